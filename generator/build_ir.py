@@ -1,0 +1,645 @@
+"""Spec dict -> Api. The only code that reads raw spec dicts after loading and linting."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from generator import naming
+from generator.diagnostics import Diagnostics, SpecError, escape_pointer_token
+from generator.ir import (
+    Api,
+    Body,
+    BodyKind,
+    Field,
+    Function,
+    Operation,
+    RateLimit,
+    Response,
+    SecurityScheme,
+    Server,
+    ServerVariable,
+    Style,
+    Tag,
+)
+from generator.loader import LoadedSpec, resolve_pointer
+from generator.schemas import (
+    COMPONENT_PREFIX,
+    SchemaRegistry,
+    canonical_json,
+    constraints,
+    default_text,
+    describe,
+    enum_text,
+    literal,
+)
+
+Json = Any
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# Keyword arguments every generated client method already has, and names the server takes.
+RESERVED_ARGS = frozenset(
+    {"self", "extra_headers", "extra_query", "timeout", "body", "request", "request_options"}
+)
+DEFAULT_TAG = "default"
+_PARAM = re.compile(r"{([^{}]+)}")
+
+
+def _text(value: Json) -> str:
+    return " ".join(str(value).split()) if isinstance(value, str) else ""
+
+
+def _block(value: Json) -> str:
+    """Multi-line prose with its paragraphs kept, trailing space trimmed."""
+    if not isinstance(value, str):
+        return ""
+    lines = [line.rstrip() for line in value.strip().splitlines()]
+    return "\n".join(lines)
+
+
+class _Builder:
+    def __init__(self, spec: LoadedSpec, slug: str, diagnostics: Diagnostics) -> None:
+        self.spec = spec
+        self.doc = spec.document
+        self.slug = slug
+        self.diagnostics = diagnostics
+        self.registry = SchemaRegistry(self.doc, diagnostics)
+        self.conventions = isinstance(self.doc.get("x-chatforge"), Mapping)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def deref(self, node: Json, pointer: str) -> tuple[Json, str]:
+        """Follow a non-schema `$ref` (parameters, bodies, responses) to its target."""
+        seen = 0
+        while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and seen < 20:
+            target = node["$ref"].lstrip("#")
+            pointer = target
+            node = resolve_pointer(self.doc, target)
+            seen += 1
+        return node, pointer
+
+    def example_of(self, holder: Mapping[str, Any]) -> Json:
+        if "example" in holder:
+            return holder["example"]
+        examples = holder.get("examples")
+        if isinstance(examples, Mapping) and examples:
+            first = next(iter(examples.values()))
+            first, _ = self.deref(first, "")
+            if isinstance(first, Mapping) and "value" in first:
+                return first["value"]
+        if isinstance(examples, list) and examples:
+            return examples[0]
+        return _MISSING
+
+    def sample(self, schema: Json, depth: int = 0) -> Json:
+        """A plausible value for docs examples, from the schema's own hints."""
+        target = self.registry.target(schema)
+        if not isinstance(target, Mapping) or depth > 6:
+            return None
+        for source in (schema, target):
+            if isinstance(source, Mapping):
+                found = self.example_of(source)
+                if found is not _MISSING:
+                    return found
+                if "const" in source:
+                    return source["const"]
+                if "default" in source:
+                    return source["default"]
+                if source.get("enum"):
+                    return source["enum"][0]
+        for key in ("oneOf", "anyOf"):
+            if target.get(key):
+                return self.sample(target[key][0], depth + 1)
+        kind = target.get("type")
+        kind = kind[0] if isinstance(kind, list) and kind else kind
+        if kind == "array":
+            return [self.sample(target.get("items") or {}, depth + 1)]
+        if kind == "object" or "properties" in target:
+            required = target.get("required") or []
+            props = target.get("properties") or {}
+            return {k: self.sample(v, depth + 1) for k, v in props.items() if k in required}
+        if kind == "integer":
+            return int(target.get("minimum", 1))
+        if kind == "number":
+            return float(target.get("minimum", 1.5))
+        if kind == "boolean":
+            return True
+        if kind == "string":
+            return "string"
+        return None
+
+    # -- fields -------------------------------------------------------------------------------
+
+    def field(
+        self,
+        wire: str,
+        schema: Json,
+        location: str,
+        required: bool,
+        style: Style,
+        description: str,
+        example: Json,
+        deprecated: bool = False,
+    ) -> Field:
+        info = self.registry.spell(schema)
+        target = self.registry.target(schema)
+        if example is _MISSING:
+            example = self.sample(schema)
+        if info.is_file:
+            example_repr = 'Path("photo.jpg")'
+        else:
+            example_repr = literal(example)
+        const = target.get("const", _MISSING) if isinstance(target, Mapping) else _MISSING
+        default = schema.get("default", _MISSING) if isinstance(schema, Mapping) else _MISSING
+        return Field(
+            wire=wire,
+            py=naming.identifier(wire, RESERVED_ARGS),
+            location=location,  # type: ignore[arg-type]
+            type=info,
+            required=required,
+            style=style,
+            description=description,
+            default_repr=None if default is _MISSING else literal(default),
+            default_text=default_text(schema),
+            enum_text=enum_text(target),
+            constraints=constraints(
+                target if isinstance(schema, Mapping) and "$ref" in schema else schema
+            ),
+            example_repr=example_repr,
+            example_json=json.dumps(example, ensure_ascii=False),
+            const_repr=None if const is _MISSING else literal(const),
+            deprecated=deprecated,
+        )
+
+    def parameters(
+        self,
+        path_item: Mapping[str, Any],
+        op: Mapping[str, Any],
+        pointer: str,
+        path_pointer: str,
+        op_example: Json,
+    ) -> list[Field]:
+        merged: dict[tuple[str, str], tuple[Json, str]] = {}
+        for holder, where in ((path_item, path_pointer), (op, pointer)):
+            for index, raw in enumerate(holder.get("parameters") or []):
+                param, param_pointer = self.deref(raw, f"{where}/parameters/{index}")
+                merged[(param["name"], param["in"])] = (param, param_pointer)
+        fields = []
+        for (name, location), (param, param_pointer) in merged.items():
+            if location == "cookie":
+                self.diagnostics.error(
+                    f"cookie parameter {name!r} is not supported by the generated clients; "
+                    "describe it as a header or remove it",
+                    param_pointer,
+                )
+                continue
+            schema: Json = param.get("schema") or {}
+            style: Style = "simple" if location in ("path", "header") else "form"
+            if param.get("style") == "deepObject":
+                style = "deepObject"
+            elif isinstance(param.get("content"), Mapping) and param["content"]:
+                media, content = next(iter(param["content"].items()))
+                schema = content.get("schema") or {}
+                style = "json" if "json" in media else "form"
+            if style != "simple" and param.get("explode") is False:
+                self.diagnostics.error(
+                    f"parameter {name!r} uses explode: false, which the generated clients do not "
+                    "encode; use the default (explode: true)",
+                    param_pointer,
+                )
+            schema = self.registry._normalize(
+                schema,
+                naming.pascal(op.get("operationId", "")) + naming.pascal(name),
+                f"{param_pointer}/schema",
+            )
+            example = self.example_of(param)
+            fields.append(
+                self.field(
+                    name,
+                    schema,
+                    location,
+                    bool(param.get("required")) or location == "path",
+                    style,
+                    _text(param.get("description")),
+                    example,
+                    bool(param.get("deprecated")),
+                )
+            )
+        order = {"path": 0, "query": 1, "header": 2}
+        return sorted(fields, key=lambda f: order[f.location])
+
+    # -- bodies -------------------------------------------------------------------------------
+
+    def body(self, op: Mapping[str, Any], pointer: str, op_pascal: str) -> Body | None:
+        if "requestBody" not in op:
+            return None
+        body, body_pointer = self.deref(op["requestBody"], f"{pointer}/requestBody")
+        content = body.get("content") or {}
+        if len(content) != 1:
+            self.diagnostics.error(
+                "a request body with several media types is not supported; keep the one the "
+                "service expects",
+                f"{body_pointer}/content",
+            )
+            return None
+        media, media_object = next(iter(content.items()))
+        kind = _body_kind(media)
+        media_pointer = f"{body_pointer}/content/{escape_pointer_token(media)}"
+        if kind is None:
+            self.diagnostics.error(
+                f"request media type {media!r} is not supported; use application/json, "
+                "application/x-www-form-urlencoded or multipart/form-data",
+                media_pointer,
+            )
+            return None
+        schema = media_object.get("schema") or {}
+        model = self.registry.hoist(schema, f"{op_pascal}Request", f"{media_pointer}/schema")
+        target = self.registry.target({"$ref": COMPONENT_PREFIX + model})
+        example = self.example_of(media_object)
+        fields = self.body_fields(target, media_object.get("encoding") or {}, kind, example)
+        return Body(
+            kind=kind,
+            media_type=media,
+            model=model,
+            required=bool(body.get("required")),
+            fields=tuple(fields),
+            description=_text(body.get("description")),
+            example_json=None if example is _MISSING else canonical_json(example),
+        )
+
+    def body_fields(
+        self, target: Json, encoding: Mapping[str, Any], kind: BodyKind, example: Json
+    ) -> list[Field]:
+        if not isinstance(target, Mapping):
+            return []
+        required = set(target.get("required") or ())
+        example = example if isinstance(example, Mapping) else {}
+        fields = []
+        for wire, sub in (target.get("properties") or {}).items():
+            style: Style = "simple"
+            if kind != "json":
+                enc = encoding.get(wire) or {}
+                resolved = self.registry.target(sub)
+                if enc.get("style") == "deepObject":
+                    style = "deepObject"
+                elif "json" in str(enc.get("contentType", "")):
+                    style = "json"
+                elif isinstance(resolved, Mapping) and (
+                    resolved.get("format") == "binary" or "contentMediaType" in resolved
+                ):
+                    style = "file"
+                else:
+                    style = "form"
+            fields.append(
+                self.field(
+                    wire,
+                    sub,
+                    "body",
+                    wire in required,
+                    style,
+                    describe(sub, self.registry),
+                    example.get(wire, _MISSING),
+                    bool(isinstance(sub, Mapping) and sub.get("deprecated")),
+                )
+            )
+        return fields
+
+    # -- responses ----------------------------------------------------------------------------
+
+    def responses(self, op: Mapping[str, Any], pointer: str, op_pascal: str) -> list[Response]:
+        result = []
+        for status, raw in sorted(
+            (op.get("responses") or {}).items(), key=lambda kv: _status_key(kv[0])
+        ):
+            response, response_pointer = self.deref(raw, f"{pointer}/responses/{status}")
+            content = response.get("content") or {}
+            assumed = (
+                response.get("x-assumed") if isinstance(response.get("x-assumed"), str) else None
+            )
+            if not content:
+                result.append(
+                    Response(
+                        str(status), _text(response.get("description")), "empty", assumed=assumed
+                    )
+                )
+                continue
+            media = next((m for m in content if _is_json(m)), next(iter(content)))
+            media_object = content[media]
+            schema = media_object.get("schema") or {}
+            media_pointer = f"{response_pointer}/content/{escape_pointer_token(media)}"
+            example = self.example_of(media_object)
+            if _is_json(media):
+                suffix = "Response" if str(status).startswith("2") else f"Error{status}"
+                hint = (
+                    f"{op_pascal}{suffix}"
+                    if str(status).startswith("2")
+                    else f"{op_pascal}{suffix}"
+                )
+                model = self.registry.hoist(schema, hint, f"{media_pointer}/schema")
+                assumed = assumed or self.registry.assumed.get(model)
+                kind = "json"
+            else:
+                model, kind = None, "binary"
+            result.append(
+                Response(
+                    status=str(status),
+                    description=_text(response.get("description")),
+                    kind=kind,  # type: ignore[arg-type]
+                    media_type=media,
+                    model=model,
+                    assumed=assumed,
+                    example_json=None if example is _MISSING else canonical_json(example),
+                )
+            )
+        return result
+
+    # -- functions ----------------------------------------------------------------------------
+
+    def functions(
+        self,
+        op: Mapping[str, Any],
+        pointer: str,
+        operation_id: str,
+        params: list[Field],
+        body: Body | None,
+        summary: str,
+    ) -> list[Function]:
+        declared = op.get("x-functions")
+        if not isinstance(declared, list) or not declared:
+            body_fields = list(body.fields) if body else []
+            return [
+                Function(
+                    None,
+                    summary,
+                    naming.identifier(operation_id),
+                    tuple(_claim_names(params, body_fields)),
+                    tuple(body_fields),
+                )
+            ]
+        result = []
+        for index, item in enumerate(declared):
+            name = naming.identifier(str(item.get("name") or operation_id))
+            variant = item.get("variant")
+            body_fields = list(body.fields) if body else []
+            variant_model = None
+            if isinstance(variant, str) and body is not None:
+                variant_model = self.registry.ref_name(
+                    variant, f"{pointer}/x-functions/{index}/variant"
+                )
+                target = self.registry.target({"$ref": COMPONENT_PREFIX + variant_model})
+                body_fields = self.body_fields(target, {}, body.kind, _MISSING)
+                if body.kind != "json":
+                    body_fields = [
+                        _restyle(f, b) for f in body_fields for b in [_style_of(body, f)]
+                    ]
+            args = [f for f in body_fields if f.const_repr is None]
+            result.append(
+                Function(
+                    row=item.get("row") if isinstance(item.get("row"), int) else None,
+                    title=str(item.get("title") or summary),
+                    method=name,
+                    fields=tuple(_claim_names(params, args)),
+                    body_fields=tuple(_claim_names(params, body_fields)),
+                    variant=variant_model,
+                )
+            )
+        return result
+
+    # -- operations ---------------------------------------------------------------------------
+
+    def operation(
+        self, path: str, method: str, path_item: Mapping[str, Any], op: Mapping[str, Any]
+    ) -> Operation:
+        path_pointer = f"/paths/{escape_pointer_token(path)}"
+        pointer = f"{path_pointer}/{method}"
+        operation_id = op.get("operationId") or naming.operation_id_from(method, path)
+        py = naming.identifier(operation_id)
+        op_pascal = naming.pascal(operation_id)
+        body = self.body(op, pointer, op_pascal)
+        params = self.parameters(path_item, op, pointer, path_pointer, _MISSING)
+        summary = _text(op.get("summary")) or f"{method.upper()} {path}"
+        responses = self.responses(op, pointer, op_pascal)
+        success = next((r for r in responses if r.status.startswith("2")), None)
+        if success is None:
+            success = Response("200", "", "empty")
+        tags = op.get("tags") or [DEFAULT_TAG]
+        limit = op.get("x-rate-limit")
+        rate_limit = None
+        if isinstance(limit, Mapping):
+            rate_limit = RateLimit(
+                documented=limit.get("documented", True) is not False,
+                requests=limit.get("requests"),
+                period=limit.get("period"),
+                scope=limit.get("scope"),
+                group=limit.get("group"),
+                note=_text(limit.get("note")) or None,
+            )
+        security_source = op["security"] if "security" in op else self.doc.get("security") or []
+        security = tuple(sorted({name for req in security_source for name in req}))
+        by_wire = {p.wire: p.py for p in params if p.location == "path"}
+        aliases = tuple(str(a) for a in op.get("x-aliases") or ())
+        return Operation(
+            operation_id=operation_id,
+            py=py,
+            pascal=op_pascal,
+            method=method.upper(),
+            path=path,
+            server_path=_server_path(path, by_wire),
+            aliases=aliases,
+            server_aliases=tuple(_server_path(a, by_wire) for a in aliases),
+            summary=summary,
+            description=_block(op.get("description")),
+            tag=str(tags[0]),
+            deprecated=bool(op.get("deprecated")),
+            parameters=tuple(params),
+            body=body,
+            success=success,
+            responses=tuple(responses),
+            functions=tuple(self.functions(op, pointer, operation_id, params, body, summary)),
+            rate_limit=rate_limit,
+            security=security,
+            pointer=pointer,
+        )
+
+    def tags(self, operations: list[Operation]) -> list[Tag]:
+        declared = [t for t in self.doc.get("tags") or [] if isinstance(t, Mapping)]
+        order = [str(t.get("name")) for t in declared]
+        descriptions = {str(t.get("name")): _block(t.get("description")) for t in declared}
+        for op in operations:
+            if op.tag not in order:
+                order.append(op.tag)
+        result = []
+        seen_py: dict[str, str] = {}
+        for name in order:
+            ops = tuple(op for op in operations if op.tag == name)
+            if not ops:
+                continue
+            py = naming.identifier(name, frozenset({"models", "resources", "app"}))
+            if py in seen_py:
+                self.diagnostics.error(
+                    f"tags {seen_py[py]!r} and {name!r} both become the Python name {py!r}; "
+                    "rename one of them",
+                    "/tags",
+                )
+            seen_py[py] = name
+            result.append(Tag(name, py, naming.class_name(name), descriptions.get(name, ""), ops))
+        return result
+
+    def servers(self) -> list[Server]:
+        result = []
+        for raw in self.doc.get("servers") or []:
+            url = str(raw.get("url", ""))
+            variables = []
+            default_url = url
+            for name, var in (raw.get("variables") or {}).items():
+                variables.append(
+                    ServerVariable(
+                        name,
+                        str(var.get("default", "")),
+                        tuple(str(v) for v in var.get("enum") or ()),
+                        _text(var.get("description")),
+                    )
+                )
+                default_url = default_url.replace("{" + name + "}", str(var.get("default", "")))
+            assumed = raw.get("x-assumed") if isinstance(raw.get("x-assumed"), str) else None
+            result.append(
+                Server(url, default_url, _text(raw.get("description")), tuple(variables), assumed)
+            )
+        return result
+
+    def security(self) -> list[SecurityScheme]:
+        schemes = (self.doc.get("components") or {}).get("securitySchemes") or {}
+        result = []
+        for name, raw in sorted(schemes.items()):
+            scheme, where = self.deref(
+                raw, f"/components/securitySchemes/{escape_pointer_token(name)}"
+            )
+            kind = scheme.get("type")
+            description = _text(scheme.get("description"))
+            if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+                result.append(SecurityScheme(name, "bearer", description=description))
+            elif kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+                result.append(SecurityScheme(name, "basic", description=description))
+            elif kind == "apiKey":
+                result.append(
+                    SecurityScheme(
+                        name,
+                        "api_key",
+                        scheme.get("in", "header"),
+                        str(scheme.get("name")),
+                        description,
+                    )
+                )
+            else:
+                self.diagnostics.error(
+                    f"security scheme {name!r} of type {kind!r} is not supported by the generated "
+                    "clients; use http bearer or basic, or apiKey",
+                    where,
+                )
+        return result
+
+    def build(self) -> Api:
+        operations = []
+        for path, path_item in (self.doc.get("paths") or {}).items():
+            path_item, _ = self.deref(path_item, f"/paths/{escape_pointer_token(path)}")
+            for method in METHODS:
+                if isinstance(path_item.get(method), Mapping):
+                    operations.append(self.operation(path, method, path_item, path_item[method]))
+        for webhook in ("webhooks",):
+            if self.doc.get(webhook):
+                self.diagnostics.warning(
+                    "webhooks are not generated; only paths are", f"/{webhook}"
+                )
+        info = self.doc.get("info") or {}
+        meta = self.doc.get("x-chatforge") if self.conventions else {}
+        source = meta.get("source") or {}
+        tags = self.tags(operations)
+        security = self.security()
+        servers = self.servers()
+        models = self.registry.models()
+        if self.diagnostics.has_errors:
+            raise SpecError(list(self.diagnostics))
+        return Api(
+            slug=self.slug,
+            title=_text(info.get("title")) or self.slug,
+            version=_text(str(info.get("version", ""))),
+            description=_block(info.get("description")),
+            spec_file=self.spec.display_path,
+            package=naming.identifier(str(meta.get("package") or self.slug)),
+            source_document=source.get("document"),
+            source_functions=source.get("functions"),
+            servers=tuple(servers),
+            security=tuple(security),
+            tags=tuple(tags),
+            models=models,
+            conventions=self.conventions,
+        )
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+_MISSING: Any = _Missing()
+
+
+def _body_kind(media: str) -> BodyKind | None:
+    if _is_json(media):
+        return "json"
+    if media == "application/x-www-form-urlencoded":
+        return "form"
+    if media == "multipart/form-data":
+        return "multipart"
+    return None
+
+
+def _is_json(media: str) -> bool:
+    base = media.split(";")[0].strip().lower()
+    return base == "application/json" or base.endswith("+json")
+
+
+def _status_key(status: Json) -> tuple[int, str]:
+    text = str(status)
+    return (0 if text[:1] == "2" else 1 if text != "default" else 2, text)
+
+
+def _server_path(path: str, names: Mapping[str, str]) -> str:
+    return _PARAM.sub(
+        lambda m: "{" + names.get(m.group(1), naming.identifier(m.group(1))) + "}", path
+    )
+
+
+def _style_of(body: Body, field: Field) -> Style:
+    for known in body.fields:
+        if known.wire == field.wire:
+            return known.style
+    return field.style
+
+
+def _restyle(field: Field, style: Style) -> Field:
+    from dataclasses import replace
+
+    return replace(field, style=style)
+
+
+def _claim_names(params: list[Field], body_fields: list[Field]) -> list[Field]:
+    """Parameters keep their names; a body field that collides takes a `body_` prefix."""
+    from dataclasses import replace
+
+    taken = {p.py for p in params}
+    result = list(params)
+    for field in body_fields:
+        py = field.py
+        if py in taken:
+            py = naming.identifier(f"body_{field.wire}", RESERVED_ARGS)
+        taken.add(py)
+        result.append(replace(field, py=py) if py != field.py else field)
+    return result
+
+
+def build(spec: LoadedSpec, slug: str) -> Api:
+    """Build the IR of a loaded, linted spec; raises SpecError on what it cannot represent."""
+    diagnostics = spec.diagnostics()
+    return _Builder(spec, slug, diagnostics).build()

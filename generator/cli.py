@@ -1,0 +1,270 @@
+"""The `chatforge` command: parse flags, run the pipeline, print diagnostics, set the exit code."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from generator import __version__, pipeline, writer
+from generator.config import TARGETS, Config, Target, load_config
+from generator.diagnostics import Diagnostic, Level, SpecError
+from generator.formatting import FormatError
+from generator.ir import Api
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def guarded(func: F) -> F:
+    """No traceback reaches the user: known failures print a message, anything else one line."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except pipeline.UsageError as exc:
+            _say(f"chatforge: {exc}")
+            sys.exit(2)
+        except FormatError as exc:
+            _say(f"chatforge: formatting failed: {exc}")
+            sys.exit(1)
+        except OSError as exc:
+            _say(f"chatforge: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+            sys.exit(1)
+        except KeyboardInterrupt:
+            _say("chatforge: interrupted; the output folder is unchanged")
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+            _say(f"chatforge: internal error: {type(exc).__name__}: {exc}")
+            _say("chatforge: this is a bug in chatforge; the output folder is unchanged")
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _config(specs: str | None, out: str | None = None, **flags: Any) -> Config:
+    config = load_config()
+    return config.with_flags(
+        specs=Path(specs).absolute() if specs else None,
+        out=Path(out).absolute() if out else None,
+        **flags,
+    )
+
+
+def _print(diagnostics: Sequence[Diagnostic]) -> None:
+    for item in sorted(set(diagnostics)):
+        click.echo(item.render(), err=True)
+
+
+def _checked(config: Config, apis: Sequence[str]) -> list[pipeline.Checked]:
+    """Load, validate and lint; print every diagnostic; exit 1 on any error."""
+    results = []
+    for source in pipeline.find_specs(config, apis):
+        if not config.quiet:
+            _say(f"{source.slug}: validating {source.display}")
+        results.append(pipeline.check(source))
+    _print([d for result in results for d in result.diagnostics])
+    failed = [r.source.slug for r in results if not r.ok]
+    if failed:
+        _say(f"chatforge: {len(failed)} spec(s) with errors: {', '.join(failed)}; nothing written")
+        sys.exit(1)
+    return results
+
+
+def _build(results: Sequence[pipeline.Checked]) -> list[Api]:
+    apis = []
+    for result in results:
+        try:
+            apis.append(pipeline.build(result))
+        except SpecError as exc:
+            _print(exc.diagnostics)
+            _say(f"chatforge: {result.source.slug} cannot be generated; nothing written")
+            sys.exit(1)
+    return apis
+
+
+specs_option = click.option(
+    "--specs", metavar="DIR", help="Folder of specs (default: specs/ of the project)."
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="chatforge")
+def main() -> None:
+    """Validate chat platform OpenAPI specs and generate models, clients, servers and docs."""
+
+
+@main.command()
+@click.argument("apis", nargs=-1)
+@specs_option
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
+@guarded
+def validate(apis: tuple[str, ...], specs: str | None, quiet: bool) -> None:
+    """Check specs with openapi-spec-validator and the project's lint rules.
+
+    APIS are slugs (upstra, stream, ...) or paths of spec files; none means every spec.
+    Problems print as FILE:LINE:COL: LEVEL: MESSAGE (JSON POINTER); any error exits 1.
+    """
+    results = _checked(_config(specs, quiet=quiet), apis)
+    warnings = sum(1 for r in results for d in r.diagnostics if d.level is Level.WARNING)
+    if not quiet:
+        _say(f"chatforge: {len(results)} spec(s) valid, {warnings} warning(s)")
+
+
+@main.command()
+@click.argument("apis", nargs=-1)
+@specs_option
+@click.option("--out", metavar="DIR", help="Output folder (default: generated/ of the project).")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    type=click.Choice(TARGETS),
+    help="Render only these targets (repeatable; default: all four).",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 with a diff when the output is not current.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
+@guarded
+def generate(
+    apis: tuple[str, ...],
+    specs: str | None,
+    out: str | None,
+    targets: tuple[Target, ...],
+    check: bool,
+    quiet: bool,
+) -> None:
+    """Render specs into models, clients, servers and docs.
+
+    Everything renders in memory first; the output folder is then replaced in one atomic step,
+    so a failure leaves the previous output whole.
+    """
+    config = _config(specs, out, targets=tuple(dict.fromkeys(targets)), check=check, quiet=quiet)
+    built = _build(_checked(config, apis))
+    progress = None if quiet else _say
+    files: dict[str, str] = {}
+    owned: list[str] = []
+    for api in built:
+        files.update(pipeline.render(api, config.targets, progress))
+        owned.extend(pipeline.owned_paths(api.slug, config.targets))
+    shown = os.path.relpath(config.out) if config.out.is_relative_to(Path.cwd()) else config.out
+    if config.check:
+        lines = writer.diff(config.out, files, owned)
+        if lines:
+            sys.stdout.writelines(lines)
+            _say(f"chatforge: {shown} is stale; regenerate with: chatforge generate")
+            sys.exit(1)
+        if not quiet:
+            _say(f"chatforge: {shown} is current ({len(files)} files)")
+        return
+    writer.write(config.out, files, owned)
+    if not quiet:
+        _say(f"chatforge: wrote {len(files)} files for {len(built)} API(s) to {shown}")
+
+
+def describe(api: Api, config: Config, spec: str) -> dict[str, Any]:
+    """The stable JSON form of one API for `chatforge list --json`."""
+    base = config.out / api.slug
+
+    def where(target: str) -> str:
+        path = base / target
+        try:
+            return os.path.relpath(path, config.root)
+        except ValueError:
+            return str(path)
+
+    return {
+        "slug": api.slug,
+        "title": api.title,
+        "spec": spec,
+        "operations": len(api.operations),
+        "functions": {
+            "covered": len(api.covered_rows) if api.source_functions else None,
+            "documented": api.source_functions,
+            "source": api.source_document,
+        },
+        "targets": {
+            "models": {"path": where("models"), "import": api.models_package},
+            "client": {"path": where("client"), "import": api.client_package},
+            "server": {"path": where("server"), "import": f"{api.server_package}.app:create_app"},
+            "docs": {"path": where("docs"), "index": f"{where('docs')}/index.md"},
+        },
+    }
+
+
+@main.command(name="list")
+@specs_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (stable, for other tools).")
+@guarded
+def list_(specs: str | None, as_json: bool) -> None:
+    """Show each API: its spec, operations, coverage of its source document and its outputs."""
+    config = _config(specs, quiet=True)
+    results = _checked(config, ())
+    entries = []
+    for result, api in zip(results, _build(results), strict=True):
+        spec = os.path.relpath(result.source.path, config.root)
+        entries.append(describe(api, config, spec))
+    if as_json:
+        click.echo(json.dumps({"apis": entries}, indent=2, sort_keys=True))
+        return
+    for entry in entries:
+        fn = entry["functions"]
+        coverage = (
+            f"{fn['covered']} of {fn['documented']} documented functions"
+            if fn["documented"]
+            else "no source document"
+        )
+        click.echo(f"{entry['slug']}: {entry['title']}")
+        click.echo(f"  spec        {entry['spec']} ({entry['operations']} operations, {coverage})")
+        for target, info in entry["targets"].items():
+            extra = f"  import {info['import']}" if "import" in info else ""
+            click.echo(f"  {target:<11} {info['path']}{extra}")
+
+
+@main.command()
+@click.argument("api")
+@specs_option
+@click.option("--out", metavar="DIR", help="Output folder the server was generated into.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--mock", is_flag=True, help="Answer every operation with an example response instead of 501."
+)
+@guarded
+def serve(api: str, specs: str | None, out: str | None, host: str, port: int, mock: bool) -> None:
+    """Run the generated server of API with uvicorn."""
+    import uvicorn
+
+    config = _config(specs, out, quiet=True)
+    results = _checked(config, (api,))
+    built = _build(results)[0]
+    folder = config.out / built.slug / "server"
+    if not (folder / built.server_package).is_dir():
+        raise pipeline.UsageError(
+            f"no generated server at {folder}; run: chatforge generate {built.slug} --target server"
+        )
+    sys.path.insert(0, str(folder))
+    module = importlib.import_module(f"{built.server_package}.app")
+    app = module.create_app(mock=mock)
+    _say(f"chatforge: serving {built.slug} {'(mock) ' if mock else ''}on http://{host}:{port}")
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""One frozen configuration object: `[tool.chatforge]` in pyproject.toml, then flags."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+Target = Literal["models", "client", "server", "docs"]
+TARGETS: tuple[Target, ...] = ("models", "client", "server", "docs")
+SLUGS = ("nexconn", "rongcloud", "stream", "agora", "upstra")
+PACKAGE_ROOT = Path(__file__).resolve().parent
+TEMPLATES = PACKAGE_ROOT.parent / "templates"
+RUNTIME = PACKAGE_ROOT / "runtime"
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path  # the project folder: where pyproject.toml is, or the working folder
+    specs: Path
+    out: Path
+    targets: tuple[Target, ...] = TARGETS
+    check: bool = False
+    quiet: bool = False
+
+    def with_flags(self, **changes: object) -> Config:
+        given = {key: value for key, value in changes.items() if value not in (None, ())}
+        return replace(self, **given)  # type: ignore[arg-type]
+
+
+def find_root(start: Path) -> Path:
+    for folder in (start, *start.parents):
+        if (folder / "pyproject.toml").is_file():
+            return folder
+    return start
+
+
+def load_config(cwd: Path | None = None) -> Config:
+    """The defaults, overridden by `[tool.chatforge]` of the nearest pyproject.toml."""
+    root = find_root((cwd or Path.cwd()).resolve())
+    settings: dict[str, object] = {}
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError):
+            data = {}
+        settings = data.get("tool", {}).get("chatforge", {})
+    specs = root / str(settings.get("specs", "specs"))
+    out = root / str(settings.get("out", "generated"))
+    return Config(root=root, specs=specs, out=out)

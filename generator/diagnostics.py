@@ -1,0 +1,79 @@
+"""Problems found in a spec, as data: collected, sorted and printed by the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    file: str
+    line: int
+    col: int
+    level: Level
+    message: str
+    pointer: str = ""
+
+    def render(self) -> str:
+        where = f"{self.file}:{self.line}:{self.col}"
+        pointer = f" ({self.pointer})" if self.pointer else ""
+        return f"{where}: {self.level.value}: {self.message}{pointer}"
+
+
+def escape_pointer_token(token: object) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def pointer_of(*tokens: object) -> str:
+    """The JSON pointer ("/paths/~1users/get") of a path of keys and indexes."""
+    return "".join("/" + escape_pointer_token(token) for token in tokens)
+
+
+@dataclass
+class Diagnostics:
+    """A collector. Positions come from a locator (pointer -> line, col)."""
+
+    file: str
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def locate(self, pointer: str) -> tuple[int, int]:
+        probe = pointer
+        while True:
+            if probe in self.positions:
+                return self.positions[probe]
+            if not probe:
+                return (1, 1)
+            probe = probe.rsplit("/", 1)[0]
+
+    def add(self, level: Level, message: str, pointer: str = "") -> None:
+        line, col = self.locate(pointer)
+        self.items.append(Diagnostic(self.file, line, col, level, message, pointer))
+
+    def error(self, message: str, pointer: str = "") -> None:
+        self.add(Level.ERROR, message, pointer)
+
+    def warning(self, message: str, pointer: str = "") -> None:
+        self.add(Level.WARNING, message, pointer)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(item.level is Level.ERROR for item in self.items)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(sorted(set(self.items)))
+
+
+class SpecError(Exception):
+    """Raised when a stage cannot go on; carries the diagnostics gathered so far."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__("\n".join(d.render() for d in diagnostics))
+        self.diagnostics = diagnostics

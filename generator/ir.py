@@ -1,0 +1,257 @@
+"""The intermediate model: one frozen, fully decided description of an API.
+
+Templates and targets see only these objects. Every Python name, type annotation, literal and
+import is decided while building the IR, so a template prints values and loops, nothing more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Location = Literal["path", "query", "header", "cookie", "body"]
+# How one value travels: `form` (scalars; arrays as repeated keys), `deepObject`
+# (`name[key]=value`), `json` (a JSON string), `file` (a multipart file part).
+Style = Literal["form", "deepObject", "json", "file", "simple"]
+BodyKind = Literal["json", "form", "multipart"]
+ResponseKind = Literal["json", "binary", "empty"]
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    """How a schema is spelled in generated Python."""
+
+    client: str  # annotation of a client method argument (inputs: Sequence, Mapping, FileInput)
+    server: str  # annotation of a server handler argument (what FastAPI hands over)
+    label: str  # short human label for docs: `string`, `array of string`, `ChannelQueryOptions`
+    models: tuple[str, ...] = ()  # model classes the annotations name
+    is_array: bool = False
+    is_object: bool = False
+    is_file: bool = False
+    kind: str | None = None  # JSON type of a scalar (or of an array's items) read from a form
+    client_imports: tuple[str, ...] = ()  # "module:name" pairs the client annotation needs
+    server_imports: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Constraint:
+    name: str  # minimum, maxLength, pattern...
+    value: str  # rendered as text for docs
+
+
+@dataclass(frozen=True)
+class Field:
+    """A parameter or a top-level body property."""
+
+    wire: str  # name on the wire
+    py: str  # Python identifier
+    location: Location
+    type: TypeInfo
+    required: bool
+    style: Style
+    description: str = ""
+    default_repr: str | None = None  # Python literal of the documented default
+    default_text: str | None = None  # the default as docs show it
+    enum_text: str | None = None  # allowed values as docs show them
+    constraints: tuple[Constraint, ...] = ()
+    example_repr: str = "..."  # Python literal used in examples
+    example_json: str = "null"  # JSON text of the example value (curl, tests)
+    const_repr: str | None = None  # a value fixed by `const`, filled in by the caller
+    deprecated: bool = False
+
+
+@dataclass(frozen=True)
+class Body:
+    kind: BodyKind
+    media_type: str
+    model: str  # request model class
+    required: bool
+    fields: tuple[Field, ...]  # top-level properties when the body is one object
+    description: str = ""
+    example_json: str | None = None
+
+
+@dataclass(frozen=True)
+class Response:
+    status: str  # "200", "4XX", "default"
+    description: str
+    kind: ResponseKind
+    media_type: str | None = None
+    model: str | None = None
+    assumed: str | None = None
+    example_json: str | None = None
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    documented: bool
+    requests: int | None = None
+    period: str | None = None
+    scope: str | None = None
+    group: str | None = None
+    note: str | None = None
+
+    @property
+    def text(self) -> str:
+        if not self.documented:
+            return "not documented by the vendor"
+        parts = [f"{self.requests} requests per {self.period}"]
+        if self.scope:
+            parts.append(f"per {self.scope}")
+        if self.group:
+            parts.append(f"shared by the `{self.group}` group")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Function:
+    """One function of the source document, served by an operation: a client method."""
+
+    row: int | None
+    title: str
+    method: str  # Python method name
+    fields: tuple[Field, ...]  # the arguments: parameters, then this variant's body fields
+    body_fields: tuple[Field, ...]  # body properties sent, including fixed (`const`) ones
+    variant: str | None = None  # request model of the oneOf variant
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    py: str  # handler method name
+    pascal: str
+    method: str  # upper case
+    path: str
+    server_path: str  # the path with Python parameter names, for FastAPI
+    aliases: tuple[str, ...]
+    server_aliases: tuple[str, ...]
+    summary: str
+    description: str
+    tag: str
+    deprecated: bool
+    parameters: tuple[Field, ...]
+    body: Body | None
+    success: Response
+    responses: tuple[Response, ...]  # every documented response, in status order
+    functions: tuple[Function, ...]
+    rate_limit: RateLimit | None
+    security: tuple[str, ...]
+    pointer: str  # JSON pointer of the operation in the spec
+
+    @property
+    def shared(self) -> bool:
+        return len(self.functions) > 1
+
+    @property
+    def path_params(self) -> tuple[Field, ...]:
+        return tuple(p for p in self.parameters if p.location == "path")
+
+    @property
+    def query_params(self) -> tuple[Field, ...]:
+        return tuple(p for p in self.parameters if p.location == "query")
+
+    @property
+    def header_params(self) -> tuple[Field, ...]:
+        return tuple(p for p in self.parameters if p.location == "header")
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    py: str  # module and attribute name: `channels`
+    pascal: str  # class name stem: `Channels`
+    description: str
+    operations: tuple[Operation, ...]
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    name: str
+    kind: Literal["bearer", "basic", "api_key"]
+    location: Literal["header", "query", "cookie"] = "header"
+    param: str = "Authorization"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ServerVariable:
+    name: str
+    default: str
+    enum: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    default_url: str  # with every variable at its default
+    description: str = ""
+    variables: tuple[ServerVariable, ...] = ()
+    assumed: str | None = None
+
+
+@dataclass(frozen=True)
+class SchemaProperty:
+    wire: str
+    label: str
+    required: bool
+    description: str
+    model: str | None  # linked model, when the property is (or holds) one
+    constraints: tuple[Constraint, ...] = ()
+    enum_text: str | None = None
+    default_text: str | None = None
+
+
+@dataclass(frozen=True)
+class Model:
+    """A named schema the models target turns into a class."""
+
+    name: str
+    schema_json: str  # canonical JSON Schema with refs to `#/components/schemas/<Name>`
+    description: str
+    properties: tuple[SchemaProperty, ...]
+    variants: tuple[str, ...] = ()  # for oneOf/anyOf unions of models
+    assumed: str | None = None
+
+
+@dataclass(frozen=True)
+class Api:
+    slug: str
+    title: str
+    version: str
+    description: str
+    spec_file: str  # relative path shown in headers, never absolute
+    package: str  # import prefix
+    source_document: str | None
+    source_functions: int | None
+    servers: tuple[Server, ...]
+    security: tuple[SecurityScheme, ...]
+    tags: tuple[Tag, ...]
+    models: tuple[Model, ...]
+    conventions: bool  # the spec carries x-chatforge
+    assumed: tuple[str, ...] = field(default=())
+
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        return tuple(op for tag in self.tags for op in tag.operations)
+
+    @property
+    def covered_rows(self) -> tuple[int, ...]:
+        rows = {f.row for op in self.operations for f in op.functions if f.row is not None}
+        return tuple(sorted(rows))
+
+    @property
+    def models_package(self) -> str:
+        return f"{self.package}_models"
+
+    @property
+    def client_package(self) -> str:
+        return f"{self.package}_client"
+
+    @property
+    def server_package(self) -> str:
+        return f"{self.package}_server"
+
+    @property
+    def default_url(self) -> str:
+        return self.servers[0].default_url if self.servers else "http://127.0.0.1:8000"

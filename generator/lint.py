@@ -1,0 +1,402 @@
+"""The project's own rules, one small function each, run after openapi-spec-validator.
+
+Structural rules are errors in every document. Convention rules (see specs/README.md) are errors
+in a document that carries `x-chatforge` and warnings in any other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import jsonschema
+import referencing
+from referencing.jsonschema import DRAFT202012
+
+from generator import naming
+from generator.diagnostics import Diagnostics, Level, escape_pointer_token
+
+Json = Any
+Rule = Callable[[Json, Diagnostics, Level], None]
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+PERIODS = ("second", "minute", "hour", "day")
+
+
+def operations(doc: Json) -> Iterator[tuple[str, str, Mapping[str, Any], str]]:
+    """(path, method, operation, pointer) in document order."""
+    for path, item in (doc.get("paths") or {}).items():
+        if not isinstance(item, Mapping):
+            continue
+        for method in METHODS:
+            op = item.get(method)
+            if isinstance(op, Mapping):
+                yield path, method, op, f"/paths/{escape_pointer_token(path)}/{method}"
+
+
+def _resolve(doc: Json, node: Json) -> Json:
+    for _ in range(20):
+        if not (isinstance(node, Mapping) and isinstance(node.get("$ref"), str)):
+            break
+        target: Json = doc
+        for raw in node["$ref"].lstrip("#/").split("/"):
+            token = raw.replace("~1", "/").replace("~0", "~")
+            target = target.get(token) if isinstance(target, Mapping) else None
+        node = target
+    return node
+
+
+def rule_operation_id(doc: Json, out: Diagnostics, level: Level) -> None:
+    seen: dict[str, str] = {}
+    python_names: dict[str, str] = {}
+    for path, method, op, pointer in operations(doc):
+        op_id = op.get("operationId")
+        if not isinstance(op_id, str):
+            out.add(
+                level, f"{method.upper()} {path} has no operationId; add one in snake_case", pointer
+            )
+            op_id = naming.operation_id_from(method, path)
+        elif not naming.is_snake_case(op_id):
+            out.add(
+                level,
+                f"operationId {op_id!r} is not snake_case; use {naming.identifier(op_id)!r}",
+                f"{pointer}/operationId",
+            )
+        where = f"{pointer}/operationId" if "operationId" in op else pointer
+        if op_id in seen:
+            out.error(
+                f"operationId {op_id!r} is already used at {seen[op_id]}; "
+                "operation ids must be unique",
+                where,
+            )
+            continue
+        seen[op_id] = pointer
+        python = naming.identifier(op_id)
+        if python in python_names and python_names[python] != op_id:
+            out.error(
+                f"operationId {op_id!r} and {python_names[python]!r} both become the Python "
+                f"name {python!r}; rename one of them",
+                where,
+            )
+        python_names[python] = op_id
+
+
+def rule_path_params(doc: Json, out: Diagnostics, level: Level) -> None:
+    for path, method, op, pointer in operations(doc):
+        in_path = re.findall(r"{([^{}]+)}", path)
+        item = doc["paths"][path]
+        declared: set[str] = set()
+        for holder in (item, op):
+            for raw in holder.get("parameters") or []:
+                param = _resolve(doc, raw)
+                if isinstance(param, Mapping) and param.get("in") == "path":
+                    declared.add(str(param.get("name")))
+        for name in in_path:
+            if name not in declared:
+                out.error(
+                    f"path parameter {{{name}}} of {method.upper()} {path} is not declared; "
+                    f"add a parameter with name: {name} and in: path",
+                    pointer,
+                )
+        for name in sorted(declared - set(in_path)):
+            out.error(
+                f"path parameter {name!r} is declared but {path} has no {{{name}}}; "
+                "remove it or add it to the path",
+                pointer,
+            )
+
+
+def rule_names(doc: Json, out: Diagnostics, level: Level) -> None:
+    schemas = (doc.get("components") or {}).get("schemas") or {}
+    seen: dict[str, str] = {}
+    for name in schemas:
+        python = naming.class_name(name)
+        if python in seen:
+            out.error(
+                f"schemas {seen[python]!r} and {name!r} both become the class {python!r}; "
+                "rename one of them",
+                f"/components/schemas/{escape_pointer_token(name)}",
+            )
+        seen[python] = name
+
+
+def rule_summary(doc: Json, out: Diagnostics, level: Level) -> None:
+    for path, method, op, pointer in operations(doc):
+        if not str(op.get("summary") or "").strip():
+            out.add(
+                level, f"{method.upper()} {path} has no summary; add a one-line summary", pointer
+            )
+
+
+def rule_tags(doc: Json, out: Diagnostics, level: Level) -> None:
+    declared = {t.get("name") for t in doc.get("tags") or [] if isinstance(t, Mapping)}
+    for path, method, op, pointer in operations(doc):
+        tags = op.get("tags") or []
+        if len(tags) != 1:
+            out.add(
+                level, f"{method.upper()} {path} has {len(tags)} tags; give it exactly one", pointer
+            )
+        elif tags[0] not in declared:
+            out.add(
+                level,
+                f"tag {tags[0]!r} is not declared under the root tags; declare it "
+                "with a description",
+                f"{pointer}/tags/0",
+            )
+
+
+def rule_responses(doc: Json, out: Diagnostics, level: Level) -> None:
+    for path, method, op, pointer in operations(doc):
+        codes = [str(code) for code in op.get("responses") or {}]
+        if not any(code.startswith("2") for code in codes):
+            out.add(
+                level,
+                f"{method.upper()} {path} has no 2xx response; document the success response",
+                f"{pointer}/responses",
+            )
+        if not any(code.startswith(("4", "5")) or code == "default" for code in codes):
+            out.add(
+                level,
+                f"{method.upper()} {path} documents no error response; add the "
+                "vendor's error responses",
+                f"{pointer}/responses",
+            )
+
+
+def rule_rate_limit(doc: Json, out: Diagnostics, level: Level) -> None:
+    for path, method, op, pointer in operations(doc):
+        limit = op.get("x-rate-limit")
+        where = f"{pointer}/x-rate-limit"
+        if limit is None:
+            out.add(
+                level,
+                f"{method.upper()} {path} has no x-rate-limit; add the documented "
+                "limit, or {documented: false}",
+                pointer,
+            )
+        elif not isinstance(limit, Mapping):
+            out.error("x-rate-limit must be a mapping", where)
+        elif limit.get("documented") is False:
+            extra = set(limit) - {"documented", "note"}
+            if extra:
+                out.error(
+                    f"x-rate-limit with documented: false takes only a note, not {sorted(extra)}",
+                    where,
+                )
+        else:
+            requests, period = limit.get("requests"), limit.get("period")
+            if not isinstance(requests, int) or isinstance(requests, bool) or requests < 1:
+                out.error("x-rate-limit.requests must be a positive integer", where)
+            if period not in PERIODS:
+                out.error(f"x-rate-limit.period must be one of {', '.join(PERIODS)}", where)
+            unknown = set(limit) - {"requests", "period", "scope", "group", "note", "documented"}
+            if unknown:
+                out.error(f"x-rate-limit has unknown keys {sorted(unknown)}", where)
+
+
+def rule_functions(doc: Json, out: Diagnostics, level: Level) -> None:
+    meta = doc.get("x-chatforge") if isinstance(doc.get("x-chatforge"), Mapping) else {}
+    total = (meta.get("source") or {}).get("functions")
+    rows: dict[int, str] = {}
+    names: dict[str, str] = {}
+    for path, method, op, pointer in operations(doc):
+        functions = op.get("x-functions")
+        if functions is None:
+            out.add(
+                level,
+                f"{method.upper()} {path} has no x-functions; list the rows of the "
+                "source document it serves",
+                pointer,
+            )
+            continue
+        if not isinstance(functions, list) or not functions:
+            out.error("x-functions must be a non-empty list", f"{pointer}/x-functions")
+            continue
+        for index, item in enumerate(functions):
+            where = f"{pointer}/x-functions/{index}"
+            if not isinstance(item, Mapping):
+                out.error("each x-functions entry is a mapping with row, title and name", where)
+                continue
+            row, name = item.get("row"), item.get("name", op.get("operationId"))
+            if not isinstance(row, int) or isinstance(row, bool) or row < 1:
+                out.error("x-functions row must be a positive integer", where)
+            elif row in rows:
+                out.error(
+                    f"row {row} is already served by {rows[row]}; a row maps to one operation",
+                    where,
+                )
+            else:
+                rows[row] = where
+                if isinstance(total, int) and row > total:
+                    out.error(
+                        f"row {row} is beyond the {total} functions of the source document", where
+                    )
+            if not isinstance(item.get("title"), str):
+                out.error(
+                    "x-functions title must be the function's title in the source document", where
+                )
+            if not isinstance(name, str) or not naming.is_snake_case(name):
+                out.error(f"x-functions name {name!r} must be a snake_case method name", where)
+            elif name in names:
+                out.error(f"client method {name!r} is already defined at {names[name]}", where)
+            else:
+                names[name] = where
+    if isinstance(total, int) and meta:
+        missing = [row for row in range(1, total + 1) if row not in rows]
+        if missing:
+            shown = ", ".join(str(r) for r in missing[:20])
+            out.add(
+                level,
+                f"rows {shown} of the source document are served by no operation",
+                "/x-chatforge/source/functions",
+            )
+
+
+def rule_shared_route(doc: Json, out: Diagnostics, level: Level) -> None:
+    schemas = (doc.get("components") or {}).get("schemas") or {}
+    for path, method, op, pointer in operations(doc):
+        functions = op.get("x-functions")
+        if not isinstance(functions, list) or len(functions) < 2:
+            continue
+        body = _resolve(doc, op.get("requestBody")) or {}
+        content = body.get("content") or {}
+        schema = _resolve(doc, next(iter(content.values()), {}).get("schema"))
+        variants = {
+            m.get("$ref") for m in (schema or {}).get("oneOf") or [] if isinstance(m, Mapping)
+        }
+        if not variants:
+            out.error(
+                f"{method.upper()} {path} serves {len(functions)} functions but its request "
+                "body is not a oneOf of variants",
+                pointer,
+            )
+            continue
+        for index, item in enumerate(functions):
+            variant = item.get("variant") if isinstance(item, Mapping) else None
+            where = f"{pointer}/x-functions/{index}"
+            if variant not in variants:
+                out.error(
+                    f"function {index + 1} must name its variant, one of "
+                    f"{sorted(v for v in variants if v)}",
+                    where,
+                )
+            elif (
+                not str(variant).startswith("#/components/schemas/")
+                or str(variant).split("/")[-1] not in schemas
+            ):
+                out.error(f"variant {variant!r} is not a component schema", where)
+
+
+def _validator(doc: Json, pointer: str) -> jsonschema.protocols.Validator:
+    resource = referencing.Resource(contents=doc, specification=DRAFT202012)
+    registry: referencing.Registry[Any] = referencing.Registry().with_resource("urn:spec", resource)
+    return jsonschema.Draft202012Validator({"$ref": f"urn:spec#{pointer}"}, registry=registry)
+
+
+def _example_sites(node: Json, pointer: str) -> Iterator[tuple[str, str, Json]]:
+    """(schema pointer, example pointer, value) for every example beside a schema."""
+    if isinstance(node, Mapping):
+        if "schema" in node and isinstance(node.get("schema"), Mapping):
+            schema_ptr = f"{pointer}/schema"
+            if "example" in node:
+                yield schema_ptr, f"{pointer}/example", node["example"]
+            for name, item in (node.get("examples") or {}).items():
+                if isinstance(item, Mapping) and "value" in item:
+                    yield (
+                        schema_ptr,
+                        f"{pointer}/examples/{escape_pointer_token(name)}/value",
+                        item["value"],
+                    )
+        for key, value in node.items():
+            if key in ("example", "examples"):
+                continue
+            yield from _example_sites(value, f"{pointer}/{escape_pointer_token(key)}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _example_sites(value, f"{pointer}/{index}")
+
+
+def rule_examples(doc: Json, out: Diagnostics, level: Level) -> None:
+    sites = [_example_sites(doc.get("paths") or {}, "/paths")]
+    for key, section in (doc.get("components") or {}).items():
+        if key != "schemas":
+            sites.append(_example_sites(section, f"/components/{escape_pointer_token(key)}"))
+    for schema_ptr, example_ptr, value in (site for group in sites for site in group):
+        errors = list(_validator(doc, schema_ptr).iter_errors(value))
+        if errors:
+            best = jsonschema.exceptions.best_match(errors)
+            where = "".join(f"/{p}" for p in best.absolute_path)
+            out.error(
+                f"example does not match its schema: {best.message}"
+                f"{' at ' + where if where else ''}; correct the example or the schema",
+                example_ptr,
+            )
+    schemas = (doc.get("components") or {}).get("schemas") or {}
+    for name, schema in schemas.items():
+        if (
+            isinstance(schema, Mapping)
+            and "examples" in schema
+            and isinstance(schema["examples"], list)
+        ):
+            pointer = f"/components/schemas/{escape_pointer_token(name)}"
+            for index, value in enumerate(schema["examples"]):
+                errors = list(_validator(doc, pointer).iter_errors(value))
+                if errors:
+                    best = jsonschema.exceptions.best_match(errors)
+                    out.error(
+                        f"example does not match its schema: {best.message}",
+                        f"{pointer}/examples/{index}",
+                    )
+
+
+def rule_extensions(doc: Json, out: Diagnostics, level: Level) -> None:
+    meta = doc.get("x-chatforge")
+    if meta is not None:
+        if not isinstance(meta, Mapping):
+            out.error("x-chatforge must be a mapping with slug, package and source", "/x-chatforge")
+        else:
+            for key in ("slug", "package"):
+                if not isinstance(meta.get(key), str) or not naming.is_snake_case(meta[key]):
+                    out.error(f"x-chatforge.{key} must be a snake_case name", "/x-chatforge")
+            source = meta.get("source")
+            if not isinstance(source, Mapping) or not isinstance(source.get("functions"), int):
+                out.error("x-chatforge.source needs document and functions", "/x-chatforge")
+    for path, _method, op, pointer in operations(doc):
+        aliases = op.get("x-aliases")
+        if aliases is not None and (
+            not isinstance(aliases, list)
+            or not all(isinstance(a, str) and a.startswith("/") for a in aliases)
+        ):
+            out.error("x-aliases must be a list of paths starting with /", f"{pointer}/x-aliases")
+        elif aliases:
+            own = sorted(re.findall(r"{([^{}]+)}", path))
+            for index, alias in enumerate(aliases):
+                if sorted(re.findall(r"{([^{}]+)}", alias)) != own:
+                    out.error(
+                        f"alias {alias!r} must have the same path parameters as {path!r}",
+                        f"{pointer}/x-aliases/{index}",
+                    )
+
+
+RULES: dict[str, tuple[Rule, bool]] = {
+    # name: (rule, is a convention rule)
+    "operation-id": (rule_operation_id, True),
+    "path-params": (rule_path_params, False),
+    "name-collision": (rule_names, False),
+    "summary": (rule_summary, True),
+    "tags": (rule_tags, True),
+    "responses": (rule_responses, True),
+    "rate-limit": (rule_rate_limit, True),
+    "functions": (rule_functions, True),
+    "shared-route": (rule_shared_route, False),
+    "examples": (rule_examples, False),
+    "extensions": (rule_extensions, False),
+}
+
+
+def lint(doc: Json, out: Diagnostics) -> None:
+    """Run every rule; convention rules report errors only in project specs."""
+    project = isinstance(doc.get("x-chatforge"), Mapping)
+    for rule, convention in RULES.values():
+        level = Level.ERROR if (project or not convention) else Level.WARNING
+        rule(doc, out, level)

@@ -1,0 +1,85 @@
+"""Python names from spec names: pure functions, one rule each."""
+
+from __future__ import annotations
+
+import keyword
+import re
+import unicodedata
+
+_WORD_BOUNDARY = re.compile(
+    r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+[a-z]*", re.ASCII
+)
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def words(text: str) -> list[str]:
+    """Split camelCase, PascalCase, snake_case, kebab-case and spaced text into lowercase words."""
+    return [word.lower() for word in _WORD_BOUNDARY.findall(_ascii(text))]
+
+
+def snake(text: str) -> str:
+    """`userIds` -> `user_ids`; `HTTPStatus` -> `http_status`; `a-b` -> `a_b`."""
+    return "_".join(words(text))
+
+
+def pascal(text: str) -> str:
+    """`query_channels` -> `QueryChannels`; `user ids` -> `UserIds`."""
+    return "".join(word[:1].upper() + word[1:] for word in words(text))
+
+
+def _fix_identifier(name: str, fallback: str) -> str:
+    if not name:
+        name = fallback
+    if name[0].isdigit():
+        name = f"{fallback}_{name}" if fallback.islower() else f"{fallback}{name}"
+    if keyword.iskeyword(name) or name in ("_", "__"):
+        name = f"{name}_"
+    return name
+
+
+def identifier(text: str, reserved: frozenset[str] = frozenset()) -> str:
+    """A snake_case Python identifier; one in `reserved` gets a trailing underscore."""
+    name = _fix_identifier(snake(text), "field")
+    while name in reserved:
+        name = f"{name}_"
+    return name
+
+
+def class_name(text: str) -> str:
+    """A PascalCase Python class name."""
+    name = pascal(text)
+    return _fix_identifier(name, "Model")
+
+
+def constant(text: str) -> str:
+    """An UPPER_SNAKE module constant."""
+    return identifier(text).upper().rstrip("_")
+
+
+def is_snake_case(text: str) -> bool:
+    return re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", text) is not None
+
+
+def operation_id_from(method: str, path: str) -> str:
+    """A derived operation id for specs that have none: `get /users/{id}` -> `get_users_by_id`."""
+    parts: list[str] = [method.lower()]
+    for segment in path.strip("/").split("/"):
+        if segment.startswith("{") and segment.endswith("}"):
+            parts.extend(["by", snake(segment[1:-1])])
+        elif segment:
+            parts.append(snake(segment))
+    return identifier("_".join(part for part in parts if part))
+
+
+def dedupe(names: list[str]) -> list[str]:
+    """Make names unique by suffixing `_2`, `_3`... in order of first appearance."""
+    seen: dict[str, int] = {}
+    result: list[str] = []
+    for name in names:
+        count = seen.get(name, 0) + 1
+        seen[name] = count
+        result.append(name if count == 1 else f"{name}_{count}")
+    return result

@@ -1,0 +1,117 @@
+"""The stages in order: load, lint, build the IR, render, format. Pure up to writing."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import build_ir, lint, loader, naming
+from generator.config import Config, Target
+from generator.diagnostics import Diagnostic, Level, SpecError
+from generator.formatting import format_python
+from generator.ir import Api
+from generator.targets import Files, renderer
+
+
+class UsageError(Exception):
+    """A request the command cannot carry out: an unknown API, a missing folder."""
+
+
+@dataclass(frozen=True)
+class SpecSource:
+    slug: str
+    path: Path
+
+    @property
+    def display(self) -> str:
+        try:
+            return os.path.relpath(self.path)
+        except ValueError:
+            return str(self.path)
+
+
+def find_specs(config: Config, names: Sequence[str]) -> list[SpecSource]:
+    """Specs by slug (`specs/<slug>.yaml`) or by file path; every spec when none is named."""
+    if not names:
+        if not config.specs.is_dir():
+            raise UsageError(f"no specs folder at {config.specs}; pass --specs DIR")
+        found = sorted(config.specs.glob("*.yaml")) + sorted(config.specs.glob("*.yml"))
+        found += sorted(config.specs.glob("*.json"))
+        if not found:
+            raise UsageError(f"no .yaml, .yml or .json specs in {config.specs}")
+        return [SpecSource(naming.identifier(p.stem), p) for p in found]
+    result = []
+    for name in names:
+        as_path = Path(name)
+        if as_path.suffix in (".yaml", ".yml", ".json") or os.sep in name:
+            if not as_path.is_file():
+                raise UsageError(f"no spec file at {name}")
+            result.append(SpecSource(naming.identifier(as_path.stem), as_path))
+            continue
+        candidates = [config.specs / f"{name}{ext}" for ext in (".yaml", ".yml", ".json")]
+        match = next((c for c in candidates if c.is_file()), None)
+        if match is None:
+            known = (
+                sorted(p.stem for p in config.specs.glob("*.y*ml")) if config.specs.is_dir() else []
+            )
+            hint = f"; known: {', '.join(known)}" if known else ""
+            raise UsageError(f"no spec named {name!r} in {config.specs}{hint}")
+        result.append(SpecSource(name, match))
+    slugs = [s.slug for s in result]
+    duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
+    if duplicates:
+        raise UsageError(f"two specs share the slug {', '.join(duplicates)}")
+    return result
+
+
+@dataclass(frozen=True)
+class Checked:
+    source: SpecSource
+    spec: loader.LoadedSpec | None
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.spec is not None and not any(d.level is Level.ERROR for d in self.diagnostics)
+
+
+def check(source: SpecSource) -> Checked:
+    """Load, validate and lint one spec."""
+    try:
+        spec = loader.load(source.path, source.display)
+    except SpecError as exc:
+        return Checked(source, None, tuple(sorted(set(exc.diagnostics))))
+    diagnostics = spec.diagnostics()
+    lint.lint(spec.document, diagnostics)
+    return Checked(source, spec, tuple(diagnostics))
+
+
+def build(checked: Checked) -> Api:
+    assert checked.spec is not None
+    return build_ir.build(checked.spec, checked.source.slug)
+
+
+def owned_paths(slug: str, targets: Sequence[Target]) -> list[str]:
+    return [f"{slug}/{target}" for target in targets]
+
+
+def render(
+    api: Api, targets: Sequence[Target], progress: Callable[[str], None] | None = None
+) -> Files:
+    """Every file of the chosen targets of one API, formatted, keyed by path under the output."""
+    files: Files = {}
+    for target in targets:
+        if progress:
+            progress(f"{api.slug}: rendering {target}")
+        for path, text in renderer(target)(api).items():
+            files[f"{api.slug}/{target}/{path}"] = text
+    formatted = format_python(files)
+    return {path: _normalize(text) for path, text in formatted.items()}
+
+
+def _normalize(text: str) -> str:
+    """LF line ends and exactly one final newline (none for an empty file)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.rstrip("\n") + "\n" if text.strip() else ""

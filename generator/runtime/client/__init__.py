@@ -1,0 +1,1 @@
+"""The hand-written core every generated client carries: HTTP, auth, encodings, errors."""

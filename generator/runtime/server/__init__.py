@@ -1,0 +1,1 @@
+"""The hand-written core every generated server carries: body parsing, errors, handlers."""

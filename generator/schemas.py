@@ -1,0 +1,433 @@
+"""Named models from a spec's schemas, and how each schema is spelled in Python.
+
+Every object schema with properties becomes a named model: components keep their names,
+inline ones are hoisted under names derived from where they stand (`<Operation>Request`,
+`<Parent><Property>`). The models target feeds the result to datamodel-code-generator, which
+then never has to invent a name.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from generator import naming
+from generator.diagnostics import Diagnostics, escape_pointer_token
+from generator.ir import Constraint, Model, SchemaProperty, TypeInfo
+from generator.loader import resolve_pointer
+
+Json = Any
+COMPONENT_PREFIX = "#/components/schemas/"
+# Class names the generated models module imports or defines itself.
+_TAKEN_CLASS_NAMES = frozenset(
+    {"Annotated", "Any", "AwareDatetime", "BaseModel", "ConfigDict", "Field", "Literal"}
+    | {"RootModel", "FileInput", "NotGiven", "Sequence", "Mapping", "Request", "Response"}
+)
+_CONSTRAINT_KEYS = (
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "pattern",
+    "multipleOf",
+    "format",
+)
+
+
+def canonical_json(value: Json) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def literal(value: Json) -> str:
+    """A Python literal for a JSON value."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(item) for item in value) + "]"
+    if isinstance(value, dict):
+        items = ", ".join(f"{literal(str(k))}: {literal(v)}" for k, v in value.items())
+        return "{" + items + "}"
+    raise TypeError(type(value))
+
+
+def _merge(*groups: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted({item for group in groups for item in group}))
+
+
+@dataclass(frozen=True)
+class _Spelled:
+    client: str
+    server: str
+    label: str
+    models: tuple[str, ...] = ()
+    client_imports: tuple[str, ...] = ()  # "module:name"
+    server_imports: tuple[str, ...] = ()
+
+
+class SchemaRegistry:
+    """Holds the named models of one spec while the IR is built."""
+
+    def __init__(self, document: Json, diagnostics: Diagnostics) -> None:
+        self.document = document
+        self.diagnostics = diagnostics
+        self.by_component: dict[str, str] = {}
+        self.schemas: dict[str, Json] = {}  # class name -> normalized schema
+        self.origins: dict[str, str] = {}  # class name -> pointer it came from
+        self.assumed: dict[str, str] = {}
+        components = (document.get("components") or {}).get("schemas") or {}
+        for raw_name in components:
+            name = self._claim(naming.class_name(raw_name), f"/components/schemas/{raw_name}")
+            self.by_component[raw_name] = name
+        for raw_name, schema in components.items():
+            pointer = f"/components/schemas/{escape_pointer_token(raw_name)}"
+            self._register(self.by_component[raw_name], schema, pointer)
+
+    # -- naming -------------------------------------------------------------------------------
+
+    def _claim(self, name: str, pointer: str) -> str:
+        if name in _TAKEN_CLASS_NAMES:
+            name = f"{name}Model"
+        if name in self.origins:
+            self.diagnostics.error(
+                f"schema name {name!r} is already taken by {self.origins[name]}; "
+                "rename one of them (names that differ only in case or punctuation collide)",
+                pointer,
+            )
+            return name
+        self.origins[name] = pointer
+        return name
+
+    def _unique(self, hint: str) -> str:
+        name = naming.class_name(hint)
+        if name in _TAKEN_CLASS_NAMES:
+            name = f"{name}Model"
+        candidate, counter = name, 2
+        while candidate in self.origins:
+            candidate, counter = f"{name}{counter}", counter + 1
+        return candidate
+
+    # -- hoisting -----------------------------------------------------------------------------
+
+    def _register(self, name: str, schema: Json, pointer: str) -> None:
+        if isinstance(schema, Mapping) and isinstance(schema.get("x-assumed"), str):
+            self.assumed[name] = schema["x-assumed"]
+        self.schemas[name] = None  # reserve the slot, keeping registration order
+        self.schemas[name] = self._normalize(schema, name, pointer, top=True)
+
+    def hoist(self, schema: Json, hint: str, pointer: str) -> str:
+        """The model class for a schema: its component's name, or a new hoisted one."""
+        ref = schema.get("$ref") if isinstance(schema, Mapping) else None
+        if isinstance(ref, str):
+            return self.ref_name(ref, pointer)
+        name = self._unique(hint)
+        self.origins[name] = pointer
+        self._register(name, schema, pointer)
+        return name
+
+    def ref_name(self, ref: str, pointer: str) -> str:
+        if ref.startswith(COMPONENT_PREFIX):
+            raw = ref[len(COMPONENT_PREFIX) :].replace("~1", "/").replace("~0", "~")
+            if raw in self.by_component:
+                return self.by_component[raw]
+        self.diagnostics.error(
+            f"schema $ref {ref!r} must point at a schema under #/components/schemas", pointer
+        )
+        return "Any"
+
+    def _needs_class(self, schema: Mapping[str, Any]) -> bool:
+        if "properties" in schema or "allOf" in schema:
+            return True
+        return any(
+            isinstance(member, Mapping) and ("properties" in member or "allOf" in member)
+            for key in ("oneOf", "anyOf")
+            for member in schema.get(key, ())
+        )
+
+    def _normalize(self, schema: Json, owner: str, pointer: str, top: bool = False) -> Json:
+        if not isinstance(schema, Mapping):
+            return schema
+        if "$ref" in schema:
+            result = {"$ref": COMPONENT_PREFIX + self.ref_name(schema["$ref"], pointer)}
+            for key in ("description", "default", "deprecated"):
+                if key in schema:
+                    result[key] = schema[key]
+            return result
+        if not top and self._needs_class(schema):
+            return {"$ref": COMPONENT_PREFIX + self.hoist(schema, owner, pointer)}
+        result: dict[str, Json] = {}
+        for key, value in schema.items():
+            child = f"{pointer}/{escape_pointer_token(key)}"
+            if key == "properties" and isinstance(value, Mapping):
+                result[key] = {
+                    prop: self._normalize(
+                        sub,
+                        owner + naming.pascal(prop),
+                        f"{child}/{escape_pointer_token(prop)}",
+                    )
+                    for prop, sub in value.items()
+                }
+            elif key in ("items", "additionalProperties", "not") and isinstance(value, Mapping):
+                suffix = "Item" if key == "items" else "Value"
+                result[key] = self._normalize(value, owner + suffix, child)
+            elif key in ("oneOf", "anyOf", "allOf", "prefixItems") and isinstance(value, list):
+                result[key] = [
+                    self._normalize(sub, f"{owner}Variant{index + 1}", f"{child}/{index}")
+                    for index, sub in enumerate(value)
+                ]
+            elif key in ("example", "examples", "default", "enum", "const"):
+                result[key] = value
+            elif key.startswith("x-") or key in ("discriminator", "xml", "externalDocs"):
+                continue
+            else:
+                result[key] = value
+        return result
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def target(self, schema: Json) -> Json:
+        """Follow a normalized `$ref` to its model's schema."""
+        while isinstance(schema, Mapping) and "$ref" in schema:
+            name = schema["$ref"][len(COMPONENT_PREFIX) :]
+            schema = self.schemas.get(name) or {}
+        return schema
+
+    def is_class(self, name: str) -> bool:
+        schema = self.schemas.get(name)
+        return isinstance(schema, Mapping) and self._needs_class(schema)
+
+    def raw(self, pointer: str) -> Json:
+        return resolve_pointer(self.document, pointer)
+
+    def spell(self, schema: Json) -> TypeInfo:
+        spelled = self._spell(schema, depth=0)
+        target = self.target(schema)
+        types = _types(target) if isinstance(target, Mapping) else set()
+        return TypeInfo(
+            client=spelled.client,
+            server=spelled.server,
+            label=spelled.label,
+            models=spelled.models,
+            is_array="array" in types,
+            is_object="object" in types or bool(spelled.models and "$ref" in (schema or {})),
+            is_file=spelled.client == "FileInput",
+            kind=self.scalar_kind(schema),
+            client_imports=spelled.client_imports,
+            server_imports=spelled.server_imports,
+        )
+
+    def scalar_kind(self, schema: Json) -> str | None:
+        """integer, number or boolean for a scalar or an array of scalars; else None."""
+        target = self.target(schema)
+        if not isinstance(target, Mapping):
+            return None
+        if "array" in _types(target):
+            return self.scalar_kind(target.get("items") or {})
+        if "const" in target:
+            value = target["const"]
+            kinds = {bool: "boolean", int: "integer", float: "number"}
+            return kinds.get(type(value))
+        found = _types(target) & {"integer", "number", "boolean"}
+        return found.pop() if len(found) == 1 else None
+
+    def _spell(self, schema: Json, depth: int) -> _Spelled:
+        if depth > 50 or not isinstance(schema, Mapping) or not schema:
+            return _Spelled("Any", "Any", "any", (), ("typing:Any",), ("typing:Any",))
+        if "$ref" in schema:
+            name = schema["$ref"][len(COMPONENT_PREFIX) :]
+            if self.is_class(name):
+                return _Spelled(name, name, name, (name,))
+            return self._spell(self.schemas.get(name) or {}, depth + 1)
+        if "const" in schema:
+            text = f"Literal[{literal(schema['const'])}]"
+            return _Spelled(
+                text,
+                text,
+                f"`{json.dumps(schema['const'])}`",
+                (),
+                ("typing:Literal",),
+                ("typing:Literal",),
+            )
+        if isinstance(schema.get("enum"), list) and schema["enum"]:
+            values = [v for v in schema["enum"] if v is not None]
+            text = "Literal[" + ", ".join(literal(v) for v in values) + "]"
+            if None in schema["enum"]:
+                text += " | None"
+            base = _Spelled(text, text, "enum", (), ("typing:Literal",), ("typing:Literal",))
+            return base
+        for key in ("oneOf", "anyOf"):
+            if isinstance(schema.get(key), list):
+                parts = [self._spell(member, depth + 1) for member in schema[key]]
+                return _union(parts, "one of")
+        if isinstance(schema.get("allOf"), list) and len(schema["allOf"]) == 1:
+            return self._spell(schema["allOf"][0], depth + 1)
+        types = sorted(_types(schema), key=_TYPE_ORDER.index)
+        if not types:
+            return _Spelled("Any", "Any", "any", (), ("typing:Any",), ("typing:Any",))
+        parts = [self._spell_type(kind, schema, depth) for kind in types]
+        return _union(parts, "or") if len(parts) > 1 else parts[0]
+
+    def _spell_type(self, kind: str, schema: Mapping[str, Any], depth: int) -> _Spelled:
+        if kind == "string":
+            if schema.get("format") == "binary" or "contentMediaType" in schema:
+                return _Spelled("FileInput", "bytes", "file", (), ("_runtime:FileInput",), ())
+            return _Spelled("str", "str", "string")
+        if kind in ("integer", "number", "boolean", "null"):
+            py = {"integer": "int", "number": "float", "boolean": "bool", "null": "None"}[kind]
+            return _Spelled(py, py, kind)
+        if kind == "array":
+            item = self._spell(schema.get("items") or {}, depth + 1)
+            return _Spelled(
+                f"Sequence[{item.client}]",
+                f"list[{item.server}]",
+                f"array of {item.label}",
+                item.models,
+                _merge(item.client_imports, ("collections.abc:Sequence",)),
+                item.server_imports,
+            )
+        extra = schema.get("additionalProperties")
+        value = (
+            self._spell(extra, depth + 1)
+            if isinstance(extra, Mapping) and extra
+            else _Spelled("Any", "Any", "any", (), ("typing:Any",), ("typing:Any",))
+        )
+        return _Spelled(
+            f"Mapping[str, {value.client}]",
+            f"dict[str, {value.server}]",
+            "object",
+            value.models,
+            _merge(value.client_imports, ("collections.abc:Mapping",)),
+            value.server_imports,
+        )
+
+    # -- docs ---------------------------------------------------------------------------------
+
+    def properties(self, schema: Json) -> tuple[SchemaProperty, ...]:
+        target = self.target(schema)
+        if not isinstance(target, Mapping):
+            return ()
+        required = set(target.get("required") or ())
+        result = []
+        for wire, sub in (target.get("properties") or {}).items():
+            spelled = self._spell(sub, 0)
+            result.append(
+                SchemaProperty(
+                    wire=wire,
+                    label=spelled.label,
+                    required=wire in required,
+                    description=describe(sub, self),
+                    model=spelled.models[0] if spelled.models else None,
+                    constraints=constraints(self.target(sub) if "$ref" in sub else sub),
+                    enum_text=enum_text(self.target(sub)),
+                    default_text=default_text(sub),
+                )
+            )
+        return tuple(result)
+
+    def models(self) -> tuple[Model, ...]:
+        result = []
+        for name, schema in self.schemas.items():
+            variants: tuple[str, ...] = ()
+            for key in ("oneOf", "anyOf"):
+                members = schema.get(key) if isinstance(schema, Mapping) else None
+                if isinstance(members, list):
+                    variants = tuple(
+                        m["$ref"][len(COMPONENT_PREFIX) :]
+                        for m in members
+                        if isinstance(m, Mapping) and "$ref" in m
+                    )
+            result.append(
+                Model(
+                    name=name,
+                    schema_json=canonical_json(schema),
+                    description=str(schema.get("description", ""))
+                    if isinstance(schema, Mapping)
+                    else "",
+                    properties=self.properties({"$ref": COMPONENT_PREFIX + name}),
+                    variants=variants,
+                    assumed=self.assumed.get(name),
+                )
+            )
+        return tuple(result)
+
+
+_TYPE_ORDER = ["object", "array", "string", "integer", "number", "boolean", "null"]
+
+
+def _types(schema: Mapping[str, Any]) -> set[str]:
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        return {kind} if kind in _TYPE_ORDER else set()
+    if isinstance(kind, list):
+        return {k for k in kind if k in _TYPE_ORDER}
+    if "properties" in schema or "additionalProperties" in schema:
+        return {"object"}
+    if "items" in schema:
+        return {"array"}
+    return set()
+
+
+def _union(parts: list[_Spelled], word: str) -> _Spelled:
+    def join(texts: list[str]) -> str:
+        unique: list[str] = []
+        for text in texts:
+            for piece in text.split(" | "):
+                if piece not in unique:
+                    unique.append(piece)
+        if "None" in unique:
+            unique = [p for p in unique if p != "None"] + ["None"]
+        return " | ".join(unique)
+
+    return _Spelled(
+        join([p.client for p in parts]),
+        join([p.server for p in parts]),
+        f" {word} ".join(dict.fromkeys(p.label for p in parts)),
+        _merge(*(p.models for p in parts)),
+        _merge(*(p.client_imports for p in parts)),
+        _merge(*(p.server_imports for p in parts)),
+    )
+
+
+def describe(schema: Json, registry: SchemaRegistry | None = None) -> str:
+    if not isinstance(schema, Mapping):
+        return ""
+    text = schema.get("description")
+    if not text and registry is not None and "$ref" in schema:
+        text = registry.target(schema).get("description")
+    return " ".join(str(text or "").split())
+
+
+def constraints(schema: Json) -> tuple[Constraint, ...]:
+    if not isinstance(schema, Mapping):
+        return ()
+    found = [Constraint(key, json.dumps(schema[key])) for key in _CONSTRAINT_KEYS if key in schema]
+    items = schema.get("items")
+    if isinstance(items, Mapping):
+        found += [
+            Constraint(f"items.{c.name}", c.value) for c in constraints(items) if c.name != "format"
+        ]
+    return tuple(found)
+
+
+def enum_text(schema: Json) -> str | None:
+    if not isinstance(schema, Mapping):
+        return None
+    if isinstance(schema.get("enum"), list):
+        return ", ".join(json.dumps(v) for v in schema["enum"])
+    if "const" in schema:
+        return json.dumps(schema["const"])
+    items = schema.get("items")
+    if isinstance(items, Mapping):
+        return enum_text(items)
+    return None
+
+
+def default_text(schema: Json) -> str | None:
+    if isinstance(schema, Mapping) and "default" in schema:
+        return json.dumps(schema["default"])
+    return None

@@ -1,0 +1,19 @@
+"""Targets: each turns the IR into {relative path: text}, in memory."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import cast
+
+from generator.config import Target
+from generator.ir import Api
+
+Files = dict[str, str]
+Renderer = Callable[[Api], Files]
+
+
+def renderer(target: Target) -> Renderer:
+    """The `render` function of a target module (`generator.targets.<target>`)."""
+    module = importlib.import_module(f"generator.targets.{target}")
+    return cast(Renderer, module.render)

@@ -1,0 +1,208 @@
+"""The FastAPI target: an app factory, a router and a handler base class per tag."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from generator.diagnostics import Diagnostic, Level, SpecError
+from generator.ir import Api, Field, Operation, Tag
+from generator.schemas import literal
+from generator.targets import Files
+from generator.targets._common import Import, all_body_fields, imports, runtime_files, styles
+from generator.targets.models import models_module
+from generator.templates import header, pystr
+from generator.templates import render as render_text
+
+
+@dataclass(frozen=True)
+class Param:
+    py: str
+    annotation: str  # the full annotation of the route function argument
+    default: str | None
+    handler_annotation: str
+
+
+@dataclass(frozen=True)
+class Route:
+    op: Operation
+    decorators: tuple[str, ...]  # the text of every `@router...(...)` line
+    params: tuple[Param, ...]
+    handler_args: tuple[str, ...]  # `name=name` pairs
+    returns: str  # handler return annotation
+    route_returns: str
+    wrap: str | None  # how the route turns the handler's value into a response
+
+
+@dataclass(frozen=True)
+class TagModule:
+    tag: Tag
+    routes: tuple[Route, ...]
+    imports: tuple[Import, ...]
+
+
+def _fail(api: Api, op: Operation, message: str) -> SpecError:
+    return SpecError([Diagnostic(api.spec_file, 1, 1, Level.ERROR, message, op.pointer)])
+
+
+def _param(api: Api, op: Operation, field: Field, need: list[str]) -> Param:
+    annotation = field.type.server
+    need.extend(field.type.server_imports)
+    need.extend(f"models:{m}" for m in field.type.models)
+    optional = not field.required
+    default = None
+    if optional:
+        default = field.default_repr or "None"
+        if field.default_repr is None and "None" not in annotation.split(" | "):
+            annotation = f"{annotation} | None"
+    if field.style in ("deepObject", "json") and field.location == "query":
+        if not field.type.models or field.type.models[0] != field.type.server:
+            raise _fail(
+                api,
+                op,
+                f"query parameter {field.wire!r} ({field.style}) must be an "
+                "object schema with properties so the server can validate it",
+            )
+        factory = "deep_object_query" if field.style == "deepObject" else "json_query"
+        need.append(f"_params:{factory}")
+        need.append("fastapi:Depends")
+        model = field.type.models[0]
+        required = ", required=True" if field.required else ""
+        dep = f"Depends({factory}({pystr(field.wire)}, {model}{required}))"
+        text = f"Annotated[{model}{' | None' if optional else ''}, {dep}]"
+        return Param(field.py, text, None, f"{model}{' | None' if optional else ''}")
+    marker = {"path": "Path", "query": "Query", "header": "Header"}[field.location]
+    need.append(f"fastapi:{marker}")
+    alias = (
+        "" if field.location == "path" or field.wire == field.py else f"alias={pystr(field.wire)}"
+    )
+    return Param(field.py, f"Annotated[{annotation}, {marker}({alias})]", default, annotation)
+
+
+def _body_param(op: Operation, need: list[str]) -> Param | None:
+    body = op.body
+    if body is None:
+        return None
+    need.append(f"models:{body.model}")
+    annotation = body.model if body.required else f"{body.model} | None"
+    if body.kind == "json":
+        need.append("fastapi:Body")
+        return Param(
+            "body",
+            f"Annotated[{annotation}, Body()]",
+            None if body.required else "None",
+            annotation,
+        )
+    fields = all_body_fields(op)
+    style_map = {wire: style for wire, style in styles(fields) if style != "file"}
+    arrays = tuple(sorted({f.wire for f in fields if f.type.is_array}))
+    kinds = {f.wire: f.type.kind for f in fields if f.type.kind}
+    args = [body.model]
+    if style_map:
+        args.append(f"styles={literal(dict(sorted(style_map.items())))}")
+    if arrays:
+        comma = "," if len(arrays) == 1 else ""
+        args.append(f"arrays=({', '.join(pystr(a) for a in arrays)}{comma})")
+    if kinds:
+        args.append(f"kinds={literal(dict(sorted(kinds.items())))}")
+    need.extend(["_params:form_body", "fastapi:Depends"])
+    return Param(
+        "body", f"Annotated[{body.model}, Depends(form_body({', '.join(args)}))]", None, body.model
+    )
+
+
+def route(api: Api, op: Operation, need: list[str]) -> Route:
+    params = [_param(api, op, f, need) for f in op.parameters]
+    body = _body_param(op, need)
+    ordered = [p for p in params if p.default is None]
+    if body is not None:
+        ordered.append(body)
+    ordered += [p for p in params if p.default is not None]
+    success = op.success
+    status = int(success.status) if success.status.isdigit() else 200
+    method = op.method.lower()
+    common = [
+        f"operation_id={pystr(op.operation_id)}",
+        f"summary={pystr(op.summary)}",
+        f"status_code={status}",
+    ]
+    if op.deprecated:
+        common.append("deprecated=True")
+    if success.kind == "json" and success.model:
+        need.append(f"models:{success.model}")
+        returns, route_returns, wrap = success.model, success.model, None
+        common.append(f"response_model={success.model}")
+    elif success.kind == "binary":
+        need.append("fastapi:Response")
+        returns, route_returns = "bytes", "Response"
+        media = pystr(success.media_type or "application/octet-stream")
+        wrap = f"Response(content={{value}}, media_type={media}, status_code={status})"
+        common.append("response_class=Response")
+        content = {str(status): {"content": {success.media_type or "application/octet-stream": {}}}}
+        common.append(f"responses={literal(content)}")
+    else:
+        need.append("fastapi:Response")
+        returns, route_returns = "None", "Response"
+        wrap = f"Response(status_code={status})"
+        common.append("response_class=Response")
+    decorators = [f"@router.{method}({pystr(op.server_path)}, {', '.join(common)})"]
+    for alias in op.server_aliases:
+        decorators.insert(
+            0,
+            f"@router.{method}({pystr(alias)}, include_in_schema=False, "
+            f"status_code={status}"
+            + (f", response_model={success.model}" if wrap is None else ", response_class=Response")
+            + ")",
+        )
+    handler_args = tuple(f"{p.py}={p.py}" for p in ordered)
+    return Route(op, tuple(decorators), tuple(ordered), handler_args, returns, route_returns, wrap)
+
+
+def tag_module(api: Api, tag: Tag) -> TagModule:
+    need = ["fastapi:APIRouter", "typing:Annotated", "_errors:NotImplementedOperation"]
+    routes = tuple(route(api, op, need) for op in tag.operations)
+    local = {"models": ".models", "_params": "._runtime._params", "_errors": "._runtime._errors"}
+    return TagModule(tag, routes, imports(need, local))
+
+
+def examples(api: Api) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for op in api.operations:
+        if op.success.kind == "json" and op.success.example_json is not None:
+            found[op.py] = json.loads(op.success.example_json)
+        elif op.success.kind == "binary":
+            found[op.py] = b"mock binary content"
+        elif op.success.kind == "empty":
+            found[op.py] = None
+    return found
+
+
+def render(api: Api) -> Files:
+    package = api.server_package
+    modules = [tag_module(api, tag) for tag in api.tags]
+    hdr = header(api, "Server")
+    files: Files = {
+        f"{package}/__init__.py": render_text(
+            "server/init.py.j2", api=api, modules=modules, header=hdr
+        ),
+        f"{package}/app.py": render_text("server/app.py.j2", api=api, modules=modules, header=hdr),
+        f"{package}/_examples.py": render_text(
+            "server/examples.py.j2",
+            header=hdr,
+            examples=sorted(
+                (name, literal(v) if not isinstance(v, bytes) else repr(v))
+                for name, v in examples(api).items()
+            ),
+        ),
+        f"{package}/models.py": models_module(api),
+        f"{package}/py.typed": "",
+    }
+    for module in modules:
+        files[f"{package}/{module.tag.py}.py"] = render_text(
+            "server/tag.py.j2", api=api, module=module, header=hdr
+        )
+    files.update(runtime_files("server", package))
+    files[f"{package}/_runtime/__init__.py"] = (
+        '"""The hand-written core of this server, copied from chatforge as it is."""\n'
+    )
+    return files
