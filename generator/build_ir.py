@@ -116,9 +116,8 @@ class _Builder:
         if kind == "array":
             return [self.sample(target.get("items") or {}, depth + 1)]
         if kind == "object" or "properties" in target:
-            required = target.get("required") or []
             props = target.get("properties") or {}
-            return {k: self.sample(v, depth + 1) for k, v in props.items() if k in required}
+            return {k: self.sample(v, depth + 1) for k, v in props.items()}
         if kind == "integer":
             return int(target.get("minimum", 1))
         if kind == "number":

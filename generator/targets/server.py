@@ -132,6 +132,7 @@ def route(api: Api, op: Operation, need: list[str]) -> Route:
         need.append(f"models:{success.model}")
         returns, route_returns, wrap = success.model, success.model, None
         common.append(f"response_model={success.model}")
+        common.append("response_model_exclude_unset=True")
     elif success.kind == "binary":
         need.append("fastapi:Response")
         returns, route_returns = "bytes", "Response"

@@ -1,0 +1,892 @@
+"""The Markdown docs target: `index.md`, one page per tag and `schemas.md`.
+
+Every decision is made here; the templates in `templates/docs/` print and loop. The page objects
+carry two kinds of text:
+
+- fields whose names end in `_md`, and every cell of a `Table`, are finished Markdown, built here
+  from spec text with `md`, `code` and `inline` (which escape it);
+- every other string is raw, and the template passes it through a filter (`md`, `code`).
+
+Anchors are explicit (`<a id="..."></a>`), made here with `anchor` and unique per page, so links
+do not depend on how a Markdown renderer spells heading ids.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from generator.ir import (
+    Api,
+    Body,
+    Constraint,
+    Field,
+    Function,
+    Model,
+    Operation,
+    RateLimit,
+    Response,
+    SchemaProperty,
+    SecurityScheme,
+    Server,
+    Tag,
+)
+from generator.targets import Files
+from generator.targets.client import auth_params
+from generator.templates import anchor, clean, code, md
+from generator.templates import render as render_template
+
+INDEX = "index.md"
+SCHEMAS = "schemas.md"
+_RESERVED_PAGES = frozenset({"index", "schemas"})
+WRAP_AT = 88  # an example call longer than this puts one argument per line
+
+# -- Markdown pieces ----------------------------------------------------------------------------
+
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+_BULLET = re.compile(r"^[-*+]\s+")
+
+
+def _plain(piece: str) -> str:
+    """`md` of a piece of a longer text, keeping one space at either edge if it had one."""
+    core = md(piece)
+    if not core:
+        return " " if piece[:1].isspace() else ""
+    lead = " " if piece[:1].isspace() else ""
+    trail = " " if piece[-1:].isspace() else ""
+    return f"{lead}{core}{trail}"
+
+
+def inline(text: str, keep_edges: bool = False) -> str:
+    """One line of Markdown from spec text: escaped like `md`, except that a `code span` the
+    author wrote stays a code span (built with `code`), unless it holds `<`, `>`, `&` or `|`:
+    those it shows escaped, backticks included, so it reads the same in a table and outside."""
+    text = " ".join(clean(text).split()) if not keep_edges else re.sub(r"\s+", " ", clean(text))
+    parts = _CODE_SPAN.split(text)
+    out = []
+    for index, part in enumerate(parts):
+        if index % 2 and part.strip() and not set(part) & set("<>&|"):
+            out.append(code(part))
+        elif index % 2:
+            out.append(_plain(f"`{part}`"))
+        else:
+            out.append(_plain(part))
+    result = "".join(out)
+    return result if keep_edges else result.strip()
+
+
+def prose(text: str) -> str:
+    """Paragraphs of Markdown from spec text; `- item` lines stay a bulleted list."""
+    blocks = []
+    for paragraph in re.split(r"\n\s*\n", clean(text).strip()):
+        lead: list[str] = []
+        items: list[str] = []
+        for line in (line.strip() for line in paragraph.splitlines()):
+            if not line:
+                continue
+            if _BULLET.match(line):
+                items.append(_BULLET.sub("", line))
+            elif items:
+                items[-1] += " " + line
+            else:
+                lead.append(line)
+        if lead:
+            blocks.append(inline(" ".join(lead)))
+        if items:
+            blocks.append("\n".join(f"- {inline(item)}" for item in items))
+    return "\n\n".join(block for block in blocks if block)
+
+
+def sentence(text: str) -> str:
+    """`inline`, with a full stop added unless the text ends on one already."""
+    result = inline(text)
+    return f"{result}." if result and result[-1] not in ".!?:;" else result
+
+
+def link(text: str, target: str) -> str:
+    """A link with escaped text; targets are built here from file names and anchors only."""
+    return f"[{md(text)}]({target})"
+
+
+def values(enum_text: str) -> tuple[str, ...]:
+    """`"a", "b"` (the IR's enum text) as one code span per value."""
+    try:
+        parsed = json.loads(f"[{enum_text}]")
+    except ValueError:
+        return (code(enum_text),)
+    return tuple(code(json.dumps(value, ensure_ascii=False)) for value in parsed)
+
+
+def allowed_md(enum_text: str) -> str:
+    spans = values(enum_text)
+    return f"One of {', '.join(spans)}." if len(spans) > 1 else f"Must be {''.join(spans)}."
+
+
+def fence_for(text: str) -> str:
+    """A code fence longer than any run of backticks in the text."""
+    runs = [len(run) for run in re.findall(r"`+", text)]
+    return "`" * max(3, max(runs, default=0) + 1)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A pipe table. Every cell is finished, one-line Markdown; an empty cell is ""."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    @property
+    def rule(self) -> str:
+        return "|" + "---|" * len(self.header)
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Table:
+    built = tuple(tuple(cell.replace("\n", " ") for cell in row) for row in rows)
+    assert all(len(row) == len(header) for row in built), "a row does not match its header"
+    return Table(tuple(header), built)
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    fence: str
+    language: str
+    text: str
+
+
+def code_block(text: str, language: str = "python") -> CodeBlock:
+    text = clean(text).rstrip("\n")
+    return CodeBlock(fence_for(text), language, text)
+
+
+@dataclass(frozen=True)
+class Item:
+    """A bullet: finished Markdown, with sub-bullets."""
+
+    text_md: str
+    items_md: tuple[str, ...] = ()
+
+
+# -- shared decisions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Names:
+    """Where everything lives: page file per tag, anchor per operation and per model."""
+
+    pages: Mapping[str, str]  # tag name -> file name
+    operations: Mapping[str, str]  # operation id -> anchor
+    models: Mapping[str, str]  # model name -> anchor
+    schemes: Mapping[str, str]  # security scheme name -> anchor in index.md
+
+    def operation_link(self, op: Operation) -> str:
+        return f"{self.pages[op.tag]}#{self.operations[op.operation_id]}"
+
+    def model_link(self, name: str, page: str = SCHEMAS) -> str:
+        return link(name, f"{page}#{self.models[name]}")
+
+
+def _unique(names: Iterable[str], taken: Iterable[str] = ()) -> dict[str, str]:
+    """An anchor per name, with `-2`, `-3`... where two names would share one."""
+    used = set(taken)
+    result: dict[str, str] = {}
+    for name in names:
+        base = anchor(name)
+        candidate, count = base, 1
+        while candidate in used:
+            count += 1
+            candidate = f"{base}-{count}"
+        used.add(candidate)
+        result[name] = candidate
+    return result
+
+
+def names(api: Api) -> Names:
+    pages: dict[str, str] = {}
+    used = set()
+    for tag in api.tags:
+        stem = tag.py if tag.py not in _RESERVED_PAGES else f"{tag.py}_operations"
+        while stem in used:
+            stem += "_"
+        used.add(stem)
+        pages[tag.name] = f"{stem}.md"
+    return Names(
+        pages=pages,
+        operations=_unique(op.operation_id for op in api.operations),
+        models=_unique(m.name for m in api.models),
+        schemes=_unique((s.name for s in api.security), ()),
+    )
+
+
+def scheme_anchor(where: Names, name: str) -> str:
+    return f"auth-{where.schemes[name]}" if name in where.schemes else "authentication"
+
+
+def type_md(label: str, models: Sequence[str], where: Names, page: str = SCHEMAS) -> str:
+    """A type label with each model it names linked to the model's section."""
+    linked = [m for m in dict.fromkeys(models) if m in where.models]
+    if not linked:
+        return inline(label)
+    pattern = re.compile(
+        r"(?<![A-Za-z0-9_])("
+        + "|".join(re.escape(m) for m in sorted(linked, key=len, reverse=True))
+        + r")(?![A-Za-z0-9_])"
+    )
+    pieces = pattern.split(label)
+    out = [
+        where.model_link(piece, page) if index % 2 else inline(piece, keep_edges=True)
+        for index, piece in enumerate(pieces)
+    ]
+    missing = [m for m in linked if m not in pieces[1::2]]
+    if missing:
+        out.append(" (" + ", ".join(where.model_link(m, page) for m in missing) + ")")
+    return "".join(out).strip()
+
+
+def _constraint(c: Constraint) -> str:
+    try:
+        value = json.loads(c.value)
+    except ValueError:
+        value = c.value
+    return f"{md(c.name)} {code(value if isinstance(value, str) else c.value)}"
+
+
+def notes_md(
+    description: str,
+    *,
+    enum_text: str | None = None,
+    default_text: str | None = None,
+    constraints: Sequence[Constraint] = (),
+    const_repr: str | None = None,
+    deprecated: bool = False,
+    style: str | None = None,
+    is_file: bool = False,
+) -> str:
+    """The description cell of a field or property: its text, then what values it takes."""
+    parts = ["**Deprecated.**"] if deprecated else []
+    if description:
+        parts.append(sentence(description))
+    if const_repr is not None:
+        parts.append(f"The client method sends {code(const_repr)}; it is not an argument.")
+    elif enum_text:
+        parts.append(allowed_md(enum_text))
+    if default_text is not None:
+        parts.append(f"Default {code(default_text)}.")
+    formats = [c for c in constraints if c.name == "format" and not is_file]
+    if formats:
+        parts.append(f"Format {_constraint(formats[0]).split(' ', 1)[1]}.")
+    shown = [c for c in constraints if c.name != "format"]
+    if shown:
+        parts.append("Constraints: " + ", ".join(_constraint(c) for c in shown) + ".")
+    if style == "deepObject":
+        parts.append("Sent as `name[key]=value` pairs.")
+    elif style == "json":
+        parts.append("Sent as a JSON string.")
+    return " ".join(parts)
+
+
+def arguments(function: Function) -> dict[tuple[str, str], str]:
+    """(location, wire name) -> the client method's argument for it.
+
+    The function's own fields carry the argument names (a body property that shares its name
+    with a parameter becomes `body_<name>`); a fixed (`const`) property has no argument."""
+    return {(f.location, f.wire): f.py for f in function.fields}
+
+
+def field_row(
+    field: Field, argument: str | None, where: Names, with_location: bool
+) -> tuple[str, ...]:
+    fixed = field.const_repr is not None
+    cells = [code(field.wire)]
+    if with_location:
+        cells.append(md(field.location))
+    cells += [
+        code(argument) if argument else "",
+        type_md(field.type.label, field.type.models, where),
+        "fixed" if fixed else "yes" if field.required else "no",
+        notes_md(
+            field.description,
+            enum_text=field.enum_text,
+            default_text=field.default_text,
+            constraints=field.constraints,
+            const_repr=field.const_repr,
+            deprecated=field.deprecated,
+            style=field.style if field.location in ("query", "body") else None,
+            is_file=field.type.is_file,
+        ),
+    ]
+    return tuple(cells)
+
+
+def rate_limit_md(limit: RateLimit | None) -> str:
+    if limit is None:
+        return "not given in the spec"
+    text = inline(limit.text)
+    if limit.note:
+        text += f". {sentence(limit.note)}"
+    return text
+
+
+# -- examples -----------------------------------------------------------------------------------
+
+
+def _example_keys(body: Body | None) -> frozenset[str]:
+    """Body properties the spec's own request example gives a value for."""
+    if body is None or body.example_json is None:
+        return frozenset()
+    try:
+        example = json.loads(body.example_json)
+    except ValueError:
+        return frozenset()
+    return frozenset(example) if isinstance(example, dict) else frozenset()
+
+
+def example_args(op: Operation, function: Function) -> list[Field]:
+    """Required arguments, and optional body arguments the spec's example gives a value for.
+
+    The spec's body example belongs to the whole operation, so on a shared route only the
+    required arguments are shown."""
+    given = frozenset() if op.shared else _example_keys(op.body)
+    return [f for f in function.fields if f.required or (f.location == "body" and f.wire in given)]
+
+
+def example_call(
+    tag: Tag, op: Operation, function: Function
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(import lines, call lines) of the example for one function."""
+    fields = example_args(op, function)
+    args = [f"{f.py}={f.example_repr}" for f in fields]
+    target = {"json": "result = ", "binary": "data = ", "empty": ""}[op.success.kind]
+    call = f"{target}client.{tag.py}.{function.method}"
+    one_line = f"{call}({', '.join(args)})"
+    if len(one_line) <= WRAP_AT:
+        lines: tuple[str, ...] = (one_line,)
+    else:
+        lines = (f"{call}(", *(f"    {arg}," for arg in args), ")")
+    imports = ("from pathlib import Path",) if any(f.type.is_file for f in fields) else ()
+    return imports, lines
+
+
+def example_code(tag: Tag, op: Operation, function: Function) -> str:
+    imports, lines = example_call(tag, op, function)
+    return "\n".join((*imports, "", *lines) if imports else lines)
+
+
+# -- index.md -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scheme:
+    name: str
+    anchor: str
+    kind_md: str
+    text_md: tuple[str, ...]  # paragraphs
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    title: str
+    description_md: str
+    source_md: str
+    assumed_md: tuple[str, ...]
+    usage_md: str
+    usage: CodeBlock
+    usage_notes_md: tuple[str, ...]
+    hosts: tuple[Item, ...]
+    hosts_none_md: str
+    schemes: tuple[Scheme, ...]
+    auth_none_md: str
+    rate_limits_md: str
+    rate_limits: Table | None
+    tags: Table
+    operations: Table
+    schemas_md: str
+
+
+def source_md(api: Api) -> str:
+    parts = [f"Generated by chatforge from {code(api.spec_file)}"]
+    if api.version:
+        parts[0] += f", API version {code(api.version)}"
+    if api.source_document:
+        text = f"The source document is {code(api.source_document)}"
+        if api.source_functions:
+            covered = len(api.covered_rows)
+            text += f"; this API covers {covered} of {api.source_functions} documented functions"
+        parts.append(text)
+    return "**Source:** " + ". ".join(parts) + "."
+
+
+def host_item(server: Server) -> Item:
+    text = code(server.url)
+    if server.description:
+        text += f": {sentence(server.description)}"
+    items = []
+    for variable in server.variables:
+        parts = [sentence(variable.description)] if variable.description else []
+        if variable.enum:
+            parts.append("One of " + ", ".join(code(v) for v in variable.enum) + ".")
+        parts.append(f"Default {code(variable.default)}.")
+        items.append(f"{code(variable.name)}: {' '.join(parts)}")
+    if server.url != server.default_url:
+        items.append(f"With every variable at its default: {code(server.default_url)}.")
+    if server.assumed:
+        items.append(f"**Assumed:** {sentence(server.assumed)}")
+    return Item(text, tuple(items))
+
+
+def scheme_text(scheme: SecurityScheme, argument: str) -> tuple[str, tuple[str, ...]]:
+    """(kind, paragraphs) explaining one security scheme and how the client takes it."""
+    client = f'`Client({argument}="...")`'
+    if scheme.kind == "bearer":
+        kind = "bearer token"
+        how = (
+            "Send the token in the `Authorization` header: `Authorization: Bearer <token>`. "
+            f"With the generated client, pass the token as `{argument}=`: {client}; the "
+            "client adds the header to every request."
+        )
+    elif scheme.kind == "api_key":
+        kind = "API key"
+        where = {"header": "header", "query": "query parameter", "cookie": "cookie"}
+        how = (
+            f"Send the key in the {code(scheme.param)} {where[scheme.location]}. With the "
+            f"generated client, pass it as `{argument}=`: {client}."
+        )
+    else:
+        kind = "HTTP basic"
+        how = (
+            "Send `Authorization: Basic <credentials>`, where the credentials are "
+            "`username:password` in base64. With the generated client, pass "
+            f'`username=` and `{argument}=`: `Client(username="...", {argument}="...")`.'
+        )
+    paragraphs = [how]
+    if scheme.description:
+        paragraphs.insert(0, prose(scheme.description))
+    return kind, tuple(paragraphs)
+
+
+def usage(api: Api) -> tuple[str, CodeBlock, tuple[str, ...]]:
+    auth = auth_params(api)
+    args = [f'{arg}="..."' for arg, _, _ in auth]
+    if any(s.kind == "basic" for s in api.security):
+        args.insert(0, 'username="..."')
+    imports: tuple[str, ...] = ()
+    calls: tuple[str, ...] = ("...",)
+    first = next(((tag, op) for tag in api.tags for op in tag.operations), None)
+    if first is not None:
+        tag, op = first
+        imports, calls = example_call(tag, op, op.functions[0])
+    lines = [
+        *imports,
+        f"from {api.client_package} import Client",
+        "",
+        f"with Client({', '.join(args)}) as client:",
+        *(f"    {line}" for line in calls),
+    ]
+    intro = (
+        f"The generated client is the package {code(api.client_package)} "
+        f"(`chatforge generate {api.slug} --target client`). It has one attribute per tag and "
+        "one method per documented function:"
+    )
+    notes = [
+        f"By default it sends requests to {code(api.default_url)}; pass `base_url=` to use "
+        "another host.",
+        "`AsyncClient` takes the same arguments; use it with `async with` and `await` each call.",
+        "The examples on the tag pages assume a `client` made like this.",
+    ]
+    return intro, code_block("\n".join(lines)), tuple(notes)
+
+
+def rate_limits(api: Api, where: Names) -> tuple[str, Table | None]:
+    documented = [op for op in api.operations if op.rate_limit and op.rate_limit.documented]
+    if not documented:
+        if all(op.rate_limit is None for op in api.operations):
+            return "The spec gives no rate limits.", None
+        return "The vendor documents no rate limits for any operation.", None
+    rest = len(api.operations) - len(documented)
+    text = f"{len(documented)} of {len(api.operations)} operations have a documented limit"
+    text += f"; the vendor documents none for the other {rest}." if rest else "."
+    rows = [
+        (link(op.summary, where.operation_link(op)), rate_limit_md(op.rate_limit))
+        for op in documented
+    ]
+    return text, table(("operation", "limit"), rows)
+
+
+def client_methods_md(tag: Tag, op: Operation) -> str:
+    return ", ".join(code(f"client.{tag.py}.{f.method}()") for f in op.functions)
+
+
+def index_page(api: Api, where: Names) -> IndexPage:
+    intro, snippet, notes = usage(api)
+    schemes = []
+    arguments = [arg for arg, _, _ in auth_params(api)]
+    for scheme, argument in zip(api.security, arguments, strict=True):
+        kind, paragraphs = scheme_text(scheme, argument)
+        schemes.append(Scheme(scheme.name, scheme_anchor(where, scheme.name), kind, paragraphs))
+    limits_md, limits = rate_limits(api, where)
+    tags = table(
+        ("tag", "description", "operations"),
+        (
+            (
+                link(tag.name, where.pages[tag.name]),
+                sentence(tag.description),
+                str(len(tag.operations)),
+            )
+            for tag in api.tags
+        ),
+    )
+    operations = table(
+        ("method", "path", "summary", "client method"),
+        (
+            (
+                code(op.method),
+                code(op.path),
+                link(op.summary, where.operation_link(op)),
+                client_methods_md(tag, op),
+            )
+            for tag in api.tags
+            for op in tag.operations
+        ),
+    )
+    return IndexPage(
+        title=api.title,
+        description_md=prose(api.description),
+        source_md=source_md(api),
+        assumed_md=tuple(f"**Assumed:** {sentence(text)}" for text in api.assumed),
+        usage_md=intro,
+        usage=snippet,
+        usage_notes_md=notes,
+        hosts=tuple(host_item(s) for s in api.servers),
+        hosts_none_md=(f"The spec names no host; the client defaults to {code(api.default_url)}."),
+        schemes=tuple(schemes),
+        auth_none_md="The spec declares no authentication.",
+        rate_limits_md=limits_md,
+        rate_limits=limits,
+        tags=tags,
+        operations=operations,
+        schemas_md=(
+            f"Every named request and response shape is described in {link('Schemas', SCHEMAS)}."
+        ),
+    )
+
+
+# -- <tag>.md -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BodyPart:
+    """One table of body fields: the body's own, or one function's variant on a shared route."""
+
+    caption_md: str | None
+    table: Table | None
+
+
+@dataclass(frozen=True)
+class BodySection:
+    summary_md: str
+    description_md: str
+    parts: tuple[BodyPart, ...]
+
+
+@dataclass(frozen=True)
+class Example:
+    caption_md: str | None
+    block: CodeBlock
+
+
+@dataclass(frozen=True)
+class OperationSection:
+    anchor: str
+    summary: str
+    request_md: str
+    deprecated_md: str | None
+    description_md: str
+    facts: tuple[Item, ...]
+    parameters: Table | None
+    body: BodySection | None
+    responses: Table
+    examples: tuple[Example, ...]
+
+
+@dataclass(frozen=True)
+class TagPage:
+    name: str
+    description_md: str
+    back_md: str
+    contents_md: tuple[str, ...]  # links to the sections
+    operations: tuple[OperationSection, ...]
+
+
+DEPRECATED = "**Deprecated.** The vendor may remove this operation."
+BODY_HEADER = ("field", "argument", "type", "required", "description")
+PARAM_HEADER = ("name", "in", "argument", "type", "required", "description")
+
+
+def body_table(function: Function, where: Names) -> Table | None:
+    """The body properties one function sends, fixed ones included."""
+    body = [f for f in function.body_fields if f.location == "body"]
+    if not body:
+        return None
+    names = arguments(function)
+    return table(
+        BODY_HEADER,
+        (field_row(f, names.get((f.location, f.wire)), where, with_location=False) for f in body),
+    )
+
+
+def returns_md(op: Operation, where: Names) -> str:
+    success = op.success
+    if success.kind == "binary":
+        return f"binary data ({code(success.media_type or 'application/octet-stream')}), as `bytes`"
+    if success.kind == "empty" or success.model is None:
+        return "nothing (`None`)" if success.kind == "empty" else code(success.media_type or "")
+    if success.model in where.models:
+        return where.model_link(success.model)
+    return code(success.model)
+
+
+def function_md(tag: Tag, op: Operation, function: Function, where: Names) -> str:
+    method = code(f"client.{tag.py}.{function.method}()")
+    if function.row is None and not op.shared:
+        return method  # no source document: the title is the operation's summary
+    title = f"“{md(function.title)}”"
+    text = f"row {function.row}, {title}" if function.row is not None else title
+    text += f": {method}"
+    if op.shared and function.variant:
+        variant = (
+            where.model_link(function.variant)
+            if function.variant in where.models
+            else code(function.variant)
+        )
+        text += f", which sends {variant}"
+    return text
+
+
+def facts(api: Api, tag: Tag, op: Operation, where: Names) -> tuple[Item, ...]:
+    result = [Item(f"**Operation id:** {code(op.operation_id)}")]
+    functions = [function_md(tag, op, f, where) for f in op.functions]
+    if op.shared:
+        result.append(
+            Item("**Documented functions** (this route serves each of them):", tuple(functions))
+        )
+    elif op.functions[0].row is None:
+        result.append(Item(f"**Client method:** {functions[0]}"))
+    else:
+        result.append(Item(f"**Documented function:** {functions[0]}"))
+    if op.security:
+        schemes = ", ".join(
+            f"[{code(name)}]({INDEX}#{scheme_anchor(where, name)})" for name in op.security
+        )
+    else:
+        schemes = "none"
+    result.append(Item(f"**Auth:** {schemes}"))
+    result.append(Item(f"**Rate limit:** {rate_limit_md(op.rate_limit)}"))
+    result.append(Item(f"**Returns:** {returns_md(op, where)}"))
+    if op.aliases:
+        result.append(
+            Item(
+                "**Alias paths:** "
+                + ", ".join(code(a) for a in op.aliases)
+                + " (the source document gives these; the live service uses the path above)"
+            )
+        )
+    return tuple(result)
+
+
+def variant_caption(tag: Tag, function: Function, where: Names) -> str:
+    text = f"{code(f'client.{tag.py}.{function.method}()')} ({md(function.title)})"
+    if function.variant is not None and function.variant in where.models:
+        return f"{text} sends {where.model_link(function.variant)}:"
+    return f"{text} sends:"
+
+
+def body_section(tag: Tag, op: Operation, where: Names) -> BodySection | None:
+    body = op.body
+    if body is None:
+        return None
+    model = where.model_link(body.model) if body.model in where.models else code(body.model)
+    summary = f"{code(body.media_type)}, {'required' if body.required else 'optional'}: {model}"
+    if op.shared:
+        parts = tuple(
+            BodyPart(variant_caption(tag, f, where), body_table(f, where)) for f in op.functions
+        )
+    else:
+        parts = (BodyPart(None, body_table(op.functions[0], where)),)
+    return BodySection(summary, prose(body.description), parts)
+
+
+def response_row(response: Response, where: Names) -> tuple[str, ...]:
+    if response.kind == "binary":
+        shape = f"binary ({code(response.media_type or 'application/octet-stream')})"
+    elif response.kind == "empty":
+        shape = "empty"
+    elif response.model in where.models:
+        shape = where.model_link(response.model or "")
+    else:
+        shape = code(response.media_type or "application/json")
+    note = f"Assumed: {sentence(response.assumed)}" if response.assumed else ""
+    return (code(response.status), sentence(response.description), shape, note)
+
+
+def operation_section(api: Api, tag: Tag, op: Operation, where: Names) -> OperationSection:
+    parameters = None
+    if op.parameters:
+        names = arguments(op.functions[0])
+        parameters = table(
+            PARAM_HEADER,
+            (field_row(f, names.get((f.location, f.wire)), where, True) for f in op.parameters),
+        )
+    examples = tuple(
+        Example(
+            f"{md(f.title)}:" if op.shared else None,
+            code_block(example_code(tag, op, f)),
+        )
+        for f in op.functions
+    )
+    return OperationSection(
+        anchor=where.operations[op.operation_id],
+        summary=op.summary or op.operation_id,
+        request_md=f"{code(f'{op.method} {op.path}')}",
+        deprecated_md=DEPRECATED if op.deprecated else None,
+        description_md=prose(op.description),
+        facts=facts(api, tag, op, where),
+        parameters=parameters,
+        body=body_section(tag, op, where),
+        responses=table(
+            ("status", "description", "body", "note"),
+            (response_row(r, where) for r in op.responses),
+        ),
+        examples=examples,
+    )
+
+
+def tag_page(api: Api, tag: Tag, where: Names) -> TagPage:
+    return TagPage(
+        name=tag.name,
+        description_md=prose(tag.description),
+        back_md=(
+            f"Part of the {link(api.title, INDEX)} reference. Examples use a `client` made as "
+            f"in [Using the client]({INDEX}#using-the-client); shapes are in "
+            f"{link('Schemas', SCHEMAS)}."
+        ),
+        contents_md=tuple(
+            f"[{md(op.summary or op.operation_id)}](#{where.operations[op.operation_id]}) "
+            f"{code(f'{op.method} {op.path}')}"
+            for op in tag.operations
+        ),
+        operations=tuple(operation_section(api, tag, op, where) for op in tag.operations),
+    )
+
+
+# -- schemas.md ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelSection:
+    anchor: str
+    name: str
+    description_md: str
+    assumed_md: str | None
+    shape_md: str | None  # for a schema without properties: what it is
+    properties: Table | None
+
+
+@dataclass(frozen=True)
+class SchemasPage:
+    intro_md: str
+    contents_md: str
+    models: tuple[ModelSection, ...]
+
+
+def property_row(prop: SchemaProperty, where: Names) -> tuple[str, ...]:
+    return (
+        code(prop.wire),
+        type_md(prop.label, (prop.model,) if prop.model else (), where, page=""),
+        "yes" if prop.required else "no",
+        notes_md(
+            prop.description,
+            enum_text=prop.enum_text,
+            default_text=prop.default_text,
+            constraints=prop.constraints,
+            is_file=prop.label == "file",
+        ),
+    )
+
+
+def shape_md(model: Model, where: Names) -> str | None:
+    """What a schema is when it has no property table: a union, an enum, a scalar..."""
+    if model.variants:
+        links = [where.model_link(v, "") if v in where.models else code(v) for v in model.variants]
+        return "One of: " + ", ".join(links) + "."
+    if model.properties:
+        return None
+    try:
+        schema = json.loads(model.schema_json)
+    except ValueError:
+        return None
+    if not isinstance(schema, dict):
+        return None
+    kind = schema.get("type")
+    kinds = [kind] if isinstance(kind, str) else [k for k in kind or () if isinstance(k, str)]
+    text = f"A {' or '.join(md(k) for k in kinds)} value." if kinds else "Any JSON value."
+    if isinstance(schema.get("enum"), list):
+        text += (
+            " One of "
+            + ", ".join(code(json.dumps(v, ensure_ascii=False)) for v in schema["enum"])
+            + "."
+        )
+    elif "const" in schema:
+        text += f" Always {code(json.dumps(schema['const'], ensure_ascii=False))}."
+    elif "object" in kinds:
+        text = "An object with free-form properties."
+    return text
+
+
+def schemas_page(api: Api, where: Names) -> SchemasPage:
+    sections = tuple(
+        ModelSection(
+            anchor=where.models[m.name],
+            name=m.name,
+            description_md=prose(m.description),
+            assumed_md=f"**Assumed:** {sentence(m.assumed)}" if m.assumed else None,
+            shape_md=shape_md(m, where),
+            properties=(
+                table(
+                    ("property", "type", "required", "description"),
+                    (property_row(p, where) for p in m.properties),
+                )
+                if m.properties
+                else None
+            ),
+        )
+        for m in api.models
+    )
+    return SchemasPage(
+        intro_md=(
+            f"The named request and response shapes of the {link(api.title, INDEX)}, in the "
+            "order the spec defines them. Property names are as they travel on the wire."
+        ),
+        contents_md="**Contents:** " + ", ".join(where.model_link(m.name, "") for m in api.models),
+        models=sections,
+    )
+
+
+# -- rendering ----------------------------------------------------------------------------------
+
+
+def tidy(text: str) -> str:
+    """LF line ends, no trailing spaces, at most one blank line in a row, one final newline."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    return text.strip("\n") + "\n"
+
+
+def render(api: Api) -> Files:
+    where = names(api)
+    files: Files = {INDEX: tidy(render_template("docs/index.md.j2", page=index_page(api, where)))}
+    for tag in api.tags:
+        page = tag_page(api, tag, where)
+        files[where.pages[tag.name]] = tidy(render_template("docs/tag.md.j2", page=page))
+    files[SCHEMAS] = tidy(render_template("docs/schemas.md.j2", page=schemas_page(api, where)))
+    return files

@@ -1,0 +1,113 @@
+"""generated/ is exactly what the specs and templates render, and it is held to our own bar."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline, writer
+from generator.config import TARGETS, load_config
+from tests.conftest import GENERATED, ROOT
+
+REGENERATE = "chatforge generate"
+SLUGS = [source.slug for source in pipeline.find_specs(load_config(ROOT), ())]
+
+
+def render_all() -> tuple[dict[str, str], list[str]]:
+    files: dict[str, str] = {}
+    owned: list[str] = []
+    for source in pipeline.find_specs(load_config(ROOT), ()):
+        api = pipeline.build(pipeline.check(source))
+        files.update(pipeline.render(api, TARGETS))
+        owned.extend(pipeline.owned_paths(api.slug, TARGETS))
+    return files, owned
+
+
+def test_generated_matches_a_fresh_render() -> None:
+    files, owned = render_all()
+    lines = writer.diff(GENERATED, files, owned)
+    assert not lines, (
+        "generated/ is stale; regenerate with `" + REGENERATE + "`:\n" + "".join(lines[:200])
+    )
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_generate_twice_gives_identical_bytes(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "generator", "generate", "-q", "--out"]
+    first, second = tmp_path / "first", tmp_path / "second"
+    for out in (first, second):
+        subprocess.run([*command, str(out)], cwd=ROOT, check=True, capture_output=True)
+    assert _digest(first) == _digest(second)
+    assert _digest(first) == {
+        k: v for k, v in _digest(GENERATED).items() if "__pycache__" not in k
+    }
+    for path in first.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert "\r" not in text and str(ROOT) not in text and str(tmp_path) not in text
+            assert text == "" or (text.endswith("\n") and not text.endswith("\n\n"))
+
+
+def test_check_reports_stale_output_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "generator", "generate", "upstra", "-q", "--out", str(out)]
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    victim = out / "upstra" / "docs" / "index.md"
+    victim.write_text(victim.read_text(encoding="utf-8") + "edited by hand\n", encoding="utf-8")
+    before = _digest(out)
+    result = subprocess.run([*command, "--check"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "-edited by hand" in result.stdout
+    assert "chatforge generate" in result.stderr
+    assert _digest(out) == before
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_generated_code_passes_ruff(slug: str) -> None:
+    from generator.formatting import ruff_binary
+
+    result = subprocess.run(
+        [ruff_binary(), "check", "--no-cache", f"generated/{slug}"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("target", ["models", "client", "server"])
+@pytest.mark.parametrize("slug", SLUGS)
+def test_generated_code_passes_mypy_strict(slug: str, target: str, tmp_path: Path) -> None:
+    folder = GENERATED / slug / target
+    packages = [p.name for p in folder.iterdir() if (p / "__init__.py").is_file()]
+    assert packages, f"no package in {folder}"
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental",
+         "--cache-dir", str(tmp_path / "cache"), *[f"-p{p}" for p in packages]],
+        cwd=folder, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_generated_client_imports_alone(slug: str) -> None:
+    """The client needs only httpx and pydantic: nothing of the generator leaks in."""
+    folder = GENERATED / slug / "client"
+    package = next(p.name for p in folder.iterdir() if (p / "__init__.py").is_file())
+    probe = (
+        "import sys, time; t = time.perf_counter(); import " + package + "; "
+        "assert not [m for m in sys.modules if m.split('.')[0] in ('generator', 'fastapi')]; "
+        "print(time.perf_counter() - t)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=folder, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
