@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from generator import naming
@@ -59,8 +60,9 @@ def _block(value: Json) -> str:
 
 
 class _Builder:
-    def __init__(self, spec: LoadedSpec, slug: str, diagnostics: Diagnostics) -> None:
+    def __init__(self, spec: LoadedSpec, slug: str, diagnostics: Diagnostics, label: str) -> None:
         self.spec = spec
+        self.label = label
         self.doc = spec.document
         self.slug = slug
         self.diagnostics = diagnostics
@@ -143,7 +145,8 @@ class _Builder:
     ) -> Field:
         info = self.registry.spell(schema)
         target = self.registry.target(schema)
-        if example is _MISSING:
+        given = example is not _MISSING
+        if not given:
             example = self.sample(schema)
         if info.is_file:
             example_repr = 'Path("photo.jpg")'
@@ -167,6 +170,7 @@ class _Builder:
             ),
             example_repr=example_repr,
             example_json=json.dumps(example, ensure_ascii=False),
+            example_given=given,
             const_repr=None if const is _MISSING else literal(const),
             deprecated=deprecated,
         )
@@ -366,44 +370,41 @@ class _Builder:
     ) -> list[Function]:
         declared = op.get("x-functions")
         if not isinstance(declared, list) or not declared:
-            body_fields = list(body.fields) if body else []
-            return [
-                Function(
-                    None,
-                    summary,
-                    naming.identifier(operation_id),
-                    tuple(_claim_names(params, body_fields)),
-                    tuple(body_fields),
-                )
-            ]
+            declared = [{"name": operation_id, "title": summary}]
+        encoding = self.encoding(op, pointer)
         result = []
         for index, item in enumerate(declared):
-            name = naming.identifier(str(item.get("name") or operation_id))
-            variant = item.get("variant")
             body_fields = list(body.fields) if body else []
-            variant_model = None
+            variant, variant_model = item.get("variant"), None
             if isinstance(variant, str) and body is not None:
-                variant_model = self.registry.ref_name(
-                    variant, f"{pointer}/x-functions/{index}/variant"
-                )
+                where = f"{pointer}/x-functions/{index}/variant"
+                variant_model = self.registry.ref_name(variant, where)
                 target = self.registry.target({"$ref": COMPONENT_PREFIX + variant_model})
-                body_fields = self.body_fields(target, {}, body.kind, _MISSING)
-                if body.kind != "json":
-                    body_fields = [
-                        _restyle(f, b) for f in body_fields for b in [_style_of(body, f)]
-                    ]
-            args = [f for f in body_fields if f.const_repr is None]
+                body_fields = self.body_fields(target, encoding, body.kind, _MISSING)
+            claimed = _claim_names(params, body_fields)
+            claimed_body = [f for f in claimed if f.location == "body"]
+            row = item.get("row")
             result.append(
                 Function(
-                    row=item.get("row") if isinstance(item.get("row"), int) else None,
+                    row=row if isinstance(row, int) and not isinstance(row, bool) else None,
                     title=str(item.get("title") or summary),
-                    method=name,
-                    fields=tuple(_claim_names(params, args)),
-                    body_fields=tuple(_claim_names(params, body_fields)),
+                    method=naming.identifier(str(item.get("name") or operation_id)),
+                    fields=tuple(f for f in claimed if f.const_repr is None),
+                    body_fields=tuple(claimed_body),
                     variant=variant_model,
                 )
             )
         return result
+
+    def encoding(self, op: Mapping[str, Any], pointer: str) -> Mapping[str, Any]:
+        """The `encoding` map of the operation's request body, if it has one."""
+        if "requestBody" not in op:
+            return {}
+        body, _ = self.deref(op["requestBody"], f"{pointer}/requestBody")
+        content = body.get("content") or {}
+        media_object = next(iter(content.values()), {})
+        encoding = media_object.get("encoding") if isinstance(media_object, Mapping) else None
+        return encoding if isinstance(encoding, Mapping) else {}
 
     # -- operations ---------------------------------------------------------------------------
 
@@ -564,7 +565,7 @@ class _Builder:
             title=_text(info.get("title")) or self.slug,
             version=_text(str(info.get("version", ""))),
             description=_block(info.get("description")),
-            spec_file=self.spec.display_path,
+            spec_file=self.label,
             package=naming.identifier(str(meta.get("package") or self.slug)),
             source_document=source.get("document"),
             source_functions=source.get("functions"),
@@ -610,23 +611,8 @@ def _server_path(path: str, names: Mapping[str, str]) -> str:
     )
 
 
-def _style_of(body: Body, field: Field) -> Style:
-    for known in body.fields:
-        if known.wire == field.wire:
-            return known.style
-    return field.style
-
-
-def _restyle(field: Field, style: Style) -> Field:
-    from dataclasses import replace
-
-    return replace(field, style=style)
-
-
 def _claim_names(params: list[Field], body_fields: list[Field]) -> list[Field]:
     """Parameters keep their names; a body field that collides takes a `body_` prefix."""
-    from dataclasses import replace
-
     taken = {p.py for p in params}
     result = list(params)
     for field in body_fields:
@@ -638,7 +624,10 @@ def _claim_names(params: list[Field], body_fields: list[Field]) -> list[Field]:
     return result
 
 
-def build(spec: LoadedSpec, slug: str) -> Api:
-    """Build the IR of a loaded, linted spec; raises SpecError on what it cannot represent."""
+def build(spec: LoadedSpec, slug: str, label: str | None = None) -> Api:
+    """Build the IR of a loaded, linted spec; raises SpecError on what it cannot represent.
+
+    `label` names the spec in generated files; it must not depend on the machine.
+    """
     diagnostics = spec.diagnostics()
-    return _Builder(spec, slug, diagnostics).build()
+    return _Builder(spec, slug, diagnostics, label or spec.path.name).build()

@@ -56,6 +56,7 @@ class Field:
     constraints: tuple[Constraint, ...] = ()
     example_repr: str = "..."  # Python literal used in examples
     example_json: str = "null"  # JSON text of the example value (curl, tests)
+    example_given: bool = False  # the example comes from the spec, not made up from the type
     const_repr: str | None = None  # a value fixed by `const`, filled in by the caller
     deprecated: bool = False
 

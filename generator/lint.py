@@ -394,9 +394,16 @@ RULES: dict[str, tuple[Rule, bool]] = {
 }
 
 
+# Rules about the project's own extensions, which mean nothing in a spec that is not ours.
+PROJECT_ONLY = frozenset({"rate-limit", "functions"})
+
+
 def lint(doc: Json, out: Diagnostics) -> None:
-    """Run every rule; convention rules report errors only in project specs."""
+    """Run every rule. In a spec without `x-chatforge`, convention rules only warn and the
+    rules about the project's own extensions are skipped."""
     project = isinstance(doc.get("x-chatforge"), Mapping)
-    for rule, convention in RULES.values():
+    for name, (rule, convention) in RULES.items():
+        if not project and name in PROJECT_ONLY:
+            continue
         level = Level.ERROR if (project or not convention) else Level.WARNING
         rule(doc, out, level)

@@ -43,7 +43,8 @@ class _Builder:
 
     def __init__(self, diagnostics: Diagnostics) -> None:
         self.diagnostics = diagnostics
-        self.positions: dict[str, tuple[int, int]] = {}
+        # Shared with the collector, so a problem found while building is located at once.
+        self.positions = diagnostics.positions
         self.constructor = yaml.SafeLoader("")
         self.aliases_seen: set[int] = set()
 
@@ -136,7 +137,6 @@ def parse_yaml(text: str, display_path: str) -> tuple[Json, dict[str, tuple[int,
         diagnostics.error(f"invalid YAML value: {exc}")
         raise SpecError(list(diagnostics)) from None
     if diagnostics.has_errors:
-        diagnostics.positions.update(builder.positions)
         raise SpecError(list(diagnostics))
     return data, builder.positions
 

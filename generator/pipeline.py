@@ -23,6 +23,7 @@ class UsageError(Exception):
 class SpecSource:
     slug: str
     path: Path
+    label: str  # how generated files name the spec: relative to the project, else its name
 
     @property
     def display(self) -> str:
@@ -30,6 +31,15 @@ class SpecSource:
             return os.path.relpath(self.path)
         except ValueError:
             return str(self.path)
+
+
+def _source(config: Config, slug: str, path: Path) -> SpecSource:
+    resolved = path.resolve()
+    if resolved.is_relative_to(config.root):
+        label = resolved.relative_to(config.root).as_posix()
+    else:
+        label = resolved.name
+    return SpecSource(slug, path, label)
 
 
 def find_specs(config: Config, names: Sequence[str]) -> list[SpecSource]:
@@ -41,14 +51,14 @@ def find_specs(config: Config, names: Sequence[str]) -> list[SpecSource]:
         found += sorted(config.specs.glob("*.json"))
         if not found:
             raise UsageError(f"no .yaml, .yml or .json specs in {config.specs}")
-        return [SpecSource(naming.identifier(p.stem), p) for p in found]
+        return [_source(config, naming.identifier(p.stem), p) for p in found]
     result = []
     for name in names:
         as_path = Path(name)
         if as_path.suffix in (".yaml", ".yml", ".json") or os.sep in name:
             if not as_path.is_file():
                 raise UsageError(f"no spec file at {name}")
-            result.append(SpecSource(naming.identifier(as_path.stem), as_path))
+            result.append(_source(config, naming.identifier(as_path.stem), as_path))
             continue
         candidates = [config.specs / f"{name}{ext}" for ext in (".yaml", ".yml", ".json")]
         match = next((c for c in candidates if c.is_file()), None)
@@ -58,7 +68,7 @@ def find_specs(config: Config, names: Sequence[str]) -> list[SpecSource]:
             )
             hint = f"; known: {', '.join(known)}" if known else ""
             raise UsageError(f"no spec named {name!r} in {config.specs}{hint}")
-        result.append(SpecSource(name, match))
+        result.append(_source(config, name, match))
     slugs = [s.slug for s in result]
     duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
     if duplicates:
@@ -90,7 +100,7 @@ def check(source: SpecSource) -> Checked:
 
 def build(checked: Checked) -> Api:
     assert checked.spec is not None
-    return build_ir.build(checked.spec, checked.source.slug)
+    return build_ir.build(checked.spec, checked.source.slug, checked.source.label)
 
 
 def owned_paths(slug: str, targets: Sequence[Target]) -> list[str]:

@@ -60,3 +60,13 @@ def all_body_fields(op: Operation) -> tuple[Field, ...]:
             if field.location == "body":
                 seen.setdefault(field.wire, field)
     return tuple(seen.values())
+
+
+def export_order(names: Iterable[str]) -> tuple[str, ...]:
+    """`__all__` order as ruff's isort-style check wants it: CONSTANTS, Classes, then the rest."""
+
+    def key(name: str) -> tuple[int, str]:
+        group = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+        return group, name
+
+    return tuple(sorted(set(names), key=key))

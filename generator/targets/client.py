@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 from generator.ir import Api, Field, Function, Operation, Tag
 from generator.targets import Files
-from generator.targets._common import Import, all_body_fields, imports, runtime_files, styles
+from generator.targets._common import (
+    Import,
+    all_body_fields,
+    export_order,
+    imports,
+    runtime_files,
+    styles,
+)
 from generator.targets.models import models_module
 from generator.templates import header
 from generator.templates import render as render_text
@@ -182,10 +189,12 @@ def render_template(name: str, api: Api, modules: list[ResourceModule]) -> str:
     auth_classes = sorted({expr.split("(")[0] for _, _, expr in auth})
     if len(auth) > 1:
         auth_classes.append("MultiAuth")
+    exports = export_order(name for m in modules for name in (m.tag.pascal, f"Async{m.tag.pascal}"))
     return render_text(
         name,
         api=api,
         modules=modules,
+        exports=exports,
         header=header(api, "Client"),
         auth=auth,
         auth_classes=auth_classes,

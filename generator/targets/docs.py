@@ -5,10 +5,12 @@ carry two kinds of text:
 
 - fields whose names end in `_md`, and every cell of a `Table`, are finished Markdown, built here
   from spec text with `md`, `code` and `inline` (which escape it);
-- every other string is raw, and the template passes it through a filter (`md`, `code`).
+- every other string is raw spec text, and the template passes it through `md`;
+- anchors (`[a-z0-9-]` only, from `anchor`) and code blocks (their fence chosen to outgrow any
+  backticks inside) are printed as they are.
 
-Anchors are explicit (`<a id="..."></a>`), made here with `anchor` and unique per page, so links
-do not depend on how a Markdown renderer spells heading ids.
+Anchors are explicit (`<a id="..."></a>`) and unique across the API, so links do not depend on
+how a Markdown renderer spells heading ids.
 """
 
 from __future__ import annotations
@@ -61,13 +63,14 @@ def _plain(piece: str) -> str:
 
 def inline(text: str, keep_edges: bool = False) -> str:
     """One line of Markdown from spec text: escaped like `md`, except that a `code span` the
-    author wrote stays a code span (built with `code`), unless it holds `<`, `>`, `&` or `|`:
-    those it shows escaped, backticks included, so it reads the same in a table and outside."""
+    author wrote stays a code span (built with `code`; Markdown shows `<`, `>` and `&` in code
+    literally), unless it holds `|`: that one it shows escaped, backticks included, so it reads
+    the same in a table and outside."""
     text = " ".join(clean(text).split()) if not keep_edges else re.sub(r"\s+", " ", clean(text))
     parts = _CODE_SPAN.split(text)
     out = []
     for index, part in enumerate(parts):
-        if index % 2 and part.strip() and not set(part) & set("<>&|"):
+        if index % 2 and part.strip() and "|" not in part:
             out.append(code(part))
         elif index % 2:
             out.append(_plain(f"`{part}`"))
@@ -144,7 +147,8 @@ class Table:
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Table:
     built = tuple(tuple(cell.replace("\n", " ") for cell in row) for row in rows)
-    assert all(len(row) == len(header) for row in built), "a row does not match its header"
+    if any(len(row) != len(header) for row in built):
+        raise ValueError("a table row does not match its header")
     return Table(tuple(header), built)
 
 
@@ -187,9 +191,9 @@ class Names:
         return link(name, f"{page}#{self.models[name]}")
 
 
-def _unique(names: Iterable[str], taken: Iterable[str] = ()) -> dict[str, str]:
+def _unique(names: Iterable[str]) -> dict[str, str]:
     """An anchor per name, with `-2`, `-3`... where two names would share one."""
-    used = set(taken)
+    used: set[str] = set()
     result: dict[str, str] = {}
     for name in names:
         base = anchor(name)
@@ -215,7 +219,7 @@ def names(api: Api) -> Names:
         pages=pages,
         operations=_unique(op.operation_id for op in api.operations),
         models=_unique(m.name for m in api.models),
-        schemes=_unique((s.name for s in api.security), ()),
+        schemes=_unique(s.name for s in api.security),
     )
 
 
@@ -244,12 +248,13 @@ def type_md(label: str, models: Sequence[str], where: Names, page: str = SCHEMAS
     return "".join(out).strip()
 
 
-def _constraint(c: Constraint) -> str:
+def _constraint_value(c: Constraint) -> str:
+    """The constraint's value as a code span; a string shows without its JSON quotes."""
     try:
         value = json.loads(c.value)
     except ValueError:
         value = c.value
-    return f"{md(c.name)} {code(value if isinstance(value, str) else c.value)}"
+    return code(value if isinstance(value, str) else c.value)
 
 
 def notes_md(
@@ -275,10 +280,10 @@ def notes_md(
         parts.append(f"Default {code(default_text)}.")
     formats = [c for c in constraints if c.name == "format" and not is_file]
     if formats:
-        parts.append(f"Format {_constraint(formats[0]).split(' ', 1)[1]}.")
-    shown = [c for c in constraints if c.name != "format"]
+        parts.append(f"Format {_constraint_value(formats[0])}.")
+    shown = [f"{md(c.name)} {_constraint_value(c)}" for c in constraints if c.name != "format"]
     if shown:
-        parts.append("Constraints: " + ", ".join(_constraint(c) for c in shown) + ".")
+        parts.append("Constraints: " + ", ".join(shown) + ".")
     if style == "deepObject":
         parts.append("Sent as `name[key]=value` pairs.")
     elif style == "json":

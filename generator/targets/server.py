@@ -9,7 +9,14 @@ from generator.diagnostics import Diagnostic, Level, SpecError
 from generator.ir import Api, Field, Operation, Tag
 from generator.schemas import literal
 from generator.targets import Files
-from generator.targets._common import Import, all_body_fields, imports, runtime_files, styles
+from generator.targets._common import (
+    Import,
+    all_body_fields,
+    export_order,
+    imports,
+    runtime_files,
+    styles,
+)
 from generator.targets.models import models_module
 from generator.templates import header, pystr
 from generator.templates import render as render_text
@@ -184,7 +191,14 @@ def render(api: Api) -> Files:
     hdr = header(api, "Server")
     files: Files = {
         f"{package}/__init__.py": render_text(
-            "server/init.py.j2", api=api, modules=modules, header=hdr
+            "server/init.py.j2",
+            api=api,
+            modules=modules,
+            header=hdr,
+            exports=export_order(
+                ["NotImplementedOperation", "create_app"]
+                + [f"{m.tag.pascal}Handlers" for m in modules]
+            ),
         ),
         f"{package}/app.py": render_text("server/app.py.j2", api=api, modules=modules, header=hdr),
         f"{package}/_examples.py": render_text(

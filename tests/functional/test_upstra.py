@@ -64,8 +64,13 @@ class Recorder:
                 more = message.get("more_body", False)
             body = b"".join(chunks)
             headers = dict(scope["headers"])
-            self.raw.append((f"{scope['method']} {scope['path']}?{scope['query_string'].decode()}",
-                             headers.get(b"content-type", b"").decode(), body))
+            self.raw.append(
+                (
+                    f"{scope['method']} {scope['path']}?{scope['query_string'].decode()}",
+                    headers.get(b"content-type", b"").decode(),
+                    body,
+                )
+            )
             self.last_auth = headers.get(b"authorization", b"").decode()
             sent = False
 
@@ -147,8 +152,9 @@ def test_every_documented_function_is_exercised() -> None:
     assert sorted(fn.row for _, fn in CASES) == list(range(1, 40))
 
 
-def check_arrival(op: Operation, function: Function, kwargs: dict[str, Any],
-                  arrival: Arrival) -> None:
+def check_arrival(
+    op: Operation, function: Function, kwargs: dict[str, Any], arrival: Arrival
+) -> None:
     assert arrival.operation == op.py
     for field in op.parameters:
         got = dumped(arrival.kwargs[field.py])
@@ -181,8 +187,9 @@ def check_encoding(op: Operation, content_type: str, raw: bytes) -> None:
 
 
 @pytest.mark.parametrize(("op", "function"), CASES, ids=[fn.method for _, fn in CASES])
-def test_sync_client_reaches_handler(op: Operation, function: Function, server: LiveServer,
-                                     recorder: Recorder) -> None:
+def test_sync_client_reaches_handler(
+    op: Operation, function: Function, server: LiveServer, recorder: Recorder
+) -> None:
     kwargs = arguments(function)
     recorder.calls.clear()
     recorder.raw.clear()
@@ -200,8 +207,9 @@ def test_sync_client_reaches_handler(op: Operation, function: Function, server: 
 
 
 @pytest.mark.parametrize(("op", "function"), CASES, ids=[fn.method for _, fn in CASES])
-def test_async_client_reaches_handler(op: Operation, function: Function, server: LiveServer,
-                                      recorder: Recorder) -> None:
+def test_async_client_reaches_handler(
+    op: Operation, function: Function, server: LiveServer, recorder: Recorder
+) -> None:
     kwargs = arguments(function)
 
     async def call() -> Any:
@@ -237,7 +245,10 @@ def test_deep_object_form_and_query(server: LiveServer, recorder: Recorder) -> N
         )
     _, _, raw = recorder.raw[0]
     assert parse_qsl(raw.decode()) == [
-        ("tags", "a"), ("tags", "b"), ("options[skip]", "5"), ("options[limit]", "10")
+        ("tags", "a"),
+        ("tags", "b"),
+        ("options[skip]", "5"),
+        ("options[limit]", "10"),
     ]
     options = recorder.calls[0].kwargs["body"].options
     assert (options.skip, options.limit) == (5, 10)

@@ -49,9 +49,7 @@ def test_generate_twice_gives_identical_bytes(tmp_path: Path) -> None:
     for out in (first, second):
         subprocess.run([*command, str(out)], cwd=ROOT, check=True, capture_output=True)
     assert _digest(first) == _digest(second)
-    assert _digest(first) == {
-        k: v for k, v in _digest(GENERATED).items() if "__pycache__" not in k
-    }
+    assert _digest(first) == {k: v for k, v in _digest(GENERATED).items() if "__pycache__" not in k}
     for path in first.rglob("*"):
         if path.is_file():
             text = path.read_text(encoding="utf-8")
@@ -79,7 +77,9 @@ def test_generated_code_passes_ruff(slug: str) -> None:
 
     result = subprocess.run(
         [ruff_binary(), "check", "--no-cache", f"generated/{slug}"],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -91,9 +91,19 @@ def test_generated_code_passes_mypy_strict(slug: str, target: str, tmp_path: Pat
     packages = [p.name for p in folder.iterdir() if (p / "__init__.py").is_file()]
     assert packages, f"no package in {folder}"
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental",
-         "--cache-dir", str(tmp_path / "cache"), *[f"-p{p}" for p in packages]],
-        cwd=folder, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            *[f"-p{p}" for p in packages],
+        ],
+        cwd=folder,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -108,6 +118,7 @@ def test_generated_client_imports_alone(slug: str) -> None:
         "assert not [m for m in sys.modules if m.split('.')[0] in ('generator', 'fastapi')]; "
         "print(time.perf_counter() - t)"
     )
-    result = subprocess.run([sys.executable, "-c", probe], cwd=folder, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=folder, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr

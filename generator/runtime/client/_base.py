@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, Self, TypeVar, cast
 
 import httpx
 from pydantic import BaseModel
@@ -173,7 +173,7 @@ class SyncAPIClient(_Core):
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self: T) -> T:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -229,7 +229,7 @@ class AsyncAPIClient(_Core):
     async def close(self) -> None:
         await self._http.aclose()
 
-    async def __aenter__(self: T) -> T:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -12,13 +12,6 @@ T = TypeVar("T")
 class NotGiven:
     """Marks an argument the caller left out, as distinct from an explicit `None`."""
 
-    _instance: NotGiven | None = None
-
-    def __new__(cls) -> NotGiven:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
     def __bool__(self) -> Literal[False]:
         return False
 

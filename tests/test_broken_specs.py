@@ -1,0 +1,204 @@
+"""Broken specs through the real command line: located errors, exit 1, nothing written.
+
+Every `tests/fixtures/broken/<name>.yaml` has one problem; `<name>.expected` beside it holds the
+diagnostics the CLI must print for it, exactly as printed (paths relative to the repository).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = REPO_ROOT / "tests" / "fixtures" / "broken"
+NAMES = sorted(path.stem for path in FIXTURES.glob("*.yaml"))
+SENTINEL = b"left here by the test; chatforge must not touch it\n"
+
+# Fixtures whose expected output is right but whose current output is not: generator bugs that
+# were reported rather than baked into the .expected files. Remove an entry once it is fixed.
+KNOWN_BUGS = {
+    "duplicate_key": (
+        "loader._Builder reports YAML duplicate keys at 1:1: Diagnostics.add locates the pointer "
+        "before the builder's positions are merged into the collector"
+    ),
+}
+
+TINY_SPEC = """\
+openapi: 3.1.0
+info:
+  title: Tiny
+  version: '1'
+tags:
+  - name: items
+    description: Items.
+paths:
+  /items/{id}:
+    get:
+      operationId: get_item
+      tags: [items]
+      summary: Fetch an item
+      x-rate-limit: {documented: false}
+      x-functions:
+        - row: 1
+          title: Get Item
+      parameters:
+        - name: id
+          in: path
+          required: true
+          schema: {type: string}
+      responses:
+        '200':
+          description: The item.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Item'
+        '404':
+          description: No such item.
+components:
+  schemas:
+    Item:
+      type: object
+      properties:
+        id: {type: string}
+"""
+
+
+def _command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "generator", *args]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        _command(*args), cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
+def run_together(*commands: tuple[str, ...]) -> list[subprocess.CompletedProcess[str]]:
+    """Run several CLI invocations at once (each one spends most of its time importing)."""
+    started = [
+        (
+            command,
+            subprocess.Popen(
+                _command(*command),
+                cwd=REPO_ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            ),
+        )
+        for command in commands
+    ]
+    results = []
+    for command, process in started:
+        stdout, stderr = process.communicate(timeout=120)
+        results.append(
+            subprocess.CompletedProcess(_command(*command), process.returncode, stdout, stderr)
+        )
+    return results
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file and folder under `folder` (folders map to b"<dir>")."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes() if path.is_file() else b"<dir>"
+        for path in sorted(folder.rglob("*"))
+    }
+
+
+def expected_lines(name: str) -> list[str]:
+    text = (FIXTURES / f"{name}.expected").read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def diagnostic_lines(output: str, level: str) -> list[str]:
+    marker = f": {level}: "
+    return [line for line in output.splitlines() if marker in line and line.startswith("tests/")]
+
+
+def test_every_fixture_has_expectations() -> None:
+    assert len(NAMES) >= 12
+    for name in NAMES:
+        assert (FIXTURES / f"{name}.expected").is_file(), f"{name}.yaml has no {name}.expected"
+        lines = expected_lines(name)
+        assert lines, f"{name}.expected is empty"
+        for line in lines:
+            assert line.startswith(f"tests/fixtures/broken/{name}.yaml:"), line
+    strays = sorted(
+        p.name for p in FIXTURES.glob("*.expected") if not p.with_suffix(".yaml").is_file()
+    )
+    assert not strays, f".expected files without a fixture: {strays}"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            name,
+            marks=[pytest.mark.xfail(reason=KNOWN_BUGS[name], strict=True)]
+            if name in KNOWN_BUGS
+            else [],
+        )
+        for name in NAMES
+    ],
+)
+def test_broken_spec_is_refused(name: str, tmp_path: Path) -> None:
+    spec = f"tests/fixtures/broken/{name}.yaml"
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "sentinel.txt").write_bytes(SENTINEL)
+    before = snapshot(tmp_path)
+
+    validated, generated = run_together(
+        ("validate", spec),
+        ("generate", spec, "--out", str(out)),
+    )
+
+    expected = expected_lines(name)
+    for result in (validated, generated):
+        shown = f"{result.args}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+        assert result.returncode == 1, shown
+        assert "Traceback" not in result.stdout + result.stderr, shown
+        assert "internal error" not in result.stderr, shown
+        for line in expected:
+            assert line in result.stderr.splitlines(), f"missing {line!r}\n{shown}"
+        # One problem per fixture: no error beyond the expected ones.
+        unexpected = [
+            line for line in diagnostic_lines(result.stderr, "error") if line not in expected
+        ]
+        assert not unexpected, f"unexpected errors {unexpected}\n{shown}"
+        assert "nothing written" in result.stderr, shown
+
+    assert snapshot(tmp_path) == before, "the output folder changed"
+    assert (out / "sentinel.txt").read_bytes() == SENTINEL
+
+
+def test_unknown_api_slug_exits_2_with_a_clear_message() -> None:
+    result = run("validate", "no_such_api")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "no spec named 'no_such_api'" in result.stderr
+    assert "known:" in result.stderr and "upstra" in result.stderr
+
+
+def test_generate_check_on_a_fresh_folder_exits_1_and_writes_nothing(tmp_path: Path) -> None:
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text(TINY_SPEC, encoding="utf-8")
+    out = tmp_path / "out"
+    before = snapshot(tmp_path)
+
+    result = run("generate", str(spec), "--out", str(out), "--check")
+
+    shown = f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    assert result.returncode == 1, shown
+    assert "Traceback" not in result.stdout + result.stderr, shown
+    assert "internal error" not in result.stderr, shown
+    assert "is stale" in result.stderr, shown
+    # The diff names files that would be created, from nothing.
+    assert "--- /dev/null" in result.stdout, shown
+    assert "+++ b/tiny/models/" in result.stdout, shown
+    assert not out.exists()
+    assert snapshot(tmp_path) == before

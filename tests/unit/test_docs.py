@@ -1,0 +1,323 @@
+"""The Markdown docs target: complete, linked, escaped and deterministic."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline
+from generator.config import load_config
+from generator.ir import Api
+from generator.targets import docs
+from generator.templates import anchor
+
+ROOT = Path(__file__).resolve().parents[2]
+
+LINK = re.compile(r"(?<!\\)\]\(([^)\s]*)\)")  # an unescaped `](target)`
+ANCHOR = re.compile(r'<a id="([^"]+)"></a>')
+UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def build(names: list[str]) -> Api:
+    source = pipeline.find_specs(load_config(ROOT), names)[0]
+    checked = pipeline.check(source)
+    assert checked.ok, [d for d in checked.diagnostics]
+    return pipeline.build(checked)
+
+
+@pytest.fixture(scope="module")
+def upstra() -> Api:
+    return build(["upstra"])
+
+
+@pytest.fixture(scope="module")
+def pages(upstra: Api) -> dict[str, str]:
+    return docs.render(upstra)
+
+
+def anchors(text: str) -> set[str]:
+    return set(ANCHOR.findall(text))
+
+
+def tables(text: str) -> list[list[str]]:
+    """Every pipe table of a page, as its lines (header, rule, rows)."""
+    found: list[list[str]] = []
+    current: list[str] = []
+    in_code = False
+    for line in text.split("\n"):
+        if line.startswith("```"):
+            in_code = not in_code
+        if not in_code and line.startswith("|"):
+            current.append(line)
+            continue
+        if current:
+            found.append(current)
+            current = []
+    if current:
+        found.append(current)
+    return found
+
+
+def test_pages_are_index_tags_and_schemas(upstra: Api, pages: dict[str, str]) -> None:
+    assert set(pages) == {"index.md", "schemas.md", *(f"{tag.py}.md" for tag in upstra.tags)}
+
+
+def test_every_operation_has_its_section(upstra: Api, pages: dict[str, str]) -> None:
+    for tag in upstra.tags:
+        page = pages[f"{tag.py}.md"]
+        for op in tag.operations:
+            target = anchor(op.operation_id)
+            assert f'<a id="{target}"></a>' in page, op.operation_id
+            assert f"`{op.method} {op.path}`" in page, op.operation_id
+            assert f"`{op.operation_id}`" in page
+            section = page.split(f'<a id="{target}"></a>', 1)[1]
+            assert section.lstrip("\n").startswith("## "), "the anchor must precede the heading"
+            for function in op.functions:
+                assert f"client.{tag.py}.{function.method}(" in section
+
+
+def test_index_lists_every_operation_with_a_link(upstra: Api, pages: dict[str, str]) -> None:
+    index = pages["index.md"]
+    for tag in upstra.tags:
+        assert f"]({tag.py}.md)" in index
+        for op in tag.operations:
+            assert f"]({tag.py}.md#{anchor(op.operation_id)})" in index
+    assert "from upstra_client import Client" in index
+    assert 'with Client(token="...") as client:' in index
+    assert "covers 39 of 39 documented functions" in index
+    assert "`https://api.{region}.amity.co`" in index
+    assert "Assumed:" in index and "`Authorization: Bearer <token>`" in index
+    assert "documents no rate limits" in index
+
+
+def test_every_link_resolves(pages: dict[str, str]) -> None:
+    checked = 0
+    for name, text in pages.items():
+        for target in LINK.findall(text):
+            assert not target.startswith(("http:", "https:", "/")), target
+            file, _, fragment = target.partition("#")
+            file = file or name
+            assert file in pages, f"{name} links to missing page {target}"
+            if fragment:
+                assert fragment in anchors(pages[file]), f"{name} links to missing {target}"
+            checked += 1
+    assert checked > 200
+
+
+def test_tag_pages_link_models_to_schemas(upstra: Api, pages: dict[str, str]) -> None:
+    channels = pages["channels.md"]
+    assert "[ChannelList](schemas.md#channellist)" in channels
+    assert "[UserIdsRequest](schemas.md#useridsrequest)" in channels
+    schema_anchors = anchors(pages["schemas.md"])
+    assert {anchor(m.name) for m in upstra.models} <= schema_anchors
+
+
+def test_anchors_are_unique_per_page(pages: dict[str, str]) -> None:
+    for name, text in pages.items():
+        found = ANCHOR.findall(text)
+        assert len(found) == len(set(found)), name
+
+
+def test_shared_route_shows_each_variant(pages: dict[str, str]) -> None:
+    channels = pages["channels.md"]
+    section = channels.split('<a id="set-channel-mute"></a>', 1)[1].split("<a id=", 1)[0]
+    assert "row 6, “Mute Channel”" in section and "row 7, “Unmute Channel”" in section
+    assert "[MuteChannelRequest](schemas.md#mutechannelrequest)" in section
+    assert "[UnmuteChannelRequest](schemas.md#unmutechannelrequest)" in section
+    fixed = [line for line in section.splitlines() if line.startswith("| `mutePeriod` |  |")]
+    assert len(fixed) == 1 and "| fixed |" in fixed[0] and "`0`" in fixed[0]
+    assert "client.channels.mute_channel(channel_id='string', mute_period=1)" in section
+    assert "client.channels.unmute_channel(channel_id='string')" in section
+
+
+def test_python_examples(pages: dict[str, str]) -> None:
+    channels = pages["channels.md"]
+    assert (
+        "result = client.channels.add_channel_users(\n"
+        "    channel_id='string',\n"
+        "    user_ids=['carol', 'dave'],\n"
+        ")"
+    ) in channels
+    messages = pages["messages.md"]
+    image = messages.split('<a id="create-image-message"></a>', 1)[1].split("<a id=", 1)[0]
+    start = "```python\nfrom pathlib import Path\n\nresult = client.messages.create_image_message("
+    assert start in image
+    assert 'file=Path("photo.jpg")' in image
+    assert "data = client.messages.get_message_image(message_id='string')" in messages
+    # Optional arguments appear only when the spec's example gives them a value.
+    query = channels.split('<a id="query-channels"></a>', 1)[1].split("<a id=", 1)[0]
+    assert "tags=['support']" in query and "user_id=" not in query.split("```python")[1]
+
+
+def test_argument_names_follow_the_client(pages: dict[str, str]) -> None:
+    blacklist = pages["blacklist.md"]
+    section = blacklist.split('<a id="update-blacklist-record"></a>', 1)[1]
+    assert "| `ruleId` | path | `rule_id` | string | yes |" in section
+    assert "| `ruleId` | `body_rule_id` | string | yes |" in section
+    assert "body_rule_id='scam'" in section
+
+
+def test_responses_and_parameters(pages: dict[str, str]) -> None:
+    messages = pages["messages.md"]
+    assert "| `200` | The image data. | binary (`application/octet-stream`) |" in messages
+    size = row(messages, "| `size` |")
+    assert "| query | `size` | enum | no |" in size
+    assert '`"small"`, `"medium"`, `"large"`, `"full"`' in size
+    assert "| [Error](schemas.md#error) | Assumed: The document describes no error" in messages
+    users = pages["users.md"]
+    assert "Default `10`." in row(users, "| `limit` |")
+
+
+def test_every_table_row_has_its_columns(pages: dict[str, str]) -> None:
+    for name, text in pages.items():
+        for lines in tables(text):
+            width = len(UNESCAPED_PIPE.findall(lines[0]))
+            assert re.fullmatch(r"\|(---\|)+", lines[1]), (name, lines[1])
+            for line in lines:
+                assert len(UNESCAPED_PIPE.findall(line)) == width, (name, line)
+                assert "None" not in line.split("|"), (name, line)
+
+
+def test_output_is_deterministic_and_clean(upstra: Api, pages: dict[str, str]) -> None:
+    again = docs.render(build(["upstra"]))
+    assert again == pages
+    for name, text in pages.items():
+        assert "\r" not in text
+        assert text.endswith("\n") and not text.endswith("\n\n"), name
+        assert str(ROOT) not in text and "/tmp/" not in text, name
+        assert not any(line != line.rstrip() for line in text.split("\n")), name
+
+
+HOSTILE = (
+    "Pipe | here, <script>alert(1)</script> and `tick|tock` or ``` fence\n"
+    "next line *em* [x](javascript:alert(1))"
+)
+
+HOSTILE_SPEC = f"""\
+openapi: 3.1.0
+info:
+  title: 'Evil | <b>API</b>'
+  version: '1'
+  description: {json.dumps(HOSTILE)}
+servers:
+  - url: https://example.test
+paths:
+  /things:
+    post:
+      operationId: make_thing
+      tags: [things]
+      summary: 'Make | <i>thing</i>'
+      description: {json.dumps(HOSTILE)}
+      parameters:
+        - name: q
+          in: query
+          description: {json.dumps(HOSTILE)}
+          schema:
+            type: string
+            default: 'a|b'
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              $ref: '#/components/schemas/Thing'
+      responses:
+        '200':
+          description: {json.dumps(HOSTILE)}
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Thing'
+        default:
+          description: {json.dumps(HOSTILE)}
+tags:
+  - name: things
+    description: {json.dumps(HOSTILE)}
+components:
+  schemas:
+    Thing:
+      type: object
+      description: {json.dumps(HOSTILE)}
+      required: [name]
+      properties:
+        name:
+          type: string
+          description: {json.dumps(HOSTILE)}
+          example: "``` x"
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    spec = tmp_path_factory.mktemp("docs") / "evil.yaml"
+    spec.write_text(HOSTILE_SPEC, encoding="utf-8")
+    return docs.render(build([str(spec)]))
+
+
+def row(text: str, start: str) -> str:
+    rows = [line for line in text.split("\n") if line.startswith(start)]
+    assert len(rows) == 1, (start, rows)
+    return rows[0]
+
+
+def test_hostile_text_stays_in_its_cell(hostile: dict[str, str]) -> None:
+    page = hostile["things.md"]
+    assert len(UNESCAPED_PIPE.findall(row(page, "| `q` |"))) == 7
+    assert len(UNESCAPED_PIPE.findall(row(page, "| `name` |"))) == 6
+    assert len(UNESCAPED_PIPE.findall(row(page, "| `200` |"))) == 5
+    assert len(UNESCAPED_PIPE.findall(row(hostile["index.md"], "| [things]"))) == 4
+    assert len(UNESCAPED_PIPE.findall(row(hostile["schemas.md"], "| `name` |"))) == 5
+    cell = row(page, "| `q` |")
+    assert "\\`tick\\|tock\\`" in cell and "next line" in cell
+    assert 'Default `"a\\|b"`' in cell
+
+
+def test_hostile_text_injects_no_markup(hostile: dict[str, str]) -> None:
+    for name, text in hostile.items():
+        assert "<script" not in text and "<b>" not in text and "<i>" not in text, name
+        assert not re.search(r"(?<!\\)\]\(javascript:", text), name
+        outside_code = re.sub(r"````python\n.*?\n````", "", text, flags=re.S)
+        assert "```" not in outside_code.replace("\\`\\`\\`", ""), name
+    assert "# Evil \\| &lt;b&gt;API&lt;/b&gt;" in hostile["index.md"]
+    assert "## Make \\| &lt;i&gt;thing&lt;/i&gt;" in hostile["things.md"]
+    # The example value holds a fence, so the example's fence is longer.
+    example = "````python\nresult = client.things.make_thing(name='``` x')\n````"
+    assert example in hostile["things.md"]
+
+
+def test_hostile_spec_links_resolve(hostile: dict[str, str]) -> None:
+    for name, text in hostile.items():
+        for target in LINK.findall(text):
+            file, _, fragment = target.partition("#")
+            file = file or name
+            assert file in hostile, target
+            assert not fragment or fragment in anchors(hostile[file]), target
+
+
+def test_code_fence_outgrows_backticks_in_examples() -> None:
+    block = docs.code_block("x = '```'")
+    assert block.fence == "````"
+    assert docs.code_block("x = 1").fence == "```"
+
+
+def test_inline_keeps_code_spans_but_escapes_the_rest() -> None:
+    assert docs.inline("paged with `options`.") == "paged with `options`."
+    assert docs.inline("a | b") == "a \\| b"
+    # Markdown shows a code span's content literally, so `<token>` stays code, never markup.
+    assert docs.inline("see `<token>` here") == "see `<token>` here"
+    assert docs.inline("see `a|b` here") == "see \\`a\\|b\\` here"
+    assert docs.inline("see <token> here") == "see &lt;token&gt; here"
+    assert docs.prose("Intro:\n\n- one\n- two\n  more") == "Intro:\n\n- one\n- two more"
+
+
+def test_reserved_tag_names_get_their_own_page() -> None:
+    api = build(["upstra"])
+    from dataclasses import replace
+
+    renamed = replace(api, tags=(replace(api.tags[0], py="schemas"), *api.tags[1:]))
+    pages = docs.render(renamed)
+    assert "schemas_operations.md" in pages
+    assert pages["schemas.md"].startswith("# Schemas\n")
