@@ -230,7 +230,8 @@ class _Builder:
                 )
             )
         order = {"path": 0, "query": 1, "header": 2}
-        return sorted(fields, key=lambda f: order[f.location])
+        taken: set[str] = set()
+        return [_unique(f, taken) for f in sorted(fields, key=lambda f: order[f.location])]
 
     # -- bodies -------------------------------------------------------------------------------
 
@@ -368,7 +369,8 @@ class _Builder:
         body: Body | None,
         summary: str,
     ) -> list[Function]:
-        declared = op.get("x-functions")
+        # The project's extensions count only in project specs, which lint checks.
+        declared = op.get("x-functions") if self.conventions else None
         if not isinstance(declared, list) or not declared:
             declared = [{"name": operation_id, "title": summary}]
         encoding = self.encoding(op, pointer)
@@ -424,7 +426,7 @@ class _Builder:
         if success is None:
             success = Response("200", "", "empty")
         tags = op.get("tags") or [DEFAULT_TAG]
-        limit = op.get("x-rate-limit")
+        limit = op.get("x-rate-limit") if self.conventions else None
         rate_limit = None
         if isinstance(limit, Mapping):
             rate_limit = RateLimit(
@@ -611,17 +613,23 @@ def _server_path(path: str, names: Mapping[str, str]) -> str:
     )
 
 
+def _unique(field: Field, taken: set[str]) -> Field:
+    """The field under a Python name no earlier field has: first its own, then with its
+    location as a prefix (`body_rule_id`), then numbered."""
+    py = field.py
+    if py in taken:
+        py = naming.identifier(f"{field.location}_{field.wire}", RESERVED_ARGS)
+    base, counter = py, 2
+    while py in taken:
+        py, counter = f"{base}_{counter}", counter + 1
+    taken.add(py)
+    return replace(field, py=py) if py != field.py else field
+
+
 def _claim_names(params: list[Field], body_fields: list[Field]) -> list[Field]:
-    """Parameters keep their names; a body field that collides takes a `body_` prefix."""
+    """Parameters keep their names, then body fields take theirs; collisions are renamed."""
     taken = {p.py for p in params}
-    result = list(params)
-    for field in body_fields:
-        py = field.py
-        if py in taken:
-            py = naming.identifier(f"body_{field.wire}", RESERVED_ARGS)
-        taken.add(py)
-        result.append(replace(field, py=py) if py != field.py else field)
-    return result
+    return [*params, *(_unique(field, taken) for field in body_fields)]
 
 
 def build(spec: LoadedSpec, slug: str, label: str | None = None) -> Api:

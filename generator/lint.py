@@ -85,12 +85,13 @@ def rule_path_params(doc: Json, out: Diagnostics, level: Level) -> None:
     for path, method, op, pointer in operations(doc):
         in_path = re.findall(r"{([^{}]+)}", path)
         item = doc["paths"][path]
-        declared: set[str] = set()
-        for holder in (item, op):
-            for raw in holder.get("parameters") or []:
+        item_pointer = pointer.rsplit("/", 1)[0]
+        declared: dict[str, str] = {}
+        for holder, where in ((item, item_pointer), (op, pointer)):
+            for index, raw in enumerate(holder.get("parameters") or []):
                 param = _resolve(doc, raw)
                 if isinstance(param, Mapping) and param.get("in") == "path":
-                    declared.add(str(param.get("name")))
+                    declared[str(param.get("name"))] = f"{where}/parameters/{index}"
         for name in in_path:
             if name not in declared:
                 out.error(
@@ -98,11 +99,11 @@ def rule_path_params(doc: Json, out: Diagnostics, level: Level) -> None:
                     f"add a parameter with name: {name} and in: path",
                     pointer,
                 )
-        for name in sorted(declared - set(in_path)):
+        for name in sorted(set(declared) - set(in_path)):
             out.error(
                 f"path parameter {name!r} is declared but {path} has no {{{name}}}; "
                 "remove it or add it to the path",
-                pointer,
+                declared[name],
             )
 
 
@@ -186,9 +187,15 @@ def rule_rate_limit(doc: Json, out: Diagnostics, level: Level) -> None:
         else:
             requests, period = limit.get("requests"), limit.get("period")
             if not isinstance(requests, int) or isinstance(requests, bool) or requests < 1:
-                out.error("x-rate-limit.requests must be a positive integer", where)
+                out.error(
+                    f"x-rate-limit.requests is {requests!r}; it must be a positive integer",
+                    f"{where}/requests" if "requests" in limit else where,
+                )
             if period not in PERIODS:
-                out.error(f"x-rate-limit.period must be one of {', '.join(PERIODS)}", where)
+                out.error(
+                    f"x-rate-limit.period is {period!r}; it must be one of {', '.join(PERIODS)}",
+                    f"{where}/period" if "period" in limit else where,
+                )
             unknown = set(limit) - {"requests", "period", "scope", "group", "note", "documented"}
             if unknown:
                 out.error(f"x-rate-limit has unknown keys {sorted(unknown)}", where)
@@ -359,8 +366,17 @@ def rule_extensions(doc: Json, out: Diagnostics, level: Level) -> None:
                 if not isinstance(meta.get(key), str) or not naming.is_snake_case(meta[key]):
                     out.error(f"x-chatforge.{key} must be a snake_case name", "/x-chatforge")
             source = meta.get("source")
-            if not isinstance(source, Mapping) or not isinstance(source.get("functions"), int):
-                out.error("x-chatforge.source needs document and functions", "/x-chatforge")
+            if (
+                not isinstance(source, Mapping)
+                or not isinstance(source.get("document"), str)
+                or not isinstance(source.get("functions"), int)
+                or isinstance(source.get("functions"), bool)
+            ):
+                out.error(
+                    "x-chatforge.source needs document (the source file's name) and functions "
+                    "(how many functions it lists)",
+                    "/x-chatforge/source" if "source" in meta else "/x-chatforge",
+                )
     for path, _method, op, pointer in operations(doc):
         aliases = op.get("x-aliases")
         if aliases is not None and (

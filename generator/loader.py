@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,10 @@ Json = Any
 
 # A document larger than this is refused before parsing: specs are hand-curated files.
 MAX_SPEC_BYTES = 16 * 1024 * 1024
-# YAML aliases let a small file expand enormously; a spec has no need of more than a few.
+# YAML aliases let a small file expand enormously; a spec has no need of more than a few, and
+# even the largest hand-curated spec stays far below this many values once expanded.
 MAX_ALIASES = 1000
+MAX_VALUES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -46,10 +49,18 @@ class _Builder:
         # Shared with the collector, so a problem found while building is located at once.
         self.positions = diagnostics.positions
         self.constructor = yaml.SafeLoader("")
-        self.aliases_seen: set[int] = set()
+        self.values = 0
 
     def build(self, node: yaml.Node, pointer: str, depth: int = 0) -> Json:
         self.positions.setdefault(pointer, (node.start_mark.line + 1, node.start_mark.column + 1))
+        self.values += 1
+        if self.values > MAX_VALUES:
+            self.diagnostics.error(
+                f"the document expands to more than {MAX_VALUES} values (YAML aliases?); "
+                "expand aliases by hand and keep the spec to what it describes",
+                pointer,
+            )
+            raise SpecError(list(self.diagnostics))
         if depth > 200:
             self.diagnostics.error("the document nests deeper than 200 levels", pointer)
             raise SpecError(list(self.diagnostics))
@@ -133,8 +144,16 @@ def parse_yaml(text: str, display_path: str) -> tuple[Json, dict[str, tuple[int,
     builder = _Builder(diagnostics)
     try:
         data = builder.build(node, "")
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(str(exc.problem or exc.context or "invalid value").split())
+        diagnostics.positions["#yaml"] = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        diagnostics.error(
+            f"invalid YAML value: {problem}; specs use plain YAML without tags", "#yaml"
+        )
+        raise SpecError(list(diagnostics)) from None
     except yaml.YAMLError as exc:
-        diagnostics.error(f"invalid YAML value: {exc}")
+        diagnostics.error(f"invalid YAML value: {' '.join(str(exc).split())}")
         raise SpecError(list(diagnostics)) from None
     if diagnostics.has_errors:
         raise SpecError(list(diagnostics))
@@ -218,6 +237,11 @@ def _containers(node: Json, pointer: str = "") -> Iterator[tuple[str, Json]]:
             yield from _containers(value, f"{pointer}/{escape_pointer_token(key)}")
 
 
+def _scalar_identity(value: Any) -> bool:
+    """Numbers, booleans and None are shared objects: identity says nothing about place."""
+    return value is None or isinstance(value, bool | int | float)
+
+
 def _error_pointer(document: Json, error: Any) -> str:
     """Where a validator error is. Errors inside a schema carry a path relative to it."""
     path = [str(token) for token in getattr(error, "absolute_path", ())]
@@ -228,13 +252,53 @@ def _error_pointer(document: Json, error: Any) -> str:
             return relative
     except KeyError:
         pass
+    schema = getattr(error, "schema", None)
     for where, container in _containers(document):
         try:
-            if resolve_pointer(container, relative) is instance:
+            found = resolve_pointer(container, relative)
+            if found is instance and not _scalar_identity(instance):
                 return where + relative
         except KeyError:
-            continue
+            pass
+        # A schema's own `default` checked against it: the error names the schema itself.
+        if (
+            not relative
+            and container is schema
+            and isinstance(schema, dict)
+            and "default" in schema
+        ):
+            return f"{where}/default"
     return relative
+
+
+def _required_keys(document: Json, diagnostics: Diagnostics) -> bool:
+    """Shapes openapi-spec-validator assumes without checking: parameters and responses."""
+    ok = True
+    for path, item in (document.get("paths") or {}).items():
+        if not isinstance(item, Mapping):
+            continue
+        base = f"/paths/{escape_pointer_token(path)}"
+        holders = [(base, item)] + [
+            (f"{base}/{method}", op) for method, op in item.items() if isinstance(op, Mapping)
+        ]
+        for where, holder in holders:
+            for index, param in enumerate(holder.get("parameters") or []):
+                if isinstance(param, Mapping) and "$ref" not in param:
+                    missing = [k for k in ("name", "in") if k not in param]
+                    if missing:
+                        diagnostics.error(
+                            f"parameter has no {' and no '.join(missing)}; every parameter "
+                            "needs name and in",
+                            f"{where}/parameters/{index}",
+                        )
+                        ok = False
+            responses = holder.get("responses")
+            if responses is not None and not isinstance(responses, Mapping):
+                diagnostics.error(
+                    "responses must be a mapping of status codes to responses", f"{where}/responses"
+                )
+                ok = False
+    return ok
 
 
 def validate_openapi(document: Json, diagnostics: Diagnostics) -> None:
@@ -243,15 +307,39 @@ def validate_openapi(document: Json, diagnostics: Diagnostics) -> None:
         diagnostics.error("a spec must be a mapping at its top level (an OpenAPI 3.1 document)")
         return
     version = document.get("openapi")
-    if not isinstance(version, str) or not version.startswith("3.1"):
+    where = "/openapi" if "openapi" in document else ""
+    if version is None:
+        diagnostics.error(
+            "the document has no openapi field; Chatforge reads OpenAPI 3.1 documents "
+            "(openapi: 3.1.0)"
+        )
+        return
+    if not isinstance(version, str):
+        diagnostics.error(
+            f"openapi is the number {version!r}, not a string; Chatforge reads OpenAPI 3.1 "
+            "documents: write openapi: 3.1.0",
+            where,
+        )
+        return
+    if not re.fullmatch(r"3\.1\.\d+", version):
         diagnostics.error(
             f"openapi is {version!r}; Chatforge reads OpenAPI 3.1 documents (openapi: 3.1.0)",
-            "/openapi" if "openapi" in document else "",
+            where,
         )
+        return
+    if not _required_keys(document, diagnostics):
         return
     validator = OpenAPIV31SpecValidator(document)
     seen: set[tuple[str, str]] = set()
-    for error in validator.iter_errors():
+    try:
+        errors = list(validator.iter_errors())
+    except Exception as exc:  # noqa: BLE001 - the validator fails on some malformed documents
+        diagnostics.error(
+            f"not valid OpenAPI 3.1: the validator could not read the document "
+            f"({type(exc).__name__}: {exc}); check the structure against the OpenAPI 3.1 schema"
+        )
+        return
+    for error in errors:
         if type(error).__name__ in _LINTED_ELSEWHERE:
             continue
         pointer = _error_pointer(document, error)

@@ -42,7 +42,8 @@ def _fix_identifier(name: str, fallback: str) -> str:
 
 def identifier(text: str, reserved: frozenset[str] = frozenset()) -> str:
     """A snake_case Python identifier; one in `reserved` gets a trailing underscore."""
-    name = _fix_identifier(snake(text), "field")
+    name = text if is_snake_case(text) else snake(text)
+    name = _fix_identifier(name, "field")
     while name in reserved:
         name = f"{name}_"
     return name
@@ -72,14 +73,3 @@ def operation_id_from(method: str, path: str) -> str:
         elif segment:
             parts.append(snake(segment))
     return identifier("_".join(part for part in parts if part))
-
-
-def dedupe(names: list[str]) -> list[str]:
-    """Make names unique by suffixing `_2`, `_3`... in order of first appearance."""
-    seen: dict[str, int] = {}
-    result: list[str] = []
-    for name in names:
-        count = seen.get(name, 0) + 1
-        seen[name] = count
-        result.append(name if count == 1 else f"{name}_{count}")
-    return result

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Self, TypeVar, cast
 
@@ -35,6 +36,17 @@ class APIResponse:
     status_code: int
     headers: httpx.Headers
     content: bytes
+
+
+@contextlib.contextmanager
+def transport_errors(endpoint: Endpoint) -> Iterator[None]:
+    """httpx's network failures as this client's typed errors."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise APITimeoutError(f"{endpoint.method} {endpoint.path} timed out") from exc
+    except httpx.TransportError as exc:
+        raise APIConnectionError(f"{endpoint.method} {endpoint.path} failed: {exc}") from exc
 
 
 class _Core:
@@ -162,12 +174,8 @@ class SyncAPIClient(_Core):
             body=body,
             options=options or {},
         )
-        try:
+        with transport_errors(endpoint):
             response = self._http.send(request)
-        except httpx.TimeoutException as exc:
-            raise APITimeoutError(f"{endpoint.method} {endpoint.path} timed out") from exc
-        except httpx.TransportError as exc:
-            raise APIConnectionError(f"{endpoint.method} {endpoint.path} failed: {exc}") from exc
         return self.finish(response, cast_to)
 
     def close(self) -> None:
@@ -218,12 +226,8 @@ class AsyncAPIClient(_Core):
             body=body,
             options=options or {},
         )
-        try:
+        with transport_errors(endpoint):
             response = await self._http.send(request)
-        except httpx.TimeoutException as exc:
-            raise APITimeoutError(f"{endpoint.method} {endpoint.path} timed out") from exc
-        except httpx.TransportError as exc:
-            raise APIConnectionError(f"{endpoint.method} {endpoint.path} failed: {exc}") from exc
         return self.finish(response, cast_to)
 
     async def close(self) -> None:

@@ -1,0 +1,635 @@
+"""generator.lint: every rule fires on a minimal bad document and stays quiet on a good one.
+
+Convention rules are errors in a document with `x-chatforge` and warnings in any other; rules
+about the project's own extensions (`x-rate-limit`, `x-functions`) only run in project specs.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from generator import lint
+from generator.diagnostics import Diagnostic, Diagnostics, Level
+
+Doc = dict[str, Any]
+OP = "/paths/~1items~1{id}/get"
+
+GOOD: Doc = {
+    "openapi": "3.1.0",
+    "info": {"title": "Tiny", "version": "1"},
+    "tags": [{"name": "items", "description": "Items."}],
+    "paths": {
+        "/items/{id}": {
+            "get": {
+                "operationId": "get_item",
+                "tags": ["items"],
+                "summary": "Fetch an item",
+                "x-rate-limit": {"requests": 10, "period": "second", "scope": "app"},
+                "x-functions": [{"row": 1, "title": "Get Item", "name": "get_item"}],
+                "parameters": [
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                        "example": "abc",
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The item.",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Item"},
+                                "example": {"id": "abc", "size": 3},
+                                "examples": {"small": {"value": {"id": "x", "size": 0}}},
+                            }
+                        },
+                    },
+                    "404": {"description": "No such item."},
+                },
+            }
+        }
+    },
+    "components": {
+        "schemas": {
+            "Item": {
+                "type": "object",
+                "required": ["id"],
+                "properties": {"id": {"type": "string"}, "size": {"type": "integer"}},
+                "examples": [{"id": "abc"}],
+            }
+        }
+    },
+}
+META = {"slug": "tiny", "package": "tiny", "source": {"document": "tiny.txt", "functions": 1}}
+
+
+def project(doc: Doc) -> Doc:
+    result = copy.deepcopy(doc)
+    result["x-chatforge"] = copy.deepcopy(META)
+    return result
+
+
+def run(doc: Doc) -> list[Diagnostic]:
+    out = Diagnostics("x.yaml")
+    lint.lint(doc, out)
+    return list(out)
+
+
+def changed(change: Callable[[Doc], Any], base: Doc = GOOD) -> Doc:
+    doc = copy.deepcopy(base)
+    change(doc)
+    return doc
+
+
+def op(doc: Doc, path: str = "/items/{id}", method: str = "get") -> dict[str, Any]:
+    return doc["paths"][path][method]  # type: ignore[no-any-return]
+
+
+def matching(found: list[Diagnostic], words: str) -> list[Diagnostic]:
+    return [d for d in found if words in d.message]
+
+
+def one(found: list[Diagnostic], words: str) -> Diagnostic:
+    hits = matching(found, words)
+    assert len(hits) == 1, (words, [d.render() for d in found])
+    return hits[0]
+
+
+def second_operation(doc: Doc, **fields: Any) -> None:
+    """Add GET /items, a complete operation, with `fields` overriding its keys."""
+    operation = {
+        "operationId": "list_items",
+        "tags": ["items"],
+        "summary": "List items",
+        "x-rate-limit": {"documented": False},
+        "x-functions": [{"row": 2, "title": "List Items", "name": "list_items"}],
+        "responses": {"200": {"description": "ok"}, "default": {"description": "error"}},
+    }
+    operation.update(fields)
+    doc["paths"]["/items"] = {"get": operation}
+    if "x-chatforge" in doc:
+        doc["x-chatforge"]["source"]["functions"] = 2
+
+
+# -- good documents ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("conventions", [False, True], ids=["plain", "x-chatforge"])
+def test_a_good_document_is_quiet(conventions: bool) -> None:
+    doc = project(GOOD) if conventions else copy.deepcopy(GOOD)
+    assert [d.render() for d in run(doc)] == []
+
+
+def test_a_plain_document_without_project_extensions_gets_only_warnings() -> None:
+    doc = copy.deepcopy(GOOD)
+    for key in ("operationId", "tags", "summary", "x-rate-limit", "x-functions"):
+        del op(doc)[key]
+    del doc["tags"]
+    found = run(doc)
+    assert found
+    assert {d.level for d in found} == {Level.WARNING}
+    # the rules about the project's own extensions do not run at all
+    assert not matching(found, "x-rate-limit")
+    assert not matching(found, "x-functions")
+
+
+# -- convention rules: errors with x-chatforge, warnings without ------------------------------
+
+CONVENTION_CASES: list[tuple[str, Callable[[Doc], Any], str, str]] = [
+    (
+        "operation-id missing",
+        lambda d: op(d).pop("operationId"),
+        "has no operationId",
+        OP,
+    ),
+    (
+        "operation-id not snake_case",
+        lambda d: op(d).update(operationId="getItem"),
+        "operationId 'getItem' is not snake_case; use 'get_item'",
+        f"{OP}/operationId",
+    ),
+    ("summary missing", lambda d: op(d).pop("summary"), "has no summary", OP),
+    ("summary blank", lambda d: op(d).update(summary="   "), "has no summary", OP),
+    ("tags missing", lambda d: op(d).pop("tags"), "has 0 tags", OP),
+    ("two tags", lambda d: op(d).update(tags=["items", "more"]), "has 2 tags", OP),
+    (
+        "tag not declared",
+        lambda d: d.update(tags=[]),
+        "tag 'items' is not declared under the root tags",
+        f"{OP}/tags/0",
+    ),
+    (
+        "no 2xx response",
+        lambda d: op(d)["responses"].pop("200"),
+        "has no 2xx response",
+        f"{OP}/responses",
+    ),
+    (
+        "no error response",
+        lambda d: op(d)["responses"].pop("404"),
+        "documents no error response",
+        f"{OP}/responses",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "words", "pointer"),
+    [case[1:] for case in CONVENTION_CASES],
+    ids=[case[0] for case in CONVENTION_CASES],
+)
+@pytest.mark.parametrize(
+    ("conventions", "level"),
+    [(True, Level.ERROR), (False, Level.WARNING)],
+    ids=["x-chatforge", "plain"],
+)
+def test_convention_rules(
+    change: Callable[[Doc], Any], words: str, pointer: str, conventions: bool, level: Level
+) -> None:
+    base = project(GOOD) if conventions else GOOD
+    found = run(changed(change, base))
+    hit = one(found, words)
+    assert hit.level is level
+    assert hit.pointer == pointer
+    assert [d for d in found if d is not hit] == [], [d.render() for d in found]
+
+
+def test_error_responses_may_be_default_or_5xx() -> None:
+    for code in ("default", "500", "4XX"):
+        doc = project(GOOD)
+        responses = op(doc)["responses"]
+        responses[code] = responses.pop("404")
+        assert run(doc) == [], code
+
+
+# -- rules about the project's extensions: errors with x-chatforge, skipped without -----------
+
+EXTENSION_CASES: list[tuple[str, Callable[[Doc], Any], str, str]] = [
+    (
+        "rate limit missing",
+        lambda d: op(d).pop("x-rate-limit"),
+        "has no x-rate-limit",
+        OP,
+    ),
+    (
+        "rate limit not a mapping",
+        lambda d: op(d).update({"x-rate-limit": 10}),
+        "x-rate-limit must be a mapping",
+        f"{OP}/x-rate-limit",
+    ),
+    (
+        "rate limit bad period",
+        lambda d: op(d)["x-rate-limit"].update(period="fortnight"),
+        "x-rate-limit.period is 'fortnight'; it must be one of second, minute, hour, day",
+        f"{OP}/x-rate-limit/period",
+    ),
+    (
+        "rate limit zero requests",
+        lambda d: op(d)["x-rate-limit"].update(requests=0),
+        "it must be a positive integer",
+        f"{OP}/x-rate-limit/requests",
+    ),
+    (
+        "rate limit requests as text",
+        lambda d: op(d)["x-rate-limit"].update(requests="10"),
+        "it must be a positive integer",
+        f"{OP}/x-rate-limit/requests",
+    ),
+    (
+        "rate limit requests as bool",
+        lambda d: op(d)["x-rate-limit"].update(requests=True),
+        "it must be a positive integer",
+        f"{OP}/x-rate-limit/requests",
+    ),
+    (
+        "rate limit unknown key",
+        lambda d: op(d)["x-rate-limit"].update(burst=5),
+        "x-rate-limit has unknown keys ['burst']",
+        f"{OP}/x-rate-limit",
+    ),
+    (
+        "undocumented rate limit with numbers",
+        lambda d: op(d).update({"x-rate-limit": {"documented": False, "requests": 5}}),
+        "with documented: false takes only a note",
+        f"{OP}/x-rate-limit",
+    ),
+    (
+        "functions missing",
+        lambda d: op(d).pop("x-functions"),
+        "has no x-functions",
+        OP,
+    ),
+    (
+        "functions empty",
+        lambda d: op(d).update({"x-functions": []}),
+        "x-functions must be a non-empty list",
+        f"{OP}/x-functions",
+    ),
+    (
+        "function not a mapping",
+        lambda d: op(d).update({"x-functions": ["oops"]}),
+        "each x-functions entry is a mapping",
+        f"{OP}/x-functions/0",
+    ),
+    (
+        "function row zero",
+        lambda d: op(d)["x-functions"][0].update(row=0),
+        "x-functions row must be a positive integer",
+        f"{OP}/x-functions/0",
+    ),
+    (
+        "function row beyond the source",
+        lambda d: op(d)["x-functions"][0].update(row=2),
+        "row 2 is beyond the 1 functions of the source document",
+        f"{OP}/x-functions/0",
+    ),
+    (
+        "function without title",
+        lambda d: op(d)["x-functions"][0].pop("title"),
+        "x-functions title must be",
+        f"{OP}/x-functions/0",
+    ),
+    (
+        "function name not snake_case",
+        lambda d: op(d)["x-functions"][0].update(name="getItem"),
+        "x-functions name 'getItem' must be a snake_case method name",
+        f"{OP}/x-functions/0",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "words", "pointer"),
+    [case[1:] for case in EXTENSION_CASES],
+    ids=[case[0] for case in EXTENSION_CASES],
+)
+def test_extension_rules_in_a_project_spec(
+    change: Callable[[Doc], Any], words: str, pointer: str
+) -> None:
+    found = run(changed(change, project(GOOD)))
+    hit = one(found, words)
+    assert hit.level is Level.ERROR
+    assert hit.pointer == pointer
+
+
+@pytest.mark.parametrize(
+    "change", [case[1] for case in EXTENSION_CASES], ids=[case[0] for case in EXTENSION_CASES]
+)
+def test_extension_rules_are_skipped_in_a_plain_spec(change: Callable[[Doc], Any]) -> None:
+    assert [d.render() for d in run(changed(change))] == []
+
+
+def test_rows_of_the_source_that_no_operation_serves() -> None:
+    doc = project(GOOD)
+    doc["x-chatforge"]["source"]["functions"] = 4
+    hit = one(run(doc), "rows 2, 3, 4 of the source document are served by no operation")
+    assert hit.level is Level.ERROR
+    assert hit.pointer == "/x-chatforge/source/functions"
+
+
+def test_a_row_served_twice() -> None:
+    doc = project(GOOD)
+    second_operation(doc)
+    op(doc, "/items")["x-functions"][0]["row"] = 1
+    found = run(doc)
+    hit = one(found, "row 1 is already served by")
+    assert hit.pointer == "/paths/~1items/get/x-functions/0"
+    assert one(found, "rows 2 of the source document are served by no operation")
+
+
+def test_a_client_method_defined_twice() -> None:
+    doc = project(GOOD)
+    second_operation(doc)
+    op(doc, "/items")["x-functions"][0]["name"] = "get_item"
+    hit = one(run(doc), "client method 'get_item' is already defined")
+    assert hit.pointer == "/paths/~1items/get/x-functions/0"
+
+
+def test_a_function_name_defaults_to_the_operation_id() -> None:
+    doc = project(GOOD)
+    del op(doc)["x-functions"][0]["name"]
+    assert run(doc) == []
+
+
+# -- structural rules: errors in every document -----------------------------------------------
+
+
+@pytest.mark.parametrize("conventions", [True, False], ids=["x-chatforge", "plain"])
+def test_duplicate_operation_id(conventions: bool) -> None:
+    doc = project(GOOD) if conventions else copy.deepcopy(GOOD)
+    second_operation(doc, operationId="get_item")
+    op(doc, "/items")["x-functions"][0]["name"] = "list_items"
+    found = run(doc)
+    hit = one(found, "operationId 'get_item' is already used at /paths/~1items~1{id}/get")
+    assert hit.level is Level.ERROR
+    assert hit.pointer == "/paths/~1items/get/operationId"
+    assert len(found) == 1, [d.render() for d in found]
+
+
+@pytest.mark.parametrize("conventions", [True, False], ids=["x-chatforge", "plain"])
+def test_operation_ids_that_become_one_python_name(conventions: bool) -> None:
+    doc = project(GOOD) if conventions else copy.deepcopy(GOOD)
+    second_operation(doc, operationId="getItem")
+    op(doc, "/items")["x-functions"][0]["name"] = "list_items"
+    hit = one(run(doc), "both become the Python name 'get_item'")
+    assert hit.level is Level.ERROR
+    assert hit.pointer == "/paths/~1items/get/operationId"
+
+
+@pytest.mark.parametrize("conventions", [True, False], ids=["x-chatforge", "plain"])
+def test_undeclared_path_parameter(conventions: bool) -> None:
+    doc = project(GOOD) if conventions else copy.deepcopy(GOOD)
+    del op(doc)["parameters"]
+    hit = one(run(doc), "path parameter {id} of GET /items/{id} is not declared")
+    assert hit.level is Level.ERROR
+    assert hit.pointer == OP
+
+
+@pytest.mark.parametrize("conventions", [True, False], ids=["x-chatforge", "plain"])
+def test_declared_path_parameter_missing_from_the_path(conventions: bool) -> None:
+    doc = project(GOOD) if conventions else copy.deepcopy(GOOD)
+    op(doc)["parameters"].append(
+        {"name": "version", "in": "path", "required": True, "schema": {"type": "string"}}
+    )
+    hit = one(run(doc), "path parameter 'version' is declared but /items/{id} has no {version}")
+    assert hit.level is Level.ERROR
+
+
+def test_path_parameters_may_be_declared_on_the_path_item_or_by_ref() -> None:
+    doc = project(GOOD)
+    parameter = op(doc).pop("parameters")[0]
+    doc["paths"]["/items/{id}"]["parameters"] = [{"$ref": "#/components/parameters/Id"}]
+    doc["components"]["parameters"] = {"Id": parameter}
+    assert run(doc) == []
+
+
+@pytest.mark.parametrize("conventions", [True, False], ids=["x-chatforge", "plain"])
+def test_schema_names_that_become_one_class(conventions: bool) -> None:
+    doc = project(GOOD) if conventions else copy.deepcopy(GOOD)
+    doc["components"]["schemas"]["user_info"] = {"type": "object"}
+    doc["components"]["schemas"]["UserInfo"] = {"type": "object"}
+    hit = one(run(doc), "schemas 'user_info' and 'UserInfo' both become the class 'UserInfo'")
+    assert hit.level is Level.ERROR
+    assert hit.pointer == "/components/schemas/UserInfo"
+
+
+SHARED_VARIANTS = {
+    "MuteRequest": {
+        "type": "object",
+        "required": ["period"],
+        "properties": {"period": {"type": "integer", "minimum": 1}},
+    },
+    "UnmuteRequest": {
+        "type": "object",
+        "required": ["period"],
+        "properties": {"period": {"const": 0}},
+    },
+}
+
+
+def shared_route(doc: Doc, schema: Any | None = None) -> None:
+    doc["components"]["schemas"].update(copy.deepcopy(SHARED_VARIANTS))
+    op(doc)["requestBody"] = {
+        "content": {
+            "application/json": {
+                "schema": schema
+                if schema is not None
+                else {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/MuteRequest"},
+                        {"$ref": "#/components/schemas/UnmuteRequest"},
+                    ]
+                }
+            }
+        }
+    }
+    op(doc)["x-functions"] = [
+        {"row": 1, "title": "Mute", "name": "mute", "variant": "#/components/schemas/MuteRequest"},
+        {
+            "row": 2,
+            "title": "Unmute",
+            "name": "unmute",
+            "variant": "#/components/schemas/UnmuteRequest",
+        },
+    ]
+    if "x-chatforge" in doc:
+        doc["x-chatforge"]["source"]["functions"] = 2
+
+
+def test_a_shared_route_with_variants_is_quiet() -> None:
+    doc = project(GOOD)
+    shared_route(doc)
+    assert [d.render() for d in run(doc)] == []
+
+
+def test_a_shared_route_needs_a_oneof_body() -> None:
+    doc = project(GOOD)
+    shared_route(doc, schema={"$ref": "#/components/schemas/Item"})
+    hit = one(run(doc), "serves 2 functions but its request body is not a oneOf")
+    assert hit.level is Level.ERROR
+    assert hit.pointer == OP
+
+
+def test_each_function_of_a_shared_route_names_its_variant() -> None:
+    doc = project(GOOD)
+    shared_route(doc)
+    del op(doc)["x-functions"][1]["variant"]
+    hit = one(run(doc), "function 2 must name its variant")
+    assert hit.pointer == f"{OP}/x-functions/1"
+
+
+def test_a_variant_must_be_a_component_schema() -> None:
+    doc = project(GOOD)
+    shared_route(doc)
+    del doc["components"]["schemas"]["UnmuteRequest"]
+    hit = one(run(doc), "variant '#/components/schemas/UnmuteRequest' is not a component schema")
+    assert hit.pointer == f"{OP}/x-functions/1"
+
+
+EXAMPLE_CASES: list[tuple[str, Callable[[Doc], Any], str, str]] = [
+    (
+        "media example",
+        lambda d: op(d)["responses"]["200"]["content"]["application/json"].update(
+            example={"id": 42}
+        ),
+        "42 is not of type 'string' at /id",
+        f"{OP}/responses/200/content/application~1json/example",
+    ),
+    (
+        "named example",
+        lambda d: op(d)["responses"]["200"]["content"]["application/json"]["examples"].update(
+            big={"value": {"size": 1}}
+        ),
+        "'id' is a required property",
+        f"{OP}/responses/200/content/application~1json/examples/big/value",
+    ),
+    (
+        "parameter example",
+        lambda d: op(d)["parameters"][0].update(example=7),
+        "7 is not of type 'string'",
+        f"{OP}/parameters/0/example",
+    ),
+    (
+        "component schema examples",
+        lambda d: d["components"]["schemas"]["Item"]["examples"].append({"id": "a", "size": "x"}),
+        "'x' is not of type 'integer'",
+        "/components/schemas/Item/examples/1",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "words", "pointer"),
+    [case[1:] for case in EXAMPLE_CASES],
+    ids=[case[0] for case in EXAMPLE_CASES],
+)
+@pytest.mark.parametrize("conventions", [True, False], ids=["x-chatforge", "plain"])
+def test_examples_must_match_their_schema(
+    change: Callable[[Doc], Any], words: str, pointer: str, conventions: bool
+) -> None:
+    base = project(GOOD) if conventions else GOOD
+    hit = one(run(changed(change, base)), "example does not match its schema")
+    assert hit.level is Level.ERROR
+    assert words in hit.message
+    assert hit.pointer == pointer
+
+
+EXTENSION_SHAPE_CASES: list[tuple[str, Callable[[Doc], Any], str, str]] = [
+    (
+        "x-chatforge not a mapping",
+        lambda d: d.update({"x-chatforge": "upstra"}),
+        "x-chatforge must be a mapping",
+        "/x-chatforge",
+    ),
+    (
+        "slug not snake_case",
+        lambda d: d.update({"x-chatforge": dict(META, slug="Up-Stra")}),
+        "x-chatforge.slug must be a snake_case name",
+        "/x-chatforge",
+    ),
+    (
+        "package missing",
+        lambda d: d.update({"x-chatforge": {k: v for k, v in META.items() if k != "package"}}),
+        "x-chatforge.package must be a snake_case name",
+        "/x-chatforge",
+    ),
+    (
+        "source without functions",
+        lambda d: d.update({"x-chatforge": dict(META, source={"document": "a.txt"})}),
+        "x-chatforge.source needs document (the source file's name) and functions",
+        "/x-chatforge/source",
+    ),
+    (
+        "aliases not a list",
+        lambda d: op(d).update({"x-aliases": "/old/{id}"}),
+        "x-aliases must be a list of paths starting with /",
+        f"{OP}/x-aliases",
+    ),
+    (
+        "alias without a leading slash",
+        lambda d: op(d).update({"x-aliases": ["old/{id}"]}),
+        "x-aliases must be a list of paths starting with /",
+        f"{OP}/x-aliases",
+    ),
+    (
+        "alias with other parameters",
+        lambda d: op(d).update({"x-aliases": ["/old/{itemId}"]}),
+        "alias '/old/{itemId}' must have the same path parameters as '/items/{id}'",
+        f"{OP}/x-aliases/0",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "words", "pointer"),
+    [case[1:] for case in EXTENSION_SHAPE_CASES],
+    ids=[case[0] for case in EXTENSION_SHAPE_CASES],
+)
+def test_extension_shapes(change: Callable[[Doc], Any], words: str, pointer: str) -> None:
+    hit = one(run(changed(change, project(GOOD))), words)
+    assert hit.level is Level.ERROR
+    assert hit.pointer == pointer
+
+
+def test_a_good_alias_is_quiet() -> None:
+    doc = project(GOOD)
+    op(doc)["x-aliases"] = ["/v1/items/{id}"]
+    assert run(doc) == []
+
+
+def test_x_chatforge_source_needs_a_document() -> None:
+    doc = project(GOOD)
+    del doc["x-chatforge"]["source"]["document"]
+    one(run(doc), "x-chatforge.source needs document")
+
+
+def test_every_rule_is_listed() -> None:
+    assert set(lint.RULES) >= {
+        "operation-id",
+        "path-params",
+        "name-collision",
+        "summary",
+        "tags",
+        "responses",
+        "rate-limit",
+        "functions",
+        "shared-route",
+        "examples",
+        "extensions",
+    }
+    conventions = {name for name, (_, convention) in lint.RULES.items() if convention}
+    assert conventions == {
+        "operation-id",
+        "summary",
+        "tags",
+        "responses",
+        "rate-limit",
+        "functions",
+    }
+    assert lint.PROJECT_ONLY == {"rate-limit", "functions"}
