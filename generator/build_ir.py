@@ -404,7 +404,7 @@ class _Builder:
             return {}
         body, _ = self.deref(op["requestBody"], f"{pointer}/requestBody")
         content = body.get("content") or {}
-        media_object = next(iter(content.values()), {})
+        media_object: Json = next(iter(content.values()), {})
         encoding = media_object.get("encoding") if isinstance(media_object, Mapping) else None
         return encoding if isinstance(encoding, Mapping) else {}
 
@@ -554,7 +554,7 @@ class _Builder:
                     "webhooks are not generated; only paths are", f"/{webhook}"
                 )
         info = self.doc.get("info") or {}
-        meta = self.doc.get("x-chatforge") if self.conventions else {}
+        meta: Json = self.doc.get("x-chatforge") if self.conventions else {}
         source = meta.get("source") or {}
         tags = self.tags(operations)
         security = self.security()

@@ -265,9 +265,10 @@ def rule_shared_route(doc: Json, out: Diagnostics, level: Level) -> None:
         functions = op.get("x-functions")
         if not isinstance(functions, list) or len(functions) < 2:
             continue
-        body = _resolve(doc, op.get("requestBody")) or {}
-        content = body.get("content") or {}
-        schema = _resolve(doc, next(iter(content.values()), {}).get("schema"))
+        body: Json = _resolve(doc, op.get("requestBody")) or {}
+        content: Json = body.get("content") or {}
+        media: Json = next(iter(content.values()), {})
+        schema = _resolve(doc, media.get("schema"))
         variants = {
             m.get("$ref") for m in (schema or {}).get("oneOf") or [] if isinstance(m, Mapping)
         }
@@ -295,7 +296,7 @@ def rule_shared_route(doc: Json, out: Diagnostics, level: Level) -> None:
 
 
 def _validator(doc: Json, pointer: str) -> jsonschema.protocols.Validator:
-    resource = referencing.Resource(contents=doc, specification=DRAFT202012)
+    resource: referencing.Resource[Any] = DRAFT202012.create_resource(doc)
     registry: referencing.Registry[Any] = referencing.Registry().with_resource("urn:spec", resource)
     return jsonschema.Draft202012Validator({"$ref": f"urn:spec#{pointer}"}, registry=registry)
 

@@ -95,7 +95,7 @@ class _Builder:
         return result
 
     def _scalar(self, node: yaml.Node, pointer: str) -> Json:
-        value = self.constructor.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+        value = self.constructor.construct_object(node, deep=True)
         if isinstance(value, datetime.datetime | datetime.date):
             return value.isoformat()
         if isinstance(value, bytes):

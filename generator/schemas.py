@@ -153,11 +153,13 @@ class SchemaRegistry:
         if not isinstance(schema, Mapping):
             return schema
         if "$ref" in schema:
-            result = {"$ref": COMPONENT_PREFIX + self.ref_name(schema["$ref"], pointer)}
+            ref: dict[str, Json] = {
+                "$ref": COMPONENT_PREFIX + self.ref_name(schema["$ref"], pointer)
+            }
             for key in ("description", "default", "deprecated"):
                 if key in schema:
-                    result[key] = schema[key]
-            return result
+                    ref[key] = schema[key]
+            return ref
         if not top and self._needs_class(schema):
             return {"$ref": COMPONENT_PREFIX + self.hoist(schema, owner, pointer)}
         result: dict[str, Json] = {}

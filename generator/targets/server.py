@@ -146,7 +146,8 @@ def route(api: Api, op: Operation, need: list[str]) -> Route:
         media = pystr(success.media_type or "application/octet-stream")
         wrap = f"Response(content={{value}}, media_type={media}, status_code={status})"
         common.append("response_class=Response")
-        content = {str(status): {"content": {success.media_type or "application/octet-stream": {}}}}
+        media_type = success.media_type or "application/octet-stream"
+        content: dict[str, object] = {str(status): {"content": {media_type: {}}}}
         common.append(f"responses={literal(content)}")
     else:
         need.append("fastapi:Response")
