@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from generator import naming
-from generator.diagnostics import Diagnostics, SpecError, escape_pointer_token
+from generator.diagnostics import Diagnostic, Diagnostics, SpecError, escape_pointer_token
 from generator.ir import (
     Api,
     Body,
@@ -240,16 +240,20 @@ class _Builder:
             return None
         body, body_pointer = self.deref(op["requestBody"], f"{pointer}/requestBody")
         content = body.get("content") or {}
-        if len(content) != 1:
-            self.diagnostics.error(
-                "a request body with several media types is not supported; keep the one the "
-                "service expects",
-                f"{body_pointer}/content",
-            )
+        if not content:
+            self.diagnostics.error("the request body has no content", f"{body_pointer}/content")
             return None
-        media, media_object = next(iter(content.items()))
+        media = _choose_media(content)
+        media_object = content[media]
         kind = _body_kind(media)
         media_pointer = f"{body_pointer}/content/{escape_pointer_token(media)}"
+        if len(content) > 1:
+            others = ", ".join(sorted(m for m in content if m != media))
+            self.diagnostics.warning(
+                f"the request body offers several media types; the client sends {media} "
+                f"and the server accepts only that, not {others}",
+                f"{body_pointer}/content",
+            )
         if kind is None:
             self.diagnostics.error(
                 f"request media type {media!r} is not supported; use application/json, "
@@ -404,7 +408,7 @@ class _Builder:
             return {}
         body, _ = self.deref(op["requestBody"], f"{pointer}/requestBody")
         content = body.get("content") or {}
-        media_object: Json = next(iter(content.values()), {})
+        media_object: Json = content[_choose_media(content)] if content else {}
         encoding = media_object.get("encoding") if isinstance(media_object, Mapping) else None
         return encoding if isinstance(encoding, Mapping) else {}
 
@@ -521,9 +525,12 @@ class _Builder:
             description = _text(scheme.get("description"))
             if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
                 result.append(SecurityScheme(name, "bearer", description=description))
+            elif kind in ("oauth2", "openIdConnect"):
+                # On the wire both send the access token they obtain as a bearer token.
+                result.append(SecurityScheme(name, "bearer", description=description))
             elif kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
                 result.append(SecurityScheme(name, "basic", description=description))
-            elif kind == "apiKey":
+            elif kind == "apiKey" and scheme.get("in") in ("header", "query"):
                 result.append(
                     SecurityScheme(
                         name,
@@ -535,8 +542,10 @@ class _Builder:
                 )
             else:
                 self.diagnostics.error(
-                    f"security scheme {name!r} of type {kind!r} is not supported by the generated "
-                    "clients; use http bearer or basic, or apiKey",
+                    f"security scheme {name!r} ({kind}"
+                    f"{' in ' + str(scheme.get('in')) if kind == 'apiKey' else ''}) is not "
+                    "supported by the generated clients; use http bearer or basic, oauth2, "
+                    "or apiKey in a header or the query",
                     where,
                 )
         return result
@@ -587,6 +596,15 @@ class _Missing:
 _MISSING: Any = _Missing()
 
 
+def _choose_media(content: Mapping[str, Any]) -> str:
+    """The request media type to generate: JSON first, then form, then multipart."""
+    for kind in ("json", "form", "multipart"):
+        for media in content:
+            if _body_kind(media) == kind:
+                return str(media)
+    return str(next(iter(content)))
+
+
 def _body_kind(media: str) -> BodyKind | None:
     if _is_json(media):
         return "json"
@@ -632,10 +650,14 @@ def _claim_names(params: list[Field], body_fields: list[Field]) -> list[Field]:
     return [*params, *(_unique(field, taken) for field in body_fields)]
 
 
-def build(spec: LoadedSpec, slug: str, label: str | None = None) -> Api:
-    """Build the IR of a loaded, linted spec; raises SpecError on what it cannot represent.
+def build(
+    spec: LoadedSpec, slug: str, label: str | None = None
+) -> tuple[Api, tuple[Diagnostic, ...]]:
+    """Build the IR of a loaded, linted spec, with the warnings found on the way; raises
+    SpecError on what it cannot represent.
 
     `label` names the spec in generated files; it must not depend on the machine.
     """
     diagnostics = spec.diagnostics()
-    return _Builder(spec, slug, diagnostics, label or spec.path.name).build()
+    api = _Builder(spec, slug, diagnostics, label or spec.path.name).build()
+    return api, tuple(diagnostics)

@@ -88,7 +88,7 @@ def _build(results: Sequence[pipeline.Checked]) -> list[Api]:
     apis = []
     for result in results:
         try:
-            apis.append(pipeline.build(result))
+            apis.append(pipeline.build(result, _print))
         except SpecError as exc:
             _print(exc.diagnostics)
             _say(f"chatforge: {result.source.slug} cannot be generated; nothing written")

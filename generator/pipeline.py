@@ -98,9 +98,13 @@ def check(source: SpecSource) -> Checked:
     return Checked(source, spec, tuple(diagnostics))
 
 
-def build(checked: Checked) -> Api:
+def build(checked: Checked, warn: Callable[[Sequence[Diagnostic]], None] | None = None) -> Api:
+    """The IR of a checked spec; its warnings go to `warn`. Raises SpecError on errors."""
     assert checked.spec is not None
-    return build_ir.build(checked.spec, checked.source.slug, checked.source.label)
+    api, warnings = build_ir.build(checked.spec, checked.source.slug, checked.source.label)
+    if warn is not None and warnings:
+        warn(warnings)
+    return api
 
 
 def owned_paths(slug: str, targets: Sequence[Target]) -> list[str]:

@@ -127,3 +127,34 @@ def test_serve_mock_answers_over_http() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_alternative_auth_schemes_and_media_types(tmp_path: Path) -> None:
+    """A third-party spec with several schemes and request media types still generates."""
+    out = tmp_path / "out"
+    result = run("generate", "tests/fixtures/multi_auth.yaml", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "the client sends application/json" in result.stderr
+    client = (out / "multi_auth/client/multi_auth_client/_client.py").read_text()
+    assert "jwt_token: str | Callable[[], str] | None = None" in client
+    assert 'ApiKeyAuth(key_api_key, "api_key", "query")' in client
+    assert "o_token" in client  # oauth2 travels as a bearer token
+    probe = (
+        "import httpx, multi_auth_client as m\n"
+        "seen = []\n"
+        "def handle(request):\n"
+        "    seen.append(request)\n"
+        "    return httpx.Response(204)\n"
+        "c = m.Client(key_api_key='k', jwt_token='j', base_url='http://x',"
+        " transport=httpx.MockTransport(handle))\n"
+        "c.default.make_a(q='v')\n"
+        "r = seen[0]\n"
+        "assert r.url.params['api_key'] == 'k', r.url\n"
+        "assert r.headers['authorization'] == 'Bearer j'\n"
+        "assert r.headers['content-type'] == 'application/json' and r.content == b'{\"q\":\"v\"}'\n"
+        "assert 'k' not in repr(c) and 'j' not in repr(c._http.auth)\n"
+    )
+    check = subprocess.run(
+        [sys.executable, "-c", probe], cwd=out / "multi_auth/client", capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from generator import naming
 from generator.ir import Api, Field, Function, Operation, Tag
 from generator.targets import Files
 from generator.targets._common import (
@@ -16,7 +17,7 @@ from generator.targets._common import (
     styles,
 )
 from generator.targets.models import models_module
-from generator.templates import header
+from generator.templates import header, pystr
 from generator.templates import render as render_text
 
 
@@ -161,34 +162,48 @@ def render(api: Api) -> Files:
     return files
 
 
-def auth_params(api: Api) -> tuple[tuple[str, str, str], ...]:
-    """(argument, annotation, auth expression) per security scheme the client takes."""
+@dataclass(frozen=True)
+class AuthArg:
+    arg: str  # the Client argument carrying the credential
+    annotation: str  # with its default, when it has one
+    expr: str  # the httpx auth built from it
+    cls: str  # the runtime class that expression uses
+
+
+def auth_params(api: Api) -> tuple[AuthArg, ...]:
+    """One Client argument per security scheme. With several schemes each is optional, and
+    the client applies those it is given."""
+    several = len(api.security) > 1
     result = []
     for scheme in api.security:
-        arg = (
-            "token"
-            if scheme.kind == "bearer"
-            else "api_key"
-            if scheme.kind == "api_key"
-            else "password"
-        )
-        if len(api.security) > 1:
-            arg = f"{scheme.name.lower()}_{arg}".replace("-", "_")
+        base = {"bearer": "token", "api_key": "api_key", "basic": "password"}[scheme.kind]
+        arg = naming.identifier(f"{scheme.name}_{base}") if several else base
         if scheme.kind == "bearer":
-            expr = f"BearerAuth({arg})"
+            cls, expr = "BearerAuth", f"BearerAuth({arg})"
         elif scheme.kind == "api_key":
-            expr = f"ApiKeyAuth({arg}, {scheme.param!r}, {scheme.location!r})"
+            cls = "ApiKeyAuth"
+            expr = f"ApiKeyAuth({arg}, {pystr(scheme.param)}, {pystr(scheme.location)})"
         else:
-            expr = f"BasicAuth(username, {arg})"
-        result.append((arg, "str | Callable[[], str]", expr))
+            cls, expr = "BasicAuth", f"BasicAuth(username, {arg})"
+        annotation = "str | Callable[[], str]"
+        if several:
+            annotation += " | None = None"
+            expr = f"{expr} if {arg} is not None else None"
+        result.append(AuthArg(arg, annotation, expr, cls))
     return tuple(result)
+
+
+def auth_expression(auth: tuple[AuthArg, ...]) -> str:
+    if not auth:
+        return "None"
+    if len(auth) == 1:
+        return auth[0].expr
+    return "MultiAuth(" + ", ".join(f"({a.expr})" for a in auth) + ")"
 
 
 def render_template(name: str, api: Api, modules: list[ResourceModule]) -> str:
     auth = auth_params(api)
-    auth_classes = sorted({expr.split("(")[0] for _, _, expr in auth})
-    if len(auth) > 1:
-        auth_classes.append("MultiAuth")
+    classes = sorted({a.cls for a in auth} | ({"MultiAuth"} if len(auth) > 1 else set()))
     exports = export_order(name for m in modules for name in (m.tag.pascal, f"Async{m.tag.pascal}"))
     return render_text(
         name,
@@ -197,6 +212,7 @@ def render_template(name: str, api: Api, modules: list[ResourceModule]) -> str:
         exports=exports,
         header=header(api, "Client"),
         auth=auth,
-        auth_classes=auth_classes,
+        auth_expression=auth_expression(auth),
+        auth_classes=classes,
         needs_username=any(s.kind == "basic" for s in api.security),
     )

@@ -472,7 +472,7 @@ def scheme_text(scheme: SecurityScheme, argument: str) -> tuple[str, tuple[str, 
 
 def usage(api: Api) -> tuple[str, CodeBlock, tuple[str, ...]]:
     auth = auth_params(api)
-    args = [f'{arg}="..."' for arg, _, _ in auth]
+    args = [f'{a.arg}="..."' for a in auth]
     if any(s.kind == "basic" for s in api.security):
         args.insert(0, 'username="..."')
     imports: tuple[str, ...] = ()
@@ -525,7 +525,7 @@ def client_methods_md(tag: Tag, op: Operation) -> str:
 def index_page(api: Api, where: Names) -> IndexPage:
     intro, snippet, notes = usage(api)
     schemes = []
-    arguments = [arg for arg, _, _ in auth_params(api)]
+    arguments = [a.arg for a in auth_params(api)]
     for scheme, argument in zip(api.security, arguments, strict=True):
         kind, paragraphs = scheme_text(scheme, argument)
         schemes.append(Scheme(scheme.name, scheme_anchor(where, scheme.name), kind, paragraphs))

@@ -62,10 +62,10 @@ class ApiKeyAuth(httpx.Auth):
 
 
 class MultiAuth(httpx.Auth):
-    """Several schemes that must all be applied to one request."""
+    """Several schemes applied to one request; those not configured (None) are skipped."""
 
-    def __init__(self, *schemes: httpx.Auth) -> None:
-        self._schemes = schemes
+    def __init__(self, *schemes: httpx.Auth | None) -> None:
+        self._schemes = tuple(scheme for scheme in schemes if scheme is not None)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         for scheme in self._schemes:
