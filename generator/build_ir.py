@@ -16,12 +16,14 @@ from generator.ir import (
     BodyKind,
     Field,
     Function,
+    Jwt,
     Operation,
     RateLimit,
     Response,
     SecurityScheme,
     Server,
     ServerVariable,
+    Signature,
     Style,
     Tag,
 )
@@ -530,6 +532,38 @@ class _Builder:
                 result.append(SecurityScheme(name, "bearer", description=description))
             elif kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
                 result.append(SecurityScheme(name, "basic", description=description))
+            elif kind == "apiKey" and isinstance(scheme.get("x-signature"), Mapping):
+                result.append(self.signature_scheme(name, scheme, description))
+            elif kind == "apiKey" and isinstance(scheme.get("x-jwt"), Mapping):
+                jwt = scheme["x-jwt"]
+                result.append(
+                    SecurityScheme(
+                        name,
+                        "jwt",
+                        scheme.get("in", "header"),
+                        str(scheme.get("name")),
+                        description,
+                        jwt=Jwt(
+                            algorithm=str(jwt.get("algorithm", "HS256")),
+                            prefix=str(jwt.get("prefix", "")),
+                            server_claims_json=canonical_json(
+                                jwt.get("server-claims") or {"server": True}
+                            ),
+                            user_claim=jwt.get("user-claim"),
+                        ),
+                    )
+                )
+            elif kind == "apiKey" and isinstance(scheme.get("x-value"), str):
+                result.append(
+                    SecurityScheme(
+                        name,
+                        "fixed",
+                        scheme.get("in", "header"),
+                        str(scheme.get("name")),
+                        description,
+                        value=scheme["x-value"],
+                    )
+                )
             elif kind == "apiKey" and scheme.get("in") in ("header", "query"):
                 result.append(
                     SecurityScheme(
@@ -549,6 +583,32 @@ class _Builder:
                     where,
                 )
         return result
+
+    def signature_scheme(
+        self, name: str, scheme: Mapping[str, Any], description: str
+    ) -> SecurityScheme:
+        spec = scheme["x-signature"]
+        signature = Signature(
+            algorithm=str(spec.get("algorithm", "sha1")),
+            app_key_header=str(spec.get("app-key-header", "App-Key")),
+            nonce_header=str(spec.get("nonce-header", "Nonce")),
+            timestamp_header=str(spec.get("timestamp-header", "Timestamp")),
+            milliseconds=spec.get("timestamp-unit") == "milliseconds",
+            signed=tuple(str(p) for p in spec.get("signed") or ("secret", "nonce", "timestamp")),
+            accepted_prefixes=tuple(str(p) for p in spec.get("accepted-prefixes") or ("",)),
+            request_id_header=spec.get("request-id-header"),
+        )
+        return SecurityScheme(
+            name, "signature", "header", str(scheme.get("name")), description, signature=signature
+        )
+
+    def security_all(self, schemes: list[SecurityScheme]) -> bool:
+        requirements = self.doc.get("security") or []
+        return (
+            len(schemes) > 1
+            and len(requirements) == 1
+            and set(requirements[0]) == {s.name for s in schemes}
+        )
 
     def build(self) -> Api:
         operations = []
@@ -585,6 +645,7 @@ class _Builder:
             tags=tuple(tags),
             models=models,
             conventions=self.conventions,
+            security_all=self.security_all(security),
         )
 
 

@@ -166,12 +166,39 @@ class Tag:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """Signed headers (`x-signature`): what the client computes and the server checks."""
+
+    algorithm: str
+    app_key_header: str
+    nonce_header: str
+    timestamp_header: str
+    milliseconds: bool
+    signed: tuple[str, ...]
+    accepted_prefixes: tuple[str, ...] = ("",)
+    request_id_header: str | None = None
+
+
+@dataclass(frozen=True)
+class Jwt:
+    """A token minted from the API secret (`x-jwt`)."""
+
+    algorithm: str
+    prefix: str
+    server_claims_json: str
+    user_claim: str | None = None
+
+
+@dataclass(frozen=True)
 class SecurityScheme:
     name: str
-    kind: Literal["bearer", "basic", "api_key"]
+    kind: Literal["bearer", "basic", "api_key", "signature", "jwt", "fixed"]
     location: Literal["header", "query", "cookie"] = "header"
-    param: str = "Authorization"
+    param: str = "Authorization"  # the header or query parameter carrying the credential
     description: str = ""
+    signature: Signature | None = None
+    jwt: Jwt | None = None
+    value: str | None = None  # kind fixed: the value the API requires
 
 
 @dataclass(frozen=True)
@@ -230,6 +257,7 @@ class Api:
     tags: tuple[Tag, ...]
     models: tuple[Model, ...]
     conventions: bool  # the spec carries x-chatforge
+    security_all: bool = False  # every scheme is required together (one requirement lists all)
     assumed: tuple[str, ...] = field(default=())
 
     @property

@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass
 
 from generator import naming
-from generator.ir import Api, Field, Function, Operation, Tag
+from generator.ir import Api, Field, Function, Operation, SecurityScheme, Tag
+from generator.schemas import literal
 from generator.targets import Files
 from generator.targets._common import (
     Import,
@@ -162,35 +163,96 @@ def render(api: Api) -> Files:
     return files
 
 
+SECRET = "str | Callable[[], str]"
+
+
 @dataclass(frozen=True)
 class AuthArg:
-    arg: str  # the Client argument carrying the credential
-    annotation: str  # with its default, when it has one
-    expr: str  # the httpx auth built from it
+    """What one security scheme adds to the Client: its arguments and its httpx auth."""
+
+    args: tuple[tuple[str, str], ...]  # (argument, annotation with its default)
+    expr: str  # the httpx auth built from the arguments
     cls: str  # the runtime class that expression uses
+    shown: tuple[str, ...] = ()  # the arguments an example passes
+
+    @property
+    def arg(self) -> str:
+        """The argument naming the main credential."""
+        return self.args[-1][0] if self.args else ""
+
+
+def _scheme_auth(scheme: SecurityScheme, prefix: str, optional: bool) -> AuthArg:
+    def name(base: str) -> str:
+        return naming.identifier(f"{prefix}{base}")
+
+    default = " | None = None" if optional else ""
+    if scheme.kind == "signature" and scheme.signature is not None:
+        sig = scheme.signature
+        key, secret = name("app_key"), name("app_secret")
+        options = ", ".join(
+            [
+                f"app_key_header={pystr(sig.app_key_header)}",
+                f"nonce_header={pystr(sig.nonce_header)}",
+                f"timestamp_header={pystr(sig.timestamp_header)}",
+                f"signature_header={pystr(scheme.param)}",
+                f"milliseconds={sig.milliseconds}",
+                f"signed=({', '.join(pystr(p) for p in sig.signed)},)",
+                f"algorithm={pystr(sig.algorithm)}",
+            ]
+        )
+        expr = f"SignatureAuth({key}, {secret}, {options})"
+        if optional:
+            expr = f"{expr} if {key} is not None and {secret} is not None else None"
+        return AuthArg(
+            ((key, f"str{default}"), (secret, f"{SECRET}{default}")), expr, "SignatureAuth"
+        )
+    if scheme.kind == "jwt" and scheme.jwt is not None:
+        secret, token = name("api_secret"), name("token")
+        claims = literal(json.loads(scheme.jwt.server_claims_json))
+        expr = (
+            f"JWTAuth(secret={secret}, token={token}, header={pystr(scheme.param)}, "
+            f"prefix={pystr(scheme.jwt.prefix)}, server_claims={claims})"
+        )
+        if optional:
+            expr = f"{expr} if {secret} is not None or {token} is not None else None"
+        args = ((secret, f"{SECRET} | None = None"), (token, f"{SECRET} | None = None"))
+        return AuthArg(args, expr, "JWTAuth", (secret,))
+    if scheme.kind == "fixed":
+        expr = f"FixedHeader({pystr(scheme.param)}, {pystr(scheme.value or '')})"
+        return AuthArg((), expr, "FixedHeader")
+    base = {"bearer": "token", "api_key": "api_key", "basic": "password"}[scheme.kind]
+    arg = name(base)
+    if scheme.kind == "bearer":
+        cls, expr = "BearerAuth", f"BearerAuth({arg})"
+    elif scheme.kind == "api_key":
+        cls = "ApiKeyAuth"
+        expr = f"ApiKeyAuth({arg}, {pystr(scheme.param)}, {pystr(scheme.location)})"
+    else:
+        cls, expr = "BasicAuth", f"BasicAuth(username, {arg})"
+    if optional:
+        expr = f"{expr} if {arg} is not None else None"
+    shown = ("username", arg) if scheme.kind == "basic" else (arg,)
+    return AuthArg(((arg, f"{SECRET}{default}"),), expr, cls, shown)
 
 
 def auth_params(api: Api) -> tuple[AuthArg, ...]:
-    """One Client argument per security scheme. With several schemes each is optional, and
-    the client applies those it is given."""
-    several = len(api.security) > 1
+    """What the Client takes for each security scheme. Schemes required together take plain
+    arguments; alternative schemes take optional ones, prefixed with the scheme's name when
+    two would clash, and the client applies those it is given."""
+    optional = len(api.security) > 1 and not api.security_all
     result = []
     for scheme in api.security:
-        base = {"bearer": "token", "api_key": "api_key", "basic": "password"}[scheme.kind]
-        arg = naming.identifier(f"{scheme.name}_{base}") if several else base
-        if scheme.kind == "bearer":
-            cls, expr = "BearerAuth", f"BearerAuth({arg})"
-        elif scheme.kind == "api_key":
-            cls = "ApiKeyAuth"
-            expr = f"ApiKeyAuth({arg}, {pystr(scheme.param)}, {pystr(scheme.location)})"
-        else:
-            cls, expr = "BasicAuth", f"BasicAuth(username, {arg})"
-        annotation = "str | Callable[[], str]"
-        if several:
-            annotation += " | None = None"
-            expr = f"{expr} if {arg} is not None else None"
-        result.append(AuthArg(arg, annotation, expr, cls))
+        prefix = f"{scheme.name}_" if optional else ""
+        result.append(_scheme_auth(scheme, prefix, optional))
+    names = [arg for auth in result for arg, _ in auth.args]
+    if len(set(names)) != len(names):
+        result = [_scheme_auth(s, f"{s.name}_", optional) for s in api.security]
     return tuple(result)
+
+
+def example_credentials(auth: tuple[AuthArg, ...]) -> str:
+    """The credential arguments of `Client(...)` in examples."""
+    return ", ".join(f'{name}="..."' for a in auth for name in a.shown)
 
 
 def auth_expression(auth: tuple[AuthArg, ...]) -> str:
@@ -215,4 +277,5 @@ def render_template(name: str, api: Api, modules: list[ResourceModule]) -> str:
         auth_expression=auth_expression(auth),
         auth_classes=classes,
         needs_username=any(s.kind == "basic" for s in api.security),
+        example_credentials=example_credentials(auth),
     )

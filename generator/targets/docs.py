@@ -15,6 +15,7 @@ how a Markdown renderer spells heading ids.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,7 +37,7 @@ from generator.ir import (
     Tag,
 )
 from generator.targets import Files
-from generator.targets.client import auth_params
+from generator.targets.client import AuthArg, auth_params, example_credentials
 from generator.templates import anchor, clean, code, md
 from generator.templates import render as render_template
 
@@ -440,8 +441,39 @@ def host_item(server: Server) -> Item:
     return Item(text, tuple(items))
 
 
-def scheme_text(scheme: SecurityScheme, argument: str) -> tuple[str, tuple[str, ...]]:
+def _signature_text(scheme: SecurityScheme, auth: AuthArg) -> str:
+    sig = scheme.signature
+    assert sig is not None
+    unit = "milliseconds" if sig.milliseconds else "seconds"
+    sample = {"secret": "app-secret", "nonce": "9f3a2c", "timestamp": "1767225600"}
+    if sig.milliseconds:
+        sample["timestamp"] += "000"
+    text = "".join(sample[part] for part in sig.signed)
+    digest = hashlib.new(sig.algorithm, text.encode()).hexdigest()
+    order = " + ".join(sig.signed)
+    prefixes = [p for p in sig.accepted_prefixes if p]
+    also = (
+        " Servers also accept these headers with the prefix "
+        + ", ".join(code(p) for p in prefixes)
+        + "."
+        if prefixes
+        else ""
+    )
+    args = ", ".join(f'{name}="..."' for name in auth.shown)
+    return (
+        f"Every request carries {code(sig.app_key_header)} (the app key), "
+        f"{code(sig.nonce_header)} (a random string), {code(sig.timestamp_header)} (Unix time in "
+        f"{unit}) and {code(scheme.param)}: the lowercase hex {md(sig.algorithm.upper())} of "
+        f"{md(order)}. For example, with the secret `{sample['secret']}`, the nonce "
+        f"`{sample['nonce']}` and the timestamp `{sample['timestamp']}`, the signature is the "
+        f"{md(sig.algorithm.upper())} of `{text}`: `{digest}`.{also} The generated client "
+        f"signs every request itself: `Client({args})`."
+    )
+
+
+def scheme_text(scheme: SecurityScheme, auth: AuthArg) -> tuple[str, tuple[str, ...]]:
     """(kind, paragraphs) explaining one security scheme and how the client takes it."""
+    argument = auth.arg
     client = f'`Client({argument}="...")`'
     if scheme.kind == "bearer":
         kind = "bearer token"
@@ -457,6 +489,26 @@ def scheme_text(scheme: SecurityScheme, argument: str) -> tuple[str, tuple[str, 
             f"Send the key in the {code(scheme.param)} {where[scheme.location]}. With the "
             f"generated client, pass it as `{argument}=`: {client}."
         )
+    elif scheme.kind == "signature":
+        kind = "signed headers"
+        how = _signature_text(scheme, auth)
+    elif scheme.kind == "jwt" and scheme.jwt is not None:
+        kind = "JSON Web Token"
+        secret, token = auth.args[0][0], auth.args[1][0]
+        prefix = f", after {code(scheme.jwt.prefix)}" if scheme.jwt.prefix else ", with no prefix"
+        how = (
+            f"Send a {md(scheme.jwt.algorithm)} JSON Web Token in the {code(scheme.param)} "
+            f"header{prefix}. "
+            f"A server token carries the claims {code(scheme.jwt.server_claims_json)} and is "
+            f"signed with the API secret. The generated client mints it when given "
+            f'`{secret}=`: `Client({secret}="...")`, or sends a token you give as `{token}=`.'
+        )
+    elif scheme.kind == "fixed":
+        kind = "fixed header"
+        how = (
+            f"Send {code(f'{scheme.param}: {scheme.value}')} with every request; the generated "
+            "client does."
+        )
     else:
         kind = "HTTP basic"
         how = (
@@ -471,10 +523,7 @@ def scheme_text(scheme: SecurityScheme, argument: str) -> tuple[str, tuple[str, 
 
 
 def usage(api: Api) -> tuple[str, CodeBlock, tuple[str, ...]]:
-    auth = auth_params(api)
-    args = [f'{a.arg}="..."' for a in auth]
-    if any(s.kind == "basic" for s in api.security):
-        args.insert(0, 'username="..."')
+    credentials = example_credentials(auth_params(api))
     imports: tuple[str, ...] = ()
     calls: tuple[str, ...] = ("...",)
     first = next(((tag, op) for tag in api.tags for op in tag.operations), None)
@@ -485,7 +534,7 @@ def usage(api: Api) -> tuple[str, CodeBlock, tuple[str, ...]]:
         *imports,
         f"from {api.client_package} import Client",
         "",
-        f"with Client({', '.join(args)}) as client:",
+        f"with Client({credentials}) as client:",
         *(f"    {line}" for line in calls),
     ]
     intro = (
@@ -525,9 +574,8 @@ def client_methods_md(tag: Tag, op: Operation) -> str:
 def index_page(api: Api, where: Names) -> IndexPage:
     intro, snippet, notes = usage(api)
     schemes = []
-    arguments = [a.arg for a in auth_params(api)]
-    for scheme, argument in zip(api.security, arguments, strict=True):
-        kind, paragraphs = scheme_text(scheme, argument)
+    for scheme, auth in zip(api.security, auth_params(api), strict=True):
+        kind, paragraphs = scheme_text(scheme, auth)
         schemes.append(Scheme(scheme.name, scheme_anchor(where, scheme.name), kind, paragraphs))
     limits_md, limits = rate_limits(api, where)
     tags = table(
