@@ -14,6 +14,7 @@ from generator.ir import (
     Api,
     Body,
     BodyKind,
+    Envelope,
     Field,
     Function,
     Jwt,
@@ -511,8 +512,16 @@ class _Builder:
                 )
                 default_url = default_url.replace("{" + name + "}", str(var.get("default", "")))
             assumed = raw.get("x-assumed") if isinstance(raw.get("x-assumed"), str) else None
+            backup = raw.get("x-backup") if isinstance(raw.get("x-backup"), str) else None
             result.append(
-                Server(url, default_url, _text(raw.get("description")), tuple(variables), assumed)
+                Server(
+                    url,
+                    default_url,
+                    _text(raw.get("description")),
+                    tuple(variables),
+                    assumed,
+                    backup,
+                )
             )
         return result
 
@@ -602,6 +611,17 @@ class _Builder:
             name, "signature", "header", str(scheme.get("name")), description, signature=signature
         )
 
+    def envelope(self) -> Envelope | None:
+        raw = self.doc.get("x-envelope") if self.conventions else None
+        if not isinstance(raw, Mapping):
+            return None
+        return Envelope(
+            code_field=str(raw.get("code-field", "code")),
+            success_codes=tuple(raw.get("success-codes") or ()),
+            message_field=raw.get("message-field"),
+            result_field=raw.get("result-field"),
+        )
+
     def security_all(self, schemes: list[SecurityScheme]) -> bool:
         requirements = self.doc.get("security") or []
         return (
@@ -646,6 +666,7 @@ class _Builder:
             models=models,
             conventions=self.conventions,
             security_all=self.security_all(security),
+            envelope=self.envelope(),
         )
 
 

@@ -210,12 +210,23 @@ class ServerVariable:
 
 
 @dataclass(frozen=True)
+class Envelope:
+    """How the vendor wraps every JSON answer (`x-envelope`)."""
+
+    code_field: str
+    success_codes: tuple[int | str, ...]
+    message_field: str | None = None
+    result_field: str | None = None
+
+
+@dataclass(frozen=True)
 class Server:
     url: str
     default_url: str  # with every variable at its default
     description: str = ""
     variables: tuple[ServerVariable, ...] = ()
     assumed: str | None = None
+    backup: str | None = None  # the backup host clients fail over to (`x-backup`)
 
 
 @dataclass(frozen=True)
@@ -258,6 +269,7 @@ class Api:
     models: tuple[Model, ...]
     conventions: bool  # the spec carries x-chatforge
     security_all: bool = False  # every scheme is required together (one requirement lists all)
+    envelope: Envelope | None = None
     assumed: tuple[str, ...] = field(default=())
 
     @property

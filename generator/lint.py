@@ -378,6 +378,54 @@ def rule_extensions(doc: Json, out: Diagnostics, level: Level) -> None:
                     "(how many functions it lists)",
                     "/x-chatforge/source" if "source" in meta else "/x-chatforge",
                 )
+    envelope = doc.get("x-envelope")
+    if envelope is not None and (
+        not isinstance(envelope, Mapping)
+        or not isinstance(envelope.get("code-field"), str)
+        or not isinstance(envelope.get("success-codes"), list)
+        or not envelope["success-codes"]
+    ):
+        out.error(
+            "x-envelope needs code-field and a non-empty list of success-codes", "/x-envelope"
+        )
+    for index, server in enumerate(doc.get("servers") or []):
+        backup = server.get("x-backup") if isinstance(server, Mapping) else None
+        if backup is not None and not (isinstance(backup, str) and "://" in backup):
+            out.error("x-backup must be the URL of the backup host", f"/servers/{index}/x-backup")
+    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
+    for name, scheme in schemes.items():
+        where = f"/components/securitySchemes/{escape_pointer_token(name)}"
+        if not isinstance(scheme, Mapping):
+            continue
+        signature = scheme.get("x-signature")
+        if signature is not None:
+            signed = signature.get("signed") if isinstance(signature, Mapping) else None
+            if (
+                scheme.get("type") != "apiKey"
+                or scheme.get("in") != "header"
+                or not isinstance(signature, Mapping)
+                or signature.get("algorithm", "sha1") not in ("sha1", "sha256", "md5")
+                or signature.get("timestamp-unit", "seconds") not in ("seconds", "milliseconds")
+                or not isinstance(signed, list)
+                or not set(signed) <= {"secret", "nonce", "timestamp"}
+            ):
+                out.error(
+                    "x-signature goes on an apiKey scheme in a header, with algorithm sha1, "
+                    "sha256 or md5, timestamp-unit seconds or milliseconds, and signed: a list "
+                    "of secret, nonce and timestamp",
+                    f"{where}/x-signature",
+                )
+        jwt = scheme.get("x-jwt")
+        if jwt is not None and (
+            scheme.get("type") != "apiKey"
+            or scheme.get("in") != "header"
+            or not isinstance(jwt, Mapping)
+            or jwt.get("algorithm", "HS256") != "HS256"
+        ):
+            out.error(
+                "x-jwt goes on an apiKey scheme in a header; the algorithm is HS256",
+                f"{where}/x-jwt",
+            )
     for path, _method, op, pointer in operations(doc):
         aliases = op.get("x-aliases")
         if aliases is not None and (

@@ -9,7 +9,7 @@ then never has to invent a name.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +54,12 @@ def literal(value: Json) -> str:
         items = ", ".join(f"{literal(str(k))}: {literal(v)}" for k, v in value.items())
         return "{" + items + "}"
     raise TypeError(type(value))
+
+
+def tuple_literal(values: Iterable[Json]) -> str:
+    """A Python tuple literal, with the comma a one-item tuple needs."""
+    items = [literal(value) for value in values]
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
 
 def _merge(*groups: tuple[str, ...]) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from generator import naming
 from generator.ir import Api, Field, Function, Operation, SecurityScheme, Tag
-from generator.schemas import literal
+from generator.schemas import literal, tuple_literal
 from generator.targets import Files
 from generator.targets._common import (
     Import,
@@ -196,7 +196,7 @@ def _scheme_auth(scheme: SecurityScheme, prefix: str, optional: bool) -> AuthArg
                 f"timestamp_header={pystr(sig.timestamp_header)}",
                 f"signature_header={pystr(scheme.param)}",
                 f"milliseconds={sig.milliseconds}",
-                f"signed=({', '.join(pystr(p) for p in sig.signed)},)",
+                f"signed={tuple_literal(sig.signed)}",
                 f"algorithm={pystr(sig.algorithm)}",
             ]
         )
@@ -278,4 +278,5 @@ def render_template(name: str, api: Api, modules: list[ResourceModule]) -> str:
         auth_classes=classes,
         needs_username=any(s.kind == "basic" for s in api.security),
         example_credentials=example_credentials(auth),
+        envelope_codes=tuple_literal(api.envelope.success_codes) if api.envelope else "",
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from generator.diagnostics import Diagnostic, Level, SpecError
 from generator.ir import Api, Field, Operation, Tag
-from generator.schemas import literal
+from generator.schemas import literal, tuple_literal
 from generator.targets import Files
 from generator.targets._common import (
     Import,
@@ -108,8 +108,7 @@ def _body_param(op: Operation, need: list[str]) -> Param | None:
     if style_map:
         args.append(f"styles={literal(dict(sorted(style_map.items())))}")
     if arrays:
-        comma = "," if len(arrays) == 1 else ""
-        args.append(f"arrays=({', '.join(pystr(a) for a in arrays)}{comma})")
+        args.append(f"arrays={tuple_literal(arrays)}")
     if kinds:
         args.append(f"kinds={literal(dict(sorted(kinds.items())))}")
     need.extend(["_params:form_body", "fastapi:Depends"])

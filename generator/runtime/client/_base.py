@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Self, TypeVar, cast
@@ -11,7 +12,7 @@ import httpx
 from pydantic import BaseModel
 
 from . import _encoding as encoding
-from ._errors import APIConnectionError, APITimeoutError, status_error
+from ._errors import APIConnectionError, APIEnvelopeError, APITimeoutError, status_error
 from ._types import RequestOptions
 
 T = TypeVar("T")
@@ -27,6 +28,14 @@ class Endpoint:
     body: Literal["json", "form", "multipart"] | None = None
     # Wire names whose encoding is not the plain one: "deepObject", "json" or "file".
     styles: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """How the vendor wraps its answers: a success status can still carry a failure code."""
+
+    code_field: str
+    success_codes: tuple[int | str, ...]
 
 
 @dataclass(frozen=True)
@@ -57,8 +66,10 @@ class _Core:
         auth: httpx.Auth | None,
         timeout: float,
         headers: Mapping[str, str] | None,
+        envelope: Envelope | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._envelope = envelope
         self._auth = auth
         self.timeout = timeout
         self._headers = dict(headers or {})
@@ -133,7 +144,17 @@ class _Core:
         elif cast_to is type(None):
             parsed = None
         elif isinstance(cast_to, type) and issubclass(cast_to, BaseModel):
-            parsed = cast_to.model_validate_json(response.content or b"null")
+            envelope = self._envelope
+            if envelope is None:
+                return cast(T, cast_to.model_validate_json(response.content or b"null"))
+            data = json.loads(response.content or b"null")
+            if (
+                isinstance(data, dict)
+                and envelope.code_field in data
+                and data[envelope.code_field] not in envelope.success_codes
+            ):
+                raise APIEnvelopeError(response, data)
+            parsed = cast_to.model_validate(data)
         else:
             raise TypeError(f"cannot parse a response into {cast_to!r}")
         return cast(T, parsed)
@@ -150,8 +171,11 @@ class SyncAPIClient(_Core):
         timeout: float = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
+        envelope: Envelope | None = None,
     ) -> None:
-        super().__init__(base_url=base_url, auth=auth, timeout=timeout, headers=headers)
+        super().__init__(
+            base_url=base_url, auth=auth, timeout=timeout, headers=headers, envelope=envelope
+        )
         self._http = httpx.Client(auth=auth, transport=transport, verify=True)
 
     def request(
@@ -202,8 +226,11 @@ class AsyncAPIClient(_Core):
         timeout: float = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        envelope: Envelope | None = None,
     ) -> None:
-        super().__init__(base_url=base_url, auth=auth, timeout=timeout, headers=headers)
+        super().__init__(
+            base_url=base_url, auth=auth, timeout=timeout, headers=headers, envelope=envelope
+        )
         self._http = httpx.AsyncClient(auth=auth, transport=transport, verify=True)
 
     async def request(

@@ -13,6 +13,7 @@ from ._client import DEFAULT_BASE_URL, AsyncClient, Client
 from ._runtime._base import APIResponse
 from ._runtime._errors import (
     APIConnectionError,
+    APIEnvelopeError,
     APIError,
     APIStatusError,
     APITimeoutError,
@@ -31,6 +32,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "NOT_GIVEN",
     "APIConnectionError",
+    "APIEnvelopeError",
     "APIError",
     "APIResponse",
     "APIStatusError",

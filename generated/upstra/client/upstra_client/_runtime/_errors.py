@@ -46,6 +46,10 @@ class APIStatusError(APIError):
         self.vendor_message = vendor_message
 
 
+class APIEnvelopeError(APIStatusError):
+    """The service answered with a success status, but its envelope reports a failure."""
+
+
 class BadRequestError(APIStatusError):
     pass
 
