@@ -1,0 +1,150 @@
+"""What the functional tests share: recording handlers, arguments from the spec's examples, and
+checks of what reached the server."""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from pydantic import BaseModel
+
+from generator import pipeline
+from generator.config import load_config
+from generator.ir import Api, Function, Operation
+from generator.targets.client import auth_params
+from tests.conftest import ROOT, import_generated
+
+FILE_BYTES = b"\x89PNG\r\n\x1a\n binary \x00\xff payload"
+
+
+def project_apis() -> list[Api]:
+    return [pipeline.build(pipeline.check(s)) for s in pipeline.find_specs(load_config(ROOT), ())]
+
+
+@dataclass
+class Generated:
+    api: Api
+    client: ModuleType
+    server: ModuleType
+    examples: dict[str, Any]
+
+
+def load_generated(api: Api) -> Generated:
+    client = import_generated(api.slug, "client", api.client_package)
+    server = import_generated(api.slug, "server", api.server_package)
+    examples = import_generated(api.slug, "server", f"{api.server_package}._examples").EXAMPLES
+    return Generated(api, client, server, examples)
+
+
+def credentials(api: Api) -> dict[str, str]:
+    """Client arguments for every credential an example would pass."""
+    return {name: f"test-{name}" for auth in auth_params(api) for name in auth.shown}
+
+
+@dataclass
+class Arrival:
+    operation: str
+    kwargs: dict[str, Any]
+
+
+@dataclass
+class Recorder:
+    """An ASGI wrapper that records raw requests, and handlers that record their arguments and
+    answer the spec's example."""
+
+    generated: Generated
+    calls: list[Arrival] = field(default_factory=list)
+    raw: list[tuple[str, str, bytes, dict[bytes, bytes]]] = field(default_factory=list)
+
+    def clear(self) -> None:
+        self.calls.clear()
+        self.raw.clear()
+
+    def wrap(self, app: Any) -> Any:
+        async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            chunks: list[bytes] = []
+            more = True
+            while more:
+                message = await receive()
+                chunks.append(message.get("body", b""))
+                more = message.get("more_body", False)
+            body = b"".join(chunks)
+            headers = dict(scope["headers"])
+            target = f"{scope['method']} {scope['path']}?{scope['query_string'].decode()}"
+            self.raw.append((target, headers.get(b"content-type", b"").decode(), body, headers))
+            replayed = False
+
+            async def replay() -> Any:
+                nonlocal replayed
+                if replayed:
+                    return {"type": "http.disconnect"}
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            await app(scope, replay, send)
+
+        return wrapped
+
+    def handlers(self) -> dict[str, Any]:
+        built = {}
+        for tag in self.generated.api.tags:
+            base = getattr(self.generated.server, f"{tag.pascal}Handlers")
+            namespace = {op.py: self._method(op.py) for op in tag.operations}
+            built[tag.py] = type(f"Recording{tag.pascal}", (base,), namespace)()
+        return built
+
+    def _method(self, name: str) -> Any:
+        recorder = self
+
+        async def handler(self: Any, **kwargs: Any) -> Any:
+            recorder.calls.append(Arrival(name, kwargs))
+            return recorder.generated.examples[name]
+
+        return handler
+
+
+def arguments(function: Function) -> dict[str, Any]:
+    """Every argument of a client method, filled with the spec's example values."""
+    return {
+        f.py: FILE_BYTES if f.type.is_file else json.loads(f.example_json) for f in function.fields
+    }
+
+
+def dumped(value: Any, mode: str = "json") -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode=mode, by_alias=True, exclude_unset=True)
+    return value
+
+
+def expected_body(function: Function, kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {
+        f.wire: ast.literal_eval(f.const_repr) if f.const_repr is not None else kwargs[f.py]
+        for f in function.body_fields
+    }
+
+
+def check_arrival(
+    op: Operation, function: Function, kwargs: dict[str, Any], arrival: Arrival
+) -> None:
+    """The handler got every parameter and body field the client was given, typed."""
+    assert arrival.operation == op.py
+    for param in op.parameters:
+        got = dumped(arrival.kwargs[param.py])
+        assert got == kwargs[param.py], f"{op.operation_id}: parameter {param.wire}"
+    if op.body is None:
+        assert "body" not in arrival.kwargs
+        return
+    body = arrival.kwargs["body"]
+    assert type(body).__name__ == op.body.model
+    inner = body.root if hasattr(body, "root") else body
+    if function.variant is not None:
+        assert type(inner).__name__ == function.variant
+    received = dumped(inner, "python")
+    for wire, value in expected_body(function, kwargs).items():
+        assert dumped(received[wire], "python") == value, f"{op.operation_id}: body {wire}"
