@@ -268,7 +268,10 @@ class _Builder:
         model = self.registry.hoist(schema, f"{op_pascal}Request", f"{media_pointer}/schema")
         target = self.registry.target({"$ref": COMPONENT_PREFIX + model})
         example = self.example_of(media_object)
-        fields = self.body_fields(target, media_object.get("encoding") or {}, kind, example)
+        if isinstance(target, Mapping) and ("properties" in target or _is_union(target)):
+            fields = self.body_fields(target, media_object.get("encoding") or {}, kind, example)
+        else:
+            fields = [self.whole_body(model, kind, example, None)]
         return Body(
             kind=kind,
             media_type=media,
@@ -278,6 +281,25 @@ class _Builder:
             description=_text(body.get("description")),
             example_json=None if example is _MISSING else canonical_json(example),
         )
+
+    def whole_body(self, model: str, kind: BodyKind, example: Json, name: Any) -> Field:
+        """The one argument of a body that is not an object with properties (an array, a map
+        of free-form values...): the value is sent as the whole body."""
+        schema = {"$ref": COMPONENT_PREFIX + model}
+        target = self.registry.target(schema)
+        types = target.get("type") if isinstance(target, Mapping) else None
+        default = "items" if types == "array" else "fields" if types == "object" else "value"
+        field = self.field(
+            "",
+            schema,
+            "body",
+            True,
+            "simple" if kind == "json" else "form",
+            describe(schema, self.registry),
+            example,
+        )
+        py = naming.identifier(str(name), RESERVED_ARGS) if isinstance(name, str) else default
+        return replace(field, py=py)
 
     def body_fields(
         self, target: Json, encoding: Mapping[str, Any], kind: BodyKind, example: Json
@@ -389,7 +411,13 @@ class _Builder:
                 where = f"{pointer}/x-functions/{index}/variant"
                 variant_model = self.registry.ref_name(variant, where)
                 target = self.registry.target({"$ref": COMPONENT_PREFIX + variant_model})
-                body_fields = self.body_fields(target, encoding, body.kind, _MISSING)
+                if isinstance(target, Mapping) and "properties" in target:
+                    body_fields = self.body_fields(target, encoding, body.kind, _MISSING)
+                else:
+                    whole = self.whole_body(
+                        variant_model, body.kind, _MISSING, item.get("argument")
+                    )
+                    body_fields = [whole]
             claimed = _claim_names(params, body_fields)
             claimed_body = [f for f in claimed if f.location == "body"]
             row = item.get("row")
@@ -676,6 +704,10 @@ class _Missing:
 
 
 _MISSING: Any = _Missing()
+
+
+def _is_union(schema: Mapping[str, Any]) -> bool:
+    return isinstance(schema.get("oneOf"), list) or isinstance(schema.get("anyOf"), list)
 
 
 def _choose_media(content: Mapping[str, Any]) -> str:

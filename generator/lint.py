@@ -265,6 +265,8 @@ def rule_shared_route(doc: Json, out: Diagnostics, level: Level) -> None:
         functions = op.get("x-functions")
         if not isinstance(functions, list) or len(functions) < 2:
             continue
+        if "requestBody" not in op:
+            continue  # functions that differ only in their parameters' values
         body: Json = _resolve(doc, op.get("requestBody")) or {}
         content: Json = body.get("content") or {}
         media: Json = next(iter(content.values()), {})

@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 GENERATED = ROOT / "generated"
 
 
-def import_generated(slug: str, target: str, package: str) -> ModuleType:
-    """Import a package from generated/<slug>/<target>/ as a user who vendored it would."""
-    folder = str(GENERATED / slug / target)
+def import_generated(slug: str, target: str, package: str, root: Path = GENERATED) -> ModuleType:
+    """Import a package from <root>/<slug>/<target>/ as a user who vendored it would."""
+    folder = str(root / slug / target)
     if folder not in sys.path:
         sys.path.insert(0, folder)
     return importlib.import_module(package)

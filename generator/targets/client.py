@@ -43,7 +43,7 @@ class Method:
     path: tuple[tuple[str, str], ...]  # (wire name, expression)
     query: tuple[tuple[str, str], ...]
     headers: tuple[tuple[str, str], ...]
-    body: tuple[tuple[str, str], ...] | None
+    body: str | None  # the expression sent as the body
     deprecated: bool
 
 
@@ -84,9 +84,15 @@ def method(op: Operation, function: Function, endpoint: str) -> Method:
     body_fields = [f for f in function.body_fields if f.location == "body"]
     body = None
     if op.body is not None:
-        body = tuple(
-            (f.wire, f.const_repr if f.const_repr is not None else f.py) for f in body_fields
-        )
+        whole = next((f for f in body_fields if f.wire == ""), None)
+        if whole is not None:
+            body = whole.py
+        else:
+            pairs = (
+                f"{pystr(f.wire)}: {f.const_repr if f.const_repr is not None else f.py}"
+                for f in body_fields
+            )
+            body = "{" + ", ".join(pairs) + "}"
     ret, cast_to = returns(op)
     return Method(
         name=function.method,
