@@ -209,9 +209,8 @@ def _scheme_auth(scheme: SecurityScheme, prefix: str, optional: bool) -> AuthArg
         expr = f"SignatureAuth({key}, {secret}, {options})"
         if optional:
             expr = f"{expr} if {key} is not None and {secret} is not None else None"
-        return AuthArg(
-            ((key, f"str{default}"), (secret, f"{SECRET}{default}")), expr, "SignatureAuth"
-        )
+        args = ((key, f"str{default}"), (secret, f"{SECRET}{default}"))
+        return AuthArg(args, expr, "SignatureAuth", (key, secret))
     if scheme.kind == "jwt" and scheme.jwt is not None:
         secret, token = name("api_secret"), name("token")
         claims = literal(json.loads(scheme.jwt.server_claims_json))

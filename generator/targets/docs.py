@@ -405,6 +405,7 @@ class IndexPage:
     auth_none_md: str
     rate_limits_md: str
     rate_limits: Table | None
+    envelope_md: str | None
     tags: Table
     operations: Table
     schemas_md: str
@@ -436,6 +437,8 @@ def host_item(server: Server) -> Item:
         items.append(f"{code(variable.name)}: {' '.join(parts)}")
     if server.url != server.default_url:
         items.append(f"With every variable at its default: {code(server.default_url)}.")
+    if server.backup:
+        items.append(f"Backup host, for when the primary cannot be reached: {code(server.backup)}.")
     if server.assumed:
         items.append(f"**Assumed:** {sentence(server.assumed)}")
     return Item(text, tuple(items))
@@ -571,6 +574,26 @@ def client_methods_md(tag: Tag, op: Operation) -> str:
     return ", ".join(code(f"client.{tag.py}.{f.method}()") for f in op.functions)
 
 
+def envelope_md(api: Api) -> str | None:
+    """How the vendor wraps its answers, when the spec says (`x-envelope`)."""
+    envelope = api.envelope
+    if envelope is None:
+        return None
+    codes = ", ".join(code(json.dumps(c)) for c in envelope.success_codes)
+    text = (
+        f"Every JSON answer carries a result code in {code(envelope.code_field)}; the call "
+        f"succeeded when it is {codes}."
+    )
+    if envelope.message_field:
+        text += f" Otherwise {code(envelope.message_field)} says what went wrong."
+    if envelope.result_field:
+        text += f" The payload of a successful answer is in {code(envelope.result_field)}."
+    return (
+        text + " The generated client raises `APIEnvelopeError` for an answer whose status "
+        "is a success but whose code is not."
+    )
+
+
 def index_page(api: Api, where: Names) -> IndexPage:
     intro, snippet, notes = usage(api)
     schemes = []
@@ -616,6 +639,7 @@ def index_page(api: Api, where: Names) -> IndexPage:
         auth_none_md="The spec declares no authentication.",
         rate_limits_md=limits_md,
         rate_limits=limits,
+        envelope_md=envelope_md(api),
         tags=tags,
         operations=operations,
         schemas_md=(

@@ -24,6 +24,7 @@ from tests.functional.harness import (
     Recorder,
     arguments,
     check_arrival,
+    credentials,
     load_generated,
 )
 
@@ -52,10 +53,12 @@ def live(generated: Generated) -> Iterator[tuple[Recorder, LiveServer]]:
         yield recorder, server
 
 
-def client(generated: Generated, server: LiveServer, **extra: Any) -> Any:
-    return generated.client.Client(
-        app_key="key-1", app_secret="secret-1", base_url=server.url, **extra
-    )
+def client(generated: Generated, server: LiveServer) -> Any:
+    assert credentials(generated.api) == {
+        "app_key": "test-app_key",
+        "app_secret": "test-app_secret",
+    }
+    return generated.client.Client(app_key="key-1", app_secret="secret-1", base_url=server.url)
 
 
 def test_every_function_reaches_its_handler(
