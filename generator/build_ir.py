@@ -648,6 +648,7 @@ class _Builder:
             success_codes=tuple(raw.get("success-codes") or ()),
             message_field=raw.get("message-field"),
             result_field=raw.get("result-field"),
+            error_codes=tuple(sorted((raw.get("error-codes") or {}).items())),
         )
 
     def security_all(self, schemes: list[SecurityScheme]) -> bool:

@@ -217,6 +217,7 @@ class Envelope:
     success_codes: tuple[int | str, ...]
     message_field: str | None = None
     result_field: str | None = None
+    error_codes: tuple[tuple[str, int], ...] = ()  # failure kind -> the vendor's code
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,18 @@ Json = Any
 Rule = Callable[[Json, Diagnostics, Level], None]
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 PERIODS = ("second", "minute", "hour", "day")
+ERROR_KINDS = frozenset(
+    {
+        "validation",
+        "authentication",
+        "permission",
+        "not_found",
+        "too_large",
+        "rate_limited",
+        "not_implemented",
+        "internal",
+    }
+)
 
 
 def operations(doc: Json) -> Iterator[tuple[str, str, Mapping[str, Any], str]]:
@@ -390,6 +402,16 @@ def rule_extensions(doc: Json, out: Diagnostics, level: Level) -> None:
         out.error(
             "x-envelope needs code-field and a non-empty list of success-codes", "/x-envelope"
         )
+    elif isinstance(envelope, Mapping) and envelope.get("error-codes") is not None:
+        codes = envelope["error-codes"]
+        if not isinstance(codes, Mapping) or not all(
+            key in ERROR_KINDS and isinstance(value, int) for key, value in codes.items()
+        ):
+            out.error(
+                f"x-envelope.error-codes maps failure kinds ({', '.join(sorted(ERROR_KINDS))}) "
+                "to the vendor's integer codes",
+                "/x-envelope/error-codes",
+            )
     for index, server in enumerate(doc.get("servers") or []):
         backup = server.get("x-backup") if isinstance(server, Mapping) else None
         if backup is not None and not (isinstance(backup, str) and "://" in backup):

@@ -27,7 +27,7 @@ MAX_SPEC_BYTES = 16 * 1024 * 1024
 # YAML aliases let a small file expand enormously; a spec has no need of more than a few, and
 # even the largest hand-curated spec stays far below this many values once expanded.
 MAX_ALIASES = 1000
-MAX_VALUES = 1_000_000
+MAX_ALIAS_VALUES = 100_000
 
 
 @dataclass(frozen=True)
@@ -49,31 +49,38 @@ class _Builder:
         # Shared with the collector, so a problem found while building is located at once.
         self.positions = diagnostics.positions
         self.constructor = yaml.SafeLoader("")
-        self.values = 0
+        self.seen: set[int] = set()
+        self.alias_values = 0
 
-    def build(self, node: yaml.Node, pointer: str, depth: int = 0) -> Json:
+    def build(self, node: yaml.Node, pointer: str, depth: int = 0, aliased: bool = False) -> Json:
         self.positions.setdefault(pointer, (node.start_mark.line + 1, node.start_mark.column + 1))
-        self.values += 1
-        if self.values > MAX_VALUES:
-            self.diagnostics.error(
-                f"the document expands to more than {MAX_VALUES} values (YAML aliases?); "
-                "expand aliases by hand and keep the spec to what it describes",
-                pointer,
-            )
-            raise SpecError(list(self.diagnostics))
+        if isinstance(node, yaml.CollectionNode):
+            aliased = aliased or id(node) in self.seen
+            self.seen.add(id(node))
+        if aliased:
+            self.alias_values += 1
+            if self.alias_values > MAX_ALIAS_VALUES:
+                self.diagnostics.error(
+                    f"YAML aliases expand to more than {MAX_ALIAS_VALUES} values; expand them "
+                    "by hand and keep the spec to what it describes",
+                    pointer,
+                )
+                raise SpecError(list(self.diagnostics))
         if depth > 200:
             self.diagnostics.error("the document nests deeper than 200 levels", pointer)
             raise SpecError(list(self.diagnostics))
         if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, pointer, depth)
+            return self._mapping(node, pointer, depth, aliased)
         if isinstance(node, yaml.SequenceNode):
             return [
-                self.build(item, f"{pointer}/{index}", depth + 1)
+                self.build(item, f"{pointer}/{index}", depth + 1, aliased)
                 for index, item in enumerate(node.value)
             ]
         return self._scalar(node, pointer)
 
-    def _mapping(self, node: yaml.MappingNode, pointer: str, depth: int) -> dict[str, Json]:
+    def _mapping(
+        self, node: yaml.MappingNode, pointer: str, depth: int, aliased: bool
+    ) -> dict[str, Json]:
         result: dict[str, Json] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
@@ -91,7 +98,7 @@ class _Builder:
                 self.diagnostics.error(f"duplicate key {key!r}; remove one of them", child)
                 continue
             self.positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = self.build(value_node, child, depth + 1)
+            result[key] = self.build(value_node, child, depth + 1, aliased)
         return result
 
     def _scalar(self, node: yaml.Node, pointer: str) -> Json:

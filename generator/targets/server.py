@@ -173,6 +173,107 @@ def tag_module(api: Api, tag: Tag) -> TagModule:
     return TagModule(tag, routes, imports(need, local))
 
 
+@dataclass(frozen=True)
+class Check:
+    """A factory in the generated `security` module: the spec's scheme, the app's secrets."""
+
+    name: str
+    params: str
+    returns: str
+    body: str
+    doc: str
+
+
+def checks(api: Api) -> tuple[Check, ...]:
+    found = []
+    by_kind = {scheme.kind: scheme for scheme in api.security}
+    sig = by_kind.get("signature")
+    if sig is not None and sig.signature is not None:
+        s = sig.signature
+        options = ", ".join(
+            [
+                f"app_key_header={pystr(s.app_key_header)}",
+                f"nonce_header={pystr(s.nonce_header)}",
+                f"timestamp_header={pystr(s.timestamp_header)}",
+                f"signature_header={pystr(sig.param)}",
+                f"prefixes={tuple_literal(s.accepted_prefixes)}",
+                f"signed={tuple_literal(s.signed)}",
+                f"algorithm={pystr(s.algorithm)}",
+                "window_seconds=window_seconds",
+            ]
+        )
+        found.append(
+            Check(
+                "signature_check",
+                "secrets: Mapping[str, str], *, window_seconds: float = 300.0",
+                "SignatureCheck",
+                f"SignatureCheck(secrets, {options})",
+                "Signed headers checked against `secrets` (app key -> app secret); the timestamp "
+                "may be in seconds or milliseconds, within `window_seconds` of now.",
+            )
+        )
+    jwt = by_kind.get("jwt")
+    if jwt is not None and jwt.jwt is not None:
+        key = by_kind.get("api_key")
+        fixed = by_kind.get("fixed")
+        options = ", ".join(
+            [
+                f"header={pystr(jwt.param)}",
+                f"prefix={pystr(jwt.jwt.prefix)}",
+                f"api_key_param={pystr(key.param) if key and key.location == 'query' else None}",
+                f"auth_type_header={pystr(fixed.param) if fixed else None}",
+                "allow_anonymous=allow_anonymous",
+            ]
+        )
+        found.append(
+            Check(
+                "jwt_check",
+                "api_key: str, api_secret: str, *, allow_anonymous: bool = False",
+                "JWTCheck",
+                f"JWTCheck(api_key, api_secret, {options})",
+                "Tokens signed with `api_secret`, and `api_key` in the query.",
+            )
+        )
+    if "bearer" in by_kind:
+        found.append(
+            Check(
+                "bearer_check",
+                "verify: Verifier",
+                "BearerCheck",
+                "BearerCheck(verify)",
+                "Bearer tokens accepted when `verify(token)` (sync or async) returns true.",
+            )
+        )
+    return tuple(found)
+
+
+def security_module(api: Api, hdr: str) -> str:
+    found = checks(api)
+    names = sorted({check.returns for check in found})
+    if any(check.name == "bearer_check" for check in found):
+        names.append("Verifier")
+    return render_text(
+        "server/security.py.j2",
+        checks=found,
+        header=hdr,
+        runtime_names=names,
+        needs_mapping=any(check.name == "signature_check" for check in found),
+        exports=export_order([*names, *(check.name for check in found)]),
+    )
+
+
+def error_shape(api: Api) -> str:
+    """The ErrorShape expression of the API's error answers."""
+    envelope = api.envelope
+    if envelope is None:
+        return "ErrorShape()"
+    codes = literal(dict(envelope.error_codes))
+    return (
+        f"ErrorShape(code_field={pystr(envelope.code_field)}, "
+        f"message_field={pystr(envelope.message_field or 'message')}, codes={codes}, constant={{}})"
+    )
+
+
 def examples(api: Api) -> dict[str, object]:
     found: dict[str, object] = {}
     for op in api.operations:
@@ -196,11 +297,14 @@ def render(api: Api) -> Files:
             modules=modules,
             header=hdr,
             exports=export_order(
-                ["NotImplementedOperation", "create_app"]
+                ["NotImplementedOperation", "create_app", "security"]
                 + [f"{m.tag.pascal}Handlers" for m in modules]
             ),
         ),
-        f"{package}/app.py": render_text("server/app.py.j2", api=api, modules=modules, header=hdr),
+        f"{package}/app.py": render_text(
+            "server/app.py.j2", api=api, modules=modules, header=hdr, error_shape=error_shape(api)
+        ),
+        f"{package}/security.py": security_module(api, hdr),
         f"{package}/_examples.py": render_text(
             "server/examples.py.j2",
             header=hdr,

@@ -8,6 +8,7 @@ import hashlib
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl
@@ -152,4 +153,50 @@ def test_invalid_json_string_field_is_a_400(
         f"{server.url}/messages/send", data={"toUserId": "a", "content": "{not json"}
     )
     assert response.status_code == 400
-    assert "content" in response.json()["message"]
+    assert "content" in response.json()["errorMessage"]
+    assert response.json()["code"] == 1002
+
+
+@pytest.fixture(scope="module")
+def guarded(generated: Generated) -> Iterator[LiveServer]:
+    check = generated.server.security.signature_check({"key-1": "secret-1"})
+    app = generated.server.create_app(mock=True, auth=check)
+    with LiveServer(app) as server:
+        yield server
+
+
+def test_the_server_verifies_signatures(generated: Generated, guarded: LiveServer) -> None:
+    with client(generated, guarded) as good:
+        assert good.users.delete_user(names="ann").code == 200
+    with generated.client.Client(app_key="key-1", app_secret="wrong", base_url=guarded.url) as c:
+        with pytest.raises(generated.client.AuthenticationError) as caught:
+            c.users.delete_user(names="ann")
+    assert caught.value.status_code == 401
+    assert caught.value.body == {"code": 1004, "errorMessage": "the signature does not match"}
+
+
+def test_prefixed_headers_and_millisecond_timestamps_are_accepted(guarded: LiveServer) -> None:
+    stamp = str(int(time.time() * 1000))
+    signature = hashlib.sha1(f"secret-1n0nce{stamp}".encode()).hexdigest()
+    headers = {
+        "RC-App-Key": "key-1",
+        "RC-Nonce": "n0nce",
+        "RC-Timestamp": stamp,
+        "RC-Signature": signature,
+    }
+    assert httpx.delete(f"{guarded.url}/users/ann", headers=headers).status_code == 200
+    stale = {**headers, "RC-Timestamp": str(int(time.time()) - 3600)}
+    refused = httpx.delete(f"{guarded.url}/users/ann", headers=stale)
+    assert refused.status_code == 401 and "window" in refused.json()["errorMessage"]
+    missing = httpx.delete(f"{guarded.url}/users/ann")
+    assert missing.status_code == 401 and missing.json()["code"] == 1004
+
+
+def test_validation_errors_use_the_vendor_envelope(
+    guarded: LiveServer, generated: Generated
+) -> None:
+    with client(generated, guarded) as c:
+        with pytest.raises(generated.client.BadRequestError) as caught:
+            c.users.send_message(to_user_id=["a"], content={"text": 5})  # type: ignore[dict-item]
+    assert caught.value.code == 1002
+    assert set(caught.value.body) == {"code", "errorMessage", "details"}

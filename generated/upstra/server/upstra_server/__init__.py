@@ -6,6 +6,7 @@ Subclass the handler classes, pass instances to `create_app`, and run the app wi
 server; regeneration never touches your subclasses.
 """
 
+from . import security
 from ._runtime._errors import NotImplementedOperation
 from .app import create_app
 from .blacklist import BlacklistHandlers
@@ -26,4 +27,5 @@ __all__ = [
     "UsersHandlers",
     "WhitelistHandlers",
     "create_app",
+    "security",
 ]

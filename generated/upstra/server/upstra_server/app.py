@@ -4,10 +4,12 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import Awaitable, Callable
+
+from fastapi import Depends, FastAPI, Request
 
 from ._examples import EXAMPLES
-from ._runtime._errors import install_error_handlers
+from ._runtime._errors import ErrorShape, install_error_handlers
 from ._runtime._mock import mock_handlers
 from .blacklist import BlacklistHandlers, blacklist_router
 from .channels import ChannelsHandlers, channels_router
@@ -16,6 +18,9 @@ from .reactions import ReactionsHandlers, reactions_router
 from .roles import RolesHandlers, roles_router
 from .users import UsersHandlers, users_router
 from .whitelist import WhitelistHandlers, whitelist_router
+
+# How this API words its errors.
+ERRORS = ErrorShape()
 
 
 def create_app(
@@ -28,17 +33,20 @@ def create_app(
     whitelist: WhitelistHandlers | None = None,
     reactions: ReactionsHandlers | None = None,
     mock: bool = False,
+    auth: Callable[[Request], Awaitable[None]] | None = None,
     openapi_url: str | None = None,
 ) -> FastAPI:
-    """Build the app. Handlers not given answer 501, or their examples when `mock` is set."""
+    """Build the app. Handlers not given answer 501, or their examples when `mock` is set.
+    `auth` checks every request's credentials (see the `security` module); none by default."""
     app = FastAPI(
+        dependencies=[Depends(auth)] if auth is not None else [],
         title="UpStra Admin Panel API",
         version="2",
         openapi_url=openapi_url,
         docs_url=None,
         redoc_url=None,
     )
-    install_error_handlers(app)
+    install_error_handlers(app, ERRORS)
     if channels is None:
         channels = mock_handlers(ChannelsHandlers, EXAMPLES) if mock else ChannelsHandlers()
     app.include_router(channels_router(channels))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,11 +23,52 @@ class NotImplementedOperation(Exception):
         self.operation_id = operation_id
 
 
-def error_body(status: int, message: str, details: list[dict[str, Any]] | None = None) -> Any:
-    body: dict[str, Any] = {"status": "error", "code": status, "message": message}
-    if details:
-        body["details"] = details
-    return body
+@dataclass(frozen=True)
+class ErrorShape:
+    """How the API words its errors: where the code and message go, the vendor's code for
+    each kind of failure (HTTP status where it has none), and members every error carries."""
+
+    code_field: str = "code"
+    message_field: str = "message"
+    codes: Mapping[str, int] = field(default_factory=dict)
+    constant: Mapping[str, Any] = field(default_factory=lambda: {"status": "error"})
+
+    def body(
+        self, status: int, kind: str, message: str, details: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = dict(self.constant)
+        body[self.code_field] = self.codes.get(kind, status)
+        body[self.message_field] = message
+        if details:
+            body["details"] = details
+        return body
+
+
+class APIError(Exception):
+    """Raise from a handler to answer an error in the API's own shape."""
+
+    def __init__(self, status: int, message: str, kind: str = "error") -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.kind = kind
+
+
+class AuthenticationFailed(APIError):
+    def __init__(self, message: str) -> None:
+        super().__init__(401, message, "authentication")
+
+
+_KIND_BY_STATUS = {
+    400: "validation",
+    401: "authentication",
+    403: "permission",
+    404: "not_found",
+    405: "not_found",
+    413: "too_large",
+    429: "rate_limited",
+    501: "not_implemented",
+}
 
 
 def _clean(errors: Any) -> list[dict[str, Any]]:
@@ -37,38 +80,51 @@ def _clean(errors: Any) -> list[dict[str, Any]]:
     return result
 
 
-async def _validation(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    details = _clean(exc.errors())
-    first = details[0] if details else {"loc": [], "message": "invalid request"}
-    where = ".".join(first["loc"])
-    text = str(first["message"])
-    message = f"{where}: {text}" if where else text
-    return JSONResponse(error_body(400, message, details), status_code=400)
+def install_error_handlers(app: FastAPI, shape: ErrorShape | None = None) -> None:
+    """Every failure answers in `shape`: validation, routing, unimplemented and unexpected."""
+    shape = shape or ErrorShape()
 
+    def answer(
+        status: int,
+        kind: str,
+        message: str,
+        details: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> JSONResponse:
+        return JSONResponse(
+            shape.body(status, kind, message, details),
+            status_code=status,
+            headers=dict(headers or {}),
+        )
 
-async def _http(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, HTTPException)
-    return JSONResponse(
-        error_body(exc.status_code, str(exc.detail)),
-        status_code=exc.status_code,
-        headers=exc.headers,
-    )
+    async def validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        details = _clean(exc.errors())
+        first = details[0] if details else {"loc": [], "message": "invalid request"}
+        where = ".".join(first["loc"])
+        text = str(first["message"])
+        return answer(400, "validation", f"{where}: {text}" if where else text, details)
 
+    async def http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        kind = _KIND_BY_STATUS.get(exc.status_code, "error")
+        return answer(exc.status_code, kind, str(exc.detail), headers=exc.headers)
 
-async def _not_implemented(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, NotImplementedOperation)
-    message = f"operation {exc.operation_id} is not implemented by this server"
-    return JSONResponse(error_body(501, message), status_code=501)
+    async def api_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, APIError)
+        return answer(exc.status, exc.kind, exc.message)
 
+    async def not_implemented(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, NotImplementedOperation)
+        message = f"operation {exc.operation_id} is not implemented by this server"
+        return answer(501, "not_implemented", message)
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error in %s %s", request.method, request.url.path)
-    return JSONResponse(error_body(500, "internal error"), status_code=500)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error in %s %s", request.method, request.url.path)
+        return answer(500, "internal", "internal error")
 
-
-def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(HTTPException, _http)
-    app.add_exception_handler(NotImplementedOperation, _not_implemented)
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_exception_handler(RequestValidationError, validation)
+    app.add_exception_handler(HTTPException, http)
+    app.add_exception_handler(APIError, api_error)
+    app.add_exception_handler(NotImplementedOperation, not_implemented)
+    app.add_exception_handler(Exception, unexpected)
