@@ -47,6 +47,12 @@ RESERVED_ARGS = frozenset(
     {"self", "extra_headers", "extra_query", "timeout", "body", "request", "request_options"}
 )
 DEFAULT_TAG = "default"
+# Names a tag's Python name must not take: what a generated Client already has (a tag is one of
+# its attributes) and the other arguments of the server's create_app (a tag is one of them too).
+TAG_RESERVED = frozenset(
+    {"request", "close", "base_url", "timeout", "last_response", "build_request", "finish"}
+    | {"mock", "auth", "openapi_url", "application"}
+)
 _PARAM = re.compile(r"{([^{}]+)}")
 
 
@@ -130,7 +136,7 @@ class _Builder:
         if kind == "boolean":
             return True
         if kind == "string":
-            return "string"
+            return _sample_string(target)
         return None
 
     # -- fields -------------------------------------------------------------------------------
@@ -429,6 +435,7 @@ class _Builder:
                     fields=tuple(f for f in claimed if f.const_repr is None),
                     body_fields=tuple(claimed_body),
                     variant=variant_model,
+                    path=item.get("path") if isinstance(item.get("path"), str) else None,
                 )
             )
         return result
@@ -476,6 +483,8 @@ class _Builder:
         security = tuple(sorted({name for req in security_source for name in req}))
         by_wire = {p.wire: p.py for p in params if p.location == "path"}
         aliases = tuple(str(a) for a in op.get("x-aliases") or ())
+        functions = tuple(self.functions(op, pointer, operation_id, params, body, summary))
+        served = aliases + tuple(f.path for f in functions if f.path and f.path != path)
         return Operation(
             operation_id=operation_id,
             py=py,
@@ -484,7 +493,7 @@ class _Builder:
             path=path,
             server_path=_server_path(path, by_wire),
             aliases=aliases,
-            server_aliases=tuple(_server_path(a, by_wire) for a in aliases),
+            server_aliases=tuple(_server_path(a, by_wire) for a in dict.fromkeys(served)),
             summary=summary,
             description=_block(op.get("description")),
             tag=str(tags[0]),
@@ -493,7 +502,7 @@ class _Builder:
             body=body,
             success=success,
             responses=tuple(responses),
-            functions=tuple(self.functions(op, pointer, operation_id, params, body, summary)),
+            functions=functions,
             rate_limit=rate_limit,
             security=security,
             pointer=pointer,
@@ -512,7 +521,7 @@ class _Builder:
             ops = tuple(op for op in operations if op.tag == name)
             if not ops:
                 continue
-            py = naming.identifier(name, frozenset({"models", "resources", "app"}))
+            py = naming.identifier(name, TAG_RESERVED)
             if py in seen_py:
                 self.diagnostics.error(
                     f"tags {seen_py[py]!r} and {name!r} both become the Python name {py!r}; "
@@ -705,6 +714,31 @@ class _Missing:
 
 
 _MISSING: Any = _Missing()
+
+
+_FORMAT_SAMPLES = {
+    "date-time": "2026-01-01T00:00:00Z",
+    "date": "2026-01-01",
+    "time": "12:00:00Z",
+    "email": "user@example.com",
+    "uri": "https://example.com/",
+    "url": "https://example.com/",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "ipv4": "192.0.2.1",
+    "hostname": "example.com",
+}
+
+
+def _sample_string(schema: Mapping[str, Any]) -> str:
+    """A string the schema accepts where its format and length say what that takes."""
+    text = _FORMAT_SAMPLES.get(str(schema.get("format")), "string")
+    minimum = schema.get("minLength")
+    if isinstance(minimum, int) and len(text) < minimum:
+        text = text + "x" * (minimum - len(text))
+    maximum = schema.get("maxLength")
+    if isinstance(maximum, int) and len(text) > maximum:
+        text = text[: max(maximum, 0)]
+    return text
 
 
 def _is_union(schema: Mapping[str, Any]) -> bool:

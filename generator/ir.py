@@ -114,6 +114,7 @@ class Function:
     fields: tuple[Field, ...]  # the arguments: parameters, then this variant's body fields
     body_fields: tuple[Field, ...]  # body properties sent, including fixed (`const`) ones
     variant: str | None = None  # request model of the oneOf variant
+    path: str | None = None  # the function's own live path, where it is not the operation's
 
 
 @dataclass(frozen=True)

@@ -236,6 +236,16 @@ def rule_functions(doc: Json, out: Diagnostics, level: Level) -> None:
             if not isinstance(item, Mapping):
                 out.error("each x-functions entry is a mapping with row, title and name", where)
                 continue
+            own = item.get("path")
+            if own is not None and (
+                not isinstance(own, str)
+                or not own.startswith("/")
+                or sorted(re.findall(r"{([^{}]+)}", own)) != sorted(re.findall(r"{([^{}]+)}", path))
+            ):
+                out.error(
+                    f"x-functions path must start with / and have the path parameters of {path!r}",
+                    f"{where}/path",
+                )
             row, name = item.get("row"), item.get("name", op.get("operationId"))
             if not isinstance(row, int) or isinstance(row, bool) or row < 1:
                 out.error("x-functions row must be a positive integer", where)

@@ -113,17 +113,21 @@ def method(op: Operation, function: Function, endpoint: str) -> Method:
 
 
 def resource(tag: Tag) -> ResourceModule:
-    endpoints, methods = [], []
+    endpoints: list[EndpointConst] = []
+    methods: list[Method] = []
     needed: list[str] = []
     for op in tag.operations:
         const = f"_{op.py.upper()}"
         fields = [*op.parameters, *all_body_fields(op)]
         quoted = tuple((wire, json.dumps(style)) for wire, style in styles(fields))
-        endpoints.append(
-            EndpointConst(const, op.method, op.path, op.body.kind if op.body else None, quoted)
-        )
+        kind = op.body.kind if op.body else None
         for function in op.functions:
-            built = method(op, function, const)
+            endpoint, path = const, op.path
+            if function.path and function.path != op.path:
+                endpoint, path = f"{const}__{function.method.upper()}", function.path
+            if all(known.name != endpoint for known in endpoints):
+                endpoints.append(EndpointConst(endpoint, op.method, path, kind, quoted))
+            built = method(op, function, endpoint)
             methods.append(built)
             for field in function.fields:
                 needed.extend(field.type.client_imports)

@@ -737,6 +737,8 @@ def function_md(tag: Tag, op: Operation, function: Function, where: Names) -> st
             else code(function.variant)
         )
         text += f", which sends {variant}"
+    if function.path and function.path != op.path:
+        text += f" to its own live path {code(f'{op.method} {function.path}')}"
     return text
 
 

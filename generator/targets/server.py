@@ -169,7 +169,7 @@ def route(api: Api, op: Operation, need: list[str]) -> Route:
 def tag_module(api: Api, tag: Tag) -> TagModule:
     need = ["fastapi:APIRouter", "typing:Annotated", "_errors:NotImplementedOperation"]
     routes = tuple(route(api, op, need) for op in tag.operations)
-    local = {"models": ".models", "_params": "._runtime._params", "_errors": "._runtime._errors"}
+    local = {"models": "..models", "_params": ".._runtime._params", "_errors": ".._runtime._errors"}
     return TagModule(tag, routes, imports(need, local))
 
 
@@ -317,9 +317,12 @@ def render(api: Api) -> Files:
         f"{package}/py.typed": "",
     }
     for module in modules:
-        files[f"{package}/{module.tag.py}.py"] = render_text(
+        files[f"{package}/routes/{module.tag.py}.py"] = render_text(
             "server/tag.py.j2", api=api, module=module, header=hdr
         )
+    files[f"{package}/routes/__init__.py"] = (
+        '"""One module per tag: the handler base class and the router."""\n'
+    )
     files.update(runtime_files("server", package))
     files[f"{package}/_runtime/__init__.py"] = (
         '"""The hand-written core of this server, copied from chatforge as it is."""\n'

@@ -18,9 +18,9 @@ from tests.functional.harness import (
     arguments,
     check_arrival,
     credentials,
-    dumped,
     load_generated,
     project_apis,
+    same,
 )
 
 APIS = {api.slug: api for api in project_apis()}
@@ -54,11 +54,17 @@ def test_every_documented_function_has_a_client_method(slug: str) -> None:
     generated = load_generated(api)
     for op in api.operations:
         for fn in op.functions:
-            resource = generated.client.Client.__annotations__[op.tag]
-            assert resource, op.tag
-            module = generated.client.resources
-            sync_cls = getattr(module, next(t.pascal for t in api.tags if t.py == op.tag))
+            tag = next(t for t in api.tags if t.name == op.tag)
+            assert generated.client.Client.__annotations__[tag.py] == tag.pascal
+            sync_cls = getattr(generated.client.resources, tag.pascal)
+            async_cls = getattr(generated.client.resources, f"Async{tag.pascal}")
             assert callable(getattr(sync_cls, fn.method))
+            assert callable(getattr(async_cls, fn.method))
+
+
+def resource(client: Any, api: Any, op: Any) -> Any:
+    """The client's attribute for the operation's tag."""
+    return getattr(client, next(t.py for t in api.tags if t.name == op.tag))
 
 
 def expected_result(generated: Generated, op_py: str, kind: str, result: Any) -> None:
@@ -68,7 +74,7 @@ def expected_result(generated: Generated, op_py: str, kind: str, result: Any) ->
     elif kind == "empty":
         assert result is None
     else:
-        assert dumped(result) == expected
+        assert same(result, expected)
 
 
 @pytest.mark.parametrize(
@@ -81,7 +87,7 @@ def test_sync_call_reaches_the_handler(
     kwargs = arguments(function)
     recorder.clear()
     with generated.client.Client(base_url=live.url, **credentials(generated.api)) as client:
-        result = getattr(getattr(client, op.tag), function.method)(**kwargs)
+        result = getattr(resource(client, generated.api, op), function.method)(**kwargs)
     assert len(recorder.calls) == 1, recorder.raw
     check_arrival(op, function, kwargs, recorder.calls[0])
     target, content_type, raw, _ = recorder.raw[0]
@@ -106,7 +112,7 @@ def test_async_call_reaches_the_handler(
         async with generated.client.AsyncClient(
             base_url=live.url, **credentials(generated.api)
         ) as client:
-            return await getattr(getattr(client, op.tag), function.method)(**kwargs)
+            return await getattr(resource(client, generated.api, op), function.method)(**kwargs)
 
     recorder.clear()
     result = asyncio.run(call())
@@ -155,6 +161,6 @@ def test_documented_alias_paths_are_served(
     with generated.client.Client(
         base_url=live.url, transport=_Rewrite(path), **credentials(generated.api)
     ) as client:
-        getattr(getattr(client, op.tag), function.method)(**kwargs)
+        getattr(resource(client, generated.api, op), function.method)(**kwargs)
     assert recorder.raw[0][0].startswith(f"{op.method} {unquote(path)}?")
     check_arrival(op, function, kwargs, recorder.calls[0])

@@ -9,13 +9,13 @@ server; regeneration never touches your subclasses.
 from . import security
 from ._runtime._errors import NotImplementedOperation
 from .app import create_app
-from .blacklist import BlacklistHandlers
-from .channels import ChannelsHandlers
-from .messages import MessagesHandlers
-from .reactions import ReactionsHandlers
-from .roles import RolesHandlers
-from .users import UsersHandlers
-from .whitelist import WhitelistHandlers
+from .routes.blacklist import BlacklistHandlers
+from .routes.channels import ChannelsHandlers
+from .routes.messages import MessagesHandlers
+from .routes.reactions import ReactionsHandlers
+from .routes.roles import RolesHandlers
+from .routes.users import UsersHandlers
+from .routes.whitelist import WhitelistHandlers
 
 __all__ = [
     "BlacklistHandlers",

@@ -11,13 +11,13 @@ from fastapi import Depends, FastAPI, Request
 from ._examples import EXAMPLES
 from ._runtime._errors import ErrorShape, install_error_handlers
 from ._runtime._mock import mock_handlers
-from .blacklist import BlacklistHandlers, blacklist_router
-from .channels import ChannelsHandlers, channels_router
-from .messages import MessagesHandlers, messages_router
-from .reactions import ReactionsHandlers, reactions_router
-from .roles import RolesHandlers, roles_router
-from .users import UsersHandlers, users_router
-from .whitelist import WhitelistHandlers, whitelist_router
+from .routes.blacklist import BlacklistHandlers, blacklist_router
+from .routes.channels import ChannelsHandlers, channels_router
+from .routes.messages import MessagesHandlers, messages_router
+from .routes.reactions import ReactionsHandlers, reactions_router
+from .routes.roles import RolesHandlers, roles_router
+from .routes.users import UsersHandlers, users_router
+from .routes.whitelist import WhitelistHandlers, whitelist_router
 
 # How this API words its errors.
 ERRORS = ErrorShape()
@@ -38,7 +38,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app. Handlers not given answer 501, or their examples when `mock` is set.
     `auth` checks every request's credentials (see the `security` module); none by default."""
-    app = FastAPI(
+    application = FastAPI(
         dependencies=[Depends(auth)] if auth is not None else [],
         title="UpStra Admin Panel API",
         version="2",
@@ -46,26 +46,26 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    install_error_handlers(app, ERRORS)
+    install_error_handlers(application, ERRORS)
     if channels is None:
         channels = mock_handlers(ChannelsHandlers, EXAMPLES) if mock else ChannelsHandlers()
-    app.include_router(channels_router(channels))
+    application.include_router(channels_router(channels))
     if messages is None:
         messages = mock_handlers(MessagesHandlers, EXAMPLES) if mock else MessagesHandlers()
-    app.include_router(messages_router(messages))
+    application.include_router(messages_router(messages))
     if users is None:
         users = mock_handlers(UsersHandlers, EXAMPLES) if mock else UsersHandlers()
-    app.include_router(users_router(users))
+    application.include_router(users_router(users))
     if roles is None:
         roles = mock_handlers(RolesHandlers, EXAMPLES) if mock else RolesHandlers()
-    app.include_router(roles_router(roles))
+    application.include_router(roles_router(roles))
     if blacklist is None:
         blacklist = mock_handlers(BlacklistHandlers, EXAMPLES) if mock else BlacklistHandlers()
-    app.include_router(blacklist_router(blacklist))
+    application.include_router(blacklist_router(blacklist))
     if whitelist is None:
         whitelist = mock_handlers(WhitelistHandlers, EXAMPLES) if mock else WhitelistHandlers()
-    app.include_router(whitelist_router(whitelist))
+    application.include_router(whitelist_router(whitelist))
     if reactions is None:
         reactions = mock_handlers(ReactionsHandlers, EXAMPLES) if mock else ReactionsHandlers()
-    app.include_router(reactions_router(reactions))
-    return app
+    application.include_router(reactions_router(reactions))
+    return application
