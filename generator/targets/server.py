@@ -44,7 +44,8 @@ class Route:
 @dataclass(frozen=True)
 class TagModule:
     tag: Tag
-    routes: tuple[Route, ...]
+    routes: tuple[Route, ...]  # in the spec's order: the handler class
+    registration: tuple[Route, ...]  # in matching order: the router
     imports: tuple[Import, ...]
 
 
@@ -166,11 +167,21 @@ def route(api: Api, op: Operation, need: list[str]) -> Route:
     return Route(op, tuple(decorators), tuple(ordered), handler_args, returns, route_returns, wrap)
 
 
+def _specificity(path: str) -> tuple[tuple[int, str], ...]:
+    """Sorts paths so that, segment by segment, fixed text precedes a parameter."""
+    return tuple(
+        (1, "") if segment.startswith("{") else (0, segment) for segment in path.split("/")
+    )
+
+
 def tag_module(api: Api, tag: Tag) -> TagModule:
     need = ["fastapi:APIRouter", "typing:Annotated", "_errors:NotImplementedOperation"]
+    # Starlette matches routes in the order they are added: a fixed segment must come before a
+    # parameter in the same place (`/messages/history` before `/messages/{id}`).
     routes = tuple(route(api, op, need) for op in tag.operations)
+    registration = tuple(sorted(routes, key=lambda r: _specificity(r.op.path)))
     local = {"models": "..models", "_params": ".._runtime._params", "_errors": ".._runtime._errors"}
-    return TagModule(tag, routes, imports(need, local))
+    return TagModule(tag, routes, registration, imports(need, local))
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,6 @@ CALLS: list[tuple[str, str, Callable[[], Any]]] = [
         lambda: client.update_user_partial({"id": "ann", "set": {"name": "Ann B"}}),
     ),
     ("users", "query_users", lambda: client.query_users({"id": {"$in": ["ann", "bob"]}})),
-    ("users", "delete_user", lambda: client.delete_user("bob", mark_messages_deleted=True)),
     ("users", "delete_users", lambda: client.delete_users(["bob"], "soft")),
     ("users", "deactivate_user", lambda: client.deactivate_user("bob")),
     ("users", "reactivate_user", lambda: client.reactivate_user("bob")),

@@ -94,6 +94,47 @@ def chat_room_members_router(handlers: ChatRoomMembersHandlers) -> APIRouter:
     router = APIRouter(tags=["chat_room_members"])
 
     @router.get(
+        "/chatrooms/{chatroom_id}/admin",
+        operation_id="list_chat_room_admins",
+        summary="List a chat room's admins",
+        status_code=200,
+        response_model=ListChatRoomAdminsResponse,
+        response_model_exclude_unset=True,
+    )
+    async def list_chat_room_admins_endpoint(
+        chatroom_id: Annotated[str, Path()],
+    ) -> ListChatRoomAdminsResponse:
+        return await handlers.list_chat_room_admins(chatroom_id=chatroom_id)
+
+    @router.post(
+        "/chatrooms/{chatroom_id}/admin",
+        operation_id="add_chat_room_admin",
+        summary="Make a member a chat room admin",
+        status_code=200,
+        response_model=AddChatRoomAdminResponse,
+        response_model_exclude_unset=True,
+    )
+    async def add_chat_room_admin_endpoint(
+        chatroom_id: Annotated[str, Path()],
+        body: Annotated[AddChatRoomAdminRequest, Body()],
+    ) -> AddChatRoomAdminResponse:
+        return await handlers.add_chat_room_admin(chatroom_id=chatroom_id, body=body)
+
+    @router.delete(
+        "/chatrooms/{chatroom_id}/admin/{oldadmin}",
+        operation_id="remove_chat_room_admin",
+        summary="Demote a chat room admin",
+        status_code=200,
+        response_model=RemoveChatRoomAdminResponse,
+        response_model_exclude_unset=True,
+    )
+    async def remove_chat_room_admin_endpoint(
+        chatroom_id: Annotated[str, Path()],
+        oldadmin: Annotated[str, Path()],
+    ) -> RemoveChatRoomAdminResponse:
+        return await handlers.remove_chat_room_admin(chatroom_id=chatroom_id, oldadmin=oldadmin)
+
+    @router.get(
         "/chatrooms/{chatroom_id}/users",
         operation_id="list_chat_room_members",
         summary="List a chat room's members",
@@ -151,46 +192,5 @@ def chat_room_members_router(handlers: ChatRoomMembersHandlers) -> APIRouter:
         username: Annotated[str, Path()],
     ) -> RemoveChatRoomMembersResponse:
         return await handlers.remove_chat_room_members(chatroom_id=chatroom_id, username=username)
-
-    @router.get(
-        "/chatrooms/{chatroom_id}/admin",
-        operation_id="list_chat_room_admins",
-        summary="List a chat room's admins",
-        status_code=200,
-        response_model=ListChatRoomAdminsResponse,
-        response_model_exclude_unset=True,
-    )
-    async def list_chat_room_admins_endpoint(
-        chatroom_id: Annotated[str, Path()],
-    ) -> ListChatRoomAdminsResponse:
-        return await handlers.list_chat_room_admins(chatroom_id=chatroom_id)
-
-    @router.post(
-        "/chatrooms/{chatroom_id}/admin",
-        operation_id="add_chat_room_admin",
-        summary="Make a member a chat room admin",
-        status_code=200,
-        response_model=AddChatRoomAdminResponse,
-        response_model_exclude_unset=True,
-    )
-    async def add_chat_room_admin_endpoint(
-        chatroom_id: Annotated[str, Path()],
-        body: Annotated[AddChatRoomAdminRequest, Body()],
-    ) -> AddChatRoomAdminResponse:
-        return await handlers.add_chat_room_admin(chatroom_id=chatroom_id, body=body)
-
-    @router.delete(
-        "/chatrooms/{chatroom_id}/admin/{oldadmin}",
-        operation_id="remove_chat_room_admin",
-        summary="Demote a chat room admin",
-        status_code=200,
-        response_model=RemoveChatRoomAdminResponse,
-        response_model_exclude_unset=True,
-    )
-    async def remove_chat_room_admin_endpoint(
-        chatroom_id: Annotated[str, Path()],
-        oldadmin: Annotated[str, Path()],
-    ) -> RemoveChatRoomAdminResponse:
-        return await handlers.remove_chat_room_admin(chatroom_id=chatroom_id, oldadmin=oldadmin)
 
     return router

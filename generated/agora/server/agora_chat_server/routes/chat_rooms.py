@@ -166,23 +166,6 @@ def chat_rooms_router(handlers: ChatRoomsHandlers) -> APIRouter:
         return await handlers.create_chat_room(body=body)
 
     @router.get(
-        "/users/{username}/joined_chatrooms",
-        operation_id="list_joined_chat_rooms",
-        summary="List the chat rooms a user is in",
-        status_code=200,
-        response_model=ListJoinedChatRoomsResponse,
-        response_model_exclude_unset=True,
-    )
-    async def list_joined_chat_rooms_endpoint(
-        username: Annotated[str, Path()],
-        pagenum: Annotated[int, Query()] = 1,
-        pagesize: Annotated[int, Query()] = 1000,
-    ) -> ListJoinedChatRoomsResponse:
-        return await handlers.list_joined_chat_rooms(
-            username=username, pagenum=pagenum, pagesize=pagesize
-        )
-
-    @router.get(
         "/chatrooms/{chatroom_id}",
         operation_id="get_chat_rooms",
         summary="Get chat room details",
@@ -302,6 +285,23 @@ def chat_rooms_router(handlers: ChatRoomsHandlers) -> APIRouter:
     ) -> ForceRemoveChatRoomAttributesResponse:
         return await handlers.force_remove_chat_room_attributes(
             chatroom_id=chatroom_id, username=username, body=body
+        )
+
+    @router.get(
+        "/users/{username}/joined_chatrooms",
+        operation_id="list_joined_chat_rooms",
+        summary="List the chat rooms a user is in",
+        status_code=200,
+        response_model=ListJoinedChatRoomsResponse,
+        response_model_exclude_unset=True,
+    )
+    async def list_joined_chat_rooms_endpoint(
+        username: Annotated[str, Path()],
+        pagenum: Annotated[int, Query()] = 1,
+        pagesize: Annotated[int, Query()] = 1000,
+    ) -> ListJoinedChatRoomsResponse:
+        return await handlers.list_joined_chat_rooms(
+            username=username, pagenum=pagenum, pagesize=pagesize
         )
 
     return router

@@ -82,47 +82,6 @@ def contacts_router(handlers: ContactsHandlers) -> APIRouter:
     """The routes of the contacts group, answered by `handlers`."""
     router = APIRouter(tags=["contacts"])
 
-    @router.post(
-        "/users/{username}/contacts/users/{friend_username}",
-        operation_id="add_contact",
-        summary="Add a contact",
-        status_code=200,
-        response_model=AddContactResponse,
-        response_model_exclude_unset=True,
-    )
-    async def add_contact_endpoint(
-        username: Annotated[str, Path()],
-        friend_username: Annotated[str, Path()],
-    ) -> AddContactResponse:
-        return await handlers.add_contact(username=username, friend_username=friend_username)
-
-    @router.delete(
-        "/users/{username}/contacts/users/{friend_username}",
-        operation_id="remove_contact",
-        summary="Remove a contact",
-        status_code=200,
-        response_model=RemoveContactResponse,
-        response_model_exclude_unset=True,
-    )
-    async def remove_contact_endpoint(
-        username: Annotated[str, Path()],
-        friend_username: Annotated[str, Path()],
-    ) -> RemoveContactResponse:
-        return await handlers.remove_contact(username=username, friend_username=friend_username)
-
-    @router.get(
-        "/users/{username}/contacts/users",
-        operation_id="list_contacts",
-        summary="List a user's contacts",
-        status_code=200,
-        response_model=ListContactsResponse,
-        response_model_exclude_unset=True,
-    )
-    async def list_contacts_endpoint(
-        username: Annotated[str, Path()],
-    ) -> ListContactsResponse:
-        return await handlers.list_contacts(username=username)
-
     @router.get(
         "/users/{username}/blocks/users",
         operation_id="list_blocked_users",
@@ -167,5 +126,46 @@ def contacts_router(handlers: ContactsHandlers) -> APIRouter:
         blocked_username: Annotated[str, Path()],
     ) -> UnblockUserResponse:
         return await handlers.unblock_user(username=username, blocked_username=blocked_username)
+
+    @router.get(
+        "/users/{username}/contacts/users",
+        operation_id="list_contacts",
+        summary="List a user's contacts",
+        status_code=200,
+        response_model=ListContactsResponse,
+        response_model_exclude_unset=True,
+    )
+    async def list_contacts_endpoint(
+        username: Annotated[str, Path()],
+    ) -> ListContactsResponse:
+        return await handlers.list_contacts(username=username)
+
+    @router.post(
+        "/users/{username}/contacts/users/{friend_username}",
+        operation_id="add_contact",
+        summary="Add a contact",
+        status_code=200,
+        response_model=AddContactResponse,
+        response_model_exclude_unset=True,
+    )
+    async def add_contact_endpoint(
+        username: Annotated[str, Path()],
+        friend_username: Annotated[str, Path()],
+    ) -> AddContactResponse:
+        return await handlers.add_contact(username=username, friend_username=friend_username)
+
+    @router.delete(
+        "/users/{username}/contacts/users/{friend_username}",
+        operation_id="remove_contact",
+        summary="Remove a contact",
+        status_code=200,
+        response_model=RemoveContactResponse,
+        response_model_exclude_unset=True,
+    )
+    async def remove_contact_endpoint(
+        username: Annotated[str, Path()],
+        friend_username: Annotated[str, Path()],
+    ) -> RemoveContactResponse:
+        return await handlers.remove_contact(username=username, friend_username=friend_username)
 
     return router

@@ -94,6 +94,47 @@ def group_members_router(handlers: GroupMembersHandlers) -> APIRouter:
     router = APIRouter(tags=["group_members"])
 
     @router.get(
+        "/chatgroups/{group_id}/admin",
+        operation_id="list_group_admins",
+        summary="List a group's admins",
+        status_code=200,
+        response_model=ListGroupAdminsResponse,
+        response_model_exclude_unset=True,
+    )
+    async def list_group_admins_endpoint(
+        group_id: Annotated[str, Path()],
+    ) -> ListGroupAdminsResponse:
+        return await handlers.list_group_admins(group_id=group_id)
+
+    @router.post(
+        "/chatgroups/{group_id}/admin",
+        operation_id="add_group_admin",
+        summary="Make a member a group admin",
+        status_code=200,
+        response_model=AddGroupAdminResponse,
+        response_model_exclude_unset=True,
+    )
+    async def add_group_admin_endpoint(
+        group_id: Annotated[str, Path()],
+        body: Annotated[AddGroupAdminRequest, Body()],
+    ) -> AddGroupAdminResponse:
+        return await handlers.add_group_admin(group_id=group_id, body=body)
+
+    @router.delete(
+        "/chatgroups/{group_id}/admin/{oldadmin}",
+        operation_id="remove_group_admin",
+        summary="Demote a group admin",
+        status_code=200,
+        response_model=RemoveGroupAdminResponse,
+        response_model_exclude_unset=True,
+    )
+    async def remove_group_admin_endpoint(
+        group_id: Annotated[str, Path()],
+        oldadmin: Annotated[str, Path()],
+    ) -> RemoveGroupAdminResponse:
+        return await handlers.remove_group_admin(group_id=group_id, oldadmin=oldadmin)
+
+    @router.get(
         "/chatgroups/{group_id}/users",
         operation_id="list_group_members",
         summary="List a group's members",
@@ -151,46 +192,5 @@ def group_members_router(handlers: GroupMembersHandlers) -> APIRouter:
         username: Annotated[str, Path()],
     ) -> RemoveGroupMembersResponse:
         return await handlers.remove_group_members(group_id=group_id, username=username)
-
-    @router.get(
-        "/chatgroups/{group_id}/admin",
-        operation_id="list_group_admins",
-        summary="List a group's admins",
-        status_code=200,
-        response_model=ListGroupAdminsResponse,
-        response_model_exclude_unset=True,
-    )
-    async def list_group_admins_endpoint(
-        group_id: Annotated[str, Path()],
-    ) -> ListGroupAdminsResponse:
-        return await handlers.list_group_admins(group_id=group_id)
-
-    @router.post(
-        "/chatgroups/{group_id}/admin",
-        operation_id="add_group_admin",
-        summary="Make a member a group admin",
-        status_code=200,
-        response_model=AddGroupAdminResponse,
-        response_model_exclude_unset=True,
-    )
-    async def add_group_admin_endpoint(
-        group_id: Annotated[str, Path()],
-        body: Annotated[AddGroupAdminRequest, Body()],
-    ) -> AddGroupAdminResponse:
-        return await handlers.add_group_admin(group_id=group_id, body=body)
-
-    @router.delete(
-        "/chatgroups/{group_id}/admin/{oldadmin}",
-        operation_id="remove_group_admin",
-        summary="Demote a group admin",
-        status_code=200,
-        response_model=RemoveGroupAdminResponse,
-        response_model_exclude_unset=True,
-    )
-    async def remove_group_admin_endpoint(
-        group_id: Annotated[str, Path()],
-        oldadmin: Annotated[str, Path()],
-    ) -> RemoveGroupAdminResponse:
-        return await handlers.remove_group_admin(group_id=group_id, oldadmin=oldadmin)
 
     return router

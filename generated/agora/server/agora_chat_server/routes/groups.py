@@ -127,23 +127,6 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         return await handlers.create_group(body=body)
 
     @router.get(
-        "/users/{username}/joined_chatgroups",
-        operation_id="list_joined_groups",
-        summary="List the groups a user belongs to",
-        status_code=200,
-        response_model=ListJoinedGroupsResponse,
-        response_model_exclude_unset=True,
-    )
-    async def list_joined_groups_endpoint(
-        username: Annotated[str, Path()],
-        pagenum: Annotated[int, Query()] = 1,
-        pagesize: Annotated[int, Query()] = 5,
-    ) -> ListJoinedGroupsResponse:
-        return await handlers.list_joined_groups(
-            username=username, pagenum=pagenum, pagesize=pagesize
-        )
-
-    @router.get(
         "/chatgroups/{group_id}",
         operation_id="get_groups",
         summary="Get group details",
@@ -208,5 +191,22 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         group_id: Annotated[str, Path()],
     ) -> EnableGroupResponse:
         return await handlers.enable_group(group_id=group_id)
+
+    @router.get(
+        "/users/{username}/joined_chatgroups",
+        operation_id="list_joined_groups",
+        summary="List the groups a user belongs to",
+        status_code=200,
+        response_model=ListJoinedGroupsResponse,
+        response_model_exclude_unset=True,
+    )
+    async def list_joined_groups_endpoint(
+        username: Annotated[str, Path()],
+        pagenum: Annotated[int, Query()] = 1,
+        pagesize: Annotated[int, Query()] = 5,
+    ) -> ListJoinedGroupsResponse:
+        return await handlers.list_joined_groups(
+            username=username, pagenum=pagenum, pagesize=pagesize
+        )
 
     return router

@@ -87,20 +87,6 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
     router = APIRouter(tags=["messages"])
 
     @router.post(
-        "/messages",
-        operation_id="send_message",
-        summary="Send a message",
-        status_code=200,
-        response_model=SendMessageResponse,
-        response_model_exclude_unset=True,
-    )
-    async def send_message_endpoint(
-        body: Annotated[SendMessageRequest, Body()],
-        use_msg_id: Annotated[bool | None, Query(alias="useMsgId")] = None,
-    ) -> SendMessageResponse:
-        return await handlers.send_message(body=body, use_msg_id=use_msg_id)
-
-    @router.post(
         "/chatfiles",
         operation_id="upload_file",
         summary="Upload a file",
@@ -151,6 +137,20 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         time: Annotated[str, Path()],
     ) -> GetMessageHistoryResponse:
         return await handlers.get_message_history(time=time)
+
+    @router.post(
+        "/messages",
+        operation_id="send_message",
+        summary="Send a message",
+        status_code=200,
+        response_model=SendMessageResponse,
+        response_model_exclude_unset=True,
+    )
+    async def send_message_endpoint(
+        body: Annotated[SendMessageRequest, Body()],
+        use_msg_id: Annotated[bool | None, Query(alias="useMsgId")] = None,
+    ) -> SendMessageResponse:
+        return await handlers.send_message(body=body, use_msg_id=use_msg_id)
 
     @router.post(
         "/messages/recall",

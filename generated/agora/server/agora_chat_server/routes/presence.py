@@ -80,39 +80,6 @@ def presence_router(handlers: PresenceHandlers) -> APIRouter:
     router = APIRouter(tags=["presence"])
 
     @router.post(
-        "/users/{username}/presence/{resource}/{status}",
-        operation_id="set_presence",
-        summary="Set a user's presence on a device",
-        status_code=200,
-        response_model=SetPresenceResponse,
-        response_model_exclude_unset=True,
-    )
-    async def set_presence_endpoint(
-        username: Annotated[str, Path()],
-        resource: Annotated[str, Path()],
-        status: Annotated[str, Path()],
-        body: Annotated[SetPresenceRequest, Body()],
-    ) -> SetPresenceResponse:
-        return await handlers.set_presence(
-            username=username, resource=resource, status=status, body=body
-        )
-
-    @router.post(
-        "/users/{username}/presence/{expiry}",
-        operation_id="subscribe_presence",
-        summary="Subscribe to the presence of users",
-        status_code=200,
-        response_model=SubscribePresenceResponse,
-        response_model_exclude_unset=True,
-    )
-    async def subscribe_presence_endpoint(
-        username: Annotated[str, Path()],
-        expiry: Annotated[int, Path()],
-        body: Annotated[SubscribePresenceRequest, Body()],
-    ) -> SubscribePresenceResponse:
-        return await handlers.subscribe_presence(username=username, expiry=expiry, body=body)
-
-    @router.post(
         "/users/{username}/presence",
         operation_id="get_presence",
         summary="Get the presence of users",
@@ -155,6 +122,39 @@ def presence_router(handlers: PresenceHandlers) -> APIRouter:
     ) -> ListPresenceSubscriptionsResponse:
         return await handlers.list_presence_subscriptions(
             username=username, page_num=page_num, page_size=page_size
+        )
+
+    @router.post(
+        "/users/{username}/presence/{expiry}",
+        operation_id="subscribe_presence",
+        summary="Subscribe to the presence of users",
+        status_code=200,
+        response_model=SubscribePresenceResponse,
+        response_model_exclude_unset=True,
+    )
+    async def subscribe_presence_endpoint(
+        username: Annotated[str, Path()],
+        expiry: Annotated[int, Path()],
+        body: Annotated[SubscribePresenceRequest, Body()],
+    ) -> SubscribePresenceResponse:
+        return await handlers.subscribe_presence(username=username, expiry=expiry, body=body)
+
+    @router.post(
+        "/users/{username}/presence/{resource}/{status}",
+        operation_id="set_presence",
+        summary="Set a user's presence on a device",
+        status_code=200,
+        response_model=SetPresenceResponse,
+        response_model_exclude_unset=True,
+    )
+    async def set_presence_endpoint(
+        username: Annotated[str, Path()],
+        resource: Annotated[str, Path()],
+        status: Annotated[str, Path()],
+        body: Annotated[SetPresenceRequest, Body()],
+    ) -> SetPresenceResponse:
+        return await handlers.set_presence(
+            username=username, resource=resource, status=status, body=body
         )
 
     return router

@@ -62,19 +62,18 @@ def push_router(handlers: PushHandlers) -> APIRouter:
     """The routes of the push group, answered by `handlers`."""
     router = APIRouter(tags=["push"])
 
-    @router.put(
-        "/users/{username}",
-        operation_id="update_user_push_settings",
-        summary="Change a user's push settings",
+    @router.post(
+        "/push/list/label",
+        operation_id="send_push_by_labels",
+        summary="Push a notification to users with given labels",
         status_code=200,
-        response_model=UpdateUserPushSettingsResponse,
+        response_model=SendPushByLabelsResponse,
         response_model_exclude_unset=True,
     )
-    async def update_user_push_settings_endpoint(
-        username: Annotated[str, Path()],
-        body: Annotated[UpdateUserPushSettingsRequest, Body()],
-    ) -> UpdateUserPushSettingsResponse:
-        return await handlers.update_user_push_settings(username=username, body=body)
+    async def send_push_by_labels_endpoint(
+        body: Annotated[SendPushByLabelsRequest, Body()],
+    ) -> SendPushByLabelsResponse:
+        return await handlers.send_push_by_labels(body=body)
 
     @router.post(
         "/push/single",
@@ -90,19 +89,6 @@ def push_router(handlers: PushHandlers) -> APIRouter:
         return await handlers.send_push_to_users(body=body)
 
     @router.post(
-        "/push/list/label",
-        operation_id="send_push_by_labels",
-        summary="Push a notification to users with given labels",
-        status_code=200,
-        response_model=SendPushByLabelsResponse,
-        response_model_exclude_unset=True,
-    )
-    async def send_push_by_labels_endpoint(
-        body: Annotated[SendPushByLabelsRequest, Body()],
-    ) -> SendPushByLabelsResponse:
-        return await handlers.send_push_by_labels(body=body)
-
-    @router.post(
         "/push/task",
         operation_id="send_push_to_all_users",
         summary="Push a notification to every user of the app",
@@ -114,5 +100,19 @@ def push_router(handlers: PushHandlers) -> APIRouter:
         body: Annotated[SendPushToAllUsersRequest, Body()],
     ) -> SendPushToAllUsersResponse:
         return await handlers.send_push_to_all_users(body=body)
+
+    @router.put(
+        "/users/{username}",
+        operation_id="update_user_push_settings",
+        summary="Change a user's push settings",
+        status_code=200,
+        response_model=UpdateUserPushSettingsResponse,
+        response_model_exclude_unset=True,
+    )
+    async def update_user_push_settings_endpoint(
+        username: Annotated[str, Path()],
+        body: Annotated[UpdateUserPushSettingsRequest, Body()],
+    ) -> UpdateUserPushSettingsResponse:
+        return await handlers.update_user_push_settings(username=username, body=body)
 
     return router

@@ -143,24 +143,6 @@ def threads_router(handlers: ThreadsHandlers) -> APIRouter:
         return await handlers.delete_thread(thread_id=thread_id)
 
     @router.get(
-        "/threads/user/{username}",
-        operation_id="list_user_threads",
-        summary="List the threads a user is in",
-        status_code=200,
-        response_model=ListUserThreadsResponse,
-        response_model_exclude_unset=True,
-    )
-    async def list_user_threads_endpoint(
-        username: Annotated[str, Path()],
-        limit: Annotated[int, Query()] = 50,
-        cursor: Annotated[str | None, Query()] = None,
-        sort: Annotated[Literal["asc", "desc"], Query()] = "desc",
-    ) -> ListUserThreadsResponse:
-        return await handlers.list_user_threads(
-            username=username, limit=limit, cursor=cursor, sort=sort
-        )
-
-    @router.get(
         "/threads/chatgroups/{group_id}/user/{username}",
         operation_id="list_user_group_threads",
         summary="List the threads a user is in within a group",
@@ -177,6 +159,24 @@ def threads_router(handlers: ThreadsHandlers) -> APIRouter:
     ) -> ListUserGroupThreadsResponse:
         return await handlers.list_user_group_threads(
             group_id=group_id, username=username, limit=limit, cursor=cursor, sort=sort
+        )
+
+    @router.get(
+        "/threads/user/{username}",
+        operation_id="list_user_threads",
+        summary="List the threads a user is in",
+        status_code=200,
+        response_model=ListUserThreadsResponse,
+        response_model_exclude_unset=True,
+    )
+    async def list_user_threads_endpoint(
+        username: Annotated[str, Path()],
+        limit: Annotated[int, Query()] = 50,
+        cursor: Annotated[str | None, Query()] = None,
+        sort: Annotated[Literal["asc", "desc"], Query()] = "desc",
+    ) -> ListUserThreadsResponse:
+        return await handlers.list_user_threads(
+            username=username, limit=limit, cursor=cursor, sort=sort
         )
 
     return router

@@ -175,6 +175,19 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
     ) -> DeleteUsersResponse:
         return await handlers.delete_users(limit=limit, cursor=cursor)
 
+    @router.post(
+        "/users/batch/status",
+        operation_id="get_users_status",
+        summary="Get whether several users are online",
+        status_code=200,
+        response_model=GetUsersStatusResponse,
+        response_model_exclude_unset=True,
+    )
+    async def get_users_status_endpoint(
+        body: Annotated[GetUsersStatusRequest, Body()],
+    ) -> GetUsersStatusResponse:
+        return await handlers.get_users_status(body=body)
+
     @router.get(
         "/users/{username}",
         operation_id="get_user",
@@ -202,19 +215,6 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         return await handlers.delete_user(username=username)
 
     @router.post(
-        "/users/{username}/deactivate",
-        operation_id="deactivate_user",
-        summary="Ban a user",
-        status_code=200,
-        response_model=DeactivateUserResponse,
-        response_model_exclude_unset=True,
-    )
-    async def deactivate_user_endpoint(
-        username: Annotated[str, Path()],
-    ) -> DeactivateUserResponse:
-        return await handlers.deactivate_user(username=username)
-
-    @router.post(
         "/users/{username}/activate",
         operation_id="activate_user",
         summary="Unban a user",
@@ -226,6 +226,19 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         username: Annotated[str, Path()],
     ) -> Envelope:
         return await handlers.activate_user(username=username)
+
+    @router.post(
+        "/users/{username}/deactivate",
+        operation_id="deactivate_user",
+        summary="Ban a user",
+        status_code=200,
+        response_model=DeactivateUserResponse,
+        response_model_exclude_unset=True,
+    )
+    async def deactivate_user_endpoint(
+        username: Annotated[str, Path()],
+    ) -> DeactivateUserResponse:
+        return await handlers.deactivate_user(username=username)
 
     @router.get(
         "/users/{username}/disconnect",
@@ -239,32 +252,6 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         username: Annotated[str, Path()],
     ) -> DisconnectUserResponse:
         return await handlers.disconnect_user(username=username)
-
-    @router.get(
-        "/users/{username}/status",
-        operation_id="get_user_status",
-        summary="Get whether a user is online",
-        status_code=200,
-        response_model=GetUserStatusResponse,
-        response_model_exclude_unset=True,
-    )
-    async def get_user_status_endpoint(
-        username: Annotated[str, Path()],
-    ) -> GetUserStatusResponse:
-        return await handlers.get_user_status(username=username)
-
-    @router.post(
-        "/users/batch/status",
-        operation_id="get_users_status",
-        summary="Get whether several users are online",
-        status_code=200,
-        response_model=GetUsersStatusResponse,
-        response_model_exclude_unset=True,
-    )
-    async def get_users_status_endpoint(
-        body: Annotated[GetUsersStatusRequest, Body()],
-    ) -> GetUsersStatusResponse:
-        return await handlers.get_users_status(body=body)
 
     @router.get(
         "/users/{username}/offline_msg_count",
@@ -292,5 +279,18 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         msg_id: Annotated[str, Path()],
     ) -> GetOfflineMessageStatusResponse:
         return await handlers.get_offline_message_status(username=username, msg_id=msg_id)
+
+    @router.get(
+        "/users/{username}/status",
+        operation_id="get_user_status",
+        summary="Get whether a user is online",
+        status_code=200,
+        response_model=GetUserStatusResponse,
+        response_model_exclude_unset=True,
+    )
+    async def get_user_status_endpoint(
+        username: Annotated[str, Path()],
+    ) -> GetUserStatusResponse:
+        return await handlers.get_user_status(username=username)
 
     return router

@@ -64,19 +64,6 @@ def blocklist_router(handlers: BlocklistHandlers) -> APIRouter:
         return await handlers.add_to_blocklist(body=body)
 
     @router.post(
-        "/v4/user/blocklist/remove",
-        operation_id="remove_from_blocklist",
-        summary="Unblock users",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def remove_from_blocklist_endpoint(
-        body: Annotated[RemoveFromBlocklistRequest, Body()],
-    ) -> Ack:
-        return await handlers.remove_from_blocklist(body=body)
-
-    @router.post(
         "/v4/user/blocklist/get",
         operation_id="get_blocklist",
         summary="List a user's blocklist",
@@ -88,5 +75,18 @@ def blocklist_router(handlers: BlocklistHandlers) -> APIRouter:
         body: Annotated[GetBlocklistRequest, Body()],
     ) -> BlocklistResponse:
         return await handlers.get_blocklist(body=body)
+
+    @router.post(
+        "/v4/user/blocklist/remove",
+        operation_id="remove_from_blocklist",
+        summary="Unblock users",
+        status_code=200,
+        response_model=Ack,
+        response_model_exclude_unset=True,
+    )
+    async def remove_from_blocklist_endpoint(
+        body: Annotated[RemoveFromBlocklistRequest, Body()],
+    ) -> Ack:
+        return await handlers.remove_from_blocklist(body=body)
 
     return router

@@ -125,19 +125,6 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
     router = APIRouter(tags=["channels"])
 
     @router.post(
-        "/v4/channel/pin/set",
-        operation_id="set_channel_pin",
-        summary="Pin or unpin a channel",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def set_channel_pin_endpoint(
-        body: Annotated[SetChannelPinRequest, Body()],
-    ) -> Ack:
-        return await handlers.set_channel_pin(body=body)
-
-    @router.post(
         "/v4/channel/attribute/get",
         operation_id="get_channel_attributes",
         summary="Get a user's settings for a channel",
@@ -151,17 +138,17 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         return await handlers.get_channel_attributes(body=body)
 
     @router.post(
-        "/v4/channel/push/set",
-        operation_id="set_channel_notification_level",
-        summary="Set do-not-disturb for a channel",
+        "/v4/channel/pin/set",
+        operation_id="set_channel_pin",
+        summary="Pin or unpin a channel",
         status_code=200,
         response_model=Ack,
         response_model_exclude_unset=True,
     )
-    async def set_channel_notification_level_endpoint(
-        body: Annotated[SetChannelNotificationLevelRequest, Body()],
+    async def set_channel_pin_endpoint(
+        body: Annotated[SetChannelPinRequest, Body()],
     ) -> Ack:
-        return await handlers.set_channel_notification_level(body=body)
+        return await handlers.set_channel_pin(body=body)
 
     @router.post(
         "/v4/channel/notification/get",
@@ -183,68 +170,17 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         return await handlers.get_channel_notification_level(body=body)
 
     @router.post(
-        "/v4/channel-type/notification/set",
-        include_in_schema=False,
-        status_code=200,
-        response_model=Ack,
-    )
-    @router.post(
-        "/v4/channel-type/push/set",
-        operation_id="set_channel_type_notification_level",
-        summary="Set do-not-disturb for a channel type",
+        "/v4/channel/push/set",
+        operation_id="set_channel_notification_level",
+        summary="Set do-not-disturb for a channel",
         status_code=200,
         response_model=Ack,
         response_model_exclude_unset=True,
     )
-    async def set_channel_type_notification_level_endpoint(
-        body: Annotated[SetChannelTypeNotificationLevelRequest, Body()],
+    async def set_channel_notification_level_endpoint(
+        body: Annotated[SetChannelNotificationLevelRequest, Body()],
     ) -> Ack:
-        return await handlers.set_channel_type_notification_level(body=body)
-
-    @router.post(
-        "/v4/channel-type/notification/get",
-        include_in_schema=False,
-        status_code=200,
-        response_model=NotificationLevelResponse,
-    )
-    @router.post(
-        "/v4/channel-type/push/get",
-        operation_id="get_channel_type_notification_level",
-        summary="Get do-not-disturb for a channel type",
-        status_code=200,
-        response_model=NotificationLevelResponse,
-        response_model_exclude_unset=True,
-    )
-    async def get_channel_type_notification_level_endpoint(
-        body: Annotated[GetChannelTypeNotificationLevelRequest, Body()],
-    ) -> NotificationLevelResponse:
-        return await handlers.get_channel_type_notification_level(body=body)
-
-    @router.post(
-        "/v4/user/channel/tag/add",
-        operation_id="add_user_channel_tags",
-        summary="Create channel tags for a user",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def add_user_channel_tags_endpoint(
-        body: Annotated[AddUserChannelTagsRequest, Body()],
-    ) -> Ack:
-        return await handlers.add_user_channel_tags(body=body)
-
-    @router.post(
-        "/v4/user/channel/tag/remove",
-        operation_id="remove_user_channel_tags",
-        summary="Delete channel tags of a user",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def remove_user_channel_tags_endpoint(
-        body: Annotated[RemoveUserChannelTagsRequest, Body()],
-    ) -> Ack:
-        return await handlers.remove_user_channel_tags(body=body)
+        return await handlers.set_channel_notification_level(body=body)
 
     @router.post(
         "/v4/channel/tag/add",
@@ -287,5 +223,69 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         body: Annotated[ListChannelsByTagRequest, Body()],
     ) -> TaggedChannelsResponse:
         return await handlers.list_channels_by_tag(body=body)
+
+    @router.post(
+        "/v4/channel-type/notification/get",
+        include_in_schema=False,
+        status_code=200,
+        response_model=NotificationLevelResponse,
+    )
+    @router.post(
+        "/v4/channel-type/push/get",
+        operation_id="get_channel_type_notification_level",
+        summary="Get do-not-disturb for a channel type",
+        status_code=200,
+        response_model=NotificationLevelResponse,
+        response_model_exclude_unset=True,
+    )
+    async def get_channel_type_notification_level_endpoint(
+        body: Annotated[GetChannelTypeNotificationLevelRequest, Body()],
+    ) -> NotificationLevelResponse:
+        return await handlers.get_channel_type_notification_level(body=body)
+
+    @router.post(
+        "/v4/channel-type/notification/set",
+        include_in_schema=False,
+        status_code=200,
+        response_model=Ack,
+    )
+    @router.post(
+        "/v4/channel-type/push/set",
+        operation_id="set_channel_type_notification_level",
+        summary="Set do-not-disturb for a channel type",
+        status_code=200,
+        response_model=Ack,
+        response_model_exclude_unset=True,
+    )
+    async def set_channel_type_notification_level_endpoint(
+        body: Annotated[SetChannelTypeNotificationLevelRequest, Body()],
+    ) -> Ack:
+        return await handlers.set_channel_type_notification_level(body=body)
+
+    @router.post(
+        "/v4/user/channel/tag/add",
+        operation_id="add_user_channel_tags",
+        summary="Create channel tags for a user",
+        status_code=200,
+        response_model=Ack,
+        response_model_exclude_unset=True,
+    )
+    async def add_user_channel_tags_endpoint(
+        body: Annotated[AddUserChannelTagsRequest, Body()],
+    ) -> Ack:
+        return await handlers.add_user_channel_tags(body=body)
+
+    @router.post(
+        "/v4/user/channel/tag/remove",
+        operation_id="remove_user_channel_tags",
+        summary="Delete channel tags of a user",
+        status_code=200,
+        response_model=Ack,
+        response_model_exclude_unset=True,
+    )
+    async def remove_user_channel_tags_endpoint(
+        body: Annotated[RemoveUserChannelTagsRequest, Body()],
+    ) -> Ack:
+        return await handlers.remove_user_channel_tags(body=body)
 
     return router

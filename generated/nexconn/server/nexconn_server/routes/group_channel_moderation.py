@@ -107,6 +107,84 @@ def group_channel_moderation_router(handlers: GroupChannelModerationHandlers) ->
     router = APIRouter(tags=["group_channel_moderation"])
 
     @router.post(
+        "/v4/group-channel/allowed-sender-list/add",
+        operation_id="add_group_channel_allowed_senders",
+        summary="Let members send in a frozen group",
+        status_code=200,
+        response_model=Ack,
+        response_model_exclude_unset=True,
+    )
+    async def add_group_channel_allowed_senders_endpoint(
+        body: Annotated[AddGroupChannelAllowedSendersRequest, Body()],
+    ) -> Ack:
+        return await handlers.add_group_channel_allowed_senders(body=body)
+
+    @router.post(
+        "/v4/group-channel/allowed-sender-list/get",
+        operation_id="list_group_channel_allowed_senders",
+        summary="List a group's allowed senders",
+        status_code=200,
+        response_model=UserIdsResponse,
+        response_model_exclude_unset=True,
+    )
+    async def list_group_channel_allowed_senders_endpoint(
+        body: Annotated[ListGroupChannelAllowedSendersRequest, Body()],
+    ) -> UserIdsResponse:
+        return await handlers.list_group_channel_allowed_senders(body=body)
+
+    @router.post(
+        "/v4/group-channel/allowed-sender-list/remove",
+        operation_id="remove_group_channel_allowed_senders",
+        summary="Take members off a group's allowed senders",
+        status_code=200,
+        response_model=Ack,
+        response_model_exclude_unset=True,
+    )
+    async def remove_group_channel_allowed_senders_endpoint(
+        body: Annotated[RemoveGroupChannelAllowedSendersRequest, Body()],
+    ) -> Ack:
+        return await handlers.remove_group_channel_allowed_senders(body=body)
+
+    @router.post(
+        "/v4/group-channel/freeze-list/add",
+        operation_id="freeze_group_channels",
+        summary="Freeze groups",
+        status_code=200,
+        response_model=Ack,
+        response_model_exclude_unset=True,
+    )
+    async def freeze_group_channels_endpoint(
+        body: Annotated[FreezeGroupChannelsRequest, Body()],
+    ) -> Ack:
+        return await handlers.freeze_group_channels(body=body)
+
+    @router.post(
+        "/v4/group-channel/freeze-list/get",
+        operation_id="get_group_channel_freeze_statuses",
+        summary="Get the freeze state of groups",
+        status_code=200,
+        response_model=GroupFreezeStatusesResponse,
+        response_model_exclude_unset=True,
+    )
+    async def get_group_channel_freeze_statuses_endpoint(
+        body: Annotated[GetGroupChannelFreezeStatusesRequest | None, Body()] = None,
+    ) -> GroupFreezeStatusesResponse:
+        return await handlers.get_group_channel_freeze_statuses(body=body)
+
+    @router.post(
+        "/v4/group-channel/freeze-list/remove",
+        operation_id="unfreeze_group_channels",
+        summary="Unfreeze groups",
+        status_code=200,
+        response_model=Ack,
+        response_model_exclude_unset=True,
+    )
+    async def unfreeze_group_channels_endpoint(
+        body: Annotated[UnfreezeGroupChannelsRequest, Body()],
+    ) -> Ack:
+        return await handlers.unfreeze_group_channels(body=body)
+
+    @router.post(
         "/v4/group-channel/user/mute-list/add",
         operation_id="mute_group_channel_members",
         summary="Mute group members",
@@ -118,19 +196,6 @@ def group_channel_moderation_router(handlers: GroupChannelModerationHandlers) ->
         body: Annotated[MuteGroupChannelMembersRequest, Body()],
     ) -> Ack:
         return await handlers.mute_group_channel_members(body=body)
-
-    @router.post(
-        "/v4/group-channel/user/mute-list/remove",
-        operation_id="unmute_group_channel_members",
-        summary="Unmute group members",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def unmute_group_channel_members_endpoint(
-        body: Annotated[UnmuteGroupChannelMembersRequest, Body()],
-    ) -> Ack:
-        return await handlers.unmute_group_channel_members(body=body)
 
     @router.post(
         "/v4/group-channel/user/mute-list-get",
@@ -152,81 +217,16 @@ def group_channel_moderation_router(handlers: GroupChannelModerationHandlers) ->
         return await handlers.list_muted_group_channel_members(body=body)
 
     @router.post(
-        "/v4/group-channel/freeze-list/add",
-        operation_id="freeze_group_channels",
-        summary="Freeze groups",
+        "/v4/group-channel/user/mute-list/remove",
+        operation_id="unmute_group_channel_members",
+        summary="Unmute group members",
         status_code=200,
         response_model=Ack,
         response_model_exclude_unset=True,
     )
-    async def freeze_group_channels_endpoint(
-        body: Annotated[FreezeGroupChannelsRequest, Body()],
+    async def unmute_group_channel_members_endpoint(
+        body: Annotated[UnmuteGroupChannelMembersRequest, Body()],
     ) -> Ack:
-        return await handlers.freeze_group_channels(body=body)
-
-    @router.post(
-        "/v4/group-channel/freeze-list/remove",
-        operation_id="unfreeze_group_channels",
-        summary="Unfreeze groups",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def unfreeze_group_channels_endpoint(
-        body: Annotated[UnfreezeGroupChannelsRequest, Body()],
-    ) -> Ack:
-        return await handlers.unfreeze_group_channels(body=body)
-
-    @router.post(
-        "/v4/group-channel/freeze-list/get",
-        operation_id="get_group_channel_freeze_statuses",
-        summary="Get the freeze state of groups",
-        status_code=200,
-        response_model=GroupFreezeStatusesResponse,
-        response_model_exclude_unset=True,
-    )
-    async def get_group_channel_freeze_statuses_endpoint(
-        body: Annotated[GetGroupChannelFreezeStatusesRequest | None, Body()] = None,
-    ) -> GroupFreezeStatusesResponse:
-        return await handlers.get_group_channel_freeze_statuses(body=body)
-
-    @router.post(
-        "/v4/group-channel/allowed-sender-list/add",
-        operation_id="add_group_channel_allowed_senders",
-        summary="Let members send in a frozen group",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def add_group_channel_allowed_senders_endpoint(
-        body: Annotated[AddGroupChannelAllowedSendersRequest, Body()],
-    ) -> Ack:
-        return await handlers.add_group_channel_allowed_senders(body=body)
-
-    @router.post(
-        "/v4/group-channel/allowed-sender-list/remove",
-        operation_id="remove_group_channel_allowed_senders",
-        summary="Take members off a group's allowed senders",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def remove_group_channel_allowed_senders_endpoint(
-        body: Annotated[RemoveGroupChannelAllowedSendersRequest, Body()],
-    ) -> Ack:
-        return await handlers.remove_group_channel_allowed_senders(body=body)
-
-    @router.post(
-        "/v4/group-channel/allowed-sender-list/get",
-        operation_id="list_group_channel_allowed_senders",
-        summary="List a group's allowed senders",
-        status_code=200,
-        response_model=UserIdsResponse,
-        response_model_exclude_unset=True,
-    )
-    async def list_group_channel_allowed_senders_endpoint(
-        body: Annotated[ListGroupChannelAllowedSendersRequest, Body()],
-    ) -> UserIdsResponse:
-        return await handlers.list_group_channel_allowed_senders(body=body)
+        return await handlers.unmute_group_channel_members(body=body)
 
     return router

@@ -128,6 +128,19 @@ def group_channels_router(handlers: GroupChannelsHandlers) -> APIRouter:
         return await handlers.join_group_channel(body=body)
 
     @router.post(
+        "/v4/group-channel/joined/list",
+        operation_id="list_user_joined_group_channels",
+        summary="List the groups a user belongs to",
+        status_code=200,
+        response_model=JoinedGroupsResponse,
+        response_model_exclude_unset=True,
+    )
+    async def list_user_joined_group_channels_endpoint(
+        body: Annotated[ListUserJoinedGroupChannelsRequest, Body()],
+    ) -> JoinedGroupsResponse:
+        return await handlers.list_user_joined_group_channels(body=body)
+
+    @router.post(
         "/v4/group-channel/quit", include_in_schema=False, status_code=200, response_model=Ack
     )
     @router.post(
@@ -155,19 +168,6 @@ def group_channels_router(handlers: GroupChannelsHandlers) -> APIRouter:
         body: Annotated[ListGroupChannelMembersRequest, Body()],
     ) -> GroupMembersResponse:
         return await handlers.list_group_channel_members(body=body)
-
-    @router.post(
-        "/v4/group-channel/joined/list",
-        operation_id="list_user_joined_group_channels",
-        summary="List the groups a user belongs to",
-        status_code=200,
-        response_model=JoinedGroupsResponse,
-        response_model_exclude_unset=True,
-    )
-    async def list_user_joined_group_channels_endpoint(
-        body: Annotated[ListUserJoinedGroupChannelsRequest, Body()],
-    ) -> JoinedGroupsResponse:
-        return await handlers.list_user_joined_group_channels(body=body)
 
     @router.post(
         "/v4/group-channel/profile/update",

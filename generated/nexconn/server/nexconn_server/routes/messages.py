@@ -116,85 +116,23 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
     router = APIRouter(tags=["messages"])
 
     @router.post(
-        "/v4/direct-channel/message/send",
-        operation_id="send_direct_channel_message",
-        summary="Send a direct message",
+        "/v4/channel/message/history/clean",
+        include_in_schema=False,
         status_code=200,
-        response_model=UserMessageSendResponse,
-        response_model_exclude_unset=True,
+        response_model=Ack,
     )
-    async def send_direct_channel_message_endpoint(
-        body: Annotated[SendDirectChannelMessageRequest, Body()],
-    ) -> UserMessageSendResponse:
-        return await handlers.send_direct_channel_message(body=body)
-
     @router.post(
-        "/v4/group-channel/message/send",
-        operation_id="send_group_channel_message",
-        summary="Send a group message",
-        status_code=200,
-        response_model=ChannelMessageSendResponse,
-        response_model_exclude_unset=True,
-    )
-    async def send_group_channel_message_endpoint(
-        body: Annotated[SendGroupChannelMessageRequest, Body()],
-    ) -> ChannelMessageSendResponse:
-        return await handlers.send_group_channel_message(body=body)
-
-    @router.post(
-        "/v4/community-channel/message/send",
-        operation_id="send_community_channel_message",
-        summary="Send a community channel message",
-        status_code=200,
-        response_model=ChannelMessageSendResponse,
-        response_model_exclude_unset=True,
-    )
-    async def send_community_channel_message_endpoint(
-        body: Annotated[SendCommunityChannelMessageRequest, Body()],
-    ) -> ChannelMessageSendResponse:
-        return await handlers.send_community_channel_message(body=body)
-
-    @router.post(
-        "/v4/open-channel/message/send",
-        operation_id="send_open_channel_message",
-        summary="Send an open channel message",
-        status_code=200,
-        response_model=ChannelMessageSendResponse,
-        response_model_exclude_unset=True,
-    )
-    async def send_open_channel_message_endpoint(
-        body: Annotated[SendOpenChannelMessageRequest, Body()],
-    ) -> ChannelMessageSendResponse:
-        return await handlers.send_open_channel_message(body=body)
-
-    @router.post(
-        "/v4/open-channel/message/broadcast",
-        operation_id="broadcast_open_channel_message",
-        summary="Broadcast to every open channel",
+        "/v4/channel/message/history/delete",
+        operation_id="clear_channel_message_history",
+        summary="Clear a channel's message history",
         status_code=200,
         response_model=Ack,
         response_model_exclude_unset=True,
     )
-    async def broadcast_open_channel_message_endpoint(
-        body: Annotated[BroadcastOpenChannelMessageRequest, Body()],
+    async def clear_channel_message_history_endpoint(
+        body: Annotated[ClearChannelMessageHistoryRequest, Body()],
     ) -> Ack:
-        return await handlers.broadcast_open_channel_message(body=body)
-
-    @router.post(
-        "/v4/message/metadata/set", include_in_schema=False, status_code=200, response_model=Ack
-    )
-    @router.post(
-        "/v4/channel-type/message/metadata/set",
-        operation_id="set_message_metadata",
-        summary="Set metadata on a message",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def set_message_metadata_endpoint(
-        body: Annotated[SetMessageMetadataRequest, Body()],
-    ) -> Ack:
-        return await handlers.set_message_metadata(body=body)
+        return await handlers.clear_channel_message_history(body=body)
 
     @router.post(
         "/v4/channel-type/message/metadata/delete",
@@ -223,6 +161,61 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         return await handlers.list_message_metadata(body=body)
 
     @router.post(
+        "/v4/message/metadata/set", include_in_schema=False, status_code=200, response_model=Ack
+    )
+    @router.post(
+        "/v4/channel-type/message/metadata/set",
+        operation_id="set_message_metadata",
+        summary="Set metadata on a message",
+        status_code=200,
+        response_model=Ack,
+        response_model_exclude_unset=True,
+    )
+    async def set_message_metadata_endpoint(
+        body: Annotated[SetMessageMetadataRequest, Body()],
+    ) -> Ack:
+        return await handlers.set_message_metadata(body=body)
+
+    @router.post(
+        "/v4/community-channel/message/send",
+        operation_id="send_community_channel_message",
+        summary="Send a community channel message",
+        status_code=200,
+        response_model=ChannelMessageSendResponse,
+        response_model_exclude_unset=True,
+    )
+    async def send_community_channel_message_endpoint(
+        body: Annotated[SendCommunityChannelMessageRequest, Body()],
+    ) -> ChannelMessageSendResponse:
+        return await handlers.send_community_channel_message(body=body)
+
+    @router.post(
+        "/v4/direct-channel/message/send",
+        operation_id="send_direct_channel_message",
+        summary="Send a direct message",
+        status_code=200,
+        response_model=UserMessageSendResponse,
+        response_model_exclude_unset=True,
+    )
+    async def send_direct_channel_message_endpoint(
+        body: Annotated[SendDirectChannelMessageRequest, Body()],
+    ) -> UserMessageSendResponse:
+        return await handlers.send_direct_channel_message(body=body)
+
+    @router.post(
+        "/v4/group-channel/message/send",
+        operation_id="send_group_channel_message",
+        summary="Send a group message",
+        status_code=200,
+        response_model=ChannelMessageSendResponse,
+        response_model_exclude_unset=True,
+    )
+    async def send_group_channel_message_endpoint(
+        body: Annotated[SendGroupChannelMessageRequest, Body()],
+    ) -> ChannelMessageSendResponse:
+        return await handlers.send_group_channel_message(body=body)
+
+    @router.post(
         "/v4/message/delete",
         operation_id="delete_message",
         summary="Recall a message",
@@ -236,22 +229,29 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         return await handlers.delete_message(body=body)
 
     @router.post(
-        "/v4/channel/message/history/clean",
-        include_in_schema=False,
-        status_code=200,
-        response_model=Ack,
-    )
-    @router.post(
-        "/v4/channel/message/history/delete",
-        operation_id="clear_channel_message_history",
-        summary="Clear a channel's message history",
+        "/v4/open-channel/message/broadcast",
+        operation_id="broadcast_open_channel_message",
+        summary="Broadcast to every open channel",
         status_code=200,
         response_model=Ack,
         response_model_exclude_unset=True,
     )
-    async def clear_channel_message_history_endpoint(
-        body: Annotated[ClearChannelMessageHistoryRequest, Body()],
+    async def broadcast_open_channel_message_endpoint(
+        body: Annotated[BroadcastOpenChannelMessageRequest, Body()],
     ) -> Ack:
-        return await handlers.clear_channel_message_history(body=body)
+        return await handlers.broadcast_open_channel_message(body=body)
+
+    @router.post(
+        "/v4/open-channel/message/send",
+        operation_id="send_open_channel_message",
+        summary="Send an open channel message",
+        status_code=200,
+        response_model=ChannelMessageSendResponse,
+        response_model_exclude_unset=True,
+    )
+    async def send_open_channel_message_endpoint(
+        body: Annotated[SendOpenChannelMessageRequest, Body()],
+    ) -> ChannelMessageSendResponse:
+        return await handlers.send_open_channel_message(body=body)
 
     return router

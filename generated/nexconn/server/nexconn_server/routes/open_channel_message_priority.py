@@ -64,19 +64,6 @@ def open_channel_message_priority_router(handlers: OpenChannelMessagePriorityHan
         return await handlers.add_low_priority_message_types(body=body)
 
     @router.post(
-        "/v4/open-channel/low-priority-message-type-list/remove",
-        operation_id="remove_low_priority_message_types",
-        summary="Unmark low-priority message types",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def remove_low_priority_message_types_endpoint(
-        body: Annotated[RemoveLowPriorityMessageTypesRequest, Body()],
-    ) -> Ack:
-        return await handlers.remove_low_priority_message_types(body=body)
-
-    @router.post(
         "/v4/open-channel/low-priority-message-type-list/get",
         operation_id="list_low_priority_message_types",
         summary="List low-priority message types",
@@ -88,5 +75,18 @@ def open_channel_message_priority_router(handlers: OpenChannelMessagePriorityHan
         body: Annotated[ListLowPriorityMessageTypesRequest | None, Body()] = None,
     ) -> MessageTypesResponse:
         return await handlers.list_low_priority_message_types(body=body)
+
+    @router.post(
+        "/v4/open-channel/low-priority-message-type-list/remove",
+        operation_id="remove_low_priority_message_types",
+        summary="Unmark low-priority message types",
+        status_code=200,
+        response_model=Ack,
+        response_model_exclude_unset=True,
+    )
+    async def remove_low_priority_message_types_endpoint(
+        body: Annotated[RemoveLowPriorityMessageTypesRequest, Body()],
+    ) -> Ack:
+        return await handlers.remove_low_priority_message_types(body=body)
 
     return router

@@ -51,17 +51,17 @@ def open_channel_metadata_router(handlers: OpenChannelMetadataHandlers) -> APIRo
     router = APIRouter(tags=["open_channel_metadata"])
 
     @router.post(
-        "/v4/open-channel/metadata/batch/set",
-        operation_id="batch_set_open_channel_metadata",
-        summary="Set open channel metadata",
+        "/v4/open-channel/metadata/batch/get",
+        operation_id="batch_get_open_channel_metadata",
+        summary="Get open channel metadata",
         status_code=200,
-        response_model=Ack,
+        response_model=OpenChannelMetadataResponse,
         response_model_exclude_unset=True,
     )
-    async def batch_set_open_channel_metadata_endpoint(
-        body: Annotated[BatchSetOpenChannelMetadataRequest, Body()],
-    ) -> Ack:
-        return await handlers.batch_set_open_channel_metadata(body=body)
+    async def batch_get_open_channel_metadata_endpoint(
+        body: Annotated[BatchGetOpenChannelMetadataRequest, Body()],
+    ) -> OpenChannelMetadataResponse:
+        return await handlers.batch_get_open_channel_metadata(body=body)
 
     @router.post(
         "/v4/open-channel/metadata/batch/remove",
@@ -77,16 +77,16 @@ def open_channel_metadata_router(handlers: OpenChannelMetadataHandlers) -> APIRo
         return await handlers.batch_remove_open_channel_metadata(body=body)
 
     @router.post(
-        "/v4/open-channel/metadata/batch/get",
-        operation_id="batch_get_open_channel_metadata",
-        summary="Get open channel metadata",
+        "/v4/open-channel/metadata/batch/set",
+        operation_id="batch_set_open_channel_metadata",
+        summary="Set open channel metadata",
         status_code=200,
-        response_model=OpenChannelMetadataResponse,
+        response_model=Ack,
         response_model_exclude_unset=True,
     )
-    async def batch_get_open_channel_metadata_endpoint(
-        body: Annotated[BatchGetOpenChannelMetadataRequest, Body()],
-    ) -> OpenChannelMetadataResponse:
-        return await handlers.batch_get_open_channel_metadata(body=body)
+    async def batch_set_open_channel_metadata_endpoint(
+        body: Annotated[BatchSetOpenChannelMetadataRequest, Body()],
+    ) -> Ack:
+        return await handlers.batch_set_open_channel_metadata(body=body)
 
     return router

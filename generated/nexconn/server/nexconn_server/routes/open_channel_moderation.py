@@ -192,69 +192,17 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
     router = APIRouter(tags=["open_channel_moderation"])
 
     @router.post(
-        "/v4/open-channel/participant/list",
-        operation_id="list_open_channel_participants",
-        summary="List participants",
+        "/v4/open-channel/freeze/check",
+        operation_id="check_open_channel_freeze",
+        summary="Check whether an open channel is frozen",
         status_code=200,
-        response_model=OpenChannelParticipantsResponse,
+        response_model=FreezeStatusResponse,
         response_model_exclude_unset=True,
     )
-    async def list_open_channel_participants_endpoint(
-        body: Annotated[ListOpenChannelParticipantsRequest, Body()],
-    ) -> OpenChannelParticipantsResponse:
-        return await handlers.list_open_channel_participants(body=body)
-
-    @router.post(
-        "/v4/open-channel/participant/exist",
-        operation_id="check_open_channel_participants",
-        summary="Check whether users are in an open channel",
-        status_code=200,
-        response_model=ParticipantPresenceResponse,
-        response_model_exclude_unset=True,
-    )
-    async def check_open_channel_participants_endpoint(
-        body: Annotated[CheckOpenChannelParticipantsRequest, Body()],
-    ) -> ParticipantPresenceResponse:
-        return await handlers.check_open_channel_participants(body=body)
-
-    @router.post(
-        "/v4/open-channel/participant/mute-list/add",
-        operation_id="mute_open_channel_participants",
-        summary="Mute participants",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def mute_open_channel_participants_endpoint(
-        body: Annotated[MuteOpenChannelParticipantsRequest, Body()],
-    ) -> Ack:
-        return await handlers.mute_open_channel_participants(body=body)
-
-    @router.post(
-        "/v4/open-channel/participant/mute-list/remove",
-        operation_id="unmute_open_channel_participants",
-        summary="Unmute participants",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def unmute_open_channel_participants_endpoint(
-        body: Annotated[UnmuteOpenChannelParticipantsRequest, Body()],
-    ) -> Ack:
-        return await handlers.unmute_open_channel_participants(body=body)
-
-    @router.post(
-        "/v4/open-channel/participant/mute-list/get",
-        operation_id="list_muted_open_channel_participants",
-        summary="List muted participants",
-        status_code=200,
-        response_model=MutedParticipantsResponse,
-        response_model_exclude_unset=True,
-    )
-    async def list_muted_open_channel_participants_endpoint(
-        body: Annotated[ListMutedOpenChannelParticipantsRequest, Body()],
-    ) -> MutedParticipantsResponse:
-        return await handlers.list_muted_open_channel_participants(body=body)
+    async def check_open_channel_freeze_endpoint(
+        body: Annotated[CheckOpenChannelFreezeRequest, Body()],
+    ) -> FreezeStatusResponse:
+        return await handlers.check_open_channel_freeze(body=body)
 
     @router.post(
         "/v4/open-channel/freeze-list/add",
@@ -270,19 +218,6 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         return await handlers.freeze_open_channel(body=body)
 
     @router.post(
-        "/v4/open-channel/freeze-list/remove",
-        operation_id="unfreeze_open_channel",
-        summary="Unfreeze an open channel",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def unfreeze_open_channel_endpoint(
-        body: Annotated[UnfreezeOpenChannelRequest, Body()],
-    ) -> Ack:
-        return await handlers.unfreeze_open_channel(body=body)
-
-    @router.post(
         "/v4/open-channel/freeze-list/get",
         operation_id="list_frozen_open_channels",
         summary="List frozen open channels",
@@ -296,56 +231,17 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         return await handlers.list_frozen_open_channels(body=body)
 
     @router.post(
-        "/v4/open-channel/freeze/check",
-        operation_id="check_open_channel_freeze",
-        summary="Check whether an open channel is frozen",
-        status_code=200,
-        response_model=FreezeStatusResponse,
-        response_model_exclude_unset=True,
-    )
-    async def check_open_channel_freeze_endpoint(
-        body: Annotated[CheckOpenChannelFreezeRequest, Body()],
-    ) -> FreezeStatusResponse:
-        return await handlers.check_open_channel_freeze(body=body)
-
-    @router.post(
-        "/v4/open-channel/participant/allowed-sender-list/add",
-        operation_id="add_open_channel_allowed_senders",
-        summary="Let participants post in a frozen open channel",
+        "/v4/open-channel/freeze-list/remove",
+        operation_id="unfreeze_open_channel",
+        summary="Unfreeze an open channel",
         status_code=200,
         response_model=Ack,
         response_model_exclude_unset=True,
     )
-    async def add_open_channel_allowed_senders_endpoint(
-        body: Annotated[AddOpenChannelAllowedSendersRequest, Body()],
+    async def unfreeze_open_channel_endpoint(
+        body: Annotated[UnfreezeOpenChannelRequest, Body()],
     ) -> Ack:
-        return await handlers.add_open_channel_allowed_senders(body=body)
-
-    @router.post(
-        "/v4/open-channel/participant/allowed-sender-list/remove",
-        operation_id="remove_open_channel_allowed_senders",
-        summary="Take participants off an open channel's allowed senders",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def remove_open_channel_allowed_senders_endpoint(
-        body: Annotated[RemoveOpenChannelAllowedSendersRequest, Body()],
-    ) -> Ack:
-        return await handlers.remove_open_channel_allowed_senders(body=body)
-
-    @router.post(
-        "/v4/open-channel/participant/allowed-sender-list/get",
-        operation_id="list_open_channel_allowed_senders",
-        summary="List an open channel's allowed senders",
-        status_code=200,
-        response_model=ParticipantIdsResponse,
-        response_model_exclude_unset=True,
-    )
-    async def list_open_channel_allowed_senders_endpoint(
-        body: Annotated[ListOpenChannelAllowedSendersRequest, Body()],
-    ) -> ParticipantIdsResponse:
-        return await handlers.list_open_channel_allowed_senders(body=body)
+        return await handlers.unfreeze_open_channel(body=body)
 
     @router.post(
         "/v4/open-channel/participant/global-mute-list/add",
@@ -367,25 +263,6 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         return await handlers.mute_users_in_all_open_channels(body=body)
 
     @router.post(
-        "/v4/open-channel/participant/global-mute-list/remove",
-        include_in_schema=False,
-        status_code=200,
-        response_model=Ack,
-    )
-    @router.post(
-        "/v4/open-channel/global-mute-list/remove",
-        operation_id="unmute_users_in_all_open_channels",
-        summary="Lift a global open channel mute",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def unmute_users_in_all_open_channels_endpoint(
-        body: Annotated[UnmuteUsersInAllOpenChannelsRequest, Body()],
-    ) -> Ack:
-        return await handlers.unmute_users_in_all_open_channels(body=body)
-
-    @router.post(
         "/v4/open-channel/participant/global-mute-list/get",
         include_in_schema=False,
         status_code=200,
@@ -405,6 +282,64 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         return await handlers.list_globally_muted_users(body=body)
 
     @router.post(
+        "/v4/open-channel/participant/global-mute-list/remove",
+        include_in_schema=False,
+        status_code=200,
+        response_model=Ack,
+    )
+    @router.post(
+        "/v4/open-channel/global-mute-list/remove",
+        operation_id="unmute_users_in_all_open_channels",
+        summary="Lift a global open channel mute",
+        status_code=200,
+        response_model=Ack,
+        response_model_exclude_unset=True,
+    )
+    async def unmute_users_in_all_open_channels_endpoint(
+        body: Annotated[UnmuteUsersInAllOpenChannelsRequest, Body()],
+    ) -> Ack:
+        return await handlers.unmute_users_in_all_open_channels(body=body)
+
+    @router.post(
+        "/v4/open-channel/participant/allowed-sender-list/add",
+        operation_id="add_open_channel_allowed_senders",
+        summary="Let participants post in a frozen open channel",
+        status_code=200,
+        response_model=Ack,
+        response_model_exclude_unset=True,
+    )
+    async def add_open_channel_allowed_senders_endpoint(
+        body: Annotated[AddOpenChannelAllowedSendersRequest, Body()],
+    ) -> Ack:
+        return await handlers.add_open_channel_allowed_senders(body=body)
+
+    @router.post(
+        "/v4/open-channel/participant/allowed-sender-list/get",
+        operation_id="list_open_channel_allowed_senders",
+        summary="List an open channel's allowed senders",
+        status_code=200,
+        response_model=ParticipantIdsResponse,
+        response_model_exclude_unset=True,
+    )
+    async def list_open_channel_allowed_senders_endpoint(
+        body: Annotated[ListOpenChannelAllowedSendersRequest, Body()],
+    ) -> ParticipantIdsResponse:
+        return await handlers.list_open_channel_allowed_senders(body=body)
+
+    @router.post(
+        "/v4/open-channel/participant/allowed-sender-list/remove",
+        operation_id="remove_open_channel_allowed_senders",
+        summary="Take participants off an open channel's allowed senders",
+        status_code=200,
+        response_model=Ack,
+        response_model_exclude_unset=True,
+    )
+    async def remove_open_channel_allowed_senders_endpoint(
+        body: Annotated[RemoveOpenChannelAllowedSendersRequest, Body()],
+    ) -> Ack:
+        return await handlers.remove_open_channel_allowed_senders(body=body)
+
+    @router.post(
         "/v4/open-channel/participant/ban-list/add",
         operation_id="ban_open_channel_participants",
         summary="Ban participants",
@@ -416,6 +351,19 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         body: Annotated[BanOpenChannelParticipantsRequest, Body()],
     ) -> Ack:
         return await handlers.ban_open_channel_participants(body=body)
+
+    @router.post(
+        "/v4/open-channel/participant/ban-list/get",
+        operation_id="list_banned_open_channel_participants",
+        summary="List banned participants",
+        status_code=200,
+        response_model=BannedParticipantsResponse,
+        response_model_exclude_unset=True,
+    )
+    async def list_banned_open_channel_participants_endpoint(
+        body: Annotated[ListBannedOpenChannelParticipantsRequest, Body()],
+    ) -> BannedParticipantsResponse:
+        return await handlers.list_banned_open_channel_participants(body=body)
 
     @router.post(
         "/v4/open-channel/participant/ban-list/remove",
@@ -431,16 +379,68 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         return await handlers.unban_open_channel_participants(body=body)
 
     @router.post(
-        "/v4/open-channel/participant/ban-list/get",
-        operation_id="list_banned_open_channel_participants",
-        summary="List banned participants",
+        "/v4/open-channel/participant/exist",
+        operation_id="check_open_channel_participants",
+        summary="Check whether users are in an open channel",
         status_code=200,
-        response_model=BannedParticipantsResponse,
+        response_model=ParticipantPresenceResponse,
         response_model_exclude_unset=True,
     )
-    async def list_banned_open_channel_participants_endpoint(
-        body: Annotated[ListBannedOpenChannelParticipantsRequest, Body()],
-    ) -> BannedParticipantsResponse:
-        return await handlers.list_banned_open_channel_participants(body=body)
+    async def check_open_channel_participants_endpoint(
+        body: Annotated[CheckOpenChannelParticipantsRequest, Body()],
+    ) -> ParticipantPresenceResponse:
+        return await handlers.check_open_channel_participants(body=body)
+
+    @router.post(
+        "/v4/open-channel/participant/list",
+        operation_id="list_open_channel_participants",
+        summary="List participants",
+        status_code=200,
+        response_model=OpenChannelParticipantsResponse,
+        response_model_exclude_unset=True,
+    )
+    async def list_open_channel_participants_endpoint(
+        body: Annotated[ListOpenChannelParticipantsRequest, Body()],
+    ) -> OpenChannelParticipantsResponse:
+        return await handlers.list_open_channel_participants(body=body)
+
+    @router.post(
+        "/v4/open-channel/participant/mute-list/add",
+        operation_id="mute_open_channel_participants",
+        summary="Mute participants",
+        status_code=200,
+        response_model=Ack,
+        response_model_exclude_unset=True,
+    )
+    async def mute_open_channel_participants_endpoint(
+        body: Annotated[MuteOpenChannelParticipantsRequest, Body()],
+    ) -> Ack:
+        return await handlers.mute_open_channel_participants(body=body)
+
+    @router.post(
+        "/v4/open-channel/participant/mute-list/get",
+        operation_id="list_muted_open_channel_participants",
+        summary="List muted participants",
+        status_code=200,
+        response_model=MutedParticipantsResponse,
+        response_model_exclude_unset=True,
+    )
+    async def list_muted_open_channel_participants_endpoint(
+        body: Annotated[ListMutedOpenChannelParticipantsRequest, Body()],
+    ) -> MutedParticipantsResponse:
+        return await handlers.list_muted_open_channel_participants(body=body)
+
+    @router.post(
+        "/v4/open-channel/participant/mute-list/remove",
+        operation_id="unmute_open_channel_participants",
+        summary="Unmute participants",
+        status_code=200,
+        response_model=Ack,
+        response_model_exclude_unset=True,
+    )
+    async def unmute_open_channel_participants_endpoint(
+        body: Annotated[UnmuteOpenChannelParticipantsRequest, Body()],
+    ) -> Ack:
+        return await handlers.unmute_open_channel_participants(body=body)
 
     return router

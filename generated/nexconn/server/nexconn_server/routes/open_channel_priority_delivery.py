@@ -81,6 +81,45 @@ def open_channel_priority_delivery_router(
     router = APIRouter(tags=["open_channel_priority_delivery"])
 
     @router.post(
+        "/v4/open-channel/priority-message-type-list/add",
+        operation_id="add_priority_message_types",
+        summary="Add priority message types",
+        status_code=200,
+        response_model=Ack,
+        response_model_exclude_unset=True,
+    )
+    async def add_priority_message_types_endpoint(
+        body: Annotated[AddPriorityMessageTypesRequest, Body()],
+    ) -> Ack:
+        return await handlers.add_priority_message_types(body=body)
+
+    @router.post(
+        "/v4/open-channel/priority-message-type-list/get",
+        operation_id="list_priority_message_types",
+        summary="List priority message types",
+        status_code=200,
+        response_model=MessageTypesResponse,
+        response_model_exclude_unset=True,
+    )
+    async def list_priority_message_types_endpoint(
+        body: Annotated[ListPriorityMessageTypesRequest | None, Body()] = None,
+    ) -> MessageTypesResponse:
+        return await handlers.list_priority_message_types(body=body)
+
+    @router.post(
+        "/v4/open-channel/priority-message-type-list/remove",
+        operation_id="remove_priority_message_types",
+        summary="Remove priority message types",
+        status_code=200,
+        response_model=Ack,
+        response_model_exclude_unset=True,
+    )
+    async def remove_priority_message_types_endpoint(
+        body: Annotated[RemovePriorityMessageTypesRequest, Body()],
+    ) -> Ack:
+        return await handlers.remove_priority_message_types(body=body)
+
+    @router.post(
         "/v4/open-channel/participant/priority-sender-list/add",
         include_in_schema=False,
         status_code=200,
@@ -98,25 +137,6 @@ def open_channel_priority_delivery_router(
         body: Annotated[AddOpenChannelPrioritySendersRequest, Body()],
     ) -> Ack:
         return await handlers.add_open_channel_priority_senders(body=body)
-
-    @router.post(
-        "/v4/open-channel/participant/priority-sender-list/remove",
-        include_in_schema=False,
-        status_code=200,
-        response_model=Ack,
-    )
-    @router.post(
-        "/v4/open-channel/priority-sender-list/remove",
-        operation_id="remove_open_channel_priority_senders",
-        summary="Remove priority senders from an open channel",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def remove_open_channel_priority_senders_endpoint(
-        body: Annotated[RemoveOpenChannelPrioritySendersRequest, Body()],
-    ) -> Ack:
-        return await handlers.remove_open_channel_priority_senders(body=body)
 
     @router.post(
         "/v4/open-channel/participant/priority-sender-list/get",
@@ -138,42 +158,22 @@ def open_channel_priority_delivery_router(
         return await handlers.list_open_channel_priority_senders(body=body)
 
     @router.post(
-        "/v4/open-channel/priority-message-type-list/add",
-        operation_id="add_priority_message_types",
-        summary="Add priority message types",
+        "/v4/open-channel/participant/priority-sender-list/remove",
+        include_in_schema=False,
+        status_code=200,
+        response_model=Ack,
+    )
+    @router.post(
+        "/v4/open-channel/priority-sender-list/remove",
+        operation_id="remove_open_channel_priority_senders",
+        summary="Remove priority senders from an open channel",
         status_code=200,
         response_model=Ack,
         response_model_exclude_unset=True,
     )
-    async def add_priority_message_types_endpoint(
-        body: Annotated[AddPriorityMessageTypesRequest, Body()],
+    async def remove_open_channel_priority_senders_endpoint(
+        body: Annotated[RemoveOpenChannelPrioritySendersRequest, Body()],
     ) -> Ack:
-        return await handlers.add_priority_message_types(body=body)
-
-    @router.post(
-        "/v4/open-channel/priority-message-type-list/remove",
-        operation_id="remove_priority_message_types",
-        summary="Remove priority message types",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def remove_priority_message_types_endpoint(
-        body: Annotated[RemovePriorityMessageTypesRequest, Body()],
-    ) -> Ack:
-        return await handlers.remove_priority_message_types(body=body)
-
-    @router.post(
-        "/v4/open-channel/priority-message-type-list/get",
-        operation_id="list_priority_message_types",
-        summary="List priority message types",
-        status_code=200,
-        response_model=MessageTypesResponse,
-        response_model_exclude_unset=True,
-    )
-    async def list_priority_message_types_endpoint(
-        body: Annotated[ListPriorityMessageTypesRequest | None, Body()] = None,
-    ) -> MessageTypesResponse:
-        return await handlers.list_priority_message_types(body=body)
+        return await handlers.remove_open_channel_priority_senders(body=body)
 
     return router

@@ -73,19 +73,6 @@ def open_channels_router(handlers: OpenChannelsHandlers) -> APIRouter:
         return await handlers.create_open_channel(body=body)
 
     @router.post(
-        "/v4/open-channel/destroy-type/set",
-        operation_id="set_open_channel_destroy_type",
-        summary="Change an open channel's auto-destroy rule",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def set_open_channel_destroy_type_endpoint(
-        body: Annotated[SetOpenChannelDestroyTypeRequest, Body()],
-    ) -> Ack:
-        return await handlers.set_open_channel_destroy_type(body=body)
-
-    @router.post(
         "/v4/open-channel/destroy",
         operation_id="destroy_open_channels",
         summary="Destroy open channels",
@@ -97,6 +84,19 @@ def open_channels_router(handlers: OpenChannelsHandlers) -> APIRouter:
         body: Annotated[DestroyOpenChannelsRequest, Body()],
     ) -> Ack:
         return await handlers.destroy_open_channels(body=body)
+
+    @router.post(
+        "/v4/open-channel/destroy-type/set",
+        operation_id="set_open_channel_destroy_type",
+        summary="Change an open channel's auto-destroy rule",
+        status_code=200,
+        response_model=Ack,
+        response_model_exclude_unset=True,
+    )
+    async def set_open_channel_destroy_type_endpoint(
+        body: Annotated[SetOpenChannelDestroyTypeRequest, Body()],
+    ) -> Ack:
+        return await handlers.set_open_channel_destroy_type(body=body)
 
     @router.post(
         "/v4/open-channel/get",

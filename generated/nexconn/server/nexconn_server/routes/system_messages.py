@@ -71,17 +71,17 @@ def system_messages_router(handlers: SystemMessagesHandlers) -> APIRouter:
     router = APIRouter(tags=["system_messages"])
 
     @router.post(
-        "/v4/system-channel/message/send",
-        operation_id="send_system_channel_message",
-        summary="Send a system message",
+        "/v4/system-channel/message/broadcast/delete",
+        operation_id="recall_broadcast_message",
+        summary="Recall a broadcast to all users",
         status_code=200,
-        response_model=UserMessageSendResponse,
+        response_model=Ack,
         response_model_exclude_unset=True,
     )
-    async def send_system_channel_message_endpoint(
-        body: Annotated[SendSystemChannelMessageRequest, Body()],
-    ) -> UserMessageSendResponse:
-        return await handlers.send_system_channel_message(body=body)
+    async def recall_broadcast_message_endpoint(
+        body: Annotated[RecallBroadcastMessageRequest, Body()],
+    ) -> Ack:
+        return await handlers.recall_broadcast_message(body=body)
 
     @router.post(
         "/v4/system-channel/message/broadcast-all",
@@ -110,6 +110,19 @@ def system_messages_router(handlers: SystemMessagesHandlers) -> APIRouter:
         return await handlers.broadcast_system_message_to_online(body=body)
 
     @router.post(
+        "/v4/system-channel/message/send",
+        operation_id="send_system_channel_message",
+        summary="Send a system message",
+        status_code=200,
+        response_model=UserMessageSendResponse,
+        response_model_exclude_unset=True,
+    )
+    async def send_system_channel_message_endpoint(
+        body: Annotated[SendSystemChannelMessageRequest, Body()],
+    ) -> UserMessageSendResponse:
+        return await handlers.send_system_channel_message(body=body)
+
+    @router.post(
         "/v4/system-channel/app-package-users/send",
         include_in_schema=False,
         status_code=200,
@@ -133,18 +146,5 @@ def system_messages_router(handlers: SystemMessagesHandlers) -> APIRouter:
         body: Annotated[SendSystemChannelPushRequest, Body()],
     ) -> SystemPushResponse:
         return await handlers.send_system_channel_push(body=body)
-
-    @router.post(
-        "/v4/system-channel/message/broadcast/delete",
-        operation_id="recall_broadcast_message",
-        summary="Recall a broadcast to all users",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def recall_broadcast_message_endpoint(
-        body: Annotated[RecallBroadcastMessageRequest, Body()],
-    ) -> Ack:
-        return await handlers.recall_broadcast_message(body=body)
 
     return router

@@ -166,19 +166,6 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
     router = APIRouter(tags=["users"])
 
     @router.post(
-        "/v4/auth/access-token/issue",
-        operation_id="issue_access_token",
-        summary="Issue an access token",
-        status_code=200,
-        response_model=AccessTokenResponse,
-        response_model_exclude_unset=True,
-    )
-    async def issue_access_token_endpoint(
-        body: Annotated[IssueAccessTokenRequest, Body()],
-    ) -> AccessTokenResponse:
-        return await handlers.issue_access_token(body=body)
-
-    @router.post(
         "/v4/auth/access-token/expire",
         operation_id="expire_access_tokens",
         summary="Expire access tokens",
@@ -192,69 +179,43 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         return await handlers.expire_access_tokens(body=body)
 
     @router.post(
-        "/v4/user/get",
-        operation_id="get_user",
-        summary="Get a user",
+        "/v4/auth/access-token/issue",
+        operation_id="issue_access_token",
+        summary="Issue an access token",
         status_code=200,
-        response_model=UserInfoResponse,
+        response_model=AccessTokenResponse,
         response_model_exclude_unset=True,
     )
-    async def get_user_endpoint(
-        body: Annotated[GetUserRequest, Body()],
-    ) -> UserInfoResponse:
-        return await handlers.get_user(body=body)
+    async def issue_access_token_endpoint(
+        body: Annotated[IssueAccessTokenRequest, Body()],
+    ) -> AccessTokenResponse:
+        return await handlers.issue_access_token(body=body)
 
     @router.post(
-        "/v4/user/update",
-        operation_id="update_user",
-        summary="Update a user",
+        "/v4/channel-type/mute/list",
+        operation_id="list_direct_channel_muted_users",
+        summary="List users muted in direct channels",
+        status_code=200,
+        response_model=DirectMutedUsersResponse,
+        response_model_exclude_unset=True,
+    )
+    async def list_direct_channel_muted_users_endpoint(
+        body: Annotated[ListDirectChannelMutedUsersRequest, Body()],
+    ) -> DirectMutedUsersResponse:
+        return await handlers.list_direct_channel_muted_users(body=body)
+
+    @router.post(
+        "/v4/channel-type/mute/set",
+        operation_id="set_direct_channel_mute",
+        summary="Mute or unmute users in direct channels",
         status_code=200,
         response_model=Ack,
         response_model_exclude_unset=True,
     )
-    async def update_user_endpoint(
-        body: Annotated[UpdateUserRequest, Body()],
+    async def set_direct_channel_mute_endpoint(
+        body: Annotated[SetDirectChannelMuteRequest, Body()],
     ) -> Ack:
-        return await handlers.update_user(body=body)
-
-    @router.post(
-        "/v4/user/soft-delete",
-        operation_id="soft_delete_users",
-        summary="Soft-delete users",
-        status_code=200,
-        response_model=UserOperationResponse,
-        response_model_exclude_unset=True,
-    )
-    async def soft_delete_users_endpoint(
-        body: Annotated[SoftDeleteUsersRequest, Body()],
-    ) -> UserOperationResponse:
-        return await handlers.soft_delete_users(body=body)
-
-    @router.post(
-        "/v4/user/soft-deleted/list",
-        operation_id="list_soft_deleted_users",
-        summary="List soft-deleted users",
-        status_code=200,
-        response_model=SoftDeletedUsersResponse,
-        response_model_exclude_unset=True,
-    )
-    async def list_soft_deleted_users_endpoint(
-        body: Annotated[ListSoftDeletedUsersRequest | None, Body()] = None,
-    ) -> SoftDeletedUsersResponse:
-        return await handlers.list_soft_deleted_users(body=body)
-
-    @router.post(
-        "/v4/user/restore",
-        operation_id="restore_users",
-        summary="Restore soft-deleted users",
-        status_code=200,
-        response_model=UserOperationResponse,
-        response_model_exclude_unset=True,
-    )
-    async def restore_users_endpoint(
-        body: Annotated[RestoreUsersRequest, Body()],
-    ) -> UserOperationResponse:
-        return await handlers.restore_users(body=body)
+        return await handlers.set_direct_channel_mute(body=body)
 
     @router.post(
         "/v4/user/ban",
@@ -268,19 +229,6 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         body: Annotated[BanUsersRequest, Body()],
     ) -> Ack:
         return await handlers.ban_users(body=body)
-
-    @router.post(
-        "/v4/user/unban",
-        operation_id="unban_users",
-        summary="Unban users",
-        status_code=200,
-        response_model=Ack,
-        response_model_exclude_unset=True,
-    )
-    async def unban_users_endpoint(
-        body: Annotated[UnbanUsersRequest, Body()],
-    ) -> Ack:
-        return await handlers.unban_users(body=body)
 
     @router.post(
         "/v4/user/ban/list",
@@ -315,30 +263,69 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         return await handlers.get_user_connection_status(body=body)
 
     @router.post(
-        "/v4/channel-type/mute/set",
-        operation_id="set_direct_channel_mute",
-        summary="Mute or unmute users in direct channels",
+        "/v4/user/get",
+        operation_id="get_user",
+        summary="Get a user",
         status_code=200,
-        response_model=Ack,
+        response_model=UserInfoResponse,
         response_model_exclude_unset=True,
     )
-    async def set_direct_channel_mute_endpoint(
-        body: Annotated[SetDirectChannelMuteRequest, Body()],
-    ) -> Ack:
-        return await handlers.set_direct_channel_mute(body=body)
+    async def get_user_endpoint(
+        body: Annotated[GetUserRequest, Body()],
+    ) -> UserInfoResponse:
+        return await handlers.get_user(body=body)
 
     @router.post(
-        "/v4/channel-type/mute/list",
-        operation_id="list_direct_channel_muted_users",
-        summary="List users muted in direct channels",
+        "/v4/user/restore",
+        operation_id="restore_users",
+        summary="Restore soft-deleted users",
         status_code=200,
-        response_model=DirectMutedUsersResponse,
+        response_model=UserOperationResponse,
         response_model_exclude_unset=True,
     )
-    async def list_direct_channel_muted_users_endpoint(
-        body: Annotated[ListDirectChannelMutedUsersRequest, Body()],
-    ) -> DirectMutedUsersResponse:
-        return await handlers.list_direct_channel_muted_users(body=body)
+    async def restore_users_endpoint(
+        body: Annotated[RestoreUsersRequest, Body()],
+    ) -> UserOperationResponse:
+        return await handlers.restore_users(body=body)
+
+    @router.post(
+        "/v4/user/soft-delete",
+        operation_id="soft_delete_users",
+        summary="Soft-delete users",
+        status_code=200,
+        response_model=UserOperationResponse,
+        response_model_exclude_unset=True,
+    )
+    async def soft_delete_users_endpoint(
+        body: Annotated[SoftDeleteUsersRequest, Body()],
+    ) -> UserOperationResponse:
+        return await handlers.soft_delete_users(body=body)
+
+    @router.post(
+        "/v4/user/soft-deleted/list",
+        operation_id="list_soft_deleted_users",
+        summary="List soft-deleted users",
+        status_code=200,
+        response_model=SoftDeletedUsersResponse,
+        response_model_exclude_unset=True,
+    )
+    async def list_soft_deleted_users_endpoint(
+        body: Annotated[ListSoftDeletedUsersRequest | None, Body()] = None,
+    ) -> SoftDeletedUsersResponse:
+        return await handlers.list_soft_deleted_users(body=body)
+
+    @router.post(
+        "/v4/user/tag/batch/get",
+        operation_id="batch_get_user_tags",
+        summary="Get the tags of users",
+        status_code=200,
+        response_model=UserTagsResponse,
+        response_model_exclude_unset=True,
+    )
+    async def batch_get_user_tags_endpoint(
+        body: Annotated[BatchGetUserTagsRequest, Body()],
+    ) -> UserTagsResponse:
+        return await handlers.batch_get_user_tags(body=body)
 
     @router.post(
         "/v4/user/tag/batch/set",
@@ -354,16 +341,29 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         return await handlers.batch_set_user_tags(body=body)
 
     @router.post(
-        "/v4/user/tag/batch/get",
-        operation_id="batch_get_user_tags",
-        summary="Get the tags of users",
+        "/v4/user/unban",
+        operation_id="unban_users",
+        summary="Unban users",
         status_code=200,
-        response_model=UserTagsResponse,
+        response_model=Ack,
         response_model_exclude_unset=True,
     )
-    async def batch_get_user_tags_endpoint(
-        body: Annotated[BatchGetUserTagsRequest, Body()],
-    ) -> UserTagsResponse:
-        return await handlers.batch_get_user_tags(body=body)
+    async def unban_users_endpoint(
+        body: Annotated[UnbanUsersRequest, Body()],
+    ) -> Ack:
+        return await handlers.unban_users(body=body)
+
+    @router.post(
+        "/v4/user/update",
+        operation_id="update_user",
+        summary="Update a user",
+        status_code=200,
+        response_model=Ack,
+        response_model_exclude_unset=True,
+    )
+    async def update_user_endpoint(
+        body: Annotated[UpdateUserRequest, Body()],
+    ) -> Ack:
+        return await handlers.update_user(body=body)
 
     return router

@@ -93,6 +93,21 @@ def chatroom_allowlists_router(handlers: ChatroomAllowlistsHandlers) -> APIRoute
         return await handlers.add_chatroom_user_allowlist(body=body)
 
     @router.post(
+        "/chatroom/user/whitelist/query.json",
+        operation_id="query_chatroom_user_allowlist",
+        summary="List a chatroom's allowlisted users",
+        status_code=200,
+        response_model=QueryChatroomUserAllowlistResponse,
+        response_model_exclude_unset=True,
+    )
+    async def query_chatroom_user_allowlist_endpoint(
+        body: Annotated[
+            QueryChatroomUserAllowlistRequest, Depends(form_body(QueryChatroomUserAllowlistRequest))
+        ],
+    ) -> QueryChatroomUserAllowlistResponse:
+        return await handlers.query_chatroom_user_allowlist(body=body)
+
+    @router.post(
         "/chatroom/user/whitelist/remove.json",
         operation_id="remove_chatroom_user_allowlist",
         summary="Remove users from a chatroom allowlist",
@@ -107,21 +122,6 @@ def chatroom_allowlists_router(handlers: ChatroomAllowlistsHandlers) -> APIRoute
         ],
     ) -> CodeResult:
         return await handlers.remove_chatroom_user_allowlist(body=body)
-
-    @router.post(
-        "/chatroom/user/whitelist/query.json",
-        operation_id="query_chatroom_user_allowlist",
-        summary="List a chatroom's allowlisted users",
-        status_code=200,
-        response_model=QueryChatroomUserAllowlistResponse,
-        response_model_exclude_unset=True,
-    )
-    async def query_chatroom_user_allowlist_endpoint(
-        body: Annotated[
-            QueryChatroomUserAllowlistRequest, Depends(form_body(QueryChatroomUserAllowlistRequest))
-        ],
-    ) -> QueryChatroomUserAllowlistResponse:
-        return await handlers.query_chatroom_user_allowlist(body=body)
 
     @router.post(
         "/chatroom/whitelist/add.json",

@@ -64,6 +64,17 @@ def chatroom_keepalive_router(handlers: ChatroomKeepaliveHandlers) -> APIRouter:
         return await handlers.add_chatroom_keepalive(body=body)
 
     @router.post(
+        "/chatroom/keepalive/query.json",
+        operation_id="query_chatroom_keepalive",
+        summary="List kept-alive chatrooms",
+        status_code=200,
+        response_model=QueryChatroomKeepaliveResponse,
+        response_model_exclude_unset=True,
+    )
+    async def query_chatroom_keepalive_endpoint() -> QueryChatroomKeepaliveResponse:
+        return await handlers.query_chatroom_keepalive()
+
+    @router.post(
         "/chatroom/keepalive/remove.json",
         operation_id="remove_chatroom_keepalive",
         summary="Stop keeping a chatroom alive",
@@ -77,16 +88,5 @@ def chatroom_keepalive_router(handlers: ChatroomKeepaliveHandlers) -> APIRouter:
         ],
     ) -> CodeResult:
         return await handlers.remove_chatroom_keepalive(body=body)
-
-    @router.post(
-        "/chatroom/keepalive/query.json",
-        operation_id="query_chatroom_keepalive",
-        summary="List kept-alive chatrooms",
-        status_code=200,
-        response_model=QueryChatroomKeepaliveResponse,
-        response_model_exclude_unset=True,
-    )
-    async def query_chatroom_keepalive_endpoint() -> QueryChatroomKeepaliveResponse:
-        return await handlers.query_chatroom_keepalive()
 
     return router

@@ -201,116 +201,6 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
     router = APIRouter(tags=["chatroom_members"])
 
     @router.post(
-        "/chatroom/user/query.json",
-        operation_id="query_chatroom_members",
-        summary="List chatroom members",
-        status_code=200,
-        response_model=QueryChatroomMembersResponse,
-        response_model_exclude_unset=True,
-    )
-    async def query_chatroom_members_endpoint(
-        body: Annotated[
-            QueryChatroomMembersRequest,
-            Depends(
-                form_body(
-                    QueryChatroomMembersRequest, kinds={"count": "integer", "order": "integer"}
-                )
-            ),
-        ],
-    ) -> QueryChatroomMembersResponse:
-        return await handlers.query_chatroom_members(body=body)
-
-    @router.post(
-        "/chatroom/user/exist.json",
-        operation_id="check_chatroom_member",
-        summary="Check whether a user is in a chatroom",
-        status_code=200,
-        response_model=CheckChatroomMemberResponse,
-        response_model_exclude_unset=True,
-    )
-    async def check_chatroom_member_endpoint(
-        body: Annotated[CheckChatroomMemberRequest, Depends(form_body(CheckChatroomMemberRequest))],
-    ) -> CheckChatroomMemberResponse:
-        return await handlers.check_chatroom_member(body=body)
-
-    @router.post(
-        "/chatroom/users/exist.json",
-        operation_id="check_chatroom_members",
-        summary="Check whether users are in a chatroom",
-        status_code=200,
-        response_model=CheckChatroomMembersResponse,
-        response_model_exclude_unset=True,
-    )
-    async def check_chatroom_members_endpoint(
-        body: Annotated[
-            CheckChatroomMembersRequest,
-            Depends(form_body(CheckChatroomMembersRequest, arrays=("userId",))),
-        ],
-    ) -> CheckChatroomMembersResponse:
-        return await handlers.check_chatroom_members(body=body)
-
-    @router.post(
-        "/chatroom/user/gag/add.json",
-        operation_id="mute_chatroom_members",
-        summary="Mute users in a chatroom",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def mute_chatroom_members_endpoint(
-        body: Annotated[
-            MuteChatroomMembersRequest,
-            Depends(
-                form_body(
-                    MuteChatroomMembersRequest,
-                    styles={"extra": "json"},
-                    arrays=("userId",),
-                    kinds={"minute": "integer", "needNotify": "boolean"},
-                )
-            ),
-        ],
-    ) -> CodeResult:
-        return await handlers.mute_chatroom_members(body=body)
-
-    @router.post(
-        "/chatroom/user/gag/rollback.json",
-        operation_id="unmute_chatroom_members",
-        summary="Unmute users in a chatroom",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def unmute_chatroom_members_endpoint(
-        body: Annotated[
-            UnmuteChatroomMembersRequest,
-            Depends(
-                form_body(
-                    UnmuteChatroomMembersRequest,
-                    styles={"extra": "json"},
-                    arrays=("userId",),
-                    kinds={"needNotify": "boolean"},
-                )
-            ),
-        ],
-    ) -> CodeResult:
-        return await handlers.unmute_chatroom_members(body=body)
-
-    @router.post(
-        "/chatroom/user/gag/list.json",
-        operation_id="query_muted_chatroom_members",
-        summary="List muted users of a chatroom",
-        status_code=200,
-        response_model=QueryMutedChatroomMembersResponse,
-        response_model_exclude_unset=True,
-    )
-    async def query_muted_chatroom_members_endpoint(
-        body: Annotated[
-            QueryMutedChatroomMembersRequest, Depends(form_body(QueryMutedChatroomMembersRequest))
-        ],
-    ) -> QueryMutedChatroomMembersResponse:
-        return await handlers.query_muted_chatroom_members(body=body)
-
-    @router.post(
         "/chatroom/ban/add.json",
         operation_id="mute_all_chatroom_members",
         summary="Mute everyone in a chatroom",
@@ -333,26 +223,19 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         return await handlers.mute_all_chatroom_members(body=body)
 
     @router.post(
-        "/chatroom/ban/rollback.json",
-        operation_id="unmute_all_chatroom_members",
-        summary="End mute-all in a chatroom",
+        "/chatroom/ban/check.json",
+        operation_id="check_chatroom_mute_all",
+        summary="Check whether a chatroom has mute-all on",
         status_code=200,
-        response_model=CodeResult,
+        response_model=CheckChatroomMuteAllResponse,
         response_model_exclude_unset=True,
     )
-    async def unmute_all_chatroom_members_endpoint(
+    async def check_chatroom_mute_all_endpoint(
         body: Annotated[
-            UnmuteAllChatroomMembersRequest,
-            Depends(
-                form_body(
-                    UnmuteAllChatroomMembersRequest,
-                    styles={"extra": "json"},
-                    kinds={"needNotify": "boolean"},
-                )
-            ),
+            CheckChatroomMuteAllRequest, Depends(form_body(CheckChatroomMuteAllRequest))
         ],
-    ) -> CodeResult:
-        return await handlers.unmute_all_chatroom_members(body=body)
+    ) -> CheckChatroomMuteAllResponse:
+        return await handlers.check_chatroom_mute_all(body=body)
 
     @router.post(
         "/chatroom/ban/query.json",
@@ -373,80 +256,26 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         return await handlers.query_muted_chatrooms(body=body)
 
     @router.post(
-        "/chatroom/ban/check.json",
-        operation_id="check_chatroom_mute_all",
-        summary="Check whether a chatroom has mute-all on",
-        status_code=200,
-        response_model=CheckChatroomMuteAllResponse,
-        response_model_exclude_unset=True,
-    )
-    async def check_chatroom_mute_all_endpoint(
-        body: Annotated[
-            CheckChatroomMuteAllRequest, Depends(form_body(CheckChatroomMuteAllRequest))
-        ],
-    ) -> CheckChatroomMuteAllResponse:
-        return await handlers.check_chatroom_mute_all(body=body)
-
-    @router.post(
-        "/chatroom/user/ban/whitelist/add.json",
-        operation_id="add_chatroom_mute_allowlist",
-        summary="Exempt users from a chatroom's mute-all",
+        "/chatroom/ban/rollback.json",
+        operation_id="unmute_all_chatroom_members",
+        summary="End mute-all in a chatroom",
         status_code=200,
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
-    async def add_chatroom_mute_allowlist_endpoint(
+    async def unmute_all_chatroom_members_endpoint(
         body: Annotated[
-            AddChatroomMuteAllowlistRequest,
+            UnmuteAllChatroomMembersRequest,
             Depends(
                 form_body(
-                    AddChatroomMuteAllowlistRequest,
+                    UnmuteAllChatroomMembersRequest,
                     styles={"extra": "json"},
-                    arrays=("userId",),
                     kinds={"needNotify": "boolean"},
                 )
             ),
         ],
     ) -> CodeResult:
-        return await handlers.add_chatroom_mute_allowlist(body=body)
-
-    @router.post(
-        "/chatroom/user/ban/whitelist/rollback.json",
-        operation_id="remove_chatroom_mute_allowlist",
-        summary="Remove users from a chatroom's mute-all exemptions",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def remove_chatroom_mute_allowlist_endpoint(
-        body: Annotated[
-            RemoveChatroomMuteAllowlistRequest,
-            Depends(
-                form_body(
-                    RemoveChatroomMuteAllowlistRequest,
-                    styles={"extra": "json"},
-                    arrays=("userId",),
-                    kinds={"needNotify": "boolean"},
-                )
-            ),
-        ],
-    ) -> CodeResult:
-        return await handlers.remove_chatroom_mute_allowlist(body=body)
-
-    @router.post(
-        "/chatroom/user/ban/whitelist/query.json",
-        operation_id="query_chatroom_mute_allowlist",
-        summary="List users exempt from a chatroom's mute-all",
-        status_code=200,
-        response_model=QueryChatroomMuteAllowlistResponse,
-        response_model_exclude_unset=True,
-    )
-    async def query_chatroom_mute_allowlist_endpoint(
-        body: Annotated[
-            QueryChatroomMuteAllowlistRequest, Depends(form_body(QueryChatroomMuteAllowlistRequest))
-        ],
-    ) -> QueryChatroomMuteAllowlistResponse:
-        return await handlers.query_chatroom_mute_allowlist(body=body)
+        return await handlers.unmute_all_chatroom_members(body=body)
 
     @router.post(
         "/chatroom/user/ban/add.json",
@@ -472,6 +301,19 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         return await handlers.mute_users_in_all_chatrooms(body=body)
 
     @router.post(
+        "/chatroom/user/ban/query.json",
+        operation_id="query_users_muted_in_all_chatrooms",
+        summary="List users muted in every chatroom",
+        status_code=200,
+        response_model=QueryUsersMutedInAllChatroomsResponse,
+        response_model_exclude_unset=True,
+    )
+    async def query_users_muted_in_all_chatrooms_endpoint() -> (
+        QueryUsersMutedInAllChatroomsResponse
+    ):
+        return await handlers.query_users_muted_in_all_chatrooms()
+
+    @router.post(
         "/chatroom/user/ban/remove.json",
         operation_id="unmute_users_in_all_chatrooms",
         summary="Lift an app-wide chatroom mute",
@@ -495,17 +337,65 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         return await handlers.unmute_users_in_all_chatrooms(body=body)
 
     @router.post(
-        "/chatroom/user/ban/query.json",
-        operation_id="query_users_muted_in_all_chatrooms",
-        summary="List users muted in every chatroom",
+        "/chatroom/user/ban/whitelist/add.json",
+        operation_id="add_chatroom_mute_allowlist",
+        summary="Exempt users from a chatroom's mute-all",
         status_code=200,
-        response_model=QueryUsersMutedInAllChatroomsResponse,
+        response_model=CodeResult,
         response_model_exclude_unset=True,
     )
-    async def query_users_muted_in_all_chatrooms_endpoint() -> (
-        QueryUsersMutedInAllChatroomsResponse
-    ):
-        return await handlers.query_users_muted_in_all_chatrooms()
+    async def add_chatroom_mute_allowlist_endpoint(
+        body: Annotated[
+            AddChatroomMuteAllowlistRequest,
+            Depends(
+                form_body(
+                    AddChatroomMuteAllowlistRequest,
+                    styles={"extra": "json"},
+                    arrays=("userId",),
+                    kinds={"needNotify": "boolean"},
+                )
+            ),
+        ],
+    ) -> CodeResult:
+        return await handlers.add_chatroom_mute_allowlist(body=body)
+
+    @router.post(
+        "/chatroom/user/ban/whitelist/query.json",
+        operation_id="query_chatroom_mute_allowlist",
+        summary="List users exempt from a chatroom's mute-all",
+        status_code=200,
+        response_model=QueryChatroomMuteAllowlistResponse,
+        response_model_exclude_unset=True,
+    )
+    async def query_chatroom_mute_allowlist_endpoint(
+        body: Annotated[
+            QueryChatroomMuteAllowlistRequest, Depends(form_body(QueryChatroomMuteAllowlistRequest))
+        ],
+    ) -> QueryChatroomMuteAllowlistResponse:
+        return await handlers.query_chatroom_mute_allowlist(body=body)
+
+    @router.post(
+        "/chatroom/user/ban/whitelist/rollback.json",
+        operation_id="remove_chatroom_mute_allowlist",
+        summary="Remove users from a chatroom's mute-all exemptions",
+        status_code=200,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def remove_chatroom_mute_allowlist_endpoint(
+        body: Annotated[
+            RemoveChatroomMuteAllowlistRequest,
+            Depends(
+                form_body(
+                    RemoveChatroomMuteAllowlistRequest,
+                    styles={"extra": "json"},
+                    arrays=("userId",),
+                    kinds={"needNotify": "boolean"},
+                )
+            ),
+        ],
+    ) -> CodeResult:
+        return await handlers.remove_chatroom_mute_allowlist(body=body)
 
     @router.post(
         "/chatroom/user/block/add.json",
@@ -531,6 +421,22 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         return await handlers.block_chatroom_members(body=body)
 
     @router.post(
+        "/chatroom/user/block/list.json",
+        operation_id="query_blocked_chatroom_members",
+        summary="List users banned from a chatroom",
+        status_code=200,
+        response_model=QueryBlockedChatroomMembersResponse,
+        response_model_exclude_unset=True,
+    )
+    async def query_blocked_chatroom_members_endpoint(
+        body: Annotated[
+            QueryBlockedChatroomMembersRequest,
+            Depends(form_body(QueryBlockedChatroomMembersRequest)),
+        ],
+    ) -> QueryBlockedChatroomMembersResponse:
+        return await handlers.query_blocked_chatroom_members(body=body)
+
+    @router.post(
         "/chatroom/user/block/rollback.json",
         operation_id="unblock_chatroom_members",
         summary="Lift a chatroom ban",
@@ -554,19 +460,113 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         return await handlers.unblock_chatroom_members(body=body)
 
     @router.post(
-        "/chatroom/user/block/list.json",
-        operation_id="query_blocked_chatroom_members",
-        summary="List users banned from a chatroom",
+        "/chatroom/user/exist.json",
+        operation_id="check_chatroom_member",
+        summary="Check whether a user is in a chatroom",
         status_code=200,
-        response_model=QueryBlockedChatroomMembersResponse,
+        response_model=CheckChatroomMemberResponse,
         response_model_exclude_unset=True,
     )
-    async def query_blocked_chatroom_members_endpoint(
+    async def check_chatroom_member_endpoint(
+        body: Annotated[CheckChatroomMemberRequest, Depends(form_body(CheckChatroomMemberRequest))],
+    ) -> CheckChatroomMemberResponse:
+        return await handlers.check_chatroom_member(body=body)
+
+    @router.post(
+        "/chatroom/user/gag/add.json",
+        operation_id="mute_chatroom_members",
+        summary="Mute users in a chatroom",
+        status_code=200,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def mute_chatroom_members_endpoint(
         body: Annotated[
-            QueryBlockedChatroomMembersRequest,
-            Depends(form_body(QueryBlockedChatroomMembersRequest)),
+            MuteChatroomMembersRequest,
+            Depends(
+                form_body(
+                    MuteChatroomMembersRequest,
+                    styles={"extra": "json"},
+                    arrays=("userId",),
+                    kinds={"minute": "integer", "needNotify": "boolean"},
+                )
+            ),
         ],
-    ) -> QueryBlockedChatroomMembersResponse:
-        return await handlers.query_blocked_chatroom_members(body=body)
+    ) -> CodeResult:
+        return await handlers.mute_chatroom_members(body=body)
+
+    @router.post(
+        "/chatroom/user/gag/list.json",
+        operation_id="query_muted_chatroom_members",
+        summary="List muted users of a chatroom",
+        status_code=200,
+        response_model=QueryMutedChatroomMembersResponse,
+        response_model_exclude_unset=True,
+    )
+    async def query_muted_chatroom_members_endpoint(
+        body: Annotated[
+            QueryMutedChatroomMembersRequest, Depends(form_body(QueryMutedChatroomMembersRequest))
+        ],
+    ) -> QueryMutedChatroomMembersResponse:
+        return await handlers.query_muted_chatroom_members(body=body)
+
+    @router.post(
+        "/chatroom/user/gag/rollback.json",
+        operation_id="unmute_chatroom_members",
+        summary="Unmute users in a chatroom",
+        status_code=200,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def unmute_chatroom_members_endpoint(
+        body: Annotated[
+            UnmuteChatroomMembersRequest,
+            Depends(
+                form_body(
+                    UnmuteChatroomMembersRequest,
+                    styles={"extra": "json"},
+                    arrays=("userId",),
+                    kinds={"needNotify": "boolean"},
+                )
+            ),
+        ],
+    ) -> CodeResult:
+        return await handlers.unmute_chatroom_members(body=body)
+
+    @router.post(
+        "/chatroom/user/query.json",
+        operation_id="query_chatroom_members",
+        summary="List chatroom members",
+        status_code=200,
+        response_model=QueryChatroomMembersResponse,
+        response_model_exclude_unset=True,
+    )
+    async def query_chatroom_members_endpoint(
+        body: Annotated[
+            QueryChatroomMembersRequest,
+            Depends(
+                form_body(
+                    QueryChatroomMembersRequest, kinds={"count": "integer", "order": "integer"}
+                )
+            ),
+        ],
+    ) -> QueryChatroomMembersResponse:
+        return await handlers.query_chatroom_members(body=body)
+
+    @router.post(
+        "/chatroom/users/exist.json",
+        operation_id="check_chatroom_members",
+        summary="Check whether users are in a chatroom",
+        status_code=200,
+        response_model=CheckChatroomMembersResponse,
+        response_model_exclude_unset=True,
+    )
+    async def check_chatroom_members_endpoint(
+        body: Annotated[
+            CheckChatroomMembersRequest,
+            Depends(form_body(CheckChatroomMembersRequest, arrays=("userId",))),
+        ],
+    ) -> CheckChatroomMembersResponse:
+        return await handlers.check_chatroom_members(body=body)
 
     return router

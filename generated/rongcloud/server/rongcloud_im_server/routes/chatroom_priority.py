@@ -65,6 +65,17 @@ def chatroom_priority_router(handlers: ChatroomPriorityHandlers) -> APIRouter:
         return await handlers.add_chatroom_low_priority_types(body=body)
 
     @router.post(
+        "/chatroom/message/priority/query.json",
+        operation_id="query_chatroom_low_priority_types",
+        summary="List low-priority message types",
+        status_code=200,
+        response_model=QueryChatroomLowPriorityTypesResponse,
+        response_model_exclude_unset=True,
+    )
+    async def query_chatroom_low_priority_types_endpoint() -> QueryChatroomLowPriorityTypesResponse:
+        return await handlers.query_chatroom_low_priority_types()
+
+    @router.post(
         "/chatroom/message/priority/remove.json",
         operation_id="remove_chatroom_low_priority_types",
         summary="Unmark low-priority message types",
@@ -79,16 +90,5 @@ def chatroom_priority_router(handlers: ChatroomPriorityHandlers) -> APIRouter:
         ],
     ) -> CodeResult:
         return await handlers.remove_chatroom_low_priority_types(body=body)
-
-    @router.post(
-        "/chatroom/message/priority/query.json",
-        operation_id="query_chatroom_low_priority_types",
-        summary="List low-priority message types",
-        status_code=200,
-        response_model=QueryChatroomLowPriorityTypesResponse,
-        response_model_exclude_unset=True,
-    )
-    async def query_chatroom_low_priority_types_endpoint() -> QueryChatroomLowPriorityTypesResponse:
-        return await handlers.query_chatroom_low_priority_types()
 
     return router

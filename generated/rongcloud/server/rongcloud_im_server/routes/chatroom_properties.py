@@ -70,26 +70,26 @@ def chatroom_properties_router(handlers: ChatroomPropertiesHandlers) -> APIRoute
     router = APIRouter(tags=["chatroom_properties"])
 
     @router.post(
-        "/chatroom/entry/set.json",
-        operation_id="set_chatroom_entry",
-        summary="Set a chatroom property",
+        "/chatroom/entry/batch/remove.json",
+        operation_id="batch_remove_chatroom_entries",
+        summary="Delete chatroom properties in bulk",
         status_code=200,
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
-    async def set_chatroom_entry_endpoint(
+    async def batch_remove_chatroom_entries_endpoint(
         body: Annotated[
-            SetChatroomEntryRequest,
+            BatchRemoveChatroomEntriesRequest,
             Depends(
                 form_body(
-                    SetChatroomEntryRequest,
-                    styles={"content": "json"},
-                    kinds={"autoDelete": "integer"},
+                    BatchRemoveChatroomEntriesRequest,
+                    styles={"entryKeys": "json"},
+                    arrays=("entryKeys",),
                 )
             ),
         ],
     ) -> CodeResult:
-        return await handlers.set_chatroom_entry(body=body)
+        return await handlers.batch_remove_chatroom_entries(body=body)
 
     @router.post(
         "/chatroom/entry/batch/set.json",
@@ -114,6 +114,22 @@ def chatroom_properties_router(handlers: ChatroomPropertiesHandlers) -> APIRoute
         return await handlers.batch_set_chatroom_entries(body=body)
 
     @router.post(
+        "/chatroom/entry/query.json",
+        operation_id="query_chatroom_entries",
+        summary="Get chatroom properties",
+        status_code=200,
+        response_model=QueryChatroomEntriesResponse,
+        response_model_exclude_unset=True,
+    )
+    async def query_chatroom_entries_endpoint(
+        body: Annotated[
+            QueryChatroomEntriesRequest,
+            Depends(form_body(QueryChatroomEntriesRequest, arrays=("keys",))),
+        ],
+    ) -> QueryChatroomEntriesResponse:
+        return await handlers.query_chatroom_entries(body=body)
+
+    @router.post(
         "/chatroom/entry/remove.json",
         operation_id="remove_chatroom_entry",
         summary="Delete a chatroom property",
@@ -130,41 +146,25 @@ def chatroom_properties_router(handlers: ChatroomPropertiesHandlers) -> APIRoute
         return await handlers.remove_chatroom_entry(body=body)
 
     @router.post(
-        "/chatroom/entry/batch/remove.json",
-        operation_id="batch_remove_chatroom_entries",
-        summary="Delete chatroom properties in bulk",
+        "/chatroom/entry/set.json",
+        operation_id="set_chatroom_entry",
+        summary="Set a chatroom property",
         status_code=200,
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
-    async def batch_remove_chatroom_entries_endpoint(
+    async def set_chatroom_entry_endpoint(
         body: Annotated[
-            BatchRemoveChatroomEntriesRequest,
+            SetChatroomEntryRequest,
             Depends(
                 form_body(
-                    BatchRemoveChatroomEntriesRequest,
-                    styles={"entryKeys": "json"},
-                    arrays=("entryKeys",),
+                    SetChatroomEntryRequest,
+                    styles={"content": "json"},
+                    kinds={"autoDelete": "integer"},
                 )
             ),
         ],
     ) -> CodeResult:
-        return await handlers.batch_remove_chatroom_entries(body=body)
-
-    @router.post(
-        "/chatroom/entry/query.json",
-        operation_id="query_chatroom_entries",
-        summary="Get chatroom properties",
-        status_code=200,
-        response_model=QueryChatroomEntriesResponse,
-        response_model_exclude_unset=True,
-    )
-    async def query_chatroom_entries_endpoint(
-        body: Annotated[
-            QueryChatroomEntriesRequest,
-            Depends(form_body(QueryChatroomEntriesRequest, arrays=("keys",))),
-        ],
-    ) -> QueryChatroomEntriesResponse:
-        return await handlers.query_chatroom_entries(body=body)
+        return await handlers.set_chatroom_entry(body=body)
 
     return router

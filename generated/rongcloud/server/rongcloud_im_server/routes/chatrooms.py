@@ -80,6 +80,23 @@ def chatrooms_router(handlers: ChatroomsHandlers) -> APIRouter:
     router = APIRouter(tags=["chatrooms"])
 
     @router.post(
+        "/chatroom/create.json",
+        operation_id="create_chatrooms_legacy",
+        summary="Create chatrooms (deprecated)",
+        status_code=200,
+        deprecated=True,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def create_chatrooms_legacy_endpoint(
+        body: Annotated[
+            CreateChatroomsLegacyRequest,
+            Depends(form_body(CreateChatroomsLegacyRequest, styles={"chatroom": "deepObject"})),
+        ],
+    ) -> CodeResult:
+        return await handlers.create_chatrooms_legacy(body=body)
+
+    @router.post(
         "/chatroom/create_new.json",
         operation_id="create_chatroom",
         summary="Create a chatroom",
@@ -151,23 +168,6 @@ def chatrooms_router(handlers: ChatroomsHandlers) -> APIRouter:
         body: Annotated[GetChatroomRequest, Depends(form_body(GetChatroomRequest))],
     ) -> GetChatroomResponse:
         return await handlers.get_chatroom(body=body)
-
-    @router.post(
-        "/chatroom/create.json",
-        operation_id="create_chatrooms_legacy",
-        summary="Create chatrooms (deprecated)",
-        status_code=200,
-        deprecated=True,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def create_chatrooms_legacy_endpoint(
-        body: Annotated[
-            CreateChatroomsLegacyRequest,
-            Depends(form_body(CreateChatroomsLegacyRequest, styles={"chatroom": "deepObject"})),
-        ],
-    ) -> CodeResult:
-        return await handlers.create_chatrooms_legacy(body=body)
 
     @router.post(
         "/chatroom/query.json",

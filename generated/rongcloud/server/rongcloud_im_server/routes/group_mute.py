@@ -108,55 +108,6 @@ def group_mute_router(handlers: GroupMuteHandlers) -> APIRouter:
     router = APIRouter(tags=["group_mute"])
 
     @router.post(
-        "/group/user/gag/add.json",
-        operation_id="mute_group_members",
-        summary="Mute group members",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def mute_group_members_endpoint(
-        body: Annotated[
-            MuteGroupMembersRequest,
-            Depends(
-                form_body(MuteGroupMembersRequest, arrays=("userId",), kinds={"minute": "integer"})
-            ),
-        ],
-    ) -> CodeResult:
-        return await handlers.mute_group_members(body=body)
-
-    @router.post(
-        "/group/user/gag/rollback.json",
-        operation_id="unmute_group_members",
-        summary="Unmute group members",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def unmute_group_members_endpoint(
-        body: Annotated[
-            UnmuteGroupMembersRequest,
-            Depends(form_body(UnmuteGroupMembersRequest, arrays=("userId",))),
-        ],
-    ) -> CodeResult:
-        return await handlers.unmute_group_members(body=body)
-
-    @router.post(
-        "/group/user/gag/list.json",
-        operation_id="query_muted_group_members",
-        summary="List muted group members",
-        status_code=200,
-        response_model=QueryMutedGroupMembersResponse,
-        response_model_exclude_unset=True,
-    )
-    async def query_muted_group_members_endpoint(
-        body: Annotated[
-            QueryMutedGroupMembersRequest, Depends(form_body(QueryMutedGroupMembersRequest))
-        ],
-    ) -> QueryMutedGroupMembersResponse:
-        return await handlers.query_muted_group_members(body=body)
-
-    @router.post(
         "/group/ban/add.json",
         operation_id="mute_all_group_members",
         summary="Mute everyone in groups",
@@ -171,22 +122,6 @@ def group_mute_router(handlers: GroupMuteHandlers) -> APIRouter:
         ],
     ) -> CodeResult:
         return await handlers.mute_all_group_members(body=body)
-
-    @router.post(
-        "/group/ban/rollback.json",
-        operation_id="unmute_all_group_members",
-        summary="End mute-all in groups",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def unmute_all_group_members_endpoint(
-        body: Annotated[
-            UnmuteAllGroupMembersRequest,
-            Depends(form_body(UnmuteAllGroupMembersRequest, arrays=("groupId",))),
-        ],
-    ) -> CodeResult:
-        return await handlers.unmute_all_group_members(body=body)
 
     @router.post(
         "/group/ban/query.json",
@@ -211,6 +146,22 @@ def group_mute_router(handlers: GroupMuteHandlers) -> APIRouter:
         return await handlers.query_muted_groups(body=body)
 
     @router.post(
+        "/group/ban/rollback.json",
+        operation_id="unmute_all_group_members",
+        summary="End mute-all in groups",
+        status_code=200,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def unmute_all_group_members_endpoint(
+        body: Annotated[
+            UnmuteAllGroupMembersRequest,
+            Depends(form_body(UnmuteAllGroupMembersRequest, arrays=("groupId",))),
+        ],
+    ) -> CodeResult:
+        return await handlers.unmute_all_group_members(body=body)
+
+    @router.post(
         "/group/user/ban/whitelist/add.json",
         operation_id="add_group_mute_allowlist",
         summary="Exempt members from mute-all",
@@ -225,6 +176,21 @@ def group_mute_router(handlers: GroupMuteHandlers) -> APIRouter:
         ],
     ) -> CodeResult:
         return await handlers.add_group_mute_allowlist(body=body)
+
+    @router.post(
+        "/group/user/ban/whitelist/query.json",
+        operation_id="query_group_mute_allowlist",
+        summary="List members exempt from mute-all",
+        status_code=200,
+        response_model=QueryGroupMuteAllowlistResponse,
+        response_model_exclude_unset=True,
+    )
+    async def query_group_mute_allowlist_endpoint(
+        body: Annotated[
+            QueryGroupMuteAllowlistRequest, Depends(form_body(QueryGroupMuteAllowlistRequest))
+        ],
+    ) -> QueryGroupMuteAllowlistResponse:
+        return await handlers.query_group_mute_allowlist(body=body)
 
     @router.post(
         "/group/user/ban/whitelist/rollback.json",
@@ -243,18 +209,52 @@ def group_mute_router(handlers: GroupMuteHandlers) -> APIRouter:
         return await handlers.remove_group_mute_allowlist(body=body)
 
     @router.post(
-        "/group/user/ban/whitelist/query.json",
-        operation_id="query_group_mute_allowlist",
-        summary="List members exempt from mute-all",
+        "/group/user/gag/add.json",
+        operation_id="mute_group_members",
+        summary="Mute group members",
         status_code=200,
-        response_model=QueryGroupMuteAllowlistResponse,
+        response_model=CodeResult,
         response_model_exclude_unset=True,
     )
-    async def query_group_mute_allowlist_endpoint(
+    async def mute_group_members_endpoint(
         body: Annotated[
-            QueryGroupMuteAllowlistRequest, Depends(form_body(QueryGroupMuteAllowlistRequest))
+            MuteGroupMembersRequest,
+            Depends(
+                form_body(MuteGroupMembersRequest, arrays=("userId",), kinds={"minute": "integer"})
+            ),
         ],
-    ) -> QueryGroupMuteAllowlistResponse:
-        return await handlers.query_group_mute_allowlist(body=body)
+    ) -> CodeResult:
+        return await handlers.mute_group_members(body=body)
+
+    @router.post(
+        "/group/user/gag/list.json",
+        operation_id="query_muted_group_members",
+        summary="List muted group members",
+        status_code=200,
+        response_model=QueryMutedGroupMembersResponse,
+        response_model_exclude_unset=True,
+    )
+    async def query_muted_group_members_endpoint(
+        body: Annotated[
+            QueryMutedGroupMembersRequest, Depends(form_body(QueryMutedGroupMembersRequest))
+        ],
+    ) -> QueryMutedGroupMembersResponse:
+        return await handlers.query_muted_group_members(body=body)
+
+    @router.post(
+        "/group/user/gag/rollback.json",
+        operation_id="unmute_group_members",
+        summary="Unmute group members",
+        status_code=200,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def unmute_group_members_endpoint(
+        body: Annotated[
+            UnmuteGroupMembersRequest,
+            Depends(form_body(UnmuteGroupMembersRequest, arrays=("userId",))),
+        ],
+    ) -> CodeResult:
+        return await handlers.unmute_group_members(body=body)
 
     return router

@@ -215,48 +215,6 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         return await handlers.quit_group(body=body)
 
     @router.post(
-        "/group/user/query.json",
-        operation_id="query_group_members",
-        summary="List a group's members",
-        status_code=200,
-        response_model=QueryGroupMembersResponse,
-        response_model_exclude_unset=True,
-    )
-    async def query_group_members_endpoint(
-        body: Annotated[QueryGroupMembersRequest, Depends(form_body(QueryGroupMembersRequest))],
-    ) -> QueryGroupMembersResponse:
-        return await handlers.query_group_members(body=body)
-
-    @router.post(
-        "/group/sync.json",
-        operation_id="sync_user_groups",
-        summary="Synchronise the groups a user belongs to",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def sync_user_groups_endpoint(
-        body: Annotated[
-            SyncUserGroupsRequest,
-            Depends(form_body(SyncUserGroupsRequest, styles={"group": "deepObject"})),
-        ],
-    ) -> CodeResult:
-        return await handlers.sync_user_groups(body=body)
-
-    @router.post(
-        "/user/group/query.json",
-        operation_id="query_user_groups",
-        summary="List the groups a user is in",
-        status_code=200,
-        response_model=QueryUserGroupsResponse,
-        response_model_exclude_unset=True,
-    )
-    async def query_user_groups_endpoint(
-        body: Annotated[QueryUserGroupsRequest, Depends(form_body(QueryUserGroupsRequest))],
-    ) -> QueryUserGroupsResponse:
-        return await handlers.query_user_groups(body=body)
-
-    @router.post(
         "/group/refresh.json",
         operation_id="refresh_group",
         summary="Rename a group",
@@ -282,5 +240,47 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         ],
     ) -> RefreshGroupResponse:
         return await handlers.refresh_group(body=body)
+
+    @router.post(
+        "/group/sync.json",
+        operation_id="sync_user_groups",
+        summary="Synchronise the groups a user belongs to",
+        status_code=200,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def sync_user_groups_endpoint(
+        body: Annotated[
+            SyncUserGroupsRequest,
+            Depends(form_body(SyncUserGroupsRequest, styles={"group": "deepObject"})),
+        ],
+    ) -> CodeResult:
+        return await handlers.sync_user_groups(body=body)
+
+    @router.post(
+        "/group/user/query.json",
+        operation_id="query_group_members",
+        summary="List a group's members",
+        status_code=200,
+        response_model=QueryGroupMembersResponse,
+        response_model_exclude_unset=True,
+    )
+    async def query_group_members_endpoint(
+        body: Annotated[QueryGroupMembersRequest, Depends(form_body(QueryGroupMembersRequest))],
+    ) -> QueryGroupMembersResponse:
+        return await handlers.query_group_members(body=body)
+
+    @router.post(
+        "/user/group/query.json",
+        operation_id="query_user_groups",
+        summary="List the groups a user is in",
+        status_code=200,
+        response_model=QueryUserGroupsResponse,
+        response_model_exclude_unset=True,
+    )
+    async def query_user_groups_endpoint(
+        body: Annotated[QueryUserGroupsRequest, Depends(form_body(QueryUserGroupsRequest))],
+    ) -> QueryUserGroupsResponse:
+        return await handlers.query_user_groups(body=body)
 
     return router

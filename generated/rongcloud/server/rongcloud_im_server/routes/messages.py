@@ -156,6 +156,194 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
     router = APIRouter(tags=["messages"])
 
     @router.post(
+        "/conversation/message/history/clean.json",
+        operation_id="clean_conversation_messages",
+        summary="Clear a conversation's messages",
+        status_code=200,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def clean_conversation_messages_endpoint(
+        body: Annotated[
+            CleanConversationMessagesRequest,
+            Depends(
+                form_body(
+                    CleanConversationMessagesRequest,
+                    kinds={"conversationType": "integer", "msgTimestamp": "integer"},
+                )
+            ),
+        ],
+    ) -> CodeResult:
+        return await handlers.clean_conversation_messages(body=body)
+
+    @router.post(
+        "/message/chatroom/broadcast.json",
+        operation_id="broadcast_chatroom_message",
+        summary="Send a message to every chatroom",
+        status_code=200,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def broadcast_chatroom_message_endpoint(
+        body: Annotated[
+            BroadcastChatroomMessageRequest,
+            Depends(
+                form_body(
+                    BroadcastChatroomMessageRequest,
+                    styles={"content": "json"},
+                    kinds={"isIncludeSender": "integer"},
+                )
+            ),
+        ],
+    ) -> CodeResult:
+        return await handlers.broadcast_chatroom_message(body=body)
+
+    @router.post(
+        "/message/chatroom/publish.json",
+        operation_id="send_chatroom_message",
+        summary="Send a chatroom message",
+        status_code=200,
+        response_model=SendChatroomMessageResponse,
+        response_model_exclude_unset=True,
+    )
+    async def send_chatroom_message_endpoint(
+        body: Annotated[
+            SendChatroomMessageRequest,
+            Depends(
+                form_body(
+                    SendChatroomMessageRequest,
+                    styles={"content": "json"},
+                    arrays=("toChatroomId",),
+                    kinds={"isIncludeSender": "integer", "isPersisted": "integer"},
+                )
+            ),
+        ],
+    ) -> SendChatroomMessageResponse:
+        return await handlers.send_chatroom_message(body=body)
+
+    @router.post(
+        "/message/expansion/delete.json",
+        operation_id="delete_message_expansion",
+        summary="Delete extension data from a message",
+        status_code=200,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def delete_message_expansion_endpoint(
+        body: Annotated[
+            DeleteMessageExpansionRequest,
+            Depends(
+                form_body(
+                    DeleteMessageExpansionRequest,
+                    styles={"extraKey": "json"},
+                    arrays=("extraKey",),
+                    kinds={"conversationType": "integer", "isSyncSender": "integer"},
+                )
+            ),
+        ],
+    ) -> CodeResult:
+        return await handlers.delete_message_expansion(body=body)
+
+    @router.post(
+        "/message/expansion/query.json",
+        operation_id="query_message_expansion",
+        summary="Get a message's extension data",
+        status_code=200,
+        response_model=QueryMessageExpansionResponse,
+        response_model_exclude_unset=True,
+    )
+    async def query_message_expansion_endpoint(
+        body: Annotated[
+            QueryMessageExpansionRequest,
+            Depends(form_body(QueryMessageExpansionRequest, kinds={"pageNo": "integer"})),
+        ],
+    ) -> QueryMessageExpansionResponse:
+        return await handlers.query_message_expansion(body=body)
+
+    @router.post(
+        "/message/expansion/set.json",
+        operation_id="set_message_expansion",
+        summary="Set extension data on a message",
+        status_code=200,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def set_message_expansion_endpoint(
+        body: Annotated[
+            SetMessageExpansionRequest,
+            Depends(
+                form_body(
+                    SetMessageExpansionRequest,
+                    styles={"extraKeyVal": "json"},
+                    kinds={"conversationType": "integer", "isSyncSender": "integer"},
+                )
+            ),
+        ],
+    ) -> CodeResult:
+        return await handlers.set_message_expansion(body=body)
+
+    @router.post(
+        "/message/group/publish.json",
+        operation_id="send_group_message",
+        summary="Send a group message",
+        status_code=200,
+        response_model=SendGroupMessageResponse,
+        response_model_exclude_unset=True,
+    )
+    async def send_group_message_endpoint(
+        body: Annotated[
+            SendGroupMessageRequest,
+            Depends(
+                form_body(
+                    SendGroupMessageRequest,
+                    styles={"content": "json", "extraContent": "json", "pushExt": "json"},
+                    arrays=("toGroupId", "toUserId"),
+                    kinds={
+                        "contentAvailable": "integer",
+                        "disablePush": "boolean",
+                        "disableUpdateLastMsg": "boolean",
+                        "expansion": "boolean",
+                        "isIncludeSender": "integer",
+                        "isMentioned": "integer",
+                        "isPersisted": "integer",
+                    },
+                )
+            ),
+        ],
+    ) -> SendGroupMessageResponse:
+        return await handlers.send_group_message(body=body)
+
+    @router.post(
+        "/message/history/delete.json",
+        operation_id="delete_message_history_log",
+        summary="Delete the message log of an hour",
+        status_code=200,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def delete_message_history_log_endpoint(
+        body: Annotated[
+            DeleteMessageHistoryLogRequest, Depends(form_body(DeleteMessageHistoryLogRequest))
+        ],
+    ) -> CodeResult:
+        return await handlers.delete_message_history_log(body=body)
+
+    @router.post(
+        "/message/history.json",
+        operation_id="get_message_history_log",
+        summary="Get the message log of an hour",
+        status_code=200,
+        response_model=GetMessageHistoryLogResponse,
+        response_model_exclude_unset=True,
+    )
+    async def get_message_history_log_endpoint(
+        body: Annotated[
+            GetMessageHistoryLogRequest, Depends(form_body(GetMessageHistoryLogRequest))
+        ],
+    ) -> GetMessageHistoryLogResponse:
+        return await handlers.get_message_history_log(body=body)
+
+    @router.post(
         "/message/private/publish.json",
         operation_id="send_private_message",
         summary="Send a one-to-one message",
@@ -202,193 +390,6 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         return await handlers.send_private_template_message(body=body)
 
     @router.post(
-        "/statusmessage/private/publish.json",
-        operation_id="send_private_status_message",
-        summary="Send a one-to-one status message",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def send_private_status_message_endpoint(
-        body: Annotated[
-            SendPrivateStatusMessageRequest,
-            Depends(
-                form_body(
-                    SendPrivateStatusMessageRequest,
-                    styles={"content": "json"},
-                    arrays=("toUserId",),
-                    kinds={
-                        "isCounted": "integer",
-                        "isIncludeSender": "integer",
-                        "verifyBlacklist": "integer",
-                    },
-                )
-            ),
-        ],
-    ) -> CodeResult:
-        return await handlers.send_private_status_message(body=body)
-
-    @router.post(
-        "/message/group/publish.json",
-        operation_id="send_group_message",
-        summary="Send a group message",
-        status_code=200,
-        response_model=SendGroupMessageResponse,
-        response_model_exclude_unset=True,
-    )
-    async def send_group_message_endpoint(
-        body: Annotated[
-            SendGroupMessageRequest,
-            Depends(
-                form_body(
-                    SendGroupMessageRequest,
-                    styles={"content": "json", "extraContent": "json", "pushExt": "json"},
-                    arrays=("toGroupId", "toUserId"),
-                    kinds={
-                        "contentAvailable": "integer",
-                        "disablePush": "boolean",
-                        "disableUpdateLastMsg": "boolean",
-                        "expansion": "boolean",
-                        "isIncludeSender": "integer",
-                        "isMentioned": "integer",
-                        "isPersisted": "integer",
-                    },
-                )
-            ),
-        ],
-    ) -> SendGroupMessageResponse:
-        return await handlers.send_group_message(body=body)
-
-    @router.post(
-        "/statusmessage/group/publish.json",
-        operation_id="send_group_status_message",
-        summary="Send a group status message",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def send_group_status_message_endpoint(
-        body: Annotated[
-            SendGroupStatusMessageRequest,
-            Depends(
-                form_body(
-                    SendGroupStatusMessageRequest,
-                    styles={"content": "json"},
-                    arrays=("toGroupId",),
-                    kinds={"isIncludeSender": "integer", "verifyBlacklist": "integer"},
-                )
-            ),
-        ],
-    ) -> CodeResult:
-        return await handlers.send_group_status_message(body=body)
-
-    @router.post(
-        "/message/chatroom/publish.json",
-        operation_id="send_chatroom_message",
-        summary="Send a chatroom message",
-        status_code=200,
-        response_model=SendChatroomMessageResponse,
-        response_model_exclude_unset=True,
-    )
-    async def send_chatroom_message_endpoint(
-        body: Annotated[
-            SendChatroomMessageRequest,
-            Depends(
-                form_body(
-                    SendChatroomMessageRequest,
-                    styles={"content": "json"},
-                    arrays=("toChatroomId",),
-                    kinds={"isIncludeSender": "integer", "isPersisted": "integer"},
-                )
-            ),
-        ],
-    ) -> SendChatroomMessageResponse:
-        return await handlers.send_chatroom_message(body=body)
-
-    @router.post(
-        "/message/chatroom/broadcast.json",
-        operation_id="broadcast_chatroom_message",
-        summary="Send a message to every chatroom",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def broadcast_chatroom_message_endpoint(
-        body: Annotated[
-            BroadcastChatroomMessageRequest,
-            Depends(
-                form_body(
-                    BroadcastChatroomMessageRequest,
-                    styles={"content": "json"},
-                    kinds={"isIncludeSender": "integer"},
-                )
-            ),
-        ],
-    ) -> CodeResult:
-        return await handlers.broadcast_chatroom_message(body=body)
-
-    @router.post(
-        "/message/expansion/set.json",
-        operation_id="set_message_expansion",
-        summary="Set extension data on a message",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def set_message_expansion_endpoint(
-        body: Annotated[
-            SetMessageExpansionRequest,
-            Depends(
-                form_body(
-                    SetMessageExpansionRequest,
-                    styles={"extraKeyVal": "json"},
-                    kinds={"conversationType": "integer", "isSyncSender": "integer"},
-                )
-            ),
-        ],
-    ) -> CodeResult:
-        return await handlers.set_message_expansion(body=body)
-
-    @router.post(
-        "/message/expansion/delete.json",
-        operation_id="delete_message_expansion",
-        summary="Delete extension data from a message",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def delete_message_expansion_endpoint(
-        body: Annotated[
-            DeleteMessageExpansionRequest,
-            Depends(
-                form_body(
-                    DeleteMessageExpansionRequest,
-                    styles={"extraKey": "json"},
-                    arrays=("extraKey",),
-                    kinds={"conversationType": "integer", "isSyncSender": "integer"},
-                )
-            ),
-        ],
-    ) -> CodeResult:
-        return await handlers.delete_message_expansion(body=body)
-
-    @router.post(
-        "/message/expansion/query.json",
-        operation_id="query_message_expansion",
-        summary="Get a message's extension data",
-        status_code=200,
-        response_model=QueryMessageExpansionResponse,
-        response_model_exclude_unset=True,
-    )
-    async def query_message_expansion_endpoint(
-        body: Annotated[
-            QueryMessageExpansionRequest,
-            Depends(form_body(QueryMessageExpansionRequest, kinds={"pageNo": "integer"})),
-        ],
-    ) -> QueryMessageExpansionResponse:
-        return await handlers.query_message_expansion(body=body)
-
-    @router.post(
         "/message/recall.json",
         operation_id="recall_message",
         summary="Recall a message",
@@ -417,54 +418,53 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         return await handlers.recall_message(body=body)
 
     @router.post(
-        "/message/history.json",
-        operation_id="get_message_history_log",
-        summary="Get the message log of an hour",
-        status_code=200,
-        response_model=GetMessageHistoryLogResponse,
-        response_model_exclude_unset=True,
-    )
-    async def get_message_history_log_endpoint(
-        body: Annotated[
-            GetMessageHistoryLogRequest, Depends(form_body(GetMessageHistoryLogRequest))
-        ],
-    ) -> GetMessageHistoryLogResponse:
-        return await handlers.get_message_history_log(body=body)
-
-    @router.post(
-        "/message/history/delete.json",
-        operation_id="delete_message_history_log",
-        summary="Delete the message log of an hour",
+        "/statusmessage/group/publish.json",
+        operation_id="send_group_status_message",
+        summary="Send a group status message",
         status_code=200,
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
-    async def delete_message_history_log_endpoint(
+    async def send_group_status_message_endpoint(
         body: Annotated[
-            DeleteMessageHistoryLogRequest, Depends(form_body(DeleteMessageHistoryLogRequest))
-        ],
-    ) -> CodeResult:
-        return await handlers.delete_message_history_log(body=body)
-
-    @router.post(
-        "/conversation/message/history/clean.json",
-        operation_id="clean_conversation_messages",
-        summary="Clear a conversation's messages",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def clean_conversation_messages_endpoint(
-        body: Annotated[
-            CleanConversationMessagesRequest,
+            SendGroupStatusMessageRequest,
             Depends(
                 form_body(
-                    CleanConversationMessagesRequest,
-                    kinds={"conversationType": "integer", "msgTimestamp": "integer"},
+                    SendGroupStatusMessageRequest,
+                    styles={"content": "json"},
+                    arrays=("toGroupId",),
+                    kinds={"isIncludeSender": "integer", "verifyBlacklist": "integer"},
                 )
             ),
         ],
     ) -> CodeResult:
-        return await handlers.clean_conversation_messages(body=body)
+        return await handlers.send_group_status_message(body=body)
+
+    @router.post(
+        "/statusmessage/private/publish.json",
+        operation_id="send_private_status_message",
+        summary="Send a one-to-one status message",
+        status_code=200,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def send_private_status_message_endpoint(
+        body: Annotated[
+            SendPrivateStatusMessageRequest,
+            Depends(
+                form_body(
+                    SendPrivateStatusMessageRequest,
+                    styles={"content": "json"},
+                    arrays=("toUserId",),
+                    kinds={
+                        "isCounted": "integer",
+                        "isIncludeSender": "integer",
+                        "verifyBlacklist": "integer",
+                    },
+                )
+            ),
+        ],
+    ) -> CodeResult:
+        return await handlers.send_private_status_message(body=body)
 
     return router

@@ -96,19 +96,6 @@ def moderation_router(handlers: ModerationHandlers) -> APIRouter:
         return await handlers.batch_add_sensitive_words(body=body)
 
     @router.post(
-        "/sensitiveword/delete.json",
-        operation_id="remove_sensitive_word",
-        summary="Remove a sensitive word",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def remove_sensitive_word_endpoint(
-        body: Annotated[RemoveSensitiveWordRequest, Depends(form_body(RemoveSensitiveWordRequest))],
-    ) -> CodeResult:
-        return await handlers.remove_sensitive_word(body=body)
-
-    @router.post(
         "/sensitiveword/batch/delete.json",
         operation_id="batch_remove_sensitive_words",
         summary="Remove sensitive words in bulk",
@@ -123,6 +110,19 @@ def moderation_router(handlers: ModerationHandlers) -> APIRouter:
         ],
     ) -> CodeResult:
         return await handlers.batch_remove_sensitive_words(body=body)
+
+    @router.post(
+        "/sensitiveword/delete.json",
+        operation_id="remove_sensitive_word",
+        summary="Remove a sensitive word",
+        status_code=200,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def remove_sensitive_word_endpoint(
+        body: Annotated[RemoveSensitiveWordRequest, Depends(form_body(RemoveSensitiveWordRequest))],
+    ) -> CodeResult:
+        return await handlers.remove_sensitive_word(body=body)
 
     @router.post(
         "/sensitiveword/list.json",

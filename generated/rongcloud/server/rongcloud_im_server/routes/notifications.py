@@ -146,6 +146,24 @@ def notifications_router(handlers: NotificationsHandlers) -> APIRouter:
     router = APIRouter(tags=["notifications"])
 
     @router.post(
+        "/conversation/notification/get.json",
+        operation_id="get_conversation_notification",
+        summary="Get do-not-disturb for a conversation",
+        status_code=200,
+        response_model=GetConversationNotificationResponse,
+        response_model_exclude_unset=True,
+    )
+    async def get_conversation_notification_endpoint(
+        body: Annotated[
+            GetConversationNotificationRequest,
+            Depends(
+                form_body(GetConversationNotificationRequest, kinds={"conversationType": "integer"})
+            ),
+        ],
+    ) -> GetConversationNotificationResponse:
+        return await handlers.get_conversation_notification(body=body)
+
+    @router.post(
         "/conversation/notification/set.json",
         operation_id="set_conversation_notification",
         summary="Set do-not-disturb for a conversation",
@@ -171,22 +189,24 @@ def notifications_router(handlers: NotificationsHandlers) -> APIRouter:
         return await handlers.set_conversation_notification(body=body)
 
     @router.post(
-        "/conversation/notification/get.json",
-        operation_id="get_conversation_notification",
-        summary="Get do-not-disturb for a conversation",
+        "/conversation/type/notification/get.json",
+        operation_id="get_conversation_type_notification",
+        summary="Get do-not-disturb for a conversation type",
         status_code=200,
-        response_model=GetConversationNotificationResponse,
+        response_model=GetConversationTypeNotificationResponse,
         response_model_exclude_unset=True,
     )
-    async def get_conversation_notification_endpoint(
+    async def get_conversation_type_notification_endpoint(
         body: Annotated[
-            GetConversationNotificationRequest,
+            GetConversationTypeNotificationRequest,
             Depends(
-                form_body(GetConversationNotificationRequest, kinds={"conversationType": "integer"})
+                form_body(
+                    GetConversationTypeNotificationRequest, kinds={"conversationType": "integer"}
+                )
             ),
         ],
-    ) -> GetConversationNotificationResponse:
-        return await handlers.get_conversation_notification(body=body)
+    ) -> GetConversationTypeNotificationResponse:
+        return await handlers.get_conversation_type_notification(body=body)
 
     @router.post(
         "/conversation/type/notification/set.json",
@@ -210,42 +230,49 @@ def notifications_router(handlers: NotificationsHandlers) -> APIRouter:
         return await handlers.set_conversation_type_notification(body=body)
 
     @router.post(
-        "/conversation/type/notification/get.json",
-        operation_id="get_conversation_type_notification",
-        summary="Get do-not-disturb for a conversation type",
-        status_code=200,
-        response_model=GetConversationTypeNotificationResponse,
-        response_model_exclude_unset=True,
-    )
-    async def get_conversation_type_notification_endpoint(
-        body: Annotated[
-            GetConversationTypeNotificationRequest,
-            Depends(
-                form_body(
-                    GetConversationTypeNotificationRequest, kinds={"conversationType": "integer"}
-                )
-            ),
-        ],
-    ) -> GetConversationTypeNotificationResponse:
-        return await handlers.get_conversation_type_notification(body=body)
-
-    @router.post(
-        "/user/blockPushPeriod/set.json",
-        operation_id="set_user_dnd_period",
-        summary="Set a user's quiet hours",
+        "/group/remarks/del.json",
+        operation_id="delete_group_member_remark",
+        summary="Delete a group member's push alias",
         status_code=200,
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
-    async def set_user_dnd_period_endpoint(
+    async def delete_group_member_remark_endpoint(
         body: Annotated[
-            SetUserDndPeriodRequest,
-            Depends(
-                form_body(SetUserDndPeriodRequest, kinds={"level": "integer", "period": "integer"})
-            ),
+            DeleteGroupMemberRemarkRequest, Depends(form_body(DeleteGroupMemberRemarkRequest))
         ],
     ) -> CodeResult:
-        return await handlers.set_user_dnd_period(body=body)
+        return await handlers.delete_group_member_remark(body=body)
+
+    @router.post(
+        "/group/remarks/get.json",
+        operation_id="get_group_member_remark",
+        summary="Get a group member's push alias",
+        status_code=200,
+        response_model=GetGroupMemberRemarkResponse,
+        response_model_exclude_unset=True,
+    )
+    async def get_group_member_remark_endpoint(
+        body: Annotated[
+            GetGroupMemberRemarkRequest, Depends(form_body(GetGroupMemberRemarkRequest))
+        ],
+    ) -> GetGroupMemberRemarkResponse:
+        return await handlers.get_group_member_remark(body=body)
+
+    @router.post(
+        "/group/remarks/set.json",
+        operation_id="set_group_member_remark",
+        summary="Set a group member's push alias",
+        status_code=200,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def set_group_member_remark_endpoint(
+        body: Annotated[
+            SetGroupMemberRemarkRequest, Depends(form_body(SetGroupMemberRemarkRequest))
+        ],
+    ) -> CodeResult:
+        return await handlers.set_group_member_remark(body=body)
 
     @router.post(
         "/user/blockPushPeriod/delete.json",
@@ -274,22 +301,22 @@ def notifications_router(handlers: NotificationsHandlers) -> APIRouter:
         return await handlers.get_user_dnd_period(body=body)
 
     @router.post(
-        "/user/remarks/set.json",
-        operation_id="set_user_remarks",
-        summary="Set push aliases a user sees",
+        "/user/blockPushPeriod/set.json",
+        operation_id="set_user_dnd_period",
+        summary="Set a user's quiet hours",
         status_code=200,
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
-    async def set_user_remarks_endpoint(
+    async def set_user_dnd_period_endpoint(
         body: Annotated[
-            SetUserRemarksRequest,
+            SetUserDndPeriodRequest,
             Depends(
-                form_body(SetUserRemarksRequest, styles={"remarks": "json"}, arrays=("remarks",))
+                form_body(SetUserDndPeriodRequest, kinds={"level": "integer", "period": "integer"})
             ),
         ],
     ) -> CodeResult:
-        return await handlers.set_user_remarks(body=body)
+        return await handlers.set_user_dnd_period(body=body)
 
     @router.post(
         "/user/remarks/del.json",
@@ -321,48 +348,21 @@ def notifications_router(handlers: NotificationsHandlers) -> APIRouter:
         return await handlers.get_user_remarks(body=body)
 
     @router.post(
-        "/group/remarks/set.json",
-        operation_id="set_group_member_remark",
-        summary="Set a group member's push alias",
+        "/user/remarks/set.json",
+        operation_id="set_user_remarks",
+        summary="Set push aliases a user sees",
         status_code=200,
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
-    async def set_group_member_remark_endpoint(
+    async def set_user_remarks_endpoint(
         body: Annotated[
-            SetGroupMemberRemarkRequest, Depends(form_body(SetGroupMemberRemarkRequest))
+            SetUserRemarksRequest,
+            Depends(
+                form_body(SetUserRemarksRequest, styles={"remarks": "json"}, arrays=("remarks",))
+            ),
         ],
     ) -> CodeResult:
-        return await handlers.set_group_member_remark(body=body)
-
-    @router.post(
-        "/group/remarks/del.json",
-        operation_id="delete_group_member_remark",
-        summary="Delete a group member's push alias",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def delete_group_member_remark_endpoint(
-        body: Annotated[
-            DeleteGroupMemberRemarkRequest, Depends(form_body(DeleteGroupMemberRemarkRequest))
-        ],
-    ) -> CodeResult:
-        return await handlers.delete_group_member_remark(body=body)
-
-    @router.post(
-        "/group/remarks/get.json",
-        operation_id="get_group_member_remark",
-        summary="Get a group member's push alias",
-        status_code=200,
-        response_model=GetGroupMemberRemarkResponse,
-        response_model_exclude_unset=True,
-    )
-    async def get_group_member_remark_endpoint(
-        body: Annotated[
-            GetGroupMemberRemarkRequest, Depends(form_body(GetGroupMemberRemarkRequest))
-        ],
-    ) -> GetGroupMemberRemarkResponse:
-        return await handlers.get_group_member_remark(body=body)
+        return await handlers.set_user_remarks(body=body)
 
     return router

@@ -93,46 +93,30 @@ def system_router(handlers: SystemHandlers) -> APIRouter:
     router = APIRouter(tags=["system"])
 
     @router.post(
-        "/message/system/publish.json",
-        operation_id="send_system_message",
-        summary="Send a system notification message",
+        "/message/broadcast/recall.json",
+        operation_id="recall_broadcast_message",
+        summary="Recall a broadcast message",
         status_code=200,
-        response_model=SendSystemMessageResponse,
+        response_model=CodeResult,
         response_model_exclude_unset=True,
     )
-    async def send_system_message_endpoint(
+    async def recall_broadcast_message_endpoint(
         body: Annotated[
-            SendSystemMessageRequest,
+            RecallBroadcastMessageRequest,
             Depends(
                 form_body(
-                    SendSystemMessageRequest,
-                    styles={"content": "json", "pushExt": "json"},
-                    arrays=("toUserId",),
+                    RecallBroadcastMessageRequest,
                     kinds={
-                        "contentAvailable": "integer",
-                        "count": "integer",
-                        "disablePush": "boolean",
                         "disableUpdateLastMsg": "boolean",
-                        "isPersisted": "integer",
+                        "isAdmin": "integer",
+                        "isDelete": "integer",
+                        "sentTime": "integer",
                     },
                 )
             ),
         ],
-    ) -> SendSystemMessageResponse:
-        return await handlers.send_system_message(body=body)
-
-    @router.post(
-        "/message/system/publish_template.json",
-        operation_id="send_system_template_message",
-        summary="Send a system notification template message",
-        status_code=200,
-        response_model=SendSystemTemplateMessageResponse,
-        response_model_exclude_unset=True,
-    )
-    async def send_system_template_message_endpoint(
-        body: Annotated[SendSystemTemplateMessageRequest, Body()],
-    ) -> SendSystemTemplateMessageResponse:
-        return await handlers.send_system_template_message(body=body)
+    ) -> CodeResult:
+        return await handlers.recall_broadcast_message(body=body)
 
     @router.post(
         "/message/broadcast.json",
@@ -179,43 +163,46 @@ def system_router(handlers: SystemHandlers) -> APIRouter:
         return await handlers.broadcast_online_message(body=body)
 
     @router.post(
-        "/push.json",
-        operation_id="send_push",
-        summary="Send a notification through /push.json",
+        "/message/system/publish.json",
+        operation_id="send_system_message",
+        summary="Send a system notification message",
         status_code=200,
-        response_model=SendPushResponse,
+        response_model=SendSystemMessageResponse,
         response_model_exclude_unset=True,
     )
-    async def send_push_endpoint(
-        body: Annotated[SendPushRequest, Body()],
-    ) -> SendPushResponse:
-        return await handlers.send_push(body=body)
-
-    @router.post(
-        "/message/broadcast/recall.json",
-        operation_id="recall_broadcast_message",
-        summary="Recall a broadcast message",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def recall_broadcast_message_endpoint(
+    async def send_system_message_endpoint(
         body: Annotated[
-            RecallBroadcastMessageRequest,
+            SendSystemMessageRequest,
             Depends(
                 form_body(
-                    RecallBroadcastMessageRequest,
+                    SendSystemMessageRequest,
+                    styles={"content": "json", "pushExt": "json"},
+                    arrays=("toUserId",),
                     kinds={
+                        "contentAvailable": "integer",
+                        "count": "integer",
+                        "disablePush": "boolean",
                         "disableUpdateLastMsg": "boolean",
-                        "isAdmin": "integer",
-                        "isDelete": "integer",
-                        "sentTime": "integer",
+                        "isPersisted": "integer",
                     },
                 )
             ),
         ],
-    ) -> CodeResult:
-        return await handlers.recall_broadcast_message(body=body)
+    ) -> SendSystemMessageResponse:
+        return await handlers.send_system_message(body=body)
+
+    @router.post(
+        "/message/system/publish_template.json",
+        operation_id="send_system_template_message",
+        summary="Send a system notification template message",
+        status_code=200,
+        response_model=SendSystemTemplateMessageResponse,
+        response_model_exclude_unset=True,
+    )
+    async def send_system_template_message_endpoint(
+        body: Annotated[SendSystemTemplateMessageRequest, Body()],
+    ) -> SendSystemTemplateMessageResponse:
+        return await handlers.send_system_template_message(body=body)
 
     @router.post(
         "/push/user.json",
@@ -229,5 +216,18 @@ def system_router(handlers: SystemHandlers) -> APIRouter:
         body: Annotated[PushToUsersRequest, Body()],
     ) -> PushToUsersResponse:
         return await handlers.push_to_users(body=body)
+
+    @router.post(
+        "/push.json",
+        operation_id="send_push",
+        summary="Send a notification through /push.json",
+        status_code=200,
+        response_model=SendPushResponse,
+        response_model_exclude_unset=True,
+    )
+    async def send_push_endpoint(
+        body: Annotated[SendPushRequest, Body()],
+    ) -> SendPushResponse:
+        return await handlers.send_push(body=body)
 
     return router

@@ -115,6 +115,22 @@ def user_lists_router(handlers: UserListsHandlers) -> APIRouter:
         return await handlers.add_to_blocklist(body=body)
 
     @router.post(
+        "/user/blacklist/query.json",
+        operation_id="query_blocklist",
+        summary="List a user's blocklist",
+        status_code=200,
+        response_model=QueryBlocklistResponse,
+        response_model_exclude_unset=True,
+    )
+    async def query_blocklist_endpoint(
+        body: Annotated[
+            QueryBlocklistRequest,
+            Depends(form_body(QueryBlocklistRequest, kinds={"size": "integer"})),
+        ],
+    ) -> QueryBlocklistResponse:
+        return await handlers.query_blocklist(body=body)
+
+    @router.post(
         "/user/blacklist/remove.json",
         operation_id="remove_from_blocklist",
         summary="Remove users from a user's blocklist",
@@ -131,20 +147,68 @@ def user_lists_router(handlers: UserListsHandlers) -> APIRouter:
         return await handlers.remove_from_blocklist(body=body)
 
     @router.post(
-        "/user/blacklist/query.json",
-        operation_id="query_blocklist",
-        summary="List a user's blocklist",
+        "/user/whitelist/add.json",
+        operation_id="add_to_allowlist",
+        summary="Add users to a user's allowlist",
         status_code=200,
-        response_model=QueryBlocklistResponse,
+        response_model=CodeResult,
         response_model_exclude_unset=True,
     )
-    async def query_blocklist_endpoint(
+    async def add_to_allowlist_endpoint(
         body: Annotated[
-            QueryBlocklistRequest,
-            Depends(form_body(QueryBlocklistRequest, kinds={"size": "integer"})),
+            AddToAllowlistRequest,
+            Depends(form_body(AddToAllowlistRequest, arrays=("whiteUserId",))),
         ],
-    ) -> QueryBlocklistResponse:
-        return await handlers.query_blocklist(body=body)
+    ) -> CodeResult:
+        return await handlers.add_to_allowlist(body=body)
+
+    @router.post(
+        "/user/whitelist/query.json",
+        operation_id="query_allowlist",
+        summary="List a user's allowlist",
+        status_code=200,
+        response_model=QueryAllowlistResponse,
+        response_model_exclude_unset=True,
+    )
+    async def query_allowlist_endpoint(
+        body: Annotated[
+            QueryAllowlistRequest,
+            Depends(form_body(QueryAllowlistRequest, kinds={"size": "integer"})),
+        ],
+    ) -> QueryAllowlistResponse:
+        return await handlers.query_allowlist(body=body)
+
+    @router.post(
+        "/user/whitelist/remove.json",
+        operation_id="remove_from_allowlist",
+        summary="Remove users from a user's allowlist",
+        status_code=200,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def remove_from_allowlist_endpoint(
+        body: Annotated[
+            RemoveFromAllowlistRequest,
+            Depends(form_body(RemoveFromAllowlistRequest, arrays=("whiteUserId",))),
+        ],
+    ) -> CodeResult:
+        return await handlers.remove_from_allowlist(body=body)
+
+    @router.post(
+        "/user/whitesetting/query.json",
+        operation_id="query_allowlist_mode",
+        summary="Tell which users use the allowlist",
+        status_code=200,
+        response_model=QueryAllowlistModeResponse,
+        response_model_exclude_unset=True,
+    )
+    async def query_allowlist_mode_endpoint(
+        body: Annotated[
+            QueryAllowlistModeRequest,
+            Depends(form_body(QueryAllowlistModeRequest, arrays=("userId",))),
+        ],
+    ) -> QueryAllowlistModeResponse:
+        return await handlers.query_allowlist_mode(body=body)
 
     @router.post(
         "/user/whitesetting/set.json",
@@ -165,69 +229,5 @@ def user_lists_router(handlers: UserListsHandlers) -> APIRouter:
         ],
     ) -> CodeResult:
         return await handlers.set_allowlist_mode(body=body)
-
-    @router.post(
-        "/user/whitesetting/query.json",
-        operation_id="query_allowlist_mode",
-        summary="Tell which users use the allowlist",
-        status_code=200,
-        response_model=QueryAllowlistModeResponse,
-        response_model_exclude_unset=True,
-    )
-    async def query_allowlist_mode_endpoint(
-        body: Annotated[
-            QueryAllowlistModeRequest,
-            Depends(form_body(QueryAllowlistModeRequest, arrays=("userId",))),
-        ],
-    ) -> QueryAllowlistModeResponse:
-        return await handlers.query_allowlist_mode(body=body)
-
-    @router.post(
-        "/user/whitelist/add.json",
-        operation_id="add_to_allowlist",
-        summary="Add users to a user's allowlist",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def add_to_allowlist_endpoint(
-        body: Annotated[
-            AddToAllowlistRequest,
-            Depends(form_body(AddToAllowlistRequest, arrays=("whiteUserId",))),
-        ],
-    ) -> CodeResult:
-        return await handlers.add_to_allowlist(body=body)
-
-    @router.post(
-        "/user/whitelist/remove.json",
-        operation_id="remove_from_allowlist",
-        summary="Remove users from a user's allowlist",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def remove_from_allowlist_endpoint(
-        body: Annotated[
-            RemoveFromAllowlistRequest,
-            Depends(form_body(RemoveFromAllowlistRequest, arrays=("whiteUserId",))),
-        ],
-    ) -> CodeResult:
-        return await handlers.remove_from_allowlist(body=body)
-
-    @router.post(
-        "/user/whitelist/query.json",
-        operation_id="query_allowlist",
-        summary="List a user's allowlist",
-        status_code=200,
-        response_model=QueryAllowlistResponse,
-        response_model_exclude_unset=True,
-    )
-    async def query_allowlist_endpoint(
-        body: Annotated[
-            QueryAllowlistRequest,
-            Depends(form_body(QueryAllowlistRequest, kinds={"size": "integer"})),
-        ],
-    ) -> QueryAllowlistResponse:
-        return await handlers.query_allowlist(body=body)
 
     return router

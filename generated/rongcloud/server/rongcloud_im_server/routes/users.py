@@ -177,140 +177,6 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
     router = APIRouter(tags=["users"])
 
     @router.post(
-        "/user/getToken.json",
-        operation_id="register_user",
-        summary="Register a user and get a token",
-        status_code=200,
-        response_model=RegisterUserResponse,
-        response_model_exclude_unset=True,
-    )
-    async def register_user_endpoint(
-        body: Annotated[RegisterUserRequest, Depends(form_body(RegisterUserRequest))],
-    ) -> RegisterUserResponse:
-        return await handlers.register_user(body=body)
-
-    @router.post(
-        "/user/token/expire.json",
-        operation_id="expire_user_tokens",
-        summary="Invalidate tokens issued before a time",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def expire_user_tokens_endpoint(
-        body: Annotated[
-            ExpireUserTokensRequest,
-            Depends(
-                form_body(ExpireUserTokensRequest, arrays=("userId",), kinds={"time": "integer"})
-            ),
-        ],
-    ) -> CodeResult:
-        return await handlers.expire_user_tokens(body=body)
-
-    @router.post(
-        "/user/info.json",
-        operation_id="get_user_info",
-        summary="Get a user's profile",
-        status_code=200,
-        response_model=GetUserInfoResponse,
-        response_model_exclude_unset=True,
-    )
-    async def get_user_info_endpoint(
-        body: Annotated[GetUserInfoRequest, Depends(form_body(GetUserInfoRequest))],
-    ) -> GetUserInfoResponse:
-        return await handlers.get_user_info(body=body)
-
-    @router.post(
-        "/user/refresh.json",
-        operation_id="update_user_info",
-        summary="Update a user's name or avatar",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def update_user_info_endpoint(
-        body: Annotated[UpdateUserInfoRequest, Depends(form_body(UpdateUserInfoRequest))],
-    ) -> CodeResult:
-        return await handlers.update_user_info(body=body)
-
-    @router.post(
-        "/user/deactivate.json",
-        operation_id="deactivate_users",
-        summary="Deactivate users",
-        status_code=200,
-        response_model=DeactivateUsersResponse,
-        response_model_exclude_unset=True,
-    )
-    async def deactivate_users_endpoint(
-        body: Annotated[DeactivateUsersRequest, Depends(form_body(DeactivateUsersRequest))],
-    ) -> DeactivateUsersResponse:
-        return await handlers.deactivate_users(body=body)
-
-    @router.post(
-        "/user/deactivate/query.json",
-        operation_id="query_deactivated_users",
-        summary="List deactivated users",
-        status_code=200,
-        response_model=QueryDeactivatedUsersResponse,
-        response_model_exclude_unset=True,
-    )
-    async def query_deactivated_users_endpoint(
-        body: Annotated[
-            QueryDeactivatedUsersRequest,
-            Depends(
-                form_body(
-                    QueryDeactivatedUsersRequest, kinds={"pageNo": "integer", "pageSize": "integer"}
-                )
-            ),
-        ],
-    ) -> QueryDeactivatedUsersResponse:
-        return await handlers.query_deactivated_users(body=body)
-
-    @router.post(
-        "/user/reactivate.json",
-        operation_id="reactivate_users",
-        summary="Reactivate deactivated users",
-        status_code=200,
-        response_model=ReactivateUsersResponse,
-        response_model_exclude_unset=True,
-    )
-    async def reactivate_users_endpoint(
-        body: Annotated[ReactivateUsersRequest, Depends(form_body(ReactivateUsersRequest))],
-    ) -> ReactivateUsersResponse:
-        return await handlers.reactivate_users(body=body)
-
-    @router.post(
-        "/user/block.json",
-        operation_id="block_users",
-        summary="Ban users from connecting",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def block_users_endpoint(
-        body: Annotated[
-            BlockUsersRequest,
-            Depends(form_body(BlockUsersRequest, arrays=("userId",), kinds={"minute": "integer"})),
-        ],
-    ) -> CodeResult:
-        return await handlers.block_users(body=body)
-
-    @router.post(
-        "/user/unblock.json",
-        operation_id="unblock_users",
-        summary="Lift a connection ban",
-        status_code=200,
-        response_model=CodeResult,
-        response_model_exclude_unset=True,
-    )
-    async def unblock_users_endpoint(
-        body: Annotated[
-            UnblockUsersRequest, Depends(form_body(UnblockUsersRequest, arrays=("userId",)))
-        ],
-    ) -> CodeResult:
-        return await handlers.unblock_users(body=body)
-
-    @router.post(
         "/user/block/query.json",
         operation_id="query_blocked_users",
         summary="List banned users",
@@ -329,35 +195,20 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         return await handlers.query_blocked_users(body=body)
 
     @router.post(
-        "/user/checkOnline.json",
-        operation_id="check_user_online",
-        summary="Check whether a user is online",
-        status_code=200,
-        response_model=CheckUserOnlineResponse,
-        response_model_exclude_unset=True,
-    )
-    async def check_user_online_endpoint(
-        body: Annotated[CheckUserOnlineRequest, Depends(form_body(CheckUserOnlineRequest))],
-    ) -> CheckUserOnlineResponse:
-        return await handlers.check_user_online(body=body)
-
-    @router.post(
-        "/user/chat/fb/set.json",
-        operation_id="set_private_chat_mute",
-        summary="Mute or unmute users in one-to-one chat",
+        "/user/block.json",
+        operation_id="block_users",
+        summary="Ban users from connecting",
         status_code=200,
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
-    async def set_private_chat_mute_endpoint(
+    async def block_users_endpoint(
         body: Annotated[
-            SetPrivateChatMuteRequest,
-            Depends(
-                form_body(SetPrivateChatMuteRequest, arrays=("userId",), kinds={"state": "integer"})
-            ),
+            BlockUsersRequest,
+            Depends(form_body(BlockUsersRequest, arrays=("userId",), kinds={"minute": "integer"})),
         ],
     ) -> CodeResult:
-        return await handlers.set_private_chat_mute(body=body)
+        return await handlers.block_users(body=body)
 
     @router.post(
         "/user/chat/fb/querylist.json",
@@ -380,17 +231,120 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         return await handlers.query_private_chat_muted_users(body=body)
 
     @router.post(
-        "/user/tag/set.json",
-        operation_id="set_user_tags",
-        summary="Set a user's tags",
+        "/user/chat/fb/set.json",
+        operation_id="set_private_chat_mute",
+        summary="Mute or unmute users in one-to-one chat",
         status_code=200,
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
-    async def set_user_tags_endpoint(
-        body: Annotated[SetUserTagsRequest, Body()],
+    async def set_private_chat_mute_endpoint(
+        body: Annotated[
+            SetPrivateChatMuteRequest,
+            Depends(
+                form_body(SetPrivateChatMuteRequest, arrays=("userId",), kinds={"state": "integer"})
+            ),
+        ],
     ) -> CodeResult:
-        return await handlers.set_user_tags(body=body)
+        return await handlers.set_private_chat_mute(body=body)
+
+    @router.post(
+        "/user/checkOnline.json",
+        operation_id="check_user_online",
+        summary="Check whether a user is online",
+        status_code=200,
+        response_model=CheckUserOnlineResponse,
+        response_model_exclude_unset=True,
+    )
+    async def check_user_online_endpoint(
+        body: Annotated[CheckUserOnlineRequest, Depends(form_body(CheckUserOnlineRequest))],
+    ) -> CheckUserOnlineResponse:
+        return await handlers.check_user_online(body=body)
+
+    @router.post(
+        "/user/deactivate/query.json",
+        operation_id="query_deactivated_users",
+        summary="List deactivated users",
+        status_code=200,
+        response_model=QueryDeactivatedUsersResponse,
+        response_model_exclude_unset=True,
+    )
+    async def query_deactivated_users_endpoint(
+        body: Annotated[
+            QueryDeactivatedUsersRequest,
+            Depends(
+                form_body(
+                    QueryDeactivatedUsersRequest, kinds={"pageNo": "integer", "pageSize": "integer"}
+                )
+            ),
+        ],
+    ) -> QueryDeactivatedUsersResponse:
+        return await handlers.query_deactivated_users(body=body)
+
+    @router.post(
+        "/user/deactivate.json",
+        operation_id="deactivate_users",
+        summary="Deactivate users",
+        status_code=200,
+        response_model=DeactivateUsersResponse,
+        response_model_exclude_unset=True,
+    )
+    async def deactivate_users_endpoint(
+        body: Annotated[DeactivateUsersRequest, Depends(form_body(DeactivateUsersRequest))],
+    ) -> DeactivateUsersResponse:
+        return await handlers.deactivate_users(body=body)
+
+    @router.post(
+        "/user/getToken.json",
+        operation_id="register_user",
+        summary="Register a user and get a token",
+        status_code=200,
+        response_model=RegisterUserResponse,
+        response_model_exclude_unset=True,
+    )
+    async def register_user_endpoint(
+        body: Annotated[RegisterUserRequest, Depends(form_body(RegisterUserRequest))],
+    ) -> RegisterUserResponse:
+        return await handlers.register_user(body=body)
+
+    @router.post(
+        "/user/info.json",
+        operation_id="get_user_info",
+        summary="Get a user's profile",
+        status_code=200,
+        response_model=GetUserInfoResponse,
+        response_model_exclude_unset=True,
+    )
+    async def get_user_info_endpoint(
+        body: Annotated[GetUserInfoRequest, Depends(form_body(GetUserInfoRequest))],
+    ) -> GetUserInfoResponse:
+        return await handlers.get_user_info(body=body)
+
+    @router.post(
+        "/user/reactivate.json",
+        operation_id="reactivate_users",
+        summary="Reactivate deactivated users",
+        status_code=200,
+        response_model=ReactivateUsersResponse,
+        response_model_exclude_unset=True,
+    )
+    async def reactivate_users_endpoint(
+        body: Annotated[ReactivateUsersRequest, Depends(form_body(ReactivateUsersRequest))],
+    ) -> ReactivateUsersResponse:
+        return await handlers.reactivate_users(body=body)
+
+    @router.post(
+        "/user/refresh.json",
+        operation_id="update_user_info",
+        summary="Update a user's name or avatar",
+        status_code=200,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def update_user_info_endpoint(
+        body: Annotated[UpdateUserInfoRequest, Depends(form_body(UpdateUserInfoRequest))],
+    ) -> CodeResult:
+        return await handlers.update_user_info(body=body)
 
     @router.post(
         "/user/tag/batch/set.json",
@@ -406,6 +360,19 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         return await handlers.batch_set_user_tags(body=body)
 
     @router.post(
+        "/user/tag/set.json",
+        operation_id="set_user_tags",
+        summary="Set a user's tags",
+        status_code=200,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def set_user_tags_endpoint(
+        body: Annotated[SetUserTagsRequest, Body()],
+    ) -> CodeResult:
+        return await handlers.set_user_tags(body=body)
+
+    @router.post(
         "/user/tags/get.json",
         operation_id="get_user_tags",
         summary="Get users' tags",
@@ -419,5 +386,38 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         ],
     ) -> GetUserTagsResponse:
         return await handlers.get_user_tags(body=body)
+
+    @router.post(
+        "/user/token/expire.json",
+        operation_id="expire_user_tokens",
+        summary="Invalidate tokens issued before a time",
+        status_code=200,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def expire_user_tokens_endpoint(
+        body: Annotated[
+            ExpireUserTokensRequest,
+            Depends(
+                form_body(ExpireUserTokensRequest, arrays=("userId",), kinds={"time": "integer"})
+            ),
+        ],
+    ) -> CodeResult:
+        return await handlers.expire_user_tokens(body=body)
+
+    @router.post(
+        "/user/unblock.json",
+        operation_id="unblock_users",
+        summary="Lift a connection ban",
+        status_code=200,
+        response_model=CodeResult,
+        response_model_exclude_unset=True,
+    )
+    async def unblock_users_endpoint(
+        body: Annotated[
+            UnblockUsersRequest, Depends(form_body(UnblockUsersRequest, arrays=("userId",)))
+        ],
+    ) -> CodeResult:
+        return await handlers.unblock_users(body=body)
 
     return router

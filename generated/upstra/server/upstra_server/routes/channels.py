@@ -118,28 +118,6 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
     router = APIRouter(tags=["channels"])
 
     @router.post(
-        "/api/v2/channels",
-        operation_id="query_channels",
-        summary="Search channels",
-        status_code=200,
-        response_model=ChannelList,
-        response_model_exclude_unset=True,
-    )
-    async def query_channels_endpoint(
-        body: Annotated[
-            QueryChannelsRequest,
-            Depends(
-                form_body(
-                    QueryChannelsRequest,
-                    styles={"options": "deepObject"},
-                    arrays=("excludeTags", "tags"),
-                )
-            ),
-        ],
-    ) -> ChannelList:
-        return await handlers.query_channels(body=body)
-
-    @router.post(
         "/api/v2/channel",
         operation_id="create_channel",
         summary="Create a channel",
@@ -177,6 +155,33 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         return await handlers.update_channel_display_name(body=body)
 
     @router.post(
+        "/api/v2/channel/{channel_id}/close",
+        operation_id="close_channel",
+        summary="Close a channel",
+        status_code=200,
+        response_model=SuccessResult,
+        response_model_exclude_unset=True,
+    )
+    async def close_channel_endpoint(
+        channel_id: Annotated[str, Path()],
+    ) -> SuccessResult:
+        return await handlers.close_channel(channel_id=channel_id)
+
+    @router.put(
+        "/api/v2/channel/{channel_id}/mute",
+        operation_id="set_channel_mute",
+        summary="Mute or unmute a channel",
+        status_code=200,
+        response_model=Channel,
+        response_model_exclude_unset=True,
+    )
+    async def set_channel_mute_endpoint(
+        channel_id: Annotated[str, Path()],
+        body: Annotated[SetChannelMuteRequest, Body()],
+    ) -> Channel:
+        return await handlers.set_channel_mute(channel_id=channel_id, body=body)
+
+    @router.post(
         "/api/v2/channel/{channel_id}/users",
         operation_id="add_channel_users",
         summary="Add members to a channel",
@@ -204,19 +209,19 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
     ) -> SuccessResult:
         return await handlers.remove_channel_users(channel_id=channel_id, body=body)
 
-    @router.put(
-        "/api/v2/channel/{channel_id}/mute",
-        operation_id="set_channel_mute",
-        summary="Mute or unmute a channel",
+    @router.post(
+        "/api/v2/channel/{channel_id}/users/ban",
+        operation_id="ban_channel_users",
+        summary="Ban members from a channel",
         status_code=200,
-        response_model=Channel,
+        response_model=SuccessResult,
         response_model_exclude_unset=True,
     )
-    async def set_channel_mute_endpoint(
+    async def ban_channel_users_endpoint(
         channel_id: Annotated[str, Path()],
-        body: Annotated[SetChannelMuteRequest, Body()],
-    ) -> Channel:
-        return await handlers.set_channel_mute(channel_id=channel_id, body=body)
+        body: Annotated[UserIdsRequest, Depends(form_body(UserIdsRequest, arrays=("userIds",)))],
+    ) -> SuccessResult:
+        return await handlers.ban_channel_users(channel_id=channel_id, body=body)
 
     @router.put(
         "/api/v2/channel/{channel_id}/users/mute",
@@ -240,20 +245,6 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         return await handlers.set_channel_users_mute(channel_id=channel_id, body=body)
 
     @router.post(
-        "/api/v2/channel/{channel_id}/users/ban",
-        operation_id="ban_channel_users",
-        summary="Ban members from a channel",
-        status_code=200,
-        response_model=SuccessResult,
-        response_model_exclude_unset=True,
-    )
-    async def ban_channel_users_endpoint(
-        channel_id: Annotated[str, Path()],
-        body: Annotated[UserIdsRequest, Depends(form_body(UserIdsRequest, arrays=("userIds",)))],
-    ) -> SuccessResult:
-        return await handlers.ban_channel_users(channel_id=channel_id, body=body)
-
-    @router.post(
         "/api/v2/channel/{channel_id}/users/unban",
         operation_id="unban_channel_users",
         summary="Lift channel bans",
@@ -268,16 +259,25 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         return await handlers.unban_channel_users(channel_id=channel_id, body=body)
 
     @router.post(
-        "/api/v2/channel/{channel_id}/close",
-        operation_id="close_channel",
-        summary="Close a channel",
+        "/api/v2/channels",
+        operation_id="query_channels",
+        summary="Search channels",
         status_code=200,
-        response_model=SuccessResult,
+        response_model=ChannelList,
         response_model_exclude_unset=True,
     )
-    async def close_channel_endpoint(
-        channel_id: Annotated[str, Path()],
-    ) -> SuccessResult:
-        return await handlers.close_channel(channel_id=channel_id)
+    async def query_channels_endpoint(
+        body: Annotated[
+            QueryChannelsRequest,
+            Depends(
+                form_body(
+                    QueryChannelsRequest,
+                    styles={"options": "deepObject"},
+                    arrays=("excludeTags", "tags"),
+                )
+            ),
+        ],
+    ) -> ChannelList:
+        return await handlers.query_channels(body=body)
 
     return router

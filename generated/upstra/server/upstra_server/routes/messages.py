@@ -95,17 +95,17 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
     router = APIRouter(tags=["messages"])
 
     @router.post(
-        "/api/v2/messages",
-        operation_id="query_messages",
-        summary="Search messages in a channel",
+        "/api/v2/message",
+        operation_id="create_message",
+        summary="Send a message",
         status_code=200,
-        response_model=MessageList,
+        response_model=Message,
         response_model_exclude_unset=True,
     )
-    async def query_messages_endpoint(
-        body: Annotated[QueryMessagesRequest, Body()],
-    ) -> MessageList:
-        return await handlers.query_messages(body=body)
+    async def create_message_endpoint(
+        body: Annotated[CreateMessageRequest, Body()],
+    ) -> Message:
+        return await handlers.create_message(body=body)
 
     @router.get(
         "/api/v2/message/{message_id}",
@@ -134,17 +134,32 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         return await handlers.delete_message(message_id=message_id)
 
     @router.post(
-        "/api/v2/message",
-        operation_id="create_message",
-        summary="Send a message",
+        "/api/v2/messages",
+        operation_id="query_messages",
+        summary="Search messages in a channel",
+        status_code=200,
+        response_model=MessageList,
+        response_model_exclude_unset=True,
+    )
+    async def query_messages_endpoint(
+        body: Annotated[QueryMessagesRequest, Body()],
+    ) -> MessageList:
+        return await handlers.query_messages(body=body)
+
+    @router.post(
+        "/api/v2/messages/files",
+        operation_id="create_file_message",
+        summary="Send a file message",
         status_code=200,
         response_model=Message,
         response_model_exclude_unset=True,
     )
-    async def create_message_endpoint(
-        body: Annotated[CreateMessageRequest, Body()],
+    async def create_file_message_endpoint(
+        body: Annotated[
+            CreateFileMessageRequest, Depends(form_body(CreateFileMessageRequest, arrays=("tags",)))
+        ],
     ) -> Message:
-        return await handlers.create_message(body=body)
+        return await handlers.create_file_message(body=body)
 
     @router.post(
         "/api/v2/messages/images",
@@ -167,6 +182,20 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         return await handlers.create_image_message(body=body)
 
     @router.get(
+        "/api/v2/messages/{message_id}/files",
+        operation_id="get_message_file",
+        summary="Download the file of a message",
+        status_code=200,
+        response_class=Response,
+        responses={"200": {"content": {"application/octet-stream": {}}}},
+    )
+    async def get_message_file_endpoint(
+        message_id: Annotated[str, Path()],
+    ) -> Response:
+        value = await handlers.get_message_file(message_id=message_id)
+        return Response(content=value, media_type="application/octet-stream", status_code=200)
+
+    @router.get(
         "/api/v2/messages/{message_id}/images",
         operation_id="get_message_image",
         summary="Download the image of a message",
@@ -179,35 +208,6 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         size: Annotated[Literal["small", "medium", "large", "full"] | None, Query()] = None,
     ) -> Response:
         value = await handlers.get_message_image(message_id=message_id, size=size)
-        return Response(content=value, media_type="application/octet-stream", status_code=200)
-
-    @router.post(
-        "/api/v2/messages/files",
-        operation_id="create_file_message",
-        summary="Send a file message",
-        status_code=200,
-        response_model=Message,
-        response_model_exclude_unset=True,
-    )
-    async def create_file_message_endpoint(
-        body: Annotated[
-            CreateFileMessageRequest, Depends(form_body(CreateFileMessageRequest, arrays=("tags",)))
-        ],
-    ) -> Message:
-        return await handlers.create_file_message(body=body)
-
-    @router.get(
-        "/api/v2/messages/{message_id}/files",
-        operation_id="get_message_file",
-        summary="Download the file of a message",
-        status_code=200,
-        response_class=Response,
-        responses={"200": {"content": {"application/octet-stream": {}}}},
-    )
-    async def get_message_file_endpoint(
-        message_id: Annotated[str, Path()],
-    ) -> Response:
-        value = await handlers.get_message_file(message_id=message_id)
         return Response(content=value, media_type="application/octet-stream", status_code=200)
 
     return router

@@ -1,0 +1,161 @@
+"""Request parts FastAPI cannot declare by itself: form bodies with repeated keys, deepObject and
+JSON-string fields, multipart uploads, and deepObject query parameters."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import UploadFile
+
+M = TypeVar("M", bound=BaseModel)
+_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
+MAX_FIELDS = 1000
+
+
+def coerce(value: Any, kind: str | None) -> Any:
+    """A form string read as the JSON type its schema declares, where it spells one."""
+    if not isinstance(value, str) or kind is None:
+        return value
+    if kind == "integer" and re.fullmatch(r"-?\d+", value):
+        return int(value)
+    if kind == "number" and re.fullmatch(r"-?\d+(\.\d+)?([eE][-+]?\d+)?", value):
+        return float(value)
+    if kind == "boolean" and value in ("true", "false"):
+        return value == "true"
+    return value
+
+
+def _insert(target: dict[str, Any], keys: list[str], value: Any) -> None:
+    for key in keys[:-1]:
+        child = target.get(key)
+        if not isinstance(child, dict):
+            child = {}
+            target[key] = child
+        target = child
+    last = keys[-1]
+    if last in target:
+        existing = target[last]
+        target[last] = [*existing, value] if isinstance(existing, list) else [existing, value]
+    else:
+        target[last] = value
+
+
+def _invalid(loc: tuple[str, ...], message: str, kind: str = "value_error") -> None:
+    raise RequestValidationError([{"loc": loc, "msg": message, "type": kind}])
+
+
+def decode_pairs(
+    items: Iterable[tuple[str, Any]],
+    where: str,
+    styles: Mapping[str, str],
+    arrays: Iterable[str],
+    kinds: Mapping[str, str],
+) -> dict[str, Any]:
+    """Form or query pairs back into JSON data, as the operation's encodings declare them."""
+    data: dict[str, Any] = {}
+    deep: dict[str, Any] = {}
+    count = 0
+    for key, value in items:
+        count += 1
+        if count > MAX_FIELDS:
+            _invalid((where,), f"more than {MAX_FIELDS} fields")
+        match = _KEY.match(key)
+        if match and styles.get(match.group(1)) == "deepObject":
+            path = [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
+            _insert(deep, path, value)
+            continue
+        if styles.get(key) == "json" and isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                _invalid((where, key), "is not valid JSON", "json_invalid")
+        else:
+            value = coerce(value, kinds.get(key))
+        _insert(data, [key], value)
+    for name in arrays:
+        if name in data and not isinstance(data[name], list):
+            data[name] = [data[name]]
+    data.update(deep)
+    return data
+
+
+def validate(model: type[M], data: Any, where: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = [
+            {**error, "loc": (where, *error.get("loc", ()))}
+            for error in exc.errors(include_url=False, include_input=False)
+        ]
+        raise RequestValidationError(errors) from None
+
+
+def form_body(
+    model: type[M],
+    *,
+    styles: Mapping[str, str] | None = None,
+    arrays: Iterable[str] = (),
+    kinds: Mapping[str, str] | None = None,
+) -> Callable[[Request], Awaitable[M]]:
+    """A dependency reading a form or multipart body into `model`."""
+    styles = dict(styles or {})
+    array_names = tuple(arrays)
+    kind_map = dict(kinds or {})
+
+    async def dependency(request: Request) -> M:
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            _invalid(("body",), f"expected a form body, got {media or 'none'}", "content_type")
+        async with request.form() as form:
+            items: list[tuple[str, Any]] = []
+            for key, value in form.multi_items():
+                if isinstance(value, UploadFile):
+                    items.append((key, await value.read()))
+                else:
+                    items.append((key, value))
+        data = decode_pairs(items, "body", styles, array_names, kind_map)
+        return validate(model, data, "body")
+
+    return dependency
+
+
+def deep_object_query(
+    name: str, model: type[M], required: bool = False
+) -> Callable[[Request], M | None]:
+    """A dependency reading `name[key]=value` query parameters into `model`."""
+
+    def dependency(request: Request) -> M | None:
+        prefix = f"{name}["
+        items = [(k, v) for k, v in request.query_params.multi_items() if k.startswith(prefix)]
+        if not items:
+            if required:
+                _invalid(("query", name), "field required", "missing")
+            return None
+        data = decode_pairs(items, "query", {name: "deepObject"}, (), {})
+        return validate(model, data.get(name), f"query.{name}")
+
+    return dependency
+
+
+def json_query(name: str, model: type[M], required: bool = False) -> Callable[[Request], M | None]:
+    """A dependency reading a query parameter that carries JSON text into `model`."""
+
+    def dependency(request: Request) -> M | None:
+        raw = request.query_params.get(name)
+        if raw is None:
+            if required:
+                _invalid(("query", name), "field required", "missing")
+            return None
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            _invalid(("query", name), "is not valid JSON", "json_invalid")
+        return validate(model, data, f"query.{name}")
+
+    return dependency
