@@ -283,6 +283,9 @@ def render_template(name: str, api: Api, modules: list[ResourceModule]) -> str:
         exports=exports,
         header=header(api, "Client"),
         auth=auth,
+        auth_arguments=sorted(
+            (pair for a in auth for pair in a.args), key=lambda pair: "= None" in pair[1]
+        ),
         auth_expression=auth_expression(auth),
         auth_classes=classes,
         needs_username=any(s.kind == "basic" for s in api.security),

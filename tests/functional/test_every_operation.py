@@ -164,3 +164,33 @@ def test_documented_alias_paths_are_served(
         getattr(resource(client, generated.api, op), function.method)(**kwargs)
     assert recorder.raw[0][0].startswith(f"{op.method} {unquote(path)}?")
     check_arrival(op, function, kwargs, recorder.calls[0])
+
+
+def _check(generated: Generated) -> Any:
+    """The server-side check of the API's credentials, keyed to what `credentials` gives."""
+    security = generated.server.security
+    given = credentials(generated.api)
+    if hasattr(security, "signature_check"):
+        return security.signature_check({given["app_key"]: given["app_secret"]})
+    if hasattr(security, "jwt_check"):
+        return security.jwt_check(given["api_key"], given["api_secret"])
+    return security.bearer_check(lambda token: token == given["token"])
+
+
+@pytest.mark.parametrize("slug", sorted(APIS))
+def test_the_client_authenticates_to_the_server(slug: str) -> None:
+    generated = load_generated(APIS[slug])
+    op = next(o for o in generated.api.operations if not o.body or o.body.kind == "json")
+    function = op.functions[0]
+    app = generated.server.create_app(mock=True, auth=_check(generated))
+    right = credentials(generated.api)
+    wrong = {
+        name: value + "-wrong" if "key" not in name else value for name, value in right.items()
+    }
+    with LiveServer(app) as live:
+        with generated.client.Client(base_url=live.url, **right) as client:
+            getattr(resource(client, generated.api, op), function.method)(**arguments(function))
+        with generated.client.Client(base_url=live.url, **wrong) as client:
+            with pytest.raises(generated.client.AuthenticationError) as caught:
+                getattr(resource(client, generated.api, op), function.method)(**arguments(function))
+    assert caught.value.status_code == 401

@@ -88,9 +88,9 @@ class Client(SyncAPIClient):
     def __init__(
         self,
         *,
+        api_key: str | Callable[[], str],
         api_secret: str | Callable[[], str] | None = None,
         token: str | Callable[[], str] | None = None,
-        api_key: str | Callable[[], str],
         base_url: str = DEFAULT_BASE_URL,
         timeout: float = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
@@ -166,9 +166,9 @@ class AsyncClient(AsyncAPIClient):
     def __init__(
         self,
         *,
+        api_key: str | Callable[[], str],
         api_secret: str | Callable[[], str] | None = None,
         token: str | Callable[[], str] | None = None,
-        api_key: str | Callable[[], str],
         base_url: str = DEFAULT_BASE_URL,
         timeout: float = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
