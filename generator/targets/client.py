@@ -174,6 +174,7 @@ def render(api: Api) -> Files:
 
 
 SECRET = "str | Callable[[], str]"
+CLIENT_ARGUMENTS = frozenset({"base_url", "timeout", "headers", "transport", "self", "username"})
 
 
 @dataclass(frozen=True)
@@ -259,6 +260,22 @@ def auth_params(api: Api) -> tuple[AuthArg, ...]:
     return tuple(result)
 
 
+def host_variables(api: Api, auth: tuple[AuthArg, ...]) -> tuple[tuple[str, str, str], ...]:
+    """(argument, default, variable) for each variable of the first server's URL; the client
+    builds its base URL from them unless given `base_url`."""
+    if not api.servers or not api.servers[0].variables:
+        return ()
+    taken = {arg for a in auth for arg, _ in a.args} | CLIENT_ARGUMENTS
+    result = []
+    for variable in api.servers[0].variables:
+        if not variable.name.isidentifier():
+            return ()  # `str.format` could not name it; base_url is the way in
+        result.append(
+            (naming.identifier(variable.name, frozenset(taken)), variable.default, variable.name)
+        )
+    return tuple(result)
+
+
 def example_credentials(auth: tuple[AuthArg, ...]) -> str:
     """The credential arguments of `Client(...)` in examples."""
     return ", ".join(f'{name}="..."' for a in auth for name in a.shown)
@@ -290,5 +307,6 @@ def render_template(name: str, api: Api, modules: list[ResourceModule]) -> str:
         auth_classes=classes,
         needs_username=any(s.kind == "basic" for s in api.security),
         example_credentials=example_credentials(auth),
+        host_variables=host_variables(api, auth),
         envelope_codes=tuple_literal(api.envelope.success_codes) if api.envelope else "",
     )

@@ -44,6 +44,8 @@ from .resources import (
 )
 
 DEFAULT_BASE_URL = "https://a61.chat.agora.io/demo-org/demo-app"
+# The host's template; its variables are arguments of the client.
+SERVER_URL = "https://{host}/{org_name}/{app_name}"
 # Hosts the spec lists:
 #   https://{host}/{org_name}/{app_name} (The project's REST API host, followed by its organization and app.)
 
@@ -71,13 +73,16 @@ class Client(SyncAPIClient):
         self,
         *,
         token: str | Callable[[], str],
-        base_url: str = DEFAULT_BASE_URL,
+        host: str = "a61.chat.agora.io",
+        org_name: str = "demo-org",
+        app_name: str = "demo-app",
+        base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         super().__init__(
-            base_url=base_url,
+            base_url=base_url or SERVER_URL.format(host=host, org_name=org_name, app_name=app_name),
             auth=BearerAuth(token),
             timeout=timeout,
             headers=headers,
@@ -123,13 +128,16 @@ class AsyncClient(AsyncAPIClient):
         self,
         *,
         token: str | Callable[[], str],
-        base_url: str = DEFAULT_BASE_URL,
+        host: str = "a61.chat.agora.io",
+        org_name: str = "demo-org",
+        app_name: str = "demo-app",
+        base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__(
-            base_url=base_url,
+            base_url=base_url or SERVER_URL.format(host=host, org_name=org_name, app_name=app_name),
             auth=BearerAuth(token),
             timeout=timeout,
             headers=headers,

@@ -28,6 +28,8 @@ from .resources import (
 )
 
 DEFAULT_BASE_URL = "https://api.sg.amity.co"
+# The host's template; its variables are arguments of the client.
+SERVER_URL = "https://api.{region}.amity.co"
 # Hosts the spec lists:
 #   https://api.{region}.amity.co (Regional API host.)
 
@@ -47,13 +49,14 @@ class Client(SyncAPIClient):
         self,
         *,
         token: str | Callable[[], str],
-        base_url: str = DEFAULT_BASE_URL,
+        region: str = "sg",
+        base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         super().__init__(
-            base_url=base_url,
+            base_url=base_url or SERVER_URL.format(region=region),
             auth=BearerAuth(token),
             timeout=timeout,
             headers=headers,
@@ -83,13 +86,14 @@ class AsyncClient(AsyncAPIClient):
         self,
         *,
         token: str | Callable[[], str],
-        base_url: str = DEFAULT_BASE_URL,
+        region: str = "sg",
+        base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__(
-            base_url=base_url,
+            base_url=base_url or SERVER_URL.format(region=region),
             auth=BearerAuth(token),
             timeout=timeout,
             headers=headers,
