@@ -54,6 +54,23 @@ class EndpointConst:
     path: str
     body: str | None
     styles: tuple[tuple[str, str], ...]
+    limit: str | None = None  # `(requests, seconds)` of the documented rate limit
+    group: str | None = None  # the shared limit's group, as a Python string literal
+
+
+PERIOD_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
+
+
+def limit_of(op: Operation) -> tuple[str | None, str | None]:
+    """The documented rate limit as Endpoint arguments, where there is one."""
+    limit = op.rate_limit
+    if limit is None or not limit.documented or not limit.requests or limit.period is None:
+        return None, None
+    seconds = PERIOD_SECONDS.get(limit.period)
+    if seconds is None:
+        return None, None
+    group = pystr(limit.group) if limit.group else None
+    return f"({limit.requests}, {seconds})", group
 
 
 @dataclass(frozen=True)
@@ -126,7 +143,9 @@ def resource(tag: Tag) -> ResourceModule:
             if function.path and function.path != op.path:
                 endpoint, path = f"{const}__{function.method.upper()}", function.path
             if all(known.name != endpoint for known in endpoints):
-                endpoints.append(EndpointConst(endpoint, op.method, path, kind, quoted))
+                endpoints.append(
+                    EndpointConst(endpoint, op.method, path, kind, quoted, *limit_of(op))
+                )
             built = method(op, function, endpoint)
             methods.append(built)
             for field in function.fields:
@@ -308,5 +327,6 @@ def render_template(name: str, api: Api, modules: list[ResourceModule]) -> str:
         needs_username=any(s.kind == "basic" for s in api.security),
         example_credentials=example_credentials(auth),
         host_variables=host_variables(api, auth),
+        backups=tuple((s.default_url, s.backup) for s in api.servers if s.backup),
         envelope_codes=tuple_literal(api.envelope.success_codes) if api.envelope else "",
     )

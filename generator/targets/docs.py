@@ -438,7 +438,10 @@ def host_item(server: Server) -> Item:
     if server.url != server.default_url:
         items.append(f"With every variable at its default: {code(server.default_url)}.")
     if server.backup:
-        items.append(f"Backup host, for when the primary cannot be reached: {code(server.backup)}.")
+        items.append(
+            f"Backup host: {code(server.backup)}. The generated client fails over to it on "
+            "connection errors and 5xx answers."
+        )
     if server.assumed:
         items.append(f"**Assumed:** {sentence(server.assumed)}")
     return Item(text, tuple(items))

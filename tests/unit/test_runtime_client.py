@@ -27,11 +27,13 @@ class Answer(BaseModel):
 
 
 def client(handler: object, envelope: Envelope | None = None) -> SyncAPIClient:
-    return SyncAPIClient(
+    api = SyncAPIClient(
         base_url="https://api.example/",
         transport=httpx.MockTransport(handler),  # type: ignore[arg-type]
         envelope=envelope,
     )
+    api.sleep = lambda seconds: None
+    return api
 
 
 def test_envelope_failure_with_a_success_status_raises() -> None:

@@ -9,7 +9,12 @@ from collections.abc import Callable, Mapping
 import httpx
 
 from ._runtime._auth import BearerAuth
-from ._runtime._base import DEFAULT_TIMEOUT, AsyncAPIClient, SyncAPIClient
+from ._runtime._base import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    AsyncAPIClient,
+    SyncAPIClient,
+)
 from .resources import (
     AsyncChatRoomMembers,
     AsyncChatRooms,
@@ -80,6 +85,8 @@ class Client(SyncAPIClient):
         timeout: float = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url or SERVER_URL.format(host=host, org_name=org_name, app_name=app_name),
@@ -87,6 +94,8 @@ class Client(SyncAPIClient):
             timeout=timeout,
             headers=headers,
             transport=transport,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
         )
         self.users = Users(self)
         self.push = Push(self)
@@ -135,6 +144,8 @@ class AsyncClient(AsyncAPIClient):
         timeout: float = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url or SERVER_URL.format(host=host, org_name=org_name, app_name=app_name),
@@ -142,6 +153,8 @@ class AsyncClient(AsyncAPIClient):
             timeout=timeout,
             headers=headers,
             transport=transport,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
         )
         self.users = AsyncUsers(self)
         self.push = AsyncPush(self)

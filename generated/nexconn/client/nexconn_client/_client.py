@@ -9,7 +9,13 @@ from collections.abc import Callable, Mapping
 import httpx
 
 from ._runtime._auth import SignatureAuth
-from ._runtime._base import DEFAULT_TIMEOUT, AsyncAPIClient, Envelope, SyncAPIClient
+from ._runtime._base import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    AsyncAPIClient,
+    Envelope,
+    SyncAPIClient,
+)
 from .resources import (
     AsyncBlocklist,
     AsyncChannels,
@@ -38,6 +44,12 @@ from .resources import (
 )
 
 DEFAULT_BASE_URL = "https://api.sg-light-api.com"
+# The backup of each primary host: the client fails over to it on connection errors and 5xx.
+BACKUP_HOSTS = {
+    "https://api.sg-light-api.com": "https://api-b.sg-light-api.com",
+    "https://api.us-light-api.com": "https://api-b.us-light-api.com",
+    "https://api.sau-light-api.com": "https://api-b.sau-light-api.com",
+}
 # Answers carry a result code; a 2xx answer with a code outside these raises APIEnvelopeError.
 ENVELOPE = Envelope("code", (0,))
 # Hosts the spec lists:
@@ -71,6 +83,9 @@ class Client(SyncAPIClient):
         timeout: float = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: bool = False,
+        backup_url: str | None = None,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -88,6 +103,9 @@ class Client(SyncAPIClient):
             timeout=timeout,
             headers=headers,
             transport=transport,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
+            backup_url=backup_url or BACKUP_HOSTS.get(base_url or DEFAULT_BASE_URL),
             envelope=ENVELOPE,
         )
         self.users = Users(self)
@@ -129,6 +147,9 @@ class AsyncClient(AsyncAPIClient):
         timeout: float = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: bool = False,
+        backup_url: str | None = None,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -146,6 +167,9 @@ class AsyncClient(AsyncAPIClient):
             timeout=timeout,
             headers=headers,
             transport=transport,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
+            backup_url=backup_url or BACKUP_HOSTS.get(base_url or DEFAULT_BASE_URL),
             envelope=ENVELOPE,
         )
         self.users = AsyncUsers(self)

@@ -9,7 +9,12 @@ from collections.abc import Callable, Mapping
 import httpx
 
 from ._runtime._auth import ApiKeyAuth, FixedHeader, JWTAuth, MultiAuth
-from ._runtime._base import DEFAULT_TIMEOUT, AsyncAPIClient, SyncAPIClient
+from ._runtime._base import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    AsyncAPIClient,
+    SyncAPIClient,
+)
 from .resources import (
     AppSettings,
     AsyncAppSettings,
@@ -95,6 +100,8 @@ class Client(SyncAPIClient):
         timeout: float = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -114,6 +121,8 @@ class Client(SyncAPIClient):
             timeout=timeout,
             headers=headers,
             transport=transport,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
         )
         self.users = Users(self)
         self.channels = Channels(self)
@@ -173,6 +182,8 @@ class AsyncClient(AsyncAPIClient):
         timeout: float = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -192,6 +203,8 @@ class AsyncClient(AsyncAPIClient):
             timeout=timeout,
             headers=headers,
             transport=transport,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
         )
         self.users = AsyncUsers(self)
         self.channels = AsyncChannels(self)

@@ -9,7 +9,12 @@ from collections.abc import Callable, Mapping
 import httpx
 
 from ._runtime._auth import BearerAuth
-from ._runtime._base import DEFAULT_TIMEOUT, AsyncAPIClient, SyncAPIClient
+from ._runtime._base import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    AsyncAPIClient,
+    SyncAPIClient,
+)
 from .resources import (
     AsyncBlacklist,
     AsyncChannels,
@@ -54,6 +59,8 @@ class Client(SyncAPIClient):
         timeout: float = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url or SERVER_URL.format(region=region),
@@ -61,6 +68,8 @@ class Client(SyncAPIClient):
             timeout=timeout,
             headers=headers,
             transport=transport,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
         )
         self.channels = Channels(self)
         self.messages = Messages(self)
@@ -91,6 +100,8 @@ class AsyncClient(AsyncAPIClient):
         timeout: float = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url or SERVER_URL.format(region=region),
@@ -98,6 +109,8 @@ class AsyncClient(AsyncAPIClient):
             timeout=timeout,
             headers=headers,
             transport=transport,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
         )
         self.channels = AsyncChannels(self)
         self.messages = AsyncMessages(self)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Self, TypeVar, cast
 
@@ -13,10 +15,12 @@ from pydantic import BaseModel
 
 from . import _encoding as encoding
 from ._errors import APIConnectionError, APIEnvelopeError, APITimeoutError, status_error
+from ._resilience import Hosts, RateLimiter, RetryPolicy
 from ._types import RequestOptions
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = 60.0
+DEFAULT_MAX_RETRIES = 2
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,16 @@ class Endpoint:
     body: Literal["json", "form", "multipart"] | None = None
     # Wire names whose encoding is not the plain one: "deepObject", "json" or "file".
     styles: Mapping[str, str] = field(default_factory=dict)
+    # The vendor's documented limit (requests, seconds), and the group sharing it, if any.
+    limit: tuple[int, float] | None = None
+    group: str | None = None
+
+    def buckets(self) -> tuple[tuple[str, int, float], ...]:
+        if self.limit is None:
+            return ()
+        requests, period = self.limit
+        key = f"group:{self.group}" if self.group else f"operation:{self.method} {self.path}"
+        return ((key, requests, period),)
 
 
 @dataclass(frozen=True)
@@ -67,8 +81,14 @@ class _Core:
         timeout: float,
         headers: Mapping[str, str] | None,
         envelope: Envelope | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        backup_url: str | None = None,
+        rate_limit: bool = False,
+        retry: RetryPolicy | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.hosts = Hosts(base_url.rstrip("/"), backup_url.rstrip("/") if backup_url else None)
+        self.retry = retry or RetryPolicy(max_retries=max_retries)
+        self._limiter = RateLimiter() if rate_limit else None
         self._envelope = envelope
         self._auth = auth
         self.timeout = timeout
@@ -86,7 +106,7 @@ class _Core:
         body: Mapping[str, Any] | Any | None,
         options: RequestOptions,
     ) -> httpx.Request:
-        url = self.base_url + encoding.expand_path(endpoint.path, path or {})
+        url = self.hosts.primary + encoding.expand_path(endpoint.path, path or {})
         pairs = encoding.pairs(encoding.given(query), endpoint.styles)
         pairs.extend((options.get("extra_query") or {}).items())
         params = httpx.QueryParams(tuple(pairs))
@@ -134,6 +154,45 @@ class _Core:
             endpoint.method, url, params=params, headers=sent, extensions=extensions
         )
 
+    @property
+    def base_url(self) -> str:
+        return self.hosts.primary
+
+    def throttle(self, endpoint: Endpoint) -> float:
+        """Seconds to wait before sending, when client-side rate limiting is on."""
+        return self._limiter.reserve(endpoint.buckets()) if self._limiter else 0.0
+
+    def again(
+        self,
+        request: httpx.Request,
+        attempt: int,
+        options: RequestOptions,
+        *,
+        response: httpx.Response | None = None,
+        error: httpx.TransportError | None = None,
+    ) -> float | None:
+        """After a failed attempt: None to give up, or the seconds to wait before sending the
+        request again (moved to the backup host when the primary looks down)."""
+        limit = options.get("max_retries", self.retry.max_retries)
+        method = request.method
+        if error is not None:
+            if not self.retry.should_retry_error(method, error, attempt, limit):
+                return None
+            self._fail_over(request)
+            return self.retry.delay(attempt)
+        assert response is not None
+        if not self.retry.should_retry_response(method, response, attempt, limit):
+            return None
+        if response.status_code >= 500:
+            self._fail_over(request)
+        return self.retry.delay(attempt, response)
+
+    def _fail_over(self, request: httpx.Request) -> None:
+        current = str(request.url)
+        primary, backup = self.hosts.primary, self.hosts.backup
+        if backup and current.startswith(primary):
+            request.url = httpx.URL(backup + current[len(primary) :])
+
     def finish(self, response: httpx.Response, cast_to: type[T]) -> T:
         self.last_response = APIResponse(response.status_code, response.headers, response.content)
         if response.is_error:
@@ -172,11 +231,24 @@ class SyncAPIClient(_Core):
         headers: Mapping[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
         envelope: Envelope | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        backup_url: str | None = None,
+        rate_limit: bool = False,
+        retry: RetryPolicy | None = None,
     ) -> None:
         super().__init__(
-            base_url=base_url, auth=auth, timeout=timeout, headers=headers, envelope=envelope
+            base_url=base_url,
+            auth=auth,
+            timeout=timeout,
+            headers=headers,
+            envelope=envelope,
+            max_retries=max_retries,
+            backup_url=backup_url,
+            rate_limit=rate_limit,
+            retry=retry,
         )
         self._http = httpx.Client(auth=auth, transport=transport, verify=True)
+        self.sleep: Callable[[float], None] = time.sleep
 
     def request(
         self,
@@ -198,9 +270,27 @@ class SyncAPIClient(_Core):
             body=body,
             options=options or {},
         )
-        with transport_errors(endpoint):
-            response = self._http.send(request)
-        return self.finish(response, cast_to)
+        attempt = 0
+        while True:
+            wait = self.throttle(endpoint)
+            if wait:
+                self.sleep(wait)
+            try:
+                with transport_errors(endpoint):
+                    response = self._http.send(request)
+            except APIConnectionError as exc:
+                cause = exc.__cause__
+                assert isinstance(cause, httpx.TransportError)
+                delay = self.again(request, attempt, options or {}, error=cause)
+                if delay is None:
+                    raise
+            else:
+                delay = self.again(request, attempt, options or {}, response=response)
+                if delay is None:
+                    return self.finish(response, cast_to)
+                response.close()
+            self.sleep(delay)
+            attempt += 1
 
     def close(self) -> None:
         self._http.close()
@@ -227,11 +317,24 @@ class AsyncAPIClient(_Core):
         headers: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         envelope: Envelope | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        backup_url: str | None = None,
+        rate_limit: bool = False,
+        retry: RetryPolicy | None = None,
     ) -> None:
         super().__init__(
-            base_url=base_url, auth=auth, timeout=timeout, headers=headers, envelope=envelope
+            base_url=base_url,
+            auth=auth,
+            timeout=timeout,
+            headers=headers,
+            envelope=envelope,
+            max_retries=max_retries,
+            backup_url=backup_url,
+            rate_limit=rate_limit,
+            retry=retry,
         )
         self._http = httpx.AsyncClient(auth=auth, transport=transport, verify=True)
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     async def request(
         self,
@@ -253,9 +356,27 @@ class AsyncAPIClient(_Core):
             body=body,
             options=options or {},
         )
-        with transport_errors(endpoint):
-            response = await self._http.send(request)
-        return self.finish(response, cast_to)
+        attempt = 0
+        while True:
+            wait = self.throttle(endpoint)
+            if wait:
+                await self.sleep(wait)
+            try:
+                with transport_errors(endpoint):
+                    response = await self._http.send(request)
+            except APIConnectionError as exc:
+                cause = exc.__cause__
+                assert isinstance(cause, httpx.TransportError)
+                delay = self.again(request, attempt, options or {}, error=cause)
+                if delay is None:
+                    raise
+            else:
+                delay = self.again(request, attempt, options or {}, response=response)
+                if delay is None:
+                    return self.finish(response, cast_to)
+                await response.aclose()
+            await self.sleep(delay)
+            attempt += 1
 
     async def close(self) -> None:
         await self._http.aclose()

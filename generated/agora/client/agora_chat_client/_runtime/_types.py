@@ -32,3 +32,4 @@ class RequestOptions(TypedDict, total=False):
     extra_headers: Mapping[str, str]
     extra_query: Mapping[str, str]
     timeout: float
+    max_retries: int

@@ -22,32 +22,39 @@ from ..models import (
 _LIST_CHAT_ROOM_MEMBERS = Endpoint(
     "GET",
     "/chatrooms/{chatroom_id}/users",
+    limit=(100, 1.0),
 )
 _ADD_CHAT_ROOM_MEMBERS = Endpoint(
     "POST",
     "/chatrooms/{chatroom_id}/users",
     body="json",
+    limit=(100, 1.0),
 )
 _ADD_CHAT_ROOM_MEMBER = Endpoint(
     "POST",
     "/chatrooms/{chatroom_id}/users/{username}",
+    limit=(100, 1.0),
 )
 _REMOVE_CHAT_ROOM_MEMBERS = Endpoint(
     "DELETE",
     "/chatrooms/{chatroom_id}/users/{username}",
+    limit=(100, 1.0),
 )
 _LIST_CHAT_ROOM_ADMINS = Endpoint(
     "GET",
     "/chatrooms/{chatroom_id}/admin",
+    limit=(100, 1.0),
 )
 _ADD_CHAT_ROOM_ADMIN = Endpoint(
     "POST",
     "/chatrooms/{chatroom_id}/admin",
     body="json",
+    limit=(100, 1.0),
 )
 _REMOVE_CHAT_ROOM_ADMIN = Endpoint(
     "DELETE",
     "/chatrooms/{chatroom_id}/admin/{oldadmin}",
+    limit=(100, 1.0),
 )
 
 

@@ -26,53 +26,64 @@ from ..models import (
 _LIST_CHAT_ROOMS = Endpoint(
     "GET",
     "/chatrooms",
+    limit=(50, 1.0),
 )
 _CREATE_CHAT_ROOM = Endpoint(
     "POST",
     "/chatrooms",
     body="json",
+    limit=(50, 1.0),
 )
 _LIST_JOINED_CHAT_ROOMS = Endpoint(
     "GET",
     "/users/{username}/joined_chatrooms",
+    limit=(50, 1.0),
 )
 _GET_CHAT_ROOMS = Endpoint(
     "GET",
     "/chatrooms/{chatroom_id}",
+    limit=(100, 1.0),
 )
 _UPDATE_CHAT_ROOM = Endpoint(
     "PUT",
     "/chatrooms/{chatroom_id}",
     body="json",
+    limit=(100, 1.0),
 )
 _DELETE_CHAT_ROOM = Endpoint(
     "DELETE",
     "/chatrooms/{chatroom_id}",
+    limit=(100, 1.0),
 )
 _GET_CHAT_ROOM_ATTRIBUTES = Endpoint(
     "POST",
     "/metadata/chatroom/{chatroom_id}",
     body="json",
+    limit=(100, 1.0),
 )
 _SET_CHAT_ROOM_ATTRIBUTES = Endpoint(
     "PUT",
     "/metadata/chatroom/{chatroom_id}/user/{username}",
     body="json",
+    limit=(100, 1.0),
 )
 _REMOVE_CHAT_ROOM_ATTRIBUTES = Endpoint(
     "DELETE",
     "/metadata/chatroom/{chatroom_id}/user/{username}",
     body="json",
+    limit=(100, 1.0),
 )
 _FORCE_SET_CHAT_ROOM_ATTRIBUTES = Endpoint(
     "PUT",
     "/metadata/chatroom/{chatroom_id}/user/{username}/forced",
     body="json",
+    limit=(100, 1.0),
 )
 _FORCE_REMOVE_CHAT_ROOM_ATTRIBUTES = Endpoint(
     "DELETE",
     "/metadata/chatroom/{chatroom_id}/user/{username}/forced",
     body="json",
+    limit=(100, 1.0),
 )
 
 

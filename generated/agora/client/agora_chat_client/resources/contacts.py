@@ -21,27 +21,33 @@ from ..models import (
 _ADD_CONTACT = Endpoint(
     "POST",
     "/users/{username}/contacts/users/{friend_username}",
+    limit=(100, 1.0),
 )
 _REMOVE_CONTACT = Endpoint(
     "DELETE",
     "/users/{username}/contacts/users/{friend_username}",
+    limit=(100, 1.0),
 )
 _LIST_CONTACTS = Endpoint(
     "GET",
     "/users/{username}/contacts/users",
+    limit=(100, 1.0),
 )
 _LIST_BLOCKED_USERS = Endpoint(
     "GET",
     "/users/{username}/blocks/users",
+    limit=(50, 1.0),
 )
 _BLOCK_USERS = Endpoint(
     "POST",
     "/users/{username}/blocks/users",
     body="json",
+    limit=(50, 1.0),
 )
 _UNBLOCK_USER = Endpoint(
     "DELETE",
     "/users/{username}/blocks/users/{blocked_username}",
+    limit=(50, 1.0),
 )
 
 

@@ -13,15 +13,18 @@ from ..models import GetGlobalMuteResponse, ListGlobalMutesResponse, SetGlobalMu
 _LIST_GLOBAL_MUTES = Endpoint(
     "GET",
     "/mutes",
+    limit=(100, 1.0),
 )
 _SET_GLOBAL_MUTE = Endpoint(
     "POST",
     "/mutes",
     body="json",
+    limit=(100, 1.0),
 )
 _GET_GLOBAL_MUTE = Endpoint(
     "GET",
     "/mutes/{username}",
+    limit=(100, 1.0),
 )
 
 

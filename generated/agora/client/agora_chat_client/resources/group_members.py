@@ -22,32 +22,39 @@ from ..models import (
 _LIST_GROUP_MEMBERS = Endpoint(
     "GET",
     "/chatgroups/{group_id}/users",
+    limit=(100, 1.0),
 )
 _ADD_GROUP_MEMBERS = Endpoint(
     "POST",
     "/chatgroups/{group_id}/users",
     body="json",
+    limit=(100, 1.0),
 )
 _ADD_GROUP_MEMBER = Endpoint(
     "POST",
     "/chatgroups/{group_id}/users/{username}",
+    limit=(100, 1.0),
 )
 _REMOVE_GROUP_MEMBERS = Endpoint(
     "DELETE",
     "/chatgroups/{group_id}/users/{username}",
+    limit=(100, 1.0),
 )
 _LIST_GROUP_ADMINS = Endpoint(
     "GET",
     "/chatgroups/{group_id}/admin",
+    limit=(100, 1.0),
 )
 _ADD_GROUP_ADMIN = Endpoint(
     "POST",
     "/chatgroups/{group_id}/admin",
     body="json",
+    limit=(100, 1.0),
 )
 _REMOVE_GROUP_ADMIN = Endpoint(
     "DELETE",
     "/chatgroups/{group_id}/admin/{oldadmin}",
+    limit=(100, 1.0),
 )
 
 

@@ -23,36 +23,44 @@ from ..models import (
 _LIST_GROUPS = Endpoint(
     "GET",
     "/chatgroups",
+    limit=(100, 1.0),
 )
 _CREATE_GROUP = Endpoint(
     "POST",
     "/chatgroups",
     body="json",
+    limit=(100, 1.0),
 )
 _LIST_JOINED_GROUPS = Endpoint(
     "GET",
     "/users/{username}/joined_chatgroups",
+    limit=(100, 1.0),
 )
 _GET_GROUPS = Endpoint(
     "GET",
     "/chatgroups/{group_id}",
+    limit=(100, 1.0),
 )
 _UPDATE_GROUP = Endpoint(
     "PUT",
     "/chatgroups/{group_id}",
     body="json",
+    limit=(100, 1.0),
 )
 _DELETE_GROUP = Endpoint(
     "DELETE",
     "/chatgroups/{group_id}",
+    limit=(100, 1.0),
 )
 _DISABLE_GROUP = Endpoint(
     "POST",
     "/chatgroups/{group_id}/disable",
+    limit=(100, 1.0),
 )
 _ENABLE_GROUP = Endpoint(
     "POST",
     "/chatgroups/{group_id}/enable",
+    limit=(100, 1.0),
 )
 
 

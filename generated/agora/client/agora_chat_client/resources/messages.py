@@ -23,30 +23,36 @@ _SEND_MESSAGE = Endpoint(
     "POST",
     "/messages",
     body="json",
+    limit=(100, 1.0),
 )
 _UPLOAD_FILE = Endpoint(
     "POST",
     "/chatfiles",
     body="multipart",
     styles={"file": "file"},
+    limit=(100, 1.0),
 )
 _DOWNLOAD_FILE = Endpoint(
     "GET",
     "/chatfiles/{file_uuid}",
+    limit=(100, 1.0),
 )
 _GET_MESSAGE_HISTORY = Endpoint(
     "GET",
     "/chatmessages/{time}",
+    limit=(10, 60.0),
 )
 _RECALL_MESSAGES = Endpoint(
     "POST",
     "/messages/recall",
     body="json",
+    limit=(100, 1.0),
 )
 _DELETE_CONVERSATION = Endpoint(
     "DELETE",
     "/users/{username}/user_channel",
     body="json",
+    limit=(100, 1.0),
 )
 
 

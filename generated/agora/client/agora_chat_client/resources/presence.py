@@ -21,25 +21,30 @@ _SET_PRESENCE = Endpoint(
     "POST",
     "/users/{username}/presence/{resource}/{status}",
     body="json",
+    limit=(50, 1.0),
 )
 _SUBSCRIBE_PRESENCE = Endpoint(
     "POST",
     "/users/{username}/presence/{expiry}",
     body="json",
+    limit=(50, 1.0),
 )
 _GET_PRESENCE = Endpoint(
     "POST",
     "/users/{username}/presence",
     body="json",
+    limit=(50, 1.0),
 )
 _UNSUBSCRIBE_PRESENCE = Endpoint(
     "DELETE",
     "/users/{username}/presence",
     body="json",
+    limit=(50, 1.0),
 )
 _LIST_PRESENCE_SUBSCRIPTIONS = Endpoint(
     "GET",
     "/users/{username}/presence/sublist",
+    limit=(50, 1.0),
 )
 
 

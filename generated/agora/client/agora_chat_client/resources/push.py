@@ -21,21 +21,25 @@ _UPDATE_USER_PUSH_SETTINGS = Endpoint(
     "PUT",
     "/users/{username}",
     body="json",
+    limit=(100, 1.0),
 )
 _SEND_PUSH_TO_USERS = Endpoint(
     "POST",
     "/push/single",
     body="json",
+    limit=(1200, 60.0),
 )
 _SEND_PUSH_BY_LABELS = Endpoint(
     "POST",
     "/push/list/label",
     body="json",
+    limit=(1200, 60.0),
 )
 _SEND_PUSH_TO_ALL_USERS = Endpoint(
     "POST",
     "/push/task",
     body="json",
+    limit=(5, 60.0),
 )
 
 

@@ -23,37 +23,53 @@ from ..models import (
 _LIST_PUSH_LABELS = Endpoint(
     "GET",
     "/push/label",
+    limit=(100, 1.0),
+    group="push-label",
 )
 _CREATE_PUSH_LABEL = Endpoint(
     "POST",
     "/push/label",
     body="json",
+    limit=(100, 1.0),
+    group="push-label",
 )
 _GET_PUSH_LABEL = Endpoint(
     "GET",
     "/push/label/{labelname}",
+    limit=(100, 1.0),
+    group="push-label",
 )
 _DELETE_PUSH_LABEL = Endpoint(
     "DELETE",
     "/push/label/{labelname}",
+    limit=(100, 1.0),
+    group="push-label",
 )
 _LIST_PUSH_LABEL_USERS = Endpoint(
     "GET",
     "/push/label/{labelname}/user",
+    limit=(100, 1.0),
+    group="push-label",
 )
 _ADD_PUSH_LABEL_USERS = Endpoint(
     "POST",
     "/push/label/{labelname}/user",
     body="json",
+    limit=(100, 1.0),
+    group="push-label",
 )
 _REMOVE_PUSH_LABEL_USERS = Endpoint(
     "DELETE",
     "/push/label/{labelname}/user",
     body="json",
+    limit=(100, 1.0),
+    group="push-label",
 )
 _GET_PUSH_LABEL_USER = Endpoint(
     "GET",
     "/push/label/{labelname}/user/{member}",
+    limit=(100, 1.0),
+    group="push-label",
 )
 
 

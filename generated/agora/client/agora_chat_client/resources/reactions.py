@@ -18,19 +18,23 @@ from ..models import (
 _LIST_REACTIONS = Endpoint(
     "GET",
     "/reaction/user/{username}",
+    limit=(100, 1.0),
 )
 _CREATE_REACTION = Endpoint(
     "POST",
     "/reaction/user/{username}",
     body="json",
+    limit=(100, 1.0),
 )
 _DELETE_REACTION = Endpoint(
     "DELETE",
     "/reaction/user/{username}",
+    limit=(100, 1.0),
 )
 _GET_REACTION_DETAIL = Endpoint(
     "GET",
     "/reaction/user/{username}/detail",
+    limit=(100, 1.0),
 )
 
 

@@ -18,16 +18,19 @@ from ..models import (
 _LIST_THREAD_MEMBERS = Endpoint(
     "GET",
     "/thread/{thread_id}/users",
+    limit=(100, 1.0),
 )
 _ADD_THREAD_MEMBERS = Endpoint(
     "POST",
     "/thread/{thread_id}/users",
     body="json",
+    limit=(100, 1.0),
 )
 _REMOVE_THREAD_MEMBERS = Endpoint(
     "DELETE",
     "/threads/{thread_id}/users",
     body="json",
+    limit=(100, 1.0),
 )
 
 

@@ -20,28 +20,34 @@ from ..models import (
 _LIST_THREADS = Endpoint(
     "GET",
     "/thread",
+    limit=(100, 1.0),
 )
 _CREATE_THREAD = Endpoint(
     "POST",
     "/thread",
     body="json",
+    limit=(100, 1.0),
 )
 _UPDATE_THREAD = Endpoint(
     "PUT",
     "/thread/{thread_id}",
     body="json",
+    limit=(100, 1.0),
 )
 _DELETE_THREAD = Endpoint(
     "DELETE",
     "/thread/{thread_id}",
+    limit=(100, 1.0),
 )
 _LIST_USER_THREADS = Endpoint(
     "GET",
     "/threads/user/{username}",
+    limit=(100, 1.0),
 )
 _LIST_USER_GROUP_THREADS = Endpoint(
     "GET",
     "/threads/chatgroups/{group_id}/user/{username}",
+    limit=(100, 1.0),
 )
 
 

@@ -20,24 +20,29 @@ from ..models import (
 _GET_USER_ATTRIBUTES_SIZE = Endpoint(
     "GET",
     "/metadata/user/capacity",
+    limit=(100, 1.0),
 )
 _BATCH_GET_USER_ATTRIBUTES = Endpoint(
     "POST",
     "/metadata/user/get",
     body="json",
+    limit=(100, 1.0),
 )
 _GET_USER_ATTRIBUTES = Endpoint(
     "GET",
     "/metadata/user/{username}",
+    limit=(100, 1.0),
 )
 _SET_USER_ATTRIBUTES = Endpoint(
     "PUT",
     "/metadata/user/{username}",
     body="form",
+    limit=(100, 1.0),
 )
 _DELETE_USER_ATTRIBUTES = Endpoint(
     "DELETE",
     "/metadata/user/{username}",
+    limit=(100, 1.0),
 )
 
 

@@ -28,52 +28,64 @@ from ..models import (
 _LIST_USERS = Endpoint(
     "GET",
     "/users",
+    limit=(100, 1.0),
 )
 _CREATE_USERS = Endpoint(
     "POST",
     "/users",
     body="json",
+    limit=(100, 1.0),
 )
 _DELETE_USERS = Endpoint(
     "DELETE",
     "/users",
+    limit=(30, 1.0),
 )
 _GET_USER = Endpoint(
     "GET",
     "/users/{username}",
+    limit=(100, 1.0),
 )
 _DELETE_USER = Endpoint(
     "DELETE",
     "/users/{username}",
+    limit=(100, 1.0),
 )
 _DEACTIVATE_USER = Endpoint(
     "POST",
     "/users/{username}/deactivate",
+    limit=(100, 1.0),
 )
 _ACTIVATE_USER = Endpoint(
     "POST",
     "/users/{username}/activate",
+    limit=(100, 1.0),
 )
 _DISCONNECT_USER = Endpoint(
     "GET",
     "/users/{username}/disconnect",
+    limit=(100, 1.0),
 )
 _GET_USER_STATUS = Endpoint(
     "GET",
     "/users/{username}/status",
+    limit=(100, 1.0),
 )
 _GET_USERS_STATUS = Endpoint(
     "POST",
     "/users/batch/status",
     body="json",
+    limit=(50, 1.0),
 )
 _GET_OFFLINE_MESSAGE_COUNT = Endpoint(
     "GET",
     "/users/{username}/offline_msg_count",
+    limit=(100, 1.0),
 )
 _GET_OFFLINE_MESSAGE_STATUS = Endpoint(
     "GET",
     "/users/{username}/offline_msg_status/{msg_id}",
+    limit=(100, 1.0),
 )
 
 

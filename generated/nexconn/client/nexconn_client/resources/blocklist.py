@@ -15,16 +15,19 @@ _ADD_TO_BLOCKLIST = Endpoint(
     "POST",
     "/v4/user/blocklist/add",
     body="json",
+    limit=(100, 1.0),
 )
 _REMOVE_FROM_BLOCKLIST = Endpoint(
     "POST",
     "/v4/user/blocklist/remove",
     body="json",
+    limit=(100, 1.0),
 )
 _GET_BLOCKLIST = Endpoint(
     "POST",
     "/v4/user/blocklist/get",
     body="json",
+    limit=(100, 1.0),
 )
 
 

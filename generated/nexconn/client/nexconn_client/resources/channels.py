@@ -22,56 +22,67 @@ _SET_CHANNEL_PIN = Endpoint(
     "POST",
     "/v4/channel/pin/set",
     body="json",
+    limit=(100, 1.0),
 )
 _GET_CHANNEL_ATTRIBUTES = Endpoint(
     "POST",
     "/v4/channel/attribute/get",
     body="json",
+    limit=(100, 1.0),
 )
 _SET_CHANNEL_NOTIFICATION_LEVEL = Endpoint(
     "POST",
     "/v4/channel/push/set",
     body="json",
+    limit=(100, 1.0),
 )
 _GET_CHANNEL_NOTIFICATION_LEVEL = Endpoint(
     "POST",
     "/v4/channel/push/get",
     body="json",
+    limit=(100, 1.0),
 )
 _SET_CHANNEL_TYPE_NOTIFICATION_LEVEL = Endpoint(
     "POST",
     "/v4/channel-type/push/set",
     body="json",
+    limit=(100, 1.0),
 )
 _GET_CHANNEL_TYPE_NOTIFICATION_LEVEL = Endpoint(
     "POST",
     "/v4/channel-type/push/get",
     body="json",
+    limit=(100, 1.0),
 )
 _ADD_USER_CHANNEL_TAGS = Endpoint(
     "POST",
     "/v4/user/channel/tag/add",
     body="json",
+    limit=(100, 1.0),
 )
 _REMOVE_USER_CHANNEL_TAGS = Endpoint(
     "POST",
     "/v4/user/channel/tag/remove",
     body="json",
+    limit=(100, 1.0),
 )
 _ADD_TAG_TO_CHANNELS = Endpoint(
     "POST",
     "/v4/channel/tag/add",
     body="json",
+    limit=(100, 1.0),
 )
 _REMOVE_TAG_FROM_CHANNELS = Endpoint(
     "POST",
     "/v4/channel/tag/delete",
     body="json",
+    limit=(100, 1.0),
 )
 _LIST_CHANNELS_BY_TAG = Endpoint(
     "POST",
     "/v4/channel/tag/list",
     body="json",
+    limit=(100, 1.0),
 )
 
 

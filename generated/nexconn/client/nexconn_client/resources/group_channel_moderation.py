@@ -15,46 +15,55 @@ _MUTE_GROUP_CHANNEL_MEMBERS = Endpoint(
     "POST",
     "/v4/group-channel/user/mute-list/add",
     body="json",
+    limit=(100, 1.0),
 )
 _UNMUTE_GROUP_CHANNEL_MEMBERS = Endpoint(
     "POST",
     "/v4/group-channel/user/mute-list/remove",
     body="json",
+    limit=(100, 1.0),
 )
 _LIST_MUTED_GROUP_CHANNEL_MEMBERS = Endpoint(
     "POST",
     "/v4/group-channel/user/mute-list/get",
     body="json",
+    limit=(100, 1.0),
 )
 _FREEZE_GROUP_CHANNELS = Endpoint(
     "POST",
     "/v4/group-channel/freeze-list/add",
     body="json",
+    limit=(100, 1.0),
 )
 _UNFREEZE_GROUP_CHANNELS = Endpoint(
     "POST",
     "/v4/group-channel/freeze-list/remove",
     body="json",
+    limit=(100, 1.0),
 )
 _GET_GROUP_CHANNEL_FREEZE_STATUSES = Endpoint(
     "POST",
     "/v4/group-channel/freeze-list/get",
     body="json",
+    limit=(100, 1.0),
 )
 _ADD_GROUP_CHANNEL_ALLOWED_SENDERS = Endpoint(
     "POST",
     "/v4/group-channel/allowed-sender-list/add",
     body="json",
+    limit=(100, 1.0),
 )
 _REMOVE_GROUP_CHANNEL_ALLOWED_SENDERS = Endpoint(
     "POST",
     "/v4/group-channel/allowed-sender-list/remove",
     body="json",
+    limit=(100, 1.0),
 )
 _LIST_GROUP_CHANNEL_ALLOWED_SENDERS = Endpoint(
     "POST",
     "/v4/group-channel/allowed-sender-list/get",
     body="json",
+    limit=(100, 1.0),
 )
 
 

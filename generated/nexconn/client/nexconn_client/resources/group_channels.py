@@ -22,36 +22,43 @@ _CREATE_GROUP_CHANNEL = Endpoint(
     "POST",
     "/v4/group-channel/create",
     body="json",
+    limit=(100, 1.0),
 )
 _DISMISS_GROUP_CHANNEL = Endpoint(
     "POST",
     "/v4/group-channel/dismiss",
     body="json",
+    limit=(100, 1.0),
 )
 _JOIN_GROUP_CHANNEL = Endpoint(
     "POST",
     "/v4/group-channel/join",
     body="json",
+    limit=(100, 1.0),
 )
 _LEAVE_GROUP_CHANNEL = Endpoint(
     "POST",
     "/v4/group-channel/leave",
     body="json",
+    limit=(100, 1.0),
 )
 _LIST_GROUP_CHANNEL_MEMBERS = Endpoint(
     "POST",
     "/v4/group-channel/member/list",
     body="json",
+    limit=(100, 1.0),
 )
 _LIST_USER_JOINED_GROUP_CHANNELS = Endpoint(
     "POST",
     "/v4/group-channel/joined/list",
     body="json",
+    limit=(100, 1.0),
 )
 _UPDATE_GROUP_CHANNEL_PROFILE = Endpoint(
     "POST",
     "/v4/group-channel/profile/update",
     body="json",
+    limit=(100, 1.0),
 )
 
 

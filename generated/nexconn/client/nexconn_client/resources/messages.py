@@ -20,51 +20,61 @@ _SEND_DIRECT_CHANNEL_MESSAGE = Endpoint(
     "POST",
     "/v4/direct-channel/message/send",
     body="json",
+    limit=(6000, 60.0),
 )
 _SEND_GROUP_CHANNEL_MESSAGE = Endpoint(
     "POST",
     "/v4/group-channel/message/send",
     body="json",
+    limit=(20, 1.0),
 )
 _SEND_COMMUNITY_CHANNEL_MESSAGE = Endpoint(
     "POST",
     "/v4/community-channel/message/send",
     body="json",
+    limit=(100, 1.0),
 )
 _SEND_OPEN_CHANNEL_MESSAGE = Endpoint(
     "POST",
     "/v4/open-channel/message/send",
     body="json",
+    limit=(100, 1.0),
 )
 _BROADCAST_OPEN_CHANNEL_MESSAGE = Endpoint(
     "POST",
     "/v4/open-channel/message/broadcast",
     body="json",
+    limit=(1, 1.0),
 )
 _SET_MESSAGE_METADATA = Endpoint(
     "POST",
     "/v4/channel-type/message/metadata/set",
     body="json",
+    limit=(100, 1.0),
 )
 _DELETE_MESSAGE_METADATA = Endpoint(
     "POST",
     "/v4/channel-type/message/metadata/delete",
     body="json",
+    limit=(100, 1.0),
 )
 _LIST_MESSAGE_METADATA = Endpoint(
     "POST",
     "/v4/channel-type/message/metadata/list",
     body="json",
+    limit=(100, 1.0),
 )
 _DELETE_MESSAGE = Endpoint(
     "POST",
     "/v4/message/delete",
     body="json",
+    limit=(100, 1.0),
 )
 _CLEAR_CHANNEL_MESSAGE_HISTORY = Endpoint(
     "POST",
     "/v4/channel/message/history/delete",
     body="json",
+    limit=(100, 1.0),
 )
 
 

@@ -15,16 +15,19 @@ _ADD_LOW_PRIORITY_MESSAGE_TYPES = Endpoint(
     "POST",
     "/v4/open-channel/low-priority-message-type-list/add",
     body="json",
+    limit=(100, 1.0),
 )
 _REMOVE_LOW_PRIORITY_MESSAGE_TYPES = Endpoint(
     "POST",
     "/v4/open-channel/low-priority-message-type-list/remove",
     body="json",
+    limit=(100, 1.0),
 )
 _LIST_LOW_PRIORITY_MESSAGE_TYPES = Endpoint(
     "POST",
     "/v4/open-channel/low-priority-message-type-list/get",
     body="json",
+    limit=(100, 1.0),
 )
 
 

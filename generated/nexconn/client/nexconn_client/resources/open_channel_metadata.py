@@ -15,16 +15,21 @@ _BATCH_SET_OPEN_CHANNEL_METADATA = Endpoint(
     "POST",
     "/v4/open-channel/metadata/batch/set",
     body="json",
+    limit=(100, 1.0),
+    group="open-channel-metadata-set",
 )
 _BATCH_REMOVE_OPEN_CHANNEL_METADATA = Endpoint(
     "POST",
     "/v4/open-channel/metadata/batch/remove",
     body="json",
+    limit=(100, 1.0),
+    group="open-channel-metadata-delete",
 )
 _BATCH_GET_OPEN_CHANNEL_METADATA = Endpoint(
     "POST",
     "/v4/open-channel/metadata/batch/get",
     body="json",
+    limit=(100, 1.0),
 )
 
 

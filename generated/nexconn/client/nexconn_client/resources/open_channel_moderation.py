@@ -24,91 +24,109 @@ _LIST_OPEN_CHANNEL_PARTICIPANTS = Endpoint(
     "POST",
     "/v4/open-channel/participant/list",
     body="json",
+    limit=(100, 1.0),
 )
 _CHECK_OPEN_CHANNEL_PARTICIPANTS = Endpoint(
     "POST",
     "/v4/open-channel/participant/exist",
     body="json",
+    limit=(100, 1.0),
 )
 _MUTE_OPEN_CHANNEL_PARTICIPANTS = Endpoint(
     "POST",
     "/v4/open-channel/participant/mute-list/add",
     body="json",
+    limit=(100, 1.0),
 )
 _UNMUTE_OPEN_CHANNEL_PARTICIPANTS = Endpoint(
     "POST",
     "/v4/open-channel/participant/mute-list/remove",
     body="json",
+    limit=(100, 1.0),
 )
 _LIST_MUTED_OPEN_CHANNEL_PARTICIPANTS = Endpoint(
     "POST",
     "/v4/open-channel/participant/mute-list/get",
     body="json",
+    limit=(100, 1.0),
 )
 _FREEZE_OPEN_CHANNEL = Endpoint(
     "POST",
     "/v4/open-channel/freeze-list/add",
     body="json",
+    limit=(100, 1.0),
 )
 _UNFREEZE_OPEN_CHANNEL = Endpoint(
     "POST",
     "/v4/open-channel/freeze-list/remove",
     body="json",
+    limit=(100, 1.0),
 )
 _LIST_FROZEN_OPEN_CHANNELS = Endpoint(
     "POST",
     "/v4/open-channel/freeze-list/get",
     body="json",
+    limit=(100, 1.0),
 )
 _CHECK_OPEN_CHANNEL_FREEZE = Endpoint(
     "POST",
     "/v4/open-channel/freeze/check",
     body="json",
+    limit=(100, 1.0),
 )
 _ADD_OPEN_CHANNEL_ALLOWED_SENDERS = Endpoint(
     "POST",
     "/v4/open-channel/participant/allowed-sender-list/add",
     body="json",
+    limit=(100, 1.0),
 )
 _REMOVE_OPEN_CHANNEL_ALLOWED_SENDERS = Endpoint(
     "POST",
     "/v4/open-channel/participant/allowed-sender-list/remove",
     body="json",
+    limit=(100, 1.0),
 )
 _LIST_OPEN_CHANNEL_ALLOWED_SENDERS = Endpoint(
     "POST",
     "/v4/open-channel/participant/allowed-sender-list/get",
     body="json",
+    limit=(100, 1.0),
 )
 _MUTE_USERS_IN_ALL_OPEN_CHANNELS = Endpoint(
     "POST",
     "/v4/open-channel/global-mute-list/add",
     body="json",
+    limit=(100, 1.0),
 )
 _UNMUTE_USERS_IN_ALL_OPEN_CHANNELS = Endpoint(
     "POST",
     "/v4/open-channel/global-mute-list/remove",
     body="json",
+    limit=(100, 1.0),
 )
 _LIST_GLOBALLY_MUTED_USERS = Endpoint(
     "POST",
     "/v4/open-channel/global-mute-list/get",
     body="json",
+    limit=(100, 1.0),
 )
 _BAN_OPEN_CHANNEL_PARTICIPANTS = Endpoint(
     "POST",
     "/v4/open-channel/participant/ban-list/add",
     body="json",
+    limit=(100, 1.0),
 )
 _UNBAN_OPEN_CHANNEL_PARTICIPANTS = Endpoint(
     "POST",
     "/v4/open-channel/participant/ban-list/remove",
     body="json",
+    limit=(100, 1.0),
 )
 _LIST_BANNED_OPEN_CHANNEL_PARTICIPANTS = Endpoint(
     "POST",
     "/v4/open-channel/participant/ban-list/get",
     body="json",
+    limit=(100, 1.0),
 )
 
 

@@ -15,31 +15,37 @@ _ADD_OPEN_CHANNEL_PRIORITY_SENDERS = Endpoint(
     "POST",
     "/v4/open-channel/priority-sender-list/add",
     body="json",
+    limit=(100, 1.0),
 )
 _REMOVE_OPEN_CHANNEL_PRIORITY_SENDERS = Endpoint(
     "POST",
     "/v4/open-channel/priority-sender-list/remove",
     body="json",
+    limit=(100, 1.0),
 )
 _LIST_OPEN_CHANNEL_PRIORITY_SENDERS = Endpoint(
     "POST",
     "/v4/open-channel/priority-sender-list/get",
     body="json",
+    limit=(100, 1.0),
 )
 _ADD_PRIORITY_MESSAGE_TYPES = Endpoint(
     "POST",
     "/v4/open-channel/priority-message-type-list/add",
     body="json",
+    limit=(100, 1.0),
 )
 _REMOVE_PRIORITY_MESSAGE_TYPES = Endpoint(
     "POST",
     "/v4/open-channel/priority-message-type-list/remove",
     body="json",
+    limit=(100, 1.0),
 )
 _LIST_PRIORITY_MESSAGE_TYPES = Endpoint(
     "POST",
     "/v4/open-channel/priority-message-type-list/get",
     body="json",
+    limit=(100, 1.0),
 )
 
 

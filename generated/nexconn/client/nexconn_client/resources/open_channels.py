@@ -15,21 +15,25 @@ _CREATE_OPEN_CHANNEL = Endpoint(
     "POST",
     "/v4/open-channel/create",
     body="json",
+    limit=(100, 1.0),
 )
 _SET_OPEN_CHANNEL_DESTROY_TYPE = Endpoint(
     "POST",
     "/v4/open-channel/destroy-type/set",
     body="json",
+    limit=(100, 1.0),
 )
 _DESTROY_OPEN_CHANNELS = Endpoint(
     "POST",
     "/v4/open-channel/destroy",
     body="json",
+    limit=(100, 1.0),
 )
 _GET_OPEN_CHANNEL = Endpoint(
     "POST",
     "/v4/open-channel/get",
     body="json",
+    limit=(100, 1.0),
 )
 
 

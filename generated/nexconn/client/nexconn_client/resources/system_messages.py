@@ -24,31 +24,37 @@ _SEND_SYSTEM_CHANNEL_MESSAGE = Endpoint(
     "POST",
     "/v4/system-channel/message/send",
     body="json",
+    limit=(100, 1.0),
 )
 _BROADCAST_SYSTEM_MESSAGE_TO_ALL = Endpoint(
     "POST",
     "/v4/system-channel/message/broadcast-all",
     body="json",
+    limit=(2, 3600.0),
 )
 _BROADCAST_SYSTEM_MESSAGE_TO_ONLINE = Endpoint(
     "POST",
     "/v4/system-channel/message/broadcast-online",
     body="json",
+    limit=(60, 60.0),
 )
 _SEND_SYSTEM_CHANNEL_PUSH__PUSH_TO_TAGGED_USERS = Endpoint(
     "POST",
     "/v4/system-channel/tagged-users/send",
     body="json",
+    limit=(2, 3600.0),
 )
 _SEND_SYSTEM_CHANNEL_PUSH__PUSH_TO_APP_PACKAGE_USERS = Endpoint(
     "POST",
     "/v4/system-channel/app-package-users/send",
     body="json",
+    limit=(2, 3600.0),
 )
 _RECALL_BROADCAST_MESSAGE = Endpoint(
     "POST",
     "/v4/system-channel/message/broadcast/delete",
     body="json",
+    limit=(2, 3600.0),
 )
 
 

@@ -25,76 +25,91 @@ _ISSUE_ACCESS_TOKEN = Endpoint(
     "POST",
     "/v4/auth/access-token/issue",
     body="json",
+    limit=(200, 1.0),
 )
 _EXPIRE_ACCESS_TOKENS = Endpoint(
     "POST",
     "/v4/auth/access-token/expire",
     body="json",
+    limit=(100, 1.0),
 )
 _GET_USER = Endpoint(
     "POST",
     "/v4/user/get",
     body="json",
+    limit=(100, 1.0),
 )
 _UPDATE_USER = Endpoint(
     "POST",
     "/v4/user/update",
     body="json",
+    limit=(100, 1.0),
 )
 _SOFT_DELETE_USERS = Endpoint(
     "POST",
     "/v4/user/soft-delete",
     body="json",
+    limit=(100, 1.0),
 )
 _LIST_SOFT_DELETED_USERS = Endpoint(
     "POST",
     "/v4/user/soft-deleted/list",
     body="json",
+    limit=(100, 1.0),
 )
 _RESTORE_USERS = Endpoint(
     "POST",
     "/v4/user/restore",
     body="json",
+    limit=(100, 1.0),
 )
 _BAN_USERS = Endpoint(
     "POST",
     "/v4/user/ban",
     body="json",
+    limit=(100, 1.0),
 )
 _UNBAN_USERS = Endpoint(
     "POST",
     "/v4/user/unban",
     body="json",
+    limit=(100, 1.0),
 )
 _LIST_BANNED_USERS = Endpoint(
     "POST",
     "/v4/user/ban/list",
     body="json",
+    limit=(100, 1.0),
 )
 _GET_USER_CONNECTION_STATUS = Endpoint(
     "POST",
     "/v4/user/connection-status/get",
     body="json",
+    limit=(100, 1.0),
 )
 _SET_DIRECT_CHANNEL_MUTE = Endpoint(
     "POST",
     "/v4/channel-type/mute/set",
     body="json",
+    limit=(100, 1.0),
 )
 _LIST_DIRECT_CHANNEL_MUTED_USERS = Endpoint(
     "POST",
     "/v4/channel-type/mute/list",
     body="json",
+    limit=(100, 1.0),
 )
 _BATCH_SET_USER_TAGS = Endpoint(
     "POST",
     "/v4/user/tag/batch/set",
     body="json",
+    limit=(10, 1.0),
 )
 _BATCH_GET_USER_TAGS = Endpoint(
     "POST",
     "/v4/user/tag/batch/get",
     body="json",
+    limit=(100, 1.0),
 )
 
 

@@ -19,30 +19,36 @@ _ADD_CHATROOM_USER_ALLOWLIST = Endpoint(
     "POST",
     "/chatroom/user/whitelist/add.json",
     body="form",
+    limit=(100, 1.0),
 )
 _REMOVE_CHATROOM_USER_ALLOWLIST = Endpoint(
     "POST",
     "/chatroom/user/whitelist/remove.json",
     body="form",
+    limit=(100, 1.0),
 )
 _QUERY_CHATROOM_USER_ALLOWLIST = Endpoint(
     "POST",
     "/chatroom/user/whitelist/query.json",
     body="form",
+    limit=(100, 1.0),
 )
 _ADD_CHATROOM_MESSAGE_ALLOWLIST = Endpoint(
     "POST",
     "/chatroom/whitelist/add.json",
     body="form",
+    limit=(100, 1.0),
 )
 _REMOVE_CHATROOM_MESSAGE_ALLOWLIST = Endpoint(
     "POST",
     "/chatroom/whitelist/delete.json",
     body="form",
+    limit=(100, 1.0),
 )
 _QUERY_CHATROOM_MESSAGE_ALLOWLIST = Endpoint(
     "POST",
     "/chatroom/whitelist/query.json",
+    limit=(100, 1.0),
 )
 
 

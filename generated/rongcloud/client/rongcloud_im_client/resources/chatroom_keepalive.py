@@ -14,15 +14,18 @@ _ADD_CHATROOM_KEEPALIVE = Endpoint(
     "POST",
     "/chatroom/keepalive/add.json",
     body="form",
+    limit=(100, 1.0),
 )
 _REMOVE_CHATROOM_KEEPALIVE = Endpoint(
     "POST",
     "/chatroom/keepalive/remove.json",
     body="form",
+    limit=(100, 1.0),
 )
 _QUERY_CHATROOM_KEEPALIVE = Endpoint(
     "POST",
     "/chatroom/keepalive/query.json",
+    limit=(100, 1.0),
 )
 
 

@@ -26,105 +26,124 @@ _QUERY_CHATROOM_MEMBERS = Endpoint(
     "POST",
     "/chatroom/user/query.json",
     body="form",
+    limit=(100, 1.0),
 )
 _CHECK_CHATROOM_MEMBER = Endpoint(
     "POST",
     "/chatroom/user/exist.json",
     body="form",
+    limit=(100, 1.0),
 )
 _CHECK_CHATROOM_MEMBERS = Endpoint(
     "POST",
     "/chatroom/users/exist.json",
     body="form",
+    limit=(100, 1.0),
 )
 _MUTE_CHATROOM_MEMBERS = Endpoint(
     "POST",
     "/chatroom/user/gag/add.json",
     body="form",
     styles={"extra": "json"},
+    limit=(100, 1.0),
 )
 _UNMUTE_CHATROOM_MEMBERS = Endpoint(
     "POST",
     "/chatroom/user/gag/rollback.json",
     body="form",
     styles={"extra": "json"},
+    limit=(100, 1.0),
 )
 _QUERY_MUTED_CHATROOM_MEMBERS = Endpoint(
     "POST",
     "/chatroom/user/gag/list.json",
     body="form",
+    limit=(100, 1.0),
 )
 _MUTE_ALL_CHATROOM_MEMBERS = Endpoint(
     "POST",
     "/chatroom/ban/add.json",
     body="form",
     styles={"extra": "json"},
+    limit=(100, 1.0),
 )
 _UNMUTE_ALL_CHATROOM_MEMBERS = Endpoint(
     "POST",
     "/chatroom/ban/rollback.json",
     body="form",
     styles={"extra": "json"},
+    limit=(100, 1.0),
 )
 _QUERY_MUTED_CHATROOMS = Endpoint(
     "POST",
     "/chatroom/ban/query.json",
     body="form",
+    limit=(100, 1.0),
 )
 _CHECK_CHATROOM_MUTE_ALL = Endpoint(
     "POST",
     "/chatroom/ban/check.json",
     body="form",
+    limit=(100, 1.0),
 )
 _ADD_CHATROOM_MUTE_ALLOWLIST = Endpoint(
     "POST",
     "/chatroom/user/ban/whitelist/add.json",
     body="form",
     styles={"extra": "json"},
+    limit=(100, 1.0),
 )
 _REMOVE_CHATROOM_MUTE_ALLOWLIST = Endpoint(
     "POST",
     "/chatroom/user/ban/whitelist/rollback.json",
     body="form",
     styles={"extra": "json"},
+    limit=(100, 1.0),
 )
 _QUERY_CHATROOM_MUTE_ALLOWLIST = Endpoint(
     "POST",
     "/chatroom/user/ban/whitelist/query.json",
     body="form",
+    limit=(100, 1.0),
 )
 _MUTE_USERS_IN_ALL_CHATROOMS = Endpoint(
     "POST",
     "/chatroom/user/ban/add.json",
     body="form",
     styles={"extra": "json"},
+    limit=(100, 1.0),
 )
 _UNMUTE_USERS_IN_ALL_CHATROOMS = Endpoint(
     "POST",
     "/chatroom/user/ban/remove.json",
     body="form",
     styles={"extra": "json"},
+    limit=(100, 1.0),
 )
 _QUERY_USERS_MUTED_IN_ALL_CHATROOMS = Endpoint(
     "POST",
     "/chatroom/user/ban/query.json",
+    limit=(100, 1.0),
 )
 _BLOCK_CHATROOM_MEMBERS = Endpoint(
     "POST",
     "/chatroom/user/block/add.json",
     body="form",
     styles={"extra": "json"},
+    limit=(100, 1.0),
 )
 _UNBLOCK_CHATROOM_MEMBERS = Endpoint(
     "POST",
     "/chatroom/user/block/rollback.json",
     body="form",
     styles={"extra": "json"},
+    limit=(100, 1.0),
 )
 _QUERY_BLOCKED_CHATROOM_MEMBERS = Endpoint(
     "POST",
     "/chatroom/user/block/list.json",
     body="form",
+    limit=(100, 1.0),
 )
 
 

@@ -15,15 +15,18 @@ _ADD_CHATROOM_LOW_PRIORITY_TYPES = Endpoint(
     "POST",
     "/chatroom/message/priority/add.json",
     body="form",
+    limit=(100, 1.0),
 )
 _REMOVE_CHATROOM_LOW_PRIORITY_TYPES = Endpoint(
     "POST",
     "/chatroom/message/priority/remove.json",
     body="form",
+    limit=(100, 1.0),
 )
 _QUERY_CHATROOM_LOW_PRIORITY_TYPES = Endpoint(
     "POST",
     "/chatroom/message/priority/query.json",
+    limit=(100, 1.0),
 )
 
 

@@ -16,29 +16,38 @@ _SET_CHATROOM_ENTRY = Endpoint(
     "/chatroom/entry/set.json",
     body="form",
     styles={"content": "json"},
+    limit=(100, 1.0),
+    group="chatroom_entry_set",
 )
 _BATCH_SET_CHATROOM_ENTRIES = Endpoint(
     "POST",
     "/chatroom/entry/batch/set.json",
     body="form",
     styles={"entryInfo": "json"},
+    limit=(100, 1.0),
+    group="chatroom_entry_set",
 )
 _REMOVE_CHATROOM_ENTRY = Endpoint(
     "POST",
     "/chatroom/entry/remove.json",
     body="form",
     styles={"content": "json"},
+    limit=(100, 1.0),
+    group="chatroom_entry_remove",
 )
 _BATCH_REMOVE_CHATROOM_ENTRIES = Endpoint(
     "POST",
     "/chatroom/entry/batch/remove.json",
     body="form",
     styles={"entryKeys": "json"},
+    limit=(100, 1.0),
+    group="chatroom_entry_remove",
 )
 _QUERY_CHATROOM_ENTRIES = Endpoint(
     "POST",
     "/chatroom/entry/query.json",
     body="form",
+    limit=(100, 1.0),
 )
 
 

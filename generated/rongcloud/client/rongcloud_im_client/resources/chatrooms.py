@@ -16,32 +16,38 @@ _CREATE_CHATROOM = Endpoint(
     "/chatroom/create_new.json",
     body="form",
     styles={"entryInfo": "json"},
+    limit=(100, 1.0),
 )
 _SET_CHATROOM_DESTROY_TYPE = Endpoint(
     "POST",
     "/chatroom/destroy/set.json",
     body="form",
+    limit=(100, 1.0),
 )
 _DESTROY_CHATROOMS = Endpoint(
     "POST",
     "/chatroom/destroy.json",
     body="form",
+    limit=(100, 1.0),
 )
 _GET_CHATROOM = Endpoint(
     "POST",
     "/chatroom/get.json",
     body="form",
+    limit=(100, 1.0),
 )
 _CREATE_CHATROOMS_LEGACY = Endpoint(
     "POST",
     "/chatroom/create.json",
     body="form",
     styles={"chatroom": "deepObject"},
+    limit=(100, 1.0),
 )
 _QUERY_CHATROOMS_LEGACY = Endpoint(
     "POST",
     "/chatroom/query.json",
     body="form",
+    limit=(100, 1.0),
 )
 
 

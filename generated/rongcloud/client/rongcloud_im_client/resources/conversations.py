@@ -14,6 +14,7 @@ _PIN_CONVERSATION = Endpoint(
     "POST",
     "/conversation/top/set.json",
     body="form",
+    limit=(100, 1.0),
 )
 
 

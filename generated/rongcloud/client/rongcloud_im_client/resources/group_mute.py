@@ -20,46 +20,55 @@ _MUTE_GROUP_MEMBERS = Endpoint(
     "POST",
     "/group/user/gag/add.json",
     body="form",
+    limit=(100, 1.0),
 )
 _UNMUTE_GROUP_MEMBERS = Endpoint(
     "POST",
     "/group/user/gag/rollback.json",
     body="form",
+    limit=(100, 1.0),
 )
 _QUERY_MUTED_GROUP_MEMBERS = Endpoint(
     "POST",
     "/group/user/gag/list.json",
     body="form",
+    limit=(100, 1.0),
 )
 _MUTE_ALL_GROUP_MEMBERS = Endpoint(
     "POST",
     "/group/ban/add.json",
     body="form",
+    limit=(100, 1.0),
 )
 _UNMUTE_ALL_GROUP_MEMBERS = Endpoint(
     "POST",
     "/group/ban/rollback.json",
     body="form",
+    limit=(100, 1.0),
 )
 _QUERY_MUTED_GROUPS = Endpoint(
     "POST",
     "/group/ban/query.json",
     body="form",
+    limit=(100, 1.0),
 )
 _ADD_GROUP_MUTE_ALLOWLIST = Endpoint(
     "POST",
     "/group/user/ban/whitelist/add.json",
     body="form",
+    limit=(100, 1.0),
 )
 _REMOVE_GROUP_MUTE_ALLOWLIST = Endpoint(
     "POST",
     "/group/user/ban/whitelist/rollback.json",
     body="form",
+    limit=(100, 1.0),
 )
 _QUERY_GROUP_MUTE_ALLOWLIST = Endpoint(
     "POST",
     "/group/user/ban/whitelist/query.json",
     body="form",
+    limit=(100, 1.0),
 )
 
 

@@ -25,46 +25,54 @@ _CREATE_GROUP = Endpoint(
     "/group/create.json",
     body="form",
     styles={"content": "json", "pushExt": "json"},
+    limit=(100, 1.0),
 )
 _DISMISS_GROUP = Endpoint(
     "POST",
     "/group/dismiss.json",
     body="form",
     styles={"content": "json", "pushExt": "json"},
+    limit=(100, 1.0),
 )
 _JOIN_GROUP = Endpoint(
     "POST",
     "/group/join.json",
     body="form",
     styles={"content": "json", "pushExt": "json"},
+    limit=(100, 1.0),
 )
 _QUIT_GROUP = Endpoint(
     "POST",
     "/group/quit.json",
     body="form",
     styles={"content": "json", "pushExt": "json"},
+    limit=(100, 1.0),
 )
 _QUERY_GROUP_MEMBERS = Endpoint(
     "POST",
     "/group/user/query.json",
     body="form",
+    limit=(100, 1.0),
 )
 _SYNC_USER_GROUPS = Endpoint(
     "POST",
     "/group/sync.json",
     body="form",
     styles={"group": "deepObject"},
+    limit=(100, 1.0),
 )
 _QUERY_USER_GROUPS = Endpoint(
     "POST",
     "/user/group/query.json",
     body="form",
+    limit=(100, 1.0),
 )
 _REFRESH_GROUP = Endpoint(
     "POST",
     "/group/refresh.json",
     body="form",
     styles={"content": "json", "pushExt": "json"},
+    limit=(100, 1.0),
 )
 
 

@@ -24,78 +24,92 @@ _SEND_PRIVATE_MESSAGE = Endpoint(
     "/message/private/publish.json",
     body="form",
     styles={"content": "json", "extraContent": "json", "pushExt": "json"},
+    limit=(6000, 60.0),
 )
 _SEND_PRIVATE_TEMPLATE_MESSAGE = Endpoint(
     "POST",
     "/message/private/publish_template.json",
     body="json",
+    limit=(6000, 60.0),
 )
 _SEND_PRIVATE_STATUS_MESSAGE = Endpoint(
     "POST",
     "/statusmessage/private/publish.json",
     body="form",
     styles={"content": "json"},
+    limit=(6000, 60.0),
 )
 _SEND_GROUP_MESSAGE = Endpoint(
     "POST",
     "/message/group/publish.json",
     body="form",
     styles={"content": "json", "extraContent": "json", "pushExt": "json"},
+    limit=(20, 1.0),
 )
 _SEND_GROUP_STATUS_MESSAGE = Endpoint(
     "POST",
     "/statusmessage/group/publish.json",
     body="form",
     styles={"content": "json"},
+    limit=(20, 1.0),
 )
 _SEND_CHATROOM_MESSAGE = Endpoint(
     "POST",
     "/message/chatroom/publish.json",
     body="form",
     styles={"content": "json"},
+    limit=(100, 1.0),
 )
 _BROADCAST_CHATROOM_MESSAGE = Endpoint(
     "POST",
     "/message/chatroom/broadcast.json",
     body="form",
     styles={"content": "json"},
+    limit=(1, 1.0),
 )
 _SET_MESSAGE_EXPANSION = Endpoint(
     "POST",
     "/message/expansion/set.json",
     body="form",
     styles={"extraKeyVal": "json"},
+    limit=(100, 1.0),
 )
 _DELETE_MESSAGE_EXPANSION = Endpoint(
     "POST",
     "/message/expansion/delete.json",
     body="form",
     styles={"extraKey": "json"},
+    limit=(100, 1.0),
 )
 _QUERY_MESSAGE_EXPANSION = Endpoint(
     "POST",
     "/message/expansion/query.json",
     body="form",
+    limit=(100, 1.0),
 )
 _RECALL_MESSAGE = Endpoint(
     "POST",
     "/message/recall.json",
     body="form",
+    limit=(100, 1.0),
 )
 _GET_MESSAGE_HISTORY_LOG = Endpoint(
     "POST",
     "/message/history.json",
     body="form",
+    limit=(100, 1.0),
 )
 _DELETE_MESSAGE_HISTORY_LOG = Endpoint(
     "POST",
     "/message/history/delete.json",
     body="form",
+    limit=(100, 1.0),
 )
 _CLEAN_CONVERSATION_MESSAGES = Endpoint(
     "POST",
     "/conversation/message/history/clean.json",
     body="form",
+    limit=(100, 1.0),
 )
 
 

@@ -15,26 +15,31 @@ _ADD_SENSITIVE_WORD = Endpoint(
     "POST",
     "/sensitiveword/add.json",
     body="form",
+    limit=(100, 1.0),
 )
 _BATCH_ADD_SENSITIVE_WORDS = Endpoint(
     "POST",
     "/sensitiveword/batch/add.json",
     body="json",
+    limit=(100, 1.0),
 )
 _REMOVE_SENSITIVE_WORD = Endpoint(
     "POST",
     "/sensitiveword/delete.json",
     body="form",
+    limit=(100, 1.0),
 )
 _BATCH_REMOVE_SENSITIVE_WORDS = Endpoint(
     "POST",
     "/sensitiveword/batch/delete.json",
     body="form",
+    limit=(100, 1.0),
 )
 _LIST_SENSITIVE_WORDS = Endpoint(
     "POST",
     "/sensitiveword/list.json",
     body="form",
+    limit=(100, 1.0),
 )
 
 

@@ -23,67 +23,80 @@ _SET_CONVERSATION_NOTIFICATION = Endpoint(
     "POST",
     "/conversation/notification/set.json",
     body="form",
+    limit=(100, 1.0),
 )
 _GET_CONVERSATION_NOTIFICATION = Endpoint(
     "POST",
     "/conversation/notification/get.json",
     body="form",
+    limit=(100, 1.0),
 )
 _SET_CONVERSATION_TYPE_NOTIFICATION = Endpoint(
     "POST",
     "/conversation/type/notification/set.json",
     body="form",
+    limit=(100, 1.0),
 )
 _GET_CONVERSATION_TYPE_NOTIFICATION = Endpoint(
     "POST",
     "/conversation/type/notification/get.json",
     body="form",
+    limit=(100, 1.0),
 )
 _SET_USER_DND_PERIOD = Endpoint(
     "POST",
     "/user/blockPushPeriod/set.json",
     body="form",
+    limit=(100, 1.0),
 )
 _DELETE_USER_DND_PERIOD = Endpoint(
     "POST",
     "/user/blockPushPeriod/delete.json",
     body="form",
+    limit=(100, 1.0),
 )
 _GET_USER_DND_PERIOD = Endpoint(
     "POST",
     "/user/blockPushPeriod/get.json",
     body="form",
+    limit=(100, 1.0),
 )
 _SET_USER_REMARKS = Endpoint(
     "POST",
     "/user/remarks/set.json",
     body="form",
     styles={"remarks": "json"},
+    limit=(100, 1.0),
 )
 _DELETE_USER_REMARK = Endpoint(
     "POST",
     "/user/remarks/del.json",
     body="form",
+    limit=(100, 1.0),
 )
 _GET_USER_REMARKS = Endpoint(
     "POST",
     "/user/remarks/get.json",
     body="form",
+    limit=(100, 1.0),
 )
 _SET_GROUP_MEMBER_REMARK = Endpoint(
     "POST",
     "/group/remarks/set.json",
     body="form",
+    limit=(100, 1.0),
 )
 _DELETE_GROUP_MEMBER_REMARK = Endpoint(
     "POST",
     "/group/remarks/del.json",
     body="form",
+    limit=(100, 1.0),
 )
 _GET_GROUP_MEMBER_REMARK = Endpoint(
     "POST",
     "/group/remarks/get.json",
     body="form",
+    limit=(100, 1.0),
 )
 
 

@@ -30,38 +30,46 @@ _SEND_SYSTEM_MESSAGE = Endpoint(
     "/message/system/publish.json",
     body="form",
     styles={"content": "json", "pushExt": "json"},
+    limit=(100, 1.0),
 )
 _SEND_SYSTEM_TEMPLATE_MESSAGE = Endpoint(
     "POST",
     "/message/system/publish_template.json",
     body="json",
+    limit=(100, 1.0),
 )
 _BROADCAST_MESSAGE = Endpoint(
     "POST",
     "/message/broadcast.json",
     body="form",
     styles={"content": "json", "pushExt": "json"},
+    limit=(2, 3600.0),
 )
 _BROADCAST_ONLINE_MESSAGE = Endpoint(
     "POST",
     "/message/online/broadcast.json",
     body="form",
     styles={"content": "json"},
+    limit=(60, 60.0),
 )
 _SEND_PUSH = Endpoint(
     "POST",
     "/push.json",
     body="json",
+    limit=(2, 3600.0),
+    group="push",
 )
 _RECALL_BROADCAST_MESSAGE = Endpoint(
     "POST",
     "/message/broadcast/recall.json",
     body="form",
+    limit=(2, 3600.0),
 )
 _PUSH_TO_USERS = Endpoint(
     "POST",
     "/push/user.json",
     body="json",
+    limit=(100, 1.0),
 )
 
 

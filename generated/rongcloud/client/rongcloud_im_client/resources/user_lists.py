@@ -20,41 +20,49 @@ _ADD_TO_BLOCKLIST = Endpoint(
     "POST",
     "/user/blacklist/add.json",
     body="form",
+    limit=(100, 1.0),
 )
 _REMOVE_FROM_BLOCKLIST = Endpoint(
     "POST",
     "/user/blacklist/remove.json",
     body="form",
+    limit=(100, 1.0),
 )
 _QUERY_BLOCKLIST = Endpoint(
     "POST",
     "/user/blacklist/query.json",
     body="form",
+    limit=(100, 1.0),
 )
 _SET_ALLOWLIST_MODE = Endpoint(
     "POST",
     "/user/whitesetting/set.json",
     body="form",
+    limit=(100, 1.0),
 )
 _QUERY_ALLOWLIST_MODE = Endpoint(
     "POST",
     "/user/whitesetting/query.json",
     body="form",
+    limit=(100, 1.0),
 )
 _ADD_TO_ALLOWLIST = Endpoint(
     "POST",
     "/user/whitelist/add.json",
     body="form",
+    limit=(100, 1.0),
 )
 _REMOVE_FROM_ALLOWLIST = Endpoint(
     "POST",
     "/user/whitelist/remove.json",
     body="form",
+    limit=(100, 1.0),
 )
 _QUERY_ALLOWLIST = Endpoint(
     "POST",
     "/user/whitelist/query.json",
     body="form",
+    limit=(100, 1.0),
 )
 
 

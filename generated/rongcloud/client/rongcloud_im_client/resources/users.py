@@ -26,81 +26,97 @@ _REGISTER_USER = Endpoint(
     "POST",
     "/user/getToken.json",
     body="form",
+    limit=(200, 1.0),
 )
 _EXPIRE_USER_TOKENS = Endpoint(
     "POST",
     "/user/token/expire.json",
     body="form",
+    limit=(100, 1.0),
 )
 _GET_USER_INFO = Endpoint(
     "POST",
     "/user/info.json",
     body="form",
+    limit=(100, 1.0),
 )
 _UPDATE_USER_INFO = Endpoint(
     "POST",
     "/user/refresh.json",
     body="form",
+    limit=(100, 1.0),
 )
 _DEACTIVATE_USERS = Endpoint(
     "POST",
     "/user/deactivate.json",
     body="form",
+    limit=(100, 1.0),
 )
 _QUERY_DEACTIVATED_USERS = Endpoint(
     "POST",
     "/user/deactivate/query.json",
     body="form",
+    limit=(100, 1.0),
 )
 _REACTIVATE_USERS = Endpoint(
     "POST",
     "/user/reactivate.json",
     body="form",
+    limit=(100, 1.0),
 )
 _BLOCK_USERS = Endpoint(
     "POST",
     "/user/block.json",
     body="form",
+    limit=(100, 1.0),
 )
 _UNBLOCK_USERS = Endpoint(
     "POST",
     "/user/unblock.json",
     body="form",
+    limit=(100, 1.0),
 )
 _QUERY_BLOCKED_USERS = Endpoint(
     "POST",
     "/user/block/query.json",
     body="form",
+    limit=(100, 1.0),
 )
 _CHECK_USER_ONLINE = Endpoint(
     "POST",
     "/user/checkOnline.json",
     body="form",
+    limit=(100, 1.0),
 )
 _SET_PRIVATE_CHAT_MUTE = Endpoint(
     "POST",
     "/user/chat/fb/set.json",
     body="form",
+    limit=(100, 1.0),
 )
 _QUERY_PRIVATE_CHAT_MUTED_USERS = Endpoint(
     "POST",
     "/user/chat/fb/querylist.json",
     body="form",
+    limit=(100, 1.0),
 )
 _SET_USER_TAGS = Endpoint(
     "POST",
     "/user/tag/set.json",
     body="json",
+    limit=(100, 1.0),
 )
 _BATCH_SET_USER_TAGS = Endpoint(
     "POST",
     "/user/tag/batch/set.json",
     body="json",
+    limit=(10, 1.0),
 )
 _GET_USER_TAGS = Endpoint(
     "POST",
     "/user/tags/get.json",
     body="form",
+    limit=(100, 1.0),
 )
 
 
