@@ -4,7 +4,8 @@
 - the same request written by hand with httpx (same method, URL, auth headers and body encoding)
   whose JSON answer is validated into the same Pydantic model, and
 - openapi-python-client's client generated from the same spec (in a virtual environment of its
-  own under bench/.cache/, measured in a subprocess running in that environment).
+  own under bench/.cache/, measured by a worker subprocess running in that environment, which
+  this script drives block by block so that all three take turns on the CPU).
 
 Every client talks to an httpx.MockTransport answering the spec's example response, so what is
 measured is the client's own work per call: building the request, httpx's send path, and parsing
@@ -32,9 +33,11 @@ import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -58,13 +61,15 @@ UPSTRA_BASE = "https://api.sg.amity.co"
 UPSTRA_TOKEN = "admin-access-token"
 CHANNEL_ID = "support-42"
 USER_IDS = ["alice", "bob", "carol"]
-QUERY = {"search": "ali", "filter": "all", "limit": 20}
+QUERY: dict[str, Any] = {"search": "ali", "filter": "all", "limit": 20}
 
 STREAM_BASE = "https://chat.stream-io-api.com"
 STREAM_KEY = "stream-api-key"
 # A server-side token as the client would mint it; given as is so no side signs per call.
 STREAM_TOKEN = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzZXJ2ZXIiOnRydWV9.c2lnbmF0dXJl"
-UPSERT_USERS = {"ann": {"id": "ann", "name": "Ann Lee", "role": "user", "teams": []}}
+UPSERT_USERS: dict[str, dict[str, Any]] = {
+    "ann": {"id": "ann", "name": "Ann Lee", "role": "user", "teams": []}
+}
 QUERY_PAYLOAD = {
     "filter_conditions": {"id": {"$in": ["ann", "bob"]}},
     "sort": [{"field": "last_active", "direction": -1}],
@@ -169,18 +174,32 @@ def describe(request: Any) -> dict[str, Any]:
     }
 
 
-def measure(fn: Callable[[], object], rounds: int, calls: int, warmup: int) -> list[float]:
-    """Microseconds per call, one figure a round."""
-    for _ in range(warmup):
+def timed(fn: Callable[[], object], calls: int) -> float:
+    """Seconds spent on `calls` calls."""
+    began = time.perf_counter()
+    for _ in range(calls):
         fn()
-    per_call = []
+    return time.perf_counter() - began
+
+
+def measure_paired(
+    runners: list[Callable[[int], float]], rounds: int, calls: int, block: int = 200
+) -> list[list[float]]:
+    """Microseconds per call of each runner (which makes n calls and returns the seconds they
+    took), one figure a round. Within a round the runners take turns in blocks of calls, so
+    drift on the machine touches them alike."""
+    figures: list[list[float]] = [[] for _ in runners]
     for _ in range(rounds):
         gc.collect()
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        per_call.append((time.perf_counter() - start) / calls * 1e6)
-    return per_call
+        spent = [0.0] * len(runners)
+        for turn, start in enumerate(range(0, calls, block)):
+            n = min(block, calls - start)
+            order = range(len(runners)) if turn % 2 == 0 else reversed(range(len(runners)))
+            for i in order:
+                spent[i] += runners[i](n)
+        for i, total in enumerate(spent):
+            figures[i].append(total / calls * 1e6)
+    return figures
 
 
 # --------------------------------------------------------------------------------------------
@@ -237,7 +256,7 @@ def generated_call(case: Case, transport: Any) -> tuple[Callable[[], object], Ca
 
     st = StreamClient(api_key=STREAM_KEY, token=STREAM_TOKEN, transport=transport)
     if case.operation == "upsert_users":
-        users = {key: UserRequest(**value) for key, value in UPSERT_USERS.items()}
+        users = {key: UserRequest.model_validate(value) for key, value in UPSERT_USERS.items()}
         return lambda: st.users.upsert_users(users=users), st.close
     payload = QueryUsersPayload.model_validate(QUERY_PAYLOAD)
     return lambda: st.users.query_users(payload=payload), st.close
@@ -360,40 +379,92 @@ def peer_call(case: dict[str, Any], transport: Any) -> tuple[Callable[[], object
 
 
 def peer_worker(job_path: Path) -> int:
-    """Entry point inside the peer's venv: measure each case, print JSON."""
+    """Entry point inside the peer's venv. Sets every case up, answers one JSON line with what
+    it could and could not set up, then runs blocks of calls on request, one JSON line each:
+    `{"case": id, "calls": n}` -> `{"seconds": s}`; an empty line ends it."""
     from importlib.metadata import version
 
     import httpx
 
     job = json.loads(job_path.read_text())
     sys.path.insert(0, job["packages"])
-    results: dict[str, Any] = {}
+    calls: dict[str, Callable[[], object]] = {}
+    cases: dict[str, Any] = {}
     for case in job["cases"]:
         answer = Answer(case["status"], case["body"].encode())
         try:
-            fn, client = peer_call(case, httpx.MockTransport(answer))
+            fn, _client = peer_call(case, httpx.MockTransport(answer))
             first = fn()
             if type(first).__name__ == "Error" or first is None:
                 raise LookupError(f"the peer did not parse the answer: {first!r}")
-            rounds = measure(fn, job["rounds"], job["calls"], job["warmup"])
-            results[case["id"]] = {"rounds": rounds, "request": describe(answer.first)}
-            client.get_httpx_client().close()
         except LookupError as exc:
-            results[case["id"]] = {"unavailable": str(exc)}
+            cases[case["id"]] = {"unavailable": str(exc)}
+            continue
+        for _ in range(job["warmup"]):
+            fn()
+        calls[case["id"]] = fn
+        cases[case["id"]] = {"request": describe(answer.first)}
     versions = {name: version(name) for name in (PEER_PACKAGE, "httpx", "attrs")}
-    print(json.dumps({"results": results, "versions": versions, "python": sys.version}))
+    print(json.dumps({"cases": cases, "versions": versions}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            break
+        ask = json.loads(line)
+        if ask.get("collect"):
+            gc.collect()
+        print(json.dumps({"seconds": timed(calls[ask["case"]], ask["calls"])}), flush=True)
     return 0
 
 
 @dataclass
 class Peer:
-    """What preparing and running the peer gave."""
+    """What preparing the peer gave, and its worker process while it runs."""
 
     available: bool = False
     note: str = ""
     specs: dict[str, str] = field(default_factory=dict)  # slug -> "" or why it failed
-    results: dict[str, Any] = field(default_factory=dict)
+    cases: dict[str, Any] = field(default_factory=dict)  # id -> request or why unavailable
     versions: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[str] | None = None
+
+    def ask(self, message: dict[str, Any]) -> dict[str, Any]:
+        assert self.process is not None and self.process.stdin and self.process.stdout
+        self.process.stdin.write(json.dumps(message) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError("the peer's worker stopped")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def runner(self, case_id: str) -> Callable[[int], float]:
+        first = [True]
+
+        def run(calls: int) -> float:
+            message: dict[str, Any] = {"case": case_id, "calls": calls, "collect": first[0]}
+            first[0] = False
+            if self.process is None:
+                return 0.0
+            try:
+                return float(self.ask(message)["seconds"])
+            except (OSError, ValueError, KeyError, RuntimeError) as exc:
+                assert self.process.stderr is not None
+                self.process.kill()
+                detail = self.process.stderr.read()[-800:]
+                self.process = None
+                self.available = False
+                self.note = f"the peer's worker failed during {case_id}: {exc} {detail}"
+                return 0.0
+
+        return run
+
+    def close(self) -> None:
+        if self.process is not None:
+            assert self.process.stdin is not None
+            self.process.stdin.write("\n")
+            self.process.stdin.close()
+            self.process.wait(timeout=60)
+            self.process = None
 
 
 def run_logged(command: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
@@ -407,7 +478,9 @@ def peer_python() -> Path:
 
 def prepare_peer_venv(httpx_version: str) -> str:
     """Create or reuse bench/.cache/venv; returns "" or why the peer cannot be installed."""
-    wanted = f"{PEER_PACKAGE}=={PEER_VERSION} httpx=={httpx_version} python={platform.python_version()}"
+    wanted = (
+        f"{PEER_PACKAGE}=={PEER_VERSION} httpx=={httpx_version} python={platform.python_version()}"
+    )
     stamp = PEER_VENV / ".bench-stamp"
     if peer_python().exists() and stamp.exists() and stamp.read_text() == wanted:
         return ""
@@ -454,8 +527,18 @@ def generate_peer(slug: str) -> str:
     if code != 0 or not (out / "client.py").exists():
         last = " ".join(log.splitlines()[-6:])
         return f"openapi-python-client could not generate a client from specs/{slug}.yaml: {last}"
+    (PEER_OUT / f"opc_{slug}.log").write_text(log + "\n")
     stamp.write_text(digest)
     return ""
+
+
+def generation_warnings(slug: str) -> list[str]:
+    """What openapi-python-client said while generating, besides its progress line."""
+    log = PEER_OUT / f"opc_{slug}.log"
+    if not log.exists():
+        return []
+    lines = [line.strip() for line in log.read_text().splitlines() if line.strip()]
+    return [line for line in lines if not line.startswith("Generating ")]
 
 
 def run_peer(
@@ -473,8 +556,6 @@ def run_peer(
     runnable = [case for case in cases if not peer.specs[case.slug]]
     job = {
         "packages": str(PEER_OUT),
-        "rounds": args.rounds,
-        "calls": args.calls,
         "warmup": args.warmup,
         "cases": [
             {
@@ -491,14 +572,24 @@ def run_peer(
     job_path = CACHE / "peer-job.json"
     job_path.write_text(json.dumps(job))
     command = [str(peer_python()), str(Path(__file__).resolve()), "--peer-worker", str(job_path)]
-    code, out = run_logged(command)
-    if code != 0:
-        peer.note = f"the peer's run failed: {out[-800:]}"
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    line = process.stdout.readline()
+    if not line:
+        process.wait(timeout=60)
+        peer.note = f"the peer's worker failed: {process.stderr.read()[-800:]}"
         return peer
-    data = json.loads(out.splitlines()[-1])
+    ready = json.loads(line)
     peer.available = True
-    peer.results = data["results"]
-    peer.versions = data["versions"]
+    peer.process = process
+    peer.cases = ready["cases"]
+    peer.versions = ready["versions"]
     return peer
 
 
@@ -637,6 +728,9 @@ def peer_notes(rows: list[Row], peer: Peer) -> list[str]:
     for slug, problem in sorted(peer.specs.items()):
         if problem:
             notes.append(f"- `{slug}`: {problem}")
+        elif warnings := generation_warnings(slug):
+            shown = " / ".join(warnings[:4]) + (" / ..." if len(warnings) > 4 else "")
+            notes.append(f"- `{slug}`: generated with {len(warnings)} lines of warnings: {shown}")
     for row in rows:
         if row.peer_note and row.peer_note != peer.note and not peer.specs.get(row.case.slug):
             notes.append(f"- `{row.case.id}`: {row.peer_note}")
@@ -664,15 +758,16 @@ def compare(reference: dict[str, Any], other: dict[str, Any]) -> list[str]:
 
 
 def profile_calls(cases: list[Case], examples: dict[str, tuple[int, bytes]], n: int) -> str:
+    """cProfile of each generated call: its top functions by own time, the chatforge runtime's
+    functions by cumulative time, and where it spends more than the hand-written call."""
     import cProfile
     import io
     import pstats
 
     import httpx
 
-    out = io.StringIO()
-    for case in cases:
-        fn, close = generated_call(case, httpx.MockTransport(Answer(*examples[case.id])))
+    def profiled(make: Callable[..., Any], case: Case) -> pstats.Stats:
+        fn, close = make(case, httpx.MockTransport(Answer(*examples[case.id])))
         for _ in range(200):
             fn()
         profiler = cProfile.Profile()
@@ -681,11 +776,35 @@ def profile_calls(cases: list[Case], examples: dict[str, tuple[int, bytes]], n: 
             fn()
         profiler.disable()
         close()
-        out.write(f"=== {case.id}: {n:,} calls, top 20 by own time ===\n")
-        stats = pstats.Stats(profiler, stream=out)
-        stats.sort_stats("tottime").print_stats(20)
+        return pstats.Stats(profiler, stream=out)
+
+    def name(key: tuple[str, int, str]) -> str:
+        path = key[0].replace(str(ROOT) + "/", "").split("site-packages/")[-1]
+        return f"{path}:{key[1]}({key[2]})"
+
+    out = io.StringIO()
+    for case in cases:
+        ours, hand = profiled(generated_call, case), profiled(hand_call, case)
+        out.write(f"=== {case.id}: {n:,} calls under cProfile ===\n")
+        out.write("--- top 15 by own time ---\n")
+        ours.sort_stats("tottime").print_stats(15)
+        out.write("--- chatforge runtime and resource functions, by cumulative time ---\n")
+        ours.sort_stats("cumulative").print_stats(r"_client/(_runtime|resources)/", 12)
+        out.write("--- most extra own time against the hand-written call, µs per call ---\n")
+        out.write(f"{'extra µs':>9} {'calls hand':>10} {'calls ours':>10}  function\n")
+        ours_stats: dict[Any, Any] = ours.stats  # type: ignore[attr-defined]
+        hand_stats: dict[Any, Any] = hand.stats  # type: ignore[attr-defined]
+        extra = []
+        for key in set(ours_stats) | set(hand_stats):
+            o = ours_stats.get(key, (0, 0, 0.0, 0.0))
+            h = hand_stats.get(key, (0, 0, 0.0, 0.0))
+            extra.append(((o[2] - h[2]) / n * 1e6, h[1] / n, o[1] / n, name(key)))
+        for micro, calls_hand, calls_ours, label in sorted(extra, reverse=True)[:12]:
+            out.write(f"{micro:9.2f} {calls_hand:10.1f} {calls_ours:10.1f}  {label}\n")
     # Paths of this machine add nothing to the listing.
-    text = out.getvalue().replace(str(ROOT) + "/", "").replace(sys.prefix + "/", "")
+    text = out.getvalue()
+    for prefix in (sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"], str(ROOT)):
+        text = text.replace(prefix + "/", "")
     return "\n".join(line.rstrip() for line in text.splitlines() if line.strip()) + "\n"
 
 
@@ -695,9 +814,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=2000, help="calls per round (default 2000)")
     parser.add_argument("--warmup", type=int, default=500, help="warm-up calls (default 500)")
     parser.add_argument("--no-peer", action="store_true", help="skip openapi-python-client")
-    parser.add_argument(
-        "--profile", action="store_true", help="also cProfile the chatforge calls"
-    )
+    parser.add_argument("--profile", action="store_true", help="also cProfile the chatforge calls")
     parser.add_argument("--only", action="append", help="run only this call id (repeatable)")
     parser.add_argument("--peer-worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -742,25 +859,26 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.warmup):
             hand()
             ours()
-        # Interleaved rounds, so drift on the machine touches both alike.
-        hand_rounds: list[float] = []
-        ours_rounds: list[float] = []
-        for _ in range(args.rounds):
-            hand_rounds += measure(hand, 1, args.calls, 0)
-            ours_rounds += measure(ours, 1, args.calls, 0)
+        runners: list[Callable[[int], float]] = [partial(timed, hand), partial(timed, ours)]
+        peer_case = peer.cases.get(case.id, {})
+        if peer.process is not None and "request" in peer_case:
+            runners.append(peer.runner(case.id))
+        figures = measure_paired(runners, args.rounds, args.calls)
         close_hand()
         close_ours()
 
         reference = describe(hand_answer.first)
         differs = compare(reference, describe(ours_answer.first))
         same = "chatforge: yes" if not differs else f"chatforge: NO ({', '.join(differs)})"
-        result = peer.results.get(case.id, {})
-        peer_rounds = result.get("rounds")
-        peer_note = result.get("unavailable", "" if peer.available else peer.note)
-        if "request" in result:
-            differs = compare(reference, result["request"])
+        peer_note = peer_case.get("unavailable", "" if peer.available else peer.note)
+        if "request" in peer_case:
+            differs = compare(reference, peer_case["request"])
             same += "; peer: yes" if not differs else f"; peer: NO ({', '.join(differs)})"
-        rows.append(Row(case, hand_rounds, ours_rounds, peer_rounds, peer_note, same))
+        peer_rounds = figures[2] if len(figures) > 2 and peer.available else None
+        if len(figures) > 2 and not peer.available:
+            peer_note = peer.note
+        rows.append(Row(case, figures[0], figures[1], peer_rounds, peer_note, same))
+    peer.close()
 
     profile_text = profile_calls(cases, examples, args.calls * 2) if args.profile else ""
 
@@ -776,10 +894,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"openapi-python-client {note[2:]}")
     print()
     for row in rows:
-        hand, ours = median(row.hand), median(row.ours)
-        assert hand is not None and ours is not None
-        verdict = "met" if ours / hand <= TARGET else "MISSED"
-        print(f"target <= {TARGET}x hand-written, {row.case.id}: {verdict} ({ours / hand:.2f}x)")
+        hand_us, ours_us = statistics.median(row.hand), statistics.median(row.ours)
+        verdict = "met" if ours_us / hand_us <= TARGET else "MISSED"
+        print(
+            f"target <= {TARGET}x hand-written, {row.case.id}: {verdict} ({ours_us / hand_us:.2f}x)"
+        )
     if profile_text:
         print()
         print(profile_text)

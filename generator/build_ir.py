@@ -19,6 +19,7 @@ from generator.ir import (
     Function,
     Jwt,
     Operation,
+    Pagination,
     RateLimit,
     Response,
     SecurityScheme,
@@ -506,6 +507,66 @@ class _Builder:
             rate_limit=rate_limit,
             security=security,
             pointer=pointer,
+            pagination=self.pagination(op, pointer, params, body, success),
+        )
+
+    def pagination(
+        self,
+        op: Mapping[str, Any],
+        pointer: str,
+        params: list[Field],
+        body: Body | None,
+        success: Response,
+    ) -> Pagination | None:
+        raw = op.get("x-pagination") if self.conventions else None
+        if not isinstance(raw, Mapping) or success.kind != "json" or success.model is None:
+            return None
+        fields = [*params, *(body.fields if body else ())]
+        where = f"{pointer}/x-pagination"
+
+        def argument(key: str) -> tuple[str, ...] | None:
+            wire = raw.get(key)
+            if not isinstance(wire, str):
+                return None
+            for field in fields:
+                if field.wire == wire:
+                    return (field.py,)
+            for field in fields:  # inside an object-valued argument (Stream's `payload`)
+                for model in field.type.models:
+                    target = self.registry.target({"$ref": COMPONENT_PREFIX + model})
+                    if wire in ((target or {}).get("properties") or {}):
+                        return (field.py, wire)
+            self.diagnostics.error(
+                f"x-pagination.{key} names {wire!r}, which is no parameter or body field of "
+                "this operation (nor a property of one)",
+                f"{where}/{key}",
+            )
+            return None
+
+        def tokens(key: str) -> tuple[str, ...] | None:
+            text = raw.get(key)
+            if not isinstance(text, str):
+                return None
+            return tuple(t.replace("~1", "/").replace("~0", "~") for t in text.split("/")[1:])
+
+        items = tokens("items") or ()
+        item_schema = self.registry.walk({"$ref": COMPONENT_PREFIX + success.model}, items)
+        item_type = "Any"
+        item_imports: tuple[str, ...] = ("typing:Any",)
+        if isinstance(item_schema, Mapping) and isinstance(item_schema.get("items"), Mapping):
+            spelled = self.registry.spell(item_schema["items"])
+            item_type = spelled.server
+            item_imports = spelled.server_imports + tuple(f"models:{m}" for m in spelled.models)
+        return Pagination(
+            style=raw.get("style", "page"),
+            page=argument("page"),
+            size=argument("size"),
+            offset=argument("offset"),
+            cursor=argument("cursor"),
+            items=items,
+            next=tokens("next"),
+            item_type=item_type,
+            item_imports=item_imports,
         )
 
     def tags(self, operations: list[Operation]) -> list[Tag]:
@@ -529,7 +590,11 @@ class _Builder:
                     "/tags",
                 )
             seen_py[py] = name
-            result.append(Tag(name, py, naming.class_name(name), descriptions.get(name, ""), ops))
+            pascal = naming.class_name(name)
+            resource = pascal
+            if pascal in self.registry.schemas or f"Async{pascal}" in self.registry.schemas:
+                resource += "Resource"  # its client module imports the model of the same name
+            result.append(Tag(name, py, pascal, descriptions.get(name, ""), ops, resource))
         return result
 
     def servers(self) -> list[Server]:

@@ -105,6 +105,23 @@ class RateLimit:
 
 
 @dataclass(frozen=True)
+class Pagination:
+    """How a list operation pages (`x-pagination`), in the client's terms."""
+
+    style: Literal["page", "offset", "cursor", "token"]
+    # Each argument is a path: a Python argument name, then keys inside it (for a parameter
+    # that carries an object, such as Stream's JSON `payload`).
+    page: tuple[str, ...] | None
+    size: tuple[str, ...] | None
+    offset: tuple[str, ...] | None
+    cursor: tuple[str, ...] | None
+    items: tuple[str, ...]  # JSON pointer tokens into the success body
+    next: tuple[str, ...] | None
+    item_type: str  # the annotation of one item, for the client iterator
+    item_imports: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Function:
     """One function of the source document, served by an operation: a client method."""
 
@@ -139,6 +156,7 @@ class Operation:
     rate_limit: RateLimit | None
     security: tuple[str, ...]
     pointer: str  # JSON pointer of the operation in the spec
+    pagination: Pagination | None = None
 
     @property
     def shared(self) -> bool:
@@ -164,6 +182,7 @@ class Tag:
     pascal: str  # class name stem: `Channels`
     description: str
     operations: tuple[Operation, ...]
+    resource: str = ""  # the client's resource class: `Channels`, unless a model has that name
 
 
 @dataclass(frozen=True)

@@ -205,6 +205,32 @@ class SchemaRegistry:
             schema = self.schemas.get(name) or {}
         return schema
 
+    def walk(self, schema: Json, tokens: tuple[str, ...]) -> Json:
+        """The schema at a path of property names (and array indexes) inside `schema`."""
+        node = self.target(schema)
+        for token in tokens:
+            if not isinstance(node, Mapping):
+                return None
+            if token.isdigit() and isinstance(node.get("items"), Mapping):
+                node = self.target(node["items"])
+                continue
+            props = node.get("properties") or {}
+            if token not in props:
+                for key in ("allOf", "oneOf", "anyOf"):
+                    for member in node.get(key) or ():
+                        found = self.walk(member, (token,))
+                        if found is not None:
+                            node = found
+                            break
+                    else:
+                        continue
+                    break
+                else:
+                    return None
+                continue
+            node = self.target(props[token])
+        return node
+
     def is_class(self, name: str) -> bool:
         schema = self.schemas.get(name)
         return isinstance(schema, Mapping) and self._needs_class(schema)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from generator import naming
-from generator.ir import Api, Field, Function, Operation, SecurityScheme, Tag
+from generator.ir import Api, Field, Function, Operation, Pagination, SecurityScheme, Tag
 from generator.schemas import literal, tuple_literal
 from generator.targets import Files
 from generator.targets._common import (
@@ -45,6 +45,14 @@ class Method:
     headers: tuple[tuple[str, str], ...]
     body: str | None  # the expression sent as the body
     deprecated: bool
+    # An iterator over a list operation's items: the method it pages through, and its Paging.
+    pages: str | None = None
+    paging: str | None = None
+
+    @property
+    def arguments(self) -> tuple[tuple[str, str], ...]:
+        """(name, name) of every argument: the keyword arguments passed on unchanged."""
+        return tuple((arg.py, arg.py) for arg in self.args)
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,7 @@ class ResourceModule:
     endpoints: tuple[EndpointConst, ...]
     methods: tuple[Method, ...]
     imports: tuple[Import, ...]
+    pagings: tuple[tuple[str, str], ...] = ()  # (constant, Paging(...) expression)
 
 
 def returns(op: Operation) -> tuple[str, str]:
@@ -129,9 +138,38 @@ def method(op: Operation, function: Function, endpoint: str) -> Method:
     )
 
 
+def paging_expression(paging: Pagination) -> str:
+    parts = [pystr(paging.style), f"items={tuple_literal(paging.items)}"]
+    for name in ("page", "size", "offset", "cursor", "next"):
+        value = getattr(paging, name)
+        if value:
+            parts.append(f"{name}={tuple_literal(value)}")
+    return f"Paging({', '.join(parts)})"
+
+
+def iterator(
+    op: Operation, function: Function, paged: Method, const: str, pagings: dict[str, str]
+) -> Method:
+    """`iter_<method>`: the same arguments, every item of every page."""
+    assert op.pagination is not None
+    name = f"{const}_PAGING"
+    pagings[name] = paging_expression(op.pagination)
+    return replace(
+        paged,
+        name=f"iter_{function.method}",
+        summary=f"Every item of `{function.method}`, page after page.",
+        description="Pages are fetched as the iteration reaches them; the arguments are those "
+        f"of `{function.method}`, the first page's.",
+        returns=op.pagination.item_type,
+        pages=function.method,
+        paging=name,
+    )
+
+
 def resource(tag: Tag) -> ResourceModule:
     endpoints: list[EndpointConst] = []
     methods: list[Method] = []
+    pagings: dict[str, str] = {}  # constant name -> its Paging(...) expression
     needed: list[str] = []
     for op in tag.operations:
         const = f"_{op.py.upper()}"
@@ -148,6 +186,18 @@ def resource(tag: Tag) -> ResourceModule:
                 )
             built = method(op, function, endpoint)
             methods.append(built)
+            if op.pagination is not None:
+                methods.append(iterator(op, function, built, const, pagings))
+                needed.extend(op.pagination.item_imports)
+                needed.extend(
+                    [
+                        "collections.abc:Iterator",
+                        "collections.abc:AsyncIterator",
+                        "_pagination:Paging",
+                        "_pagination:iterate",
+                        "_pagination:iterate_async",
+                    ]
+                )
             for field in function.fields:
                 needed.extend(field.type.client_imports)
                 needed.extend(f"models:{m}" for m in field.type.models)
@@ -165,8 +215,15 @@ def resource(tag: Tag) -> ResourceModule:
         ]
     )
     needed = [("_types:FileInput" if pair == "_runtime:FileInput" else pair) for pair in needed]
-    local = {"models": "..models", "_types": ".._runtime._types", "_base": ".._runtime._base"}
-    return ResourceModule(tag, tuple(endpoints), tuple(methods), imports(needed, local))
+    local = {
+        "models": "..models",
+        "_types": ".._runtime._types",
+        "_base": ".._runtime._base",
+        "_pagination": ".._runtime._pagination",
+    }
+    return ResourceModule(
+        tag, tuple(endpoints), tuple(methods), imports(needed, local), tuple(pagings.items())
+    )
 
 
 def render(api: Api) -> Files:
@@ -311,7 +368,9 @@ def auth_expression(auth: tuple[AuthArg, ...]) -> str:
 def render_template(name: str, api: Api, modules: list[ResourceModule]) -> str:
     auth = auth_params(api)
     classes = sorted({a.cls for a in auth} | ({"MultiAuth"} if len(auth) > 1 else set()))
-    exports = export_order(name for m in modules for name in (m.tag.pascal, f"Async{m.tag.pascal}"))
+    exports = export_order(
+        name for m in modules for name in (m.tag.resource, f"Async{m.tag.resource}")
+    )
     return render_text(
         name,
         api=api,

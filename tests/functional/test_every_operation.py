@@ -55,9 +55,9 @@ def test_every_documented_function_has_a_client_method(slug: str) -> None:
     for op in api.operations:
         for fn in op.functions:
             tag = next(t for t in api.tags if t.name == op.tag)
-            assert generated.client.Client.__annotations__[tag.py] == tag.pascal
-            sync_cls = getattr(generated.client.resources, tag.pascal)
-            async_cls = getattr(generated.client.resources, f"Async{tag.pascal}")
+            assert generated.client.Client.__annotations__[tag.py] == tag.resource
+            sync_cls = getattr(generated.client.resources, tag.resource)
+            async_cls = getattr(generated.client.resources, f"Async{tag.resource}")
             assert callable(getattr(sync_cls, fn.method))
             assert callable(getattr(async_cls, fn.method))
 

@@ -19,7 +19,7 @@ from .resources import (
     AsyncChatRoomMembers,
     AsyncChatRooms,
     AsyncContacts,
-    AsyncGlobalMute,
+    AsyncGlobalMuteResource,
     AsyncGroupMembers,
     AsyncGroups,
     AsyncMessages,
@@ -34,7 +34,7 @@ from .resources import (
     ChatRoomMembers,
     ChatRooms,
     Contacts,
-    GlobalMute,
+    GlobalMuteResource,
     GroupMembers,
     Groups,
     Messages,
@@ -68,7 +68,7 @@ class Client(SyncAPIClient):
     group_members: GroupMembers
     chat_rooms: ChatRooms
     chat_room_members: ChatRoomMembers
-    global_mute: GlobalMute
+    global_mute: GlobalMuteResource
     presence: Presence
     reactions: Reactions
     threads: Threads
@@ -107,7 +107,7 @@ class Client(SyncAPIClient):
         self.group_members = GroupMembers(self)
         self.chat_rooms = ChatRooms(self)
         self.chat_room_members = ChatRoomMembers(self)
-        self.global_mute = GlobalMute(self)
+        self.global_mute = GlobalMuteResource(self)
         self.presence = Presence(self)
         self.reactions = Reactions(self)
         self.threads = Threads(self)
@@ -127,7 +127,7 @@ class AsyncClient(AsyncAPIClient):
     group_members: AsyncGroupMembers
     chat_rooms: AsyncChatRooms
     chat_room_members: AsyncChatRoomMembers
-    global_mute: AsyncGlobalMute
+    global_mute: AsyncGlobalMuteResource
     presence: AsyncPresence
     reactions: AsyncReactions
     threads: AsyncThreads
@@ -166,7 +166,7 @@ class AsyncClient(AsyncAPIClient):
         self.group_members = AsyncGroupMembers(self)
         self.chat_rooms = AsyncChatRooms(self)
         self.chat_room_members = AsyncChatRoomMembers(self)
-        self.global_mute = AsyncGlobalMute(self)
+        self.global_mute = AsyncGlobalMuteResource(self)
         self.presence = AsyncPresence(self)
         self.reactions = AsyncReactions(self)
         self.threads = AsyncThreads(self)

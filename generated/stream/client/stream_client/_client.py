@@ -16,8 +16,8 @@ from ._runtime._base import (
     SyncAPIClient,
 )
 from .resources import (
-    AppSettings,
-    AsyncAppSettings,
+    AppSettingsResource,
+    AsyncAppSettingsResource,
     AsyncBlocklists,
     AsyncCalls,
     AsyncChannels,
@@ -25,7 +25,7 @@ from .resources import (
     AsyncCommands,
     AsyncDevices,
     AsyncExports,
-    AsyncExternalStorage,
+    AsyncExternalStorageResource,
     AsyncFiles,
     AsyncImports,
     AsyncMembers,
@@ -45,7 +45,7 @@ from .resources import (
     Commands,
     Devices,
     Exports,
-    ExternalStorage,
+    ExternalStorageResource,
     Files,
     Imports,
     Members,
@@ -79,7 +79,7 @@ class Client(SyncAPIClient):
     moderation: Moderation
     devices: Devices
     push: Push
-    app_settings: AppSettings
+    app_settings: AppSettingsResource
     channel_types: ChannelTypes
     commands: Commands
     permissions: Permissions
@@ -87,7 +87,7 @@ class Client(SyncAPIClient):
     calls: Calls
     imports: Imports
     exports: Exports
-    external_storage: ExternalStorage
+    external_storage: ExternalStorageResource
     tasks: Tasks
 
     def __init__(
@@ -135,7 +135,7 @@ class Client(SyncAPIClient):
         self.moderation = Moderation(self)
         self.devices = Devices(self)
         self.push = Push(self)
-        self.app_settings = AppSettings(self)
+        self.app_settings = AppSettingsResource(self)
         self.channel_types = ChannelTypes(self)
         self.commands = Commands(self)
         self.permissions = Permissions(self)
@@ -143,7 +143,7 @@ class Client(SyncAPIClient):
         self.calls = Calls(self)
         self.imports = Imports(self)
         self.exports = Exports(self)
-        self.external_storage = ExternalStorage(self)
+        self.external_storage = ExternalStorageResource(self)
         self.tasks = Tasks(self)
 
 
@@ -161,7 +161,7 @@ class AsyncClient(AsyncAPIClient):
     moderation: AsyncModeration
     devices: AsyncDevices
     push: AsyncPush
-    app_settings: AsyncAppSettings
+    app_settings: AsyncAppSettingsResource
     channel_types: AsyncChannelTypes
     commands: AsyncCommands
     permissions: AsyncPermissions
@@ -169,7 +169,7 @@ class AsyncClient(AsyncAPIClient):
     calls: AsyncCalls
     imports: AsyncImports
     exports: AsyncExports
-    external_storage: AsyncExternalStorage
+    external_storage: AsyncExternalStorageResource
     tasks: AsyncTasks
 
     def __init__(
@@ -217,7 +217,7 @@ class AsyncClient(AsyncAPIClient):
         self.moderation = AsyncModeration(self)
         self.devices = AsyncDevices(self)
         self.push = AsyncPush(self)
-        self.app_settings = AsyncAppSettings(self)
+        self.app_settings = AsyncAppSettingsResource(self)
         self.channel_types = AsyncChannelTypes(self)
         self.commands = AsyncCommands(self)
         self.permissions = AsyncPermissions(self)
@@ -225,5 +225,5 @@ class AsyncClient(AsyncAPIClient):
         self.calls = AsyncCalls(self)
         self.imports = AsyncImports(self)
         self.exports = AsyncExports(self)
-        self.external_storage = AsyncExternalStorage(self)
+        self.external_storage = AsyncExternalStorageResource(self)
         self.tasks = AsyncTasks(self)

@@ -5,7 +5,7 @@
 from .chat_room_members import AsyncChatRoomMembers, ChatRoomMembers
 from .chat_rooms import AsyncChatRooms, ChatRooms
 from .contacts import AsyncContacts, Contacts
-from .global_mute import AsyncGlobalMute, GlobalMute
+from .global_mute import AsyncGlobalMuteResource, GlobalMuteResource
 from .group_members import AsyncGroupMembers, GroupMembers
 from .groups import AsyncGroups, Groups
 from .messages import AsyncMessages, Messages
@@ -22,7 +22,7 @@ __all__ = [
     "AsyncChatRoomMembers",
     "AsyncChatRooms",
     "AsyncContacts",
-    "AsyncGlobalMute",
+    "AsyncGlobalMuteResource",
     "AsyncGroupMembers",
     "AsyncGroups",
     "AsyncMessages",
@@ -37,7 +37,7 @@ __all__ = [
     "ChatRoomMembers",
     "ChatRooms",
     "Contacts",
-    "GlobalMute",
+    "GlobalMuteResource",
     "GroupMembers",
     "Groups",
     "Messages",

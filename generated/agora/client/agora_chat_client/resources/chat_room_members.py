@@ -4,15 +4,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     AddChatRoomAdminResponse,
     AddChatRoomMemberResponse,
     AddChatRoomMembersResponse,
+    Affiliation,
     ListChatRoomAdminsResponse,
     ListChatRoomMembersResponse,
     RemoveChatRoomAdminResponse,
@@ -56,6 +58,9 @@ _REMOVE_CHAT_ROOM_ADMIN = Endpoint(
     "/chatrooms/{chatroom_id}/admin/{oldadmin}",
     limit=(100, 1.0),
 )
+_LIST_CHAT_ROOM_MEMBERS_PAGING = Paging(
+    "page", items=("data",), page=("pagenum",), size=("pagesize",)
+)
 
 
 class ChatRoomMembers(SyncResource):
@@ -84,6 +89,30 @@ class ChatRoomMembers(SyncResource):
             path={"chatroom_id": chatroom_id},
             query={"pagenum": pagenum, "pagesize": pagesize},
             options=request_options,
+        )
+
+    def iter_list_chat_room_members(
+        self,
+        *,
+        chatroom_id: str,
+        pagenum: int | NotGiven = NOT_GIVEN,
+        pagesize: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[Affiliation]:
+        """Every item of `list_chat_room_members`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_chat_room_members`, the first page's.
+
+        Args:
+            chatroom_id: The chat room's ID, assigned by the service when the room is created.
+            pagenum: The page to return, counted from 1.
+            pagesize: How many members a page holds, 1 to 1,000.
+        """
+        return iterate(
+            self.list_chat_room_members,
+            _LIST_CHAT_ROOM_MEMBERS_PAGING,
+            {"chatroom_id": chatroom_id, "pagenum": pagenum, "pagesize": pagesize},
+            request_options,
         )
 
     def add_chat_room_members(
@@ -286,6 +315,30 @@ class AsyncChatRoomMembers(AsyncResource):
             path={"chatroom_id": chatroom_id},
             query={"pagenum": pagenum, "pagesize": pagesize},
             options=request_options,
+        )
+
+    def iter_list_chat_room_members(
+        self,
+        *,
+        chatroom_id: str,
+        pagenum: int | NotGiven = NOT_GIVEN,
+        pagesize: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Affiliation]:
+        """Every item of `list_chat_room_members`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_chat_room_members`, the first page's.
+
+        Args:
+            chatroom_id: The chat room's ID, assigned by the service when the room is created.
+            pagenum: The page to return, counted from 1.
+            pagesize: How many members a page holds, 1 to 1,000.
+        """
+        return iterate_async(
+            self.list_chat_room_members,
+            _LIST_CHAT_ROOM_MEMBERS_PAGING,
+            {"chatroom_id": chatroom_id, "pagenum": pagenum, "pagesize": pagesize},
+            request_options,
         )
 
     async def add_chat_room_members(

@@ -4,18 +4,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
+    ChatRoomSummary,
     CreateChatRoomResponse,
     DeleteChatRoomResponse,
     ForceRemoveChatRoomAttributesResponse,
     ForceSetChatRoomAttributesResponse,
     GetChatRoomAttributesResponse,
     GetChatRoomsResponse,
+    JoinedChatRoom,
     ListChatRoomsResponse,
     ListJoinedChatRoomsResponse,
     RemoveChatRoomAttributesResponse,
@@ -85,6 +88,12 @@ _FORCE_REMOVE_CHAT_ROOM_ATTRIBUTES = Endpoint(
     body="json",
     limit=(100, 1.0),
 )
+_LIST_CHAT_ROOMS_PAGING = Paging(
+    "cursor", items=("data",), size=("limit",), cursor=("cursor",), next=("cursor",)
+)
+_LIST_JOINED_CHAT_ROOMS_PAGING = Paging(
+    "page", items=("data",), page=("pagenum",), size=("pagesize",)
+)
 
 
 class ChatRooms(SyncResource):
@@ -111,6 +120,28 @@ class ChatRooms(SyncResource):
             ListChatRoomsResponse,
             query={"limit": limit, "cursor": cursor},
             options=request_options,
+        )
+
+    def iter_list_chat_rooms(
+        self,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[ChatRoomSummary]:
+        """Every item of `list_chat_rooms`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_chat_rooms`, the first page's.
+
+        Args:
+            limit: How many rooms a page holds, 1 to 100.
+            cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
+        """
+        return iterate(
+            self.list_chat_rooms,
+            _LIST_CHAT_ROOMS_PAGING,
+            {"limit": limit, "cursor": cursor},
+            request_options,
         )
 
     def create_chat_room(
@@ -171,6 +202,30 @@ class ChatRooms(SyncResource):
             path={"username": username},
             query={"pagenum": pagenum, "pagesize": pagesize},
             options=request_options,
+        )
+
+    def iter_list_joined_chat_rooms(
+        self,
+        *,
+        username: str,
+        pagenum: int | NotGiven = NOT_GIVEN,
+        pagesize: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[JoinedChatRoom]:
+        """Every item of `list_joined_chat_rooms`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_joined_chat_rooms`, the first page's.
+
+        Args:
+            username: The user's ID (login name).
+            pagenum: The page to return, counted from 1.
+            pagesize: How many rooms a page holds, 1 to 1,000.
+        """
+        return iterate(
+            self.list_joined_chat_rooms,
+            _LIST_JOINED_CHAT_ROOMS_PAGING,
+            {"username": username, "pagenum": pagenum, "pagesize": pagesize},
+            request_options,
         )
 
     def get_chat_rooms(
@@ -401,6 +456,28 @@ class AsyncChatRooms(AsyncResource):
             options=request_options,
         )
 
+    def iter_list_chat_rooms(
+        self,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[ChatRoomSummary]:
+        """Every item of `list_chat_rooms`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_chat_rooms`, the first page's.
+
+        Args:
+            limit: How many rooms a page holds, 1 to 100.
+            cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
+        """
+        return iterate_async(
+            self.list_chat_rooms,
+            _LIST_CHAT_ROOMS_PAGING,
+            {"limit": limit, "cursor": cursor},
+            request_options,
+        )
+
     async def create_chat_room(
         self,
         *,
@@ -459,6 +536,30 @@ class AsyncChatRooms(AsyncResource):
             path={"username": username},
             query={"pagenum": pagenum, "pagesize": pagesize},
             options=request_options,
+        )
+
+    def iter_list_joined_chat_rooms(
+        self,
+        *,
+        username: str,
+        pagenum: int | NotGiven = NOT_GIVEN,
+        pagesize: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[JoinedChatRoom]:
+        """Every item of `list_joined_chat_rooms`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_joined_chat_rooms`, the first page's.
+
+        Args:
+            username: The user's ID (login name).
+            pagenum: The page to return, counted from 1.
+            pagesize: How many rooms a page holds, 1 to 1,000.
+        """
+        return iterate_async(
+            self.list_joined_chat_rooms,
+            _LIST_JOINED_CHAT_ROOMS_PAGING,
+            {"username": username, "pagenum": pagenum, "pagesize": pagesize},
+            request_options,
         )
 
     async def get_chat_rooms(

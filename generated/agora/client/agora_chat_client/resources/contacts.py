@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     AddContactResponse,
@@ -48,6 +49,9 @@ _UNBLOCK_USER = Endpoint(
     "DELETE",
     "/users/{username}/blocks/users/{blocked_username}",
     limit=(50, 1.0),
+)
+_LIST_BLOCKED_USERS_PAGING = Paging(
+    "cursor", items=("data",), size=("page_size",), cursor=("cursor",), next=("cursor",)
 )
 
 
@@ -153,6 +157,30 @@ class Contacts(SyncResource):
             path={"username": username},
             query={"pageSize": page_size, "cursor": cursor},
             options=request_options,
+        )
+
+    def iter_list_blocked_users(
+        self,
+        *,
+        username: str,
+        page_size: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[str]:
+        """Every item of `list_blocked_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_blocked_users`, the first page's.
+
+        Args:
+            username: The user's ID (login name).
+            page_size: How many users a page holds, 1 to 50.
+            cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
+        """
+        return iterate(
+            self.list_blocked_users,
+            _LIST_BLOCKED_USERS_PAGING,
+            {"username": username, "page_size": page_size, "cursor": cursor},
+            request_options,
         )
 
     def block_users(
@@ -309,6 +337,30 @@ class AsyncContacts(AsyncResource):
             path={"username": username},
             query={"pageSize": page_size, "cursor": cursor},
             options=request_options,
+        )
+
+    def iter_list_blocked_users(
+        self,
+        *,
+        username: str,
+        page_size: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[str]:
+        """Every item of `list_blocked_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_blocked_users`, the first page's.
+
+        Args:
+            username: The user's ID (login name).
+            page_size: How many users a page holds, 1 to 50.
+            cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
+        """
+        return iterate_async(
+            self.list_blocked_users,
+            _LIST_BLOCKED_USERS_PAGING,
+            {"username": username, "page_size": page_size, "cursor": cursor},
+            request_options,
         )
 
     async def block_users(

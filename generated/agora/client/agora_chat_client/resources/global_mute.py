@@ -4,11 +4,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
-from ..models import GetGlobalMuteResponse, ListGlobalMutesResponse, SetGlobalMuteResponse
+from ..models import (
+    GetGlobalMuteResponse,
+    GlobalMute,
+    ListGlobalMutesResponse,
+    SetGlobalMuteResponse,
+)
 
 _LIST_GLOBAL_MUTES = Endpoint(
     "GET",
@@ -26,9 +33,12 @@ _GET_GLOBAL_MUTE = Endpoint(
     "/mutes/{username}",
     limit=(100, 1.0),
 )
+_LIST_GLOBAL_MUTES_PAGING = Paging(
+    "page", items=("data", "data"), page=("page_num",), size=("page_size",)
+)
 
 
-class GlobalMute(SyncResource):
+class GlobalMuteResource(SyncResource):
     """global_mute operations."""
 
     def list_global_mutes(
@@ -55,6 +65,28 @@ class GlobalMute(SyncResource):
             ListGlobalMutesResponse,
             query={"pageNum": page_num, "pageSize": page_size},
             options=request_options,
+        )
+
+    def iter_list_global_mutes(
+        self,
+        *,
+        page_num: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[GlobalMute]:
+        """Every item of `list_global_mutes`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_global_mutes`, the first page's.
+
+        Args:
+            page_num: The page to return, counted from 1.
+            page_size: How many users a page holds, 1 to 50.
+        """
+        return iterate(
+            self.list_global_mutes,
+            _LIST_GLOBAL_MUTES_PAGING,
+            {"page_num": page_num, "page_size": page_size},
+            request_options,
         )
 
     def set_global_mute(
@@ -113,7 +145,7 @@ class GlobalMute(SyncResource):
         )
 
 
-class AsyncGlobalMute(AsyncResource):
+class AsyncGlobalMuteResource(AsyncResource):
     """global_mute operations, async."""
 
     async def list_global_mutes(
@@ -140,6 +172,28 @@ class AsyncGlobalMute(AsyncResource):
             ListGlobalMutesResponse,
             query={"pageNum": page_num, "pageSize": page_size},
             options=request_options,
+        )
+
+    def iter_list_global_mutes(
+        self,
+        *,
+        page_num: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[GlobalMute]:
+        """Every item of `list_global_mutes`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_global_mutes`, the first page's.
+
+        Args:
+            page_num: The page to return, counted from 1.
+            page_size: How many users a page holds, 1 to 50.
+        """
+        return iterate_async(
+            self.list_global_mutes,
+            _LIST_GLOBAL_MUTES_PAGING,
+            {"page_num": page_num, "page_size": page_size},
+            request_options,
         )
 
     async def set_global_mute(

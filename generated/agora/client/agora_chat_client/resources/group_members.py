@@ -4,15 +4,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     AddGroupAdminResponse,
     AddGroupMemberResponse,
     AddGroupMembersResponse,
+    Affiliation,
     ListGroupAdminsResponse,
     ListGroupMembersResponse,
     RemoveGroupAdminResponse,
@@ -56,6 +58,7 @@ _REMOVE_GROUP_ADMIN = Endpoint(
     "/chatgroups/{group_id}/admin/{oldadmin}",
     limit=(100, 1.0),
 )
+_LIST_GROUP_MEMBERS_PAGING = Paging("page", items=("data",), page=("pagenum",), size=("pagesize",))
 
 
 class GroupMembers(SyncResource):
@@ -84,6 +87,30 @@ class GroupMembers(SyncResource):
             path={"group_id": group_id},
             query={"pagenum": pagenum, "pagesize": pagesize},
             options=request_options,
+        )
+
+    def iter_list_group_members(
+        self,
+        *,
+        group_id: str,
+        pagenum: int | NotGiven = NOT_GIVEN,
+        pagesize: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[Affiliation]:
+        """Every item of `list_group_members`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_group_members`, the first page's.
+
+        Args:
+            group_id: The chat group's ID, assigned by the service when the group is created.
+            pagenum: The page to return, counted from 1.
+            pagesize: How many members a page holds, 1 to 100.
+        """
+        return iterate(
+            self.list_group_members,
+            _LIST_GROUP_MEMBERS_PAGING,
+            {"group_id": group_id, "pagenum": pagenum, "pagesize": pagesize},
+            request_options,
         )
 
     def add_group_members(
@@ -280,6 +307,30 @@ class AsyncGroupMembers(AsyncResource):
             path={"group_id": group_id},
             query={"pagenum": pagenum, "pagesize": pagesize},
             options=request_options,
+        )
+
+    def iter_list_group_members(
+        self,
+        *,
+        group_id: str,
+        pagenum: int | NotGiven = NOT_GIVEN,
+        pagesize: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Affiliation]:
+        """Every item of `list_group_members`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_group_members`, the first page's.
+
+        Args:
+            group_id: The chat group's ID, assigned by the service when the group is created.
+            pagenum: The page to return, counted from 1.
+            pagesize: How many members a page holds, 1 to 100.
+        """
+        return iterate_async(
+            self.list_group_members,
+            _LIST_GROUP_MEMBERS_PAGING,
+            {"group_id": group_id, "pagenum": pagenum, "pagesize": pagesize},
+            request_options,
         )
 
     async def add_group_members(

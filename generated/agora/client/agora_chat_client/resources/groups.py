@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     CreateGroupResponse,
@@ -15,6 +16,8 @@ from ..models import (
     DisableGroupResponse,
     EnableGroupResponse,
     GetGroupsResponse,
+    GroupSummary,
+    JoinedGroup,
     ListGroupsResponse,
     ListJoinedGroupsResponse,
     UpdateGroupResponse,
@@ -62,6 +65,10 @@ _ENABLE_GROUP = Endpoint(
     "/chatgroups/{group_id}/enable",
     limit=(100, 1.0),
 )
+_LIST_GROUPS_PAGING = Paging(
+    "cursor", items=("data",), size=("limit",), cursor=("cursor",), next=("cursor",)
+)
+_LIST_JOINED_GROUPS_PAGING = Paging("page", items=("data",), page=("pagenum",), size=("pagesize",))
 
 
 class Groups(SyncResource):
@@ -88,6 +95,28 @@ class Groups(SyncResource):
             ListGroupsResponse,
             query={"limit": limit, "cursor": cursor},
             options=request_options,
+        )
+
+    def iter_list_groups(
+        self,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[GroupSummary]:
+        """Every item of `list_groups`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_groups`, the first page's.
+
+        Args:
+            limit: How many groups a page holds, 1 to 1,000.
+            cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
+        """
+        return iterate(
+            self.list_groups,
+            _LIST_GROUPS_PAGING,
+            {"limit": limit, "cursor": cursor},
+            request_options,
         )
 
     def create_group(
@@ -167,6 +196,30 @@ class Groups(SyncResource):
             path={"username": username},
             query={"pagenum": pagenum, "pagesize": pagesize},
             options=request_options,
+        )
+
+    def iter_list_joined_groups(
+        self,
+        *,
+        username: str,
+        pagenum: int | NotGiven = NOT_GIVEN,
+        pagesize: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[JoinedGroup]:
+        """Every item of `list_joined_groups`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_joined_groups`, the first page's.
+
+        Args:
+            username: The user's ID (login name).
+            pagenum: The page to return, counted from 1.
+            pagesize: How many groups a page holds, 1 to 20 (the service never returns more than 20).
+        """
+        return iterate(
+            self.list_joined_groups,
+            _LIST_JOINED_GROUPS_PAGING,
+            {"username": username, "pagenum": pagenum, "pagesize": pagesize},
+            request_options,
         )
 
     def get_groups(
@@ -363,6 +416,28 @@ class AsyncGroups(AsyncResource):
             options=request_options,
         )
 
+    def iter_list_groups(
+        self,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[GroupSummary]:
+        """Every item of `list_groups`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_groups`, the first page's.
+
+        Args:
+            limit: How many groups a page holds, 1 to 1,000.
+            cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
+        """
+        return iterate_async(
+            self.list_groups,
+            _LIST_GROUPS_PAGING,
+            {"limit": limit, "cursor": cursor},
+            request_options,
+        )
+
     async def create_group(
         self,
         *,
@@ -440,6 +515,30 @@ class AsyncGroups(AsyncResource):
             path={"username": username},
             query={"pagenum": pagenum, "pagesize": pagesize},
             options=request_options,
+        )
+
+    def iter_list_joined_groups(
+        self,
+        *,
+        username: str,
+        pagenum: int | NotGiven = NOT_GIVEN,
+        pagesize: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[JoinedGroup]:
+        """Every item of `list_joined_groups`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_joined_groups`, the first page's.
+
+        Args:
+            username: The user's ID (login name).
+            pagenum: The page to return, counted from 1.
+            pagesize: How many groups a page holds, 1 to 20 (the service never returns more than 20).
+        """
+        return iterate_async(
+            self.list_joined_groups,
+            _LIST_JOINED_GROUPS_PAGING,
+            {"username": username, "pagenum": pagenum, "pagesize": pagesize},
+            request_options,
         )
 
     async def get_groups(

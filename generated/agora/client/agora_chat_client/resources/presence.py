@@ -4,14 +4,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import RequestOptions
 from ..models import (
     GetPresenceResponse,
     ListPresenceSubscriptionsResponse,
+    PresenceSubscription,
     SetPresenceResponse,
     SubscribePresenceResponse,
     UnsubscribePresenceResponse,
@@ -45,6 +47,9 @@ _LIST_PRESENCE_SUBSCRIPTIONS = Endpoint(
     "GET",
     "/users/{username}/presence/sublist",
     limit=(50, 1.0),
+)
+_LIST_PRESENCE_SUBSCRIPTIONS_PAGING = Paging(
+    "page", items=("result", "sublist"), page=("page_num",), size=("page_size",)
 )
 
 
@@ -176,6 +181,30 @@ class Presence(SyncResource):
             options=request_options,
         )
 
+    def iter_list_presence_subscriptions(
+        self,
+        *,
+        username: str,
+        page_num: int,
+        page_size: int,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[PresenceSubscription]:
+        """Every item of `list_presence_subscriptions`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_presence_subscriptions`, the first page's.
+
+        Args:
+            username: The user's ID (login name).
+            page_num: The page to return, counted from 1.
+            page_size: How many subscriptions a page holds, 1 to 500.
+        """
+        return iterate(
+            self.list_presence_subscriptions,
+            _LIST_PRESENCE_SUBSCRIPTIONS_PAGING,
+            {"username": username, "page_num": page_num, "page_size": page_size},
+            request_options,
+        )
+
 
 class AsyncPresence(AsyncResource):
     """presence operations, async."""
@@ -303,4 +332,28 @@ class AsyncPresence(AsyncResource):
             path={"username": username},
             query={"pageNum": page_num, "pageSize": page_size},
             options=request_options,
+        )
+
+    def iter_list_presence_subscriptions(
+        self,
+        *,
+        username: str,
+        page_num: int,
+        page_size: int,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[PresenceSubscription]:
+        """Every item of `list_presence_subscriptions`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_presence_subscriptions`, the first page's.
+
+        Args:
+            username: The user's ID (login name).
+            page_num: The page to return, counted from 1.
+            page_size: How many subscriptions a page holds, 1 to 500.
+        """
+        return iterate_async(
+            self.list_presence_subscriptions,
+            _LIST_PRESENCE_SUBSCRIPTIONS_PAGING,
+            {"username": username, "page_num": page_num, "page_size": page_size},
+            request_options,
         )

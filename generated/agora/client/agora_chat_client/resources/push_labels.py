@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     AddPushLabelUsersResponse,
@@ -17,6 +18,8 @@ from ..models import (
     GetPushLabelUserResponse,
     ListPushLabelsResponse,
     ListPushLabelUsersResponse,
+    PushLabel,
+    PushLabelUser,
     RemovePushLabelUsersResponse,
 )
 
@@ -71,6 +74,12 @@ _GET_PUSH_LABEL_USER = Endpoint(
     limit=(100, 1.0),
     group="push-label",
 )
+_LIST_PUSH_LABELS_PAGING = Paging(
+    "cursor", items=("data",), size=("limit",), cursor=("cursor",), next=("cursor",)
+)
+_LIST_PUSH_LABEL_USERS_PAGING = Paging(
+    "cursor", items=("data",), size=("limit",), cursor=("cursor",), next=("cursor",)
+)
 
 
 class PushLabels(SyncResource):
@@ -96,6 +105,28 @@ class PushLabels(SyncResource):
             ListPushLabelsResponse,
             query={"limit": limit, "cursor": cursor},
             options=request_options,
+        )
+
+    def iter_list_push_labels(
+        self,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[PushLabel]:
+        """Every item of `list_push_labels`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_push_labels`, the first page's.
+
+        Args:
+            limit: How many labels a page holds, 1 to 100.
+            cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
+        """
+        return iterate(
+            self.list_push_labels,
+            _LIST_PUSH_LABELS_PAGING,
+            {"limit": limit, "cursor": cursor},
+            request_options,
         )
 
     def create_push_label(
@@ -184,6 +215,30 @@ class PushLabels(SyncResource):
             path={"labelname": labelname},
             query={"limit": limit, "cursor": cursor},
             options=request_options,
+        )
+
+    def iter_list_push_label_users(
+        self,
+        *,
+        labelname: str,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[PushLabelUser]:
+        """Every item of `list_push_label_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_push_label_users`, the first page's.
+
+        Args:
+            labelname: The push label's name.
+            limit: How many users a page holds, 1 to 100.
+            cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
+        """
+        return iterate(
+            self.list_push_label_users,
+            _LIST_PUSH_LABEL_USERS_PAGING,
+            {"labelname": labelname, "limit": limit, "cursor": cursor},
+            request_options,
         )
 
     def add_push_label_users(
@@ -281,6 +336,28 @@ class AsyncPushLabels(AsyncResource):
             options=request_options,
         )
 
+    def iter_list_push_labels(
+        self,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[PushLabel]:
+        """Every item of `list_push_labels`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_push_labels`, the first page's.
+
+        Args:
+            limit: How many labels a page holds, 1 to 100.
+            cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
+        """
+        return iterate_async(
+            self.list_push_labels,
+            _LIST_PUSH_LABELS_PAGING,
+            {"limit": limit, "cursor": cursor},
+            request_options,
+        )
+
     async def create_push_label(
         self,
         *,
@@ -367,6 +444,30 @@ class AsyncPushLabels(AsyncResource):
             path={"labelname": labelname},
             query={"limit": limit, "cursor": cursor},
             options=request_options,
+        )
+
+    def iter_list_push_label_users(
+        self,
+        *,
+        labelname: str,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[PushLabelUser]:
+        """Every item of `list_push_label_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_push_label_users`, the first page's.
+
+        Args:
+            labelname: The push label's name.
+            limit: How many users a page holds, 1 to 100.
+            cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
+        """
+        return iterate_async(
+            self.list_push_label_users,
+            _LIST_PUSH_LABEL_USERS_PAGING,
+            {"labelname": labelname, "limit": limit, "cursor": cursor},
+            request_options,
         )
 
     async def add_push_label_users(

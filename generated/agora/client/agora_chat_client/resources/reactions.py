@@ -4,9 +4,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     CreateReactionResponse,
@@ -35,6 +37,13 @@ _GET_REACTION_DETAIL = Endpoint(
     "GET",
     "/reaction/user/{username}/detail",
     limit=(100, 1.0),
+)
+_GET_REACTION_DETAIL_PAGING = Paging(
+    "cursor",
+    items=("data", "userList"),
+    size=("limit",),
+    cursor=("cursor",),
+    next=("data", "cursor"),
 )
 
 
@@ -162,6 +171,40 @@ class Reactions(SyncResource):
             options=request_options,
         )
 
+    def iter_get_reaction_detail(
+        self,
+        *,
+        username: str,
+        msg_id: str,
+        message: str,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[str]:
+        """Every item of `get_reaction_detail`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `get_reaction_detail`, the first page's.
+
+        Args:
+            username: The user's ID (login name).
+            msg_id: The message ID.
+            message: The emoji ID of the reaction.
+            limit: How many users a page holds, 1 to 50.
+            cursor: Where the page starts: leave it out for the first page, then pass `data.cursor` of the previous answer.
+        """
+        return iterate(
+            self.get_reaction_detail,
+            _GET_REACTION_DETAIL_PAGING,
+            {
+                "username": username,
+                "msg_id": msg_id,
+                "message": message,
+                "limit": limit,
+                "cursor": cursor,
+            },
+            request_options,
+        )
+
 
 class AsyncReactions(AsyncResource):
     """reactions operations, async."""
@@ -285,4 +328,38 @@ class AsyncReactions(AsyncResource):
             path={"username": username},
             query={"msgId": msg_id, "message": message, "limit": limit, "cursor": cursor},
             options=request_options,
+        )
+
+    def iter_get_reaction_detail(
+        self,
+        *,
+        username: str,
+        msg_id: str,
+        message: str,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[str]:
+        """Every item of `get_reaction_detail`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `get_reaction_detail`, the first page's.
+
+        Args:
+            username: The user's ID (login name).
+            msg_id: The message ID.
+            message: The emoji ID of the reaction.
+            limit: How many users a page holds, 1 to 50.
+            cursor: Where the page starts: leave it out for the first page, then pass `data.cursor` of the previous answer.
+        """
+        return iterate_async(
+            self.get_reaction_detail,
+            _GET_REACTION_DETAIL_PAGING,
+            {
+                "username": username,
+                "msg_id": msg_id,
+                "message": message,
+                "limit": limit,
+                "cursor": cursor,
+            },
+            request_options,
         )

@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     AddThreadMembersResponse,
@@ -31,6 +32,13 @@ _REMOVE_THREAD_MEMBERS = Endpoint(
     "/threads/{thread_id}/users",
     body="json",
     limit=(100, 1.0),
+)
+_LIST_THREAD_MEMBERS_PAGING = Paging(
+    "cursor",
+    items=("data", "affiliations"),
+    size=("limit",),
+    cursor=("cursor",),
+    next=("properties", "cursor"),
 )
 
 
@@ -60,6 +68,30 @@ class ThreadMembers(SyncResource):
             path={"thread_id": thread_id},
             query={"limit": limit, "cursor": cursor},
             options=request_options,
+        )
+
+    def iter_list_thread_members(
+        self,
+        *,
+        thread_id: str,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[str]:
+        """Every item of `list_thread_members`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_thread_members`, the first page's.
+
+        Args:
+            thread_id: The thread's ID, assigned by the service when the thread is created.
+            limit: How many members a page holds, 1 to 50.
+            cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
+        """
+        return iterate(
+            self.list_thread_members,
+            _LIST_THREAD_MEMBERS_PAGING,
+            {"thread_id": thread_id, "limit": limit, "cursor": cursor},
+            request_options,
         )
 
     def add_thread_members(
@@ -139,6 +171,30 @@ class AsyncThreadMembers(AsyncResource):
             path={"thread_id": thread_id},
             query={"limit": limit, "cursor": cursor},
             options=request_options,
+        )
+
+    def iter_list_thread_members(
+        self,
+        *,
+        thread_id: str,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[str]:
+        """Every item of `list_thread_members`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_thread_members`, the first page's.
+
+        Args:
+            thread_id: The thread's ID, assigned by the service when the thread is created.
+            limit: How many members a page holds, 1 to 50.
+            cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
+        """
+        return iterate_async(
+            self.list_thread_members,
+            _LIST_THREAD_MEMBERS_PAGING,
+            {"thread_id": thread_id, "limit": limit, "cursor": cursor},
+            request_options,
         )
 
     async def add_thread_members(

@@ -4,9 +4,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     CreateThreadResponse,
@@ -14,6 +16,7 @@ from ..models import (
     ListThreadsResponse,
     ListUserGroupThreadsResponse,
     ListUserThreadsResponse,
+    Thread,
     UpdateThreadResponse,
 )
 
@@ -49,6 +52,27 @@ _LIST_USER_GROUP_THREADS = Endpoint(
     "/threads/chatgroups/{group_id}/user/{username}",
     limit=(100, 1.0),
 )
+_LIST_THREADS_PAGING = Paging(
+    "cursor",
+    items=("entities",),
+    size=("limit",),
+    cursor=("cursor",),
+    next=("properties", "cursor"),
+)
+_LIST_USER_THREADS_PAGING = Paging(
+    "cursor",
+    items=("entities",),
+    size=("limit",),
+    cursor=("cursor",),
+    next=("properties", "cursor"),
+)
+_LIST_USER_GROUP_THREADS_PAGING = Paging(
+    "cursor",
+    items=("entities",),
+    size=("limit",),
+    cursor=("cursor",),
+    next=("properties", "cursor"),
+)
 
 
 class Threads(SyncResource):
@@ -76,6 +100,30 @@ class Threads(SyncResource):
             ListThreadsResponse,
             query={"limit": limit, "cursor": cursor, "sort": sort},
             options=request_options,
+        )
+
+    def iter_list_threads(
+        self,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[Thread]:
+        """Every item of `list_threads`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_threads`, the first page's.
+
+        Args:
+            limit: How many threads a page holds, 1 to 50.
+            cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
+            sort: `asc` lists threads oldest first, `desc` (the default) newest first.
+        """
+        return iterate(
+            self.list_threads,
+            _LIST_THREADS_PAGING,
+            {"limit": limit, "cursor": cursor, "sort": sort},
+            request_options,
         )
 
     def create_thread(
@@ -175,6 +223,32 @@ class Threads(SyncResource):
             options=request_options,
         )
 
+    def iter_list_user_threads(
+        self,
+        *,
+        username: str,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[Thread]:
+        """Every item of `list_user_threads`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_user_threads`, the first page's.
+
+        Args:
+            username: The user's ID (login name).
+            limit: How many threads a page holds, 1 to 50.
+            cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
+            sort: `asc` lists threads oldest first, `desc` (the default) newest first.
+        """
+        return iterate(
+            self.list_user_threads,
+            _LIST_USER_THREADS_PAGING,
+            {"username": username, "limit": limit, "cursor": cursor, "sort": sort},
+            request_options,
+        )
+
     def list_user_group_threads(
         self,
         *,
@@ -205,6 +279,40 @@ class Threads(SyncResource):
             options=request_options,
         )
 
+    def iter_list_user_group_threads(
+        self,
+        *,
+        group_id: str,
+        username: str,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[Thread]:
+        """Every item of `list_user_group_threads`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_user_group_threads`, the first page's.
+
+        Args:
+            group_id: The chat group's ID, assigned by the service when the group is created.
+            username: The user's ID (login name).
+            limit: How many threads a page holds, 1 to 50.
+            cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
+            sort: `asc` lists threads oldest first, `desc` (the default) newest first.
+        """
+        return iterate(
+            self.list_user_group_threads,
+            _LIST_USER_GROUP_THREADS_PAGING,
+            {
+                "group_id": group_id,
+                "username": username,
+                "limit": limit,
+                "cursor": cursor,
+                "sort": sort,
+            },
+            request_options,
+        )
+
 
 class AsyncThreads(AsyncResource):
     """threads operations, async."""
@@ -231,6 +339,30 @@ class AsyncThreads(AsyncResource):
             ListThreadsResponse,
             query={"limit": limit, "cursor": cursor, "sort": sort},
             options=request_options,
+        )
+
+    def iter_list_threads(
+        self,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Thread]:
+        """Every item of `list_threads`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_threads`, the first page's.
+
+        Args:
+            limit: How many threads a page holds, 1 to 50.
+            cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
+            sort: `asc` lists threads oldest first, `desc` (the default) newest first.
+        """
+        return iterate_async(
+            self.list_threads,
+            _LIST_THREADS_PAGING,
+            {"limit": limit, "cursor": cursor, "sort": sort},
+            request_options,
         )
 
     async def create_thread(
@@ -330,6 +462,32 @@ class AsyncThreads(AsyncResource):
             options=request_options,
         )
 
+    def iter_list_user_threads(
+        self,
+        *,
+        username: str,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Thread]:
+        """Every item of `list_user_threads`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_user_threads`, the first page's.
+
+        Args:
+            username: The user's ID (login name).
+            limit: How many threads a page holds, 1 to 50.
+            cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
+            sort: `asc` lists threads oldest first, `desc` (the default) newest first.
+        """
+        return iterate_async(
+            self.list_user_threads,
+            _LIST_USER_THREADS_PAGING,
+            {"username": username, "limit": limit, "cursor": cursor, "sort": sort},
+            request_options,
+        )
+
     async def list_user_group_threads(
         self,
         *,
@@ -358,4 +516,38 @@ class AsyncThreads(AsyncResource):
             path={"group_id": group_id, "username": username},
             query={"limit": limit, "cursor": cursor, "sort": sort},
             options=request_options,
+        )
+
+    def iter_list_user_group_threads(
+        self,
+        *,
+        group_id: str,
+        username: str,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Thread]:
+        """Every item of `list_user_group_threads`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_user_group_threads`, the first page's.
+
+        Args:
+            group_id: The chat group's ID, assigned by the service when the group is created.
+            username: The user's ID (login name).
+            limit: How many threads a page holds, 1 to 50.
+            cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
+            sort: `asc` lists threads oldest first, `desc` (the default) newest first.
+        """
+        return iterate_async(
+            self.list_user_group_threads,
+            _LIST_USER_GROUP_THREADS_PAGING,
+            {
+                "group_id": group_id,
+                "username": username,
+                "limit": limit,
+                "cursor": cursor,
+                "sort": sort,
+            },
+            request_options,
         )

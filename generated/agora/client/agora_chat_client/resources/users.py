@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     CreateUsersResponse,
@@ -23,6 +24,7 @@ from ..models import (
     GetUserStatusResponse,
     ListUsersResponse,
     RegisterUserRequest,
+    User,
 )
 
 _LIST_USERS = Endpoint(
@@ -87,6 +89,9 @@ _GET_OFFLINE_MESSAGE_STATUS = Endpoint(
     "/users/{username}/offline_msg_status/{msg_id}",
     limit=(100, 1.0),
 )
+_LIST_USERS_PAGING = Paging(
+    "cursor", items=("entities",), size=("limit",), cursor=("cursor",), next=("cursor",)
+)
 
 
 class Users(SyncResource):
@@ -113,6 +118,25 @@ class Users(SyncResource):
             ListUsersResponse,
             query={"limit": limit, "cursor": cursor},
             options=request_options,
+        )
+
+    def iter_list_users(
+        self,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[User]:
+        """Every item of `list_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_users`, the first page's.
+
+        Args:
+            limit: How many users a page holds, 1 to 100.
+            cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
+        """
+        return iterate(
+            self.list_users, _LIST_USERS_PAGING, {"limit": limit, "cursor": cursor}, request_options
         )
 
     def register_user(
@@ -405,6 +429,25 @@ class AsyncUsers(AsyncResource):
             ListUsersResponse,
             query={"limit": limit, "cursor": cursor},
             options=request_options,
+        )
+
+    def iter_list_users(
+        self,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[User]:
+        """Every item of `list_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_users`, the first page's.
+
+        Args:
+            limit: How many users a page holds, 1 to 100.
+            cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
+        """
+        return iterate_async(
+            self.list_users, _LIST_USERS_PAGING, {"limit": limit, "cursor": cursor}, request_options
         )
 
     async def register_user(

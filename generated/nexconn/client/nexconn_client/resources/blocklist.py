@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import Ack, BlocklistResponse
 
@@ -28,6 +29,13 @@ _GET_BLOCKLIST = Endpoint(
     "/v4/user/blocklist/get",
     body="json",
     limit=(100, 1.0),
+)
+_GET_BLOCKLIST_PAGING = Paging(
+    "token",
+    items=("result", "blockedUserIds"),
+    size=("page_size",),
+    cursor=("page_token",),
+    next=("result", "pageToken"),
 )
 
 
@@ -111,6 +119,32 @@ class Blocklist(SyncResource):
             options=request_options,
         )
 
+    def iter_get_blocklist(
+        self,
+        *,
+        user_id: str,
+        page_token: str | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        order: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[str]:
+        """Every item of `get_blocklist`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `get_blocklist`, the first page's.
+
+        Args:
+            user_id: Owner of the blocklist.
+            page_token: Token from the previous page's `pageToken`; leave out for the first page.
+            page_size: Users per page; defaults to 1,000, at most 1,000.
+            order: Sort order of the list; `0` (default) is the service's standard order.
+        """
+        return iterate(
+            self.get_blocklist,
+            _GET_BLOCKLIST_PAGING,
+            {"user_id": user_id, "page_token": page_token, "page_size": page_size, "order": order},
+            request_options,
+        )
+
 
 class AsyncBlocklist(AsyncResource):
     """blocklist operations, async."""
@@ -190,4 +224,30 @@ class AsyncBlocklist(AsyncResource):
                 "order": order,
             },
             options=request_options,
+        )
+
+    def iter_get_blocklist(
+        self,
+        *,
+        user_id: str,
+        page_token: str | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        order: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[str]:
+        """Every item of `get_blocklist`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `get_blocklist`, the first page's.
+
+        Args:
+            user_id: Owner of the blocklist.
+            page_token: Token from the previous page's `pageToken`; leave out for the first page.
+            page_size: Users per page; defaults to 1,000, at most 1,000.
+            order: Sort order of the list; `0` (default) is the service's standard order.
+        """
+        return iterate_async(
+            self.get_blocklist,
+            _GET_BLOCKLIST_PAGING,
+            {"user_id": user_id, "page_token": page_token, "page_size": page_size, "order": order},
+            request_options,
         )

@@ -4,12 +4,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
-from ..models import Ack, GroupFreezeStatusesResponse, GroupMutedMembersResponse, UserIdsResponse
+from ..models import (
+    Ack,
+    GroupFreezeStatus,
+    GroupFreezeStatusesResponse,
+    GroupMutedMembersResponse,
+    UserIdsResponse,
+)
 
 _MUTE_GROUP_CHANNEL_MEMBERS = Endpoint(
     "POST",
@@ -64,6 +71,9 @@ _LIST_GROUP_CHANNEL_ALLOWED_SENDERS = Endpoint(
     "/v4/group-channel/allowed-sender-list/get",
     body="json",
     limit=(100, 1.0),
+)
+_GET_GROUP_CHANNEL_FREEZE_STATUSES_PAGING = Paging(
+    "page", items=("result", "freezeStatuses"), page=("page",), size=("page_size",)
 )
 
 
@@ -210,6 +220,30 @@ class GroupChannelModeration(SyncResource):
             GroupFreezeStatusesResponse,
             body={"channelIds": channel_ids, "page": page, "pageSize": page_size},
             options=request_options,
+        )
+
+    def iter_get_group_channel_freeze_statuses(
+        self,
+        *,
+        channel_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[GroupFreezeStatus]:
+        """Every item of `get_group_channel_freeze_statuses`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `get_group_channel_freeze_statuses`, the first page's.
+
+        Args:
+            channel_ids: Groups to check; leave out to list frozen groups.
+            page: Page number, from 1.
+            page_size: Groups per page.
+        """
+        return iterate(
+            self.get_group_channel_freeze_statuses,
+            _GET_GROUP_CHANNEL_FREEZE_STATUSES_PAGING,
+            {"channel_ids": channel_ids, "page": page, "page_size": page_size},
+            request_options,
         )
 
     def add_group_channel_allowed_senders(
@@ -422,6 +456,30 @@ class AsyncGroupChannelModeration(AsyncResource):
             GroupFreezeStatusesResponse,
             body={"channelIds": channel_ids, "page": page, "pageSize": page_size},
             options=request_options,
+        )
+
+    def iter_get_group_channel_freeze_statuses(
+        self,
+        *,
+        channel_ids: Sequence[str] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[GroupFreezeStatus]:
+        """Every item of `get_group_channel_freeze_statuses`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `get_group_channel_freeze_statuses`, the first page's.
+
+        Args:
+            channel_ids: Groups to check; leave out to list frozen groups.
+            page: Page number, from 1.
+            page_size: Groups per page.
+        """
+        return iterate_async(
+            self.get_group_channel_freeze_statuses,
+            _GET_GROUP_CHANNEL_FREEZE_STATUSES_PAGING,
+            {"channel_ids": channel_ids, "page": page, "page_size": page_size},
+            request_options,
         )
 
     async def add_group_channel_allowed_senders(

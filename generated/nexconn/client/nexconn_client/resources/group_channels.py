@@ -4,17 +4,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     Ack,
     GroupChannelInfoResponse,
+    GroupMember,
     GroupMembersResponse,
     GroupPermissions,
     GroupProfile,
+    JoinedGroup,
     JoinedGroupsResponse,
 )
 
@@ -59,6 +62,20 @@ _UPDATE_GROUP_CHANNEL_PROFILE = Endpoint(
     "/v4/group-channel/profile/update",
     body="json",
     limit=(100, 1.0),
+)
+_LIST_GROUP_CHANNEL_MEMBERS_PAGING = Paging(
+    "token",
+    items=("result", "members"),
+    size=("page_size",),
+    cursor=("page_token",),
+    next=("result", "pageToken"),
+)
+_LIST_USER_JOINED_GROUP_CHANNELS_PAGING = Paging(
+    "token",
+    items=("result", "groups"),
+    size=("page_size",),
+    cursor=("page_token",),
+    next=("result", "pageToken"),
 )
 
 
@@ -220,6 +237,40 @@ class GroupChannels(SyncResource):
             options=request_options,
         )
 
+    def iter_list_group_channel_members(
+        self,
+        *,
+        channel_id: str,
+        member_role: Literal[0, 1, 2, 3] | NotGiven = NOT_GIVEN,
+        page_token: str | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        order: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[GroupMember]:
+        """Every item of `list_group_channel_members`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_group_channel_members`, the first page's.
+
+        Args:
+            channel_id: The group.
+            member_role: Role filter: `0` everyone, `1` members, `2` admins, `3` the owner.
+            page_token: Token from the previous page's `pageToken`; leave out for the first page.
+            page_size: Members per page; 50 by default, at most 100.
+            order: Order by join time: `0` oldest first, `1` newest first.
+        """
+        return iterate(
+            self.list_group_channel_members,
+            _LIST_GROUP_CHANNEL_MEMBERS_PAGING,
+            {
+                "channel_id": channel_id,
+                "member_role": member_role,
+                "page_token": page_token,
+                "page_size": page_size,
+                "order": order,
+            },
+            request_options,
+        )
+
     def list_user_joined_group_channels(
         self,
         *,
@@ -252,6 +303,40 @@ class GroupChannels(SyncResource):
                 "order": order,
             },
             options=request_options,
+        )
+
+    def iter_list_user_joined_group_channels(
+        self,
+        *,
+        user_id: str,
+        role: Literal[0, 1, 2, 3] | NotGiven = NOT_GIVEN,
+        page_token: str | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        order: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[JoinedGroup]:
+        """Every item of `list_user_joined_group_channels`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_user_joined_group_channels`, the first page's.
+
+        Args:
+            user_id: The user.
+            role: Role filter: `0` any, `1` member, `2` admin, `3` owner.
+            page_token: Token from the previous page's `pageToken`; leave out for the first page.
+            page_size: Groups per page; 50 by default, at most 100.
+            order: Order by join time: `0` oldest first, `1` newest first.
+        """
+        return iterate(
+            self.list_user_joined_group_channels,
+            _LIST_USER_JOINED_GROUP_CHANNELS_PAGING,
+            {
+                "user_id": user_id,
+                "role": role,
+                "page_token": page_token,
+                "page_size": page_size,
+                "order": order,
+            },
+            request_options,
         )
 
     def update_group_channel_profile(
@@ -444,6 +529,40 @@ class AsyncGroupChannels(AsyncResource):
             options=request_options,
         )
 
+    def iter_list_group_channel_members(
+        self,
+        *,
+        channel_id: str,
+        member_role: Literal[0, 1, 2, 3] | NotGiven = NOT_GIVEN,
+        page_token: str | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        order: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[GroupMember]:
+        """Every item of `list_group_channel_members`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_group_channel_members`, the first page's.
+
+        Args:
+            channel_id: The group.
+            member_role: Role filter: `0` everyone, `1` members, `2` admins, `3` the owner.
+            page_token: Token from the previous page's `pageToken`; leave out for the first page.
+            page_size: Members per page; 50 by default, at most 100.
+            order: Order by join time: `0` oldest first, `1` newest first.
+        """
+        return iterate_async(
+            self.list_group_channel_members,
+            _LIST_GROUP_CHANNEL_MEMBERS_PAGING,
+            {
+                "channel_id": channel_id,
+                "member_role": member_role,
+                "page_token": page_token,
+                "page_size": page_size,
+                "order": order,
+            },
+            request_options,
+        )
+
     async def list_user_joined_group_channels(
         self,
         *,
@@ -476,6 +595,40 @@ class AsyncGroupChannels(AsyncResource):
                 "order": order,
             },
             options=request_options,
+        )
+
+    def iter_list_user_joined_group_channels(
+        self,
+        *,
+        user_id: str,
+        role: Literal[0, 1, 2, 3] | NotGiven = NOT_GIVEN,
+        page_token: str | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        order: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[JoinedGroup]:
+        """Every item of `list_user_joined_group_channels`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_user_joined_group_channels`, the first page's.
+
+        Args:
+            user_id: The user.
+            role: Role filter: `0` any, `1` member, `2` admin, `3` owner.
+            page_token: Token from the previous page's `pageToken`; leave out for the first page.
+            page_size: Groups per page; 50 by default, at most 100.
+            order: Order by join time: `0` oldest first, `1` newest first.
+        """
+        return iterate_async(
+            self.list_user_joined_group_channels,
+            _LIST_USER_JOINED_GROUP_CHANNELS_PAGING,
+            {
+                "user_id": user_id,
+                "role": role,
+                "page_token": page_token,
+                "page_size": page_size,
+                "order": order,
+            },
+            request_options,
         )
 
     async def update_group_channel_profile(

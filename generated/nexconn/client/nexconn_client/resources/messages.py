@@ -4,14 +4,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     Ack,
     ChannelMessageSendResponse,
+    MessageMetadataEntry,
     MessageMetadataResponse,
     UserMessageSendResponse,
 )
@@ -76,6 +78,7 @@ _CLEAR_CHANNEL_MESSAGE_HISTORY = Endpoint(
     body="json",
     limit=(100, 1.0),
 )
+_LIST_MESSAGE_METADATA_PAGING = Paging("page", items=("result", "metadata"), page=("page",))
 
 
 class Messages(SyncResource):
@@ -460,6 +463,28 @@ class Messages(SyncResource):
             MessageMetadataResponse,
             body={"messageId": message_id, "page": page},
             options=request_options,
+        )
+
+    def iter_list_message_metadata(
+        self,
+        *,
+        message_id: str,
+        page: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[MessageMetadataEntry]:
+        """Every item of `list_message_metadata`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_message_metadata`, the first page's.
+
+        Args:
+            message_id: The message.
+            page: Page number, from 1.
+        """
+        return iterate(
+            self.list_message_metadata,
+            _LIST_MESSAGE_METADATA_PAGING,
+            {"message_id": message_id, "page": page},
+            request_options,
         )
 
     def recall_message(
@@ -977,6 +1002,28 @@ class AsyncMessages(AsyncResource):
             MessageMetadataResponse,
             body={"messageId": message_id, "page": page},
             options=request_options,
+        )
+
+    def iter_list_message_metadata(
+        self,
+        *,
+        message_id: str,
+        page: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[MessageMetadataEntry]:
+        """Every item of `list_message_metadata`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_message_metadata`, the first page's.
+
+        Args:
+            message_id: The message.
+            page: Page number, from 1.
+        """
+        return iterate_async(
+            self.list_message_metadata,
+            _LIST_MESSAGE_METADATA_PAGING,
+            {"message_id": message_id, "page": page},
+            request_options,
         )
 
     async def recall_message(

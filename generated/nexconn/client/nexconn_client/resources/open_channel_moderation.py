@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     Ack,
@@ -127,6 +128,9 @@ _LIST_BANNED_OPEN_CHANNEL_PARTICIPANTS = Endpoint(
     "/v4/open-channel/participant/ban-list/get",
     body="json",
     limit=(100, 1.0),
+)
+_LIST_FROZEN_OPEN_CHANNELS_PAGING = Paging(
+    "page", items=("result", "channelIds"), page=("page",), size=("page_size",)
 )
 
 
@@ -361,6 +365,28 @@ class OpenChannelModeration(SyncResource):
             FrozenOpenChannelsResponse,
             body={"page": page, "pageSize": page_size},
             options=request_options,
+        )
+
+    def iter_list_frozen_open_channels(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[str]:
+        """Every item of `list_frozen_open_channels`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_frozen_open_channels`, the first page's.
+
+        Args:
+            page: Page number, from 1 (default).
+            page_size: Channels per page; defaults to 50.
+        """
+        return iterate(
+            self.list_frozen_open_channels,
+            _LIST_FROZEN_OPEN_CHANNELS_PAGING,
+            {"page": page, "page_size": page_size},
+            request_options,
         )
 
     def check_open_channel_freeze(
@@ -868,6 +894,28 @@ class AsyncOpenChannelModeration(AsyncResource):
             FrozenOpenChannelsResponse,
             body={"page": page, "pageSize": page_size},
             options=request_options,
+        )
+
+    def iter_list_frozen_open_channels(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[str]:
+        """Every item of `list_frozen_open_channels`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_frozen_open_channels`, the first page's.
+
+        Args:
+            page: Page number, from 1 (default).
+            page_size: Channels per page; defaults to 50.
+        """
+        return iterate_async(
+            self.list_frozen_open_channels,
+            _LIST_FROZEN_OPEN_CHANNELS_PAGING,
+            {"page": page, "page_size": page_size},
+            request_options,
         )
 
     async def check_open_channel_freeze(

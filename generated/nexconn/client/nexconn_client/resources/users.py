@@ -4,14 +4,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     AccessTokenResponse,
     Ack,
+    BannedUser,
     BannedUsersResponse,
     ConnectionStatusResponse,
     DirectMutedUsersResponse,
@@ -110,6 +112,15 @@ _BATCH_GET_USER_TAGS = Endpoint(
     "/v4/user/tag/batch/get",
     body="json",
     limit=(100, 1.0),
+)
+_LIST_SOFT_DELETED_USERS_PAGING = Paging(
+    "page", items=("result", "userIds"), page=("page",), size=("page_size",)
+)
+_LIST_BANNED_USERS_PAGING = Paging(
+    "page", items=("result", "bannedUsers"), page=("page",), size=("page_size",)
+)
+_LIST_DIRECT_CHANNEL_MUTED_USERS_PAGING = Paging(
+    "offset", items=("result", "mutedUserIds"), size=("page_size",), offset=("offset",)
 )
 
 
@@ -255,6 +266,28 @@ class Users(SyncResource):
             options=request_options,
         )
 
+    def iter_list_soft_deleted_users(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[str]:
+        """Every item of `list_soft_deleted_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_soft_deleted_users`, the first page's.
+
+        Args:
+            page: Page number, from 1.
+            page_size: Users per page; defaults to 50.
+        """
+        return iterate(
+            self.list_soft_deleted_users,
+            _LIST_SOFT_DELETED_USERS_PAGING,
+            {"page": page, "page_size": page_size},
+            request_options,
+        )
+
     def restore_users(
         self,
         *,
@@ -344,6 +377,28 @@ class Users(SyncResource):
             options=request_options,
         )
 
+    def iter_list_banned_users(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[BannedUser]:
+        """Every item of `list_banned_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_banned_users`, the first page's.
+
+        Args:
+            page: Page number, from 1.
+            page_size: Users per page; defaults to 50.
+        """
+        return iterate(
+            self.list_banned_users,
+            _LIST_BANNED_USERS_PAGING,
+            {"page": page, "page_size": page_size},
+            request_options,
+        )
+
     def get_user_connection_status(
         self,
         *,
@@ -415,6 +470,30 @@ class Users(SyncResource):
             DirectMutedUsersResponse,
             body={"pageSize": page_size, "offset": offset, "channelType": channel_type},
             options=request_options,
+        )
+
+    def iter_list_direct_channel_muted_users(
+        self,
+        *,
+        channel_type: str,
+        page_size: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[str]:
+        """Every item of `list_direct_channel_muted_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_direct_channel_muted_users`, the first page's.
+
+        Args:
+            channel_type: Channel type to list: `PERSON` (direct channels) is the one supported.
+            page_size: Users per page; defaults to 100, at most 200.
+            offset: How many users to skip; defaults to 0.
+        """
+        return iterate(
+            self.list_direct_channel_muted_users,
+            _LIST_DIRECT_CHANNEL_MUTED_USERS_PAGING,
+            {"channel_type": channel_type, "page_size": page_size, "offset": offset},
+            request_options,
         )
 
     def batch_set_user_tags(
@@ -603,6 +682,28 @@ class AsyncUsers(AsyncResource):
             options=request_options,
         )
 
+    def iter_list_soft_deleted_users(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[str]:
+        """Every item of `list_soft_deleted_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_soft_deleted_users`, the first page's.
+
+        Args:
+            page: Page number, from 1.
+            page_size: Users per page; defaults to 50.
+        """
+        return iterate_async(
+            self.list_soft_deleted_users,
+            _LIST_SOFT_DELETED_USERS_PAGING,
+            {"page": page, "page_size": page_size},
+            request_options,
+        )
+
     async def restore_users(
         self,
         *,
@@ -692,6 +793,28 @@ class AsyncUsers(AsyncResource):
             options=request_options,
         )
 
+    def iter_list_banned_users(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[BannedUser]:
+        """Every item of `list_banned_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_banned_users`, the first page's.
+
+        Args:
+            page: Page number, from 1.
+            page_size: Users per page; defaults to 50.
+        """
+        return iterate_async(
+            self.list_banned_users,
+            _LIST_BANNED_USERS_PAGING,
+            {"page": page, "page_size": page_size},
+            request_options,
+        )
+
     async def get_user_connection_status(
         self,
         *,
@@ -763,6 +886,30 @@ class AsyncUsers(AsyncResource):
             DirectMutedUsersResponse,
             body={"pageSize": page_size, "offset": offset, "channelType": channel_type},
             options=request_options,
+        )
+
+    def iter_list_direct_channel_muted_users(
+        self,
+        *,
+        channel_type: str,
+        page_size: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[str]:
+        """Every item of `list_direct_channel_muted_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `list_direct_channel_muted_users`, the first page's.
+
+        Args:
+            channel_type: Channel type to list: `PERSON` (direct channels) is the one supported.
+            page_size: Users per page; defaults to 100, at most 200.
+            offset: How many users to skip; defaults to 0.
+        """
+        return iterate_async(
+            self.list_direct_channel_muted_users,
+            _LIST_DIRECT_CHANNEL_MUTED_USERS_PAGING,
+            {"channel_type": channel_type, "page_size": page_size, "offset": offset},
+            request_options,
         )
 
     async def batch_set_user_tags(

@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     CheckChatroomMemberResponse,
@@ -144,6 +145,9 @@ _QUERY_BLOCKED_CHATROOM_MEMBERS = Endpoint(
     "/chatroom/user/block/list.json",
     body="form",
     limit=(100, 1.0),
+)
+_QUERY_MUTED_CHATROOMS_PAGING = Paging(
+    "page", items=("chatroomIds",), page=("page",), size=("size",)
 )
 
 
@@ -371,6 +375,28 @@ class ChatroomMembers(SyncResource):
             QueryMutedChatroomsResponse,
             body={"size": size, "page": page},
             options=request_options,
+        )
+
+    def iter_query_muted_chatrooms(
+        self,
+        *,
+        size: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[str]:
+        """Every item of `query_muted_chatrooms`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_muted_chatrooms`, the first page's.
+
+        Args:
+            size: Chatrooms per page.
+            page: Page number, from 1.
+        """
+        return iterate(
+            self.query_muted_chatrooms,
+            _QUERY_MUTED_CHATROOMS_PAGING,
+            {"size": size, "page": page},
+            request_options,
         )
 
     def check_chatroom_mute_all(
@@ -849,6 +875,28 @@ class AsyncChatroomMembers(AsyncResource):
             QueryMutedChatroomsResponse,
             body={"size": size, "page": page},
             options=request_options,
+        )
+
+    def iter_query_muted_chatrooms(
+        self,
+        *,
+        size: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[str]:
+        """Every item of `query_muted_chatrooms`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_muted_chatrooms`, the first page's.
+
+        Args:
+            size: Chatrooms per page.
+            page: Page number, from 1.
+        """
+        return iterate_async(
+            self.query_muted_chatrooms,
+            _QUERY_MUTED_CHATROOMS_PAGING,
+            {"size": size, "page": page},
+            request_options,
         )
 
     async def check_chatroom_mute_all(

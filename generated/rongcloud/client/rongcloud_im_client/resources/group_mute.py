@@ -4,16 +4,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     CodeResult,
     QueryGroupMuteAllowlistResponse,
     QueryMutedGroupMembersResponse,
     QueryMutedGroupsResponse,
+    QueryMutedGroupsResponseGroupinfoItem,
 )
 
 _MUTE_GROUP_MEMBERS = Endpoint(
@@ -70,6 +72,7 @@ _QUERY_GROUP_MUTE_ALLOWLIST = Endpoint(
     body="form",
     limit=(100, 1.0),
 )
+_QUERY_MUTED_GROUPS_PAGING = Paging("page", items=("groupinfo",), page=("page",), size=("size",))
 
 
 class GroupMute(SyncResource):
@@ -206,6 +209,30 @@ class GroupMute(SyncResource):
             QueryMutedGroupsResponse,
             body={"groupId": group_id, "page": page, "size": size},
             options=request_options,
+        )
+
+    def iter_query_muted_groups(
+        self,
+        *,
+        group_id: Sequence[str] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[QueryMutedGroupsResponseGroupinfoItem]:
+        """Every item of `query_muted_groups`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_muted_groups`, the first page's.
+
+        Args:
+            group_id: IDs of the groups to check, at most 20; sent as repeated fields.
+            page: Page number, from 1.
+            size: Groups per page.
+        """
+        return iterate(
+            self.query_muted_groups,
+            _QUERY_MUTED_GROUPS_PAGING,
+            {"group_id": group_id, "page": page, "size": size},
+            request_options,
         )
 
     def add_group_mute_allowlist(
@@ -407,6 +434,30 @@ class AsyncGroupMute(AsyncResource):
             QueryMutedGroupsResponse,
             body={"groupId": group_id, "page": page, "size": size},
             options=request_options,
+        )
+
+    def iter_query_muted_groups(
+        self,
+        *,
+        group_id: Sequence[str] | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[QueryMutedGroupsResponseGroupinfoItem]:
+        """Every item of `query_muted_groups`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_muted_groups`, the first page's.
+
+        Args:
+            group_id: IDs of the groups to check, at most 20; sent as repeated fields.
+            page: Page number, from 1.
+            size: Groups per page.
+        """
+        return iterate_async(
+            self.query_muted_groups,
+            _QUERY_MUTED_GROUPS_PAGING,
+            {"group_id": group_id, "page": page, "size": size},
+            request_options,
         )
 
     async def add_group_mute_allowlist(

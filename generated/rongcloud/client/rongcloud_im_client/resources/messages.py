@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     CodeResult,
@@ -111,6 +112,7 @@ _CLEAN_CONVERSATION_MESSAGES = Endpoint(
     body="form",
     limit=(100, 1.0),
 )
+_QUERY_MESSAGE_EXPANSION_PAGING = Paging("page", items=("extraContent",), page=("page_no",))
 
 
 class Messages(SyncResource):
@@ -570,6 +572,28 @@ class Messages(SyncResource):
             QueryMessageExpansionResponse,
             body={"msgUID": msg_uid, "pageNo": page_no},
             options=request_options,
+        )
+
+    def iter_query_message_expansion(
+        self,
+        *,
+        msg_uid: str,
+        page_no: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[Any]:
+        """Every item of `query_message_expansion`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_message_expansion`, the first page's.
+
+        Args:
+            msg_uid: Unique ID of the message.
+            page_no: Page number, from 1.
+        """
+        return iterate(
+            self.query_message_expansion,
+            _QUERY_MESSAGE_EXPANSION_PAGING,
+            {"msg_uid": msg_uid, "page_no": page_no},
+            request_options,
         )
 
     def recall_message(
@@ -1210,6 +1234,28 @@ class AsyncMessages(AsyncResource):
             QueryMessageExpansionResponse,
             body={"msgUID": msg_uid, "pageNo": page_no},
             options=request_options,
+        )
+
+    def iter_query_message_expansion(
+        self,
+        *,
+        msg_uid: str,
+        page_no: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Any]:
+        """Every item of `query_message_expansion`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_message_expansion`, the first page's.
+
+        Args:
+            msg_uid: Unique ID of the message.
+            page_no: Page number, from 1.
+        """
+        return iterate_async(
+            self.query_message_expansion,
+            _QUERY_MESSAGE_EXPANSION_PAGING,
+            {"msg_uid": msg_uid, "page_no": page_no},
+            request_options,
         )
 
     async def recall_message(

@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     CodeResult,
@@ -98,6 +99,7 @@ _GET_GROUP_MEMBER_REMARK = Endpoint(
     body="form",
     limit=(100, 1.0),
 )
+_GET_USER_REMARKS_PAGING = Paging("page", items=("users",), page=("page",), size=("size",))
 
 
 class Notifications(SyncResource):
@@ -357,6 +359,30 @@ class Notifications(SyncResource):
             GetUserRemarksResponse,
             body={"userId": user_id, "page": page, "size": size},
             options=request_options,
+        )
+
+    def iter_get_user_remarks(
+        self,
+        *,
+        user_id: str,
+        page: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[UserRemark]:
+        """Every item of `get_user_remarks`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `get_user_remarks`, the first page's.
+
+        Args:
+            user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
+            page: Page number, from 1.
+            size: Aliases per page.
+        """
+        return iterate(
+            self.get_user_remarks,
+            _GET_USER_REMARKS_PAGING,
+            {"user_id": user_id, "page": page, "size": size},
+            request_options,
         )
 
     def set_group_member_remark(
@@ -685,6 +711,30 @@ class AsyncNotifications(AsyncResource):
             GetUserRemarksResponse,
             body={"userId": user_id, "page": page, "size": size},
             options=request_options,
+        )
+
+    def iter_get_user_remarks(
+        self,
+        *,
+        user_id: str,
+        page: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[UserRemark]:
+        """Every item of `get_user_remarks`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `get_user_remarks`, the first page's.
+
+        Args:
+            user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
+            page: Page number, from 1.
+            size: Aliases per page.
+        """
+        return iterate_async(
+            self.get_user_remarks,
+            _GET_USER_REMARKS_PAGING,
+            {"user_id": user_id, "page": page, "size": size},
+            request_options,
         )
 
     async def set_group_member_remark(

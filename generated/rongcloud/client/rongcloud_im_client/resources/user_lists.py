@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     CodeResult,
@@ -63,6 +64,12 @@ _QUERY_ALLOWLIST = Endpoint(
     "/user/whitelist/query.json",
     body="form",
     limit=(100, 1.0),
+)
+_QUERY_BLOCKLIST_PAGING = Paging(
+    "token", items=("users",), size=("size",), cursor=("page_token",), next=("next",)
+)
+_QUERY_ALLOWLIST_PAGING = Paging(
+    "token", items=("users",), size=("size",), cursor=("page_token",), next=("next",)
 )
 
 
@@ -135,6 +142,30 @@ class UserLists(SyncResource):
             QueryBlocklistResponse,
             body={"userId": user_id, "pageToken": page_token, "size": size},
             options=request_options,
+        )
+
+    def iter_query_blocklist(
+        self,
+        *,
+        user_id: str,
+        page_token: str | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[str]:
+        """Every item of `query_blocklist`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_blocklist`, the first page's.
+
+        Args:
+            user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
+            page_token: Token from the `next` field of the previous page; leave out for the first page.
+            size: Users per page; without paging the first 1000 are returned.
+        """
+        return iterate(
+            self.query_blocklist,
+            _QUERY_BLOCKLIST_PAGING,
+            {"user_id": user_id, "page_token": page_token, "size": size},
+            request_options,
         )
 
     def set_allowlist_mode(
@@ -249,6 +280,30 @@ class UserLists(SyncResource):
             options=request_options,
         )
 
+    def iter_query_allowlist(
+        self,
+        *,
+        user_id: str,
+        page_token: str | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[str]:
+        """Every item of `query_allowlist`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_allowlist`, the first page's.
+
+        Args:
+            user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
+            page_token: Token from the `next` field of the previous page; leave out for the first page.
+            size: Users per page; without paging the first 1000 are returned.
+        """
+        return iterate(
+            self.query_allowlist,
+            _QUERY_ALLOWLIST_PAGING,
+            {"user_id": user_id, "page_token": page_token, "size": size},
+            request_options,
+        )
+
 
 class AsyncUserLists(AsyncResource):
     """user_lists operations, async."""
@@ -319,6 +374,30 @@ class AsyncUserLists(AsyncResource):
             QueryBlocklistResponse,
             body={"userId": user_id, "pageToken": page_token, "size": size},
             options=request_options,
+        )
+
+    def iter_query_blocklist(
+        self,
+        *,
+        user_id: str,
+        page_token: str | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[str]:
+        """Every item of `query_blocklist`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_blocklist`, the first page's.
+
+        Args:
+            user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
+            page_token: Token from the `next` field of the previous page; leave out for the first page.
+            size: Users per page; without paging the first 1000 are returned.
+        """
+        return iterate_async(
+            self.query_blocklist,
+            _QUERY_BLOCKLIST_PAGING,
+            {"user_id": user_id, "page_token": page_token, "size": size},
+            request_options,
         )
 
     async def set_allowlist_mode(
@@ -431,4 +510,28 @@ class AsyncUserLists(AsyncResource):
             QueryAllowlistResponse,
             body={"userId": user_id, "pageToken": page_token, "size": size},
             options=request_options,
+        )
+
+    def iter_query_allowlist(
+        self,
+        *,
+        user_id: str,
+        page_token: str | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[str]:
+        """Every item of `query_allowlist`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_allowlist`, the first page's.
+
+        Args:
+            user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
+            page_token: Token from the `next` field of the previous page; leave out for the first page.
+            size: Users per page; without paging the first 1000 are returned.
+        """
+        return iterate_async(
+            self.query_allowlist,
+            _QUERY_ALLOWLIST_PAGING,
+            {"user_id": user_id, "page_token": page_token, "size": size},
+            request_options,
         )

@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
+    BlockedUser,
     CheckUserOnlineResponse,
     CodeResult,
     DeactivateUsersResponse,
@@ -117,6 +119,13 @@ _GET_USER_TAGS = Endpoint(
     "/user/tags/get.json",
     body="form",
     limit=(100, 1.0),
+)
+_QUERY_DEACTIVATED_USERS_PAGING = Paging(
+    "page", items=("users",), page=("page_no",), size=("page_size",)
+)
+_QUERY_BLOCKED_USERS_PAGING = Paging("page", items=("users",), page=("page",), size=("size",))
+_QUERY_PRIVATE_CHAT_MUTED_USERS_PAGING = Paging(
+    "offset", items=("users",), size=("num",), offset=("offset",)
 )
 
 
@@ -262,6 +271,28 @@ class Users(SyncResource):
             options=request_options,
         )
 
+    def iter_query_deactivated_users(
+        self,
+        *,
+        page_no: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[str]:
+        """Every item of `query_deactivated_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_deactivated_users`, the first page's.
+
+        Args:
+            page_no: Page number, from 1.
+            page_size: IDs per page.
+        """
+        return iterate(
+            self.query_deactivated_users,
+            _QUERY_DEACTIVATED_USERS_PAGING,
+            {"page_no": page_no, "page_size": page_size},
+            request_options,
+        )
+
     def reactivate_users(
         self,
         *,
@@ -350,6 +381,28 @@ class Users(SyncResource):
             options=request_options,
         )
 
+    def iter_query_blocked_users(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[BlockedUser]:
+        """Every item of `query_blocked_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_blocked_users`, the first page's.
+
+        Args:
+            page: Page number, from 1; 0 or absent returns the first 1000 without paging.
+            size: Users per page.
+        """
+        return iterate(
+            self.query_blocked_users,
+            _QUERY_BLOCKED_USERS_PAGING,
+            {"page": page, "size": size},
+            request_options,
+        )
+
     def check_user_online(
         self,
         *,
@@ -417,6 +470,30 @@ class Users(SyncResource):
             QueryPrivateChatMutedUsersResponse,
             body={"num": num, "offset": offset, "type": type},
             options=request_options,
+        )
+
+    def iter_query_private_chat_muted_users(
+        self,
+        *,
+        type: str,
+        num: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[str]:
+        """Every item of `query_private_chat_muted_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_private_chat_muted_users`, the first page's.
+
+        Args:
+            type: Conversation type; `PERSON` for one-to-one chat.
+            num: How many users to return.
+            offset: Position to start from.
+        """
+        return iterate(
+            self.query_private_chat_muted_users,
+            _QUERY_PRIVATE_CHAT_MUTED_USERS_PAGING,
+            {"type": type, "num": num, "offset": offset},
+            request_options,
         )
 
     def set_user_tags(
@@ -627,6 +704,28 @@ class AsyncUsers(AsyncResource):
             options=request_options,
         )
 
+    def iter_query_deactivated_users(
+        self,
+        *,
+        page_no: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[str]:
+        """Every item of `query_deactivated_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_deactivated_users`, the first page's.
+
+        Args:
+            page_no: Page number, from 1.
+            page_size: IDs per page.
+        """
+        return iterate_async(
+            self.query_deactivated_users,
+            _QUERY_DEACTIVATED_USERS_PAGING,
+            {"page_no": page_no, "page_size": page_size},
+            request_options,
+        )
+
     async def reactivate_users(
         self,
         *,
@@ -715,6 +814,28 @@ class AsyncUsers(AsyncResource):
             options=request_options,
         )
 
+    def iter_query_blocked_users(
+        self,
+        *,
+        page: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[BlockedUser]:
+        """Every item of `query_blocked_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_blocked_users`, the first page's.
+
+        Args:
+            page: Page number, from 1; 0 or absent returns the first 1000 without paging.
+            size: Users per page.
+        """
+        return iterate_async(
+            self.query_blocked_users,
+            _QUERY_BLOCKED_USERS_PAGING,
+            {"page": page, "size": size},
+            request_options,
+        )
+
     async def check_user_online(
         self,
         *,
@@ -782,6 +903,30 @@ class AsyncUsers(AsyncResource):
             QueryPrivateChatMutedUsersResponse,
             body={"num": num, "offset": offset, "type": type},
             options=request_options,
+        )
+
+    def iter_query_private_chat_muted_users(
+        self,
+        *,
+        type: str,
+        num: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[str]:
+        """Every item of `query_private_chat_muted_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_private_chat_muted_users`, the first page's.
+
+        Args:
+            type: Conversation type; `PERSON` for one-to-one chat.
+            num: How many users to return.
+            offset: Position to start from.
+        """
+        return iterate_async(
+            self.query_private_chat_muted_users,
+            _QUERY_PRIVATE_CHAT_MUTED_USERS_PAGING,
+            {"type": type, "num": num, "offset": offset},
+            request_options,
         )
 
     async def set_user_tags(

@@ -2,7 +2,7 @@
 # Do not edit: change the spec or the templates and regenerate.
 """One resource class per tag of the Stream Chat REST API API."""
 
-from .app_settings import AppSettings, AsyncAppSettings
+from .app_settings import AppSettingsResource, AsyncAppSettingsResource
 from .blocklists import AsyncBlocklists, Blocklists
 from .calls import AsyncCalls, Calls
 from .channel_types import AsyncChannelTypes, ChannelTypes
@@ -10,7 +10,7 @@ from .channels import AsyncChannels, Channels
 from .commands import AsyncCommands, Commands
 from .devices import AsyncDevices, Devices
 from .exports import AsyncExports, Exports
-from .external_storage import AsyncExternalStorage, ExternalStorage
+from .external_storage import AsyncExternalStorageResource, ExternalStorageResource
 from .files import AsyncFiles, Files
 from .imports import AsyncImports, Imports
 from .members import AsyncMembers, Members
@@ -25,8 +25,8 @@ from .threads import AsyncThreads, Threads
 from .users import AsyncUsers, Users
 
 __all__ = [
-    "AppSettings",
-    "AsyncAppSettings",
+    "AppSettingsResource",
+    "AsyncAppSettingsResource",
     "AsyncBlocklists",
     "AsyncCalls",
     "AsyncChannelTypes",
@@ -34,7 +34,7 @@ __all__ = [
     "AsyncCommands",
     "AsyncDevices",
     "AsyncExports",
-    "AsyncExternalStorage",
+    "AsyncExternalStorageResource",
     "AsyncFiles",
     "AsyncImports",
     "AsyncMembers",
@@ -54,7 +54,7 @@ __all__ = [
     "Commands",
     "Devices",
     "Exports",
-    "ExternalStorage",
+    "ExternalStorageResource",
     "Files",
     "Imports",
     "Members",

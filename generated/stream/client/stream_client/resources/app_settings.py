@@ -50,7 +50,7 @@ _GET_RATE_LIMITS = Endpoint(
 )
 
 
-class AppSettings(SyncResource):
+class AppSettingsResource(SyncResource):
     """app-settings operations."""
 
     def get_app(
@@ -304,7 +304,7 @@ class AppSettings(SyncResource):
         )
 
 
-class AsyncAppSettings(AsyncResource):
+class AsyncAppSettingsResource(AsyncResource):
     """app-settings operations, async."""
 
     async def get_app(

@@ -4,15 +4,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     BatchUnreadCountsResponse,
     ChannelInput,
     ChannelMember,
+    ChannelState,
     ChannelStateResponse,
     DeleteChannelResponse,
     DeleteChannelsResponse,
@@ -110,6 +112,7 @@ _BATCH_UNREAD_COUNTS = Endpoint(
     "/unread_batch",
     body="json",
 )
+_QUERY_CHANNELS_PAGING = Paging("offset", items=("channels",), size=("limit",), offset=("offset",))
 
 
 class Channels(SyncResource):
@@ -160,6 +163,52 @@ class Channels(SyncResource):
                 "user": user,
             },
             options=request_options,
+        )
+
+    def iter_query_channels(
+        self,
+        *,
+        filter_conditions: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        sort: Sequence[SortParamRequest] | NotGiven = NOT_GIVEN,
+        state: bool | NotGiven = NOT_GIVEN,
+        message_limit: int | NotGiven = NOT_GIVEN,
+        member_limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        user: UserRequest | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[ChannelState]:
+        """Every item of `query_channels`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_channels`, the first page's.
+
+        Args:
+            filter_conditions: Conditions the channels must meet, in Stream's query language, such as `{"members": {"$in": ["ann"]}}`.
+            sort: Order of the results, such as last message first.
+            state: True to return each channel's state.
+            message_limit: How many messages to return per channel.
+            member_limit: How many members to return per channel.
+            limit: How many channels to return.
+            offset: How many channels to pass over first.
+            user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
+            user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
+        """
+        return iterate(
+            self.query_channels,
+            _QUERY_CHANNELS_PAGING,
+            {
+                "filter_conditions": filter_conditions,
+                "sort": sort,
+                "state": state,
+                "message_limit": message_limit,
+                "member_limit": member_limit,
+                "limit": limit,
+                "offset": offset,
+                "user_id": user_id,
+                "user": user,
+            },
+            request_options,
         )
 
     def get_or_create_distinct_channel(
@@ -707,6 +756,52 @@ class AsyncChannels(AsyncResource):
                 "user": user,
             },
             options=request_options,
+        )
+
+    def iter_query_channels(
+        self,
+        *,
+        filter_conditions: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        sort: Sequence[SortParamRequest] | NotGiven = NOT_GIVEN,
+        state: bool | NotGiven = NOT_GIVEN,
+        message_limit: int | NotGiven = NOT_GIVEN,
+        member_limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        user: UserRequest | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[ChannelState]:
+        """Every item of `query_channels`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_channels`, the first page's.
+
+        Args:
+            filter_conditions: Conditions the channels must meet, in Stream's query language, such as `{"members": {"$in": ["ann"]}}`.
+            sort: Order of the results, such as last message first.
+            state: True to return each channel's state.
+            message_limit: How many messages to return per channel.
+            member_limit: How many members to return per channel.
+            limit: How many channels to return.
+            offset: How many channels to pass over first.
+            user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
+            user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
+        """
+        return iterate_async(
+            self.query_channels,
+            _QUERY_CHANNELS_PAGING,
+            {
+                "filter_conditions": filter_conditions,
+                "sort": sort,
+                "state": state,
+                "message_limit": message_limit,
+                "member_limit": member_limit,
+                "limit": limit,
+                "offset": offset,
+                "user_id": user_id,
+                "user": user,
+            },
+            request_options,
         )
 
     async def get_or_create_distinct_channel(

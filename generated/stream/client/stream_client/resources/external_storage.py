@@ -41,7 +41,7 @@ _CHECK_EXTERNAL_STORAGE = Endpoint(
 )
 
 
-class ExternalStorage(SyncResource):
+class ExternalStorageResource(SyncResource):
     """external-storage operations."""
 
     def list_external_storage(
@@ -179,7 +179,7 @@ class ExternalStorage(SyncResource):
         )
 
 
-class AsyncExternalStorage(AsyncResource):
+class AsyncExternalStorageResource(AsyncResource):
     """external-storage operations, async."""
 
     async def list_external_storage(

@@ -4,16 +4,21 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import RequestOptions
-from ..models import QueryMembersRequest, QueryMembersResponse
+from ..models import ChannelMember, QueryMembersRequest, QueryMembersResponse
 
 _QUERY_MEMBERS = Endpoint(
     "GET",
     "/members",
     styles={"payload": "json"},
+)
+_QUERY_MEMBERS_PAGING = Paging(
+    "offset", items=("members",), size=("payload", "limit"), offset=("payload", "offset")
 )
 
 
@@ -41,6 +46,23 @@ class Members(SyncResource):
             options=request_options,
         )
 
+    def iter_query_members(
+        self,
+        *,
+        payload: QueryMembersRequest,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[ChannelMember]:
+        """Every item of `query_members`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_members`, the first page's.
+
+        Args:
+            payload: The search, as one JSON-encoded query parameter.
+        """
+        return iterate(
+            self.query_members, _QUERY_MEMBERS_PAGING, {"payload": payload}, request_options
+        )
+
 
 class AsyncMembers(AsyncResource):
     """members operations, async."""
@@ -64,4 +86,21 @@ class AsyncMembers(AsyncResource):
             QueryMembersResponse,
             query={"payload": payload},
             options=request_options,
+        )
+
+    def iter_query_members(
+        self,
+        *,
+        payload: QueryMembersRequest,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[ChannelMember]:
+        """Every item of `query_members`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_members`, the first page's.
+
+        Args:
+            payload: The search, as one JSON-encoded query parameter.
+        """
+        return iterate_async(
+            self.query_members, _QUERY_MEMBERS_PAGING, {"payload": payload}, request_options
         )

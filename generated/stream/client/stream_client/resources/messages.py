@@ -4,12 +4,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
+    Message,
+    MessageHistoryEntry,
     MessageRequest,
     MessageResponse,
     MessagesResponse,
@@ -17,6 +20,7 @@ from ..models import (
     QueryMessageHistoryResponse,
     SearchMessagesResponse,
     SearchRequest,
+    SearchResult,
     SortParamRequest,
     UserRequest,
 )
@@ -84,6 +88,17 @@ _SEARCH_MESSAGES = Endpoint(
 _GET_OG = Endpoint(
     "GET",
     "/og",
+)
+_QUERY_MESSAGE_HISTORY_PAGING = Paging(
+    "cursor", items=("message_history",), size=("limit",), cursor=("next",), next=("next",)
+)
+_GET_REPLIES_PAGING = Paging("offset", items=("messages",), size=("limit",), offset=("offset",))
+_SEARCH_MESSAGES_PAGING = Paging(
+    "cursor",
+    items=("results",),
+    size=("payload", "limit"),
+    cursor=("payload", "next"),
+    next=("next",),
 )
 
 
@@ -161,6 +176,34 @@ class Messages(SyncResource):
             QueryMessageHistoryResponse,
             body={"filter": filter, "sort": sort, "limit": limit, "next": next, "prev": prev},
             options=request_options,
+        )
+
+    def iter_query_message_history(
+        self,
+        *,
+        filter: Mapping[str, Any],
+        sort: Sequence[SortParamRequest] | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        next: str | NotGiven = NOT_GIVEN,
+        prev: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[MessageHistoryEntry]:
+        """Every item of `query_message_history`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_message_history`, the first page's.
+
+        Args:
+            filter: Which messages, such as `{"message_id": "m1"}`; one to three conditions.
+            sort: Order of the results.
+            limit: How many versions to return.
+            next: Cursor from the previous page's `next`.
+            prev: Cursor from the next page's `prev`.
+        """
+        return iterate(
+            self.query_message_history,
+            _QUERY_MESSAGE_HISTORY_PAGING,
+            {"filter": filter, "sort": sort, "limit": limit, "next": next, "prev": prev},
+            request_options,
         )
 
     def get_message(
@@ -513,6 +556,67 @@ class Messages(SyncResource):
             options=request_options,
         )
 
+    def iter_get_replies(
+        self,
+        *,
+        parent_id: str,
+        sort: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        id_gte: str | NotGiven = NOT_GIVEN,
+        id_gt: str | NotGiven = NOT_GIVEN,
+        id_lte: str | NotGiven = NOT_GIVEN,
+        id_lt: str | NotGiven = NOT_GIVEN,
+        created_at_after_or_equal: str | NotGiven = NOT_GIVEN,
+        created_at_after: str | NotGiven = NOT_GIVEN,
+        created_at_before_or_equal: str | NotGiven = NOT_GIVEN,
+        created_at_before: str | NotGiven = NOT_GIVEN,
+        id_around: str | NotGiven = NOT_GIVEN,
+        created_at_around: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[Message]:
+        """Every item of `get_replies`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `get_replies`, the first page's.
+
+        Args:
+            parent_id: The message whose replies to return.
+            sort: Order of the replies: a list of sort keys (see `SortParamRequest`) encoded as JSON text, such as `[{"field": "created_at", "direction": -1}]`. The source document types it as an array.
+            limit: How many replies to return.
+            offset: How many replies to pass over first.
+            id_gte: Only this reply and newer ones.
+            id_gt: Only replies newer than this one.
+            id_lte: Only this reply and older ones.
+            id_lt: Only replies older than this one.
+            created_at_after_or_equal: Only replies created at or after this moment.
+            created_at_after: Only replies created after this moment.
+            created_at_before_or_equal: Only replies created at or before this moment.
+            created_at_before: Only replies created before this moment.
+            id_around: Replies on both sides of this one.
+            created_at_around: Replies on both sides of this moment.
+        """
+        return iterate(
+            self.get_replies,
+            _GET_REPLIES_PAGING,
+            {
+                "parent_id": parent_id,
+                "sort": sort,
+                "limit": limit,
+                "offset": offset,
+                "id_gte": id_gte,
+                "id_gt": id_gt,
+                "id_lte": id_lte,
+                "id_lt": id_lt,
+                "created_at_after_or_equal": created_at_after_or_equal,
+                "created_at_after": created_at_after,
+                "created_at_before_or_equal": created_at_before_or_equal,
+                "created_at_before": created_at_before,
+                "id_around": id_around,
+                "created_at_around": created_at_around,
+            },
+            request_options,
+        )
+
     def search_messages(
         self,
         *,
@@ -532,6 +636,23 @@ class Messages(SyncResource):
             SearchMessagesResponse,
             query={"payload": payload},
             options=request_options,
+        )
+
+    def iter_search_messages(
+        self,
+        *,
+        payload: SearchRequest,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[SearchResult]:
+        """Every item of `search_messages`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `search_messages`, the first page's.
+
+        Args:
+            payload: The search, as one JSON-encoded query parameter.
+        """
+        return iterate(
+            self.search_messages, _SEARCH_MESSAGES_PAGING, {"payload": payload}, request_options
         )
 
     def get_og(
@@ -629,6 +750,34 @@ class AsyncMessages(AsyncResource):
             QueryMessageHistoryResponse,
             body={"filter": filter, "sort": sort, "limit": limit, "next": next, "prev": prev},
             options=request_options,
+        )
+
+    def iter_query_message_history(
+        self,
+        *,
+        filter: Mapping[str, Any],
+        sort: Sequence[SortParamRequest] | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        next: str | NotGiven = NOT_GIVEN,
+        prev: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[MessageHistoryEntry]:
+        """Every item of `query_message_history`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_message_history`, the first page's.
+
+        Args:
+            filter: Which messages, such as `{"message_id": "m1"}`; one to three conditions.
+            sort: Order of the results.
+            limit: How many versions to return.
+            next: Cursor from the previous page's `next`.
+            prev: Cursor from the next page's `prev`.
+        """
+        return iterate_async(
+            self.query_message_history,
+            _QUERY_MESSAGE_HISTORY_PAGING,
+            {"filter": filter, "sort": sort, "limit": limit, "next": next, "prev": prev},
+            request_options,
         )
 
     async def get_message(
@@ -981,6 +1130,67 @@ class AsyncMessages(AsyncResource):
             options=request_options,
         )
 
+    def iter_get_replies(
+        self,
+        *,
+        parent_id: str,
+        sort: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        id_gte: str | NotGiven = NOT_GIVEN,
+        id_gt: str | NotGiven = NOT_GIVEN,
+        id_lte: str | NotGiven = NOT_GIVEN,
+        id_lt: str | NotGiven = NOT_GIVEN,
+        created_at_after_or_equal: str | NotGiven = NOT_GIVEN,
+        created_at_after: str | NotGiven = NOT_GIVEN,
+        created_at_before_or_equal: str | NotGiven = NOT_GIVEN,
+        created_at_before: str | NotGiven = NOT_GIVEN,
+        id_around: str | NotGiven = NOT_GIVEN,
+        created_at_around: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Message]:
+        """Every item of `get_replies`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `get_replies`, the first page's.
+
+        Args:
+            parent_id: The message whose replies to return.
+            sort: Order of the replies: a list of sort keys (see `SortParamRequest`) encoded as JSON text, such as `[{"field": "created_at", "direction": -1}]`. The source document types it as an array.
+            limit: How many replies to return.
+            offset: How many replies to pass over first.
+            id_gte: Only this reply and newer ones.
+            id_gt: Only replies newer than this one.
+            id_lte: Only this reply and older ones.
+            id_lt: Only replies older than this one.
+            created_at_after_or_equal: Only replies created at or after this moment.
+            created_at_after: Only replies created after this moment.
+            created_at_before_or_equal: Only replies created at or before this moment.
+            created_at_before: Only replies created before this moment.
+            id_around: Replies on both sides of this one.
+            created_at_around: Replies on both sides of this moment.
+        """
+        return iterate_async(
+            self.get_replies,
+            _GET_REPLIES_PAGING,
+            {
+                "parent_id": parent_id,
+                "sort": sort,
+                "limit": limit,
+                "offset": offset,
+                "id_gte": id_gte,
+                "id_gt": id_gt,
+                "id_lte": id_lte,
+                "id_lt": id_lt,
+                "created_at_after_or_equal": created_at_after_or_equal,
+                "created_at_after": created_at_after,
+                "created_at_before_or_equal": created_at_before_or_equal,
+                "created_at_before": created_at_before,
+                "id_around": id_around,
+                "created_at_around": created_at_around,
+            },
+            request_options,
+        )
+
     async def search_messages(
         self,
         *,
@@ -1000,6 +1210,23 @@ class AsyncMessages(AsyncResource):
             SearchMessagesResponse,
             query={"payload": payload},
             options=request_options,
+        )
+
+    def iter_search_messages(
+        self,
+        *,
+        payload: SearchRequest,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[SearchResult]:
+        """Every item of `search_messages`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `search_messages`, the first page's.
+
+        Args:
+            payload: The search, as one JSON-encoded query parameter.
+        """
+        return iterate_async(
+            self.search_messages, _SEARCH_MESSAGES_PAGING, {"payload": payload}, request_options
         )
 
     async def get_og(

@@ -4,14 +4,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
+    Ban,
     DurationResponse,
     FlagResponse,
+    MessageFlag,
     MuteChannelResponse,
     MuteUserResponse,
     QueryBannedUsersRequest,
@@ -65,6 +68,12 @@ _UNMUTE_CHANNEL = Endpoint(
     "POST",
     "/moderation/unmute/channel",
     body="json",
+)
+_QUERY_BANNED_USERS_PAGING = Paging(
+    "offset", items=("bans",), size=("payload", "limit"), offset=("payload", "offset")
+)
+_QUERY_MESSAGE_FLAGS_PAGING = Paging(
+    "offset", items=("flags",), size=("payload", "limit"), offset=("payload", "offset")
 )
 
 
@@ -170,6 +179,26 @@ class Moderation(SyncResource):
             options=request_options,
         )
 
+    def iter_query_banned_users(
+        self,
+        *,
+        payload: QueryBannedUsersRequest,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[Ban]:
+        """Every item of `query_banned_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_banned_users`, the first page's.
+
+        Args:
+            payload: The search, as one JSON-encoded query parameter.
+        """
+        return iterate(
+            self.query_banned_users,
+            _QUERY_BANNED_USERS_PAGING,
+            {"payload": payload},
+            request_options,
+        )
+
     def flag(
         self,
         *,
@@ -225,6 +254,26 @@ class Moderation(SyncResource):
             QueryMessageFlagsResponse,
             query={"payload": payload},
             options=request_options,
+        )
+
+    def iter_query_message_flags(
+        self,
+        *,
+        payload: QueryMessageFlagsRequest | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[MessageFlag]:
+        """Every item of `query_message_flags`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_message_flags`, the first page's.
+
+        Args:
+            payload: The search, as one JSON-encoded query parameter.
+        """
+        return iterate(
+            self.query_message_flags,
+            _QUERY_MESSAGE_FLAGS_PAGING,
+            {"payload": payload},
+            request_options,
         )
 
     def mute_user(
@@ -446,6 +495,26 @@ class AsyncModeration(AsyncResource):
             options=request_options,
         )
 
+    def iter_query_banned_users(
+        self,
+        *,
+        payload: QueryBannedUsersRequest,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Ban]:
+        """Every item of `query_banned_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_banned_users`, the first page's.
+
+        Args:
+            payload: The search, as one JSON-encoded query parameter.
+        """
+        return iterate_async(
+            self.query_banned_users,
+            _QUERY_BANNED_USERS_PAGING,
+            {"payload": payload},
+            request_options,
+        )
+
     async def flag(
         self,
         *,
@@ -501,6 +570,26 @@ class AsyncModeration(AsyncResource):
             QueryMessageFlagsResponse,
             query={"payload": payload},
             options=request_options,
+        )
+
+    def iter_query_message_flags(
+        self,
+        *,
+        payload: QueryMessageFlagsRequest | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[MessageFlag]:
+        """Every item of `query_message_flags`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_message_flags`, the first page's.
+
+        Args:
+            payload: The search, as one JSON-encoded query parameter.
+        """
+        return iterate_async(
+            self.query_message_flags,
+            _QUERY_MESSAGE_FLAGS_PAGING,
+            {"payload": payload},
+            request_options,
         )
 
     async def mute_user(

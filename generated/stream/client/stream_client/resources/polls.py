@@ -4,17 +4,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     DurationResponse,
+    Poll,
     PollOptionInput,
     PollOptionRequest,
     PollOptionResponse,
     PollResponse,
+    PollVote,
     PollVoteResponse,
     QueryPollsResponse,
     QueryPollVotesResponse,
@@ -82,6 +85,12 @@ _QUERY_POLL_VOTES = Endpoint(
     "POST",
     "/polls/{poll_id}/votes",
     body="json",
+)
+_QUERY_POLLS_PAGING = Paging(
+    "cursor", items=("polls",), size=("limit",), cursor=("next",), next=("next",)
+)
+_QUERY_POLL_VOTES_PAGING = Paging(
+    "cursor", items=("votes",), size=("limit",), cursor=("next",), next=("next",)
 )
 
 
@@ -486,6 +495,43 @@ class Polls(SyncResource):
             options=request_options,
         )
 
+    def iter_query_polls(
+        self,
+        *,
+        user_id: str | NotGiven = NOT_GIVEN,
+        filter: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        sort: Sequence[SortParamRequest] | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        next: str | NotGiven = NOT_GIVEN,
+        prev: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[Poll]:
+        """Every item of `query_polls`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_polls`, the first page's.
+
+        Args:
+            user_id: Whose own votes to include, by user id (server-side calls).
+            filter: Conditions the polls must meet, such as `{"is_closed": false}`.
+            sort: Order of the results.
+            limit: How many polls to return.
+            next: Cursor from the previous page's `next`.
+            prev: Cursor from the next page's `prev`.
+        """
+        return iterate(
+            self.query_polls,
+            _QUERY_POLLS_PAGING,
+            {
+                "user_id": user_id,
+                "filter": filter,
+                "sort": sort,
+                "limit": limit,
+                "next": next,
+                "prev": prev,
+            },
+            request_options,
+        )
+
     def query_poll_votes(
         self,
         *,
@@ -518,6 +564,46 @@ class Polls(SyncResource):
             query={"user_id": user_id},
             body={"filter": filter, "sort": sort, "limit": limit, "next": next, "prev": prev},
             options=request_options,
+        )
+
+    def iter_query_poll_votes(
+        self,
+        *,
+        poll_id: str,
+        user_id: str | NotGiven = NOT_GIVEN,
+        filter: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        sort: Sequence[SortParamRequest] | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        next: str | NotGiven = NOT_GIVEN,
+        prev: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[PollVote]:
+        """Every item of `query_poll_votes`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_poll_votes`, the first page's.
+
+        Args:
+            poll_id: The poll's id.
+            user_id: On whose behalf to search, by user id (server-side calls).
+            filter: Conditions the votes must meet, such as `{"option_id": "o1"}` or `{"is_answer": true}`.
+            sort: Order of the results.
+            limit: How many votes to return.
+            next: Cursor from the previous page's `next`.
+            prev: Cursor from the next page's `prev`.
+        """
+        return iterate(
+            self.query_poll_votes,
+            _QUERY_POLL_VOTES_PAGING,
+            {
+                "poll_id": poll_id,
+                "user_id": user_id,
+                "filter": filter,
+                "sort": sort,
+                "limit": limit,
+                "next": next,
+                "prev": prev,
+            },
+            request_options,
         )
 
 
@@ -922,6 +1008,43 @@ class AsyncPolls(AsyncResource):
             options=request_options,
         )
 
+    def iter_query_polls(
+        self,
+        *,
+        user_id: str | NotGiven = NOT_GIVEN,
+        filter: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        sort: Sequence[SortParamRequest] | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        next: str | NotGiven = NOT_GIVEN,
+        prev: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Poll]:
+        """Every item of `query_polls`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_polls`, the first page's.
+
+        Args:
+            user_id: Whose own votes to include, by user id (server-side calls).
+            filter: Conditions the polls must meet, such as `{"is_closed": false}`.
+            sort: Order of the results.
+            limit: How many polls to return.
+            next: Cursor from the previous page's `next`.
+            prev: Cursor from the next page's `prev`.
+        """
+        return iterate_async(
+            self.query_polls,
+            _QUERY_POLLS_PAGING,
+            {
+                "user_id": user_id,
+                "filter": filter,
+                "sort": sort,
+                "limit": limit,
+                "next": next,
+                "prev": prev,
+            },
+            request_options,
+        )
+
     async def query_poll_votes(
         self,
         *,
@@ -954,4 +1077,44 @@ class AsyncPolls(AsyncResource):
             query={"user_id": user_id},
             body={"filter": filter, "sort": sort, "limit": limit, "next": next, "prev": prev},
             options=request_options,
+        )
+
+    def iter_query_poll_votes(
+        self,
+        *,
+        poll_id: str,
+        user_id: str | NotGiven = NOT_GIVEN,
+        filter: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        sort: Sequence[SortParamRequest] | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        next: str | NotGiven = NOT_GIVEN,
+        prev: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[PollVote]:
+        """Every item of `query_poll_votes`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_poll_votes`, the first page's.
+
+        Args:
+            poll_id: The poll's id.
+            user_id: On whose behalf to search, by user id (server-side calls).
+            filter: Conditions the votes must meet, such as `{"option_id": "o1"}` or `{"is_answer": true}`.
+            sort: Order of the results.
+            limit: How many votes to return.
+            next: Cursor from the previous page's `next`.
+            prev: Cursor from the next page's `prev`.
+        """
+        return iterate_async(
+            self.query_poll_votes,
+            _QUERY_POLL_VOTES_PAGING,
+            {
+                "poll_id": poll_id,
+                "user_id": user_id,
+                "filter": filter,
+                "sort": sort,
+                "limit": limit,
+                "next": next,
+                "prev": prev,
+            },
+            request_options,
         )

@@ -4,14 +4,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     GetReactionsResponse,
     QueryReactionsResponse,
+    Reaction,
     ReactionRequest,
     ReactionResponse,
     SortParamRequest,
@@ -35,6 +37,10 @@ _QUERY_REACTIONS = Endpoint(
     "POST",
     "/messages/{id}/reactions",
     body="json",
+)
+_GET_REACTIONS_PAGING = Paging("offset", items=("reactions",), size=("limit",), offset=("offset",))
+_QUERY_REACTIONS_PAGING = Paging(
+    "cursor", items=("reactions",), size=("limit",), cursor=("next",), next=("next",)
 )
 
 
@@ -119,6 +125,30 @@ class Reactions(SyncResource):
             options=request_options,
         )
 
+    def iter_get_reactions(
+        self,
+        *,
+        id: str,
+        limit: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[Reaction]:
+        """Every item of `get_reactions`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `get_reactions`, the first page's.
+
+        Args:
+            id: The message whose reactions to return.
+            limit: How many reactions to return.
+            offset: How many reactions to pass over first.
+        """
+        return iterate(
+            self.get_reactions,
+            _GET_REACTIONS_PAGING,
+            {"id": id, "limit": limit, "offset": offset},
+            request_options,
+        )
+
     def query_reactions(
         self,
         *,
@@ -161,6 +191,49 @@ class Reactions(SyncResource):
                 "prev": prev,
             },
             options=request_options,
+        )
+
+    def iter_query_reactions(
+        self,
+        *,
+        id: str,
+        filter: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        sort: Sequence[SortParamRequest] | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        user: UserRequest | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        next: str | NotGiven = NOT_GIVEN,
+        prev: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[Reaction]:
+        """Every item of `query_reactions`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_reactions`, the first page's.
+
+        Args:
+            id: The message whose reactions to search.
+            filter: Conditions the reactions must meet, such as `{"type": "like"}`.
+            sort: Order of the results.
+            user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
+            user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
+            limit: How many reactions to return.
+            next: Cursor from the previous page's `next`.
+            prev: Cursor from the next page's `prev`.
+        """
+        return iterate(
+            self.query_reactions,
+            _QUERY_REACTIONS_PAGING,
+            {
+                "id": id,
+                "filter": filter,
+                "sort": sort,
+                "user_id": user_id,
+                "user": user,
+                "limit": limit,
+                "next": next,
+                "prev": prev,
+            },
+            request_options,
         )
 
 
@@ -245,6 +318,30 @@ class AsyncReactions(AsyncResource):
             options=request_options,
         )
 
+    def iter_get_reactions(
+        self,
+        *,
+        id: str,
+        limit: int | NotGiven = NOT_GIVEN,
+        offset: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Reaction]:
+        """Every item of `get_reactions`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `get_reactions`, the first page's.
+
+        Args:
+            id: The message whose reactions to return.
+            limit: How many reactions to return.
+            offset: How many reactions to pass over first.
+        """
+        return iterate_async(
+            self.get_reactions,
+            _GET_REACTIONS_PAGING,
+            {"id": id, "limit": limit, "offset": offset},
+            request_options,
+        )
+
     async def query_reactions(
         self,
         *,
@@ -287,4 +384,47 @@ class AsyncReactions(AsyncResource):
                 "prev": prev,
             },
             options=request_options,
+        )
+
+    def iter_query_reactions(
+        self,
+        *,
+        id: str,
+        filter: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        sort: Sequence[SortParamRequest] | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        user: UserRequest | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        next: str | NotGiven = NOT_GIVEN,
+        prev: str | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Reaction]:
+        """Every item of `query_reactions`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_reactions`, the first page's.
+
+        Args:
+            id: The message whose reactions to search.
+            filter: Conditions the reactions must meet, such as `{"type": "like"}`.
+            sort: Order of the results.
+            user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
+            user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
+            limit: How many reactions to return.
+            next: Cursor from the previous page's `next`.
+            prev: Cursor from the next page's `prev`.
+        """
+        return iterate_async(
+            self.query_reactions,
+            _QUERY_REACTIONS_PAGING,
+            {
+                "id": id,
+                "filter": filter,
+                "sort": sort,
+                "user_id": user_id,
+                "user": user,
+                "limit": limit,
+                "next": next,
+                "prev": prev,
+            },
+            request_options,
         )

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
-from ..models import QueryThreadsResponse, ThreadResponse, UserRequest
+from ..models import QueryThreadsResponse, Thread, ThreadResponse, UserRequest
 
 _QUERY_THREADS = Endpoint(
     "POST",
@@ -24,6 +25,9 @@ _UPDATE_THREAD_PARTIAL = Endpoint(
     "PATCH",
     "/threads/{message_id}",
     body="json",
+)
+_QUERY_THREADS_PAGING = Paging(
+    "cursor", items=("threads",), size=("limit",), cursor=("next",), next=("next",)
 )
 
 
@@ -72,6 +76,49 @@ class Threads(SyncResource):
                 "user": user,
             },
             options=request_options,
+        )
+
+    def iter_query_threads(
+        self,
+        *,
+        reply_limit: int | NotGiven = NOT_GIVEN,
+        participant_limit: int | NotGiven = NOT_GIVEN,
+        member_limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        next: str | NotGiven = NOT_GIVEN,
+        prev: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        user: UserRequest | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[Thread]:
+        """Every item of `query_threads`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_threads`, the first page's.
+
+        Args:
+            reply_limit: How many of the latest replies to return per thread.
+            participant_limit: How many participants to return per thread.
+            member_limit: How many channel members to return per thread.
+            limit: How many threads to return.
+            next: Cursor from the previous page's `next`.
+            prev: Cursor from the next page's `prev`.
+            user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
+            user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
+        """
+        return iterate(
+            self.query_threads,
+            _QUERY_THREADS_PAGING,
+            {
+                "reply_limit": reply_limit,
+                "participant_limit": participant_limit,
+                "member_limit": member_limit,
+                "limit": limit,
+                "next": next,
+                "prev": prev,
+                "user_id": user_id,
+                "user": user,
+            },
+            request_options,
         )
 
     def get_thread(
@@ -183,6 +230,49 @@ class AsyncThreads(AsyncResource):
                 "user": user,
             },
             options=request_options,
+        )
+
+    def iter_query_threads(
+        self,
+        *,
+        reply_limit: int | NotGiven = NOT_GIVEN,
+        participant_limit: int | NotGiven = NOT_GIVEN,
+        member_limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        next: str | NotGiven = NOT_GIVEN,
+        prev: str | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        user: UserRequest | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Thread]:
+        """Every item of `query_threads`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_threads`, the first page's.
+
+        Args:
+            reply_limit: How many of the latest replies to return per thread.
+            participant_limit: How many participants to return per thread.
+            member_limit: How many channel members to return per thread.
+            limit: How many threads to return.
+            next: Cursor from the previous page's `next`.
+            prev: Cursor from the next page's `prev`.
+            user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
+            user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
+        """
+        return iterate_async(
+            self.query_threads,
+            _QUERY_THREADS_PAGING,
+            {
+                "reply_limit": reply_limit,
+                "participant_limit": participant_limit,
+                "member_limit": member_limit,
+                "limit": limit,
+                "next": next,
+                "prev": prev,
+                "user_id": user_id,
+                "user": user,
+            },
+            request_options,
         )
 
     async def get_thread(

@@ -4,15 +4,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
     BlockUserResponse,
     CreateGuestResponse,
     DurationResponse,
+    FullUser,
     GetBlockedUsersResponse,
     QueryUsersPayload,
     QueryUsersResponse,
@@ -93,6 +95,9 @@ _SEND_USER_CUSTOM_EVENT = Endpoint(
     "/users/{user_id}/event",
     body="json",
 )
+_QUERY_USERS_PAGING = Paging(
+    "offset", items=("users",), size=("payload", "limit"), offset=("payload", "offset")
+)
 
 
 class Users(SyncResource):
@@ -118,6 +123,21 @@ class Users(SyncResource):
             query={"payload": payload},
             options=request_options,
         )
+
+    def iter_query_users(
+        self,
+        *,
+        payload: QueryUsersPayload,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[FullUser]:
+        """Every item of `query_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_users`, the first page's.
+
+        Args:
+            payload: The search, as one JSON-encoded query parameter.
+        """
+        return iterate(self.query_users, _QUERY_USERS_PAGING, {"payload": payload}, request_options)
 
     def upsert_users(
         self,
@@ -476,6 +496,23 @@ class AsyncUsers(AsyncResource):
             QueryUsersResponse,
             query={"payload": payload},
             options=request_options,
+        )
+
+    def iter_query_users(
+        self,
+        *,
+        payload: QueryUsersPayload,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[FullUser]:
+        """Every item of `query_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_users`, the first page's.
+
+        Args:
+            payload: The search, as one JSON-encoded query parameter.
+        """
+        return iterate_async(
+            self.query_users, _QUERY_USERS_PAGING, {"payload": payload}, request_options
         )
 
     async def upsert_users(

@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import Channel, ChannelList, ChannelQueryOptions, SuccessResult
 
@@ -62,6 +63,13 @@ _CLOSE_CHANNEL = Endpoint(
     "POST",
     "/api/v2/channel/{channelId}/close",
 )
+_QUERY_CHANNELS_PAGING = Paging(
+    "token",
+    items=("channels",),
+    size=("options", "limit"),
+    cursor=("options", "token"),
+    next=("paging", "next"),
+)
 
 
 class Channels(SyncResource):
@@ -100,6 +108,40 @@ class Channels(SyncResource):
                 "options": options,
             },
             options=request_options,
+        )
+
+    def iter_query_channels(
+        self,
+        *,
+        filter: Literal["all", "member", "notMember"] | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        exclude_tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        options: ChannelQueryOptions | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[Channel]:
+        """Every item of `query_channels`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_channels`, the first page's.
+
+        Args:
+            filter: Which channels to return, judged by whether the admin is a member of them.
+            user_id: Only return channels this user belongs to.
+            tags: Only return channels carrying these tags.
+            exclude_tags: Leave out channels carrying any of these tags.
+            options: Paging for a channel search.
+        """
+        return iterate(
+            self.query_channels,
+            _QUERY_CHANNELS_PAGING,
+            {
+                "filter": filter,
+                "user_id": user_id,
+                "tags": tags,
+                "exclude_tags": exclude_tags,
+                "options": options,
+            },
+            request_options,
         )
 
     def create_channel(
@@ -408,6 +450,40 @@ class AsyncChannels(AsyncResource):
                 "options": options,
             },
             options=request_options,
+        )
+
+    def iter_query_channels(
+        self,
+        *,
+        filter: Literal["all", "member", "notMember"] | NotGiven = NOT_GIVEN,
+        user_id: str | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        exclude_tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        options: ChannelQueryOptions | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Channel]:
+        """Every item of `query_channels`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_channels`, the first page's.
+
+        Args:
+            filter: Which channels to return, judged by whether the admin is a member of them.
+            user_id: Only return channels this user belongs to.
+            tags: Only return channels carrying these tags.
+            exclude_tags: Leave out channels carrying any of these tags.
+            options: Paging for a channel search.
+        """
+        return iterate_async(
+            self.query_channels,
+            _QUERY_CHANNELS_PAGING,
+            {
+                "filter": filter,
+                "user_id": user_id,
+                "tags": tags,
+                "exclude_tags": exclude_tags,
+                "options": options,
+            },
+            request_options,
         )
 
     async def create_channel(

@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, FileInput, NotGiven, RequestOptions
 from ..models import (
     CreateMessageRequestData,
@@ -55,6 +56,13 @@ _GET_MESSAGE_FILE = Endpoint(
     "GET",
     "/api/v2/messages/{messageId}/files",
 )
+_QUERY_MESSAGES_PAGING = Paging(
+    "token",
+    items=("messages",),
+    size=("options", "first"),
+    cursor=("options", "token"),
+    next=("paging", "next"),
+)
 
 
 class Messages(SyncResource):
@@ -97,6 +105,43 @@ class Messages(SyncResource):
                 "options": options,
             },
             options=request_options,
+        )
+
+    def iter_query_messages(
+        self,
+        *,
+        channel_id: str,
+        parent_id: str | NotGiven = NOT_GIVEN,
+        filter_by_parent_id: bool | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        exclude_tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        options: MessageQueryOptions | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[Message]:
+        """Every item of `query_messages`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_messages`, the first page's.
+
+        Args:
+            channel_id: Channel whose messages are searched.
+            parent_id: Only return replies to the message with this id.
+            filter_by_parent_id: When true, only messages that are not replies (have no parent) are returned.
+            tags: Only return messages carrying these tags.
+            exclude_tags: Leave out messages carrying any of these tags.
+            options: Paging for a message search, by position or by token.
+        """
+        return iterate(
+            self.query_messages,
+            _QUERY_MESSAGES_PAGING,
+            {
+                "channel_id": channel_id,
+                "parent_id": parent_id,
+                "filter_by_parent_id": filter_by_parent_id,
+                "tags": tags,
+                "exclude_tags": exclude_tags,
+                "options": options,
+            },
+            request_options,
         )
 
     def get_message(
@@ -323,6 +368,43 @@ class AsyncMessages(AsyncResource):
                 "options": options,
             },
             options=request_options,
+        )
+
+    def iter_query_messages(
+        self,
+        *,
+        channel_id: str,
+        parent_id: str | NotGiven = NOT_GIVEN,
+        filter_by_parent_id: bool | NotGiven = NOT_GIVEN,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        exclude_tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        options: MessageQueryOptions | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Message]:
+        """Every item of `query_messages`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_messages`, the first page's.
+
+        Args:
+            channel_id: Channel whose messages are searched.
+            parent_id: Only return replies to the message with this id.
+            filter_by_parent_id: When true, only messages that are not replies (have no parent) are returned.
+            tags: Only return messages carrying these tags.
+            exclude_tags: Leave out messages carrying any of these tags.
+            options: Paging for a message search, by position or by token.
+        """
+        return iterate_async(
+            self.query_messages,
+            _QUERY_MESSAGES_PAGING,
+            {
+                "channel_id": channel_id,
+                "parent_id": parent_id,
+                "filter_by_parent_id": filter_by_parent_id,
+                "tags": tags,
+                "exclude_tags": exclude_tags,
+                "options": options,
+            },
+            request_options,
         )
 
     async def get_message(

@@ -4,11 +4,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
-from ..models import MessageList, ReactorList, ReactorQueryOptions, SuccessResult
+from ..models import MessageList, Reactor, ReactorList, ReactorQueryOptions, SuccessResult
 
 _QUERY_REACTORS = Endpoint(
     "GET",
@@ -28,6 +30,13 @@ _DELETE_REACTION = Endpoint(
 _QUERY_MOST_REACTED_MESSAGES = Endpoint(
     "GET",
     "/api/v2/reactions/messages/most",
+)
+_QUERY_REACTORS_PAGING = Paging(
+    "token",
+    items=("reactors",),
+    size=("options", "limit"),
+    cursor=("options", "token"),
+    next=("paging", "next"),
 )
 
 
@@ -60,6 +69,30 @@ class Reactions(SyncResource):
                 "options": options,
             },
             options=request_options,
+        )
+
+    def iter_query_reactors(
+        self,
+        *,
+        reference_id: str,
+        reference_type: Literal["message"],
+        options: ReactorQueryOptions | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[Reactor]:
+        """Every item of `query_reactors`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_reactors`, the first page's.
+
+        Args:
+            reference_id: Identifier of the item whose reactions are listed.
+            reference_type: Kind of item that `referenceId` names.
+            options: Reaction filter and paging, sent as `options[limit]=10` and so on.
+        """
+        return iterate(
+            self.query_reactors,
+            _QUERY_REACTORS_PAGING,
+            {"reference_id": reference_id, "reference_type": reference_type, "options": options},
+            request_options,
         )
 
     def create_reaction(
@@ -170,6 +203,30 @@ class AsyncReactions(AsyncResource):
                 "options": options,
             },
             options=request_options,
+        )
+
+    def iter_query_reactors(
+        self,
+        *,
+        reference_id: str,
+        reference_type: Literal["message"],
+        options: ReactorQueryOptions | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Reactor]:
+        """Every item of `query_reactors`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_reactors`, the first page's.
+
+        Args:
+            reference_id: Identifier of the item whose reactions are listed.
+            reference_type: Kind of item that `referenceId` names.
+            options: Reaction filter and paging, sent as `options[limit]=10` and so on.
+        """
+        return iterate_async(
+            self.query_reactors,
+            _QUERY_REACTORS_PAGING,
+            {"reference_id": reference_id, "reference_type": reference_type, "options": options},
+            request_options,
         )
 
     async def create_reaction(

@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import SuccessResult, User, UserList
 
@@ -34,6 +35,9 @@ _GLOBAL_UNBAN_USER = Endpoint(
 _CLEAR_USER_FLAGS = Endpoint(
     "DELETE",
     "/api/v2/users/{userId}/flags",
+)
+_QUERY_USERS_PAGING = Paging(
+    "token", items=("users",), size=("limit",), cursor=("page_token",), next=("paging", "next")
 )
 
 
@@ -64,6 +68,32 @@ class Users(SyncResource):
             UserList,
             query={"search": search, "filter": filter, "pageToken": page_token, "limit": limit},
             options=request_options,
+        )
+
+    def iter_query_users(
+        self,
+        *,
+        search: str | NotGiven = NOT_GIVEN,
+        filter: Literal["all", "flagged"] | NotGiven = NOT_GIVEN,
+        page_token: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Iterator[User]:
+        """Every item of `query_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_users`, the first page's.
+
+        Args:
+            search: Only return users whose name matches this text.
+            filter: Return every user, or only those that have been flagged.
+            page_token: Token from an earlier page, to fetch the page after or before it.
+            limit: Largest number of users to return.
+        """
+        return iterate(
+            self.query_users,
+            _QUERY_USERS_PAGING,
+            {"search": search, "filter": filter, "page_token": page_token, "limit": limit},
+            request_options,
         )
 
     def update_user(
@@ -185,6 +215,32 @@ class AsyncUsers(AsyncResource):
             UserList,
             query={"search": search, "filter": filter, "pageToken": page_token, "limit": limit},
             options=request_options,
+        )
+
+    def iter_query_users(
+        self,
+        *,
+        search: str | NotGiven = NOT_GIVEN,
+        filter: Literal["all", "flagged"] | NotGiven = NOT_GIVEN,
+        page_token: str | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> AsyncIterator[User]:
+        """Every item of `query_users`, page after page.
+
+        Pages are fetched as the iteration reaches them; the arguments are those of `query_users`, the first page's.
+
+        Args:
+            search: Only return users whose name matches this text.
+            filter: Return every user, or only those that have been flagged.
+            page_token: Token from an earlier page, to fetch the page after or before it.
+            limit: Largest number of users to return.
+        """
+        return iterate_async(
+            self.query_users,
+            _QUERY_USERS_PAGING,
+            {"search": search, "filter": filter, "page_token": page_token, "limit": limit},
+            request_options,
         )
 
     async def update_user(
