@@ -138,7 +138,7 @@ def test_alternative_auth_schemes_and_media_types(tmp_path: Path) -> None:
     assert "the client sends application/json" in result.stderr
     client = (out / "multi_auth/client/multi_auth_client/_client.py").read_text()
     assert "jwt_token: str | Callable[[], str] | None = None" in client
-    assert 'ApiKeyAuth(key_api_key, "api_key", "query")' in client
+    assert '("api_key", key_api_key)' in client  # sent in the query string when given
     assert "o_token" in client  # oauth2 travels as a bearer token
     probe = (
         "import httpx, multi_auth_client as m\n"

@@ -261,6 +261,7 @@ class AuthArg:
     expr: str  # the httpx auth built from the arguments
     cls: str  # the runtime class that expression uses
     shown: tuple[str, ...] = ()  # the arguments an example passes
+    query: tuple[str, str] | None = None  # (parameter, argument) of a key sent in the query
 
     @property
     def arg(self) -> str:
@@ -310,6 +311,9 @@ def _scheme_auth(scheme: SecurityScheme, prefix: str, optional: bool) -> AuthArg
     arg = name(base)
     if scheme.kind == "bearer":
         cls, expr = "BearerAuth", f"BearerAuth({arg})"
+    elif scheme.kind == "api_key" and scheme.location == "query":
+        # Added to the query string as it is built, not by an auth flow re-parsing the URL.
+        return AuthArg(((arg, f"{SECRET}{default}"),), "", "", (arg,), (scheme.param, arg))
     elif scheme.kind == "api_key":
         cls = "ApiKeyAuth"
         expr = f"ApiKeyAuth({arg}, {pystr(scheme.param)}, {pystr(scheme.location)})"
@@ -358,16 +362,31 @@ def example_credentials(auth: tuple[AuthArg, ...]) -> str:
 
 
 def auth_expression(auth: tuple[AuthArg, ...]) -> str:
-    if not auth:
+    flows = [a for a in auth if a.expr]
+    if not flows:
         return "None"
-    if len(auth) == 1:
-        return auth[0].expr
-    return "MultiAuth(" + ", ".join(f"({a.expr})" for a in auth) + ")"
+    if len(flows) == 1 and len(auth) == 1:
+        return flows[0].expr
+    return "MultiAuth(" + ", ".join(f"({a.expr})" for a in flows) + ")"
+
+
+def query_credentials(auth: tuple[AuthArg, ...], optional: bool) -> str | None:
+    """The `query_credentials=` expression: keys the client adds to every query string."""
+    pairs = [a.query for a in auth if a.query]
+    if not pairs:
+        return None
+    if not optional:
+        return "{" + ", ".join(f"{pystr(param)}: {arg}" for param, arg in pairs) + "}"
+    items = ", ".join(f"({pystr(param)}, {arg})" for param, arg in pairs)
+    return f"{{name: value for name, value in ({items},) if value is not None}}"
 
 
 def render_template(name: str, api: Api, modules: list[ResourceModule]) -> str:
     auth = auth_params(api)
-    classes = sorted({a.cls for a in auth} | ({"MultiAuth"} if len(auth) > 1 else set()))
+    expression = auth_expression(auth)
+    classes = sorted(
+        {a.cls for a in auth if a.cls} | ({"MultiAuth"} if "MultiAuth(" in expression else set())
+    )
     exports = export_order(
         name for m in modules for name in (m.tag.resource, f"Async{m.tag.resource}")
     )
@@ -381,7 +400,8 @@ def render_template(name: str, api: Api, modules: list[ResourceModule]) -> str:
         auth_arguments=sorted(
             (pair for a in auth for pair in a.args), key=lambda pair: "= None" in pair[1]
         ),
-        auth_expression=auth_expression(auth),
+        auth_expression=expression,
+        query_credentials=query_credentials(auth, len(api.security) > 1 and not api.security_all),
         auth_classes=classes,
         needs_username=any(s.kind == "basic" for s in api.security),
         example_credentials=example_credentials(auth),

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 
 import httpx
 
-from ._runtime._auth import ApiKeyAuth, FixedHeader, JWTAuth, MultiAuth
+from ._runtime._auth import FixedHeader, JWTAuth, MultiAuth
 from ._runtime._base import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -115,7 +115,6 @@ class Client(SyncAPIClient):
                         server_claims={"server": True},
                     )
                 ),
-                (ApiKeyAuth(api_key, "api_key", "query")),
                 (FixedHeader("Stream-Auth-Type", "jwt")),
             ),
             timeout=timeout,
@@ -123,6 +122,7 @@ class Client(SyncAPIClient):
             transport=transport,
             max_retries=max_retries,
             rate_limit=rate_limit,
+            query_credentials={"api_key": api_key},
         )
         self.users = Users(self)
         self.channels = Channels(self)
@@ -197,7 +197,6 @@ class AsyncClient(AsyncAPIClient):
                         server_claims={"server": True},
                     )
                 ),
-                (ApiKeyAuth(api_key, "api_key", "query")),
                 (FixedHeader("Stream-Auth-Type", "jwt")),
             ),
             timeout=timeout,
@@ -205,6 +204,7 @@ class AsyncClient(AsyncAPIClient):
             transport=transport,
             max_retries=max_retries,
             rate_limit=rate_limit,
+            query_credentials={"api_key": api_key},
         )
         self.users = AsyncUsers(self)
         self.channels = AsyncChannels(self)

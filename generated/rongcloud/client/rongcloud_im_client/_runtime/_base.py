@@ -14,6 +14,7 @@ import httpx
 from pydantic import BaseModel
 
 from . import _encoding as encoding
+from ._auth import Secret
 from ._errors import APIConnectionError, APIEnvelopeError, APITimeoutError, status_error
 from ._resilience import Hosts, RateLimiter, RetryPolicy
 from ._types import RequestOptions
@@ -85,6 +86,7 @@ class _Core:
         backup_url: str | None = None,
         rate_limit: bool = False,
         retry: RetryPolicy | None = None,
+        query_credentials: Mapping[str, Secret] | None = None,
     ) -> None:
         self.hosts = Hosts(base_url.rstrip("/"), backup_url.rstrip("/") if backup_url else None)
         self.retry = retry or RetryPolicy(max_retries=max_retries)
@@ -92,6 +94,8 @@ class _Core:
         self._envelope = envelope
         self._auth = auth
         self.timeout = timeout
+        self._extensions = {"timeout": httpx.Timeout(timeout).as_dict()}
+        self._query_credentials: dict[str, Secret] = dict(query_credentials or {})
         self._headers = dict(headers or {})
         self.last_response: APIResponse | None = None
 
@@ -107,21 +111,25 @@ class _Core:
         options: RequestOptions,
     ) -> httpx.Request:
         url = self.hosts.primary + encoding.expand_path(endpoint.path, path or {})
-        pairs = encoding.pairs(encoding.given(query), endpoint.styles)
+        pairs = encoding.pairs(encoding.given(query), endpoint.styles) if query else []
         pairs.extend((options.get("extra_query") or {}).items())
-        params = httpx.QueryParams(tuple(pairs))
+        for name, secret in self._query_credentials.items():
+            pairs.append((name, secret() if callable(secret) else secret))
+        if pairs:  # built here so that httpx parses the URL once
+            url += "?" + str(httpx.QueryParams(tuple(pairs)))
         sent = {k: encoding.scalar(v) for k, v in encoding.given(headers).items()}
         sent.update(self._headers)
         sent.update(options.get("extra_headers") or {})
-        timeout = options.get("timeout", self.timeout)
-        extensions = {"timeout": httpx.Timeout(timeout).as_dict()}
+        timeout = options.get("timeout")
+        extensions = self._extensions
+        if timeout is not None:
+            extensions = {"timeout": httpx.Timeout(timeout).as_dict()}
         if endpoint.body == "json":
             values = encoding.given(body) if isinstance(body, Mapping) else body
             sent.setdefault("Content-Type", "application/json")
             return http.build_request(
                 endpoint.method,
                 url,
-                params=params,
                 headers=sent,
                 content=encoding.json_body(values),
                 extensions=extensions,
@@ -131,7 +139,6 @@ class _Core:
             return http.build_request(
                 endpoint.method,
                 url,
-                params=params,
                 headers=sent,
                 content=encoding.form_body(encoding.given(body), endpoint.styles),
                 extensions=extensions,
@@ -144,15 +151,12 @@ class _Core:
             return http.build_request(
                 endpoint.method,
                 url,
-                params=params,
                 headers=sent,
                 data=data_dict,
                 files=files,
                 extensions=extensions,
             )
-        return http.build_request(
-            endpoint.method, url, params=params, headers=sent, extensions=extensions
-        )
+        return http.build_request(endpoint.method, url, headers=sent, extensions=extensions)
 
     @property
     def base_url(self) -> str:
@@ -235,6 +239,7 @@ class SyncAPIClient(_Core):
         backup_url: str | None = None,
         rate_limit: bool = False,
         retry: RetryPolicy | None = None,
+        query_credentials: Mapping[str, Secret] | None = None,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -246,6 +251,7 @@ class SyncAPIClient(_Core):
             backup_url=backup_url,
             rate_limit=rate_limit,
             retry=retry,
+            query_credentials=query_credentials,
         )
         self._http = httpx.Client(auth=auth, transport=transport, verify=True)
         self.sleep: Callable[[float], None] = time.sleep
@@ -321,6 +327,7 @@ class AsyncAPIClient(_Core):
         backup_url: str | None = None,
         rate_limit: bool = False,
         retry: RetryPolicy | None = None,
+        query_credentials: Mapping[str, Secret] | None = None,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -332,6 +339,7 @@ class AsyncAPIClient(_Core):
             backup_url=backup_url,
             rate_limit=rate_limit,
             retry=retry,
+            query_credentials=query_credentials,
         )
         self._http = httpx.AsyncClient(auth=auth, transport=transport, verify=True)
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
