@@ -17,7 +17,7 @@ from generator.targets._common import (
     runtime_files,
     styles,
 )
-from generator.targets.models import models_module
+from generator.targets.models import deferred, models_module
 from generator.templates import header, pystr
 from generator.templates import render as render_text
 
@@ -235,7 +235,7 @@ def render(api: Api) -> Files:
         f"{package}/resources/__init__.py": render_template(
             "client/resources_init.py.j2", api, modules
         ),
-        f"{package}/models.py": models_module(api),
+        f"{package}/models.py": deferred(models_module(api)),
         f"{package}/py.typed": "",
     }
     for module in modules:

@@ -4,7 +4,9 @@ HTTP on 127.0.0.1, sync and async, and the handler receives exactly what was sen
 from __future__ import annotations
 
 import asyncio
+import importlib
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -55,9 +57,10 @@ def test_every_documented_function_has_a_client_method(slug: str) -> None:
     for op in api.operations:
         for fn in op.functions:
             tag = next(t for t in api.tags if t.name == op.tag)
-            assert generated.client.Client.__annotations__[tag.py] == tag.resource
-            sync_cls = getattr(generated.client.resources, tag.resource)
-            async_cls = getattr(generated.client.resources, f"Async{tag.resource}")
+            module = importlib.import_module(f"{api.client_package}.resources.{tag.py}")
+            sync_cls = getattr(module, tag.resource)
+            async_cls = getattr(module, f"Async{tag.resource}")
+            assert isinstance(getattr(generated.client.Client, tag.py), cached_property)
             assert callable(getattr(sync_cls, fn.method))
             assert callable(getattr(async_cls, fn.method))
 

@@ -122,3 +122,20 @@ def test_generated_client_imports_alone(slug: str) -> None:
         [sys.executable, "-c", probe], cwd=folder, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_generated_client_imports_lazily(slug: str) -> None:
+    """Importing a client loads neither its models nor its resources until they are used."""
+    folder = GENERATED / slug / "client"
+    package = next(p.name for p in folder.iterdir() if (p / "__init__.py").is_file())
+    probe = (
+        f"import sys, {package} as c\n"
+        f"assert f'{package}.models' not in sys.modules\n"
+        f"assert not [m for m in sys.modules if m.startswith('{package}.resources.')]\n"
+        "assert c.models.__name__.endswith('.models')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=folder, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr

@@ -8,7 +8,8 @@ with Client(token="...") as client:
     ...
 """
 
-from . import models
+from typing import TYPE_CHECKING, Any
+
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
 from ._runtime._base import APIResponse
 from ._runtime._errors import (
@@ -52,3 +53,15 @@ __all__ = [
     "UnprocessableEntityError",
     "models",
 ]
+
+if TYPE_CHECKING:
+    from . import models
+
+
+def __getattr__(name: str) -> Any:
+    """`models` is imported when first used: hundreds of classes need not slow every import."""
+    if name == "models":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.models")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

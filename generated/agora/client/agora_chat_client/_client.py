@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -15,38 +17,23 @@ from ._runtime._base import (
     AsyncAPIClient,
     SyncAPIClient,
 )
-from .resources import (
-    AsyncChatRoomMembers,
-    AsyncChatRooms,
-    AsyncContacts,
-    AsyncGlobalMuteResource,
-    AsyncGroupMembers,
-    AsyncGroups,
-    AsyncMessages,
-    AsyncPresence,
-    AsyncPush,
-    AsyncPushLabels,
-    AsyncReactions,
-    AsyncThreadMembers,
-    AsyncThreads,
-    AsyncUserAttributes,
-    AsyncUsers,
-    ChatRoomMembers,
-    ChatRooms,
-    Contacts,
-    GlobalMuteResource,
-    GroupMembers,
-    Groups,
-    Messages,
-    Presence,
-    Push,
-    PushLabels,
-    Reactions,
-    ThreadMembers,
-    Threads,
-    UserAttributes,
-    Users,
-)
+
+if TYPE_CHECKING:
+    from .resources.chat_room_members import AsyncChatRoomMembers, ChatRoomMembers
+    from .resources.chat_rooms import AsyncChatRooms, ChatRooms
+    from .resources.contacts import AsyncContacts, Contacts
+    from .resources.global_mute import AsyncGlobalMuteResource, GlobalMuteResource
+    from .resources.group_members import AsyncGroupMembers, GroupMembers
+    from .resources.groups import AsyncGroups, Groups
+    from .resources.messages import AsyncMessages, Messages
+    from .resources.presence import AsyncPresence, Presence
+    from .resources.push import AsyncPush, Push
+    from .resources.push_labels import AsyncPushLabels, PushLabels
+    from .resources.reactions import AsyncReactions, Reactions
+    from .resources.thread_members import AsyncThreadMembers, ThreadMembers
+    from .resources.threads import AsyncThreads, Threads
+    from .resources.user_attributes import AsyncUserAttributes, UserAttributes
+    from .resources.users import AsyncUsers, Users
 
 DEFAULT_BASE_URL = "https://a61.chat.agora.io/demo-org/demo-app"
 # The host's template; its variables are arguments of the client.
@@ -56,23 +43,8 @@ SERVER_URL = "https://{host}/{org_name}/{app_name}"
 
 
 class Client(SyncAPIClient):
-    """Agora Chat RESTful API: one attribute per group of operations."""
-
-    users: Users
-    push: Push
-    push_labels: PushLabels
-    messages: Messages
-    user_attributes: UserAttributes
-    contacts: Contacts
-    groups: Groups
-    group_members: GroupMembers
-    chat_rooms: ChatRooms
-    chat_room_members: ChatRoomMembers
-    global_mute: GlobalMuteResource
-    presence: Presence
-    reactions: Reactions
-    threads: Threads
-    thread_members: ThreadMembers
+    """Agora Chat RESTful API: one attribute per group of operations, each loaded when
+    first used."""
 
     def __init__(
         self,
@@ -97,41 +69,116 @@ class Client(SyncAPIClient):
             max_retries=max_retries,
             rate_limit=rate_limit,
         )
-        self.users = Users(self)
-        self.push = Push(self)
-        self.push_labels = PushLabels(self)
-        self.messages = Messages(self)
-        self.user_attributes = UserAttributes(self)
-        self.contacts = Contacts(self)
-        self.groups = Groups(self)
-        self.group_members = GroupMembers(self)
-        self.chat_rooms = ChatRooms(self)
-        self.chat_room_members = ChatRoomMembers(self)
-        self.global_mute = GlobalMuteResource(self)
-        self.presence = Presence(self)
-        self.reactions = Reactions(self)
-        self.threads = Threads(self)
-        self.thread_members = ThreadMembers(self)
+
+    @cached_property
+    def users(self) -> Users:
+        """users operations."""
+        from .resources.users import Users
+
+        return Users(self)
+
+    @cached_property
+    def push(self) -> Push:
+        """push operations."""
+        from .resources.push import Push
+
+        return Push(self)
+
+    @cached_property
+    def push_labels(self) -> PushLabels:
+        """push_labels operations."""
+        from .resources.push_labels import PushLabels
+
+        return PushLabels(self)
+
+    @cached_property
+    def messages(self) -> Messages:
+        """messages operations."""
+        from .resources.messages import Messages
+
+        return Messages(self)
+
+    @cached_property
+    def user_attributes(self) -> UserAttributes:
+        """user_attributes operations."""
+        from .resources.user_attributes import UserAttributes
+
+        return UserAttributes(self)
+
+    @cached_property
+    def contacts(self) -> Contacts:
+        """contacts operations."""
+        from .resources.contacts import Contacts
+
+        return Contacts(self)
+
+    @cached_property
+    def groups(self) -> Groups:
+        """groups operations."""
+        from .resources.groups import Groups
+
+        return Groups(self)
+
+    @cached_property
+    def group_members(self) -> GroupMembers:
+        """group_members operations."""
+        from .resources.group_members import GroupMembers
+
+        return GroupMembers(self)
+
+    @cached_property
+    def chat_rooms(self) -> ChatRooms:
+        """chat_rooms operations."""
+        from .resources.chat_rooms import ChatRooms
+
+        return ChatRooms(self)
+
+    @cached_property
+    def chat_room_members(self) -> ChatRoomMembers:
+        """chat_room_members operations."""
+        from .resources.chat_room_members import ChatRoomMembers
+
+        return ChatRoomMembers(self)
+
+    @cached_property
+    def global_mute(self) -> GlobalMuteResource:
+        """global_mute operations."""
+        from .resources.global_mute import GlobalMuteResource
+
+        return GlobalMuteResource(self)
+
+    @cached_property
+    def presence(self) -> Presence:
+        """presence operations."""
+        from .resources.presence import Presence
+
+        return Presence(self)
+
+    @cached_property
+    def reactions(self) -> Reactions:
+        """reactions operations."""
+        from .resources.reactions import Reactions
+
+        return Reactions(self)
+
+    @cached_property
+    def threads(self) -> Threads:
+        """threads operations."""
+        from .resources.threads import Threads
+
+        return Threads(self)
+
+    @cached_property
+    def thread_members(self) -> ThreadMembers:
+        """thread_members operations."""
+        from .resources.thread_members import ThreadMembers
+
+        return ThreadMembers(self)
 
 
 class AsyncClient(AsyncAPIClient):
-    """Agora Chat RESTful API, async: one attribute per group of operations."""
-
-    users: AsyncUsers
-    push: AsyncPush
-    push_labels: AsyncPushLabels
-    messages: AsyncMessages
-    user_attributes: AsyncUserAttributes
-    contacts: AsyncContacts
-    groups: AsyncGroups
-    group_members: AsyncGroupMembers
-    chat_rooms: AsyncChatRooms
-    chat_room_members: AsyncChatRoomMembers
-    global_mute: AsyncGlobalMuteResource
-    presence: AsyncPresence
-    reactions: AsyncReactions
-    threads: AsyncThreads
-    thread_members: AsyncThreadMembers
+    """Agora Chat RESTful API, async: one attribute per group of operations, each loaded
+    when first used."""
 
     def __init__(
         self,
@@ -156,18 +203,108 @@ class AsyncClient(AsyncAPIClient):
             max_retries=max_retries,
             rate_limit=rate_limit,
         )
-        self.users = AsyncUsers(self)
-        self.push = AsyncPush(self)
-        self.push_labels = AsyncPushLabels(self)
-        self.messages = AsyncMessages(self)
-        self.user_attributes = AsyncUserAttributes(self)
-        self.contacts = AsyncContacts(self)
-        self.groups = AsyncGroups(self)
-        self.group_members = AsyncGroupMembers(self)
-        self.chat_rooms = AsyncChatRooms(self)
-        self.chat_room_members = AsyncChatRoomMembers(self)
-        self.global_mute = AsyncGlobalMuteResource(self)
-        self.presence = AsyncPresence(self)
-        self.reactions = AsyncReactions(self)
-        self.threads = AsyncThreads(self)
-        self.thread_members = AsyncThreadMembers(self)
+
+    @cached_property
+    def users(self) -> AsyncUsers:
+        """users operations."""
+        from .resources.users import AsyncUsers
+
+        return AsyncUsers(self)
+
+    @cached_property
+    def push(self) -> AsyncPush:
+        """push operations."""
+        from .resources.push import AsyncPush
+
+        return AsyncPush(self)
+
+    @cached_property
+    def push_labels(self) -> AsyncPushLabels:
+        """push_labels operations."""
+        from .resources.push_labels import AsyncPushLabels
+
+        return AsyncPushLabels(self)
+
+    @cached_property
+    def messages(self) -> AsyncMessages:
+        """messages operations."""
+        from .resources.messages import AsyncMessages
+
+        return AsyncMessages(self)
+
+    @cached_property
+    def user_attributes(self) -> AsyncUserAttributes:
+        """user_attributes operations."""
+        from .resources.user_attributes import AsyncUserAttributes
+
+        return AsyncUserAttributes(self)
+
+    @cached_property
+    def contacts(self) -> AsyncContacts:
+        """contacts operations."""
+        from .resources.contacts import AsyncContacts
+
+        return AsyncContacts(self)
+
+    @cached_property
+    def groups(self) -> AsyncGroups:
+        """groups operations."""
+        from .resources.groups import AsyncGroups
+
+        return AsyncGroups(self)
+
+    @cached_property
+    def group_members(self) -> AsyncGroupMembers:
+        """group_members operations."""
+        from .resources.group_members import AsyncGroupMembers
+
+        return AsyncGroupMembers(self)
+
+    @cached_property
+    def chat_rooms(self) -> AsyncChatRooms:
+        """chat_rooms operations."""
+        from .resources.chat_rooms import AsyncChatRooms
+
+        return AsyncChatRooms(self)
+
+    @cached_property
+    def chat_room_members(self) -> AsyncChatRoomMembers:
+        """chat_room_members operations."""
+        from .resources.chat_room_members import AsyncChatRoomMembers
+
+        return AsyncChatRoomMembers(self)
+
+    @cached_property
+    def global_mute(self) -> AsyncGlobalMuteResource:
+        """global_mute operations."""
+        from .resources.global_mute import AsyncGlobalMuteResource
+
+        return AsyncGlobalMuteResource(self)
+
+    @cached_property
+    def presence(self) -> AsyncPresence:
+        """presence operations."""
+        from .resources.presence import AsyncPresence
+
+        return AsyncPresence(self)
+
+    @cached_property
+    def reactions(self) -> AsyncReactions:
+        """reactions operations."""
+        from .resources.reactions import AsyncReactions
+
+        return AsyncReactions(self)
+
+    @cached_property
+    def threads(self) -> AsyncThreads:
+        """threads operations."""
+        from .resources.threads import AsyncThreads
+
+        return AsyncThreads(self)
+
+    @cached_property
+    def thread_members(self) -> AsyncThreadMembers:
+        """thread_members operations."""
+        from .resources.thread_members import AsyncThreadMembers
+
+        return AsyncThreadMembers(self)

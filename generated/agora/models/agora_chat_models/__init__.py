@@ -16,6 +16,7 @@ class AddChatRoomAdminRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     newadmin: str
     """
@@ -26,6 +27,7 @@ class AddChatRoomAdminRequest(BaseModel):
 class AddChatRoomAdminResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: AdminChange | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
@@ -37,6 +39,7 @@ class AddChatRoomAdminResponseVariant2(BaseModel):
 class AddChatRoomMemberResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: ChatRoomMemberChange | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
@@ -52,6 +55,7 @@ class AddChatRoomMembersRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     usernames: Annotated[list[str], Field(max_length=60, min_length=1)]
     """
@@ -62,6 +66,7 @@ class AddChatRoomMembersRequest(BaseModel):
 class AddChatRoomMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: AddChatRoomMembersResponseVariant2Data | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
@@ -77,6 +82,7 @@ class AddChatRoomMembersResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     action: str | None = None
     """
@@ -95,6 +101,7 @@ class AddChatRoomMembersResponseVariant2Data(BaseModel):
 class AddContactResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     entities: list[User] | None = None
     """
@@ -109,6 +116,7 @@ class AddGroupAdminRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     newadmin: str
     """
@@ -119,6 +127,7 @@ class AddGroupAdminRequest(BaseModel):
 class AddGroupAdminResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: AdminChange | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
@@ -130,6 +139,7 @@ class AddGroupAdminResponseVariant2(BaseModel):
 class AddGroupMemberResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: GroupMemberChange | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
@@ -145,6 +155,7 @@ class AddGroupMembersRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     usernames: Annotated[list[str], Field(max_length=60, min_length=1)]
     """
@@ -155,6 +166,7 @@ class AddGroupMembersRequest(BaseModel):
 class AddGroupMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: AddGroupMembersResponseVariant2Data | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
@@ -170,6 +182,7 @@ class AddGroupMembersResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     action: str | None = None
     """
@@ -192,6 +205,7 @@ class AddPushLabelUsersRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     usernames: Annotated[list[str], Field(max_length=100, min_length=1)]
     """
@@ -202,6 +216,7 @@ class AddPushLabelUsersRequest(BaseModel):
 class AddPushLabelUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: PushLabelUsersResult | None = None
 
@@ -213,6 +228,7 @@ class AddThreadMembersRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     usernames: Annotated[list[str], Field(max_length=10, min_length=1)]
     """
@@ -223,6 +239,7 @@ class AddThreadMembersRequest(BaseModel):
 class AddThreadMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: AddThreadMembersResponseVariant2Data | None = None
 
@@ -234,6 +251,7 @@ class AddThreadMembersResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     status: str | None = None
     """
@@ -248,6 +266,7 @@ class AdminChange(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     newadmin: str | None = None
     """
@@ -270,6 +289,7 @@ class Affiliation(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     member: str | None = None
     """
@@ -288,6 +308,7 @@ class AttributeChangeResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     error_keys: Annotated[dict[str, str] | None, Field(alias="errorKeys")] = None
     """
@@ -306,6 +327,7 @@ class AttributeKeysRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     keys: Annotated[list[str] | None, Field(max_length=10)] = None
     """
@@ -320,6 +342,7 @@ class BatchGetUserAttributesRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     properties: list[str]
     """
@@ -334,6 +357,7 @@ class BatchGetUserAttributesRequest(BaseModel):
 class BatchGetUserAttributesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: dict[str, dict[str, str]] | None = None
     """
@@ -348,6 +372,7 @@ class BlockUsersRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     usernames: Annotated[list[str], Field(max_length=50, min_length=1)]
     """
@@ -358,6 +383,7 @@ class BlockUsersRequest(BaseModel):
 class BlockUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[str] | None = None
     """
@@ -376,6 +402,7 @@ class ChatRoom(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     affiliations: list[Affiliation] | None = None
     """
@@ -442,6 +469,7 @@ class ChatRoomAttributes(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     auto_delete: Annotated[Literal["DELETE", "NO_DELETE"] | None, Field(alias="autoDelete")] = None
     """
@@ -468,6 +496,7 @@ class ChatRoomMemberChange(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     action: str | None = None
     """
@@ -498,6 +527,7 @@ class ChatRoomSummary(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     affiliations_count: int | None = None
     """
@@ -528,6 +558,7 @@ class CreateChatRoomRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     description: Annotated[str, Field(max_length=512)]
     """
@@ -554,6 +585,7 @@ class CreateChatRoomRequest(BaseModel):
 class CreateChatRoomResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: CreateChatRoomResponseVariant2Data | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
@@ -569,6 +601,7 @@ class CreateChatRoomResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     id: str | None = None
     """
@@ -583,6 +616,7 @@ class CreateGroupRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     allowinvites: bool = False
     """
@@ -633,6 +667,7 @@ class CreateGroupRequest(BaseModel):
 class CreateGroupResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: CreateGroupResponseVariant2Data | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
@@ -648,6 +683,7 @@ class CreateGroupResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     groupid: str | None = None
     """
@@ -662,6 +698,7 @@ class CreatePushLabelRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     description: Annotated[str | None, Field(max_length=255)] = None
     """
@@ -676,6 +713,7 @@ class CreatePushLabelRequest(BaseModel):
 class CreatePushLabelResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: PushLabel | None = None
 
@@ -687,6 +725,7 @@ class CreateReactionRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     message: Annotated[str, Field(max_length=128)]
     """
@@ -701,6 +740,7 @@ class CreateReactionRequest(BaseModel):
 class CreateReactionResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: Reaction | None = None
     request_status_code: Annotated[str | None, Field(alias="requestStatusCode")] = None
@@ -716,6 +756,7 @@ class CreateThreadRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     group_id: str
     """
@@ -738,6 +779,7 @@ class CreateThreadRequest(BaseModel):
 class CreateThreadResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: CreateThreadResponseVariant2Data | None = None
 
@@ -749,6 +791,7 @@ class CreateThreadResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     thread_id: str | None = None
     """
@@ -759,6 +802,7 @@ class CreateThreadResponseVariant2Data(BaseModel):
 class CreateUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[RegisterFailure] | None = None
     """
@@ -773,6 +817,7 @@ class CreateUsersResponseVariant2(BaseModel):
 class DeactivateUserResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     entities: list[User] | None = None
     """
@@ -783,6 +828,7 @@ class DeactivateUserResponseVariant2(BaseModel):
 class DeleteChatRoomResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: DeleteChatRoomResponseVariant2Data | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
@@ -798,6 +844,7 @@ class DeleteChatRoomResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     id: str | None = None
     """
@@ -816,6 +863,7 @@ class DeleteConversationRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel: str
     """
@@ -834,6 +882,7 @@ class DeleteConversationRequest(BaseModel):
 class DeleteConversationResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: DeleteConversationResponseVariant2Data | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
@@ -849,6 +898,7 @@ class DeleteConversationResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     result: str | None = None
     """
@@ -859,6 +909,7 @@ class DeleteConversationResponseVariant2Data(BaseModel):
 class DeleteGroupResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: DeleteGroupResponseVariant2Data | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
@@ -874,6 +925,7 @@ class DeleteGroupResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     groupid: str | None = None
     """
@@ -888,6 +940,7 @@ class DeleteGroupResponseVariant2Data(BaseModel):
 class DeletePushLabelResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: str | None = None
     """
@@ -898,6 +951,7 @@ class DeletePushLabelResponseVariant2(BaseModel):
 class DeleteReactionResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     request_status_code: Annotated[str | None, Field(alias="requestStatusCode")] = None
     """
@@ -908,6 +962,7 @@ class DeleteReactionResponseVariant2(BaseModel):
 class DeleteThreadResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: DeleteThreadResponseVariant2Data | None = None
 
@@ -919,6 +974,7 @@ class DeleteThreadResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     status: str | None = None
     """
@@ -929,6 +985,7 @@ class DeleteThreadResponseVariant2Data(BaseModel):
 class DeleteUserAttributesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: bool | None = None
     """
@@ -939,6 +996,7 @@ class DeleteUserAttributesResponseVariant2(BaseModel):
 class DeleteUserResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     entities: list[User] | None = None
     """
@@ -949,6 +1007,7 @@ class DeleteUserResponseVariant2(BaseModel):
 class DeleteUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     entities: list[User] | None = None
     """
@@ -959,6 +1018,7 @@ class DeleteUsersResponseVariant2(BaseModel):
 class DisableGroupResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: DisableGroupResponseVariant2Data | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
@@ -974,6 +1034,7 @@ class DisableGroupResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     disabled: bool | None = None
     """
@@ -984,6 +1045,7 @@ class DisableGroupResponseVariant2Data(BaseModel):
 class DisconnectUserResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: DisconnectUserResponseVariant2Data | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
@@ -999,6 +1061,7 @@ class DisconnectUserResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     result: bool | None = None
     """
@@ -1009,6 +1072,7 @@ class DisconnectUserResponseVariant2Data(BaseModel):
 class EnableGroupResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: EnableGroupResponseVariant2Data | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
@@ -1024,6 +1088,7 @@ class EnableGroupResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     disabled: bool | None = None
     """
@@ -1044,6 +1109,7 @@ class Envelope(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     action: str | None = None
     """
@@ -1094,180 +1160,210 @@ class Envelope(BaseModel):
 class AddChatRoomAdminResponse(Envelope, AddChatRoomAdminResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class AddChatRoomMemberResponse(Envelope, AddChatRoomMemberResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class AddChatRoomMembersResponse(Envelope, AddChatRoomMembersResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class AddContactResponse(Envelope, AddContactResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class AddGroupAdminResponse(Envelope, AddGroupAdminResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class AddGroupMemberResponse(Envelope, AddGroupMemberResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class AddGroupMembersResponse(Envelope, AddGroupMembersResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class AddPushLabelUsersResponse(Envelope, AddPushLabelUsersResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class AddThreadMembersResponse(Envelope, AddThreadMembersResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class BatchGetUserAttributesResponse(Envelope, BatchGetUserAttributesResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class BlockUsersResponse(Envelope, BlockUsersResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class CreateChatRoomResponse(Envelope, CreateChatRoomResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class CreateGroupResponse(Envelope, CreateGroupResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class CreatePushLabelResponse(Envelope, CreatePushLabelResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class CreateReactionResponse(Envelope, CreateReactionResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class CreateThreadResponse(Envelope, CreateThreadResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class CreateUsersResponse(Envelope, CreateUsersResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class DeactivateUserResponse(Envelope, DeactivateUserResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class DeleteChatRoomResponse(Envelope, DeleteChatRoomResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class DeleteConversationResponse(Envelope, DeleteConversationResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class DeleteGroupResponse(Envelope, DeleteGroupResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class DeletePushLabelResponse(Envelope, DeletePushLabelResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class DeleteReactionResponse(Envelope, DeleteReactionResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class DeleteThreadResponse(Envelope, DeleteThreadResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class DeleteUserAttributesResponse(Envelope, DeleteUserAttributesResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class DeleteUserResponse(Envelope, DeleteUserResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class DeleteUsersResponse(Envelope, DeleteUsersResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class DisableGroupResponse(Envelope, DisableGroupResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class DisconnectUserResponse(Envelope, DisconnectUserResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class EnableGroupResponse(Envelope, EnableGroupResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -1278,6 +1374,7 @@ class Error(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: int | None = None
     """
@@ -1304,6 +1401,7 @@ class Error(BaseModel):
 class ForceRemoveChatRoomAttributesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: AttributeChangeResult | None = None
 
@@ -1313,12 +1411,14 @@ class ForceRemoveChatRoomAttributesResponse(
 ):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class ForceSetChatRoomAttributesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: AttributeChangeResult | None = None
 
@@ -1326,6 +1426,7 @@ class ForceSetChatRoomAttributesResponseVariant2(BaseModel):
 class ForceSetChatRoomAttributesResponse(Envelope, ForceSetChatRoomAttributesResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -1336,6 +1437,7 @@ class GetChatRoomAttributesRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     keys: list[str] | None = None
     """
@@ -1346,6 +1448,7 @@ class GetChatRoomAttributesRequest(BaseModel):
 class GetChatRoomAttributesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: dict[str, str] | None = None
     """
@@ -1356,12 +1459,14 @@ class GetChatRoomAttributesResponseVariant2(BaseModel):
 class GetChatRoomAttributesResponse(Envelope, GetChatRoomAttributesResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class GetChatRoomsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[ChatRoom] | None = None
     """
@@ -1376,12 +1481,14 @@ class GetChatRoomsResponseVariant2(BaseModel):
 class GetChatRoomsResponse(Envelope, GetChatRoomsResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class GetGlobalMuteResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: GlobalMute | None = None
 
@@ -1389,12 +1496,14 @@ class GetGlobalMuteResponseVariant2(BaseModel):
 class GetGlobalMuteResponse(Envelope, GetGlobalMuteResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class GetGroupsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[Group] | None = None
     """
@@ -1409,12 +1518,14 @@ class GetGroupsResponseVariant2(BaseModel):
 class GetGroupsResponse(Envelope, GetGroupsResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class GetMessageHistoryResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[GetMessageHistoryResponseVariant2DataItem] | None = None
     """
@@ -1425,6 +1536,7 @@ class GetMessageHistoryResponseVariant2(BaseModel):
 class GetMessageHistoryResponse(Envelope, GetMessageHistoryResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -1435,6 +1547,7 @@ class GetMessageHistoryResponseVariant2DataItem(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     url: str | None = None
     """
@@ -1445,6 +1558,7 @@ class GetMessageHistoryResponseVariant2DataItem(BaseModel):
 class GetOfflineMessageCountResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: dict[str, int] | None = None
     """
@@ -1459,12 +1573,14 @@ class GetOfflineMessageCountResponseVariant2(BaseModel):
 class GetOfflineMessageCountResponse(Envelope, GetOfflineMessageCountResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class GetOfflineMessageStatusResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: dict[str, Literal["delivered", "undelivered"]] | None = None
     """
@@ -1479,6 +1595,7 @@ class GetOfflineMessageStatusResponseVariant2(BaseModel):
 class GetOfflineMessageStatusResponse(Envelope, GetOfflineMessageStatusResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -1489,6 +1606,7 @@ class GetPresenceRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     usernames: Annotated[list[str], Field(max_length=100, min_length=1)]
     """
@@ -1499,6 +1617,7 @@ class GetPresenceRequest(BaseModel):
 class GetPresenceResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     result: list[PresenceStatus] | None = None
     """
@@ -1509,12 +1628,14 @@ class GetPresenceResponseVariant2(BaseModel):
 class GetPresenceResponse(Envelope, GetPresenceResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class GetPushLabelResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: PushLabel | None = None
 
@@ -1522,12 +1643,14 @@ class GetPushLabelResponseVariant2(BaseModel):
 class GetPushLabelResponse(Envelope, GetPushLabelResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class GetPushLabelUserResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: PushLabelUser | None = None
 
@@ -1535,12 +1658,14 @@ class GetPushLabelUserResponseVariant2(BaseModel):
 class GetPushLabelUserResponse(Envelope, GetPushLabelUserResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class GetReactionDetailResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: GetReactionDetailResponseVariant2Data | None = None
     request_status_code: Annotated[str | None, Field(alias="requestStatusCode")] = None
@@ -1552,6 +1677,7 @@ class GetReactionDetailResponseVariant2(BaseModel):
 class GetReactionDetailResponse(Envelope, GetReactionDetailResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -1562,6 +1688,7 @@ class GetReactionDetailResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     cursor: str | None = None
     """
@@ -1592,6 +1719,7 @@ class GetReactionDetailResponseVariant2Data(BaseModel):
 class GetUserAttributesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: dict[str, str] | None = None
     """
@@ -1602,12 +1730,14 @@ class GetUserAttributesResponseVariant2(BaseModel):
 class GetUserAttributesResponse(Envelope, GetUserAttributesResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class GetUserAttributesSizeResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: int | None = None
     """
@@ -1618,12 +1748,14 @@ class GetUserAttributesSizeResponseVariant2(BaseModel):
 class GetUserAttributesSizeResponse(Envelope, GetUserAttributesSizeResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class GetUserResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     entities: list[User] | None = None
     """
@@ -1634,12 +1766,14 @@ class GetUserResponseVariant2(BaseModel):
 class GetUserResponse(Envelope, GetUserResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class GetUserStatusResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: dict[str, Literal["online", "offline"]] | None = None
     """
@@ -1654,6 +1788,7 @@ class GetUserStatusResponseVariant2(BaseModel):
 class GetUserStatusResponse(Envelope, GetUserStatusResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -1664,6 +1799,7 @@ class GetUsersStatusRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     usernames: Annotated[list[str], Field(max_length=100, min_length=1)]
     """
@@ -1674,6 +1810,7 @@ class GetUsersStatusRequest(BaseModel):
 class GetUsersStatusResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[dict[str, Literal["online", "offline"]]] | None = None
     """
@@ -1684,6 +1821,7 @@ class GetUsersStatusResponseVariant2(BaseModel):
 class GetUsersStatusResponse(Envelope, GetUsersStatusResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -1694,6 +1832,7 @@ class GlobalMute(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chat: int | None = None
     """
@@ -1728,6 +1867,7 @@ class Group(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     affiliations: list[Affiliation] | None = None
     """
@@ -1802,6 +1942,7 @@ class GroupMemberChange(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     action: str | None = None
     """
@@ -1832,6 +1973,7 @@ class GroupSummary(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     affiliations: int | None = None
     """
@@ -1866,6 +2008,7 @@ class JoinedChatRoom(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     id: str | None = None
     """
@@ -1884,6 +2027,7 @@ class JoinedGroup(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     groupid: str | None = None
     """
@@ -1898,6 +2042,7 @@ class JoinedGroup(BaseModel):
 class ListBlockedUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[str] | None = None
     """
@@ -1912,12 +2057,14 @@ class ListBlockedUsersResponseVariant2(BaseModel):
 class ListBlockedUsersResponse(Envelope, ListBlockedUsersResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class ListChatRoomAdminsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[str] | None = None
     """
@@ -1932,12 +2079,14 @@ class ListChatRoomAdminsResponseVariant2(BaseModel):
 class ListChatRoomAdminsResponse(Envelope, ListChatRoomAdminsResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class ListChatRoomMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[Affiliation] | None = None
     """
@@ -1952,12 +2101,14 @@ class ListChatRoomMembersResponseVariant2(BaseModel):
 class ListChatRoomMembersResponse(Envelope, ListChatRoomMembersResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class ListChatRoomsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[ChatRoomSummary] | None = None
     """
@@ -1972,12 +2123,14 @@ class ListChatRoomsResponseVariant2(BaseModel):
 class ListChatRoomsResponse(Envelope, ListChatRoomsResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class ListContactsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[str] | None = None
     """
@@ -1992,12 +2145,14 @@ class ListContactsResponseVariant2(BaseModel):
 class ListContactsResponse(Envelope, ListContactsResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class ListGlobalMutesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: ListGlobalMutesResponseVariant2Data | None = None
 
@@ -2005,6 +2160,7 @@ class ListGlobalMutesResponseVariant2(BaseModel):
 class ListGlobalMutesResponse(Envelope, ListGlobalMutesResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -2015,6 +2171,7 @@ class ListGlobalMutesResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[GlobalMute] | None = None
     """
@@ -2029,6 +2186,7 @@ class ListGlobalMutesResponseVariant2Data(BaseModel):
 class ListGroupAdminsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[str] | None = None
     """
@@ -2043,12 +2201,14 @@ class ListGroupAdminsResponseVariant2(BaseModel):
 class ListGroupAdminsResponse(Envelope, ListGroupAdminsResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class ListGroupMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[Affiliation] | None = None
     """
@@ -2063,12 +2223,14 @@ class ListGroupMembersResponseVariant2(BaseModel):
 class ListGroupMembersResponse(Envelope, ListGroupMembersResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class ListGroupsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[GroupSummary] | None = None
     """
@@ -2083,12 +2245,14 @@ class ListGroupsResponseVariant2(BaseModel):
 class ListGroupsResponse(Envelope, ListGroupsResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class ListJoinedChatRoomsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[JoinedChatRoom] | None = None
     """
@@ -2103,12 +2267,14 @@ class ListJoinedChatRoomsResponseVariant2(BaseModel):
 class ListJoinedChatRoomsResponse(Envelope, ListJoinedChatRoomsResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class ListJoinedGroupsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[JoinedGroup] | None = None
     """
@@ -2123,12 +2289,14 @@ class ListJoinedGroupsResponseVariant2(BaseModel):
 class ListJoinedGroupsResponse(Envelope, ListJoinedGroupsResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class ListPresenceSubscriptionsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     result: ListPresenceSubscriptionsResponseVariant2Result | None = None
 
@@ -2136,6 +2304,7 @@ class ListPresenceSubscriptionsResponseVariant2(BaseModel):
 class ListPresenceSubscriptionsResponse(Envelope, ListPresenceSubscriptionsResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -2146,6 +2315,7 @@ class ListPresenceSubscriptionsResponseVariant2Result(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     sublist: list[PresenceSubscription] | None = None
     """
@@ -2160,6 +2330,7 @@ class ListPresenceSubscriptionsResponseVariant2Result(BaseModel):
 class ListPushLabelUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[PushLabelUser] | None = None
     """
@@ -2170,12 +2341,14 @@ class ListPushLabelUsersResponseVariant2(BaseModel):
 class ListPushLabelUsersResponse(Envelope, ListPushLabelUsersResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class ListPushLabelsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[PushLabel] | None = None
     """
@@ -2186,12 +2359,14 @@ class ListPushLabelsResponseVariant2(BaseModel):
 class ListPushLabelsResponse(Envelope, ListPushLabelsResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class ListReactionsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[MessageReactions] | None = None
     """
@@ -2206,12 +2381,14 @@ class ListReactionsResponseVariant2(BaseModel):
 class ListReactionsResponse(Envelope, ListReactionsResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class ListThreadMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: ListThreadMembersResponseVariant2Data | None = None
     properties: ListThreadMembersResponseVariant2Properties | None = None
@@ -2220,6 +2397,7 @@ class ListThreadMembersResponseVariant2(BaseModel):
 class ListThreadMembersResponse(Envelope, ListThreadMembersResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -2230,6 +2408,7 @@ class ListThreadMembersResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     affiliations: list[str] | None = None
     """
@@ -2244,6 +2423,7 @@ class ListThreadMembersResponseVariant2Properties(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     cursor: str | None = None
     """
@@ -2254,6 +2434,7 @@ class ListThreadMembersResponseVariant2Properties(BaseModel):
 class ListThreadsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     entities: list[Thread] | None = None
     """
@@ -2265,6 +2446,7 @@ class ListThreadsResponseVariant2(BaseModel):
 class ListThreadsResponse(Envelope, ListThreadsResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -2275,6 +2457,7 @@ class ListThreadsResponseVariant2Properties(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     cursor: str | None = None
     """
@@ -2285,6 +2468,7 @@ class ListThreadsResponseVariant2Properties(BaseModel):
 class ListUserGroupThreadsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     entities: list[Thread] | None = None
     """
@@ -2296,6 +2480,7 @@ class ListUserGroupThreadsResponseVariant2(BaseModel):
 class ListUserGroupThreadsResponse(Envelope, ListUserGroupThreadsResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -2306,6 +2491,7 @@ class ListUserGroupThreadsResponseVariant2Properties(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     cursor: str | None = None
     """
@@ -2316,6 +2502,7 @@ class ListUserGroupThreadsResponseVariant2Properties(BaseModel):
 class ListUserThreadsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     entities: list[Thread] | None = None
     """
@@ -2327,6 +2514,7 @@ class ListUserThreadsResponseVariant2(BaseModel):
 class ListUserThreadsResponse(Envelope, ListUserThreadsResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -2337,6 +2525,7 @@ class ListUserThreadsResponseVariant2Properties(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     cursor: str | None = None
     """
@@ -2347,6 +2536,7 @@ class ListUserThreadsResponseVariant2Properties(BaseModel):
 class ListUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     entities: list[User] | None = None
     """
@@ -2357,6 +2547,7 @@ class ListUsersResponseVariant2(BaseModel):
 class ListUsersResponse(Envelope, ListUsersResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -2367,6 +2558,7 @@ class MessageBody(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     action: str | None = None
     """
@@ -2444,6 +2636,7 @@ class MessageBodySize(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     height: float | None = None
     """
@@ -2462,6 +2655,7 @@ class MessageReactions(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     msg_id: Annotated[str | None, Field(alias="msgId")] = None
     """
@@ -2485,6 +2679,7 @@ class PresenceStatus(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     expiry: str | None = None
     """
@@ -2515,6 +2710,7 @@ class PresenceSubscription(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     expiry: str | None = None
     """
@@ -2533,6 +2729,7 @@ class PushLabel(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     count: int | None = None
     """
@@ -2559,6 +2756,7 @@ class PushLabelUser(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created: int | None = None
     """
@@ -2577,6 +2775,7 @@ class PushLabelUsersResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     fail: dict[str, str] | None = None
     """
@@ -2595,6 +2794,7 @@ class PushMessage(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     agora: dict[str, Any] | None = None
     """
@@ -2634,6 +2834,7 @@ class PushMessageConfig(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     badge: PushMessageConfigBadge | None = None
     click_action: Annotated[PushMessageConfigClickAction | None, Field(alias="clickAction")] = None
@@ -2646,6 +2847,7 @@ class PushMessageConfigBadge(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     add_num: Annotated[int | None, Field(alias="addNum")] = None
     """
@@ -2664,6 +2866,7 @@ class PushMessageConfigClickAction(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     action: str | None = None
     """
@@ -2686,6 +2889,7 @@ class PushResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     desc: str | None = None
     """
@@ -2718,6 +2922,7 @@ class Reaction(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created_at: Annotated[AwareDatetime | None, Field(alias="createdAt")] = None
     """
@@ -2756,6 +2961,7 @@ class ReactionSummary(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     count: int | None = None
     """
@@ -2786,6 +2992,7 @@ class RecallMessageItem(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chat_type: Literal["chat", "groupchat", "chatroom"]
     """
@@ -2816,6 +3023,7 @@ class RecallMessagesRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     msgs: Annotated[list[RecallMessageItem], Field(min_length=1)]
     """
@@ -2826,6 +3034,7 @@ class RecallMessagesRequest(BaseModel):
 class RecallMessagesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: RecallMessagesResponseVariant2Data | None = None
     msgs: list[RecallResult] | None = None
@@ -2837,6 +3046,7 @@ class RecallMessagesResponseVariant2(BaseModel):
 class RecallMessagesResponse(Envelope, RecallMessagesResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -2847,6 +3057,7 @@ class RecallMessagesResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     msgs: list[RecallResult] | None = None
     """
@@ -2861,6 +3072,7 @@ class RecallResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chattype: str | None = None
     """
@@ -2891,6 +3103,7 @@ class RegisterFailure(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     register_user_fail_reason: Annotated[str | None, Field(alias="registerUserFailReason")] = None
     """
@@ -2909,6 +3122,7 @@ class RegisterUserRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     nickname: Annotated[str | None, Field(max_length=100)] = None
     """
@@ -2942,6 +3156,7 @@ class CreateUsersRequest(RootModel[RegisterUserRequest | RegisterUsersRequest]):
 class RemoveChatRoomAdminResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: AdminChange | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
@@ -2953,12 +3168,14 @@ class RemoveChatRoomAdminResponseVariant2(BaseModel):
 class RemoveChatRoomAdminResponse(Envelope, RemoveChatRoomAdminResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class RemoveChatRoomAttributesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: AttributeChangeResult | None = None
 
@@ -2966,12 +3183,14 @@ class RemoveChatRoomAttributesResponseVariant2(BaseModel):
 class RemoveChatRoomAttributesResponse(Envelope, RemoveChatRoomAttributesResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class RemoveChatRoomMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: ChatRoomMemberChange | list[ChatRoomMemberChange] | None = None
     """
@@ -2986,12 +3205,14 @@ class RemoveChatRoomMembersResponseVariant2(BaseModel):
 class RemoveChatRoomMembersResponse(Envelope, RemoveChatRoomMembersResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class RemoveContactResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     entities: list[User] | None = None
     """
@@ -3002,12 +3223,14 @@ class RemoveContactResponseVariant2(BaseModel):
 class RemoveContactResponse(Envelope, RemoveContactResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class RemoveGroupAdminResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: AdminChange | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
@@ -3019,12 +3242,14 @@ class RemoveGroupAdminResponseVariant2(BaseModel):
 class RemoveGroupAdminResponse(Envelope, RemoveGroupAdminResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class RemoveGroupMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: GroupMemberChange | list[GroupMemberChange] | None = None
     """
@@ -3039,6 +3264,7 @@ class RemoveGroupMembersResponseVariant2(BaseModel):
 class RemoveGroupMembersResponse(Envelope, RemoveGroupMembersResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -3049,6 +3275,7 @@ class RemovePushLabelUsersRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     usernames: Annotated[list[str], Field(max_length=100, min_length=1)]
     """
@@ -3059,6 +3286,7 @@ class RemovePushLabelUsersRequest(BaseModel):
 class RemovePushLabelUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: PushLabelUsersResult | None = None
 
@@ -3066,6 +3294,7 @@ class RemovePushLabelUsersResponseVariant2(BaseModel):
 class RemovePushLabelUsersResponse(Envelope, RemovePushLabelUsersResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -3076,6 +3305,7 @@ class RemoveThreadMembersRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     usernames: Annotated[list[str], Field(max_length=10, min_length=1)]
     """
@@ -3086,6 +3316,7 @@ class RemoveThreadMembersRequest(BaseModel):
 class RemoveThreadMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     entities: list[RemoveThreadMembersResponseVariant2EntitiesItem] | None = None
     """
@@ -3096,6 +3327,7 @@ class RemoveThreadMembersResponseVariant2(BaseModel):
 class RemoveThreadMembersResponse(Envelope, RemoveThreadMembersResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -3106,6 +3338,7 @@ class RemoveThreadMembersResponseVariant2EntitiesItem(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     result: bool | None = None
     """
@@ -3124,6 +3357,7 @@ class SendMessageRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_msg_level: Literal["low", "normal", "high"] | None = None
     """
@@ -3159,6 +3393,7 @@ class SendMessageRequest(BaseModel):
 class SendMessageResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: dict[str, str] | None = None
     """
@@ -3173,6 +3408,7 @@ class SendMessageResponseVariant2(BaseModel):
 class SendMessageResponse(Envelope, SendMessageResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -3183,6 +3419,7 @@ class SendPushByLabelsRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     push_message: Annotated[PushMessage, Field(alias="pushMessage")]
     start_date: Annotated[
@@ -3206,6 +3443,7 @@ class SendPushByLabelsRequest(BaseModel):
 class SendPushByLabelsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: SendPushByLabelsResponseVariant2Data | None = None
 
@@ -3213,6 +3451,7 @@ class SendPushByLabelsResponseVariant2(BaseModel):
 class SendPushByLabelsResponse(Envelope, SendPushByLabelsResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -3223,6 +3462,7 @@ class SendPushByLabelsResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     task_id: Annotated[int | None, Field(alias="taskId")] = None
     """
@@ -3237,6 +3477,7 @@ class SendPushToAllUsersRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     push_message: Annotated[PushMessage, Field(alias="pushMessage")]
     start_date: Annotated[
@@ -3256,6 +3497,7 @@ class SendPushToAllUsersRequest(BaseModel):
 class SendPushToAllUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: int | None = None
     """
@@ -3266,6 +3508,7 @@ class SendPushToAllUsersResponseVariant2(BaseModel):
 class SendPushToAllUsersResponse(Envelope, SendPushToAllUsersResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -3276,6 +3519,7 @@ class SendPushToUsersRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     push_message: Annotated[PushMessage, Field(alias="pushMessage")]
     strategy: PushStrategy | None = None
@@ -3288,6 +3532,7 @@ class SendPushToUsersRequest(BaseModel):
 class SendPushToUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: list[PushResult] | None = None
     """
@@ -3298,12 +3543,14 @@ class SendPushToUsersResponseVariant2(BaseModel):
 class SendPushToUsersResponse(Envelope, SendPushToUsersResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class SetChatRoomAttributesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: AttributeChangeResult | None = None
 
@@ -3311,6 +3558,7 @@ class SetChatRoomAttributesResponseVariant2(BaseModel):
 class SetChatRoomAttributesResponse(Envelope, SetChatRoomAttributesResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -3321,6 +3569,7 @@ class SetGlobalMuteRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chat: Annotated[int | None, Field(ge=-1, le=2147483647)] = None
     """
@@ -3343,6 +3592,7 @@ class SetGlobalMuteRequest(BaseModel):
 class SetGlobalMuteResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: SetGlobalMuteResponseVariant2Data | None = None
 
@@ -3350,6 +3600,7 @@ class SetGlobalMuteResponseVariant2(BaseModel):
 class SetGlobalMuteResponse(Envelope, SetGlobalMuteResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -3360,6 +3611,7 @@ class SetGlobalMuteResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     result: str | None = None
     """
@@ -3374,6 +3626,7 @@ class SetPresenceRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     ext: Annotated[str, Field(max_length=1024)]
     """
@@ -3384,6 +3637,7 @@ class SetPresenceRequest(BaseModel):
 class SetPresenceResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     result: str | None = None
     """
@@ -3394,6 +3648,7 @@ class SetPresenceResponseVariant2(BaseModel):
 class SetPresenceResponse(Envelope, SetPresenceResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -3404,6 +3659,7 @@ class SetPushDisplayStyleRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     notification_display_style: Literal[0, 1]
     """
@@ -3418,6 +3674,7 @@ class SetPushNicknameRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     nickname: Annotated[str, Field(max_length=100)]
     """
@@ -3432,6 +3689,7 @@ class SetPushNoDisturbingRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     notification_no_disturbing: bool
     """
@@ -3464,6 +3722,7 @@ class SetUserAttributesRequest(RootModel[dict[str, str]]):
 class SetUserAttributesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: dict[str, str] | None = None
     """
@@ -3474,6 +3733,7 @@ class SetUserAttributesResponseVariant2(BaseModel):
 class SetUserAttributesResponse(Envelope, SetUserAttributesResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -3484,6 +3744,7 @@ class SubscribePresenceRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     usernames: Annotated[list[str], Field(max_length=100, min_length=1)]
     """
@@ -3494,6 +3755,7 @@ class SubscribePresenceRequest(BaseModel):
 class SubscribePresenceResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     result: list[PresenceStatus] | None = None
     """
@@ -3504,6 +3766,7 @@ class SubscribePresenceResponseVariant2(BaseModel):
 class SubscribePresenceResponse(Envelope, SubscribePresenceResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -3514,6 +3777,7 @@ class Thread(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created: int | None = None
     """
@@ -3548,6 +3812,7 @@ class TransferGroupOwnershipRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     newowner: str
     """
@@ -3558,6 +3823,7 @@ class TransferGroupOwnershipRequest(BaseModel):
 class UnblockUserResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     entities: list[User] | None = None
     """
@@ -3568,6 +3834,7 @@ class UnblockUserResponseVariant2(BaseModel):
 class UnblockUserResponse(Envelope, UnblockUserResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -3585,6 +3852,7 @@ class UnsubscribePresenceRequest(RootModel[list[str]]):
 class UnsubscribePresenceResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     result: str | None = None
     """
@@ -3595,6 +3863,7 @@ class UnsubscribePresenceResponseVariant2(BaseModel):
 class UnsubscribePresenceResponse(Envelope, UnsubscribePresenceResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -3605,6 +3874,7 @@ class UpdateChatRoomRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     description: Annotated[str | None, Field(max_length=512)] = None
     """
@@ -3623,6 +3893,7 @@ class UpdateChatRoomRequest(BaseModel):
 class UpdateChatRoomResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: UpdateChatRoomResponseVariant2Data | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
@@ -3634,6 +3905,7 @@ class UpdateChatRoomResponseVariant2(BaseModel):
 class UpdateChatRoomResponse(Envelope, UpdateChatRoomResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -3644,6 +3916,7 @@ class UpdateChatRoomResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     description: bool | None = None
     """
@@ -3666,6 +3939,7 @@ class UpdateGroupRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     allowinvites: bool | None = None
     """
@@ -3712,6 +3986,7 @@ class UpdateGroupRequest2(RootModel[UpdateGroupRequest | TransferGroupOwnershipR
 class UpdateGroupResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: dict[str, bool] | None = None
     """
@@ -3726,6 +4001,7 @@ class UpdateGroupResponseVariant2(BaseModel):
 class UpdateGroupResponse(Envelope, UpdateGroupResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -3736,6 +4012,7 @@ class UpdateThreadRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     name: Annotated[str, Field(max_length=64)]
     """
@@ -3746,6 +4023,7 @@ class UpdateThreadRequest(BaseModel):
 class UpdateThreadResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: UpdateThreadResponseVariant2Data | None = None
 
@@ -3753,6 +4031,7 @@ class UpdateThreadResponseVariant2(BaseModel):
 class UpdateThreadResponse(Envelope, UpdateThreadResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -3763,6 +4042,7 @@ class UpdateThreadResponseVariant2Data(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     name: str | None = None
     """
@@ -3779,6 +4059,7 @@ class UpdateUserPushSettingsRequest(
 class UpdateUserPushSettingsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     entities: list[User] | None = None
     """
@@ -3789,6 +4070,7 @@ class UpdateUserPushSettingsResponseVariant2(BaseModel):
 class UpdateUserPushSettingsResponse(Envelope, UpdateUserPushSettingsResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -3799,6 +4081,7 @@ class UploadFileRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     file: bytes
     """
@@ -3809,6 +4092,7 @@ class UploadFileRequest(BaseModel):
 class UploadFileResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     entities: list[UploadedFile] | None = None
     """
@@ -3819,6 +4103,7 @@ class UploadFileResponseVariant2(BaseModel):
 class UploadFileResponse(Envelope, UploadFileResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -3829,6 +4114,7 @@ class UploadedFile(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     share_secret: Annotated[str | None, Field(alias="share-secret")] = None
     """
@@ -3851,6 +4137,7 @@ class User(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     activated: bool | None = None
     """

@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -16,32 +18,29 @@ from ._runtime._base import (
     Envelope,
     SyncAPIClient,
 )
-from .resources import (
-    AsyncBlocklist,
-    AsyncChannels,
-    AsyncGroupChannelModeration,
-    AsyncGroupChannels,
-    AsyncMessages,
-    AsyncOpenChannelMessagePriority,
-    AsyncOpenChannelMetadata,
-    AsyncOpenChannelModeration,
-    AsyncOpenChannelPriorityDelivery,
-    AsyncOpenChannels,
-    AsyncSystemMessages,
-    AsyncUsers,
-    Blocklist,
-    Channels,
-    GroupChannelModeration,
-    GroupChannels,
-    Messages,
-    OpenChannelMessagePriority,
-    OpenChannelMetadata,
-    OpenChannelModeration,
-    OpenChannelPriorityDelivery,
-    OpenChannels,
-    SystemMessages,
-    Users,
-)
+
+if TYPE_CHECKING:
+    from .resources.blocklist import AsyncBlocklist, Blocklist
+    from .resources.channels import AsyncChannels, Channels
+    from .resources.group_channel_moderation import (
+        AsyncGroupChannelModeration,
+        GroupChannelModeration,
+    )
+    from .resources.group_channels import AsyncGroupChannels, GroupChannels
+    from .resources.messages import AsyncMessages, Messages
+    from .resources.open_channel_message_priority import (
+        AsyncOpenChannelMessagePriority,
+        OpenChannelMessagePriority,
+    )
+    from .resources.open_channel_metadata import AsyncOpenChannelMetadata, OpenChannelMetadata
+    from .resources.open_channel_moderation import AsyncOpenChannelModeration, OpenChannelModeration
+    from .resources.open_channel_priority_delivery import (
+        AsyncOpenChannelPriorityDelivery,
+        OpenChannelPriorityDelivery,
+    )
+    from .resources.open_channels import AsyncOpenChannels, OpenChannels
+    from .resources.system_messages import AsyncSystemMessages, SystemMessages
+    from .resources.users import AsyncUsers, Users
 
 DEFAULT_BASE_URL = "https://api.sg-light-api.com"
 # The backup of each primary host: the client fails over to it on connection errors and 5xx.
@@ -59,20 +58,8 @@ ENVELOPE = Envelope("code", (0,))
 
 
 class Client(SyncAPIClient):
-    """Nexconn Platform Chat API: one attribute per group of operations."""
-
-    users: Users
-    blocklist: Blocklist
-    messages: Messages
-    channels: Channels
-    system_messages: SystemMessages
-    group_channels: GroupChannels
-    group_channel_moderation: GroupChannelModeration
-    open_channels: OpenChannels
-    open_channel_moderation: OpenChannelModeration
-    open_channel_metadata: OpenChannelMetadata
-    open_channel_message_priority: OpenChannelMessagePriority
-    open_channel_priority_delivery: OpenChannelPriorityDelivery
+    """Nexconn Platform Chat API: one attribute per group of operations, each loaded when
+    first used."""
 
     def __init__(
         self,
@@ -108,35 +95,95 @@ class Client(SyncAPIClient):
             backup_url=backup_url or BACKUP_HOSTS.get(base_url or DEFAULT_BASE_URL),
             envelope=ENVELOPE,
         )
-        self.users = Users(self)
-        self.blocklist = Blocklist(self)
-        self.messages = Messages(self)
-        self.channels = Channels(self)
-        self.system_messages = SystemMessages(self)
-        self.group_channels = GroupChannels(self)
-        self.group_channel_moderation = GroupChannelModeration(self)
-        self.open_channels = OpenChannels(self)
-        self.open_channel_moderation = OpenChannelModeration(self)
-        self.open_channel_metadata = OpenChannelMetadata(self)
-        self.open_channel_message_priority = OpenChannelMessagePriority(self)
-        self.open_channel_priority_delivery = OpenChannelPriorityDelivery(self)
+
+    @cached_property
+    def users(self) -> Users:
+        """users operations."""
+        from .resources.users import Users
+
+        return Users(self)
+
+    @cached_property
+    def blocklist(self) -> Blocklist:
+        """blocklist operations."""
+        from .resources.blocklist import Blocklist
+
+        return Blocklist(self)
+
+    @cached_property
+    def messages(self) -> Messages:
+        """messages operations."""
+        from .resources.messages import Messages
+
+        return Messages(self)
+
+    @cached_property
+    def channels(self) -> Channels:
+        """channels operations."""
+        from .resources.channels import Channels
+
+        return Channels(self)
+
+    @cached_property
+    def system_messages(self) -> SystemMessages:
+        """system_messages operations."""
+        from .resources.system_messages import SystemMessages
+
+        return SystemMessages(self)
+
+    @cached_property
+    def group_channels(self) -> GroupChannels:
+        """group_channels operations."""
+        from .resources.group_channels import GroupChannels
+
+        return GroupChannels(self)
+
+    @cached_property
+    def group_channel_moderation(self) -> GroupChannelModeration:
+        """group_channel_moderation operations."""
+        from .resources.group_channel_moderation import GroupChannelModeration
+
+        return GroupChannelModeration(self)
+
+    @cached_property
+    def open_channels(self) -> OpenChannels:
+        """open_channels operations."""
+        from .resources.open_channels import OpenChannels
+
+        return OpenChannels(self)
+
+    @cached_property
+    def open_channel_moderation(self) -> OpenChannelModeration:
+        """open_channel_moderation operations."""
+        from .resources.open_channel_moderation import OpenChannelModeration
+
+        return OpenChannelModeration(self)
+
+    @cached_property
+    def open_channel_metadata(self) -> OpenChannelMetadata:
+        """open_channel_metadata operations."""
+        from .resources.open_channel_metadata import OpenChannelMetadata
+
+        return OpenChannelMetadata(self)
+
+    @cached_property
+    def open_channel_message_priority(self) -> OpenChannelMessagePriority:
+        """open_channel_message_priority operations."""
+        from .resources.open_channel_message_priority import OpenChannelMessagePriority
+
+        return OpenChannelMessagePriority(self)
+
+    @cached_property
+    def open_channel_priority_delivery(self) -> OpenChannelPriorityDelivery:
+        """open_channel_priority_delivery operations."""
+        from .resources.open_channel_priority_delivery import OpenChannelPriorityDelivery
+
+        return OpenChannelPriorityDelivery(self)
 
 
 class AsyncClient(AsyncAPIClient):
-    """Nexconn Platform Chat API, async: one attribute per group of operations."""
-
-    users: AsyncUsers
-    blocklist: AsyncBlocklist
-    messages: AsyncMessages
-    channels: AsyncChannels
-    system_messages: AsyncSystemMessages
-    group_channels: AsyncGroupChannels
-    group_channel_moderation: AsyncGroupChannelModeration
-    open_channels: AsyncOpenChannels
-    open_channel_moderation: AsyncOpenChannelModeration
-    open_channel_metadata: AsyncOpenChannelMetadata
-    open_channel_message_priority: AsyncOpenChannelMessagePriority
-    open_channel_priority_delivery: AsyncOpenChannelPriorityDelivery
+    """Nexconn Platform Chat API, async: one attribute per group of operations, each loaded
+    when first used."""
 
     def __init__(
         self,
@@ -172,15 +219,87 @@ class AsyncClient(AsyncAPIClient):
             backup_url=backup_url or BACKUP_HOSTS.get(base_url or DEFAULT_BASE_URL),
             envelope=ENVELOPE,
         )
-        self.users = AsyncUsers(self)
-        self.blocklist = AsyncBlocklist(self)
-        self.messages = AsyncMessages(self)
-        self.channels = AsyncChannels(self)
-        self.system_messages = AsyncSystemMessages(self)
-        self.group_channels = AsyncGroupChannels(self)
-        self.group_channel_moderation = AsyncGroupChannelModeration(self)
-        self.open_channels = AsyncOpenChannels(self)
-        self.open_channel_moderation = AsyncOpenChannelModeration(self)
-        self.open_channel_metadata = AsyncOpenChannelMetadata(self)
-        self.open_channel_message_priority = AsyncOpenChannelMessagePriority(self)
-        self.open_channel_priority_delivery = AsyncOpenChannelPriorityDelivery(self)
+
+    @cached_property
+    def users(self) -> AsyncUsers:
+        """users operations."""
+        from .resources.users import AsyncUsers
+
+        return AsyncUsers(self)
+
+    @cached_property
+    def blocklist(self) -> AsyncBlocklist:
+        """blocklist operations."""
+        from .resources.blocklist import AsyncBlocklist
+
+        return AsyncBlocklist(self)
+
+    @cached_property
+    def messages(self) -> AsyncMessages:
+        """messages operations."""
+        from .resources.messages import AsyncMessages
+
+        return AsyncMessages(self)
+
+    @cached_property
+    def channels(self) -> AsyncChannels:
+        """channels operations."""
+        from .resources.channels import AsyncChannels
+
+        return AsyncChannels(self)
+
+    @cached_property
+    def system_messages(self) -> AsyncSystemMessages:
+        """system_messages operations."""
+        from .resources.system_messages import AsyncSystemMessages
+
+        return AsyncSystemMessages(self)
+
+    @cached_property
+    def group_channels(self) -> AsyncGroupChannels:
+        """group_channels operations."""
+        from .resources.group_channels import AsyncGroupChannels
+
+        return AsyncGroupChannels(self)
+
+    @cached_property
+    def group_channel_moderation(self) -> AsyncGroupChannelModeration:
+        """group_channel_moderation operations."""
+        from .resources.group_channel_moderation import AsyncGroupChannelModeration
+
+        return AsyncGroupChannelModeration(self)
+
+    @cached_property
+    def open_channels(self) -> AsyncOpenChannels:
+        """open_channels operations."""
+        from .resources.open_channels import AsyncOpenChannels
+
+        return AsyncOpenChannels(self)
+
+    @cached_property
+    def open_channel_moderation(self) -> AsyncOpenChannelModeration:
+        """open_channel_moderation operations."""
+        from .resources.open_channel_moderation import AsyncOpenChannelModeration
+
+        return AsyncOpenChannelModeration(self)
+
+    @cached_property
+    def open_channel_metadata(self) -> AsyncOpenChannelMetadata:
+        """open_channel_metadata operations."""
+        from .resources.open_channel_metadata import AsyncOpenChannelMetadata
+
+        return AsyncOpenChannelMetadata(self)
+
+    @cached_property
+    def open_channel_message_priority(self) -> AsyncOpenChannelMessagePriority:
+        """open_channel_message_priority operations."""
+        from .resources.open_channel_message_priority import AsyncOpenChannelMessagePriority
+
+        return AsyncOpenChannelMessagePriority(self)
+
+    @cached_property
+    def open_channel_priority_delivery(self) -> AsyncOpenChannelPriorityDelivery:
+        """open_channel_priority_delivery operations."""
+        from .resources.open_channel_priority_delivery import AsyncOpenChannelPriorityDelivery
+
+        return AsyncOpenChannelPriorityDelivery(self)

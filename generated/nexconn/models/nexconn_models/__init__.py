@@ -15,6 +15,7 @@ class AccessTokenResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -30,6 +31,7 @@ class AccessTokenResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     access_token: Annotated[str | None, Field(alias="accessToken")] = None
     """
@@ -48,6 +50,7 @@ class Ack(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -58,6 +61,7 @@ class Ack(BaseModel):
 class AddGroupChannelAllowedSendersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -72,6 +76,7 @@ class AddGroupChannelAllowedSendersRequest(BaseModel):
 class AddLowPriorityMessageTypesRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     message_types: Annotated[list[str], Field(alias="messageTypes", max_length=5, min_length=1)]
     """
@@ -82,6 +87,7 @@ class AddLowPriorityMessageTypesRequest(BaseModel):
 class AddOpenChannelAllowedSendersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -106,6 +112,7 @@ class AddOpenChannelAllowedSendersRequest(BaseModel):
 class AddOpenChannelPrioritySendersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -122,6 +129,7 @@ class AddOpenChannelPrioritySendersRequest(BaseModel):
 class AddPriorityMessageTypesRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     message_types: Annotated[list[str], Field(alias="messageTypes", max_length=20, min_length=1)]
     """
@@ -132,6 +140,7 @@ class AddPriorityMessageTypesRequest(BaseModel):
 class AddTagToChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channels: Annotated[list[ChannelRef], Field(max_length=100, min_length=1)]
     """
@@ -150,6 +159,7 @@ class AddTagToChannelsRequest(BaseModel):
 class AddToBlocklistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     target_user_ids: Annotated[list[str], Field(alias="targetUserIds", max_length=20, min_length=1)]
     """
@@ -164,6 +174,7 @@ class AddToBlocklistRequest(BaseModel):
 class AddUserChannelTagsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     tags: Annotated[list[UserChannelTag], Field(max_length=20, min_length=1)]
     """
@@ -182,6 +193,7 @@ class AppPackagePushRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     audience: PackageAudience
     from_user_id: Annotated[str, Field(alias="fromUserId", examples=["admin"])]
@@ -201,6 +213,7 @@ class AppPackagePushRequest(BaseModel):
 class BanOpenChannelParticipantsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -229,6 +242,7 @@ class BanOpenChannelParticipantsRequest(BaseModel):
 class BanUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration_minutes: Annotated[int, Field(alias="durationMinutes", ge=1, le=43200)]
     """
@@ -247,6 +261,7 @@ class BannedParticipant(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     ban_expires_at: Annotated[str | None, Field(alias="banExpiresAt")] = None
     """
@@ -265,6 +280,7 @@ class BannedParticipantsResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -280,6 +296,7 @@ class BannedParticipantsResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     banned_participants: Annotated[
         list[BannedParticipant] | None, Field(alias="bannedParticipants")
@@ -296,6 +313,7 @@ class BannedUser(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     ban_expires_at: Annotated[str | None, Field(alias="banExpiresAt")] = None
     """
@@ -314,6 +332,7 @@ class BannedUsersResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -329,6 +348,7 @@ class BannedUsersResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     banned_users: Annotated[list[BannedUser] | None, Field(alias="bannedUsers")] = None
     """
@@ -339,6 +359,7 @@ class BannedUsersResult(BaseModel):
 class BatchGetOpenChannelMetadataRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -353,6 +374,7 @@ class BatchGetOpenChannelMetadataRequest(BaseModel):
 class BatchGetUserTagsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_ids: Annotated[list[str], Field(alias="userIds", min_length=1)]
     """
@@ -363,6 +385,7 @@ class BatchGetUserTagsRequest(BaseModel):
 class BatchRemoveOpenChannelMetadataRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -381,6 +404,7 @@ class BatchRemoveOpenChannelMetadataRequest(BaseModel):
 class BatchSetOpenChannelMetadataRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -403,6 +427,7 @@ class BatchSetOpenChannelMetadataRequest(BaseModel):
 class BatchSetUserTagsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     tags: Annotated[list[Tag], Field(max_length=20)]
     """
@@ -421,6 +446,7 @@ class BlocklistResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -436,6 +462,7 @@ class BlocklistResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     blocked_user_ids: Annotated[list[str] | None, Field(alias="blockedUserIds")] = None
     """
@@ -450,6 +477,7 @@ class BlocklistResult(BaseModel):
 class BroadcastOpenChannelMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     content: str
     """
@@ -472,6 +500,7 @@ class BroadcastOpenChannelMessageRequest(BaseModel):
 class BroadcastSystemMessageToAllRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     content: str
     """
@@ -510,6 +539,7 @@ class BroadcastSystemMessageToAllRequest(BaseModel):
 class BroadcastSystemMessageToOnlineRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     content: str
     """
@@ -536,6 +566,7 @@ class ChannelAttributesResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -551,6 +582,7 @@ class ChannelAttributesResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str | None, Field(alias="channelId")] = None
     """
@@ -575,6 +607,7 @@ class ChannelMessageDelivery(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str | None, Field(alias="channelId")] = None
     """
@@ -593,6 +626,7 @@ class ChannelMessageSendResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -608,6 +642,7 @@ class ChannelMessageSendResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     message_ids: Annotated[list[ChannelMessageDelivery] | None, Field(alias="messageIds")] = None
     """
@@ -622,6 +657,7 @@ class ChannelNotificationState(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     level: int | None = None
     """
@@ -636,6 +672,7 @@ class ChannelPinState(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     is_pinned: Annotated[bool | None, Field(alias="isPinned")] = None
     """
@@ -654,6 +691,7 @@ class ChannelRef(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -672,6 +710,7 @@ class ChannelRefItem(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -690,6 +729,7 @@ class ChannelTagRef(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     tag_id: Annotated[str | None, Field(alias="tagId")] = None
     """
@@ -704,6 +744,7 @@ class ChannelTagRef(BaseModel):
 class CheckOpenChannelFreezeRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -714,6 +755,7 @@ class CheckOpenChannelFreezeRequest(BaseModel):
 class ClearChannelMessageHistoryRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -740,6 +782,7 @@ class ConnectionStatusResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -755,6 +798,7 @@ class ConnectionStatusResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     status: str | None = None
     """
@@ -765,6 +809,7 @@ class ConnectionStatusResult(BaseModel):
 class CreateGroupChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId", max_length=64)]
     """
@@ -795,6 +840,7 @@ class CreateGroupChannelRequest(BaseModel):
 class CreateOpenChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     allowed_senders_list: Annotated[
         list[str] | None, Field(alias="allowedSendersList", max_length=20)
@@ -831,6 +877,7 @@ class CreateOpenChannelRequest(BaseModel):
 class DeleteMessageMetadataRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -861,6 +908,7 @@ class DeleteMessageMetadataRequest(BaseModel):
 class DestroyOpenChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_ids: Annotated[list[str], Field(alias="channelIds", min_length=1)]
     """
@@ -875,6 +923,7 @@ class DirectMutedUsersResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -890,6 +939,7 @@ class DirectMutedUsersResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     muted_user_ids: Annotated[list[str] | None, Field(alias="mutedUserIds")] = None
     """
@@ -904,6 +954,7 @@ class DirectMutedUsersResult(BaseModel):
 class DismissGroupChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -918,6 +969,7 @@ class Error(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -932,6 +984,7 @@ class Error(BaseModel):
 class ExpireAccessTokensRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     expires_at: Annotated[int, Field(alias="expiresAt")]
     """
@@ -946,6 +999,7 @@ class ExpireAccessTokensRequest(BaseModel):
 class FreezeGroupChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_ids: Annotated[list[str], Field(alias="channelIds", min_length=1)]
     """
@@ -956,6 +1010,7 @@ class FreezeGroupChannelsRequest(BaseModel):
 class FreezeOpenChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -978,6 +1033,7 @@ class FreezeStatusResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -993,6 +1049,7 @@ class FreezeStatusResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     status: int | None = None
     """
@@ -1007,6 +1064,7 @@ class FrozenOpenChannelsResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -1022,6 +1080,7 @@ class FrozenOpenChannelsResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_ids: Annotated[list[str] | None, Field(alias="channelIds")] = None
     """
@@ -1032,6 +1091,7 @@ class FrozenOpenChannelsResult(BaseModel):
 class GetBlocklistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     order: int = 0
     """
@@ -1054,6 +1114,7 @@ class GetBlocklistRequest(BaseModel):
 class GetChannelAttributesRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -1072,6 +1133,7 @@ class GetChannelAttributesRequest(BaseModel):
 class GetChannelNotificationLevelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -1094,6 +1156,7 @@ class GetChannelNotificationLevelRequest(BaseModel):
 class GetChannelTypeNotificationLevelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_type: Annotated[Literal["1", "3", "6", "10"], Field(alias="channelType")]
     """
@@ -1108,6 +1171,7 @@ class GetChannelTypeNotificationLevelRequest(BaseModel):
 class GetGroupChannelFreezeStatusesRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_ids: Annotated[list[str] | None, Field(alias="channelIds")] = None
     """
@@ -1126,6 +1190,7 @@ class GetGroupChannelFreezeStatusesRequest(BaseModel):
 class GetOpenChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -1136,6 +1201,7 @@ class GetOpenChannelRequest(BaseModel):
 class GetUserConnectionStatusRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_id: Annotated[str, Field(alias="userId")]
     """
@@ -1146,6 +1212,7 @@ class GetUserConnectionStatusRequest(BaseModel):
 class GetUserRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_id: Annotated[str, Field(alias="userId")]
     """
@@ -1160,6 +1227,7 @@ class GroupChannelInfo(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str | None, Field(alias="channelId")] = None
     """
@@ -1193,6 +1261,7 @@ class GroupChannelInfoResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -1209,6 +1278,7 @@ class GroupExtProfile(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
 
 
@@ -1219,6 +1289,7 @@ class GroupFreezeStatus(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str | None, Field(alias="channelId")] = None
     """
@@ -1237,6 +1308,7 @@ class GroupFreezeStatusesResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -1252,6 +1324,7 @@ class GroupFreezeStatusesResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     freeze_statuses: Annotated[list[GroupFreezeStatus] | None, Field(alias="freezeStatuses")] = None
     """
@@ -1266,6 +1339,7 @@ class GroupMember(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     extra: str | None = None
     """
@@ -1296,6 +1370,7 @@ class GroupMembersResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -1311,6 +1386,7 @@ class GroupMembersResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     members: list[GroupMember] | None = None
     """
@@ -1333,6 +1409,7 @@ class GroupMutedMember(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     mute_expires_at: Annotated[str | None, Field(alias="muteExpiresAt")] = None
     """
@@ -1355,6 +1432,7 @@ class GroupMutedMembersResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -1370,6 +1448,7 @@ class GroupMutedMembersResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     muted_members: Annotated[list[GroupMutedMember] | None, Field(alias="mutedMembers")] = None
     """
@@ -1385,6 +1464,7 @@ class GroupPermissions(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     invite_perm: Annotated[int | None, Field(alias="invitePerm")] = None
     """
@@ -1420,6 +1500,7 @@ class GroupProfile(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     announcement: str | None = None
     """
@@ -1438,6 +1519,7 @@ class GroupProfile(BaseModel):
 class IssueAccessTokenRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     avatar_url: Annotated[str | None, Field(alias="avatarUrl", max_length=1024)] = None
     """
@@ -1456,6 +1538,7 @@ class IssueAccessTokenRequest(BaseModel):
 class JoinGroupChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -1474,6 +1557,7 @@ class JoinedGroup(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     alias: str | None = None
     """
@@ -1519,6 +1603,7 @@ class JoinedGroupsResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -1534,6 +1619,7 @@ class JoinedGroupsResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     groups: list[JoinedGroup] | None = None
     """
@@ -1548,6 +1634,7 @@ class JoinedGroupsResult(BaseModel):
 class LeaveGroupChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -1578,6 +1665,7 @@ class LeaveGroupChannelRequest(BaseModel):
 class ListBannedOpenChannelParticipantsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -1588,6 +1676,7 @@ class ListBannedOpenChannelParticipantsRequest(BaseModel):
 class ListBannedUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     page: Annotated[int | None, Field(ge=1)] = None
     """
@@ -1602,6 +1691,7 @@ class ListBannedUsersRequest(BaseModel):
 class ListChannelsByTagRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     tag_id: Annotated[str, Field(alias="tagId")]
     """
@@ -1616,6 +1706,7 @@ class ListChannelsByTagRequest(BaseModel):
 class ListDirectChannelMutedUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_type: Annotated[str, Field(alias="channelType")]
     """
@@ -1634,6 +1725,7 @@ class ListDirectChannelMutedUsersRequest(BaseModel):
 class ListFrozenOpenChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     page: Annotated[int, Field(ge=1)] = 1
     """
@@ -1653,12 +1745,14 @@ class ListGloballyMutedUsersRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class ListGroupChannelAllowedSendersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -1669,6 +1763,7 @@ class ListGroupChannelAllowedSendersRequest(BaseModel):
 class ListGroupChannelMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -1700,12 +1795,14 @@ class ListLowPriorityMessageTypesRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class ListMessageMetadataRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     message_id: Annotated[str, Field(alias="messageId")]
     """
@@ -1720,6 +1817,7 @@ class ListMessageMetadataRequest(BaseModel):
 class ListMutedGroupChannelMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str | None, Field(alias="channelId")] = None
     """
@@ -1730,6 +1828,7 @@ class ListMutedGroupChannelMembersRequest(BaseModel):
 class ListMutedOpenChannelParticipantsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -1740,6 +1839,7 @@ class ListMutedOpenChannelParticipantsRequest(BaseModel):
 class ListOpenChannelAllowedSendersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -1750,6 +1850,7 @@ class ListOpenChannelAllowedSendersRequest(BaseModel):
 class ListOpenChannelParticipantsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -1768,6 +1869,7 @@ class ListOpenChannelParticipantsRequest(BaseModel):
 class ListOpenChannelPrioritySendersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -1783,12 +1885,14 @@ class ListPriorityMessageTypesRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
+        defer_build=True,
     )
 
 
 class ListSoftDeletedUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     page: Annotated[int | None, Field(ge=1)] = None
     """
@@ -1803,6 +1907,7 @@ class ListSoftDeletedUsersRequest(BaseModel):
 class ListUserJoinedGroupChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     order: Literal[0, 1] | None = None
     """
@@ -1833,6 +1938,7 @@ class MessageIdResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -1848,6 +1954,7 @@ class MessageIdResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     message_id: Annotated[str | None, Field(alias="messageId")] = None
     """
@@ -1862,6 +1969,7 @@ class MessageMetadataEntry(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     key: str | None = None
     """
@@ -1884,6 +1992,7 @@ class MessageMetadataResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -1899,6 +2008,7 @@ class MessageMetadataResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     metadata: list[MessageMetadataEntry] | None = None
     """
@@ -1913,6 +2023,7 @@ class MessageRecallRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId", examples=["g100"])]
     """
@@ -1963,6 +2074,7 @@ class MessageTypesResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -1978,6 +2090,7 @@ class MessageTypesResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     message_types: Annotated[list[str] | None, Field(alias="messageTypes")] = None
     """
@@ -1988,6 +2101,7 @@ class MessageTypesResult(BaseModel):
 class MuteGroupChannelMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str | None, Field(alias="channelId")] = None
     """
@@ -2006,6 +2120,7 @@ class MuteGroupChannelMembersRequest(BaseModel):
 class MuteOpenChannelParticipantsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -2034,6 +2149,7 @@ class MuteOpenChannelParticipantsRequest(BaseModel):
 class MuteUsersInAllOpenChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration_minutes: Annotated[int, Field(alias="durationMinutes", ge=1, le=43200)]
     """
@@ -2062,6 +2178,7 @@ class MutedParticipant(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     mute_expires_at: Annotated[str | None, Field(alias="muteExpiresAt")] = None
     """
@@ -2080,6 +2197,7 @@ class MutedParticipantsResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -2095,6 +2213,7 @@ class MutedParticipantsResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     muted_participants: Annotated[
         list[MutedParticipant] | None, Field(alias="mutedParticipants")
@@ -2111,6 +2230,7 @@ class NotificationLevelResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -2126,6 +2246,7 @@ class NotificationLevelResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     no_disturb_level: Annotated[int | None, Field(alias="noDisturbLevel")] = None
     """
@@ -2140,6 +2261,7 @@ class OpenChannelInfo(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str | None, Field(alias="channelId")] = None
     """
@@ -2174,6 +2296,7 @@ class OpenChannelInfoResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -2189,6 +2312,7 @@ class OpenChannelMetadataEntry(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     key: str | None = None
     """
@@ -2219,6 +2343,7 @@ class OpenChannelMetadataResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -2234,6 +2359,7 @@ class OpenChannelMetadataResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     metadata: list[OpenChannelMetadataEntry] | None = None
     """
@@ -2248,6 +2374,7 @@ class OpenChannelParticipant(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created_at: Annotated[str | None, Field(alias="createdAt")] = None
     """
@@ -2266,6 +2393,7 @@ class OpenChannelParticipantsResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -2281,6 +2409,7 @@ class OpenChannelParticipantsResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     participants: list[OpenChannelParticipant] | None = None
     """
@@ -2299,6 +2428,7 @@ class PackageAudience(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     is_to_all: Annotated[bool | None, Field(alias="isToAll", examples=[False])] = None
     """
@@ -2329,6 +2459,7 @@ class ParticipantBatchCheckRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId", examples=["live-1"])]
     """
@@ -2350,6 +2481,7 @@ class ParticipantCheckRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId", examples=["live-1"])]
     """
@@ -2376,6 +2508,7 @@ class ParticipantIdsResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -2391,6 +2524,7 @@ class ParticipantIdsResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     participant_ids: Annotated[list[str] | None, Field(alias="participantIds")] = None
     """
@@ -2405,6 +2539,7 @@ class ParticipantPresence(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     is_in_open_channel: Annotated[int | None, Field(alias="isInOpenChannel")] = None
     """
@@ -2423,6 +2558,7 @@ class ParticipantPresenceResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -2438,6 +2574,7 @@ class ParticipantPresenceResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     participants: list[ParticipantPresence] | None = None
     """
@@ -2448,6 +2585,7 @@ class ParticipantPresenceResult(BaseModel):
 class RecallBroadcastMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     disable_update_last_msg: Annotated[bool | None, Field(alias="disableUpdateLastMsg")] = None
     """
@@ -2478,6 +2616,7 @@ class RecallBroadcastMessageRequest(BaseModel):
 class RemoveFromBlocklistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     blocked_user_ids: Annotated[list[str], Field(alias="blockedUserIds", min_length=1)]
     """
@@ -2492,6 +2631,7 @@ class RemoveFromBlocklistRequest(BaseModel):
 class RemoveGroupChannelAllowedSendersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -2506,6 +2646,7 @@ class RemoveGroupChannelAllowedSendersRequest(BaseModel):
 class RemoveLowPriorityMessageTypesRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     message_types: Annotated[list[str], Field(alias="messageTypes", min_length=1)]
     """
@@ -2516,6 +2657,7 @@ class RemoveLowPriorityMessageTypesRequest(BaseModel):
 class RemoveOpenChannelAllowedSendersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -2538,6 +2680,7 @@ class RemoveOpenChannelAllowedSendersRequest(BaseModel):
 class RemoveOpenChannelPrioritySendersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -2552,6 +2695,7 @@ class RemoveOpenChannelPrioritySendersRequest(BaseModel):
 class RemovePriorityMessageTypesRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     message_types: Annotated[list[str], Field(alias="messageTypes", min_length=1)]
     """
@@ -2562,6 +2706,7 @@ class RemovePriorityMessageTypesRequest(BaseModel):
 class RemoveTagFromChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channels: Annotated[list[ChannelRef], Field(min_length=1)]
     """
@@ -2580,6 +2725,7 @@ class RemoveTagFromChannelsRequest(BaseModel):
 class RemoveUserChannelTagsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     tag_ids: Annotated[list[str], Field(alias="tagIds", min_length=1)]
     """
@@ -2594,6 +2740,7 @@ class RemoveUserChannelTagsRequest(BaseModel):
 class RestoreUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_ids: Annotated[list[str], Field(alias="userIds", max_length=100, min_length=1)]
     """
@@ -2604,6 +2751,7 @@ class RestoreUsersRequest(BaseModel):
 class SendCommunityChannelMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     content: str
     """
@@ -2670,6 +2818,7 @@ class SendCommunityChannelMessageRequest(BaseModel):
 class SendDirectChannelMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     content: str
     """
@@ -2744,6 +2893,7 @@ class SendDirectChannelMessageRequest(BaseModel):
 class SendGroupChannelMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     content: str
     """
@@ -2818,6 +2968,7 @@ class SendGroupChannelMessageRequest(BaseModel):
 class SendOpenChannelMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     content: str
     """
@@ -2852,6 +3003,7 @@ class SendOpenChannelMessageRequest(BaseModel):
 class SendSystemChannelMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     content: str
     """
@@ -2902,6 +3054,7 @@ class SendSystemChannelMessageRequest(BaseModel):
 class SetChannelNotificationLevelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -2928,6 +3081,7 @@ class SetChannelNotificationLevelRequest(BaseModel):
 class SetChannelPinRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -2950,6 +3104,7 @@ class SetChannelPinRequest(BaseModel):
 class SetChannelTypeNotificationLevelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_type: Annotated[Literal["1", "3", "6", "10"], Field(alias="channelType")]
     """
@@ -2968,6 +3123,7 @@ class SetChannelTypeNotificationLevelRequest(BaseModel):
 class SetDirectChannelMuteRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_types: Annotated[list[str], Field(alias="channelTypes", min_length=1)]
     """
@@ -2986,6 +3142,7 @@ class SetDirectChannelMuteRequest(BaseModel):
 class SetMessageMetadataRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -3016,6 +3173,7 @@ class SetMessageMetadataRequest(BaseModel):
 class SetOpenChannelDestroyTypeRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -3034,6 +3192,7 @@ class SetOpenChannelDestroyTypeRequest(BaseModel):
 class SoftDeleteUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_ids: Annotated[list[str], Field(alias="userIds", max_length=100, min_length=1)]
     """
@@ -3048,6 +3207,7 @@ class SoftDeletedUsersResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -3063,6 +3223,7 @@ class SoftDeletedUsersResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_ids: Annotated[list[str] | None, Field(alias="userIds")] = None
     """
@@ -3077,6 +3238,7 @@ class SystemMessageRecallRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId", examples=["u1002"])]
     """
@@ -3127,6 +3289,7 @@ class SystemPushMessage(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     content: Annotated[str, Field(examples=['{"content":"Beta build 42 is out"}'])]
     """
@@ -3149,6 +3312,7 @@ class SystemPushNotification(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     alert: Annotated[str | None, Field(examples=["Build 42 is out"])] = None
     """
@@ -3185,6 +3349,7 @@ class SystemPushResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -3200,6 +3365,7 @@ class SystemPushResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     id: str | None = None
     """
@@ -3223,6 +3389,7 @@ class TaggedAudience(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
+        defer_build=True,
     )
     is_to_all: Annotated[bool | None, Field(alias="isToAll", examples=[False])] = None
     """
@@ -3249,6 +3416,7 @@ class TaggedChannelsResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -3264,6 +3432,7 @@ class TaggedChannelsResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channels: list[ChannelRefItem] | None = None
     """
@@ -3282,6 +3451,7 @@ class TaggedUsersPushRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     audience: TaggedAudience
     from_user_id: Annotated[str, Field(alias="fromUserId", examples=["admin"])]
@@ -3305,6 +3475,7 @@ class SendSystemChannelPushRequest(RootModel[TaggedUsersPushRequest | AppPackage
 class UnbanOpenChannelParticipantsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -3329,6 +3500,7 @@ class UnbanOpenChannelParticipantsRequest(BaseModel):
 class UnbanUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_ids: Annotated[list[str], Field(alias="userIds", max_length=20, min_length=1)]
     """
@@ -3339,6 +3511,7 @@ class UnbanUsersRequest(BaseModel):
 class UnfreezeGroupChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_ids: Annotated[list[str], Field(alias="channelIds", min_length=1)]
     """
@@ -3349,6 +3522,7 @@ class UnfreezeGroupChannelsRequest(BaseModel):
 class UnfreezeOpenChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -3367,6 +3541,7 @@ class UnfreezeOpenChannelRequest(BaseModel):
 class UnmuteGroupChannelMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str | None, Field(alias="channelId")] = None
     """
@@ -3381,6 +3556,7 @@ class UnmuteGroupChannelMembersRequest(BaseModel):
 class UnmuteOpenChannelParticipantsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -3405,6 +3581,7 @@ class UnmuteOpenChannelParticipantsRequest(BaseModel):
 class UnmuteUsersInAllOpenChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     extra: str | None = None
     """
@@ -3423,6 +3600,7 @@ class UnmuteUsersInAllOpenChannelsRequest(BaseModel):
 class UpdateGroupChannelProfileRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -3441,6 +3619,7 @@ class UpdateGroupChannelProfileRequest(BaseModel):
 class UpdateUserRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     avatar_url: Annotated[str | None, Field(alias="avatarUrl", max_length=1024)] = None
     """
@@ -3463,6 +3642,7 @@ class UserChannelTag(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     tag_id: Annotated[str, Field(alias="tagId", max_length=10)]
     """
@@ -3481,6 +3661,7 @@ class UserIdsResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -3496,6 +3677,7 @@ class UserIdsResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_ids: Annotated[list[str] | None, Field(alias="userIds")] = None
     """
@@ -3510,6 +3692,7 @@ class UserInfoResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -3525,6 +3708,7 @@ class UserInfoResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     avatar_url: Annotated[str | None, Field(alias="avatarUrl")] = None
     """
@@ -3547,6 +3731,7 @@ class UserMessageDelivery(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     message_id: Annotated[str | None, Field(alias="messageId")] = None
     """
@@ -3565,6 +3750,7 @@ class UserMessageSendResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -3580,6 +3766,7 @@ class UserMessageSendResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     message_ids: Annotated[list[UserMessageDelivery] | None, Field(alias="messageIds")] = None
     """
@@ -3594,6 +3781,7 @@ class UserOperationResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -3609,6 +3797,7 @@ class UserOperationResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     operation_id: Annotated[str | None, Field(alias="operationId")] = None
     """
@@ -3623,6 +3812,7 @@ class UserTags(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     tags: list[str] | None = None
     """
@@ -3641,6 +3831,7 @@ class UserTagsResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -3656,6 +3847,7 @@ class UserTagsResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     users: list[UserTags] | None = None
     """

@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -16,38 +18,23 @@ from ._runtime._base import (
     Envelope,
     SyncAPIClient,
 )
-from .resources import (
-    AsyncChatroomAllowlists,
-    AsyncChatroomKeepalive,
-    AsyncChatroomMembers,
-    AsyncChatroomPriority,
-    AsyncChatroomProperties,
-    AsyncChatrooms,
-    AsyncConversations,
-    AsyncGroupMute,
-    AsyncGroups,
-    AsyncMessages,
-    AsyncModeration,
-    AsyncNotifications,
-    AsyncSystem,
-    AsyncUserLists,
-    AsyncUsers,
-    ChatroomAllowlists,
-    ChatroomKeepalive,
-    ChatroomMembers,
-    ChatroomPriority,
-    ChatroomProperties,
-    Chatrooms,
-    Conversations,
-    GroupMute,
-    Groups,
-    Messages,
-    Moderation,
-    Notifications,
-    System,
-    UserLists,
-    Users,
-)
+
+if TYPE_CHECKING:
+    from .resources.chatroom_allowlists import AsyncChatroomAllowlists, ChatroomAllowlists
+    from .resources.chatroom_keepalive import AsyncChatroomKeepalive, ChatroomKeepalive
+    from .resources.chatroom_members import AsyncChatroomMembers, ChatroomMembers
+    from .resources.chatroom_priority import AsyncChatroomPriority, ChatroomPriority
+    from .resources.chatroom_properties import AsyncChatroomProperties, ChatroomProperties
+    from .resources.chatrooms import AsyncChatrooms, Chatrooms
+    from .resources.conversations import AsyncConversations, Conversations
+    from .resources.group_mute import AsyncGroupMute, GroupMute
+    from .resources.groups import AsyncGroups, Groups
+    from .resources.messages import AsyncMessages, Messages
+    from .resources.moderation import AsyncModeration, Moderation
+    from .resources.notifications import AsyncNotifications, Notifications
+    from .resources.system import AsyncSystem, System
+    from .resources.user_lists import AsyncUserLists, UserLists
+    from .resources.users import AsyncUsers, Users
 
 DEFAULT_BASE_URL = "https://api.rong-api.com"
 # The backup of each primary host: the client fails over to it on connection errors and 5xx.
@@ -69,23 +56,8 @@ ENVELOPE = Envelope("code", (200,))
 
 
 class Client(SyncAPIClient):
-    """RongCloud IM Server API: one attribute per group of operations."""
-
-    users: Users
-    user_lists: UserLists
-    messages: Messages
-    conversations: Conversations
-    system: System
-    groups: Groups
-    group_mute: GroupMute
-    chatrooms: Chatrooms
-    chatroom_keepalive: ChatroomKeepalive
-    chatroom_members: ChatroomMembers
-    chatroom_properties: ChatroomProperties
-    chatroom_priority: ChatroomPriority
-    chatroom_allowlists: ChatroomAllowlists
-    moderation: Moderation
-    notifications: Notifications
+    """RongCloud IM Server API: one attribute per group of operations, each loaded when
+    first used."""
 
     def __init__(
         self,
@@ -121,41 +93,116 @@ class Client(SyncAPIClient):
             backup_url=backup_url or BACKUP_HOSTS.get(base_url or DEFAULT_BASE_URL),
             envelope=ENVELOPE,
         )
-        self.users = Users(self)
-        self.user_lists = UserLists(self)
-        self.messages = Messages(self)
-        self.conversations = Conversations(self)
-        self.system = System(self)
-        self.groups = Groups(self)
-        self.group_mute = GroupMute(self)
-        self.chatrooms = Chatrooms(self)
-        self.chatroom_keepalive = ChatroomKeepalive(self)
-        self.chatroom_members = ChatroomMembers(self)
-        self.chatroom_properties = ChatroomProperties(self)
-        self.chatroom_priority = ChatroomPriority(self)
-        self.chatroom_allowlists = ChatroomAllowlists(self)
-        self.moderation = Moderation(self)
-        self.notifications = Notifications(self)
+
+    @cached_property
+    def users(self) -> Users:
+        """users operations."""
+        from .resources.users import Users
+
+        return Users(self)
+
+    @cached_property
+    def user_lists(self) -> UserLists:
+        """user_lists operations."""
+        from .resources.user_lists import UserLists
+
+        return UserLists(self)
+
+    @cached_property
+    def messages(self) -> Messages:
+        """messages operations."""
+        from .resources.messages import Messages
+
+        return Messages(self)
+
+    @cached_property
+    def conversations(self) -> Conversations:
+        """conversations operations."""
+        from .resources.conversations import Conversations
+
+        return Conversations(self)
+
+    @cached_property
+    def system(self) -> System:
+        """system operations."""
+        from .resources.system import System
+
+        return System(self)
+
+    @cached_property
+    def groups(self) -> Groups:
+        """groups operations."""
+        from .resources.groups import Groups
+
+        return Groups(self)
+
+    @cached_property
+    def group_mute(self) -> GroupMute:
+        """group_mute operations."""
+        from .resources.group_mute import GroupMute
+
+        return GroupMute(self)
+
+    @cached_property
+    def chatrooms(self) -> Chatrooms:
+        """chatrooms operations."""
+        from .resources.chatrooms import Chatrooms
+
+        return Chatrooms(self)
+
+    @cached_property
+    def chatroom_keepalive(self) -> ChatroomKeepalive:
+        """chatroom_keepalive operations."""
+        from .resources.chatroom_keepalive import ChatroomKeepalive
+
+        return ChatroomKeepalive(self)
+
+    @cached_property
+    def chatroom_members(self) -> ChatroomMembers:
+        """chatroom_members operations."""
+        from .resources.chatroom_members import ChatroomMembers
+
+        return ChatroomMembers(self)
+
+    @cached_property
+    def chatroom_properties(self) -> ChatroomProperties:
+        """chatroom_properties operations."""
+        from .resources.chatroom_properties import ChatroomProperties
+
+        return ChatroomProperties(self)
+
+    @cached_property
+    def chatroom_priority(self) -> ChatroomPriority:
+        """chatroom_priority operations."""
+        from .resources.chatroom_priority import ChatroomPriority
+
+        return ChatroomPriority(self)
+
+    @cached_property
+    def chatroom_allowlists(self) -> ChatroomAllowlists:
+        """chatroom_allowlists operations."""
+        from .resources.chatroom_allowlists import ChatroomAllowlists
+
+        return ChatroomAllowlists(self)
+
+    @cached_property
+    def moderation(self) -> Moderation:
+        """moderation operations."""
+        from .resources.moderation import Moderation
+
+        return Moderation(self)
+
+    @cached_property
+    def notifications(self) -> Notifications:
+        """notifications operations."""
+        from .resources.notifications import Notifications
+
+        return Notifications(self)
 
 
 class AsyncClient(AsyncAPIClient):
-    """RongCloud IM Server API, async: one attribute per group of operations."""
-
-    users: AsyncUsers
-    user_lists: AsyncUserLists
-    messages: AsyncMessages
-    conversations: AsyncConversations
-    system: AsyncSystem
-    groups: AsyncGroups
-    group_mute: AsyncGroupMute
-    chatrooms: AsyncChatrooms
-    chatroom_keepalive: AsyncChatroomKeepalive
-    chatroom_members: AsyncChatroomMembers
-    chatroom_properties: AsyncChatroomProperties
-    chatroom_priority: AsyncChatroomPriority
-    chatroom_allowlists: AsyncChatroomAllowlists
-    moderation: AsyncModeration
-    notifications: AsyncNotifications
+    """RongCloud IM Server API, async: one attribute per group of operations, each loaded
+    when first used."""
 
     def __init__(
         self,
@@ -191,18 +238,108 @@ class AsyncClient(AsyncAPIClient):
             backup_url=backup_url or BACKUP_HOSTS.get(base_url or DEFAULT_BASE_URL),
             envelope=ENVELOPE,
         )
-        self.users = AsyncUsers(self)
-        self.user_lists = AsyncUserLists(self)
-        self.messages = AsyncMessages(self)
-        self.conversations = AsyncConversations(self)
-        self.system = AsyncSystem(self)
-        self.groups = AsyncGroups(self)
-        self.group_mute = AsyncGroupMute(self)
-        self.chatrooms = AsyncChatrooms(self)
-        self.chatroom_keepalive = AsyncChatroomKeepalive(self)
-        self.chatroom_members = AsyncChatroomMembers(self)
-        self.chatroom_properties = AsyncChatroomProperties(self)
-        self.chatroom_priority = AsyncChatroomPriority(self)
-        self.chatroom_allowlists = AsyncChatroomAllowlists(self)
-        self.moderation = AsyncModeration(self)
-        self.notifications = AsyncNotifications(self)
+
+    @cached_property
+    def users(self) -> AsyncUsers:
+        """users operations."""
+        from .resources.users import AsyncUsers
+
+        return AsyncUsers(self)
+
+    @cached_property
+    def user_lists(self) -> AsyncUserLists:
+        """user_lists operations."""
+        from .resources.user_lists import AsyncUserLists
+
+        return AsyncUserLists(self)
+
+    @cached_property
+    def messages(self) -> AsyncMessages:
+        """messages operations."""
+        from .resources.messages import AsyncMessages
+
+        return AsyncMessages(self)
+
+    @cached_property
+    def conversations(self) -> AsyncConversations:
+        """conversations operations."""
+        from .resources.conversations import AsyncConversations
+
+        return AsyncConversations(self)
+
+    @cached_property
+    def system(self) -> AsyncSystem:
+        """system operations."""
+        from .resources.system import AsyncSystem
+
+        return AsyncSystem(self)
+
+    @cached_property
+    def groups(self) -> AsyncGroups:
+        """groups operations."""
+        from .resources.groups import AsyncGroups
+
+        return AsyncGroups(self)
+
+    @cached_property
+    def group_mute(self) -> AsyncGroupMute:
+        """group_mute operations."""
+        from .resources.group_mute import AsyncGroupMute
+
+        return AsyncGroupMute(self)
+
+    @cached_property
+    def chatrooms(self) -> AsyncChatrooms:
+        """chatrooms operations."""
+        from .resources.chatrooms import AsyncChatrooms
+
+        return AsyncChatrooms(self)
+
+    @cached_property
+    def chatroom_keepalive(self) -> AsyncChatroomKeepalive:
+        """chatroom_keepalive operations."""
+        from .resources.chatroom_keepalive import AsyncChatroomKeepalive
+
+        return AsyncChatroomKeepalive(self)
+
+    @cached_property
+    def chatroom_members(self) -> AsyncChatroomMembers:
+        """chatroom_members operations."""
+        from .resources.chatroom_members import AsyncChatroomMembers
+
+        return AsyncChatroomMembers(self)
+
+    @cached_property
+    def chatroom_properties(self) -> AsyncChatroomProperties:
+        """chatroom_properties operations."""
+        from .resources.chatroom_properties import AsyncChatroomProperties
+
+        return AsyncChatroomProperties(self)
+
+    @cached_property
+    def chatroom_priority(self) -> AsyncChatroomPriority:
+        """chatroom_priority operations."""
+        from .resources.chatroom_priority import AsyncChatroomPriority
+
+        return AsyncChatroomPriority(self)
+
+    @cached_property
+    def chatroom_allowlists(self) -> AsyncChatroomAllowlists:
+        """chatroom_allowlists operations."""
+        from .resources.chatroom_allowlists import AsyncChatroomAllowlists
+
+        return AsyncChatroomAllowlists(self)
+
+    @cached_property
+    def moderation(self) -> AsyncModeration:
+        """moderation operations."""
+        from .resources.moderation import AsyncModeration
+
+        return AsyncModeration(self)
+
+    @cached_property
+    def notifications(self) -> AsyncNotifications:
+        """notifications operations."""
+        from .resources.notifications import AsyncNotifications
+
+        return AsyncNotifications(self)

@@ -12,6 +12,7 @@ from typing_extensions import TypeAliasType
 class AddChatroomKeepaliveRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -22,6 +23,7 @@ class AddChatroomKeepaliveRequest(BaseModel):
 class AddChatroomLowPriorityTypesRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     object_name: Annotated[
         list[ObjectNameItem], Field(alias="objectName", max_length=5, min_length=1)
@@ -34,6 +36,7 @@ class AddChatroomLowPriorityTypesRequest(BaseModel):
 class AddChatroomMessageAllowlistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     objectnames: Annotated[list[Objectname], Field(max_length=20, min_length=1)]
     """
@@ -44,6 +47,7 @@ class AddChatroomMessageAllowlistRequest(BaseModel):
 class AddChatroomMuteAllowlistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -66,6 +70,7 @@ class AddChatroomMuteAllowlistRequest(BaseModel):
 class AddChatroomUserAllowlistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -80,6 +85,7 @@ class AddChatroomUserAllowlistRequest(BaseModel):
 class AddGroupMuteAllowlistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     group_id: Annotated[str, Field(alias="groupId", max_length=64)]
     """
@@ -94,6 +100,7 @@ class AddGroupMuteAllowlistRequest(BaseModel):
 class AddSensitiveWordRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     replace_word: Annotated[str | None, Field(alias="replaceWord", max_length=32)] = None
     """
@@ -108,6 +115,7 @@ class AddSensitiveWordRequest(BaseModel):
 class AddToAllowlistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_id: Annotated[str, Field(alias="userId", max_length=64)]
     """
@@ -124,6 +132,7 @@ class AddToAllowlistRequest(BaseModel):
 class AddToBlocklistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     black_user_id: Annotated[
         list[BlackUserIdItem], Field(alias="blackUserId", max_length=20, min_length=1)
@@ -144,6 +153,7 @@ class AllowlistSetting(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_id: Annotated[str, Field(alias="userId")]
     """
@@ -162,6 +172,7 @@ class BatchAddSensitiveWordsRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     words: Annotated[list[SensitiveWord], Field(max_length=50, min_length=1)]
     """
@@ -172,6 +183,7 @@ class BatchAddSensitiveWordsRequest(BaseModel):
 class BatchRemoveChatroomEntriesRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -190,6 +202,7 @@ class BatchRemoveChatroomEntriesRequest(BaseModel):
 class BatchRemoveSensitiveWordsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     words: Annotated[list[Word], Field(max_length=50, min_length=1)]
     """
@@ -200,6 +213,7 @@ class BatchRemoveSensitiveWordsRequest(BaseModel):
 class BatchSetChatroomEntriesRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     auto_delete: Annotated[Literal[0, 1], Field(alias="autoDelete")] = 0
     """
@@ -229,6 +243,7 @@ class BatchSetUserTagsRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     tags: Annotated[list[Tag], Field(max_length=20)]
     """
@@ -247,6 +262,7 @@ class BlackUserIdItem(RootModel[str]):
 class BlockChatroomMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -273,6 +289,7 @@ class BlockChatroomMembersRequest(BaseModel):
 class BlockUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     minute: Annotated[int, Field(ge=1, le=43200)]
     """
@@ -291,6 +308,7 @@ class BlockedUser(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     block_end_time: Annotated[str | None, Field(alias="blockEndTime")] = None
     """
@@ -305,6 +323,7 @@ class BlockedUser(BaseModel):
 class BroadcastChatroomMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     content: Annotated[dict[str, Any], Field(examples=[{"content": "Hello"}])]
     """
@@ -327,6 +346,7 @@ class BroadcastChatroomMessageRequest(BaseModel):
 class BroadcastMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     content: Annotated[dict[str, Any], Field(examples=[{"content": "Hello"}])]
     """
@@ -367,6 +387,7 @@ class BroadcastMessageRequest(BaseModel):
 class BroadcastMessageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -381,6 +402,7 @@ class BroadcastMessageResponse(BaseModel):
 class BroadcastOnlineMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     content: Annotated[dict[str, Any], Field(examples=[{"content": "Hello"}])]
     """
@@ -403,6 +425,7 @@ class BroadcastOnlineMessageRequest(BaseModel):
 class BroadcastOnlineMessageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -421,6 +444,7 @@ class ChatroomEntry(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     auto_delete: Annotated[str | None, Field(alias="autoDelete")] = None
     """
@@ -451,6 +475,7 @@ class ChatroomIdItem(RootModel[str]):
 class CheckChatroomMemberRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -465,6 +490,7 @@ class CheckChatroomMemberRequest(BaseModel):
 class CheckChatroomMemberResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -479,6 +505,7 @@ class CheckChatroomMemberResponse(BaseModel):
 class CheckChatroomMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -493,6 +520,7 @@ class CheckChatroomMembersRequest(BaseModel):
 class CheckChatroomMembersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -511,6 +539,7 @@ class CheckChatroomMembersResponseResultItem(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     is_in_chrm: Annotated[Literal[0, 1], Field(alias="isInChrm")]
     """
@@ -525,6 +554,7 @@ class CheckChatroomMembersResponseResultItem(BaseModel):
 class CheckChatroomMuteAllRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -535,6 +565,7 @@ class CheckChatroomMuteAllRequest(BaseModel):
 class CheckChatroomMuteAllResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -549,6 +580,7 @@ class CheckChatroomMuteAllResponse(BaseModel):
 class CheckUserOnlineRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_id: Annotated[str, Field(alias="userId", max_length=64)]
     """
@@ -559,6 +591,7 @@ class CheckUserOnlineRequest(BaseModel):
 class CheckUserOnlineResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -573,6 +606,7 @@ class CheckUserOnlineResponse(BaseModel):
 class CleanConversationMessagesRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     conversation_type: Annotated[Literal[1, 3, 4, 6], Field(alias="conversationType")]
     """
@@ -599,6 +633,7 @@ class CodeResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -609,6 +644,7 @@ class CodeResult(BaseModel):
 class CreateChatroomRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -648,6 +684,7 @@ class CreateChatroomRequest(BaseModel):
 class CreateChatroomsLegacyRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom: Annotated[dict[str, str], Field(examples=[{"room1": "Lobby"}], min_length=1)]
     """
@@ -658,6 +695,7 @@ class CreateChatroomsLegacyRequest(BaseModel):
 class CreateGroupRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     bind_notify_msg: Annotated[bool, Field(alias="bindNotifyMsg")] = False
     """
@@ -722,6 +760,7 @@ class CreateGroupRequest(BaseModel):
 class CreateGroupResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -736,6 +775,7 @@ class CreateGroupResponse(BaseModel):
 class DeactivateUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_id: Annotated[
         str, Field(alias="userId", examples=["uid1,uid2"], pattern="^[^,]+(,[^,]+){0,99}$")
@@ -748,6 +788,7 @@ class DeactivateUsersRequest(BaseModel):
 class DeactivateUsersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -762,6 +803,7 @@ class DeactivateUsersResponse(BaseModel):
 class DeleteGroupMemberRemarkRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     group_id: Annotated[str, Field(alias="groupId", max_length=64)]
     """
@@ -776,6 +818,7 @@ class DeleteGroupMemberRemarkRequest(BaseModel):
 class DeleteMessageExpansionRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     conversation_type: Annotated[Literal[1, 3], Field(alias="conversationType")]
     """
@@ -806,6 +849,7 @@ class DeleteMessageExpansionRequest(BaseModel):
 class DeleteMessageHistoryLogRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     date: Annotated[str, Field(examples=["2014010101"], pattern="^\\d{10}$")]
     """
@@ -816,6 +860,7 @@ class DeleteMessageHistoryLogRequest(BaseModel):
 class DeleteUserDndPeriodRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_id: Annotated[str, Field(alias="userId", max_length=64)]
     """
@@ -826,6 +871,7 @@ class DeleteUserDndPeriodRequest(BaseModel):
 class DeleteUserRemarkRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     target_id: Annotated[str, Field(alias="targetId", max_length=64)]
     """
@@ -840,6 +886,7 @@ class DeleteUserRemarkRequest(BaseModel):
 class DestroyChatroomsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[list[ChatroomIdItem], Field(alias="chatroomId", min_length=1)]
     """
@@ -850,6 +897,7 @@ class DestroyChatroomsRequest(BaseModel):
 class DismissGroupRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     bind_notify_msg: Annotated[bool, Field(alias="bindNotifyMsg")] = False
     """
@@ -906,6 +954,7 @@ class DismissGroupRequest(BaseModel):
 class DismissGroupResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -933,6 +982,7 @@ class Error(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[1002])]
     """
@@ -951,6 +1001,7 @@ class ExpansionValue(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     ts: int | None = None
     """
@@ -965,6 +1016,7 @@ class ExpansionValue(BaseModel):
 class ExpireUserTokensRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     time: Annotated[int, Field(ge=1)]
     """
@@ -979,6 +1031,7 @@ class ExpireUserTokensRequest(BaseModel):
 class GetChatroomRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -989,6 +1042,7 @@ class GetChatroomRequest(BaseModel):
 class GetChatroomResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     ban: bool | None = None
     """
@@ -1023,6 +1077,7 @@ class GetChatroomResponse(BaseModel):
 class GetConversationNotificationRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
     """
@@ -1045,6 +1100,7 @@ class GetConversationNotificationRequest(BaseModel):
 class GetConversationNotificationResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -1059,6 +1115,7 @@ class GetConversationNotificationResponse(BaseModel):
 class GetConversationTypeNotificationRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     conversation_type: Annotated[Literal[1, 3, 6, 10], Field(alias="conversationType")]
     """
@@ -1073,6 +1130,7 @@ class GetConversationTypeNotificationRequest(BaseModel):
 class GetConversationTypeNotificationResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -1087,6 +1145,7 @@ class GetConversationTypeNotificationResponse(BaseModel):
 class GetGroupMemberRemarkRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     group_id: Annotated[str, Field(alias="groupId", max_length=64)]
     """
@@ -1101,6 +1160,7 @@ class GetGroupMemberRemarkRequest(BaseModel):
 class GetGroupMemberRemarkResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -1115,6 +1175,7 @@ class GetGroupMemberRemarkResponse(BaseModel):
 class GetMessageHistoryLogRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     date: Annotated[str, Field(examples=["2014010101"], pattern="^\\d{10}$")]
     """
@@ -1125,6 +1186,7 @@ class GetMessageHistoryLogRequest(BaseModel):
 class GetMessageHistoryLogResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -1143,6 +1205,7 @@ class GetMessageHistoryLogResponse(BaseModel):
 class GetUserDndPeriodRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_id: Annotated[str, Field(alias="userId", max_length=64)]
     """
@@ -1153,6 +1216,7 @@ class GetUserDndPeriodRequest(BaseModel):
 class GetUserDndPeriodResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -1168,6 +1232,7 @@ class GetUserDndPeriodResponseData(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     period: int | None = None
     """
@@ -1186,6 +1251,7 @@ class GetUserDndPeriodResponseData(BaseModel):
 class GetUserInfoRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_id: Annotated[str, Field(alias="userId", max_length=64)]
     """
@@ -1196,6 +1262,7 @@ class GetUserInfoRequest(BaseModel):
 class GetUserInfoResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -1218,6 +1285,7 @@ class GetUserInfoResponse(BaseModel):
 class GetUserRemarksRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     page: Annotated[int, Field(ge=1)] = 1
     """
@@ -1236,6 +1304,7 @@ class GetUserRemarksRequest(BaseModel):
 class GetUserRemarksResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -1254,6 +1323,7 @@ class GetUserRemarksResponse(BaseModel):
 class GetUserTagsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_ids: Annotated[list[UserId], Field(alias="userIds", max_length=50, min_length=1)]
     """
@@ -1264,6 +1334,7 @@ class GetUserTagsRequest(BaseModel):
 class GetUserTagsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -1282,6 +1353,7 @@ class GroupIdItem(RootModel[str]):
 class JoinGroupRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     bind_notify_msg: Annotated[bool, Field(alias="bindNotifyMsg")] = False
     """
@@ -1342,6 +1414,7 @@ class JoinGroupRequest(BaseModel):
 class JoinGroupResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -1360,6 +1433,7 @@ class Key(RootModel[str]):
 class ListSensitiveWordsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     type: Literal["0", "1", "2"] = "1"
     """
@@ -1370,6 +1444,7 @@ class ListSensitiveWordsRequest(BaseModel):
 class ListSensitiveWordsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -1388,6 +1463,7 @@ class MessageUidEntry(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str | None, Field(alias="chatroomId")] = None
     """
@@ -1410,6 +1486,7 @@ class MessageUidEntry(BaseModel):
 class MuteAllChatroomMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -1428,6 +1505,7 @@ class MuteAllChatroomMembersRequest(BaseModel):
 class MuteAllGroupMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     group_id: Annotated[list[GroupIdItem], Field(alias="groupId", max_length=20, min_length=1)]
     """
@@ -1438,6 +1516,7 @@ class MuteAllGroupMembersRequest(BaseModel):
 class MuteChatroomMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -1464,6 +1543,7 @@ class MuteChatroomMembersRequest(BaseModel):
 class MuteGroupMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     group_id: Annotated[str | None, Field(alias="groupId", max_length=64)] = None
     """
@@ -1482,6 +1562,7 @@ class MuteGroupMembersRequest(BaseModel):
 class MuteUsersInAllChatroomsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}])] = None
     """
@@ -1508,6 +1589,7 @@ class MutedUser(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     start_time: Annotated[str | None, Field(alias="startTime")] = None
     """
@@ -1534,6 +1616,7 @@ class Objectname(RootModel[str]):
 class PinConversationRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     conversation_type: Annotated[Literal[1, 3, 6], Field(alias="conversationType")]
     """
@@ -1561,6 +1644,7 @@ class PushAndroidOptions(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     alert: str | None = None
     """
@@ -1584,6 +1668,7 @@ class PushAndroidOptionsHw(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str | None, Field(alias="channelId")] = None
     """
@@ -1607,6 +1692,7 @@ class PushAndroidOptionsMi(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str | None, Field(alias="channelId")] = None
     """
@@ -1626,6 +1712,7 @@ class PushAndroidOptionsOppo(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str | None, Field(alias="channelId")] = None
     """
@@ -1641,6 +1728,7 @@ class PushAndroidOptionsVivo(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     classification: Literal["0", "1"] | None = None
     """
@@ -1656,6 +1744,7 @@ class PushIosOptions(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     alert: str | None = None
     """
@@ -1702,6 +1791,7 @@ class PushMessage(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     content: str
     """
@@ -1724,6 +1814,7 @@ class PushNotification(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     alert: str
     """
@@ -1744,6 +1835,7 @@ class PushToAllRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     audience: PushToAllRequestAudience
     notification: PushNotification
@@ -1760,6 +1852,7 @@ class PushToAllRequestAudience(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     is_to_all: Literal[True]
     """
@@ -1774,6 +1867,7 @@ class PushToPackageRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     audience: PushToPackageRequestAudience
     fromuserid: Annotated[str, Field(max_length=64)]
@@ -1796,6 +1890,7 @@ class PushToPackageRequestAudience(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
+        defer_build=True,
     )
     is_to_all: Literal[False]
     """
@@ -1822,6 +1917,7 @@ class PushToTaggedUsersRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     audience: PushToTaggedUsersRequestAudience
     fromuserid: Annotated[str, Field(max_length=64)]
@@ -1844,6 +1940,7 @@ class PushToTaggedUsersRequestAudience(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
+        defer_build=True,
     )
     is_to_all: Literal[False]
     """
@@ -1866,6 +1963,7 @@ class PushToUsersRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     notification: PushToUsersRequestNotification
     user_ids: Annotated[list[UserId], Field(alias="userIds", max_length=100, min_length=1)]
@@ -1881,6 +1979,7 @@ class PushToUsersRequestNotification(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     android: PushAndroidOptions | None = None
     ios: PushIosOptions | None = None
@@ -1897,6 +1996,7 @@ class PushToUsersRequestNotification(BaseModel):
 class PushToUsersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -1911,6 +2011,7 @@ class PushToUsersResponse(BaseModel):
 class QueryAllowlistModeRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_id: Annotated[list[UserIdItem], Field(alias="userId", max_length=20, min_length=1)]
     """
@@ -1921,6 +2022,7 @@ class QueryAllowlistModeRequest(BaseModel):
 class QueryAllowlistModeResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -1935,6 +2037,7 @@ class QueryAllowlistModeResponse(BaseModel):
 class QueryAllowlistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     page_token: Annotated[str | None, Field(alias="pageToken")] = None
     """
@@ -1953,6 +2056,7 @@ class QueryAllowlistRequest(BaseModel):
 class QueryAllowlistResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -1971,6 +2075,7 @@ class QueryAllowlistResponse(BaseModel):
 class QueryBlockedChatroomMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -1981,6 +2086,7 @@ class QueryBlockedChatroomMembersRequest(BaseModel):
 class QueryBlockedChatroomMembersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -1995,6 +2101,7 @@ class QueryBlockedChatroomMembersResponse(BaseModel):
 class QueryBlockedUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     page: Annotated[int | None, Field(ge=0)] = None
     """
@@ -2009,6 +2116,7 @@ class QueryBlockedUsersRequest(BaseModel):
 class QueryBlockedUsersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2023,6 +2131,7 @@ class QueryBlockedUsersResponse(BaseModel):
 class QueryBlocklistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     page_token: Annotated[str | None, Field(alias="pageToken")] = None
     """
@@ -2041,6 +2150,7 @@ class QueryBlocklistRequest(BaseModel):
 class QueryBlocklistResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2059,6 +2169,7 @@ class QueryBlocklistResponse(BaseModel):
 class QueryChatroomEntriesRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -2073,6 +2184,7 @@ class QueryChatroomEntriesRequest(BaseModel):
 class QueryChatroomEntriesResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2087,6 +2199,7 @@ class QueryChatroomEntriesResponse(BaseModel):
 class QueryChatroomKeepaliveResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_ids: Annotated[list[str] | None, Field(alias="chatroomIds")] = None
     """
@@ -2101,6 +2214,7 @@ class QueryChatroomKeepaliveResponse(BaseModel):
 class QueryChatroomLowPriorityTypesResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2115,6 +2229,7 @@ class QueryChatroomLowPriorityTypesResponse(BaseModel):
 class QueryChatroomMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -2133,6 +2248,7 @@ class QueryChatroomMembersRequest(BaseModel):
 class QueryChatroomMembersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2155,6 +2271,7 @@ class QueryChatroomMembersResponseUsersItem(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     id: str
     """
@@ -2169,6 +2286,7 @@ class QueryChatroomMembersResponseUsersItem(BaseModel):
 class QueryChatroomMessageAllowlistResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2183,6 +2301,7 @@ class QueryChatroomMessageAllowlistResponse(BaseModel):
 class QueryChatroomMuteAllowlistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -2193,6 +2312,7 @@ class QueryChatroomMuteAllowlistRequest(BaseModel):
 class QueryChatroomMuteAllowlistResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2207,6 +2327,7 @@ class QueryChatroomMuteAllowlistResponse(BaseModel):
 class QueryChatroomUserAllowlistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -2217,6 +2338,7 @@ class QueryChatroomUserAllowlistRequest(BaseModel):
 class QueryChatroomUserAllowlistResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2231,6 +2353,7 @@ class QueryChatroomUserAllowlistResponse(BaseModel):
 class QueryChatroomsLegacyRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[list[ChatroomIdItem], Field(alias="chatroomId", min_length=1)]
     """
@@ -2241,6 +2364,7 @@ class QueryChatroomsLegacyRequest(BaseModel):
 class QueryChatroomsLegacyResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chat_rooms: Annotated[
         list[QueryChatroomsLegacyResponseChatRoomsItem] | None, Field(alias="chatRooms")
@@ -2261,6 +2385,7 @@ class QueryChatroomsLegacyResponseChatRoomsItem(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chrm_id: Annotated[str, Field(alias="chrmId")]
     """
@@ -2279,6 +2404,7 @@ class QueryChatroomsLegacyResponseChatRoomsItem(BaseModel):
 class QueryDeactivatedUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     page_no: Annotated[int, Field(alias="pageNo", ge=1)] = 1
     """
@@ -2293,6 +2419,7 @@ class QueryDeactivatedUsersRequest(BaseModel):
 class QueryDeactivatedUsersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2307,6 +2434,7 @@ class QueryDeactivatedUsersResponse(BaseModel):
 class QueryGroupMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     group_id: Annotated[str, Field(alias="groupId", max_length=64)]
     """
@@ -2317,6 +2445,7 @@ class QueryGroupMembersRequest(BaseModel):
 class QueryGroupMembersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2335,6 +2464,7 @@ class QueryGroupMembersResponseUsersItem(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     id: str
     """
@@ -2345,6 +2475,7 @@ class QueryGroupMembersResponseUsersItem(BaseModel):
 class QueryGroupMuteAllowlistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     group_id: Annotated[str, Field(alias="groupId", max_length=64)]
     """
@@ -2355,6 +2486,7 @@ class QueryGroupMuteAllowlistRequest(BaseModel):
 class QueryGroupMuteAllowlistResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2369,6 +2501,7 @@ class QueryGroupMuteAllowlistResponse(BaseModel):
 class QueryMessageExpansionRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     msg_uid: Annotated[str, Field(alias="msgUID")]
     """
@@ -2383,6 +2516,7 @@ class QueryMessageExpansionRequest(BaseModel):
 class QueryMessageExpansionResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2397,6 +2531,7 @@ class QueryMessageExpansionResponse(BaseModel):
 class QueryMutedChatroomMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -2407,6 +2542,7 @@ class QueryMutedChatroomMembersRequest(BaseModel):
 class QueryMutedChatroomMembersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2421,6 +2557,7 @@ class QueryMutedChatroomMembersResponse(BaseModel):
 class QueryMutedChatroomsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     page: Annotated[int, Field(ge=1)] = 1
     """
@@ -2435,6 +2572,7 @@ class QueryMutedChatroomsRequest(BaseModel):
 class QueryMutedChatroomsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_ids: Annotated[list[str] | None, Field(alias="chatroomIds")] = None
     """
@@ -2449,6 +2587,7 @@ class QueryMutedChatroomsResponse(BaseModel):
 class QueryMutedGroupMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     group_id: Annotated[str | None, Field(alias="groupId", max_length=64)] = None
     """
@@ -2459,6 +2598,7 @@ class QueryMutedGroupMembersRequest(BaseModel):
 class QueryMutedGroupMembersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2473,6 +2613,7 @@ class QueryMutedGroupMembersResponse(BaseModel):
 class QueryMutedGroupsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     group_id: Annotated[
         list[GroupIdItem] | None, Field(alias="groupId", max_length=20, min_length=1)
@@ -2493,6 +2634,7 @@ class QueryMutedGroupsRequest(BaseModel):
 class QueryMutedGroupsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2511,6 +2653,7 @@ class QueryMutedGroupsResponseGroupinfoItem(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     group_id: Annotated[str, Field(alias="groupId")]
     """
@@ -2525,6 +2668,7 @@ class QueryMutedGroupsResponseGroupinfoItem(BaseModel):
 class QueryPrivateChatMutedUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     num: Annotated[int, Field(ge=1, le=200)] = 100
     """
@@ -2543,6 +2687,7 @@ class QueryPrivateChatMutedUsersRequest(BaseModel):
 class QueryPrivateChatMutedUsersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2561,6 +2706,7 @@ class QueryPrivateChatMutedUsersResponse(BaseModel):
 class QueryUserGroupsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_id: Annotated[str, Field(alias="userId", max_length=64)]
     """
@@ -2571,6 +2717,7 @@ class QueryUserGroupsRequest(BaseModel):
 class QueryUserGroupsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2589,6 +2736,7 @@ class QueryUserGroupsResponseGroupsItem(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     id: str
     """
@@ -2603,6 +2751,7 @@ class QueryUserGroupsResponseGroupsItem(BaseModel):
 class QueryUsersMutedInAllChatroomsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2617,6 +2766,7 @@ class QueryUsersMutedInAllChatroomsResponse(BaseModel):
 class QuitGroupRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     bind_notify_msg: Annotated[bool, Field(alias="bindNotifyMsg")] = False
     """
@@ -2673,6 +2823,7 @@ class QuitGroupRequest(BaseModel):
 class QuitGroupResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2687,6 +2838,7 @@ class QuitGroupResponse(BaseModel):
 class ReactivateUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_id: Annotated[
         str, Field(alias="userId", examples=["uid1,uid2"], pattern="^[^,]+(,[^,]+){0,99}$")
@@ -2699,6 +2851,7 @@ class ReactivateUsersRequest(BaseModel):
 class ReactivateUsersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2713,6 +2866,7 @@ class ReactivateUsersResponse(BaseModel):
 class RecallBroadcastMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     disable_update_last_msg: Annotated[bool, Field(alias="disableUpdateLastMsg")] = False
     """
@@ -2751,6 +2905,7 @@ class RecallMessageRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
     """
@@ -2805,6 +2960,7 @@ class RecallSystemMessageRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     conversation_type: Annotated[Literal[6], Field(alias="conversationType")]
     """
@@ -2855,6 +3011,7 @@ class RecallMessageRequest2(RootModel[RecallMessageRequest | RecallSystemMessage
 class RefreshGroupRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     bind_notify_msg: Annotated[bool, Field(alias="bindNotifyMsg")] = False
     """
@@ -2911,6 +3068,7 @@ class RefreshGroupRequest(BaseModel):
 class RefreshGroupResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2925,6 +3083,7 @@ class RefreshGroupResponse(BaseModel):
 class RegisterUserRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     name: Annotated[str, Field(max_length=128)]
     """
@@ -2943,6 +3102,7 @@ class RegisterUserRequest(BaseModel):
 class RegisterUserResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -2961,6 +3121,7 @@ class RegisterUserResponse(BaseModel):
 class RemoveChatroomEntryRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -2989,6 +3150,7 @@ class RemoveChatroomEntryRequest(BaseModel):
 class RemoveChatroomKeepaliveRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -2999,6 +3161,7 @@ class RemoveChatroomKeepaliveRequest(BaseModel):
 class RemoveChatroomLowPriorityTypesRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     object_name: Annotated[
         list[ObjectNameItem], Field(alias="objectName", max_length=5, min_length=1)
@@ -3011,6 +3174,7 @@ class RemoveChatroomLowPriorityTypesRequest(BaseModel):
 class RemoveChatroomMessageAllowlistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     objectnames: Annotated[list[Objectname], Field(max_length=20, min_length=1)]
     """
@@ -3021,6 +3185,7 @@ class RemoveChatroomMessageAllowlistRequest(BaseModel):
 class RemoveChatroomMuteAllowlistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -3043,6 +3208,7 @@ class RemoveChatroomMuteAllowlistRequest(BaseModel):
 class RemoveChatroomUserAllowlistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -3057,6 +3223,7 @@ class RemoveChatroomUserAllowlistRequest(BaseModel):
 class RemoveFromAllowlistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_id: Annotated[str, Field(alias="userId", max_length=64)]
     """
@@ -3073,6 +3240,7 @@ class RemoveFromAllowlistRequest(BaseModel):
 class RemoveFromBlocklistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     black_user_id: Annotated[
         list[BlackUserIdItem], Field(alias="blackUserId", max_length=20, min_length=1)
@@ -3089,6 +3257,7 @@ class RemoveFromBlocklistRequest(BaseModel):
 class RemoveGroupMuteAllowlistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     group_id: Annotated[str, Field(alias="groupId", max_length=64)]
     """
@@ -3103,6 +3272,7 @@ class RemoveGroupMuteAllowlistRequest(BaseModel):
 class RemoveSensitiveWordRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     word: Annotated[str, Field(max_length=32)]
     """
@@ -3113,6 +3283,7 @@ class RemoveSensitiveWordRequest(BaseModel):
 class SendChatroomMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     content: Annotated[dict[str, Any], Field(examples=[{"content": "Hello"}])]
     """
@@ -3143,6 +3314,7 @@ class SendChatroomMessageRequest(BaseModel):
 class SendChatroomMessageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -3157,6 +3329,7 @@ class SendChatroomMessageResponse(BaseModel):
 class SendGroupMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
     """
@@ -3237,6 +3410,7 @@ class SendGroupMessageRequest(BaseModel):
 class SendGroupMessageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -3251,6 +3425,7 @@ class SendGroupMessageResponse(BaseModel):
 class SendGroupStatusMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
     """
@@ -3287,6 +3462,7 @@ class SendGroupStatusMessageRequest(BaseModel):
 class SendPrivateMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
     """
@@ -3371,6 +3547,7 @@ class SendPrivateMessageRequest(BaseModel):
 class SendPrivateMessageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -3385,6 +3562,7 @@ class SendPrivateMessageResponse(BaseModel):
 class SendPrivateStatusMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
     """
@@ -3429,6 +3607,7 @@ class SendPrivateTemplateMessageRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
     """
@@ -3489,6 +3668,7 @@ class SendPrivateTemplateMessageRequest(BaseModel):
 class SendPrivateTemplateMessageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -3509,6 +3689,7 @@ class SendPushRequest(
 class SendPushResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -3527,6 +3708,7 @@ class SendPushResponse(BaseModel):
 class SendSystemMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
     """
@@ -3587,6 +3769,7 @@ class SendSystemMessageRequest(BaseModel):
 class SendSystemMessageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -3605,6 +3788,7 @@ class SendSystemTemplateMessageRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
     """
@@ -3659,6 +3843,7 @@ class SendSystemTemplateMessageRequest(BaseModel):
 class SendSystemTemplateMessageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: Annotated[int, Field(examples=[200])]
     """
@@ -3677,6 +3862,7 @@ class SensitiveWord(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     replace_word: Annotated[str | None, Field(alias="replaceWord", max_length=32)] = None
     """
@@ -3695,6 +3881,7 @@ class SensitiveWordEntry(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     replace_word: Annotated[str | None, Field(alias="replaceWord")] = None
     """
@@ -3713,6 +3900,7 @@ class SensitiveWordEntry(BaseModel):
 class SetAllowlistModeRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_id: Annotated[list[UserIdItem], Field(alias="userId", max_length=20, min_length=1)]
     """
@@ -3727,6 +3915,7 @@ class SetAllowlistModeRequest(BaseModel):
 class SetChatroomDestroyTypeRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -3745,6 +3934,7 @@ class SetChatroomDestroyTypeRequest(BaseModel):
 class SetChatroomEntryRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     auto_delete: Annotated[Literal[0, 1], Field(alias="autoDelete")] = 0
     """
@@ -3781,6 +3971,7 @@ class SetChatroomEntryRequest(BaseModel):
 class SetConversationNotificationRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
     """
@@ -3811,6 +4002,7 @@ class SetConversationNotificationRequest(BaseModel):
 class SetConversationTypeNotificationRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     conversation_type: Annotated[Literal[1, 3, 6, 10], Field(alias="conversationType")]
     """
@@ -3829,6 +4021,7 @@ class SetConversationTypeNotificationRequest(BaseModel):
 class SetGroupMemberRemarkRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     group_id: Annotated[str, Field(alias="groupId", max_length=64)]
     """
@@ -3847,6 +4040,7 @@ class SetGroupMemberRemarkRequest(BaseModel):
 class SetMessageExpansionRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     conversation_type: Annotated[Literal[1, 3], Field(alias="conversationType")]
     """
@@ -3880,6 +4074,7 @@ class SetMessageExpansionRequest(BaseModel):
 class SetPrivateChatMuteRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     state: Literal[0, 1]
     """
@@ -3898,6 +4093,7 @@ class SetPrivateChatMuteRequest(BaseModel):
 class SetUserDndPeriodRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     level: Literal[1, 5] = 1
     """
@@ -3922,6 +4118,7 @@ class SetUserDndPeriodRequest(BaseModel):
 class SetUserRemarksRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     remarks: Annotated[list[UserRemark], Field(max_length=100, min_length=1)]
     """
@@ -3940,6 +4137,7 @@ class SetUserTagsRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     tags: Annotated[list[Tag], Field(max_length=20)]
     """
@@ -3954,6 +4152,7 @@ class SetUserTagsRequest(BaseModel):
 class SyncUserGroupsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     group: Annotated[dict[str, str], Field(examples=[{"g1": "Hiking"}], min_length=1)]
     """
@@ -3984,6 +4183,7 @@ class ToUserIdItem(RootModel[str]):
 class UnblockChatroomMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -4006,6 +4206,7 @@ class UnblockChatroomMembersRequest(BaseModel):
 class UnblockUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_id: Annotated[list[UserIdItem], Field(alias="userId", max_length=20, min_length=1)]
     """
@@ -4016,6 +4217,7 @@ class UnblockUsersRequest(BaseModel):
 class UnmuteAllChatroomMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -4034,6 +4236,7 @@ class UnmuteAllChatroomMembersRequest(BaseModel):
 class UnmuteAllGroupMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     group_id: Annotated[list[GroupIdItem], Field(alias="groupId", max_length=20, min_length=1)]
     """
@@ -4044,6 +4247,7 @@ class UnmuteAllGroupMembersRequest(BaseModel):
 class UnmuteChatroomMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     chatroom_id: Annotated[str, Field(alias="chatroomId", max_length=64)]
     """
@@ -4066,6 +4270,7 @@ class UnmuteChatroomMembersRequest(BaseModel):
 class UnmuteGroupMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     group_id: Annotated[str | None, Field(alias="groupId", max_length=64)] = None
     """
@@ -4080,6 +4285,7 @@ class UnmuteGroupMembersRequest(BaseModel):
 class UnmuteUsersInAllChatroomsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}])] = None
     """
@@ -4098,6 +4304,7 @@ class UnmuteUsersInAllChatroomsRequest(BaseModel):
 class UpdateUserInfoRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     name: Annotated[str | None, Field(max_length=128)] = None
     """
@@ -4128,6 +4335,7 @@ class UserRemark(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     id: str
     """

@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -15,50 +17,29 @@ from ._runtime._base import (
     AsyncAPIClient,
     SyncAPIClient,
 )
-from .resources import (
-    AppSettingsResource,
-    AsyncAppSettingsResource,
-    AsyncBlocklists,
-    AsyncCalls,
-    AsyncChannels,
-    AsyncChannelTypes,
-    AsyncCommands,
-    AsyncDevices,
-    AsyncExports,
-    AsyncExternalStorageResource,
-    AsyncFiles,
-    AsyncImports,
-    AsyncMembers,
-    AsyncMessages,
-    AsyncModeration,
-    AsyncPermissions,
-    AsyncPolls,
-    AsyncPush,
-    AsyncReactions,
-    AsyncTasks,
-    AsyncThreads,
-    AsyncUsers,
-    Blocklists,
-    Calls,
-    Channels,
-    ChannelTypes,
-    Commands,
-    Devices,
-    Exports,
-    ExternalStorageResource,
-    Files,
-    Imports,
-    Members,
-    Messages,
-    Moderation,
-    Permissions,
-    Polls,
-    Push,
-    Reactions,
-    Tasks,
-    Threads,
-    Users,
-)
+
+if TYPE_CHECKING:
+    from .resources.app_settings import AppSettingsResource, AsyncAppSettingsResource
+    from .resources.blocklists import AsyncBlocklists, Blocklists
+    from .resources.calls import AsyncCalls, Calls
+    from .resources.channel_types import AsyncChannelTypes, ChannelTypes
+    from .resources.channels import AsyncChannels, Channels
+    from .resources.commands import AsyncCommands, Commands
+    from .resources.devices import AsyncDevices, Devices
+    from .resources.exports import AsyncExports, Exports
+    from .resources.external_storage import AsyncExternalStorageResource, ExternalStorageResource
+    from .resources.files import AsyncFiles, Files
+    from .resources.imports import AsyncImports, Imports
+    from .resources.members import AsyncMembers, Members
+    from .resources.messages import AsyncMessages, Messages
+    from .resources.moderation import AsyncModeration, Moderation
+    from .resources.permissions import AsyncPermissions, Permissions
+    from .resources.polls import AsyncPolls, Polls
+    from .resources.push import AsyncPush, Push
+    from .resources.reactions import AsyncReactions, Reactions
+    from .resources.tasks import AsyncTasks, Tasks
+    from .resources.threads import AsyncThreads, Threads
+    from .resources.users import AsyncUsers, Users
 
 DEFAULT_BASE_URL = "https://chat.stream-io-api.com"
 # Hosts the spec lists:
@@ -66,29 +47,8 @@ DEFAULT_BASE_URL = "https://chat.stream-io-api.com"
 
 
 class Client(SyncAPIClient):
-    """Stream Chat REST API: one attribute per group of operations."""
-
-    users: Users
-    channels: Channels
-    members: Members
-    messages: Messages
-    files: Files
-    reactions: Reactions
-    threads: Threads
-    polls: Polls
-    moderation: Moderation
-    devices: Devices
-    push: Push
-    app_settings: AppSettingsResource
-    channel_types: ChannelTypes
-    commands: Commands
-    permissions: Permissions
-    blocklists: Blocklists
-    calls: Calls
-    imports: Imports
-    exports: Exports
-    external_storage: ExternalStorageResource
-    tasks: Tasks
+    """Stream Chat REST API: one attribute per group of operations, each loaded when
+    first used."""
 
     def __init__(
         self,
@@ -124,53 +84,158 @@ class Client(SyncAPIClient):
             rate_limit=rate_limit,
             query_credentials={"api_key": api_key},
         )
-        self.users = Users(self)
-        self.channels = Channels(self)
-        self.members = Members(self)
-        self.messages = Messages(self)
-        self.files = Files(self)
-        self.reactions = Reactions(self)
-        self.threads = Threads(self)
-        self.polls = Polls(self)
-        self.moderation = Moderation(self)
-        self.devices = Devices(self)
-        self.push = Push(self)
-        self.app_settings = AppSettingsResource(self)
-        self.channel_types = ChannelTypes(self)
-        self.commands = Commands(self)
-        self.permissions = Permissions(self)
-        self.blocklists = Blocklists(self)
-        self.calls = Calls(self)
-        self.imports = Imports(self)
-        self.exports = Exports(self)
-        self.external_storage = ExternalStorageResource(self)
-        self.tasks = Tasks(self)
+
+    @cached_property
+    def users(self) -> Users:
+        """users operations."""
+        from .resources.users import Users
+
+        return Users(self)
+
+    @cached_property
+    def channels(self) -> Channels:
+        """channels operations."""
+        from .resources.channels import Channels
+
+        return Channels(self)
+
+    @cached_property
+    def members(self) -> Members:
+        """members operations."""
+        from .resources.members import Members
+
+        return Members(self)
+
+    @cached_property
+    def messages(self) -> Messages:
+        """messages operations."""
+        from .resources.messages import Messages
+
+        return Messages(self)
+
+    @cached_property
+    def files(self) -> Files:
+        """files operations."""
+        from .resources.files import Files
+
+        return Files(self)
+
+    @cached_property
+    def reactions(self) -> Reactions:
+        """reactions operations."""
+        from .resources.reactions import Reactions
+
+        return Reactions(self)
+
+    @cached_property
+    def threads(self) -> Threads:
+        """threads operations."""
+        from .resources.threads import Threads
+
+        return Threads(self)
+
+    @cached_property
+    def polls(self) -> Polls:
+        """polls operations."""
+        from .resources.polls import Polls
+
+        return Polls(self)
+
+    @cached_property
+    def moderation(self) -> Moderation:
+        """moderation operations."""
+        from .resources.moderation import Moderation
+
+        return Moderation(self)
+
+    @cached_property
+    def devices(self) -> Devices:
+        """devices operations."""
+        from .resources.devices import Devices
+
+        return Devices(self)
+
+    @cached_property
+    def push(self) -> Push:
+        """push operations."""
+        from .resources.push import Push
+
+        return Push(self)
+
+    @cached_property
+    def app_settings(self) -> AppSettingsResource:
+        """app-settings operations."""
+        from .resources.app_settings import AppSettingsResource
+
+        return AppSettingsResource(self)
+
+    @cached_property
+    def channel_types(self) -> ChannelTypes:
+        """channel-types operations."""
+        from .resources.channel_types import ChannelTypes
+
+        return ChannelTypes(self)
+
+    @cached_property
+    def commands(self) -> Commands:
+        """commands operations."""
+        from .resources.commands import Commands
+
+        return Commands(self)
+
+    @cached_property
+    def permissions(self) -> Permissions:
+        """permissions operations."""
+        from .resources.permissions import Permissions
+
+        return Permissions(self)
+
+    @cached_property
+    def blocklists(self) -> Blocklists:
+        """blocklists operations."""
+        from .resources.blocklists import Blocklists
+
+        return Blocklists(self)
+
+    @cached_property
+    def calls(self) -> Calls:
+        """calls operations."""
+        from .resources.calls import Calls
+
+        return Calls(self)
+
+    @cached_property
+    def imports(self) -> Imports:
+        """imports operations."""
+        from .resources.imports import Imports
+
+        return Imports(self)
+
+    @cached_property
+    def exports(self) -> Exports:
+        """exports operations."""
+        from .resources.exports import Exports
+
+        return Exports(self)
+
+    @cached_property
+    def external_storage(self) -> ExternalStorageResource:
+        """external-storage operations."""
+        from .resources.external_storage import ExternalStorageResource
+
+        return ExternalStorageResource(self)
+
+    @cached_property
+    def tasks(self) -> Tasks:
+        """tasks operations."""
+        from .resources.tasks import Tasks
+
+        return Tasks(self)
 
 
 class AsyncClient(AsyncAPIClient):
-    """Stream Chat REST API, async: one attribute per group of operations."""
-
-    users: AsyncUsers
-    channels: AsyncChannels
-    members: AsyncMembers
-    messages: AsyncMessages
-    files: AsyncFiles
-    reactions: AsyncReactions
-    threads: AsyncThreads
-    polls: AsyncPolls
-    moderation: AsyncModeration
-    devices: AsyncDevices
-    push: AsyncPush
-    app_settings: AsyncAppSettingsResource
-    channel_types: AsyncChannelTypes
-    commands: AsyncCommands
-    permissions: AsyncPermissions
-    blocklists: AsyncBlocklists
-    calls: AsyncCalls
-    imports: AsyncImports
-    exports: AsyncExports
-    external_storage: AsyncExternalStorageResource
-    tasks: AsyncTasks
+    """Stream Chat REST API, async: one attribute per group of operations, each loaded
+    when first used."""
 
     def __init__(
         self,
@@ -206,24 +271,150 @@ class AsyncClient(AsyncAPIClient):
             rate_limit=rate_limit,
             query_credentials={"api_key": api_key},
         )
-        self.users = AsyncUsers(self)
-        self.channels = AsyncChannels(self)
-        self.members = AsyncMembers(self)
-        self.messages = AsyncMessages(self)
-        self.files = AsyncFiles(self)
-        self.reactions = AsyncReactions(self)
-        self.threads = AsyncThreads(self)
-        self.polls = AsyncPolls(self)
-        self.moderation = AsyncModeration(self)
-        self.devices = AsyncDevices(self)
-        self.push = AsyncPush(self)
-        self.app_settings = AsyncAppSettingsResource(self)
-        self.channel_types = AsyncChannelTypes(self)
-        self.commands = AsyncCommands(self)
-        self.permissions = AsyncPermissions(self)
-        self.blocklists = AsyncBlocklists(self)
-        self.calls = AsyncCalls(self)
-        self.imports = AsyncImports(self)
-        self.exports = AsyncExports(self)
-        self.external_storage = AsyncExternalStorageResource(self)
-        self.tasks = AsyncTasks(self)
+
+    @cached_property
+    def users(self) -> AsyncUsers:
+        """users operations."""
+        from .resources.users import AsyncUsers
+
+        return AsyncUsers(self)
+
+    @cached_property
+    def channels(self) -> AsyncChannels:
+        """channels operations."""
+        from .resources.channels import AsyncChannels
+
+        return AsyncChannels(self)
+
+    @cached_property
+    def members(self) -> AsyncMembers:
+        """members operations."""
+        from .resources.members import AsyncMembers
+
+        return AsyncMembers(self)
+
+    @cached_property
+    def messages(self) -> AsyncMessages:
+        """messages operations."""
+        from .resources.messages import AsyncMessages
+
+        return AsyncMessages(self)
+
+    @cached_property
+    def files(self) -> AsyncFiles:
+        """files operations."""
+        from .resources.files import AsyncFiles
+
+        return AsyncFiles(self)
+
+    @cached_property
+    def reactions(self) -> AsyncReactions:
+        """reactions operations."""
+        from .resources.reactions import AsyncReactions
+
+        return AsyncReactions(self)
+
+    @cached_property
+    def threads(self) -> AsyncThreads:
+        """threads operations."""
+        from .resources.threads import AsyncThreads
+
+        return AsyncThreads(self)
+
+    @cached_property
+    def polls(self) -> AsyncPolls:
+        """polls operations."""
+        from .resources.polls import AsyncPolls
+
+        return AsyncPolls(self)
+
+    @cached_property
+    def moderation(self) -> AsyncModeration:
+        """moderation operations."""
+        from .resources.moderation import AsyncModeration
+
+        return AsyncModeration(self)
+
+    @cached_property
+    def devices(self) -> AsyncDevices:
+        """devices operations."""
+        from .resources.devices import AsyncDevices
+
+        return AsyncDevices(self)
+
+    @cached_property
+    def push(self) -> AsyncPush:
+        """push operations."""
+        from .resources.push import AsyncPush
+
+        return AsyncPush(self)
+
+    @cached_property
+    def app_settings(self) -> AsyncAppSettingsResource:
+        """app-settings operations."""
+        from .resources.app_settings import AsyncAppSettingsResource
+
+        return AsyncAppSettingsResource(self)
+
+    @cached_property
+    def channel_types(self) -> AsyncChannelTypes:
+        """channel-types operations."""
+        from .resources.channel_types import AsyncChannelTypes
+
+        return AsyncChannelTypes(self)
+
+    @cached_property
+    def commands(self) -> AsyncCommands:
+        """commands operations."""
+        from .resources.commands import AsyncCommands
+
+        return AsyncCommands(self)
+
+    @cached_property
+    def permissions(self) -> AsyncPermissions:
+        """permissions operations."""
+        from .resources.permissions import AsyncPermissions
+
+        return AsyncPermissions(self)
+
+    @cached_property
+    def blocklists(self) -> AsyncBlocklists:
+        """blocklists operations."""
+        from .resources.blocklists import AsyncBlocklists
+
+        return AsyncBlocklists(self)
+
+    @cached_property
+    def calls(self) -> AsyncCalls:
+        """calls operations."""
+        from .resources.calls import AsyncCalls
+
+        return AsyncCalls(self)
+
+    @cached_property
+    def imports(self) -> AsyncImports:
+        """imports operations."""
+        from .resources.imports import AsyncImports
+
+        return AsyncImports(self)
+
+    @cached_property
+    def exports(self) -> AsyncExports:
+        """exports operations."""
+        from .resources.exports import AsyncExports
+
+        return AsyncExports(self)
+
+    @cached_property
+    def external_storage(self) -> AsyncExternalStorageResource:
+        """external-storage operations."""
+        from .resources.external_storage import AsyncExternalStorageResource
+
+        return AsyncExternalStorageResource(self)
+
+    @cached_property
+    def tasks(self) -> AsyncTasks:
+        """tasks operations."""
+        from .resources.tasks import AsyncTasks
+
+        return AsyncTasks(self)

@@ -15,6 +15,7 @@ class Action(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     name: str
     """
@@ -45,6 +46,7 @@ class ApnConfig(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     disabled: Annotated[bool | None, Field(alias="Disabled")] = None
     """
@@ -96,6 +98,7 @@ class AppSettings(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     agora_options: Config | None = None
     """
@@ -279,6 +282,7 @@ class AsyncModerationCallbackConfig(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     mode: Literal["CALLBACK_MODE_NONE", "CALLBACK_MODE_REST", "CALLBACK_MODE_TWIRP"] | None = None
     """
@@ -297,6 +301,7 @@ class AsyncModerationConfiguration(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     callback: AsyncModerationCallbackConfig | None = None
     timeout_ms: int | None = None
@@ -313,6 +318,7 @@ class Attachment(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     actions: list[Action] | None = None
     """
@@ -411,6 +417,7 @@ class AttachmentField(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     short: bool
     """
@@ -433,6 +440,7 @@ class AzureRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     abs_account_name: str
     """
@@ -459,6 +467,7 @@ class Ban(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     banned_by: User | None = None
     """
@@ -493,6 +502,7 @@ class Ban(BaseModel):
 class BanUserRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     banned_by: UserRequest | None = None
     """
@@ -539,6 +549,7 @@ class BanUserRequest(BaseModel):
 class BatchUnreadCountsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_ids: Annotated[list[str], Field(max_length=100)]
     """
@@ -549,6 +560,7 @@ class BatchUnreadCountsRequest(BaseModel):
 class BatchUnreadCountsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     counts_by_user: dict[str, UnreadCounts]
     """
@@ -567,6 +579,7 @@ class BlockList(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created_at: AwareDatetime | None = None
     """
@@ -597,6 +610,7 @@ class BlockListOptions(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     behavior: Literal["flag", "block", "shadow_block"]
     """
@@ -611,6 +625,7 @@ class BlockListOptions(BaseModel):
 class BlockUserRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     blocked_user_id: str
     """
@@ -629,6 +644,7 @@ class BlockUserRequest(BaseModel):
 class BlockUserResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     blocked_by_user_id: str
     """
@@ -655,6 +671,7 @@ class BlockedUser(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     blocked_user: User | None = None
     """
@@ -685,6 +702,7 @@ class CallInfo(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     agora: dict[str, Any] | None = None
     """
@@ -715,6 +733,7 @@ class CallTokenResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     agora_app_id: str | None = None
     """
@@ -737,6 +756,7 @@ class CallTokenResponse(BaseModel):
 class CastPollVoteRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user: UserRequest | None = None
     """
@@ -760,6 +780,7 @@ class Channel(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     auto_translation_enabled: bool | None = None
     """
@@ -874,6 +895,7 @@ class ChannelConfigOverrides(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     blocklist: str | None = None
     """
@@ -928,6 +950,7 @@ class ChannelExport(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     cid: str | None = None
     """
@@ -959,6 +982,7 @@ class ChannelInput(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     auto_translation_enabled: bool | None = None
     """
@@ -1015,6 +1039,7 @@ class ChannelMember(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     ban_expires: AwareDatetime | None = None
     """
@@ -1091,6 +1116,7 @@ class ChannelMute(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel: Channel | None = None
     """
@@ -1121,6 +1147,7 @@ class ChannelState(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel: Channel | None = None
     hidden: bool | None = None
@@ -1176,6 +1203,7 @@ class ChannelStateResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel: Channel | None = None
     duration: str
@@ -1236,6 +1264,7 @@ class ChannelType(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     allowed_flag_reasons: list[str] | None = None
     """
@@ -1364,6 +1393,7 @@ class ChannelTypeResponse(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     allowed_flag_reasons: list[str] | None = None
     """
@@ -1496,6 +1526,7 @@ class ChannelTypeSettings(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     allowed_flag_reasons: list[str] | None = None
     """
@@ -1624,6 +1655,7 @@ class ChannelTypeSettingsResponse(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     allowed_flag_reasons: list[str] | None = None
     """
@@ -1751,6 +1783,7 @@ class ChannelTypeSettingsResponse(BaseModel):
 class CheckExternalStorageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -1765,6 +1798,7 @@ class CheckExternalStorageResponse(BaseModel):
 class CheckPushRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     apn_template: str | None = None
     """
@@ -1807,6 +1841,7 @@ class CheckPushRequest(BaseModel):
 class CheckPushResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     device_errors: dict[str, DeviceError] | None = None
     """
@@ -1845,6 +1880,7 @@ class CheckResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: dict[str, Any] | None = None
     """
@@ -1867,6 +1903,7 @@ class CheckResult(BaseModel):
 class CheckSnsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     sns_key: str | None = None
     """
@@ -1885,6 +1922,7 @@ class CheckSnsRequest(BaseModel):
 class CheckSqsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     sqs_key: str | None = None
     """
@@ -1907,6 +1945,7 @@ class Command(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     args: str | None = None
     """
@@ -1941,6 +1980,7 @@ class CommandResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     command: Command | None = None
     duration: str
@@ -1956,6 +1996,7 @@ class Config(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     app_certificate: str
     """
@@ -1978,6 +2019,7 @@ class Config(BaseModel):
 class CreateBlockListRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     name: str
     """
@@ -1996,6 +2038,7 @@ class CreateBlockListRequest(BaseModel):
 class CreateCallRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     id: str
     """
@@ -2022,6 +2065,7 @@ class CreateCallRequest(BaseModel):
 class CreateCallResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     agora_app_id: str | None = None
     """
@@ -2048,6 +2092,7 @@ class CreateCallResponse(BaseModel):
 class CreateChannelTypeRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     automod: Literal["disabled", "simple", "AI"]
     """
@@ -2150,6 +2195,7 @@ class CreateChannelTypeRequest(BaseModel):
 class CreateCommandRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     args: str | None = None
     """
@@ -2172,6 +2218,7 @@ class CreateCommandRequest(BaseModel):
 class CreateDeviceRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     id: str
     """
@@ -2202,6 +2249,7 @@ class CreateDeviceRequest(BaseModel):
 class CreateExternalStorageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     aws_s3: S3Request | None = None
     """
@@ -2236,6 +2284,7 @@ class CreateExternalStorageRequest(BaseModel):
 class CreateGuestRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user: UserRequest
     """
@@ -2246,6 +2295,7 @@ class CreateGuestRequest(BaseModel):
 class CreateGuestResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     access_token: str
     """
@@ -2264,6 +2314,7 @@ class CreateGuestResponse(BaseModel):
 class CreateImportRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     mode: Literal["insert", "upsert"]
     """
@@ -2278,6 +2329,7 @@ class CreateImportRequest(BaseModel):
 class CreateImportUrlRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     filename: str | None = None
     """
@@ -2288,6 +2340,7 @@ class CreateImportUrlRequest(BaseModel):
 class CreateImportUrlResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -2306,6 +2359,7 @@ class CreateImportUrlResponse(BaseModel):
 class CreatePollOptionRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     custom: Annotated[dict[str, Any] | None, Field(alias="Custom")] = None
     """
@@ -2332,6 +2386,7 @@ class CreatePollOptionRequest(BaseModel):
 class CreatePollRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     custom: Annotated[dict[str, Any] | None, Field(alias="Custom")] = None
     """
@@ -2390,6 +2445,7 @@ class CreatePollRequest(BaseModel):
 class CreateRoleRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     name: str
     """
@@ -2400,6 +2456,7 @@ class CreateRoleRequest(BaseModel):
 class CreateRoleResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -2418,6 +2475,7 @@ class DataDogInfo(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     api_key: str | None = None
     """
@@ -2436,6 +2494,7 @@ class DataDogInfo(BaseModel):
 class DeactivateUserRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created_by_id: str | None = None
     """
@@ -2450,6 +2509,7 @@ class DeactivateUserRequest(BaseModel):
 class DeactivateUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created_by_id: str | None = None
     """
@@ -2472,6 +2532,7 @@ class DeactivateUsersRequest(BaseModel):
 class DeleteChannelResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel: Channel | None = None
     """
@@ -2490,6 +2551,7 @@ class DeleteChannelResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     error: str | None = None
     """
@@ -2504,6 +2566,7 @@ class DeleteChannelResult(BaseModel):
 class DeleteChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     cids: Annotated[list[str], Field(max_length=100, min_length=1)]
     """
@@ -2518,6 +2581,7 @@ class DeleteChannelsRequest(BaseModel):
 class DeleteChannelsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -2536,6 +2600,7 @@ class DeleteChannelsResponse(BaseModel):
 class DeleteCommandResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -2550,6 +2615,7 @@ class DeleteCommandResponse(BaseModel):
 class DeleteUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     calls: Literal["soft", "hard"] | None = None
     """
@@ -2588,6 +2654,7 @@ class Device(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created_at: AwareDatetime | None = None
     """
@@ -2630,6 +2697,7 @@ class DeviceError(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     error_message: str | None = None
     """
@@ -2652,6 +2720,7 @@ class DurationResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -2666,6 +2735,7 @@ class Error(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     status_code: Annotated[int, Field(alias="StatusCode")]
     """
@@ -2709,6 +2779,7 @@ class Event(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     channel: Channel | None = None
     channel_id: str | None = None
@@ -2772,6 +2843,7 @@ class EventRequest(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     custom: dict[str, Any] | None = None
     """
@@ -2798,6 +2870,7 @@ class EventRequest(BaseModel):
 class ExportChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channels: Annotated[list[ChannelExport], Field(max_length=25, min_length=1)]
     """
@@ -2832,6 +2905,7 @@ class ExportChannelsResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     path: str | None = None
     """
@@ -2850,6 +2924,7 @@ class ExportChannelsResult(BaseModel):
 class ExportUserResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -2869,6 +2944,7 @@ class ExportUserResponse(BaseModel):
 class ExportUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_ids: Annotated[list[str], Field(max_length=25, min_length=1)]
     """
@@ -2883,6 +2959,7 @@ class ExternalStorage(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     bucket: str | None = None
     """
@@ -2909,6 +2986,7 @@ class ExternalStorageResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     bucket: str | None = None
     """
@@ -2939,6 +3017,7 @@ class FileUploadConfig(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     allowed_file_extensions: list[str] | None = None
     """
@@ -2969,6 +3048,7 @@ class FirebaseConfig(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     disabled: Annotated[bool | None, Field(alias="Disabled")] = None
     """
@@ -3003,6 +3083,7 @@ class Flag(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     approved_at: AwareDatetime | None = None
     """
@@ -3065,6 +3146,7 @@ class Flag(BaseModel):
 class FlagRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     custom: dict[str, Any] | None = None
     """
@@ -3095,6 +3177,7 @@ class FlagRequest(BaseModel):
 class FlagResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -3118,6 +3201,7 @@ class FullUser(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     ban_expires: AwareDatetime | None = None
     """
@@ -3230,6 +3314,7 @@ class FullUser(BaseModel):
 class GetAppResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     app: AppSettings
     duration: str
@@ -3241,6 +3326,7 @@ class GetAppResponse(BaseModel):
 class GetBlockListResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     blocklist: BlockList | None = None
     duration: str
@@ -3252,6 +3338,7 @@ class GetBlockListResponse(BaseModel):
 class GetBlockedUsersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     blocks: list[BlockedUser]
     """
@@ -3266,6 +3353,7 @@ class GetBlockedUsersResponse(BaseModel):
 class GetCallTokenForCallRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user: UserRequest | None = None
     """
@@ -3280,6 +3368,7 @@ class GetCallTokenForCallRequest(BaseModel):
 class GetCallTokenRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user: UserRequest | None = None
     """
@@ -3298,6 +3387,7 @@ class GetCommandResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     args: str | None = None
     """
@@ -3332,6 +3422,7 @@ class GetCommandResponse(BaseModel):
 class GetExportChannelsStatusResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created_at: AwareDatetime | None = None
     """
@@ -3366,6 +3457,7 @@ class GetExportChannelsStatusResponse(BaseModel):
 class GetOrCreateChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: ChannelInput | None = None
     """
@@ -3400,6 +3492,7 @@ class GetOrCreateChannelRequest(BaseModel):
 class GetOrCreateDistinctChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     data: ChannelInput | None = None
     """
@@ -3434,6 +3527,7 @@ class GetOrCreateDistinctChannelRequest(BaseModel):
 class GetPermissionResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -3445,6 +3539,7 @@ class GetPermissionResponse(BaseModel):
 class GetRateLimitsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     android: dict[str, LimitInfo] | None = None
     """
@@ -3471,6 +3566,7 @@ class GetRateLimitsResponse(BaseModel):
 class GetReactionsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -3485,6 +3581,7 @@ class GetReactionsResponse(BaseModel):
 class GetTaskResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created_at: AwareDatetime | None = None
     """
@@ -3519,6 +3616,7 @@ class GetTaskResponse(BaseModel):
 class HideChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     clear_history: bool | None = None
     """
@@ -3541,6 +3639,7 @@ class HuaweiConfig(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     disabled: Annotated[bool | None, Field(alias="Disabled")] = None
     """
@@ -3563,6 +3662,7 @@ class ImageSize(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     crop: Literal["top", "bottom", "left", "right", "center"] | None = None
     """
@@ -3589,6 +3689,7 @@ class ImportTask(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created_at: AwareDatetime | None = None
     """
@@ -3631,6 +3732,7 @@ class ImportTaskHistory(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created_at: AwareDatetime | None = None
     """
@@ -3653,6 +3755,7 @@ class ImportTaskResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -3668,6 +3771,7 @@ class LabelThresholds(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     block: Annotated[float | None, Field(ge=0.0, le=1.0)] = None
     """
@@ -3686,6 +3790,7 @@ class LimitInfo(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     limit: int
     """
@@ -3704,6 +3809,7 @@ class LimitInfo(BaseModel):
 class ListBlockListsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     blocklists: list[BlockList]
     """
@@ -3718,6 +3824,7 @@ class ListBlockListsResponse(BaseModel):
 class ListChannelTypesResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_types: dict[str, ChannelType]
     """
@@ -3732,6 +3839,7 @@ class ListChannelTypesResponse(BaseModel):
 class ListCommandsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     commands: list[Command]
     """
@@ -3746,6 +3854,7 @@ class ListCommandsResponse(BaseModel):
 class ListDevicesResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     devices: list[Device]
     """
@@ -3760,6 +3869,7 @@ class ListDevicesResponse(BaseModel):
 class ListExternalStorageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -3774,6 +3884,7 @@ class ListExternalStorageResponse(BaseModel):
 class ListImportsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -3788,6 +3899,7 @@ class ListImportsResponse(BaseModel):
 class ListPermissionsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -3802,6 +3914,7 @@ class ListPermissionsResponse(BaseModel):
 class ListPushProvidersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -3816,6 +3929,7 @@ class ListPushProvidersResponse(BaseModel):
 class ListRolesResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -3830,6 +3944,7 @@ class ListRolesResponse(BaseModel):
 class MarkChannelsReadRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     read_by_channel: Annotated[dict[str, str] | None, Field(max_length=30)] = None
     """
@@ -3848,6 +3963,7 @@ class MarkChannelsReadRequest(BaseModel):
 class MarkReadRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     message_id: str | None = None
     """
@@ -3874,6 +3990,7 @@ class MarkReadResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -3888,6 +4005,7 @@ class MarkReadResponse(BaseModel):
 class MarkUnreadRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     message_id: str | None = None
     """
@@ -3915,6 +4033,7 @@ class Message(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     attachments: list[Attachment] | None = None
     """
@@ -4081,6 +4200,7 @@ class MessageFlag(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     approved_at: AwareDatetime | None = None
     """
@@ -4147,6 +4267,7 @@ class MessageHistoryEntry(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     custom: Annotated[dict[str, Any] | None, Field(alias="Custom")] = None
     """
@@ -4181,6 +4302,7 @@ class MessagePaginationParams(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created_at_after: AwareDatetime | None = None
     """
@@ -4236,6 +4358,7 @@ class MessageRequest(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     attachments: list[Attachment] | None = None
     """
@@ -4318,6 +4441,7 @@ class MessageResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -4337,6 +4461,7 @@ class MessagesResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -4351,6 +4476,7 @@ class MessagesResponse(BaseModel):
 class MuteChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_cids: Annotated[list[str] | None, Field(max_length=25)] = None
     """
@@ -4373,6 +4499,7 @@ class MuteChannelRequest(BaseModel):
 class MuteChannelResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_mute: ChannelMute | None = None
     """
@@ -4395,6 +4522,7 @@ class MuteChannelResponse(BaseModel):
 class MuteUserRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     target_ids: Annotated[list[str] | None, Field(max_length=1000)] = None
     """
@@ -4417,6 +4545,7 @@ class MuteUserRequest(BaseModel):
 class MuteUserResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -4448,6 +4577,7 @@ class OgResponse(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     actions: list[Action] | None = None
     """
@@ -4550,6 +4680,7 @@ class PaginationParams(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     limit: Annotated[int | None, Field(ge=0)] = None
     """
@@ -4568,6 +4699,7 @@ class Permission(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     action: str | None = None
     """
@@ -4618,6 +4750,7 @@ class Policy(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     action: int | None = None
     """
@@ -4660,6 +4793,7 @@ class PolicyRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     action: Literal["Deny", "Allow"]
     """
@@ -4695,6 +4829,7 @@ class Poll(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     custom: Annotated[dict[str, Any] | None, Field(alias="Custom")] = None
     """
@@ -4789,6 +4924,7 @@ class PollOption(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     custom: dict[str, Any] | None = None
     """
@@ -4811,6 +4947,7 @@ class PollOptionInput(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     custom: dict[str, Any] | None = None
     """
@@ -4829,6 +4966,7 @@ class PollOptionRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     custom: dict[str, Any] | None = None
     """
@@ -4851,6 +4989,7 @@ class PollOptionResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -4866,6 +5005,7 @@ class PollResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -4881,6 +5021,7 @@ class PollVote(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     answer_text: str | None = None
     """
@@ -4927,6 +5068,7 @@ class PollVoteResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -4942,6 +5084,7 @@ class PrivacySettings(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     read_receipts: ReadReceipts | None = None
     typing_indicators: TypingIndicators | None = None
@@ -4954,6 +5097,7 @@ class PushConfig(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     offline_only: bool | None = None
     """
@@ -4972,6 +5116,7 @@ class PushNotificationSettings(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     disabled: bool | None = None
     """
@@ -4990,6 +5135,7 @@ class PushNotificationSettingsInput(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     disabled: bool | None = None
     """
@@ -5008,6 +5154,7 @@ class PushProvider(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     apn_auth_key: str | None = None
     """
@@ -5122,6 +5269,7 @@ class PushProviderInfo(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     apn_auth_key: str | None = None
     """
@@ -5244,6 +5392,7 @@ class QueryBannedUsersRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     exclude_expired_bans: bool | None = None
     """
@@ -5278,6 +5427,7 @@ class QueryBannedUsersRequest(BaseModel):
 class QueryBannedUsersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     bans: list[Ban]
     """
@@ -5292,6 +5442,7 @@ class QueryBannedUsersResponse(BaseModel):
 class QueryChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     filter_conditions: dict[str, Any] | None = None
     """
@@ -5334,6 +5485,7 @@ class QueryChannelsRequest(BaseModel):
 class QueryChannelsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channels: list[ChannelState]
     """
@@ -5352,6 +5504,7 @@ class QueryMembersRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     filter_conditions: dict[str, Any]
     """
@@ -5394,6 +5547,7 @@ class QueryMembersRequest(BaseModel):
 class QueryMembersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -5412,6 +5566,7 @@ class QueryMessageFlagsRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     filter_conditions: dict[str, Any] | None = None
     """
@@ -5446,6 +5601,7 @@ class QueryMessageFlagsRequest(BaseModel):
 class QueryMessageFlagsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -5460,6 +5616,7 @@ class QueryMessageFlagsResponse(BaseModel):
 class QueryMessageHistoryRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     filter: Annotated[dict[str, Any], Field(max_length=3, min_length=1)]
     """
@@ -5486,6 +5643,7 @@ class QueryMessageHistoryRequest(BaseModel):
 class QueryMessageHistoryResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -5508,6 +5666,7 @@ class QueryMessageHistoryResponse(BaseModel):
 class QueryPollVotesRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     filter: dict[str, Any] | None = None
     """
@@ -5534,6 +5693,7 @@ class QueryPollVotesRequest(BaseModel):
 class QueryPollVotesResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -5556,6 +5716,7 @@ class QueryPollVotesResponse(BaseModel):
 class QueryPollsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     filter: dict[str, Any] | None = None
     """
@@ -5582,6 +5743,7 @@ class QueryPollsRequest(BaseModel):
 class QueryPollsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -5604,6 +5766,7 @@ class QueryPollsResponse(BaseModel):
 class QueryReactionsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     filter: dict[str, Any] | None = None
     """
@@ -5638,6 +5801,7 @@ class QueryReactionsRequest(BaseModel):
 class QueryReactionsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -5660,6 +5824,7 @@ class QueryReactionsResponse(BaseModel):
 class QueryThreadsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     limit: Annotated[int | None, Field(ge=0, le=25)] = None
     """
@@ -5698,6 +5863,7 @@ class QueryThreadsRequest(BaseModel):
 class QueryThreadsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -5724,6 +5890,7 @@ class QueryUsersPayload(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     filter_conditions: dict[str, Any]
     """
@@ -5762,6 +5929,7 @@ class QueryUsersPayload(BaseModel):
 class QueryUsersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -5781,6 +5949,7 @@ class Reaction(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     created_at: AwareDatetime | None = None
     """
@@ -5823,6 +5992,7 @@ class ReactionGroup(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     count: int | None = None
     """
@@ -5850,6 +6020,7 @@ class ReactionRequest(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     created_at: AwareDatetime | None = None
     """
@@ -5888,6 +6059,7 @@ class ReactionResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -5903,6 +6075,7 @@ class ReactionResponse(BaseModel):
 class ReactivateUserRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created_by_id: str | None = None
     """
@@ -5921,6 +6094,7 @@ class ReactivateUserRequest(BaseModel):
 class ReactivateUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created_by_id: str | None = None
     """
@@ -5948,6 +6122,7 @@ class ReadEvent(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: str | None = None
     """
@@ -5994,6 +6169,7 @@ class ReadReceipts(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     enabled: bool
     """
@@ -6008,6 +6184,7 @@ class ReadState(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     last_read: AwareDatetime | None = None
     """
@@ -6030,6 +6207,7 @@ class ReadState(BaseModel):
 class RestoreUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_ids: Annotated[list[str], Field(max_length=100, min_length=1)]
     """
@@ -6044,6 +6222,7 @@ class Role(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created_at: AwareDatetime | None = None
     """
@@ -6070,6 +6249,7 @@ class Role(BaseModel):
 class RunMessageActionRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     form_data: dict[str, Any]
     """
@@ -6092,6 +6272,7 @@ class S3Request(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     s3_api_key: str | None = None
     """
@@ -6110,6 +6291,7 @@ class S3Request(BaseModel):
 class SearchMessagesResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -6137,6 +6319,7 @@ class SearchRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     filter_conditions: dict[str, Any]
     """
@@ -6175,6 +6358,7 @@ class SearchResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     message: Message | None = None
     """
@@ -6189,6 +6373,7 @@ class SearchWarning(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_search_cids: list[str] | None = None
     """
@@ -6211,6 +6396,7 @@ class SearchWarning(BaseModel):
 class SendEventRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     event: EventRequest
     """
@@ -6221,6 +6407,7 @@ class SendEventRequest(BaseModel):
 class SendEventResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -6235,6 +6422,7 @@ class SendEventResponse(BaseModel):
 class SendMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     force_moderation: bool | None = None
     """
@@ -6269,6 +6457,7 @@ class SendMessageRequest(BaseModel):
 class SendReactionRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     enforce_unique: bool | None = None
     """
@@ -6287,6 +6476,7 @@ class SendReactionRequest(BaseModel):
 class SendUserCustomEventRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     event: UserCustomEventRequest
     """
@@ -6297,6 +6487,7 @@ class SendUserCustomEventRequest(BaseModel):
 class ShowChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user: UserRequest | None = None
     """
@@ -6315,6 +6506,7 @@ class SortParam(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     direction: int | None = None
     """
@@ -6333,6 +6525,7 @@ class SortParamRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     direction: int | None = None
     """
@@ -6352,6 +6545,7 @@ class TaskError(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     description: str | None = None
     """
@@ -6378,6 +6572,7 @@ class TaskResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -6397,6 +6592,7 @@ class Thread(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     channel: Channel | None = None
     """
@@ -6475,6 +6671,7 @@ class ThreadParticipant(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_cid: str | None = None
     """
@@ -6521,6 +6718,7 @@ class ThreadResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -6536,6 +6734,7 @@ class Thresholds(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     explicit: LabelThresholds | None = None
     """
@@ -6554,6 +6753,7 @@ class Thresholds(BaseModel):
 class TranslateMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     language: Literal[
         "af",
@@ -6620,6 +6820,7 @@ class TranslateMessageRequest(BaseModel):
 class TruncateChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     hard_delete: bool | None = None
     """
@@ -6650,6 +6851,7 @@ class TruncateChannelRequest(BaseModel):
 class TruncateChannelResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel: Channel | None = None
     """
@@ -6672,6 +6874,7 @@ class TypingIndicators(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     enabled: bool
     """
@@ -6682,6 +6885,7 @@ class TypingIndicators(BaseModel):
 class UnblockUserRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     blocked_user_id: str
     """
@@ -6700,6 +6904,7 @@ class UnblockUserRequest(BaseModel):
 class UndeleteMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     message: MessageRequest
     """
@@ -6714,6 +6919,7 @@ class UndeleteMessageRequest(BaseModel):
 class UnmuteChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_cids: Annotated[list[str] | None, Field(max_length=25)] = None
     """
@@ -6740,6 +6946,7 @@ class UnmuteResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -6754,6 +6961,7 @@ class UnmuteResponse(BaseModel):
 class UnmuteUserRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     target_ids: Annotated[list[str] | None, Field(max_length=1000)] = None
     """
@@ -6780,6 +6988,7 @@ class UnreadCounts(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_type: list[UnreadCountsChannelType] | None = None
     """
@@ -6810,6 +7019,7 @@ class UnreadCountsChannel(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: str | None = None
     """
@@ -6832,6 +7042,7 @@ class UnreadCountsChannelType(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_count: int | None = None
     """
@@ -6854,6 +7065,7 @@ class UnreadCountsResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_type: list[UnreadCountsChannelType] | None = None
     """
@@ -6888,6 +7100,7 @@ class UnreadCountsThread(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     last_read: AwareDatetime | None = None
     """
@@ -6910,6 +7123,7 @@ class UnreadCountsThread(BaseModel):
 class UpdateAppRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     agora_options: Config | None = None
     """
@@ -7092,6 +7306,7 @@ class UpdateAppRequest(BaseModel):
 class UpdateBlockListRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     words: Annotated[list[str] | None, Field(min_length=1)] = None
     """
@@ -7102,6 +7317,7 @@ class UpdateBlockListRequest(BaseModel):
 class UpdateChannelPartialRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     set: dict[str, Any] | None = None
     """
@@ -7124,6 +7340,7 @@ class UpdateChannelPartialRequest(BaseModel):
 class UpdateChannelPartialResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel: Channel | None = None
     """
@@ -7142,6 +7359,7 @@ class UpdateChannelPartialResponse(BaseModel):
 class UpdateChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     accept_invite: bool | None = None
     """
@@ -7208,6 +7426,7 @@ class UpdateChannelRequest(BaseModel):
 class UpdateChannelResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel: Channel | None = None
     """
@@ -7230,6 +7449,7 @@ class UpdateChannelResponse(BaseModel):
 class UpdateChannelTypeRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     allowed_flag_reasons: list[str] | None = None
     """
@@ -7340,6 +7560,7 @@ class UpdateChannelTypeRequest(BaseModel):
 class UpdateCommandRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     args: str | None = None
     """
@@ -7358,6 +7579,7 @@ class UpdateCommandRequest(BaseModel):
 class UpdateExternalStorageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     aws_s3: S3Request | None = None
     """
@@ -7388,6 +7610,7 @@ class UpdateExternalStorageRequest(BaseModel):
 class UpdateMessagePartialRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     set: dict[str, Any] | None = None
     """
@@ -7414,6 +7637,7 @@ class UpdateMessagePartialRequest(BaseModel):
 class UpdateMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     message: MessageRequest
     """
@@ -7428,6 +7652,7 @@ class UpdateMessageRequest(BaseModel):
 class UpdatePollOptionRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     custom: Annotated[dict[str, Any] | None, Field(alias="Custom")] = None
     """
@@ -7454,6 +7679,7 @@ class UpdatePollOptionRequest(BaseModel):
 class UpdatePollPartialRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     set: dict[str, Any] | None = None
     """
@@ -7476,6 +7702,7 @@ class UpdatePollPartialRequest(BaseModel):
 class UpdatePollRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     custom: Annotated[dict[str, Any] | None, Field(alias="Custom")] = None
     """
@@ -7534,6 +7761,7 @@ class UpdatePollRequest(BaseModel):
 class UpdateThreadPartialRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     set: dict[str, Any] | None = None
     """
@@ -7560,6 +7788,7 @@ class UpdateUserPartialRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     id: str
     """
@@ -7578,6 +7807,7 @@ class UpdateUserPartialRequest(BaseModel):
 class UpdateUsersPartialRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     users: Annotated[list[UpdateUserPartialRequest], Field(max_length=100)]
     """
@@ -7588,6 +7818,7 @@ class UpdateUsersPartialRequest(BaseModel):
 class UploadFileRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     file: bytes
     """
@@ -7602,6 +7833,7 @@ class UploadFileRequest(BaseModel):
 class UploadFileResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -7620,6 +7852,7 @@ class UploadFileResponse(BaseModel):
 class UploadImageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     file: bytes
     """
@@ -7638,6 +7871,7 @@ class UploadImageRequest(BaseModel):
 class UploadImageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -7660,6 +7894,7 @@ class UploadImageResponse(BaseModel):
 class UpsertPushProviderRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     push_provider: PushProvider | None = None
     """
@@ -7670,6 +7905,7 @@ class UpsertPushProviderRequest(BaseModel):
 class UpsertPushProviderResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -7684,6 +7920,7 @@ class UpsertPushProviderResponse(BaseModel):
 class UpsertUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     users: dict[str, UserRequest]
     """
@@ -7699,6 +7936,7 @@ class User(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     ban_expires: AwareDatetime | None = None
     """
@@ -7792,6 +8030,7 @@ class UserCustomEventRequest(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     custom: dict[str, Any] | None = None
     """
@@ -7810,6 +8049,7 @@ class UserMute(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created_at: AwareDatetime | None = None
     """
@@ -7841,6 +8081,7 @@ class UserRef(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     id: str
     """
@@ -7856,6 +8097,7 @@ class UserRequest(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     custom: dict[str, Any] | None = None
     """
@@ -7900,6 +8142,7 @@ class UserStatusResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -7915,6 +8158,7 @@ class UsersResponse(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     duration: str
     """
@@ -7937,6 +8181,7 @@ class VoteData(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     option: Annotated[PollOption | None, Field(alias="Option")] = None
     """
@@ -7959,6 +8204,7 @@ class XiaomiConfig(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     disabled: Annotated[bool | None, Field(alias="Disabled")] = None
     """

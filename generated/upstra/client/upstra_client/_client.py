@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -15,22 +17,15 @@ from ._runtime._base import (
     AsyncAPIClient,
     SyncAPIClient,
 )
-from .resources import (
-    AsyncBlacklist,
-    AsyncChannels,
-    AsyncMessages,
-    AsyncReactions,
-    AsyncRoles,
-    AsyncUsers,
-    AsyncWhitelist,
-    Blacklist,
-    Channels,
-    Messages,
-    Reactions,
-    Roles,
-    Users,
-    Whitelist,
-)
+
+if TYPE_CHECKING:
+    from .resources.blacklist import AsyncBlacklist, Blacklist
+    from .resources.channels import AsyncChannels, Channels
+    from .resources.messages import AsyncMessages, Messages
+    from .resources.reactions import AsyncReactions, Reactions
+    from .resources.roles import AsyncRoles, Roles
+    from .resources.users import AsyncUsers, Users
+    from .resources.whitelist import AsyncWhitelist, Whitelist
 
 DEFAULT_BASE_URL = "https://api.sg.amity.co"
 # The host's template; its variables are arguments of the client.
@@ -40,15 +35,8 @@ SERVER_URL = "https://api.{region}.amity.co"
 
 
 class Client(SyncAPIClient):
-    """UpStra Admin Panel API: one attribute per group of operations."""
-
-    channels: Channels
-    messages: Messages
-    users: Users
-    roles: Roles
-    blacklist: Blacklist
-    whitelist: Whitelist
-    reactions: Reactions
+    """UpStra Admin Panel API: one attribute per group of operations, each loaded when
+    first used."""
 
     def __init__(
         self,
@@ -71,25 +59,60 @@ class Client(SyncAPIClient):
             max_retries=max_retries,
             rate_limit=rate_limit,
         )
-        self.channels = Channels(self)
-        self.messages = Messages(self)
-        self.users = Users(self)
-        self.roles = Roles(self)
-        self.blacklist = Blacklist(self)
-        self.whitelist = Whitelist(self)
-        self.reactions = Reactions(self)
+
+    @cached_property
+    def channels(self) -> Channels:
+        """channels operations."""
+        from .resources.channels import Channels
+
+        return Channels(self)
+
+    @cached_property
+    def messages(self) -> Messages:
+        """messages operations."""
+        from .resources.messages import Messages
+
+        return Messages(self)
+
+    @cached_property
+    def users(self) -> Users:
+        """users operations."""
+        from .resources.users import Users
+
+        return Users(self)
+
+    @cached_property
+    def roles(self) -> Roles:
+        """roles operations."""
+        from .resources.roles import Roles
+
+        return Roles(self)
+
+    @cached_property
+    def blacklist(self) -> Blacklist:
+        """blacklist operations."""
+        from .resources.blacklist import Blacklist
+
+        return Blacklist(self)
+
+    @cached_property
+    def whitelist(self) -> Whitelist:
+        """whitelist operations."""
+        from .resources.whitelist import Whitelist
+
+        return Whitelist(self)
+
+    @cached_property
+    def reactions(self) -> Reactions:
+        """reactions operations."""
+        from .resources.reactions import Reactions
+
+        return Reactions(self)
 
 
 class AsyncClient(AsyncAPIClient):
-    """UpStra Admin Panel API, async: one attribute per group of operations."""
-
-    channels: AsyncChannels
-    messages: AsyncMessages
-    users: AsyncUsers
-    roles: AsyncRoles
-    blacklist: AsyncBlacklist
-    whitelist: AsyncWhitelist
-    reactions: AsyncReactions
+    """UpStra Admin Panel API, async: one attribute per group of operations, each loaded
+    when first used."""
 
     def __init__(
         self,
@@ -112,10 +135,52 @@ class AsyncClient(AsyncAPIClient):
             max_retries=max_retries,
             rate_limit=rate_limit,
         )
-        self.channels = AsyncChannels(self)
-        self.messages = AsyncMessages(self)
-        self.users = AsyncUsers(self)
-        self.roles = AsyncRoles(self)
-        self.blacklist = AsyncBlacklist(self)
-        self.whitelist = AsyncWhitelist(self)
-        self.reactions = AsyncReactions(self)
+
+    @cached_property
+    def channels(self) -> AsyncChannels:
+        """channels operations."""
+        from .resources.channels import AsyncChannels
+
+        return AsyncChannels(self)
+
+    @cached_property
+    def messages(self) -> AsyncMessages:
+        """messages operations."""
+        from .resources.messages import AsyncMessages
+
+        return AsyncMessages(self)
+
+    @cached_property
+    def users(self) -> AsyncUsers:
+        """users operations."""
+        from .resources.users import AsyncUsers
+
+        return AsyncUsers(self)
+
+    @cached_property
+    def roles(self) -> AsyncRoles:
+        """roles operations."""
+        from .resources.roles import AsyncRoles
+
+        return AsyncRoles(self)
+
+    @cached_property
+    def blacklist(self) -> AsyncBlacklist:
+        """blacklist operations."""
+        from .resources.blacklist import AsyncBlacklist
+
+        return AsyncBlacklist(self)
+
+    @cached_property
+    def whitelist(self) -> AsyncWhitelist:
+        """whitelist operations."""
+        from .resources.whitelist import AsyncWhitelist
+
+        return AsyncWhitelist(self)
+
+    @cached_property
+    def reactions(self) -> AsyncReactions:
+        """reactions operations."""
+        from .resources.reactions import AsyncReactions
+
+        return AsyncReactions(self)

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 class AddBlacklistRecordsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     is_match_exact_word: Annotated[bool, Field(alias="isMatchExactWord")] = False
     """
@@ -25,6 +26,7 @@ class AddBlacklistRecordsRequest(BaseModel):
 class AddRoleRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     permissions: list[str]
     """
@@ -39,6 +41,7 @@ class AddRoleRequest(BaseModel):
 class AddWhitelistRecordsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     regexs: list[str]
     """
@@ -53,6 +56,7 @@ class Channel(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -99,6 +103,7 @@ class ChannelList(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channels: list[Channel]
     paging: Paging | None = None
@@ -111,6 +116,7 @@ class ChannelQueryOptions(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     limit: int | None = None
     """
@@ -129,6 +135,7 @@ class ChannelQueryOptions(BaseModel):
 class CreateChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -159,6 +166,7 @@ class CreateChannelRequest(BaseModel):
 class CreateFileMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -181,6 +189,7 @@ class CreateFileMessageRequest(BaseModel):
 class CreateImageMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     caption: str | None = None
     """
@@ -211,6 +220,7 @@ class CreateImageMessageRequest(BaseModel):
 class CreateMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -239,6 +249,7 @@ class CreateMessageRequestData(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        defer_build=True,
     )
     text: str | None = None
     """
@@ -253,6 +264,7 @@ class Error(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     code: int
     """
@@ -275,6 +287,7 @@ class ListRecord(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created_at: Annotated[AwareDatetime | None, Field(alias="createdAt")] = None
     """
@@ -297,6 +310,7 @@ class ListRecordList(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     records: list[ListRecord]
 
@@ -308,6 +322,7 @@ class Message(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -362,6 +377,7 @@ class MessageList(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     messages: list[Message]
     paging: Paging | None = None
@@ -374,6 +390,7 @@ class MessageQueryOptions(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     after: str | None = None
     """
@@ -404,6 +421,7 @@ class MuteChannelRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     mute_period: Annotated[int, Field(alias="mutePeriod", ge=1)]
     """
@@ -418,6 +436,7 @@ class MuteChannelUsersRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     mute_period: Annotated[int, Field(alias="mutePeriod", ge=1)]
     """
@@ -436,6 +455,7 @@ class Paging(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     next: str | None = None
     """
@@ -450,6 +470,7 @@ class Paging(BaseModel):
 class QueryChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     exclude_tags: Annotated[list[str] | None, Field(alias="excludeTags")] = None
     """
@@ -473,6 +494,7 @@ class QueryChannelsRequest(BaseModel):
 class QueryMessagesRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -504,6 +526,7 @@ class ReactionRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     reaction_name: Annotated[str, Field(alias="reactionName")]
     """
@@ -523,6 +546,7 @@ class Reactor(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created_at: Annotated[AwareDatetime | None, Field(alias="createdAt")] = None
     """
@@ -545,6 +569,7 @@ class ReactorList(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     paging: Paging | None = None
     reactors: list[Reactor]
@@ -557,6 +582,7 @@ class ReactorQueryOptions(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     limit: int | None = None
     """
@@ -590,6 +616,7 @@ class Role(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     permissions: list[str] | None = None
     """
@@ -608,6 +635,7 @@ class RoleList(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     roles: list[Role]
 
@@ -619,6 +647,7 @@ class RuleIdsRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     rule_ids: Annotated[list[str], Field(alias="ruleIds")]
     """
@@ -633,6 +662,7 @@ class SuccessResult(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     success: bool
     """
@@ -647,6 +677,7 @@ class UnmuteChannelRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     mute_period: Annotated[Literal[0], Field(alias="mutePeriod")]
     """
@@ -665,6 +696,7 @@ class UnmuteChannelUsersRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     mute_period: Annotated[Literal[0], Field(alias="mutePeriod")]
     """
@@ -683,6 +715,7 @@ class SetChannelUsersMuteRequest(RootModel[MuteChannelUsersRequest | UnmuteChann
 class UpdateBlacklistRecordRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     is_match_exact_word: Annotated[bool, Field(alias="isMatchExactWord")] = False
     """
@@ -697,6 +730,7 @@ class UpdateBlacklistRecordRequest(BaseModel):
 class UpdateChannelDisplayNameRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     channel_id: Annotated[str, Field(alias="channelId")]
     """
@@ -711,6 +745,7 @@ class UpdateChannelDisplayNameRequest(BaseModel):
 class UpdateUserRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     display_name: Annotated[str | None, Field(alias="displayName")] = None
     """
@@ -733,6 +768,7 @@ class UpdateUserRequest(BaseModel):
 class UpdateWhitelistRecordRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     rule_id: Annotated[str, Field(alias="ruleId")]
     """
@@ -747,6 +783,7 @@ class User(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     created_at: Annotated[AwareDatetime | None, Field(alias="createdAt")] = None
     """
@@ -789,6 +826,7 @@ class UserIdRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_id: Annotated[str, Field(alias="userId")]
     """
@@ -803,6 +841,7 @@ class UserIdsRequest(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     user_ids: Annotated[list[str], Field(alias="userIds")]
     """
@@ -817,6 +856,7 @@ class UserList(BaseModel):
 
     model_config = ConfigDict(
         populate_by_name=True,
+        defer_build=True,
     )
     paging: Paging | None = None
     users: list[User]
