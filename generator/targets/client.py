@@ -48,6 +48,7 @@ class Method:
     # An iterator over a list operation's items: the method it pages through, and its Paging.
     pages: str | None = None
     paging: str | None = None
+    call: str = "request"  # the runtime method: request, or download for `<method>_to_file`
 
     @property
     def arguments(self) -> tuple[tuple[str, str], ...]:
@@ -166,6 +167,22 @@ def iterator(
     )
 
 
+def to_file(download: Method) -> Method:
+    """`<method>_to_file`: the binary answer streamed to a file instead of held in memory."""
+    return replace(
+        download,
+        name=f"{download.name}_to_file",
+        summary=f"`{download.name}`, streamed to a file.",
+        description="The answer is written beside `destination` and moved onto it once complete; "
+        "returns the path.",
+        arg_docs=(("destination", "Where to write the file."), *download.arg_docs),
+        args=(Arg("destination", "str | PathLike[str]", None), *download.args),
+        returns="Path",
+        cast_to="destination",
+        call="download",
+    )
+
+
 def resource(tag: Tag) -> ResourceModule:
     endpoints: list[EndpointConst] = []
     methods: list[Method] = []
@@ -186,6 +203,9 @@ def resource(tag: Tag) -> ResourceModule:
                 )
             built = method(op, function, endpoint)
             methods.append(built)
+            if op.success.kind == "binary":
+                methods.append(to_file(built))
+                needed.extend(["os:PathLike", "pathlib:Path"])
             if op.pagination is not None:
                 methods.append(iterator(op, function, built, const, pagings))
                 needed.extend(op.pagination.item_imports)

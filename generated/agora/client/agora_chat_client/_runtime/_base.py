@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Self, TypeVar, cast
+from pathlib import Path
+from typing import IO, Any, Literal, Self, TypeVar, cast
 
 import httpx
 from pydantic import BaseModel
@@ -60,6 +62,19 @@ class APIResponse:
     status_code: int
     headers: httpx.Headers
     content: bytes
+
+
+@contextlib.contextmanager
+def atomic_file(destination: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
+    """A file written beside `destination` and moved onto it only when complete."""
+    target = Path(destination)
+    partial = target.with_name(f".{target.name}.part")
+    try:
+        with open(partial, "wb") as handle:
+            yield handle
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -267,6 +282,7 @@ class SyncAPIClient(_Core):
         body: Mapping[str, Any] | Any | None = None,
         options: RequestOptions | None = None,
     ) -> T:
+        options = options or {}
         request = self.build_request(
             self._http,
             endpoint,
@@ -274,8 +290,48 @@ class SyncAPIClient(_Core):
             query=query,
             headers=headers,
             body=body,
-            options=options or {},
+            options=options,
         )
+        return self.finish(self._send(endpoint, request, options, stream=False), cast_to)
+
+    def download(
+        self,
+        endpoint: Endpoint,
+        destination: str | os.PathLike[str],
+        *,
+        path: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | Any | None = None,
+        options: RequestOptions | None = None,
+    ) -> Path:
+        """Stream a binary answer to a file, whole or not at all (written beside, then moved)."""
+        options = options or {}
+        request = self.build_request(
+            self._http,
+            endpoint,
+            path=path,
+            query=query,
+            headers=headers,
+            body=body,
+            options=options,
+        )
+        response = self._send(endpoint, request, options, stream=True)
+        try:
+            if response.is_error:
+                response.read()
+                self.finish(response, bytes)
+            with atomic_file(destination) as handle, transport_errors(endpoint):
+                for chunk in response.iter_bytes():
+                    handle.write(chunk)
+        finally:
+            response.close()
+        self.last_response = APIResponse(response.status_code, response.headers, b"")
+        return Path(destination)
+
+    def _send(
+        self, endpoint: Endpoint, request: httpx.Request, options: RequestOptions, stream: bool
+    ) -> httpx.Response:
         attempt = 0
         while True:
             wait = self.throttle(endpoint)
@@ -283,17 +339,17 @@ class SyncAPIClient(_Core):
                 self.sleep(wait)
             try:
                 with transport_errors(endpoint):
-                    response = self._http.send(request)
+                    response = self._http.send(request, stream=stream)
             except APIConnectionError as exc:
                 cause = exc.__cause__
                 assert isinstance(cause, httpx.TransportError)
-                delay = self.again(request, attempt, options or {}, error=cause)
+                delay = self.again(request, attempt, options, error=cause)
                 if delay is None:
                     raise
             else:
-                delay = self.again(request, attempt, options or {}, response=response)
+                delay = self.again(request, attempt, options, response=response)
                 if delay is None:
-                    return self.finish(response, cast_to)
+                    return response
                 response.close()
             self.sleep(delay)
             attempt += 1
@@ -355,6 +411,7 @@ class AsyncAPIClient(_Core):
         body: Mapping[str, Any] | Any | None = None,
         options: RequestOptions | None = None,
     ) -> T:
+        options = options or {}
         request = self.build_request(
             self._http,
             endpoint,
@@ -362,8 +419,49 @@ class AsyncAPIClient(_Core):
             query=query,
             headers=headers,
             body=body,
-            options=options or {},
+            options=options,
         )
+        response = await self._send(endpoint, request, options, stream=False)
+        return self.finish(response, cast_to)
+
+    async def download(
+        self,
+        endpoint: Endpoint,
+        destination: str | os.PathLike[str],
+        *,
+        path: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | Any | None = None,
+        options: RequestOptions | None = None,
+    ) -> Path:
+        """Stream a binary answer to a file, whole or not at all (written beside, then moved)."""
+        options = options or {}
+        request = self.build_request(
+            self._http,
+            endpoint,
+            path=path,
+            query=query,
+            headers=headers,
+            body=body,
+            options=options,
+        )
+        response = await self._send(endpoint, request, options, stream=True)
+        try:
+            if response.is_error:
+                await response.aread()
+                self.finish(response, bytes)
+            with atomic_file(destination) as handle, transport_errors(endpoint):
+                async for chunk in response.aiter_bytes():
+                    handle.write(chunk)
+        finally:
+            await response.aclose()
+        self.last_response = APIResponse(response.status_code, response.headers, b"")
+        return Path(destination)
+
+    async def _send(
+        self, endpoint: Endpoint, request: httpx.Request, options: RequestOptions, stream: bool
+    ) -> httpx.Response:
         attempt = 0
         while True:
             wait = self.throttle(endpoint)
@@ -371,17 +469,17 @@ class AsyncAPIClient(_Core):
                 await self.sleep(wait)
             try:
                 with transport_errors(endpoint):
-                    response = await self._http.send(request)
+                    response = await self._http.send(request, stream=stream)
             except APIConnectionError as exc:
                 cause = exc.__cause__
                 assert isinstance(cause, httpx.TransportError)
-                delay = self.again(request, attempt, options or {}, error=cause)
+                delay = self.again(request, attempt, options, error=cause)
                 if delay is None:
                     raise
             else:
-                delay = self.again(request, attempt, options or {}, response=response)
+                delay = self.again(request, attempt, options, response=response)
                 if delay is None:
-                    return self.finish(response, cast_to)
+                    return response
                 await response.aclose()
             await self.sleep(delay)
             attempt += 1

@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from os import PathLike
+from pathlib import Path
 from typing import Any, Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
@@ -169,6 +171,33 @@ class Messages(SyncResource):
         return self._client.request(
             _DOWNLOAD_FILE,
             bytes,
+            path={"file_uuid": file_uuid},
+            headers={"share-secret": share_secret, "thumbnail": thumbnail},
+            options=request_options,
+        )
+
+    def download_file_to_file(
+        self,
+        *,
+        destination: str | PathLike[str],
+        file_uuid: str,
+        share_secret: str | NotGiven = NOT_GIVEN,
+        thumbnail: bool | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Path:
+        """`download_file`, streamed to a file.
+
+        The answer is written beside `destination` and moved onto it once complete; returns the path.
+
+        Args:
+            destination: Where to write the file.
+            file_uuid: The file ID returned by the upload.
+            share_secret: The file's access key; required when the file was uploaded with `restrict-access: true`.
+            thumbnail: True downloads the thumbnail of an image or video instead of the file itself.
+        """
+        return self._client.download(
+            _DOWNLOAD_FILE,
+            destination,
             path={"file_uuid": file_uuid},
             headers={"share-secret": share_secret, "thumbnail": thumbnail},
             options=request_options,
@@ -369,6 +398,33 @@ class AsyncMessages(AsyncResource):
         return await self._client.request(
             _DOWNLOAD_FILE,
             bytes,
+            path={"file_uuid": file_uuid},
+            headers={"share-secret": share_secret, "thumbnail": thumbnail},
+            options=request_options,
+        )
+
+    async def download_file_to_file(
+        self,
+        *,
+        destination: str | PathLike[str],
+        file_uuid: str,
+        share_secret: str | NotGiven = NOT_GIVEN,
+        thumbnail: bool | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Path:
+        """`download_file`, streamed to a file.
+
+        The answer is written beside `destination` and moved onto it once complete; returns the path.
+
+        Args:
+            destination: Where to write the file.
+            file_uuid: The file ID returned by the upload.
+            share_secret: The file's access key; required when the file was uploaded with `restrict-access: true`.
+            thumbnail: True downloads the thumbnail of an image or video instead of the file itself.
+        """
+        return await self._client.download(
+            _DOWNLOAD_FILE,
+            destination,
             path={"file_uuid": file_uuid},
             headers={"share-secret": share_secret, "thumbnail": thumbnail},
             options=request_options,

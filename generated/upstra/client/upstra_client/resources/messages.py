@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
+from os import PathLike
+from pathlib import Path
 from typing import Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
@@ -281,6 +283,31 @@ class Messages(SyncResource):
             options=request_options,
         )
 
+    def get_message_image_to_file(
+        self,
+        *,
+        destination: str | PathLike[str],
+        message_id: str,
+        size: Literal["small", "medium", "large", "full"] | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Path:
+        """`get_message_image`, streamed to a file.
+
+        The answer is written beside `destination` and moved onto it once complete; returns the path.
+
+        Args:
+            destination: Where to write the file.
+            message_id: Identifier of the image message.
+            size: Which stored copy to return. `full` is the original upload and exists only if the image was sent with `fullImage` set to true.
+        """
+        return self._client.download(
+            _GET_MESSAGE_IMAGE,
+            destination,
+            path={"messageId": message_id},
+            query={"size": size},
+            options=request_options,
+        )
+
     def create_file_message(
         self,
         *,
@@ -323,6 +350,28 @@ class Messages(SyncResource):
         return self._client.request(
             _GET_MESSAGE_FILE,
             bytes,
+            path={"messageId": message_id},
+            options=request_options,
+        )
+
+    def get_message_file_to_file(
+        self,
+        *,
+        destination: str | PathLike[str],
+        message_id: str,
+        **request_options: Unpack[RequestOptions],
+    ) -> Path:
+        """`get_message_file`, streamed to a file.
+
+        The answer is written beside `destination` and moved onto it once complete; returns the path.
+
+        Args:
+            destination: Where to write the file.
+            message_id: Identifier of the file message.
+        """
+        return self._client.download(
+            _GET_MESSAGE_FILE,
+            destination,
             path={"messageId": message_id},
             options=request_options,
         )
@@ -544,6 +593,31 @@ class AsyncMessages(AsyncResource):
             options=request_options,
         )
 
+    async def get_message_image_to_file(
+        self,
+        *,
+        destination: str | PathLike[str],
+        message_id: str,
+        size: Literal["small", "medium", "large", "full"] | NotGiven = NOT_GIVEN,
+        **request_options: Unpack[RequestOptions],
+    ) -> Path:
+        """`get_message_image`, streamed to a file.
+
+        The answer is written beside `destination` and moved onto it once complete; returns the path.
+
+        Args:
+            destination: Where to write the file.
+            message_id: Identifier of the image message.
+            size: Which stored copy to return. `full` is the original upload and exists only if the image was sent with `fullImage` set to true.
+        """
+        return await self._client.download(
+            _GET_MESSAGE_IMAGE,
+            destination,
+            path={"messageId": message_id},
+            query={"size": size},
+            options=request_options,
+        )
+
     async def create_file_message(
         self,
         *,
@@ -586,6 +660,28 @@ class AsyncMessages(AsyncResource):
         return await self._client.request(
             _GET_MESSAGE_FILE,
             bytes,
+            path={"messageId": message_id},
+            options=request_options,
+        )
+
+    async def get_message_file_to_file(
+        self,
+        *,
+        destination: str | PathLike[str],
+        message_id: str,
+        **request_options: Unpack[RequestOptions],
+    ) -> Path:
+        """`get_message_file`, streamed to a file.
+
+        The answer is written beside `destination` and moved onto it once complete; returns the path.
+
+        Args:
+            destination: Where to write the file.
+            message_id: Identifier of the file message.
+        """
+        return await self._client.download(
+            _GET_MESSAGE_FILE,
+            destination,
             path={"messageId": message_id},
             options=request_options,
         )
