@@ -118,3 +118,21 @@ def test_timeouts_are_typed() -> None:
 
     with pytest.raises(APITimeoutError):
         client(handle).request(Endpoint("GET", "/x"), Answer, options={"timeout": 0.5})
+
+
+def test_uploads_from_bytes_paths_file_objects_and_tuples(tmp_path: object) -> None:
+    import io
+    from pathlib import Path
+
+    from generator.runtime.client._encoding import file_part
+
+    picture = Path(str(tmp_path)) / "cat.png"
+    picture.write_bytes(b"PNG")
+    assert file_part("file", b"raw") == ("file", b"raw", "application/octet-stream")
+    assert file_part("file", picture) == ("cat.png", b"PNG", "application/octet-stream")
+    with open(picture, "rb") as handle:
+        assert file_part("file", handle) == ("cat.png", b"PNG", "application/octet-stream")
+    assert file_part("file", io.BytesIO(b"mem")) == ("file", b"mem", "application/octet-stream")
+    assert file_part("file", ("a.txt", b"x", "text/plain")) == ("a.txt", b"x", "text/plain")
+    with pytest.raises(TypeError, match="cannot upload"):
+        file_part("file", 42)  # type: ignore[arg-type]
