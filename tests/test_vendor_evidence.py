@@ -59,6 +59,14 @@ NEWER_EVIDENCE = {
 }
 
 
+def limit_problems(number: int, op: Operation, documented: str) -> list[str]:
+    """The operation's rate limit against the document's, where the document gives one."""
+    limit = documented_limit(documented)
+    if limit and op.rate_limit and (op.rate_limit.requests, op.rate_limit.period) != limit:
+        return [f"row {number}: rate limit {op.rate_limit} is not {limit}"]
+    return []
+
+
 def test_rongcloud_matches_the_vendor_sdks() -> None:
     served = by_row(APIS["rongcloud"])
     problems = []
@@ -74,9 +82,7 @@ def test_rongcloud_matches_the_vendor_sdks() -> None:
         missing = expected - wire_names(op)
         if missing and ("rongcloud", number) not in NEWER_EVIDENCE:
             problems.append(f"row {number} {row['doc_path']}: no field {sorted(missing)}")
-        limit = documented_limit(row["doc_rate_limit"])
-        if limit and op.rate_limit and (op.rate_limit.requests, op.rate_limit.period) != limit:
-            problems.append(f"row {number}: rate limit {op.rate_limit} is not {limit}")
+        problems.extend(limit_problems(number, op, row["doc_rate_limit"]))
     assert not problems, "\n".join(problems)
 
 
@@ -92,9 +98,7 @@ def test_nexconn_serves_live_and_documented_paths() -> None:
         answered = {op.path, *op.aliases, *(f.path for f in op.functions if f.path)}
         if documented not in answered:
             problems.append(f"row {number}: the documented path {documented} is not served")
-        limit = documented_limit(row["doc_rate_limit"])
-        if limit and op.rate_limit and (op.rate_limit.requests, op.rate_limit.period) != limit:
-            problems.append(f"row {number}: rate limit {op.rate_limit} is not {limit}")
+        problems.extend(limit_problems(number, op, row["doc_rate_limit"]))
     assert not problems, "\n".join(problems)
 
 
@@ -116,9 +120,7 @@ def test_agora_paths_match_the_normalised_document() -> None:
             problems.append(
                 f"row {number}: {op.path} is not {row['normalized_path_after_org_app']}"
             )
-        limit = documented_limit(row["doc_rate_limit"])
-        if limit and op.rate_limit and (op.rate_limit.requests, op.rate_limit.period) != limit:
-            problems.append(f"row {number}: rate limit {op.rate_limit} is not {limit}")
+        problems.extend(limit_problems(number, op, row["doc_rate_limit"]))
     assert not problems, "\n".join(problems)
 
 
