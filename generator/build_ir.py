@@ -215,10 +215,21 @@ class _Builder:
                 media, content = next(iter(param["content"].items()))
                 schema = content.get("schema") or {}
                 style = "json" if "json" in media else "form"
-            if style != "simple" and param.get("explode") is False:
+            if style == "form" and param.get("explode") is False:
+                target = self.registry.target(schema)
+                if isinstance(target, Mapping) and target.get("type") == "array":
+                    style = "csv"
+                else:
+                    self.diagnostics.error(
+                        f"parameter {name!r} uses explode: false on a value that is not an "
+                        "array, which the generated clients do not encode; use the default "
+                        "(explode: true)",
+                        param_pointer,
+                    )
+            elif style != "simple" and param.get("explode") is False:
                 self.diagnostics.error(
-                    f"parameter {name!r} uses explode: false, which the generated clients do not "
-                    "encode; use the default (explode: true)",
+                    f"parameter {name!r} uses explode: false with style {style}, which the "
+                    "generated clients do not encode; use the default (explode: true)",
                     param_pointer,
                 )
             schema = self.registry._normalize(

@@ -12,7 +12,8 @@ from typing import Literal
 Location = Literal["path", "query", "header", "cookie", "body"]
 # How one value travels: `form` (scalars; arrays as repeated keys), `deepObject`
 # (`name[key]=value`), `json` (a JSON string), `file` (a multipart file part).
-Style = Literal["form", "deepObject", "json", "file", "simple"]
+# `csv`: an array as one comma-separated value (`style: form, explode: false`).
+Style = Literal["form", "deepObject", "json", "file", "simple", "csv"]
 BodyKind = Literal["json", "form", "multipart"]
 ResponseKind = Literal["json", "binary", "empty"]
 

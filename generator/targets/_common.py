@@ -45,7 +45,10 @@ def styles(fields: Iterable[Field]) -> tuple[tuple[str, str], ...]:
     """Wire names whose encoding is not the plain one, for the runtime."""
     found: dict[str, str] = {}
     for field in fields:
-        if field.style in ("deepObject", "json", "file") and field.location in ("query", "body"):
+        if field.style in ("deepObject", "json", "file", "csv") and field.location in (
+            "query",
+            "body",
+        ):
             found[field.wire] = field.style
     return tuple(sorted(found.items()))
 

@@ -63,6 +63,13 @@ def _param(api: Api, op: Operation, field: Field, need: list[str]) -> Param:
         default = field.default_repr or "None"
         if field.default_repr is None and "None" not in annotation.split(" | "):
             annotation = f"{annotation} | None"
+    if field.style == "csv" and field.location == "query":
+        need.extend(["_params:csv_query", "fastapi:Depends"])
+        kind = pystr(field.type.kind) if field.type.kind else "None"
+        required = ", required=True" if field.required else ""
+        dep = f"Depends(csv_query({pystr(field.wire)}, {kind}{required}))"
+        annotation = field.type.server if field.required else f"{field.type.server} | None"
+        return Param(field.py, f"Annotated[{annotation}, {dep}]", None, annotation)
     if field.style in ("deepObject", "json") and field.location == "query":
         if not field.type.models or field.type.models[0] != field.type.server:
             raise _fail(

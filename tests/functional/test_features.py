@@ -4,6 +4,7 @@ server over HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import subprocess
@@ -27,6 +28,7 @@ from tests.functional.harness import (
     check_arrival,
     credentials,
     load_generated,
+    project_apis,
 )
 
 SPEC = ROOT / "tests/fixtures/specs/features.yaml"
@@ -200,3 +202,28 @@ def test_validation_errors_use_the_vendor_envelope(
             c.users.send_message(to_user_id=["a"], content={"text": 5})  # type: ignore[dict-item]
     assert caught.value.code == 1002
     assert set(caught.value.body) == {"code", "errorMessage", "details"}
+
+
+def test_comma_separated_query_arrays() -> None:
+    """`style: form, explode: false`: Stream's `ids=m1,m2` on the wire, a list in the handler."""
+    stream = load_generated(next(api for api in project_apis() if api.slug == "stream"))
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=stream.examples["get_many_messages"])
+
+    with stream.client.Client(
+        api_key="k", api_secret="s", transport=httpx.MockTransport(handle)
+    ) as c:
+        c.messages.get_many_messages(type="messaging", id="general", ids=["m1", "m 2"])
+    assert dict(parse_qsl(seen[0].url.query.decode()))["ids"] == "m1,m 2"
+    app = stream.server.create_app(mock=True)
+    transport = httpx.ASGITransport(app=app)
+
+    async def ask(query: str) -> httpx.Response:
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return await client.get(f"/channels/messaging/general/messages?{query}")
+
+    assert asyncio.run(ask("ids=m1,m2")).status_code == 200
+    assert asyncio.run(ask("other=1")).status_code == 400

@@ -90,6 +90,7 @@ CALLS: list[tuple[str, str, Callable[[], Any]]] = [
     # messages
     ("messages", "channel.send_message", lambda: channel.send_message({"text": "hello"}, "ann")),
     ("messages", "get_message", lambda: client.get_message("msg-1")),
+    ("messages", "channel.get_messages", lambda: channel.get_messages(["msg-1", "msg-2"])),
     (
         "messages",
         "update_message",

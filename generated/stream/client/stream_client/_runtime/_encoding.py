@@ -66,6 +66,8 @@ def pairs(values: Mapping[str, Any], styles: Mapping[str, str]) -> Pairs:
             result.append((name, json.dumps(value, separators=(",", ":"), ensure_ascii=False)))
         elif style == "deepObject":
             result.extend(_deep(name, value))
+        elif style == "csv" and isinstance(value, list):
+            result.append((name, ",".join(scalar(item) for item in value)))
         elif isinstance(value, list):
             result.extend((name, scalar(item)) for item in value)
         elif isinstance(value, dict):

@@ -56,6 +56,7 @@ _DELETE_MESSAGE = Endpoint(
 _GET_MANY_MESSAGES = Endpoint(
     "GET",
     "/channels/{type}/{id}/messages",
+    styles={"ids": "csv"},
 )
 _UNDELETE_MESSAGE = Endpoint(
     "POST",
@@ -323,7 +324,7 @@ class Messages(SyncResource):
         *,
         type: str,
         id: str,
-        ids: str,
+        ids: Sequence[str],
         **request_options: Unpack[RequestOptions],
     ) -> MessagesResponse:
         """Get messages by id
@@ -333,7 +334,7 @@ class Messages(SyncResource):
         Args:
             type: Type of the channel, such as `messaging`.
             id: Id of the channel within its type.
-            ids: Ids of the messages to return, 1 to 50 of them, joined with commas into one value (for example `m1,m2,m3`). The source document types this as a list of strings.
+            ids: Ids of the messages to return, 1 to 50 of them, sent as one comma-separated value (for example `m1,m2,m3`).
         """
         return self._client.request(
             _GET_MANY_MESSAGES,
@@ -897,7 +898,7 @@ class AsyncMessages(AsyncResource):
         *,
         type: str,
         id: str,
-        ids: str,
+        ids: Sequence[str],
         **request_options: Unpack[RequestOptions],
     ) -> MessagesResponse:
         """Get messages by id
@@ -907,7 +908,7 @@ class AsyncMessages(AsyncResource):
         Args:
             type: Type of the channel, such as `messaging`.
             id: Id of the channel within its type.
-            ids: Ids of the messages to return, 1 to 50 of them, joined with commas into one value (for example `m1,m2,m3`). The source document types this as a list of strings.
+            ids: Ids of the messages to return, 1 to 50 of them, sent as one comma-separated value (for example `m1,m2,m3`).
         """
         return await self._client.request(
             _GET_MANY_MESSAGES,

@@ -143,6 +143,22 @@ def deep_object_query(
     return dependency
 
 
+def csv_query(
+    name: str, kind: str | None = None, required: bool = False
+) -> Callable[[Request], list[Any] | None]:
+    """A dependency reading an array sent as one comma-separated query value."""
+
+    def dependency(request: Request) -> list[Any] | None:
+        raw = request.query_params.get(name)
+        if raw is None:
+            if required:
+                _invalid(("query", name), "field required", "missing")
+            return None
+        return [coerce(item, kind) for item in raw.split(",")] if raw else []
+
+    return dependency
+
+
 def json_query(name: str, model: type[M], required: bool = False) -> Callable[[Request], M | None]:
     """A dependency reading a query parameter that carries JSON text into `model`."""
 

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Path, Query
 
 from .._runtime._errors import NotImplementedOperation
-from .._runtime._params import json_query
+from .._runtime._params import csv_query, json_query
 from ..models import (
     MessageResponse,
     MessagesResponse,
@@ -90,7 +90,7 @@ class MessagesHandlers:
         *,
         type: str,
         id: str,
-        ids: str,
+        ids: list[str],
     ) -> MessagesResponse:
         """Get messages by id"""
         raise NotImplementedOperation("get_many_messages")
@@ -198,7 +198,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
     async def get_many_messages_endpoint(
         type: Annotated[str, Path()],
         id: Annotated[str, Path()],
-        ids: Annotated[str, Query()],
+        ids: Annotated[list[str], Depends(csv_query("ids", None, required=True))],
     ) -> MessagesResponse:
         return await handlers.get_many_messages(type=type, id=id, ids=ids)
 
