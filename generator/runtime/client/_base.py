@@ -107,7 +107,6 @@ class _Core:
         self.retry = retry or RetryPolicy(max_retries=max_retries)
         self._limiter = RateLimiter() if rate_limit else None
         self._envelope = envelope
-        self._auth = auth
         self.timeout = timeout
         self._extensions = {"timeout": httpx.Timeout(timeout).as_dict()}
         self._query_credentials: dict[str, Secret] = dict(query_credentials or {})
