@@ -15,6 +15,7 @@ from generator.ir import (
     Body,
     BodyKind,
     Envelope,
+    ErrorStyle,
     Field,
     Function,
     Jwt,
@@ -733,8 +734,27 @@ class _Builder:
             success_codes=tuple(raw.get("success-codes") or ()),
             message_field=raw.get("message-field"),
             result_field=raw.get("result-field"),
-            error_codes=tuple(sorted((raw.get("error-codes") or {}).items())),
         )
+
+    def errors(self, envelope: Envelope | None) -> ErrorStyle:
+        raw = self.doc.get("x-errors") if self.conventions else None
+        if isinstance(raw, Mapping):
+            return ErrorStyle(
+                message_field=str(raw["message"]),
+                code_field=raw.get("code"),
+                codes=tuple(sorted((raw.get("codes") or {}).items())),
+                status_field=raw.get("status"),
+                timestamp_field=raw.get("timestamp"),
+                fields_field=raw.get("fields"),
+                fixed=tuple((raw.get("fixed") or {}).items()),
+            )
+        if envelope is not None:
+            return ErrorStyle(
+                message_field=envelope.message_field or "message",
+                code_field=envelope.code_field,
+                fixed=(),
+            )
+        return ErrorStyle()
 
     def security_all(self, schemes: list[SecurityScheme]) -> bool:
         requirements = self.doc.get("security") or []
@@ -763,6 +783,7 @@ class _Builder:
         security = self.security()
         servers = self.servers()
         models = self.registry.models()
+        envelope = self.envelope()
         if self.diagnostics.has_errors:
             raise SpecError(list(self.diagnostics))
         return Api(
@@ -780,7 +801,8 @@ class _Builder:
             models=models,
             conventions=self.conventions,
             security_all=self.security_all(security),
-            envelope=self.envelope(),
+            envelope=envelope,
+            errors=self.errors(envelope),
         )
 
 

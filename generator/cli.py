@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hmac
 import importlib
 import json
 import os
@@ -246,9 +247,48 @@ def list_(specs: str | None, as_json: bool) -> None:
 @click.option(
     "--mock", is_flag=True, help="Answer every operation with an example response instead of 501."
 )
+@click.option(
+    "--key",
+    envvar="CHATFORGE_KEY",
+    metavar="KEY",
+    help="App key (signed headers) or API key (tokens) that requests must carry "
+    "[env: CHATFORGE_KEY].",
+)
+@click.option(
+    "--secret",
+    envvar="CHATFORGE_SECRET",
+    metavar="SECRET",
+    help="The secret that signs requests or tokens [env: CHATFORGE_SECRET].",
+)
+@click.option(
+    "--token",
+    envvar="CHATFORGE_TOKEN",
+    metavar="TOKEN",
+    help="The bearer token requests must carry [env: CHATFORGE_TOKEN].",
+)
+@click.option(
+    "--max-body-bytes",
+    type=click.IntRange(0),
+    default=None,
+    help="Refuse larger request bodies with 413 [default: the server's, 16 MiB].",
+)
 @guarded
-def serve(api: str, specs: str | None, out: str | None, host: str, port: int, mock: bool) -> None:
-    """Run the generated server of API with uvicorn."""
+def serve(
+    api: str,
+    specs: str | None,
+    out: str | None,
+    host: str,
+    port: int,
+    mock: bool,
+    key: str | None,
+    secret: str | None,
+    token: str | None,
+    max_body_bytes: int | None,
+) -> None:
+    """Run the generated server of API with uvicorn.
+
+    With credentials, every request is checked as the vendor checks it: signed headers or
+    tokens with --key and --secret, bearer tokens with --token. Without, none are checked."""
     import uvicorn
 
     config = _config(specs, out, quiet=True)
@@ -261,9 +301,33 @@ def serve(api: str, specs: str | None, out: str | None, host: str, port: int, mo
         )
     sys.path.insert(0, str(folder))
     module = importlib.import_module(f"{built.server_package}.app")
-    app = module.create_app(mock=mock)
-    _say(f"chatforge: serving {built.slug} {'(mock) ' if mock else ''}on http://{host}:{port}")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    security = importlib.import_module(f"{built.server_package}.security")
+    options: dict[str, Any] = {"mock": mock, "auth": _auth(security, key, secret, token)}
+    if max_body_bytes is not None:
+        options["max_body_bytes"] = max_body_bytes
+    app = module.create_app(**options)
+    checked = "credentials checked" if options["auth"] else "credentials not checked"
+    _say(
+        f"chatforge: serving {built.slug} {'(mock) ' if mock else ''}on http://{host}:{port}"
+        f" ({checked})"
+    )
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+
+
+def _auth(security: Any, key: str | None, secret: str | None, token: str | None) -> Any:
+    """The security module's check for the credentials given, or None when none are."""
+    if key is None and secret is None and token is None:
+        return None
+    if token is not None and hasattr(security, "bearer_check"):
+        expected = token.encode()
+        return security.bearer_check(lambda given: hmac.compare_digest(given.encode(), expected))
+    if key is None or secret is None:
+        raise pipeline.UsageError("give both --key and --secret, or --token")
+    if hasattr(security, "signature_check"):
+        return security.signature_check({key: secret})
+    if hasattr(security, "jwt_check"):
+        return security.jwt_check(key, secret)
+    raise pipeline.UsageError("this API checks bearer tokens: give --token")
 
 
 if __name__ == "__main__":

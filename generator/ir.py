@@ -7,7 +7,7 @@ import is decided while building the IR, so a template prints values and loops, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Location = Literal["path", "query", "header", "cookie", "body"]
 # How one value travels: `form` (scalars; arrays as repeated keys), `deepObject`
@@ -238,7 +238,19 @@ class Envelope:
     success_codes: tuple[int | str, ...]
     message_field: str | None = None
     result_field: str | None = None
-    error_codes: tuple[tuple[str, int], ...] = ()  # failure kind -> the vendor's code
+
+
+@dataclass(frozen=True)
+class ErrorStyle:
+    """How the API words its error answers (`x-errors`, else what `x-envelope` implies)."""
+
+    message_field: str = "message"
+    code_field: str | None = "code"
+    codes: tuple[tuple[str, int | str], ...] = ()  # failure kind -> the vendor's code
+    status_field: str | None = None  # a member repeating the HTTP status
+    timestamp_field: str | None = None  # a member with the time of the answer, Unix ms
+    fields_field: str | None = None  # a member mapping request fields to their problems
+    fixed: tuple[tuple[str, Any], ...] = (("status", "error"),)  # members every error carries
 
 
 @dataclass(frozen=True)
@@ -292,6 +304,7 @@ class Api:
     conventions: bool  # the spec carries x-chatforge
     security_all: bool = False  # every scheme is required together (one requirement lists all)
     envelope: Envelope | None = None
+    errors: ErrorStyle = ErrorStyle()
     assumed: tuple[str, ...] = field(default=())
 
     @property

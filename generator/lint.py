@@ -16,23 +16,25 @@ from referencing.jsonschema import DRAFT202012
 
 from generator import naming
 from generator.diagnostics import Diagnostics, Level, escape_pointer_token
+from generator.loader import resolve_pointer
 
 Json = Any
 Rule = Callable[[Json, Diagnostics, Level], None]
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 PERIODS = ("second", "minute", "hour", "day")
-ERROR_KINDS = frozenset(
-    {
-        "validation",
-        "authentication",
-        "permission",
-        "not_found",
-        "too_large",
-        "rate_limited",
-        "not_implemented",
-        "internal",
-    }
-)
+# Each kind of failure a generated server answers, with its HTTP status.
+ERROR_KINDS = {
+    "validation": 400,
+    "authentication": 401,
+    "permission": 403,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "too_large": 413,
+    "unsupported_media_type": 415,
+    "rate_limited": 429,
+    "internal": 500,
+    "not_implemented": 501,
+}
 
 
 def operations(doc: Json) -> Iterator[tuple[str, str, Mapping[str, Any], str]]:
@@ -381,6 +383,61 @@ def rule_examples(doc: Json, out: Diagnostics, level: Level) -> None:
                     )
 
 
+def _error_style(doc: Json, out: Diagnostics) -> None:
+    """`x-errors`: its members, and an answer of every kind valid against its schema."""
+    style = doc.get("x-errors")
+    if style is None or "x-chatforge" not in doc:  # servers follow it in project specs only
+        return
+    names = ("message", "code", "status", "timestamp", "fields", "schema")
+    if (
+        not isinstance(style, Mapping)
+        or not isinstance(style.get("message"), str)
+        or not all(isinstance(style.get(key), str | None) for key in names)
+        or not isinstance(style.get("codes") or {}, Mapping)
+        or not isinstance(style.get("fixed") or {}, Mapping)
+    ):
+        out.error(
+            "x-errors needs message (the member for the words) and may name code, status, "
+            "timestamp, fields and schema, map codes and give fixed members",
+            "/x-errors",
+        )
+        return
+    codes = style.get("codes") or {}
+    for kind, value in codes.items():
+        if kind not in ERROR_KINDS or not isinstance(value, int | str) or isinstance(value, bool):
+            out.error(
+                f"x-errors.codes maps failure kinds ({', '.join(sorted(ERROR_KINDS))}) to the "
+                "vendor's codes, integers or strings",
+                f"/x-errors/codes/{escape_pointer_token(str(kind))}",
+            )
+            return
+    schema = style.get("schema")
+    if schema is None:
+        return
+    try:
+        resolve_pointer(doc, schema[1:] if schema.startswith("#/") else "?")
+    except KeyError:
+        out.error(f"x-errors.schema {schema!r} is not a pointer into this document", "/x-errors")
+        return
+    validator = _validator(doc, schema[1:])
+    for kind, status in ERROR_KINDS.items():
+        body = dict(style.get("fixed") or {})
+        if style.get("code") is not None:
+            body[style["code"]] = codes.get(kind, status)
+        body[style["message"]] = f"a {kind} error"
+        for key, value in (("status", status), ("timestamp", 1), ("fields", {"id": "missing"})):
+            if style.get(key) is not None:
+                body[style[key]] = value
+        problem = jsonschema.exceptions.best_match(validator.iter_errors(body))
+        if problem is not None:
+            where = f"/x-errors/codes/{kind}" if kind in codes else "/x-errors"
+            out.error(
+                f"the {kind} error answer does not match {schema}: {problem.message}"
+                + ("" if kind in codes else f"; give codes.{kind}"),
+                where,
+            )
+
+
 def rule_extensions(doc: Json, out: Diagnostics, level: Level) -> None:
     meta = doc.get("x-chatforge")
     if meta is not None:
@@ -412,16 +469,7 @@ def rule_extensions(doc: Json, out: Diagnostics, level: Level) -> None:
         out.error(
             "x-envelope needs code-field and a non-empty list of success-codes", "/x-envelope"
         )
-    elif isinstance(envelope, Mapping) and envelope.get("error-codes") is not None:
-        codes = envelope["error-codes"]
-        if not isinstance(codes, Mapping) or not all(
-            key in ERROR_KINDS and isinstance(value, int) for key, value in codes.items()
-        ):
-            out.error(
-                f"x-envelope.error-codes maps failure kinds ({', '.join(sorted(ERROR_KINDS))}) "
-                "to the vendor's integer codes",
-                "/x-envelope/error-codes",
-            )
+    _error_style(doc, out)
     for index, server in enumerate(doc.get("servers") or []):
         backup = server.get("x-backup") if isinstance(server, Mapping) else None
         if backup is not None and not (isinstance(backup, str) and "://" in backup):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -105,17 +106,19 @@ def test_serve_mock_answers_over_http() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [*CHATFORGE, "serve", "upstra", "--mock", "--port", str(port)],
+        [*CHATFORGE, "serve", "upstra", "--mock", "--port", str(port), "--max-body-bytes", "64"],
+        env={**os.environ, "CHATFORGE_TOKEN": "t0ken"},
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    url, good = f"http://127.0.0.1:{port}", {"Authorization": "Bearer t0ken"}
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                response = httpx.get(f"http://127.0.0.1:{port}/api/v2/roles", timeout=1)
+                response = httpx.get(f"{url}/api/v2/roles", headers=good, timeout=1)
                 break
             except httpx.TransportError:
                 assert process.poll() is None, process.communicate()[1]
@@ -123,8 +126,14 @@ def test_serve_mock_answers_over_http() -> None:
                 time.sleep(0.1)
         assert response.status_code == 200
         assert isinstance(response.json()["roles"], list)
-        missing = httpx.post(f"http://127.0.0.1:{port}/api/v2/users/ban", data={})
+        assert "server" not in response.headers
+        missing = httpx.post(f"{url}/api/v2/users/ban", data={}, headers=good)
         assert missing.status_code == 400 and missing.json()["status"] == "error"
+        assert httpx.get(f"{url}/api/v2/roles").status_code == 401
+        wrong = {"Authorization": "Bearer t0kem"}
+        assert httpx.get(f"{url}/api/v2/roles", headers=wrong).status_code == 401
+        large = httpx.post(f"{url}/api/v2/users/ban", content=b"x" * 65, headers=good)
+        assert large.status_code == 413 and large.json()["code"] == 413
     finally:
         process.terminate()
         process.wait(timeout=10)

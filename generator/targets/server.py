@@ -282,14 +282,17 @@ def security_module(api: Api, hdr: str) -> str:
 
 def error_shape(api: Api) -> str:
     """The ErrorShape expression of the API's error answers."""
-    envelope = api.envelope
-    if envelope is None:
-        return "ErrorShape()"
-    codes = literal(dict(envelope.error_codes))
-    return (
-        f"ErrorShape(code_field={pystr(envelope.code_field)}, "
-        f"message_field={pystr(envelope.message_field or 'message')}, codes={codes}, constant={{}})"
-    )
+    style = api.errors
+    options = [f"message_field={pystr(style.message_field)}"]
+    options.append(f"code_field={pystr(style.code_field) if style.code_field else None}")
+    if style.codes:
+        options.append(f"codes={literal(dict(style.codes))}")
+    for name in ("status_field", "timestamp_field", "fields_field"):
+        value = getattr(style, name)
+        if value is not None:
+            options.append(f"{name}={pystr(value)}")
+    options.append(f"fixed={literal(dict(style.fixed))}")
+    return f"ErrorShape({', '.join(options)})"
 
 
 def examples(api: Api) -> dict[str, object]:
@@ -315,7 +318,7 @@ def render(api: Api) -> Files:
             modules=modules,
             header=hdr,
             exports=export_order(
-                ["NotImplementedOperation", "create_app", "security"]
+                ["APIError", "NotImplementedOperation", "create_app", "security"]
                 + [f"{m.tag.pascal}Handlers" for m in modules]
             ),
         ),

@@ -47,6 +47,22 @@ def credentials(api: Api) -> dict[str, str]:
     return {name: f"test-{name}" for auth in auth_params(api) for name in auth.shown}
 
 
+def server_check(generated: Generated) -> Any:
+    """The server-side check of the API's credentials, keyed to what `credentials` gives."""
+    security = generated.server.security
+    given = credentials(generated.api)
+    if hasattr(security, "signature_check"):
+        return security.signature_check({given["app_key"]: given["app_secret"]})
+    if hasattr(security, "jwt_check"):
+        return security.jwt_check(given["api_key"], given["api_secret"])
+    return security.bearer_check(lambda token: token == given["token"])
+
+
+def resource(client: Any, api: Api, op: Operation) -> Any:
+    """The client's attribute for the operation's tag."""
+    return getattr(client, next(t.py for t in api.tags if t.name == op.tag))
+
+
 @dataclass
 class Arrival:
     operation: str

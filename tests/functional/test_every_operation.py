@@ -22,7 +22,9 @@ from tests.functional.harness import (
     credentials,
     load_generated,
     project_apis,
+    resource,
     same,
+    server_check,
 )
 
 APIS = {api.slug: api for api in project_apis()}
@@ -63,11 +65,6 @@ def test_every_documented_function_has_a_client_method(slug: str) -> None:
             assert isinstance(getattr(generated.client.Client, tag.py), cached_property)
             assert callable(getattr(sync_cls, fn.method))
             assert callable(getattr(async_cls, fn.method))
-
-
-def resource(client: Any, api: Any, op: Any) -> Any:
-    """The client's attribute for the operation's tag."""
-    return getattr(client, next(t.py for t in api.tags if t.name == op.tag))
 
 
 def expected_result(generated: Generated, op_py: str, kind: str, result: Any) -> None:
@@ -169,23 +166,12 @@ def test_documented_alias_paths_are_served(
     check_arrival(op, function, kwargs, recorder.calls[0])
 
 
-def _check(generated: Generated) -> Any:
-    """The server-side check of the API's credentials, keyed to what `credentials` gives."""
-    security = generated.server.security
-    given = credentials(generated.api)
-    if hasattr(security, "signature_check"):
-        return security.signature_check({given["app_key"]: given["app_secret"]})
-    if hasattr(security, "jwt_check"):
-        return security.jwt_check(given["api_key"], given["api_secret"])
-    return security.bearer_check(lambda token: token == given["token"])
-
-
 @pytest.mark.parametrize("slug", sorted(APIS))
 def test_the_client_authenticates_to_the_server(slug: str) -> None:
     generated = load_generated(APIS[slug])
     op = next(o for o in generated.api.operations if not o.body or o.body.kind == "json")
     function = op.functions[0]
-    app = generated.server.create_app(mock=True, auth=_check(generated))
+    app = generated.server.create_app(mock=True, auth=server_check(generated))
     right = credentials(generated.api)
     wrong = {
         name: value + "-wrong" if "key" not in name else value for name, value in right.items()

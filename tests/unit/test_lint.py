@@ -66,6 +66,15 @@ GOOD: Doc = {
         }
     },
 }
+# Error answers as `Item`s: the code is the `id`, a string, and the message its `size`.
+ERROR_STYLE = {
+    "x-errors": {
+        "schema": "#/components/schemas/Item",
+        "message": "text",
+        "code": "id",
+        "codes": {"validation": 4},
+    }
+}
 META = {"slug": "tiny", "package": "tiny", "source": {"document": "tiny.txt", "functions": 1}}
 
 
@@ -300,6 +309,38 @@ EXTENSION_CASES: list[tuple[str, Callable[[Doc], Any], str, str]] = [
         lambda d: op(d)["x-functions"][0].update(name="getItem"),
         "x-functions name 'getItem' must be a snake_case method name",
         f"{OP}/x-functions/0",
+    ),
+    (
+        "errors without a message member",
+        lambda d: d.update({"x-errors": {"code": "code"}}),
+        "x-errors needs message",
+        "/x-errors",
+    ),
+    (
+        "errors with an unknown kind",
+        lambda d: d.update({"x-errors": {"message": "m", "codes": {"teapot": 418}}}),
+        "x-errors.codes maps failure kinds",
+        "/x-errors/codes/teapot",
+    ),
+    (
+        "errors with a schema that is not there",
+        lambda d: d.update({"x-errors": {"message": "m", "schema": "#/components/schemas/Nope"}}),
+        "x-errors.schema '#/components/schemas/Nope' is not a pointer into this document",
+        "/x-errors",
+    ),
+    (
+        "errors with a code of the wrong type",
+        lambda d: d.update(ERROR_STYLE),
+        "the validation error answer does not match #/components/schemas/Item: 4 is not of "
+        "type 'string'",
+        "/x-errors/codes/validation",
+    ),
+    (
+        "errors with a kind left to its HTTP status",
+        lambda d: d.update({"x-errors": {**ERROR_STYLE["x-errors"], "codes": {}}}),
+        "the not_found error answer does not match #/components/schemas/Item: 404 is not of "
+        "type 'string'; give codes.not_found",
+        "/x-errors",
     ),
 ]
 

@@ -7,7 +7,7 @@ server; regeneration never touches your subclasses.
 """
 
 from . import security
-from ._runtime._errors import NotImplementedOperation
+from ._runtime._errors import APIError, NotImplementedOperation
 from .app import create_app
 from .routes.chat_room_members import ChatRoomMembersHandlers
 from .routes.chat_rooms import ChatRoomsHandlers
@@ -26,6 +26,7 @@ from .routes.user_attributes import UserAttributesHandlers
 from .routes.users import UsersHandlers
 
 __all__ = [
+    "APIError",
     "ChatRoomMembersHandlers",
     "ChatRoomsHandlers",
     "ContactsHandlers",

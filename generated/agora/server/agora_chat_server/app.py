@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI, Request
 
 from ._examples import EXAMPLES
 from ._runtime._errors import ErrorShape, install_error_handlers
+from ._runtime._limits import BodyLimit
 from ._runtime._mock import mock_handlers
 from .routes.chat_room_members import ChatRoomMembersHandlers, chat_room_members_router
 from .routes.chat_rooms import ChatRoomsHandlers, chat_rooms_router
@@ -28,7 +29,27 @@ from .routes.user_attributes import UserAttributesHandlers, user_attributes_rout
 from .routes.users import UsersHandlers, users_router
 
 # How this API words its errors.
-ERRORS = ErrorShape()
+ERRORS = ErrorShape(
+    message_field="error_description",
+    code_field="error",
+    codes={
+        "authentication": "unauthorized",
+        "internal": "web_application",
+        "method_not_allowed": "web_application",
+        "not_found": "service_resource_not_found",
+        "not_implemented": "web_application",
+        "permission": "forbidden_op",
+        "rate_limited": "reach_limit",
+        "too_large": "file_exceeding_maximum_limit",
+        "unsupported_media_type": "web_application",
+        "validation": "illegal_argument",
+    },
+    timestamp_field="timestamp",
+    fixed={"duration": 0},
+)
+
+# The largest request body accepted unless `create_app` is given another limit.
+MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
 def create_app(
@@ -51,9 +72,11 @@ def create_app(
     mock: bool = False,
     auth: Callable[[Request], Awaitable[None]] | None = None,
     openapi_url: str | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
 ) -> FastAPI:
     """Build the app. Handlers not given answer 501, or their examples when `mock` is set.
-    `auth` checks every request's credentials (see the `security` module); none by default."""
+    `auth` checks every request's credentials (see the `security` module); none by default.
+    Bodies over `max_body_bytes` are refused with 413."""
     application = FastAPI(
         dependencies=[Depends(auth)] if auth is not None else [],
         title="Agora Chat RESTful API",
@@ -63,6 +86,7 @@ def create_app(
         redoc_url=None,
     )
     install_error_handlers(application, ERRORS)
+    application.add_middleware(BodyLimit, max_bytes=max_body_bytes, shape=ERRORS)
     if users is None:
         users = mock_handlers(UsersHandlers, EXAMPLES) if mock else UsersHandlers()
     application.include_router(users_router(users))

@@ -7,7 +7,7 @@ server; regeneration never touches your subclasses.
 """
 
 from . import security
-from ._runtime._errors import NotImplementedOperation
+from ._runtime._errors import APIError, NotImplementedOperation
 from .app import create_app
 from .routes.blocklist import BlocklistHandlers
 from .routes.channels import ChannelsHandlers
@@ -23,6 +23,7 @@ from .routes.system_messages import SystemMessagesHandlers
 from .routes.users import UsersHandlers
 
 __all__ = [
+    "APIError",
     "BlocklistHandlers",
     "ChannelsHandlers",
     "GroupChannelModerationHandlers",

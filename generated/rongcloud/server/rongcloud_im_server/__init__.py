@@ -7,7 +7,7 @@ server; regeneration never touches your subclasses.
 """
 
 from . import security
-from ._runtime._errors import NotImplementedOperation
+from ._runtime._errors import APIError, NotImplementedOperation
 from .app import create_app
 from .routes.chatroom_allowlists import ChatroomAllowlistsHandlers
 from .routes.chatroom_keepalive import ChatroomKeepaliveHandlers
@@ -26,6 +26,7 @@ from .routes.user_lists import UserListsHandlers
 from .routes.users import UsersHandlers
 
 __all__ = [
+    "APIError",
     "ChatroomAllowlistsHandlers",
     "ChatroomKeepaliveHandlers",
     "ChatroomMembersHandlers",

@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI, Request
 
 from ._examples import EXAMPLES
 from ._runtime._errors import ErrorShape, install_error_handlers
+from ._runtime._limits import BodyLimit
 from ._runtime._mock import mock_handlers
 from .routes.chatroom_allowlists import ChatroomAllowlistsHandlers, chatroom_allowlists_router
 from .routes.chatroom_keepalive import ChatroomKeepaliveHandlers, chatroom_keepalive_router
@@ -28,7 +29,15 @@ from .routes.user_lists import UserListsHandlers, user_lists_router
 from .routes.users import UsersHandlers, users_router
 
 # How this API words its errors.
-ERRORS = ErrorShape(code_field="code", message_field="errorMessage", codes={}, constant={})
+ERRORS = ErrorShape(
+    message_field="errorMessage",
+    code_field="code",
+    codes={"authentication": 1004, "internal": 1000, "rate_limited": 1008, "validation": 1002},
+    fixed={},
+)
+
+# The largest request body accepted unless `create_app` is given another limit.
+MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
 def create_app(
@@ -51,9 +60,11 @@ def create_app(
     mock: bool = False,
     auth: Callable[[Request], Awaitable[None]] | None = None,
     openapi_url: str | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
 ) -> FastAPI:
     """Build the app. Handlers not given answer 501, or their examples when `mock` is set.
-    `auth` checks every request's credentials (see the `security` module); none by default."""
+    `auth` checks every request's credentials (see the `security` module); none by default.
+    Bodies over `max_body_bytes` are refused with 413."""
     application = FastAPI(
         dependencies=[Depends(auth)] if auth is not None else [],
         title="RongCloud IM Server API",
@@ -63,6 +74,7 @@ def create_app(
         redoc_url=None,
     )
     install_error_handlers(application, ERRORS)
+    application.add_middleware(BodyLimit, max_bytes=max_body_bytes, shape=ERRORS)
     if users is None:
         users = mock_handlers(UsersHandlers, EXAMPLES) if mock else UsersHandlers()
     application.include_router(users_router(users))

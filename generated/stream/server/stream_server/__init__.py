@@ -7,7 +7,7 @@ server; regeneration never touches your subclasses.
 """
 
 from . import security
-from ._runtime._errors import NotImplementedOperation
+from ._runtime._errors import APIError, NotImplementedOperation
 from .app import create_app
 from .routes.app_settings import AppSettingsHandlers
 from .routes.blocklists import BlocklistsHandlers
@@ -32,6 +32,7 @@ from .routes.threads import ThreadsHandlers
 from .routes.users import UsersHandlers
 
 __all__ = [
+    "APIError",
     "AppSettingsHandlers",
     "BlocklistsHandlers",
     "CallsHandlers",

@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI, Request
 
 from ._examples import EXAMPLES
 from ._runtime._errors import ErrorShape, install_error_handlers
+from ._runtime._limits import BodyLimit
 from ._runtime._mock import mock_handlers
 from .routes.app_settings import AppSettingsHandlers, app_settings_router
 from .routes.blocklists import BlocklistsHandlers, blocklists_router
@@ -34,7 +35,25 @@ from .routes.threads import ThreadsHandlers, threads_router
 from .routes.users import UsersHandlers, users_router
 
 # How this API words its errors.
-ERRORS = ErrorShape()
+ERRORS = ErrorShape(
+    message_field="message",
+    code_field="code",
+    codes={
+        "authentication": 5,
+        "internal": -1,
+        "not_found": 16,
+        "permission": 17,
+        "rate_limited": 9,
+        "too_large": 22,
+        "validation": 4,
+    },
+    status_field="StatusCode",
+    fields_field="exception_fields",
+    fixed={"duration": "0.00ms"},
+)
+
+# The largest request body accepted unless `create_app` is given another limit.
+MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
 def create_app(
@@ -63,9 +82,11 @@ def create_app(
     mock: bool = False,
     auth: Callable[[Request], Awaitable[None]] | None = None,
     openapi_url: str | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
 ) -> FastAPI:
     """Build the app. Handlers not given answer 501, or their examples when `mock` is set.
-    `auth` checks every request's credentials (see the `security` module); none by default."""
+    `auth` checks every request's credentials (see the `security` module); none by default.
+    Bodies over `max_body_bytes` are refused with 413."""
     application = FastAPI(
         dependencies=[Depends(auth)] if auth is not None else [],
         title="Stream Chat REST API",
@@ -75,6 +96,7 @@ def create_app(
         redoc_url=None,
     )
     install_error_handlers(application, ERRORS)
+    application.add_middleware(BodyLimit, max_bytes=max_body_bytes, shape=ERRORS)
     if users is None:
         users = mock_handlers(UsersHandlers, EXAMPLES) if mock else UsersHandlers()
     application.include_router(users_router(users))

@@ -7,7 +7,7 @@ server; regeneration never touches your subclasses.
 """
 
 from . import security
-from ._runtime._errors import NotImplementedOperation
+from ._runtime._errors import APIError, NotImplementedOperation
 from .app import create_app
 from .routes.blacklist import BlacklistHandlers
 from .routes.channels import ChannelsHandlers
@@ -18,6 +18,7 @@ from .routes.users import UsersHandlers
 from .routes.whitelist import WhitelistHandlers
 
 __all__ = [
+    "APIError",
     "BlacklistHandlers",
     "ChannelsHandlers",
     "MessagesHandlers",

@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI, Request
 
 from ._examples import EXAMPLES
 from ._runtime._errors import ErrorShape, install_error_handlers
+from ._runtime._limits import BodyLimit
 from ._runtime._mock import mock_handlers
 from .routes.blacklist import BlacklistHandlers, blacklist_router
 from .routes.channels import ChannelsHandlers, channels_router
@@ -20,7 +21,10 @@ from .routes.users import UsersHandlers, users_router
 from .routes.whitelist import WhitelistHandlers, whitelist_router
 
 # How this API words its errors.
-ERRORS = ErrorShape()
+ERRORS = ErrorShape(message_field="message", code_field="code", fixed={"status": "error"})
+
+# The largest request body accepted unless `create_app` is given another limit.
+MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
 def create_app(
@@ -35,9 +39,11 @@ def create_app(
     mock: bool = False,
     auth: Callable[[Request], Awaitable[None]] | None = None,
     openapi_url: str | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
 ) -> FastAPI:
     """Build the app. Handlers not given answer 501, or their examples when `mock` is set.
-    `auth` checks every request's credentials (see the `security` module); none by default."""
+    `auth` checks every request's credentials (see the `security` module); none by default.
+    Bodies over `max_body_bytes` are refused with 413."""
     application = FastAPI(
         dependencies=[Depends(auth)] if auth is not None else [],
         title="UpStra Admin Panel API",
@@ -47,6 +53,7 @@ def create_app(
         redoc_url=None,
     )
     install_error_handlers(application, ERRORS)
+    application.add_middleware(BodyLimit, max_bytes=max_body_bytes, shape=ERRORS)
     if channels is None:
         channels = mock_handlers(ChannelsHandlers, EXAMPLES) if mock else ChannelsHandlers()
     application.include_router(channels_router(channels))

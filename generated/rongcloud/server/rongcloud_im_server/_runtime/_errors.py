@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,33 +26,49 @@ class NotImplementedOperation(Exception):
 
 @dataclass(frozen=True)
 class ErrorShape:
-    """How the API words its errors: where the code and message go, the vendor's code for
-    each kind of failure (HTTP status where it has none), and members every error carries."""
+    """How the API words its errors: the member for the message, the vendor's code for each kind
+    of failure (the HTTP status where it has none), and the members every error carries."""
 
-    code_field: str = "code"
     message_field: str = "message"
-    codes: Mapping[str, int] = field(default_factory=dict)
-    constant: Mapping[str, Any] = field(default_factory=lambda: {"status": "error"})
+    code_field: str | None = "code"
+    codes: Mapping[str, int | str] = field(default_factory=dict)
+    status_field: str | None = None  # a member repeating the HTTP status
+    timestamp_field: str | None = None  # a member with the time of the answer, Unix ms
+    fields_field: str | None = None  # a member mapping request fields to their problems
+    fixed: Mapping[str, Any] = field(default_factory=lambda: {"status": "error"})
 
     def body(
-        self, status: int, kind: str, message: str, details: list[dict[str, Any]] | None = None
+        self,
+        status: int,
+        kind: str,
+        message: str,
+        fields: Mapping[str, str] | None = None,
+        code: int | str | None = None,
     ) -> dict[str, Any]:
-        body: dict[str, Any] = dict(self.constant)
-        body[self.code_field] = self.codes.get(kind, status)
+        body: dict[str, Any] = dict(self.fixed)
+        if self.code_field is not None:
+            body[self.code_field] = code if code is not None else self.codes.get(kind, status)
         body[self.message_field] = message
-        if details:
-            body["details"] = details
+        if self.status_field is not None:
+            body[self.status_field] = status
+        if self.timestamp_field is not None:
+            body[self.timestamp_field] = int(time.time() * 1000)
+        if fields and self.fields_field is not None:
+            body[self.fields_field] = dict(fields)
         return body
 
 
 class APIError(Exception):
     """Raise from a handler to answer an error in the API's own shape."""
 
-    def __init__(self, status: int, message: str, kind: str = "error") -> None:
+    def __init__(
+        self, status: int, message: str, kind: str = "error", code: int | str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.kind = kind
+        self.code = code  # the vendor's code, when not the one the shape gives `kind`
 
 
 class AuthenticationFailed(APIError):
@@ -64,20 +81,21 @@ _KIND_BY_STATUS = {
     401: "authentication",
     403: "permission",
     404: "not_found",
-    405: "not_found",
+    405: "method_not_allowed",
     413: "too_large",
+    415: "unsupported_media_type",
     429: "rate_limited",
     501: "not_implemented",
 }
 
 
-def _clean(errors: Any) -> list[dict[str, Any]]:
-    """Validation errors without the inputs echoed back or pydantic's documentation links."""
-    result = []
+def _problems(errors: Any) -> dict[str, str]:
+    """Each offending field and what is wrong with it, without the input echoed back."""
+    found: dict[str, str] = {}
     for error in errors:
-        loc = [str(part) for part in error.get("loc", ())]
-        result.append({"loc": loc, "message": str(error.get("msg", "")), "type": error.get("type")})
-    return result
+        where = ".".join(str(part) for part in error.get("loc", ()))
+        found.setdefault(where, str(error.get("msg", "invalid")))
+    return found
 
 
 def install_error_handlers(app: FastAPI, shape: ErrorShape | None = None) -> None:
@@ -88,22 +106,21 @@ def install_error_handlers(app: FastAPI, shape: ErrorShape | None = None) -> Non
         status: int,
         kind: str,
         message: str,
-        details: Any = None,
+        fields: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
+        code: int | str | None = None,
     ) -> JSONResponse:
         return JSONResponse(
-            shape.body(status, kind, message, details),
+            shape.body(status, kind, message, fields, code),
             status_code=status,
             headers=dict(headers or {}),
         )
 
     async def validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        details = _clean(exc.errors())
-        first = details[0] if details else {"loc": [], "message": "invalid request"}
-        where = ".".join(first["loc"])
-        text = str(first["message"])
-        return answer(400, "validation", f"{where}: {text}" if where else text, details)
+        problems = _problems(exc.errors())
+        where, text = next(iter(problems.items()), ("", "invalid request"))
+        return answer(400, "validation", f"{where}: {text}" if where else text, problems)
 
     async def http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
@@ -112,7 +129,7 @@ def install_error_handlers(app: FastAPI, shape: ErrorShape | None = None) -> Non
 
     async def api_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, APIError)
-        return answer(exc.status, exc.kind, exc.message)
+        return answer(exc.status, exc.kind, exc.message, code=exc.code)
 
     async def not_implemented(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, NotImplementedOperation)
