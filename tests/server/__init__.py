@@ -1,0 +1,1 @@
+"""Tests of the generated servers against their specs."""
