@@ -41,6 +41,7 @@ from generator.schemas import (
     enum_text,
     literal,
 )
+from generator.synth import SynthesisError, synthesize
 
 Json = Any
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -393,6 +394,9 @@ class _Builder:
                 kind = "json"
             else:
                 model, kind = None, "binary"
+            synthesized = None
+            if example is _MISSING and kind == "json" and str(status).startswith("2"):
+                synthesized = self.synthesized(schema, f"{media_pointer}/schema")
             result.append(
                 Response(
                     status=str(status),
@@ -402,9 +406,22 @@ class _Builder:
                     model=model,
                     assumed=assumed,
                     example_json=None if example is _MISSING else canonical_json(example),
+                    synthesized_json=synthesized,
                 )
             )
         return result
+
+    def synthesized(self, schema: Json, pointer: str) -> str | None:
+        """A value of the schema for mock answers, or an error where none can be built."""
+        try:
+            return canonical_json(synthesize(schema, self.doc, pointer))
+        except SynthesisError as error:
+            self.diagnostics.error(
+                f"no mock answer can be built from this schema: {error.message}; give the "
+                "response an example or fix the schema",
+                error.pointer,
+            )
+            return None
 
     # -- functions ----------------------------------------------------------------------------
 

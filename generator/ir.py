@@ -82,6 +82,8 @@ class Response:
     model: str | None = None
     assumed: str | None = None
     example_json: str | None = None
+    # For a 2xx JSON answer without an example, one built from its schema (mock servers).
+    synthesized_json: str | None = None
 
 
 @dataclass(frozen=True)

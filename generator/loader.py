@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -16,7 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from openapi_spec_validator import OpenAPIV31SpecValidator
+
+# openapi-spec-validator switches to jsonschema-rs whenever that happens to be installed, and its
+# messages differ: diagnostics must read the same on every machine.
+os.environ["OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND"] = "jsonschema"
+
+from openapi_spec_validator import OpenAPIV31SpecValidator  # noqa: E402
 
 from generator.diagnostics import Diagnostics, SpecError, escape_pointer_token, pointer_of
 

@@ -53,6 +53,9 @@ def models_module(api: Api) -> str:
         allow_population_by_field_name=True,
         strict_nullable=True,
         capitalise_enum_members=True,
+        # Generated code needs pydantic alone: e-mail addresses stay strings rather than
+        # EmailStr, which would need the email-validator package.
+        type_mappings=["string+email=string", "string+idn-email=string"],
     )
     if not isinstance(text, str):
         raise ModelsError("datamodel-code-generator returned no single module")

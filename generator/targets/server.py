@@ -298,8 +298,9 @@ def error_shape(api: Api) -> str:
 def examples(api: Api) -> dict[str, object]:
     found: dict[str, object] = {}
     for op in api.operations:
-        if op.success.kind == "json" and op.success.example_json is not None:
-            found[op.py] = json.loads(op.success.example_json)
+        given = op.success.example_json or op.success.synthesized_json
+        if op.success.kind == "json" and given is not None:
+            found[op.py] = json.loads(given)
         elif op.success.kind == "binary":
             found[op.py] = b"mock binary content"
         elif op.success.kind == "empty":

@@ -127,10 +127,10 @@ def form_body(
 
 def deep_object_query(
     name: str, model: type[M], required: bool = False
-) -> Callable[[Request], M | None]:
+) -> Callable[[Request], Awaitable[M | None]]:
     """A dependency reading `name[key]=value` query parameters into `model`."""
 
-    def dependency(request: Request) -> M | None:
+    async def dependency(request: Request) -> M | None:
         prefix = f"{name}["
         items = [(k, v) for k, v in request.query_params.multi_items() if k.startswith(prefix)]
         if not items:
@@ -145,10 +145,10 @@ def deep_object_query(
 
 def csv_query(
     name: str, kind: str | None = None, required: bool = False
-) -> Callable[[Request], list[Any] | None]:
+) -> Callable[[Request], Awaitable[list[Any] | None]]:
     """A dependency reading an array sent as one comma-separated query value."""
 
-    def dependency(request: Request) -> list[Any] | None:
+    async def dependency(request: Request) -> list[Any] | None:
         raw = request.query_params.get(name)
         if raw is None:
             if required:
@@ -159,10 +159,13 @@ def csv_query(
     return dependency
 
 
-def json_query(name: str, model: type[M], required: bool = False) -> Callable[[Request], M | None]:
-    """A dependency reading a query parameter that carries JSON text into `model`."""
+def json_query(
+    name: str, model: type[M], required: bool = False
+) -> Callable[[Request], Awaitable[M | None]]:
+    """A dependency reading a query parameter that carries JSON text into `model`.
+    Async, like the other readers here, so that FastAPI runs it without a worker thread."""
 
-    def dependency(request: Request) -> M | None:
+    async def dependency(request: Request) -> M | None:
         raw = request.query_params.get(name)
         if raw is None:
             if required:
