@@ -288,6 +288,11 @@ class _Builder:
         model = self.registry.hoist(schema, f"{op_pascal}Request", f"{media_pointer}/schema")
         target = self.registry.target({"$ref": COMPONENT_PREFIX + model})
         example = self.example_of(media_object)
+        if isinstance(target, Mapping) and "" in (target.get("properties") or {}):
+            self.diagnostics.error(
+                "a request body property has an empty name, which no argument can carry; name it",
+                f"{media_pointer}/schema",
+            )
         if isinstance(target, Mapping) and ("properties" in target or _is_union(target)):
             fields = self.body_fields(target, media_object.get("encoding") or {}, kind, example)
         else:

@@ -37,6 +37,10 @@ def guarded(func: F) -> F:
         except pipeline.UsageError as exc:
             _say(f"chatforge: {exc}")
             sys.exit(2)
+        except SpecError as exc:  # found while rendering: still the spec's problem
+            _print(exc.diagnostics)
+            _say("chatforge: the spec cannot be generated; nothing written")
+            sys.exit(1)
         except FormatError as exc:
             _say(f"chatforge: formatting failed: {exc}")
             sys.exit(1)

@@ -51,8 +51,10 @@ def identifier(text: str, reserved: frozenset[str] = frozenset()) -> str:
 
 
 def class_name(text: str) -> str:
-    """A PascalCase Python class name."""
+    """A PascalCase Python class name; `None`, `True` and `False` become `NoneModel`..."""
     name = pascal(text)
+    if keyword.iskeyword(name):
+        return f"{name}Model"
     return _fix_identifier(name, "Model")
 
 

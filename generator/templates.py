@@ -14,8 +14,10 @@ import jinja2
 from generator.config import TEMPLATES
 from generator.ir import Api
 
-# Control characters and bidi overrides never reach generated text.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+# Control characters, bidi overrides and invisible characters never reach generated text.
+_UNSAFE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
 
 
 def clean(text: str) -> str:

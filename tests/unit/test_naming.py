@@ -87,9 +87,9 @@ CLASS_NAME = [
     ("a-b", "AB"),
     ("channel list", "ChannelList"),
     # PascalCase keywords get a trailing underscore
-    ("None", "None_"),
-    ("true", "True_"),
-    ("false", "False_"),
+    ("None", "NoneModel"),
+    ("true", "TrueModel"),
+    ("false", "FalseModel"),
     # lowercase keywords are fine once capitalised
     ("class", "Class"),
     # leading digits
