@@ -60,7 +60,7 @@ def format_python(files: Files) -> Files:
         )
         if fix.returncode != 0:
             raise FormatError(f"ruff check --fix failed:\n{fix.stderr or fix.stdout}")
-        formatted = _run(["format", "--quiet", "--no-cache", "src"], tmp)
+        formatted = _run(["format", "--no-cache", "src"], tmp)
         if formatted.returncode != 0:
             raise FormatError(
                 f"ruff format failed (the generated code does not parse):\n"

@@ -17,6 +17,7 @@ from generator import naming
 from generator.diagnostics import Diagnostics, escape_pointer_token
 from generator.ir import Constraint, Model, SchemaProperty, TypeInfo
 from generator.loader import resolve_pointer
+from generator.templates import clean
 
 Json = Any
 COMPONENT_PREFIX = "#/components/schemas/"
@@ -192,6 +193,8 @@ class SchemaRegistry:
                 result[key] = value
             elif key.startswith("x-") or key in ("discriminator", "xml", "externalDocs"):
                 continue
+            elif key in ("description", "title") and isinstance(value, str):
+                result[key] = _prose(value)
             else:
                 result[key] = value
         return result
@@ -393,6 +396,11 @@ class SchemaRegistry:
 _TYPE_ORDER = ["object", "array", "string", "integer", "number", "boolean", "null"]
 
 
+def _prose(text: str) -> str:
+    """Docstring-safe prose: no invisible characters, no trailing space on any line."""
+    return "\n".join(line.expandtabs(4).rstrip() for line in clean(text).strip().splitlines())
+
+
 def _types(schema: Mapping[str, Any]) -> set[str]:
     kind = schema.get("type")
     if isinstance(kind, str):
@@ -406,11 +414,24 @@ def _types(schema: Mapping[str, Any]) -> set[str]:
     return set()
 
 
+def members(annotation: str) -> list[str]:
+    """The members of a union annotation, split at its top level only:
+    `Sequence[int | str] | None` -> [`Sequence[int | str]`, `None`]."""
+    members, depth, start = [], 0, 0
+    for index, char in enumerate(annotation):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if depth == 0 and annotation.startswith(" | ", index):
+            members.append(annotation[start:index])
+            start = index + 3
+    members.append(annotation[start:])
+    return members
+
+
 def _union(parts: list[_Spelled], word: str) -> _Spelled:
     def join(texts: list[str]) -> str:
         unique: list[str] = []
         for text in texts:
-            for piece in text.split(" | "):
+            for piece in members(text):
                 if piece not in unique:
                     unique.append(piece)
         if "None" in unique:

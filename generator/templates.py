@@ -34,7 +34,7 @@ def header(api: Api, what: str) -> str:
 def docstring(text: str) -> str:
     """Text safe inside a triple-quoted Python docstring."""
     text = clean(text).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    text = "\n".join(line.rstrip() for line in text.splitlines())
+    text = "\n".join(line.expandtabs(4).rstrip() for line in text.splitlines())
     if text.endswith('"'):
         text += " "
     return text

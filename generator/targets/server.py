@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from generator.diagnostics import Diagnostic, Level, SpecError
 from generator.ir import Api, Field, Operation, Tag
-from generator.schemas import literal, tuple_literal
+from generator.schemas import literal, members, tuple_literal
 from generator.targets import Files
 from generator.targets._common import (
     Import,
@@ -61,7 +61,7 @@ def _param(api: Api, op: Operation, field: Field, need: list[str]) -> Param:
     default = None
     if optional:
         default = field.default_repr or "None"
-        if field.default_repr is None and "None" not in annotation.split(" | "):
+        if field.default_repr is None and "None" not in members(annotation):
             annotation = f"{annotation} | None"
     if field.style == "csv" and field.location == "query":
         need.extend(["_params:csv_query", "fastapi:Depends"])
@@ -182,10 +182,12 @@ def _specificity(path: str) -> tuple[tuple[int, str], ...]:
 
 
 def tag_module(api: Api, tag: Tag) -> TagModule:
-    need = ["fastapi:APIRouter", "typing:Annotated", "_errors:NotImplementedOperation"]
+    need = ["fastapi:APIRouter", "_errors:NotImplementedOperation"]
     # Starlette matches routes in the order they are added: a fixed segment must come before a
     # parameter in the same place (`/messages/history` before `/messages/{id}`).
     routes = tuple(route(api, op, need) for op in tag.operations)
+    if any(r.params for r in routes):
+        need.append("typing:Annotated")
     registration = tuple(sorted(routes, key=lambda r: _specificity(r.op.path)))
     local = {"models": "..models", "_params": ".._runtime._params", "_errors": ".._runtime._errors"}
     return TagModule(tag, routes, registration, imports(need, local))

@@ -437,3 +437,23 @@ def test_one_method_name_twice_in_a_plain_spec_is_refused(tmp_path: Path) -> Non
         return
     methods = [(op.tag, fn.method) for op in api.operations for fn in op.functions]
     assert len(methods) == len(set(methods)), methods
+
+
+def test_unions_of_nested_arrays_keep_their_brackets() -> None:
+    from generator.diagnostics import Diagnostics
+    from generator.schemas import SchemaRegistry, members
+
+    registry = SchemaRegistry({}, Diagnostics("x.yaml", {}))
+    schema = {
+        "type": "array",
+        "items": {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": ["boolean", "string"]}},
+                {"type": "array", "items": {"type": "string"}},
+            ]
+        },
+    }
+    spelled = registry.spell(schema)
+    assert spelled.client == "Sequence[str | Sequence[str | bool] | Sequence[str]]"
+    assert members("Sequence[int | str] | None") == ["Sequence[int | str]", "None"]

@@ -1104,7 +1104,6 @@ class Envelope(BaseModel):
     carry its result, typed for that operation: `entities` (the entities the call created,
     read, changed or deleted) and `data` (the call's result), and for a few operations
     `properties`, `result`, `msgs` or `requestStatusCode`.
-
     """
 
     model_config = ConfigDict(
