@@ -313,6 +313,10 @@ class SchemaRegistry:
         if kind == "string":
             if schema.get("format") == "binary" or "contentMediaType" in schema:
                 return _Spelled("FileInput", "bytes", "file", (), ("_runtime:FileInput",), ())
+            if schema.get("format") == "date-time":  # servers check it, as the models do
+                return _Spelled(
+                    "str", "AwareDatetime", "string", (), (), ("pydantic:AwareDatetime",)
+                )
             return _Spelled("str", "str", "string")
         if kind in ("integer", "number", "boolean", "null"):
             py = {"integer": "int", "number": "float", "boolean": "bool", "null": "None"}[kind]

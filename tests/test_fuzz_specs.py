@@ -219,7 +219,7 @@ def test_random_specs_generate_clean_code_or_located_errors(
             compile(text, name, "exec")
     ruff = subprocess.run(
         [ruff_binary(), "check", "--no-cache", "--isolated", "--select", "E,F,W,I,UP,B"]
-        + ["--ignore", "E501", str(out)],
+        + ["--ignore", "E501", "--line-length", "100", str(out)],
         capture_output=True,
         text=True,
     )

@@ -88,10 +88,27 @@ def _param(api: Api, op: Operation, field: Field, need: list[str]) -> Param:
         return Param(field.py, text, None, f"{model}{' | None' if optional else ''}")
     marker = {"path": "Path", "query": "Query", "header": "Header"}[field.location]
     need.append(f"fastapi:{marker}")
-    alias = (
-        "" if field.location == "path" or field.wire == field.py else f"alias={pystr(field.wire)}"
+    options = (
+        [] if field.location == "path" or field.wire == field.py else [f"alias={pystr(field.wire)}"]
     )
-    return Param(field.py, f"Annotated[{annotation}, {marker}({alias})]", default, annotation)
+    options += [f"{_CHECKS[c.name]}={c.value}" for c in field.constraints if c.name in _CHECKS]
+    text = f"Annotated[{annotation}, {marker}({', '.join(options)})]"
+    return Param(field.py, text, default, annotation)
+
+
+# The spec's constraints on a parameter, as FastAPI checks them.
+_CHECKS = {
+    "minimum": "ge",
+    "maximum": "le",
+    "exclusiveMinimum": "gt",
+    "exclusiveMaximum": "lt",
+    "minLength": "min_length",
+    "maxLength": "max_length",
+    "minItems": "min_length",
+    "maxItems": "max_length",
+    "pattern": "pattern",
+    "multipleOf": "multiple_of",
+}
 
 
 def _body_param(op: Operation, need: list[str]) -> Param | None:
@@ -119,9 +136,11 @@ def _body_param(op: Operation, need: list[str]) -> Param | None:
         args.append(f"arrays={tuple_literal(arrays)}")
     if kinds:
         args.append(f"kinds={literal(dict(sorted(kinds.items())))}")
+    if not body.required:
+        args.append("required=False")
     need.extend(["_params:form_body", "fastapi:Depends"])
     return Param(
-        "body", f"Annotated[{body.model}, Depends(form_body({', '.join(args)}))]", None, body.model
+        "body", f"Annotated[{annotation}, Depends(form_body({', '.join(args)}))]", None, annotation
     )
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import ast
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, TypeAdapter
 
 from generator import pipeline
 from generator.config import load_config
@@ -158,6 +159,8 @@ def same(received: Any, sent: Any) -> bool:
         return received == type(received).model_validate(sent)
     if isinstance(received, list) and isinstance(sent, list | tuple):
         return len(received) == len(sent) and all(map(same, received, sent))
+    if isinstance(received, datetime) and isinstance(sent, str):
+        return received == TypeAdapter(AwareDatetime).validate_python(sent)
     return bool(received == sent)
 
 

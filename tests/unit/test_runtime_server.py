@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI
 
 from generator.runtime.client._auth import hs256_token
 from generator.runtime.server._errors import ErrorShape, install_error_handlers
-from generator.runtime.server._security import BearerCheck, JWTCheck
+from generator.runtime.server._security import BearerCheck, JWTCheck, SignatureCheck
 
 
 def call(check: object, **request: object) -> httpx.Response:
@@ -85,3 +85,34 @@ def test_bearer_check_with_async_verifier() -> None:
     assert call(check, headers={"Authorization": "Bearer good"}).status_code == 200
     assert call(check, headers={"Authorization": "Bearer bad"}).status_code == 401
     assert call(check, headers={"Authorization": "Basic x"}).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"App-Key": "k", "Nonce": "n", "Timestamp": "TS", "Signature": "é"},
+        {"App-Key": "ké", "Nonce": "n", "Timestamp": "TS", "Signature": "0" * 40},
+    ],
+    ids=["signature", "app key"],
+)
+def test_signature_check_refuses_text_beyond_ascii(headers: dict[str, str]) -> None:
+    import time
+
+    stamp = str(int(time.time()))
+    sent = {k: v.replace("TS", stamp).encode() for k, v in headers.items()}
+    response = call(SignatureCheck({"k": "secret"}), headers=sent)
+    assert response.status_code == 401, response.text
+
+
+@pytest.mark.parametrize("api_key", ["kéy", "key"])
+def test_jwt_check_refuses_text_beyond_ascii(api_key: str) -> None:
+    head, payload, signature = hs256_token({"server": True}, "secret").split(".")
+    token = (
+        f"{head}.{payload}é.{signature}" if api_key == "key" else f"{head}.{payload}.{signature}"
+    )
+    response = call(
+        JWTCheck("key", "secret", **STREAM),  # type: ignore[arg-type]
+        params={"api_key": api_key},
+        headers={"Authorization": token.encode(), "Stream-Auth-Type": "jwt"},
+    )
+    assert response.status_code == 401, response.text

@@ -102,14 +102,18 @@ def form_body(
     styles: Mapping[str, str] | None = None,
     arrays: Iterable[str] = (),
     kinds: Mapping[str, str] | None = None,
-) -> Callable[[Request], Awaitable[M]]:
-    """A dependency reading a form or multipart body into `model`."""
+    required: bool = True,
+) -> Callable[[Request], Awaitable[M | None]]:
+    """A dependency reading a form or multipart body into `model`; None for an optional body
+    that was left out."""
     styles = dict(styles or {})
     array_names = tuple(arrays)
     kind_map = dict(kinds or {})
 
-    async def dependency(request: Request) -> M:
+    async def dependency(request: Request) -> M | None:
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if not required and not media and not await request.body():
+            return None
         if media not in ("application/x-www-form-urlencoded", "multipart/form-data"):
             _invalid(("body",), f"expected a form body, got {media or 'none'}", "content_type")
         async with request.form() as form:

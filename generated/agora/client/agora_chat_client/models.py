@@ -3937,6 +3937,7 @@ class UpdateGroupRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="forbid",
         populate_by_name=True,
         defer_build=True,
     )

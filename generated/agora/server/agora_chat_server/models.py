@@ -3664,6 +3664,7 @@ class UpdateGroupRequest(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="forbid",
         populate_by_name=True,
     )
     allowinvites: bool | None = None

@@ -17,7 +17,7 @@ class AddBlacklistRecordsRequest(BaseModel):
     """
     When true, only whole-word occurrences are blocked.
     """
-    regexs: list[str]
+    regexs: Annotated[list[str], Field(min_length=1)]
     """
     Words to block.
     """
@@ -28,11 +28,11 @@ class AddRoleRequest(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    permissions: list[str]
+    permissions: Annotated[list[str], Field(min_length=1)]
     """
     Permissions the new roles grant.
     """
-    public_ids: Annotated[list[str], Field(alias="publicIds")]
+    public_ids: Annotated[list[str], Field(alias="publicIds", min_length=1)]
     """
     Names of the roles to create.
     """
@@ -43,7 +43,7 @@ class AddWhitelistRecordsRequest(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    regexs: list[str]
+    regexs: Annotated[list[str], Field(min_length=1)]
     """
     URLs to allow.
     """
@@ -649,7 +649,7 @@ class RuleIdsRequest(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    rule_ids: Annotated[list[str], Field(alias="ruleIds")]
+    rule_ids: Annotated[list[str], Field(alias="ruleIds", min_length=1)]
     """
     Entries to remove, each named by its word or URL.
     """
@@ -843,7 +843,7 @@ class UserIdsRequest(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    user_ids: Annotated[list[str], Field(alias="userIds")]
+    user_ids: Annotated[list[str], Field(alias="userIds", min_length=1)]
     """
     Users the change applies to.
     """

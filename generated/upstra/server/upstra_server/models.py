@@ -16,7 +16,7 @@ class AddBlacklistRecordsRequest(BaseModel):
     """
     When true, only whole-word occurrences are blocked.
     """
-    regexs: list[str]
+    regexs: Annotated[list[str], Field(min_length=1)]
     """
     Words to block.
     """
@@ -26,11 +26,11 @@ class AddRoleRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    permissions: list[str]
+    permissions: Annotated[list[str], Field(min_length=1)]
     """
     Permissions the new roles grant.
     """
-    public_ids: Annotated[list[str], Field(alias="publicIds")]
+    public_ids: Annotated[list[str], Field(alias="publicIds", min_length=1)]
     """
     Names of the roles to create.
     """
@@ -40,7 +40,7 @@ class AddWhitelistRecordsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    regexs: list[str]
+    regexs: Annotated[list[str], Field(min_length=1)]
     """
     URLs to allow.
     """
@@ -620,7 +620,7 @@ class RuleIdsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    rule_ids: Annotated[list[str], Field(alias="ruleIds")]
+    rule_ids: Annotated[list[str], Field(alias="ruleIds", min_length=1)]
     """
     Entries to remove, each named by its word or URL.
     """
@@ -804,7 +804,7 @@ class UserIdsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    user_ids: Annotated[list[str], Field(alias="userIds")]
+    user_ids: Annotated[list[str], Field(alias="userIds", min_length=1)]
     """
     Users the change applies to.
     """

@@ -18,6 +18,11 @@ from fastapi import Request
 from ._errors import AuthenticationFailed
 
 
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison that any text may take part in, not only ASCII."""
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
 class SignatureCheck:
     """Signed headers: a known app key, a timestamp inside the window, and a digest of the
     secret, nonce and timestamp that matches (compared in constant time)."""
@@ -67,7 +72,7 @@ class SignatureCheck:
         parts = {"secret": secret, "nonce": nonce, "timestamp": stamp}
         text = "".join(parts[name] for name in self._signed)
         expected = hashlib.new(self._algorithm, text.encode("utf-8")).hexdigest()
-        if not hmac.compare_digest(expected, signature.lower()):
+        if not _same(expected, signature.lower()):
             raise AuthenticationFailed("the signature does not match")
 
 
@@ -108,7 +113,7 @@ class JWTCheck:
             raise AuthenticationFailed("the token is not a JSON Web Token") from None
         if not isinstance(header, dict) or header.get("alg") != "HS256":
             raise AuthenticationFailed("the token is not signed with HS256")
-        signing_input = f"{header_b64}.{payload_b64}".encode("ascii")
+        signing_input = f"{header_b64}.{payload_b64}".encode()
         expected = hmac.new(self._secret, signing_input, hashlib.sha256).digest()
         if not hmac.compare_digest(expected, signature):
             raise AuthenticationFailed("the token's signature does not match")
@@ -126,7 +131,7 @@ class JWTCheck:
     async def __call__(self, request: Request) -> None:
         if self._key_param is not None:
             given = request.query_params.get(self._key_param)
-            if given is None or not hmac.compare_digest(given, self._key):
+            if given is None or not _same(given, self._key):
                 raise AuthenticationFailed(f"the {self._key_param} parameter is missing or wrong")
         kind = request.headers.get(self._type_header, "") if self._type_header else ""
         if self._anonymous and kind == "anonymous" and self._header not in request.headers:

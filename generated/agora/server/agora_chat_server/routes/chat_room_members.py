@@ -144,8 +144,8 @@ def chat_room_members_router(handlers: ChatRoomMembersHandlers) -> APIRouter:
     )
     async def list_chat_room_members_endpoint(
         chatroom_id: Annotated[str, Path()],
-        pagenum: Annotated[int, Query()] = 1,
-        pagesize: Annotated[int, Query()] = 1000,
+        pagenum: Annotated[int, Query(ge=1)] = 1,
+        pagesize: Annotated[int, Query(ge=1, le=1000)] = 1000,
     ) -> ListChatRoomMembersResponse:
         return await handlers.list_chat_room_members(
             chatroom_id=chatroom_id, pagenum=pagenum, pagesize=pagesize

@@ -147,7 +147,7 @@ def chat_rooms_router(handlers: ChatRoomsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def list_chat_rooms_endpoint(
-        limit: Annotated[int, Query()] = 10,
+        limit: Annotated[int, Query(ge=1, le=100)] = 10,
         cursor: Annotated[str | None, Query()] = None,
     ) -> ListChatRoomsResponse:
         return await handlers.list_chat_rooms(limit=limit, cursor=cursor)
@@ -296,9 +296,9 @@ def chat_rooms_router(handlers: ChatRoomsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def list_joined_chat_rooms_endpoint(
-        username: Annotated[str, Path()],
-        pagenum: Annotated[int, Query()] = 1,
-        pagesize: Annotated[int, Query()] = 1000,
+        username: Annotated[str, Path(max_length=64)],
+        pagenum: Annotated[int, Query(ge=1)] = 1,
+        pagesize: Annotated[int, Query(ge=1, le=1000)] = 1000,
     ) -> ListJoinedChatRoomsResponse:
         return await handlers.list_joined_chat_rooms(
             username=username, pagenum=pagenum, pagesize=pagesize

@@ -91,8 +91,8 @@ def contacts_router(handlers: ContactsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def list_blocked_users_endpoint(
-        username: Annotated[str, Path()],
-        page_size: Annotated[int | None, Query(alias="pageSize")] = None,
+        username: Annotated[str, Path(max_length=64)],
+        page_size: Annotated[int | None, Query(alias="pageSize", ge=1, le=50)] = None,
         cursor: Annotated[str | None, Query()] = None,
     ) -> ListBlockedUsersResponse:
         return await handlers.list_blocked_users(
@@ -108,7 +108,7 @@ def contacts_router(handlers: ContactsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def block_users_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
         body: Annotated[BlockUsersRequest, Body()],
     ) -> BlockUsersResponse:
         return await handlers.block_users(username=username, body=body)
@@ -122,7 +122,7 @@ def contacts_router(handlers: ContactsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def unblock_user_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
         blocked_username: Annotated[str, Path()],
     ) -> UnblockUserResponse:
         return await handlers.unblock_user(username=username, blocked_username=blocked_username)
@@ -136,7 +136,7 @@ def contacts_router(handlers: ContactsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def list_contacts_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
     ) -> ListContactsResponse:
         return await handlers.list_contacts(username=username)
 
@@ -149,7 +149,7 @@ def contacts_router(handlers: ContactsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def add_contact_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
         friend_username: Annotated[str, Path()],
     ) -> AddContactResponse:
         return await handlers.add_contact(username=username, friend_username=friend_username)
@@ -163,7 +163,7 @@ def contacts_router(handlers: ContactsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def remove_contact_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
         friend_username: Annotated[str, Path()],
     ) -> RemoveContactResponse:
         return await handlers.remove_contact(username=username, friend_username=friend_username)

@@ -59,8 +59,8 @@ def global_mute_router(handlers: GlobalMuteHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def list_global_mutes_endpoint(
-        page_num: Annotated[int, Query(alias="pageNum")] = 1,
-        page_size: Annotated[int | None, Query(alias="pageSize")] = None,
+        page_num: Annotated[int, Query(alias="pageNum", ge=1)] = 1,
+        page_size: Annotated[int | None, Query(alias="pageSize", ge=1, le=50)] = None,
     ) -> ListGlobalMutesResponse:
         return await handlers.list_global_mutes(page_num=page_num, page_size=page_size)
 
@@ -86,7 +86,7 @@ def global_mute_router(handlers: GlobalMuteHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def get_global_mute_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
     ) -> GetGlobalMuteResponse:
         return await handlers.get_global_mute(username=username)
 

@@ -144,8 +144,8 @@ def group_members_router(handlers: GroupMembersHandlers) -> APIRouter:
     )
     async def list_group_members_endpoint(
         group_id: Annotated[str, Path()],
-        pagenum: Annotated[int, Query()] = 1,
-        pagesize: Annotated[int, Query()] = 10,
+        pagenum: Annotated[int, Query(ge=1)] = 1,
+        pagesize: Annotated[int, Query(ge=1, le=100)] = 10,
     ) -> ListGroupMembersResponse:
         return await handlers.list_group_members(
             group_id=group_id, pagenum=pagenum, pagesize=pagesize

@@ -108,7 +108,7 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def list_groups_endpoint(
-        limit: Annotated[int, Query()] = 10,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 10,
         cursor: Annotated[str | None, Query()] = None,
     ) -> ListGroupsResponse:
         return await handlers.list_groups(limit=limit, cursor=cursor)
@@ -201,9 +201,9 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def list_joined_groups_endpoint(
-        username: Annotated[str, Path()],
-        pagenum: Annotated[int, Query()] = 1,
-        pagesize: Annotated[int, Query()] = 5,
+        username: Annotated[str, Path(max_length=64)],
+        pagenum: Annotated[int, Query(ge=1)] = 1,
+        pagesize: Annotated[int, Query(ge=1, le=20)] = 5,
     ) -> ListJoinedGroupsResponse:
         return await handlers.list_joined_groups(
             username=username, pagenum=pagenum, pagesize=pagesize

@@ -97,8 +97,8 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
     async def upload_file_endpoint(
         body: Annotated[UploadFileRequest, Depends(form_body(UploadFileRequest))],
         restrict_access: Annotated[bool | None, Header(alias="restrict-access")] = None,
-        thumbnail_height: Annotated[int | None, Header(alias="thumbnail-height")] = None,
-        thumbnail_width: Annotated[int | None, Header(alias="thumbnail-width")] = None,
+        thumbnail_height: Annotated[int | None, Header(alias="thumbnail-height", ge=1)] = None,
+        thumbnail_width: Annotated[int | None, Header(alias="thumbnail-width", ge=1)] = None,
     ) -> UploadFileResponse:
         return await handlers.upload_file(
             body=body,
@@ -134,7 +134,9 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def get_message_history_endpoint(
-        time: Annotated[str, Path()],
+        time: Annotated[
+            str, Path(pattern="^\\d{4}(0[1-9]|1[0-2])(0[1-9]|[12]\\d|3[01])([01]\\d|2[0-3])$")
+        ],
     ) -> GetMessageHistoryResponse:
         return await handlers.get_message_history(time=time)
 
@@ -174,7 +176,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def delete_conversation_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
         body: Annotated[DeleteConversationRequest, Body()],
     ) -> DeleteConversationResponse:
         return await handlers.delete_conversation(username=username, body=body)

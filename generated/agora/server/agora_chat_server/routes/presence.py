@@ -88,7 +88,7 @@ def presence_router(handlers: PresenceHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def get_presence_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
         body: Annotated[GetPresenceRequest, Body()],
     ) -> GetPresenceResponse:
         return await handlers.get_presence(username=username, body=body)
@@ -102,7 +102,7 @@ def presence_router(handlers: PresenceHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def unsubscribe_presence_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
         body: Annotated[UnsubscribePresenceRequest, Body()],
     ) -> UnsubscribePresenceResponse:
         return await handlers.unsubscribe_presence(username=username, body=body)
@@ -116,9 +116,9 @@ def presence_router(handlers: PresenceHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def list_presence_subscriptions_endpoint(
-        username: Annotated[str, Path()],
-        page_num: Annotated[int, Query(alias="pageNum")],
-        page_size: Annotated[int, Query(alias="pageSize")],
+        username: Annotated[str, Path(max_length=64)],
+        page_num: Annotated[int, Query(alias="pageNum", ge=1)],
+        page_size: Annotated[int, Query(alias="pageSize", ge=1, le=500)],
     ) -> ListPresenceSubscriptionsResponse:
         return await handlers.list_presence_subscriptions(
             username=username, page_num=page_num, page_size=page_size
@@ -133,8 +133,8 @@ def presence_router(handlers: PresenceHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def subscribe_presence_endpoint(
-        username: Annotated[str, Path()],
-        expiry: Annotated[int, Path()],
+        username: Annotated[str, Path(max_length=64)],
+        expiry: Annotated[int, Path(ge=1, le=2592000)],
         body: Annotated[SubscribePresenceRequest, Body()],
     ) -> SubscribePresenceResponse:
         return await handlers.subscribe_presence(username=username, expiry=expiry, body=body)
@@ -148,9 +148,9 @@ def presence_router(handlers: PresenceHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def set_presence_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
         resource: Annotated[str, Path()],
-        status: Annotated[str, Path()],
+        status: Annotated[str, Path(pattern="^[0-9]+$")],
         body: Annotated[SetPresenceRequest, Body()],
     ) -> SetPresenceResponse:
         return await handlers.set_presence(

@@ -110,7 +110,7 @@ def push_router(handlers: PushHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def update_user_push_settings_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
         body: Annotated[UpdateUserPushSettingsRequest, Body()],
     ) -> UpdateUserPushSettingsResponse:
         return await handlers.update_user_push_settings(username=username, body=body)

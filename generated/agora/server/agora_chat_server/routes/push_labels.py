@@ -111,7 +111,7 @@ def push_labels_router(handlers: PushLabelsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def list_push_labels_endpoint(
-        limit: Annotated[int, Query()] = 100,
+        limit: Annotated[int, Query(ge=1, le=100)] = 100,
         cursor: Annotated[str | None, Query()] = None,
     ) -> ListPushLabelsResponse:
         return await handlers.list_push_labels(limit=limit, cursor=cursor)
@@ -138,7 +138,7 @@ def push_labels_router(handlers: PushLabelsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def get_push_label_endpoint(
-        labelname: Annotated[str, Path()],
+        labelname: Annotated[str, Path(max_length=64)],
     ) -> GetPushLabelResponse:
         return await handlers.get_push_label(labelname=labelname)
 
@@ -151,7 +151,7 @@ def push_labels_router(handlers: PushLabelsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def delete_push_label_endpoint(
-        labelname: Annotated[str, Path()],
+        labelname: Annotated[str, Path(max_length=64)],
     ) -> DeletePushLabelResponse:
         return await handlers.delete_push_label(labelname=labelname)
 
@@ -164,8 +164,8 @@ def push_labels_router(handlers: PushLabelsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def list_push_label_users_endpoint(
-        labelname: Annotated[str, Path()],
-        limit: Annotated[int, Query()] = 100,
+        labelname: Annotated[str, Path(max_length=64)],
+        limit: Annotated[int, Query(ge=1, le=100)] = 100,
         cursor: Annotated[str | None, Query()] = None,
     ) -> ListPushLabelUsersResponse:
         return await handlers.list_push_label_users(labelname=labelname, limit=limit, cursor=cursor)
@@ -179,7 +179,7 @@ def push_labels_router(handlers: PushLabelsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def add_push_label_users_endpoint(
-        labelname: Annotated[str, Path()],
+        labelname: Annotated[str, Path(max_length=64)],
         body: Annotated[AddPushLabelUsersRequest, Body()],
     ) -> AddPushLabelUsersResponse:
         return await handlers.add_push_label_users(labelname=labelname, body=body)
@@ -193,7 +193,7 @@ def push_labels_router(handlers: PushLabelsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def remove_push_label_users_endpoint(
-        labelname: Annotated[str, Path()],
+        labelname: Annotated[str, Path(max_length=64)],
         body: Annotated[RemovePushLabelUsersRequest, Body()],
     ) -> RemovePushLabelUsersResponse:
         return await handlers.remove_push_label_users(labelname=labelname, body=body)
@@ -207,7 +207,7 @@ def push_labels_router(handlers: PushLabelsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def get_push_label_user_endpoint(
-        labelname: Annotated[str, Path()],
+        labelname: Annotated[str, Path(max_length=64)],
         member: Annotated[str, Path()],
     ) -> GetPushLabelUserResponse:
         return await handlers.get_push_label_user(labelname=labelname, member=member)

@@ -77,7 +77,7 @@ def reactions_router(handlers: ReactionsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def list_reactions_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
         msg_id_list: Annotated[str, Query(alias="msgIdList")],
         msg_type: Annotated[Literal["chat", "groupchat"], Query(alias="msgType")],
         group_id: Annotated[str | None, Query(alias="groupId")] = None,
@@ -95,7 +95,7 @@ def reactions_router(handlers: ReactionsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def create_reaction_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
         body: Annotated[CreateReactionRequest, Body()],
     ) -> CreateReactionResponse:
         return await handlers.create_reaction(username=username, body=body)
@@ -109,7 +109,7 @@ def reactions_router(handlers: ReactionsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def delete_reaction_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
         msg_id: Annotated[str, Query(alias="msgId")],
         message: Annotated[str, Query()],
     ) -> DeleteReactionResponse:
@@ -124,10 +124,10 @@ def reactions_router(handlers: ReactionsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def get_reaction_detail_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
         msg_id: Annotated[str, Query(alias="msgId")],
         message: Annotated[str, Query()],
-        limit: Annotated[int, Query()] = 50,
+        limit: Annotated[int, Query(ge=1, le=50)] = 50,
         cursor: Annotated[str | None, Query()] = None,
     ) -> GetReactionDetailResponse:
         return await handlers.get_reaction_detail(

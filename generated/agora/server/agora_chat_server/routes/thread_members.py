@@ -64,7 +64,7 @@ def thread_members_router(handlers: ThreadMembersHandlers) -> APIRouter:
     )
     async def list_thread_members_endpoint(
         thread_id: Annotated[str, Path()],
-        limit: Annotated[int, Query()] = 50,
+        limit: Annotated[int, Query(ge=1, le=50)] = 50,
         cursor: Annotated[str | None, Query()] = None,
     ) -> ListThreadMembersResponse:
         return await handlers.list_thread_members(thread_id=thread_id, limit=limit, cursor=cursor)

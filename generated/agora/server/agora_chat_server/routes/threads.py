@@ -96,7 +96,7 @@ def threads_router(handlers: ThreadsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def list_threads_endpoint(
-        limit: Annotated[int, Query()] = 50,
+        limit: Annotated[int, Query(ge=1, le=50)] = 50,
         cursor: Annotated[str | None, Query()] = None,
         sort: Annotated[Literal["asc", "desc"], Query()] = "desc",
     ) -> ListThreadsResponse:
@@ -152,8 +152,8 @@ def threads_router(handlers: ThreadsHandlers) -> APIRouter:
     )
     async def list_user_group_threads_endpoint(
         group_id: Annotated[str, Path()],
-        username: Annotated[str, Path()],
-        limit: Annotated[int, Query()] = 50,
+        username: Annotated[str, Path(max_length=64)],
+        limit: Annotated[int, Query(ge=1, le=50)] = 50,
         cursor: Annotated[str | None, Query()] = None,
         sort: Annotated[Literal["asc", "desc"], Query()] = "desc",
     ) -> ListUserGroupThreadsResponse:
@@ -170,8 +170,8 @@ def threads_router(handlers: ThreadsHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def list_user_threads_endpoint(
-        username: Annotated[str, Path()],
-        limit: Annotated[int, Query()] = 50,
+        username: Annotated[str, Path(max_length=64)],
+        limit: Annotated[int, Query(ge=1, le=50)] = 50,
         cursor: Annotated[str | None, Query()] = None,
         sort: Annotated[Literal["asc", "desc"], Query()] = "desc",
     ) -> ListUserThreadsResponse:

@@ -101,7 +101,7 @@ def user_attributes_router(handlers: UserAttributesHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def get_user_attributes_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
     ) -> GetUserAttributesResponse:
         return await handlers.get_user_attributes(username=username)
 
@@ -114,7 +114,7 @@ def user_attributes_router(handlers: UserAttributesHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def set_user_attributes_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
         body: Annotated[SetUserAttributesRequest, Depends(form_body(SetUserAttributesRequest))],
     ) -> SetUserAttributesResponse:
         return await handlers.set_user_attributes(username=username, body=body)
@@ -128,7 +128,7 @@ def user_attributes_router(handlers: UserAttributesHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def delete_user_attributes_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
     ) -> DeleteUserAttributesResponse:
         return await handlers.delete_user_attributes(username=username)
 

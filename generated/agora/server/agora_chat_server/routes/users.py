@@ -143,7 +143,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def list_users_endpoint(
-        limit: Annotated[int, Query()] = 10,
+        limit: Annotated[int, Query(ge=1, le=100)] = 10,
         cursor: Annotated[str | None, Query()] = None,
     ) -> ListUsersResponse:
         return await handlers.list_users(limit=limit, cursor=cursor)
@@ -170,7 +170,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def delete_users_endpoint(
-        limit: Annotated[int, Query()] = 10,
+        limit: Annotated[int, Query(ge=1, le=100)] = 10,
         cursor: Annotated[str | None, Query()] = None,
     ) -> DeleteUsersResponse:
         return await handlers.delete_users(limit=limit, cursor=cursor)
@@ -197,7 +197,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def get_user_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
     ) -> GetUserResponse:
         return await handlers.get_user(username=username)
 
@@ -210,7 +210,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def delete_user_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
     ) -> DeleteUserResponse:
         return await handlers.delete_user(username=username)
 
@@ -223,7 +223,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def activate_user_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
     ) -> Envelope:
         return await handlers.activate_user(username=username)
 
@@ -236,7 +236,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def deactivate_user_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
     ) -> DeactivateUserResponse:
         return await handlers.deactivate_user(username=username)
 
@@ -249,7 +249,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def disconnect_user_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
     ) -> DisconnectUserResponse:
         return await handlers.disconnect_user(username=username)
 
@@ -262,7 +262,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def get_offline_message_count_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
     ) -> GetOfflineMessageCountResponse:
         return await handlers.get_offline_message_count(username=username)
 
@@ -275,7 +275,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def get_offline_message_status_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
         msg_id: Annotated[str, Path()],
     ) -> GetOfflineMessageStatusResponse:
         return await handlers.get_offline_message_status(username=username, msg_id=msg_id)
@@ -289,7 +289,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def get_user_status_endpoint(
-        username: Annotated[str, Path()],
+        username: Annotated[str, Path(max_length=64)],
     ) -> GetUserStatusResponse:
         return await handlers.get_user_status(username=username)
 

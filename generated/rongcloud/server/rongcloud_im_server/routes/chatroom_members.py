@@ -112,7 +112,7 @@ class ChatroomMembersHandlers:
     async def query_muted_chatrooms(
         self,
         *,
-        body: QueryMutedChatroomsRequest,
+        body: QueryMutedChatroomsRequest | None,
     ) -> QueryMutedChatroomsResponse:
         """List chatrooms with mute-all on"""
         raise NotImplementedOperation("query_muted_chatrooms")
@@ -247,9 +247,13 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
     )
     async def query_muted_chatrooms_endpoint(
         body: Annotated[
-            QueryMutedChatroomsRequest,
+            QueryMutedChatroomsRequest | None,
             Depends(
-                form_body(QueryMutedChatroomsRequest, kinds={"page": "integer", "size": "integer"})
+                form_body(
+                    QueryMutedChatroomsRequest,
+                    kinds={"page": "integer", "size": "integer"},
+                    required=False,
+                )
             ),
         ],
     ) -> QueryMutedChatroomsResponse:

@@ -49,7 +49,7 @@ class GroupMuteHandlers:
     async def query_muted_group_members(
         self,
         *,
-        body: QueryMutedGroupMembersRequest,
+        body: QueryMutedGroupMembersRequest | None,
     ) -> QueryMutedGroupMembersResponse:
         """List muted group members"""
         raise NotImplementedOperation("query_muted_group_members")
@@ -73,7 +73,7 @@ class GroupMuteHandlers:
     async def query_muted_groups(
         self,
         *,
-        body: QueryMutedGroupsRequest,
+        body: QueryMutedGroupsRequest | None,
     ) -> QueryMutedGroupsResponse:
         """Tell which groups are muted"""
         raise NotImplementedOperation("query_muted_groups")
@@ -133,12 +133,13 @@ def group_mute_router(handlers: GroupMuteHandlers) -> APIRouter:
     )
     async def query_muted_groups_endpoint(
         body: Annotated[
-            QueryMutedGroupsRequest,
+            QueryMutedGroupsRequest | None,
             Depends(
                 form_body(
                     QueryMutedGroupsRequest,
                     arrays=("groupId",),
                     kinds={"page": "integer", "size": "integer"},
+                    required=False,
                 )
             ),
         ],
@@ -236,7 +237,8 @@ def group_mute_router(handlers: GroupMuteHandlers) -> APIRouter:
     )
     async def query_muted_group_members_endpoint(
         body: Annotated[
-            QueryMutedGroupMembersRequest, Depends(form_body(QueryMutedGroupMembersRequest))
+            QueryMutedGroupMembersRequest | None,
+            Depends(form_body(QueryMutedGroupMembersRequest, required=False)),
         ],
     ) -> QueryMutedGroupMembersResponse:
         return await handlers.query_muted_group_members(body=body)

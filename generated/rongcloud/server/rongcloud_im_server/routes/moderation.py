@@ -59,7 +59,7 @@ class ModerationHandlers:
     async def list_sensitive_words(
         self,
         *,
-        body: ListSensitiveWordsRequest,
+        body: ListSensitiveWordsRequest | None,
     ) -> ListSensitiveWordsResponse:
         """List sensitive words"""
         raise NotImplementedOperation("list_sensitive_words")
@@ -133,7 +133,10 @@ def moderation_router(handlers: ModerationHandlers) -> APIRouter:
         response_model_exclude_unset=True,
     )
     async def list_sensitive_words_endpoint(
-        body: Annotated[ListSensitiveWordsRequest, Depends(form_body(ListSensitiveWordsRequest))],
+        body: Annotated[
+            ListSensitiveWordsRequest | None,
+            Depends(form_body(ListSensitiveWordsRequest, required=False)),
+        ],
     ) -> ListSensitiveWordsResponse:
         return await handlers.list_sensitive_words(body=body)
 

@@ -86,7 +86,7 @@ class UsersHandlers:
     async def query_deactivated_users(
         self,
         *,
-        body: QueryDeactivatedUsersRequest,
+        body: QueryDeactivatedUsersRequest | None,
     ) -> QueryDeactivatedUsersResponse:
         """List deactivated users"""
         raise NotImplementedOperation("query_deactivated_users")
@@ -118,7 +118,7 @@ class UsersHandlers:
     async def query_blocked_users(
         self,
         *,
-        body: QueryBlockedUsersRequest,
+        body: QueryBlockedUsersRequest | None,
     ) -> QueryBlockedUsersResponse:
         """List banned users"""
         raise NotImplementedOperation("query_blocked_users")
@@ -186,9 +186,13 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
     )
     async def query_blocked_users_endpoint(
         body: Annotated[
-            QueryBlockedUsersRequest,
+            QueryBlockedUsersRequest | None,
             Depends(
-                form_body(QueryBlockedUsersRequest, kinds={"page": "integer", "size": "integer"})
+                form_body(
+                    QueryBlockedUsersRequest,
+                    kinds={"page": "integer", "size": "integer"},
+                    required=False,
+                )
             ),
         ],
     ) -> QueryBlockedUsersResponse:
@@ -271,10 +275,12 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
     )
     async def query_deactivated_users_endpoint(
         body: Annotated[
-            QueryDeactivatedUsersRequest,
+            QueryDeactivatedUsersRequest | None,
             Depends(
                 form_body(
-                    QueryDeactivatedUsersRequest, kinds={"pageNo": "integer", "pageSize": "integer"}
+                    QueryDeactivatedUsersRequest,
+                    kinds={"pageNo": "integer", "pageSize": "integer"},
+                    required=False,
                 )
             ),
         ],

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query
+from pydantic import AwareDatetime
 
 from .._runtime._errors import NotImplementedOperation
 from .._runtime._params import csv_query, json_query
@@ -141,12 +142,12 @@ class MessagesHandlers:
         id_gt: str | None,
         id_lte: str | None,
         id_lt: str | None,
-        created_at_after_or_equal: str | None,
-        created_at_after: str | None,
-        created_at_before_or_equal: str | None,
-        created_at_before: str | None,
+        created_at_after_or_equal: AwareDatetime | None,
+        created_at_after: AwareDatetime | None,
+        created_at_before_or_equal: AwareDatetime | None,
+        created_at_before: AwareDatetime | None,
         id_around: str | None,
-        created_at_around: str | None,
+        created_at_around: AwareDatetime | None,
     ) -> MessagesResponse:
         """Get thread replies"""
         raise NotImplementedOperation("get_replies")
@@ -316,12 +317,12 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         id_gt: Annotated[str | None, Query()] = None,
         id_lte: Annotated[str | None, Query()] = None,
         id_lt: Annotated[str | None, Query()] = None,
-        created_at_after_or_equal: Annotated[str | None, Query()] = None,
-        created_at_after: Annotated[str | None, Query()] = None,
-        created_at_before_or_equal: Annotated[str | None, Query()] = None,
-        created_at_before: Annotated[str | None, Query()] = None,
+        created_at_after_or_equal: Annotated[AwareDatetime | None, Query()] = None,
+        created_at_after: Annotated[AwareDatetime | None, Query()] = None,
+        created_at_before_or_equal: Annotated[AwareDatetime | None, Query()] = None,
+        created_at_before: Annotated[AwareDatetime | None, Query()] = None,
         id_around: Annotated[str | None, Query()] = None,
-        created_at_around: Annotated[str | None, Query()] = None,
+        created_at_around: Annotated[AwareDatetime | None, Query()] = None,
     ) -> MessagesResponse:
         return await handlers.get_replies(
             parent_id=parent_id,

@@ -29,7 +29,7 @@ class ChannelsHandlers:
     async def query_channels(
         self,
         *,
-        body: QueryChannelsRequest,
+        body: QueryChannelsRequest | None,
     ) -> ChannelList:
         """Search channels"""
         raise NotImplementedOperation("query_channels")
@@ -268,12 +268,13 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
     )
     async def query_channels_endpoint(
         body: Annotated[
-            QueryChannelsRequest,
+            QueryChannelsRequest | None,
             Depends(
                 form_body(
                     QueryChannelsRequest,
                     styles={"options": "deepObject"},
                     arrays=("excludeTags", "tags"),
+                    required=False,
                 )
             ),
         ],
