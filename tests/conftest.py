@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import os
 import socket
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +18,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATED = ROOT / "generated"
+
+# With its example database off Hypothesis still keeps caches (constants found in the code under
+# test, Unicode tables) in ./.hypothesis; keep them out of the work tree.
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "chatforge-hypothesis")
+)
 
 
 def import_generated(slug: str, target: str, package: str, root: Path = GENERATED) -> ModuleType:

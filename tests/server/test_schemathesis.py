@@ -31,7 +31,6 @@ import itertools
 import json
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,12 +63,6 @@ COVERAGE = os.environ.get("CHATFORGE_SCHEMATHESIS_COVERAGE", "") == "1"
 SEED = int(os.environ.get("CHATFORGE_SCHEMATHESIS_SEED", "20240601"))
 
 KEY, SECRET, TOKEN = "test-key", "test-secret", "test-token"
-
-# With its example database off Hypothesis still keeps caches (constants found in the code under
-# test, Unicode tables) in ./.hypothesis; keep them out of the work tree.
-os.environ.setdefault(
-    "HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "chatforge-hypothesis")
-)
 
 
 def _config() -> schemathesis.Config:
