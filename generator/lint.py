@@ -6,15 +6,18 @@ in a document that carries `x-chatforge` and warnings in any other.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import jsonschema
 import referencing
 from referencing.jsonschema import DRAFT202012
 
 from generator import naming
+from generator.build_ir import DEFAULT_TAG, TAG_RESERVED
 from generator.diagnostics import Diagnostics, Level, escape_pointer_token
 from generator.loader import resolve_pointer
 
@@ -60,6 +63,75 @@ def _resolve(doc: Json, node: Json) -> Json:
     return node
 
 
+# Schema keywords whose values are schemas: maps of them, one, or lists of them.
+_SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas", "$defs")
+_SCHEMA_ONE = (
+    "items",
+    "additionalProperties",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+)
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+# Where the keys of a mapping are names someone chose, never OpenAPI's own words.
+_NAMED = re.compile(r"/components/[^/]+|/paths|/webhooks")
+
+
+def _subschemas(schema: Json, pointer: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """A schema and every schema inside it, with their pointers (`$ref`s are not followed)."""
+    if not isinstance(schema, Mapping):
+        return
+    yield pointer, schema
+    for key, value in schema.items():
+        child = f"{pointer}/{escape_pointer_token(key)}"
+        if key in _SCHEMA_MAPS and isinstance(value, Mapping):
+            for name, sub in value.items():
+                yield from _subschemas(sub, f"{child}/{escape_pointer_token(name)}")
+        elif key in _SCHEMA_ONE:
+            yield from _subschemas(value, child)
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            for index, sub in enumerate(value):
+                yield from _subschemas(sub, f"{child}/{index}")
+
+
+def _structure(node: Json, pointer: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every mapping of the document outside schemas, examples and extensions: paths,
+    operations, parameters, media types, headers, components..."""
+    if isinstance(node, Mapping):
+        yield pointer, node
+        named = _NAMED.fullmatch(pointer) is not None
+        for key, value in node.items():
+            if not named and (key in ("schema", "example", "examples") or str(key)[:2] == "x-"):
+                continue
+            if pointer == "/components" and key == "schemas":
+                continue
+            yield from _structure(value, f"{pointer}/{escape_pointer_token(key)}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _structure(value, f"{pointer}/{index}")
+
+
+def schemas(doc: Json) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every schema in the document, nested ones too: components, and the schemas of
+    parameters, headers, request bodies and responses."""
+    components = (doc.get("components") or {}).get("schemas") or {}
+    for name, schema in components.items():
+        yield from _subschemas(schema, f"/components/schemas/{escape_pointer_token(name)}")
+    for pointer, node in _structure(doc):
+        if isinstance(node.get("schema"), Mapping):
+            yield from _subschemas(node["schema"], f"{pointer}/schema")
+
+
+def _shown(value: Json) -> str:
+    """A value as a spec spells it: strings quoted, everything else as JSON."""
+    return repr(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 def rule_operation_id(doc: Json, out: Diagnostics, level: Level) -> None:
     seen: dict[str, str] = {}
     python_names: dict[str, str] = {}
@@ -95,7 +167,36 @@ def rule_operation_id(doc: Json, out: Diagnostics, level: Level) -> None:
         python_names[python] = op_id
 
 
+def _duplicate_parameters(
+    doc: Json, holder: Mapping[str, Any], where: str, out: Diagnostics
+) -> None:
+    """A parameter declared twice in one list (the same name and location)."""
+    seen: dict[tuple[str, str], str] = {}
+    parameters = holder.get("parameters")
+    for index, raw in enumerate(parameters if isinstance(parameters, list) else []):
+        param = _resolve(doc, raw)
+        if not isinstance(param, Mapping):
+            continue
+        key = (str(param.get("name")), str(param.get("in")))
+        pointer = f"{where}/parameters/{index}"
+        if key in seen:
+            out.error(
+                f"{key[1]} parameter {key[0]!r} is already declared at {seen[key]}; "
+                "remove one of them",
+                pointer,
+            )
+        else:
+            seen[key] = pointer
+
+
 def rule_path_params(doc: Json, out: Diagnostics, level: Level) -> None:
+    for path, item in (doc.get("paths") or {}).items():
+        if isinstance(item, Mapping):
+            where = f"/paths/{escape_pointer_token(path)}"
+            _duplicate_parameters(doc, item, where, out)
+            for method in METHODS:
+                if isinstance(item.get(method), Mapping):
+                    _duplicate_parameters(doc, item[method], f"{where}/{method}", out)
     for path, method, op, pointer in operations(doc):
         in_path = re.findall(r"{([^{}]+)}", path)
         item = doc["paths"][path]
@@ -122,9 +223,11 @@ def rule_path_params(doc: Json, out: Diagnostics, level: Level) -> None:
 
 
 def rule_names(doc: Json, out: Diagnostics, level: Level) -> None:
-    schemas = (doc.get("components") or {}).get("schemas") or {}
+    """Names that become one Python name: schemas (classes), tags (client attributes) and the
+    properties of one schema (fields)."""
+    components = (doc.get("components") or {}).get("schemas") or {}
     seen: dict[str, str] = {}
-    for name in schemas:
+    for name in components:
         python = naming.class_name(name)
         if python in seen:
             out.error(
@@ -133,6 +236,49 @@ def rule_names(doc: Json, out: Diagnostics, level: Level) -> None:
                 f"/components/schemas/{escape_pointer_token(name)}",
             )
         seen[python] = name
+    # Tags as the IR names them: the declared ones in order, then undeclared ones operations
+    # use; only tags with operations become Python names.
+    tag_at: dict[str, str] = {}
+    for index, tag in enumerate(doc.get("tags") or []):
+        if isinstance(tag, Mapping):
+            where = f"/tags/{index}/name" if "name" in tag else f"/tags/{index}"
+            tag_at.setdefault(str(tag.get("name")), where)
+    used = set()
+    for _path, _method, op, pointer in operations(doc):
+        tags = op.get("tags") or [DEFAULT_TAG]
+        used.add(str(tags[0]))
+        tag_at.setdefault(str(tags[0]), f"{pointer}/tags/0" if op.get("tags") else pointer)
+    seen = {}
+    for name, where in tag_at.items():
+        if name not in used:
+            continue
+        python = naming.identifier(name, TAG_RESERVED)
+        if python in seen:
+            out.error(
+                f"tags {seen[python]!r} and {name!r} both become the Python name {python!r}; "
+                "rename one of them",
+                where,
+            )
+        seen[python] = name
+    for pointer, schema in schemas(doc):
+        properties = schema.get("properties")
+        if not isinstance(properties, Mapping):
+            continue
+        name = pointer.removeprefix("/components/schemas/")
+        owner = f"the schema at {pointer}"
+        if name != pointer and "/" not in name:
+            owner = f"schema {name.replace('~1', '/').replace('~0', '~')!r}"
+        seen = {}
+        for prop in properties:
+            python = naming.identifier(str(prop))
+            if python in seen:
+                out.error(
+                    f"properties {seen[python]!r} and {prop!r} of {owner} both become the "
+                    f"Python name {python!r}; rename one of them",
+                    f"{pointer}/properties/{escape_pointer_token(prop)}",
+                )
+            else:
+                seen[python] = prop
 
 
 def rule_summary(doc: Json, out: Diagnostics, level: Level) -> None:
@@ -250,7 +396,10 @@ def rule_functions(doc: Json, out: Diagnostics, level: Level) -> None:
                 )
             row, name = item.get("row"), item.get("name", op.get("operationId"))
             if not isinstance(row, int) or isinstance(row, bool) or row < 1:
-                out.error("x-functions row must be a positive integer", where)
+                out.error(
+                    "x-functions row must be a positive integer",
+                    f"{where}/row" if "row" in item else where,
+                )
             elif row in rows:
                 out.error(
                     f"row {row} is already served by {rows[row]}; a row maps to one operation",
@@ -321,66 +470,117 @@ def rule_shared_route(doc: Json, out: Diagnostics, level: Level) -> None:
                 out.error(f"variant {variant!r} is not a component schema", where)
 
 
-def _validator(doc: Json, pointer: str) -> jsonschema.protocols.Validator:
+def _registry(doc: Json) -> referencing.Registry[Any]:
     resource: referencing.Resource[Any] = DRAFT202012.create_resource(doc)
     registry: referencing.Registry[Any] = referencing.Registry().with_resource("urn:spec", resource)
-    return jsonschema.Draft202012Validator({"$ref": f"urn:spec#{pointer}"}, registry=registry)
+    return registry
 
 
-def _example_sites(node: Json, pointer: str) -> Iterator[tuple[str, str, Json]]:
-    """(schema pointer, example pointer, value) for every example beside a schema."""
-    if isinstance(node, Mapping):
-        if "schema" in node and isinstance(node.get("schema"), Mapping):
-            schema_ptr = f"{pointer}/schema"
-            if "example" in node:
-                yield schema_ptr, f"{pointer}/example", node["example"]
-            for name, item in (node.get("examples") or {}).items():
-                if isinstance(item, Mapping) and "value" in item:
-                    yield (
-                        schema_ptr,
-                        f"{pointer}/examples/{escape_pointer_token(name)}/value",
-                        item["value"],
-                    )
-        for key, value in node.items():
-            if key in ("example", "examples"):
-                continue
-            yield from _example_sites(value, f"{pointer}/{escape_pointer_token(key)}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _example_sites(value, f"{pointer}/{index}")
+def _validator(
+    doc: Json, pointer: str, registry: referencing.Registry[Any] | None = None
+) -> jsonschema.protocols.Validator:
+    """A validator of the schema at `pointer`, whose `$ref`s resolve in the document."""
+    ref = f"urn:spec#{quote(pointer, safe='/~')}"
+    return jsonschema.Draft202012Validator({"$ref": ref}, registry=registry or _registry(doc))
+
+
+def _example_sites(doc: Json) -> Iterator[tuple[str, str, Json]]:
+    """(schema pointer, example pointer, value) for every example: beside a schema (parameters,
+    headers, media types) and inside one (`example`, and the list `examples`)."""
+    for pointer, node in _structure(doc):
+        if not isinstance(node.get("schema"), Mapping):
+            continue
+        schema_ptr = f"{pointer}/schema"
+        if "example" in node:
+            yield schema_ptr, f"{pointer}/example", node["example"]
+        examples = node.get("examples")
+        for name, item in (examples if isinstance(examples, Mapping) else {}).items():
+            if isinstance(item, Mapping) and "value" in item:
+                where = f"{pointer}/examples/{escape_pointer_token(name)}/value"
+                yield schema_ptr, where, item["value"]
+    for pointer, schema in schemas(doc):
+        if "example" in schema:
+            yield pointer, f"{pointer}/example", schema["example"]
+        examples = schema.get("examples")
+        for index, value in enumerate(examples if isinstance(examples, list) else []):
+            yield pointer, f"{pointer}/examples/{index}", value
 
 
 def rule_examples(doc: Json, out: Diagnostics, level: Level) -> None:
-    sites = [_example_sites(doc.get("paths") or {}, "/paths")]
-    for key, section in (doc.get("components") or {}).items():
-        if key != "schemas":
-            sites.append(_example_sites(section, f"/components/{escape_pointer_token(key)}"))
-    for schema_ptr, example_ptr, value in (site for group in sites for site in group):
-        errors = list(_validator(doc, schema_ptr).iter_errors(value))
-        if errors:
-            best = jsonschema.exceptions.best_match(errors)
+    registry = _registry(doc)
+    for schema_ptr, example_ptr, value in _example_sites(doc):
+        best = jsonschema.exceptions.best_match(
+            _validator(doc, schema_ptr, registry).iter_errors(value)
+        )
+        if best is not None:
             where = "".join(f"/{p}" for p in best.absolute_path)
             out.error(
                 f"example does not match its schema: {best.message}"
                 f"{' at ' + where if where else ''}; correct the example or the schema",
                 example_ptr,
             )
-    schemas = (doc.get("components") or {}).get("schemas") or {}
-    for name, schema in schemas.items():
-        if (
-            isinstance(schema, Mapping)
-            and "examples" in schema
-            and isinstance(schema["examples"], list)
-        ):
-            pointer = f"/components/schemas/{escape_pointer_token(name)}"
-            for index, value in enumerate(schema["examples"]):
-                errors = list(_validator(doc, pointer).iter_errors(value))
-                if errors:
-                    best = jsonschema.exceptions.best_match(errors)
-                    out.error(
-                        f"example does not match its schema: {best.message}",
-                        f"{pointer}/examples/{index}",
-                    )
+
+
+def rule_enums(doc: Json, out: Diagnostics, level: Level) -> None:
+    """An enum lists at least one value, and only values of the schema's type."""
+    for pointer, schema in schemas(doc):
+        values = schema.get("enum")
+        if not isinstance(values, list):
+            continue
+        where = f"{pointer}/enum"
+        if not values:
+            out.error(
+                "enum is empty, so no value is valid; list the allowed values or remove enum",
+                where,
+            )
+            continue
+        kind = schema.get("type")
+        kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
+        kinds = [k for k in kinds if k in _ONE_OF_TYPE]
+        wrong = [v for v in values if kinds and not any(_is_type(v, k) for k in kinds)]
+        if not wrong:
+            continue
+        types = ", ".join(repr(k) for k in kinds)
+        if len(wrong) == 1:
+            subject = f"enum value {_shown(wrong[0])} is"
+            fix = "make it " + " or ".join(_ONE_OF_TYPE[k] for k in kinds)
+        else:
+            subject = f"enum values {', '.join(_shown(v) for v in wrong)} are"
+            fix = "make them " + " or ".join(_MANY_OF_TYPE[k] for k in kinds)
+        noun = "types" if len(kinds) > 1 else "type"
+        out.error(f"{subject} not of the schema's {noun} {types}; {fix} or change the type", where)
+
+
+_ONE_OF_TYPE = {
+    "array": "an array",
+    "boolean": "a boolean",
+    "integer": "an integer",
+    "null": "null",
+    "number": "a number",
+    "object": "an object",
+    "string": "a string",
+}
+_MANY_OF_TYPE = {
+    "array": "arrays",
+    "boolean": "booleans",
+    "integer": "integers",
+    "null": "null",
+    "number": "numbers",
+    "object": "objects",
+    "string": "strings",
+}
+
+
+def _is_type(value: Json, kind: str) -> bool:
+    """Whether a JSON value is of a JSON Schema type (1.0 is an integer; true is no number)."""
+    if isinstance(value, bool):
+        return kind == "boolean"
+    if isinstance(value, int):
+        return kind in ("integer", "number")
+    if isinstance(value, float):
+        return kind == "number" or (kind == "integer" and value.is_integer())
+    kinds = {str: "string", type(None): "null", list: "array", dict: "object"}
+    return kinds.get(type(value)) == kind
 
 
 def _error_style(doc: Json, out: Diagnostics) -> None:
@@ -404,11 +604,19 @@ def _error_style(doc: Json, out: Diagnostics) -> None:
         return
     codes = style.get("codes") or {}
     for kind, value in codes.items():
-        if kind not in ERROR_KINDS or not isinstance(value, int | str) or isinstance(value, bool):
+        where = f"/x-errors/codes/{escape_pointer_token(str(kind))}"
+        if kind not in ERROR_KINDS:
             out.error(
-                f"x-errors.codes maps failure kinds ({', '.join(sorted(ERROR_KINDS))}) to the "
-                "vendor's codes, integers or strings",
-                f"/x-errors/codes/{escape_pointer_token(str(kind))}",
+                f"x-errors.codes names {kind!r}, which is no failure kind; the kinds are "
+                f"{', '.join(sorted(ERROR_KINDS))}",
+                where,
+            )
+            return
+        if not isinstance(value, int | str) or isinstance(value, bool):
+            out.error(
+                f"x-errors.codes.{kind} is {_shown(value)}; give the vendor's code, an integer "
+                "or a string",
+                where,
             )
             return
     schema = style.get("schema")
@@ -537,6 +745,7 @@ RULES: dict[str, tuple[Rule, bool]] = {
     "functions": (rule_functions, True),
     "shared-route": (rule_shared_route, False),
     "examples": (rule_examples, False),
+    "enums": (rule_enums, False),
     "extensions": (rule_extensions, False),
 }
 

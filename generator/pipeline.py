@@ -81,6 +81,9 @@ class Checked:
     source: SpecSource
     spec: loader.LoadedSpec | None
     diagnostics: tuple[Diagnostic, ...]
+    # The IR that checking built, with the warnings found on the way (None where it stopped
+    # before building).
+    built: tuple[Api, tuple[Diagnostic, ...]] | None = None
 
     @property
     def ok(self) -> bool:
@@ -88,20 +91,30 @@ class Checked:
 
 
 def check(source: SpecSource) -> Checked:
-    """Load, validate and lint one spec."""
+    """Load, validate and lint one spec, then build its IR: what cannot be generated is found
+    by `validate` too."""
     try:
         spec = loader.load(source.path, source.display)
     except SpecError as exc:
         return Checked(source, None, tuple(sorted(set(exc.diagnostics))))
     diagnostics = spec.diagnostics()
     lint.lint(spec.document, diagnostics)
-    return Checked(source, spec, tuple(diagnostics))
+    if diagnostics.has_errors:
+        return Checked(source, spec, tuple(diagnostics))
+    try:
+        built = build_ir.build(spec, source.slug, source.label)
+    except SpecError as exc:
+        return Checked(source, spec, tuple(sorted({*diagnostics, *exc.diagnostics})))
+    return Checked(source, spec, tuple(diagnostics), built)
 
 
 def build(checked: Checked, warn: Callable[[Sequence[Diagnostic]], None] | None = None) -> Api:
     """The IR of a checked spec; its warnings go to `warn`. Raises SpecError on errors."""
     assert checked.spec is not None
-    api, warnings = build_ir.build(checked.spec, checked.source.slug, checked.source.label)
+    if checked.built is not None:
+        api, warnings = checked.built
+    else:
+        api, warnings = build_ir.build(checked.spec, checked.source.slug, checked.source.label)
     if warn is not None and warnings:
         warn(warnings)
     return api

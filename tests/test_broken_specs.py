@@ -1,7 +1,9 @@
 """Broken specs through the real command line: located errors, exit 1, nothing written.
 
-Every `tests/fixtures/broken/<name>.yaml` has one problem; `<name>.expected` beside it holds the
-diagnostics the CLI must print for it, exactly as printed (paths relative to the repository).
+Every `tests/fixtures/broken/<name>.yaml` (or `<name>.json`) has one problem; `<name>.expected`
+beside it holds the diagnostics the CLI must print for it, exactly and in order, as printed (paths
+relative to the repository). Both `validate` and `generate` must print them, exit 1, print no
+traceback, end on a "nothing written" line and leave the output folder as it was.
 """
 
 from __future__ import annotations
@@ -14,7 +16,12 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "broken"
-NAMES = sorted(path.stem for path in FIXTURES.glob("*.yaml"))
+SPEC_SUFFIXES = (".yaml", ".json")
+# name -> the file name of its fixture, a YAML or a JSON spec.
+SPEC_FILES = {
+    path.stem: path.name for path in sorted(FIXTURES.iterdir()) if path.suffix in SPEC_SUFFIXES
+}
+NAMES = sorted(SPEC_FILES)
 SENTINEL = b"left here by the test; chatforge must not touch it\n"
 
 # Fixtures whose expected output is right but whose current output is not: generator bugs that
@@ -109,23 +116,27 @@ def expected_lines(name: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip()]
 
 
-def diagnostic_lines(output: str, level: str) -> list[str]:
-    marker = f": {level}: "
-    return [line for line in output.splitlines() if marker in line and line.startswith("tests/")]
+def diagnostic_lines(output: str, spec: str) -> list[str]:
+    """The diagnostics (errors and warnings) printed about `spec`, in printed order."""
+    return [line for line in output.splitlines() if line.startswith(f"{spec}:")]
 
 
 def test_every_fixture_has_expectations() -> None:
-    assert len(NAMES) >= 12
+    assert len(NAMES) >= 32
+    stems = [p.stem for p in FIXTURES.iterdir() if p.suffix in SPEC_SUFFIXES]
+    assert len(stems) == len(set(stems)), "two fixtures share a name"
     for name in NAMES:
-        assert (FIXTURES / f"{name}.expected").is_file(), f"{name}.yaml has no {name}.expected"
+        spec = SPEC_FILES[name]
+        assert (FIXTURES / f"{name}.expected").is_file(), f"{spec} has no {name}.expected"
         lines = expected_lines(name)
         assert lines, f"{name}.expected is empty"
+        assert any(": error: " in line for line in lines), f"{name}.expected has no error"
         for line in lines:
-            assert line.startswith(f"tests/fixtures/broken/{name}.yaml:"), line
-    strays = sorted(
-        p.name for p in FIXTURES.glob("*.expected") if not p.with_suffix(".yaml").is_file()
-    )
+            assert line.startswith(f"tests/fixtures/broken/{spec}:"), line
+    strays = sorted(p.name for p in FIXTURES.glob("*.expected") if p.stem not in SPEC_FILES)
     assert not strays, f".expected files without a fixture: {strays}"
+    unknown = sorted(set(KNOWN_BUGS) - set(NAMES))
+    assert not unknown, f"KNOWN_BUGS names no fixture: {unknown}"
 
 
 @pytest.mark.parametrize(
@@ -141,7 +152,7 @@ def test_every_fixture_has_expectations() -> None:
     ],
 )
 def test_broken_spec_is_refused(name: str, tmp_path: Path) -> None:
-    spec = f"tests/fixtures/broken/{name}.yaml"
+    spec = f"tests/fixtures/broken/{SPEC_FILES[name]}"
     out = tmp_path / "out"
     out.mkdir()
     (out / "sentinel.txt").write_bytes(SENTINEL)
@@ -158,14 +169,11 @@ def test_broken_spec_is_refused(name: str, tmp_path: Path) -> None:
         assert result.returncode == 1, shown
         assert "Traceback" not in result.stdout + result.stderr, shown
         assert "internal error" not in result.stderr, shown
-        for line in expected:
-            assert line in result.stderr.splitlines(), f"missing {line!r}\n{shown}"
-        # One problem per fixture: no error beyond the expected ones.
-        unexpected = [
-            line for line in diagnostic_lines(result.stderr, "error") if line not in expected
-        ]
-        assert not unexpected, f"unexpected errors {unexpected}\n{shown}"
-        assert "nothing written" in result.stderr, shown
+        assert result.stdout == "", shown
+        # Exactly the expected diagnostics, in order: one problem per fixture, nothing beyond.
+        assert diagnostic_lines(result.stderr, spec) == expected, shown
+        last = result.stderr.splitlines()[-1]
+        assert last.startswith("chatforge: ") and last.endswith("; nothing written"), shown
 
     assert snapshot(tmp_path) == before, "the output folder changed"
     assert (out / "sentinel.txt").read_bytes() == SENTINEL

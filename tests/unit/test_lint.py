@@ -290,7 +290,7 @@ EXTENSION_CASES: list[tuple[str, Callable[[Doc], Any], str, str]] = [
         "function row zero",
         lambda d: op(d)["x-functions"][0].update(row=0),
         "x-functions row must be a positive integer",
-        f"{OP}/x-functions/0",
+        f"{OP}/x-functions/0/row",
     ),
     (
         "function row beyond the source",
@@ -319,8 +319,14 @@ EXTENSION_CASES: list[tuple[str, Callable[[Doc], Any], str, str]] = [
     (
         "errors with an unknown kind",
         lambda d: d.update({"x-errors": {"message": "m", "codes": {"teapot": 418}}}),
-        "x-errors.codes maps failure kinds",
+        "x-errors.codes names 'teapot', which is no failure kind; the kinds are authentication,",
         "/x-errors/codes/teapot",
+    ),
+    (
+        "errors with a code that is no code",
+        lambda d: d.update({"x-errors": {"message": "m", "codes": {"validation": True}}}),
+        "x-errors.codes.validation is true; give the vendor's code, an integer or a string",
+        "/x-errors/codes/validation",
     ),
     (
         "errors with a schema that is not there",
@@ -460,6 +466,178 @@ def test_schema_names_that_become_one_class(conventions: bool) -> None:
     assert hit.pointer == "/components/schemas/UserInfo"
 
 
+def test_a_parameter_declared_twice_in_one_list() -> None:
+    doc = copy.deepcopy(GOOD)
+    query = {"name": "fields", "in": "query", "schema": {"type": "string"}}
+    doc["components"]["parameters"] = {"Fields": query}
+    op(doc)["parameters"] += [query, {"$ref": "#/components/parameters/Fields"}]
+    hit = one(run(doc), "is already declared")
+    assert hit.message == (
+        f"query parameter 'fields' is already declared at {OP}/parameters/1; remove one of them"
+    )
+    assert hit.level is Level.ERROR
+    assert hit.pointer == f"{OP}/parameters/2"
+
+
+def test_a_parameter_declared_twice_on_the_path_item() -> None:
+    doc = copy.deepcopy(GOOD)
+    header = {"name": "X-Trace", "in": "header", "schema": {"type": "string"}}
+    doc["paths"]["/items/{id}"]["parameters"] = [header, header]
+    hit = one(run(doc), "header parameter 'X-Trace' is already declared")
+    assert hit.pointer == "/paths/~1items~1{id}/parameters/1"
+
+
+def test_an_operation_may_override_a_parameter_of_its_path_item() -> None:
+    doc = copy.deepcopy(GOOD)
+    doc["paths"]["/items/{id}"]["parameters"] = copy.deepcopy(op(doc)["parameters"])
+    assert run(doc) == []
+
+
+@pytest.mark.parametrize("conventions", [True, False], ids=["x-chatforge", "plain"])
+def test_tags_that_become_one_python_name(conventions: bool) -> None:
+    doc = project(GOOD) if conventions else copy.deepcopy(GOOD)
+    doc["tags"] += [
+        {"name": "userGroups", "description": "Groups."},
+        {"name": "user_groups", "description": "Groups again."},
+    ]
+    second_operation(doc, tags=["userGroups"])
+    op(doc)["tags"] = ["user_groups"]
+    hit = one(run(doc), "both become the Python name 'user_groups'")
+    assert hit.message == (
+        "tags 'userGroups' and 'user_groups' both become the Python name 'user_groups'; "
+        "rename one of them"
+    )
+    assert hit.level is Level.ERROR
+    assert hit.pointer == "/tags/2/name"
+
+
+def test_tags_no_operation_uses_become_no_python_name() -> None:
+    doc = copy.deepcopy(GOOD)
+    doc["tags"] += [{"name": "Items", "description": "Unused."}]
+    assert run(doc) == []
+
+
+def test_an_undeclared_tag_collides_where_an_operation_names_it() -> None:
+    doc = copy.deepcopy(GOOD)
+    second_operation(doc, tags=["Items"])
+    hit = one(run(doc), "tags 'items' and 'Items' both become the Python name 'items'")
+    assert hit.pointer == "/paths/~1items/get/tags/0"
+
+
+@pytest.mark.parametrize("conventions", [True, False], ids=["x-chatforge", "plain"])
+def test_properties_that_become_one_python_name(conventions: bool) -> None:
+    doc = project(GOOD) if conventions else copy.deepcopy(GOOD)
+    doc["components"]["schemas"]["Item"]["properties"]["ID"] = {"type": "string"}
+    hit = one(run(doc), "both become the Python name")
+    assert hit.message == (
+        "properties 'id' and 'ID' of schema 'Item' both become the Python name 'id'; "
+        "rename one of them"
+    )
+    assert hit.level is Level.ERROR
+    assert hit.pointer == "/components/schemas/Item/properties/ID"
+
+
+def test_properties_of_a_nested_schema_that_become_one_python_name() -> None:
+    doc = copy.deepcopy(GOOD)
+    op(doc)["requestBody"] = {
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "meta": {
+                            "type": "object",
+                            "properties": {"userId": {}, "user-id": {}},
+                        }
+                    },
+                }
+            }
+        }
+    }
+    hit = one(run(doc), "both become the Python name 'user_id'")
+    where = f"{OP}/requestBody/content/application~1json/schema/properties/meta"
+    assert hit.message.startswith(f"properties 'userId' and 'user-id' of the schema at {where} ")
+    assert hit.pointer == f"{where}/properties/user-id"
+
+
+ENUM_CASES: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "empty",
+        {"type": "string", "enum": []},
+        "enum is empty, so no value is valid; list the allowed values or remove enum",
+    ),
+    (
+        "strings for an integer",
+        {"type": "integer", "enum": ["a", "b", 3]},
+        "enum values 'a', 'b' are not of the schema's type 'integer'; make them integers or "
+        "change the type",
+    ),
+    (
+        "one boolean for a number",
+        {"type": "number", "enum": [1.5, True]},
+        "enum value true is not of the schema's type 'number'; make it a number or change the type",
+    ),
+    (
+        "null without null among the types",
+        {"type": ["string", "integer"], "enum": ["a", 1, None]},
+        "enum value null is not of the schema's types 'string', 'integer'; make it a string or "
+        "an integer or change the type",
+    ),
+]
+
+
+def _enum_in_a_property(doc: Doc, schema: dict[str, Any]) -> None:
+    doc["components"]["schemas"]["Item"]["properties"]["rank"] = schema
+
+
+def _enum_in_a_parameter(doc: Doc, schema: dict[str, Any]) -> None:
+    op(doc)["parameters"].append({"name": "rank", "in": "query", "schema": schema})
+
+
+def _enum_in_a_response(doc: Doc, schema: dict[str, Any]) -> None:
+    op(doc)["responses"]["404"]["content"] = {
+        "application/json": {"schema": {"type": "array", "items": schema}}
+    }
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [case[1:] for case in ENUM_CASES],
+    ids=[case[0] for case in ENUM_CASES],
+)
+@pytest.mark.parametrize(
+    ("place", "where"),
+    [
+        (_enum_in_a_property, "/components/schemas/Item/properties/rank"),
+        (_enum_in_a_parameter, f"{OP}/parameters/1/schema"),
+        (_enum_in_a_response, f"{OP}/responses/404/content/application~1json/schema/items"),
+    ],
+    ids=["component", "parameter", "response"],
+)
+def test_enums_list_values_of_the_schemas_type(
+    schema: dict[str, Any],
+    message: str,
+    place: Callable[[Doc, dict[str, Any]], None],
+    where: str,
+) -> None:
+    doc = copy.deepcopy(GOOD)
+    place(doc, schema)
+    hit = one(run(doc), "enum")
+    assert hit.message == message
+    assert hit.level is Level.ERROR
+    assert hit.pointer == f"{where}/enum"
+
+
+def test_enums_of_the_right_type_are_quiet() -> None:
+    doc = copy.deepcopy(GOOD)
+    doc["components"]["schemas"]["Item"]["properties"].update(
+        rank={"type": "integer", "enum": [1, 2.0]},
+        kind={"type": ["string", "null"], "enum": ["a", None]},
+        any={"enum": [1, "a", None]},
+    )
+    assert run(doc) == []
+
+
 SHARED_VARIANTS = {
     "MuteRequest": {
         "type": "object",
@@ -559,8 +737,34 @@ EXAMPLE_CASES: list[tuple[str, Callable[[Doc], Any], str, str]] = [
     (
         "component schema examples",
         lambda d: d["components"]["schemas"]["Item"]["examples"].append({"id": "a", "size": "x"}),
-        "'x' is not of type 'integer'",
+        "'x' is not of type 'integer' at /size",
         "/components/schemas/Item/examples/1",
+    ),
+    (
+        "component schema example",
+        lambda d: d["components"]["schemas"]["Item"].update(example={"size": 1}),
+        "'id' is a required property",
+        "/components/schemas/Item/example",
+    ),
+    (
+        "property example",
+        lambda d: d["components"]["schemas"]["Item"]["properties"]["id"].update(example=42),
+        "42 is not of type 'string'; correct the example or the schema",
+        "/components/schemas/Item/properties/id/example",
+    ),
+    (
+        "example inside a parameter's schema",
+        lambda d: op(d)["parameters"][0]["schema"].update(examples=["a", 5]),
+        "5 is not of type 'string'",
+        f"{OP}/parameters/0/schema/examples/1",
+    ),
+    (
+        "example of a property named example",
+        lambda d: d["components"]["schemas"]["Item"]["properties"].update(
+            example={"type": "integer", "example": "x"}
+        ),
+        "'x' is not of type 'integer'",
+        "/components/schemas/Item/properties/example/example",
     ),
 ]
 
@@ -662,6 +866,7 @@ def test_every_rule_is_listed() -> None:
         "functions",
         "shared-route",
         "examples",
+        "enums",
         "extensions",
     }
     conventions = {name for name, (_, convention) in lint.RULES.items() if convention}

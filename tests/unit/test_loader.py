@@ -313,7 +313,19 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
     spec.write_bytes("openapi: 3.1.0\ninfo: {title: caf\xe9}\n".encode("latin-1"))
     with pytest.raises(SpecError) as caught:
         loader.load(spec, "latin1.yaml")
-    assert "not UTF-8" in only(caught.value.diagnostics).message
+    found = only(caught.value.diagnostics)
+    assert found.message == "the file is not UTF-8 (byte 0xe9); save it as UTF-8"
+    assert (found.line, found.col) == (2, 18)
+
+
+def test_a_bad_byte_after_other_characters_is_located_by_characters(tmp_path: Path) -> None:
+    spec = tmp_path / "mixed.yaml"
+    spec.write_bytes("a: 1\nb: é".encode() + b"\xff\n")
+    with pytest.raises(SpecError) as caught:
+        loader.load(spec, "mixed.yaml")
+    found = only(caught.value.diagnostics)
+    assert "(byte 0xff)" in found.message
+    assert (found.line, found.col) == (2, 5)  # é is two bytes but one character
 
 
 def test_a_missing_file_is_reported_not_raised(tmp_path: Path) -> None:
@@ -337,10 +349,107 @@ def test_invalid_yaml_is_located(text: str, line: int, col: int) -> None:
     assert "\n" not in found.message
 
 
+@pytest.mark.parametrize(
+    "text", ['a: 1\nb: "open\nc: 2\n', "a: 1\nb: 'open\nc: 2\n", 'a: 1\nb: "open\n---\nc: 2\n']
+)
+def test_an_unclosed_quote_is_located_where_it_opens(text: str) -> None:
+    found = only(refused(text))
+    assert found.message == (
+        "invalid YAML: the quoted string that starts here is never closed; close the quote"
+    )
+    assert (found.line, found.col) == (2, 4)
+
+
 def test_an_unknown_tag_is_located_on_one_line() -> None:
     found = only(refused("a: 1\nb: !custom x\n"))
     assert "\n" not in found.message
     assert (found.line, found.col) == (2, 4)
+
+
+# -- JSON -------------------------------------------------------------------------------------
+
+
+def parse_json(text: str) -> tuple[Any, dict[str, tuple[int, int]]]:
+    return loader.parse_json(textwrap.dedent(text), "x.json")
+
+
+def refused_json(text: str) -> Diagnostic:
+    with pytest.raises(SpecError) as caught:
+        loader.parse_json(textwrap.dedent(text), "x.json")
+    return only(caught.value.diagnostics)
+
+
+def test_json_values_and_positions() -> None:
+    data, positions = parse_json(
+        """\
+        {
+          "a": {"b": [10, 2.5, 1e2, -3]},
+        \t"c/d": "x\\"y\\u00e9",
+          "e": [true, false, null, {}, []]
+        }
+        """
+    )
+    assert data == {
+        "a": {"b": [10, 2.5, 100.0, -3]},
+        "c/d": 'x"y\u00e9',
+        "e": [True, False, None, {}, []],
+    }
+    assert type(data["a"]["b"][2]) is float  # a JSON number, not YAML's string "1e2"
+    assert positions[""] == (1, 1)
+    assert positions["/a"] == (2, 3)
+    assert positions["/a/b"] == (2, 9)
+    assert positions["/a/b/1"] == (2, 19)
+    assert positions["/c~1d"] == (3, 2)  # after a tab, which YAML would refuse
+    assert positions["/e/3"] == (4, 28)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col", "words"),
+    [
+        ('{"a": [1, 2,\n]}', 1, 12, "a trailing comma before ']'; remove the comma"),
+        ('{"a": 1 ,\n  }', 1, 9, "a trailing comma before '}'; remove the comma"),
+        ('{"a": 1\n "b": 2}', 2, 2, "expecting ',' delimiter; fix the syntax at this position"),
+        ("{'a': 1}", 1, 2, "expecting property name enclosed in double quotes"),
+        ('{"a": 1} x', 1, 10, "extra data"),
+    ],
+)
+def test_invalid_json_is_located(text: str, line: int, col: int, words: str) -> None:
+    found = refused_json(text)
+    assert found.message.startswith("invalid JSON: ")
+    assert words in found.message
+    assert (found.line, found.col) == (line, col)
+
+
+def test_json_duplicate_keys_nan_and_infinity_are_refused() -> None:
+    with pytest.raises(SpecError) as caught:
+        loader.parse_json('{"a": 1,\n "b": NaN,\n "a": 2, "c": [1e999]}', "x.json")
+    found = [(d.line, d.col, d.message, d.pointer) for d in caught.value.diagnostics]
+    assert sorted(found) == [
+        (2, 2, "NaN and infinity are not valid JSON numbers", "/b"),
+        (3, 2, "duplicate key 'a'; remove one of them", "/a"),
+        (3, 16, "NaN and infinity are not valid JSON numbers", "/c/0"),
+    ]
+
+
+@pytest.mark.parametrize("text", ["", "  \n", "\ufeff"])
+def test_an_empty_json_file_is_refused(text: str) -> None:
+    assert "the file is empty" in refused_json(text).message
+
+
+def test_a_json_spec_loads_with_positions(tmp_path: Path) -> None:
+    spec = tmp_path / "tiny.json"
+    spec.write_text(
+        '\ufeff{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},\n'
+        ' "paths": {"/a": {"get": {"responses": {"200": {"description": 5}}}}}}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(SpecError) as caught:
+        loader.load(spec, "tiny.json")
+    found = only(caught.value.diagnostics)
+    assert found.render() == (
+        "tiny.json:2:49: error: not valid OpenAPI 3.1: 5 is not of type 'string' "
+        "(/paths/~1a/get/responses/200/description)"
+    )
 
 
 # -- $ref checks ------------------------------------------------------------------------------
@@ -383,6 +492,90 @@ def test_a_loop_of_two_refs_is_reported_at_both() -> None:
 def test_a_chain_into_a_dangling_ref_reports_the_dangling_one() -> None:
     found = only(refs({"a": {"$ref": "#/b"}, "b": {"$ref": "#/zz"}}))
     assert found.pointer == "/b/$ref"
+
+
+@pytest.mark.parametrize(
+    ("target", "words"),
+    [
+        ("#/p/a~2b", "~ must be followed by 0 or 1 (~0 for ~, ~1 for /)"),
+        ("#/p/a~", "~ must be followed by 0 or 1 (~0 for ~, ~1 for /)"),
+        ("#p/a~0b", "after # it must start with /"),
+    ],
+)
+def test_a_ref_that_is_no_json_pointer_is_reported_as_such(target: str, words: str) -> None:
+    found = only(refs({"p": {"a~b": {}}, "user": {"$ref": target}}))
+    assert found.message == (
+        f"$ref {target!r} is not a valid JSON pointer: {words}; correct the reference"
+    )
+    assert found.pointer == "/user/$ref"
+
+
+def schemas_doc(**schemas: Any) -> dict[str, Any]:
+    return {"components": {"schemas": schemas}}
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+@pytest.mark.parametrize(
+    "schemas",
+    [
+        # trees: recursion through a property or the items of an array
+        {"Node": {"properties": {"kids": {"type": "array", "items": ref("Node")}}}},
+        {"List": {"type": "array", "items": ref("List")}},
+        {"Json": {"anyOf": [{"type": "string"}, {"type": "array", "items": ref("Json")}]}},
+        {
+            "Base": {"properties": {"id": {"type": "string"}}},
+            "Node": {"allOf": [ref("Base"), {"properties": {"parent": ref("Node")}}]},
+        },
+        {"A": {"allOf": [ref("B")]}, "B": {"properties": {"a": ref("A")}}},
+    ],
+    ids=["property", "items", "anyOf-items", "allOf-with-a-recursive-property", "allOf-property"],
+)
+def test_recursive_schemas_that_end_are_accepted(schemas: dict[str, Any]) -> None:
+    assert refs(schemas_doc(**schemas)) == []
+
+
+@pytest.mark.parametrize(
+    ("schemas", "pointer", "chain"),
+    [
+        ({"A": {"allOf": [ref("A")]}}, "/components/schemas/A/allOf/0/$ref", "A -> A"),
+        (
+            {"A": {"allOf": [ref("B")]}, "B": {"allOf": [{"type": "object"}, ref("A")]}},
+            "/components/schemas/B/allOf/1/$ref",
+            "A -> B -> A",
+        ),
+        (
+            {"A": {"anyOf": [{"type": "string"}, ref("A")]}},
+            "/components/schemas/A/anyOf/1/$ref",
+            "A -> A",
+        ),
+        ({"A": {"not": ref("A")}}, "/components/schemas/A/not/$ref", "A -> A"),
+        (  # a parent whose oneOf lists children that are allOf the parent
+            {"Pet": {"oneOf": [ref("Cat")]}, "Cat": {"allOf": [ref("Pet"), {"type": "object"}]}},
+            "/components/schemas/Cat/allOf/0/$ref",
+            "Pet -> Cat -> Pet",
+        ),
+    ],
+    ids=["allOf-itself", "allOf-loop", "anyOf-itself", "not-itself", "oneOf-allOf"],
+)
+def test_schemas_that_are_themselves_in_place_are_loops(
+    schemas: dict[str, Any], pointer: str, chain: str
+) -> None:
+    found = {d.pointer: d for d in refs(schemas_doc(**schemas))}
+    assert pointer in found, list(found)
+    full = " -> ".join(f"#/components/schemas/{name}" for name in chain.split(" -> "))
+    assert f"loops back on itself ({full}); break the cycle" in found[pointer].message
+    assert all(d.level is Level.ERROR for d in found.values())
+
+
+def test_an_allof_of_an_array_that_recurses_through_its_items_is_reported_at_the_allof() -> None:
+    found = refs(schemas_doc(A={"allOf": [ref("B")]}, B={"type": "array", "items": ref("B")}))
+    hit = only(found)
+    assert hit.pointer == "/components/schemas/A/allOf/0/$ref"
+    assert "loop through allOf and items" in hit.message
+    assert "(#/components/schemas/B -> #/components/schemas/B)" in hit.message
 
 
 @pytest.mark.parametrize(
@@ -512,6 +705,58 @@ def test_a_parameter_without_name_or_in_is_a_located_error(parameter: dict[str, 
     found = validate(document)
     assert found
     assert all(d.pointer.startswith("/paths/~1a/get/parameters/0") for d in found)
+
+
+def test_paths_must_be_a_mapping() -> None:
+    found = only(validate(_with(lambda d: d.update(paths=[{"/a": {}}]))))
+    assert found.message == "paths must be a mapping of paths to path items"
+    assert found.pointer == "/paths"
+
+
+@pytest.mark.parametrize("holder", ["/a", "/a/get"])
+def test_parameters_must_be_a_list(holder: str) -> None:
+    def change(document: dict[str, Any]) -> None:
+        where = document["paths"]["/a"]
+        if holder.endswith("/get"):
+            where = where["get"]
+        where["parameters"] = {"q": {"in": "query", "schema": {"type": "string"}}}
+
+    found = only(validate(_with(change)))
+    assert found.message == "parameters must be a list of parameters"
+    assert found.pointer == f"/paths/~1a{holder.removeprefix('/a')}/parameters"
+
+
+def test_errors_found_before_the_validator_fails_are_kept() -> None:
+    document = _with(lambda d: d["paths"]["/a"]["get"].update(parameters={"q": {"in": "query"}}))
+    errors, failure = loader._iter_errors(document)
+    assert failure is not None  # it indexes the mapping's keys as parameters
+    assert any("is not of type 'array'" in error.message for error in errors)
+
+
+def test_the_validators_duplicate_parameter_is_left_to_lint() -> None:
+    parameter = {"name": "q", "in": "query", "schema": {"type": "string"}}
+    document = _with(lambda d: d["paths"]["/a"]["get"].update(parameters=[parameter] * 2))
+    assert validate(document) == []
+
+
+def test_validator_messages_use_json_spelling_and_name_the_valid_types() -> None:
+    def change(document: dict[str, Any]) -> None:
+        document["paths"]["/a/{id}"] = {
+            "get": {
+                "parameters": [{"name": "id", "in": "path", "required": False, "schema": {}}],
+                "responses": {"200": {"description": "ok"}},
+            }
+        }
+        document["components"] = {"schemas": {"A": {"type": ["strng", "null"]}}}
+
+    found = {d.pointer: d.message for d in validate(_with(change))}
+    assert found["/paths/~1a~1{id}/get/parameters/0/required"] == (
+        "not valid OpenAPI 3.1: true was expected"
+    )
+    assert found["/components/schemas/A/type"] == (
+        "not valid OpenAPI 3.1: 'strng' is not a JSON Schema type; use array, boolean, integer, "
+        "null, number, object or string"
+    )
 
 
 def test_a_bad_default_is_located_at_the_default() -> None:
