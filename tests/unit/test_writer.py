@@ -58,6 +58,10 @@ def _digest(root: Path) -> str:
     return digest.hexdigest()
 
 
+# Kills per run of the test; CHATFORGE_KILL_TRIALS=200 for a long one.
+TRIALS = int(os.environ.get("CHATFORGE_KILL_TRIALS", "16"))
+
+
 def test_killed_generation_leaves_the_old_tree_or_the_new_one(tmp_path: Path) -> None:
     """SIGKILL at random moments: the output is always one complete tree, old or new."""
     out = tmp_path / "out"
@@ -67,7 +71,9 @@ def test_killed_generation_leaves_the_old_tree_or_the_new_one(tmp_path: Path) ->
     (out / "upstra" / "docs" / "index.md").write_text("an older render\n", encoding="utf-8")
     old = _digest(out)
     command = [sys.executable, "-m", "generator", "generate", "upstra", "-q", "--out", str(out)]
+    started = time.monotonic()
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    duration = time.monotonic() - started
     new = _digest(out)
     writer.write(
         out,
@@ -77,11 +83,13 @@ def test_killed_generation_leaves_the_old_tree_or_the_new_one(tmp_path: Path) ->
     assert _digest(out) == old
     rng = random.Random(20261122)
     seen = set()
-    for _ in range(8):
+    for trial in range(TRIALS):
         process = subprocess.Popen(
             command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(rng.uniform(0.3, 2.5))
+        # Every other kill falls in the last third of a run, where the tree is written.
+        low = 0.05 if trial % 2 else 0.66
+        time.sleep(rng.uniform(low * duration, 1.05 * duration))
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
         state = _digest(out)
