@@ -174,24 +174,28 @@ def test_wrong_credentials_answer_in_the_vendor_shape(
         assert body[api.errors.code_field] == expected
 
 
+def _failing_call(generated: Generated, handler: Callable[..., Any]) -> Any:
+    """The error the client gets from the API's first operation answered by `handler`."""
+    op = generated.api.operations[0]
+    tag = next(t for t in generated.api.tags if t.name == op.tag)
+    base = getattr(generated.server, f"{tag.pascal}Handlers")
+    handlers = type("Failing", (base,), {op.py: handler})()
+    with LiveServer(generated.server.create_app(**{tag.py: handlers})) as live:
+        return _call(generated, live.url, op, None)
+
+
 def test_unexpected_handler_failures_hide_their_details(
     served: tuple[Generated, LiveServer],
 ) -> None:
     """A handler that raises answers 500 in the vendor's shape, with no trace of the error."""
     generated, _ = served
     api = generated.api
-    op = api.operations[0]
-    tag = next(t for t in api.tags if t.name == op.tag)
-    base = getattr(generated.server, f"{tag.pascal}Handlers")
 
     async def broken(self: Any, **_: Any) -> Any:
         raise RuntimeError("secret database password in a stack trace")
 
-    handlers = type("Broken", (base,), {op.py: broken})()
-    app = generated.server.create_app(**{tag.py: handlers})
     validator, _ = _schema(api)
-    with LiveServer(app) as live:
-        error = _call(generated, live.url, op, None)
+    error = _failing_call(generated, broken)
     assert error.status_code == 500
     assert "secret" not in error.response.text and "Traceback" not in error.response.text
     assert not list(validator.iter_errors(error.body)), error.body
@@ -204,9 +208,6 @@ def test_handlers_answer_their_own_errors_in_the_vendor_shape(
 ) -> None:
     generated, _ = served
     api = generated.api
-    op = api.operations[0]
-    tag = next(t for t in api.tags if t.name == op.tag)
-    base = getattr(generated.server, f"{tag.pascal}Handlers")
     codes = dict(api.errors.codes)
 
     async def missing(self: Any, **_: Any) -> Any:
@@ -218,9 +219,7 @@ def test_handlers_answer_their_own_errors_in_the_vendor_shape(
     validator, _ = _schema(api)
     cases = ((missing, 404, codes.get("not_found", 404)), (refused, 403, "custom"))
     for handler, status, code in cases:
-        handlers = type("Failing", (base,), {op.py: handler})()
-        with LiveServer(generated.server.create_app(**{tag.py: handlers})) as live:
-            error = _call(generated, live.url, op, None)
+        error = _failing_call(generated, handler)
         assert error.status_code == status
         if api.errors.code_field is not None:
             assert error.body[api.errors.code_field] == code
