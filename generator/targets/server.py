@@ -144,7 +144,7 @@ def _body_param(op: Operation, need: list[str]) -> Param | None:
     )
 
 
-def route(api: Api, op: Operation, need: list[str]) -> Route:
+def route(api: Api, op: Operation, tag: Tag, need: list[str]) -> Route:
     params = [_param(api, op, f, need) for f in op.parameters]
     body = _body_param(op, need)
     ordered = [p for p in params if p.default is None]
@@ -158,6 +158,7 @@ def route(api: Api, op: Operation, need: list[str]) -> Route:
         f"operation_id={pystr(op.operation_id)}",
         f"summary={pystr(op.summary)}",
         f"status_code={status}",
+        f"tags=[{pystr(tag.name)}]",
     ]
     if op.deprecated:
         common.append("deprecated=True")
@@ -204,7 +205,7 @@ def tag_module(api: Api, tag: Tag) -> TagModule:
     need = ["fastapi:APIRouter", "_errors:NotImplementedOperation"]
     # Starlette matches routes in the order they are added: a fixed segment must come before a
     # parameter in the same place (`/messages/history` before `/messages/{id}`).
-    routes = tuple(route(api, op, need) for op in tag.operations)
+    routes = tuple(route(api, op, tag, need) for op in tag.operations)
     if any(r.params for r in routes):
         need.append("typing:Annotated")
     registration = tuple(sorted(routes, key=lambda r: _specificity(r.op.path)))

@@ -87,57 +87,60 @@ def create_app(
     )
     install_error_handlers(application, ERRORS)
     application.add_middleware(BodyLimit, max_bytes=max_body_bytes, shape=ERRORS)
+    # Routes go on the application's own router, as `@app.post(...)` would put them: through
+    # include_router, FastAPI matches every request through an extra layer per included router
+    # (scope bookkeeping per route tried, the chosen router's routes matched twice).
     if users is None:
         users = mock_handlers(UsersHandlers, EXAMPLES) if mock else UsersHandlers()
-    application.include_router(users_router(users))
+    users_router(users, application.router)
     if push is None:
         push = mock_handlers(PushHandlers, EXAMPLES) if mock else PushHandlers()
-    application.include_router(push_router(push))
+    push_router(push, application.router)
     if push_labels is None:
         push_labels = mock_handlers(PushLabelsHandlers, EXAMPLES) if mock else PushLabelsHandlers()
-    application.include_router(push_labels_router(push_labels))
+    push_labels_router(push_labels, application.router)
     if messages is None:
         messages = mock_handlers(MessagesHandlers, EXAMPLES) if mock else MessagesHandlers()
-    application.include_router(messages_router(messages))
+    messages_router(messages, application.router)
     if user_attributes is None:
         user_attributes = (
             mock_handlers(UserAttributesHandlers, EXAMPLES) if mock else UserAttributesHandlers()
         )
-    application.include_router(user_attributes_router(user_attributes))
+    user_attributes_router(user_attributes, application.router)
     if contacts is None:
         contacts = mock_handlers(ContactsHandlers, EXAMPLES) if mock else ContactsHandlers()
-    application.include_router(contacts_router(contacts))
+    contacts_router(contacts, application.router)
     if groups is None:
         groups = mock_handlers(GroupsHandlers, EXAMPLES) if mock else GroupsHandlers()
-    application.include_router(groups_router(groups))
+    groups_router(groups, application.router)
     if group_members is None:
         group_members = (
             mock_handlers(GroupMembersHandlers, EXAMPLES) if mock else GroupMembersHandlers()
         )
-    application.include_router(group_members_router(group_members))
+    group_members_router(group_members, application.router)
     if chat_rooms is None:
         chat_rooms = mock_handlers(ChatRoomsHandlers, EXAMPLES) if mock else ChatRoomsHandlers()
-    application.include_router(chat_rooms_router(chat_rooms))
+    chat_rooms_router(chat_rooms, application.router)
     if chat_room_members is None:
         chat_room_members = (
             mock_handlers(ChatRoomMembersHandlers, EXAMPLES) if mock else ChatRoomMembersHandlers()
         )
-    application.include_router(chat_room_members_router(chat_room_members))
+    chat_room_members_router(chat_room_members, application.router)
     if global_mute is None:
         global_mute = mock_handlers(GlobalMuteHandlers, EXAMPLES) if mock else GlobalMuteHandlers()
-    application.include_router(global_mute_router(global_mute))
+    global_mute_router(global_mute, application.router)
     if presence is None:
         presence = mock_handlers(PresenceHandlers, EXAMPLES) if mock else PresenceHandlers()
-    application.include_router(presence_router(presence))
+    presence_router(presence, application.router)
     if reactions is None:
         reactions = mock_handlers(ReactionsHandlers, EXAMPLES) if mock else ReactionsHandlers()
-    application.include_router(reactions_router(reactions))
+    reactions_router(reactions, application.router)
     if threads is None:
         threads = mock_handlers(ThreadsHandlers, EXAMPLES) if mock else ThreadsHandlers()
-    application.include_router(threads_router(threads))
+    threads_router(threads, application.router)
     if thread_members is None:
         thread_members = (
             mock_handlers(ThreadMembersHandlers, EXAMPLES) if mock else ThreadMembersHandlers()
         )
-    application.include_router(thread_members_router(thread_members))
+    thread_members_router(thread_members, application.router)
     return application

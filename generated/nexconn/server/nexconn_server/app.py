@@ -87,68 +87,69 @@ def create_app(
     )
     install_error_handlers(application, ERRORS)
     application.add_middleware(BodyLimit, max_bytes=max_body_bytes, shape=ERRORS)
+    # Routes go on the application's own router, as `@app.post(...)` would put them: through
+    # include_router, FastAPI matches every request through an extra layer per included router
+    # (scope bookkeeping per route tried, the chosen router's routes matched twice).
     if users is None:
         users = mock_handlers(UsersHandlers, EXAMPLES) if mock else UsersHandlers()
-    application.include_router(users_router(users))
+    users_router(users, application.router)
     if blocklist is None:
         blocklist = mock_handlers(BlocklistHandlers, EXAMPLES) if mock else BlocklistHandlers()
-    application.include_router(blocklist_router(blocklist))
+    blocklist_router(blocklist, application.router)
     if messages is None:
         messages = mock_handlers(MessagesHandlers, EXAMPLES) if mock else MessagesHandlers()
-    application.include_router(messages_router(messages))
+    messages_router(messages, application.router)
     if channels is None:
         channels = mock_handlers(ChannelsHandlers, EXAMPLES) if mock else ChannelsHandlers()
-    application.include_router(channels_router(channels))
+    channels_router(channels, application.router)
     if system_messages is None:
         system_messages = (
             mock_handlers(SystemMessagesHandlers, EXAMPLES) if mock else SystemMessagesHandlers()
         )
-    application.include_router(system_messages_router(system_messages))
+    system_messages_router(system_messages, application.router)
     if group_channels is None:
         group_channels = (
             mock_handlers(GroupChannelsHandlers, EXAMPLES) if mock else GroupChannelsHandlers()
         )
-    application.include_router(group_channels_router(group_channels))
+    group_channels_router(group_channels, application.router)
     if group_channel_moderation is None:
         group_channel_moderation = (
             mock_handlers(GroupChannelModerationHandlers, EXAMPLES)
             if mock
             else GroupChannelModerationHandlers()
         )
-    application.include_router(group_channel_moderation_router(group_channel_moderation))
+    group_channel_moderation_router(group_channel_moderation, application.router)
     if open_channels is None:
         open_channels = (
             mock_handlers(OpenChannelsHandlers, EXAMPLES) if mock else OpenChannelsHandlers()
         )
-    application.include_router(open_channels_router(open_channels))
+    open_channels_router(open_channels, application.router)
     if open_channel_moderation is None:
         open_channel_moderation = (
             mock_handlers(OpenChannelModerationHandlers, EXAMPLES)
             if mock
             else OpenChannelModerationHandlers()
         )
-    application.include_router(open_channel_moderation_router(open_channel_moderation))
+    open_channel_moderation_router(open_channel_moderation, application.router)
     if open_channel_metadata is None:
         open_channel_metadata = (
             mock_handlers(OpenChannelMetadataHandlers, EXAMPLES)
             if mock
             else OpenChannelMetadataHandlers()
         )
-    application.include_router(open_channel_metadata_router(open_channel_metadata))
+    open_channel_metadata_router(open_channel_metadata, application.router)
     if open_channel_message_priority is None:
         open_channel_message_priority = (
             mock_handlers(OpenChannelMessagePriorityHandlers, EXAMPLES)
             if mock
             else OpenChannelMessagePriorityHandlers()
         )
-    application.include_router(open_channel_message_priority_router(open_channel_message_priority))
+    open_channel_message_priority_router(open_channel_message_priority, application.router)
     if open_channel_priority_delivery is None:
         open_channel_priority_delivery = (
             mock_handlers(OpenChannelPriorityDeliveryHandlers, EXAMPLES)
             if mock
             else OpenChannelPriorityDeliveryHandlers()
         )
-    application.include_router(
-        open_channel_priority_delivery_router(open_channel_priority_delivery)
-    )
+    open_channel_priority_delivery_router(open_channel_priority_delivery, application.router)
     return application

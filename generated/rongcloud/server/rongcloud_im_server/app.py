@@ -75,71 +75,74 @@ def create_app(
     )
     install_error_handlers(application, ERRORS)
     application.add_middleware(BodyLimit, max_bytes=max_body_bytes, shape=ERRORS)
+    # Routes go on the application's own router, as `@app.post(...)` would put them: through
+    # include_router, FastAPI matches every request through an extra layer per included router
+    # (scope bookkeeping per route tried, the chosen router's routes matched twice).
     if users is None:
         users = mock_handlers(UsersHandlers, EXAMPLES) if mock else UsersHandlers()
-    application.include_router(users_router(users))
+    users_router(users, application.router)
     if user_lists is None:
         user_lists = mock_handlers(UserListsHandlers, EXAMPLES) if mock else UserListsHandlers()
-    application.include_router(user_lists_router(user_lists))
+    user_lists_router(user_lists, application.router)
     if messages is None:
         messages = mock_handlers(MessagesHandlers, EXAMPLES) if mock else MessagesHandlers()
-    application.include_router(messages_router(messages))
+    messages_router(messages, application.router)
     if conversations is None:
         conversations = (
             mock_handlers(ConversationsHandlers, EXAMPLES) if mock else ConversationsHandlers()
         )
-    application.include_router(conversations_router(conversations))
+    conversations_router(conversations, application.router)
     if system is None:
         system = mock_handlers(SystemHandlers, EXAMPLES) if mock else SystemHandlers()
-    application.include_router(system_router(system))
+    system_router(system, application.router)
     if groups is None:
         groups = mock_handlers(GroupsHandlers, EXAMPLES) if mock else GroupsHandlers()
-    application.include_router(groups_router(groups))
+    groups_router(groups, application.router)
     if group_mute is None:
         group_mute = mock_handlers(GroupMuteHandlers, EXAMPLES) if mock else GroupMuteHandlers()
-    application.include_router(group_mute_router(group_mute))
+    group_mute_router(group_mute, application.router)
     if chatrooms is None:
         chatrooms = mock_handlers(ChatroomsHandlers, EXAMPLES) if mock else ChatroomsHandlers()
-    application.include_router(chatrooms_router(chatrooms))
+    chatrooms_router(chatrooms, application.router)
     if chatroom_keepalive is None:
         chatroom_keepalive = (
             mock_handlers(ChatroomKeepaliveHandlers, EXAMPLES)
             if mock
             else ChatroomKeepaliveHandlers()
         )
-    application.include_router(chatroom_keepalive_router(chatroom_keepalive))
+    chatroom_keepalive_router(chatroom_keepalive, application.router)
     if chatroom_members is None:
         chatroom_members = (
             mock_handlers(ChatroomMembersHandlers, EXAMPLES) if mock else ChatroomMembersHandlers()
         )
-    application.include_router(chatroom_members_router(chatroom_members))
+    chatroom_members_router(chatroom_members, application.router)
     if chatroom_properties is None:
         chatroom_properties = (
             mock_handlers(ChatroomPropertiesHandlers, EXAMPLES)
             if mock
             else ChatroomPropertiesHandlers()
         )
-    application.include_router(chatroom_properties_router(chatroom_properties))
+    chatroom_properties_router(chatroom_properties, application.router)
     if chatroom_priority is None:
         chatroom_priority = (
             mock_handlers(ChatroomPriorityHandlers, EXAMPLES)
             if mock
             else ChatroomPriorityHandlers()
         )
-    application.include_router(chatroom_priority_router(chatroom_priority))
+    chatroom_priority_router(chatroom_priority, application.router)
     if chatroom_allowlists is None:
         chatroom_allowlists = (
             mock_handlers(ChatroomAllowlistsHandlers, EXAMPLES)
             if mock
             else ChatroomAllowlistsHandlers()
         )
-    application.include_router(chatroom_allowlists_router(chatroom_allowlists))
+    chatroom_allowlists_router(chatroom_allowlists, application.router)
     if moderation is None:
         moderation = mock_handlers(ModerationHandlers, EXAMPLES) if mock else ModerationHandlers()
-    application.include_router(moderation_router(moderation))
+    moderation_router(moderation, application.router)
     if notifications is None:
         notifications = (
             mock_handlers(NotificationsHandlers, EXAMPLES) if mock else NotificationsHandlers()
         )
-    application.include_router(notifications_router(notifications))
+    notifications_router(notifications, application.router)
     return application

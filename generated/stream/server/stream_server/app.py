@@ -97,75 +97,78 @@ def create_app(
     )
     install_error_handlers(application, ERRORS)
     application.add_middleware(BodyLimit, max_bytes=max_body_bytes, shape=ERRORS)
+    # Routes go on the application's own router, as `@app.post(...)` would put them: through
+    # include_router, FastAPI matches every request through an extra layer per included router
+    # (scope bookkeeping per route tried, the chosen router's routes matched twice).
     if users is None:
         users = mock_handlers(UsersHandlers, EXAMPLES) if mock else UsersHandlers()
-    application.include_router(users_router(users))
+    users_router(users, application.router)
     if channels is None:
         channels = mock_handlers(ChannelsHandlers, EXAMPLES) if mock else ChannelsHandlers()
-    application.include_router(channels_router(channels))
+    channels_router(channels, application.router)
     if members is None:
         members = mock_handlers(MembersHandlers, EXAMPLES) if mock else MembersHandlers()
-    application.include_router(members_router(members))
+    members_router(members, application.router)
     if messages is None:
         messages = mock_handlers(MessagesHandlers, EXAMPLES) if mock else MessagesHandlers()
-    application.include_router(messages_router(messages))
+    messages_router(messages, application.router)
     if files is None:
         files = mock_handlers(FilesHandlers, EXAMPLES) if mock else FilesHandlers()
-    application.include_router(files_router(files))
+    files_router(files, application.router)
     if reactions is None:
         reactions = mock_handlers(ReactionsHandlers, EXAMPLES) if mock else ReactionsHandlers()
-    application.include_router(reactions_router(reactions))
+    reactions_router(reactions, application.router)
     if threads is None:
         threads = mock_handlers(ThreadsHandlers, EXAMPLES) if mock else ThreadsHandlers()
-    application.include_router(threads_router(threads))
+    threads_router(threads, application.router)
     if polls is None:
         polls = mock_handlers(PollsHandlers, EXAMPLES) if mock else PollsHandlers()
-    application.include_router(polls_router(polls))
+    polls_router(polls, application.router)
     if moderation is None:
         moderation = mock_handlers(ModerationHandlers, EXAMPLES) if mock else ModerationHandlers()
-    application.include_router(moderation_router(moderation))
+    moderation_router(moderation, application.router)
     if devices is None:
         devices = mock_handlers(DevicesHandlers, EXAMPLES) if mock else DevicesHandlers()
-    application.include_router(devices_router(devices))
+    devices_router(devices, application.router)
     if push is None:
         push = mock_handlers(PushHandlers, EXAMPLES) if mock else PushHandlers()
-    application.include_router(push_router(push))
+    push_router(push, application.router)
     if app_settings is None:
         app_settings = (
             mock_handlers(AppSettingsHandlers, EXAMPLES) if mock else AppSettingsHandlers()
         )
-    application.include_router(app_settings_router(app_settings))
+    app_settings_router(app_settings, application.router)
     if channel_types is None:
         channel_types = (
             mock_handlers(ChannelTypesHandlers, EXAMPLES) if mock else ChannelTypesHandlers()
         )
-    application.include_router(channel_types_router(channel_types))
+    channel_types_router(channel_types, application.router)
     if commands is None:
         commands = mock_handlers(CommandsHandlers, EXAMPLES) if mock else CommandsHandlers()
-    application.include_router(commands_router(commands))
+    commands_router(commands, application.router)
     if permissions is None:
         permissions = (
             mock_handlers(PermissionsHandlers, EXAMPLES) if mock else PermissionsHandlers()
         )
-    application.include_router(permissions_router(permissions))
+    permissions_router(permissions, application.router)
     if blocklists is None:
         blocklists = mock_handlers(BlocklistsHandlers, EXAMPLES) if mock else BlocklistsHandlers()
-    application.include_router(blocklists_router(blocklists))
+    blocklists_router(blocklists, application.router)
     if calls is None:
         calls = mock_handlers(CallsHandlers, EXAMPLES) if mock else CallsHandlers()
-    application.include_router(calls_router(calls))
+    calls_router(calls, application.router)
     if imports is None:
         imports = mock_handlers(ImportsHandlers, EXAMPLES) if mock else ImportsHandlers()
-    application.include_router(imports_router(imports))
+    imports_router(imports, application.router)
     if exports is None:
         exports = mock_handlers(ExportsHandlers, EXAMPLES) if mock else ExportsHandlers()
-    application.include_router(exports_router(exports))
+    exports_router(exports, application.router)
     if external_storage is None:
         external_storage = (
             mock_handlers(ExternalStorageHandlers, EXAMPLES) if mock else ExternalStorageHandlers()
         )
-    application.include_router(external_storage_router(external_storage))
+    external_storage_router(external_storage, application.router)
     if tasks is None:
         tasks = mock_handlers(TasksHandlers, EXAMPLES) if mock else TasksHandlers()
-    application.include_router(tasks_router(tasks))
+    tasks_router(tasks, application.router)
     return application

@@ -54,25 +54,28 @@ def create_app(
     )
     install_error_handlers(application, ERRORS)
     application.add_middleware(BodyLimit, max_bytes=max_body_bytes, shape=ERRORS)
+    # Routes go on the application's own router, as `@app.post(...)` would put them: through
+    # include_router, FastAPI matches every request through an extra layer per included router
+    # (scope bookkeeping per route tried, the chosen router's routes matched twice).
     if channels is None:
         channels = mock_handlers(ChannelsHandlers, EXAMPLES) if mock else ChannelsHandlers()
-    application.include_router(channels_router(channels))
+    channels_router(channels, application.router)
     if messages is None:
         messages = mock_handlers(MessagesHandlers, EXAMPLES) if mock else MessagesHandlers()
-    application.include_router(messages_router(messages))
+    messages_router(messages, application.router)
     if users is None:
         users = mock_handlers(UsersHandlers, EXAMPLES) if mock else UsersHandlers()
-    application.include_router(users_router(users))
+    users_router(users, application.router)
     if roles is None:
         roles = mock_handlers(RolesHandlers, EXAMPLES) if mock else RolesHandlers()
-    application.include_router(roles_router(roles))
+    roles_router(roles, application.router)
     if blacklist is None:
         blacklist = mock_handlers(BlacklistHandlers, EXAMPLES) if mock else BlacklistHandlers()
-    application.include_router(blacklist_router(blacklist))
+    blacklist_router(blacklist, application.router)
     if whitelist is None:
         whitelist = mock_handlers(WhitelistHandlers, EXAMPLES) if mock else WhitelistHandlers()
-    application.include_router(whitelist_router(whitelist))
+    whitelist_router(whitelist, application.router)
     if reactions is None:
         reactions = mock_handlers(ReactionsHandlers, EXAMPLES) if mock else ReactionsHandlers()
-    application.include_router(reactions_router(reactions))
+    reactions_router(reactions, application.router)
     return application

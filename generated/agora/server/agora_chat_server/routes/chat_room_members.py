@@ -89,15 +89,20 @@ class ChatRoomMembersHandlers:
         raise NotImplementedOperation("remove_chat_room_admin")
 
 
-def chat_room_members_router(handlers: ChatRoomMembersHandlers) -> APIRouter:
-    """The routes of the chat_room_members group, answered by `handlers`."""
-    router = APIRouter(tags=["chat_room_members"])
+def chat_room_members_router(
+    handlers: ChatRoomMembersHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the chat_room_members group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/chatrooms/{chatroom_id}/admin",
         operation_id="list_chat_room_admins",
         summary="List a chat room's admins",
         status_code=200,
+        tags=["chat_room_members"],
         response_model=ListChatRoomAdminsResponse,
         response_model_exclude_unset=True,
     )
@@ -111,6 +116,7 @@ def chat_room_members_router(handlers: ChatRoomMembersHandlers) -> APIRouter:
         operation_id="add_chat_room_admin",
         summary="Make a member a chat room admin",
         status_code=200,
+        tags=["chat_room_members"],
         response_model=AddChatRoomAdminResponse,
         response_model_exclude_unset=True,
     )
@@ -125,6 +131,7 @@ def chat_room_members_router(handlers: ChatRoomMembersHandlers) -> APIRouter:
         operation_id="remove_chat_room_admin",
         summary="Demote a chat room admin",
         status_code=200,
+        tags=["chat_room_members"],
         response_model=RemoveChatRoomAdminResponse,
         response_model_exclude_unset=True,
     )
@@ -139,6 +146,7 @@ def chat_room_members_router(handlers: ChatRoomMembersHandlers) -> APIRouter:
         operation_id="list_chat_room_members",
         summary="List a chat room's members",
         status_code=200,
+        tags=["chat_room_members"],
         response_model=ListChatRoomMembersResponse,
         response_model_exclude_unset=True,
     )
@@ -156,6 +164,7 @@ def chat_room_members_router(handlers: ChatRoomMembersHandlers) -> APIRouter:
         operation_id="add_chat_room_members",
         summary="Add several members to a chat room",
         status_code=200,
+        tags=["chat_room_members"],
         response_model=AddChatRoomMembersResponse,
         response_model_exclude_unset=True,
     )
@@ -170,6 +179,7 @@ def chat_room_members_router(handlers: ChatRoomMembersHandlers) -> APIRouter:
         operation_id="add_chat_room_member",
         summary="Add a member to a chat room",
         status_code=200,
+        tags=["chat_room_members"],
         response_model=AddChatRoomMemberResponse,
         response_model_exclude_unset=True,
     )
@@ -184,6 +194,7 @@ def chat_room_members_router(handlers: ChatRoomMembersHandlers) -> APIRouter:
         operation_id="remove_chat_room_members",
         summary="Remove one member or several from a chat room",
         status_code=200,
+        tags=["chat_room_members"],
         response_model=RemoveChatRoomMembersResponse,
         response_model_exclude_unset=True,
     )

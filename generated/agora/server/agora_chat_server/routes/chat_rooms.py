@@ -134,15 +134,18 @@ class ChatRoomsHandlers:
         raise NotImplementedOperation("force_remove_chat_room_attributes")
 
 
-def chat_rooms_router(handlers: ChatRoomsHandlers) -> APIRouter:
-    """The routes of the chat_rooms group, answered by `handlers`."""
-    router = APIRouter(tags=["chat_rooms"])
+def chat_rooms_router(handlers: ChatRoomsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the chat_rooms group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/chatrooms",
         operation_id="list_chat_rooms",
         summary="List the app's chat rooms",
         status_code=200,
+        tags=["chat_rooms"],
         response_model=ListChatRoomsResponse,
         response_model_exclude_unset=True,
     )
@@ -157,6 +160,7 @@ def chat_rooms_router(handlers: ChatRoomsHandlers) -> APIRouter:
         operation_id="create_chat_room",
         summary="Create a chat room",
         status_code=200,
+        tags=["chat_rooms"],
         response_model=CreateChatRoomResponse,
         response_model_exclude_unset=True,
     )
@@ -170,6 +174,7 @@ def chat_rooms_router(handlers: ChatRoomsHandlers) -> APIRouter:
         operation_id="get_chat_rooms",
         summary="Get chat room details",
         status_code=200,
+        tags=["chat_rooms"],
         response_model=GetChatRoomsResponse,
         response_model_exclude_unset=True,
     )
@@ -183,6 +188,7 @@ def chat_rooms_router(handlers: ChatRoomsHandlers) -> APIRouter:
         operation_id="update_chat_room",
         summary="Change a chat room",
         status_code=200,
+        tags=["chat_rooms"],
         response_model=UpdateChatRoomResponse,
         response_model_exclude_unset=True,
     )
@@ -197,6 +203,7 @@ def chat_rooms_router(handlers: ChatRoomsHandlers) -> APIRouter:
         operation_id="delete_chat_room",
         summary="Delete a chat room",
         status_code=200,
+        tags=["chat_rooms"],
         response_model=DeleteChatRoomResponse,
         response_model_exclude_unset=True,
     )
@@ -210,6 +217,7 @@ def chat_rooms_router(handlers: ChatRoomsHandlers) -> APIRouter:
         operation_id="get_chat_room_attributes",
         summary="Get chat room attributes",
         status_code=200,
+        tags=["chat_rooms"],
         response_model=GetChatRoomAttributesResponse,
         response_model_exclude_unset=True,
     )
@@ -224,6 +232,7 @@ def chat_rooms_router(handlers: ChatRoomsHandlers) -> APIRouter:
         operation_id="set_chat_room_attributes",
         summary="Set chat room attributes",
         status_code=200,
+        tags=["chat_rooms"],
         response_model=SetChatRoomAttributesResponse,
         response_model_exclude_unset=True,
     )
@@ -241,6 +250,7 @@ def chat_rooms_router(handlers: ChatRoomsHandlers) -> APIRouter:
         operation_id="remove_chat_room_attributes",
         summary="Remove chat room attributes",
         status_code=200,
+        tags=["chat_rooms"],
         response_model=RemoveChatRoomAttributesResponse,
         response_model_exclude_unset=True,
     )
@@ -258,6 +268,7 @@ def chat_rooms_router(handlers: ChatRoomsHandlers) -> APIRouter:
         operation_id="force_set_chat_room_attributes",
         summary="Set chat room attributes, overwriting others'",
         status_code=200,
+        tags=["chat_rooms"],
         response_model=ForceSetChatRoomAttributesResponse,
         response_model_exclude_unset=True,
     )
@@ -275,6 +286,7 @@ def chat_rooms_router(handlers: ChatRoomsHandlers) -> APIRouter:
         operation_id="force_remove_chat_room_attributes",
         summary="Remove chat room attributes, including others'",
         status_code=200,
+        tags=["chat_rooms"],
         response_model=ForceRemoveChatRoomAttributesResponse,
         response_model_exclude_unset=True,
     )
@@ -292,6 +304,7 @@ def chat_rooms_router(handlers: ChatRoomsHandlers) -> APIRouter:
         operation_id="list_joined_chat_rooms",
         summary="List the chat rooms a user is in",
         status_code=200,
+        tags=["chat_rooms"],
         response_model=ListJoinedChatRoomsResponse,
         response_model_exclude_unset=True,
     )

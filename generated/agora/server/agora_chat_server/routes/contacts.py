@@ -78,15 +78,18 @@ class ContactsHandlers:
         raise NotImplementedOperation("unblock_user")
 
 
-def contacts_router(handlers: ContactsHandlers) -> APIRouter:
-    """The routes of the contacts group, answered by `handlers`."""
-    router = APIRouter(tags=["contacts"])
+def contacts_router(handlers: ContactsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the contacts group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/users/{username}/blocks/users",
         operation_id="list_blocked_users",
         summary="List a user's block list",
         status_code=200,
+        tags=["contacts"],
         response_model=ListBlockedUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -104,6 +107,7 @@ def contacts_router(handlers: ContactsHandlers) -> APIRouter:
         operation_id="block_users",
         summary="Add users to a block list",
         status_code=200,
+        tags=["contacts"],
         response_model=BlockUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -118,6 +122,7 @@ def contacts_router(handlers: ContactsHandlers) -> APIRouter:
         operation_id="unblock_user",
         summary="Remove a user from a block list",
         status_code=200,
+        tags=["contacts"],
         response_model=UnblockUserResponse,
         response_model_exclude_unset=True,
     )
@@ -132,6 +137,7 @@ def contacts_router(handlers: ContactsHandlers) -> APIRouter:
         operation_id="list_contacts",
         summary="List a user's contacts",
         status_code=200,
+        tags=["contacts"],
         response_model=ListContactsResponse,
         response_model_exclude_unset=True,
     )
@@ -145,6 +151,7 @@ def contacts_router(handlers: ContactsHandlers) -> APIRouter:
         operation_id="add_contact",
         summary="Add a contact",
         status_code=200,
+        tags=["contacts"],
         response_model=AddContactResponse,
         response_model_exclude_unset=True,
     )
@@ -159,6 +166,7 @@ def contacts_router(handlers: ContactsHandlers) -> APIRouter:
         operation_id="remove_contact",
         summary="Remove a contact",
         status_code=200,
+        tags=["contacts"],
         response_model=RemoveContactResponse,
         response_model_exclude_unset=True,
     )

@@ -46,15 +46,18 @@ class GlobalMuteHandlers:
         raise NotImplementedOperation("get_global_mute")
 
 
-def global_mute_router(handlers: GlobalMuteHandlers) -> APIRouter:
-    """The routes of the global_mute group, answered by `handlers`."""
-    router = APIRouter(tags=["global_mute"])
+def global_mute_router(handlers: GlobalMuteHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the global_mute group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/mutes",
         operation_id="list_global_mutes",
         summary="List users muted across the app",
         status_code=200,
+        tags=["global_mute"],
         response_model=ListGlobalMutesResponse,
         response_model_exclude_unset=True,
     )
@@ -69,6 +72,7 @@ def global_mute_router(handlers: GlobalMuteHandlers) -> APIRouter:
         operation_id="set_global_mute",
         summary="Mute a user across the app",
         status_code=200,
+        tags=["global_mute"],
         response_model=SetGlobalMuteResponse,
         response_model_exclude_unset=True,
     )
@@ -82,6 +86,7 @@ def global_mute_router(handlers: GlobalMuteHandlers) -> APIRouter:
         operation_id="get_global_mute",
         summary="Get a user's app-wide mute",
         status_code=200,
+        tags=["global_mute"],
         response_model=GetGlobalMuteResponse,
         response_model_exclude_unset=True,
     )

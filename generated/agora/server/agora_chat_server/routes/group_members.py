@@ -89,15 +89,20 @@ class GroupMembersHandlers:
         raise NotImplementedOperation("remove_group_admin")
 
 
-def group_members_router(handlers: GroupMembersHandlers) -> APIRouter:
-    """The routes of the group_members group, answered by `handlers`."""
-    router = APIRouter(tags=["group_members"])
+def group_members_router(
+    handlers: GroupMembersHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the group_members group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/chatgroups/{group_id}/admin",
         operation_id="list_group_admins",
         summary="List a group's admins",
         status_code=200,
+        tags=["group_members"],
         response_model=ListGroupAdminsResponse,
         response_model_exclude_unset=True,
     )
@@ -111,6 +116,7 @@ def group_members_router(handlers: GroupMembersHandlers) -> APIRouter:
         operation_id="add_group_admin",
         summary="Make a member a group admin",
         status_code=200,
+        tags=["group_members"],
         response_model=AddGroupAdminResponse,
         response_model_exclude_unset=True,
     )
@@ -125,6 +131,7 @@ def group_members_router(handlers: GroupMembersHandlers) -> APIRouter:
         operation_id="remove_group_admin",
         summary="Demote a group admin",
         status_code=200,
+        tags=["group_members"],
         response_model=RemoveGroupAdminResponse,
         response_model_exclude_unset=True,
     )
@@ -139,6 +146,7 @@ def group_members_router(handlers: GroupMembersHandlers) -> APIRouter:
         operation_id="list_group_members",
         summary="List a group's members",
         status_code=200,
+        tags=["group_members"],
         response_model=ListGroupMembersResponse,
         response_model_exclude_unset=True,
     )
@@ -156,6 +164,7 @@ def group_members_router(handlers: GroupMembersHandlers) -> APIRouter:
         operation_id="add_group_members",
         summary="Add several members to a group",
         status_code=200,
+        tags=["group_members"],
         response_model=AddGroupMembersResponse,
         response_model_exclude_unset=True,
     )
@@ -170,6 +179,7 @@ def group_members_router(handlers: GroupMembersHandlers) -> APIRouter:
         operation_id="add_group_member",
         summary="Add a member to a group",
         status_code=200,
+        tags=["group_members"],
         response_model=AddGroupMemberResponse,
         response_model_exclude_unset=True,
     )
@@ -184,6 +194,7 @@ def group_members_router(handlers: GroupMembersHandlers) -> APIRouter:
         operation_id="remove_group_members",
         summary="Remove one member or several from a group",
         status_code=200,
+        tags=["group_members"],
         response_model=RemoveGroupMembersResponse,
         response_model_exclude_unset=True,
     )

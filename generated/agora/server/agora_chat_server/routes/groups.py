@@ -95,15 +95,18 @@ class GroupsHandlers:
         raise NotImplementedOperation("enable_group")
 
 
-def groups_router(handlers: GroupsHandlers) -> APIRouter:
-    """The routes of the groups group, answered by `handlers`."""
-    router = APIRouter(tags=["groups"])
+def groups_router(handlers: GroupsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the groups group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/chatgroups",
         operation_id="list_groups",
         summary="List the app's groups",
         status_code=200,
+        tags=["groups"],
         response_model=ListGroupsResponse,
         response_model_exclude_unset=True,
     )
@@ -118,6 +121,7 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         operation_id="create_group",
         summary="Create a group",
         status_code=200,
+        tags=["groups"],
         response_model=CreateGroupResponse,
         response_model_exclude_unset=True,
     )
@@ -131,6 +135,7 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         operation_id="get_groups",
         summary="Get group details",
         status_code=200,
+        tags=["groups"],
         response_model=GetGroupsResponse,
         response_model_exclude_unset=True,
     )
@@ -144,6 +149,7 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         operation_id="update_group",
         summary="Change a group or hand it to a new owner",
         status_code=200,
+        tags=["groups"],
         response_model=UpdateGroupResponse,
         response_model_exclude_unset=True,
     )
@@ -158,6 +164,7 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         operation_id="delete_group",
         summary="Delete a group",
         status_code=200,
+        tags=["groups"],
         response_model=DeleteGroupResponse,
         response_model_exclude_unset=True,
     )
@@ -171,6 +178,7 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         operation_id="disable_group",
         summary="Ban a group",
         status_code=200,
+        tags=["groups"],
         response_model=DisableGroupResponse,
         response_model_exclude_unset=True,
     )
@@ -184,6 +192,7 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         operation_id="enable_group",
         summary="Unban a group",
         status_code=200,
+        tags=["groups"],
         response_model=EnableGroupResponse,
         response_model_exclude_unset=True,
     )
@@ -197,6 +206,7 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         operation_id="list_joined_groups",
         summary="List the groups a user belongs to",
         status_code=200,
+        tags=["groups"],
         response_model=ListJoinedGroupsResponse,
         response_model_exclude_unset=True,
     )

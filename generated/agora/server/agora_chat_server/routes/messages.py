@@ -82,15 +82,18 @@ class MessagesHandlers:
         raise NotImplementedOperation("delete_conversation")
 
 
-def messages_router(handlers: MessagesHandlers) -> APIRouter:
-    """The routes of the messages group, answered by `handlers`."""
-    router = APIRouter(tags=["messages"])
+def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the messages group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/chatfiles",
         operation_id="upload_file",
         summary="Upload a file",
         status_code=200,
+        tags=["messages"],
         response_model=UploadFileResponse,
         response_model_exclude_unset=True,
     )
@@ -112,6 +115,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="download_file",
         summary="Download a file",
         status_code=200,
+        tags=["messages"],
         response_class=Response,
         responses={"200": {"content": {"application/octet-stream": {}}}},
     )
@@ -130,6 +134,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="get_message_history",
         summary="Get the message history of an hour",
         status_code=200,
+        tags=["messages"],
         response_model=GetMessageHistoryResponse,
         response_model_exclude_unset=True,
     )
@@ -145,6 +150,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="send_message",
         summary="Send a message",
         status_code=200,
+        tags=["messages"],
         response_model=SendMessageResponse,
         response_model_exclude_unset=True,
     )
@@ -159,6 +165,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="recall_messages",
         summary="Recall messages",
         status_code=200,
+        tags=["messages"],
         response_model=RecallMessagesResponse,
         response_model_exclude_unset=True,
     )
@@ -172,6 +179,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="delete_conversation",
         summary="Delete a conversation for one user",
         status_code=200,
+        tags=["messages"],
         response_model=DeleteConversationResponse,
         response_model_exclude_unset=True,
     )

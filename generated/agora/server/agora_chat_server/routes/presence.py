@@ -75,15 +75,18 @@ class PresenceHandlers:
         raise NotImplementedOperation("list_presence_subscriptions")
 
 
-def presence_router(handlers: PresenceHandlers) -> APIRouter:
-    """The routes of the presence group, answered by `handlers`."""
-    router = APIRouter(tags=["presence"])
+def presence_router(handlers: PresenceHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the presence group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/users/{username}/presence",
         operation_id="get_presence",
         summary="Get the presence of users",
         status_code=200,
+        tags=["presence"],
         response_model=GetPresenceResponse,
         response_model_exclude_unset=True,
     )
@@ -98,6 +101,7 @@ def presence_router(handlers: PresenceHandlers) -> APIRouter:
         operation_id="unsubscribe_presence",
         summary="Unsubscribe from the presence of users",
         status_code=200,
+        tags=["presence"],
         response_model=UnsubscribePresenceResponse,
         response_model_exclude_unset=True,
     )
@@ -112,6 +116,7 @@ def presence_router(handlers: PresenceHandlers) -> APIRouter:
         operation_id="list_presence_subscriptions",
         summary="List a user's presence subscriptions",
         status_code=200,
+        tags=["presence"],
         response_model=ListPresenceSubscriptionsResponse,
         response_model_exclude_unset=True,
     )
@@ -129,6 +134,7 @@ def presence_router(handlers: PresenceHandlers) -> APIRouter:
         operation_id="subscribe_presence",
         summary="Subscribe to the presence of users",
         status_code=200,
+        tags=["presence"],
         response_model=SubscribePresenceResponse,
         response_model_exclude_unset=True,
     )
@@ -144,6 +150,7 @@ def presence_router(handlers: PresenceHandlers) -> APIRouter:
         operation_id="set_presence",
         summary="Set a user's presence on a device",
         status_code=200,
+        tags=["presence"],
         response_model=SetPresenceResponse,
         response_model_exclude_unset=True,
     )

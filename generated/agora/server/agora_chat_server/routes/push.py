@@ -58,15 +58,18 @@ class PushHandlers:
         raise NotImplementedOperation("send_push_to_all_users")
 
 
-def push_router(handlers: PushHandlers) -> APIRouter:
-    """The routes of the push group, answered by `handlers`."""
-    router = APIRouter(tags=["push"])
+def push_router(handlers: PushHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the push group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/push/list/label",
         operation_id="send_push_by_labels",
         summary="Push a notification to users with given labels",
         status_code=200,
+        tags=["push"],
         response_model=SendPushByLabelsResponse,
         response_model_exclude_unset=True,
     )
@@ -80,6 +83,7 @@ def push_router(handlers: PushHandlers) -> APIRouter:
         operation_id="send_push_to_users",
         summary="Push a notification to users",
         status_code=200,
+        tags=["push"],
         response_model=SendPushToUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -93,6 +97,7 @@ def push_router(handlers: PushHandlers) -> APIRouter:
         operation_id="send_push_to_all_users",
         summary="Push a notification to every user of the app",
         status_code=200,
+        tags=["push"],
         response_model=SendPushToAllUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -106,6 +111,7 @@ def push_router(handlers: PushHandlers) -> APIRouter:
         operation_id="update_user_push_settings",
         summary="Change a user's push settings",
         status_code=200,
+        tags=["push"],
         response_model=UpdateUserPushSettingsResponse,
         response_model_exclude_unset=True,
     )

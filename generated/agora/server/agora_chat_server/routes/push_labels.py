@@ -98,15 +98,18 @@ class PushLabelsHandlers:
         raise NotImplementedOperation("get_push_label_user")
 
 
-def push_labels_router(handlers: PushLabelsHandlers) -> APIRouter:
-    """The routes of the push_labels group, answered by `handlers`."""
-    router = APIRouter(tags=["push_labels"])
+def push_labels_router(handlers: PushLabelsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the push_labels group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/push/label",
         operation_id="list_push_labels",
         summary="List push labels",
         status_code=200,
+        tags=["push_labels"],
         response_model=ListPushLabelsResponse,
         response_model_exclude_unset=True,
     )
@@ -121,6 +124,7 @@ def push_labels_router(handlers: PushLabelsHandlers) -> APIRouter:
         operation_id="create_push_label",
         summary="Create a push label",
         status_code=200,
+        tags=["push_labels"],
         response_model=CreatePushLabelResponse,
         response_model_exclude_unset=True,
     )
@@ -134,6 +138,7 @@ def push_labels_router(handlers: PushLabelsHandlers) -> APIRouter:
         operation_id="get_push_label",
         summary="Get a push label",
         status_code=200,
+        tags=["push_labels"],
         response_model=GetPushLabelResponse,
         response_model_exclude_unset=True,
     )
@@ -147,6 +152,7 @@ def push_labels_router(handlers: PushLabelsHandlers) -> APIRouter:
         operation_id="delete_push_label",
         summary="Delete a push label",
         status_code=200,
+        tags=["push_labels"],
         response_model=DeletePushLabelResponse,
         response_model_exclude_unset=True,
     )
@@ -160,6 +166,7 @@ def push_labels_router(handlers: PushLabelsHandlers) -> APIRouter:
         operation_id="list_push_label_users",
         summary="List the users under a push label",
         status_code=200,
+        tags=["push_labels"],
         response_model=ListPushLabelUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -175,6 +182,7 @@ def push_labels_router(handlers: PushLabelsHandlers) -> APIRouter:
         operation_id="add_push_label_users",
         summary="Add users to a push label",
         status_code=200,
+        tags=["push_labels"],
         response_model=AddPushLabelUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -189,6 +197,7 @@ def push_labels_router(handlers: PushLabelsHandlers) -> APIRouter:
         operation_id="remove_push_label_users",
         summary="Remove users from a push label",
         status_code=200,
+        tags=["push_labels"],
         response_model=RemovePushLabelUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -203,6 +212,7 @@ def push_labels_router(handlers: PushLabelsHandlers) -> APIRouter:
         operation_id="get_push_label_user",
         summary="Get a user under a push label",
         status_code=200,
+        tags=["push_labels"],
         response_model=GetPushLabelUserResponse,
         response_model_exclude_unset=True,
     )

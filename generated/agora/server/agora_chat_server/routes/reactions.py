@@ -64,15 +64,18 @@ class ReactionsHandlers:
         raise NotImplementedOperation("get_reaction_detail")
 
 
-def reactions_router(handlers: ReactionsHandlers) -> APIRouter:
-    """The routes of the reactions group, answered by `handlers`."""
-    router = APIRouter(tags=["reactions"])
+def reactions_router(handlers: ReactionsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the reactions group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/reaction/user/{username}",
         operation_id="list_reactions",
         summary="Get the reactions on messages",
         status_code=200,
+        tags=["reactions"],
         response_model=ListReactionsResponse,
         response_model_exclude_unset=True,
     )
@@ -91,6 +94,7 @@ def reactions_router(handlers: ReactionsHandlers) -> APIRouter:
         operation_id="create_reaction",
         summary="Add a reaction to a message",
         status_code=200,
+        tags=["reactions"],
         response_model=CreateReactionResponse,
         response_model_exclude_unset=True,
     )
@@ -105,6 +109,7 @@ def reactions_router(handlers: ReactionsHandlers) -> APIRouter:
         operation_id="delete_reaction",
         summary="Remove a reaction",
         status_code=200,
+        tags=["reactions"],
         response_model=DeleteReactionResponse,
         response_model_exclude_unset=True,
     )
@@ -120,6 +125,7 @@ def reactions_router(handlers: ReactionsHandlers) -> APIRouter:
         operation_id="get_reaction_detail",
         summary="List the users who added a reaction",
         status_code=200,
+        tags=["reactions"],
         response_model=GetReactionDetailResponse,
         response_model_exclude_unset=True,
     )

@@ -50,15 +50,20 @@ class ThreadMembersHandlers:
         raise NotImplementedOperation("remove_thread_members")
 
 
-def thread_members_router(handlers: ThreadMembersHandlers) -> APIRouter:
-    """The routes of the thread_members group, answered by `handlers`."""
-    router = APIRouter(tags=["thread_members"])
+def thread_members_router(
+    handlers: ThreadMembersHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the thread_members group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/thread/{thread_id}/users",
         operation_id="list_thread_members",
         summary="List a thread's members",
         status_code=200,
+        tags=["thread_members"],
         response_model=ListThreadMembersResponse,
         response_model_exclude_unset=True,
     )
@@ -74,6 +79,7 @@ def thread_members_router(handlers: ThreadMembersHandlers) -> APIRouter:
         operation_id="add_thread_members",
         summary="Add users to a thread",
         status_code=200,
+        tags=["thread_members"],
         response_model=AddThreadMembersResponse,
         response_model_exclude_unset=True,
     )
@@ -88,6 +94,7 @@ def thread_members_router(handlers: ThreadMembersHandlers) -> APIRouter:
         operation_id="remove_thread_members",
         summary="Remove users from a thread",
         status_code=200,
+        tags=["thread_members"],
         response_model=RemoveThreadMembersResponse,
         response_model_exclude_unset=True,
     )

@@ -83,15 +83,18 @@ class ThreadsHandlers:
         raise NotImplementedOperation("list_user_group_threads")
 
 
-def threads_router(handlers: ThreadsHandlers) -> APIRouter:
-    """The routes of the threads group, answered by `handlers`."""
-    router = APIRouter(tags=["threads"])
+def threads_router(handlers: ThreadsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the threads group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/thread",
         operation_id="list_threads",
         summary="List the app's threads",
         status_code=200,
+        tags=["threads"],
         response_model=ListThreadsResponse,
         response_model_exclude_unset=True,
     )
@@ -107,6 +110,7 @@ def threads_router(handlers: ThreadsHandlers) -> APIRouter:
         operation_id="create_thread",
         summary="Create a thread",
         status_code=200,
+        tags=["threads"],
         response_model=CreateThreadResponse,
         response_model_exclude_unset=True,
     )
@@ -120,6 +124,7 @@ def threads_router(handlers: ThreadsHandlers) -> APIRouter:
         operation_id="update_thread",
         summary="Rename a thread",
         status_code=200,
+        tags=["threads"],
         response_model=UpdateThreadResponse,
         response_model_exclude_unset=True,
     )
@@ -134,6 +139,7 @@ def threads_router(handlers: ThreadsHandlers) -> APIRouter:
         operation_id="delete_thread",
         summary="Delete a thread",
         status_code=200,
+        tags=["threads"],
         response_model=DeleteThreadResponse,
         response_model_exclude_unset=True,
     )
@@ -147,6 +153,7 @@ def threads_router(handlers: ThreadsHandlers) -> APIRouter:
         operation_id="list_user_group_threads",
         summary="List the threads a user is in within a group",
         status_code=200,
+        tags=["threads"],
         response_model=ListUserGroupThreadsResponse,
         response_model_exclude_unset=True,
     )
@@ -166,6 +173,7 @@ def threads_router(handlers: ThreadsHandlers) -> APIRouter:
         operation_id="list_user_threads",
         summary="List the threads a user is in",
         status_code=200,
+        tags=["threads"],
         response_model=ListUserThreadsResponse,
         response_model_exclude_unset=True,
     )

@@ -64,15 +64,20 @@ class UserAttributesHandlers:
         raise NotImplementedOperation("delete_user_attributes")
 
 
-def user_attributes_router(handlers: UserAttributesHandlers) -> APIRouter:
-    """The routes of the user_attributes group, answered by `handlers`."""
-    router = APIRouter(tags=["user_attributes"])
+def user_attributes_router(
+    handlers: UserAttributesHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the user_attributes group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/metadata/user/capacity",
         operation_id="get_user_attributes_size",
         summary="Get the total size of user attributes",
         status_code=200,
+        tags=["user_attributes"],
         response_model=GetUserAttributesSizeResponse,
         response_model_exclude_unset=True,
     )
@@ -84,6 +89,7 @@ def user_attributes_router(handlers: UserAttributesHandlers) -> APIRouter:
         operation_id="batch_get_user_attributes",
         summary="Get the attributes of several users",
         status_code=200,
+        tags=["user_attributes"],
         response_model=BatchGetUserAttributesResponse,
         response_model_exclude_unset=True,
     )
@@ -97,6 +103,7 @@ def user_attributes_router(handlers: UserAttributesHandlers) -> APIRouter:
         operation_id="get_user_attributes",
         summary="Get a user's attributes",
         status_code=200,
+        tags=["user_attributes"],
         response_model=GetUserAttributesResponse,
         response_model_exclude_unset=True,
     )
@@ -110,6 +117,7 @@ def user_attributes_router(handlers: UserAttributesHandlers) -> APIRouter:
         operation_id="set_user_attributes",
         summary="Set a user's attributes",
         status_code=200,
+        tags=["user_attributes"],
         response_model=SetUserAttributesResponse,
         response_model_exclude_unset=True,
     )
@@ -124,6 +132,7 @@ def user_attributes_router(handlers: UserAttributesHandlers) -> APIRouter:
         operation_id="delete_user_attributes",
         summary="Delete a user's attributes",
         status_code=200,
+        tags=["user_attributes"],
         response_model=DeleteUserAttributesResponse,
         response_model_exclude_unset=True,
     )

@@ -130,15 +130,18 @@ class UsersHandlers:
         raise NotImplementedOperation("get_offline_message_status")
 
 
-def users_router(handlers: UsersHandlers) -> APIRouter:
-    """The routes of the users group, answered by `handlers`."""
-    router = APIRouter(tags=["users"])
+def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the users group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/users",
         operation_id="list_users",
         summary="List users",
         status_code=200,
+        tags=["users"],
         response_model=ListUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -153,6 +156,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="create_users",
         summary="Register one user or several",
         status_code=200,
+        tags=["users"],
         response_model=CreateUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -166,6 +170,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="delete_users",
         summary="Delete users in bulk",
         status_code=200,
+        tags=["users"],
         response_model=DeleteUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -180,6 +185,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="get_users_status",
         summary="Get whether several users are online",
         status_code=200,
+        tags=["users"],
         response_model=GetUsersStatusResponse,
         response_model_exclude_unset=True,
     )
@@ -193,6 +199,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="get_user",
         summary="Get a user",
         status_code=200,
+        tags=["users"],
         response_model=GetUserResponse,
         response_model_exclude_unset=True,
     )
@@ -206,6 +213,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="delete_user",
         summary="Delete a user",
         status_code=200,
+        tags=["users"],
         response_model=DeleteUserResponse,
         response_model_exclude_unset=True,
     )
@@ -219,6 +227,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="activate_user",
         summary="Unban a user",
         status_code=200,
+        tags=["users"],
         response_model=Envelope,
         response_model_exclude_unset=True,
     )
@@ -232,6 +241,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="deactivate_user",
         summary="Ban a user",
         status_code=200,
+        tags=["users"],
         response_model=DeactivateUserResponse,
         response_model_exclude_unset=True,
     )
@@ -245,6 +255,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="disconnect_user",
         summary="Force a user offline",
         status_code=200,
+        tags=["users"],
         response_model=DisconnectUserResponse,
         response_model_exclude_unset=True,
     )
@@ -258,6 +269,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="get_offline_message_count",
         summary="Count a user's offline messages",
         status_code=200,
+        tags=["users"],
         response_model=GetOfflineMessageCountResponse,
         response_model_exclude_unset=True,
     )
@@ -271,6 +283,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="get_offline_message_status",
         summary="Get the delivery state of an offline message",
         status_code=200,
+        tags=["users"],
         response_model=GetOfflineMessageStatusResponse,
         response_model_exclude_unset=True,
     )
@@ -285,6 +298,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="get_user_status",
         summary="Get whether a user is online",
         status_code=200,
+        tags=["users"],
         response_model=GetUserStatusResponse,
         response_model_exclude_unset=True,
     )

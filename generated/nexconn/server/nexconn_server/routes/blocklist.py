@@ -46,15 +46,18 @@ class BlocklistHandlers:
         raise NotImplementedOperation("get_blocklist")
 
 
-def blocklist_router(handlers: BlocklistHandlers) -> APIRouter:
-    """The routes of the blocklist group, answered by `handlers`."""
-    router = APIRouter(tags=["blocklist"])
+def blocklist_router(handlers: BlocklistHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the blocklist group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/v4/user/blocklist/add",
         operation_id="add_to_blocklist",
         summary="Block users",
         status_code=200,
+        tags=["blocklist"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -68,6 +71,7 @@ def blocklist_router(handlers: BlocklistHandlers) -> APIRouter:
         operation_id="get_blocklist",
         summary="List a user's blocklist",
         status_code=200,
+        tags=["blocklist"],
         response_model=BlocklistResponse,
         response_model_exclude_unset=True,
     )
@@ -81,6 +85,7 @@ def blocklist_router(handlers: BlocklistHandlers) -> APIRouter:
         operation_id="remove_from_blocklist",
         summary="Unblock users",
         status_code=200,
+        tags=["blocklist"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )

@@ -120,15 +120,18 @@ class ChannelsHandlers:
         raise NotImplementedOperation("list_channels_by_tag")
 
 
-def channels_router(handlers: ChannelsHandlers) -> APIRouter:
-    """The routes of the channels group, answered by `handlers`."""
-    router = APIRouter(tags=["channels"])
+def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the channels group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/v4/channel/attribute/get",
         operation_id="get_channel_attributes",
         summary="Get a user's settings for a channel",
         status_code=200,
+        tags=["channels"],
         response_model=ChannelAttributesResponse,
         response_model_exclude_unset=True,
     )
@@ -142,6 +145,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="set_channel_pin",
         summary="Pin or unpin a channel",
         status_code=200,
+        tags=["channels"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -161,6 +165,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="get_channel_notification_level",
         summary="Get do-not-disturb for a channel",
         status_code=200,
+        tags=["channels"],
         response_model=NotificationLevelResponse,
         response_model_exclude_unset=True,
     )
@@ -174,6 +179,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="set_channel_notification_level",
         summary="Set do-not-disturb for a channel",
         status_code=200,
+        tags=["channels"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -187,6 +193,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="add_tag_to_channels",
         summary="Put channels under a tag",
         status_code=200,
+        tags=["channels"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -203,6 +210,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="remove_tag_from_channels",
         summary="Take channels out of a tag",
         status_code=200,
+        tags=["channels"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -216,6 +224,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="list_channels_by_tag",
         summary="List the channels under a tag",
         status_code=200,
+        tags=["channels"],
         response_model=TaggedChannelsResponse,
         response_model_exclude_unset=True,
     )
@@ -235,6 +244,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="get_channel_type_notification_level",
         summary="Get do-not-disturb for a channel type",
         status_code=200,
+        tags=["channels"],
         response_model=NotificationLevelResponse,
         response_model_exclude_unset=True,
     )
@@ -254,6 +264,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="set_channel_type_notification_level",
         summary="Set do-not-disturb for a channel type",
         status_code=200,
+        tags=["channels"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -267,6 +278,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="add_user_channel_tags",
         summary="Create channel tags for a user",
         status_code=200,
+        tags=["channels"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -280,6 +292,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="remove_user_channel_tags",
         summary="Delete channel tags of a user",
         status_code=200,
+        tags=["channels"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )

@@ -102,15 +102,20 @@ class GroupChannelModerationHandlers:
         raise NotImplementedOperation("list_group_channel_allowed_senders")
 
 
-def group_channel_moderation_router(handlers: GroupChannelModerationHandlers) -> APIRouter:
-    """The routes of the group_channel_moderation group, answered by `handlers`."""
-    router = APIRouter(tags=["group_channel_moderation"])
+def group_channel_moderation_router(
+    handlers: GroupChannelModerationHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the group_channel_moderation group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/v4/group-channel/allowed-sender-list/add",
         operation_id="add_group_channel_allowed_senders",
         summary="Let members send in a frozen group",
         status_code=200,
+        tags=["group_channel_moderation"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -124,6 +129,7 @@ def group_channel_moderation_router(handlers: GroupChannelModerationHandlers) ->
         operation_id="list_group_channel_allowed_senders",
         summary="List a group's allowed senders",
         status_code=200,
+        tags=["group_channel_moderation"],
         response_model=UserIdsResponse,
         response_model_exclude_unset=True,
     )
@@ -137,6 +143,7 @@ def group_channel_moderation_router(handlers: GroupChannelModerationHandlers) ->
         operation_id="remove_group_channel_allowed_senders",
         summary="Take members off a group's allowed senders",
         status_code=200,
+        tags=["group_channel_moderation"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -150,6 +157,7 @@ def group_channel_moderation_router(handlers: GroupChannelModerationHandlers) ->
         operation_id="freeze_group_channels",
         summary="Freeze groups",
         status_code=200,
+        tags=["group_channel_moderation"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -163,6 +171,7 @@ def group_channel_moderation_router(handlers: GroupChannelModerationHandlers) ->
         operation_id="get_group_channel_freeze_statuses",
         summary="Get the freeze state of groups",
         status_code=200,
+        tags=["group_channel_moderation"],
         response_model=GroupFreezeStatusesResponse,
         response_model_exclude_unset=True,
     )
@@ -176,6 +185,7 @@ def group_channel_moderation_router(handlers: GroupChannelModerationHandlers) ->
         operation_id="unfreeze_group_channels",
         summary="Unfreeze groups",
         status_code=200,
+        tags=["group_channel_moderation"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -189,6 +199,7 @@ def group_channel_moderation_router(handlers: GroupChannelModerationHandlers) ->
         operation_id="mute_group_channel_members",
         summary="Mute group members",
         status_code=200,
+        tags=["group_channel_moderation"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -208,6 +219,7 @@ def group_channel_moderation_router(handlers: GroupChannelModerationHandlers) ->
         operation_id="list_muted_group_channel_members",
         summary="List muted group members",
         status_code=200,
+        tags=["group_channel_moderation"],
         response_model=GroupMutedMembersResponse,
         response_model_exclude_unset=True,
     )
@@ -221,6 +233,7 @@ def group_channel_moderation_router(handlers: GroupChannelModerationHandlers) ->
         operation_id="unmute_group_channel_members",
         summary="Unmute group members",
         status_code=200,
+        tags=["group_channel_moderation"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )

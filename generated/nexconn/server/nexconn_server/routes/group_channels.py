@@ -84,15 +84,20 @@ class GroupChannelsHandlers:
         raise NotImplementedOperation("update_group_channel_profile")
 
 
-def group_channels_router(handlers: GroupChannelsHandlers) -> APIRouter:
-    """The routes of the group_channels group, answered by `handlers`."""
-    router = APIRouter(tags=["group_channels"])
+def group_channels_router(
+    handlers: GroupChannelsHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the group_channels group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/v4/group-channel/create",
         operation_id="create_group_channel",
         summary="Create a group channel",
         status_code=200,
+        tags=["group_channels"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -106,6 +111,7 @@ def group_channels_router(handlers: GroupChannelsHandlers) -> APIRouter:
         operation_id="dismiss_group_channel",
         summary="Dismiss a group channel",
         status_code=200,
+        tags=["group_channels"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -119,6 +125,7 @@ def group_channels_router(handlers: GroupChannelsHandlers) -> APIRouter:
         operation_id="join_group_channel",
         summary="Add users to a group channel",
         status_code=200,
+        tags=["group_channels"],
         response_model=GroupChannelInfoResponse,
         response_model_exclude_unset=True,
     )
@@ -132,6 +139,7 @@ def group_channels_router(handlers: GroupChannelsHandlers) -> APIRouter:
         operation_id="list_user_joined_group_channels",
         summary="List the groups a user belongs to",
         status_code=200,
+        tags=["group_channels"],
         response_model=JoinedGroupsResponse,
         response_model_exclude_unset=True,
     )
@@ -148,6 +156,7 @@ def group_channels_router(handlers: GroupChannelsHandlers) -> APIRouter:
         operation_id="leave_group_channel",
         summary="Remove users from a group channel",
         status_code=200,
+        tags=["group_channels"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -161,6 +170,7 @@ def group_channels_router(handlers: GroupChannelsHandlers) -> APIRouter:
         operation_id="list_group_channel_members",
         summary="List group members",
         status_code=200,
+        tags=["group_channels"],
         response_model=GroupMembersResponse,
         response_model_exclude_unset=True,
     )
@@ -174,6 +184,7 @@ def group_channels_router(handlers: GroupChannelsHandlers) -> APIRouter:
         operation_id="update_group_channel_profile",
         summary="Update a group's profile",
         status_code=200,
+        tags=["group_channels"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )

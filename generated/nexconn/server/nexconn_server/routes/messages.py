@@ -111,9 +111,11 @@ class MessagesHandlers:
         raise NotImplementedOperation("clear_channel_message_history")
 
 
-def messages_router(handlers: MessagesHandlers) -> APIRouter:
-    """The routes of the messages group, answered by `handlers`."""
-    router = APIRouter(tags=["messages"])
+def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the messages group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/v4/channel/message/history/clean",
@@ -126,6 +128,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="clear_channel_message_history",
         summary="Clear a channel's message history",
         status_code=200,
+        tags=["messages"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -139,6 +142,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="delete_message_metadata",
         summary="Delete metadata from a message",
         status_code=200,
+        tags=["messages"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -152,6 +156,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="list_message_metadata",
         summary="List the metadata of a message",
         status_code=200,
+        tags=["messages"],
         response_model=MessageMetadataResponse,
         response_model_exclude_unset=True,
     )
@@ -168,6 +173,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="set_message_metadata",
         summary="Set metadata on a message",
         status_code=200,
+        tags=["messages"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -181,6 +187,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="send_community_channel_message",
         summary="Send a community channel message",
         status_code=200,
+        tags=["messages"],
         response_model=ChannelMessageSendResponse,
         response_model_exclude_unset=True,
     )
@@ -194,6 +201,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="send_direct_channel_message",
         summary="Send a direct message",
         status_code=200,
+        tags=["messages"],
         response_model=UserMessageSendResponse,
         response_model_exclude_unset=True,
     )
@@ -207,6 +215,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="send_group_channel_message",
         summary="Send a group message",
         status_code=200,
+        tags=["messages"],
         response_model=ChannelMessageSendResponse,
         response_model_exclude_unset=True,
     )
@@ -220,6 +229,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="delete_message",
         summary="Recall a message",
         status_code=200,
+        tags=["messages"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -233,6 +243,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="broadcast_open_channel_message",
         summary="Broadcast to every open channel",
         status_code=200,
+        tags=["messages"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -246,6 +257,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="send_open_channel_message",
         summary="Send an open channel message",
         status_code=200,
+        tags=["messages"],
         response_model=ChannelMessageSendResponse,
         response_model_exclude_unset=True,
     )

@@ -46,15 +46,20 @@ class OpenChannelMessagePriorityHandlers:
         raise NotImplementedOperation("list_low_priority_message_types")
 
 
-def open_channel_message_priority_router(handlers: OpenChannelMessagePriorityHandlers) -> APIRouter:
-    """The routes of the open_channel_message_priority group, answered by `handlers`."""
-    router = APIRouter(tags=["open_channel_message_priority"])
+def open_channel_message_priority_router(
+    handlers: OpenChannelMessagePriorityHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the open_channel_message_priority group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/v4/open-channel/low-priority-message-type-list/add",
         operation_id="add_low_priority_message_types",
         summary="Mark message types as low priority",
         status_code=200,
+        tags=["open_channel_message_priority"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -68,6 +73,7 @@ def open_channel_message_priority_router(handlers: OpenChannelMessagePriorityHan
         operation_id="list_low_priority_message_types",
         summary="List low-priority message types",
         status_code=200,
+        tags=["open_channel_message_priority"],
         response_model=MessageTypesResponse,
         response_model_exclude_unset=True,
     )
@@ -81,6 +87,7 @@ def open_channel_message_priority_router(handlers: OpenChannelMessagePriorityHan
         operation_id="remove_low_priority_message_types",
         summary="Unmark low-priority message types",
         status_code=200,
+        tags=["open_channel_message_priority"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )

@@ -46,15 +46,20 @@ class OpenChannelMetadataHandlers:
         raise NotImplementedOperation("batch_get_open_channel_metadata")
 
 
-def open_channel_metadata_router(handlers: OpenChannelMetadataHandlers) -> APIRouter:
-    """The routes of the open_channel_metadata group, answered by `handlers`."""
-    router = APIRouter(tags=["open_channel_metadata"])
+def open_channel_metadata_router(
+    handlers: OpenChannelMetadataHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the open_channel_metadata group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/v4/open-channel/metadata/batch/get",
         operation_id="batch_get_open_channel_metadata",
         summary="Get open channel metadata",
         status_code=200,
+        tags=["open_channel_metadata"],
         response_model=OpenChannelMetadataResponse,
         response_model_exclude_unset=True,
     )
@@ -68,6 +73,7 @@ def open_channel_metadata_router(handlers: OpenChannelMetadataHandlers) -> APIRo
         operation_id="batch_remove_open_channel_metadata",
         summary="Delete open channel metadata",
         status_code=200,
+        tags=["open_channel_metadata"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -81,6 +87,7 @@ def open_channel_metadata_router(handlers: OpenChannelMetadataHandlers) -> APIRo
         operation_id="batch_set_open_channel_metadata",
         summary="Set open channel metadata",
         status_code=200,
+        tags=["open_channel_metadata"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )

@@ -187,15 +187,20 @@ class OpenChannelModerationHandlers:
         raise NotImplementedOperation("list_banned_open_channel_participants")
 
 
-def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> APIRouter:
-    """The routes of the open_channel_moderation group, answered by `handlers`."""
-    router = APIRouter(tags=["open_channel_moderation"])
+def open_channel_moderation_router(
+    handlers: OpenChannelModerationHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the open_channel_moderation group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/v4/open-channel/freeze/check",
         operation_id="check_open_channel_freeze",
         summary="Check whether an open channel is frozen",
         status_code=200,
+        tags=["open_channel_moderation"],
         response_model=FreezeStatusResponse,
         response_model_exclude_unset=True,
     )
@@ -209,6 +214,7 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         operation_id="freeze_open_channel",
         summary="Freeze an open channel",
         status_code=200,
+        tags=["open_channel_moderation"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -222,6 +228,7 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         operation_id="list_frozen_open_channels",
         summary="List frozen open channels",
         status_code=200,
+        tags=["open_channel_moderation"],
         response_model=FrozenOpenChannelsResponse,
         response_model_exclude_unset=True,
     )
@@ -235,6 +242,7 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         operation_id="unfreeze_open_channel",
         summary="Unfreeze an open channel",
         status_code=200,
+        tags=["open_channel_moderation"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -254,6 +262,7 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         operation_id="mute_users_in_all_open_channels",
         summary="Mute users in every open channel",
         status_code=200,
+        tags=["open_channel_moderation"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -273,6 +282,7 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         operation_id="list_globally_muted_users",
         summary="List users muted in every open channel",
         status_code=200,
+        tags=["open_channel_moderation"],
         response_model=MutedParticipantsResponse,
         response_model_exclude_unset=True,
     )
@@ -292,6 +302,7 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         operation_id="unmute_users_in_all_open_channels",
         summary="Lift a global open channel mute",
         status_code=200,
+        tags=["open_channel_moderation"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -305,6 +316,7 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         operation_id="add_open_channel_allowed_senders",
         summary="Let participants post in a frozen open channel",
         status_code=200,
+        tags=["open_channel_moderation"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -318,6 +330,7 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         operation_id="list_open_channel_allowed_senders",
         summary="List an open channel's allowed senders",
         status_code=200,
+        tags=["open_channel_moderation"],
         response_model=ParticipantIdsResponse,
         response_model_exclude_unset=True,
     )
@@ -331,6 +344,7 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         operation_id="remove_open_channel_allowed_senders",
         summary="Take participants off an open channel's allowed senders",
         status_code=200,
+        tags=["open_channel_moderation"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -344,6 +358,7 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         operation_id="ban_open_channel_participants",
         summary="Ban participants",
         status_code=200,
+        tags=["open_channel_moderation"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -357,6 +372,7 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         operation_id="list_banned_open_channel_participants",
         summary="List banned participants",
         status_code=200,
+        tags=["open_channel_moderation"],
         response_model=BannedParticipantsResponse,
         response_model_exclude_unset=True,
     )
@@ -370,6 +386,7 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         operation_id="unban_open_channel_participants",
         summary="Unban participants",
         status_code=200,
+        tags=["open_channel_moderation"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -383,6 +400,7 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         operation_id="check_open_channel_participants",
         summary="Check whether users are in an open channel",
         status_code=200,
+        tags=["open_channel_moderation"],
         response_model=ParticipantPresenceResponse,
         response_model_exclude_unset=True,
     )
@@ -396,6 +414,7 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         operation_id="list_open_channel_participants",
         summary="List participants",
         status_code=200,
+        tags=["open_channel_moderation"],
         response_model=OpenChannelParticipantsResponse,
         response_model_exclude_unset=True,
     )
@@ -409,6 +428,7 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         operation_id="mute_open_channel_participants",
         summary="Mute participants",
         status_code=200,
+        tags=["open_channel_moderation"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -422,6 +442,7 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         operation_id="list_muted_open_channel_participants",
         summary="List muted participants",
         status_code=200,
+        tags=["open_channel_moderation"],
         response_model=MutedParticipantsResponse,
         response_model_exclude_unset=True,
     )
@@ -435,6 +456,7 @@ def open_channel_moderation_router(handlers: OpenChannelModerationHandlers) -> A
         operation_id="unmute_open_channel_participants",
         summary="Unmute participants",
         status_code=200,
+        tags=["open_channel_moderation"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )

@@ -75,16 +75,19 @@ class OpenChannelPriorityDeliveryHandlers:
 
 
 def open_channel_priority_delivery_router(
-    handlers: OpenChannelPriorityDeliveryHandlers,
+    handlers: OpenChannelPriorityDeliveryHandlers, router: APIRouter | None = None
 ) -> APIRouter:
-    """The routes of the open_channel_priority_delivery group, answered by `handlers`."""
-    router = APIRouter(tags=["open_channel_priority_delivery"])
+    """The routes of the open_channel_priority_delivery group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/v4/open-channel/priority-message-type-list/add",
         operation_id="add_priority_message_types",
         summary="Add priority message types",
         status_code=200,
+        tags=["open_channel_priority_delivery"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -98,6 +101,7 @@ def open_channel_priority_delivery_router(
         operation_id="list_priority_message_types",
         summary="List priority message types",
         status_code=200,
+        tags=["open_channel_priority_delivery"],
         response_model=MessageTypesResponse,
         response_model_exclude_unset=True,
     )
@@ -111,6 +115,7 @@ def open_channel_priority_delivery_router(
         operation_id="remove_priority_message_types",
         summary="Remove priority message types",
         status_code=200,
+        tags=["open_channel_priority_delivery"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -130,6 +135,7 @@ def open_channel_priority_delivery_router(
         operation_id="add_open_channel_priority_senders",
         summary="Add priority senders to an open channel",
         status_code=200,
+        tags=["open_channel_priority_delivery"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -149,6 +155,7 @@ def open_channel_priority_delivery_router(
         operation_id="list_open_channel_priority_senders",
         summary="List an open channel's priority senders",
         status_code=200,
+        tags=["open_channel_priority_delivery"],
         response_model=ParticipantIdsResponse,
         response_model_exclude_unset=True,
     )
@@ -168,6 +175,7 @@ def open_channel_priority_delivery_router(
         operation_id="remove_open_channel_priority_senders",
         summary="Remove priority senders from an open channel",
         status_code=200,
+        tags=["open_channel_priority_delivery"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )

@@ -55,15 +55,20 @@ class OpenChannelsHandlers:
         raise NotImplementedOperation("get_open_channel")
 
 
-def open_channels_router(handlers: OpenChannelsHandlers) -> APIRouter:
-    """The routes of the open_channels group, answered by `handlers`."""
-    router = APIRouter(tags=["open_channels"])
+def open_channels_router(
+    handlers: OpenChannelsHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the open_channels group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/v4/open-channel/create",
         operation_id="create_open_channel",
         summary="Create an open channel",
         status_code=200,
+        tags=["open_channels"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -77,6 +82,7 @@ def open_channels_router(handlers: OpenChannelsHandlers) -> APIRouter:
         operation_id="destroy_open_channels",
         summary="Destroy open channels",
         status_code=200,
+        tags=["open_channels"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -90,6 +96,7 @@ def open_channels_router(handlers: OpenChannelsHandlers) -> APIRouter:
         operation_id="set_open_channel_destroy_type",
         summary="Change an open channel's auto-destroy rule",
         status_code=200,
+        tags=["open_channels"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -103,6 +110,7 @@ def open_channels_router(handlers: OpenChannelsHandlers) -> APIRouter:
         operation_id="get_open_channel",
         summary="Get an open channel",
         status_code=200,
+        tags=["open_channels"],
         response_model=OpenChannelInfoResponse,
         response_model_exclude_unset=True,
     )

@@ -66,15 +66,20 @@ class SystemMessagesHandlers:
         raise NotImplementedOperation("recall_broadcast_message")
 
 
-def system_messages_router(handlers: SystemMessagesHandlers) -> APIRouter:
-    """The routes of the system_messages group, answered by `handlers`."""
-    router = APIRouter(tags=["system_messages"])
+def system_messages_router(
+    handlers: SystemMessagesHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the system_messages group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/v4/system-channel/message/broadcast/delete",
         operation_id="recall_broadcast_message",
         summary="Recall a broadcast to all users",
         status_code=200,
+        tags=["system_messages"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -88,6 +93,7 @@ def system_messages_router(handlers: SystemMessagesHandlers) -> APIRouter:
         operation_id="broadcast_system_message_to_all",
         summary="Broadcast a system message to every user",
         status_code=200,
+        tags=["system_messages"],
         response_model=MessageIdResponse,
         response_model_exclude_unset=True,
     )
@@ -101,6 +107,7 @@ def system_messages_router(handlers: SystemMessagesHandlers) -> APIRouter:
         operation_id="broadcast_system_message_to_online",
         summary="Broadcast a system message to online users",
         status_code=200,
+        tags=["system_messages"],
         response_model=MessageIdResponse,
         response_model_exclude_unset=True,
     )
@@ -114,6 +121,7 @@ def system_messages_router(handlers: SystemMessagesHandlers) -> APIRouter:
         operation_id="send_system_channel_message",
         summary="Send a system message",
         status_code=200,
+        tags=["system_messages"],
         response_model=UserMessageSendResponse,
         response_model_exclude_unset=True,
     )
@@ -139,6 +147,7 @@ def system_messages_router(handlers: SystemMessagesHandlers) -> APIRouter:
         operation_id="send_system_channel_push",
         summary="Push a system message to a user segment",
         status_code=200,
+        tags=["system_messages"],
         response_model=SystemPushResponse,
         response_model_exclude_unset=True,
     )

@@ -161,15 +161,18 @@ class UsersHandlers:
         raise NotImplementedOperation("batch_get_user_tags")
 
 
-def users_router(handlers: UsersHandlers) -> APIRouter:
-    """The routes of the users group, answered by `handlers`."""
-    router = APIRouter(tags=["users"])
+def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the users group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/v4/auth/access-token/expire",
         operation_id="expire_access_tokens",
         summary="Expire access tokens",
         status_code=200,
+        tags=["users"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -183,6 +186,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="issue_access_token",
         summary="Issue an access token",
         status_code=200,
+        tags=["users"],
         response_model=AccessTokenResponse,
         response_model_exclude_unset=True,
     )
@@ -196,6 +200,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="list_direct_channel_muted_users",
         summary="List users muted in direct channels",
         status_code=200,
+        tags=["users"],
         response_model=DirectMutedUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -209,6 +214,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="set_direct_channel_mute",
         summary="Mute or unmute users in direct channels",
         status_code=200,
+        tags=["users"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -222,6 +228,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="ban_users",
         summary="Ban users",
         status_code=200,
+        tags=["users"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -235,6 +242,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="list_banned_users",
         summary="List banned users",
         status_code=200,
+        tags=["users"],
         response_model=BannedUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -254,6 +262,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="get_user_connection_status",
         summary="Check whether a user is online",
         status_code=200,
+        tags=["users"],
         response_model=ConnectionStatusResponse,
         response_model_exclude_unset=True,
     )
@@ -267,6 +276,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="get_user",
         summary="Get a user",
         status_code=200,
+        tags=["users"],
         response_model=UserInfoResponse,
         response_model_exclude_unset=True,
     )
@@ -280,6 +290,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="restore_users",
         summary="Restore soft-deleted users",
         status_code=200,
+        tags=["users"],
         response_model=UserOperationResponse,
         response_model_exclude_unset=True,
     )
@@ -293,6 +304,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="soft_delete_users",
         summary="Soft-delete users",
         status_code=200,
+        tags=["users"],
         response_model=UserOperationResponse,
         response_model_exclude_unset=True,
     )
@@ -306,6 +318,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="list_soft_deleted_users",
         summary="List soft-deleted users",
         status_code=200,
+        tags=["users"],
         response_model=SoftDeletedUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -319,6 +332,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="batch_get_user_tags",
         summary="Get the tags of users",
         status_code=200,
+        tags=["users"],
         response_model=UserTagsResponse,
         response_model_exclude_unset=True,
     )
@@ -332,6 +346,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="batch_set_user_tags",
         summary="Set tags on users",
         status_code=200,
+        tags=["users"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -345,6 +360,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="unban_users",
         summary="Unban users",
         status_code=200,
+        tags=["users"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )
@@ -358,6 +374,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="update_user",
         summary="Update a user",
         status_code=200,
+        tags=["users"],
         response_model=Ack,
         response_model_exclude_unset=True,
     )

@@ -72,15 +72,20 @@ class ChatroomAllowlistsHandlers:
         raise NotImplementedOperation("query_chatroom_message_allowlist")
 
 
-def chatroom_allowlists_router(handlers: ChatroomAllowlistsHandlers) -> APIRouter:
-    """The routes of the chatroom_allowlists group, answered by `handlers`."""
-    router = APIRouter(tags=["chatroom_allowlists"])
+def chatroom_allowlists_router(
+    handlers: ChatroomAllowlistsHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the chatroom_allowlists group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/chatroom/user/whitelist/add.json",
         operation_id="add_chatroom_user_allowlist",
         summary="Add users to a chatroom allowlist",
         status_code=200,
+        tags=["chatroom_allowlists"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -97,6 +102,7 @@ def chatroom_allowlists_router(handlers: ChatroomAllowlistsHandlers) -> APIRoute
         operation_id="query_chatroom_user_allowlist",
         summary="List a chatroom's allowlisted users",
         status_code=200,
+        tags=["chatroom_allowlists"],
         response_model=QueryChatroomUserAllowlistResponse,
         response_model_exclude_unset=True,
     )
@@ -112,6 +118,7 @@ def chatroom_allowlists_router(handlers: ChatroomAllowlistsHandlers) -> APIRoute
         operation_id="remove_chatroom_user_allowlist",
         summary="Remove users from a chatroom allowlist",
         status_code=200,
+        tags=["chatroom_allowlists"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -128,6 +135,7 @@ def chatroom_allowlists_router(handlers: ChatroomAllowlistsHandlers) -> APIRoute
         operation_id="add_chatroom_message_allowlist",
         summary="Add message types to the chatroom allowlist",
         status_code=200,
+        tags=["chatroom_allowlists"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -144,6 +152,7 @@ def chatroom_allowlists_router(handlers: ChatroomAllowlistsHandlers) -> APIRoute
         operation_id="remove_chatroom_message_allowlist",
         summary="Remove message types from the chatroom allowlist",
         status_code=200,
+        tags=["chatroom_allowlists"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -160,6 +169,7 @@ def chatroom_allowlists_router(handlers: ChatroomAllowlistsHandlers) -> APIRoute
         operation_id="query_chatroom_message_allowlist",
         summary="List allowlisted message types",
         status_code=200,
+        tags=["chatroom_allowlists"],
         response_model=QueryChatroomMessageAllowlistResponse,
         response_model_exclude_unset=True,
     )

@@ -44,15 +44,20 @@ class ChatroomKeepaliveHandlers:
         raise NotImplementedOperation("query_chatroom_keepalive")
 
 
-def chatroom_keepalive_router(handlers: ChatroomKeepaliveHandlers) -> APIRouter:
-    """The routes of the chatroom_keepalive group, answered by `handlers`."""
-    router = APIRouter(tags=["chatroom_keepalive"])
+def chatroom_keepalive_router(
+    handlers: ChatroomKeepaliveHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the chatroom_keepalive group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/chatroom/keepalive/add.json",
         operation_id="add_chatroom_keepalive",
         summary="Keep a chatroom alive",
         status_code=200,
+        tags=["chatroom_keepalive"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -68,6 +73,7 @@ def chatroom_keepalive_router(handlers: ChatroomKeepaliveHandlers) -> APIRouter:
         operation_id="query_chatroom_keepalive",
         summary="List kept-alive chatrooms",
         status_code=200,
+        tags=["chatroom_keepalive"],
         response_model=QueryChatroomKeepaliveResponse,
         response_model_exclude_unset=True,
     )
@@ -79,6 +85,7 @@ def chatroom_keepalive_router(handlers: ChatroomKeepaliveHandlers) -> APIRouter:
         operation_id="remove_chatroom_keepalive",
         summary="Stop keeping a chatroom alive",
         status_code=200,
+        tags=["chatroom_keepalive"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )

@@ -196,15 +196,20 @@ class ChatroomMembersHandlers:
         raise NotImplementedOperation("query_blocked_chatroom_members")
 
 
-def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
-    """The routes of the chatroom_members group, answered by `handlers`."""
-    router = APIRouter(tags=["chatroom_members"])
+def chatroom_members_router(
+    handlers: ChatroomMembersHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the chatroom_members group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/chatroom/ban/add.json",
         operation_id="mute_all_chatroom_members",
         summary="Mute everyone in a chatroom",
         status_code=200,
+        tags=["chatroom_members"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -227,6 +232,7 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         operation_id="check_chatroom_mute_all",
         summary="Check whether a chatroom has mute-all on",
         status_code=200,
+        tags=["chatroom_members"],
         response_model=CheckChatroomMuteAllResponse,
         response_model_exclude_unset=True,
     )
@@ -242,6 +248,7 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         operation_id="query_muted_chatrooms",
         summary="List chatrooms with mute-all on",
         status_code=200,
+        tags=["chatroom_members"],
         response_model=QueryMutedChatroomsResponse,
         response_model_exclude_unset=True,
     )
@@ -264,6 +271,7 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         operation_id="unmute_all_chatroom_members",
         summary="End mute-all in a chatroom",
         status_code=200,
+        tags=["chatroom_members"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -286,6 +294,7 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         operation_id="mute_users_in_all_chatrooms",
         summary="Mute users in every chatroom",
         status_code=200,
+        tags=["chatroom_members"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -309,6 +318,7 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         operation_id="query_users_muted_in_all_chatrooms",
         summary="List users muted in every chatroom",
         status_code=200,
+        tags=["chatroom_members"],
         response_model=QueryUsersMutedInAllChatroomsResponse,
         response_model_exclude_unset=True,
     )
@@ -322,6 +332,7 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         operation_id="unmute_users_in_all_chatrooms",
         summary="Lift an app-wide chatroom mute",
         status_code=200,
+        tags=["chatroom_members"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -345,6 +356,7 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         operation_id="add_chatroom_mute_allowlist",
         summary="Exempt users from a chatroom's mute-all",
         status_code=200,
+        tags=["chatroom_members"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -368,6 +380,7 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         operation_id="query_chatroom_mute_allowlist",
         summary="List users exempt from a chatroom's mute-all",
         status_code=200,
+        tags=["chatroom_members"],
         response_model=QueryChatroomMuteAllowlistResponse,
         response_model_exclude_unset=True,
     )
@@ -383,6 +396,7 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         operation_id="remove_chatroom_mute_allowlist",
         summary="Remove users from a chatroom's mute-all exemptions",
         status_code=200,
+        tags=["chatroom_members"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -406,6 +420,7 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         operation_id="block_chatroom_members",
         summary="Ban users from a chatroom",
         status_code=200,
+        tags=["chatroom_members"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -429,6 +444,7 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         operation_id="query_blocked_chatroom_members",
         summary="List users banned from a chatroom",
         status_code=200,
+        tags=["chatroom_members"],
         response_model=QueryBlockedChatroomMembersResponse,
         response_model_exclude_unset=True,
     )
@@ -445,6 +461,7 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         operation_id="unblock_chatroom_members",
         summary="Lift a chatroom ban",
         status_code=200,
+        tags=["chatroom_members"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -468,6 +485,7 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         operation_id="check_chatroom_member",
         summary="Check whether a user is in a chatroom",
         status_code=200,
+        tags=["chatroom_members"],
         response_model=CheckChatroomMemberResponse,
         response_model_exclude_unset=True,
     )
@@ -481,6 +499,7 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         operation_id="mute_chatroom_members",
         summary="Mute users in a chatroom",
         status_code=200,
+        tags=["chatroom_members"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -504,6 +523,7 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         operation_id="query_muted_chatroom_members",
         summary="List muted users of a chatroom",
         status_code=200,
+        tags=["chatroom_members"],
         response_model=QueryMutedChatroomMembersResponse,
         response_model_exclude_unset=True,
     )
@@ -519,6 +539,7 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         operation_id="unmute_chatroom_members",
         summary="Unmute users in a chatroom",
         status_code=200,
+        tags=["chatroom_members"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -542,6 +563,7 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         operation_id="query_chatroom_members",
         summary="List chatroom members",
         status_code=200,
+        tags=["chatroom_members"],
         response_model=QueryChatroomMembersResponse,
         response_model_exclude_unset=True,
     )
@@ -562,6 +584,7 @@ def chatroom_members_router(handlers: ChatroomMembersHandlers) -> APIRouter:
         operation_id="check_chatroom_members",
         summary="Check whether users are in a chatroom",
         status_code=200,
+        tags=["chatroom_members"],
         response_model=CheckChatroomMembersResponse,
         response_model_exclude_unset=True,
     )

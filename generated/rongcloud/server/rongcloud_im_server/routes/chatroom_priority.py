@@ -44,15 +44,20 @@ class ChatroomPriorityHandlers:
         raise NotImplementedOperation("query_chatroom_low_priority_types")
 
 
-def chatroom_priority_router(handlers: ChatroomPriorityHandlers) -> APIRouter:
-    """The routes of the chatroom_priority group, answered by `handlers`."""
-    router = APIRouter(tags=["chatroom_priority"])
+def chatroom_priority_router(
+    handlers: ChatroomPriorityHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the chatroom_priority group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/chatroom/message/priority/add.json",
         operation_id="add_chatroom_low_priority_types",
         summary="Mark message types as low priority",
         status_code=200,
+        tags=["chatroom_priority"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -69,6 +74,7 @@ def chatroom_priority_router(handlers: ChatroomPriorityHandlers) -> APIRouter:
         operation_id="query_chatroom_low_priority_types",
         summary="List low-priority message types",
         status_code=200,
+        tags=["chatroom_priority"],
         response_model=QueryChatroomLowPriorityTypesResponse,
         response_model_exclude_unset=True,
     )
@@ -80,6 +86,7 @@ def chatroom_priority_router(handlers: ChatroomPriorityHandlers) -> APIRouter:
         operation_id="remove_chatroom_low_priority_types",
         summary="Unmark low-priority message types",
         status_code=200,
+        tags=["chatroom_priority"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )

@@ -65,15 +65,20 @@ class ChatroomPropertiesHandlers:
         raise NotImplementedOperation("query_chatroom_entries")
 
 
-def chatroom_properties_router(handlers: ChatroomPropertiesHandlers) -> APIRouter:
-    """The routes of the chatroom_properties group, answered by `handlers`."""
-    router = APIRouter(tags=["chatroom_properties"])
+def chatroom_properties_router(
+    handlers: ChatroomPropertiesHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the chatroom_properties group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/chatroom/entry/batch/remove.json",
         operation_id="batch_remove_chatroom_entries",
         summary="Delete chatroom properties in bulk",
         status_code=200,
+        tags=["chatroom_properties"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -96,6 +101,7 @@ def chatroom_properties_router(handlers: ChatroomPropertiesHandlers) -> APIRoute
         operation_id="batch_set_chatroom_entries",
         summary="Set chatroom properties in bulk",
         status_code=200,
+        tags=["chatroom_properties"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -118,6 +124,7 @@ def chatroom_properties_router(handlers: ChatroomPropertiesHandlers) -> APIRoute
         operation_id="query_chatroom_entries",
         summary="Get chatroom properties",
         status_code=200,
+        tags=["chatroom_properties"],
         response_model=QueryChatroomEntriesResponse,
         response_model_exclude_unset=True,
     )
@@ -134,6 +141,7 @@ def chatroom_properties_router(handlers: ChatroomPropertiesHandlers) -> APIRoute
         operation_id="remove_chatroom_entry",
         summary="Delete a chatroom property",
         status_code=200,
+        tags=["chatroom_properties"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -150,6 +158,7 @@ def chatroom_properties_router(handlers: ChatroomPropertiesHandlers) -> APIRoute
         operation_id="set_chatroom_entry",
         summary="Set a chatroom property",
         status_code=200,
+        tags=["chatroom_properties"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )

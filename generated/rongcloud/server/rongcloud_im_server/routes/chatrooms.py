@@ -75,15 +75,18 @@ class ChatroomsHandlers:
         raise NotImplementedOperation("query_chatrooms_legacy")
 
 
-def chatrooms_router(handlers: ChatroomsHandlers) -> APIRouter:
-    """The routes of the chatrooms group, answered by `handlers`."""
-    router = APIRouter(tags=["chatrooms"])
+def chatrooms_router(handlers: ChatroomsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the chatrooms group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/chatroom/create.json",
         operation_id="create_chatrooms_legacy",
         summary="Create chatrooms (deprecated)",
         status_code=200,
+        tags=["chatrooms"],
         deprecated=True,
         response_model=CodeResult,
         response_model_exclude_unset=True,
@@ -101,6 +104,7 @@ def chatrooms_router(handlers: ChatroomsHandlers) -> APIRouter:
         operation_id="create_chatroom",
         summary="Create a chatroom",
         status_code=200,
+        tags=["chatrooms"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -124,6 +128,7 @@ def chatrooms_router(handlers: ChatroomsHandlers) -> APIRouter:
         operation_id="set_chatroom_destroy_type",
         summary="Set when a chatroom is destroyed",
         status_code=200,
+        tags=["chatrooms"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -145,6 +150,7 @@ def chatrooms_router(handlers: ChatroomsHandlers) -> APIRouter:
         operation_id="destroy_chatrooms",
         summary="Destroy chatrooms",
         status_code=200,
+        tags=["chatrooms"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -161,6 +167,7 @@ def chatrooms_router(handlers: ChatroomsHandlers) -> APIRouter:
         operation_id="get_chatroom",
         summary="Get a chatroom",
         status_code=200,
+        tags=["chatrooms"],
         response_model=GetChatroomResponse,
         response_model_exclude_unset=True,
     )
@@ -174,6 +181,7 @@ def chatrooms_router(handlers: ChatroomsHandlers) -> APIRouter:
         operation_id="query_chatrooms_legacy",
         summary="Get chatrooms (deprecated)",
         status_code=200,
+        tags=["chatrooms"],
         deprecated=True,
         response_model=QueryChatroomsLegacyResponse,
         response_model_exclude_unset=True,

@@ -25,15 +25,20 @@ class ConversationsHandlers:
         raise NotImplementedOperation("pin_conversation")
 
 
-def conversations_router(handlers: ConversationsHandlers) -> APIRouter:
-    """The routes of the conversations group, answered by `handlers`."""
-    router = APIRouter(tags=["conversations"])
+def conversations_router(
+    handlers: ConversationsHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the conversations group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/conversation/top/set.json",
         operation_id="pin_conversation",
         summary="Pin or unpin a conversation",
         status_code=200,
+        tags=["conversations"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )

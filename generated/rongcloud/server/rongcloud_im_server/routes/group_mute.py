@@ -103,15 +103,18 @@ class GroupMuteHandlers:
         raise NotImplementedOperation("query_group_mute_allowlist")
 
 
-def group_mute_router(handlers: GroupMuteHandlers) -> APIRouter:
-    """The routes of the group_mute group, answered by `handlers`."""
-    router = APIRouter(tags=["group_mute"])
+def group_mute_router(handlers: GroupMuteHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the group_mute group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/group/ban/add.json",
         operation_id="mute_all_group_members",
         summary="Mute everyone in groups",
         status_code=200,
+        tags=["group_mute"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -128,6 +131,7 @@ def group_mute_router(handlers: GroupMuteHandlers) -> APIRouter:
         operation_id="query_muted_groups",
         summary="Tell which groups are muted",
         status_code=200,
+        tags=["group_mute"],
         response_model=QueryMutedGroupsResponse,
         response_model_exclude_unset=True,
     )
@@ -151,6 +155,7 @@ def group_mute_router(handlers: GroupMuteHandlers) -> APIRouter:
         operation_id="unmute_all_group_members",
         summary="End mute-all in groups",
         status_code=200,
+        tags=["group_mute"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -167,6 +172,7 @@ def group_mute_router(handlers: GroupMuteHandlers) -> APIRouter:
         operation_id="add_group_mute_allowlist",
         summary="Exempt members from mute-all",
         status_code=200,
+        tags=["group_mute"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -183,6 +189,7 @@ def group_mute_router(handlers: GroupMuteHandlers) -> APIRouter:
         operation_id="query_group_mute_allowlist",
         summary="List members exempt from mute-all",
         status_code=200,
+        tags=["group_mute"],
         response_model=QueryGroupMuteAllowlistResponse,
         response_model_exclude_unset=True,
     )
@@ -198,6 +205,7 @@ def group_mute_router(handlers: GroupMuteHandlers) -> APIRouter:
         operation_id="remove_group_mute_allowlist",
         summary="Remove members from the mute-all exemptions",
         status_code=200,
+        tags=["group_mute"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -214,6 +222,7 @@ def group_mute_router(handlers: GroupMuteHandlers) -> APIRouter:
         operation_id="mute_group_members",
         summary="Mute group members",
         status_code=200,
+        tags=["group_mute"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -232,6 +241,7 @@ def group_mute_router(handlers: GroupMuteHandlers) -> APIRouter:
         operation_id="query_muted_group_members",
         summary="List muted group members",
         status_code=200,
+        tags=["group_mute"],
         response_model=QueryMutedGroupMembersResponse,
         response_model_exclude_unset=True,
     )
@@ -248,6 +258,7 @@ def group_mute_router(handlers: GroupMuteHandlers) -> APIRouter:
         operation_id="unmute_group_members",
         summary="Unmute group members",
         status_code=200,
+        tags=["group_mute"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )

@@ -98,15 +98,18 @@ class GroupsHandlers:
         raise NotImplementedOperation("refresh_group")
 
 
-def groups_router(handlers: GroupsHandlers) -> APIRouter:
-    """The routes of the groups group, answered by `handlers`."""
-    router = APIRouter(tags=["groups"])
+def groups_router(handlers: GroupsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the groups group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/group/create.json",
         operation_id="create_group",
         summary="Create a group",
         status_code=200,
+        tags=["groups"],
         response_model=CreateGroupResponse,
         response_model_exclude_unset=True,
     )
@@ -136,6 +139,7 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         operation_id="dismiss_group",
         summary="Dismiss a group",
         status_code=200,
+        tags=["groups"],
         response_model=DismissGroupResponse,
         response_model_exclude_unset=True,
     )
@@ -163,6 +167,7 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         operation_id="join_group",
         summary="Add users to a group",
         status_code=200,
+        tags=["groups"],
         response_model=JoinGroupResponse,
         response_model_exclude_unset=True,
     )
@@ -191,6 +196,7 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         operation_id="quit_group",
         summary="Remove users from a group",
         status_code=200,
+        tags=["groups"],
         response_model=QuitGroupResponse,
         response_model_exclude_unset=True,
     )
@@ -219,6 +225,7 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         operation_id="refresh_group",
         summary="Rename a group",
         status_code=200,
+        tags=["groups"],
         response_model=RefreshGroupResponse,
         response_model_exclude_unset=True,
     )
@@ -246,6 +253,7 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         operation_id="sync_user_groups",
         summary="Synchronise the groups a user belongs to",
         status_code=200,
+        tags=["groups"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -262,6 +270,7 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         operation_id="query_group_members",
         summary="List a group's members",
         status_code=200,
+        tags=["groups"],
         response_model=QueryGroupMembersResponse,
         response_model_exclude_unset=True,
     )
@@ -275,6 +284,7 @@ def groups_router(handlers: GroupsHandlers) -> APIRouter:
         operation_id="query_user_groups",
         summary="List the groups a user is in",
         status_code=200,
+        tags=["groups"],
         response_model=QueryUserGroupsResponse,
         response_model_exclude_unset=True,
     )

@@ -151,15 +151,18 @@ class MessagesHandlers:
         raise NotImplementedOperation("clean_conversation_messages")
 
 
-def messages_router(handlers: MessagesHandlers) -> APIRouter:
-    """The routes of the messages group, answered by `handlers`."""
-    router = APIRouter(tags=["messages"])
+def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the messages group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/conversation/message/history/clean.json",
         operation_id="clean_conversation_messages",
         summary="Clear a conversation's messages",
         status_code=200,
+        tags=["messages"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -181,6 +184,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="broadcast_chatroom_message",
         summary="Send a message to every chatroom",
         status_code=200,
+        tags=["messages"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -203,6 +207,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="send_chatroom_message",
         summary="Send a chatroom message",
         status_code=200,
+        tags=["messages"],
         response_model=SendChatroomMessageResponse,
         response_model_exclude_unset=True,
     )
@@ -226,6 +231,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="delete_message_expansion",
         summary="Delete extension data from a message",
         status_code=200,
+        tags=["messages"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -249,6 +255,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="query_message_expansion",
         summary="Get a message's extension data",
         status_code=200,
+        tags=["messages"],
         response_model=QueryMessageExpansionResponse,
         response_model_exclude_unset=True,
     )
@@ -265,6 +272,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="set_message_expansion",
         summary="Set extension data on a message",
         status_code=200,
+        tags=["messages"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -287,6 +295,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="send_group_message",
         summary="Send a group message",
         status_code=200,
+        tags=["messages"],
         response_model=SendGroupMessageResponse,
         response_model_exclude_unset=True,
     )
@@ -318,6 +327,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="delete_message_history_log",
         summary="Delete the message log of an hour",
         status_code=200,
+        tags=["messages"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -333,6 +343,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="get_message_history_log",
         summary="Get the message log of an hour",
         status_code=200,
+        tags=["messages"],
         response_model=GetMessageHistoryLogResponse,
         response_model_exclude_unset=True,
     )
@@ -348,6 +359,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="send_private_message",
         summary="Send a one-to-one message",
         status_code=200,
+        tags=["messages"],
         response_model=SendPrivateMessageResponse,
         response_model_exclude_unset=True,
     )
@@ -381,6 +393,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="send_private_template_message",
         summary="Send a one-to-one template message",
         status_code=200,
+        tags=["messages"],
         response_model=SendPrivateTemplateMessageResponse,
         response_model_exclude_unset=True,
     )
@@ -394,6 +407,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="recall_message",
         summary="Recall a message",
         status_code=200,
+        tags=["messages"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -422,6 +436,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="send_group_status_message",
         summary="Send a group status message",
         status_code=200,
+        tags=["messages"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -445,6 +460,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="send_private_status_message",
         summary="Send a one-to-one status message",
         status_code=200,
+        tags=["messages"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )

@@ -65,15 +65,18 @@ class ModerationHandlers:
         raise NotImplementedOperation("list_sensitive_words")
 
 
-def moderation_router(handlers: ModerationHandlers) -> APIRouter:
-    """The routes of the moderation group, answered by `handlers`."""
-    router = APIRouter(tags=["moderation"])
+def moderation_router(handlers: ModerationHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the moderation group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/sensitiveword/add.json",
         operation_id="add_sensitive_word",
         summary="Add a sensitive word",
         status_code=200,
+        tags=["moderation"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -87,6 +90,7 @@ def moderation_router(handlers: ModerationHandlers) -> APIRouter:
         operation_id="batch_add_sensitive_words",
         summary="Add sensitive words in bulk",
         status_code=200,
+        tags=["moderation"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -100,6 +104,7 @@ def moderation_router(handlers: ModerationHandlers) -> APIRouter:
         operation_id="batch_remove_sensitive_words",
         summary="Remove sensitive words in bulk",
         status_code=200,
+        tags=["moderation"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -116,6 +121,7 @@ def moderation_router(handlers: ModerationHandlers) -> APIRouter:
         operation_id="remove_sensitive_word",
         summary="Remove a sensitive word",
         status_code=200,
+        tags=["moderation"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -129,6 +135,7 @@ def moderation_router(handlers: ModerationHandlers) -> APIRouter:
         operation_id="list_sensitive_words",
         summary="List sensitive words",
         status_code=200,
+        tags=["moderation"],
         response_model=ListSensitiveWordsResponse,
         response_model_exclude_unset=True,
     )

@@ -141,15 +141,20 @@ class NotificationsHandlers:
         raise NotImplementedOperation("get_group_member_remark")
 
 
-def notifications_router(handlers: NotificationsHandlers) -> APIRouter:
-    """The routes of the notifications group, answered by `handlers`."""
-    router = APIRouter(tags=["notifications"])
+def notifications_router(
+    handlers: NotificationsHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the notifications group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/conversation/notification/get.json",
         operation_id="get_conversation_notification",
         summary="Get do-not-disturb for a conversation",
         status_code=200,
+        tags=["notifications"],
         response_model=GetConversationNotificationResponse,
         response_model_exclude_unset=True,
     )
@@ -168,6 +173,7 @@ def notifications_router(handlers: NotificationsHandlers) -> APIRouter:
         operation_id="set_conversation_notification",
         summary="Set do-not-disturb for a conversation",
         status_code=200,
+        tags=["notifications"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -193,6 +199,7 @@ def notifications_router(handlers: NotificationsHandlers) -> APIRouter:
         operation_id="get_conversation_type_notification",
         summary="Get do-not-disturb for a conversation type",
         status_code=200,
+        tags=["notifications"],
         response_model=GetConversationTypeNotificationResponse,
         response_model_exclude_unset=True,
     )
@@ -213,6 +220,7 @@ def notifications_router(handlers: NotificationsHandlers) -> APIRouter:
         operation_id="set_conversation_type_notification",
         summary="Set do-not-disturb for a conversation type",
         status_code=200,
+        tags=["notifications"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -234,6 +242,7 @@ def notifications_router(handlers: NotificationsHandlers) -> APIRouter:
         operation_id="delete_group_member_remark",
         summary="Delete a group member's push alias",
         status_code=200,
+        tags=["notifications"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -249,6 +258,7 @@ def notifications_router(handlers: NotificationsHandlers) -> APIRouter:
         operation_id="get_group_member_remark",
         summary="Get a group member's push alias",
         status_code=200,
+        tags=["notifications"],
         response_model=GetGroupMemberRemarkResponse,
         response_model_exclude_unset=True,
     )
@@ -264,6 +274,7 @@ def notifications_router(handlers: NotificationsHandlers) -> APIRouter:
         operation_id="set_group_member_remark",
         summary="Set a group member's push alias",
         status_code=200,
+        tags=["notifications"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -279,6 +290,7 @@ def notifications_router(handlers: NotificationsHandlers) -> APIRouter:
         operation_id="delete_user_dnd_period",
         summary="Remove a user's quiet hours",
         status_code=200,
+        tags=["notifications"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -292,6 +304,7 @@ def notifications_router(handlers: NotificationsHandlers) -> APIRouter:
         operation_id="get_user_dnd_period",
         summary="Get a user's quiet hours",
         status_code=200,
+        tags=["notifications"],
         response_model=GetUserDndPeriodResponse,
         response_model_exclude_unset=True,
     )
@@ -305,6 +318,7 @@ def notifications_router(handlers: NotificationsHandlers) -> APIRouter:
         operation_id="set_user_dnd_period",
         summary="Set a user's quiet hours",
         status_code=200,
+        tags=["notifications"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -323,6 +337,7 @@ def notifications_router(handlers: NotificationsHandlers) -> APIRouter:
         operation_id="delete_user_remark",
         summary="Delete a push alias",
         status_code=200,
+        tags=["notifications"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -336,6 +351,7 @@ def notifications_router(handlers: NotificationsHandlers) -> APIRouter:
         operation_id="get_user_remarks",
         summary="List a user's push aliases",
         status_code=200,
+        tags=["notifications"],
         response_model=GetUserRemarksResponse,
         response_model_exclude_unset=True,
     )
@@ -352,6 +368,7 @@ def notifications_router(handlers: NotificationsHandlers) -> APIRouter:
         operation_id="set_user_remarks",
         summary="Set push aliases a user sees",
         status_code=200,
+        tags=["notifications"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )

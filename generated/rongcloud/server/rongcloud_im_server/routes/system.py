@@ -88,15 +88,18 @@ class SystemHandlers:
         raise NotImplementedOperation("push_to_users")
 
 
-def system_router(handlers: SystemHandlers) -> APIRouter:
-    """The routes of the system group, answered by `handlers`."""
-    router = APIRouter(tags=["system"])
+def system_router(handlers: SystemHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the system group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/message/broadcast/recall.json",
         operation_id="recall_broadcast_message",
         summary="Recall a broadcast message",
         status_code=200,
+        tags=["system"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -123,6 +126,7 @@ def system_router(handlers: SystemHandlers) -> APIRouter:
         operation_id="broadcast_message",
         summary="Broadcast a message to all users",
         status_code=200,
+        tags=["system"],
         response_model=BroadcastMessageResponse,
         response_model_exclude_unset=True,
     )
@@ -145,6 +149,7 @@ def system_router(handlers: SystemHandlers) -> APIRouter:
         operation_id="broadcast_online_message",
         summary="Broadcast a message to online users",
         status_code=200,
+        tags=["system"],
         response_model=BroadcastOnlineMessageResponse,
         response_model_exclude_unset=True,
     )
@@ -167,6 +172,7 @@ def system_router(handlers: SystemHandlers) -> APIRouter:
         operation_id="send_system_message",
         summary="Send a system notification message",
         status_code=200,
+        tags=["system"],
         response_model=SendSystemMessageResponse,
         response_model_exclude_unset=True,
     )
@@ -196,6 +202,7 @@ def system_router(handlers: SystemHandlers) -> APIRouter:
         operation_id="send_system_template_message",
         summary="Send a system notification template message",
         status_code=200,
+        tags=["system"],
         response_model=SendSystemTemplateMessageResponse,
         response_model_exclude_unset=True,
     )
@@ -209,6 +216,7 @@ def system_router(handlers: SystemHandlers) -> APIRouter:
         operation_id="push_to_users",
         summary="Send a push-only notification to users",
         status_code=200,
+        tags=["system"],
         response_model=PushToUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -222,6 +230,7 @@ def system_router(handlers: SystemHandlers) -> APIRouter:
         operation_id="send_push",
         summary="Send a notification through /push.json",
         status_code=200,
+        tags=["system"],
         response_model=SendPushResponse,
         response_model_exclude_unset=True,
     )

@@ -94,15 +94,18 @@ class UserListsHandlers:
         raise NotImplementedOperation("query_allowlist")
 
 
-def user_lists_router(handlers: UserListsHandlers) -> APIRouter:
-    """The routes of the user_lists group, answered by `handlers`."""
-    router = APIRouter(tags=["user_lists"])
+def user_lists_router(handlers: UserListsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the user_lists group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/user/blacklist/add.json",
         operation_id="add_to_blocklist",
         summary="Add users to a user's blocklist",
         status_code=200,
+        tags=["user_lists"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -119,6 +122,7 @@ def user_lists_router(handlers: UserListsHandlers) -> APIRouter:
         operation_id="query_blocklist",
         summary="List a user's blocklist",
         status_code=200,
+        tags=["user_lists"],
         response_model=QueryBlocklistResponse,
         response_model_exclude_unset=True,
     )
@@ -135,6 +139,7 @@ def user_lists_router(handlers: UserListsHandlers) -> APIRouter:
         operation_id="remove_from_blocklist",
         summary="Remove users from a user's blocklist",
         status_code=200,
+        tags=["user_lists"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -151,6 +156,7 @@ def user_lists_router(handlers: UserListsHandlers) -> APIRouter:
         operation_id="add_to_allowlist",
         summary="Add users to a user's allowlist",
         status_code=200,
+        tags=["user_lists"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -167,6 +173,7 @@ def user_lists_router(handlers: UserListsHandlers) -> APIRouter:
         operation_id="query_allowlist",
         summary="List a user's allowlist",
         status_code=200,
+        tags=["user_lists"],
         response_model=QueryAllowlistResponse,
         response_model_exclude_unset=True,
     )
@@ -183,6 +190,7 @@ def user_lists_router(handlers: UserListsHandlers) -> APIRouter:
         operation_id="remove_from_allowlist",
         summary="Remove users from a user's allowlist",
         status_code=200,
+        tags=["user_lists"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -199,6 +207,7 @@ def user_lists_router(handlers: UserListsHandlers) -> APIRouter:
         operation_id="query_allowlist_mode",
         summary="Tell which users use the allowlist",
         status_code=200,
+        tags=["user_lists"],
         response_model=QueryAllowlistModeResponse,
         response_model_exclude_unset=True,
     )
@@ -215,6 +224,7 @@ def user_lists_router(handlers: UserListsHandlers) -> APIRouter:
         operation_id="set_allowlist_mode",
         summary="Switch users to allowlist or blocklist mode",
         status_code=200,
+        tags=["user_lists"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )

@@ -172,15 +172,18 @@ class UsersHandlers:
         raise NotImplementedOperation("get_user_tags")
 
 
-def users_router(handlers: UsersHandlers) -> APIRouter:
-    """The routes of the users group, answered by `handlers`."""
-    router = APIRouter(tags=["users"])
+def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the users group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/user/block/query.json",
         operation_id="query_blocked_users",
         summary="List banned users",
         status_code=200,
+        tags=["users"],
         response_model=QueryBlockedUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -203,6 +206,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="block_users",
         summary="Ban users from connecting",
         status_code=200,
+        tags=["users"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -219,6 +223,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="query_private_chat_muted_users",
         summary="List users muted in one-to-one chat",
         status_code=200,
+        tags=["users"],
         response_model=QueryPrivateChatMutedUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -239,6 +244,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="set_private_chat_mute",
         summary="Mute or unmute users in one-to-one chat",
         status_code=200,
+        tags=["users"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -257,6 +263,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="check_user_online",
         summary="Check whether a user is online",
         status_code=200,
+        tags=["users"],
         response_model=CheckUserOnlineResponse,
         response_model_exclude_unset=True,
     )
@@ -270,6 +277,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="query_deactivated_users",
         summary="List deactivated users",
         status_code=200,
+        tags=["users"],
         response_model=QueryDeactivatedUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -292,6 +300,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="deactivate_users",
         summary="Deactivate users",
         status_code=200,
+        tags=["users"],
         response_model=DeactivateUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -305,6 +314,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="register_user",
         summary="Register a user and get a token",
         status_code=200,
+        tags=["users"],
         response_model=RegisterUserResponse,
         response_model_exclude_unset=True,
     )
@@ -318,6 +328,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="get_user_info",
         summary="Get a user's profile",
         status_code=200,
+        tags=["users"],
         response_model=GetUserInfoResponse,
         response_model_exclude_unset=True,
     )
@@ -331,6 +342,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="reactivate_users",
         summary="Reactivate deactivated users",
         status_code=200,
+        tags=["users"],
         response_model=ReactivateUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -344,6 +356,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="update_user_info",
         summary="Update a user's name or avatar",
         status_code=200,
+        tags=["users"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -357,6 +370,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="batch_set_user_tags",
         summary="Set the same tags on many users",
         status_code=200,
+        tags=["users"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -370,6 +384,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="set_user_tags",
         summary="Set a user's tags",
         status_code=200,
+        tags=["users"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -383,6 +398,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="get_user_tags",
         summary="Get users' tags",
         status_code=200,
+        tags=["users"],
         response_model=GetUserTagsResponse,
         response_model_exclude_unset=True,
     )
@@ -398,6 +414,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="expire_user_tokens",
         summary="Invalidate tokens issued before a time",
         status_code=200,
+        tags=["users"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )
@@ -416,6 +433,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="unblock_users",
         summary="Lift a connection ban",
         status_code=200,
+        tags=["users"],
         response_model=CodeResult,
         response_model_exclude_unset=True,
     )

@@ -66,15 +66,20 @@ class AppSettingsHandlers:
         raise NotImplementedOperation("get_rate_limits")
 
 
-def app_settings_router(handlers: AppSettingsHandlers) -> APIRouter:
-    """The routes of the app-settings group, answered by `handlers`."""
-    router = APIRouter(tags=["app-settings"])
+def app_settings_router(
+    handlers: AppSettingsHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the app-settings group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/app",
         operation_id="get_app",
         summary="Get app settings",
         status_code=200,
+        tags=["app-settings"],
         response_model=GetAppResponse,
         response_model_exclude_unset=True,
     )
@@ -86,6 +91,7 @@ def app_settings_router(handlers: AppSettingsHandlers) -> APIRouter:
         operation_id="update_app",
         summary="Update app settings",
         status_code=200,
+        tags=["app-settings"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )
@@ -99,6 +105,7 @@ def app_settings_router(handlers: AppSettingsHandlers) -> APIRouter:
         operation_id="check_sns",
         summary="Test the SNS settings",
         status_code=201,
+        tags=["app-settings"],
         response_model=CheckResult,
         response_model_exclude_unset=True,
     )
@@ -112,6 +119,7 @@ def app_settings_router(handlers: AppSettingsHandlers) -> APIRouter:
         operation_id="check_sqs",
         summary="Test the SQS settings",
         status_code=201,
+        tags=["app-settings"],
         response_model=CheckResult,
         response_model_exclude_unset=True,
     )
@@ -125,6 +133,7 @@ def app_settings_router(handlers: AppSettingsHandlers) -> APIRouter:
         operation_id="get_rate_limits",
         summary="Get rate limit quotas",
         status_code=200,
+        tags=["app-settings"],
         response_model=GetRateLimitsResponse,
         response_model_exclude_unset=True,
     )

@@ -61,15 +61,18 @@ class BlocklistsHandlers:
         raise NotImplementedOperation("delete_block_list")
 
 
-def blocklists_router(handlers: BlocklistsHandlers) -> APIRouter:
-    """The routes of the blocklists group, answered by `handlers`."""
-    router = APIRouter(tags=["blocklists"])
+def blocklists_router(handlers: BlocklistsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the blocklists group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/blocklists",
         operation_id="list_block_lists",
         summary="List block lists",
         status_code=200,
+        tags=["blocklists"],
         response_model=ListBlockListsResponse,
         response_model_exclude_unset=True,
     )
@@ -81,6 +84,7 @@ def blocklists_router(handlers: BlocklistsHandlers) -> APIRouter:
         operation_id="create_block_list",
         summary="Create a block list",
         status_code=201,
+        tags=["blocklists"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )
@@ -94,6 +98,7 @@ def blocklists_router(handlers: BlocklistsHandlers) -> APIRouter:
         operation_id="get_block_list",
         summary="Get a block list",
         status_code=200,
+        tags=["blocklists"],
         response_model=GetBlockListResponse,
         response_model_exclude_unset=True,
     )
@@ -107,6 +112,7 @@ def blocklists_router(handlers: BlocklistsHandlers) -> APIRouter:
         operation_id="update_block_list",
         summary="Update a block list",
         status_code=201,
+        tags=["blocklists"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )
@@ -121,6 +127,7 @@ def blocklists_router(handlers: BlocklistsHandlers) -> APIRouter:
         operation_id="delete_block_list",
         summary="Delete a block list",
         status_code=200,
+        tags=["blocklists"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )

@@ -49,15 +49,18 @@ class CallsHandlers:
         raise NotImplementedOperation("get_call_token_for_call")
 
 
-def calls_router(handlers: CallsHandlers) -> APIRouter:
-    """The routes of the calls group, answered by `handlers`."""
-    router = APIRouter(tags=["calls"])
+def calls_router(handlers: CallsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the calls group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/calls",
         operation_id="get_call_token",
         summary="Get a video provider token",
         status_code=201,
+        tags=["calls"],
         response_model=CallTokenResponse,
         response_model_exclude_unset=True,
     )
@@ -71,6 +74,7 @@ def calls_router(handlers: CallsHandlers) -> APIRouter:
         operation_id="get_call_token_for_call",
         summary="Get a token for a call",
         status_code=201,
+        tags=["calls"],
         response_model=CallTokenResponse,
         response_model_exclude_unset=True,
     )
@@ -85,6 +89,7 @@ def calls_router(handlers: CallsHandlers) -> APIRouter:
         operation_id="create_call",
         summary="Start a call in a channel",
         status_code=201,
+        tags=["calls"],
         response_model=CreateCallResponse,
         response_model_exclude_unset=True,
     )

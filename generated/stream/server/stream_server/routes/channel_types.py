@@ -62,15 +62,20 @@ class ChannelTypesHandlers:
         raise NotImplementedOperation("delete_channel_type")
 
 
-def channel_types_router(handlers: ChannelTypesHandlers) -> APIRouter:
-    """The routes of the channel-types group, answered by `handlers`."""
-    router = APIRouter(tags=["channel-types"])
+def channel_types_router(
+    handlers: ChannelTypesHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the channel-types group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/channeltypes",
         operation_id="list_channel_types",
         summary="List channel types",
         status_code=200,
+        tags=["channel-types"],
         response_model=ListChannelTypesResponse,
         response_model_exclude_unset=True,
     )
@@ -82,6 +87,7 @@ def channel_types_router(handlers: ChannelTypesHandlers) -> APIRouter:
         operation_id="create_channel_type",
         summary="Create a channel type",
         status_code=201,
+        tags=["channel-types"],
         response_model=ChannelTypeSettingsResponse,
         response_model_exclude_unset=True,
     )
@@ -95,6 +101,7 @@ def channel_types_router(handlers: ChannelTypesHandlers) -> APIRouter:
         operation_id="get_channel_type",
         summary="Get a channel type",
         status_code=200,
+        tags=["channel-types"],
         response_model=ChannelTypeResponse,
         response_model_exclude_unset=True,
     )
@@ -108,6 +115,7 @@ def channel_types_router(handlers: ChannelTypesHandlers) -> APIRouter:
         operation_id="update_channel_type",
         summary="Update a channel type",
         status_code=201,
+        tags=["channel-types"],
         response_model=ChannelTypeSettingsResponse,
         response_model_exclude_unset=True,
     )
@@ -122,6 +130,7 @@ def channel_types_router(handlers: ChannelTypesHandlers) -> APIRouter:
         operation_id="delete_channel_type",
         summary="Delete a channel type",
         status_code=200,
+        tags=["channel-types"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )

@@ -190,15 +190,18 @@ class ChannelsHandlers:
         raise NotImplementedOperation("batch_unread_counts")
 
 
-def channels_router(handlers: ChannelsHandlers) -> APIRouter:
-    """The routes of the channels group, answered by `handlers`."""
-    router = APIRouter(tags=["channels"])
+def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the channels group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/channels",
         operation_id="query_channels",
         summary="Search channels",
         status_code=201,
+        tags=["channels"],
         response_model=QueryChannelsResponse,
         response_model_exclude_unset=True,
     )
@@ -212,6 +215,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="delete_channels",
         summary="Delete channels in bulk",
         status_code=201,
+        tags=["channels"],
         response_model=DeleteChannelsResponse,
         response_model_exclude_unset=True,
     )
@@ -225,6 +229,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="mark_channels_read",
         summary="Mark channels read",
         status_code=201,
+        tags=["channels"],
         response_model=MarkReadResponse,
         response_model_exclude_unset=True,
     )
@@ -238,6 +243,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="get_or_create_distinct_channel",
         summary="Get or create a channel by its members",
         status_code=201,
+        tags=["channels"],
         response_model=ChannelStateResponse,
         response_model_exclude_unset=True,
     )
@@ -252,6 +258,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="update_channel",
         summary="Update a channel",
         status_code=201,
+        tags=["channels"],
         response_model=UpdateChannelResponse,
         response_model_exclude_unset=True,
     )
@@ -267,6 +274,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="delete_channel",
         summary="Delete a channel",
         status_code=200,
+        tags=["channels"],
         response_model=DeleteChannelResponse,
         response_model_exclude_unset=True,
     )
@@ -282,6 +290,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="update_channel_partial",
         summary="Partially update a channel",
         status_code=200,
+        tags=["channels"],
         response_model=UpdateChannelPartialResponse,
         response_model_exclude_unset=True,
     )
@@ -297,6 +306,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="send_event",
         summary="Send an event to a channel",
         status_code=201,
+        tags=["channels"],
         response_model=SendEventResponse,
         response_model_exclude_unset=True,
     )
@@ -312,6 +322,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="hide_channel",
         summary="Hide a channel",
         status_code=201,
+        tags=["channels"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )
@@ -327,6 +338,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="get_or_create_channel",
         summary="Get or create a channel",
         status_code=201,
+        tags=["channels"],
         response_model=ChannelStateResponse,
         response_model_exclude_unset=True,
     )
@@ -342,6 +354,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="mark_read",
         summary="Mark a channel read",
         status_code=201,
+        tags=["channels"],
         response_model=MarkReadResponse,
         response_model_exclude_unset=True,
     )
@@ -357,6 +370,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="show_channel",
         summary="Show a hidden channel",
         status_code=201,
+        tags=["channels"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )
@@ -372,6 +386,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="truncate_channel",
         summary="Truncate a channel",
         status_code=201,
+        tags=["channels"],
         response_model=TruncateChannelResponse,
         response_model_exclude_unset=True,
     )
@@ -387,6 +402,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="mark_unread",
         summary="Mark a channel unread",
         status_code=201,
+        tags=["channels"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )
@@ -402,6 +418,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="get_unread_counts",
         summary="Get unread counts",
         status_code=200,
+        tags=["channels"],
         response_model=UnreadCountsResponse,
         response_model_exclude_unset=True,
     )
@@ -413,6 +430,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="batch_unread_counts",
         summary="Get unread counts of several users",
         status_code=201,
+        tags=["channels"],
         response_model=BatchUnreadCountsResponse,
         response_model_exclude_unset=True,
     )

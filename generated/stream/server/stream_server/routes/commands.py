@@ -62,15 +62,18 @@ class CommandsHandlers:
         raise NotImplementedOperation("delete_command")
 
 
-def commands_router(handlers: CommandsHandlers) -> APIRouter:
-    """The routes of the commands group, answered by `handlers`."""
-    router = APIRouter(tags=["commands"])
+def commands_router(handlers: CommandsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the commands group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/commands",
         operation_id="list_commands",
         summary="List commands",
         status_code=200,
+        tags=["commands"],
         response_model=ListCommandsResponse,
         response_model_exclude_unset=True,
     )
@@ -82,6 +85,7 @@ def commands_router(handlers: CommandsHandlers) -> APIRouter:
         operation_id="create_command",
         summary="Create a command",
         status_code=201,
+        tags=["commands"],
         response_model=CommandResponse,
         response_model_exclude_unset=True,
     )
@@ -95,6 +99,7 @@ def commands_router(handlers: CommandsHandlers) -> APIRouter:
         operation_id="get_command",
         summary="Get a command",
         status_code=200,
+        tags=["commands"],
         response_model=GetCommandResponse,
         response_model_exclude_unset=True,
     )
@@ -108,6 +113,7 @@ def commands_router(handlers: CommandsHandlers) -> APIRouter:
         operation_id="update_command",
         summary="Update a command",
         status_code=201,
+        tags=["commands"],
         response_model=CommandResponse,
         response_model_exclude_unset=True,
     )
@@ -122,6 +128,7 @@ def commands_router(handlers: CommandsHandlers) -> APIRouter:
         operation_id="delete_command",
         summary="Delete a command",
         status_code=200,
+        tags=["commands"],
         response_model=DeleteCommandResponse,
         response_model_exclude_unset=True,
     )

@@ -41,15 +41,18 @@ class DevicesHandlers:
         raise NotImplementedOperation("delete_device")
 
 
-def devices_router(handlers: DevicesHandlers) -> APIRouter:
-    """The routes of the devices group, answered by `handlers`."""
-    router = APIRouter(tags=["devices"])
+def devices_router(handlers: DevicesHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the devices group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/devices",
         operation_id="list_devices",
         summary="List push devices",
         status_code=200,
+        tags=["devices"],
         response_model=ListDevicesResponse,
         response_model_exclude_unset=True,
     )
@@ -63,6 +66,7 @@ def devices_router(handlers: DevicesHandlers) -> APIRouter:
         operation_id="create_device",
         summary="Register a push device",
         status_code=201,
+        tags=["devices"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )
@@ -76,6 +80,7 @@ def devices_router(handlers: DevicesHandlers) -> APIRouter:
         operation_id="delete_device",
         summary="Remove a push device",
         status_code=200,
+        tags=["devices"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )

@@ -54,15 +54,18 @@ class ExportsHandlers:
         raise NotImplementedOperation("export_users")
 
 
-def exports_router(handlers: ExportsHandlers) -> APIRouter:
-    """The routes of the exports group, answered by `handlers`."""
-    router = APIRouter(tags=["exports"])
+def exports_router(handlers: ExportsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the exports group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/export/users",
         operation_id="export_users",
         summary="Export users",
         status_code=201,
+        tags=["exports"],
         response_model=TaskResponse,
         response_model_exclude_unset=True,
     )
@@ -76,6 +79,7 @@ def exports_router(handlers: ExportsHandlers) -> APIRouter:
         operation_id="export_channels",
         summary="Export channels",
         status_code=201,
+        tags=["exports"],
         response_model=TaskResponse,
         response_model_exclude_unset=True,
     )
@@ -89,6 +93,7 @@ def exports_router(handlers: ExportsHandlers) -> APIRouter:
         operation_id="get_export_channels_status",
         summary="Get the status of a channel export",
         status_code=200,
+        tags=["exports"],
         response_model=GetExportChannelsStatusResponse,
         response_model_exclude_unset=True,
     )
@@ -102,6 +107,7 @@ def exports_router(handlers: ExportsHandlers) -> APIRouter:
         operation_id="export_user",
         summary="Export a user's data",
         status_code=200,
+        tags=["exports"],
         response_model=ExportUserResponse,
         response_model_exclude_unset=True,
     )

@@ -62,15 +62,20 @@ class ExternalStorageHandlers:
         raise NotImplementedOperation("check_external_storage")
 
 
-def external_storage_router(handlers: ExternalStorageHandlers) -> APIRouter:
-    """The routes of the external-storage group, answered by `handlers`."""
-    router = APIRouter(tags=["external-storage"])
+def external_storage_router(
+    handlers: ExternalStorageHandlers, router: APIRouter | None = None
+) -> APIRouter:
+    """The routes of the external-storage group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/external_storage",
         operation_id="list_external_storage",
         summary="List export buckets",
         status_code=200,
+        tags=["external-storage"],
         response_model=ListExternalStorageResponse,
         response_model_exclude_unset=True,
     )
@@ -82,6 +87,7 @@ def external_storage_router(handlers: ExternalStorageHandlers) -> APIRouter:
         operation_id="create_external_storage",
         summary="Add an export bucket",
         status_code=201,
+        tags=["external-storage"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )
@@ -95,6 +101,7 @@ def external_storage_router(handlers: ExternalStorageHandlers) -> APIRouter:
         operation_id="update_external_storage",
         summary="Update an export bucket",
         status_code=201,
+        tags=["external-storage"],
         response_model=ExternalStorageResponse,
         response_model_exclude_unset=True,
     )
@@ -109,6 +116,7 @@ def external_storage_router(handlers: ExternalStorageHandlers) -> APIRouter:
         operation_id="delete_external_storage",
         summary="Remove an export bucket",
         status_code=200,
+        tags=["external-storage"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )
@@ -122,6 +130,7 @@ def external_storage_router(handlers: ExternalStorageHandlers) -> APIRouter:
         operation_id="check_external_storage",
         summary="Test an export bucket",
         status_code=200,
+        tags=["external-storage"],
         response_model=CheckExternalStorageResponse,
         response_model_exclude_unset=True,
     )

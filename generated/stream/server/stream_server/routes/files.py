@@ -63,15 +63,18 @@ class FilesHandlers:
         raise NotImplementedOperation("delete_image")
 
 
-def files_router(handlers: FilesHandlers) -> APIRouter:
-    """The routes of the files group, answered by `handlers`."""
-    router = APIRouter(tags=["files"])
+def files_router(handlers: FilesHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the files group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/channels/{type}/{id}/file",
         operation_id="upload_file",
         summary="Upload a file",
         status_code=201,
+        tags=["files"],
         response_model=UploadFileResponse,
         response_model_exclude_unset=True,
     )
@@ -89,6 +92,7 @@ def files_router(handlers: FilesHandlers) -> APIRouter:
         operation_id="delete_file",
         summary="Delete an uploaded file",
         status_code=200,
+        tags=["files"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )
@@ -104,6 +108,7 @@ def files_router(handlers: FilesHandlers) -> APIRouter:
         operation_id="upload_image",
         summary="Upload an image",
         status_code=201,
+        tags=["files"],
         response_model=UploadImageResponse,
         response_model_exclude_unset=True,
     )
@@ -128,6 +133,7 @@ def files_router(handlers: FilesHandlers) -> APIRouter:
         operation_id="delete_image",
         summary="Delete an uploaded image",
         status_code=200,
+        tags=["files"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )

@@ -52,15 +52,18 @@ class ImportsHandlers:
         raise NotImplementedOperation("get_import")
 
 
-def imports_router(handlers: ImportsHandlers) -> APIRouter:
-    """The routes of the imports group, answered by `handlers`."""
-    router = APIRouter(tags=["imports"])
+def imports_router(handlers: ImportsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the imports group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/import_urls",
         operation_id="create_import_url",
         summary="Get an upload URL for an import",
         status_code=201,
+        tags=["imports"],
         response_model=CreateImportUrlResponse,
         response_model_exclude_unset=True,
     )
@@ -74,6 +77,7 @@ def imports_router(handlers: ImportsHandlers) -> APIRouter:
         operation_id="list_imports",
         summary="List imports",
         status_code=200,
+        tags=["imports"],
         response_model=ListImportsResponse,
         response_model_exclude_unset=True,
     )
@@ -85,6 +89,7 @@ def imports_router(handlers: ImportsHandlers) -> APIRouter:
         operation_id="create_import",
         summary="Start an import",
         status_code=201,
+        tags=["imports"],
         response_model=ImportTaskResponse,
         response_model_exclude_unset=True,
     )
@@ -98,6 +103,7 @@ def imports_router(handlers: ImportsHandlers) -> APIRouter:
         operation_id="get_import",
         summary="Get an import",
         status_code=200,
+        tags=["imports"],
         response_model=ImportTaskResponse,
         response_model_exclude_unset=True,
     )

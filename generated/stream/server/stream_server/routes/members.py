@@ -25,15 +25,18 @@ class MembersHandlers:
         raise NotImplementedOperation("query_members")
 
 
-def members_router(handlers: MembersHandlers) -> APIRouter:
-    """The routes of the members group, answered by `handlers`."""
-    router = APIRouter(tags=["members"])
+def members_router(handlers: MembersHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the members group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/members",
         operation_id="query_members",
         summary="Search channel members",
         status_code=200,
+        tags=["members"],
         response_model=QueryMembersResponse,
         response_model_exclude_unset=True,
     )

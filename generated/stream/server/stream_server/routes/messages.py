@@ -169,15 +169,18 @@ class MessagesHandlers:
         raise NotImplementedOperation("get_og")
 
 
-def messages_router(handlers: MessagesHandlers) -> APIRouter:
-    """The routes of the messages group, answered by `handlers`."""
-    router = APIRouter(tags=["messages"])
+def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the messages group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/channels/{type}/{id}/message",
         operation_id="send_message",
         summary="Send a message",
         status_code=201,
+        tags=["messages"],
         response_model=MessageResponse,
         response_model_exclude_unset=True,
     )
@@ -193,6 +196,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="get_many_messages",
         summary="Get messages by id",
         status_code=200,
+        tags=["messages"],
         response_model=MessagesResponse,
         response_model_exclude_unset=True,
     )
@@ -208,6 +212,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="query_message_history",
         summary="Get the edit history of messages",
         status_code=201,
+        tags=["messages"],
         response_model=QueryMessageHistoryResponse,
         response_model_exclude_unset=True,
     )
@@ -221,6 +226,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="get_message",
         summary="Get a message",
         status_code=200,
+        tags=["messages"],
         response_model=MessageResponse,
         response_model_exclude_unset=True,
     )
@@ -235,6 +241,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="update_message_partial",
         summary="Partially update a message",
         status_code=201,
+        tags=["messages"],
         response_model=MessageResponse,
         response_model_exclude_unset=True,
     )
@@ -249,6 +256,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="update_message",
         summary="Update a message",
         status_code=201,
+        tags=["messages"],
         response_model=MessageResponse,
         response_model_exclude_unset=True,
     )
@@ -263,6 +271,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="delete_message",
         summary="Delete a message",
         status_code=200,
+        tags=["messages"],
         response_model=MessageResponse,
         response_model_exclude_unset=True,
     )
@@ -278,6 +287,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="run_message_action",
         summary="Run a message action",
         status_code=201,
+        tags=["messages"],
         response_model=MessageResponse,
         response_model_exclude_unset=True,
     )
@@ -292,6 +302,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="commit_message",
         summary="Commit a pending message",
         status_code=201,
+        tags=["messages"],
         response_model=MessageResponse,
         response_model_exclude_unset=True,
     )
@@ -305,6 +316,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="get_replies",
         summary="Get thread replies",
         status_code=200,
+        tags=["messages"],
         response_model=MessagesResponse,
         response_model_exclude_unset=True,
     )
@@ -346,6 +358,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="translate_message",
         summary="Translate a message",
         status_code=201,
+        tags=["messages"],
         response_model=MessageResponse,
         response_model_exclude_unset=True,
     )
@@ -360,6 +373,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="undelete_message",
         summary="Restore a deleted message",
         status_code=201,
+        tags=["messages"],
         response_model=MessageResponse,
         response_model_exclude_unset=True,
     )
@@ -374,6 +388,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="get_og",
         summary="Get a link preview",
         status_code=200,
+        tags=["messages"],
         response_model=OgResponse,
         response_model_exclude_unset=True,
     )
@@ -387,6 +402,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="search_messages",
         summary="Search messages",
         status_code=200,
+        tags=["messages"],
         response_model=SearchMessagesResponse,
         response_model_exclude_unset=True,
     )

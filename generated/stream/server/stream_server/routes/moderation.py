@@ -107,15 +107,18 @@ class ModerationHandlers:
         raise NotImplementedOperation("unmute_channel")
 
 
-def moderation_router(handlers: ModerationHandlers) -> APIRouter:
-    """The routes of the moderation group, answered by `handlers`."""
-    router = APIRouter(tags=["moderation"])
+def moderation_router(handlers: ModerationHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the moderation group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/moderation/ban",
         operation_id="ban_user",
         summary="Ban a user",
         status_code=201,
+        tags=["moderation"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )
@@ -129,6 +132,7 @@ def moderation_router(handlers: ModerationHandlers) -> APIRouter:
         operation_id="unban_user",
         summary="Lift a ban",
         status_code=200,
+        tags=["moderation"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )
@@ -146,6 +150,7 @@ def moderation_router(handlers: ModerationHandlers) -> APIRouter:
         operation_id="flag",
         summary="Report a user or message",
         status_code=201,
+        tags=["moderation"],
         response_model=FlagResponse,
         response_model_exclude_unset=True,
     )
@@ -159,6 +164,7 @@ def moderation_router(handlers: ModerationHandlers) -> APIRouter:
         operation_id="query_message_flags",
         summary="Search message reports",
         status_code=200,
+        tags=["moderation"],
         response_model=QueryMessageFlagsResponse,
         response_model_exclude_unset=True,
     )
@@ -175,6 +181,7 @@ def moderation_router(handlers: ModerationHandlers) -> APIRouter:
         operation_id="mute_user",
         summary="Mute users",
         status_code=201,
+        tags=["moderation"],
         response_model=MuteUserResponse,
         response_model_exclude_unset=True,
     )
@@ -188,6 +195,7 @@ def moderation_router(handlers: ModerationHandlers) -> APIRouter:
         operation_id="mute_channel",
         summary="Mute channels",
         status_code=201,
+        tags=["moderation"],
         response_model=MuteChannelResponse,
         response_model_exclude_unset=True,
     )
@@ -201,6 +209,7 @@ def moderation_router(handlers: ModerationHandlers) -> APIRouter:
         operation_id="unmute_user",
         summary="Unmute users",
         status_code=201,
+        tags=["moderation"],
         response_model=UnmuteResponse,
         response_model_exclude_unset=True,
     )
@@ -214,6 +223,7 @@ def moderation_router(handlers: ModerationHandlers) -> APIRouter:
         operation_id="unmute_channel",
         summary="Unmute channels",
         status_code=201,
+        tags=["moderation"],
         response_model=UnmuteResponse,
         response_model_exclude_unset=True,
     )
@@ -227,6 +237,7 @@ def moderation_router(handlers: ModerationHandlers) -> APIRouter:
         operation_id="query_banned_users",
         summary="Search bans",
         status_code=200,
+        tags=["moderation"],
         response_model=QueryBannedUsersResponse,
         response_model_exclude_unset=True,
     )

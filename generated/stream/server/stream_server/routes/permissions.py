@@ -59,15 +59,18 @@ class PermissionsHandlers:
         raise NotImplementedOperation("get_permission")
 
 
-def permissions_router(handlers: PermissionsHandlers) -> APIRouter:
-    """The routes of the permissions group, answered by `handlers`."""
-    router = APIRouter(tags=["permissions"])
+def permissions_router(handlers: PermissionsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the permissions group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/permissions",
         operation_id="list_permissions",
         summary="List permissions",
         status_code=200,
+        tags=["permissions"],
         response_model=ListPermissionsResponse,
         response_model_exclude_unset=True,
     )
@@ -79,6 +82,7 @@ def permissions_router(handlers: PermissionsHandlers) -> APIRouter:
         operation_id="get_permission",
         summary="Get a permission",
         status_code=200,
+        tags=["permissions"],
         response_model=GetPermissionResponse,
         response_model_exclude_unset=True,
     )
@@ -92,6 +96,7 @@ def permissions_router(handlers: PermissionsHandlers) -> APIRouter:
         operation_id="list_roles",
         summary="List roles",
         status_code=200,
+        tags=["permissions"],
         response_model=ListRolesResponse,
         response_model_exclude_unset=True,
     )
@@ -103,6 +108,7 @@ def permissions_router(handlers: PermissionsHandlers) -> APIRouter:
         operation_id="create_role",
         summary="Create a role",
         status_code=201,
+        tags=["permissions"],
         response_model=CreateRoleResponse,
         response_model_exclude_unset=True,
     )
@@ -116,6 +122,7 @@ def permissions_router(handlers: PermissionsHandlers) -> APIRouter:
         operation_id="delete_role",
         summary="Delete a role",
         status_code=200,
+        tags=["permissions"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )

@@ -152,15 +152,18 @@ class PollsHandlers:
         raise NotImplementedOperation("query_poll_votes")
 
 
-def polls_router(handlers: PollsHandlers) -> APIRouter:
-    """The routes of the polls group, answered by `handlers`."""
-    router = APIRouter(tags=["polls"])
+def polls_router(handlers: PollsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the polls group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/messages/{message_id}/polls/{poll_id}/vote",
         operation_id="cast_poll_vote",
         summary="Vote in a poll",
         status_code=201,
+        tags=["polls"],
         response_model=PollVoteResponse,
         response_model_exclude_unset=True,
     )
@@ -176,6 +179,7 @@ def polls_router(handlers: PollsHandlers) -> APIRouter:
         operation_id="delete_poll_vote",
         summary="Withdraw a vote",
         status_code=200,
+        tags=["polls"],
         response_model=PollVoteResponse,
         response_model_exclude_unset=True,
     )
@@ -194,6 +198,7 @@ def polls_router(handlers: PollsHandlers) -> APIRouter:
         operation_id="update_poll",
         summary="Update a poll",
         status_code=201,
+        tags=["polls"],
         response_model=PollResponse,
         response_model_exclude_unset=True,
     )
@@ -207,6 +212,7 @@ def polls_router(handlers: PollsHandlers) -> APIRouter:
         operation_id="create_poll",
         summary="Create a poll",
         status_code=201,
+        tags=["polls"],
         response_model=PollResponse,
         response_model_exclude_unset=True,
     )
@@ -220,6 +226,7 @@ def polls_router(handlers: PollsHandlers) -> APIRouter:
         operation_id="query_polls",
         summary="Search polls",
         status_code=201,
+        tags=["polls"],
         response_model=QueryPollsResponse,
         response_model_exclude_unset=True,
     )
@@ -234,6 +241,7 @@ def polls_router(handlers: PollsHandlers) -> APIRouter:
         operation_id="get_poll",
         summary="Get a poll",
         status_code=200,
+        tags=["polls"],
         response_model=PollResponse,
         response_model_exclude_unset=True,
     )
@@ -248,6 +256,7 @@ def polls_router(handlers: PollsHandlers) -> APIRouter:
         operation_id="delete_poll",
         summary="Delete a poll",
         status_code=200,
+        tags=["polls"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )
@@ -262,6 +271,7 @@ def polls_router(handlers: PollsHandlers) -> APIRouter:
         operation_id="update_poll_partial",
         summary="Partially update a poll",
         status_code=200,
+        tags=["polls"],
         response_model=PollResponse,
         response_model_exclude_unset=True,
     )
@@ -276,6 +286,7 @@ def polls_router(handlers: PollsHandlers) -> APIRouter:
         operation_id="update_poll_option",
         summary="Update a poll option",
         status_code=201,
+        tags=["polls"],
         response_model=PollOptionResponse,
         response_model_exclude_unset=True,
     )
@@ -290,6 +301,7 @@ def polls_router(handlers: PollsHandlers) -> APIRouter:
         operation_id="create_poll_option",
         summary="Add a poll option",
         status_code=201,
+        tags=["polls"],
         response_model=PollOptionResponse,
         response_model_exclude_unset=True,
     )
@@ -304,6 +316,7 @@ def polls_router(handlers: PollsHandlers) -> APIRouter:
         operation_id="get_poll_option",
         summary="Get a poll option",
         status_code=200,
+        tags=["polls"],
         response_model=PollOptionResponse,
         response_model_exclude_unset=True,
     )
@@ -319,6 +332,7 @@ def polls_router(handlers: PollsHandlers) -> APIRouter:
         operation_id="delete_poll_option",
         summary="Remove a poll option",
         status_code=200,
+        tags=["polls"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )
@@ -336,6 +350,7 @@ def polls_router(handlers: PollsHandlers) -> APIRouter:
         operation_id="query_poll_votes",
         summary="Search votes of a poll",
         status_code=201,
+        tags=["polls"],
         response_model=QueryPollVotesResponse,
         response_model_exclude_unset=True,
     )

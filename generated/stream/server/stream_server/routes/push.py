@@ -54,15 +54,18 @@ class PushHandlers:
         raise NotImplementedOperation("delete_push_provider")
 
 
-def push_router(handlers: PushHandlers) -> APIRouter:
-    """The routes of the push group, answered by `handlers`."""
-    router = APIRouter(tags=["push"])
+def push_router(handlers: PushHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the push group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/check_push",
         operation_id="check_push",
         summary="Test push notifications",
         status_code=201,
+        tags=["push"],
         response_model=CheckPushResponse,
         response_model_exclude_unset=True,
     )
@@ -76,6 +79,7 @@ def push_router(handlers: PushHandlers) -> APIRouter:
         operation_id="list_push_providers",
         summary="List push configurations",
         status_code=200,
+        tags=["push"],
         response_model=ListPushProvidersResponse,
         response_model_exclude_unset=True,
     )
@@ -87,6 +91,7 @@ def push_router(handlers: PushHandlers) -> APIRouter:
         operation_id="upsert_push_provider",
         summary="Create or update a push configuration",
         status_code=201,
+        tags=["push"],
         response_model=UpsertPushProviderResponse,
         response_model_exclude_unset=True,
     )
@@ -100,6 +105,7 @@ def push_router(handlers: PushHandlers) -> APIRouter:
         operation_id="delete_push_provider",
         summary="Delete a push configuration",
         status_code=200,
+        tags=["push"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )

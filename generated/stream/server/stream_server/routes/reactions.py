@@ -60,15 +60,18 @@ class ReactionsHandlers:
         raise NotImplementedOperation("query_reactions")
 
 
-def reactions_router(handlers: ReactionsHandlers) -> APIRouter:
-    """The routes of the reactions group, answered by `handlers`."""
-    router = APIRouter(tags=["reactions"])
+def reactions_router(handlers: ReactionsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the reactions group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/messages/{id}/reaction",
         operation_id="send_reaction",
         summary="React to a message",
         status_code=201,
+        tags=["reactions"],
         response_model=ReactionResponse,
         response_model_exclude_unset=True,
     )
@@ -83,6 +86,7 @@ def reactions_router(handlers: ReactionsHandlers) -> APIRouter:
         operation_id="delete_reaction",
         summary="Remove a reaction",
         status_code=200,
+        tags=["reactions"],
         response_model=ReactionResponse,
         response_model_exclude_unset=True,
     )
@@ -98,6 +102,7 @@ def reactions_router(handlers: ReactionsHandlers) -> APIRouter:
         operation_id="get_reactions",
         summary="List reactions to a message",
         status_code=200,
+        tags=["reactions"],
         response_model=GetReactionsResponse,
         response_model_exclude_unset=True,
     )
@@ -113,6 +118,7 @@ def reactions_router(handlers: ReactionsHandlers) -> APIRouter:
         operation_id="query_reactions",
         summary="Search reactions to a message",
         status_code=201,
+        tags=["reactions"],
         response_model=QueryReactionsResponse,
         response_model_exclude_unset=True,
     )

@@ -24,15 +24,18 @@ class TasksHandlers:
         raise NotImplementedOperation("get_task")
 
 
-def tasks_router(handlers: TasksHandlers) -> APIRouter:
-    """The routes of the tasks group, answered by `handlers`."""
-    router = APIRouter(tags=["tasks"])
+def tasks_router(handlers: TasksHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the tasks group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/tasks/{id}",
         operation_id="get_task",
         summary="Get the status of a task",
         status_code=200,
+        tags=["tasks"],
         response_model=GetTaskResponse,
         response_model_exclude_unset=True,
     )

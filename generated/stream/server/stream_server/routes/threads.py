@@ -50,15 +50,18 @@ class ThreadsHandlers:
         raise NotImplementedOperation("update_thread_partial")
 
 
-def threads_router(handlers: ThreadsHandlers) -> APIRouter:
-    """The routes of the threads group, answered by `handlers`."""
-    router = APIRouter(tags=["threads"])
+def threads_router(handlers: ThreadsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the threads group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/threads",
         operation_id="query_threads",
         summary="List threads",
         status_code=201,
+        tags=["threads"],
         response_model=QueryThreadsResponse,
         response_model_exclude_unset=True,
     )
@@ -72,6 +75,7 @@ def threads_router(handlers: ThreadsHandlers) -> APIRouter:
         operation_id="get_thread",
         summary="Get a thread",
         status_code=200,
+        tags=["threads"],
         response_model=ThreadResponse,
         response_model_exclude_unset=True,
     )
@@ -95,6 +99,7 @@ def threads_router(handlers: ThreadsHandlers) -> APIRouter:
         operation_id="update_thread_partial",
         summary="Partially update a thread",
         status_code=200,
+        tags=["threads"],
         response_model=ThreadResponse,
         response_model_exclude_unset=True,
     )

@@ -154,15 +154,18 @@ class UsersHandlers:
         raise NotImplementedOperation("send_user_custom_event")
 
 
-def users_router(handlers: UsersHandlers) -> APIRouter:
-    """The routes of the users group, answered by `handlers`."""
-    router = APIRouter(tags=["users"])
+def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the users group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/guest",
         operation_id="create_guest",
         summary="Create a guest user",
         status_code=201,
+        tags=["users"],
         response_model=CreateGuestResponse,
         response_model_exclude_unset=True,
     )
@@ -176,6 +179,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="query_users",
         summary="Search users",
         status_code=200,
+        tags=["users"],
         response_model=QueryUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -191,6 +195,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="upsert_users",
         summary="Create or update users",
         status_code=201,
+        tags=["users"],
         response_model=UsersResponse,
         response_model_exclude_unset=True,
     )
@@ -204,6 +209,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="update_users_partial",
         summary="Partially update users",
         status_code=200,
+        tags=["users"],
         response_model=UsersResponse,
         response_model_exclude_unset=True,
     )
@@ -217,6 +223,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="get_blocked_users",
         summary="List blocked users",
         status_code=200,
+        tags=["users"],
         response_model=GetBlockedUsersResponse,
         response_model_exclude_unset=True,
     )
@@ -230,6 +237,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="block_user",
         summary="Block a user",
         status_code=201,
+        tags=["users"],
         response_model=BlockUserResponse,
         response_model_exclude_unset=True,
     )
@@ -243,6 +251,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="deactivate_users",
         summary="Deactivate users in bulk",
         status_code=201,
+        tags=["users"],
         response_model=TaskResponse,
         response_model_exclude_unset=True,
     )
@@ -256,6 +265,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="delete_users",
         summary="Delete users",
         status_code=201,
+        tags=["users"],
         response_model=TaskResponse,
         response_model_exclude_unset=True,
     )
@@ -269,6 +279,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="reactivate_users",
         summary="Reactivate users in bulk",
         status_code=201,
+        tags=["users"],
         response_model=TaskResponse,
         response_model_exclude_unset=True,
     )
@@ -282,6 +293,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="restore_users",
         summary="Restore deleted users",
         status_code=201,
+        tags=["users"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )
@@ -295,6 +307,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="unblock_user",
         summary="Unblock a user",
         status_code=201,
+        tags=["users"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )
@@ -308,6 +321,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="deactivate_user",
         summary="Deactivate a user",
         status_code=201,
+        tags=["users"],
         response_model=UserStatusResponse,
         response_model_exclude_unset=True,
     )
@@ -322,6 +336,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="send_user_custom_event",
         summary="Send an event to a user",
         status_code=201,
+        tags=["users"],
         response_model=DurationResponse,
         response_model_exclude_unset=True,
     )
@@ -336,6 +351,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="reactivate_user",
         summary="Reactivate a user",
         status_code=201,
+        tags=["users"],
         response_model=UserStatusResponse,
         response_model_exclude_unset=True,
     )

@@ -57,15 +57,18 @@ class BlacklistHandlers:
         raise NotImplementedOperation("update_blacklist_record")
 
 
-def blacklist_router(handlers: BlacklistHandlers) -> APIRouter:
-    """The routes of the blacklist group, answered by `handlers`."""
-    router = APIRouter(tags=["blacklist"])
+def blacklist_router(handlers: BlacklistHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the blacklist group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/api/v2/blacklist/records",
         operation_id="query_blacklist_records",
         summary="List blocked words",
         status_code=200,
+        tags=["blacklist"],
         response_model=ListRecordList,
         response_model_exclude_unset=True,
     )
@@ -79,6 +82,7 @@ def blacklist_router(handlers: BlacklistHandlers) -> APIRouter:
         operation_id="add_blacklist_records",
         summary="Block words",
         status_code=200,
+        tags=["blacklist"],
         response_model=ListRecordList,
         response_model_exclude_unset=True,
     )
@@ -101,6 +105,7 @@ def blacklist_router(handlers: BlacklistHandlers) -> APIRouter:
         operation_id="delete_blacklist_records",
         summary="Unblock words",
         status_code=200,
+        tags=["blacklist"],
         response_model=SuccessResult,
         response_model_exclude_unset=True,
     )
@@ -114,6 +119,7 @@ def blacklist_router(handlers: BlacklistHandlers) -> APIRouter:
         operation_id="update_blacklist_record",
         summary="Change a blocked word",
         status_code=200,
+        tags=["blacklist"],
         response_model=ListRecord,
         response_model_exclude_unset=True,
     )

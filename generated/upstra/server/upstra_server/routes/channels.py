@@ -113,15 +113,18 @@ class ChannelsHandlers:
         raise NotImplementedOperation("close_channel")
 
 
-def channels_router(handlers: ChannelsHandlers) -> APIRouter:
-    """The routes of the channels group, answered by `handlers`."""
-    router = APIRouter(tags=["channels"])
+def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the channels group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/api/v2/channel",
         operation_id="create_channel",
         summary="Create a channel",
         status_code=200,
+        tags=["channels"],
         response_model=Channel,
         response_model_exclude_unset=True,
     )
@@ -144,6 +147,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="update_channel_display_name",
         summary="Rename a channel",
         status_code=200,
+        tags=["channels"],
         response_model=Channel,
         response_model_exclude_unset=True,
     )
@@ -159,6 +163,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="close_channel",
         summary="Close a channel",
         status_code=200,
+        tags=["channels"],
         response_model=SuccessResult,
         response_model_exclude_unset=True,
     )
@@ -172,6 +177,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="set_channel_mute",
         summary="Mute or unmute a channel",
         status_code=200,
+        tags=["channels"],
         response_model=Channel,
         response_model_exclude_unset=True,
     )
@@ -186,6 +192,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="add_channel_users",
         summary="Add members to a channel",
         status_code=200,
+        tags=["channels"],
         response_model=SuccessResult,
         response_model_exclude_unset=True,
     )
@@ -200,6 +207,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="remove_channel_users",
         summary="Remove members from a channel",
         status_code=200,
+        tags=["channels"],
         response_model=SuccessResult,
         response_model_exclude_unset=True,
     )
@@ -214,6 +222,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="ban_channel_users",
         summary="Ban members from a channel",
         status_code=200,
+        tags=["channels"],
         response_model=SuccessResult,
         response_model_exclude_unset=True,
     )
@@ -228,6 +237,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="set_channel_users_mute",
         summary="Mute or unmute members of a channel",
         status_code=200,
+        tags=["channels"],
         response_model=SuccessResult,
         response_model_exclude_unset=True,
     )
@@ -249,6 +259,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="unban_channel_users",
         summary="Lift channel bans",
         status_code=200,
+        tags=["channels"],
         response_model=SuccessResult,
         response_model_exclude_unset=True,
     )
@@ -263,6 +274,7 @@ def channels_router(handlers: ChannelsHandlers) -> APIRouter:
         operation_id="query_channels",
         summary="Search channels",
         status_code=200,
+        tags=["channels"],
         response_model=ChannelList,
         response_model_exclude_unset=True,
     )

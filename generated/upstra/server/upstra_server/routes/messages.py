@@ -90,15 +90,18 @@ class MessagesHandlers:
         raise NotImplementedOperation("get_message_file")
 
 
-def messages_router(handlers: MessagesHandlers) -> APIRouter:
-    """The routes of the messages group, answered by `handlers`."""
-    router = APIRouter(tags=["messages"])
+def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the messages group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.post(
         "/api/v2/message",
         operation_id="create_message",
         summary="Send a message",
         status_code=200,
+        tags=["messages"],
         response_model=Message,
         response_model_exclude_unset=True,
     )
@@ -112,6 +115,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="get_message",
         summary="Fetch one message",
         status_code=200,
+        tags=["messages"],
         response_model=Message,
         response_model_exclude_unset=True,
     )
@@ -125,6 +129,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="delete_message",
         summary="Delete a message",
         status_code=200,
+        tags=["messages"],
         response_model=SuccessResult,
         response_model_exclude_unset=True,
     )
@@ -138,6 +143,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="query_messages",
         summary="Search messages in a channel",
         status_code=200,
+        tags=["messages"],
         response_model=MessageList,
         response_model_exclude_unset=True,
     )
@@ -151,6 +157,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="create_file_message",
         summary="Send a file message",
         status_code=200,
+        tags=["messages"],
         response_model=Message,
         response_model_exclude_unset=True,
     )
@@ -166,6 +173,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="create_image_message",
         summary="Send an image message",
         status_code=200,
+        tags=["messages"],
         response_model=Message,
         response_model_exclude_unset=True,
     )
@@ -186,6 +194,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="get_message_file",
         summary="Download the file of a message",
         status_code=200,
+        tags=["messages"],
         response_class=Response,
         responses={"200": {"content": {"application/octet-stream": {}}}},
     )
@@ -200,6 +209,7 @@ def messages_router(handlers: MessagesHandlers) -> APIRouter:
         operation_id="get_message_image",
         summary="Download the image of a message",
         status_code=200,
+        tags=["messages"],
         response_class=Response,
         responses={"200": {"content": {"application/octet-stream": {}}}},
     )

@@ -52,15 +52,18 @@ class ReactionsHandlers:
         raise NotImplementedOperation("query_most_reacted_messages")
 
 
-def reactions_router(handlers: ReactionsHandlers) -> APIRouter:
-    """The routes of the reactions group, answered by `handlers`."""
-    router = APIRouter(tags=["reactions"])
+def reactions_router(handlers: ReactionsHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the reactions group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/api/v2/reactions",
         operation_id="query_reactors",
         summary="List who reacted",
         status_code=200,
+        tags=["reactions"],
         response_model=ReactorList,
         response_model_exclude_unset=True,
     )
@@ -80,6 +83,7 @@ def reactions_router(handlers: ReactionsHandlers) -> APIRouter:
         operation_id="create_reaction",
         summary="React as the admin",
         status_code=200,
+        tags=["reactions"],
         response_model=SuccessResult,
         response_model_exclude_unset=True,
     )
@@ -93,6 +97,7 @@ def reactions_router(handlers: ReactionsHandlers) -> APIRouter:
         operation_id="delete_reaction",
         summary="Withdraw the admin's reaction",
         status_code=200,
+        tags=["reactions"],
         response_model=SuccessResult,
         response_model_exclude_unset=True,
     )
@@ -106,6 +111,7 @@ def reactions_router(handlers: ReactionsHandlers) -> APIRouter:
         operation_id="query_most_reacted_messages",
         summary="Find the most-reacted messages",
         status_code=200,
+        tags=["reactions"],
         response_model=MessageList,
         response_model_exclude_unset=True,
     )

@@ -33,15 +33,18 @@ class RolesHandlers:
         raise NotImplementedOperation("add_role")
 
 
-def roles_router(handlers: RolesHandlers) -> APIRouter:
-    """The routes of the roles group, answered by `handlers`."""
-    router = APIRouter(tags=["roles"])
+def roles_router(handlers: RolesHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the roles group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/api/v2/roles",
         operation_id="query_roles",
         summary="List roles",
         status_code=200,
+        tags=["roles"],
         response_model=RoleList,
         response_model_exclude_unset=True,
     )
@@ -55,6 +58,7 @@ def roles_router(handlers: RolesHandlers) -> APIRouter:
         operation_id="add_role",
         summary="Create roles",
         status_code=200,
+        tags=["roles"],
         response_model=RoleList,
         response_model_exclude_unset=True,
     )

@@ -60,15 +60,18 @@ class UsersHandlers:
         raise NotImplementedOperation("clear_user_flags")
 
 
-def users_router(handlers: UsersHandlers) -> APIRouter:
-    """The routes of the users group, answered by `handlers`."""
-    router = APIRouter(tags=["users"])
+def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the users group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/api/v2/users",
         operation_id="query_users",
         summary="List users",
         status_code=200,
+        tags=["users"],
         response_model=UserList,
         response_model_exclude_unset=True,
     )
@@ -87,6 +90,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="update_user",
         summary="Edit a user",
         status_code=200,
+        tags=["users"],
         response_model=User,
         response_model_exclude_unset=True,
     )
@@ -105,6 +109,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="global_ban_user",
         summary="Ban a user everywhere",
         status_code=200,
+        tags=["users"],
         response_model=SuccessResult,
         response_model_exclude_unset=True,
     )
@@ -118,6 +123,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="global_unban_user",
         summary="Lift an application-wide ban",
         status_code=200,
+        tags=["users"],
         response_model=SuccessResult,
         response_model_exclude_unset=True,
     )
@@ -131,6 +137,7 @@ def users_router(handlers: UsersHandlers) -> APIRouter:
         operation_id="clear_user_flags",
         summary="Reset a user's flags",
         status_code=200,
+        tags=["users"],
         response_model=SuccessResult,
         response_model_exclude_unset=True,
     )

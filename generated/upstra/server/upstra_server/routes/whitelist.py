@@ -57,15 +57,18 @@ class WhitelistHandlers:
         raise NotImplementedOperation("update_whitelist_record")
 
 
-def whitelist_router(handlers: WhitelistHandlers) -> APIRouter:
-    """The routes of the whitelist group, answered by `handlers`."""
-    router = APIRouter(tags=["whitelist"])
+def whitelist_router(handlers: WhitelistHandlers, router: APIRouter | None = None) -> APIRouter:
+    """The routes of the whitelist group, answered by `handlers`, added to
+    `router` when given (`create_app` passes the application's own), else to a new APIRouter."""
+    if router is None:
+        router = APIRouter()
 
     @router.get(
         "/api/v2/whitelist/records",
         operation_id="query_whitelist_records",
         summary="List allowed URLs",
         status_code=200,
+        tags=["whitelist"],
         response_model=ListRecordList,
         response_model_exclude_unset=True,
     )
@@ -79,6 +82,7 @@ def whitelist_router(handlers: WhitelistHandlers) -> APIRouter:
         operation_id="add_whitelist_records",
         summary="Allow URLs",
         status_code=200,
+        tags=["whitelist"],
         response_model=ListRecordList,
         response_model_exclude_unset=True,
     )
@@ -95,6 +99,7 @@ def whitelist_router(handlers: WhitelistHandlers) -> APIRouter:
         operation_id="delete_whitelist_records",
         summary="Disallow URLs",
         status_code=200,
+        tags=["whitelist"],
         response_model=SuccessResult,
         response_model_exclude_unset=True,
     )
@@ -108,6 +113,7 @@ def whitelist_router(handlers: WhitelistHandlers) -> APIRouter:
         operation_id="update_whitelist_record",
         summary="Change an allowed URL",
         status_code=200,
+        tags=["whitelist"],
         response_model=ListRecord,
         response_model_exclude_unset=True,
     )
