@@ -17,7 +17,7 @@ from generator import naming
 from generator.diagnostics import Diagnostics, escape_pointer_token
 from generator.ir import Constraint, Model, SchemaProperty, TypeInfo
 from generator.loader import resolve_pointer
-from generator.templates import clean
+from generator.templates import prose
 
 Json = Any
 COMPONENT_PREFIX = "#/components/schemas/"
@@ -194,7 +194,7 @@ class SchemaRegistry:
             elif key.startswith("x-") or key in ("discriminator", "xml", "externalDocs"):
                 continue
             elif key in ("description", "title") and isinstance(value, str):
-                result[key] = _prose(value)
+                result[key] = prose(value.strip())
             else:
                 result[key] = value
         return result
@@ -398,11 +398,6 @@ class SchemaRegistry:
 
 
 _TYPE_ORDER = ["object", "array", "string", "integer", "number", "boolean", "null"]
-
-
-def _prose(text: str) -> str:
-    """Docstring-safe prose: no invisible characters, no trailing space on any line."""
-    return "\n".join(line.expandtabs(4).rstrip() for line in clean(text).strip().splitlines())
 
 
 def _types(schema: Mapping[str, Any]) -> set[str]:

@@ -31,10 +31,14 @@ def header(api: Api, what: str) -> str:
     ).replace("\r", "")
 
 
+def prose(text: str) -> str:
+    """Clean text with tabs expanded and no trailing space on any line (docstring lint)."""
+    return "\n".join(line.expandtabs(4).rstrip() for line in clean(text).splitlines())
+
+
 def docstring(text: str) -> str:
     """Text safe inside a triple-quoted Python docstring."""
-    text = clean(text).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    text = "\n".join(line.expandtabs(4).rstrip() for line in text.splitlines())
+    text = prose(text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"'))
     if text.endswith('"'):
         text += " "
     return text
