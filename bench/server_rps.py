@@ -191,8 +191,8 @@ def generated_upstra() -> Any:
 
 
 def route_position(case: Case) -> str:
-    """Where the case's route comes in the generated app's route table, which Starlette tries
-    in order: "8 of 123" (routes of included routers counted one by one)."""
+    """Where the case's route comes in the generated app's route table, which Starlette alone
+    tries in order: "8 of 123" (routes of included routers counted one by one)."""
     import re as regex
 
     from starlette.routing import BaseRoute

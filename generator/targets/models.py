@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import json
 import re
+from typing import Any
 
 from generator.diagnostics import Diagnostic, Level, SpecError
 from generator.ir import Api
@@ -88,6 +90,174 @@ def deferred(text: str) -> str:
         "        populate_by_name=True,\n",
         "        populate_by_name=True,\n        defer_build=True,\n",
     )
+
+
+def _takes_null(components: dict[str, Any], model: str, prop: str) -> bool:
+    """Whether the spec lets property `prop` of schema `model` be null."""
+    import jsonschema
+
+    token = prop.replace("~", "~0").replace("/", "~1")
+    schema = {
+        "components": {"schemas": components},
+        "$ref": f"#/components/schemas/{model}/properties/{token}",
+    }
+    return bool(jsonschema.Draft202012Validator(schema).is_valid(None))
+
+
+def _resolved(components: dict[str, Any], schema: Any) -> dict[str, Any]:
+    """`schema`, or the named schema its `$ref` points to."""
+    while isinstance(schema, dict) and "$ref" in schema:
+        schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    return schema if isinstance(schema, dict) else {}
+
+
+# The range of each integer format, for members the spec gives no narrower one.
+_INTEGER_FORMATS = {"int32": "INT32", "int64": "INT64"}
+
+
+def _size(schema: dict[str, Any]) -> str | None:
+    """The arguments of a check on an object's number of members, if the spec limits it."""
+    low, high = schema.get("minProperties"), schema.get("maxProperties")
+    if low is None and high is None:
+        return None
+    return f"{low or 0}, {high}"
+
+
+def _member_checks(schema: dict[str, Any], annotation: str) -> list[str]:
+    """The checks a server adds to a member with this (resolved) schema and annotation."""
+    checks = []
+    if schema.get("uniqueItems") is True and annotation.startswith("list["):
+        checks.append("UNIQUE")
+    bound = _INTEGER_FORMATS.get(schema.get("format", ""))
+    if (
+        bound
+        and schema.get("type") == "integer"
+        and ("minimum" not in schema or "maximum" not in schema)
+    ):
+        checks.append(bound)
+    return checks
+
+
+def _annotated(line: str, field: ast.AnnAssign, checks: list[str]) -> str:
+    """`line`, the field's one line, with `checks` added to its annotation."""
+    raw = line.encode()
+    extra = ", ".join(checks).encode()
+    annotation = field.annotation
+    if _is_annotated(annotation):
+        assert isinstance(annotation, ast.Subscript) and isinstance(annotation.slice, ast.Tuple)
+        end = annotation.slice.elts[-1].end_col_offset
+        assert end is not None
+        return (raw[:end] + b", " + extra + raw[end:]).decode()
+    start, end = annotation.col_offset, annotation.end_col_offset
+    assert end is not None
+    wrapped = b"Annotated[" + raw[start:end] + b", " + extra + b"]"
+    return (raw[:start] + wrapped + raw[end:]).decode()
+
+
+def _is_annotated(annotation: ast.expr) -> bool:
+    return (
+        isinstance(annotation, ast.Subscript)
+        and isinstance(annotation.value, ast.Name)
+        and annotation.value.id == "Annotated"
+        and isinstance(annotation.slice, ast.Tuple)
+    )
+
+
+def _type_of(annotation: ast.expr) -> ast.expr:
+    """The type of a field's annotation, without `Annotated[...]`."""
+    if _is_annotated(annotation):
+        assert isinstance(annotation, ast.Subscript) and isinstance(annotation.slice, ast.Tuple)
+        return annotation.slice.elts[0]
+    return annotation
+
+
+def _optional(annotation: ast.expr) -> bool:
+    """Whether a type is `T | None`."""
+    return (
+        isinstance(annotation, ast.BinOp)
+        and isinstance(annotation.right, ast.Constant)
+        and annotation.right.value is None
+    )
+
+
+def _property_name(field: ast.AnnAssign) -> str:
+    """The JSON name of a field: its alias, else its Python name."""
+    for node in ast.walk(field.annotation):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Field":
+            for keyword in node.keywords:
+                if keyword.arg == "alias" and isinstance(keyword.value, ast.Constant):
+                    return str(keyword.value.value)
+    assert isinstance(field.target, ast.Name)
+    return field.target.id
+
+
+def _field_checks(components: dict[str, Any], model: str, field: ast.AnnAssign) -> list[str]:
+    """The checks a server adds to one field of a model, beyond those pydantic makes."""
+    assert isinstance(field.target, ast.Name)
+    schema = components[model]
+    bare = _type_of(field.annotation)
+    if field.target.id == "root":
+        return _member_checks(_resolved(components, schema), ast.unparse(bare))
+    prop = _property_name(field)
+    member = _resolved(components, schema.get("properties", {}).get(prop))
+    if _optional(bare):
+        assert isinstance(bare, ast.BinOp)
+        checks = _member_checks(member, ast.unparse(bare.left))
+        defaulted = isinstance(field.value, ast.Constant) and field.value.value is None
+        if defaulted and not _takes_null(components, model, prop):
+            checks.append("NOT_NULL")
+        return checks
+    return _member_checks(member, ast.unparse(bare))
+
+
+def server_models(api: Api, text: str) -> str:
+    """The models as a server reads requests with them, with the checks of the spec that
+    pydantic does not make of itself (`_runtime/_checks.py`):
+
+    - a member a request may leave out, but that the spec does not make nullable, refuses an
+      explicit null rather than taking it as left out (the clients keep that lenient reading,
+      so an answer with such a null still parses);
+    - `uniqueItems`, `minProperties` and `maxProperties` of a model (datamodel-code-generator
+      gives a mapping's as `Field(min_length=..., max_length=...)`), and the ranges of `int32`
+      and `int64`.
+    """
+    components = {m.name: json.loads(m.schema_json) for m in api.models}
+    lines = text.split("\n")
+    used: set[str] = set()
+    sized: list[tuple[int, str]] = []  # (line after the class, its check of its member count)
+    for node in ast.parse(text).body:
+        if not isinstance(node, ast.ClassDef) or node.name not in components:
+            continue
+        size = _size(components[node.name])
+        if size is not None and components[node.name].get("properties"):
+            assert node.end_lineno is not None
+            sized.append((node.end_lineno, size))
+        for field in node.body:
+            if not (
+                isinstance(field, ast.AnnAssign)
+                and isinstance(field.target, ast.Name)
+                and field.lineno == field.end_lineno
+            ):
+                continue
+            checks = _field_checks(components, node.name, field)
+            if checks:
+                lines[field.lineno - 1] = _annotated(lines[field.lineno - 1], field, checks)
+                used |= {check.split("(")[0] for check in checks}
+    for end, size in reversed(sized):
+        check = f'    _members = model_validator(mode="before")(members_between({size}))'
+        lines.insert(end, check)
+        used |= {"members_between", "model_validator"}
+    if not used:
+        return text
+    text = "\n".join(lines)
+    first = re.search(r"^from pydantic import .*$", text, re.MULTILINE)
+    assert first is not None
+    names = ", ".join(sorted(used - {"model_validator"}))
+    extra = "\n\nfrom typing import Annotated\n"
+    if "model_validator" in used:
+        extra += "\nfrom pydantic import model_validator\n"
+    extra += f"\nfrom ._runtime._checks import {names}"
+    return text[: first.end()] + extra + text[first.end() :]
 
 
 def render(api: Api) -> Files:

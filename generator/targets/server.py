@@ -17,7 +17,7 @@ from generator.targets._common import (
     runtime_files,
     styles,
 )
-from generator.targets.models import models_module
+from generator.targets.models import models_module, server_models
 from generator.templates import header, pystr
 from generator.templates import render as render_text
 
@@ -357,7 +357,7 @@ def render(api: Api) -> Files:
                 for name, v in examples(api).items()
             ),
         ),
-        f"{package}/models.py": models_module(api),
+        f"{package}/models.py": server_models(api, models_module(api)),
         f"{package}/py.typed": "",
     }
     for module in modules:

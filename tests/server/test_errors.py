@@ -5,6 +5,7 @@ are right, and then tampered with on their way out."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -225,3 +226,48 @@ def test_handlers_answer_their_own_errors_in_the_vendor_shape(
             assert error.body[api.errors.code_field] == code
         if status == 404:  # the kind's own code: the vendor's schema holds
             assert not list(validator.iter_errors(error.body)), error.body
+
+
+def _optional_member(api: Api) -> tuple[Operation, str] | None:
+    """A JSON-body operation and a member of its body that may be left out but not be null."""
+    for op in api.operations:
+        if op.body is None or op.body.kind != "json" or not op.body.required:
+            continue
+        for field in op.body.fields:
+            if not field.required and "None" not in field.type.server and field.const_repr is None:
+                return op, field.wire
+    return None
+
+
+def _set_member(wire: str) -> Tamper:
+    def tamper(request: httpx.Request) -> httpx.Request:
+        body = json.loads(request.content)
+        body[wire] = None
+        return _with(request, content=json.dumps(body).encode())
+
+    return tamper
+
+
+def test_an_explicit_null_is_refused_where_the_spec_does_not_allow_it(
+    served: tuple[Generated, LiveServer],
+) -> None:
+    """A member a request may leave out is not thereby nullable: null is answered as bad input."""
+    generated, live = served
+    found = _optional_member(generated.api)
+    if found is None:
+        pytest.skip("no JSON body with an optional member")
+    op, wire = found
+    error = _call(generated, live.url, op, _set_member(wire))
+    assert error.status_code == ERROR_KINDS["validation"], error.body
+    assert wire in error.body[generated.api.errors.message_field], error.body
+    # Left out, the same member is fine: the call reaches the (unimplemented) handler.
+    assert _call(generated, live.url, op, None).status_code == ERROR_KINDS["not_implemented"]
+
+
+def test_a_nullable_member_takes_null() -> None:
+    """Stream's `update_channel` takes `"message": null`, as Stream's own client sends it."""
+    generated = load_generated(APIS["stream"])
+    op = next(op for op in generated.api.operations if op.operation_id == "update_channel")
+    with LiveServer(generated.server.create_app(auth=server_check(generated))) as live:
+        error = _call(generated, live.url, op, _set_member("message"))
+    assert error.status_code == ERROR_KINDS["not_implemented"], error.body

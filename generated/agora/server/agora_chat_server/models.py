@@ -5,8 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StringConstraints,
+    model_validator,
+)
 from typing_extensions import TypeAliasType
+
+from ._runtime._checks import INT64, NOT_NULL, members_between
 
 
 class AddChatRoomAdminRequest(BaseModel):
@@ -27,8 +37,8 @@ class AddChatRoomAdminResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: AdminChange | None = None
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    data: Annotated[AdminChange | None, NOT_NULL] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -38,8 +48,8 @@ class AddChatRoomMemberResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: ChatRoomMemberChange | None = None
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    data: Annotated[ChatRoomMemberChange | None, NOT_NULL] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -63,8 +73,8 @@ class AddChatRoomMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: AddChatRoomMembersResponseVariant2Data | None = None
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    data: Annotated[AddChatRoomMembersResponseVariant2Data | None, NOT_NULL] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -78,15 +88,15 @@ class AddChatRoomMembersResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    action: str | None = None
+    action: Annotated[str | None, NOT_NULL] = None
     """
     Always `add_member`.
     """
-    id: str | None = None
+    id: Annotated[str | None, NOT_NULL] = None
     """
     The chat room ID.
     """
-    newmembers: list[str] | None = None
+    newmembers: Annotated[list[str] | None, NOT_NULL] = None
     """
     The users who joined.
     """
@@ -96,7 +106,7 @@ class AddContactResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    entities: list[User] | None = None
+    entities: Annotated[list[User] | None, NOT_NULL] = None
     """
     The added contact, as a list of one.
     """
@@ -120,8 +130,8 @@ class AddGroupAdminResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: AdminChange | None = None
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    data: Annotated[AdminChange | None, NOT_NULL] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -131,8 +141,8 @@ class AddGroupMemberResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: GroupMemberChange | None = None
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    data: Annotated[GroupMemberChange | None, NOT_NULL] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -156,8 +166,8 @@ class AddGroupMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: AddGroupMembersResponseVariant2Data | None = None
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    data: Annotated[AddGroupMembersResponseVariant2Data | None, NOT_NULL] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -171,15 +181,15 @@ class AddGroupMembersResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    action: str | None = None
+    action: Annotated[str | None, NOT_NULL] = None
     """
     Always `add_member`.
     """
-    groupid: str | None = None
+    groupid: Annotated[str | None, NOT_NULL] = None
     """
     The group ID.
     """
-    newmembers: list[str] | None = None
+    newmembers: Annotated[list[str] | None, NOT_NULL] = None
     """
     The users who joined.
     """
@@ -203,7 +213,7 @@ class AddPushLabelUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: PushLabelUsersResult | None = None
+    data: Annotated[PushLabelUsersResult | None, NOT_NULL] = None
 
 
 class AddThreadMembersRequest(BaseModel):
@@ -224,7 +234,7 @@ class AddThreadMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: AddThreadMembersResponseVariant2Data | None = None
+    data: Annotated[AddThreadMembersResponseVariant2Data | None, NOT_NULL] = None
 
 
 class AddThreadMembersResponseVariant2Data(BaseModel):
@@ -235,7 +245,7 @@ class AddThreadMembersResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    status: str | None = None
+    status: Annotated[str | None, NOT_NULL] = None
     """
     `ok` on success.
     """
@@ -249,15 +259,15 @@ class AdminChange(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    newadmin: str | None = None
+    newadmin: Annotated[str | None, NOT_NULL] = None
     """
     The user who became an admin.
     """
-    oldadmin: str | None = None
+    oldadmin: Annotated[str | None, NOT_NULL] = None
     """
     The user who is no longer an admin.
     """
-    result: bool | str | None = None
+    result: Annotated[bool | str | None, NOT_NULL] = None
     """
     `success` (or true) when the change was applied.
     """
@@ -271,11 +281,11 @@ class Affiliation(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    member: str | None = None
+    member: Annotated[str | None, NOT_NULL] = None
     """
     Present when this entry is a member: the member's user ID.
     """
-    owner: str | None = None
+    owner: Annotated[str | None, NOT_NULL] = None
     """
     Present when this entry is the owner: the owner's user ID.
     """
@@ -289,11 +299,11 @@ class AttributeChangeResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    error_keys: Annotated[dict[str, str] | None, Field(alias="errorKeys")] = None
+    error_keys: Annotated[dict[str, str] | None, Field(alias="errorKeys"), NOT_NULL] = None
     """
     The attributes the change failed for, each with the reason.
     """
-    success_keys: Annotated[list[str] | None, Field(alias="successKeys")] = None
+    success_keys: Annotated[list[str] | None, Field(alias="successKeys"), NOT_NULL] = None
     """
     The attributes the change applied to.
     """
@@ -307,7 +317,7 @@ class AttributeKeysRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    keys: Annotated[list[str] | None, Field(max_length=10)] = None
+    keys: Annotated[list[str] | None, Field(max_length=10), NOT_NULL] = None
     """
     The attribute names, at most 10.
     """
@@ -335,7 +345,7 @@ class BatchGetUserAttributesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: dict[str, dict[str, str]] | None = None
+    data: Annotated[dict[str, dict[str, str]] | None, NOT_NULL] = None
     """
     Each user ID mapped to its attributes.
     """
@@ -359,11 +369,11 @@ class BlockUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[str] | None = None
+    data: Annotated[list[str] | None, NOT_NULL] = None
     """
     The user IDs added to the block list.
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -377,59 +387,59 @@ class ChatRoom(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    affiliations: list[Affiliation] | None = None
+    affiliations: Annotated[list[Affiliation] | None, NOT_NULL] = None
     """
     The members, the owner included.
     """
-    affiliations_count: int | None = None
+    affiliations_count: Annotated[int | None, NOT_NULL] = None
     """
     How many members the room has, the owner included.
     """
-    allowinvites: bool | None = None
+    allowinvites: Annotated[bool | None, NOT_NULL] = None
     """
     True if members may invite others.
     """
-    created: int | None = None
+    created: Annotated[int | None, INT64, NOT_NULL] = None
     """
     When the room was created, in Unix milliseconds.
     """
-    custom: str | None = None
+    custom: Annotated[str | None, NOT_NULL] = None
     """
     Custom information set when the room was created.
     """
-    description: str | None = None
+    description: Annotated[str | None, NOT_NULL] = None
     """
     The chat room description.
     """
-    id: str | None = None
+    id: Annotated[str | None, NOT_NULL] = None
     """
     The chat room ID.
     """
-    invite_need_confirm: bool | None = None
+    invite_need_confirm: Annotated[bool | None, NOT_NULL] = None
     """
     True if invitees must accept before joining.
     """
-    maxusers: int | None = None
+    maxusers: Annotated[int | None, NOT_NULL] = None
     """
     The member limit.
     """
-    membersonly: bool | None = None
+    membersonly: Annotated[bool | None, NOT_NULL] = None
     """
     True if requests to join need approval.
     """
-    mute: bool | None = None
+    mute: Annotated[bool | None, NOT_NULL] = None
     """
     True when the whole room is muted.
     """
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     The chat room name.
     """
-    owner: str | None = None
+    owner: Annotated[str | None, NOT_NULL] = None
     """
     The owner's user ID.
     """
-    public: bool | None = None
+    public: Annotated[bool | None, NOT_NULL] = None
     """
     Reserved.
     """
@@ -443,7 +453,9 @@ class ChatRoomAttributes(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    auto_delete: Annotated[Literal["DELETE", "NO_DELETE"] | None, Field(alias="autoDelete")] = None
+    auto_delete: Annotated[
+        Literal["DELETE", "NO_DELETE"] | None, Field(alias="autoDelete"), NOT_NULL
+    ] = None
     """
     `DELETE` (the default) removes these attributes when the user leaves the room; `NO_DELETE` keeps them.
     """
@@ -469,23 +481,23 @@ class ChatRoomMemberChange(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    action: str | None = None
+    action: Annotated[str | None, NOT_NULL] = None
     """
     What was done: `add_member` or `remove_member`.
     """
-    id: str | None = None
+    id: Annotated[str | None, NOT_NULL] = None
     """
     The chat room ID.
     """
-    reason: str | None = None
+    reason: Annotated[str | None, NOT_NULL] = None
     """
     Why the change failed, when it did.
     """
-    result: bool | None = None
+    result: Annotated[bool | None, NOT_NULL] = None
     """
     True when the change was applied.
     """
-    user: str | None = None
+    user: Annotated[str | None, NOT_NULL] = None
     """
     The user concerned.
     """
@@ -499,23 +511,23 @@ class ChatRoomSummary(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    affiliations_count: int | None = None
+    affiliations_count: Annotated[int | None, NOT_NULL] = None
     """
     How many members the room has, the owner included.
     """
-    disabled: bool | None = None
+    disabled: Annotated[bool | None, NOT_NULL] = None
     """
     True while the room is banned.
     """
-    id: str | None = None
+    id: Annotated[str | None, NOT_NULL] = None
     """
     The chat room ID.
     """
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     The chat room name.
     """
-    owner: str | None = None
+    owner: Annotated[str | None, NOT_NULL] = None
     """
     The owner's user ID.
     """
@@ -537,7 +549,7 @@ class CreateChatRoomRequest(BaseModel):
     """
     The member limit, the owner included: 1 to 10,000, 1,000 by default.
     """
-    members: Annotated[list[str] | None, Field(min_length=1)] = None
+    members: Annotated[list[str] | None, Field(min_length=1), NOT_NULL] = None
     """
     The first members and admins, the owner excluded; at least one when given, and no more than `maxusers`.
     """
@@ -555,8 +567,8 @@ class CreateChatRoomResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: CreateChatRoomResponseVariant2Data | None = None
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    data: Annotated[CreateChatRoomResponseVariant2Data | None, NOT_NULL] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -570,7 +582,7 @@ class CreateChatRoomResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    id: str | None = None
+    id: Annotated[str | None, NOT_NULL] = None
     """
     The chat room ID.
     """
@@ -588,23 +600,23 @@ class CreateGroupRequest(BaseModel):
     """
     Whether ordinary members of a private group may invite others; ignored (false) for public groups.
     """
-    avatar: Annotated[str | None, Field(max_length=1024)] = None
+    avatar: Annotated[str | None, Field(max_length=1024), NOT_NULL] = None
     """
     The avatar URL, at most 1,024 characters.
     """
-    custom: Annotated[str | None, Field(max_length=8192)] = None
+    custom: Annotated[str | None, Field(max_length=8192), NOT_NULL] = None
     """
     Extension information, at most 8 KB.
     """
-    description: Annotated[str | None, Field(max_length=512)] = None
+    description: Annotated[str | None, Field(max_length=512), NOT_NULL] = None
     """
     The description, at most 512 characters.
     """
-    groupname: Annotated[str | None, Field(max_length=128)] = None
+    groupname: Annotated[str | None, Field(max_length=128), NOT_NULL] = None
     """
     The group name, at most 128 characters.
     """
-    invite_need_confirm: bool | None = None
+    invite_need_confirm: Annotated[bool | None, NOT_NULL] = None
     """
     Whether invitees must accept before joining.
     """
@@ -612,7 +624,7 @@ class CreateGroupRequest(BaseModel):
     """
     The member limit, the owner included; 200 by default. The ceiling depends on the plan.
     """
-    members: list[str] | None = None
+    members: Annotated[list[str] | None, NOT_NULL] = None
     """
     The first members, the owner excluded; no more than `maxusers`.
     """
@@ -624,7 +636,7 @@ class CreateGroupRequest(BaseModel):
     """
     The owner's user ID.
     """
-    public: bool | None = None
+    public: Annotated[bool | None, NOT_NULL] = None
     """
     True for a public group, which users can find and ask to join; false for a private group, joined by invitation only.
     """
@@ -634,8 +646,8 @@ class CreateGroupResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: CreateGroupResponseVariant2Data | None = None
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    data: Annotated[CreateGroupResponseVariant2Data | None, NOT_NULL] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -649,7 +661,7 @@ class CreateGroupResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    groupid: str | None = None
+    groupid: Annotated[str | None, NOT_NULL] = None
     """
     The group ID.
     """
@@ -663,7 +675,7 @@ class CreatePushLabelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    description: Annotated[str | None, Field(max_length=255)] = None
+    description: Annotated[str | None, Field(max_length=255), NOT_NULL] = None
     """
     What the label means, at most 255 characters.
     """
@@ -677,7 +689,7 @@ class CreatePushLabelResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: PushLabel | None = None
+    data: Annotated[PushLabel | None, NOT_NULL] = None
 
 
 class CreateReactionRequest(BaseModel):
@@ -702,8 +714,8 @@ class CreateReactionResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Reaction | None = None
-    request_status_code: Annotated[str | None, Field(alias="requestStatusCode")] = None
+    data: Annotated[Reaction | None, NOT_NULL] = None
+    request_status_code: Annotated[str | None, Field(alias="requestStatusCode"), NOT_NULL] = None
     """
     `ok` when the request succeeded.
     """
@@ -739,7 +751,7 @@ class CreateThreadResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: CreateThreadResponseVariant2Data | None = None
+    data: Annotated[CreateThreadResponseVariant2Data | None, NOT_NULL] = None
 
 
 class CreateThreadResponseVariant2Data(BaseModel):
@@ -750,7 +762,7 @@ class CreateThreadResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    thread_id: str | None = None
+    thread_id: Annotated[str | None, NOT_NULL] = None
     """
     The thread ID.
     """
@@ -760,11 +772,11 @@ class CreateUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[RegisterFailure] | None = None
+    data: Annotated[list[RegisterFailure] | None, NOT_NULL] = None
     """
     For a batch: the users that were not created, with the reason.
     """
-    entities: list[User] | None = None
+    entities: Annotated[list[User] | None, NOT_NULL] = None
     """
     The users that were created.
     """
@@ -774,7 +786,7 @@ class DeactivateUserResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    entities: list[User] | None = None
+    entities: Annotated[list[User] | None, NOT_NULL] = None
     """
     The banned user.
     """
@@ -784,8 +796,8 @@ class DeleteChatRoomResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: DeleteChatRoomResponseVariant2Data | None = None
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    data: Annotated[DeleteChatRoomResponseVariant2Data | None, NOT_NULL] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -799,11 +811,11 @@ class DeleteChatRoomResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    id: str | None = None
+    id: Annotated[str | None, NOT_NULL] = None
     """
     The deleted room's ID.
     """
-    success: bool | None = None
+    success: Annotated[bool | None, NOT_NULL] = None
     """
     True when the room was deleted.
     """
@@ -835,8 +847,8 @@ class DeleteConversationResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: DeleteConversationResponseVariant2Data | None = None
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    data: Annotated[DeleteConversationResponseVariant2Data | None, NOT_NULL] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -850,7 +862,7 @@ class DeleteConversationResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    result: str | None = None
+    result: Annotated[str | None, NOT_NULL] = None
     """
     `ok` on success.
     """
@@ -860,8 +872,8 @@ class DeleteGroupResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: DeleteGroupResponseVariant2Data | None = None
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    data: Annotated[DeleteGroupResponseVariant2Data | None, NOT_NULL] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -875,11 +887,11 @@ class DeleteGroupResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    groupid: str | None = None
+    groupid: Annotated[str | None, NOT_NULL] = None
     """
     The deleted group's ID.
     """
-    success: bool | None = None
+    success: Annotated[bool | None, NOT_NULL] = None
     """
     True when the group was deleted.
     """
@@ -889,7 +901,7 @@ class DeletePushLabelResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: str | None = None
+    data: Annotated[str | None, NOT_NULL] = None
     """
     `success` when the label was deleted.
     """
@@ -899,7 +911,7 @@ class DeleteReactionResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    request_status_code: Annotated[str | None, Field(alias="requestStatusCode")] = None
+    request_status_code: Annotated[str | None, Field(alias="requestStatusCode"), NOT_NULL] = None
     """
     `ok` when the request succeeded.
     """
@@ -909,7 +921,7 @@ class DeleteThreadResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: DeleteThreadResponseVariant2Data | None = None
+    data: Annotated[DeleteThreadResponseVariant2Data | None, NOT_NULL] = None
 
 
 class DeleteThreadResponseVariant2Data(BaseModel):
@@ -920,7 +932,7 @@ class DeleteThreadResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    status: str | None = None
+    status: Annotated[str | None, NOT_NULL] = None
     """
     `ok` on success.
     """
@@ -930,7 +942,7 @@ class DeleteUserAttributesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: bool | None = None
+    data: Annotated[bool | None, NOT_NULL] = None
     """
     True on success.
     """
@@ -940,7 +952,7 @@ class DeleteUserResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    entities: list[User] | None = None
+    entities: Annotated[list[User] | None, NOT_NULL] = None
     """
     The deleted user, as a list of one.
     """
@@ -950,7 +962,7 @@ class DeleteUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    entities: list[User] | None = None
+    entities: Annotated[list[User] | None, NOT_NULL] = None
     """
     The users deleted by this call.
     """
@@ -960,8 +972,8 @@ class DisableGroupResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: DisableGroupResponseVariant2Data | None = None
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    data: Annotated[DisableGroupResponseVariant2Data | None, NOT_NULL] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -975,7 +987,7 @@ class DisableGroupResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    disabled: bool | None = None
+    disabled: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the group is banned now.
     """
@@ -985,8 +997,8 @@ class DisconnectUserResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: DisconnectUserResponseVariant2Data | None = None
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    data: Annotated[DisconnectUserResponseVariant2Data | None, NOT_NULL] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -1000,7 +1012,7 @@ class DisconnectUserResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    result: bool | None = None
+    result: Annotated[bool | None, NOT_NULL] = None
     """
     Always true: the user was signed out.
     """
@@ -1010,8 +1022,8 @@ class EnableGroupResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: EnableGroupResponseVariant2Data | None = None
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    data: Annotated[EnableGroupResponseVariant2Data | None, NOT_NULL] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -1025,7 +1037,7 @@ class EnableGroupResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    disabled: bool | None = None
+    disabled: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the group is banned now.
     """
@@ -1044,47 +1056,47 @@ class Envelope(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    action: str | None = None
+    action: Annotated[str | None, NOT_NULL] = None
     """
     The HTTP method or operation the service performed, in its own words (`post`, `get`, `Deactivate user`...).
     """
-    application: str | None = None
+    application: Annotated[str | None, NOT_NULL] = None
     """
     The service's internal UUID for the app.
     """
-    application_name: Annotated[str | None, Field(alias="applicationName")] = None
+    application_name: Annotated[str | None, Field(alias="applicationName"), NOT_NULL] = None
     """
     The app name; the same as `app_name` in the server URL.
     """
-    count: int | None = None
+    count: Annotated[int | None, NOT_NULL] = None
     """
     How many items the answer holds.
     """
-    cursor: str | None = None
+    cursor: Annotated[str | None, NOT_NULL] = None
     """
     Where the next page starts; absent on the last page.
     """
-    duration: int | None = None
+    duration: Annotated[int | None, NOT_NULL] = None
     """
     How long the service took to process the call, in milliseconds.
     """
-    organization: str | None = None
+    organization: Annotated[str | None, NOT_NULL] = None
     """
     The organization name; the same as `org_name` in the server URL.
     """
-    params: dict[str, list[str]] | None = None
+    params: Annotated[dict[str, list[str]] | None, NOT_NULL] = None
     """
     The query parameters the service received, each as a list of strings.
     """
-    path: str | None = None
+    path: Annotated[str | None, NOT_NULL] = None
     """
     The request path as the service recorded it.
     """
-    timestamp: int | None = None
+    timestamp: Annotated[int | None, INT64, NOT_NULL] = None
     """
     When the service answered, in Unix milliseconds.
     """
-    uri: str | None = None
+    uri: Annotated[str | None, NOT_NULL] = None
     """
     The request URI as the service recorded it.
     """
@@ -1278,7 +1290,7 @@ class Error(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    duration: int | None = None
+    duration: Annotated[int | None, NOT_NULL] = None
     """
     How long the service took, in milliseconds.
     """
@@ -1286,15 +1298,15 @@ class Error(BaseModel):
     """
     A short machine-readable error code, such as `illegal_argument`, `unauthorized` or `service_resource_not_found`.
     """
-    error_description: str | None = None
+    error_description: Annotated[str | None, NOT_NULL] = None
     """
     A human-readable explanation.
     """
-    exception: str | None = None
+    exception: Annotated[str | None, NOT_NULL] = None
     """
     The class of the exception the service raised.
     """
-    timestamp: int | None = None
+    timestamp: Annotated[int | None, INT64, NOT_NULL] = None
     """
     When the service answered, in Unix milliseconds.
     """
@@ -1304,7 +1316,7 @@ class ForceRemoveChatRoomAttributesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: AttributeChangeResult | None = None
+    data: Annotated[AttributeChangeResult | None, NOT_NULL] = None
 
 
 class ForceRemoveChatRoomAttributesResponse(
@@ -1319,7 +1331,7 @@ class ForceSetChatRoomAttributesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: AttributeChangeResult | None = None
+    data: Annotated[AttributeChangeResult | None, NOT_NULL] = None
 
 
 class ForceSetChatRoomAttributesResponse(Envelope, ForceSetChatRoomAttributesResponseVariant2):
@@ -1336,7 +1348,7 @@ class GetChatRoomAttributesRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    keys: list[str] | None = None
+    keys: Annotated[list[str] | None, NOT_NULL] = None
     """
     The attribute names; empty for all.
     """
@@ -1346,7 +1358,7 @@ class GetChatRoomAttributesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: dict[str, str] | None = None
+    data: Annotated[dict[str, str] | None, NOT_NULL] = None
     """
     Attribute names mapped to values.
     """
@@ -1362,11 +1374,11 @@ class GetChatRoomsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[ChatRoom] | None = None
+    data: Annotated[list[ChatRoom] | None, NOT_NULL] = None
     """
     One entry per room found.
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -1382,7 +1394,7 @@ class GetGlobalMuteResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: GlobalMute | None = None
+    data: Annotated[GlobalMute | None, NOT_NULL] = None
 
 
 class GetGlobalMuteResponse(Envelope, GetGlobalMuteResponseVariant2):
@@ -1395,11 +1407,11 @@ class GetGroupsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[Group] | None = None
+    data: Annotated[list[Group] | None, NOT_NULL] = None
     """
     One entry per group found.
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -1415,7 +1427,7 @@ class GetMessageHistoryResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[GetMessageHistoryResponseVariant2DataItem] | None = None
+    data: Annotated[list[GetMessageHistoryResponseVariant2DataItem] | None, NOT_NULL] = None
     """
     The history files of the hour.
     """
@@ -1435,7 +1447,7 @@ class GetMessageHistoryResponseVariant2DataItem(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    url: str | None = None
+    url: Annotated[str | None, NOT_NULL] = None
     """
     A link to the history file; it stops working when its `Expires` time passes.
     """
@@ -1445,11 +1457,11 @@ class GetOfflineMessageCountResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: dict[str, int] | None = None
+    data: Annotated[dict[str, int] | None, NOT_NULL] = None
     """
     The user ID mapped to the number of offline messages.
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -1465,11 +1477,11 @@ class GetOfflineMessageStatusResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: dict[str, Literal["delivered", "undelivered"]] | None = None
+    data: Annotated[dict[str, Literal["delivered", "undelivered"]] | None, NOT_NULL] = None
     """
     The message ID mapped to `delivered` (pulled by the user) or `undelivered` (still stored).
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -1499,7 +1511,7 @@ class GetPresenceResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    result: list[PresenceStatus] | None = None
+    result: Annotated[list[PresenceStatus] | None, NOT_NULL] = None
     """
     One entry per user.
     """
@@ -1515,7 +1527,7 @@ class GetPushLabelResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: PushLabel | None = None
+    data: Annotated[PushLabel | None, NOT_NULL] = None
 
 
 class GetPushLabelResponse(Envelope, GetPushLabelResponseVariant2):
@@ -1528,7 +1540,7 @@ class GetPushLabelUserResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: PushLabelUser | None = None
+    data: Annotated[PushLabelUser | None, NOT_NULL] = None
 
 
 class GetPushLabelUserResponse(Envelope, GetPushLabelUserResponseVariant2):
@@ -1541,8 +1553,8 @@ class GetReactionDetailResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: GetReactionDetailResponseVariant2Data | None = None
-    request_status_code: Annotated[str | None, Field(alias="requestStatusCode")] = None
+    data: Annotated[GetReactionDetailResponseVariant2Data | None, NOT_NULL] = None
+    request_status_code: Annotated[str | None, Field(alias="requestStatusCode"), NOT_NULL] = None
     """
     `ok` when the request succeeded.
     """
@@ -1562,27 +1574,27 @@ class GetReactionDetailResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    cursor: str | None = None
+    cursor: Annotated[str | None, NOT_NULL] = None
     """
     Where the next page starts.
     """
-    reaction: str | None = None
+    reaction: Annotated[str | None, NOT_NULL] = None
     """
     The emoji ID.
     """
-    reaction_id: Annotated[str | None, Field(alias="reactionId")] = None
+    reaction_id: Annotated[str | None, Field(alias="reactionId"), NOT_NULL] = None
     """
     The reaction ID.
     """
-    state: bool | None = None
+    state: Annotated[bool | None, NOT_NULL] = None
     """
     True if the calling user added it.
     """
-    user_count: Annotated[int | None, Field(alias="userCount")] = None
+    user_count: Annotated[int | None, Field(alias="userCount"), NOT_NULL] = None
     """
     How many users added the reaction.
     """
-    user_list: Annotated[list[str] | None, Field(alias="userList")] = None
+    user_list: Annotated[list[str] | None, Field(alias="userList"), NOT_NULL] = None
     """
     The users on this page.
     """
@@ -1592,7 +1604,7 @@ class GetUserAttributesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: dict[str, str] | None = None
+    data: Annotated[dict[str, str] | None, NOT_NULL] = None
     """
     The attributes.
     """
@@ -1608,7 +1620,7 @@ class GetUserAttributesSizeResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: int | None = None
+    data: Annotated[int | None, INT64, NOT_NULL] = None
     """
     The size in bytes.
     """
@@ -1624,7 +1636,7 @@ class GetUserResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    entities: list[User] | None = None
+    entities: Annotated[list[User] | None, NOT_NULL] = None
     """
     The user, as a list of one.
     """
@@ -1640,11 +1652,11 @@ class GetUserStatusResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: dict[str, Literal["online", "offline"]] | None = None
+    data: Annotated[dict[str, Literal["online", "offline"]] | None, NOT_NULL] = None
     """
     The user ID mapped to `online` or `offline`.
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -1674,7 +1686,7 @@ class GetUsersStatusResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[dict[str, Literal["online", "offline"]]] | None = None
+    data: Annotated[list[dict[str, Literal["online", "offline"]]] | None, NOT_NULL] = None
     """
     One entry per user.
     """
@@ -1694,27 +1706,27 @@ class GlobalMute(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    chat: int | None = None
+    chat: Annotated[int | None, NOT_NULL] = None
     """
     Seconds of mute remaining in one-to-one chats: -1 means muted for good, 0 not muted.
     """
-    chatroom: int | None = None
+    chatroom: Annotated[int | None, NOT_NULL] = None
     """
     Seconds of mute remaining in chat rooms: -1 means muted for good, 0 not muted.
     """
-    groupchat: int | None = None
+    groupchat: Annotated[int | None, NOT_NULL] = None
     """
     Seconds of mute remaining in groups: -1 means muted for good, 0 not muted.
     """
-    unixtime: int | None = None
+    unixtime: Annotated[int | None, INT64, NOT_NULL] = None
     """
     When the service answered, in Unix seconds.
     """
-    userid: str | None = None
+    userid: Annotated[str | None, NOT_NULL] = None
     """
     The user ID.
     """
-    username: str | None = None
+    username: Annotated[str | None, NOT_NULL] = None
     """
     The user ID (in the list of all muted users).
     """
@@ -1728,67 +1740,67 @@ class Group(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    affiliations: list[Affiliation] | None = None
+    affiliations: Annotated[list[Affiliation] | None, NOT_NULL] = None
     """
     The members, the owner included.
     """
-    affiliations_count: int | None = None
+    affiliations_count: Annotated[int | None, NOT_NULL] = None
     """
     How many members the group has, the owner included.
     """
-    allowinvites: bool | None = None
+    allowinvites: Annotated[bool | None, NOT_NULL] = None
     """
     True if ordinary members may invite others.
     """
-    avatar: str | None = None
+    avatar: Annotated[str | None, NOT_NULL] = None
     """
     The group avatar URL.
     """
-    created: int | None = None
+    created: Annotated[int | None, INT64, NOT_NULL] = None
     """
     When the group was created, in Unix milliseconds.
     """
-    custom: str | None = None
+    custom: Annotated[str | None, NOT_NULL] = None
     """
     The group's extension information.
     """
-    description: str | None = None
+    description: Annotated[str | None, NOT_NULL] = None
     """
     The group description.
     """
-    disabled: bool | None = None
+    disabled: Annotated[bool | None, NOT_NULL] = None
     """
     True while the group is banned.
     """
-    id: str | None = None
+    id: Annotated[str | None, NOT_NULL] = None
     """
     The group ID.
     """
-    invite_need_confirm: bool | None = None
+    invite_need_confirm: Annotated[bool | None, NOT_NULL] = None
     """
     True if invitees must accept before joining.
     """
-    maxusers: int | None = None
+    maxusers: Annotated[int | None, NOT_NULL] = None
     """
     The member limit, the owner included.
     """
-    membersonly: bool | None = None
+    membersonly: Annotated[bool | None, NOT_NULL] = None
     """
     True if requests to join need approval by the owner or an admin.
     """
-    mute: bool | None = None
+    mute: Annotated[bool | None, NOT_NULL] = None
     """
     True when the whole group is muted.
     """
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     The group name.
     """
-    owner: str | None = None
+    owner: Annotated[str | None, NOT_NULL] = None
     """
     The owner's user ID.
     """
-    public: bool | None = None
+    public: Annotated[bool | None, NOT_NULL] = None
     """
     True for a public group, which users can find and ask to join.
     """
@@ -1802,23 +1814,23 @@ class GroupMemberChange(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    action: str | None = None
+    action: Annotated[str | None, NOT_NULL] = None
     """
     What was done: `add_member` or `remove_member`.
     """
-    groupid: str | None = None
+    groupid: Annotated[str | None, NOT_NULL] = None
     """
     The group ID.
     """
-    reason: str | None = None
+    reason: Annotated[str | None, NOT_NULL] = None
     """
     Why the change failed, when it did.
     """
-    result: bool | None = None
+    result: Annotated[bool | None, NOT_NULL] = None
     """
     True when the change was applied.
     """
-    user: str | None = None
+    user: Annotated[str | None, NOT_NULL] = None
     """
     The user concerned.
     """
@@ -1832,27 +1844,27 @@ class GroupSummary(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    affiliations: int | None = None
+    affiliations: Annotated[int | None, NOT_NULL] = None
     """
     How many members the group has.
     """
-    groupid: str | None = None
+    groupid: Annotated[str | None, NOT_NULL] = None
     """
     The group ID.
     """
-    groupname: str | None = None
+    groupname: Annotated[str | None, NOT_NULL] = None
     """
     The group name.
     """
-    last_modified: Annotated[str | None, Field(alias="lastModified")] = None
+    last_modified: Annotated[str | None, Field(alias="lastModified"), NOT_NULL] = None
     """
     When the group was last changed, in Unix milliseconds.
     """
-    owner: str | None = None
+    owner: Annotated[str | None, NOT_NULL] = None
     """
     The owner, as `{app_key}_{user ID}`.
     """
-    type: str | None = None
+    type: Annotated[str | None, NOT_NULL] = None
     """
     The entity type, `group`.
     """
@@ -1866,11 +1878,11 @@ class JoinedChatRoom(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    id: str | None = None
+    id: Annotated[str | None, NOT_NULL] = None
     """
     The chat room ID.
     """
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     The chat room name.
     """
@@ -1884,11 +1896,11 @@ class JoinedGroup(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    groupid: str | None = None
+    groupid: Annotated[str | None, NOT_NULL] = None
     """
     The group ID.
     """
-    groupname: str | None = None
+    groupname: Annotated[str | None, NOT_NULL] = None
     """
     The group name.
     """
@@ -1898,11 +1910,11 @@ class ListBlockedUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[str] | None = None
+    data: Annotated[list[str] | None, NOT_NULL] = None
     """
     The blocked users' IDs.
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -1918,11 +1930,11 @@ class ListChatRoomAdminsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[str] | None = None
+    data: Annotated[list[str] | None, NOT_NULL] = None
     """
     The admins' user IDs.
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -1938,11 +1950,11 @@ class ListChatRoomMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[Affiliation] | None = None
+    data: Annotated[list[Affiliation] | None, NOT_NULL] = None
     """
     The members on this page.
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -1958,11 +1970,11 @@ class ListChatRoomsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[ChatRoomSummary] | None = None
+    data: Annotated[list[ChatRoomSummary] | None, NOT_NULL] = None
     """
     The rooms on this page.
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -1978,11 +1990,11 @@ class ListContactsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[str] | None = None
+    data: Annotated[list[str] | None, NOT_NULL] = None
     """
     The contacts' user IDs.
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -1998,7 +2010,7 @@ class ListGlobalMutesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: ListGlobalMutesResponseVariant2Data | None = None
+    data: Annotated[ListGlobalMutesResponseVariant2Data | None, NOT_NULL] = None
 
 
 class ListGlobalMutesResponse(Envelope, ListGlobalMutesResponseVariant2):
@@ -2015,11 +2027,11 @@ class ListGlobalMutesResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[GlobalMute] | None = None
+    data: Annotated[list[GlobalMute] | None, NOT_NULL] = None
     """
     The muted users on this page.
     """
-    unixtime: int | None = None
+    unixtime: Annotated[int | None, INT64, NOT_NULL] = None
     """
     When the service answered, in Unix seconds.
     """
@@ -2029,11 +2041,11 @@ class ListGroupAdminsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[str] | None = None
+    data: Annotated[list[str] | None, NOT_NULL] = None
     """
     The admins' user IDs.
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -2049,11 +2061,11 @@ class ListGroupMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[Affiliation] | None = None
+    data: Annotated[list[Affiliation] | None, NOT_NULL] = None
     """
     The members on this page.
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -2069,11 +2081,11 @@ class ListGroupsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[GroupSummary] | None = None
+    data: Annotated[list[GroupSummary] | None, NOT_NULL] = None
     """
     The groups on this page.
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -2089,11 +2101,11 @@ class ListJoinedChatRoomsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[JoinedChatRoom] | None = None
+    data: Annotated[list[JoinedChatRoom] | None, NOT_NULL] = None
     """
     The rooms on this page.
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -2109,11 +2121,11 @@ class ListJoinedGroupsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[JoinedGroup] | None = None
+    data: Annotated[list[JoinedGroup] | None, NOT_NULL] = None
     """
     The groups on this page.
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -2129,7 +2141,7 @@ class ListPresenceSubscriptionsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    result: ListPresenceSubscriptionsResponseVariant2Result | None = None
+    result: Annotated[ListPresenceSubscriptionsResponseVariant2Result | None, NOT_NULL] = None
 
 
 class ListPresenceSubscriptionsResponse(Envelope, ListPresenceSubscriptionsResponseVariant2):
@@ -2146,11 +2158,11 @@ class ListPresenceSubscriptionsResponseVariant2Result(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    sublist: list[PresenceSubscription] | None = None
+    sublist: Annotated[list[PresenceSubscription] | None, NOT_NULL] = None
     """
     The subscriptions on this page.
     """
-    totalnum: str | None = None
+    totalnum: Annotated[str | None, NOT_NULL] = None
     """
     How many users the user follows in all.
     """
@@ -2160,7 +2172,7 @@ class ListPushLabelUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[PushLabelUser] | None = None
+    data: Annotated[list[PushLabelUser] | None, NOT_NULL] = None
     """
     The users on this page.
     """
@@ -2176,7 +2188,7 @@ class ListPushLabelsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[PushLabel] | None = None
+    data: Annotated[list[PushLabel] | None, NOT_NULL] = None
     """
     The labels on this page.
     """
@@ -2192,11 +2204,11 @@ class ListReactionsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[MessageReactions] | None = None
+    data: Annotated[list[MessageReactions] | None, NOT_NULL] = None
     """
     One entry per message.
     """
-    request_status_code: Annotated[str | None, Field(alias="requestStatusCode")] = None
+    request_status_code: Annotated[str | None, Field(alias="requestStatusCode"), NOT_NULL] = None
     """
     `ok` when the request succeeded.
     """
@@ -2212,8 +2224,8 @@ class ListThreadMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: ListThreadMembersResponseVariant2Data | None = None
-    properties: ListThreadMembersResponseVariant2Properties | None = None
+    data: Annotated[ListThreadMembersResponseVariant2Data | None, NOT_NULL] = None
+    properties: Annotated[ListThreadMembersResponseVariant2Properties | None, NOT_NULL] = None
 
 
 class ListThreadMembersResponse(Envelope, ListThreadMembersResponseVariant2):
@@ -2230,7 +2242,7 @@ class ListThreadMembersResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    affiliations: list[str] | None = None
+    affiliations: Annotated[list[str] | None, NOT_NULL] = None
     """
     The members' user IDs.
     """
@@ -2244,7 +2256,7 @@ class ListThreadMembersResponseVariant2Properties(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    cursor: str | None = None
+    cursor: Annotated[str | None, NOT_NULL] = None
     """
     Where the next page starts.
     """
@@ -2254,11 +2266,11 @@ class ListThreadsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    entities: list[Thread] | None = None
+    entities: Annotated[list[Thread] | None, NOT_NULL] = None
     """
     The threads on this page.
     """
-    properties: ListThreadsResponseVariant2Properties | None = None
+    properties: Annotated[ListThreadsResponseVariant2Properties | None, NOT_NULL] = None
 
 
 class ListThreadsResponse(Envelope, ListThreadsResponseVariant2):
@@ -2275,7 +2287,7 @@ class ListThreadsResponseVariant2Properties(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    cursor: str | None = None
+    cursor: Annotated[str | None, NOT_NULL] = None
     """
     Where the next page starts.
     """
@@ -2285,11 +2297,11 @@ class ListUserGroupThreadsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    entities: list[Thread] | None = None
+    entities: Annotated[list[Thread] | None, NOT_NULL] = None
     """
     The threads on this page.
     """
-    properties: ListUserGroupThreadsResponseVariant2Properties | None = None
+    properties: Annotated[ListUserGroupThreadsResponseVariant2Properties | None, NOT_NULL] = None
 
 
 class ListUserGroupThreadsResponse(Envelope, ListUserGroupThreadsResponseVariant2):
@@ -2306,7 +2318,7 @@ class ListUserGroupThreadsResponseVariant2Properties(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    cursor: str | None = None
+    cursor: Annotated[str | None, NOT_NULL] = None
     """
     Where the next page starts.
     """
@@ -2316,11 +2328,11 @@ class ListUserThreadsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    entities: list[Thread] | None = None
+    entities: Annotated[list[Thread] | None, NOT_NULL] = None
     """
     The threads on this page.
     """
-    properties: ListUserThreadsResponseVariant2Properties | None = None
+    properties: Annotated[ListUserThreadsResponseVariant2Properties | None, NOT_NULL] = None
 
 
 class ListUserThreadsResponse(Envelope, ListUserThreadsResponseVariant2):
@@ -2337,7 +2349,7 @@ class ListUserThreadsResponseVariant2Properties(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    cursor: str | None = None
+    cursor: Annotated[str | None, NOT_NULL] = None
     """
     Where the next page starts.
     """
@@ -2347,7 +2359,7 @@ class ListUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    entities: list[User] | None = None
+    entities: Annotated[list[User] | None, NOT_NULL] = None
     """
     The users on this page.
     """
@@ -2367,62 +2379,64 @@ class MessageBody(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    action: str | None = None
+    action: Annotated[str | None, NOT_NULL] = None
     """
     For `cmd`: the command.
     """
-    addr: str | None = None
+    addr: Annotated[str | None, NOT_NULL] = None
     """
     For `loc`: the address.
     """
     custom_event: Annotated[
-        str | None, Field(alias="customEvent", pattern="^[a-zA-Z0-9_./-]{1,32}$")
+        str | None, Field(alias="customEvent", pattern="^[a-zA-Z0-9_./-]{1,32}$"), NOT_NULL
     ] = None
     """
     For `custom`: the event type, 1 to 32 characters from letters, digits, `-`, `_`, `/` and `.`.
     """
-    custom_exts: Annotated[dict[str, str] | None, Field(alias="customExts", max_length=16)] = None
+    custom_exts: Annotated[
+        dict[str, str] | None, Field(alias="customExts", max_length=16), NOT_NULL
+    ] = None
     """
     For `custom`: event attributes, at most 16 string pairs.
     """
-    file_length: int | None = None
+    file_length: Annotated[int | None, INT64, NOT_NULL] = None
     """
     For `video`: the file size in bytes.
     """
-    filename: str | None = None
+    filename: Annotated[str | None, NOT_NULL] = None
     """
     For file-based messages: the file name shown to the recipient.
     """
-    lat: str | None = None
+    lat: Annotated[str | None, NOT_NULL] = None
     """
     For `loc`: latitude in degrees.
     """
-    length: int | None = None
+    length: Annotated[int | None, NOT_NULL] = None
     """
     For `audio` and `video`: the length in seconds.
     """
-    lng: str | None = None
+    lng: Annotated[str | None, NOT_NULL] = None
     """
     For `loc`: longitude in degrees.
     """
-    msg: str | None = None
+    msg: Annotated[str | None, NOT_NULL] = None
     """
     The text of a `txt` message.
     """
-    param: dict[str, Any] | None = None
+    param: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     For `cmd`: parameters of the command.
     """
-    secret: str | None = None
+    secret: Annotated[str | None, NOT_NULL] = None
     """
     For file-based messages: the file's `share-secret`, needed when the file was uploaded with restricted access.
     """
-    size: MessageBodySize | None = None
-    thumb: str | None = None
+    size: Annotated[MessageBodySize | None, NOT_NULL] = None
+    thumb: Annotated[str | None, NOT_NULL] = None
     """
     For `video`: the address of the uploaded thumbnail.
     """
-    thumb_secret: str | None = None
+    thumb_secret: Annotated[str | None, NOT_NULL] = None
     """
     For `video`: the thumbnail's `share-secret`.
     """
@@ -2430,7 +2444,7 @@ class MessageBody(BaseModel):
     """
     The message type: `txt` text, `img` image, `audio` voice, `video`, `file`, `loc` location, `cmd` command, `custom`.
     """
-    url: str | None = None
+    url: Annotated[str | None, NOT_NULL] = None
     """
     For `img`, `audio`, `video` and `file`: the file's address, `https://{host}/{org_name}/{app_name}/chatfiles/{file_uuid}` after an upload.
     """
@@ -2444,11 +2458,11 @@ class MessageBodySize(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    height: float | None = None
+    height: Annotated[float | None, NOT_NULL] = None
     """
     Height in pixels.
     """
-    width: float | None = None
+    width: Annotated[float | None, NOT_NULL] = None
     """
     Width in pixels.
     """
@@ -2462,11 +2476,13 @@ class MessageReactions(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    msg_id: Annotated[str | None, Field(alias="msgId")] = None
+    msg_id: Annotated[str | None, Field(alias="msgId"), NOT_NULL] = None
     """
     The message ID.
     """
-    reaction_list: Annotated[list[ReactionSummary] | None, Field(alias="reactionList")] = None
+    reaction_list: Annotated[
+        list[ReactionSummary] | None, Field(alias="reactionList"), NOT_NULL
+    ] = None
     """
     The reactions on the message.
     """
@@ -2485,23 +2501,23 @@ class PresenceStatus(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    expiry: str | None = None
+    expiry: Annotated[str | None, NOT_NULL] = None
     """
     When the subscription ends, in Unix seconds.
     """
-    ext: str | None = None
+    ext: Annotated[str | None, NOT_NULL] = None
     """
     The presence extension text.
     """
-    last_time: str | None = None
+    last_time: Annotated[str | None, NOT_NULL] = None
     """
     When the user was last online, in Unix seconds.
     """
-    status: dict[str, str] | None = None
+    status: Annotated[dict[str, str] | None, NOT_NULL] = None
     """
     The status on each of the user's devices, keyed by device (`{platform}_{resource ID}`): `0` offline, `1` online, other values custom states.
     """
-    uid: str | None = None
+    uid: Annotated[str | None, NOT_NULL] = None
     """
     The user ID.
     """
@@ -2515,11 +2531,11 @@ class PresenceSubscription(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    expiry: str | None = None
+    expiry: Annotated[str | None, NOT_NULL] = None
     """
     When the subscription ends, in Unix seconds.
     """
-    uid: str | None = None
+    uid: Annotated[str | None, NOT_NULL] = None
     """
     A user the subscriber follows.
     """
@@ -2533,19 +2549,19 @@ class PushLabel(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    count: int | None = None
+    count: Annotated[int | None, NOT_NULL] = None
     """
     How many users carry the label.
     """
-    created_at: Annotated[int | None, Field(alias="createdAt")] = None
+    created_at: Annotated[int | None, Field(alias="createdAt"), INT64, NOT_NULL] = None
     """
     When the label was created, in Unix milliseconds.
     """
-    description: str | None = None
+    description: Annotated[str | None, NOT_NULL] = None
     """
     The label description.
     """
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     The label name.
     """
@@ -2559,11 +2575,11 @@ class PushLabelUser(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created: int | None = None
+    created: Annotated[int | None, INT64, NOT_NULL] = None
     """
     When the user was added to the label, in Unix milliseconds.
     """
-    username: str | None = None
+    username: Annotated[str | None, NOT_NULL] = None
     """
     The user ID.
     """
@@ -2577,11 +2593,11 @@ class PushLabelUsersResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    fail: dict[str, str] | None = None
+    fail: Annotated[dict[str, str] | None, NOT_NULL] = None
     """
     The users the change failed for, each with the reason.
     """
-    success: list[str] | None = None
+    success: Annotated[list[str] | None, NOT_NULL] = None
     """
     The users the change applied to.
     """
@@ -2595,28 +2611,28 @@ class PushMessage(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    agora: dict[str, Any] | None = None
+    agora: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Settings for the Agora push service, overriding the basic fields.
     """
-    apns: dict[str, Any] | None = None
+    apns: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Settings for Apple Push Notification service, overriding the basic fields.
     """
-    config: PushMessageConfig | None = None
+    config: Annotated[PushMessageConfig | None, NOT_NULL] = None
     content: Annotated[str, Field(max_length=100)]
     """
     The notification text, at most 100 characters; defaults to "Check the message".
     """
-    ext: Annotated[dict[str, Any] | None, Field(max_length=10)] = None
+    ext: Annotated[dict[str, Any] | None, Field(max_length=10), NOT_NULL] = None
     """
     Custom key-value pairs passed to the app with the notification: at most 10 pairs, 1,024 characters in all.
     """
-    fcm: dict[str, Any] | None = None
+    fcm: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Settings for Firebase Cloud Messaging, overriding the basic fields.
     """
-    sub_title: Annotated[str | None, Field(alias="subTitle", max_length=10)] = None
+    sub_title: Annotated[str | None, Field(alias="subTitle", max_length=10), NOT_NULL] = None
     """
     A subtitle shown on iOS, at most 10 characters.
     """
@@ -2634,8 +2650,10 @@ class PushMessageConfig(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    badge: PushMessageConfigBadge | None = None
-    click_action: Annotated[PushMessageConfigClickAction | None, Field(alias="clickAction")] = None
+    badge: Annotated[PushMessageConfigBadge | None, NOT_NULL] = None
+    click_action: Annotated[
+        PushMessageConfigClickAction | None, Field(alias="clickAction"), NOT_NULL
+    ] = None
 
 
 class PushMessageConfigBadge(BaseModel):
@@ -2646,11 +2664,11 @@ class PushMessageConfigBadge(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    add_num: Annotated[int | None, Field(alias="addNum")] = None
+    add_num: Annotated[int | None, Field(alias="addNum"), NOT_NULL] = None
     """
     Adds this number to the app icon's badge.
     """
-    set_num: Annotated[int | None, Field(alias="setNum")] = None
+    set_num: Annotated[int | None, Field(alias="setNum"), NOT_NULL] = None
     """
     Sets the app icon's badge to this number.
     """
@@ -2664,15 +2682,15 @@ class PushMessageConfigClickAction(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    action: str | None = None
+    action: Annotated[str | None, NOT_NULL] = None
     """
     An in-app page to open.
     """
-    activity: str | None = None
+    activity: Annotated[str | None, NOT_NULL] = None
     """
     A package or Activity component to open.
     """
-    url: str | None = None
+    url: Annotated[str | None, NOT_NULL] = None
     """
     A URL to open.
     """
@@ -2686,15 +2704,15 @@ class PushResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    desc: str | None = None
+    desc: Annotated[str | None, NOT_NULL] = None
     """
     A description of the result.
     """
-    id: str | None = None
+    id: Annotated[str | None, NOT_NULL] = None
     """
     The user the notification was for.
     """
-    push_status: Annotated[str | None, Field(alias="pushStatus")] = None
+    push_status: Annotated[str | None, Field(alias="pushStatus"), NOT_NULL] = None
     """
     `SUCCESS`, `FAIL` (rejected, for example for a bad device token), `ERROR` (a server-side failure) or `ASYNC_SUCCESS` (accepted for asynchronous delivery).
     """
@@ -2718,7 +2736,7 @@ class Reaction(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created_at: Annotated[AwareDatetime | None, Field(alias="createdAt")] = None
+    created_at: Annotated[AwareDatetime | None, Field(alias="createdAt"), NOT_NULL] = None
     """
     When the reaction was created (ISO 8601).
     """
@@ -2726,23 +2744,23 @@ class Reaction(BaseModel):
     """
     The group ID; null for a one-to-one message.
     """
-    id: str | None = None
+    id: Annotated[str | None, NOT_NULL] = None
     """
     The reaction ID.
     """
-    msg_id: Annotated[str | None, Field(alias="msgId")] = None
+    msg_id: Annotated[str | None, Field(alias="msgId"), NOT_NULL] = None
     """
     The message ID.
     """
-    msg_type: Annotated[str | None, Field(alias="msgType")] = None
+    msg_type: Annotated[str | None, Field(alias="msgType"), NOT_NULL] = None
     """
     `chat` for a one-to-one message, `groupchat` for a group message.
     """
-    reaction: str | None = None
+    reaction: Annotated[str | None, NOT_NULL] = None
     """
     The emoji ID.
     """
-    updated_at: Annotated[AwareDatetime | None, Field(alias="updatedAt")] = None
+    updated_at: Annotated[AwareDatetime | None, Field(alias="updatedAt"), NOT_NULL] = None
     """
     When the reaction was last changed (ISO 8601).
     """
@@ -2756,23 +2774,23 @@ class ReactionSummary(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    count: int | None = None
+    count: Annotated[int | None, NOT_NULL] = None
     """
     How many users added this reaction.
     """
-    reaction: str | None = None
+    reaction: Annotated[str | None, NOT_NULL] = None
     """
     The emoji ID.
     """
-    reaction_id: Annotated[str | None, Field(alias="reactionId")] = None
+    reaction_id: Annotated[str | None, Field(alias="reactionId"), NOT_NULL] = None
     """
     The reaction ID.
     """
-    state: bool | None = None
+    state: Annotated[bool | None, NOT_NULL] = None
     """
     True if the calling user added this reaction.
     """
-    user_list: Annotated[list[str] | None, Field(alias="userList")] = None
+    user_list: Annotated[list[str] | None, Field(alias="userList"), NOT_NULL] = None
     """
     Up to three of the first users who added it.
     """
@@ -2790,11 +2808,11 @@ class RecallMessageItem(BaseModel):
     """
     The conversation type: `chat` one-to-one, `groupchat` group, `chatroom` chat room.
     """
-    force: bool | None = None
+    force: Annotated[bool | None, NOT_NULL] = None
     """
     True also recalls a message whose recall period has passed or that is no longer stored on the server.
     """
-    from_: Annotated[str | None, Field(alias="from")] = None
+    from_: Annotated[str | None, Field(alias="from"), NOT_NULL] = None
     """
     Who recalls the message; the app admin by default.
     """
@@ -2826,8 +2844,8 @@ class RecallMessagesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: RecallMessagesResponseVariant2Data | None = None
-    msgs: list[RecallResult] | None = None
+    data: Annotated[RecallMessagesResponseVariant2Data | None, NOT_NULL] = None
+    msgs: Annotated[list[RecallResult] | None, NOT_NULL] = None
     """
     One result per message, when the service answers without the wrapper.
     """
@@ -2847,7 +2865,7 @@ class RecallMessagesResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    msgs: list[RecallResult] | None = None
+    msgs: Annotated[list[RecallResult] | None, NOT_NULL] = None
     """
     One result per message.
     """
@@ -2861,23 +2879,23 @@ class RecallResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    chattype: str | None = None
+    chattype: Annotated[str | None, NOT_NULL] = None
     """
     The conversation type.
     """
-    from_: Annotated[str | None, Field(alias="from")] = None
+    from_: Annotated[str | None, Field(alias="from"), NOT_NULL] = None
     """
     Who recalled the message.
     """
-    msg_id: str | None = None
+    msg_id: Annotated[str | None, NOT_NULL] = None
     """
     The message ID.
     """
-    recalled: str | None = None
+    recalled: Annotated[str | None, NOT_NULL] = None
     """
     `yes` when the message was recalled; otherwise the reason, such as `not_found msg` or `exceed call time limit`.
     """
-    to: str | None = None
+    to: Annotated[str | None, NOT_NULL] = None
     """
     The recipient of the recalled message.
     """
@@ -2891,11 +2909,13 @@ class RegisterFailure(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    register_user_fail_reason: Annotated[str | None, Field(alias="registerUserFailReason")] = None
+    register_user_fail_reason: Annotated[
+        str | None, Field(alias="registerUserFailReason"), NOT_NULL
+    ] = None
     """
     Why the registration failed.
     """
-    username: str | None = None
+    username: Annotated[str | None, NOT_NULL] = None
     """
     The user ID that could not be registered.
     """
@@ -2909,11 +2929,11 @@ class RegisterUserRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    nickname: Annotated[str | None, Field(max_length=100)] = None
+    nickname: Annotated[str | None, Field(max_length=100), NOT_NULL] = None
     """
     The name shown in push notifications, at most 100 characters.
     """
-    password: Annotated[str | None, Field(max_length=64)] = None
+    password: Annotated[str | None, Field(max_length=64), NOT_NULL] = None
     """
     The login password, at most 64 characters. Agora Chat signs users in with tokens, so the password is optional.
     """
@@ -2942,8 +2962,8 @@ class RemoveChatRoomAdminResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: AdminChange | None = None
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    data: Annotated[AdminChange | None, NOT_NULL] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -2959,7 +2979,7 @@ class RemoveChatRoomAttributesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: AttributeChangeResult | None = None
+    data: Annotated[AttributeChangeResult | None, NOT_NULL] = None
 
 
 class RemoveChatRoomAttributesResponse(Envelope, RemoveChatRoomAttributesResponseVariant2):
@@ -2972,11 +2992,11 @@ class RemoveChatRoomMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: ChatRoomMemberChange | list[ChatRoomMemberChange] | None = None
+    data: Annotated[ChatRoomMemberChange | list[ChatRoomMemberChange] | None, NOT_NULL] = None
     """
     The result for one member, or a list of results for a batch.
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -2992,7 +3012,7 @@ class RemoveContactResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    entities: list[User] | None = None
+    entities: Annotated[list[User] | None, NOT_NULL] = None
     """
     The removed contact, as a list of one.
     """
@@ -3008,8 +3028,8 @@ class RemoveGroupAdminResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: AdminChange | None = None
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    data: Annotated[AdminChange | None, NOT_NULL] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -3025,11 +3045,11 @@ class RemoveGroupMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: GroupMemberChange | list[GroupMemberChange] | None = None
+    data: Annotated[GroupMemberChange | list[GroupMemberChange] | None, NOT_NULL] = None
     """
     The result for one member, or a list of results for a batch.
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -3059,7 +3079,7 @@ class RemovePushLabelUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: PushLabelUsersResult | None = None
+    data: Annotated[PushLabelUsersResult | None, NOT_NULL] = None
 
 
 class RemovePushLabelUsersResponse(Envelope, RemovePushLabelUsersResponseVariant2):
@@ -3086,7 +3106,9 @@ class RemoveThreadMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    entities: list[RemoveThreadMembersResponseVariant2EntitiesItem] | None = None
+    entities: Annotated[list[RemoveThreadMembersResponseVariant2EntitiesItem] | None, NOT_NULL] = (
+        None
+    )
     """
     One entry per user.
     """
@@ -3106,11 +3128,11 @@ class RemoveThreadMembersResponseVariant2EntitiesItem(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    result: bool | None = None
+    result: Annotated[bool | None, NOT_NULL] = None
     """
     True when the user was removed.
     """
-    user: str | None = None
+    user: Annotated[str | None, NOT_NULL] = None
     """
     The user ID.
     """
@@ -3124,24 +3146,24 @@ class SendMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    chatroom_msg_level: Literal["low", "normal", "high"] | None = None
+    chatroom_msg_level: Annotated[Literal["low", "normal", "high"] | None, NOT_NULL] = None
     """
     For chat rooms: the message priority, which decides what is dropped first under load.
     """
-    ext: dict[str, Any] | None = None
+    ext: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Custom extension fields delivered with the message. `em_ignore_notification: true` sends it silently, without an offline push.
     """
-    from_: Annotated[str | None, Field(alias="from")] = None
+    from_: Annotated[str | None, Field(alias="from"), NOT_NULL] = None
     """
     The sender's user ID; the app admin when left out. It must not be empty.
     """
     msg: MessageBody
-    routetype: Literal["ROUTE_ONLINE"] | None = None
+    routetype: Annotated[Literal["ROUTE_ONLINE"] | None, NOT_NULL] = None
     """
     `ROUTE_ONLINE` delivers the message only to recipients who are online; by default offline recipients get it later.
     """
-    sync_device: bool | None = None
+    sync_device: Annotated[bool | None, NOT_NULL] = None
     """
     True also delivers the message to the sender's other devices.
     """
@@ -3159,11 +3181,11 @@ class SendMessageResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: dict[str, str] | None = None
+    data: Annotated[dict[str, str] | None, NOT_NULL] = None
     """
     Each recipient mapped to the new message's ID (with `useMsgId=true`) or to the result, such as `success`.
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -3191,11 +3213,12 @@ class SendPushByLabelsRequest(BaseModel):
             examples=["2024-01-01 12:00:00"],
             pattern="^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$",
         ),
+        NOT_NULL,
     ] = None
     """
     When the push task starts, as `yyyy-MM-dd HH:mm:ss` in the server's time zone; it must be between one hour and 30 days ahead. Leave it out to start now.
     """
-    strategy: PushStrategy | None = None
+    strategy: Annotated[PushStrategy | None, NOT_NULL] = None
     targets: Annotated[list[str], Field(max_length=5, min_length=1)]
     """
     The label names: one, or up to five whose users in common are notified.
@@ -3206,7 +3229,7 @@ class SendPushByLabelsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: SendPushByLabelsResponseVariant2Data | None = None
+    data: Annotated[SendPushByLabelsResponseVariant2Data | None, NOT_NULL] = None
 
 
 class SendPushByLabelsResponse(Envelope, SendPushByLabelsResponseVariant2):
@@ -3223,7 +3246,7 @@ class SendPushByLabelsResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    task_id: Annotated[int | None, Field(alias="taskId")] = None
+    task_id: Annotated[int | None, Field(alias="taskId"), INT64, NOT_NULL] = None
     """
     The push task ID.
     """
@@ -3245,18 +3268,19 @@ class SendPushToAllUsersRequest(BaseModel):
             examples=["2024-01-01 12:00:00"],
             pattern="^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$",
         ),
+        NOT_NULL,
     ] = None
     """
     When the push task starts, as `yyyy-MM-dd HH:mm:ss` in the server's time zone; it must be between one hour and 30 days ahead. Leave it out to start now.
     """
-    strategy: PushStrategy | None = None
+    strategy: Annotated[PushStrategy | None, NOT_NULL] = None
 
 
 class SendPushToAllUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: int | None = None
+    data: Annotated[int | None, INT64, NOT_NULL] = None
     """
     The push task ID.
     """
@@ -3277,7 +3301,7 @@ class SendPushToUsersRequest(BaseModel):
         populate_by_name=True,
     )
     push_message: Annotated[PushMessage, Field(alias="pushMessage")]
-    strategy: PushStrategy | None = None
+    strategy: Annotated[PushStrategy | None, NOT_NULL] = None
     targets: Annotated[list[str], Field(max_length=100, min_length=1)]
     """
     The users to notify, at most 100.
@@ -3288,7 +3312,7 @@ class SendPushToUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: list[PushResult] | None = None
+    data: Annotated[list[PushResult] | None, NOT_NULL] = None
     """
     One result per user.
     """
@@ -3304,7 +3328,7 @@ class SetChatRoomAttributesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: AttributeChangeResult | None = None
+    data: Annotated[AttributeChangeResult | None, NOT_NULL] = None
 
 
 class SetChatRoomAttributesResponse(Envelope, SetChatRoomAttributesResponseVariant2):
@@ -3321,15 +3345,15 @@ class SetGlobalMuteRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    chat: Annotated[int | None, Field(ge=-1, le=2147483647)] = None
+    chat: Annotated[int | None, Field(ge=-1, le=2147483647), NOT_NULL] = None
     """
     Seconds to mute the user in one-to-one chats: -1 for good, 0 lifts the mute; at most 2,147,483,647. Left out, the setting does not change.
     """
-    chatroom: Annotated[int | None, Field(ge=-1, le=2147483647)] = None
+    chatroom: Annotated[int | None, Field(ge=-1, le=2147483647), NOT_NULL] = None
     """
     Seconds to mute the user in chat rooms: -1 for good, 0 lifts the mute; at most 2,147,483,647. Left out, the setting does not change.
     """
-    groupchat: Annotated[int | None, Field(ge=-1, le=2147483647)] = None
+    groupchat: Annotated[int | None, Field(ge=-1, le=2147483647), NOT_NULL] = None
     """
     Seconds to mute the user in groups: -1 for good, 0 lifts the mute; at most 2,147,483,647. Left out, the setting does not change.
     """
@@ -3343,7 +3367,7 @@ class SetGlobalMuteResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: SetGlobalMuteResponseVariant2Data | None = None
+    data: Annotated[SetGlobalMuteResponseVariant2Data | None, NOT_NULL] = None
 
 
 class SetGlobalMuteResponse(Envelope, SetGlobalMuteResponseVariant2):
@@ -3360,7 +3384,7 @@ class SetGlobalMuteResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    result: str | None = None
+    result: Annotated[str | None, NOT_NULL] = None
     """
     `ok` on success.
     """
@@ -3384,7 +3408,7 @@ class SetPresenceResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    result: str | None = None
+    result: Annotated[str | None, NOT_NULL] = None
     """
     `ok` on success; otherwise the reason.
     """
@@ -3437,13 +3461,13 @@ class SetPushNoDisturbingRequest(BaseModel):
     True turns do-not-disturb on; false turns it off.
     """
     notification_no_disturbing_end: Annotated[
-        str | None, Field(examples=["7"], pattern="^([0-9]|1[0-9]|2[0-3])$")
+        str | None, Field(examples=["7"], pattern="^([0-9]|1[0-9]|2[0-3])$"), NOT_NULL
     ] = None
     """
     The hour (0-23) each day at which do-not-disturb ends. Used when turning it on.
     """
     notification_no_disturbing_start: Annotated[
-        str | None, Field(examples=["22"], pattern="^([0-9]|1[0-9]|2[0-3])$")
+        str | None, Field(examples=["22"], pattern="^([0-9]|1[0-9]|2[0-3])$"), NOT_NULL
     ] = None
     """
     The hour (0-23) each day at which do-not-disturb starts. Used when turning it on.
@@ -3464,7 +3488,7 @@ class SetUserAttributesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: dict[str, str] | None = None
+    data: Annotated[dict[str, str] | None, NOT_NULL] = None
     """
     The attributes that were set.
     """
@@ -3494,7 +3518,7 @@ class SubscribePresenceResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    result: list[PresenceStatus] | None = None
+    result: Annotated[list[PresenceStatus] | None, NOT_NULL] = None
     """
     One entry per user.
     """
@@ -3514,27 +3538,27 @@ class Thread(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created: int | None = None
+    created: Annotated[int | None, INT64, NOT_NULL] = None
     """
     When the thread was created, in Unix milliseconds.
     """
-    group_id: Annotated[str | None, Field(alias="groupId")] = None
+    group_id: Annotated[str | None, Field(alias="groupId"), NOT_NULL] = None
     """
     The group the thread belongs to.
     """
-    id: str | None = None
+    id: Annotated[str | None, NOT_NULL] = None
     """
     The thread ID.
     """
-    msg_id: Annotated[str | None, Field(alias="msgId")] = None
+    msg_id: Annotated[str | None, Field(alias="msgId"), NOT_NULL] = None
     """
     The message the thread started from.
     """
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     The thread name.
     """
-    owner: str | None = None
+    owner: Annotated[str | None, NOT_NULL] = None
     """
     The thread's creator.
     """
@@ -3558,7 +3582,7 @@ class UnblockUserResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    entities: list[User] | None = None
+    entities: Annotated[list[User] | None, NOT_NULL] = None
     """
     The unblocked user, as a list of one.
     """
@@ -3585,7 +3609,7 @@ class UnsubscribePresenceResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    result: str | None = None
+    result: Annotated[str | None, NOT_NULL] = None
     """
     `ok` on success; otherwise the reason.
     """
@@ -3605,26 +3629,27 @@ class UpdateChatRoomRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    description: Annotated[str | None, Field(max_length=512)] = None
+    description: Annotated[str | None, Field(max_length=512), NOT_NULL] = None
     """
     The new description, at most 512 characters.
     """
-    maxusers: Annotated[int | None, Field(ge=1)] = None
+    maxusers: Annotated[int | None, Field(ge=1), NOT_NULL] = None
     """
     The new member limit, the owner included.
     """
-    name: Annotated[str | None, Field(max_length=128)] = None
+    name: Annotated[str | None, Field(max_length=128), NOT_NULL] = None
     """
     The new name, at most 128 characters.
     """
+    _members = model_validator(mode="before")(members_between(1, None))
 
 
 class UpdateChatRoomResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: UpdateChatRoomResponseVariant2Data | None = None
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    data: Annotated[UpdateChatRoomResponseVariant2Data | None, NOT_NULL] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -3644,15 +3669,15 @@ class UpdateChatRoomResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    description: bool | None = None
+    description: Annotated[bool | None, NOT_NULL] = None
     """
     True when the description was changed.
     """
-    groupname: bool | None = None
+    groupname: Annotated[bool | None, NOT_NULL] = None
     """
     True when the name was changed.
     """
-    maxusers: bool | None = None
+    maxusers: Annotated[bool | None, NOT_NULL] = None
     """
     True when the member limit was changed.
     """
@@ -3667,42 +3692,43 @@ class UpdateGroupRequest(BaseModel):
         extra="forbid",
         populate_by_name=True,
     )
-    allowinvites: bool | None = None
+    allowinvites: Annotated[bool | None, NOT_NULL] = None
     """
     Whether ordinary members may invite others.
     """
-    avatar: Annotated[str | None, Field(max_length=1024)] = None
+    avatar: Annotated[str | None, Field(max_length=1024), NOT_NULL] = None
     """
     The new avatar URL, at most 1,024 characters.
     """
-    custom: Annotated[str | None, Field(max_length=1024)] = None
+    custom: Annotated[str | None, Field(max_length=1024), NOT_NULL] = None
     """
     The new extension information, at most 1,024 characters.
     """
-    description: Annotated[str | None, Field(max_length=512)] = None
+    description: Annotated[str | None, Field(max_length=512), NOT_NULL] = None
     """
     The new description, at most 512 characters.
     """
-    groupname: Annotated[str | None, Field(max_length=128)] = None
+    groupname: Annotated[str | None, Field(max_length=128), NOT_NULL] = None
     """
     The new group name, at most 128 characters.
     """
-    invite_need_confirm: bool | None = None
+    invite_need_confirm: Annotated[bool | None, NOT_NULL] = None
     """
     Whether invitees must accept before joining.
     """
-    maxusers: Annotated[int | None, Field(ge=1)] = None
+    maxusers: Annotated[int | None, Field(ge=1), NOT_NULL] = None
     """
     The new member limit, the owner included; the ceiling depends on the plan.
     """
-    membersonly: bool | None = None
+    membersonly: Annotated[bool | None, NOT_NULL] = None
     """
     Whether requests to join need approval.
     """
-    public: bool | None = None
+    public: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the group is public.
     """
+    _members = model_validator(mode="before")(members_between(1, None))
 
 
 class UpdateGroupRequest2(RootModel[UpdateGroupRequest | TransferGroupOwnershipRequest]):
@@ -3713,11 +3739,11 @@ class UpdateGroupResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: dict[str, bool] | None = None
+    data: Annotated[dict[str, bool] | None, NOT_NULL] = None
     """
     Each field of the request mapped to true when it was applied (`newowner` for a transfer).
     """
-    entities: Annotated[list[Any] | None, Field(max_length=0)] = None
+    entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
@@ -3747,7 +3773,7 @@ class UpdateThreadResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: UpdateThreadResponseVariant2Data | None = None
+    data: Annotated[UpdateThreadResponseVariant2Data | None, NOT_NULL] = None
 
 
 class UpdateThreadResponse(Envelope, UpdateThreadResponseVariant2):
@@ -3764,7 +3790,7 @@ class UpdateThreadResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     The new name.
     """
@@ -3780,7 +3806,7 @@ class UpdateUserPushSettingsResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    entities: list[User] | None = None
+    entities: Annotated[list[User] | None, NOT_NULL] = None
     """
     The updated user, as a list of one.
     """
@@ -3810,7 +3836,7 @@ class UploadFileResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    entities: list[UploadedFile] | None = None
+    entities: Annotated[list[UploadedFile] | None, NOT_NULL] = None
     """
     The file, as a list of one.
     """
@@ -3830,15 +3856,15 @@ class UploadedFile(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    share_secret: Annotated[str | None, Field(alias="share-secret")] = None
+    share_secret: Annotated[str | None, Field(alias="share-secret"), NOT_NULL] = None
     """
     The key needed to download the file when it was uploaded with restricted access.
     """
-    type: str | None = None
+    type: Annotated[str | None, NOT_NULL] = None
     """
     The entity type, always `chatfile`.
     """
-    uuid: str | None = None
+    uuid: Annotated[str | None, NOT_NULL] = None
     """
     The file's ID; use it in the file's URL when sending a message.
     """
@@ -3852,39 +3878,39 @@ class User(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    activated: bool | None = None
+    activated: Annotated[bool | None, NOT_NULL] = None
     """
     False while the user is banned (deactivated).
     """
-    created: int | None = None
+    created: Annotated[int | None, INT64, NOT_NULL] = None
     """
     When the user was registered, in Unix milliseconds.
     """
-    modified: int | None = None
+    modified: Annotated[int | None, INT64, NOT_NULL] = None
     """
     When the user was last changed, in Unix milliseconds.
     """
-    nickname: str | None = None
+    nickname: Annotated[str | None, NOT_NULL] = None
     """
     The name shown in push notifications for this user's messages.
     """
-    notification_display_style: Literal[0, 1] | None = None
+    notification_display_style: Annotated[Literal[0, 1] | None, NOT_NULL] = None
     """
     How push notifications for this user look: 0 shows only a generic notice, 1 shows the sender and the message text.
     """
-    notifier_name: str | None = None
+    notifier_name: Annotated[str | None, NOT_NULL] = None
     """
     The name of the push certificate bound to the user's device.
     """
-    type: str | None = None
+    type: Annotated[str | None, NOT_NULL] = None
     """
     The entity type, always `user`.
     """
-    username: str | None = None
+    username: Annotated[str | None, NOT_NULL] = None
     """
     The user ID.
     """
-    uuid: str | None = None
+    uuid: Annotated[str | None, NOT_NULL] = None
     """
     The service's internal UUID for the user.
     """

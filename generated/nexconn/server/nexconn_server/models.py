@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from ._runtime._checks import NOT_NULL
+
 
 class AccessTokenResponse(BaseModel):
     """
@@ -20,7 +22,7 @@ class AccessTokenResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: AccessTokenResult | None = None
+    result: Annotated[AccessTokenResult | None, NOT_NULL] = None
 
 
 class AccessTokenResult(BaseModel):
@@ -31,11 +33,11 @@ class AccessTokenResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    access_token: Annotated[str | None, Field(alias="accessToken")] = None
+    access_token: Annotated[str | None, Field(alias="accessToken"), NOT_NULL] = None
     """
     Token the client SDK presents when it connects as this user.
     """
-    user_id: Annotated[str | None, Field(alias="userId")] = None
+    user_id: Annotated[str | None, Field(alias="userId"), NOT_NULL] = None
     """
     User the token was issued to.
     """
@@ -87,11 +89,11 @@ class AddOpenChannelAllowedSendersRequest(BaseModel):
     """
     The open channel.
     """
-    extra: str | None = None
+    extra: Annotated[str | None, NOT_NULL] = None
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify")] = None
+    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -210,11 +212,11 @@ class BanOpenChannelParticipantsRequest(BaseModel):
     """
     How long the ban lasts, in minutes; at most 43,200 (30 days).
     """
-    extra: str | None = None
+    extra: Annotated[str | None, NOT_NULL] = None
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify")] = None
+    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -248,11 +250,11 @@ class BannedParticipant(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    ban_expires_at: Annotated[str | None, Field(alias="banExpiresAt")] = None
+    ban_expires_at: Annotated[str | None, Field(alias="banExpiresAt"), NOT_NULL] = None
     """
     When the ban ends, `YYYY-MM-DD HH:MM:SS`.
     """
-    participant_id: Annotated[str | None, Field(alias="participantId")] = None
+    participant_id: Annotated[str | None, Field(alias="participantId"), NOT_NULL] = None
     """
     Banned user.
     """
@@ -270,7 +272,7 @@ class BannedParticipantsResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: BannedParticipantsResult | None = None
+    result: Annotated[BannedParticipantsResult | None, NOT_NULL] = None
 
 
 class BannedParticipantsResult(BaseModel):
@@ -282,7 +284,7 @@ class BannedParticipantsResult(BaseModel):
         populate_by_name=True,
     )
     banned_participants: Annotated[
-        list[BannedParticipant] | None, Field(alias="bannedParticipants")
+        list[BannedParticipant] | None, Field(alias="bannedParticipants"), NOT_NULL
     ] = None
     """
     The banned users.
@@ -297,11 +299,11 @@ class BannedUser(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    ban_expires_at: Annotated[str | None, Field(alias="banExpiresAt")] = None
+    ban_expires_at: Annotated[str | None, Field(alias="banExpiresAt"), NOT_NULL] = None
     """
     When the ban ends, as the service formats it (for example `2026-01-11 01:28:20`).
     """
-    user_id: Annotated[str | None, Field(alias="userId")] = None
+    user_id: Annotated[str | None, Field(alias="userId"), NOT_NULL] = None
     """
     ID of the banned user.
     """
@@ -319,7 +321,7 @@ class BannedUsersResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: BannedUsersResult | None = None
+    result: Annotated[BannedUsersResult | None, NOT_NULL] = None
 
 
 class BannedUsersResult(BaseModel):
@@ -330,7 +332,7 @@ class BannedUsersResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    banned_users: Annotated[list[BannedUser] | None, Field(alias="bannedUsers")] = None
+    banned_users: Annotated[list[BannedUser] | None, Field(alias="bannedUsers"), NOT_NULL] = None
     """
     Banned users on this page.
     """
@@ -344,7 +346,9 @@ class BatchGetOpenChannelMetadataRequest(BaseModel):
     """
     The open channel.
     """
-    metadata_keys: Annotated[list[str] | None, Field(alias="metadataKeys", max_length=100)] = None
+    metadata_keys: Annotated[
+        list[str] | None, Field(alias="metadataKeys", max_length=100), NOT_NULL
+    ] = None
     """
     Keys to return, at most 100; leave out for every entry.
     """
@@ -394,7 +398,9 @@ class BatchSetOpenChannelMetadataRequest(BaseModel):
     """
     User who owns the entries.
     """
-    should_auto_delete: Annotated[Literal[0, 1] | None, Field(alias="shouldAutoDelete")] = None
+    should_auto_delete: Annotated[
+        Literal[0, 1] | None, Field(alias="shouldAutoDelete"), NOT_NULL
+    ] = None
     """
     `1` removes the entries when their owner leaves the channel; `0` (default) keeps them.
     """
@@ -426,7 +432,7 @@ class BlocklistResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: BlocklistResult | None = None
+    result: Annotated[BlocklistResult | None, NOT_NULL] = None
 
 
 class BlocklistResult(BaseModel):
@@ -437,11 +443,11 @@ class BlocklistResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    blocked_user_ids: Annotated[list[str] | None, Field(alias="blockedUserIds")] = None
+    blocked_user_ids: Annotated[list[str] | None, Field(alias="blockedUserIds"), NOT_NULL] = None
     """
     IDs of blocked users on this page, most recently blocked first.
     """
-    page_token: Annotated[str | None, Field(alias="pageToken")] = None
+    page_token: Annotated[str | None, Field(alias="pageToken"), NOT_NULL] = None
     """
     Token for the next page; absent on the last page.
     """
@@ -459,7 +465,9 @@ class BroadcastOpenChannelMessageRequest(BaseModel):
     """
     Sender.
     """
-    is_echo_to_sender: Annotated[Literal[0, 1] | None, Field(alias="isEchoToSender")] = None
+    is_echo_to_sender: Annotated[Literal[0, 1] | None, Field(alias="isEchoToSender"), NOT_NULL] = (
+        None
+    )
     """
     Whether an online sender also receives the message on their own devices: `1` yes, `0` no.
     """
@@ -477,11 +485,15 @@ class BroadcastSystemMessageToAllRequest(BaseModel):
     """
     Body of the broadcast as a string; built-in types take a serialised JSON object. At most 128 KB.
     """
-    content_available: Annotated[Literal[0, 1] | None, Field(alias="contentAvailable")] = None
+    content_available: Annotated[
+        Literal[0, 1] | None, Field(alias="contentAvailable"), NOT_NULL
+    ] = None
     """
     iOS silent push: `1` lets the app wake in the background to handle the push, `0` (default) does not.
     """
-    disable_update_last_msg: Annotated[bool | None, Field(alias="disableUpdateLastMsg")] = None
+    disable_update_last_msg: Annotated[
+        bool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
+    ] = None
     """
     Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
     """
@@ -493,15 +505,15 @@ class BroadcastSystemMessageToAllRequest(BaseModel):
     """
     Type of the message: a built-in type such as `RC:TxtMsg`, or a custom type the client SDK has registered. Custom type names may not begin with `RC:` and are at most 32 characters long.
     """
-    push_content: Annotated[str | None, Field(alias="pushContent")] = None
+    push_content: Annotated[str | None, Field(alias="pushContent"), NOT_NULL] = None
     """
     Text of the push notification shown to recipients who are offline. Needed for custom types and for notification messages that should raise a push; built-in content types fill it in by themselves.
     """
-    push_data: Annotated[str | None, Field(alias="pushData")] = None
+    push_data: Annotated[str | None, Field(alias="pushData"), NOT_NULL] = None
     """
     Extra data carried in the push notification; it reaches the app as `appData` on iOS and Android.
     """
-    push_ext: Annotated[str | None, Field(alias="pushExt")] = None
+    push_ext: Annotated[str | None, Field(alias="pushExt"), NOT_NULL] = None
     """
     Per-platform push options (title, channel ids, templates and the like) as a serialised JSON object.
     """
@@ -515,7 +527,9 @@ class BroadcastSystemMessageToOnlineRequest(BaseModel):
     """
     Body of the broadcast as a string; built-in types take a serialised JSON object. At most 128 KB.
     """
-    disable_update_last_msg: Annotated[bool | None, Field(alias="disableUpdateLastMsg")] = None
+    disable_update_last_msg: Annotated[
+        bool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
+    ] = None
     """
     Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
     """
@@ -541,7 +555,7 @@ class ChannelAttributesResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: ChannelAttributesResult | None = None
+    result: Annotated[ChannelAttributesResult | None, NOT_NULL] = None
 
 
 class ChannelAttributesResult(BaseModel):
@@ -552,17 +566,17 @@ class ChannelAttributesResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_id: Annotated[str | None, Field(alias="channelId")] = None
+    channel_id: Annotated[str | None, Field(alias="channelId"), NOT_NULL] = None
     """
     The channel.
     """
-    channel_type: Annotated[int | None, Field(alias="channelType")] = None
+    channel_type: Annotated[int | None, Field(alias="channelType"), NOT_NULL] = None
     """
     Its channel type.
     """
-    notification: ChannelNotificationState | None = None
-    pin: ChannelPinState | None = None
-    tags: list[ChannelTagRef] | None = None
+    notification: Annotated[ChannelNotificationState | None, NOT_NULL] = None
+    pin: Annotated[ChannelPinState | None, NOT_NULL] = None
+    tags: Annotated[list[ChannelTagRef] | None, NOT_NULL] = None
     """
     Tags the user has put on the channel.
     """
@@ -576,11 +590,11 @@ class ChannelMessageDelivery(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_id: Annotated[str | None, Field(alias="channelId")] = None
+    channel_id: Annotated[str | None, Field(alias="channelId"), NOT_NULL] = None
     """
     Target channel.
     """
-    message_id: Annotated[str | None, Field(alias="messageId")] = None
+    message_id: Annotated[str | None, Field(alias="messageId"), NOT_NULL] = None
     """
     ID the message was given in this channel.
     """
@@ -598,7 +612,7 @@ class ChannelMessageSendResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: ChannelMessageSendResult | None = None
+    result: Annotated[ChannelMessageSendResult | None, NOT_NULL] = None
 
 
 class ChannelMessageSendResult(BaseModel):
@@ -609,7 +623,9 @@ class ChannelMessageSendResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    message_ids: Annotated[list[ChannelMessageDelivery] | None, Field(alias="messageIds")] = None
+    message_ids: Annotated[
+        list[ChannelMessageDelivery] | None, Field(alias="messageIds"), NOT_NULL
+    ] = None
     """
     One entry per target channel.
     """
@@ -623,7 +639,7 @@ class ChannelNotificationState(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    level: int | None = None
+    level: Annotated[int | None, NOT_NULL] = None
     """
     Do-not-disturb level in force (see `noDisturbLevel`).
     """
@@ -637,11 +653,11 @@ class ChannelPinState(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    is_pinned: Annotated[bool | None, Field(alias="isPinned")] = None
+    is_pinned: Annotated[bool | None, Field(alias="isPinned"), NOT_NULL] = None
     """
     Whether the user has pinned the channel.
     """
-    pinned_at: Annotated[int | None, Field(alias="pinnedAt")] = None
+    pinned_at: Annotated[int | None, Field(alias="pinnedAt"), NOT_NULL] = None
     """
     When it was pinned, in milliseconds since the Unix epoch.
     """
@@ -691,11 +707,11 @@ class ChannelTagRef(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    tag_id: Annotated[str | None, Field(alias="tagId")] = None
+    tag_id: Annotated[str | None, Field(alias="tagId"), NOT_NULL] = None
     """
     Tag ID.
     """
-    tag_name: Annotated[str | None, Field(alias="tagName")] = None
+    tag_name: Annotated[str | None, Field(alias="tagName"), NOT_NULL] = None
     """
     Tag display name.
     """
@@ -727,7 +743,7 @@ class ClearChannelMessageHistoryRequest(BaseModel):
     """
     User whose history is cleared; for open channels, the operator.
     """
-    sent_at: Annotated[str | None, Field(alias="sentAt")] = None
+    sent_at: Annotated[str | None, Field(alias="sentAt"), NOT_NULL] = None
     """
     Cut-off in milliseconds since the Unix epoch, written as a string: messages sent up to it are deleted. Leave out to clear everything.
     """
@@ -745,7 +761,7 @@ class ConnectionStatusResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: ConnectionStatusResult | None = None
+    result: Annotated[ConnectionStatusResult | None, NOT_NULL] = None
 
 
 class ConnectionStatusResult(BaseModel):
@@ -756,7 +772,7 @@ class ConnectionStatusResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    status: str | None = None
+    status: Annotated[str | None, NOT_NULL] = None
     """
     `1` when the user is connected, `0` when not.
     """
@@ -771,12 +787,12 @@ class CreateGroupChannelRequest(BaseModel):
     ID of the new group: letters and digits, at most 64 characters.
     """
     group_ext_profile: Annotated[
-        dict[str, Any] | None, Field(alias="groupExtProfile", max_length=10)
+        dict[str, Any] | None, Field(alias="groupExtProfile", max_length=10), NOT_NULL
     ] = None
     """
     Custom profile entries: keys start with `ext_` (at most 32 characters), values at most 256 characters, at most 10 entries.
     """
-    group_profile: Annotated[GroupProfile | None, Field(alias="groupProfile")] = None
+    group_profile: Annotated[GroupProfile | None, Field(alias="groupProfile"), NOT_NULL] = None
     name: Annotated[str, Field(max_length=64)]
     """
     Group name, at most 64 characters; names may repeat.
@@ -785,8 +801,8 @@ class CreateGroupChannelRequest(BaseModel):
     """
     User who owns the group and joins it.
     """
-    permissions: GroupPermissions | None = None
-    user_ids: Annotated[list[str] | None, Field(alias="userIds", max_length=30)] = None
+    permissions: Annotated[GroupPermissions | None, NOT_NULL] = None
+    user_ids: Annotated[list[str] | None, Field(alias="userIds", max_length=30), NOT_NULL] = None
     """
     Users to add as members, at most 30.
     """
@@ -797,7 +813,7 @@ class CreateOpenChannelRequest(BaseModel):
         populate_by_name=True,
     )
     allowed_senders_list: Annotated[
-        list[str] | None, Field(alias="allowedSendersList", max_length=20)
+        list[str] | None, Field(alias="allowedSendersList", max_length=20), NOT_NULL
     ] = None
     """
     Users who may post while the channel is frozen, at most 20.
@@ -806,23 +822,23 @@ class CreateOpenChannelRequest(BaseModel):
     """
     ID of the new open channel.
     """
-    destroy_type: Annotated[Literal[0, 1] | None, Field(alias="destroyType")] = None
+    destroy_type: Annotated[Literal[0, 1] | None, Field(alias="destroyType"), NOT_NULL] = None
     """
     Auto-destroy rule: `0` (default) destroys the channel after `ttlMinutes` without activity (no joins, leaves or messages); `1` destroys it `ttlMinutes` after creation.
     """
-    metadata: Annotated[dict[str, str] | None, Field(max_length=20)] = None
+    metadata: Annotated[dict[str, str] | None, Field(max_length=20), NOT_NULL] = None
     """
     Initial metadata entries, at most 20; give them together with `metadataOwnerId`. Keys use letters, digits and `+ = - _` (at most 128 characters); values are at most 4,096 characters.
     """
-    metadata_owner_id: Annotated[str | None, Field(alias="metadataOwnerId")] = None
+    metadata_owner_id: Annotated[str | None, Field(alias="metadataOwnerId"), NOT_NULL] = None
     """
     User who owns the initial metadata; give it together with `metadata`. Needs the open channel metadata service.
     """
-    should_freeze: Annotated[bool | None, Field(alias="shouldFreeze")] = None
+    should_freeze: Annotated[bool | None, Field(alias="shouldFreeze"), NOT_NULL] = None
     """
     Set to `true` to create the channel frozen, so only allowed senders can post. Defaults to `false`.
     """
-    ttl_minutes: Annotated[int | None, Field(alias="ttlMinutes", ge=60, le=10080)] = None
+    ttl_minutes: Annotated[int | None, Field(alias="ttlMinutes", ge=60, le=10080), NOT_NULL] = None
     """
     Minutes used by the auto-destroy rule, from 60 (default) to 10,080 (7 days).
     """
@@ -848,7 +864,7 @@ class DeleteMessageMetadataRequest(BaseModel):
     """
     The message.
     """
-    sync_to_sender: Annotated[Literal[0, 1] | None, Field(alias="syncToSender")] = None
+    sync_to_sender: Annotated[Literal[0, 1] | None, Field(alias="syncToSender"), NOT_NULL] = None
     """
     Whether the change is also synced to the acting user's other devices: `1` yes, `0` (default) no.
     """
@@ -880,7 +896,7 @@ class DirectMutedUsersResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: DirectMutedUsersResult | None = None
+    result: Annotated[DirectMutedUsersResult | None, NOT_NULL] = None
 
 
 class DirectMutedUsersResult(BaseModel):
@@ -891,11 +907,11 @@ class DirectMutedUsersResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    muted_user_ids: Annotated[list[str] | None, Field(alias="mutedUserIds")] = None
+    muted_user_ids: Annotated[list[str] | None, Field(alias="mutedUserIds"), NOT_NULL] = None
     """
     IDs of muted users on this page.
     """
-    total_count: Annotated[int | None, Field(alias="totalCount")] = None
+    total_count: Annotated[int | None, Field(alias="totalCount"), NOT_NULL] = None
     """
     How many users are muted in direct channels in all.
     """
@@ -961,11 +977,11 @@ class FreezeOpenChannelRequest(BaseModel):
     """
     The open channel.
     """
-    extra: str | None = None
+    extra: Annotated[str | None, NOT_NULL] = None
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify")] = None
+    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -983,7 +999,7 @@ class FreezeStatusResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: FreezeStatusResult | None = None
+    result: Annotated[FreezeStatusResult | None, NOT_NULL] = None
 
 
 class FreezeStatusResult(BaseModel):
@@ -994,7 +1010,7 @@ class FreezeStatusResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    status: int | None = None
+    status: Annotated[int | None, NOT_NULL] = None
     """
     `1` when the open channel is frozen, `0` when not.
     """
@@ -1012,7 +1028,7 @@ class FrozenOpenChannelsResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: FrozenOpenChannelsResult | None = None
+    result: Annotated[FrozenOpenChannelsResult | None, NOT_NULL] = None
 
 
 class FrozenOpenChannelsResult(BaseModel):
@@ -1023,7 +1039,7 @@ class FrozenOpenChannelsResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_ids: Annotated[list[str] | None, Field(alias="channelIds")] = None
+    channel_ids: Annotated[list[str] | None, Field(alias="channelIds"), NOT_NULL] = None
     """
     IDs of frozen open channels on this page.
     """
@@ -1041,7 +1057,7 @@ class GetBlocklistRequest(BaseModel):
     """
     Users per page; defaults to 1,000, at most 1,000.
     """
-    page_token: Annotated[str | None, Field(alias="pageToken")] = None
+    page_token: Annotated[str | None, Field(alias="pageToken"), NOT_NULL] = None
     """
     Token from the previous page's `pageToken`; leave out for the first page.
     """
@@ -1085,7 +1101,7 @@ class GetChannelNotificationLevelRequest(BaseModel):
     """
     User whose setting is read.
     """
-    subchannel_id: Annotated[str | None, Field(alias="subchannelId")] = None
+    subchannel_id: Annotated[str | None, Field(alias="subchannelId"), NOT_NULL] = None
     """
     Community subchannel to read the level of.
     """
@@ -1109,15 +1125,15 @@ class GetGroupChannelFreezeStatusesRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_ids: Annotated[list[str] | None, Field(alias="channelIds")] = None
+    channel_ids: Annotated[list[str] | None, Field(alias="channelIds"), NOT_NULL] = None
     """
     Groups to check; leave out to list frozen groups.
     """
-    page: Annotated[int | None, Field(ge=1)] = None
+    page: Annotated[int | None, Field(ge=1), NOT_NULL] = None
     """
     Page number, from 1.
     """
-    page_size: Annotated[int | None, Field(alias="pageSize", ge=1)] = None
+    page_size: Annotated[int | None, Field(alias="pageSize", ge=1), NOT_NULL] = None
     """
     Groups per page.
     """
@@ -1161,29 +1177,31 @@ class GroupChannelInfo(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_id: Annotated[str | None, Field(alias="channelId")] = None
+    channel_id: Annotated[str | None, Field(alias="channelId"), NOT_NULL] = None
     """
     Group channel ID.
     """
-    created_at: Annotated[int | None, Field(alias="createdAt")] = None
+    created_at: Annotated[int | None, Field(alias="createdAt"), NOT_NULL] = None
     """
     When the group was created, in milliseconds since the Unix epoch.
     """
-    group_ext_profile: Annotated[GroupExtProfile | None, Field(alias="groupExtProfile")] = None
-    group_profile: Annotated[GroupProfile | None, Field(alias="groupProfile")] = None
-    member_count: Annotated[int | None, Field(alias="memberCount")] = None
+    group_ext_profile: Annotated[
+        GroupExtProfile | None, Field(alias="groupExtProfile"), NOT_NULL
+    ] = None
+    group_profile: Annotated[GroupProfile | None, Field(alias="groupProfile"), NOT_NULL] = None
+    member_count: Annotated[int | None, Field(alias="memberCount"), NOT_NULL] = None
     """
     Number of members now.
     """
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     Group name.
     """
-    owner: str | None = None
+    owner: Annotated[str | None, NOT_NULL] = None
     """
     User ID of the owner.
     """
-    permissions: GroupPermissions | None = None
+    permissions: Annotated[GroupPermissions | None, NOT_NULL] = None
 
 
 class GroupChannelInfoResponse(BaseModel):
@@ -1198,7 +1216,7 @@ class GroupChannelInfoResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: GroupChannelInfo | None = None
+    result: Annotated[GroupChannelInfo | None, NOT_NULL] = None
 
 
 class GroupExtProfile(BaseModel):
@@ -1220,11 +1238,11 @@ class GroupFreezeStatus(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_id: Annotated[str | None, Field(alias="channelId")] = None
+    channel_id: Annotated[str | None, Field(alias="channelId"), NOT_NULL] = None
     """
     Group channel ID.
     """
-    status: int | None = None
+    status: Annotated[int | None, NOT_NULL] = None
     """
     Freeze state of the group: `1` frozen, `0` not.
     """
@@ -1242,7 +1260,7 @@ class GroupFreezeStatusesResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: GroupFreezeStatusesResult | None = None
+    result: Annotated[GroupFreezeStatusesResult | None, NOT_NULL] = None
 
 
 class GroupFreezeStatusesResult(BaseModel):
@@ -1253,7 +1271,9 @@ class GroupFreezeStatusesResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    freeze_statuses: Annotated[list[GroupFreezeStatus] | None, Field(alias="freezeStatuses")] = None
+    freeze_statuses: Annotated[
+        list[GroupFreezeStatus] | None, Field(alias="freezeStatuses"), NOT_NULL
+    ] = None
     """
     One entry per group.
     """
@@ -1267,23 +1287,23 @@ class GroupMember(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    extra: str | None = None
+    extra: Annotated[str | None, NOT_NULL] = None
     """
     Extra profile data of the member.
     """
-    joined_at: Annotated[int | None, Field(alias="joinedAt")] = None
+    joined_at: Annotated[int | None, Field(alias="joinedAt"), NOT_NULL] = None
     """
     When the member joined, in milliseconds since the Unix epoch.
     """
-    nickname: str | None = None
+    nickname: Annotated[str | None, NOT_NULL] = None
     """
     Member's nickname in the group.
     """
-    role: int | None = None
+    role: Annotated[int | None, NOT_NULL] = None
     """
     Role: `1` member, `2` admin, `3` owner.
     """
-    user_id: Annotated[str | None, Field(alias="userId")] = None
+    user_id: Annotated[str | None, Field(alias="userId"), NOT_NULL] = None
     """
     Member user ID.
     """
@@ -1301,7 +1321,7 @@ class GroupMembersResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: GroupMembersResult | None = None
+    result: Annotated[GroupMembersResult | None, NOT_NULL] = None
 
 
 class GroupMembersResult(BaseModel):
@@ -1312,15 +1332,15 @@ class GroupMembersResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    members: list[GroupMember] | None = None
+    members: Annotated[list[GroupMember] | None, NOT_NULL] = None
     """
     Members on this page.
     """
-    page_token: Annotated[str | None, Field(alias="pageToken")] = None
+    page_token: Annotated[str | None, Field(alias="pageToken"), NOT_NULL] = None
     """
     Token for the next page; absent on the last page.
     """
-    total_count: Annotated[int | None, Field(alias="totalCount")] = None
+    total_count: Annotated[int | None, Field(alias="totalCount"), NOT_NULL] = None
     """
     Number of members matching the filter.
     """
@@ -1334,15 +1354,15 @@ class GroupMutedMember(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    mute_expires_at: Annotated[str | None, Field(alias="muteExpiresAt")] = None
+    mute_expires_at: Annotated[str | None, Field(alias="muteExpiresAt"), NOT_NULL] = None
     """
     When the mute ends, `YYYY-MM-DD HH:MM:SS`.
     """
-    muted_at: Annotated[str | None, Field(alias="mutedAt")] = None
+    muted_at: Annotated[str | None, Field(alias="mutedAt"), NOT_NULL] = None
     """
     When the mute began, `YYYY-MM-DD HH:MM:SS`.
     """
-    user_id: Annotated[str | None, Field(alias="userId")] = None
+    user_id: Annotated[str | None, Field(alias="userId"), NOT_NULL] = None
     """
     Muted user.
     """
@@ -1360,7 +1380,7 @@ class GroupMutedMembersResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: GroupMutedMembersResult | None = None
+    result: Annotated[GroupMutedMembersResult | None, NOT_NULL] = None
 
 
 class GroupMutedMembersResult(BaseModel):
@@ -1371,7 +1391,9 @@ class GroupMutedMembersResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    muted_members: Annotated[list[GroupMutedMember] | None, Field(alias="mutedMembers")] = None
+    muted_members: Annotated[
+        list[GroupMutedMember] | None, Field(alias="mutedMembers"), NOT_NULL
+    ] = None
     """
     The muted members.
     """
@@ -1386,27 +1408,27 @@ class GroupPermissions(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    invite_perm: Annotated[int | None, Field(alias="invitePerm")] = None
+    invite_perm: Annotated[int | None, Field(alias="invitePerm"), NOT_NULL] = None
     """
     Whether invitees must accept: `0` no (default), `1` yes.
     """
-    join_perm: Annotated[int | None, Field(alias="joinPerm")] = None
+    join_perm: Annotated[int | None, Field(alias="joinPerm"), NOT_NULL] = None
     """
     Who approves joins: `0` the owner (default), `1` nobody needs to, `2` the owner or an admin, `3` nobody may join.
     """
-    mem_invite_perm: Annotated[int | None, Field(alias="memInvitePerm")] = None
+    mem_invite_perm: Annotated[int | None, Field(alias="memInvitePerm"), NOT_NULL] = None
     """
     Who may invite: `0` the owner (default), `1` owner and admins, `2` every member.
     """
-    mem_profile_perm: Annotated[int | None, Field(alias="memProfilePerm")] = None
+    mem_profile_perm: Annotated[int | None, Field(alias="memProfilePerm"), NOT_NULL] = None
     """
     Who may edit members' group profiles: `0` owner, admins and the member (default), `1` the member only.
     """
-    profile_perm: Annotated[int | None, Field(alias="profilePerm")] = None
+    profile_perm: Annotated[int | None, Field(alias="profilePerm"), NOT_NULL] = None
     """
     Who may edit the group profile: `0` the owner (default), `1` owner and admins, `2` every member.
     """
-    remove_perm: Annotated[int | None, Field(alias="removePerm")] = None
+    remove_perm: Annotated[int | None, Field(alias="removePerm"), NOT_NULL] = None
     """
     Who may remove members: `0` the owner (default), `1` owner and admins, `2` every member.
     """
@@ -1421,15 +1443,15 @@ class GroupProfile(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    announcement: str | None = None
+    announcement: Annotated[str | None, NOT_NULL] = None
     """
     Group announcement, at most 1,024 characters.
     """
-    introduction: str | None = None
+    introduction: Annotated[str | None, NOT_NULL] = None
     """
     Group introduction, at most 512 characters.
     """
-    portrait_url: Annotated[str | None, Field(alias="portraitUrl")] = None
+    portrait_url: Annotated[str | None, Field(alias="portraitUrl"), NOT_NULL] = None
     """
     Group avatar URL, at most 128 characters.
     """
@@ -1439,7 +1461,7 @@ class IssueAccessTokenRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    avatar_url: Annotated[str | None, Field(alias="avatarUrl", max_length=1024)] = None
+    avatar_url: Annotated[str | None, Field(alias="avatarUrl", max_length=1024), NOT_NULL] = None
     """
     Avatar URL of the user, at most 1,024 bytes.
     """
@@ -1475,38 +1497,40 @@ class JoinedGroup(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    alias: str | None = None
+    alias: Annotated[str | None, NOT_NULL] = None
     """
     Remark name the user gave the group.
     """
-    channel_id: Annotated[str | None, Field(alias="channelId")] = None
+    channel_id: Annotated[str | None, Field(alias="channelId"), NOT_NULL] = None
     """
     Group channel ID.
     """
-    created_at: Annotated[int | None, Field(alias="createdAt")] = None
+    created_at: Annotated[int | None, Field(alias="createdAt"), NOT_NULL] = None
     """
     When the group was created, in milliseconds since the Unix epoch.
     """
-    group_ext_profile: Annotated[GroupExtProfile | None, Field(alias="groupExtProfile")] = None
-    group_profile: Annotated[GroupProfile | None, Field(alias="groupProfile")] = None
-    joined_at: Annotated[int | None, Field(alias="joinedAt")] = None
+    group_ext_profile: Annotated[
+        GroupExtProfile | None, Field(alias="groupExtProfile"), NOT_NULL
+    ] = None
+    group_profile: Annotated[GroupProfile | None, Field(alias="groupProfile"), NOT_NULL] = None
+    joined_at: Annotated[int | None, Field(alias="joinedAt"), NOT_NULL] = None
     """
     When the user joined, in milliseconds since the Unix epoch.
     """
-    member_count: Annotated[int | None, Field(alias="memberCount")] = None
+    member_count: Annotated[int | None, Field(alias="memberCount"), NOT_NULL] = None
     """
     Number of members.
     """
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     Group name.
     """
-    owner: str | None = None
+    owner: Annotated[str | None, NOT_NULL] = None
     """
     User ID of the owner.
     """
-    permissions: GroupPermissions | None = None
-    role: int | None = None
+    permissions: Annotated[GroupPermissions | None, NOT_NULL] = None
+    role: Annotated[int | None, NOT_NULL] = None
     """
     The user's role: `1` member, `2` admin, `3` owner.
     """
@@ -1524,7 +1548,7 @@ class JoinedGroupsResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: JoinedGroupsResult | None = None
+    result: Annotated[JoinedGroupsResult | None, NOT_NULL] = None
 
 
 class JoinedGroupsResult(BaseModel):
@@ -1535,11 +1559,11 @@ class JoinedGroupsResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    groups: list[JoinedGroup] | None = None
+    groups: Annotated[list[JoinedGroup] | None, NOT_NULL] = None
     """
     Groups on this page.
     """
-    page_token: Annotated[str | None, Field(alias="pageToken")] = None
+    page_token: Annotated[str | None, Field(alias="pageToken"), NOT_NULL] = None
     """
     Token for the next page; absent on the last page.
     """
@@ -1554,18 +1578,20 @@ class LeaveGroupChannelRequest(BaseModel):
     The group.
     """
     should_delete_allowed_senders_list: Annotated[
-        Literal[0, 1] | None, Field(alias="shouldDeleteAllowedSendersList")
+        Literal[0, 1] | None, Field(alias="shouldDeleteAllowedSendersList"), NOT_NULL
     ] = None
     """
     `1` (default) takes the users off the group's allowed-senders list, `0` keeps them on it.
     """
     should_delete_favorites: Annotated[
-        Literal[0, 1] | None, Field(alias="shouldDeleteFavorites")
+        Literal[0, 1] | None, Field(alias="shouldDeleteFavorites"), NOT_NULL
     ] = None
     """
     `1` (default) deletes the users' favourite-member records, `0` keeps them.
     """
-    should_delete_mute: Annotated[Literal[0, 1] | None, Field(alias="shouldDeleteMute")] = None
+    should_delete_mute: Annotated[
+        Literal[0, 1] | None, Field(alias="shouldDeleteMute"), NOT_NULL
+    ] = None
     """
     `1` (default) clears the users' mute entries in the group, `0` keeps them.
     """
@@ -1589,7 +1615,7 @@ class ListBannedUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    page: Annotated[int | None, Field(ge=1)] = None
+    page: Annotated[int | None, Field(ge=1), NOT_NULL] = None
     """
     Page number, from 1.
     """
@@ -1674,19 +1700,19 @@ class ListGroupChannelMembersRequest(BaseModel):
     """
     The group.
     """
-    member_role: Annotated[Literal[0, 1, 2, 3] | None, Field(alias="memberRole")] = None
+    member_role: Annotated[Literal[0, 1, 2, 3] | None, Field(alias="memberRole"), NOT_NULL] = None
     """
     Role filter: `0` everyone, `1` members, `2` admins, `3` the owner.
     """
-    order: Literal[0, 1] | None = None
+    order: Annotated[Literal[0, 1] | None, NOT_NULL] = None
     """
     Order by join time: `0` oldest first, `1` newest first.
     """
-    page_size: Annotated[int | None, Field(alias="pageSize", ge=1, le=100)] = None
+    page_size: Annotated[int | None, Field(alias="pageSize", ge=1, le=100), NOT_NULL] = None
     """
     Members per page; 50 by default, at most 100.
     """
-    page_token: Annotated[str | None, Field(alias="pageToken")] = None
+    page_token: Annotated[str | None, Field(alias="pageToken"), NOT_NULL] = None
     """
     Token from the previous page's `pageToken`; leave out for the first page.
     """
@@ -1711,7 +1737,7 @@ class ListMessageMetadataRequest(BaseModel):
     """
     The message.
     """
-    page: Annotated[int | None, Field(ge=1)] = None
+    page: Annotated[int | None, Field(ge=1), NOT_NULL] = None
     """
     Page number, from 1.
     """
@@ -1721,7 +1747,7 @@ class ListMutedGroupChannelMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_id: Annotated[str | None, Field(alias="channelId")] = None
+    channel_id: Annotated[str | None, Field(alias="channelId"), NOT_NULL] = None
     """
     The group; leave out for users muted in all groups.
     """
@@ -1755,11 +1781,11 @@ class ListOpenChannelParticipantsRequest(BaseModel):
     """
     The open channel.
     """
-    order: Literal[1, 2] | None = None
+    order: Annotated[Literal[1, 2] | None, NOT_NULL] = None
     """
     Order by join time: `1` oldest first, `2` newest first.
     """
-    page_size: Annotated[int | None, Field(alias="pageSize", ge=1, le=500)] = None
+    page_size: Annotated[int | None, Field(alias="pageSize", ge=1, le=500), NOT_NULL] = None
     """
     How many participants to return, at most 500.
     """
@@ -1790,7 +1816,7 @@ class ListSoftDeletedUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    page: Annotated[int | None, Field(ge=1)] = None
+    page: Annotated[int | None, Field(ge=1), NOT_NULL] = None
     """
     Page number, from 1.
     """
@@ -1804,19 +1830,19 @@ class ListUserJoinedGroupChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    order: Literal[0, 1] | None = None
+    order: Annotated[Literal[0, 1] | None, NOT_NULL] = None
     """
     Order by join time: `0` oldest first, `1` newest first.
     """
-    page_size: Annotated[int | None, Field(alias="pageSize", ge=1, le=100)] = None
+    page_size: Annotated[int | None, Field(alias="pageSize", ge=1, le=100), NOT_NULL] = None
     """
     Groups per page; 50 by default, at most 100.
     """
-    page_token: Annotated[str | None, Field(alias="pageToken")] = None
+    page_token: Annotated[str | None, Field(alias="pageToken"), NOT_NULL] = None
     """
     Token from the previous page's `pageToken`; leave out for the first page.
     """
-    role: Literal[0, 1, 2, 3] | None = None
+    role: Annotated[Literal[0, 1, 2, 3] | None, NOT_NULL] = None
     """
     Role filter: `0` any, `1` member, `2` admin, `3` owner.
     """
@@ -1838,7 +1864,7 @@ class MessageIdResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: MessageIdResult | None = None
+    result: Annotated[MessageIdResult | None, NOT_NULL] = None
 
 
 class MessageIdResult(BaseModel):
@@ -1849,7 +1875,7 @@ class MessageIdResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    message_id: Annotated[str | None, Field(alias="messageId")] = None
+    message_id: Annotated[str | None, Field(alias="messageId"), NOT_NULL] = None
     """
     ID of the broadcast message; keep it to recall the broadcast later.
     """
@@ -1863,15 +1889,15 @@ class MessageMetadataEntry(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    key: str | None = None
+    key: Annotated[str | None, NOT_NULL] = None
     """
     Metadata key.
     """
-    updated_at: Annotated[int | None, Field(alias="updatedAt")] = None
+    updated_at: Annotated[int | None, Field(alias="updatedAt"), NOT_NULL] = None
     """
     When the entry was last written, in milliseconds since the Unix epoch.
     """
-    value: str | None = None
+    value: Annotated[str | None, NOT_NULL] = None
     """
     Metadata value.
     """
@@ -1889,7 +1915,7 @@ class MessageMetadataResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: MessageMetadataResult | None = None
+    result: Annotated[MessageMetadataResult | None, NOT_NULL] = None
 
 
 class MessageMetadataResult(BaseModel):
@@ -1900,7 +1926,7 @@ class MessageMetadataResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    metadata: list[MessageMetadataEntry] | None = None
+    metadata: Annotated[list[MessageMetadataEntry] | None, NOT_NULL] = None
     """
     The entries on this page.
     """
@@ -1922,15 +1948,17 @@ class MessageRecallRequest(BaseModel):
     """
     Channel type of the message: `1` direct, `3` group, `4` open channel, `10` community.
     """
-    disable_push: Annotated[bool | None, Field(alias="disablePush")] = None
+    disable_push: Annotated[bool | None, Field(alias="disablePush"), NOT_NULL] = None
     """
     Set to `true` to send no push notification about the recall. Not available in open or community channels.
     """
-    disable_update_last_msg: Annotated[bool | None, Field(alias="disableUpdateLastMsg")] = None
+    disable_update_last_msg: Annotated[
+        bool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
+    ] = None
     """
     Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
     """
-    extra: str | None = None
+    extra: Annotated[str | None, NOT_NULL] = None
     """
     Custom data carried with the recall notice. Not available in community channels.
     """
@@ -1938,7 +1966,7 @@ class MessageRecallRequest(BaseModel):
     """
     Sender of the message being recalled.
     """
-    is_admin: Annotated[Literal[0, 1] | None, Field(alias="isAdmin")] = None
+    is_admin: Annotated[Literal[0, 1] | None, Field(alias="isAdmin"), NOT_NULL] = None
     """
     `1` shows the recall as done by an administrator, `0` as done by the sender.
     """
@@ -1946,11 +1974,11 @@ class MessageRecallRequest(BaseModel):
     """
     ID of the message to recall.
     """
-    sent_at: Annotated[int | None, Field(alias="sentAt", examples=[1767225600000])] = None
+    sent_at: Annotated[int | None, Field(alias="sentAt", examples=[1767225600000]), NOT_NULL] = None
     """
     When the message was sent, in milliseconds since the Unix epoch; helps the service find it.
     """
-    subchannel_id: Annotated[str | None, Field(alias="subchannelId")] = None
+    subchannel_id: Annotated[str | None, Field(alias="subchannelId"), NOT_NULL] = None
     """
     Community subchannel the message was posted in; needed only for a message sent to a subchannel.
     """
@@ -1968,7 +1996,7 @@ class MessageTypesResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: MessageTypesResult | None = None
+    result: Annotated[MessageTypesResult | None, NOT_NULL] = None
 
 
 class MessageTypesResult(BaseModel):
@@ -1979,7 +2007,7 @@ class MessageTypesResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    message_types: Annotated[list[str] | None, Field(alias="messageTypes")] = None
+    message_types: Annotated[list[str] | None, Field(alias="messageTypes"), NOT_NULL] = None
     """
     The message types on the list.
     """
@@ -1989,7 +2017,7 @@ class MuteGroupChannelMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_id: Annotated[str | None, Field(alias="channelId")] = None
+    channel_id: Annotated[str | None, Field(alias="channelId"), NOT_NULL] = None
     """
     The group; leave out to mute the users in all their groups.
     """
@@ -2015,11 +2043,11 @@ class MuteOpenChannelParticipantsRequest(BaseModel):
     """
     How long the mute lasts, in minutes; at most 43,200 (30 days).
     """
-    extra: str | None = None
+    extra: Annotated[str | None, NOT_NULL] = None
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify")] = None
+    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -2039,11 +2067,11 @@ class MuteUsersInAllOpenChannelsRequest(BaseModel):
     """
     How long the mute lasts, in minutes; at most 43,200 (30 days).
     """
-    extra: str | None = None
+    extra: Annotated[str | None, NOT_NULL] = None
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify")] = None
+    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -2063,11 +2091,11 @@ class MutedParticipant(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    mute_expires_at: Annotated[str | None, Field(alias="muteExpiresAt")] = None
+    mute_expires_at: Annotated[str | None, Field(alias="muteExpiresAt"), NOT_NULL] = None
     """
     When the mute ends, `YYYY-MM-DD HH:MM:SS`.
     """
-    participant_id: Annotated[str | None, Field(alias="participantId")] = None
+    participant_id: Annotated[str | None, Field(alias="participantId"), NOT_NULL] = None
     """
     Muted user.
     """
@@ -2085,7 +2113,7 @@ class MutedParticipantsResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: MutedParticipantsResult | None = None
+    result: Annotated[MutedParticipantsResult | None, NOT_NULL] = None
 
 
 class MutedParticipantsResult(BaseModel):
@@ -2097,7 +2125,7 @@ class MutedParticipantsResult(BaseModel):
         populate_by_name=True,
     )
     muted_participants: Annotated[
-        list[MutedParticipant] | None, Field(alias="mutedParticipants")
+        list[MutedParticipant] | None, Field(alias="mutedParticipants"), NOT_NULL
     ] = None
     """
     The muted users.
@@ -2116,7 +2144,7 @@ class NotificationLevelResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: NotificationLevelResult | None = None
+    result: Annotated[NotificationLevelResult | None, NOT_NULL] = None
 
 
 class NotificationLevelResult(BaseModel):
@@ -2127,7 +2155,7 @@ class NotificationLevelResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    no_disturb_level: Annotated[int | None, Field(alias="noDisturbLevel")] = None
+    no_disturb_level: Annotated[int | None, Field(alias="noDisturbLevel"), NOT_NULL] = None
     """
     Do-not-disturb level in force: `-1` all messages notify, `0` not set (inherit), `1` @mentions only, `2` @mentions of the user only, `4` @all only, `5` nothing notifies.
     """
@@ -2141,27 +2169,27 @@ class OpenChannelInfo(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_id: Annotated[str | None, Field(alias="channelId")] = None
+    channel_id: Annotated[str | None, Field(alias="channelId"), NOT_NULL] = None
     """
     Open channel ID.
     """
-    created_at: Annotated[int | None, Field(alias="createdAt")] = None
+    created_at: Annotated[int | None, Field(alias="createdAt"), NOT_NULL] = None
     """
     When the channel was created, in milliseconds since the Unix epoch.
     """
-    destroy_type: Annotated[int | None, Field(alias="destroyType")] = None
+    destroy_type: Annotated[int | None, Field(alias="destroyType"), NOT_NULL] = None
     """
     Auto-destroy rule: `0` after inactivity, `1` at a fixed time after creation.
     """
-    is_frozen: Annotated[bool | None, Field(alias="isFrozen")] = None
+    is_frozen: Annotated[bool | None, Field(alias="isFrozen"), NOT_NULL] = None
     """
     Whether the whole channel is frozen.
     """
-    participant_count: Annotated[int | None, Field(alias="participantCount")] = None
+    participant_count: Annotated[int | None, Field(alias="participantCount"), NOT_NULL] = None
     """
     Number of participants now.
     """
-    ttl_minutes: Annotated[int | None, Field(alias="ttlMinutes")] = None
+    ttl_minutes: Annotated[int | None, Field(alias="ttlMinutes"), NOT_NULL] = None
     """
     Minutes of inactivity, or of life, before the channel is destroyed.
     """
@@ -2179,7 +2207,7 @@ class OpenChannelInfoResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: OpenChannelInfo | None = None
+    result: Annotated[OpenChannelInfo | None, NOT_NULL] = None
 
 
 class OpenChannelMetadataEntry(BaseModel):
@@ -2190,23 +2218,23 @@ class OpenChannelMetadataEntry(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    key: str | None = None
+    key: Annotated[str | None, NOT_NULL] = None
     """
     Metadata key.
     """
-    metadata_owner_id: Annotated[str | None, Field(alias="metadataOwnerId")] = None
+    metadata_owner_id: Annotated[str | None, Field(alias="metadataOwnerId"), NOT_NULL] = None
     """
     User who owns (last set) the entry.
     """
-    should_auto_delete: Annotated[int | None, Field(alias="shouldAutoDelete")] = None
+    should_auto_delete: Annotated[int | None, Field(alias="shouldAutoDelete"), NOT_NULL] = None
     """
     `1` when the entry is removed once its owner leaves the channel, `0` when it stays.
     """
-    updated_at: Annotated[int | None, Field(alias="updatedAt")] = None
+    updated_at: Annotated[int | None, Field(alias="updatedAt"), NOT_NULL] = None
     """
     When the entry was last written, in milliseconds since the Unix epoch.
     """
-    value: str | None = None
+    value: Annotated[str | None, NOT_NULL] = None
     """
     Metadata value.
     """
@@ -2224,7 +2252,7 @@ class OpenChannelMetadataResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: OpenChannelMetadataResult | None = None
+    result: Annotated[OpenChannelMetadataResult | None, NOT_NULL] = None
 
 
 class OpenChannelMetadataResult(BaseModel):
@@ -2235,7 +2263,7 @@ class OpenChannelMetadataResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    metadata: list[OpenChannelMetadataEntry] | None = None
+    metadata: Annotated[list[OpenChannelMetadataEntry] | None, NOT_NULL] = None
     """
     The entries.
     """
@@ -2249,11 +2277,11 @@ class OpenChannelParticipant(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created_at: Annotated[str | None, Field(alias="createdAt")] = None
+    created_at: Annotated[str | None, Field(alias="createdAt"), NOT_NULL] = None
     """
     When the participant joined, `YYYY-MM-DD HH:MM:SS` in UTC.
     """
-    participant_id: Annotated[str | None, Field(alias="participantId")] = None
+    participant_id: Annotated[str | None, Field(alias="participantId"), NOT_NULL] = None
     """
     Participant user ID.
     """
@@ -2271,7 +2299,7 @@ class OpenChannelParticipantsResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: OpenChannelParticipantsResult | None = None
+    result: Annotated[OpenChannelParticipantsResult | None, NOT_NULL] = None
 
 
 class OpenChannelParticipantsResult(BaseModel):
@@ -2282,11 +2310,11 @@ class OpenChannelParticipantsResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    participants: list[OpenChannelParticipant] | None = None
+    participants: Annotated[list[OpenChannelParticipant] | None, NOT_NULL] = None
     """
     Participants returned, at most 500.
     """
-    total: int | None = None
+    total: Annotated[int | None, NOT_NULL] = None
     """
     Number of participants in the channel.
     """
@@ -2300,7 +2328,7 @@ class PackageAudience(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    is_to_all: Annotated[bool | None, Field(alias="isToAll", examples=[False])] = None
+    is_to_all: Annotated[bool | None, Field(alias="isToAll", examples=[False]), NOT_NULL] = None
     """
     `true` sends to every user and ignores the other filters; `false` applies them.
     """
@@ -2308,15 +2336,17 @@ class PackageAudience(BaseModel):
     """
     App package name whose users receive the push (ignored when `isToAll` is `true`); combined with `tag` and `tagOr` by AND.
     """
-    tag: Annotated[list[str] | None, Field(examples=[["beta", "sg"]], max_length=20)] = None
+    tag: Annotated[list[str] | None, Field(examples=[["beta", "sg"]], max_length=20), NOT_NULL] = (
+        None
+    )
     """
     Users must carry all of these tags (at most 20).
     """
-    tag_or: Annotated[list[str] | None, Field(alias="tagOr", max_length=20)] = None
+    tag_or: Annotated[list[str] | None, Field(alias="tagOr", max_length=20), NOT_NULL] = None
     """
     Users must carry at least one of these tags (at most 20); may be combined with `tag`.
     """
-    user_id: Annotated[list[str] | None, Field(alias="userId", max_length=1000)] = None
+    user_id: Annotated[list[str] | None, Field(alias="userId", max_length=1000), NOT_NULL] = None
     """
     Specific users, at most 1,000; when given, the tag filters are ignored.
     """
@@ -2381,7 +2411,7 @@ class ParticipantIdsResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: ParticipantIdsResult | None = None
+    result: Annotated[ParticipantIdsResult | None, NOT_NULL] = None
 
 
 class ParticipantIdsResult(BaseModel):
@@ -2392,7 +2422,7 @@ class ParticipantIdsResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    participant_ids: Annotated[list[str] | None, Field(alias="participantIds")] = None
+    participant_ids: Annotated[list[str] | None, Field(alias="participantIds"), NOT_NULL] = None
     """
     The user IDs.
     """
@@ -2406,11 +2436,11 @@ class ParticipantPresence(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    is_in_open_channel: Annotated[int | None, Field(alias="isInOpenChannel")] = None
+    is_in_open_channel: Annotated[int | None, Field(alias="isInOpenChannel"), NOT_NULL] = None
     """
     `1` when the user is in the open channel, `0` when not.
     """
-    participant_id: Annotated[str | None, Field(alias="participantId")] = None
+    participant_id: Annotated[str | None, Field(alias="participantId"), NOT_NULL] = None
     """
     User that was checked.
     """
@@ -2428,7 +2458,7 @@ class ParticipantPresenceResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: ParticipantPresenceResult | None = None
+    result: Annotated[ParticipantPresenceResult | None, NOT_NULL] = None
 
 
 class ParticipantPresenceResult(BaseModel):
@@ -2439,7 +2469,7 @@ class ParticipantPresenceResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    participants: list[ParticipantPresence] | None = None
+    participants: Annotated[list[ParticipantPresence] | None, NOT_NULL] = None
     """
     One entry per user checked.
     """
@@ -2449,11 +2479,13 @@ class RecallBroadcastMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    disable_update_last_msg: Annotated[bool | None, Field(alias="disableUpdateLastMsg")] = None
+    disable_update_last_msg: Annotated[
+        bool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
+    ] = None
     """
     Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
     """
-    extra: str | None = None
+    extra: Annotated[str | None, NOT_NULL] = None
     """
     Custom data carried with the recall notice.
     """
@@ -2461,7 +2493,7 @@ class RecallBroadcastMessageRequest(BaseModel):
     """
     Sender of the broadcast.
     """
-    is_admin: Annotated[Literal[0, 1] | None, Field(alias="isAdmin")] = None
+    is_admin: Annotated[Literal[0, 1] | None, Field(alias="isAdmin"), NOT_NULL] = None
     """
     `1` shows the recall as done by an administrator, `0` as done by the sender.
     """
@@ -2469,7 +2501,7 @@ class RecallBroadcastMessageRequest(BaseModel):
     """
     ID returned when the broadcast was sent.
     """
-    sent_at: Annotated[int | None, Field(alias="sentAt")] = None
+    sent_at: Annotated[int | None, Field(alias="sentAt"), NOT_NULL] = None
     """
     When the broadcast was sent, in milliseconds since the Unix epoch.
     """
@@ -2521,11 +2553,11 @@ class RemoveOpenChannelAllowedSendersRequest(BaseModel):
     """
     The open channel.
     """
-    extra: str | None = None
+    extra: Annotated[str | None, NOT_NULL] = None
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify")] = None
+    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -2609,7 +2641,9 @@ class SendCommunityChannelMessageRequest(BaseModel):
     """
     Body of the message as a string; built-in types take a serialised JSON object. At most 128 KB.
     """
-    content_available: Annotated[Literal[0, 1] | None, Field(alias="contentAvailable")] = None
+    content_available: Annotated[
+        Literal[0, 1] | None, Field(alias="contentAvailable"), NOT_NULL
+    ] = None
     """
     iOS silent push: `1` lets the app wake in the background to handle the push, `0` (default) does not.
     """
@@ -2617,15 +2651,15 @@ class SendCommunityChannelMessageRequest(BaseModel):
     """
     Sender; need not be a member.
     """
-    has_mention: Annotated[Literal[0, 1] | None, Field(alias="hasMention")] = None
+    has_mention: Annotated[Literal[0, 1] | None, Field(alias="hasMention"), NOT_NULL] = None
     """
     Mark the message as an @mention: `1` when `content` holds `mentionedInfo`, otherwise `0`.
     """
-    has_metadata: Annotated[bool | None, Field(alias="hasMetadata")] = None
+    has_metadata: Annotated[bool | None, Field(alias="hasMetadata"), NOT_NULL] = None
     """
     Set to `true` to let this message carry metadata (message expansion) that can be changed later.
     """
-    is_counted: Annotated[Literal[0, 1] | None, Field(alias="isCounted")] = None
+    is_counted: Annotated[Literal[0, 1] | None, Field(alias="isCounted"), NOT_NULL] = None
     """
     Whether the message counts as unread for offline members: `1` yes, `0` no.
     """
@@ -2633,27 +2667,27 @@ class SendCommunityChannelMessageRequest(BaseModel):
     """
     Type of the message: a built-in type such as `RC:TxtMsg`, or a custom type the client SDK has registered. Custom type names may not begin with `RC:` and are at most 32 characters long.
     """
-    metadata: dict[str, Any] | None = None
+    metadata: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Initial metadata of the message; needs `hasMetadata`.
     """
-    push_content: Annotated[str | None, Field(alias="pushContent")] = None
+    push_content: Annotated[str | None, Field(alias="pushContent"), NOT_NULL] = None
     """
     Text of the push notification shown to recipients who are offline. Needed for custom types and for notification messages that should raise a push; built-in content types fill it in by themselves.
     """
-    push_data: Annotated[str | None, Field(alias="pushData")] = None
+    push_data: Annotated[str | None, Field(alias="pushData"), NOT_NULL] = None
     """
     Extra data carried in the push notification; it reaches the app as `appData` on iOS and Android.
     """
-    push_ext: Annotated[str | None, Field(alias="pushExt")] = None
+    push_ext: Annotated[str | None, Field(alias="pushExt"), NOT_NULL] = None
     """
     Per-platform push options (title, channel ids, templates and the like) as a serialised JSON object.
     """
-    should_persist: Annotated[Literal[0, 1] | None, Field(alias="shouldPersist")] = None
+    should_persist: Annotated[Literal[0, 1] | None, Field(alias="shouldPersist"), NOT_NULL] = None
     """
     Whether the message is kept in the recipients' server-side history: `1` keep, `0` deliver without storing.
     """
-    subchannel_id: Annotated[str | None, Field(alias="subchannelId")] = None
+    subchannel_id: Annotated[str | None, Field(alias="subchannelId"), NOT_NULL] = None
     """
     Subchannel to post in; without it the app's default community behaviour applies.
     """
@@ -2661,7 +2695,7 @@ class SendCommunityChannelMessageRequest(BaseModel):
     """
     Target community channels, at most 3.
     """
-    to_user_ids: Annotated[list[str] | None, Field(alias="toUserIds")] = None
+    to_user_ids: Annotated[list[str] | None, Field(alias="toUserIds"), NOT_NULL] = None
     """
     Members who alone receive the message; only with a single target channel.
     """
@@ -2675,19 +2709,23 @@ class SendDirectChannelMessageRequest(BaseModel):
     """
     Body of the message as a string; built-in types take a serialised JSON object. At most 128 KB.
     """
-    content_available: Annotated[Literal[0, 1] | None, Field(alias="contentAvailable")] = None
+    content_available: Annotated[
+        Literal[0, 1] | None, Field(alias="contentAvailable"), NOT_NULL
+    ] = None
     """
     iOS silent push: `1` lets the app wake in the background to handle the push, `0` (default) does not.
     """
-    count: int | None = None
+    count: Annotated[int | None, NOT_NULL] = None
     """
     Badge counter value passed on with the push.
     """
-    disable_push: Annotated[bool | None, Field(alias="disablePush")] = None
+    disable_push: Annotated[bool | None, Field(alias="disablePush"), NOT_NULL] = None
     """
     Set to `true` to send no push notification to offline recipients.
     """
-    disable_update_last_msg: Annotated[bool | None, Field(alias="disableUpdateLastMsg")] = None
+    disable_update_last_msg: Annotated[
+        bool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
+    ] = None
     """
     Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
     """
@@ -2695,11 +2733,13 @@ class SendDirectChannelMessageRequest(BaseModel):
     """
     Sender.
     """
-    has_metadata: Annotated[bool | None, Field(alias="hasMetadata")] = None
+    has_metadata: Annotated[bool | None, Field(alias="hasMetadata"), NOT_NULL] = None
     """
     Set to `true` to let this message carry metadata (message expansion) that can be changed later.
     """
-    is_echo_to_sender: Annotated[Literal[0, 1] | None, Field(alias="isEchoToSender")] = None
+    is_echo_to_sender: Annotated[Literal[0, 1] | None, Field(alias="isEchoToSender"), NOT_NULL] = (
+        None
+    )
     """
     Whether an online sender also receives the message on their own devices: `1` yes, `0` no.
     """
@@ -2707,27 +2747,29 @@ class SendDirectChannelMessageRequest(BaseModel):
     """
     Type of the message: a built-in type such as `RC:TxtMsg`, or a custom type the client SDK has registered. Custom type names may not begin with `RC:` and are at most 32 characters long.
     """
-    metadata: dict[str, Any] | None = None
+    metadata: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Initial metadata of the message; keys at most 32 characters, values at most 4,096 characters. Needs `hasMetadata`.
     """
-    need_read_receipt: Annotated[Literal[0, 1] | None, Field(alias="needReadReceipt")] = None
+    need_read_receipt: Annotated[Literal[0, 1] | None, Field(alias="needReadReceipt"), NOT_NULL] = (
+        None
+    )
     """
     Whether recipients are asked for read receipts on this stored message: `1` yes, `0` no.
     """
-    push_content: Annotated[str | None, Field(alias="pushContent")] = None
+    push_content: Annotated[str | None, Field(alias="pushContent"), NOT_NULL] = None
     """
     Text of the push notification shown to recipients who are offline. Needed for custom types and for notification messages that should raise a push; built-in content types fill it in by themselves.
     """
-    push_data: Annotated[str | None, Field(alias="pushData")] = None
+    push_data: Annotated[str | None, Field(alias="pushData"), NOT_NULL] = None
     """
     Extra data carried in the push notification; it reaches the app as `appData` on iOS and Android.
     """
-    push_ext: Annotated[str | None, Field(alias="pushExt")] = None
+    push_ext: Annotated[str | None, Field(alias="pushExt"), NOT_NULL] = None
     """
     Per-platform push options (title, channel ids, templates and the like) as a serialised JSON object.
     """
-    should_persist: Annotated[Literal[0, 1] | None, Field(alias="shouldPersist")] = None
+    should_persist: Annotated[Literal[0, 1] | None, Field(alias="shouldPersist"), NOT_NULL] = None
     """
     Whether the message is kept in the recipients' server-side history: `1` keep, `0` deliver without storing.
     """
@@ -2735,7 +2777,9 @@ class SendDirectChannelMessageRequest(BaseModel):
     """
     Recipients, at most 1,000.
     """
-    verify_blocklist: Annotated[Literal[0, 1] | None, Field(alias="verifyBlocklist")] = None
+    verify_blocklist: Annotated[Literal[0, 1] | None, Field(alias="verifyBlocklist"), NOT_NULL] = (
+        None
+    )
     """
     `1` skips recipients who have blocked the sender; `0` (default) ignores blocklists.
     """
@@ -2749,15 +2793,19 @@ class SendGroupChannelMessageRequest(BaseModel):
     """
     Body of the message as a string; built-in types take a serialised JSON object. At most 128 KB.
     """
-    content_available: Annotated[Literal[0, 1] | None, Field(alias="contentAvailable")] = None
+    content_available: Annotated[
+        Literal[0, 1] | None, Field(alias="contentAvailable"), NOT_NULL
+    ] = None
     """
     iOS silent push: `1` lets the app wake in the background to handle the push, `0` (default) does not.
     """
-    disable_push: Annotated[bool | None, Field(alias="disablePush")] = None
+    disable_push: Annotated[bool | None, Field(alias="disablePush"), NOT_NULL] = None
     """
     Set to `true` to send no push notification; only with a single target group.
     """
-    disable_update_last_msg: Annotated[bool | None, Field(alias="disableUpdateLastMsg")] = None
+    disable_update_last_msg: Annotated[
+        bool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
+    ] = None
     """
     Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
     """
@@ -2765,15 +2813,17 @@ class SendGroupChannelMessageRequest(BaseModel):
     """
     Sender; need not be a member of the groups.
     """
-    has_mention: Annotated[Literal[0, 1] | None, Field(alias="hasMention")] = None
+    has_mention: Annotated[Literal[0, 1] | None, Field(alias="hasMention"), NOT_NULL] = None
     """
     Mark the message as an @mention: `1` when `content` holds `mentionedInfo`, otherwise `0`.
     """
-    has_metadata: Annotated[bool | None, Field(alias="hasMetadata")] = None
+    has_metadata: Annotated[bool | None, Field(alias="hasMetadata"), NOT_NULL] = None
     """
     Set to `true` to let the message carry metadata; only with a single target group.
     """
-    is_echo_to_sender: Annotated[Literal[0, 1] | None, Field(alias="isEchoToSender")] = None
+    is_echo_to_sender: Annotated[Literal[0, 1] | None, Field(alias="isEchoToSender"), NOT_NULL] = (
+        None
+    )
     """
     Whether an online sender also receives the message on their own devices: `1` yes, `0` no.
     """
@@ -2781,27 +2831,29 @@ class SendGroupChannelMessageRequest(BaseModel):
     """
     Type of the message: a built-in type such as `RC:TxtMsg`, or a custom type the client SDK has registered. Custom type names may not begin with `RC:` and are at most 32 characters long.
     """
-    metadata: dict[str, Any] | None = None
+    metadata: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Initial metadata of the message; needs `hasMetadata` and a single target group.
     """
-    need_read_receipt: Annotated[Literal[0, 1] | None, Field(alias="needReadReceipt")] = None
+    need_read_receipt: Annotated[Literal[0, 1] | None, Field(alias="needReadReceipt"), NOT_NULL] = (
+        None
+    )
     """
     Whether recipients are asked for read receipts on this stored message: `1` yes, `0` no.
     """
-    push_content: Annotated[str | None, Field(alias="pushContent")] = None
+    push_content: Annotated[str | None, Field(alias="pushContent"), NOT_NULL] = None
     """
     Text of the push notification shown to recipients who are offline. Needed for custom types and for notification messages that should raise a push; built-in content types fill it in by themselves.
     """
-    push_data: Annotated[str | None, Field(alias="pushData")] = None
+    push_data: Annotated[str | None, Field(alias="pushData"), NOT_NULL] = None
     """
     Extra data carried in the push notification; it reaches the app as `appData` on iOS and Android.
     """
-    push_ext: Annotated[str | None, Field(alias="pushExt")] = None
+    push_ext: Annotated[str | None, Field(alias="pushExt"), NOT_NULL] = None
     """
     Per-platform push options (title, channel ids, templates and the like) as a serialised JSON object.
     """
-    should_persist: Annotated[Literal[0, 1] | None, Field(alias="shouldPersist")] = None
+    should_persist: Annotated[Literal[0, 1] | None, Field(alias="shouldPersist"), NOT_NULL] = None
     """
     Whether the message is kept in the recipients' server-side history: `1` keep, `0` deliver without storing.
     """
@@ -2809,7 +2861,7 @@ class SendGroupChannelMessageRequest(BaseModel):
     """
     Target group channels, at most 3 (only one for a targeted message).
     """
-    to_user_ids: Annotated[list[str] | None, Field(alias="toUserIds")] = None
+    to_user_ids: Annotated[list[str] | None, Field(alias="toUserIds"), NOT_NULL] = None
     """
     Members who alone receive the message; only with a single target group.
     """
@@ -2827,7 +2879,9 @@ class SendOpenChannelMessageRequest(BaseModel):
     """
     Sender.
     """
-    is_echo_to_sender: Annotated[Literal[0, 1] | None, Field(alias="isEchoToSender")] = None
+    is_echo_to_sender: Annotated[Literal[0, 1] | None, Field(alias="isEchoToSender"), NOT_NULL] = (
+        None
+    )
     """
     Whether an online sender also receives the message on their own devices: `1` yes, `0` no.
     """
@@ -2835,11 +2889,11 @@ class SendOpenChannelMessageRequest(BaseModel):
     """
     Type of the message: a built-in type such as `RC:TxtMsg`, or a custom type the client SDK has registered. Custom type names may not begin with `RC:` and are at most 32 characters long.
     """
-    priority: Literal[0, 1, 2, 3] | None = None
+    priority: Annotated[Literal[0, 1, 2, 3] | None, NOT_NULL] = None
     """
     Delivery priority under load: `0` standard, `1` allow-listed, `2` high, `3` low.
     """
-    should_persist: Annotated[Literal[0, 1] | None, Field(alias="shouldPersist")] = None
+    should_persist: Annotated[Literal[0, 1] | None, Field(alias="shouldPersist"), NOT_NULL] = None
     """
     Whether the message is kept in the recipients' server-side history: `1` keep, `0` deliver without storing.
     """
@@ -2857,15 +2911,19 @@ class SendSystemChannelMessageRequest(BaseModel):
     """
     Body of the message as a string; built-in types take a serialised JSON object. At most 128 KB.
     """
-    content_available: Annotated[Literal[0, 1] | None, Field(alias="contentAvailable")] = None
+    content_available: Annotated[
+        Literal[0, 1] | None, Field(alias="contentAvailable"), NOT_NULL
+    ] = None
     """
     iOS silent push: `1` lets the app wake in the background to handle the push, `0` (default) does not.
     """
-    disable_push: Annotated[bool | None, Field(alias="disablePush")] = None
+    disable_push: Annotated[bool | None, Field(alias="disablePush"), NOT_NULL] = None
     """
     Set to `true` to send no push notification to offline recipients.
     """
-    disable_update_last_msg: Annotated[bool | None, Field(alias="disableUpdateLastMsg")] = None
+    disable_update_last_msg: Annotated[
+        bool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
+    ] = None
     """
     Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
     """
@@ -2877,19 +2935,19 @@ class SendSystemChannelMessageRequest(BaseModel):
     """
     Type of the message: a built-in type such as `RC:TxtMsg`, or a custom type the client SDK has registered. Custom type names may not begin with `RC:` and are at most 32 characters long.
     """
-    push_content: Annotated[str | None, Field(alias="pushContent")] = None
+    push_content: Annotated[str | None, Field(alias="pushContent"), NOT_NULL] = None
     """
     Text of the push notification shown to recipients who are offline. Needed for custom types and for notification messages that should raise a push; built-in content types fill it in by themselves.
     """
-    push_data: Annotated[str | None, Field(alias="pushData")] = None
+    push_data: Annotated[str | None, Field(alias="pushData"), NOT_NULL] = None
     """
     Extra data carried in the push notification; it reaches the app as `appData` on iOS and Android.
     """
-    push_ext: Annotated[str | None, Field(alias="pushExt")] = None
+    push_ext: Annotated[str | None, Field(alias="pushExt"), NOT_NULL] = None
     """
     Per-platform push options (title, channel ids, templates and the like) as a serialised JSON object.
     """
-    should_persist: Annotated[Literal[0, 1] | None, Field(alias="shouldPersist")] = None
+    should_persist: Annotated[Literal[0, 1] | None, Field(alias="shouldPersist"), NOT_NULL] = None
     """
     Whether the message is kept in the recipients' server-side history: `1` keep, `0` deliver without storing.
     """
@@ -2919,7 +2977,7 @@ class SetChannelNotificationLevelRequest(BaseModel):
     """
     User whose setting changes.
     """
-    subchannel_id: Annotated[str | None, Field(alias="subchannelId")] = None
+    subchannel_id: Annotated[str | None, Field(alias="subchannelId"), NOT_NULL] = None
     """
     Community subchannel to set the level for.
     """
@@ -2995,7 +3053,9 @@ class SetMessageMetadataRequest(BaseModel):
     """
     Channel type of the message: `1` direct, `3` group.
     """
-    is_echo_to_sender: Annotated[Literal[0, 1] | None, Field(alias="isEchoToSender")] = None
+    is_echo_to_sender: Annotated[Literal[0, 1] | None, Field(alias="isEchoToSender"), NOT_NULL] = (
+        None
+    )
     """
     Whether an online sender also receives the message on their own devices: `1` yes, `0` no.
     """
@@ -3021,11 +3081,11 @@ class SetOpenChannelDestroyTypeRequest(BaseModel):
     """
     The open channel.
     """
-    destroy_type: Annotated[Literal[0, 1] | None, Field(alias="destroyType")] = None
+    destroy_type: Annotated[Literal[0, 1] | None, Field(alias="destroyType"), NOT_NULL] = None
     """
     Auto-destroy rule: `0` (default) destroys the channel after `ttlMinutes` without activity (no joins, leaves or messages); `1` destroys it `ttlMinutes` after creation.
     """
-    ttl_minutes: Annotated[int | None, Field(alias="ttlMinutes", ge=60, le=10080)] = None
+    ttl_minutes: Annotated[int | None, Field(alias="ttlMinutes", ge=60, le=10080), NOT_NULL] = None
     """
     Minutes used by the auto-destroy rule, from 60 (default) to 10,080 (7 days).
     """
@@ -3053,7 +3113,7 @@ class SoftDeletedUsersResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: SoftDeletedUsersResult | None = None
+    result: Annotated[SoftDeletedUsersResult | None, NOT_NULL] = None
 
 
 class SoftDeletedUsersResult(BaseModel):
@@ -3064,7 +3124,7 @@ class SoftDeletedUsersResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    user_ids: Annotated[list[str] | None, Field(alias="userIds")] = None
+    user_ids: Annotated[list[str] | None, Field(alias="userIds"), NOT_NULL] = None
     """
     IDs of soft-deleted users on this page.
     """
@@ -3086,15 +3146,17 @@ class SystemMessageRecallRequest(BaseModel):
     """
     Always `6`, the system channel.
     """
-    disable_push: Annotated[bool | None, Field(alias="disablePush")] = None
+    disable_push: Annotated[bool | None, Field(alias="disablePush"), NOT_NULL] = None
     """
     Set to `true` to send no push notification about the recall.
     """
-    disable_update_last_msg: Annotated[bool | None, Field(alias="disableUpdateLastMsg")] = None
+    disable_update_last_msg: Annotated[
+        bool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
+    ] = None
     """
     Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
     """
-    extra: str | None = None
+    extra: Annotated[str | None, NOT_NULL] = None
     """
     Custom data carried with the recall notice.
     """
@@ -3102,7 +3164,7 @@ class SystemMessageRecallRequest(BaseModel):
     """
     Sender of the system message.
     """
-    is_admin: Annotated[Literal[0, 1] | None, Field(alias="isAdmin")] = None
+    is_admin: Annotated[Literal[0, 1] | None, Field(alias="isAdmin"), NOT_NULL] = None
     """
     `1` shows the recall as done by an administrator, `0` as done by the sender.
     """
@@ -3110,7 +3172,7 @@ class SystemMessageRecallRequest(BaseModel):
     """
     ID of the system message to recall.
     """
-    sent_at: Annotated[int | None, Field(alias="sentAt")] = None
+    sent_at: Annotated[int | None, Field(alias="sentAt"), NOT_NULL] = None
     """
     When the message was sent, in milliseconds since the Unix epoch; helps the service find it.
     """
@@ -3132,7 +3194,9 @@ class SystemPushMessage(BaseModel):
     """
     Body of the system message as a string; built-in types take a serialised JSON object. At most 128 KB.
     """
-    disable_update_last_msg: Annotated[bool | None, Field(alias="disableUpdateLastMsg")] = None
+    disable_update_last_msg: Annotated[
+        bool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
+    ] = None
     """
     Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
     """
@@ -3150,29 +3214,29 @@ class SystemPushNotification(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    alert: Annotated[str | None, Field(examples=["Build 42 is out"])] = None
+    alert: Annotated[str | None, Field(examples=["Build 42 is out"]), NOT_NULL] = None
     """
     Text of the notification, used for every platform without its own text.
     """
-    android: dict[str, Any] | None = None
+    android: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Android-specific options (alert text, vendor channel settings and the like).
     """
     force_show_push_content: Annotated[
-        Literal[0, 1] | None, Field(alias="forceShowPushContent")
+        Literal[0, 1] | None, Field(alias="forceShowPushContent"), NOT_NULL
     ] = None
     """
     `1` shows the notification text even to users who hide push details, `0` respects their setting.
     """
-    harmony_os: Annotated[dict[str, Any] | None, Field(alias="harmonyOS")] = None
+    harmony_os: Annotated[dict[str, Any] | None, Field(alias="harmonyOS"), NOT_NULL] = None
     """
     HarmonyOS-specific options.
     """
-    ios: dict[str, Any] | None = None
+    ios: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     iOS-specific options (alert text, badge, thread id and the like).
     """
-    title: Annotated[str | None, Field(examples=["Beta"], max_length=50)] = None
+    title: Annotated[str | None, Field(examples=["Beta"], max_length=50), NOT_NULL] = None
     """
     Title of the notification, at most 50 characters.
     """
@@ -3190,7 +3254,7 @@ class SystemPushResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: SystemPushResult | None = None
+    result: Annotated[SystemPushResult | None, NOT_NULL] = None
 
 
 class SystemPushResult(BaseModel):
@@ -3201,11 +3265,11 @@ class SystemPushResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    id: str | None = None
+    id: Annotated[str | None, NOT_NULL] = None
     """
     ID of the push task.
     """
-    message_id: Annotated[str | None, Field(alias="messageId")] = None
+    message_id: Annotated[str | None, Field(alias="messageId"), NOT_NULL] = None
     """
     ID of the system message that was sent.
     """
@@ -3224,19 +3288,21 @@ class TaggedAudience(BaseModel):
         extra="forbid",
         populate_by_name=True,
     )
-    is_to_all: Annotated[bool | None, Field(alias="isToAll", examples=[False])] = None
+    is_to_all: Annotated[bool | None, Field(alias="isToAll", examples=[False]), NOT_NULL] = None
     """
     `true` sends to every user and ignores the other filters; `false` applies them.
     """
-    tag: Annotated[list[str] | None, Field(examples=[["beta", "sg"]], max_length=20)] = None
+    tag: Annotated[list[str] | None, Field(examples=[["beta", "sg"]], max_length=20), NOT_NULL] = (
+        None
+    )
     """
     Users must carry all of these tags (at most 20).
     """
-    tag_or: Annotated[list[str] | None, Field(alias="tagOr", max_length=20)] = None
+    tag_or: Annotated[list[str] | None, Field(alias="tagOr", max_length=20), NOT_NULL] = None
     """
     Users must carry at least one of these tags (at most 20); may be combined with `tag`.
     """
-    user_id: Annotated[list[str] | None, Field(alias="userId", max_length=1000)] = None
+    user_id: Annotated[list[str] | None, Field(alias="userId", max_length=1000), NOT_NULL] = None
     """
     Specific users, at most 1,000; when given, the tag filters are ignored.
     """
@@ -3254,7 +3320,7 @@ class TaggedChannelsResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: TaggedChannelsResult | None = None
+    result: Annotated[TaggedChannelsResult | None, NOT_NULL] = None
 
 
 class TaggedChannelsResult(BaseModel):
@@ -3265,11 +3331,11 @@ class TaggedChannelsResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channels: list[ChannelRefItem] | None = None
+    channels: Annotated[list[ChannelRefItem] | None, NOT_NULL] = None
     """
     Channels carrying the tag.
     """
-    tag_id: Annotated[str | None, Field(alias="tagId")] = None
+    tag_id: Annotated[str | None, Field(alias="tagId"), NOT_NULL] = None
     """
     The tag.
     """
@@ -3310,11 +3376,11 @@ class UnbanOpenChannelParticipantsRequest(BaseModel):
     """
     The open channel.
     """
-    extra: str | None = None
+    extra: Annotated[str | None, NOT_NULL] = None
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify")] = None
+    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -3354,11 +3420,11 @@ class UnfreezeOpenChannelRequest(BaseModel):
     """
     The open channel.
     """
-    extra: str | None = None
+    extra: Annotated[str | None, NOT_NULL] = None
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify")] = None
+    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -3368,7 +3434,7 @@ class UnmuteGroupChannelMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_id: Annotated[str | None, Field(alias="channelId")] = None
+    channel_id: Annotated[str | None, Field(alias="channelId"), NOT_NULL] = None
     """
     The group; leave out to lift a mute that covers all groups.
     """
@@ -3386,11 +3452,11 @@ class UnmuteOpenChannelParticipantsRequest(BaseModel):
     """
     The open channel.
     """
-    extra: str | None = None
+    extra: Annotated[str | None, NOT_NULL] = None
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify")] = None
+    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -3406,11 +3472,11 @@ class UnmuteUsersInAllOpenChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    extra: str | None = None
+    extra: Annotated[str | None, NOT_NULL] = None
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify")] = None
+    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -3429,24 +3495,24 @@ class UpdateGroupChannelProfileRequest(BaseModel):
     The group.
     """
     group_ext_profile: Annotated[
-        dict[str, str] | None, Field(alias="groupExtProfile", max_length=10)
+        dict[str, str] | None, Field(alias="groupExtProfile", max_length=10), NOT_NULL
     ] = None
     """
     Custom profile entries: keys start with `ext_`, at most 10 entries.
     """
-    group_profile: Annotated[GroupProfile | None, Field(alias="groupProfile")] = None
-    permissions: GroupPermissions | None = None
+    group_profile: Annotated[GroupProfile | None, Field(alias="groupProfile"), NOT_NULL] = None
+    permissions: Annotated[GroupPermissions | None, NOT_NULL] = None
 
 
 class UpdateUserRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    avatar_url: Annotated[str | None, Field(alias="avatarUrl", max_length=1024)] = None
+    avatar_url: Annotated[str | None, Field(alias="avatarUrl", max_length=1024), NOT_NULL] = None
     """
     New avatar URL, at most 1,024 bytes.
     """
-    name: Annotated[str | None, Field(max_length=64)] = None
+    name: Annotated[str | None, Field(max_length=64), NOT_NULL] = None
     """
     New push-notification name, at most 64 characters.
     """
@@ -3486,7 +3552,7 @@ class UserIdsResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: UserIdsResult | None = None
+    result: Annotated[UserIdsResult | None, NOT_NULL] = None
 
 
 class UserIdsResult(BaseModel):
@@ -3497,7 +3563,7 @@ class UserIdsResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    user_ids: Annotated[list[str] | None, Field(alias="userIds")] = None
+    user_ids: Annotated[list[str] | None, Field(alias="userIds"), NOT_NULL] = None
     """
     The user IDs.
     """
@@ -3515,7 +3581,7 @@ class UserInfoResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: UserInfoResult | None = None
+    result: Annotated[UserInfoResult | None, NOT_NULL] = None
 
 
 class UserInfoResult(BaseModel):
@@ -3526,15 +3592,15 @@ class UserInfoResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    avatar_url: Annotated[str | None, Field(alias="avatarUrl")] = None
+    avatar_url: Annotated[str | None, Field(alias="avatarUrl"), NOT_NULL] = None
     """
     Avatar URL stored for the user.
     """
-    created_at: Annotated[str | None, Field(alias="createdAt")] = None
+    created_at: Annotated[str | None, Field(alias="createdAt"), NOT_NULL] = None
     """
     When the user was registered, as the service formats it.
     """
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     Display name stored for the user (used in push notifications).
     """
@@ -3548,11 +3614,11 @@ class UserMessageDelivery(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    message_id: Annotated[str | None, Field(alias="messageId")] = None
+    message_id: Annotated[str | None, Field(alias="messageId"), NOT_NULL] = None
     """
     ID the message was given for this recipient.
     """
-    user_id: Annotated[str | None, Field(alias="userId")] = None
+    user_id: Annotated[str | None, Field(alias="userId"), NOT_NULL] = None
     """
     Recipient.
     """
@@ -3570,7 +3636,7 @@ class UserMessageSendResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: UserMessageSendResult | None = None
+    result: Annotated[UserMessageSendResult | None, NOT_NULL] = None
 
 
 class UserMessageSendResult(BaseModel):
@@ -3581,7 +3647,9 @@ class UserMessageSendResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    message_ids: Annotated[list[UserMessageDelivery] | None, Field(alias="messageIds")] = None
+    message_ids: Annotated[
+        list[UserMessageDelivery] | None, Field(alias="messageIds"), NOT_NULL
+    ] = None
     """
     One entry per recipient.
     """
@@ -3599,7 +3667,7 @@ class UserOperationResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: UserOperationResult | None = None
+    result: Annotated[UserOperationResult | None, NOT_NULL] = None
 
 
 class UserOperationResult(BaseModel):
@@ -3610,7 +3678,7 @@ class UserOperationResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    operation_id: Annotated[str | None, Field(alias="operationId")] = None
+    operation_id: Annotated[str | None, Field(alias="operationId"), NOT_NULL] = None
     """
     Identifier of the batch operation; the soft-delete/restore status callback carries the same id with the per-user outcome.
     """
@@ -3624,11 +3692,11 @@ class UserTags(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    tags: list[str] | None = None
+    tags: Annotated[list[str] | None, NOT_NULL] = None
     """
     Tags the user carries.
     """
-    user_id: Annotated[str | None, Field(alias="userId")] = None
+    user_id: Annotated[str | None, Field(alias="userId"), NOT_NULL] = None
     """
     The user.
     """
@@ -3646,7 +3714,7 @@ class UserTagsResponse(BaseModel):
     """
     `0`: the call succeeded.
     """
-    result: UserTagsResult | None = None
+    result: Annotated[UserTagsResult | None, NOT_NULL] = None
 
 
 class UserTagsResult(BaseModel):
@@ -3657,7 +3725,7 @@ class UserTagsResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    users: list[UserTags] | None = None
+    users: Annotated[list[UserTags] | None, NOT_NULL] = None
     """
     Tags per requested user.
     """

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 from typing_extensions import TypeAliasType
 
+from ._runtime._checks import INT64, NOT_NULL, UNIQUE
+
 
 class AddChatroomKeepaliveRequest(BaseModel):
     model_config = ConfigDict(
@@ -49,7 +51,7 @@ class AddChatroomMuteAllowlistRequest(BaseModel):
     """
     ID of a chatroom, at most 64 characters.
     """
-    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}])] = None
+    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}]), NOT_NULL] = None
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
@@ -95,7 +97,7 @@ class AddSensitiveWordRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    replace_word: Annotated[str | None, Field(alias="replaceWord", max_length=32)] = None
+    replace_word: Annotated[str | None, Field(alias="replaceWord", max_length=32), NOT_NULL] = None
     """
     Text that replaces the word in messages, at most 32 characters. Without it, messages containing the word are blocked instead.
     """
@@ -252,7 +254,7 @@ class BlockChatroomMembersRequest(BaseModel):
     """
     ID of a chatroom, at most 64 characters.
     """
-    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}])] = None
+    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}]), NOT_NULL] = None
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
@@ -292,7 +294,7 @@ class BlockedUser(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    block_end_time: Annotated[str | None, Field(alias="blockEndTime")] = None
+    block_end_time: Annotated[str | None, Field(alias="blockEndTime"), NOT_NULL] = None
     """
     When the ban ends, `YYYY-MM-DD HH:MM:SS`.
     """
@@ -348,16 +350,16 @@ class BroadcastMessageRequest(BaseModel):
     """
     Message type: a built-in type such as `RC:TxtMsg`, or a custom type of at most 32 characters that does not start with `RC:`.
     """
-    push_content: Annotated[str | None, Field(alias="pushContent")] = None
+    push_content: Annotated[str | None, Field(alias="pushContent"), NOT_NULL] = None
     """
     Text of the remote notification shown to offline recipients. Built-in message types have a default; a custom type without it sends no notification.
     """
-    push_data: Annotated[str | None, Field(alias="pushData")] = None
+    push_data: Annotated[str | None, Field(alias="pushData"), NOT_NULL] = None
     """
     Extra data handed to the app with the remote notification (`appData` on iOS, `pushData` on Android).
     """
     push_ext: Annotated[
-        dict[str, Any] | None, Field(alias="pushExt", examples=[{"title": "New message"}])
+        dict[str, Any] | None, Field(alias="pushExt", examples=[{"title": "New message"}]), NOT_NULL
     ] = None
     """
     Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
@@ -372,7 +374,7 @@ class BroadcastMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_uid: Annotated[str | None, Field(alias="messageUID")] = None
+    message_uid: Annotated[str | None, Field(alias="messageUID"), NOT_NULL] = None
     """
     Unique ID of a message, as returned when it was sent or delivered by the message routing callback.
     """
@@ -408,7 +410,7 @@ class BroadcastOnlineMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_uid: Annotated[str | None, Field(alias="messageUID")] = None
+    message_uid: Annotated[str | None, Field(alias="messageUID"), NOT_NULL] = None
     """
     Unique ID of a message, as returned when it was sent or delivered by the message routing callback.
     """
@@ -422,7 +424,7 @@ class ChatroomEntry(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    auto_delete: Annotated[str | None, Field(alias="autoDelete")] = None
+    auto_delete: Annotated[str | None, Field(alias="autoDelete"), NOT_NULL] = None
     """
     `1` when the property goes when its owner leaves, else `0`.
     """
@@ -430,15 +432,15 @@ class ChatroomEntry(BaseModel):
     """
     Property name.
     """
-    last_set_time: Annotated[str | None, Field(alias="lastSetTime")] = None
+    last_set_time: Annotated[str | None, Field(alias="lastSetTime"), NOT_NULL] = None
     """
     When it was last set, Unix time in milliseconds.
     """
-    user_id: Annotated[str | None, Field(alias="userId")] = None
+    user_id: Annotated[str | None, Field(alias="userId"), NOT_NULL] = None
     """
     User who owns the property.
     """
-    value: str | None = None
+    value: Annotated[str | None, NOT_NULL] = None
     """
     Property value.
     """
@@ -498,7 +500,7 @@ class CheckChatroomMembersResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    result: list[CheckChatroomMembersResponseResultItem] | None = None
+    result: Annotated[list[CheckChatroomMembersResponseResultItem] | None, NOT_NULL] = None
     """
     One entry per user asked about.
     """
@@ -582,7 +584,7 @@ class CleanConversationMessagesRequest(BaseModel):
     """
     The user whose copy of the conversation is cleared; for a chatroom, the user making the call.
     """
-    msg_timestamp: Annotated[int | None, Field(alias="msgTimestamp")] = None
+    msg_timestamp: Annotated[int | None, Field(alias="msgTimestamp"), INT64, NOT_NULL] = None
     """
     Clear only messages sent before this Unix time in milliseconds; leave out to clear all.
     """
@@ -625,11 +627,14 @@ class CreateChatroomRequest(BaseModel):
     entry_info: Annotated[
         dict[str, EntryInfoAdditionalProperty] | None,
         Field(alias="entryInfo", examples=[{"seat1": "u1"}], min_length=1),
+        NOT_NULL,
     ] = None
     """
     Properties to set, key to value, as a JSON object sent as a JSON string. Keys: letters, digits and `+ = - _`, at most 128 characters; values at most 4096 characters.
     """
-    entry_owner_id: Annotated[str | None, Field(alias="entryOwnerId", max_length=64)] = None
+    entry_owner_id: Annotated[str | None, Field(alias="entryOwnerId", max_length=64), NOT_NULL] = (
+        None
+    )
     """
     User who owns the initial properties; required with `entryInfo`.
     """
@@ -638,7 +643,7 @@ class CreateChatroomRequest(BaseModel):
     Whether everyone in the chatroom starts muted.
     """
     white_user_ids: Annotated[
-        list[WhiteUserId] | None, Field(alias="whiteUserIds", max_length=20, min_length=1)
+        list[WhiteUserId] | None, Field(alias="whiteUserIds", max_length=20, min_length=1), NOT_NULL
     ] = None
     """
     Users exempt from the mute, at most 20; sent as repeated fields.
@@ -663,7 +668,9 @@ class CreateGroupRequest(BaseModel):
     """
     When true, the call also sends the notification message described by the fields below to the group.
     """
-    content: Annotated[dict[str, Any] | None, Field(examples=[{"content": "Hello"}])] = None
+    content: Annotated[dict[str, Any] | None, Field(examples=[{"content": "Hello"}]), NOT_NULL] = (
+        None
+    )
     """
     Body of the notification message as a JSON object, sent as a JSON string; required with `bindNotifyMsg`.
     """
@@ -671,7 +678,7 @@ class CreateGroupRequest(BaseModel):
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
-    from_user_id: Annotated[str | None, Field(alias="fromUserId", max_length=64)] = None
+    from_user_id: Annotated[str | None, Field(alias="fromUserId", max_length=64), NOT_NULL] = None
     """
     Sender of the notification message; required with `bindNotifyMsg`.
     """
@@ -691,24 +698,24 @@ class CreateGroupRequest(BaseModel):
     """
     Whether the server stores the message: 1 stores it, 0 does not.
     """
-    max_member: Annotated[int | None, Field(alias="maxMember", ge=1)] = None
+    max_member: Annotated[int | None, Field(alias="maxMember", ge=1), NOT_NULL] = None
     """
     Largest number of members the group may have.
     """
-    object_name: Annotated[str | None, Field(alias="objectName", max_length=32)] = None
+    object_name: Annotated[str | None, Field(alias="objectName", max_length=32), NOT_NULL] = None
     """
     Type of the notification message; required with `bindNotifyMsg`.
     """
-    push_content: Annotated[str | None, Field(alias="pushContent")] = None
+    push_content: Annotated[str | None, Field(alias="pushContent"), NOT_NULL] = None
     """
     Text of the remote notification shown to offline recipients. Built-in message types have a default; a custom type without it sends no notification.
     """
-    push_data: Annotated[str | None, Field(alias="pushData")] = None
+    push_data: Annotated[str | None, Field(alias="pushData"), NOT_NULL] = None
     """
     Extra data handed to the app with the remote notification (`appData` on iOS, `pushData` on Android).
     """
     push_ext: Annotated[
-        dict[str, Any] | None, Field(alias="pushExt", examples=[{"title": "New message"}])
+        dict[str, Any] | None, Field(alias="pushExt", examples=[{"title": "New message"}]), NOT_NULL
     ] = None
     """
     Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
@@ -727,7 +734,7 @@ class CreateGroupResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_uid: Annotated[str | None, Field(alias="messageUID")] = None
+    message_uid: Annotated[str | None, Field(alias="messageUID"), NOT_NULL] = None
     """
     ID of the notification message, when one was sent.
     """
@@ -753,7 +760,7 @@ class DeactivateUsersResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    operate_id: Annotated[str | None, Field(alias="operateId")] = None
+    operate_id: Annotated[str | None, Field(alias="operateId"), NOT_NULL] = None
     """
     ID of this operation, repeated in the status callbacks.
     """
@@ -855,7 +862,9 @@ class DismissGroupRequest(BaseModel):
     """
     When true, the call also sends the notification message described by the fields below to the group.
     """
-    content: Annotated[dict[str, Any] | None, Field(examples=[{"content": "Hello"}])] = None
+    content: Annotated[dict[str, Any] | None, Field(examples=[{"content": "Hello"}]), NOT_NULL] = (
+        None
+    )
     """
     Body of the notification message as a JSON object, sent as a JSON string; required with `bindNotifyMsg`.
     """
@@ -863,7 +872,7 @@ class DismissGroupRequest(BaseModel):
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
-    from_user_id: Annotated[str | None, Field(alias="fromUserId", max_length=64)] = None
+    from_user_id: Annotated[str | None, Field(alias="fromUserId", max_length=64), NOT_NULL] = None
     """
     Sender of the notification message; required with `bindNotifyMsg`.
     """
@@ -879,20 +888,20 @@ class DismissGroupRequest(BaseModel):
     """
     Whether the server stores the message: 1 stores it, 0 does not.
     """
-    object_name: Annotated[str | None, Field(alias="objectName", max_length=32)] = None
+    object_name: Annotated[str | None, Field(alias="objectName", max_length=32), NOT_NULL] = None
     """
     Type of the notification message; required with `bindNotifyMsg`.
     """
-    push_content: Annotated[str | None, Field(alias="pushContent")] = None
+    push_content: Annotated[str | None, Field(alias="pushContent"), NOT_NULL] = None
     """
     Text of the remote notification shown to offline recipients. Built-in message types have a default; a custom type without it sends no notification.
     """
-    push_data: Annotated[str | None, Field(alias="pushData")] = None
+    push_data: Annotated[str | None, Field(alias="pushData"), NOT_NULL] = None
     """
     Extra data handed to the app with the remote notification (`appData` on iOS, `pushData` on Android).
     """
     push_ext: Annotated[
-        dict[str, Any] | None, Field(alias="pushExt", examples=[{"title": "New message"}])
+        dict[str, Any] | None, Field(alias="pushExt", examples=[{"title": "New message"}]), NOT_NULL
     ] = None
     """
     Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
@@ -911,7 +920,7 @@ class DismissGroupResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_uid: Annotated[str | None, Field(alias="messageUID")] = None
+    message_uid: Annotated[str | None, Field(alias="messageUID"), NOT_NULL] = None
     """
     ID of the notification message, when one was sent.
     """
@@ -938,7 +947,7 @@ class Error(BaseModel):
     """
     Error code: 1002 bad parameter, 1004 bad signature, 1008 rate limited, and others described with each HTTP status.
     """
-    error_message: Annotated[str | None, Field(alias="errorMessage")] = None
+    error_message: Annotated[str | None, Field(alias="errorMessage"), NOT_NULL] = None
     """
     What went wrong.
     """
@@ -952,7 +961,7 @@ class ExpansionValue(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    ts: int | None = None
+    ts: Annotated[int | None, INT64, NOT_NULL] = None
     """
     When it was last set, Unix time in milliseconds.
     """
@@ -966,7 +975,7 @@ class ExpireUserTokensRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    time: Annotated[int, Field(ge=1)]
+    time: Annotated[int, Field(ge=1), INT64]
     """
     Cut-off as a Unix timestamp in milliseconds: tokens obtained before it stop working.
     """
@@ -990,11 +999,11 @@ class GetChatroomResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    ban: bool | None = None
+    ban: Annotated[bool | None, NOT_NULL] = None
     """
     Whether mute-all is on.
     """
-    chatroom_id: Annotated[str | None, Field(alias="chatroomId")] = None
+    chatroom_id: Annotated[str | None, Field(alias="chatroomId"), NOT_NULL] = None
     """
     Chatroom ID.
     """
@@ -1002,19 +1011,19 @@ class GetChatroomResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    create_time: Annotated[int | None, Field(alias="createTime")] = None
+    create_time: Annotated[int | None, Field(alias="createTime"), INT64, NOT_NULL] = None
     """
     Creation time as a Unix timestamp in milliseconds.
     """
-    destroy_time: Annotated[int | None, Field(alias="destroyTime")] = None
+    destroy_time: Annotated[int | None, Field(alias="destroyTime"), NOT_NULL] = None
     """
     Minutes after creation at which it is destroyed, for policy 1.
     """
-    destroy_type: Annotated[Literal[0, 1] | None, Field(alias="destroyType")] = None
+    destroy_type: Annotated[Literal[0, 1] | None, Field(alias="destroyType"), NOT_NULL] = None
     """
     Destruction policy: 0 when inactive, 1 at a fixed time.
     """
-    member_count: Annotated[int | None, Field(alias="memberCount")] = None
+    member_count: Annotated[int | None, Field(alias="memberCount"), NOT_NULL] = None
     """
     Number of users in the chatroom.
     """
@@ -1024,7 +1033,7 @@ class GetConversationNotificationRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
+    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20), NOT_NULL] = None
     """
     Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
     """
@@ -1106,7 +1115,7 @@ class GetGroupMemberRemarkResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    remark: str | None = None
+    remark: Annotated[str | None, NOT_NULL] = None
     """
     The alias; empty when none is set.
     """
@@ -1130,11 +1139,11 @@ class GetMessageHistoryLogResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    date: str | None = None
+    date: Annotated[str | None, NOT_NULL] = None
     """
     The hour the file covers.
     """
-    url: str | None = None
+    url: Annotated[str | None, NOT_NULL] = None
     """
     Where to download the log file; empty when there is none.
     """
@@ -1158,7 +1167,7 @@ class GetUserDndPeriodResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    data: GetUserDndPeriodResponseData | None = None
+    data: Annotated[GetUserDndPeriodResponseData | None, NOT_NULL] = None
 
 
 class GetUserDndPeriodResponseData(BaseModel):
@@ -1169,15 +1178,15 @@ class GetUserDndPeriodResponseData(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    period: int | None = None
+    period: Annotated[int | None, NOT_NULL] = None
     """
     Length in minutes; 0 means none.
     """
-    start_time: Annotated[str | None, Field(alias="startTime")] = None
+    start_time: Annotated[str | None, Field(alias="startTime"), NOT_NULL] = None
     """
     Start of the window, `HH:MM:SS`.
     """
-    un_push_level: Annotated[Literal[0, 1, 5] | None, Field(alias="unPushLevel")] = None
+    un_push_level: Annotated[Literal[0, 1, 5] | None, Field(alias="unPushLevel"), NOT_NULL] = None
     """
     0 everything notifies, 1 only @mentions, 5 nothing.
     """
@@ -1201,15 +1210,15 @@ class GetUserInfoResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    create_time: Annotated[str | None, Field(alias="createTime")] = None
+    create_time: Annotated[str | None, Field(alias="createTime"), NOT_NULL] = None
     """
     When the user was registered, `YYYY-MM-DD HH:MM:SS` in the data center's time zone.
     """
-    user_name: Annotated[str | None, Field(alias="userName")] = None
+    user_name: Annotated[str | None, Field(alias="userName"), NOT_NULL] = None
     """
     Display name.
     """
-    user_portrait: Annotated[str | None, Field(alias="userPortrait")] = None
+    user_portrait: Annotated[str | None, Field(alias="userPortrait"), NOT_NULL] = None
     """
     Avatar URL; empty when none is set.
     """
@@ -1241,11 +1250,11 @@ class GetUserRemarksResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    total: int | None = None
+    total: Annotated[int | None, NOT_NULL] = None
     """
     Total number of aliases.
     """
-    users: list[UserRemark] | None = None
+    users: Annotated[list[UserRemark] | None, NOT_NULL] = None
     """
     Aliases on this page.
     """
@@ -1287,7 +1296,9 @@ class JoinGroupRequest(BaseModel):
     """
     When true, the call also sends the notification message described by the fields below to the group.
     """
-    content: Annotated[dict[str, Any] | None, Field(examples=[{"content": "Hello"}])] = None
+    content: Annotated[dict[str, Any] | None, Field(examples=[{"content": "Hello"}]), NOT_NULL] = (
+        None
+    )
     """
     Body of the notification message as a JSON object, sent as a JSON string; required with `bindNotifyMsg`.
     """
@@ -1295,7 +1306,7 @@ class JoinGroupRequest(BaseModel):
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
-    from_user_id: Annotated[str | None, Field(alias="fromUserId", max_length=64)] = None
+    from_user_id: Annotated[str | None, Field(alias="fromUserId", max_length=64), NOT_NULL] = None
     """
     Sender of the notification message; required with `bindNotifyMsg`.
     """
@@ -1303,7 +1314,7 @@ class JoinGroupRequest(BaseModel):
     """
     ID of a group, at most 64 characters.
     """
-    group_name: Annotated[str | None, Field(alias="groupName", max_length=64)] = None
+    group_name: Annotated[str | None, Field(alias="groupName", max_length=64), NOT_NULL] = None
     """
     Name of the group, at most 64 characters; shown in notifications.
     """
@@ -1315,20 +1326,20 @@ class JoinGroupRequest(BaseModel):
     """
     Whether the server stores the message: 1 stores it, 0 does not.
     """
-    object_name: Annotated[str | None, Field(alias="objectName", max_length=32)] = None
+    object_name: Annotated[str | None, Field(alias="objectName", max_length=32), NOT_NULL] = None
     """
     Type of the notification message; required with `bindNotifyMsg`.
     """
-    push_content: Annotated[str | None, Field(alias="pushContent")] = None
+    push_content: Annotated[str | None, Field(alias="pushContent"), NOT_NULL] = None
     """
     Text of the remote notification shown to offline recipients. Built-in message types have a default; a custom type without it sends no notification.
     """
-    push_data: Annotated[str | None, Field(alias="pushData")] = None
+    push_data: Annotated[str | None, Field(alias="pushData"), NOT_NULL] = None
     """
     Extra data handed to the app with the remote notification (`appData` on iOS, `pushData` on Android).
     """
     push_ext: Annotated[
-        dict[str, Any] | None, Field(alias="pushExt", examples=[{"title": "New message"}])
+        dict[str, Any] | None, Field(alias="pushExt", examples=[{"title": "New message"}]), NOT_NULL
     ] = None
     """
     Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
@@ -1347,7 +1358,7 @@ class JoinGroupResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_uid: Annotated[str | None, Field(alias="messageUID")] = None
+    message_uid: Annotated[str | None, Field(alias="messageUID"), NOT_NULL] = None
     """
     ID of the notification message, when one was sent.
     """
@@ -1375,7 +1386,7 @@ class ListSensitiveWordsResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    words: list[SensitiveWordEntry] | None = None
+    words: Annotated[list[SensitiveWordEntry] | None, NOT_NULL] = None
     """
     The words.
     """
@@ -1389,11 +1400,11 @@ class MessageUidEntry(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    chatroom_id: Annotated[str | None, Field(alias="chatroomId")] = None
+    chatroom_id: Annotated[str | None, Field(alias="chatroomId"), NOT_NULL] = None
     """
     Target chatroom, for chatroom messages.
     """
-    group_id: Annotated[str | None, Field(alias="groupId")] = None
+    group_id: Annotated[str | None, Field(alias="groupId"), NOT_NULL] = None
     """
     Target group, for group messages.
     """
@@ -1401,7 +1412,7 @@ class MessageUidEntry(BaseModel):
     """
     Unique ID of the message.
     """
-    user_id: Annotated[str | None, Field(alias="userId")] = None
+    user_id: Annotated[str | None, Field(alias="userId"), NOT_NULL] = None
     """
     Recipient user, for one-to-one and system messages.
     """
@@ -1415,7 +1426,7 @@ class MuteAllChatroomMembersRequest(BaseModel):
     """
     ID of a chatroom, at most 64 characters.
     """
-    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}])] = None
+    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}]), NOT_NULL] = None
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
@@ -1443,7 +1454,7 @@ class MuteChatroomMembersRequest(BaseModel):
     """
     ID of a chatroom, at most 64 characters.
     """
-    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}])] = None
+    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}]), NOT_NULL] = None
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
@@ -1465,7 +1476,7 @@ class MuteGroupMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    group_id: Annotated[str | None, Field(alias="groupId", max_length=64)] = None
+    group_id: Annotated[str | None, Field(alias="groupId", max_length=64), NOT_NULL] = None
     """
     ID of the group; leave out to mute the users in all their groups.
     """
@@ -1483,7 +1494,7 @@ class MuteUsersInAllChatroomsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}])] = None
+    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}]), NOT_NULL] = None
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
@@ -1509,11 +1520,11 @@ class MutedUser(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    start_time: Annotated[str | None, Field(alias="startTime")] = None
+    start_time: Annotated[str | None, Field(alias="startTime"), NOT_NULL] = None
     """
     When the restriction began, where the service reports it.
     """
-    time: str | None = None
+    time: Annotated[str | None, NOT_NULL] = None
     """
     When the restriction ends, `YYYY-MM-DD HH:MM:SS` in the data center's time zone.
     """
@@ -1562,18 +1573,18 @@ class PushAndroidOptions(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    alert: str | None = None
+    alert: Annotated[str | None, NOT_NULL] = None
     """
     Notification text for Android; overrides `alert` of the notification.
     """
-    extras: dict[str, Any] | None = None
+    extras: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Custom key-value data delivered with the notification.
     """
-    hw: PushAndroidOptionsHw | None = None
-    mi: PushAndroidOptionsMi | None = None
-    oppo: PushAndroidOptionsOppo | None = None
-    vivo: PushAndroidOptionsVivo | None = None
+    hw: Annotated[PushAndroidOptionsHw | None, NOT_NULL] = None
+    mi: Annotated[PushAndroidOptionsMi | None, NOT_NULL] = None
+    oppo: Annotated[PushAndroidOptionsOppo | None, NOT_NULL] = None
+    vivo: Annotated[PushAndroidOptionsVivo | None, NOT_NULL] = None
 
 
 class PushAndroidOptionsHw(BaseModel):
@@ -1585,15 +1596,15 @@ class PushAndroidOptionsHw(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    channel_id: Annotated[str | None, Field(alias="channelId")] = None
+    channel_id: Annotated[str | None, Field(alias="channelId"), NOT_NULL] = None
     """
     Huawei notification channel ID.
     """
-    image: str | None = None
+    image: Annotated[str | None, NOT_NULL] = None
     """
     HTTPS URL of the large icon shown on the right.
     """
-    importance: Literal["NORMAL", "LOW"] | None = None
+    importance: Annotated[Literal["NORMAL", "LOW"] | None, NOT_NULL] = None
     """
     Huawei priority: `NORMAL` or `LOW`.
     """
@@ -1608,11 +1619,11 @@ class PushAndroidOptionsMi(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    channel_id: Annotated[str | None, Field(alias="channelId")] = None
+    channel_id: Annotated[str | None, Field(alias="channelId"), NOT_NULL] = None
     """
     Xiaomi notification channel ID.
     """
-    large_icon_uri: str | None = None
+    large_icon_uri: Annotated[str | None, NOT_NULL] = None
     """
     URL of the large icon shown on the right.
     """
@@ -1627,7 +1638,7 @@ class PushAndroidOptionsOppo(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    channel_id: Annotated[str | None, Field(alias="channelId")] = None
+    channel_id: Annotated[str | None, Field(alias="channelId"), NOT_NULL] = None
     """
     OPPO notification channel ID.
     """
@@ -1642,7 +1653,7 @@ class PushAndroidOptionsVivo(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    classification: Literal["0", "1"] | None = None
+    classification: Annotated[Literal["0", "1"] | None, NOT_NULL] = None
     """
     vivo message class: `0` operational, `1` system.
     """
@@ -1657,19 +1668,19 @@ class PushIosOptions(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    alert: str | None = None
+    alert: Annotated[str | None, NOT_NULL] = None
     """
     Notification text for iOS; overrides `alert` of the notification.
     """
-    apns_collapse_id: Annotated[str | None, Field(alias="apns-collapse-id")] = None
+    apns_collapse_id: Annotated[str | None, Field(alias="apns-collapse-id"), NOT_NULL] = None
     """
     Notifications with the same collapse ID replace each other (iOS 10 and later).
     """
-    badge: Annotated[int | None, Field(le=9999)] = None
+    badge: Annotated[int | None, Field(le=9999), NOT_NULL] = None
     """
     Badge number to show; 0 or less clears it, absent leaves it unchanged.
     """
-    category: str | None = None
+    category: Annotated[str | None, NOT_NULL] = None
     """
     Rich notification category, read by the app together with `richMediaUri`.
     """
@@ -1677,19 +1688,19 @@ class PushIosOptions(BaseModel):
     """
     1 sends a silent background push.
     """
-    extras: dict[str, Any] | None = None
+    extras: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Custom key-value data delivered with the notification.
     """
-    rich_media_uri: Annotated[str | None, Field(alias="richMediaUri")] = None
+    rich_media_uri: Annotated[str | None, Field(alias="richMediaUri"), NOT_NULL] = None
     """
     URL of the rich notification content.
     """
-    thread_id: Annotated[str | None, Field(alias="thread-id")] = None
+    thread_id: Annotated[str | None, Field(alias="thread-id"), NOT_NULL] = None
     """
     Notifications with the same thread ID are grouped together.
     """
-    title: str | None = None
+    title: Annotated[str | None, NOT_NULL] = None
     """
     Notification title (iOS 8.2 and later).
     """
@@ -1729,9 +1740,9 @@ class PushNotification(BaseModel):
     """
     Default notification text, used on platforms without their own.
     """
-    android: PushAndroidOptions | None = None
-    ios: PushIosOptions | None = None
-    title: str | None = None
+    android: Annotated[PushAndroidOptions | None, NOT_NULL] = None
+    ios: Annotated[PushIosOptions | None, NOT_NULL] = None
+    title: Annotated[str | None, NOT_NULL] = None
     """
     Title shown in the notification bar.
     """
@@ -1747,7 +1758,7 @@ class PushToAllRequest(BaseModel):
     )
     audience: PushToAllRequestAudience
     notification: PushNotification
-    platform: Annotated[list[Literal["ios", "android"]], Field(max_length=2, min_length=1)]
+    platform: Annotated[list[Literal["ios", "android"]], Field(max_length=2, min_length=1), UNIQUE]
     """
     Target platforms: `ios`, `android` or both.
     """
@@ -1782,7 +1793,7 @@ class PushToPackageRequest(BaseModel):
     """
     message: PushMessage
     notification: PushNotification
-    platform: Annotated[list[Literal["ios", "android"]], Field(max_length=2, min_length=1)]
+    platform: Annotated[list[Literal["ios", "android"]], Field(max_length=2, min_length=1), UNIQUE]
     """
     Target platforms: `ios`, `android` or both.
     """
@@ -1805,11 +1816,11 @@ class PushToPackageRequestAudience(BaseModel):
     """
     Package name of the client app whose users receive it.
     """
-    tag: Annotated[list[str] | None, Field(max_length=20, min_length=1)] = None
+    tag: Annotated[list[str] | None, Field(max_length=20, min_length=1), NOT_NULL] = None
     """
     Optionally narrow down to users carrying all of these tags, at most 20.
     """
-    tag_or: Annotated[list[str] | None, Field(max_length=20, min_length=1)] = None
+    tag_or: Annotated[list[str] | None, Field(max_length=20, min_length=1), NOT_NULL] = None
     """
     Optionally narrow down to users carrying at least one of these tags, at most 20.
     """
@@ -1830,7 +1841,7 @@ class PushToTaggedUsersRequest(BaseModel):
     """
     message: PushMessage
     notification: PushNotification
-    platform: Annotated[list[Literal["ios", "android"]], Field(max_length=2, min_length=1)]
+    platform: Annotated[list[Literal["ios", "android"]], Field(max_length=2, min_length=1), UNIQUE]
     """
     Target platforms: `ios`, `android` or both.
     """
@@ -1849,11 +1860,11 @@ class PushToTaggedUsersRequestAudience(BaseModel):
     """
     Always false: select by tag.
     """
-    tag: Annotated[list[str] | None, Field(max_length=20, min_length=1)] = None
+    tag: Annotated[list[str] | None, Field(max_length=20, min_length=1), NOT_NULL] = None
     """
     Tags that a user must all carry, at most 20.
     """
-    tag_or: Annotated[list[str] | None, Field(max_length=20, min_length=1)] = None
+    tag_or: Annotated[list[str] | None, Field(max_length=20, min_length=1), NOT_NULL] = None
     """
     Tags of which a user must carry at least one, at most 20; may be combined with `tag`.
     """
@@ -1882,13 +1893,13 @@ class PushToUsersRequestNotification(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    android: PushAndroidOptions | None = None
-    ios: PushIosOptions | None = None
+    android: Annotated[PushAndroidOptions | None, NOT_NULL] = None
+    ios: Annotated[PushIosOptions | None, NOT_NULL] = None
     push_content: Annotated[str, Field(alias="pushContent")]
     """
     Notification text.
     """
-    title: Annotated[str | None, Field(max_length=50)] = None
+    title: Annotated[str | None, Field(max_length=50), NOT_NULL] = None
     """
     Title shown in the notification bar, at most 50 characters.
     """
@@ -1902,7 +1913,7 @@ class PushToUsersResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    id: str | None = None
+    id: Annotated[str | None, NOT_NULL] = None
     """
     ID of the push task.
     """
@@ -1926,7 +1937,7 @@ class QueryAllowlistModeResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    users: list[AllowlistSetting] | None = None
+    users: Annotated[list[AllowlistSetting] | None, NOT_NULL] = None
     """
     Setting of each user.
     """
@@ -1936,7 +1947,7 @@ class QueryAllowlistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    page_token: Annotated[str | None, Field(alias="pageToken")] = None
+    page_token: Annotated[str | None, Field(alias="pageToken"), NOT_NULL] = None
     """
     Token from the `next` field of the previous page; leave out for the first page.
     """
@@ -1958,11 +1969,11 @@ class QueryAllowlistResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    next: str | None = None
+    next: Annotated[str | None, NOT_NULL] = None
     """
     Token for the next page; absent on the last page.
     """
-    users: list[str] | None = None
+    users: Annotated[list[str] | None, NOT_NULL] = None
     """
     User IDs on the allowlist, most recently added first.
     """
@@ -1986,7 +1997,7 @@ class QueryBlockedChatroomMembersResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    users: list[MutedUser] | None = None
+    users: Annotated[list[MutedUser] | None, NOT_NULL] = None
     """
     Banned users.
     """
@@ -1996,7 +2007,7 @@ class QueryBlockedUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    page: Annotated[int | None, Field(ge=0)] = None
+    page: Annotated[int | None, Field(ge=0), NOT_NULL] = None
     """
     Page number, from 1; 0 or absent returns the first 1000 without paging.
     """
@@ -2014,7 +2025,7 @@ class QueryBlockedUsersResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    users: list[BlockedUser] | None = None
+    users: Annotated[list[BlockedUser] | None, NOT_NULL] = None
     """
     Banned users.
     """
@@ -2024,7 +2035,7 @@ class QueryBlocklistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    page_token: Annotated[str | None, Field(alias="pageToken")] = None
+    page_token: Annotated[str | None, Field(alias="pageToken"), NOT_NULL] = None
     """
     Token from the `next` field of the previous page; leave out for the first page.
     """
@@ -2046,11 +2057,11 @@ class QueryBlocklistResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    next: str | None = None
+    next: Annotated[str | None, NOT_NULL] = None
     """
     Token for the next page; absent on the last page.
     """
-    users: list[str] | None = None
+    users: Annotated[list[str] | None, NOT_NULL] = None
     """
     User IDs on the blocklist, most recently added first.
     """
@@ -2064,7 +2075,7 @@ class QueryChatroomEntriesRequest(BaseModel):
     """
     ID of a chatroom, at most 64 characters.
     """
-    keys: Annotated[list[Key] | None, Field(max_length=100, min_length=1)] = None
+    keys: Annotated[list[Key] | None, Field(max_length=100, min_length=1), NOT_NULL] = None
     """
     Names of the properties to return, at most 100; sent as repeated fields. Leave out to get all.
     """
@@ -2078,7 +2089,7 @@ class QueryChatroomEntriesResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    keys: list[ChatroomEntry] | None = None
+    keys: Annotated[list[ChatroomEntry] | None, NOT_NULL] = None
     """
     The properties.
     """
@@ -2088,7 +2099,7 @@ class QueryChatroomKeepaliveResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    chatroom_ids: Annotated[list[str] | None, Field(alias="chatroomIds")] = None
+    chatroom_ids: Annotated[list[str] | None, Field(alias="chatroomIds"), NOT_NULL] = None
     """
     Kept-alive chatroom IDs.
     """
@@ -2106,7 +2117,7 @@ class QueryChatroomLowPriorityTypesResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    object_names: Annotated[list[str] | None, Field(alias="objectNames")] = None
+    object_names: Annotated[list[str] | None, Field(alias="objectNames"), NOT_NULL] = None
     """
     Low-priority message types.
     """
@@ -2138,11 +2149,11 @@ class QueryChatroomMembersResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    total: int | None = None
+    total: Annotated[int | None, NOT_NULL] = None
     """
     Number of users in the chatroom.
     """
-    users: list[QueryChatroomMembersResponseUsersItem] | None = None
+    users: Annotated[list[QueryChatroomMembersResponseUsersItem] | None, NOT_NULL] = None
     """
     The members returned.
     """
@@ -2160,7 +2171,7 @@ class QueryChatroomMembersResponseUsersItem(BaseModel):
     """
     User ID.
     """
-    time: str | None = None
+    time: Annotated[str | None, NOT_NULL] = None
     """
     When the user joined, `YYYY-MM-DD HH:MM:SS`.
     """
@@ -2174,7 +2185,7 @@ class QueryChatroomMessageAllowlistResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    whitlist_msg_type: Annotated[list[str] | None, Field(alias="whitlistMsgType")] = None
+    whitlist_msg_type: Annotated[list[str] | None, Field(alias="whitlistMsgType"), NOT_NULL] = None
     """
     Allowlisted message types (the field name is spelled this way by the service).
     """
@@ -2198,7 +2209,7 @@ class QueryChatroomMuteAllowlistResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    user_ids: Annotated[list[str] | None, Field(alias="userIds")] = None
+    user_ids: Annotated[list[str] | None, Field(alias="userIds"), NOT_NULL] = None
     """
     Exempt user IDs.
     """
@@ -2222,7 +2233,7 @@ class QueryChatroomUserAllowlistResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    users: list[str] | None = None
+    users: Annotated[list[str] | None, NOT_NULL] = None
     """
     Allowlisted user IDs.
     """
@@ -2243,7 +2254,7 @@ class QueryChatroomsLegacyResponse(BaseModel):
         populate_by_name=True,
     )
     chat_rooms: Annotated[
-        list[QueryChatroomsLegacyResponseChatRoomsItem] | None, Field(alias="chatRooms")
+        list[QueryChatroomsLegacyResponseChatRoomsItem] | None, Field(alias="chatRooms"), NOT_NULL
     ] = None
     """
     The chatrooms found.
@@ -2266,11 +2277,11 @@ class QueryChatroomsLegacyResponseChatRoomsItem(BaseModel):
     """
     Chatroom ID.
     """
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     Chatroom name.
     """
-    time: str | None = None
+    time: Annotated[str | None, NOT_NULL] = None
     """
     Creation time, `YYYY-MM-DD HH:MM:SS`.
     """
@@ -2298,7 +2309,7 @@ class QueryDeactivatedUsersResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    users: list[str] | None = None
+    users: Annotated[list[str] | None, NOT_NULL] = None
     """
     Deactivated user IDs on this page.
     """
@@ -2322,7 +2333,7 @@ class QueryGroupMembersResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    users: list[QueryGroupMembersResponseUsersItem] | None = None
+    users: Annotated[list[QueryGroupMembersResponseUsersItem] | None, NOT_NULL] = None
     """
     Members of the group.
     """
@@ -2360,7 +2371,7 @@ class QueryGroupMuteAllowlistResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    user_ids: Annotated[list[str] | None, Field(alias="userIds")] = None
+    user_ids: Annotated[list[str] | None, Field(alias="userIds"), NOT_NULL] = None
     """
     Exempt user IDs.
     """
@@ -2388,7 +2399,9 @@ class QueryMessageExpansionResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    extra_content: Annotated[dict[str, ExpansionValue] | None, Field(alias="extraContent")] = None
+    extra_content: Annotated[
+        dict[str, ExpansionValue] | None, Field(alias="extraContent"), NOT_NULL
+    ] = None
     """
     Extension entries by key.
     """
@@ -2412,7 +2425,7 @@ class QueryMutedChatroomMembersResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    users: list[MutedUser] | None = None
+    users: Annotated[list[MutedUser] | None, NOT_NULL] = None
     """
     Muted users.
     """
@@ -2436,7 +2449,7 @@ class QueryMutedChatroomsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    chatroom_ids: Annotated[list[str] | None, Field(alias="chatroomIds")] = None
+    chatroom_ids: Annotated[list[str] | None, Field(alias="chatroomIds"), NOT_NULL] = None
     """
     Chatrooms with mute-all on.
     """
@@ -2450,7 +2463,7 @@ class QueryMutedGroupMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    group_id: Annotated[str | None, Field(alias="groupId", max_length=64)] = None
+    group_id: Annotated[str | None, Field(alias="groupId", max_length=64), NOT_NULL] = None
     """
     ID of the group; leave out for all groups.
     """
@@ -2464,7 +2477,7 @@ class QueryMutedGroupMembersResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    users: list[MutedUser] | None = None
+    users: Annotated[list[MutedUser] | None, NOT_NULL] = None
     """
     Muted members.
     """
@@ -2475,7 +2488,7 @@ class QueryMutedGroupsRequest(BaseModel):
         populate_by_name=True,
     )
     group_id: Annotated[
-        list[GroupIdItem] | None, Field(alias="groupId", max_length=20, min_length=1)
+        list[GroupIdItem] | None, Field(alias="groupId", max_length=20, min_length=1), NOT_NULL
     ] = None
     """
     IDs of the groups to check, at most 20; sent as repeated fields.
@@ -2498,7 +2511,7 @@ class QueryMutedGroupsResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    groupinfo: list[QueryMutedGroupsResponseGroupinfoItem] | None = None
+    groupinfo: Annotated[list[QueryMutedGroupsResponseGroupinfoItem] | None, NOT_NULL] = None
     """
     The groups.
     """
@@ -2548,11 +2561,11 @@ class QueryPrivateChatMutedUsersResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    total: int | None = None
+    total: Annotated[int | None, NOT_NULL] = None
     """
     Total number of muted users.
     """
-    users: list[str] | None = None
+    users: Annotated[list[str] | None, NOT_NULL] = None
     """
     Muted user IDs in this slice.
     """
@@ -2576,7 +2589,7 @@ class QueryUserGroupsResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    groups: list[QueryUserGroupsResponseGroupsItem] | None = None
+    groups: Annotated[list[QueryUserGroupsResponseGroupsItem] | None, NOT_NULL] = None
     """
     The user's groups.
     """
@@ -2594,7 +2607,7 @@ class QueryUserGroupsResponseGroupsItem(BaseModel):
     """
     Group ID.
     """
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     Group name.
     """
@@ -2608,7 +2621,7 @@ class QueryUsersMutedInAllChatroomsResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    users: list[MutedUser] | None = None
+    users: Annotated[list[MutedUser] | None, NOT_NULL] = None
     """
     Users muted in every chatroom.
     """
@@ -2622,7 +2635,9 @@ class QuitGroupRequest(BaseModel):
     """
     When true, the call also sends the notification message described by the fields below to the group.
     """
-    content: Annotated[dict[str, Any] | None, Field(examples=[{"content": "Hello"}])] = None
+    content: Annotated[dict[str, Any] | None, Field(examples=[{"content": "Hello"}]), NOT_NULL] = (
+        None
+    )
     """
     Body of the notification message as a JSON object, sent as a JSON string; required with `bindNotifyMsg`.
     """
@@ -2630,7 +2645,7 @@ class QuitGroupRequest(BaseModel):
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
-    from_user_id: Annotated[str | None, Field(alias="fromUserId", max_length=64)] = None
+    from_user_id: Annotated[str | None, Field(alias="fromUserId", max_length=64), NOT_NULL] = None
     """
     Sender of the notification message; required with `bindNotifyMsg`.
     """
@@ -2646,20 +2661,20 @@ class QuitGroupRequest(BaseModel):
     """
     Whether the server stores the message: 1 stores it, 0 does not.
     """
-    object_name: Annotated[str | None, Field(alias="objectName", max_length=32)] = None
+    object_name: Annotated[str | None, Field(alias="objectName", max_length=32), NOT_NULL] = None
     """
     Type of the notification message; required with `bindNotifyMsg`.
     """
-    push_content: Annotated[str | None, Field(alias="pushContent")] = None
+    push_content: Annotated[str | None, Field(alias="pushContent"), NOT_NULL] = None
     """
     Text of the remote notification shown to offline recipients. Built-in message types have a default; a custom type without it sends no notification.
     """
-    push_data: Annotated[str | None, Field(alias="pushData")] = None
+    push_data: Annotated[str | None, Field(alias="pushData"), NOT_NULL] = None
     """
     Extra data handed to the app with the remote notification (`appData` on iOS, `pushData` on Android).
     """
     push_ext: Annotated[
-        dict[str, Any] | None, Field(alias="pushExt", examples=[{"title": "New message"}])
+        dict[str, Any] | None, Field(alias="pushExt", examples=[{"title": "New message"}]), NOT_NULL
     ] = None
     """
     Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
@@ -2678,7 +2693,7 @@ class QuitGroupResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_uid: Annotated[str | None, Field(alias="messageUID")] = None
+    message_uid: Annotated[str | None, Field(alias="messageUID"), NOT_NULL] = None
     """
     ID of the notification message, when one was sent.
     """
@@ -2704,7 +2719,7 @@ class ReactivateUsersResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    operate_id: Annotated[str | None, Field(alias="operateId")] = None
+    operate_id: Annotated[str | None, Field(alias="operateId"), NOT_NULL] = None
     """
     ID of this operation, repeated in the status callbacks.
     """
@@ -2718,7 +2733,7 @@ class RecallBroadcastMessageRequest(BaseModel):
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
-    extra: str | None = None
+    extra: Annotated[str | None, NOT_NULL] = None
     """
     Free-form data carried with the recall.
     """
@@ -2738,7 +2753,7 @@ class RecallBroadcastMessageRequest(BaseModel):
     """
     ID of the broadcast message.
     """
-    sent_time: Annotated[int, Field(alias="sentTime")]
+    sent_time: Annotated[int, Field(alias="sentTime"), INT64]
     """
     When the broadcast was sent, as a Unix timestamp in milliseconds.
     """
@@ -2752,7 +2767,7 @@ class RecallMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
+    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20), NOT_NULL] = None
     """
     Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
     """
@@ -2768,7 +2783,7 @@ class RecallMessageRequest(BaseModel):
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
-    extra: str | None = None
+    extra: Annotated[str | None, NOT_NULL] = None
     """
     Free-form data carried with the recall.
     """
@@ -2788,7 +2803,7 @@ class RecallMessageRequest(BaseModel):
     """
     Unique ID of a message, as returned when it was sent or delivered by the message routing callback.
     """
-    sent_time: Annotated[int, Field(alias="sentTime")]
+    sent_time: Annotated[int, Field(alias="sentTime"), INT64]
     """
     When the message was sent, as a Unix timestamp in milliseconds.
     """
@@ -2818,7 +2833,7 @@ class RecallSystemMessageRequest(BaseModel):
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
-    extra: str | None = None
+    extra: Annotated[str | None, NOT_NULL] = None
     """
     Free-form data carried with the recall.
     """
@@ -2838,7 +2853,7 @@ class RecallSystemMessageRequest(BaseModel):
     """
     Unique ID of a message, as returned when it was sent or delivered by the message routing callback.
     """
-    sent_time: Annotated[int, Field(alias="sentTime")]
+    sent_time: Annotated[int, Field(alias="sentTime"), INT64]
     """
     When the message was sent, as a Unix timestamp in milliseconds.
     """
@@ -2860,7 +2875,9 @@ class RefreshGroupRequest(BaseModel):
     """
     When true, the call also sends the notification message described by the fields below to the group.
     """
-    content: Annotated[dict[str, Any] | None, Field(examples=[{"content": "Hello"}])] = None
+    content: Annotated[dict[str, Any] | None, Field(examples=[{"content": "Hello"}]), NOT_NULL] = (
+        None
+    )
     """
     Body of the notification message as a JSON object, sent as a JSON string; required with `bindNotifyMsg`.
     """
@@ -2868,7 +2885,7 @@ class RefreshGroupRequest(BaseModel):
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
-    from_user_id: Annotated[str | None, Field(alias="fromUserId", max_length=64)] = None
+    from_user_id: Annotated[str | None, Field(alias="fromUserId", max_length=64), NOT_NULL] = None
     """
     Sender of the notification message; required with `bindNotifyMsg`.
     """
@@ -2888,20 +2905,20 @@ class RefreshGroupRequest(BaseModel):
     """
     Whether the server stores the message: 1 stores it, 0 does not.
     """
-    object_name: Annotated[str | None, Field(alias="objectName", max_length=32)] = None
+    object_name: Annotated[str | None, Field(alias="objectName", max_length=32), NOT_NULL] = None
     """
     Type of the notification message; required with `bindNotifyMsg`.
     """
-    push_content: Annotated[str | None, Field(alias="pushContent")] = None
+    push_content: Annotated[str | None, Field(alias="pushContent"), NOT_NULL] = None
     """
     Text of the remote notification shown to offline recipients. Built-in message types have a default; a custom type without it sends no notification.
     """
-    push_data: Annotated[str | None, Field(alias="pushData")] = None
+    push_data: Annotated[str | None, Field(alias="pushData"), NOT_NULL] = None
     """
     Extra data handed to the app with the remote notification (`appData` on iOS, `pushData` on Android).
     """
     push_ext: Annotated[
-        dict[str, Any] | None, Field(alias="pushExt", examples=[{"title": "New message"}])
+        dict[str, Any] | None, Field(alias="pushExt", examples=[{"title": "New message"}]), NOT_NULL
     ] = None
     """
     Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
@@ -2916,7 +2933,7 @@ class RefreshGroupResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_uid: Annotated[str | None, Field(alias="messageUID")] = None
+    message_uid: Annotated[str | None, Field(alias="messageUID"), NOT_NULL] = None
     """
     ID of the notification message, when one was sent.
     """
@@ -2930,7 +2947,9 @@ class RegisterUserRequest(BaseModel):
     """
     Display name used in notifications, at most 128 bytes.
     """
-    portrait_uri: Annotated[str | None, Field(alias="portraitUri", max_length=1024)] = None
+    portrait_uri: Annotated[str | None, Field(alias="portraitUri", max_length=1024), NOT_NULL] = (
+        None
+    )
     """
     URL of the user's avatar, at most 1024 bytes.
     """
@@ -2967,7 +2986,9 @@ class RemoveChatroomEntryRequest(BaseModel):
     ID of a chatroom, at most 64 characters.
     """
     content: Annotated[
-        dict[str, Any] | None, Field(examples=[{"key": "seat1", "type": 1, "value": "u1"}])
+        dict[str, Any] | None,
+        Field(examples=[{"key": "seat1", "type": 1, "value": "u1"}]),
+        NOT_NULL,
     ] = None
     """
     Body of that change message as a JSON object sent as a JSON string.
@@ -2976,7 +2997,7 @@ class RemoveChatroomEntryRequest(BaseModel):
     """
     Property name: letters, digits and `+ = - _`, case-sensitive, at most 128 characters.
     """
-    object_name: Annotated[str | None, Field(alias="objectName", max_length=32)] = None
+    object_name: Annotated[str | None, Field(alias="objectName", max_length=32), NOT_NULL] = None
     """
     Type of a message to send when the property changes, usually `RC:chrmKVNotiMsg`; leave out to send none.
     """
@@ -3026,7 +3047,7 @@ class RemoveChatroomMuteAllowlistRequest(BaseModel):
     """
     ID of a chatroom, at most 64 characters.
     """
-    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}])] = None
+    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}]), NOT_NULL] = None
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
@@ -3148,7 +3169,9 @@ class SendChatroomMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs")] = None
+    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs"), NOT_NULL] = (
+        None
+    )
     """
     ID of the message created for each recipient or target.
     """
@@ -3158,7 +3181,7 @@ class SendGroupMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
+    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20), NOT_NULL] = None
     """
     Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
     """
@@ -3183,7 +3206,7 @@ class SendGroupMessageRequest(BaseModel):
     Whether recipients may attach extension data to the message later.
     """
     extra_content: Annotated[
-        dict[str, Any] | None, Field(alias="extraContent", examples=[{"likes": "3"}])
+        dict[str, Any] | None, Field(alias="extraContent", examples=[{"likes": "3"}]), NOT_NULL
     ] = None
     """
     Extension key-value data attached to the message from the start, sent as a JSON string in the form field.
@@ -3208,16 +3231,16 @@ class SendGroupMessageRequest(BaseModel):
     """
     Message type: a built-in type such as `RC:TxtMsg`, or a custom type of at most 32 characters that does not start with `RC:`.
     """
-    push_content: Annotated[str | None, Field(alias="pushContent")] = None
+    push_content: Annotated[str | None, Field(alias="pushContent"), NOT_NULL] = None
     """
     Text of the remote notification shown to offline recipients. Built-in message types have a default; a custom type without it sends no notification.
     """
-    push_data: Annotated[str | None, Field(alias="pushData")] = None
+    push_data: Annotated[str | None, Field(alias="pushData"), NOT_NULL] = None
     """
     Extra data handed to the app with the remote notification (`appData` on iOS, `pushData` on Android).
     """
     push_ext: Annotated[
-        dict[str, Any] | None, Field(alias="pushExt", examples=[{"title": "New message"}])
+        dict[str, Any] | None, Field(alias="pushExt", examples=[{"title": "New message"}]), NOT_NULL
     ] = None
     """
     Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
@@ -3228,7 +3251,9 @@ class SendGroupMessageRequest(BaseModel):
     """
     Target group IDs, at most 3; sent as repeated fields.
     """
-    to_user_id: Annotated[list[ToUserIdItem] | None, Field(alias="toUserId", min_length=1)] = None
+    to_user_id: Annotated[
+        list[ToUserIdItem] | None, Field(alias="toUserId", min_length=1), NOT_NULL
+    ] = None
     """
     Deliver only to these members of the target group (a directed message); sent as repeated fields.
     """
@@ -3242,7 +3267,9 @@ class SendGroupMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs")] = None
+    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs"), NOT_NULL] = (
+        None
+    )
     """
     ID of the message created for each recipient or target.
     """
@@ -3252,7 +3279,7 @@ class SendGroupStatusMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
+    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20), NOT_NULL] = None
     """
     Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
     """
@@ -3288,7 +3315,7 @@ class SendPrivateMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
+    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20), NOT_NULL] = None
     """
     Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
     """
@@ -3317,7 +3344,7 @@ class SendPrivateMessageRequest(BaseModel):
     Whether recipients may attach extension data to the message later.
     """
     extra_content: Annotated[
-        dict[str, Any] | None, Field(alias="extraContent", examples=[{"likes": "3"}])
+        dict[str, Any] | None, Field(alias="extraContent", examples=[{"likes": "3"}]), NOT_NULL
     ] = None
     """
     Extension key-value data attached to the message from the start, sent as a JSON string in the form field.
@@ -3342,16 +3369,16 @@ class SendPrivateMessageRequest(BaseModel):
     """
     Message type: a built-in type such as `RC:TxtMsg`, or a custom type of at most 32 characters that does not start with `RC:`.
     """
-    push_content: Annotated[str | None, Field(alias="pushContent")] = None
+    push_content: Annotated[str | None, Field(alias="pushContent"), NOT_NULL] = None
     """
     Text of the remote notification shown to offline recipients. Built-in message types have a default; a custom type without it sends no notification.
     """
-    push_data: Annotated[str | None, Field(alias="pushData")] = None
+    push_data: Annotated[str | None, Field(alias="pushData"), NOT_NULL] = None
     """
     Extra data handed to the app with the remote notification (`appData` on iOS, `pushData` on Android).
     """
     push_ext: Annotated[
-        dict[str, Any] | None, Field(alias="pushExt", examples=[{"title": "New message"}])
+        dict[str, Any] | None, Field(alias="pushExt", examples=[{"title": "New message"}]), NOT_NULL
     ] = None
     """
     Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
@@ -3376,7 +3403,9 @@ class SendPrivateMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs")] = None
+    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs"), NOT_NULL] = (
+        None
+    )
     """
     ID of the message created for each recipient or target.
     """
@@ -3386,7 +3415,7 @@ class SendPrivateStatusMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
+    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20), NOT_NULL] = None
     """
     Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
     """
@@ -3430,7 +3459,7 @@ class SendPrivateTemplateMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
+    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20), NOT_NULL] = None
     """
     Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
     """
@@ -3466,7 +3495,9 @@ class SendPrivateTemplateMessageRequest(BaseModel):
     """
     Notification text per recipient, in `toUserId` order; may use the same placeholders. Give empty strings for custom types that need no notification.
     """
-    push_data: Annotated[list[str] | None, Field(alias="pushData", max_length=1000)] = None
+    push_data: Annotated[list[str] | None, Field(alias="pushData", max_length=1000), NOT_NULL] = (
+        None
+    )
     """
     Notification extra data per recipient, in `toUserId` order.
     """
@@ -3494,7 +3525,9 @@ class SendPrivateTemplateMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs")] = None
+    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs"), NOT_NULL] = (
+        None
+    )
     """
     ID of the message created for each recipient or target.
     """
@@ -3514,11 +3547,11 @@ class SendPushResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    id: str | None = None
+    id: Annotated[str | None, NOT_NULL] = None
     """
     ID of the push task.
     """
-    message_uid: Annotated[str | None, Field(alias="messageUID")] = None
+    message_uid: Annotated[str | None, Field(alias="messageUID"), NOT_NULL] = None
     """
     ID of the system message, when one was sent.
     """
@@ -3528,7 +3561,7 @@ class SendSystemMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
+    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20), NOT_NULL] = None
     """
     Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
     """
@@ -3564,16 +3597,16 @@ class SendSystemMessageRequest(BaseModel):
     """
     Message type: a built-in type such as `RC:TxtMsg`, or a custom type of at most 32 characters that does not start with `RC:`.
     """
-    push_content: Annotated[str | None, Field(alias="pushContent")] = None
+    push_content: Annotated[str | None, Field(alias="pushContent"), NOT_NULL] = None
     """
     Text of the remote notification shown to offline recipients. Built-in message types have a default; a custom type without it sends no notification.
     """
-    push_data: Annotated[str | None, Field(alias="pushData")] = None
+    push_data: Annotated[str | None, Field(alias="pushData"), NOT_NULL] = None
     """
     Extra data handed to the app with the remote notification (`appData` on iOS, `pushData` on Android).
     """
     push_ext: Annotated[
-        dict[str, Any] | None, Field(alias="pushExt", examples=[{"title": "New message"}])
+        dict[str, Any] | None, Field(alias="pushExt", examples=[{"title": "New message"}]), NOT_NULL
     ] = None
     """
     Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
@@ -3592,7 +3625,9 @@ class SendSystemMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs")] = None
+    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs"), NOT_NULL] = (
+        None
+    )
     """
     ID of the message created for each recipient or target.
     """
@@ -3606,7 +3641,7 @@ class SendSystemTemplateMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
+    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20), NOT_NULL] = None
     """
     Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
     """
@@ -3638,7 +3673,7 @@ class SendSystemTemplateMessageRequest(BaseModel):
     """
     Notification text per recipient, in `toUserId` order; may use the same placeholders. Give empty strings for custom types that need no notification.
     """
-    push_data: Annotated[list[str] | None, Field(alias="pushData", max_length=100)] = None
+    push_data: Annotated[list[str] | None, Field(alias="pushData", max_length=100), NOT_NULL] = None
     """
     Notification extra data per recipient, in `toUserId` order.
     """
@@ -3664,7 +3699,9 @@ class SendSystemTemplateMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs")] = None
+    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs"), NOT_NULL] = (
+        None
+    )
     """
     ID of the message created for each recipient or target.
     """
@@ -3678,7 +3715,7 @@ class SensitiveWord(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    replace_word: Annotated[str | None, Field(alias="replaceWord", max_length=32)] = None
+    replace_word: Annotated[str | None, Field(alias="replaceWord", max_length=32), NOT_NULL] = None
     """
     Replacement text, at most 32 characters; without it messages containing the word are blocked.
     """
@@ -3696,11 +3733,11 @@ class SensitiveWordEntry(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    replace_word: Annotated[str | None, Field(alias="replaceWord")] = None
+    replace_word: Annotated[str | None, Field(alias="replaceWord"), NOT_NULL] = None
     """
     Replacement text; empty for a blocked word.
     """
-    type: Literal["0", "1"] | None = None
+    type: Annotated[Literal["0", "1"] | None, NOT_NULL] = None
     """
     `0` replaced, `1` blocked.
     """
@@ -3755,7 +3792,9 @@ class SetChatroomEntryRequest(BaseModel):
     ID of a chatroom, at most 64 characters.
     """
     content: Annotated[
-        dict[str, Any] | None, Field(examples=[{"key": "seat1", "type": 1, "value": "u1"}])
+        dict[str, Any] | None,
+        Field(examples=[{"key": "seat1", "type": 1, "value": "u1"}]),
+        NOT_NULL,
     ] = None
     """
     Body of that change message as a JSON object sent as a JSON string.
@@ -3764,7 +3803,7 @@ class SetChatroomEntryRequest(BaseModel):
     """
     Property name: letters, digits and `+ = - _`, case-sensitive, at most 128 characters.
     """
-    object_name: Annotated[str | None, Field(alias="objectName", max_length=32)] = None
+    object_name: Annotated[str | None, Field(alias="objectName", max_length=32), NOT_NULL] = None
     """
     Type of a message to send when the property changes, usually `RC:chrmKVNotiMsg`; leave out to send none.
     """
@@ -3782,7 +3821,7 @@ class SetConversationNotificationRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20)] = None
+    bus_channel: Annotated[str | None, Field(alias="busChannel", max_length=20), NOT_NULL] = None
     """
     Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
     """
@@ -3790,7 +3829,7 @@ class SetConversationNotificationRequest(BaseModel):
     """
     Conversation type: 1 one-to-one, 3 group, 6 system, 10 ultra group.
     """
-    is_muted: Annotated[Literal[0, 1] | None, Field(alias="isMuted")] = None
+    is_muted: Annotated[Literal[0, 1] | None, Field(alias="isMuted"), NOT_NULL] = None
     """
     1 turns notifications off, 0 on. Superseded by `unpushLevel` when both are given.
     """
@@ -3802,7 +3841,9 @@ class SetConversationNotificationRequest(BaseModel):
     """
     ID of the conversation target.
     """
-    unpush_level: Annotated[Literal[-1, 0, 1, 2, 4, 5] | None, Field(alias="unpushLevel")] = None
+    unpush_level: Annotated[
+        Literal[-1, 0, 1, 2, 4, 5] | None, Field(alias="unpushLevel"), NOT_NULL
+    ] = None
     """
     Notification level: -1 notify for every message, 0 not set (inherit), 1 only @mentions, 2 only @mentions of the user, 4 only @all, 5 never notify.
     """
@@ -3989,7 +4030,7 @@ class UnblockChatroomMembersRequest(BaseModel):
     """
     ID of a chatroom, at most 64 characters.
     """
-    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}])] = None
+    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}]), NOT_NULL] = None
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
@@ -4021,7 +4062,7 @@ class UnmuteAllChatroomMembersRequest(BaseModel):
     """
     ID of a chatroom, at most 64 characters.
     """
-    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}])] = None
+    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}]), NOT_NULL] = None
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
@@ -4049,7 +4090,7 @@ class UnmuteChatroomMembersRequest(BaseModel):
     """
     ID of a chatroom, at most 64 characters.
     """
-    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}])] = None
+    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}]), NOT_NULL] = None
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
@@ -4067,7 +4108,7 @@ class UnmuteGroupMembersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    group_id: Annotated[str | None, Field(alias="groupId", max_length=64)] = None
+    group_id: Annotated[str | None, Field(alias="groupId", max_length=64), NOT_NULL] = None
     """
     ID of the group; leave out to unmute the users everywhere.
     """
@@ -4081,7 +4122,7 @@ class UnmuteUsersInAllChatroomsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}])] = None
+    extra: Annotated[dict[str, Any] | None, Field(examples=[{"reason": "spam"}]), NOT_NULL] = None
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
@@ -4099,11 +4140,13 @@ class UpdateUserInfoRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    name: Annotated[str | None, Field(max_length=128)] = None
+    name: Annotated[str | None, Field(max_length=128), NOT_NULL] = None
     """
     New display name, at most 128 bytes.
     """
-    portrait_uri: Annotated[str | None, Field(alias="portraitUri", max_length=1024)] = None
+    portrait_uri: Annotated[str | None, Field(alias="portraitUri", max_length=1024), NOT_NULL] = (
+        None
+    )
     """
     New avatar URL, at most 1024 bytes.
     """

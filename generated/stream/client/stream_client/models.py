@@ -2230,7 +2230,7 @@ class CreateDeviceRequest(BaseModel):
     """
     push_provider_name: str | None = None
     """
-    Named push configuration to deliver through, when the app has several.
+    Named push configuration to deliver through, when the app has several. Null, as Stream's own client sends when none is named, means the same as leaving it out.
     """
     user: UserRequest | None = None
     """
@@ -7399,7 +7399,7 @@ class UpdateChannelRequest(BaseModel):
     """
     message: MessageRequest | None = None
     """
-    A message to post in the channel once the change is made.
+    A message to post in the channel once the change is made. Null, as Stream's own client sends when there is none, means the same as leaving it out.
     """
     reject_invite: bool | None = None
     """

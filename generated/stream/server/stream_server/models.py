@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from ._runtime._checks import INT64, NOT_NULL
+
 
 class Action(BaseModel):
     """
@@ -20,7 +22,7 @@ class Action(BaseModel):
     """
     Name of the form field the action sets.
     """
-    style: str | None = None
+    style: Annotated[str | None, NOT_NULL] = None
     """
     Visual style, such as `primary`.
     """
@@ -32,7 +34,7 @@ class Action(BaseModel):
     """
     Kind of control, such as `button`.
     """
-    value: str | None = None
+    value: Annotated[str | None, NOT_NULL] = None
     """
     Value submitted when the action is chosen.
     """
@@ -46,43 +48,43 @@ class ApnConfig(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    disabled: Annotated[bool | None, Field(alias="Disabled")] = None
+    disabled: Annotated[bool | None, Field(alias="Disabled"), NOT_NULL] = None
     """
     True to switch this push service off for the app.
     """
-    auth_key: str | None = None
+    auth_key: Annotated[str | None, NOT_NULL] = None
     """
     APNs signing key (.p8), for token authentication.
     """
-    auth_type: Literal["certificate", "token"] | None = None
+    auth_type: Annotated[Literal["certificate", "token"] | None, NOT_NULL] = None
     """
     How Stream authenticates to APNs.
     """
-    bundle_id: str | None = None
+    bundle_id: Annotated[str | None, NOT_NULL] = None
     """
     Bundle id of the app that receives notifications.
     """
-    development: bool | None = None
+    development: Annotated[bool | None, NOT_NULL] = None
     """
     Send through the APNs sandbox.
     """
-    host: str | None = None
+    host: Annotated[str | None, NOT_NULL] = None
     """
     APNs host to use instead of the default.
     """
-    key_id: str | None = None
+    key_id: Annotated[str | None, NOT_NULL] = None
     """
     Id of the signing key.
     """
-    notification_template: str | None = None
+    notification_template: Annotated[str | None, NOT_NULL] = None
     """
     Template of the APNs payload.
     """
-    p12_cert: str | None = None
+    p12_cert: Annotated[str | None, NOT_NULL] = None
     """
     APNs certificate (.p12), for certificate authentication.
     """
-    team_id: str | None = None
+    team_id: Annotated[str | None, NOT_NULL] = None
     """
     Apple developer team id.
     """
@@ -97,176 +99,176 @@ class AppSettings(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    agora_options: Config | None = None
+    agora_options: Annotated[Config | None, NOT_NULL] = None
     """
     Agora settings.
     """
-    allowed_flag_reasons: list[str] | None = None
+    allowed_flag_reasons: Annotated[list[str] | None, NOT_NULL] = None
     """
     Reasons users may give when flagging.
     """
-    async_url_enrich_enabled: bool | None = None
+    async_url_enrich_enabled: Annotated[bool | None, NOT_NULL] = None
     """
     Whether link previews are built after the message is sent.
     """
-    auto_translation_enabled: bool | None = None
+    auto_translation_enabled: Annotated[bool | None, NOT_NULL] = None
     """
     Whether messages are translated automatically.
     """
-    before_message_send_hook_url: str | None = None
+    before_message_send_hook_url: Annotated[str | None, NOT_NULL] = None
     """
     Hook called before each message is stored.
     """
-    call_types: dict[str, dict[str, Any]] | None = None
+    call_types: Annotated[dict[str, dict[str, Any]] | None, NOT_NULL] = None
     """
     Call types of the app, by name.
     """
-    campaign_enabled: bool | None = None
+    campaign_enabled: Annotated[bool | None, NOT_NULL] = None
     """
     Whether campaigns are available.
     """
-    cdn_expiration_seconds: int | None = None
+    cdn_expiration_seconds: Annotated[int | None, NOT_NULL] = None
     """
     Lifetime of signed CDN links, in seconds.
     """
-    channel_configs: dict[str, ChannelTypeSettings] | None = None
+    channel_configs: Annotated[dict[str, ChannelTypeSettings] | None, NOT_NULL] = None
     """
     Settings of each channel type, by name.
     """
-    custom_action_handler_url: str | None = None
+    custom_action_handler_url: Annotated[str | None, NOT_NULL] = None
     """
     Where custom command actions are posted.
     """
-    datadog_info: DataDogInfo | None = None
-    disable_auth_checks: bool | None = None
+    datadog_info: Annotated[DataDogInfo | None, NOT_NULL] = None
+    disable_auth_checks: Annotated[bool | None, NOT_NULL] = None
     """
     Whether token checks are off (development only).
     """
-    disable_permissions_checks: bool | None = None
+    disable_permissions_checks: Annotated[bool | None, NOT_NULL] = None
     """
     Whether permission checks are off.
     """
-    enforce_unique_usernames: str | None = None
+    enforce_unique_usernames: Annotated[str | None, NOT_NULL] = None
     """
     Where names must be unique: `no`, `app` or `team`.
     """
-    file_upload_config: FileUploadConfig | None = None
+    file_upload_config: Annotated[FileUploadConfig | None, NOT_NULL] = None
     """
     Rules for file uploads.
     """
-    geofences: list[dict[str, Any]] | None = None
+    geofences: Annotated[list[dict[str, Any]] | None, NOT_NULL] = None
     """
     Geofences that limit where channels are available.
     """
-    grants: dict[str, list[str]] | None = None
+    grants: Annotated[dict[str, list[str]] | None, NOT_NULL] = None
     """
     App-level permissions granted, by role name.
     """
-    hms_options: Config | None = None
+    hms_options: Annotated[Config | None, NOT_NULL] = None
     """
     100ms settings.
     """
-    image_moderation_enabled: bool | None = None
+    image_moderation_enabled: Annotated[bool | None, NOT_NULL] = None
     """
     Whether uploaded images are moderated.
     """
-    image_moderation_labels: list[str] | None = None
+    image_moderation_labels: Annotated[list[str] | None, NOT_NULL] = None
     """
     Labels image moderation looks for.
     """
-    image_upload_config: FileUploadConfig | None = None
+    image_upload_config: Annotated[FileUploadConfig | None, NOT_NULL] = None
     """
     Rules for image uploads.
     """
-    moderation_enabled: bool | None = None
+    moderation_enabled: Annotated[bool | None, NOT_NULL] = None
     """
     Whether moderation is on.
     """
-    moderation_webhook_url: str | None = None
+    moderation_webhook_url: Annotated[str | None, NOT_NULL] = None
     """
     Where moderation events are posted.
     """
-    multi_tenant_enabled: bool | None = None
+    multi_tenant_enabled: Annotated[bool | None, NOT_NULL] = None
     """
     Whether teams separate users and channels.
     """
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     Name of the app.
     """
-    organization: str | None = None
+    organization: Annotated[str | None, NOT_NULL] = None
     """
     Organization that owns the app.
     """
-    permission_version: str | None = None
+    permission_version: Annotated[str | None, NOT_NULL] = None
     """
     Version of the permission system, `v1` or `v2`.
     """
-    policies: dict[str, list[Policy]] | None = None
+    policies: Annotated[dict[str, list[Policy]] | None, NOT_NULL] = None
     """
     Permission policies, by channel type.
     """
-    polls_enabled: bool | None = None
+    polls_enabled: Annotated[bool | None, NOT_NULL] = None
     """
     Whether polls are available.
     """
-    push_notifications: dict[str, Any] | None = None
+    push_notifications: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Push settings: version, offline-only flag, and the settings of each push service and provider.
     """
-    reminders_interval: int | None = None
+    reminders_interval: Annotated[int | None, NOT_NULL] = None
     """
     Seconds after which an unread reminder is sent.
     """
-    revoke_tokens_issued_before: AwareDatetime | None = None
+    revoke_tokens_issued_before: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     Tokens issued before this moment are refused.
     """
-    sns_key: str | None = None
+    sns_key: Annotated[str | None, NOT_NULL] = None
     """
     Access key for the topic.
     """
-    sns_secret: str | None = None
+    sns_secret: Annotated[str | None, NOT_NULL] = None
     """
     Secret for the topic.
     """
-    sns_topic_arn: str | None = None
+    sns_topic_arn: Annotated[str | None, NOT_NULL] = None
     """
     Amazon SNS topic that receives events.
     """
-    sqs_key: str | None = None
+    sqs_key: Annotated[str | None, NOT_NULL] = None
     """
     Access key for the queue.
     """
-    sqs_secret: str | None = None
+    sqs_secret: Annotated[str | None, NOT_NULL] = None
     """
     Secret for the queue.
     """
-    sqs_url: str | None = None
+    sqs_url: Annotated[str | None, NOT_NULL] = None
     """
     Amazon SQS queue that receives events.
     """
-    suspended: bool | None = None
+    suspended: Annotated[bool | None, NOT_NULL] = None
     """
     Whether Stream has suspended the app.
     """
-    suspended_explanation: str | None = None
+    suspended_explanation: Annotated[str | None, NOT_NULL] = None
     """
     Why the app is suspended.
     """
-    user_search_disallowed_roles: list[str] | None = None
+    user_search_disallowed_roles: Annotated[list[str] | None, NOT_NULL] = None
     """
     Roles that may not search users.
     """
-    video_provider: str | None = None
+    video_provider: Annotated[str | None, NOT_NULL] = None
     """
     Third-party video provider for calls, `agora` or `hms`.
     """
-    webhook_events: list[str] | None = None
+    webhook_events: Annotated[list[str] | None, NOT_NULL] = None
     """
     Which events are posted to the webhook.
     """
-    webhook_url: str | None = None
+    webhook_url: Annotated[str | None, NOT_NULL] = None
     """
     Where events are posted.
     """
@@ -280,11 +282,13 @@ class AsyncModerationCallbackConfig(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    mode: Literal["CALLBACK_MODE_NONE", "CALLBACK_MODE_REST", "CALLBACK_MODE_TWIRP"] | None = None
+    mode: Annotated[
+        Literal["CALLBACK_MODE_NONE", "CALLBACK_MODE_REST", "CALLBACK_MODE_TWIRP"] | None, NOT_NULL
+    ] = None
     """
     Protocol of the callback.
     """
-    server_url: str | None = None
+    server_url: Annotated[str | None, NOT_NULL] = None
     """
     URL of the callback.
     """
@@ -298,8 +302,8 @@ class AsyncModerationConfiguration(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    callback: AsyncModerationCallbackConfig | None = None
-    timeout_ms: int | None = None
+    callback: Annotated[AsyncModerationCallbackConfig | None, NOT_NULL] = None
+    timeout_ms: Annotated[int | None, NOT_NULL] = None
     """
     How long to wait for a verdict, in milliseconds.
     """
@@ -314,91 +318,91 @@ class Attachment(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    actions: list[Action] | None = None
+    actions: Annotated[list[Action] | None, NOT_NULL] = None
     """
     Buttons or choices offered with the attachment.
     """
-    asset_url: str | None = None
+    asset_url: Annotated[str | None, NOT_NULL] = None
     """
     URL of the file, video or audio.
     """
-    author_icon: str | None = None
+    author_icon: Annotated[str | None, NOT_NULL] = None
     """
     Icon of the author or site.
     """
-    author_link: str | None = None
+    author_link: Annotated[str | None, NOT_NULL] = None
     """
     Link to the author or site.
     """
-    author_name: str | None = None
+    author_name: Annotated[str | None, NOT_NULL] = None
     """
     Name of the content's author or site.
     """
-    color: str | None = None
+    color: Annotated[str | None, NOT_NULL] = None
     """
     Accent colour of the card.
     """
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data kept with the attachment.
     """
-    fallback: str | None = None
+    fallback: Annotated[str | None, NOT_NULL] = None
     """
     Plain-text stand-in for clients that cannot show the attachment.
     """
-    fields: list[AttachmentField] | None = None
+    fields: Annotated[list[AttachmentField] | None, NOT_NULL] = None
     """
     Label and value pairs shown in the card.
     """
-    footer: str | None = None
+    footer: Annotated[str | None, NOT_NULL] = None
     """
     Footer text of the card.
     """
-    footer_icon: str | None = None
+    footer_icon: Annotated[str | None, NOT_NULL] = None
     """
     Icon shown in the footer.
     """
-    giphy: dict[str, Any] | None = None
+    giphy: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Renditions of a giphy, by size name.
     """
-    image_url: str | None = None
+    image_url: Annotated[str | None, NOT_NULL] = None
     """
     URL of the image.
     """
-    og_scrape_url: str | None = None
+    og_scrape_url: Annotated[str | None, NOT_NULL] = None
     """
     The link the preview was built from.
     """
-    original_height: int | None = None
+    original_height: Annotated[int | None, NOT_NULL] = None
     """
     Height of the original image, in pixels.
     """
-    original_width: int | None = None
+    original_width: Annotated[int | None, NOT_NULL] = None
     """
     Width of the original image, in pixels.
     """
-    pretext: str | None = None
+    pretext: Annotated[str | None, NOT_NULL] = None
     """
     Text shown above the card.
     """
-    text: str | None = None
+    text: Annotated[str | None, NOT_NULL] = None
     """
     Body text of the card.
     """
-    thumb_url: str | None = None
+    thumb_url: Annotated[str | None, NOT_NULL] = None
     """
     URL of a thumbnail.
     """
-    title: str | None = None
+    title: Annotated[str | None, NOT_NULL] = None
     """
     Title of the card.
     """
-    title_link: str | None = None
+    title_link: Annotated[str | None, NOT_NULL] = None
     """
     Link the title leads to.
     """
-    type: str | None = None
+    type: Annotated[str | None, NOT_NULL] = None
     """
     Kind of attachment, such as `image`, `video`, `file`, `audio` or a custom kind.
     """
@@ -460,31 +464,31 @@ class Ban(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    banned_by: User | None = None
+    banned_by: Annotated[User | None, NOT_NULL] = None
     """
     Who issued the ban.
     """
-    channel: Channel | None = None
+    channel: Annotated[Channel | None, NOT_NULL] = None
     """
     The channel, for channel bans.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the ban was issued.
     """
-    expires: AwareDatetime | None = None
+    expires: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the ban ends, if it is temporary.
     """
-    reason: str | None = None
+    reason: Annotated[str | None, NOT_NULL] = None
     """
     Why the user was banned.
     """
-    shadow: bool | None = None
+    shadow: Annotated[bool | None, NOT_NULL] = None
     """
     Whether this is a shadow ban.
     """
-    user: User | None = None
+    user: Annotated[User | None, NOT_NULL] = None
     """
     The banned user.
     """
@@ -494,27 +498,27 @@ class BanUserRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    banned_by: UserRequest | None = None
+    banned_by: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Moderator recorded as issuing the ban, as a user object.
     """
-    banned_by_id: str | None = None
+    banned_by_id: Annotated[str | None, NOT_NULL] = None
     """
     Moderator recorded as issuing the ban, by user id.
     """
-    channel_cid: str | None = None
+    channel_cid: Annotated[str | None, NOT_NULL] = None
     """
     Ban the user from this channel only, given as `type:id` (for example `messaging:general`).
     """
-    ip_ban: bool | None = None
+    ip_ban: Annotated[bool | None, NOT_NULL] = None
     """
     True to also ban the IP address the user last connected from.
     """
-    reason: str | None = None
+    reason: Annotated[str | None, NOT_NULL] = None
     """
     Why the user is banned.
     """
-    shadow: bool | None = None
+    shadow: Annotated[bool | None, NOT_NULL] = None
     """
     True for a shadow ban: the user is not told, but their messages are hidden from others.
     """
@@ -522,15 +526,15 @@ class BanUserRequest(BaseModel):
     """
     The user to ban.
     """
-    timeout: int | None = None
+    timeout: Annotated[int | None, NOT_NULL] = None
     """
     Length of the ban in minutes; the ban lifts by itself afterwards. Leave out for a permanent ban.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -568,7 +572,7 @@ class BlockList(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
@@ -576,15 +580,15 @@ class BlockList(BaseModel):
     """
     Name of the list.
     """
-    type: str | None = None
+    type: Annotated[str | None, NOT_NULL] = None
     """
     What the entries are: `word`, `regex`, `domain` or `email`.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
-    words: list[str] | None = None
+    words: Annotated[list[str] | None, NOT_NULL] = None
     """
     The entries.
     """
@@ -616,11 +620,11 @@ class BlockUserRequest(BaseModel):
     """
     The user to block.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -656,23 +660,23 @@ class BlockedUser(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    blocked_user: User | None = None
+    blocked_user: Annotated[User | None, NOT_NULL] = None
     """
     Who is blocked, as a user.
     """
-    blocked_user_id: str | None = None
+    blocked_user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who is blocked.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the block began.
     """
-    user: User | None = None
+    user: Annotated[User | None, NOT_NULL] = None
     """
     Who blocked, as a user.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who blocked.
     """
@@ -686,11 +690,11 @@ class CallInfo(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    agora: dict[str, Any] | None = None
+    agora: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Agora details of the call, such as its channel.
     """
-    hms: dict[str, Any] | None = None
+    hms: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     100ms details of the call, such as its room.
     """
@@ -698,11 +702,11 @@ class CallInfo(BaseModel):
     """
     The call's id.
     """
-    provider: str | None = None
+    provider: Annotated[str | None, NOT_NULL] = None
     """
     Video provider hosting the call, `agora` or `hms`.
     """
-    type: str | None = None
+    type: Annotated[str | None, NOT_NULL] = None
     """
     `audio` or `video`.
     """
@@ -716,11 +720,11 @@ class CallTokenResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    agora_app_id: str | None = None
+    agora_app_id: Annotated[str | None, NOT_NULL] = None
     """
     Agora application id.
     """
-    agora_uid: int | None = None
+    agora_uid: Annotated[int | None, NOT_NULL] = None
     """
     Agora user id the token is for.
     """
@@ -738,15 +742,15 @@ class CastPollVoteRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
-    vote: VoteData | None = None
+    vote: Annotated[VoteData | None, NOT_NULL] = None
     """
     The vote to cast.
     """
@@ -761,15 +765,15 @@ class Channel(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    auto_translation_enabled: bool | None = None
+    auto_translation_enabled: Annotated[bool | None, NOT_NULL] = None
     """
     Whether messages are translated automatically.
     """
-    auto_translation_language: str | None = None
+    auto_translation_language: Annotated[str | None, NOT_NULL] = None
     """
     Language messages are translated into.
     """
-    blocked: bool | None = None
+    blocked: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the channel is blocked for the calling user.
     """
@@ -777,43 +781,43 @@ class Channel(BaseModel):
     """
     The full channel id, `type:id`.
     """
-    config: ChannelType | None = None
+    config: Annotated[ChannelType | None, NOT_NULL] = None
     """
     Settings in force for the channel: its type's settings with any overrides.
     """
-    cooldown: int | None = None
+    cooldown: Annotated[int | None, NOT_NULL] = None
     """
     Slow mode: seconds a member must wait between messages.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    created_by: User | None = None
+    created_by: Annotated[User | None, NOT_NULL] = None
     """
     Who created the channel.
     """
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data kept with the channel.
     """
-    deleted_at: AwareDatetime | None = None
+    deleted_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the channel was deleted, if it was.
     """
-    disabled: bool | None = None
+    disabled: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the channel is disabled.
     """
-    frozen: bool | None = None
+    frozen: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the channel is frozen.
     """
-    hidden: bool | None = None
+    hidden: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the calling user has hidden the channel.
     """
-    hide_messages_before: AwareDatetime | None = None
+    hide_messages_before: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     Messages before this moment are hidden from the calling user.
     """
@@ -821,39 +825,39 @@ class Channel(BaseModel):
     """
     The channel's id, unique within its type.
     """
-    last_message_at: AwareDatetime | None = None
+    last_message_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the latest message was sent.
     """
-    member_count: int | None = None
+    member_count: Annotated[int | None, NOT_NULL] = None
     """
     Number of members.
     """
-    members: list[ChannelMember] | None = None
+    members: Annotated[list[ChannelMember] | None, NOT_NULL] = None
     """
     Members, when the answer includes them.
     """
-    mute_expires_at: AwareDatetime | None = None
+    mute_expires_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the calling user's mute ends.
     """
-    muted: bool | None = None
+    muted: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the calling user has muted the channel.
     """
-    own_capabilities: list[str] | None = None
+    own_capabilities: Annotated[list[str] | None, NOT_NULL] = None
     """
     What the calling user may do in the channel, such as `send-message`.
     """
-    team: str | None = None
+    team: Annotated[str | None, NOT_NULL] = None
     """
     Team that owns the channel.
     """
-    truncated_at: AwareDatetime | None = None
+    truncated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the channel was last truncated.
     """
-    truncated_by: User | None = None
+    truncated_by: Annotated[User | None, NOT_NULL] = None
     """
     Who last truncated the channel.
     """
@@ -861,7 +865,7 @@ class Channel(BaseModel):
     """
     The channel's type, such as `messaging`.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
@@ -875,47 +879,47 @@ class ChannelConfigOverrides(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    blocklist: str | None = None
+    blocklist: Annotated[str | None, NOT_NULL] = None
     """
     Block list applied to messages.
     """
-    blocklist_behavior: Literal["flag", "block", "shadow_block"] | None = None
+    blocklist_behavior: Annotated[Literal["flag", "block", "shadow_block"] | None, NOT_NULL] = None
     """
     What happens to a message that hits the block list.
     """
-    commands: list[str] | None = None
+    commands: Annotated[list[str] | None, NOT_NULL] = None
     """
     Names of the commands available in the channel.
     """
-    grants: dict[str, list[str]] | None = None
+    grants: Annotated[dict[str, list[str]] | None, NOT_NULL] = None
     """
     Permission grants by role name.
     """
-    max_message_length: Annotated[int | None, Field(le=20000)] = None
+    max_message_length: Annotated[int | None, Field(le=20000), NOT_NULL] = None
     """
     Longest message allowed, in characters.
     """
-    quotes: bool | None = None
+    quotes: Annotated[bool | None, NOT_NULL] = None
     """
     Allow quoting messages.
     """
-    reactions: bool | None = None
+    reactions: Annotated[bool | None, NOT_NULL] = None
     """
     Allow reactions.
     """
-    replies: bool | None = None
+    replies: Annotated[bool | None, NOT_NULL] = None
     """
     Allow threaded replies.
     """
-    typing_events: bool | None = None
+    typing_events: Annotated[bool | None, NOT_NULL] = None
     """
     Send typing events.
     """
-    uploads: bool | None = None
+    uploads: Annotated[bool | None, NOT_NULL] = None
     """
     Allow file and image uploads.
     """
-    url_enrichment: bool | None = None
+    url_enrichment: Annotated[bool | None, NOT_NULL] = None
     """
     Add previews for links in messages.
     """
@@ -929,23 +933,23 @@ class ChannelExport(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    cid: str | None = None
+    cid: Annotated[str | None, NOT_NULL] = None
     """
     Channel to export, as `type:id`.
     """
-    id: str | None = None
+    id: Annotated[str | None, NOT_NULL] = None
     """
     Id of the channel to export.
     """
-    messages_since: AwareDatetime | None = None
+    messages_since: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     Only messages created from this moment.
     """
-    messages_until: AwareDatetime | None = None
+    messages_until: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     Only messages created up to this moment.
     """
-    type: str | None = None
+    type: Annotated[str | None, NOT_NULL] = None
     """
     Type of the channel to export.
     """
@@ -960,48 +964,48 @@ class ChannelInput(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    auto_translation_enabled: bool | None = None
+    auto_translation_enabled: Annotated[bool | None, NOT_NULL] = None
     """
     Turns automatic translation of messages on or off.
     """
-    auto_translation_language: str | None = None
+    auto_translation_language: Annotated[str | None, NOT_NULL] = None
     """
     Language that messages are translated into automatically.
     """
-    config_overrides: ChannelConfigOverrides | None = None
-    created_by: UserRequest | None = None
+    config_overrides: Annotated[ChannelConfigOverrides | None, NOT_NULL] = None
+    created_by: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who creates the channel, as a user object (server-side calls).
     """
-    created_by_id: str | None = None
+    created_by_id: Annotated[str | None, NOT_NULL] = None
     """
     Who creates the channel, by user id (server-side calls).
     """
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data to keep with the channel.
     """
-    disabled: bool | None = None
+    disabled: Annotated[bool | None, NOT_NULL] = None
     """
     True to disable the channel for everyone.
     """
-    frozen: bool | None = None
+    frozen: Annotated[bool | None, NOT_NULL] = None
     """
     True to freeze the channel so no one can post in it.
     """
-    invites: list[str | ChannelMember] | None = None
+    invites: Annotated[list[str | ChannelMember] | None, NOT_NULL] = None
     """
     Users to invite when the channel is created, as user ids or membership objects.
     """
-    members: list[str | ChannelMember] | None = None
+    members: Annotated[list[str | ChannelMember] | None, NOT_NULL] = None
     """
     Members to add when the channel is created, as user ids or membership objects.
     """
-    team: str | None = None
+    team: Annotated[str | None, NOT_NULL] = None
     """
     Team that owns the channel, in multi-tenant applications.
     """
-    truncated_by_id: str | None = None
+    truncated_by_id: Annotated[str | None, NOT_NULL] = None
     """
     User recorded as having truncated the channel.
     """
@@ -1016,69 +1020,69 @@ class ChannelMember(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    ban_expires: AwareDatetime | None = None
+    ban_expires: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the channel ban ends.
     """
-    banned: bool | None = None
+    banned: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the member is banned from this channel.
     """
-    channel_role: str | None = None
+    channel_role: Annotated[str | None, NOT_NULL] = None
     """
     Role the member holds in this channel, such as `channel_member` or `channel_moderator`.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the membership began.
     """
-    deleted_at: AwareDatetime | None = None
+    deleted_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the membership ended, if it has.
     """
-    invite_accepted_at: AwareDatetime | None = None
+    invite_accepted_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the invitation was accepted.
     """
-    invite_rejected_at: AwareDatetime | None = None
+    invite_rejected_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the invitation was declined.
     """
-    invited: bool | None = None
+    invited: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the user joined by invitation.
     """
-    is_moderator: bool | None = None
+    is_moderator: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the member moderates the channel.
     """
-    notifications_muted: bool | None = None
+    notifications_muted: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the member silenced notifications for this channel.
     """
     role: Annotated[
-        Literal["member", "moderator", "admin", "owner"] | None, Field(deprecated=True)
+        Literal["member", "moderator", "admin", "owner"] | None, Field(deprecated=True), NOT_NULL
     ] = None
     """
     Older spelling of the member's level; prefer `channel_role`.
     """
-    shadow_banned: bool | None = None
+    shadow_banned: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the member is shadow-banned in this channel.
     """
-    status: str | None = None
+    status: Annotated[str | None, NOT_NULL] = None
     """
     Membership status, such as `member` or `pending`.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the membership last changed.
     """
-    user: User | None = None
+    user: Annotated[User | None, NOT_NULL] = None
     """
     The member's user; in answers, the full user.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     The member's user id.
     """
@@ -1092,23 +1096,23 @@ class ChannelMute(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel: Channel | None = None
+    channel: Annotated[Channel | None, NOT_NULL] = None
     """
     The muted channel.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    expires: AwareDatetime | None = None
+    expires: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the mute ends, if it is temporary.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
-    user: User | None = None
+    user: Annotated[User | None, NOT_NULL] = None
     """
     Who muted the channel.
     """
@@ -1122,48 +1126,48 @@ class ChannelState(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel: Channel | None = None
-    hidden: bool | None = None
+    channel: Annotated[Channel | None, NOT_NULL] = None
+    hidden: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the calling user has hidden the channel.
     """
-    hide_messages_before: AwareDatetime | None = None
+    hide_messages_before: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     Messages before this moment are hidden from the calling user.
     """
-    members: list[ChannelMember] | None = None
+    members: Annotated[list[ChannelMember] | None, NOT_NULL] = None
     """
     Members, or the page that was asked for.
     """
-    membership: ChannelMember | None = None
+    membership: Annotated[ChannelMember | None, NOT_NULL] = None
     """
     The calling user's own membership, if any.
     """
-    messages: list[Message] | None = None
+    messages: Annotated[list[Message] | None, NOT_NULL] = None
     """
     Latest messages, oldest first, or the page that was asked for.
     """
-    pending_messages: list[dict[str, Any]] | None = None
+    pending_messages: Annotated[list[dict[str, Any]] | None, NOT_NULL] = None
     """
     Messages the calling user sent that await approval.
     """
-    pinned_messages: list[Message] | None = None
+    pinned_messages: Annotated[list[Message] | None, NOT_NULL] = None
     """
     Pinned messages.
     """
-    read: list[ReadState] | None = None
+    read: Annotated[list[ReadState] | None, NOT_NULL] = None
     """
     How far each member has read.
     """
-    threads: list[Thread] | None = None
+    threads: Annotated[list[Thread] | None, NOT_NULL] = None
     """
     Threads of the channel, when asked for.
     """
-    watcher_count: int | None = None
+    watcher_count: Annotated[int | None, NOT_NULL] = None
     """
     Number of users watching the channel.
     """
-    watchers: list[User] | None = None
+    watchers: Annotated[list[User] | None, NOT_NULL] = None
     """
     Users watching the channel, or the page that was asked for.
     """
@@ -1177,52 +1181,52 @@ class ChannelStateResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel: Channel | None = None
+    channel: Annotated[Channel | None, NOT_NULL] = None
     duration: str
     """
     How long the server spent on the request.
     """
-    hidden: bool | None = None
+    hidden: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the calling user has hidden the channel.
     """
-    hide_messages_before: AwareDatetime | None = None
+    hide_messages_before: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     Messages before this moment are hidden from the calling user.
     """
-    members: list[ChannelMember] | None = None
+    members: Annotated[list[ChannelMember] | None, NOT_NULL] = None
     """
     Members, or the page that was asked for.
     """
-    membership: ChannelMember | None = None
+    membership: Annotated[ChannelMember | None, NOT_NULL] = None
     """
     The calling user's own membership, if any.
     """
-    messages: list[Message] | None = None
+    messages: Annotated[list[Message] | None, NOT_NULL] = None
     """
     Latest messages, oldest first, or the page that was asked for.
     """
-    pending_messages: list[dict[str, Any]] | None = None
+    pending_messages: Annotated[list[dict[str, Any]] | None, NOT_NULL] = None
     """
     Messages the calling user sent that await approval.
     """
-    pinned_messages: list[Message] | None = None
+    pinned_messages: Annotated[list[Message] | None, NOT_NULL] = None
     """
     Pinned messages.
     """
-    read: list[ReadState] | None = None
+    read: Annotated[list[ReadState] | None, NOT_NULL] = None
     """
     How far each member has read.
     """
-    threads: list[Thread] | None = None
+    threads: Annotated[list[Thread] | None, NOT_NULL] = None
     """
     Threads of the channel, when asked for.
     """
-    watcher_count: int | None = None
+    watcher_count: Annotated[int | None, NOT_NULL] = None
     """
     Number of users watching the channel.
     """
-    watchers: list[User] | None = None
+    watchers: Annotated[list[User] | None, NOT_NULL] = None
     """
     Users watching the channel, or the page that was asked for.
     """
@@ -1237,64 +1241,64 @@ class ChannelType(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    allowed_flag_reasons: list[str] | None = None
+    allowed_flag_reasons: Annotated[list[str] | None, NOT_NULL] = None
     """
     Reasons users may give when flagging.
     """
-    automod: str | None = None
+    automod: Annotated[str | None, NOT_NULL] = None
     """
     Automatic moderation: `disabled`, `simple` or `AI`.
     """
-    automod_behavior: str | None = None
+    automod_behavior: Annotated[str | None, NOT_NULL] = None
     """
     What automatic moderation does: `flag`, `block` or `shadow_block`.
     """
-    automod_thresholds: Thresholds | None = None
-    blocklist: str | None = None
+    automod_thresholds: Annotated[Thresholds | None, NOT_NULL] = None
+    blocklist: Annotated[str | None, NOT_NULL] = None
     """
     Block list applied to messages.
     """
-    blocklist_behavior: str | None = None
+    blocklist_behavior: Annotated[str | None, NOT_NULL] = None
     """
     What happens to messages that hit the block list.
     """
-    blocklists: list[BlockListOptions] | None = None
+    blocklists: Annotated[list[BlockListOptions] | None, NOT_NULL] = None
     """
     Block lists applied to messages, each with its own behaviour.
     """
-    commands: list[Command] | None = None
+    commands: Annotated[list[Command] | None, NOT_NULL] = None
     """
     Commands available in channels of this type.
     """
-    connect_events: bool | None = None
+    connect_events: Annotated[bool | None, NOT_NULL] = None
     """
     Connection events are sent.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    custom_events: bool | None = None
+    custom_events: Annotated[bool | None, NOT_NULL] = None
     """
     Custom events may be sent.
     """
-    grants: dict[str, list[str]] | None = None
+    grants: Annotated[dict[str, list[str]] | None, NOT_NULL] = None
     """
     Permissions granted, by role name.
     """
-    mark_messages_pending: bool | None = None
+    mark_messages_pending: Annotated[bool | None, NOT_NULL] = None
     """
     New messages wait for approval before others see them.
     """
-    max_message_length: int | None = None
+    max_message_length: Annotated[int | None, NOT_NULL] = None
     """
     Longest message allowed, in characters.
     """
-    message_retention: str | None = None
+    message_retention: Annotated[str | None, NOT_NULL] = None
     """
     How long messages are kept, in hours, or `infinite`.
     """
-    mutes: bool | None = None
+    mutes: Annotated[bool | None, NOT_NULL] = None
     """
     Muting is allowed.
     """
@@ -1302,55 +1306,55 @@ class ChannelType(BaseModel):
     """
     Name of the channel type.
     """
-    permissions: list[PolicyRequest] | None = None
+    permissions: Annotated[list[PolicyRequest] | None, NOT_NULL] = None
     """
     Permission policies of the type.
     """
-    polls: bool | None = None
+    polls: Annotated[bool | None, NOT_NULL] = None
     """
     Polls are allowed.
     """
-    push_notifications: bool | None = None
+    push_notifications: Annotated[bool | None, NOT_NULL] = None
     """
     Push notifications are sent.
     """
-    quotes: bool | None = None
+    quotes: Annotated[bool | None, NOT_NULL] = None
     """
     Quoting messages is allowed.
     """
-    reactions: bool | None = None
+    reactions: Annotated[bool | None, NOT_NULL] = None
     """
     Reactions are allowed.
     """
-    read_events: bool | None = None
+    read_events: Annotated[bool | None, NOT_NULL] = None
     """
     Read state is tracked and read events are sent.
     """
-    reminders: bool | None = None
+    reminders: Annotated[bool | None, NOT_NULL] = None
     """
     Unread reminders are sent.
     """
-    replies: bool | None = None
+    replies: Annotated[bool | None, NOT_NULL] = None
     """
     Threaded replies are allowed.
     """
-    search: bool | None = None
+    search: Annotated[bool | None, NOT_NULL] = None
     """
     Messages can be searched.
     """
-    typing_events: bool | None = None
+    typing_events: Annotated[bool | None, NOT_NULL] = None
     """
     Typing events are sent.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
-    uploads: bool | None = None
+    uploads: Annotated[bool | None, NOT_NULL] = None
     """
     Uploads are allowed.
     """
-    url_enrichment: bool | None = None
+    url_enrichment: Annotated[bool | None, NOT_NULL] = None
     """
     Links get previews.
     """
@@ -1365,44 +1369,44 @@ class ChannelTypeResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    allowed_flag_reasons: list[str] | None = None
+    allowed_flag_reasons: Annotated[list[str] | None, NOT_NULL] = None
     """
     Reasons users may give when flagging.
     """
-    automod: str | None = None
+    automod: Annotated[str | None, NOT_NULL] = None
     """
     Automatic moderation: `disabled`, `simple` or `AI`.
     """
-    automod_behavior: str | None = None
+    automod_behavior: Annotated[str | None, NOT_NULL] = None
     """
     What automatic moderation does: `flag`, `block` or `shadow_block`.
     """
-    automod_thresholds: Thresholds | None = None
-    blocklist: str | None = None
+    automod_thresholds: Annotated[Thresholds | None, NOT_NULL] = None
+    blocklist: Annotated[str | None, NOT_NULL] = None
     """
     Block list applied to messages.
     """
-    blocklist_behavior: str | None = None
+    blocklist_behavior: Annotated[str | None, NOT_NULL] = None
     """
     What happens to messages that hit the block list.
     """
-    blocklists: list[BlockListOptions] | None = None
+    blocklists: Annotated[list[BlockListOptions] | None, NOT_NULL] = None
     """
     Block lists applied to messages, each with its own behaviour.
     """
-    commands: list[Command] | None = None
+    commands: Annotated[list[Command] | None, NOT_NULL] = None
     """
     Commands available in channels of this type.
     """
-    connect_events: bool | None = None
+    connect_events: Annotated[bool | None, NOT_NULL] = None
     """
     Connection events are sent.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    custom_events: bool | None = None
+    custom_events: Annotated[bool | None, NOT_NULL] = None
     """
     Custom events may be sent.
     """
@@ -1410,23 +1414,23 @@ class ChannelTypeResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    grants: dict[str, list[str]] | None = None
+    grants: Annotated[dict[str, list[str]] | None, NOT_NULL] = None
     """
     Permissions granted, by role name.
     """
-    mark_messages_pending: bool | None = None
+    mark_messages_pending: Annotated[bool | None, NOT_NULL] = None
     """
     New messages wait for approval before others see them.
     """
-    max_message_length: int | None = None
+    max_message_length: Annotated[int | None, NOT_NULL] = None
     """
     Longest message allowed, in characters.
     """
-    message_retention: str | None = None
+    message_retention: Annotated[str | None, NOT_NULL] = None
     """
     How long messages are kept, in hours, or `infinite`.
     """
-    mutes: bool | None = None
+    mutes: Annotated[bool | None, NOT_NULL] = None
     """
     Muting is allowed.
     """
@@ -1434,55 +1438,55 @@ class ChannelTypeResponse(BaseModel):
     """
     Name of the channel type.
     """
-    permissions: list[PolicyRequest] | None = None
+    permissions: Annotated[list[PolicyRequest] | None, NOT_NULL] = None
     """
     Permission policies of the type.
     """
-    polls: bool | None = None
+    polls: Annotated[bool | None, NOT_NULL] = None
     """
     Polls are allowed.
     """
-    push_notifications: bool | None = None
+    push_notifications: Annotated[bool | None, NOT_NULL] = None
     """
     Push notifications are sent.
     """
-    quotes: bool | None = None
+    quotes: Annotated[bool | None, NOT_NULL] = None
     """
     Quoting messages is allowed.
     """
-    reactions: bool | None = None
+    reactions: Annotated[bool | None, NOT_NULL] = None
     """
     Reactions are allowed.
     """
-    read_events: bool | None = None
+    read_events: Annotated[bool | None, NOT_NULL] = None
     """
     Read state is tracked and read events are sent.
     """
-    reminders: bool | None = None
+    reminders: Annotated[bool | None, NOT_NULL] = None
     """
     Unread reminders are sent.
     """
-    replies: bool | None = None
+    replies: Annotated[bool | None, NOT_NULL] = None
     """
     Threaded replies are allowed.
     """
-    search: bool | None = None
+    search: Annotated[bool | None, NOT_NULL] = None
     """
     Messages can be searched.
     """
-    typing_events: bool | None = None
+    typing_events: Annotated[bool | None, NOT_NULL] = None
     """
     Typing events are sent.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
-    uploads: bool | None = None
+    uploads: Annotated[bool | None, NOT_NULL] = None
     """
     Uploads are allowed.
     """
-    url_enrichment: bool | None = None
+    url_enrichment: Annotated[bool | None, NOT_NULL] = None
     """
     Links get previews.
     """
@@ -1497,64 +1501,64 @@ class ChannelTypeSettings(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    allowed_flag_reasons: list[str] | None = None
+    allowed_flag_reasons: Annotated[list[str] | None, NOT_NULL] = None
     """
     Reasons users may give when flagging.
     """
-    automod: str | None = None
+    automod: Annotated[str | None, NOT_NULL] = None
     """
     Automatic moderation: `disabled`, `simple` or `AI`.
     """
-    automod_behavior: str | None = None
+    automod_behavior: Annotated[str | None, NOT_NULL] = None
     """
     What automatic moderation does: `flag`, `block` or `shadow_block`.
     """
-    automod_thresholds: Thresholds | None = None
-    blocklist: str | None = None
+    automod_thresholds: Annotated[Thresholds | None, NOT_NULL] = None
+    blocklist: Annotated[str | None, NOT_NULL] = None
     """
     Block list applied to messages.
     """
-    blocklist_behavior: str | None = None
+    blocklist_behavior: Annotated[str | None, NOT_NULL] = None
     """
     What happens to messages that hit the block list.
     """
-    blocklists: list[BlockListOptions] | None = None
+    blocklists: Annotated[list[BlockListOptions] | None, NOT_NULL] = None
     """
     Block lists applied to messages, each with its own behaviour.
     """
-    commands: list[str] | None = None
+    commands: Annotated[list[str] | None, NOT_NULL] = None
     """
     Names of the commands available in channels of this type.
     """
-    connect_events: bool | None = None
+    connect_events: Annotated[bool | None, NOT_NULL] = None
     """
     Connection events are sent.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    custom_events: bool | None = None
+    custom_events: Annotated[bool | None, NOT_NULL] = None
     """
     Custom events may be sent.
     """
-    grants: dict[str, list[str]] | None = None
+    grants: Annotated[dict[str, list[str]] | None, NOT_NULL] = None
     """
     Permissions granted, by role name.
     """
-    mark_messages_pending: bool | None = None
+    mark_messages_pending: Annotated[bool | None, NOT_NULL] = None
     """
     New messages wait for approval before others see them.
     """
-    max_message_length: int | None = None
+    max_message_length: Annotated[int | None, NOT_NULL] = None
     """
     Longest message allowed, in characters.
     """
-    message_retention: str | None = None
+    message_retention: Annotated[str | None, NOT_NULL] = None
     """
     How long messages are kept, in hours, or `infinite`.
     """
-    mutes: bool | None = None
+    mutes: Annotated[bool | None, NOT_NULL] = None
     """
     Muting is allowed.
     """
@@ -1562,55 +1566,55 @@ class ChannelTypeSettings(BaseModel):
     """
     Name of the channel type.
     """
-    permissions: list[PolicyRequest] | None = None
+    permissions: Annotated[list[PolicyRequest] | None, NOT_NULL] = None
     """
     Permission policies of the type.
     """
-    polls: bool | None = None
+    polls: Annotated[bool | None, NOT_NULL] = None
     """
     Polls are allowed.
     """
-    push_notifications: bool | None = None
+    push_notifications: Annotated[bool | None, NOT_NULL] = None
     """
     Push notifications are sent.
     """
-    quotes: bool | None = None
+    quotes: Annotated[bool | None, NOT_NULL] = None
     """
     Quoting messages is allowed.
     """
-    reactions: bool | None = None
+    reactions: Annotated[bool | None, NOT_NULL] = None
     """
     Reactions are allowed.
     """
-    read_events: bool | None = None
+    read_events: Annotated[bool | None, NOT_NULL] = None
     """
     Read state is tracked and read events are sent.
     """
-    reminders: bool | None = None
+    reminders: Annotated[bool | None, NOT_NULL] = None
     """
     Unread reminders are sent.
     """
-    replies: bool | None = None
+    replies: Annotated[bool | None, NOT_NULL] = None
     """
     Threaded replies are allowed.
     """
-    search: bool | None = None
+    search: Annotated[bool | None, NOT_NULL] = None
     """
     Messages can be searched.
     """
-    typing_events: bool | None = None
+    typing_events: Annotated[bool | None, NOT_NULL] = None
     """
     Typing events are sent.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
-    uploads: bool | None = None
+    uploads: Annotated[bool | None, NOT_NULL] = None
     """
     Uploads are allowed.
     """
-    url_enrichment: bool | None = None
+    url_enrichment: Annotated[bool | None, NOT_NULL] = None
     """
     Links get previews.
     """
@@ -1625,44 +1629,44 @@ class ChannelTypeSettingsResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    allowed_flag_reasons: list[str] | None = None
+    allowed_flag_reasons: Annotated[list[str] | None, NOT_NULL] = None
     """
     Reasons users may give when flagging.
     """
-    automod: str | None = None
+    automod: Annotated[str | None, NOT_NULL] = None
     """
     Automatic moderation: `disabled`, `simple` or `AI`.
     """
-    automod_behavior: str | None = None
+    automod_behavior: Annotated[str | None, NOT_NULL] = None
     """
     What automatic moderation does: `flag`, `block` or `shadow_block`.
     """
-    automod_thresholds: Thresholds | None = None
-    blocklist: str | None = None
+    automod_thresholds: Annotated[Thresholds | None, NOT_NULL] = None
+    blocklist: Annotated[str | None, NOT_NULL] = None
     """
     Block list applied to messages.
     """
-    blocklist_behavior: str | None = None
+    blocklist_behavior: Annotated[str | None, NOT_NULL] = None
     """
     What happens to messages that hit the block list.
     """
-    blocklists: list[BlockListOptions] | None = None
+    blocklists: Annotated[list[BlockListOptions] | None, NOT_NULL] = None
     """
     Block lists applied to messages, each with its own behaviour.
     """
-    commands: list[str] | None = None
+    commands: Annotated[list[str] | None, NOT_NULL] = None
     """
     Names of the commands available in channels of this type.
     """
-    connect_events: bool | None = None
+    connect_events: Annotated[bool | None, NOT_NULL] = None
     """
     Connection events are sent.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    custom_events: bool | None = None
+    custom_events: Annotated[bool | None, NOT_NULL] = None
     """
     Custom events may be sent.
     """
@@ -1670,23 +1674,23 @@ class ChannelTypeSettingsResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    grants: dict[str, list[str]] | None = None
+    grants: Annotated[dict[str, list[str]] | None, NOT_NULL] = None
     """
     Permissions granted, by role name.
     """
-    mark_messages_pending: bool | None = None
+    mark_messages_pending: Annotated[bool | None, NOT_NULL] = None
     """
     New messages wait for approval before others see them.
     """
-    max_message_length: int | None = None
+    max_message_length: Annotated[int | None, NOT_NULL] = None
     """
     Longest message allowed, in characters.
     """
-    message_retention: str | None = None
+    message_retention: Annotated[str | None, NOT_NULL] = None
     """
     How long messages are kept, in hours, or `infinite`.
     """
-    mutes: bool | None = None
+    mutes: Annotated[bool | None, NOT_NULL] = None
     """
     Muting is allowed.
     """
@@ -1694,55 +1698,55 @@ class ChannelTypeSettingsResponse(BaseModel):
     """
     Name of the channel type.
     """
-    permissions: list[PolicyRequest] | None = None
+    permissions: Annotated[list[PolicyRequest] | None, NOT_NULL] = None
     """
     Permission policies of the type.
     """
-    polls: bool | None = None
+    polls: Annotated[bool | None, NOT_NULL] = None
     """
     Polls are allowed.
     """
-    push_notifications: bool | None = None
+    push_notifications: Annotated[bool | None, NOT_NULL] = None
     """
     Push notifications are sent.
     """
-    quotes: bool | None = None
+    quotes: Annotated[bool | None, NOT_NULL] = None
     """
     Quoting messages is allowed.
     """
-    reactions: bool | None = None
+    reactions: Annotated[bool | None, NOT_NULL] = None
     """
     Reactions are allowed.
     """
-    read_events: bool | None = None
+    read_events: Annotated[bool | None, NOT_NULL] = None
     """
     Read state is tracked and read events are sent.
     """
-    reminders: bool | None = None
+    reminders: Annotated[bool | None, NOT_NULL] = None
     """
     Unread reminders are sent.
     """
-    replies: bool | None = None
+    replies: Annotated[bool | None, NOT_NULL] = None
     """
     Threaded replies are allowed.
     """
-    search: bool | None = None
+    search: Annotated[bool | None, NOT_NULL] = None
     """
     Messages can be searched.
     """
-    typing_events: bool | None = None
+    typing_events: Annotated[bool | None, NOT_NULL] = None
     """
     Typing events are sent.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
-    uploads: bool | None = None
+    uploads: Annotated[bool | None, NOT_NULL] = None
     """
     Uploads are allowed.
     """
-    url_enrichment: bool | None = None
+    url_enrichment: Annotated[bool | None, NOT_NULL] = None
     """
     Links get previews.
     """
@@ -1766,39 +1770,41 @@ class CheckPushRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    apn_template: str | None = None
+    apn_template: Annotated[str | None, NOT_NULL] = None
     """
     An APNs template to try instead of the stored one.
     """
-    firebase_data_template: str | None = None
+    firebase_data_template: Annotated[str | None, NOT_NULL] = None
     """
     A Firebase data template to try instead of the stored one.
     """
-    firebase_template: str | None = None
+    firebase_template: Annotated[str | None, NOT_NULL] = None
     """
     A Firebase notification template to try instead of the stored one.
     """
-    message_id: str | None = None
+    message_id: Annotated[str | None, NOT_NULL] = None
     """
     The message to render a notification for.
     """
-    push_provider_name: str | None = None
+    push_provider_name: Annotated[str | None, NOT_NULL] = None
     """
     Which named push configuration to check.
     """
-    push_provider_type: Literal["firebase", "apn", "huawei", "xiaomi"] | None = None
+    push_provider_type: Annotated[
+        Literal["firebase", "apn", "huawei", "xiaomi"] | None, NOT_NULL
+    ] = None
     """
     Which kind of push configuration to check.
     """
-    skip_devices: bool | None = None
+    skip_devices: Annotated[bool | None, NOT_NULL] = None
     """
     True to render the templates even if the user has no devices.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -1808,7 +1814,7 @@ class CheckPushResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    device_errors: dict[str, DeviceError] | None = None
+    device_errors: Annotated[dict[str, DeviceError] | None, NOT_NULL] = None
     """
     Problems per device, by device id.
     """
@@ -1816,23 +1822,23 @@ class CheckPushResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    general_errors: list[str] | None = None
+    general_errors: Annotated[list[str] | None, NOT_NULL] = None
     """
     Problems with the app's push settings.
     """
-    rendered_apn_template: str | None = None
+    rendered_apn_template: Annotated[str | None, NOT_NULL] = None
     """
     The APNs payload as rendered.
     """
-    rendered_firebase_template: str | None = None
+    rendered_firebase_template: Annotated[str | None, NOT_NULL] = None
     """
     The Firebase payload as rendered.
     """
-    rendered_message: dict[str, str] | None = None
+    rendered_message: Annotated[dict[str, str] | None, NOT_NULL] = None
     """
     The rendered data payload, by field.
     """
-    skip_devices: bool | None = None
+    skip_devices: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the check ran without devices.
     """
@@ -1846,7 +1852,7 @@ class CheckResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: dict[str, Any] | None = None
+    data: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Details of the failure.
     """
@@ -1854,7 +1860,7 @@ class CheckResult(BaseModel):
     """
     How long the server spent on the request.
     """
-    error: str | None = None
+    error: Annotated[str | None, NOT_NULL] = None
     """
     What went wrong.
     """
@@ -1868,15 +1874,15 @@ class CheckSnsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    sns_key: str | None = None
+    sns_key: Annotated[str | None, NOT_NULL] = None
     """
     Access key to try.
     """
-    sns_secret: str | None = None
+    sns_secret: Annotated[str | None, NOT_NULL] = None
     """
     Secret to try.
     """
-    sns_topic_arn: str | None = None
+    sns_topic_arn: Annotated[str | None, NOT_NULL] = None
     """
     Topic to try.
     """
@@ -1886,15 +1892,15 @@ class CheckSqsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    sqs_key: str | None = None
+    sqs_key: Annotated[str | None, NOT_NULL] = None
     """
     Access key to try.
     """
-    sqs_secret: str | None = None
+    sqs_secret: Annotated[str | None, NOT_NULL] = None
     """
     Secret to try.
     """
-    sqs_url: str | None = None
+    sqs_url: Annotated[str | None, NOT_NULL] = None
     """
     Queue to try.
     """
@@ -1908,15 +1914,15 @@ class Command(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    args: str | None = None
+    args: Annotated[str | None, NOT_NULL] = None
     """
     Hint for the arguments, shown in command suggestions.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    description: str | None = None
+    description: Annotated[str | None, NOT_NULL] = None
     """
     Explanation shown in command suggestions.
     """
@@ -1924,11 +1930,11 @@ class Command(BaseModel):
     """
     Name typed after the slash.
     """
-    set: str | None = None
+    set: Annotated[str | None, NOT_NULL] = None
     """
     Group the command belongs to, for suggestions.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
@@ -1942,7 +1948,7 @@ class CommandResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    command: Command | None = None
+    command: Annotated[Command | None, NOT_NULL] = None
     duration: str
     """
     How long the server spent on the request.
@@ -1965,11 +1971,13 @@ class Config(BaseModel):
     """
     Application id at the provider.
     """
-    default_role: Literal["attendee", "publisher", "subscriber", "admin"] | None = None
+    default_role: Annotated[
+        Literal["attendee", "publisher", "subscriber", "admin"] | None, NOT_NULL
+    ] = None
     """
     Provider role given to users whose chat role has no mapping.
     """
-    role_map: dict[str, str] | None = None
+    role_map: Annotated[dict[str, str] | None, NOT_NULL] = None
     """
     Provider role for each chat role.
     """
@@ -1983,7 +1991,7 @@ class CreateBlockListRequest(BaseModel):
     """
     Name of the new block list.
     """
-    type: Literal["regex", "domain", "email", "word"] | None = None
+    type: Annotated[Literal["regex", "domain", "email", "word"] | None, NOT_NULL] = None
     """
     What the entries are; `word` when left out.
     """
@@ -2001,7 +2009,7 @@ class CreateCallRequest(BaseModel):
     """
     Identifier for the call.
     """
-    options: dict[str, Any] | None = None
+    options: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Provider-specific options for the call.
     """
@@ -2009,11 +2017,11 @@ class CreateCallRequest(BaseModel):
     """
     Whether the call is audio only or with video.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -2023,15 +2031,15 @@ class CreateCallResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    agora_app_id: str | None = None
+    agora_app_id: Annotated[str | None, NOT_NULL] = None
     """
     Agora application id.
     """
-    agora_uid: int | None = None
+    agora_uid: Annotated[int | None, NOT_NULL] = None
     """
     Agora user id the token is for.
     """
-    call: CallInfo | None = None
+    call: Annotated[CallInfo | None, NOT_NULL] = None
     """
     The call as created.
     """
@@ -2057,35 +2065,35 @@ class CreateChannelTypeRequest(BaseModel):
     """
     What automatic moderation does with a message it objects to.
     """
-    blocklist: str | None = None
+    blocklist: Annotated[str | None, NOT_NULL] = None
     """
     Block list applied to messages.
     """
-    blocklist_behavior: Literal["flag", "block", "shadow_block"] | None = None
+    blocklist_behavior: Annotated[Literal["flag", "block", "shadow_block"] | None, NOT_NULL] = None
     """
     What happens to a message that hits the block list.
     """
-    blocklists: list[BlockListOptions] | None = None
+    blocklists: Annotated[list[BlockListOptions] | None, NOT_NULL] = None
     """
     Block lists applied to messages, each with its own behaviour.
     """
-    commands: list[str] | None = None
+    commands: Annotated[list[str] | None, NOT_NULL] = None
     """
     Names of the commands available in the channels.
     """
-    connect_events: bool | None = None
+    connect_events: Annotated[bool | None, NOT_NULL] = None
     """
     Send connection events.
     """
-    custom_events: bool | None = None
+    custom_events: Annotated[bool | None, NOT_NULL] = None
     """
     Allow custom events.
     """
-    grants: dict[str, list[str]] | None = None
+    grants: Annotated[dict[str, list[str]] | None, NOT_NULL] = None
     """
     Permissions granted, by role name.
     """
-    mark_messages_pending: bool | None = None
+    mark_messages_pending: Annotated[bool | None, NOT_NULL] = None
     """
     Hold new messages for approval before others see them.
     """
@@ -2093,11 +2101,11 @@ class CreateChannelTypeRequest(BaseModel):
     """
     Longest message allowed, in characters.
     """
-    message_retention: str | None = None
+    message_retention: Annotated[str | None, NOT_NULL] = None
     """
     How long to keep messages, in hours, or `infinite`.
     """
-    mutes: bool | None = None
+    mutes: Annotated[bool | None, NOT_NULL] = None
     """
     Allow muting.
     """
@@ -2105,43 +2113,43 @@ class CreateChannelTypeRequest(BaseModel):
     """
     Name of the new channel type.
     """
-    permissions: list[PolicyRequest] | None = None
+    permissions: Annotated[list[PolicyRequest] | None, NOT_NULL] = None
     """
     Permission policies of the type.
     """
-    polls: bool | None = None
+    polls: Annotated[bool | None, NOT_NULL] = None
     """
     Allow polls.
     """
-    push_notifications: bool | None = None
+    push_notifications: Annotated[bool | None, NOT_NULL] = None
     """
     Send push notifications.
     """
-    reactions: bool | None = None
+    reactions: Annotated[bool | None, NOT_NULL] = None
     """
     Allow reactions.
     """
-    read_events: bool | None = None
+    read_events: Annotated[bool | None, NOT_NULL] = None
     """
     Track read state and send read events.
     """
-    replies: bool | None = None
+    replies: Annotated[bool | None, NOT_NULL] = None
     """
     Allow threaded replies.
     """
-    search: bool | None = None
+    search: Annotated[bool | None, NOT_NULL] = None
     """
     Make messages searchable.
     """
-    typing_events: bool | None = None
+    typing_events: Annotated[bool | None, NOT_NULL] = None
     """
     Send typing events.
     """
-    uploads: bool | None = None
+    uploads: Annotated[bool | None, NOT_NULL] = None
     """
     Allow uploads.
     """
-    url_enrichment: bool | None = None
+    url_enrichment: Annotated[bool | None, NOT_NULL] = None
     """
     Build previews for links.
     """
@@ -2151,7 +2159,7 @@ class CreateCommandRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    args: str | None = None
+    args: Annotated[str | None, NOT_NULL] = None
     """
     Hint for the arguments, shown in command suggestions.
     """
@@ -2163,7 +2171,7 @@ class CreateCommandRequest(BaseModel):
     """
     Name typed after the slash; unique in the app.
     """
-    set: str | None = None
+    set: Annotated[str | None, NOT_NULL] = None
     """
     Group the command belongs to, for suggestions.
     """
@@ -2183,17 +2191,17 @@ class CreateDeviceRequest(BaseModel):
     """
     push_provider_name: str | None = None
     """
-    Named push configuration to deliver through, when the app has several.
+    Named push configuration to deliver through, when the app has several. Null, as Stream's own client sends when none is named, means the same as leaving it out.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
-    voip_token: bool | None = None
+    voip_token: Annotated[bool | None, NOT_NULL] = None
     """
     True when the token is an Apple VoIP token.
     """
@@ -2203,11 +2211,11 @@ class CreateExternalStorageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    aws_s3: S3Request | None = None
+    aws_s3: Annotated[S3Request | None, NOT_NULL] = None
     """
     Access to the bucket, for Amazon S3.
     """
-    azure_blob: AzureRequest | None = None
+    azure_blob: Annotated[AzureRequest | None, NOT_NULL] = None
     """
     Access to the container, for Azure Blob Storage.
     """
@@ -2215,7 +2223,7 @@ class CreateExternalStorageRequest(BaseModel):
     """
     Bucket or container to write to.
     """
-    gcs_credentials: str | None = None
+    gcs_credentials: Annotated[str | None, NOT_NULL] = None
     """
     Service account credentials, as JSON text, for Google Cloud Storage.
     """
@@ -2223,7 +2231,7 @@ class CreateExternalStorageRequest(BaseModel):
     """
     Name of the new configuration.
     """
-    path: str | None = None
+    path: Annotated[str | None, NOT_NULL] = None
     """
     Folder inside the bucket.
     """
@@ -2279,7 +2287,7 @@ class CreateImportUrlRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    filename: str | None = None
+    filename: Annotated[str | None, NOT_NULL] = None
     """
     Name of the file to upload.
     """
@@ -2307,11 +2315,11 @@ class CreatePollOptionRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    custom: Annotated[dict[str, Any] | None, Field(alias="Custom")] = None
+    custom: Annotated[dict[str, Any] | None, Field(alias="Custom"), NOT_NULL] = None
     """
     Free-form data to keep with the option.
     """
-    position: int | None = None
+    position: Annotated[int | None, NOT_NULL] = None
     """
     Where to insert the option among the existing ones.
     """
@@ -2319,11 +2327,11 @@ class CreatePollOptionRequest(BaseModel):
     """
     Text of the new option.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -2333,35 +2341,35 @@ class CreatePollRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    custom: Annotated[dict[str, Any] | None, Field(alias="Custom")] = None
+    custom: Annotated[dict[str, Any] | None, Field(alias="Custom"), NOT_NULL] = None
     """
     Free-form data to keep with the poll.
     """
-    allow_answers: bool | None = None
+    allow_answers: Annotated[bool | None, NOT_NULL] = None
     """
     True to let users give free-text answers.
     """
-    allow_user_suggested_options: bool | None = None
+    allow_user_suggested_options: Annotated[bool | None, NOT_NULL] = None
     """
     True to let users add options.
     """
-    description: str | None = None
+    description: Annotated[str | None, NOT_NULL] = None
     """
     Further explanation shown with the poll.
     """
-    enforce_unique_vote: bool | None = None
+    enforce_unique_vote: Annotated[bool | None, NOT_NULL] = None
     """
     True to allow each user a single vote.
     """
-    id: str | None = None
+    id: Annotated[str | None, NOT_NULL] = None
     """
     Identifier for the poll; Stream assigns one when left out.
     """
-    is_closed: bool | None = None
+    is_closed: Annotated[bool | None, NOT_NULL] = None
     """
     True to close voting.
     """
-    max_votes_allowed: Annotated[int | None, Field(le=10)] = None
+    max_votes_allowed: Annotated[int | None, Field(le=10), NOT_NULL] = None
     """
     Most votes one user may cast, when several are allowed.
     """
@@ -2369,19 +2377,19 @@ class CreatePollRequest(BaseModel):
     """
     The question or title of the poll.
     """
-    options: Annotated[list[PollOptionInput] | None, Field(max_length=100)] = None
+    options: Annotated[list[PollOptionInput] | None, Field(max_length=100), NOT_NULL] = None
     """
     The choices to start with.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
-    voting_visibility: Literal["anonymous", "public"] | None = None
+    voting_visibility: Annotated[Literal["anonymous", "public"] | None, NOT_NULL] = None
     """
     `public` to show who voted for what, `anonymous` to hide it.
     """
@@ -2419,15 +2427,15 @@ class DataDogInfo(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    api_key: str | None = None
+    api_key: Annotated[str | None, NOT_NULL] = None
     """
     Datadog API key.
     """
-    enabled: bool | None = None
+    enabled: Annotated[bool | None, NOT_NULL] = None
     """
     Whether metrics are forwarded.
     """
-    site: str | None = None
+    site: Annotated[str | None, NOT_NULL] = None
     """
     Datadog site, such as `datadoghq.eu`.
     """
@@ -2437,11 +2445,11 @@ class DeactivateUserRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created_by_id: str | None = None
+    created_by_id: Annotated[str | None, NOT_NULL] = None
     """
     Who is recorded as deactivating the user.
     """
-    mark_messages_deleted: bool | None = None
+    mark_messages_deleted: Annotated[bool | None, NOT_NULL] = None
     """
     True to make the user's messages appear deleted.
     """
@@ -2451,15 +2459,15 @@ class DeactivateUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created_by_id: str | None = None
+    created_by_id: Annotated[str | None, NOT_NULL] = None
     """
     Who is recorded as deactivating the users.
     """
-    mark_channels_deleted: bool | None = None
+    mark_channels_deleted: Annotated[bool | None, NOT_NULL] = None
     """
     True to also mark the users' one-to-one channels deleted.
     """
-    mark_messages_deleted: bool | None = None
+    mark_messages_deleted: Annotated[bool | None, NOT_NULL] = None
     """
     True to make the users' messages appear deleted.
     """
@@ -2473,7 +2481,7 @@ class DeleteChannelResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel: Channel | None = None
+    channel: Annotated[Channel | None, NOT_NULL] = None
     """
     The deleted channel.
     """
@@ -2491,7 +2499,7 @@ class DeleteChannelResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    error: str | None = None
+    error: Annotated[str | None, NOT_NULL] = None
     """
     What went wrong, if anything did.
     """
@@ -2509,7 +2517,7 @@ class DeleteChannelsRequest(BaseModel):
     """
     The channels to delete, each as `type:id`.
     """
-    hard_delete: bool | None = None
+    hard_delete: Annotated[bool | None, NOT_NULL] = None
     """
     True to remove the channels and everything in them for good.
     """
@@ -2523,11 +2531,11 @@ class DeleteChannelsResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    result: dict[str, DeleteChannelResult] | None = None
+    result: Annotated[dict[str, DeleteChannelResult] | None, NOT_NULL] = None
     """
     Outcome per channel, by cid, once known.
     """
-    task_id: str | None = None
+    task_id: Annotated[str | None, NOT_NULL] = None
     """
     Identifier of the background task; pass it to `GET /tasks/{id}`.
     """
@@ -2551,27 +2559,27 @@ class DeleteUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    calls: Literal["soft", "hard"] | None = None
+    calls: Annotated[Literal["soft", "hard"] | None, NOT_NULL] = None
     """
     How to delete the users' one-to-one calls: `soft` or `hard`. Leave out to keep them.
     """
-    conversations: Literal["soft", "hard"] | None = None
+    conversations: Annotated[Literal["soft", "hard"] | None, NOT_NULL] = None
     """
     How to delete the users' one-to-one channels (channels with exactly two members, one of them a deleted user): `soft` or `hard`. Leave out to keep them.
     """
-    messages: Literal["soft", "pruning", "hard"] | None = None
+    messages: Annotated[Literal["soft", "pruning", "hard"] | None, NOT_NULL] = None
     """
     How to delete the users' messages: `soft` marks them deleted, `pruning` also blanks them and drops data such as reactions and flags, `hard` removes them. Leave out to keep the messages.
     """
-    new_call_owner_id: str | None = None
+    new_call_owner_id: Annotated[str | None, NOT_NULL] = None
     """
     User who takes over the calls the deleted users created.
     """
-    new_channel_owner_id: str | None = None
+    new_channel_owner_id: Annotated[str | None, NOT_NULL] = None
     """
     User who takes over the channels the deleted users created.
     """
-    user: Literal["soft", "pruning", "hard"] | None = None
+    user: Annotated[Literal["soft", "pruning", "hard"] | None, NOT_NULL] = None
     """
     How to delete the users: `soft` marks them deleted and keeps their data, `pruning` marks them deleted and blanks their details, `hard` removes them (and needs `hard` for messages and conversations too).
     """
@@ -2589,15 +2597,15 @@ class Device(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the device was registered.
     """
-    disabled: bool | None = None
+    disabled: Annotated[bool | None, NOT_NULL] = None
     """
     Whether pushes to the device have been stopped.
     """
-    disabled_reason: str | None = None
+    disabled_reason: Annotated[str | None, NOT_NULL] = None
     """
     Why pushes to the device stopped, such as an expired token.
     """
@@ -2609,7 +2617,7 @@ class Device(BaseModel):
     """
     Push service the token belongs to.
     """
-    push_provider_name: str | None = None
+    push_provider_name: Annotated[str | None, NOT_NULL] = None
     """
     Named push configuration used for this device.
     """
@@ -2617,7 +2625,7 @@ class Device(BaseModel):
     """
     Owner of the device.
     """
-    voip: bool | None = None
+    voip: Annotated[bool | None, NOT_NULL] = None
     """
     Whether this is an Apple VoIP token.
     """
@@ -2631,15 +2639,15 @@ class DeviceError(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    error_message: str | None = None
+    error_message: Annotated[str | None, NOT_NULL] = None
     """
     What went wrong.
     """
-    provider: str | None = None
+    provider: Annotated[str | None, NOT_NULL] = None
     """
     Push service of the device.
     """
-    provider_name: str | None = None
+    provider_name: Annotated[str | None, NOT_NULL] = None
     """
     Named push configuration of the device.
     """
@@ -2675,7 +2683,7 @@ class Error(BaseModel):
     """
     Stream's error code, such as 4 for invalid input, 5 for failed authentication, 16 for a missing resource, 17 for a forbidden action or 9 for rate limiting.
     """
-    details: list[int] | None = None
+    details: Annotated[list[int] | None, NOT_NULL] = None
     """
     Further error codes that narrow the failure down, when there are any.
     """
@@ -2683,7 +2691,7 @@ class Error(BaseModel):
     """
     How long the server spent on the request, such as `0.83ms`.
     """
-    exception_fields: dict[str, str] | None = None
+    exception_fields: Annotated[dict[str, str] | None, NOT_NULL] = None
     """
     For input errors, the offending request fields mapped to what is wrong with each.
     """
@@ -2691,11 +2699,11 @@ class Error(BaseModel):
     """
     What went wrong, in words.
     """
-    more_info: str | None = None
+    more_info: Annotated[str | None, NOT_NULL] = None
     """
     A link to documentation about this kind of error.
     """
-    unrecoverable: bool | None = None
+    unrecoverable: Annotated[bool | None, NOT_NULL] = None
     """
     True when repeating the same request cannot succeed.
     """
@@ -2710,39 +2718,39 @@ class Event(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    channel: Channel | None = None
-    channel_id: str | None = None
+    channel: Annotated[Channel | None, NOT_NULL] = None
+    channel_id: Annotated[str | None, NOT_NULL] = None
     """
     Id of the channel concerned.
     """
-    channel_type: str | None = None
+    channel_type: Annotated[str | None, NOT_NULL] = None
     """
     Type of the channel concerned.
     """
-    cid: str | None = None
+    cid: Annotated[str | None, NOT_NULL] = None
     """
     Channel concerned, as `type:id`.
     """
-    connection_id: str | None = None
+    connection_id: Annotated[str | None, NOT_NULL] = None
     """
     Connection the event came from.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the event happened.
     """
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data carried by the event.
     """
-    member: ChannelMember | None = None
-    message: Message | None = None
-    parent_id: str | None = None
+    member: Annotated[ChannelMember | None, NOT_NULL] = None
+    message: Annotated[Message | None, NOT_NULL] = None
+    parent_id: Annotated[str | None, NOT_NULL] = None
     """
     Thread concerned, by parent message id.
     """
-    reaction: Reaction | None = None
-    team: str | None = None
+    reaction: Annotated[Reaction | None, NOT_NULL] = None
+    team: Annotated[str | None, NOT_NULL] = None
     """
     Team of the channel.
     """
@@ -2750,15 +2758,15 @@ class Event(BaseModel):
     """
     Kind of event, such as `message.new` or a custom kind.
     """
-    user: User | None = None
+    user: Annotated[User | None, NOT_NULL] = None
     """
     User who caused the event.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     User who caused the event.
     """
-    watcher_count: int | None = None
+    watcher_count: Annotated[int | None, NOT_NULL] = None
     """
     Users watching the channel.
     """
@@ -2773,11 +2781,11 @@ class EventRequest(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data carried by the event.
     """
-    parent_id: str | None = None
+    parent_id: Annotated[str | None, NOT_NULL] = None
     """
     Thread the event concerns, by parent message id.
     """
@@ -2785,11 +2793,11 @@ class EventRequest(BaseModel):
     """
     Kind of event: `typing.start`, `typing.stop` or a custom kind.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who sends the event, as a user object (server-side calls).
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who sends the event, by user id (server-side calls).
     """
@@ -2803,23 +2811,23 @@ class ExportChannelsRequest(BaseModel):
     """
     The channels to export, each with an optional time range.
     """
-    clear_deleted_message_text: bool | None = None
+    clear_deleted_message_text: Annotated[bool | None, NOT_NULL] = None
     """
     True to blank the text of deleted messages.
     """
-    export_users: bool | None = None
+    export_users: Annotated[bool | None, NOT_NULL] = None
     """
     True to include the users that appear in the channels.
     """
-    include_soft_deleted_channels: bool | None = None
+    include_soft_deleted_channels: Annotated[bool | None, NOT_NULL] = None
     """
     True to include channels that were soft-deleted.
     """
-    include_truncated_messages: bool | None = None
+    include_truncated_messages: Annotated[bool | None, NOT_NULL] = None
     """
     True to include messages removed by truncation.
     """
-    version: str | None = None
+    version: Annotated[str | None, NOT_NULL] = None
     """
     Format version of the export file, such as `v2`.
     """
@@ -2833,11 +2841,11 @@ class ExportChannelsResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    path: str | None = None
+    path: Annotated[str | None, NOT_NULL] = None
     """
     Path of the file in the storage bucket.
     """
-    s3_bucket_name: str | None = None
+    s3_bucket_name: Annotated[str | None, NOT_NULL] = None
     """
     Bucket the file was written to.
     """
@@ -2855,15 +2863,15 @@ class ExportUserResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    messages: list[Message] | None = None
+    messages: Annotated[list[Message] | None, NOT_NULL] = None
     """
     Messages the user sent.
     """
-    reactions: list[Reaction] | None = None
+    reactions: Annotated[list[Reaction] | None, NOT_NULL] = None
     """
     Reactions the user made.
     """
-    user: User | None = None
+    user: Annotated[User | None, NOT_NULL] = None
 
 
 class ExportUsersRequest(BaseModel):
@@ -2884,7 +2892,7 @@ class ExternalStorage(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    bucket: str | None = None
+    bucket: Annotated[str | None, NOT_NULL] = None
     """
     Bucket or container.
     """
@@ -2892,11 +2900,11 @@ class ExternalStorage(BaseModel):
     """
     Name of the configuration.
     """
-    path: str | None = None
+    path: Annotated[str | None, NOT_NULL] = None
     """
     Folder inside the bucket.
     """
-    type: Literal["s3", "gcs", "abs"] | None = None
+    type: Annotated[Literal["s3", "gcs", "abs"] | None, NOT_NULL] = None
     """
     Storage service.
     """
@@ -2910,7 +2918,7 @@ class ExternalStorageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    bucket: str | None = None
+    bucket: Annotated[str | None, NOT_NULL] = None
     """
     Bucket or container.
     """
@@ -2922,11 +2930,11 @@ class ExternalStorageResponse(BaseModel):
     """
     Name of the configuration.
     """
-    path: str | None = None
+    path: Annotated[str | None, NOT_NULL] = None
     """
     Folder inside the bucket.
     """
-    type: Literal["s3", "gcs", "abs"] | None = None
+    type: Annotated[Literal["s3", "gcs", "abs"] | None, NOT_NULL] = None
     """
     Storage service.
     """
@@ -2940,19 +2948,19 @@ class FileUploadConfig(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    allowed_file_extensions: list[str] | None = None
+    allowed_file_extensions: Annotated[list[str] | None, NOT_NULL] = None
     """
     Only these extensions are accepted, when given.
     """
-    allowed_mime_types: list[str] | None = None
+    allowed_mime_types: Annotated[list[str] | None, NOT_NULL] = None
     """
     Only these MIME types are accepted, when given.
     """
-    blocked_file_extensions: list[str] | None = None
+    blocked_file_extensions: Annotated[list[str] | None, NOT_NULL] = None
     """
     These extensions are refused.
     """
-    blocked_mime_types: list[str] | None = None
+    blocked_mime_types: Annotated[list[str] | None, NOT_NULL] = None
     """
     These MIME types are refused.
     """
@@ -2970,27 +2978,27 @@ class FirebaseConfig(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    disabled: Annotated[bool | None, Field(alias="Disabled")] = None
+    disabled: Annotated[bool | None, Field(alias="Disabled"), NOT_NULL] = None
     """
     True to switch this push service off for the app.
     """
-    apn_template: str | None = None
+    apn_template: Annotated[str | None, NOT_NULL] = None
     """
     Template of the APNs section of FCM messages.
     """
-    credentials_json: str | None = None
+    credentials_json: Annotated[str | None, NOT_NULL] = None
     """
     Service account credentials, as JSON text.
     """
-    data_template: str | None = None
+    data_template: Annotated[str | None, NOT_NULL] = None
     """
     Template of the data payload.
     """
-    notification_template: str | None = None
+    notification_template: Annotated[str | None, NOT_NULL] = None
     """
     Template of the notification payload.
     """
-    server_key: str | None = None
+    server_key: Annotated[str | None, NOT_NULL] = None
     """
     Legacy FCM server key.
     """
@@ -3004,59 +3012,59 @@ class Flag(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    approved_at: AwareDatetime | None = None
+    approved_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the content was approved.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    created_by_automod: bool | None = None
+    created_by_automod: Annotated[bool | None, NOT_NULL] = None
     """
     Whether automatic moderation raised it.
     """
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data kept with the report.
     """
-    details: dict[str, Any] | None = None
+    details: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Details added by automatic moderation.
     """
-    reason: str | None = None
+    reason: Annotated[str | None, NOT_NULL] = None
     """
     Why it was reported.
     """
-    rejected_at: AwareDatetime | None = None
+    rejected_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the content was rejected.
     """
-    reviewed_at: AwareDatetime | None = None
+    reviewed_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was reviewed.
     """
-    reviewed_by: str | None = None
+    reviewed_by: Annotated[str | None, NOT_NULL] = None
     """
     Moderator who reviewed it.
     """
-    target_message: Message | None = None
+    target_message: Annotated[Message | None, NOT_NULL] = None
     """
     The reported message.
     """
-    target_message_id: str | None = None
+    target_message_id: Annotated[str | None, NOT_NULL] = None
     """
     The reported message, for message flags.
     """
-    target_user: User | None = None
+    target_user: Annotated[User | None, NOT_NULL] = None
     """
     The reported user, for user flags.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
-    user: User | None = None
+    user: Annotated[User | None, NOT_NULL] = None
     """
     Who reported.
     """
@@ -3066,27 +3074,27 @@ class FlagRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data to keep with the report.
     """
-    reason: str | None = None
+    reason: Annotated[str | None, NOT_NULL] = None
     """
     Why it is reported; the app may restrict the allowed reasons.
     """
-    target_message_id: str | None = None
+    target_message_id: Annotated[str | None, NOT_NULL] = None
     """
     The message being reported.
     """
-    target_user_id: str | None = None
+    target_user_id: Annotated[str | None, NOT_NULL] = None
     """
     The user being reported.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -3100,11 +3108,11 @@ class FlagResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    flag: Flag | None = None
+    flag: Annotated[Flag | None, NOT_NULL] = None
     """
     The report as stored.
     """
-    review_queue_item_id: str | None = None
+    review_queue_item_id: Annotated[str | None, NOT_NULL] = None
     """
     Entry created in the moderation review queue.
     """
@@ -3119,39 +3127,39 @@ class FullUser(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    ban_expires: AwareDatetime | None = None
+    ban_expires: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When an app-wide ban ends.
     """
-    banned: bool | None = None
+    banned: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the user is banned from the whole app.
     """
-    blocked_user_ids: list[str] | None = None
+    blocked_user_ids: Annotated[list[str] | None, NOT_NULL] = None
     """
     Users this user has blocked.
     """
-    channel_mutes: list[ChannelMute] | None = None
+    channel_mutes: Annotated[list[ChannelMute] | None, NOT_NULL] = None
     """
     Channels this user has muted.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data kept with the user.
     """
-    deactivated_at: AwareDatetime | None = None
+    deactivated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the user was deactivated, if they are.
     """
-    deleted_at: AwareDatetime | None = None
+    deleted_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the user was deleted, if they were.
     """
-    devices: list[Device] | None = None
+    devices: Annotated[list[Device] | None, NOT_NULL] = None
     """
     Push devices registered for the user.
     """
@@ -3159,69 +3167,69 @@ class FullUser(BaseModel):
     """
     The user's identifier.
     """
-    image: str | None = None
+    image: Annotated[str | None, NOT_NULL] = None
     """
     URL of the user's avatar.
     """
-    invisible: bool | None = None
+    invisible: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the user hides their online status.
     """
-    language: str | None = None
+    language: Annotated[str | None, NOT_NULL] = None
     """
     Preferred language.
     """
-    last_active: AwareDatetime | None = None
+    last_active: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the user was last seen.
     """
-    latest_hidden_channels: list[str] | None = None
+    latest_hidden_channels: Annotated[list[str] | None, NOT_NULL] = None
     """
     Channels the user hid most recently, as cids.
     """
-    mutes: list[UserMute] | None = None
+    mutes: Annotated[list[UserMute] | None, NOT_NULL] = None
     """
     Users this user has muted.
     """
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     Display name.
     """
-    online: bool | None = None
+    online: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the user has an open connection right now.
     """
-    privacy_settings: PrivacySettings | None = None
-    push_notifications: PushNotificationSettings | None = None
-    revoke_tokens_issued_before: AwareDatetime | None = None
+    privacy_settings: Annotated[PrivacySettings | None, NOT_NULL] = None
+    push_notifications: Annotated[PushNotificationSettings | None, NOT_NULL] = None
+    revoke_tokens_issued_before: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     Tokens issued before this moment are refused.
     """
-    role: str | None = None
+    role: Annotated[str | None, NOT_NULL] = None
     """
     Application-wide role, such as `user`, `admin` or `guest`.
     """
-    shadow_banned: bool | None = None
+    shadow_banned: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the user is shadow-banned.
     """
-    teams: list[str] | None = None
+    teams: Annotated[list[str] | None, NOT_NULL] = None
     """
     Teams the user belongs to.
     """
-    total_unread_count: int | None = None
+    total_unread_count: Annotated[int | None, NOT_NULL] = None
     """
     Unread messages across all the user's channels.
     """
-    unread_channels: int | None = None
+    unread_channels: Annotated[int | None, NOT_NULL] = None
     """
     Channels with unread messages.
     """
-    unread_threads: int | None = None
+    unread_threads: Annotated[int | None, NOT_NULL] = None
     """
     Threads with unread replies.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
@@ -3242,7 +3250,7 @@ class GetBlockListResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    blocklist: BlockList | None = None
+    blocklist: Annotated[BlockList | None, NOT_NULL] = None
     duration: str
     """
     How long the server spent on the request.
@@ -3267,11 +3275,11 @@ class GetCallTokenForCallRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -3281,11 +3289,11 @@ class GetCallTokenRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -3299,15 +3307,15 @@ class GetCommandResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    args: str | None = None
+    args: Annotated[str | None, NOT_NULL] = None
     """
     Hint for the arguments, shown in command suggestions.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    description: str | None = None
+    description: Annotated[str | None, NOT_NULL] = None
     """
     Explanation shown in command suggestions.
     """
@@ -3319,11 +3327,11 @@ class GetCommandResponse(BaseModel):
     """
     Name typed after the slash.
     """
-    set: str | None = None
+    set: Annotated[str | None, NOT_NULL] = None
     """
     Group the command belongs to, for suggestions.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
@@ -3333,7 +3341,7 @@ class GetExportChannelsStatusResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the export started.
     """
@@ -3341,11 +3349,11 @@ class GetExportChannelsStatusResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    error: TaskError | None = None
+    error: Annotated[TaskError | None, NOT_NULL] = None
     """
     Why the export failed, if it did.
     """
-    result: ExportChannelsResult | None = None
+    result: Annotated[ExportChannelsResult | None, NOT_NULL] = None
     """
     Where the file is, once the export has completed.
     """
@@ -3357,7 +3365,7 @@ class GetExportChannelsStatusResponse(BaseModel):
     """
     The export task.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When its status last changed.
     """
@@ -3367,31 +3375,31 @@ class GetOrCreateChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: ChannelInput | None = None
+    data: Annotated[ChannelInput | None, NOT_NULL] = None
     """
     Data for the channel, used when it is created and ignored when it exists.
     """
-    hide_for_creator: bool | None = None
+    hide_for_creator: Annotated[bool | None, NOT_NULL] = None
     """
     True to hide the new channel from the user who creates it until a message arrives.
     """
-    members: PaginationParams | None = None
+    members: Annotated[PaginationParams | None, NOT_NULL] = None
     """
     Which members to return with the state.
     """
-    messages: MessagePaginationParams | None = None
+    messages: Annotated[MessagePaginationParams | None, NOT_NULL] = None
     """
     Which messages to return with the state.
     """
-    state: bool | None = None
+    state: Annotated[bool | None, NOT_NULL] = None
     """
     True to return the channel's state.
     """
-    thread_unread_counts: bool | None = None
+    thread_unread_counts: Annotated[bool | None, NOT_NULL] = None
     """
     True to include unread counts of the channel's threads.
     """
-    watchers: PaginationParams | None = None
+    watchers: Annotated[PaginationParams | None, NOT_NULL] = None
     """
     Which watchers to return with the state.
     """
@@ -3401,31 +3409,31 @@ class GetOrCreateDistinctChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: ChannelInput | None = None
+    data: Annotated[ChannelInput | None, NOT_NULL] = None
     """
     Data for the channel, used when it is created and ignored when it exists.
     """
-    hide_for_creator: bool | None = None
+    hide_for_creator: Annotated[bool | None, NOT_NULL] = None
     """
     True to hide the new channel from the user who creates it until a message arrives.
     """
-    members: PaginationParams | None = None
+    members: Annotated[PaginationParams | None, NOT_NULL] = None
     """
     Which members to return with the state.
     """
-    messages: MessagePaginationParams | None = None
+    messages: Annotated[MessagePaginationParams | None, NOT_NULL] = None
     """
     Which messages to return with the state.
     """
-    state: bool | None = None
+    state: Annotated[bool | None, NOT_NULL] = None
     """
     True to return the channel's state.
     """
-    thread_unread_counts: bool | None = None
+    thread_unread_counts: Annotated[bool | None, NOT_NULL] = None
     """
     True to include unread counts of the channel's threads.
     """
-    watchers: PaginationParams | None = None
+    watchers: Annotated[PaginationParams | None, NOT_NULL] = None
     """
     Which watchers to return with the state.
     """
@@ -3446,7 +3454,7 @@ class GetRateLimitsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    android: dict[str, LimitInfo] | None = None
+    android: Annotated[dict[str, LimitInfo] | None, NOT_NULL] = None
     """
     Quotas for Android clients, by endpoint name.
     """
@@ -3454,15 +3462,15 @@ class GetRateLimitsResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    ios: dict[str, LimitInfo] | None = None
+    ios: Annotated[dict[str, LimitInfo] | None, NOT_NULL] = None
     """
     Quotas for iOS clients, by endpoint name.
     """
-    server_side: dict[str, LimitInfo] | None = None
+    server_side: Annotated[dict[str, LimitInfo] | None, NOT_NULL] = None
     """
     Quotas for server-side calls, by endpoint name.
     """
-    web: dict[str, LimitInfo] | None = None
+    web: Annotated[dict[str, LimitInfo] | None, NOT_NULL] = None
     """
     Quotas for web clients, by endpoint name.
     """
@@ -3486,7 +3494,7 @@ class GetTaskResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the task started.
     """
@@ -3494,11 +3502,11 @@ class GetTaskResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    error: TaskError | None = None
+    error: Annotated[TaskError | None, NOT_NULL] = None
     """
     Why the task failed, if it did.
     """
-    result: dict[str, Any] | None = None
+    result: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     What the task produced, once completed.
     """
@@ -3510,7 +3518,7 @@ class GetTaskResponse(BaseModel):
     """
     The task.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When its status last changed.
     """
@@ -3520,15 +3528,15 @@ class HideChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    clear_history: bool | None = None
+    clear_history: Annotated[bool | None, NOT_NULL] = None
     """
     True to also hide the messages sent so far, for this user.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -3542,15 +3550,15 @@ class HuaweiConfig(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    disabled: Annotated[bool | None, Field(alias="Disabled")] = None
+    disabled: Annotated[bool | None, Field(alias="Disabled"), NOT_NULL] = None
     """
     True to switch this push service off for the app.
     """
-    id: str | None = None
+    id: Annotated[str | None, NOT_NULL] = None
     """
     Huawei application id.
     """
-    secret: str | None = None
+    secret: Annotated[str | None, NOT_NULL] = None
     """
     Huawei application secret.
     """
@@ -3564,19 +3572,19 @@ class ImageSize(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    crop: Literal["top", "bottom", "left", "right", "center"] | None = None
+    crop: Annotated[Literal["top", "bottom", "left", "right", "center"] | None, NOT_NULL] = None
     """
     Which part is kept when cropping.
     """
-    height: int | None = None
+    height: Annotated[int | None, NOT_NULL] = None
     """
     Height in pixels.
     """
-    resize: Literal["clip", "crop", "scale", "fill"] | None = None
+    resize: Annotated[Literal["clip", "crop", "scale", "fill"] | None, NOT_NULL] = None
     """
     How the image is fitted.
     """
-    width: int | None = None
+    width: Annotated[int | None, NOT_NULL] = None
     """
     Width in pixels.
     """
@@ -3590,11 +3598,11 @@ class ImportTask(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    history: list[ImportTaskHistory] | None = None
+    history: Annotated[list[ImportTaskHistory] | None, NOT_NULL] = None
     """
     The state changes so far.
     """
@@ -3602,23 +3610,23 @@ class ImportTask(BaseModel):
     """
     The import's id.
     """
-    mode: str | None = None
+    mode: Annotated[str | None, NOT_NULL] = None
     """
     `insert` or `upsert`.
     """
-    path: str | None = None
+    path: Annotated[str | None, NOT_NULL] = None
     """
     Where the imported file was uploaded.
     """
-    size: int | None = None
+    size: Annotated[int | None, INT64, NOT_NULL] = None
     """
     Size of the file, in bytes.
     """
-    state: str | None = None
+    state: Annotated[str | None, NOT_NULL] = None
     """
     Progress, such as `uploaded`, `analyzing`, `importing` or `completed`.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
@@ -3632,15 +3640,15 @@ class ImportTaskHistory(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the change happened.
     """
-    next_state: str | None = None
+    next_state: Annotated[str | None, NOT_NULL] = None
     """
     State after.
     """
-    prev_state: str | None = None
+    prev_state: Annotated[str | None, NOT_NULL] = None
     """
     State before.
     """
@@ -3658,7 +3666,7 @@ class ImportTaskResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    import_task: ImportTask | None = None
+    import_task: Annotated[ImportTask | None, NOT_NULL] = None
 
 
 class LabelThresholds(BaseModel):
@@ -3669,11 +3677,11 @@ class LabelThresholds(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    block: Annotated[float | None, Field(ge=0.0, le=1.0)] = None
+    block: Annotated[float | None, Field(ge=0.0, le=1.0), NOT_NULL] = None
     """
     Score from which the message is blocked.
     """
-    flag: Annotated[float | None, Field(ge=0.0, le=1.0)] = None
+    flag: Annotated[float | None, Field(ge=0.0, le=1.0), NOT_NULL] = None
     """
     Score from which the message is flagged for review.
     """
@@ -3691,11 +3699,11 @@ class LimitInfo(BaseModel):
     """
     Calls allowed per window.
     """
-    remaining: int
+    remaining: Annotated[int, INT64]
     """
     Calls left in this window.
     """
-    reset: int
+    reset: Annotated[int, INT64]
     """
     When the next window starts, as a Unix timestamp.
     """
@@ -3831,15 +3839,15 @@ class MarkChannelsReadRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    read_by_channel: Annotated[dict[str, str] | None, Field(max_length=30)] = None
+    read_by_channel: Annotated[dict[str, str] | None, Field(max_length=30), NOT_NULL] = None
     """
     The last message read in each channel, keyed by channel cid.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -3849,19 +3857,19 @@ class MarkReadRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    message_id: str | None = None
+    message_id: Annotated[str | None, NOT_NULL] = None
     """
     The last message to count as read; the latest message when left out.
     """
-    thread_id: str | None = None
+    thread_id: Annotated[str | None, NOT_NULL] = None
     """
     Mark only this thread read, by parent message id.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -3879,7 +3887,7 @@ class MarkReadResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    event: ReadEvent | None = None
+    event: Annotated[ReadEvent | None, NOT_NULL] = None
     """
     The read event sent to the channel's watchers.
     """
@@ -3889,19 +3897,19 @@ class MarkUnreadRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    message_id: str | None = None
+    message_id: Annotated[str | None, NOT_NULL] = None
     """
     The first message to count as unread.
     """
-    thread_id: str | None = None
+    thread_id: Annotated[str | None, NOT_NULL] = None
     """
     Mark this thread unread, by parent message id; give `message_id` too.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -3916,47 +3924,47 @@ class Message(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    attachments: list[Attachment] | None = None
+    attachments: Annotated[list[Attachment] | None, NOT_NULL] = None
     """
     Rich content of the message.
     """
-    before_message_send_failed: bool | None = None
+    before_message_send_failed: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the app's pre-send hook failed for this message.
     """
-    channel: Channel | None = None
+    channel: Annotated[Channel | None, NOT_NULL] = None
     """
     The channel, where the answer includes it.
     """
-    cid: str | None = None
+    cid: Annotated[str | None, NOT_NULL] = None
     """
     Channel the message belongs to, as `type:id`.
     """
-    command: str | None = None
+    command: Annotated[str | None, NOT_NULL] = None
     """
     Slash command the message invoked, such as `giphy`.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data kept with the message.
     """
-    deleted_at: AwareDatetime | None = None
+    deleted_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the message was deleted, if it was.
     """
-    deleted_reply_count: int | None = None
+    deleted_reply_count: Annotated[int | None, NOT_NULL] = None
     """
     Replies in the thread that were deleted.
     """
-    html: str | None = None
+    html: Annotated[str | None, NOT_NULL] = None
     """
     The text rendered to HTML.
     """
-    i18n: dict[str, str] | None = None
+    i18n: Annotated[dict[str, str] | None, NOT_NULL] = None
     """
     Translations of the text, by language, with the original language under `language`.
     """
@@ -3964,111 +3972,111 @@ class Message(BaseModel):
     """
     The message's id.
     """
-    image_labels: dict[str, list[str]] | None = None
+    image_labels: Annotated[dict[str, list[str]] | None, NOT_NULL] = None
     """
     Labels image moderation gave each attached image.
     """
-    latest_reactions: list[Reaction] | None = None
+    latest_reactions: Annotated[list[Reaction] | None, NOT_NULL] = None
     """
     Most recent reactions.
     """
-    mentioned_users: list[User] | None = None
+    mentioned_users: Annotated[list[User] | None, NOT_NULL] = None
     """
     Users mentioned in the text.
     """
-    message_text_updated_at: AwareDatetime | None = None
+    message_text_updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the text was last edited.
     """
-    mml: str | None = None
+    mml: Annotated[str | None, NOT_NULL] = None
     """
     Message markup, if any.
     """
-    own_reactions: list[Reaction] | None = None
+    own_reactions: Annotated[list[Reaction] | None, NOT_NULL] = None
     """
     Reactions of the calling user.
     """
-    parent_id: str | None = None
+    parent_id: Annotated[str | None, NOT_NULL] = None
     """
     The message this one replies to, for thread replies.
     """
-    pin_expires: AwareDatetime | None = None
+    pin_expires: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the pin lapses.
     """
-    pinned: bool | None = None
+    pinned: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the message is pinned.
     """
-    pinned_at: AwareDatetime | None = None
+    pinned_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was pinned.
     """
-    pinned_by: User | None = None
+    pinned_by: Annotated[User | None, NOT_NULL] = None
     """
     Who pinned it.
     """
-    poll: Poll | None = None
+    poll: Annotated[Poll | None, NOT_NULL] = None
     """
     The attached poll.
     """
-    poll_id: str | None = None
+    poll_id: Annotated[str | None, NOT_NULL] = None
     """
     Poll attached to the message.
     """
-    quoted_message: Message | None = None
+    quoted_message: Annotated[Message | None, NOT_NULL] = None
     """
     The quoted message.
     """
-    quoted_message_id: str | None = None
+    quoted_message_id: Annotated[str | None, NOT_NULL] = None
     """
     The message this one quotes.
     """
-    reaction_counts: dict[str, int] | None = None
+    reaction_counts: Annotated[dict[str, int] | None, NOT_NULL] = None
     """
     Number of reactions of each kind.
     """
-    reaction_groups: dict[str, ReactionGroup] | None = None
+    reaction_groups: Annotated[dict[str, ReactionGroup] | None, NOT_NULL] = None
     """
     Summary of reactions of each kind.
     """
-    reaction_scores: dict[str, int] | None = None
+    reaction_scores: Annotated[dict[str, int] | None, NOT_NULL] = None
     """
     Sum of reaction scores of each kind.
     """
-    reply_count: int | None = None
+    reply_count: Annotated[int | None, NOT_NULL] = None
     """
     Replies in the message's thread.
     """
-    shadowed: bool | None = None
+    shadowed: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the message is hidden because its sender is shadow-banned.
     """
-    show_in_channel: bool | None = None
+    show_in_channel: Annotated[bool | None, NOT_NULL] = None
     """
     Whether a thread reply is also shown in the channel.
     """
-    silent: bool | None = None
+    silent: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the message was sent without notifications.
     """
-    text: str | None = None
+    text: Annotated[str | None, NOT_NULL] = None
     """
     The message text.
     """
-    thread_participants: list[User] | None = None
+    thread_participants: Annotated[list[User] | None, NOT_NULL] = None
     """
     Users who replied in the thread.
     """
-    type: str | None = None
+    type: Annotated[str | None, NOT_NULL] = None
     """
     Kind of message: `regular`, `ephemeral`, `error`, `reply`, `system` or `deleted`.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
-    user: User | None = None
+    user: Annotated[User | None, NOT_NULL] = None
     """
     The sender.
     """
@@ -4082,59 +4090,59 @@ class MessageFlag(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    approved_at: AwareDatetime | None = None
+    approved_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the message was approved.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    created_by_automod: bool | None = None
+    created_by_automod: Annotated[bool | None, NOT_NULL] = None
     """
     Whether automatic moderation raised it.
     """
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data kept with the report.
     """
-    details: dict[str, Any] | None = None
+    details: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Details added by automatic moderation.
     """
-    message: Message | None = None
+    message: Annotated[Message | None, NOT_NULL] = None
     """
     The reported message.
     """
-    moderation_feedback: dict[str, Any] | None = None
+    moderation_feedback: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Feedback recorded on the moderation decision.
     """
-    moderation_result: dict[str, Any] | None = None
+    moderation_result: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     What automatic moderation decided, and why.
     """
-    reason: str | None = None
+    reason: Annotated[str | None, NOT_NULL] = None
     """
     Why it was reported.
     """
-    rejected_at: AwareDatetime | None = None
+    rejected_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the message was rejected.
     """
-    reviewed_at: AwareDatetime | None = None
+    reviewed_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was reviewed.
     """
-    reviewed_by: User | None = None
+    reviewed_by: Annotated[User | None, NOT_NULL] = None
     """
     Moderator who reviewed it.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
-    user: User | None = None
+    user: Annotated[User | None, NOT_NULL] = None
     """
     Who reported it.
     """
@@ -4148,27 +4156,27 @@ class MessageHistoryEntry(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    custom: Annotated[dict[str, Any] | None, Field(alias="Custom")] = None
+    custom: Annotated[dict[str, Any] | None, Field(alias="Custom"), NOT_NULL] = None
     """
     Custom data of this version.
     """
-    attachments: list[Attachment] | None = None
+    attachments: Annotated[list[Attachment] | None, NOT_NULL] = None
     """
     Attachments of this version.
     """
-    message_id: str | None = None
+    message_id: Annotated[str | None, NOT_NULL] = None
     """
     The message.
     """
-    message_updated_at: AwareDatetime | None = None
+    message_updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When this version was current from.
     """
-    message_updated_by_id: str | None = None
+    message_updated_by_id: Annotated[str | None, NOT_NULL] = None
     """
     Who made the edit that produced this version.
     """
-    text: str | None = None
+    text: Annotated[str | None, NOT_NULL] = None
     """
     Text of this version.
     """
@@ -4182,47 +4190,47 @@ class MessagePaginationParams(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created_at_after: AwareDatetime | None = None
+    created_at_after: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     Only messages created after this moment.
     """
-    created_at_after_or_equal: AwareDatetime | None = None
+    created_at_after_or_equal: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     Only messages created at or after this moment.
     """
-    created_at_around: AwareDatetime | None = None
+    created_at_around: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     Messages on both sides of this moment.
     """
-    created_at_before: AwareDatetime | None = None
+    created_at_before: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     Only messages created before this moment.
     """
-    created_at_before_or_equal: AwareDatetime | None = None
+    created_at_before_or_equal: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     Only messages created at or before this moment.
     """
-    id_around: str | None = None
+    id_around: Annotated[str | None, NOT_NULL] = None
     """
     Messages on both sides of this message.
     """
-    id_gt: str | None = None
+    id_gt: Annotated[str | None, NOT_NULL] = None
     """
     Only messages newer than this message.
     """
-    id_gte: str | None = None
+    id_gte: Annotated[str | None, NOT_NULL] = None
     """
     Only this message and newer ones.
     """
-    id_lt: str | None = None
+    id_lt: Annotated[str | None, NOT_NULL] = None
     """
     Only messages older than this message.
     """
-    id_lte: str | None = None
+    id_lte: Annotated[str | None, NOT_NULL] = None
     """
     Only this message and older ones.
     """
-    limit: Annotated[int | None, Field(ge=0)] = None
+    limit: Annotated[int | None, Field(ge=0), NOT_NULL] = None
     """
     How many messages to return.
     """
@@ -4237,75 +4245,75 @@ class MessageRequest(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    attachments: list[Attachment] | None = None
+    attachments: Annotated[list[Attachment] | None, NOT_NULL] = None
     """
     Files, images, links and other rich content.
     """
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data to keep with the message.
     """
-    html: str | None = None
+    html: Annotated[str | None, NOT_NULL] = None
     """
     Pre-rendered HTML, accepted from server-side calls only.
     """
-    id: Annotated[str | None, Field(max_length=255)] = None
+    id: Annotated[str | None, Field(max_length=255), NOT_NULL] = None
     """
     Identifier for the message; Stream assigns one when left out.
     """
-    mentioned_users: list[str] | None = None
+    mentioned_users: Annotated[list[str] | None, NOT_NULL] = None
     """
     Ids of the users mentioned in the text.
     """
-    mml: str | None = None
+    mml: Annotated[str | None, NOT_NULL] = None
     """
     Message markup for rich interactive content.
     """
-    parent_id: str | None = None
+    parent_id: Annotated[str | None, NOT_NULL] = None
     """
     Message this one replies to in a thread.
     """
-    pin_expires: AwareDatetime | None = None
+    pin_expires: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the pin lapses.
     """
-    pinned: bool | None = None
+    pinned: Annotated[bool | None, NOT_NULL] = None
     """
     True to pin the message.
     """
-    pinned_at: AwareDatetime | None = None
+    pinned_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the message was pinned.
     """
-    poll_id: str | None = None
+    poll_id: Annotated[str | None, NOT_NULL] = None
     """
     Poll to attach to the message.
     """
-    quoted_message_id: str | None = None
+    quoted_message_id: Annotated[str | None, NOT_NULL] = None
     """
     Message this one quotes.
     """
-    show_in_channel: bool | None = None
+    show_in_channel: Annotated[bool | None, NOT_NULL] = None
     """
     For a thread reply, also show it in the channel.
     """
-    silent: bool | None = None
+    silent: Annotated[bool | None, NOT_NULL] = None
     """
     True to send without notifications or unread counts.
     """
-    text: str | None = None
+    text: Annotated[str | None, NOT_NULL] = None
     """
     The message text; Stream renders it to `html`, with mentions and links.
     """
-    type: Literal["regular", "system"] | None = None
+    type: Annotated[Literal["regular", "system"] | None, NOT_NULL] = None
     """
     Kind of message; leave it out for an ordinary message.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Sender, as a user object (server-side calls).
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Sender, by user id (server-side calls).
     """
@@ -4324,7 +4332,7 @@ class MessageResponse(BaseModel):
     How long the server spent on the request.
     """
     message: Message
-    pending_message_metadata: dict[str, str] | None = None
+    pending_message_metadata: Annotated[dict[str, str] | None, NOT_NULL] = None
     """
     Data kept with a pending message.
     """
@@ -4352,19 +4360,19 @@ class MuteChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_cids: Annotated[list[str] | None, Field(max_length=25)] = None
+    channel_cids: Annotated[list[str] | None, Field(max_length=25), NOT_NULL] = None
     """
     Channels to mute, each as `type:id`.
     """
-    expiration: int | None = None
+    expiration: Annotated[int | None, NOT_NULL] = None
     """
     Length of the mute in milliseconds; leave out to mute until lifted.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -4374,11 +4382,11 @@ class MuteChannelResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_mute: ChannelMute | None = None
+    channel_mute: Annotated[ChannelMute | None, NOT_NULL] = None
     """
     The mute, when one channel was muted.
     """
-    channel_mutes: list[ChannelMute] | None = None
+    channel_mutes: Annotated[list[ChannelMute] | None, NOT_NULL] = None
     """
     The mutes, when several channels were muted.
     """
@@ -4386,7 +4394,7 @@ class MuteChannelResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    own_user: FullUser | None = None
+    own_user: Annotated[FullUser | None, NOT_NULL] = None
     """
     The acting user, with the updated list of channel mutes.
     """
@@ -4396,19 +4404,19 @@ class MuteUserRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    target_ids: Annotated[list[str] | None, Field(max_length=1000)] = None
+    target_ids: Annotated[list[str] | None, Field(max_length=1000), NOT_NULL] = None
     """
     Users to mute.
     """
-    timeout: Annotated[int | None, Field(ge=0)] = None
+    timeout: Annotated[int | None, Field(ge=0), NOT_NULL] = None
     """
     Length of the mute in minutes; leave out (or 0) to mute until lifted. The source document marks this field required, but Stream accepts calls without it and its own SDK sends none.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -4422,19 +4430,19 @@ class MuteUserResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    mute: UserMute | None = None
+    mute: Annotated[UserMute | None, NOT_NULL] = None
     """
     The mute, when one user was muted.
     """
-    mutes: list[UserMute] | None = None
+    mutes: Annotated[list[UserMute] | None, NOT_NULL] = None
     """
     The mutes, when several users were muted.
     """
-    non_existing_users: list[str] | None = None
+    non_existing_users: Annotated[list[str] | None, NOT_NULL] = None
     """
     Ids given that match no user.
     """
-    own_user: FullUser | None = None
+    own_user: Annotated[FullUser | None, NOT_NULL] = None
     """
     The acting user, with the updated list of mutes.
     """
@@ -4449,31 +4457,31 @@ class OgResponse(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    actions: list[Action] | None = None
+    actions: Annotated[list[Action] | None, NOT_NULL] = None
     """
     Buttons or choices offered with the attachment.
     """
-    asset_url: str | None = None
+    asset_url: Annotated[str | None, NOT_NULL] = None
     """
     URL of the file, video or audio.
     """
-    author_icon: str | None = None
+    author_icon: Annotated[str | None, NOT_NULL] = None
     """
     Icon of the author or site.
     """
-    author_link: str | None = None
+    author_link: Annotated[str | None, NOT_NULL] = None
     """
     Link to the author or site.
     """
-    author_name: str | None = None
+    author_name: Annotated[str | None, NOT_NULL] = None
     """
     Name of the content's author or site.
     """
-    color: str | None = None
+    color: Annotated[str | None, NOT_NULL] = None
     """
     Accent colour of the card.
     """
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data kept with the attachment.
     """
@@ -4481,63 +4489,63 @@ class OgResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    fallback: str | None = None
+    fallback: Annotated[str | None, NOT_NULL] = None
     """
     Plain-text stand-in for clients that cannot show the attachment.
     """
-    fields: list[AttachmentField] | None = None
+    fields: Annotated[list[AttachmentField] | None, NOT_NULL] = None
     """
     Label and value pairs shown in the card.
     """
-    footer: str | None = None
+    footer: Annotated[str | None, NOT_NULL] = None
     """
     Footer text of the card.
     """
-    footer_icon: str | None = None
+    footer_icon: Annotated[str | None, NOT_NULL] = None
     """
     Icon shown in the footer.
     """
-    giphy: dict[str, Any] | None = None
+    giphy: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Renditions of a giphy, by size name.
     """
-    image_url: str | None = None
+    image_url: Annotated[str | None, NOT_NULL] = None
     """
     URL of the image.
     """
-    og_scrape_url: str | None = None
+    og_scrape_url: Annotated[str | None, NOT_NULL] = None
     """
     The link the preview was built from.
     """
-    original_height: int | None = None
+    original_height: Annotated[int | None, NOT_NULL] = None
     """
     Height of the original image, in pixels.
     """
-    original_width: int | None = None
+    original_width: Annotated[int | None, NOT_NULL] = None
     """
     Width of the original image, in pixels.
     """
-    pretext: str | None = None
+    pretext: Annotated[str | None, NOT_NULL] = None
     """
     Text shown above the card.
     """
-    text: str | None = None
+    text: Annotated[str | None, NOT_NULL] = None
     """
     Body text of the card.
     """
-    thumb_url: str | None = None
+    thumb_url: Annotated[str | None, NOT_NULL] = None
     """
     URL of a thumbnail.
     """
-    title: str | None = None
+    title: Annotated[str | None, NOT_NULL] = None
     """
     Title of the card.
     """
-    title_link: str | None = None
+    title_link: Annotated[str | None, NOT_NULL] = None
     """
     Link the title leads to.
     """
-    type: str | None = None
+    type: Annotated[str | None, NOT_NULL] = None
     """
     Kind of attachment, such as `image`, `video`, `file`, `audio` or a custom kind.
     """
@@ -4551,11 +4559,11 @@ class PaginationParams(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    limit: Annotated[int | None, Field(ge=0)] = None
+    limit: Annotated[int | None, Field(ge=0), NOT_NULL] = None
     """
     How many entries to return.
     """
-    offset: int | None = None
+    offset: Annotated[int | None, NOT_NULL] = None
     """
     How many entries to pass over first.
     """
@@ -4569,19 +4577,19 @@ class Permission(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    action: str | None = None
+    action: Annotated[str | None, NOT_NULL] = None
     """
     The action it concerns, such as `SendMessage`.
     """
-    condition: dict[str, Any] | None = None
+    condition: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Extra condition, in Stream's query language, under which it applies.
     """
-    custom: bool | None = None
+    custom: Annotated[bool | None, NOT_NULL] = None
     """
     True for a permission the app defined.
     """
-    description: str | None = None
+    description: Annotated[str | None, NOT_NULL] = None
     """
     What it allows.
     """
@@ -4589,23 +4597,23 @@ class Permission(BaseModel):
     """
     The permission's id.
     """
-    level: Literal["app", "channel"] | None = None
+    level: Annotated[Literal["app", "channel"] | None, NOT_NULL] = None
     """
     Whether it applies app-wide or per channel.
     """
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     Readable name.
     """
-    owner: bool | None = None
+    owner: Annotated[bool | None, NOT_NULL] = None
     """
     Whether it only applies to the owner of the resource.
     """
-    same_team: bool | None = None
+    same_team: Annotated[bool | None, NOT_NULL] = None
     """
     Whether it only applies within the user's team.
     """
-    tags: list[str] | None = None
+    tags: Annotated[list[str] | None, NOT_NULL] = None
     """
     Labels that group permissions.
     """
@@ -4619,35 +4627,35 @@ class Policy(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    action: int | None = None
+    action: Annotated[int | None, NOT_NULL] = None
     """
     1 when the policy grants access, 0 when it refuses it.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     Readable name.
     """
-    owner: bool | None = None
+    owner: Annotated[bool | None, NOT_NULL] = None
     """
     Whether it only applies to the owner of the resource.
     """
-    priority: int | None = None
+    priority: Annotated[int | None, NOT_NULL] = None
     """
     Order of evaluation.
     """
-    resources: list[str] | None = None
+    resources: Annotated[list[str] | None, NOT_NULL] = None
     """
     Resources it covers.
     """
-    roles: list[str] | None = None
+    roles: Annotated[list[str] | None, NOT_NULL] = None
     """
     Roles it applies to.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
@@ -4696,39 +4704,39 @@ class Poll(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    custom: Annotated[dict[str, Any] | None, Field(alias="Custom")] = None
+    custom: Annotated[dict[str, Any] | None, Field(alias="Custom"), NOT_NULL] = None
     """
     Free-form data kept with the poll.
     """
-    allow_answers: bool | None = None
+    allow_answers: Annotated[bool | None, NOT_NULL] = None
     """
     Whether users may give free-text answers.
     """
-    allow_user_suggested_options: bool | None = None
+    allow_user_suggested_options: Annotated[bool | None, NOT_NULL] = None
     """
     Whether users may add options.
     """
-    answers_count: int | None = None
+    answers_count: Annotated[int | None, NOT_NULL] = None
     """
     Free-text answers given.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    created_by: User | None = None
+    created_by: Annotated[User | None, NOT_NULL] = None
     """
     Who created the poll, as a user.
     """
-    created_by_id: str | None = None
+    created_by_id: Annotated[str | None, NOT_NULL] = None
     """
     Who created the poll.
     """
-    description: str | None = None
+    description: Annotated[str | None, NOT_NULL] = None
     """
     Further explanation.
     """
-    enforce_unique_vote: bool | None = None
+    enforce_unique_vote: Annotated[bool | None, NOT_NULL] = None
     """
     Whether each user may vote only once.
     """
@@ -4736,47 +4744,47 @@ class Poll(BaseModel):
     """
     The poll's id.
     """
-    is_closed: bool | None = None
+    is_closed: Annotated[bool | None, NOT_NULL] = None
     """
     Whether voting has ended.
     """
-    latest_answers: list[PollVote] | None = None
+    latest_answers: Annotated[list[PollVote] | None, NOT_NULL] = None
     """
     Most recent free-text answers.
     """
-    latest_votes_by_option: dict[str, list[PollVote]] | None = None
+    latest_votes_by_option: Annotated[dict[str, list[PollVote]] | None, NOT_NULL] = None
     """
     Most recent votes per option id.
     """
-    max_votes_allowed: int | None = None
+    max_votes_allowed: Annotated[int | None, NOT_NULL] = None
     """
     Most votes one user may cast.
     """
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     The question or title.
     """
-    options: list[PollOption] | None = None
+    options: Annotated[list[PollOption] | None, NOT_NULL] = None
     """
     The choices.
     """
-    own_votes: list[PollVote] | None = None
+    own_votes: Annotated[list[PollVote] | None, NOT_NULL] = None
     """
     The calling user's votes.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
-    vote_count: int | None = None
+    vote_count: Annotated[int | None, NOT_NULL] = None
     """
     Votes cast for options.
     """
-    vote_counts_by_option: dict[str, int] | None = None
+    vote_counts_by_option: Annotated[dict[str, int] | None, NOT_NULL] = None
     """
     Votes per option id.
     """
-    voting_visibility: str | None = None
+    voting_visibility: Annotated[str | None, NOT_NULL] = None
     """
     `public` when voters are visible, `anonymous` when they are not.
     """
@@ -4790,7 +4798,7 @@ class PollOption(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data kept with the option.
     """
@@ -4798,7 +4806,7 @@ class PollOption(BaseModel):
     """
     Identifier of the option.
     """
-    text: str | None = None
+    text: Annotated[str | None, NOT_NULL] = None
     """
     Text of the option.
     """
@@ -4812,11 +4820,11 @@ class PollOptionInput(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data to keep with the option.
     """
-    text: str | None = None
+    text: Annotated[str | None, NOT_NULL] = None
     """
     Text of the option.
     """
@@ -4830,7 +4838,7 @@ class PollOptionRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data to keep with the option.
     """
@@ -4838,7 +4846,7 @@ class PollOptionRequest(BaseModel):
     """
     Identifier of the option.
     """
-    text: str | None = None
+    text: Annotated[str | None, NOT_NULL] = None
     """
     Text of the option.
     """
@@ -4882,11 +4890,11 @@ class PollVote(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    answer_text: str | None = None
+    answer_text: Annotated[str | None, NOT_NULL] = None
     """
     The answer, for answers.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
@@ -4894,27 +4902,27 @@ class PollVote(BaseModel):
     """
     The vote's id.
     """
-    is_answer: bool | None = None
+    is_answer: Annotated[bool | None, NOT_NULL] = None
     """
     Whether this is a free-text answer rather than a vote.
     """
-    option_id: str | None = None
+    option_id: Annotated[str | None, NOT_NULL] = None
     """
     The option chosen; empty for answers.
     """
-    poll_id: str | None = None
+    poll_id: Annotated[str | None, NOT_NULL] = None
     """
     The poll.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
-    user: User | None = None
+    user: Annotated[User | None, NOT_NULL] = None
     """
     Who voted, as a user.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who voted; absent on anonymous polls.
     """
@@ -4932,7 +4940,7 @@ class PollVoteResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    vote: PollVote | None = None
+    vote: Annotated[PollVote | None, NOT_NULL] = None
 
 
 class PrivacySettings(BaseModel):
@@ -4943,8 +4951,8 @@ class PrivacySettings(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    read_receipts: ReadReceipts | None = None
-    typing_indicators: TypingIndicators | None = None
+    read_receipts: Annotated[ReadReceipts | None, NOT_NULL] = None
+    typing_indicators: Annotated[TypingIndicators | None, NOT_NULL] = None
 
 
 class PushConfig(BaseModel):
@@ -4955,7 +4963,7 @@ class PushConfig(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    offline_only: bool | None = None
+    offline_only: Annotated[bool | None, NOT_NULL] = None
     """
     Only notify users who have no open connection.
     """
@@ -4973,11 +4981,11 @@ class PushNotificationSettings(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    disabled: bool | None = None
+    disabled: Annotated[bool | None, NOT_NULL] = None
     """
     Whether push notifications to the user are off.
     """
-    disabled_until: AwareDatetime | None = None
+    disabled_until: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When paused notifications resume, if they are paused.
     """
@@ -4991,11 +4999,11 @@ class PushNotificationSettingsInput(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    disabled: bool | None = None
+    disabled: Annotated[bool | None, NOT_NULL] = None
     """
     True to stop all push notifications to this user.
     """
-    disabled_until: AwareDatetime | None = None
+    disabled_until: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     Pause push notifications until this moment.
     """
@@ -5009,87 +5017,87 @@ class PushProvider(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    apn_auth_key: str | None = None
+    apn_auth_key: Annotated[str | None, NOT_NULL] = None
     """
     APNs signing key (.p8), for token authentication.
     """
-    apn_auth_type: str | None = None
+    apn_auth_type: Annotated[str | None, NOT_NULL] = None
     """
     How Stream authenticates to APNs: `certificate` or `token`.
     """
-    apn_development: bool | None = None
+    apn_development: Annotated[bool | None, NOT_NULL] = None
     """
     Send through the APNs sandbox.
     """
-    apn_host: str | None = None
+    apn_host: Annotated[str | None, NOT_NULL] = None
     """
     APNs host to use instead of the default.
     """
-    apn_key_id: str | None = None
+    apn_key_id: Annotated[str | None, NOT_NULL] = None
     """
     Id of the APNs signing key.
     """
-    apn_notification_template: str | None = None
+    apn_notification_template: Annotated[str | None, NOT_NULL] = None
     """
     Template of the APNs payload.
     """
-    apn_p12_cert: str | None = None
+    apn_p12_cert: Annotated[str | None, NOT_NULL] = None
     """
     APNs certificate (.p12), for certificate authentication.
     """
-    apn_team_id: str | None = None
+    apn_team_id: Annotated[str | None, NOT_NULL] = None
     """
     Apple developer team id.
     """
-    apn_topic: str | None = None
+    apn_topic: Annotated[str | None, NOT_NULL] = None
     """
     Bundle id the notifications are for.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the configuration was created.
     """
-    description: Annotated[str | None, Field(max_length=128)] = None
+    description: Annotated[str | None, Field(max_length=128), NOT_NULL] = None
     """
     A note about the configuration.
     """
-    disabled_at: AwareDatetime | None = None
+    disabled_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the configuration was switched off; leave out to keep it on.
     """
-    disabled_reason: Annotated[str | None, Field(max_length=255)] = None
+    disabled_reason: Annotated[str | None, Field(max_length=255), NOT_NULL] = None
     """
     Why the configuration is off.
     """
-    firebase_apn_template: str | None = None
+    firebase_apn_template: Annotated[str | None, NOT_NULL] = None
     """
     Template of the APNs section of FCM messages.
     """
-    firebase_credentials: str | None = None
+    firebase_credentials: Annotated[str | None, NOT_NULL] = None
     """
     Service account credentials (JSON) for Firebase Cloud Messaging.
     """
-    firebase_data_template: str | None = None
+    firebase_data_template: Annotated[str | None, NOT_NULL] = None
     """
     Template of the FCM data payload.
     """
-    firebase_host: str | None = None
+    firebase_host: Annotated[str | None, NOT_NULL] = None
     """
     FCM host to use instead of the default.
     """
-    firebase_notification_template: str | None = None
+    firebase_notification_template: Annotated[str | None, NOT_NULL] = None
     """
     Template of the FCM notification payload.
     """
-    firebase_server_key: str | None = None
+    firebase_server_key: Annotated[str | None, NOT_NULL] = None
     """
     Legacy FCM server key.
     """
-    huawei_app_id: str | None = None
+    huawei_app_id: Annotated[str | None, NOT_NULL] = None
     """
     Huawei Push Kit application id.
     """
-    huawei_app_secret: str | None = None
+    huawei_app_secret: Annotated[str | None, NOT_NULL] = None
     """
     Huawei Push Kit application secret.
     """
@@ -5101,15 +5109,15 @@ class PushProvider(BaseModel):
     """
     Push service the configuration is for.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the configuration last changed.
     """
-    xiaomi_app_secret: str | None = None
+    xiaomi_app_secret: Annotated[str | None, NOT_NULL] = None
     """
     Xiaomi application secret.
     """
-    xiaomi_package_name: str | None = None
+    xiaomi_package_name: Annotated[str | None, NOT_NULL] = None
     """
     Android package name registered with Xiaomi.
     """
@@ -5123,95 +5131,95 @@ class PushProviderInfo(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    apn_auth_key: str | None = None
+    apn_auth_key: Annotated[str | None, NOT_NULL] = None
     """
     APNs signing key (.p8), for token authentication.
     """
-    apn_auth_type: str | None = None
+    apn_auth_type: Annotated[str | None, NOT_NULL] = None
     """
     How Stream authenticates to APNs: `certificate` or `token`.
     """
-    apn_development: bool | None = None
+    apn_development: Annotated[bool | None, NOT_NULL] = None
     """
     Send through the APNs sandbox.
     """
-    apn_host: str | None = None
+    apn_host: Annotated[str | None, NOT_NULL] = None
     """
     APNs host to use instead of the default.
     """
-    apn_key_id: str | None = None
+    apn_key_id: Annotated[str | None, NOT_NULL] = None
     """
     Id of the APNs signing key.
     """
-    apn_p12_cert: str | None = None
+    apn_p12_cert: Annotated[str | None, NOT_NULL] = None
     """
     APNs certificate (.p12), for certificate authentication.
     """
-    apn_sandbox_certificate: bool | None = None
+    apn_sandbox_certificate: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the APNs certificate is a sandbox one.
     """
-    apn_supports_remote_notifications: bool | None = None
+    apn_supports_remote_notifications: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the APNs certificate allows remote notifications.
     """
-    apn_supports_voip_notifications: bool | None = None
+    apn_supports_voip_notifications: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the APNs certificate allows VoIP pushes.
     """
-    apn_team_id: str | None = None
+    apn_team_id: Annotated[str | None, NOT_NULL] = None
     """
     Apple developer team id.
     """
-    apn_topic: str | None = None
+    apn_topic: Annotated[str | None, NOT_NULL] = None
     """
     Bundle id the notifications are for.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the configuration was created.
     """
-    description: Annotated[str | None, Field(max_length=128)] = None
+    description: Annotated[str | None, Field(max_length=128), NOT_NULL] = None
     """
     A note about the configuration.
     """
-    disabled_at: AwareDatetime | None = None
+    disabled_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the configuration was switched off; leave out to keep it on.
     """
-    disabled_reason: Annotated[str | None, Field(max_length=255)] = None
+    disabled_reason: Annotated[str | None, Field(max_length=255), NOT_NULL] = None
     """
     Why the configuration is off.
     """
-    firebase_apn_template: str | None = None
+    firebase_apn_template: Annotated[str | None, NOT_NULL] = None
     """
     Template of the APNs section of FCM messages.
     """
-    firebase_credentials: str | None = None
+    firebase_credentials: Annotated[str | None, NOT_NULL] = None
     """
     Service account credentials (JSON) for Firebase Cloud Messaging.
     """
-    firebase_data_template: str | None = None
+    firebase_data_template: Annotated[str | None, NOT_NULL] = None
     """
     Template of the FCM data payload.
     """
-    firebase_host: str | None = None
+    firebase_host: Annotated[str | None, NOT_NULL] = None
     """
     FCM host to use instead of the default.
     """
-    firebase_notification_template: str | None = None
+    firebase_notification_template: Annotated[str | None, NOT_NULL] = None
     """
     Template of the FCM notification payload.
     """
-    firebase_server_key: str | None = None
+    firebase_server_key: Annotated[str | None, NOT_NULL] = None
     """
     Legacy FCM server key.
     """
-    huawei_app_id: str | None = None
+    huawei_app_id: Annotated[str | None, NOT_NULL] = None
     """
     Huawei Push Kit application id.
     """
-    huawei_app_secret: str | None = None
+    huawei_app_secret: Annotated[str | None, NOT_NULL] = None
     """
     Huawei Push Kit application secret.
     """
@@ -5223,15 +5231,15 @@ class PushProviderInfo(BaseModel):
     """
     Push service the configuration is for.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the configuration last changed.
     """
-    xiaomi_app_secret: str | None = None
+    xiaomi_app_secret: Annotated[str | None, NOT_NULL] = None
     """
     Xiaomi application secret.
     """
-    xiaomi_package_name: str | None = None
+    xiaomi_package_name: Annotated[str | None, NOT_NULL] = None
     """
     Android package name registered with Xiaomi.
     """
@@ -5245,7 +5253,7 @@ class QueryBannedUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    exclude_expired_bans: bool | None = None
+    exclude_expired_bans: Annotated[bool | None, NOT_NULL] = None
     """
     Leave out bans that have run out.
     """
@@ -5253,23 +5261,23 @@ class QueryBannedUsersRequest(BaseModel):
     """
     Conditions the bans must meet, such as `{"channel_cid": "messaging:general"}`.
     """
-    limit: Annotated[int | None, Field(le=300)] = None
+    limit: Annotated[int | None, Field(le=300), NOT_NULL] = None
     """
     How many bans to return.
     """
-    offset: Annotated[int | None, Field(le=10000)] = None
+    offset: Annotated[int | None, Field(le=10000), NOT_NULL] = None
     """
     How many bans to pass over first.
     """
-    sort: list[SortParamRequest] | None = None
+    sort: Annotated[list[SortParamRequest] | None, NOT_NULL] = None
     """
     Order of the results.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     On whose behalf to search, as a user object (server-side calls).
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     On whose behalf to search, by user id (server-side calls).
     """
@@ -5293,39 +5301,39 @@ class QueryChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    filter_conditions: dict[str, Any] | None = None
+    filter_conditions: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Conditions the channels must meet, in Stream's query language, such as `{"members": {"$in": ["ann"]}}`.
     """
-    limit: int | None = None
+    limit: Annotated[int | None, NOT_NULL] = None
     """
     How many channels to return.
     """
-    member_limit: Annotated[int | None, Field(ge=0, le=100)] = None
+    member_limit: Annotated[int | None, Field(ge=0, le=100), NOT_NULL] = None
     """
     How many members to return per channel.
     """
-    message_limit: Annotated[int | None, Field(ge=0)] = None
+    message_limit: Annotated[int | None, Field(ge=0), NOT_NULL] = None
     """
     How many messages to return per channel.
     """
-    offset: int | None = None
+    offset: Annotated[int | None, NOT_NULL] = None
     """
     How many channels to pass over first.
     """
-    sort: Annotated[list[SortParamRequest] | None, Field(max_length=5)] = None
+    sort: Annotated[list[SortParamRequest] | None, Field(max_length=5), NOT_NULL] = None
     """
     Order of the results, such as last message first.
     """
-    state: bool | None = None
+    state: Annotated[bool | None, NOT_NULL] = None
     """
     True to return each channel's state.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -5357,23 +5365,23 @@ class QueryMembersRequest(BaseModel):
     """
     Conditions the members must meet, such as `{"channel_role": "channel_moderator"}`.
     """
-    id: str | None = None
+    id: Annotated[str | None, NOT_NULL] = None
     """
     Id of the channel; for a distinct channel without an id, give `members` instead.
     """
-    limit: Annotated[int | None, Field(ge=0, le=300)] = None
+    limit: Annotated[int | None, Field(ge=0, le=300), NOT_NULL] = None
     """
     How many members to return.
     """
-    members: list[ChannelMember] | None = None
+    members: Annotated[list[ChannelMember] | None, NOT_NULL] = None
     """
     Members that identify a distinct channel.
     """
-    offset: Annotated[int | None, Field(le=10000)] = None
+    offset: Annotated[int | None, Field(le=10000), NOT_NULL] = None
     """
     How many members to pass over first.
     """
-    sort: list[SortParamRequest] | None = None
+    sort: Annotated[list[SortParamRequest] | None, NOT_NULL] = None
     """
     Order of the results.
     """
@@ -5381,11 +5389,11 @@ class QueryMembersRequest(BaseModel):
     """
     Type of the channel.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     On whose behalf to search, as a user object (server-side calls).
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     On whose behalf to search, by user id (server-side calls).
     """
@@ -5413,31 +5421,31 @@ class QueryMessageFlagsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    filter_conditions: dict[str, Any] | None = None
+    filter_conditions: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Conditions the flags must meet, such as `{"channel_cid": "messaging:general"}`.
     """
-    limit: Annotated[int | None, Field(ge=0, le=300)] = None
+    limit: Annotated[int | None, Field(ge=0, le=300), NOT_NULL] = None
     """
     How many flags to return.
     """
-    offset: Annotated[int | None, Field(le=10000)] = None
+    offset: Annotated[int | None, Field(le=10000), NOT_NULL] = None
     """
     How many flags to pass over first.
     """
-    show_deleted_messages: bool | None = None
+    show_deleted_messages: Annotated[bool | None, NOT_NULL] = None
     """
     Include flags on messages that were deleted.
     """
-    sort: list[SortParam] | None = None
+    sort: Annotated[list[SortParam] | None, NOT_NULL] = None
     """
     Order of the results.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     On whose behalf to search, as a user object (server-side calls).
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     On whose behalf to search, by user id (server-side calls).
     """
@@ -5465,19 +5473,19 @@ class QueryMessageHistoryRequest(BaseModel):
     """
     Which messages, such as `{"message_id": "m1"}`; one to three conditions.
     """
-    limit: Annotated[int | None, Field(ge=0, le=25)] = None
+    limit: Annotated[int | None, Field(ge=0, le=25), NOT_NULL] = None
     """
     How many versions to return.
     """
-    next: str | None = None
+    next: Annotated[str | None, NOT_NULL] = None
     """
     Cursor from the previous page's `next`.
     """
-    prev: str | None = None
+    prev: Annotated[str | None, NOT_NULL] = None
     """
     Cursor from the next page's `prev`.
     """
-    sort: Annotated[list[SortParamRequest] | None, Field(max_length=5)] = None
+    sort: Annotated[list[SortParamRequest] | None, Field(max_length=5), NOT_NULL] = None
     """
     Order of the results.
     """
@@ -5495,11 +5503,11 @@ class QueryMessageHistoryResponse(BaseModel):
     """
     The versions found.
     """
-    next: str | None = None
+    next: Annotated[str | None, NOT_NULL] = None
     """
     Cursor for the next page.
     """
-    prev: str | None = None
+    prev: Annotated[str | None, NOT_NULL] = None
     """
     Cursor for the previous page.
     """
@@ -5509,23 +5517,23 @@ class QueryPollVotesRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    filter: dict[str, Any] | None = None
+    filter: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Conditions the votes must meet, such as `{"option_id": "o1"}` or `{"is_answer": true}`.
     """
-    limit: Annotated[int | None, Field(ge=0, le=25)] = None
+    limit: Annotated[int | None, Field(ge=0, le=25), NOT_NULL] = None
     """
     How many votes to return.
     """
-    next: str | None = None
+    next: Annotated[str | None, NOT_NULL] = None
     """
     Cursor from the previous page's `next`.
     """
-    prev: str | None = None
+    prev: Annotated[str | None, NOT_NULL] = None
     """
     Cursor from the next page's `prev`.
     """
-    sort: Annotated[list[SortParamRequest] | None, Field(max_length=5)] = None
+    sort: Annotated[list[SortParamRequest] | None, Field(max_length=5), NOT_NULL] = None
     """
     Order of the results.
     """
@@ -5539,11 +5547,11 @@ class QueryPollVotesResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    next: str | None = None
+    next: Annotated[str | None, NOT_NULL] = None
     """
     Cursor for the next page.
     """
-    prev: str | None = None
+    prev: Annotated[str | None, NOT_NULL] = None
     """
     Cursor for the previous page.
     """
@@ -5557,23 +5565,23 @@ class QueryPollsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    filter: dict[str, Any] | None = None
+    filter: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Conditions the polls must meet, such as `{"is_closed": false}`.
     """
-    limit: Annotated[int | None, Field(ge=0, le=25)] = None
+    limit: Annotated[int | None, Field(ge=0, le=25), NOT_NULL] = None
     """
     How many polls to return.
     """
-    next: str | None = None
+    next: Annotated[str | None, NOT_NULL] = None
     """
     Cursor from the previous page's `next`.
     """
-    prev: str | None = None
+    prev: Annotated[str | None, NOT_NULL] = None
     """
     Cursor from the next page's `prev`.
     """
-    sort: Annotated[list[SortParamRequest] | None, Field(max_length=5)] = None
+    sort: Annotated[list[SortParamRequest] | None, Field(max_length=5), NOT_NULL] = None
     """
     Order of the results.
     """
@@ -5587,7 +5595,7 @@ class QueryPollsResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    next: str | None = None
+    next: Annotated[str | None, NOT_NULL] = None
     """
     Cursor for the next page.
     """
@@ -5595,7 +5603,7 @@ class QueryPollsResponse(BaseModel):
     """
     The polls found.
     """
-    prev: str | None = None
+    prev: Annotated[str | None, NOT_NULL] = None
     """
     Cursor for the previous page.
     """
@@ -5605,31 +5613,31 @@ class QueryReactionsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    filter: dict[str, Any] | None = None
+    filter: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Conditions the reactions must meet, such as `{"type": "like"}`.
     """
-    limit: Annotated[int | None, Field(ge=0, le=25)] = None
+    limit: Annotated[int | None, Field(ge=0, le=25), NOT_NULL] = None
     """
     How many reactions to return.
     """
-    next: str | None = None
+    next: Annotated[str | None, NOT_NULL] = None
     """
     Cursor from the previous page's `next`.
     """
-    prev: str | None = None
+    prev: Annotated[str | None, NOT_NULL] = None
     """
     Cursor from the next page's `prev`.
     """
-    sort: Annotated[list[SortParamRequest] | None, Field(max_length=2)] = None
+    sort: Annotated[list[SortParamRequest] | None, Field(max_length=2), NOT_NULL] = None
     """
     Order of the results.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -5643,11 +5651,11 @@ class QueryReactionsResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    next: str | None = None
+    next: Annotated[str | None, NOT_NULL] = None
     """
     Cursor for the next page.
     """
-    prev: str | None = None
+    prev: Annotated[str | None, NOT_NULL] = None
     """
     Cursor for the previous page.
     """
@@ -5661,35 +5669,35 @@ class QueryThreadsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    limit: Annotated[int | None, Field(ge=0, le=25)] = None
+    limit: Annotated[int | None, Field(ge=0, le=25), NOT_NULL] = None
     """
     How many threads to return.
     """
-    member_limit: Annotated[int | None, Field(ge=0, le=100)] = None
+    member_limit: Annotated[int | None, Field(ge=0, le=100), NOT_NULL] = None
     """
     How many channel members to return per thread.
     """
-    next: str | None = None
+    next: Annotated[str | None, NOT_NULL] = None
     """
     Cursor from the previous page's `next`.
     """
-    participant_limit: Annotated[int | None, Field(ge=0, le=100)] = None
+    participant_limit: Annotated[int | None, Field(ge=0, le=100), NOT_NULL] = None
     """
     How many participants to return per thread.
     """
-    prev: str | None = None
+    prev: Annotated[str | None, NOT_NULL] = None
     """
     Cursor from the next page's `prev`.
     """
-    reply_limit: Annotated[int | None, Field(ge=0, le=10)] = None
+    reply_limit: Annotated[int | None, Field(ge=0, le=10), NOT_NULL] = None
     """
     How many of the latest replies to return per thread.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -5703,11 +5711,11 @@ class QueryThreadsResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    next: str | None = None
+    next: Annotated[str | None, NOT_NULL] = None
     """
     Cursor for the next page.
     """
-    prev: str | None = None
+    prev: Annotated[str | None, NOT_NULL] = None
     """
     Cursor for the previous page.
     """
@@ -5729,31 +5737,31 @@ class QueryUsersPayload(BaseModel):
     """
     Conditions the users must meet, in Stream's query language, such as `{"id": {"$in": ["ann", "bob"]}}`.
     """
-    include_deactivated_users: bool | None = None
+    include_deactivated_users: Annotated[bool | None, NOT_NULL] = None
     """
     Include deactivated users in the results.
     """
-    limit: Annotated[int | None, Field(ge=0, le=100)] = None
+    limit: Annotated[int | None, Field(ge=0, le=100), NOT_NULL] = None
     """
     How many users to return.
     """
-    offset: Annotated[int | None, Field(le=1000)] = None
+    offset: Annotated[int | None, Field(le=1000), NOT_NULL] = None
     """
     How many users to pass over first.
     """
-    presence: bool | None = None
+    presence: Annotated[bool | None, NOT_NULL] = None
     """
     Also watch the presence of the users found (client-side connections).
     """
-    sort: list[SortParamRequest] | None = None
+    sort: Annotated[list[SortParamRequest] | None, NOT_NULL] = None
     """
     Order of the results.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     On whose behalf to search, as a user object (server-side calls).
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     On whose behalf to search, by user id (server-side calls).
     """
@@ -5782,11 +5790,11 @@ class Reaction(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data kept with the reaction.
     """
@@ -5794,7 +5802,7 @@ class Reaction(BaseModel):
     """
     The message reacted to.
     """
-    score: int | None = None
+    score: Annotated[int | None, NOT_NULL] = None
     """
     Weight of the reaction.
     """
@@ -5802,15 +5810,15 @@ class Reaction(BaseModel):
     """
     Kind of reaction, such as `like`.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
-    user: User | None = None
+    user: Annotated[User | None, NOT_NULL] = None
     """
     Who reacted, as a user.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who reacted.
     """
@@ -5824,19 +5832,19 @@ class ReactionGroup(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    count: int | None = None
+    count: Annotated[int | None, NOT_NULL] = None
     """
     How many reactions of this kind.
     """
-    first_reaction_at: AwareDatetime | None = None
+    first_reaction_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the first one was made.
     """
-    last_reaction_at: AwareDatetime | None = None
+    last_reaction_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the latest one was made.
     """
-    sum_scores: int | None = None
+    sum_scores: Annotated[int | None, NOT_NULL] = None
     """
     Total score of those reactions.
     """
@@ -5851,15 +5859,15 @@ class ReactionRequest(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the reaction was made, to backdate it.
     """
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data to keep with the reaction.
     """
-    score: int | None = None
+    score: Annotated[int | None, NOT_NULL] = None
     """
     Weight of the reaction; 1 when left out. Useful for claps and similar counters.
     """
@@ -5867,15 +5875,15 @@ class ReactionRequest(BaseModel):
     """
     Kind of reaction, such as `like` or `love`.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the reaction last changed.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who reacts, as a user object (server-side calls).
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who reacts, by user id (server-side calls).
     """
@@ -5893,26 +5901,26 @@ class ReactionResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    message: Message | None = None
+    message: Annotated[Message | None, NOT_NULL] = None
     """
     The message, with updated reaction counts.
     """
-    reaction: Reaction | None = None
+    reaction: Annotated[Reaction | None, NOT_NULL] = None
 
 
 class ReactivateUserRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created_by_id: str | None = None
+    created_by_id: Annotated[str | None, NOT_NULL] = None
     """
     Who is recorded as reactivating the user.
     """
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     A new display name for the user.
     """
-    restore_messages: bool | None = None
+    restore_messages: Annotated[bool | None, NOT_NULL] = None
     """
     True to restore the messages hidden at deactivation.
     """
@@ -5922,15 +5930,15 @@ class ReactivateUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created_by_id: str | None = None
+    created_by_id: Annotated[str | None, NOT_NULL] = None
     """
     Who is recorded as reactivating the users.
     """
-    restore_channels: bool | None = None
+    restore_channels: Annotated[bool | None, NOT_NULL] = None
     """
     True to also restore the users' channels.
     """
-    restore_messages: bool | None = None
+    restore_messages: Annotated[bool | None, NOT_NULL] = None
     """
     True to restore the messages hidden at deactivation.
     """
@@ -5949,39 +5957,39 @@ class ReadEvent(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    channel_id: str | None = None
+    channel_id: Annotated[str | None, NOT_NULL] = None
     """
     Id of the channel.
     """
-    channel_type: str | None = None
+    channel_type: Annotated[str | None, NOT_NULL] = None
     """
     Type of the channel.
     """
-    cid: str | None = None
+    cid: Annotated[str | None, NOT_NULL] = None
     """
     Channel concerned, as `type:id`.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the event happened.
     """
-    last_read_message_id: str | None = None
+    last_read_message_id: Annotated[str | None, NOT_NULL] = None
     """
     The last message read.
     """
-    team: str | None = None
+    team: Annotated[str | None, NOT_NULL] = None
     """
     Team of the channel.
     """
-    thread: dict[str, Any] | None = None
+    thread: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     The thread read, when a thread was marked.
     """
-    type: str | None = None
+    type: Annotated[str | None, NOT_NULL] = None
     """
     Kind of event, `message.read`.
     """
-    user: User | None = None
+    user: Annotated[User | None, NOT_NULL] = None
     """
     Who read.
     """
@@ -6009,19 +6017,19 @@ class ReadState(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    last_read: AwareDatetime | None = None
+    last_read: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the user last read.
     """
-    last_read_message_id: str | None = None
+    last_read_message_id: Annotated[str | None, NOT_NULL] = None
     """
     The last message the user read.
     """
-    unread_messages: int | None = None
+    unread_messages: Annotated[int | None, NOT_NULL] = None
     """
     Messages the user has not read yet.
     """
-    user: User | None = None
+    user: Annotated[User | None, NOT_NULL] = None
     """
     The reader.
     """
@@ -6045,11 +6053,11 @@ class Role(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    custom: bool | None = None
+    custom: Annotated[bool | None, NOT_NULL] = None
     """
     True for a role the app defined, false for a built-in one.
     """
@@ -6057,11 +6065,11 @@ class Role(BaseModel):
     """
     Name of the role.
     """
-    scopes: list[str] | None = None
+    scopes: Annotated[list[str] | None, NOT_NULL] = None
     """
     Where the role is in use: `.app` for app-wide, or channel type names.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
@@ -6075,11 +6083,11 @@ class RunMessageActionRequest(BaseModel):
     """
     The choice made, as field names and values, such as `{"image_action": "send"}`.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -6093,7 +6101,7 @@ class S3Request(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    s3_api_key: str | None = None
+    s3_api_key: Annotated[str | None, NOT_NULL] = None
     """
     Access key id; leave out to rely on a bucket policy that trusts Stream.
     """
@@ -6101,7 +6109,7 @@ class S3Request(BaseModel):
     """
     Region of the bucket.
     """
-    s3_secret: str | None = None
+    s3_secret: Annotated[str | None, NOT_NULL] = None
     """
     Secret access key that goes with `s3_api_key`.
     """
@@ -6115,11 +6123,11 @@ class SearchMessagesResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    next: str | None = None
+    next: Annotated[str | None, NOT_NULL] = None
     """
     Cursor for the next page; pass it as `next`.
     """
-    previous: str | None = None
+    previous: Annotated[str | None, NOT_NULL] = None
     """
     Cursor for the page before; pass it as `next`.
     """
@@ -6127,7 +6135,7 @@ class SearchMessagesResponse(BaseModel):
     """
     The messages found.
     """
-    results_warning: SearchWarning | None = None
+    results_warning: Annotated[SearchWarning | None, NOT_NULL] = None
 
 
 class SearchRequest(BaseModel):
@@ -6142,27 +6150,27 @@ class SearchRequest(BaseModel):
     """
     Conditions the channels must meet, such as `{"members": {"$in": ["ann"]}}`.
     """
-    limit: int | None = None
+    limit: Annotated[int | None, NOT_NULL] = None
     """
     How many messages to return.
     """
-    message_filter_conditions: dict[str, Any] | None = None
+    message_filter_conditions: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Conditions the messages must meet.
     """
-    next: str | None = None
+    next: Annotated[str | None, NOT_NULL] = None
     """
     Cursor from the previous page's `next`.
     """
-    offset: int | None = None
+    offset: Annotated[int | None, NOT_NULL] = None
     """
     How many results to pass over first; cannot be combined with `sort` or `next`.
     """
-    query: str | None = None
+    query: Annotated[str | None, NOT_NULL] = None
     """
     Words to search message text for; give this or `message_filter_conditions`.
     """
-    sort: list[SortParamRequest] | None = None
+    sort: Annotated[list[SortParamRequest] | None, NOT_NULL] = None
     """
     Order of the results; cannot be combined with a non-zero `offset`.
     """
@@ -6176,7 +6184,7 @@ class SearchResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    message: Message | None = None
+    message: Annotated[Message | None, NOT_NULL] = None
     """
     The message found, with its channel.
     """
@@ -6190,11 +6198,11 @@ class SearchWarning(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_search_cids: list[str] | None = None
+    channel_search_cids: Annotated[list[str] | None, NOT_NULL] = None
     """
     The channels searched.
     """
-    channel_search_count: int | None = None
+    channel_search_count: Annotated[int | None, NOT_NULL] = None
     """
     How many channels were searched.
     """
@@ -6236,11 +6244,11 @@ class SendMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    force_moderation: bool | None = None
+    force_moderation: Annotated[bool | None, NOT_NULL] = None
     """
     True to run moderation on the message even for a server-side call.
     """
-    keep_channel_hidden: bool | None = None
+    keep_channel_hidden: Annotated[bool | None, NOT_NULL] = None
     """
     True to leave the channel hidden for the sender instead of showing it again.
     """
@@ -6248,19 +6256,19 @@ class SendMessageRequest(BaseModel):
     """
     The message to post.
     """
-    pending: bool | None = None
+    pending: Annotated[bool | None, NOT_NULL] = None
     """
     True to hold the message as pending until it is committed.
     """
-    pending_message_metadata: dict[str, str] | None = None
+    pending_message_metadata: Annotated[dict[str, str] | None, NOT_NULL] = None
     """
     Data kept with a pending message until it is committed, as text values.
     """
-    skip_enrich_url: bool | None = None
+    skip_enrich_url: Annotated[bool | None, NOT_NULL] = None
     """
     True to skip building previews for links in the text.
     """
-    skip_push: bool | None = None
+    skip_push: Annotated[bool | None, NOT_NULL] = None
     """
     True to send no push notifications for this message.
     """
@@ -6270,7 +6278,7 @@ class SendReactionRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    enforce_unique: bool | None = None
+    enforce_unique: Annotated[bool | None, NOT_NULL] = None
     """
     True to replace every earlier reaction of this user on the message.
     """
@@ -6278,7 +6286,7 @@ class SendReactionRequest(BaseModel):
     """
     The reaction to add.
     """
-    skip_push: bool | None = None
+    skip_push: Annotated[bool | None, NOT_NULL] = None
     """
     True to send no push notification for the reaction.
     """
@@ -6298,11 +6306,11 @@ class ShowChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -6316,11 +6324,11 @@ class SortParam(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    direction: int | None = None
+    direction: Annotated[int | None, NOT_NULL] = None
     """
     `1` for ascending, `-1` for descending.
     """
-    field: str | None = None
+    field: Annotated[str | None, NOT_NULL] = None
     """
     Name of the field to order by.
     """
@@ -6334,11 +6342,11 @@ class SortParamRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    direction: int | None = None
+    direction: Annotated[int | None, NOT_NULL] = None
     """
     `1` for ascending (the default), `-1` for descending.
     """
-    field: str | None = None
+    field: Annotated[str | None, NOT_NULL] = None
     """
     Name of the field to order by.
     """
@@ -6353,19 +6361,19 @@ class TaskError(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    description: str | None = None
+    description: Annotated[str | None, NOT_NULL] = None
     """
     What went wrong.
     """
-    stacktrace: str | None = None
+    stacktrace: Annotated[str | None, NOT_NULL] = None
     """
     Where it went wrong, for Stream's support.
     """
-    type: str | None = None
+    type: Annotated[str | None, NOT_NULL] = None
     """
     Kind of failure.
     """
-    version: str | None = None
+    version: Annotated[str | None, NOT_NULL] = None
     """
     Server version that ran the task.
     """
@@ -6398,43 +6406,43 @@ class Thread(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    channel: Channel | None = None
+    channel: Annotated[Channel | None, NOT_NULL] = None
     """
     That channel.
     """
-    channel_cid: str | None = None
+    channel_cid: Annotated[str | None, NOT_NULL] = None
     """
     Channel of the thread, as `type:id`.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    created_by: User | None = None
+    created_by: Annotated[User | None, NOT_NULL] = None
     """
     Who started the thread, as a user.
     """
-    created_by_user_id: str | None = None
+    created_by_user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who started the thread.
     """
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data kept with the thread.
     """
-    deleted_at: AwareDatetime | None = None
+    deleted_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the thread was deleted, if it was.
     """
-    last_message_at: AwareDatetime | None = None
+    last_message_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the latest reply was sent.
     """
-    latest_replies: list[Message] | None = None
+    latest_replies: Annotated[list[Message] | None, NOT_NULL] = None
     """
     The most recent replies.
     """
-    parent_message: Message | None = None
+    parent_message: Annotated[Message | None, NOT_NULL] = None
     """
     That message.
     """
@@ -6442,27 +6450,27 @@ class Thread(BaseModel):
     """
     The message the thread hangs from.
     """
-    participant_count: int | None = None
+    participant_count: Annotated[int | None, NOT_NULL] = None
     """
     Users taking part.
     """
-    read: list[ReadState] | None = None
+    read: Annotated[list[ReadState] | None, NOT_NULL] = None
     """
     How far each participant has read.
     """
-    reply_count: int | None = None
+    reply_count: Annotated[int | None, NOT_NULL] = None
     """
     Replies in the thread.
     """
-    thread_participants: list[ThreadParticipant] | None = None
+    thread_participants: Annotated[list[ThreadParticipant] | None, NOT_NULL] = None
     """
     Users taking part.
     """
-    title: str | None = None
+    title: Annotated[str | None, NOT_NULL] = None
     """
     Title of the thread.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
@@ -6476,39 +6484,39 @@ class ThreadParticipant(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_cid: str | None = None
+    channel_cid: Annotated[str | None, NOT_NULL] = None
     """
     Channel of the thread.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the participant joined the thread.
     """
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data kept with the participation.
     """
-    last_read_at: AwareDatetime | None = None
+    last_read_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the participant last read the thread.
     """
-    last_thread_message_at: AwareDatetime | None = None
+    last_thread_message_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the participant last replied.
     """
-    left_thread_at: AwareDatetime | None = None
+    left_thread_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the participant left the thread, if they did.
     """
-    thread_id: str | None = None
+    thread_id: Annotated[str | None, NOT_NULL] = None
     """
     The thread.
     """
-    user: User | None = None
+    user: Annotated[User | None, NOT_NULL] = None
     """
     The participant, as a user.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     The participant.
     """
@@ -6537,15 +6545,15 @@ class Thresholds(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    explicit: LabelThresholds | None = None
+    explicit: Annotated[LabelThresholds | None, NOT_NULL] = None
     """
     Thresholds for explicit content.
     """
-    spam: LabelThresholds | None = None
+    spam: Annotated[LabelThresholds | None, NOT_NULL] = None
     """
     Thresholds for spam.
     """
-    toxic: LabelThresholds | None = None
+    toxic: Annotated[LabelThresholds | None, NOT_NULL] = None
     """
     Thresholds for toxic content.
     """
@@ -6621,27 +6629,27 @@ class TruncateChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    hard_delete: bool | None = None
+    hard_delete: Annotated[bool | None, NOT_NULL] = None
     """
     True to remove the messages and their reactions and files for good.
     """
-    message: MessageRequest | None = None
+    message: Annotated[MessageRequest | None, NOT_NULL] = None
     """
     A message to post once the channel is truncated.
     """
-    skip_push: bool | None = None
+    skip_push: Annotated[bool | None, NOT_NULL] = None
     """
     True to send no push notifications for that message.
     """
-    truncated_at: AwareDatetime | None = None
+    truncated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     Only remove what was sent before this moment; the message posted afterwards is always newer.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -6651,7 +6659,7 @@ class TruncateChannelResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel: Channel | None = None
+    channel: Annotated[Channel | None, NOT_NULL] = None
     """
     The channel after truncation.
     """
@@ -6659,7 +6667,7 @@ class TruncateChannelResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    message: Message | None = None
+    message: Annotated[Message | None, NOT_NULL] = None
     """
     The message posted afterwards, if any.
     """
@@ -6687,11 +6695,11 @@ class UnblockUserRequest(BaseModel):
     """
     The user to unblock.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -6705,7 +6713,7 @@ class UndeleteMessageRequest(BaseModel):
     """
     The message as it should be restored.
     """
-    skip_enrich_url: bool | None = None
+    skip_enrich_url: Annotated[bool | None, NOT_NULL] = None
     """
     True to skip building previews for links in the text.
     """
@@ -6715,19 +6723,19 @@ class UnmuteChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_cids: Annotated[list[str] | None, Field(max_length=25)] = None
+    channel_cids: Annotated[list[str] | None, Field(max_length=25), NOT_NULL] = None
     """
     Channels to unmute, each as `type:id`.
     """
-    expiration: int | None = None
+    expiration: Annotated[int | None, NOT_NULL] = None
     """
     Carried over from the mute call; has no effect on unmuting.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -6745,7 +6753,7 @@ class UnmuteResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    non_existing_users: list[str] | None = None
+    non_existing_users: Annotated[list[str] | None, NOT_NULL] = None
     """
     Ids given that match no user.
     """
@@ -6755,19 +6763,19 @@ class UnmuteUserRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    target_ids: Annotated[list[str] | None, Field(max_length=1000)] = None
+    target_ids: Annotated[list[str] | None, Field(max_length=1000), NOT_NULL] = None
     """
     Users to unmute.
     """
-    timeout: Annotated[int | None, Field(ge=0)] = None
+    timeout: Annotated[int | None, Field(ge=0), NOT_NULL] = None
     """
     Carried over from the mute call and not needed to unmute. The source document marks this field required, but Stream accepts calls without it and its own SDK sends none.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -6781,23 +6789,23 @@ class UnreadCounts(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_type: list[UnreadCountsChannelType] | None = None
+    channel_type: Annotated[list[UnreadCountsChannelType] | None, NOT_NULL] = None
     """
     Unread messages per channel type.
     """
-    channels: list[UnreadCountsChannel] | None = None
+    channels: Annotated[list[UnreadCountsChannel] | None, NOT_NULL] = None
     """
     Unread messages per channel.
     """
-    threads: list[UnreadCountsThread] | None = None
+    threads: Annotated[list[UnreadCountsThread] | None, NOT_NULL] = None
     """
     Unread replies per thread.
     """
-    total_unread_count: int | None = None
+    total_unread_count: Annotated[int | None, NOT_NULL] = None
     """
     Unread messages across all channels.
     """
-    total_unread_threads_count: int | None = None
+    total_unread_threads_count: Annotated[int | None, NOT_NULL] = None
     """
     Threads with unread replies.
     """
@@ -6811,15 +6819,15 @@ class UnreadCountsChannel(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_id: str | None = None
+    channel_id: Annotated[str | None, NOT_NULL] = None
     """
     The channel, as `type:id`.
     """
-    last_read: AwareDatetime | None = None
+    last_read: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the user last read the channel.
     """
-    unread_count: int | None = None
+    unread_count: Annotated[int | None, NOT_NULL] = None
     """
     Unread messages.
     """
@@ -6833,15 +6841,15 @@ class UnreadCountsChannelType(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_count: int | None = None
+    channel_count: Annotated[int | None, NOT_NULL] = None
     """
     Channels of this type with unread messages.
     """
-    channel_type: str | None = None
+    channel_type: Annotated[str | None, NOT_NULL] = None
     """
     The channel type.
     """
-    unread_count: int | None = None
+    unread_count: Annotated[int | None, NOT_NULL] = None
     """
     Unread messages.
     """
@@ -6855,11 +6863,11 @@ class UnreadCountsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_type: list[UnreadCountsChannelType] | None = None
+    channel_type: Annotated[list[UnreadCountsChannelType] | None, NOT_NULL] = None
     """
     Unread messages per channel type.
     """
-    channels: list[UnreadCountsChannel] | None = None
+    channels: Annotated[list[UnreadCountsChannel] | None, NOT_NULL] = None
     """
     Unread messages per channel.
     """
@@ -6867,15 +6875,15 @@ class UnreadCountsResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    threads: list[UnreadCountsThread] | None = None
+    threads: Annotated[list[UnreadCountsThread] | None, NOT_NULL] = None
     """
     Unread replies per thread.
     """
-    total_unread_count: int | None = None
+    total_unread_count: Annotated[int | None, NOT_NULL] = None
     """
     Unread messages across all channels.
     """
-    total_unread_threads_count: int | None = None
+    total_unread_threads_count: Annotated[int | None, NOT_NULL] = None
     """
     Threads with unread replies.
     """
@@ -6889,19 +6897,19 @@ class UnreadCountsThread(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    last_read: AwareDatetime | None = None
+    last_read: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the user last read the thread.
     """
-    last_read_message_id: str | None = None
+    last_read_message_id: Annotated[str | None, NOT_NULL] = None
     """
     The last reply the user read.
     """
-    parent_message_id: str | None = None
+    parent_message_id: Annotated[str | None, NOT_NULL] = None
     """
     The thread, by parent message id.
     """
-    unread_count: int | None = None
+    unread_count: Annotated[int | None, NOT_NULL] = None
     """
     Unread replies.
     """
@@ -6911,179 +6919,179 @@ class UpdateAppRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    agora_options: Config | None = None
+    agora_options: Annotated[Config | None, NOT_NULL] = None
     """
     Agora settings.
     """
-    allowed_flag_reasons: list[str] | None = None
+    allowed_flag_reasons: Annotated[list[str] | None, NOT_NULL] = None
     """
     Reasons users may give when flagging.
     """
-    apn_config: ApnConfig | None = None
+    apn_config: Annotated[ApnConfig | None, NOT_NULL] = None
     """
     Apple push settings.
     """
-    async_moderation_config: AsyncModerationConfiguration | None = None
+    async_moderation_config: Annotated[AsyncModerationConfiguration | None, NOT_NULL] = None
     """
     Where late moderation verdicts are delivered.
     """
-    async_url_enrich_enabled: bool | None = None
+    async_url_enrich_enabled: Annotated[bool | None, NOT_NULL] = None
     """
     True to build link previews after the message is sent rather than before.
     """
-    auto_translation_enabled: bool | None = None
+    auto_translation_enabled: Annotated[bool | None, NOT_NULL] = None
     """
     True to translate messages automatically.
     """
-    before_message_send_hook_url: str | None = None
+    before_message_send_hook_url: Annotated[str | None, NOT_NULL] = None
     """
     Hook to call before each message is stored; it may change or refuse the message.
     """
-    cdn_expiration_seconds: Annotated[int | None, Field(ge=14400, le=1209600)] = None
+    cdn_expiration_seconds: Annotated[int | None, Field(ge=14400, le=1209600), NOT_NULL] = None
     """
     Lifetime of signed CDN links, in seconds.
     """
-    channel_hide_members_only: bool | None = None
+    channel_hide_members_only: Annotated[bool | None, NOT_NULL] = None
     """
     True to let only members hide a channel.
     """
-    custom_action_handler_url: str | None = None
+    custom_action_handler_url: Annotated[str | None, NOT_NULL] = None
     """
     Where to post custom command actions.
     """
-    datadog_info: DataDogInfo | None = None
+    datadog_info: Annotated[DataDogInfo | None, NOT_NULL] = None
     """
     Forwarding of metrics to Datadog.
     """
-    disable_auth_checks: bool | None = None
+    disable_auth_checks: Annotated[bool | None, NOT_NULL] = None
     """
     True to accept calls without valid tokens; for development only.
     """
-    disable_permissions_checks: bool | None = None
+    disable_permissions_checks: Annotated[bool | None, NOT_NULL] = None
     """
     True to skip permission checks for user tokens.
     """
-    enforce_unique_usernames: Literal["no", "app", "team"] | None = None
+    enforce_unique_usernames: Annotated[Literal["no", "app", "team"] | None, NOT_NULL] = None
     """
     Where names must be unique: nowhere, app-wide or per team.
     """
-    feeds_moderation_enabled: bool | None = None
+    feeds_moderation_enabled: Annotated[bool | None, NOT_NULL] = None
     """
     True to moderate Activity Feeds content.
     """
-    feeds_v2_region: str | None = None
+    feeds_v2_region: Annotated[str | None, NOT_NULL] = None
     """
     Region of the app's Activity Feeds v2 data.
     """
-    file_upload_config: FileUploadConfig | None = None
+    file_upload_config: Annotated[FileUploadConfig | None, NOT_NULL] = None
     """
     Rules for file uploads.
     """
-    firebase_config: FirebaseConfig | None = None
+    firebase_config: Annotated[FirebaseConfig | None, NOT_NULL] = None
     """
     Firebase push settings.
     """
-    grants: dict[str, list[str]] | None = None
+    grants: Annotated[dict[str, list[str]] | None, NOT_NULL] = None
     """
     App-level permissions granted, by role name.
     """
-    hms_options: Config | None = None
+    hms_options: Annotated[Config | None, NOT_NULL] = None
     """
     100ms settings.
     """
-    huawei_config: HuaweiConfig | None = None
+    huawei_config: Annotated[HuaweiConfig | None, NOT_NULL] = None
     """
     Huawei push settings.
     """
-    image_moderation_block_labels: list[str] | None = None
+    image_moderation_block_labels: Annotated[list[str] | None, NOT_NULL] = None
     """
     Labels that get an image blocked.
     """
-    image_moderation_enabled: bool | None = None
+    image_moderation_enabled: Annotated[bool | None, NOT_NULL] = None
     """
     True to moderate uploaded images.
     """
-    image_moderation_labels: list[str] | None = None
+    image_moderation_labels: Annotated[list[str] | None, NOT_NULL] = None
     """
     Labels image moderation looks for.
     """
-    image_upload_config: FileUploadConfig | None = None
+    image_upload_config: Annotated[FileUploadConfig | None, NOT_NULL] = None
     """
     Rules for image uploads.
     """
-    migrate_permissions_to_v2: bool | None = None
+    migrate_permissions_to_v2: Annotated[bool | None, NOT_NULL] = None
     """
     True to move the app to version 2 of the permission system.
     """
-    moderation_webhook_url: str | None = None
+    moderation_webhook_url: Annotated[str | None, NOT_NULL] = None
     """
     Where to post moderation events.
     """
-    multi_tenant_enabled: bool | None = None
+    multi_tenant_enabled: Annotated[bool | None, NOT_NULL] = None
     """
     True to separate users and channels into teams.
     """
-    permission_version: Literal["v1", "v2"] | None = None
+    permission_version: Annotated[Literal["v1", "v2"] | None, NOT_NULL] = None
     """
     Version of the permission system.
     """
-    push_config: PushConfig | None = None
+    push_config: Annotated[PushConfig | None, NOT_NULL] = None
     """
     How push notifications are sent.
     """
-    reminders_interval: Annotated[int | None, Field(ge=60, le=86400)] = None
+    reminders_interval: Annotated[int | None, Field(ge=60, le=86400), NOT_NULL] = None
     """
     Seconds after which an unread reminder is sent.
     """
-    reminders_max_members: Annotated[int | None, Field(ge=2)] = None
+    reminders_max_members: Annotated[int | None, Field(ge=2), NOT_NULL] = None
     """
     Largest channel, in members, for which reminders are sent.
     """
-    revoke_tokens_issued_before: str | None = None
+    revoke_tokens_issued_before: Annotated[str | None, NOT_NULL] = None
     """
     Refuse every token issued before this moment.
     """
-    sns_key: str | None = None
+    sns_key: Annotated[str | None, NOT_NULL] = None
     """
     Access key for the topic.
     """
-    sns_secret: str | None = None
+    sns_secret: Annotated[str | None, NOT_NULL] = None
     """
     Secret for the topic.
     """
-    sns_topic_arn: str | None = None
+    sns_topic_arn: Annotated[str | None, NOT_NULL] = None
     """
     Amazon SNS topic to send events to.
     """
-    sqs_key: str | None = None
+    sqs_key: Annotated[str | None, NOT_NULL] = None
     """
     Access key for the queue.
     """
-    sqs_secret: str | None = None
+    sqs_secret: Annotated[str | None, NOT_NULL] = None
     """
     Secret for the queue.
     """
-    sqs_url: str | None = None
+    sqs_url: Annotated[str | None, NOT_NULL] = None
     """
     Amazon SQS queue to send events to.
     """
-    user_search_disallowed_roles: list[str] | None = None
+    user_search_disallowed_roles: Annotated[list[str] | None, NOT_NULL] = None
     """
     Roles that may not search users.
     """
-    video_provider: Literal["agora", "hms"] | None = None
+    video_provider: Annotated[Literal["agora", "hms"] | None, NOT_NULL] = None
     """
     Third-party video provider for calls.
     """
-    webhook_events: list[str] | None = None
+    webhook_events: Annotated[list[str] | None, NOT_NULL] = None
     """
     Which events to post to the webhook.
     """
-    webhook_url: str | None = None
+    webhook_url: Annotated[str | None, NOT_NULL] = None
     """
     Where to post events.
     """
-    xiaomi_config: XiaomiConfig | None = None
+    xiaomi_config: Annotated[XiaomiConfig | None, NOT_NULL] = None
     """
     Xiaomi push settings.
     """
@@ -7093,7 +7101,7 @@ class UpdateBlockListRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    words: Annotated[list[str] | None, Field(min_length=1)] = None
+    words: Annotated[list[str] | None, Field(min_length=1), NOT_NULL] = None
     """
     The full new list of entries.
     """
@@ -7103,19 +7111,19 @@ class UpdateChannelPartialRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    set: dict[str, Any] | None = None
+    set: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Fields to set, by name, such as `{"frozen": true}`.
     """
-    unset: list[str] | None = None
+    unset: Annotated[list[str] | None, NOT_NULL] = None
     """
     Names of fields to remove.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -7125,7 +7133,7 @@ class UpdateChannelPartialResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel: Channel | None = None
+    channel: Annotated[Channel | None, NOT_NULL] = None
     """
     The channel after the change.
     """
@@ -7133,7 +7141,7 @@ class UpdateChannelPartialResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    members: list[ChannelMember] | None = None
+    members: Annotated[list[ChannelMember] | None, NOT_NULL] = None
     """
     The channel's members.
     """
@@ -7143,63 +7151,63 @@ class UpdateChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    accept_invite: bool | None = None
+    accept_invite: Annotated[bool | None, NOT_NULL] = None
     """
     True to accept the acting user's invitation.
     """
-    add_members: Annotated[list[str | ChannelMember] | None, Field(max_length=100)] = None
+    add_members: Annotated[list[str | ChannelMember] | None, Field(max_length=100), NOT_NULL] = None
     """
     Users to add as members, as user ids or membership objects (to set a channel role, say).
     """
-    add_moderators: Annotated[list[str] | None, Field(max_length=100)] = None
+    add_moderators: Annotated[list[str] | None, Field(max_length=100), NOT_NULL] = None
     """
     Members to make moderators, by user id.
     """
-    assign_roles: Annotated[list[ChannelMember] | None, Field(max_length=100)] = None
+    assign_roles: Annotated[list[ChannelMember] | None, Field(max_length=100), NOT_NULL] = None
     """
     Channel roles to give to existing members; the call fails if any user is not a member.
     """
-    cooldown: Annotated[int | None, Field(ge=0, le=120)] = None
+    cooldown: Annotated[int | None, Field(ge=0, le=120), NOT_NULL] = None
     """
     Slow mode: seconds each member must wait between messages; 0 turns it off.
     """
-    data: ChannelInput | None = None
+    data: Annotated[ChannelInput | None, NOT_NULL] = None
     """
     New data for the channel; it replaces the channel's custom data entirely.
     """
-    demote_moderators: Annotated[list[str] | None, Field(max_length=100)] = None
+    demote_moderators: Annotated[list[str] | None, Field(max_length=100), NOT_NULL] = None
     """
     Moderators to make plain members again, by user id.
     """
-    hide_history: bool | None = None
+    hide_history: Annotated[bool | None, NOT_NULL] = None
     """
     True to hide earlier messages from the members added now.
     """
-    invites: Annotated[list[str | ChannelMember] | None, Field(max_length=100)] = None
+    invites: Annotated[list[str | ChannelMember] | None, Field(max_length=100), NOT_NULL] = None
     """
     Users to invite, as user ids or membership objects.
     """
     message: MessageRequest | None = None
     """
-    A message to post in the channel once the change is made.
+    A message to post in the channel once the change is made. Null, as Stream's own client sends when there is none, means the same as leaving it out.
     """
-    reject_invite: bool | None = None
+    reject_invite: Annotated[bool | None, NOT_NULL] = None
     """
     True to decline the acting user's invitation.
     """
-    remove_members: Annotated[list[str] | None, Field(max_length=100)] = None
+    remove_members: Annotated[list[str] | None, Field(max_length=100), NOT_NULL] = None
     """
     Members to remove, by user id.
     """
-    skip_push: bool | None = None
+    skip_push: Annotated[bool | None, NOT_NULL] = None
     """
     True to send no push notifications for that message.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -7209,7 +7217,7 @@ class UpdateChannelResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel: Channel | None = None
+    channel: Annotated[Channel | None, NOT_NULL] = None
     """
     The channel after the change.
     """
@@ -7217,11 +7225,11 @@ class UpdateChannelResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    members: list[ChannelMember] | None = None
+    members: Annotated[list[ChannelMember] | None, NOT_NULL] = None
     """
     The channel's members after the change.
     """
-    message: Message | None = None
+    message: Annotated[Message | None, NOT_NULL] = None
     """
     The message posted with the change, if any.
     """
@@ -7231,7 +7239,7 @@ class UpdateChannelTypeRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    allowed_flag_reasons: list[str] | None = None
+    allowed_flag_reasons: Annotated[list[str] | None, NOT_NULL] = None
     """
     Reasons users may give when flagging.
     """
@@ -7243,39 +7251,39 @@ class UpdateChannelTypeRequest(BaseModel):
     """
     What automatic moderation does with a message it objects to.
     """
-    automod_thresholds: Thresholds | None = None
+    automod_thresholds: Annotated[Thresholds | None, NOT_NULL] = None
     """
     Score thresholds for AI moderation.
     """
-    blocklist: str | None = None
+    blocklist: Annotated[str | None, NOT_NULL] = None
     """
     Block list applied to messages.
     """
-    blocklist_behavior: Literal["flag", "block", "shadow_block"] | None = None
+    blocklist_behavior: Annotated[Literal["flag", "block", "shadow_block"] | None, NOT_NULL] = None
     """
     What happens to a message that hits the block list.
     """
-    blocklists: list[BlockListOptions] | None = None
+    blocklists: Annotated[list[BlockListOptions] | None, NOT_NULL] = None
     """
     Block lists applied to messages, each with its own behaviour.
     """
-    commands: list[str] | None = None
+    commands: Annotated[list[str] | None, NOT_NULL] = None
     """
     Names of the commands available in the channels.
     """
-    connect_events: bool | None = None
+    connect_events: Annotated[bool | None, NOT_NULL] = None
     """
     Send connection events.
     """
-    custom_events: bool | None = None
+    custom_events: Annotated[bool | None, NOT_NULL] = None
     """
     Allow custom events.
     """
-    grants: dict[str, list[str]] | None = None
+    grants: Annotated[dict[str, list[str]] | None, NOT_NULL] = None
     """
     Permissions granted, by role name.
     """
-    mark_messages_pending: bool | None = None
+    mark_messages_pending: Annotated[bool | None, NOT_NULL] = None
     """
     Hold new messages for approval before others see them.
     """
@@ -7283,55 +7291,55 @@ class UpdateChannelTypeRequest(BaseModel):
     """
     Longest message allowed, in characters.
     """
-    mutes: bool | None = None
+    mutes: Annotated[bool | None, NOT_NULL] = None
     """
     Allow muting.
     """
-    permissions: list[PolicyRequest] | None = None
+    permissions: Annotated[list[PolicyRequest] | None, NOT_NULL] = None
     """
     Permission policies of the type.
     """
-    polls: bool | None = None
+    polls: Annotated[bool | None, NOT_NULL] = None
     """
     Allow polls.
     """
-    push_notifications: bool | None = None
+    push_notifications: Annotated[bool | None, NOT_NULL] = None
     """
     Send push notifications.
     """
-    quotes: bool | None = None
+    quotes: Annotated[bool | None, NOT_NULL] = None
     """
     Allow quoting messages.
     """
-    reactions: bool | None = None
+    reactions: Annotated[bool | None, NOT_NULL] = None
     """
     Allow reactions.
     """
-    read_events: bool | None = None
+    read_events: Annotated[bool | None, NOT_NULL] = None
     """
     Track read state and send read events.
     """
-    reminders: bool | None = None
+    reminders: Annotated[bool | None, NOT_NULL] = None
     """
     Send unread reminders.
     """
-    replies: bool | None = None
+    replies: Annotated[bool | None, NOT_NULL] = None
     """
     Allow threaded replies.
     """
-    search: bool | None = None
+    search: Annotated[bool | None, NOT_NULL] = None
     """
     Make messages searchable.
     """
-    typing_events: bool | None = None
+    typing_events: Annotated[bool | None, NOT_NULL] = None
     """
     Send typing events.
     """
-    uploads: bool | None = None
+    uploads: Annotated[bool | None, NOT_NULL] = None
     """
     Allow uploads.
     """
-    url_enrichment: bool | None = None
+    url_enrichment: Annotated[bool | None, NOT_NULL] = None
     """
     Build previews for links.
     """
@@ -7341,7 +7349,7 @@ class UpdateCommandRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    args: str | None = None
+    args: Annotated[str | None, NOT_NULL] = None
     """
     Hint for the arguments, shown in command suggestions.
     """
@@ -7349,7 +7357,7 @@ class UpdateCommandRequest(BaseModel):
     """
     Explanation shown in command suggestions.
     """
-    set: str | None = None
+    set: Annotated[str | None, NOT_NULL] = None
     """
     Group the command belongs to, for suggestions.
     """
@@ -7359,11 +7367,11 @@ class UpdateExternalStorageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    aws_s3: S3Request | None = None
+    aws_s3: Annotated[S3Request | None, NOT_NULL] = None
     """
     Access to the bucket, for Amazon S3.
     """
-    azure_blob: AzureRequest | None = None
+    azure_blob: Annotated[AzureRequest | None, NOT_NULL] = None
     """
     Access to the container, for Azure Blob Storage.
     """
@@ -7371,11 +7379,11 @@ class UpdateExternalStorageRequest(BaseModel):
     """
     Bucket or container to write to.
     """
-    gcs_credentials: str | None = None
+    gcs_credentials: Annotated[str | None, NOT_NULL] = None
     """
     Service account credentials, as JSON text, for Google Cloud Storage.
     """
-    path: str | None = None
+    path: Annotated[str | None, NOT_NULL] = None
     """
     Folder inside the bucket.
     """
@@ -7389,23 +7397,23 @@ class UpdateMessagePartialRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    set: dict[str, Any] | None = None
+    set: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Fields to set, by name, such as `{"text": "edited", "pinned": true}`.
     """
-    skip_enrich_url: bool | None = None
+    skip_enrich_url: Annotated[bool | None, NOT_NULL] = None
     """
     True to skip building previews for links in the text.
     """
-    unset: list[str] | None = None
+    unset: Annotated[list[str] | None, NOT_NULL] = None
     """
     Names of fields to remove.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -7419,7 +7427,7 @@ class UpdateMessageRequest(BaseModel):
     """
     The new content of the message.
     """
-    skip_enrich_url: bool | None = None
+    skip_enrich_url: Annotated[bool | None, NOT_NULL] = None
     """
     True to skip building previews for links in the text.
     """
@@ -7429,7 +7437,7 @@ class UpdatePollOptionRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    custom: Annotated[dict[str, Any] | None, Field(alias="Custom")] = None
+    custom: Annotated[dict[str, Any] | None, Field(alias="Custom"), NOT_NULL] = None
     """
     Free-form data to keep with the option.
     """
@@ -7441,11 +7449,11 @@ class UpdatePollOptionRequest(BaseModel):
     """
     New text of the option.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -7455,19 +7463,19 @@ class UpdatePollPartialRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    set: dict[str, Any] | None = None
+    set: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Fields to set, by name, such as `{"is_closed": true}`.
     """
-    unset: list[str] | None = None
+    unset: Annotated[list[str] | None, NOT_NULL] = None
     """
     Names of fields to remove.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -7477,23 +7485,23 @@ class UpdatePollRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    custom: Annotated[dict[str, Any] | None, Field(alias="Custom")] = None
+    custom: Annotated[dict[str, Any] | None, Field(alias="Custom"), NOT_NULL] = None
     """
     Free-form data to keep with the poll.
     """
-    allow_answers: bool | None = None
+    allow_answers: Annotated[bool | None, NOT_NULL] = None
     """
     True to let users give free-text answers.
     """
-    allow_user_suggested_options: bool | None = None
+    allow_user_suggested_options: Annotated[bool | None, NOT_NULL] = None
     """
     True to let users add options.
     """
-    description: str | None = None
+    description: Annotated[str | None, NOT_NULL] = None
     """
     Further explanation shown with the poll.
     """
-    enforce_unique_vote: bool | None = None
+    enforce_unique_vote: Annotated[bool | None, NOT_NULL] = None
     """
     True to allow each user a single vote.
     """
@@ -7501,11 +7509,11 @@ class UpdatePollRequest(BaseModel):
     """
     The poll to update.
     """
-    is_closed: bool | None = None
+    is_closed: Annotated[bool | None, NOT_NULL] = None
     """
     True to close voting.
     """
-    max_votes_allowed: Annotated[int | None, Field(le=10)] = None
+    max_votes_allowed: Annotated[int | None, Field(le=10), NOT_NULL] = None
     """
     Most votes one user may cast, when several are allowed.
     """
@@ -7513,19 +7521,19 @@ class UpdatePollRequest(BaseModel):
     """
     The question or title of the poll.
     """
-    options: Annotated[list[PollOptionRequest] | None, Field(max_length=100)] = None
+    options: Annotated[list[PollOptionRequest] | None, Field(max_length=100), NOT_NULL] = None
     """
     The full new list of choices.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
-    voting_visibility: Literal["anonymous", "public"] | None = None
+    voting_visibility: Annotated[Literal["anonymous", "public"] | None, NOT_NULL] = None
     """
     `public` to show who voted for what, `anonymous` to hide it.
     """
@@ -7535,19 +7543,19 @@ class UpdateThreadPartialRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    set: dict[str, Any] | None = None
+    set: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Fields to set, by name, such as `{"title": "Release plan"}`.
     """
-    unset: list[str] | None = None
+    unset: Annotated[list[str] | None, NOT_NULL] = None
     """
     Names of fields to remove.
     """
-    user: UserRequest | None = None
+    user: Annotated[UserRequest | None, NOT_NULL] = None
     """
     Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
     """
-    user_id: str | None = None
+    user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
@@ -7565,11 +7573,11 @@ class UpdateUserPartialRequest(BaseModel):
     """
     The user to change.
     """
-    set: dict[str, Any] | None = None
+    set: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Fields to set, by name; nested fields can be named with dots.
     """
-    unset: list[str] | None = None
+    unset: Annotated[list[str] | None, NOT_NULL] = None
     """
     Names of fields to remove.
     """
@@ -7593,7 +7601,7 @@ class UploadFileRequest(BaseModel):
     """
     The file to upload.
     """
-    user: UserRef | None = None
+    user: Annotated[UserRef | None, NOT_NULL] = None
     """
     Who uploads, sent as a JSON text part (server-side calls).
     """
@@ -7607,11 +7615,11 @@ class UploadFileResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    file: str | None = None
+    file: Annotated[str | None, NOT_NULL] = None
     """
     URL of the stored file; use it as the attachment's `asset_url`.
     """
-    thumb_url: str | None = None
+    thumb_url: Annotated[str | None, NOT_NULL] = None
     """
     URL of a thumbnail, for file kinds that have one; use it as the attachment's `thumb_url`.
     """
@@ -7625,11 +7633,11 @@ class UploadImageRequest(BaseModel):
     """
     The image to upload.
     """
-    upload_sizes: list[ImageSize] | None = None
+    upload_sizes: Annotated[list[ImageSize] | None, NOT_NULL] = None
     """
     Renditions to make of the image, sent as a JSON text part.
     """
-    user: UserRef | None = None
+    user: Annotated[UserRef | None, NOT_NULL] = None
     """
     Who uploads, sent as a JSON text part (server-side calls).
     """
@@ -7643,15 +7651,15 @@ class UploadImageResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    file: str | None = None
+    file: Annotated[str | None, NOT_NULL] = None
     """
     URL of the stored image; use it as the attachment's `image_url`.
     """
-    thumb_url: str | None = None
+    thumb_url: Annotated[str | None, NOT_NULL] = None
     """
     URL of a thumbnail.
     """
-    upload_sizes: list[ImageSize] | None = None
+    upload_sizes: Annotated[list[ImageSize] | None, NOT_NULL] = None
     """
     The renditions made.
     """
@@ -7661,7 +7669,7 @@ class UpsertPushProviderRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    push_provider: PushProvider | None = None
+    push_provider: Annotated[PushProvider | None, NOT_NULL] = None
     """
     The configuration to store.
     """
@@ -7700,35 +7708,35 @@ class User(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    ban_expires: AwareDatetime | None = None
+    ban_expires: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When an app-wide ban ends.
     """
-    banned: bool | None = None
+    banned: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the user is banned from the whole app.
     """
-    blocked_user_ids: list[str] | None = None
+    blocked_user_ids: Annotated[list[str] | None, NOT_NULL] = None
     """
     Users this user has blocked.
     """
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data kept with the user.
     """
-    deactivated_at: AwareDatetime | None = None
+    deactivated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the user was deactivated, if they are.
     """
-    deleted_at: AwareDatetime | None = None
+    deleted_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the user was deleted, if they were.
     """
-    devices: list[Device] | None = None
+    devices: Annotated[list[Device] | None, NOT_NULL] = None
     """
     Push devices registered for the user.
     """
@@ -7736,49 +7744,49 @@ class User(BaseModel):
     """
     The user's identifier.
     """
-    image: str | None = None
+    image: Annotated[str | None, NOT_NULL] = None
     """
     URL of the user's avatar.
     """
-    invisible: bool | None = None
+    invisible: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the user hides their online status.
     """
-    language: str | None = None
+    language: Annotated[str | None, NOT_NULL] = None
     """
     Preferred language.
     """
-    last_active: AwareDatetime | None = None
+    last_active: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the user was last seen.
     """
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     Display name.
     """
-    online: bool | None = None
+    online: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the user has an open connection right now.
     """
-    privacy_settings: PrivacySettings | None = None
-    push_notifications: PushNotificationSettings | None = None
-    revoke_tokens_issued_before: AwareDatetime | None = None
+    privacy_settings: Annotated[PrivacySettings | None, NOT_NULL] = None
+    push_notifications: Annotated[PushNotificationSettings | None, NOT_NULL] = None
+    revoke_tokens_issued_before: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     Tokens issued before this moment are refused.
     """
-    role: str | None = None
+    role: Annotated[str | None, NOT_NULL] = None
     """
     Application-wide role, such as `user`, `admin` or `guest`.
     """
-    shadow_banned: bool | None = None
+    shadow_banned: Annotated[bool | None, NOT_NULL] = None
     """
     Whether the user is shadow-banned.
     """
-    teams: list[str] | None = None
+    teams: Annotated[list[str] | None, NOT_NULL] = None
     """
     Teams the user belongs to.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
@@ -7793,7 +7801,7 @@ class UserCustomEventRequest(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data carried by the event.
     """
@@ -7811,23 +7819,23 @@ class UserMute(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created_at: AwareDatetime | None = None
+    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it was created.
     """
-    expires: AwareDatetime | None = None
+    expires: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the mute ends, if it is temporary.
     """
-    target: User | None = None
+    target: Annotated[User | None, NOT_NULL] = None
     """
     Who is muted.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When it last changed.
     """
-    user: User | None = None
+    user: Annotated[User | None, NOT_NULL] = None
     """
     Who muted.
     """
@@ -7857,7 +7865,7 @@ class UserRequest(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    custom: dict[str, Any] | None = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data to keep with the user.
     """
@@ -7865,29 +7873,29 @@ class UserRequest(BaseModel):
     """
     The user's identifier.
     """
-    image: str | None = None
+    image: Annotated[str | None, NOT_NULL] = None
     """
     URL of the user's avatar.
     """
-    invisible: bool | None = None
+    invisible: Annotated[bool | None, NOT_NULL] = None
     """
     When true, the user never appears online to others.
     """
-    language: str | None = None
+    language: Annotated[str | None, NOT_NULL] = None
     """
     Preferred language, used for automatic translation.
     """
-    name: str | None = None
+    name: Annotated[str | None, NOT_NULL] = None
     """
     Display name.
     """
-    privacy_settings: PrivacySettings | None = None
-    push_notifications: PushNotificationSettingsInput | None = None
-    role: str | None = None
+    privacy_settings: Annotated[PrivacySettings | None, NOT_NULL] = None
+    push_notifications: Annotated[PushNotificationSettingsInput | None, NOT_NULL] = None
+    role: Annotated[str | None, NOT_NULL] = None
     """
     Application-wide role, such as `user` or `admin`.
     """
-    teams: list[str] | None = None
+    teams: Annotated[list[str] | None, NOT_NULL] = None
     """
     Teams the user belongs to, in multi-tenant applications.
     """
@@ -7905,7 +7913,7 @@ class UserStatusResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    user: User | None = None
+    user: Annotated[User | None, NOT_NULL] = None
 
 
 class UsersResponse(BaseModel):
@@ -7920,7 +7928,7 @@ class UsersResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    membership_deletion_task_id: str | None = None
+    membership_deletion_task_id: Annotated[str | None, NOT_NULL] = None
     """
     Background task removing memberships, when a team change required it.
     """
@@ -7938,15 +7946,15 @@ class VoteData(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    option: Annotated[PollOption | None, Field(alias="Option")] = None
+    option: Annotated[PollOption | None, Field(alias="Option"), NOT_NULL] = None
     """
     The option voted for, as an object.
     """
-    answer_text: str | None = None
+    answer_text: Annotated[str | None, NOT_NULL] = None
     """
     A free-text answer, for polls that accept answers.
     """
-    option_id: Annotated[str | None, Field(max_length=255)] = None
+    option_id: Annotated[str | None, Field(max_length=255), NOT_NULL] = None
     """
     The option voted for.
     """
@@ -7960,15 +7968,15 @@ class XiaomiConfig(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    disabled: Annotated[bool | None, Field(alias="Disabled")] = None
+    disabled: Annotated[bool | None, Field(alias="Disabled"), NOT_NULL] = None
     """
     True to switch this push service off for the app.
     """
-    package_name: str | None = None
+    package_name: Annotated[str | None, NOT_NULL] = None
     """
     Android package name registered with Xiaomi.
     """
-    secret: str | None = None
+    secret: Annotated[str | None, NOT_NULL] = None
     """
     Xiaomi application secret.
     """

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
+from ._runtime._checks import NOT_NULL
+
 
 class AddBlacklistRecordsRequest(BaseModel):
     model_config = ConfigDict(
@@ -58,27 +60,27 @@ class Channel(BaseModel):
     """
     Identifier of the channel.
     """
-    created_at: Annotated[AwareDatetime | None, Field(alias="createdAt")] = None
+    created_at: Annotated[AwareDatetime | None, Field(alias="createdAt"), NOT_NULL] = None
     """
     When the channel was created.
     """
-    display_name: Annotated[str | None, Field(alias="displayName")] = None
+    display_name: Annotated[str | None, Field(alias="displayName"), NOT_NULL] = None
     """
     Name shown to users.
     """
-    is_muted: Annotated[bool | None, Field(alias="isMuted")] = None
+    is_muted: Annotated[bool | None, Field(alias="isMuted"), NOT_NULL] = None
     """
     Whether the whole channel is muted right now.
     """
-    member_count: Annotated[int | None, Field(alias="memberCount")] = None
+    member_count: Annotated[int | None, Field(alias="memberCount"), NOT_NULL] = None
     """
     Number of members.
     """
-    metadata: dict[str, Any] | None = None
+    metadata: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data kept with the channel.
     """
-    tags: list[str] | None = None
+    tags: Annotated[list[str] | None, NOT_NULL] = None
     """
     Labels on the channel.
     """
@@ -86,7 +88,7 @@ class Channel(BaseModel):
     """
     Kind of channel.
     """
-    updated_at: Annotated[AwareDatetime | None, Field(alias="updatedAt")] = None
+    updated_at: Annotated[AwareDatetime | None, Field(alias="updatedAt"), NOT_NULL] = None
     """
     When the channel last changed.
     """
@@ -101,7 +103,7 @@ class ChannelList(BaseModel):
         populate_by_name=True,
     )
     channels: list[Channel]
-    paging: Paging | None = None
+    paging: Annotated[Paging | None, NOT_NULL] = None
 
 
 class ChannelQueryOptions(BaseModel):
@@ -112,15 +114,15 @@ class ChannelQueryOptions(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    limit: int | None = None
+    limit: Annotated[int | None, NOT_NULL] = None
     """
     Largest number of channels to return.
     """
-    skip: int | None = None
+    skip: Annotated[int | None, NOT_NULL] = None
     """
     Number of matching channels to pass over before the page starts.
     """
-    token: str | None = None
+    token: Annotated[str | None, NOT_NULL] = None
     """
     Token from an earlier result, to fetch the page after or before it.
     """
@@ -134,15 +136,15 @@ class CreateChannelRequest(BaseModel):
     """
     Identifier for the new channel; no other channel may use it.
     """
-    display_name: Annotated[str | None, Field(alias="displayName")] = None
+    display_name: Annotated[str | None, Field(alias="displayName"), NOT_NULL] = None
     """
     Name shown to users for this channel.
     """
-    metadata: dict[str, Any] | None = None
+    metadata: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data to keep with the channel.
     """
-    tags: list[str] | None = None
+    tags: Annotated[list[str] | None, NOT_NULL] = None
     """
     Labels to attach to the channel.
     """
@@ -150,7 +152,7 @@ class CreateChannelRequest(BaseModel):
     """
     Kind of channel to create.
     """
-    user_ids: Annotated[list[str] | None, Field(alias="userIds")] = None
+    user_ids: Annotated[list[str] | None, Field(alias="userIds"), NOT_NULL] = None
     """
     Users to make members of the channel from the start.
     """
@@ -168,11 +170,11 @@ class CreateFileMessageRequest(BaseModel):
     """
     The file to upload.
     """
-    parent_id: Annotated[str | None, Field(alias="parentId")] = None
+    parent_id: Annotated[str | None, Field(alias="parentId"), NOT_NULL] = None
     """
     Id of the message this one replies to.
     """
-    tags: list[str] | None = None
+    tags: Annotated[list[str] | None, NOT_NULL] = None
     """
     Labels to attach to the message.
     """
@@ -182,7 +184,7 @@ class CreateImageMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    caption: str | None = None
+    caption: Annotated[str | None, NOT_NULL] = None
     """
     Text shown with the image.
     """
@@ -198,11 +200,11 @@ class CreateImageMessageRequest(BaseModel):
     """
     Keep the image at its original size as well as the resized copies.
     """
-    parent_id: Annotated[str | None, Field(alias="parentId")] = None
+    parent_id: Annotated[str | None, Field(alias="parentId"), NOT_NULL] = None
     """
     Id of the message this one replies to.
     """
-    tags: list[str] | None = None
+    tags: Annotated[list[str] | None, NOT_NULL] = None
     """
     Labels to attach to the message.
     """
@@ -217,11 +219,11 @@ class CreateMessageRequest(BaseModel):
     Channel to post the message in.
     """
     data: CreateMessageRequestData
-    parent_id: Annotated[str | None, Field(alias="parentId")] = None
+    parent_id: Annotated[str | None, Field(alias="parentId"), NOT_NULL] = None
     """
     Id of the message this one replies to.
     """
-    tags: list[str] | None = None
+    tags: Annotated[list[str] | None, NOT_NULL] = None
     """
     Labels to attach to the message.
     """
@@ -240,7 +242,7 @@ class CreateMessageRequestData(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    text: str | None = None
+    text: Annotated[str | None, NOT_NULL] = None
     """
     The words of the message; required when `type` is `text`.
     """
@@ -276,11 +278,11 @@ class ListRecord(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created_at: Annotated[AwareDatetime | None, Field(alias="createdAt")] = None
+    created_at: Annotated[AwareDatetime | None, Field(alias="createdAt"), NOT_NULL] = None
     """
     When the entry was added.
     """
-    is_match_exact_word: Annotated[bool | None, Field(alias="isMatchExactWord")] = None
+    is_match_exact_word: Annotated[bool | None, Field(alias="isMatchExactWord"), NOT_NULL] = None
     """
     For blocked words, whether only whole-word occurrences are blocked.
     """
@@ -313,15 +315,15 @@ class Message(BaseModel):
     """
     Channel the message belongs to.
     """
-    created_at: Annotated[AwareDatetime | None, Field(alias="createdAt")] = None
+    created_at: Annotated[AwareDatetime | None, Field(alias="createdAt"), NOT_NULL] = None
     """
     When the message was sent.
     """
-    data: dict[str, Any] | None = None
+    data: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Content of the message.
     """
-    is_deleted: Annotated[bool | None, Field(alias="isDeleted")] = None
+    is_deleted: Annotated[bool | None, Field(alias="isDeleted"), NOT_NULL] = None
     """
     Whether the message has been deleted.
     """
@@ -329,15 +331,15 @@ class Message(BaseModel):
     """
     Identifier of the message.
     """
-    parent_id: Annotated[str | None, Field(alias="parentId")] = None
+    parent_id: Annotated[str | None, Field(alias="parentId"), NOT_NULL] = None
     """
     Message this one replies to, if any.
     """
-    reactions: dict[str, int] | None = None
+    reactions: Annotated[dict[str, int] | None, NOT_NULL] = None
     """
     Number of reactions per reaction name.
     """
-    tags: list[str] | None = None
+    tags: Annotated[list[str] | None, NOT_NULL] = None
     """
     Labels on the message.
     """
@@ -345,11 +347,11 @@ class Message(BaseModel):
     """
     Kind of message, such as `text`, `custom`, `image` or `file`.
     """
-    updated_at: Annotated[AwareDatetime | None, Field(alias="updatedAt")] = None
+    updated_at: Annotated[AwareDatetime | None, Field(alias="updatedAt"), NOT_NULL] = None
     """
     When the message last changed.
     """
-    user_id: Annotated[str | None, Field(alias="userId")] = None
+    user_id: Annotated[str | None, Field(alias="userId"), NOT_NULL] = None
     """
     User who sent the message.
     """
@@ -364,7 +366,7 @@ class MessageList(BaseModel):
         populate_by_name=True,
     )
     messages: list[Message]
-    paging: Paging | None = None
+    paging: Annotated[Paging | None, NOT_NULL] = None
 
 
 class MessageQueryOptions(BaseModel):
@@ -375,23 +377,23 @@ class MessageQueryOptions(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    after: str | None = None
+    after: Annotated[str | None, NOT_NULL] = None
     """
     Return messages that come after this position.
     """
-    before: str | None = None
+    before: Annotated[str | None, NOT_NULL] = None
     """
     Return messages that come before this position.
     """
-    first: int | None = None
+    first: Annotated[int | None, NOT_NULL] = None
     """
     Return this many messages from the start of the range.
     """
-    last: int | None = None
+    last: Annotated[int | None, NOT_NULL] = None
     """
     Return this many messages from the end of the range.
     """
-    token: str | None = None
+    token: Annotated[str | None, NOT_NULL] = None
     """
     Token from an earlier result, to fetch the page after or before it.
     """
@@ -437,11 +439,11 @@ class Paging(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    next: str | None = None
+    next: Annotated[str | None, NOT_NULL] = None
     """
     Token for the following page; absent on the last page.
     """
-    previous: str | None = None
+    previous: Annotated[str | None, NOT_NULL] = None
     """
     Token for the preceding page; absent on the first page.
     """
@@ -451,20 +453,20 @@ class QueryChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    exclude_tags: Annotated[list[str] | None, Field(alias="excludeTags")] = None
+    exclude_tags: Annotated[list[str] | None, Field(alias="excludeTags"), NOT_NULL] = None
     """
     Leave out channels carrying any of these tags.
     """
-    filter: Literal["all", "member", "notMember"] | None = None
+    filter: Annotated[Literal["all", "member", "notMember"] | None, NOT_NULL] = None
     """
     Which channels to return, judged by whether the admin is a member of them.
     """
-    options: ChannelQueryOptions | None = None
-    tags: list[str] | None = None
+    options: Annotated[ChannelQueryOptions | None, NOT_NULL] = None
+    tags: Annotated[list[str] | None, NOT_NULL] = None
     """
     Only return channels carrying these tags.
     """
-    user_id: Annotated[str | None, Field(alias="userId")] = None
+    user_id: Annotated[str | None, Field(alias="userId"), NOT_NULL] = None
     """
     Only return channels this user belongs to.
     """
@@ -478,7 +480,7 @@ class QueryMessagesRequest(BaseModel):
     """
     Channel whose messages are searched.
     """
-    exclude_tags: Annotated[list[str] | None, Field(alias="excludeTags")] = None
+    exclude_tags: Annotated[list[str] | None, Field(alias="excludeTags"), NOT_NULL] = None
     """
     Leave out messages carrying any of these tags.
     """
@@ -486,12 +488,12 @@ class QueryMessagesRequest(BaseModel):
     """
     When true, only messages that are not replies (have no parent) are returned.
     """
-    options: MessageQueryOptions | None = None
-    parent_id: Annotated[str | None, Field(alias="parentId")] = None
+    options: Annotated[MessageQueryOptions | None, NOT_NULL] = None
+    parent_id: Annotated[str | None, Field(alias="parentId"), NOT_NULL] = None
     """
     Only return replies to the message with this id.
     """
-    tags: list[str] | None = None
+    tags: Annotated[list[str] | None, NOT_NULL] = None
     """
     Only return messages carrying these tags.
     """
@@ -524,7 +526,7 @@ class Reactor(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created_at: Annotated[AwareDatetime | None, Field(alias="createdAt")] = None
+    created_at: Annotated[AwareDatetime | None, Field(alias="createdAt"), NOT_NULL] = None
     """
     When the reaction was made.
     """
@@ -546,7 +548,7 @@ class ReactorList(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    paging: Paging | None = None
+    paging: Annotated[Paging | None, NOT_NULL] = None
     reactors: list[Reactor]
 
 
@@ -558,19 +560,19 @@ class ReactorQueryOptions(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    limit: int | None = None
+    limit: Annotated[int | None, NOT_NULL] = None
     """
     Largest number of results to return.
     """
-    reaction_name: Annotated[str | None, Field(alias="reactionName")] = None
+    reaction_name: Annotated[str | None, Field(alias="reactionName"), NOT_NULL] = None
     """
     Only return reactions with this name.
     """
-    skip: int | None = None
+    skip: Annotated[int | None, NOT_NULL] = None
     """
     Number of results to pass over before the page starts.
     """
-    token: str | None = None
+    token: Annotated[str | None, NOT_NULL] = None
     """
     Token from an earlier result, to fetch the page after or before it.
     """
@@ -591,7 +593,7 @@ class Role(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    permissions: list[str] | None = None
+    permissions: Annotated[list[str] | None, NOT_NULL] = None
     """
     Permissions the role grants.
     """
@@ -712,15 +714,15 @@ class UpdateUserRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    display_name: Annotated[str | None, Field(alias="displayName")] = None
+    display_name: Annotated[str | None, Field(alias="displayName"), NOT_NULL] = None
     """
     New name to show for the user.
     """
-    metadata: dict[str, Any] | None = None
+    metadata: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     New free-form data to keep with the user.
     """
-    roles: list[str] | None = None
+    roles: Annotated[list[str] | None, NOT_NULL] = None
     """
     Roles the user should have.
     """
@@ -748,31 +750,31 @@ class User(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created_at: Annotated[AwareDatetime | None, Field(alias="createdAt")] = None
+    created_at: Annotated[AwareDatetime | None, Field(alias="createdAt"), NOT_NULL] = None
     """
     When the user was created.
     """
-    display_name: Annotated[str | None, Field(alias="displayName")] = None
+    display_name: Annotated[str | None, Field(alias="displayName"), NOT_NULL] = None
     """
     Name shown for the user.
     """
-    flag_count: Annotated[int | None, Field(alias="flagCount")] = None
+    flag_count: Annotated[int | None, Field(alias="flagCount"), NOT_NULL] = None
     """
     Number of open flags raised against the user.
     """
-    is_global_ban: Annotated[bool | None, Field(alias="isGlobalBan")] = None
+    is_global_ban: Annotated[bool | None, Field(alias="isGlobalBan"), NOT_NULL] = None
     """
     Whether the user is banned from the whole application.
     """
-    metadata: dict[str, Any] | None = None
+    metadata: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
     Free-form data kept with the user.
     """
-    roles: list[str] | None = None
+    roles: Annotated[list[str] | None, NOT_NULL] = None
     """
     Roles the user has.
     """
-    updated_at: Annotated[AwareDatetime | None, Field(alias="updatedAt")] = None
+    updated_at: Annotated[AwareDatetime | None, Field(alias="updatedAt"), NOT_NULL] = None
     """
     When the user last changed.
     """
@@ -818,5 +820,5 @@ class UserList(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    paging: Paging | None = None
+    paging: Annotated[Paging | None, NOT_NULL] = None
     users: list[User]

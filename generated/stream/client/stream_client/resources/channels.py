@@ -314,7 +314,7 @@ class Channels(SyncResource):
         cooldown: int | NotGiven = NOT_GIVEN,
         accept_invite: bool | NotGiven = NOT_GIVEN,
         reject_invite: bool | NotGiven = NOT_GIVEN,
-        message: MessageRequest | NotGiven = NOT_GIVEN,
+        message: MessageRequest | None | NotGiven = NOT_GIVEN,
         skip_push: bool | NotGiven = NOT_GIVEN,
         hide_history: bool | NotGiven = NOT_GIVEN,
         data: ChannelInput | NotGiven = NOT_GIVEN,
@@ -340,7 +340,7 @@ class Channels(SyncResource):
             cooldown: Slow mode: seconds each member must wait between messages; 0 turns it off.
             accept_invite: True to accept the acting user's invitation.
             reject_invite: True to decline the acting user's invitation.
-            message: A message to post in the channel once the change is made.
+            message: A message to post in the channel once the change is made. Null, as Stream's own client sends when there is none, means the same as leaving it out.
             skip_push: True to send no push notifications for that message.
             hide_history: True to hide earlier messages from the members added now.
             data: New data for the channel; it replaces the channel's custom data entirely.
@@ -907,7 +907,7 @@ class AsyncChannels(AsyncResource):
         cooldown: int | NotGiven = NOT_GIVEN,
         accept_invite: bool | NotGiven = NOT_GIVEN,
         reject_invite: bool | NotGiven = NOT_GIVEN,
-        message: MessageRequest | NotGiven = NOT_GIVEN,
+        message: MessageRequest | None | NotGiven = NOT_GIVEN,
         skip_push: bool | NotGiven = NOT_GIVEN,
         hide_history: bool | NotGiven = NOT_GIVEN,
         data: ChannelInput | NotGiven = NOT_GIVEN,
@@ -933,7 +933,7 @@ class AsyncChannels(AsyncResource):
             cooldown: Slow mode: seconds each member must wait between messages; 0 turns it off.
             accept_invite: True to accept the acting user's invitation.
             reject_invite: True to decline the acting user's invitation.
-            message: A message to post in the channel once the change is made.
+            message: A message to post in the channel once the change is made. Null, as Stream's own client sends when there is none, means the same as leaving it out.
             skip_push: True to send no push notifications for that message.
             hide_history: True to hide earlier messages from the members added now.
             data: New data for the channel; it replaces the channel's custom data entirely.

@@ -53,7 +53,7 @@ class Devices(SyncResource):
         *,
         id: str,
         push_provider: Literal["firebase", "apn", "huawei", "xiaomi"],
-        push_provider_name: str | NotGiven = NOT_GIVEN,
+        push_provider_name: str | None | NotGiven = NOT_GIVEN,
         voip_token: bool | NotGiven = NOT_GIVEN,
         user_id: str | NotGiven = NOT_GIVEN,
         user: UserRequest | NotGiven = NOT_GIVEN,
@@ -66,7 +66,7 @@ class Devices(SyncResource):
         Args:
             id: The device token issued by the push service.
             push_provider: Push service that issued the token.
-            push_provider_name: Named push configuration to deliver through, when the app has several.
+            push_provider_name: Named push configuration to deliver through, when the app has several. Null, as Stream's own client sends when none is named, means the same as leaving it out.
             voip_token: True when the token is an Apple VoIP token.
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
@@ -136,7 +136,7 @@ class AsyncDevices(AsyncResource):
         *,
         id: str,
         push_provider: Literal["firebase", "apn", "huawei", "xiaomi"],
-        push_provider_name: str | NotGiven = NOT_GIVEN,
+        push_provider_name: str | None | NotGiven = NOT_GIVEN,
         voip_token: bool | NotGiven = NOT_GIVEN,
         user_id: str | NotGiven = NOT_GIVEN,
         user: UserRequest | NotGiven = NOT_GIVEN,
@@ -149,7 +149,7 @@ class AsyncDevices(AsyncResource):
         Args:
             id: The device token issued by the push service.
             push_provider: Push service that issued the token.
-            push_provider_name: Named push configuration to deliver through, when the app has several.
+            push_provider_name: Named push configuration to deliver through, when the app has several. Null, as Stream's own client sends when none is named, means the same as leaving it out.
             voip_token: True when the token is an Apple VoIP token.
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
