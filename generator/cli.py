@@ -101,6 +101,18 @@ def _build(results: Sequence[pipeline.Checked]) -> list[Api]:
     return apis
 
 
+def _overview(
+    config: Config, built: Sequence[Api], targets: Sequence[Target]
+) -> tuple[dict[str, str], list[str]]:
+    """The pages about every API at once; a comparison at odds with the specs exits 1."""
+    try:
+        return pipeline.render_overview(config.specs, built, targets)
+    except SpecError as exc:
+        _print(exc.diagnostics)
+        _say("chatforge: the comparison does not agree with the specs; nothing written")
+        sys.exit(1)
+
+
 specs_option = click.option(
     "--specs", metavar="DIR", help="Folder of specs (default: specs/ of the project)."
 )
@@ -123,7 +135,10 @@ def validate(apis: tuple[str, ...], specs: str | None, quiet: bool) -> None:
     APIS are slugs (upstra, stream, ...) or paths of spec files; none means every spec.
     Problems print as FILE:LINE:COL: LEVEL: MESSAGE (JSON POINTER); any error exits 1.
     """
-    results = _checked(_config(specs, quiet=quiet), apis)
+    config = _config(specs, quiet=quiet)
+    results = _checked(config, apis)
+    if not apis:
+        _overview(config, _build(results), ("docs",))
     warnings = sum(1 for r in results for d in r.diagnostics if d.level is Level.WARNING)
     if not quiet:
         _say(f"chatforge: {len(results)} spec(s) valid, {warnings} warning(s)")
@@ -168,6 +183,10 @@ def generate(
     for api in built:
         files.update(pipeline.render(api, config.targets, progress))
         owned.extend(pipeline.owned_paths(api.slug, config.targets))
+    if not apis:
+        overview, folders = _overview(config, built, config.targets)
+        files.update(overview)
+        owned.extend(folders)
     shown = os.path.relpath(config.out) if config.out.is_relative_to(Path.cwd()) else config.out
     if config.check:
         lines = writer.diff(config.out, files, owned)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import build_ir, lint, loader, naming
+from generator import build_ir, comparison, lint, loader, naming
 from generator.config import Config, Target
 from generator.diagnostics import Diagnostic, Level, SpecError
 from generator.formatting import format_python
@@ -118,6 +118,23 @@ def build(checked: Checked, warn: Callable[[Sequence[Diagnostic]], None] | None 
     if warn is not None and warnings:
         warn(warnings)
     return api
+
+
+def render_overview(
+    specs: Path, apis: Sequence[Api], targets: Sequence[Target]
+) -> tuple[Files, list[str]]:
+    """The pages that speak of every API at once (the comparison), with the output folder they
+    own; nothing when the docs are not rendered or the specs folder has no comparison. Raises
+    SpecError when the comparison does not agree with the specs."""
+    if "docs" not in targets:
+        return {}, []
+    taken = [api.slug for api in apis if api.slug == comparison.FOLDER]
+    if taken:
+        raise UsageError(f"a spec may not have the slug {comparison.FOLDER!r}; rename it")
+    groups = comparison.load(specs, apis)
+    if groups is None:
+        return {}, []
+    return comparison.render(groups, apis), [comparison.FOLDER]
 
 
 def owned_paths(slug: str, targets: Sequence[Target]) -> list[str]:

@@ -168,3 +168,38 @@ def test_alternative_auth_schemes_and_media_types(tmp_path: Path) -> None:
         [sys.executable, "-c", probe], cwd=out / "multi_auth/client", capture_output=True, text=True
     )
     assert check.returncode == 0, check.stderr
+
+
+COMPARISON = """\
+groups:
+  - title: Channels
+    capabilities:
+      - id: channels
+        title: Channels
+        description: Make and find channels.
+        operations:
+          upstra: [query_channels, no_such_operation]
+          nowhere: [query_channels]
+"""
+
+
+def test_a_comparison_at_odds_with_the_specs_is_refused(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    (specs / "comparison").mkdir(parents=True)
+    (specs / "upstra.yaml").write_text((ROOT / "specs/upstra.yaml").read_text())
+    (specs / "comparison/capabilities.yaml").write_text(COMPARISON)
+    out = tmp_path / "out"
+    for command in (["validate"], ["generate", "--out", str(out)]):
+        result = run(*command, "--specs", str(specs), "-q", cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        shown = result.stdout + result.stderr
+        assert (
+            "specs/comparison/capabilities.yaml:8:36: error: upstra has no operation "
+            "'no_such_operation' (/groups/0/capabilities/0/operations/upstra/1)\n"
+        ) in shown
+        assert (
+            "specs/comparison/capabilities.yaml:9:11: error: no spec has the slug 'nowhere'; "
+            "the specs are upstra (/groups/0/capabilities/0/operations/nowhere)\n"
+        ) in shown
+        assert "Traceback" not in shown
+    assert not out.exists()

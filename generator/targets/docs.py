@@ -36,8 +36,10 @@ from generator.ir import (
     Server,
     Tag,
 )
+from generator.runtime.client._auth import hs256_token
 from generator.targets import Files
 from generator.targets.client import AuthArg, auth_params, example_credentials
+from generator.targets.curl import curl_example
 from generator.templates import anchor, clean, code, md
 from generator.templates import render as render_template
 
@@ -406,6 +408,10 @@ class IndexPage:
     rate_limits_md: str
     rate_limits: Table | None
     envelope_md: str | None
+    errors_md: str
+    errors: Table
+    pagination_md: str
+    pagination: Table | None
     tags: Table
     operations: Table
     schemas_md: str
@@ -509,6 +515,14 @@ def scheme_text(scheme: SecurityScheme, auth: AuthArg) -> tuple[str, tuple[str, 
             f"signed with the API secret. The generated client mints it when given "
             f'`{secret}=`: `Client({secret}="...")`, or sends a token you give as `{token}=`.'
         )
+        if scheme.jwt.algorithm == "HS256":
+            claims = json.loads(scheme.jwt.server_claims_json)
+            how += (
+                " For example, with the secret `api-secret`, the server token (header "
+                '`{"alg":"HS256","typ":"JWT"}`, those claims, then the HMAC-SHA256 of both with '
+                f"the secret, each part base64url without padding) is "
+                f"`{hs256_token(claims, 'api-secret')}`."
+            )
     elif scheme.kind == "fixed":
         kind = "fixed header"
         how = (
@@ -597,6 +611,98 @@ def envelope_md(api: Api) -> str | None:
     )
 
 
+# The kinds of failure a generated server answers, with their HTTP status, and the exception
+# the generated client raises for that status.
+FAILURES = (
+    ("validation", "a parameter is missing, malformed or out of range", 400, "BadRequestError"),
+    ("authentication", "the credentials are missing or wrong", 401, "AuthenticationError"),
+    ("permission", "the credentials may not make this call", 403, "PermissionDeniedError"),
+    ("not_found", "no such route, or no such resource", 404, "NotFoundError"),
+    ("method_not_allowed", "the route takes another method", 405, "APIStatusError"),
+    ("too_large", "the request body is too large", 413, "APIStatusError"),
+    ("rate_limited", "too many calls", 429, "RateLimitError"),
+    ("internal", "the service failed", 500, "InternalServerError"),
+    (
+        "not_implemented",
+        "a generated server has no handler for the operation",
+        501,
+        "APIStatusError",
+    ),
+)
+
+
+def errors_section(api: Api) -> tuple[str, Table]:
+    """How failures are answered: the error body's members, and each kind of failure."""
+    style = api.errors
+    members = [f"{code(style.message_field)} (what went wrong)"]
+    if style.code_field:
+        members.insert(0, f"{code(style.code_field)} (the vendor's code)")
+    if style.status_field:
+        members.append(f"{code(style.status_field)} (the HTTP status again)")
+    if style.timestamp_field:
+        members.append(f"{code(style.timestamp_field)} (the time, Unix milliseconds)")
+    if style.fields_field:
+        members.append(f"{code(style.fields_field)} (the problem with each request field)")
+    for name, value in style.fixed:
+        members.append(f"{code(name)} (always {code(json.dumps(value))})")
+    text = (
+        "A failed call is answered with an error status and a JSON body carrying "
+        + ", ".join(members)
+        + ". The generated client raises a subclass of `APIStatusError` that carries the "
+        "status, the code, the message and the raw body; the generated server answers its "
+        "own failures in the same shape."
+    )
+    codes = dict(style.codes)
+    rows = []
+    for kind, meaning, status, exception in FAILURES:
+        vendor = codes.get(kind)
+        rows.append(
+            (
+                meaning,
+                code(str(status)),
+                code(json.dumps(vendor)) if vendor is not None else "",
+                code(exception),
+            )
+        )
+    header = ("failure", "status", style.code_field or "code", "client raises")
+    return text, table(header, rows)
+
+
+def pagination_section(api: Api, where: Names) -> tuple[str, Table | None]:
+    """The list operations that page, and the iterator the client has for each."""
+    rows = []
+    for tag in api.tags:
+        for op in tag.operations:
+            pages = op.pagination
+            if pages is None:
+                continue
+            turned = {
+                "page": pages.page,
+                "offset": pages.offset,
+                "cursor": pages.cursor,
+                "token": pages.cursor,
+            }[pages.style]
+            arguments = [a for a in (turned, pages.size) if a]
+            rows.append(
+                (
+                    link(op.summary or op.operation_id, where.operation_link(op)),
+                    pages.style,
+                    ", ".join(code(".".join(a)) for a in arguments),
+                    code(f"client.{tag.py}.iter_{op.functions[0].method}()"),
+                )
+            )
+    if not rows:
+        return "No operation of this API pages its results.", None
+    text = (
+        "List operations page their results in one of four ways: by page number, by offset, "
+        "by a cursor or by a token from the previous answer. For each of them the generated "
+        "client has an `iter_` method that takes the same arguments and yields every item, "
+        "fetching the pages as it goes."
+    )
+    header = ("operation", "pages by", "arguments", "every item")
+    return text, table(header, rows)
+
+
 def index_page(api: Api, where: Names) -> IndexPage:
     intro, snippet, notes = usage(api)
     schemes = []
@@ -604,6 +710,8 @@ def index_page(api: Api, where: Names) -> IndexPage:
         kind, paragraphs = scheme_text(scheme, auth)
         schemes.append(Scheme(scheme.name, scheme_anchor(where, scheme.name), kind, paragraphs))
     limits_md, limits = rate_limits(api, where)
+    errors_text, errors_table = errors_section(api)
+    pagination_text, pagination_table = pagination_section(api, where)
     tags = table(
         ("tag", "description", "operations"),
         (
@@ -643,6 +751,10 @@ def index_page(api: Api, where: Names) -> IndexPage:
         rate_limits_md=limits_md,
         rate_limits=limits,
         envelope_md=envelope_md(api),
+        errors_md=errors_text,
+        errors=errors_table,
+        pagination_md=pagination_text,
+        pagination=pagination_table,
         tags=tags,
         operations=operations,
         schemas_md=(
@@ -673,6 +785,8 @@ class BodySection:
 class Example:
     caption_md: str | None
     block: CodeBlock
+    curl: CodeBlock
+    curl_notes_md: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -765,6 +879,13 @@ def facts(api: Api, tag: Tag, op: Operation, where: Names) -> tuple[Item, ...]:
     result.append(Item(f"**Auth:** {schemes}"))
     result.append(Item(f"**Rate limit:** {rate_limit_md(op.rate_limit)}"))
     result.append(Item(f"**Returns:** {returns_md(op, where)}"))
+    method = op.functions[0].method
+    if op.pagination is not None:
+        every = code(f"client.{tag.py}.iter_{method}()")
+        result.append(Item(f"**Every item:** {every} yields the items of every page"))
+    if op.success.kind == "binary":
+        to_file = code(f"client.{tag.py}.{method}_to_file(destination=..., ...)")
+        result.append(Item(f"**To a file:** {to_file} streams the download to `destination`"))
     if op.aliases:
         result.append(
             Item(
@@ -819,13 +940,17 @@ def operation_section(api: Api, tag: Tag, op: Operation, where: Names) -> Operat
             PARAM_HEADER,
             (field_row(f, names.get((f.location, f.wire)), where, True) for f in op.parameters),
         )
-    examples = tuple(
-        Example(
-            f"{md(f.title)}:" if op.shared else None,
-            code_block(example_code(tag, op, f)),
+    examples = []
+    for function in op.functions:
+        curl = curl_example(api, op, function, example_args(op, function))
+        examples.append(
+            Example(
+                f"{md(function.title)}:" if op.shared else None,
+                code_block(example_code(tag, op, function)),
+                code_block(curl.text, "sh"),
+                curl.notes,
+            )
         )
-        for f in op.functions
-    )
     return OperationSection(
         anchor=where.operations[op.operation_id],
         summary=op.summary or op.operation_id,
@@ -839,7 +964,7 @@ def operation_section(api: Api, tag: Tag, op: Operation, where: Names) -> Operat
             ("status", "description", "body", "note"),
             (response_row(r, where) for r in op.responses),
         ),
-        examples=examples,
+        examples=tuple(examples),
     )
 
 

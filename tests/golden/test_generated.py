@@ -20,10 +20,15 @@ SLUGS = [source.slug for source in pipeline.find_specs(load_config(ROOT), ())]
 def render_all() -> tuple[dict[str, str], list[str]]:
     files: dict[str, str] = {}
     owned: list[str] = []
-    for source in pipeline.find_specs(load_config(ROOT), ()):
-        api = pipeline.build(pipeline.check(source))
+    config = load_config(ROOT)
+    apis = [pipeline.build(pipeline.check(s)) for s in pipeline.find_specs(config, ())]
+    for api in apis:
         files.update(pipeline.render(api, TARGETS))
         owned.extend(pipeline.owned_paths(api.slug, TARGETS))
+    overview, folders = pipeline.render_overview(config.specs, apis, TARGETS)
+    assert overview, "the comparison page is not rendered"
+    files.update(overview)
+    owned.extend(folders)
     return files, owned
 
 

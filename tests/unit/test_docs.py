@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import re
 from pathlib import Path
@@ -279,7 +282,7 @@ def test_hostile_text_injects_no_markup(hostile: dict[str, str]) -> None:
     for name, text in hostile.items():
         assert "<script" not in text and "<b>" not in text and "<i>" not in text, name
         assert not re.search(r"(?<!\\)\]\(javascript:", text), name
-        outside_code = re.sub(r"````python\n.*?\n````", "", text, flags=re.S)
+        outside_code = re.sub(r"````(?:python|sh)\n.*?\n````", "", text, flags=re.S)
         assert "```" not in outside_code.replace("\\`\\`\\`", ""), name
     assert "# Evil \\| &lt;b&gt;API&lt;/b&gt;" in hostile["index.md"]
     assert "## Make \\| &lt;i&gt;thing&lt;/i&gt;" in hostile["things.md"]
@@ -321,3 +324,15 @@ def test_reserved_tag_names_get_their_own_page() -> None:
     pages = docs.render(renamed)
     assert "schemas_operations.md" in pages
     assert pages["schemas.md"].startswith("# Schemas\n")
+
+
+def test_the_worked_token_example_verifies() -> None:
+    """Stream's index shows a server token for the secret `api-secret` that really is one."""
+    text = (ROOT / "generated/stream/docs/index.md").read_text(encoding="utf-8")
+    match = re.search(r"the server token \(.*?\) is `([\w-]+)\.([\w-]+)\.([\w-]+)`", text)
+    assert match is not None
+    header, payload, signature = match.groups()
+    digest = hmac.new(b"api-secret", f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    assert base64.urlsafe_b64encode(digest).rstrip(b"=").decode() == signature
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims == {"server": True}

@@ -1830,10 +1830,11 @@ class PushNotification(BaseModel):
 
 class PushToAllRequest(BaseModel):
     """
-    Push-only notification to every user of the app.
+    Push-only notification, with no message, to every user of the app or to the users an audience picks.
     """
 
     model_config = ConfigDict(
+        extra="forbid",
         populate_by_name=True,
         defer_build=True,
     )
@@ -1847,16 +1848,33 @@ class PushToAllRequest(BaseModel):
 
 class PushToAllRequestAudience(BaseModel):
     """
-    Who receives it: everyone.
+    Who receives it: everyone, or the users that match its other fields.
     """
 
     model_config = ConfigDict(
+        extra="forbid",
         populate_by_name=True,
         defer_build=True,
     )
-    is_to_all: Literal[True]
+    is_to_all: bool
     """
-    Always true: every user.
+    True notifies every user and ignores the other conditions; false picks users by them.
+    """
+    package_name: Annotated[str | None, Field(alias="packageName")] = None
+    """
+    Only users of this client app package; combined with tags, a user must match both.
+    """
+    tag: Annotated[list[str] | None, Field(max_length=20, min_length=1)] = None
+    """
+    Tags that a user must all carry, at most 20.
+    """
+    tag_or: Annotated[list[str] | None, Field(max_length=20, min_length=1)] = None
+    """
+    Tags of which a user must carry at least one, at most 20; may be combined with `tag`.
+    """
+    userid: Annotated[list[UseridItem] | None, Field(max_length=1000, min_length=1)] = None
+    """
+    Users to notify, at most 1000; when given, tags and `platform` are not used to pick recipients.
     """
 
 
@@ -4345,6 +4363,10 @@ class UserRemark(BaseModel):
     """
     The alias.
     """
+
+
+class UseridItem(RootModel[str]):
+    root: Annotated[str, Field(max_length=64)]
 
 
 class WhiteUserId(RootModel[str]):

@@ -962,11 +962,11 @@ class ChannelExport(BaseModel):
     """
     messages_since: AwareDatetime | None = None
     """
-    Only messages created from this moment.
+    Only messages created from this moment. Null, as Stream's own client sends when no start is given, means the same as leaving it out.
     """
     messages_until: AwareDatetime | None = None
     """
-    Only messages created up to this moment.
+    Only messages created up to this moment. Null, as Stream's own client sends when no end is given, means the same as leaving it out.
     """
     type: str | None = None
     """
@@ -5826,6 +5826,10 @@ class QueryThreadsRequest(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
+    filter: dict[str, Any] | None = None
+    """
+    Which threads, such as `{"channel_cid": "messaging:general"}`; leave out for all the acting user takes part in.
+    """
     limit: Annotated[int | None, Field(ge=0, le=25)] = None
     """
     How many threads to return.
@@ -5849,6 +5853,10 @@ class QueryThreadsRequest(BaseModel):
     reply_limit: Annotated[int | None, Field(ge=0, le=10)] = None
     """
     How many of the latest replies to return per thread.
+    """
+    sort: list[SortParamRequest] | None = None
+    """
+    Order of the threads, such as by `last_message_at`; most recently active first when left out.
     """
     user: UserRequest | None = None
     """
@@ -6906,13 +6914,9 @@ class UndeleteMessageRequest(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    message: MessageRequest
+    undeleted_by: str
     """
-    The message as it should be restored.
-    """
-    skip_enrich_url: bool | None = None
-    """
-    True to skip building previews for links in the text.
+    Who restores the message, by user id.
     """
 
 
@@ -7365,6 +7369,10 @@ class UpdateChannelRequest(BaseModel):
     """
     True to accept the acting user's invitation.
     """
+    add_filter_tags: list[str] | None = None
+    """
+    Tags to add to the channel, which queries of channels can filter on (`filter_tags`).
+    """
     add_members: Annotated[list[str | ChannelMember] | None, Field(max_length=100)] = None
     """
     Users to add as members, as user ids or membership objects (to set a channel role, say).
@@ -7404,6 +7412,10 @@ class UpdateChannelRequest(BaseModel):
     reject_invite: bool | None = None
     """
     True to decline the acting user's invitation.
+    """
+    remove_filter_tags: list[str] | None = None
+    """
+    Tags to take off the channel.
     """
     remove_members: Annotated[list[str] | None, Field(max_length=100)] = None
     """

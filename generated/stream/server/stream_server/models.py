@@ -941,13 +941,13 @@ class ChannelExport(BaseModel):
     """
     Id of the channel to export.
     """
-    messages_since: Annotated[AwareDatetime | None, NOT_NULL] = None
+    messages_since: AwareDatetime | None = None
     """
-    Only messages created from this moment.
+    Only messages created from this moment. Null, as Stream's own client sends when no start is given, means the same as leaving it out.
     """
-    messages_until: Annotated[AwareDatetime | None, NOT_NULL] = None
+    messages_until: AwareDatetime | None = None
     """
-    Only messages created up to this moment.
+    Only messages created up to this moment. Null, as Stream's own client sends when no end is given, means the same as leaving it out.
     """
     type: Annotated[str | None, NOT_NULL] = None
     """
@@ -5669,6 +5669,10 @@ class QueryThreadsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
+    filter: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    Which threads, such as `{"channel_cid": "messaging:general"}`; leave out for all the acting user takes part in.
+    """
     limit: Annotated[int | None, Field(ge=0, le=25), NOT_NULL] = None
     """
     How many threads to return.
@@ -5692,6 +5696,10 @@ class QueryThreadsRequest(BaseModel):
     reply_limit: Annotated[int | None, Field(ge=0, le=10), NOT_NULL] = None
     """
     How many of the latest replies to return per thread.
+    """
+    sort: Annotated[list[SortParamRequest] | None, NOT_NULL] = None
+    """
+    Order of the threads, such as by `last_message_at`; most recently active first when left out.
     """
     user: Annotated[UserRequest | None, NOT_NULL] = None
     """
@@ -6709,13 +6717,9 @@ class UndeleteMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    message: MessageRequest
+    undeleted_by: str
     """
-    The message as it should be restored.
-    """
-    skip_enrich_url: Annotated[bool | None, NOT_NULL] = None
-    """
-    True to skip building previews for links in the text.
+    Who restores the message, by user id.
     """
 
 
@@ -7155,6 +7159,10 @@ class UpdateChannelRequest(BaseModel):
     """
     True to accept the acting user's invitation.
     """
+    add_filter_tags: Annotated[list[str] | None, NOT_NULL] = None
+    """
+    Tags to add to the channel, which queries of channels can filter on (`filter_tags`).
+    """
     add_members: Annotated[list[str | ChannelMember] | None, Field(max_length=100), NOT_NULL] = None
     """
     Users to add as members, as user ids or membership objects (to set a channel role, say).
@@ -7194,6 +7202,10 @@ class UpdateChannelRequest(BaseModel):
     reject_invite: Annotated[bool | None, NOT_NULL] = None
     """
     True to decline the acting user's invitation.
+    """
+    remove_filter_tags: Annotated[list[str] | None, NOT_NULL] = None
+    """
+    Tags to take off the channel.
     """
     remove_members: Annotated[list[str] | None, Field(max_length=100), NOT_NULL] = None
     """

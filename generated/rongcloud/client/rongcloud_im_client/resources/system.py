@@ -279,8 +279,9 @@ class System(SyncResource):
 
         One route serves three documented functions, told apart by the body:
 
-        - a push-only notification to every user (`audience.is_to_all` true, no message): it shows
-          in the notification bar only, creates no conversation and is not stored by clients;
+        - a push-only notification (no `fromuserid`, no message) to every user, or to the users
+          picked by tag, user ID or app package when `audience.is_to_all` is false: it shows in
+          the notification bar only, creates no conversation and is not stored by clients;
         - a system message with notification to users carrying given tags (`audience.tag` /
           `audience.tag_or`);
         - a system message with notification to the users of one app package
@@ -290,7 +291,7 @@ class System(SyncResource):
 
         Args:
             platform: Target platforms: `ios`, `android` or both.
-            audience: Who receives it: everyone.
+            audience: Who receives it: everyone, or the users that match its other fields.
             notification: What the remote notification shows, with per-platform overrides.
         """
         return self._client.request(
@@ -314,8 +315,9 @@ class System(SyncResource):
 
         One route serves three documented functions, told apart by the body:
 
-        - a push-only notification to every user (`audience.is_to_all` true, no message): it shows
-          in the notification bar only, creates no conversation and is not stored by clients;
+        - a push-only notification (no `fromuserid`, no message) to every user, or to the users
+          picked by tag, user ID or app package when `audience.is_to_all` is false: it shows in
+          the notification bar only, creates no conversation and is not stored by clients;
         - a system message with notification to users carrying given tags (`audience.tag` /
           `audience.tag_or`);
         - a system message with notification to the users of one app package
@@ -357,8 +359,9 @@ class System(SyncResource):
 
         One route serves three documented functions, told apart by the body:
 
-        - a push-only notification to every user (`audience.is_to_all` true, no message): it shows
-          in the notification bar only, creates no conversation and is not stored by clients;
+        - a push-only notification (no `fromuserid`, no message) to every user, or to the users
+          picked by tag, user ID or app package when `audience.is_to_all` is false: it shows in
+          the notification bar only, creates no conversation and is not stored by clients;
         - a system message with notification to users carrying given tags (`audience.tag` /
           `audience.tag_or`);
         - a system message with notification to the users of one app package
@@ -656,8 +659,9 @@ class AsyncSystem(AsyncResource):
 
         One route serves three documented functions, told apart by the body:
 
-        - a push-only notification to every user (`audience.is_to_all` true, no message): it shows
-          in the notification bar only, creates no conversation and is not stored by clients;
+        - a push-only notification (no `fromuserid`, no message) to every user, or to the users
+          picked by tag, user ID or app package when `audience.is_to_all` is false: it shows in
+          the notification bar only, creates no conversation and is not stored by clients;
         - a system message with notification to users carrying given tags (`audience.tag` /
           `audience.tag_or`);
         - a system message with notification to the users of one app package
@@ -667,7 +671,7 @@ class AsyncSystem(AsyncResource):
 
         Args:
             platform: Target platforms: `ios`, `android` or both.
-            audience: Who receives it: everyone.
+            audience: Who receives it: everyone, or the users that match its other fields.
             notification: What the remote notification shows, with per-platform overrides.
         """
         return await self._client.request(
@@ -691,8 +695,9 @@ class AsyncSystem(AsyncResource):
 
         One route serves three documented functions, told apart by the body:
 
-        - a push-only notification to every user (`audience.is_to_all` true, no message): it shows
-          in the notification bar only, creates no conversation and is not stored by clients;
+        - a push-only notification (no `fromuserid`, no message) to every user, or to the users
+          picked by tag, user ID or app package when `audience.is_to_all` is false: it shows in
+          the notification bar only, creates no conversation and is not stored by clients;
         - a system message with notification to users carrying given tags (`audience.tag` /
           `audience.tag_or`);
         - a system message with notification to the users of one app package
@@ -734,8 +739,9 @@ class AsyncSystem(AsyncResource):
 
         One route serves three documented functions, told apart by the body:
 
-        - a push-only notification to every user (`audience.is_to_all` true, no message): it shows
-          in the notification bar only, creates no conversation and is not stored by clients;
+        - a push-only notification (no `fromuserid`, no message) to every user, or to the users
+          picked by tag, user ID or app package when `audience.is_to_all` is false: it shows in
+          the notification bar only, creates no conversation and is not stored by clients;
         - a system message with notification to users carrying given tags (`audience.tag` /
           `audience.tag_or`);
         - a system message with notification to the users of one app package

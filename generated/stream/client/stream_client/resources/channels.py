@@ -311,6 +311,8 @@ class Channels(SyncResource):
         demote_moderators: Sequence[str] | NotGiven = NOT_GIVEN,
         invites: Sequence[str | ChannelMember] | NotGiven = NOT_GIVEN,
         assign_roles: Sequence[ChannelMember] | NotGiven = NOT_GIVEN,
+        add_filter_tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        remove_filter_tags: Sequence[str] | NotGiven = NOT_GIVEN,
         cooldown: int | NotGiven = NOT_GIVEN,
         accept_invite: bool | NotGiven = NOT_GIVEN,
         reject_invite: bool | NotGiven = NOT_GIVEN,
@@ -337,6 +339,8 @@ class Channels(SyncResource):
             demote_moderators: Moderators to make plain members again, by user id.
             invites: Users to invite, as user ids or membership objects.
             assign_roles: Channel roles to give to existing members; the call fails if any user is not a member.
+            add_filter_tags: Tags to add to the channel, which queries of channels can filter on (`filter_tags`).
+            remove_filter_tags: Tags to take off the channel.
             cooldown: Slow mode: seconds each member must wait between messages; 0 turns it off.
             accept_invite: True to accept the acting user's invitation.
             reject_invite: True to decline the acting user's invitation.
@@ -358,6 +362,8 @@ class Channels(SyncResource):
                 "demote_moderators": demote_moderators,
                 "invites": invites,
                 "assign_roles": assign_roles,
+                "add_filter_tags": add_filter_tags,
+                "remove_filter_tags": remove_filter_tags,
                 "cooldown": cooldown,
                 "accept_invite": accept_invite,
                 "reject_invite": reject_invite,
@@ -674,16 +680,22 @@ class Channels(SyncResource):
 
     def get_unread_counts(
         self,
+        *,
+        user_id: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> UnreadCountsResponse:
         """Get unread counts
 
         Returns the acting user's unread messages and threads, in total and per channel, channel type and
         thread.
+
+        Args:
+            user_id: Whose unread counts, by user id. Needed with a server-side token; a user token already names the user.
         """
         return self._client.request(
             _GET_UNREAD_COUNTS,
             UnreadCountsResponse,
+            query={"user_id": user_id},
             options=request_options,
         )
 
@@ -904,6 +916,8 @@ class AsyncChannels(AsyncResource):
         demote_moderators: Sequence[str] | NotGiven = NOT_GIVEN,
         invites: Sequence[str | ChannelMember] | NotGiven = NOT_GIVEN,
         assign_roles: Sequence[ChannelMember] | NotGiven = NOT_GIVEN,
+        add_filter_tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        remove_filter_tags: Sequence[str] | NotGiven = NOT_GIVEN,
         cooldown: int | NotGiven = NOT_GIVEN,
         accept_invite: bool | NotGiven = NOT_GIVEN,
         reject_invite: bool | NotGiven = NOT_GIVEN,
@@ -930,6 +944,8 @@ class AsyncChannels(AsyncResource):
             demote_moderators: Moderators to make plain members again, by user id.
             invites: Users to invite, as user ids or membership objects.
             assign_roles: Channel roles to give to existing members; the call fails if any user is not a member.
+            add_filter_tags: Tags to add to the channel, which queries of channels can filter on (`filter_tags`).
+            remove_filter_tags: Tags to take off the channel.
             cooldown: Slow mode: seconds each member must wait between messages; 0 turns it off.
             accept_invite: True to accept the acting user's invitation.
             reject_invite: True to decline the acting user's invitation.
@@ -951,6 +967,8 @@ class AsyncChannels(AsyncResource):
                 "demote_moderators": demote_moderators,
                 "invites": invites,
                 "assign_roles": assign_roles,
+                "add_filter_tags": add_filter_tags,
+                "remove_filter_tags": remove_filter_tags,
                 "cooldown": cooldown,
                 "accept_invite": accept_invite,
                 "reject_invite": reject_invite,
@@ -1267,16 +1285,22 @@ class AsyncChannels(AsyncResource):
 
     async def get_unread_counts(
         self,
+        *,
+        user_id: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> UnreadCountsResponse:
         """Get unread counts
 
         Returns the acting user's unread messages and threads, in total and per channel, channel type and
         thread.
+
+        Args:
+            user_id: Whose unread counts, by user id. Needed with a server-side token; a user token already names the user.
         """
         return await self._client.request(
             _GET_UNREAD_COUNTS,
             UnreadCountsResponse,
+            query={"user_id": user_id},
             options=request_options,
         )
 

@@ -348,24 +348,23 @@ class Messages(SyncResource):
         self,
         *,
         id: str,
-        message: MessageRequest,
-        skip_enrich_url: bool | NotGiven = NOT_GIVEN,
+        undeleted_by: str,
         **request_options: Unpack[RequestOptions],
     ) -> MessageResponse:
         """Restore a deleted message
 
-        Brings back a soft-deleted message.
+        Brings back a soft-deleted message. The source document gives this call the body of a message
+        update; Stream's service, and its own SDK, take only who restores the message, `undeleted_by`.
 
         Args:
             id: The message's id.
-            message: The message as it should be restored.
-            skip_enrich_url: True to skip building previews for links in the text.
+            undeleted_by: Who restores the message, by user id.
         """
         return self._client.request(
             _UNDELETE_MESSAGE,
             MessageResponse,
             path={"id": id},
-            body={"message": message, "skip_enrich_url": skip_enrich_url},
+            body={"undeleted_by": undeleted_by},
             options=request_options,
         )
 
@@ -922,24 +921,23 @@ class AsyncMessages(AsyncResource):
         self,
         *,
         id: str,
-        message: MessageRequest,
-        skip_enrich_url: bool | NotGiven = NOT_GIVEN,
+        undeleted_by: str,
         **request_options: Unpack[RequestOptions],
     ) -> MessageResponse:
         """Restore a deleted message
 
-        Brings back a soft-deleted message.
+        Brings back a soft-deleted message. The source document gives this call the body of a message
+        update; Stream's service, and its own SDK, take only who restores the message, `undeleted_by`.
 
         Args:
             id: The message's id.
-            message: The message as it should be restored.
-            skip_enrich_url: True to skip building previews for links in the text.
+            undeleted_by: Who restores the message, by user id.
         """
         return await self._client.request(
             _UNDELETE_MESSAGE,
             MessageResponse,
             path={"id": id},
-            body={"message": message, "skip_enrich_url": skip_enrich_url},
+            body={"undeleted_by": undeleted_by},
             options=request_options,
         )
 

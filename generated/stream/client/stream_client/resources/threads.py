@@ -10,7 +10,7 @@ from typing import Any, Unpack
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
-from ..models import QueryThreadsResponse, Thread, ThreadResponse, UserRequest
+from ..models import QueryThreadsResponse, SortParamRequest, Thread, ThreadResponse, UserRequest
 
 _QUERY_THREADS = Endpoint(
     "POST",
@@ -37,6 +37,8 @@ class Threads(SyncResource):
     def query_threads(
         self,
         *,
+        filter: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        sort: Sequence[SortParamRequest] | NotGiven = NOT_GIVEN,
         reply_limit: int | NotGiven = NOT_GIVEN,
         participant_limit: int | NotGiven = NOT_GIVEN,
         member_limit: int | NotGiven = NOT_GIVEN,
@@ -53,6 +55,8 @@ class Threads(SyncResource):
         replies and participants.
 
         Args:
+            filter: Which threads, such as `{"channel_cid": "messaging:general"}`; leave out for all the acting user takes part in.
+            sort: Order of the threads, such as by `last_message_at`; most recently active first when left out.
             reply_limit: How many of the latest replies to return per thread.
             participant_limit: How many participants to return per thread.
             member_limit: How many channel members to return per thread.
@@ -66,6 +70,8 @@ class Threads(SyncResource):
             _QUERY_THREADS,
             QueryThreadsResponse,
             body={
+                "filter": filter,
+                "sort": sort,
                 "reply_limit": reply_limit,
                 "participant_limit": participant_limit,
                 "member_limit": member_limit,
@@ -81,6 +87,8 @@ class Threads(SyncResource):
     def iter_query_threads(
         self,
         *,
+        filter: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        sort: Sequence[SortParamRequest] | NotGiven = NOT_GIVEN,
         reply_limit: int | NotGiven = NOT_GIVEN,
         participant_limit: int | NotGiven = NOT_GIVEN,
         member_limit: int | NotGiven = NOT_GIVEN,
@@ -96,6 +104,8 @@ class Threads(SyncResource):
         Pages are fetched as the iteration reaches them; the arguments are those of `query_threads`, the first page's.
 
         Args:
+            filter: Which threads, such as `{"channel_cid": "messaging:general"}`; leave out for all the acting user takes part in.
+            sort: Order of the threads, such as by `last_message_at`; most recently active first when left out.
             reply_limit: How many of the latest replies to return per thread.
             participant_limit: How many participants to return per thread.
             member_limit: How many channel members to return per thread.
@@ -109,6 +119,8 @@ class Threads(SyncResource):
             self.query_threads,
             _QUERY_THREADS_PAGING,
             {
+                "filter": filter,
+                "sort": sort,
                 "reply_limit": reply_limit,
                 "participant_limit": participant_limit,
                 "member_limit": member_limit,
@@ -191,6 +203,8 @@ class AsyncThreads(AsyncResource):
     async def query_threads(
         self,
         *,
+        filter: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        sort: Sequence[SortParamRequest] | NotGiven = NOT_GIVEN,
         reply_limit: int | NotGiven = NOT_GIVEN,
         participant_limit: int | NotGiven = NOT_GIVEN,
         member_limit: int | NotGiven = NOT_GIVEN,
@@ -207,6 +221,8 @@ class AsyncThreads(AsyncResource):
         replies and participants.
 
         Args:
+            filter: Which threads, such as `{"channel_cid": "messaging:general"}`; leave out for all the acting user takes part in.
+            sort: Order of the threads, such as by `last_message_at`; most recently active first when left out.
             reply_limit: How many of the latest replies to return per thread.
             participant_limit: How many participants to return per thread.
             member_limit: How many channel members to return per thread.
@@ -220,6 +236,8 @@ class AsyncThreads(AsyncResource):
             _QUERY_THREADS,
             QueryThreadsResponse,
             body={
+                "filter": filter,
+                "sort": sort,
                 "reply_limit": reply_limit,
                 "participant_limit": participant_limit,
                 "member_limit": member_limit,
@@ -235,6 +253,8 @@ class AsyncThreads(AsyncResource):
     def iter_query_threads(
         self,
         *,
+        filter: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        sort: Sequence[SortParamRequest] | NotGiven = NOT_GIVEN,
         reply_limit: int | NotGiven = NOT_GIVEN,
         participant_limit: int | NotGiven = NOT_GIVEN,
         member_limit: int | NotGiven = NOT_GIVEN,
@@ -250,6 +270,8 @@ class AsyncThreads(AsyncResource):
         Pages are fetched as the iteration reaches them; the arguments are those of `query_threads`, the first page's.
 
         Args:
+            filter: Which threads, such as `{"channel_cid": "messaging:general"}`; leave out for all the acting user takes part in.
+            sort: Order of the threads, such as by `last_message_at`; most recently active first when left out.
             reply_limit: How many of the latest replies to return per thread.
             participant_limit: How many participants to return per thread.
             member_limit: How many channel members to return per thread.
@@ -263,6 +285,8 @@ class AsyncThreads(AsyncResource):
             self.query_threads,
             _QUERY_THREADS_PAGING,
             {
+                "filter": filter,
+                "sort": sort,
                 "reply_limit": reply_limit,
                 "participant_limit": participant_limit,
                 "member_limit": member_limit,

@@ -177,6 +177,8 @@ class ChannelsHandlers:
 
     async def get_unread_counts(
         self,
+        *,
+        user_id: str | None,
     ) -> UnreadCountsResponse:
         """Get unread counts"""
         raise NotImplementedOperation("get_unread_counts")
@@ -422,8 +424,10 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
         response_model=UnreadCountsResponse,
         response_model_exclude_unset=True,
     )
-    async def get_unread_counts_endpoint() -> UnreadCountsResponse:
-        return await handlers.get_unread_counts()
+    async def get_unread_counts_endpoint(
+        user_id: Annotated[str | None, Query()] = None,
+    ) -> UnreadCountsResponse:
+        return await handlers.get_unread_counts(user_id=user_id)
 
     @router.post(
         "/unread_batch",

@@ -1,0 +1,158 @@
+"""The conformance report, `docs/conformance.md`: per SDK, the calls made and skipped, what the
+server and the SDK made of each, how its request compares with the generated client's, the known
+quirks with their evidence, and which operations of the spec the SDK reaches."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from generator.ir import Api, Operation
+
+if TYPE_CHECKING:
+    from tests.conformance.test_conformance import Outcome
+
+INTRO = """\
+# Conformance with the vendors' SDKs
+
+Three of the five vendors publish an official Python SDK. Their requests are what the live
+services accept, and their parsing of answers is what the services send, so the test suite
+(`tests/conformance/`) makes them witnesses of our specs. Each SDK runs in a virtual environment
+of its own and makes every call it offers that maps to an operation of the spec against the
+generated server in mock mode, on 127.0.0.1, behind a layer that records every request. Then:
+
+- **server**: the generated server, which validates every request against the spec, accepted
+  all the requests of the call;
+- **SDK**: the SDK took the mock answer (`ncsdk` validates answers against its own models);
+- **wire**: the same function called through chatforge's generated client sent the same
+  request: method, path, query, encoding, field names and values, credentials (up to nonce and
+  time). A difference the SDK is known for is listed as a quirk with its evidence.
+
+This page is written by the suite; CI fails when it is out of date.
+"""
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    return f"`{text}`" if "`" not in text else _cell(text)
+
+
+def _pattern(path: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[^}]*\})", path)
+    return re.compile(
+        "^" + "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts) + "$"
+    )
+
+
+def operation_of(api: Api, method: str, path: str) -> Operation | None:
+    for op in api.operations:
+        # The operation's path, the documented aliases, and functions' own live paths.
+        paths = (op.path, *op.aliases, *(f.path for f in op.functions if f.path))
+        if op.method == method and any(_pattern(p).match(path) for p in paths):
+            return op
+    return None
+
+
+def _reached(outcome: Outcome) -> dict[str, list[str]]:
+    """SDK call -> the operations its requests reached."""
+    reached: dict[str, list[str]] = {}
+    for call in outcome.sdk_calls:
+        ops = []
+        for request in call.requests:
+            op = operation_of(outcome.api, request.method, request.path)
+            ops.append(op.operation_id if op else f"{request.method} {request.path} (no operation)")
+        reached[call.name] = sorted(set(ops))
+    return reached
+
+
+def _section(outcome: Outcome) -> list[str]:
+    witness = outcome.witness
+    version = witness.requirements[0].split("==")[1]
+    reached = _reached(outcome)
+    ops = {op.operation_id for op in outcome.api.operations}
+    covered = ops & {op for names in reached.values() for op in names}
+    quirky = {call for calls in outcome.quirks.values() for call in calls}
+    lines = [
+        f"## {witness.sdk} {version} ({outcome.api.title})",
+        "",
+        f"Import name `{witness.import_name}`. It offers {len(outcome.inventory)} calls: "
+        f"{len(outcome.sdk_calls)} made, {len(outcome.skipped)} skipped. They reach "
+        f"{len(covered)} of the spec's {len(ops)} operations.",
+        "",
+    ]
+    if outcome.quirks:
+        # A quirk may show at several places of a request: one row for each quirk.
+        shown: dict[tuple[str, str], set[str]] = {}
+        for quirk, calls in outcome.quirks.items():
+            shown.setdefault((quirk.what, quirk.evidence), set()).update(calls)
+        lines += ["### Known quirks", "", "| quirk | evidence | calls |", "|---|---|---|"]
+        for (what, evidence), calls in sorted(shown.items()):
+            names = ", ".join(_code(c) for c in sorted(calls))
+            lines.append(f"| {_cell(what)} | {_cell(evidence)} | {names} |")
+        lines.append("")
+    lines += [
+        "### Calls",
+        "",
+        "| SDK call | operation | server | SDK | wire |",
+        "|---|---|---|---|---|",
+    ]
+    for call in sorted(outcome.sdk_calls, key=lambda c: c.name):
+        accepted = all(200 <= r.status < 300 for r in call.requests) and bool(call.requests)
+        parsed = outcome.parsed.get(call.name, "not run") is None
+        if call.name in outcome.problems:
+            same = "differs"
+        elif call.name not in outcome.ours:
+            same = "no equivalent"
+        elif call.name in quirky:
+            same = "same but for a quirk"
+        else:
+            same = "same"
+        operation = ", ".join(_code(op) for op in reached[call.name])
+        lines.append(
+            f"| {_code(call.name)} | {operation} | {'accepted' if accepted else 'refused'} "
+            f"| {'parsed' if parsed else 'refused'} | {same} |"
+        )
+    lines.append("")
+    if outcome.skipped:
+        lines += ["### Calls not made", "", "| SDK call | why |", "|---|---|"]
+        for name, why in sorted(outcome.skipped.items()):
+            lines.append(f"| {_code(name)} | {_cell(why)} |")
+        lines.append("")
+    missing = sorted(ops - covered)
+    if missing:
+        lines += [
+            "### Operations this SDK does not reach",
+            "",
+            ", ".join(_code(op) for op in missing) + ".",
+            "",
+        ]
+    return lines
+
+
+def report(outcomes: list[Outcome]) -> str:
+    lines = [
+        INTRO,
+        "| SDK | API | calls made | server accepted | SDK parsed | compared with ours | same "
+        "| operations reached |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for outcome in outcomes:
+        made = outcome.sdk_calls
+        accepted = sum(
+            1 for c in made if c.requests and all(200 <= r.status < 300 for r in c.requests)
+        )
+        parsed = sum(1 for problem in outcome.parsed.values() if problem is None)
+        same = sum(1 for name in outcome.ours if name not in outcome.problems)
+        reached = {op for ops in _reached(outcome).values() for op in ops}
+        ops = {op.operation_id for op in outcome.api.operations}
+        lines.append(
+            f"| {outcome.witness.requirements[0]} | {outcome.api.title} | {len(made)} | {accepted} "
+            f"| {parsed} | {len(outcome.ours)} | {same} | {len(ops & reached)} of {len(ops)} |"
+        )
+    lines.append("")
+    for outcome in outcomes:
+        lines += _section(outcome)
+    return "\n".join(lines).rstrip("\n") + "\n"
