@@ -2,9 +2,10 @@
 
 For each benchmarked operation, the endpoint a careful person would write by hand with FastAPI,
 doing the validation the generated server does: the same Pydantic request model (imported from
-the generated `models` module, loaded from its file alone, so nothing of the generated server's
-runtime or routes is imported), the same credential check written out with hashlib and hmac, and
-the same example answer serialized through the same response model. Errors keep FastAPI's own
+the generated `models` module with the checks it imports, and nothing else of the generated
+server's runtime or routes), JSON read as the generated server reads it, the same credential
+check written out with hashlib and hmac, and the same example answer serialized through the
+same response model. Errors keep FastAPI's own
 shapes (422 for a request that does not validate, 401 for bad credentials).
 
 Each factory below is what uvicorn runs (`--factory handwritten_server:rongcloud_app`).
@@ -44,17 +45,36 @@ UPSTRA_TOKEN = "bench-admin-token"
 
 
 def _load(slug: str, name: str) -> ModuleType:
-    """A module of the generated server (models or _examples) loaded from its file alone."""
-    (path,) = (GENERATED / slug / "server").glob(f"*_server/{name}.py")
-    module_name = f"_bench_{slug}_{name.lstrip('_')}"
+    """A module of the generated server (models or _examples) loaded from its file, as part of
+    a bare package standing for the server's: the models' own checks (`_runtime/_checks.py`)
+    come with them, nothing else of the server (its `__init__`, app and routes) is run."""
+    (folder,) = (GENERATED / slug / "server").glob("*_server")
+    package = f"_bench_{slug}"
+    if package not in sys.modules:
+        bare = ModuleType(package)
+        bare.__path__ = [str(folder)]
+        sys.modules[package] = bare
+    module_name = f"{package}.{name}"
     if module_name in sys.modules:
         return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, path)
+    spec = importlib.util.spec_from_file_location(module_name, folder / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module  # Pydantic resolves the models' annotations through it
     spec.loader.exec_module(module)
     return module
+
+
+def _from_json(model: Any, raw: bytes | str, where: tuple[str, ...]) -> Any:
+    """`model` read from JSON text as the generated server reads it: the validation context
+    `{"json": True}` has the models refuse numbers and booleans written as text."""
+    try:
+        return model.model_validate_json(raw, context={"json": True})
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False)
+        raise RequestValidationError(
+            [{**error, "loc": (*where, *error["loc"])} for error in errors]
+        ) from None
 
 
 def _bare_app(**kwargs: Any) -> FastAPI:
@@ -183,7 +203,8 @@ def stream_app() -> FastAPI:
         response_model=models.UsersResponse,
         response_model_exclude_unset=True,
     )
-    async def upsert_users(body: UpsertUsersRequest) -> Any:  # type: ignore[valid-type]
+    async def upsert_users(request: Request) -> Any:
+        _from_json(UpsertUsersRequest, await request.body(), ("body",))
         return upsert_users_example
 
     @app.get(
@@ -192,13 +213,7 @@ def stream_app() -> FastAPI:
         response_model_exclude_unset=True,
     )
     async def query_users(payload: Annotated[str, Query()]) -> Any:
-        try:
-            QueryUsersPayload.model_validate_json(payload)
-        except ValidationError as exc:
-            errors = exc.errors(include_url=False, include_input=False)
-            raise RequestValidationError(
-                [{**error, "loc": ("query", "payload", *error["loc"])} for error in errors]
-            ) from None
+        _from_json(QueryUsersPayload, payload, ("query", "payload"))
         return query_users_example
 
     return app

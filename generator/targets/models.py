@@ -210,6 +210,36 @@ def _field_checks(components: dict[str, Any], model: str, field: ast.AnnAssign) 
     return _member_checks(member, ast.unparse(bare))
 
 
+# The scalar types a request read as JSON must spell as JSON does (`_runtime/_checks.py`).
+_JSON_TYPED = {"int": "JsonInt", "float": "JsonFloat", "bool": "JsonBool"}
+
+
+def _json_typed(text: str, classes: set[str]) -> tuple[str, set[str]]:
+    """`text` with `int`, `float` and `bool` in the field types of `classes` replaced by their
+    JSON-typed versions, and the names put in."""
+    lines = text.split("\n")
+    used: set[str] = set()
+    for node in ast.parse(text).body:
+        if not isinstance(node, ast.ClassDef) or node.name not in classes:
+            continue
+        for field in node.body:
+            if not isinstance(field, ast.AnnAssign) or field.lineno != field.end_lineno:
+                continue
+            kind = _type_of(field.annotation)
+            names = [n for n in ast.walk(kind) if isinstance(n, ast.Name) and n.id in _JSON_TYPED]
+            if not names:
+                continue
+            for name in names:
+                used.add(_JSON_TYPED[name.id])
+                name.id = _JSON_TYPED[name.id]
+            raw = lines[field.lineno - 1].encode()
+            end = kind.end_col_offset
+            assert end is not None
+            spelled = ast.unparse(kind).encode()
+            lines[field.lineno - 1] = (raw[: kind.col_offset] + spelled + raw[end:]).decode()
+    return "\n".join(lines), used
+
+
 def server_models(api: Api, text: str) -> str:
     """The models as a server reads requests with them, with the checks of the spec that
     pydantic does not make of itself (`_runtime/_checks.py`):
@@ -219,11 +249,13 @@ def server_models(api: Api, text: str) -> str:
       so an answer with such a null still parses);
     - `uniqueItems`, `minProperties` and `maxProperties` of a model (datamodel-code-generator
       gives a mapping's as `Field(min_length=..., max_length=...)`), and the ranges of `int32`
-      and `int64`.
+      and `int64`;
+    - in a request read as JSON, numbers and booleans written as JSON numbers and booleans
+      (`JsonInt`, `JsonFloat`, `JsonBool`), not as text pydantic would convert.
     """
     components = {m.name: json.loads(m.schema_json) for m in api.models}
+    text, used = _json_typed(text, set(components))
     lines = text.split("\n")
-    used: set[str] = set()
     sized: list[tuple[int, str]] = []  # (line after the class, its check of its member count)
     for node in ast.parse(text).body:
         if not isinstance(node, ast.ClassDef) or node.name not in components:
@@ -244,7 +276,7 @@ def server_models(api: Api, text: str) -> str:
                 lines[field.lineno - 1] = _annotated(lines[field.lineno - 1], field, checks)
                 used |= {check.split("(")[0] for check in checks}
     for end, size in reversed(sized):
-        check = f'    _members = model_validator(mode="before")(members_between({size}))'
+        check = f'    _members = model_validator(mode="after")(members_between({size}))'
         lines.insert(end, check)
         used |= {"members_between", "model_validator"}
     if not used:

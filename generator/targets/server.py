@@ -118,13 +118,13 @@ def _body_param(op: Operation, need: list[str]) -> Param | None:
     need.append(f"models:{body.model}")
     annotation = body.model if body.required else f"{body.model} | None"
     if body.kind == "json":
-        need.append("fastapi:Body")
-        return Param(
-            "body",
-            f"Annotated[{annotation}, Body()]",
-            None if body.required else "None",
-            annotation,
+        need.extend(["_params:json_body", "fastapi:Depends"])
+        reader = (
+            f"json_body({body.model})"
+            if body.required
+            else f"json_body({body.model}, required=False)"
         )
+        return Param("body", f"Annotated[{annotation}, Depends({reader})]", None, annotation)
     fields = all_body_fields(op)
     style_map = {wire: style for wire, style in styles(fields) if style != "file"}
     arrays = tuple(sorted({f.wire for f in fields if f.type.is_array}))

@@ -66,6 +66,15 @@ def _stripped_body(request: httpx.Request) -> httpx.Request:
     return _with(request, content=b"{}" if kind.startswith("application/json") else b"")
 
 
+def _set_to(wire: str, value: Any) -> Tamper:
+    def tamper(request: httpx.Request) -> httpx.Request:
+        body = json.loads(request.content)
+        body[wire] = value
+        return _with(request, content=json.dumps(body).encode())
+
+    return tamper
+
+
 def _unknown_route(request: httpx.Request) -> httpx.Request:
     return _with(request, url=request.url.copy_with(path="/no/such/route"))
 
@@ -239,15 +248,6 @@ def _optional_member(api: Api) -> tuple[Operation, str] | None:
     return None
 
 
-def _set_member(wire: str) -> Tamper:
-    def tamper(request: httpx.Request) -> httpx.Request:
-        body = json.loads(request.content)
-        body[wire] = None
-        return _with(request, content=json.dumps(body).encode())
-
-    return tamper
-
-
 def test_an_explicit_null_is_refused_where_the_spec_does_not_allow_it(
     served: tuple[Generated, LiveServer],
 ) -> None:
@@ -257,7 +257,7 @@ def test_an_explicit_null_is_refused_where_the_spec_does_not_allow_it(
     if found is None:
         pytest.skip("no JSON body with an optional member")
     op, wire = found
-    error = _call(generated, live.url, op, _set_member(wire))
+    error = _call(generated, live.url, op, _set_to(wire, None))
     assert error.status_code == ERROR_KINDS["validation"], error.body
     assert wire in error.body[generated.api.errors.message_field], error.body
     # Left out, the same member is fine: the call reaches the (unimplemented) handler.
@@ -269,5 +269,36 @@ def test_a_nullable_member_takes_null() -> None:
     generated = load_generated(APIS["stream"])
     op = next(op for op in generated.api.operations if op.operation_id == "update_channel")
     with LiveServer(generated.server.create_app(auth=server_check(generated))) as live:
-        error = _call(generated, live.url, op, _set_member("message"))
+        error = _call(generated, live.url, op, _set_to("message", None))
     assert error.status_code == ERROR_KINDS["not_implemented"], error.body
+
+
+def _optional_json_body(api: Api) -> Operation | None:
+    return next(
+        (
+            op
+            for op in api.operations
+            if op.body and op.body.kind == "json" and not op.body.required
+        ),
+        None,
+    )
+
+
+def test_json_is_read_as_json() -> None:
+    """A JSON body's numbers and booleans must be JSON numbers and booleans: `"10"` is not 10,
+    nor `"true"` true. A body of `null` is not a body left out."""
+    generated = load_generated(APIS["stream"])
+    update = next(op for op in generated.api.operations if op.operation_id == "update_channel")
+    with LiveServer(generated.server.create_app(auth=server_check(generated))) as live:
+        for member, text, number in (("cooldown", "10", 10), ("hide_history", "true", True)):
+            error = _call(generated, live.url, update, _set_to(member, text))
+            assert error.status_code == 400, (member, error.body)
+            assert member in error.body["message"], error.body
+            error = _call(generated, live.url, update, _set_to(member, number))
+            assert error.status_code == ERROR_KINDS["not_implemented"], (member, error.body)
+    optional = [(slug, _optional_json_body(api)) for slug, api in APIS.items()]
+    slug, op = next((slug, op) for slug, op in optional if op is not None)
+    generated = load_generated(APIS[slug])
+    with LiveServer(generated.server.create_app(auth=server_check(generated))) as live:
+        error = _call(generated, live.url, op, lambda r: _with(r, content=b"null"))
+        assert error.status_code == 400, error.body

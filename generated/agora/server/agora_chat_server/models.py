@@ -16,7 +16,7 @@ from pydantic import (
 )
 from typing_extensions import TypeAliasType
 
-from ._runtime._checks import INT64, NOT_NULL, members_between
+from ._runtime._checks import INT64, NOT_NULL, JsonBool, JsonFloat, JsonInt, members_between
 
 
 class AddChatRoomAdminRequest(BaseModel):
@@ -267,7 +267,7 @@ class AdminChange(BaseModel):
     """
     The user who is no longer an admin.
     """
-    result: Annotated[bool | str | None, NOT_NULL] = None
+    result: Annotated[JsonBool | str | None, NOT_NULL] = None
     """
     `success` (or true) when the change was applied.
     """
@@ -391,15 +391,15 @@ class ChatRoom(BaseModel):
     """
     The members, the owner included.
     """
-    affiliations_count: Annotated[int | None, NOT_NULL] = None
+    affiliations_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     How many members the room has, the owner included.
     """
-    allowinvites: Annotated[bool | None, NOT_NULL] = None
+    allowinvites: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True if members may invite others.
     """
-    created: Annotated[int | None, INT64, NOT_NULL] = None
+    created: Annotated[JsonInt | None, INT64, NOT_NULL] = None
     """
     When the room was created, in Unix milliseconds.
     """
@@ -415,19 +415,19 @@ class ChatRoom(BaseModel):
     """
     The chat room ID.
     """
-    invite_need_confirm: Annotated[bool | None, NOT_NULL] = None
+    invite_need_confirm: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True if invitees must accept before joining.
     """
-    maxusers: Annotated[int | None, NOT_NULL] = None
+    maxusers: Annotated[JsonInt | None, NOT_NULL] = None
     """
     The member limit.
     """
-    membersonly: Annotated[bool | None, NOT_NULL] = None
+    membersonly: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True if requests to join need approval.
     """
-    mute: Annotated[bool | None, NOT_NULL] = None
+    mute: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True when the whole room is muted.
     """
@@ -439,7 +439,7 @@ class ChatRoom(BaseModel):
     """
     The owner's user ID.
     """
-    public: Annotated[bool | None, NOT_NULL] = None
+    public: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Reserved.
     """
@@ -493,7 +493,7 @@ class ChatRoomMemberChange(BaseModel):
     """
     Why the change failed, when it did.
     """
-    result: Annotated[bool | None, NOT_NULL] = None
+    result: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True when the change was applied.
     """
@@ -511,11 +511,11 @@ class ChatRoomSummary(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    affiliations_count: Annotated[int | None, NOT_NULL] = None
+    affiliations_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     How many members the room has, the owner included.
     """
-    disabled: Annotated[bool | None, NOT_NULL] = None
+    disabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True while the room is banned.
     """
@@ -545,7 +545,7 @@ class CreateChatRoomRequest(BaseModel):
     """
     The room description, at most 512 characters.
     """
-    maxusers: Annotated[int, Field(ge=1, le=10000)] = 1000
+    maxusers: Annotated[JsonInt, Field(ge=1, le=10000)] = 1000
     """
     The member limit, the owner included: 1 to 10,000, 1,000 by default.
     """
@@ -596,7 +596,7 @@ class CreateGroupRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    allowinvites: bool = False
+    allowinvites: JsonBool = False
     """
     Whether ordinary members of a private group may invite others; ignored (false) for public groups.
     """
@@ -616,11 +616,11 @@ class CreateGroupRequest(BaseModel):
     """
     The group name, at most 128 characters.
     """
-    invite_need_confirm: Annotated[bool | None, NOT_NULL] = None
+    invite_need_confirm: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether invitees must accept before joining.
     """
-    maxusers: Annotated[int, Field(ge=1)] = 200
+    maxusers: Annotated[JsonInt, Field(ge=1)] = 200
     """
     The member limit, the owner included; 200 by default. The ceiling depends on the plan.
     """
@@ -628,7 +628,7 @@ class CreateGroupRequest(BaseModel):
     """
     The first members, the owner excluded; no more than `maxusers`.
     """
-    membersonly: bool = False
+    membersonly: JsonBool = False
     """
     Whether requests to join a public group need approval by the owner or an admin.
     """
@@ -636,7 +636,7 @@ class CreateGroupRequest(BaseModel):
     """
     The owner's user ID.
     """
-    public: Annotated[bool | None, NOT_NULL] = None
+    public: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True for a public group, which users can find and ask to join; false for a private group, joined by invitation only.
     """
@@ -815,7 +815,7 @@ class DeleteChatRoomResponseVariant2Data(BaseModel):
     """
     The deleted room's ID.
     """
-    success: Annotated[bool | None, NOT_NULL] = None
+    success: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True when the room was deleted.
     """
@@ -833,7 +833,7 @@ class DeleteConversationRequest(BaseModel):
     """
     The conversation: the peer's user ID or the group ID.
     """
-    delete_roam: bool
+    delete_roam: JsonBool
     """
     True also deletes the conversation's messages stored on the server.
     """
@@ -891,7 +891,7 @@ class DeleteGroupResponseVariant2Data(BaseModel):
     """
     The deleted group's ID.
     """
-    success: Annotated[bool | None, NOT_NULL] = None
+    success: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True when the group was deleted.
     """
@@ -942,7 +942,7 @@ class DeleteUserAttributesResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[bool | None, NOT_NULL] = None
+    data: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True on success.
     """
@@ -987,7 +987,7 @@ class DisableGroupResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    disabled: Annotated[bool | None, NOT_NULL] = None
+    disabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the group is banned now.
     """
@@ -1012,7 +1012,7 @@ class DisconnectUserResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    result: Annotated[bool | None, NOT_NULL] = None
+    result: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Always true: the user was signed out.
     """
@@ -1037,7 +1037,7 @@ class EnableGroupResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    disabled: Annotated[bool | None, NOT_NULL] = None
+    disabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the group is banned now.
     """
@@ -1068,7 +1068,7 @@ class Envelope(BaseModel):
     """
     The app name; the same as `app_name` in the server URL.
     """
-    count: Annotated[int | None, NOT_NULL] = None
+    count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     How many items the answer holds.
     """
@@ -1076,7 +1076,7 @@ class Envelope(BaseModel):
     """
     Where the next page starts; absent on the last page.
     """
-    duration: Annotated[int | None, NOT_NULL] = None
+    duration: Annotated[JsonInt | None, NOT_NULL] = None
     """
     How long the service took to process the call, in milliseconds.
     """
@@ -1092,7 +1092,7 @@ class Envelope(BaseModel):
     """
     The request path as the service recorded it.
     """
-    timestamp: Annotated[int | None, INT64, NOT_NULL] = None
+    timestamp: Annotated[JsonInt | None, INT64, NOT_NULL] = None
     """
     When the service answered, in Unix milliseconds.
     """
@@ -1290,7 +1290,7 @@ class Error(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    duration: Annotated[int | None, NOT_NULL] = None
+    duration: Annotated[JsonInt | None, NOT_NULL] = None
     """
     How long the service took, in milliseconds.
     """
@@ -1306,7 +1306,7 @@ class Error(BaseModel):
     """
     The class of the exception the service raised.
     """
-    timestamp: Annotated[int | None, INT64, NOT_NULL] = None
+    timestamp: Annotated[JsonInt | None, INT64, NOT_NULL] = None
     """
     When the service answered, in Unix milliseconds.
     """
@@ -1457,7 +1457,7 @@ class GetOfflineMessageCountResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[dict[str, int] | None, NOT_NULL] = None
+    data: Annotated[dict[str, JsonInt] | None, NOT_NULL] = None
     """
     The user ID mapped to the number of offline messages.
     """
@@ -1586,11 +1586,11 @@ class GetReactionDetailResponseVariant2Data(BaseModel):
     """
     The reaction ID.
     """
-    state: Annotated[bool | None, NOT_NULL] = None
+    state: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True if the calling user added it.
     """
-    user_count: Annotated[int | None, Field(alias="userCount"), NOT_NULL] = None
+    user_count: Annotated[JsonInt | None, Field(alias="userCount"), NOT_NULL] = None
     """
     How many users added the reaction.
     """
@@ -1620,7 +1620,7 @@ class GetUserAttributesSizeResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[int | None, INT64, NOT_NULL] = None
+    data: Annotated[JsonInt | None, INT64, NOT_NULL] = None
     """
     The size in bytes.
     """
@@ -1706,19 +1706,19 @@ class GlobalMute(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    chat: Annotated[int | None, NOT_NULL] = None
+    chat: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Seconds of mute remaining in one-to-one chats: -1 means muted for good, 0 not muted.
     """
-    chatroom: Annotated[int | None, NOT_NULL] = None
+    chatroom: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Seconds of mute remaining in chat rooms: -1 means muted for good, 0 not muted.
     """
-    groupchat: Annotated[int | None, NOT_NULL] = None
+    groupchat: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Seconds of mute remaining in groups: -1 means muted for good, 0 not muted.
     """
-    unixtime: Annotated[int | None, INT64, NOT_NULL] = None
+    unixtime: Annotated[JsonInt | None, INT64, NOT_NULL] = None
     """
     When the service answered, in Unix seconds.
     """
@@ -1744,11 +1744,11 @@ class Group(BaseModel):
     """
     The members, the owner included.
     """
-    affiliations_count: Annotated[int | None, NOT_NULL] = None
+    affiliations_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     How many members the group has, the owner included.
     """
-    allowinvites: Annotated[bool | None, NOT_NULL] = None
+    allowinvites: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True if ordinary members may invite others.
     """
@@ -1756,7 +1756,7 @@ class Group(BaseModel):
     """
     The group avatar URL.
     """
-    created: Annotated[int | None, INT64, NOT_NULL] = None
+    created: Annotated[JsonInt | None, INT64, NOT_NULL] = None
     """
     When the group was created, in Unix milliseconds.
     """
@@ -1768,7 +1768,7 @@ class Group(BaseModel):
     """
     The group description.
     """
-    disabled: Annotated[bool | None, NOT_NULL] = None
+    disabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True while the group is banned.
     """
@@ -1776,19 +1776,19 @@ class Group(BaseModel):
     """
     The group ID.
     """
-    invite_need_confirm: Annotated[bool | None, NOT_NULL] = None
+    invite_need_confirm: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True if invitees must accept before joining.
     """
-    maxusers: Annotated[int | None, NOT_NULL] = None
+    maxusers: Annotated[JsonInt | None, NOT_NULL] = None
     """
     The member limit, the owner included.
     """
-    membersonly: Annotated[bool | None, NOT_NULL] = None
+    membersonly: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True if requests to join need approval by the owner or an admin.
     """
-    mute: Annotated[bool | None, NOT_NULL] = None
+    mute: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True when the whole group is muted.
     """
@@ -1800,7 +1800,7 @@ class Group(BaseModel):
     """
     The owner's user ID.
     """
-    public: Annotated[bool | None, NOT_NULL] = None
+    public: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True for a public group, which users can find and ask to join.
     """
@@ -1826,7 +1826,7 @@ class GroupMemberChange(BaseModel):
     """
     Why the change failed, when it did.
     """
-    result: Annotated[bool | None, NOT_NULL] = None
+    result: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True when the change was applied.
     """
@@ -1844,7 +1844,7 @@ class GroupSummary(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    affiliations: Annotated[int | None, NOT_NULL] = None
+    affiliations: Annotated[JsonInt | None, NOT_NULL] = None
     """
     How many members the group has.
     """
@@ -2031,7 +2031,7 @@ class ListGlobalMutesResponseVariant2Data(BaseModel):
     """
     The muted users on this page.
     """
-    unixtime: Annotated[int | None, INT64, NOT_NULL] = None
+    unixtime: Annotated[JsonInt | None, INT64, NOT_NULL] = None
     """
     When the service answered, in Unix seconds.
     """
@@ -2399,7 +2399,7 @@ class MessageBody(BaseModel):
     """
     For `custom`: event attributes, at most 16 string pairs.
     """
-    file_length: Annotated[int | None, INT64, NOT_NULL] = None
+    file_length: Annotated[JsonInt | None, INT64, NOT_NULL] = None
     """
     For `video`: the file size in bytes.
     """
@@ -2411,7 +2411,7 @@ class MessageBody(BaseModel):
     """
     For `loc`: latitude in degrees.
     """
-    length: Annotated[int | None, NOT_NULL] = None
+    length: Annotated[JsonInt | None, NOT_NULL] = None
     """
     For `audio` and `video`: the length in seconds.
     """
@@ -2458,11 +2458,11 @@ class MessageBodySize(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    height: Annotated[float | None, NOT_NULL] = None
+    height: Annotated[JsonFloat | None, NOT_NULL] = None
     """
     Height in pixels.
     """
-    width: Annotated[float | None, NOT_NULL] = None
+    width: Annotated[JsonFloat | None, NOT_NULL] = None
     """
     Width in pixels.
     """
@@ -2549,11 +2549,11 @@ class PushLabel(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    count: Annotated[int | None, NOT_NULL] = None
+    count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     How many users carry the label.
     """
-    created_at: Annotated[int | None, Field(alias="createdAt"), INT64, NOT_NULL] = None
+    created_at: Annotated[JsonInt | None, Field(alias="createdAt"), INT64, NOT_NULL] = None
     """
     When the label was created, in Unix milliseconds.
     """
@@ -2575,7 +2575,7 @@ class PushLabelUser(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created: Annotated[int | None, INT64, NOT_NULL] = None
+    created: Annotated[JsonInt | None, INT64, NOT_NULL] = None
     """
     When the user was added to the label, in Unix milliseconds.
     """
@@ -2664,11 +2664,11 @@ class PushMessageConfigBadge(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    add_num: Annotated[int | None, Field(alias="addNum"), NOT_NULL] = None
+    add_num: Annotated[JsonInt | None, Field(alias="addNum"), NOT_NULL] = None
     """
     Adds this number to the app icon's badge.
     """
-    set_num: Annotated[int | None, Field(alias="setNum"), NOT_NULL] = None
+    set_num: Annotated[JsonInt | None, Field(alias="setNum"), NOT_NULL] = None
     """
     Sets the app icon's badge to this number.
     """
@@ -2774,7 +2774,7 @@ class ReactionSummary(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    count: Annotated[int | None, NOT_NULL] = None
+    count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     How many users added this reaction.
     """
@@ -2786,7 +2786,7 @@ class ReactionSummary(BaseModel):
     """
     The reaction ID.
     """
-    state: Annotated[bool | None, NOT_NULL] = None
+    state: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True if the calling user added this reaction.
     """
@@ -2808,7 +2808,7 @@ class RecallMessageItem(BaseModel):
     """
     The conversation type: `chat` one-to-one, `groupchat` group, `chatroom` chat room.
     """
-    force: Annotated[bool | None, NOT_NULL] = None
+    force: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True also recalls a message whose recall period has passed or that is no longer stored on the server.
     """
@@ -3128,7 +3128,7 @@ class RemoveThreadMembersResponseVariant2EntitiesItem(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    result: Annotated[bool | None, NOT_NULL] = None
+    result: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True when the user was removed.
     """
@@ -3163,7 +3163,7 @@ class SendMessageRequest(BaseModel):
     """
     `ROUTE_ONLINE` delivers the message only to recipients who are online; by default offline recipients get it later.
     """
-    sync_device: Annotated[bool | None, NOT_NULL] = None
+    sync_device: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True also delivers the message to the sender's other devices.
     """
@@ -3246,7 +3246,7 @@ class SendPushByLabelsResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    task_id: Annotated[int | None, Field(alias="taskId"), INT64, NOT_NULL] = None
+    task_id: Annotated[JsonInt | None, Field(alias="taskId"), INT64, NOT_NULL] = None
     """
     The push task ID.
     """
@@ -3280,7 +3280,7 @@ class SendPushToAllUsersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[int | None, INT64, NOT_NULL] = None
+    data: Annotated[JsonInt | None, INT64, NOT_NULL] = None
     """
     The push task ID.
     """
@@ -3345,15 +3345,15 @@ class SetGlobalMuteRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    chat: Annotated[int | None, Field(ge=-1, le=2147483647), NOT_NULL] = None
+    chat: Annotated[JsonInt | None, Field(ge=-1, le=2147483647), NOT_NULL] = None
     """
     Seconds to mute the user in one-to-one chats: -1 for good, 0 lifts the mute; at most 2,147,483,647. Left out, the setting does not change.
     """
-    chatroom: Annotated[int | None, Field(ge=-1, le=2147483647), NOT_NULL] = None
+    chatroom: Annotated[JsonInt | None, Field(ge=-1, le=2147483647), NOT_NULL] = None
     """
     Seconds to mute the user in chat rooms: -1 for good, 0 lifts the mute; at most 2,147,483,647. Left out, the setting does not change.
     """
-    groupchat: Annotated[int | None, Field(ge=-1, le=2147483647), NOT_NULL] = None
+    groupchat: Annotated[JsonInt | None, Field(ge=-1, le=2147483647), NOT_NULL] = None
     """
     Seconds to mute the user in groups: -1 for good, 0 lifts the mute; at most 2,147,483,647. Left out, the setting does not change.
     """
@@ -3456,7 +3456,7 @@ class SetPushNoDisturbingRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    notification_no_disturbing: bool
+    notification_no_disturbing: JsonBool
     """
     True turns do-not-disturb on; false turns it off.
     """
@@ -3538,7 +3538,7 @@ class Thread(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    created: Annotated[int | None, INT64, NOT_NULL] = None
+    created: Annotated[JsonInt | None, INT64, NOT_NULL] = None
     """
     When the thread was created, in Unix milliseconds.
     """
@@ -3633,7 +3633,7 @@ class UpdateChatRoomRequest(BaseModel):
     """
     The new description, at most 512 characters.
     """
-    maxusers: Annotated[int | None, Field(ge=1), NOT_NULL] = None
+    maxusers: Annotated[JsonInt | None, Field(ge=1), NOT_NULL] = None
     """
     The new member limit, the owner included.
     """
@@ -3641,7 +3641,7 @@ class UpdateChatRoomRequest(BaseModel):
     """
     The new name, at most 128 characters.
     """
-    _members = model_validator(mode="before")(members_between(1, None))
+    _members = model_validator(mode="after")(members_between(1, None))
 
 
 class UpdateChatRoomResponseVariant2(BaseModel):
@@ -3669,15 +3669,15 @@ class UpdateChatRoomResponseVariant2Data(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    description: Annotated[bool | None, NOT_NULL] = None
+    description: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True when the description was changed.
     """
-    groupname: Annotated[bool | None, NOT_NULL] = None
+    groupname: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True when the name was changed.
     """
-    maxusers: Annotated[bool | None, NOT_NULL] = None
+    maxusers: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True when the member limit was changed.
     """
@@ -3692,7 +3692,7 @@ class UpdateGroupRequest(BaseModel):
         extra="forbid",
         populate_by_name=True,
     )
-    allowinvites: Annotated[bool | None, NOT_NULL] = None
+    allowinvites: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether ordinary members may invite others.
     """
@@ -3712,23 +3712,23 @@ class UpdateGroupRequest(BaseModel):
     """
     The new group name, at most 128 characters.
     """
-    invite_need_confirm: Annotated[bool | None, NOT_NULL] = None
+    invite_need_confirm: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether invitees must accept before joining.
     """
-    maxusers: Annotated[int | None, Field(ge=1), NOT_NULL] = None
+    maxusers: Annotated[JsonInt | None, Field(ge=1), NOT_NULL] = None
     """
     The new member limit, the owner included; the ceiling depends on the plan.
     """
-    membersonly: Annotated[bool | None, NOT_NULL] = None
+    membersonly: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether requests to join need approval.
     """
-    public: Annotated[bool | None, NOT_NULL] = None
+    public: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the group is public.
     """
-    _members = model_validator(mode="before")(members_between(1, None))
+    _members = model_validator(mode="after")(members_between(1, None))
 
 
 class UpdateGroupRequest2(RootModel[UpdateGroupRequest | TransferGroupOwnershipRequest]):
@@ -3739,7 +3739,7 @@ class UpdateGroupResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[dict[str, bool] | None, NOT_NULL] = None
+    data: Annotated[dict[str, JsonBool] | None, NOT_NULL] = None
     """
     Each field of the request mapped to true when it was applied (`newowner` for a transfer).
     """
@@ -3878,15 +3878,15 @@ class User(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    activated: Annotated[bool | None, NOT_NULL] = None
+    activated: Annotated[JsonBool | None, NOT_NULL] = None
     """
     False while the user is banned (deactivated).
     """
-    created: Annotated[int | None, INT64, NOT_NULL] = None
+    created: Annotated[JsonInt | None, INT64, NOT_NULL] = None
     """
     When the user was registered, in Unix milliseconds.
     """
-    modified: Annotated[int | None, INT64, NOT_NULL] = None
+    modified: Annotated[JsonInt | None, INT64, NOT_NULL] = None
     """
     When the user was last changed, in Unix milliseconds.
     """

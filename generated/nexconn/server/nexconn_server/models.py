@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from ._runtime._checks import NOT_NULL
+from ._runtime._checks import NOT_NULL, JsonBool, JsonInt
 
 
 class AccessTokenResponse(BaseModel):
@@ -18,7 +18,7 @@ class AccessTokenResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -51,7 +51,7 @@ class Ack(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -93,7 +93,7 @@ class AddOpenChannelAllowedSendersRequest(BaseModel):
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
+    need_notify: Annotated[JsonBool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -208,7 +208,7 @@ class BanOpenChannelParticipantsRequest(BaseModel):
     """
     The open channel.
     """
-    duration_minutes: Annotated[int, Field(alias="durationMinutes", ge=1, le=43200)]
+    duration_minutes: Annotated[JsonInt, Field(alias="durationMinutes", ge=1, le=43200)]
     """
     How long the ban lasts, in minutes; at most 43,200 (30 days).
     """
@@ -216,7 +216,7 @@ class BanOpenChannelParticipantsRequest(BaseModel):
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
+    need_notify: Annotated[JsonBool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -232,7 +232,7 @@ class BanUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    duration_minutes: Annotated[int, Field(alias="durationMinutes", ge=1, le=43200)]
+    duration_minutes: Annotated[JsonInt, Field(alias="durationMinutes", ge=1, le=43200)]
     """
     How long the ban lasts, in minutes; at most 43,200 (30 days).
     """
@@ -268,7 +268,7 @@ class BannedParticipantsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -317,7 +317,7 @@ class BannedUsersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -428,7 +428,7 @@ class BlocklistResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -492,7 +492,7 @@ class BroadcastSystemMessageToAllRequest(BaseModel):
     iOS silent push: `1` lets the app wake in the background to handle the push, `0` (default) does not.
     """
     disable_update_last_msg: Annotated[
-        bool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
+        JsonBool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
     ] = None
     """
     Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
@@ -528,7 +528,7 @@ class BroadcastSystemMessageToOnlineRequest(BaseModel):
     Body of the broadcast as a string; built-in types take a serialised JSON object. At most 128 KB.
     """
     disable_update_last_msg: Annotated[
-        bool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
+        JsonBool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
     ] = None
     """
     Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
@@ -551,7 +551,7 @@ class ChannelAttributesResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -570,7 +570,7 @@ class ChannelAttributesResult(BaseModel):
     """
     The channel.
     """
-    channel_type: Annotated[int | None, Field(alias="channelType"), NOT_NULL] = None
+    channel_type: Annotated[JsonInt | None, Field(alias="channelType"), NOT_NULL] = None
     """
     Its channel type.
     """
@@ -608,7 +608,7 @@ class ChannelMessageSendResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -639,7 +639,7 @@ class ChannelNotificationState(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    level: Annotated[int | None, NOT_NULL] = None
+    level: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Do-not-disturb level in force (see `noDisturbLevel`).
     """
@@ -653,11 +653,11 @@ class ChannelPinState(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    is_pinned: Annotated[bool | None, Field(alias="isPinned"), NOT_NULL] = None
+    is_pinned: Annotated[JsonBool | None, Field(alias="isPinned"), NOT_NULL] = None
     """
     Whether the user has pinned the channel.
     """
-    pinned_at: Annotated[int | None, Field(alias="pinnedAt"), NOT_NULL] = None
+    pinned_at: Annotated[JsonInt | None, Field(alias="pinnedAt"), NOT_NULL] = None
     """
     When it was pinned, in milliseconds since the Unix epoch.
     """
@@ -693,7 +693,7 @@ class ChannelRefItem(BaseModel):
     """
     Target of the channel.
     """
-    channel_type: Annotated[int, Field(alias="channelType")]
+    channel_type: Annotated[JsonInt, Field(alias="channelType")]
     """
     Channel type.
     """
@@ -757,7 +757,7 @@ class ConnectionStatusResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -834,11 +834,13 @@ class CreateOpenChannelRequest(BaseModel):
     """
     User who owns the initial metadata; give it together with `metadata`. Needs the open channel metadata service.
     """
-    should_freeze: Annotated[bool | None, Field(alias="shouldFreeze"), NOT_NULL] = None
+    should_freeze: Annotated[JsonBool | None, Field(alias="shouldFreeze"), NOT_NULL] = None
     """
     Set to `true` to create the channel frozen, so only allowed senders can post. Defaults to `false`.
     """
-    ttl_minutes: Annotated[int | None, Field(alias="ttlMinutes", ge=60, le=10080), NOT_NULL] = None
+    ttl_minutes: Annotated[JsonInt | None, Field(alias="ttlMinutes", ge=60, le=10080), NOT_NULL] = (
+        None
+    )
     """
     Minutes used by the auto-destroy rule, from 60 (default) to 10,080 (7 days).
     """
@@ -892,7 +894,7 @@ class DirectMutedUsersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -911,7 +913,7 @@ class DirectMutedUsersResult(BaseModel):
     """
     IDs of muted users on this page.
     """
-    total_count: Annotated[int | None, Field(alias="totalCount"), NOT_NULL] = None
+    total_count: Annotated[JsonInt | None, Field(alias="totalCount"), NOT_NULL] = None
     """
     How many users are muted in direct channels in all.
     """
@@ -935,7 +937,7 @@ class Error(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     Nonzero result code naming what went wrong.
     """
@@ -949,7 +951,7 @@ class ExpireAccessTokensRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    expires_at: Annotated[int, Field(alias="expiresAt")]
+    expires_at: Annotated[JsonInt, Field(alias="expiresAt")]
     """
     Cut-off in milliseconds since the Unix epoch: tokens obtained before it stop working.
     """
@@ -981,7 +983,7 @@ class FreezeOpenChannelRequest(BaseModel):
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
+    need_notify: Annotated[JsonBool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -995,7 +997,7 @@ class FreezeStatusResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -1010,7 +1012,7 @@ class FreezeStatusResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    status: Annotated[int | None, NOT_NULL] = None
+    status: Annotated[JsonInt | None, NOT_NULL] = None
     """
     `1` when the open channel is frozen, `0` when not.
     """
@@ -1024,7 +1026,7 @@ class FrozenOpenChannelsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -1049,11 +1051,11 @@ class GetBlocklistRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    order: int = 0
+    order: JsonInt = 0
     """
     Sort order of the list; `0` (default) is the service's standard order.
     """
-    page_size: Annotated[int, Field(alias="pageSize", ge=1, le=1000)] = 1000
+    page_size: Annotated[JsonInt, Field(alias="pageSize", ge=1, le=1000)] = 1000
     """
     Users per page; defaults to 1,000, at most 1,000.
     """
@@ -1075,7 +1077,7 @@ class GetChannelAttributesRequest(BaseModel):
     """
     Target of the channel.
     """
-    channel_type: Annotated[int, Field(alias="channelType")]
+    channel_type: Annotated[JsonInt, Field(alias="channelType")]
     """
     Channel type.
     """
@@ -1129,11 +1131,11 @@ class GetGroupChannelFreezeStatusesRequest(BaseModel):
     """
     Groups to check; leave out to list frozen groups.
     """
-    page: Annotated[int | None, Field(ge=1), NOT_NULL] = None
+    page: Annotated[JsonInt | None, Field(ge=1), NOT_NULL] = None
     """
     Page number, from 1.
     """
-    page_size: Annotated[int | None, Field(alias="pageSize", ge=1), NOT_NULL] = None
+    page_size: Annotated[JsonInt | None, Field(alias="pageSize", ge=1), NOT_NULL] = None
     """
     Groups per page.
     """
@@ -1181,7 +1183,7 @@ class GroupChannelInfo(BaseModel):
     """
     Group channel ID.
     """
-    created_at: Annotated[int | None, Field(alias="createdAt"), NOT_NULL] = None
+    created_at: Annotated[JsonInt | None, Field(alias="createdAt"), NOT_NULL] = None
     """
     When the group was created, in milliseconds since the Unix epoch.
     """
@@ -1189,7 +1191,7 @@ class GroupChannelInfo(BaseModel):
         GroupExtProfile | None, Field(alias="groupExtProfile"), NOT_NULL
     ] = None
     group_profile: Annotated[GroupProfile | None, Field(alias="groupProfile"), NOT_NULL] = None
-    member_count: Annotated[int | None, Field(alias="memberCount"), NOT_NULL] = None
+    member_count: Annotated[JsonInt | None, Field(alias="memberCount"), NOT_NULL] = None
     """
     Number of members now.
     """
@@ -1212,7 +1214,7 @@ class GroupChannelInfoResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -1242,7 +1244,7 @@ class GroupFreezeStatus(BaseModel):
     """
     Group channel ID.
     """
-    status: Annotated[int | None, NOT_NULL] = None
+    status: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Freeze state of the group: `1` frozen, `0` not.
     """
@@ -1256,7 +1258,7 @@ class GroupFreezeStatusesResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -1291,7 +1293,7 @@ class GroupMember(BaseModel):
     """
     Extra profile data of the member.
     """
-    joined_at: Annotated[int | None, Field(alias="joinedAt"), NOT_NULL] = None
+    joined_at: Annotated[JsonInt | None, Field(alias="joinedAt"), NOT_NULL] = None
     """
     When the member joined, in milliseconds since the Unix epoch.
     """
@@ -1299,7 +1301,7 @@ class GroupMember(BaseModel):
     """
     Member's nickname in the group.
     """
-    role: Annotated[int | None, NOT_NULL] = None
+    role: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Role: `1` member, `2` admin, `3` owner.
     """
@@ -1317,7 +1319,7 @@ class GroupMembersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -1340,7 +1342,7 @@ class GroupMembersResult(BaseModel):
     """
     Token for the next page; absent on the last page.
     """
-    total_count: Annotated[int | None, Field(alias="totalCount"), NOT_NULL] = None
+    total_count: Annotated[JsonInt | None, Field(alias="totalCount"), NOT_NULL] = None
     """
     Number of members matching the filter.
     """
@@ -1376,7 +1378,7 @@ class GroupMutedMembersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -1408,27 +1410,27 @@ class GroupPermissions(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    invite_perm: Annotated[int | None, Field(alias="invitePerm"), NOT_NULL] = None
+    invite_perm: Annotated[JsonInt | None, Field(alias="invitePerm"), NOT_NULL] = None
     """
     Whether invitees must accept: `0` no (default), `1` yes.
     """
-    join_perm: Annotated[int | None, Field(alias="joinPerm"), NOT_NULL] = None
+    join_perm: Annotated[JsonInt | None, Field(alias="joinPerm"), NOT_NULL] = None
     """
     Who approves joins: `0` the owner (default), `1` nobody needs to, `2` the owner or an admin, `3` nobody may join.
     """
-    mem_invite_perm: Annotated[int | None, Field(alias="memInvitePerm"), NOT_NULL] = None
+    mem_invite_perm: Annotated[JsonInt | None, Field(alias="memInvitePerm"), NOT_NULL] = None
     """
     Who may invite: `0` the owner (default), `1` owner and admins, `2` every member.
     """
-    mem_profile_perm: Annotated[int | None, Field(alias="memProfilePerm"), NOT_NULL] = None
+    mem_profile_perm: Annotated[JsonInt | None, Field(alias="memProfilePerm"), NOT_NULL] = None
     """
     Who may edit members' group profiles: `0` owner, admins and the member (default), `1` the member only.
     """
-    profile_perm: Annotated[int | None, Field(alias="profilePerm"), NOT_NULL] = None
+    profile_perm: Annotated[JsonInt | None, Field(alias="profilePerm"), NOT_NULL] = None
     """
     Who may edit the group profile: `0` the owner (default), `1` owner and admins, `2` every member.
     """
-    remove_perm: Annotated[int | None, Field(alias="removePerm"), NOT_NULL] = None
+    remove_perm: Annotated[JsonInt | None, Field(alias="removePerm"), NOT_NULL] = None
     """
     Who may remove members: `0` the owner (default), `1` owner and admins, `2` every member.
     """
@@ -1505,7 +1507,7 @@ class JoinedGroup(BaseModel):
     """
     Group channel ID.
     """
-    created_at: Annotated[int | None, Field(alias="createdAt"), NOT_NULL] = None
+    created_at: Annotated[JsonInt | None, Field(alias="createdAt"), NOT_NULL] = None
     """
     When the group was created, in milliseconds since the Unix epoch.
     """
@@ -1513,11 +1515,11 @@ class JoinedGroup(BaseModel):
         GroupExtProfile | None, Field(alias="groupExtProfile"), NOT_NULL
     ] = None
     group_profile: Annotated[GroupProfile | None, Field(alias="groupProfile"), NOT_NULL] = None
-    joined_at: Annotated[int | None, Field(alias="joinedAt"), NOT_NULL] = None
+    joined_at: Annotated[JsonInt | None, Field(alias="joinedAt"), NOT_NULL] = None
     """
     When the user joined, in milliseconds since the Unix epoch.
     """
-    member_count: Annotated[int | None, Field(alias="memberCount"), NOT_NULL] = None
+    member_count: Annotated[JsonInt | None, Field(alias="memberCount"), NOT_NULL] = None
     """
     Number of members.
     """
@@ -1530,7 +1532,7 @@ class JoinedGroup(BaseModel):
     User ID of the owner.
     """
     permissions: Annotated[GroupPermissions | None, NOT_NULL] = None
-    role: Annotated[int | None, NOT_NULL] = None
+    role: Annotated[JsonInt | None, NOT_NULL] = None
     """
     The user's role: `1` member, `2` admin, `3` owner.
     """
@@ -1544,7 +1546,7 @@ class JoinedGroupsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -1615,11 +1617,11 @@ class ListBannedUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    page: Annotated[int | None, Field(ge=1), NOT_NULL] = None
+    page: Annotated[JsonInt | None, Field(ge=1), NOT_NULL] = None
     """
     Page number, from 1.
     """
-    page_size: Annotated[int, Field(alias="pageSize", ge=1)] = 50
+    page_size: Annotated[JsonInt, Field(alias="pageSize", ge=1)] = 50
     """
     Users per page; defaults to 50.
     """
@@ -1647,11 +1649,11 @@ class ListDirectChannelMutedUsersRequest(BaseModel):
     """
     Channel type to list: `PERSON` (direct channels) is the one supported.
     """
-    offset: Annotated[int, Field(ge=0)] = 0
+    offset: Annotated[JsonInt, Field(ge=0)] = 0
     """
     How many users to skip; defaults to 0.
     """
-    page_size: Annotated[int, Field(alias="pageSize", ge=1, le=200)] = 100
+    page_size: Annotated[JsonInt, Field(alias="pageSize", ge=1, le=200)] = 100
     """
     Users per page; defaults to 100, at most 200.
     """
@@ -1661,11 +1663,11 @@ class ListFrozenOpenChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    page: Annotated[int, Field(ge=1)] = 1
+    page: Annotated[JsonInt, Field(ge=1)] = 1
     """
     Page number, from 1 (default).
     """
-    page_size: Annotated[int, Field(alias="pageSize", ge=1)] = 50
+    page_size: Annotated[JsonInt, Field(alias="pageSize", ge=1)] = 50
     """
     Channels per page; defaults to 50.
     """
@@ -1708,7 +1710,7 @@ class ListGroupChannelMembersRequest(BaseModel):
     """
     Order by join time: `0` oldest first, `1` newest first.
     """
-    page_size: Annotated[int | None, Field(alias="pageSize", ge=1, le=100), NOT_NULL] = None
+    page_size: Annotated[JsonInt | None, Field(alias="pageSize", ge=1, le=100), NOT_NULL] = None
     """
     Members per page; 50 by default, at most 100.
     """
@@ -1737,7 +1739,7 @@ class ListMessageMetadataRequest(BaseModel):
     """
     The message.
     """
-    page: Annotated[int | None, Field(ge=1), NOT_NULL] = None
+    page: Annotated[JsonInt | None, Field(ge=1), NOT_NULL] = None
     """
     Page number, from 1.
     """
@@ -1785,7 +1787,7 @@ class ListOpenChannelParticipantsRequest(BaseModel):
     """
     Order by join time: `1` oldest first, `2` newest first.
     """
-    page_size: Annotated[int | None, Field(alias="pageSize", ge=1, le=500), NOT_NULL] = None
+    page_size: Annotated[JsonInt | None, Field(alias="pageSize", ge=1, le=500), NOT_NULL] = None
     """
     How many participants to return, at most 500.
     """
@@ -1816,11 +1818,11 @@ class ListSoftDeletedUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    page: Annotated[int | None, Field(ge=1), NOT_NULL] = None
+    page: Annotated[JsonInt | None, Field(ge=1), NOT_NULL] = None
     """
     Page number, from 1.
     """
-    page_size: Annotated[int, Field(alias="pageSize", ge=1)] = 50
+    page_size: Annotated[JsonInt, Field(alias="pageSize", ge=1)] = 50
     """
     Users per page; defaults to 50.
     """
@@ -1834,7 +1836,7 @@ class ListUserJoinedGroupChannelsRequest(BaseModel):
     """
     Order by join time: `0` oldest first, `1` newest first.
     """
-    page_size: Annotated[int | None, Field(alias="pageSize", ge=1, le=100), NOT_NULL] = None
+    page_size: Annotated[JsonInt | None, Field(alias="pageSize", ge=1, le=100), NOT_NULL] = None
     """
     Groups per page; 50 by default, at most 100.
     """
@@ -1860,7 +1862,7 @@ class MessageIdResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -1893,7 +1895,7 @@ class MessageMetadataEntry(BaseModel):
     """
     Metadata key.
     """
-    updated_at: Annotated[int | None, Field(alias="updatedAt"), NOT_NULL] = None
+    updated_at: Annotated[JsonInt | None, Field(alias="updatedAt"), NOT_NULL] = None
     """
     When the entry was last written, in milliseconds since the Unix epoch.
     """
@@ -1911,7 +1913,7 @@ class MessageMetadataResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -1948,12 +1950,12 @@ class MessageRecallRequest(BaseModel):
     """
     Channel type of the message: `1` direct, `3` group, `4` open channel, `10` community.
     """
-    disable_push: Annotated[bool | None, Field(alias="disablePush"), NOT_NULL] = None
+    disable_push: Annotated[JsonBool | None, Field(alias="disablePush"), NOT_NULL] = None
     """
     Set to `true` to send no push notification about the recall. Not available in open or community channels.
     """
     disable_update_last_msg: Annotated[
-        bool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
+        JsonBool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
     ] = None
     """
     Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
@@ -1974,7 +1976,9 @@ class MessageRecallRequest(BaseModel):
     """
     ID of the message to recall.
     """
-    sent_at: Annotated[int | None, Field(alias="sentAt", examples=[1767225600000]), NOT_NULL] = None
+    sent_at: Annotated[
+        JsonInt | None, Field(alias="sentAt", examples=[1767225600000]), NOT_NULL
+    ] = None
     """
     When the message was sent, in milliseconds since the Unix epoch; helps the service find it.
     """
@@ -1992,7 +1996,7 @@ class MessageTypesResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -2021,7 +2025,7 @@ class MuteGroupChannelMembersRequest(BaseModel):
     """
     The group; leave out to mute the users in all their groups.
     """
-    duration_minutes: Annotated[int, Field(alias="durationMinutes", ge=0, le=43200)]
+    duration_minutes: Annotated[JsonInt, Field(alias="durationMinutes", ge=0, le=43200)]
     """
     How long the mute lasts, in minutes; at most 43,200 (30 days). `0` mutes for good.
     """
@@ -2039,7 +2043,7 @@ class MuteOpenChannelParticipantsRequest(BaseModel):
     """
     The open channel.
     """
-    duration_minutes: Annotated[int, Field(alias="durationMinutes", ge=1, le=43200)]
+    duration_minutes: Annotated[JsonInt, Field(alias="durationMinutes", ge=1, le=43200)]
     """
     How long the mute lasts, in minutes; at most 43,200 (30 days).
     """
@@ -2047,7 +2051,7 @@ class MuteOpenChannelParticipantsRequest(BaseModel):
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
+    need_notify: Annotated[JsonBool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -2063,7 +2067,7 @@ class MuteUsersInAllOpenChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    duration_minutes: Annotated[int, Field(alias="durationMinutes", ge=1, le=43200)]
+    duration_minutes: Annotated[JsonInt, Field(alias="durationMinutes", ge=1, le=43200)]
     """
     How long the mute lasts, in minutes; at most 43,200 (30 days).
     """
@@ -2071,7 +2075,7 @@ class MuteUsersInAllOpenChannelsRequest(BaseModel):
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
+    need_notify: Annotated[JsonBool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -2109,7 +2113,7 @@ class MutedParticipantsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -2140,7 +2144,7 @@ class NotificationLevelResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -2155,7 +2159,7 @@ class NotificationLevelResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    no_disturb_level: Annotated[int | None, Field(alias="noDisturbLevel"), NOT_NULL] = None
+    no_disturb_level: Annotated[JsonInt | None, Field(alias="noDisturbLevel"), NOT_NULL] = None
     """
     Do-not-disturb level in force: `-1` all messages notify, `0` not set (inherit), `1` @mentions only, `2` @mentions of the user only, `4` @all only, `5` nothing notifies.
     """
@@ -2173,23 +2177,23 @@ class OpenChannelInfo(BaseModel):
     """
     Open channel ID.
     """
-    created_at: Annotated[int | None, Field(alias="createdAt"), NOT_NULL] = None
+    created_at: Annotated[JsonInt | None, Field(alias="createdAt"), NOT_NULL] = None
     """
     When the channel was created, in milliseconds since the Unix epoch.
     """
-    destroy_type: Annotated[int | None, Field(alias="destroyType"), NOT_NULL] = None
+    destroy_type: Annotated[JsonInt | None, Field(alias="destroyType"), NOT_NULL] = None
     """
     Auto-destroy rule: `0` after inactivity, `1` at a fixed time after creation.
     """
-    is_frozen: Annotated[bool | None, Field(alias="isFrozen"), NOT_NULL] = None
+    is_frozen: Annotated[JsonBool | None, Field(alias="isFrozen"), NOT_NULL] = None
     """
     Whether the whole channel is frozen.
     """
-    participant_count: Annotated[int | None, Field(alias="participantCount"), NOT_NULL] = None
+    participant_count: Annotated[JsonInt | None, Field(alias="participantCount"), NOT_NULL] = None
     """
     Number of participants now.
     """
-    ttl_minutes: Annotated[int | None, Field(alias="ttlMinutes"), NOT_NULL] = None
+    ttl_minutes: Annotated[JsonInt | None, Field(alias="ttlMinutes"), NOT_NULL] = None
     """
     Minutes of inactivity, or of life, before the channel is destroyed.
     """
@@ -2203,7 +2207,7 @@ class OpenChannelInfoResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -2226,11 +2230,11 @@ class OpenChannelMetadataEntry(BaseModel):
     """
     User who owns (last set) the entry.
     """
-    should_auto_delete: Annotated[int | None, Field(alias="shouldAutoDelete"), NOT_NULL] = None
+    should_auto_delete: Annotated[JsonInt | None, Field(alias="shouldAutoDelete"), NOT_NULL] = None
     """
     `1` when the entry is removed once its owner leaves the channel, `0` when it stays.
     """
-    updated_at: Annotated[int | None, Field(alias="updatedAt"), NOT_NULL] = None
+    updated_at: Annotated[JsonInt | None, Field(alias="updatedAt"), NOT_NULL] = None
     """
     When the entry was last written, in milliseconds since the Unix epoch.
     """
@@ -2248,7 +2252,7 @@ class OpenChannelMetadataResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -2295,7 +2299,7 @@ class OpenChannelParticipantsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -2314,7 +2318,7 @@ class OpenChannelParticipantsResult(BaseModel):
     """
     Participants returned, at most 500.
     """
-    total: Annotated[int | None, NOT_NULL] = None
+    total: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Number of participants in the channel.
     """
@@ -2328,7 +2332,7 @@ class PackageAudience(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    is_to_all: Annotated[bool | None, Field(alias="isToAll", examples=[False]), NOT_NULL] = None
+    is_to_all: Annotated[JsonBool | None, Field(alias="isToAll", examples=[False]), NOT_NULL] = None
     """
     `true` sends to every user and ignores the other filters; `false` applies them.
     """
@@ -2407,7 +2411,7 @@ class ParticipantIdsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -2436,7 +2440,7 @@ class ParticipantPresence(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    is_in_open_channel: Annotated[int | None, Field(alias="isInOpenChannel"), NOT_NULL] = None
+    is_in_open_channel: Annotated[JsonInt | None, Field(alias="isInOpenChannel"), NOT_NULL] = None
     """
     `1` when the user is in the open channel, `0` when not.
     """
@@ -2454,7 +2458,7 @@ class ParticipantPresenceResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -2480,7 +2484,7 @@ class RecallBroadcastMessageRequest(BaseModel):
         populate_by_name=True,
     )
     disable_update_last_msg: Annotated[
-        bool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
+        JsonBool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
     ] = None
     """
     Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
@@ -2501,7 +2505,7 @@ class RecallBroadcastMessageRequest(BaseModel):
     """
     ID returned when the broadcast was sent.
     """
-    sent_at: Annotated[int | None, Field(alias="sentAt"), NOT_NULL] = None
+    sent_at: Annotated[JsonInt | None, Field(alias="sentAt"), NOT_NULL] = None
     """
     When the broadcast was sent, in milliseconds since the Unix epoch.
     """
@@ -2557,7 +2561,7 @@ class RemoveOpenChannelAllowedSendersRequest(BaseModel):
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
+    need_notify: Annotated[JsonBool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -2655,7 +2659,7 @@ class SendCommunityChannelMessageRequest(BaseModel):
     """
     Mark the message as an @mention: `1` when `content` holds `mentionedInfo`, otherwise `0`.
     """
-    has_metadata: Annotated[bool | None, Field(alias="hasMetadata"), NOT_NULL] = None
+    has_metadata: Annotated[JsonBool | None, Field(alias="hasMetadata"), NOT_NULL] = None
     """
     Set to `true` to let this message carry metadata (message expansion) that can be changed later.
     """
@@ -2715,16 +2719,16 @@ class SendDirectChannelMessageRequest(BaseModel):
     """
     iOS silent push: `1` lets the app wake in the background to handle the push, `0` (default) does not.
     """
-    count: Annotated[int | None, NOT_NULL] = None
+    count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Badge counter value passed on with the push.
     """
-    disable_push: Annotated[bool | None, Field(alias="disablePush"), NOT_NULL] = None
+    disable_push: Annotated[JsonBool | None, Field(alias="disablePush"), NOT_NULL] = None
     """
     Set to `true` to send no push notification to offline recipients.
     """
     disable_update_last_msg: Annotated[
-        bool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
+        JsonBool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
     ] = None
     """
     Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
@@ -2733,7 +2737,7 @@ class SendDirectChannelMessageRequest(BaseModel):
     """
     Sender.
     """
-    has_metadata: Annotated[bool | None, Field(alias="hasMetadata"), NOT_NULL] = None
+    has_metadata: Annotated[JsonBool | None, Field(alias="hasMetadata"), NOT_NULL] = None
     """
     Set to `true` to let this message carry metadata (message expansion) that can be changed later.
     """
@@ -2799,12 +2803,12 @@ class SendGroupChannelMessageRequest(BaseModel):
     """
     iOS silent push: `1` lets the app wake in the background to handle the push, `0` (default) does not.
     """
-    disable_push: Annotated[bool | None, Field(alias="disablePush"), NOT_NULL] = None
+    disable_push: Annotated[JsonBool | None, Field(alias="disablePush"), NOT_NULL] = None
     """
     Set to `true` to send no push notification; only with a single target group.
     """
     disable_update_last_msg: Annotated[
-        bool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
+        JsonBool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
     ] = None
     """
     Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
@@ -2817,7 +2821,7 @@ class SendGroupChannelMessageRequest(BaseModel):
     """
     Mark the message as an @mention: `1` when `content` holds `mentionedInfo`, otherwise `0`.
     """
-    has_metadata: Annotated[bool | None, Field(alias="hasMetadata"), NOT_NULL] = None
+    has_metadata: Annotated[JsonBool | None, Field(alias="hasMetadata"), NOT_NULL] = None
     """
     Set to `true` to let the message carry metadata; only with a single target group.
     """
@@ -2917,12 +2921,12 @@ class SendSystemChannelMessageRequest(BaseModel):
     """
     iOS silent push: `1` lets the app wake in the background to handle the push, `0` (default) does not.
     """
-    disable_push: Annotated[bool | None, Field(alias="disablePush"), NOT_NULL] = None
+    disable_push: Annotated[JsonBool | None, Field(alias="disablePush"), NOT_NULL] = None
     """
     Set to `true` to send no push notification to offline recipients.
     """
     disable_update_last_msg: Annotated[
-        bool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
+        JsonBool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
     ] = None
     """
     Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
@@ -2991,11 +2995,11 @@ class SetChannelPinRequest(BaseModel):
     """
     Target of the channel.
     """
-    channel_type: Annotated[int, Field(alias="channelType")]
+    channel_type: Annotated[JsonInt, Field(alias="channelType")]
     """
     Channel type, such as `1` direct, `3` group or `6` system.
     """
-    is_pin: Annotated[bool, Field(alias="isPin")]
+    is_pin: Annotated[JsonBool, Field(alias="isPin")]
     """
     `true` pins, `false` unpins.
     """
@@ -3085,7 +3089,9 @@ class SetOpenChannelDestroyTypeRequest(BaseModel):
     """
     Auto-destroy rule: `0` (default) destroys the channel after `ttlMinutes` without activity (no joins, leaves or messages); `1` destroys it `ttlMinutes` after creation.
     """
-    ttl_minutes: Annotated[int | None, Field(alias="ttlMinutes", ge=60, le=10080), NOT_NULL] = None
+    ttl_minutes: Annotated[JsonInt | None, Field(alias="ttlMinutes", ge=60, le=10080), NOT_NULL] = (
+        None
+    )
     """
     Minutes used by the auto-destroy rule, from 60 (default) to 10,080 (7 days).
     """
@@ -3109,7 +3115,7 @@ class SoftDeletedUsersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -3146,12 +3152,12 @@ class SystemMessageRecallRequest(BaseModel):
     """
     Always `6`, the system channel.
     """
-    disable_push: Annotated[bool | None, Field(alias="disablePush"), NOT_NULL] = None
+    disable_push: Annotated[JsonBool | None, Field(alias="disablePush"), NOT_NULL] = None
     """
     Set to `true` to send no push notification about the recall.
     """
     disable_update_last_msg: Annotated[
-        bool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
+        JsonBool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
     ] = None
     """
     Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
@@ -3172,7 +3178,7 @@ class SystemMessageRecallRequest(BaseModel):
     """
     ID of the system message to recall.
     """
-    sent_at: Annotated[int | None, Field(alias="sentAt"), NOT_NULL] = None
+    sent_at: Annotated[JsonInt | None, Field(alias="sentAt"), NOT_NULL] = None
     """
     When the message was sent, in milliseconds since the Unix epoch; helps the service find it.
     """
@@ -3195,7 +3201,7 @@ class SystemPushMessage(BaseModel):
     Body of the system message as a string; built-in types take a serialised JSON object. At most 128 KB.
     """
     disable_update_last_msg: Annotated[
-        bool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
+        JsonBool | None, Field(alias="disableUpdateLastMsg"), NOT_NULL
     ] = None
     """
     Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
@@ -3250,7 +3256,7 @@ class SystemPushResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -3288,7 +3294,7 @@ class TaggedAudience(BaseModel):
         extra="forbid",
         populate_by_name=True,
     )
-    is_to_all: Annotated[bool | None, Field(alias="isToAll", examples=[False]), NOT_NULL] = None
+    is_to_all: Annotated[JsonBool | None, Field(alias="isToAll", examples=[False]), NOT_NULL] = None
     """
     `true` sends to every user and ignores the other filters; `false` applies them.
     """
@@ -3316,7 +3322,7 @@ class TaggedChannelsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -3380,7 +3386,7 @@ class UnbanOpenChannelParticipantsRequest(BaseModel):
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
+    need_notify: Annotated[JsonBool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -3424,7 +3430,7 @@ class UnfreezeOpenChannelRequest(BaseModel):
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
+    need_notify: Annotated[JsonBool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -3456,7 +3462,7 @@ class UnmuteOpenChannelParticipantsRequest(BaseModel):
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
+    need_notify: Annotated[JsonBool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -3476,7 +3482,7 @@ class UnmuteUsersInAllOpenChannelsRequest(BaseModel):
     """
     Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
     """
-    need_notify: Annotated[bool | None, Field(alias="needNotify"), NOT_NULL] = None
+    need_notify: Annotated[JsonBool | None, Field(alias="needNotify"), NOT_NULL] = None
     """
     Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
     """
@@ -3548,7 +3554,7 @@ class UserIdsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -3577,7 +3583,7 @@ class UserInfoResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -3632,7 +3638,7 @@ class UserMessageSendResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -3663,7 +3669,7 @@ class UserOperationResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """
@@ -3710,7 +3716,7 @@ class UserTagsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     `0`: the call succeeded.
     """

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 from typing_extensions import TypeAliasType
 
-from ._runtime._checks import INT64, NOT_NULL, UNIQUE
+from ._runtime._checks import INT64, NOT_NULL, UNIQUE, JsonBool, JsonInt
 
 
 class AddChatroomKeepaliveRequest(BaseModel):
@@ -55,7 +55,7 @@ class AddChatroomMuteAllowlistRequest(BaseModel):
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
-    need_notify: Annotated[bool, Field(alias="needNotify")] = False
+    need_notify: Annotated[JsonBool, Field(alias="needNotify")] = False
     """
     Whether the members of the chatroom are told about the change.
     """
@@ -258,11 +258,11 @@ class BlockChatroomMembersRequest(BaseModel):
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
-    minute: Annotated[int, Field(ge=1, le=43200)]
+    minute: Annotated[JsonInt, Field(ge=1, le=43200)]
     """
     How long the restriction lasts, in minutes.
     """
-    need_notify: Annotated[bool, Field(alias="needNotify")] = False
+    need_notify: Annotated[JsonBool, Field(alias="needNotify")] = False
     """
     Whether the members of the chatroom are told about the change.
     """
@@ -276,7 +276,7 @@ class BlockUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    minute: Annotated[int, Field(ge=1, le=43200)]
+    minute: Annotated[JsonInt, Field(ge=1, le=43200)]
     """
     Length of the ban in minutes.
     """
@@ -338,7 +338,7 @@ class BroadcastMessageRequest(BaseModel):
     """
     iOS only: 1 sends the notification as a silent background push, 0 does not.
     """
-    disable_update_last_msg: Annotated[bool, Field(alias="disableUpdateLastMsg")] = False
+    disable_update_last_msg: Annotated[JsonBool, Field(alias="disableUpdateLastMsg")] = False
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
@@ -370,7 +370,7 @@ class BroadcastMessageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -388,7 +388,7 @@ class BroadcastOnlineMessageRequest(BaseModel):
     """
     Message body as a JSON object; its shape depends on `objectName`. It travels as a JSON string inside the form field. A single message is at most 128 KB.
     """
-    disable_update_last_msg: Annotated[bool, Field(alias="disableUpdateLastMsg")] = False
+    disable_update_last_msg: Annotated[JsonBool, Field(alias="disableUpdateLastMsg")] = False
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
@@ -406,7 +406,7 @@ class BroadcastOnlineMessageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -468,11 +468,11 @@ class CheckChatroomMemberResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
-    is_in_chrm: Annotated[bool, Field(alias="isInChrm")]
+    is_in_chrm: Annotated[JsonBool, Field(alias="isInChrm")]
     """
     Whether the user is in the chatroom.
     """
@@ -496,7 +496,7 @@ class CheckChatroomMembersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -538,7 +538,7 @@ class CheckChatroomMuteAllResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -562,7 +562,7 @@ class CheckUserOnlineResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -584,7 +584,7 @@ class CleanConversationMessagesRequest(BaseModel):
     """
     The user whose copy of the conversation is cleared; for a chatroom, the user making the call.
     """
-    msg_timestamp: Annotated[int | None, Field(alias="msgTimestamp"), INT64, NOT_NULL] = None
+    msg_timestamp: Annotated[JsonInt | None, Field(alias="msgTimestamp"), INT64, NOT_NULL] = None
     """
     Clear only messages sent before this Unix time in milliseconds; leave out to clear all.
     """
@@ -602,7 +602,7 @@ class CodeResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -616,7 +616,7 @@ class CreateChatroomRequest(BaseModel):
     """
     ID of a chatroom, at most 64 characters.
     """
-    destroy_time: Annotated[int, Field(alias="destroyTime", ge=60, le=10080)] = 60
+    destroy_time: Annotated[JsonInt, Field(alias="destroyTime", ge=60, le=10080)] = 60
     """
     With `destroyType` 1, minutes after creation at which the chatroom is destroyed.
     """
@@ -638,7 +638,7 @@ class CreateChatroomRequest(BaseModel):
     """
     User who owns the initial properties; required with `entryInfo`.
     """
-    is_ban: Annotated[bool, Field(alias="isBan")] = False
+    is_ban: Annotated[JsonBool, Field(alias="isBan")] = False
     """
     Whether everyone in the chatroom starts muted.
     """
@@ -664,7 +664,7 @@ class CreateGroupRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    bind_notify_msg: Annotated[bool, Field(alias="bindNotifyMsg")] = False
+    bind_notify_msg: Annotated[JsonBool, Field(alias="bindNotifyMsg")] = False
     """
     When true, the call also sends the notification message described by the fields below to the group.
     """
@@ -674,7 +674,7 @@ class CreateGroupRequest(BaseModel):
     """
     Body of the notification message as a JSON object, sent as a JSON string; required with `bindNotifyMsg`.
     """
-    disable_update_last_msg: Annotated[bool, Field(alias="disableUpdateLastMsg")] = False
+    disable_update_last_msg: Annotated[JsonBool, Field(alias="disableUpdateLastMsg")] = False
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
@@ -698,7 +698,7 @@ class CreateGroupRequest(BaseModel):
     """
     Whether the server stores the message: 1 stores it, 0 does not.
     """
-    max_member: Annotated[int | None, Field(alias="maxMember", ge=1), NOT_NULL] = None
+    max_member: Annotated[JsonInt | None, Field(alias="maxMember", ge=1), NOT_NULL] = None
     """
     Largest number of members the group may have.
     """
@@ -730,7 +730,7 @@ class CreateGroupResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -756,7 +756,7 @@ class DeactivateUsersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -858,7 +858,7 @@ class DismissGroupRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    bind_notify_msg: Annotated[bool, Field(alias="bindNotifyMsg")] = False
+    bind_notify_msg: Annotated[JsonBool, Field(alias="bindNotifyMsg")] = False
     """
     When true, the call also sends the notification message described by the fields below to the group.
     """
@@ -868,7 +868,7 @@ class DismissGroupRequest(BaseModel):
     """
     Body of the notification message as a JSON object, sent as a JSON string; required with `bindNotifyMsg`.
     """
-    disable_update_last_msg: Annotated[bool, Field(alias="disableUpdateLastMsg")] = False
+    disable_update_last_msg: Annotated[JsonBool, Field(alias="disableUpdateLastMsg")] = False
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
@@ -916,7 +916,7 @@ class DismissGroupResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -943,7 +943,7 @@ class Error(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[1002])]
+    code: Annotated[JsonInt, Field(examples=[1002])]
     """
     Error code: 1002 bad parameter, 1004 bad signature, 1008 rate limited, and others described with each HTTP status.
     """
@@ -961,7 +961,7 @@ class ExpansionValue(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    ts: Annotated[int | None, INT64, NOT_NULL] = None
+    ts: Annotated[JsonInt | None, INT64, NOT_NULL] = None
     """
     When it was last set, Unix time in milliseconds.
     """
@@ -975,7 +975,7 @@ class ExpireUserTokensRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    time: Annotated[int, Field(ge=1), INT64]
+    time: Annotated[JsonInt, Field(ge=1), INT64]
     """
     Cut-off as a Unix timestamp in milliseconds: tokens obtained before it stop working.
     """
@@ -999,7 +999,7 @@ class GetChatroomResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    ban: Annotated[bool | None, NOT_NULL] = None
+    ban: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether mute-all is on.
     """
@@ -1007,15 +1007,15 @@ class GetChatroomResponse(BaseModel):
     """
     Chatroom ID.
     """
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
-    create_time: Annotated[int | None, Field(alias="createTime"), INT64, NOT_NULL] = None
+    create_time: Annotated[JsonInt | None, Field(alias="createTime"), INT64, NOT_NULL] = None
     """
     Creation time as a Unix timestamp in milliseconds.
     """
-    destroy_time: Annotated[int | None, Field(alias="destroyTime"), NOT_NULL] = None
+    destroy_time: Annotated[JsonInt | None, Field(alias="destroyTime"), NOT_NULL] = None
     """
     Minutes after creation at which it is destroyed, for policy 1.
     """
@@ -1023,7 +1023,7 @@ class GetChatroomResponse(BaseModel):
     """
     Destruction policy: 0 when inactive, 1 at a fixed time.
     """
-    member_count: Annotated[int | None, Field(alias="memberCount"), NOT_NULL] = None
+    member_count: Annotated[JsonInt | None, Field(alias="memberCount"), NOT_NULL] = None
     """
     Number of users in the chatroom.
     """
@@ -1055,7 +1055,7 @@ class GetConversationNotificationResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -1083,7 +1083,7 @@ class GetConversationTypeNotificationResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -1111,7 +1111,7 @@ class GetGroupMemberRemarkResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -1135,7 +1135,7 @@ class GetMessageHistoryLogResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -1163,7 +1163,7 @@ class GetUserDndPeriodResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -1178,7 +1178,7 @@ class GetUserDndPeriodResponseData(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    period: Annotated[int | None, NOT_NULL] = None
+    period: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Length in minutes; 0 means none.
     """
@@ -1206,7 +1206,7 @@ class GetUserInfoResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -1228,11 +1228,11 @@ class GetUserRemarksRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    page: Annotated[int, Field(ge=1)] = 1
+    page: Annotated[JsonInt, Field(ge=1)] = 1
     """
     Page number, from 1.
     """
-    size: Annotated[int, Field(ge=1, le=50)] = 50
+    size: Annotated[JsonInt, Field(ge=1, le=50)] = 50
     """
     Aliases per page.
     """
@@ -1246,11 +1246,11 @@ class GetUserRemarksResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
-    total: Annotated[int | None, NOT_NULL] = None
+    total: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Total number of aliases.
     """
@@ -1274,7 +1274,7 @@ class GetUserTagsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -1292,7 +1292,7 @@ class JoinGroupRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    bind_notify_msg: Annotated[bool, Field(alias="bindNotifyMsg")] = False
+    bind_notify_msg: Annotated[JsonBool, Field(alias="bindNotifyMsg")] = False
     """
     When true, the call also sends the notification message described by the fields below to the group.
     """
@@ -1302,7 +1302,7 @@ class JoinGroupRequest(BaseModel):
     """
     Body of the notification message as a JSON object, sent as a JSON string; required with `bindNotifyMsg`.
     """
-    disable_update_last_msg: Annotated[bool, Field(alias="disableUpdateLastMsg")] = False
+    disable_update_last_msg: Annotated[JsonBool, Field(alias="disableUpdateLastMsg")] = False
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
@@ -1354,7 +1354,7 @@ class JoinGroupResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -1382,7 +1382,7 @@ class ListSensitiveWordsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -1430,7 +1430,7 @@ class MuteAllChatroomMembersRequest(BaseModel):
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
-    need_notify: Annotated[bool, Field(alias="needNotify")] = False
+    need_notify: Annotated[JsonBool, Field(alias="needNotify")] = False
     """
     Whether the members of the chatroom are told about the change.
     """
@@ -1458,11 +1458,11 @@ class MuteChatroomMembersRequest(BaseModel):
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
-    minute: Annotated[int, Field(ge=1, le=43200)]
+    minute: Annotated[JsonInt, Field(ge=1, le=43200)]
     """
     How long the restriction lasts, in minutes.
     """
-    need_notify: Annotated[bool, Field(alias="needNotify")] = False
+    need_notify: Annotated[JsonBool, Field(alias="needNotify")] = False
     """
     Whether the members of the chatroom are told about the change.
     """
@@ -1480,7 +1480,7 @@ class MuteGroupMembersRequest(BaseModel):
     """
     ID of the group; leave out to mute the users in all their groups.
     """
-    minute: Annotated[int, Field(ge=0, le=43200)]
+    minute: Annotated[JsonInt, Field(ge=0, le=43200)]
     """
     How long the mute lasts in minutes; 0 mutes for good.
     """
@@ -1498,11 +1498,11 @@ class MuteUsersInAllChatroomsRequest(BaseModel):
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
-    minute: Annotated[int, Field(ge=1, le=43200)]
+    minute: Annotated[JsonInt, Field(ge=1, le=43200)]
     """
     How long the restriction lasts, in minutes.
     """
-    need_notify: Annotated[bool, Field(alias="needNotify")] = False
+    need_notify: Annotated[JsonBool, Field(alias="needNotify")] = False
     """
     Whether the members of the chatroom are told about the change.
     """
@@ -1550,7 +1550,7 @@ class PinConversationRequest(BaseModel):
     """
     Conversation type: 1 one-to-one, 3 group, 6 system.
     """
-    set_top: Annotated[bool, Field(alias="setTop")]
+    set_top: Annotated[JsonBool, Field(alias="setTop")]
     """
     true pins the conversation, false unpins it.
     """
@@ -1676,7 +1676,7 @@ class PushIosOptions(BaseModel):
     """
     Notifications with the same collapse ID replace each other (iOS 10 and later).
     """
-    badge: Annotated[int | None, Field(le=9999), NOT_NULL] = None
+    badge: Annotated[JsonInt | None, Field(le=9999), NOT_NULL] = None
     """
     Badge number to show; 0 or less clears it, absent leaves it unchanged.
     """
@@ -1718,7 +1718,7 @@ class PushMessage(BaseModel):
     """
     Message body as JSON text, shaped by `objectName`.
     """
-    disable_update_last_msg: Annotated[bool, Field(alias="disableUpdateLastMsg")] = False
+    disable_update_last_msg: Annotated[JsonBool, Field(alias="disableUpdateLastMsg")] = False
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
@@ -1774,7 +1774,7 @@ class PushToAllRequestAudience(BaseModel):
         extra="forbid",
         populate_by_name=True,
     )
-    is_to_all: bool
+    is_to_all: JsonBool
     """
     True notifies every user and ignores the other conditions; false picks users by them.
     """
@@ -1929,7 +1929,7 @@ class PushToUsersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -1953,7 +1953,7 @@ class QueryAllowlistModeResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -1971,7 +1971,7 @@ class QueryAllowlistRequest(BaseModel):
     """
     Token from the `next` field of the previous page; leave out for the first page.
     """
-    size: Annotated[int, Field(ge=1, le=1000)] = 1000
+    size: Annotated[JsonInt, Field(ge=1, le=1000)] = 1000
     """
     Users per page; without paging the first 1000 are returned.
     """
@@ -1985,7 +1985,7 @@ class QueryAllowlistResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2013,7 +2013,7 @@ class QueryBlockedChatroomMembersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2027,11 +2027,11 @@ class QueryBlockedUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    page: Annotated[int | None, Field(ge=0), NOT_NULL] = None
+    page: Annotated[JsonInt | None, Field(ge=0), NOT_NULL] = None
     """
     Page number, from 1; 0 or absent returns the first 1000 without paging.
     """
-    size: Annotated[int, Field(ge=1)] = 50
+    size: Annotated[JsonInt, Field(ge=1)] = 50
     """
     Users per page.
     """
@@ -2041,7 +2041,7 @@ class QueryBlockedUsersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2059,7 +2059,7 @@ class QueryBlocklistRequest(BaseModel):
     """
     Token from the `next` field of the previous page; leave out for the first page.
     """
-    size: Annotated[int, Field(ge=1, le=1000)] = 1000
+    size: Annotated[JsonInt, Field(ge=1, le=1000)] = 1000
     """
     Users per page; without paging the first 1000 are returned.
     """
@@ -2073,7 +2073,7 @@ class QueryBlocklistResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2105,7 +2105,7 @@ class QueryChatroomEntriesResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2123,7 +2123,7 @@ class QueryChatroomKeepaliveResponse(BaseModel):
     """
     Kept-alive chatroom IDs.
     """
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2133,7 +2133,7 @@ class QueryChatroomLowPriorityTypesResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2151,7 +2151,7 @@ class QueryChatroomMembersRequest(BaseModel):
     """
     ID of a chatroom, at most 64 characters.
     """
-    count: Annotated[int, Field(ge=1, le=500)]
+    count: Annotated[JsonInt, Field(ge=1, le=500)]
     """
     How many members to return.
     """
@@ -2165,11 +2165,11 @@ class QueryChatroomMembersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
-    total: Annotated[int | None, NOT_NULL] = None
+    total: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Number of users in the chatroom.
     """
@@ -2201,7 +2201,7 @@ class QueryChatroomMessageAllowlistResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2225,7 +2225,7 @@ class QueryChatroomMuteAllowlistResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2249,7 +2249,7 @@ class QueryChatroomUserAllowlistResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2279,7 +2279,7 @@ class QueryChatroomsLegacyResponse(BaseModel):
     """
     The chatrooms found.
     """
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2311,11 +2311,11 @@ class QueryDeactivatedUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    page_no: Annotated[int, Field(alias="pageNo", ge=1)] = 1
+    page_no: Annotated[JsonInt, Field(alias="pageNo", ge=1)] = 1
     """
     Page number, from 1.
     """
-    page_size: Annotated[int, Field(alias="pageSize", ge=1, le=50)] = 50
+    page_size: Annotated[JsonInt, Field(alias="pageSize", ge=1, le=50)] = 50
     """
     IDs per page.
     """
@@ -2325,7 +2325,7 @@ class QueryDeactivatedUsersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2349,7 +2349,7 @@ class QueryGroupMembersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2387,7 +2387,7 @@ class QueryGroupMuteAllowlistResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2405,7 +2405,7 @@ class QueryMessageExpansionRequest(BaseModel):
     """
     Unique ID of the message.
     """
-    page_no: Annotated[int, Field(alias="pageNo", ge=1)] = 1
+    page_no: Annotated[JsonInt, Field(alias="pageNo", ge=1)] = 1
     """
     Page number, from 1.
     """
@@ -2415,7 +2415,7 @@ class QueryMessageExpansionResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2441,7 +2441,7 @@ class QueryMutedChatroomMembersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2455,11 +2455,11 @@ class QueryMutedChatroomsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    page: Annotated[int, Field(ge=1)] = 1
+    page: Annotated[JsonInt, Field(ge=1)] = 1
     """
     Page number, from 1.
     """
-    size: Annotated[int, Field(ge=1, le=1000)] = 50
+    size: Annotated[JsonInt, Field(ge=1, le=1000)] = 50
     """
     Chatrooms per page.
     """
@@ -2473,7 +2473,7 @@ class QueryMutedChatroomsResponse(BaseModel):
     """
     Chatrooms with mute-all on.
     """
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2493,7 +2493,7 @@ class QueryMutedGroupMembersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2513,11 +2513,11 @@ class QueryMutedGroupsRequest(BaseModel):
     """
     IDs of the groups to check, at most 20; sent as repeated fields.
     """
-    page: Annotated[int, Field(ge=1)] = 1
+    page: Annotated[JsonInt, Field(ge=1)] = 1
     """
     Page number, from 1.
     """
-    size: Annotated[int, Field(ge=1, le=200)] = 50
+    size: Annotated[JsonInt, Field(ge=1, le=200)] = 50
     """
     Groups per page.
     """
@@ -2527,7 +2527,7 @@ class QueryMutedGroupsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2559,11 +2559,11 @@ class QueryPrivateChatMutedUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    num: Annotated[int, Field(ge=1, le=200)] = 100
+    num: Annotated[JsonInt, Field(ge=1, le=200)] = 100
     """
     How many users to return.
     """
-    offset: Annotated[int, Field(ge=0)] = 0
+    offset: Annotated[JsonInt, Field(ge=0)] = 0
     """
     Position to start from.
     """
@@ -2577,11 +2577,11 @@ class QueryPrivateChatMutedUsersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
-    total: Annotated[int | None, NOT_NULL] = None
+    total: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Total number of muted users.
     """
@@ -2605,7 +2605,7 @@ class QueryUserGroupsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2637,7 +2637,7 @@ class QueryUsersMutedInAllChatroomsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2651,7 +2651,7 @@ class QuitGroupRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    bind_notify_msg: Annotated[bool, Field(alias="bindNotifyMsg")] = False
+    bind_notify_msg: Annotated[JsonBool, Field(alias="bindNotifyMsg")] = False
     """
     When true, the call also sends the notification message described by the fields below to the group.
     """
@@ -2661,7 +2661,7 @@ class QuitGroupRequest(BaseModel):
     """
     Body of the notification message as a JSON object, sent as a JSON string; required with `bindNotifyMsg`.
     """
-    disable_update_last_msg: Annotated[bool, Field(alias="disableUpdateLastMsg")] = False
+    disable_update_last_msg: Annotated[JsonBool, Field(alias="disableUpdateLastMsg")] = False
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
@@ -2709,7 +2709,7 @@ class QuitGroupResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2735,7 +2735,7 @@ class ReactivateUsersResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2749,7 +2749,7 @@ class RecallBroadcastMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    disable_update_last_msg: Annotated[bool, Field(alias="disableUpdateLastMsg")] = False
+    disable_update_last_msg: Annotated[JsonBool, Field(alias="disableUpdateLastMsg")] = False
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
@@ -2773,7 +2773,7 @@ class RecallBroadcastMessageRequest(BaseModel):
     """
     ID of the broadcast message.
     """
-    sent_time: Annotated[int, Field(alias="sentTime"), INT64]
+    sent_time: Annotated[JsonInt, Field(alias="sentTime"), INT64]
     """
     When the broadcast was sent, as a Unix timestamp in milliseconds.
     """
@@ -2795,11 +2795,11 @@ class RecallMessageRequest(BaseModel):
     """
     Conversation the message is in: 1 one-to-one, 3 group, 4 chatroom, 10 ultra group.
     """
-    disable_push: Annotated[bool, Field(alias="disablePush")] = False
+    disable_push: Annotated[JsonBool, Field(alias="disablePush")] = False
     """
     When true, the recall sends no remote notification.
     """
-    disable_update_last_msg: Annotated[bool, Field(alias="disableUpdateLastMsg")] = False
+    disable_update_last_msg: Annotated[JsonBool, Field(alias="disableUpdateLastMsg")] = False
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
@@ -2823,7 +2823,7 @@ class RecallMessageRequest(BaseModel):
     """
     Unique ID of a message, as returned when it was sent or delivered by the message routing callback.
     """
-    sent_time: Annotated[int, Field(alias="sentTime"), INT64]
+    sent_time: Annotated[JsonInt, Field(alias="sentTime"), INT64]
     """
     When the message was sent, as a Unix timestamp in milliseconds.
     """
@@ -2845,11 +2845,11 @@ class RecallSystemMessageRequest(BaseModel):
     """
     Always 6, the system conversation.
     """
-    disable_push: Annotated[bool, Field(alias="disablePush")] = False
+    disable_push: Annotated[JsonBool, Field(alias="disablePush")] = False
     """
     When true, the recall sends no remote notification.
     """
-    disable_update_last_msg: Annotated[bool, Field(alias="disableUpdateLastMsg")] = False
+    disable_update_last_msg: Annotated[JsonBool, Field(alias="disableUpdateLastMsg")] = False
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
@@ -2873,7 +2873,7 @@ class RecallSystemMessageRequest(BaseModel):
     """
     Unique ID of a message, as returned when it was sent or delivered by the message routing callback.
     """
-    sent_time: Annotated[int, Field(alias="sentTime"), INT64]
+    sent_time: Annotated[JsonInt, Field(alias="sentTime"), INT64]
     """
     When the message was sent, as a Unix timestamp in milliseconds.
     """
@@ -2891,7 +2891,7 @@ class RefreshGroupRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    bind_notify_msg: Annotated[bool, Field(alias="bindNotifyMsg")] = False
+    bind_notify_msg: Annotated[JsonBool, Field(alias="bindNotifyMsg")] = False
     """
     When true, the call also sends the notification message described by the fields below to the group.
     """
@@ -2901,7 +2901,7 @@ class RefreshGroupRequest(BaseModel):
     """
     Body of the notification message as a JSON object, sent as a JSON string; required with `bindNotifyMsg`.
     """
-    disable_update_last_msg: Annotated[bool, Field(alias="disableUpdateLastMsg")] = False
+    disable_update_last_msg: Annotated[JsonBool, Field(alias="disableUpdateLastMsg")] = False
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
@@ -2949,7 +2949,7 @@ class RefreshGroupResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -2983,7 +2983,7 @@ class RegisterUserResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -3071,7 +3071,7 @@ class RemoveChatroomMuteAllowlistRequest(BaseModel):
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
-    need_notify: Annotated[bool, Field(alias="needNotify")] = False
+    need_notify: Annotated[JsonBool, Field(alias="needNotify")] = False
     """
     Whether the members of the chatroom are told about the change.
     """
@@ -3185,7 +3185,7 @@ class SendChatroomMessageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -3213,15 +3213,15 @@ class SendGroupMessageRequest(BaseModel):
     """
     iOS only: 1 sends the notification as a silent background push, 0 does not.
     """
-    disable_push: Annotated[bool, Field(alias="disablePush")] = False
+    disable_push: Annotated[JsonBool, Field(alias="disablePush")] = False
     """
     Whether the message is silent: when true, offline recipients get no notification.
     """
-    disable_update_last_msg: Annotated[bool, Field(alias="disableUpdateLastMsg")] = False
+    disable_update_last_msg: Annotated[JsonBool, Field(alias="disableUpdateLastMsg")] = False
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
-    expansion: bool = False
+    expansion: JsonBool = False
     """
     Whether recipients may attach extension data to the message later.
     """
@@ -3283,7 +3283,7 @@ class SendGroupMessageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -3347,19 +3347,19 @@ class SendPrivateMessageRequest(BaseModel):
     """
     iOS only: 1 sends the notification as a silent background push, 0 does not.
     """
-    count: Annotated[int, Field(ge=-1, le=9999)] = -1
+    count: Annotated[JsonInt, Field(ge=-1, le=9999)] = -1
     """
     iOS only: the badge number to show with the notification; -1 leaves the badge unchanged. Only applied when there is a single recipient.
     """
-    disable_push: Annotated[bool, Field(alias="disablePush")] = False
+    disable_push: Annotated[JsonBool, Field(alias="disablePush")] = False
     """
     Whether the message is silent: when true, offline recipients get no notification.
     """
-    disable_update_last_msg: Annotated[bool, Field(alias="disableUpdateLastMsg")] = False
+    disable_update_last_msg: Annotated[JsonBool, Field(alias="disableUpdateLastMsg")] = False
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
-    expansion: bool = False
+    expansion: JsonBool = False
     """
     Whether recipients may attach extension data to the message later.
     """
@@ -3419,7 +3419,7 @@ class SendPrivateMessageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -3491,11 +3491,11 @@ class SendPrivateTemplateMessageRequest(BaseModel):
     """
     iOS only: 1 sends the notification as a silent background push, 0 does not.
     """
-    disable_push: Annotated[bool, Field(alias="disablePush")] = False
+    disable_push: Annotated[JsonBool, Field(alias="disablePush")] = False
     """
     Whether the message is silent: when true, offline recipients get no notification.
     """
-    disable_update_last_msg: Annotated[bool, Field(alias="disableUpdateLastMsg")] = False
+    disable_update_last_msg: Annotated[JsonBool, Field(alias="disableUpdateLastMsg")] = False
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
@@ -3541,7 +3541,7 @@ class SendPrivateTemplateMessageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -3563,7 +3563,7 @@ class SendPushResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -3593,15 +3593,15 @@ class SendSystemMessageRequest(BaseModel):
     """
     iOS only: 1 sends the notification as a silent background push, 0 does not.
     """
-    count: Annotated[int, Field(ge=-1, le=9999)] = -1
+    count: Annotated[JsonInt, Field(ge=-1, le=9999)] = -1
     """
     iOS only: the badge number to show with the notification; -1 leaves the badge unchanged. Only applied when there is a single recipient.
     """
-    disable_push: Annotated[bool, Field(alias="disablePush")] = False
+    disable_push: Annotated[JsonBool, Field(alias="disablePush")] = False
     """
     Whether the message is silent: when true, offline recipients get no notification.
     """
-    disable_update_last_msg: Annotated[bool, Field(alias="disableUpdateLastMsg")] = False
+    disable_update_last_msg: Annotated[JsonBool, Field(alias="disableUpdateLastMsg")] = False
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
@@ -3641,7 +3641,7 @@ class SendSystemMessageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -3673,11 +3673,11 @@ class SendSystemTemplateMessageRequest(BaseModel):
     """
     iOS only: 1 sends the notification as a silent background push, 0 does not.
     """
-    disable_push: Annotated[bool, Field(alias="disablePush")] = False
+    disable_push: Annotated[JsonBool, Field(alias="disablePush")] = False
     """
     Whether the message is silent: when true, offline recipients get no notification.
     """
-    disable_update_last_msg: Annotated[bool, Field(alias="disableUpdateLastMsg")] = False
+    disable_update_last_msg: Annotated[JsonBool, Field(alias="disableUpdateLastMsg")] = False
     """
     When true, the message does not replace the last message shown in the conversation list.
     """
@@ -3715,7 +3715,7 @@ class SendSystemTemplateMessageResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: Annotated[int, Field(examples=[200])]
+    code: Annotated[JsonInt, Field(examples=[200])]
     """
     Result code; 200 on success.
     """
@@ -3789,7 +3789,7 @@ class SetChatroomDestroyTypeRequest(BaseModel):
     """
     ID of a chatroom, at most 64 characters.
     """
-    destroy_time: Annotated[int, Field(alias="destroyTime", ge=60, le=10080)] = 60
+    destroy_time: Annotated[JsonInt, Field(alias="destroyTime", ge=60, le=10080)] = 60
     """
     With `destroyType` 1, minutes after creation at which the chatroom is destroyed.
     """
@@ -3964,7 +3964,7 @@ class SetUserDndPeriodRequest(BaseModel):
     """
     1 only @mentions notify during the window, 5 nothing does.
     """
-    period: Annotated[int, Field(ge=0, le=1439)]
+    period: Annotated[JsonInt, Field(ge=0, le=1439)]
     """
     Length of the window in minutes; 0 means none.
     """
@@ -4054,7 +4054,7 @@ class UnblockChatroomMembersRequest(BaseModel):
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
-    need_notify: Annotated[bool, Field(alias="needNotify")] = False
+    need_notify: Annotated[JsonBool, Field(alias="needNotify")] = False
     """
     Whether the members of the chatroom are told about the change.
     """
@@ -4086,7 +4086,7 @@ class UnmuteAllChatroomMembersRequest(BaseModel):
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
-    need_notify: Annotated[bool, Field(alias="needNotify")] = False
+    need_notify: Annotated[JsonBool, Field(alias="needNotify")] = False
     """
     Whether the members of the chatroom are told about the change.
     """
@@ -4114,7 +4114,7 @@ class UnmuteChatroomMembersRequest(BaseModel):
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
-    need_notify: Annotated[bool, Field(alias="needNotify")] = False
+    need_notify: Annotated[JsonBool, Field(alias="needNotify")] = False
     """
     Whether the members of the chatroom are told about the change.
     """
@@ -4146,7 +4146,7 @@ class UnmuteUsersInAllChatroomsRequest(BaseModel):
     """
     Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
     """
-    need_notify: Annotated[bool, Field(alias="needNotify")] = False
+    need_notify: Annotated[JsonBool, Field(alias="needNotify")] = False
     """
     Whether the members of the chatroom are told about the change.
     """

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from ._runtime._checks import INT64, NOT_NULL
+from ._runtime._checks import INT64, NOT_NULL, JsonBool, JsonFloat, JsonInt
 
 
 class Action(BaseModel):
@@ -48,7 +48,7 @@ class ApnConfig(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    disabled: Annotated[bool | None, Field(alias="Disabled"), NOT_NULL] = None
+    disabled: Annotated[JsonBool | None, Field(alias="Disabled"), NOT_NULL] = None
     """
     True to switch this push service off for the app.
     """
@@ -64,7 +64,7 @@ class ApnConfig(BaseModel):
     """
     Bundle id of the app that receives notifications.
     """
-    development: Annotated[bool | None, NOT_NULL] = None
+    development: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Send through the APNs sandbox.
     """
@@ -107,11 +107,11 @@ class AppSettings(BaseModel):
     """
     Reasons users may give when flagging.
     """
-    async_url_enrich_enabled: Annotated[bool | None, NOT_NULL] = None
+    async_url_enrich_enabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether link previews are built after the message is sent.
     """
-    auto_translation_enabled: Annotated[bool | None, NOT_NULL] = None
+    auto_translation_enabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether messages are translated automatically.
     """
@@ -123,11 +123,11 @@ class AppSettings(BaseModel):
     """
     Call types of the app, by name.
     """
-    campaign_enabled: Annotated[bool | None, NOT_NULL] = None
+    campaign_enabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether campaigns are available.
     """
-    cdn_expiration_seconds: Annotated[int | None, NOT_NULL] = None
+    cdn_expiration_seconds: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Lifetime of signed CDN links, in seconds.
     """
@@ -140,11 +140,11 @@ class AppSettings(BaseModel):
     Where custom command actions are posted.
     """
     datadog_info: Annotated[DataDogInfo | None, NOT_NULL] = None
-    disable_auth_checks: Annotated[bool | None, NOT_NULL] = None
+    disable_auth_checks: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether token checks are off (development only).
     """
-    disable_permissions_checks: Annotated[bool | None, NOT_NULL] = None
+    disable_permissions_checks: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether permission checks are off.
     """
@@ -168,7 +168,7 @@ class AppSettings(BaseModel):
     """
     100ms settings.
     """
-    image_moderation_enabled: Annotated[bool | None, NOT_NULL] = None
+    image_moderation_enabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether uploaded images are moderated.
     """
@@ -180,7 +180,7 @@ class AppSettings(BaseModel):
     """
     Rules for image uploads.
     """
-    moderation_enabled: Annotated[bool | None, NOT_NULL] = None
+    moderation_enabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether moderation is on.
     """
@@ -188,7 +188,7 @@ class AppSettings(BaseModel):
     """
     Where moderation events are posted.
     """
-    multi_tenant_enabled: Annotated[bool | None, NOT_NULL] = None
+    multi_tenant_enabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether teams separate users and channels.
     """
@@ -208,7 +208,7 @@ class AppSettings(BaseModel):
     """
     Permission policies, by channel type.
     """
-    polls_enabled: Annotated[bool | None, NOT_NULL] = None
+    polls_enabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether polls are available.
     """
@@ -216,7 +216,7 @@ class AppSettings(BaseModel):
     """
     Push settings: version, offline-only flag, and the settings of each push service and provider.
     """
-    reminders_interval: Annotated[int | None, NOT_NULL] = None
+    reminders_interval: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Seconds after which an unread reminder is sent.
     """
@@ -248,7 +248,7 @@ class AppSettings(BaseModel):
     """
     Amazon SQS queue that receives events.
     """
-    suspended: Annotated[bool | None, NOT_NULL] = None
+    suspended: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether Stream has suspended the app.
     """
@@ -303,7 +303,7 @@ class AsyncModerationConfiguration(BaseModel):
         populate_by_name=True,
     )
     callback: Annotated[AsyncModerationCallbackConfig | None, NOT_NULL] = None
-    timeout_ms: Annotated[int | None, NOT_NULL] = None
+    timeout_ms: Annotated[JsonInt | None, NOT_NULL] = None
     """
     How long to wait for a verdict, in milliseconds.
     """
@@ -374,11 +374,11 @@ class Attachment(BaseModel):
     """
     The link the preview was built from.
     """
-    original_height: Annotated[int | None, NOT_NULL] = None
+    original_height: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Height of the original image, in pixels.
     """
-    original_width: Annotated[int | None, NOT_NULL] = None
+    original_width: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Width of the original image, in pixels.
     """
@@ -416,7 +416,7 @@ class AttachmentField(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    short: bool
+    short: JsonBool
     """
     True when the pair is short enough to sit beside another.
     """
@@ -484,7 +484,7 @@ class Ban(BaseModel):
     """
     Why the user was banned.
     """
-    shadow: Annotated[bool | None, NOT_NULL] = None
+    shadow: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether this is a shadow ban.
     """
@@ -510,7 +510,7 @@ class BanUserRequest(BaseModel):
     """
     Ban the user from this channel only, given as `type:id` (for example `messaging:general`).
     """
-    ip_ban: Annotated[bool | None, NOT_NULL] = None
+    ip_ban: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to also ban the IP address the user last connected from.
     """
@@ -518,7 +518,7 @@ class BanUserRequest(BaseModel):
     """
     Why the user is banned.
     """
-    shadow: Annotated[bool | None, NOT_NULL] = None
+    shadow: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True for a shadow ban: the user is not told, but their messages are hidden from others.
     """
@@ -526,7 +526,7 @@ class BanUserRequest(BaseModel):
     """
     The user to ban.
     """
-    timeout: Annotated[int | None, NOT_NULL] = None
+    timeout: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Length of the ban in minutes; the ban lifts by itself afterwards. Leave out for a permanent ban.
     """
@@ -724,7 +724,7 @@ class CallTokenResponse(BaseModel):
     """
     Agora application id.
     """
-    agora_uid: Annotated[int | None, NOT_NULL] = None
+    agora_uid: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Agora user id the token is for.
     """
@@ -765,7 +765,7 @@ class Channel(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    auto_translation_enabled: Annotated[bool | None, NOT_NULL] = None
+    auto_translation_enabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether messages are translated automatically.
     """
@@ -773,7 +773,7 @@ class Channel(BaseModel):
     """
     Language messages are translated into.
     """
-    blocked: Annotated[bool | None, NOT_NULL] = None
+    blocked: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the channel is blocked for the calling user.
     """
@@ -785,7 +785,7 @@ class Channel(BaseModel):
     """
     Settings in force for the channel: its type's settings with any overrides.
     """
-    cooldown: Annotated[int | None, NOT_NULL] = None
+    cooldown: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Slow mode: seconds a member must wait between messages.
     """
@@ -805,15 +805,15 @@ class Channel(BaseModel):
     """
     When the channel was deleted, if it was.
     """
-    disabled: Annotated[bool | None, NOT_NULL] = None
+    disabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the channel is disabled.
     """
-    frozen: Annotated[bool | None, NOT_NULL] = None
+    frozen: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the channel is frozen.
     """
-    hidden: Annotated[bool | None, NOT_NULL] = None
+    hidden: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the calling user has hidden the channel.
     """
@@ -829,7 +829,7 @@ class Channel(BaseModel):
     """
     When the latest message was sent.
     """
-    member_count: Annotated[int | None, NOT_NULL] = None
+    member_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Number of members.
     """
@@ -841,7 +841,7 @@ class Channel(BaseModel):
     """
     When the calling user's mute ends.
     """
-    muted: Annotated[bool | None, NOT_NULL] = None
+    muted: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the calling user has muted the channel.
     """
@@ -895,31 +895,31 @@ class ChannelConfigOverrides(BaseModel):
     """
     Permission grants by role name.
     """
-    max_message_length: Annotated[int | None, Field(le=20000), NOT_NULL] = None
+    max_message_length: Annotated[JsonInt | None, Field(le=20000), NOT_NULL] = None
     """
     Longest message allowed, in characters.
     """
-    quotes: Annotated[bool | None, NOT_NULL] = None
+    quotes: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Allow quoting messages.
     """
-    reactions: Annotated[bool | None, NOT_NULL] = None
+    reactions: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Allow reactions.
     """
-    replies: Annotated[bool | None, NOT_NULL] = None
+    replies: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Allow threaded replies.
     """
-    typing_events: Annotated[bool | None, NOT_NULL] = None
+    typing_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Send typing events.
     """
-    uploads: Annotated[bool | None, NOT_NULL] = None
+    uploads: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Allow file and image uploads.
     """
-    url_enrichment: Annotated[bool | None, NOT_NULL] = None
+    url_enrichment: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Add previews for links in messages.
     """
@@ -964,7 +964,7 @@ class ChannelInput(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    auto_translation_enabled: Annotated[bool | None, NOT_NULL] = None
+    auto_translation_enabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Turns automatic translation of messages on or off.
     """
@@ -985,11 +985,11 @@ class ChannelInput(BaseModel):
     """
     Free-form data to keep with the channel.
     """
-    disabled: Annotated[bool | None, NOT_NULL] = None
+    disabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to disable the channel for everyone.
     """
-    frozen: Annotated[bool | None, NOT_NULL] = None
+    frozen: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to freeze the channel so no one can post in it.
     """
@@ -1024,7 +1024,7 @@ class ChannelMember(BaseModel):
     """
     When the channel ban ends.
     """
-    banned: Annotated[bool | None, NOT_NULL] = None
+    banned: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the member is banned from this channel.
     """
@@ -1048,15 +1048,15 @@ class ChannelMember(BaseModel):
     """
     When the invitation was declined.
     """
-    invited: Annotated[bool | None, NOT_NULL] = None
+    invited: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the user joined by invitation.
     """
-    is_moderator: Annotated[bool | None, NOT_NULL] = None
+    is_moderator: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the member moderates the channel.
     """
-    notifications_muted: Annotated[bool | None, NOT_NULL] = None
+    notifications_muted: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the member silenced notifications for this channel.
     """
@@ -1066,7 +1066,7 @@ class ChannelMember(BaseModel):
     """
     Older spelling of the member's level; prefer `channel_role`.
     """
-    shadow_banned: Annotated[bool | None, NOT_NULL] = None
+    shadow_banned: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the member is shadow-banned in this channel.
     """
@@ -1127,7 +1127,7 @@ class ChannelState(BaseModel):
         populate_by_name=True,
     )
     channel: Annotated[Channel | None, NOT_NULL] = None
-    hidden: Annotated[bool | None, NOT_NULL] = None
+    hidden: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the calling user has hidden the channel.
     """
@@ -1163,7 +1163,7 @@ class ChannelState(BaseModel):
     """
     Threads of the channel, when asked for.
     """
-    watcher_count: Annotated[int | None, NOT_NULL] = None
+    watcher_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Number of users watching the channel.
     """
@@ -1186,7 +1186,7 @@ class ChannelStateResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    hidden: Annotated[bool | None, NOT_NULL] = None
+    hidden: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the calling user has hidden the channel.
     """
@@ -1222,7 +1222,7 @@ class ChannelStateResponse(BaseModel):
     """
     Threads of the channel, when asked for.
     """
-    watcher_count: Annotated[int | None, NOT_NULL] = None
+    watcher_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Number of users watching the channel.
     """
@@ -1270,7 +1270,7 @@ class ChannelType(BaseModel):
     """
     Commands available in channels of this type.
     """
-    connect_events: Annotated[bool | None, NOT_NULL] = None
+    connect_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Connection events are sent.
     """
@@ -1278,7 +1278,7 @@ class ChannelType(BaseModel):
     """
     When it was created.
     """
-    custom_events: Annotated[bool | None, NOT_NULL] = None
+    custom_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Custom events may be sent.
     """
@@ -1286,11 +1286,11 @@ class ChannelType(BaseModel):
     """
     Permissions granted, by role name.
     """
-    mark_messages_pending: Annotated[bool | None, NOT_NULL] = None
+    mark_messages_pending: Annotated[JsonBool | None, NOT_NULL] = None
     """
     New messages wait for approval before others see them.
     """
-    max_message_length: Annotated[int | None, NOT_NULL] = None
+    max_message_length: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Longest message allowed, in characters.
     """
@@ -1298,7 +1298,7 @@ class ChannelType(BaseModel):
     """
     How long messages are kept, in hours, or `infinite`.
     """
-    mutes: Annotated[bool | None, NOT_NULL] = None
+    mutes: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Muting is allowed.
     """
@@ -1310,39 +1310,39 @@ class ChannelType(BaseModel):
     """
     Permission policies of the type.
     """
-    polls: Annotated[bool | None, NOT_NULL] = None
+    polls: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Polls are allowed.
     """
-    push_notifications: Annotated[bool | None, NOT_NULL] = None
+    push_notifications: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Push notifications are sent.
     """
-    quotes: Annotated[bool | None, NOT_NULL] = None
+    quotes: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Quoting messages is allowed.
     """
-    reactions: Annotated[bool | None, NOT_NULL] = None
+    reactions: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Reactions are allowed.
     """
-    read_events: Annotated[bool | None, NOT_NULL] = None
+    read_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Read state is tracked and read events are sent.
     """
-    reminders: Annotated[bool | None, NOT_NULL] = None
+    reminders: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Unread reminders are sent.
     """
-    replies: Annotated[bool | None, NOT_NULL] = None
+    replies: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Threaded replies are allowed.
     """
-    search: Annotated[bool | None, NOT_NULL] = None
+    search: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Messages can be searched.
     """
-    typing_events: Annotated[bool | None, NOT_NULL] = None
+    typing_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Typing events are sent.
     """
@@ -1350,11 +1350,11 @@ class ChannelType(BaseModel):
     """
     When it last changed.
     """
-    uploads: Annotated[bool | None, NOT_NULL] = None
+    uploads: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Uploads are allowed.
     """
-    url_enrichment: Annotated[bool | None, NOT_NULL] = None
+    url_enrichment: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Links get previews.
     """
@@ -1398,7 +1398,7 @@ class ChannelTypeResponse(BaseModel):
     """
     Commands available in channels of this type.
     """
-    connect_events: Annotated[bool | None, NOT_NULL] = None
+    connect_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Connection events are sent.
     """
@@ -1406,7 +1406,7 @@ class ChannelTypeResponse(BaseModel):
     """
     When it was created.
     """
-    custom_events: Annotated[bool | None, NOT_NULL] = None
+    custom_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Custom events may be sent.
     """
@@ -1418,11 +1418,11 @@ class ChannelTypeResponse(BaseModel):
     """
     Permissions granted, by role name.
     """
-    mark_messages_pending: Annotated[bool | None, NOT_NULL] = None
+    mark_messages_pending: Annotated[JsonBool | None, NOT_NULL] = None
     """
     New messages wait for approval before others see them.
     """
-    max_message_length: Annotated[int | None, NOT_NULL] = None
+    max_message_length: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Longest message allowed, in characters.
     """
@@ -1430,7 +1430,7 @@ class ChannelTypeResponse(BaseModel):
     """
     How long messages are kept, in hours, or `infinite`.
     """
-    mutes: Annotated[bool | None, NOT_NULL] = None
+    mutes: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Muting is allowed.
     """
@@ -1442,39 +1442,39 @@ class ChannelTypeResponse(BaseModel):
     """
     Permission policies of the type.
     """
-    polls: Annotated[bool | None, NOT_NULL] = None
+    polls: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Polls are allowed.
     """
-    push_notifications: Annotated[bool | None, NOT_NULL] = None
+    push_notifications: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Push notifications are sent.
     """
-    quotes: Annotated[bool | None, NOT_NULL] = None
+    quotes: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Quoting messages is allowed.
     """
-    reactions: Annotated[bool | None, NOT_NULL] = None
+    reactions: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Reactions are allowed.
     """
-    read_events: Annotated[bool | None, NOT_NULL] = None
+    read_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Read state is tracked and read events are sent.
     """
-    reminders: Annotated[bool | None, NOT_NULL] = None
+    reminders: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Unread reminders are sent.
     """
-    replies: Annotated[bool | None, NOT_NULL] = None
+    replies: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Threaded replies are allowed.
     """
-    search: Annotated[bool | None, NOT_NULL] = None
+    search: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Messages can be searched.
     """
-    typing_events: Annotated[bool | None, NOT_NULL] = None
+    typing_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Typing events are sent.
     """
@@ -1482,11 +1482,11 @@ class ChannelTypeResponse(BaseModel):
     """
     When it last changed.
     """
-    uploads: Annotated[bool | None, NOT_NULL] = None
+    uploads: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Uploads are allowed.
     """
-    url_enrichment: Annotated[bool | None, NOT_NULL] = None
+    url_enrichment: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Links get previews.
     """
@@ -1530,7 +1530,7 @@ class ChannelTypeSettings(BaseModel):
     """
     Names of the commands available in channels of this type.
     """
-    connect_events: Annotated[bool | None, NOT_NULL] = None
+    connect_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Connection events are sent.
     """
@@ -1538,7 +1538,7 @@ class ChannelTypeSettings(BaseModel):
     """
     When it was created.
     """
-    custom_events: Annotated[bool | None, NOT_NULL] = None
+    custom_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Custom events may be sent.
     """
@@ -1546,11 +1546,11 @@ class ChannelTypeSettings(BaseModel):
     """
     Permissions granted, by role name.
     """
-    mark_messages_pending: Annotated[bool | None, NOT_NULL] = None
+    mark_messages_pending: Annotated[JsonBool | None, NOT_NULL] = None
     """
     New messages wait for approval before others see them.
     """
-    max_message_length: Annotated[int | None, NOT_NULL] = None
+    max_message_length: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Longest message allowed, in characters.
     """
@@ -1558,7 +1558,7 @@ class ChannelTypeSettings(BaseModel):
     """
     How long messages are kept, in hours, or `infinite`.
     """
-    mutes: Annotated[bool | None, NOT_NULL] = None
+    mutes: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Muting is allowed.
     """
@@ -1570,39 +1570,39 @@ class ChannelTypeSettings(BaseModel):
     """
     Permission policies of the type.
     """
-    polls: Annotated[bool | None, NOT_NULL] = None
+    polls: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Polls are allowed.
     """
-    push_notifications: Annotated[bool | None, NOT_NULL] = None
+    push_notifications: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Push notifications are sent.
     """
-    quotes: Annotated[bool | None, NOT_NULL] = None
+    quotes: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Quoting messages is allowed.
     """
-    reactions: Annotated[bool | None, NOT_NULL] = None
+    reactions: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Reactions are allowed.
     """
-    read_events: Annotated[bool | None, NOT_NULL] = None
+    read_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Read state is tracked and read events are sent.
     """
-    reminders: Annotated[bool | None, NOT_NULL] = None
+    reminders: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Unread reminders are sent.
     """
-    replies: Annotated[bool | None, NOT_NULL] = None
+    replies: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Threaded replies are allowed.
     """
-    search: Annotated[bool | None, NOT_NULL] = None
+    search: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Messages can be searched.
     """
-    typing_events: Annotated[bool | None, NOT_NULL] = None
+    typing_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Typing events are sent.
     """
@@ -1610,11 +1610,11 @@ class ChannelTypeSettings(BaseModel):
     """
     When it last changed.
     """
-    uploads: Annotated[bool | None, NOT_NULL] = None
+    uploads: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Uploads are allowed.
     """
-    url_enrichment: Annotated[bool | None, NOT_NULL] = None
+    url_enrichment: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Links get previews.
     """
@@ -1658,7 +1658,7 @@ class ChannelTypeSettingsResponse(BaseModel):
     """
     Names of the commands available in channels of this type.
     """
-    connect_events: Annotated[bool | None, NOT_NULL] = None
+    connect_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Connection events are sent.
     """
@@ -1666,7 +1666,7 @@ class ChannelTypeSettingsResponse(BaseModel):
     """
     When it was created.
     """
-    custom_events: Annotated[bool | None, NOT_NULL] = None
+    custom_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Custom events may be sent.
     """
@@ -1678,11 +1678,11 @@ class ChannelTypeSettingsResponse(BaseModel):
     """
     Permissions granted, by role name.
     """
-    mark_messages_pending: Annotated[bool | None, NOT_NULL] = None
+    mark_messages_pending: Annotated[JsonBool | None, NOT_NULL] = None
     """
     New messages wait for approval before others see them.
     """
-    max_message_length: Annotated[int | None, NOT_NULL] = None
+    max_message_length: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Longest message allowed, in characters.
     """
@@ -1690,7 +1690,7 @@ class ChannelTypeSettingsResponse(BaseModel):
     """
     How long messages are kept, in hours, or `infinite`.
     """
-    mutes: Annotated[bool | None, NOT_NULL] = None
+    mutes: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Muting is allowed.
     """
@@ -1702,39 +1702,39 @@ class ChannelTypeSettingsResponse(BaseModel):
     """
     Permission policies of the type.
     """
-    polls: Annotated[bool | None, NOT_NULL] = None
+    polls: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Polls are allowed.
     """
-    push_notifications: Annotated[bool | None, NOT_NULL] = None
+    push_notifications: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Push notifications are sent.
     """
-    quotes: Annotated[bool | None, NOT_NULL] = None
+    quotes: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Quoting messages is allowed.
     """
-    reactions: Annotated[bool | None, NOT_NULL] = None
+    reactions: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Reactions are allowed.
     """
-    read_events: Annotated[bool | None, NOT_NULL] = None
+    read_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Read state is tracked and read events are sent.
     """
-    reminders: Annotated[bool | None, NOT_NULL] = None
+    reminders: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Unread reminders are sent.
     """
-    replies: Annotated[bool | None, NOT_NULL] = None
+    replies: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Threaded replies are allowed.
     """
-    search: Annotated[bool | None, NOT_NULL] = None
+    search: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Messages can be searched.
     """
-    typing_events: Annotated[bool | None, NOT_NULL] = None
+    typing_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Typing events are sent.
     """
@@ -1742,11 +1742,11 @@ class ChannelTypeSettingsResponse(BaseModel):
     """
     When it last changed.
     """
-    uploads: Annotated[bool | None, NOT_NULL] = None
+    uploads: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Uploads are allowed.
     """
-    url_enrichment: Annotated[bool | None, NOT_NULL] = None
+    url_enrichment: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Links get previews.
     """
@@ -1796,7 +1796,7 @@ class CheckPushRequest(BaseModel):
     """
     Which kind of push configuration to check.
     """
-    skip_devices: Annotated[bool | None, NOT_NULL] = None
+    skip_devices: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to render the templates even if the user has no devices.
     """
@@ -1838,7 +1838,7 @@ class CheckPushResponse(BaseModel):
     """
     The rendered data payload, by field.
     """
-    skip_devices: Annotated[bool | None, NOT_NULL] = None
+    skip_devices: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the check ran without devices.
     """
@@ -2035,7 +2035,7 @@ class CreateCallResponse(BaseModel):
     """
     Agora application id.
     """
-    agora_uid: Annotated[int | None, NOT_NULL] = None
+    agora_uid: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Agora user id the token is for.
     """
@@ -2081,11 +2081,11 @@ class CreateChannelTypeRequest(BaseModel):
     """
     Names of the commands available in the channels.
     """
-    connect_events: Annotated[bool | None, NOT_NULL] = None
+    connect_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Send connection events.
     """
-    custom_events: Annotated[bool | None, NOT_NULL] = None
+    custom_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Allow custom events.
     """
@@ -2093,11 +2093,11 @@ class CreateChannelTypeRequest(BaseModel):
     """
     Permissions granted, by role name.
     """
-    mark_messages_pending: Annotated[bool | None, NOT_NULL] = None
+    mark_messages_pending: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Hold new messages for approval before others see them.
     """
-    max_message_length: int
+    max_message_length: JsonInt
     """
     Longest message allowed, in characters.
     """
@@ -2105,7 +2105,7 @@ class CreateChannelTypeRequest(BaseModel):
     """
     How long to keep messages, in hours, or `infinite`.
     """
-    mutes: Annotated[bool | None, NOT_NULL] = None
+    mutes: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Allow muting.
     """
@@ -2117,39 +2117,39 @@ class CreateChannelTypeRequest(BaseModel):
     """
     Permission policies of the type.
     """
-    polls: Annotated[bool | None, NOT_NULL] = None
+    polls: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Allow polls.
     """
-    push_notifications: Annotated[bool | None, NOT_NULL] = None
+    push_notifications: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Send push notifications.
     """
-    reactions: Annotated[bool | None, NOT_NULL] = None
+    reactions: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Allow reactions.
     """
-    read_events: Annotated[bool | None, NOT_NULL] = None
+    read_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Track read state and send read events.
     """
-    replies: Annotated[bool | None, NOT_NULL] = None
+    replies: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Allow threaded replies.
     """
-    search: Annotated[bool | None, NOT_NULL] = None
+    search: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Make messages searchable.
     """
-    typing_events: Annotated[bool | None, NOT_NULL] = None
+    typing_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Send typing events.
     """
-    uploads: Annotated[bool | None, NOT_NULL] = None
+    uploads: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Allow uploads.
     """
-    url_enrichment: Annotated[bool | None, NOT_NULL] = None
+    url_enrichment: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Build previews for links.
     """
@@ -2201,7 +2201,7 @@ class CreateDeviceRequest(BaseModel):
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
     """
-    voip_token: Annotated[bool | None, NOT_NULL] = None
+    voip_token: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True when the token is an Apple VoIP token.
     """
@@ -2319,7 +2319,7 @@ class CreatePollOptionRequest(BaseModel):
     """
     Free-form data to keep with the option.
     """
-    position: Annotated[int | None, NOT_NULL] = None
+    position: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Where to insert the option among the existing ones.
     """
@@ -2345,11 +2345,11 @@ class CreatePollRequest(BaseModel):
     """
     Free-form data to keep with the poll.
     """
-    allow_answers: Annotated[bool | None, NOT_NULL] = None
+    allow_answers: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to let users give free-text answers.
     """
-    allow_user_suggested_options: Annotated[bool | None, NOT_NULL] = None
+    allow_user_suggested_options: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to let users add options.
     """
@@ -2357,7 +2357,7 @@ class CreatePollRequest(BaseModel):
     """
     Further explanation shown with the poll.
     """
-    enforce_unique_vote: Annotated[bool | None, NOT_NULL] = None
+    enforce_unique_vote: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to allow each user a single vote.
     """
@@ -2365,11 +2365,11 @@ class CreatePollRequest(BaseModel):
     """
     Identifier for the poll; Stream assigns one when left out.
     """
-    is_closed: Annotated[bool | None, NOT_NULL] = None
+    is_closed: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to close voting.
     """
-    max_votes_allowed: Annotated[int | None, Field(le=10), NOT_NULL] = None
+    max_votes_allowed: Annotated[JsonInt | None, Field(le=10), NOT_NULL] = None
     """
     Most votes one user may cast, when several are allowed.
     """
@@ -2431,7 +2431,7 @@ class DataDogInfo(BaseModel):
     """
     Datadog API key.
     """
-    enabled: Annotated[bool | None, NOT_NULL] = None
+    enabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether metrics are forwarded.
     """
@@ -2449,7 +2449,7 @@ class DeactivateUserRequest(BaseModel):
     """
     Who is recorded as deactivating the user.
     """
-    mark_messages_deleted: Annotated[bool | None, NOT_NULL] = None
+    mark_messages_deleted: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to make the user's messages appear deleted.
     """
@@ -2463,11 +2463,11 @@ class DeactivateUsersRequest(BaseModel):
     """
     Who is recorded as deactivating the users.
     """
-    mark_channels_deleted: Annotated[bool | None, NOT_NULL] = None
+    mark_channels_deleted: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to also mark the users' one-to-one channels deleted.
     """
-    mark_messages_deleted: Annotated[bool | None, NOT_NULL] = None
+    mark_messages_deleted: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to make the users' messages appear deleted.
     """
@@ -2517,7 +2517,7 @@ class DeleteChannelsRequest(BaseModel):
     """
     The channels to delete, each as `type:id`.
     """
-    hard_delete: Annotated[bool | None, NOT_NULL] = None
+    hard_delete: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to remove the channels and everything in them for good.
     """
@@ -2601,7 +2601,7 @@ class Device(BaseModel):
     """
     When the device was registered.
     """
-    disabled: Annotated[bool | None, NOT_NULL] = None
+    disabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether pushes to the device have been stopped.
     """
@@ -2625,7 +2625,7 @@ class Device(BaseModel):
     """
     Owner of the device.
     """
-    voip: Annotated[bool | None, NOT_NULL] = None
+    voip: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether this is an Apple VoIP token.
     """
@@ -2675,15 +2675,15 @@ class Error(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    status_code: Annotated[int, Field(alias="StatusCode")]
+    status_code: Annotated[JsonInt, Field(alias="StatusCode")]
     """
     The HTTP status of the answer, repeated in the body.
     """
-    code: int
+    code: JsonInt
     """
     Stream's error code, such as 4 for invalid input, 5 for failed authentication, 16 for a missing resource, 17 for a forbidden action or 9 for rate limiting.
     """
-    details: Annotated[list[int] | None, NOT_NULL] = None
+    details: Annotated[list[JsonInt] | None, NOT_NULL] = None
     """
     Further error codes that narrow the failure down, when there are any.
     """
@@ -2703,7 +2703,7 @@ class Error(BaseModel):
     """
     A link to documentation about this kind of error.
     """
-    unrecoverable: Annotated[bool | None, NOT_NULL] = None
+    unrecoverable: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True when repeating the same request cannot succeed.
     """
@@ -2766,7 +2766,7 @@ class Event(BaseModel):
     """
     User who caused the event.
     """
-    watcher_count: Annotated[int | None, NOT_NULL] = None
+    watcher_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Users watching the channel.
     """
@@ -2811,19 +2811,19 @@ class ExportChannelsRequest(BaseModel):
     """
     The channels to export, each with an optional time range.
     """
-    clear_deleted_message_text: Annotated[bool | None, NOT_NULL] = None
+    clear_deleted_message_text: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to blank the text of deleted messages.
     """
-    export_users: Annotated[bool | None, NOT_NULL] = None
+    export_users: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to include the users that appear in the channels.
     """
-    include_soft_deleted_channels: Annotated[bool | None, NOT_NULL] = None
+    include_soft_deleted_channels: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to include channels that were soft-deleted.
     """
-    include_truncated_messages: Annotated[bool | None, NOT_NULL] = None
+    include_truncated_messages: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to include messages removed by truncation.
     """
@@ -2964,7 +2964,7 @@ class FileUploadConfig(BaseModel):
     """
     These MIME types are refused.
     """
-    size_limit: Annotated[int, Field(ge=0, le=104857600)]
+    size_limit: Annotated[JsonInt, Field(ge=0, le=104857600)]
     """
     Largest upload, in bytes; 0 means the default.
     """
@@ -2978,7 +2978,7 @@ class FirebaseConfig(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    disabled: Annotated[bool | None, Field(alias="Disabled"), NOT_NULL] = None
+    disabled: Annotated[JsonBool | None, Field(alias="Disabled"), NOT_NULL] = None
     """
     True to switch this push service off for the app.
     """
@@ -3020,7 +3020,7 @@ class Flag(BaseModel):
     """
     When it was created.
     """
-    created_by_automod: Annotated[bool | None, NOT_NULL] = None
+    created_by_automod: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether automatic moderation raised it.
     """
@@ -3131,7 +3131,7 @@ class FullUser(BaseModel):
     """
     When an app-wide ban ends.
     """
-    banned: Annotated[bool | None, NOT_NULL] = None
+    banned: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the user is banned from the whole app.
     """
@@ -3171,7 +3171,7 @@ class FullUser(BaseModel):
     """
     URL of the user's avatar.
     """
-    invisible: Annotated[bool | None, NOT_NULL] = None
+    invisible: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the user hides their online status.
     """
@@ -3195,7 +3195,7 @@ class FullUser(BaseModel):
     """
     Display name.
     """
-    online: Annotated[bool | None, NOT_NULL] = None
+    online: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the user has an open connection right now.
     """
@@ -3209,7 +3209,7 @@ class FullUser(BaseModel):
     """
     Application-wide role, such as `user`, `admin` or `guest`.
     """
-    shadow_banned: Annotated[bool | None, NOT_NULL] = None
+    shadow_banned: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the user is shadow-banned.
     """
@@ -3217,15 +3217,15 @@ class FullUser(BaseModel):
     """
     Teams the user belongs to.
     """
-    total_unread_count: Annotated[int | None, NOT_NULL] = None
+    total_unread_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Unread messages across all the user's channels.
     """
-    unread_channels: Annotated[int | None, NOT_NULL] = None
+    unread_channels: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Channels with unread messages.
     """
-    unread_threads: Annotated[int | None, NOT_NULL] = None
+    unread_threads: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Threads with unread replies.
     """
@@ -3379,7 +3379,7 @@ class GetOrCreateChannelRequest(BaseModel):
     """
     Data for the channel, used when it is created and ignored when it exists.
     """
-    hide_for_creator: Annotated[bool | None, NOT_NULL] = None
+    hide_for_creator: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to hide the new channel from the user who creates it until a message arrives.
     """
@@ -3391,11 +3391,11 @@ class GetOrCreateChannelRequest(BaseModel):
     """
     Which messages to return with the state.
     """
-    state: Annotated[bool | None, NOT_NULL] = None
+    state: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to return the channel's state.
     """
-    thread_unread_counts: Annotated[bool | None, NOT_NULL] = None
+    thread_unread_counts: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to include unread counts of the channel's threads.
     """
@@ -3413,7 +3413,7 @@ class GetOrCreateDistinctChannelRequest(BaseModel):
     """
     Data for the channel, used when it is created and ignored when it exists.
     """
-    hide_for_creator: Annotated[bool | None, NOT_NULL] = None
+    hide_for_creator: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to hide the new channel from the user who creates it until a message arrives.
     """
@@ -3425,11 +3425,11 @@ class GetOrCreateDistinctChannelRequest(BaseModel):
     """
     Which messages to return with the state.
     """
-    state: Annotated[bool | None, NOT_NULL] = None
+    state: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to return the channel's state.
     """
-    thread_unread_counts: Annotated[bool | None, NOT_NULL] = None
+    thread_unread_counts: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to include unread counts of the channel's threads.
     """
@@ -3528,7 +3528,7 @@ class HideChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    clear_history: Annotated[bool | None, NOT_NULL] = None
+    clear_history: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to also hide the messages sent so far, for this user.
     """
@@ -3550,7 +3550,7 @@ class HuaweiConfig(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    disabled: Annotated[bool | None, Field(alias="Disabled"), NOT_NULL] = None
+    disabled: Annotated[JsonBool | None, Field(alias="Disabled"), NOT_NULL] = None
     """
     True to switch this push service off for the app.
     """
@@ -3576,7 +3576,7 @@ class ImageSize(BaseModel):
     """
     Which part is kept when cropping.
     """
-    height: Annotated[int | None, NOT_NULL] = None
+    height: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Height in pixels.
     """
@@ -3584,7 +3584,7 @@ class ImageSize(BaseModel):
     """
     How the image is fitted.
     """
-    width: Annotated[int | None, NOT_NULL] = None
+    width: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Width in pixels.
     """
@@ -3618,7 +3618,7 @@ class ImportTask(BaseModel):
     """
     Where the imported file was uploaded.
     """
-    size: Annotated[int | None, INT64, NOT_NULL] = None
+    size: Annotated[JsonInt | None, INT64, NOT_NULL] = None
     """
     Size of the file, in bytes.
     """
@@ -3677,11 +3677,11 @@ class LabelThresholds(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    block: Annotated[float | None, Field(ge=0.0, le=1.0), NOT_NULL] = None
+    block: Annotated[JsonFloat | None, Field(ge=0.0, le=1.0), NOT_NULL] = None
     """
     Score from which the message is blocked.
     """
-    flag: Annotated[float | None, Field(ge=0.0, le=1.0), NOT_NULL] = None
+    flag: Annotated[JsonFloat | None, Field(ge=0.0, le=1.0), NOT_NULL] = None
     """
     Score from which the message is flagged for review.
     """
@@ -3695,15 +3695,15 @@ class LimitInfo(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    limit: int
+    limit: JsonInt
     """
     Calls allowed per window.
     """
-    remaining: Annotated[int, INT64]
+    remaining: Annotated[JsonInt, INT64]
     """
     Calls left in this window.
     """
-    reset: Annotated[int, INT64]
+    reset: Annotated[JsonInt, INT64]
     """
     When the next window starts, as a Unix timestamp.
     """
@@ -3928,7 +3928,7 @@ class Message(BaseModel):
     """
     Rich content of the message.
     """
-    before_message_send_failed: Annotated[bool | None, NOT_NULL] = None
+    before_message_send_failed: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the app's pre-send hook failed for this message.
     """
@@ -3956,7 +3956,7 @@ class Message(BaseModel):
     """
     When the message was deleted, if it was.
     """
-    deleted_reply_count: Annotated[int | None, NOT_NULL] = None
+    deleted_reply_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Replies in the thread that were deleted.
     """
@@ -4004,7 +4004,7 @@ class Message(BaseModel):
     """
     When the pin lapses.
     """
-    pinned: Annotated[bool | None, NOT_NULL] = None
+    pinned: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the message is pinned.
     """
@@ -4032,7 +4032,7 @@ class Message(BaseModel):
     """
     The message this one quotes.
     """
-    reaction_counts: Annotated[dict[str, int] | None, NOT_NULL] = None
+    reaction_counts: Annotated[dict[str, JsonInt] | None, NOT_NULL] = None
     """
     Number of reactions of each kind.
     """
@@ -4040,23 +4040,23 @@ class Message(BaseModel):
     """
     Summary of reactions of each kind.
     """
-    reaction_scores: Annotated[dict[str, int] | None, NOT_NULL] = None
+    reaction_scores: Annotated[dict[str, JsonInt] | None, NOT_NULL] = None
     """
     Sum of reaction scores of each kind.
     """
-    reply_count: Annotated[int | None, NOT_NULL] = None
+    reply_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Replies in the message's thread.
     """
-    shadowed: Annotated[bool | None, NOT_NULL] = None
+    shadowed: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the message is hidden because its sender is shadow-banned.
     """
-    show_in_channel: Annotated[bool | None, NOT_NULL] = None
+    show_in_channel: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether a thread reply is also shown in the channel.
     """
-    silent: Annotated[bool | None, NOT_NULL] = None
+    silent: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the message was sent without notifications.
     """
@@ -4098,7 +4098,7 @@ class MessageFlag(BaseModel):
     """
     When it was created.
     """
-    created_by_automod: Annotated[bool | None, NOT_NULL] = None
+    created_by_automod: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether automatic moderation raised it.
     """
@@ -4230,7 +4230,7 @@ class MessagePaginationParams(BaseModel):
     """
     Only this message and older ones.
     """
-    limit: Annotated[int | None, Field(ge=0), NOT_NULL] = None
+    limit: Annotated[JsonInt | None, Field(ge=0), NOT_NULL] = None
     """
     How many messages to return.
     """
@@ -4277,7 +4277,7 @@ class MessageRequest(BaseModel):
     """
     When the pin lapses.
     """
-    pinned: Annotated[bool | None, NOT_NULL] = None
+    pinned: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to pin the message.
     """
@@ -4293,11 +4293,11 @@ class MessageRequest(BaseModel):
     """
     Message this one quotes.
     """
-    show_in_channel: Annotated[bool | None, NOT_NULL] = None
+    show_in_channel: Annotated[JsonBool | None, NOT_NULL] = None
     """
     For a thread reply, also show it in the channel.
     """
-    silent: Annotated[bool | None, NOT_NULL] = None
+    silent: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to send without notifications or unread counts.
     """
@@ -4364,7 +4364,7 @@ class MuteChannelRequest(BaseModel):
     """
     Channels to mute, each as `type:id`.
     """
-    expiration: Annotated[int | None, NOT_NULL] = None
+    expiration: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Length of the mute in milliseconds; leave out to mute until lifted.
     """
@@ -4408,7 +4408,7 @@ class MuteUserRequest(BaseModel):
     """
     Users to mute.
     """
-    timeout: Annotated[int | None, Field(ge=0), NOT_NULL] = None
+    timeout: Annotated[JsonInt | None, Field(ge=0), NOT_NULL] = None
     """
     Length of the mute in minutes; leave out (or 0) to mute until lifted. The source document marks this field required, but Stream accepts calls without it and its own SDK sends none.
     """
@@ -4517,11 +4517,11 @@ class OgResponse(BaseModel):
     """
     The link the preview was built from.
     """
-    original_height: Annotated[int | None, NOT_NULL] = None
+    original_height: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Height of the original image, in pixels.
     """
-    original_width: Annotated[int | None, NOT_NULL] = None
+    original_width: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Width of the original image, in pixels.
     """
@@ -4559,11 +4559,11 @@ class PaginationParams(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    limit: Annotated[int | None, Field(ge=0), NOT_NULL] = None
+    limit: Annotated[JsonInt | None, Field(ge=0), NOT_NULL] = None
     """
     How many entries to return.
     """
-    offset: Annotated[int | None, NOT_NULL] = None
+    offset: Annotated[JsonInt | None, NOT_NULL] = None
     """
     How many entries to pass over first.
     """
@@ -4585,7 +4585,7 @@ class Permission(BaseModel):
     """
     Extra condition, in Stream's query language, under which it applies.
     """
-    custom: Annotated[bool | None, NOT_NULL] = None
+    custom: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True for a permission the app defined.
     """
@@ -4605,11 +4605,11 @@ class Permission(BaseModel):
     """
     Readable name.
     """
-    owner: Annotated[bool | None, NOT_NULL] = None
+    owner: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether it only applies to the owner of the resource.
     """
-    same_team: Annotated[bool | None, NOT_NULL] = None
+    same_team: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether it only applies within the user's team.
     """
@@ -4627,7 +4627,7 @@ class Policy(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    action: Annotated[int | None, NOT_NULL] = None
+    action: Annotated[JsonInt | None, NOT_NULL] = None
     """
     1 when the policy grants access, 0 when it refuses it.
     """
@@ -4639,11 +4639,11 @@ class Policy(BaseModel):
     """
     Readable name.
     """
-    owner: Annotated[bool | None, NOT_NULL] = None
+    owner: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether it only applies to the owner of the resource.
     """
-    priority: Annotated[int | None, NOT_NULL] = None
+    priority: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Order of evaluation.
     """
@@ -4677,11 +4677,11 @@ class PolicyRequest(BaseModel):
     """
     A readable name for the policy.
     """
-    owner: bool
+    owner: JsonBool
     """
     True when the policy only applies to the owner of the resource.
     """
-    priority: Annotated[int, Field(ge=1, le=999)]
+    priority: Annotated[JsonInt, Field(ge=1, le=999)]
     """
     Order of evaluation; the highest priority that matches decides.
     """
@@ -4708,15 +4708,15 @@ class Poll(BaseModel):
     """
     Free-form data kept with the poll.
     """
-    allow_answers: Annotated[bool | None, NOT_NULL] = None
+    allow_answers: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether users may give free-text answers.
     """
-    allow_user_suggested_options: Annotated[bool | None, NOT_NULL] = None
+    allow_user_suggested_options: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether users may add options.
     """
-    answers_count: Annotated[int | None, NOT_NULL] = None
+    answers_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Free-text answers given.
     """
@@ -4736,7 +4736,7 @@ class Poll(BaseModel):
     """
     Further explanation.
     """
-    enforce_unique_vote: Annotated[bool | None, NOT_NULL] = None
+    enforce_unique_vote: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether each user may vote only once.
     """
@@ -4744,7 +4744,7 @@ class Poll(BaseModel):
     """
     The poll's id.
     """
-    is_closed: Annotated[bool | None, NOT_NULL] = None
+    is_closed: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether voting has ended.
     """
@@ -4756,7 +4756,7 @@ class Poll(BaseModel):
     """
     Most recent votes per option id.
     """
-    max_votes_allowed: Annotated[int | None, NOT_NULL] = None
+    max_votes_allowed: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Most votes one user may cast.
     """
@@ -4776,11 +4776,11 @@ class Poll(BaseModel):
     """
     When it last changed.
     """
-    vote_count: Annotated[int | None, NOT_NULL] = None
+    vote_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Votes cast for options.
     """
-    vote_counts_by_option: Annotated[dict[str, int] | None, NOT_NULL] = None
+    vote_counts_by_option: Annotated[dict[str, JsonInt] | None, NOT_NULL] = None
     """
     Votes per option id.
     """
@@ -4902,7 +4902,7 @@ class PollVote(BaseModel):
     """
     The vote's id.
     """
-    is_answer: Annotated[bool | None, NOT_NULL] = None
+    is_answer: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether this is a free-text answer rather than a vote.
     """
@@ -4963,7 +4963,7 @@ class PushConfig(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    offline_only: Annotated[bool | None, NOT_NULL] = None
+    offline_only: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Only notify users who have no open connection.
     """
@@ -4981,7 +4981,7 @@ class PushNotificationSettings(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    disabled: Annotated[bool | None, NOT_NULL] = None
+    disabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether push notifications to the user are off.
     """
@@ -4999,7 +4999,7 @@ class PushNotificationSettingsInput(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    disabled: Annotated[bool | None, NOT_NULL] = None
+    disabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to stop all push notifications to this user.
     """
@@ -5025,7 +5025,7 @@ class PushProvider(BaseModel):
     """
     How Stream authenticates to APNs: `certificate` or `token`.
     """
-    apn_development: Annotated[bool | None, NOT_NULL] = None
+    apn_development: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Send through the APNs sandbox.
     """
@@ -5139,7 +5139,7 @@ class PushProviderInfo(BaseModel):
     """
     How Stream authenticates to APNs: `certificate` or `token`.
     """
-    apn_development: Annotated[bool | None, NOT_NULL] = None
+    apn_development: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Send through the APNs sandbox.
     """
@@ -5155,15 +5155,15 @@ class PushProviderInfo(BaseModel):
     """
     APNs certificate (.p12), for certificate authentication.
     """
-    apn_sandbox_certificate: Annotated[bool | None, NOT_NULL] = None
+    apn_sandbox_certificate: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the APNs certificate is a sandbox one.
     """
-    apn_supports_remote_notifications: Annotated[bool | None, NOT_NULL] = None
+    apn_supports_remote_notifications: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the APNs certificate allows remote notifications.
     """
-    apn_supports_voip_notifications: Annotated[bool | None, NOT_NULL] = None
+    apn_supports_voip_notifications: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the APNs certificate allows VoIP pushes.
     """
@@ -5253,7 +5253,7 @@ class QueryBannedUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    exclude_expired_bans: Annotated[bool | None, NOT_NULL] = None
+    exclude_expired_bans: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Leave out bans that have run out.
     """
@@ -5261,11 +5261,11 @@ class QueryBannedUsersRequest(BaseModel):
     """
     Conditions the bans must meet, such as `{"channel_cid": "messaging:general"}`.
     """
-    limit: Annotated[int | None, Field(le=300), NOT_NULL] = None
+    limit: Annotated[JsonInt | None, Field(le=300), NOT_NULL] = None
     """
     How many bans to return.
     """
-    offset: Annotated[int | None, Field(le=10000), NOT_NULL] = None
+    offset: Annotated[JsonInt | None, Field(le=10000), NOT_NULL] = None
     """
     How many bans to pass over first.
     """
@@ -5305,19 +5305,19 @@ class QueryChannelsRequest(BaseModel):
     """
     Conditions the channels must meet, in Stream's query language, such as `{"members": {"$in": ["ann"]}}`.
     """
-    limit: Annotated[int | None, NOT_NULL] = None
+    limit: Annotated[JsonInt | None, NOT_NULL] = None
     """
     How many channels to return.
     """
-    member_limit: Annotated[int | None, Field(ge=0, le=100), NOT_NULL] = None
+    member_limit: Annotated[JsonInt | None, Field(ge=0, le=100), NOT_NULL] = None
     """
     How many members to return per channel.
     """
-    message_limit: Annotated[int | None, Field(ge=0), NOT_NULL] = None
+    message_limit: Annotated[JsonInt | None, Field(ge=0), NOT_NULL] = None
     """
     How many messages to return per channel.
     """
-    offset: Annotated[int | None, NOT_NULL] = None
+    offset: Annotated[JsonInt | None, NOT_NULL] = None
     """
     How many channels to pass over first.
     """
@@ -5325,7 +5325,7 @@ class QueryChannelsRequest(BaseModel):
     """
     Order of the results, such as last message first.
     """
-    state: Annotated[bool | None, NOT_NULL] = None
+    state: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to return each channel's state.
     """
@@ -5369,7 +5369,7 @@ class QueryMembersRequest(BaseModel):
     """
     Id of the channel; for a distinct channel without an id, give `members` instead.
     """
-    limit: Annotated[int | None, Field(ge=0, le=300), NOT_NULL] = None
+    limit: Annotated[JsonInt | None, Field(ge=0, le=300), NOT_NULL] = None
     """
     How many members to return.
     """
@@ -5377,7 +5377,7 @@ class QueryMembersRequest(BaseModel):
     """
     Members that identify a distinct channel.
     """
-    offset: Annotated[int | None, Field(le=10000), NOT_NULL] = None
+    offset: Annotated[JsonInt | None, Field(le=10000), NOT_NULL] = None
     """
     How many members to pass over first.
     """
@@ -5425,15 +5425,15 @@ class QueryMessageFlagsRequest(BaseModel):
     """
     Conditions the flags must meet, such as `{"channel_cid": "messaging:general"}`.
     """
-    limit: Annotated[int | None, Field(ge=0, le=300), NOT_NULL] = None
+    limit: Annotated[JsonInt | None, Field(ge=0, le=300), NOT_NULL] = None
     """
     How many flags to return.
     """
-    offset: Annotated[int | None, Field(le=10000), NOT_NULL] = None
+    offset: Annotated[JsonInt | None, Field(le=10000), NOT_NULL] = None
     """
     How many flags to pass over first.
     """
-    show_deleted_messages: Annotated[bool | None, NOT_NULL] = None
+    show_deleted_messages: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Include flags on messages that were deleted.
     """
@@ -5473,7 +5473,7 @@ class QueryMessageHistoryRequest(BaseModel):
     """
     Which messages, such as `{"message_id": "m1"}`; one to three conditions.
     """
-    limit: Annotated[int | None, Field(ge=0, le=25), NOT_NULL] = None
+    limit: Annotated[JsonInt | None, Field(ge=0, le=25), NOT_NULL] = None
     """
     How many versions to return.
     """
@@ -5521,7 +5521,7 @@ class QueryPollVotesRequest(BaseModel):
     """
     Conditions the votes must meet, such as `{"option_id": "o1"}` or `{"is_answer": true}`.
     """
-    limit: Annotated[int | None, Field(ge=0, le=25), NOT_NULL] = None
+    limit: Annotated[JsonInt | None, Field(ge=0, le=25), NOT_NULL] = None
     """
     How many votes to return.
     """
@@ -5569,7 +5569,7 @@ class QueryPollsRequest(BaseModel):
     """
     Conditions the polls must meet, such as `{"is_closed": false}`.
     """
-    limit: Annotated[int | None, Field(ge=0, le=25), NOT_NULL] = None
+    limit: Annotated[JsonInt | None, Field(ge=0, le=25), NOT_NULL] = None
     """
     How many polls to return.
     """
@@ -5617,7 +5617,7 @@ class QueryReactionsRequest(BaseModel):
     """
     Conditions the reactions must meet, such as `{"type": "like"}`.
     """
-    limit: Annotated[int | None, Field(ge=0, le=25), NOT_NULL] = None
+    limit: Annotated[JsonInt | None, Field(ge=0, le=25), NOT_NULL] = None
     """
     How many reactions to return.
     """
@@ -5673,11 +5673,11 @@ class QueryThreadsRequest(BaseModel):
     """
     Which threads, such as `{"channel_cid": "messaging:general"}`; leave out for all the acting user takes part in.
     """
-    limit: Annotated[int | None, Field(ge=0, le=25), NOT_NULL] = None
+    limit: Annotated[JsonInt | None, Field(ge=0, le=25), NOT_NULL] = None
     """
     How many threads to return.
     """
-    member_limit: Annotated[int | None, Field(ge=0, le=100), NOT_NULL] = None
+    member_limit: Annotated[JsonInt | None, Field(ge=0, le=100), NOT_NULL] = None
     """
     How many channel members to return per thread.
     """
@@ -5685,7 +5685,7 @@ class QueryThreadsRequest(BaseModel):
     """
     Cursor from the previous page's `next`.
     """
-    participant_limit: Annotated[int | None, Field(ge=0, le=100), NOT_NULL] = None
+    participant_limit: Annotated[JsonInt | None, Field(ge=0, le=100), NOT_NULL] = None
     """
     How many participants to return per thread.
     """
@@ -5693,7 +5693,7 @@ class QueryThreadsRequest(BaseModel):
     """
     Cursor from the next page's `prev`.
     """
-    reply_limit: Annotated[int | None, Field(ge=0, le=10), NOT_NULL] = None
+    reply_limit: Annotated[JsonInt | None, Field(ge=0, le=10), NOT_NULL] = None
     """
     How many of the latest replies to return per thread.
     """
@@ -5745,19 +5745,19 @@ class QueryUsersPayload(BaseModel):
     """
     Conditions the users must meet, in Stream's query language, such as `{"id": {"$in": ["ann", "bob"]}}`.
     """
-    include_deactivated_users: Annotated[bool | None, NOT_NULL] = None
+    include_deactivated_users: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Include deactivated users in the results.
     """
-    limit: Annotated[int | None, Field(ge=0, le=100), NOT_NULL] = None
+    limit: Annotated[JsonInt | None, Field(ge=0, le=100), NOT_NULL] = None
     """
     How many users to return.
     """
-    offset: Annotated[int | None, Field(le=1000), NOT_NULL] = None
+    offset: Annotated[JsonInt | None, Field(le=1000), NOT_NULL] = None
     """
     How many users to pass over first.
     """
-    presence: Annotated[bool | None, NOT_NULL] = None
+    presence: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Also watch the presence of the users found (client-side connections).
     """
@@ -5810,7 +5810,7 @@ class Reaction(BaseModel):
     """
     The message reacted to.
     """
-    score: Annotated[int | None, NOT_NULL] = None
+    score: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Weight of the reaction.
     """
@@ -5840,7 +5840,7 @@ class ReactionGroup(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    count: Annotated[int | None, NOT_NULL] = None
+    count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     How many reactions of this kind.
     """
@@ -5852,7 +5852,7 @@ class ReactionGroup(BaseModel):
     """
     When the latest one was made.
     """
-    sum_scores: Annotated[int | None, NOT_NULL] = None
+    sum_scores: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Total score of those reactions.
     """
@@ -5875,7 +5875,7 @@ class ReactionRequest(BaseModel):
     """
     Free-form data to keep with the reaction.
     """
-    score: Annotated[int | None, NOT_NULL] = None
+    score: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Weight of the reaction; 1 when left out. Useful for claps and similar counters.
     """
@@ -5928,7 +5928,7 @@ class ReactivateUserRequest(BaseModel):
     """
     A new display name for the user.
     """
-    restore_messages: Annotated[bool | None, NOT_NULL] = None
+    restore_messages: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to restore the messages hidden at deactivation.
     """
@@ -5942,11 +5942,11 @@ class ReactivateUsersRequest(BaseModel):
     """
     Who is recorded as reactivating the users.
     """
-    restore_channels: Annotated[bool | None, NOT_NULL] = None
+    restore_channels: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to also restore the users' channels.
     """
-    restore_messages: Annotated[bool | None, NOT_NULL] = None
+    restore_messages: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to restore the messages hidden at deactivation.
     """
@@ -6011,7 +6011,7 @@ class ReadReceipts(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    enabled: bool
+    enabled: JsonBool
     """
     True to share read state for this user.
     """
@@ -6033,7 +6033,7 @@ class ReadState(BaseModel):
     """
     The last message the user read.
     """
-    unread_messages: Annotated[int | None, NOT_NULL] = None
+    unread_messages: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Messages the user has not read yet.
     """
@@ -6065,7 +6065,7 @@ class Role(BaseModel):
     """
     When it was created.
     """
-    custom: Annotated[bool | None, NOT_NULL] = None
+    custom: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True for a role the app defined, false for a built-in one.
     """
@@ -6158,7 +6158,7 @@ class SearchRequest(BaseModel):
     """
     Conditions the channels must meet, such as `{"members": {"$in": ["ann"]}}`.
     """
-    limit: Annotated[int | None, NOT_NULL] = None
+    limit: Annotated[JsonInt | None, NOT_NULL] = None
     """
     How many messages to return.
     """
@@ -6170,7 +6170,7 @@ class SearchRequest(BaseModel):
     """
     Cursor from the previous page's `next`.
     """
-    offset: Annotated[int | None, NOT_NULL] = None
+    offset: Annotated[JsonInt | None, NOT_NULL] = None
     """
     How many results to pass over first; cannot be combined with `sort` or `next`.
     """
@@ -6210,11 +6210,11 @@ class SearchWarning(BaseModel):
     """
     The channels searched.
     """
-    channel_search_count: Annotated[int | None, NOT_NULL] = None
+    channel_search_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     How many channels were searched.
     """
-    warning_code: int
+    warning_code: JsonInt
     """
     Code of the warning.
     """
@@ -6252,11 +6252,11 @@ class SendMessageRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    force_moderation: Annotated[bool | None, NOT_NULL] = None
+    force_moderation: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to run moderation on the message even for a server-side call.
     """
-    keep_channel_hidden: Annotated[bool | None, NOT_NULL] = None
+    keep_channel_hidden: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to leave the channel hidden for the sender instead of showing it again.
     """
@@ -6264,7 +6264,7 @@ class SendMessageRequest(BaseModel):
     """
     The message to post.
     """
-    pending: Annotated[bool | None, NOT_NULL] = None
+    pending: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to hold the message as pending until it is committed.
     """
@@ -6272,11 +6272,11 @@ class SendMessageRequest(BaseModel):
     """
     Data kept with a pending message until it is committed, as text values.
     """
-    skip_enrich_url: Annotated[bool | None, NOT_NULL] = None
+    skip_enrich_url: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to skip building previews for links in the text.
     """
-    skip_push: Annotated[bool | None, NOT_NULL] = None
+    skip_push: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to send no push notifications for this message.
     """
@@ -6286,7 +6286,7 @@ class SendReactionRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    enforce_unique: Annotated[bool | None, NOT_NULL] = None
+    enforce_unique: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to replace every earlier reaction of this user on the message.
     """
@@ -6294,7 +6294,7 @@ class SendReactionRequest(BaseModel):
     """
     The reaction to add.
     """
-    skip_push: Annotated[bool | None, NOT_NULL] = None
+    skip_push: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to send no push notification for the reaction.
     """
@@ -6332,7 +6332,7 @@ class SortParam(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    direction: Annotated[int | None, NOT_NULL] = None
+    direction: Annotated[JsonInt | None, NOT_NULL] = None
     """
     `1` for ascending, `-1` for descending.
     """
@@ -6350,7 +6350,7 @@ class SortParamRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    direction: Annotated[int | None, NOT_NULL] = None
+    direction: Annotated[JsonInt | None, NOT_NULL] = None
     """
     `1` for ascending (the default), `-1` for descending.
     """
@@ -6458,7 +6458,7 @@ class Thread(BaseModel):
     """
     The message the thread hangs from.
     """
-    participant_count: Annotated[int | None, NOT_NULL] = None
+    participant_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Users taking part.
     """
@@ -6466,7 +6466,7 @@ class Thread(BaseModel):
     """
     How far each participant has read.
     """
-    reply_count: Annotated[int | None, NOT_NULL] = None
+    reply_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Replies in the thread.
     """
@@ -6637,7 +6637,7 @@ class TruncateChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    hard_delete: Annotated[bool | None, NOT_NULL] = None
+    hard_delete: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to remove the messages and their reactions and files for good.
     """
@@ -6645,7 +6645,7 @@ class TruncateChannelRequest(BaseModel):
     """
     A message to post once the channel is truncated.
     """
-    skip_push: Annotated[bool | None, NOT_NULL] = None
+    skip_push: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to send no push notifications for that message.
     """
@@ -6689,7 +6689,7 @@ class TypingIndicators(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    enabled: bool
+    enabled: JsonBool
     """
     True to send typing events for this user.
     """
@@ -6731,7 +6731,7 @@ class UnmuteChannelRequest(BaseModel):
     """
     Channels to unmute, each as `type:id`.
     """
-    expiration: Annotated[int | None, NOT_NULL] = None
+    expiration: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Carried over from the mute call; has no effect on unmuting.
     """
@@ -6771,7 +6771,7 @@ class UnmuteUserRequest(BaseModel):
     """
     Users to unmute.
     """
-    timeout: Annotated[int | None, Field(ge=0), NOT_NULL] = None
+    timeout: Annotated[JsonInt | None, Field(ge=0), NOT_NULL] = None
     """
     Carried over from the mute call and not needed to unmute. The source document marks this field required, but Stream accepts calls without it and its own SDK sends none.
     """
@@ -6805,11 +6805,11 @@ class UnreadCounts(BaseModel):
     """
     Unread replies per thread.
     """
-    total_unread_count: Annotated[int | None, NOT_NULL] = None
+    total_unread_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Unread messages across all channels.
     """
-    total_unread_threads_count: Annotated[int | None, NOT_NULL] = None
+    total_unread_threads_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Threads with unread replies.
     """
@@ -6831,7 +6831,7 @@ class UnreadCountsChannel(BaseModel):
     """
     When the user last read the channel.
     """
-    unread_count: Annotated[int | None, NOT_NULL] = None
+    unread_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Unread messages.
     """
@@ -6845,7 +6845,7 @@ class UnreadCountsChannelType(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_count: Annotated[int | None, NOT_NULL] = None
+    channel_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Channels of this type with unread messages.
     """
@@ -6853,7 +6853,7 @@ class UnreadCountsChannelType(BaseModel):
     """
     The channel type.
     """
-    unread_count: Annotated[int | None, NOT_NULL] = None
+    unread_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Unread messages.
     """
@@ -6883,11 +6883,11 @@ class UnreadCountsResponse(BaseModel):
     """
     Unread replies per thread.
     """
-    total_unread_count: Annotated[int | None, NOT_NULL] = None
+    total_unread_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Unread messages across all channels.
     """
-    total_unread_threads_count: Annotated[int | None, NOT_NULL] = None
+    total_unread_threads_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Threads with unread replies.
     """
@@ -6913,7 +6913,7 @@ class UnreadCountsThread(BaseModel):
     """
     The thread, by parent message id.
     """
-    unread_count: Annotated[int | None, NOT_NULL] = None
+    unread_count: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Unread replies.
     """
@@ -6939,11 +6939,11 @@ class UpdateAppRequest(BaseModel):
     """
     Where late moderation verdicts are delivered.
     """
-    async_url_enrich_enabled: Annotated[bool | None, NOT_NULL] = None
+    async_url_enrich_enabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to build link previews after the message is sent rather than before.
     """
-    auto_translation_enabled: Annotated[bool | None, NOT_NULL] = None
+    auto_translation_enabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to translate messages automatically.
     """
@@ -6951,11 +6951,11 @@ class UpdateAppRequest(BaseModel):
     """
     Hook to call before each message is stored; it may change or refuse the message.
     """
-    cdn_expiration_seconds: Annotated[int | None, Field(ge=14400, le=1209600), NOT_NULL] = None
+    cdn_expiration_seconds: Annotated[JsonInt | None, Field(ge=14400, le=1209600), NOT_NULL] = None
     """
     Lifetime of signed CDN links, in seconds.
     """
-    channel_hide_members_only: Annotated[bool | None, NOT_NULL] = None
+    channel_hide_members_only: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to let only members hide a channel.
     """
@@ -6967,11 +6967,11 @@ class UpdateAppRequest(BaseModel):
     """
     Forwarding of metrics to Datadog.
     """
-    disable_auth_checks: Annotated[bool | None, NOT_NULL] = None
+    disable_auth_checks: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to accept calls without valid tokens; for development only.
     """
-    disable_permissions_checks: Annotated[bool | None, NOT_NULL] = None
+    disable_permissions_checks: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to skip permission checks for user tokens.
     """
@@ -6979,7 +6979,7 @@ class UpdateAppRequest(BaseModel):
     """
     Where names must be unique: nowhere, app-wide or per team.
     """
-    feeds_moderation_enabled: Annotated[bool | None, NOT_NULL] = None
+    feeds_moderation_enabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to moderate Activity Feeds content.
     """
@@ -7011,7 +7011,7 @@ class UpdateAppRequest(BaseModel):
     """
     Labels that get an image blocked.
     """
-    image_moderation_enabled: Annotated[bool | None, NOT_NULL] = None
+    image_moderation_enabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to moderate uploaded images.
     """
@@ -7023,7 +7023,7 @@ class UpdateAppRequest(BaseModel):
     """
     Rules for image uploads.
     """
-    migrate_permissions_to_v2: Annotated[bool | None, NOT_NULL] = None
+    migrate_permissions_to_v2: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to move the app to version 2 of the permission system.
     """
@@ -7031,7 +7031,7 @@ class UpdateAppRequest(BaseModel):
     """
     Where to post moderation events.
     """
-    multi_tenant_enabled: Annotated[bool | None, NOT_NULL] = None
+    multi_tenant_enabled: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to separate users and channels into teams.
     """
@@ -7043,11 +7043,11 @@ class UpdateAppRequest(BaseModel):
     """
     How push notifications are sent.
     """
-    reminders_interval: Annotated[int | None, Field(ge=60, le=86400), NOT_NULL] = None
+    reminders_interval: Annotated[JsonInt | None, Field(ge=60, le=86400), NOT_NULL] = None
     """
     Seconds after which an unread reminder is sent.
     """
-    reminders_max_members: Annotated[int | None, Field(ge=2), NOT_NULL] = None
+    reminders_max_members: Annotated[JsonInt | None, Field(ge=2), NOT_NULL] = None
     """
     Largest channel, in members, for which reminders are sent.
     """
@@ -7155,7 +7155,7 @@ class UpdateChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    accept_invite: Annotated[bool | None, NOT_NULL] = None
+    accept_invite: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to accept the acting user's invitation.
     """
@@ -7175,7 +7175,7 @@ class UpdateChannelRequest(BaseModel):
     """
     Channel roles to give to existing members; the call fails if any user is not a member.
     """
-    cooldown: Annotated[int | None, Field(ge=0, le=120), NOT_NULL] = None
+    cooldown: Annotated[JsonInt | None, Field(ge=0, le=120), NOT_NULL] = None
     """
     Slow mode: seconds each member must wait between messages; 0 turns it off.
     """
@@ -7187,7 +7187,7 @@ class UpdateChannelRequest(BaseModel):
     """
     Moderators to make plain members again, by user id.
     """
-    hide_history: Annotated[bool | None, NOT_NULL] = None
+    hide_history: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to hide earlier messages from the members added now.
     """
@@ -7199,7 +7199,7 @@ class UpdateChannelRequest(BaseModel):
     """
     A message to post in the channel once the change is made. Null, as Stream's own client sends when there is none, means the same as leaving it out.
     """
-    reject_invite: Annotated[bool | None, NOT_NULL] = None
+    reject_invite: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to decline the acting user's invitation.
     """
@@ -7211,7 +7211,7 @@ class UpdateChannelRequest(BaseModel):
     """
     Members to remove, by user id.
     """
-    skip_push: Annotated[bool | None, NOT_NULL] = None
+    skip_push: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to send no push notifications for that message.
     """
@@ -7283,11 +7283,11 @@ class UpdateChannelTypeRequest(BaseModel):
     """
     Names of the commands available in the channels.
     """
-    connect_events: Annotated[bool | None, NOT_NULL] = None
+    connect_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Send connection events.
     """
-    custom_events: Annotated[bool | None, NOT_NULL] = None
+    custom_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Allow custom events.
     """
@@ -7295,15 +7295,15 @@ class UpdateChannelTypeRequest(BaseModel):
     """
     Permissions granted, by role name.
     """
-    mark_messages_pending: Annotated[bool | None, NOT_NULL] = None
+    mark_messages_pending: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Hold new messages for approval before others see them.
     """
-    max_message_length: Annotated[int, Field(le=20000)]
+    max_message_length: Annotated[JsonInt, Field(le=20000)]
     """
     Longest message allowed, in characters.
     """
-    mutes: Annotated[bool | None, NOT_NULL] = None
+    mutes: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Allow muting.
     """
@@ -7311,47 +7311,47 @@ class UpdateChannelTypeRequest(BaseModel):
     """
     Permission policies of the type.
     """
-    polls: Annotated[bool | None, NOT_NULL] = None
+    polls: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Allow polls.
     """
-    push_notifications: Annotated[bool | None, NOT_NULL] = None
+    push_notifications: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Send push notifications.
     """
-    quotes: Annotated[bool | None, NOT_NULL] = None
+    quotes: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Allow quoting messages.
     """
-    reactions: Annotated[bool | None, NOT_NULL] = None
+    reactions: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Allow reactions.
     """
-    read_events: Annotated[bool | None, NOT_NULL] = None
+    read_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Track read state and send read events.
     """
-    reminders: Annotated[bool | None, NOT_NULL] = None
+    reminders: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Send unread reminders.
     """
-    replies: Annotated[bool | None, NOT_NULL] = None
+    replies: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Allow threaded replies.
     """
-    search: Annotated[bool | None, NOT_NULL] = None
+    search: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Make messages searchable.
     """
-    typing_events: Annotated[bool | None, NOT_NULL] = None
+    typing_events: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Send typing events.
     """
-    uploads: Annotated[bool | None, NOT_NULL] = None
+    uploads: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Allow uploads.
     """
-    url_enrichment: Annotated[bool | None, NOT_NULL] = None
+    url_enrichment: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Build previews for links.
     """
@@ -7413,7 +7413,7 @@ class UpdateMessagePartialRequest(BaseModel):
     """
     Fields to set, by name, such as `{"text": "edited", "pinned": true}`.
     """
-    skip_enrich_url: Annotated[bool | None, NOT_NULL] = None
+    skip_enrich_url: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to skip building previews for links in the text.
     """
@@ -7439,7 +7439,7 @@ class UpdateMessageRequest(BaseModel):
     """
     The new content of the message.
     """
-    skip_enrich_url: Annotated[bool | None, NOT_NULL] = None
+    skip_enrich_url: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to skip building previews for links in the text.
     """
@@ -7501,11 +7501,11 @@ class UpdatePollRequest(BaseModel):
     """
     Free-form data to keep with the poll.
     """
-    allow_answers: Annotated[bool | None, NOT_NULL] = None
+    allow_answers: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to let users give free-text answers.
     """
-    allow_user_suggested_options: Annotated[bool | None, NOT_NULL] = None
+    allow_user_suggested_options: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to let users add options.
     """
@@ -7513,7 +7513,7 @@ class UpdatePollRequest(BaseModel):
     """
     Further explanation shown with the poll.
     """
-    enforce_unique_vote: Annotated[bool | None, NOT_NULL] = None
+    enforce_unique_vote: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to allow each user a single vote.
     """
@@ -7521,11 +7521,11 @@ class UpdatePollRequest(BaseModel):
     """
     The poll to update.
     """
-    is_closed: Annotated[bool | None, NOT_NULL] = None
+    is_closed: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True to close voting.
     """
-    max_votes_allowed: Annotated[int | None, Field(le=10), NOT_NULL] = None
+    max_votes_allowed: Annotated[JsonInt | None, Field(le=10), NOT_NULL] = None
     """
     Most votes one user may cast, when several are allowed.
     """
@@ -7724,7 +7724,7 @@ class User(BaseModel):
     """
     When an app-wide ban ends.
     """
-    banned: Annotated[bool | None, NOT_NULL] = None
+    banned: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the user is banned from the whole app.
     """
@@ -7760,7 +7760,7 @@ class User(BaseModel):
     """
     URL of the user's avatar.
     """
-    invisible: Annotated[bool | None, NOT_NULL] = None
+    invisible: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the user hides their online status.
     """
@@ -7776,7 +7776,7 @@ class User(BaseModel):
     """
     Display name.
     """
-    online: Annotated[bool | None, NOT_NULL] = None
+    online: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the user has an open connection right now.
     """
@@ -7790,7 +7790,7 @@ class User(BaseModel):
     """
     Application-wide role, such as `user`, `admin` or `guest`.
     """
-    shadow_banned: Annotated[bool | None, NOT_NULL] = None
+    shadow_banned: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the user is shadow-banned.
     """
@@ -7889,7 +7889,7 @@ class UserRequest(BaseModel):
     """
     URL of the user's avatar.
     """
-    invisible: Annotated[bool | None, NOT_NULL] = None
+    invisible: Annotated[JsonBool | None, NOT_NULL] = None
     """
     When true, the user never appears online to others.
     """
@@ -7980,7 +7980,7 @@ class XiaomiConfig(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    disabled: Annotated[bool | None, Field(alias="Disabled"), NOT_NULL] = None
+    disabled: Annotated[JsonBool | None, Field(alias="Disabled"), NOT_NULL] = None
     """
     True to switch this push service off for the app.
     """

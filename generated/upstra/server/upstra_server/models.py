@@ -7,14 +7,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
-from ._runtime._checks import NOT_NULL
+from ._runtime._checks import NOT_NULL, JsonBool, JsonInt
 
 
 class AddBlacklistRecordsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    is_match_exact_word: Annotated[bool, Field(alias="isMatchExactWord")] = False
+    is_match_exact_word: Annotated[JsonBool, Field(alias="isMatchExactWord")] = False
     """
     When true, only whole-word occurrences are blocked.
     """
@@ -68,11 +68,11 @@ class Channel(BaseModel):
     """
     Name shown to users.
     """
-    is_muted: Annotated[bool | None, Field(alias="isMuted"), NOT_NULL] = None
+    is_muted: Annotated[JsonBool | None, Field(alias="isMuted"), NOT_NULL] = None
     """
     Whether the whole channel is muted right now.
     """
-    member_count: Annotated[int | None, Field(alias="memberCount"), NOT_NULL] = None
+    member_count: Annotated[JsonInt | None, Field(alias="memberCount"), NOT_NULL] = None
     """
     Number of members.
     """
@@ -114,11 +114,11 @@ class ChannelQueryOptions(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    limit: Annotated[int | None, NOT_NULL] = None
+    limit: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Largest number of channels to return.
     """
-    skip: Annotated[int | None, NOT_NULL] = None
+    skip: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Number of matching channels to pass over before the page starts.
     """
@@ -196,7 +196,7 @@ class CreateImageMessageRequest(BaseModel):
     """
     The image to upload.
     """
-    full_image: Annotated[bool, Field(alias="fullImage")] = False
+    full_image: Annotated[JsonBool, Field(alias="fullImage")] = False
     """
     Keep the image at its original size as well as the resized copies.
     """
@@ -256,7 +256,7 @@ class Error(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    code: int
+    code: JsonInt
     """
     Numeric error code.
     """
@@ -282,7 +282,9 @@ class ListRecord(BaseModel):
     """
     When the entry was added.
     """
-    is_match_exact_word: Annotated[bool | None, Field(alias="isMatchExactWord"), NOT_NULL] = None
+    is_match_exact_word: Annotated[JsonBool | None, Field(alias="isMatchExactWord"), NOT_NULL] = (
+        None
+    )
     """
     For blocked words, whether only whole-word occurrences are blocked.
     """
@@ -323,7 +325,7 @@ class Message(BaseModel):
     """
     Content of the message.
     """
-    is_deleted: Annotated[bool | None, Field(alias="isDeleted"), NOT_NULL] = None
+    is_deleted: Annotated[JsonBool | None, Field(alias="isDeleted"), NOT_NULL] = None
     """
     Whether the message has been deleted.
     """
@@ -335,7 +337,7 @@ class Message(BaseModel):
     """
     Message this one replies to, if any.
     """
-    reactions: Annotated[dict[str, int] | None, NOT_NULL] = None
+    reactions: Annotated[dict[str, JsonInt] | None, NOT_NULL] = None
     """
     Number of reactions per reaction name.
     """
@@ -385,11 +387,11 @@ class MessageQueryOptions(BaseModel):
     """
     Return messages that come before this position.
     """
-    first: Annotated[int | None, NOT_NULL] = None
+    first: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Return this many messages from the start of the range.
     """
-    last: Annotated[int | None, NOT_NULL] = None
+    last: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Return this many messages from the end of the range.
     """
@@ -407,7 +409,7 @@ class MuteChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    mute_period: Annotated[int, Field(alias="mutePeriod", ge=1)]
+    mute_period: Annotated[JsonInt, Field(alias="mutePeriod", ge=1)]
     """
     How long the channel stays muted, in milliseconds.
     """
@@ -421,7 +423,7 @@ class MuteChannelUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    mute_period: Annotated[int, Field(alias="mutePeriod", ge=1)]
+    mute_period: Annotated[JsonInt, Field(alias="mutePeriod", ge=1)]
     """
     How long the users stay muted, in milliseconds.
     """
@@ -484,7 +486,7 @@ class QueryMessagesRequest(BaseModel):
     """
     Leave out messages carrying any of these tags.
     """
-    filter_by_parent_id: Annotated[bool, Field(alias="filterByParentId")] = False
+    filter_by_parent_id: Annotated[JsonBool, Field(alias="filterByParentId")] = False
     """
     When true, only messages that are not replies (have no parent) are returned.
     """
@@ -560,7 +562,7 @@ class ReactorQueryOptions(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    limit: Annotated[int | None, NOT_NULL] = None
+    limit: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Largest number of results to return.
     """
@@ -568,7 +570,7 @@ class ReactorQueryOptions(BaseModel):
     """
     Only return reactions with this name.
     """
-    skip: Annotated[int | None, NOT_NULL] = None
+    skip: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Number of results to pass over before the page starts.
     """
@@ -636,7 +638,7 @@ class SuccessResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    success: bool
+    success: JsonBool
     """
     True when the change was applied.
     """
@@ -686,7 +688,7 @@ class UpdateBlacklistRecordRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    is_match_exact_word: Annotated[bool, Field(alias="isMatchExactWord")] = False
+    is_match_exact_word: Annotated[JsonBool, Field(alias="isMatchExactWord")] = False
     """
     When true, only whole-word occurrences are blocked.
     """
@@ -758,11 +760,11 @@ class User(BaseModel):
     """
     Name shown for the user.
     """
-    flag_count: Annotated[int | None, Field(alias="flagCount"), NOT_NULL] = None
+    flag_count: Annotated[JsonInt | None, Field(alias="flagCount"), NOT_NULL] = None
     """
     Number of open flags raised against the user.
     """
-    is_global_ban: Annotated[bool | None, Field(alias="isGlobalBan"), NOT_NULL] = None
+    is_global_ban: Annotated[JsonBool | None, Field(alias="isGlobalBan"), NOT_NULL] = None
     """
     Whether the user is banned from the whole application.
     """

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     AddChatRoomAdminRequest,
     AddChatRoomAdminResponse,
@@ -122,7 +123,7 @@ def chat_room_members_router(
     )
     async def add_chat_room_admin_endpoint(
         chatroom_id: Annotated[str, Path()],
-        body: Annotated[AddChatRoomAdminRequest, Body()],
+        body: Annotated[AddChatRoomAdminRequest, Depends(json_body(AddChatRoomAdminRequest))],
     ) -> AddChatRoomAdminResponse:
         return await handlers.add_chat_room_admin(chatroom_id=chatroom_id, body=body)
 
@@ -170,7 +171,7 @@ def chat_room_members_router(
     )
     async def add_chat_room_members_endpoint(
         chatroom_id: Annotated[str, Path()],
-        body: Annotated[AddChatRoomMembersRequest, Body()],
+        body: Annotated[AddChatRoomMembersRequest, Depends(json_body(AddChatRoomMembersRequest))],
     ) -> AddChatRoomMembersResponse:
         return await handlers.add_chat_room_members(chatroom_id=chatroom_id, body=body)
 

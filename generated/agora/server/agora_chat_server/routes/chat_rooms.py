@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     AttributeKeysRequest,
     ChatRoomAttributes,
@@ -165,7 +166,7 @@ def chat_rooms_router(handlers: ChatRoomsHandlers, router: APIRouter | None = No
         response_model_exclude_unset=True,
     )
     async def create_chat_room_endpoint(
-        body: Annotated[CreateChatRoomRequest, Body()],
+        body: Annotated[CreateChatRoomRequest, Depends(json_body(CreateChatRoomRequest))],
     ) -> CreateChatRoomResponse:
         return await handlers.create_chat_room(body=body)
 
@@ -194,7 +195,7 @@ def chat_rooms_router(handlers: ChatRoomsHandlers, router: APIRouter | None = No
     )
     async def update_chat_room_endpoint(
         chatroom_id: Annotated[str, Path()],
-        body: Annotated[UpdateChatRoomRequest, Body()],
+        body: Annotated[UpdateChatRoomRequest, Depends(json_body(UpdateChatRoomRequest))],
     ) -> UpdateChatRoomResponse:
         return await handlers.update_chat_room(chatroom_id=chatroom_id, body=body)
 
@@ -223,7 +224,10 @@ def chat_rooms_router(handlers: ChatRoomsHandlers, router: APIRouter | None = No
     )
     async def get_chat_room_attributes_endpoint(
         chatroom_id: Annotated[str, Path()],
-        body: Annotated[GetChatRoomAttributesRequest | None, Body()] = None,
+        body: Annotated[
+            GetChatRoomAttributesRequest | None,
+            Depends(json_body(GetChatRoomAttributesRequest, required=False)),
+        ],
     ) -> GetChatRoomAttributesResponse:
         return await handlers.get_chat_room_attributes(chatroom_id=chatroom_id, body=body)
 
@@ -239,7 +243,7 @@ def chat_rooms_router(handlers: ChatRoomsHandlers, router: APIRouter | None = No
     async def set_chat_room_attributes_endpoint(
         chatroom_id: Annotated[str, Path()],
         username: Annotated[str, Path()],
-        body: Annotated[ChatRoomAttributes, Body()],
+        body: Annotated[ChatRoomAttributes, Depends(json_body(ChatRoomAttributes))],
     ) -> SetChatRoomAttributesResponse:
         return await handlers.set_chat_room_attributes(
             chatroom_id=chatroom_id, username=username, body=body
@@ -257,7 +261,9 @@ def chat_rooms_router(handlers: ChatRoomsHandlers, router: APIRouter | None = No
     async def remove_chat_room_attributes_endpoint(
         chatroom_id: Annotated[str, Path()],
         username: Annotated[str, Path()],
-        body: Annotated[AttributeKeysRequest | None, Body()] = None,
+        body: Annotated[
+            AttributeKeysRequest | None, Depends(json_body(AttributeKeysRequest, required=False))
+        ],
     ) -> RemoveChatRoomAttributesResponse:
         return await handlers.remove_chat_room_attributes(
             chatroom_id=chatroom_id, username=username, body=body
@@ -275,7 +281,7 @@ def chat_rooms_router(handlers: ChatRoomsHandlers, router: APIRouter | None = No
     async def force_set_chat_room_attributes_endpoint(
         chatroom_id: Annotated[str, Path()],
         username: Annotated[str, Path()],
-        body: Annotated[ChatRoomAttributes, Body()],
+        body: Annotated[ChatRoomAttributes, Depends(json_body(ChatRoomAttributes))],
     ) -> ForceSetChatRoomAttributesResponse:
         return await handlers.force_set_chat_room_attributes(
             chatroom_id=chatroom_id, username=username, body=body
@@ -293,7 +299,9 @@ def chat_rooms_router(handlers: ChatRoomsHandlers, router: APIRouter | None = No
     async def force_remove_chat_room_attributes_endpoint(
         chatroom_id: Annotated[str, Path()],
         username: Annotated[str, Path()],
-        body: Annotated[AttributeKeysRequest | None, Body()] = None,
+        body: Annotated[
+            AttributeKeysRequest | None, Depends(json_body(AttributeKeysRequest, required=False))
+        ],
     ) -> ForceRemoveChatRoomAttributesResponse:
         return await handlers.force_remove_chat_room_attributes(
             chatroom_id=chatroom_id, username=username, body=body

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     AddContactResponse,
     BlockUsersRequest,
@@ -113,7 +114,7 @@ def contacts_router(handlers: ContactsHandlers, router: APIRouter | None = None)
     )
     async def block_users_endpoint(
         username: Annotated[str, Path(max_length=64)],
-        body: Annotated[BlockUsersRequest, Body()],
+        body: Annotated[BlockUsersRequest, Depends(json_body(BlockUsersRequest))],
     ) -> BlockUsersResponse:
         return await handlers.block_users(username=username, body=body)
 

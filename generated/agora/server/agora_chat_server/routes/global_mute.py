@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     GetGlobalMuteResponse,
     ListGlobalMutesResponse,
@@ -77,7 +78,7 @@ def global_mute_router(handlers: GlobalMuteHandlers, router: APIRouter | None = 
         response_model_exclude_unset=True,
     )
     async def set_global_mute_endpoint(
-        body: Annotated[SetGlobalMuteRequest, Body()],
+        body: Annotated[SetGlobalMuteRequest, Depends(json_body(SetGlobalMuteRequest))],
     ) -> SetGlobalMuteResponse:
         return await handlers.set_global_mute(body=body)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     AddGroupAdminRequest,
     AddGroupAdminResponse,
@@ -122,7 +123,7 @@ def group_members_router(
     )
     async def add_group_admin_endpoint(
         group_id: Annotated[str, Path()],
-        body: Annotated[AddGroupAdminRequest, Body()],
+        body: Annotated[AddGroupAdminRequest, Depends(json_body(AddGroupAdminRequest))],
     ) -> AddGroupAdminResponse:
         return await handlers.add_group_admin(group_id=group_id, body=body)
 
@@ -170,7 +171,7 @@ def group_members_router(
     )
     async def add_group_members_endpoint(
         group_id: Annotated[str, Path()],
-        body: Annotated[AddGroupMembersRequest, Body()],
+        body: Annotated[AddGroupMembersRequest, Depends(json_body(AddGroupMembersRequest))],
     ) -> AddGroupMembersResponse:
         return await handlers.add_group_members(group_id=group_id, body=body)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     CreateGroupRequest,
     CreateGroupResponse,
@@ -126,7 +127,7 @@ def groups_router(handlers: GroupsHandlers, router: APIRouter | None = None) -> 
         response_model_exclude_unset=True,
     )
     async def create_group_endpoint(
-        body: Annotated[CreateGroupRequest, Body()],
+        body: Annotated[CreateGroupRequest, Depends(json_body(CreateGroupRequest))],
     ) -> CreateGroupResponse:
         return await handlers.create_group(body=body)
 
@@ -155,7 +156,7 @@ def groups_router(handlers: GroupsHandlers, router: APIRouter | None = None) -> 
     )
     async def update_group_endpoint(
         group_id: Annotated[str, Path()],
-        body: Annotated[UpdateGroupRequest2, Body()],
+        body: Annotated[UpdateGroupRequest2, Depends(json_body(UpdateGroupRequest2))],
     ) -> UpdateGroupResponse:
         return await handlers.update_group(group_id=group_id, body=body)
 

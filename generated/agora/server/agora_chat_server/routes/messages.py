@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 
 from .._runtime._errors import NotImplementedOperation
-from .._runtime._params import form_body
+from .._runtime._params import form_body, json_body
 from ..models import (
     DeleteConversationRequest,
     DeleteConversationResponse,
@@ -155,7 +155,7 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def send_message_endpoint(
-        body: Annotated[SendMessageRequest, Body()],
+        body: Annotated[SendMessageRequest, Depends(json_body(SendMessageRequest))],
         use_msg_id: Annotated[bool | None, Query(alias="useMsgId")] = None,
     ) -> SendMessageResponse:
         return await handlers.send_message(body=body, use_msg_id=use_msg_id)
@@ -170,7 +170,7 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def recall_messages_endpoint(
-        body: Annotated[RecallMessagesRequest, Body()],
+        body: Annotated[RecallMessagesRequest, Depends(json_body(RecallMessagesRequest))],
     ) -> RecallMessagesResponse:
         return await handlers.recall_messages(body=body)
 
@@ -185,7 +185,7 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
     )
     async def delete_conversation_endpoint(
         username: Annotated[str, Path(max_length=64)],
-        body: Annotated[DeleteConversationRequest, Body()],
+        body: Annotated[DeleteConversationRequest, Depends(json_body(DeleteConversationRequest))],
     ) -> DeleteConversationResponse:
         return await handlers.delete_conversation(username=username, body=body)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     GetPresenceRequest,
     GetPresenceResponse,
@@ -92,7 +93,7 @@ def presence_router(handlers: PresenceHandlers, router: APIRouter | None = None)
     )
     async def get_presence_endpoint(
         username: Annotated[str, Path(max_length=64)],
-        body: Annotated[GetPresenceRequest, Body()],
+        body: Annotated[GetPresenceRequest, Depends(json_body(GetPresenceRequest))],
     ) -> GetPresenceResponse:
         return await handlers.get_presence(username=username, body=body)
 
@@ -107,7 +108,7 @@ def presence_router(handlers: PresenceHandlers, router: APIRouter | None = None)
     )
     async def unsubscribe_presence_endpoint(
         username: Annotated[str, Path(max_length=64)],
-        body: Annotated[UnsubscribePresenceRequest, Body()],
+        body: Annotated[UnsubscribePresenceRequest, Depends(json_body(UnsubscribePresenceRequest))],
     ) -> UnsubscribePresenceResponse:
         return await handlers.unsubscribe_presence(username=username, body=body)
 
@@ -141,7 +142,7 @@ def presence_router(handlers: PresenceHandlers, router: APIRouter | None = None)
     async def subscribe_presence_endpoint(
         username: Annotated[str, Path(max_length=64)],
         expiry: Annotated[int, Path(ge=1, le=2592000)],
-        body: Annotated[SubscribePresenceRequest, Body()],
+        body: Annotated[SubscribePresenceRequest, Depends(json_body(SubscribePresenceRequest))],
     ) -> SubscribePresenceResponse:
         return await handlers.subscribe_presence(username=username, expiry=expiry, body=body)
 
@@ -158,7 +159,7 @@ def presence_router(handlers: PresenceHandlers, router: APIRouter | None = None)
         username: Annotated[str, Path(max_length=64)],
         resource: Annotated[str, Path()],
         status: Annotated[str, Path(pattern="^[0-9]+$")],
-        body: Annotated[SetPresenceRequest, Body()],
+        body: Annotated[SetPresenceRequest, Depends(json_body(SetPresenceRequest))],
     ) -> SetPresenceResponse:
         return await handlers.set_presence(
             username=username, resource=resource, status=status, body=body

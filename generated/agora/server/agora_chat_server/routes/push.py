@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Depends, Path
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     SendPushByLabelsRequest,
     SendPushByLabelsResponse,
@@ -74,7 +75,7 @@ def push_router(handlers: PushHandlers, router: APIRouter | None = None) -> APIR
         response_model_exclude_unset=True,
     )
     async def send_push_by_labels_endpoint(
-        body: Annotated[SendPushByLabelsRequest, Body()],
+        body: Annotated[SendPushByLabelsRequest, Depends(json_body(SendPushByLabelsRequest))],
     ) -> SendPushByLabelsResponse:
         return await handlers.send_push_by_labels(body=body)
 
@@ -88,7 +89,7 @@ def push_router(handlers: PushHandlers, router: APIRouter | None = None) -> APIR
         response_model_exclude_unset=True,
     )
     async def send_push_to_users_endpoint(
-        body: Annotated[SendPushToUsersRequest, Body()],
+        body: Annotated[SendPushToUsersRequest, Depends(json_body(SendPushToUsersRequest))],
     ) -> SendPushToUsersResponse:
         return await handlers.send_push_to_users(body=body)
 
@@ -102,7 +103,7 @@ def push_router(handlers: PushHandlers, router: APIRouter | None = None) -> APIR
         response_model_exclude_unset=True,
     )
     async def send_push_to_all_users_endpoint(
-        body: Annotated[SendPushToAllUsersRequest, Body()],
+        body: Annotated[SendPushToAllUsersRequest, Depends(json_body(SendPushToAllUsersRequest))],
     ) -> SendPushToAllUsersResponse:
         return await handlers.send_push_to_all_users(body=body)
 
@@ -117,7 +118,9 @@ def push_router(handlers: PushHandlers, router: APIRouter | None = None) -> APIR
     )
     async def update_user_push_settings_endpoint(
         username: Annotated[str, Path(max_length=64)],
-        body: Annotated[UpdateUserPushSettingsRequest, Body()],
+        body: Annotated[
+            UpdateUserPushSettingsRequest, Depends(json_body(UpdateUserPushSettingsRequest))
+        ],
     ) -> UpdateUserPushSettingsResponse:
         return await handlers.update_user_push_settings(username=username, body=body)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     AddPushLabelUsersRequest,
     AddPushLabelUsersResponse,
@@ -129,7 +130,7 @@ def push_labels_router(handlers: PushLabelsHandlers, router: APIRouter | None = 
         response_model_exclude_unset=True,
     )
     async def create_push_label_endpoint(
-        body: Annotated[CreatePushLabelRequest, Body()],
+        body: Annotated[CreatePushLabelRequest, Depends(json_body(CreatePushLabelRequest))],
     ) -> CreatePushLabelResponse:
         return await handlers.create_push_label(body=body)
 
@@ -188,7 +189,7 @@ def push_labels_router(handlers: PushLabelsHandlers, router: APIRouter | None = 
     )
     async def add_push_label_users_endpoint(
         labelname: Annotated[str, Path(max_length=64)],
-        body: Annotated[AddPushLabelUsersRequest, Body()],
+        body: Annotated[AddPushLabelUsersRequest, Depends(json_body(AddPushLabelUsersRequest))],
     ) -> AddPushLabelUsersResponse:
         return await handlers.add_push_label_users(labelname=labelname, body=body)
 
@@ -203,7 +204,9 @@ def push_labels_router(handlers: PushLabelsHandlers, router: APIRouter | None = 
     )
     async def remove_push_label_users_endpoint(
         labelname: Annotated[str, Path(max_length=64)],
-        body: Annotated[RemovePushLabelUsersRequest, Body()],
+        body: Annotated[
+            RemovePushLabelUsersRequest, Depends(json_body(RemovePushLabelUsersRequest))
+        ],
     ) -> RemovePushLabelUsersResponse:
         return await handlers.remove_push_label_users(labelname=labelname, body=body)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     CreateReactionRequest,
     CreateReactionResponse,
@@ -100,7 +101,7 @@ def reactions_router(handlers: ReactionsHandlers, router: APIRouter | None = Non
     )
     async def create_reaction_endpoint(
         username: Annotated[str, Path(max_length=64)],
-        body: Annotated[CreateReactionRequest, Body()],
+        body: Annotated[CreateReactionRequest, Depends(json_body(CreateReactionRequest))],
     ) -> CreateReactionResponse:
         return await handlers.create_reaction(username=username, body=body)
 

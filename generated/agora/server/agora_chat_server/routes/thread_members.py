@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     AddThreadMembersRequest,
     AddThreadMembersResponse,
@@ -85,7 +86,7 @@ def thread_members_router(
     )
     async def add_thread_members_endpoint(
         thread_id: Annotated[str, Path()],
-        body: Annotated[AddThreadMembersRequest, Body()],
+        body: Annotated[AddThreadMembersRequest, Depends(json_body(AddThreadMembersRequest))],
     ) -> AddThreadMembersResponse:
         return await handlers.add_thread_members(thread_id=thread_id, body=body)
 
@@ -100,7 +101,7 @@ def thread_members_router(
     )
     async def remove_thread_members_endpoint(
         thread_id: Annotated[str, Path()],
-        body: Annotated[RemoveThreadMembersRequest, Body()],
+        body: Annotated[RemoveThreadMembersRequest, Depends(json_body(RemoveThreadMembersRequest))],
     ) -> RemoveThreadMembersResponse:
         return await handlers.remove_thread_members(thread_id=thread_id, body=body)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     CreateThreadRequest,
     CreateThreadResponse,
@@ -115,7 +116,7 @@ def threads_router(handlers: ThreadsHandlers, router: APIRouter | None = None) -
         response_model_exclude_unset=True,
     )
     async def create_thread_endpoint(
-        body: Annotated[CreateThreadRequest, Body()],
+        body: Annotated[CreateThreadRequest, Depends(json_body(CreateThreadRequest))],
     ) -> CreateThreadResponse:
         return await handlers.create_thread(body=body)
 
@@ -130,7 +131,7 @@ def threads_router(handlers: ThreadsHandlers, router: APIRouter | None = None) -
     )
     async def update_thread_endpoint(
         thread_id: Annotated[str, Path()],
-        body: Annotated[UpdateThreadRequest, Body()],
+        body: Annotated[UpdateThreadRequest, Depends(json_body(UpdateThreadRequest))],
     ) -> UpdateThreadResponse:
         return await handlers.update_thread(thread_id=thread_id, body=body)
 

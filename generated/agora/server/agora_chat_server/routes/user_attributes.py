@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path
+from fastapi import APIRouter, Depends, Path
 
 from .._runtime._errors import NotImplementedOperation
-from .._runtime._params import form_body
+from .._runtime._params import form_body, json_body
 from ..models import (
     BatchGetUserAttributesRequest,
     BatchGetUserAttributesResponse,
@@ -94,7 +94,9 @@ def user_attributes_router(
         response_model_exclude_unset=True,
     )
     async def batch_get_user_attributes_endpoint(
-        body: Annotated[BatchGetUserAttributesRequest, Body()],
+        body: Annotated[
+            BatchGetUserAttributesRequest, Depends(json_body(BatchGetUserAttributesRequest))
+        ],
     ) -> BatchGetUserAttributesResponse:
         return await handlers.batch_get_user_attributes(body=body)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     CreateUsersRequest,
     CreateUsersResponse,
@@ -161,7 +162,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def create_users_endpoint(
-        body: Annotated[CreateUsersRequest, Body()],
+        body: Annotated[CreateUsersRequest, Depends(json_body(CreateUsersRequest))],
     ) -> CreateUsersResponse:
         return await handlers.create_users(body=body)
 
@@ -190,7 +191,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def get_users_status_endpoint(
-        body: Annotated[GetUsersStatusRequest, Body()],
+        body: Annotated[GetUsersStatusRequest, Depends(json_body(GetUsersStatusRequest))],
     ) -> GetUsersStatusResponse:
         return await handlers.get_users_status(body=body)
 

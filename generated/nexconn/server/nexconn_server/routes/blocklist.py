@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Depends
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     Ack,
     AddToBlocklistRequest,
@@ -62,7 +63,7 @@ def blocklist_router(handlers: BlocklistHandlers, router: APIRouter | None = Non
         response_model_exclude_unset=True,
     )
     async def add_to_blocklist_endpoint(
-        body: Annotated[AddToBlocklistRequest, Body()],
+        body: Annotated[AddToBlocklistRequest, Depends(json_body(AddToBlocklistRequest))],
     ) -> Ack:
         return await handlers.add_to_blocklist(body=body)
 
@@ -76,7 +77,7 @@ def blocklist_router(handlers: BlocklistHandlers, router: APIRouter | None = Non
         response_model_exclude_unset=True,
     )
     async def get_blocklist_endpoint(
-        body: Annotated[GetBlocklistRequest, Body()],
+        body: Annotated[GetBlocklistRequest, Depends(json_body(GetBlocklistRequest))],
     ) -> BlocklistResponse:
         return await handlers.get_blocklist(body=body)
 
@@ -90,7 +91,7 @@ def blocklist_router(handlers: BlocklistHandlers, router: APIRouter | None = Non
         response_model_exclude_unset=True,
     )
     async def remove_from_blocklist_endpoint(
-        body: Annotated[RemoveFromBlocklistRequest, Body()],
+        body: Annotated[RemoveFromBlocklistRequest, Depends(json_body(RemoveFromBlocklistRequest))],
     ) -> Ack:
         return await handlers.remove_from_blocklist(body=body)
 

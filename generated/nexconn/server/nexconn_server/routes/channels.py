@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Depends
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     Ack,
     AddTagToChannelsRequest,
@@ -136,7 +137,9 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def get_channel_attributes_endpoint(
-        body: Annotated[GetChannelAttributesRequest, Body()],
+        body: Annotated[
+            GetChannelAttributesRequest, Depends(json_body(GetChannelAttributesRequest))
+        ],
     ) -> ChannelAttributesResponse:
         return await handlers.get_channel_attributes(body=body)
 
@@ -150,7 +153,7 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def set_channel_pin_endpoint(
-        body: Annotated[SetChannelPinRequest, Body()],
+        body: Annotated[SetChannelPinRequest, Depends(json_body(SetChannelPinRequest))],
     ) -> Ack:
         return await handlers.set_channel_pin(body=body)
 
@@ -170,7 +173,10 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def get_channel_notification_level_endpoint(
-        body: Annotated[GetChannelNotificationLevelRequest, Body()],
+        body: Annotated[
+            GetChannelNotificationLevelRequest,
+            Depends(json_body(GetChannelNotificationLevelRequest)),
+        ],
     ) -> NotificationLevelResponse:
         return await handlers.get_channel_notification_level(body=body)
 
@@ -184,7 +190,10 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def set_channel_notification_level_endpoint(
-        body: Annotated[SetChannelNotificationLevelRequest, Body()],
+        body: Annotated[
+            SetChannelNotificationLevelRequest,
+            Depends(json_body(SetChannelNotificationLevelRequest)),
+        ],
     ) -> Ack:
         return await handlers.set_channel_notification_level(body=body)
 
@@ -198,7 +207,7 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def add_tag_to_channels_endpoint(
-        body: Annotated[AddTagToChannelsRequest, Body()],
+        body: Annotated[AddTagToChannelsRequest, Depends(json_body(AddTagToChannelsRequest))],
     ) -> Ack:
         return await handlers.add_tag_to_channels(body=body)
 
@@ -215,7 +224,9 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def remove_tag_from_channels_endpoint(
-        body: Annotated[RemoveTagFromChannelsRequest, Body()],
+        body: Annotated[
+            RemoveTagFromChannelsRequest, Depends(json_body(RemoveTagFromChannelsRequest))
+        ],
     ) -> Ack:
         return await handlers.remove_tag_from_channels(body=body)
 
@@ -229,7 +240,7 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def list_channels_by_tag_endpoint(
-        body: Annotated[ListChannelsByTagRequest, Body()],
+        body: Annotated[ListChannelsByTagRequest, Depends(json_body(ListChannelsByTagRequest))],
     ) -> TaggedChannelsResponse:
         return await handlers.list_channels_by_tag(body=body)
 
@@ -249,7 +260,10 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def get_channel_type_notification_level_endpoint(
-        body: Annotated[GetChannelTypeNotificationLevelRequest, Body()],
+        body: Annotated[
+            GetChannelTypeNotificationLevelRequest,
+            Depends(json_body(GetChannelTypeNotificationLevelRequest)),
+        ],
     ) -> NotificationLevelResponse:
         return await handlers.get_channel_type_notification_level(body=body)
 
@@ -269,7 +283,10 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def set_channel_type_notification_level_endpoint(
-        body: Annotated[SetChannelTypeNotificationLevelRequest, Body()],
+        body: Annotated[
+            SetChannelTypeNotificationLevelRequest,
+            Depends(json_body(SetChannelTypeNotificationLevelRequest)),
+        ],
     ) -> Ack:
         return await handlers.set_channel_type_notification_level(body=body)
 
@@ -283,7 +300,7 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def add_user_channel_tags_endpoint(
-        body: Annotated[AddUserChannelTagsRequest, Body()],
+        body: Annotated[AddUserChannelTagsRequest, Depends(json_body(AddUserChannelTagsRequest))],
     ) -> Ack:
         return await handlers.add_user_channel_tags(body=body)
 
@@ -297,7 +314,9 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def remove_user_channel_tags_endpoint(
-        body: Annotated[RemoveUserChannelTagsRequest, Body()],
+        body: Annotated[
+            RemoveUserChannelTagsRequest, Depends(json_body(RemoveUserChannelTagsRequest))
+        ],
     ) -> Ack:
         return await handlers.remove_user_channel_tags(body=body)
 

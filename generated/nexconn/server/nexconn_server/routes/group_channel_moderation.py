@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Depends
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     Ack,
     AddGroupChannelAllowedSendersRequest,
@@ -120,7 +121,10 @@ def group_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def add_group_channel_allowed_senders_endpoint(
-        body: Annotated[AddGroupChannelAllowedSendersRequest, Body()],
+        body: Annotated[
+            AddGroupChannelAllowedSendersRequest,
+            Depends(json_body(AddGroupChannelAllowedSendersRequest)),
+        ],
     ) -> Ack:
         return await handlers.add_group_channel_allowed_senders(body=body)
 
@@ -134,7 +138,10 @@ def group_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def list_group_channel_allowed_senders_endpoint(
-        body: Annotated[ListGroupChannelAllowedSendersRequest, Body()],
+        body: Annotated[
+            ListGroupChannelAllowedSendersRequest,
+            Depends(json_body(ListGroupChannelAllowedSendersRequest)),
+        ],
     ) -> UserIdsResponse:
         return await handlers.list_group_channel_allowed_senders(body=body)
 
@@ -148,7 +155,10 @@ def group_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def remove_group_channel_allowed_senders_endpoint(
-        body: Annotated[RemoveGroupChannelAllowedSendersRequest, Body()],
+        body: Annotated[
+            RemoveGroupChannelAllowedSendersRequest,
+            Depends(json_body(RemoveGroupChannelAllowedSendersRequest)),
+        ],
     ) -> Ack:
         return await handlers.remove_group_channel_allowed_senders(body=body)
 
@@ -162,7 +172,7 @@ def group_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def freeze_group_channels_endpoint(
-        body: Annotated[FreezeGroupChannelsRequest, Body()],
+        body: Annotated[FreezeGroupChannelsRequest, Depends(json_body(FreezeGroupChannelsRequest))],
     ) -> Ack:
         return await handlers.freeze_group_channels(body=body)
 
@@ -176,7 +186,10 @@ def group_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def get_group_channel_freeze_statuses_endpoint(
-        body: Annotated[GetGroupChannelFreezeStatusesRequest | None, Body()] = None,
+        body: Annotated[
+            GetGroupChannelFreezeStatusesRequest | None,
+            Depends(json_body(GetGroupChannelFreezeStatusesRequest, required=False)),
+        ],
     ) -> GroupFreezeStatusesResponse:
         return await handlers.get_group_channel_freeze_statuses(body=body)
 
@@ -190,7 +203,9 @@ def group_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def unfreeze_group_channels_endpoint(
-        body: Annotated[UnfreezeGroupChannelsRequest, Body()],
+        body: Annotated[
+            UnfreezeGroupChannelsRequest, Depends(json_body(UnfreezeGroupChannelsRequest))
+        ],
     ) -> Ack:
         return await handlers.unfreeze_group_channels(body=body)
 
@@ -204,7 +219,9 @@ def group_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def mute_group_channel_members_endpoint(
-        body: Annotated[MuteGroupChannelMembersRequest, Body()],
+        body: Annotated[
+            MuteGroupChannelMembersRequest, Depends(json_body(MuteGroupChannelMembersRequest))
+        ],
     ) -> Ack:
         return await handlers.mute_group_channel_members(body=body)
 
@@ -224,7 +241,10 @@ def group_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def list_muted_group_channel_members_endpoint(
-        body: Annotated[ListMutedGroupChannelMembersRequest | None, Body()] = None,
+        body: Annotated[
+            ListMutedGroupChannelMembersRequest | None,
+            Depends(json_body(ListMutedGroupChannelMembersRequest, required=False)),
+        ],
     ) -> GroupMutedMembersResponse:
         return await handlers.list_muted_group_channel_members(body=body)
 
@@ -238,7 +258,9 @@ def group_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def unmute_group_channel_members_endpoint(
-        body: Annotated[UnmuteGroupChannelMembersRequest, Body()],
+        body: Annotated[
+            UnmuteGroupChannelMembersRequest, Depends(json_body(UnmuteGroupChannelMembersRequest))
+        ],
     ) -> Ack:
         return await handlers.unmute_group_channel_members(body=body)
 

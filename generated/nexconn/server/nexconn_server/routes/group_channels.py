@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Depends
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     Ack,
     CreateGroupChannelRequest,
@@ -102,7 +103,7 @@ def group_channels_router(
         response_model_exclude_unset=True,
     )
     async def create_group_channel_endpoint(
-        body: Annotated[CreateGroupChannelRequest, Body()],
+        body: Annotated[CreateGroupChannelRequest, Depends(json_body(CreateGroupChannelRequest))],
     ) -> Ack:
         return await handlers.create_group_channel(body=body)
 
@@ -116,7 +117,7 @@ def group_channels_router(
         response_model_exclude_unset=True,
     )
     async def dismiss_group_channel_endpoint(
-        body: Annotated[DismissGroupChannelRequest, Body()],
+        body: Annotated[DismissGroupChannelRequest, Depends(json_body(DismissGroupChannelRequest))],
     ) -> Ack:
         return await handlers.dismiss_group_channel(body=body)
 
@@ -130,7 +131,7 @@ def group_channels_router(
         response_model_exclude_unset=True,
     )
     async def join_group_channel_endpoint(
-        body: Annotated[JoinGroupChannelRequest, Body()],
+        body: Annotated[JoinGroupChannelRequest, Depends(json_body(JoinGroupChannelRequest))],
     ) -> GroupChannelInfoResponse:
         return await handlers.join_group_channel(body=body)
 
@@ -144,7 +145,10 @@ def group_channels_router(
         response_model_exclude_unset=True,
     )
     async def list_user_joined_group_channels_endpoint(
-        body: Annotated[ListUserJoinedGroupChannelsRequest, Body()],
+        body: Annotated[
+            ListUserJoinedGroupChannelsRequest,
+            Depends(json_body(ListUserJoinedGroupChannelsRequest)),
+        ],
     ) -> JoinedGroupsResponse:
         return await handlers.list_user_joined_group_channels(body=body)
 
@@ -161,7 +165,7 @@ def group_channels_router(
         response_model_exclude_unset=True,
     )
     async def leave_group_channel_endpoint(
-        body: Annotated[LeaveGroupChannelRequest, Body()],
+        body: Annotated[LeaveGroupChannelRequest, Depends(json_body(LeaveGroupChannelRequest))],
     ) -> Ack:
         return await handlers.leave_group_channel(body=body)
 
@@ -175,7 +179,9 @@ def group_channels_router(
         response_model_exclude_unset=True,
     )
     async def list_group_channel_members_endpoint(
-        body: Annotated[ListGroupChannelMembersRequest, Body()],
+        body: Annotated[
+            ListGroupChannelMembersRequest, Depends(json_body(ListGroupChannelMembersRequest))
+        ],
     ) -> GroupMembersResponse:
         return await handlers.list_group_channel_members(body=body)
 
@@ -189,7 +195,9 @@ def group_channels_router(
         response_model_exclude_unset=True,
     )
     async def update_group_channel_profile_endpoint(
-        body: Annotated[UpdateGroupChannelProfileRequest, Body()],
+        body: Annotated[
+            UpdateGroupChannelProfileRequest, Depends(json_body(UpdateGroupChannelProfileRequest))
+        ],
     ) -> Ack:
         return await handlers.update_group_channel_profile(body=body)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Depends
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     Ack,
     BroadcastOpenChannelMessageRequest,
@@ -133,7 +134,9 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def clear_channel_message_history_endpoint(
-        body: Annotated[ClearChannelMessageHistoryRequest, Body()],
+        body: Annotated[
+            ClearChannelMessageHistoryRequest, Depends(json_body(ClearChannelMessageHistoryRequest))
+        ],
     ) -> Ack:
         return await handlers.clear_channel_message_history(body=body)
 
@@ -147,7 +150,9 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def delete_message_metadata_endpoint(
-        body: Annotated[DeleteMessageMetadataRequest, Body()],
+        body: Annotated[
+            DeleteMessageMetadataRequest, Depends(json_body(DeleteMessageMetadataRequest))
+        ],
     ) -> Ack:
         return await handlers.delete_message_metadata(body=body)
 
@@ -161,7 +166,7 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def list_message_metadata_endpoint(
-        body: Annotated[ListMessageMetadataRequest, Body()],
+        body: Annotated[ListMessageMetadataRequest, Depends(json_body(ListMessageMetadataRequest))],
     ) -> MessageMetadataResponse:
         return await handlers.list_message_metadata(body=body)
 
@@ -178,7 +183,7 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def set_message_metadata_endpoint(
-        body: Annotated[SetMessageMetadataRequest, Body()],
+        body: Annotated[SetMessageMetadataRequest, Depends(json_body(SetMessageMetadataRequest))],
     ) -> Ack:
         return await handlers.set_message_metadata(body=body)
 
@@ -192,7 +197,10 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def send_community_channel_message_endpoint(
-        body: Annotated[SendCommunityChannelMessageRequest, Body()],
+        body: Annotated[
+            SendCommunityChannelMessageRequest,
+            Depends(json_body(SendCommunityChannelMessageRequest)),
+        ],
     ) -> ChannelMessageSendResponse:
         return await handlers.send_community_channel_message(body=body)
 
@@ -206,7 +214,9 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def send_direct_channel_message_endpoint(
-        body: Annotated[SendDirectChannelMessageRequest, Body()],
+        body: Annotated[
+            SendDirectChannelMessageRequest, Depends(json_body(SendDirectChannelMessageRequest))
+        ],
     ) -> UserMessageSendResponse:
         return await handlers.send_direct_channel_message(body=body)
 
@@ -220,7 +230,9 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def send_group_channel_message_endpoint(
-        body: Annotated[SendGroupChannelMessageRequest, Body()],
+        body: Annotated[
+            SendGroupChannelMessageRequest, Depends(json_body(SendGroupChannelMessageRequest))
+        ],
     ) -> ChannelMessageSendResponse:
         return await handlers.send_group_channel_message(body=body)
 
@@ -234,7 +246,7 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def delete_message_endpoint(
-        body: Annotated[DeleteMessageRequest, Body()],
+        body: Annotated[DeleteMessageRequest, Depends(json_body(DeleteMessageRequest))],
     ) -> Ack:
         return await handlers.delete_message(body=body)
 
@@ -248,7 +260,10 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def broadcast_open_channel_message_endpoint(
-        body: Annotated[BroadcastOpenChannelMessageRequest, Body()],
+        body: Annotated[
+            BroadcastOpenChannelMessageRequest,
+            Depends(json_body(BroadcastOpenChannelMessageRequest)),
+        ],
     ) -> Ack:
         return await handlers.broadcast_open_channel_message(body=body)
 
@@ -262,7 +277,9 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def send_open_channel_message_endpoint(
-        body: Annotated[SendOpenChannelMessageRequest, Body()],
+        body: Annotated[
+            SendOpenChannelMessageRequest, Depends(json_body(SendOpenChannelMessageRequest))
+        ],
     ) -> ChannelMessageSendResponse:
         return await handlers.send_open_channel_message(body=body)
 

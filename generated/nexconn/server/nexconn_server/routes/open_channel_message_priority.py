@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Depends
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     Ack,
     AddLowPriorityMessageTypesRequest,
@@ -64,7 +65,9 @@ def open_channel_message_priority_router(
         response_model_exclude_unset=True,
     )
     async def add_low_priority_message_types_endpoint(
-        body: Annotated[AddLowPriorityMessageTypesRequest, Body()],
+        body: Annotated[
+            AddLowPriorityMessageTypesRequest, Depends(json_body(AddLowPriorityMessageTypesRequest))
+        ],
     ) -> Ack:
         return await handlers.add_low_priority_message_types(body=body)
 
@@ -78,7 +81,10 @@ def open_channel_message_priority_router(
         response_model_exclude_unset=True,
     )
     async def list_low_priority_message_types_endpoint(
-        body: Annotated[ListLowPriorityMessageTypesRequest | None, Body()] = None,
+        body: Annotated[
+            ListLowPriorityMessageTypesRequest | None,
+            Depends(json_body(ListLowPriorityMessageTypesRequest, required=False)),
+        ],
     ) -> MessageTypesResponse:
         return await handlers.list_low_priority_message_types(body=body)
 
@@ -92,7 +98,10 @@ def open_channel_message_priority_router(
         response_model_exclude_unset=True,
     )
     async def remove_low_priority_message_types_endpoint(
-        body: Annotated[RemoveLowPriorityMessageTypesRequest, Body()],
+        body: Annotated[
+            RemoveLowPriorityMessageTypesRequest,
+            Depends(json_body(RemoveLowPriorityMessageTypesRequest)),
+        ],
     ) -> Ack:
         return await handlers.remove_low_priority_message_types(body=body)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Depends
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     Ack,
     BatchGetOpenChannelMetadataRequest,
@@ -64,7 +65,10 @@ def open_channel_metadata_router(
         response_model_exclude_unset=True,
     )
     async def batch_get_open_channel_metadata_endpoint(
-        body: Annotated[BatchGetOpenChannelMetadataRequest, Body()],
+        body: Annotated[
+            BatchGetOpenChannelMetadataRequest,
+            Depends(json_body(BatchGetOpenChannelMetadataRequest)),
+        ],
     ) -> OpenChannelMetadataResponse:
         return await handlers.batch_get_open_channel_metadata(body=body)
 
@@ -78,7 +82,10 @@ def open_channel_metadata_router(
         response_model_exclude_unset=True,
     )
     async def batch_remove_open_channel_metadata_endpoint(
-        body: Annotated[BatchRemoveOpenChannelMetadataRequest, Body()],
+        body: Annotated[
+            BatchRemoveOpenChannelMetadataRequest,
+            Depends(json_body(BatchRemoveOpenChannelMetadataRequest)),
+        ],
     ) -> Ack:
         return await handlers.batch_remove_open_channel_metadata(body=body)
 
@@ -92,7 +99,10 @@ def open_channel_metadata_router(
         response_model_exclude_unset=True,
     )
     async def batch_set_open_channel_metadata_endpoint(
-        body: Annotated[BatchSetOpenChannelMetadataRequest, Body()],
+        body: Annotated[
+            BatchSetOpenChannelMetadataRequest,
+            Depends(json_body(BatchSetOpenChannelMetadataRequest)),
+        ],
     ) -> Ack:
         return await handlers.batch_set_open_channel_metadata(body=body)
 

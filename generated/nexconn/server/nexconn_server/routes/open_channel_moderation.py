@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Depends
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     Ack,
     AddOpenChannelAllowedSendersRequest,
@@ -205,7 +206,9 @@ def open_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def check_open_channel_freeze_endpoint(
-        body: Annotated[CheckOpenChannelFreezeRequest, Body()],
+        body: Annotated[
+            CheckOpenChannelFreezeRequest, Depends(json_body(CheckOpenChannelFreezeRequest))
+        ],
     ) -> FreezeStatusResponse:
         return await handlers.check_open_channel_freeze(body=body)
 
@@ -219,7 +222,7 @@ def open_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def freeze_open_channel_endpoint(
-        body: Annotated[FreezeOpenChannelRequest, Body()],
+        body: Annotated[FreezeOpenChannelRequest, Depends(json_body(FreezeOpenChannelRequest))],
     ) -> Ack:
         return await handlers.freeze_open_channel(body=body)
 
@@ -233,7 +236,10 @@ def open_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def list_frozen_open_channels_endpoint(
-        body: Annotated[ListFrozenOpenChannelsRequest | None, Body()] = None,
+        body: Annotated[
+            ListFrozenOpenChannelsRequest | None,
+            Depends(json_body(ListFrozenOpenChannelsRequest, required=False)),
+        ],
     ) -> FrozenOpenChannelsResponse:
         return await handlers.list_frozen_open_channels(body=body)
 
@@ -247,7 +253,7 @@ def open_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def unfreeze_open_channel_endpoint(
-        body: Annotated[UnfreezeOpenChannelRequest, Body()],
+        body: Annotated[UnfreezeOpenChannelRequest, Depends(json_body(UnfreezeOpenChannelRequest))],
     ) -> Ack:
         return await handlers.unfreeze_open_channel(body=body)
 
@@ -267,7 +273,9 @@ def open_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def mute_users_in_all_open_channels_endpoint(
-        body: Annotated[MuteUsersInAllOpenChannelsRequest, Body()],
+        body: Annotated[
+            MuteUsersInAllOpenChannelsRequest, Depends(json_body(MuteUsersInAllOpenChannelsRequest))
+        ],
     ) -> Ack:
         return await handlers.mute_users_in_all_open_channels(body=body)
 
@@ -287,7 +295,10 @@ def open_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def list_globally_muted_users_endpoint(
-        body: Annotated[ListGloballyMutedUsersRequest | None, Body()] = None,
+        body: Annotated[
+            ListGloballyMutedUsersRequest | None,
+            Depends(json_body(ListGloballyMutedUsersRequest, required=False)),
+        ],
     ) -> MutedParticipantsResponse:
         return await handlers.list_globally_muted_users(body=body)
 
@@ -307,7 +318,10 @@ def open_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def unmute_users_in_all_open_channels_endpoint(
-        body: Annotated[UnmuteUsersInAllOpenChannelsRequest, Body()],
+        body: Annotated[
+            UnmuteUsersInAllOpenChannelsRequest,
+            Depends(json_body(UnmuteUsersInAllOpenChannelsRequest)),
+        ],
     ) -> Ack:
         return await handlers.unmute_users_in_all_open_channels(body=body)
 
@@ -321,7 +335,10 @@ def open_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def add_open_channel_allowed_senders_endpoint(
-        body: Annotated[AddOpenChannelAllowedSendersRequest, Body()],
+        body: Annotated[
+            AddOpenChannelAllowedSendersRequest,
+            Depends(json_body(AddOpenChannelAllowedSendersRequest)),
+        ],
     ) -> Ack:
         return await handlers.add_open_channel_allowed_senders(body=body)
 
@@ -335,7 +352,10 @@ def open_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def list_open_channel_allowed_senders_endpoint(
-        body: Annotated[ListOpenChannelAllowedSendersRequest, Body()],
+        body: Annotated[
+            ListOpenChannelAllowedSendersRequest,
+            Depends(json_body(ListOpenChannelAllowedSendersRequest)),
+        ],
     ) -> ParticipantIdsResponse:
         return await handlers.list_open_channel_allowed_senders(body=body)
 
@@ -349,7 +369,10 @@ def open_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def remove_open_channel_allowed_senders_endpoint(
-        body: Annotated[RemoveOpenChannelAllowedSendersRequest, Body()],
+        body: Annotated[
+            RemoveOpenChannelAllowedSendersRequest,
+            Depends(json_body(RemoveOpenChannelAllowedSendersRequest)),
+        ],
     ) -> Ack:
         return await handlers.remove_open_channel_allowed_senders(body=body)
 
@@ -363,7 +386,9 @@ def open_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def ban_open_channel_participants_endpoint(
-        body: Annotated[BanOpenChannelParticipantsRequest, Body()],
+        body: Annotated[
+            BanOpenChannelParticipantsRequest, Depends(json_body(BanOpenChannelParticipantsRequest))
+        ],
     ) -> Ack:
         return await handlers.ban_open_channel_participants(body=body)
 
@@ -377,7 +402,10 @@ def open_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def list_banned_open_channel_participants_endpoint(
-        body: Annotated[ListBannedOpenChannelParticipantsRequest, Body()],
+        body: Annotated[
+            ListBannedOpenChannelParticipantsRequest,
+            Depends(json_body(ListBannedOpenChannelParticipantsRequest)),
+        ],
     ) -> BannedParticipantsResponse:
         return await handlers.list_banned_open_channel_participants(body=body)
 
@@ -391,7 +419,10 @@ def open_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def unban_open_channel_participants_endpoint(
-        body: Annotated[UnbanOpenChannelParticipantsRequest, Body()],
+        body: Annotated[
+            UnbanOpenChannelParticipantsRequest,
+            Depends(json_body(UnbanOpenChannelParticipantsRequest)),
+        ],
     ) -> Ack:
         return await handlers.unban_open_channel_participants(body=body)
 
@@ -405,7 +436,10 @@ def open_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def check_open_channel_participants_endpoint(
-        body: Annotated[CheckOpenChannelParticipantsRequest, Body()],
+        body: Annotated[
+            CheckOpenChannelParticipantsRequest,
+            Depends(json_body(CheckOpenChannelParticipantsRequest)),
+        ],
     ) -> ParticipantPresenceResponse:
         return await handlers.check_open_channel_participants(body=body)
 
@@ -419,7 +453,10 @@ def open_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def list_open_channel_participants_endpoint(
-        body: Annotated[ListOpenChannelParticipantsRequest, Body()],
+        body: Annotated[
+            ListOpenChannelParticipantsRequest,
+            Depends(json_body(ListOpenChannelParticipantsRequest)),
+        ],
     ) -> OpenChannelParticipantsResponse:
         return await handlers.list_open_channel_participants(body=body)
 
@@ -433,7 +470,10 @@ def open_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def mute_open_channel_participants_endpoint(
-        body: Annotated[MuteOpenChannelParticipantsRequest, Body()],
+        body: Annotated[
+            MuteOpenChannelParticipantsRequest,
+            Depends(json_body(MuteOpenChannelParticipantsRequest)),
+        ],
     ) -> Ack:
         return await handlers.mute_open_channel_participants(body=body)
 
@@ -447,7 +487,10 @@ def open_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def list_muted_open_channel_participants_endpoint(
-        body: Annotated[ListMutedOpenChannelParticipantsRequest, Body()],
+        body: Annotated[
+            ListMutedOpenChannelParticipantsRequest,
+            Depends(json_body(ListMutedOpenChannelParticipantsRequest)),
+        ],
     ) -> MutedParticipantsResponse:
         return await handlers.list_muted_open_channel_participants(body=body)
 
@@ -461,7 +504,10 @@ def open_channel_moderation_router(
         response_model_exclude_unset=True,
     )
     async def unmute_open_channel_participants_endpoint(
-        body: Annotated[UnmuteOpenChannelParticipantsRequest, Body()],
+        body: Annotated[
+            UnmuteOpenChannelParticipantsRequest,
+            Depends(json_body(UnmuteOpenChannelParticipantsRequest)),
+        ],
     ) -> Ack:
         return await handlers.unmute_open_channel_participants(body=body)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Depends
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     Ack,
     AddOpenChannelPrioritySendersRequest,
@@ -92,7 +93,9 @@ def open_channel_priority_delivery_router(
         response_model_exclude_unset=True,
     )
     async def add_priority_message_types_endpoint(
-        body: Annotated[AddPriorityMessageTypesRequest, Body()],
+        body: Annotated[
+            AddPriorityMessageTypesRequest, Depends(json_body(AddPriorityMessageTypesRequest))
+        ],
     ) -> Ack:
         return await handlers.add_priority_message_types(body=body)
 
@@ -106,7 +109,10 @@ def open_channel_priority_delivery_router(
         response_model_exclude_unset=True,
     )
     async def list_priority_message_types_endpoint(
-        body: Annotated[ListPriorityMessageTypesRequest | None, Body()] = None,
+        body: Annotated[
+            ListPriorityMessageTypesRequest | None,
+            Depends(json_body(ListPriorityMessageTypesRequest, required=False)),
+        ],
     ) -> MessageTypesResponse:
         return await handlers.list_priority_message_types(body=body)
 
@@ -120,7 +126,9 @@ def open_channel_priority_delivery_router(
         response_model_exclude_unset=True,
     )
     async def remove_priority_message_types_endpoint(
-        body: Annotated[RemovePriorityMessageTypesRequest, Body()],
+        body: Annotated[
+            RemovePriorityMessageTypesRequest, Depends(json_body(RemovePriorityMessageTypesRequest))
+        ],
     ) -> Ack:
         return await handlers.remove_priority_message_types(body=body)
 
@@ -140,7 +148,10 @@ def open_channel_priority_delivery_router(
         response_model_exclude_unset=True,
     )
     async def add_open_channel_priority_senders_endpoint(
-        body: Annotated[AddOpenChannelPrioritySendersRequest, Body()],
+        body: Annotated[
+            AddOpenChannelPrioritySendersRequest,
+            Depends(json_body(AddOpenChannelPrioritySendersRequest)),
+        ],
     ) -> Ack:
         return await handlers.add_open_channel_priority_senders(body=body)
 
@@ -160,7 +171,10 @@ def open_channel_priority_delivery_router(
         response_model_exclude_unset=True,
     )
     async def list_open_channel_priority_senders_endpoint(
-        body: Annotated[ListOpenChannelPrioritySendersRequest, Body()],
+        body: Annotated[
+            ListOpenChannelPrioritySendersRequest,
+            Depends(json_body(ListOpenChannelPrioritySendersRequest)),
+        ],
     ) -> ParticipantIdsResponse:
         return await handlers.list_open_channel_priority_senders(body=body)
 
@@ -180,7 +194,10 @@ def open_channel_priority_delivery_router(
         response_model_exclude_unset=True,
     )
     async def remove_open_channel_priority_senders_endpoint(
-        body: Annotated[RemoveOpenChannelPrioritySendersRequest, Body()],
+        body: Annotated[
+            RemoveOpenChannelPrioritySendersRequest,
+            Depends(json_body(RemoveOpenChannelPrioritySendersRequest)),
+        ],
     ) -> Ack:
         return await handlers.remove_open_channel_priority_senders(body=body)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Depends
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     Ack,
     CreateOpenChannelRequest,
@@ -73,7 +74,7 @@ def open_channels_router(
         response_model_exclude_unset=True,
     )
     async def create_open_channel_endpoint(
-        body: Annotated[CreateOpenChannelRequest, Body()],
+        body: Annotated[CreateOpenChannelRequest, Depends(json_body(CreateOpenChannelRequest))],
     ) -> Ack:
         return await handlers.create_open_channel(body=body)
 
@@ -87,7 +88,7 @@ def open_channels_router(
         response_model_exclude_unset=True,
     )
     async def destroy_open_channels_endpoint(
-        body: Annotated[DestroyOpenChannelsRequest, Body()],
+        body: Annotated[DestroyOpenChannelsRequest, Depends(json_body(DestroyOpenChannelsRequest))],
     ) -> Ack:
         return await handlers.destroy_open_channels(body=body)
 
@@ -101,7 +102,9 @@ def open_channels_router(
         response_model_exclude_unset=True,
     )
     async def set_open_channel_destroy_type_endpoint(
-        body: Annotated[SetOpenChannelDestroyTypeRequest, Body()],
+        body: Annotated[
+            SetOpenChannelDestroyTypeRequest, Depends(json_body(SetOpenChannelDestroyTypeRequest))
+        ],
     ) -> Ack:
         return await handlers.set_open_channel_destroy_type(body=body)
 
@@ -115,7 +118,7 @@ def open_channels_router(
         response_model_exclude_unset=True,
     )
     async def get_open_channel_endpoint(
-        body: Annotated[GetOpenChannelRequest, Body()],
+        body: Annotated[GetOpenChannelRequest, Depends(json_body(GetOpenChannelRequest))],
     ) -> OpenChannelInfoResponse:
         return await handlers.get_open_channel(body=body)
 

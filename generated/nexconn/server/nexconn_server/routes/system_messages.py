@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Depends
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     Ack,
     BroadcastSystemMessageToAllRequest,
@@ -84,7 +85,9 @@ def system_messages_router(
         response_model_exclude_unset=True,
     )
     async def recall_broadcast_message_endpoint(
-        body: Annotated[RecallBroadcastMessageRequest, Body()],
+        body: Annotated[
+            RecallBroadcastMessageRequest, Depends(json_body(RecallBroadcastMessageRequest))
+        ],
     ) -> Ack:
         return await handlers.recall_broadcast_message(body=body)
 
@@ -98,7 +101,10 @@ def system_messages_router(
         response_model_exclude_unset=True,
     )
     async def broadcast_system_message_to_all_endpoint(
-        body: Annotated[BroadcastSystemMessageToAllRequest, Body()],
+        body: Annotated[
+            BroadcastSystemMessageToAllRequest,
+            Depends(json_body(BroadcastSystemMessageToAllRequest)),
+        ],
     ) -> MessageIdResponse:
         return await handlers.broadcast_system_message_to_all(body=body)
 
@@ -112,7 +118,10 @@ def system_messages_router(
         response_model_exclude_unset=True,
     )
     async def broadcast_system_message_to_online_endpoint(
-        body: Annotated[BroadcastSystemMessageToOnlineRequest, Body()],
+        body: Annotated[
+            BroadcastSystemMessageToOnlineRequest,
+            Depends(json_body(BroadcastSystemMessageToOnlineRequest)),
+        ],
     ) -> MessageIdResponse:
         return await handlers.broadcast_system_message_to_online(body=body)
 
@@ -126,7 +135,9 @@ def system_messages_router(
         response_model_exclude_unset=True,
     )
     async def send_system_channel_message_endpoint(
-        body: Annotated[SendSystemChannelMessageRequest, Body()],
+        body: Annotated[
+            SendSystemChannelMessageRequest, Depends(json_body(SendSystemChannelMessageRequest))
+        ],
     ) -> UserMessageSendResponse:
         return await handlers.send_system_channel_message(body=body)
 
@@ -152,7 +163,9 @@ def system_messages_router(
         response_model_exclude_unset=True,
     )
     async def send_system_channel_push_endpoint(
-        body: Annotated[SendSystemChannelPushRequest, Body()],
+        body: Annotated[
+            SendSystemChannelPushRequest, Depends(json_body(SendSystemChannelPushRequest))
+        ],
     ) -> SystemPushResponse:
         return await handlers.send_system_channel_push(body=body)
 

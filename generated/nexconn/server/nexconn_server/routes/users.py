@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Depends
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     AccessTokenResponse,
     Ack,
@@ -177,7 +178,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def expire_access_tokens_endpoint(
-        body: Annotated[ExpireAccessTokensRequest, Body()],
+        body: Annotated[ExpireAccessTokensRequest, Depends(json_body(ExpireAccessTokensRequest))],
     ) -> Ack:
         return await handlers.expire_access_tokens(body=body)
 
@@ -191,7 +192,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def issue_access_token_endpoint(
-        body: Annotated[IssueAccessTokenRequest, Body()],
+        body: Annotated[IssueAccessTokenRequest, Depends(json_body(IssueAccessTokenRequest))],
     ) -> AccessTokenResponse:
         return await handlers.issue_access_token(body=body)
 
@@ -205,7 +206,10 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def list_direct_channel_muted_users_endpoint(
-        body: Annotated[ListDirectChannelMutedUsersRequest, Body()],
+        body: Annotated[
+            ListDirectChannelMutedUsersRequest,
+            Depends(json_body(ListDirectChannelMutedUsersRequest)),
+        ],
     ) -> DirectMutedUsersResponse:
         return await handlers.list_direct_channel_muted_users(body=body)
 
@@ -219,7 +223,9 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def set_direct_channel_mute_endpoint(
-        body: Annotated[SetDirectChannelMuteRequest, Body()],
+        body: Annotated[
+            SetDirectChannelMuteRequest, Depends(json_body(SetDirectChannelMuteRequest))
+        ],
     ) -> Ack:
         return await handlers.set_direct_channel_mute(body=body)
 
@@ -233,7 +239,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def ban_users_endpoint(
-        body: Annotated[BanUsersRequest, Body()],
+        body: Annotated[BanUsersRequest, Depends(json_body(BanUsersRequest))],
     ) -> Ack:
         return await handlers.ban_users(body=body)
 
@@ -247,7 +253,10 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def list_banned_users_endpoint(
-        body: Annotated[ListBannedUsersRequest | None, Body()] = None,
+        body: Annotated[
+            ListBannedUsersRequest | None,
+            Depends(json_body(ListBannedUsersRequest, required=False)),
+        ],
     ) -> BannedUsersResponse:
         return await handlers.list_banned_users(body=body)
 
@@ -267,7 +276,9 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def get_user_connection_status_endpoint(
-        body: Annotated[GetUserConnectionStatusRequest, Body()],
+        body: Annotated[
+            GetUserConnectionStatusRequest, Depends(json_body(GetUserConnectionStatusRequest))
+        ],
     ) -> ConnectionStatusResponse:
         return await handlers.get_user_connection_status(body=body)
 
@@ -281,7 +292,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def get_user_endpoint(
-        body: Annotated[GetUserRequest, Body()],
+        body: Annotated[GetUserRequest, Depends(json_body(GetUserRequest))],
     ) -> UserInfoResponse:
         return await handlers.get_user(body=body)
 
@@ -295,7 +306,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def restore_users_endpoint(
-        body: Annotated[RestoreUsersRequest, Body()],
+        body: Annotated[RestoreUsersRequest, Depends(json_body(RestoreUsersRequest))],
     ) -> UserOperationResponse:
         return await handlers.restore_users(body=body)
 
@@ -309,7 +320,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def soft_delete_users_endpoint(
-        body: Annotated[SoftDeleteUsersRequest, Body()],
+        body: Annotated[SoftDeleteUsersRequest, Depends(json_body(SoftDeleteUsersRequest))],
     ) -> UserOperationResponse:
         return await handlers.soft_delete_users(body=body)
 
@@ -323,7 +334,10 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def list_soft_deleted_users_endpoint(
-        body: Annotated[ListSoftDeletedUsersRequest | None, Body()] = None,
+        body: Annotated[
+            ListSoftDeletedUsersRequest | None,
+            Depends(json_body(ListSoftDeletedUsersRequest, required=False)),
+        ],
     ) -> SoftDeletedUsersResponse:
         return await handlers.list_soft_deleted_users(body=body)
 
@@ -337,7 +351,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def batch_get_user_tags_endpoint(
-        body: Annotated[BatchGetUserTagsRequest, Body()],
+        body: Annotated[BatchGetUserTagsRequest, Depends(json_body(BatchGetUserTagsRequest))],
     ) -> UserTagsResponse:
         return await handlers.batch_get_user_tags(body=body)
 
@@ -351,7 +365,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def batch_set_user_tags_endpoint(
-        body: Annotated[BatchSetUserTagsRequest, Body()],
+        body: Annotated[BatchSetUserTagsRequest, Depends(json_body(BatchSetUserTagsRequest))],
     ) -> Ack:
         return await handlers.batch_set_user_tags(body=body)
 
@@ -365,7 +379,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def unban_users_endpoint(
-        body: Annotated[UnbanUsersRequest, Body()],
+        body: Annotated[UnbanUsersRequest, Depends(json_body(UnbanUsersRequest))],
     ) -> Ack:
         return await handlers.unban_users(body=body)
 
@@ -379,7 +393,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def update_user_endpoint(
-        body: Annotated[UpdateUserRequest, Body()],
+        body: Annotated[UpdateUserRequest, Depends(json_body(UpdateUserRequest))],
     ) -> Ack:
         return await handlers.update_user(body=body)
 

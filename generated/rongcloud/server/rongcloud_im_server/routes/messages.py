@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Depends
 
 from .._runtime._errors import NotImplementedOperation
-from .._runtime._params import form_body
+from .._runtime._params import form_body, json_body
 from ..models import (
     BroadcastChatroomMessageRequest,
     CleanConversationMessagesRequest,
@@ -398,7 +398,9 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def send_private_template_message_endpoint(
-        body: Annotated[SendPrivateTemplateMessageRequest, Body()],
+        body: Annotated[
+            SendPrivateTemplateMessageRequest, Depends(json_body(SendPrivateTemplateMessageRequest))
+        ],
     ) -> SendPrivateTemplateMessageResponse:
         return await handlers.send_private_template_message(body=body)
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Depends
 
 from .._runtime._errors import NotImplementedOperation
-from .._runtime._params import form_body
+from .._runtime._params import form_body, json_body
 from ..models import (
     AddSensitiveWordRequest,
     BatchAddSensitiveWordsRequest,
@@ -95,7 +95,9 @@ def moderation_router(handlers: ModerationHandlers, router: APIRouter | None = N
         response_model_exclude_unset=True,
     )
     async def batch_add_sensitive_words_endpoint(
-        body: Annotated[BatchAddSensitiveWordsRequest, Body()],
+        body: Annotated[
+            BatchAddSensitiveWordsRequest, Depends(json_body(BatchAddSensitiveWordsRequest))
+        ],
     ) -> CodeResult:
         return await handlers.batch_add_sensitive_words(body=body)
 

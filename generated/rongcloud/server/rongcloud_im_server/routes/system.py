@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Depends
 
 from .._runtime._errors import NotImplementedOperation
-from .._runtime._params import form_body
+from .._runtime._params import form_body, json_body
 from ..models import (
     BroadcastMessageRequest,
     BroadcastMessageResponse,
@@ -207,7 +207,9 @@ def system_router(handlers: SystemHandlers, router: APIRouter | None = None) -> 
         response_model_exclude_unset=True,
     )
     async def send_system_template_message_endpoint(
-        body: Annotated[SendSystemTemplateMessageRequest, Body()],
+        body: Annotated[
+            SendSystemTemplateMessageRequest, Depends(json_body(SendSystemTemplateMessageRequest))
+        ],
     ) -> SendSystemTemplateMessageResponse:
         return await handlers.send_system_template_message(body=body)
 
@@ -221,7 +223,7 @@ def system_router(handlers: SystemHandlers, router: APIRouter | None = None) -> 
         response_model_exclude_unset=True,
     )
     async def push_to_users_endpoint(
-        body: Annotated[PushToUsersRequest, Body()],
+        body: Annotated[PushToUsersRequest, Depends(json_body(PushToUsersRequest))],
     ) -> PushToUsersResponse:
         return await handlers.push_to_users(body=body)
 
@@ -235,7 +237,7 @@ def system_router(handlers: SystemHandlers, router: APIRouter | None = None) -> 
         response_model_exclude_unset=True,
     )
     async def send_push_endpoint(
-        body: Annotated[SendPushRequest, Body()],
+        body: Annotated[SendPushRequest, Depends(json_body(SendPushRequest))],
     ) -> SendPushResponse:
         return await handlers.send_push(body=body)
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Depends
 
 from .._runtime._errors import NotImplementedOperation
-from .._runtime._params import form_body
+from .._runtime._params import form_body, json_body
 from ..models import (
     BatchSetUserTagsRequest,
     BlockUsersRequest,
@@ -375,7 +375,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def batch_set_user_tags_endpoint(
-        body: Annotated[BatchSetUserTagsRequest, Body()],
+        body: Annotated[BatchSetUserTagsRequest, Depends(json_body(BatchSetUserTagsRequest))],
     ) -> CodeResult:
         return await handlers.batch_set_user_tags(body=body)
 
@@ -389,7 +389,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def set_user_tags_endpoint(
-        body: Annotated[SetUserTagsRequest, Body()],
+        body: Annotated[SetUserTagsRequest, Depends(json_body(SetUserTagsRequest))],
     ) -> CodeResult:
         return await handlers.set_user_tags(body=body)
 

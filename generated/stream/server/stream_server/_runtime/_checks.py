@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationInfo
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def _refuse_null(value: object) -> object:
@@ -15,8 +17,9 @@ def _refuse_null(value: object) -> object:
 
 
 # On a member whose type takes None only to stand for "left out": pydantic does not validate a
-# default, so this refuses an explicit null alone.
-NOT_NULL = BeforeValidator(_refuse_null)
+# default, so this refuses an explicit null alone. (After the member's own validation: a check
+# before it would make pydantic read the value as Python, not JSON, and refuse a date as text.)
+NOT_NULL = AfterValidator(_refuse_null)
 
 
 def _unique(items: list[Any]) -> list[Any]:
@@ -51,13 +54,35 @@ def _count(size: int, low: int, high: int | None) -> None:
         raise ValueError(f"must have at most {high} member{'s' * (high != 1)}")
 
 
-def members_between(low: int, high: int | None) -> Callable[[Any, Any], Any]:
+def members_between(low: int, high: int | None) -> Callable[[M], M]:
     """`minProperties` and `maxProperties` on a model: the members a request gives, counted
-    before validation (a member left out is not counted, whatever its default)."""
+    once it is read (a member left out is not counted, whatever its default)."""
 
-    def check(cls: Any, data: Any) -> Any:
-        if isinstance(data, dict):
-            _count(len(data), low, high)
-        return data
+    def check(model: M) -> M:
+        _count(len(model.model_fields_set), low, high)
+        return model
 
     return check
+
+
+def _json_typed(kind: type, name: str) -> Callable[[Any, ValidationInfo], Any]:
+    """A check that, in a request read as JSON, a value of this type is written as one: a JSON
+    number for a number (`232.0` is an integer, as JSON Schema says), a JSON boolean for a
+    boolean. Values read from forms and query strings, which are text, pass to pydantic's own
+    reading."""
+
+    def check(value: Any, info: ValidationInfo) -> Any:
+        if isinstance(info.context, dict) and info.context.get("json"):
+            wrong = isinstance(value, bool) != (kind is bool) or not isinstance(value, int | float)
+            if wrong:
+                raise ValueError(f"must be a JSON {name}")
+        return value
+
+    return check
+
+
+# Numbers and booleans of request models (the models target puts them in place of `int`,
+# `float` and `bool`).
+JsonInt = Annotated[int, BeforeValidator(_json_typed(int, "integer"))]
+JsonFloat = Annotated[float, BeforeValidator(_json_typed(float, "number"))]
+JsonBool = Annotated[bool, BeforeValidator(_json_typed(bool, "boolean"))]

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Depends, Query
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     CheckResult,
     CheckSnsRequest,
@@ -96,7 +97,7 @@ def app_settings_router(
         response_model_exclude_unset=True,
     )
     async def update_app_endpoint(
-        body: Annotated[UpdateAppRequest, Body()],
+        body: Annotated[UpdateAppRequest, Depends(json_body(UpdateAppRequest))],
     ) -> DurationResponse:
         return await handlers.update_app(body=body)
 
@@ -110,7 +111,7 @@ def app_settings_router(
         response_model_exclude_unset=True,
     )
     async def check_sns_endpoint(
-        body: Annotated[CheckSnsRequest, Body()],
+        body: Annotated[CheckSnsRequest, Depends(json_body(CheckSnsRequest))],
     ) -> CheckResult:
         return await handlers.check_sns(body=body)
 
@@ -124,7 +125,7 @@ def app_settings_router(
         response_model_exclude_unset=True,
     )
     async def check_sqs_endpoint(
-        body: Annotated[CheckSqsRequest, Body()],
+        body: Annotated[CheckSqsRequest, Depends(json_body(CheckSqsRequest))],
     ) -> CheckResult:
         return await handlers.check_sqs(body=body)
 

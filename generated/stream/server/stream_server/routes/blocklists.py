@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Depends, Path
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     CreateBlockListRequest,
     DurationResponse,
@@ -89,7 +90,7 @@ def blocklists_router(handlers: BlocklistsHandlers, router: APIRouter | None = N
         response_model_exclude_unset=True,
     )
     async def create_block_list_endpoint(
-        body: Annotated[CreateBlockListRequest, Body()],
+        body: Annotated[CreateBlockListRequest, Depends(json_body(CreateBlockListRequest))],
     ) -> DurationResponse:
         return await handlers.create_block_list(body=body)
 
@@ -118,7 +119,7 @@ def blocklists_router(handlers: BlocklistsHandlers, router: APIRouter | None = N
     )
     async def update_block_list_endpoint(
         name: Annotated[str, Path()],
-        body: Annotated[UpdateBlockListRequest, Body()],
+        body: Annotated[UpdateBlockListRequest, Depends(json_body(UpdateBlockListRequest))],
     ) -> DurationResponse:
         return await handlers.update_block_list(name=name, body=body)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Depends, Path
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     CallTokenResponse,
     CreateCallRequest,
@@ -65,7 +66,7 @@ def calls_router(handlers: CallsHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def get_call_token_endpoint(
-        body: Annotated[GetCallTokenRequest, Body()],
+        body: Annotated[GetCallTokenRequest, Depends(json_body(GetCallTokenRequest))],
     ) -> CallTokenResponse:
         return await handlers.get_call_token(body=body)
 
@@ -80,7 +81,7 @@ def calls_router(handlers: CallsHandlers, router: APIRouter | None = None) -> AP
     )
     async def get_call_token_for_call_endpoint(
         call_id: Annotated[str, Path()],
-        body: Annotated[GetCallTokenForCallRequest, Body()],
+        body: Annotated[GetCallTokenForCallRequest, Depends(json_body(GetCallTokenForCallRequest))],
     ) -> CallTokenResponse:
         return await handlers.get_call_token_for_call(call_id=call_id, body=body)
 
@@ -96,7 +97,7 @@ def calls_router(handlers: CallsHandlers, router: APIRouter | None = None) -> AP
     async def create_call_endpoint(
         type: Annotated[str, Path()],
         id: Annotated[str, Path()],
-        body: Annotated[CreateCallRequest, Body()],
+        body: Annotated[CreateCallRequest, Depends(json_body(CreateCallRequest))],
     ) -> CreateCallResponse:
         return await handlers.create_call(type=type, id=id, body=body)
 

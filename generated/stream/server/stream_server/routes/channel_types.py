@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Depends, Path
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     ChannelTypeResponse,
     ChannelTypeSettingsResponse,
@@ -92,7 +93,7 @@ def channel_types_router(
         response_model_exclude_unset=True,
     )
     async def create_channel_type_endpoint(
-        body: Annotated[CreateChannelTypeRequest, Body()],
+        body: Annotated[CreateChannelTypeRequest, Depends(json_body(CreateChannelTypeRequest))],
     ) -> ChannelTypeSettingsResponse:
         return await handlers.create_channel_type(body=body)
 
@@ -121,7 +122,7 @@ def channel_types_router(
     )
     async def update_channel_type_endpoint(
         name: Annotated[str, Path()],
-        body: Annotated[UpdateChannelTypeRequest, Body()],
+        body: Annotated[UpdateChannelTypeRequest, Depends(json_body(UpdateChannelTypeRequest))],
     ) -> ChannelTypeSettingsResponse:
         return await handlers.update_channel_type(name=name, body=body)
 

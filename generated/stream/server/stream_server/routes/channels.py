@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     BatchUnreadCountsRequest,
     BatchUnreadCountsResponse,
@@ -208,7 +209,7 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def query_channels_endpoint(
-        body: Annotated[QueryChannelsRequest, Body()],
+        body: Annotated[QueryChannelsRequest, Depends(json_body(QueryChannelsRequest))],
     ) -> QueryChannelsResponse:
         return await handlers.query_channels(body=body)
 
@@ -222,7 +223,7 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def delete_channels_endpoint(
-        body: Annotated[DeleteChannelsRequest, Body()],
+        body: Annotated[DeleteChannelsRequest, Depends(json_body(DeleteChannelsRequest))],
     ) -> DeleteChannelsResponse:
         return await handlers.delete_channels(body=body)
 
@@ -236,7 +237,7 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def mark_channels_read_endpoint(
-        body: Annotated[MarkChannelsReadRequest, Body()],
+        body: Annotated[MarkChannelsReadRequest, Depends(json_body(MarkChannelsReadRequest))],
     ) -> MarkReadResponse:
         return await handlers.mark_channels_read(body=body)
 
@@ -251,7 +252,9 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
     )
     async def get_or_create_distinct_channel_endpoint(
         type: Annotated[str, Path()],
-        body: Annotated[GetOrCreateDistinctChannelRequest, Body()],
+        body: Annotated[
+            GetOrCreateDistinctChannelRequest, Depends(json_body(GetOrCreateDistinctChannelRequest))
+        ],
     ) -> ChannelStateResponse:
         return await handlers.get_or_create_distinct_channel(type=type, body=body)
 
@@ -267,7 +270,7 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
     async def update_channel_endpoint(
         type: Annotated[str, Path()],
         id: Annotated[str, Path()],
-        body: Annotated[UpdateChannelRequest, Body()],
+        body: Annotated[UpdateChannelRequest, Depends(json_body(UpdateChannelRequest))],
     ) -> UpdateChannelResponse:
         return await handlers.update_channel(type=type, id=id, body=body)
 
@@ -299,7 +302,9 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
     async def update_channel_partial_endpoint(
         type: Annotated[str, Path()],
         id: Annotated[str, Path()],
-        body: Annotated[UpdateChannelPartialRequest, Body()],
+        body: Annotated[
+            UpdateChannelPartialRequest, Depends(json_body(UpdateChannelPartialRequest))
+        ],
     ) -> UpdateChannelPartialResponse:
         return await handlers.update_channel_partial(type=type, id=id, body=body)
 
@@ -315,7 +320,7 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
     async def send_event_endpoint(
         type: Annotated[str, Path()],
         id: Annotated[str, Path()],
-        body: Annotated[SendEventRequest, Body()],
+        body: Annotated[SendEventRequest, Depends(json_body(SendEventRequest))],
     ) -> SendEventResponse:
         return await handlers.send_event(type=type, id=id, body=body)
 
@@ -331,7 +336,7 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
     async def hide_channel_endpoint(
         type: Annotated[str, Path()],
         id: Annotated[str, Path()],
-        body: Annotated[HideChannelRequest, Body()],
+        body: Annotated[HideChannelRequest, Depends(json_body(HideChannelRequest))],
     ) -> DurationResponse:
         return await handlers.hide_channel(type=type, id=id, body=body)
 
@@ -347,7 +352,7 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
     async def get_or_create_channel_endpoint(
         type: Annotated[str, Path()],
         id: Annotated[str, Path()],
-        body: Annotated[GetOrCreateChannelRequest, Body()],
+        body: Annotated[GetOrCreateChannelRequest, Depends(json_body(GetOrCreateChannelRequest))],
     ) -> ChannelStateResponse:
         return await handlers.get_or_create_channel(type=type, id=id, body=body)
 
@@ -363,7 +368,7 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
     async def mark_read_endpoint(
         type: Annotated[str, Path()],
         id: Annotated[str, Path()],
-        body: Annotated[MarkReadRequest, Body()],
+        body: Annotated[MarkReadRequest, Depends(json_body(MarkReadRequest))],
     ) -> MarkReadResponse:
         return await handlers.mark_read(type=type, id=id, body=body)
 
@@ -379,7 +384,7 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
     async def show_channel_endpoint(
         type: Annotated[str, Path()],
         id: Annotated[str, Path()],
-        body: Annotated[ShowChannelRequest, Body()],
+        body: Annotated[ShowChannelRequest, Depends(json_body(ShowChannelRequest))],
     ) -> DurationResponse:
         return await handlers.show_channel(type=type, id=id, body=body)
 
@@ -395,7 +400,7 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
     async def truncate_channel_endpoint(
         type: Annotated[str, Path()],
         id: Annotated[str, Path()],
-        body: Annotated[TruncateChannelRequest, Body()],
+        body: Annotated[TruncateChannelRequest, Depends(json_body(TruncateChannelRequest))],
     ) -> TruncateChannelResponse:
         return await handlers.truncate_channel(type=type, id=id, body=body)
 
@@ -411,7 +416,7 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
     async def mark_unread_endpoint(
         type: Annotated[str, Path()],
         id: Annotated[str, Path()],
-        body: Annotated[MarkUnreadRequest, Body()],
+        body: Annotated[MarkUnreadRequest, Depends(json_body(MarkUnreadRequest))],
     ) -> DurationResponse:
         return await handlers.mark_unread(type=type, id=id, body=body)
 
@@ -439,7 +444,7 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def batch_unread_counts_endpoint(
-        body: Annotated[BatchUnreadCountsRequest, Body()],
+        body: Annotated[BatchUnreadCountsRequest, Depends(json_body(BatchUnreadCountsRequest))],
     ) -> BatchUnreadCountsResponse:
         return await handlers.batch_unread_counts(body=body)
 

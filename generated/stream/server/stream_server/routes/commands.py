@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Depends, Path
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     CommandResponse,
     CreateCommandRequest,
@@ -90,7 +91,7 @@ def commands_router(handlers: CommandsHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def create_command_endpoint(
-        body: Annotated[CreateCommandRequest, Body()],
+        body: Annotated[CreateCommandRequest, Depends(json_body(CreateCommandRequest))],
     ) -> CommandResponse:
         return await handlers.create_command(body=body)
 
@@ -119,7 +120,7 @@ def commands_router(handlers: CommandsHandlers, router: APIRouter | None = None)
     )
     async def update_command_endpoint(
         name: Annotated[str, Path()],
-        body: Annotated[UpdateCommandRequest, Body()],
+        body: Annotated[UpdateCommandRequest, Depends(json_body(UpdateCommandRequest))],
     ) -> CommandResponse:
         return await handlers.update_command(name=name, body=body)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Depends, Query
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import CreateDeviceRequest, DurationResponse, ListDevicesResponse
 
 
@@ -71,7 +72,7 @@ def devices_router(handlers: DevicesHandlers, router: APIRouter | None = None) -
         response_model_exclude_unset=True,
     )
     async def create_device_endpoint(
-        body: Annotated[CreateDeviceRequest, Body()],
+        body: Annotated[CreateDeviceRequest, Depends(json_body(CreateDeviceRequest))],
     ) -> DurationResponse:
         return await handlers.create_device(body=body)
 

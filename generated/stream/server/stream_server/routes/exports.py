@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Depends, Path
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     ExportChannelsRequest,
     ExportUserResponse,
@@ -70,7 +71,7 @@ def exports_router(handlers: ExportsHandlers, router: APIRouter | None = None) -
         response_model_exclude_unset=True,
     )
     async def export_users_endpoint(
-        body: Annotated[ExportUsersRequest, Body()],
+        body: Annotated[ExportUsersRequest, Depends(json_body(ExportUsersRequest))],
     ) -> TaskResponse:
         return await handlers.export_users(body=body)
 
@@ -84,7 +85,7 @@ def exports_router(handlers: ExportsHandlers, router: APIRouter | None = None) -
         response_model_exclude_unset=True,
     )
     async def export_channels_endpoint(
-        body: Annotated[ExportChannelsRequest, Body()],
+        body: Annotated[ExportChannelsRequest, Depends(json_body(ExportChannelsRequest))],
     ) -> TaskResponse:
         return await handlers.export_channels(body=body)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Depends, Path
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     CheckExternalStorageResponse,
     CreateExternalStorageRequest,
@@ -92,7 +93,9 @@ def external_storage_router(
         response_model_exclude_unset=True,
     )
     async def create_external_storage_endpoint(
-        body: Annotated[CreateExternalStorageRequest, Body()],
+        body: Annotated[
+            CreateExternalStorageRequest, Depends(json_body(CreateExternalStorageRequest))
+        ],
     ) -> DurationResponse:
         return await handlers.create_external_storage(body=body)
 
@@ -107,7 +110,9 @@ def external_storage_router(
     )
     async def update_external_storage_endpoint(
         name: Annotated[str, Path()],
-        body: Annotated[UpdateExternalStorageRequest, Body()],
+        body: Annotated[
+            UpdateExternalStorageRequest, Depends(json_body(UpdateExternalStorageRequest))
+        ],
     ) -> ExternalStorageResponse:
         return await handlers.update_external_storage(name=name, body=body)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Depends, Path
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     CreateImportRequest,
     CreateImportUrlRequest,
@@ -68,7 +69,7 @@ def imports_router(handlers: ImportsHandlers, router: APIRouter | None = None) -
         response_model_exclude_unset=True,
     )
     async def create_import_url_endpoint(
-        body: Annotated[CreateImportUrlRequest, Body()],
+        body: Annotated[CreateImportUrlRequest, Depends(json_body(CreateImportUrlRequest))],
     ) -> CreateImportUrlResponse:
         return await handlers.create_import_url(body=body)
 
@@ -94,7 +95,7 @@ def imports_router(handlers: ImportsHandlers, router: APIRouter | None = None) -
         response_model_exclude_unset=True,
     )
     async def create_import_endpoint(
-        body: Annotated[CreateImportRequest, Body()],
+        body: Annotated[CreateImportRequest, Depends(json_body(CreateImportRequest))],
     ) -> ImportTaskResponse:
         return await handlers.create_import(body=body)
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import AwareDatetime
 
 from .._runtime._errors import NotImplementedOperation
-from .._runtime._params import csv_query, json_query
+from .._runtime._params import csv_query, json_body, json_query
 from ..models import (
     MessageResponse,
     MessagesResponse,
@@ -187,7 +187,7 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
     async def send_message_endpoint(
         type: Annotated[str, Path()],
         id: Annotated[str, Path()],
-        body: Annotated[SendMessageRequest, Body()],
+        body: Annotated[SendMessageRequest, Depends(json_body(SendMessageRequest))],
     ) -> MessageResponse:
         return await handlers.send_message(type=type, id=id, body=body)
 
@@ -217,7 +217,7 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def query_message_history_endpoint(
-        body: Annotated[QueryMessageHistoryRequest, Body()],
+        body: Annotated[QueryMessageHistoryRequest, Depends(json_body(QueryMessageHistoryRequest))],
     ) -> QueryMessageHistoryResponse:
         return await handlers.query_message_history(body=body)
 
@@ -247,7 +247,9 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
     )
     async def update_message_partial_endpoint(
         id: Annotated[str, Path()],
-        body: Annotated[UpdateMessagePartialRequest, Body()],
+        body: Annotated[
+            UpdateMessagePartialRequest, Depends(json_body(UpdateMessagePartialRequest))
+        ],
     ) -> MessageResponse:
         return await handlers.update_message_partial(id=id, body=body)
 
@@ -262,7 +264,7 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
     )
     async def update_message_endpoint(
         id: Annotated[str, Path()],
-        body: Annotated[UpdateMessageRequest, Body()],
+        body: Annotated[UpdateMessageRequest, Depends(json_body(UpdateMessageRequest))],
     ) -> MessageResponse:
         return await handlers.update_message(id=id, body=body)
 
@@ -293,7 +295,7 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
     )
     async def run_message_action_endpoint(
         id: Annotated[str, Path()],
-        body: Annotated[RunMessageActionRequest, Body()],
+        body: Annotated[RunMessageActionRequest, Depends(json_body(RunMessageActionRequest))],
     ) -> MessageResponse:
         return await handlers.run_message_action(id=id, body=body)
 
@@ -364,7 +366,7 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
     )
     async def translate_message_endpoint(
         id: Annotated[str, Path()],
-        body: Annotated[TranslateMessageRequest, Body()],
+        body: Annotated[TranslateMessageRequest, Depends(json_body(TranslateMessageRequest))],
     ) -> MessageResponse:
         return await handlers.translate_message(id=id, body=body)
 
@@ -379,7 +381,7 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
     )
     async def undelete_message_endpoint(
         id: Annotated[str, Path()],
-        body: Annotated[UndeleteMessageRequest, Body()],
+        body: Annotated[UndeleteMessageRequest, Depends(json_body(UndeleteMessageRequest))],
     ) -> MessageResponse:
         return await handlers.undelete_message(id=id, body=body)
 

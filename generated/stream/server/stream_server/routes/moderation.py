@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Depends, Query
 
 from .._runtime._errors import NotImplementedOperation
-from .._runtime._params import json_query
+from .._runtime._params import json_body, json_query
 from ..models import (
     BanUserRequest,
     DurationResponse,
@@ -123,7 +123,7 @@ def moderation_router(handlers: ModerationHandlers, router: APIRouter | None = N
         response_model_exclude_unset=True,
     )
     async def ban_user_endpoint(
-        body: Annotated[BanUserRequest, Body()],
+        body: Annotated[BanUserRequest, Depends(json_body(BanUserRequest))],
     ) -> DurationResponse:
         return await handlers.ban_user(body=body)
 
@@ -155,7 +155,7 @@ def moderation_router(handlers: ModerationHandlers, router: APIRouter | None = N
         response_model_exclude_unset=True,
     )
     async def flag_endpoint(
-        body: Annotated[FlagRequest, Body()],
+        body: Annotated[FlagRequest, Depends(json_body(FlagRequest))],
     ) -> FlagResponse:
         return await handlers.flag(body=body)
 
@@ -186,7 +186,7 @@ def moderation_router(handlers: ModerationHandlers, router: APIRouter | None = N
         response_model_exclude_unset=True,
     )
     async def mute_user_endpoint(
-        body: Annotated[MuteUserRequest, Body()],
+        body: Annotated[MuteUserRequest, Depends(json_body(MuteUserRequest))],
     ) -> MuteUserResponse:
         return await handlers.mute_user(body=body)
 
@@ -200,7 +200,7 @@ def moderation_router(handlers: ModerationHandlers, router: APIRouter | None = N
         response_model_exclude_unset=True,
     )
     async def mute_channel_endpoint(
-        body: Annotated[MuteChannelRequest, Body()],
+        body: Annotated[MuteChannelRequest, Depends(json_body(MuteChannelRequest))],
     ) -> MuteChannelResponse:
         return await handlers.mute_channel(body=body)
 
@@ -214,7 +214,7 @@ def moderation_router(handlers: ModerationHandlers, router: APIRouter | None = N
         response_model_exclude_unset=True,
     )
     async def unmute_user_endpoint(
-        body: Annotated[UnmuteUserRequest, Body()],
+        body: Annotated[UnmuteUserRequest, Depends(json_body(UnmuteUserRequest))],
     ) -> UnmuteResponse:
         return await handlers.unmute_user(body=body)
 
@@ -228,7 +228,7 @@ def moderation_router(handlers: ModerationHandlers, router: APIRouter | None = N
         response_model_exclude_unset=True,
     )
     async def unmute_channel_endpoint(
-        body: Annotated[UnmuteChannelRequest, Body()],
+        body: Annotated[UnmuteChannelRequest, Depends(json_body(UnmuteChannelRequest))],
     ) -> UnmuteResponse:
         return await handlers.unmute_channel(body=body)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Depends, Path
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     CreateRoleRequest,
     CreateRoleResponse,
@@ -113,7 +114,7 @@ def permissions_router(handlers: PermissionsHandlers, router: APIRouter | None =
         response_model_exclude_unset=True,
     )
     async def create_role_endpoint(
-        body: Annotated[CreateRoleRequest, Body()],
+        body: Annotated[CreateRoleRequest, Depends(json_body(CreateRoleRequest))],
     ) -> CreateRoleResponse:
         return await handlers.create_role(body=body)
 

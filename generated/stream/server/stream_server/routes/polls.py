@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     CastPollVoteRequest,
     CreatePollOptionRequest,
@@ -170,7 +171,7 @@ def polls_router(handlers: PollsHandlers, router: APIRouter | None = None) -> AP
     async def cast_poll_vote_endpoint(
         message_id: Annotated[str, Path()],
         poll_id: Annotated[str, Path()],
-        body: Annotated[CastPollVoteRequest, Body()],
+        body: Annotated[CastPollVoteRequest, Depends(json_body(CastPollVoteRequest))],
     ) -> PollVoteResponse:
         return await handlers.cast_poll_vote(message_id=message_id, poll_id=poll_id, body=body)
 
@@ -203,7 +204,7 @@ def polls_router(handlers: PollsHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def update_poll_endpoint(
-        body: Annotated[UpdatePollRequest, Body()],
+        body: Annotated[UpdatePollRequest, Depends(json_body(UpdatePollRequest))],
     ) -> PollResponse:
         return await handlers.update_poll(body=body)
 
@@ -217,7 +218,7 @@ def polls_router(handlers: PollsHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def create_poll_endpoint(
-        body: Annotated[CreatePollRequest, Body()],
+        body: Annotated[CreatePollRequest, Depends(json_body(CreatePollRequest))],
     ) -> PollResponse:
         return await handlers.create_poll(body=body)
 
@@ -231,7 +232,7 @@ def polls_router(handlers: PollsHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def query_polls_endpoint(
-        body: Annotated[QueryPollsRequest, Body()],
+        body: Annotated[QueryPollsRequest, Depends(json_body(QueryPollsRequest))],
         user_id: Annotated[str | None, Query()] = None,
     ) -> QueryPollsResponse:
         return await handlers.query_polls(body=body, user_id=user_id)
@@ -277,7 +278,7 @@ def polls_router(handlers: PollsHandlers, router: APIRouter | None = None) -> AP
     )
     async def update_poll_partial_endpoint(
         poll_id: Annotated[str, Path()],
-        body: Annotated[UpdatePollPartialRequest, Body()],
+        body: Annotated[UpdatePollPartialRequest, Depends(json_body(UpdatePollPartialRequest))],
     ) -> PollResponse:
         return await handlers.update_poll_partial(poll_id=poll_id, body=body)
 
@@ -292,7 +293,7 @@ def polls_router(handlers: PollsHandlers, router: APIRouter | None = None) -> AP
     )
     async def update_poll_option_endpoint(
         poll_id: Annotated[str, Path()],
-        body: Annotated[UpdatePollOptionRequest, Body()],
+        body: Annotated[UpdatePollOptionRequest, Depends(json_body(UpdatePollOptionRequest))],
     ) -> PollOptionResponse:
         return await handlers.update_poll_option(poll_id=poll_id, body=body)
 
@@ -307,7 +308,7 @@ def polls_router(handlers: PollsHandlers, router: APIRouter | None = None) -> AP
     )
     async def create_poll_option_endpoint(
         poll_id: Annotated[str, Path()],
-        body: Annotated[CreatePollOptionRequest, Body()],
+        body: Annotated[CreatePollOptionRequest, Depends(json_body(CreatePollOptionRequest))],
     ) -> PollOptionResponse:
         return await handlers.create_poll_option(poll_id=poll_id, body=body)
 
@@ -356,7 +357,7 @@ def polls_router(handlers: PollsHandlers, router: APIRouter | None = None) -> AP
     )
     async def query_poll_votes_endpoint(
         poll_id: Annotated[str, Path()],
-        body: Annotated[QueryPollVotesRequest, Body()],
+        body: Annotated[QueryPollVotesRequest, Depends(json_body(QueryPollVotesRequest))],
         user_id: Annotated[str | None, Query()] = None,
     ) -> QueryPollVotesResponse:
         return await handlers.query_poll_votes(poll_id=poll_id, body=body, user_id=user_id)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Depends, Path
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     CheckPushRequest,
     CheckPushResponse,
@@ -70,7 +71,7 @@ def push_router(handlers: PushHandlers, router: APIRouter | None = None) -> APIR
         response_model_exclude_unset=True,
     )
     async def check_push_endpoint(
-        body: Annotated[CheckPushRequest, Body()],
+        body: Annotated[CheckPushRequest, Depends(json_body(CheckPushRequest))],
     ) -> CheckPushResponse:
         return await handlers.check_push(body=body)
 
@@ -96,7 +97,7 @@ def push_router(handlers: PushHandlers, router: APIRouter | None = None) -> APIR
         response_model_exclude_unset=True,
     )
     async def upsert_push_provider_endpoint(
-        body: Annotated[UpsertPushProviderRequest, Body()],
+        body: Annotated[UpsertPushProviderRequest, Depends(json_body(UpsertPushProviderRequest))],
     ) -> UpsertPushProviderResponse:
         return await handlers.upsert_push_provider(body=body)
 

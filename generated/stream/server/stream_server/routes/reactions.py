@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     GetReactionsResponse,
     QueryReactionsRequest,
@@ -77,7 +78,7 @@ def reactions_router(handlers: ReactionsHandlers, router: APIRouter | None = Non
     )
     async def send_reaction_endpoint(
         id: Annotated[str, Path()],
-        body: Annotated[SendReactionRequest, Body()],
+        body: Annotated[SendReactionRequest, Depends(json_body(SendReactionRequest))],
     ) -> ReactionResponse:
         return await handlers.send_reaction(id=id, body=body)
 
@@ -124,7 +125,7 @@ def reactions_router(handlers: ReactionsHandlers, router: APIRouter | None = Non
     )
     async def query_reactions_endpoint(
         id: Annotated[str, Path()],
-        body: Annotated[QueryReactionsRequest, Body()],
+        body: Annotated[QueryReactionsRequest, Depends(json_body(QueryReactionsRequest))],
     ) -> QueryReactionsResponse:
         return await handlers.query_reactions(id=id, body=body)
 

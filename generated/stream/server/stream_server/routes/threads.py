@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from .._runtime._errors import NotImplementedOperation
+from .._runtime._params import json_body
 from ..models import (
     QueryThreadsRequest,
     QueryThreadsResponse,
@@ -66,7 +67,7 @@ def threads_router(handlers: ThreadsHandlers, router: APIRouter | None = None) -
         response_model_exclude_unset=True,
     )
     async def query_threads_endpoint(
-        body: Annotated[QueryThreadsRequest, Body()],
+        body: Annotated[QueryThreadsRequest, Depends(json_body(QueryThreadsRequest))],
     ) -> QueryThreadsResponse:
         return await handlers.query_threads(body=body)
 
@@ -105,7 +106,7 @@ def threads_router(handlers: ThreadsHandlers, router: APIRouter | None = None) -
     )
     async def update_thread_partial_endpoint(
         message_id: Annotated[str, Path()],
-        body: Annotated[UpdateThreadPartialRequest, Body()],
+        body: Annotated[UpdateThreadPartialRequest, Depends(json_body(UpdateThreadPartialRequest))],
     ) -> ThreadResponse:
         return await handlers.update_thread_partial(message_id=message_id, body=body)
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from .._runtime._errors import NotImplementedOperation
-from .._runtime._params import json_query
+from .._runtime._params import json_body, json_query
 from ..models import (
     BlockUserRequest,
     BlockUserResponse,
@@ -170,7 +170,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def create_guest_endpoint(
-        body: Annotated[CreateGuestRequest, Body()],
+        body: Annotated[CreateGuestRequest, Depends(json_body(CreateGuestRequest))],
     ) -> CreateGuestResponse:
         return await handlers.create_guest(body=body)
 
@@ -200,7 +200,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def upsert_users_endpoint(
-        body: Annotated[UpsertUsersRequest, Body()],
+        body: Annotated[UpsertUsersRequest, Depends(json_body(UpsertUsersRequest))],
     ) -> UsersResponse:
         return await handlers.upsert_users(body=body)
 
@@ -214,7 +214,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def update_users_partial_endpoint(
-        body: Annotated[UpdateUsersPartialRequest, Body()],
+        body: Annotated[UpdateUsersPartialRequest, Depends(json_body(UpdateUsersPartialRequest))],
     ) -> UsersResponse:
         return await handlers.update_users_partial(body=body)
 
@@ -242,7 +242,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def block_user_endpoint(
-        body: Annotated[BlockUserRequest, Body()],
+        body: Annotated[BlockUserRequest, Depends(json_body(BlockUserRequest))],
     ) -> BlockUserResponse:
         return await handlers.block_user(body=body)
 
@@ -256,7 +256,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def deactivate_users_endpoint(
-        body: Annotated[DeactivateUsersRequest, Body()],
+        body: Annotated[DeactivateUsersRequest, Depends(json_body(DeactivateUsersRequest))],
     ) -> TaskResponse:
         return await handlers.deactivate_users(body=body)
 
@@ -270,7 +270,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def delete_users_endpoint(
-        body: Annotated[DeleteUsersRequest, Body()],
+        body: Annotated[DeleteUsersRequest, Depends(json_body(DeleteUsersRequest))],
     ) -> TaskResponse:
         return await handlers.delete_users(body=body)
 
@@ -284,7 +284,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def reactivate_users_endpoint(
-        body: Annotated[ReactivateUsersRequest, Body()],
+        body: Annotated[ReactivateUsersRequest, Depends(json_body(ReactivateUsersRequest))],
     ) -> TaskResponse:
         return await handlers.reactivate_users(body=body)
 
@@ -298,7 +298,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def restore_users_endpoint(
-        body: Annotated[RestoreUsersRequest, Body()],
+        body: Annotated[RestoreUsersRequest, Depends(json_body(RestoreUsersRequest))],
     ) -> DurationResponse:
         return await handlers.restore_users(body=body)
 
@@ -312,7 +312,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
         response_model_exclude_unset=True,
     )
     async def unblock_user_endpoint(
-        body: Annotated[UnblockUserRequest, Body()],
+        body: Annotated[UnblockUserRequest, Depends(json_body(UnblockUserRequest))],
     ) -> DurationResponse:
         return await handlers.unblock_user(body=body)
 
@@ -327,7 +327,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
     )
     async def deactivate_user_endpoint(
         user_id: Annotated[str, Path()],
-        body: Annotated[DeactivateUserRequest, Body()],
+        body: Annotated[DeactivateUserRequest, Depends(json_body(DeactivateUserRequest))],
     ) -> UserStatusResponse:
         return await handlers.deactivate_user(user_id=user_id, body=body)
 
@@ -342,7 +342,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
     )
     async def send_user_custom_event_endpoint(
         user_id: Annotated[str, Path()],
-        body: Annotated[SendUserCustomEventRequest, Body()],
+        body: Annotated[SendUserCustomEventRequest, Depends(json_body(SendUserCustomEventRequest))],
     ) -> DurationResponse:
         return await handlers.send_user_custom_event(user_id=user_id, body=body)
 
@@ -357,7 +357,7 @@ def users_router(handlers: UsersHandlers, router: APIRouter | None = None) -> AP
     )
     async def reactivate_user_endpoint(
         user_id: Annotated[str, Path()],
-        body: Annotated[ReactivateUserRequest, Body()],
+        body: Annotated[ReactivateUserRequest, Depends(json_body(ReactivateUserRequest))],
     ) -> UserStatusResponse:
         return await handlers.reactivate_user(user_id=user_id, body=body)
 

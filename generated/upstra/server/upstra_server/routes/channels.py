@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path
+from fastapi import APIRouter, Depends, Path
 
 from .._runtime._errors import NotImplementedOperation
-from .._runtime._params import form_body
+from .._runtime._params import form_body, json_body
 from ..models import (
     Channel,
     ChannelList,
@@ -183,7 +183,7 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
     )
     async def set_channel_mute_endpoint(
         channel_id: Annotated[str, Path()],
-        body: Annotated[SetChannelMuteRequest, Body()],
+        body: Annotated[SetChannelMuteRequest, Depends(json_body(SetChannelMuteRequest))],
     ) -> Channel:
         return await handlers.set_channel_mute(channel_id=channel_id, body=body)
 
@@ -213,7 +213,7 @@ def channels_router(handlers: ChannelsHandlers, router: APIRouter | None = None)
     )
     async def remove_channel_users_endpoint(
         channel_id: Annotated[str, Path()],
-        body: Annotated[UserIdsRequest, Body()],
+        body: Annotated[UserIdsRequest, Depends(json_body(UserIdsRequest))],
     ) -> SuccessResult:
         return await handlers.remove_channel_users(channel_id=channel_id, body=body)
 

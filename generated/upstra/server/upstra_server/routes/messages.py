@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from .._runtime._errors import NotImplementedOperation
-from .._runtime._params import form_body
+from .._runtime._params import form_body, json_body
 from ..models import (
     CreateFileMessageRequest,
     CreateImageMessageRequest,
@@ -106,7 +106,7 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def create_message_endpoint(
-        body: Annotated[CreateMessageRequest, Body()],
+        body: Annotated[CreateMessageRequest, Depends(json_body(CreateMessageRequest))],
     ) -> Message:
         return await handlers.create_message(body=body)
 
@@ -148,7 +148,7 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         response_model_exclude_unset=True,
     )
     async def query_messages_endpoint(
-        body: Annotated[QueryMessagesRequest, Body()],
+        body: Annotated[QueryMessagesRequest, Depends(json_body(QueryMessagesRequest))],
     ) -> MessageList:
         return await handlers.query_messages(body=body)
 
