@@ -22,7 +22,9 @@ def _refuse_null(value: object) -> object:
 NOT_NULL = AfterValidator(_refuse_null)
 
 
-def _unique(items: list[Any]) -> list[Any]:
+def _unique(items: list[Any] | None) -> list[Any] | None:
+    if items is None:  # a nullable member's null: the member's own schema has taken it
+        return items
     for index, item in enumerate(items):
         if item in items[:index]:
             raise ValueError(f"items must be unique; {item!r} is repeated")
@@ -34,8 +36,8 @@ UNIQUE = AfterValidator(_unique)
 
 
 def _within(low: int, high: int, what: str) -> AfterValidator:
-    def check(value: int) -> int:
-        if not low <= value <= high:
+    def check(value: int | None) -> int | None:
+        if value is not None and not low <= value <= high:
             raise ValueError(f"must be within the range of {what} ({low} to {high})")
         return value
 
