@@ -117,6 +117,15 @@ def _shell_url(url: str, variables: str) -> str:
     return f'"{_dq(url)}{variables}"'
 
 
+def _urlencoded(name: str, value: str) -> str:
+    """One form or query pair as curl encodes it: `--data-urlencode name=value`, readable; where
+    the name has a `=` or `@` (which curl would read as the end of the name, or as a file to
+    send), the pair encoded here and sent as it is."""
+    if "=" in name or "@" in name:
+        return f"--data-raw {shlex.quote(urlencode([(name, value)]))}"
+    return f"--data-urlencode {shlex.quote(f'{name}={value}')}"
+
+
 def curl_example(api: Api, op: Operation, function: Function, fields: list[Field]) -> Curl:
     """The curl command of `function` called with `fields` (those the Python example passes),
     each at its example value."""
@@ -156,7 +165,7 @@ def curl_example(api: Api, op: Operation, function: Function, fields: list[Field
     if kind is None and (query or variables):
         # No body: curl builds the query from readable `-G --data-urlencode` pairs.
         args = [f"-X {op.method}", _shell_url(url, ""), "-G"]
-        args += [f"--data-urlencode {shlex.quote(f'{k}={v}')}" for k, v in query]
+        args += [_urlencoded(k, v) for k, v in query]
         args += [f'--data-urlencode "{_dq(quote(k, safe=""))}={v}"' for k, v in credential_query]
     else:
         literal = urlencode(query)
@@ -175,13 +184,14 @@ def curl_example(api: Api, op: Operation, function: Function, fields: list[Field
     elif kind == "form":
         for f in body:
             for name, value in _pairs(f, values[(f.location, f.wire)]):
-                args.append(f"--data-urlencode {shlex.quote(f'{name}={value}')}")
+                args.append(_urlencoded(name, value))
     elif kind == "multipart":
         for f in body:
             if f.type.is_file:
                 args.append(f"-F {shlex.quote(f'{f.wire}=@{f.wire}.bin')}")
             else:
                 for name, value in _pairs(f, values[(f.location, f.wire)]):
-                    args.append(f"-F {shlex.quote(f'{name}={value}')}")
+                    # --form-string: a value starting with `@` or `<` is text, not a file.
+                    args.append(f"--form-string {shlex.quote(f'{name}={value}')}")
     lines = [*prelude, "curl " + " \\\n  ".join(args)]
     return Curl("\n".join(lines), tuple(notes))

@@ -58,9 +58,10 @@ HOSTILE = {
                         "application/x-www-form-urlencoded": {
                             "schema": {
                                 "type": "object",
-                                "required": ["name", "tags"],
+                                "required": ["name", "tags", "a@b=c"],
                                 "properties": {
                                     "name": {"type": "string", "example": EVIL},
+                                    "a@b=c": {"type": "string", "example": "@/etc/passwd"},
                                     "tags": {
                                         "type": "array",
                                         "items": {"type": "string"},
@@ -133,6 +134,9 @@ def test_hostile_text_stays_literal(tmp_path: Path) -> None:
     # `--data-urlencode name=content` encodes the content as it is, `&` and all.
     form = [tuple(args[i + 1].split("=", 1)) for i, a in enumerate(args) if a == "--data-urlencode"]
     assert ("name", EVIL) in form and ("tags", "a b") in form and ("tags", EVIL) in form
+    # A name curl would misread is sent encoded as it is, not as a file to read.
+    raw = [args[i + 1] for i, a in enumerate(args) if a == "--data-raw"]
+    assert raw == ["a%40b%3Dc=%40%2Fetc%2Fpasswd"]
 
 
 @pytest.mark.parametrize("slug", ["rongcloud", "nexconn"])
