@@ -36,7 +36,9 @@ from generator.ir import (
     Server,
     Tag,
 )
+from generator.lint import ERROR_KINDS
 from generator.runtime.client._auth import hs256_token
+from generator.runtime.client._errors import _BY_STATUS
 from generator.targets import Files
 from generator.targets.client import AuthArg, auth_params, example_credentials
 from generator.targets.curl import curl_example
@@ -611,24 +613,27 @@ def envelope_md(api: Api) -> str | None:
     )
 
 
-# The kinds of failure a generated server answers, with their HTTP status, and the exception
-# the generated client raises for that status.
-FAILURES = (
-    ("validation", "a parameter is missing, malformed or out of range", 400, "BadRequestError"),
-    ("authentication", "the credentials are missing or wrong", 401, "AuthenticationError"),
-    ("permission", "the credentials may not make this call", 403, "PermissionDeniedError"),
-    ("not_found", "no such route, or no such resource", 404, "NotFoundError"),
-    ("method_not_allowed", "the route takes another method", 405, "APIStatusError"),
-    ("too_large", "the request body is too large", 413, "APIStatusError"),
-    ("rate_limited", "too many calls", 429, "RateLimitError"),
-    ("internal", "the service failed", 500, "InternalServerError"),
-    (
-        "not_implemented",
-        "a generated server has no handler for the operation",
-        501,
-        "APIStatusError",
-    ),
-)
+# What each kind of failure a generated server answers means; its status is lint's
+# `ERROR_KINDS`, the exception the generated client raises for it the client's own choice.
+FAILURES = {
+    "validation": "a parameter is missing, malformed or out of range",
+    "authentication": "the credentials are missing or wrong",
+    "permission": "the credentials may not make this call",
+    "not_found": "no such route, or no such resource",
+    "method_not_allowed": "the route takes another method",
+    "too_large": "the request body is too large",
+    "unsupported_media_type": "the body is not of the media type the operation takes",
+    "rate_limited": "too many calls",
+    "internal": "the service failed",
+    "not_implemented": "a generated server has no handler for the operation",
+}
+
+
+def _raised(status: int) -> str:
+    """The exception the generated client raises for an answer with this status."""
+    if status in _BY_STATUS:
+        return _BY_STATUS[status].__name__
+    return "InternalServerError" if status >= 500 else "APIStatusError"
 
 
 def errors_section(api: Api) -> tuple[str, Table]:
@@ -654,14 +659,14 @@ def errors_section(api: Api) -> tuple[str, Table]:
     )
     codes = dict(style.codes)
     rows = []
-    for kind, meaning, status, exception in FAILURES:
+    for kind, status in ERROR_KINDS.items():
         vendor = codes.get(kind)
         rows.append(
             (
-                meaning,
+                FAILURES[kind],
                 code(str(status)),
                 code(json.dumps(vendor)) if vendor is not None else "",
-                code(exception),
+                code(_raised(status)),
             )
         )
     header = ("failure", "status", style.code_field or "code", "client raises")

@@ -15,6 +15,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tests.functional.harness import read_body, replaying
+
 MARK = "/__conformance__/mark"
 
 
@@ -50,19 +52,11 @@ class Recorder:
         with self._lock:
             self.calls.append(Call(side, name, ours))
 
-    async def _body(self, receive: Receive) -> bytes:
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                return b"".join(chunks)
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        body = await self._body(receive)
+        body = await read_body(receive)
         if scope["path"] == MARK:
             marked = json.loads(body)
             self.mark("sdk", marked["call"], marked["ours"])
@@ -83,14 +77,6 @@ class Recorder:
             if not self.calls:
                 raise RuntimeError(f"a request before any mark: {request.method} {request.path}")
             self.calls[-1].requests.append(request)
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
 
         async def keep(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -99,4 +85,4 @@ class Recorder:
                 request.answer += message.get("body", b"")
             await send(message)
 
-        await self.app(scope, replay, keep)
+        await self.app(scope, replaying(body), keep)

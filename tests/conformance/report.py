@@ -8,6 +8,8 @@ import re
 from typing import TYPE_CHECKING
 
 from generator.ir import Api, Operation
+from generator.templates import code
+from tests.conformance.recorder import Call
 
 if TYPE_CHECKING:
     from tests.conformance.test_conformance import Outcome
@@ -36,8 +38,9 @@ def _cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
-def _code(text: str) -> str:
-    return f"`{text}`" if "`" not in text else _cell(text)
+def _accepted(call: Call) -> bool:
+    """The server accepted every request of the call (and there was one)."""
+    return bool(call.requests) and all(200 <= r.status < 300 for r in call.requests)
 
 
 def _pattern(path: str) -> re.Pattern[str]:
@@ -68,10 +71,9 @@ def _reached(outcome: Outcome) -> dict[str, list[str]]:
     return reached
 
 
-def _section(outcome: Outcome) -> list[str]:
+def _section(outcome: Outcome, reached: dict[str, list[str]]) -> list[str]:
     witness = outcome.witness
     version = witness.requirements[0].split("==")[1]
-    reached = _reached(outcome)
     ops = {op.operation_id for op in outcome.api.operations}
     covered = ops & {op for names in reached.values() for op in names}
     quirky = {call for calls in outcome.quirks.values() for call in calls}
@@ -90,7 +92,7 @@ def _section(outcome: Outcome) -> list[str]:
             shown.setdefault((quirk.what, quirk.evidence), set()).update(calls)
         lines += ["### Known quirks", "", "| quirk | evidence | calls |", "|---|---|---|"]
         for (what, evidence), calls in sorted(shown.items()):
-            names = ", ".join(_code(c) for c in sorted(calls))
+            names = ", ".join(code(c) for c in sorted(calls))
             lines.append(f"| {_cell(what)} | {_cell(evidence)} | {names} |")
         lines.append("")
     lines += [
@@ -100,7 +102,7 @@ def _section(outcome: Outcome) -> list[str]:
         "|---|---|---|---|---|",
     ]
     for call in sorted(outcome.sdk_calls, key=lambda c: c.name):
-        accepted = all(200 <= r.status < 300 for r in call.requests) and bool(call.requests)
+        accepted = _accepted(call)
         parsed = outcome.parsed.get(call.name, "not run") is None
         if call.name in outcome.problems:
             same = "differs"
@@ -110,29 +112,30 @@ def _section(outcome: Outcome) -> list[str]:
             same = "same but for a quirk"
         else:
             same = "same"
-        operation = ", ".join(_code(op) for op in reached[call.name])
+        operation = ", ".join(code(op) for op in reached[call.name])
         lines.append(
-            f"| {_code(call.name)} | {operation} | {'accepted' if accepted else 'refused'} "
+            f"| {code(call.name)} | {operation} | {'accepted' if accepted else 'refused'} "
             f"| {'parsed' if parsed else 'refused'} | {same} |"
         )
     lines.append("")
     if outcome.skipped:
         lines += ["### Calls not made", "", "| SDK call | why |", "|---|---|"]
         for name, why in sorted(outcome.skipped.items()):
-            lines.append(f"| {_code(name)} | {_cell(why)} |")
+            lines.append(f"| {code(name)} | {_cell(why)} |")
         lines.append("")
     missing = sorted(ops - covered)
     if missing:
         lines += [
             "### Operations this SDK does not reach",
             "",
-            ", ".join(_code(op) for op in missing) + ".",
+            ", ".join(code(op) for op in missing) + ".",
             "",
         ]
     return lines
 
 
 def report(outcomes: list[Outcome]) -> str:
+    by_call = {outcome.witness.sdk: _reached(outcome) for outcome in outcomes}
     lines = [
         INTRO,
         "| SDK | API | calls made | server accepted | SDK parsed | compared with ours | same "
@@ -141,12 +144,10 @@ def report(outcomes: list[Outcome]) -> str:
     ]
     for outcome in outcomes:
         made = outcome.sdk_calls
-        accepted = sum(
-            1 for c in made if c.requests and all(200 <= r.status < 300 for r in c.requests)
-        )
+        accepted = sum(1 for call in made if _accepted(call))
         parsed = sum(1 for problem in outcome.parsed.values() if problem is None)
         same = sum(1 for name in outcome.ours if name not in outcome.problems)
-        reached = {op for ops in _reached(outcome).values() for op in ops}
+        reached = {op for ops in by_call[outcome.witness.sdk].values() for op in ops}
         ops = {op.operation_id for op in outcome.api.operations}
         lines.append(
             f"| {outcome.witness.requirements[0]} | {outcome.api.title} | {len(made)} | {accepted} "
@@ -154,5 +155,5 @@ def report(outcomes: list[Outcome]) -> str:
         )
     lines.append("")
     for outcome in outcomes:
-        lines += _section(outcome)
+        lines += _section(outcome, by_call[outcome.witness.sdk])
     return "\n".join(lines).rstrip("\n") + "\n"

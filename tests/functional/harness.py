@@ -70,6 +70,30 @@ class Arrival:
     kwargs: dict[str, Any]
 
 
+async def read_body(receive: Any) -> bytes:
+    """The whole body of an ASGI request."""
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def replaying(body: bytes) -> Any:
+    """An ASGI `receive` that gives `body` again, once, to the app behind a recorder."""
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
 @dataclass
 class Recorder:
     """An ASGI wrapper that records raw requests, and handlers that record their arguments and
@@ -88,26 +112,11 @@ class Recorder:
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
-            chunks: list[bytes] = []
-            more = True
-            while more:
-                message = await receive()
-                chunks.append(message.get("body", b""))
-                more = message.get("more_body", False)
-            body = b"".join(chunks)
+            body = await read_body(receive)
             headers = dict(scope["headers"])
             target = f"{scope['method']} {scope['path']}?{scope['query_string'].decode()}"
             self.raw.append((target, headers.get(b"content-type", b"").decode(), body, headers))
-            replayed = False
-
-            async def replay() -> Any:
-                nonlocal replayed
-                if replayed:
-                    return {"type": "http.disconnect"}
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-
-            await app(scope, replay, send)
+            await app(scope, replaying(body), send)
 
         return wrapped
 

@@ -30,11 +30,11 @@ class PathIndex:
         routes = self.router.routes
         # Routes other than plain ones (mounts, hosts, websockets) match on more than the path:
         # each stays a candidate for every path, in its place.
-        static = [
+        static = {
             route.path
             for route in routes
             if isinstance(route, Route) and not route.param_convertors
-        ]
+        }
         self._paths = {
             path: tuple(
                 route
