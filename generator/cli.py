@@ -9,16 +9,21 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from generator import __version__, pipeline, writer
+from generator.batch import Outcome, Runner, cpu_count
+from generator.cache import Cache
 from generator.config import TARGETS, Config, Target, load_config
 from generator.diagnostics import Diagnostic, Level, SpecError
 from generator.formatting import FormatError
-from generator.ir import Api
+
+if TYPE_CHECKING:
+    from generator.ir import Api
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,13 +65,21 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _config(specs: str | None, out: str | None = None, **flags: Any) -> Config:
+def _config(
+    specs: str | None, out: str | None = None, *, use_cache: bool = True, **flags: Any
+) -> Config:
     config = load_config()
-    return config.with_flags(
+    config = config.with_flags(
         specs=Path(specs).absolute() if specs else None,
         out=Path(out).absolute() if out else None,
         **flags,
     )
+    return config if use_cache else replace(config, cache=None)
+
+
+def _runner(config: Config) -> Runner:
+    cache = Cache(config.cache) if config.cache is not None else None
+    return Runner(cache, config.jobs or cpu_count(), None if config.quiet else _say)
 
 
 def _print(diagnostics: Sequence[Diagnostic]) -> None:
@@ -74,39 +87,36 @@ def _print(diagnostics: Sequence[Diagnostic]) -> None:
         click.echo(item.render(), err=True)
 
 
-def _checked(config: Config, apis: Sequence[str]) -> list[pipeline.Checked]:
-    """Load, validate and lint; print every diagnostic; exit 1 on any error."""
-    results = []
-    for source in pipeline.find_specs(config, apis):
-        if not config.quiet:
-            _say(f"{source.slug}: validating {source.display}")
-        results.append(pipeline.check(source))
-    _print([d for result in results for d in result.diagnostics])
-    failed = [r.source.slug for r in results if not r.ok]
+def _checked(
+    config: Config, apis: Sequence[str], targets: tuple[Target, ...] | None = None
+) -> list[Outcome]:
+    """Load, validate, lint and build each spec (and render it, given targets); print every
+    diagnostic; exit 1 on any error."""
+    outcomes = _runner(config).run(pipeline.find_specs(config, apis), targets)
+    _print([d for outcome in outcomes for d in outcome.diagnostics])
+    failed = [o.source.slug for o in outcomes if not o.ok]
     if failed:
         _say(f"chatforge: {len(failed)} spec(s) with errors: {', '.join(failed)}; nothing written")
         sys.exit(1)
-    return results
+    return outcomes
 
 
-def _build(results: Sequence[pipeline.Checked]) -> list[Api]:
+def _build(outcomes: Sequence[Outcome]) -> list[Api]:
+    """The IR of each checked spec, its warnings printed."""
     apis = []
-    for result in results:
-        try:
-            apis.append(pipeline.build(result, _print))
-        except SpecError as exc:
-            _print(exc.diagnostics)
-            _say(f"chatforge: {result.source.slug} cannot be generated; nothing written")
-            sys.exit(1)
+    for outcome in outcomes:
+        if outcome.warnings:
+            _print(outcome.warnings)
+        apis.append(outcome.api)
     return apis
 
 
 def _overview(
-    config: Config, built: Sequence[Api], targets: Sequence[Target]
+    config: Config, outcomes: Sequence[Outcome], targets: tuple[Target, ...]
 ) -> tuple[dict[str, str], list[str]]:
     """The pages about every API at once; a comparison at odds with the specs exits 1."""
     try:
-        return pipeline.render_overview(config.specs, built, targets)
+        return _runner(config).overview(config.specs, outcomes, targets)
     except SpecError as exc:
         _print(exc.diagnostics)
         _say("chatforge: the comparison does not agree with the specs; nothing written")
@@ -115,6 +125,20 @@ def _overview(
 
 specs_option = click.option(
     "--specs", metavar="DIR", help="Folder of specs (default: specs/ of the project)."
+)
+cache_option = click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    help="Do everything again and leave the cache alone "
+    "(default: reuse what an unchanged spec gave last time, from .chatforge_cache/).",
+)
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1),
+    default=None,
+    help="Worker processes for specs that need work [default: one per CPU].",
 )
 
 
@@ -127,19 +151,28 @@ def main() -> None:
 @main.command()
 @click.argument("apis", nargs=-1)
 @specs_option
+@cache_option
+@jobs_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
 @guarded
-def validate(apis: tuple[str, ...], specs: str | None, quiet: bool) -> None:
+def validate(
+    apis: tuple[str, ...], specs: str | None, no_cache: bool, jobs: int | None, quiet: bool
+) -> None:
     """Check specs with openapi-spec-validator and the project's lint rules.
 
     APIS are slugs (upstra, stream, ...) or paths of spec files; none means every spec.
     Problems print as FILE:LINE:COL: LEVEL: MESSAGE (JSON POINTER); any error exits 1.
     """
-    config = _config(specs, quiet=quiet)
+    config = _config(specs, quiet=quiet, jobs=jobs, use_cache=not no_cache)
     results = _checked(config, apis)
+    for result in results:
+        if result.warnings:
+            _print(result.warnings)
     if not apis:
-        _overview(config, _build(results), ("docs",))
-    warnings = sum(1 for r in results for d in r.diagnostics if d.level is Level.WARNING)
+        _overview(config, results, ("docs",))
+    warnings = sum(
+        1 for r in results for d in (*r.diagnostics, *r.warnings) if d.level is Level.WARNING
+    )
     if not quiet:
         _say(f"chatforge: {len(results)} spec(s) valid, {warnings} warning(s)")
 
@@ -160,6 +193,8 @@ def validate(apis: tuple[str, ...], specs: str | None, quiet: bool) -> None:
     is_flag=True,
     help="Write nothing; exit 1 with a diff when the output is not current.",
 )
+@cache_option
+@jobs_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
 @guarded
 def generate(
@@ -168,23 +203,40 @@ def generate(
     out: str | None,
     targets: tuple[Target, ...],
     check: bool,
+    no_cache: bool,
+    jobs: int | None,
     quiet: bool,
 ) -> None:
     """Render specs into models, clients, servers and docs.
 
     Everything renders in memory first; the output folder is then replaced in one atomic step,
-    so a failure leaves the previous output whole.
+    so a failure leaves the previous output whole, and a folder that is already current is not
+    touched. Specs run side by side in worker processes; a spec unchanged since the last run,
+    with the same chatforge and tools, is taken from the cache.
     """
-    config = _config(specs, out, targets=tuple(dict.fromkeys(targets)), check=check, quiet=quiet)
-    built = _build(_checked(config, apis))
-    progress = None if quiet else _say
+    config = _config(
+        specs,
+        out,
+        targets=tuple(dict.fromkeys(targets)),
+        check=check,
+        quiet=quiet,
+        jobs=jobs,
+        use_cache=not no_cache,
+    )
+    outcomes = _checked(config, apis, config.targets)
+    for outcome in outcomes:
+        if outcome.warnings:
+            _print(outcome.warnings)
     files: dict[str, str] = {}
     owned: list[str] = []
-    for api in built:
-        files.update(pipeline.render(api, config.targets, progress))
-        owned.extend(pipeline.owned_paths(api.slug, config.targets))
+    for outcome in outcomes:
+        if outcome.failure is not None:
+            raise outcome.failure
+        assert outcome.files is not None
+        files.update(outcome.files)
+        owned.extend(pipeline.owned_paths(outcome.source.slug, config.targets))
     if not apis:
-        overview, folders = _overview(config, built, config.targets)
+        overview, folders = _overview(config, outcomes, config.targets)
         files.update(overview)
         owned.extend(folders)
     shown = os.path.relpath(config.out) if config.out.is_relative_to(Path.cwd()) else config.out
@@ -197,9 +249,13 @@ def generate(
         if not quiet:
             _say(f"chatforge: {shown} is current ({len(files)} files)")
         return
-    writer.write(config.out, files, owned)
-    if not quiet:
-        _say(f"chatforge: wrote {len(files)} files for {len(built)} API(s) to {shown}")
+    changed = writer.write(config.out, files, owned)
+    if quiet:
+        return
+    if changed:
+        _say(f"chatforge: wrote {len(files)} files for {len(outcomes)} API(s) to {shown}")
+    else:
+        _say(f"chatforge: {shown} is current ({len(files)} files); nothing written")
 
 
 def describe(api: Api, config: Config, spec: str) -> dict[str, Any]:

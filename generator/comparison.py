@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.config import COMPARISON
 from generator.diagnostics import Diagnostics, SpecError
 from generator.ir import Api
 from generator.loader import parse_yaml
 from generator.targets import docs
 from generator.templates import anchor, code, md
 
-SOURCE = Path("comparison") / "capabilities.yaml"
+SOURCE = COMPARISON
 FOLDER = "overview"  # beside the APIs' folders in the output
 PAGE = f"{FOLDER}/comparison.md"
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")

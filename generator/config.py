@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -12,6 +13,9 @@ TARGETS: tuple[Target, ...] = ("models", "client", "server", "docs")
 SLUGS = ("nexconn", "rongcloud", "stream", "agora", "upstra")
 PACKAGE_ROOT = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE_ROOT.parent / "templates"
+CACHE_FOLDER = ".chatforge_cache"
+# The comparison of the APIs, in the specs folder.
+COMPARISON = Path("comparison") / "capabilities.yaml"
 RUNTIME = PACKAGE_ROOT / "runtime"
 
 
@@ -23,6 +27,9 @@ class Config:
     targets: tuple[Target, ...] = TARGETS
     check: bool = False
     quiet: bool = False
+    # The content-hash cache's folder; None turns the cache off.
+    cache: Path | None = None
+    jobs: int = 0  # worker processes; 0 means one per CPU
 
     def with_flags(self, **changes: object) -> Config:
         given = {key: value for key, value in changes.items() if value not in (None, ())}
@@ -49,4 +56,5 @@ def load_config(cwd: Path | None = None) -> Config:
         settings = data.get("tool", {}).get("chatforge", {})
     specs = root / str(settings.get("specs", "specs"))
     out = root / str(settings.get("out", "generated"))
-    return Config(root=root, specs=specs, out=out)
+    cache = os.environ.get("CHATFORGE_CACHE_DIR") or settings.get("cache-dir", CACHE_FOLDER)
+    return Config(root=root, specs=specs, out=out, cache=root / str(cache))

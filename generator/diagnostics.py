@@ -77,3 +77,7 @@ class SpecError(Exception):
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         super().__init__("\n".join(d.render() for d in diagnostics))
         self.diagnostics = diagnostics
+
+    def __reduce__(self) -> tuple[type[SpecError], tuple[list[Diagnostic]]]:
+        # Pickled whole, so one raised in a worker process is raised again as it was.
+        return (SpecError, (self.diagnostics,))

@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from generator.targets import Files
+Files = dict[str, str]
 
 RUFF_CONFIG = """\
 line-length = 100

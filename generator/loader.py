@@ -20,15 +20,14 @@ from typing import Any
 
 import yaml
 
-# openapi-spec-validator switches to jsonschema-rs whenever that happens to be installed, and its
-# messages differ: diagnostics must read the same on every machine.
-os.environ["OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND"] = "jsonschema"
-
-from openapi_spec_validator import OpenAPIV31SpecValidator  # noqa: E402
-
+from generator import precheck
 from generator.diagnostics import Diagnostics, SpecError, escape_pointer_token, pointer_of
 
 Json = Any
+
+# libyaml's reader where PyYAML was built with it: the same documents, several times faster.
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR_TAG = "tag:yaml.org,2002:str"
 
 # A document larger than this is refused before parsing: specs are hand-curated files.
 MAX_SPEC_BYTES = 16 * 1024 * 1024
@@ -110,6 +109,8 @@ class _Builder:
         return result
 
     def _scalar(self, node: yaml.Node, pointer: str) -> Json:
+        if node.tag == _STR_TAG and isinstance(node, yaml.ScalarNode):
+            return node.value
         value = self.constructor.construct_object(node, deep=True)
         if isinstance(value, datetime.datetime | datetime.date):
             return value.isoformat()
@@ -125,14 +126,28 @@ class _Builder:
         return value
 
 
-def _count_aliases(text: str) -> int:
+def _too_many_aliases(text: str) -> bool:
+    if text.count("*") <= MAX_ALIASES:  # every alias starts with one
+        return False
     count = 0
-    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+    for token in yaml.scan(text, Loader=_FAST_LOADER):
         if isinstance(token, yaml.AliasToken):
             count += 1
             if count > MAX_ALIASES:
-                break
-    return count
+                return True
+    return False
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree of a YAML document, read by libyaml where it is built in. On a syntax error
+    the pure-Python reader reads it again, so the error is reported in the same words on every
+    machine."""
+    if _FAST_LOADER is yaml.SafeLoader:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    try:
+        return yaml.compose(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
 def _unclosed_quote(exc: yaml.MarkedYAMLError) -> bool:
@@ -148,10 +163,10 @@ def parse_yaml(text: str, display_path: str) -> tuple[Json, dict[str, tuple[int,
     """Parse YAML (or JSON) text into JSON data and a pointer -> (line, col) map."""
     diagnostics = Diagnostics(display_path)
     try:
-        if _count_aliases(text) > MAX_ALIASES:
+        if _too_many_aliases(text):
             diagnostics.error(f"more than {MAX_ALIASES} YAML aliases; expand them by hand")
             raise SpecError(list(diagnostics))
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -615,6 +630,11 @@ def _message(error: Any) -> str:
 def _iter_errors(document: Json) -> tuple[list[Any], Exception | None]:
     """openapi-spec-validator's errors, one at a time: those it gives before it fails on a
     malformed document are kept, with what it failed on."""
+    # openapi-spec-validator switches to jsonschema-rs whenever that is installed, and its
+    # messages differ: diagnostics must read the same on every machine.
+    os.environ["OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND"] = "jsonschema"
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+
     errors: list[Any] = []
     found = OpenAPIV31SpecValidator(document).iter_errors()
     while True:
@@ -653,6 +673,8 @@ def validate_openapi(document: Json, diagnostics: Diagnostics) -> None:
         )
         return
     if not _shapes(document, diagnostics):
+        return
+    if precheck.clean(document):
         return
     errors, failure = _iter_errors(document)
     errors = [error for error in errors if type(error).__name__ not in _LINTED_ELSEWHERE]

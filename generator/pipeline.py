@@ -6,13 +6,18 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from generator import build_ir, comparison, lint, loader, naming
+from generator import naming
 from generator.config import Config, Target
 from generator.diagnostics import Diagnostic, Level, SpecError
-from generator.formatting import format_python
-from generator.ir import Api
-from generator.targets import Files, renderer
+
+# The stages are imported where they run: a run that the cache answers never loads them, and the
+# validators and template engines they bring take most of a second to import.
+if TYPE_CHECKING:
+    from generator import loader
+    from generator.ir import Api
+    from generator.targets import Files
 
 
 class UsageError(Exception):
@@ -93,6 +98,8 @@ class Checked:
 def check(source: SpecSource) -> Checked:
     """Load, validate and lint one spec, then build its IR: what cannot be generated is found
     by `validate` too."""
+    from generator import build_ir, lint, loader
+
     try:
         spec = loader.load(source.path, source.display)
     except SpecError as exc:
@@ -110,6 +117,8 @@ def check(source: SpecSource) -> Checked:
 
 def build(checked: Checked, warn: Callable[[Sequence[Diagnostic]], None] | None = None) -> Api:
     """The IR of a checked spec; its warnings go to `warn`. Raises SpecError on errors."""
+    from generator import build_ir
+
     assert checked.spec is not None
     if checked.built is not None:
         api, warnings = checked.built
@@ -126,6 +135,8 @@ def render_overview(
     """The pages that speak of every API at once (the comparison), with the output folder they
     own; nothing when the docs are not rendered or the specs folder has no comparison. Raises
     SpecError when the comparison does not agree with the specs."""
+    from generator import comparison
+
     if "docs" not in targets:
         return {}, []
     taken = [api.slug for api in apis if api.slug == comparison.FOLDER]
@@ -145,6 +156,9 @@ def render(
     api: Api, targets: Sequence[Target], progress: Callable[[str], None] | None = None
 ) -> Files:
     """Every file of the chosen targets of one API, formatted, keyed by path under the output."""
+    from generator.formatting import format_python
+    from generator.targets import renderer
+
     files: Files = {}
     for target in targets:
         if progress:

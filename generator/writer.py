@@ -7,8 +7,6 @@ old tree or the complete new one. `--check` compares instead of writing.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import difflib
 import os
 import shutil
@@ -21,6 +19,9 @@ _AT_FDCWD = -100
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths; False where the system cannot."""
+    import ctypes
+    import ctypes.util
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         renameat2 = libc.renameat2
@@ -71,18 +72,45 @@ def diff(root: Path, files: dict[str, str], owned: Iterable[str]) -> list[str]:
     return lines
 
 
+def _make_durable(folder: Path, files: Iterable[Path]) -> None:
+    """Every file on disk before the tree is swapped in, so that even a power cut leaves a whole
+    tree: by one `syncfs` of the folder's file system where the system has it (one flush instead
+    of one per file), else by `fsync` of each file."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        syncfs = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).syncfs
+    except (OSError, AttributeError):
+        syncfs = None
+    if syncfs is not None:
+        syncfs.argtypes, syncfs.restype = [ctypes.c_int], ctypes.c_int
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            if syncfs(descriptor) == 0:
+                return
+        finally:
+            os.close(descriptor)
+    for path in files:
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())
+
+
 def _cleanup_leftovers(root: Path) -> None:
     for leftover in root.parent.glob(f".{root.name}.chatforge-*"):
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def write(root: Path, files: dict[str, str], owned: Iterable[str]) -> None:
-    """Replace the owned prefixes of `root` with `files`, keeping everything else, atomically."""
+def write(root: Path, files: dict[str, str], owned: Iterable[str]) -> bool:
+    """Replace the owned prefixes of `root` with `files`, keeping everything else, atomically.
+    A tree that already holds exactly these files is left as it is; False says so."""
+    owned = tuple(owned)
+    if root.is_dir() and read_tree(root, owned) == files:
+        return False
     root = root.absolute()
     root.parent.mkdir(parents=True, exist_ok=True)
     _cleanup_leftovers(root)
     staging = root.parent / f".{root.name}.chatforge-new-{os.getpid()}"
-    owned = tuple(owned)
     if root.exists():
         shutil.copytree(
             root,
@@ -96,20 +124,22 @@ def write(root: Path, files: dict[str, str], owned: Iterable[str]) -> None:
         )
     else:
         staging.mkdir()
+    written = []
     for relative, text in sorted(files.items()):
         target = staging / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+        written.append(target)
+    _make_durable(staging, written)
     if not root.exists():
         os.rename(staging, root)
-        return
+        return True
     if _exchange(staging, root):
         shutil.rmtree(staging, ignore_errors=True)
-        return
+        return True
     retired = root.parent / f".{root.name}.chatforge-old-{os.getpid()}"
     os.rename(root, retired)
     os.rename(staging, root)
     shutil.rmtree(retired, ignore_errors=True)
+    return True

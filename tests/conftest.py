@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
+import shutil
 import socket
 import sys
 import tempfile
@@ -24,6 +26,10 @@ GENERATED = ROOT / "generated"
 os.environ.setdefault(
     "HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "chatforge-hypothesis")
 )
+# Every `chatforge` the tests run shares a cache of the test session's own, so the project's
+# cache is left alone and a session starts cold.
+os.environ["CHATFORGE_CACHE_DIR"] = tempfile.mkdtemp(prefix="chatforge-test-cache-")
+atexit.register(shutil.rmtree, os.environ["CHATFORGE_CACHE_DIR"], ignore_errors=True)
 
 
 def import_generated(slug: str, target: str, package: str, root: Path = GENERATED) -> ModuleType:

@@ -58,10 +58,13 @@ def test_list_text_shows_coverage() -> None:
 
 
 def test_validate_reports_progress_and_success() -> None:
-    result = run("validate", "upstra")
+    result = run("validate", "upstra", "--no-cache")
     assert result.returncode == 0
     assert "upstra: validating specs/upstra.yaml" in result.stderr
     assert "1 spec(s) valid, 0 warning(s)" in result.stderr
+    cached = run("validate", "upstra")
+    assert cached.returncode == 0
+    assert "1 spec(s) valid, 0 warning(s)" in cached.stderr
 
 
 def test_any_openapi_document_generates(tmp_path: Path) -> None:

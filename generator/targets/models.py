@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import ast
-import functools
 import json
 import re
 from typing import Any
+from urllib.parse import quote
 
-from generator.diagnostics import Diagnostic, Level, SpecError
+from generator.diagnostics import Diagnostic, Level, SpecError, pointer_of
 from generator.ir import Api
 from generator.targets import Files
 from generator.templates import header
@@ -18,9 +18,28 @@ class ModelsError(Exception):
     pass
 
 
-@functools.cache
+# The models module of each API made so far in this process, or handed in by `known`.
+_TEXTS: dict[Api, str] = {}
+
+
+def known(api: Api, text: str) -> None:
+    """`text` is the models module of `api`, made elsewhere (in another worker process)."""
+    _TEXTS[api] = text
+
+
+def prepare() -> None:
+    """Import datamodel-code-generator, which takes most of a second, before it is needed."""
+    import datamodel_code_generator.parser.openapi  # noqa: F401
+
+
 def models_module(api: Api) -> str:
     """The text of `models.py`: every named schema of the API as a class."""
+    if api not in _TEXTS:
+        _TEXTS[api] = _generate(api)
+    return _TEXTS[api]
+
+
+def _generate(api: Api) -> str:
     from datamodel_code_generator import generate
     from datamodel_code_generator.enums import DataModelType, InputFileType
     from datamodel_code_generator.format import PythonVersion
@@ -92,16 +111,31 @@ def deferred(text: str) -> str:
     )
 
 
-def _takes_null(components: dict[str, Any], model: str, prop: str) -> bool:
-    """Whether the spec lets property `prop` of schema `model` be null."""
-    import jsonschema
+class _Nulls:
+    """Whether the spec lets a property be null, each property's schema read with the `$ref`s
+    it holds resolved among the API's named schemas."""
 
-    token = prop.replace("~", "~0").replace("/", "~1")
-    schema = {
-        "components": {"schemas": components},
-        "$ref": f"#/components/schemas/{model}/properties/{token}",
-    }
-    return bool(jsonschema.Draft202012Validator(schema).is_valid(None))
+    def __init__(self, components: dict[str, Any]) -> None:
+        from referencing import Registry
+        from referencing.jsonschema import DRAFT202012
+
+        self.components = components
+        document = {"components": {"schemas": components}}
+        self.registry: Registry[Any] = Registry().with_resource(
+            "urn:models", DRAFT202012.create_resource(document)
+        )
+
+    def taken(self, model: str, prop: str) -> bool:
+        import jsonschema
+
+        schema = self.components[model]["properties"][prop]
+        plain = _plainly_takes_null(schema)
+        if plain is not None:
+            return plain
+        pointer = pointer_of("components", "schemas", model, "properties", prop)
+        schema = {"$ref": f"urn:models#{quote(pointer, safe='/~')}"}
+        validator = jsonschema.Draft202012Validator(schema, registry=self.registry)
+        return bool(validator.is_valid(None))
 
 
 def _resolved(components: dict[str, Any], schema: Any) -> dict[str, Any]:
@@ -109,6 +143,25 @@ def _resolved(components: dict[str, Any], schema: Any) -> dict[str, Any]:
     while isinstance(schema, dict) and "$ref" in schema:
         schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
     return schema if isinstance(schema, dict) else {}
+
+
+# Keywords with subschemas that apply to the value itself; of the others, only `type`, `enum`
+# and `const` can refuse a null (the rest apply to other types, or annotate).
+_IN_PLACE = frozenset({"$ref", "$dynamicRef", "allOf", "anyOf", "oneOf", "not", "if"})
+
+
+def _plainly_takes_null(schema: Any) -> bool | None:
+    """Whether a schema with no `$ref` and no subschema applying in place takes null; None for
+    any other schema, which a validator decides."""
+    if isinstance(schema, bool):
+        return schema
+    if not isinstance(schema, dict) or not _IN_PLACE.isdisjoint(schema):
+        return None
+    kind, enum = schema.get("type", "null"), schema.get("enum", [None])
+    if not isinstance(kind, str | list) or not isinstance(enum, list):
+        return None
+    takes = kind == "null" or (isinstance(kind, list) and "null" in kind)
+    return takes and any(v is None for v in enum) and schema.get("const", None) is None
 
 
 # The range of each integer format, for members the spec gives no narrower one.
@@ -191,9 +244,10 @@ def _property_name(field: ast.AnnAssign) -> str:
     return field.target.id
 
 
-def _field_checks(components: dict[str, Any], model: str, field: ast.AnnAssign) -> list[str]:
+def _field_checks(nulls: _Nulls, model: str, field: ast.AnnAssign) -> list[str]:
     """The checks a server adds to one field of a model, beyond those pydantic makes."""
     assert isinstance(field.target, ast.Name)
+    components = nulls.components
     schema = components[model]
     bare = _type_of(field.annotation)
     if field.target.id == "root":
@@ -204,7 +258,7 @@ def _field_checks(components: dict[str, Any], model: str, field: ast.AnnAssign) 
         assert isinstance(bare, ast.BinOp)
         checks = _member_checks(member, ast.unparse(bare.left))
         defaulted = isinstance(field.value, ast.Constant) and field.value.value is None
-        if defaulted and not _takes_null(components, model, prop):
+        if defaulted and not nulls.taken(model, prop):
             checks.append("NOT_NULL")
         return checks
     return _member_checks(member, ast.unparse(bare))
@@ -254,6 +308,7 @@ def server_models(api: Api, text: str) -> str:
       (`JsonInt`, `JsonFloat`, `JsonBool`), not as text pydantic would convert.
     """
     components = {m.name: json.loads(m.schema_json) for m in api.models}
+    nulls = _Nulls(components)
     text, used = _json_typed(text, set(components))
     lines = text.split("\n")
     sized: list[tuple[int, str]] = []  # (line after the class, its check of its member count)
@@ -271,7 +326,7 @@ def server_models(api: Api, text: str) -> str:
                 and field.lineno == field.end_lineno
             ):
                 continue
-            checks = _field_checks(components, node.name, field)
+            checks = _field_checks(nulls, node.name, field)
             if checks:
                 lines[field.lineno - 1] = _annotated(lines[field.lineno - 1], field, checks)
                 used |= {check.split("(")[0] for check in checks}

@@ -49,11 +49,19 @@ def _digest(folder: Path) -> dict[str, str]:
 
 
 def test_generate_twice_gives_identical_bytes(tmp_path: Path) -> None:
+    """Two cold runs, one in worker processes and one in a single process, give the same bytes
+    as the committed output, and so does a run the cache answers."""
     command = [sys.executable, "-m", "generator", "generate", "-q", "--out"]
-    first, second = tmp_path / "first", tmp_path / "second"
-    for out in (first, second):
-        subprocess.run([*command, str(out)], cwd=ROOT, check=True, capture_output=True)
-    assert _digest(first) == _digest(second)
+    first, second, stored, cached = (tmp_path / name for name in ("1", "2", "3", "4"))
+    runs = [
+        (first, ["--no-cache", "--jobs", "2"]),
+        (second, ["--no-cache", "--jobs", "1"]),
+        (stored, []),  # fills the cache, if the session has not yet
+        (cached, []),
+    ]
+    for out, flags in runs:
+        subprocess.run([*command, str(out), *flags], cwd=ROOT, check=True, capture_output=True)
+    assert _digest(first) == _digest(second) == _digest(stored) == _digest(cached)
     assert _digest(first) == {k: v for k, v in _digest(GENERATED).items() if "__pycache__" not in k}
     for path in first.rglob("*"):
         if path.is_file():

@@ -1,0 +1,249 @@
+"""The content-hash cache: what a spec gave last time, found by the hash of all it depends on.
+
+A key is the SHA-256 of the spec's bytes, how it is named, the chosen targets and the toolkit's
+fingerprint: the source of the generator, its templates and runtime, and the versions of the tools
+that shape the output (datamodel-code-generator, ruff, pydantic, Python). Any change to any of
+them gives a new key, so an entry is never stale, only unused. Entries are written to a temporary
+file and renamed into place, so a reader sees a whole entry or none; an entry that cannot be read
+is treated as absent.
+
+Layout, under the cache folder (`.chatforge_cache/` of the project by default):
+
+    checks/<key>.pickle   diagnostics and warnings of checking a spec
+    apis/<key>.pickle     the intermediate model it built
+    outputs/<key>.json    the rendered files: path -> SHA-256 of the text
+    overviews/<key>.pickle the pages about every API at once
+    blobs/<sha256>        the texts, stored once however many outputs share them
+
+Only the most recently used entries are kept (`KEEP` of each kind); blobs no entry names go with
+them.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import pickle
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from generator import __version__
+from generator.config import PACKAGE_ROOT, TEMPLATES
+
+# The packages whose version changes the generated text.
+SHAPING_PACKAGES = ("datamodel-code-generator", "ruff", "pydantic", "pyyaml", "jinja2")
+KEEP = 64
+_KINDS = ("checks", "apis", "outputs", "overviews")
+_GITIGNORE = "# Made by chatforge; safe to delete.\n*\n"
+_CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This folder is chatforge's cache; see https://bford.info/cachedir/\n"
+)
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def _source_files() -> list[Path]:
+    found = [
+        path
+        for base in (PACKAGE_ROOT, TEMPLATES)
+        if base.is_dir()
+        for path in base.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    ]
+    return sorted(found)
+
+
+@functools.cache
+def fingerprint() -> str:
+    """The hash of what the output depends on besides the specs."""
+    digest = hashlib.sha256(f"chatforge {__version__}\n".encode())
+    digest.update(f"python {sys.version_info.major}.{sys.version_info.minor}\n".encode())
+    for package in SHAPING_PACKAGES:
+        digest.update(f"{package} {_version(package)}\n".encode())
+    for path in _source_files():
+        base = PACKAGE_ROOT if path.is_relative_to(PACKAGE_ROOT) else TEMPLATES
+        digest.update(f"{base.name}/{path.relative_to(base).as_posix()}\n".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def key(*parts: str | bytes) -> str:
+    """A key from parts; each part is length-prefixed, so no two lists of parts collide."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        digest.update(f"{len(data)}:".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Cache:
+    """A cache folder. Reading never fails (a damaged entry is a miss); writing is best effort,
+    so a read-only or full disk costs speed, not a run."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._used: set[Path] = set()
+
+    def _path(self, kind: str, name: str) -> Path:
+        return self.folder / kind / name
+
+    def _read(self, path: Path) -> bytes | None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        self._used.add(path)
+        return data
+
+    def _write(self, path: Path, data: bytes) -> None:
+        try:
+            self._prepare()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(data)
+                os.replace(temporary, path)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except OSError:
+            return
+        self._used.add(path)
+
+    def _prepare(self) -> None:
+        if (self.folder / "CACHEDIR.TAG").is_file():
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / ".gitignore").write_text(_GITIGNORE, encoding="utf-8")
+        (self.folder / "CACHEDIR.TAG").write_text(_CACHEDIR_TAG, encoding="utf-8")
+
+    def load(self, kind: str, name: str) -> Any | None:
+        """A pickled entry, or None when it is absent or cannot be read."""
+        data = self._read(self._path(kind, f"{name}.pickle"))
+        if data is None:
+            return None
+        try:
+            return pickle.loads(data)
+        except Exception:  # noqa: BLE001 - a damaged entry of any kind is a miss
+            return None
+
+    def has(self, kind: str, name: str) -> bool:
+        return self._path(kind, f"{name}.pickle").is_file()
+
+    def store(self, kind: str, name: str, value: Any) -> None:
+        self._write(self._path(kind, f"{name}.pickle"), pickle.dumps(value, protocol=5))
+
+    def load_files(self, name: str) -> dict[str, str] | None:
+        """Rendered files by path, or None unless the entry and all its texts are whole."""
+        data = self._read(self._path("outputs", f"{name}.json"))
+        if data is None:
+            return None
+        try:
+            hashes = json.loads(data)
+            if not isinstance(hashes, dict):
+                return None
+            files: dict[str, str] = {}
+            for path, digest in hashes.items():
+                blob = self._read(self._path("blobs", str(digest)))
+                if blob is None:
+                    return None
+                text = blob.decode("utf-8")
+                if text_hash(text) != digest:
+                    return None
+                files[str(path)] = text
+            return files
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+    def store_files(self, name: str, files: Mapping[str, str]) -> None:
+        hashes = {}
+        for path, text in sorted(files.items()):
+            digest = text_hash(text)
+            hashes[path] = digest
+            blob = self._path("blobs", digest)
+            if blob.is_file():
+                self._used.add(blob)
+            else:
+                self._write(blob, text.encode("utf-8"))
+        document = json.dumps(hashes, sort_keys=True, indent=0).encode()
+        self._write(self._path("outputs", f"{name}.json"), document)
+
+    def prune(self, keep: int = KEEP) -> None:
+        """Keep the `keep` most recently used entries of each kind, and the blobs they name."""
+        try:
+            for path in self._used:
+                if path.exists():
+                    os.utime(path)
+            removed = False
+            for kind in (*_KINDS, "blobs"):
+                _remove_abandoned(self.folder / kind)
+            for kind in _KINDS:
+                entries = _by_age(self.folder / kind)
+                for old in entries[keep:]:
+                    old.unlink(missing_ok=True)
+                    removed = True
+            if removed:
+                self._collect_blobs()
+        except OSError:
+            return
+
+    def _collect_blobs(self) -> None:
+        named: set[str] = set()
+        for entry in _entries(self.folder / "outputs"):
+            try:
+                named.update(json.loads(entry.read_bytes()).values())
+            except (OSError, ValueError, AttributeError):
+                entry.unlink(missing_ok=True)
+        for blob in _entries(self.folder / "blobs"):
+            if blob.name not in named:
+                blob.unlink(missing_ok=True)
+
+
+def _remove_abandoned(folder: Path) -> None:
+    """Temporary files that a run killed while writing left behind (an hour old or more: a
+    running writer renames its own within moments)."""
+    if not folder.is_dir():
+        return
+    cutoff = time.time() - 3600
+    for path in folder.glob(".tmp-*"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            continue
+
+
+def _entries(folder: Path) -> Iterable[Path]:
+    if not folder.is_dir():
+        return []
+    return [path for path in folder.iterdir() if path.is_file() and not path.name.startswith(".")]
+
+
+def _by_age(folder: Path) -> list[Path]:
+    """Entries, most recently used first."""
+    dated = []
+    for path in _entries(folder):
+        try:
+            dated.append((path.stat().st_mtime_ns, path.name, path))
+        except OSError:
+            continue
+    return [path for _, _, path in sorted(dated, reverse=True)]

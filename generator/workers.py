@@ -1,0 +1,131 @@
+"""Worker processes for a run, in two groups, each taking tasks of its own kinds.
+
+Rendering a spec's models (datamodel-code-generator) is the largest single piece of work, and
+importing the models generator alone takes half a second. So one group of workers makes the
+models modules and the other group does everything else (checking specs, rendering the other
+targets, formatting): each import is paid once per group, not once per worker, and the two kinds
+of work run side by side.
+
+Tasks are plain functions and arguments sent over a pipe; there are no threads in the parent, so
+workers can be forked safely. A task's own failures are its result (see `batch`); anything that
+escapes a task, or a worker that dies, is raised in the parent.
+"""
+
+from __future__ import annotations
+
+import gc
+import heapq
+import multiprocessing
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+MODELS = "models"
+OTHER = "other"
+
+
+def _serve(connection: Connection) -> None:
+    """A worker's loop: run each task it is sent, send back its result, until told to stop."""
+    # A worker lives for one run and frees most of what it makes by reference counting; the
+    # cycle collector would only walk the specs' large object graphs again and again.
+    gc.disable()
+    while True:
+        try:
+            task = connection.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if task is None:
+            return
+        function, args = task
+        try:
+            reply: tuple[str, Any] = ("done", function(*args))
+        except BaseException as exc:  # noqa: BLE001 - raised again in the parent
+            reply = ("raised", exc)
+        try:
+            connection.send(reply)
+        except Exception as exc:  # noqa: BLE001 - a result or exception that does not pickle
+            connection.send(("raised", RuntimeError(f"{type(exc).__name__}: {exc}")))
+
+
+@dataclass
+class _Worker:
+    group: str
+    process: Any
+    connection: Connection
+    task: Any = None  # the key of the task it is running
+
+
+@dataclass
+class Pool:
+    """Workers in two groups; `submit` queues a task for a group, `results` yields
+    (key, result) as tasks finish, and lets the caller submit more as it goes."""
+
+    sizes: dict[str, int]
+    # Per group, a heap of (priority, order of submission, key, function, arguments).
+    _queues: dict[str, list[tuple[int, int, Any, Callable[..., Any], tuple[Any, ...]]]] = field(
+        default_factory=lambda: {MODELS: [], OTHER: []}
+    )
+    _workers: list[_Worker] = field(default_factory=list)
+    _submitted: int = 0
+
+    def __enter__(self) -> Pool:
+        method = "fork" if sys.platform == "linux" else "spawn"
+        context: Any = multiprocessing.get_context(method)
+        for group, size in sorted(self.sizes.items()):
+            for _ in range(size):
+                ours, theirs = context.Pipe()
+                process = context.Process(target=_serve, args=(theirs,), daemon=True)
+                process.start()
+                theirs.close()
+                self._workers.append(_Worker(group, process, ours))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for worker in self._workers:
+            try:
+                worker.connection.send(None)
+            except OSError:
+                pass
+        for worker in self._workers:
+            worker.process.join(timeout=5)
+            if worker.process.is_alive():
+                worker.process.terminate()
+                worker.process.join()
+            worker.connection.close()
+
+    def submit(
+        self, group: str, priority: int, key: Any, function: Callable[..., Any], *args: Any
+    ) -> None:
+        """Queue a task; a free worker of the group takes the task of lowest priority number,
+        of those first submitted first."""
+        self._submitted += 1
+        heapq.heappush(self._queues[group], (priority, self._submitted, key, function, args))
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        for worker in self._workers:
+            queue = self._queues[worker.group]
+            if worker.task is None and queue:
+                _, _, key, function, args = heapq.heappop(queue)
+                worker.connection.send((function, args))
+                worker.task = key
+
+    def results(self) -> Iterator[tuple[Any, Any]]:
+        while any(worker.task is not None for worker in self._workers):
+            busy = {worker.connection: worker for worker in self._workers if worker.task}
+            for connection in wait(list(busy)):
+                worker = busy[connection]  # type: ignore[index]
+                try:
+                    kind, value = worker.connection.recv()
+                except (EOFError, OSError):
+                    worker.process.join(timeout=5)
+                    raise RuntimeError(
+                        f"a worker process stopped (exit code {worker.process.exitcode})"
+                    ) from None
+                key, worker.task = worker.task, None
+                if kind == "raised":
+                    raise value
+                self._dispatch()
+                yield key, value

@@ -1,0 +1,195 @@
+"""The content-hash cache and the worker processes: what a user sees is the output a cold, single
+process run gives, whatever the cache holds and however the work is spread."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator import cache, pipeline
+from generator.batch import Runner
+from generator.config import load_config
+from generator.diagnostics import Diagnostic, Level, SpecError
+from tests.conftest import ROOT
+
+SPECS = ROOT / "specs"
+CHATFORGE = [sys.executable, "-m", "generator"]
+
+
+def _run(*args: str, cache_dir: Path | None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if cache_dir is not None:
+        env["CHATFORGE_CACHE_DIR"] = str(cache_dir)
+    return subprocess.run(
+        [*CHATFORGE, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+    )
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def specs(tmp_path: Path) -> Path:
+    """Two of the project's specs in a folder of their own, to change at will."""
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    for slug in ("upstra", "nexconn"):
+        shutil.copy(SPECS / f"{slug}.yaml", folder / f"{slug}.yaml")
+    return folder
+
+
+def test_a_changed_spec_is_redone_and_the_rest_come_from_the_cache(
+    tmp_path: Path, specs: Path
+) -> None:
+    store, out, cold = tmp_path / "cache", tmp_path / "out", tmp_path / "cold"
+    first = _run("generate", "--specs", str(specs), "--out", str(out), cache_dir=store)
+    assert first.returncode == 0, first.stderr
+    assert "validating" in first.stderr and "from the cache" not in first.stderr
+    assert (store / "CACHEDIR.TAG").is_file() and (store / ".gitignore").is_file()
+
+    again = _run("generate", "--specs", str(specs), "--out", str(out), cache_dir=store)
+    assert again.returncode == 0, again.stderr
+    assert "upstra: unchanged, from the cache:" in again.stderr
+    assert "nexconn: unchanged, from the cache:" in again.stderr
+    assert "is current" in again.stderr and "nothing written" in again.stderr
+
+    spec = specs / "upstra.yaml"
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("title: ", "title: Edited ", 1), encoding="utf-8"
+    )
+    edited = _run("generate", "--specs", str(specs), "--out", str(out), cache_dir=store)
+    assert edited.returncode == 0, edited.stderr
+    assert "upstra: validating" in edited.stderr
+    assert "nexconn: unchanged, from the cache:" in edited.stderr
+    assert "wrote" in edited.stderr
+
+    reference = _run(
+        "generate", "--specs", str(specs), "--out", str(cold), "--no-cache", cache_dir=store
+    )
+    assert reference.returncode == 0, reference.stderr
+    assert _digest(out) == _digest(cold)
+    assert "Edited" in (out / "upstra" / "docs" / "index.md").read_text(encoding="utf-8")
+
+
+def test_a_current_output_is_not_touched(tmp_path: Path, specs: Path) -> None:
+    store, out = tmp_path / "cache", tmp_path / "out"
+    args = ("generate", "--specs", str(specs), "--out", str(out), "-q")
+    assert _run(*args, cache_dir=store).returncode == 0
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    assert _run(*args, cache_dir=store).returncode == 0
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == stamps
+
+
+def test_an_edited_output_file_is_restored_from_the_cache(tmp_path: Path, specs: Path) -> None:
+    store, out = tmp_path / "cache", tmp_path / "out"
+    args = ("generate", "--specs", str(specs), "--out", str(out), "-q")
+    assert _run(*args, cache_dir=store).returncode == 0
+    before = _digest(out)
+    victim = out / "nexconn" / "docs" / "index.md"
+    victim.write_text("edited by hand\n", encoding="utf-8")
+    (out / "nexconn" / "client" / "stray.py").write_text("x = 1\n", encoding="utf-8")
+    assert _run(*args, cache_dir=store).returncode == 0
+    assert _digest(out) == before
+
+
+def test_a_damaged_cache_is_read_as_empty(tmp_path: Path, specs: Path) -> None:
+    store, out, cold = tmp_path / "cache", tmp_path / "out", tmp_path / "cold"
+    args = ("generate", "--specs", str(specs), "-q")
+    assert _run(*args, "--out", str(out), cache_dir=store).returncode == 0
+    for path in sorted(p for p in store.rglob("*") if p.is_file() and p.parent != store)[::2]:
+        path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2] + b"\x80garbage")
+    shutil.rmtree(out)
+    damaged = _run(*args, "--out", str(out), cache_dir=store)
+    assert damaged.returncode == 0, damaged.stderr
+    assert _run(*args, "--out", str(cold), "--no-cache", cache_dir=store).returncode == 0
+    assert _digest(out) == _digest(cold)
+
+
+def test_no_cache_neither_reads_nor_writes_it(tmp_path: Path, specs: Path) -> None:
+    store, out = tmp_path / "cache", tmp_path / "out"
+    args = ("generate", "--specs", str(specs), "--out", str(out), "--no-cache")
+    result = _run(*args, cache_dir=store)
+    assert result.returncode == 0, result.stderr
+    assert not store.exists()
+    assert "from the cache" not in _run(*args, cache_dir=store).stderr
+
+
+def test_an_unwritable_cache_costs_speed_not_the_run(tmp_path: Path, specs: Path) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder would be\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = _run("generate", "--specs", str(specs), "--out", str(out), cache_dir=blocked)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["nexconn", "upstra"]
+
+
+def test_validate_reports_the_same_from_the_cache(tmp_path: Path) -> None:
+    store = tmp_path / "cache"
+    spec = ROOT / "tests" / "fixtures" / "broken" / "bad_example.yaml"
+    first = _run("validate", str(spec), cache_dir=store)
+    second = _run("validate", str(spec), cache_dir=store)
+    assert first.returncode == second.returncode == 1
+    assert "from the cache" in second.stderr
+    errors = [line for line in first.stderr.splitlines() if ": error: " in line]
+    assert errors and errors == [line for line in second.stderr.splitlines() if ": error: " in line]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_render_failure_comes_back_whole_from_a_worker(
+    specs: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """What rendering raises reaches the command as raised, diagnostics and all, whether the
+    spec was rendered in a worker process or in the command's own."""
+    failure = Diagnostic("specs/upstra.yaml", 3, 4, Level.ERROR, "cannot be rendered", "/x")
+    real = pipeline.render
+
+    def render(api: Any, targets: Any, progress: Any = None) -> Any:
+        if api.slug == "upstra":
+            raise SpecError([failure])
+        return real(api, targets, progress)
+
+    monkeypatch.setattr(pipeline, "render", render)  # workers are forked: they see it too
+    config = replace(load_config(ROOT), specs=specs)
+    outcomes = Runner(None, jobs).run(pipeline.find_specs(config, ()), ("docs",))
+    by_slug = {outcome.source.slug: outcome for outcome in outcomes}
+    assert [o.source.slug for o in outcomes] == ["nexconn", "upstra"]
+    raised = by_slug["upstra"].failure
+    assert isinstance(raised, SpecError) and raised.diagnostics == [failure]
+    assert by_slug["nexconn"].failure is None and by_slug["nexconn"].files
+
+
+def test_the_fingerprint_follows_the_generators_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package, templates = tmp_path / "generator", tmp_path / "templates"
+    shutil.copytree(cache.PACKAGE_ROOT, package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(cache.TEMPLATES, templates)
+    monkeypatch.setattr(cache, "PACKAGE_ROOT", package)
+    monkeypatch.setattr(cache, "TEMPLATES", templates)
+    fingerprint = cache.fingerprint.__wrapped__
+    before = fingerprint()
+    assert fingerprint() == before
+    (package / "__pycache__").mkdir(exist_ok=True)
+    (package / "__pycache__" / "x.pyc").write_bytes(b"compiled")
+    assert fingerprint() == before
+    target = next(iter(sorted(templates.rglob("*.j2"))))
+    target.write_text(target.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert fingerprint() != before
+
+
+def test_keys_do_not_run_together() -> None:
+    assert cache.key("ab", "c") != cache.key("a", "bc")
+    assert cache.key("a", b"b") == cache.key(b"a", "b")
