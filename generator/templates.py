@@ -21,7 +21,10 @@ _UNSAFE = re.compile(
 
 
 def clean(text: str) -> str:
-    return _UNSAFE.sub("", unicodedata.normalize("NFC", str(text)))
+    text = str(text)
+    if text.isascii() and text.isprintable():  # nothing to normalize or remove
+        return text
+    return _UNSAFE.sub("", unicodedata.normalize("NFC", text))
 
 
 def header(api: Api, what: str) -> str:
@@ -54,11 +57,14 @@ def comment(text: str) -> str:
     return " ".join(clean(text).split())
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>#~])")
+
+
 def md(text: str) -> str:
     """Inline Markdown text: no HTML, no table breaks, no stray emphasis or code spans."""
     text = " ".join(clean(text).split())
     text = html.escape(text, quote=False)
-    return re.sub(r"([\\`*_\[\]|<>#~])", r"\\\1", text)
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def md_block(text: str) -> str:

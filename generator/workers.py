@@ -54,7 +54,7 @@ class _Worker:
     group: str
     process: Any
     connection: Connection
-    task: Any = None  # the key of the task it is running
+    task: Any = None  # the key of the task it is running (keys are never None)
 
 
 @dataclass
@@ -114,7 +114,7 @@ class Pool:
 
     def results(self) -> Iterator[tuple[Any, Any]]:
         while any(worker.task is not None for worker in self._workers):
-            busy = {worker.connection: worker for worker in self._workers if worker.task}
+            busy = {w.connection: w for w in self._workers if w.task is not None}
             for connection in wait(list(busy)):
                 worker = busy[connection]  # type: ignore[index]
                 try:
