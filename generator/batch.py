@@ -1,5 +1,5 @@
 """Every spec of a run: answered by the cache where nothing changed, the rest checked and rendered
-in worker processes, one spec each, so a run of several specs uses every CPU.
+in worker processes (`workers`), so a run of several specs uses every CPU.
 
 The results are gathered in the order the specs were given, whichever finishes first, so the
 output and the messages do not depend on timing. Nothing here prints or writes the output.
@@ -138,18 +138,22 @@ class Runner:
         self.jobs = max(1, jobs)
         self.progress = progress
 
-    def keys(self, source: SpecSource, targets: tuple[Target, ...] | None) -> Keys:
-        spec = source.path.read_bytes()
+    def keys(self, source: SpecSource, targets: tuple[Target, ...] | None) -> Keys | None:
+        """The cache keys of a spec; None when it cannot be read (the loader says why)."""
+        try:
+            spec = source.path.read_bytes()
+        except OSError:
+            return None
         check = cache_module.key(
             cache_module.fingerprint(), "check", source.slug, source.label, source.display, spec
         )
         return Keys(check, cache_module.key(check, "render", *(targets or ())))
 
     def _cached(
-        self, source: SpecSource, keys: Keys, targets: tuple[Target, ...] | None
+        self, source: SpecSource, keys: Keys | None, targets: tuple[Target, ...] | None
     ) -> Outcome | None:
         """The outcome the cache holds for a spec, or None."""
-        if self.cache is None:
+        if self.cache is None or keys is None:
             return None
         found = self.cache.load("checks", keys.check)
         if not (isinstance(found, tuple) and len(found) == 2):
@@ -171,8 +175,8 @@ class Runner:
 
         return Outcome(source, diagnostics, warnings, files=files, stored=stored)
 
-    def _remember(self, outcome: Outcome, keys: Keys) -> None:
-        if self.cache is None or outcome.failure is not None:
+    def _remember(self, outcome: Outcome, keys: Keys | None) -> None:
+        if self.cache is None or keys is None or outcome.failure is not None:
             return
         self.cache.store("checks", keys.check, (outcome.diagnostics, outcome.warnings))
         if outcome.built is not None:
@@ -200,7 +204,7 @@ class Runner:
         if self.cache is not None:
             self.cache.prune()
         return [
-            replace(outcome, key=k.check)
+            replace(outcome, key=k.check if k else "")
             for outcome, k in zip(outcomes, keys, strict=True)
             if outcome is not None
         ]

@@ -88,35 +88,31 @@ def _print(diagnostics: Sequence[Diagnostic]) -> None:
 
 
 def _checked(
-    config: Config, apis: Sequence[str], targets: tuple[Target, ...] | None = None
+    runner: Runner,
+    config: Config,
+    apis: Sequence[str],
+    targets: tuple[Target, ...] | None = None,
 ) -> list[Outcome]:
     """Load, validate, lint and build each spec (and render it, given targets); print every
-    diagnostic; exit 1 on any error."""
-    outcomes = _runner(config).run(pipeline.find_specs(config, apis), targets)
+    diagnostic, then the warnings of building; exit 1 on any error."""
+    outcomes = runner.run(pipeline.find_specs(config, apis), targets)
     _print([d for outcome in outcomes for d in outcome.diagnostics])
     failed = [o.source.slug for o in outcomes if not o.ok]
     if failed:
         _say(f"chatforge: {len(failed)} spec(s) with errors: {', '.join(failed)}; nothing written")
         sys.exit(1)
-    return outcomes
-
-
-def _build(outcomes: Sequence[Outcome]) -> list[Api]:
-    """The IR of each checked spec, its warnings printed."""
-    apis = []
     for outcome in outcomes:
         if outcome.warnings:
             _print(outcome.warnings)
-        apis.append(outcome.api)
-    return apis
+    return outcomes
 
 
 def _overview(
-    config: Config, outcomes: Sequence[Outcome], targets: tuple[Target, ...]
+    runner: Runner, config: Config, outcomes: Sequence[Outcome], targets: tuple[Target, ...]
 ) -> tuple[dict[str, str], list[str]]:
     """The pages about every API at once; a comparison at odds with the specs exits 1."""
     try:
-        return _runner(config).overview(config.specs, outcomes, targets)
+        return runner.overview(config.specs, outcomes, targets)
     except SpecError as exc:
         _print(exc.diagnostics)
         _say("chatforge: the comparison does not agree with the specs; nothing written")
@@ -164,12 +160,10 @@ def validate(
     Problems print as FILE:LINE:COL: LEVEL: MESSAGE (JSON POINTER); any error exits 1.
     """
     config = _config(specs, quiet=quiet, jobs=jobs, use_cache=not no_cache)
-    results = _checked(config, apis)
-    for result in results:
-        if result.warnings:
-            _print(result.warnings)
+    runner = _runner(config)
+    results = _checked(runner, config, apis)
     if not apis:
-        _overview(config, results, ("docs",))
+        _overview(runner, config, results, ("docs",))
     warnings = sum(
         1 for r in results for d in (*r.diagnostics, *r.warnings) if d.level is Level.WARNING
     )
@@ -223,10 +217,8 @@ def generate(
         jobs=jobs,
         use_cache=not no_cache,
     )
-    outcomes = _checked(config, apis, config.targets)
-    for outcome in outcomes:
-        if outcome.warnings:
-            _print(outcome.warnings)
+    runner = _runner(config)
+    outcomes = _checked(runner, config, apis, config.targets)
     files: dict[str, str] = {}
     owned: list[str] = []
     for outcome in outcomes:
@@ -236,7 +228,7 @@ def generate(
         files.update(outcome.files)
         owned.extend(pipeline.owned_paths(outcome.source.slug, config.targets))
     if not apis:
-        overview, folders = _overview(config, outcomes, config.targets)
+        overview, folders = _overview(runner, config, outcomes, config.targets)
         files.update(overview)
         owned.extend(folders)
     shown = os.path.relpath(config.out) if config.out.is_relative_to(Path.cwd()) else config.out
@@ -295,11 +287,11 @@ def describe(api: Api, config: Config, spec: str) -> dict[str, Any]:
 def list_(specs: str | None, as_json: bool) -> None:
     """Show each API: its spec, operations, coverage of its source document and its outputs."""
     config = _config(specs, quiet=True)
-    results = _checked(config, ())
+    results = _checked(_runner(config), config, ())
     entries = []
-    for result, api in zip(results, _build(results), strict=True):
+    for result in results:
         spec = os.path.relpath(result.source.path, config.root)
-        entries.append(describe(api, config, spec))
+        entries.append(describe(result.api, config, spec))
     if as_json:
         click.echo(json.dumps({"apis": entries}, indent=2, sort_keys=True))
         return
@@ -371,8 +363,7 @@ def serve(
     import uvicorn
 
     config = _config(specs, out, quiet=True)
-    results = _checked(config, (api,))
-    built = _build(results)[0]
+    built = _checked(_runner(config), config, (api,))[0].api
     folder = config.out / built.slug / "server"
     if not (folder / built.server_package).is_dir():
         raise pipeline.UsageError(
