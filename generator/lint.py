@@ -470,18 +470,19 @@ def rule_shared_route(doc: Json, out: Diagnostics, level: Level) -> None:
                 out.error(f"variant {variant!r} is not a component schema", where)
 
 
-def _registry(doc: Json) -> referencing.Registry[Any]:
+def schema_registry(doc: Json) -> referencing.Registry[Any]:
     resource: referencing.Resource[Any] = DRAFT202012.create_resource(doc)
     registry: referencing.Registry[Any] = referencing.Registry().with_resource("urn:spec", resource)
     return registry
 
 
-def _validator(
+def schema_validator(
     doc: Json, pointer: str, registry: referencing.Registry[Any] | None = None
 ) -> jsonschema.protocols.Validator:
-    """A validator of the schema at `pointer`, whose `$ref`s resolve in the document."""
+    """A validator of the schema at `pointer`, whose `$ref`s resolve in the document (pass the
+    document's `schema_registry` to validate against many of its schemas)."""
     ref = f"urn:spec#{quote(pointer, safe='/~')}"
-    return jsonschema.Draft202012Validator({"$ref": ref}, registry=registry or _registry(doc))
+    return jsonschema.Draft202012Validator({"$ref": ref}, registry=registry or schema_registry(doc))
 
 
 def _example_sites(doc: Json) -> Iterator[tuple[str, str, Json]]:
@@ -507,10 +508,10 @@ def _example_sites(doc: Json) -> Iterator[tuple[str, str, Json]]:
 
 
 def rule_examples(doc: Json, out: Diagnostics, level: Level) -> None:
-    registry = _registry(doc)
+    registry = schema_registry(doc)
     for schema_ptr, example_ptr, value in _example_sites(doc):
         best = jsonschema.exceptions.best_match(
-            _validator(doc, schema_ptr, registry).iter_errors(value)
+            schema_validator(doc, schema_ptr, registry).iter_errors(value)
         )
         if best is not None:
             where = "".join(f"/{p}" for p in best.absolute_path)
@@ -627,7 +628,7 @@ def _error_style(doc: Json, out: Diagnostics) -> None:
     except KeyError:
         out.error(f"x-errors.schema {schema!r} is not a pointer into this document", "/x-errors")
         return
-    validator = _validator(doc, schema[1:])
+    validator = schema_validator(doc, schema[1:])
     for kind, status in ERROR_KINDS.items():
         body = dict(style.get("fixed") or {})
         if style.get("code") is not None:

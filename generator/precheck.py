@@ -31,6 +31,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from generator.loader import resolve_pointer
+
 Json = Any
 
 OAS31_DIALECT = "https://spec.openapis.org/oas/3.1/dialect/base"
@@ -265,18 +267,17 @@ def _properties(document: Json, schema: Json, seen: set[int]) -> set[str]:
 
 
 def _resolve(document: Json, schema: Json) -> Json:
+    """A schema, or what its chain of `$ref`s (all local: see `_refs_stay_in_components`)
+    leads to."""
     hops = 0
     while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
         hops += 1
         if hops > 64:
             raise _NotProven
-        node = document
-        for raw in schema["$ref"][2:].split("/"):
-            token = raw.replace("~1", "/").replace("~0", "~")
-            if not isinstance(node, dict) or token not in node:
-                raise _NotProven
-            node = node[token]
-        schema = node
+        try:
+            schema = resolve_pointer(document, schema["$ref"][1:])
+        except KeyError as exc:
+            raise _NotProven from exc
     return schema
 
 
@@ -303,10 +304,12 @@ def _engine_bound(document: Json, schema: Json, seen: set[int]) -> bool:
 def _defaults(document: Json, defaults: list[tuple[Json, Json]]) -> None:
     """Each default against its schema: together in one jsonschema-rs call where the verdict
     cannot depend on the engine, else by openapi-spec-validator's own value validator."""
-    plain = [pair for pair in defaults if not _engine_bound(document, pair[0], set())]
+    plain: list[tuple[Json, Json]] = []
+    bound: list[tuple[Json, Json]] = []
+    for pair in defaults:
+        (bound if _engine_bound(document, pair[0], set()) else plain).append(pair)
     if plain:
         _plain_defaults(document, plain)
-    bound = [pair for pair in defaults if _engine_bound(document, pair[0], set())]
     if bound:
         _python_defaults(document, bound)
 

@@ -12,28 +12,33 @@ import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths; False where the system cannot."""
+def _libc(name: str, *argtypes: Any) -> Any | None:
+    """A function of the C library taking `argtypes` and returning an int; None where the system
+    has no such function (the callers then do without)."""
     import ctypes
     import ctypes.util
 
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        renameat2 = libc.renameat2
+        function = getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
     except (OSError, AttributeError):
+        return None
+    function.argtypes, function.restype = list(argtypes), ctypes.c_int
+    return function
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths; False where the system cannot."""
+    from ctypes import c_char_p, c_int, c_uint
+
+    renameat2 = _libc("renameat2", c_int, c_char_p, c_int, c_char_p, c_uint)
+    if renameat2 is None:
         return False
-    renameat2.argtypes = [
-        ctypes.c_int,
-        ctypes.c_char_p,
-        ctypes.c_int,
-        ctypes.c_char_p,
-        ctypes.c_uint,
-    ]
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return bool(result == 0)
 
@@ -76,15 +81,10 @@ def _make_durable(folder: Path, files: Iterable[Path]) -> None:
     """Every file on disk before the tree is swapped in, so that even a power cut leaves a whole
     tree: by one `syncfs` of the folder's file system where the system has it (one flush instead
     of one per file), else by `fsync` of each file."""
-    import ctypes
-    import ctypes.util
+    from ctypes import c_int
 
-    try:
-        syncfs = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).syncfs
-    except (OSError, AttributeError):
-        syncfs = None
+    syncfs = _libc("syncfs", c_int)
     if syncfs is not None:
-        syncfs.argtypes, syncfs.restype = [ctypes.c_int], ctypes.c_int
         descriptor = os.open(folder, os.O_RDONLY)
         try:
             if syncfs(descriptor) == 0:

@@ -6,7 +6,6 @@ import ast
 import json
 import re
 from typing import Any
-from urllib.parse import quote
 
 from generator.diagnostics import Diagnostic, Level, SpecError, pointer_of
 from generator.ir import Api
@@ -116,26 +115,20 @@ class _Nulls:
     it holds resolved among the API's named schemas."""
 
     def __init__(self, components: dict[str, Any]) -> None:
-        from referencing import Registry
-        from referencing.jsonschema import DRAFT202012
+        from generator.lint import schema_registry
 
         self.components = components
-        document = {"components": {"schemas": components}}
-        self.registry: Registry[Any] = Registry().with_resource(
-            "urn:models", DRAFT202012.create_resource(document)
-        )
+        self.document = {"components": {"schemas": components}}
+        self.registry = schema_registry(self.document)
 
     def taken(self, model: str, prop: str) -> bool:
-        import jsonschema
+        from generator.lint import schema_validator
 
-        schema = self.components[model]["properties"][prop]
-        plain = _plainly_takes_null(schema)
+        plain = _plainly_takes_null(self.components[model]["properties"][prop])
         if plain is not None:
             return plain
         pointer = pointer_of("components", "schemas", model, "properties", prop)
-        schema = {"$ref": f"urn:models#{quote(pointer, safe='/~')}"}
-        validator = jsonschema.Draft202012Validator(schema, registry=self.registry)
-        return bool(validator.is_valid(None))
+        return bool(schema_validator(self.document, pointer, self.registry).is_valid(None))
 
 
 def _resolved(components: dict[str, Any], schema: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from generator.ir import Api, Operation
-from generator.lint import ERROR_KINDS, _validator
+from generator.lint import ERROR_KINDS, schema_validator
 from tests.conftest import ROOT, LiveServer
 from tests.functional.harness import (
     Generated,
@@ -120,7 +120,7 @@ def _schema(api: Api) -> tuple[Any, set[str]]:
     node = document
     for token in pointer.strip("/").split("/"):
         node = node[token]
-    return _validator(document, pointer), set(node["properties"])
+    return schema_validator(document, pointer), set(node["properties"])
 
 
 def _body_op(api: Api) -> Operation:

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 import yaml
 
-from generator.lint import _validator
+from generator.lint import schema_validator
 from tests.conftest import ROOT, LiveServer, import_generated
 
 SPEC = ROOT / "tests/fixtures/specs/unexampled.yaml"
@@ -56,7 +56,7 @@ def test_answers_built_from_the_schema_are_valid(out: Path) -> None:
             url = live.url + path.replace("{room_id}", "r1")
             response = httpx.request(method.upper(), url, json=body)
             assert response.status_code == int(status), response.text
-            validator = _validator(document, _schema_of(document, path, method, status))
+            validator = schema_validator(document, _schema_of(document, path, method, status))
             problems = [e.message for e in validator.iter_errors(response.json())]
             assert not problems, (path, response.json(), problems)
         # Requests are still checked in mock mode.
