@@ -71,7 +71,10 @@ LINEAR_RATIO = 1.1  # time per operation at the largest size over that at the sm
 SIZES = (250, 500, 1000, 2000)
 QUICK_SIZES = (60, 120, 240)
 SECTIONS = ("cold", "warm", "scaling", "import", "overhead")
-SAMPLE_EVERY = 0.01  # seconds between two readings of /proc
+# Seconds between two readings of /proc. A reading takes about a millisecond of CPU, taken from
+# the tool measured on a machine with few cores: every 50 ms costs a tool that keeps every core
+# busy about 2% of a core, and the kernel's high-water mark still catches the largest process.
+SAMPLE_EVERY = 0.05
 PAGE = os.sysconf("SC_PAGE_SIZE")
 MIB = 1024 * 1024
 
@@ -500,6 +503,7 @@ class ClientPackage:
     folder: Path  # what goes on PYTHONPATH
     python: Path
     peer: bool
+    first_client: str  # a statement that makes a client, ready to send, and closes it
 
 
 @dataclass(frozen=True)
@@ -507,6 +511,7 @@ class ImportTime:
     subject: ClientPackage
     seconds: float  # median import less median start-up
     importtime: float  # cumulative seconds of the package, from -X importtime
+    first_client: float  # median import and first client less median start-up
 
 
 @dataclass(frozen=True)
@@ -668,17 +673,26 @@ class Bench:
             client = api["targets"]["client"]
             folder = tree.joinpath(*Path(client["path"]).parts[-2:])  # <slug>/client
             label = f"chatforge `{api['slug']}`"
-            subjects.append(ClientPackage(label, client["import"], folder, VENV_PYTHON, False))
+            first = f"{client['import']}.{client['example']}.close()"
+            package = ClientPackage(label, client["import"], folder, VENV_PYTHON, False, first)
+            subjects.append(package)
         opc_tree = self.ensure_opc_stream()
         if opc_tree is not None:
             package = sorted(opc_tree.glob("*/client.py"))[0].parent.name
             label = f"{overhead.PEER_PACKAGE} `stream`"
-            subjects.append(ClientPackage(label, package, opc_tree, overhead.peer_python(), True))
+            # Its client makes the httpx client when first asked for it.
+            first = (
+                f"{package}.AuthenticatedClient(base_url='http://127.0.0.1', token='t')"
+                ".get_httpx_client().close()"
+            )
+            python = overhead.peer_python()
+            subjects.append(ClientPackage(label, package, opc_tree, python, True, first))
         for subject in subjects:  # compile the bytecode once, as an installed package has it
             import_seconds(subject.python, subject)
         pythons = sorted({subject.python for subject in subjects})
         startups: dict[Path, list[float]] = {python: [] for python in pythons}
         timings: dict[str, list[float]] = {subject.label: [] for subject in subjects}
+        firsts: dict[str, list[float]] = {subject.label: [] for subject in subjects}
         runs = self.args.import_runs
         print(f"import time: {len(subjects)} packages, {runs} runs each", flush=True)
         for _ in range(runs):
@@ -686,13 +700,16 @@ class Bench:
                 startups[python].append(import_seconds(python, None))
             for subject in subjects:
                 timings[subject.label].append(import_seconds(subject.python, subject))
+                firsts[subject.label].append(import_seconds(subject.python, subject, True))
         self.startups = {python: statistics.median(startups[python]) for python in pythons}
         for subject in subjects:
             cumulative = statistics.median(
                 importtime(subject) for _ in range(self.args.importtime_runs)
             )
-            spent = statistics.median(timings[subject.label]) - self.startups[subject.python]
-            self.imports.append(ImportTime(subject, spent, cumulative))
+            startup = self.startups[subject.python]
+            spent = statistics.median(timings[subject.label]) - startup
+            first = statistics.median(firsts[subject.label]) - startup
+            self.imports.append(ImportTime(subject, spent, cumulative, first))
 
     def measure_overhead(self) -> None:
         """bench/client_overhead.py, run on this run's generated clients; its results go to a
@@ -725,14 +742,19 @@ class Bench:
             self.overhead_ratios.append(float(row.strip("|").split("|")[3].strip().rstrip("x")))
 
 
-def import_seconds(python: Path, subject: ClientPackage | None) -> float:
-    """Wall seconds of `python -c "import <package>"` in a fresh process (`pass` for none)."""
+def import_seconds(
+    python: Path, subject: ClientPackage | None, first_client: bool = False
+) -> float:
+    """Wall seconds of `python -c "import <package>"` in a fresh process (`pass` for none),
+    and with `first_client`, of making and closing a first client after it."""
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     code = "pass"
     if subject is not None:
         env["PYTHONPATH"] = str(subject.folder)
         code = f"import {subject.package}"
+        if first_client:
+            code += f"; {subject.first_client}"
     began = time.perf_counter()
     done = subprocess.run(
         [str(python), "-c", code], env=env, capture_output=True, text=True, check=False
@@ -866,7 +888,8 @@ def cold_section(bench: Bench, verdicts: list[Verdict]) -> list[str]:
         f"{median_of(len(ours.runs), 'round')}: in each round every tool runs once on every "
         "spec, so drift in the machine's load touches them all. Peak memory is the largest sum "
         "of resident memory over the command's whole process tree (read from `/proc` every "
-        "10 ms; a page shared by several processes counts once for each); the largest process "
+        f"{SAMPLE_EVERY * 1000:.0f} ms; a page shared by several processes counts once for "
+        "each); the largest process "
         "is the kernel's high-water mark of one process of the tree.",
     ]
     if not bench.has_cache:
@@ -1078,17 +1101,22 @@ def import_section(bench: Bench, verdicts: list[Verdict]) -> list[str]:
         "`chatforge list --json` puts it, in this run's output) on `PYTHONPATH` and its "
         f"bytecode already compiled: {median_of(runs, 'run')}, less the interpreter's start-up "
         "(`python -c pass`, measured alike). `-X importtime` gives the package's cumulative "
-        f"import time as Python counts it ({median_of(bench.args.importtime_runs, 'run')}).",
+        f"import time as Python counts it ({median_of(bench.args.importtime_runs, 'run')}). "
+        "A generated client loads httpx when the first client is made, so the last column "
+        "times that too: the import, then a client made with the example credentials of "
+        "`chatforge list --json` and closed (openapi-python-client's makes its httpx client "
+        "when first asked for it, so there the statement asks).",
         "",
-        "| client | package | import time | `-X importtime` cumulative | target |",
-        "|---|---|---:|---:|---|",
+        "| client | package | import time | `-X importtime` cumulative | target "
+        "| import and first client |",
+        "|---|---|---:|---:|---|---:|",
     ]
     ours = [item for item in bench.imports if not item.subject.peer]
     for item in bench.imports:
         met = "peer" if item.subject.peer else met_text(item.seconds < TARGET_IMPORT)
         lines.append(
             f"| {item.subject.label} | `{item.subject.package}` | {secs(item.seconds)} "
-            f"| {secs(item.importtime)} | {met} |"
+            f"| {secs(item.importtime)} | {met} | {secs(item.first_client)} |"
         )
     startups = ", ".join(
         f"{secs(value)} ({'project' if python == VENV_PYTHON else 'peer'} venv)"

@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from generator import cache as cache_module
 from generator.config import COMPARISON, Target
@@ -83,6 +83,18 @@ def _render(api: Api, targets: tuple[Target, ...]) -> Files | BaseException:
         return exc
 
 
+def _overview(
+    specs: Path, apis: Sequence[Api], targets: tuple[Target, ...]
+) -> tuple[Files, list[str]] | BaseException:
+    """The pages about every API at once, or what making them raised, for the caller to raise."""
+    from generator import pipeline
+
+    try:
+        return pipeline.render_overview(specs, apis, targets)
+    except Exception as exc:  # noqa: BLE001 - handed to the caller, which reports it
+        return exc
+
+
 def _rendered(outcome: Outcome, result: Files | BaseException) -> Outcome:
     if isinstance(result, BaseException):
         return replace(outcome, failure=result)
@@ -119,6 +131,21 @@ def _render_with(api: Api, targets: tuple[Target, ...], text: str | None) -> Fil
 _WITH_MODELS = ("models", "client", "server")
 
 
+@dataclass(frozen=True)
+class OverviewRequest:
+    """The pages about every API at once, asked of a run: the specs folder (with the
+    comparison) and the targets."""
+
+    specs: Path
+    targets: tuple[Target, ...]
+
+
+# A task: its name, the function and its arguments.
+Task = tuple[str, tuple[Callable[..., Any], tuple[Any, ...]]]
+# Given every spec's outcome once all are checked: the task to run then, if any.
+Late = Callable[[Sequence[Outcome]], Task | None]
+
+
 @dataclass
 class Keys:
     check: str
@@ -137,6 +164,8 @@ class Runner:
         self.cache = cache
         self.jobs = max(1, jobs)
         self.progress = progress
+        # What `run` made beyond the specs (the overview), by cache key, until asked for.
+        self._made: dict[str, Any] = {}
 
     def keys(self, source: SpecSource, targets: tuple[Target, ...] | None) -> Keys | None:
         """The cache keys of a spec; None when it cannot be read (the loader says why)."""
@@ -185,9 +214,14 @@ class Runner:
             self.cache.store_files(keys.output, outcome.files)
 
     def run(
-        self, sources: Sequence[SpecSource], targets: tuple[Target, ...] | None
+        self,
+        sources: Sequence[SpecSource],
+        targets: tuple[Target, ...] | None,
+        overview: OverviewRequest | None = None,
     ) -> list[Outcome]:
-        """Each spec's outcome, in the order given. With targets, each spec is rendered too."""
+        """Each spec's outcome, in the order given. With targets, each spec is rendered too.
+        With an overview request, the pages about every API are made alongside, for
+        `overview()` to hand out, as soon as every spec is checked."""
         keys = [self.keys(source, targets) for source in sources]
         outcomes: list[Outcome | None] = [
             self._cached(source, k, targets) for source, k in zip(sources, keys, strict=True)
@@ -197,7 +231,20 @@ class Runner:
             if self.progress:
                 what = "validating" if i in todo else "unchanged, from the cache:"
                 self.progress(f"{source.slug}: {what} {source.display}")
-        computed = self._compute([sources[i] for i in todo], targets)
+        late: Late | None = None
+        if overview is not None and todo:
+            name = self._overview_name(overview, [k.check if k else "" for k in keys])
+            if self.cache is None or not self.cache.has("overviews", name):
+
+                def late(computed: Sequence[Outcome]) -> Task | None:
+                    done = dict(zip(todo, computed, strict=True))
+                    every = [done[i] if i in done else outcomes[i] for i in range(len(sources))]
+                    if not all(o is not None and o.ok for o in every):
+                        return None
+                    apis = [o.api for o in every if o is not None]
+                    return name, (_overview, (overview.specs, apis, overview.targets))
+
+        computed = self._compute([sources[i] for i in todo], targets, late)
         for i, outcome in zip(todo, computed, strict=True):
             outcomes[i] = outcome
             self._remember(outcome, keys[i])
@@ -209,38 +256,47 @@ class Runner:
             if outcome is not None
         ]
 
-    def overview(
-        self, specs: Path, outcomes: Sequence[Outcome], targets: tuple[Target, ...]
-    ) -> tuple[Files, list[str]]:
-        """The pages about every API at once (see `pipeline.render_overview`), from the cache
-        when the comparison and every spec are as they were."""
-        from generator import pipeline
-
-        source = specs / COMPARISON
+    def _overview_name(self, request: OverviewRequest, keys: Sequence[str]) -> str:
+        """The cache key of the overview: the comparison, the targets and every spec."""
+        source = request.specs / COMPARISON
         try:
             comparison = source.read_bytes()
         except OSError:
             comparison = b""
-        name = cache_module.key(
+        return cache_module.key(
             cache_module.fingerprint(),
             "overview",
             str(source.resolve()),
             comparison,
-            *targets,
-            *(outcome.key for outcome in outcomes),
+            *request.targets,
+            *keys,
         )
-        if self.cache is not None:
+
+    def overview(
+        self, specs: Path, outcomes: Sequence[Outcome], targets: tuple[Target, ...]
+    ) -> tuple[Files, list[str]]:
+        """The pages about every API at once (see `pipeline.render_overview`): made during
+        `run`, or taken from the cache when the comparison and every spec are as they were.
+        Raises what rendering them raised."""
+        name = self._overview_name(OverviewRequest(specs, targets), [o.key for o in outcomes])
+        made = self._made.pop(name, None)
+        if made is None and self.cache is not None:
             found = self.cache.load("overviews", name)
             if isinstance(found, tuple) and len(found) == 2:
-                return found
-        apis = [outcome.api for outcome in outcomes]
-        result = pipeline.render_overview(specs, apis, targets)
+                return cast("tuple[Files, list[str]]", found)
+        if made is None:
+            made = _overview(specs, [outcome.api for outcome in outcomes], targets)
+        if isinstance(made, BaseException):
+            raise made
         if self.cache is not None:
-            self.cache.store("overviews", name, result)
-        return result
+            self.cache.store("overviews", name, made)
+        return cast("tuple[Files, list[str]]", made)
 
     def _compute(
-        self, sources: Sequence[SpecSource], targets: tuple[Target, ...] | None
+        self,
+        sources: Sequence[SpecSource],
+        targets: tuple[Target, ...] | None,
+        late: Late | None = None,
     ) -> list[Outcome]:
         jobs = min(self.jobs, len(sources))
         if jobs <= 1:
@@ -257,43 +313,82 @@ class Runner:
             finally:
                 if collecting:
                     gc.enable()
-        return self._in_workers(sources, targets, jobs)
+        return self._in_workers(sources, targets, jobs, late)
 
     def _in_workers(
-        self, sources: Sequence[SpecSource], targets: tuple[Target, ...] | None, jobs: int
+        self,
+        sources: Sequence[SpecSource],
+        targets: tuple[Target, ...] | None,
+        jobs: int,
+        late: Late | None,
     ) -> list[Outcome]:
-        """Checks, models and rendering as tasks for the two groups of workers (`workers.Pool`):
-        a spec's models are made as soon as it is checked, and the spec rendered as soon as its
-        models are made. Checks come first, so the models workers are never short of work."""
+        """Checks, models and rendering as tasks for the two groups of workers (`workers.Pool`).
+        A checked spec's docs and models are made at once, the rest of its code as soon as its
+        models are. Of the tasks queued, a worker takes first the one with the most work waiting
+        on it: checks, then code, the overview, and docs, the largest spec first; so the models
+        worker is never short of work. `late` gives a task to run once every spec is checked
+        (the overview), whose result goes to `_made`."""
         from generator.workers import MODELS, OTHER, Pool
 
-        with_models = targets is not None and any(t in targets for t in _WITH_MODELS)
-        sizes = {MODELS: jobs // 2, OTHER: jobs - jobs // 2} if with_models else {OTHER: jobs}
+        docs = tuple(t for t in targets or () if t == "docs")
+        code = tuple(t for t in targets or () if t != "docs")
+        with_models = any(t in code for t in _WITH_MODELS)
+        sizes = [_size(source.path) for source in sources]
+        # The models workers make the models alone: taking other work would cost each of them
+        # the imports and set-up of checking and rendering, and would leave a spec's models
+        # waiting while it rendered.
+        workers = {MODELS: jobs // 2, OTHER: jobs - jobs // 2} if with_models else {OTHER: jobs}
         outcomes: dict[int, Outcome] = {}
-        with Pool(sizes) as pool:
+        parts: dict[int, dict[str, Files | BaseException]] = {}
+        checked = 0
+        with Pool(workers) as pool:
             if with_models:
-                pool.submit(MODELS, 0, ("prepare", -1), _prepare_models)
-            # Largest first, so the longest spec is not the one left running alone at the end.
-            for i in sorted(range(len(sources)), key=lambda i: -_size(sources[i].path)):
-                pool.submit(OTHER, 0, ("check", i), _check, sources[i])
+                pool.submit(MODELS, (0, 0), ("prepare", -1), _prepare_models)
+            # Largest first, as the queue would order them: a free worker takes each at once.
+            for i in sorted(range(len(sources)), key=lambda i: -sizes[i]):
+                pool.submit(OTHER, (0, -sizes[i]), ("check", i), _check, sources[i])
             for (stage, i), result in pool.results():
                 if stage == "check":
-                    outcomes[i] = result
-                    if targets is None or not result.ok:
-                        continue
-                    if with_models:
-                        pool.submit(MODELS, 1, ("models", i), _models, result.api)
-                    else:
-                        task = ("render", i)
-                        pool.submit(OTHER, 1, task, _render_with, result.api, targets, None)
+                    outcomes[i], checked = result, checked + 1
+                    if targets is not None and result.ok:
+                        parts[i] = {}
+                        if docs:
+                            task = ("docs", i)
+                            pool.submit(OTHER, (3, -sizes[i]), task, _render, result.api, docs)
+                        if with_models:
+                            pool.submit(MODELS, (1, -sizes[i]), ("models", i), _models, result.api)
+                        elif code:
+                            task = ("code", i)
+                            pool.submit(
+                                OTHER, (1, -sizes[i]), task, _render_with, result.api, code, None
+                            )
+                    if checked == len(sources) and late is not None:
+                        made = late([outcomes[j] for j in range(len(sources))])
+                        if made is not None:
+                            name, (function, args) = made
+                            pool.submit(OTHER, (2, 0), ("late", name), function, *args)
                 elif stage == "models" and isinstance(result, BaseException):
                     outcomes[i] = replace(outcomes[i], failure=result)
                 elif stage == "models":
-                    assert targets is not None
-                    api = outcomes[i].api
-                    pool.submit(OTHER, 1, ("render", i), _render_with, api, targets, result)
-                elif stage == "render":
-                    outcomes[i] = _rendered(outcomes[i], result)
+                    task, api = ("code", i), outcomes[i].api
+                    pool.submit(OTHER, (1, -sizes[i]), task, _render_with, api, code, result)
+                elif stage == "late":
+                    self._made[i] = result
+                elif stage in ("code", "docs"):
+                    parts[i][stage] = result
+        for i, rendered in parts.items():
+            files: Files = {}
+            for part in (rendered[stage] for stage in ("code", "docs") if stage in rendered):
+                if isinstance(part, BaseException):
+                    outcomes[i] = replace(outcomes[i], failure=outcomes[i].failure or part)
+                else:
+                    files.update(part)
+            if outcomes[i].failure is not None:
+                continue
+            order: dict[str, int] = {target: n for n, target in enumerate(targets or ())}
+            # Target by target, as rendering them in one task gives them.
+            paths = sorted(files, key=lambda path: order[path.split("/")[1]])
+            outcomes[i] = replace(outcomes[i], files={path: files[path] for path in paths})
         return [outcomes[i] for i in range(len(sources))]
 
 

@@ -79,14 +79,14 @@ class _Builder:
         self.slug = slug
         self.diagnostics = diagnostics
         self.registry = SchemaRegistry(self.doc, diagnostics)
-        self.conventions = isinstance(self.doc.get("x-chatforge"), Mapping)
+        self.conventions = isinstance(self.doc.get("x-chatforge"), dict)
 
     # -- helpers ------------------------------------------------------------------------------
 
     def deref(self, node: Json, pointer: str) -> tuple[Json, str]:
         """Follow a non-schema `$ref` (parameters, bodies, responses) to its target."""
         seen = 0
-        while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and seen < 20:
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 20:
             target = node["$ref"].lstrip("#")
             pointer = target
             node = resolve_pointer(self.doc, target)
@@ -97,10 +97,10 @@ class _Builder:
         if "example" in holder:
             return holder["example"]
         examples = holder.get("examples")
-        if isinstance(examples, Mapping) and examples:
+        if isinstance(examples, dict) and examples:
             first = next(iter(examples.values()))
             first, _ = self.deref(first, "")
-            if isinstance(first, Mapping) and "value" in first:
+            if isinstance(first, dict) and "value" in first:
                 return first["value"]
         if isinstance(examples, list) and examples:
             return examples[0]
@@ -109,10 +109,10 @@ class _Builder:
     def sample(self, schema: Json, depth: int = 0) -> Json:
         """A plausible value for docs examples, from the schema's own hints."""
         target = self.registry.target(schema)
-        if not isinstance(target, Mapping) or depth > 6:
+        if not isinstance(target, dict) or depth > 6:
             return None
         for source in (schema, target):
-            if isinstance(source, Mapping):
+            if isinstance(source, dict):
                 found = self.example_of(source)
                 if found is not _MISSING:
                     return found
@@ -164,8 +164,8 @@ class _Builder:
             example_repr = 'Path("photo.jpg")'
         else:
             example_repr = literal(example)
-        const = target.get("const", _MISSING) if isinstance(target, Mapping) else _MISSING
-        default = schema.get("default", _MISSING) if isinstance(schema, Mapping) else _MISSING
+        const = target.get("const", _MISSING) if isinstance(target, dict) else _MISSING
+        default = schema.get("default", _MISSING) if isinstance(schema, dict) else _MISSING
         return Field(
             wire=wire,
             py=naming.identifier(wire, RESERVED_ARGS),
@@ -178,7 +178,7 @@ class _Builder:
             default_text=default_text(schema),
             enum_text=enum_text(target),
             constraints=constraints(
-                target if isinstance(schema, Mapping) and "$ref" in schema else schema
+                target if isinstance(schema, dict) and "$ref" in schema else schema
             ),
             example_repr=example_repr,
             example_json=json.dumps(example, ensure_ascii=False),
@@ -213,13 +213,13 @@ class _Builder:
             style: Style = "simple" if location in ("path", "header") else "form"
             if param.get("style") == "deepObject":
                 style = "deepObject"
-            elif isinstance(param.get("content"), Mapping) and param["content"]:
+            elif isinstance(param.get("content"), dict) and param["content"]:
                 media, content = next(iter(param["content"].items()))
                 schema = content.get("schema") or {}
                 style = "json" if "json" in media else "form"
             if style == "form" and param.get("explode") is False:
                 target = self.registry.target(schema)
-                if isinstance(target, Mapping) and target.get("type") == "array":
+                if isinstance(target, dict) and target.get("type") == "array":
                     style = "csv"
                 else:
                     self.diagnostics.error(
@@ -288,12 +288,12 @@ class _Builder:
         model = self.registry.hoist(schema, f"{op_pascal}Request", f"{media_pointer}/schema")
         target = self.registry.target({"$ref": COMPONENT_PREFIX + model})
         example = self.example_of(media_object)
-        if isinstance(target, Mapping) and "" in (target.get("properties") or {}):
+        if isinstance(target, dict) and "" in (target.get("properties") or {}):
             self.diagnostics.error(
                 "a request body property has an empty name, which no argument can carry; name it",
                 f"{media_pointer}/schema",
             )
-        if isinstance(target, Mapping) and ("properties" in target or _is_union(target)):
+        if isinstance(target, dict) and ("properties" in target or _is_union(target)):
             fields = self.body_fields(target, media_object.get("encoding") or {}, kind, example)
         else:
             fields = [self.whole_body(model, kind, example, None)]
@@ -312,7 +312,7 @@ class _Builder:
         of free-form values...): the value is sent as the whole body."""
         schema = {"$ref": COMPONENT_PREFIX + model}
         target = self.registry.target(schema)
-        types = target.get("type") if isinstance(target, Mapping) else None
+        types = target.get("type") if isinstance(target, dict) else None
         default = "items" if types == "array" else "fields" if types == "object" else "value"
         field = self.field(
             "",
@@ -329,10 +329,10 @@ class _Builder:
     def body_fields(
         self, target: Json, encoding: Mapping[str, Any], kind: BodyKind, example: Json
     ) -> list[Field]:
-        if not isinstance(target, Mapping):
+        if not isinstance(target, dict):
             return []
         required = set(target.get("required") or ())
-        example = example if isinstance(example, Mapping) else {}
+        example = example if isinstance(example, dict) else {}
         fields = []
         for wire, sub in (target.get("properties") or {}).items():
             style: Style = "simple"
@@ -343,7 +343,7 @@ class _Builder:
                     style = "deepObject"
                 elif "json" in str(enc.get("contentType", "")):
                     style = "json"
-                elif isinstance(resolved, Mapping) and (
+                elif isinstance(resolved, dict) and (
                     resolved.get("format") == "binary" or "contentMediaType" in resolved
                 ):
                     style = "file"
@@ -358,7 +358,7 @@ class _Builder:
                     style,
                     describe(sub, self.registry),
                     example.get(wire, _MISSING),
-                    bool(isinstance(sub, Mapping) and sub.get("deprecated")),
+                    bool(isinstance(sub, dict) and sub.get("deprecated")),
                 )
             )
         return fields
@@ -452,7 +452,7 @@ class _Builder:
                 where = f"{pointer}/x-functions/{index}/variant"
                 variant_model = self.registry.ref_name(variant, where)
                 target = self.registry.target({"$ref": COMPONENT_PREFIX + variant_model})
-                if isinstance(target, Mapping) and "properties" in target:
+                if isinstance(target, dict) and "properties" in target:
                     body_fields = self.body_fields(target, encoding, body.kind, _MISSING)
                 else:
                     whole = self.whole_body(
@@ -482,8 +482,8 @@ class _Builder:
         body, _ = self.deref(op["requestBody"], f"{pointer}/requestBody")
         content = body.get("content") or {}
         media_object: Json = content[_choose_media(content)] if content else {}
-        encoding = media_object.get("encoding") if isinstance(media_object, Mapping) else None
-        return encoding if isinstance(encoding, Mapping) else {}
+        encoding = media_object.get("encoding") if isinstance(media_object, dict) else None
+        return encoding if isinstance(encoding, dict) else {}
 
     # -- operations ---------------------------------------------------------------------------
 
@@ -505,7 +505,7 @@ class _Builder:
         tags = op.get("tags") or [DEFAULT_TAG]
         limit = op.get("x-rate-limit") if self.conventions else None
         rate_limit = None
-        if isinstance(limit, Mapping):
+        if isinstance(limit, dict):
             rate_limit = RateLimit(
                 documented=limit.get("documented", True) is not False,
                 requests=limit.get("requests"),
@@ -553,7 +553,7 @@ class _Builder:
         success: Response,
     ) -> Pagination | None:
         raw = op.get("x-pagination") if self.conventions else None
-        if not isinstance(raw, Mapping) or success.kind != "json" or success.model is None:
+        if not isinstance(raw, dict) or success.kind != "json" or success.model is None:
             return None
         fields = [*params, *(body.fields if body else ())]
         where = f"{pointer}/x-pagination"
@@ -587,7 +587,7 @@ class _Builder:
         item_schema = self.registry.walk({"$ref": COMPONENT_PREFIX + success.model}, items)
         item_type = "Any"
         item_imports: tuple[str, ...] = ("typing:Any",)
-        if isinstance(item_schema, Mapping) and isinstance(item_schema.get("items"), Mapping):
+        if isinstance(item_schema, dict) and isinstance(item_schema.get("items"), dict):
             spelled = self.registry.spell(item_schema["items"])
             item_type = spelled.server
             item_imports = spelled.server_imports + tuple(f"models:{m}" for m in spelled.models)
@@ -604,7 +604,7 @@ class _Builder:
         )
 
     def tags(self, operations: list[Operation]) -> list[Tag]:
-        declared = [t for t in self.doc.get("tags") or [] if isinstance(t, Mapping)]
+        declared = [t for t in self.doc.get("tags") or [] if isinstance(t, dict)]
         order = [str(t.get("name")) for t in declared]
         descriptions = {str(t.get("name")): _block(t.get("description")) for t in declared}
         for op in operations:
@@ -677,9 +677,9 @@ class _Builder:
                 result.append(SecurityScheme(name, "bearer", description=description))
             elif kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
                 result.append(SecurityScheme(name, "basic", description=description))
-            elif kind == "apiKey" and isinstance(scheme.get("x-signature"), Mapping):
+            elif kind == "apiKey" and isinstance(scheme.get("x-signature"), dict):
                 result.append(self.signature_scheme(name, scheme, description))
-            elif kind == "apiKey" and isinstance(scheme.get("x-jwt"), Mapping):
+            elif kind == "apiKey" and isinstance(scheme.get("x-jwt"), dict):
                 jwt = scheme["x-jwt"]
                 result.append(
                     SecurityScheme(
@@ -749,7 +749,7 @@ class _Builder:
 
     def envelope(self) -> Envelope | None:
         raw = self.doc.get("x-envelope") if self.conventions else None
-        if not isinstance(raw, Mapping):
+        if not isinstance(raw, dict):
             return None
         return Envelope(
             code_field=str(raw.get("code-field", "code")),
@@ -760,7 +760,7 @@ class _Builder:
 
     def errors(self, envelope: Envelope | None) -> ErrorStyle:
         raw = self.doc.get("x-errors") if self.conventions else None
-        if isinstance(raw, Mapping):
+        if isinstance(raw, dict):
             return ErrorStyle(
                 message_field=str(raw["message"]),
                 code_field=raw.get("code"),
@@ -791,7 +791,7 @@ class _Builder:
         for path, path_item in (self.doc.get("paths") or {}).items():
             path_item, _ = self.deref(path_item, f"/paths/{escape_pointer_token(path)}")
             for method in METHODS:
-                if isinstance(path_item.get(method), Mapping):
+                if isinstance(path_item.get(method), dict):
                     operations.append(self.operation(path, method, path_item, path_item[method]))
         for webhook in ("webhooks",):
             if self.doc.get(webhook):

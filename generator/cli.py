@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from generator import __version__, pipeline, writer
-from generator.batch import Outcome, Runner, cpu_count
+from generator.batch import Outcome, OverviewRequest, Runner, cpu_count
 from generator.cache import Cache
 from generator.config import TARGETS, Config, Target, load_config
 from generator.diagnostics import Diagnostic, Level, SpecError
@@ -92,10 +92,13 @@ def _checked(
     config: Config,
     apis: Sequence[str],
     targets: tuple[Target, ...] | None = None,
+    overview: tuple[Target, ...] | None = None,
 ) -> list[Outcome]:
     """Load, validate, lint and build each spec (and render it, given targets); print every
-    diagnostic, then the warnings of building; exit 1 on any error."""
-    outcomes = runner.run(pipeline.find_specs(config, apis), targets)
+    diagnostic, then the warnings of building; exit 1 on any error. Given overview targets,
+    the overview for them is made alongside, for `_overview`."""
+    request = OverviewRequest(config.specs, overview) if overview is not None else None
+    outcomes = runner.run(pipeline.find_specs(config, apis), targets, request)
     _print([d for outcome in outcomes for d in outcome.diagnostics])
     failed = [o.source.slug for o in outcomes if not o.ok]
     if failed:
@@ -161,7 +164,7 @@ def validate(
     """
     config = _config(specs, quiet=quiet, jobs=jobs, use_cache=not no_cache)
     runner = _runner(config)
-    results = _checked(runner, config, apis)
+    results = _checked(runner, config, apis, overview=None if apis else ("docs",))
     if not apis:
         _overview(runner, config, results, ("docs",))
     warnings = sum(
@@ -218,7 +221,7 @@ def generate(
         use_cache=not no_cache,
     )
     runner = _runner(config)
-    outcomes = _checked(runner, config, apis, config.targets)
+    outcomes = _checked(runner, config, apis, config.targets, None if apis else config.targets)
     files: dict[str, str] = {}
     owned: list[str] = []
     for outcome in outcomes:
@@ -252,6 +255,8 @@ def generate(
 
 def describe(api: Api, config: Config, spec: str) -> dict[str, Any]:
     """The stable JSON form of one API for `chatforge list --json`."""
+    from generator.targets.client import auth_params, example_credentials
+
     base = config.out / api.slug
 
     def where(target: str) -> str:
@@ -273,7 +278,11 @@ def describe(api: Api, config: Config, spec: str) -> dict[str, Any]:
         },
         "targets": {
             "models": {"path": where("models"), "import": api.models_package},
-            "client": {"path": where("client"), "import": api.client_package},
+            "client": {
+                "path": where("client"),
+                "import": api.client_package,
+                "example": f"Client({example_credentials(auth_params(api))})",
+            },
             "server": {"path": where("server"), "import": f"{api.server_package}.app:create_app"},
             "docs": {"path": where("docs"), "index": f"{where('docs')}/index.md"},
         },

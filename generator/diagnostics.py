@@ -28,7 +28,10 @@ class Diagnostic:
 
 
 def escape_pointer_token(token: object) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
+    text = str(token)
+    if "~" not in text and "/" not in text:  # most names, cheaply
+        return text
+    return text.replace("~", "~0").replace("/", "~1")
 
 
 def pointer_of(*tokens: object) -> str:

@@ -43,22 +43,22 @@ ERROR_KINDS = {
 def operations(doc: Json) -> Iterator[tuple[str, str, Mapping[str, Any], str]]:
     """(path, method, operation, pointer) in document order."""
     for path, item in (doc.get("paths") or {}).items():
-        if not isinstance(item, Mapping):
+        if not isinstance(item, dict):
             continue
         for method in METHODS:
             op = item.get(method)
-            if isinstance(op, Mapping):
+            if isinstance(op, dict):
                 yield path, method, op, f"/paths/{escape_pointer_token(path)}/{method}"
 
 
 def _resolve(doc: Json, node: Json) -> Json:
     for _ in range(20):
-        if not (isinstance(node, Mapping) and isinstance(node.get("$ref"), str)):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
             break
         target: Json = doc
         for raw in node["$ref"].lstrip("#/").split("/"):
             token = raw.replace("~1", "/").replace("~0", "~")
-            target = target.get(token) if isinstance(target, Mapping) else None
+            target = target.get(token) if isinstance(target, dict) else None
         node = target
     return node
 
@@ -84,12 +84,12 @@ _NAMED = re.compile(r"/components/[^/]+|/paths|/webhooks")
 
 def _subschemas(schema: Json, pointer: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """A schema and every schema inside it, with their pointers (`$ref`s are not followed)."""
-    if not isinstance(schema, Mapping):
+    if not isinstance(schema, dict):
         return
     yield pointer, schema
     for key, value in schema.items():
         child = f"{pointer}/{escape_pointer_token(key)}"
-        if key in _SCHEMA_MAPS and isinstance(value, Mapping):
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
             for name, sub in value.items():
                 yield from _subschemas(sub, f"{child}/{escape_pointer_token(name)}")
         elif key in _SCHEMA_ONE:
@@ -102,7 +102,7 @@ def _subschemas(schema: Json, pointer: str) -> Iterator[tuple[str, Mapping[str, 
 def _structure(node: Json, pointer: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
     """Every mapping of the document outside schemas, examples and extensions: paths,
     operations, parameters, media types, headers, components..."""
-    if isinstance(node, Mapping):
+    if isinstance(node, dict):
         yield pointer, node
         named = _NAMED.fullmatch(pointer) is not None
         for key, value in node.items():
@@ -116,14 +116,39 @@ def _structure(node: Json, pointer: str = "") -> Iterator[tuple[str, Mapping[str
             yield from _structure(value, f"{pointer}/{index}")
 
 
+# The walks of the document `lint` is running over, each made once and shared by its rules.
+_walked: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+_walking: list[Json] = []  # that document
+
+
+def _shared(
+    doc: Json, name: str, walk: Callable[[Json], Iterator[tuple[str, Mapping[str, Any]]]]
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    if not _walking or doc is not _walking[0]:
+        return walk(doc)
+    if name not in _walked:
+        _walked[name] = list(walk(doc))
+    return iter(_walked[name])
+
+
+def _mappings(doc: Json) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every mapping of the document outside schemas, examples and extensions, with its
+    pointer."""
+    return _shared(doc, "structure", _structure)
+
+
 def schemas(doc: Json) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """Every schema in the document, nested ones too: components, and the schemas of
     parameters, headers, request bodies and responses."""
+    return _shared(doc, "schemas", _schemas)
+
+
+def _schemas(doc: Json) -> Iterator[tuple[str, Mapping[str, Any]]]:
     components = (doc.get("components") or {}).get("schemas") or {}
     for name, schema in components.items():
         yield from _subschemas(schema, f"/components/schemas/{escape_pointer_token(name)}")
-    for pointer, node in _structure(doc):
-        if isinstance(node.get("schema"), Mapping):
+    for pointer, node in _mappings(doc):
+        if isinstance(node.get("schema"), dict):
             yield from _subschemas(node["schema"], f"{pointer}/schema")
 
 
@@ -175,7 +200,7 @@ def _duplicate_parameters(
     parameters = holder.get("parameters")
     for index, raw in enumerate(parameters if isinstance(parameters, list) else []):
         param = _resolve(doc, raw)
-        if not isinstance(param, Mapping):
+        if not isinstance(param, dict):
             continue
         key = (str(param.get("name")), str(param.get("in")))
         pointer = f"{where}/parameters/{index}"
@@ -191,11 +216,11 @@ def _duplicate_parameters(
 
 def rule_path_params(doc: Json, out: Diagnostics, level: Level) -> None:
     for path, item in (doc.get("paths") or {}).items():
-        if isinstance(item, Mapping):
+        if isinstance(item, dict):
             where = f"/paths/{escape_pointer_token(path)}"
             _duplicate_parameters(doc, item, where, out)
             for method in METHODS:
-                if isinstance(item.get(method), Mapping):
+                if isinstance(item.get(method), dict):
                     _duplicate_parameters(doc, item[method], f"{where}/{method}", out)
     for path, method, op, pointer in operations(doc):
         in_path = re.findall(r"{([^{}]+)}", path)
@@ -205,7 +230,7 @@ def rule_path_params(doc: Json, out: Diagnostics, level: Level) -> None:
         for holder, where in ((item, item_pointer), (op, pointer)):
             for index, raw in enumerate(holder.get("parameters") or []):
                 param = _resolve(doc, raw)
-                if isinstance(param, Mapping) and param.get("in") == "path":
+                if isinstance(param, dict) and param.get("in") == "path":
                     declared[str(param.get("name"))] = f"{where}/parameters/{index}"
         for name in in_path:
             if name not in declared:
@@ -240,7 +265,7 @@ def rule_names(doc: Json, out: Diagnostics, level: Level) -> None:
     # use; only tags with operations become Python names.
     tag_at: dict[str, str] = {}
     for index, tag in enumerate(doc.get("tags") or []):
-        if isinstance(tag, Mapping):
+        if isinstance(tag, dict):
             where = f"/tags/{index}/name" if "name" in tag else f"/tags/{index}"
             tag_at.setdefault(str(tag.get("name")), where)
     used = set()
@@ -262,7 +287,7 @@ def rule_names(doc: Json, out: Diagnostics, level: Level) -> None:
         seen[python] = name
     for pointer, schema in schemas(doc):
         properties = schema.get("properties")
-        if not isinstance(properties, Mapping):
+        if not isinstance(properties, dict):
             continue
         name = pointer.removeprefix("/components/schemas/")
         owner = f"the schema at {pointer}"
@@ -290,7 +315,7 @@ def rule_summary(doc: Json, out: Diagnostics, level: Level) -> None:
 
 
 def rule_tags(doc: Json, out: Diagnostics, level: Level) -> None:
-    declared = {t.get("name") for t in doc.get("tags") or [] if isinstance(t, Mapping)}
+    declared = {t.get("name") for t in doc.get("tags") or [] if isinstance(t, dict)}
     for path, method, op, pointer in operations(doc):
         tags = op.get("tags") or []
         if len(tags) != 1:
@@ -335,7 +360,7 @@ def rule_rate_limit(doc: Json, out: Diagnostics, level: Level) -> None:
                 "limit, or {documented: false}",
                 pointer,
             )
-        elif not isinstance(limit, Mapping):
+        elif not isinstance(limit, dict):
             out.error("x-rate-limit must be a mapping", where)
         elif limit.get("documented") is False:
             extra = set(limit) - {"documented", "note"}
@@ -362,7 +387,7 @@ def rule_rate_limit(doc: Json, out: Diagnostics, level: Level) -> None:
 
 
 def rule_functions(doc: Json, out: Diagnostics, level: Level) -> None:
-    meta = doc.get("x-chatforge") if isinstance(doc.get("x-chatforge"), Mapping) else {}
+    meta = doc.get("x-chatforge") if isinstance(doc.get("x-chatforge"), dict) else {}
     total = (meta.get("source") or {}).get("functions")
     rows: dict[int, str] = {}
     names: dict[str, str] = {}
@@ -381,7 +406,7 @@ def rule_functions(doc: Json, out: Diagnostics, level: Level) -> None:
             continue
         for index, item in enumerate(functions):
             where = f"{pointer}/x-functions/{index}"
-            if not isinstance(item, Mapping):
+            if not isinstance(item, dict):
                 out.error("each x-functions entry is a mapping with row, title and name", where)
                 continue
             own = item.get("path")
@@ -444,9 +469,7 @@ def rule_shared_route(doc: Json, out: Diagnostics, level: Level) -> None:
         content: Json = body.get("content") or {}
         media: Json = next(iter(content.values()), {})
         schema = _resolve(doc, media.get("schema"))
-        variants = {
-            m.get("$ref") for m in (schema or {}).get("oneOf") or [] if isinstance(m, Mapping)
-        }
+        variants = {m.get("$ref") for m in (schema or {}).get("oneOf") or [] if isinstance(m, dict)}
         if not variants:
             out.error(
                 f"{method.upper()} {path} serves {len(functions)} functions but its request "
@@ -455,7 +478,7 @@ def rule_shared_route(doc: Json, out: Diagnostics, level: Level) -> None:
             )
             continue
         for index, item in enumerate(functions):
-            variant = item.get("variant") if isinstance(item, Mapping) else None
+            variant = item.get("variant") if isinstance(item, dict) else None
             where = f"{pointer}/x-functions/{index}"
             if variant not in variants:
                 out.error(
@@ -488,15 +511,15 @@ def schema_validator(
 def _example_sites(doc: Json) -> Iterator[tuple[str, str, Json]]:
     """(schema pointer, example pointer, value) for every example: beside a schema (parameters,
     headers, media types) and inside one (`example`, and the list `examples`)."""
-    for pointer, node in _structure(doc):
-        if not isinstance(node.get("schema"), Mapping):
+    for pointer, node in _mappings(doc):
+        if not isinstance(node.get("schema"), dict):
             continue
         schema_ptr = f"{pointer}/schema"
         if "example" in node:
             yield schema_ptr, f"{pointer}/example", node["example"]
         examples = node.get("examples")
-        for name, item in (examples if isinstance(examples, Mapping) else {}).items():
-            if isinstance(item, Mapping) and "value" in item:
+        for name, item in (examples if isinstance(examples, dict) else {}).items():
+            if isinstance(item, dict) and "value" in item:
                 where = f"{pointer}/examples/{escape_pointer_token(name)}/value"
                 yield schema_ptr, where, item["value"]
     for pointer, schema in schemas(doc):
@@ -591,11 +614,11 @@ def _error_style(doc: Json, out: Diagnostics) -> None:
         return
     names = ("message", "code", "status", "timestamp", "fields", "schema")
     if (
-        not isinstance(style, Mapping)
+        not isinstance(style, dict)
         or not isinstance(style.get("message"), str)
         or not all(isinstance(style.get(key), str | None) for key in names)
-        or not isinstance(style.get("codes") or {}, Mapping)
-        or not isinstance(style.get("fixed") or {}, Mapping)
+        or not isinstance(style.get("codes") or {}, dict)
+        or not isinstance(style.get("fixed") or {}, dict)
     ):
         out.error(
             "x-errors needs message (the member for the words) and may name code, status, "
@@ -650,7 +673,7 @@ def _error_style(doc: Json, out: Diagnostics) -> None:
 def rule_extensions(doc: Json, out: Diagnostics, level: Level) -> None:
     meta = doc.get("x-chatforge")
     if meta is not None:
-        if not isinstance(meta, Mapping):
+        if not isinstance(meta, dict):
             out.error("x-chatforge must be a mapping with slug, package and source", "/x-chatforge")
         else:
             for key in ("slug", "package"):
@@ -658,7 +681,7 @@ def rule_extensions(doc: Json, out: Diagnostics, level: Level) -> None:
                     out.error(f"x-chatforge.{key} must be a snake_case name", "/x-chatforge")
             source = meta.get("source")
             if (
-                not isinstance(source, Mapping)
+                not isinstance(source, dict)
                 or not isinstance(source.get("document"), str)
                 or not isinstance(source.get("functions"), int)
                 or isinstance(source.get("functions"), bool)
@@ -670,7 +693,7 @@ def rule_extensions(doc: Json, out: Diagnostics, level: Level) -> None:
                 )
     envelope = doc.get("x-envelope")
     if envelope is not None and (
-        not isinstance(envelope, Mapping)
+        not isinstance(envelope, dict)
         or not isinstance(envelope.get("code-field"), str)
         or not isinstance(envelope.get("success-codes"), list)
         or not envelope["success-codes"]
@@ -680,21 +703,21 @@ def rule_extensions(doc: Json, out: Diagnostics, level: Level) -> None:
         )
     _error_style(doc, out)
     for index, server in enumerate(doc.get("servers") or []):
-        backup = server.get("x-backup") if isinstance(server, Mapping) else None
+        backup = server.get("x-backup") if isinstance(server, dict) else None
         if backup is not None and not (isinstance(backup, str) and "://" in backup):
             out.error("x-backup must be the URL of the backup host", f"/servers/{index}/x-backup")
     schemes = (doc.get("components") or {}).get("securitySchemes") or {}
     for name, scheme in schemes.items():
         where = f"/components/securitySchemes/{escape_pointer_token(name)}"
-        if not isinstance(scheme, Mapping):
+        if not isinstance(scheme, dict):
             continue
         signature = scheme.get("x-signature")
         if signature is not None:
-            signed = signature.get("signed") if isinstance(signature, Mapping) else None
+            signed = signature.get("signed") if isinstance(signature, dict) else None
             if (
                 scheme.get("type") != "apiKey"
                 or scheme.get("in") != "header"
-                or not isinstance(signature, Mapping)
+                or not isinstance(signature, dict)
                 or signature.get("algorithm", "sha1") not in ("sha1", "sha256", "md5")
                 or signature.get("timestamp-unit", "seconds") not in ("seconds", "milliseconds")
                 or not isinstance(signed, list)
@@ -710,7 +733,7 @@ def rule_extensions(doc: Json, out: Diagnostics, level: Level) -> None:
         if jwt is not None and (
             scheme.get("type") != "apiKey"
             or scheme.get("in") != "header"
-            or not isinstance(jwt, Mapping)
+            or not isinstance(jwt, dict)
             or jwt.get("algorithm", "HS256") != "HS256"
         ):
             out.error(
@@ -758,9 +781,15 @@ PROJECT_ONLY = frozenset({"rate-limit", "functions"})
 def lint(doc: Json, out: Diagnostics) -> None:
     """Run every rule. In a spec without `x-chatforge`, convention rules only warn and the
     rules about the project's own extensions are skipped."""
-    project = isinstance(doc.get("x-chatforge"), Mapping)
-    for name, (rule, convention) in RULES.items():
-        if not project and name in PROJECT_ONLY:
-            continue
-        level = Level.ERROR if (project or not convention) else Level.WARNING
-        rule(doc, out, level)
+    project = isinstance(doc.get("x-chatforge"), dict)
+    _walked.clear()
+    _walking[:] = [doc]  # the rules read the document; none changes it
+    try:
+        for name, (rule, convention) in RULES.items():
+            if not project and name in PROJECT_ONLY:
+                continue
+            level = Level.ERROR if (project or not convention) else Level.WARNING
+            rule(doc, out, level)
+    finally:
+        _walking.clear()
+        _walked.clear()

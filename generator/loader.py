@@ -13,7 +13,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -345,7 +345,7 @@ def parse_json(text: str, display_path: str) -> tuple[Json, dict[str, tuple[int,
 
 def iter_refs(node: Json, pointer: str = "") -> Iterator[tuple[str, str]]:
     """Every `$ref` in a document: (pointer of the $ref key, target)."""
-    if isinstance(node, Mapping):
+    if isinstance(node, dict):
         for key, value in node.items():
             child = f"{pointer}/{escape_pointer_token(key)}"
             if key == "$ref" and isinstance(value, str):
@@ -364,7 +364,7 @@ def resolve_pointer(document: Json, pointer: str) -> Json:
         return node
     for raw in pointer.lstrip("/").split("/"):
         token = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, Mapping) and token in node:
+        if isinstance(node, dict) and token in node:
             node = node[token]
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
             node = node[int(token)]
@@ -403,7 +403,7 @@ def _next_refs(node: Json, merged: bool, items: bool = False) -> Iterator[tuple[
     the way went through `items`). openapi-spec-validator collects the properties of an allOf's
     subschemas through allOf, anyOf, oneOf, not and items without noticing when it comes back to
     one, so below an allOf `items` counts too."""
-    if not isinstance(node, Mapping):
+    if not isinstance(node, dict):
         return
     ref = node.get("$ref")
     if isinstance(ref, str):
@@ -566,18 +566,18 @@ def _shapes(document: Json, diagnostics: Diagnostics) -> bool:
     """Shapes openapi-spec-validator assumes without checking (it fails on them, or loses the
     place): paths, parameters and responses."""
     paths = document.get("paths")
-    if paths is not None and not isinstance(paths, Mapping):
+    if paths is not None and not isinstance(paths, dict):
         diagnostics.error("paths must be a mapping of paths to path items", "/paths")
         return False
     ok = True
     for path, item in (paths or {}).items():
-        if not isinstance(item, Mapping):
+        if not isinstance(item, dict):
             continue
         base = f"/paths/{escape_pointer_token(path)}"
         holders = [(base, item)] + [
             (f"{base}/{method}", op)
             for method, op in item.items()
-            if method in _METHODS and isinstance(op, Mapping)
+            if method in _METHODS and isinstance(op, dict)
         ]
         for where, holder in holders:
             parameters = holder.get("parameters")
@@ -586,7 +586,7 @@ def _shapes(document: Json, diagnostics: Diagnostics) -> bool:
                 ok = False
                 parameters = None
             for index, param in enumerate(parameters or []):
-                if isinstance(param, Mapping) and "$ref" not in param:
+                if isinstance(param, dict) and "$ref" not in param:
                     missing = [k for k in ("name", "in") if k not in param]
                     if missing:
                         diagnostics.error(
@@ -596,7 +596,7 @@ def _shapes(document: Json, diagnostics: Diagnostics) -> bool:
                         )
                         ok = False
             responses = holder.get("responses")
-            if responses is not None and not isinstance(responses, Mapping):
+            if responses is not None and not isinstance(responses, dict):
                 diagnostics.error(
                     "responses must be a mapping of status codes to responses", f"{where}/responses"
                 )

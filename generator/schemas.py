@@ -122,14 +122,14 @@ class SchemaRegistry:
     # -- hoisting -----------------------------------------------------------------------------
 
     def _register(self, name: str, schema: Json, pointer: str) -> None:
-        if isinstance(schema, Mapping) and isinstance(schema.get("x-assumed"), str):
+        if isinstance(schema, dict) and isinstance(schema.get("x-assumed"), str):
             self.assumed[name] = schema["x-assumed"]
         self.schemas[name] = None  # reserve the slot, keeping registration order
         self.schemas[name] = self._normalize(schema, name, pointer, top=True)
 
     def hoist(self, schema: Json, hint: str, pointer: str) -> str:
         """The model class for a schema: its component's name, or a new hoisted one."""
-        ref = schema.get("$ref") if isinstance(schema, Mapping) else None
+        ref = schema.get("$ref") if isinstance(schema, dict) else None
         if isinstance(ref, str):
             return self.ref_name(ref, pointer)
         name = self._unique(hint)
@@ -151,13 +151,13 @@ class SchemaRegistry:
         if "properties" in schema or "allOf" in schema:
             return True
         return any(
-            isinstance(member, Mapping) and ("properties" in member or "allOf" in member)
+            isinstance(member, dict) and ("properties" in member or "allOf" in member)
             for key in ("oneOf", "anyOf")
             for member in schema.get(key, ())
         )
 
     def _normalize(self, schema: Json, owner: str, pointer: str, top: bool = False) -> Json:
-        if not isinstance(schema, Mapping):
+        if not isinstance(schema, dict):
             return schema
         if "$ref" in schema:
             ref: dict[str, Json] = {
@@ -172,7 +172,7 @@ class SchemaRegistry:
         result: dict[str, Json] = {}
         for key, value in schema.items():
             child = f"{pointer}/{escape_pointer_token(key)}"
-            if key == "properties" and isinstance(value, Mapping):
+            if key == "properties" and isinstance(value, dict):
                 result[key] = {
                     prop: self._normalize(
                         sub,
@@ -181,7 +181,7 @@ class SchemaRegistry:
                     )
                     for prop, sub in value.items()
                 }
-            elif key in ("items", "additionalProperties", "not") and isinstance(value, Mapping):
+            elif key in ("items", "additionalProperties", "not") and isinstance(value, dict):
                 suffix = "Item" if key == "items" else "Value"
                 result[key] = self._normalize(value, owner + suffix, child)
             elif key in ("oneOf", "anyOf", "allOf", "prefixItems") and isinstance(value, list):
@@ -203,7 +203,7 @@ class SchemaRegistry:
 
     def target(self, schema: Json) -> Json:
         """Follow a normalized `$ref` to its model's schema."""
-        while isinstance(schema, Mapping) and "$ref" in schema:
+        while isinstance(schema, dict) and "$ref" in schema:
             name = schema["$ref"][len(COMPONENT_PREFIX) :]
             schema = self.schemas.get(name) or {}
         return schema
@@ -212,9 +212,9 @@ class SchemaRegistry:
         """The schema at a path of property names (and array indexes) inside `schema`."""
         node = self.target(schema)
         for token in tokens:
-            if not isinstance(node, Mapping):
+            if not isinstance(node, dict):
                 return None
-            if token.isdigit() and isinstance(node.get("items"), Mapping):
+            if token.isdigit() and isinstance(node.get("items"), dict):
                 node = self.target(node["items"])
                 continue
             props = node.get("properties") or {}
@@ -236,7 +236,7 @@ class SchemaRegistry:
 
     def is_class(self, name: str) -> bool:
         schema = self.schemas.get(name)
-        return isinstance(schema, Mapping) and self._needs_class(schema)
+        return isinstance(schema, dict) and self._needs_class(schema)
 
     def raw(self, pointer: str) -> Json:
         return resolve_pointer(self.document, pointer)
@@ -244,7 +244,7 @@ class SchemaRegistry:
     def spell(self, schema: Json) -> TypeInfo:
         spelled = self._spell(schema, depth=0)
         target = self.target(schema)
-        types = _types(target) if isinstance(target, Mapping) else set()
+        types = _types(target) if isinstance(target, dict) else set()
         return TypeInfo(
             client=spelled.client,
             server=spelled.server,
@@ -261,7 +261,7 @@ class SchemaRegistry:
     def scalar_kind(self, schema: Json) -> str | None:
         """integer, number or boolean for a scalar or an array of scalars; else None."""
         target = self.target(schema)
-        if not isinstance(target, Mapping):
+        if not isinstance(target, dict):
             return None
         if "array" in _types(target):
             return self.scalar_kind(target.get("items") or {})
@@ -273,7 +273,7 @@ class SchemaRegistry:
         return found.pop() if len(found) == 1 else None
 
     def _spell(self, schema: Json, depth: int) -> _Spelled:
-        if depth > 50 or not isinstance(schema, Mapping) or not schema:
+        if depth > 50 or not isinstance(schema, dict) or not schema:
             return _Spelled("Any", "Any", "any", (), ("typing:Any",), ("typing:Any",))
         if "$ref" in schema:
             name = schema["$ref"][len(COMPONENT_PREFIX) :]
@@ -334,7 +334,7 @@ class SchemaRegistry:
         extra = schema.get("additionalProperties")
         value = (
             self._spell(extra, depth + 1)
-            if isinstance(extra, Mapping) and extra
+            if isinstance(extra, dict) and extra
             else _Spelled("Any", "Any", "any", (), ("typing:Any",), ("typing:Any",))
         )
         return _Spelled(
@@ -350,7 +350,7 @@ class SchemaRegistry:
 
     def properties(self, schema: Json) -> tuple[SchemaProperty, ...]:
         target = self.target(schema)
-        if not isinstance(target, Mapping):
+        if not isinstance(target, dict):
             return ()
         required = set(target.get("required") or ())
         result = []
@@ -375,19 +375,19 @@ class SchemaRegistry:
         for name, schema in self.schemas.items():
             variants: tuple[str, ...] = ()
             for key in ("oneOf", "anyOf"):
-                members = schema.get(key) if isinstance(schema, Mapping) else None
+                members = schema.get(key) if isinstance(schema, dict) else None
                 if isinstance(members, list):
                     variants = tuple(
                         m["$ref"][len(COMPONENT_PREFIX) :]
                         for m in members
-                        if isinstance(m, Mapping) and "$ref" in m
+                        if isinstance(m, dict) and "$ref" in m
                     )
             result.append(
                 Model(
                     name=name,
                     schema_json=canonical_json(schema),
                     description=str(schema.get("description", ""))
-                    if isinstance(schema, Mapping)
+                    if isinstance(schema, dict)
                     else "",
                     properties=self.properties({"$ref": COMPONENT_PREFIX + name}),
                     variants=variants,
@@ -448,7 +448,7 @@ def _union(parts: list[_Spelled], word: str) -> _Spelled:
 
 
 def describe(schema: Json, registry: SchemaRegistry | None = None) -> str:
-    if not isinstance(schema, Mapping):
+    if not isinstance(schema, dict):
         return ""
     text = schema.get("description")
     if not text and registry is not None and "$ref" in schema:
@@ -457,11 +457,11 @@ def describe(schema: Json, registry: SchemaRegistry | None = None) -> str:
 
 
 def constraints(schema: Json) -> tuple[Constraint, ...]:
-    if not isinstance(schema, Mapping):
+    if not isinstance(schema, dict):
         return ()
     found = [Constraint(key, json.dumps(schema[key])) for key in _CONSTRAINT_KEYS if key in schema]
     items = schema.get("items")
-    if isinstance(items, Mapping):
+    if isinstance(items, dict):
         found += [
             Constraint(f"items.{c.name}", c.value) for c in constraints(items) if c.name != "format"
         ]
@@ -469,19 +469,19 @@ def constraints(schema: Json) -> tuple[Constraint, ...]:
 
 
 def enum_text(schema: Json) -> str | None:
-    if not isinstance(schema, Mapping):
+    if not isinstance(schema, dict):
         return None
     if isinstance(schema.get("enum"), list):
         return ", ".join(json.dumps(v) for v in schema["enum"])
     if "const" in schema:
         return json.dumps(schema["const"])
     items = schema.get("items")
-    if isinstance(items, Mapping):
+    if isinstance(items, dict):
         return enum_text(items)
     return None
 
 
 def default_text(schema: Json) -> str | None:
-    if isinstance(schema, Mapping) and "default" in schema:
+    if isinstance(schema, dict) and "default" in schema:
         return json.dumps(schema["default"])
     return None

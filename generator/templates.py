@@ -60,9 +60,16 @@ def comment(text: str) -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>#~])")
 
 
+# What `md` escapes: its `_MD_SPECIAL` and what HTML escapes.
+_MD_ESCAPED = frozenset("\\`*_[]|<>#~&")
+
+
+@functools.lru_cache(maxsize=4096)
 def md(text: str) -> str:
     """Inline Markdown text: no HTML, no table breaks, no stray emphasis or code spans."""
     text = " ".join(clean(text).split())
+    if _MD_ESCAPED.isdisjoint(text):
+        return text
     text = html.escape(text, quote=False)
     return _MD_SPECIAL.sub(r"\\\1", text)
 
@@ -73,6 +80,7 @@ def md_block(text: str) -> str:
     return "\n\n".join(md(p) for p in paragraphs if p.strip())
 
 
+@functools.lru_cache(maxsize=4096)
 def code(text: str) -> str:
     """An inline code span that survives backticks and pipes in the text."""
     text = " ".join(clean(text).split()).replace("|", "\\|")

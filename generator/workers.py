@@ -64,7 +64,7 @@ class Pool:
 
     sizes: dict[str, int]
     # Per group, a heap of (priority, order of submission, key, function, arguments).
-    _queues: dict[str, list[tuple[int, int, Any, Callable[..., Any], tuple[Any, ...]]]] = field(
+    _queues: dict[str, list[tuple[Any, int, Any, Callable[..., Any], tuple[Any, ...]]]] = field(
         default_factory=lambda: {MODELS: [], OTHER: []}
     )
     _workers: list[_Worker] = field(default_factory=list)
@@ -96,10 +96,10 @@ class Pool:
             worker.connection.close()
 
     def submit(
-        self, group: str, priority: int, key: Any, function: Callable[..., Any], *args: Any
+        self, group: str, priority: Any, key: Any, function: Callable[..., Any], *args: Any
     ) -> None:
-        """Queue a task; a free worker of the group takes the task of lowest priority number,
-        of those first submitted first."""
+        """Queue a task; a free worker of the group takes the task of lowest priority (any
+        values that compare), of those first submitted first."""
         self._submitted += 1
         heapq.heappush(self._queues[group], (priority, self._submitted, key, function, args))
         self._dispatch()

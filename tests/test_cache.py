@@ -171,6 +171,31 @@ def test_a_render_failure_comes_back_whole_from_a_worker(
     assert by_slug["nexconn"].failure is None and by_slug["nexconn"].files
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_docs_failure_fails_the_spec_and_leaves_the_others_whole(
+    specs: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """Workers render a spec's docs apart from its code; a failure of either is the spec's,
+    and the other specs come back with every target, in the order of the targets."""
+    failure = Diagnostic("specs/upstra.yaml", 5, 6, Level.ERROR, "no docs for this", "/y")
+    real = pipeline.render
+
+    def render(api: Any, targets: Any, progress: Any = None) -> Any:
+        if api.slug == "upstra" and "docs" in targets:
+            raise SpecError([failure])
+        return real(api, targets, progress)
+
+    monkeypatch.setattr(pipeline, "render", render)
+    config = replace(load_config(ROOT), specs=specs)
+    targets = ("models", "client", "server", "docs")
+    outcomes = Runner(None, jobs).run(pipeline.find_specs(config, ()), targets)
+    upstra, nexconn = outcomes[1], outcomes[0]
+    assert isinstance(upstra.failure, SpecError) and upstra.failure.diagnostics == [failure]
+    assert nexconn.failure is None and nexconn.files is not None
+    assert nexconn.files == real(nexconn.api, targets)
+    assert list(nexconn.files) == list(real(nexconn.api, targets))
+
+
 def test_the_fingerprint_follows_the_generators_source(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

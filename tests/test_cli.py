@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from generator.formatting import ruff_binary
 from tests.conftest import ROOT
 
 CHATFORGE = [sys.executable, "-m", "generator"]
@@ -42,7 +43,11 @@ def test_list_json_is_stable_and_complete() -> None:
         "functions": {"covered": 39, "documented": 39, "source": "004_01ffcd1dbf93f1cc.txt"},
         "targets": {
             "models": {"path": "generated/upstra/models", "import": "upstra_models"},
-            "client": {"path": "generated/upstra/client", "import": "upstra_client"},
+            "client": {
+                "path": "generated/upstra/client",
+                "import": "upstra_client",
+                "example": 'Client(token="...")',
+            },
             "server": {"path": "generated/upstra/server", "import": "upstra_server.app:create_app"},
             "docs": {"path": "generated/upstra/docs", "index": "generated/upstra/docs/index.md"},
         },
@@ -171,6 +176,35 @@ def test_alternative_auth_schemes_and_media_types(tmp_path: Path) -> None:
         [sys.executable, "-c", probe], cwd=out / "multi_auth/client", capture_output=True, text=True
     )
     assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.parametrize(
+    ("schemes", "security"),
+    [
+        ("key: {type: apiKey, in: query, name: api_key}", "[{key: []}]"),
+        ("", "[]"),
+    ],
+    ids=["a key in the query alone", "no auth"],
+)
+def test_a_client_imports_what_its_auth_uses_and_nothing_else(
+    tmp_path: Path, schemes: str, security: str
+) -> None:
+    """Whatever the schemes, the client module passes the linter: a secret's `Callable` is
+    imported when a credential is an argument, even with no auth flow class, and not without."""
+    text = (ROOT / "tests/fixtures/multi_auth.yaml").read_text()
+    head, _, _ = text.partition("components:")
+    spec = tmp_path / "one_auth.yaml"
+    spec.write_text(f"{head}components:\n  securitySchemes: {{{schemes}}}\nsecurity: {security}\n")
+    out = tmp_path / "out"
+    result = run("generate", str(spec), "--out", str(out), "--target", "client", "-q")
+    assert result.returncode == 0, result.stderr
+    client = out / "one_auth/client/one_auth_client/_client.py"
+    lint = subprocess.run(
+        [ruff_binary(), "check", "--no-cache", "--isolated", "--select", "F", str(client)],
+        capture_output=True,
+        text=True,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
 COMPARISON = """\

@@ -423,6 +423,7 @@ def render_template(name: str, api: Api, modules: list[ResourceModule]) -> str:
         auth_expression=expression,
         query_credentials=query_credentials(auth, len(api.security) > 1 and not api.security_all),
         auth_classes=classes,
+        secrets=any(SECRET in annotation for a in auth for _, annotation in a.args),
         needs_username=any(s.kind == "basic" for s in api.security),
         example_credentials=example_credentials(auth),
         host_variables=host_variables(api, auth),

@@ -15,6 +15,7 @@ how a Markdown renderer spells heading ids.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -37,8 +38,8 @@ from generator.ir import (
     Tag,
 )
 from generator.lint import ERROR_KINDS
-from generator.runtime.client._auth import hs256_token
 from generator.runtime.client._errors import _BY_STATUS
+from generator.runtime.client._jwt import hs256_token
 from generator.targets import Files
 from generator.targets.client import AuthArg, auth_params, example_credentials
 from generator.targets.curl import curl_example
@@ -66,6 +67,7 @@ def _plain(piece: str) -> str:
     return f"{lead}{core}{trail}"
 
 
+@functools.lru_cache(maxsize=4096)
 def inline(text: str, keep_edges: bool = False) -> str:
     """One line of Markdown from spec text: escaped like `md`, except that a `code span` the
     author wrote stays a code span (built with `code`; Markdown shows `<`, `>` and `&` in code

@@ -17,48 +17,76 @@ class ModelsError(Exception):
     pass
 
 
-# The models module of each API made so far in this process, or handed in by `known`.
-_TEXTS: dict[Api, str] = {}
+# The models module of each API made so far in this process, or handed in by `known`, by the
+# identity of the API (hashing the whole IR on every look-up would cost more than it saves); the
+# API is kept with it, so the identity is not reused.
+_TEXTS: dict[int, tuple[Api, str]] = {}
 
 
 def known(api: Api, text: str) -> None:
     """`text` is the models module of `api`, made elsewhere (in another worker process)."""
-    _TEXTS[api] = text
+    _TEXTS[id(api)] = (api, text)
 
 
 def prepare() -> None:
-    """Import datamodel-code-generator, which takes most of a second, before it is needed."""
-    import datamodel_code_generator.parser.openapi  # noqa: F401
+    """Get datamodel-code-generator ready before it is needed: import it (a third of a second)
+    and run it once on a small document, which sets up what it builds on first use (another
+    quarter of a second on the first real spec)."""
+    _run(_WARM_UP, "# warm-up")
+
+
+# A few schemas with the shapes the specs have: objects with constraints, enums, arrays of
+# references, nullable members, unions and maps.
+_WARM_UP: dict[str, Any] = {
+    "Item": {
+        "type": "object",
+        "description": "An item.",
+        "required": ["id"],
+        "properties": {
+            "id": {"type": "integer", "format": "int64", "minimum": 1},
+            "name": {"type": "string", "maxLength": 8, "pattern": "^[a-z]+$"},
+            "kind": {"type": "string", "enum": ["a", "b"]},
+            "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}},
+            "note": {"type": ["string", "null"], "description": "A note."},
+            "at": {"type": "string", "format": "date-time"},
+            "mail": {"type": "string", "format": "email"},
+            "either": {"oneOf": [{"type": "string"}, {"type": "number"}]},
+            "extra": {"type": "object", "additionalProperties": {"type": "boolean"}},
+            "nested": {"type": "object", "properties": {"x-y": {"type": "number"}}},
+        },
+    },
+    "Tag": {"type": "string", "enum": ["red", "green"], "description": "A tag."},
+}
 
 
 def models_module(api: Api) -> str:
     """The text of `models.py`: every named schema of the API as a class."""
-    if api not in _TEXTS:
-        _TEXTS[api] = _generate(api)
-    return _TEXTS[api]
+    found = _TEXTS.get(id(api))
+    if found is None or found[0] is not api:
+        found = _TEXTS[id(api)] = (api, _generate(api))
+    return found[1]
 
 
-def _generate(api: Api) -> str:
+def _run(schemas: dict[str, Any], file_header: str, title: str = "", version: str = "0") -> object:
+    """datamodel-code-generator on named schemas, with the options of every models module."""
     from datamodel_code_generator import generate
     from datamodel_code_generator.enums import DataModelType, InputFileType
     from datamodel_code_generator.format import PythonVersion
     from datamodel_code_generator.parser import LiteralType
 
-    if not api.models:
-        return header(api, "Models") + "\nfrom pydantic import BaseModel as BaseModel\n"
     document = {
         "openapi": "3.1.0",
-        "info": {"title": api.title, "version": api.version or "0"},
+        "info": {"title": title, "version": version},
         "paths": {},
-        "components": {"schemas": {m.name: json.loads(m.schema_json) for m in api.models}},
+        "components": {"schemas": schemas},
     }
-    text = generate(
+    return generate(
         document,
         input_file_type=InputFileType.OpenAPI,
         output_model_type=DataModelType.PydanticV2BaseModel,
         target_python_version=PythonVersion.PY_311,
         formatters=[],
-        custom_file_header=header(api, "Models").rstrip("\n"),
+        custom_file_header=file_header,
         snake_case_field=True,
         use_annotated=True,
         field_constraints=True,
@@ -77,6 +105,13 @@ def _generate(api: Api) -> str:
         # EmailStr, which would need the email-validator package.
         type_mappings=["string+email=string", "string+idn-email=string"],
     )
+
+
+def _generate(api: Api) -> str:
+    if not api.models:
+        return header(api, "Models") + "\nfrom pydantic import BaseModel as BaseModel\n"
+    schemas = {m.name: json.loads(m.schema_json) for m in api.models}
+    text = _run(schemas, header(api, "Models").rstrip("\n"), api.title, api.version or "0")
     if not isinstance(text, str):
         raise ModelsError("datamodel-code-generator returned no single module")
     defined = set(re.findall(r"^class (\w+)\(", text, re.MULTILINE))
@@ -184,20 +219,32 @@ def _member_checks(schema: dict[str, Any], annotation: str) -> list[str]:
     return checks
 
 
-def _annotated(line: str, field: ast.AnnAssign, checks: list[str]) -> str:
-    """`line`, the field's one line, with `checks` added to its annotation."""
+def _edited(
+    line: str, field: ast.AnnAssign, kind: ast.expr, spelled: str | None, checks: list[str]
+) -> str:
+    """`line`, the field's one line, with its type `kind` spelled anew (when `spelled` is given)
+    and `checks` added to its annotation."""
     raw = line.encode()
-    extra = ", ".join(checks).encode()
-    annotation = field.annotation
-    if _is_annotated(annotation):
-        assert isinstance(annotation, ast.Subscript) and isinstance(annotation.slice, ast.Tuple)
-        end = annotation.slice.elts[-1].end_col_offset
-        assert end is not None
-        return (raw[:end] + b", " + extra + raw[end:]).decode()
-    start, end = annotation.col_offset, annotation.end_col_offset
-    assert end is not None
-    wrapped = b"Annotated[" + raw[start:end] + b", " + extra + b"]"
-    return (raw[:start] + wrapped + raw[end:]).decode()
+    edits: list[tuple[int, int, bytes]] = []  # (start, end, new bytes), by byte offsets
+    if spelled is not None:
+        assert kind.end_col_offset is not None
+        edits.append((kind.col_offset, kind.end_col_offset, spelled.encode()))
+    if checks:
+        extra = ", ".join(checks).encode()
+        annotation = field.annotation
+        if _is_annotated(annotation):
+            assert isinstance(annotation, ast.Subscript) and isinstance(annotation.slice, ast.Tuple)
+            end = annotation.slice.elts[-1].end_col_offset
+            assert end is not None
+            edits.append((end, end, b", " + extra))
+        else:
+            start, end = annotation.col_offset, annotation.end_col_offset
+            assert end is not None
+            edits += [(start, start, b"Annotated["), (end, end, b", " + extra + b"]")]
+    # From the right, so each edit's offsets still hold when it is made.
+    for start, end, new in sorted(edits, key=lambda edit: (edit[0], edit[1]), reverse=True):
+        raw = raw[:start] + new + raw[end:]
+    return raw.decode()
 
 
 def _is_annotated(annotation: ast.expr) -> bool:
@@ -261,30 +308,13 @@ def _field_checks(nulls: _Nulls, model: str, field: ast.AnnAssign) -> list[str]:
 _JSON_TYPED = {"int": "JsonInt", "float": "JsonFloat", "bool": "JsonBool"}
 
 
-def _json_typed(text: str, classes: set[str]) -> tuple[str, set[str]]:
-    """`text` with `int`, `float` and `bool` in the field types of `classes` replaced by their
-    JSON-typed versions, and the names put in."""
-    lines = text.split("\n")
-    used: set[str] = set()
-    for node in ast.parse(text).body:
-        if not isinstance(node, ast.ClassDef) or node.name not in classes:
-            continue
-        for field in node.body:
-            if not isinstance(field, ast.AnnAssign) or field.lineno != field.end_lineno:
-                continue
-            kind = _type_of(field.annotation)
-            names = [n for n in ast.walk(kind) if isinstance(n, ast.Name) and n.id in _JSON_TYPED]
-            if not names:
-                continue
-            for name in names:
-                used.add(_JSON_TYPED[name.id])
-                name.id = _JSON_TYPED[name.id]
-            raw = lines[field.lineno - 1].encode()
-            end = kind.end_col_offset
-            assert end is not None
-            spelled = ast.unparse(kind).encode()
-            lines[field.lineno - 1] = (raw[: kind.col_offset] + spelled + raw[end:]).decode()
-    return "\n".join(lines), used
+def _json_typed(kind: ast.expr) -> set[str]:
+    """Replaces `int`, `float` and `bool` in a field's type (in place) by their JSON-typed
+    versions; the names put in."""
+    names = [n for n in ast.walk(kind) if isinstance(n, ast.Name) and n.id in _JSON_TYPED]
+    for name in names:
+        name.id = _JSON_TYPED[name.id]
+    return {name.id for name in names}
 
 
 def server_models(api: Api, text: str) -> str:
@@ -302,8 +332,8 @@ def server_models(api: Api, text: str) -> str:
     """
     components = {m.name: json.loads(m.schema_json) for m in api.models}
     nulls = _Nulls(components)
-    text, used = _json_typed(text, set(components))
     lines = text.split("\n")
+    used: set[str] = set()
     sized: list[tuple[int, str]] = []  # (line after the class, its check of its member count)
     for node in ast.parse(text).body:
         if not isinstance(node, ast.ClassDef) or node.name not in components:
@@ -313,16 +343,19 @@ def server_models(api: Api, text: str) -> str:
             assert node.end_lineno is not None
             sized.append((node.end_lineno, size))
         for field in node.body:
-            if not (
-                isinstance(field, ast.AnnAssign)
-                and isinstance(field.target, ast.Name)
-                and field.lineno == field.end_lineno
-            ):
+            if not isinstance(field, ast.AnnAssign) or field.lineno != field.end_lineno:
                 continue
-            checks = _field_checks(nulls, node.name, field)
-            if checks:
-                lines[field.lineno - 1] = _annotated(lines[field.lineno - 1], field, checks)
-                used |= {check.split("(")[0] for check in checks}
+            kind = _type_of(field.annotation)
+            typed = _json_typed(kind)
+            checks = []
+            if isinstance(field.target, ast.Name):
+                checks = _field_checks(nulls, node.name, field)
+            if typed or checks:
+                spelled = ast.unparse(kind) if typed else None
+                lines[field.lineno - 1] = _edited(
+                    lines[field.lineno - 1], field, kind, spelled, checks
+                )
+                used |= typed | {check.split("(")[0] for check in checks}
     for end, size in reversed(sized):
         check = f'    _members = model_validator(mode="after")(members_between({size}))'
         lines.insert(end, check)

@@ -152,3 +152,32 @@ def test_generated_client_imports_lazily(slug: str) -> None:
         [sys.executable, "-c", probe], cwd=folder, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_generated_client_loads_httpx_when_a_client_is_made(slug: str) -> None:
+    """Importing a client loads neither httpx nor asyncio; making a client loads them."""
+    from generator.targets.client import auth_params, example_credentials
+
+    api = pipeline.build(pipeline.check(pipeline.find_specs(load_config(ROOT), [slug])[0]))
+    credentials = example_credentials(auth_params(api))
+    probe = (
+        "import sys\n"
+        "before = set(sys.modules)\n"
+        f"import {api.client_package} as c\n"
+        "early = {'httpx', 'asyncio'} & (set(sys.modules) - before)\n"
+        "assert not early, f'loaded by the import: {sorted(early)}'\n"
+        f"c.Client({credentials}).close()\n"
+        "assert 'httpx' in sys.modules\n"
+        f"client = c.AsyncClient({credentials})\n"
+        "assert 'asyncio' in sys.modules\n"
+        "import asyncio\n"
+        "asyncio.run(client.close())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=GENERATED / slug / "client",
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr

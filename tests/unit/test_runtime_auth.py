@@ -13,8 +13,8 @@ from generator.runtime.client._auth import (
     JWTAuth,
     MultiAuth,
     SignatureAuth,
-    hs256_token,
 )
+from generator.runtime.client._jwt import hs256_token
 
 
 def sent(auth: httpx.Auth) -> httpx.Request:

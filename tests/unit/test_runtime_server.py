@@ -8,7 +8,7 @@ import httpx
 import pytest
 from fastapi import Depends, FastAPI
 
-from generator.runtime.client._auth import hs256_token
+from generator.runtime.client._jwt import hs256_token
 from generator.runtime.server._errors import ErrorShape, install_error_handlers
 from generator.runtime.server._security import BearerCheck, JWTCheck, SignatureCheck
 

@@ -1,8 +1,11 @@
-"""The HTTP core of a generated client, sync and async; generated code only describes operations."""
+"""The HTTP core of a generated client, sync and async; generated code only describes operations.
+
+httpx and asyncio are imported when the first client is made, not with this module, so that
+importing a generated package stays quick.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -10,16 +13,17 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal, Self, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, Literal, Self, TypeVar, cast
 
-import httpx
 from pydantic import BaseModel
 
 from . import _encoding as encoding
-from ._auth import Secret
 from ._errors import APIConnectionError, APIEnvelopeError, APITimeoutError, status_error
 from ._resilience import Hosts, RateLimiter, RetryPolicy
-from ._types import RequestOptions
+from ._types import RequestOptions, Secret
+
+if TYPE_CHECKING:
+    import httpx
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = 60.0
@@ -80,6 +84,8 @@ def atomic_file(destination: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
 @contextlib.contextmanager
 def transport_errors(endpoint: Endpoint) -> Iterator[None]:
     """httpx's network failures as this client's typed errors."""
+    import httpx
+
     try:
         yield
     except httpx.TimeoutException as exc:
@@ -103,6 +109,8 @@ class _Core:
         retry: RetryPolicy | None = None,
         query_credentials: Mapping[str, Secret] | None = None,
     ) -> None:
+        import httpx
+
         self.hosts = Hosts(base_url.rstrip("/"), backup_url.rstrip("/") if backup_url else None)
         self.retry = retry or RetryPolicy(max_retries=max_retries)
         self._limiter = RateLimiter() if rate_limit else None
@@ -124,6 +132,8 @@ class _Core:
         body: Mapping[str, Any] | Any | None,
         options: RequestOptions,
     ) -> httpx.Request:
+        import httpx
+
         url = self.hosts.primary + encoding.expand_path(endpoint.path, path or {})
         pairs = encoding.pairs(encoding.given(query), endpoint.styles) if query else []
         pairs.extend((options.get("extra_query") or {}).items())
@@ -209,6 +219,8 @@ class _Core:
         current = str(request.url)
         primary, backup = self.hosts.primary, self.hosts.backup
         if backup and current.startswith(primary):
+            import httpx
+
             request.url = httpx.URL(backup + current[len(primary) :])
 
     def finish(self, response: httpx.Response, cast_to: type[T]) -> T:
@@ -255,6 +267,8 @@ class SyncAPIClient(_Core):
         retry: RetryPolicy | None = None,
         query_credentials: Mapping[str, Secret] | None = None,
     ) -> None:
+        import httpx
+
         super().__init__(
             base_url=base_url,
             auth=auth,
@@ -340,6 +354,8 @@ class SyncAPIClient(_Core):
                 with transport_errors(endpoint):
                     response = self._http.send(request, stream=stream)
             except APIConnectionError as exc:
+                import httpx
+
                 cause = exc.__cause__
                 assert isinstance(cause, httpx.TransportError)
                 delay = self.again(request, attempt, options, error=cause)
@@ -384,6 +400,10 @@ class AsyncAPIClient(_Core):
         retry: RetryPolicy | None = None,
         query_credentials: Mapping[str, Secret] | None = None,
     ) -> None:
+        import asyncio
+
+        import httpx
+
         super().__init__(
             base_url=base_url,
             auth=auth,
@@ -470,6 +490,8 @@ class AsyncAPIClient(_Core):
                 with transport_errors(endpoint):
                     response = await self._http.send(request, stream=stream)
             except APIConnectionError as exc:
+                import httpx
+
                 cause = exc.__cause__
                 assert isinstance(cause, httpx.TransportError)
                 delay = self.again(request, attempt, options, error=cause)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 _MESSAGE_KEYS = ("message", "errorMessage", "error_description", "detail", "error")
 _CODE_KEYS = ("code", "error_code", "errorCode")

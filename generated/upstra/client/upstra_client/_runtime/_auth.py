@@ -1,18 +1,20 @@
-"""Authentication schemes, as httpx auth flows. Secrets never appear in a repr."""
+"""Authentication schemes, as httpx auth flows. Secrets never appear in a repr.
+
+This module imports httpx, so the generated client imports it only when a client is made.
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
-import json
 import secrets
 import time
 from collections.abc import Callable, Generator
 
 import httpx
 
-Secret = str | Callable[[], str]
+from ._jwt import hs256_token
+from ._types import Secret as Secret
 
 
 def _value(secret: Secret) -> str:
@@ -144,19 +146,6 @@ class SignatureAuth(httpx.Auth):
 
     def __repr__(self) -> str:
         return f"SignatureAuth(app_key={self._app_key!r}, app_secret=***)"
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def hs256_token(claims: dict[str, object], secret: str) -> str:
-    """A compact JSON Web Token signed with HMAC-SHA256."""
-    header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
-    payload = _b64(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode())
-    signing_input = f"{header}.{payload}".encode("ascii")
-    signature = hmac.new(secret.encode("utf-8"), signing_input, hashlib.sha256).digest()
-    return f"{header}.{payload}.{_b64(signature)}"
 
 
 class JWTAuth(httpx.Auth):

@@ -3,14 +3,15 @@ sync and async clients share them and tests can drive them without a network."""
 
 from __future__ import annotations
 
-import email.utils
 import random
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
 # Answers after which the request was not processed, whatever its method.
@@ -49,6 +50,8 @@ class RetryPolicy:
     ) -> bool:
         if attempt >= limit:
             return False
+        import httpx
+
         unsent = isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
         return unsent or self.safe(method)
 
@@ -71,6 +74,8 @@ def retry_after(value: str | None, now: Callable[[], float] = time.time) -> floa
         return max(0.0, float(value))
     except ValueError:
         pass
+    import email.utils  # only an HTTP date needs it, and it is slow to import
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -1,9 +1,9 @@
-"""Small shared types: the "not given" sentinel, file inputs and per-call options."""
+"""Small shared types: the "not given" sentinel, file inputs, secrets and per-call options."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import IO, Literal, TypedDict, TypeVar
 
 T = TypeVar("T")
@@ -24,6 +24,9 @@ NOT_GIVEN = NotGiven()
 FileContent = bytes | IO[bytes]
 # A file to upload: its bytes, an open binary file, a path, or (name, content[, media type]).
 FileInput = FileContent | os.PathLike[str] | tuple[str, FileContent] | tuple[str, FileContent, str]
+
+# A credential, or a function that returns it each time it is needed.
+Secret = str | Callable[[], str]
 
 
 class RequestOptions(TypedDict, total=False):
