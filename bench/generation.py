@@ -75,6 +75,7 @@ SECTIONS = ("cold", "warm", "scaling", "import", "overhead")
 # the tool measured on a machine with few cores: every 50 ms costs a tool that keeps every core
 # busy about 2% of a core, and the kernel's high-water mark still catches the largest process.
 SAMPLE_EVERY = 0.05
+STAGE_RUNS = 3  # runs of bench/stages.py
 PAGE = os.sysconf("SC_PAGE_SIZE")
 MIB = 1024 * 1024
 
@@ -538,6 +539,7 @@ class Bench:
         self.tree: Path | None = None  # a complete chatforge output of this run
         self.opc_stream: Path | None = None  # openapi-python-client's output for Stream
         self.cold: dict[str, Series] = {}  # "chatforge", or "<peer key>:<slug>"
+        self.stages: dict[str, float] = {}  # bench/stages.py: CPU seconds of each stage
         self.warm_first: Run | None = None
         self.warm: Series | None = None
         self.warm_own_cache = False  # whether chatforge took the cache folder given to it
@@ -616,6 +618,9 @@ class Bench:
                     if peer.key == "opc" and slug == "stream" and series.ok:
                         self.opc_stream = self.keep(out, "opc-stream")
         self.tree = self.keep(self.scratch / "cold" / "chatforge", "tree")
+        print("where chatforge's time goes: bench/stages.py", flush=True)
+        found = [stages() for _ in range(STAGE_RUNS)]
+        self.stages = {name: statistics.median(run[name] for run in found) for name in found[0]}
 
     def measure_warm(self) -> None:
         if not self.has_cache:
@@ -740,6 +745,20 @@ class Bench:
         self.overhead_notes = markdown_section(text, "## openapi-python-client")
         for row in self.overhead_table[2:]:  # the column "chatforge / hand", such as 1.02x
             self.overhead_ratios.append(float(row.strip("|").split("|")[3].strip().rstrip("x")))
+
+
+def stages() -> dict[str, float]:
+    """CPU seconds of each stage of cold generation, from `bench/stages.py`."""
+    done = subprocess.run(
+        [str(VENV_PYTHON), str(ROOT / "bench" / "stages.py")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise CannotMeasure(f"bench/stages.py failed: {first_error(done.stderr + done.stdout)}")
+    return dict(json.loads(done.stdout)["stages"])
 
 
 def import_seconds(
@@ -946,6 +965,7 @@ def cold_section(bench: Bench, verdicts: list[Verdict]) -> list[str]:
         f"tool works in parallel. Chatforge's runs, in order: {runs}.",
         "",
     ]
+    lines += stages_lines(bench)
     name = "cold generation of every spec and target"
     target = "**Target: chatforge's cold generation of everything in at most half the time "
     target += "openapi-python-client takes for the Stream spec alone**"
@@ -964,6 +984,49 @@ def cold_section(bench: Bench, verdicts: list[Verdict]) -> list[str]:
         verdicts.append(
             Verdict(name, "½ openapi-python-client on Stream", secs(ours.seconds), None)
         )
+    return lines
+
+
+def models_workers_here() -> str:
+    """What the models workers of `chatforge generate` come to on this machine."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    models = max(1, (cores or 1) // 2)
+    if models == 1:
+        return (
+            f"Here, with {cores} CPUs, the models of every spec are one worker's work, and the "
+            "cold time cannot fall below it, started once the first spec is checked."
+        )
+    return f"Here, with {cores} CPUs, {models} workers share the models of the specs."
+
+
+def stages_lines(bench: Bench) -> list[str]:
+    """Where chatforge's CPU goes, stage by stage, and what that leaves a schedule."""
+    if not bench.stages:
+        return []
+    total = sum(bench.stages.values())
+    models = sum(v for k, v in bench.stages.items() if k.startswith("datamodel-code-generator"))
+    lines = [
+        "### Where chatforge's time goes",
+        "",
+        "`bench/stages.py` takes every spec through each stage of cold generation, one after "
+        "the other in one process, without the workers, the cache or the writing of files "
+        f"({median_of(STAGE_RUNS, 'run')}, for each stage): the CPU that any schedule of the "
+        "work has to spend.",
+        "",
+        "| stage | CPU time | share |",
+        "|---|---:|---:|",
+    ]
+    for stage, seconds in bench.stages.items():
+        lines.append(f"| {stage} | {secs(seconds)} | {seconds / total:.0%} |")
+    lines += [
+        f"| all | {secs(total)} | 100% |",
+        "",
+        f"datamodel-code-generator, which makes every models module, takes {secs(models)} of "
+        "it. A spec's models are made in one call, which cannot be shared between processes. "
+        "`chatforge generate` gives the models half its workers (one per CPU) and everything "
+        f"else the other half. {models_workers_here()}",
+        "",
+    ]
     return lines
 
 
