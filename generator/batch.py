@@ -368,7 +368,7 @@ class Runner:
                             name, (function, args) = made
                             pool.submit(OTHER, (2, 0), ("late", name), function, *args)
                 elif stage == "models" and isinstance(result, BaseException):
-                    outcomes[i] = replace(outcomes[i], failure=result)
+                    parts[i]["code"] = result  # the code cannot be rendered without them
                 elif stage == "models":
                     task, api = ("code", i), outcomes[i].api
                     pool.submit(OTHER, (1, -sizes[i]), task, _render_with, api, code, result)
@@ -376,17 +376,20 @@ class Runner:
                     self._made[i] = result
                 elif stage in ("code", "docs"):
                     parts[i][stage] = result
+        # As one render of every target gives them: target by target, and of two failures,
+        # that of the target first given.
+        order: dict[str, int] = {target: n for n, target in enumerate(targets or ())}
+        first = {"code": order[code[0]] if code else 0, "docs": order[docs[0]] if docs else 0}
         for i, rendered in parts.items():
             files: Files = {}
-            for part in (rendered[stage] for stage in ("code", "docs") if stage in rendered):
+            for stage in sorted(rendered, key=first.__getitem__):
+                part = rendered[stage]
                 if isinstance(part, BaseException):
                     outcomes[i] = replace(outcomes[i], failure=outcomes[i].failure or part)
                 else:
                     files.update(part)
             if outcomes[i].failure is not None:
                 continue
-            order: dict[str, int] = {target: n for n, target in enumerate(targets or ())}
-            # Target by target, as rendering them in one task gives them.
             paths = sorted(files, key=lambda path: order[path.split("/")[1]])
             outcomes[i] = replace(outcomes[i], files={path: files[path] for path in paths})
         return [outcomes[i] for i in range(len(sources))]

@@ -196,6 +196,39 @@ def test_a_docs_failure_fails_the_spec_and_leaves_the_others_whole(
     assert list(nexconn.files) == list(real(nexconn.api, targets))
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("targets", [("models", "docs"), ("docs", "models")])
+def test_of_two_failures_that_of_the_target_given_first_is_reported(
+    specs: Path, monkeypatch: pytest.MonkeyPatch, jobs: int, targets: tuple[Any, ...]
+) -> None:
+    """Workers make a spec's models and docs apart; when both fail, the failure reported is
+    the one a single render of the targets, in the order given, meets first."""
+    from generator.targets import docs, models
+
+    no_models = SpecError([Diagnostic("specs/upstra.yaml", 1, 1, Level.ERROR, "no models")])
+    no_docs = SpecError([Diagnostic("specs/upstra.yaml", 2, 2, Level.ERROR, "no docs")])
+    real_models, real_docs = models.models_module, docs.render
+
+    def models_module(api: Any) -> str:
+        if api.slug == "upstra":
+            raise no_models
+        return real_models(api)
+
+    def render_docs(api: Any) -> Any:
+        if api.slug == "upstra":
+            raise no_docs
+        return real_docs(api)
+
+    monkeypatch.setattr(models, "models_module", models_module)
+    monkeypatch.setattr(docs, "render", render_docs)
+    config = replace(load_config(ROOT), specs=specs)
+    outcomes = Runner(None, jobs).run(pipeline.find_specs(config, ()), targets)
+    failure = outcomes[1].failure
+    assert isinstance(failure, SpecError)
+    assert failure.diagnostics == (no_models if targets[0] == "models" else no_docs).diagnostics
+    assert outcomes[0].failure is None
+
+
 def test_the_fingerprint_follows_the_generators_source(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
