@@ -220,14 +220,22 @@ groups:
 """
 
 
-def test_a_comparison_at_odds_with_the_specs_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "slugs", [("upstra",), ("upstra", "nexconn")], ids=["one spec", "specs in workers"]
+)
+def test_a_comparison_at_odds_with_the_specs_is_refused(
+    tmp_path: Path, slugs: tuple[str, ...]
+) -> None:
+    """Whether the comparison is checked in the command's process (one spec) or in a worker
+    once every spec is checked, its errors are reported alike and nothing is written."""
     specs = tmp_path / "specs"
     (specs / "comparison").mkdir(parents=True)
-    (specs / "upstra.yaml").write_text((ROOT / "specs/upstra.yaml").read_text())
+    for slug in slugs:
+        (specs / f"{slug}.yaml").write_text((ROOT / f"specs/{slug}.yaml").read_text())
     (specs / "comparison/capabilities.yaml").write_text(COMPARISON)
     out = tmp_path / "out"
     for command in (["validate"], ["generate", "--out", str(out)]):
-        result = run(*command, "--specs", str(specs), "-q", cwd=tmp_path)
+        result = run(*command, "--specs", str(specs), "-q", "--jobs", "2", cwd=tmp_path)
         assert result.returncode == 1, result.stderr
         shown = result.stdout + result.stderr
         assert (
@@ -236,7 +244,8 @@ def test_a_comparison_at_odds_with_the_specs_is_refused(tmp_path: Path) -> None:
         ) in shown
         assert (
             "specs/comparison/capabilities.yaml:9:11: error: no spec has the slug 'nowhere'; "
-            "the specs are upstra (/groups/0/capabilities/0/operations/nowhere)\n"
+            f"the specs are {', '.join(sorted(slugs))} "
+            "(/groups/0/capabilities/0/operations/nowhere)\n"
         ) in shown
         assert "Traceback" not in shown
     assert not out.exists()
