@@ -989,8 +989,10 @@ def cold_section(bench: Bench, verdicts: list[Verdict]) -> list[str]:
 
 def models_workers_here() -> str:
     """What the models workers of `chatforge generate` come to on this machine."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    models = max(1, (cores or 1) // 2)
+    from generator.batch import cpu_count
+
+    cores = cpu_count()
+    models = max(1, cores // 2)
     if models == 1:
         return (
             f"Here, with {cores} CPUs, the models of every spec are one worker's work, and the "

@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from generator import cache as cache_module
 from generator.config import COMPARISON, Target
@@ -23,6 +23,8 @@ from generator.pipeline import SpecSource
 if TYPE_CHECKING:
     from generator.ir import Api
     from generator.targets import Files
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -73,26 +75,29 @@ def _check(source: SpecSource) -> Outcome:
     return Outcome(source, checked.diagnostics, tuple(warnings), api)
 
 
-def _render(api: Api, targets: tuple[Target, ...]) -> Files | BaseException:
-    """The files of one checked spec, or what rendering raised, for the caller to raise."""
-    from generator import pipeline
-
+def _caught(function: Callable[..., T], *args: Any) -> T | BaseException:
+    """What `function` returns, or what it raised: a task's own failure is its result, which
+    the caller raises where a run of one process would have raised it."""
     try:
-        return pipeline.render(api, targets)
+        return function(*args)
     except Exception as exc:  # noqa: BLE001 - handed to the caller, which reports it
         return exc
+
+
+def _render(api: Api, targets: tuple[Target, ...]) -> Files | BaseException:
+    """The files of one checked spec, or what rendering raised."""
+    from generator import pipeline
+
+    return _caught(pipeline.render, api, targets)
 
 
 def _overview(
     specs: Path, apis: Sequence[Api], targets: tuple[Target, ...]
 ) -> tuple[Files, list[str]] | BaseException:
-    """The pages about every API at once, or what making them raised, for the caller to raise."""
+    """The pages about every API at once, or what making them raised."""
     from generator import pipeline
 
-    try:
-        return pipeline.render_overview(specs, apis, targets)
-    except Exception as exc:  # noqa: BLE001 - handed to the caller, which reports it
-        return exc
+    return _caught(pipeline.render_overview, specs, apis, targets)
 
 
 def _rendered(outcome: Outcome, result: Files | BaseException) -> Outcome:
@@ -112,10 +117,7 @@ def _models(api: Api) -> str | BaseException:
     """The models module of one checked spec, or what making it raised."""
     from generator.targets import models
 
-    try:
-        return models.models_module(api)
-    except Exception as exc:  # noqa: BLE001 - handed to the caller, which reports it
-        return exc
+    return _caught(models.models_module, api)
 
 
 def _render_with(api: Api, targets: tuple[Target, ...], text: str | None) -> Files | BaseException:
