@@ -16,8 +16,8 @@ import jsonschema
 import referencing
 from referencing.jsonschema import DRAFT202012
 
-from generator import naming
-from generator.build_ir import DEFAULT_TAG, TAG_RESERVED
+from generator import naming, reserved
+from generator.build_ir import DEFAULT_TAG
 from generator.diagnostics import Diagnostics, Level, escape_pointer_token
 from generator.loader import resolve_pointer
 
@@ -202,16 +202,43 @@ def _duplicate_parameters(
         param = _resolve(doc, raw)
         if not isinstance(param, dict):
             continue
-        key = (str(param.get("name")), str(param.get("in")))
+        name, location = str(param.get("name")), str(param.get("in"))
+        # Header names are case-insensitive: `X-Id` and `x-id` are one header.
+        key = (name.lower() if location == "header" else name, location)
         pointer = f"{where}/parameters/{index}"
         if key in seen:
             out.error(
-                f"{key[1]} parameter {key[0]!r} is already declared at {seen[key]}; "
+                f"{location} parameter {name!r} is already declared at {seen[key]}; "
                 "remove one of them",
                 pointer,
             )
         else:
             seen[key] = pointer
+        if location == "header":
+            _header_name(name, f"{pointer}/name", out)
+
+
+# A header name is an HTTP token (RFC 9110, section 5.1).
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Headers HTTP itself sets from the message: a parameter cannot carry them.
+_FRAMING_HEADERS = frozenset(
+    {"connection", "content-length", "host", "te", "trailer", "transfer-encoding", "upgrade"}
+)
+
+
+def _header_name(name: str, pointer: str, out: Diagnostics) -> None:
+    if not _TOKEN.fullmatch(name):
+        out.error(
+            f"header parameter {name!r} is not a valid HTTP header name (letters, digits and "
+            "!#$%&'*+-.^_`|~ only); rename it",
+            pointer,
+        )
+    elif name.lower() in _FRAMING_HEADERS:
+        out.error(
+            f"header {name!r} is set by HTTP itself from the message, so no parameter can "
+            "carry it; remove the parameter",
+            pointer,
+        )
 
 
 def rule_path_params(doc: Json, out: Diagnostics, level: Level) -> None:
@@ -274,10 +301,11 @@ def rule_names(doc: Json, out: Diagnostics, level: Level) -> None:
         used.add(str(tags[0]))
         tag_at.setdefault(str(tags[0]), f"{pointer}/tags/0" if op.get("tags") else pointer)
     seen = {}
+    python_names = reserved.tag_names(name for name in tag_at if name in used)
     for name, where in tag_at.items():
         if name not in used:
             continue
-        python = naming.identifier(name, TAG_RESERVED)
+        python = python_names[name]
         if python in seen:
             out.error(
                 f"tags {seen[python]!r} and {name!r} both become the Python name {python!r}; "
