@@ -484,7 +484,7 @@ class _Builder:
         path_pointer = f"/paths/{escape_pointer_token(path)}"
         pointer = f"{path_pointer}/{method}"
         operation_id = op.get("operationId") or naming.operation_id_from(method, path)
-        py = naming.identifier(operation_id)
+        py = reserved.operation_name(operation_id)
         op_pascal = naming.pascal(operation_id)
         body = self.body(op, pointer, op_pascal)
         params = self.parameters(path_item, op, pointer, path_pointer, _MISSING)

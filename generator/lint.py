@@ -182,7 +182,7 @@ def rule_operation_id(doc: Json, out: Diagnostics, level: Level) -> None:
             )
             continue
         seen[op_id] = pointer
-        python = naming.identifier(op_id)
+        python = reserved.operation_name(op_id)
         if python in python_names and python_names[python] != op_id:
             out.error(
                 f"operationId {op_id!r} and {python_names[python]!r} both become the Python "

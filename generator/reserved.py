@@ -70,6 +70,12 @@ METHOD_ARGUMENTS = frozenset(
     | set(RequestOptions.__annotations__)
 )
 
+# The builtins an annotation may name: a server handler class whose method took one would hide
+# it from the annotations of the methods after.
+ANNOTATION_BUILTINS = frozenset(
+    {"bool", "bytes", "dict", "float", "int", "list", "object", "set", "str", "tuple", "type"}
+)
+
 # Class names a client module already holds: a tag's resource class must not take one.
 CLIENT_MODULE_NAMES = frozenset(
     {
@@ -108,6 +114,11 @@ WINDOWS_DEVICES = frozenset(
 
 # The longest Python name of a tag, which names files (`resources/<name>.py`, `<name>.md`).
 MAX_TAG_NAME = 64
+
+
+def operation_name(operation_id: str) -> str:
+    """The Python name of an operation: its handler method, route and mock example."""
+    return naming.identifier(operation_id, ANNOTATION_BUILTINS)
 
 
 def windows_safe(stem: str) -> bool:
