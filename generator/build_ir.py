@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from generator import naming
+from generator import naming, reserved
 from generator.diagnostics import Diagnostic, Diagnostics, SpecError, escape_pointer_token
 from generator.ir import (
     Api,
@@ -31,6 +31,7 @@ from generator.ir import (
     Tag,
 )
 from generator.loader import LoadedSpec, resolve_pointer
+from generator.reserved import CLIENT_MODULE_NAMES, METHOD_ARGUMENTS
 from generator.schemas import (
     COMPONENT_PREFIX,
     SchemaRegistry,
@@ -45,17 +46,7 @@ from generator.synth import SynthesisError, synthesize
 
 Json = Any
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-# Keyword arguments every generated client method already has, and names the server takes.
-RESERVED_ARGS = frozenset(
-    {"self", "extra_headers", "extra_query", "timeout", "body", "request", "request_options"}
-)
 DEFAULT_TAG = "default"
-# Names a tag's Python name must not take: what a generated Client already has (a tag is one of
-# its attributes) and the other arguments of the server's create_app (a tag is one of them too).
-TAG_RESERVED = frozenset(
-    {"request", "close", "base_url", "timeout", "last_response", "build_request", "finish"}
-    | {"mock", "auth", "openapi_url", "application"}
-)
 _PARAM = re.compile(r"{([^{}]+)}")
 
 
@@ -168,7 +159,7 @@ class _Builder:
         default = schema.get("default", _MISSING) if isinstance(schema, dict) else _MISSING
         return Field(
             wire=wire,
-            py=naming.identifier(wire, RESERVED_ARGS),
+            py=naming.identifier(wire, METHOD_ARGUMENTS),
             location=location,  # type: ignore[arg-type]
             type=info,
             required=required,
@@ -323,7 +314,7 @@ class _Builder:
             describe(schema, self.registry),
             example,
         )
-        py = naming.identifier(str(name), RESERVED_ARGS) if isinstance(name, str) else default
+        py = naming.identifier(str(name), METHOD_ARGUMENTS) if isinstance(name, str) else default
         return replace(field, py=py)
 
     def body_fields(
@@ -493,7 +484,7 @@ class _Builder:
         path_pointer = f"/paths/{escape_pointer_token(path)}"
         pointer = f"{path_pointer}/{method}"
         operation_id = op.get("operationId") or naming.operation_id_from(method, path)
-        py = naming.identifier(operation_id)
+        py = reserved.operation_name(operation_id)
         op_pascal = naming.pascal(operation_id)
         body = self.body(op, pointer, op_pascal)
         params = self.parameters(path_item, op, pointer, path_pointer, _MISSING)
@@ -612,11 +603,12 @@ class _Builder:
                 order.append(op.tag)
         result = []
         seen_py: dict[str, str] = {}
-        for name in order:
+        used = [name for name in order if any(op.tag == name for op in operations)]
+        python_names = reserved.tag_names(used)
+        pascals: set[str] = set()
+        for name in used:
             ops = tuple(op for op in operations if op.tag == name)
-            if not ops:
-                continue
-            py = naming.identifier(name, TAG_RESERVED)
+            py = python_names[name]
             if py in seen_py:
                 self.diagnostics.error(
                     f"tags {seen_py[py]!r} and {name!r} both become the Python name {py!r}; "
@@ -624,10 +616,14 @@ class _Builder:
                     "/tags",
                 )
             seen_py[py] = name
-            pascal = naming.class_name(name)
+            pascal = naming.class_name(py)
+            while pascal in pascals:
+                pascal += "_"
+            pascals.add(pascal)
             resource = pascal
-            if pascal in self.registry.schemas or f"Async{pascal}" in self.registry.schemas:
-                resource += "Resource"  # its client module imports the model of the same name
+            taken = CLIENT_MODULE_NAMES | set(self.registry.schemas)
+            if pascal in taken or f"Async{pascal}" in taken:
+                resource += "Resource"  # its client module has a name of its own so spelled
             result.append(Tag(name, py, pascal, descriptions.get(name, ""), ops, resource))
         return result
 
@@ -905,7 +901,7 @@ def _unique(field: Field, taken: set[str]) -> Field:
     location as a prefix (`body_rule_id`), then numbered."""
     py = field.py
     if py in taken:
-        py = naming.identifier(f"{field.location}_{field.wire}", RESERVED_ARGS)
+        py = naming.identifier(f"{field.location}_{field.wire}", METHOD_ARGUMENTS)
     base, counter = py, 2
     while py in taken:
         py, counter = f"{base}_{counter}", counter + 1

@@ -16,8 +16,8 @@ import jsonschema
 import referencing
 from referencing.jsonschema import DRAFT202012
 
-from generator import naming
-from generator.build_ir import DEFAULT_TAG, TAG_RESERVED
+from generator import naming, reserved
+from generator.build_ir import DEFAULT_TAG
 from generator.diagnostics import Diagnostics, Level, escape_pointer_token
 from generator.loader import resolve_pointer
 
@@ -182,7 +182,7 @@ def rule_operation_id(doc: Json, out: Diagnostics, level: Level) -> None:
             )
             continue
         seen[op_id] = pointer
-        python = naming.identifier(op_id)
+        python = reserved.operation_name(op_id)
         if python in python_names and python_names[python] != op_id:
             out.error(
                 f"operationId {op_id!r} and {python_names[python]!r} both become the Python "
@@ -202,16 +202,43 @@ def _duplicate_parameters(
         param = _resolve(doc, raw)
         if not isinstance(param, dict):
             continue
-        key = (str(param.get("name")), str(param.get("in")))
+        name, location = str(param.get("name")), str(param.get("in"))
+        # Header names are case-insensitive: `X-Id` and `x-id` are one header.
+        key = (name.lower() if location == "header" else name, location)
         pointer = f"{where}/parameters/{index}"
         if key in seen:
             out.error(
-                f"{key[1]} parameter {key[0]!r} is already declared at {seen[key]}; "
+                f"{location} parameter {name!r} is already declared at {seen[key]}; "
                 "remove one of them",
                 pointer,
             )
         else:
             seen[key] = pointer
+        if location == "header":
+            _header_name(name, f"{pointer}/name", out)
+
+
+# A header name is an HTTP token (RFC 9110, section 5.1).
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Headers HTTP itself sets from the message: a parameter cannot carry them.
+_FRAMING_HEADERS = frozenset(
+    {"connection", "content-length", "host", "te", "trailer", "transfer-encoding", "upgrade"}
+)
+
+
+def _header_name(name: str, pointer: str, out: Diagnostics) -> None:
+    if not _TOKEN.fullmatch(name):
+        out.error(
+            f"header parameter {name!r} is not a valid HTTP header name (letters, digits and "
+            "!#$%&'*+-.^_`|~ only); rename it",
+            pointer,
+        )
+    elif name.lower() in _FRAMING_HEADERS:
+        out.error(
+            f"header {name!r} is set by HTTP itself from the message, so no parameter can "
+            "carry it; remove the parameter",
+            pointer,
+        )
 
 
 def rule_path_params(doc: Json, out: Diagnostics, level: Level) -> None:
@@ -274,10 +301,11 @@ def rule_names(doc: Json, out: Diagnostics, level: Level) -> None:
         used.add(str(tags[0]))
         tag_at.setdefault(str(tags[0]), f"{pointer}/tags/0" if op.get("tags") else pointer)
     seen = {}
+    python_names = reserved.tag_names(name for name in tag_at if name in used)
     for name, where in tag_at.items():
         if name not in used:
             continue
-        python = naming.identifier(name, TAG_RESERVED)
+        python = python_names[name]
         if python in seen:
             out.error(
                 f"tags {seen[python]!r} and {name!r} both become the Python name {python!r}; "
@@ -757,6 +785,107 @@ def rule_extensions(doc: Json, out: Diagnostics, level: Level) -> None:
                     )
 
 
+def rule_patterns(doc: Json, out: Diagnostics, level: Level) -> None:
+    """A `pattern` the generated code can check: pydantic's regex engine compiles it, or
+    Python's `re` does (the generated code falls back to it)."""
+    for pointer, schema in schemas(doc):
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str) and not _compiles(pattern):
+            out.error(
+                f"pattern {pattern!r} is a regular expression neither pydantic's engine nor "
+                "Python's re can compile; write it in the syntax both share",
+                f"{pointer}/pattern",
+            )
+
+
+def _compiles(pattern: str) -> bool:
+    from pydantic_core import SchemaError, SchemaValidator, core_schema
+
+    try:
+        SchemaValidator(core_schema.str_schema(pattern=pattern))
+        return True
+    except SchemaError:
+        pass
+    try:
+        re.compile(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return False
+    return True
+
+
+# The most schemas one cycle of references may join: pydantic builds the models of a cycle
+# within one another, a few stack frames each, and a longer cycle would exceed Python's
+# recursion limit when the generated code starts.
+MAX_CYCLE = 32
+
+
+def rule_reference_cycles(doc: Json, out: Diagnostics, level: Level) -> None:
+    components = (doc.get("components") or {}).get("schemas") or {}
+    if not isinstance(components, dict):
+        return
+    prefix = "#/components/schemas/"
+    edges: dict[str, list[str]] = {}
+    for name, schema in components.items():
+        found = []
+        for _, sub in _subschemas(schema, ""):
+            ref = sub.get("$ref")
+            if isinstance(ref, str) and ref.startswith(prefix):
+                target = ref[len(prefix) :].replace("~1", "/").replace("~0", "~")
+                if target in components:
+                    found.append(target)
+        edges[str(name)] = found
+    for group in _cycles(edges):
+        if len(group) > MAX_CYCLE:
+            first = min(group, key=list(edges).index)
+            out.error(
+                f"{len(group)} schemas refer to one another in a cycle ({first!r} among them); "
+                f"the generated models can build cycles of at most {MAX_CYCLE}: break the cycle "
+                "or write part of it inline",
+                f"/components/schemas/{escape_pointer_token(first)}",
+            )
+
+
+def _cycles(edges: Mapping[str, list[str]]) -> list[list[str]]:
+    """The strongly connected groups of a graph (Tarjan's algorithm, without recursion)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+    for root in edges:
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, child = work.pop()
+            if child == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            targets = edges.get(node, [])
+            if child < len(targets):
+                work.append((node, child + 1))
+                target = targets[child]
+                if target not in index:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                groups.append(group)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return groups
+
+
 RULES: dict[str, tuple[Rule, bool]] = {
     # name: (rule, is a convention rule)
     "operation-id": (rule_operation_id, True),
@@ -771,6 +900,8 @@ RULES: dict[str, tuple[Rule, bool]] = {
     "examples": (rule_examples, False),
     "enums": (rule_enums, False),
     "extensions": (rule_extensions, False),
+    "patterns": (rule_patterns, False),
+    "reference-cycles": (rule_reference_cycles, False),
 }
 
 

@@ -96,7 +96,7 @@ def returns(op: Operation) -> tuple[str, str]:
     if op.success.kind == "binary":
         return "bytes", "bytes"
     if op.success.kind == "empty" or op.success.model is None:
-        return "None", "type(None)"
+        return "None", "NoneType"
     return op.success.model, op.success.model
 
 
@@ -223,7 +223,9 @@ def resource(tag: Tag) -> ResourceModule:
                 needed.extend(f"models:{m}" for m in field.type.models)
                 if not field.required:
                     needed.extend(["_types:NOT_GIVEN", "_types:NotGiven"])
-            if built.returns not in ("bytes", "None"):
+            if built.returns == "None":
+                needed.append("types:NoneType")
+            elif built.returns != "bytes":
                 needed.append(f"models:{built.returns}")
     needed.extend(
         [

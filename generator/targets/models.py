@@ -133,12 +133,81 @@ def _generate(api: Api) -> str:
                 for name in missing
             ]
         )
-    return text
+    return built_in_order(text)
+
+
+# pydantic builds a model whose referenced models are not built yet by building them within it,
+# a few stack frames per model: a chain of a hundred references would exceed Python's recursion
+# limit. Past this depth the classes are defined in the order of their references, each after
+# those it refers to, so each is built when defined from models already built.
+REBUILD_DEPTH = 24
+
+
+def built_in_order(text: str) -> str:
+    """`text`, with its classes defined after the classes they refer to where a chain of
+    references between them is longer than REBUILD_DEPTH."""
+    module = ast.parse(text)
+    nodes: dict[str, ast.stmt] = {}
+    for node in module.body:
+        if isinstance(node, ast.ClassDef):
+            nodes[node.name] = node
+        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            nodes[node.targets[0].id] = node  # a type alias
+    if not nodes:
+        return text
+    refers: dict[str, list[str]] = {}
+    for name, node in nodes.items():
+        found = {sub.id for sub in ast.walk(node) if isinstance(sub, ast.Name)}
+        for sub in ast.walk(node):  # forward references written as strings
+            if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                found |= set(re.findall(r"\w+", sub.value))
+        refers[name] = sorted(found & set(nodes) - {name})
+    order: list[str] = []
+    depth: dict[str, int] = {}
+    for start in nodes:  # depth-first without recursion, for chains are long here
+        stack: list[tuple[str, int]] = [(start, 0)]
+        while stack:
+            name, index = stack.pop()
+            if index == 0:
+                if name in depth:
+                    continue
+                depth[name] = 0  # on the path: a reference back to it adds nothing
+            if index < len(refers[name]):
+                stack.append((name, index + 1))
+                if refers[name][index] not in depth:
+                    stack.append((refers[name][index], 0))
+                continue
+            depth[name] = 1 + max((depth[c] for c in refers[name]), default=0)
+            order.append(name)
+    if max(depth.values()) <= REBUILD_DEPTH:
+        return text
+    lines = text.split("\n")
+    placed = sorted(nodes.values(), key=lambda node: node.lineno)
+    first = _first_line(placed[0]) - 1
+    last = max(node.end_lineno or node.lineno for node in placed)
+    blocks = [
+        "\n".join(lines[_first_line(nodes[name]) - 1 : nodes[name].end_lineno]).rstrip()
+        for name in order
+    ]
+    rest = "\n".join(lines[last:]).strip("\n")
+    head = "\n".join(lines[:first]).rstrip("\n")
+    body = "\n\n\n".join(blocks) + ("\n\n\n" + rest if rest else "")
+    return f"{head}\n\n{IN_ORDER}\n\n\n{body}\n"
+
+
+IN_ORDER = "# Each class follows those it refers to, and is built as it is defined."
+
+
+def _first_line(node: ast.stmt) -> int:
+    decorators = node.decorator_list if isinstance(node, ast.ClassDef) else []
+    return min([node.lineno, *(d.lineno for d in decorators)])
 
 
 def deferred(text: str) -> str:
     """The models with their validators built when first used, not at import: a client with
     hundreds of models imports in a fraction of the time. (Servers build theirs at start.)"""
+    if IN_ORDER in text:  # a chain too long to build in one go when first used
+        return text
     return text.replace(
         "        populate_by_name=True,\n",
         "        populate_by_name=True,\n        defer_build=True,\n",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from dataclasses import dataclass
 
@@ -88,12 +89,34 @@ def _param(api: Api, op: Operation, field: Field, need: list[str]) -> Param:
         return Param(field.py, text, None, f"{model}{' | None' if optional else ''}")
     marker = {"path": "Path", "query": "Query", "header": "Header"}[field.location]
     need.append(f"fastapi:{marker}")
-    options = (
-        [] if field.location == "path" or field.wire == field.py else [f"alias={pystr(field.wire)}"]
-    )
-    options += [f"{_CHECKS[c.name]}={c.value}" for c in field.constraints if c.name in _CHECKS]
-    text = f"Annotated[{annotation}, {marker}({', '.join(options)})]"
+    # FastAPI reads a header without an alias under its name with `_` turned into `-`.
+    aliased = field.wire != field.py or (field.location == "header" and "_" in field.wire)
+    options = [f"alias={pystr(field.wire)}"] if aliased and field.location != "path" else []
+    extra = ""
+    for c in field.constraints:
+        if c.name == "pattern" and not rust_regex(c.value):
+            # pydantic's own engine cannot compile it (look-around, back-references...):
+            # Python's `re` checks it instead.
+            need.append("_checks:matching")
+            extra = f", matching({c.value})"
+        elif c.name in _CHECKS:
+            options.append(f"{_CHECKS[c.name]}={c.value}")
+    text = f"Annotated[{annotation}, {marker}({', '.join(options)}){extra}]"
     return Param(field.py, text, default, annotation)
+
+
+def rust_regex(pattern: str) -> bool:
+    """Whether pydantic's default regex engine compiles `pattern` (a Python string literal)."""
+    from pydantic_core import SchemaError, SchemaValidator, core_schema
+
+    text = ast.literal_eval(pattern)
+    if not isinstance(text, str):
+        return True
+    try:
+        SchemaValidator(core_schema.str_schema(pattern=text))
+    except SchemaError:
+        return False
+    return True
 
 
 # The spec's constraints on a parameter, as FastAPI checks them.
@@ -209,7 +232,12 @@ def tag_module(api: Api, tag: Tag) -> TagModule:
     if any(r.params for r in routes):
         need.append("typing:Annotated")
     registration = tuple(sorted(routes, key=lambda r: _specificity(r.op.path)))
-    local = {"models": "..models", "_params": ".._runtime._params", "_errors": ".._runtime._errors"}
+    local = {
+        "models": "..models",
+        "_params": ".._runtime._params",
+        "_errors": ".._runtime._errors",
+        "_checks": ".._runtime._checks",
+    }
     return TagModule(tag, routes, registration, imports(need, local))
 
 

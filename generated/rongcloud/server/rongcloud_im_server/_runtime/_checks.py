@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -39,6 +40,19 @@ def _within(low: int, high: int, what: str) -> AfterValidator:
     def check(value: int | None) -> int | None:
         if value is not None and not low <= value <= high:
             raise ValueError(f"must be within the range of {what} ({low} to {high})")
+        return value
+
+    return AfterValidator(check)
+
+
+def matching(pattern: str) -> AfterValidator:
+    """A parameter's `pattern`, checked with Python's `re`: for patterns pydantic's own engine
+    cannot compile (look-around, back-references)."""
+    compiled = re.compile(pattern)
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and compiled.search(value) is None:
+            raise ValueError(f"must match the pattern {pattern!r}")
         return value
 
     return AfterValidator(check)

@@ -1,0 +1,45 @@
+"""A chain of 120 schemas, each referring to the next, and 60 inline objects nested in one
+another (`tests/fixtures/hostile/long_ref_chain.yaml`): the generated client and server import,
+start and answer, their models built without exceeding Python's recursion limit."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT, LiveServer
+
+SPEC = ROOT / "tests/fixtures/hostile/long_ref_chain.yaml"
+
+
+def test_a_long_chain_of_references_imports_starts_and_answers(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "generate", str(SPEC), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    folders = [str(tmp_path / "long_ref_chain" / target) for target in ("client", "server")]
+    sys.path[:0] = folders
+    try:
+        client_module = importlib.import_module("long_ref_chain_client")
+        server = importlib.import_module("long_ref_chain_server")
+        models = importlib.import_module("long_ref_chain_client.models")
+        head: dict[str, object] = {"name": "link119"}
+        for index in reversed(range(119)):
+            head = {"name": f"link{index}", "next": head}
+        with (
+            LiveServer(server.create_app(mock=True)) as live,
+            client_module.Client(base_url=live.url) as client,
+        ):
+            answer = client.chain.send_chain(
+                name="link0", next=models.Link1.model_validate(head["next"])
+            )
+            assert answer.name is not None
+            nested = client.chain.get_nested()
+            assert nested.model_dump(exclude_unset=True)
+    finally:
+        for folder in folders:
+            sys.path.remove(folder)
