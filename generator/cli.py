@@ -352,6 +352,33 @@ def list_(specs: str | None, as_json: bool) -> None:
     default=None,
     help="Refuse larger request bodies with 413 [default: the server's, 16 MiB].",
 )
+@click.option(
+    "--max-connections",
+    type=click.IntRange(1),
+    default=None,
+    help="Connections open at once; more are answered 503 [default: the server's, 512].",
+)
+@click.option(
+    "--timeout-idle",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Close a connection that sends no request for this long [default: 5].",
+)
+@click.option(
+    "--timeout-headers",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Answer 408 to a request whose headers take longer [default: 10].",
+)
+@click.option(
+    "--timeout-body",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Answer 408 to a request whose body takes longer [default: 60].",
+)
 @guarded
 def serve(
     api: str,
@@ -364,13 +391,16 @@ def serve(
     secret: str | None,
     token: str | None,
     max_body_bytes: int | None,
+    max_connections: int | None,
+    timeout_idle: float | None,
+    timeout_headers: float | None,
+    timeout_body: float | None,
 ) -> None:
     """Run the generated server of API with uvicorn.
 
     With credentials, every request is checked as the vendor checks it: signed headers or
-    tokens with --key and --secret, bearer tokens with --token. Without, none are checked."""
-    import uvicorn
-
+    tokens with --key and --secret, bearer tokens with --token. Without, none are checked.
+    Clients that send too slowly, or nothing, are cut off (see the --timeout options)."""
     config = _config(specs, out, quiet=True)
     built = _checked(_runner(config), config, (api,))[0].api
     folder = config.out / built.slug / "server"
@@ -381,6 +411,14 @@ def serve(
     sys.path.insert(0, str(folder))
     module = importlib.import_module(f"{built.server_package}.app")
     security = importlib.import_module(f"{built.server_package}.security")
+    try:
+        serving = importlib.import_module(f"{built.server_package}.serving")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{built.server_package}.serving":
+            raise
+        raise pipeline.UsageError(
+            f"the server at {folder} is out of date; run: chatforge generate {built.slug}"
+        ) from None
     options: dict[str, Any] = {"mock": mock, "auth": _auth(security, key, secret, token)}
     if max_body_bytes is not None:
         options["max_body_bytes"] = max_body_bytes
@@ -390,7 +428,20 @@ def serve(
         f"chatforge: serving {built.slug} {'(mock) ' if mock else ''}on http://{host}:{port}"
         f" ({checked})"
     )
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+    limits = {
+        "max_connections": max_connections,
+        "idle_timeout": timeout_idle,
+        "headers_timeout": timeout_headers,
+        "body_timeout": timeout_body,
+    }
+    serving.serve(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        server_header=False,
+        **{name: value for name, value in limits.items() if value is not None},
+    )
 
 
 def _auth(security: Any, key: str | None, secret: str | None, token: str | None) -> Any:

@@ -41,17 +41,16 @@ def import_generated(slug: str, target: str, package: str, root: Path = GENERATE
 
 
 class LiveServer:
-    """A uvicorn server on 127.0.0.1 in a background thread."""
+    """A uvicorn server on 127.0.0.1 in a background thread; `options` go to uvicorn.Config."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, **options: Any) -> None:
         import uvicorn
 
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
-        )
+        options = {"log_level": "warning", "lifespan": "off", **options}
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, **options)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -377,6 +377,7 @@ def render(api: Api) -> Files:
             "server/app.py.j2", api=api, modules=modules, header=hdr, error_shape=error_shape(api)
         ),
         f"{package}/security.py": security_module(api, hdr),
+        f"{package}/serving.py": render_text("server/serving.py.j2", header=hdr, package=package),
         f"{package}/_examples.py": render_text(
             "server/examples.py.j2",
             header=hdr,

@@ -85,6 +85,9 @@ def create_app(
         openapi_url=openapi_url,
         docs_url=None,
         redoc_url=None,
+        # A path is answered as the spec spells it: no redirect to the path with or without a
+        # trailing slash, which Starlette would address to whatever host the request names.
+        redirect_slashes=False,
     )
     install_error_handlers(application, ERRORS)
     application.add_middleware(BodyLimit, max_bytes=max_body_bytes, shape=ERRORS)

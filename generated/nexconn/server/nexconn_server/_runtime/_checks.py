@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationInfo
+from pydantic import AfterValidator, AllowInfNan, BaseModel, BeforeValidator, ValidationInfo
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -98,7 +98,8 @@ def _json_typed(kind: type, name: str) -> Callable[[Any, ValidationInfo], Any]:
 
 
 # Numbers and booleans of request models (the models target puts them in place of `int`,
-# `float` and `bool`).
+# `float` and `bool`). A number is finite: JSON has no infinity, and a number too large for a
+# float (`1e999999`) is not read as one.
 JsonInt = Annotated[int, BeforeValidator(_json_typed(int, "integer"))]
-JsonFloat = Annotated[float, BeforeValidator(_json_typed(float, "number"))]
+JsonFloat = Annotated[float, AllowInfNan(False), BeforeValidator(_json_typed(float, "number"))]
 JsonBool = Annotated[bool, BeforeValidator(_json_typed(bool, "boolean"))]

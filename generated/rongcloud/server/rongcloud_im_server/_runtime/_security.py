@@ -8,7 +8,7 @@ import binascii
 import hashlib
 import hmac
 import inspect
-import json
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -16,6 +16,12 @@ from typing import Any
 from fastapi import Request
 
 from ._errors import AuthenticationFailed
+from ._params import read_json
+
+# A timestamp: Unix seconds or milliseconds in ASCII digits, 16 at most (enough for either).
+_TIMESTAMP = re.compile(r"[0-9]{1,16}")
+# The longest token read, far beyond any real one.
+MAX_TOKEN_CHARS = 8192
 
 
 def _same(given: str, expected: str) -> bool:
@@ -61,10 +67,9 @@ class SignatureCheck:
         secret = self._secrets.get(key)
         if secret is None:
             raise AuthenticationFailed("unknown app key")
-        try:
-            seconds = int(stamp)
-        except ValueError:
-            raise AuthenticationFailed("the timestamp is not a number") from None
+        if not _TIMESTAMP.fullmatch(stamp):
+            raise AuthenticationFailed("the timestamp is not a number")
+        seconds = int(stamp)
         if seconds > 10**11:  # milliseconds
             seconds //= 1000
         if abs(self._clock() - seconds) > self._window:
@@ -78,6 +83,17 @@ class SignatureCheck:
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _segment(text: str, what: str) -> dict[str, Any]:
+    """One JSON segment of a token: an object in base64url; AuthenticationFailed otherwise."""
+    try:
+        value = read_json(_unb64(text))
+    except (ValueError, binascii.Error):
+        raise AuthenticationFailed(f"the token's {what} is not JSON") from None
+    if not isinstance(value, dict):
+        raise AuthenticationFailed(f"the token's {what} is not an object")
+    return value
 
 
 class JWTCheck:
@@ -105,26 +121,26 @@ class JWTCheck:
 
     def claims(self, token: str) -> dict[str, Any]:
         """The claims of a token signed with the secret; AuthenticationFailed otherwise."""
+        parts = token.split(".")
+        if len(token) > MAX_TOKEN_CHARS or len(parts) != 3 or not token.isascii():
+            raise AuthenticationFailed("the token is not a JSON Web Token")
+        header_b64, payload_b64, signature_b64 = parts
+        header = _segment(header_b64, "header")
+        if header.get("alg") != "HS256":
+            raise AuthenticationFailed("the token is not signed with HS256")
         try:
-            header_b64, payload_b64, signature_b64 = token.split(".")
-            header = json.loads(_unb64(header_b64))
             signature = _unb64(signature_b64)
         except (ValueError, binascii.Error):
             raise AuthenticationFailed("the token is not a JSON Web Token") from None
-        if not isinstance(header, dict) or header.get("alg") != "HS256":
-            raise AuthenticationFailed("the token is not signed with HS256")
         signing_input = f"{header_b64}.{payload_b64}".encode()
         expected = hmac.new(self._secret, signing_input, hashlib.sha256).digest()
         if not hmac.compare_digest(expected, signature):
             raise AuthenticationFailed("the token's signature does not match")
-        try:
-            claims = json.loads(_unb64(payload_b64))
-        except (ValueError, binascii.Error):
-            raise AuthenticationFailed("the token's claims are not JSON") from None
-        if not isinstance(claims, dict):
-            raise AuthenticationFailed("the token's claims are not an object")
+        claims = _segment(payload_b64, "claims")
         expires = claims.get("exp")
-        if isinstance(expires, int | float) and expires < time.time():
+        if isinstance(expires, bool) or not isinstance(expires, int | float | None):
+            raise AuthenticationFailed("the token's exp claim is not a number")
+        if expires is not None and expires < time.time():
             raise AuthenticationFailed("the token has expired")
         return claims
 

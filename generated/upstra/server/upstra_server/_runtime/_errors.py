@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +99,16 @@ def _problems(errors: Any) -> dict[str, str]:
     return found
 
 
+def _shown(request: Request) -> str:
+    """The request's method and path for a log line: one line, short, control characters
+    escaped."""
+    path = request.url.path
+    if len(path) > 200:
+        path = path[:200] + "..."
+    text = f"{request.method} {path}"
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+
+
 def install_error_handlers(app: FastAPI, shape: ErrorShape | None = None) -> None:
     """Every failure answers in `shape`: validation, routing, unimplemented and unexpected."""
     shape = shape or ErrorShape()
@@ -136,12 +147,18 @@ def install_error_handlers(app: FastAPI, shape: ErrorShape | None = None) -> Non
         message = f"operation {exc.operation_id} is not implemented by this server"
         return answer(501, "not_implemented", message)
 
+    async def disconnected(request: Request, exc: Exception) -> JSONResponse:
+        # The client is gone: this answer is never delivered.
+        logger.info("client went away before sending the whole request: %s", _shown(request))
+        return answer(400, "validation", "the request ended before its body was complete")
+
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unhandled error in %s %s", request.method, request.url.path)
+        logger.exception("unhandled error in %s", _shown(request))
         return answer(500, "internal", "internal error")
 
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(HTTPException, http)
     app.add_exception_handler(APIError, api_error)
     app.add_exception_handler(NotImplementedOperation, not_implemented)
+    app.add_exception_handler(ClientDisconnect, disconnected)
     app.add_exception_handler(Exception, unexpected)

@@ -34,7 +34,8 @@ class BodyLimit:
             if len(declared) > 1 or not declared[0].isdigit():
                 await self._refuse(send, 400, "validation", "invalid Content-Length header")
                 return
-            if int(declared[0]) > self.max_bytes:
+            digits = declared[0].lstrip(b"0")
+            if len(digits) > len(str(self.max_bytes)) or int(digits or b"0") > self.max_bytes:
                 message = f"the request body is larger than {self.max_bytes} bytes"
                 await self._refuse(send, 413, "too_large", message)
                 return

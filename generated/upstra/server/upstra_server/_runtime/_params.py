@@ -4,6 +4,7 @@ JSON-string fields, multipart uploads, and deepObject query parameters."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, TypeVar
@@ -15,19 +16,50 @@ from starlette.datastructures import UploadFile
 
 M = TypeVar("M", bound=BaseModel)
 _KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
+_INTEGER = re.compile(r"-?[0-9]+")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 MAX_FIELDS = 1000
+MAX_DEPTH = 64
 
 
 def coerce(value: Any, kind: str | None) -> Any:
-    """A form string read as the JSON type its schema declares, where it spells one."""
+    """A form string read as the JSON type its schema declares, where it spells one. Text that
+    names no value of that type (an integer of more digits than Python reads, a number beyond
+    the range of a float) stays text, for the model to refuse."""
     if not isinstance(value, str) or kind is None:
         return value
-    if kind == "integer" and re.fullmatch(r"-?\d+", value):
-        return int(value)
-    if kind == "number" and re.fullmatch(r"-?\d+(\.\d+)?([eE][-+]?\d+)?", value):
-        return float(value)
+    if kind == "integer" and _INTEGER.fullmatch(value):
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    if kind == "number" and _NUMBER.fullmatch(value):
+        number = float(value)
+        return number if math.isfinite(number) else value
     if kind == "boolean" and value in ("true", "false"):
         return value == "true"
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def read_json(text: str | bytes) -> Any:
+    """JSON text as Python data; ValueError for anything that is not JSON (`NaN` and
+    `Infinity` included) or that nests arrays and objects deeper than MAX_DEPTH."""
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise ValueError("nested too deeply")
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
     return value
 
 
@@ -68,11 +100,13 @@ def decode_pairs(
         match = _KEY.match(key)
         if match and styles.get(match.group(1)) == "deepObject":
             path = [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
+            if len(path) > MAX_DEPTH:
+                _invalid((where, match.group(1)), f"nests deeper than {MAX_DEPTH} levels")
             _insert(deep, path, value)
             continue
         if styles.get(key) == "json" and isinstance(value, str):
             try:
-                value = json.loads(value)
+                value = read_json(value)
             except ValueError:
                 _invalid((where, key), "is not valid JSON", "json_invalid")
         else:
