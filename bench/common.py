@@ -478,8 +478,8 @@ def opc_unless(skip: bool) -> Callable[[], list[Peer]]:
 
 
 def project_ready(script: str, argv: Sequence[str] | None) -> str:
-    """ "" when this Python is the project's .venv and chatforge is installed there, else why
-    not; re-runs the script with the .venv's Python when there is one."""
+    """Why the script cannot run here, or "" when it can: it needs the project's .venv with
+    chatforge installed, and re-runs itself with the .venv's Python when there is one."""
     given = sys.argv[1:] if argv is None else argv
     if problem := use_project_venv(script, given):
         return problem
