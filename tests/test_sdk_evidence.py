@@ -1,4 +1,5 @@
-"""The specs agree with what the vendors' SDKs send, as recorded in tests/evidence/.
+"""The specs agree with what the vendors' SDKs send, as recorded in tests/evidence/, and the
+generated servers take every spelling the evidence gives.
 
 The RongCloud record lists, per form route of the spec, every form parameter the vendor's Go SDK
 sends (the Java SDK where Go sends none, the vendor's documentation where neither SDK calls the
@@ -13,9 +14,11 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 
+import pytest
+
 from generator.ir import Api, Field
 from tests.conftest import ROOT
-from tests.functional.harness import project_apis
+from tests.functional.harness import load_generated, project_apis
 
 EVIDENCE = ROOT / "tests" / "evidence"
 APIS = {api.slug: api for api in project_apis()}
@@ -150,3 +153,28 @@ def test_documented_differences_are_explained_in_the_spec() -> None:
     routes = form_fields(APIS["rongcloud"])
     for path, name in SDK_DIFFERENCES:
         assert "SDK" in routes[path][name].description, f"{path} {name} does not say why"
+
+
+PUSH = {
+    "TaggedUsersPushRequest": {"audience": {"tag": ["beta"], "isToAll": False}},
+    "AppPackagePushRequest": {"audience": {"packageName": "com.example.app", "isToAll": False}},
+}
+
+
+@pytest.mark.parametrize("model", sorted(PUSH))
+@pytest.mark.parametrize(
+    "platforms", [["iOS", "Android", "HarmonyOS"], ["ios", "android", "harmonyOS"]]
+)
+def test_nexconn_push_takes_both_spellings_of_a_platform(model: str, platforms: list[str]) -> None:
+    """The vendor's documentation capitalises the platforms, RongCloud's push route takes them in
+    lowercase, and the vendor's SDK sends whatever it is given: the server refuses neither."""
+    body = {
+        "platform": platforms,
+        "fromUserId": "admin",
+        "message": {"messageType": "RC:TxtMsg", "content": '{"content":"hi"}'},
+        "notification": {"alert": "hi"},
+        **PUSH[model],
+    }
+    models = load_generated(APIS["nexconn"]).server.models
+    request = getattr(models, model).model_validate(body)
+    assert request.platform == platforms
