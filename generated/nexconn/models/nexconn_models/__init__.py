@@ -203,10 +203,11 @@ class AppPackagePushRequest(BaseModel):
     message: SystemPushMessage
     notification: SystemPushNotification
     platform: Annotated[
-        list[Literal["iOS", "Android", "HarmonyOS"]], Field(examples=[["Android"]], min_length=1)
+        list[Literal["iOS", "Android", "HarmonyOS", "ios", "android", "harmonyOS"]],
+        Field(examples=[["Android"]], min_length=1),
     ]
     """
-    Platforms to push to; at least one. Web users also get the message while logged in.
+    Platforms to push to; at least one. Web users do not get it. The vendor's documentation spells them `iOS`, `Android` and `HarmonyOS`; its SDK takes any string; RongCloud's equivalent route (`/push.json`) takes lowercase `ios` and `android`, the keys of the per-platform notification options. The evidence being mixed, both spellings are accepted.
     """
 
 
@@ -3461,10 +3462,11 @@ class TaggedUsersPushRequest(BaseModel):
     message: SystemPushMessage
     notification: SystemPushNotification
     platform: Annotated[
-        list[Literal["iOS", "Android", "HarmonyOS"]], Field(examples=[["Android"]], min_length=1)
+        list[Literal["iOS", "Android", "HarmonyOS", "ios", "android", "harmonyOS"]],
+        Field(examples=[["Android"]], min_length=1),
     ]
     """
-    Platforms to push to; at least one. Web users also get the message while logged in.
+    Platforms to push to; at least one. Web users also get the message while logged in. The vendor's documentation spells them `iOS`, `Android` and `HarmonyOS`; its SDK takes any string; RongCloud's equivalent route (`/push.json`) takes lowercase `ios` and `android`, the keys of the per-platform notification options. The evidence being mixed, both spellings are accepted.
     """
 
 

@@ -700,7 +700,7 @@ class CreateGroupRequest(BaseModel):
     """
     max_member: Annotated[JsonInt | None, Field(alias="maxMember", ge=1), NOT_NULL] = None
     """
-    Largest number of members the group may have.
+    Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
     """
     object_name: Annotated[str | None, Field(alias="objectName", max_length=32), NOT_NULL] = None
     """
@@ -887,6 +887,10 @@ class DismissGroupRequest(BaseModel):
     is_persisted: Annotated[Literal[0, 1], Field(alias="isPersisted")] = 1
     """
     Whether the server stores the message: 1 stores it, 0 does not.
+    """
+    max_member: Annotated[JsonInt | None, Field(alias="maxMember", ge=1), NOT_NULL] = None
+    """
+    Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
     """
     object_name: Annotated[str | None, Field(alias="objectName", max_length=32), NOT_NULL] = None
     """
@@ -1326,6 +1330,10 @@ class JoinGroupRequest(BaseModel):
     """
     Whether the server stores the message: 1 stores it, 0 does not.
     """
+    max_member: Annotated[JsonInt | None, Field(alias="maxMember", ge=1), NOT_NULL] = None
+    """
+    Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
+    """
     object_name: Annotated[str | None, Field(alias="objectName", max_length=32), NOT_NULL] = None
     """
     Type of the notification message; required with `bindNotifyMsg`.
@@ -1374,7 +1382,7 @@ class ListSensitiveWordsRequest(BaseModel):
     )
     type: Literal["0", "1", "2"] = "1"
     """
-    Which words: `0` replaced words, `1` blocked words (the default), `2` all.
+    Which words: `0` replaced words, `1` blocked words (the default), `2` all. The vendor's documentation types it as a string; the Java SDK sends an integer, which travels as the same digit in the form.
     """
 
 
@@ -2485,7 +2493,7 @@ class QueryMutedGroupMembersRequest(BaseModel):
     )
     group_id: Annotated[str | None, Field(alias="groupId", max_length=64), NOT_NULL] = None
     """
-    ID of the group; leave out for all groups.
+    ID of the group; leave out for all groups. The vendor's documentation makes it optional; the Go SDK always sends one and refuses a call without it, which the service accepts as well.
     """
 
 
@@ -2680,6 +2688,10 @@ class QuitGroupRequest(BaseModel):
     is_persisted: Annotated[Literal[0, 1], Field(alias="isPersisted")] = 1
     """
     Whether the server stores the message: 1 stores it, 0 does not.
+    """
+    max_member: Annotated[JsonInt | None, Field(alias="maxMember", ge=1), NOT_NULL] = None
+    """
+    Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
     """
     object_name: Annotated[str | None, Field(alias="objectName", max_length=32), NOT_NULL] = None
     """
@@ -2924,6 +2936,10 @@ class RefreshGroupRequest(BaseModel):
     is_persisted: Annotated[Literal[0, 1], Field(alias="isPersisted")] = 1
     """
     Whether the server stores the message: 1 stores it, 0 does not.
+    """
+    max_member: Annotated[JsonInt | None, Field(alias="maxMember", ge=1), NOT_NULL] = None
+    """
+    Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
     """
     object_name: Annotated[str | None, Field(alias="objectName", max_length=32), NOT_NULL] = None
     """
@@ -4130,7 +4146,7 @@ class UnmuteGroupMembersRequest(BaseModel):
     )
     group_id: Annotated[str | None, Field(alias="groupId", max_length=64), NOT_NULL] = None
     """
-    ID of the group; leave out to unmute the users everywhere.
+    ID of the group; leave out to unmute the users everywhere. The vendor's documentation makes it optional; the Go SDK always sends one and refuses a call without it, which the service accepts as well.
     """
     user_id: Annotated[list[UserIdItem], Field(alias="userId", max_length=20, min_length=1)]
     """

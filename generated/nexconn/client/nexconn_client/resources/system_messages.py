@@ -193,7 +193,7 @@ class SystemMessages(SyncResource):
     def push_to_tagged_users(
         self,
         *,
-        platform: Sequence[Literal["iOS", "Android", "HarmonyOS"]],
+        platform: Sequence[Literal["iOS", "Android", "HarmonyOS", "ios", "android", "harmonyOS"]],
         from_user_id: str,
         audience: TaggedAudience,
         message: SystemPushMessage,
@@ -214,7 +214,7 @@ class SystemMessages(SyncResource):
         answer all three.
 
         Args:
-            platform: Platforms to push to; at least one. Web users also get the message while logged in.
+            platform: Platforms to push to; at least one. Web users also get the message while logged in. The vendor's documentation spells them `iOS`, `Android` and `HarmonyOS`; its SDK takes any string; RongCloud's equivalent route (`/push.json`) takes lowercase `ios` and `android`, the keys of the per-platform notification options. The evidence being mixed, both spellings are accepted.
             from_user_id: Sender; must have been issued a token.
             audience: Who receives a tag-targeted push. It has no `packageName`; a body with one is an app-package push.
             message: The system message delivered with the push.
@@ -236,7 +236,7 @@ class SystemMessages(SyncResource):
     def push_to_app_package_users(
         self,
         *,
-        platform: Sequence[Literal["iOS", "Android", "HarmonyOS"]],
+        platform: Sequence[Literal["iOS", "Android", "HarmonyOS", "ios", "android", "harmonyOS"]],
         from_user_id: str,
         audience: PackageAudience,
         message: SystemPushMessage,
@@ -257,7 +257,7 @@ class SystemMessages(SyncResource):
         answer all three.
 
         Args:
-            platform: Platforms to push to; at least one. Web users also get the message while logged in.
+            platform: Platforms to push to; at least one. Web users do not get it. The vendor's documentation spells them `iOS`, `Android` and `HarmonyOS`; its SDK takes any string; RongCloud's equivalent route (`/push.json`) takes lowercase `ios` and `android`, the keys of the per-platform notification options. The evidence being mixed, both spellings are accepted.
             from_user_id: Sender; must have been issued a token.
             audience: Who receives an app-package push.
             message: The system message delivered with the push.
@@ -449,7 +449,7 @@ class AsyncSystemMessages(AsyncResource):
     async def push_to_tagged_users(
         self,
         *,
-        platform: Sequence[Literal["iOS", "Android", "HarmonyOS"]],
+        platform: Sequence[Literal["iOS", "Android", "HarmonyOS", "ios", "android", "harmonyOS"]],
         from_user_id: str,
         audience: TaggedAudience,
         message: SystemPushMessage,
@@ -470,7 +470,7 @@ class AsyncSystemMessages(AsyncResource):
         answer all three.
 
         Args:
-            platform: Platforms to push to; at least one. Web users also get the message while logged in.
+            platform: Platforms to push to; at least one. Web users also get the message while logged in. The vendor's documentation spells them `iOS`, `Android` and `HarmonyOS`; its SDK takes any string; RongCloud's equivalent route (`/push.json`) takes lowercase `ios` and `android`, the keys of the per-platform notification options. The evidence being mixed, both spellings are accepted.
             from_user_id: Sender; must have been issued a token.
             audience: Who receives a tag-targeted push. It has no `packageName`; a body with one is an app-package push.
             message: The system message delivered with the push.
@@ -492,7 +492,7 @@ class AsyncSystemMessages(AsyncResource):
     async def push_to_app_package_users(
         self,
         *,
-        platform: Sequence[Literal["iOS", "Android", "HarmonyOS"]],
+        platform: Sequence[Literal["iOS", "Android", "HarmonyOS", "ios", "android", "harmonyOS"]],
         from_user_id: str,
         audience: PackageAudience,
         message: SystemPushMessage,
@@ -513,7 +513,7 @@ class AsyncSystemMessages(AsyncResource):
         answer all three.
 
         Args:
-            platform: Platforms to push to; at least one. Web users also get the message while logged in.
+            platform: Platforms to push to; at least one. Web users do not get it. The vendor's documentation spells them `iOS`, `Android` and `HarmonyOS`; its SDK takes any string; RongCloud's equivalent route (`/push.json`) takes lowercase `ios` and `android`, the keys of the per-platform notification options. The evidence being mixed, both spellings are accepted.
             from_user_id: Sender; must have been issued a token.
             audience: Who receives an app-package push.
             message: The system message delivered with the push.

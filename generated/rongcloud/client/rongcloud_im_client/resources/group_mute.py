@@ -116,7 +116,7 @@ class GroupMute(SyncResource):
 
         Args:
             user_id: IDs of the users, at most 20; sent as repeated fields.
-            group_id: ID of the group; leave out to unmute the users everywhere.
+            group_id: ID of the group; leave out to unmute the users everywhere. The vendor's documentation makes it optional; the Go SDK always sends one and refuses a call without it, which the service accepts as well.
         """
         return self._client.request(
             _UNMUTE_GROUP_MEMBERS,
@@ -136,7 +136,7 @@ class GroupMute(SyncResource):
         Lists the muted members of a group, or of all groups when `groupId` is left out.
 
         Args:
-            group_id: ID of the group; leave out for all groups.
+            group_id: ID of the group; leave out for all groups. The vendor's documentation makes it optional; the Go SDK always sends one and refuses a call without it, which the service accepts as well.
         """
         return self._client.request(
             _QUERY_MUTED_GROUP_MEMBERS,
@@ -341,7 +341,7 @@ class AsyncGroupMute(AsyncResource):
 
         Args:
             user_id: IDs of the users, at most 20; sent as repeated fields.
-            group_id: ID of the group; leave out to unmute the users everywhere.
+            group_id: ID of the group; leave out to unmute the users everywhere. The vendor's documentation makes it optional; the Go SDK always sends one and refuses a call without it, which the service accepts as well.
         """
         return await self._client.request(
             _UNMUTE_GROUP_MEMBERS,
@@ -361,7 +361,7 @@ class AsyncGroupMute(AsyncResource):
         Lists the muted members of a group, or of all groups when `groupId` is left out.
 
         Args:
-            group_id: ID of the group; leave out for all groups.
+            group_id: ID of the group; leave out for all groups. The vendor's documentation makes it optional; the Go SDK always sends one and refuses a call without it, which the service accepts as well.
         """
         return await self._client.request(
             _QUERY_MUTED_GROUP_MEMBERS,

@@ -117,7 +117,7 @@ class Groups(SyncResource):
             is_persisted: Whether the server stores the message: 1 stores it, 0 does not.
             push_ext: Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
-            max_member: Largest number of members the group may have.
+            max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
         return self._client.request(
             _CREATE_GROUP,
@@ -156,6 +156,7 @@ class Groups(SyncResource):
         is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        max_member: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> DismissGroupResponse:
         """Dismiss a group
@@ -175,6 +176,7 @@ class Groups(SyncResource):
             is_persisted: Whether the server stores the message: 1 stores it, 0 does not.
             push_ext: Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
+            max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
         return self._client.request(
             _DISMISS_GROUP,
@@ -192,6 +194,7 @@ class Groups(SyncResource):
                 "isPersisted": is_persisted,
                 "pushExt": push_ext,
                 "disableUpdateLastMsg": disable_update_last_msg,
+                "maxMember": max_member,
             },
             options=request_options,
         )
@@ -212,6 +215,7 @@ class Groups(SyncResource):
         is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        max_member: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> JoinGroupResponse:
         """Add users to a group
@@ -232,6 +236,7 @@ class Groups(SyncResource):
             is_persisted: Whether the server stores the message: 1 stores it, 0 does not.
             push_ext: Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
+            max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
         return self._client.request(
             _JOIN_GROUP,
@@ -250,6 +255,7 @@ class Groups(SyncResource):
                 "isPersisted": is_persisted,
                 "pushExt": push_ext,
                 "disableUpdateLastMsg": disable_update_last_msg,
+                "maxMember": max_member,
             },
             options=request_options,
         )
@@ -269,6 +275,7 @@ class Groups(SyncResource):
         is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        max_member: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> QuitGroupResponse:
         """Remove users from a group
@@ -288,6 +295,7 @@ class Groups(SyncResource):
             is_persisted: Whether the server stores the message: 1 stores it, 0 does not.
             push_ext: Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
+            max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
         return self._client.request(
             _QUIT_GROUP,
@@ -305,6 +313,7 @@ class Groups(SyncResource):
                 "isPersisted": is_persisted,
                 "pushExt": push_ext,
                 "disableUpdateLastMsg": disable_update_last_msg,
+                "maxMember": max_member,
             },
             options=request_options,
         )
@@ -388,6 +397,7 @@ class Groups(SyncResource):
         is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        max_member: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> RefreshGroupResponse:
         """Rename a group
@@ -407,6 +417,7 @@ class Groups(SyncResource):
             is_persisted: Whether the server stores the message: 1 stores it, 0 does not.
             push_ext: Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
+            max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
         return self._client.request(
             _REFRESH_GROUP,
@@ -424,6 +435,7 @@ class Groups(SyncResource):
                 "isPersisted": is_persisted,
                 "pushExt": push_ext,
                 "disableUpdateLastMsg": disable_update_last_msg,
+                "maxMember": max_member,
             },
             options=request_options,
         )
@@ -470,7 +482,7 @@ class AsyncGroups(AsyncResource):
             is_persisted: Whether the server stores the message: 1 stores it, 0 does not.
             push_ext: Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
-            max_member: Largest number of members the group may have.
+            max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
         return await self._client.request(
             _CREATE_GROUP,
@@ -509,6 +521,7 @@ class AsyncGroups(AsyncResource):
         is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        max_member: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> DismissGroupResponse:
         """Dismiss a group
@@ -528,6 +541,7 @@ class AsyncGroups(AsyncResource):
             is_persisted: Whether the server stores the message: 1 stores it, 0 does not.
             push_ext: Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
+            max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
         return await self._client.request(
             _DISMISS_GROUP,
@@ -545,6 +559,7 @@ class AsyncGroups(AsyncResource):
                 "isPersisted": is_persisted,
                 "pushExt": push_ext,
                 "disableUpdateLastMsg": disable_update_last_msg,
+                "maxMember": max_member,
             },
             options=request_options,
         )
@@ -565,6 +580,7 @@ class AsyncGroups(AsyncResource):
         is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        max_member: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> JoinGroupResponse:
         """Add users to a group
@@ -585,6 +601,7 @@ class AsyncGroups(AsyncResource):
             is_persisted: Whether the server stores the message: 1 stores it, 0 does not.
             push_ext: Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
+            max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
         return await self._client.request(
             _JOIN_GROUP,
@@ -603,6 +620,7 @@ class AsyncGroups(AsyncResource):
                 "isPersisted": is_persisted,
                 "pushExt": push_ext,
                 "disableUpdateLastMsg": disable_update_last_msg,
+                "maxMember": max_member,
             },
             options=request_options,
         )
@@ -622,6 +640,7 @@ class AsyncGroups(AsyncResource):
         is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        max_member: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> QuitGroupResponse:
         """Remove users from a group
@@ -641,6 +660,7 @@ class AsyncGroups(AsyncResource):
             is_persisted: Whether the server stores the message: 1 stores it, 0 does not.
             push_ext: Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
+            max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
         return await self._client.request(
             _QUIT_GROUP,
@@ -658,6 +678,7 @@ class AsyncGroups(AsyncResource):
                 "isPersisted": is_persisted,
                 "pushExt": push_ext,
                 "disableUpdateLastMsg": disable_update_last_msg,
+                "maxMember": max_member,
             },
             options=request_options,
         )
@@ -741,6 +762,7 @@ class AsyncGroups(AsyncResource):
         is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        max_member: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> RefreshGroupResponse:
         """Rename a group
@@ -760,6 +782,7 @@ class AsyncGroups(AsyncResource):
             is_persisted: Whether the server stores the message: 1 stores it, 0 does not.
             push_ext: Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
+            max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
         return await self._client.request(
             _REFRESH_GROUP,
@@ -777,6 +800,7 @@ class AsyncGroups(AsyncResource):
                 "isPersisted": is_persisted,
                 "pushExt": push_ext,
                 "disableUpdateLastMsg": disable_update_last_msg,
+                "maxMember": max_member,
             },
             options=request_options,
         )

@@ -142,7 +142,7 @@ class Moderation(SyncResource):
         Returns the sensitive words of the app, optionally only those of one kind.
 
         Args:
-            type: Which words: `0` replaced words, `1` blocked words (the default), `2` all.
+            type: Which words: `0` replaced words, `1` blocked words (the default), `2` all. The vendor's documentation types it as a string; the Java SDK sends an integer, which travels as the same digit in the form.
         """
         return self._client.request(
             _LIST_SENSITIVE_WORDS,
@@ -251,7 +251,7 @@ class AsyncModeration(AsyncResource):
         Returns the sensitive words of the app, optionally only those of one kind.
 
         Args:
-            type: Which words: `0` replaced words, `1` blocked words (the default), `2` all.
+            type: Which words: `0` replaced words, `1` blocked words (the default), `2` all. The vendor's documentation types it as a string; the Java SDK sends an integer, which travels as the same digit in the form.
         """
         return await self._client.request(
             _LIST_SENSITIVE_WORDS,

@@ -155,6 +155,7 @@ def groups_router(handlers: GroupsHandlers, router: APIRouter | None = None) -> 
                         "disableUpdateLastMsg": "boolean",
                         "isIncludeSender": "integer",
                         "isPersisted": "integer",
+                        "maxMember": "integer",
                     },
                 )
             ),
@@ -184,6 +185,7 @@ def groups_router(handlers: GroupsHandlers, router: APIRouter | None = None) -> 
                         "disableUpdateLastMsg": "boolean",
                         "isIncludeSender": "integer",
                         "isPersisted": "integer",
+                        "maxMember": "integer",
                     },
                 )
             ),
@@ -213,6 +215,7 @@ def groups_router(handlers: GroupsHandlers, router: APIRouter | None = None) -> 
                         "disableUpdateLastMsg": "boolean",
                         "isIncludeSender": "integer",
                         "isPersisted": "integer",
+                        "maxMember": "integer",
                     },
                 )
             ),
@@ -241,6 +244,7 @@ def groups_router(handlers: GroupsHandlers, router: APIRouter | None = None) -> 
                         "disableUpdateLastMsg": "boolean",
                         "isIncludeSender": "integer",
                         "isPersisted": "integer",
+                        "maxMember": "integer",
                     },
                 )
             ),
