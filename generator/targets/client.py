@@ -18,8 +18,9 @@ from generator.targets._common import (
     styles,
 )
 from generator.targets.models import deferred, models_module
-from generator.templates import header, pystr
+from generator.templates import header
 from generator.templates import render as render_text
+from generator.text import pystr
 
 
 @dataclass(frozen=True)

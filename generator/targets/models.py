@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+from generator import text
 from generator.diagnostics import Diagnostic, Level, SpecError, pointer_of
 from generator.ir import Api
 from generator.targets import Files
@@ -67,7 +68,13 @@ def models_module(api: Api) -> str:
     return found[1]
 
 
-def _run(schemas: dict[str, Any], file_header: str, title: str = "", version: str = "0") -> object:
+def _run(
+    schemas: dict[str, Any],
+    file_header: str,
+    title: str = "",
+    version: str = "0",
+    aliases: dict[str, str] | None = None,
+) -> object:
     """datamodel-code-generator on named schemas, with the options of every models module."""
     from datamodel_code_generator import generate
     from datamodel_code_generator.enums import DataModelType, InputFileType
@@ -104,19 +111,22 @@ def _run(schemas: dict[str, Any], file_header: str, title: str = "", version: st
         # Generated code needs pydantic alone: e-mail addresses stay strings rather than
         # EmailStr, which would need the email-validator package.
         type_mappings=["string+email=string", "string+idn-email=string"],
+        aliases=aliases or None,
     )
 
 
 def _generate(api: Api) -> str:
     if not api.models:
         return header(api, "Models") + "\nfrom pydantic import BaseModel as BaseModel\n"
-    schemas = {m.name: json.loads(m.schema_json) for m in api.models}
-    text = _run(schemas, header(api, "Models").rstrip("\n"), api.title, api.version or "0")
-    if not isinstance(text, str):
+    schemas = {m.name: _annotations_normalised(json.loads(m.schema_json)) for m in api.models}
+    title, version = text.one_line(api.title), text.one_line(api.version or "0")
+    module = _run(schemas, header(api, "Models").rstrip("\n"), title, version, _aliases(schemas))
+    if not isinstance(module, str):
         raise ModelsError("datamodel-code-generator returned no single module")
-    defined = set(re.findall(r"^class (\w+)\(", text, re.MULTILINE))
-    defined |= set(re.findall(r"^(\w+) = ", text, re.MULTILINE))
-    defined |= set(re.findall(r"^type (\w+) = ", text, re.MULTILINE))
+    check_models(module)
+    defined = set(re.findall(r"^class (\w+)\(", module, re.MULTILINE))
+    defined |= set(re.findall(r"^(\w+) = ", module, re.MULTILINE))
+    defined |= set(re.findall(r"^type (\w+) = ", module, re.MULTILINE))
     missing = [m.name for m in api.models if m.name not in defined]
     if missing:
         raise SpecError(
@@ -133,7 +143,90 @@ def _generate(api: Api) -> str:
                 for name in missing
             ]
         )
-    return text
+    return module
+
+
+# Keywords whose value is a schema, a list of schemas or a mapping of names to schemas: where
+# `_annotations_normalised` looks for more annotations. Every other keyword's value (`default`,
+# `enum`, `const`, `examples`...) is data, handed on as it is.
+_SUBSCHEMA = frozenset(
+    {"items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else"}
+    | {"unevaluatedItems", "unevaluatedProperties"}
+)
+_SUBSCHEMAS = frozenset({"oneOf", "anyOf", "allOf", "prefixItems"})
+_NAMED_SUBSCHEMAS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+# The annotations datamodel-code-generator writes into the module as docstrings.
+_PROSE = frozenset({"description", "title"})
+
+
+def _annotations_normalised(schema: Any) -> Any:
+    """`schema` with the prose datamodel-code-generator writes as docstrings (descriptions and
+    titles) normalised as every generated docstring is."""
+    if not isinstance(schema, dict):
+        return schema
+    result: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _PROSE and isinstance(value, str):
+            result[key] = text.prose(value)
+        elif key in _SUBSCHEMA:
+            result[key] = _annotations_normalised(value)
+        elif key in _SUBSCHEMAS and isinstance(value, list):
+            result[key] = [_annotations_normalised(item) for item in value]
+        elif key in _NAMED_SUBSCHEMAS and isinstance(value, dict):
+            result[key] = {name: _annotations_normalised(sub) for name, sub in value.items()}
+        else:
+            result[key] = value
+    return result
+
+
+def _aliases(schemas: dict[str, Any]) -> dict[str, str]:
+    """The Python names of properties that are not ASCII (`Model.property` -> name), as chatforge
+    spells them; datamodel-code-generator would keep their letters as they are."""
+    from generator import naming
+
+    found: dict[str, str] = {}
+    for model, schema in schemas.items():
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        for prop in properties if isinstance(properties, dict) else ():
+            if not prop.isascii():
+                name = naming.identifier(prop)
+                found[f"{model}.{prop}"] = f"{name}_" if name.startswith("model_") else name
+    return found
+
+
+# The calls a models module makes: pydantic's field and model helpers, and `Model.model_rebuild`.
+_MODEL_CALLS = frozenset(
+    {"Field", "ConfigDict", "TypeAliasType", "StringConstraints", "AliasChoices", "AliasPath"}
+)
+
+
+def check_models(module: str) -> None:
+    """Checks that a models module made of spec text is what a models module must be: imports,
+    classes of fields with docstrings, and calls of pydantic's helpers alone, every name ASCII.
+    Raises `UnsafeText` with the first line that is not."""
+    for node in ast.walk(ast.parse(module)):
+        names = []
+        if isinstance(node, ast.Name | ast.alias):
+            names.append(node.id if isinstance(node, ast.Name) else node.asname or node.name)
+        elif isinstance(node, ast.ClassDef | ast.FunctionDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Attribute):
+            names.append(node.attr)
+        elif isinstance(node, ast.keyword) and node.arg is not None:
+            names.append(node.arg)
+        allowed = all(text.identifier(name) == name for name in names if name.isascii())
+        allowed = allowed and all(name.isascii() for name in names)
+        if isinstance(node, ast.Call):
+            func = node.func
+            allowed = allowed and (
+                (isinstance(func, ast.Name) and func.id in _MODEL_CALLS)
+                or (isinstance(func, ast.Attribute) and func.attr == "model_rebuild")
+            )
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            allowed = False
+        if not allowed:
+            line = module.splitlines()[getattr(node, "lineno", 1) - 1]
+            raise text.UnsafeText("models module", line.strip())
 
 
 def deferred(text: str) -> str:

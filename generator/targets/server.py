@@ -18,8 +18,9 @@ from generator.targets._common import (
     styles,
 )
 from generator.targets.models import models_module, server_models
-from generator.templates import header, pystr
+from generator.templates import header
 from generator.templates import render as render_text
+from generator.text import pystr
 
 
 @dataclass(frozen=True)
@@ -352,10 +353,7 @@ def render(api: Api) -> Files:
         f"{package}/_examples.py": render_text(
             "server/examples.py.j2",
             header=hdr,
-            examples=sorted(
-                (name, literal(v) if not isinstance(v, bytes) else repr(v))
-                for name, v in examples(api).items()
-            ),
+            examples=sorted((name, literal(v)) for name, v in examples(api).items()),
         ),
         f"{package}/models.py": server_models(api, models_module(api)),
         f"{package}/py.typed": "",
