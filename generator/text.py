@@ -135,9 +135,14 @@ def data_literal(value: str | bytes) -> str:
     return literal
 
 
+def is_identifier(name: str) -> bool:
+    """Whether `name` is an ASCII Python identifier that is no keyword."""
+    return name.isascii() and name.isidentifier() and not keyword.iskeyword(name)
+
+
 def identifier(name: str) -> str:
     """`name`, checked to be an ASCII Python identifier that is no keyword."""
-    if not (name.isascii() and name.isidentifier()) or keyword.iskeyword(name):
+    if not is_identifier(name):
         raise UnsafeText("identifier", name)
     return name
 

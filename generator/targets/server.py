@@ -92,7 +92,11 @@ def _param(api: Api, op: Operation, field: Field, need: list[str]) -> Param:
     options = (
         [] if field.location == "path" or field.wire == field.py else [f"alias={pystr(field.wire)}"]
     )
-    options += [f"{_CHECKS[c.name]}={c.value}" for c in field.constraints if c.name in _CHECKS]
+    options += [
+        f"{_CHECKS[c.name]}={literal(json.loads(c.value))}"
+        for c in field.constraints
+        if c.name in _CHECKS
+    ]
     text = f"Annotated[{annotation}, {marker}({', '.join(options)})]"
     return Param(field.py, text, default, annotation)
 
