@@ -258,7 +258,7 @@ def test_the_spec_file_name_stays_in_its_comment(tmp_path: Path, name: str) -> N
     assert len(modules) == 3  # models, client, server
     for module in modules:
         lines = module.read_text().splitlines()
-        assert lines[0].startswith("# Models for Named") or lines[0].startswith("# "), lines[0]
+        assert lines[0].startswith("# ") and " for Named +ACI" in lines[0], lines[0]
         assert lines[1] == "# Do not edit: change the spec or the templates and regenerate."
         assert not lines[2].startswith("#")
     paths = ", ".join(repr(str(m.parent.parent)) for m in modules)
