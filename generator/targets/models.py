@@ -250,12 +250,39 @@ class _Nulls:
         self.registry = schema_registry(self.document)
 
     def taken(self, model: str, prop: str) -> bool:
+        """Whether every schema the model gives the property (in its `properties`, or in those
+        of the parts of its `allOf`) takes null."""
+        return all(
+            self._takes_null(tokens, schema)
+            for tokens, schema in self._member(("components", "schemas", model), prop)
+        )
+
+    def _member(
+        self, tokens: tuple[object, ...], prop: str
+    ) -> list[tuple[tuple[object, ...], Any]]:
+        schema: Any = self.document
+        for token in tokens:
+            schema = schema[token]
+        found = []
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        if isinstance(properties, dict) and prop in properties:
+            found.append(((*tokens, "properties", prop), properties[prop]))
+        parts = schema.get("allOf") if isinstance(schema, dict) else None
+        for index, part in enumerate(parts if isinstance(parts, list) else ()):
+            ref = part.get("$ref") if isinstance(part, dict) else None
+            if isinstance(ref, str) and ref.rsplit("/", 1)[-1] in self.components:
+                found += self._member(("components", "schemas", ref.rsplit("/", 1)[-1]), prop)
+            else:
+                found += self._member((*tokens, "allOf", index), prop)
+        return found
+
+    def _takes_null(self, tokens: tuple[object, ...], schema: Any) -> bool:
         from generator.lint import schema_validator
 
-        plain = _plainly_takes_null(self.components[model]["properties"][prop])
+        plain = _plainly_takes_null(schema)
         if plain is not None:
             return plain
-        pointer = pointer_of("components", "schemas", model, "properties", prop)
+        pointer = pointer_of(*tokens)
         return bool(schema_validator(self.document, pointer, self.registry).is_valid(None))
 
 
