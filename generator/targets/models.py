@@ -486,7 +486,7 @@ def server_models(api: Api, text: str) -> str:
     first = re.search(r"^from pydantic import .*$", text, re.MULTILINE)
     assert first is not None
     names = ", ".join(sorted(used - {"model_validator"}))
-    extra = "\n\nfrom typing import Annotated\n"
+    extra = "\n\nfrom typing import Annotated\n" if "Annotated[" in text else "\n"
     if "model_validator" in used:
         extra += "\nfrom pydantic import model_validator\n"
     extra += f"\nfrom ._runtime._checks import {names}"
