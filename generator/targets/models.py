@@ -180,17 +180,30 @@ def _annotations_normalised(schema: Any) -> Any:
 
 
 def _aliases(schemas: dict[str, Any]) -> dict[str, str]:
-    """The Python names of properties that are not ASCII (`Model.property` -> name), as chatforge
-    spells them; datamodel-code-generator would keep their letters as they are."""
+    """The Python names of properties that are not ASCII, as chatforge spells them (by their
+    name alone, in whichever class they land); datamodel-code-generator would keep their
+    letters as they are."""
     from generator import naming
 
     found: dict[str, str] = {}
-    for model, schema in schemas.items():
-        properties = schema.get("properties") if isinstance(schema, dict) else None
-        for prop in properties if isinstance(properties, dict) else ():
-            if not prop.isascii():
-                name = naming.identifier(prop)
-                found[f"{model}.{prop}"] = f"{name}_" if name.startswith("model_") else name
+
+    def visit(schema: Any) -> None:
+        if isinstance(schema, list):
+            for item in schema:
+                visit(item)
+        elif isinstance(schema, dict):
+            properties = schema.get("properties")
+            for prop in properties if isinstance(properties, dict) else ():
+                if isinstance(prop, str) and not prop.isascii():
+                    name = naming.identifier(prop)
+                    found[prop] = f"{name}_" if name.startswith("model_") else name
+            for key, value in schema.items():
+                if key in _SUBSCHEMA | _SUBSCHEMAS:
+                    visit(value)
+                elif key in _NAMED_SUBSCHEMAS and isinstance(value, dict):
+                    visit(list(value.values()))
+
+    visit(list(schemas.values()))
     return found
 
 
