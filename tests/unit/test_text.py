@@ -25,6 +25,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import naming, text
+from tests.conftest import ROOT
+
+HOSTILE = ROOT / "tests/fixtures/hostile"
 
 EXAMPLES = int(os.environ.get("CHATFORGE_TEXT_EXAMPLES", "150"))
 RANDOM = os.environ.get("CHATFORGE_FUZZ_SEED") == "random"
@@ -265,3 +268,26 @@ def test_what_fails_its_check_is_refused() -> None:
         text.identifier("class")
     with pytest.raises(text.UnsafeText, match="identifier"):
         text.identifier("名字")
+
+
+def test_text_that_fails_its_check_stops_the_spec_with_a_diagnostic(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from generator import pipeline, targets
+    from generator.config import load_config
+    from generator.diagnostics import SpecError
+
+    source = pipeline.find_specs(load_config(ROOT), [str(HOSTILE / "file_name.yaml")])[0]
+    api = pipeline.build(pipeline.check(source))
+
+    def refuse(api: object) -> dict[str, str]:
+        raise text.UnsafeText("docstring", "a\u200bb")
+
+    monkeypatch.setattr(targets, "renderer", lambda target: refuse)
+    with pytest.raises(SpecError) as raised:
+        pipeline.render(api, ["client"])
+    (diagnostic,) = raised.value.diagnostics
+    assert diagnostic.render() == (
+        "tests/fixtures/hostile/file_name.yaml:1:1: error: text from the spec cannot be "
+        "written safely as a Python docstring: 'a\\u200bb'; remove the unusual characters from it"
+    )
