@@ -20,7 +20,7 @@ from generator.diagnostics import Diagnostics, SpecError
 from generator.ir import Api
 from generator.loader import parse_yaml
 from generator.targets import docs
-from generator.templates import anchor, code, md
+from generator.text import anchor, code, md
 
 SOURCE = COMPARISON
 FOLDER = "overview"  # beside the APIs' folders in the output

@@ -1,10 +1,13 @@
-"""Python names from spec names: pure functions, one rule each."""
+"""Python names from spec names: pure functions, one rule each, every name checked by
+`generator.text.identifier` to be an ASCII Python identifier that is no keyword."""
 
 from __future__ import annotations
 
 import keyword
 import re
 import unicodedata
+
+from generator import text as _text
 
 _WORD_BOUNDARY = re.compile(
     r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+[a-z]*",
@@ -47,7 +50,7 @@ def identifier(text: str, reserved: frozenset[str] = frozenset()) -> str:
     name = _fix_identifier(name, "field")
     while name in reserved:
         name = f"{name}_"
-    return name
+    return _text.identifier(name)
 
 
 def class_name(text: str) -> str:
@@ -55,12 +58,12 @@ def class_name(text: str) -> str:
     name = pascal(text)
     if keyword.iskeyword(name):
         return f"{name}Model"
-    return _fix_identifier(name, "Model")
+    return _text.identifier(_fix_identifier(name, "Model"))
 
 
 def constant(text: str) -> str:
     """An UPPER_SNAKE module constant."""
-    return identifier(text).upper().rstrip("_")
+    return _text.identifier(identifier(text).upper().rstrip("_"))
 
 
 def is_snake_case(text: str) -> bool:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from generator import naming
 from generator.config import Config, Target
 from generator.diagnostics import Diagnostic, Level, SpecError
+from generator.text import UnsafeText
 
 # The stages are imported where they run: a run that the cache answers never loads them, and the
 # validators and template engines they bring take most of a second to import.
@@ -112,6 +113,9 @@ def check(source: SpecSource) -> Checked:
         built = build_ir.build(spec, source.slug, source.label)
     except SpecError as exc:
         return Checked(source, spec, tuple(sorted({*diagnostics, *exc.diagnostics})))
+    except UnsafeText as exc:
+        refused = Diagnostic(source.display, 1, 1, Level.ERROR, str(exc))
+        return Checked(source, spec, tuple(sorted({*diagnostics, refused})))
     return Checked(source, spec, tuple(diagnostics), built)
 
 
@@ -163,7 +167,11 @@ def render(
     for target in targets:
         if progress:
             progress(f"{api.slug}: rendering {target}")
-        for path, text in renderer(target)(api).items():
+        try:
+            rendered = renderer(target)(api)
+        except UnsafeText as exc:
+            raise SpecError([Diagnostic(api.spec_file, 1, 1, Level.ERROR, str(exc))]) from exc
+        for path, text in rendered.items():
             files[f"{api.slug}/{target}/{path}"] = text
     formatted = format_python(files)
     return {path: _normalize(text) for path, text in formatted.items()}

@@ -9,6 +9,7 @@ then never has to invent a name.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from generator import naming
 from generator.diagnostics import Diagnostics, escape_pointer_token
 from generator.ir import Constraint, Model, SchemaProperty, TypeInfo
 from generator.loader import resolve_pointer
-from generator.templates import prose
+from generator.text import UnsafeText, data_literal, prose
 
 Json = Any
 COMPONENT_PREFIX = "#/components/schemas/"
@@ -45,9 +46,13 @@ def canonical_json(value: Json) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def literal(value: Json) -> str:
-    """A Python literal for a JSON value."""
-    if value is None or isinstance(value, bool | int | float | str):
+def literal(value: Json | bytes) -> str:
+    """A Python literal for a JSON value (or bytes), its text exactly as given."""
+    if isinstance(value, str | bytes):
+        return data_literal(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise UnsafeText("literal", repr(value))
+    if value is None or isinstance(value, bool | int | float):
         return repr(value)
     if isinstance(value, list):
         return "[" + ", ".join(literal(item) for item in value) + "]"

@@ -10,10 +10,15 @@ A small, derandomized run is part of the suite; a long one runs on demand:
 
 from __future__ import annotations
 
+import ast
+import io
 import json
 import os
 import re
 import subprocess
+import sys
+import tokenize
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +30,7 @@ from generator import pipeline
 from generator.config import load_config
 from generator.diagnostics import SpecError
 from generator.formatting import ruff_binary
+from generator.text import LINE_BREAKS, UNSAFE_CATEGORIES
 from tests.conftest import ROOT
 
 EXAMPLES = int(os.environ.get("CHATFORGE_FUZZ_EXAMPLES", "20"))
@@ -62,9 +68,30 @@ ODD_NAMES = st.sampled_from(
     ]
 )
 COMPONENT_NAMES = ODD_NAMES.filter(lambda name: re.fullmatch(r"[a-zA-Z0-9._-]+", name) is not None)
+# Characters no generated text may hold as they are: every control, format and separator
+# character, and every line break.
+UNSAFE = sorted(
+    {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) in UNSAFE_CATEGORIES}
+    | LINE_BREAKS
+)
 TEXT = st.lists(
-    st.sampled_from([*"ab \"'\\{}%#<>|`*_\n\t", "\u202e", "é", '"""', "{{", "{%"]), max_size=12
+    st.one_of(
+        st.sampled_from([*"ab \"'\\{}%#<>|`*_\n\t\r", "é", '"""', "{{", "{%", "\ud800"]),
+        # What would end a docstring or a comment once an invisible character between its
+        # quotes were taken out, declare the module's encoding, or run as code if it got out.
+        st.sampled_from(['"\u200b""', "coding:utf-7 ", "+ACIAIgAi-", "; PWNED() #", "\\N{"]),
+        st.sampled_from(UNSAFE),
+    ),
+    max_size=12,
 ).map("".join)
+# File names: what a file system allows (no `/`, no NUL), line breaks and quotes included, and
+# bytes that are not UTF-8 (which Python reads as the surrogates U+DC80 to U+DCFF).
+IN_FILE_NAMES = [
+    c for c in UNSAFE[1:] if not "\ud800" <= c < "\udc80" and not "\udcff" < c <= "\udfff"
+]
+FILE_NAMES = st.lists(
+    st.one_of(st.sampled_from([*"ab _-.\"'\\#"]), st.sampled_from(IN_FILE_NAMES)), max_size=8
+).map(lambda chars: "fuzzed" + "".join(chars) + ".json")
 FORMATS = {
     "string": ["date-time", "date", "uuid", "email", "uri", "byte", "password", "hostname"],
     "integer": ["int32", "int64"],
@@ -132,7 +159,11 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
     for index, name in enumerate(names):
         # Each schema may refer to the ones before it, so no cycle is forced on it.
         components[name] = draw(schemas(refs[:index]))
+    for name in names:
+        if draw(st.integers(0, 2)) == 0:
+            components[name] = {"title": draw(TEXT), **components[name]}
     paths: dict[str, Any] = {}
+    tags: set[str] = set()
     for _ in range(draw(st.integers(1, 3))):
         segment = draw(ODD_NAMES).replace("/", "").replace("{", "").replace("}", "")
         with_param = draw(st.booleans())
@@ -148,9 +179,12 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
             },
         }
         if draw(st.booleans()):
+            operation["description"] = draw(TEXT)
+        if draw(st.booleans()):
             operation["operationId"] = draw(ODD_NAMES)
         if draw(st.booleans()):
             operation["tags"] = [draw(ODD_NAMES)]
+            tags.update(operation["tags"])
         parameters = [
             {"name": "item", "in": "path", "required": True, "schema": {"type": "string"}}
         ] * with_param
@@ -164,16 +198,18 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         paths.setdefault(path, {})[method] = operation
     return {
         "openapi": "3.1.0",
-        "info": {"title": draw(TEXT) or "Fuzzed", "version": "1"},
+        "info": {"title": draw(TEXT) or "Fuzzed", "version": "1", "description": draw(TEXT)},
+        "servers": [{"url": "https://example.test", "description": draw(TEXT)}],
+        "tags": [{"name": tag, "description": draw(TEXT)} for tag in sorted(tags)],
         "paths": paths,
         "components": {"schemas": components},
     }
 
 
-def generate(document: dict[str, Any], folder: Path) -> dict[str, str] | list[str]:
+def generate(document: dict[str, Any], spec: Path) -> dict[str, str] | list[str]:
     """The generated files, or the rendered diagnostics when the spec cannot be generated."""
-    spec = folder / "fuzzed.json"
-    spec.write_text(json.dumps(document, ensure_ascii=False))
+    # ASCII, so that a lone surrogate is written as the JSON escape that holds it.
+    spec.write_text(json.dumps(document))
     source = pipeline.find_specs(load_config(ROOT), [str(spec)])[0]
     checked = pipeline.check(source)
     if not checked.ok:
@@ -195,20 +231,23 @@ def generate(document: dict[str, Any], folder: Path) -> dict[str, str] | list[st
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(document=documents())
+@given(document=documents(), file_name=FILE_NAMES)
 def test_random_specs_generate_clean_code_or_located_errors(
-    document: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+    document: dict[str, Any], file_name: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     folder = tmp_path_factory.mktemp("fuzz")
     try:
-        result = generate(document, folder)
+        result = generate(document, folder / file_name)
     except Exception as error:  # any other failure is a bug: show the spec that found it
-        raise AssertionError(json.dumps(document, indent=1, ensure_ascii=False)) from error
+        raise AssertionError(
+            repr(file_name) + json.dumps(document, indent=1, ensure_ascii=False)
+        ) from error
     event("refused" if isinstance(result, list) else "generated")
     if isinstance(result, list):
         assert result, "refused without saying why"
+        located = re.compile(LOCATED.pattern.replace("fuzzed\\.json", re.escape(file_name)), re.S)
         for line in result:
-            assert LOCATED.match(line), line
+            assert located.match(line), line
         return
     out = folder / "out"
     for name, text in result.items():
@@ -216,7 +255,11 @@ def test_random_specs_generate_clean_code_or_located_errors(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
         if name.endswith(".py"):
-            compile(text, name, "exec")
+            # Read from its bytes as Python reads a module: in UTF-8, its text still text.
+            assert tokenize.detect_encoding(io.BytesIO(text.encode()).readline)[0] == "utf-8"
+            tree = ast.parse(text.encode(), name)
+            escaped = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "PWNED"]
+            assert not escaped, (name, repr(file_name), json.dumps(document, indent=1))
     ruff = subprocess.run(
         [ruff_binary(), "check", "--no-cache", "--isolated", "--select", "E,F,W,I,UP,B"]
         + ["--ignore", "E501", "--line-length", "100", str(out)],

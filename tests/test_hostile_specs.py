@@ -6,9 +6,11 @@ where it is data."""
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -132,3 +134,141 @@ def test_jinja_and_html_in_spec_text_stay_text(out: Path) -> None:
             assert len(widths) == 1, (page, rows)
     client = (out / "hostile/client/hostile_client/_client.py").read_text()
     assert "{{ 7*7 }}" in client and "49" not in client
+
+
+# -- text that tries to end the place it is written in ---------------------------------------
+
+HOSTILE = ROOT / "tests/fixtures/hostile"
+PAYLOAD = re.compile(r"PWNED-[\w-]+")
+
+
+def generate(spec: Path, base: Path) -> Path:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "generate", str(spec), "--out", str(base / "out")],
+        cwd=base,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return base / "out"
+
+
+def code_that_would_run(out: Path) -> list[tuple[str, str]]:
+    """(module, payload) for each payload of the fixtures that a generated module holds as code
+    rather than text."""
+    found = []
+    for path in sorted(out.rglob("*.py")):
+        with tokenize.open(path) as source:  # in the encoding the module declares
+            tree = ast.parse(source.read())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and PAYLOAD.search(ast.unparse(node.func)):
+                found.append((str(path.relative_to(out)), ast.unparse(node)))
+            elif isinstance(node, ast.Name) and node.id == "__import__":
+                found.append((str(path.relative_to(out)), node.id))
+    return found
+
+
+def markers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("PWNED*"))
+
+
+RUN_DOCSTRINGS = """
+import sys
+sys.path[:0] = [{client!r}, {server!r}]
+import httpx
+from fastapi.testclient import TestClient
+import docstrings_client, docstrings_client.models, docstrings_client.resources
+import docstrings_server, docstrings_server.models
+from docstrings_client import Client
+from docstrings_client.resources.items import Items
+from docstrings_server import create_app
+
+with TestClient(create_app(mock=True)) as test:
+    print(test.get("/items/abc").status_code)
+
+    def forward(request):
+        answer = test.request(
+            request.method, request.url.raw_path.decode(), headers=request.headers,
+            content=request.content,
+        )
+        return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
+
+    with Client(base_url="http://test", transport=httpx.MockTransport(forward)) as client:
+        print(client.items.get_item(item_id="x").name)
+print(Items.get_item.__doc__.splitlines()[0])
+print(docstrings_client.__doc__.splitlines()[0])
+print(docstrings_client.models.Item.__doc__.strip())
+"""
+
+
+def test_docstring_text_stays_in_its_docstring(tmp_path: Path) -> None:
+    out = generate(HOSTILE / "docstrings.yaml", tmp_path)
+    assert code_that_would_run(out) == []
+    client, server = out / "docstrings/client", out / "docstrings/server"
+    script = RUN_DOCSTRINGS.format(client=str(client), server=str(server))
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert markers(tmp_path) == []
+    # The text is carried, its invisible characters gone, its quotes as written.
+    touch = "__import__('pathlib').Path('PWNED-{}').touch();"
+    assert result.stdout.splitlines() == [
+        "200",
+        "n",
+        f'Get """; {touch.format("summary")} """ it',
+        f'A client for the Hostile """; {touch.format("title")} """ title API.',
+        f'An item """; {touch.format("schema")} """',
+    ]
+
+
+def test_an_encoding_declaration_in_a_comment_is_not_one(tmp_path: Path) -> None:
+    out = generate(HOSTILE / "encoding.yaml", tmp_path)
+    for path in out.rglob("*.py"):
+        with path.open("rb") as source:
+            assert tokenize.detect_encoding(source.readline)[0] == "utf-8", path
+    assert code_that_would_run(out) == []
+    modules = "encoding_client, encoding_client.resources, encoding_server, encoding_server.app"
+    script = f"import sys; sys.path[:0] = [{str(out / 'encoding/client')!r}, "
+    script += f"{str(out / 'encoding/server')!r}]; import {modules}"
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert markers(tmp_path) == []
+
+
+FILE_NAMES = [
+    'api\n__import__("pathlib").Path("PWNED-newline").touch()\n#',
+    "api\r__import__('pathlib').Path('PWNED-return').touch()\r#",
+    'api\x0c\x0b\x1c\u2028\x85__import__("pathlib").Path("PWNED-breaks").touch() """ \' \\',
+    "coding=utf-7 +ACIAIgAi-",
+]
+
+
+@pytest.mark.parametrize("name", FILE_NAMES, ids=["newline", "return", "breaks", "encoding"])
+def test_the_spec_file_name_stays_in_its_comment(tmp_path: Path, name: str) -> None:
+    spec = tmp_path / "specs" / f"{name}.yaml"
+    spec.parent.mkdir()
+    spec.write_bytes((HOSTILE / "file_name.yaml").read_bytes())
+    out = generate(spec, tmp_path)
+    assert code_that_would_run(out) == []
+    (api,) = out.iterdir()
+    modules = sorted(out.glob("*/*/*/__init__.py"))
+    assert len(modules) == 3  # models, client, server
+    for module in modules:
+        lines = module.read_text().splitlines()
+        assert lines[0].startswith("# ") and " for Named +ACI" in lines[0], lines[0]
+        assert lines[1] == "# Do not edit: change the spec or the templates and regenerate."
+        assert not lines[2].startswith("#")
+    paths = ", ".join(repr(str(m.parent.parent)) for m in modules)
+    packages = ", ".join(m.parent.name for m in modules)
+    script = f"import sys; sys.path[:0] = [{paths}]; import {packages}"
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert markers(tmp_path) == []
+    index = (out / api.name / "docs/index.md").read_text()
+    (source,) = [line for line in index.splitlines() if "Generated by chatforge from" in line]
+    assert "PWNED" in source or "coding" in source

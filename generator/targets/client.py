@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
+from string import Formatter
 
 from generator import naming
 from generator.ir import Api, Field, Function, Operation, Pagination, SecurityScheme, Tag
@@ -18,8 +19,9 @@ from generator.targets._common import (
     styles,
 )
 from generator.targets.models import deferred, models_module
-from generator.templates import header, pystr
+from generator.templates import header
 from generator.templates import render as render_text
+from generator.text import is_identifier, pystr
 
 
 @dataclass(frozen=True)
@@ -367,10 +369,21 @@ def host_variables(api: Api, auth: tuple[AuthArg, ...]) -> tuple[tuple[str, str,
     builds its base URL from them unless given `base_url`."""
     if not api.servers or not api.servers[0].variables:
         return ()
+    server = api.servers[0]
+    names = {variable.name for variable in server.variables}
+    try:
+        fields = [(name, spec, conv) for _, name, spec, conv in Formatter().parse(server.url)]
+    except ValueError:
+        return ()
+    if "{{" in server.url or "}}" in server.url:
+        return ()
+    for name, spec, conv in fields:
+        if name is not None and (name not in names or spec or conv):
+            return ()  # `str.format` would read more than a variable's name into the field
     taken = {arg for a in auth for arg, _ in a.args} | CLIENT_ARGUMENTS
     result = []
-    for variable in api.servers[0].variables:
-        if not variable.name.isidentifier():
+    for variable in server.variables:
+        if not is_identifier(variable.name):
             return ()  # `str.format` could not name it; base_url is the way in
         result.append(
             (naming.identifier(variable.name, frozenset(taken)), variable.default, variable.name)

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 
 from generator.ir import Api, Field, Function, Operation, SecurityScheme
 from generator.targets.client import AuthArg, auth_params
-from generator.templates import code, md
+from generator.text import code, md
 
 # The shell variables holding credentials, by what the client argument is called.
 _VARIABLES = {"app_key": "APP_KEY", "app_secret": "APP_SECRET", "api_key": "API_KEY"}

@@ -43,8 +43,8 @@ from generator.runtime.client._jwt import hs256_token
 from generator.targets import Files
 from generator.targets.client import AuthArg, auth_params, example_credentials
 from generator.targets.curl import curl_example
-from generator.templates import anchor, clean, code, md
 from generator.templates import render as render_template
+from generator.text import anchor, code, md, normalise, one_line
 
 INDEX = "index.md"
 SCHEMAS = "schemas.md"
@@ -73,7 +73,7 @@ def inline(text: str, keep_edges: bool = False) -> str:
     author wrote stays a code span (built with `code`; Markdown shows `<`, `>` and `&` in code
     literally), unless it holds `|`: that one it shows escaped, backticks included, so it reads
     the same in a table and outside."""
-    text = " ".join(clean(text).split()) if not keep_edges else re.sub(r"\s+", " ", clean(text))
+    text = one_line(text) if not keep_edges else re.sub(r"\s+", " ", normalise(text))
     parts = _CODE_SPAN.split(text)
     out = []
     for index, part in enumerate(parts):
@@ -90,7 +90,7 @@ def inline(text: str, keep_edges: bool = False) -> str:
 def prose(text: str) -> str:
     """Paragraphs of Markdown from spec text; `- item` lines stay a bulleted list."""
     blocks = []
-    for paragraph in re.split(r"\n\s*\n", clean(text).strip()):
+    for paragraph in re.split(r"\n\s*\n", normalise(text).strip()):
         lead: list[str] = []
         items: list[str] = []
         for line in (line.strip() for line in paragraph.splitlines()):
@@ -167,7 +167,7 @@ class CodeBlock:
 
 
 def code_block(text: str, language: str = "python") -> CodeBlock:
-    text = clean(text).rstrip("\n")
+    text = normalise(text).rstrip("\n")
     return CodeBlock(fence_for(text), language, text)
 
 

@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+from generator import text
 from generator.diagnostics import Diagnostic, Level, SpecError, pointer_of
 from generator.ir import Api
 from generator.targets import Files
@@ -67,7 +68,13 @@ def models_module(api: Api) -> str:
     return found[1]
 
 
-def _run(schemas: dict[str, Any], file_header: str, title: str = "", version: str = "0") -> object:
+def _run(
+    schemas: dict[str, Any],
+    file_header: str,
+    title: str = "",
+    version: str = "0",
+    aliases: dict[str, str] | None = None,
+) -> object:
     """datamodel-code-generator on named schemas, with the options of every models module."""
     from datamodel_code_generator import generate
     from datamodel_code_generator.enums import DataModelType, InputFileType
@@ -104,19 +111,22 @@ def _run(schemas: dict[str, Any], file_header: str, title: str = "", version: st
         # Generated code needs pydantic alone: e-mail addresses stay strings rather than
         # EmailStr, which would need the email-validator package.
         type_mappings=["string+email=string", "string+idn-email=string"],
+        aliases=aliases or None,
     )
 
 
 def _generate(api: Api) -> str:
     if not api.models:
         return header(api, "Models") + "\nfrom pydantic import BaseModel as BaseModel\n"
-    schemas = {m.name: json.loads(m.schema_json) for m in api.models}
-    text = _run(schemas, header(api, "Models").rstrip("\n"), api.title, api.version or "0")
-    if not isinstance(text, str):
+    schemas = {m.name: _annotations_normalised(json.loads(m.schema_json)) for m in api.models}
+    title, version = text.one_line(api.title), text.one_line(api.version or "0")
+    module = _run(schemas, header(api, "Models").rstrip("\n"), title, version, _aliases(schemas))
+    if not isinstance(module, str):
         raise ModelsError("datamodel-code-generator returned no single module")
-    defined = set(re.findall(r"^class (\w+)\(", text, re.MULTILINE))
-    defined |= set(re.findall(r"^(\w+) = ", text, re.MULTILINE))
-    defined |= set(re.findall(r"^type (\w+) = ", text, re.MULTILINE))
+    check_models(module)
+    defined = set(re.findall(r"^class (\w+)\(", module, re.MULTILINE))
+    defined |= set(re.findall(r"^(\w+) = ", module, re.MULTILINE))
+    defined |= set(re.findall(r"^type (\w+) = ", module, re.MULTILINE))
     missing = [m.name for m in api.models if m.name not in defined]
     if missing:
         raise SpecError(
@@ -133,7 +143,7 @@ def _generate(api: Api) -> str:
                 for name in missing
             ]
         )
-    return built_in_order(text)
+    return built_in_order(module)
 
 
 # pydantic builds a model whose referenced models are not built yet by building them within it,
@@ -203,6 +213,102 @@ def _first_line(node: ast.stmt) -> int:
     return min([node.lineno, *(d.lineno for d in decorators)])
 
 
+# Keywords whose value is a schema, a list of schemas or a mapping of names to schemas: where
+# `_annotations_normalised` looks for more annotations. Every other keyword's value (`default`,
+# `enum`, `const`, `examples`...) is data, handed on as it is.
+_SUBSCHEMA = frozenset(
+    {"items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else"}
+    | {"unevaluatedItems", "unevaluatedProperties"}
+)
+_SUBSCHEMAS = frozenset({"oneOf", "anyOf", "allOf", "prefixItems"})
+_NAMED_SUBSCHEMAS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+# The annotations datamodel-code-generator writes into the module as docstrings.
+_PROSE = frozenset({"description", "title"})
+
+
+def _annotations_normalised(schema: Any) -> Any:
+    """`schema` with the prose datamodel-code-generator writes as docstrings (descriptions and
+    titles) normalised as every generated docstring is."""
+    if not isinstance(schema, dict):
+        return schema
+    result: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _PROSE and isinstance(value, str):
+            result[key] = text.prose(value)
+        elif key in _SUBSCHEMA:
+            result[key] = _annotations_normalised(value)
+        elif key in _SUBSCHEMAS and isinstance(value, list):
+            result[key] = [_annotations_normalised(item) for item in value]
+        elif key in _NAMED_SUBSCHEMAS and isinstance(value, dict):
+            result[key] = {name: _annotations_normalised(sub) for name, sub in value.items()}
+        else:
+            result[key] = value
+    return result
+
+
+def _aliases(schemas: dict[str, Any]) -> dict[str, str]:
+    """The Python names of properties that are not ASCII, as chatforge spells them (by their
+    name alone, in whichever class they land); datamodel-code-generator would keep their
+    letters as they are."""
+    from generator import naming
+
+    found: dict[str, str] = {}
+
+    def visit(schema: Any) -> None:
+        if isinstance(schema, list):
+            for item in schema:
+                visit(item)
+        elif isinstance(schema, dict):
+            properties = schema.get("properties")
+            for prop in properties if isinstance(properties, dict) else ():
+                if isinstance(prop, str) and not prop.isascii():
+                    name = naming.identifier(prop)
+                    found[prop] = f"{name}_" if name.startswith("model_") else name
+            for key, value in schema.items():
+                if key in _SUBSCHEMA | _SUBSCHEMAS:
+                    visit(value)
+                elif key in _NAMED_SUBSCHEMAS and isinstance(value, dict):
+                    visit(list(value.values()))
+
+    visit(list(schemas.values()))
+    return found
+
+
+# The calls a models module makes: pydantic's field and model helpers, and `Model.model_rebuild`.
+_MODEL_CALLS = frozenset(
+    {"Field", "ConfigDict", "TypeAliasType", "StringConstraints", "AliasChoices", "AliasPath"}
+)
+
+
+def check_models(module: str) -> None:
+    """Checks that a models module made of spec text is what a models module must be: imports,
+    classes of fields with docstrings, and calls of pydantic's helpers alone, every name ASCII.
+    Raises `UnsafeText` with the first line that is not."""
+    for node in ast.walk(ast.parse(module)):
+        names = []
+        if isinstance(node, ast.Name | ast.alias):
+            names.append(node.id if isinstance(node, ast.Name) else node.asname or node.name)
+        elif isinstance(node, ast.ClassDef | ast.FunctionDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Attribute):
+            names.append(node.attr)
+        elif isinstance(node, ast.keyword) and node.arg is not None:
+            names.append(node.arg)
+        allowed = all(text.identifier(name) == name for name in names if name.isascii())
+        allowed = allowed and all(name.isascii() for name in names)
+        if isinstance(node, ast.Call):
+            func = node.func
+            allowed = allowed and (
+                (isinstance(func, ast.Name) and func.id in _MODEL_CALLS)
+                or (isinstance(func, ast.Attribute) and func.attr == "model_rebuild")
+            )
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            allowed = False
+        if not allowed:
+            line = module.splitlines()[getattr(node, "lineno", 1) - 1]
+            raise text.UnsafeText("models module", line.strip())
+
+
 def deferred(text: str) -> str:
     """The models with their validators built when first used, not at import: a client with
     hundreds of models imports in a fraction of the time. (Servers build theirs at start.)"""
@@ -226,12 +332,39 @@ class _Nulls:
         self.registry = schema_registry(self.document)
 
     def taken(self, model: str, prop: str) -> bool:
+        """Whether every schema the model gives the property (in its `properties`, or in those
+        of the parts of its `allOf`) takes null."""
+        return all(
+            self._takes_null(tokens, schema)
+            for tokens, schema in self._member(("components", "schemas", model), prop)
+        )
+
+    def _member(
+        self, tokens: tuple[object, ...], prop: str
+    ) -> list[tuple[tuple[object, ...], Any]]:
+        schema: Any = self.document
+        for token in tokens:
+            schema = schema[token]
+        found = []
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        if isinstance(properties, dict) and prop in properties:
+            found.append(((*tokens, "properties", prop), properties[prop]))
+        parts = schema.get("allOf") if isinstance(schema, dict) else None
+        for index, part in enumerate(parts if isinstance(parts, list) else ()):
+            ref = part.get("$ref") if isinstance(part, dict) else None
+            if isinstance(ref, str) and ref.rsplit("/", 1)[-1] in self.components:
+                found += self._member(("components", "schemas", ref.rsplit("/", 1)[-1]), prop)
+            else:
+                found += self._member((*tokens, "allOf", index), prop)
+        return found
+
+    def _takes_null(self, tokens: tuple[object, ...], schema: Any) -> bool:
         from generator.lint import schema_validator
 
-        plain = _plainly_takes_null(self.components[model]["properties"][prop])
+        plain = _plainly_takes_null(schema)
         if plain is not None:
             return plain
-        pointer = pointer_of("components", "schemas", model, "properties", prop)
+        pointer = pointer_of(*tokens)
         return bool(schema_validator(self.document, pointer, self.registry).is_valid(None))
 
 
@@ -435,7 +568,7 @@ def server_models(api: Api, text: str) -> str:
     first = re.search(r"^from pydantic import .*$", text, re.MULTILINE)
     assert first is not None
     names = ", ".join(sorted(used - {"model_validator"}))
-    extra = "\n\nfrom typing import Annotated\n"
+    extra = "\n\nfrom typing import Annotated\n" if "Annotated[" in text else "\n"
     if "model_validator" in used:
         extra += "\nfrom pydantic import model_validator\n"
     extra += f"\nfrom ._runtime._checks import {names}"

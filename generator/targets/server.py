@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 from dataclasses import dataclass
 
@@ -19,8 +18,9 @@ from generator.targets._common import (
     styles,
 )
 from generator.targets.models import models_module, server_models
-from generator.templates import header, pystr
+from generator.templates import header
 from generator.templates import render as render_text
+from generator.text import pystr
 
 
 @dataclass(frozen=True)
@@ -98,18 +98,18 @@ def _param(api: Api, op: Operation, field: Field, need: list[str]) -> Param:
             # pydantic's own engine cannot compile it (look-around, back-references...):
             # Python's `re` checks it instead.
             need.append("_checks:matching")
-            extra = f", matching({c.value})"
+            extra = f", matching({literal(json.loads(c.value))})"
         elif c.name in _CHECKS:
-            options.append(f"{_CHECKS[c.name]}={c.value}")
+            options.append(f"{_CHECKS[c.name]}={literal(json.loads(c.value))}")
     text = f"Annotated[{annotation}, {marker}({', '.join(options)}){extra}]"
     return Param(field.py, text, default, annotation)
 
 
 def rust_regex(pattern: str) -> bool:
-    """Whether pydantic's default regex engine compiles `pattern` (a Python string literal)."""
+    """Whether pydantic's default regex engine compiles `pattern` (a constraint's JSON text)."""
     from pydantic_core import SchemaError, SchemaValidator, core_schema
 
-    text = ast.literal_eval(pattern)
+    text = json.loads(pattern)
     if not isinstance(text, str):
         return True
     try:
@@ -381,10 +381,7 @@ def render(api: Api) -> Files:
         f"{package}/_examples.py": render_text(
             "server/examples.py.j2",
             header=hdr,
-            examples=sorted(
-                (name, literal(v) if not isinstance(v, bytes) else repr(v))
-                for name, v in examples(api).items()
-            ),
+            examples=sorted((name, literal(v)) for name, v in examples(api).items()),
         ),
         f"{package}/models.py": server_models(api, models_module(api)),
         f"{package}/py.typed": "",
