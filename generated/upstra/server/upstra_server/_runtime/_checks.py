@@ -6,7 +6,13 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, AllowInfNan, BaseModel, BeforeValidator, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    AllowInfNan,
+    BaseModel,
+    BeforeValidator,
+    ValidationInfo,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
