@@ -81,10 +81,15 @@ class Schemas:
                 found = self.member(alt["items"], name)
                 if found:
                     return found
-            for part in (alt, *(self.deref(p) for p in alt.get("allOf", ()))):
+            parts = (alt, *(self.deref(p) for p in alt.get("allOf", ())))
+            for part in parts:
                 properties = part.get("properties", {})
                 if name in properties:
                     return properties[name], name in part.get("required", ())
+            for part in parts:
+                extra = part.get("additionalProperties")
+                if isinstance(extra, dict) and extra:  # a map: every name is a member
+                    return extra, False
         return None
 
     def path(self, schema: Schema, dotted: str) -> tuple[Schema, bool] | None:

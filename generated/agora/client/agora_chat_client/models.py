@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Dict, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StringConstraints
 from typing_extensions import TypeAliasType
@@ -1174,7 +1174,10 @@ class Envelope(BaseModel):
     """
     The organization name; the same as `org_name` in the server URL.
     """
-    params: EnvelopeParams | None = None
+    params: dict[str, list[str]] | None = None
+    """
+    The query parameters the service received (`pagenum` and `pagesize` for a page of members, say), each as a list of strings.
+    """
     path: str | None = None
     """
     The request path as the service recorded it.
@@ -1397,29 +1400,6 @@ class EnableGroupResponse(Envelope, EnableGroupResponseVariant2):
         populate_by_name=True,
         defer_build=True,
     )
-
-
-class EnvelopeParams(BaseModel):
-    """
-    The query parameters the service received, each as a list of strings.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-        defer_build=True,
-    )
-    __annotations__ = {
-        "__pydantic_extra__": dict[str, list[str]],
-    }
-    pagenum: list[str] | None = None
-    """
-    The page number asked for.
-    """
-    pagesize: list[str] | None = None
-    """
-    The page size asked for.
-    """
 
 
 class Error(BaseModel):
@@ -4163,16 +4143,20 @@ class UpdateGroupResponseVariant2Data(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="allow",
         populate_by_name=True,
         defer_build=True,
     )
-    __annotations__ = {
-        "__pydantic_extra__": dict[str, bool],
-    }
     allowinvites: bool | None = None
     """
     Whether the invitation rule was changed.
+    """
+    avatar: bool | None = None
+    """
+    Whether the avatar was changed.
+    """
+    custom: bool | None = None
+    """
+    Whether the extension information was changed.
     """
     description: bool | None = None
     """
@@ -4181,6 +4165,10 @@ class UpdateGroupResponseVariant2Data(BaseModel):
     groupname: bool | None = None
     """
     Whether the name was changed.
+    """
+    invite_need_confirm: bool | None = None
+    """
+    Whether the invitation confirmation rule was changed.
     """
     maxusers: bool | None = None
     """
@@ -4193,6 +4181,10 @@ class UpdateGroupResponseVariant2Data(BaseModel):
     newowner: bool | None = None
     """
     Whether the ownership was handed over.
+    """
+    public: bool | None = None
+    """
+    Whether the group's visibility was changed.
     """
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Dict, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -1120,7 +1120,10 @@ class Envelope(BaseModel):
     """
     The organization name; the same as `org_name` in the server URL.
     """
-    params: Annotated[EnvelopeParams | None, NOT_NULL] = None
+    params: Annotated[dict[str, list[str]] | None, NOT_NULL] = None
+    """
+    The query parameters the service received (`pagenum` and `pagesize` for a page of members, say), each as a list of strings.
+    """
     path: Annotated[str | None, NOT_NULL] = None
     """
     The request path as the service recorded it.
@@ -1313,28 +1316,6 @@ class EnableGroupResponse(Envelope, EnableGroupResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-
-
-class EnvelopeParams(BaseModel):
-    """
-    The query parameters the service received, each as a list of strings.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    __annotations__ = {
-        "__pydantic_extra__": dict[str, list[str]],
-    }
-    pagenum: Annotated[list[str] | None, NOT_NULL] = None
-    """
-    The page number asked for.
-    """
-    pagesize: Annotated[list[str] | None, NOT_NULL] = None
-    """
-    The page size asked for.
-    """
 
 
 class Error(BaseModel):
@@ -3911,15 +3892,19 @@ class UpdateGroupResponseVariant2Data(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="allow",
         populate_by_name=True,
     )
-    __annotations__ = {
-        "__pydantic_extra__": dict[str, bool],
-    }
     allowinvites: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the invitation rule was changed.
+    """
+    avatar: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the avatar was changed.
+    """
+    custom: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the extension information was changed.
     """
     description: Annotated[JsonBool | None, NOT_NULL] = None
     """
@@ -3928,6 +3913,10 @@ class UpdateGroupResponseVariant2Data(BaseModel):
     groupname: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the name was changed.
+    """
+    invite_need_confirm: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the invitation confirmation rule was changed.
     """
     maxusers: Annotated[JsonBool | None, NOT_NULL] = None
     """
@@ -3940,6 +3929,10 @@ class UpdateGroupResponseVariant2Data(BaseModel):
     newowner: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the ownership was handed over.
+    """
+    public: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the group's visibility was changed.
     """
 
 
