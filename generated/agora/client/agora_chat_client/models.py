@@ -487,6 +487,10 @@ class ChatRoomAttributes(BaseModel):
     letters, digits, `_`, `-` and `.`; values at most 4,096 characters. A room holds at most
     100 attributes.
     """
+    notification_ext: Annotated[str | None, Field(alias="notificationExt")] = None
+    """
+    Extension information passed on with the event that tells the room's members about the change.
+    """
 
 
 class ChatRoomMemberChange(BaseModel):
@@ -560,6 +564,10 @@ class CreateChatRoomRequest(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
+    custom: Annotated[str | None, Field(max_length=1024)] = None
+    """
+    Extension information, at most 1,024 characters.
+    """
     description: Annotated[str, Field(max_length=512)]
     """
     The room description, at most 512 characters.
@@ -576,9 +584,17 @@ class CreateChatRoomRequest(BaseModel):
     """
     The room name, at most 128 characters.
     """
+    need_verify: bool | None = None
+    """
+    Whether the room name goes through content review (a paid feature the vendor enables).
+    """
     owner: str
     """
     The owner's user ID.
+    """
+    scale: Literal["normal", "large"] | None = None
+    """
+    `large` for a large chat room; `normal` otherwise.
     """
 
 
@@ -618,7 +634,7 @@ class CreateGroupRequest(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    allowinvites: bool = False
+    allowinvites: bool
     """
     Whether ordinary members of a private group may invite others; ignored (false) for public groups.
     """
@@ -630,11 +646,19 @@ class CreateGroupRequest(BaseModel):
     """
     Extension information, at most 8 KB.
     """
+    desc: Annotated[str | None, Field(max_length=512)] = None
+    """
+    The description under the name Easemob's server SDK sends it; the same as `description`.
+    """
     description: Annotated[str | None, Field(max_length=512)] = None
     """
     The description, at most 512 characters.
     """
-    groupname: Annotated[str | None, Field(max_length=128)] = None
+    groupid: str | None = None
+    """
+    An ID of the caller's choosing for the new group; the service assigns one when it is left out.
+    """
+    groupname: Annotated[str, Field(max_length=128)]
     """
     The group name, at most 128 characters.
     """
@@ -650,17 +674,29 @@ class CreateGroupRequest(BaseModel):
     """
     The first members, the owner excluded; no more than `maxusers`.
     """
+    members_only: bool | None = None
+    """
+    The join-approval switch under the name Easemob's server SDK sends it; the same as `membersonly`.
+    """
     membersonly: bool = False
     """
     Whether requests to join a public group need approval by the owner or an admin.
+    """
+    need_verify: bool | None = None
+    """
+    Whether the group name goes through content review (a paid feature the vendor enables).
     """
     owner: str
     """
     The owner's user ID.
     """
-    public: bool | None = None
+    public: bool
     """
     True for a public group, which users can find and ask to join; false for a private group, joined by invitation only.
+    """
+    scale: Literal["normal", "large"] | None = None
+    """
+    `large` for a large group (more members, fewer group features); `normal` otherwise.
     """
 
 
@@ -1140,7 +1176,7 @@ class Envelope(BaseModel):
     """
     params: dict[str, list[str]] | None = None
     """
-    The query parameters the service received, each as a list of strings.
+    The query parameters the service received (`pagenum` and `pagesize` for a page of members, say), each as a list of strings.
     """
     path: str | None = None
     """
@@ -2087,9 +2123,9 @@ class ListChatRoomMembersResponseVariant2(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    data: list[Affiliation] | None = None
+    data: list[Affiliation | str] | None = None
     """
-    The members on this page.
+    The members on this page; with `version=v3`, their user IDs.
     """
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
     """
@@ -2209,9 +2245,9 @@ class ListGroupMembersResponseVariant2(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    data: list[Affiliation] | None = None
+    data: list[Affiliation | str] | None = None
     """
-    The members on this page.
+    The members on this page; with `version=v3`, their user IDs.
     """
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
     """
@@ -2585,17 +2621,17 @@ class MessageBody(BaseModel):
     """
     For file-based messages: the file name shown to the recipient.
     """
-    lat: str | None = None
+    lat: float | str | None = None
     """
-    For `loc`: latitude in degrees.
+    For `loc`: latitude in degrees. A number, as Easemob's Java server SDK (SendMessageRequest) sends it, or the same number written as a string, as the reference pages show it.
     """
     length: int | None = None
     """
     For `audio` and `video`: the length in seconds.
     """
-    lng: str | None = None
+    lng: float | str | None = None
     """
-    For `loc`: longitude in degrees.
+    For `loc`: longitude in degrees, a number or a string like `lat`.
     """
     msg: str | None = None
     """
@@ -2721,6 +2757,29 @@ class PresenceSubscription(BaseModel):
     """
 
 
+class PushDevice(BaseModel):
+    """
+    One device registered for push notifications.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        defer_build=True,
+    )
+    device_id: Annotated[str | None, Field(alias="device_Id")] = None
+    """
+    The device's ID.
+    """
+    device_token: str | None = None
+    """
+    The push token the device registered.
+    """
+    notifier_name: str | None = None
+    """
+    The name of the push certificate the token belongs to.
+    """
+
+
 class PushLabel(BaseModel):
     """
     A push label, which groups users for targeted pushes.
@@ -2788,7 +2847,16 @@ class PushLabelUsersResult(BaseModel):
 
 class PushMessage(BaseModel):
     """
-    The content of a push notification. Provider sections (`agora`, `apns`, `fcm`) override the basic fields for that provider.
+    The content of a push notification. Provider sections override the basic fields for
+    that provider: `agora` or `easemob` for the service's own push channel, `apns`, `fcm`
+    and `fcmV1`, and the phone makers' channels `huawei`, `honor`, `harmonyOS`, `xiaomi`,
+    `oppo`, `vivo` and `meizu`.
+
+    Agora's push pages name the service's own section `agora`; Easemob's push server SDK
+    (PushMessage) names it `easemob`. The service is Easemob's engine, so both names are
+    accepted; send one. The phone makers' sections come from the same SDK class (Agora's page
+    shows `vivo` in its example). Agora's page marks `title` and `content` required but also
+    gives their defaults, and the SDK may leave them out, so both are optional here.
     """
 
     model_config = ConfigDict(
@@ -2804,9 +2872,13 @@ class PushMessage(BaseModel):
     Settings for Apple Push Notification service, overriding the basic fields.
     """
     config: PushMessageConfig | None = None
-    content: Annotated[str, Field(max_length=100)]
+    content: Annotated[str | None, Field(max_length=100)] = None
     """
     The notification text, at most 100 characters; defaults to "Check the message".
+    """
+    easemob: dict[str, Any] | None = None
+    """
+    The same settings as `agora`, under the name Easemob's push SDK sends.
     """
     ext: Annotated[dict[str, Any] | None, Field(max_length=10)] = None
     """
@@ -2816,13 +2888,45 @@ class PushMessage(BaseModel):
     """
     Settings for Firebase Cloud Messaging, overriding the basic fields.
     """
+    fcm_v1: Annotated[dict[str, Any] | None, Field(alias="fcmV1")] = None
+    """
+    Settings for Firebase Cloud Messaging's HTTP v1 API.
+    """
+    harmony_os: Annotated[dict[str, Any] | None, Field(alias="harmonyOS")] = None
+    """
+    Settings for HarmonyOS push.
+    """
+    honor: dict[str, Any] | None = None
+    """
+    Settings for Honor's push service.
+    """
+    huawei: dict[str, Any] | None = None
+    """
+    Settings for Huawei's push service.
+    """
+    meizu: dict[str, Any] | None = None
+    """
+    Settings for Meizu's push service.
+    """
+    oppo: dict[str, Any] | None = None
+    """
+    Settings for OPPO's push service.
+    """
     sub_title: Annotated[str | None, Field(alias="subTitle", max_length=10)] = None
     """
     A subtitle shown on iOS, at most 10 characters.
     """
-    title: Annotated[str, Field(max_length=32)]
+    title: Annotated[str | None, Field(max_length=32)] = None
     """
     The notification title, at most 32 characters; defaults to "You have a message".
+    """
+    vivo: dict[str, Any] | None = None
+    """
+    Settings for vivo's push service.
+    """
+    xiaomi: dict[str, Any] | None = None
+    """
+    Settings for Xiaomi's push service.
     """
 
 
@@ -2848,6 +2952,10 @@ class PushMessageConfigBadge(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
+    activity: str | None = None
+    """
+    The app's entry Activity, which some Android launchers need to show a badge.
+    """
     add_num: Annotated[int | None, Field(alias="addNum")] = None
     """
     Adds this number to the app icon's badge.
@@ -3127,9 +3235,9 @@ class RegisterUserRequest(BaseModel):
     """
     The name shown in push notifications, at most 100 characters.
     """
-    password: Annotated[str | None, Field(max_length=64)] = None
+    password: Annotated[str, Field(max_length=64)]
     """
-    The login password, at most 64 characters. Agora Chat signs users in with tokens, so the password is optional.
+    The login password, at most 64 characters. Required: Agora's registration page marks it required and Easemob's Java server SDK (CreateUserRequest) always sends one. Easemob's own batch registration page lets it be left out (such users can then only get tokens by inheritance), which Agora does not document.
     """
     username: Annotated[str, Field(max_length=64, pattern="^[a-z0-9_.-]+$")]
     """
@@ -3660,9 +3768,12 @@ class SetPushDisplayStyleRequest(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    notification_display_style: Literal[0, 1]
+    notification_display_style: Literal[0, 1] | Literal["0", "1"]
     """
-    0 shows only a generic "You have a new message" notice; 1 also shows the sender's nickname and the message text.
+    0 shows only a generic "You have a new message" notice; 1 also shows the sender's
+    nickname and the message text. The reference pages give the style as an integer;
+    Easemob's Java server SDK (NotificationDisplayStyleRequest) sends it as a string,
+    "0" or "1". The service takes either, so both are accepted.
     """
 
 
@@ -3875,6 +3986,10 @@ class UpdateChatRoomRequest(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
+    custom: Annotated[str | None, Field(max_length=1024)] = None
+    """
+    The new extension information, at most 1,024 characters.
+    """
     description: Annotated[str | None, Field(max_length=512)] = None
     """
     The new description, at most 512 characters.
@@ -3886,6 +4001,14 @@ class UpdateChatRoomRequest(BaseModel):
     name: Annotated[str | None, Field(max_length=128)] = None
     """
     The new name, at most 128 characters.
+    """
+    need_verify: bool | None = None
+    """
+    Whether the new name goes through content review (a paid feature the vendor enables).
+    """
+    newowner: str | None = None
+    """
+    A member who becomes the room's owner; send it alone.
     """
 
 
@@ -3928,6 +4051,10 @@ class UpdateChatRoomResponseVariant2Data(BaseModel):
     maxusers: bool | None = None
     """
     True when the member limit was changed.
+    """
+    newowner: bool | None = None
+    """
+    True when the ownership was handed over.
     """
 
 
@@ -3973,6 +4100,14 @@ class UpdateGroupRequest(BaseModel):
     """
     Whether requests to join need approval.
     """
+    name: Annotated[str | None, Field(max_length=128)] = None
+    """
+    The new group name under the name Easemob's server SDK sends it; the same as `groupname`.
+    """
+    need_verify: bool | None = None
+    """
+    Whether the new name goes through content review (a paid feature the vendor enables).
+    """
     public: bool | None = None
     """
     Whether the group is public.
@@ -3988,10 +4123,7 @@ class UpdateGroupResponseVariant2(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    data: dict[str, bool] | None = None
-    """
-    Each field of the request mapped to true when it was applied (`newowner` for a transfer).
-    """
+    data: UpdateGroupResponseVariant2Data | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
     """
     Always empty for this call.
@@ -4003,6 +4135,57 @@ class UpdateGroupResponse(Envelope, UpdateGroupResponseVariant2):
         populate_by_name=True,
         defer_build=True,
     )
+
+
+class UpdateGroupResponseVariant2Data(BaseModel):
+    """
+    Each field of the request mapped to true when it was applied (`newowner` for a transfer).
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        defer_build=True,
+    )
+    allowinvites: bool | None = None
+    """
+    Whether the invitation rule was changed.
+    """
+    avatar: bool | None = None
+    """
+    Whether the avatar was changed.
+    """
+    custom: bool | None = None
+    """
+    Whether the extension information was changed.
+    """
+    description: bool | None = None
+    """
+    Whether the description was changed.
+    """
+    groupname: bool | None = None
+    """
+    Whether the name was changed.
+    """
+    invite_need_confirm: bool | None = None
+    """
+    Whether the invitation confirmation rule was changed.
+    """
+    maxusers: bool | None = None
+    """
+    Whether the member limit was changed.
+    """
+    membersonly: bool | None = None
+    """
+    Whether the join-approval rule was changed.
+    """
+    newowner: bool | None = None
+    """
+    Whether the ownership was handed over.
+    """
+    public: bool | None = None
+    """
+    Whether the group's visibility was changed.
+    """
 
 
 class UpdateThreadRequest(BaseModel):
@@ -4087,6 +4270,10 @@ class UploadFileRequest(BaseModel):
     """
     The file's content.
     """
+    filename: str | None = None
+    """
+    The file's name, sent as a form field beside the file part as Easemob's server SDK (Upload) does.
+    """
 
 
 class UploadFileResponseVariant2(BaseModel):
@@ -4162,6 +4349,10 @@ class User(BaseModel):
     notifier_name: str | None = None
     """
     The name of the push certificate bound to the user's device.
+    """
+    push_info: Annotated[list[PushDevice] | None, Field(alias="pushInfo")] = None
+    """
+    The devices registered for push notifications, as Easemob's server SDK (UserResource) reads them.
     """
     type: str | None = None
     """

@@ -471,6 +471,10 @@ class ChatRoomAttributes(BaseModel):
     letters, digits, `_`, `-` and `.`; values at most 4,096 characters. A room holds at most
     100 attributes.
     """
+    notification_ext: Annotated[str | None, Field(alias="notificationExt"), NOT_NULL] = None
+    """
+    Extension information passed on with the event that tells the room's members about the change.
+    """
 
 
 class ChatRoomMemberChange(BaseModel):
@@ -541,6 +545,10 @@ class CreateChatRoomRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
+    custom: Annotated[str | None, Field(max_length=1024), NOT_NULL] = None
+    """
+    Extension information, at most 1,024 characters.
+    """
     description: Annotated[str, Field(max_length=512)]
     """
     The room description, at most 512 characters.
@@ -557,9 +565,17 @@ class CreateChatRoomRequest(BaseModel):
     """
     The room name, at most 128 characters.
     """
+    need_verify: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the room name goes through content review (a paid feature the vendor enables).
+    """
     owner: str
     """
     The owner's user ID.
+    """
+    scale: Annotated[Literal["normal", "large"] | None, NOT_NULL] = None
+    """
+    `large` for a large chat room; `normal` otherwise.
     """
 
 
@@ -596,7 +612,7 @@ class CreateGroupRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    allowinvites: JsonBool = False
+    allowinvites: JsonBool
     """
     Whether ordinary members of a private group may invite others; ignored (false) for public groups.
     """
@@ -608,11 +624,19 @@ class CreateGroupRequest(BaseModel):
     """
     Extension information, at most 8 KB.
     """
+    desc: Annotated[str | None, Field(max_length=512), NOT_NULL] = None
+    """
+    The description under the name Easemob's server SDK sends it; the same as `description`.
+    """
     description: Annotated[str | None, Field(max_length=512), NOT_NULL] = None
     """
     The description, at most 512 characters.
     """
-    groupname: Annotated[str | None, Field(max_length=128), NOT_NULL] = None
+    groupid: Annotated[str | None, NOT_NULL] = None
+    """
+    An ID of the caller's choosing for the new group; the service assigns one when it is left out.
+    """
+    groupname: Annotated[str, Field(max_length=128)]
     """
     The group name, at most 128 characters.
     """
@@ -628,17 +652,29 @@ class CreateGroupRequest(BaseModel):
     """
     The first members, the owner excluded; no more than `maxusers`.
     """
+    members_only: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    The join-approval switch under the name Easemob's server SDK sends it; the same as `membersonly`.
+    """
     membersonly: JsonBool = False
     """
     Whether requests to join a public group need approval by the owner or an admin.
+    """
+    need_verify: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the group name goes through content review (a paid feature the vendor enables).
     """
     owner: str
     """
     The owner's user ID.
     """
-    public: Annotated[JsonBool | None, NOT_NULL] = None
+    public: JsonBool
     """
     True for a public group, which users can find and ask to join; false for a private group, joined by invitation only.
+    """
+    scale: Annotated[Literal["normal", "large"] | None, NOT_NULL] = None
+    """
+    `large` for a large group (more members, fewer group features); `normal` otherwise.
     """
 
 
@@ -1086,7 +1122,7 @@ class Envelope(BaseModel):
     """
     params: Annotated[dict[str, list[str]] | None, NOT_NULL] = None
     """
-    The query parameters the service received, each as a list of strings.
+    The query parameters the service received (`pagenum` and `pagesize` for a page of members, say), each as a list of strings.
     """
     path: Annotated[str | None, NOT_NULL] = None
     """
@@ -1950,9 +1986,9 @@ class ListChatRoomMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[list[Affiliation] | None, NOT_NULL] = None
+    data: Annotated[list[Affiliation | str] | None, NOT_NULL] = None
     """
-    The members on this page.
+    The members on this page; with `version=v3`, their user IDs.
     """
     entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
@@ -2061,9 +2097,9 @@ class ListGroupMembersResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[list[Affiliation] | None, NOT_NULL] = None
+    data: Annotated[list[Affiliation | str] | None, NOT_NULL] = None
     """
-    The members on this page.
+    The members on this page; with `version=v3`, their user IDs.
     """
     entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
@@ -2407,17 +2443,17 @@ class MessageBody(BaseModel):
     """
     For file-based messages: the file name shown to the recipient.
     """
-    lat: Annotated[str | None, NOT_NULL] = None
+    lat: Annotated[JsonFloat | str | None, NOT_NULL] = None
     """
-    For `loc`: latitude in degrees.
+    For `loc`: latitude in degrees. A number, as Easemob's Java server SDK (SendMessageRequest) sends it, or the same number written as a string, as the reference pages show it.
     """
     length: Annotated[JsonInt | None, NOT_NULL] = None
     """
     For `audio` and `video`: the length in seconds.
     """
-    lng: Annotated[str | None, NOT_NULL] = None
+    lng: Annotated[JsonFloat | str | None, NOT_NULL] = None
     """
-    For `loc`: longitude in degrees.
+    For `loc`: longitude in degrees, a number or a string like `lat`.
     """
     msg: Annotated[str | None, NOT_NULL] = None
     """
@@ -2541,6 +2577,28 @@ class PresenceSubscription(BaseModel):
     """
 
 
+class PushDevice(BaseModel):
+    """
+    One device registered for push notifications.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    device_id: Annotated[str | None, Field(alias="device_Id"), NOT_NULL] = None
+    """
+    The device's ID.
+    """
+    device_token: Annotated[str | None, NOT_NULL] = None
+    """
+    The push token the device registered.
+    """
+    notifier_name: Annotated[str | None, NOT_NULL] = None
+    """
+    The name of the push certificate the token belongs to.
+    """
+
+
 class PushLabel(BaseModel):
     """
     A push label, which groups users for targeted pushes.
@@ -2605,7 +2663,16 @@ class PushLabelUsersResult(BaseModel):
 
 class PushMessage(BaseModel):
     """
-    The content of a push notification. Provider sections (`agora`, `apns`, `fcm`) override the basic fields for that provider.
+    The content of a push notification. Provider sections override the basic fields for
+    that provider: `agora` or `easemob` for the service's own push channel, `apns`, `fcm`
+    and `fcmV1`, and the phone makers' channels `huawei`, `honor`, `harmonyOS`, `xiaomi`,
+    `oppo`, `vivo` and `meizu`.
+
+    Agora's push pages name the service's own section `agora`; Easemob's push server SDK
+    (PushMessage) names it `easemob`. The service is Easemob's engine, so both names are
+    accepted; send one. The phone makers' sections come from the same SDK class (Agora's page
+    shows `vivo` in its example). Agora's page marks `title` and `content` required but also
+    gives their defaults, and the SDK may leave them out, so both are optional here.
     """
 
     model_config = ConfigDict(
@@ -2620,9 +2687,13 @@ class PushMessage(BaseModel):
     Settings for Apple Push Notification service, overriding the basic fields.
     """
     config: Annotated[PushMessageConfig | None, NOT_NULL] = None
-    content: Annotated[str, Field(max_length=100)]
+    content: Annotated[str | None, Field(max_length=100), NOT_NULL] = None
     """
     The notification text, at most 100 characters; defaults to "Check the message".
+    """
+    easemob: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The same settings as `agora`, under the name Easemob's push SDK sends.
     """
     ext: Annotated[dict[str, Any] | None, Field(max_length=10), NOT_NULL] = None
     """
@@ -2632,13 +2703,45 @@ class PushMessage(BaseModel):
     """
     Settings for Firebase Cloud Messaging, overriding the basic fields.
     """
+    fcm_v1: Annotated[dict[str, Any] | None, Field(alias="fcmV1"), NOT_NULL] = None
+    """
+    Settings for Firebase Cloud Messaging's HTTP v1 API.
+    """
+    harmony_os: Annotated[dict[str, Any] | None, Field(alias="harmonyOS"), NOT_NULL] = None
+    """
+    Settings for HarmonyOS push.
+    """
+    honor: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    Settings for Honor's push service.
+    """
+    huawei: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    Settings for Huawei's push service.
+    """
+    meizu: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    Settings for Meizu's push service.
+    """
+    oppo: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    Settings for OPPO's push service.
+    """
     sub_title: Annotated[str | None, Field(alias="subTitle", max_length=10), NOT_NULL] = None
     """
     A subtitle shown on iOS, at most 10 characters.
     """
-    title: Annotated[str, Field(max_length=32)]
+    title: Annotated[str | None, Field(max_length=32), NOT_NULL] = None
     """
     The notification title, at most 32 characters; defaults to "You have a message".
+    """
+    vivo: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    Settings for vivo's push service.
+    """
+    xiaomi: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    Settings for Xiaomi's push service.
     """
 
 
@@ -2664,6 +2767,10 @@ class PushMessageConfigBadge(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
+    activity: Annotated[str | None, NOT_NULL] = None
+    """
+    The app's entry Activity, which some Android launchers need to show a badge.
+    """
     add_num: Annotated[JsonInt | None, Field(alias="addNum"), NOT_NULL] = None
     """
     Adds this number to the app icon's badge.
@@ -2933,9 +3040,9 @@ class RegisterUserRequest(BaseModel):
     """
     The name shown in push notifications, at most 100 characters.
     """
-    password: Annotated[str | None, Field(max_length=64), NOT_NULL] = None
+    password: Annotated[str, Field(max_length=64)]
     """
-    The login password, at most 64 characters. Agora Chat signs users in with tokens, so the password is optional.
+    The login password, at most 64 characters. Required: Agora's registration page marks it required and Easemob's Java server SDK (CreateUserRequest) always sends one. Easemob's own batch registration page lets it be left out (such users can then only get tokens by inheritance), which Agora does not document.
     """
     username: Annotated[str, Field(max_length=64, pattern="^[a-z0-9_.-]+$")]
     """
@@ -3428,9 +3535,12 @@ class SetPushDisplayStyleRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    notification_display_style: Literal[0, 1]
+    notification_display_style: Literal[0, 1] | Literal["0", "1"]
     """
-    0 shows only a generic "You have a new message" notice; 1 also shows the sender's nickname and the message text.
+    0 shows only a generic "You have a new message" notice; 1 also shows the sender's
+    nickname and the message text. The reference pages give the style as an integer;
+    Easemob's Java server SDK (NotificationDisplayStyleRequest) sends it as a string,
+    "0" or "1". The service takes either, so both are accepted.
     """
 
 
@@ -3629,6 +3739,10 @@ class UpdateChatRoomRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
+    custom: Annotated[str | None, Field(max_length=1024), NOT_NULL] = None
+    """
+    The new extension information, at most 1,024 characters.
+    """
     description: Annotated[str | None, Field(max_length=512), NOT_NULL] = None
     """
     The new description, at most 512 characters.
@@ -3640,6 +3754,14 @@ class UpdateChatRoomRequest(BaseModel):
     name: Annotated[str | None, Field(max_length=128), NOT_NULL] = None
     """
     The new name, at most 128 characters.
+    """
+    need_verify: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the new name goes through content review (a paid feature the vendor enables).
+    """
+    newowner: Annotated[str | None, NOT_NULL] = None
+    """
+    A member who becomes the room's owner; send it alone.
     """
     _members = model_validator(mode="after")(members_between(1, None))
 
@@ -3680,6 +3802,10 @@ class UpdateChatRoomResponseVariant2Data(BaseModel):
     maxusers: Annotated[JsonBool | None, NOT_NULL] = None
     """
     True when the member limit was changed.
+    """
+    newowner: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    True when the ownership was handed over.
     """
 
 
@@ -3724,6 +3850,14 @@ class UpdateGroupRequest(BaseModel):
     """
     Whether requests to join need approval.
     """
+    name: Annotated[str | None, Field(max_length=128), NOT_NULL] = None
+    """
+    The new group name under the name Easemob's server SDK sends it; the same as `groupname`.
+    """
+    need_verify: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the new name goes through content review (a paid feature the vendor enables).
+    """
     public: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the group is public.
@@ -3739,10 +3873,7 @@ class UpdateGroupResponseVariant2(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[dict[str, JsonBool] | None, NOT_NULL] = None
-    """
-    Each field of the request mapped to true when it was applied (`newowner` for a transfer).
-    """
+    data: Annotated[UpdateGroupResponseVariant2Data | None, NOT_NULL] = None
     entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
@@ -3753,6 +3884,56 @@ class UpdateGroupResponse(Envelope, UpdateGroupResponseVariant2):
     model_config = ConfigDict(
         populate_by_name=True,
     )
+
+
+class UpdateGroupResponseVariant2Data(BaseModel):
+    """
+    Each field of the request mapped to true when it was applied (`newowner` for a transfer).
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    allowinvites: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the invitation rule was changed.
+    """
+    avatar: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the avatar was changed.
+    """
+    custom: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the extension information was changed.
+    """
+    description: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the description was changed.
+    """
+    groupname: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the name was changed.
+    """
+    invite_need_confirm: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the invitation confirmation rule was changed.
+    """
+    maxusers: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the member limit was changed.
+    """
+    membersonly: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the join-approval rule was changed.
+    """
+    newowner: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the ownership was handed over.
+    """
+    public: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the group's visibility was changed.
+    """
 
 
 class UpdateThreadRequest(BaseModel):
@@ -3830,6 +4011,10 @@ class UploadFileRequest(BaseModel):
     """
     The file's content.
     """
+    filename: Annotated[str | None, NOT_NULL] = None
+    """
+    The file's name, sent as a form field beside the file part as Easemob's server SDK (Upload) does.
+    """
 
 
 class UploadFileResponseVariant2(BaseModel):
@@ -3901,6 +4086,10 @@ class User(BaseModel):
     notifier_name: Annotated[str | None, NOT_NULL] = None
     """
     The name of the push certificate bound to the user's device.
+    """
+    push_info: Annotated[list[PushDevice] | None, Field(alias="pushInfo"), NOT_NULL] = None
+    """
+    The devices registered for push notifications, as Easemob's server SDK (UserResource) reads them.
     """
     type: Annotated[str | None, NOT_NULL] = None
     """

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Unpack
+from typing import Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
@@ -70,6 +70,10 @@ class ChatRoomMembers(SyncResource):
         self,
         *,
         chatroom_id: str,
+        version: Literal["v3"] | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
         pagenum: int | NotGiven = NOT_GIVEN,
         pagesize: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
@@ -78,8 +82,17 @@ class ChatRoomMembers(SyncResource):
 
         Lists a chat room's owner, admins and members, page by page.
 
+        Two ways to page: `pagenum` and `pagesize` (the documented way), or cursor paging with
+        `version=v3`, `limit`, `cursor` and `sort`, which is how Easemob's Java server SDK reads
+        long member lists. With `version=v3` each item of `data` is a member's user ID and the
+        answer carries the `cursor` of the next page.
+
         Args:
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
+            version: `v3` switches the member list to cursor paging (`limit`, `cursor`, `sort`); the page parameters `pagenum` and `pagesize` are then ignored. Easemob's server SDK (GroupMemberList, ListRoomMembers) pages this way.
+            limit: With `version=v3`: how many members one call returns.
+            cursor: With `version=v3`: the `cursor` of the previous answer; leave it out for the first page.
+            sort: With `version=v3`: `asc` lists members in the order they joined, `desc` the newest first.
             pagenum: The page to return, counted from 1.
             pagesize: How many members a page holds, 1 to 1,000.
         """
@@ -87,7 +100,14 @@ class ChatRoomMembers(SyncResource):
             _LIST_CHAT_ROOM_MEMBERS,
             ListChatRoomMembersResponse,
             path={"chatroom_id": chatroom_id},
-            query={"pagenum": pagenum, "pagesize": pagesize},
+            query={
+                "version": version,
+                "limit": limit,
+                "cursor": cursor,
+                "sort": sort,
+                "pagenum": pagenum,
+                "pagesize": pagesize,
+            },
             options=request_options,
         )
 
@@ -95,23 +115,39 @@ class ChatRoomMembers(SyncResource):
         self,
         *,
         chatroom_id: str,
+        version: Literal["v3"] | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
         pagenum: int | NotGiven = NOT_GIVEN,
         pagesize: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
-    ) -> Iterator[Affiliation]:
+    ) -> Iterator[Affiliation | str]:
         """Every item of `list_chat_room_members`, page after page.
 
         Pages are fetched as the iteration reaches them; the arguments are those of `list_chat_room_members`, the first page's.
 
         Args:
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
+            version: `v3` switches the member list to cursor paging (`limit`, `cursor`, `sort`); the page parameters `pagenum` and `pagesize` are then ignored. Easemob's server SDK (GroupMemberList, ListRoomMembers) pages this way.
+            limit: With `version=v3`: how many members one call returns.
+            cursor: With `version=v3`: the `cursor` of the previous answer; leave it out for the first page.
+            sort: With `version=v3`: `asc` lists members in the order they joined, `desc` the newest first.
             pagenum: The page to return, counted from 1.
             pagesize: How many members a page holds, 1 to 1,000.
         """
         return iterate(
             self.list_chat_room_members,
             _LIST_CHAT_ROOM_MEMBERS_PAGING,
-            {"chatroom_id": chatroom_id, "pagenum": pagenum, "pagesize": pagesize},
+            {
+                "chatroom_id": chatroom_id,
+                "version": version,
+                "limit": limit,
+                "cursor": cursor,
+                "sort": sort,
+                "pagenum": pagenum,
+                "pagesize": pagesize,
+            },
             request_options,
         )
 
@@ -296,6 +332,10 @@ class AsyncChatRoomMembers(AsyncResource):
         self,
         *,
         chatroom_id: str,
+        version: Literal["v3"] | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
         pagenum: int | NotGiven = NOT_GIVEN,
         pagesize: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
@@ -304,8 +344,17 @@ class AsyncChatRoomMembers(AsyncResource):
 
         Lists a chat room's owner, admins and members, page by page.
 
+        Two ways to page: `pagenum` and `pagesize` (the documented way), or cursor paging with
+        `version=v3`, `limit`, `cursor` and `sort`, which is how Easemob's Java server SDK reads
+        long member lists. With `version=v3` each item of `data` is a member's user ID and the
+        answer carries the `cursor` of the next page.
+
         Args:
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
+            version: `v3` switches the member list to cursor paging (`limit`, `cursor`, `sort`); the page parameters `pagenum` and `pagesize` are then ignored. Easemob's server SDK (GroupMemberList, ListRoomMembers) pages this way.
+            limit: With `version=v3`: how many members one call returns.
+            cursor: With `version=v3`: the `cursor` of the previous answer; leave it out for the first page.
+            sort: With `version=v3`: `asc` lists members in the order they joined, `desc` the newest first.
             pagenum: The page to return, counted from 1.
             pagesize: How many members a page holds, 1 to 1,000.
         """
@@ -313,7 +362,14 @@ class AsyncChatRoomMembers(AsyncResource):
             _LIST_CHAT_ROOM_MEMBERS,
             ListChatRoomMembersResponse,
             path={"chatroom_id": chatroom_id},
-            query={"pagenum": pagenum, "pagesize": pagesize},
+            query={
+                "version": version,
+                "limit": limit,
+                "cursor": cursor,
+                "sort": sort,
+                "pagenum": pagenum,
+                "pagesize": pagesize,
+            },
             options=request_options,
         )
 
@@ -321,23 +377,39 @@ class AsyncChatRoomMembers(AsyncResource):
         self,
         *,
         chatroom_id: str,
+        version: Literal["v3"] | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
         pagenum: int | NotGiven = NOT_GIVEN,
         pagesize: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
-    ) -> AsyncIterator[Affiliation]:
+    ) -> AsyncIterator[Affiliation | str]:
         """Every item of `list_chat_room_members`, page after page.
 
         Pages are fetched as the iteration reaches them; the arguments are those of `list_chat_room_members`, the first page's.
 
         Args:
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
+            version: `v3` switches the member list to cursor paging (`limit`, `cursor`, `sort`); the page parameters `pagenum` and `pagesize` are then ignored. Easemob's server SDK (GroupMemberList, ListRoomMembers) pages this way.
+            limit: With `version=v3`: how many members one call returns.
+            cursor: With `version=v3`: the `cursor` of the previous answer; leave it out for the first page.
+            sort: With `version=v3`: `asc` lists members in the order they joined, `desc` the newest first.
             pagenum: The page to return, counted from 1.
             pagesize: How many members a page holds, 1 to 1,000.
         """
         return iterate_async(
             self.list_chat_room_members,
             _LIST_CHAT_ROOM_MEMBERS_PAGING,
-            {"chatroom_id": chatroom_id, "pagenum": pagenum, "pagesize": pagesize},
+            {
+                "chatroom_id": chatroom_id,
+                "version": version,
+                "limit": limit,
+                "cursor": cursor,
+                "sort": sort,
+                "pagenum": pagenum,
+                "pagesize": pagesize,
+            },
             request_options,
         )
 

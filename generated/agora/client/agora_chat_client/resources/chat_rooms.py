@@ -152,6 +152,9 @@ class ChatRooms(SyncResource):
         owner: str,
         maxusers: int | NotGiven = NOT_GIVEN,
         members: Sequence[str] | NotGiven = NOT_GIVEN,
+        scale: Literal["normal", "large"] | NotGiven = NOT_GIVEN,
+        custom: str | NotGiven = NOT_GIVEN,
+        need_verify: bool | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CreateChatRoomResponse:
         """Create a chat room
@@ -164,6 +167,9 @@ class ChatRooms(SyncResource):
             owner: The owner's user ID.
             maxusers: The member limit, the owner included: 1 to 10,000, 1,000 by default.
             members: The first members and admins, the owner excluded; at least one when given, and no more than `maxusers`.
+            scale: `large` for a large chat room; `normal` otherwise.
+            custom: Extension information, at most 1,024 characters.
+            need_verify: Whether the room name goes through content review (a paid feature the vendor enables).
         """
         return self._client.request(
             _CREATE_CHAT_ROOM,
@@ -174,6 +180,9 @@ class ChatRooms(SyncResource):
                 "maxusers": maxusers,
                 "owner": owner,
                 "members": members,
+                "scale": scale,
+                "custom": custom,
+                "need_verify": need_verify,
             },
             options=request_options,
         )
@@ -256,24 +265,42 @@ class ChatRooms(SyncResource):
         name: str | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         maxusers: int | NotGiven = NOT_GIVEN,
+        custom: str | NotGiven = NOT_GIVEN,
+        need_verify: bool | NotGiven = NOT_GIVEN,
+        newowner: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> UpdateChatRoomResponse:
         """Change a chat room
 
-        Changes a chat room's name, description or member limit; any other field makes the call
-        fail with 400.
+        Changes a chat room's name, description, member limit, extension or name review, or
+        hands the room to a new owner with `newowner`; any other field makes the call fail with
+        400.
+
+        The source document gives only the settings; Easemob's Java server SDK also calls this
+        route to transfer ownership (AssignRoom, a body of `newowner` alone) and to set `custom`
+        and `need_verify` (UpdateRoomRequest).
 
         Args:
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
             name: The new name, at most 128 characters.
             description: The new description, at most 512 characters.
             maxusers: The new member limit, the owner included.
+            custom: The new extension information, at most 1,024 characters.
+            need_verify: Whether the new name goes through content review (a paid feature the vendor enables).
+            newowner: A member who becomes the room's owner; send it alone.
         """
         return self._client.request(
             _UPDATE_CHAT_ROOM,
             UpdateChatRoomResponse,
             path={"chatroom_id": chatroom_id},
-            body={"name": name, "description": description, "maxusers": maxusers},
+            body={
+                "name": name,
+                "description": description,
+                "maxusers": maxusers,
+                "custom": custom,
+                "need_verify": need_verify,
+                "newowner": newowner,
+            },
             options=request_options,
         )
 
@@ -328,6 +355,7 @@ class ChatRooms(SyncResource):
         username: str,
         meta_data: Mapping[str, str],
         auto_delete: Literal["DELETE", "NO_DELETE"] | NotGiven = NOT_GIVEN,
+        notification_ext: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> SetChatRoomAttributesResponse:
         """Set chat room attributes
@@ -341,12 +369,17 @@ class ChatRooms(SyncResource):
             username: The member acting; attributes are owned by the member who set them.
             meta_data: The attributes to set, at most 10 per call. Names are at most 128 characters from letters, digits, `_`, `-` and `.`; values at most 4,096 characters. A room holds at most 100 attributes.
             auto_delete: `DELETE` (the default) removes these attributes when the user leaves the room; `NO_DELETE` keeps them.
+            notification_ext: Extension information passed on with the event that tells the room's members about the change.
         """
         return self._client.request(
             _SET_CHAT_ROOM_ATTRIBUTES,
             SetChatRoomAttributesResponse,
             path={"chatroom_id": chatroom_id, "username": username},
-            body={"metaData": meta_data, "autoDelete": auto_delete},
+            body={
+                "metaData": meta_data,
+                "autoDelete": auto_delete,
+                "notificationExt": notification_ext,
+            },
             options=request_options,
         )
 
@@ -383,6 +416,7 @@ class ChatRooms(SyncResource):
         username: str,
         meta_data: Mapping[str, str],
         auto_delete: Literal["DELETE", "NO_DELETE"] | NotGiven = NOT_GIVEN,
+        notification_ext: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ForceSetChatRoomAttributesResponse:
         """Set chat room attributes, overwriting others'
@@ -395,12 +429,17 @@ class ChatRooms(SyncResource):
             username: The member acting; attributes are owned by the member who set them.
             meta_data: The attributes to set, at most 10 per call. Names are at most 128 characters from letters, digits, `_`, `-` and `.`; values at most 4,096 characters. A room holds at most 100 attributes.
             auto_delete: `DELETE` (the default) removes these attributes when the user leaves the room; `NO_DELETE` keeps them.
+            notification_ext: Extension information passed on with the event that tells the room's members about the change.
         """
         return self._client.request(
             _FORCE_SET_CHAT_ROOM_ATTRIBUTES,
             ForceSetChatRoomAttributesResponse,
             path={"chatroom_id": chatroom_id, "username": username},
-            body={"metaData": meta_data, "autoDelete": auto_delete},
+            body={
+                "metaData": meta_data,
+                "autoDelete": auto_delete,
+                "notificationExt": notification_ext,
+            },
             options=request_options,
         )
 
@@ -486,6 +525,9 @@ class AsyncChatRooms(AsyncResource):
         owner: str,
         maxusers: int | NotGiven = NOT_GIVEN,
         members: Sequence[str] | NotGiven = NOT_GIVEN,
+        scale: Literal["normal", "large"] | NotGiven = NOT_GIVEN,
+        custom: str | NotGiven = NOT_GIVEN,
+        need_verify: bool | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CreateChatRoomResponse:
         """Create a chat room
@@ -498,6 +540,9 @@ class AsyncChatRooms(AsyncResource):
             owner: The owner's user ID.
             maxusers: The member limit, the owner included: 1 to 10,000, 1,000 by default.
             members: The first members and admins, the owner excluded; at least one when given, and no more than `maxusers`.
+            scale: `large` for a large chat room; `normal` otherwise.
+            custom: Extension information, at most 1,024 characters.
+            need_verify: Whether the room name goes through content review (a paid feature the vendor enables).
         """
         return await self._client.request(
             _CREATE_CHAT_ROOM,
@@ -508,6 +553,9 @@ class AsyncChatRooms(AsyncResource):
                 "maxusers": maxusers,
                 "owner": owner,
                 "members": members,
+                "scale": scale,
+                "custom": custom,
+                "need_verify": need_verify,
             },
             options=request_options,
         )
@@ -590,24 +638,42 @@ class AsyncChatRooms(AsyncResource):
         name: str | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         maxusers: int | NotGiven = NOT_GIVEN,
+        custom: str | NotGiven = NOT_GIVEN,
+        need_verify: bool | NotGiven = NOT_GIVEN,
+        newowner: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> UpdateChatRoomResponse:
         """Change a chat room
 
-        Changes a chat room's name, description or member limit; any other field makes the call
-        fail with 400.
+        Changes a chat room's name, description, member limit, extension or name review, or
+        hands the room to a new owner with `newowner`; any other field makes the call fail with
+        400.
+
+        The source document gives only the settings; Easemob's Java server SDK also calls this
+        route to transfer ownership (AssignRoom, a body of `newowner` alone) and to set `custom`
+        and `need_verify` (UpdateRoomRequest).
 
         Args:
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
             name: The new name, at most 128 characters.
             description: The new description, at most 512 characters.
             maxusers: The new member limit, the owner included.
+            custom: The new extension information, at most 1,024 characters.
+            need_verify: Whether the new name goes through content review (a paid feature the vendor enables).
+            newowner: A member who becomes the room's owner; send it alone.
         """
         return await self._client.request(
             _UPDATE_CHAT_ROOM,
             UpdateChatRoomResponse,
             path={"chatroom_id": chatroom_id},
-            body={"name": name, "description": description, "maxusers": maxusers},
+            body={
+                "name": name,
+                "description": description,
+                "maxusers": maxusers,
+                "custom": custom,
+                "need_verify": need_verify,
+                "newowner": newowner,
+            },
             options=request_options,
         )
 
@@ -662,6 +728,7 @@ class AsyncChatRooms(AsyncResource):
         username: str,
         meta_data: Mapping[str, str],
         auto_delete: Literal["DELETE", "NO_DELETE"] | NotGiven = NOT_GIVEN,
+        notification_ext: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> SetChatRoomAttributesResponse:
         """Set chat room attributes
@@ -675,12 +742,17 @@ class AsyncChatRooms(AsyncResource):
             username: The member acting; attributes are owned by the member who set them.
             meta_data: The attributes to set, at most 10 per call. Names are at most 128 characters from letters, digits, `_`, `-` and `.`; values at most 4,096 characters. A room holds at most 100 attributes.
             auto_delete: `DELETE` (the default) removes these attributes when the user leaves the room; `NO_DELETE` keeps them.
+            notification_ext: Extension information passed on with the event that tells the room's members about the change.
         """
         return await self._client.request(
             _SET_CHAT_ROOM_ATTRIBUTES,
             SetChatRoomAttributesResponse,
             path={"chatroom_id": chatroom_id, "username": username},
-            body={"metaData": meta_data, "autoDelete": auto_delete},
+            body={
+                "metaData": meta_data,
+                "autoDelete": auto_delete,
+                "notificationExt": notification_ext,
+            },
             options=request_options,
         )
 
@@ -717,6 +789,7 @@ class AsyncChatRooms(AsyncResource):
         username: str,
         meta_data: Mapping[str, str],
         auto_delete: Literal["DELETE", "NO_DELETE"] | NotGiven = NOT_GIVEN,
+        notification_ext: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ForceSetChatRoomAttributesResponse:
         """Set chat room attributes, overwriting others'
@@ -729,12 +802,17 @@ class AsyncChatRooms(AsyncResource):
             username: The member acting; attributes are owned by the member who set them.
             meta_data: The attributes to set, at most 10 per call. Names are at most 128 characters from letters, digits, `_`, `-` and `.`; values at most 4,096 characters. A room holds at most 100 attributes.
             auto_delete: `DELETE` (the default) removes these attributes when the user leaves the room; `NO_DELETE` keeps them.
+            notification_ext: Extension information passed on with the event that tells the room's members about the change.
         """
         return await self._client.request(
             _FORCE_SET_CHAT_ROOM_ATTRIBUTES,
             ForceSetChatRoomAttributesResponse,
             path={"chatroom_id": chatroom_id, "username": username},
-            body={"metaData": meta_data, "autoDelete": auto_delete},
+            body={
+                "metaData": meta_data,
+                "autoDelete": auto_delete,
+                "notificationExt": notification_ext,
+            },
             options=request_options,
         )
 

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Unpack
+from typing import Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
@@ -68,6 +68,10 @@ class GroupMembers(SyncResource):
         self,
         *,
         group_id: str,
+        version: Literal["v3"] | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
         pagenum: int | NotGiven = NOT_GIVEN,
         pagesize: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
@@ -76,8 +80,17 @@ class GroupMembers(SyncResource):
 
         Lists a group's owner, admins and members, page by page.
 
+        Two ways to page: `pagenum` and `pagesize` (the documented way), or cursor paging with
+        `version=v3`, `limit`, `cursor` and `sort`, which is how Easemob's Java server SDK reads
+        long member lists. With `version=v3` each item of `data` is a member's user ID and the
+        answer carries the `cursor` of the next page.
+
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
+            version: `v3` switches the member list to cursor paging (`limit`, `cursor`, `sort`); the page parameters `pagenum` and `pagesize` are then ignored. Easemob's server SDK (GroupMemberList, ListRoomMembers) pages this way.
+            limit: With `version=v3`: how many members one call returns.
+            cursor: With `version=v3`: the `cursor` of the previous answer; leave it out for the first page.
+            sort: With `version=v3`: `asc` lists members in the order they joined, `desc` the newest first.
             pagenum: The page to return, counted from 1.
             pagesize: How many members a page holds, 1 to 100.
         """
@@ -85,7 +98,14 @@ class GroupMembers(SyncResource):
             _LIST_GROUP_MEMBERS,
             ListGroupMembersResponse,
             path={"group_id": group_id},
-            query={"pagenum": pagenum, "pagesize": pagesize},
+            query={
+                "version": version,
+                "limit": limit,
+                "cursor": cursor,
+                "sort": sort,
+                "pagenum": pagenum,
+                "pagesize": pagesize,
+            },
             options=request_options,
         )
 
@@ -93,23 +113,39 @@ class GroupMembers(SyncResource):
         self,
         *,
         group_id: str,
+        version: Literal["v3"] | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
         pagenum: int | NotGiven = NOT_GIVEN,
         pagesize: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
-    ) -> Iterator[Affiliation]:
+    ) -> Iterator[Affiliation | str]:
         """Every item of `list_group_members`, page after page.
 
         Pages are fetched as the iteration reaches them; the arguments are those of `list_group_members`, the first page's.
 
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
+            version: `v3` switches the member list to cursor paging (`limit`, `cursor`, `sort`); the page parameters `pagenum` and `pagesize` are then ignored. Easemob's server SDK (GroupMemberList, ListRoomMembers) pages this way.
+            limit: With `version=v3`: how many members one call returns.
+            cursor: With `version=v3`: the `cursor` of the previous answer; leave it out for the first page.
+            sort: With `version=v3`: `asc` lists members in the order they joined, `desc` the newest first.
             pagenum: The page to return, counted from 1.
             pagesize: How many members a page holds, 1 to 100.
         """
         return iterate(
             self.list_group_members,
             _LIST_GROUP_MEMBERS_PAGING,
-            {"group_id": group_id, "pagenum": pagenum, "pagesize": pagesize},
+            {
+                "group_id": group_id,
+                "version": version,
+                "limit": limit,
+                "cursor": cursor,
+                "sort": sort,
+                "pagenum": pagenum,
+                "pagesize": pagesize,
+            },
             request_options,
         )
 
@@ -288,6 +324,10 @@ class AsyncGroupMembers(AsyncResource):
         self,
         *,
         group_id: str,
+        version: Literal["v3"] | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
         pagenum: int | NotGiven = NOT_GIVEN,
         pagesize: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
@@ -296,8 +336,17 @@ class AsyncGroupMembers(AsyncResource):
 
         Lists a group's owner, admins and members, page by page.
 
+        Two ways to page: `pagenum` and `pagesize` (the documented way), or cursor paging with
+        `version=v3`, `limit`, `cursor` and `sort`, which is how Easemob's Java server SDK reads
+        long member lists. With `version=v3` each item of `data` is a member's user ID and the
+        answer carries the `cursor` of the next page.
+
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
+            version: `v3` switches the member list to cursor paging (`limit`, `cursor`, `sort`); the page parameters `pagenum` and `pagesize` are then ignored. Easemob's server SDK (GroupMemberList, ListRoomMembers) pages this way.
+            limit: With `version=v3`: how many members one call returns.
+            cursor: With `version=v3`: the `cursor` of the previous answer; leave it out for the first page.
+            sort: With `version=v3`: `asc` lists members in the order they joined, `desc` the newest first.
             pagenum: The page to return, counted from 1.
             pagesize: How many members a page holds, 1 to 100.
         """
@@ -305,7 +354,14 @@ class AsyncGroupMembers(AsyncResource):
             _LIST_GROUP_MEMBERS,
             ListGroupMembersResponse,
             path={"group_id": group_id},
-            query={"pagenum": pagenum, "pagesize": pagesize},
+            query={
+                "version": version,
+                "limit": limit,
+                "cursor": cursor,
+                "sort": sort,
+                "pagenum": pagenum,
+                "pagesize": pagesize,
+            },
             options=request_options,
         )
 
@@ -313,23 +369,39 @@ class AsyncGroupMembers(AsyncResource):
         self,
         *,
         group_id: str,
+        version: Literal["v3"] | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
         pagenum: int | NotGiven = NOT_GIVEN,
         pagesize: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
-    ) -> AsyncIterator[Affiliation]:
+    ) -> AsyncIterator[Affiliation | str]:
         """Every item of `list_group_members`, page after page.
 
         Pages are fetched as the iteration reaches them; the arguments are those of `list_group_members`, the first page's.
 
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
+            version: `v3` switches the member list to cursor paging (`limit`, `cursor`, `sort`); the page parameters `pagenum` and `pagesize` are then ignored. Easemob's server SDK (GroupMemberList, ListRoomMembers) pages this way.
+            limit: With `version=v3`: how many members one call returns.
+            cursor: With `version=v3`: the `cursor` of the previous answer; leave it out for the first page.
+            sort: With `version=v3`: `asc` lists members in the order they joined, `desc` the newest first.
             pagenum: The page to return, counted from 1.
             pagesize: How many members a page holds, 1 to 100.
         """
         return iterate_async(
             self.list_group_members,
             _LIST_GROUP_MEMBERS_PAGING,
-            {"group_id": group_id, "pagenum": pagenum, "pagesize": pagesize},
+            {
+                "group_id": group_id,
+                "version": version,
+                "limit": limit,
+                "cursor": cursor,
+                "sort": sort,
+                "pagenum": pagenum,
+                "pagesize": pagesize,
+            },
             request_options,
         )
 

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Unpack
+from typing import Literal, Unpack
 
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
@@ -122,15 +122,20 @@ class Groups(SyncResource):
     def create_group(
         self,
         *,
+        groupname: str,
+        public: bool,
+        allowinvites: bool,
         owner: str,
-        groupname: str | NotGiven = NOT_GIVEN,
+        groupid: str | NotGiven = NOT_GIVEN,
         avatar: str | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
-        public: bool | NotGiven = NOT_GIVEN,
+        desc: str | NotGiven = NOT_GIVEN,
+        scale: Literal["normal", "large"] | NotGiven = NOT_GIVEN,
         maxusers: int | NotGiven = NOT_GIVEN,
-        allowinvites: bool | NotGiven = NOT_GIVEN,
         membersonly: bool | NotGiven = NOT_GIVEN,
+        members_only: bool | NotGiven = NOT_GIVEN,
         invite_need_confirm: bool | NotGiven = NOT_GIVEN,
+        need_verify: bool | NotGiven = NOT_GIVEN,
         members: Sequence[str] | NotGiven = NOT_GIVEN,
         custom: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
@@ -141,16 +146,31 @@ class Groups(SyncResource):
         3,000 members get no offline pushes unless the vendor enables them before the group is
         created.
 
+        Required fields: `groupname`, `public`, `allowinvites` and `owner` are required here.
+        Easemob's Java server SDK (CreateGroupRequest, the engine behind Agora Chat) always sends
+        the first three, and Easemob's REST reference marks all four required, so a request
+        without them may be refused. That reference also marks the description required, yet
+        the SDK sends it as `desc` and may leave it out, so the description stays optional.
+
+        Field names: the service takes the description as `description` (the REST reference) or
+        `desc` (the SDK), and the join-approval switch as `membersonly` (the reference) or
+        `members_only` (the SDK). Send one spelling of each, not both.
+
         Args:
-            owner: The owner's user ID.
             groupname: The group name, at most 128 characters.
+            public: True for a public group, which users can find and ask to join; false for a private group, joined by invitation only.
+            allowinvites: Whether ordinary members of a private group may invite others; ignored (false) for public groups.
+            owner: The owner's user ID.
+            groupid: An ID of the caller's choosing for the new group; the service assigns one when it is left out.
             avatar: The avatar URL, at most 1,024 characters.
             description: The description, at most 512 characters.
-            public: True for a public group, which users can find and ask to join; false for a private group, joined by invitation only.
+            desc: The description under the name Easemob's server SDK sends it; the same as `description`.
+            scale: `large` for a large group (more members, fewer group features); `normal` otherwise.
             maxusers: The member limit, the owner included; 200 by default. The ceiling depends on the plan.
-            allowinvites: Whether ordinary members of a private group may invite others; ignored (false) for public groups.
             membersonly: Whether requests to join a public group need approval by the owner or an admin.
+            members_only: The join-approval switch under the name Easemob's server SDK sends it; the same as `membersonly`.
             invite_need_confirm: Whether invitees must accept before joining.
+            need_verify: Whether the group name goes through content review (a paid feature the vendor enables).
             members: The first members, the owner excluded; no more than `maxusers`.
             custom: Extension information, at most 8 KB.
         """
@@ -158,14 +178,19 @@ class Groups(SyncResource):
             _CREATE_GROUP,
             CreateGroupResponse,
             body={
+                "groupid": groupid,
                 "groupname": groupname,
                 "avatar": avatar,
                 "description": description,
+                "desc": desc,
+                "scale": scale,
                 "public": public,
                 "maxusers": maxusers,
                 "allowinvites": allowinvites,
                 "membersonly": membersonly,
+                "members_only": members_only,
                 "invite_need_confirm": invite_need_confirm,
+                "need_verify": need_verify,
                 "owner": owner,
                 "members": members,
                 "custom": custom,
@@ -251,6 +276,7 @@ class Groups(SyncResource):
         *,
         group_id: str,
         groupname: str | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
         avatar: str | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         maxusers: int | NotGiven = NOT_GIVEN,
@@ -259,6 +285,7 @@ class Groups(SyncResource):
         invite_need_confirm: bool | NotGiven = NOT_GIVEN,
         public: bool | NotGiven = NOT_GIVEN,
         custom: str | NotGiven = NOT_GIVEN,
+        need_verify: bool | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> UpdateGroupResponse:
         """Modifying chat group information
@@ -270,9 +297,14 @@ class Groups(SyncResource):
         The source document names the path parameter `groupid` for the ownership transfer; it is
         `group_id` here.
 
+        Field names: Easemob's Java server SDK (UpdateGroupRequest) sends the new group name as
+        `name`, where the REST reference pages write `groupname`; the service takes either, so
+        both are accepted here. Send one of them.
+
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
             groupname: The new group name, at most 128 characters.
+            name: The new group name under the name Easemob's server SDK sends it; the same as `groupname`.
             avatar: The new avatar URL, at most 1,024 characters.
             description: The new description, at most 512 characters.
             maxusers: The new member limit, the owner included; the ceiling depends on the plan.
@@ -281,6 +313,7 @@ class Groups(SyncResource):
             invite_need_confirm: Whether invitees must accept before joining.
             public: Whether the group is public.
             custom: The new extension information, at most 1,024 characters.
+            need_verify: Whether the new name goes through content review (a paid feature the vendor enables).
         """
         return self._client.request(
             _UPDATE_GROUP,
@@ -288,6 +321,7 @@ class Groups(SyncResource):
             path={"group_id": group_id},
             body={
                 "groupname": groupname,
+                "name": name,
                 "avatar": avatar,
                 "description": description,
                 "maxusers": maxusers,
@@ -296,6 +330,7 @@ class Groups(SyncResource):
                 "invite_need_confirm": invite_need_confirm,
                 "public": public,
                 "custom": custom,
+                "need_verify": need_verify,
             },
             options=request_options,
         )
@@ -315,6 +350,10 @@ class Groups(SyncResource):
 
         The source document names the path parameter `groupid` for the ownership transfer; it is
         `group_id` here.
+
+        Field names: Easemob's Java server SDK (UpdateGroupRequest) sends the new group name as
+        `name`, where the REST reference pages write `groupname`; the service takes either, so
+        both are accepted here. Send one of them.
 
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
@@ -441,15 +480,20 @@ class AsyncGroups(AsyncResource):
     async def create_group(
         self,
         *,
+        groupname: str,
+        public: bool,
+        allowinvites: bool,
         owner: str,
-        groupname: str | NotGiven = NOT_GIVEN,
+        groupid: str | NotGiven = NOT_GIVEN,
         avatar: str | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
-        public: bool | NotGiven = NOT_GIVEN,
+        desc: str | NotGiven = NOT_GIVEN,
+        scale: Literal["normal", "large"] | NotGiven = NOT_GIVEN,
         maxusers: int | NotGiven = NOT_GIVEN,
-        allowinvites: bool | NotGiven = NOT_GIVEN,
         membersonly: bool | NotGiven = NOT_GIVEN,
+        members_only: bool | NotGiven = NOT_GIVEN,
         invite_need_confirm: bool | NotGiven = NOT_GIVEN,
+        need_verify: bool | NotGiven = NOT_GIVEN,
         members: Sequence[str] | NotGiven = NOT_GIVEN,
         custom: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
@@ -460,16 +504,31 @@ class AsyncGroups(AsyncResource):
         3,000 members get no offline pushes unless the vendor enables them before the group is
         created.
 
+        Required fields: `groupname`, `public`, `allowinvites` and `owner` are required here.
+        Easemob's Java server SDK (CreateGroupRequest, the engine behind Agora Chat) always sends
+        the first three, and Easemob's REST reference marks all four required, so a request
+        without them may be refused. That reference also marks the description required, yet
+        the SDK sends it as `desc` and may leave it out, so the description stays optional.
+
+        Field names: the service takes the description as `description` (the REST reference) or
+        `desc` (the SDK), and the join-approval switch as `membersonly` (the reference) or
+        `members_only` (the SDK). Send one spelling of each, not both.
+
         Args:
-            owner: The owner's user ID.
             groupname: The group name, at most 128 characters.
+            public: True for a public group, which users can find and ask to join; false for a private group, joined by invitation only.
+            allowinvites: Whether ordinary members of a private group may invite others; ignored (false) for public groups.
+            owner: The owner's user ID.
+            groupid: An ID of the caller's choosing for the new group; the service assigns one when it is left out.
             avatar: The avatar URL, at most 1,024 characters.
             description: The description, at most 512 characters.
-            public: True for a public group, which users can find and ask to join; false for a private group, joined by invitation only.
+            desc: The description under the name Easemob's server SDK sends it; the same as `description`.
+            scale: `large` for a large group (more members, fewer group features); `normal` otherwise.
             maxusers: The member limit, the owner included; 200 by default. The ceiling depends on the plan.
-            allowinvites: Whether ordinary members of a private group may invite others; ignored (false) for public groups.
             membersonly: Whether requests to join a public group need approval by the owner or an admin.
+            members_only: The join-approval switch under the name Easemob's server SDK sends it; the same as `membersonly`.
             invite_need_confirm: Whether invitees must accept before joining.
+            need_verify: Whether the group name goes through content review (a paid feature the vendor enables).
             members: The first members, the owner excluded; no more than `maxusers`.
             custom: Extension information, at most 8 KB.
         """
@@ -477,14 +536,19 @@ class AsyncGroups(AsyncResource):
             _CREATE_GROUP,
             CreateGroupResponse,
             body={
+                "groupid": groupid,
                 "groupname": groupname,
                 "avatar": avatar,
                 "description": description,
+                "desc": desc,
+                "scale": scale,
                 "public": public,
                 "maxusers": maxusers,
                 "allowinvites": allowinvites,
                 "membersonly": membersonly,
+                "members_only": members_only,
                 "invite_need_confirm": invite_need_confirm,
+                "need_verify": need_verify,
                 "owner": owner,
                 "members": members,
                 "custom": custom,
@@ -570,6 +634,7 @@ class AsyncGroups(AsyncResource):
         *,
         group_id: str,
         groupname: str | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
         avatar: str | NotGiven = NOT_GIVEN,
         description: str | NotGiven = NOT_GIVEN,
         maxusers: int | NotGiven = NOT_GIVEN,
@@ -578,6 +643,7 @@ class AsyncGroups(AsyncResource):
         invite_need_confirm: bool | NotGiven = NOT_GIVEN,
         public: bool | NotGiven = NOT_GIVEN,
         custom: str | NotGiven = NOT_GIVEN,
+        need_verify: bool | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> UpdateGroupResponse:
         """Modifying chat group information
@@ -589,9 +655,14 @@ class AsyncGroups(AsyncResource):
         The source document names the path parameter `groupid` for the ownership transfer; it is
         `group_id` here.
 
+        Field names: Easemob's Java server SDK (UpdateGroupRequest) sends the new group name as
+        `name`, where the REST reference pages write `groupname`; the service takes either, so
+        both are accepted here. Send one of them.
+
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
             groupname: The new group name, at most 128 characters.
+            name: The new group name under the name Easemob's server SDK sends it; the same as `groupname`.
             avatar: The new avatar URL, at most 1,024 characters.
             description: The new description, at most 512 characters.
             maxusers: The new member limit, the owner included; the ceiling depends on the plan.
@@ -600,6 +671,7 @@ class AsyncGroups(AsyncResource):
             invite_need_confirm: Whether invitees must accept before joining.
             public: Whether the group is public.
             custom: The new extension information, at most 1,024 characters.
+            need_verify: Whether the new name goes through content review (a paid feature the vendor enables).
         """
         return await self._client.request(
             _UPDATE_GROUP,
@@ -607,6 +679,7 @@ class AsyncGroups(AsyncResource):
             path={"group_id": group_id},
             body={
                 "groupname": groupname,
+                "name": name,
                 "avatar": avatar,
                 "description": description,
                 "maxusers": maxusers,
@@ -615,6 +688,7 @@ class AsyncGroups(AsyncResource):
                 "invite_need_confirm": invite_need_confirm,
                 "public": public,
                 "custom": custom,
+                "need_verify": need_verify,
             },
             options=request_options,
         )
@@ -634,6 +708,10 @@ class AsyncGroups(AsyncResource):
 
         The source document names the path parameter `groupid` for the ownership transfer; it is
         `group_id` here.
+
+        Field names: Easemob's Java server SDK (UpdateGroupRequest) sends the new group name as
+        `name`, where the REST reference pages write `groupname`; the service takes either, so
+        both are accepted here. Send one of them.
 
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.

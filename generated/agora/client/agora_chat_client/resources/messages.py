@@ -121,6 +121,7 @@ class Messages(SyncResource):
         restrict_access: bool | NotGiven = NOT_GIVEN,
         thumbnail_height: int | NotGiven = NOT_GIVEN,
         thumbnail_width: int | NotGiven = NOT_GIVEN,
+        filename: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> UploadFileResponse:
         """Upload a file
@@ -135,6 +136,7 @@ class Messages(SyncResource):
             restrict_access: True requires the returned `share-secret` to download the file.
             thumbnail_height: The height of the image thumbnail in pixels; 170 when left out.
             thumbnail_width: The width of the image thumbnail in pixels; 170 when left out.
+            filename: The file's name, sent as a form field beside the file part as Easemob's server SDK (Upload) does.
         """
         return self._client.request(
             _UPLOAD_FILE,
@@ -144,7 +146,7 @@ class Messages(SyncResource):
                 "thumbnail-height": thumbnail_height,
                 "thumbnail-width": thumbnail_width,
             },
-            body={"file": file},
+            body={"file": file, "filename": filename},
             options=request_options,
         )
 
@@ -348,6 +350,7 @@ class AsyncMessages(AsyncResource):
         restrict_access: bool | NotGiven = NOT_GIVEN,
         thumbnail_height: int | NotGiven = NOT_GIVEN,
         thumbnail_width: int | NotGiven = NOT_GIVEN,
+        filename: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> UploadFileResponse:
         """Upload a file
@@ -362,6 +365,7 @@ class AsyncMessages(AsyncResource):
             restrict_access: True requires the returned `share-secret` to download the file.
             thumbnail_height: The height of the image thumbnail in pixels; 170 when left out.
             thumbnail_width: The width of the image thumbnail in pixels; 170 when left out.
+            filename: The file's name, sent as a form field beside the file part as Easemob's server SDK (Upload) does.
         """
         return await self._client.request(
             _UPLOAD_FILE,
@@ -371,7 +375,7 @@ class AsyncMessages(AsyncResource):
                 "thumbnail-height": thumbnail_height,
                 "thumbnail-width": thumbnail_width,
             },
-            body={"file": file},
+            body={"file": file, "filename": filename},
             options=request_options,
         )
 

@@ -77,7 +77,7 @@ class Push(SyncResource):
         self,
         *,
         username: str,
-        notification_display_style: Literal[0, 1],
+        notification_display_style: Literal[0, 1] | Literal["0", "1"],
         **request_options: Unpack[RequestOptions],
     ) -> UpdateUserPushSettingsResponse:
         """Setting the display options
@@ -90,7 +90,7 @@ class Push(SyncResource):
 
         Args:
             username: The user's ID (login name).
-            notification_display_style: 0 shows only a generic "You have a new message" notice; 1 also shows the sender's nickname and the message text.
+            notification_display_style: 0 shows only a generic "You have a new message" notice; 1 also shows the sender's nickname and the message text. The reference pages give the style as an integer; Easemob's Java server SDK (NotificationDisplayStyleRequest) sends it as a string, "0" or "1". The service takes either, so both are accepted.
         """
         return self._client.request(
             _UPDATE_USER_PUSH_SETTINGS,
@@ -150,7 +150,7 @@ class Push(SyncResource):
 
         Args:
             targets: The users to notify, at most 100.
-            push_message: The content of a push notification. Provider sections (`agora`, `apns`, `fcm`) override the basic fields for that provider.
+            push_message: The content of a push notification. Provider sections override the basic fields for that provider: `agora` or `easemob` for the service's own push channel, `apns`, `fcm` and `fcmV1`, and the phone makers' channels `huawei`, `honor`, `harmonyOS`, `xiaomi`, `oppo`, `vivo` and `meizu`. Agora's push pages name the service's own section `agora`; Easemob's push server SDK (PushMessage) names it `easemob`. The service is Easemob's engine, so both names are accepted; send one. The phone makers' sections come from the same SDK class (Agora's page shows `vivo` in its example). Agora's page marks `title` and `content` required but also gives their defaults, and the SDK may leave them out, so both are optional here.
             strategy: Which channel delivers the notification: 0 a third-party service first, then Agora; 1 Agora only (kept for offline users until they return); 2 (the default) a third-party service only; 3 Agora first, then a third-party service for offline users; 4 Agora only and only to online users.
         """
         return self._client.request(
@@ -176,7 +176,7 @@ class Push(SyncResource):
 
         Args:
             targets: The label names: one, or up to five whose users in common are notified.
-            push_message: The content of a push notification. Provider sections (`agora`, `apns`, `fcm`) override the basic fields for that provider.
+            push_message: The content of a push notification. Provider sections override the basic fields for that provider: `agora` or `easemob` for the service's own push channel, `apns`, `fcm` and `fcmV1`, and the phone makers' channels `huawei`, `honor`, `harmonyOS`, `xiaomi`, `oppo`, `vivo` and `meizu`. Agora's push pages name the service's own section `agora`; Easemob's push server SDK (PushMessage) names it `easemob`. The service is Easemob's engine, so both names are accepted; send one. The phone makers' sections come from the same SDK class (Agora's page shows `vivo` in its example). Agora's page marks `title` and `content` required but also gives their defaults, and the SDK may leave them out, so both are optional here.
             start_date: When the push task starts, as `yyyy-MM-dd HH:mm:ss` in the server's time zone; it must be between one hour and 30 days ahead. Leave it out to start now.
             strategy: Which channel delivers the notification: 0 a third-party service first, then Agora; 1 Agora only (kept for offline users until they return); 2 (the default) a third-party service only; 3 Agora first, then a third-party service for offline users; 4 Agora only and only to online users.
         """
@@ -206,7 +206,7 @@ class Push(SyncResource):
         comes back for statistics.
 
         Args:
-            push_message: The content of a push notification. Provider sections (`agora`, `apns`, `fcm`) override the basic fields for that provider.
+            push_message: The content of a push notification. Provider sections override the basic fields for that provider: `agora` or `easemob` for the service's own push channel, `apns`, `fcm` and `fcmV1`, and the phone makers' channels `huawei`, `honor`, `harmonyOS`, `xiaomi`, `oppo`, `vivo` and `meizu`. Agora's push pages name the service's own section `agora`; Easemob's push server SDK (PushMessage) names it `easemob`. The service is Easemob's engine, so both names are accepted; send one. The phone makers' sections come from the same SDK class (Agora's page shows `vivo` in its example). Agora's page marks `title` and `content` required but also gives their defaults, and the SDK may leave them out, so both are optional here.
             start_date: When the push task starts, as `yyyy-MM-dd HH:mm:ss` in the server's time zone; it must be between one hour and 30 days ahead. Leave it out to start now.
             strategy: Which channel delivers the notification: 0 a third-party service first, then Agora; 1 Agora only (kept for offline users until they return); 2 (the default) a third-party service only; 3 Agora first, then a third-party service for offline users; 4 Agora only and only to online users.
         """
@@ -252,7 +252,7 @@ class AsyncPush(AsyncResource):
         self,
         *,
         username: str,
-        notification_display_style: Literal[0, 1],
+        notification_display_style: Literal[0, 1] | Literal["0", "1"],
         **request_options: Unpack[RequestOptions],
     ) -> UpdateUserPushSettingsResponse:
         """Setting the display options
@@ -265,7 +265,7 @@ class AsyncPush(AsyncResource):
 
         Args:
             username: The user's ID (login name).
-            notification_display_style: 0 shows only a generic "You have a new message" notice; 1 also shows the sender's nickname and the message text.
+            notification_display_style: 0 shows only a generic "You have a new message" notice; 1 also shows the sender's nickname and the message text. The reference pages give the style as an integer; Easemob's Java server SDK (NotificationDisplayStyleRequest) sends it as a string, "0" or "1". The service takes either, so both are accepted.
         """
         return await self._client.request(
             _UPDATE_USER_PUSH_SETTINGS,
@@ -325,7 +325,7 @@ class AsyncPush(AsyncResource):
 
         Args:
             targets: The users to notify, at most 100.
-            push_message: The content of a push notification. Provider sections (`agora`, `apns`, `fcm`) override the basic fields for that provider.
+            push_message: The content of a push notification. Provider sections override the basic fields for that provider: `agora` or `easemob` for the service's own push channel, `apns`, `fcm` and `fcmV1`, and the phone makers' channels `huawei`, `honor`, `harmonyOS`, `xiaomi`, `oppo`, `vivo` and `meizu`. Agora's push pages name the service's own section `agora`; Easemob's push server SDK (PushMessage) names it `easemob`. The service is Easemob's engine, so both names are accepted; send one. The phone makers' sections come from the same SDK class (Agora's page shows `vivo` in its example). Agora's page marks `title` and `content` required but also gives their defaults, and the SDK may leave them out, so both are optional here.
             strategy: Which channel delivers the notification: 0 a third-party service first, then Agora; 1 Agora only (kept for offline users until they return); 2 (the default) a third-party service only; 3 Agora first, then a third-party service for offline users; 4 Agora only and only to online users.
         """
         return await self._client.request(
@@ -351,7 +351,7 @@ class AsyncPush(AsyncResource):
 
         Args:
             targets: The label names: one, or up to five whose users in common are notified.
-            push_message: The content of a push notification. Provider sections (`agora`, `apns`, `fcm`) override the basic fields for that provider.
+            push_message: The content of a push notification. Provider sections override the basic fields for that provider: `agora` or `easemob` for the service's own push channel, `apns`, `fcm` and `fcmV1`, and the phone makers' channels `huawei`, `honor`, `harmonyOS`, `xiaomi`, `oppo`, `vivo` and `meizu`. Agora's push pages name the service's own section `agora`; Easemob's push server SDK (PushMessage) names it `easemob`. The service is Easemob's engine, so both names are accepted; send one. The phone makers' sections come from the same SDK class (Agora's page shows `vivo` in its example). Agora's page marks `title` and `content` required but also gives their defaults, and the SDK may leave them out, so both are optional here.
             start_date: When the push task starts, as `yyyy-MM-dd HH:mm:ss` in the server's time zone; it must be between one hour and 30 days ahead. Leave it out to start now.
             strategy: Which channel delivers the notification: 0 a third-party service first, then Agora; 1 Agora only (kept for offline users until they return); 2 (the default) a third-party service only; 3 Agora first, then a third-party service for offline users; 4 Agora only and only to online users.
         """
@@ -381,7 +381,7 @@ class AsyncPush(AsyncResource):
         comes back for statistics.
 
         Args:
-            push_message: The content of a push notification. Provider sections (`agora`, `apns`, `fcm`) override the basic fields for that provider.
+            push_message: The content of a push notification. Provider sections override the basic fields for that provider: `agora` or `easemob` for the service's own push channel, `apns`, `fcm` and `fcmV1`, and the phone makers' channels `huawei`, `honor`, `harmonyOS`, `xiaomi`, `oppo`, `vivo` and `meizu`. Agora's push pages name the service's own section `agora`; Easemob's push server SDK (PushMessage) names it `easemob`. The service is Easemob's engine, so both names are accepted; send one. The phone makers' sections come from the same SDK class (Agora's page shows `vivo` in its example). Agora's page marks `title` and `content` required but also gives their defaults, and the SDK may leave them out, so both are optional here.
             start_date: When the push task starts, as `yyyy-MM-dd HH:mm:ss` in the server's time zone; it must be between one hour and 30 days ahead. Leave it out to start now.
             strategy: Which channel delivers the notification: 0 a third-party service first, then Agora; 1 Agora only (kept for offline users until they return); 2 (the default) a third-party service only; 3 Agora first, then a third-party service for offline users; 4 Agora only and only to online users.
         """

@@ -143,7 +143,7 @@ class Users(SyncResource):
         self,
         *,
         username: str,
-        password: str | NotGiven = NOT_GIVEN,
+        password: str,
         nickname: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CreateUsersResponse:
@@ -156,7 +156,7 @@ class Users(SyncResource):
 
         Args:
             username: User ID (the login name): at most 64 characters from a-z, 0-9, `_`, `-` and `.`; unique within the app.
-            password: The login password, at most 64 characters. Agora Chat signs users in with tokens, so the password is optional.
+            password: The login password, at most 64 characters. Required: Agora's registration page marks it required and Easemob's Java server SDK (CreateUserRequest) always sends one. Easemob's own batch registration page lets it be left out (such users can then only get tokens by inheritance), which Agora does not document.
             nickname: The name shown in push notifications, at most 100 characters.
         """
         return self._client.request(
@@ -454,7 +454,7 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         username: str,
-        password: str | NotGiven = NOT_GIVEN,
+        password: str,
         nickname: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CreateUsersResponse:
@@ -467,7 +467,7 @@ class AsyncUsers(AsyncResource):
 
         Args:
             username: User ID (the login name): at most 64 characters from a-z, 0-9, `_`, `-` and `.`; unique within the app.
-            password: The login password, at most 64 characters. Agora Chat signs users in with tokens, so the password is optional.
+            password: The login password, at most 64 characters. Required: Agora's registration page marks it required and Easemob's Java server SDK (CreateUserRequest) always sends one. Easemob's own batch registration page lets it be left out (such users can then only get tokens by inheritance), which Agora does not document.
             nickname: The name shown in push notifications, at most 100 characters.
         """
         return await self._client.request(

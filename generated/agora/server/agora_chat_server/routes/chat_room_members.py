@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
@@ -30,6 +30,10 @@ class ChatRoomMembersHandlers:
         self,
         *,
         chatroom_id: str,
+        version: Literal["v3"] | None,
+        limit: int | None,
+        cursor: str | None,
+        sort: Literal["asc", "desc"] | None,
         pagenum: int,
         pagesize: int,
     ) -> ListChatRoomMembersResponse:
@@ -153,11 +157,21 @@ def chat_room_members_router(
     )
     async def list_chat_room_members_endpoint(
         chatroom_id: Annotated[str, Path()],
+        version: Annotated[Literal["v3"] | None, Query()] = None,
+        limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
+        cursor: Annotated[str | None, Query()] = None,
+        sort: Annotated[Literal["asc", "desc"] | None, Query()] = None,
         pagenum: Annotated[int, Query(ge=1)] = 1,
         pagesize: Annotated[int, Query(ge=1, le=1000)] = 1000,
     ) -> ListChatRoomMembersResponse:
         return await handlers.list_chat_room_members(
-            chatroom_id=chatroom_id, pagenum=pagenum, pagesize=pagesize
+            chatroom_id=chatroom_id,
+            version=version,
+            limit=limit,
+            cursor=cursor,
+            sort=sort,
+            pagenum=pagenum,
+            pagesize=pagesize,
         )
 
     @router.post(
