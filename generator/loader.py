@@ -12,7 +12,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -1060,6 +1060,30 @@ def _message(error: Any) -> str:
     return message
 
 
+class _Unretrievable(Mapping[str, Callable[[str], Any]]):
+    """Handlers for openapi-spec-validator's reference resolver that fetch nothing: one for
+    every URI scheme, which refuses. (It opens any URI it has no handler for itself.)"""
+
+    def __contains__(self, scheme: object) -> bool:
+        return True
+
+    def __getitem__(self, scheme: str) -> Callable[[str], Any]:
+        return self._refuse
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    @staticmethod
+    def _refuse(uri: str) -> Any:
+        raise LookupError(f"{uri} is outside the document; specs are single files")
+
+
+_NO_RETRIEVAL = _Unretrievable()
+
+
 def _iter_errors(document: Json) -> tuple[list[Any], Exception | None]:
     """openapi-spec-validator's errors, one at a time: those it gives before it fails on a
     malformed document are kept, with what it failed on."""
@@ -1068,8 +1092,11 @@ def _iter_errors(document: Json) -> tuple[list[Any], Exception | None]:
     os.environ["OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND"] = "jsonschema"
     from openapi_spec_validator import OpenAPIV31SpecValidator
 
+    class Validator(OpenAPIV31SpecValidator):
+        resolver_handlers = _NO_RETRIEVAL
+
     errors: list[Any] = []
-    found = OpenAPIV31SpecValidator(document).iter_errors()
+    found = Validator(document).iter_errors()
     while True:
         try:
             errors.append(next(found))
