@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -147,9 +147,9 @@ class _Builder:
     def build(self, node: yaml.Node, pointer: str, depth: int = 0, aliased: bool = False) -> Json:
         self.positions.setdefault(pointer, (node.start_mark.line + 1, node.start_mark.column + 1))
         self.budget.value(pointer)
-        if isinstance(node, yaml.CollectionNode):
-            aliased = aliased or id(node) in self.seen
-            self.seen.add(id(node))
+        # An alias is the node its anchor names, met again.
+        aliased = aliased or id(node) in self.seen
+        self.seen.add(id(node))
         if aliased:
             text = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
             self.budget.aliased(pointer, text)
@@ -270,7 +270,12 @@ class _Builder:
         return value
 
 
-def _scan(text: str) -> tuple[str, yaml.Mark] | None:
+def _place(event: yaml.Event) -> tuple[int, int]:
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def _scan(text: str) -> tuple[str, int, int] | None:
     """What makes a document too much to compose, and where: nesting deeper than MAX_DEPTH or
     more than MAX_ALIASES aliases. Read from the parser's events, which come one at a time
     without recursion, stopping at the first problem; a syntax error is left to the composer."""
@@ -285,7 +290,7 @@ def _scan(text: str) -> tuple[str, yaml.Mark] | None:
                     return (
                         f"the document nests deeper than {MAX_DEPTH} levels; flatten it (move "
                         "nested schemas under components and $ref them)",
-                        event.start_mark,
+                        *_place(event),
                     )
             elif isinstance(event, closing):
                 depth -= 1
@@ -294,7 +299,7 @@ def _scan(text: str) -> tuple[str, yaml.Mark] | None:
                 if aliases > MAX_ALIASES:
                     return (
                         f"more than {MAX_ALIASES} YAML aliases; expand them by hand",
-                        event.start_mark,
+                        *_place(event),
                     )
     except yaml.YAMLError:
         return None
@@ -327,8 +332,8 @@ def parse_yaml(text: str, display_path: str) -> tuple[Json, dict[str, tuple[int,
     diagnostics = Diagnostics(display_path)
     too_much = _scan(text)
     if too_much is not None:
-        message, mark = too_much
-        diagnostics.error_at(mark.line + 1, mark.column + 1, message)
+        message, line, col = too_much
+        diagnostics.error_at(line, col, message)
         raise SpecError(list(diagnostics))
     try:
         node = _compose(text)
@@ -1093,7 +1098,7 @@ def _iter_errors(document: Json) -> tuple[list[Any], Exception | None]:
     from openapi_spec_validator import OpenAPIV31SpecValidator
 
     class Validator(OpenAPIV31SpecValidator):
-        resolver_handlers = _NO_RETRIEVAL
+        resolver_handlers = cast(Any, _NO_RETRIEVAL)
 
     errors: list[Any] = []
     found = Validator(document).iter_errors()
@@ -1104,6 +1109,16 @@ def _iter_errors(document: Json) -> tuple[list[Any], Exception | None]:
             return errors, None
         except Exception as exc:  # noqa: BLE001 - the validator fails on some malformed documents
             return errors, exc
+
+
+def _member_named_ref(document: Json, target: Any) -> str | None:
+    """Where a value that is data (a default, say) has a member `$ref` naming `target`."""
+    if not isinstance(target, str):
+        return None
+    for where, container in _containers(document):
+        if isinstance(container, dict) and container.get("$ref") == target:
+            return f"{where}/$ref"
+    return None
 
 
 def validate_openapi(document: Json, diagnostics: Diagnostics) -> None:
@@ -1141,6 +1156,15 @@ def validate_openapi(document: Json, diagnostics: Diagnostics) -> None:
     errors, failure = _iter_errors(document)
     errors = [error for error in errors if type(error).__name__ not in _LINTED_ELSEWHERE]
     if failure is not None and not errors:
+        member = _member_named_ref(document, getattr(failure, "ref", None))
+        if member is not None:
+            diagnostics.error(
+                f"this value's member $ref {getattr(failure, 'ref', '')!r} is data, but "
+                "openapi-spec-validator reads it as a reference outside this file; rename the "
+                "member or leave the value out",
+                member,
+            )
+            return
         diagnostics.error(
             f"not valid OpenAPI 3.1: the validator could not read the document "
             f"({type(failure).__name__}: {failure}); check the structure against the OpenAPI "
