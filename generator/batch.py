@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from generator import cache as cache_module
+from generator import specfile
 from generator.config import COMPARISON, Target
 from generator.diagnostics import Diagnostic, Level
 from generator.pipeline import SpecSource
@@ -172,8 +173,8 @@ class Runner:
     def keys(self, source: SpecSource, targets: tuple[Target, ...] | None) -> Keys | None:
         """The cache keys of a spec; None when it cannot be read (the loader says why)."""
         try:
-            spec = source.path.read_bytes()
-        except OSError:
+            spec = specfile.read(source.path)
+        except specfile.Unreadable:
             return None
         check = cache_module.key(
             cache_module.fingerprint(), "check", source.slug, source.label, source.display, spec

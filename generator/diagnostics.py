@@ -63,6 +63,11 @@ class Diagnostics:
     def error(self, message: str, pointer: str = "") -> None:
         self.add(Level.ERROR, message, pointer)
 
+    def error_at(self, line: int, col: int, message: str, pointer: str = "") -> None:
+        """An error at a place of the file that no pointer of its own locates (a YAML tag, a
+        key that is not a string)."""
+        self.items.append(Diagnostic(self.file, line, col, Level.ERROR, message, pointer))
+
     def warning(self, message: str, pointer: str = "") -> None:
         self.add(Level.WARNING, message, pointer)
 

@@ -19,7 +19,7 @@ from referencing.jsonschema import DRAFT202012
 from generator import naming, reserved
 from generator.build_ir import DEFAULT_TAG
 from generator.diagnostics import Diagnostics, Level, escape_pointer_token
-from generator.loader import resolve_pointer
+from generator.loader import SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE, resolve_pointer
 
 Json = Any
 Rule = Callable[[Json, Diagnostics, Level], None]
@@ -64,20 +64,9 @@ def _resolve(doc: Json, node: Json) -> Json:
 
 
 # Schema keywords whose values are schemas: maps of them, one, or lists of them.
-_SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas", "$defs")
-_SCHEMA_ONE = (
-    "items",
-    "additionalProperties",
-    "not",
-    "if",
-    "then",
-    "else",
-    "contains",
-    "propertyNames",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-)
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_MAPS = SUBSCHEMA_MAP
+_SCHEMA_ONE = SUBSCHEMA_ONE
+_SCHEMA_LISTS = SUBSCHEMA_LIST
 # Where the keys of a mapping are names someone chose, never OpenAPI's own words.
 _NAMED = re.compile(r"/components/[^/]+|/paths|/webhooks")
 
@@ -272,6 +261,49 @@ def rule_path_params(doc: Json, out: Diagnostics, level: Level) -> None:
                 "remove it or add it to the path",
                 declared[name],
             )
+
+
+# What a path may hold: the characters RFC 3986 lets a path segment carry as they are, and
+# printable characters beyond ASCII (which clients percent-encode and servers decode), between
+# slashes, and templates `{name}` of the same characters. (A percent-escape is decoded before
+# the route is looked up, so a route spelled with one is never found.)
+_PCHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|[^\x00-\x7f\s])"
+_PATH = re.compile(rf"(?:/(?:{_PCHAR}|\{{{_PCHAR}+\}})*)+")
+_PATH_CHAR = re.compile(rf"{_PCHAR}|[/{{}}]")
+
+
+def path_problem(path: str) -> str | None:
+    """Why a path (a key of `paths`, or an alias) cannot be a route, or None."""
+    if _PATH.fullmatch(path) and path.isprintable():
+        return None
+    if not path.startswith("/"):
+        return "does not start with /"
+    index = 0
+    while index < len(path):
+        match = _PATH_CHAR.match(path, index)
+        if match is None or not path[index].isprintable():
+            break
+        index = match.end()
+    if index < len(path):
+        char = path[index]
+        if char == "?":
+            return "holds a query string (from ?), which never reaches a route; remove it"
+        if char == "#":
+            return "holds a fragment (from #), which never reaches a route; remove it"
+        return (
+            f"holds {char!r} (character {index + 1}), which a path may not hold; use letters, "
+            "digits and - . _ ~ ! $ & ' ( ) * + , ; = : @ between slashes"
+        )
+    return "has a template that is empty, unclosed or nested; write {name} around a name"
+
+
+def rule_paths(doc: Json, out: Diagnostics, level: Level) -> None:
+    """Every path is one a request can reach: a URL path with `{name}` templates."""
+    paths = doc.get("paths")
+    for path in paths if isinstance(paths, dict) else {}:
+        problem = path_problem(str(path))
+        if problem is not None:
+            out.error(f"path {path!r} {problem}", f"/paths/{escape_pointer_token(path)}")
 
 
 def rule_names(doc: Json, out: Diagnostics, level: Level) -> None:
@@ -778,7 +810,10 @@ def rule_extensions(doc: Json, out: Diagnostics, level: Level) -> None:
         elif aliases:
             own = sorted(re.findall(r"{([^{}]+)}", path))
             for index, alias in enumerate(aliases):
-                if sorted(re.findall(r"{([^{}]+)}", alias)) != own:
+                problem = path_problem(alias)
+                if problem is not None:
+                    out.error(f"alias {alias!r} {problem}", f"{pointer}/x-aliases/{index}")
+                elif sorted(re.findall(r"{([^{}]+)}", alias)) != own:
                     out.error(
                         f"alias {alias!r} must have the same path parameters as {path!r}",
                         f"{pointer}/x-aliases/{index}",
@@ -889,6 +924,7 @@ def _cycles(edges: Mapping[str, list[str]]) -> list[list[str]]:
 RULES: dict[str, tuple[Rule, bool]] = {
     # name: (rule, is a convention rule)
     "operation-id": (rule_operation_id, True),
+    "paths": (rule_paths, False),
     "path-params": (rule_path_params, False),
     "name-collision": (rule_names, False),
     "summary": (rule_summary, True),

@@ -8,18 +8,18 @@ that every later stage can report problems where they are.
 from __future__ import annotations
 
 import bisect
-import datetime
 import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
+from generator import specfile
 from generator.diagnostics import Diagnostics, SpecError, escape_pointer_token, pointer_of
 
 Json = Any
@@ -27,13 +27,99 @@ Json = Any
 # libyaml's reader where PyYAML was built with it: the same documents, several times faster.
 _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR_TAG = "tag:yaml.org,2002:str"
+_INT_TAG = "tag:yaml.org,2002:int"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_COLLECTION_TAGS = {
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+}
+# The tags of the values JSON has (and of dates, read as the text they are written as).
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "binary")
+)
 
 # A document larger than this is refused before parsing: specs are hand-curated files.
-MAX_SPEC_BYTES = 16 * 1024 * 1024
+MAX_SPEC_BYTES = specfile.MAX_SPEC_BYTES
+# How deep collections may nest. The C parser's composer recurses once per level, so a deeper
+# document is refused from a scan of its events, before anything recurses.
+MAX_DEPTH = 200
 # YAML aliases let a small file expand enormously; a spec has no need of more than a few, and
 # even the largest hand-curated spec stays far below this many values once expanded.
 MAX_ALIASES = 1000
 MAX_ALIAS_VALUES = 100_000
+# What the copies that aliases make add to the document: the text of their keys and scalars and
+# of the JSON pointers that locate each of their values, in characters.
+MAX_ALIAS_BYTES = 1024 * 1024
+# What a whole document may hold, aliases or not: values, and the characters of the JSON
+# pointers that locate them (the largest curated spec has about 16,000 values and 1.1 million
+# characters of pointers; a 16 MiB spec like it about 500,000 and 32 million).
+MAX_VALUES = 500_000
+MAX_POINTER_BYTES = 32 * 1024 * 1024
+# Digits of an integer (the fewest any Python build converts to and from text).
+MAX_INTEGER_DIGITS = 640
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate_problem(text: str) -> str | None:
+    """What to say of a string that holds a lone surrogate (an escape such as \\ud800 that
+    encodes half of a character), which no UTF-8 file can hold; None for a string without."""
+    found = _SURROGATE.search(text)
+    if found is None:
+        return None
+    return (
+        f"the string holds the lone surrogate \\u{ord(found.group()):04x}, half of a "
+        "character, which is not Unicode text; write the whole character or remove the escape"
+    )
+
+
+class _Budget:
+    """Counts what reading a document builds, and stops it past the limits above."""
+
+    def __init__(self, diagnostics: Diagnostics) -> None:
+        self.diagnostics = diagnostics
+        self.values = 0
+        self.pointer_bytes = 0
+        self.alias_values = 0
+        self.alias_bytes = 0
+
+    def value(self, pointer: str) -> None:
+        self.values += 1
+        self.pointer_bytes += len(pointer)
+        if self.values > MAX_VALUES:
+            self.stop(
+                f"the document holds more than {MAX_VALUES} values; specs are limited to that",
+                pointer,
+            )
+        if self.pointer_bytes > MAX_POINTER_BYTES:
+            self.stop(
+                f"the document nests so many values so deep that their places take more than "
+                f"{MAX_POINTER_BYTES} characters to name; flatten it (move nested schemas under "
+                "components and $ref them)",
+                pointer,
+            )
+
+    def aliased(self, pointer: str, text: int, value: bool = True) -> None:
+        """A value (or, not `value`, a key) that an alias copies, with the characters of its own
+        text."""
+        self.alias_values += value
+        self.alias_bytes += len(pointer) + text
+        if self.alias_values > MAX_ALIAS_VALUES:
+            self.stop(
+                f"YAML aliases expand to more than {MAX_ALIAS_VALUES} values; expand them "
+                "by hand and keep the spec to what it describes",
+                pointer,
+            )
+        if self.alias_bytes > MAX_ALIAS_BYTES:
+            self.stop(
+                f"YAML aliases expand to more than {MAX_ALIAS_BYTES} characters (1 MiB); "
+                "expand them by hand and keep the spec to what it describes",
+                pointer,
+            )
+
+    def stop(self, message: str, pointer: str) -> None:
+        self.diagnostics.error(message, pointer)
+        raise SpecError(list(self.diagnostics))
 
 
 @dataclass(frozen=True)
@@ -56,25 +142,22 @@ class _Builder:
         self.positions = diagnostics.positions
         self.constructor = yaml.SafeLoader("")
         self.seen: set[int] = set()
-        self.alias_values = 0
+        self.budget = _Budget(diagnostics)
 
     def build(self, node: yaml.Node, pointer: str, depth: int = 0, aliased: bool = False) -> Json:
         self.positions.setdefault(pointer, (node.start_mark.line + 1, node.start_mark.column + 1))
-        if isinstance(node, yaml.CollectionNode):
-            aliased = aliased or id(node) in self.seen
-            self.seen.add(id(node))
+        self.budget.value(pointer)
+        # An alias is the node its anchor names, met again.
+        aliased = aliased or id(node) in self.seen
+        self.seen.add(id(node))
         if aliased:
-            self.alias_values += 1
-            if self.alias_values > MAX_ALIAS_VALUES:
-                self.diagnostics.error(
-                    f"YAML aliases expand to more than {MAX_ALIAS_VALUES} values; expand them "
-                    "by hand and keep the spec to what it describes",
-                    pointer,
-                )
-                raise SpecError(list(self.diagnostics))
-        if depth > 200:
-            self.diagnostics.error("the document nests deeper than 200 levels", pointer)
+            text = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+            self.budget.aliased(pointer, text)
+        if depth > MAX_DEPTH:
+            self.diagnostics.error(f"the document nests deeper than {MAX_DEPTH} levels", pointer)
             raise SpecError(list(self.diagnostics))
+        if isinstance(node, yaml.CollectionNode) and node.tag != _COLLECTION_TAGS[type(node)]:
+            self._tag(node, pointer)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, pointer, depth, aliased)
         if isinstance(node, yaml.SequenceNode):
@@ -84,6 +167,18 @@ class _Builder:
             ]
         return self._scalar(node, pointer)
 
+    def _at(self, node: yaml.Node, message: str, pointer: str) -> None:
+        mark = node.start_mark
+        self.diagnostics.error_at(mark.line + 1, mark.column + 1, message, pointer)
+
+    def _tag(self, node: yaml.Node, pointer: str) -> None:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        self._at(
+            node,
+            f"the YAML tag {tag!r} is not allowed; specs are plain YAML (remove the tag)",
+            pointer,
+        )
+
     def _mapping(
         self, node: yaml.MappingNode, pointer: str, depth: int, aliased: bool
     ) -> dict[str, Json]:
@@ -92,10 +187,12 @@ class _Builder:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.diagnostics.error("YAML merge keys (<<) are not supported in specs", pointer)
                 continue
-            key = self._scalar(key_node, pointer)
-            if not isinstance(key, str):
-                key = "true" if key is True else "false" if key is False else str(key)
+            key = self._key(key_node, pointer)
+            if key is None:
+                continue
             child = f"{pointer}/{escape_pointer_token(key)}"
+            if aliased:
+                self.budget.aliased(child, len(key), value=False)
             if key in result:
                 self.positions[child] = (
                     key_node.start_mark.line + 1,
@@ -107,34 +204,106 @@ class _Builder:
             result[key] = self.build(value_node, child, depth + 1, aliased)
         return result
 
+    def _key(self, node: yaml.Node, pointer: str) -> str | None:
+        """A mapping key as JSON has it: a string, the text of a number, boolean or null as
+        written. None for a key that cannot be one (a list, a mapping, a tagged value)."""
+        if not isinstance(node, yaml.ScalarNode):
+            self._at(
+                node,
+                "a mapping key must be a string, not a list or a mapping; write the key as text",
+                pointer,
+            )
+            return None
+        if node.tag not in _SCALAR_TAGS:
+            self._tag(node, pointer)
+            return None
+        problem = _surrogate_problem(node.value)
+        if problem is not None:
+            self._at(node, problem, pointer)
+            return None
+        return str(node.value)
+
     def _scalar(self, node: yaml.Node, pointer: str) -> Json:
         if node.tag == _STR_TAG and isinstance(node, yaml.ScalarNode):
+            if node.style == '"':  # only escapes make a lone surrogate
+                problem = _surrogate_problem(node.value)
+                if problem is not None:
+                    self._at(node, problem, pointer)
             return node.value
-        value = self.constructor.construct_object(node, deep=True)
-        if isinstance(value, datetime.datetime | datetime.date):
-            return value.isoformat()
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in _SCALAR_TAGS:
+            self._tag(node, pointer)
+            return None
+        if node.tag == _TIMESTAMP_TAG:  # a date or a time: the text as written
+            return node.value
+        if node.tag == _INT_TAG and len(node.value) > MAX_INTEGER_DIGITS:
+            self._at(
+                node,
+                f"the integer is {len(node.value)} characters long; numbers in a spec have at "
+                f"most {MAX_INTEGER_DIGITS} digits (quote it if it is text)",
+                pointer,
+            )
+            return 0
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as exc:
+            self._at(
+                node,
+                f"invalid YAML value {node.value[:40]!r}: {exc}; quote it if it is text",
+                pointer,
+            )
+            return None
         if isinstance(value, bytes):
             self.diagnostics.error("binary YAML scalars are not valid JSON; use a string", pointer)
             return ""
         if isinstance(value, float) and not math.isfinite(value):
             self.diagnostics.error("NaN and infinity are not valid JSON numbers", pointer)
             return 0
-        if isinstance(value, list | dict | set | tuple):
-            self.diagnostics.error("unexpected YAML collection in scalar position", pointer)
-            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            if abs(value) >= 10**MAX_INTEGER_DIGITS:
+                self._at(
+                    node,
+                    f"the integer has more than {MAX_INTEGER_DIGITS} digits; numbers in a spec "
+                    f"have at most {MAX_INTEGER_DIGITS}",
+                    pointer,
+                )
+                return 0
         return value
 
 
-def _too_many_aliases(text: str) -> bool:
-    if text.count("*") <= MAX_ALIASES:  # every alias starts with one
-        return False
-    count = 0
-    for token in yaml.scan(text, Loader=_FAST_LOADER):
-        if isinstance(token, yaml.AliasToken):
-            count += 1
-            if count > MAX_ALIASES:
-                return True
-    return False
+def _place(event: yaml.Event) -> tuple[int, int]:
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def _scan(text: str) -> tuple[str, int, int] | None:
+    """What makes a document too much to compose, and where: nesting deeper than MAX_DEPTH or
+    more than MAX_ALIASES aliases. Read from the parser's events, which come one at a time
+    without recursion, stopping at the first problem; a syntax error is left to the composer."""
+    depth = aliases = 0
+    opening = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+    closing = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    try:
+        for event in yaml.parse(text, Loader=_FAST_LOADER):
+            if isinstance(event, opening):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return (
+                        f"the document nests deeper than {MAX_DEPTH} levels; flatten it (move "
+                        "nested schemas under components and $ref them)",
+                        *_place(event),
+                    )
+            elif isinstance(event, closing):
+                depth -= 1
+            elif isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    return (
+                        f"more than {MAX_ALIASES} YAML aliases; expand them by hand",
+                        *_place(event),
+                    )
+    except yaml.YAMLError:
+        return None
+    return None
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -161,11 +330,16 @@ def _unclosed_quote(exc: yaml.MarkedYAMLError) -> bool:
 def parse_yaml(text: str, display_path: str) -> tuple[Json, dict[str, tuple[int, int]]]:
     """Parse YAML (or JSON) text into JSON data and a pointer -> (line, col) map."""
     diagnostics = Diagnostics(display_path)
+    too_much = _scan(text)
+    if too_much is not None:
+        message, line, col = too_much
+        diagnostics.error_at(line, col, message)
+        raise SpecError(list(diagnostics))
     try:
-        if _too_many_aliases(text):
-            diagnostics.error(f"more than {MAX_ALIASES} YAML aliases; expand them by hand")
-            raise SpecError(list(diagnostics))
         node = _compose(text)
+    except RecursionError:  # the pure-Python reader, reading on past where libyaml stopped
+        diagnostics.error(f"the document nests deeper than {MAX_DEPTH} levels")
+        raise SpecError(list(diagnostics)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -223,6 +397,7 @@ class _JsonReader:
         self.diagnostics = diagnostics
         self.positions = diagnostics.positions
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.budget = _Budget(diagnostics)
 
     def where(self, index: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.line_starts, index)
@@ -239,8 +414,9 @@ class _JsonReader:
         index = self.skip(index)
         if record:
             self.positions.setdefault(pointer, self.where(index))
-        if depth > 200:
-            self.diagnostics.error("the document nests deeper than 200 levels", pointer)
+            self.budget.value(pointer)
+        if depth > MAX_DEPTH:
+            self.diagnostics.error(f"the document nests deeper than {MAX_DEPTH} levels", pointer)
             raise SpecError(list(self.diagnostics))
         char = self.text[index]
         if char == "{":
@@ -256,7 +432,10 @@ class _JsonReader:
                     index = self.skip(index + 1)
             return items, index + 1
         if char == '"':
-            return _scanstring(self.text, index + 1)
+            text, end = _scanstring(self.text, index + 1)
+            if record:
+                self.string(text, index, pointer)
+            return text, end
         for word, value in _JSON_LITERALS.items():
             if self.text.startswith(word, index):
                 return value, index + len(word)
@@ -269,6 +448,18 @@ class _JsonReader:
                 self.diagnostics.error("NaN and infinity are not valid JSON numbers", pointer)
             return 0, index + len(word)
         if number.group(1) is None and number.group(2) is None:
+            digits = len(number.group().lstrip("-"))
+            if digits > MAX_INTEGER_DIGITS:
+                if record:
+                    line, col = self.where(index)
+                    self.diagnostics.error_at(
+                        line,
+                        col,
+                        f"the integer has {digits} digits; numbers in a spec have at most "
+                        f"{MAX_INTEGER_DIGITS}",
+                        pointer,
+                    )
+                return 0, number.end()
             return int(number.group()), number.end()
         value = float(number.group())
         if not math.isfinite(value):
@@ -276,6 +467,13 @@ class _JsonReader:
                 self.diagnostics.error("NaN and infinity are not valid JSON numbers", pointer)
             return 0, number.end()
         return value, number.end()
+
+    def string(self, text: str, index: int, pointer: str) -> None:
+        """Refuses a string (at `index`) that holds a lone surrogate."""
+        problem = _surrogate_problem(text)
+        if problem is not None:
+            line, col = self.where(index)
+            self.diagnostics.error_at(line, col, problem, pointer)
 
     def _object(
         self, index: int, pointer: str, depth: int, record: bool
@@ -286,6 +484,8 @@ class _JsonReader:
             key_at = index
             key, index = _scanstring(self.text, index + 1)
             index = self.skip(index) + 1  # past the colon
+            if record:
+                self.string(key, key_at, pointer)
             child = f"{pointer}/{escape_pointer_token(key)}"
             duplicate = key in result
             if record:
@@ -316,6 +516,25 @@ def _json_problem(text: str, exc: json.JSONDecodeError) -> tuple[int, str]:
     return exc.pos, f"{message}; fix the syntax at this position"
 
 
+# A JSON string, or a bracket.
+_JSON_BRACKETS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def _json_depth_at(text: str) -> int:
+    """Where a JSON text first nests deeper than MAX_DEPTH (the index of the bracket), read
+    without recursion; 0 when it does not."""
+    depth = 0
+    for token in _JSON_BRACKETS.finditer(text):
+        char = token.group()
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return token.start()
+        elif char in "]}":
+            depth -= 1
+    return 0
+
+
 def parse_json(text: str, display_path: str) -> tuple[Json, dict[str, tuple[int, int]]]:
     """Parse JSON text into JSON data and a pointer -> (line, col) map."""
     diagnostics = Diagnostics(display_path)
@@ -325,16 +544,23 @@ def parse_json(text: str, display_path: str) -> tuple[Json, dict[str, tuple[int,
         raise SpecError(list(diagnostics))
     reader = _JsonReader(text, diagnostics)
     try:
-        json.loads(text)
+        # Integers are read (and their digits counted) by the reader, which knows where they are.
+        json.loads(text, parse_int=len)
     except json.JSONDecodeError as exc:
         index, problem = _json_problem(text, exc)
         diagnostics.positions[""] = reader.where(index)
         diagnostics.error(f"invalid JSON: {problem}")
         raise SpecError(list(diagnostics)) from None
     except RecursionError:
-        diagnostics.error("the document nests deeper than 200 levels")
+        line, col = reader.where(_json_depth_at(text))
+        diagnostics.error_at(
+            line,
+            col,
+            f"the document nests deeper than {MAX_DEPTH} levels; flatten it (move nested "
+            "schemas under components and $ref them)",
+        )
         raise SpecError(list(diagnostics)) from None
-    except ValueError as exc:  # a number too long to read, say
+    except ValueError as exc:
         diagnostics.error(f"invalid JSON: {' '.join(str(exc).split())}")
         raise SpecError(list(diagnostics)) from None
     data, _ = reader.read(0, "")
@@ -343,18 +569,192 @@ def parse_json(text: str, display_path: str) -> tuple[Json, dict[str, tuple[int,
     return data, reader.positions
 
 
-def iter_refs(node: Json, pointer: str = "") -> Iterator[tuple[str, str]]:
-    """Every `$ref` in a document: (pointer of the $ref key, target)."""
+# Keywords whose value is one subschema, a list of them, or a mapping of names to them.
+SUBSCHEMA_ONE = (
+    "additionalProperties",
+    "contains",
+    "contentSchema",
+    "else",
+    "if",
+    "items",
+    "not",
+    "propertyNames",
+    "then",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+)
+SUBSCHEMA_LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
+SUBSCHEMA_MAP = (
+    "$defs",
+    "definitions",
+    "dependencies",
+    "dependentSchemas",
+    "patternProperties",
+    "properties",
+)
+# Of those, the keywords whose subschemas apply to the value itself, not to a part of it: a
+# schema that reaches itself through these alone defines a value by itself, and validating one
+# never ends.
+IN_PLACE = frozenset(
+    {"allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependencies", "dependentSchemas"}
+)
+# The keywords that name another schema by URI reference.
+REFERENCES = ("$ref", "$dynamicRef", "$recursiveRef")
+# Keywords whose values are data: a `$ref` in them is a member like any other.
+SCHEMA_DATA = frozenset({"const", "default", "enum", "example", "examples"})
+# What else resolves against a base URI, or names a document to fetch.
+_REFERRING = frozenset({*REFERENCES, "$id", "$schema"})
+# The dialects that are part of the validators, which they never fetch.
+KNOWN_DIALECTS = (
+    "https://spec.openapis.org/oas/3.1/dialect/base",
+    "https://json-schema.org/draft/2020-12/schema",
+)
+
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_DATA = ("data", "")
+# The OpenAPI objects, with their fields that hold other objects: (shape, kind), the shape
+# "one", "list" or "map" (of names to objects), or data. Any object may be a Reference Object
+# (`$ref`); a field not listed here is read as possibly holding references anywhere.
+_OBJECTS: dict[str, dict[str, tuple[str, str]]] = {
+    "document": {
+        "paths": ("map", "path"),
+        "webhooks": ("map", "path"),
+        "components": ("one", "components"),
+    },
+    "components": {
+        "schemas": ("map", "schema"),
+        "responses": ("map", "response"),
+        "parameters": ("map", "parameter"),
+        "examples": ("map", "example"),
+        "requestBodies": ("map", "body"),
+        "headers": ("map", "parameter"),
+        "links": ("map", "link"),
+        "callbacks": ("map", "callback"),
+        "pathItems": ("map", "path"),
+    },
+    "path": {"parameters": ("list", "parameter")}
+    | {method: ("one", "operation") for method in _METHODS},
+    "operation": {
+        "parameters": ("list", "parameter"),
+        "requestBody": ("one", "body"),
+        "responses": ("map", "response"),
+        "callbacks": ("map", "callback"),
+    },
+    "parameter": {
+        "schema": ("one", "schema"),
+        "content": ("map", "media"),
+        "examples": ("map", "example"),
+        "example": _DATA,
+    },
+    "media": {
+        "schema": ("one", "schema"),
+        "examples": ("map", "example"),
+        "example": _DATA,
+        "encoding": ("map", "encoding"),
+    },
+    "encoding": {"headers": ("map", "parameter")},
+    "response": {
+        "headers": ("map", "parameter"),
+        "content": ("map", "media"),
+        "links": ("map", "link"),
+    },
+    "body": {"content": ("map", "media")},
+    "example": {"value": _DATA},
+    "link": {"parameters": _DATA, "requestBody": _DATA},
+}
+# Fields of OpenAPI objects that are references themselves.
+_REFERRING_FIELDS = {
+    "document": ("jsonSchemaDialect",),
+    "example": ("externalValue",),
+    "link": ("operationRef",),
+}
+
+
+def references(document: Json) -> Iterator[tuple[str, str, Json]]:
+    """Every reference in a document, at every depth: (pointer of the keyword or field, the
+    keyword or field, its value). That is each `$ref`, `$dynamicRef`, `$recursiveRef`, `$id`
+    and `$schema` of a schema, each Reference Object, a discriminator's `mapping` values, and
+    `jsonSchemaDialect`, `externalValue` and `operationRef`. Values that are data (examples,
+    defaults, constants, enums, extensions) are not read: a `$ref` member there is data."""
+    yield from _object(document, "", "document")
+
+
+def _object(node: Json, pointer: str, kind: str) -> Iterator[tuple[str, str, Json]]:
+    if kind == "schema":
+        yield from _schema_refs(node, pointer)
+        return
+    if not isinstance(node, dict):
+        yield from _anywhere(node, pointer)
+        return
+    fields = _OBJECTS.get(kind, {})
+    referring = _REFERRING_FIELDS.get(kind, ())
+    for key, value in node.items():
+        child = f"{pointer}/{escape_pointer_token(key)}"
+        if str(key).startswith("x-"):
+            continue
+        if key == "$ref" or key in referring:
+            yield child, key, value
+        elif kind == "callback":  # a mapping of expressions to path items
+            yield from _object(value, child, "path")
+        elif key in fields:
+            shape, inner = fields[key]
+            if shape == "one":
+                yield from _object(value, child, inner)
+            elif shape == "list" and isinstance(value, list):
+                for index, item in enumerate(value):
+                    yield from _object(item, f"{child}/{index}", inner)
+            elif shape == "map" and isinstance(value, dict):
+                for name, item in value.items():
+                    yield from _object(item, f"{child}/{escape_pointer_token(name)}", inner)
+            elif shape != "data":
+                yield from _anywhere(value, child)
+        else:
+            yield from _anywhere(value, child)
+
+
+def _schema_refs(schema: Json, pointer: str) -> Iterator[tuple[str, str, Json]]:
+    if isinstance(schema, list):  # the list form of `items` of older drafts
+        for index, item in enumerate(schema):
+            yield from _schema_refs(item, f"{pointer}/{index}")
+        return
+    if not isinstance(schema, dict):
+        return
+    for key, value in schema.items():
+        child = f"{pointer}/{escape_pointer_token(key)}"
+        if key in SCHEMA_DATA or str(key).startswith("x-"):
+            continue
+        if key in _REFERRING:
+            yield child, key, value
+        elif key in SUBSCHEMA_ONE:
+            yield from _schema_refs(value, child)
+        elif key in SUBSCHEMA_LIST and isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from _schema_refs(item, f"{child}/{index}")
+        elif key in SUBSCHEMA_MAP and isinstance(value, dict):
+            for name, item in value.items():
+                yield from _schema_refs(item, f"{child}/{escape_pointer_token(name)}")
+        elif key == "discriminator" and isinstance(value, dict):
+            mapping = value.get("mapping")
+            for name, target in (mapping if isinstance(mapping, dict) else {}).items():
+                yield f"{child}/mapping/{escape_pointer_token(name)}", "mapping", target
+        else:
+            yield from _anywhere(value, child)
+
+
+def _anywhere(node: Json, pointer: str) -> Iterator[tuple[str, str, Json]]:
+    """The references anywhere in a value of no known kind: every referring keyword counts."""
     if isinstance(node, dict):
         for key, value in node.items():
             child = f"{pointer}/{escape_pointer_token(key)}"
-            if key == "$ref" and isinstance(value, str):
-                yield child, value
+            if str(key).startswith("x-"):
+                continue
+            if key in _REFERRING:
+                yield child, key, value
             else:
-                yield from iter_refs(value, child)
+                yield from _anywhere(value, child)
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from iter_refs(value, f"{pointer}/{index}")
+            yield from _anywhere(value, f"{pointer}/{index}")
 
 
 def resolve_pointer(document: Json, pointer: str) -> Json:
@@ -383,9 +783,6 @@ def pointer_problem(target: str) -> str | None:
     return None
 
 
-# Keywords whose subschemas apply to the value itself, not to a part of it: a schema that reaches
-# itself through these alone defines a value by itself, and validating one never ends.
-_IN_PLACE = ("allOf", "anyOf", "oneOf", "not", "if", "then", "else")
 _NOWHERE = object()
 
 
@@ -399,19 +796,25 @@ def _local_target(document: Json, target: str) -> Json:
 
 
 def _next_refs(node: Json, merged: bool, items: bool = False) -> Iterator[tuple[str, bool, bool]]:
-    """The `$ref`s a schema reaches in place: (target, whether an allOf merged them in, whether
-    the way went through `items`). openapi-spec-validator collects the properties of an allOf's
-    subschemas through allOf, anyOf, oneOf, not and items without noticing when it comes back to
-    one, so below an allOf `items` counts too."""
+    """The references a schema reaches in place: (target, whether an allOf merged them in,
+    whether the way went through `items`). openapi-spec-validator collects the properties of an
+    allOf's subschemas through allOf, anyOf, oneOf, not and items without noticing when it comes
+    back to one, so below an allOf `items` counts too."""
     if not isinstance(node, dict):
         return
-    ref = node.get("$ref")
-    if isinstance(ref, str):
-        yield ref, merged, items
-        return
-    for key in _IN_PLACE:
+    for keyword in REFERENCES:
+        ref = node.get(keyword)
+        if isinstance(ref, str):
+            yield ref, merged, items
+    for key in IN_PLACE:
         value = node.get(key)
-        for member in value if isinstance(value, list) else [value]:
+        if value is None:
+            continue
+        if isinstance(value, dict) and key in SUBSCHEMA_MAP:
+            members = list(value.values())
+        else:
+            members = value if isinstance(value, list) else [value]
+        for member in members:
             yield from _next_refs(member, merged or key == "allOf", items)
     if merged:
         yield from _next_refs(node.get("items"), merged, True)
@@ -465,31 +868,69 @@ def _loop_from(
     return None
 
 
+def _local_problem(keyword: str, target: str, document: Json) -> str | None:
+    """What is wrong with a reference to a place in this document, or None."""
+    if not target.startswith("#"):
+        return (
+            f"{keyword} {target!r} points outside this file; specs are single files, "
+            "so move the target under components"
+        )
+    problem = pointer_problem(target)
+    if problem is not None:
+        return f"{keyword} {target!r} is not a valid JSON pointer: {problem}; correct the reference"
+    if _local_target(document, target) is _NOWHERE:
+        return f"{keyword} {target!r} points at nothing; define it or correct the reference"
+    return None
+
+
+def _reference_problem(keyword: str, value: Json, document: Json) -> str | None:
+    """What is wrong with one reference that `references` found, loops aside."""
+    if keyword == "$id":
+        return (
+            f"$id {value!r} gives the schema a URI of its own, against which the references "
+            "inside it resolve outside this file; remove $id (specs are single files)"
+        )
+    if keyword in ("$schema", "jsonSchemaDialect"):
+        if value in KNOWN_DIALECTS:
+            return None
+        return (
+            f"{keyword} {value!r} names a meta-schema that is not part of the validators, "
+            f"which they would fetch; remove it (specs use {KNOWN_DIALECTS[0]})"
+        )
+    if keyword == "externalValue":
+        return (
+            f"externalValue {value!r} points outside this file; specs are single files, so "
+            "give the example as value"
+        )
+    if not isinstance(value, str):
+        return f"{keyword} must be a string, a reference such as '#/components/schemas/Name'"
+    if keyword == "mapping":
+        if value.startswith("#"):
+            return _local_problem("discriminator mapping", value, document)
+        schemas = (document.get("components") or {}).get("schemas")
+        if isinstance(schemas, dict) and value in schemas:
+            return None
+        return (
+            f"discriminator mapping {value!r} names no schema under components/schemas, and "
+            "as a reference it points outside this file; name a component schema"
+        )
+    return _local_problem(keyword, value, document)
+
+
 def check_refs(document: Json, diagnostics: Diagnostics) -> None:
-    """Every `$ref` must be local and resolve; refs must not loop in place (a schema that is
-    itself, or merges itself in through allOf). Recursion through a property or the items of an
-    array is a tree, which is fine, except where an allOf merges an array that recurses through
-    its items: openapi-spec-validator never gets out of that."""
+    """No reference leaves the document (see `references`): every one is local and resolves;
+    no `$id` gives a schema a base URI of its own, and no `$schema` names a meta-schema the
+    validators would fetch. References must not loop in place (a schema that is itself, or
+    merges itself in through allOf). Recursion through a property or the items of an array is
+    a tree, which is fine, except where an allOf merges an array that recurses through its
+    items: openapi-spec-validator never gets out of that."""
     safe: set[tuple[int, bool]] = set()
-    for where, target in iter_refs(document):
-        if not target.startswith("#"):
-            diagnostics.error(
-                f"$ref {target!r} points outside this file; specs are single files, "
-                "so move the target under components",
-                where,
-            )
-            continue
-        problem = pointer_problem(target)
+    for where, keyword, target in references(document):
+        problem = _reference_problem(keyword, target, document)
         if problem is not None:
-            diagnostics.error(
-                f"$ref {target!r} is not a valid JSON pointer: {problem}; correct the reference",
-                where,
-            )
+            diagnostics.error(problem, where)
             continue
-        if _local_target(document, target) is _NOWHERE:
-            diagnostics.error(
-                f"$ref {target!r} points at nothing; define it or correct the reference", where
-            )
+        if keyword not in REFERENCES:
             continue
         loop = _loop_from(document, target, _merged_at(where), safe)
         if loop is None:
@@ -497,14 +938,15 @@ def check_refs(document: Json, diagnostics: Diagnostics) -> None:
         chain, through_items = loop
         if through_items:
             diagnostics.error(
-                f"$ref {target!r} leads into a loop through allOf and items "
+                f"{keyword} {target!r} leads into a loop through allOf and items "
                 f"({' -> '.join(chain)}), which openapi-spec-validator follows forever; "
                 "break the cycle or move the array into a property",
                 where,
             )
         else:
             diagnostics.error(
-                f"$ref {target!r} loops back on itself ({' -> '.join(chain)}); break the cycle",
+                f"{keyword} {target!r} loops back on itself ({' -> '.join(chain)}); "
+                "break the cycle",
                 where,
             )
 
@@ -557,9 +999,6 @@ def _error_pointer(document: Json, error: Any) -> str:
         ):
             return f"{where}/default"
     return relative
-
-
-_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 def _shapes(document: Json, diagnostics: Diagnostics) -> bool:
@@ -626,6 +1065,30 @@ def _message(error: Any) -> str:
     return message
 
 
+class _Unretrievable(Mapping[str, Callable[[str], Any]]):
+    """Handlers for openapi-spec-validator's reference resolver that fetch nothing: one for
+    every URI scheme, which refuses. (It opens any URI it has no handler for itself.)"""
+
+    def __contains__(self, scheme: object) -> bool:
+        return True
+
+    def __getitem__(self, scheme: str) -> Callable[[str], Any]:
+        return self._refuse
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    @staticmethod
+    def _refuse(uri: str) -> Any:
+        raise LookupError(f"{uri} is outside the document; specs are single files")
+
+
+_NO_RETRIEVAL = _Unretrievable()
+
+
 def _iter_errors(document: Json) -> tuple[list[Any], Exception | None]:
     """openapi-spec-validator's errors, one at a time: those it gives before it fails on a
     malformed document are kept, with what it failed on."""
@@ -634,8 +1097,11 @@ def _iter_errors(document: Json) -> tuple[list[Any], Exception | None]:
     os.environ["OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND"] = "jsonschema"
     from openapi_spec_validator import OpenAPIV31SpecValidator
 
+    class Validator(OpenAPIV31SpecValidator):
+        resolver_handlers = cast(Any, _NO_RETRIEVAL)
+
     errors: list[Any] = []
-    found = OpenAPIV31SpecValidator(document).iter_errors()
+    found = Validator(document).iter_errors()
     while True:
         try:
             errors.append(next(found))
@@ -643,6 +1109,16 @@ def _iter_errors(document: Json) -> tuple[list[Any], Exception | None]:
             return errors, None
         except Exception as exc:  # noqa: BLE001 - the validator fails on some malformed documents
             return errors, exc
+
+
+def _member_named_ref(document: Json, target: Any) -> str | None:
+    """Where a value that is data (a default, say) has a member `$ref` naming `target`."""
+    if not isinstance(target, str):
+        return None
+    for where, container in _containers(document):
+        if isinstance(container, dict) and container.get("$ref") == target:
+            return f"{where}/$ref"
+    return None
 
 
 def validate_openapi(document: Json, diagnostics: Diagnostics) -> None:
@@ -680,6 +1156,15 @@ def validate_openapi(document: Json, diagnostics: Diagnostics) -> None:
     errors, failure = _iter_errors(document)
     errors = [error for error in errors if type(error).__name__ not in _LINTED_ELSEWHERE]
     if failure is not None and not errors:
+        member = _member_named_ref(document, getattr(failure, "ref", None))
+        if member is not None:
+            diagnostics.error(
+                f"this value's member $ref {getattr(failure, 'ref', '')!r} is data, but "
+                "openapi-spec-validator reads it as a reference outside this file; rename the "
+                "member or leave the value out",
+                member,
+            )
+            return
         diagnostics.error(
             f"not valid OpenAPI 3.1: the validator could not read the document "
             f"({type(failure).__name__}: {failure}); check the structure against the OpenAPI "
@@ -704,13 +1189,9 @@ def load(path: Path, display_path: str | None = None) -> LoadedSpec:
     shown = display_path or str(path)
     diagnostics = Diagnostics(shown)
     try:
-        size = path.stat().st_size
-        if size > MAX_SPEC_BYTES:
-            diagnostics.error(f"the file is {size} bytes; specs are limited to {MAX_SPEC_BYTES}")
-            raise SpecError(list(diagnostics))
-        raw = path.read_bytes()
-    except OSError as exc:
-        diagnostics.error(f"cannot read the spec: {exc.strerror or exc}")
+        raw = specfile.read(path)
+    except specfile.Unreadable as exc:
+        diagnostics.error(str(exc))
         raise SpecError(list(diagnostics)) from None
     try:
         text = raw.decode("utf-8")

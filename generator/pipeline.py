@@ -40,7 +40,10 @@ class SpecSource:
 
 
 def _source(config: Config, slug: str, path: Path) -> SpecSource:
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):  # a loop of symbolic links: the loader says so
+        resolved = path.absolute()
     if resolved.is_relative_to(config.root):
         label = resolved.relative_to(config.root).as_posix()
     else:

@@ -31,28 +31,27 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from generator.loader import resolve_pointer
+from generator.loader import (
+    REFERENCES,
+    SUBSCHEMA_LIST,
+    SUBSCHEMA_MAP,
+    SUBSCHEMA_ONE,
+    resolve_pointer,
+)
 
 Json = Any
 
 OAS31_DIALECT = "https://spec.openapis.org/oas/3.1/dialect/base"
 # Keywords whose value is one subschema, a list of them, or a mapping of names to them.
-_ONE = (
-    "additionalProperties",
-    "contains",
-    "contentSchema",
-    "else",
-    "if",
-    "items",
-    "not",
-    "propertyNames",
-    "then",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-)
-_LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
-_MAP = ("$defs", "definitions", "dependentSchemas", "patternProperties", "properties")
+_ONE = SUBSCHEMA_ONE
+_LIST = SUBSCHEMA_LIST
+_MAP = SUBSCHEMA_MAP
 _OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _retrieve(uri: str) -> Any:
+    """jsonschema-rs's retriever: nothing is fetched, from the network or from files."""
+    raise _NotProven(f"{uri} is outside the document")
 
 
 class _NotProven(Exception):
@@ -76,7 +75,7 @@ def _document_validator() -> Any:
 
     (path,) = _package_files("openapi_spec_validator", "resources/schemas/v3.1")
     schema = json.loads(path.read_text(encoding="utf-8"))
-    return jsonschema_rs.validator_for(schema, validate_formats=False)
+    return jsonschema_rs.validator_for(schema, validate_formats=False, retriever=_retrieve)
 
 
 @functools.cache
@@ -90,8 +89,9 @@ def _dialect_validator() -> Any:
         resources[contents["$id"]] = contents
     return jsonschema_rs.validator_for(
         resources[OAS31_DIALECT],
-        registry=jsonschema_rs.Registry(sorted(resources.items())),
+        registry=jsonschema_rs.Registry(sorted(resources.items()), retriever=_retrieve),
         validate_formats=True,
+        retriever=_retrieve,
     )
 
 
@@ -134,10 +134,11 @@ def _unique_tags(document: Json) -> None:
 
 
 def _refs_stay_in_components(node: Json) -> None:
-    """Every schema the validator reaches through a `$ref` is then one this pass walks too."""
+    """Every schema the validator reaches through a reference is then one this pass walks
+    too."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
+            if key in REFERENCES and isinstance(value, str):
                 if not value.startswith("#/components/"):
                     raise _NotProven
             else:
@@ -325,17 +326,21 @@ def _plain_defaults(document: Json, defaults: list[tuple[Json, Json]]) -> None:
         "items": False,
     }
     values = [value for _, value in defaults]
-    if not jsonschema_rs.validator_for(schema, validate_formats=False).is_valid(values):
+    validator = jsonschema_rs.validator_for(schema, validate_formats=False, retriever=_retrieve)
+    if not validator.is_valid(values):
         raise _NotProven
 
 
 def _python_defaults(document: Json, defaults: list[tuple[Json, Json]]) -> None:
+    import referencing
     from openapi_schema_validator import OAS31Validator, oas31_format_checker
 
     components = document.get("components") or {}
+    # A registry whose retrieval fails: nothing outside the document is fetched.
+    nowhere: referencing.Registry[Any] = referencing.Registry()
     for schema, value in defaults:
         # Its `$ref`s (all into `#/components/`) resolve as in the document.
         wrapper = {"components": components, "allOf": [schema]}
-        validator = OAS31Validator(wrapper, format_checker=oas31_format_checker)
+        validator = OAS31Validator(wrapper, format_checker=oas31_format_checker, registry=nowhere)
         if not validator.is_valid(value):
             raise _NotProven

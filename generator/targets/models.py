@@ -68,6 +68,46 @@ def models_module(api: Api) -> str:
     return found[1]
 
 
+# The methods through which datamodel-code-generator's parsers read a referenced document, from
+# a file or from the network. `_seal` replaces each with one that refuses.
+_FETCHERS = {
+    "datamodel_code_generator.parser.base:Parser": ("_get_text_from_url",),
+    "datamodel_code_generator.parser.jsonschema:JsonSchemaParser": (
+        "_get_ref_body",
+        "_get_ref_body_from_url",
+        "_get_ref_body_from_remote",
+        "_load_local_ref_document",
+        "_load_ref_data_from_path",
+    ),
+}
+_sealed: list[bool] = []
+
+
+def _refuse(*args: Any, **kwargs: Any) -> Any:
+    raise ModelsError(
+        "datamodel-code-generator was asked to read a document outside the spec; the loader "
+        "admits only references inside it"
+    )
+
+
+def _seal() -> None:
+    """Make datamodel-code-generator unable to read a file or reach the network for a
+    reference: the document it is given holds only its own references (the loader refuses any
+    other), and should one get through, reading it fails."""
+    if _sealed:
+        return
+    import importlib
+
+    for where, names in _FETCHERS.items():
+        module, owner = where.split(":")
+        cls = getattr(importlib.import_module(module), owner)
+        for name in names:
+            if not callable(getattr(cls, name, None)):
+                raise ModelsError(f"datamodel-code-generator has no {owner}.{name} to seal")
+            setattr(cls, name, _refuse)
+    _sealed.append(True)
+
+
 def _run(
     schemas: dict[str, Any],
     file_header: str,
@@ -80,6 +120,8 @@ def _run(
     from datamodel_code_generator.enums import DataModelType, InputFileType
     from datamodel_code_generator.format import PythonVersion
     from datamodel_code_generator.parser import LiteralType
+
+    _seal()
 
     document = {
         "openapi": "3.1.0",
@@ -112,6 +154,7 @@ def _run(
         # EmailStr, which would need the email-validator package.
         type_mappings=["string+email=string", "string+idn-email=string"],
         aliases=aliases or None,
+        allow_remote_refs=False,
     )
 
 
