@@ -1140,11 +1140,9 @@ class ChannelMember(BaseModel):
     """
     When the member pinned the channel.
     """
-    role: Annotated[
-        Literal["member", "moderator", "admin", "owner"] | None, Field(deprecated=True)
-    ] = None
+    role: Annotated[str | None, Field(deprecated=True)] = None
     """
-    Older spelling of the member's level; prefer `channel_role`.
+    Older spelling of the member's level (such as `member` or `moderator`); prefer `channel_role`.
     """
     shadow_banned: bool
     """

@@ -785,7 +785,7 @@ class Channel(BaseModel):
     """
     Settings in force for the channel: its type's settings with any overrides.
     """
-    cooldown: Annotated[JsonInt | None, NOT_NULL] = None
+    cooldown: Annotated[JsonInt | None, INT32, NOT_NULL] = None
     """
     Slow mode: seconds a member must wait between messages.
     """
@@ -833,7 +833,7 @@ class Channel(BaseModel):
     """
     When the latest message was sent.
     """
-    member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    member_count: Annotated[JsonInt | None, INT32, NOT_NULL] = None
     """
     Number of members.
     """
@@ -1118,11 +1118,9 @@ class ChannelMember(BaseModel):
     """
     When the member pinned the channel.
     """
-    role: Annotated[
-        Literal["member", "moderator", "admin", "owner"] | None, Field(deprecated=True), NOT_NULL
-    ] = None
+    role: Annotated[str | None, Field(deprecated=True), NOT_NULL] = None
     """
-    Older spelling of the member's level; prefer `channel_role`.
+    Older spelling of the member's level (such as `member` or `moderator`); prefer `channel_role`.
     """
     shadow_banned: JsonBool
     """
@@ -1332,7 +1330,7 @@ class ChannelState(BaseModel):
     """
     Threads of the channel, when asked for.
     """
-    watcher_count: Annotated[JsonInt | None, NOT_NULL] = None
+    watcher_count: Annotated[JsonInt | None, INT32, NOT_NULL] = None
     """
     Number of users watching the channel.
     """
@@ -1403,7 +1401,7 @@ class ChannelStateResponse(BaseModel):
     """
     Threads of the channel, when asked for.
     """
-    watcher_count: Annotated[JsonInt | None, NOT_NULL] = None
+    watcher_count: Annotated[JsonInt | None, INT32, NOT_NULL] = None
     """
     Number of users watching the channel.
     """
@@ -3029,7 +3027,7 @@ class Event(BaseModel):
     """
     User who caused the event.
     """
-    watcher_count: Annotated[JsonInt | None, NOT_NULL] = None
+    watcher_count: Annotated[JsonInt | None, INT32, NOT_NULL] = None
     """
     Users watching the channel.
     """
@@ -3492,11 +3490,11 @@ class FullUser(BaseModel):
     """
     The user's role in each of their teams.
     """
-    total_unread_count: JsonInt
+    total_unread_count: Annotated[JsonInt, INT32]
     """
     Unread messages across all the user's channels.
     """
-    unread_channels: JsonInt
+    unread_channels: Annotated[JsonInt, INT32]
     """
     Channels with unread messages.
     """
@@ -3504,7 +3502,7 @@ class FullUser(BaseModel):
     """
     Unread messages across all channels.
     """
-    unread_threads: JsonInt
+    unread_threads: Annotated[JsonInt, INT32]
     """
     Threads with unread replies.
     """
@@ -4311,7 +4309,7 @@ class Message(BaseModel):
     """
     Whether the calling user deleted the message for themselves only.
     """
-    deleted_reply_count: JsonInt
+    deleted_reply_count: Annotated[JsonInt, INT32]
     """
     Replies in the thread that were deleted.
     """
@@ -4435,7 +4433,7 @@ class Message(BaseModel):
     """
     The calling user's reminder for this message.
     """
-    reply_count: JsonInt
+    reply_count: Annotated[JsonInt, INT32]
     """
     Replies in the message's thread.
     """
@@ -4805,7 +4803,7 @@ class MessageWithChannel(BaseModel):
     """
     Whether the calling user deleted the message for themselves only.
     """
-    deleted_reply_count: JsonInt
+    deleted_reply_count: Annotated[JsonInt, INT32]
     """
     Replies in the thread that were deleted.
     """
@@ -4929,7 +4927,7 @@ class MessageWithChannel(BaseModel):
     """
     The calling user's reminder for this message.
     """
-    reply_count: JsonInt
+    reply_count: Annotated[JsonInt, INT32]
     """
     Replies in the message's thread.
     """
@@ -5154,11 +5152,11 @@ class OgResponse(BaseModel):
     """
     The link the preview was built from.
     """
-    original_height: Annotated[JsonInt | None, NOT_NULL] = None
+    original_height: Annotated[JsonInt | None, INT32, NOT_NULL] = None
     """
     Height of the original image, in pixels.
     """
-    original_width: Annotated[JsonInt | None, NOT_NULL] = None
+    original_width: Annotated[JsonInt | None, INT32, NOT_NULL] = None
     """
     Width of the original image, in pixels.
     """
@@ -5375,7 +5373,7 @@ class Poll(BaseModel):
     """
     Whether users may add options.
     """
-    answers_count: JsonInt
+    answers_count: Annotated[JsonInt, INT32]
     """
     Free-text answers given.
     """
@@ -5419,7 +5417,7 @@ class Poll(BaseModel):
     """
     Most recent votes per option id.
     """
-    max_votes_allowed: Annotated[JsonInt | None, NOT_NULL] = None
+    max_votes_allowed: Annotated[JsonInt | None, INT32, NOT_NULL] = None
     """
     Most votes one user may cast.
     """
@@ -5439,7 +5437,7 @@ class Poll(BaseModel):
     """
     When it last changed.
     """
-    vote_count: JsonInt
+    vote_count: Annotated[JsonInt, INT32]
     """
     Votes cast for options.
     """
@@ -6503,7 +6501,7 @@ class Reaction(BaseModel):
     """
     The message reacted to.
     """
-    score: JsonInt
+    score: Annotated[JsonInt, INT32]
     """
     Weight of the reaction.
     """
@@ -6742,7 +6740,7 @@ class ReadState(BaseModel):
     """
     The last message the user read.
     """
-    unread_messages: JsonInt
+    unread_messages: Annotated[JsonInt, INT32]
     """
     Messages the user has not read yet.
     """
@@ -6919,11 +6917,11 @@ class SearchWarning(BaseModel):
     """
     The channels searched.
     """
-    channel_search_count: Annotated[JsonInt | None, NOT_NULL] = None
+    channel_search_count: Annotated[JsonInt | None, INT32, NOT_NULL] = None
     """
     How many channels were searched.
     """
-    warning_code: JsonInt
+    warning_code: Annotated[JsonInt, INT32]
     """
     Code of the warning.
     """
@@ -7252,7 +7250,7 @@ class Thread(BaseModel):
     """
     The message the thread hangs from.
     """
-    participant_count: JsonInt
+    participant_count: Annotated[JsonInt, INT32]
     """
     Users taking part.
     """
@@ -7260,7 +7258,7 @@ class Thread(BaseModel):
     """
     How far each participant has read.
     """
-    reply_count: JsonInt
+    reply_count: Annotated[JsonInt, INT32]
     """
     Replies in the thread.
     """
@@ -7400,7 +7398,7 @@ class ThreadState(BaseModel):
     """
     The message the thread hangs from.
     """
-    participant_count: JsonInt
+    participant_count: Annotated[JsonInt, INT32]
     """
     Users taking part.
     """
@@ -7408,7 +7406,7 @@ class ThreadState(BaseModel):
     """
     How far each participant has read.
     """
-    reply_count: JsonInt
+    reply_count: Annotated[JsonInt, INT32]
     """
     Replies in the thread.
     """
@@ -7686,7 +7684,7 @@ class UnreadCounts(BaseModel):
     """
     Unread replies per thread.
     """
-    total_unread_count: JsonInt
+    total_unread_count: Annotated[JsonInt, INT32]
     """
     Unread messages across all channels.
     """
@@ -7694,7 +7692,7 @@ class UnreadCounts(BaseModel):
     """
     Unread messages per team.
     """
-    total_unread_threads_count: JsonInt
+    total_unread_threads_count: Annotated[JsonInt, INT32]
     """
     Threads with unread replies.
     """
@@ -7716,7 +7714,7 @@ class UnreadCountsChannel(BaseModel):
     """
     When the user last read the channel.
     """
-    unread_count: JsonInt
+    unread_count: Annotated[JsonInt, INT32]
     """
     Unread messages.
     """
@@ -7730,7 +7728,7 @@ class UnreadCountsChannelType(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_count: JsonInt
+    channel_count: Annotated[JsonInt, INT32]
     """
     Channels of this type with unread messages.
     """
@@ -7738,7 +7736,7 @@ class UnreadCountsChannelType(BaseModel):
     """
     The channel type.
     """
-    unread_count: JsonInt
+    unread_count: Annotated[JsonInt, INT32]
     """
     Unread messages.
     """
@@ -7768,7 +7766,7 @@ class UnreadCountsResponse(BaseModel):
     """
     Unread replies per thread.
     """
-    total_unread_count: JsonInt
+    total_unread_count: Annotated[JsonInt, INT32]
     """
     Unread messages across all channels.
     """
@@ -7776,7 +7774,7 @@ class UnreadCountsResponse(BaseModel):
     """
     Unread messages per team.
     """
-    total_unread_threads_count: JsonInt
+    total_unread_threads_count: Annotated[JsonInt, INT32]
     """
     Threads with unread replies.
     """
@@ -7802,7 +7800,7 @@ class UnreadCountsThread(BaseModel):
     """
     The thread, by parent message id.
     """
-    unread_count: JsonInt
+    unread_count: Annotated[JsonInt, INT32]
     """
     Unread replies.
     """
