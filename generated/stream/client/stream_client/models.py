@@ -1176,45 +1176,13 @@ class ChannelMemberRequest(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    ban_expires: AwareDatetime | None = None
-    """
-    When the channel ban ends.
-    """
-    banned: bool | None = None
-    """
-    Whether the member is banned from this channel.
-    """
     channel_role: str | None = None
     """
     Role the member holds in this channel, such as `channel_member` or `channel_moderator`.
     """
-    created_at: AwareDatetime | None = None
+    custom: dict[str, Any] | None = None
     """
-    When the membership began.
-    """
-    deleted_at: AwareDatetime | None = None
-    """
-    When the membership ended, if it has.
-    """
-    invite_accepted_at: AwareDatetime | None = None
-    """
-    When the invitation was accepted.
-    """
-    invite_rejected_at: AwareDatetime | None = None
-    """
-    When the invitation was declined.
-    """
-    invited: bool | None = None
-    """
-    Whether the user joined by invitation.
-    """
-    is_moderator: bool | None = None
-    """
-    Whether the member moderates the channel.
-    """
-    notifications_muted: bool | None = None
-    """
-    Whether the member silenced notifications for this channel.
+    Free-form data to keep with the membership.
     """
     role: Annotated[
         Literal["member", "moderator", "admin", "owner"] | None, Field(deprecated=True)
@@ -1222,21 +1190,9 @@ class ChannelMemberRequest(BaseModel):
     """
     Older spelling of the member's level; prefer `channel_role`.
     """
-    shadow_banned: bool | None = None
-    """
-    Whether the member is shadow-banned in this channel.
-    """
-    status: str | None = None
-    """
-    Membership status, such as `member` or `pending`.
-    """
-    updated_at: AwareDatetime | None = None
-    """
-    When the membership last changed.
-    """
     user: UserRequest | None = None
     """
-    The member's user; in answers, the full user.
+    The member's user, where the request names the user this way.
     """
     user_id: str | None = None
     """

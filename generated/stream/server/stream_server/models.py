@@ -1153,45 +1153,13 @@ class ChannelMemberRequest(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    ban_expires: Annotated[AwareDatetime | None, NOT_NULL] = None
-    """
-    When the channel ban ends.
-    """
-    banned: Annotated[JsonBool | None, NOT_NULL] = None
-    """
-    Whether the member is banned from this channel.
-    """
     channel_role: Annotated[str | None, NOT_NULL] = None
     """
     Role the member holds in this channel, such as `channel_member` or `channel_moderator`.
     """
-    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
     """
-    When the membership began.
-    """
-    deleted_at: Annotated[AwareDatetime | None, NOT_NULL] = None
-    """
-    When the membership ended, if it has.
-    """
-    invite_accepted_at: Annotated[AwareDatetime | None, NOT_NULL] = None
-    """
-    When the invitation was accepted.
-    """
-    invite_rejected_at: Annotated[AwareDatetime | None, NOT_NULL] = None
-    """
-    When the invitation was declined.
-    """
-    invited: Annotated[JsonBool | None, NOT_NULL] = None
-    """
-    Whether the user joined by invitation.
-    """
-    is_moderator: Annotated[JsonBool | None, NOT_NULL] = None
-    """
-    Whether the member moderates the channel.
-    """
-    notifications_muted: Annotated[JsonBool | None, NOT_NULL] = None
-    """
-    Whether the member silenced notifications for this channel.
+    Free-form data to keep with the membership.
     """
     role: Annotated[
         Literal["member", "moderator", "admin", "owner"] | None, Field(deprecated=True), NOT_NULL
@@ -1199,21 +1167,9 @@ class ChannelMemberRequest(BaseModel):
     """
     Older spelling of the member's level; prefer `channel_role`.
     """
-    shadow_banned: Annotated[JsonBool | None, NOT_NULL] = None
-    """
-    Whether the member is shadow-banned in this channel.
-    """
-    status: Annotated[str | None, NOT_NULL] = None
-    """
-    Membership status, such as `member` or `pending`.
-    """
-    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
-    """
-    When the membership last changed.
-    """
     user: Annotated[UserRequest | None, NOT_NULL] = None
     """
-    The member's user; in answers, the full user.
+    The member's user, where the request names the user this way.
     """
     user_id: Annotated[str | None, NOT_NULL] = None
     """
