@@ -673,23 +673,23 @@ class BlockedUser(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    blocked_user: User | None = None
+    blocked_user: User
     """
     Who is blocked, as a user.
     """
-    blocked_user_id: str | None = None
+    blocked_user_id: str
     """
     Who is blocked.
     """
-    created_at: AwareDatetime | None = None
+    created_at: AwareDatetime
     """
     When the block began.
     """
-    user: User | None = None
+    user: User
     """
     Who blocked, as a user.
     """
-    user_id: str | None = None
+    user_id: str
     """
     Who blocked.
     """
@@ -806,7 +806,7 @@ class Channel(BaseModel):
     """
     Slow mode: seconds a member must wait between messages.
     """
-    created_at: AwareDatetime | None = None
+    created_at: AwareDatetime
     """
     When it was created.
     """
@@ -814,7 +814,7 @@ class Channel(BaseModel):
     """
     Who created the channel.
     """
-    custom: dict[str, Any] | None = None
+    custom: dict[str, Any]
     """
     Free-form data kept with the channel.
     """
@@ -822,11 +822,15 @@ class Channel(BaseModel):
     """
     When the channel was deleted, if it was.
     """
-    disabled: bool | None = None
+    disabled: bool
     """
     Whether the channel is disabled.
     """
-    frozen: bool | None = None
+    filter_tags: list[str] | None = None
+    """
+    Tags the channel can be filtered by.
+    """
+    frozen: bool
     """
     Whether the channel is frozen.
     """
@@ -853,6 +857,10 @@ class Channel(BaseModel):
     members: list[ChannelMember] | None = None
     """
     Members, when the answer includes them.
+    """
+    message_count: int | None = None
+    """
+    Number of messages in the channel, where the channel type counts them.
     """
     mute_expires_at: AwareDatetime | None = None
     """
@@ -882,7 +890,7 @@ class Channel(BaseModel):
     """
     The channel's type, such as `messaging`.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: AwareDatetime
     """
     When it last changed.
     """
@@ -940,6 +948,33 @@ class ChannelConfigOverrides(BaseModel):
     url_enrichment: bool | None = None
     """
     Add previews for links in messages.
+    """
+
+
+class ChannelContext(BaseModel):
+    """
+    The channel a message was sent to, in brief.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        defer_build=True,
+    )
+    cid: str
+    """
+    Channel identifier in the form `type:id`.
+    """
+    created_by: User | None = None
+    """
+    The user who created the channel.
+    """
+    id: str
+    """
+    The channel id.
+    """
+    type: str
+    """
+    The channel type.
     """
 
 
@@ -1013,11 +1048,11 @@ class ChannelInput(BaseModel):
     """
     True to freeze the channel so no one can post in it.
     """
-    invites: list[str | ChannelMember] | None = None
+    invites: list[str | ChannelMemberRequest] | None = None
     """
     Users to invite when the channel is created, as user ids or membership objects.
     """
-    members: list[str | ChannelMember] | None = None
+    members: list[str | ChannelMemberRequest] | None = None
     """
     Members to add when the channel is created, as user ids or membership objects.
     """
@@ -1033,7 +1068,7 @@ class ChannelInput(BaseModel):
 
 class ChannelMember(BaseModel):
     """
-    A user's membership of a channel. Requests that add, invite or assign roles name the user with `user_id` (or `user`) and may set `channel_role`; answers carry the full membership state.
+    A user's membership of a channel, with its full state, as answers give it.
     """
 
     model_config = ConfigDict(
@@ -1041,25 +1076,45 @@ class ChannelMember(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
+    archived_at: AwareDatetime | None = None
+    """
+    When the member archived the channel.
+    """
     ban_expires: AwareDatetime | None = None
     """
     When the channel ban ends.
     """
-    banned: bool | None = None
+    ban_from_future_channels: bool | None = None
+    """
+    Whether the ban also covers channels this user creates later.
+    """
+    banned: bool
     """
     Whether the member is banned from this channel.
     """
-    channel_role: str | None = None
+    channel_role: str
     """
     Role the member holds in this channel, such as `channel_member` or `channel_moderator`.
     """
-    created_at: AwareDatetime | None = None
+    created_at: AwareDatetime
     """
     When the membership began.
+    """
+    custom: dict[str, Any]
+    """
+    Free-form data kept with the membership.
     """
     deleted_at: AwareDatetime | None = None
     """
     When the membership ended, if it has.
+    """
+    deleted_messages: list[str] | None = None
+    """
+    Messages of this member that were deleted.
+    """
+    future_channel_ban_expires: AwareDatetime | None = None
+    """
+    When the ban from future channels ends.
     """
     invite_accepted_at: AwareDatetime | None = None
     """
@@ -1077,17 +1132,19 @@ class ChannelMember(BaseModel):
     """
     Whether the member moderates the channel.
     """
-    notifications_muted: bool | None = None
+    notifications_muted: bool
     """
     Whether the member silenced notifications for this channel.
     """
-    role: Annotated[
-        Literal["member", "moderator", "admin", "owner"] | None, Field(deprecated=True)
-    ] = None
+    pinned_at: AwareDatetime | None = None
     """
-    Older spelling of the member's level; prefer `channel_role`.
+    When the member pinned the channel.
     """
-    shadow_banned: bool | None = None
+    role: Annotated[str | None, Field(deprecated=True)] = None
+    """
+    Older spelling of the member's level (such as `member` or `moderator`); prefer `channel_role`.
+    """
+    shadow_banned: bool
     """
     Whether the member is shadow-banned in this channel.
     """
@@ -1095,13 +1152,47 @@ class ChannelMember(BaseModel):
     """
     Membership status, such as `member` or `pending`.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: AwareDatetime
     """
     When the membership last changed.
     """
     user: User | None = None
     """
     The member's user; in answers, the full user.
+    """
+    user_id: str | None = None
+    """
+    The member's user id.
+    """
+
+
+class ChannelMemberRequest(BaseModel):
+    """
+    A membership as a request gives it: the user by `user_id` (or `user`), and optionally a channel role and custom data.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        defer_build=True,
+    )
+    channel_role: str | None = None
+    """
+    Role the member holds in this channel, such as `channel_member` or `channel_moderator`.
+    """
+    custom: dict[str, Any] | None = None
+    """
+    Free-form data to keep with the membership.
+    """
+    role: Annotated[
+        Literal["member", "moderator", "admin", "owner"] | None, Field(deprecated=True)
+    ] = None
+    """
+    Older spelling of the member's level; prefer `channel_role`.
+    """
+    user: UserRequest | None = None
+    """
+    The member's user, where the request names the user this way.
     """
     user_id: str | None = None
     """
@@ -1140,6 +1231,29 @@ class ChannelMute(BaseModel):
     """
 
 
+class ChannelPushPreferences(BaseModel):
+    """
+    The calling user's push notification settings for one channel.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        defer_build=True,
+    )
+    chat_level: str | None = None
+    """
+    Which chat notifications are pushed: all, mentions only, none.
+    """
+    chat_preferences: dict[str, Any] | None = None
+    """
+    Push settings per kind of chat event.
+    """
+    disabled_until: AwareDatetime | None = None
+    """
+    Push notifications are paused until this moment.
+    """
+
+
 class ChannelState(BaseModel):
     """
     A channel with its current state: recent messages, members, read state and watchers.
@@ -1149,7 +1263,15 @@ class ChannelState(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
+    active_live_locations: list[SharedLocation] | None = None
+    """
+    Live locations currently shared in the channel.
+    """
     channel: Channel | None = None
+    draft: Draft | None = None
+    """
+    The calling user's unsent draft in the channel.
+    """
     hidden: bool | None = None
     """
     Whether the calling user has hidden the channel.
@@ -1158,7 +1280,7 @@ class ChannelState(BaseModel):
     """
     Messages before this moment are hidden from the calling user.
     """
-    members: list[ChannelMember] | None = None
+    members: list[ChannelMember]
     """
     Members, or the page that was asked for.
     """
@@ -1166,7 +1288,7 @@ class ChannelState(BaseModel):
     """
     The calling user's own membership, if any.
     """
-    messages: list[Message] | None = None
+    messages: list[Message]
     """
     Latest messages, oldest first, or the page that was asked for.
     """
@@ -1174,15 +1296,19 @@ class ChannelState(BaseModel):
     """
     Messages the calling user sent that await approval.
     """
-    pinned_messages: list[Message] | None = None
+    pinned_messages: list[Message]
     """
     Pinned messages.
+    """
+    push_preferences: ChannelPushPreferences | None = None
+    """
+    The calling user's push settings for the channel.
     """
     read: list[ReadState] | None = None
     """
     How far each member has read.
     """
-    threads: list[Thread] | None = None
+    threads: list[ThreadState]
     """
     Threads of the channel, when asked for.
     """
@@ -1205,7 +1331,15 @@ class ChannelStateResponse(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
+    active_live_locations: list[SharedLocation] | None = None
+    """
+    Live locations currently shared in the channel.
+    """
     channel: Channel | None = None
+    draft: Draft | None = None
+    """
+    The calling user's unsent draft in the channel.
+    """
     duration: str
     """
     How long the server spent on the request.
@@ -1218,7 +1352,7 @@ class ChannelStateResponse(BaseModel):
     """
     Messages before this moment are hidden from the calling user.
     """
-    members: list[ChannelMember] | None = None
+    members: list[ChannelMember]
     """
     Members, or the page that was asked for.
     """
@@ -1226,23 +1360,27 @@ class ChannelStateResponse(BaseModel):
     """
     The calling user's own membership, if any.
     """
-    messages: list[Message] | None = None
+    messages: list[Message]
     """
     Latest messages, oldest first, or the page that was asked for.
     """
-    pending_messages: list[dict[str, Any]] | None = None
+    pending_messages: list[PendingMessage] | None = None
     """
     Messages the calling user sent that await approval.
     """
-    pinned_messages: list[Message] | None = None
+    pinned_messages: list[Message]
     """
     Pinned messages.
+    """
+    push_preferences: ChannelPushPreferences | None = None
+    """
+    The calling user's push settings for the channel.
     """
     read: list[ReadState] | None = None
     """
     How far each member has read.
     """
-    threads: list[Thread] | None = None
+    threads: list[ThreadState]
     """
     Threads of the channel, when asked for.
     """
@@ -2713,6 +2851,45 @@ class DeviceError(BaseModel):
     """
 
 
+class Draft(BaseModel):
+    """
+    A message the user has started writing and not yet sent.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        defer_build=True,
+    )
+    channel: Channel | None = None
+    """
+    The channel the draft is written in.
+    """
+    channel_cid: str
+    """
+    Identifier of the channel, `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When the draft was saved.
+    """
+    message: dict[str, Any]
+    """
+    The draft message itself.
+    """
+    parent_id: str | None = None
+    """
+    The thread the draft replies in, if any.
+    """
+    parent_message: Message | None = None
+    """
+    The message that starts that thread.
+    """
+    quoted_message: Message | None = None
+    """
+    The message the draft quotes.
+    """
+
+
 class DurationResponse(BaseModel):
     """
     An acknowledgement that carries nothing but the server's timing.
@@ -2781,10 +2958,22 @@ class Event(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
+    automoderation: bool | None = None
+    """
+    Whether automatic moderation acted on the event.
+    """
+    automoderation_scores: dict[str, Any] | None = None
+    """
+    Scores from automatic moderation.
+    """
     channel: Channel | None = None
     channel_id: str | None = None
     """
     Id of the channel concerned.
+    """
+    channel_last_message_at: AwareDatetime | None = None
+    """
+    When the channel last received a message.
     """
     channel_type: str | None = None
     """
@@ -2798,24 +2987,56 @@ class Event(BaseModel):
     """
     Connection the event came from.
     """
-    created_at: AwareDatetime | None = None
+    created_at: AwareDatetime
     """
     When the event happened.
     """
-    custom: dict[str, Any] | None = None
+    created_by: User | None = None
+    """
+    The user who caused the event.
+    """
+    custom: dict[str, Any]
     """
     Free-form data carried by the event.
     """
+    me: dict[str, Any] | None = None
+    """
+    The connected user, with their unread counts, on events sent to that user.
+    """
     member: ChannelMember | None = None
     message: Message | None = None
+    message_update: dict[str, Any] | None = None
+    """
+    What changed in a message, on translation events.
+    """
     parent_id: str | None = None
     """
     Thread concerned, by parent message id.
     """
+    poll: Poll | None = None
+    """
+    The poll, on poll events.
+    """
+    poll_vote: PollVote | None = None
+    """
+    The vote, on vote events.
+    """
     reaction: Reaction | None = None
+    reason: str | None = None
+    """
+    Why the event happened, where the event says.
+    """
     team: str | None = None
     """
     Team of the channel.
+    """
+    thread: Thread | None = None
+    """
+    The thread, on thread events.
+    """
+    thread_id: str | None = None
+    """
+    Identifier of the thread, on thread events.
     """
     type: str
     """
@@ -3203,27 +3424,35 @@ class FullUser(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
+    avg_response_time: int | None = None
+    """
+    The user's average time to reply, in seconds.
+    """
     ban_expires: AwareDatetime | None = None
     """
     When an app-wide ban ends.
     """
-    banned: bool | None = None
+    banned: bool
     """
     Whether the user is banned from the whole app.
     """
-    blocked_user_ids: list[str] | None = None
+    blocked_user_ids: list[str]
     """
     Users this user has blocked.
     """
-    channel_mutes: list[ChannelMute] | None = None
+    bypass_moderation: bool | None = None
+    """
+    Whether moderation is skipped for this user.
+    """
+    channel_mutes: list[ChannelMute]
     """
     Channels this user has muted.
     """
-    created_at: AwareDatetime | None = None
+    created_at: AwareDatetime
     """
     When it was created.
     """
-    custom: dict[str, Any] | None = None
+    custom: dict[str, Any]
     """
     Free-form data kept with the user.
     """
@@ -3235,7 +3464,7 @@ class FullUser(BaseModel):
     """
     When the user was deleted, if they were.
     """
-    devices: list[Device] | None = None
+    devices: list[Device]
     """
     Push devices registered for the user.
     """
@@ -3247,11 +3476,11 @@ class FullUser(BaseModel):
     """
     URL of the user's avatar.
     """
-    invisible: bool | None = None
+    invisible: bool
     """
     Whether the user hides their online status.
     """
-    language: str | None = None
+    language: str
     """
     Preferred language.
     """
@@ -3263,7 +3492,7 @@ class FullUser(BaseModel):
     """
     Channels the user hid most recently, as cids.
     """
-    mutes: list[UserMute] | None = None
+    mutes: list[UserMute]
     """
     Users this user has muted.
     """
@@ -3271,7 +3500,7 @@ class FullUser(BaseModel):
     """
     Display name.
     """
-    online: bool | None = None
+    online: bool
     """
     Whether the user has an open connection right now.
     """
@@ -3281,31 +3510,39 @@ class FullUser(BaseModel):
     """
     Tokens issued before this moment are refused.
     """
-    role: str | None = None
+    role: str
     """
     Application-wide role, such as `user`, `admin` or `guest`.
     """
-    shadow_banned: bool | None = None
+    shadow_banned: bool
     """
     Whether the user is shadow-banned.
     """
-    teams: list[str] | None = None
+    teams: list[str]
     """
     Teams the user belongs to.
     """
-    total_unread_count: int | None = None
+    teams_role: dict[str, str] | None = None
+    """
+    The user's role in each of their teams.
+    """
+    total_unread_count: int
     """
     Unread messages across all the user's channels.
     """
-    unread_channels: int | None = None
+    unread_channels: int
     """
     Channels with unread messages.
     """
-    unread_threads: int | None = None
+    unread_count: int
+    """
+    Unread messages across all channels.
+    """
+    unread_threads: int
     """
     Threads with unread replies.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: AwareDatetime
     """
     When it last changed.
     """
@@ -3451,6 +3688,26 @@ class GetExportChannelsStatusResponse(BaseModel):
     updated_at: AwareDatetime | None = None
     """
     When its status last changed.
+    """
+
+
+class GetMessageResponse(BaseModel):
+    """
+    One message with its channel.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        defer_build=True,
+    )
+    duration: str
+    """
+    How long the server spent on the request.
+    """
+    message: MessageWithChannel
+    pending_message_metadata: dict[str, str] | None = None
+    """
+    Data kept with a pending message.
     """
 
 
@@ -3610,6 +3867,61 @@ class GetTaskResponse(BaseModel):
     updated_at: AwareDatetime | None = None
     """
     When its status last changed.
+    """
+
+
+class GetThreadResponse(BaseModel):
+    """
+    One thread with its state.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        defer_build=True,
+    )
+    duration: str
+    """
+    How long the server spent on the request.
+    """
+    thread: ThreadState
+
+
+class GiphyImages(BaseModel):
+    """
+    The renditions of a Giphy image, by size.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        defer_build=True,
+    )
+    fixed_height: dict[str, Any]
+    """
+    Rendition of fixed height.
+    """
+    fixed_height_downsampled: dict[str, Any]
+    """
+    Fixed-height rendition at a lower frame rate.
+    """
+    fixed_height_still: dict[str, Any]
+    """
+    Still frame of the fixed-height rendition.
+    """
+    fixed_width: dict[str, Any]
+    """
+    Rendition of fixed width.
+    """
+    fixed_width_downsampled: dict[str, Any]
+    """
+    Fixed-width rendition at a lower frame rate.
+    """
+    fixed_width_still: dict[str, Any]
+    """
+    Still frame of the fixed-width rendition.
+    """
+    original: dict[str, Any]
+    """
+    The image at its original size.
     """
 
 
@@ -4035,7 +4347,7 @@ class Message(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    attachments: list[Attachment] | None = None
+    attachments: list[Attachment]
     """
     Rich content of the message.
     """
@@ -4047,7 +4359,7 @@ class Message(BaseModel):
     """
     The channel, where the answer includes it.
     """
-    cid: str | None = None
+    cid: str
     """
     Channel the message belongs to, as `type:id`.
     """
@@ -4055,11 +4367,11 @@ class Message(BaseModel):
     """
     Slash command the message invoked, such as `giphy`.
     """
-    created_at: AwareDatetime | None = None
+    created_at: AwareDatetime
     """
     When it was created.
     """
-    custom: dict[str, Any] | None = None
+    custom: dict[str, Any]
     """
     Free-form data kept with the message.
     """
@@ -4067,11 +4379,19 @@ class Message(BaseModel):
     """
     When the message was deleted, if it was.
     """
-    deleted_reply_count: int | None = None
+    deleted_for_me: bool | None = None
+    """
+    Whether the calling user deleted the message for themselves only.
+    """
+    deleted_reply_count: int
     """
     Replies in the thread that were deleted.
     """
-    html: str | None = None
+    draft: Draft | None = None
+    """
+    The calling user's unsent draft reply to this message.
+    """
+    html: str
     """
     The text rendered to HTML.
     """
@@ -4087,11 +4407,35 @@ class Message(BaseModel):
     """
     Labels image moderation gave each attached image.
     """
-    latest_reactions: list[Reaction] | None = None
+    latest_reactions: list[Reaction]
     """
     Most recent reactions.
     """
-    mentioned_users: list[User] | None = None
+    member: dict[str, Any] | None = None
+    """
+    The sender's membership of the channel, in brief.
+    """
+    mentioned_channel: bool
+    """
+    Whether the message mentions the whole channel.
+    """
+    mentioned_group_ids: list[str] | None = None
+    """
+    Identifiers of the user groups mentioned.
+    """
+    mentioned_groups: list[dict[str, Any]] | None = None
+    """
+    User groups mentioned in the message.
+    """
+    mentioned_here: bool
+    """
+    Whether the message mentions everyone online in the channel.
+    """
+    mentioned_roles: list[str] | None = None
+    """
+    Roles mentioned in the message.
+    """
+    mentioned_users: list[User]
     """
     Users mentioned in the text.
     """
@@ -4103,7 +4447,11 @@ class Message(BaseModel):
     """
     Message markup, if any.
     """
-    own_reactions: list[Reaction] | None = None
+    moderation: dict[str, Any] | None = None
+    """
+    What moderation decided about the message.
+    """
+    own_reactions: list[Reaction]
     """
     Reactions of the calling user.
     """
@@ -4115,7 +4463,7 @@ class Message(BaseModel):
     """
     When the pin lapses.
     """
-    pinned: bool | None = None
+    pinned: bool
     """
     Whether the message is pinned.
     """
@@ -4143,7 +4491,7 @@ class Message(BaseModel):
     """
     The message this one quotes.
     """
-    reaction_counts: dict[str, int] | None = None
+    reaction_counts: dict[str, int]
     """
     Number of reactions of each kind.
     """
@@ -4151,27 +4499,39 @@ class Message(BaseModel):
     """
     Summary of reactions of each kind.
     """
-    reaction_scores: dict[str, int] | None = None
+    reaction_scores: dict[str, int]
     """
     Sum of reaction scores of each kind.
     """
-    reply_count: int | None = None
+    reminder: dict[str, Any] | None = None
+    """
+    The calling user's reminder for this message.
+    """
+    reply_count: int
     """
     Replies in the message's thread.
     """
-    shadowed: bool | None = None
+    restricted_visibility: list[str]
+    """
+    Users who alone may see the message; empty for everyone.
+    """
+    shadowed: bool
     """
     Whether the message is hidden because its sender is shadow-banned.
+    """
+    shared_location: SharedLocation | None = None
+    """
+    The location shared in the message.
     """
     show_in_channel: bool | None = None
     """
     Whether a thread reply is also shown in the channel.
     """
-    silent: bool | None = None
+    silent: bool
     """
     Whether the message was sent without notifications.
     """
-    text: str | None = None
+    text: str
     """
     The message text.
     """
@@ -4179,17 +4539,37 @@ class Message(BaseModel):
     """
     Users who replied in the thread.
     """
-    type: str | None = None
+    type: str
     """
     Kind of message: `regular`, `ephemeral`, `error`, `reply`, `system` or `deleted`.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: AwareDatetime
     """
     When it last changed.
     """
-    user: User | None = None
+    user: User
     """
     The sender.
+    """
+
+
+class MessageActionResponse(BaseModel):
+    """
+    The message an action produced, if any.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        defer_build=True,
+    )
+    duration: str
+    """
+    How long the server spent on the request.
+    """
+    message: Message | None = None
+    pending_message_metadata: dict[str, str] | None = None
+    """
+    Data kept with a pending message.
     """
 
 
@@ -4269,27 +4649,31 @@ class MessageHistoryEntry(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    custom: Annotated[dict[str, Any] | None, Field(alias="Custom")] = None
-    """
-    Custom data of this version.
-    """
-    attachments: list[Attachment] | None = None
+    attachments: list[Attachment]
     """
     Attachments of this version.
     """
-    message_id: str | None = None
+    custom: dict[str, Any]
+    """
+    Custom data of this version.
+    """
+    is_deleted: bool
+    """
+    Whether this version of the message was deleted.
+    """
+    message_id: str
     """
     The message.
     """
-    message_updated_at: AwareDatetime | None = None
+    message_updated_at: AwareDatetime
     """
     When this version was current from.
     """
-    message_updated_by_id: str | None = None
+    message_updated_by_id: str
     """
     Who made the edit that produced this version.
     """
-    text: str | None = None
+    text: str
     """
     Text of this version.
     """
@@ -4454,6 +4838,222 @@ class MessageResponse(BaseModel):
     """
 
 
+class MessageWithChannel(BaseModel):
+    """
+    A message together with the channel it belongs to.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        defer_build=True,
+    )
+    attachments: list[Attachment]
+    """
+    Rich content of the message.
+    """
+    before_message_send_failed: bool | None = None
+    """
+    Whether the app's pre-send hook failed for this message.
+    """
+    channel: Channel
+    """
+    The channel the message belongs to.
+    """
+    cid: str
+    """
+    Channel the message belongs to, as `type:id`.
+    """
+    command: str | None = None
+    """
+    Slash command the message invoked, such as `giphy`.
+    """
+    created_at: AwareDatetime
+    """
+    When it was created.
+    """
+    custom: dict[str, Any]
+    """
+    Free-form data kept with the message.
+    """
+    deleted_at: AwareDatetime | None = None
+    """
+    When the message was deleted, if it was.
+    """
+    deleted_for_me: bool | None = None
+    """
+    Whether the calling user deleted the message for themselves only.
+    """
+    deleted_reply_count: int
+    """
+    Replies in the thread that were deleted.
+    """
+    draft: Draft | None = None
+    """
+    The calling user's unsent draft reply to this message.
+    """
+    html: str
+    """
+    The text rendered to HTML.
+    """
+    i18n: dict[str, str] | None = None
+    """
+    Translations of the text, by language, with the original language under `language`.
+    """
+    id: str
+    """
+    The message's id.
+    """
+    image_labels: dict[str, list[str]] | None = None
+    """
+    Labels image moderation gave each attached image.
+    """
+    latest_reactions: list[Reaction]
+    """
+    Most recent reactions.
+    """
+    member: dict[str, Any] | None = None
+    """
+    The sender's membership of the channel, in brief.
+    """
+    mentioned_channel: bool
+    """
+    Whether the message mentions the whole channel.
+    """
+    mentioned_group_ids: list[str] | None = None
+    """
+    Identifiers of the user groups mentioned.
+    """
+    mentioned_groups: list[dict[str, Any]] | None = None
+    """
+    User groups mentioned in the message.
+    """
+    mentioned_here: bool
+    """
+    Whether the message mentions everyone online in the channel.
+    """
+    mentioned_roles: list[str] | None = None
+    """
+    Roles mentioned in the message.
+    """
+    mentioned_users: list[User]
+    """
+    Users mentioned in the text.
+    """
+    message_text_updated_at: AwareDatetime | None = None
+    """
+    When the text was last edited.
+    """
+    mml: str | None = None
+    """
+    Message markup, if any.
+    """
+    moderation: dict[str, Any] | None = None
+    """
+    What moderation decided about the message.
+    """
+    own_reactions: list[Reaction]
+    """
+    Reactions of the calling user.
+    """
+    parent_id: str | None = None
+    """
+    The message this one replies to, for thread replies.
+    """
+    pin_expires: AwareDatetime | None = None
+    """
+    When the pin lapses.
+    """
+    pinned: bool
+    """
+    Whether the message is pinned.
+    """
+    pinned_at: AwareDatetime | None = None
+    """
+    When it was pinned.
+    """
+    pinned_by: User | None = None
+    """
+    Who pinned it.
+    """
+    poll: Poll | None = None
+    """
+    The attached poll.
+    """
+    poll_id: str | None = None
+    """
+    Poll attached to the message.
+    """
+    quoted_message: Message | None = None
+    """
+    The quoted message.
+    """
+    quoted_message_id: str | None = None
+    """
+    The message this one quotes.
+    """
+    reaction_counts: dict[str, int]
+    """
+    Number of reactions of each kind.
+    """
+    reaction_groups: dict[str, ReactionGroup] | None = None
+    """
+    Summary of reactions of each kind.
+    """
+    reaction_scores: dict[str, int]
+    """
+    Sum of reaction scores of each kind.
+    """
+    reminder: dict[str, Any] | None = None
+    """
+    The calling user's reminder for this message.
+    """
+    reply_count: int
+    """
+    Replies in the message's thread.
+    """
+    restricted_visibility: list[str]
+    """
+    Users who alone may see the message; empty for everyone.
+    """
+    shadowed: bool
+    """
+    Whether the message is hidden because its sender is shadow-banned.
+    """
+    shared_location: SharedLocation | None = None
+    """
+    The location shared in the message.
+    """
+    show_in_channel: bool | None = None
+    """
+    Whether a thread reply is also shown in the channel.
+    """
+    silent: bool
+    """
+    Whether the message was sent without notifications.
+    """
+    text: str
+    """
+    The message text.
+    """
+    thread_participants: list[User] | None = None
+    """
+    Users who replied in the thread.
+    """
+    type: str
+    """
+    Kind of message: `regular`, `ephemeral`, `error`, `reply`, `system` or `deleted`.
+    """
+    updated_at: AwareDatetime
+    """
+    When it last changed.
+    """
+    user: User
+    """
+    The sender.
+    """
+
+
 class MessagesResponse(BaseModel):
     """
     A list of messages.
@@ -4603,7 +5203,7 @@ class OgResponse(BaseModel):
     """
     Accent colour of the card.
     """
-    custom: dict[str, Any] | None = None
+    custom: dict[str, Any]
     """
     Free-form data kept with the attachment.
     """
@@ -4627,7 +5227,7 @@ class OgResponse(BaseModel):
     """
     Icon shown in the footer.
     """
-    giphy: dict[str, Any] | None = None
+    giphy: GiphyImages | None = None
     """
     Renditions of a giphy, by size name.
     """
@@ -4689,6 +5289,33 @@ class PaginationParams(BaseModel):
     offset: int | None = None
     """
     How many entries to pass over first.
+    """
+
+
+class PendingMessage(BaseModel):
+    """
+    A message held back until it is approved.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        defer_build=True,
+    )
+    channel: Channel | None = None
+    """
+    The channel the message was sent to.
+    """
+    message: Message | None = None
+    """
+    The message awaiting approval.
+    """
+    metadata: dict[str, str] | None = None
+    """
+    Data kept with the pending message.
+    """
+    user: User | None = None
+    """
+    The user who sent it.
     """
 
 
@@ -4831,23 +5458,19 @@ class Poll(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    custom: Annotated[dict[str, Any] | None, Field(alias="Custom")] = None
-    """
-    Free-form data kept with the poll.
-    """
-    allow_answers: bool | None = None
+    allow_answers: bool
     """
     Whether users may give free-text answers.
     """
-    allow_user_suggested_options: bool | None = None
+    allow_user_suggested_options: bool
     """
     Whether users may add options.
     """
-    answers_count: int | None = None
+    answers_count: int
     """
     Free-text answers given.
     """
-    created_at: AwareDatetime | None = None
+    created_at: AwareDatetime
     """
     When it was created.
     """
@@ -4855,15 +5478,19 @@ class Poll(BaseModel):
     """
     Who created the poll, as a user.
     """
-    created_by_id: str | None = None
+    created_by_id: str
     """
     Who created the poll.
     """
-    description: str | None = None
+    custom: dict[str, Any]
+    """
+    Free-form data kept with the poll.
+    """
+    description: str
     """
     Further explanation.
     """
-    enforce_unique_vote: bool | None = None
+    enforce_unique_vote: bool
     """
     Whether each user may vote only once.
     """
@@ -4875,11 +5502,11 @@ class Poll(BaseModel):
     """
     Whether voting has ended.
     """
-    latest_answers: list[PollVote] | None = None
+    latest_answers: list[PollVote]
     """
     Most recent free-text answers.
     """
-    latest_votes_by_option: dict[str, list[PollVote]] | None = None
+    latest_votes_by_option: dict[str, list[PollVote]]
     """
     Most recent votes per option id.
     """
@@ -4887,31 +5514,31 @@ class Poll(BaseModel):
     """
     Most votes one user may cast.
     """
-    name: str | None = None
+    name: str
     """
     The question or title.
     """
-    options: list[PollOption] | None = None
+    options: list[PollOption]
     """
     The choices.
     """
-    own_votes: list[PollVote] | None = None
+    own_votes: list[PollVote]
     """
     The calling user's votes.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: AwareDatetime
     """
     When it last changed.
     """
-    vote_count: int | None = None
+    vote_count: int
     """
     Votes cast for options.
     """
-    vote_counts_by_option: dict[str, int] | None = None
+    vote_counts_by_option: dict[str, int]
     """
     Votes per option id.
     """
-    voting_visibility: str | None = None
+    voting_visibility: str
     """
     `public` when voters are visible, `anonymous` when they are not.
     """
@@ -4926,7 +5553,7 @@ class PollOption(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    custom: dict[str, Any] | None = None
+    custom: dict[str, Any]
     """
     Free-form data kept with the option.
     """
@@ -4934,7 +5561,7 @@ class PollOption(BaseModel):
     """
     Identifier of the option.
     """
-    text: str | None = None
+    text: str
     """
     Text of the option.
     """
@@ -5027,7 +5654,7 @@ class PollVote(BaseModel):
     """
     The answer, for answers.
     """
-    created_at: AwareDatetime | None = None
+    created_at: AwareDatetime
     """
     When it was created.
     """
@@ -5039,15 +5666,15 @@ class PollVote(BaseModel):
     """
     Whether this is a free-text answer rather than a vote.
     """
-    option_id: str | None = None
+    option_id: str
     """
     The option chosen; empty for answers.
     """
-    poll_id: str | None = None
+    poll_id: str
     """
     The poll.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: AwareDatetime
     """
     When it last changed.
     """
@@ -5074,7 +5701,34 @@ class PollVoteResponse(BaseModel):
     """
     How long the server spent on the request.
     """
+    poll: Poll | None = None
+    """
+    The poll after the vote.
+    """
     vote: PollVote | None = None
+
+
+class PredefinedFilter(BaseModel):
+    """
+    A saved filter the query used, with its values filled in.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        defer_build=True,
+    )
+    filter: dict[str, Any]
+    """
+    The filter, with its placeholders filled in.
+    """
+    name: str
+    """
+    Name of the saved filter.
+    """
+    sort: list[dict[str, Any]] | None = None
+    """
+    Sort order that comes with the filter.
+    """
 
 
 class PrivacySettings(BaseModel):
@@ -5495,6 +6149,10 @@ class QueryChannelsResponse(BaseModel):
     """
     How long the server spent on the request.
     """
+    predefined_filter: PredefinedFilter | None = None
+    """
+    The saved filter the query used, if it named one.
+    """
 
 
 class QueryMembersRequest(BaseModel):
@@ -5518,7 +6176,7 @@ class QueryMembersRequest(BaseModel):
     """
     How many members to return.
     """
-    members: list[ChannelMember] | None = None
+    members: list[ChannelMemberRequest] | None = None
     """
     Members that identify a distinct channel.
     """
@@ -5885,7 +6543,7 @@ class QueryThreadsResponse(BaseModel):
     """
     Cursor for the previous page.
     """
-    threads: list[Thread]
+    threads: list[ThreadState]
     """
     The threads found.
     """
@@ -5959,11 +6617,11 @@ class Reaction(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    created_at: AwareDatetime | None = None
+    created_at: AwareDatetime
     """
     When it was created.
     """
-    custom: dict[str, Any] | None = None
+    custom: dict[str, Any]
     """
     Free-form data kept with the reaction.
     """
@@ -5971,7 +6629,7 @@ class Reaction(BaseModel):
     """
     The message reacted to.
     """
-    score: int | None = None
+    score: int
     """
     Weight of the reaction.
     """
@@ -5979,15 +6637,15 @@ class Reaction(BaseModel):
     """
     Kind of reaction, such as `like`.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: AwareDatetime
     """
     When it last changed.
     """
-    user: User | None = None
+    user: User
     """
     Who reacted, as a user.
     """
-    user_id: str | None = None
+    user_id: str
     """
     Who reacted.
     """
@@ -6073,11 +6731,11 @@ class ReactionResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    message: Message | None = None
+    message: Message
     """
     The message, with updated reaction counts.
     """
-    reaction: Reaction | None = None
+    reaction: Reaction
 
 
 class ReactivateUserRequest(BaseModel):
@@ -6132,19 +6790,27 @@ class ReadEvent(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    channel_id: str | None = None
+    channel: Channel | None = None
+    """
+    The channel that was read.
+    """
+    channel_id: str
     """
     Id of the channel.
     """
-    channel_type: str | None = None
+    channel_last_message_at: AwareDatetime | None = None
+    """
+    When the channel last received a message.
+    """
+    channel_type: str
     """
     Type of the channel.
     """
-    cid: str | None = None
+    cid: str
     """
     Channel concerned, as `type:id`.
     """
-    created_at: AwareDatetime | None = None
+    created_at: AwareDatetime
     """
     When the event happened.
     """
@@ -6160,7 +6826,7 @@ class ReadEvent(BaseModel):
     """
     The thread read, when a thread was marked.
     """
-    type: str | None = None
+    type: str
     """
     Kind of event, `message.read`.
     """
@@ -6194,7 +6860,15 @@ class ReadState(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    last_read: AwareDatetime | None = None
+    last_delivered_at: AwareDatetime | None = None
+    """
+    When a message was last delivered to the member.
+    """
+    last_delivered_message_id: str | None = None
+    """
+    The last message delivered to the member.
+    """
+    last_read: AwareDatetime
     """
     When the user last read.
     """
@@ -6202,11 +6876,11 @@ class ReadState(BaseModel):
     """
     The last message the user read.
     """
-    unread_messages: int | None = None
+    unread_messages: int
     """
     Messages the user has not read yet.
     """
-    user: User | None = None
+    user: User
     """
     The reader.
     """
@@ -6368,7 +7042,7 @@ class SearchResult(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    message: Message | None = None
+    message: MessageWithChannel | None = None
     """
     The message found, with its channel.
     """
@@ -6462,6 +7136,34 @@ class SendMessageRequest(BaseModel):
     """
 
 
+class SendMessageResponse(BaseModel):
+    """
+    The message just sent.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        defer_build=True,
+    )
+    channel_context: ChannelContext | None = None
+    """
+    The channel the message was sent to.
+    """
+    duration: str
+    """
+    How long the server spent on the request.
+    """
+    mentioned_members: dict[str, bool] | None = None
+    """
+    The members the message mentions, by user id.
+    """
+    message: Message
+    pending_message_metadata: dict[str, str] | None = None
+    """
+    Data kept with a pending message.
+    """
+
+
 class SendReactionRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -6489,6 +7191,61 @@ class SendUserCustomEventRequest(BaseModel):
     event: UserCustomEventRequest
     """
     The event to deliver.
+    """
+
+
+class SharedLocation(BaseModel):
+    """
+    A location a user shares from a device, once or live until a moment.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        defer_build=True,
+    )
+    channel: Channel | None = None
+    """
+    The channel the location is shared in.
+    """
+    channel_cid: str
+    """
+    Identifier of the channel, `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When the location was first shared.
+    """
+    created_by_device_id: str
+    """
+    The device that shares the location.
+    """
+    end_at: AwareDatetime | None = None
+    """
+    When live sharing stops; absent for a one-time location.
+    """
+    latitude: float
+    """
+    Latitude in degrees.
+    """
+    longitude: float
+    """
+    Longitude in degrees.
+    """
+    message: Message | None = None
+    """
+    The message that carries the location.
+    """
+    message_id: str
+    """
+    Identifier of the message that carries the location.
+    """
+    updated_at: AwareDatetime
+    """
+    When the location last changed.
+    """
+    user_id: str
+    """
+    The user who shares the location.
     """
 
 
@@ -6602,15 +7359,19 @@ class Thread(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
+    active_participant_count: int
+    """
+    Number of participants who have not left the thread.
+    """
     channel: Channel | None = None
     """
     That channel.
     """
-    channel_cid: str | None = None
+    channel_cid: str
     """
     Channel of the thread, as `type:id`.
     """
-    created_at: AwareDatetime | None = None
+    created_at: AwareDatetime
     """
     When it was created.
     """
@@ -6618,11 +7379,11 @@ class Thread(BaseModel):
     """
     Who started the thread, as a user.
     """
-    created_by_user_id: str | None = None
+    created_by_user_id: str
     """
     Who started the thread.
     """
-    custom: dict[str, Any] | None = None
+    custom: dict[str, Any]
     """
     Free-form data kept with the thread.
     """
@@ -6646,7 +7407,7 @@ class Thread(BaseModel):
     """
     The message the thread hangs from.
     """
-    participant_count: int | None = None
+    participant_count: int
     """
     Users taking part.
     """
@@ -6654,7 +7415,7 @@ class Thread(BaseModel):
     """
     How far each participant has read.
     """
-    reply_count: int | None = None
+    reply_count: int
     """
     Replies in the thread.
     """
@@ -6662,11 +7423,11 @@ class Thread(BaseModel):
     """
     Users taking part.
     """
-    title: str | None = None
+    title: str
     """
     Title of the thread.
     """
-    updated_at: AwareDatetime | None = None
+    updated_at: AwareDatetime
     """
     When it last changed.
     """
@@ -6733,6 +7494,94 @@ class ThreadResponse(BaseModel):
     How long the server spent on the request.
     """
     thread: Thread
+
+
+class ThreadState(BaseModel):
+    """
+    A thread with its latest replies and read state.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        defer_build=True,
+    )
+    active_participant_count: int
+    """
+    Number of participants who have not left the thread.
+    """
+    channel: Channel | None = None
+    """
+    That channel.
+    """
+    channel_cid: str
+    """
+    Channel of the thread, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When it was created.
+    """
+    created_by: User | None = None
+    """
+    Who started the thread, as a user.
+    """
+    created_by_user_id: str
+    """
+    Who started the thread.
+    """
+    custom: dict[str, Any]
+    """
+    Free-form data kept with the thread.
+    """
+    deleted_at: AwareDatetime | None = None
+    """
+    When the thread was deleted, if it was.
+    """
+    draft: Draft | None = None
+    """
+    The calling user's unsent draft in the thread.
+    """
+    last_message_at: AwareDatetime | None = None
+    """
+    When the latest reply was sent.
+    """
+    latest_replies: list[Message]
+    """
+    The most recent replies.
+    """
+    parent_message: Message | None = None
+    """
+    That message.
+    """
+    parent_message_id: str
+    """
+    The message the thread hangs from.
+    """
+    participant_count: int
+    """
+    Users taking part.
+    """
+    read: list[ReadState] | None = None
+    """
+    How far each participant has read.
+    """
+    reply_count: int
+    """
+    Replies in the thread.
+    """
+    thread_participants: list[ThreadParticipant] | None = None
+    """
+    Users taking part.
+    """
+    title: str
+    """
+    Title of the thread.
+    """
+    updated_at: AwareDatetime
+    """
+    When it last changed.
+    """
 
 
 class Thresholds(BaseModel):
@@ -6994,23 +7843,27 @@ class UnreadCounts(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    channel_type: list[UnreadCountsChannelType] | None = None
+    channel_type: list[UnreadCountsChannelType]
     """
     Unread messages per channel type.
     """
-    channels: list[UnreadCountsChannel] | None = None
+    channels: list[UnreadCountsChannel]
     """
     Unread messages per channel.
     """
-    threads: list[UnreadCountsThread] | None = None
+    threads: list[UnreadCountsThread]
     """
     Unread replies per thread.
     """
-    total_unread_count: int | None = None
+    total_unread_count: int
     """
     Unread messages across all channels.
     """
-    total_unread_threads_count: int | None = None
+    total_unread_count_by_team: dict[str, int] | None = None
+    """
+    Unread messages per team.
+    """
+    total_unread_threads_count: int
     """
     Threads with unread replies.
     """
@@ -7025,15 +7878,15 @@ class UnreadCountsChannel(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    channel_id: str | None = None
+    channel_id: str
     """
     The channel, as `type:id`.
     """
-    last_read: AwareDatetime | None = None
+    last_read: AwareDatetime
     """
     When the user last read the channel.
     """
-    unread_count: int | None = None
+    unread_count: int
     """
     Unread messages.
     """
@@ -7048,15 +7901,15 @@ class UnreadCountsChannelType(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    channel_count: int | None = None
+    channel_count: int
     """
     Channels of this type with unread messages.
     """
-    channel_type: str | None = None
+    channel_type: str
     """
     The channel type.
     """
-    unread_count: int | None = None
+    unread_count: int
     """
     Unread messages.
     """
@@ -7071,11 +7924,11 @@ class UnreadCountsResponse(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    channel_type: list[UnreadCountsChannelType] | None = None
+    channel_type: list[UnreadCountsChannelType]
     """
     Unread messages per channel type.
     """
-    channels: list[UnreadCountsChannel] | None = None
+    channels: list[UnreadCountsChannel]
     """
     Unread messages per channel.
     """
@@ -7083,15 +7936,19 @@ class UnreadCountsResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    threads: list[UnreadCountsThread] | None = None
+    threads: list[UnreadCountsThread]
     """
     Unread replies per thread.
     """
-    total_unread_count: int | None = None
+    total_unread_count: int
     """
     Unread messages across all channels.
     """
-    total_unread_threads_count: int | None = None
+    total_unread_count_by_team: dict[str, int] | None = None
+    """
+    Unread messages per team.
+    """
+    total_unread_threads_count: int
     """
     Threads with unread replies.
     """
@@ -7106,19 +7963,19 @@ class UnreadCountsThread(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    last_read: AwareDatetime | None = None
+    last_read: AwareDatetime
     """
     When the user last read the thread.
     """
-    last_read_message_id: str | None = None
+    last_read_message_id: str
     """
     The last reply the user read.
     """
-    parent_message_id: str | None = None
+    parent_message_id: str
     """
     The thread, by parent message id.
     """
-    unread_count: int | None = None
+    unread_count: int
     """
     Unread replies.
     """
@@ -7354,7 +8211,7 @@ class UpdateChannelPartialResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    members: list[ChannelMember] | None = None
+    members: list[ChannelMember]
     """
     The channel's members.
     """
@@ -7373,7 +8230,7 @@ class UpdateChannelRequest(BaseModel):
     """
     Tags to add to the channel, which queries of channels can filter on (`filter_tags`).
     """
-    add_members: Annotated[list[str | ChannelMember] | None, Field(max_length=100)] = None
+    add_members: Annotated[list[str | ChannelMemberRequest] | None, Field(max_length=100)] = None
     """
     Users to add as members, as user ids or membership objects (to set a channel role, say).
     """
@@ -7381,7 +8238,7 @@ class UpdateChannelRequest(BaseModel):
     """
     Members to make moderators, by user id.
     """
-    assign_roles: Annotated[list[ChannelMember] | None, Field(max_length=100)] = None
+    assign_roles: Annotated[list[ChannelMemberRequest] | None, Field(max_length=100)] = None
     """
     Channel roles to give to existing members; the call fails if any user is not a member.
     """
@@ -7401,7 +8258,7 @@ class UpdateChannelRequest(BaseModel):
     """
     True to hide earlier messages from the members added now.
     """
-    invites: Annotated[list[str | ChannelMember] | None, Field(max_length=100)] = None
+    invites: Annotated[list[str | ChannelMemberRequest] | None, Field(max_length=100)] = None
     """
     Users to invite, as user ids or membership objects.
     """
@@ -7448,7 +8305,7 @@ class UpdateChannelResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    members: list[ChannelMember] | None = None
+    members: list[ChannelMember]
     """
     The channel's members after the change.
     """
@@ -7643,6 +8500,26 @@ class UpdateMessagePartialRequest(BaseModel):
     user_id: str | None = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
+    """
+
+
+class UpdateMessagePartialResponse(BaseModel):
+    """
+    The message after a partial update.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        defer_build=True,
+    )
+    duration: str
+    """
+    How long the server spent on the request.
+    """
+    message: Message | None = None
+    pending_message_metadata: dict[str, str] | None = None
+    """
+    Data kept with a pending message.
     """
 
 
@@ -7950,23 +8827,31 @@ class User(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
+    avg_response_time: int | None = None
+    """
+    The user's average time to reply, in seconds.
+    """
     ban_expires: AwareDatetime | None = None
     """
     When an app-wide ban ends.
     """
-    banned: bool | None = None
+    banned: bool
     """
     Whether the user is banned from the whole app.
     """
-    blocked_user_ids: list[str] | None = None
+    blocked_user_ids: list[str]
     """
     Users this user has blocked.
     """
-    created_at: AwareDatetime | None = None
+    bypass_moderation: bool | None = None
+    """
+    Whether moderation is skipped for this user.
+    """
+    created_at: AwareDatetime
     """
     When it was created.
     """
-    custom: dict[str, Any] | None = None
+    custom: dict[str, Any]
     """
     Free-form data kept with the user.
     """
@@ -7990,11 +8875,11 @@ class User(BaseModel):
     """
     URL of the user's avatar.
     """
-    invisible: bool | None = None
+    invisible: bool
     """
     Whether the user hides their online status.
     """
-    language: str | None = None
+    language: str
     """
     Preferred language.
     """
@@ -8006,7 +8891,7 @@ class User(BaseModel):
     """
     Display name.
     """
-    online: bool | None = None
+    online: bool
     """
     Whether the user has an open connection right now.
     """
@@ -8016,19 +8901,23 @@ class User(BaseModel):
     """
     Tokens issued before this moment are refused.
     """
-    role: str | None = None
+    role: str
     """
     Application-wide role, such as `user`, `admin` or `guest`.
     """
-    shadow_banned: bool | None = None
+    shadow_banned: bool
     """
     Whether the user is shadow-banned.
     """
-    teams: list[str] | None = None
+    teams: list[str]
     """
     Teams the user belongs to.
     """
-    updated_at: AwareDatetime | None = None
+    teams_role: dict[str, str] | None = None
+    """
+    The user's role in each of their teams.
+    """
+    updated_at: AwareDatetime
     """
     When it last changed.
     """
@@ -8176,7 +9065,7 @@ class UsersResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    membership_deletion_task_id: str | None = None
+    membership_deletion_task_id: str
     """
     Background task removing memberships, when a team change required it.
     """
@@ -8195,7 +9084,7 @@ class VoteData(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    option: Annotated[PollOption | None, Field(alias="Option")] = None
+    option: Annotated[PollOptionInput | None, Field(alias="Option")] = None
     """
     The option voted for, as an object.
     """
@@ -8232,4 +9121,6 @@ class XiaomiConfig(BaseModel):
     """
 
 
+ChannelState.model_rebuild()
+ChannelStateResponse.model_rebuild()
 Message.model_rebuild()

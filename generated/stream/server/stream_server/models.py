@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from ._runtime._checks import INT64, NOT_NULL, JsonBool, JsonFloat, JsonInt
+from ._runtime._checks import INT32, INT64, NOT_NULL, JsonBool, JsonFloat, JsonInt
 
 
 class Action(BaseModel):
@@ -660,23 +660,23 @@ class BlockedUser(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    blocked_user: Annotated[User | None, NOT_NULL] = None
+    blocked_user: User
     """
     Who is blocked, as a user.
     """
-    blocked_user_id: Annotated[str | None, NOT_NULL] = None
+    blocked_user_id: str
     """
     Who is blocked.
     """
-    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    created_at: AwareDatetime
     """
     When the block began.
     """
-    user: Annotated[User | None, NOT_NULL] = None
+    user: User
     """
     Who blocked, as a user.
     """
-    user_id: Annotated[str | None, NOT_NULL] = None
+    user_id: str
     """
     Who blocked.
     """
@@ -785,11 +785,11 @@ class Channel(BaseModel):
     """
     Settings in force for the channel: its type's settings with any overrides.
     """
-    cooldown: Annotated[JsonInt | None, NOT_NULL] = None
+    cooldown: Annotated[JsonInt | None, INT32, NOT_NULL] = None
     """
     Slow mode: seconds a member must wait between messages.
     """
-    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    created_at: AwareDatetime
     """
     When it was created.
     """
@@ -797,7 +797,7 @@ class Channel(BaseModel):
     """
     Who created the channel.
     """
-    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    custom: dict[str, Any]
     """
     Free-form data kept with the channel.
     """
@@ -805,11 +805,15 @@ class Channel(BaseModel):
     """
     When the channel was deleted, if it was.
     """
-    disabled: Annotated[JsonBool | None, NOT_NULL] = None
+    disabled: JsonBool
     """
     Whether the channel is disabled.
     """
-    frozen: Annotated[JsonBool | None, NOT_NULL] = None
+    filter_tags: Annotated[list[str] | None, NOT_NULL] = None
+    """
+    Tags the channel can be filtered by.
+    """
+    frozen: JsonBool
     """
     Whether the channel is frozen.
     """
@@ -829,13 +833,17 @@ class Channel(BaseModel):
     """
     When the latest message was sent.
     """
-    member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    member_count: Annotated[JsonInt | None, INT32, NOT_NULL] = None
     """
     Number of members.
     """
     members: Annotated[list[ChannelMember] | None, NOT_NULL] = None
     """
     Members, when the answer includes them.
+    """
+    message_count: Annotated[JsonInt | None, INT64, NOT_NULL] = None
+    """
+    Number of messages in the channel, where the channel type counts them.
     """
     mute_expires_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
@@ -865,7 +873,7 @@ class Channel(BaseModel):
     """
     The channel's type, such as `messaging`.
     """
-    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    updated_at: AwareDatetime
     """
     When it last changed.
     """
@@ -922,6 +930,32 @@ class ChannelConfigOverrides(BaseModel):
     url_enrichment: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Add previews for links in messages.
+    """
+
+
+class ChannelContext(BaseModel):
+    """
+    The channel a message was sent to, in brief.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    cid: str
+    """
+    Channel identifier in the form `type:id`.
+    """
+    created_by: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who created the channel.
+    """
+    id: str
+    """
+    The channel id.
+    """
+    type: str
+    """
+    The channel type.
     """
 
 
@@ -993,11 +1027,11 @@ class ChannelInput(BaseModel):
     """
     True to freeze the channel so no one can post in it.
     """
-    invites: Annotated[list[str | ChannelMember] | None, NOT_NULL] = None
+    invites: Annotated[list[str | ChannelMemberRequest] | None, NOT_NULL] = None
     """
     Users to invite when the channel is created, as user ids or membership objects.
     """
-    members: Annotated[list[str | ChannelMember] | None, NOT_NULL] = None
+    members: Annotated[list[str | ChannelMemberRequest] | None, NOT_NULL] = None
     """
     Members to add when the channel is created, as user ids or membership objects.
     """
@@ -1013,32 +1047,52 @@ class ChannelInput(BaseModel):
 
 class ChannelMember(BaseModel):
     """
-    A user's membership of a channel. Requests that add, invite or assign roles name the user with `user_id` (or `user`) and may set `channel_role`; answers carry the full membership state.
+    A user's membership of a channel, with its full state, as answers give it.
     """
 
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
+    archived_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When the member archived the channel.
+    """
     ban_expires: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the channel ban ends.
     """
-    banned: Annotated[JsonBool | None, NOT_NULL] = None
+    ban_from_future_channels: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the ban also covers channels this user creates later.
+    """
+    banned: JsonBool
     """
     Whether the member is banned from this channel.
     """
-    channel_role: Annotated[str | None, NOT_NULL] = None
+    channel_role: str
     """
     Role the member holds in this channel, such as `channel_member` or `channel_moderator`.
     """
-    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    created_at: AwareDatetime
     """
     When the membership began.
+    """
+    custom: dict[str, Any]
+    """
+    Free-form data kept with the membership.
     """
     deleted_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When the membership ended, if it has.
+    """
+    deleted_messages: Annotated[list[str] | None, NOT_NULL] = None
+    """
+    Messages of this member that were deleted.
+    """
+    future_channel_ban_expires: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When the ban from future channels ends.
     """
     invite_accepted_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
@@ -1056,17 +1110,19 @@ class ChannelMember(BaseModel):
     """
     Whether the member moderates the channel.
     """
-    notifications_muted: Annotated[JsonBool | None, NOT_NULL] = None
+    notifications_muted: JsonBool
     """
     Whether the member silenced notifications for this channel.
     """
-    role: Annotated[
-        Literal["member", "moderator", "admin", "owner"] | None, Field(deprecated=True), NOT_NULL
-    ] = None
+    pinned_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
-    Older spelling of the member's level; prefer `channel_role`.
+    When the member pinned the channel.
     """
-    shadow_banned: Annotated[JsonBool | None, NOT_NULL] = None
+    role: Annotated[str | None, Field(deprecated=True), NOT_NULL] = None
+    """
+    Older spelling of the member's level (such as `member` or `moderator`); prefer `channel_role`.
+    """
+    shadow_banned: JsonBool
     """
     Whether the member is shadow-banned in this channel.
     """
@@ -1074,13 +1130,46 @@ class ChannelMember(BaseModel):
     """
     Membership status, such as `member` or `pending`.
     """
-    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    updated_at: AwareDatetime
     """
     When the membership last changed.
     """
     user: Annotated[User | None, NOT_NULL] = None
     """
     The member's user; in answers, the full user.
+    """
+    user_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The member's user id.
+    """
+
+
+class ChannelMemberRequest(BaseModel):
+    """
+    A membership as a request gives it: the user by `user_id` (or `user`), and optionally a channel role and custom data.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel_role: Annotated[str | None, NOT_NULL] = None
+    """
+    Role the member holds in this channel, such as `channel_member` or `channel_moderator`.
+    """
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    Free-form data to keep with the membership.
+    """
+    role: Annotated[
+        Literal["member", "moderator", "admin", "owner"] | None, Field(deprecated=True), NOT_NULL
+    ] = None
+    """
+    Older spelling of the member's level; prefer `channel_role`.
+    """
+    user: Annotated[UserRequest | None, NOT_NULL] = None
+    """
+    The member's user, where the request names the user this way.
     """
     user_id: Annotated[str | None, NOT_NULL] = None
     """
@@ -1118,6 +1207,28 @@ class ChannelMute(BaseModel):
     """
 
 
+class ChannelPushPreferences(BaseModel):
+    """
+    The calling user's push notification settings for one channel.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    chat_level: Annotated[str | None, NOT_NULL] = None
+    """
+    Which chat notifications are pushed: all, mentions only, none.
+    """
+    chat_preferences: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    Push settings per kind of chat event.
+    """
+    disabled_until: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    Push notifications are paused until this moment.
+    """
+
+
 class ChannelState(BaseModel):
     """
     A channel with its current state: recent messages, members, read state and watchers.
@@ -1126,7 +1237,15 @@ class ChannelState(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
+    active_live_locations: Annotated[list[SharedLocation] | None, NOT_NULL] = None
+    """
+    Live locations currently shared in the channel.
+    """
     channel: Annotated[Channel | None, NOT_NULL] = None
+    draft: Annotated[Draft | None, NOT_NULL] = None
+    """
+    The calling user's unsent draft in the channel.
+    """
     hidden: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether the calling user has hidden the channel.
@@ -1135,7 +1254,7 @@ class ChannelState(BaseModel):
     """
     Messages before this moment are hidden from the calling user.
     """
-    members: Annotated[list[ChannelMember] | None, NOT_NULL] = None
+    members: list[ChannelMember]
     """
     Members, or the page that was asked for.
     """
@@ -1143,7 +1262,7 @@ class ChannelState(BaseModel):
     """
     The calling user's own membership, if any.
     """
-    messages: Annotated[list[Message] | None, NOT_NULL] = None
+    messages: list[Message]
     """
     Latest messages, oldest first, or the page that was asked for.
     """
@@ -1151,19 +1270,23 @@ class ChannelState(BaseModel):
     """
     Messages the calling user sent that await approval.
     """
-    pinned_messages: Annotated[list[Message] | None, NOT_NULL] = None
+    pinned_messages: list[Message]
     """
     Pinned messages.
+    """
+    push_preferences: Annotated[ChannelPushPreferences | None, NOT_NULL] = None
+    """
+    The calling user's push settings for the channel.
     """
     read: Annotated[list[ReadState] | None, NOT_NULL] = None
     """
     How far each member has read.
     """
-    threads: Annotated[list[Thread] | None, NOT_NULL] = None
+    threads: list[ThreadState]
     """
     Threads of the channel, when asked for.
     """
-    watcher_count: Annotated[JsonInt | None, NOT_NULL] = None
+    watcher_count: Annotated[JsonInt | None, INT32, NOT_NULL] = None
     """
     Number of users watching the channel.
     """
@@ -1181,7 +1304,15 @@ class ChannelStateResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
+    active_live_locations: Annotated[list[SharedLocation] | None, NOT_NULL] = None
+    """
+    Live locations currently shared in the channel.
+    """
     channel: Annotated[Channel | None, NOT_NULL] = None
+    draft: Annotated[Draft | None, NOT_NULL] = None
+    """
+    The calling user's unsent draft in the channel.
+    """
     duration: str
     """
     How long the server spent on the request.
@@ -1194,7 +1325,7 @@ class ChannelStateResponse(BaseModel):
     """
     Messages before this moment are hidden from the calling user.
     """
-    members: Annotated[list[ChannelMember] | None, NOT_NULL] = None
+    members: list[ChannelMember]
     """
     Members, or the page that was asked for.
     """
@@ -1202,27 +1333,31 @@ class ChannelStateResponse(BaseModel):
     """
     The calling user's own membership, if any.
     """
-    messages: Annotated[list[Message] | None, NOT_NULL] = None
+    messages: list[Message]
     """
     Latest messages, oldest first, or the page that was asked for.
     """
-    pending_messages: Annotated[list[dict[str, Any]] | None, NOT_NULL] = None
+    pending_messages: Annotated[list[PendingMessage] | None, NOT_NULL] = None
     """
     Messages the calling user sent that await approval.
     """
-    pinned_messages: Annotated[list[Message] | None, NOT_NULL] = None
+    pinned_messages: list[Message]
     """
     Pinned messages.
+    """
+    push_preferences: Annotated[ChannelPushPreferences | None, NOT_NULL] = None
+    """
+    The calling user's push settings for the channel.
     """
     read: Annotated[list[ReadState] | None, NOT_NULL] = None
     """
     How far each member has read.
     """
-    threads: Annotated[list[Thread] | None, NOT_NULL] = None
+    threads: list[ThreadState]
     """
     Threads of the channel, when asked for.
     """
-    watcher_count: Annotated[JsonInt | None, NOT_NULL] = None
+    watcher_count: Annotated[JsonInt | None, INT32, NOT_NULL] = None
     """
     Number of users watching the channel.
     """
@@ -2653,6 +2788,44 @@ class DeviceError(BaseModel):
     """
 
 
+class Draft(BaseModel):
+    """
+    A message the user has started writing and not yet sent.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    channel: Annotated[Channel | None, NOT_NULL] = None
+    """
+    The channel the draft is written in.
+    """
+    channel_cid: str
+    """
+    Identifier of the channel, `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When the draft was saved.
+    """
+    message: dict[str, Any]
+    """
+    The draft message itself.
+    """
+    parent_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The thread the draft replies in, if any.
+    """
+    parent_message: Annotated[Message | None, NOT_NULL] = None
+    """
+    The message that starts that thread.
+    """
+    quoted_message: Annotated[Message | None, NOT_NULL] = None
+    """
+    The message the draft quotes.
+    """
+
+
 class DurationResponse(BaseModel):
     """
     An acknowledgement that carries nothing but the server's timing.
@@ -2718,10 +2891,22 @@ class Event(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
+    automoderation: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether automatic moderation acted on the event.
+    """
+    automoderation_scores: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    Scores from automatic moderation.
+    """
     channel: Annotated[Channel | None, NOT_NULL] = None
     channel_id: Annotated[str | None, NOT_NULL] = None
     """
     Id of the channel concerned.
+    """
+    channel_last_message_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When the channel last received a message.
     """
     channel_type: Annotated[str | None, NOT_NULL] = None
     """
@@ -2735,24 +2920,56 @@ class Event(BaseModel):
     """
     Connection the event came from.
     """
-    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    created_at: AwareDatetime
     """
     When the event happened.
     """
-    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    created_by: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who caused the event.
+    """
+    custom: dict[str, Any]
     """
     Free-form data carried by the event.
     """
+    me: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The connected user, with their unread counts, on events sent to that user.
+    """
     member: Annotated[ChannelMember | None, NOT_NULL] = None
     message: Annotated[Message | None, NOT_NULL] = None
+    message_update: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    What changed in a message, on translation events.
+    """
     parent_id: Annotated[str | None, NOT_NULL] = None
     """
     Thread concerned, by parent message id.
     """
+    poll: Annotated[Poll | None, NOT_NULL] = None
+    """
+    The poll, on poll events.
+    """
+    poll_vote: Annotated[PollVote | None, NOT_NULL] = None
+    """
+    The vote, on vote events.
+    """
     reaction: Annotated[Reaction | None, NOT_NULL] = None
+    reason: Annotated[str | None, NOT_NULL] = None
+    """
+    Why the event happened, where the event says.
+    """
     team: Annotated[str | None, NOT_NULL] = None
     """
     Team of the channel.
+    """
+    thread: Annotated[Thread | None, NOT_NULL] = None
+    """
+    The thread, on thread events.
+    """
+    thread_id: Annotated[str | None, NOT_NULL] = None
+    """
+    Identifier of the thread, on thread events.
     """
     type: str
     """
@@ -2766,7 +2983,7 @@ class Event(BaseModel):
     """
     User who caused the event.
     """
-    watcher_count: Annotated[JsonInt | None, NOT_NULL] = None
+    watcher_count: Annotated[JsonInt | None, INT32, NOT_NULL] = None
     """
     Users watching the channel.
     """
@@ -3127,27 +3344,35 @@ class FullUser(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
+    avg_response_time: Annotated[JsonInt | None, INT32, NOT_NULL] = None
+    """
+    The user's average time to reply, in seconds.
+    """
     ban_expires: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When an app-wide ban ends.
     """
-    banned: Annotated[JsonBool | None, NOT_NULL] = None
+    banned: JsonBool
     """
     Whether the user is banned from the whole app.
     """
-    blocked_user_ids: Annotated[list[str] | None, NOT_NULL] = None
+    blocked_user_ids: list[str]
     """
     Users this user has blocked.
     """
-    channel_mutes: Annotated[list[ChannelMute] | None, NOT_NULL] = None
+    bypass_moderation: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether moderation is skipped for this user.
+    """
+    channel_mutes: list[ChannelMute]
     """
     Channels this user has muted.
     """
-    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    created_at: AwareDatetime
     """
     When it was created.
     """
-    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    custom: dict[str, Any]
     """
     Free-form data kept with the user.
     """
@@ -3159,7 +3384,7 @@ class FullUser(BaseModel):
     """
     When the user was deleted, if they were.
     """
-    devices: Annotated[list[Device] | None, NOT_NULL] = None
+    devices: list[Device]
     """
     Push devices registered for the user.
     """
@@ -3171,11 +3396,11 @@ class FullUser(BaseModel):
     """
     URL of the user's avatar.
     """
-    invisible: Annotated[JsonBool | None, NOT_NULL] = None
+    invisible: JsonBool
     """
     Whether the user hides their online status.
     """
-    language: Annotated[str | None, NOT_NULL] = None
+    language: str
     """
     Preferred language.
     """
@@ -3187,7 +3412,7 @@ class FullUser(BaseModel):
     """
     Channels the user hid most recently, as cids.
     """
-    mutes: Annotated[list[UserMute] | None, NOT_NULL] = None
+    mutes: list[UserMute]
     """
     Users this user has muted.
     """
@@ -3195,7 +3420,7 @@ class FullUser(BaseModel):
     """
     Display name.
     """
-    online: Annotated[JsonBool | None, NOT_NULL] = None
+    online: JsonBool
     """
     Whether the user has an open connection right now.
     """
@@ -3205,31 +3430,39 @@ class FullUser(BaseModel):
     """
     Tokens issued before this moment are refused.
     """
-    role: Annotated[str | None, NOT_NULL] = None
+    role: str
     """
     Application-wide role, such as `user`, `admin` or `guest`.
     """
-    shadow_banned: Annotated[JsonBool | None, NOT_NULL] = None
+    shadow_banned: JsonBool
     """
     Whether the user is shadow-banned.
     """
-    teams: Annotated[list[str] | None, NOT_NULL] = None
+    teams: list[str]
     """
     Teams the user belongs to.
     """
-    total_unread_count: Annotated[JsonInt | None, NOT_NULL] = None
+    teams_role: Annotated[dict[str, str] | None, NOT_NULL] = None
+    """
+    The user's role in each of their teams.
+    """
+    total_unread_count: Annotated[JsonInt, INT32]
     """
     Unread messages across all the user's channels.
     """
-    unread_channels: Annotated[JsonInt | None, NOT_NULL] = None
+    unread_channels: Annotated[JsonInt, INT32]
     """
     Channels with unread messages.
     """
-    unread_threads: Annotated[JsonInt | None, NOT_NULL] = None
+    unread_count: Annotated[JsonInt, INT32]
+    """
+    Unread messages across all channels.
+    """
+    unread_threads: Annotated[JsonInt, INT32]
     """
     Threads with unread replies.
     """
-    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    updated_at: AwareDatetime
     """
     When it last changed.
     """
@@ -3368,6 +3601,25 @@ class GetExportChannelsStatusResponse(BaseModel):
     updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When its status last changed.
+    """
+
+
+class GetMessageResponse(BaseModel):
+    """
+    One message with its channel.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    duration: str
+    """
+    How long the server spent on the request.
+    """
+    message: MessageWithChannel
+    pending_message_metadata: Annotated[dict[str, str] | None, NOT_NULL] = None
+    """
+    Data kept with a pending message.
     """
 
 
@@ -3521,6 +3773,59 @@ class GetTaskResponse(BaseModel):
     updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When its status last changed.
+    """
+
+
+class GetThreadResponse(BaseModel):
+    """
+    One thread with its state.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    duration: str
+    """
+    How long the server spent on the request.
+    """
+    thread: ThreadState
+
+
+class GiphyImages(BaseModel):
+    """
+    The renditions of a Giphy image, by size.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    fixed_height: dict[str, Any]
+    """
+    Rendition of fixed height.
+    """
+    fixed_height_downsampled: dict[str, Any]
+    """
+    Fixed-height rendition at a lower frame rate.
+    """
+    fixed_height_still: dict[str, Any]
+    """
+    Still frame of the fixed-height rendition.
+    """
+    fixed_width: dict[str, Any]
+    """
+    Rendition of fixed width.
+    """
+    fixed_width_downsampled: dict[str, Any]
+    """
+    Fixed-width rendition at a lower frame rate.
+    """
+    fixed_width_still: dict[str, Any]
+    """
+    Still frame of the fixed-width rendition.
+    """
+    original: dict[str, Any]
+    """
+    The image at its original size.
     """
 
 
@@ -3924,7 +4229,7 @@ class Message(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    attachments: Annotated[list[Attachment] | None, NOT_NULL] = None
+    attachments: list[Attachment]
     """
     Rich content of the message.
     """
@@ -3936,7 +4241,7 @@ class Message(BaseModel):
     """
     The channel, where the answer includes it.
     """
-    cid: Annotated[str | None, NOT_NULL] = None
+    cid: str
     """
     Channel the message belongs to, as `type:id`.
     """
@@ -3944,11 +4249,11 @@ class Message(BaseModel):
     """
     Slash command the message invoked, such as `giphy`.
     """
-    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    created_at: AwareDatetime
     """
     When it was created.
     """
-    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    custom: dict[str, Any]
     """
     Free-form data kept with the message.
     """
@@ -3956,11 +4261,19 @@ class Message(BaseModel):
     """
     When the message was deleted, if it was.
     """
-    deleted_reply_count: Annotated[JsonInt | None, NOT_NULL] = None
+    deleted_for_me: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the calling user deleted the message for themselves only.
+    """
+    deleted_reply_count: Annotated[JsonInt, INT32]
     """
     Replies in the thread that were deleted.
     """
-    html: Annotated[str | None, NOT_NULL] = None
+    draft: Annotated[Draft | None, NOT_NULL] = None
+    """
+    The calling user's unsent draft reply to this message.
+    """
+    html: str
     """
     The text rendered to HTML.
     """
@@ -3976,11 +4289,35 @@ class Message(BaseModel):
     """
     Labels image moderation gave each attached image.
     """
-    latest_reactions: Annotated[list[Reaction] | None, NOT_NULL] = None
+    latest_reactions: list[Reaction]
     """
     Most recent reactions.
     """
-    mentioned_users: Annotated[list[User] | None, NOT_NULL] = None
+    member: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The sender's membership of the channel, in brief.
+    """
+    mentioned_channel: JsonBool
+    """
+    Whether the message mentions the whole channel.
+    """
+    mentioned_group_ids: Annotated[list[str] | None, NOT_NULL] = None
+    """
+    Identifiers of the user groups mentioned.
+    """
+    mentioned_groups: Annotated[list[dict[str, Any]] | None, NOT_NULL] = None
+    """
+    User groups mentioned in the message.
+    """
+    mentioned_here: JsonBool
+    """
+    Whether the message mentions everyone online in the channel.
+    """
+    mentioned_roles: Annotated[list[str] | None, NOT_NULL] = None
+    """
+    Roles mentioned in the message.
+    """
+    mentioned_users: list[User]
     """
     Users mentioned in the text.
     """
@@ -3992,7 +4329,11 @@ class Message(BaseModel):
     """
     Message markup, if any.
     """
-    own_reactions: Annotated[list[Reaction] | None, NOT_NULL] = None
+    moderation: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    What moderation decided about the message.
+    """
+    own_reactions: list[Reaction]
     """
     Reactions of the calling user.
     """
@@ -4004,7 +4345,7 @@ class Message(BaseModel):
     """
     When the pin lapses.
     """
-    pinned: Annotated[JsonBool | None, NOT_NULL] = None
+    pinned: JsonBool
     """
     Whether the message is pinned.
     """
@@ -4032,7 +4373,7 @@ class Message(BaseModel):
     """
     The message this one quotes.
     """
-    reaction_counts: Annotated[dict[str, JsonInt] | None, NOT_NULL] = None
+    reaction_counts: dict[str, JsonInt]
     """
     Number of reactions of each kind.
     """
@@ -4040,27 +4381,39 @@ class Message(BaseModel):
     """
     Summary of reactions of each kind.
     """
-    reaction_scores: Annotated[dict[str, JsonInt] | None, NOT_NULL] = None
+    reaction_scores: dict[str, JsonInt]
     """
     Sum of reaction scores of each kind.
     """
-    reply_count: Annotated[JsonInt | None, NOT_NULL] = None
+    reminder: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The calling user's reminder for this message.
+    """
+    reply_count: Annotated[JsonInt, INT32]
     """
     Replies in the message's thread.
     """
-    shadowed: Annotated[JsonBool | None, NOT_NULL] = None
+    restricted_visibility: list[str]
+    """
+    Users who alone may see the message; empty for everyone.
+    """
+    shadowed: JsonBool
     """
     Whether the message is hidden because its sender is shadow-banned.
+    """
+    shared_location: Annotated[SharedLocation | None, NOT_NULL] = None
+    """
+    The location shared in the message.
     """
     show_in_channel: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Whether a thread reply is also shown in the channel.
     """
-    silent: Annotated[JsonBool | None, NOT_NULL] = None
+    silent: JsonBool
     """
     Whether the message was sent without notifications.
     """
-    text: Annotated[str | None, NOT_NULL] = None
+    text: str
     """
     The message text.
     """
@@ -4068,17 +4421,36 @@ class Message(BaseModel):
     """
     Users who replied in the thread.
     """
-    type: Annotated[str | None, NOT_NULL] = None
+    type: str
     """
     Kind of message: `regular`, `ephemeral`, `error`, `reply`, `system` or `deleted`.
     """
-    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    updated_at: AwareDatetime
     """
     When it last changed.
     """
-    user: Annotated[User | None, NOT_NULL] = None
+    user: User
     """
     The sender.
+    """
+
+
+class MessageActionResponse(BaseModel):
+    """
+    The message an action produced, if any.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    duration: str
+    """
+    How long the server spent on the request.
+    """
+    message: Annotated[Message | None, NOT_NULL] = None
+    pending_message_metadata: Annotated[dict[str, str] | None, NOT_NULL] = None
+    """
+    Data kept with a pending message.
     """
 
 
@@ -4156,27 +4528,31 @@ class MessageHistoryEntry(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    custom: Annotated[dict[str, Any] | None, Field(alias="Custom"), NOT_NULL] = None
-    """
-    Custom data of this version.
-    """
-    attachments: Annotated[list[Attachment] | None, NOT_NULL] = None
+    attachments: list[Attachment]
     """
     Attachments of this version.
     """
-    message_id: Annotated[str | None, NOT_NULL] = None
+    custom: dict[str, Any]
+    """
+    Custom data of this version.
+    """
+    is_deleted: JsonBool
+    """
+    Whether this version of the message was deleted.
+    """
+    message_id: str
     """
     The message.
     """
-    message_updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    message_updated_at: AwareDatetime
     """
     When this version was current from.
     """
-    message_updated_by_id: Annotated[str | None, NOT_NULL] = None
+    message_updated_by_id: str
     """
     Who made the edit that produced this version.
     """
-    text: Annotated[str | None, NOT_NULL] = None
+    text: str
     """
     Text of this version.
     """
@@ -4338,6 +4714,221 @@ class MessageResponse(BaseModel):
     """
 
 
+class MessageWithChannel(BaseModel):
+    """
+    A message together with the channel it belongs to.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    attachments: list[Attachment]
+    """
+    Rich content of the message.
+    """
+    before_message_send_failed: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the app's pre-send hook failed for this message.
+    """
+    channel: Channel
+    """
+    The channel the message belongs to.
+    """
+    cid: str
+    """
+    Channel the message belongs to, as `type:id`.
+    """
+    command: Annotated[str | None, NOT_NULL] = None
+    """
+    Slash command the message invoked, such as `giphy`.
+    """
+    created_at: AwareDatetime
+    """
+    When it was created.
+    """
+    custom: dict[str, Any]
+    """
+    Free-form data kept with the message.
+    """
+    deleted_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When the message was deleted, if it was.
+    """
+    deleted_for_me: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the calling user deleted the message for themselves only.
+    """
+    deleted_reply_count: Annotated[JsonInt, INT32]
+    """
+    Replies in the thread that were deleted.
+    """
+    draft: Annotated[Draft | None, NOT_NULL] = None
+    """
+    The calling user's unsent draft reply to this message.
+    """
+    html: str
+    """
+    The text rendered to HTML.
+    """
+    i18n: Annotated[dict[str, str] | None, NOT_NULL] = None
+    """
+    Translations of the text, by language, with the original language under `language`.
+    """
+    id: str
+    """
+    The message's id.
+    """
+    image_labels: Annotated[dict[str, list[str]] | None, NOT_NULL] = None
+    """
+    Labels image moderation gave each attached image.
+    """
+    latest_reactions: list[Reaction]
+    """
+    Most recent reactions.
+    """
+    member: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The sender's membership of the channel, in brief.
+    """
+    mentioned_channel: JsonBool
+    """
+    Whether the message mentions the whole channel.
+    """
+    mentioned_group_ids: Annotated[list[str] | None, NOT_NULL] = None
+    """
+    Identifiers of the user groups mentioned.
+    """
+    mentioned_groups: Annotated[list[dict[str, Any]] | None, NOT_NULL] = None
+    """
+    User groups mentioned in the message.
+    """
+    mentioned_here: JsonBool
+    """
+    Whether the message mentions everyone online in the channel.
+    """
+    mentioned_roles: Annotated[list[str] | None, NOT_NULL] = None
+    """
+    Roles mentioned in the message.
+    """
+    mentioned_users: list[User]
+    """
+    Users mentioned in the text.
+    """
+    message_text_updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When the text was last edited.
+    """
+    mml: Annotated[str | None, NOT_NULL] = None
+    """
+    Message markup, if any.
+    """
+    moderation: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    What moderation decided about the message.
+    """
+    own_reactions: list[Reaction]
+    """
+    Reactions of the calling user.
+    """
+    parent_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The message this one replies to, for thread replies.
+    """
+    pin_expires: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When the pin lapses.
+    """
+    pinned: JsonBool
+    """
+    Whether the message is pinned.
+    """
+    pinned_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When it was pinned.
+    """
+    pinned_by: Annotated[User | None, NOT_NULL] = None
+    """
+    Who pinned it.
+    """
+    poll: Annotated[Poll | None, NOT_NULL] = None
+    """
+    The attached poll.
+    """
+    poll_id: Annotated[str | None, NOT_NULL] = None
+    """
+    Poll attached to the message.
+    """
+    quoted_message: Annotated[Message | None, NOT_NULL] = None
+    """
+    The quoted message.
+    """
+    quoted_message_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The message this one quotes.
+    """
+    reaction_counts: dict[str, JsonInt]
+    """
+    Number of reactions of each kind.
+    """
+    reaction_groups: Annotated[dict[str, ReactionGroup] | None, NOT_NULL] = None
+    """
+    Summary of reactions of each kind.
+    """
+    reaction_scores: dict[str, JsonInt]
+    """
+    Sum of reaction scores of each kind.
+    """
+    reminder: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The calling user's reminder for this message.
+    """
+    reply_count: Annotated[JsonInt, INT32]
+    """
+    Replies in the message's thread.
+    """
+    restricted_visibility: list[str]
+    """
+    Users who alone may see the message; empty for everyone.
+    """
+    shadowed: JsonBool
+    """
+    Whether the message is hidden because its sender is shadow-banned.
+    """
+    shared_location: Annotated[SharedLocation | None, NOT_NULL] = None
+    """
+    The location shared in the message.
+    """
+    show_in_channel: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether a thread reply is also shown in the channel.
+    """
+    silent: JsonBool
+    """
+    Whether the message was sent without notifications.
+    """
+    text: str
+    """
+    The message text.
+    """
+    thread_participants: Annotated[list[User] | None, NOT_NULL] = None
+    """
+    Users who replied in the thread.
+    """
+    type: str
+    """
+    Kind of message: `regular`, `ephemeral`, `error`, `reply`, `system` or `deleted`.
+    """
+    updated_at: AwareDatetime
+    """
+    When it last changed.
+    """
+    user: User
+    """
+    The sender.
+    """
+
+
 class MessagesResponse(BaseModel):
     """
     A list of messages.
@@ -4481,7 +5072,7 @@ class OgResponse(BaseModel):
     """
     Accent colour of the card.
     """
-    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    custom: dict[str, Any]
     """
     Free-form data kept with the attachment.
     """
@@ -4505,7 +5096,7 @@ class OgResponse(BaseModel):
     """
     Icon shown in the footer.
     """
-    giphy: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    giphy: Annotated[GiphyImages | None, NOT_NULL] = None
     """
     Renditions of a giphy, by size name.
     """
@@ -4517,11 +5108,11 @@ class OgResponse(BaseModel):
     """
     The link the preview was built from.
     """
-    original_height: Annotated[JsonInt | None, NOT_NULL] = None
+    original_height: Annotated[JsonInt | None, INT32, NOT_NULL] = None
     """
     Height of the original image, in pixels.
     """
-    original_width: Annotated[JsonInt | None, NOT_NULL] = None
+    original_width: Annotated[JsonInt | None, INT32, NOT_NULL] = None
     """
     Width of the original image, in pixels.
     """
@@ -4566,6 +5157,32 @@ class PaginationParams(BaseModel):
     offset: Annotated[JsonInt | None, NOT_NULL] = None
     """
     How many entries to pass over first.
+    """
+
+
+class PendingMessage(BaseModel):
+    """
+    A message held back until it is approved.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    channel: Annotated[Channel | None, NOT_NULL] = None
+    """
+    The channel the message was sent to.
+    """
+    message: Annotated[Message | None, NOT_NULL] = None
+    """
+    The message awaiting approval.
+    """
+    metadata: Annotated[dict[str, str] | None, NOT_NULL] = None
+    """
+    Data kept with the pending message.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who sent it.
     """
 
 
@@ -4704,23 +5321,19 @@ class Poll(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    custom: Annotated[dict[str, Any] | None, Field(alias="Custom"), NOT_NULL] = None
-    """
-    Free-form data kept with the poll.
-    """
-    allow_answers: Annotated[JsonBool | None, NOT_NULL] = None
+    allow_answers: JsonBool
     """
     Whether users may give free-text answers.
     """
-    allow_user_suggested_options: Annotated[JsonBool | None, NOT_NULL] = None
+    allow_user_suggested_options: JsonBool
     """
     Whether users may add options.
     """
-    answers_count: Annotated[JsonInt | None, NOT_NULL] = None
+    answers_count: Annotated[JsonInt, INT32]
     """
     Free-text answers given.
     """
-    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    created_at: AwareDatetime
     """
     When it was created.
     """
@@ -4728,15 +5341,19 @@ class Poll(BaseModel):
     """
     Who created the poll, as a user.
     """
-    created_by_id: Annotated[str | None, NOT_NULL] = None
+    created_by_id: str
     """
     Who created the poll.
     """
-    description: Annotated[str | None, NOT_NULL] = None
+    custom: dict[str, Any]
+    """
+    Free-form data kept with the poll.
+    """
+    description: str
     """
     Further explanation.
     """
-    enforce_unique_vote: Annotated[JsonBool | None, NOT_NULL] = None
+    enforce_unique_vote: JsonBool
     """
     Whether each user may vote only once.
     """
@@ -4748,43 +5365,43 @@ class Poll(BaseModel):
     """
     Whether voting has ended.
     """
-    latest_answers: Annotated[list[PollVote] | None, NOT_NULL] = None
+    latest_answers: list[PollVote]
     """
     Most recent free-text answers.
     """
-    latest_votes_by_option: Annotated[dict[str, list[PollVote]] | None, NOT_NULL] = None
+    latest_votes_by_option: dict[str, list[PollVote]]
     """
     Most recent votes per option id.
     """
-    max_votes_allowed: Annotated[JsonInt | None, NOT_NULL] = None
+    max_votes_allowed: Annotated[JsonInt | None, INT32, NOT_NULL] = None
     """
     Most votes one user may cast.
     """
-    name: Annotated[str | None, NOT_NULL] = None
+    name: str
     """
     The question or title.
     """
-    options: Annotated[list[PollOption] | None, NOT_NULL] = None
+    options: list[PollOption]
     """
     The choices.
     """
-    own_votes: Annotated[list[PollVote] | None, NOT_NULL] = None
+    own_votes: list[PollVote]
     """
     The calling user's votes.
     """
-    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    updated_at: AwareDatetime
     """
     When it last changed.
     """
-    vote_count: Annotated[JsonInt | None, NOT_NULL] = None
+    vote_count: Annotated[JsonInt, INT32]
     """
     Votes cast for options.
     """
-    vote_counts_by_option: Annotated[dict[str, JsonInt] | None, NOT_NULL] = None
+    vote_counts_by_option: dict[str, JsonInt]
     """
     Votes per option id.
     """
-    voting_visibility: Annotated[str | None, NOT_NULL] = None
+    voting_visibility: str
     """
     `public` when voters are visible, `anonymous` when they are not.
     """
@@ -4798,7 +5415,7 @@ class PollOption(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    custom: dict[str, Any]
     """
     Free-form data kept with the option.
     """
@@ -4806,7 +5423,7 @@ class PollOption(BaseModel):
     """
     Identifier of the option.
     """
-    text: Annotated[str | None, NOT_NULL] = None
+    text: str
     """
     Text of the option.
     """
@@ -4894,7 +5511,7 @@ class PollVote(BaseModel):
     """
     The answer, for answers.
     """
-    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    created_at: AwareDatetime
     """
     When it was created.
     """
@@ -4906,15 +5523,15 @@ class PollVote(BaseModel):
     """
     Whether this is a free-text answer rather than a vote.
     """
-    option_id: Annotated[str | None, NOT_NULL] = None
+    option_id: str
     """
     The option chosen; empty for answers.
     """
-    poll_id: Annotated[str | None, NOT_NULL] = None
+    poll_id: str
     """
     The poll.
     """
-    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    updated_at: AwareDatetime
     """
     When it last changed.
     """
@@ -4940,7 +5557,33 @@ class PollVoteResponse(BaseModel):
     """
     How long the server spent on the request.
     """
+    poll: Annotated[Poll | None, NOT_NULL] = None
+    """
+    The poll after the vote.
+    """
     vote: Annotated[PollVote | None, NOT_NULL] = None
+
+
+class PredefinedFilter(BaseModel):
+    """
+    A saved filter the query used, with its values filled in.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    filter: dict[str, Any]
+    """
+    The filter, with its placeholders filled in.
+    """
+    name: str
+    """
+    Name of the saved filter.
+    """
+    sort: Annotated[list[dict[str, Any]] | None, NOT_NULL] = None
+    """
+    Sort order that comes with the filter.
+    """
 
 
 class PrivacySettings(BaseModel):
@@ -5351,6 +5994,10 @@ class QueryChannelsResponse(BaseModel):
     """
     How long the server spent on the request.
     """
+    predefined_filter: Annotated[PredefinedFilter | None, NOT_NULL] = None
+    """
+    The saved filter the query used, if it named one.
+    """
 
 
 class QueryMembersRequest(BaseModel):
@@ -5373,7 +6020,7 @@ class QueryMembersRequest(BaseModel):
     """
     How many members to return.
     """
-    members: Annotated[list[ChannelMember] | None, NOT_NULL] = None
+    members: Annotated[list[ChannelMemberRequest] | None, NOT_NULL] = None
     """
     Members that identify a distinct channel.
     """
@@ -5727,7 +6374,7 @@ class QueryThreadsResponse(BaseModel):
     """
     Cursor for the previous page.
     """
-    threads: list[Thread]
+    threads: list[ThreadState]
     """
     The threads found.
     """
@@ -5798,11 +6445,11 @@ class Reaction(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    created_at: AwareDatetime
     """
     When it was created.
     """
-    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    custom: dict[str, Any]
     """
     Free-form data kept with the reaction.
     """
@@ -5810,7 +6457,7 @@ class Reaction(BaseModel):
     """
     The message reacted to.
     """
-    score: Annotated[JsonInt | None, NOT_NULL] = None
+    score: Annotated[JsonInt, INT32]
     """
     Weight of the reaction.
     """
@@ -5818,15 +6465,15 @@ class Reaction(BaseModel):
     """
     Kind of reaction, such as `like`.
     """
-    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    updated_at: AwareDatetime
     """
     When it last changed.
     """
-    user: Annotated[User | None, NOT_NULL] = None
+    user: User
     """
     Who reacted, as a user.
     """
-    user_id: Annotated[str | None, NOT_NULL] = None
+    user_id: str
     """
     Who reacted.
     """
@@ -5909,11 +6556,11 @@ class ReactionResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    message: Annotated[Message | None, NOT_NULL] = None
+    message: Message
     """
     The message, with updated reaction counts.
     """
-    reaction: Annotated[Reaction | None, NOT_NULL] = None
+    reaction: Reaction
 
 
 class ReactivateUserRequest(BaseModel):
@@ -5965,19 +6612,27 @@ class ReadEvent(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    channel_id: Annotated[str | None, NOT_NULL] = None
+    channel: Annotated[Channel | None, NOT_NULL] = None
+    """
+    The channel that was read.
+    """
+    channel_id: str
     """
     Id of the channel.
     """
-    channel_type: Annotated[str | None, NOT_NULL] = None
+    channel_last_message_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When the channel last received a message.
+    """
+    channel_type: str
     """
     Type of the channel.
     """
-    cid: Annotated[str | None, NOT_NULL] = None
+    cid: str
     """
     Channel concerned, as `type:id`.
     """
-    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    created_at: AwareDatetime
     """
     When the event happened.
     """
@@ -5993,7 +6648,7 @@ class ReadEvent(BaseModel):
     """
     The thread read, when a thread was marked.
     """
-    type: Annotated[str | None, NOT_NULL] = None
+    type: str
     """
     Kind of event, `message.read`.
     """
@@ -6025,7 +6680,15 @@ class ReadState(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    last_read: Annotated[AwareDatetime | None, NOT_NULL] = None
+    last_delivered_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When a message was last delivered to the member.
+    """
+    last_delivered_message_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The last message delivered to the member.
+    """
+    last_read: AwareDatetime
     """
     When the user last read.
     """
@@ -6033,11 +6696,11 @@ class ReadState(BaseModel):
     """
     The last message the user read.
     """
-    unread_messages: Annotated[JsonInt | None, NOT_NULL] = None
+    unread_messages: Annotated[JsonInt, INT32]
     """
     Messages the user has not read yet.
     """
-    user: Annotated[User | None, NOT_NULL] = None
+    user: User
     """
     The reader.
     """
@@ -6192,7 +6855,7 @@ class SearchResult(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    message: Annotated[Message | None, NOT_NULL] = None
+    message: Annotated[MessageWithChannel | None, NOT_NULL] = None
     """
     The message found, with its channel.
     """
@@ -6210,11 +6873,11 @@ class SearchWarning(BaseModel):
     """
     The channels searched.
     """
-    channel_search_count: Annotated[JsonInt | None, NOT_NULL] = None
+    channel_search_count: Annotated[JsonInt | None, INT32, NOT_NULL] = None
     """
     How many channels were searched.
     """
-    warning_code: JsonInt
+    warning_code: Annotated[JsonInt, INT32]
     """
     Code of the warning.
     """
@@ -6282,6 +6945,33 @@ class SendMessageRequest(BaseModel):
     """
 
 
+class SendMessageResponse(BaseModel):
+    """
+    The message just sent.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    channel_context: Annotated[ChannelContext | None, NOT_NULL] = None
+    """
+    The channel the message was sent to.
+    """
+    duration: str
+    """
+    How long the server spent on the request.
+    """
+    mentioned_members: Annotated[dict[str, JsonBool] | None, NOT_NULL] = None
+    """
+    The members the message mentions, by user id.
+    """
+    message: Message
+    pending_message_metadata: Annotated[dict[str, str] | None, NOT_NULL] = None
+    """
+    Data kept with a pending message.
+    """
+
+
 class SendReactionRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -6307,6 +6997,60 @@ class SendUserCustomEventRequest(BaseModel):
     event: UserCustomEventRequest
     """
     The event to deliver.
+    """
+
+
+class SharedLocation(BaseModel):
+    """
+    A location a user shares from a device, once or live until a moment.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    channel: Annotated[Channel | None, NOT_NULL] = None
+    """
+    The channel the location is shared in.
+    """
+    channel_cid: str
+    """
+    Identifier of the channel, `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When the location was first shared.
+    """
+    created_by_device_id: str
+    """
+    The device that shares the location.
+    """
+    end_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When live sharing stops; absent for a one-time location.
+    """
+    latitude: JsonFloat
+    """
+    Latitude in degrees.
+    """
+    longitude: JsonFloat
+    """
+    Longitude in degrees.
+    """
+    message: Annotated[Message | None, NOT_NULL] = None
+    """
+    The message that carries the location.
+    """
+    message_id: str
+    """
+    Identifier of the message that carries the location.
+    """
+    updated_at: AwareDatetime
+    """
+    When the location last changed.
+    """
+    user_id: str
+    """
+    The user who shares the location.
     """
 
 
@@ -6414,15 +7158,19 @@ class Thread(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
+    active_participant_count: Annotated[JsonInt, INT32]
+    """
+    Number of participants who have not left the thread.
+    """
     channel: Annotated[Channel | None, NOT_NULL] = None
     """
     That channel.
     """
-    channel_cid: Annotated[str | None, NOT_NULL] = None
+    channel_cid: str
     """
     Channel of the thread, as `type:id`.
     """
-    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    created_at: AwareDatetime
     """
     When it was created.
     """
@@ -6430,11 +7178,11 @@ class Thread(BaseModel):
     """
     Who started the thread, as a user.
     """
-    created_by_user_id: Annotated[str | None, NOT_NULL] = None
+    created_by_user_id: str
     """
     Who started the thread.
     """
-    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    custom: dict[str, Any]
     """
     Free-form data kept with the thread.
     """
@@ -6458,7 +7206,7 @@ class Thread(BaseModel):
     """
     The message the thread hangs from.
     """
-    participant_count: Annotated[JsonInt | None, NOT_NULL] = None
+    participant_count: Annotated[JsonInt, INT32]
     """
     Users taking part.
     """
@@ -6466,7 +7214,7 @@ class Thread(BaseModel):
     """
     How far each participant has read.
     """
-    reply_count: Annotated[JsonInt | None, NOT_NULL] = None
+    reply_count: Annotated[JsonInt, INT32]
     """
     Replies in the thread.
     """
@@ -6474,11 +7222,11 @@ class Thread(BaseModel):
     """
     Users taking part.
     """
-    title: Annotated[str | None, NOT_NULL] = None
+    title: str
     """
     Title of the thread.
     """
-    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    updated_at: AwareDatetime
     """
     When it last changed.
     """
@@ -6543,6 +7291,93 @@ class ThreadResponse(BaseModel):
     How long the server spent on the request.
     """
     thread: Thread
+
+
+class ThreadState(BaseModel):
+    """
+    A thread with its latest replies and read state.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    active_participant_count: Annotated[JsonInt, INT32]
+    """
+    Number of participants who have not left the thread.
+    """
+    channel: Annotated[Channel | None, NOT_NULL] = None
+    """
+    That channel.
+    """
+    channel_cid: str
+    """
+    Channel of the thread, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When it was created.
+    """
+    created_by: Annotated[User | None, NOT_NULL] = None
+    """
+    Who started the thread, as a user.
+    """
+    created_by_user_id: str
+    """
+    Who started the thread.
+    """
+    custom: dict[str, Any]
+    """
+    Free-form data kept with the thread.
+    """
+    deleted_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When the thread was deleted, if it was.
+    """
+    draft: Annotated[Draft | None, NOT_NULL] = None
+    """
+    The calling user's unsent draft in the thread.
+    """
+    last_message_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When the latest reply was sent.
+    """
+    latest_replies: list[Message]
+    """
+    The most recent replies.
+    """
+    parent_message: Annotated[Message | None, NOT_NULL] = None
+    """
+    That message.
+    """
+    parent_message_id: str
+    """
+    The message the thread hangs from.
+    """
+    participant_count: Annotated[JsonInt, INT32]
+    """
+    Users taking part.
+    """
+    read: Annotated[list[ReadState] | None, NOT_NULL] = None
+    """
+    How far each participant has read.
+    """
+    reply_count: Annotated[JsonInt, INT32]
+    """
+    Replies in the thread.
+    """
+    thread_participants: Annotated[list[ThreadParticipant] | None, NOT_NULL] = None
+    """
+    Users taking part.
+    """
+    title: str
+    """
+    Title of the thread.
+    """
+    updated_at: AwareDatetime
+    """
+    When it last changed.
+    """
 
 
 class Thresholds(BaseModel):
@@ -6793,23 +7628,27 @@ class UnreadCounts(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_type: Annotated[list[UnreadCountsChannelType] | None, NOT_NULL] = None
+    channel_type: list[UnreadCountsChannelType]
     """
     Unread messages per channel type.
     """
-    channels: Annotated[list[UnreadCountsChannel] | None, NOT_NULL] = None
+    channels: list[UnreadCountsChannel]
     """
     Unread messages per channel.
     """
-    threads: Annotated[list[UnreadCountsThread] | None, NOT_NULL] = None
+    threads: list[UnreadCountsThread]
     """
     Unread replies per thread.
     """
-    total_unread_count: Annotated[JsonInt | None, NOT_NULL] = None
+    total_unread_count: Annotated[JsonInt, INT32]
     """
     Unread messages across all channels.
     """
-    total_unread_threads_count: Annotated[JsonInt | None, NOT_NULL] = None
+    total_unread_count_by_team: Annotated[dict[str, JsonInt] | None, NOT_NULL] = None
+    """
+    Unread messages per team.
+    """
+    total_unread_threads_count: Annotated[JsonInt, INT32]
     """
     Threads with unread replies.
     """
@@ -6823,15 +7662,15 @@ class UnreadCountsChannel(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_id: Annotated[str | None, NOT_NULL] = None
+    channel_id: str
     """
     The channel, as `type:id`.
     """
-    last_read: Annotated[AwareDatetime | None, NOT_NULL] = None
+    last_read: AwareDatetime
     """
     When the user last read the channel.
     """
-    unread_count: Annotated[JsonInt | None, NOT_NULL] = None
+    unread_count: Annotated[JsonInt, INT32]
     """
     Unread messages.
     """
@@ -6845,15 +7684,15 @@ class UnreadCountsChannelType(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_count: Annotated[JsonInt | None, NOT_NULL] = None
+    channel_count: Annotated[JsonInt, INT32]
     """
     Channels of this type with unread messages.
     """
-    channel_type: Annotated[str | None, NOT_NULL] = None
+    channel_type: str
     """
     The channel type.
     """
-    unread_count: Annotated[JsonInt | None, NOT_NULL] = None
+    unread_count: Annotated[JsonInt, INT32]
     """
     Unread messages.
     """
@@ -6867,11 +7706,11 @@ class UnreadCountsResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    channel_type: Annotated[list[UnreadCountsChannelType] | None, NOT_NULL] = None
+    channel_type: list[UnreadCountsChannelType]
     """
     Unread messages per channel type.
     """
-    channels: Annotated[list[UnreadCountsChannel] | None, NOT_NULL] = None
+    channels: list[UnreadCountsChannel]
     """
     Unread messages per channel.
     """
@@ -6879,15 +7718,19 @@ class UnreadCountsResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    threads: Annotated[list[UnreadCountsThread] | None, NOT_NULL] = None
+    threads: list[UnreadCountsThread]
     """
     Unread replies per thread.
     """
-    total_unread_count: Annotated[JsonInt | None, NOT_NULL] = None
+    total_unread_count: Annotated[JsonInt, INT32]
     """
     Unread messages across all channels.
     """
-    total_unread_threads_count: Annotated[JsonInt | None, NOT_NULL] = None
+    total_unread_count_by_team: Annotated[dict[str, JsonInt] | None, NOT_NULL] = None
+    """
+    Unread messages per team.
+    """
+    total_unread_threads_count: Annotated[JsonInt, INT32]
     """
     Threads with unread replies.
     """
@@ -6901,19 +7744,19 @@ class UnreadCountsThread(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    last_read: Annotated[AwareDatetime | None, NOT_NULL] = None
+    last_read: AwareDatetime
     """
     When the user last read the thread.
     """
-    last_read_message_id: Annotated[str | None, NOT_NULL] = None
+    last_read_message_id: str
     """
     The last reply the user read.
     """
-    parent_message_id: Annotated[str | None, NOT_NULL] = None
+    parent_message_id: str
     """
     The thread, by parent message id.
     """
-    unread_count: Annotated[JsonInt | None, NOT_NULL] = None
+    unread_count: Annotated[JsonInt, INT32]
     """
     Unread replies.
     """
@@ -7145,7 +7988,7 @@ class UpdateChannelPartialResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    members: Annotated[list[ChannelMember] | None, NOT_NULL] = None
+    members: list[ChannelMember]
     """
     The channel's members.
     """
@@ -7163,7 +8006,9 @@ class UpdateChannelRequest(BaseModel):
     """
     Tags to add to the channel, which queries of channels can filter on (`filter_tags`).
     """
-    add_members: Annotated[list[str | ChannelMember] | None, Field(max_length=100), NOT_NULL] = None
+    add_members: Annotated[
+        list[str | ChannelMemberRequest] | None, Field(max_length=100), NOT_NULL
+    ] = None
     """
     Users to add as members, as user ids or membership objects (to set a channel role, say).
     """
@@ -7171,7 +8016,9 @@ class UpdateChannelRequest(BaseModel):
     """
     Members to make moderators, by user id.
     """
-    assign_roles: Annotated[list[ChannelMember] | None, Field(max_length=100), NOT_NULL] = None
+    assign_roles: Annotated[list[ChannelMemberRequest] | None, Field(max_length=100), NOT_NULL] = (
+        None
+    )
     """
     Channel roles to give to existing members; the call fails if any user is not a member.
     """
@@ -7191,7 +8038,9 @@ class UpdateChannelRequest(BaseModel):
     """
     True to hide earlier messages from the members added now.
     """
-    invites: Annotated[list[str | ChannelMember] | None, Field(max_length=100), NOT_NULL] = None
+    invites: Annotated[list[str | ChannelMemberRequest] | None, Field(max_length=100), NOT_NULL] = (
+        None
+    )
     """
     Users to invite, as user ids or membership objects.
     """
@@ -7237,7 +8086,7 @@ class UpdateChannelResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    members: Annotated[list[ChannelMember] | None, NOT_NULL] = None
+    members: list[ChannelMember]
     """
     The channel's members after the change.
     """
@@ -7428,6 +8277,25 @@ class UpdateMessagePartialRequest(BaseModel):
     user_id: Annotated[str | None, NOT_NULL] = None
     """
     Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
+    """
+
+
+class UpdateMessagePartialResponse(BaseModel):
+    """
+    The message after a partial update.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    duration: str
+    """
+    How long the server spent on the request.
+    """
+    message: Annotated[Message | None, NOT_NULL] = None
+    pending_message_metadata: Annotated[dict[str, str] | None, NOT_NULL] = None
+    """
+    Data kept with a pending message.
     """
 
 
@@ -7720,23 +8588,31 @@ class User(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
+    avg_response_time: Annotated[JsonInt | None, INT32, NOT_NULL] = None
+    """
+    The user's average time to reply, in seconds.
+    """
     ban_expires: Annotated[AwareDatetime | None, NOT_NULL] = None
     """
     When an app-wide ban ends.
     """
-    banned: Annotated[JsonBool | None, NOT_NULL] = None
+    banned: JsonBool
     """
     Whether the user is banned from the whole app.
     """
-    blocked_user_ids: Annotated[list[str] | None, NOT_NULL] = None
+    blocked_user_ids: list[str]
     """
     Users this user has blocked.
     """
-    created_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    bypass_moderation: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether moderation is skipped for this user.
+    """
+    created_at: AwareDatetime
     """
     When it was created.
     """
-    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    custom: dict[str, Any]
     """
     Free-form data kept with the user.
     """
@@ -7760,11 +8636,11 @@ class User(BaseModel):
     """
     URL of the user's avatar.
     """
-    invisible: Annotated[JsonBool | None, NOT_NULL] = None
+    invisible: JsonBool
     """
     Whether the user hides their online status.
     """
-    language: Annotated[str | None, NOT_NULL] = None
+    language: str
     """
     Preferred language.
     """
@@ -7776,7 +8652,7 @@ class User(BaseModel):
     """
     Display name.
     """
-    online: Annotated[JsonBool | None, NOT_NULL] = None
+    online: JsonBool
     """
     Whether the user has an open connection right now.
     """
@@ -7786,19 +8662,23 @@ class User(BaseModel):
     """
     Tokens issued before this moment are refused.
     """
-    role: Annotated[str | None, NOT_NULL] = None
+    role: str
     """
     Application-wide role, such as `user`, `admin` or `guest`.
     """
-    shadow_banned: Annotated[JsonBool | None, NOT_NULL] = None
+    shadow_banned: JsonBool
     """
     Whether the user is shadow-banned.
     """
-    teams: Annotated[list[str] | None, NOT_NULL] = None
+    teams: list[str]
     """
     Teams the user belongs to.
     """
-    updated_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    teams_role: Annotated[dict[str, str] | None, NOT_NULL] = None
+    """
+    The user's role in each of their teams.
+    """
+    updated_at: AwareDatetime
     """
     When it last changed.
     """
@@ -7940,7 +8820,7 @@ class UsersResponse(BaseModel):
     """
     How long the server spent on the request.
     """
-    membership_deletion_task_id: Annotated[str | None, NOT_NULL] = None
+    membership_deletion_task_id: str
     """
     Background task removing memberships, when a team change required it.
     """
@@ -7958,7 +8838,7 @@ class VoteData(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    option: Annotated[PollOption | None, Field(alias="Option"), NOT_NULL] = None
+    option: Annotated[PollOptionInput | None, Field(alias="Option"), NOT_NULL] = None
     """
     The option voted for, as an object.
     """
@@ -7994,4 +8874,6 @@ class XiaomiConfig(BaseModel):
     """
 
 
+ChannelState.model_rebuild()
+ChannelStateResponse.model_rebuild()
 Message.model_rebuild()

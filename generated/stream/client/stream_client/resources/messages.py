@@ -11,7 +11,9 @@ from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
 from ..models import (
+    GetMessageResponse,
     Message,
+    MessageActionResponse,
     MessageHistoryEntry,
     MessageRequest,
     MessageResponse,
@@ -21,7 +23,9 @@ from ..models import (
     SearchMessagesResponse,
     SearchRequest,
     SearchResult,
+    SendMessageResponse,
     SortParamRequest,
+    UpdateMessagePartialResponse,
     UserRequest,
 )
 
@@ -119,7 +123,7 @@ class Messages(SyncResource):
         force_moderation: bool | NotGiven = NOT_GIVEN,
         keep_channel_hidden: bool | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
-    ) -> MessageResponse:
+    ) -> SendMessageResponse:
         """Send a message
 
         Posts a message to a channel, or a reply in a thread when `parent_id` is set.
@@ -137,7 +141,7 @@ class Messages(SyncResource):
         """
         return self._client.request(
             _SEND_MESSAGE,
-            MessageResponse,
+            SendMessageResponse,
             path={"type": type, "id": id},
             body={
                 "message": message,
@@ -213,7 +217,7 @@ class Messages(SyncResource):
         id: str,
         show_deleted_message: bool | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
-    ) -> MessageResponse:
+    ) -> GetMessageResponse:
         """Get a message
 
         Returns one message by id.
@@ -224,7 +228,7 @@ class Messages(SyncResource):
         """
         return self._client.request(
             _GET_MESSAGE,
-            MessageResponse,
+            GetMessageResponse,
             path={"id": id},
             query={"show_deleted_message": show_deleted_message},
             options=request_options,
@@ -240,7 +244,7 @@ class Messages(SyncResource):
         user_id: str | NotGiven = NOT_GIVEN,
         user: UserRequest | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
-    ) -> MessageResponse:
+    ) -> UpdateMessagePartialResponse:
         """Partially update a message
 
         Sets and removes single fields of a message, leaving the rest as it is.
@@ -255,7 +259,7 @@ class Messages(SyncResource):
         """
         return self._client.request(
             _UPDATE_MESSAGE_PARTIAL,
-            MessageResponse,
+            UpdateMessagePartialResponse,
             path={"id": id},
             body={
                 "skip_enrich_url": skip_enrich_url,
@@ -373,7 +377,7 @@ class Messages(SyncResource):
         *,
         id: str,
         **request_options: Unpack[RequestOptions],
-    ) -> MessageResponse:
+    ) -> MessageActionResponse:
         """Commit a pending message
 
         Publishes a message that was sent as pending, so that the other members see it.
@@ -383,7 +387,7 @@ class Messages(SyncResource):
         """
         return self._client.request(
             _COMMIT_MESSAGE,
-            MessageResponse,
+            MessageActionResponse,
             path={"id": id},
             options=request_options,
         )
@@ -450,7 +454,7 @@ class Messages(SyncResource):
             "vi",
         ],
         **request_options: Unpack[RequestOptions],
-    ) -> MessageResponse:
+    ) -> MessageActionResponse:
         """Translate a message
 
         Translates a message into one language. The translation is kept in the message's `i18n` field.
@@ -461,7 +465,7 @@ class Messages(SyncResource):
         """
         return self._client.request(
             _TRANSLATE_MESSAGE,
-            MessageResponse,
+            MessageActionResponse,
             path={"id": id},
             body={"language": language},
             options=request_options,
@@ -475,7 +479,7 @@ class Messages(SyncResource):
         user_id: str | NotGiven = NOT_GIVEN,
         user: UserRequest | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
-    ) -> MessageResponse:
+    ) -> MessageActionResponse:
         """Run a message action
 
         Submits a choice made on an interactive message, such as sending, shuffling or cancelling a giphy
@@ -489,7 +493,7 @@ class Messages(SyncResource):
         """
         return self._client.request(
             _RUN_MESSAGE_ACTION,
-            MessageResponse,
+            MessageActionResponse,
             path={"id": id},
             body={"form_data": form_data, "user_id": user_id, "user": user},
             options=request_options,
@@ -692,7 +696,7 @@ class AsyncMessages(AsyncResource):
         force_moderation: bool | NotGiven = NOT_GIVEN,
         keep_channel_hidden: bool | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
-    ) -> MessageResponse:
+    ) -> SendMessageResponse:
         """Send a message
 
         Posts a message to a channel, or a reply in a thread when `parent_id` is set.
@@ -710,7 +714,7 @@ class AsyncMessages(AsyncResource):
         """
         return await self._client.request(
             _SEND_MESSAGE,
-            MessageResponse,
+            SendMessageResponse,
             path={"type": type, "id": id},
             body={
                 "message": message,
@@ -786,7 +790,7 @@ class AsyncMessages(AsyncResource):
         id: str,
         show_deleted_message: bool | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
-    ) -> MessageResponse:
+    ) -> GetMessageResponse:
         """Get a message
 
         Returns one message by id.
@@ -797,7 +801,7 @@ class AsyncMessages(AsyncResource):
         """
         return await self._client.request(
             _GET_MESSAGE,
-            MessageResponse,
+            GetMessageResponse,
             path={"id": id},
             query={"show_deleted_message": show_deleted_message},
             options=request_options,
@@ -813,7 +817,7 @@ class AsyncMessages(AsyncResource):
         user_id: str | NotGiven = NOT_GIVEN,
         user: UserRequest | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
-    ) -> MessageResponse:
+    ) -> UpdateMessagePartialResponse:
         """Partially update a message
 
         Sets and removes single fields of a message, leaving the rest as it is.
@@ -828,7 +832,7 @@ class AsyncMessages(AsyncResource):
         """
         return await self._client.request(
             _UPDATE_MESSAGE_PARTIAL,
-            MessageResponse,
+            UpdateMessagePartialResponse,
             path={"id": id},
             body={
                 "skip_enrich_url": skip_enrich_url,
@@ -946,7 +950,7 @@ class AsyncMessages(AsyncResource):
         *,
         id: str,
         **request_options: Unpack[RequestOptions],
-    ) -> MessageResponse:
+    ) -> MessageActionResponse:
         """Commit a pending message
 
         Publishes a message that was sent as pending, so that the other members see it.
@@ -956,7 +960,7 @@ class AsyncMessages(AsyncResource):
         """
         return await self._client.request(
             _COMMIT_MESSAGE,
-            MessageResponse,
+            MessageActionResponse,
             path={"id": id},
             options=request_options,
         )
@@ -1023,7 +1027,7 @@ class AsyncMessages(AsyncResource):
             "vi",
         ],
         **request_options: Unpack[RequestOptions],
-    ) -> MessageResponse:
+    ) -> MessageActionResponse:
         """Translate a message
 
         Translates a message into one language. The translation is kept in the message's `i18n` field.
@@ -1034,7 +1038,7 @@ class AsyncMessages(AsyncResource):
         """
         return await self._client.request(
             _TRANSLATE_MESSAGE,
-            MessageResponse,
+            MessageActionResponse,
             path={"id": id},
             body={"language": language},
             options=request_options,
@@ -1048,7 +1052,7 @@ class AsyncMessages(AsyncResource):
         user_id: str | NotGiven = NOT_GIVEN,
         user: UserRequest | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
-    ) -> MessageResponse:
+    ) -> MessageActionResponse:
         """Run a message action
 
         Submits a choice made on an interactive message, such as sending, shuffling or cancelling a giphy
@@ -1062,7 +1066,7 @@ class AsyncMessages(AsyncResource):
         """
         return await self._client.request(
             _RUN_MESSAGE_ACTION,
-            MessageResponse,
+            MessageActionResponse,
             path={"id": id},
             body={"form_data": form_data, "user_id": user_id, "user": user},
             options=request_options,

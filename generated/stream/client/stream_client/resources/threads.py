@@ -10,7 +10,14 @@ from typing import Any, Unpack
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
-from ..models import QueryThreadsResponse, SortParamRequest, Thread, ThreadResponse, UserRequest
+from ..models import (
+    GetThreadResponse,
+    QueryThreadsResponse,
+    SortParamRequest,
+    ThreadResponse,
+    ThreadState,
+    UserRequest,
+)
 
 _QUERY_THREADS = Endpoint(
     "POST",
@@ -98,7 +105,7 @@ class Threads(SyncResource):
         user_id: str | NotGiven = NOT_GIVEN,
         user: UserRequest | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
-    ) -> Iterator[Thread]:
+    ) -> Iterator[ThreadState]:
         """Every item of `query_threads`, page after page.
 
         Pages are fetched as the iteration reaches them; the arguments are those of `query_threads`, the first page's.
@@ -142,7 +149,7 @@ class Threads(SyncResource):
         participant_limit: int | NotGiven = NOT_GIVEN,
         member_limit: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
-    ) -> ThreadResponse:
+    ) -> GetThreadResponse:
         """Get a thread
 
         Returns one thread, by the id of the message it hangs from.
@@ -156,7 +163,7 @@ class Threads(SyncResource):
         """
         return self._client.request(
             _GET_THREAD,
-            ThreadResponse,
+            GetThreadResponse,
             path={"message_id": message_id},
             query={
                 "connection_id": connection_id,
@@ -264,7 +271,7 @@ class AsyncThreads(AsyncResource):
         user_id: str | NotGiven = NOT_GIVEN,
         user: UserRequest | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
-    ) -> AsyncIterator[Thread]:
+    ) -> AsyncIterator[ThreadState]:
         """Every item of `query_threads`, page after page.
 
         Pages are fetched as the iteration reaches them; the arguments are those of `query_threads`, the first page's.
@@ -308,7 +315,7 @@ class AsyncThreads(AsyncResource):
         participant_limit: int | NotGiven = NOT_GIVEN,
         member_limit: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
-    ) -> ThreadResponse:
+    ) -> GetThreadResponse:
         """Get a thread
 
         Returns one thread, by the id of the message it hangs from.
@@ -322,7 +329,7 @@ class AsyncThreads(AsyncResource):
         """
         return await self._client.request(
             _GET_THREAD,
-            ThreadResponse,
+            GetThreadResponse,
             path={"message_id": message_id},
             query={
                 "connection_id": connection_id,

@@ -12,6 +12,8 @@ from pydantic import AwareDatetime
 from .._runtime._errors import NotImplementedOperation
 from .._runtime._params import csv_query, json_body, json_query
 from ..models import (
+    GetMessageResponse,
+    MessageActionResponse,
     MessageResponse,
     MessagesResponse,
     OgResponse,
@@ -21,9 +23,11 @@ from ..models import (
     SearchMessagesResponse,
     SearchRequest,
     SendMessageRequest,
+    SendMessageResponse,
     TranslateMessageRequest,
     UndeleteMessageRequest,
     UpdateMessagePartialRequest,
+    UpdateMessagePartialResponse,
     UpdateMessageRequest,
 )
 
@@ -37,7 +41,7 @@ class MessagesHandlers:
         type: str,
         id: str,
         body: SendMessageRequest,
-    ) -> MessageResponse:
+    ) -> SendMessageResponse:
         """Send a message"""
         raise NotImplementedOperation("send_message")
 
@@ -54,7 +58,7 @@ class MessagesHandlers:
         *,
         id: str,
         show_deleted_message: bool | None,
-    ) -> MessageResponse:
+    ) -> GetMessageResponse:
         """Get a message"""
         raise NotImplementedOperation("get_message")
 
@@ -63,7 +67,7 @@ class MessagesHandlers:
         *,
         id: str,
         body: UpdateMessagePartialRequest,
-    ) -> MessageResponse:
+    ) -> UpdateMessagePartialResponse:
         """Partially update a message"""
         raise NotImplementedOperation("update_message_partial")
 
@@ -109,7 +113,7 @@ class MessagesHandlers:
         self,
         *,
         id: str,
-    ) -> MessageResponse:
+    ) -> MessageActionResponse:
         """Commit a pending message"""
         raise NotImplementedOperation("commit_message")
 
@@ -118,7 +122,7 @@ class MessagesHandlers:
         *,
         id: str,
         body: TranslateMessageRequest,
-    ) -> MessageResponse:
+    ) -> MessageActionResponse:
         """Translate a message"""
         raise NotImplementedOperation("translate_message")
 
@@ -127,7 +131,7 @@ class MessagesHandlers:
         *,
         id: str,
         body: RunMessageActionRequest,
-    ) -> MessageResponse:
+    ) -> MessageActionResponse:
         """Run a message action"""
         raise NotImplementedOperation("run_message_action")
 
@@ -181,14 +185,14 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         summary="Send a message",
         status_code=201,
         tags=["messages"],
-        response_model=MessageResponse,
+        response_model=SendMessageResponse,
         response_model_exclude_unset=True,
     )
     async def send_message_endpoint(
         type: Annotated[str, Path()],
         id: Annotated[str, Path()],
         body: Annotated[SendMessageRequest, Depends(json_body(SendMessageRequest))],
-    ) -> MessageResponse:
+    ) -> SendMessageResponse:
         return await handlers.send_message(type=type, id=id, body=body)
 
     @router.get(
@@ -227,13 +231,13 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         summary="Get a message",
         status_code=200,
         tags=["messages"],
-        response_model=MessageResponse,
+        response_model=GetMessageResponse,
         response_model_exclude_unset=True,
     )
     async def get_message_endpoint(
         id: Annotated[str, Path()],
         show_deleted_message: Annotated[bool | None, Query()] = None,
-    ) -> MessageResponse:
+    ) -> GetMessageResponse:
         return await handlers.get_message(id=id, show_deleted_message=show_deleted_message)
 
     @router.put(
@@ -242,7 +246,7 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         summary="Partially update a message",
         status_code=201,
         tags=["messages"],
-        response_model=MessageResponse,
+        response_model=UpdateMessagePartialResponse,
         response_model_exclude_unset=True,
     )
     async def update_message_partial_endpoint(
@@ -250,7 +254,7 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         body: Annotated[
             UpdateMessagePartialRequest, Depends(json_body(UpdateMessagePartialRequest))
         ],
-    ) -> MessageResponse:
+    ) -> UpdateMessagePartialResponse:
         return await handlers.update_message_partial(id=id, body=body)
 
     @router.post(
@@ -290,13 +294,13 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         summary="Run a message action",
         status_code=201,
         tags=["messages"],
-        response_model=MessageResponse,
+        response_model=MessageActionResponse,
         response_model_exclude_unset=True,
     )
     async def run_message_action_endpoint(
         id: Annotated[str, Path()],
         body: Annotated[RunMessageActionRequest, Depends(json_body(RunMessageActionRequest))],
-    ) -> MessageResponse:
+    ) -> MessageActionResponse:
         return await handlers.run_message_action(id=id, body=body)
 
     @router.post(
@@ -305,12 +309,12 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         summary="Commit a pending message",
         status_code=201,
         tags=["messages"],
-        response_model=MessageResponse,
+        response_model=MessageActionResponse,
         response_model_exclude_unset=True,
     )
     async def commit_message_endpoint(
         id: Annotated[str, Path()],
-    ) -> MessageResponse:
+    ) -> MessageActionResponse:
         return await handlers.commit_message(id=id)
 
     @router.get(
@@ -361,13 +365,13 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
         summary="Translate a message",
         status_code=201,
         tags=["messages"],
-        response_model=MessageResponse,
+        response_model=MessageActionResponse,
         response_model_exclude_unset=True,
     )
     async def translate_message_endpoint(
         id: Annotated[str, Path()],
         body: Annotated[TranslateMessageRequest, Depends(json_body(TranslateMessageRequest))],
-    ) -> MessageResponse:
+    ) -> MessageActionResponse:
         return await handlers.translate_message(id=id, body=body)
 
     @router.post(

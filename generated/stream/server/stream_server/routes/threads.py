@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from .._runtime._errors import NotImplementedOperation
 from .._runtime._params import json_body
 from ..models import (
+    GetThreadResponse,
     QueryThreadsRequest,
     QueryThreadsResponse,
     ThreadResponse,
@@ -37,7 +38,7 @@ class ThreadsHandlers:
         reply_limit: int | None,
         participant_limit: int | None,
         member_limit: int | None,
-    ) -> ThreadResponse:
+    ) -> GetThreadResponse:
         """Get a thread"""
         raise NotImplementedOperation("get_thread")
 
@@ -77,7 +78,7 @@ def threads_router(handlers: ThreadsHandlers, router: APIRouter | None = None) -
         summary="Get a thread",
         status_code=200,
         tags=["threads"],
-        response_model=ThreadResponse,
+        response_model=GetThreadResponse,
         response_model_exclude_unset=True,
     )
     async def get_thread_endpoint(
@@ -86,7 +87,7 @@ def threads_router(handlers: ThreadsHandlers, router: APIRouter | None = None) -
         reply_limit: Annotated[int | None, Query()] = None,
         participant_limit: Annotated[int | None, Query()] = None,
         member_limit: Annotated[int | None, Query()] = None,
-    ) -> ThreadResponse:
+    ) -> GetThreadResponse:
         return await handlers.get_thread(
             message_id=message_id,
             connection_id=connection_id,
