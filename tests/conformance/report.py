@@ -17,11 +17,12 @@ if TYPE_CHECKING:
 INTRO = """\
 # Conformance with the vendors' SDKs
 
-Three of the five vendors publish an official Python SDK. Their requests are what the live
-services accept, and their parsing of answers is what the services send, so the test suite
-(`tests/conformance/`) makes them witnesses of our specs. Each SDK runs in a virtual environment
-of its own and makes every call it offers that maps to an operation of the spec against the
-generated server in mock mode, on 127.0.0.1, behind a layer that records every request. Then:
+Three of the five vendors publish official server SDKs that run here: Python packages on PyPI
+and Node.js packages on npm. Their requests are what the live services accept, and their parsing
+of answers is what the services send, so the test suite (`tests/conformance/`) makes them
+witnesses of our specs. Each SDK, pinned to one version, is installed in a folder of its own and
+makes every call it offers that maps to an operation of the spec against the generated server in
+mock mode, on 127.0.0.1, behind a layer that records every request. Then:
 
 - **server**: the generated server, which validates every request against the spec, accepted
   all the requests of the call;
@@ -73,14 +74,14 @@ def _reached(outcome: Outcome) -> dict[str, list[str]]:
 
 def _section(outcome: Outcome, reached: dict[str, list[str]]) -> list[str]:
     witness = outcome.witness
-    version = witness.requirements[0].split("==")[1]
+    name = "Import name" if witness.registry == "pypi" else "Required as"
     ops = {op.operation_id for op in outcome.api.operations}
     covered = ops & {op for names in reached.values() for op in names}
     quirky = {call for calls in outcome.quirks.values() for call in calls}
     lines = [
-        f"## {witness.sdk} {version} ({outcome.api.title})",
+        f"## {witness.sdk} {witness.version}, {witness.language} ({outcome.api.title})",
         "",
-        f"Import name `{witness.import_name}`. It offers {len(outcome.inventory)} calls: "
+        f"{name} `{witness.import_name}`. It offers {len(outcome.inventory)} calls: "
         f"{len(outcome.sdk_calls)} made, {len(outcome.skipped)} skipped. They reach "
         f"{len(covered)} of the spec's {len(ops)} operations.",
         "",
@@ -135,25 +136,45 @@ def _section(outcome: Outcome, reached: dict[str, list[str]]) -> list[str]:
 
 
 def report(outcomes: list[Outcome]) -> str:
-    by_call = {outcome.witness.sdk: _reached(outcome) for outcome in outcomes}
+    by_call = {outcome.witness.key: _reached(outcome) for outcome in outcomes}
     lines = [
         INTRO,
-        "| SDK | API | calls made | server accepted | SDK parsed | compared with ours | same "
-        "| operations reached |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| SDK | language | API | calls made | server accepted | SDK parsed | compared with ours "
+        "| same | operations reached |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
+    union: dict[str, tuple[Api, list[str], set[str]]] = {}
     for outcome in outcomes:
         made = outcome.sdk_calls
         accepted = sum(1 for call in made if _accepted(call))
         parsed = sum(1 for problem in outcome.parsed.values() if problem is None)
         same = sum(1 for name in outcome.ours if name not in outcome.problems)
-        reached = {op for ops in by_call[outcome.witness.sdk].values() for op in ops}
+        reached = {op for ops in by_call[outcome.witness.key].values() for op in ops}
         ops = {op.operation_id for op in outcome.api.operations}
+        witness = outcome.witness
         lines.append(
-            f"| {outcome.witness.requirements[0]} | {outcome.api.title} | {len(made)} | {accepted} "
-            f"| {parsed} | {len(outcome.ours)} | {same} | {len(ops & reached)} of {len(ops)} |"
+            f"| {witness.sdk}=={witness.version} | {witness.language} | {outcome.api.title} "
+            f"| {len(made)} | {accepted} | {parsed} | {len(outcome.ours)} | {same} "
+            f"| {len(ops & reached)} of {len(ops)} |"
+        )
+        _, names, seen = union.setdefault(outcome.api.slug, (outcome.api, [], set()))
+        names.append(f"{witness.sdk} ({witness.language})")
+        seen.update(ops & reached)
+    lines += [
+        "",
+        "Over all its witnesses, each API has these of its operations reached:",
+        "",
+        "| API | witnesses | operations reached | share | not reached by any |",
+        "|---|---|---:|---:|---|",
+    ]
+    for api, names, seen in union.values():
+        ops = {op.operation_id for op in api.operations}
+        missing = ", ".join(code(op) for op in sorted(ops - seen)) or "none"
+        lines.append(
+            f"| {api.title} | {', '.join(names)} | {len(seen)} of {len(ops)} "
+            f"| {100 * len(seen) // len(ops)}% | {missing} |"
         )
     lines.append("")
     for outcome in outcomes:
-        lines += _section(outcome, by_call[outcome.witness.sdk])
+        lines += _section(outcome, by_call[outcome.witness.key])
     return "\n".join(lines).rstrip("\n") + "\n"

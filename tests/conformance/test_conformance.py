@@ -1,8 +1,9 @@
-"""The vendors' official Python SDKs as witnesses of the specs.
+"""The vendors' official SDKs as witnesses of the specs.
 
-Each SDK is installed from PyPI into a virtual environment of its own (`.sdk-venvs/`), and a
-driver (`drivers/`) makes every call of it that maps to an operation of our spec against the
-generated server in mock mode, behind a recording layer (`recorder.py`). The suite checks that:
+Each SDK is installed from its registry into a folder of its own under `.sdk-venvs/` (a virtual
+environment for a PyPI package, an npm project for a Node package), and a driver (`drivers/`)
+makes every call of it that maps to an operation of our spec against the generated server in
+mock mode, behind a recording layer (`recorder.py`). The suite checks that:
 
 - the generated server accepts every request the SDK sends (it validates them against the spec);
 - the SDK takes every mock answer (`ncsdk` validates answers strictly);
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import venv
 from dataclasses import dataclass, field
@@ -74,6 +76,35 @@ def sdk_python(name: str, requirements: tuple[str, ...]) -> Path:
     return python
 
 
+def sdk_node(name: str, requirements: tuple[str, ...]) -> Path:
+    """An npm project holding one vendor package, made once and reused: its node_modules."""
+    folder = ENVIRONMENTS / name
+    marker = folder / "installed.txt"
+    wanted = " ".join(requirements)
+    if not (marker.is_file() and marker.read_text() == wanted):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        (folder / "package.json").write_text('{"private": true}\n')
+        npm = shutil.which("npm")
+        assert npm is not None, "the npm witnesses need Node.js and npm"
+        subprocess.run(
+            [
+                npm,
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--save-exact",
+                *(r.replace("==", "@") for r in requirements),
+            ],
+            cwd=folder,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+        marker.write_text(wanted)
+    return folder / "node_modules"
+
+
 @dataclass(repr=False)
 class Outcome:
     """What one SDK's run found."""
@@ -103,7 +134,6 @@ def _server(api: Api) -> Recorder:
 
 
 def _drive(witness: Witness, url: str, image: Path) -> list[dict[str, Any]]:
-    python = sdk_python(witness.sdk, witness.requirements)
     env = {
         **os.environ,
         "CONFORMANCE_URL": url,
@@ -112,8 +142,16 @@ def _drive(witness: Witness, url: str, image: Path) -> list[dict[str, Any]]:
         "CONFORMANCE_FILE": str(image),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
+    if witness.registry == "npm":
+        env["NODE_PATH"] = str(sdk_node(witness.key, witness.requirements))
+        node = shutil.which("node")
+        assert node is not None, "the npm witnesses need Node.js"
+        command = [node, str(DRIVERS / witness.driver)]
+    else:
+        python = sdk_python(witness.key, witness.requirements)
+        command = [str(python), str(DRIVERS / witness.driver)]
     result = subprocess.run(
-        [str(python), str(DRIVERS / witness.driver)],
+        command,
         env=env,
         capture_output=True,
         text=True,
@@ -146,7 +184,7 @@ def _call_ours(client: Any, refused: type[Exception], recorder: Recorder, call: 
 
 
 def _compare(outcome: Outcome) -> None:
-    sdk = outcome.witness.sdk
+    sdk = outcome.witness.key
     for call in outcome.sdk_calls:
         found: list[str] = []
         for request in call.requests:
@@ -197,7 +235,7 @@ def _run(witness: Witness, image: Path) -> Outcome:
         parsed={line["call"]: line["problem"] for line in lines if "parsed" in line},
         skipped={line["call"]: line["skipped"] for line in lines if "skipped" in line},
         declared=[
-            Quirk(witness.sdk, tuple(q["calls"]), q["where"], q["what"], q["evidence"])
+            Quirk(witness.key, tuple(q["calls"]), q["where"], q["what"], q["evidence"])
             for q in (line["quirk"] for line in lines if "quirk" in line)
         ],
         sdk_calls=sdk_calls,
@@ -216,12 +254,12 @@ class Outcomes:
 
     def __getitem__(self, sdk: str) -> Outcome:
         if sdk not in self.found:
-            witness = next(w for w in WITNESSES if w.sdk == sdk)
+            witness = next(w for w in WITNESSES if w.key == sdk)
             self.found[sdk] = _run(witness, self.image)
         return self.found[sdk]
 
     def all(self) -> list[Outcome]:
-        return [self[w.sdk] for w in WITNESSES if w.api in APIS]
+        return [self[w.key] for w in WITNESSES if w.api in APIS]
 
 
 @pytest.fixture(scope="session")
@@ -232,7 +270,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Outcomes:
 
 
 def _ids() -> list[str]:
-    return [w.sdk for w in WITNESSES]
+    return [w.key for w in WITNESSES]
 
 
 @pytest.mark.parametrize("sdk", _ids())
