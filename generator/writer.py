@@ -240,14 +240,33 @@ def _swap_contents(root: Path, files: dict[str, str], owned: tuple[str, ...]) ->
             if (root / top).is_dir() and top not in owned:
                 _stage(root / top, staging / top, root, owned)
         _fill(staging, files)
-        for top in tops:
-            new, old = staging / top, root / top
-            if new.exists() and old.exists():
-                _replace(new, old, retired / top)
-            elif new.exists():
-                os.rename(new, old)
-            elif old.exists():
-                os.rename(old, retired / top)
+        done: list[str] = []
+        try:
+            for top in tops:
+                new, old = staging / top, root / top
+                if new.exists() and old.exists():
+                    _replace(new, old, retired / top)
+                elif new.exists():
+                    os.rename(new, old)
+                elif old.exists():
+                    os.rename(old, retired / top)
+                done.append(top)
+        except BaseException:
+            _put_back(root, staging, retired, done)
+            raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(retired, ignore_errors=True)
+
+
+def _put_back(root: Path, staging: Path, retired: Path, done: list[str]) -> None:
+    """Undo the swaps of `_swap_contents` that were made, last first, as far as the system
+    lets."""
+    for top in reversed(done):
+        try:
+            if (root / top).exists():
+                os.rename(root / top, staging / top)
+            if (retired / top).exists():
+                os.rename(retired / top, root / top)
+        except OSError:
+            continue
