@@ -210,7 +210,8 @@ class Runner:
         files = None
         if targets is not None:
             files = self.cache.load_files(keys.output)
-            if files is None:
+            owned = [f"{source.slug}/{target}" for target in targets]
+            if files is None or not _within(files, owned):
                 return None
         cache = self.cache
 
@@ -314,7 +315,9 @@ class Runner:
             except ValueError:
                 pass
             else:
-                return found.files, found.folders
+                slugs = {outcome.source.slug for outcome in outcomes}
+                if _within(found.files, found.folders) and not slugs & {*found.folders}:
+                    return found.files, found.folders
         if made is None:
             made = _overview(specs, [outcome.api for outcome in outcomes], targets)
         if isinstance(made, BaseException):
@@ -425,6 +428,14 @@ class Runner:
             paths = sorted(files, key=lambda path: order[path.split("/")[1]])
             outcomes[i] = replace(outcomes[i], files={path: files[path] for path in paths})
         return [outcomes[i] for i in range(len(sources))]
+
+
+def _within(files: Files, folders: Sequence[str]) -> bool:
+    """Whether every file lies in one of the folders, each of them a plain relative path: what
+    the cache gives is written nowhere else."""
+    if not all(cache_module.safe_relative(folder) for folder in folders):
+        return False
+    return all(any(path.startswith(f"{folder}/") for folder in folders) for path in files)
 
 
 def _size(path: Path) -> int:

@@ -185,16 +185,19 @@ def _dataclass(kind: type) -> Decoder:
         members[item.name] = _decoder(hints[item.name])
         if item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING:
             required.add(item.name)
+    optional = frozenset(members.keys() - required)
 
     def read(data: Any) -> Any:
         if type(data) is not dict:
             _fail(kind.__name__, data)
-        unknown = data.keys() - members.keys()
-        missing = required - data.keys()
-        if unknown or missing:
-            raise ValueError(
-                f"{kind.__name__}: unknown {sorted(unknown)}, missing {sorted(missing)}"
-            )
-        return kind(**{name: members[name](value) for name, value in data.items()})
+        values = {}
+        for name, value in data.items():
+            member = members.get(name)
+            if member is None:
+                raise ValueError(f"{kind.__name__} has no field {name!r}")
+            values[name] = member(value)
+        if len(values) - len(optional.intersection(values)) < len(required):
+            raise ValueError(f"{kind.__name__}: missing {sorted(required - values.keys())}")
+        return kind(**values)
 
     return read

@@ -272,7 +272,7 @@ def test_planted_pickles_never_run(tmp_path: Path, specs: Path) -> None:
 
     store, out, cold = tmp_path / "cache", tmp_path / "out", tmp_path / "cold"
     marker = tmp_path / "ran"
-    args = ("generate", "--specs", str(specs))
+    args = ("generate", "--specs", str(specs), "--target", "docs")
     assert _run(*args, "--out", str(out), cache_dir=store).returncode == 0
     hostile = pickle.dumps(_Payload(marker))
     entries = [p for p in store.rglob("*") if p.is_file() and p.parent != store]
@@ -303,16 +303,26 @@ def test_altered_entries_are_misses_and_never_trusted(tmp_path: Path, specs: Pat
     holding something other than what its kind holds is a miss too, and written files stay
     inside the output folder. Each kind in turn, the others left whole."""
     store, out, cold = tmp_path / "cache", tmp_path / "out", tmp_path / "cold"
-    args = ("generate", "--specs", str(specs))
+    args = ("generate", "--specs", str(specs), "--target", "docs")
     assert _run(*args, "--out", str(cold), cache_dir=store).returncode == 0
     expected = _digest(cold)
     escape = hashlib.sha256(b"x = 1\n").hexdigest()
     (store / "blobs" / escape).write_bytes(b"x = 1\n")
     hostile: dict[str, list[Any]] = {
         "checks": [[[], []], {"__class__": "os.system"}, [[{"file": "f", "line": "1"}], []]],
-        "outputs": [{"../escaped.py": escape}, {"/tmp/absolute.py": escape}, {"a": "../x"}],
+        "outputs": [
+            {"../escaped.py": escape},
+            {"/tmp/absolute.py": escape},
+            {"a": "../x"},
+            {"stranger/docs/escaped.py": escape},
+        ],
         "apis": [{"slug": "upstra"}, {"__class__": "os.system", "title": ["rm -rf /"]}],
-        "overviews": [{"files": {"../escaped.md": "x"}, "folders": ["../.."]}, [{}, []]],
+        "overviews": [
+            {"files": {"../escaped.md": "x"}, "folders": ["../.."]},
+            {"files": {"upstra/docs/index.md": "x"}, "folders": ["upstra"]},
+            {"files": {"elsewhere/index.md": "x"}, "folders": ["overview"]},
+            [{}, []],
+        ],
     }
     for kind, values in hostile.items():
         for value in [None, *values]:
@@ -326,7 +336,9 @@ def test_altered_entries_are_misses_and_never_trusted(tmp_path: Path, specs: Pat
             again = _run(*args, "--out", str(out), cache_dir=store)
             assert again.returncode == 0, again.stderr
             assert _digest(out) == expected, (kind, value)
-            assert not (tmp_path / "escaped.py").exists() and not (tmp_path / "x").exists()
+            assert (
+                not [p.name for p in tmp_path.rglob("escaped*")] and not (tmp_path / "x").exists()
+            )
     # The model entries are read by `list`: altered, they are made again.
     for path in sorted((store / "apis").iterdir()):
         _seal(path, {"slug": "upstra"})
@@ -367,6 +379,7 @@ def test_a_run_fills_the_users_cache_folder_not_the_project(tmp_path: Path, spec
     shutil.copytree(specs, project / "specs")
     env = {k: v for k, v in os.environ.items() if k != "CHATFORGE_CACHE_DIR"}
     env["XDG_CACHE_HOME"] = str(tmp_path / "xdg")
+    env["HOME"] = env["LOCALAPPDATA"] = str(tmp_path / "home")
     command = [*CHATFORGE, "generate", "upstra", "--target", "docs", "-q"]
     result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
