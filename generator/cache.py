@@ -47,6 +47,8 @@ from generator.config import PACKAGE_ROOT, TEMPLATES
 # The packages whose version changes the generated text.
 SHAPING_PACKAGES = ("datamodel-code-generator", "ruff", "pydantic", "pyyaml", "jinja2")
 KEEP = 64
+# The largest entry read (the largest spec's model is a few MiB).
+MAX_ENTRY = 256 * 1024 * 1024
 _KINDS = ("checks", "apis", "outputs", "overviews")
 _MAGIC = b"chatforge-cache 1 "
 _DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -141,11 +143,26 @@ class Cache:
         return self.folder / kind / name
 
     def _read(self, path: Path) -> bytes | None:
+        """The bytes of a regular file of the cache (not a link, a pipe or a device, which
+        could stand for endless data or block the run), or None."""
         if self.refused:
             return None
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         try:
-            data = path.read_bytes()
+            descriptor = os.open(path, flags | getattr(os, "O_BINARY", 0))
         except OSError:
+            return None
+        try:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY:
+                return None
+            with os.fdopen(descriptor, "rb", closefd=False) as stream:
+                data = stream.read(MAX_ENTRY + 1)
+        except OSError:
+            return None
+        finally:
+            os.close(descriptor)
+        if len(data) > MAX_ENTRY:
             return None
         self._used.add(path)
         return data

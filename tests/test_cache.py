@@ -421,3 +421,33 @@ def test_records_rebuild_only_the_types_asked_for() -> None:
     ):
         with pytest.raises(ValueError):
             records.decode(Constraint, hostile)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX pipes")
+def test_entries_that_are_not_plain_files_are_misses(tmp_path: Path, specs: Path) -> None:
+    """A pipe in place of an entry does not block the run, and a link is not followed."""
+    store, out = tmp_path / "cache", tmp_path / "out"
+    args = ("generate", "upstra", "--specs", str(specs), "--target", "docs", "--out", str(out))
+    assert _run(*args, cache_dir=store).returncode == 0
+    expected = _digest(out)
+    outside = tmp_path / "outside.json"
+    for kind in ("outputs", "checks"):
+        for path in sorted((store / kind).iterdir()):
+            shutil.copy(path, outside)
+            path.unlink()
+            if kind == "checks":
+                os.mkfifo(path)
+            else:
+                path.symlink_to(outside)
+        shutil.rmtree(out)
+        again = subprocess.run(
+            [*CHATFORGE, *args],
+            cwd=ROOT,
+            env={**os.environ, "CHATFORGE_CACHE_DIR": str(store)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert again.returncode == 0, again.stderr
+        assert "upstra: validating" in again.stderr
+        assert _digest(out) == expected
