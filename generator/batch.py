@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from generator import cache as cache_module
-from generator import specfile
+from generator import formatting, records, specfile
 from generator.config import COMPARISON, Target
 from generator.diagnostics import Diagnostic, Level
 from generator.pipeline import SpecSource
@@ -143,6 +143,18 @@ class OverviewRequest:
     targets: tuple[Target, ...]
 
 
+# What checking a spec found, as the cache keeps it: its diagnostics and its warnings.
+Checks = tuple[tuple[Diagnostic, ...], tuple[Diagnostic, ...]]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The pages about every API at once, as the cache keeps them."""
+
+    files: dict[str, str]
+    folders: list[str]
+
+
 # A task: its name, the function and its arguments.
 Task = tuple[str, tuple[Callable[..., Any], tuple[Any, ...]]]
 # Given every spec's outcome once all are checked: the task to run then, if any.
@@ -187,10 +199,10 @@ class Runner:
         """The outcome the cache holds for a spec, or None."""
         if self.cache is None or keys is None:
             return None
-        found = self.cache.load("checks", keys.check)
-        if not (isinstance(found, tuple) and len(found) == 2):
+        try:
+            diagnostics, warnings = records.decode(Checks, self.cache.load("checks", keys.check))
+        except ValueError:
             return None
-        diagnostics, warnings = found
         if any(d.level is Level.ERROR for d in diagnostics):
             return Outcome(source, diagnostics)
         if not self.cache.has("apis", keys.check):
@@ -198,21 +210,33 @@ class Runner:
         files = None
         if targets is not None:
             files = self.cache.load_files(keys.output)
-            if files is None:
+            owned = [f"{source.slug}/{target}" for target in targets]
+            if files is None or not _within(files, owned):
                 return None
         cache = self.cache
 
         def stored() -> Api | None:
-            return cast("Api | None", cache.load("apis", keys.check))
+            from generator.ir import Api
+
+            try:
+                return records.decode(Api, cache.load("apis", keys.check))
+            except ValueError:
+                pass
+            # A damaged entry is made again: the spec is checked once more, here.
+            again = _check(source)
+            if again.built is not None:
+                cache.store("apis", keys.check, records.encode(again.built))
+            return again.built
 
         return Outcome(source, diagnostics, warnings, files=files, stored=stored)
 
     def _remember(self, outcome: Outcome, keys: Keys | None) -> None:
         if self.cache is None or keys is None or outcome.failure is not None:
             return
-        self.cache.store("checks", keys.check, (outcome.diagnostics, outcome.warnings))
+        checks = records.encode((outcome.diagnostics, outcome.warnings))
+        self.cache.store("checks", keys.check, checks)
         if outcome.built is not None:
-            self.cache.store("apis", keys.check, outcome.built)
+            self.cache.store("apis", keys.check, records.encode(outcome.built))
         if outcome.files is not None:
             self.cache.store_files(keys.output, outcome.files)
 
@@ -225,6 +249,8 @@ class Runner:
         """Each spec's outcome, in the order given. With targets, each spec is rendered too.
         With an overview request, the pages about every API are made alongside, for
         `overview()` to hand out, as soon as every spec is checked."""
+        if targets is not None:
+            formatting.remove_abandoned()
         keys = [self.keys(source, targets) for source in sources]
         outcomes: list[Outcome | None] = [
             self._cached(source, k, targets) for source, k in zip(sources, keys, strict=True)
@@ -284,16 +310,22 @@ class Runner:
         name = self._overview_name(OverviewRequest(specs, targets), [o.key for o in outcomes])
         made = self._made.pop(name, None)
         if made is None and self.cache is not None:
-            found = self.cache.load("overviews", name)
-            if isinstance(found, tuple) and len(found) == 2:
-                return cast("tuple[Files, list[str]]", found)
+            try:
+                found = records.decode(Overview, self.cache.load("overviews", name))
+            except ValueError:
+                pass
+            else:
+                slugs = {outcome.source.slug for outcome in outcomes}
+                if _within(found.files, found.folders) and not slugs & {*found.folders}:
+                    return found.files, found.folders
         if made is None:
             made = _overview(specs, [outcome.api for outcome in outcomes], targets)
         if isinstance(made, BaseException):
             raise made
+        files, folders = cast("tuple[Files, list[str]]", made)
         if self.cache is not None:
-            self.cache.store("overviews", name, made)
-        return cast("tuple[Files, list[str]]", made)
+            self.cache.store("overviews", name, records.encode(Overview(files, folders)))
+        return files, folders
 
     def _compute(
         self,
@@ -396,6 +428,14 @@ class Runner:
             paths = sorted(files, key=lambda path: order[path.split("/")[1]])
             outcomes[i] = replace(outcomes[i], files={path: files[path] for path in paths})
         return [outcomes[i] for i in range(len(sources))]
+
+
+def _within(files: Files, folders: Sequence[str]) -> bool:
+    """Whether every file lies in one of the folders, each of them a plain relative path: what
+    the cache gives is written nowhere else."""
+    if not all(cache_module.safe_relative(folder) for folder in folders):
+        return False
+    return all(any(path.startswith(f"{folder}/") for folder in folders) for path in files)
 
 
 def _size(path: Path) -> int:

@@ -79,6 +79,8 @@ def _config(
 
 def _runner(config: Config) -> Runner:
     cache = Cache(config.cache) if config.cache is not None else None
+    if cache is not None and cache.refused and not config.quiet:
+        _say(f"chatforge: not using the cache: {cache.refused}")
     return Runner(cache, config.jobs or cpu_count(), None if config.quiet else _say)
 
 
@@ -130,7 +132,7 @@ cache_option = click.option(
     "no_cache",
     is_flag=True,
     help="Do everything again and leave the cache alone "
-    "(default: reuse what an unchanged spec gave last time, from .chatforge_cache/).",
+    "(default: reuse what an unchanged spec gave last time, from the user's cache folder).",
 )
 jobs_option = click.option(
     "--jobs",

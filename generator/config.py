@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -13,7 +14,6 @@ TARGETS: tuple[Target, ...] = ("models", "client", "server", "docs")
 SLUGS = ("nexconn", "rongcloud", "stream", "agora", "upstra")
 PACKAGE_ROOT = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE_ROOT.parent / "templates"
-CACHE_FOLDER = ".chatforge_cache"
 # The comparison of the APIs, in the specs folder.
 COMPARISON = Path("comparison") / "capabilities.yaml"
 RUNTIME = PACKAGE_ROOT / "runtime"
@@ -36,6 +36,26 @@ class Config:
         return replace(self, **given)  # type: ignore[arg-type]
 
 
+def user_cache_folder() -> Path | None:
+    """Where the cache lives unless configured: the user's own cache folder, as each system
+    names it (`$XDG_CACHE_HOME/chatforge` or `~/.cache/chatforge` on Linux), never a folder of
+    the project that others may write. None where the user has no home folder."""
+    try:
+        home = Path.home()
+    except RuntimeError:
+        return None
+    if sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA", "")
+        base = Path(local) if local and Path(local).is_absolute() else home / "AppData" / "Local"
+        return base / "chatforge" / "Cache"
+    if sys.platform == "darwin":
+        return home / "Library" / "Caches" / "chatforge"
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    # The XDG rules ignore a relative path.
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".cache"
+    return base / "chatforge"
+
+
 def find_root(start: Path) -> Path:
     for folder in (start, *start.parents):
         if (folder / "pyproject.toml").is_file():
@@ -56,5 +76,6 @@ def load_config(cwd: Path | None = None) -> Config:
         settings = data.get("tool", {}).get("chatforge", {})
     specs = root / str(settings.get("specs", "specs"))
     out = root / str(settings.get("out", "generated"))
-    cache = os.environ.get("CHATFORGE_CACHE_DIR") or settings.get("cache-dir", CACHE_FOLDER)
-    return Config(root=root, specs=specs, out=out, cache=root / str(cache))
+    chosen = os.environ.get("CHATFORGE_CACHE_DIR") or settings.get("cache-dir")
+    cache = root / str(chosen) if chosen else user_cache_folder()
+    return Config(root=root, specs=specs, out=out, cache=cache)

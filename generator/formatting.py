@@ -20,8 +20,19 @@ ignore = ["E501"]
 """
 
 
+# The folder ruff works in: `chatforge-format-<pid>-<random>` in the system's temporary folder.
+_PREFIX = "chatforge-format-"
+
+
 class FormatError(Exception):
     pass
+
+
+def remove_abandoned() -> None:
+    """Remove the working folders of runs that were killed while formatting."""
+    from generator import leftovers
+
+    leftovers.remove_abandoned(Path(tempfile.gettempdir()), _PREFIX)
 
 
 def ruff_binary() -> str:
@@ -47,7 +58,7 @@ def format_python(files: Files) -> Files:
     python = {path: text for path, text in files.items() if path.endswith(".py")}
     if not python:
         return dict(files)
-    with tempfile.TemporaryDirectory(prefix="chatforge-format-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"{_PREFIX}{os.getpid()}-") as tmp:
         root = Path(tmp)
         (root / "ruff.toml").write_text(RUFF_CONFIG, encoding="utf-8")
         for path, text in python.items():

@@ -9,6 +9,11 @@ of work run side by side.
 Tasks are plain functions and arguments sent over a pipe; there are no threads in the parent, so
 workers can be forked safely. A task's own failures are its result (see `batch`); anything that
 escapes a task, or a worker that dies, is raised in the parent.
+
+Workers end with the run, however it ends. The parent holds the only other end of each worker's
+pipe (a forked worker closes the copies it inherits), so a worker waiting for a task reads the end
+of the pipe once the parent is gone; and on Linux the system sends each worker SIGTERM when its
+parent dies, so a worker in the middle of a task stops too, removing its temporary files.
 """
 
 from __future__ import annotations
@@ -16,17 +21,58 @@ from __future__ import annotations
 import gc
 import heapq
 import multiprocessing
+import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
+from types import FrameType
 from typing import Any
 
 MODELS = "models"
 OTHER = "other"
+_PR_SET_PDEATHSIG = 1
 
 
-def _serve(connection: Connection) -> None:
+class _ParentGone(BaseException):
+    """Raised in a worker whose parent died: the worker unwinds, cleaning up, and ends."""
+
+
+def _parent_gone(signum: int, frame: FrameType | None) -> None:
+    raise _ParentGone
+
+
+def _follow_parent(parent: int) -> None:
+    """Have the system send SIGTERM to this process when its parent dies (Linux), and end it on
+    that signal as on an exception, so that what it was doing cleans up after itself."""
+    signal.signal(signal.SIGTERM, _parent_gone)
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import ctypes.util
+
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the request was made
+        raise _ParentGone
+
+
+def _serve(connection: Connection, inherited: tuple[Connection, ...], parent: int) -> None:
+    """A worker: close the parent's ends of the pipes it inherited, then serve tasks until told
+    to stop or the parent is gone."""
+    for end in inherited:
+        end.close()
+    try:
+        _follow_parent(parent)
+        _loop(connection)
+    except _ParentGone:
+        return
+
+
+def _loop(connection: Connection) -> None:
     """A worker's loop: run each task it is sent, send back its result, until told to stop."""
     # A worker lives for one run and frees most of what it makes by reference counting; the
     # cycle collector would only walk the specs' large object graphs again and again.
@@ -34,17 +80,21 @@ def _serve(connection: Connection) -> None:
     while True:
         try:
             task = connection.recv()
-        except (EOFError, KeyboardInterrupt):
+        except (EOFError, OSError, KeyboardInterrupt):
             return
         if task is None:
             return
         function, args = task
         try:
             reply: tuple[str, Any] = ("done", function(*args))
+        except _ParentGone:
+            raise
         except BaseException as exc:  # noqa: BLE001 - raised again in the parent
             reply = ("raised", exc)
         try:
             connection.send(reply)
+        except OSError:  # the parent is gone
+            return
         except Exception as exc:  # noqa: BLE001 - a result or exception that does not pickle
             connection.send(("raised", RuntimeError(f"{type(exc).__name__}: {exc}")))
 
@@ -76,7 +126,14 @@ class Pool:
         for group, size in sorted(self.sizes.items()):
             for _ in range(size):
                 ours, theirs = context.Pipe()
-                process = context.Process(target=_serve, args=(theirs,), daemon=True)
+                # A forked worker inherits the parent's end of its own pipe and of the pipes of
+                # the workers before it; it closes them, so that only the parent holds them.
+                inherited = (
+                    (*(w.connection for w in self._workers), ours) if method == "fork" else ()
+                )
+                process = context.Process(
+                    target=_serve, args=(theirs, inherited, os.getpid()), daemon=True
+                )
                 process.start()
                 theirs.close()
                 self._workers.append(_Worker(group, process, ours))

@@ -3,19 +3,34 @@
 A new tree is built beside the output folder, then exchanged with it in one atomic
 `renameat2(RENAME_EXCHANGE)` where the system has it, so a reader or a crash sees the complete
 old tree or the complete new one. `--check` compares instead of writing.
+
+An output folder that cannot be renamed (a mount point) keeps its place: the new folders are built
+inside it, and each top-level folder the run writes (one per API) is exchanged in one step, so a
+reader or a crash sees each of them whole, old or new. An output folder that is a symbolic link
+stays one: the tree is written where it points. Whatever fails, the copy being built is removed;
+and every run removes what runs that were killed left behind.
 """
 
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from generator import leftovers
+from generator.cache import safe_relative
+
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+# What a file system that cannot exchange two paths answers.
+_NO_EXCHANGE = (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP)
+# The names of the copies being built and retired: `<prefix><pid>`, beside the output folder
+# (with its name before the prefix) or, for a mount point, inside it.
+_NEW, _OLD = ".chatforge-new-", ".chatforge-old-"
 
 
 def _libc(name: str, *argtypes: Any) -> Any | None:
@@ -25,7 +40,8 @@ def _libc(name: str, *argtypes: Any) -> Any | None:
     import ctypes.util
 
     try:
-        function = getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
+        library = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        function = getattr(library, name)
     except (OSError, AttributeError):
         return None
     function.argtypes, function.restype = list(argtypes), ctypes.c_int
@@ -33,14 +49,39 @@ def _libc(name: str, *argtypes: Any) -> Any | None:
 
 
 def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths; False where the system cannot."""
-    from ctypes import c_char_p, c_int, c_uint
+    """Atomically swap two paths; False where the system cannot. Raises OSError when it can but
+    the swap fails (EBUSY for a mount point)."""
+    from ctypes import c_char_p, c_int, c_uint, get_errno
 
     renameat2 = _libc("renameat2", c_int, c_char_p, c_int, c_char_p, c_uint)
     if renameat2 is None:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    return bool(result == 0)
+    if result == 0:
+        return True
+    code = get_errno()
+    if code in _NO_EXCHANGE:
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _write_file(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+
+
+def _replace(new: Path, old: Path, retired: Path) -> None:
+    """Put `new` in the place of `old` (which exists), leaving the old one at `retired`: in one
+    exchange where the system can, else by two renames, undoing the first if the second fails."""
+    if _exchange(new, old):
+        os.rename(new, retired)
+        return
+    os.rename(old, retired)
+    try:
+        os.rename(new, old)
+    except BaseException:
+        os.rename(retired, old)
+        raise
 
 
 def read_tree(root: Path, owned: Iterable[str]) -> dict[str, str]:
@@ -97,49 +138,135 @@ def _make_durable(folder: Path, files: Iterable[Path]) -> None:
 
 
 def _cleanup_leftovers(root: Path) -> None:
-    for leftover in root.parent.glob(f".{root.name}.chatforge-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+    """Remove the copies that killed runs left, beside the output folder and inside it."""
+    leftovers.remove_abandoned(root.parent, f".{root.name}{_NEW}", f".{root.name}{_OLD}")
+    leftovers.remove_abandoned(root, _NEW, _OLD)
+
+
+def _ours(name: str) -> bool:
+    return name.startswith((_NEW, _OLD))
+
+
+def _stage(source: Path, staging: Path, root: Path, owned: tuple[str, ...]) -> None:
+    """Copy `source` (under `root`) to `staging`, without the owned parts and the caches."""
+
+    def ignore(folder: str, names: list[str]) -> list[str]:
+        relative = Path(folder).relative_to(root)
+        return [
+            name
+            for name in names
+            if name == "__pycache__"
+            or (relative / name).as_posix() in owned
+            or (relative == Path(".") and _ours(name))
+        ]
+
+    try:
+        shutil.copytree(source, staging, symlinks=True, ignore=ignore)
+    except shutil.Error as exc:  # the first of the errors of copying, as the system gave it
+        _, target, why = exc.args[0][0]
+        raise OSError(f"{why}: {target}") from None
+
+
+def _fill(staging: Path, files: dict[str, str], below: str = "") -> None:
+    """Write the files (those under `below`, relative to it, when given) into `staging`."""
+    written = []
+    for relative, text in sorted(files.items()):
+        if below:
+            if not relative.startswith(f"{below}/"):
+                continue
+            relative = relative[len(below) + 1 :]
+        target = staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write_file(target, text)
+        written.append(target)
+    _make_durable(staging, written)
 
 
 def write(root: Path, files: dict[str, str], owned: Iterable[str]) -> bool:
     """Replace the owned prefixes of `root` with `files`, keeping everything else, atomically.
     A tree that already holds exactly these files is left as it is; False says so."""
     owned = tuple(owned)
+    for path in (*files, *owned):
+        if not safe_relative(path):
+            raise ValueError(f"refusing to write outside the output folder: {path!r}")
+    # A symbolic link stays: what it points to is the output folder.
+    root = Path(os.path.realpath(root.absolute()))
+    _cleanup_leftovers(root)
     if root.is_dir() and read_tree(root, owned) == files:
         return False
-    root = root.absolute()
     root.parent.mkdir(parents=True, exist_ok=True)
-    _cleanup_leftovers(root)
-    staging = root.parent / f".{root.name}.chatforge-new-{os.getpid()}"
-    if root.exists():
-        shutil.copytree(
-            root,
-            staging,
-            symlinks=True,
-            ignore=lambda folder, names: [
-                n
-                for n in names
-                if n == "__pycache__" or Path(folder, n).relative_to(root).as_posix() in owned
-            ],
-        )
-    else:
-        staging.mkdir()
-    written = []
-    for relative, text in sorted(files.items()):
-        target = staging / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        written.append(target)
-    _make_durable(staging, written)
-    if not root.exists():
-        os.rename(staging, root)
-        return True
-    if _exchange(staging, root):
-        shutil.rmtree(staging, ignore_errors=True)
-        return True
-    retired = root.parent / f".{root.name}.chatforge-old-{os.getpid()}"
-    os.rename(root, retired)
-    os.rename(staging, root)
-    shutil.rmtree(retired, ignore_errors=True)
+    if not (root.is_dir() and os.path.ismount(root)):
+        try:
+            _swap_folder(root, files, owned)
+            return True
+        except OSError as exc:
+            # A folder that cannot be renamed; a bind mount is not seen as a mount point.
+            if exc.errno != errno.EBUSY:
+                raise
+    _swap_contents(root, files, owned)
     return True
+
+
+def _swap_folder(root: Path, files: dict[str, str], owned: tuple[str, ...]) -> None:
+    """Build the new tree beside `root` and swap the two folders in one step."""
+    pid = os.getpid()
+    staging = root.parent / f".{root.name}{_NEW}{pid}"
+    retired = root.parent / f".{root.name}{_OLD}{pid}"
+    try:
+        if root.exists():
+            _stage(root, staging, root, owned)
+        else:
+            staging.mkdir()
+        _fill(staging, files)
+        if not root.exists():
+            os.rename(staging, root)
+        else:
+            _replace(staging, root, retired)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def _swap_contents(root: Path, files: dict[str, str], owned: tuple[str, ...]) -> None:
+    """Build the new top-level folders inside `root` and swap each in one step: for an output
+    folder that must keep its place."""
+    pid = os.getpid()
+    staging, retired = root / f"{_NEW}{pid}", root / f"{_OLD}{pid}"
+    tops = sorted({path.split("/")[0] for path in (*owned, *files)})
+    try:
+        staging.mkdir()
+        retired.mkdir()
+        for top in tops:
+            if (root / top).is_dir() and top not in owned:
+                _stage(root / top, staging / top, root, owned)
+        _fill(staging, files)
+        done: list[str] = []
+        try:
+            for top in tops:
+                new, old = staging / top, root / top
+                if new.exists() and old.exists():
+                    _replace(new, old, retired / top)
+                elif new.exists():
+                    os.rename(new, old)
+                elif old.exists():
+                    os.rename(old, retired / top)
+                done.append(top)
+        except BaseException:
+            _put_back(root, staging, retired, done)
+            raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def _put_back(root: Path, staging: Path, retired: Path, done: list[str]) -> None:
+    """Undo the swaps of `_swap_contents` that were made, last first, as far as the system
+    lets."""
+    for top in reversed(done):
+        try:
+            if (root / top).exists():
+                os.rename(root / top, staging / top)
+            if (retired / top).exists():
+                os.rename(retired / top, root / top)
+        except OSError:
+            continue

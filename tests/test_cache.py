@@ -4,6 +4,7 @@ process run gives, whatever the cache holds and however the work is spread."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -251,3 +252,202 @@ def test_the_fingerprint_follows_the_generators_source(
 def test_keys_do_not_run_together() -> None:
     assert cache.key("ab", "c") != cache.key("a", "bc")
     assert cache.key("a", b"b") == cache.key(b"a", "b")
+
+
+class _Payload:
+    """A pickle that, when loaded, leaves a file behind: proof that loading ran code."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (exec, (f"open({str(self.marker)!r}, 'w').write('ran')",))
+
+
+def test_planted_pickles_never_run(tmp_path: Path, specs: Path) -> None:
+    """Whoever can write the cache folder cannot make the next run execute code: pickles put in
+    place of every entry, and beside it under the name a pickle entry would have, are not loaded,
+    and the run does its work again."""
+    import pickle
+
+    store, out, cold = tmp_path / "cache", tmp_path / "out", tmp_path / "cold"
+    marker = tmp_path / "ran"
+    args = ("generate", "--specs", str(specs), "--target", "docs")
+    assert _run(*args, "--out", str(out), cache_dir=store).returncode == 0
+    hostile = pickle.dumps(_Payload(marker))
+    entries = [p for p in store.rglob("*") if p.is_file() and p.parent != store]
+    assert entries
+    for path in entries:
+        path.with_suffix(".pickle").write_bytes(hostile)
+        path.write_bytes(hostile)
+    shutil.rmtree(out)
+    again = _run(*args, "--out", str(out), cache_dir=store)
+    assert again.returncode == 0, again.stderr
+    listed = _run("list", "--specs", str(specs), "--json", cache_dir=store)
+    assert listed.returncode == 0, listed.stderr
+    assert not marker.exists(), "a pickle from the cache folder was loaded"
+    assert "upstra: validating" in again.stderr and "from the cache" not in again.stderr
+    assert _run(*args, "--out", str(cold), "--no-cache", cache_dir=store).returncode == 0
+    assert _digest(out) == _digest(cold)
+
+
+def _seal(path: Path, value: Any) -> None:
+    """Write an entry as the cache writes it, hash and all, as someone with write access to the
+    folder could."""
+    kind, name = path.parent.name, path.name.removesuffix(".json")
+    cache.Cache(path.parent.parent).store(kind, name, value)
+
+
+def test_altered_entries_are_misses_and_never_trusted(tmp_path: Path, specs: Path) -> None:
+    """An entry changed after it was written is a miss; one rewritten with a matching hash but
+    holding something other than what its kind holds is a miss too, and written files stay
+    inside the output folder. Each kind in turn, the others left whole."""
+    store, out, cold = tmp_path / "cache", tmp_path / "out", tmp_path / "cold"
+    args = ("generate", "--specs", str(specs), "--target", "docs")
+    assert _run(*args, "--out", str(cold), cache_dir=store).returncode == 0
+    expected = _digest(cold)
+    escape = hashlib.sha256(b"x = 1\n").hexdigest()
+    (store / "blobs" / escape).write_bytes(b"x = 1\n")
+    hostile: dict[str, list[Any]] = {
+        "checks": [[[], []], {"__class__": "os.system"}, [[{"file": "f", "line": "1"}], []]],
+        "outputs": [
+            {"../escaped.py": escape},
+            {"/tmp/absolute.py": escape},
+            {"a": "../x"},
+            {"stranger/docs/escaped.py": escape},
+        ],
+        "apis": [{"slug": "upstra"}, {"__class__": "os.system", "title": ["rm -rf /"]}],
+        "overviews": [
+            {"files": {"../escaped.md": "x"}, "folders": ["../.."]},
+            {"files": {"upstra/docs/index.md": "x"}, "folders": ["upstra"]},
+            {"files": {"elsewhere/index.md": "x"}, "folders": ["overview"]},
+            [{}, []],
+        ],
+    }
+    for kind, values in hostile.items():
+        for value in [None, *values]:
+            for path in sorted((store / kind).iterdir()):
+                if value is None:  # altered in place: the hash no longer matches
+                    data = path.read_bytes()
+                    path.write_bytes(data[:-2] + bytes([data[-2] ^ 1]) + data[-1:])
+                else:
+                    _seal(path, value)
+            shutil.rmtree(out, ignore_errors=True)
+            again = _run(*args, "--out", str(out), cache_dir=store)
+            assert again.returncode == 0, again.stderr
+            assert _digest(out) == expected, (kind, value)
+            assert (
+                not [p.name for p in tmp_path.rglob("escaped*")] and not (tmp_path / "x").exists()
+            )
+    # The model entries are read by `list`: altered, they are made again.
+    for path in sorted((store / "apis").iterdir()):
+        _seal(path, {"slug": "upstra"})
+    listed = _run("list", "--specs", str(specs), "--json", cache_dir=store)
+    reference = _run("list", "--specs", str(specs), "--json", cache_dir=tmp_path / "fresh")
+    assert listed.returncode == reference.returncode == 0, listed.stderr
+    assert listed.stdout == reference.stdout
+
+
+def test_the_cache_is_kept_outside_the_project_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[tool.chatforge]\n", encoding="utf-8")
+    monkeypatch.delenv("CHATFORGE_CACHE_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    config = load_config(project)
+    assert config.cache is not None and not config.cache.is_relative_to(project)
+    if sys.platform.startswith("linux"):
+        assert config.cache == tmp_path / "xdg" / "chatforge"
+        monkeypatch.setenv("XDG_CACHE_HOME", "relative/is/ignored")
+        assert load_config(project).cache == tmp_path / "home" / ".cache" / "chatforge"
+        monkeypatch.delenv("XDG_CACHE_HOME")
+        assert load_config(project).cache == tmp_path / "home" / ".cache" / "chatforge"
+    # Still chosen by the project or the environment, relative to the project.
+    (project / "pyproject.toml").write_text('[tool.chatforge]\ncache-dir = "c"\n', encoding="utf-8")
+    assert load_config(project).cache == project / "c"
+    monkeypatch.setenv("CHATFORGE_CACHE_DIR", str(tmp_path / "env"))
+    assert load_config(project).cache == tmp_path / "env"
+
+
+def test_a_run_fills_the_users_cache_folder_not_the_project(tmp_path: Path, specs: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[tool.chatforge]\n", encoding="utf-8")
+    shutil.copytree(specs, project / "specs")
+    env = {k: v for k, v in os.environ.items() if k != "CHATFORGE_CACHE_DIR"}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "xdg")
+    env["HOME"] = env["LOCALAPPDATA"] = str(tmp_path / "home")
+    command = [*CHATFORGE, "generate", "upstra", "--target", "docs", "-q"]
+    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in project.iterdir()) == ["generated", "pyproject.toml", "specs"]
+    if sys.platform.startswith("linux"):
+        assert (tmp_path / "xdg" / "chatforge" / "CACHEDIR.TAG").is_file()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_cache_folder_others_may_write_is_not_used(tmp_path: Path, specs: Path) -> None:
+    store, out = tmp_path / "shared", tmp_path / "out"
+    store.mkdir()
+    store.chmod(0o777)
+    result = _run("generate", "--specs", str(specs), "--out", str(out), cache_dir=store)
+    assert result.returncode == 0, result.stderr
+    assert f"not using the cache: other users may write {store}" in result.stderr
+    assert list(store.iterdir()) == []
+
+
+def test_records_rebuild_only_the_types_asked_for() -> None:
+    from generator import records
+    from generator.ir import Api, Constraint
+
+    source = pipeline.SpecSource("features", ROOT / "tests/fixtures/specs/features.yaml", "f")
+    checked = pipeline.check(source)
+    assert checked.built is not None
+    api = checked.built[0]
+    assert records.decode(Api, json.loads(json.dumps(records.encode(api)))) == api
+    assert records.decode(Constraint, {"name": "minimum", "value": "1"}) == Constraint(
+        "minimum", "1"
+    )
+    for hostile in (
+        {"name": "minimum", "value": "1", "__class__": "os.system"},
+        {"name": "minimum"},
+        {"name": "minimum", "value": 1},
+        {"name": ["minimum"], "value": "1"},
+        ["minimum", "1"],
+        "Constraint('minimum', '1')",
+    ):
+        with pytest.raises(ValueError):
+            records.decode(Constraint, hostile)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX pipes")
+def test_entries_that_are_not_plain_files_are_misses(tmp_path: Path, specs: Path) -> None:
+    """A pipe in place of an entry does not block the run, and a link is not followed."""
+    store, out = tmp_path / "cache", tmp_path / "out"
+    args = ("generate", "upstra", "--specs", str(specs), "--target", "docs", "--out", str(out))
+    assert _run(*args, cache_dir=store).returncode == 0
+    expected = _digest(out)
+    outside = tmp_path / "outside.json"
+    for kind in ("outputs", "checks"):
+        for path in sorted((store / kind).iterdir()):
+            shutil.copy(path, outside)
+            path.unlink()
+            if kind == "checks":
+                os.mkfifo(path)
+            else:
+                path.symlink_to(outside)
+        shutil.rmtree(out)
+        again = subprocess.run(
+            [*CHATFORGE, *args],
+            cwd=ROOT,
+            env={**os.environ, "CHATFORGE_CACHE_DIR": str(store)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert again.returncode == 0, again.stderr
+        assert "upstra: validating" in again.stderr
+        assert _digest(out) == expected
