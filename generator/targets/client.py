@@ -18,7 +18,7 @@ from generator.targets._common import (
     runtime_files,
     styles,
 )
-from generator.targets.models import deferred, models_module
+from generator.targets.models import deferred
 from generator.templates import header
 from generator.templates import render as render_text
 from generator.text import is_identifier, pystr
@@ -303,7 +303,7 @@ def render(api: Api) -> Files:
         f"{package}/resources/__init__.py": render_template(
             "client/resources_init.py.j2", api, modules
         ),
-        f"{package}/models.py": deferred(models_module(api)),
+        f"{package}/models.py": deferred(api),
         f"{package}/py.typed": "",
     }
     for module in modules:
