@@ -69,8 +69,20 @@ class _Builder:
         self.doc = spec.document
         self.slug = slug
         self.diagnostics = diagnostics
-        self.registry = SchemaRegistry(self.doc, diagnostics)
+        self.registry = SchemaRegistry(self.doc, diagnostics, self.handler_classes())
         self.conventions = isinstance(self.doc.get("x-chatforge"), dict)
+
+    def handler_classes(self) -> set[str]:
+        """The handler class of every tag the document names (`<Tag>Handlers`), which the
+        server's route modules define beside the models they import: no model may take one."""
+        texts = [str(t.get("name")) for t in self.doc.get("tags") or [] if isinstance(t, dict)]
+        for path, path_item in (self.doc.get("paths") or {}).items():
+            path_item, _ = self.deref(path_item, f"/paths/{escape_pointer_token(path)}")
+            for method in METHODS:
+                op = path_item.get(method) if isinstance(path_item, dict) else None
+                if isinstance(op, dict):
+                    texts.append(str((op.get("tags") or [DEFAULT_TAG])[0]))
+        return {f"{naming.class_name(py)}Handlers" for py in reserved.tag_names(texts).values()}
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -606,6 +618,7 @@ class _Builder:
         used = [name for name in order if any(op.tag == name for op in operations)]
         python_names = reserved.tag_names(used)
         pascals: set[str] = set()
+        classes = set(CLIENT_MODULE_NAMES | set(self.registry.schemas))
         for name in used:
             ops = tuple(op for op in operations if op.tag == name)
             py = python_names[name]
@@ -621,9 +634,11 @@ class _Builder:
                 pascal += "_"
             pascals.add(pascal)
             resource = pascal
-            taken = CLIENT_MODULE_NAMES | set(self.registry.schemas)
-            if pascal in taken or f"Async{pascal}" in taken:
-                resource += "Resource"  # its client module has a name of its own so spelled
+            if pascal in classes or f"Async{pascal}" in classes:
+                resource += "Resource"  # a client module has a name of its own so spelled
+            while resource in classes or f"Async{resource}" in classes:
+                resource += "_"
+            classes |= {resource, f"Async{resource}"}
             result.append(Tag(name, py, pascal, descriptions.get(name, ""), ops, resource))
         return result
 
@@ -902,10 +917,7 @@ def _unique(field: Field, taken: set[str]) -> Field:
     py = field.py
     if py in taken:
         py = naming.identifier(f"{field.location}_{field.wire}", METHOD_ARGUMENTS)
-    base, counter = py, 2
-    while py in taken:
-        py, counter = f"{base}_{counter}", counter + 1
-    taken.add(py)
+    py = reserved.unique(py, taken)
     return replace(field, py=py) if py != field.py else field
 
 

@@ -19,6 +19,7 @@ from referencing.jsonschema import DRAFT202012
 from generator import naming, reserved
 from generator.build_ir import DEFAULT_TAG
 from generator.diagnostics import Diagnostics, Level, escape_pointer_token
+from generator.graph import MAX_NESTED_MODELS, strongly_connected
 from generator.loader import SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE, resolve_pointer
 
 Json = Any
@@ -848,12 +849,6 @@ def _compiles(pattern: str) -> bool:
     return True
 
 
-# The most schemas one cycle of references may join: pydantic builds the models of a cycle
-# within one another, a few stack frames each, and a longer cycle would exceed Python's
-# recursion limit when the generated code starts.
-MAX_CYCLE = 32
-
-
 def rule_reference_cycles(doc: Json, out: Diagnostics, level: Level) -> None:
     components = (doc.get("components") or {}).get("schemas") or {}
     if not isinstance(components, dict):
@@ -869,56 +864,15 @@ def rule_reference_cycles(doc: Json, out: Diagnostics, level: Level) -> None:
                 if target in components:
                     found.append(target)
         edges[str(name)] = found
-    for group in _cycles(edges):
-        if len(group) > MAX_CYCLE:
+    for group in strongly_connected(edges):
+        if len(group) > MAX_NESTED_MODELS:
             first = min(group, key=list(edges).index)
             out.error(
                 f"{len(group)} schemas refer to one another in a cycle ({first!r} among them); "
-                f"the generated models can build cycles of at most {MAX_CYCLE}: break the cycle "
-                "or write part of it inline",
+                "the generated models can build cycles of at most "
+                f"{MAX_NESTED_MODELS}: break the cycle or write part of it inline",
                 f"/components/schemas/{escape_pointer_token(first)}",
             )
-
-
-def _cycles(edges: Mapping[str, list[str]]) -> list[list[str]]:
-    """The strongly connected groups of a graph (Tarjan's algorithm, without recursion)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    groups: list[list[str]] = []
-    for root in edges:
-        if root in index:
-            continue
-        work: list[tuple[str, int]] = [(root, 0)]
-        while work:
-            node, child = work.pop()
-            if child == 0:
-                index[node] = low[node] = len(index)
-                stack.append(node)
-                on_stack.add(node)
-            targets = edges.get(node, [])
-            if child < len(targets):
-                work.append((node, child + 1))
-                target = targets[child]
-                if target not in index:
-                    work.append((target, 0))
-                elif target in on_stack:
-                    low[node] = min(low[node], index[target])
-                continue
-            if low[node] == index[node]:
-                group = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    group.append(member)
-                    if member == node:
-                        break
-                groups.append(group)
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-    return groups
 
 
 RULES: dict[str, tuple[Rule, bool]] = {

@@ -49,8 +49,6 @@ APP_NAMES = frozenset(
     }
 )
 
-TAG_RESERVED = CLIENT_ATTRIBUTES | APP_NAMES
-
 # The arguments of a generated method, besides the spec's parameters and body fields, and the
 # names its body reads: in a client method `self`, the per-call options (`RequestOptions`), the
 # `<method>_to_file` destination and the module's `iterate` helpers; in a server route,
@@ -70,50 +68,215 @@ METHOD_ARGUMENTS = frozenset(
     | set(RequestOptions.__annotations__)
 )
 
+# The arguments of a generated client's `__init__` besides its credentials and host variables,
+# and the builtins its body calls.
+CLIENT_ARGUMENTS = frozenset(
+    {
+        "backup_url",
+        "base_url",
+        "headers",
+        "max_retries",
+        "rate_limit",
+        "self",
+        "super",
+        "timeout",
+        "transport",
+        "username",
+    }
+)
+
 # The builtins an annotation may name: a server handler class whose method took one would hide
 # it from the annotations of the methods after.
 ANNOTATION_BUILTINS = frozenset(
     {"bool", "bytes", "dict", "float", "int", "list", "object", "set", "str", "tuple", "type"}
 )
 
-# Class names a client module already holds: a tag's resource class must not take one.
-CLIENT_MODULE_NAMES = frozenset(
+# The names each generated module imports or defines itself, one table per module. A model
+# class imported into one of them, or a tag's class defined in it, must take none of these;
+# `tests/unit/test_reserved.py` reads every generated module of the curated APIs to keep them
+# whole.
+
+# `resources/<tag>.py` of a client: the runtime's names, the types its signatures use, and the
+# iterators of paged operations.
+CLIENT_RESOURCE_MODULE = frozenset(
     {
-        "APIResponse",
         "Any",
-        "AsyncAPIClient",
-        "AsyncClient",
         "AsyncIterator",
         "AsyncResource",
         "AwareDatetime",
-        "Callable",
-        "Client",
         "Endpoint",
-        "Envelope",
         "FileInput",
         "Iterator",
         "Literal",
         "Mapping",
-        "NotGiven",
+        "NOT_GIVEN",
         "NoneType",
+        "NotGiven",
         "Path",
         "PathLike",
         "Paging",
         "RequestOptions",
         "Sequence",
-        "SyncAPIClient",
         "SyncResource",
         "Unpack",
+        "annotations",
+        "iterate",
+        "iterate_async",
     }
 )
+
+# `_client.py` and `__init__.py` of a client, which import every tag's resource classes.
+CLIENT_MODULE = frozenset(
+    {
+        "APIConnectionError",
+        "APIEnvelopeError",
+        "APIError",
+        "APIResponse",
+        "APIStatusError",
+        "APITimeoutError",
+        "Any",
+        "ApiKeyAuth",
+        "AsyncAPIClient",
+        "AsyncClient",
+        "AuthenticationError",
+        "BACKUP_HOSTS",
+        "BadRequestError",
+        "BasicAuth",
+        "BearerAuth",
+        "Callable",
+        "Client",
+        "ConflictError",
+        "DEFAULT_BASE_URL",
+        "DEFAULT_MAX_RETRIES",
+        "DEFAULT_TIMEOUT",
+        "ENVELOPE",
+        "Envelope",
+        "FileInput",
+        "FixedHeader",
+        "InternalServerError",
+        "JWTAuth",
+        "Mapping",
+        "MultiAuth",
+        "NOT_GIVEN",
+        "NotFoundError",
+        "NotGiven",
+        "PermissionDeniedError",
+        "RateLimitError",
+        "RequestOptions",
+        "SERVER_URL",
+        "SignatureAuth",
+        "SyncAPIClient",
+        "TYPE_CHECKING",
+        "UnprocessableEntityError",
+        "annotations",
+        "cached_property",
+        "httpx",
+        "models",
+    }
+)
+
+# Class names a client module already holds: a tag's resource class must not take one.
+CLIENT_MODULE_NAMES = CLIENT_RESOURCE_MODULE | CLIENT_MODULE
+
+# What the body of the `Client` class reads as it is defined (its decorators and the defaults of
+# its `__init__`): a tag is a method of that body, and one of these names would hide the name.
+CLIENT_CLASS_BODY = frozenset(
+    {"DEFAULT_BASE_URL", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "cached_property"}
+)
+
+# A models module: what datamodel-code-generator imports into it (pydantic's and the standard
+# library's types), and what a server's models import from their checks.
+MODELS_MODULE = frozenset(
+    {
+        "Annotated",
+        "Any",
+        "AnyHttpUrl",
+        "AnyUrl",
+        "AwareDatetime",
+        "Base64Str",
+        "BaseModel",
+        "ConfigDict",
+        "Decimal",
+        "Enum",
+        "Field",
+        "HttpUrl",
+        "INT32",
+        "INT64",
+        "IntEnum",
+        "Json",
+        "JsonBool",
+        "JsonFloat",
+        "JsonInt",
+        "Literal",
+        "NOT_NULL",
+        "Optional",
+        "RootModel",
+        "SecretStr",
+        "StrEnum",
+        "StringConstraints",
+        "TypeAliasType",
+        "UNIQUE",
+        "Union",
+        "annotations",
+        "matching",
+        "members_between",
+        "model_validator",
+    }
+)
+
+# `routes/<tag>.py` of a server: FastAPI's names, the runtime's, and the types its signatures use.
+SERVER_ROUTE_MODULE = frozenset(
+    {
+        "APIRouter",
+        "Annotated",
+        "Any",
+        "AwareDatetime",
+        "Body",
+        "Depends",
+        "File",
+        "Form",
+        "Header",
+        "Literal",
+        "NotImplementedOperation",
+        "Path",
+        "Query",
+        "Request",
+        "Response",
+        "UploadFile",
+        "annotations",
+        "csv_query",
+        "deep_object_query",
+        "form_body",
+        "json_body",
+        "json_query",
+        "matching",
+    }
+)
+
+# Every name a model class could meet in a module that imports it, besides the tags' classes
+# (`tag_classes`). A schema named so is renamed with a `Model` suffix.
+MODEL_RESERVED = (
+    MODELS_MODULE
+    | CLIENT_RESOURCE_MODULE
+    | SERVER_ROUTE_MODULE
+    | {"FileInput", "Mapping", "NotGiven", "Request", "Response", "Sequence"}
+)
+
+# The Python names a tag must not take: it is an attribute of the client, defined in the body
+# of its class, and an argument of `create_app`.
+TAG_RESERVED = CLIENT_ATTRIBUTES | APP_NAMES | CLIENT_CLASS_BODY
+
+# The page names of the Markdown docs besides one per tag.
+DOCS_PAGES = frozenset({"index", "schemas"})
 
 # Names Windows gives to devices: no file may be called so, whatever its extension.
 WINDOWS_DEVICES = frozenset(
     {"con", "prn", "aux", "nul"} | {f"com{n}" for n in range(10)} | {f"lpt{n}" for n in range(10)}
 )
 
-# The longest Python name of a tag, which names files (`resources/<name>.py`, `<name>.md`).
-MAX_TAG_NAME = 64
+# The longest Python name made of a tag, which names files (`resources/<name>.py`, `<name>.md`),
+# or of a model class hoisted from where its schema stands.
+MAX_NAME = 64
 
 
 def operation_name(operation_id: str) -> str:
@@ -126,18 +289,18 @@ def windows_safe(stem: str) -> bool:
     return stem.split(".", 1)[0].lower() not in WINDOWS_DEVICES
 
 
-def _shortened(name: str, text: str) -> str:
-    """`name` cut to MAX_TAG_NAME characters, ending in a hash of `text` so that two long
-    names that share a beginning stay apart."""
-    if len(name) <= MAX_TAG_NAME:
+def shortened(name: str, text: str, separator: str = "_") -> str:
+    """`name` cut to MAX_NAME characters, ending in a hash of `text` so that two long names
+    that share a beginning stay apart."""
+    if len(name) <= MAX_NAME:
         return name
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    return f"{name[: MAX_TAG_NAME - 9].rstrip('_')}_{digest}"
+    return f"{name[: MAX_NAME - 8 - len(separator)].rstrip('_')}{separator}{digest}"
 
 
 def tag_name(text: str) -> str:
     """The Python name of one tag, before other tags are considered."""
-    name = _shortened(naming.identifier(text), text)
+    name = shortened(naming.identifier(text), text)
     while name in TAG_RESERVED or not windows_safe(name):
         name = f"{name}_"
     return name
@@ -158,3 +321,13 @@ def tag_names(texts: Iterable[str]) -> dict[str, str]:
             taken.add(name)
             names[text] = name
     return names
+
+
+def unique(name: str, taken: set[str]) -> str:
+    """`name`, or where `taken` holds it, `name` numbered from 2 (`region_2`); the result is
+    added to `taken`. Every generated signature and namespace names its members so."""
+    candidate, counter = name, 2
+    while candidate in taken:
+        candidate, counter = f"{name}_{counter}", counter + 1
+    taken.add(candidate)
+    return candidate

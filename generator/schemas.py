@@ -18,15 +18,11 @@ from generator import naming
 from generator.diagnostics import Diagnostics, escape_pointer_token
 from generator.ir import Constraint, Model, SchemaProperty, TypeInfo
 from generator.loader import resolve_pointer
+from generator.reserved import MODEL_RESERVED, shortened
 from generator.text import UnsafeText, data_literal, prose
 
 Json = Any
 COMPONENT_PREFIX = "#/components/schemas/"
-# Class names the generated models module imports or defines itself.
-_TAKEN_CLASS_NAMES = frozenset(
-    {"Annotated", "Any", "AwareDatetime", "BaseModel", "ConfigDict", "Field", "Literal"}
-    | {"RootModel", "FileInput", "NotGiven", "Sequence", "Mapping", "Request", "Response"}
-)
 _CONSTRAINT_KEYS = (
     "minimum",
     "maximum",
@@ -85,14 +81,20 @@ class _Spelled:
 class SchemaRegistry:
     """Holds the named models of one spec while the IR is built."""
 
-    def __init__(self, document: Json, diagnostics: Diagnostics) -> None:
+    def __init__(
+        self, document: Json, diagnostics: Diagnostics, reserved: Iterable[str] = ()
+    ) -> None:
+        """`reserved`: class names the modules that import the models define, besides those
+        of `MODEL_RESERVED`."""
         self.document = document
         self.diagnostics = diagnostics
+        self.reserved = MODEL_RESERVED | frozenset(reserved)
         self.by_component: dict[str, str] = {}
         self.schemas: dict[str, Json] = {}  # class name -> normalized schema
         self.origins: dict[str, str] = {}  # class name -> pointer it came from
         self.assumed: dict[str, str] = {}
         components = (document.get("components") or {}).get("schemas") or {}
+        self.spelled = {naming.class_name(raw_name) for raw_name in components}
         for raw_name in components:
             name = self._claim(naming.class_name(raw_name), f"/components/schemas/{raw_name}")
             self.by_component[raw_name] = name
@@ -102,9 +104,18 @@ class SchemaRegistry:
 
     # -- naming -------------------------------------------------------------------------------
 
-    def _claim(self, name: str, pointer: str) -> str:
-        if name in _TAKEN_CLASS_NAMES:
+    def _free(self, name: str) -> str:
+        """`name`, or if a generated module holds it, `name` with a `Model` suffix that no
+        component's own name takes."""
+        if name not in self.reserved:
+            return name
+        name = f"{name}Model"
+        while name in self.spelled or name in self.reserved:
             name = f"{name}Model"
+        return name
+
+    def _claim(self, name: str, pointer: str) -> str:
+        name = self._free(name)
         if name in self.origins:
             self.diagnostics.error(
                 f"schema name {name!r} is already taken by {self.origins[name]}; "
@@ -116,9 +127,7 @@ class SchemaRegistry:
         return name
 
     def _unique(self, hint: str) -> str:
-        name = naming.class_name(hint)
-        if name in _TAKEN_CLASS_NAMES:
-            name = f"{name}Model"
+        name = self._free(shortened(naming.class_name(hint), hint, separator=""))
         candidate, counter = name, 2
         while candidate in self.origins:
             candidate, counter = f"{name}{counter}", counter + 1

@@ -1,6 +1,7 @@
 """A chain of 120 schemas, each referring to the next, and 60 inline objects nested in one
 another (`tests/fixtures/hostile/long_ref_chain.yaml`): the generated client and server import,
-start and answer, their models built without exceeding Python's recursion limit."""
+start and answer, their models built without exceeding Python's recursion limit, the names of
+the nested ones cut to a length a reader can hold."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from generator.reserved import MAX_NAME
 from tests.conftest import ROOT, LiveServer
+from tests.isolated import imported
 
 SPEC = ROOT / "tests/fixtures/hostile/long_ref_chain.yaml"
 
@@ -21,12 +24,15 @@ def test_a_long_chain_of_references_imports_starts_and_answers(tmp_path: Path) -
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    folders = [str(tmp_path / "long_ref_chain" / target) for target in ("client", "server")]
-    sys.path[:0] = folders
-    try:
-        client_module = importlib.import_module("long_ref_chain_client")
-        server = importlib.import_module("long_ref_chain_server")
+    folders = [tmp_path / "long_ref_chain" / target for target in ("client", "server")]
+    with imported(folders, "long_ref_chain_client", "long_ref_chain_server") as (
+        client_module,
+        server,
+    ):
         models = importlib.import_module("long_ref_chain_client.models")
+        classes = [v for v in vars(models).values() if isinstance(v, type)]
+        names = [c.__name__ for c in classes if c.__module__ == models.__name__]
+        assert len(names) > 150 and max(len(name) for name in names) <= MAX_NAME
         head: dict[str, object] = {"name": "link119"}
         for index in reversed(range(119)):
             head = {"name": f"link{index}", "next": head}
@@ -40,6 +46,3 @@ def test_a_long_chain_of_references_imports_starts_and_answers(tmp_path: Path) -
             assert answer.name is not None
             nested = client.chain.get_nested()
             assert nested.model_dump(exclude_unset=True)
-    finally:
-        for folder in folders:
-            sys.path.remove(folder)

@@ -8,7 +8,6 @@ operation called through the generated client without a 5xx, with the spec's nam
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import json
 import subprocess
@@ -27,6 +26,7 @@ from generator.ir import Api
 from generator.reserved import WINDOWS_DEVICES
 from tests.conftest import ROOT, LiveServer
 from tests.functional.harness import FILE_BYTES, read_body, replaying
+from tests.isolated import imported
 
 SPEC = ROOT / "tests/fixtures/hostile/reserved_names.yaml"
 
@@ -51,16 +51,10 @@ def api() -> Api:
 
 
 @pytest.fixture(scope="module")
-def packages(out: Path) -> Iterator[tuple[Any, Any]]:
-    folders = [str(out / "client"), str(out / "server")]
-    sys.path[:0] = folders
-    try:
-        client = importlib.import_module("reserved_names_client")
-        server = importlib.import_module("reserved_names_server")
-        yield client, server
-    finally:
-        for folder in folders:
-            sys.path.remove(folder)
+def packages(out: Path) -> Iterator[list[Any]]:
+    folders = [out / "client", out / "server"]
+    with imported(folders, "reserved_names_client", "reserved_names_server") as found:
+        yield found
 
 
 def test_every_file_name_is_one_any_checkout_can_hold(out: Path) -> None:
@@ -73,9 +67,7 @@ def test_every_file_name_is_one_any_checkout_can_hold(out: Path) -> None:
             assert len(part) <= 80, path
 
 
-def test_create_app_takes_every_tag_beside_its_own_options(
-    packages: tuple[Any, Any], api: Api
-) -> None:
+def test_create_app_takes_every_tag_beside_its_own_options(packages: list[Any], api: Api) -> None:
     _, server = packages
     parameters = inspect.signature(server.create_app).parameters
     tags = [tag.py for tag in api.tags]
@@ -135,7 +127,7 @@ def _argument(example_json: str, is_file: bool) -> Any:
 
 
 def test_every_operation_answers_through_the_client_with_the_spec_names(
-    packages: tuple[Any, Any], api: Api, tmp_path: Path
+    packages: list[Any], api: Api, tmp_path: Path
 ) -> None:
     client_module, server = packages
     recorder = Recorder(server.create_app(mock=True))
@@ -172,7 +164,7 @@ def test_every_operation_answers_through_the_client_with_the_spec_names(
 
 
 def test_the_server_checks_patterns_its_regex_engine_cannot_compile(
-    packages: tuple[Any, Any], api: Api
+    packages: list[Any], api: Api
 ) -> None:
     from fastapi.testclient import TestClient
 

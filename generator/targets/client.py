@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, replace
 from string import Formatter
 
-from generator import naming
+from generator import naming, reserved
 from generator.ir import Api, Field, Function, Operation, Pagination, SecurityScheme, Tag
 from generator.schemas import literal, tuple_literal
 from generator.targets import Files
@@ -18,7 +18,7 @@ from generator.targets._common import (
     runtime_files,
     styles,
 )
-from generator.targets.models import deferred, models_module
+from generator.targets.models import deferred
 from generator.templates import header
 from generator.templates import render as render_text
 from generator.text import is_identifier, pystr
@@ -150,30 +150,73 @@ def paging_expression(paging: Pagination) -> str:
     return f"Paging({', '.join(parts)})"
 
 
-def iterator(
-    op: Operation, function: Function, paged: Method, const: str, pagings: dict[str, str]
-) -> Method:
+def _index(op: Operation, function: Function) -> int:
+    return next(index for index, f in enumerate(op.functions) if f is function)
+
+
+class ResourceNames:
+    """The names one resource module gives its methods and constants, given in one pass so
+    that none takes another's: the method of each function, then `<method>_to_file` of a
+    binary answer and `iter_<method>` of a paged one; the endpoint constant of each path an
+    operation is called at, then the paging constant of each paged operation. A name already
+    given is numbered (`get_file_to_file_2`)."""
+
+    def __init__(self, tag: Tag) -> None:
+        methods: set[str] = set()
+        constants: set[str] = set()
+        self.methods: dict[tuple[str, int], str] = {}
+        self.to_files: dict[tuple[str, int], str] = {}
+        self.iterators: dict[tuple[str, int], str] = {}
+        self.endpoints: dict[tuple[str, str], str] = {}
+        self.pagings: dict[str, str] = {}
+        for op in tag.operations:
+            const = f"_{op.py.upper()}"
+            for index, function in enumerate(op.functions):
+                self.methods[op.pointer, index] = reserved.unique(function.method, methods)
+                path, name = op.path, const
+                if function.path and function.path != op.path:
+                    path, name = function.path, f"{const}__{function.method.upper()}"
+                if (op.pointer, path) not in self.endpoints:
+                    self.endpoints[op.pointer, path] = reserved.unique(name, constants)
+        for op in tag.operations:
+            for index in range(len(op.functions)):
+                own = self.methods[op.pointer, index]
+                if op.success.kind == "binary":
+                    self.to_files[op.pointer, index] = reserved.unique(f"{own}_to_file", methods)
+                if op.pagination is not None:
+                    self.iterators[op.pointer, index] = reserved.unique(f"iter_{own}", methods)
+            if op.pagination is not None:
+                self.pagings[op.pointer] = reserved.unique(f"_{op.py.upper()}_PAGING", constants)
+
+    def method(self, op: Operation, function: Function) -> str:
+        return self.methods[op.pointer, _index(op, function)]
+
+    def to_file(self, op: Operation, function: Function) -> str:
+        return self.to_files[op.pointer, _index(op, function)]
+
+    def iterator(self, op: Operation, function: Function) -> str:
+        return self.iterators[op.pointer, _index(op, function)]
+
+
+def iterator(paged: Method, name: str, paging: str, pagination: Pagination) -> Method:
     """`iter_<method>`: the same arguments, every item of every page."""
-    assert op.pagination is not None
-    name = f"{const}_PAGING"
-    pagings[name] = paging_expression(op.pagination)
     return replace(
         paged,
-        name=f"iter_{function.method}",
-        summary=f"Every item of `{function.method}`, page after page.",
+        name=name,
+        summary=f"Every item of `{paged.name}`, page after page.",
         description="Pages are fetched as the iteration reaches them; the arguments are those "
-        f"of `{function.method}`, the first page's.",
-        returns=op.pagination.item_type,
-        pages=function.method,
-        paging=name,
+        f"of `{paged.name}`, the first page's.",
+        returns=pagination.item_type,
+        pages=paged.name,
+        paging=paging,
     )
 
 
-def to_file(download: Method) -> Method:
+def to_file(download: Method, name: str) -> Method:
     """`<method>_to_file`: the binary answer streamed to a file instead of held in memory."""
     return replace(
         download,
-        name=f"{download.name}_to_file",
+        name=name,
         summary=f"`{download.name}`, streamed to a file.",
         description="The answer is written beside `destination` and moved onto it once complete; "
         "returns the path.",
@@ -186,30 +229,31 @@ def to_file(download: Method) -> Method:
 
 
 def resource(tag: Tag) -> ResourceModule:
+    names = ResourceNames(tag)
     endpoints: list[EndpointConst] = []
     methods: list[Method] = []
     pagings: dict[str, str] = {}  # constant name -> its Paging(...) expression
     needed: list[str] = []
     for op in tag.operations:
-        const = f"_{op.py.upper()}"
         fields = [*op.parameters, *all_body_fields(op)]
         quoted = tuple((wire, json.dumps(style)) for wire, style in styles(fields))
         kind = op.body.kind if op.body else None
         for function in op.functions:
-            endpoint, path = const, op.path
-            if function.path and function.path != op.path:
-                endpoint, path = f"{const}__{function.method.upper()}", function.path
+            path = function.path if function.path and function.path != op.path else op.path
+            endpoint = names.endpoints[op.pointer, path]
             if all(known.name != endpoint for known in endpoints):
                 endpoints.append(
                     EndpointConst(endpoint, op.method, path, kind, quoted, *limit_of(op))
                 )
-            built = method(op, function, endpoint)
+            built = replace(method(op, function, endpoint), name=names.method(op, function))
             methods.append(built)
             if op.success.kind == "binary":
-                methods.append(to_file(built))
+                methods.append(to_file(built, names.to_file(op, function)))
                 needed.extend(["os:PathLike", "pathlib:Path"])
             if op.pagination is not None:
-                methods.append(iterator(op, function, built, const, pagings))
+                paging = names.pagings[op.pointer]
+                pagings[paging] = paging_expression(op.pagination)
+                methods.append(iterator(built, names.iterator(op, function), paging, op.pagination))
                 needed.extend(op.pagination.item_imports)
                 needed.extend(
                     [
@@ -259,7 +303,7 @@ def render(api: Api) -> Files:
         f"{package}/resources/__init__.py": render_template(
             "client/resources_init.py.j2", api, modules
         ),
-        f"{package}/models.py": deferred(models_module(api)),
+        f"{package}/models.py": deferred(api),
         f"{package}/py.typed": "",
     }
     for module in modules:
@@ -274,7 +318,6 @@ def render(api: Api) -> Files:
 
 
 SECRET = "str | Callable[[], str]"
-CLIENT_ARGUMENTS = frozenset({"base_url", "timeout", "headers", "transport", "self", "username"})
 
 
 @dataclass(frozen=True)
@@ -293,9 +336,14 @@ class AuthArg:
         return self.args[-1][0] if self.args else ""
 
 
-def _scheme_auth(scheme: SecurityScheme, prefix: str, optional: bool) -> AuthArg:
+def _scheme_auth(
+    scheme: SecurityScheme, prefix: str, optional: bool, taken: set[str] | None = None
+) -> AuthArg:
+    """What one scheme adds; its arguments take names `taken` does not hold, when given."""
+
     def name(base: str) -> str:
-        return naming.identifier(f"{prefix}{base}")
+        wanted = naming.identifier(f"{prefix}{base}")
+        return wanted if taken is None else reserved.unique(wanted, taken)
 
     default = " | None = None" if optional else ""
     if scheme.kind == "signature" and scheme.signature is not None:
@@ -354,14 +402,13 @@ def auth_params(api: Api) -> tuple[AuthArg, ...]:
     arguments; alternative schemes take optional ones, prefixed with the scheme's name when
     two would clash, and the client applies those it is given."""
     optional = len(api.security) > 1 and not api.security_all
-    result = []
-    for scheme in api.security:
-        prefix = f"{scheme.name}_" if optional else ""
-        result.append(_scheme_auth(scheme, prefix, optional))
-    names = [arg for auth in result for arg, _ in auth.args]
-    if len(set(names)) != len(names):
-        result = [_scheme_auth(s, f"{s.name}_", optional) for s in api.security]
-    return tuple(result)
+    plain = [_scheme_auth(s, f"{s.name}_" if optional else "", optional) for s in api.security]
+    names = [arg for auth in plain for arg, _ in auth.args]
+    prefixed = optional or len(set(names)) != len(names)
+    taken = set(reserved.CLIENT_ARGUMENTS)
+    return tuple(
+        _scheme_auth(s, f"{s.name}_" if prefixed else "", optional, taken) for s in api.security
+    )
 
 
 def host_variables(api: Api, auth: tuple[AuthArg, ...]) -> tuple[tuple[str, str, str], ...]:
@@ -380,14 +427,13 @@ def host_variables(api: Api, auth: tuple[AuthArg, ...]) -> tuple[tuple[str, str,
     for name, spec, conv in fields:
         if name is not None and (name not in names or spec or conv):
             return ()  # `str.format` would read more than a variable's name into the field
-    taken = {arg for a in auth for arg, _ in a.args} | CLIENT_ARGUMENTS
+    taken = {arg for a in auth for arg, _ in a.args} | reserved.CLIENT_ARGUMENTS
     result = []
     for variable in server.variables:
         if not is_identifier(variable.name):
             return ()  # `str.format` could not name it; base_url is the way in
-        result.append(
-            (naming.identifier(variable.name, frozenset(taken)), variable.default, variable.name)
-        )
+        argument = reserved.unique(naming.identifier(variable.name), taken)
+        result.append((argument, variable.default, variable.name))
     return tuple(result)
 
 

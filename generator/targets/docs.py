@@ -38,17 +38,17 @@ from generator.ir import (
     Tag,
 )
 from generator.lint import ERROR_KINDS
+from generator.reserved import DOCS_PAGES
 from generator.runtime.client._errors import _BY_STATUS
 from generator.runtime.client._jwt import hs256_token
 from generator.targets import Files
-from generator.targets.client import AuthArg, auth_params, example_credentials
+from generator.targets.client import AuthArg, ResourceNames, auth_params, example_credentials
 from generator.targets.curl import curl_example
 from generator.templates import render as render_template
 from generator.text import anchor, code, md, normalise, one_line
 
 INDEX = "index.md"
 SCHEMAS = "schemas.md"
-_RESERVED_PAGES = frozenset({"index", "schemas"})
 WRAP_AT = 88  # an example call longer than this puts one argument per line
 
 # -- Markdown pieces ----------------------------------------------------------------------------
@@ -217,7 +217,7 @@ def names(api: Api) -> Names:
     pages: dict[str, str] = {}
     used = set()
     for tag in api.tags:
-        stem = tag.py if tag.py not in _RESERVED_PAGES else f"{tag.py}_operations"
+        stem = tag.py if tag.py not in DOCS_PAGES else f"{tag.py}_operations"
         while stem in used:
             stem += "_"
         used.add(stem)
@@ -370,7 +370,7 @@ def example_call(
     fields = example_args(op, function)
     args = [f"{f.py}={f.example_repr}" for f in fields]
     target = {"json": "result = ", "binary": "data = ", "empty": ""}[op.success.kind]
-    call = f"{target}client.{tag.py}.{function.method}"
+    call = f"{target}client.{tag.py}.{ResourceNames(tag).method(op, function)}"
     one_line = f"{call}({', '.join(args)})"
     if len(one_line) <= WRAP_AT:
         lines: tuple[str, ...] = (one_line,)
@@ -592,7 +592,8 @@ def rate_limits(api: Api, where: Names) -> tuple[str, Table | None]:
 
 
 def client_methods_md(tag: Tag, op: Operation) -> str:
-    return ", ".join(code(f"client.{tag.py}.{f.method}()") for f in op.functions)
+    names = ResourceNames(tag)
+    return ", ".join(code(f"client.{tag.py}.{names.method(op, f)}()") for f in op.functions)
 
 
 def envelope_md(api: Api) -> str | None:
@@ -683,6 +684,7 @@ def pagination_section(api: Api, where: Names) -> tuple[str, Table | None]:
             pages = op.pagination
             if pages is None:
                 continue
+            iterator = ResourceNames(tag).iterator(op, op.functions[0])
             turned = {
                 "page": pages.page,
                 "offset": pages.offset,
@@ -695,7 +697,7 @@ def pagination_section(api: Api, where: Names) -> tuple[str, Table | None]:
                     link(op.summary or op.operation_id, where.operation_link(op)),
                     pages.style,
                     ", ".join(code(".".join(a)) for a in arguments),
-                    code(f"client.{tag.py}.iter_{op.functions[0].method}()"),
+                    code(f"client.{tag.py}.{iterator}()"),
                 )
             )
     if not rows:
@@ -848,7 +850,7 @@ def returns_md(op: Operation, where: Names) -> str:
 
 
 def function_md(tag: Tag, op: Operation, function: Function, where: Names) -> str:
-    method = code(f"client.{tag.py}.{function.method}()")
+    method = code(f"client.{tag.py}.{ResourceNames(tag).method(op, function)}()")
     if function.row is None and not op.shared:
         return method  # no source document: the title is the operation's summary
     title = f"“{md(function.title)}”"
@@ -886,12 +888,12 @@ def facts(api: Api, tag: Tag, op: Operation, where: Names) -> tuple[Item, ...]:
     result.append(Item(f"**Auth:** {schemes}"))
     result.append(Item(f"**Rate limit:** {rate_limit_md(op.rate_limit)}"))
     result.append(Item(f"**Returns:** {returns_md(op, where)}"))
-    method = op.functions[0].method
+    names, first = ResourceNames(tag), op.functions[0]
     if op.pagination is not None:
-        every = code(f"client.{tag.py}.iter_{method}()")
+        every = code(f"client.{tag.py}.{names.iterator(op, first)}()")
         result.append(Item(f"**Every item:** {every} yields the items of every page"))
     if op.success.kind == "binary":
-        to_file = code(f"client.{tag.py}.{method}_to_file(destination=..., ...)")
+        to_file = code(f"client.{tag.py}.{names.to_file(op, first)}(destination=..., ...)")
         result.append(Item(f"**To a file:** {to_file} streams the download to `destination`"))
     if op.aliases:
         result.append(
@@ -904,8 +906,9 @@ def facts(api: Api, tag: Tag, op: Operation, where: Names) -> tuple[Item, ...]:
     return tuple(result)
 
 
-def variant_caption(tag: Tag, function: Function, where: Names) -> str:
-    text = f"{code(f'client.{tag.py}.{function.method}()')} ({md(function.title)})"
+def variant_caption(tag: Tag, op: Operation, function: Function, where: Names) -> str:
+    method = ResourceNames(tag).method(op, function)
+    text = f"{code(f'client.{tag.py}.{method}()')} ({md(function.title)})"
     if function.variant is not None and function.variant in where.models:
         return f"{text} sends {where.model_link(function.variant)}:"
     return f"{text} sends:"
@@ -919,7 +922,7 @@ def body_section(tag: Tag, op: Operation, where: Names) -> BodySection | None:
     summary = f"{code(body.media_type)}, {'required' if body.required else 'optional'}: {model}"
     if op.shared:
         parts = tuple(
-            BodyPart(variant_caption(tag, f, where), body_table(f, where)) for f in op.functions
+            BodyPart(variant_caption(tag, op, f, where), body_table(f, where)) for f in op.functions
         )
     else:
         parts = (BodyPart(None, body_table(op.functions[0], where)),)

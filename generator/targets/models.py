@@ -9,6 +9,7 @@ from typing import Any
 
 from generator import text
 from generator.diagnostics import Diagnostic, Level, SpecError, pointer_of
+from generator.graph import MAX_NESTED_MODELS, dependency_order
 from generator.ir import Api
 from generator.targets import Files
 from generator.templates import header
@@ -186,69 +187,65 @@ def _generate(api: Api) -> str:
                 for name in missing
             ]
         )
-    return built_in_order(module)
+    return built_in_order(module, references(api)) if in_order(api) else module
 
 
-# pydantic builds a model whose referenced models are not built yet by building them within it,
-# a few stack frames per model: a chain of a hundred references would exceed Python's recursion
-# limit. Past this depth the classes are defined in the order of their references, each after
-# those it refers to, so each is built when defined from models already built.
-REBUILD_DEPTH = 24
+def references(api: Api) -> dict[str, list[str]]:
+    """The models each model of the API refers to, read from the IR's schemas."""
+    prefix = "#/components/schemas/"
+    found: dict[str, list[str]] = {}
+    for model in api.models:
+        targets: set[str] = set()
+        stack: list[Any] = [json.loads(model.schema_json)]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                ref = node.get("$ref")
+                if isinstance(ref, str) and ref.startswith(prefix):
+                    targets.add(ref[len(prefix) :])
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+        found[model.name] = sorted(targets - {model.name})
+    return found
 
 
-def built_in_order(text: str) -> str:
-    """`text`, with its classes defined after the classes they refer to where a chain of
-    references between them is longer than REBUILD_DEPTH."""
+def in_order(api: Api) -> bool:
+    """Whether the API's models are defined in the order of their references, each built as it
+    is defined: where a chain of references is longer than pydantic can build in one go."""
+    return dependency_order(references(api))[1] > MAX_NESTED_MODELS
+
+
+def built_in_order(text: str, edges: dict[str, list[str]]) -> str:
+    """`text`, with its classes and type aliases defined each after the models it refers to
+    (`edges`); the module's other statements follow them, in their order."""
     module = ast.parse(text)
     nodes: dict[str, ast.stmt] = {}
+    others: list[ast.stmt] = []
     for node in module.body:
         if isinstance(node, ast.ClassDef):
             nodes[node.name] = node
         elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
             nodes[node.targets[0].id] = node  # a type alias
+        elif not isinstance(node, ast.Import | ast.ImportFrom) and nodes:
+            others.append(node)
     if not nodes:
         return text
-    refers: dict[str, list[str]] = {}
-    for name, node in nodes.items():
-        found = {sub.id for sub in ast.walk(node) if isinstance(sub, ast.Name)}
-        for sub in ast.walk(node):  # forward references written as strings
-            if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
-                found |= set(re.findall(r"\w+", sub.value))
-        refers[name] = sorted(found & set(nodes) - {name})
-    order: list[str] = []
-    depth: dict[str, int] = {}
-    for start in nodes:  # depth-first without recursion, for chains are long here
-        stack: list[tuple[str, int]] = [(start, 0)]
-        while stack:
-            name, index = stack.pop()
-            if index == 0:
-                if name in depth:
-                    continue
-                depth[name] = 0  # on the path: a reference back to it adds nothing
-            if index < len(refers[name]):
-                stack.append((name, index + 1))
-                if refers[name][index] not in depth:
-                    stack.append((refers[name][index], 0))
-                continue
-            depth[name] = 1 + max((depth[c] for c in refers[name]), default=0)
-            order.append(name)
-    if max(depth.values()) <= REBUILD_DEPTH:
-        return text
+    order, _ = dependency_order({name: edges.get(name, []) for name in nodes})
     lines = text.split("\n")
     placed = sorted(nodes.values(), key=lambda node: node.lineno)
     first = _first_line(placed[0]) - 1
-    last = max(node.end_lineno or node.lineno for node in placed)
-    blocks = [
-        "\n".join(lines[_first_line(nodes[name]) - 1 : nodes[name].end_lineno]).rstrip()
-        for name in order
-    ]
-    rest = "\n".join(lines[last:]).strip("\n")
+    blocks = [_source(lines, nodes[name]) for name in order]
+    blocks += [_source(lines, node) for node in others]
     head = "\n".join(lines[:first]).rstrip("\n")
-    body = "\n\n\n".join(blocks) + ("\n\n\n" + rest if rest else "")
-    return f"{head}\n\n{IN_ORDER}\n\n\n{body}\n"
+    return f"{head}\n\n{IN_ORDER}\n\n\n" + "\n\n\n".join(blocks) + "\n"
 
 
 IN_ORDER = "# Each class follows those it refers to, and is built as it is defined."
+
+
+def _source(lines: list[str], node: ast.stmt) -> str:
+    return "\n".join(lines[_first_line(node) - 1 : node.end_lineno]).rstrip()
 
 
 def _first_line(node: ast.stmt) -> int:
@@ -352,10 +349,12 @@ def check_models(module: str) -> None:
             raise text.UnsafeText("models module", line.strip())
 
 
-def deferred(text: str) -> str:
-    """The models with their validators built when first used, not at import: a client with
-    hundreds of models imports in a fraction of the time. (Servers build theirs at start.)"""
-    if IN_ORDER in text:  # a chain too long to build in one go when first used
+def deferred(api: Api) -> str:
+    """The models of `api` with their validators built when first used, not at import: a client
+    with hundreds of models imports in a fraction of the time. (Servers build theirs at start.)
+    Models defined in the order of their references are built as they are defined instead."""
+    text = models_module(api)
+    if in_order(api):
         return text
     return text.replace(
         "        populate_by_name=True,\n",
@@ -621,6 +620,6 @@ def server_models(api: Api, text: str) -> str:
 def render(api: Api) -> Files:
     package = api.models_package
     return {
-        f"{package}/__init__.py": deferred(models_module(api)),
+        f"{package}/__init__.py": deferred(api),
         f"{package}/py.typed": "",
     }

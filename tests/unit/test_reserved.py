@@ -13,9 +13,16 @@ import pytest
 
 from generator.reserved import (
     APP_NAMES,
+    CLIENT_ARGUMENTS,
     CLIENT_ATTRIBUTES,
+    CLIENT_CLASS_BODY,
+    CLIENT_MODULE,
     CLIENT_MODULE_NAMES,
+    CLIENT_RESOURCE_MODULE,
     METHOD_ARGUMENTS,
+    MODEL_RESERVED,
+    MODELS_MODULE,
+    SERVER_ROUTE_MODULE,
     TAG_RESERVED,
     tag_name,
     tag_names,
@@ -144,3 +151,100 @@ def test_tag_names_keep_clear_of_devices_routers_and_length() -> None:
     assert len(long) <= 64 and long != tag_name("t" * 299 + "u")
     assert tag_names(["chat", "chat_router"]) == {"chat": "chat", "chat_router": "chat_router_"}
     assert tag_names(["chat_router", "chat"]) == {"chat_router": "chat_router_", "chat": "chat"}
+
+
+def imported(tree: ast.Module) -> set[str]:
+    """The names a module imports at its top level (`if TYPE_CHECKING:` included), but for
+    the models and the tags' own modules, whose names come from the spec."""
+    found: set[str] = set()
+    body = [*tree.body, *(n for b in tree.body if isinstance(b, ast.If) for n in b.body)]
+    for node in body:
+        if isinstance(node, ast.Import):
+            found |= {alias.asname or alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if module.endswith("models") or module.split(".")[0] in ("resources", "routes"):
+                continue
+            found |= {alias.asname or alias.name for alias in node.names}
+    return found
+
+
+def module_constants(tree: ast.Module) -> set[str]:
+    """The public names a module assigns at its top level."""
+    return {
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name) and not target.id.startswith("_")
+    }
+
+
+# Each table, and the generated modules whose names it must hold.
+SCOPES = {
+    "client resource": (CLIENT_RESOURCE_MODULE, "client", "*_client/resources/[!_]*.py"),
+    "client": (CLIENT_MODULE, "client", "*_client/_client.py"),
+    "client package": (CLIENT_MODULE, "client", "*_client/__init__.py"),
+    "client models": (MODELS_MODULE, "client", "*_client/models.py"),
+    "models": (MODELS_MODULE, "models", "*_models/__init__.py"),
+    "server models": (MODELS_MODULE, "server", "*_server/models.py"),
+    "server route": (SERVER_ROUTE_MODULE, "server", "*_server/routes/[!_]*.py"),
+}
+
+
+@pytest.mark.parametrize("scope", sorted(SCOPES))
+def test_each_module_table_holds_every_name_its_modules_import(scope: str) -> None:
+    table, target, pattern = SCOPES[scope]
+    checked = 0
+    for slug in APIS:
+        for path in (GENERATED / slug / target).glob(pattern):
+            tree = ast.parse(path.read_text())
+            names = imported(tree)
+            if not path.name.startswith("models") and path.name != "__init__.py":
+                names |= module_constants(tree)
+            elif scope == "client":
+                names |= module_constants(tree)
+            assert names <= table, (slug, path.name, sorted(names - table))
+            checked += 1
+    assert checked
+
+
+def test_models_keep_clear_of_every_module_that_imports_them() -> None:
+    assert CLIENT_RESOURCE_MODULE | SERVER_ROUTE_MODULE | MODELS_MODULE <= MODEL_RESERVED
+    assert CLIENT_RESOURCE_MODULE | CLIENT_MODULE <= CLIENT_MODULE_NAMES
+
+
+@pytest.mark.parametrize("slug", APIS)
+def test_the_client_class_bodies_read_no_name_a_tag_could_take(slug: str) -> None:
+    client = next((GENERATED / slug / "client").glob("*_client/_client.py"))
+    tree = ast.parse(client.read_text())
+    classes = [n for n in tree.body if isinstance(n, ast.ClassDef)]
+    assert {c.name for c in classes} == {"Client", "AsyncClient"}
+    for cls in classes:
+        read: set[str] = set()
+        for node in cls.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                args = node.args
+                for expr in [*node.decorator_list, *args.defaults, *args.kw_defaults]:
+                    read |= loaded(expr) if expr is not None else set()
+        assert read <= CLIENT_CLASS_BODY | set(dir(builtins)), sorted(read - CLIENT_CLASS_BODY)
+        assert CLIENT_CLASS_BODY <= TAG_RESERVED
+
+
+@pytest.mark.parametrize("slug", APIS)
+def test_client_arguments_are_every_fixed_argument_of_the_client(slug: str) -> None:
+    client = next((GENERATED / slug / "client").glob("*_client/_client.py"))
+    tree = ast.parse(client.read_text())
+    init = next(
+        n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "__init__"
+    )
+    fixed = {a.arg for a in [*init.args.args, *init.args.kwonlyargs] if a.annotation is None}
+    fixed |= {
+        a.arg
+        for a in init.args.kwonlyargs
+        if a.annotation is not None
+        and "Callable" not in ast.unparse(a.annotation)
+        and a.arg.endswith(("url", "timeout", "headers", "transport", "retries", "limit"))
+    }
+    called = {n.id for n in ast.walk(init) if isinstance(n, ast.Name) and n.id == "super"}
+    assert fixed | called <= CLIENT_ARGUMENTS, sorted((fixed | called) - CLIENT_ARGUMENTS)

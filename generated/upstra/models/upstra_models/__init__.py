@@ -106,7 +106,7 @@ class ChannelList(BaseModel):
         defer_build=True,
     )
     channels: list[Channel]
-    paging: Paging | None = None
+    paging: PagingModel | None = None
 
 
 class ChannelQueryOptions(BaseModel):
@@ -380,7 +380,7 @@ class MessageList(BaseModel):
         defer_build=True,
     )
     messages: list[Message]
-    paging: Paging | None = None
+    paging: PagingModel | None = None
 
 
 class MessageQueryOptions(BaseModel):
@@ -448,7 +448,7 @@ class MuteChannelUsersRequest(BaseModel):
     """
 
 
-class Paging(BaseModel):
+class PagingModel(BaseModel):
     """
     Tokens for moving between pages of a result.
     """
@@ -571,7 +571,7 @@ class ReactorList(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    paging: Paging | None = None
+    paging: PagingModel | None = None
     reactors: list[Reactor]
 
 
@@ -858,5 +858,5 @@ class UserList(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
-    paging: Paging | None = None
+    paging: PagingModel | None = None
     users: list[User]

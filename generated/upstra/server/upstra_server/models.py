@@ -103,7 +103,7 @@ class ChannelList(BaseModel):
         populate_by_name=True,
     )
     channels: list[Channel]
-    paging: Annotated[Paging | None, NOT_NULL] = None
+    paging: Annotated[PagingModel | None, NOT_NULL] = None
 
 
 class ChannelQueryOptions(BaseModel):
@@ -368,7 +368,7 @@ class MessageList(BaseModel):
         populate_by_name=True,
     )
     messages: list[Message]
-    paging: Annotated[Paging | None, NOT_NULL] = None
+    paging: Annotated[PagingModel | None, NOT_NULL] = None
 
 
 class MessageQueryOptions(BaseModel):
@@ -433,7 +433,7 @@ class MuteChannelUsersRequest(BaseModel):
     """
 
 
-class Paging(BaseModel):
+class PagingModel(BaseModel):
     """
     Tokens for moving between pages of a result.
     """
@@ -550,7 +550,7 @@ class ReactorList(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    paging: Annotated[Paging | None, NOT_NULL] = None
+    paging: Annotated[PagingModel | None, NOT_NULL] = None
     reactors: list[Reactor]
 
 
@@ -822,5 +822,5 @@ class UserList(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    paging: Annotated[Paging | None, NOT_NULL] = None
+    paging: Annotated[PagingModel | None, NOT_NULL] = None
     users: list[User]
