@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
@@ -11,6 +12,7 @@ from pydantic import (
     AllowInfNan,
     BaseModel,
     BeforeValidator,
+    Field,
     ValidationInfo,
 )
 
@@ -29,12 +31,31 @@ def _refuse_null(value: object) -> object:
 NOT_NULL = AfterValidator(_refuse_null)
 
 
+def _canonical(value: Any) -> Any:
+    """`value` as JSON data in which two values are equal exactly when JSON Schema says they
+    are: `1` and `1.0` alike, `1` and `true` not, objects whatever the order of their keys."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+    if isinstance(value, dict):
+        return {str(key): _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    return str(value)
+
+
 def _unique(items: list[Any] | None) -> list[Any] | None:
     if items is None:  # a nullable member's null: the member's own schema has taken it
         return items
-    for index, item in enumerate(items):
-        if item in items[:index]:
-            raise ValueError(f"items must be unique; {item!r} is repeated")
+    seen: set[str] = set()
+    for item in items:
+        key = json.dumps(_canonical(item), sort_keys=True, separators=(",", ":"))
+        if key in seen:
+            raise ValueError(f"items must be unique; {key[:80]} is repeated")
+        seen.add(key)
     return items
 
 
@@ -62,6 +83,12 @@ def matching(pattern: str) -> AfterValidator:
         return value
 
     return AfterValidator(check)
+
+
+def constrained(**options: Any) -> Any:
+    """pydantic's constraints (`ge`, `max_length`, `allow_inf_nan`...) on the items of an array
+    parameter, or on the whole of one read by `csv_query`."""
+    return Field(**options)
 
 
 # Integers of `format: int32` and `int64`.
