@@ -215,28 +215,73 @@ def _duplicate_parameters(
         else:
             seen[key] = pointer
         if location == "header":
-            _header_name(name, f"{pointer}/name", out)
+            _header_name(doc, name, f"{pointer}/name", out)
 
 
 # A header name is an HTTP token (RFC 9110, section 5.1).
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-# Headers HTTP itself sets from the message: a parameter cannot carry them.
+# Headers HTTP itself sets from the message, or that concern one connection only (hop-by-hop,
+# which a proxy drops): a parameter cannot carry them.
 _FRAMING_HEADERS = frozenset(
-    {"connection", "content-length", "host", "te", "trailer", "transfer-encoding", "upgrade"}
+    {
+        "connection",
+        "content-length",
+        "expect",
+        "host",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
 )
+# Headers OpenAPI says a header parameter may not describe (its definition "SHALL be ignored"):
+# the request body's media type, the media types of the answers, and the security schemes'.
+_DESCRIBED_ELSEWHERE = {
+    "accept": "the media types of the operation's responses",
+    "content-type": "the media type of the request body",
+    "authorization": "a security scheme",
+}
 
 
-def _header_name(name: str, pointer: str, out: Diagnostics) -> None:
+def _scheme_headers(doc: Json) -> dict[str, str]:
+    """The header each `apiKey` security scheme reads, lowercased, and the scheme's name."""
+    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
+    found = {}
+    for key, scheme in schemes.items() if isinstance(schemes, dict) else ():
+        if isinstance(scheme, dict) and scheme.get("in") == "header":
+            found[str(scheme.get("name", "")).lower()] = str(key)
+    return found
+
+
+def _header_name(doc: Json, name: str, pointer: str, out: Diagnostics) -> None:
+    lowered = name.lower()
     if not _TOKEN.fullmatch(name):
         out.error(
             f"header parameter {name!r} is not a valid HTTP header name (letters, digits and "
             "!#$%&'*+-.^_`|~ only); rename it",
             pointer,
         )
-    elif name.lower() in _FRAMING_HEADERS:
+    elif lowered in _FRAMING_HEADERS:
         out.error(
-            f"header {name!r} is set by HTTP itself from the message, so no parameter can "
-            "carry it; remove the parameter",
+            f"header {name!r} is set by HTTP itself from the message, or concerns one "
+            "connection only, so no parameter can carry it; remove the parameter",
+            pointer,
+        )
+    elif lowered in _DESCRIBED_ELSEWHERE:
+        out.error(
+            f"header parameter {name!r} is one OpenAPI ignores: {_DESCRIBED_ELSEWHERE[lowered]} "
+            "sets it; remove the parameter and describe it there",
+            pointer,
+        )
+    elif lowered in _scheme_headers(doc):
+        out.error(
+            f"header parameter {name!r} is the header of security scheme "
+            f"{_scheme_headers(doc)[lowered]!r}, which the client's credentials set; remove "
+            "the parameter",
             pointer,
         )
 

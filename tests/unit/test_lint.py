@@ -879,3 +879,47 @@ def test_every_rule_is_listed() -> None:
         "functions",
     }
     assert lint.PROJECT_ONLY == {"rate-limit", "functions"}
+
+
+HEADERS_NO_PARAMETER_CARRIES = (
+    "Accept",
+    "content-type",
+    "AUTHORIZATION",
+    "Keep-Alive",
+    "Proxy-Connection",
+    "Expect",
+    "Connection",
+    "TE",
+    "Transfer-Encoding",
+    "Upgrade",
+    "Content-Length",
+    "Host",
+)
+
+
+@pytest.mark.parametrize("name", HEADERS_NO_PARAMETER_CARRIES)
+@pytest.mark.parametrize("level", ["operation", "path item"])
+def test_a_header_parameter_never_carries_what_http_the_body_or_credentials_set(
+    name: str, level: str
+) -> None:
+    doc = copy.deepcopy(GOOD)
+    header = {"name": name, "in": "header", "schema": {"type": "string"}}
+    if level == "operation":
+        op(doc)["parameters"].append(header)
+        pointer = f"{OP}/parameters/1/name"
+    else:
+        doc["paths"]["/items/{id}"]["parameters"] = [header]
+        pointer = "/paths/~1items~1{id}/parameters/0/name"
+    [hit] = [d for d in run(doc) if d.pointer == pointer]
+    assert hit.level is Level.ERROR and repr(name) in hit.message
+    assert "remove the parameter" in hit.message
+
+
+def test_a_header_parameter_never_carries_a_security_scheme_header() -> None:
+    doc = copy.deepcopy(GOOD)
+    doc["components"]["securitySchemes"] = {
+        "key": {"type": "apiKey", "in": "header", "name": "X-Api-Key"}
+    }
+    op(doc)["parameters"].append({"name": "x-api-key", "in": "header", "schema": {}})
+    hit = one(run(doc), "security scheme 'key'")
+    assert hit.pointer == f"{OP}/parameters/1/name" and hit.level is Level.ERROR
