@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
@@ -16,7 +17,7 @@ import jsonschema
 import referencing
 from referencing.jsonschema import DRAFT202012
 
-from generator import naming, reserved
+from generator import naming, patterns, reserved
 from generator.build_ir import DEFAULT_TAG
 from generator.diagnostics import Diagnostics, Level, escape_pointer_token
 from generator.loader import resolve_pointer
@@ -831,30 +832,68 @@ def rule_extensions(doc: Json, out: Diagnostics, level: Level) -> None:
 
 
 def rule_patterns(doc: Json, out: Diagnostics, level: Level) -> None:
-    """A `pattern` the generated code can check: pydantic's regex engine compiles it, or
-    Python's `re` does (the generated code falls back to it)."""
-    for pointer, schema in schemas(doc):
-        pattern = schema.get("pattern")
-        if isinstance(pattern, str) and not _compiles(pattern):
+    """A `pattern` the generated code can check, and check safely: pydantic's regex engine
+    compiles it, or Python's `re` does (the generated code falls back to it); it means the
+    same to both; and where `re` checks it, no value the schema allows makes `re` backtrack
+    past `patterns.BUDGET` steps. The generated models check every pattern of a model with
+    `re` once one needs it, so in a spec with such a pattern every pattern is held to that."""
+    found = [
+        (pointer, schema, schema["pattern"])
+        for pointer, schema in schemas(doc)
+        if isinstance(schema.get("pattern"), str)
+    ]
+    by_python = any(_compiles(p) and patterns.python_only(p) for _, _, p in found)
+    for pointer, schema, pattern in found:
+        where = f"{pointer}/pattern"
+        if not _compiles(pattern, python=by_python):
+            engines = (
+                "Python's re cannot compile (the spec has patterns only re can run, and the "
+                "generated models check every pattern with it)"
+                if by_python
+                else "neither pydantic's engine nor Python's re can compile"
+            )
             out.error(
-                f"pattern {pattern!r} is a regular expression neither pydantic's engine nor "
-                "Python's re can compile; write it in the syntax both share",
-                f"{pointer}/pattern",
+                f"pattern {pattern!r} is a regular expression {engines}; write it in the "
+                "syntax both share",
+                where,
+            )
+            continue
+        differs = patterns.meaning_differs(pattern)
+        if differs is not None:
+            out.error(
+                f"pattern {pattern!r} has a {differs}, which Rust's regex engine, Python's re "
+                "and JSON Schema read differently; write the class out (`[A-Za-z]` for "
+                "`[[:alpha:]]`, `[ac-z]` for `[a-z&&[^b]]`) and escape a `[` inside a class",
+                where,
+            )
+            continue
+        if not by_python:
+            continue
+        longest = patterns.longest_checkable(pattern)
+        limit = schema.get("maxLength")
+        bounded = isinstance(limit, int) and not isinstance(limit, bool) and limit <= (longest or 0)
+        if longest is not None and not bounded:
+            out.error(
+                f"pattern {pattern!r} is checked with Python's re (the spec has patterns with "
+                "look-around or back-references, which pydantic's engine cannot run), and re "
+                "backtracks: the time it takes grows faster than the value, and past "
+                f"{longest} characters could hold a server up; give this schema a maxLength "
+                f"of at most {longest}, or write the pattern so that no two quantifiers can "
+                "match the same text (no `(a|aa)+`, `(a+)+`, `\\d+\\d+`)",
+                where,
             )
 
 
-def _compiles(pattern: str) -> bool:
-    from pydantic_core import SchemaError, SchemaValidator, core_schema
-
-    try:
-        SchemaValidator(core_schema.str_schema(pattern=pattern))
+def _compiles(pattern: str, *, python: bool = False) -> bool:
+    """Whether pydantic's engine or Python's re compiles `pattern` (re alone, if `python`)."""
+    if not python and not patterns.python_only(pattern):
         return True
-    except SchemaError:
-        pass
-    try:
-        re.compile(pattern)
-    except (re.error, RecursionError, OverflowError):
-        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        try:
+            re.compile(pattern)
+        except (re.error, RecursionError, OverflowError):
+            return False
     return True
 
 

@@ -130,3 +130,29 @@ def test_unique_items_compares_each_item_a_bounded_number_of_times() -> None:
     with pytest.raises(ValueError, match="unique"):
         _checks._unique([*items, Counted(id=5)])
     assert Counted.compared <= 3 * len(items)
+
+
+def test_a_pattern_python_checks_ends_at_the_end_of_the_value(
+    client: tuple[TestClient, Recorder],
+) -> None:
+    test, recorder = client
+    assert test.get("/ratios/1", params={"code": "abc"}).status_code == 204
+    for code in ("abc\n", "xabc", "ab1"):
+        response = test.get("/ratios/1", params={"code": code})
+        assert response.status_code == 400, (code, response.text)
+    assert len(recorder.calls) == 1
+
+
+def test_patterns_no_engine_checks_safely_are_refused_where_they_stand() -> None:
+    spec = ROOT / "tests/fixtures/hostile/backtracking.yaml"
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "validate", str(spec)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1, result.stderr
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    located = [line.split(": error: ")[0].rsplit(":", 2)[1] for line in errors]
+    assert located == ["15", "16", "17", "26", "28"], errors
+    assert "Traceback" not in result.stderr

@@ -923,3 +923,66 @@ def test_a_header_parameter_never_carries_a_security_scheme_header() -> None:
     op(doc)["parameters"].append({"name": "x-api-key", "in": "header", "schema": {}})
     hit = one(run(doc), "security scheme 'key'")
     assert hit.pointer == f"{OP}/parameters/1/name" and hit.level is Level.ERROR
+
+
+def _with_patterns(*schemas: dict[str, Any]) -> Doc:
+    doc = copy.deepcopy(GOOD)
+    properties = doc["components"]["schemas"]["Item"]["properties"]
+    for index, schema in enumerate(schemas):
+        properties[f"p{index}"] = {"type": "string", **schema}
+    return doc
+
+
+PROPS = "/components/schemas/Item/properties"
+LOOK = {"pattern": "^(?!x)[a-z]+$"}  # only Python's re runs it, in time linear in the value
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "^(?!x)(a|aa)+$",
+        "^(?=a)(a+)+$",
+        "(?<!b)(a*)*c",
+        r"^(\w+)\s\1(\w|\d)+$",
+        r"^(?!x)\d+\d+$",
+        r"(?=\w)\w*\w*\w*",
+        "(?!x)[a-z]+",
+    ],
+)
+def test_a_pattern_python_backtracks_on_needs_a_max_length(pattern: str) -> None:
+    hit = one(run(_with_patterns({"pattern": pattern})), "re backtracks")
+    assert hit.pointer == f"{PROPS}/p0/pattern" and hit.level is Level.ERROR
+    longest = int(hit.message.split("maxLength of at most ")[1].split(",")[0])
+    assert 0 < longest < 10_000
+    assert run(_with_patterns({"pattern": pattern, "maxLength": longest})) == []
+    assert matching(run(_with_patterns({"pattern": pattern, "maxLength": longest + 1})), "re ")
+
+
+def test_once_one_pattern_needs_python_every_pattern_is_held_to_it() -> None:
+    quadratic = {"pattern": r"^\d+\d+$"}
+    assert run(_with_patterns(quadratic)) == []  # pydantic's engine alone: linear time
+    hit = one(run(_with_patterns(LOOK, quadratic)), "re backtracks")
+    assert hit.pointer == f"{PROPS}/p1/pattern"
+    hit = one(run(_with_patterns(LOOK, {"pattern": r"^\p{Greek}+$"})), "cannot compile")
+    assert hit.pointer == f"{PROPS}/p1/pattern"
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "^(?!admin$)[a-z0-9]+$",
+        "^(?=.*[0-9])[a-z0-9]+$",
+        r"^(?=.*\d)(?=.*[a-z]).{8,64}$",
+        r"^(\d{1,3}\.){3}\d{1,3}$",
+        "^(?:(?!--).)*$",
+        r"^(\w)\1$",
+    ],
+)
+def test_patterns_python_checks_in_linear_time_pass(pattern: str) -> None:
+    assert run(_with_patterns(LOOK, {"pattern": pattern})) == []
+
+
+@pytest.mark.parametrize("pattern", ["^[[:alpha:]]+$", "^[a-z&&[^b]]+$", "[a-z--b]", "[[a]]"])
+def test_a_class_rust_and_python_read_differently_is_refused(pattern: str) -> None:
+    hit = one(run(_with_patterns({"pattern": pattern})), "read differently")
+    assert hit.pointer == f"{PROPS}/p0/pattern" and hit.level is Level.ERROR

@@ -72,10 +72,35 @@ def _within(low: int, high: int, what: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+def _end_of_text(pattern: str) -> str:
+    """`pattern` with each `$` outside a class written `\\Z`: in JSON Schema, as in pydantic's
+    own engine, `$` is the end of the text, where Python's `re` also takes it before a final
+    newline (`^[a-z]+$` matches `"abc\\n"`)."""
+    out, index, in_class = [], 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            out.append(pattern[index : index + 2])
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]" or out[-1] in ("[", "[^")
+        elif char == "[":
+            in_class = True
+            if pattern.startswith("[^", index):
+                char, index = "[^", index + 1
+        elif char == "$":
+            char = "\\Z"
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
 def matching(pattern: str) -> AfterValidator:
     """A parameter's `pattern`, checked with Python's `re`: for patterns pydantic's own engine
-    cannot compile (look-around, back-references)."""
-    compiled = re.compile(pattern)
+    cannot compile (look-around, back-references). The spec's checks keep such patterns to
+    ones `re` checks in bounded time on the values the schema allows."""
+    compiled = re.compile(_end_of_text(pattern))
 
     def check(value: object) -> object:
         if isinstance(value, str) and compiled.search(value) is None:
