@@ -6,6 +6,7 @@ import functools
 import hmac
 import importlib
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -320,6 +321,13 @@ def list_(specs: str | None, as_json: bool) -> None:
             click.echo(f"  {target:<11} {info['path']}{extra}")
 
 
+def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """A deadline in seconds: a finite number above 0, at most a day."""
+    if value is not None and not (math.isfinite(value) and 0 < value <= 86400):
+        raise click.BadParameter(f"{value} is not a number of seconds above 0 and at most 86400")
+    return value
+
+
 @main.command()
 @click.argument("api")
 @specs_option
@@ -358,28 +366,46 @@ def list_(specs: str | None, as_json: bool) -> None:
     "--max-connections",
     type=click.IntRange(1),
     default=None,
-    help="Connections open at once; more are answered 503 [default: the server's, 512].",
+    help="Connections open at once; past it the one idle longest is closed, or a new one "
+    "answered 503 [default: the server's, 512].",
+)
+@click.option(
+    "--max-per-address",
+    type=click.IntRange(1),
+    default=None,
+    help="Connections open at once from one client address [default: no cap].",
 )
 @click.option(
     "--timeout-idle",
-    type=click.FloatRange(0, min_open=True),
+    type=float,
+    callback=_seconds,
     default=None,
     metavar="SECONDS",
     help="Close a connection that sends no request for this long [default: 5].",
 )
 @click.option(
     "--timeout-headers",
-    type=click.FloatRange(0, min_open=True),
+    type=float,
+    callback=_seconds,
     default=None,
     metavar="SECONDS",
     help="Answer 408 to a request whose headers take longer [default: 10].",
 )
 @click.option(
     "--timeout-body",
-    type=click.FloatRange(0, min_open=True),
+    type=float,
+    callback=_seconds,
     default=None,
     metavar="SECONDS",
     help="Answer 408 to a request whose body takes longer [default: 60].",
+)
+@click.option(
+    "--timeout-write",
+    type=float,
+    callback=_seconds,
+    default=None,
+    metavar="SECONDS",
+    help="Cut off a client that reads nothing of its answer for this long [default: 60].",
 )
 @guarded
 def serve(
@@ -394,9 +420,11 @@ def serve(
     token: str | None,
     max_body_bytes: int | None,
     max_connections: int | None,
+    max_per_address: int | None,
     timeout_idle: float | None,
     timeout_headers: float | None,
     timeout_body: float | None,
+    timeout_write: float | None,
 ) -> None:
     """Run the generated server of API with uvicorn.
 
@@ -426,24 +454,18 @@ def serve(
         options["max_body_bytes"] = max_body_bytes
     app = module.create_app(**options)
     checked = "credentials checked" if options["auth"] else "credentials not checked"
-    _say(
-        f"chatforge: serving {built.slug} {'(mock) ' if mock else ''}on http://{host}:{port}"
-        f" ({checked})"
-    )
-    limits = {
+    where = f"http://{host}:{port}" if port else f"{host}, on a port the system chooses"
+    _say(f"chatforge: serving {built.slug} {'(mock) ' if mock else ''}on {where} ({checked})")
+    given = {
         "max_connections": max_connections,
+        "max_per_address": max_per_address,
         "idle_timeout": timeout_idle,
         "headers_timeout": timeout_headers,
         "body_timeout": timeout_body,
+        "write_timeout": timeout_write,
     }
-    serving.serve(
-        app,
-        host=host,
-        port=port,
-        log_level="info",
-        server_header=False,
-        **{name: value for name, value in limits.items() if value is not None},
-    )
+    limits = serving.Limits(**{name: value for name, value in given.items() if value is not None})
+    serving.serve(app, host=host, port=port, limits=limits, log_level="info", server_header=False)
 
 
 def _auth(security: Any, key: str | None, secret: str | None, token: str | None) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
@@ -16,7 +17,7 @@ import jsonschema
 import referencing
 from referencing.jsonschema import DRAFT202012
 
-from generator import naming, reserved
+from generator import naming, patterns, reserved
 from generator.build_ir import DEFAULT_TAG
 from generator.diagnostics import Diagnostics, Level, escape_pointer_token
 from generator.graph import MAX_NESTED_MODELS, strongly_connected
@@ -205,28 +206,73 @@ def _duplicate_parameters(
         else:
             seen[key] = pointer
         if location == "header":
-            _header_name(name, f"{pointer}/name", out)
+            _header_name(doc, name, f"{pointer}/name", out)
 
 
 # A header name is an HTTP token (RFC 9110, section 5.1).
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-# Headers HTTP itself sets from the message: a parameter cannot carry them.
+# Headers HTTP itself sets from the message, or that concern one connection only (hop-by-hop,
+# which a proxy drops): a parameter cannot carry them.
 _FRAMING_HEADERS = frozenset(
-    {"connection", "content-length", "host", "te", "trailer", "transfer-encoding", "upgrade"}
+    {
+        "connection",
+        "content-length",
+        "expect",
+        "host",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
 )
+# Headers OpenAPI says a header parameter may not describe (its definition "SHALL be ignored"):
+# the request body's media type, the media types of the answers, and the security schemes'.
+_DESCRIBED_ELSEWHERE = {
+    "accept": "the media types of the operation's responses",
+    "content-type": "the media type of the request body",
+    "authorization": "a security scheme",
+}
 
 
-def _header_name(name: str, pointer: str, out: Diagnostics) -> None:
+def _scheme_headers(doc: Json) -> dict[str, str]:
+    """The header each `apiKey` security scheme reads, lowercased, and the scheme's name."""
+    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
+    found = {}
+    for key, scheme in schemes.items() if isinstance(schemes, dict) else ():
+        if isinstance(scheme, dict) and scheme.get("in") == "header":
+            found[str(scheme.get("name", "")).lower()] = str(key)
+    return found
+
+
+def _header_name(doc: Json, name: str, pointer: str, out: Diagnostics) -> None:
+    lowered = name.lower()
     if not _TOKEN.fullmatch(name):
         out.error(
             f"header parameter {name!r} is not a valid HTTP header name (letters, digits and "
             "!#$%&'*+-.^_`|~ only); rename it",
             pointer,
         )
-    elif name.lower() in _FRAMING_HEADERS:
+    elif lowered in _FRAMING_HEADERS:
         out.error(
-            f"header {name!r} is set by HTTP itself from the message, so no parameter can "
-            "carry it; remove the parameter",
+            f"header {name!r} is set by HTTP itself from the message, or concerns one "
+            "connection only, so no parameter can carry it; remove the parameter",
+            pointer,
+        )
+    elif lowered in _DESCRIBED_ELSEWHERE:
+        out.error(
+            f"header parameter {name!r} is one OpenAPI ignores: {_DESCRIBED_ELSEWHERE[lowered]} "
+            "sets it; remove the parameter and describe it there",
+            pointer,
+        )
+    elif lowered in _scheme_headers(doc):
+        out.error(
+            f"header parameter {name!r} is the header of security scheme "
+            f"{_scheme_headers(doc)[lowered]!r}, which the client's credentials set; remove "
+            "the parameter",
             pointer,
         )
 
@@ -822,30 +868,68 @@ def rule_extensions(doc: Json, out: Diagnostics, level: Level) -> None:
 
 
 def rule_patterns(doc: Json, out: Diagnostics, level: Level) -> None:
-    """A `pattern` the generated code can check: pydantic's regex engine compiles it, or
-    Python's `re` does (the generated code falls back to it)."""
-    for pointer, schema in schemas(doc):
-        pattern = schema.get("pattern")
-        if isinstance(pattern, str) and not _compiles(pattern):
+    """A `pattern` the generated code can check, and check safely: pydantic's regex engine
+    compiles it, or Python's `re` does (the generated code falls back to it); it means the
+    same to both; and where `re` checks it, no value the schema allows makes `re` backtrack
+    past `patterns.BUDGET` steps. The generated models check every pattern of a model with
+    `re` once one needs it, so in a spec with such a pattern every pattern is held to that."""
+    found = [
+        (pointer, schema, schema["pattern"])
+        for pointer, schema in schemas(doc)
+        if isinstance(schema.get("pattern"), str)
+    ]
+    by_python = any(_compiles(p) and patterns.python_only(p) for _, _, p in found)
+    for pointer, schema, pattern in found:
+        where = f"{pointer}/pattern"
+        if not _compiles(pattern, python=by_python):
+            engines = (
+                "Python's re cannot compile (the spec has patterns only re can run, and the "
+                "generated models check every pattern with it)"
+                if by_python
+                else "neither pydantic's engine nor Python's re can compile"
+            )
             out.error(
-                f"pattern {pattern!r} is a regular expression neither pydantic's engine nor "
-                "Python's re can compile; write it in the syntax both share",
-                f"{pointer}/pattern",
+                f"pattern {pattern!r} is a regular expression {engines}; write it in the "
+                "syntax both share",
+                where,
+            )
+            continue
+        differs = patterns.meaning_differs(pattern)
+        if differs is not None:
+            out.error(
+                f"pattern {pattern!r} has a {differs}, which Rust's regex engine, Python's re "
+                "and JSON Schema read differently; write the class out (`[A-Za-z]` for "
+                "`[[:alpha:]]`, `[ac-z]` for `[a-z&&[^b]]`) and escape a `[` inside a class",
+                where,
+            )
+            continue
+        if not by_python:
+            continue
+        longest = patterns.longest_checkable(pattern)
+        limit = schema.get("maxLength")
+        bounded = isinstance(limit, int) and not isinstance(limit, bool) and limit <= (longest or 0)
+        if longest is not None and not bounded:
+            out.error(
+                f"pattern {pattern!r} is checked with Python's re (the spec has patterns with "
+                "look-around or back-references, which pydantic's engine cannot run), and re "
+                "backtracks: the time it takes grows faster than the value, and past "
+                f"{longest} characters could hold a server up; give this schema a maxLength "
+                f"of at most {longest}, or write the pattern so that no two quantifiers can "
+                "match the same text (no `(a|aa)+`, `(a+)+`, `\\d+\\d+`)",
+                where,
             )
 
 
-def _compiles(pattern: str) -> bool:
-    from pydantic_core import SchemaError, SchemaValidator, core_schema
-
-    try:
-        SchemaValidator(core_schema.str_schema(pattern=pattern))
+def _compiles(pattern: str, *, python: bool = False) -> bool:
+    """Whether pydantic's engine or Python's re compiles `pattern` (re alone, if `python`)."""
+    if not python and not patterns.python_only(pattern):
         return True
-    except SchemaError:
-        pass
-    try:
-        re.compile(pattern)
-    except (re.error, RecursionError, OverflowError):
-        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        try:
+            re.compile(pattern)
+        except (re.error, RecursionError, OverflowError):
+            return False
     return True
 
 

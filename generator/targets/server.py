@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 
 from generator.diagnostics import Diagnostic, Level, SpecError
-from generator.ir import Api, Field, Operation, Tag
+from generator.ir import Api, Constraint, Field, Operation, Tag
 from generator.schemas import literal, members, tuple_literal
 from generator.targets import Files
 from generator.targets._common import (
@@ -68,7 +68,9 @@ def _param(api: Api, op: Operation, field: Field, need: list[str]) -> Param:
         need.extend(["_params:csv_query", "fastapi:Depends"])
         kind = pystr(field.type.kind) if field.type.kind else "None"
         required = ", required=True" if field.required else ""
-        dep = f"Depends(csv_query({pystr(field.wire)}, {kind}{required}))"
+        check = _array_check(field, need)
+        checked = f", check={check}" if check else ""
+        dep = f"Depends(csv_query({pystr(field.wire)}, {kind}{required}{checked}))"
         annotation = field.type.server if field.required else f"{field.type.server} | None"
         return Param(field.py, f"Annotated[{annotation}, {dep}]", None, annotation)
     if field.style in ("deepObject", "json") and field.location == "query":
@@ -92,17 +94,75 @@ def _param(api: Api, op: Operation, field: Field, need: list[str]) -> Param:
     # FastAPI reads a header without an alias under its name with `_` turned into `-`.
     aliased = field.wire != field.py or (field.location == "header" and "_" in field.wire)
     options = [f"alias={pystr(field.wire)}"] if aliased and field.location != "path" else []
-    extra = ""
-    for c in field.constraints:
+    read = annotation
+    if field.type.kind == "number" and not field.type.is_array:
+        options.append("allow_inf_nan=False")
+    elif field.type.is_array:
+        item = _item(field, need)
+        if item is not None:
+            read = annotation.replace(field.type.server.split(" |")[0], item, 1)
+    found, extra = _options(field.constraints, need)
+    options += found
+    text = f"Annotated[{read}, {marker}({', '.join(options)}){extra}]"
+    return Param(field.py, text, default, annotation)
+
+
+def _options(constraints: tuple[Constraint, ...], need: list[str]) -> tuple[list[str], str]:
+    """The FastAPI or pydantic options of these constraints, and the `matching` check of a
+    pattern pydantic's own engine cannot compile (look-around, back-references...), which
+    Python's `re` checks instead."""
+    options, extra = [], ""
+    for c in constraints:
         if c.name == "pattern" and not rust_regex(c.value):
-            # pydantic's own engine cannot compile it (look-around, back-references...):
-            # Python's `re` checks it instead.
             need.append("_checks:matching")
             extra = f", matching({literal(json.loads(c.value))})"
         elif c.name in _CHECKS:
             options.append(f"{_CHECKS[c.name]}={literal(json.loads(c.value))}")
-    text = f"Annotated[{annotation}, {marker}({', '.join(options)}){extra}]"
-    return Param(field.py, text, default, annotation)
+    return options, extra
+
+
+# The annotation of an array parameter's items, by their JSON type.
+_ITEM = {"integer": "int", "number": "float", "boolean": "bool", "string": "str", "": "str"}
+
+
+def _item(field: Field, need: list[str]) -> str | None:
+    """`list[...]` of the parameter's items with their own constraints (a number finite), or
+    None when they have none."""
+    inner = tuple(
+        Constraint(c.name.removeprefix("items."), c.value)
+        for c in field.constraints
+        if c.name.startswith("items.")
+    )
+    options, extra = _options(inner, need)
+    if field.type.kind == "number":
+        options.insert(0, "allow_inf_nan=False")
+    base = _ITEM.get(field.type.kind or "")
+    if base is None or field.type.server.split(" |")[0] != f"list[{base}]":
+        return None
+    if not options and not extra:
+        return None
+    if options:
+        need.append("_checks:constrained")
+        extra = f", constrained({', '.join(options)}){extra}"
+    need.append("typing:Annotated")
+    return f"list[Annotated[{base}{extra}]]"
+
+
+def _array_check(field: Field, need: list[str]) -> str | None:
+    """The type a comma-separated array parameter is checked against once read, when its
+    items or its length are constrained."""
+    item = _item(field, need) or field.type.server.split(" |")[0]
+    outer = [
+        f"{_CHECKS[c.name]}={literal(json.loads(c.value))}"
+        for c in field.constraints
+        if c.name in ("minItems", "maxItems")
+    ]
+    if item == field.type.server.split(" |")[0] and not outer:
+        return None
+    if not outer:
+        return item
+    need.extend(["_checks:constrained", "typing:Annotated"])
+    return f"Annotated[{item}, constrained({', '.join(outer)})]"
 
 
 def rust_regex(pattern: str) -> bool:

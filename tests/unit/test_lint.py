@@ -879,3 +879,110 @@ def test_every_rule_is_listed() -> None:
         "functions",
     }
     assert lint.PROJECT_ONLY == {"rate-limit", "functions"}
+
+
+HEADERS_NO_PARAMETER_CARRIES = (
+    "Accept",
+    "content-type",
+    "AUTHORIZATION",
+    "Keep-Alive",
+    "Proxy-Connection",
+    "Expect",
+    "Connection",
+    "TE",
+    "Transfer-Encoding",
+    "Upgrade",
+    "Content-Length",
+    "Host",
+)
+
+
+@pytest.mark.parametrize("name", HEADERS_NO_PARAMETER_CARRIES)
+@pytest.mark.parametrize("level", ["operation", "path item"])
+def test_a_header_parameter_never_carries_what_http_the_body_or_credentials_set(
+    name: str, level: str
+) -> None:
+    doc = copy.deepcopy(GOOD)
+    header = {"name": name, "in": "header", "schema": {"type": "string"}}
+    if level == "operation":
+        op(doc)["parameters"].append(header)
+        pointer = f"{OP}/parameters/1/name"
+    else:
+        doc["paths"]["/items/{id}"]["parameters"] = [header]
+        pointer = "/paths/~1items~1{id}/parameters/0/name"
+    [hit] = [d for d in run(doc) if d.pointer == pointer]
+    assert hit.level is Level.ERROR and repr(name) in hit.message
+    assert "remove the parameter" in hit.message
+
+
+def test_a_header_parameter_never_carries_a_security_scheme_header() -> None:
+    doc = copy.deepcopy(GOOD)
+    doc["components"]["securitySchemes"] = {
+        "key": {"type": "apiKey", "in": "header", "name": "X-Api-Key"}
+    }
+    op(doc)["parameters"].append({"name": "x-api-key", "in": "header", "schema": {}})
+    hit = one(run(doc), "security scheme 'key'")
+    assert hit.pointer == f"{OP}/parameters/1/name" and hit.level is Level.ERROR
+
+
+def _with_patterns(*schemas: dict[str, Any]) -> Doc:
+    doc = copy.deepcopy(GOOD)
+    properties = doc["components"]["schemas"]["Item"]["properties"]
+    for index, schema in enumerate(schemas):
+        properties[f"p{index}"] = {"type": "string", **schema}
+    return doc
+
+
+PROPS = "/components/schemas/Item/properties"
+LOOK = {"pattern": "^(?!x)[a-z]+$"}  # only Python's re runs it, in time linear in the value
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "^(?!x)(a|aa)+$",
+        "^(?=a)(a+)+$",
+        "(?<!b)(a*)*c",
+        r"^(\w+)\s\1(\w|\d)+$",
+        r"^(?!x)\d+\d+$",
+        r"(?=\w)\w*\w*\w*",
+        "(?!x)[a-z]+",
+    ],
+)
+def test_a_pattern_python_backtracks_on_needs_a_max_length(pattern: str) -> None:
+    hit = one(run(_with_patterns({"pattern": pattern})), "re backtracks")
+    assert hit.pointer == f"{PROPS}/p0/pattern" and hit.level is Level.ERROR
+    longest = int(hit.message.split("maxLength of at most ")[1].split(",")[0])
+    assert 0 < longest < 10_000
+    assert run(_with_patterns({"pattern": pattern, "maxLength": longest})) == []
+    assert matching(run(_with_patterns({"pattern": pattern, "maxLength": longest + 1})), "re ")
+
+
+def test_once_one_pattern_needs_python_every_pattern_is_held_to_it() -> None:
+    quadratic = {"pattern": r"^\d+\d+$"}
+    assert run(_with_patterns(quadratic)) == []  # pydantic's engine alone: linear time
+    hit = one(run(_with_patterns(LOOK, quadratic)), "re backtracks")
+    assert hit.pointer == f"{PROPS}/p1/pattern"
+    hit = one(run(_with_patterns(LOOK, {"pattern": r"^\p{Greek}+$"})), "cannot compile")
+    assert hit.pointer == f"{PROPS}/p1/pattern"
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "^(?!admin$)[a-z0-9]+$",
+        "^(?=.*[0-9])[a-z0-9]+$",
+        r"^(?=.*\d)(?=.*[a-z]).{8,64}$",
+        r"^(\d{1,3}\.){3}\d{1,3}$",
+        "^(?:(?!--).)*$",
+        r"^(\w)\1$",
+    ],
+)
+def test_patterns_python_checks_in_linear_time_pass(pattern: str) -> None:
+    assert run(_with_patterns(LOOK, {"pattern": pattern})) == []
+
+
+@pytest.mark.parametrize("pattern", ["^[[:alpha:]]+$", "^[a-z&&[^b]]+$", "[a-z--b]", "[[a]]"])
+def test_a_class_rust_and_python_read_differently_is_refused(pattern: str) -> None:
+    hit = one(run(_with_patterns({"pattern": pattern})), "read differently")
+    assert hit.pointer == f"{PROPS}/p0/pattern" and hit.level is Level.ERROR

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
@@ -11,6 +12,7 @@ from pydantic import (
     AllowInfNan,
     BaseModel,
     BeforeValidator,
+    Field,
     ValidationInfo,
 )
 
@@ -29,12 +31,31 @@ def _refuse_null(value: object) -> object:
 NOT_NULL = AfterValidator(_refuse_null)
 
 
+def _canonical(value: Any) -> Any:
+    """`value` as JSON data in which two values are equal exactly when JSON Schema says they
+    are: `1` and `1.0` alike, `1` and `true` not, objects whatever the order of their keys."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+    if isinstance(value, dict):
+        return {str(key): _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    return str(value)
+
+
 def _unique(items: list[Any] | None) -> list[Any] | None:
     if items is None:  # a nullable member's null: the member's own schema has taken it
         return items
-    for index, item in enumerate(items):
-        if item in items[:index]:
-            raise ValueError(f"items must be unique; {item!r} is repeated")
+    seen: set[str] = set()
+    for item in items:
+        key = json.dumps(_canonical(item), sort_keys=True, separators=(",", ":"))
+        if key in seen:
+            raise ValueError(f"items must be unique; {key[:80]} is repeated")
+        seen.add(key)
     return items
 
 
@@ -51,10 +72,35 @@ def _within(low: int, high: int, what: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+def _end_of_text(pattern: str) -> str:
+    """`pattern` with each `$` outside a class written `\\Z`: in JSON Schema, as in pydantic's
+    own engine, `$` is the end of the text, where Python's `re` also takes it before a final
+    newline (`^[a-z]+$` matches `"abc\\n"`)."""
+    out, index, in_class = [], 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            out.append(pattern[index : index + 2])
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]" or out[-1] in ("[", "[^")
+        elif char == "[":
+            in_class = True
+            if pattern.startswith("[^", index):
+                char, index = "[^", index + 1
+        elif char == "$":
+            char = "\\Z"
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
 def matching(pattern: str) -> AfterValidator:
     """A parameter's `pattern`, checked with Python's `re`: for patterns pydantic's own engine
-    cannot compile (look-around, back-references)."""
-    compiled = re.compile(pattern)
+    cannot compile (look-around, back-references). The spec's checks keep such patterns to
+    ones `re` checks in bounded time on the values the schema allows."""
+    compiled = re.compile(_end_of_text(pattern))
 
     def check(value: object) -> object:
         if isinstance(value, str) and compiled.search(value) is None:
@@ -62,6 +108,12 @@ def matching(pattern: str) -> AfterValidator:
         return value
 
     return AfterValidator(check)
+
+
+def constrained(**options: Any) -> Any:
+    """pydantic's constraints (`ge`, `max_length`, `allow_inf_nan`...) on the items of an array
+    parameter, or on the whole of one read by `csv_query`."""
+    return Field(**options)
 
 
 # Integers of `format: int32` and `int64`.

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.datastructures import UploadFile
 
 M = TypeVar("M", bound=BaseModel)
@@ -215,9 +215,12 @@ def deep_object_query(
 
 
 def csv_query(
-    name: str, kind: str | None = None, required: bool = False
+    name: str, kind: str | None = None, required: bool = False, check: Any = None
 ) -> Callable[[Request], Awaitable[list[Any] | None]]:
-    """A dependency reading an array sent as one comma-separated query value."""
+    """A dependency reading an array sent as one comma-separated query value; its items read
+    as the JSON type `kind`, and the whole checked against the type `check` (its items' type
+    and constraints, its length) when one is given."""
+    adapter = None if check is None else TypeAdapter(check)
 
     async def dependency(request: Request) -> list[Any] | None:
         raw = request.query_params.get(name)
@@ -225,7 +228,14 @@ def csv_query(
             if required:
                 _invalid(("query", name), "field required", "missing")
             return None
-        return [coerce(item, kind) for item in raw.split(",")] if raw else []
+        items = [coerce(item, kind) for item in raw.split(",")] if raw else []
+        if adapter is None:
+            return items
+        try:
+            checked: list[Any] = adapter.validate_python(items)
+        except ValidationError as exc:
+            raise _located(exc, f"query.{name}") from None
+        return checked
 
     return dependency
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import AwareDatetime
 
+from .._runtime._checks import constrained
 from .._runtime._errors import NotImplementedOperation
 from .._runtime._params import csv_query, json_body, json_query
 from ..models import (
@@ -207,7 +208,17 @@ def messages_router(handlers: MessagesHandlers, router: APIRouter | None = None)
     async def get_many_messages_endpoint(
         type: Annotated[str, Path()],
         id: Annotated[str, Path()],
-        ids: Annotated[list[str], Depends(csv_query("ids", None, required=True))],
+        ids: Annotated[
+            list[str],
+            Depends(
+                csv_query(
+                    "ids",
+                    None,
+                    required=True,
+                    check=Annotated[list[str], constrained(min_length=1, max_length=50)],
+                )
+            ),
+        ],
     ) -> MessagesResponse:
         return await handlers.get_many_messages(type=type, id=id, ids=ids)
 
