@@ -73,4 +73,14 @@ WITNESSES = (
         wire_floor=161,
         registry="npm",
     ),
+    Witness(
+        sdk="rongcloud-sdk",
+        requirements=("rongcloud-sdk==3.1.1",),
+        import_name="rongcloud-sdk",
+        api="rongcloud",
+        driver="rongcloud_sdk_node_driver.js",
+        floor=79,
+        wire_floor=79,
+        registry="npm",
+    ),
 )
