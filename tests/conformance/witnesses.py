@@ -69,8 +69,8 @@ WITNESSES = (
         import_name="stream-chat",
         api="stream",
         driver="stream_chat_node_driver.js",
-        floor=161,
-        wire_floor=161,
+        floor=164,
+        wire_floor=164,
         registry="npm",
     ),
     Witness(
