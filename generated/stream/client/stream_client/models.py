@@ -7365,7 +7365,7 @@ class Thread(BaseModel):
     """
     channel: Channel | None = None
     """
-    That channel.
+    That channel. Stream's own OpenAPI document leaves it optional, but the service includes it in the threads it answers with, and Stream's Node.js SDK relies on that: for every thread of a read or a query it builds the channel from this member's type and id without checking that it is there.
     """
     channel_cid: str
     """
@@ -7512,7 +7512,7 @@ class ThreadState(BaseModel):
     """
     channel: Channel | None = None
     """
-    That channel.
+    That channel. Stream's own OpenAPI document leaves it optional, but the service includes it in the threads it answers with, and Stream's Node.js SDK relies on that: for every thread of a read or a query it builds the channel from this member's type and id without checking that it is there.
     """
     channel_cid: str
     """

@@ -7164,7 +7164,7 @@ class Thread(BaseModel):
     """
     channel: Annotated[Channel | None, NOT_NULL] = None
     """
-    That channel.
+    That channel. Stream's own OpenAPI document leaves it optional, but the service includes it in the threads it answers with, and Stream's Node.js SDK relies on that: for every thread of a read or a query it builds the channel from this member's type and id without checking that it is there.
     """
     channel_cid: str
     """
@@ -7308,7 +7308,7 @@ class ThreadState(BaseModel):
     """
     channel: Annotated[Channel | None, NOT_NULL] = None
     """
-    That channel.
+    That channel. Stream's own OpenAPI document leaves it optional, but the service includes it in the threads it answers with, and Stream's Node.js SDK relies on that: for every thread of a read or a query it builds the channel from this member's type and id without checking that it is there.
     """
     channel_cid: str
     """

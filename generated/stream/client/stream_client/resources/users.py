@@ -188,7 +188,7 @@ class Users(SyncResource):
     ) -> CreateGuestResponse:
         """Create a guest user
 
-        Creates a short-lived guest user and returns a token for it. The app must allow guest access.
+        Creates a short-lived guest user and returns a token for it. The app must allow guest access. Besides server credentials, the call takes anonymous ones (the API key and `Stream-Auth-Type: anonymous`, no `Authorization` header): Stream's own OpenAPI document lets a request authenticate with the API key and the auth type alone, and a client app that has no user token yet asks for a guest this way, as Stream's Node.js SDK does.
 
         Args:
             user: The guest to create; Stream adds a suffix to the id to keep it unique.
@@ -564,7 +564,7 @@ class AsyncUsers(AsyncResource):
     ) -> CreateGuestResponse:
         """Create a guest user
 
-        Creates a short-lived guest user and returns a token for it. The app must allow guest access.
+        Creates a short-lived guest user and returns a token for it. The app must allow guest access. Besides server credentials, the call takes anonymous ones (the API key and `Stream-Auth-Type: anonymous`, no `Authorization` header): Stream's own OpenAPI document lets a request authenticate with the API key and the auth type alone, and a client app that has no user token yet asks for a guest this way, as Stream's Node.js SDK does.
 
         Args:
             user: The guest to create; Stream adds a suffix to the id to keep it unique.
