@@ -244,6 +244,7 @@ SERVER_ROUTE_MODULE = frozenset(
         "Response",
         "UploadFile",
         "annotations",
+        "constrained",
         "csv_query",
         "deep_object_query",
         "form_body",
