@@ -25,6 +25,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from generator.loader import load
+from generator.targets import docs
 
 ROOT = Path(__file__).resolve().parent
 GENERATED = ROOT / "generated"
@@ -73,8 +74,15 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 
 def _openapi(spec: Path, slug: str) -> str:
-    """The spec as JSON, answering first at the local mock server."""
+    """The spec as JSON, answering first at the local mock server. Its description keeps
+    what a caller needs: how the spec was made is on the maintainers' page."""
     document = dict(load(spec).document)
+    info = document.get("info")
+    if isinstance(info, dict) and isinstance(info.get("description"), str):
+        users, _ = docs.split_paragraphs(info["description"])
+        kept = [p if p.lstrip().startswith(("-", "*")) else " ".join(p.split()) for p in users]
+        info = {**info, "description": "\n\n".join(kept)}
+        document["info"] = info
     mock = {"url": MOCK_URL, "description": f"chatforge serve {slug} --mock (this machine)"}
     servers = document.get("servers")
     document["servers"] = [mock, *(servers if isinstance(servers, list) else [])]
@@ -105,6 +113,13 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         uri = f"{EXPLORER_ASSETS}/{name}"
         files.append(File.generated(config, uri, abs_src_path=str(ui / name)))
     return files
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """An explorer page gives its width to the explorer: no table of contents beside it."""
+    if _EXPLORER.search(markdown):
+        page.meta["hide"] = ["toc"]
+    return markdown
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:

@@ -23,6 +23,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from generator.ir import (
     Api,
@@ -249,7 +250,7 @@ def title_case(name: str) -> str:
 _REF = re.compile(r'"#/components/schemas/((?:[^"\\]|\\.)*)"')
 
 
-def _schema(model: Model) -> dict[str, object]:
+def _schema(model: Model) -> dict[str, Any]:
     try:
         schema = json.loads(model.schema_json)
     except ValueError:
@@ -1534,28 +1535,33 @@ class MaintainersPage:
     aliases: Table | None
 
 
-def _is_curation(paragraph: str) -> bool:
+def is_curation(paragraph: str) -> bool:
     """A paragraph of a description that tells how the spec was made from its sources."""
     first = re.split(r"(?<=[.!?:])\s", one_line(paragraph), maxsplit=1)[0]
     return bool(re.search(r"\b(source document|this spec|the document|SDK)\b", first, re.I))
 
 
-def split_description(text: str) -> tuple[str, str]:
-    """(for the API's users, for maintainers): a curation paragraph, and a list after it that
-    it introduces, go to maintainers."""
+def split_paragraphs(text: str) -> tuple[list[str], list[str]]:
+    """The paragraphs of a description (spec text) for the API's users, and for maintainers:
+    a curation paragraph, and a list after it that it introduces, go to maintainers."""
     users: list[str] = []
     curation: list[str] = []
     moving = False
     for paragraph in re.split(r"\n\s*\n", normalise(text).strip()):
-        is_list = all(
-            _BULLET.match(line.strip()) for line in paragraph.splitlines() if line.strip()
-        )
-        if _is_curation(paragraph) or (moving and is_list):
+        lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
+        is_list = bool(lines) and all(_BULLET.match(line) for line in lines)
+        if is_curation(paragraph) or (moving and is_list):
             curation.append(paragraph)
             moving = one_line(paragraph).endswith(":") or is_list
         else:
             users.append(paragraph)
             moving = False
+    return users, curation
+
+
+def split_description(text: str) -> tuple[str, str]:
+    """`split_paragraphs`, as Markdown."""
+    users, curation = split_paragraphs(text)
     return prose("\n\n".join(users)), prose("\n\n".join(curation))
 
 
