@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -1636,21 +1637,28 @@ def short_title(api: Api) -> str:
 
 
 def nav(api: Api, where: Names, schemas: Mapping[str, SchemasPage]) -> str:
-    """The site's navigation for this API, in the order a reader wants it."""
+    """The site's navigation for this API, in the order a reader wants it. Titles are HTML
+    text (escaped), since the site's theme prints them as they are."""
+
+    def text(title: str) -> str:
+        return html.escape(one_line(title))
+
     tree = {
-        "title": one_line(api.title),
-        "short": short_title(api),
+        "short": text(short_title(api)),
         "spec": api.spec_file,
         "pages": [
             ["Overview", INDEX],
             ["Quick start", QUICKSTART],
             ["Explorer", EXPLORER],
-            ["Reference", [[where.titles[tag.name], where.pages[tag.name]] for tag in api.tags]],
+            [
+                "Reference",
+                [[text(where.titles[tag.name]), where.pages[tag.name]] for tag in api.tags],
+            ],
             [
                 "Schemas",
                 [["All schemas", SCHEMAS]]
                 + [
-                    [page.title.removesuffix(": schemas"), name]
+                    [text(page.title.removesuffix(": schemas")), name]
                     for name, page in schemas.items()
                     if name != SCHEMAS
                 ],
