@@ -83,14 +83,34 @@ def _openapi(spec: Path, slug: str) -> str:
         kept = [p if p.lstrip().startswith(("-", "*")) else " ".join(p.split()) for p in users]
         info = {**info, "description": "\n\n".join(kept)}
         document["info"] = info
+    _title_tags(document)
     mock = {"url": MOCK_URL, "description": f"chatforge serve {slug} --mock (this machine)"}
     servers = document.get("servers")
     document["servers"] = [mock, *(servers if isinstance(servers, list) else [])]
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
+def _title_tags(document: dict[str, Any]) -> None:
+    """The explorer groups operations under their tags' titles, as the reference does."""
+    tags = document.get("tags")
+    if isinstance(tags, list):
+        document["tags"] = [
+            {**tag, "name": docs.title_case(tag["name"])}
+            if isinstance(tag, dict) and isinstance(tag.get("name"), str)
+            else tag
+            for tag in tags
+        ]
+    paths = document.get("paths")
+    for item in paths.values() if isinstance(paths, dict) else ():
+        for operation in item.values() if isinstance(item, dict) else ():
+            if isinstance(operation, dict) and isinstance(operation.get("tags"), list):
+                operation["tags"] = [
+                    docs.title_case(t) if isinstance(t, str) else t for t in operation["tags"]
+                ]
+
+
 def _swagger_ui() -> Path:
-    import swagger_ui_bundle  # the docs extra installs it
+    import swagger_ui_bundle  # type: ignore[import-untyped]  # the docs extra installs it
 
     folders = sorted(Path(swagger_ui_bundle.__file__).parent.glob("vendor/swagger-ui-*"))
     if not folders:

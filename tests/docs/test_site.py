@@ -265,10 +265,14 @@ def test_search_finds_an_operation(api: Api, served: str, browser: Browser) -> N
     sections = [link for link in links if link.startswith(f"{served}/{page}?") and "#" in link]
     assert sections, f"no result for {op.operation_id} leads into {page}: {links[:5]}"
     browser.open(sections[0], 1280)
+    # The result names the heading's id, or the operation's anchor where the two are spelled
+    # alike (the anchor comes first in the page): either way, the section's heading.
     heading = browser.evaluate(
-        "(() => { const h = document.getElementById(location.hash.slice(1));"
-        " const before = h && h.previousElementSibling;"
-        " return h && [h.tagName, h.textContent.replace('¶', '').trim(),"
+        "(() => { const t = document.getElementById(decodeURIComponent(location.hash.slice(1)));"
+        " if (!t) return null;"
+        " const h = t.tagName === 'H2' ? t : t.closest('p').nextElementSibling;"
+        " const before = h.previousElementSibling;"
+        " return [h.tagName, h.textContent.replace('¶', '').trim(),"
         " before && before.querySelector('a[id]') && before.querySelector('a[id]').id]; })()"
     )
     where = docs.names(api)
