@@ -1,4 +1,6 @@
-"""The Markdown docs target: `index.md`, one page per tag and `schemas.md`.
+"""The Markdown docs target: per API an overview (`index.md`), a quick start, an explorer page,
+one page per tag, the schemas (an index, and a page of shapes per tag), a page for maintainers
+and `nav.json`, the order and titles of the pages for the site's navigation.
 
 Every decision is made here; the templates in `templates/docs/` print and loop. The page objects
 carry two kinds of text:
@@ -17,10 +19,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from generator.ir import (
     Api,
@@ -49,6 +53,12 @@ from generator.text import anchor, code, md, normalise, one_line
 
 INDEX = "index.md"
 SCHEMAS = "schemas.md"
+QUICKSTART = "quickstart.md"
+EXPLORER = "explorer.md"
+MAINTAINERS = "maintainers.md"
+NAV = "nav.json"
+MOCK_URL = "http://127.0.0.1:8000"
+NEST = 2  # how deep the shapes of nested objects unfold in place
 WRAP_AT = 88  # an example call longer than this puts one argument per line
 
 # -- Markdown pieces ----------------------------------------------------------------------------
@@ -190,12 +200,19 @@ class Names:
     operations: Mapping[str, str]  # operation id -> anchor
     models: Mapping[str, str]  # model name -> anchor
     schemes: Mapping[str, str]  # security scheme name -> anchor in index.md
+    titles: Mapping[str, str] = field(default_factory=dict)  # tag name -> title
+    schema_pages: Mapping[str, str] = field(default_factory=dict)  # model name -> file name
 
     def operation_link(self, op: Operation) -> str:
         return f"{self.pages[op.tag]}#{self.operations[op.operation_id]}"
 
-    def model_link(self, name: str, page: str = SCHEMAS) -> str:
-        return link(name, f"{page}#{self.models[name]}")
+    def model_page(self, name: str) -> str:
+        return self.schema_pages.get(name, SCHEMAS)
+
+    def model_link(self, name: str, page: str | None = None) -> str:
+        """A link to a model's section; `page` "" links within the page it is on."""
+        target = self.model_page(name) if page is None else page
+        return link(name, f"{target}#{self.models[name]}")
 
 
 def _unique(names: Iterable[str]) -> dict[str, str]:
@@ -213,6 +230,80 @@ def _unique(names: Iterable[str]) -> dict[str, str]:
     return result
 
 
+_SMALL_WORDS = frozenset(
+    {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "vs", "with"}
+)
+
+
+def title_case(name: str) -> str:
+    """A tag's name as a person would title it: `open_channel_metadata` and `channel-types`
+    become "Open Channel Metadata" and "Channel Types"; a word with a capital stays as it is."""
+    words = [w for w in re.split(r"[\s_\-]+", one_line(name)) if w]
+    titled = [
+        word
+        if any(c.isupper() for c in word) or (index and word in _SMALL_WORDS)
+        else word[:1].upper() + word[1:]
+        for index, word in enumerate(words)
+    ]
+    return " ".join(titled) or one_line(name) or "Operations"
+
+
+_REF = re.compile(r'"#/components/schemas/((?:[^"\\]|\\.)*)"')
+
+
+def _schema(model: Model) -> dict[str, Any]:
+    try:
+        schema = json.loads(model.schema_json)
+    except ValueError:
+        return {}
+    return schema if isinstance(schema, dict) else {}
+
+
+def all_of(model: Model) -> tuple[str, ...]:
+    """The models a model combines with `allOf`, each of whose members it has."""
+    parts = _schema(model).get("allOf")
+    refs = [p.get("$ref") for p in parts if isinstance(p, dict)] if isinstance(parts, list) else []
+    prefix = "#/components/schemas/"
+    return tuple(r[len(prefix) :] for r in refs if isinstance(r, str) and r.startswith(prefix))
+
+
+def model_refs(model: Model) -> tuple[str, ...]:
+    """The models a model names: through its properties, variants and anywhere in its schema."""
+    found = [p.model for p in model.properties if p.model]
+    found += [*model.variants, *all_of(model)]
+    found += [json.loads(f'"{name}"') for name in _REF.findall(model.schema_json)]
+    return tuple(dict.fromkeys(found))
+
+
+def operation_models(op: Operation) -> tuple[str, ...]:
+    """The models an operation names directly: its body, fields, variants and responses."""
+    found: list[str] = []
+    if op.body is not None:
+        found.append(op.body.model)
+    for f in (*op.parameters, *(g for fn in op.functions for g in fn.body_fields)):
+        found += f.type.models
+    found += [fn.variant for fn in op.functions if fn.variant]
+    found += [r.model for r in op.responses if r.model]
+    return tuple(dict.fromkeys(found))
+
+
+def _schema_pages(api: Api, pages: Mapping[str, str]) -> dict[str, str]:
+    """The page of each model: that of the first tag, in spec order, whose operations reach it;
+    a model no operation reaches stays on the schemas index."""
+    by_name = {m.name: m for m in api.models}
+    placed: dict[str, str] = {}
+    for tag in api.tags:
+        page = f"schemas-{pages[tag.name].removesuffix('.md')}.md"
+        queue = [name for op in tag.operations for name in operation_models(op)]
+        while queue:
+            name = queue.pop(0)
+            if name in placed or name not in by_name:
+                continue
+            placed[name] = page
+            queue += model_refs(by_name[name])
+    return placed
+
+
 def names(api: Api) -> Names:
     pages: dict[str, str] = {}
     used = set()
@@ -227,6 +318,8 @@ def names(api: Api) -> Names:
         operations=_unique(op.operation_id for op in api.operations),
         models=_unique(m.name for m in api.models),
         schemes=_unique(s.name for s in api.security),
+        titles={tag.name: title_case(tag.name) for tag in api.tags},
+        schema_pages=_schema_pages(api, pages),
     )
 
 
@@ -234,7 +327,7 @@ def scheme_anchor(where: Names, name: str) -> str:
     return f"auth-{where.schemes[name]}" if name in where.schemes else "authentication"
 
 
-def type_md(label: str, models: Sequence[str], where: Names, page: str = SCHEMAS) -> str:
+def type_md(label: str, models: Sequence[str], where: Names, page: str | None = None) -> str:
     """A type label with each model it names linked to the model's section."""
     linked = [m for m in dict.fromkeys(models) if m in where.models]
     if not linked:
@@ -304,31 +397,6 @@ def arguments(function: Function) -> dict[tuple[str, str], str]:
     The function's own fields carry the argument names (a body property that shares its name
     with a parameter becomes `body_<name>`); a fixed (`const`) property has no argument."""
     return {(f.location, f.wire): f.py for f in function.fields}
-
-
-def field_row(
-    field: Field, argument: str | None, where: Names, with_location: bool
-) -> tuple[str, ...]:
-    fixed = field.const_repr is not None
-    cells = [code(field.wire)]
-    if with_location:
-        cells.append(md(field.location))
-    cells += [
-        code(argument) if argument else "",
-        type_md(field.type.label, field.type.models, where),
-        "fixed" if fixed else "yes" if field.required else "no",
-        notes_md(
-            field.description,
-            enum_text=field.enum_text,
-            default_text=field.default_text,
-            constraints=field.constraints,
-            const_repr=field.const_repr,
-            deprecated=field.deprecated,
-            style=field.style if field.location in ("query", "body") else None,
-            is_file=field.type.is_file,
-        ),
-    ]
-    return tuple(cells)
 
 
 def rate_limit_md(limit: RateLimit | None) -> str:
@@ -550,7 +618,7 @@ def usage(api: Api) -> tuple[str, CodeBlock, tuple[str, ...]]:
     credentials = example_credentials(auth_params(api))
     imports: tuple[str, ...] = ()
     calls: tuple[str, ...] = ("...",)
-    first = next(((tag, op) for tag in api.tags for op in tag.operations), None)
+    first = first_call(api)
     if first is not None:
         tag, op = first
         imports, calls = example_call(tag, op, op.functions[0])
@@ -570,7 +638,8 @@ def usage(api: Api) -> tuple[str, CodeBlock, tuple[str, ...]]:
         f"By default it sends requests to {code(api.default_url)}; pass `base_url=` to use "
         "another host.",
         "`AsyncClient` takes the same arguments; use it with `async with` and `await` each call.",
-        "The examples on the tag pages assume a `client` made like this.",
+        "The examples on the tag pages assume a `client` made like this; the "
+        f"{link('quick start', QUICKSTART)} runs one against the mock server.",
     ]
     return intro, code_block("\n".join(lines)), tuple(notes)
 
@@ -725,7 +794,7 @@ def index_page(api: Api, where: Names) -> IndexPage:
         ("tag", "description", "operations"),
         (
             (
-                link(tag.name, where.pages[tag.name]),
+                link(where.titles[tag.name], where.pages[tag.name]),
                 sentence(tag.description),
                 str(len(tag.operations)),
             )
@@ -747,9 +816,14 @@ def index_page(api: Api, where: Names) -> IndexPage:
     )
     return IndexPage(
         title=api.title,
-        description_md=prose(api.description),
-        source_md=source_md(api),
-        assumed_md=tuple(f"**Assumed:** {sentence(text)}" for text in api.assumed),
+        description_md=split_description(api.description)[0],
+        source_md=(
+            f"**Start here:** {link('Quick start', QUICKSTART)} (a first call in five steps), "
+            f"{link('Explorer', EXPLORER)} (send requests from the browser), "
+            f"{link('Schemas', SCHEMAS)}. How the spec traces back to the vendor's documents: "
+            f"{link('For maintainers', MAINTAINERS)}."
+        ),
+        assumed_md=(),
         usage_md=intro,
         usage=snippet,
         usage_notes_md=notes,
@@ -766,13 +840,22 @@ def index_page(api: Api, where: Names) -> IndexPage:
         pagination=pagination_table,
         tags=tags,
         operations=operations,
-        schemas_md=(
-            f"Every named request and response shape is described in {link('Schemas', SCHEMAS)}."
-        ),
+        schemas_md="",
     )
 
 
 # -- <tag>.md -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Detail:
+    """A shape that unfolds in place: a summary line, its properties, and its nested shapes."""
+
+    fence: str  # `///`, with one more slash for each level it holds
+    title_md: str
+    shape_md: str | None
+    table: Table | None
+    children: tuple[Detail, ...]
 
 
 @dataclass(frozen=True)
@@ -781,6 +864,7 @@ class BodyPart:
 
     caption_md: str | None
     table: Table | None
+    details: tuple[Detail, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -799,6 +883,12 @@ class Example:
 
 
 @dataclass(frozen=True)
+class ResponseExample:
+    caption_md: str
+    block: CodeBlock | None
+
+
+@dataclass(frozen=True)
 class OperationSection:
     anchor: str
     summary: str
@@ -807,14 +897,17 @@ class OperationSection:
     description_md: str
     facts: tuple[Item, ...]
     parameters: Table | None
+    parameter_details: tuple[Detail, ...]
     body: BodySection | None
     responses: Table
+    response_details: tuple[Detail, ...]
     examples: tuple[Example, ...]
+    response: ResponseExample
 
 
 @dataclass(frozen=True)
 class TagPage:
-    name: str
+    title: str
     description_md: str
     back_md: str
     contents_md: tuple[str, ...]  # links to the sections
@@ -822,8 +915,104 @@ class TagPage:
 
 
 DEPRECATED = "**Deprecated.** The vendor may remove this operation."
-BODY_HEADER = ("field", "argument", "type", "required", "description")
-PARAM_HEADER = ("name", "in", "argument", "type", "required", "description")
+BODY_HEADER = ("name", "type", "required", "description")
+PARAM_HEADER = ("name", "in", "type", "required", "description")
+PROPERTY_HEADER = ("property", "type", "required", "description")
+
+
+def name_md(wire: str, argument: str | None) -> str:
+    """A field's wire name, and the client's argument for it where that is spelled otherwise."""
+    if argument and argument != wire:
+        return f"{code(wire)} ({code(argument + '=')})"
+    return code(wire)
+
+
+def field_row(
+    field: Field, argument: str | None, where: Names, with_location: bool
+) -> tuple[str, ...]:
+    fixed = field.const_repr is not None
+    cells = [name_md(field.wire, argument)]
+    if with_location:
+        cells.append(md(field.location))
+    cells += [
+        type_md(field.type.label, field.type.models, where),
+        "fixed" if fixed else "yes" if field.required else "no",
+        notes_md(
+            field.description,
+            enum_text=field.enum_text,
+            default_text=field.default_text,
+            constraints=field.constraints,
+            const_repr=field.const_repr,
+            deprecated=field.deprecated,
+            style=field.style if field.location in ("query", "body") else None,
+            is_file=field.type.is_file,
+        ),
+    ]
+    return tuple(cells)
+
+
+def property_row(prop: SchemaProperty, where: Names) -> tuple[str, ...]:
+    return (
+        code(prop.wire),
+        type_md(prop.label, (prop.model,) if prop.model else (), where),
+        "yes" if prop.required else "no",
+        notes_md(
+            prop.description,
+            enum_text=prop.enum_text,
+            default_text=prop.default_text,
+            constraints=prop.constraints,
+            is_file=prop.label == "file",
+        ),
+    )
+
+
+def _detail(
+    title_md: str, name: str, api: Api, where: Names, depth: int, seen: frozenset[str]
+) -> Detail | None:
+    """The shape of model `name`, unfolding the models it holds `depth - 1` levels further."""
+    model = next((m for m in api.models if m.name == name), None)
+    if model is None or name in seen:
+        return None
+    inner = seen | {name}
+    children: list[Detail] = []
+    if depth > 1:
+        for prop in model.properties:
+            if prop.model:
+                child = _detail(
+                    f"{code(prop.wire)}: {where.model_link(prop.model)}",
+                    prop.model,
+                    api,
+                    where,
+                    depth - 1,
+                    inner,
+                )
+                if child is not None:
+                    children.append(child)
+        for variant in (*model.variants, *all_of(model)):
+            child = _detail(where.model_link(variant), variant, api, where, depth - 1, inner)
+            if child is not None:
+                children.append(child)
+    shape = shape_md(model, where)
+    rows = (property_row(p, where) for p in model.properties)
+    return Detail(
+        fence="/" * (2 + depth),
+        title_md=title_md,
+        shape_md=shape,
+        table=table(PROPERTY_HEADER, rows) if model.properties else None,
+        children=tuple(children),
+    )
+
+
+def field_details(fields: Iterable[Field], api: Api, where: Names) -> tuple[Detail, ...]:
+    """For each field that carries a model, that model's shape, to unfold in place."""
+    found = []
+    for f in fields:
+        for model in dict.fromkeys(f.type.models):
+            title = f"{code(f.wire)}: {where.model_link(model)}" if model in where.models else ""
+            detail = _detail(title, model, api, where, NEST, frozenset()) if title else None
+            if detail is not None:
+                found.append(detail)
+    return tuple(found)
 
 
 def body_table(function: Function, where: Names) -> Table | None:
@@ -849,36 +1038,34 @@ def returns_md(op: Operation, where: Names) -> str:
     return code(success.model)
 
 
-def function_md(tag: Tag, op: Operation, function: Function, where: Names) -> str:
-    method = code(f"client.{tag.py}.{ResourceNames(tag).method(op, function)}()")
-    if function.row is None and not op.shared:
-        return method  # no source document: the title is the operation's summary
-    title = f"“{md(function.title)}”"
-    text = f"row {function.row}, {title}" if function.row is not None else title
-    text += f": {method}"
-    if op.shared and function.variant:
+def method_md(tag: Tag, op: Operation, function: Function, where: Names) -> str:
+    """One client method of a shared route: what it is for and what it sends."""
+    method = ResourceNames(tag).method(op, function)
+    text = f"{code(f'client.{tag.py}.{method}()')}: {md(function.title)}"
+    if function.variant is not None:
         variant = (
             where.model_link(function.variant)
             if function.variant in where.models
             else code(function.variant)
         )
-        text += f", which sends {variant}"
+        text += f", sends {variant}"
     if function.path and function.path != op.path:
-        text += f" to its own live path {code(f'{op.method} {function.path}')}"
+        text += f", to {code(f'{op.method} {function.path}')}"
     return text
 
 
 def facts(api: Api, tag: Tag, op: Operation, where: Names) -> tuple[Item, ...]:
-    result = [Item(f"**Operation id:** {code(op.operation_id)}")]
-    functions = [function_md(tag, op, f, where) for f in op.functions]
+    result = []
     if op.shared:
-        result.append(
-            Item("**Documented functions** (this route serves each of them):", tuple(functions))
-        )
-    elif op.functions[0].row is None:
-        result.append(Item(f"**Client method:** {functions[0]}"))
+        methods = tuple(method_md(tag, op, f, where) for f in op.functions)
+        result.append(Item("**Client methods** (one route serves each of them):", methods))
     else:
-        result.append(Item(f"**Documented function:** {functions[0]}"))
+        function = op.functions[0]
+        method = ResourceNames(tag).method(op, function)
+        text = f"**Client method:** {code(f'client.{tag.py}.{method}()')}"
+        if function.path and function.path != op.path:
+            text += f", sent to {code(f'{op.method} {function.path}')}"
+        result.append(Item(text))
     if op.security:
         schemes = ", ".join(
             f"[{code(name)}]({INDEX}#{scheme_anchor(where, name)})" for name in op.security
@@ -895,14 +1082,7 @@ def facts(api: Api, tag: Tag, op: Operation, where: Names) -> tuple[Item, ...]:
     if op.success.kind == "binary":
         to_file = code(f"client.{tag.py}.{names.to_file(op, first)}(destination=..., ...)")
         result.append(Item(f"**To a file:** {to_file} streams the download to `destination`"))
-    if op.aliases:
-        result.append(
-            Item(
-                "**Alias paths:** "
-                + ", ".join(code(a) for a in op.aliases)
-                + " (the source document gives these; the live service uses the path above)"
-            )
-        )
+    result.append(Item(f"**Operation id:** {code(op.operation_id)}"))
     return tuple(result)
 
 
@@ -914,18 +1094,21 @@ def variant_caption(tag: Tag, op: Operation, function: Function, where: Names) -
     return f"{text} sends:"
 
 
-def body_section(tag: Tag, op: Operation, where: Names) -> BodySection | None:
+def body_section(api: Api, tag: Tag, op: Operation, where: Names) -> BodySection | None:
     body = op.body
     if body is None:
         return None
     model = where.model_link(body.model) if body.model in where.models else code(body.model)
     summary = f"{code(body.media_type)}, {'required' if body.required else 'optional'}: {model}"
+
+    def part(function: Function, caption: str | None) -> BodyPart:
+        sent = [f for f in function.body_fields if f.location == "body"]
+        return BodyPart(caption, body_table(function, where), field_details(sent, api, where))
+
     if op.shared:
-        parts = tuple(
-            BodyPart(variant_caption(tag, op, f, where), body_table(f, where)) for f in op.functions
-        )
+        parts = tuple(part(f, variant_caption(tag, op, f, where)) for f in op.functions)
     else:
-        parts = (BodyPart(None, body_table(op.functions[0], where)),)
+        parts = (part(op.functions[0], None),)
     return BodySection(summary, prose(body.description), parts)
 
 
@@ -938,8 +1121,28 @@ def response_row(response: Response, where: Names) -> tuple[str, ...]:
         shape = where.model_link(response.model or "")
     else:
         shape = code(response.media_type or "application/json")
-    note = f"Assumed: {sentence(response.assumed)}" if response.assumed else ""
-    return (code(response.status), sentence(response.description), shape, note)
+    return (code(response.status), sentence(response.description), shape)
+
+
+def response_example(op: Operation) -> ResponseExample:
+    """The success answer: the spec's example, else the value the mock server answers with."""
+    success = op.success
+    status = code(success.status)
+    if success.kind == "binary":
+        media = code(success.media_type or "application/octet-stream")
+        return ResponseExample(f"{status}: binary data ({media}).", None)
+    if success.kind == "empty":
+        return ResponseExample(f"{status}: no body.", None)
+    given = success.example_json or success.synthesized_json
+    if given is None:
+        return ResponseExample(f"{status}: the spec gives no example.", None)
+    whence = (
+        "the spec's example"
+        if success.example_json
+        else "built from the schema, as the mock server answers"
+    )
+    text = json.dumps(json.loads(given), indent=2, ensure_ascii=False)
+    return ResponseExample(f"{status}, {whence}:", code_block(text, "json"))
 
 
 def operation_section(api: Api, tag: Tag, op: Operation, where: Names) -> OperationSection:
@@ -961,6 +1164,12 @@ def operation_section(api: Api, tag: Tag, op: Operation, where: Names) -> Operat
                 curl.notes,
             )
         )
+    success = op.success
+    response_details: tuple[Detail, ...] = ()
+    if success.kind == "json" and success.model in where.models:
+        title = f"Fields of the answer: {where.model_link(success.model or '')}"
+        detail = _detail(title, success.model or "", api, where, 1, frozenset())
+        response_details = (detail,) if detail is not None else ()
     return OperationSection(
         anchor=where.operations[op.operation_id],
         summary=op.summary or op.operation_id,
@@ -969,23 +1178,26 @@ def operation_section(api: Api, tag: Tag, op: Operation, where: Names) -> Operat
         description_md=prose(op.description),
         facts=facts(api, tag, op, where),
         parameters=parameters,
-        body=body_section(tag, op, where),
+        parameter_details=field_details(op.parameters, api, where),
+        body=body_section(api, tag, op, where),
         responses=table(
-            ("status", "description", "body", "note"),
-            (response_row(r, where) for r in op.responses),
+            ("status", "description", "body"), (response_row(r, where) for r in op.responses)
         ),
+        response_details=response_details,
         examples=tuple(examples),
+        response=response_example(op),
     )
 
 
 def tag_page(api: Api, tag: Tag, where: Names) -> TagPage:
     return TagPage(
-        name=tag.name,
+        title=where.titles[tag.name],
         description_md=prose(tag.description),
         back_md=(
             f"Part of the {link(api.title, INDEX)} reference. Examples use a `client` made as "
-            f"in [Using the client]({INDEX}#using-the-client); shapes are in "
-            f"{link('Schemas', SCHEMAS)}."
+            f"in the {link('quick start', QUICKSTART)}. A name in a table is the one sent on "
+            "the wire; where the client's argument is spelled otherwise, it follows in "
+            "brackets. Expand a shape to see its fields in place."
         ),
         contents_md=tuple(
             f"[{md(op.summary or op.operation_id)}](#{where.operations[op.operation_id]}) "
@@ -996,7 +1208,7 @@ def tag_page(api: Api, tag: Tag, where: Names) -> TagPage:
     )
 
 
-# -- schemas.md ---------------------------------------------------------------------------------
+# -- schemas ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -1004,45 +1216,40 @@ class ModelSection:
     anchor: str
     name: str
     description_md: str
-    assumed_md: str | None
     shape_md: str | None  # for a schema without properties: what it is
     properties: Table | None
 
 
 @dataclass(frozen=True)
+class SchemaGroup:
+    """The schemas index lists each page of shapes with the shapes on it."""
+
+    title_md: str
+    link_md: str
+    table: Table
+
+
+@dataclass(frozen=True)
 class SchemasPage:
+    title: str
     intro_md: str
-    contents_md: str
+    groups: tuple[SchemaGroup, ...]
     models: tuple[ModelSection, ...]
-
-
-def property_row(prop: SchemaProperty, where: Names) -> tuple[str, ...]:
-    return (
-        code(prop.wire),
-        type_md(prop.label, (prop.model,) if prop.model else (), where, page=""),
-        "yes" if prop.required else "no",
-        notes_md(
-            prop.description,
-            enum_text=prop.enum_text,
-            default_text=prop.default_text,
-            constraints=prop.constraints,
-            is_file=prop.label == "file",
-        ),
-    )
 
 
 def shape_md(model: Model, where: Names) -> str | None:
     """What a schema is when it has no property table: a union, an enum, a scalar..."""
     if model.variants:
-        links = [where.model_link(v, "") if v in where.models else code(v) for v in model.variants]
+        links = [where.model_link(v) if v in where.models else code(v) for v in model.variants]
         return "One of: " + ", ".join(links) + "."
+    combined = all_of(model)
+    if combined:
+        links = [where.model_link(v) if v in where.models else code(v) for v in combined]
+        return "Has every member of each of: " + ", ".join(links) + "."
     if model.properties:
         return None
-    try:
-        schema = json.loads(model.schema_json)
-    except ValueError:
-        return None
-    if not isinstance(schema, dict):
+    schema = _schema(model)
+    if not schema:
         return None
     kind = schema.get("type")
     kinds = [kind] if isinstance(kind, str) else [k for k in kind or () if isinstance(k, str)]
@@ -1060,36 +1267,412 @@ def shape_md(model: Model, where: Names) -> str | None:
     return text
 
 
-def schemas_page(api: Api, where: Names) -> SchemasPage:
-    sections = tuple(
-        ModelSection(
-            anchor=where.models[m.name],
-            name=m.name,
-            description_md=prose(m.description),
-            assumed_md=f"**Assumed:** {sentence(m.assumed)}" if m.assumed else None,
-            shape_md=shape_md(m, where),
-            properties=(
-                table(
-                    ("property", "type", "required", "description"),
-                    (property_row(p, where) for p in m.properties),
-                )
-                if m.properties
-                else None
-            ),
-        )
-        for m in api.models
-    )
-    return SchemasPage(
-        intro_md=(
-            f"The named request and response shapes of the {link(api.title, INDEX)}, in the "
-            "order the spec defines them. Property names are as they travel on the wire."
+def model_section(model: Model, where: Names) -> ModelSection:
+    return ModelSection(
+        anchor=where.models[model.name],
+        name=model.name,
+        description_md=prose(model.description),
+        shape_md=shape_md(model, where),
+        properties=(
+            table(PROPERTY_HEADER, (property_row(p, where) for p in model.properties))
+            if model.properties
+            else None
         ),
-        contents_md="**Contents:** " + ", ".join(where.model_link(m.name, "") for m in api.models),
-        models=sections,
+    )
+
+
+def first_sentence(text: str) -> str:
+    first = re.split(r"(?<=[.!?])\s", one_line(text), maxsplit=1)[0]
+    return sentence(first) if first else ""
+
+
+def schema_pages(api: Api, where: Names) -> dict[str, SchemasPage]:
+    """The schemas index, and a page per tag with the shapes its operations reach first."""
+    by_page: dict[str, list[Model]] = {}
+    for model in api.models:
+        by_page.setdefault(where.model_page(model.name), []).append(model)
+    groups = []
+    pages: dict[str, SchemasPage] = {}
+    for tag in api.tags:
+        page = f"schemas-{where.pages[tag.name].removesuffix('.md')}.md"
+        models = by_page.get(page, [])
+        if not models:
+            continue
+        title = f"{where.titles[tag.name]}: schemas"
+        pages[page] = SchemasPage(
+            title=title,
+            intro_md=(
+                f"The shapes the {link(where.titles[tag.name], where.pages[tag.name])} "
+                f"operations of the {link(api.title, INDEX)} are the first to use; every "
+                f"shape of the API is listed in {link('Schemas', SCHEMAS)}. Property names "
+                "are as they travel on the wire."
+            ),
+            groups=(),
+            models=tuple(model_section(m, where) for m in models),
+        )
+        groups.append(_group(md(where.titles[tag.name]), link(title, page), models, where))
+    rest = by_page.get(SCHEMAS, [])
+    if rest:
+        groups.append(_group("Other shapes", "below", rest, where))
+    pages[SCHEMAS] = SchemasPage(
+        title="Schemas",
+        intro_md=(
+            f"The named request and response shapes of the {link(api.title, INDEX)}, on a page "
+            "per tag: each shape is on the page of the first tag whose operations use it, in "
+            "the order the spec defines them."
+        ),
+        groups=tuple(groups),
+        models=tuple(model_section(m, where) for m in rest),
+    )
+    return pages
+
+
+def _group(title_md: str, link_md: str, models: Sequence[Model], where: Names) -> SchemaGroup:
+    rows = ((where.model_link(m.name), first_sentence(m.description)) for m in models)
+    return SchemaGroup(title_md, link_md, table(("schema", "description"), rows))
+
+
+# -- quickstart.md ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    text_md: str
+    blocks: tuple[CodeBlock, ...]
+    after_md: str = ""
+
+
+@dataclass(frozen=True)
+class QuickstartPage:
+    title: str
+    intro_md: str
+    steps: tuple[Step, ...]
+
+
+# The credentials the quick start gives the mock server, and the client, by scheme kind.
+GOOD = {
+    "app_key": "app-key",
+    "app_secret": "app-secret",
+    "api_secret": "api-secret",
+    "token": "test-token",
+    "api_key": "api-key",
+    "username": "user",
+    "password": "password",
+}
+
+
+def _credentials(api: Api) -> tuple[list[str], list[tuple[str, str]], str | None]:
+    """(the `chatforge serve` options, the client's credential arguments, the argument a
+    wrong value of which the mock refuses), for the schemes the mock server can check."""
+    auths = auth_params(api)
+    kinds = {scheme.kind for scheme in api.security}
+    args: list[tuple[str, str]] = []
+    for auth in auths:
+        for name in auth.shown:
+            base = next((k for k in GOOD if name.endswith(k)), "token")
+            args.append((name, GOOD[base]))
+    options: list[str] = []
+    wrong: str | None = None
+    signed = [(a, v) for a, v in args if a.endswith(("app_key", "api_key"))]
+    secret = [a for a, _ in args if a.endswith(("app_secret", "api_secret"))]
+    if kinds & {"signature", "jwt"} and secret:
+        key = signed[0][1] if signed else "api-key"
+        options = ["--key", key, "--secret", GOOD["api_secret" if "jwt" in kinds else "app_secret"]]
+        wrong = secret[0]
+        if "jwt" in kinds and not signed:
+            options[1] = "api-key"
+    elif "bearer" in kinds:
+        bearer = [a for a, _ in args if a.endswith("token")]
+        if bearer:
+            options, wrong = ["--token", GOOD["token"]], bearer[0]
+    return options, args, wrong
+
+
+def first_call(api: Api) -> tuple[Tag, Operation] | None:
+    """The call a quick start makes first: a JSON-answering operation with the fewest
+    arguments, reads before writes, earliest in the spec."""
+    found = [
+        (index, tag, op)
+        for index, (tag, op) in enumerate((t, o) for t in api.tags for o in t.operations)
+        if op.success.kind == "json" and not op.deprecated
+    ]
+    if not found:
+        return None
+    _, tag, op = min(
+        found,
+        key=lambda item: (
+            len(example_args(item[2], item[2].functions[0])),
+            item[2].method != "GET",
+            item[0],
+        ),
+    )
+    return tag, op
+
+
+def quickstart_page(api: Api, where: Names) -> QuickstartPage:
+    package = api.client_package
+    options, args, wrong = _credentials(api)
+    creds = ", ".join(f'{name}="{value}"' for name, value in args)
+    made = f"{creds}, " if creds else ""
+    serve = " ".join(["chatforge serve", api.slug, "--mock", *options])
+    call = first_call(api)
+    if call is not None:
+        tag, op = call
+        imports, lines = example_call(tag, op, op.functions[0])
+        first = code_block("\n".join([*imports, *lines, "print(result)"]))
+        bad_call = "\n".join(
+            f"    {line}" for line in example_call(tag, op, op.functions[0])[1]
+        ).replace("result = ", "")
+        about = (
+            f"{link(op.summary or op.operation_id, where.operation_link(op))}, "
+            f"{code(f'{op.method} {op.path}')}:"
+        )
+    else:
+        first, bad_call, about = code_block("print(client)"), "    ...", "any operation:"
+    error_class = "AuthenticationError" if wrong else "APIStatusError"
+    bad_args = ", ".join(
+        f'{name}="wrong"' if name == wrong else f'{name}="{value}"' for name, value in args
+    )
+    bad_made = f"{bad_args}, " if bad_args else ""
+    handle = code_block(
+        "\n".join(
+            [
+                f"from {package} import APIConnectionError, APIStatusError, {error_class}"
+                if error_class != "APIStatusError"
+                else f"from {package} import APIConnectionError, APIStatusError",
+                "",
+                f'with Client({bad_made}base_url="{MOCK_URL}") as bad:',
+                "    try:",
+                bad_call.replace("\n", "\n    ").replace("    client.", "        bad.", 1)
+                if bad_call.strip() != "..."
+                else "        ...",
+                f"    except {error_class} as error:",
+                "        print(error.status_code, error.code, error.vendor_message)",
+                "    except APIStatusError as error:  # any other error status",
+                "        print(error.status_code, error.body)",
+                "    except APIConnectionError:  # no answer: host down, timeout",
+                "        raise",
+            ]
+        )
+    )
+    folder = f"generated/{api.slug}/client"
+    steps = (
+        Step(
+            "Install or vendor the client",
+            f"The client is one folder, {code(f'{folder}/{package}/')} in the repository, that "
+            "needs only httpx and pydantic. Copy it into your project, or put its parent on "
+            f"{code('sys.path')}; `chatforge generate {api.slug} --target client --out DIR` "
+            "writes it anywhere else.",
+            (
+                code_block(
+                    f"pip install httpx pydantic\ncp -r {folder}/{package} your_project/", "sh"
+                ),
+            ),
+        ),
+        Step(
+            "Start the mock server",
+            "To try the calls without an account, run the generated server in mock mode on "
+            "your machine. It answers every operation with the spec's examples"
+            + (", and checks the credentials as the vendor does:" if options else ":"),
+            (code_block(serve, "sh"),),
+            "Leave it out and use the vendor's host (the default) once you have credentials.",
+        ),
+        Step(
+            "Make a client",
+            "One client serves every call; close it when done (or use `with`). "
+            "`AsyncClient` takes the same arguments.",
+            (
+                code_block(
+                    f'from {package} import Client\n\nclient = Client({made}base_url="{MOCK_URL}")'
+                ),
+            ),
+        ),
+        Step("Make a first call", f"Call {about}", (first,)),
+        Step(
+            "Handle an error",
+            "Every error status raises a subclass of `APIStatusError`, which carries the "
+            "status, the vendor's code and message and the raw body"
+            + (
+                "; here the mock refuses a wrong credential:"
+                if wrong
+                else "; catch the one you expect first:"
+            ),
+            (handle,),
+            f"Done with the client: `client.close()`. Next: the {link('reference', INDEX)}, or "
+            f"the {link('explorer', EXPLORER)} to send requests from the browser.",
+        ),
+    )
+    return QuickstartPage(
+        title=f"Quick start: {api.title}",
+        intro_md="From nothing to a first call and a handled error in five steps. Every "
+        "code block on this page runs as it is against the mock server (the docs tests run "
+        "them).",
+        steps=steps,
+    )
+
+
+# -- explorer.md --------------------------------------------------------------------------------
+
+
+def explorer_page(api: Api) -> str:
+    serve = code(f"chatforge serve {api.slug} --mock")
+    return (
+        f"# Explorer: {md(api.title)}\n\n"
+        "Every operation of the spec, with a form to fill in and send. Requests go by default "
+        f"to the mock server on your machine, {code(MOCK_URL)}: start it with {serve}. Pick "
+        "the vendor's host in the list of servers to send real requests. The explorer (Swagger "
+        "UI) is part of this site and fetches nothing from elsewhere.\n\n"
+        '<div class="chatforge-explorer" data-spec="../openapi.json"></div>\n'
+    )
+
+
+# -- maintainers.md -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MaintainersPage:
+    title: str
+    intro_md: str
+    source_md: str
+    curation_md: tuple[str, ...]
+    assumed: tuple[Item, ...]
+    functions: Table
+    aliases: Table | None
+
+
+def is_curation(paragraph: str) -> bool:
+    """A paragraph of a description that tells how the spec was made from its sources."""
+    first = re.split(r"(?<=[.!?:])\s", one_line(paragraph), maxsplit=1)[0]
+    return bool(re.search(r"\b(source document|this spec|the document|SDK)\b", first, re.I))
+
+
+def split_paragraphs(text: str) -> tuple[list[str], list[str]]:
+    """The paragraphs of a description (spec text) for the API's users, and for maintainers:
+    a curation paragraph, and a list after it that it introduces, go to maintainers."""
+    users: list[str] = []
+    curation: list[str] = []
+    moving = False
+    for paragraph in re.split(r"\n\s*\n", normalise(text).strip()):
+        lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
+        is_list = bool(lines) and all(_BULLET.match(line) for line in lines)
+        if is_curation(paragraph) or (moving and is_list):
+            curation.append(paragraph)
+            moving = one_line(paragraph).endswith(":") or is_list
+        else:
+            users.append(paragraph)
+            moving = False
+    return users, curation
+
+
+def split_description(text: str) -> tuple[str, str]:
+    """`split_paragraphs`, as Markdown."""
+    users, curation = split_paragraphs(text)
+    return prose("\n\n".join(users)), prose("\n\n".join(curation))
+
+
+def maintainers_page(api: Api, where: Names) -> MaintainersPage:
+    _, curation = split_description(api.description)
+    assumed = [Item(sentence(text)) for text in api.assumed]
+    for server in api.servers:
+        if server.assumed:
+            assumed.append(Item(f"Host {code(server.url)}: {sentence(server.assumed)}"))
+    answers: dict[str, dict[str, list[str]]] = {}  # assumption -> operation link -> statuses
+    for op in api.operations:
+        for r in op.responses:
+            if r.assumed:
+                target = link(op.summary or op.operation_id, where.operation_link(op))
+                answers.setdefault(r.assumed, {}).setdefault(target, []).append(code(r.status))
+    for text, found in answers.items():
+        where_md = ", ".join(f"{target} ({', '.join(codes)})" for target, codes in found.items())
+        assumed.append(Item(f"{sentence(text)} Answers: {where_md}."))
+    for model in api.models:
+        if model.assumed:
+            assumed.append(Item(f"{where.model_link(model.name)}: {sentence(model.assumed)}"))
+    rows = []
+    for tag in api.tags:
+        names = ResourceNames(tag)
+        for op in tag.operations:
+            for function in op.functions:
+                rows.append(
+                    (
+                        str(function.row) if function.row is not None else "",
+                        md(function.title),
+                        link(op.summary or op.operation_id, where.operation_link(op)),
+                        code(f"{op.method} {function.path or op.path}"),
+                        code(f"client.{tag.py}.{names.method(op, function)}()"),
+                    )
+                )
+    aliases = [
+        (
+            link(op.summary or op.operation_id, where.operation_link(op)),
+            code(op.path),
+            ", ".join(code(a) for a in op.aliases),
+        )
+        for op in api.operations
+        if op.aliases
+    ]
+    return MaintainersPage(
+        title=f"For maintainers: {api.title}",
+        intro_md=(
+            "How this reference traces back to the vendor's documents: the source, what the "
+            "spec corrects or assumes, and the documented function behind every client method. "
+            "Callers of the API need none of it."
+        ),
+        source_md=source_md(api),
+        curation_md=tuple(p for p in curation.split("\n\n") if p),
+        assumed=tuple(assumed),
+        functions=table(
+            ("row", "documented function", "operation", "route", "client method"), rows
+        ),
+        aliases=(
+            table(("operation", "live path", "paths the source document gives"), aliases)
+            if aliases
+            else None
+        ),
     )
 
 
 # -- rendering ----------------------------------------------------------------------------------
+
+
+def short_title(api: Api) -> str:
+    """The API's name in a navigation tab: the first word of its title."""
+    words = one_line(api.title).split()
+    return words[0] if words else api.slug
+
+
+def nav(api: Api, where: Names, schemas: Mapping[str, SchemasPage]) -> str:
+    """The site's navigation for this API, in the order a reader wants it. Titles are HTML
+    text (escaped), since the site's theme prints them as they are."""
+
+    def text(title: str) -> str:
+        return html.escape(one_line(title))
+
+    tree = {
+        "short": text(short_title(api)),
+        "spec": api.spec_file,
+        "pages": [
+            ["Overview", INDEX],
+            ["Quick start", QUICKSTART],
+            ["Explorer", EXPLORER],
+            [
+                "Reference",
+                [[text(where.titles[tag.name]), where.pages[tag.name]] for tag in api.tags],
+            ],
+            [
+                "Schemas",
+                [["All schemas", SCHEMAS]]
+                + [
+                    [text(page.title.removesuffix(": schemas")), name]
+                    for name, page in schemas.items()
+                    if name != SCHEMAS
+                ],
+            ],
+            ["For maintainers", MAINTAINERS],
+        ],
+    }
+    return json.dumps(tree, indent=2, ensure_ascii=False) + "\n"
 
 
 def tidy(text: str) -> str:
@@ -1102,8 +1685,18 @@ def tidy(text: str) -> str:
 def render(api: Api) -> Files:
     where = names(api)
     files: Files = {INDEX: tidy(render_template("docs/index.md.j2", page=index_page(api, where)))}
+    files[QUICKSTART] = tidy(
+        render_template("docs/quickstart.md.j2", page=quickstart_page(api, where))
+    )
+    files[EXPLORER] = tidy(explorer_page(api))
     for tag in api.tags:
         page = tag_page(api, tag, where)
         files[where.pages[tag.name]] = tidy(render_template("docs/tag.md.j2", page=page))
-    files[SCHEMAS] = tidy(render_template("docs/schemas.md.j2", page=schemas_page(api, where)))
+    schemas = schema_pages(api, where)
+    for name, schema_page in schemas.items():
+        files[name] = tidy(render_template("docs/schemas.md.j2", page=schema_page))
+    files[MAINTAINERS] = tidy(
+        render_template("docs/maintainers.md.j2", page=maintainers_page(api, where))
+    )
+    files[NAV] = nav(api, where, schemas)
     return files

@@ -11,19 +11,24 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
+import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from generator.ir import Api
+from generator.ir import Api, Operation
 from generator.targets import docs
 from tests.conftest import ROOT
+from tests.docs.browser import Browser
 from tests.functional.harness import project_apis
 
 APIS = project_apis()
@@ -74,9 +79,32 @@ def test_every_operation_has_its_section_on_the_site(site: Path) -> None:
     assert (site / "conformance/index.html").is_file()
 
 
+# pymarkdown, as its own command runs it, except that a token lists itself as `<token>`: its
+# parser logs the whole token list at each line (unread at the default log level, but built
+# all the same), which makes a page's lint time grow with the square of its length.
+LINT = """
+import sys
+from pymarkdown.main import PyMarkdownLint
+from pymarkdown.tokens.markdown_token import MarkdownToken
+MarkdownToken.__repr__ = lambda self: "<token>"
+sys.exit(PyMarkdownLint().main())
+"""
+
+
+def _lint(pages: list[Path], fast: bool = True) -> subprocess.Popen[str]:
+    command = [sys.executable, "-c", LINT] if fast else [_tool("pymarkdown")]
+    return subprocess.Popen(
+        [*command, "scan", *map(str, pages)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
 def test_markdown_is_lint_clean() -> None:
     """pymarkdown, configured in pyproject.toml, over every page of the site (the pages split
-    among one process per CPU: it reads about 15 kB a second)."""
+    among one process per CPU)."""
     pages = sorted((ROOT / "generated").glob("*/docs/*.md"))
     pages += sorted((ROOT / "generated/overview").glob("*.md")) + sorted(ROOT.glob("docs/*.md"))
     pages.sort(key=lambda page: -page.stat().st_size)
@@ -87,19 +115,22 @@ def test_markdown_is_lint_clean() -> None:
         least = sizes.index(min(sizes))
         shares[least].append(page)
         sizes[least] += page.stat().st_size
-    running = [
-        subprocess.Popen(
-            [_tool("pymarkdown"), "scan", *map(str, share)],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for share in shares
-        if share
-    ]
+    running = [_lint(share) for share in shares if share]
     problems = [(process.communicate(timeout=600)[0], process.returncode) for process in running]
     assert all(code == 0 for _, code in problems), "".join(out for out, _ in problems)[-5000:]
+
+
+def test_the_fast_lint_finds_what_pymarkdown_finds(tmp_path: Path) -> None:
+    page = tmp_path / "faults.md"
+    page.write_text(
+        "# Title\n\nsome  text \n## Next\n* one\n- two\n```\nno language\n```\n"
+        "[a](#nowhere)\n\n> quote\n>\n|a|b|\n|-|\n# Again\n",
+        encoding="utf-8",
+    )
+    fast, slow = _lint([page]), _lint([page], fast=False)
+    found = fast.communicate(timeout=120)[0]
+    assert found.count("faults.md:") >= 5
+    assert found == slow.communicate(timeout=120)[0]
 
 
 class _Rendered(HTMLParser):
@@ -191,3 +222,142 @@ def test_a_tag_page_renders_in_chromium(api: Api, served: str, tmp_path: Path) -
     assert page.rows > 2 * len(tag.operations)
     assert page.code_blocks >= 2 * len(tag.operations)
     assert page.scripts_in_article == 0
+
+
+# -- the site as a reader uses it ---------------------------------------------------------------
+
+needs_browser = pytest.mark.skipif(
+    CHROMIUM is None and os.environ.get("CHATFORGE_REQUIRE_BROWSER") != "1",
+    reason="no chromium on this machine (.ci/run installs Debian's chromium)",
+)
+SCREENSHOTS = os.environ.get("CHATFORGE_SCREENSHOTS")  # a folder to keep the screenshots in
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    assert CHROMIUM is not None, "CHATFORGE_REQUIRE_BROWSER=1, but chromium is not installed"
+    opened = Browser(CHROMIUM, CHROMIUM_FLAGS, tmp_path_factory.mktemp("profile"))
+    yield opened
+    opened.close()
+
+
+def _first_operation(api: Api) -> tuple[Operation, str]:
+    """The API's most distinctive operation (the first whose id no other API of the project
+    has) and its page and anchor on the site."""
+    others = {op.operation_id for other in APIS if other is not api for op in other.operations}
+    where = docs.names(api)
+    op = next((o for o in api.operations if o.operation_id not in others), api.operations[0])
+    page = where.pages[op.tag].removesuffix(".md")
+    return op, f"{api.slug}/docs/{page}/#{where.operations[op.operation_id]}"
+
+
+@needs_browser
+@pytest.mark.parametrize("api", APIS, ids=lambda api: api.slug)
+def test_search_finds_an_operation(api: Api, served: str, browser: Browser) -> None:
+    """The site's search, in the browser, finds an operation by its id, and the result leads
+    to the operation's own section: its heading, just after its anchor."""
+    op, target = _first_operation(api)
+    page = target.partition("#")[0]
+    browser.open(f"{served}/?q={op.operation_id}", 1280)
+    links = browser.wait(
+        "Array.from(document.querySelectorAll('a.md-search-result__link')).map(a => a.href)"
+    )
+    sections = [link for link in links if link.startswith(f"{served}/{page}?") and "#" in link]
+    assert sections, f"no result for {op.operation_id} leads into {page}: {links[:5]}"
+    browser.open(sections[0], 1280)
+    # The result names the heading's id, or the operation's anchor where the two are spelled
+    # alike (the anchor comes first in the page): either way, the section's heading.
+    heading = browser.evaluate(
+        "(() => { const t = document.getElementById(decodeURIComponent(location.hash.slice(1)));"
+        " if (!t) return null;"
+        " const h = t.tagName === 'H2' ? t : t.closest('p').nextElementSibling;"
+        " const before = h.previousElementSibling;"
+        " return [h.tagName, h.textContent.replace('¶', '').trim(),"
+        " before && before.querySelector('a[id]') && before.querySelector('a[id]').id]; })()"
+    )
+    where = docs.names(api)
+    assert heading == ["H2", " ".join(op.summary.split()), where.operations[op.operation_id]]
+
+
+def _pages() -> list[tuple[str, str]]:
+    """(name, site path) of the pages the layout test opens: the home, an operation of each
+    API, and each API's explorer."""
+    found = [("home", "")]
+    for api in APIS:
+        found.append((f"{api.slug}-operation", _first_operation(api)[1]))
+        found.append((f"{api.slug}-explorer", f"{api.slug}/docs/explorer/"))
+    return found
+
+
+@needs_browser
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "mobile"])
+def test_pages_fit_the_screen(width: int, served: str, browser: Browser, tmp_path: Path) -> None:
+    """At desktop and phone widths no page scrolls sideways (wide tables scroll within
+    themselves), and every explorer shows the API's tags."""
+    keep = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
+    keep.mkdir(parents=True, exist_ok=True)
+    for name, path in _pages():
+        browser.open(f"{served}/{path}", width)
+        if name.endswith("explorer"):
+            slug = name.removesuffix("-explorer")
+            api = next(a for a in APIS if a.slug == slug)
+            shown = browser.wait("document.querySelectorAll('.swagger-ui .opblock-tag').length")
+            assert shown == len(api.tags), (name, shown)
+        sizes = browser.evaluate(
+            "[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
+        )
+        browser.screenshot(keep / f"{name}-{width}.png")
+        assert sizes[0] <= sizes[1], f"{name} scrolls sideways at {width}px: {sizes}"
+
+
+# -- the quick starts run -----------------------------------------------------------------------
+
+FENCED = re.compile(r"^(`{3,})(\w+)\n(.*?)\n\1$", re.S | re.M)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("api", APIS, ids=lambda api: api.slug)
+def test_quickstart_runs_against_the_mock_server(api: Api, tmp_path: Path) -> None:
+    """The quick start's own commands: its `chatforge serve` starts the mock server, and its
+    Python blocks, run one after another, make the first call and catch the error."""
+    page = (ROOT / f"generated/{api.slug}/docs/quickstart.md").read_text(encoding="utf-8")
+    blocks = [(language, text) for _, language, text in FENCED.findall(page)]
+    serve = next(t for lang, t in blocks if lang == "sh" and t.startswith("chatforge serve"))
+    code = "\n\n".join(t for lang, t in blocks if lang == "python")
+    port = _free_port()
+    argv = shlex.split(serve)
+    server = subprocess.Popen(
+        [_tool("chatforge"), *argv[1:], "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(600):  # up to a minute for the server to listen
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert server.poll() is None, server.stderr.read().decode()[-2000:]  # type: ignore[union-attr]
+            time.sleep(0.1)
+        script = tmp_path / "quickstart.py"
+        script.write_text(code.replace(docs.MOCK_URL, f"http://127.0.0.1:{port}"), encoding="utf-8")
+        client = ROOT / f"generated/{api.slug}/client"
+        result = subprocess.run(
+            [sys.executable, str(script)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": str(client)},
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert result.returncode == 0, result.stderr[-3000:]
+    printed = result.stdout.splitlines()
+    assert len(printed) == 2, printed
+    assert printed[1].startswith("401 "), printed  # the wrong credential, refused

@@ -64,8 +64,12 @@ def tables(text: str) -> list[list[str]]:
     return found
 
 
-def test_pages_are_index_tags_and_schemas(upstra: Api, pages: dict[str, str]) -> None:
-    assert set(pages) == {"index.md", "schemas.md", *(f"{tag.py}.md" for tag in upstra.tags)}
+def test_pages_are_overview_guides_tags_and_schemas(upstra: Api, pages: dict[str, str]) -> None:
+    guides = {"index.md", "quickstart.md", "explorer.md", "maintainers.md", "nav.json"}
+    tags = {f"{tag.py}.md" for tag in upstra.tags}
+    schema_pages = {name for name in pages if name.startswith("schemas")}
+    assert set(pages) == guides | tags | schema_pages
+    assert "schemas.md" in schema_pages and len(schema_pages) > 2
 
 
 def test_every_operation_has_its_section(upstra: Api, pages: dict[str, str]) -> None:
@@ -90,10 +94,10 @@ def test_index_lists_every_operation_with_a_link(upstra: Api, pages: dict[str, s
             assert f"]({tag.py}.md#{anchor(op.operation_id)})" in index
     assert "from upstra_client import Client" in index
     assert 'with Client(token="...") as client:' in index
-    assert "covers 39 of 39 documented functions" in index
     assert "`https://api.{region}.amity.co`" in index
     assert "Assumed:" in index and "`Authorization: Bearer <token>`" in index
     assert "documents no rate limits" in index
+    assert "covers 39 of 39 documented functions" in pages["maintainers.md"]
 
 
 def test_every_link_resolves(pages: dict[str, str]) -> None:
@@ -112,10 +116,13 @@ def test_every_link_resolves(pages: dict[str, str]) -> None:
 
 def test_tag_pages_link_models_to_schemas(upstra: Api, pages: dict[str, str]) -> None:
     channels = pages["channels.md"]
-    assert "[ChannelList](schemas.md#channellist)" in channels
-    assert "[UserIdsRequest](schemas.md#useridsrequest)" in channels
-    schema_anchors = anchors(pages["schemas.md"])
-    assert {anchor(m.name) for m in upstra.models} <= schema_anchors
+    assert "[ChannelList](schemas-channels.md#channellist)" in channels
+    assert "[UserIdsRequest](schemas-channels.md#useridsrequest)" in channels
+    where = docs.names(upstra)
+    for model in upstra.models:  # each on one page, listed on the schemas index
+        holding = [n for n, t in pages.items() if f'<a id="{anchor(model.name)}"></a>' in t]
+        assert holding == [where.model_page(model.name)], model.name
+        assert f"[{model.name}]({holding[0]}#{anchor(model.name)})" in pages["schemas.md"]
 
 
 def test_anchors_are_unique_per_page(pages: dict[str, str]) -> None:
@@ -127,11 +134,10 @@ def test_anchors_are_unique_per_page(pages: dict[str, str]) -> None:
 def test_shared_route_shows_each_variant(pages: dict[str, str]) -> None:
     channels = pages["channels.md"]
     section = channels.split('<a id="set-channel-mute"></a>', 1)[1].split("<a id=", 1)[0]
-    assert "row 6, “Mute Channel”" in section and "row 7, “Unmute Channel”" in section
-    assert "[MuteChannelRequest](schemas.md#mutechannelrequest)" in section
-    assert "[UnmuteChannelRequest](schemas.md#unmutechannelrequest)" in section
-    fixed = [line for line in section.splitlines() if line.startswith("| `mutePeriod` |  |")]
-    assert len(fixed) == 1 and "| fixed |" in fixed[0] and "`0`" in fixed[0]
+    assert "`client.channels.mute_channel()`: Mute Channel, sends [MuteChannelRequest]" in section
+    assert "[UnmuteChannelRequest](schemas-channels.md#unmutechannelrequest)" in section
+    fixed = [line for line in section.splitlines() if line.startswith("| `mutePeriod` | `0` |")]
+    assert len(fixed) == 1 and "| fixed |" in fixed[0]
     assert "client.channels.mute_channel(channel_id='string', mute_period=1)" in section
     assert "client.channels.unmute_channel(channel_id='string')" in section
 
@@ -158,8 +164,10 @@ def test_python_examples(pages: dict[str, str]) -> None:
 def test_argument_names_follow_the_client(pages: dict[str, str]) -> None:
     blacklist = pages["blacklist.md"]
     section = blacklist.split('<a id="update-blacklist-record"></a>', 1)[1]
-    assert "| `ruleId` | path | `rule_id` | string | yes |" in section
-    assert "| `ruleId` | `body_rule_id` | string | yes |" in section
+    assert "| `ruleId` (`rule_id=`) | path | string | yes |" in section
+    assert "| `ruleId` (`body_rule_id=`) | string | yes |" in section
+    # A name the client spells the same way is given once.
+    assert "| `filter` | enum | no |" in pages["channels.md"]
     assert "body_rule_id='scam'" in section
 
 
@@ -167,9 +175,13 @@ def test_responses_and_parameters(pages: dict[str, str]) -> None:
     messages = pages["messages.md"]
     assert "| `200` | The image data. | binary (`application/octet-stream`) |" in messages
     size = row(messages, "| `size` |")
-    assert "| query | `size` | enum | no |" in size
+    assert "| `size` | query | enum | no |" in size
     assert '`"small"`, `"medium"`, `"large"`, `"full"`' in size
-    assert "| [Error](schemas.md#error) | Assumed: The document describes no error" in messages
+    assert "Assumed" not in messages
+    assert (
+        "The document describes no error responses; this shape is assumed."
+        in pages["maintainers.md"]
+    )
     users = pages["users.md"]
     assert "Default `10`." in row(users, "| `limit` |")
 
@@ -268,11 +280,11 @@ def row(text: str, start: str) -> str:
 
 def test_hostile_text_stays_in_its_cell(hostile: dict[str, str]) -> None:
     page = hostile["things.md"]
-    assert len(UNESCAPED_PIPE.findall(row(page, "| `q` |"))) == 7
-    assert len(UNESCAPED_PIPE.findall(row(page, "| `name` |"))) == 6
-    assert len(UNESCAPED_PIPE.findall(row(page, "| `200` |"))) == 5
-    assert len(UNESCAPED_PIPE.findall(row(hostile["index.md"], "| [things]"))) == 4
-    assert len(UNESCAPED_PIPE.findall(row(hostile["schemas.md"], "| `name` |"))) == 5
+    assert len(UNESCAPED_PIPE.findall(row(page, "| `q` |"))) == 6
+    assert len(UNESCAPED_PIPE.findall(row(page.split("### Responses")[0], "| `name` |"))) == 5
+    assert len(UNESCAPED_PIPE.findall(row(page, "| `200` |"))) == 4
+    assert len(UNESCAPED_PIPE.findall(row(hostile["index.md"], "| [Things]"))) == 4
+    assert len(UNESCAPED_PIPE.findall(row(hostile["schemas-things.md"], "| `name` |"))) == 5
     cell = row(page, "| `q` |")
     assert "\\`tick\\|tock\\`" in cell and "next line" in cell
     assert 'Default `"a\\|b"`' in cell
@@ -282,7 +294,7 @@ def test_hostile_text_injects_no_markup(hostile: dict[str, str]) -> None:
     for name, text in hostile.items():
         assert "<script" not in text and "<b>" not in text and "<i>" not in text, name
         assert not re.search(r"(?<!\\)\]\(javascript:", text), name
-        outside_code = re.sub(r"````(?:python|sh)\n.*?\n````", "", text, flags=re.S)
+        outside_code = re.sub(r"(`{3,})(?:python|sh|json)\n.*?\n\1", "", text, flags=re.S)
         assert "```" not in outside_code.replace("\\`\\`\\`", ""), name
     assert "# Evil \\| &lt;b&gt;API&lt;/b&gt;" in hostile["index.md"]
     assert "## Make \\| &lt;i&gt;thing&lt;/i&gt;" in hostile["things.md"]
@@ -336,3 +348,86 @@ def test_the_worked_token_example_verifies() -> None:
     assert base64.urlsafe_b64encode(digest).rstrip(b"=").decode() == signature
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     assert claims == {"server": True}
+
+
+def test_tags_are_titled_and_ordered_as_the_spec_gives_them(
+    upstra: Api, pages: dict[str, str]
+) -> None:
+    assert docs.title_case("open_channel_message_priority") == "Open Channel Message Priority"
+    assert docs.title_case("channel-types") == "Channel Types"
+    assert docs.title_case("list of IDs") == "List of IDs"
+    nav = json.loads(pages["nav.json"])
+    assert nav["short"] == "UpStra" and nav["spec"] == "specs/upstra.yaml"
+    sections = dict(nav["pages"])
+    assert [p for _, p in sections["Reference"]] == [f"{t.py}.md" for t in upstra.tags]
+    assert [t for t, _ in sections["Reference"]] == [docs.title_case(t.name) for t in upstra.tags]
+    for tag in upstra.tags:
+        assert pages[f"{tag.py}.md"].startswith(f"# {docs.title_case(tag.name)}\n")
+    assert list(sections)[:3] == ["Overview", "Quick start", "Explorer"]
+
+
+def test_curation_is_on_the_maintainers_page_only(upstra: Api, pages: dict[str, str]) -> None:
+    maintainers = pages["maintainers.md"]
+    assert "The source document describes requests only." in maintainers
+    assert "`004_01ffcd1dbf93f1cc.txt`" in maintainers
+    assert "| 6 | Mute Channel | [Mute or unmute a channel](channels.md#set-channel-mute) |" in (
+        maintainers
+    )
+    for name, text in pages.items():
+        if name == "maintainers.md":
+            continue
+        assert "source document" not in text.lower().replace("\n", " "), name
+        assert "Documented function" not in text and not re.search(r"\brow \d", text), name
+        assert "004_01ffcd1dbf93f1cc" not in text, name
+
+
+def test_nested_shapes_unfold_in_place(pages: dict[str, str]) -> None:
+    section = pages["channels.md"].split('<a id="query-channels"></a>', 1)[1]
+    section = section.split("<a id=", 1)[0]
+    assert (
+        "//// details | `options`: [ChannelQueryOptions](schemas-channels.md#channelqueryoptions)"
+        in section
+    )
+    assert "/// details | Fields of the answer: [ChannelList]" in section
+    for name, text in pages.items():  # every details block is closed by its own fence
+        opened: list[str] = []
+        for line in text.split("\n"):
+            found = re.match(r"^(/{3,}) details \| ", line)
+            if found:
+                opened.append(found.group(1))
+            elif re.fullmatch(r"/{3,}", line) and opened and line == opened[-1]:
+                opened.pop()
+        assert not opened, name
+
+
+def test_every_operation_shows_its_answer(upstra: Api, pages: dict[str, str]) -> None:
+    where = docs.names(upstra)
+    for op in upstra.operations:
+        section = pages[where.pages[op.tag]].split(f'<a id="{where.operations[op.operation_id]}">')
+        body = section[1].split("<a id=", 1)[0]
+        tabs = re.findall(r"^/// tab \| (\w+)$", body, re.M)
+        assert tabs == ["Python", "curl", "Response"], op.operation_id
+        answer = body.split("/// tab | Response", 1)[1]
+        given = op.success.example_json or op.success.synthesized_json
+        if op.success.kind == "json" and given:
+            shown = re.search(r"^```json\n(.*?)\n```$", answer, re.S | re.M)
+            assert shown is not None and json.loads(shown.group(1)) == json.loads(given)
+        else:
+            assert "```json" not in answer
+
+
+def test_the_quickstart_starts_the_mock_and_catches_a_refusal(pages: dict[str, str]) -> None:
+    page = pages["quickstart.md"]
+    assert "chatforge serve upstra --mock --token test-token" in page
+    assert 'client = Client(token="test-token", base_url="http://127.0.0.1:8000")' in page
+    assert "except AuthenticationError as error:" in page
+    assert [h for h in page.split("\n") if h.startswith("## ")] == [
+        "## 1. Install or vendor the client",
+        "## 2. Start the mock server",
+        "## 3. Make a client",
+        "## 4. Make a first call",
+        "## 5. Handle an error",
+    ]
+    assert (
+        '<div class="chatforge-explorer" data-spec="../openapi.json"></div>' in pages["explorer.md"]
+    )
