@@ -308,6 +308,7 @@ class Api:
     envelope: Envelope | None = None
     errors: ErrorStyle = ErrorStyle()
     assumed: tuple[str, ...] = field(default=())
+    document: str = ""  # the spec as chatforge read it, as JSON text
 
     @property
     def operations(self) -> tuple[Operation, ...]:

@@ -358,6 +358,37 @@ def examples(api: Api) -> dict[str, object]:
     return found
 
 
+def _handler_path(op: Operation, path: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """A pagination argument's path in the handler's terms: a parameter by its Python name, a
+    body member as `body` and its wire name."""
+    if path is None:
+        return None
+    if any(field.py == path[0] for field in op.parameters):
+        return path
+    for field in all_body_fields(op):
+        if field.py == path[0]:
+            return ("body", field.wire, *path[1:])
+    return None
+
+
+def paging(api: Api) -> dict[str, str]:
+    """The `Paging` expression of each list operation, for the mock's pages."""
+    found: dict[str, str] = {}
+    for op in api.operations:
+        pages = op.pagination
+        if pages is None or op.success.kind != "json":
+            continue
+        parts = [pystr(pages.style), f"items={tuple_literal(pages.items)}"]
+        for name in ("page", "size", "offset", "cursor"):
+            path = _handler_path(op, getattr(pages, name))
+            if path:
+                parts.append(f"{name}={tuple_literal(path)}")
+        if pages.next:
+            parts.append(f"next={tuple_literal(pages.next)}")
+        found[op.py] = f"Paging({', '.join(parts)})"
+    return found
+
+
 def render(api: Api) -> Files:
     package = api.server_package
     modules = [tag_module(api, tag) for tag in api.tags]
@@ -382,9 +413,11 @@ def render(api: Api) -> Files:
             "server/examples.py.j2",
             header=hdr,
             examples=sorted((name, literal(v)) for name, v in examples(api).items()),
+            paging=sorted(paging(api).items()),
         ),
         f"{package}/models.py": server_models(api, models_module(api)),
         f"{package}/py.typed": "",
+        f"{package}/openapi.json": api.document,
     }
     for module in modules:
         files[f"{package}/routes/{module.tag.py}.py"] = render_text(
