@@ -342,7 +342,22 @@ def error_shape(api: Api) -> str:
         if value is not None:
             options.append(f"{name}={pystr(value)}")
     options.append(f"fixed={literal(dict(style.fixed))}")
+    if style.validation_status != 400:
+        options.append(f"validation_status={style.validation_status}")
+    if style.detail:
+        options.append("detail=True")
     return f"ErrorShape({', '.join(options)})"
+
+
+def path_names(api: Api) -> dict[str, dict[str, str]]:
+    """By route path, the spec's name of each path parameter whose Python name differs."""
+    found: dict[str, dict[str, str]] = {}
+    for op in api.operations:
+        names = {f.py: f.wire for f in op.path_params if f.py != f.wire}
+        if names:
+            for path in (op.server_path, *op.server_aliases):
+                found[path] = names
+    return found
 
 
 def examples(api: Api) -> dict[str, object]:
@@ -405,7 +420,12 @@ def render(api: Api) -> Files:
             ),
         ),
         f"{package}/app.py": render_text(
-            "server/app.py.j2", api=api, modules=modules, header=hdr, error_shape=error_shape(api)
+            "server/app.py.j2",
+            api=api,
+            modules=modules,
+            header=hdr,
+            error_shape=error_shape(api),
+            path_names=literal(path_names(api)),
         ),
         f"{package}/security.py": security_module(api, hdr),
         f"{package}/serving.py": render_text("server/serving.py.j2", header=hdr, package=package),

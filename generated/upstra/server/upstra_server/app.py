@@ -27,6 +27,23 @@ from .routes.whitelist import WhitelistHandlers, whitelist_router
 # How this API words its errors.
 ERRORS = ErrorShape(message_field="message", code_field="code", fixed={"status": "error"})
 
+# By route path, the spec's name of each path parameter whose Python name differs: messages
+# about a request name what it sent.
+PATH_NAMES: dict[str, dict[str, str]] = {
+    "/api/v2/channel/{channel_id}/users": {"channel_id": "channelId"},
+    "/api/v2/channel/{channel_id}/mute": {"channel_id": "channelId"},
+    "/api/v2/channel/{channel_id}/users/mute": {"channel_id": "channelId"},
+    "/api/v2/channel/{channel_id}/users/ban": {"channel_id": "channelId"},
+    "/api/v2/channel/{channel_id}/users/unban": {"channel_id": "channelId"},
+    "/api/v2/channel/{channel_id}/close": {"channel_id": "channelId"},
+    "/api/v2/message/{message_id}": {"message_id": "messageId"},
+    "/api/v2/messages/{message_id}/images": {"message_id": "messageId"},
+    "/api/v2/messages/{message_id}/files": {"message_id": "messageId"},
+    "/api/v2/users/{user_id}/flags": {"user_id": "userId"},
+    "/api/v2/blacklist/records/{rule_id}": {"rule_id": "ruleId"},
+    "/api/v2/whitelist/records/{rule_id}": {"rule_id": "ruleId"},
+}
+
 # The largest request body accepted unless `create_app` is given another limit.
 MAX_BODY_BYTES = 16 * 1024 * 1024
 
@@ -77,7 +94,7 @@ def create_app(
         # trailing slash, which Starlette would address to whatever host the request names.
         redirect_slashes=False,
     )
-    install_error_handlers(application, ERRORS)
+    install_error_handlers(application, ERRORS, PATH_NAMES)
     application.add_middleware(BodyLimit, max_bytes=max_body_bytes, shape=ERRORS)
     # Routes go on the application's own router, as `@app.post(...)` would put them: through
     # include_router, FastAPI matches every request through an extra layer per included router
