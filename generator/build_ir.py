@@ -866,7 +866,7 @@ class _Builder:
             security_all=self.security_all(security),
             envelope=envelope,
             errors=self.errors(envelope),
-            document=json.dumps(self.doc, indent=2, ensure_ascii=False) + "\n",
+            document=json.dumps(self.doc, indent=2) + "\n",
         )
 
 
