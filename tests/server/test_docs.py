@@ -13,6 +13,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from generator.ir import Api
 from tests.conftest import ROOT, LiveServer
 from tests.functional.harness import load_generated, project_apis
 
@@ -21,8 +22,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.mark.parametrize("api", APIS, ids=lambda api: api.slug)
-def test_openapi_json_is_the_spec(api: object) -> None:
-    generated = load_generated(api)  # type: ignore[arg-type]
+def test_openapi_json_is_the_spec(api: Api) -> None:
+    generated = load_generated(api)
     client = TestClient(generated.server.create_app(docs=True))
     answer = client.get("/openapi.json")
     assert answer.status_code == 200
