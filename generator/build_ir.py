@@ -785,9 +785,54 @@ class _Builder:
             return ErrorStyle(
                 message_field=envelope.message_field or "message",
                 code_field=envelope.code_field,
-                fixed=(),
             )
-        return ErrorStyle()
+        return self.documented_errors()
+
+    def documented_errors(self) -> ErrorStyle:
+        """The error style of a spec with no `x-errors`: validation failures answered with the
+        status its operations document for them (400, else 422, FastAPI's), in the members of
+        its documented error body; FastAPI's own `{"detail": ...}` where it documents none."""
+        statuses: set[str] = set()
+        bodies: list[Mapping[str, Any]] = []
+        for path_item in (self.doc.get("paths") or {}).values():
+            path_item, _ = self.deref(path_item, "")
+            if not isinstance(path_item, dict):
+                continue
+            for method in METHODS:
+                op = path_item.get(method)
+                responses = op.get("responses") if isinstance(op, dict) else None
+                for status, response in (responses or {}).items():
+                    status = str(status)
+                    if not (status.startswith("4") or status == "default"):
+                        continue
+                    statuses.add(status)
+                    response, _ = self.deref(response, "")
+                    content = response.get("content") if isinstance(response, dict) else None
+                    media = (content or {}).get("application/json")
+                    schema = media.get("schema") if isinstance(media, dict) else None
+                    target = self.registry.target(schema)
+                    if isinstance(target, dict) and isinstance(target.get("properties"), dict):
+                        bodies.append(target["properties"])
+        validation = 400 if "400" in statuses or {"4XX", "422"} & statuses == {"4XX"} else 422
+        members = bodies[0] if bodies else {}
+        if not members or "detail" in members:
+            return ErrorStyle(code_field=None, validation_status=validation, detail=True)
+        message = next(
+            (
+                name
+                for name in ("message", "error_description", "error", "msg", "description")
+                if name in members
+            ),
+            next(iter(members)),
+        )
+        status = members.get("status")
+        numeric = isinstance(status, dict) and status.get("type") == "integer"
+        return ErrorStyle(
+            message_field=message,
+            code_field="code" if "code" in members and message != "code" else None,
+            status_field="status" if numeric else None,
+            validation_status=validation,
+        )
 
     def security_all(self, schemes: list[SecurityScheme]) -> bool:
         requirements = self.doc.get("security") or []
@@ -836,6 +881,7 @@ class _Builder:
             security_all=self.security_all(security),
             envelope=envelope,
             errors=self.errors(envelope),
+            document=json.dumps(self.doc, indent=2) + "\n",
         )
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import hmac
 import importlib
+import inspect
 import json
 import math
 import os
+import shlex
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -50,6 +54,8 @@ def guarded(func: F) -> F:
         except FormatError as exc:
             _say(f"chatforge: formatting failed: {exc}")
             sys.exit(1)
+        except BrokenPipeError:
+            raise  # the reader left (`chatforge list | head`): click ends quietly
         except OSError as exc:
             _say(f"chatforge: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
             sys.exit(1)
@@ -242,7 +248,14 @@ def generate(
         lines = writer.diff(config.out, files, owned)
         if lines:
             sys.stdout.writelines(lines)
-            _say(f"chatforge: {shown} is stale; regenerate with: chatforge generate")
+            again = _command(
+                "generate",
+                *_flag("--specs", specs),
+                *_flag("--out", out),
+                *(part for target in dict.fromkeys(targets) for part in ("--target", target)),
+                *(("--", *apis) if any(api.startswith("-") for api in apis) else apis),
+            )
+            _say(f"chatforge: {shown} is stale; regenerate with: {again}")
             sys.exit(1)
         if not quiet:
             _say(f"chatforge: {shown} is current ({len(files)} files)")
@@ -254,6 +267,15 @@ def generate(
         _say(f"chatforge: wrote {len(files)} files for {len(outcomes)} API(s) to {shown}")
     else:
         _say(f"chatforge: {shown} is current ({len(files)} files); nothing written")
+
+
+def _flag(name: str, value: str | None) -> tuple[str, ...]:
+    return (name, value) if value is not None else ()
+
+
+def _command(*arguments: str) -> str:
+    """A chatforge command line, quoted for a POSIX shell."""
+    return shlex.join(["chatforge", *arguments])
 
 
 def describe(api: Api, config: Config, spec: str) -> dict[str, Any]:
@@ -338,6 +360,11 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) ->
     "--mock", is_flag=True, help="Answer every operation with an example response instead of 501."
 )
 @click.option(
+    "--docs/--no-docs",
+    default=None,
+    help="Serve the spec at /openapi.json and an explorer of it at /docs [default: with --mock].",
+)
+@click.option(
     "--key",
     envvar="CHATFORGE_KEY",
     metavar="KEY",
@@ -415,6 +442,7 @@ def serve(
     host: str,
     port: int,
     mock: bool,
+    docs: bool | None,
     key: str | None,
     secret: str | None,
     token: str | None,
@@ -430,7 +458,8 @@ def serve(
 
     With credentials, every request is checked as the vendor checks it: signed headers or
     tokens with --key and --secret, bearer tokens with --token. Without, none are checked.
-    Clients that send too slowly, or nothing, are cut off (see the --timeout options)."""
+    Clients that send too slowly, or nothing, are cut off (see the --timeout options).
+    A port already in use exits 2."""
     config = _config(specs, out, quiet=True)
     built = _checked(_runner(config), config, (api,))[0].api
     folder = config.out / built.slug / "server"
@@ -452,10 +481,24 @@ def serve(
     options: dict[str, Any] = {"mock": mock, "auth": _auth(security, key, secret, token)}
     if max_body_bytes is not None:
         options["max_body_bytes"] = max_body_bytes
-    app = module.create_app(**options)
+    explorer = mock if docs is None else docs
+    if explorer:
+        if "docs" not in inspect.signature(module.create_app).parameters:
+            raise pipeline.UsageError(
+                f"the server at {folder} is out of date; run: chatforge generate {built.slug}"
+            )
+        options["docs"] = True
+    try:
+        app = module.create_app(**options)
+    except RuntimeError as exc:  # the explorer's package is missing
+        raise pipeline.UsageError(str(exc)) from None
+    _listenable(host, port)
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
     checked = "credentials checked" if options["auth"] else "credentials not checked"
-    where = f"http://{host}:{port}" if port else f"{host}, on a port the system chooses"
+    where = url if port else f"{host}, on a port the system chooses"
     _say(f"chatforge: serving {built.slug} {'(mock) ' if mock else ''}on {where} ({checked})")
+    if explorer and port:
+        _say(f"chatforge: explore it at {url}/docs; the spec is at {url}/openapi.json")
     given = {
         "max_connections": max_connections,
         "max_per_address": max_per_address,
@@ -466,6 +509,24 @@ def serve(
     }
     limits = serving.Limits(**{name: value for name, value in given.items() if value is not None})
     serving.serve(app, host=host, port=port, limits=limits, log_level="info", server_header=False)
+
+
+def _listenable(host: str, port: int) -> None:
+    """Exit 2 with a message when the server could not listen on host and port, bound as
+    uvicorn binds them: before anything announces that it serves."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except socket.gaierror as exc:
+            raise pipeline.UsageError(f"cannot listen on {host!r}: {exc.strerror}") from None
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                message = f"port {port} on {host} is in use; choose another with --port"
+            else:
+                message = f"cannot listen on {host} port {port}: {exc.strerror or exc}"
+            raise pipeline.UsageError(message) from None
 
 
 def _auth(security: Any, key: str | None, secret: str | None, token: str | None) -> Any:

@@ -244,7 +244,8 @@ class Envelope:
 
 @dataclass(frozen=True)
 class ErrorStyle:
-    """How the API words its error answers (`x-errors`, else what `x-envelope` implies)."""
+    """How the API words its error answers: `x-errors`, else what `x-envelope` implies, else
+    what its documented error responses say."""
 
     message_field: str = "message"
     code_field: str | None = "code"
@@ -252,7 +253,10 @@ class ErrorStyle:
     status_field: str | None = None  # a member repeating the HTTP status
     timestamp_field: str | None = None  # a member with the time of the answer, Unix ms
     fields_field: str | None = None  # a member mapping request fields to their problems
-    fixed: tuple[tuple[str, Any], ...] = (("status", "error"),)  # members every error carries
+    fixed: tuple[tuple[str, Any], ...] = ()  # members every error carries
+    validation_status: int = 400  # the status of a request that fails validation
+    # FastAPI's own shape, `{"detail": ...}`: for a spec that documents no error body of its own
+    detail: bool = False
 
 
 @dataclass(frozen=True)
@@ -308,6 +312,7 @@ class Api:
     envelope: Envelope | None = None
     errors: ErrorStyle = ErrorStyle()
     assumed: tuple[str, ...] = field(default=())
+    document: str = ""  # the spec as chatforge read it, as JSON text
 
     @property
     def operations(self) -> tuple[Operation, ...]:

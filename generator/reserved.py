@@ -38,13 +38,20 @@ CLIENT_ATTRIBUTES = frozenset(
 # the module-level names it reads: a tag argument must not hide any of them.
 APP_NAMES = frozenset(
     {
+        "add_routes",
         "application",
         "auth",
+        "base",
         "create_app",
+        "docs",
+        "given",
+        "handlers",
+        "install_docs",
         "install_error_handlers",
         "max_body_bytes",
         "mock",
         "mock_handlers",
+        "name",
         "openapi_url",
     }
 )

@@ -249,3 +249,41 @@ def test_a_comparison_at_odds_with_the_specs_is_refused(
         ) in shown
         assert "Traceback" not in shown
     assert not out.exists()
+
+
+def test_serve_on_a_busy_port_exits_2_and_says_so() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "upstra", "--mock", "--port", str(port))
+    assert result.returncode == 2
+    assert f"port {port} on 127.0.0.1 is in use; choose another with --port" in result.stderr
+    assert "serving" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_list_into_a_reader_that_left_is_quiet() -> None:
+    """`chatforge list | head -1`: the reader is gone before the listing is written."""
+    process = subprocess.Popen(
+        [*CHATFORGE, "list"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    process.wait(timeout=120)
+    assert errors == ""
+    assert process.returncode == 1
+
+
+def test_check_advises_the_command_it_was_given(tmp_path: Path) -> None:
+    out = tmp_path / "my out"
+    specs = ROOT / "specs"
+    flags = ["upstra", "--specs", str(specs), "--out", str(out), "--target", "server"]
+    assert run("generate", *flags, "-q").returncode == 0
+    (out / "upstra/server/upstra_server/app.py").write_text("edited\n", encoding="utf-8")
+    result = run("generate", *flags, "--check")
+    assert result.returncode == 1
+    advice = (
+        f"regenerate with: chatforge generate --specs {specs} --out '{out}' --target server upstra"
+    )
+    assert advice in result.stderr

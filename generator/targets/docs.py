@@ -722,16 +722,21 @@ def errors_section(api: Api) -> tuple[str, Table]:
         members.append(f"{code(style.fields_field)} (the problem with each request field)")
     for name, value in style.fixed:
         members.append(f"{code(name)} (always {code(json.dumps(value))})")
+    carrying = (
+        "FastAPI's JSON body: `detail`, the message, or for a request that fails validation a "
+        "list of its problems, each with `loc`, `msg` and `type`"
+        if style.detail
+        else "a JSON body carrying " + ", ".join(members)
+    )
     text = (
-        "A failed call is answered with an error status and a JSON body carrying "
-        + ", ".join(members)
-        + ". The generated client raises a subclass of `APIStatusError` that carries the "
-        "status, the code, the message and the raw body; the generated server answers its "
-        "own failures in the same shape."
+        f"A failed call is answered with an error status and {carrying}. The generated client "
+        "raises a subclass of `APIStatusError` that carries the status, the code, the message "
+        "and the raw body; the generated server answers its own failures in the same shape."
     )
     codes = dict(style.codes)
     rows = []
     for kind, status in ERROR_KINDS.items():
+        status = style.validation_status if kind == "validation" else status
         vendor = codes.get(kind)
         rows.append(
             (

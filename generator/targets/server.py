@@ -402,7 +402,22 @@ def error_shape(api: Api) -> str:
         if value is not None:
             options.append(f"{name}={pystr(value)}")
     options.append(f"fixed={literal(dict(style.fixed))}")
+    if style.validation_status != 400:
+        options.append(f"validation_status={style.validation_status}")
+    if style.detail:
+        options.append("detail=True")
     return f"ErrorShape({', '.join(options)})"
+
+
+def path_names(api: Api) -> dict[str, dict[str, str]]:
+    """By route path, the spec's name of each path parameter whose Python name differs."""
+    found: dict[str, dict[str, str]] = {}
+    for op in api.operations:
+        names = {f.py: f.wire for f in op.path_params if f.py != f.wire}
+        if names:
+            for path in (op.server_path, *op.server_aliases):
+                found[path] = names
+    return found
 
 
 def examples(api: Api) -> dict[str, object]:
@@ -415,6 +430,37 @@ def examples(api: Api) -> dict[str, object]:
             found[op.py] = b"mock binary content"
         elif op.success.kind == "empty":
             found[op.py] = None
+    return found
+
+
+def _handler_path(op: Operation, path: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """A pagination argument's path in the handler's terms: a parameter by its Python name, a
+    body member as `body` and its wire name."""
+    if path is None:
+        return None
+    if any(field.py == path[0] for field in op.parameters):
+        return path
+    for field in all_body_fields(op):
+        if field.py == path[0]:
+            return ("body", field.wire, *path[1:])
+    return None
+
+
+def paging(api: Api) -> dict[str, str]:
+    """The `Paging` expression of each list operation, for the mock's pages."""
+    found: dict[str, str] = {}
+    for op in api.operations:
+        pages = op.pagination
+        if pages is None or op.success.kind != "json":
+            continue
+        parts = [pystr(pages.style), f"items={tuple_literal(pages.items)}"]
+        for name in ("page", "size", "offset", "cursor"):
+            path = _handler_path(op, getattr(pages, name))
+            if path:
+                parts.append(f"{name}={tuple_literal(path)}")
+        if pages.next:
+            parts.append(f"next={tuple_literal(pages.next)}")
+        found[op.py] = f"Paging({', '.join(parts)})"
     return found
 
 
@@ -434,7 +480,12 @@ def render(api: Api) -> Files:
             ),
         ),
         f"{package}/app.py": render_text(
-            "server/app.py.j2", api=api, modules=modules, header=hdr, error_shape=error_shape(api)
+            "server/app.py.j2",
+            api=api,
+            modules=modules,
+            header=hdr,
+            error_shape=error_shape(api),
+            path_names=literal(path_names(api)),
         ),
         f"{package}/security.py": security_module(api, hdr),
         f"{package}/serving.py": render_text("server/serving.py.j2", header=hdr, package=package),
@@ -442,9 +493,11 @@ def render(api: Api) -> Files:
             "server/examples.py.j2",
             header=hdr,
             examples=sorted((name, literal(v)) for name, v in examples(api).items()),
+            paging=sorted(paging(api).items()),
         ),
         f"{package}/models.py": server_models(api, models_module(api)),
         f"{package}/py.typed": "",
+        f"{package}/openapi.json": api.document,
     }
     for module in modules:
         files[f"{package}/routes/{module.tag.py}.py"] = render_text(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import itertools
 import json
 from typing import Any
 from urllib.parse import parse_qsl
@@ -166,3 +167,26 @@ def test_async_iterator() -> None:
     users = asyncio.run(run())
     assert [user.username for user in users] == ["p0i0", "p0i1", "p1i0"]
     assert dict(parse_qsl(calls[1].url.query.decode()))["cursor"] == "token-1"
+
+
+def test_iterator_stops_at_a_token_it_has_already_followed() -> None:
+    """A server whose tokens go round in a circle (t1, t2, t1, ...) ends the iteration when a
+    token comes back, rather than repeating its pages for ever."""
+    generated = load_generated(APIS["agora"])
+    op = operation(generated.api, "list_users")
+    answers = pages(generated, op, [1, 1])
+    calls: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        answer = copy.deepcopy(answers[0])
+        assert op.pagination is not None and op.pagination.next is not None
+        put(answer, op.pagination.next, f"t{len(calls) % 2 + 1}")
+        return httpx.Response(200, json=answer)
+
+    with generated.client.Client(
+        transport=httpx.MockTransport(handle), **credentials(generated.api)
+    ) as client:
+        users = list(itertools.islice(client.users.iter_list_users(limit=1), 50))
+    assert len(users) == 3  # t2 followed, t1 followed, t2 again: stop
+    assert len(calls) == 3

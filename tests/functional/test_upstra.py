@@ -132,8 +132,12 @@ def test_unimplemented_operations_answer_501(live_server_factory: type[LiveServe
 def test_mock_mode_answers_examples(live_server_factory: type[LiveServer]) -> None:
     with live_server_factory(server_pkg.create_app(mock=True)) as live:
         with client_pkg.Client(token="t", base_url=live.url) as client:
+            roles = client.roles.query_roles()
             users = client.users.query_users()
-    assert dumped(users) == examples["query_users"]
+    assert dumped(roles) == examples["query_roles"]
+    # A list operation answers a page of its mock items, each the example's, and no next token.
+    assert dumped(users)["users"] == examples["query_users"]["users"] * 5
+    assert dumped(users)["paging"] == {}
 
 
 def test_connection_errors_are_typed() -> None:

@@ -5,10 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 
-from ._examples import EXAMPLES
+from ._examples import EXAMPLES, PAGING
+from ._runtime._docs import install_docs
 from ._runtime._errors import ErrorShape, install_error_handlers
 from ._runtime._limits import BodyLimit
 from ._runtime._mock import mock_handlers
@@ -49,8 +52,34 @@ ERRORS = ErrorShape(
     fixed={"duration": 0},
 )
 
+# By route path, the spec's name of each path parameter whose Python name differs: messages
+# about a request name what it sent.
+PATH_NAMES: dict[str, dict[str, str]] = {}
+
 # The largest request body accepted unless `create_app` is given another limit.
 MAX_BODY_BYTES = 16 * 1024 * 1024
+
+# The spec this server was generated from, served at /openapi.json by `create_app(docs=True)`.
+SPEC = Path(__file__).with_name("openapi.json")
+
+# Each group of operations: its handler base class and the function adding its routes.
+GROUPS: dict[str, tuple[type[Any], Callable[[Any, APIRouter], APIRouter]]] = {
+    "users": (UsersHandlers, users_router),
+    "push": (PushHandlers, push_router),
+    "push_labels": (PushLabelsHandlers, push_labels_router),
+    "messages": (MessagesHandlers, messages_router),
+    "user_attributes": (UserAttributesHandlers, user_attributes_router),
+    "contacts": (ContactsHandlers, contacts_router),
+    "groups": (GroupsHandlers, groups_router),
+    "group_members": (GroupMembersHandlers, group_members_router),
+    "chat_rooms": (ChatRoomsHandlers, chat_rooms_router),
+    "chat_room_members": (ChatRoomMembersHandlers, chat_room_members_router),
+    "global_mute": (GlobalMuteHandlers, global_mute_router),
+    "presence": (PresenceHandlers, presence_router),
+    "reactions": (ReactionsHandlers, reactions_router),
+    "threads": (ThreadsHandlers, threads_router),
+    "thread_members": (ThreadMembersHandlers, thread_members_router),
+}
 
 
 def create_app(
@@ -72,12 +101,16 @@ def create_app(
     thread_members: ThreadMembersHandlers | None = None,
     mock: bool = False,
     auth: Callable[[Request], Awaitable[None]] | None = None,
+    docs: bool = False,
     openapi_url: str | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
 ) -> FastAPI:
-    """Build the app. Handlers not given answer 501, or their examples when `mock` is set.
-    `auth` checks every request's credentials (see the `security` module); none by default.
-    Bodies over `max_body_bytes` are refused with 413."""
+    """Build the app. Handlers not given answer 501, or their examples when `mock` is set (a
+    list operation then pages through a few items). `auth` checks every request's credentials
+    (see the `security` module); none by default. `docs` serves the spec at /openapi.json and
+    an explorer of it at /docs (these two are not checked by `auth`). `openapi_url` serves
+    FastAPI's own description of the routes there. Bodies over `max_body_bytes` are refused
+    with 413."""
     application = FastAPI(
         dependencies=[Depends(auth)] if auth is not None else [],
         title="Agora Chat RESTful API",
@@ -89,64 +122,35 @@ def create_app(
         # trailing slash, which Starlette would address to whatever host the request names.
         redirect_slashes=False,
     )
-    install_error_handlers(application, ERRORS)
+    install_error_handlers(application, ERRORS, PATH_NAMES)
     application.add_middleware(BodyLimit, max_bytes=max_body_bytes, shape=ERRORS)
     # Routes go on the application's own router, as `@app.post(...)` would put them: through
     # include_router, FastAPI matches every request through an extra layer per included router
     # (scope bookkeeping per route tried, the chosen router's routes matched twice). A request
     # then finds its route by its path in one lookup rather than a scan of them all.
     application.router.middleware_stack = PathIndex(application.router)
-    if users is None:
-        users = mock_handlers(UsersHandlers, EXAMPLES) if mock else UsersHandlers()
-    users_router(users, application.router)
-    if push is None:
-        push = mock_handlers(PushHandlers, EXAMPLES) if mock else PushHandlers()
-    push_router(push, application.router)
-    if push_labels is None:
-        push_labels = mock_handlers(PushLabelsHandlers, EXAMPLES) if mock else PushLabelsHandlers()
-    push_labels_router(push_labels, application.router)
-    if messages is None:
-        messages = mock_handlers(MessagesHandlers, EXAMPLES) if mock else MessagesHandlers()
-    messages_router(messages, application.router)
-    if user_attributes is None:
-        user_attributes = (
-            mock_handlers(UserAttributesHandlers, EXAMPLES) if mock else UserAttributesHandlers()
-        )
-    user_attributes_router(user_attributes, application.router)
-    if contacts is None:
-        contacts = mock_handlers(ContactsHandlers, EXAMPLES) if mock else ContactsHandlers()
-    contacts_router(contacts, application.router)
-    if groups is None:
-        groups = mock_handlers(GroupsHandlers, EXAMPLES) if mock else GroupsHandlers()
-    groups_router(groups, application.router)
-    if group_members is None:
-        group_members = (
-            mock_handlers(GroupMembersHandlers, EXAMPLES) if mock else GroupMembersHandlers()
-        )
-    group_members_router(group_members, application.router)
-    if chat_rooms is None:
-        chat_rooms = mock_handlers(ChatRoomsHandlers, EXAMPLES) if mock else ChatRoomsHandlers()
-    chat_rooms_router(chat_rooms, application.router)
-    if chat_room_members is None:
-        chat_room_members = (
-            mock_handlers(ChatRoomMembersHandlers, EXAMPLES) if mock else ChatRoomMembersHandlers()
-        )
-    chat_room_members_router(chat_room_members, application.router)
-    if global_mute is None:
-        global_mute = mock_handlers(GlobalMuteHandlers, EXAMPLES) if mock else GlobalMuteHandlers()
-    global_mute_router(global_mute, application.router)
-    if presence is None:
-        presence = mock_handlers(PresenceHandlers, EXAMPLES) if mock else PresenceHandlers()
-    presence_router(presence, application.router)
-    if reactions is None:
-        reactions = mock_handlers(ReactionsHandlers, EXAMPLES) if mock else ReactionsHandlers()
-    reactions_router(reactions, application.router)
-    if threads is None:
-        threads = mock_handlers(ThreadsHandlers, EXAMPLES) if mock else ThreadsHandlers()
-    threads_router(threads, application.router)
-    if thread_members is None:
-        thread_members = (
-            mock_handlers(ThreadMembersHandlers, EXAMPLES) if mock else ThreadMembersHandlers()
-        )
-    thread_members_router(thread_members, application.router)
+    given: dict[str, Any] = {
+        "users": users,
+        "push": push,
+        "push_labels": push_labels,
+        "messages": messages,
+        "user_attributes": user_attributes,
+        "contacts": contacts,
+        "groups": groups,
+        "group_members": group_members,
+        "chat_rooms": chat_rooms,
+        "chat_room_members": chat_room_members,
+        "global_mute": global_mute,
+        "presence": presence,
+        "reactions": reactions,
+        "threads": threads,
+        "thread_members": thread_members,
+    }
+    for name, (base, add_routes) in GROUPS.items():
+        handlers = given[name]
+        if handlers is None:
+            handlers = mock_handlers(base, EXAMPLES, PAGING) if mock else base()
+        add_routes(handlers, application.router)
+    if docs:
+        install_docs(application, SPEC, application.title)
     return application

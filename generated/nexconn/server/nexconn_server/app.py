@@ -5,10 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 
-from ._examples import EXAMPLES
+from ._examples import EXAMPLES, PAGING
+from ._runtime._docs import install_docs
 from ._runtime._errors import ErrorShape, install_error_handlers
 from ._runtime._limits import BodyLimit
 from ._runtime._mock import mock_handlers
@@ -52,8 +55,37 @@ ERRORS = ErrorShape(
     fixed={},
 )
 
+# By route path, the spec's name of each path parameter whose Python name differs: messages
+# about a request name what it sent.
+PATH_NAMES: dict[str, dict[str, str]] = {}
+
 # The largest request body accepted unless `create_app` is given another limit.
 MAX_BODY_BYTES = 16 * 1024 * 1024
+
+# The spec this server was generated from, served at /openapi.json by `create_app(docs=True)`.
+SPEC = Path(__file__).with_name("openapi.json")
+
+# Each group of operations: its handler base class and the function adding its routes.
+GROUPS: dict[str, tuple[type[Any], Callable[[Any, APIRouter], APIRouter]]] = {
+    "users": (UsersHandlers, users_router),
+    "blocklist": (BlocklistHandlers, blocklist_router),
+    "messages": (MessagesHandlers, messages_router),
+    "channels": (ChannelsHandlers, channels_router),
+    "system_messages": (SystemMessagesHandlers, system_messages_router),
+    "group_channels": (GroupChannelsHandlers, group_channels_router),
+    "group_channel_moderation": (GroupChannelModerationHandlers, group_channel_moderation_router),
+    "open_channels": (OpenChannelsHandlers, open_channels_router),
+    "open_channel_moderation": (OpenChannelModerationHandlers, open_channel_moderation_router),
+    "open_channel_metadata": (OpenChannelMetadataHandlers, open_channel_metadata_router),
+    "open_channel_message_priority": (
+        OpenChannelMessagePriorityHandlers,
+        open_channel_message_priority_router,
+    ),
+    "open_channel_priority_delivery": (
+        OpenChannelPriorityDeliveryHandlers,
+        open_channel_priority_delivery_router,
+    ),
+}
 
 
 def create_app(
@@ -72,12 +104,16 @@ def create_app(
     open_channel_priority_delivery: OpenChannelPriorityDeliveryHandlers | None = None,
     mock: bool = False,
     auth: Callable[[Request], Awaitable[None]] | None = None,
+    docs: bool = False,
     openapi_url: str | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
 ) -> FastAPI:
-    """Build the app. Handlers not given answer 501, or their examples when `mock` is set.
-    `auth` checks every request's credentials (see the `security` module); none by default.
-    Bodies over `max_body_bytes` are refused with 413."""
+    """Build the app. Handlers not given answer 501, or their examples when `mock` is set (a
+    list operation then pages through a few items). `auth` checks every request's credentials
+    (see the `security` module); none by default. `docs` serves the spec at /openapi.json and
+    an explorer of it at /docs (these two are not checked by `auth`). `openapi_url` serves
+    FastAPI's own description of the routes there. Bodies over `max_body_bytes` are refused
+    with 413."""
     application = FastAPI(
         dependencies=[Depends(auth)] if auth is not None else [],
         title="Nexconn Platform Chat API",
@@ -89,73 +125,32 @@ def create_app(
         # trailing slash, which Starlette would address to whatever host the request names.
         redirect_slashes=False,
     )
-    install_error_handlers(application, ERRORS)
+    install_error_handlers(application, ERRORS, PATH_NAMES)
     application.add_middleware(BodyLimit, max_bytes=max_body_bytes, shape=ERRORS)
     # Routes go on the application's own router, as `@app.post(...)` would put them: through
     # include_router, FastAPI matches every request through an extra layer per included router
     # (scope bookkeeping per route tried, the chosen router's routes matched twice). A request
     # then finds its route by its path in one lookup rather than a scan of them all.
     application.router.middleware_stack = PathIndex(application.router)
-    if users is None:
-        users = mock_handlers(UsersHandlers, EXAMPLES) if mock else UsersHandlers()
-    users_router(users, application.router)
-    if blocklist is None:
-        blocklist = mock_handlers(BlocklistHandlers, EXAMPLES) if mock else BlocklistHandlers()
-    blocklist_router(blocklist, application.router)
-    if messages is None:
-        messages = mock_handlers(MessagesHandlers, EXAMPLES) if mock else MessagesHandlers()
-    messages_router(messages, application.router)
-    if channels is None:
-        channels = mock_handlers(ChannelsHandlers, EXAMPLES) if mock else ChannelsHandlers()
-    channels_router(channels, application.router)
-    if system_messages is None:
-        system_messages = (
-            mock_handlers(SystemMessagesHandlers, EXAMPLES) if mock else SystemMessagesHandlers()
-        )
-    system_messages_router(system_messages, application.router)
-    if group_channels is None:
-        group_channels = (
-            mock_handlers(GroupChannelsHandlers, EXAMPLES) if mock else GroupChannelsHandlers()
-        )
-    group_channels_router(group_channels, application.router)
-    if group_channel_moderation is None:
-        group_channel_moderation = (
-            mock_handlers(GroupChannelModerationHandlers, EXAMPLES)
-            if mock
-            else GroupChannelModerationHandlers()
-        )
-    group_channel_moderation_router(group_channel_moderation, application.router)
-    if open_channels is None:
-        open_channels = (
-            mock_handlers(OpenChannelsHandlers, EXAMPLES) if mock else OpenChannelsHandlers()
-        )
-    open_channels_router(open_channels, application.router)
-    if open_channel_moderation is None:
-        open_channel_moderation = (
-            mock_handlers(OpenChannelModerationHandlers, EXAMPLES)
-            if mock
-            else OpenChannelModerationHandlers()
-        )
-    open_channel_moderation_router(open_channel_moderation, application.router)
-    if open_channel_metadata is None:
-        open_channel_metadata = (
-            mock_handlers(OpenChannelMetadataHandlers, EXAMPLES)
-            if mock
-            else OpenChannelMetadataHandlers()
-        )
-    open_channel_metadata_router(open_channel_metadata, application.router)
-    if open_channel_message_priority is None:
-        open_channel_message_priority = (
-            mock_handlers(OpenChannelMessagePriorityHandlers, EXAMPLES)
-            if mock
-            else OpenChannelMessagePriorityHandlers()
-        )
-    open_channel_message_priority_router(open_channel_message_priority, application.router)
-    if open_channel_priority_delivery is None:
-        open_channel_priority_delivery = (
-            mock_handlers(OpenChannelPriorityDeliveryHandlers, EXAMPLES)
-            if mock
-            else OpenChannelPriorityDeliveryHandlers()
-        )
-    open_channel_priority_delivery_router(open_channel_priority_delivery, application.router)
+    given: dict[str, Any] = {
+        "users": users,
+        "blocklist": blocklist,
+        "messages": messages,
+        "channels": channels,
+        "system_messages": system_messages,
+        "group_channels": group_channels,
+        "group_channel_moderation": group_channel_moderation,
+        "open_channels": open_channels,
+        "open_channel_moderation": open_channel_moderation,
+        "open_channel_metadata": open_channel_metadata,
+        "open_channel_message_priority": open_channel_message_priority,
+        "open_channel_priority_delivery": open_channel_priority_delivery,
+    }
+    for name, (base, add_routes) in GROUPS.items():
+        handlers = given[name]
+        if handlers is None:
+            handlers = mock_handlers(base, EXAMPLES, PAGING) if mock else base()
+        add_routes(handlers, application.router)
+    if docs:
+        install_docs(application, SPEC, application.title)
     return application

@@ -5,10 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 
-from ._examples import EXAMPLES
+from ._examples import EXAMPLES, PAGING
+from ._runtime._docs import install_docs
 from ._runtime._errors import ErrorShape, install_error_handlers
 from ._runtime._limits import BodyLimit
 from ._runtime._mock import mock_handlers
@@ -37,8 +40,34 @@ ERRORS = ErrorShape(
     fixed={},
 )
 
+# By route path, the spec's name of each path parameter whose Python name differs: messages
+# about a request name what it sent.
+PATH_NAMES: dict[str, dict[str, str]] = {}
+
 # The largest request body accepted unless `create_app` is given another limit.
 MAX_BODY_BYTES = 16 * 1024 * 1024
+
+# The spec this server was generated from, served at /openapi.json by `create_app(docs=True)`.
+SPEC = Path(__file__).with_name("openapi.json")
+
+# Each group of operations: its handler base class and the function adding its routes.
+GROUPS: dict[str, tuple[type[Any], Callable[[Any, APIRouter], APIRouter]]] = {
+    "users": (UsersHandlers, users_router),
+    "user_lists": (UserListsHandlers, user_lists_router),
+    "messages": (MessagesHandlers, messages_router),
+    "conversations": (ConversationsHandlers, conversations_router),
+    "system": (SystemHandlers, system_router),
+    "groups": (GroupsHandlers, groups_router),
+    "group_mute": (GroupMuteHandlers, group_mute_router),
+    "chatrooms": (ChatroomsHandlers, chatrooms_router),
+    "chatroom_keepalive": (ChatroomKeepaliveHandlers, chatroom_keepalive_router),
+    "chatroom_members": (ChatroomMembersHandlers, chatroom_members_router),
+    "chatroom_properties": (ChatroomPropertiesHandlers, chatroom_properties_router),
+    "chatroom_priority": (ChatroomPriorityHandlers, chatroom_priority_router),
+    "chatroom_allowlists": (ChatroomAllowlistsHandlers, chatroom_allowlists_router),
+    "moderation": (ModerationHandlers, moderation_router),
+    "notifications": (NotificationsHandlers, notifications_router),
+}
 
 
 def create_app(
@@ -60,12 +89,16 @@ def create_app(
     notifications: NotificationsHandlers | None = None,
     mock: bool = False,
     auth: Callable[[Request], Awaitable[None]] | None = None,
+    docs: bool = False,
     openapi_url: str | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
 ) -> FastAPI:
-    """Build the app. Handlers not given answer 501, or their examples when `mock` is set.
-    `auth` checks every request's credentials (see the `security` module); none by default.
-    Bodies over `max_body_bytes` are refused with 413."""
+    """Build the app. Handlers not given answer 501, or their examples when `mock` is set (a
+    list operation then pages through a few items). `auth` checks every request's credentials
+    (see the `security` module); none by default. `docs` serves the spec at /openapi.json and
+    an explorer of it at /docs (these two are not checked by `auth`). `openapi_url` serves
+    FastAPI's own description of the routes there. Bodies over `max_body_bytes` are refused
+    with 413."""
     application = FastAPI(
         dependencies=[Depends(auth)] if auth is not None else [],
         title="RongCloud IM Server API",
@@ -77,78 +110,35 @@ def create_app(
         # trailing slash, which Starlette would address to whatever host the request names.
         redirect_slashes=False,
     )
-    install_error_handlers(application, ERRORS)
+    install_error_handlers(application, ERRORS, PATH_NAMES)
     application.add_middleware(BodyLimit, max_bytes=max_body_bytes, shape=ERRORS)
     # Routes go on the application's own router, as `@app.post(...)` would put them: through
     # include_router, FastAPI matches every request through an extra layer per included router
     # (scope bookkeeping per route tried, the chosen router's routes matched twice). A request
     # then finds its route by its path in one lookup rather than a scan of them all.
     application.router.middleware_stack = PathIndex(application.router)
-    if users is None:
-        users = mock_handlers(UsersHandlers, EXAMPLES) if mock else UsersHandlers()
-    users_router(users, application.router)
-    if user_lists is None:
-        user_lists = mock_handlers(UserListsHandlers, EXAMPLES) if mock else UserListsHandlers()
-    user_lists_router(user_lists, application.router)
-    if messages is None:
-        messages = mock_handlers(MessagesHandlers, EXAMPLES) if mock else MessagesHandlers()
-    messages_router(messages, application.router)
-    if conversations is None:
-        conversations = (
-            mock_handlers(ConversationsHandlers, EXAMPLES) if mock else ConversationsHandlers()
-        )
-    conversations_router(conversations, application.router)
-    if system is None:
-        system = mock_handlers(SystemHandlers, EXAMPLES) if mock else SystemHandlers()
-    system_router(system, application.router)
-    if groups is None:
-        groups = mock_handlers(GroupsHandlers, EXAMPLES) if mock else GroupsHandlers()
-    groups_router(groups, application.router)
-    if group_mute is None:
-        group_mute = mock_handlers(GroupMuteHandlers, EXAMPLES) if mock else GroupMuteHandlers()
-    group_mute_router(group_mute, application.router)
-    if chatrooms is None:
-        chatrooms = mock_handlers(ChatroomsHandlers, EXAMPLES) if mock else ChatroomsHandlers()
-    chatrooms_router(chatrooms, application.router)
-    if chatroom_keepalive is None:
-        chatroom_keepalive = (
-            mock_handlers(ChatroomKeepaliveHandlers, EXAMPLES)
-            if mock
-            else ChatroomKeepaliveHandlers()
-        )
-    chatroom_keepalive_router(chatroom_keepalive, application.router)
-    if chatroom_members is None:
-        chatroom_members = (
-            mock_handlers(ChatroomMembersHandlers, EXAMPLES) if mock else ChatroomMembersHandlers()
-        )
-    chatroom_members_router(chatroom_members, application.router)
-    if chatroom_properties is None:
-        chatroom_properties = (
-            mock_handlers(ChatroomPropertiesHandlers, EXAMPLES)
-            if mock
-            else ChatroomPropertiesHandlers()
-        )
-    chatroom_properties_router(chatroom_properties, application.router)
-    if chatroom_priority is None:
-        chatroom_priority = (
-            mock_handlers(ChatroomPriorityHandlers, EXAMPLES)
-            if mock
-            else ChatroomPriorityHandlers()
-        )
-    chatroom_priority_router(chatroom_priority, application.router)
-    if chatroom_allowlists is None:
-        chatroom_allowlists = (
-            mock_handlers(ChatroomAllowlistsHandlers, EXAMPLES)
-            if mock
-            else ChatroomAllowlistsHandlers()
-        )
-    chatroom_allowlists_router(chatroom_allowlists, application.router)
-    if moderation is None:
-        moderation = mock_handlers(ModerationHandlers, EXAMPLES) if mock else ModerationHandlers()
-    moderation_router(moderation, application.router)
-    if notifications is None:
-        notifications = (
-            mock_handlers(NotificationsHandlers, EXAMPLES) if mock else NotificationsHandlers()
-        )
-    notifications_router(notifications, application.router)
+    given: dict[str, Any] = {
+        "users": users,
+        "user_lists": user_lists,
+        "messages": messages,
+        "conversations": conversations,
+        "system": system,
+        "groups": groups,
+        "group_mute": group_mute,
+        "chatrooms": chatrooms,
+        "chatroom_keepalive": chatroom_keepalive,
+        "chatroom_members": chatroom_members,
+        "chatroom_properties": chatroom_properties,
+        "chatroom_priority": chatroom_priority,
+        "chatroom_allowlists": chatroom_allowlists,
+        "moderation": moderation,
+        "notifications": notifications,
+    }
+    for name, (base, add_routes) in GROUPS.items():
+        handlers = given[name]
+        if handlers is None:
+            handlers = mock_handlers(base, EXAMPLES, PAGING) if mock else base()
+        add_routes(handlers, application.router)
+    if docs:
+        install_docs(application, SPEC, application.title)
     return application

@@ -5,10 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 
-from ._examples import EXAMPLES
+from ._examples import EXAMPLES, PAGING
+from ._runtime._docs import install_docs
 from ._runtime._errors import ErrorShape, install_error_handlers
 from ._runtime._limits import BodyLimit
 from ._runtime._mock import mock_handlers
@@ -53,8 +56,40 @@ ERRORS = ErrorShape(
     fixed={"duration": "0.00ms"},
 )
 
+# By route path, the spec's name of each path parameter whose Python name differs: messages
+# about a request name what it sent.
+PATH_NAMES: dict[str, dict[str, str]] = {}
+
 # The largest request body accepted unless `create_app` is given another limit.
 MAX_BODY_BYTES = 16 * 1024 * 1024
+
+# The spec this server was generated from, served at /openapi.json by `create_app(docs=True)`.
+SPEC = Path(__file__).with_name("openapi.json")
+
+# Each group of operations: its handler base class and the function adding its routes.
+GROUPS: dict[str, tuple[type[Any], Callable[[Any, APIRouter], APIRouter]]] = {
+    "users": (UsersHandlers, users_router),
+    "channels": (ChannelsHandlers, channels_router),
+    "members": (MembersHandlers, members_router),
+    "messages": (MessagesHandlers, messages_router),
+    "files": (FilesHandlers, files_router),
+    "reactions": (ReactionsHandlers, reactions_router),
+    "threads": (ThreadsHandlers, threads_router),
+    "polls": (PollsHandlers, polls_router),
+    "moderation": (ModerationHandlers, moderation_router),
+    "devices": (DevicesHandlers, devices_router),
+    "push": (PushHandlers, push_router),
+    "app_settings": (AppSettingsHandlers, app_settings_router),
+    "channel_types": (ChannelTypesHandlers, channel_types_router),
+    "commands": (CommandsHandlers, commands_router),
+    "permissions": (PermissionsHandlers, permissions_router),
+    "blocklists": (BlocklistsHandlers, blocklists_router),
+    "calls": (CallsHandlers, calls_router),
+    "imports": (ImportsHandlers, imports_router),
+    "exports": (ExportsHandlers, exports_router),
+    "external_storage": (ExternalStorageHandlers, external_storage_router),
+    "tasks": (TasksHandlers, tasks_router),
+}
 
 
 def create_app(
@@ -82,12 +117,16 @@ def create_app(
     tasks: TasksHandlers | None = None,
     mock: bool = False,
     auth: Callable[[Request], Awaitable[None]] | None = None,
+    docs: bool = False,
     openapi_url: str | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
 ) -> FastAPI:
-    """Build the app. Handlers not given answer 501, or their examples when `mock` is set.
-    `auth` checks every request's credentials (see the `security` module); none by default.
-    Bodies over `max_body_bytes` are refused with 413."""
+    """Build the app. Handlers not given answer 501, or their examples when `mock` is set (a
+    list operation then pages through a few items). `auth` checks every request's credentials
+    (see the `security` module); none by default. `docs` serves the spec at /openapi.json and
+    an explorer of it at /docs (these two are not checked by `auth`). `openapi_url` serves
+    FastAPI's own description of the routes there. Bodies over `max_body_bytes` are refused
+    with 413."""
     application = FastAPI(
         dependencies=[Depends(auth)] if auth is not None else [],
         title="Stream Chat REST API",
@@ -99,82 +138,41 @@ def create_app(
         # trailing slash, which Starlette would address to whatever host the request names.
         redirect_slashes=False,
     )
-    install_error_handlers(application, ERRORS)
+    install_error_handlers(application, ERRORS, PATH_NAMES)
     application.add_middleware(BodyLimit, max_bytes=max_body_bytes, shape=ERRORS)
     # Routes go on the application's own router, as `@app.post(...)` would put them: through
     # include_router, FastAPI matches every request through an extra layer per included router
     # (scope bookkeeping per route tried, the chosen router's routes matched twice). A request
     # then finds its route by its path in one lookup rather than a scan of them all.
     application.router.middleware_stack = PathIndex(application.router)
-    if users is None:
-        users = mock_handlers(UsersHandlers, EXAMPLES) if mock else UsersHandlers()
-    users_router(users, application.router)
-    if channels is None:
-        channels = mock_handlers(ChannelsHandlers, EXAMPLES) if mock else ChannelsHandlers()
-    channels_router(channels, application.router)
-    if members is None:
-        members = mock_handlers(MembersHandlers, EXAMPLES) if mock else MembersHandlers()
-    members_router(members, application.router)
-    if messages is None:
-        messages = mock_handlers(MessagesHandlers, EXAMPLES) if mock else MessagesHandlers()
-    messages_router(messages, application.router)
-    if files is None:
-        files = mock_handlers(FilesHandlers, EXAMPLES) if mock else FilesHandlers()
-    files_router(files, application.router)
-    if reactions is None:
-        reactions = mock_handlers(ReactionsHandlers, EXAMPLES) if mock else ReactionsHandlers()
-    reactions_router(reactions, application.router)
-    if threads is None:
-        threads = mock_handlers(ThreadsHandlers, EXAMPLES) if mock else ThreadsHandlers()
-    threads_router(threads, application.router)
-    if polls is None:
-        polls = mock_handlers(PollsHandlers, EXAMPLES) if mock else PollsHandlers()
-    polls_router(polls, application.router)
-    if moderation is None:
-        moderation = mock_handlers(ModerationHandlers, EXAMPLES) if mock else ModerationHandlers()
-    moderation_router(moderation, application.router)
-    if devices is None:
-        devices = mock_handlers(DevicesHandlers, EXAMPLES) if mock else DevicesHandlers()
-    devices_router(devices, application.router)
-    if push is None:
-        push = mock_handlers(PushHandlers, EXAMPLES) if mock else PushHandlers()
-    push_router(push, application.router)
-    if app_settings is None:
-        app_settings = (
-            mock_handlers(AppSettingsHandlers, EXAMPLES) if mock else AppSettingsHandlers()
-        )
-    app_settings_router(app_settings, application.router)
-    if channel_types is None:
-        channel_types = (
-            mock_handlers(ChannelTypesHandlers, EXAMPLES) if mock else ChannelTypesHandlers()
-        )
-    channel_types_router(channel_types, application.router)
-    if commands is None:
-        commands = mock_handlers(CommandsHandlers, EXAMPLES) if mock else CommandsHandlers()
-    commands_router(commands, application.router)
-    if permissions is None:
-        permissions = (
-            mock_handlers(PermissionsHandlers, EXAMPLES) if mock else PermissionsHandlers()
-        )
-    permissions_router(permissions, application.router)
-    if blocklists is None:
-        blocklists = mock_handlers(BlocklistsHandlers, EXAMPLES) if mock else BlocklistsHandlers()
-    blocklists_router(blocklists, application.router)
-    if calls is None:
-        calls = mock_handlers(CallsHandlers, EXAMPLES) if mock else CallsHandlers()
-    calls_router(calls, application.router)
-    if imports is None:
-        imports = mock_handlers(ImportsHandlers, EXAMPLES) if mock else ImportsHandlers()
-    imports_router(imports, application.router)
-    if exports is None:
-        exports = mock_handlers(ExportsHandlers, EXAMPLES) if mock else ExportsHandlers()
-    exports_router(exports, application.router)
-    if external_storage is None:
-        external_storage = (
-            mock_handlers(ExternalStorageHandlers, EXAMPLES) if mock else ExternalStorageHandlers()
-        )
-    external_storage_router(external_storage, application.router)
-    if tasks is None:
-        tasks = mock_handlers(TasksHandlers, EXAMPLES) if mock else TasksHandlers()
-    tasks_router(tasks, application.router)
+    given: dict[str, Any] = {
+        "users": users,
+        "channels": channels,
+        "members": members,
+        "messages": messages,
+        "files": files,
+        "reactions": reactions,
+        "threads": threads,
+        "polls": polls,
+        "moderation": moderation,
+        "devices": devices,
+        "push": push,
+        "app_settings": app_settings,
+        "channel_types": channel_types,
+        "commands": commands,
+        "permissions": permissions,
+        "blocklists": blocklists,
+        "calls": calls,
+        "imports": imports,
+        "exports": exports,
+        "external_storage": external_storage,
+        "tasks": tasks,
+    }
+    for name, (base, add_routes) in GROUPS.items():
+        handlers = given[name]
+        if handlers is None:
+            handlers = mock_handlers(base, EXAMPLES, PAGING) if mock else base()
+        add_routes(handlers, application.router)
+    if docs:
+        install_docs(application, SPEC, application.title)
     return application

@@ -5,10 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 
-from ._examples import EXAMPLES
+from ._examples import EXAMPLES, PAGING
+from ._runtime._docs import install_docs
 from ._runtime._errors import ErrorShape, install_error_handlers
 from ._runtime._limits import BodyLimit
 from ._runtime._mock import mock_handlers
@@ -24,8 +27,39 @@ from .routes.whitelist import WhitelistHandlers, whitelist_router
 # How this API words its errors.
 ERRORS = ErrorShape(message_field="message", code_field="code", fixed={"status": "error"})
 
+# By route path, the spec's name of each path parameter whose Python name differs: messages
+# about a request name what it sent.
+PATH_NAMES: dict[str, dict[str, str]] = {
+    "/api/v2/channel/{channel_id}/users": {"channel_id": "channelId"},
+    "/api/v2/channel/{channel_id}/mute": {"channel_id": "channelId"},
+    "/api/v2/channel/{channel_id}/users/mute": {"channel_id": "channelId"},
+    "/api/v2/channel/{channel_id}/users/ban": {"channel_id": "channelId"},
+    "/api/v2/channel/{channel_id}/users/unban": {"channel_id": "channelId"},
+    "/api/v2/channel/{channel_id}/close": {"channel_id": "channelId"},
+    "/api/v2/message/{message_id}": {"message_id": "messageId"},
+    "/api/v2/messages/{message_id}/images": {"message_id": "messageId"},
+    "/api/v2/messages/{message_id}/files": {"message_id": "messageId"},
+    "/api/v2/users/{user_id}/flags": {"user_id": "userId"},
+    "/api/v2/blacklist/records/{rule_id}": {"rule_id": "ruleId"},
+    "/api/v2/whitelist/records/{rule_id}": {"rule_id": "ruleId"},
+}
+
 # The largest request body accepted unless `create_app` is given another limit.
 MAX_BODY_BYTES = 16 * 1024 * 1024
+
+# The spec this server was generated from, served at /openapi.json by `create_app(docs=True)`.
+SPEC = Path(__file__).with_name("openapi.json")
+
+# Each group of operations: its handler base class and the function adding its routes.
+GROUPS: dict[str, tuple[type[Any], Callable[[Any, APIRouter], APIRouter]]] = {
+    "channels": (ChannelsHandlers, channels_router),
+    "messages": (MessagesHandlers, messages_router),
+    "users": (UsersHandlers, users_router),
+    "roles": (RolesHandlers, roles_router),
+    "blacklist": (BlacklistHandlers, blacklist_router),
+    "whitelist": (WhitelistHandlers, whitelist_router),
+    "reactions": (ReactionsHandlers, reactions_router),
+}
 
 
 def create_app(
@@ -39,12 +73,16 @@ def create_app(
     reactions: ReactionsHandlers | None = None,
     mock: bool = False,
     auth: Callable[[Request], Awaitable[None]] | None = None,
+    docs: bool = False,
     openapi_url: str | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
 ) -> FastAPI:
-    """Build the app. Handlers not given answer 501, or their examples when `mock` is set.
-    `auth` checks every request's credentials (see the `security` module); none by default.
-    Bodies over `max_body_bytes` are refused with 413."""
+    """Build the app. Handlers not given answer 501, or their examples when `mock` is set (a
+    list operation then pages through a few items). `auth` checks every request's credentials
+    (see the `security` module); none by default. `docs` serves the spec at /openapi.json and
+    an explorer of it at /docs (these two are not checked by `auth`). `openapi_url` serves
+    FastAPI's own description of the routes there. Bodies over `max_body_bytes` are refused
+    with 413."""
     application = FastAPI(
         dependencies=[Depends(auth)] if auth is not None else [],
         title="UpStra Admin Panel API",
@@ -56,32 +94,27 @@ def create_app(
         # trailing slash, which Starlette would address to whatever host the request names.
         redirect_slashes=False,
     )
-    install_error_handlers(application, ERRORS)
+    install_error_handlers(application, ERRORS, PATH_NAMES)
     application.add_middleware(BodyLimit, max_bytes=max_body_bytes, shape=ERRORS)
     # Routes go on the application's own router, as `@app.post(...)` would put them: through
     # include_router, FastAPI matches every request through an extra layer per included router
     # (scope bookkeeping per route tried, the chosen router's routes matched twice). A request
     # then finds its route by its path in one lookup rather than a scan of them all.
     application.router.middleware_stack = PathIndex(application.router)
-    if channels is None:
-        channels = mock_handlers(ChannelsHandlers, EXAMPLES) if mock else ChannelsHandlers()
-    channels_router(channels, application.router)
-    if messages is None:
-        messages = mock_handlers(MessagesHandlers, EXAMPLES) if mock else MessagesHandlers()
-    messages_router(messages, application.router)
-    if users is None:
-        users = mock_handlers(UsersHandlers, EXAMPLES) if mock else UsersHandlers()
-    users_router(users, application.router)
-    if roles is None:
-        roles = mock_handlers(RolesHandlers, EXAMPLES) if mock else RolesHandlers()
-    roles_router(roles, application.router)
-    if blacklist is None:
-        blacklist = mock_handlers(BlacklistHandlers, EXAMPLES) if mock else BlacklistHandlers()
-    blacklist_router(blacklist, application.router)
-    if whitelist is None:
-        whitelist = mock_handlers(WhitelistHandlers, EXAMPLES) if mock else WhitelistHandlers()
-    whitelist_router(whitelist, application.router)
-    if reactions is None:
-        reactions = mock_handlers(ReactionsHandlers, EXAMPLES) if mock else ReactionsHandlers()
-    reactions_router(reactions, application.router)
+    given: dict[str, Any] = {
+        "channels": channels,
+        "messages": messages,
+        "users": users,
+        "roles": roles,
+        "blacklist": blacklist,
+        "whitelist": whitelist,
+        "reactions": reactions,
+    }
+    for name, (base, add_routes) in GROUPS.items():
+        handlers = given[name]
+        if handlers is None:
+            handlers = mock_handlers(base, EXAMPLES, PAGING) if mock else base()
+        add_routes(handlers, application.router)
+    if docs:
+        install_docs(application, SPEC, application.title)
     return application

@@ -76,9 +76,15 @@ def _write_into(holder: dict[str, Any], keys: tuple[str, ...], value: Any) -> No
 
 
 def following(
-    paging: Paging, kwargs: dict[str, Any], page: Any, items: list[Any]
+    paging: Paging,
+    kwargs: dict[str, Any],
+    page: Any,
+    items: list[Any],
+    seen: set[str] | None = None,
 ) -> dict[str, Any] | None:
-    """The arguments of the next call after `page`, or None when this was the last page."""
+    """The arguments of the next call after `page`, or None when this was the last page: an
+    empty page, a short one, or one whose next token is one already followed (`seen`, which
+    this adds the token to), since a server that repeats a token would repeat its pages."""
     if not items:
         return None
     size = _read(kwargs, paging.size)
@@ -88,6 +94,11 @@ def following(
         token = pick(page, paging.next) if paging.next else None
         if not token or paging.cursor is None or token == _read(kwargs, paging.cursor):
             return None
+        if seen is not None:
+            key = repr(token)
+            if key in seen:
+                return None
+            seen.add(key)
         _write(following_kwargs, paging.cursor, token)
         return following_kwargs
     if short:
@@ -115,11 +126,12 @@ def iterate(
 ) -> Iterator[Any]:
     """Every item of every page, fetching pages as the caller goes."""
     current: dict[str, Any] | None = {k: v for k, v in kwargs.items()}
+    seen: set[str] = set()
     while current is not None:
         page = call(**current, **options)
         items = _items(paging, page)
         yield from items
-        current = following(paging, current, page, items)
+        current = following(paging, current, page, items, seen)
 
 
 async def iterate_async(
@@ -129,9 +141,10 @@ async def iterate_async(
     options: Mapping[str, Any],
 ) -> AsyncIterator[Any]:
     current: dict[str, Any] | None = {k: v for k, v in kwargs.items()}
+    seen: set[str] = set()
     while current is not None:
         page = await call(**current, **options)
         items = _items(paging, page)
         for item in items:
             yield item
-        current = following(paging, current, page, items)
+        current = following(paging, current, page, items, seen)
