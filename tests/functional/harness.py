@@ -4,6 +4,7 @@ checks of what reached the server."""
 from __future__ import annotations
 
 import ast
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,8 +23,12 @@ from tests.conftest import GENERATED, ROOT, import_generated
 FILE_BYTES = b"\x89PNG\r\n\x1a\n binary \x00\xff payload"
 
 
-def project_apis() -> list[Api]:
-    return [pipeline.build(pipeline.check(s)) for s in pipeline.find_specs(load_config(ROOT), ())]
+@functools.cache
+def project_apis() -> tuple[Api, ...]:
+    """The IR of every project spec, built once per test session (an `Api` is frozen)."""
+    return tuple(
+        pipeline.build(pipeline.check(s)) for s in pipeline.find_specs(load_config(ROOT), ())
+    )
 
 
 @dataclass
