@@ -25,12 +25,12 @@ CLIENT_ATTRIBUTES = frozenset(
         "download",
         "finish",
         "hosts",
-        "last_response",
         "request",
         "retry",
         "sleep",
         "throttle",
         "timeout",
+        "with_raw_response",
     }
 )
 
@@ -59,6 +59,7 @@ METHOD_ARGUMENTS = frozenset(
     {
         "body",
         "bytes",
+        "check_options",
         "destination",
         "handlers",
         "iterate",
@@ -81,6 +82,7 @@ CLIENT_MODULE_NAMES = frozenset(
     {
         "APIResponse",
         "Any",
+        "As",
         "AsyncAPIClient",
         "AsyncClient",
         "AsyncIterator",

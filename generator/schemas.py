@@ -320,8 +320,17 @@ class SchemaRegistry:
                 return _Spelled("FileInput", "bytes", "file", (), ("_runtime:FileInput",), ())
             if schema.get("format") == "date-time":  # servers check it, as the models do
                 return _Spelled(
-                    "str", "AwareDatetime", "string", (), (), ("pydantic:AwareDatetime",)
+                    "datetime",
+                    "AwareDatetime",
+                    "string",
+                    (),
+                    ("datetime:datetime",),
+                    ("pydantic:AwareDatetime",),
                 )
+            # Clients take the types the models give these formats.
+            found = _FORMATS.get(schema.get("format"))
+            if found is not None:
+                return _Spelled(found[0], "str", "string", (), (found[1],), ())
             return _Spelled("str", "str", "string")
         if kind in ("integer", "number", "boolean", "null"):
             py = {"integer": "int", "number": "float", "boolean": "bool", "null": "None"}[kind]
@@ -402,6 +411,11 @@ class SchemaRegistry:
         return tuple(result)
 
 
+_FORMATS = {
+    "date": ("date", "datetime:date"),
+    "time": ("time", "datetime:time"),
+    "uuid": ("UUID", "uuid:UUID"),
+}
 _TYPE_ORDER = ["object", "array", "string", "integer", "number", "boolean", "null"]
 
 

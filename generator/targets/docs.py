@@ -891,7 +891,10 @@ def facts(api: Api, tag: Tag, op: Operation, where: Names) -> tuple[Item, ...]:
         every = code(f"client.{tag.py}.iter_{method}()")
         result.append(Item(f"**Every item:** {every} yields the items of every page"))
     if op.success.kind == "binary":
-        to_file = code(f"client.{tag.py}.{method}_to_file(destination=..., ...)")
+        from generator.targets.client import download_names
+
+        saved = download_names(tag)[method]
+        to_file = code(f"client.{tag.py}.{saved}(destination=..., ...)")
         result.append(Item(f"**To a file:** {to_file} streams the download to `destination`"))
     if op.aliases:
         result.append(

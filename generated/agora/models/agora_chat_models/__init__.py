@@ -3012,14 +3012,13 @@ class PushResult(BaseModel):
     """
 
 
-class PushStrategy(RootModel[Literal[0, 1, 2, 3, 4]]):
-    root: Literal[0, 1, 2, 3, 4]
-    """
-    Which channel delivers the notification: 0 a third-party service first, then Agora; 1
-    Agora only (kept for offline users until they return); 2 (the default) a third-party
-    service only; 3 Agora first, then a third-party service for offline users; 4 Agora only
-    and only to online users.
-    """
+PushStrategy = TypeAliasType("PushStrategy", Literal[0, 1, 2, 3, 4])
+"""
+Which channel delivers the notification: 0 a third-party service first, then Agora; 1
+Agora only (kept for offline users until they return); 2 (the default) a third-party
+service only; 3 Agora first, then a third-party service for offline users; 4 Agora only
+and only to online users.
+"""
 
 
 class Reaction(BaseModel):
@@ -3245,15 +3244,12 @@ class RegisterUserRequest(BaseModel):
     """
 
 
-class RegisterUsersRequest(RootModel[list[RegisterUserRequest]]):
-    """
-    Several users to register in one call, at most 60.
-    """
-
-    root: Annotated[list[RegisterUserRequest], Field(max_length=60, min_length=1)]
-    """
-    Several users to register in one call, at most 60.
-    """
+RegisterUsersRequest = TypeAliasType(
+    "RegisterUsersRequest", Annotated[list[RegisterUserRequest], Field(max_length=60, min_length=1)]
+)
+"""
+Several users to register in one call, at most 60.
+"""
 
 
 class CreateUsersRequest(RootModel[RegisterUserRequest | RegisterUsersRequest]):
@@ -3819,14 +3815,14 @@ class SetPushNoDisturbingRequest(BaseModel):
     """
 
 
-class SetUserAttributesRequest(RootModel[dict[str, str]]):
-    """
-    Attribute names mapped to their values, one form field each. The client SDKs read these
-    names: `nickname` (at most 64 characters), `avatarurl` (256), `phone` (32), `mail` (64),
-    `gender` (`1` male, `2` female, `0` unknown), `sign` (256), `birth` (64) and `ext`.
-    """
-
-    root: Annotated[dict[str, str], Field(min_length=1)]
+SetUserAttributesRequest = TypeAliasType(
+    "SetUserAttributesRequest", Annotated[dict[str, str], Field(min_length=1)]
+)
+"""
+Attribute names mapped to their values, one form field each. The client SDKs read these
+names: `nickname` (at most 64 characters), `avatarurl` (256), `phone` (32), `mail` (64),
+`gender` (`1` male, `2` female, `0` unknown), `sign` (256), `birth` (64) and `ext`.
+"""
 
 
 class SetUserAttributesResponseVariant2(BaseModel):
@@ -3948,15 +3944,12 @@ class UnblockUserResponse(Envelope, UnblockUserResponseVariant2):
     )
 
 
-class UnsubscribePresenceRequest(RootModel[list[str]]):
-    """
-    The users to stop following, at most 100.
-    """
-
-    root: Annotated[list[str], Field(max_length=100, min_length=1)]
-    """
-    The users to stop following, at most 100.
-    """
+UnsubscribePresenceRequest = TypeAliasType(
+    "UnsubscribePresenceRequest", Annotated[list[str], Field(max_length=100, min_length=1)]
+)
+"""
+The users to stop following, at most 100.
+"""
 
 
 class UnsubscribePresenceResponseVariant2(BaseModel):

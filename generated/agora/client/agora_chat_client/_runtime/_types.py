@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import IO, Literal, TypedDict, TypeVar
+from typing import IO, Any, Literal, TypedDict, TypeVar
 
 T = TypeVar("T")
 
@@ -36,3 +36,26 @@ class RequestOptions(TypedDict, total=False):
     extra_query: Mapping[str, str]
     timeout: float
     max_retries: int
+
+
+OPTION_NAMES = frozenset(RequestOptions.__annotations__)
+
+
+def check_options(method: Callable[..., Any], options: Mapping[str, Any]) -> None:
+    """Raises TypeError, as Python does for a function's own arguments, when a keyword argument
+    is neither an argument of `method` nor one of the RequestOptions; names the closest match."""
+    unknown = [name for name in options if name not in OPTION_NAMES]
+    if not unknown:
+        return
+    import difflib
+    import inspect
+
+    known = [
+        name
+        for name, parameter in inspect.signature(method).parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    ]
+    close = difflib.get_close_matches(unknown[0], [*known, *sorted(OPTION_NAMES)], n=1)
+    hint = f". Did you mean {close[0]!r}?" if close else ""
+    name = getattr(method, "__name__", "method")
+    raise TypeError(f"{name}() got an unexpected keyword argument {unknown[0]!r}{hint}")

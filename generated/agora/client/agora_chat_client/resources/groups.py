@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CreateGroupResponse,
     DeleteGroupResponse,
@@ -72,12 +72,16 @@ _LIST_JOINED_GROUPS_PAGING = Paging("page", items=("data",), page=("pagenum",), 
 
 
 class Groups(SyncResource):
-    """groups operations."""
+    """Create, list, change, ban and delete chat groups.
+
+    Reached as `client.groups`; `client.with_raw_response.groups` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_groups(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 10,
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListGroupsResponse:
@@ -90,6 +94,8 @@ class Groups(SyncResource):
             limit: How many groups a page holds, 1 to 1,000.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.list_groups, request_options)
         return self._client.request(
             _LIST_GROUPS,
             ListGroupsResponse,
@@ -100,7 +106,7 @@ class Groups(SyncResource):
     def iter_list_groups(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 10,
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[GroupSummary]:
@@ -112,6 +118,8 @@ class Groups(SyncResource):
             limit: How many groups a page holds, 1 to 1,000.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_list_groups, request_options)
         return iterate(
             self.list_groups,
             _LIST_GROUPS_PAGING,
@@ -131,8 +139,8 @@ class Groups(SyncResource):
         description: str | NotGiven = NOT_GIVEN,
         desc: str | NotGiven = NOT_GIVEN,
         scale: Literal["normal", "large"] | NotGiven = NOT_GIVEN,
-        maxusers: int | NotGiven = NOT_GIVEN,
-        membersonly: bool | NotGiven = NOT_GIVEN,
+        maxusers: int = 200,
+        membersonly: bool = False,
         members_only: bool | NotGiven = NOT_GIVEN,
         invite_need_confirm: bool | NotGiven = NOT_GIVEN,
         need_verify: bool | NotGiven = NOT_GIVEN,
@@ -174,6 +182,8 @@ class Groups(SyncResource):
             members: The first members, the owner excluded; no more than `maxusers`.
             custom: Extension information, at most 8 KB.
         """
+        if request_options:
+            check_options(self.create_group, request_options)
         return self._client.request(
             _CREATE_GROUP,
             CreateGroupResponse,
@@ -202,8 +212,8 @@ class Groups(SyncResource):
         self,
         *,
         username: str,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int = 1,
+        pagesize: int = 5,
         **request_options: Unpack[RequestOptions],
     ) -> ListJoinedGroupsResponse:
         """List the groups a user belongs to
@@ -215,6 +225,8 @@ class Groups(SyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many groups a page holds, 1 to 20 (the service never returns more than 20).
         """
+        if request_options:
+            check_options(self.list_joined_groups, request_options)
         return self._client.request(
             _LIST_JOINED_GROUPS,
             ListJoinedGroupsResponse,
@@ -227,8 +239,8 @@ class Groups(SyncResource):
         self,
         *,
         username: str,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int = 1,
+        pagesize: int = 5,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[JoinedGroup]:
         """Every item of `list_joined_groups`, page after page.
@@ -240,6 +252,8 @@ class Groups(SyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many groups a page holds, 1 to 20 (the service never returns more than 20).
         """
+        if request_options:
+            check_options(self.iter_list_joined_groups, request_options)
         return iterate(
             self.list_joined_groups,
             _LIST_JOINED_GROUPS_PAGING,
@@ -264,6 +278,8 @@ class Groups(SyncResource):
         Args:
             group_id: One group ID, or up to 100 IDs separated by commas (`,`).
         """
+        if request_options:
+            check_options(self.get_groups, request_options)
         return self._client.request(
             _GET_GROUPS,
             GetGroupsResponse,
@@ -315,6 +331,8 @@ class Groups(SyncResource):
             custom: The new extension information, at most 1,024 characters.
             need_verify: Whether the new name goes through content review (a paid feature the vendor enables).
         """
+        if request_options:
+            check_options(self.update_group_info, request_options)
         return self._client.request(
             _UPDATE_GROUP,
             UpdateGroupResponse,
@@ -359,6 +377,8 @@ class Groups(SyncResource):
             group_id: The chat group's ID, assigned by the service when the group is created.
             newowner: The member who becomes the owner.
         """
+        if request_options:
+            check_options(self.transfer_group_ownership, request_options)
         return self._client.request(
             _UPDATE_GROUP,
             UpdateGroupResponse,
@@ -380,6 +400,8 @@ class Groups(SyncResource):
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
         """
+        if request_options:
+            check_options(self.delete_group, request_options)
         return self._client.request(
             _DELETE_GROUP,
             DeleteGroupResponse,
@@ -401,6 +423,8 @@ class Groups(SyncResource):
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
         """
+        if request_options:
+            check_options(self.disable_group, request_options)
         return self._client.request(
             _DISABLE_GROUP,
             DisableGroupResponse,
@@ -421,6 +445,8 @@ class Groups(SyncResource):
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
         """
+        if request_options:
+            check_options(self.enable_group, request_options)
         return self._client.request(
             _ENABLE_GROUP,
             EnableGroupResponse,
@@ -430,12 +456,16 @@ class Groups(SyncResource):
 
 
 class AsyncGroups(AsyncResource):
-    """groups operations, async."""
+    """Create, list, change, ban and delete chat groups.
+
+    Reached as `client.groups` of an AsyncClient: the methods of `Groups`,
+    to be awaited.
+    """
 
     async def list_groups(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 10,
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListGroupsResponse:
@@ -448,6 +478,8 @@ class AsyncGroups(AsyncResource):
             limit: How many groups a page holds, 1 to 1,000.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.list_groups, request_options)
         return await self._client.request(
             _LIST_GROUPS,
             ListGroupsResponse,
@@ -458,7 +490,7 @@ class AsyncGroups(AsyncResource):
     def iter_list_groups(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 10,
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[GroupSummary]:
@@ -470,6 +502,8 @@ class AsyncGroups(AsyncResource):
             limit: How many groups a page holds, 1 to 1,000.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_list_groups, request_options)
         return iterate_async(
             self.list_groups,
             _LIST_GROUPS_PAGING,
@@ -489,8 +523,8 @@ class AsyncGroups(AsyncResource):
         description: str | NotGiven = NOT_GIVEN,
         desc: str | NotGiven = NOT_GIVEN,
         scale: Literal["normal", "large"] | NotGiven = NOT_GIVEN,
-        maxusers: int | NotGiven = NOT_GIVEN,
-        membersonly: bool | NotGiven = NOT_GIVEN,
+        maxusers: int = 200,
+        membersonly: bool = False,
         members_only: bool | NotGiven = NOT_GIVEN,
         invite_need_confirm: bool | NotGiven = NOT_GIVEN,
         need_verify: bool | NotGiven = NOT_GIVEN,
@@ -532,6 +566,8 @@ class AsyncGroups(AsyncResource):
             members: The first members, the owner excluded; no more than `maxusers`.
             custom: Extension information, at most 8 KB.
         """
+        if request_options:
+            check_options(self.create_group, request_options)
         return await self._client.request(
             _CREATE_GROUP,
             CreateGroupResponse,
@@ -560,8 +596,8 @@ class AsyncGroups(AsyncResource):
         self,
         *,
         username: str,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int = 1,
+        pagesize: int = 5,
         **request_options: Unpack[RequestOptions],
     ) -> ListJoinedGroupsResponse:
         """List the groups a user belongs to
@@ -573,6 +609,8 @@ class AsyncGroups(AsyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many groups a page holds, 1 to 20 (the service never returns more than 20).
         """
+        if request_options:
+            check_options(self.list_joined_groups, request_options)
         return await self._client.request(
             _LIST_JOINED_GROUPS,
             ListJoinedGroupsResponse,
@@ -585,8 +623,8 @@ class AsyncGroups(AsyncResource):
         self,
         *,
         username: str,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int = 1,
+        pagesize: int = 5,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[JoinedGroup]:
         """Every item of `list_joined_groups`, page after page.
@@ -598,6 +636,8 @@ class AsyncGroups(AsyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many groups a page holds, 1 to 20 (the service never returns more than 20).
         """
+        if request_options:
+            check_options(self.iter_list_joined_groups, request_options)
         return iterate_async(
             self.list_joined_groups,
             _LIST_JOINED_GROUPS_PAGING,
@@ -622,6 +662,8 @@ class AsyncGroups(AsyncResource):
         Args:
             group_id: One group ID, or up to 100 IDs separated by commas (`,`).
         """
+        if request_options:
+            check_options(self.get_groups, request_options)
         return await self._client.request(
             _GET_GROUPS,
             GetGroupsResponse,
@@ -673,6 +715,8 @@ class AsyncGroups(AsyncResource):
             custom: The new extension information, at most 1,024 characters.
             need_verify: Whether the new name goes through content review (a paid feature the vendor enables).
         """
+        if request_options:
+            check_options(self.update_group_info, request_options)
         return await self._client.request(
             _UPDATE_GROUP,
             UpdateGroupResponse,
@@ -717,6 +761,8 @@ class AsyncGroups(AsyncResource):
             group_id: The chat group's ID, assigned by the service when the group is created.
             newowner: The member who becomes the owner.
         """
+        if request_options:
+            check_options(self.transfer_group_ownership, request_options)
         return await self._client.request(
             _UPDATE_GROUP,
             UpdateGroupResponse,
@@ -738,6 +784,8 @@ class AsyncGroups(AsyncResource):
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
         """
+        if request_options:
+            check_options(self.delete_group, request_options)
         return await self._client.request(
             _DELETE_GROUP,
             DeleteGroupResponse,
@@ -759,6 +807,8 @@ class AsyncGroups(AsyncResource):
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
         """
+        if request_options:
+            check_options(self.disable_group, request_options)
         return await self._client.request(
             _DISABLE_GROUP,
             DisableGroupResponse,
@@ -779,9 +829,42 @@ class AsyncGroups(AsyncResource):
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
         """
+        if request_options:
+            check_options(self.enable_group, request_options)
         return await self._client.request(
             _ENABLE_GROUP,
             EnableGroupResponse,
             path={"group_id": group_id},
             options=request_options,
         )
+
+
+class GroupsWithRawResponse:
+    """The methods of `Groups`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, resource: Groups) -> None:
+        self.list_groups = raw_response(resource.list_groups)
+        self.create_group = raw_response(resource.create_group)
+        self.list_joined_groups = raw_response(resource.list_joined_groups)
+        self.get_groups = raw_response(resource.get_groups)
+        self.update_group_info = raw_response(resource.update_group_info)
+        self.transfer_group_ownership = raw_response(resource.transfer_group_ownership)
+        self.delete_group = raw_response(resource.delete_group)
+        self.disable_group = raw_response(resource.disable_group)
+        self.enable_group = raw_response(resource.enable_group)
+
+
+class AsyncGroupsWithRawResponse:
+    """The methods of `AsyncGroups`, each returning the call's APIResponse."""
+
+    def __init__(self, resource: AsyncGroups) -> None:
+        self.list_groups = async_raw_response(resource.list_groups)
+        self.create_group = async_raw_response(resource.create_group)
+        self.list_joined_groups = async_raw_response(resource.list_joined_groups)
+        self.get_groups = async_raw_response(resource.get_groups)
+        self.update_group_info = async_raw_response(resource.update_group_info)
+        self.transfer_group_ownership = async_raw_response(resource.transfer_group_ownership)
+        self.delete_group = async_raw_response(resource.delete_group)
+        self.disable_group = async_raw_response(resource.disable_group)
+        self.enable_group = async_raw_response(resource.enable_group)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     PushMessage,
     SendPushByLabelsResponse,
@@ -44,7 +44,11 @@ _SEND_PUSH_TO_ALL_USERS = Endpoint(
 
 
 class Push(SyncResource):
-    """push operations."""
+    """Set how push notifications look for a user, and push notifications to users, to users with given labels, or to everyone.
+
+    Reached as `client.push`; `client.with_raw_response.push` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def set_push_nickname(
         self,
@@ -65,6 +69,8 @@ class Push(SyncResource):
             username: The user's ID (login name).
             nickname: The name shown in push notifications for this user's messages, at most 100 characters.
         """
+        if request_options:
+            check_options(self.set_push_nickname, request_options)
         return self._client.request(
             _UPDATE_USER_PUSH_SETTINGS,
             UpdateUserPushSettingsResponse,
@@ -92,6 +98,8 @@ class Push(SyncResource):
             username: The user's ID (login name).
             notification_display_style: 0 shows only a generic "You have a new message" notice; 1 also shows the sender's nickname and the message text. The reference pages give the style as an integer; Easemob's Java server SDK (NotificationDisplayStyleRequest) sends it as a string, "0" or "1". The service takes either, so both are accepted.
         """
+        if request_options:
+            check_options(self.set_push_display_style, request_options)
         return self._client.request(
             _UPDATE_USER_PUSH_SETTINGS,
             UpdateUserPushSettingsResponse,
@@ -123,6 +131,8 @@ class Push(SyncResource):
             notification_no_disturbing_start: The hour (0-23) each day at which do-not-disturb starts. Used when turning it on.
             notification_no_disturbing_end: The hour (0-23) each day at which do-not-disturb ends. Used when turning it on.
         """
+        if request_options:
+            check_options(self.set_push_no_disturbing, request_options)
         return self._client.request(
             _UPDATE_USER_PUSH_SETTINGS,
             UpdateUserPushSettingsResponse,
@@ -153,6 +163,8 @@ class Push(SyncResource):
             push_message: The content of a push notification. Provider sections override the basic fields for that provider: `agora` or `easemob` for the service's own push channel, `apns`, `fcm` and `fcmV1`, and the phone makers' channels `huawei`, `honor`, `harmonyOS`, `xiaomi`, `oppo`, `vivo` and `meizu`. Agora's push pages name the service's own section `agora`; Easemob's push server SDK (PushMessage) names it `easemob`. The service is Easemob's engine, so both names are accepted; send one. The phone makers' sections come from the same SDK class (Agora's page shows `vivo` in its example). Agora's page marks `title` and `content` required but also gives their defaults, and the SDK may leave them out, so both are optional here.
             strategy: Which channel delivers the notification: 0 a third-party service first, then Agora; 1 Agora only (kept for offline users until they return); 2 (the default) a third-party service only; 3 Agora first, then a third-party service for offline users; 4 Agora only and only to online users.
         """
+        if request_options:
+            check_options(self.send_push_to_users, request_options)
         return self._client.request(
             _SEND_PUSH_TO_USERS,
             SendPushToUsersResponse,
@@ -180,6 +192,8 @@ class Push(SyncResource):
             start_date: When the push task starts, as `yyyy-MM-dd HH:mm:ss` in the server's time zone; it must be between one hour and 30 days ahead. Leave it out to start now.
             strategy: Which channel delivers the notification: 0 a third-party service first, then Agora; 1 Agora only (kept for offline users until they return); 2 (the default) a third-party service only; 3 Agora first, then a third-party service for offline users; 4 Agora only and only to online users.
         """
+        if request_options:
+            check_options(self.send_push_by_labels, request_options)
         return self._client.request(
             _SEND_PUSH_BY_LABELS,
             SendPushByLabelsResponse,
@@ -210,6 +224,8 @@ class Push(SyncResource):
             start_date: When the push task starts, as `yyyy-MM-dd HH:mm:ss` in the server's time zone; it must be between one hour and 30 days ahead. Leave it out to start now.
             strategy: Which channel delivers the notification: 0 a third-party service first, then Agora; 1 Agora only (kept for offline users until they return); 2 (the default) a third-party service only; 3 Agora first, then a third-party service for offline users; 4 Agora only and only to online users.
         """
+        if request_options:
+            check_options(self.send_push_to_all_users, request_options)
         return self._client.request(
             _SEND_PUSH_TO_ALL_USERS,
             SendPushToAllUsersResponse,
@@ -219,7 +235,11 @@ class Push(SyncResource):
 
 
 class AsyncPush(AsyncResource):
-    """push operations, async."""
+    """Set how push notifications look for a user, and push notifications to users, to users with given labels, or to everyone.
+
+    Reached as `client.push` of an AsyncClient: the methods of `Push`,
+    to be awaited.
+    """
 
     async def set_push_nickname(
         self,
@@ -240,6 +260,8 @@ class AsyncPush(AsyncResource):
             username: The user's ID (login name).
             nickname: The name shown in push notifications for this user's messages, at most 100 characters.
         """
+        if request_options:
+            check_options(self.set_push_nickname, request_options)
         return await self._client.request(
             _UPDATE_USER_PUSH_SETTINGS,
             UpdateUserPushSettingsResponse,
@@ -267,6 +289,8 @@ class AsyncPush(AsyncResource):
             username: The user's ID (login name).
             notification_display_style: 0 shows only a generic "You have a new message" notice; 1 also shows the sender's nickname and the message text. The reference pages give the style as an integer; Easemob's Java server SDK (NotificationDisplayStyleRequest) sends it as a string, "0" or "1". The service takes either, so both are accepted.
         """
+        if request_options:
+            check_options(self.set_push_display_style, request_options)
         return await self._client.request(
             _UPDATE_USER_PUSH_SETTINGS,
             UpdateUserPushSettingsResponse,
@@ -298,6 +322,8 @@ class AsyncPush(AsyncResource):
             notification_no_disturbing_start: The hour (0-23) each day at which do-not-disturb starts. Used when turning it on.
             notification_no_disturbing_end: The hour (0-23) each day at which do-not-disturb ends. Used when turning it on.
         """
+        if request_options:
+            check_options(self.set_push_no_disturbing, request_options)
         return await self._client.request(
             _UPDATE_USER_PUSH_SETTINGS,
             UpdateUserPushSettingsResponse,
@@ -328,6 +354,8 @@ class AsyncPush(AsyncResource):
             push_message: The content of a push notification. Provider sections override the basic fields for that provider: `agora` or `easemob` for the service's own push channel, `apns`, `fcm` and `fcmV1`, and the phone makers' channels `huawei`, `honor`, `harmonyOS`, `xiaomi`, `oppo`, `vivo` and `meizu`. Agora's push pages name the service's own section `agora`; Easemob's push server SDK (PushMessage) names it `easemob`. The service is Easemob's engine, so both names are accepted; send one. The phone makers' sections come from the same SDK class (Agora's page shows `vivo` in its example). Agora's page marks `title` and `content` required but also gives their defaults, and the SDK may leave them out, so both are optional here.
             strategy: Which channel delivers the notification: 0 a third-party service first, then Agora; 1 Agora only (kept for offline users until they return); 2 (the default) a third-party service only; 3 Agora first, then a third-party service for offline users; 4 Agora only and only to online users.
         """
+        if request_options:
+            check_options(self.send_push_to_users, request_options)
         return await self._client.request(
             _SEND_PUSH_TO_USERS,
             SendPushToUsersResponse,
@@ -355,6 +383,8 @@ class AsyncPush(AsyncResource):
             start_date: When the push task starts, as `yyyy-MM-dd HH:mm:ss` in the server's time zone; it must be between one hour and 30 days ahead. Leave it out to start now.
             strategy: Which channel delivers the notification: 0 a third-party service first, then Agora; 1 Agora only (kept for offline users until they return); 2 (the default) a third-party service only; 3 Agora first, then a third-party service for offline users; 4 Agora only and only to online users.
         """
+        if request_options:
+            check_options(self.send_push_by_labels, request_options)
         return await self._client.request(
             _SEND_PUSH_BY_LABELS,
             SendPushByLabelsResponse,
@@ -385,9 +415,36 @@ class AsyncPush(AsyncResource):
             start_date: When the push task starts, as `yyyy-MM-dd HH:mm:ss` in the server's time zone; it must be between one hour and 30 days ahead. Leave it out to start now.
             strategy: Which channel delivers the notification: 0 a third-party service first, then Agora; 1 Agora only (kept for offline users until they return); 2 (the default) a third-party service only; 3 Agora first, then a third-party service for offline users; 4 Agora only and only to online users.
         """
+        if request_options:
+            check_options(self.send_push_to_all_users, request_options)
         return await self._client.request(
             _SEND_PUSH_TO_ALL_USERS,
             SendPushToAllUsersResponse,
             body={"startDate": start_date, "strategy": strategy, "pushMessage": push_message},
             options=request_options,
         )
+
+
+class PushWithRawResponse:
+    """The methods of `Push`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, resource: Push) -> None:
+        self.set_push_nickname = raw_response(resource.set_push_nickname)
+        self.set_push_display_style = raw_response(resource.set_push_display_style)
+        self.set_push_no_disturbing = raw_response(resource.set_push_no_disturbing)
+        self.send_push_to_users = raw_response(resource.send_push_to_users)
+        self.send_push_by_labels = raw_response(resource.send_push_by_labels)
+        self.send_push_to_all_users = raw_response(resource.send_push_to_all_users)
+
+
+class AsyncPushWithRawResponse:
+    """The methods of `AsyncPush`, each returning the call's APIResponse."""
+
+    def __init__(self, resource: AsyncPush) -> None:
+        self.set_push_nickname = async_raw_response(resource.set_push_nickname)
+        self.set_push_display_style = async_raw_response(resource.set_push_display_style)
+        self.set_push_no_disturbing = async_raw_response(resource.set_push_no_disturbing)
+        self.send_push_to_users = async_raw_response(resource.send_push_to_users)
+        self.send_push_by_labels = async_raw_response(resource.send_push_by_labels)
+        self.send_push_to_all_users = async_raw_response(resource.send_push_to_all_users)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CreateThreadResponse,
     DeleteThreadResponse,
@@ -76,14 +76,18 @@ _LIST_USER_GROUP_THREADS_PAGING = Paging(
 
 
 class Threads(SyncResource):
-    """threads operations."""
+    """Create, rename, delete and list message threads in groups.
+
+    Reached as `client.threads`; `client.with_raw_response.threads` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_threads(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 50,
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] = "desc",
         **request_options: Unpack[RequestOptions],
     ) -> ListThreadsResponse:
         """List the app's threads
@@ -95,6 +99,8 @@ class Threads(SyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.list_threads, request_options)
         return self._client.request(
             _LIST_THREADS,
             ListThreadsResponse,
@@ -105,9 +111,9 @@ class Threads(SyncResource):
     def iter_list_threads(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 50,
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] = "desc",
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[Thread]:
         """Every item of `list_threads`, page after page.
@@ -119,6 +125,8 @@ class Threads(SyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.iter_list_threads, request_options)
         return iterate(
             self.list_threads,
             _LIST_THREADS_PAGING,
@@ -146,6 +154,8 @@ class Threads(SyncResource):
             msg_id: The message the thread starts from.
             owner: The thread's creator.
         """
+        if request_options:
+            check_options(self.create_thread, request_options)
         return self._client.request(
             _CREATE_THREAD,
             CreateThreadResponse,
@@ -168,6 +178,8 @@ class Threads(SyncResource):
             thread_id: The thread's ID, assigned by the service when the thread is created.
             name: The new name, at most 64 characters.
         """
+        if request_options:
+            check_options(self.update_thread, request_options)
         return self._client.request(
             _UPDATE_THREAD,
             UpdateThreadResponse,
@@ -189,6 +201,8 @@ class Threads(SyncResource):
         Args:
             thread_id: The thread's ID, assigned by the service when the thread is created.
         """
+        if request_options:
+            check_options(self.delete_thread, request_options)
         return self._client.request(
             _DELETE_THREAD,
             DeleteThreadResponse,
@@ -200,9 +214,9 @@ class Threads(SyncResource):
         self,
         *,
         username: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 50,
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] = "desc",
         **request_options: Unpack[RequestOptions],
     ) -> ListUserThreadsResponse:
         """List the threads a user is in
@@ -215,6 +229,8 @@ class Threads(SyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.list_user_threads, request_options)
         return self._client.request(
             _LIST_USER_THREADS,
             ListUserThreadsResponse,
@@ -227,9 +243,9 @@ class Threads(SyncResource):
         self,
         *,
         username: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 50,
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] = "desc",
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[Thread]:
         """Every item of `list_user_threads`, page after page.
@@ -242,6 +258,8 @@ class Threads(SyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.iter_list_user_threads, request_options)
         return iterate(
             self.list_user_threads,
             _LIST_USER_THREADS_PAGING,
@@ -254,9 +272,9 @@ class Threads(SyncResource):
         *,
         group_id: str,
         username: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 50,
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] = "desc",
         **request_options: Unpack[RequestOptions],
     ) -> ListUserGroupThreadsResponse:
         """List the threads a user is in within a group
@@ -271,6 +289,8 @@ class Threads(SyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.list_user_group_threads, request_options)
         return self._client.request(
             _LIST_USER_GROUP_THREADS,
             ListUserGroupThreadsResponse,
@@ -284,9 +304,9 @@ class Threads(SyncResource):
         *,
         group_id: str,
         username: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 50,
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] = "desc",
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[Thread]:
         """Every item of `list_user_group_threads`, page after page.
@@ -300,6 +320,8 @@ class Threads(SyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.iter_list_user_group_threads, request_options)
         return iterate(
             self.list_user_group_threads,
             _LIST_USER_GROUP_THREADS_PAGING,
@@ -315,14 +337,18 @@ class Threads(SyncResource):
 
 
 class AsyncThreads(AsyncResource):
-    """threads operations, async."""
+    """Create, rename, delete and list message threads in groups.
+
+    Reached as `client.threads` of an AsyncClient: the methods of `Threads`,
+    to be awaited.
+    """
 
     async def list_threads(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 50,
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] = "desc",
         **request_options: Unpack[RequestOptions],
     ) -> ListThreadsResponse:
         """List the app's threads
@@ -334,6 +360,8 @@ class AsyncThreads(AsyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.list_threads, request_options)
         return await self._client.request(
             _LIST_THREADS,
             ListThreadsResponse,
@@ -344,9 +372,9 @@ class AsyncThreads(AsyncResource):
     def iter_list_threads(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 50,
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] = "desc",
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[Thread]:
         """Every item of `list_threads`, page after page.
@@ -358,6 +386,8 @@ class AsyncThreads(AsyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.iter_list_threads, request_options)
         return iterate_async(
             self.list_threads,
             _LIST_THREADS_PAGING,
@@ -385,6 +415,8 @@ class AsyncThreads(AsyncResource):
             msg_id: The message the thread starts from.
             owner: The thread's creator.
         """
+        if request_options:
+            check_options(self.create_thread, request_options)
         return await self._client.request(
             _CREATE_THREAD,
             CreateThreadResponse,
@@ -407,6 +439,8 @@ class AsyncThreads(AsyncResource):
             thread_id: The thread's ID, assigned by the service when the thread is created.
             name: The new name, at most 64 characters.
         """
+        if request_options:
+            check_options(self.update_thread, request_options)
         return await self._client.request(
             _UPDATE_THREAD,
             UpdateThreadResponse,
@@ -428,6 +462,8 @@ class AsyncThreads(AsyncResource):
         Args:
             thread_id: The thread's ID, assigned by the service when the thread is created.
         """
+        if request_options:
+            check_options(self.delete_thread, request_options)
         return await self._client.request(
             _DELETE_THREAD,
             DeleteThreadResponse,
@@ -439,9 +475,9 @@ class AsyncThreads(AsyncResource):
         self,
         *,
         username: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 50,
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] = "desc",
         **request_options: Unpack[RequestOptions],
     ) -> ListUserThreadsResponse:
         """List the threads a user is in
@@ -454,6 +490,8 @@ class AsyncThreads(AsyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.list_user_threads, request_options)
         return await self._client.request(
             _LIST_USER_THREADS,
             ListUserThreadsResponse,
@@ -466,9 +504,9 @@ class AsyncThreads(AsyncResource):
         self,
         *,
         username: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 50,
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] = "desc",
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[Thread]:
         """Every item of `list_user_threads`, page after page.
@@ -481,6 +519,8 @@ class AsyncThreads(AsyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.iter_list_user_threads, request_options)
         return iterate_async(
             self.list_user_threads,
             _LIST_USER_THREADS_PAGING,
@@ -493,9 +533,9 @@ class AsyncThreads(AsyncResource):
         *,
         group_id: str,
         username: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 50,
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] = "desc",
         **request_options: Unpack[RequestOptions],
     ) -> ListUserGroupThreadsResponse:
         """List the threads a user is in within a group
@@ -510,6 +550,8 @@ class AsyncThreads(AsyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.list_user_group_threads, request_options)
         return await self._client.request(
             _LIST_USER_GROUP_THREADS,
             ListUserGroupThreadsResponse,
@@ -523,9 +565,9 @@ class AsyncThreads(AsyncResource):
         *,
         group_id: str,
         username: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 50,
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] = "desc",
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[Thread]:
         """Every item of `list_user_group_threads`, page after page.
@@ -539,6 +581,8 @@ class AsyncThreads(AsyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.iter_list_user_group_threads, request_options)
         return iterate_async(
             self.list_user_group_threads,
             _LIST_USER_GROUP_THREADS_PAGING,
@@ -551,3 +595,28 @@ class AsyncThreads(AsyncResource):
             },
             request_options,
         )
+
+
+class ThreadsWithRawResponse:
+    """The methods of `Threads`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, resource: Threads) -> None:
+        self.list_threads = raw_response(resource.list_threads)
+        self.create_thread = raw_response(resource.create_thread)
+        self.update_thread = raw_response(resource.update_thread)
+        self.delete_thread = raw_response(resource.delete_thread)
+        self.list_user_threads = raw_response(resource.list_user_threads)
+        self.list_user_group_threads = raw_response(resource.list_user_group_threads)
+
+
+class AsyncThreadsWithRawResponse:
+    """The methods of `AsyncThreads`, each returning the call's APIResponse."""
+
+    def __init__(self, resource: AsyncThreads) -> None:
+        self.list_threads = async_raw_response(resource.list_threads)
+        self.create_thread = async_raw_response(resource.create_thread)
+        self.update_thread = async_raw_response(resource.update_thread)
+        self.delete_thread = async_raw_response(resource.delete_thread)
+        self.list_user_threads = async_raw_response(resource.list_user_threads)
+        self.list_user_group_threads = async_raw_response(resource.list_user_group_threads)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CreateUsersResponse,
     DeactivateUserResponse,
@@ -95,12 +95,16 @@ _LIST_USERS_PAGING = Paging(
 
 
 class Users(SyncResource):
-    """users operations."""
+    """Register, look up, ban and delete users, force them offline, and check their online state and offline messages.
+
+    Reached as `client.users`; `client.with_raw_response.users` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_users(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 10,
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListUsersResponse:
@@ -113,6 +117,8 @@ class Users(SyncResource):
             limit: How many users a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.list_users, request_options)
         return self._client.request(
             _LIST_USERS,
             ListUsersResponse,
@@ -123,7 +129,7 @@ class Users(SyncResource):
     def iter_list_users(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 10,
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[User]:
@@ -135,6 +141,8 @@ class Users(SyncResource):
             limit: How many users a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_list_users, request_options)
         return iterate(
             self.list_users, _LIST_USERS_PAGING, {"limit": limit, "cursor": cursor}, request_options
         )
@@ -159,6 +167,8 @@ class Users(SyncResource):
             password: The login password, at most 64 characters. Required: Agora's registration page marks it required and Easemob's Java server SDK (CreateUserRequest) always sends one. Easemob's own batch registration page lets it be left out (such users can then only get tokens by inheritance), which Agora does not document.
             nickname: The name shown in push notifications, at most 100 characters.
         """
+        if request_options:
+            check_options(self.register_user, request_options)
         return self._client.request(
             _CREATE_USERS,
             CreateUsersResponse,
@@ -182,6 +192,8 @@ class Users(SyncResource):
         Args:
             users: Several users to register in one call, at most 60.
         """
+        if request_options:
+            check_options(self.register_users, request_options)
         return self._client.request(
             _CREATE_USERS,
             CreateUsersResponse,
@@ -192,7 +204,7 @@ class Users(SyncResource):
     def delete_users(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 10,
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> DeleteUsersResponse:
@@ -207,6 +219,8 @@ class Users(SyncResource):
             limit: How many users to delete, 1 to 100.
             cursor: Where to continue deleting: leave it out the first time, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.delete_users, request_options)
         return self._client.request(
             _DELETE_USERS,
             DeleteUsersResponse,
@@ -227,6 +241,8 @@ class Users(SyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.get_user, request_options)
         return self._client.request(
             _GET_USER,
             GetUserResponse,
@@ -247,6 +263,8 @@ class Users(SyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.delete_user, request_options)
         return self._client.request(
             _DELETE_USER,
             DeleteUserResponse,
@@ -268,6 +286,8 @@ class Users(SyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.deactivate_user, request_options)
         return self._client.request(
             _DEACTIVATE_USER,
             DeactivateUserResponse,
@@ -288,6 +308,8 @@ class Users(SyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.activate_user, request_options)
         return self._client.request(
             _ACTIVATE_USER,
             Envelope,
@@ -311,6 +333,8 @@ class Users(SyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.disconnect_user, request_options)
         return self._client.request(
             _DISCONNECT_USER,
             DisconnectUserResponse,
@@ -331,6 +355,8 @@ class Users(SyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.get_user_status, request_options)
         return self._client.request(
             _GET_USER_STATUS,
             GetUserStatusResponse,
@@ -352,6 +378,8 @@ class Users(SyncResource):
         Args:
             usernames: The users to check, at most 100.
         """
+        if request_options:
+            check_options(self.get_users_status, request_options)
         return self._client.request(
             _GET_USERS_STATUS,
             GetUsersStatusResponse,
@@ -375,6 +403,8 @@ class Users(SyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.get_offline_message_count, request_options)
         return self._client.request(
             _GET_OFFLINE_MESSAGE_COUNT,
             GetOfflineMessageCountResponse,
@@ -397,6 +427,8 @@ class Users(SyncResource):
             username: The user's ID (login name).
             msg_id: The message ID.
         """
+        if request_options:
+            check_options(self.get_offline_message_status, request_options)
         return self._client.request(
             _GET_OFFLINE_MESSAGE_STATUS,
             GetOfflineMessageStatusResponse,
@@ -406,12 +438,16 @@ class Users(SyncResource):
 
 
 class AsyncUsers(AsyncResource):
-    """users operations, async."""
+    """Register, look up, ban and delete users, force them offline, and check their online state and offline messages.
+
+    Reached as `client.users` of an AsyncClient: the methods of `Users`,
+    to be awaited.
+    """
 
     async def list_users(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 10,
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListUsersResponse:
@@ -424,6 +460,8 @@ class AsyncUsers(AsyncResource):
             limit: How many users a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.list_users, request_options)
         return await self._client.request(
             _LIST_USERS,
             ListUsersResponse,
@@ -434,7 +472,7 @@ class AsyncUsers(AsyncResource):
     def iter_list_users(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 10,
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[User]:
@@ -446,6 +484,8 @@ class AsyncUsers(AsyncResource):
             limit: How many users a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_list_users, request_options)
         return iterate_async(
             self.list_users, _LIST_USERS_PAGING, {"limit": limit, "cursor": cursor}, request_options
         )
@@ -470,6 +510,8 @@ class AsyncUsers(AsyncResource):
             password: The login password, at most 64 characters. Required: Agora's registration page marks it required and Easemob's Java server SDK (CreateUserRequest) always sends one. Easemob's own batch registration page lets it be left out (such users can then only get tokens by inheritance), which Agora does not document.
             nickname: The name shown in push notifications, at most 100 characters.
         """
+        if request_options:
+            check_options(self.register_user, request_options)
         return await self._client.request(
             _CREATE_USERS,
             CreateUsersResponse,
@@ -493,6 +535,8 @@ class AsyncUsers(AsyncResource):
         Args:
             users: Several users to register in one call, at most 60.
         """
+        if request_options:
+            check_options(self.register_users, request_options)
         return await self._client.request(
             _CREATE_USERS,
             CreateUsersResponse,
@@ -503,7 +547,7 @@ class AsyncUsers(AsyncResource):
     async def delete_users(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 10,
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> DeleteUsersResponse:
@@ -518,6 +562,8 @@ class AsyncUsers(AsyncResource):
             limit: How many users to delete, 1 to 100.
             cursor: Where to continue deleting: leave it out the first time, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.delete_users, request_options)
         return await self._client.request(
             _DELETE_USERS,
             DeleteUsersResponse,
@@ -538,6 +584,8 @@ class AsyncUsers(AsyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.get_user, request_options)
         return await self._client.request(
             _GET_USER,
             GetUserResponse,
@@ -558,6 +606,8 @@ class AsyncUsers(AsyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.delete_user, request_options)
         return await self._client.request(
             _DELETE_USER,
             DeleteUserResponse,
@@ -579,6 +629,8 @@ class AsyncUsers(AsyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.deactivate_user, request_options)
         return await self._client.request(
             _DEACTIVATE_USER,
             DeactivateUserResponse,
@@ -599,6 +651,8 @@ class AsyncUsers(AsyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.activate_user, request_options)
         return await self._client.request(
             _ACTIVATE_USER,
             Envelope,
@@ -622,6 +676,8 @@ class AsyncUsers(AsyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.disconnect_user, request_options)
         return await self._client.request(
             _DISCONNECT_USER,
             DisconnectUserResponse,
@@ -642,6 +698,8 @@ class AsyncUsers(AsyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.get_user_status, request_options)
         return await self._client.request(
             _GET_USER_STATUS,
             GetUserStatusResponse,
@@ -663,6 +721,8 @@ class AsyncUsers(AsyncResource):
         Args:
             usernames: The users to check, at most 100.
         """
+        if request_options:
+            check_options(self.get_users_status, request_options)
         return await self._client.request(
             _GET_USERS_STATUS,
             GetUsersStatusResponse,
@@ -686,6 +746,8 @@ class AsyncUsers(AsyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.get_offline_message_count, request_options)
         return await self._client.request(
             _GET_OFFLINE_MESSAGE_COUNT,
             GetOfflineMessageCountResponse,
@@ -708,9 +770,50 @@ class AsyncUsers(AsyncResource):
             username: The user's ID (login name).
             msg_id: The message ID.
         """
+        if request_options:
+            check_options(self.get_offline_message_status, request_options)
         return await self._client.request(
             _GET_OFFLINE_MESSAGE_STATUS,
             GetOfflineMessageStatusResponse,
             path={"username": username, "msg_id": msg_id},
             options=request_options,
         )
+
+
+class UsersWithRawResponse:
+    """The methods of `Users`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, resource: Users) -> None:
+        self.list_users = raw_response(resource.list_users)
+        self.register_user = raw_response(resource.register_user)
+        self.register_users = raw_response(resource.register_users)
+        self.delete_users = raw_response(resource.delete_users)
+        self.get_user = raw_response(resource.get_user)
+        self.delete_user = raw_response(resource.delete_user)
+        self.deactivate_user = raw_response(resource.deactivate_user)
+        self.activate_user = raw_response(resource.activate_user)
+        self.disconnect_user = raw_response(resource.disconnect_user)
+        self.get_user_status = raw_response(resource.get_user_status)
+        self.get_users_status = raw_response(resource.get_users_status)
+        self.get_offline_message_count = raw_response(resource.get_offline_message_count)
+        self.get_offline_message_status = raw_response(resource.get_offline_message_status)
+
+
+class AsyncUsersWithRawResponse:
+    """The methods of `AsyncUsers`, each returning the call's APIResponse."""
+
+    def __init__(self, resource: AsyncUsers) -> None:
+        self.list_users = async_raw_response(resource.list_users)
+        self.register_user = async_raw_response(resource.register_user)
+        self.register_users = async_raw_response(resource.register_users)
+        self.delete_users = async_raw_response(resource.delete_users)
+        self.get_user = async_raw_response(resource.get_user)
+        self.delete_user = async_raw_response(resource.delete_user)
+        self.deactivate_user = async_raw_response(resource.deactivate_user)
+        self.activate_user = async_raw_response(resource.activate_user)
+        self.disconnect_user = async_raw_response(resource.disconnect_user)
+        self.get_user_status = async_raw_response(resource.get_user_status)
+        self.get_users_status = async_raw_response(resource.get_users_status)
+        self.get_offline_message_count = async_raw_response(resource.get_offline_message_count)
+        self.get_offline_message_status = async_raw_response(resource.get_offline_message_status)

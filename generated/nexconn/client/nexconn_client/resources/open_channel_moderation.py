@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     Ack,
     BannedParticipantsResponse,
@@ -135,7 +135,11 @@ _LIST_FROZEN_OPEN_CHANNELS_PAGING = Paging(
 
 
 class OpenChannelModeration(SyncResource):
-    """open_channel_moderation operations."""
+    """Participants of open channels: listing and presence, mutes, freezes, allowed senders, global mutes and bans.
+
+    Reached as `client.open_channel_moderation`; `client.with_raw_response.open_channel_moderation` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_open_channel_participants(
         self,
@@ -155,6 +159,8 @@ class OpenChannelModeration(SyncResource):
             page_size: How many participants to return, at most 500.
             order: Order by join time: `1` oldest first, `2` newest first.
         """
+        if request_options:
+            check_options(self.list_open_channel_participants, request_options)
         return self._client.request(
             _LIST_OPEN_CHANNEL_PARTICIPANTS,
             OpenChannelParticipantsResponse,
@@ -179,6 +185,8 @@ class OpenChannelModeration(SyncResource):
             channel_id: The open channel.
             participant_ids: The one user to check.
         """
+        if request_options:
+            check_options(self.check_open_channel_participant, request_options)
         return self._client.request(
             _CHECK_OPEN_CHANNEL_PARTICIPANTS,
             ParticipantPresenceResponse,
@@ -203,6 +211,8 @@ class OpenChannelModeration(SyncResource):
             channel_id: The open channel.
             participant_ids: Users to check, from 2 to 1,000.
         """
+        if request_options:
+            check_options(self.batch_check_open_channel_participants, request_options)
         return self._client.request(
             _CHECK_OPEN_CHANNEL_PARTICIPANTS,
             ParticipantPresenceResponse,
@@ -232,6 +242,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.mute_open_channel_participants, request_options)
         return self._client.request(
             _MUTE_OPEN_CHANNEL_PARTICIPANTS,
             Ack,
@@ -264,6 +276,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.unmute_open_channel_participants, request_options)
         return self._client.request(
             _UNMUTE_OPEN_CHANNEL_PARTICIPANTS,
             Ack,
@@ -289,6 +303,8 @@ class OpenChannelModeration(SyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.list_muted_open_channel_participants, request_options)
         return self._client.request(
             _LIST_MUTED_OPEN_CHANNEL_PARTICIPANTS,
             MutedParticipantsResponse,
@@ -314,6 +330,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.freeze_open_channel, request_options)
         return self._client.request(
             _FREEZE_OPEN_CHANNEL,
             Ack,
@@ -338,6 +356,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.unfreeze_open_channel, request_options)
         return self._client.request(
             _UNFREEZE_OPEN_CHANNEL,
             Ack,
@@ -348,8 +368,8 @@ class OpenChannelModeration(SyncResource):
     def list_frozen_open_channels(
         self,
         *,
-        page: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page: int = 1,
+        page_size: int = 50,
         **request_options: Unpack[RequestOptions],
     ) -> FrozenOpenChannelsResponse:
         """List frozen open channels
@@ -360,6 +380,8 @@ class OpenChannelModeration(SyncResource):
             page: Page number, from 1 (default).
             page_size: Channels per page; defaults to 50.
         """
+        if request_options:
+            check_options(self.list_frozen_open_channels, request_options)
         return self._client.request(
             _LIST_FROZEN_OPEN_CHANNELS,
             FrozenOpenChannelsResponse,
@@ -370,8 +392,8 @@ class OpenChannelModeration(SyncResource):
     def iter_list_frozen_open_channels(
         self,
         *,
-        page: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page: int = 1,
+        page_size: int = 50,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `list_frozen_open_channels`, page after page.
@@ -382,6 +404,8 @@ class OpenChannelModeration(SyncResource):
             page: Page number, from 1 (default).
             page_size: Channels per page; defaults to 50.
         """
+        if request_options:
+            check_options(self.iter_list_frozen_open_channels, request_options)
         return iterate(
             self.list_frozen_open_channels,
             _LIST_FROZEN_OPEN_CHANNELS_PAGING,
@@ -402,6 +426,8 @@ class OpenChannelModeration(SyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.check_open_channel_freeze, request_options)
         return self._client.request(
             _CHECK_OPEN_CHANNEL_FREEZE,
             FreezeStatusResponse,
@@ -430,6 +456,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.add_open_channel_allowed_senders, request_options)
         return self._client.request(
             _ADD_OPEN_CHANNEL_ALLOWED_SENDERS,
             Ack,
@@ -461,6 +489,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.remove_open_channel_allowed_senders, request_options)
         return self._client.request(
             _REMOVE_OPEN_CHANNEL_ALLOWED_SENDERS,
             Ack,
@@ -486,6 +516,8 @@ class OpenChannelModeration(SyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.list_open_channel_allowed_senders, request_options)
         return self._client.request(
             _LIST_OPEN_CHANNEL_ALLOWED_SENDERS,
             ParticipantIdsResponse,
@@ -517,6 +549,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.mute_users_in_all_open_channels, request_options)
         return self._client.request(
             _MUTE_USERS_IN_ALL_OPEN_CHANNELS,
             Ack,
@@ -551,6 +585,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.unmute_users_in_all_open_channels, request_options)
         return self._client.request(
             _UNMUTE_USERS_IN_ALL_OPEN_CHANNELS,
             Ack,
@@ -570,6 +606,8 @@ class OpenChannelModeration(SyncResource):
         `/v4/open-channel/participant/global-mute-list/get`; the live service and the vendor SDK use
         `/v4/open-channel/global-mute-list/get`, the path here. The documented path is kept as an alias.
         """
+        if request_options:
+            check_options(self.list_globally_muted_users, request_options)
         return self._client.request(
             _LIST_GLOBALLY_MUTED_USERS,
             MutedParticipantsResponse,
@@ -598,6 +636,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.ban_open_channel_participants, request_options)
         return self._client.request(
             _BAN_OPEN_CHANNEL_PARTICIPANTS,
             Ack,
@@ -630,6 +670,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.unban_open_channel_participants, request_options)
         return self._client.request(
             _UNBAN_OPEN_CHANNEL_PARTICIPANTS,
             Ack,
@@ -655,6 +697,8 @@ class OpenChannelModeration(SyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.list_banned_open_channel_participants, request_options)
         return self._client.request(
             _LIST_BANNED_OPEN_CHANNEL_PARTICIPANTS,
             BannedParticipantsResponse,
@@ -664,7 +708,11 @@ class OpenChannelModeration(SyncResource):
 
 
 class AsyncOpenChannelModeration(AsyncResource):
-    """open_channel_moderation operations, async."""
+    """Participants of open channels: listing and presence, mutes, freezes, allowed senders, global mutes and bans.
+
+    Reached as `client.open_channel_moderation` of an AsyncClient: the methods of `OpenChannelModeration`,
+    to be awaited.
+    """
 
     async def list_open_channel_participants(
         self,
@@ -684,6 +732,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             page_size: How many participants to return, at most 500.
             order: Order by join time: `1` oldest first, `2` newest first.
         """
+        if request_options:
+            check_options(self.list_open_channel_participants, request_options)
         return await self._client.request(
             _LIST_OPEN_CHANNEL_PARTICIPANTS,
             OpenChannelParticipantsResponse,
@@ -708,6 +758,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             channel_id: The open channel.
             participant_ids: The one user to check.
         """
+        if request_options:
+            check_options(self.check_open_channel_participant, request_options)
         return await self._client.request(
             _CHECK_OPEN_CHANNEL_PARTICIPANTS,
             ParticipantPresenceResponse,
@@ -732,6 +784,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             channel_id: The open channel.
             participant_ids: Users to check, from 2 to 1,000.
         """
+        if request_options:
+            check_options(self.batch_check_open_channel_participants, request_options)
         return await self._client.request(
             _CHECK_OPEN_CHANNEL_PARTICIPANTS,
             ParticipantPresenceResponse,
@@ -761,6 +815,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.mute_open_channel_participants, request_options)
         return await self._client.request(
             _MUTE_OPEN_CHANNEL_PARTICIPANTS,
             Ack,
@@ -793,6 +849,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.unmute_open_channel_participants, request_options)
         return await self._client.request(
             _UNMUTE_OPEN_CHANNEL_PARTICIPANTS,
             Ack,
@@ -818,6 +876,8 @@ class AsyncOpenChannelModeration(AsyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.list_muted_open_channel_participants, request_options)
         return await self._client.request(
             _LIST_MUTED_OPEN_CHANNEL_PARTICIPANTS,
             MutedParticipantsResponse,
@@ -843,6 +903,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.freeze_open_channel, request_options)
         return await self._client.request(
             _FREEZE_OPEN_CHANNEL,
             Ack,
@@ -867,6 +929,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.unfreeze_open_channel, request_options)
         return await self._client.request(
             _UNFREEZE_OPEN_CHANNEL,
             Ack,
@@ -877,8 +941,8 @@ class AsyncOpenChannelModeration(AsyncResource):
     async def list_frozen_open_channels(
         self,
         *,
-        page: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page: int = 1,
+        page_size: int = 50,
         **request_options: Unpack[RequestOptions],
     ) -> FrozenOpenChannelsResponse:
         """List frozen open channels
@@ -889,6 +953,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             page: Page number, from 1 (default).
             page_size: Channels per page; defaults to 50.
         """
+        if request_options:
+            check_options(self.list_frozen_open_channels, request_options)
         return await self._client.request(
             _LIST_FROZEN_OPEN_CHANNELS,
             FrozenOpenChannelsResponse,
@@ -899,8 +965,8 @@ class AsyncOpenChannelModeration(AsyncResource):
     def iter_list_frozen_open_channels(
         self,
         *,
-        page: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page: int = 1,
+        page_size: int = 50,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `list_frozen_open_channels`, page after page.
@@ -911,6 +977,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             page: Page number, from 1 (default).
             page_size: Channels per page; defaults to 50.
         """
+        if request_options:
+            check_options(self.iter_list_frozen_open_channels, request_options)
         return iterate_async(
             self.list_frozen_open_channels,
             _LIST_FROZEN_OPEN_CHANNELS_PAGING,
@@ -931,6 +999,8 @@ class AsyncOpenChannelModeration(AsyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.check_open_channel_freeze, request_options)
         return await self._client.request(
             _CHECK_OPEN_CHANNEL_FREEZE,
             FreezeStatusResponse,
@@ -959,6 +1029,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.add_open_channel_allowed_senders, request_options)
         return await self._client.request(
             _ADD_OPEN_CHANNEL_ALLOWED_SENDERS,
             Ack,
@@ -990,6 +1062,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.remove_open_channel_allowed_senders, request_options)
         return await self._client.request(
             _REMOVE_OPEN_CHANNEL_ALLOWED_SENDERS,
             Ack,
@@ -1015,6 +1089,8 @@ class AsyncOpenChannelModeration(AsyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.list_open_channel_allowed_senders, request_options)
         return await self._client.request(
             _LIST_OPEN_CHANNEL_ALLOWED_SENDERS,
             ParticipantIdsResponse,
@@ -1046,6 +1122,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.mute_users_in_all_open_channels, request_options)
         return await self._client.request(
             _MUTE_USERS_IN_ALL_OPEN_CHANNELS,
             Ack,
@@ -1080,6 +1158,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.unmute_users_in_all_open_channels, request_options)
         return await self._client.request(
             _UNMUTE_USERS_IN_ALL_OPEN_CHANNELS,
             Ack,
@@ -1099,6 +1179,8 @@ class AsyncOpenChannelModeration(AsyncResource):
         `/v4/open-channel/participant/global-mute-list/get`; the live service and the vendor SDK use
         `/v4/open-channel/global-mute-list/get`, the path here. The documented path is kept as an alias.
         """
+        if request_options:
+            check_options(self.list_globally_muted_users, request_options)
         return await self._client.request(
             _LIST_GLOBALLY_MUTED_USERS,
             MutedParticipantsResponse,
@@ -1127,6 +1209,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.ban_open_channel_participants, request_options)
         return await self._client.request(
             _BAN_OPEN_CHANNEL_PARTICIPANTS,
             Ack,
@@ -1159,6 +1243,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.unban_open_channel_participants, request_options)
         return await self._client.request(
             _UNBAN_OPEN_CHANNEL_PARTICIPANTS,
             Ack,
@@ -1184,9 +1270,110 @@ class AsyncOpenChannelModeration(AsyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.list_banned_open_channel_participants, request_options)
         return await self._client.request(
             _LIST_BANNED_OPEN_CHANNEL_PARTICIPANTS,
             BannedParticipantsResponse,
             body={"channelId": channel_id},
             options=request_options,
+        )
+
+
+class OpenChannelModerationWithRawResponse:
+    """The methods of `OpenChannelModeration`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, resource: OpenChannelModeration) -> None:
+        self.list_open_channel_participants = raw_response(resource.list_open_channel_participants)
+        self.check_open_channel_participant = raw_response(resource.check_open_channel_participant)
+        self.batch_check_open_channel_participants = raw_response(
+            resource.batch_check_open_channel_participants
+        )
+        self.mute_open_channel_participants = raw_response(resource.mute_open_channel_participants)
+        self.unmute_open_channel_participants = raw_response(
+            resource.unmute_open_channel_participants
+        )
+        self.list_muted_open_channel_participants = raw_response(
+            resource.list_muted_open_channel_participants
+        )
+        self.freeze_open_channel = raw_response(resource.freeze_open_channel)
+        self.unfreeze_open_channel = raw_response(resource.unfreeze_open_channel)
+        self.list_frozen_open_channels = raw_response(resource.list_frozen_open_channels)
+        self.check_open_channel_freeze = raw_response(resource.check_open_channel_freeze)
+        self.add_open_channel_allowed_senders = raw_response(
+            resource.add_open_channel_allowed_senders
+        )
+        self.remove_open_channel_allowed_senders = raw_response(
+            resource.remove_open_channel_allowed_senders
+        )
+        self.list_open_channel_allowed_senders = raw_response(
+            resource.list_open_channel_allowed_senders
+        )
+        self.mute_users_in_all_open_channels = raw_response(
+            resource.mute_users_in_all_open_channels
+        )
+        self.unmute_users_in_all_open_channels = raw_response(
+            resource.unmute_users_in_all_open_channels
+        )
+        self.list_globally_muted_users = raw_response(resource.list_globally_muted_users)
+        self.ban_open_channel_participants = raw_response(resource.ban_open_channel_participants)
+        self.unban_open_channel_participants = raw_response(
+            resource.unban_open_channel_participants
+        )
+        self.list_banned_open_channel_participants = raw_response(
+            resource.list_banned_open_channel_participants
+        )
+
+
+class AsyncOpenChannelModerationWithRawResponse:
+    """The methods of `AsyncOpenChannelModeration`, each returning the call's APIResponse."""
+
+    def __init__(self, resource: AsyncOpenChannelModeration) -> None:
+        self.list_open_channel_participants = async_raw_response(
+            resource.list_open_channel_participants
+        )
+        self.check_open_channel_participant = async_raw_response(
+            resource.check_open_channel_participant
+        )
+        self.batch_check_open_channel_participants = async_raw_response(
+            resource.batch_check_open_channel_participants
+        )
+        self.mute_open_channel_participants = async_raw_response(
+            resource.mute_open_channel_participants
+        )
+        self.unmute_open_channel_participants = async_raw_response(
+            resource.unmute_open_channel_participants
+        )
+        self.list_muted_open_channel_participants = async_raw_response(
+            resource.list_muted_open_channel_participants
+        )
+        self.freeze_open_channel = async_raw_response(resource.freeze_open_channel)
+        self.unfreeze_open_channel = async_raw_response(resource.unfreeze_open_channel)
+        self.list_frozen_open_channels = async_raw_response(resource.list_frozen_open_channels)
+        self.check_open_channel_freeze = async_raw_response(resource.check_open_channel_freeze)
+        self.add_open_channel_allowed_senders = async_raw_response(
+            resource.add_open_channel_allowed_senders
+        )
+        self.remove_open_channel_allowed_senders = async_raw_response(
+            resource.remove_open_channel_allowed_senders
+        )
+        self.list_open_channel_allowed_senders = async_raw_response(
+            resource.list_open_channel_allowed_senders
+        )
+        self.mute_users_in_all_open_channels = async_raw_response(
+            resource.mute_users_in_all_open_channels
+        )
+        self.unmute_users_in_all_open_channels = async_raw_response(
+            resource.unmute_users_in_all_open_channels
+        )
+        self.list_globally_muted_users = async_raw_response(resource.list_globally_muted_users)
+        self.ban_open_channel_participants = async_raw_response(
+            resource.ban_open_channel_participants
+        )
+        self.unban_open_channel_participants = async_raw_response(
+            resource.unban_open_channel_participants
+        )
+        self.list_banned_open_channel_participants = async_raw_response(
+            resource.list_banned_open_channel_participants
         )

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     Ack,
     MessageIdResponse,
@@ -59,7 +59,11 @@ _RECALL_BROADCAST_MESSAGE = Endpoint(
 
 
 class SystemMessages(SyncResource):
-    """system_messages operations."""
+    """Messages in the system channel: to chosen users, to everyone, to online users, and targeted pushes.
+
+    Reached as `client.system_messages`; `client.with_raw_response.system_messages` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def send_system_channel_message(
         self,
@@ -95,6 +99,8 @@ class SystemMessages(SyncResource):
             push_ext: Per-platform push options (title, channel ids, templates and the like) as a serialised JSON object.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.send_system_channel_message, request_options)
         return self._client.request(
             _SEND_SYSTEM_CHANNEL_MESSAGE,
             UserMessageSendResponse,
@@ -142,6 +148,8 @@ class SystemMessages(SyncResource):
             push_ext: Per-platform push options (title, channel ids, templates and the like) as a serialised JSON object.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.broadcast_system_message_to_all, request_options)
         return self._client.request(
             _BROADCAST_SYSTEM_MESSAGE_TO_ALL,
             MessageIdResponse,
@@ -178,6 +186,8 @@ class SystemMessages(SyncResource):
             content: Body of the broadcast as a string; built-in types take a serialised JSON object. At most 128 KB.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.broadcast_system_message_to_online, request_options)
         return self._client.request(
             _BROADCAST_SYSTEM_MESSAGE_TO_ONLINE,
             MessageIdResponse,
@@ -220,6 +230,8 @@ class SystemMessages(SyncResource):
             message: The system message delivered with the push.
             notification: The push notification, overall and per platform.
         """
+        if request_options:
+            check_options(self.push_to_tagged_users, request_options)
         return self._client.request(
             _SEND_SYSTEM_CHANNEL_PUSH__PUSH_TO_TAGGED_USERS,
             SystemPushResponse,
@@ -263,6 +275,8 @@ class SystemMessages(SyncResource):
             message: The system message delivered with the push.
             notification: The push notification, overall and per platform.
         """
+        if request_options:
+            check_options(self.push_to_app_package_users, request_options)
         return self._client.request(
             _SEND_SYSTEM_CHANNEL_PUSH__PUSH_TO_APP_PACKAGE_USERS,
             SystemPushResponse,
@@ -299,6 +313,8 @@ class SystemMessages(SyncResource):
             extra: Custom data carried with the recall notice.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.recall_broadcast_message, request_options)
         return self._client.request(
             _RECALL_BROADCAST_MESSAGE,
             Ack,
@@ -315,7 +331,11 @@ class SystemMessages(SyncResource):
 
 
 class AsyncSystemMessages(AsyncResource):
-    """system_messages operations, async."""
+    """Messages in the system channel: to chosen users, to everyone, to online users, and targeted pushes.
+
+    Reached as `client.system_messages` of an AsyncClient: the methods of `SystemMessages`,
+    to be awaited.
+    """
 
     async def send_system_channel_message(
         self,
@@ -351,6 +371,8 @@ class AsyncSystemMessages(AsyncResource):
             push_ext: Per-platform push options (title, channel ids, templates and the like) as a serialised JSON object.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.send_system_channel_message, request_options)
         return await self._client.request(
             _SEND_SYSTEM_CHANNEL_MESSAGE,
             UserMessageSendResponse,
@@ -398,6 +420,8 @@ class AsyncSystemMessages(AsyncResource):
             push_ext: Per-platform push options (title, channel ids, templates and the like) as a serialised JSON object.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.broadcast_system_message_to_all, request_options)
         return await self._client.request(
             _BROADCAST_SYSTEM_MESSAGE_TO_ALL,
             MessageIdResponse,
@@ -434,6 +458,8 @@ class AsyncSystemMessages(AsyncResource):
             content: Body of the broadcast as a string; built-in types take a serialised JSON object. At most 128 KB.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.broadcast_system_message_to_online, request_options)
         return await self._client.request(
             _BROADCAST_SYSTEM_MESSAGE_TO_ONLINE,
             MessageIdResponse,
@@ -476,6 +502,8 @@ class AsyncSystemMessages(AsyncResource):
             message: The system message delivered with the push.
             notification: The push notification, overall and per platform.
         """
+        if request_options:
+            check_options(self.push_to_tagged_users, request_options)
         return await self._client.request(
             _SEND_SYSTEM_CHANNEL_PUSH__PUSH_TO_TAGGED_USERS,
             SystemPushResponse,
@@ -519,6 +547,8 @@ class AsyncSystemMessages(AsyncResource):
             message: The system message delivered with the push.
             notification: The push notification, overall and per platform.
         """
+        if request_options:
+            check_options(self.push_to_app_package_users, request_options)
         return await self._client.request(
             _SEND_SYSTEM_CHANNEL_PUSH__PUSH_TO_APP_PACKAGE_USERS,
             SystemPushResponse,
@@ -555,6 +585,8 @@ class AsyncSystemMessages(AsyncResource):
             extra: Custom data carried with the recall notice.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.recall_broadcast_message, request_options)
         return await self._client.request(
             _RECALL_BROADCAST_MESSAGE,
             Ack,
@@ -568,3 +600,36 @@ class AsyncSystemMessages(AsyncResource):
             },
             options=request_options,
         )
+
+
+class SystemMessagesWithRawResponse:
+    """The methods of `SystemMessages`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, resource: SystemMessages) -> None:
+        self.send_system_channel_message = raw_response(resource.send_system_channel_message)
+        self.broadcast_system_message_to_all = raw_response(
+            resource.broadcast_system_message_to_all
+        )
+        self.broadcast_system_message_to_online = raw_response(
+            resource.broadcast_system_message_to_online
+        )
+        self.push_to_tagged_users = raw_response(resource.push_to_tagged_users)
+        self.push_to_app_package_users = raw_response(resource.push_to_app_package_users)
+        self.recall_broadcast_message = raw_response(resource.recall_broadcast_message)
+
+
+class AsyncSystemMessagesWithRawResponse:
+    """The methods of `AsyncSystemMessages`, each returning the call's APIResponse."""
+
+    def __init__(self, resource: AsyncSystemMessages) -> None:
+        self.send_system_channel_message = async_raw_response(resource.send_system_channel_message)
+        self.broadcast_system_message_to_all = async_raw_response(
+            resource.broadcast_system_message_to_all
+        )
+        self.broadcast_system_message_to_online = async_raw_response(
+            resource.broadcast_system_message_to_online
+        )
+        self.push_to_tagged_users = async_raw_response(resource.push_to_tagged_users)
+        self.push_to_app_package_users = async_raw_response(resource.push_to_app_package_users)
+        self.recall_broadcast_message = async_raw_response(resource.recall_broadcast_message)

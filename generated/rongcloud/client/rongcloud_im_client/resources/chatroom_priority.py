@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import RequestOptions
+from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime._types import RequestOptions, check_options
 from ..models import CodeResult, QueryChatroomLowPriorityTypesResponse
 
 _ADD_CHATROOM_LOW_PRIORITY_TYPES = Endpoint(
@@ -31,7 +31,11 @@ _QUERY_CHATROOM_LOW_PRIORITY_TYPES = Endpoint(
 
 
 class ChatroomPriority(SyncResource):
-    """chatroom_priority operations."""
+    """Message types that are dropped first when chatrooms are under load.
+
+    Reached as `client.chatroom_priority`; `client.with_raw_response.chatroom_priority` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def add_chatroom_low_priority_types(
         self,
@@ -47,6 +51,8 @@ class ChatroomPriority(SyncResource):
         Args:
             object_name: Message types, at most 5 per call; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.add_chatroom_low_priority_types, request_options)
         return self._client.request(
             _ADD_CHATROOM_LOW_PRIORITY_TYPES,
             CodeResult,
@@ -67,6 +73,8 @@ class ChatroomPriority(SyncResource):
         Args:
             object_name: Message types, at most 5 per call; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.remove_chatroom_low_priority_types, request_options)
         return self._client.request(
             _REMOVE_CHATROOM_LOW_PRIORITY_TYPES,
             CodeResult,
@@ -82,6 +90,8 @@ class ChatroomPriority(SyncResource):
 
         Returns the message types marked as low priority in chatrooms.
         """
+        if request_options:
+            check_options(self.query_chatroom_low_priority_types, request_options)
         return self._client.request(
             _QUERY_CHATROOM_LOW_PRIORITY_TYPES,
             QueryChatroomLowPriorityTypesResponse,
@@ -90,7 +100,11 @@ class ChatroomPriority(SyncResource):
 
 
 class AsyncChatroomPriority(AsyncResource):
-    """chatroom_priority operations, async."""
+    """Message types that are dropped first when chatrooms are under load.
+
+    Reached as `client.chatroom_priority` of an AsyncClient: the methods of `ChatroomPriority`,
+    to be awaited.
+    """
 
     async def add_chatroom_low_priority_types(
         self,
@@ -106,6 +120,8 @@ class AsyncChatroomPriority(AsyncResource):
         Args:
             object_name: Message types, at most 5 per call; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.add_chatroom_low_priority_types, request_options)
         return await self._client.request(
             _ADD_CHATROOM_LOW_PRIORITY_TYPES,
             CodeResult,
@@ -126,6 +142,8 @@ class AsyncChatroomPriority(AsyncResource):
         Args:
             object_name: Message types, at most 5 per call; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.remove_chatroom_low_priority_types, request_options)
         return await self._client.request(
             _REMOVE_CHATROOM_LOW_PRIORITY_TYPES,
             CodeResult,
@@ -141,8 +159,41 @@ class AsyncChatroomPriority(AsyncResource):
 
         Returns the message types marked as low priority in chatrooms.
         """
+        if request_options:
+            check_options(self.query_chatroom_low_priority_types, request_options)
         return await self._client.request(
             _QUERY_CHATROOM_LOW_PRIORITY_TYPES,
             QueryChatroomLowPriorityTypesResponse,
             options=request_options,
+        )
+
+
+class ChatroomPriorityWithRawResponse:
+    """The methods of `ChatroomPriority`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, resource: ChatroomPriority) -> None:
+        self.add_chatroom_low_priority_types = raw_response(
+            resource.add_chatroom_low_priority_types
+        )
+        self.remove_chatroom_low_priority_types = raw_response(
+            resource.remove_chatroom_low_priority_types
+        )
+        self.query_chatroom_low_priority_types = raw_response(
+            resource.query_chatroom_low_priority_types
+        )
+
+
+class AsyncChatroomPriorityWithRawResponse:
+    """The methods of `AsyncChatroomPriority`, each returning the call's APIResponse."""
+
+    def __init__(self, resource: AsyncChatroomPriority) -> None:
+        self.add_chatroom_low_priority_types = async_raw_response(
+            resource.add_chatroom_low_priority_types
+        )
+        self.remove_chatroom_low_priority_types = async_raw_response(
+            resource.remove_chatroom_low_priority_types
+        )
+        self.query_chatroom_low_priority_types = async_raw_response(
+            resource.query_chatroom_low_priority_types
         )

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import CodeResult, ListSensitiveWordsResponse, SensitiveWord
 
 _ADD_SENSITIVE_WORD = Endpoint(
@@ -44,7 +44,11 @@ _LIST_SENSITIVE_WORDS = Endpoint(
 
 
 class Moderation(SyncResource):
-    """moderation operations."""
+    """The app's sensitive word list.
+
+    Reached as `client.moderation`; `client.with_raw_response.moderation` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def add_sensitive_word(
         self,
@@ -63,6 +67,8 @@ class Moderation(SyncResource):
             word: Sensitive word: Chinese characters, letters or digits, at most 32 characters.
             replace_word: Text that replaces the word in messages, at most 32 characters. Without it, messages containing the word are blocked instead.
         """
+        if request_options:
+            check_options(self.add_sensitive_word, request_options)
         return self._client.request(
             _ADD_SENSITIVE_WORD,
             CodeResult,
@@ -84,6 +90,8 @@ class Moderation(SyncResource):
         Args:
             words: Words to add, at most 50.
         """
+        if request_options:
+            check_options(self.batch_add_sensitive_words, request_options)
         return self._client.request(
             _BATCH_ADD_SENSITIVE_WORDS,
             CodeResult,
@@ -104,6 +112,8 @@ class Moderation(SyncResource):
         Args:
             word: Sensitive word: Chinese characters, letters or digits, at most 32 characters.
         """
+        if request_options:
+            check_options(self.remove_sensitive_word, request_options)
         return self._client.request(
             _REMOVE_SENSITIVE_WORD,
             CodeResult,
@@ -124,6 +134,8 @@ class Moderation(SyncResource):
         Args:
             words: Words to remove, at most 50; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.batch_remove_sensitive_words, request_options)
         return self._client.request(
             _BATCH_REMOVE_SENSITIVE_WORDS,
             CodeResult,
@@ -134,7 +146,7 @@ class Moderation(SyncResource):
     def list_sensitive_words(
         self,
         *,
-        type: Literal["0", "1", "2"] | NotGiven = NOT_GIVEN,
+        type: Literal["0", "1", "2"] = "1",
         **request_options: Unpack[RequestOptions],
     ) -> ListSensitiveWordsResponse:
         """List sensitive words
@@ -144,6 +156,8 @@ class Moderation(SyncResource):
         Args:
             type: Which words: `0` replaced words, `1` blocked words (the default), `2` all. The vendor's documentation types it as a string; the Java SDK sends an integer, which travels as the same digit in the form.
         """
+        if request_options:
+            check_options(self.list_sensitive_words, request_options)
         return self._client.request(
             _LIST_SENSITIVE_WORDS,
             ListSensitiveWordsResponse,
@@ -153,7 +167,11 @@ class Moderation(SyncResource):
 
 
 class AsyncModeration(AsyncResource):
-    """moderation operations, async."""
+    """The app's sensitive word list.
+
+    Reached as `client.moderation` of an AsyncClient: the methods of `Moderation`,
+    to be awaited.
+    """
 
     async def add_sensitive_word(
         self,
@@ -172,6 +190,8 @@ class AsyncModeration(AsyncResource):
             word: Sensitive word: Chinese characters, letters or digits, at most 32 characters.
             replace_word: Text that replaces the word in messages, at most 32 characters. Without it, messages containing the word are blocked instead.
         """
+        if request_options:
+            check_options(self.add_sensitive_word, request_options)
         return await self._client.request(
             _ADD_SENSITIVE_WORD,
             CodeResult,
@@ -193,6 +213,8 @@ class AsyncModeration(AsyncResource):
         Args:
             words: Words to add, at most 50.
         """
+        if request_options:
+            check_options(self.batch_add_sensitive_words, request_options)
         return await self._client.request(
             _BATCH_ADD_SENSITIVE_WORDS,
             CodeResult,
@@ -213,6 +235,8 @@ class AsyncModeration(AsyncResource):
         Args:
             word: Sensitive word: Chinese characters, letters or digits, at most 32 characters.
         """
+        if request_options:
+            check_options(self.remove_sensitive_word, request_options)
         return await self._client.request(
             _REMOVE_SENSITIVE_WORD,
             CodeResult,
@@ -233,6 +257,8 @@ class AsyncModeration(AsyncResource):
         Args:
             words: Words to remove, at most 50; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.batch_remove_sensitive_words, request_options)
         return await self._client.request(
             _BATCH_REMOVE_SENSITIVE_WORDS,
             CodeResult,
@@ -243,7 +269,7 @@ class AsyncModeration(AsyncResource):
     async def list_sensitive_words(
         self,
         *,
-        type: Literal["0", "1", "2"] | NotGiven = NOT_GIVEN,
+        type: Literal["0", "1", "2"] = "1",
         **request_options: Unpack[RequestOptions],
     ) -> ListSensitiveWordsResponse:
         """List sensitive words
@@ -253,9 +279,36 @@ class AsyncModeration(AsyncResource):
         Args:
             type: Which words: `0` replaced words, `1` blocked words (the default), `2` all. The vendor's documentation types it as a string; the Java SDK sends an integer, which travels as the same digit in the form.
         """
+        if request_options:
+            check_options(self.list_sensitive_words, request_options)
         return await self._client.request(
             _LIST_SENSITIVE_WORDS,
             ListSensitiveWordsResponse,
             body={"type": type},
             options=request_options,
         )
+
+
+class ModerationWithRawResponse:
+    """The methods of `Moderation`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, resource: Moderation) -> None:
+        self.add_sensitive_word = raw_response(resource.add_sensitive_word)
+        self.batch_add_sensitive_words = raw_response(resource.batch_add_sensitive_words)
+        self.remove_sensitive_word = raw_response(resource.remove_sensitive_word)
+        self.batch_remove_sensitive_words = raw_response(resource.batch_remove_sensitive_words)
+        self.list_sensitive_words = raw_response(resource.list_sensitive_words)
+
+
+class AsyncModerationWithRawResponse:
+    """The methods of `AsyncModeration`, each returning the call's APIResponse."""
+
+    def __init__(self, resource: AsyncModeration) -> None:
+        self.add_sensitive_word = async_raw_response(resource.add_sensitive_word)
+        self.batch_add_sensitive_words = async_raw_response(resource.batch_add_sensitive_words)
+        self.remove_sensitive_word = async_raw_response(resource.remove_sensitive_word)
+        self.batch_remove_sensitive_words = async_raw_response(
+            resource.batch_remove_sensitive_words
+        )
+        self.list_sensitive_words = async_raw_response(resource.list_sensitive_words)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CodeResult,
     QueryAllowlistModeResponse,
@@ -74,7 +74,11 @@ _QUERY_ALLOWLIST_PAGING = Paging(
 
 
 class UserLists(SyncResource):
-    """user_lists operations."""
+    """Per-user blocklists and allowlists that decide who may send a user one-to-one messages.
+
+    Reached as `client.user_lists`; `client.with_raw_response.user_lists` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def add_to_blocklist(
         self,
@@ -91,6 +95,8 @@ class UserLists(SyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             black_user_id: IDs of the users to block, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.add_to_blocklist, request_options)
         return self._client.request(
             _ADD_TO_BLOCKLIST,
             CodeResult,
@@ -113,6 +119,8 @@ class UserLists(SyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             black_user_id: IDs of the users to unblock, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.remove_from_blocklist, request_options)
         return self._client.request(
             _REMOVE_FROM_BLOCKLIST,
             CodeResult,
@@ -125,7 +133,7 @@ class UserLists(SyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int = 1000,
         **request_options: Unpack[RequestOptions],
     ) -> QueryBlocklistResponse:
         """List a user's blocklist
@@ -137,6 +145,8 @@ class UserLists(SyncResource):
             page_token: Token from the `next` field of the previous page; leave out for the first page.
             size: Users per page; without paging the first 1000 are returned.
         """
+        if request_options:
+            check_options(self.query_blocklist, request_options)
         return self._client.request(
             _QUERY_BLOCKLIST,
             QueryBlocklistResponse,
@@ -149,7 +159,7 @@ class UserLists(SyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int = 1000,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `query_blocklist`, page after page.
@@ -161,6 +171,8 @@ class UserLists(SyncResource):
             page_token: Token from the `next` field of the previous page; leave out for the first page.
             size: Users per page; without paging the first 1000 are returned.
         """
+        if request_options:
+            check_options(self.iter_query_blocklist, request_options)
         return iterate(
             self.query_blocklist,
             _QUERY_BLOCKLIST_PAGING,
@@ -185,6 +197,8 @@ class UserLists(SyncResource):
             user_id: IDs of the users, at most 20; sent as repeated fields.
             white_setting: 1 turns the allowlist on, 0 returns to the blocklist (the default).
         """
+        if request_options:
+            check_options(self.set_allowlist_mode, request_options)
         return self._client.request(
             _SET_ALLOWLIST_MODE,
             CodeResult,
@@ -205,6 +219,8 @@ class UserLists(SyncResource):
         Args:
             user_id: IDs of the users, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.query_allowlist_mode, request_options)
         return self._client.request(
             _QUERY_ALLOWLIST_MODE,
             QueryAllowlistModeResponse,
@@ -227,6 +243,8 @@ class UserLists(SyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             white_user_id: IDs of the users to allow, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.add_to_allowlist, request_options)
         return self._client.request(
             _ADD_TO_ALLOWLIST,
             CodeResult,
@@ -249,6 +267,8 @@ class UserLists(SyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             white_user_id: IDs of the users to remove, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.remove_from_allowlist, request_options)
         return self._client.request(
             _REMOVE_FROM_ALLOWLIST,
             CodeResult,
@@ -261,7 +281,7 @@ class UserLists(SyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int = 1000,
         **request_options: Unpack[RequestOptions],
     ) -> QueryAllowlistResponse:
         """List a user's allowlist
@@ -273,6 +293,8 @@ class UserLists(SyncResource):
             page_token: Token from the `next` field of the previous page; leave out for the first page.
             size: Users per page; without paging the first 1000 are returned.
         """
+        if request_options:
+            check_options(self.query_allowlist, request_options)
         return self._client.request(
             _QUERY_ALLOWLIST,
             QueryAllowlistResponse,
@@ -285,7 +307,7 @@ class UserLists(SyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int = 1000,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `query_allowlist`, page after page.
@@ -297,6 +319,8 @@ class UserLists(SyncResource):
             page_token: Token from the `next` field of the previous page; leave out for the first page.
             size: Users per page; without paging the first 1000 are returned.
         """
+        if request_options:
+            check_options(self.iter_query_allowlist, request_options)
         return iterate(
             self.query_allowlist,
             _QUERY_ALLOWLIST_PAGING,
@@ -306,7 +330,11 @@ class UserLists(SyncResource):
 
 
 class AsyncUserLists(AsyncResource):
-    """user_lists operations, async."""
+    """Per-user blocklists and allowlists that decide who may send a user one-to-one messages.
+
+    Reached as `client.user_lists` of an AsyncClient: the methods of `UserLists`,
+    to be awaited.
+    """
 
     async def add_to_blocklist(
         self,
@@ -323,6 +351,8 @@ class AsyncUserLists(AsyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             black_user_id: IDs of the users to block, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.add_to_blocklist, request_options)
         return await self._client.request(
             _ADD_TO_BLOCKLIST,
             CodeResult,
@@ -345,6 +375,8 @@ class AsyncUserLists(AsyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             black_user_id: IDs of the users to unblock, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.remove_from_blocklist, request_options)
         return await self._client.request(
             _REMOVE_FROM_BLOCKLIST,
             CodeResult,
@@ -357,7 +389,7 @@ class AsyncUserLists(AsyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int = 1000,
         **request_options: Unpack[RequestOptions],
     ) -> QueryBlocklistResponse:
         """List a user's blocklist
@@ -369,6 +401,8 @@ class AsyncUserLists(AsyncResource):
             page_token: Token from the `next` field of the previous page; leave out for the first page.
             size: Users per page; without paging the first 1000 are returned.
         """
+        if request_options:
+            check_options(self.query_blocklist, request_options)
         return await self._client.request(
             _QUERY_BLOCKLIST,
             QueryBlocklistResponse,
@@ -381,7 +415,7 @@ class AsyncUserLists(AsyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int = 1000,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `query_blocklist`, page after page.
@@ -393,6 +427,8 @@ class AsyncUserLists(AsyncResource):
             page_token: Token from the `next` field of the previous page; leave out for the first page.
             size: Users per page; without paging the first 1000 are returned.
         """
+        if request_options:
+            check_options(self.iter_query_blocklist, request_options)
         return iterate_async(
             self.query_blocklist,
             _QUERY_BLOCKLIST_PAGING,
@@ -417,6 +453,8 @@ class AsyncUserLists(AsyncResource):
             user_id: IDs of the users, at most 20; sent as repeated fields.
             white_setting: 1 turns the allowlist on, 0 returns to the blocklist (the default).
         """
+        if request_options:
+            check_options(self.set_allowlist_mode, request_options)
         return await self._client.request(
             _SET_ALLOWLIST_MODE,
             CodeResult,
@@ -437,6 +475,8 @@ class AsyncUserLists(AsyncResource):
         Args:
             user_id: IDs of the users, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.query_allowlist_mode, request_options)
         return await self._client.request(
             _QUERY_ALLOWLIST_MODE,
             QueryAllowlistModeResponse,
@@ -459,6 +499,8 @@ class AsyncUserLists(AsyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             white_user_id: IDs of the users to allow, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.add_to_allowlist, request_options)
         return await self._client.request(
             _ADD_TO_ALLOWLIST,
             CodeResult,
@@ -481,6 +523,8 @@ class AsyncUserLists(AsyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             white_user_id: IDs of the users to remove, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.remove_from_allowlist, request_options)
         return await self._client.request(
             _REMOVE_FROM_ALLOWLIST,
             CodeResult,
@@ -493,7 +537,7 @@ class AsyncUserLists(AsyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int = 1000,
         **request_options: Unpack[RequestOptions],
     ) -> QueryAllowlistResponse:
         """List a user's allowlist
@@ -505,6 +549,8 @@ class AsyncUserLists(AsyncResource):
             page_token: Token from the `next` field of the previous page; leave out for the first page.
             size: Users per page; without paging the first 1000 are returned.
         """
+        if request_options:
+            check_options(self.query_allowlist, request_options)
         return await self._client.request(
             _QUERY_ALLOWLIST,
             QueryAllowlistResponse,
@@ -517,7 +563,7 @@ class AsyncUserLists(AsyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int = 1000,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `query_allowlist`, page after page.
@@ -529,9 +575,40 @@ class AsyncUserLists(AsyncResource):
             page_token: Token from the `next` field of the previous page; leave out for the first page.
             size: Users per page; without paging the first 1000 are returned.
         """
+        if request_options:
+            check_options(self.iter_query_allowlist, request_options)
         return iterate_async(
             self.query_allowlist,
             _QUERY_ALLOWLIST_PAGING,
             {"user_id": user_id, "page_token": page_token, "size": size},
             request_options,
         )
+
+
+class UserListsWithRawResponse:
+    """The methods of `UserLists`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, resource: UserLists) -> None:
+        self.add_to_blocklist = raw_response(resource.add_to_blocklist)
+        self.remove_from_blocklist = raw_response(resource.remove_from_blocklist)
+        self.query_blocklist = raw_response(resource.query_blocklist)
+        self.set_allowlist_mode = raw_response(resource.set_allowlist_mode)
+        self.query_allowlist_mode = raw_response(resource.query_allowlist_mode)
+        self.add_to_allowlist = raw_response(resource.add_to_allowlist)
+        self.remove_from_allowlist = raw_response(resource.remove_from_allowlist)
+        self.query_allowlist = raw_response(resource.query_allowlist)
+
+
+class AsyncUserListsWithRawResponse:
+    """The methods of `AsyncUserLists`, each returning the call's APIResponse."""
+
+    def __init__(self, resource: AsyncUserLists) -> None:
+        self.add_to_blocklist = async_raw_response(resource.add_to_blocklist)
+        self.remove_from_blocklist = async_raw_response(resource.remove_from_blocklist)
+        self.query_blocklist = async_raw_response(resource.query_blocklist)
+        self.set_allowlist_mode = async_raw_response(resource.set_allowlist_mode)
+        self.query_allowlist_mode = async_raw_response(resource.query_allowlist_mode)
+        self.add_to_allowlist = async_raw_response(resource.add_to_allowlist)
+        self.remove_from_allowlist = async_raw_response(resource.remove_from_allowlist)
+        self.query_allowlist = async_raw_response(resource.query_allowlist)

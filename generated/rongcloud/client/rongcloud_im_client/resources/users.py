@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     BlockedUser,
     CheckUserOnlineResponse,
@@ -130,7 +130,11 @@ _QUERY_PRIVATE_CHAT_MUTED_USERS_PAGING = Paging(
 
 
 class Users(SyncResource):
-    """users operations."""
+    """Register users and issue tokens, edit profiles, deactivate, ban and mute users, check who is online and manage user tags.
+
+    Reached as `client.users`; `client.with_raw_response.users` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def register_user(
         self,
@@ -151,6 +155,8 @@ class Users(SyncResource):
             name: Display name used in notifications, at most 128 bytes.
             portrait_uri: URL of the user's avatar, at most 1024 bytes.
         """
+        if request_options:
+            check_options(self.register_user, request_options)
         return self._client.request(
             _REGISTER_USER,
             RegisterUserResponse,
@@ -174,6 +180,8 @@ class Users(SyncResource):
             user_id: IDs of the users whose tokens to invalidate, at most 20; sent as repeated fields.
             time: Cut-off as a Unix timestamp in milliseconds: tokens obtained before it stop working.
         """
+        if request_options:
+            check_options(self.expire_user_tokens, request_options)
         return self._client.request(
             _EXPIRE_USER_TOKENS,
             CodeResult,
@@ -194,6 +202,8 @@ class Users(SyncResource):
         Args:
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.get_user_info, request_options)
         return self._client.request(
             _GET_USER_INFO,
             GetUserInfoResponse,
@@ -219,6 +229,8 @@ class Users(SyncResource):
             name: New display name, at most 128 bytes.
             portrait_uri: New avatar URL, at most 1024 bytes.
         """
+        if request_options:
+            check_options(self.update_user_info, request_options)
         return self._client.request(
             _UPDATE_USER_INFO,
             CodeResult,
@@ -241,6 +253,8 @@ class Users(SyncResource):
         Args:
             user_id: IDs of the users to deactivate, separated by commas; at most 100.
         """
+        if request_options:
+            check_options(self.deactivate_users, request_options)
         return self._client.request(
             _DEACTIVATE_USERS,
             DeactivateUsersResponse,
@@ -251,8 +265,8 @@ class Users(SyncResource):
     def query_deactivated_users(
         self,
         *,
-        page_no: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page_no: int = 1,
+        page_size: int = 50,
         **request_options: Unpack[RequestOptions],
     ) -> QueryDeactivatedUsersResponse:
         """List deactivated users
@@ -264,6 +278,8 @@ class Users(SyncResource):
             page_no: Page number, from 1.
             page_size: IDs per page.
         """
+        if request_options:
+            check_options(self.query_deactivated_users, request_options)
         return self._client.request(
             _QUERY_DEACTIVATED_USERS,
             QueryDeactivatedUsersResponse,
@@ -274,8 +290,8 @@ class Users(SyncResource):
     def iter_query_deactivated_users(
         self,
         *,
-        page_no: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page_no: int = 1,
+        page_size: int = 50,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `query_deactivated_users`, page after page.
@@ -286,6 +302,8 @@ class Users(SyncResource):
             page_no: Page number, from 1.
             page_size: IDs per page.
         """
+        if request_options:
+            check_options(self.iter_query_deactivated_users, request_options)
         return iterate(
             self.query_deactivated_users,
             _QUERY_DEACTIVATED_USERS_PAGING,
@@ -308,6 +326,8 @@ class Users(SyncResource):
         Args:
             user_id: IDs of the users to reactivate, separated by commas; at most 100.
         """
+        if request_options:
+            check_options(self.reactivate_users, request_options)
         return self._client.request(
             _REACTIVATE_USERS,
             ReactivateUsersResponse,
@@ -331,6 +351,8 @@ class Users(SyncResource):
             user_id: IDs of the users, at most 20; sent as repeated `userId` fields.
             minute: Length of the ban in minutes.
         """
+        if request_options:
+            check_options(self.block_users, request_options)
         return self._client.request(
             _BLOCK_USERS,
             CodeResult,
@@ -351,6 +373,8 @@ class Users(SyncResource):
         Args:
             user_id: IDs of the users, at most 20; sent as repeated `userId` fields.
         """
+        if request_options:
+            check_options(self.unblock_users, request_options)
         return self._client.request(
             _UNBLOCK_USERS,
             CodeResult,
@@ -362,7 +386,7 @@ class Users(SyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int = 50,
         **request_options: Unpack[RequestOptions],
     ) -> QueryBlockedUsersResponse:
         """List banned users
@@ -374,6 +398,8 @@ class Users(SyncResource):
             page: Page number, from 1; 0 or absent returns the first 1000 without paging.
             size: Users per page.
         """
+        if request_options:
+            check_options(self.query_blocked_users, request_options)
         return self._client.request(
             _QUERY_BLOCKED_USERS,
             QueryBlockedUsersResponse,
@@ -385,7 +411,7 @@ class Users(SyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int = 50,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[BlockedUser]:
         """Every item of `query_blocked_users`, page after page.
@@ -396,6 +422,8 @@ class Users(SyncResource):
             page: Page number, from 1; 0 or absent returns the first 1000 without paging.
             size: Users per page.
         """
+        if request_options:
+            check_options(self.iter_query_blocked_users, request_options)
         return iterate(
             self.query_blocked_users,
             _QUERY_BLOCKED_USERS_PAGING,
@@ -416,6 +444,8 @@ class Users(SyncResource):
         Args:
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.check_user_online, request_options)
         return self._client.request(
             _CHECK_USER_ONLINE,
             CheckUserOnlineResponse,
@@ -441,6 +471,8 @@ class Users(SyncResource):
             state: 1 mutes the users, 0 unmutes them.
             type: Conversation type the mute applies to; `PERSON` for one-to-one chat.
         """
+        if request_options:
+            check_options(self.set_private_chat_mute, request_options)
         return self._client.request(
             _SET_PRIVATE_CHAT_MUTE,
             CodeResult,
@@ -452,8 +484,8 @@ class Users(SyncResource):
         self,
         *,
         type: str,
-        num: int | NotGiven = NOT_GIVEN,
-        offset: int | NotGiven = NOT_GIVEN,
+        num: int = 100,
+        offset: int = 0,
         **request_options: Unpack[RequestOptions],
     ) -> QueryPrivateChatMutedUsersResponse:
         """List users muted in one-to-one chat
@@ -465,6 +497,8 @@ class Users(SyncResource):
             num: How many users to return.
             offset: Position to start from.
         """
+        if request_options:
+            check_options(self.query_private_chat_muted_users, request_options)
         return self._client.request(
             _QUERY_PRIVATE_CHAT_MUTED_USERS,
             QueryPrivateChatMutedUsersResponse,
@@ -476,8 +510,8 @@ class Users(SyncResource):
         self,
         *,
         type: str,
-        num: int | NotGiven = NOT_GIVEN,
-        offset: int | NotGiven = NOT_GIVEN,
+        num: int = 100,
+        offset: int = 0,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `query_private_chat_muted_users`, page after page.
@@ -489,6 +523,8 @@ class Users(SyncResource):
             num: How many users to return.
             offset: Position to start from.
         """
+        if request_options:
+            check_options(self.iter_query_private_chat_muted_users, request_options)
         return iterate(
             self.query_private_chat_muted_users,
             _QUERY_PRIVATE_CHAT_MUTED_USERS_PAGING,
@@ -512,6 +548,8 @@ class Users(SyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             tags: The user's tags, at most 20, each at most 40 bytes and without special characters; replaces any tags set before.
         """
+        if request_options:
+            check_options(self.set_user_tags, request_options)
         return self._client.request(
             _SET_USER_TAGS,
             CodeResult,
@@ -534,6 +572,8 @@ class Users(SyncResource):
             user_ids: IDs of the users, at most 1000.
             tags: Tags to give every listed user, at most 20, each at most 40 bytes; replaces any tags set before.
         """
+        if request_options:
+            check_options(self.batch_set_user_tags, request_options)
         return self._client.request(
             _BATCH_SET_USER_TAGS,
             CodeResult,
@@ -554,6 +594,8 @@ class Users(SyncResource):
         Args:
             user_ids: IDs of the users, at most 50; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.get_user_tags, request_options)
         return self._client.request(
             _GET_USER_TAGS,
             GetUserTagsResponse,
@@ -563,7 +605,11 @@ class Users(SyncResource):
 
 
 class AsyncUsers(AsyncResource):
-    """users operations, async."""
+    """Register users and issue tokens, edit profiles, deactivate, ban and mute users, check who is online and manage user tags.
+
+    Reached as `client.users` of an AsyncClient: the methods of `Users`,
+    to be awaited.
+    """
 
     async def register_user(
         self,
@@ -584,6 +630,8 @@ class AsyncUsers(AsyncResource):
             name: Display name used in notifications, at most 128 bytes.
             portrait_uri: URL of the user's avatar, at most 1024 bytes.
         """
+        if request_options:
+            check_options(self.register_user, request_options)
         return await self._client.request(
             _REGISTER_USER,
             RegisterUserResponse,
@@ -607,6 +655,8 @@ class AsyncUsers(AsyncResource):
             user_id: IDs of the users whose tokens to invalidate, at most 20; sent as repeated fields.
             time: Cut-off as a Unix timestamp in milliseconds: tokens obtained before it stop working.
         """
+        if request_options:
+            check_options(self.expire_user_tokens, request_options)
         return await self._client.request(
             _EXPIRE_USER_TOKENS,
             CodeResult,
@@ -627,6 +677,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.get_user_info, request_options)
         return await self._client.request(
             _GET_USER_INFO,
             GetUserInfoResponse,
@@ -652,6 +704,8 @@ class AsyncUsers(AsyncResource):
             name: New display name, at most 128 bytes.
             portrait_uri: New avatar URL, at most 1024 bytes.
         """
+        if request_options:
+            check_options(self.update_user_info, request_options)
         return await self._client.request(
             _UPDATE_USER_INFO,
             CodeResult,
@@ -674,6 +728,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: IDs of the users to deactivate, separated by commas; at most 100.
         """
+        if request_options:
+            check_options(self.deactivate_users, request_options)
         return await self._client.request(
             _DEACTIVATE_USERS,
             DeactivateUsersResponse,
@@ -684,8 +740,8 @@ class AsyncUsers(AsyncResource):
     async def query_deactivated_users(
         self,
         *,
-        page_no: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page_no: int = 1,
+        page_size: int = 50,
         **request_options: Unpack[RequestOptions],
     ) -> QueryDeactivatedUsersResponse:
         """List deactivated users
@@ -697,6 +753,8 @@ class AsyncUsers(AsyncResource):
             page_no: Page number, from 1.
             page_size: IDs per page.
         """
+        if request_options:
+            check_options(self.query_deactivated_users, request_options)
         return await self._client.request(
             _QUERY_DEACTIVATED_USERS,
             QueryDeactivatedUsersResponse,
@@ -707,8 +765,8 @@ class AsyncUsers(AsyncResource):
     def iter_query_deactivated_users(
         self,
         *,
-        page_no: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page_no: int = 1,
+        page_size: int = 50,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `query_deactivated_users`, page after page.
@@ -719,6 +777,8 @@ class AsyncUsers(AsyncResource):
             page_no: Page number, from 1.
             page_size: IDs per page.
         """
+        if request_options:
+            check_options(self.iter_query_deactivated_users, request_options)
         return iterate_async(
             self.query_deactivated_users,
             _QUERY_DEACTIVATED_USERS_PAGING,
@@ -741,6 +801,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: IDs of the users to reactivate, separated by commas; at most 100.
         """
+        if request_options:
+            check_options(self.reactivate_users, request_options)
         return await self._client.request(
             _REACTIVATE_USERS,
             ReactivateUsersResponse,
@@ -764,6 +826,8 @@ class AsyncUsers(AsyncResource):
             user_id: IDs of the users, at most 20; sent as repeated `userId` fields.
             minute: Length of the ban in minutes.
         """
+        if request_options:
+            check_options(self.block_users, request_options)
         return await self._client.request(
             _BLOCK_USERS,
             CodeResult,
@@ -784,6 +848,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: IDs of the users, at most 20; sent as repeated `userId` fields.
         """
+        if request_options:
+            check_options(self.unblock_users, request_options)
         return await self._client.request(
             _UNBLOCK_USERS,
             CodeResult,
@@ -795,7 +861,7 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int = 50,
         **request_options: Unpack[RequestOptions],
     ) -> QueryBlockedUsersResponse:
         """List banned users
@@ -807,6 +873,8 @@ class AsyncUsers(AsyncResource):
             page: Page number, from 1; 0 or absent returns the first 1000 without paging.
             size: Users per page.
         """
+        if request_options:
+            check_options(self.query_blocked_users, request_options)
         return await self._client.request(
             _QUERY_BLOCKED_USERS,
             QueryBlockedUsersResponse,
@@ -818,7 +886,7 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int = 50,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[BlockedUser]:
         """Every item of `query_blocked_users`, page after page.
@@ -829,6 +897,8 @@ class AsyncUsers(AsyncResource):
             page: Page number, from 1; 0 or absent returns the first 1000 without paging.
             size: Users per page.
         """
+        if request_options:
+            check_options(self.iter_query_blocked_users, request_options)
         return iterate_async(
             self.query_blocked_users,
             _QUERY_BLOCKED_USERS_PAGING,
@@ -849,6 +919,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.check_user_online, request_options)
         return await self._client.request(
             _CHECK_USER_ONLINE,
             CheckUserOnlineResponse,
@@ -874,6 +946,8 @@ class AsyncUsers(AsyncResource):
             state: 1 mutes the users, 0 unmutes them.
             type: Conversation type the mute applies to; `PERSON` for one-to-one chat.
         """
+        if request_options:
+            check_options(self.set_private_chat_mute, request_options)
         return await self._client.request(
             _SET_PRIVATE_CHAT_MUTE,
             CodeResult,
@@ -885,8 +959,8 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         type: str,
-        num: int | NotGiven = NOT_GIVEN,
-        offset: int | NotGiven = NOT_GIVEN,
+        num: int = 100,
+        offset: int = 0,
         **request_options: Unpack[RequestOptions],
     ) -> QueryPrivateChatMutedUsersResponse:
         """List users muted in one-to-one chat
@@ -898,6 +972,8 @@ class AsyncUsers(AsyncResource):
             num: How many users to return.
             offset: Position to start from.
         """
+        if request_options:
+            check_options(self.query_private_chat_muted_users, request_options)
         return await self._client.request(
             _QUERY_PRIVATE_CHAT_MUTED_USERS,
             QueryPrivateChatMutedUsersResponse,
@@ -909,8 +985,8 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         type: str,
-        num: int | NotGiven = NOT_GIVEN,
-        offset: int | NotGiven = NOT_GIVEN,
+        num: int = 100,
+        offset: int = 0,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `query_private_chat_muted_users`, page after page.
@@ -922,6 +998,8 @@ class AsyncUsers(AsyncResource):
             num: How many users to return.
             offset: Position to start from.
         """
+        if request_options:
+            check_options(self.iter_query_private_chat_muted_users, request_options)
         return iterate_async(
             self.query_private_chat_muted_users,
             _QUERY_PRIVATE_CHAT_MUTED_USERS_PAGING,
@@ -945,6 +1023,8 @@ class AsyncUsers(AsyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             tags: The user's tags, at most 20, each at most 40 bytes and without special characters; replaces any tags set before.
         """
+        if request_options:
+            check_options(self.set_user_tags, request_options)
         return await self._client.request(
             _SET_USER_TAGS,
             CodeResult,
@@ -967,6 +1047,8 @@ class AsyncUsers(AsyncResource):
             user_ids: IDs of the users, at most 1000.
             tags: Tags to give every listed user, at most 20, each at most 40 bytes; replaces any tags set before.
         """
+        if request_options:
+            check_options(self.batch_set_user_tags, request_options)
         return await self._client.request(
             _BATCH_SET_USER_TAGS,
             CodeResult,
@@ -987,9 +1069,58 @@ class AsyncUsers(AsyncResource):
         Args:
             user_ids: IDs of the users, at most 50; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.get_user_tags, request_options)
         return await self._client.request(
             _GET_USER_TAGS,
             GetUserTagsResponse,
             body={"userIds": user_ids},
             options=request_options,
         )
+
+
+class UsersWithRawResponse:
+    """The methods of `Users`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, resource: Users) -> None:
+        self.register_user = raw_response(resource.register_user)
+        self.expire_user_tokens = raw_response(resource.expire_user_tokens)
+        self.get_user_info = raw_response(resource.get_user_info)
+        self.update_user_info = raw_response(resource.update_user_info)
+        self.deactivate_users = raw_response(resource.deactivate_users)
+        self.query_deactivated_users = raw_response(resource.query_deactivated_users)
+        self.reactivate_users = raw_response(resource.reactivate_users)
+        self.block_users = raw_response(resource.block_users)
+        self.unblock_users = raw_response(resource.unblock_users)
+        self.query_blocked_users = raw_response(resource.query_blocked_users)
+        self.check_user_online = raw_response(resource.check_user_online)
+        self.set_private_chat_mute = raw_response(resource.set_private_chat_mute)
+        self.query_private_chat_muted_users = raw_response(resource.query_private_chat_muted_users)
+        self.set_user_tags = raw_response(resource.set_user_tags)
+        self.batch_set_user_tags = raw_response(resource.batch_set_user_tags)
+        self.get_user_tags = raw_response(resource.get_user_tags)
+
+
+class AsyncUsersWithRawResponse:
+    """The methods of `AsyncUsers`, each returning the call's APIResponse."""
+
+    def __init__(self, resource: AsyncUsers) -> None:
+        self.register_user = async_raw_response(resource.register_user)
+        self.expire_user_tokens = async_raw_response(resource.expire_user_tokens)
+        self.get_user_info = async_raw_response(resource.get_user_info)
+        self.update_user_info = async_raw_response(resource.update_user_info)
+        self.deactivate_users = async_raw_response(resource.deactivate_users)
+        self.query_deactivated_users = async_raw_response(resource.query_deactivated_users)
+        self.reactivate_users = async_raw_response(resource.reactivate_users)
+        self.block_users = async_raw_response(resource.block_users)
+        self.unblock_users = async_raw_response(resource.unblock_users)
+        self.query_blocked_users = async_raw_response(resource.query_blocked_users)
+        self.check_user_online = async_raw_response(resource.check_user_online)
+        self.set_private_chat_mute = async_raw_response(resource.set_private_chat_mute)
+        self.query_private_chat_muted_users = async_raw_response(
+            resource.query_private_chat_muted_users
+        )
+        self.set_user_tags = async_raw_response(resource.set_user_tags)
+        self.batch_set_user_tags = async_raw_response(resource.batch_set_user_tags)
+        self.get_user_tags = async_raw_response(resource.get_user_tags)

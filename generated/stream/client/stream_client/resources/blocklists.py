@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import DurationResponse, GetBlockListResponse, ListBlockListsResponse
 
 _LIST_BLOCK_LISTS = Endpoint(
@@ -36,7 +36,11 @@ _DELETE_BLOCK_LIST = Endpoint(
 
 
 class Blocklists(SyncResource):
-    """blocklists operations."""
+    """Lists of words, patterns, domains and addresses that messages may not contain.
+
+    Reached as `client.blocklists`; `client.with_raw_response.blocklists` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_block_lists(
         self,
@@ -46,6 +50,8 @@ class Blocklists(SyncResource):
 
         Returns the app's block lists.
         """
+        if request_options:
+            check_options(self.list_block_lists, request_options)
         return self._client.request(
             _LIST_BLOCK_LISTS,
             ListBlockListsResponse,
@@ -70,6 +76,8 @@ class Blocklists(SyncResource):
             words: The entries.
             type: What the entries are; `word` when left out.
         """
+        if request_options:
+            check_options(self.create_block_list, request_options)
         return self._client.request(
             _CREATE_BLOCK_LIST,
             DurationResponse,
@@ -90,6 +98,8 @@ class Blocklists(SyncResource):
         Args:
             name: Name of the block list.
         """
+        if request_options:
+            check_options(self.get_block_list, request_options)
         return self._client.request(
             _GET_BLOCK_LIST,
             GetBlockListResponse,
@@ -112,6 +122,8 @@ class Blocklists(SyncResource):
             name: Name of the block list.
             words: The full new list of entries.
         """
+        if request_options:
+            check_options(self.update_block_list, request_options)
         return self._client.request(
             _UPDATE_BLOCK_LIST,
             DurationResponse,
@@ -133,6 +145,8 @@ class Blocklists(SyncResource):
         Args:
             name: Name of the block list.
         """
+        if request_options:
+            check_options(self.delete_block_list, request_options)
         return self._client.request(
             _DELETE_BLOCK_LIST,
             DurationResponse,
@@ -142,7 +156,11 @@ class Blocklists(SyncResource):
 
 
 class AsyncBlocklists(AsyncResource):
-    """blocklists operations, async."""
+    """Lists of words, patterns, domains and addresses that messages may not contain.
+
+    Reached as `client.blocklists` of an AsyncClient: the methods of `Blocklists`,
+    to be awaited.
+    """
 
     async def list_block_lists(
         self,
@@ -152,6 +170,8 @@ class AsyncBlocklists(AsyncResource):
 
         Returns the app's block lists.
         """
+        if request_options:
+            check_options(self.list_block_lists, request_options)
         return await self._client.request(
             _LIST_BLOCK_LISTS,
             ListBlockListsResponse,
@@ -176,6 +196,8 @@ class AsyncBlocklists(AsyncResource):
             words: The entries.
             type: What the entries are; `word` when left out.
         """
+        if request_options:
+            check_options(self.create_block_list, request_options)
         return await self._client.request(
             _CREATE_BLOCK_LIST,
             DurationResponse,
@@ -196,6 +218,8 @@ class AsyncBlocklists(AsyncResource):
         Args:
             name: Name of the block list.
         """
+        if request_options:
+            check_options(self.get_block_list, request_options)
         return await self._client.request(
             _GET_BLOCK_LIST,
             GetBlockListResponse,
@@ -218,6 +242,8 @@ class AsyncBlocklists(AsyncResource):
             name: Name of the block list.
             words: The full new list of entries.
         """
+        if request_options:
+            check_options(self.update_block_list, request_options)
         return await self._client.request(
             _UPDATE_BLOCK_LIST,
             DurationResponse,
@@ -239,9 +265,34 @@ class AsyncBlocklists(AsyncResource):
         Args:
             name: Name of the block list.
         """
+        if request_options:
+            check_options(self.delete_block_list, request_options)
         return await self._client.request(
             _DELETE_BLOCK_LIST,
             DurationResponse,
             path={"name": name},
             options=request_options,
         )
+
+
+class BlocklistsWithRawResponse:
+    """The methods of `Blocklists`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, resource: Blocklists) -> None:
+        self.list_block_lists = raw_response(resource.list_block_lists)
+        self.create_block_list = raw_response(resource.create_block_list)
+        self.get_block_list = raw_response(resource.get_block_list)
+        self.update_block_list = raw_response(resource.update_block_list)
+        self.delete_block_list = raw_response(resource.delete_block_list)
+
+
+class AsyncBlocklistsWithRawResponse:
+    """The methods of `AsyncBlocklists`, each returning the call's APIResponse."""
+
+    def __init__(self, resource: AsyncBlocklists) -> None:
+        self.list_block_lists = async_raw_response(resource.list_block_lists)
+        self.create_block_list = async_raw_response(resource.create_block_list)
+        self.get_block_list = async_raw_response(resource.get_block_list)
+        self.update_block_list = async_raw_response(resource.update_block_list)
+        self.delete_block_list = async_raw_response(resource.delete_block_list)

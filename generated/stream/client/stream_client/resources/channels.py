@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     BatchUnreadCountsResponse,
     ChannelInput,
@@ -116,7 +117,11 @@ _QUERY_CHANNELS_PAGING = Paging("offset", items=("channels",), size=("limit",), 
 
 
 class Channels(SyncResource):
-    """channels operations."""
+    """Search, create, update, hide, truncate and delete channels; read and unread markers; channel events and unread counts.
+
+    Reached as `client.channels`; `client.with_raw_response.channels` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def query_channels(
         self,
@@ -148,6 +153,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.query_channels, request_options)
         return self._client.request(
             _QUERY_CHANNELS,
             QueryChannelsResponse,
@@ -194,6 +201,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.iter_query_channels, request_options)
         return iterate(
             self.query_channels,
             _QUERY_CHANNELS_PAGING,
@@ -239,6 +248,8 @@ class Channels(SyncResource):
             members: Which members to return with the state.
             watchers: Which watchers to return with the state.
         """
+        if request_options:
+            check_options(self.get_or_create_distinct_channel, request_options)
         return self._client.request(
             _GET_OR_CREATE_DISTINCT_CHANNEL,
             ChannelStateResponse,
@@ -284,6 +295,8 @@ class Channels(SyncResource):
             members: Which members to return with the state.
             watchers: Which watchers to return with the state.
         """
+        if request_options:
+            check_options(self.get_or_create_channel, request_options)
         return self._client.request(
             _GET_OR_CREATE_CHANNEL,
             ChannelStateResponse,
@@ -351,6 +364,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.update_channel, request_options)
         return self._client.request(
             _UPDATE_CHANNEL,
             UpdateChannelResponse,
@@ -395,6 +410,8 @@ class Channels(SyncResource):
             id: Id of the channel within its type.
             hard_delete: True to remove the channel and everything in it for good.
         """
+        if request_options:
+            check_options(self.delete_channel, request_options)
         return self._client.request(
             _DELETE_CHANNEL,
             DeleteChannelResponse,
@@ -426,6 +443,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.update_channel_partial, request_options)
         return self._client.request(
             _UPDATE_CHANNEL_PARTIAL,
             UpdateChannelPartialResponse,
@@ -449,6 +468,8 @@ class Channels(SyncResource):
             cids: The channels to delete, each as `type:id`.
             hard_delete: True to remove the channels and everything in them for good.
         """
+        if request_options:
+            check_options(self.delete_channels, request_options)
         return self._client.request(
             _DELETE_CHANNELS,
             DeleteChannelsResponse,
@@ -464,7 +485,7 @@ class Channels(SyncResource):
         hard_delete: bool | NotGiven = NOT_GIVEN,
         message: MessageRequest | NotGiven = NOT_GIVEN,
         skip_push: bool | NotGiven = NOT_GIVEN,
-        truncated_at: str | NotGiven = NOT_GIVEN,
+        truncated_at: datetime | NotGiven = NOT_GIVEN,
         user_id: str | NotGiven = NOT_GIVEN,
         user: UserRequest | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
@@ -484,6 +505,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.truncate_channel, request_options)
         return self._client.request(
             _TRUNCATE_CHANNEL,
             TruncateChannelResponse,
@@ -520,6 +543,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.hide_channel, request_options)
         return self._client.request(
             _HIDE_CHANNEL,
             DurationResponse,
@@ -547,6 +572,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.show_channel, request_options)
         return self._client.request(
             _SHOW_CHANNEL,
             DurationResponse,
@@ -573,6 +600,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mark_channels_read, request_options)
         return self._client.request(
             _MARK_CHANNELS_READ,
             MarkReadResponse,
@@ -604,6 +633,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mark_read, request_options)
         return self._client.request(
             _MARK_READ,
             MarkReadResponse,
@@ -640,6 +671,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mark_unread, request_options)
         return self._client.request(
             _MARK_UNREAD,
             DurationResponse,
@@ -670,6 +703,8 @@ class Channels(SyncResource):
             id: Id of the channel within its type.
             event: The event to deliver.
         """
+        if request_options:
+            check_options(self.send_event, request_options)
         return self._client.request(
             _SEND_EVENT,
             SendEventResponse,
@@ -692,6 +727,8 @@ class Channels(SyncResource):
         Args:
             user_id: Whose unread counts, by user id. Needed with a server-side token; a user token already names the user.
         """
+        if request_options:
+            check_options(self.get_unread_counts, request_options)
         return self._client.request(
             _GET_UNREAD_COUNTS,
             UnreadCountsResponse,
@@ -712,6 +749,8 @@ class Channels(SyncResource):
         Args:
             user_ids: The users whose counts to return.
         """
+        if request_options:
+            check_options(self.batch_unread_counts, request_options)
         return self._client.request(
             _BATCH_UNREAD_COUNTS,
             BatchUnreadCountsResponse,
@@ -721,7 +760,11 @@ class Channels(SyncResource):
 
 
 class AsyncChannels(AsyncResource):
-    """channels operations, async."""
+    """Search, create, update, hide, truncate and delete channels; read and unread markers; channel events and unread counts.
+
+    Reached as `client.channels` of an AsyncClient: the methods of `Channels`,
+    to be awaited.
+    """
 
     async def query_channels(
         self,
@@ -753,6 +796,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.query_channels, request_options)
         return await self._client.request(
             _QUERY_CHANNELS,
             QueryChannelsResponse,
@@ -799,6 +844,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.iter_query_channels, request_options)
         return iterate_async(
             self.query_channels,
             _QUERY_CHANNELS_PAGING,
@@ -844,6 +891,8 @@ class AsyncChannels(AsyncResource):
             members: Which members to return with the state.
             watchers: Which watchers to return with the state.
         """
+        if request_options:
+            check_options(self.get_or_create_distinct_channel, request_options)
         return await self._client.request(
             _GET_OR_CREATE_DISTINCT_CHANNEL,
             ChannelStateResponse,
@@ -889,6 +938,8 @@ class AsyncChannels(AsyncResource):
             members: Which members to return with the state.
             watchers: Which watchers to return with the state.
         """
+        if request_options:
+            check_options(self.get_or_create_channel, request_options)
         return await self._client.request(
             _GET_OR_CREATE_CHANNEL,
             ChannelStateResponse,
@@ -956,6 +1007,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.update_channel, request_options)
         return await self._client.request(
             _UPDATE_CHANNEL,
             UpdateChannelResponse,
@@ -1000,6 +1053,8 @@ class AsyncChannels(AsyncResource):
             id: Id of the channel within its type.
             hard_delete: True to remove the channel and everything in it for good.
         """
+        if request_options:
+            check_options(self.delete_channel, request_options)
         return await self._client.request(
             _DELETE_CHANNEL,
             DeleteChannelResponse,
@@ -1031,6 +1086,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.update_channel_partial, request_options)
         return await self._client.request(
             _UPDATE_CHANNEL_PARTIAL,
             UpdateChannelPartialResponse,
@@ -1054,6 +1111,8 @@ class AsyncChannels(AsyncResource):
             cids: The channels to delete, each as `type:id`.
             hard_delete: True to remove the channels and everything in them for good.
         """
+        if request_options:
+            check_options(self.delete_channels, request_options)
         return await self._client.request(
             _DELETE_CHANNELS,
             DeleteChannelsResponse,
@@ -1069,7 +1128,7 @@ class AsyncChannels(AsyncResource):
         hard_delete: bool | NotGiven = NOT_GIVEN,
         message: MessageRequest | NotGiven = NOT_GIVEN,
         skip_push: bool | NotGiven = NOT_GIVEN,
-        truncated_at: str | NotGiven = NOT_GIVEN,
+        truncated_at: datetime | NotGiven = NOT_GIVEN,
         user_id: str | NotGiven = NOT_GIVEN,
         user: UserRequest | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
@@ -1089,6 +1148,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.truncate_channel, request_options)
         return await self._client.request(
             _TRUNCATE_CHANNEL,
             TruncateChannelResponse,
@@ -1125,6 +1186,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.hide_channel, request_options)
         return await self._client.request(
             _HIDE_CHANNEL,
             DurationResponse,
@@ -1152,6 +1215,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.show_channel, request_options)
         return await self._client.request(
             _SHOW_CHANNEL,
             DurationResponse,
@@ -1178,6 +1243,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mark_channels_read, request_options)
         return await self._client.request(
             _MARK_CHANNELS_READ,
             MarkReadResponse,
@@ -1209,6 +1276,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mark_read, request_options)
         return await self._client.request(
             _MARK_READ,
             MarkReadResponse,
@@ -1245,6 +1314,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mark_unread, request_options)
         return await self._client.request(
             _MARK_UNREAD,
             DurationResponse,
@@ -1275,6 +1346,8 @@ class AsyncChannels(AsyncResource):
             id: Id of the channel within its type.
             event: The event to deliver.
         """
+        if request_options:
+            check_options(self.send_event, request_options)
         return await self._client.request(
             _SEND_EVENT,
             SendEventResponse,
@@ -1297,6 +1370,8 @@ class AsyncChannels(AsyncResource):
         Args:
             user_id: Whose unread counts, by user id. Needed with a server-side token; a user token already names the user.
         """
+        if request_options:
+            check_options(self.get_unread_counts, request_options)
         return await self._client.request(
             _GET_UNREAD_COUNTS,
             UnreadCountsResponse,
@@ -1317,9 +1392,58 @@ class AsyncChannels(AsyncResource):
         Args:
             user_ids: The users whose counts to return.
         """
+        if request_options:
+            check_options(self.batch_unread_counts, request_options)
         return await self._client.request(
             _BATCH_UNREAD_COUNTS,
             BatchUnreadCountsResponse,
             body={"user_ids": user_ids},
             options=request_options,
         )
+
+
+class ChannelsWithRawResponse:
+    """The methods of `Channels`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, resource: Channels) -> None:
+        self.query_channels = raw_response(resource.query_channels)
+        self.get_or_create_distinct_channel = raw_response(resource.get_or_create_distinct_channel)
+        self.get_or_create_channel = raw_response(resource.get_or_create_channel)
+        self.update_channel = raw_response(resource.update_channel)
+        self.delete_channel = raw_response(resource.delete_channel)
+        self.update_channel_partial = raw_response(resource.update_channel_partial)
+        self.delete_channels = raw_response(resource.delete_channels)
+        self.truncate_channel = raw_response(resource.truncate_channel)
+        self.hide_channel = raw_response(resource.hide_channel)
+        self.show_channel = raw_response(resource.show_channel)
+        self.mark_channels_read = raw_response(resource.mark_channels_read)
+        self.mark_read = raw_response(resource.mark_read)
+        self.mark_unread = raw_response(resource.mark_unread)
+        self.send_event = raw_response(resource.send_event)
+        self.get_unread_counts = raw_response(resource.get_unread_counts)
+        self.batch_unread_counts = raw_response(resource.batch_unread_counts)
+
+
+class AsyncChannelsWithRawResponse:
+    """The methods of `AsyncChannels`, each returning the call's APIResponse."""
+
+    def __init__(self, resource: AsyncChannels) -> None:
+        self.query_channels = async_raw_response(resource.query_channels)
+        self.get_or_create_distinct_channel = async_raw_response(
+            resource.get_or_create_distinct_channel
+        )
+        self.get_or_create_channel = async_raw_response(resource.get_or_create_channel)
+        self.update_channel = async_raw_response(resource.update_channel)
+        self.delete_channel = async_raw_response(resource.delete_channel)
+        self.update_channel_partial = async_raw_response(resource.update_channel_partial)
+        self.delete_channels = async_raw_response(resource.delete_channels)
+        self.truncate_channel = async_raw_response(resource.truncate_channel)
+        self.hide_channel = async_raw_response(resource.hide_channel)
+        self.show_channel = async_raw_response(resource.show_channel)
+        self.mark_channels_read = async_raw_response(resource.mark_channels_read)
+        self.mark_read = async_raw_response(resource.mark_read)
+        self.mark_unread = async_raw_response(resource.mark_unread)
+        self.send_event = async_raw_response(resource.send_event)
+        self.get_unread_counts = async_raw_response(resource.get_unread_counts)
+        self.batch_unread_counts = async_raw_response(resource.batch_unread_counts)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CommandResponse,
     DeleteCommandResponse,
@@ -40,7 +40,11 @@ _DELETE_COMMAND = Endpoint(
 
 
 class Commands(SyncResource):
-    """commands operations."""
+    """Define the slash commands members can use in messages.
+
+    Reached as `client.commands`; `client.with_raw_response.commands` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_commands(
         self,
@@ -50,6 +54,8 @@ class Commands(SyncResource):
 
         Returns the app's slash commands, built-in and custom.
         """
+        if request_options:
+            check_options(self.list_commands, request_options)
         return self._client.request(
             _LIST_COMMANDS,
             ListCommandsResponse,
@@ -75,6 +81,8 @@ class Commands(SyncResource):
             args: Hint for the arguments, shown in command suggestions.
             set: Group the command belongs to, for suggestions.
         """
+        if request_options:
+            check_options(self.create_command, request_options)
         return self._client.request(
             _CREATE_COMMAND,
             CommandResponse,
@@ -95,6 +103,8 @@ class Commands(SyncResource):
         Args:
             name: Name of the command.
         """
+        if request_options:
+            check_options(self.get_command, request_options)
         return self._client.request(
             _GET_COMMAND,
             GetCommandResponse,
@@ -121,6 +131,8 @@ class Commands(SyncResource):
             args: Hint for the arguments, shown in command suggestions.
             set: Group the command belongs to, for suggestions.
         """
+        if request_options:
+            check_options(self.update_command, request_options)
         return self._client.request(
             _UPDATE_COMMAND,
             CommandResponse,
@@ -142,6 +154,8 @@ class Commands(SyncResource):
         Args:
             name: Name of the command.
         """
+        if request_options:
+            check_options(self.delete_command, request_options)
         return self._client.request(
             _DELETE_COMMAND,
             DeleteCommandResponse,
@@ -151,7 +165,11 @@ class Commands(SyncResource):
 
 
 class AsyncCommands(AsyncResource):
-    """commands operations, async."""
+    """Define the slash commands members can use in messages.
+
+    Reached as `client.commands` of an AsyncClient: the methods of `Commands`,
+    to be awaited.
+    """
 
     async def list_commands(
         self,
@@ -161,6 +179,8 @@ class AsyncCommands(AsyncResource):
 
         Returns the app's slash commands, built-in and custom.
         """
+        if request_options:
+            check_options(self.list_commands, request_options)
         return await self._client.request(
             _LIST_COMMANDS,
             ListCommandsResponse,
@@ -186,6 +206,8 @@ class AsyncCommands(AsyncResource):
             args: Hint for the arguments, shown in command suggestions.
             set: Group the command belongs to, for suggestions.
         """
+        if request_options:
+            check_options(self.create_command, request_options)
         return await self._client.request(
             _CREATE_COMMAND,
             CommandResponse,
@@ -206,6 +228,8 @@ class AsyncCommands(AsyncResource):
         Args:
             name: Name of the command.
         """
+        if request_options:
+            check_options(self.get_command, request_options)
         return await self._client.request(
             _GET_COMMAND,
             GetCommandResponse,
@@ -232,6 +256,8 @@ class AsyncCommands(AsyncResource):
             args: Hint for the arguments, shown in command suggestions.
             set: Group the command belongs to, for suggestions.
         """
+        if request_options:
+            check_options(self.update_command, request_options)
         return await self._client.request(
             _UPDATE_COMMAND,
             CommandResponse,
@@ -253,9 +279,34 @@ class AsyncCommands(AsyncResource):
         Args:
             name: Name of the command.
         """
+        if request_options:
+            check_options(self.delete_command, request_options)
         return await self._client.request(
             _DELETE_COMMAND,
             DeleteCommandResponse,
             path={"name": name},
             options=request_options,
         )
+
+
+class CommandsWithRawResponse:
+    """The methods of `Commands`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, resource: Commands) -> None:
+        self.list_commands = raw_response(resource.list_commands)
+        self.create_command = raw_response(resource.create_command)
+        self.get_command = raw_response(resource.get_command)
+        self.update_command = raw_response(resource.update_command)
+        self.delete_command = raw_response(resource.delete_command)
+
+
+class AsyncCommandsWithRawResponse:
+    """The methods of `AsyncCommands`, each returning the call's APIResponse."""
+
+    def __init__(self, resource: AsyncCommands) -> None:
+        self.list_commands = async_raw_response(resource.list_commands)
+        self.create_command = async_raw_response(resource.create_command)
+        self.get_command = async_raw_response(resource.get_command)
+        self.update_command = async_raw_response(resource.update_command)
+        self.delete_command = async_raw_response(resource.delete_command)

@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any, Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     Message,
     MessageHistoryEntry,
@@ -104,7 +105,11 @@ _SEARCH_MESSAGES_PAGING = Paging(
 
 
 class Messages(SyncResource):
-    """messages operations."""
+    """Send, read, edit, delete, translate and search messages; thread replies, edit history and link previews.
+
+    Reached as `client.messages`; `client.with_raw_response.messages` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def send_message(
         self,
@@ -135,6 +140,8 @@ class Messages(SyncResource):
             force_moderation: True to run moderation on the message even for a server-side call.
             keep_channel_hidden: True to leave the channel hidden for the sender instead of showing it again.
         """
+        if request_options:
+            check_options(self.send_message, request_options)
         return self._client.request(
             _SEND_MESSAGE,
             MessageResponse,
@@ -172,6 +179,8 @@ class Messages(SyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.query_message_history, request_options)
         return self._client.request(
             _QUERY_MESSAGE_HISTORY,
             QueryMessageHistoryResponse,
@@ -200,6 +209,8 @@ class Messages(SyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.iter_query_message_history, request_options)
         return iterate(
             self.query_message_history,
             _QUERY_MESSAGE_HISTORY_PAGING,
@@ -222,6 +233,8 @@ class Messages(SyncResource):
             id: The message's id.
             show_deleted_message: True to return the message even if it was soft-deleted.
         """
+        if request_options:
+            check_options(self.get_message, request_options)
         return self._client.request(
             _GET_MESSAGE,
             MessageResponse,
@@ -253,6 +266,8 @@ class Messages(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.update_message_partial, request_options)
         return self._client.request(
             _UPDATE_MESSAGE_PARTIAL,
             MessageResponse,
@@ -285,6 +300,8 @@ class Messages(SyncResource):
             message: The new content of the message.
             skip_enrich_url: True to skip building previews for links in the text.
         """
+        if request_options:
+            check_options(self.update_message, request_options)
         return self._client.request(
             _UPDATE_MESSAGE,
             MessageResponse,
@@ -311,6 +328,8 @@ class Messages(SyncResource):
             hard: True to remove the message, its reactions and its replies for good.
             deleted_by: Who is recorded as deleting the message (server-side calls).
         """
+        if request_options:
+            check_options(self.delete_message, request_options)
         return self._client.request(
             _DELETE_MESSAGE,
             MessageResponse,
@@ -336,6 +355,8 @@ class Messages(SyncResource):
             id: Id of the channel within its type.
             ids: Ids of the messages to return, 1 to 50 of them, sent as one comma-separated value (for example `m1,m2,m3`).
         """
+        if request_options:
+            check_options(self.get_many_messages, request_options)
         return self._client.request(
             _GET_MANY_MESSAGES,
             MessagesResponse,
@@ -360,6 +381,8 @@ class Messages(SyncResource):
             id: The message's id.
             undeleted_by: Who restores the message, by user id.
         """
+        if request_options:
+            check_options(self.undelete_message, request_options)
         return self._client.request(
             _UNDELETE_MESSAGE,
             MessageResponse,
@@ -381,6 +404,8 @@ class Messages(SyncResource):
         Args:
             id: The pending message's id.
         """
+        if request_options:
+            check_options(self.commit_message, request_options)
         return self._client.request(
             _COMMIT_MESSAGE,
             MessageResponse,
@@ -459,6 +484,8 @@ class Messages(SyncResource):
             id: The message's id.
             language: Language to translate into.
         """
+        if request_options:
+            check_options(self.translate_message, request_options)
         return self._client.request(
             _TRANSLATE_MESSAGE,
             MessageResponse,
@@ -487,6 +514,8 @@ class Messages(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.run_message_action, request_options)
         return self._client.request(
             _RUN_MESSAGE_ACTION,
             MessageResponse,
@@ -506,12 +535,12 @@ class Messages(SyncResource):
         id_gt: str | NotGiven = NOT_GIVEN,
         id_lte: str | NotGiven = NOT_GIVEN,
         id_lt: str | NotGiven = NOT_GIVEN,
-        created_at_after_or_equal: str | NotGiven = NOT_GIVEN,
-        created_at_after: str | NotGiven = NOT_GIVEN,
-        created_at_before_or_equal: str | NotGiven = NOT_GIVEN,
-        created_at_before: str | NotGiven = NOT_GIVEN,
+        created_at_after_or_equal: datetime | NotGiven = NOT_GIVEN,
+        created_at_after: datetime | NotGiven = NOT_GIVEN,
+        created_at_before_or_equal: datetime | NotGiven = NOT_GIVEN,
+        created_at_before: datetime | NotGiven = NOT_GIVEN,
         id_around: str | NotGiven = NOT_GIVEN,
-        created_at_around: str | NotGiven = NOT_GIVEN,
+        created_at_around: datetime | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> MessagesResponse:
         """Get thread replies
@@ -534,6 +563,8 @@ class Messages(SyncResource):
             id_around: Replies on both sides of this one.
             created_at_around: Replies on both sides of this moment.
         """
+        if request_options:
+            check_options(self.get_replies, request_options)
         return self._client.request(
             _GET_REPLIES,
             MessagesResponse,
@@ -567,12 +598,12 @@ class Messages(SyncResource):
         id_gt: str | NotGiven = NOT_GIVEN,
         id_lte: str | NotGiven = NOT_GIVEN,
         id_lt: str | NotGiven = NOT_GIVEN,
-        created_at_after_or_equal: str | NotGiven = NOT_GIVEN,
-        created_at_after: str | NotGiven = NOT_GIVEN,
-        created_at_before_or_equal: str | NotGiven = NOT_GIVEN,
-        created_at_before: str | NotGiven = NOT_GIVEN,
+        created_at_after_or_equal: datetime | NotGiven = NOT_GIVEN,
+        created_at_after: datetime | NotGiven = NOT_GIVEN,
+        created_at_before_or_equal: datetime | NotGiven = NOT_GIVEN,
+        created_at_before: datetime | NotGiven = NOT_GIVEN,
         id_around: str | NotGiven = NOT_GIVEN,
-        created_at_around: str | NotGiven = NOT_GIVEN,
+        created_at_around: datetime | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[Message]:
         """Every item of `get_replies`, page after page.
@@ -595,6 +626,8 @@ class Messages(SyncResource):
             id_around: Replies on both sides of this one.
             created_at_around: Replies on both sides of this moment.
         """
+        if request_options:
+            check_options(self.iter_get_replies, request_options)
         return iterate(
             self.get_replies,
             _GET_REPLIES_PAGING,
@@ -631,6 +664,8 @@ class Messages(SyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.search_messages, request_options)
         return self._client.request(
             _SEARCH_MESSAGES,
             SearchMessagesResponse,
@@ -651,6 +686,8 @@ class Messages(SyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.iter_search_messages, request_options)
         return iterate(
             self.search_messages, _SEARCH_MESSAGES_PAGING, {"payload": payload}, request_options
         )
@@ -668,6 +705,8 @@ class Messages(SyncResource):
         Args:
             url: The page to scrape. Stream refuses the call without it.
         """
+        if request_options:
+            check_options(self.get_og, request_options)
         return self._client.request(
             _GET_OG,
             OgResponse,
@@ -677,7 +716,11 @@ class Messages(SyncResource):
 
 
 class AsyncMessages(AsyncResource):
-    """messages operations, async."""
+    """Send, read, edit, delete, translate and search messages; thread replies, edit history and link previews.
+
+    Reached as `client.messages` of an AsyncClient: the methods of `Messages`,
+    to be awaited.
+    """
 
     async def send_message(
         self,
@@ -708,6 +751,8 @@ class AsyncMessages(AsyncResource):
             force_moderation: True to run moderation on the message even for a server-side call.
             keep_channel_hidden: True to leave the channel hidden for the sender instead of showing it again.
         """
+        if request_options:
+            check_options(self.send_message, request_options)
         return await self._client.request(
             _SEND_MESSAGE,
             MessageResponse,
@@ -745,6 +790,8 @@ class AsyncMessages(AsyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.query_message_history, request_options)
         return await self._client.request(
             _QUERY_MESSAGE_HISTORY,
             QueryMessageHistoryResponse,
@@ -773,6 +820,8 @@ class AsyncMessages(AsyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.iter_query_message_history, request_options)
         return iterate_async(
             self.query_message_history,
             _QUERY_MESSAGE_HISTORY_PAGING,
@@ -795,6 +844,8 @@ class AsyncMessages(AsyncResource):
             id: The message's id.
             show_deleted_message: True to return the message even if it was soft-deleted.
         """
+        if request_options:
+            check_options(self.get_message, request_options)
         return await self._client.request(
             _GET_MESSAGE,
             MessageResponse,
@@ -826,6 +877,8 @@ class AsyncMessages(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.update_message_partial, request_options)
         return await self._client.request(
             _UPDATE_MESSAGE_PARTIAL,
             MessageResponse,
@@ -858,6 +911,8 @@ class AsyncMessages(AsyncResource):
             message: The new content of the message.
             skip_enrich_url: True to skip building previews for links in the text.
         """
+        if request_options:
+            check_options(self.update_message, request_options)
         return await self._client.request(
             _UPDATE_MESSAGE,
             MessageResponse,
@@ -884,6 +939,8 @@ class AsyncMessages(AsyncResource):
             hard: True to remove the message, its reactions and its replies for good.
             deleted_by: Who is recorded as deleting the message (server-side calls).
         """
+        if request_options:
+            check_options(self.delete_message, request_options)
         return await self._client.request(
             _DELETE_MESSAGE,
             MessageResponse,
@@ -909,6 +966,8 @@ class AsyncMessages(AsyncResource):
             id: Id of the channel within its type.
             ids: Ids of the messages to return, 1 to 50 of them, sent as one comma-separated value (for example `m1,m2,m3`).
         """
+        if request_options:
+            check_options(self.get_many_messages, request_options)
         return await self._client.request(
             _GET_MANY_MESSAGES,
             MessagesResponse,
@@ -933,6 +992,8 @@ class AsyncMessages(AsyncResource):
             id: The message's id.
             undeleted_by: Who restores the message, by user id.
         """
+        if request_options:
+            check_options(self.undelete_message, request_options)
         return await self._client.request(
             _UNDELETE_MESSAGE,
             MessageResponse,
@@ -954,6 +1015,8 @@ class AsyncMessages(AsyncResource):
         Args:
             id: The pending message's id.
         """
+        if request_options:
+            check_options(self.commit_message, request_options)
         return await self._client.request(
             _COMMIT_MESSAGE,
             MessageResponse,
@@ -1032,6 +1095,8 @@ class AsyncMessages(AsyncResource):
             id: The message's id.
             language: Language to translate into.
         """
+        if request_options:
+            check_options(self.translate_message, request_options)
         return await self._client.request(
             _TRANSLATE_MESSAGE,
             MessageResponse,
@@ -1060,6 +1125,8 @@ class AsyncMessages(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.run_message_action, request_options)
         return await self._client.request(
             _RUN_MESSAGE_ACTION,
             MessageResponse,
@@ -1079,12 +1146,12 @@ class AsyncMessages(AsyncResource):
         id_gt: str | NotGiven = NOT_GIVEN,
         id_lte: str | NotGiven = NOT_GIVEN,
         id_lt: str | NotGiven = NOT_GIVEN,
-        created_at_after_or_equal: str | NotGiven = NOT_GIVEN,
-        created_at_after: str | NotGiven = NOT_GIVEN,
-        created_at_before_or_equal: str | NotGiven = NOT_GIVEN,
-        created_at_before: str | NotGiven = NOT_GIVEN,
+        created_at_after_or_equal: datetime | NotGiven = NOT_GIVEN,
+        created_at_after: datetime | NotGiven = NOT_GIVEN,
+        created_at_before_or_equal: datetime | NotGiven = NOT_GIVEN,
+        created_at_before: datetime | NotGiven = NOT_GIVEN,
         id_around: str | NotGiven = NOT_GIVEN,
-        created_at_around: str | NotGiven = NOT_GIVEN,
+        created_at_around: datetime | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> MessagesResponse:
         """Get thread replies
@@ -1107,6 +1174,8 @@ class AsyncMessages(AsyncResource):
             id_around: Replies on both sides of this one.
             created_at_around: Replies on both sides of this moment.
         """
+        if request_options:
+            check_options(self.get_replies, request_options)
         return await self._client.request(
             _GET_REPLIES,
             MessagesResponse,
@@ -1140,12 +1209,12 @@ class AsyncMessages(AsyncResource):
         id_gt: str | NotGiven = NOT_GIVEN,
         id_lte: str | NotGiven = NOT_GIVEN,
         id_lt: str | NotGiven = NOT_GIVEN,
-        created_at_after_or_equal: str | NotGiven = NOT_GIVEN,
-        created_at_after: str | NotGiven = NOT_GIVEN,
-        created_at_before_or_equal: str | NotGiven = NOT_GIVEN,
-        created_at_before: str | NotGiven = NOT_GIVEN,
+        created_at_after_or_equal: datetime | NotGiven = NOT_GIVEN,
+        created_at_after: datetime | NotGiven = NOT_GIVEN,
+        created_at_before_or_equal: datetime | NotGiven = NOT_GIVEN,
+        created_at_before: datetime | NotGiven = NOT_GIVEN,
         id_around: str | NotGiven = NOT_GIVEN,
-        created_at_around: str | NotGiven = NOT_GIVEN,
+        created_at_around: datetime | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[Message]:
         """Every item of `get_replies`, page after page.
@@ -1168,6 +1237,8 @@ class AsyncMessages(AsyncResource):
             id_around: Replies on both sides of this one.
             created_at_around: Replies on both sides of this moment.
         """
+        if request_options:
+            check_options(self.iter_get_replies, request_options)
         return iterate_async(
             self.get_replies,
             _GET_REPLIES_PAGING,
@@ -1204,6 +1275,8 @@ class AsyncMessages(AsyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.search_messages, request_options)
         return await self._client.request(
             _SEARCH_MESSAGES,
             SearchMessagesResponse,
@@ -1224,6 +1297,8 @@ class AsyncMessages(AsyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.iter_search_messages, request_options)
         return iterate_async(
             self.search_messages, _SEARCH_MESSAGES_PAGING, {"payload": payload}, request_options
         )
@@ -1241,9 +1316,52 @@ class AsyncMessages(AsyncResource):
         Args:
             url: The page to scrape. Stream refuses the call without it.
         """
+        if request_options:
+            check_options(self.get_og, request_options)
         return await self._client.request(
             _GET_OG,
             OgResponse,
             query={"url": url},
             options=request_options,
         )
+
+
+class MessagesWithRawResponse:
+    """The methods of `Messages`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, resource: Messages) -> None:
+        self.send_message = raw_response(resource.send_message)
+        self.query_message_history = raw_response(resource.query_message_history)
+        self.get_message = raw_response(resource.get_message)
+        self.update_message_partial = raw_response(resource.update_message_partial)
+        self.update_message = raw_response(resource.update_message)
+        self.delete_message = raw_response(resource.delete_message)
+        self.get_many_messages = raw_response(resource.get_many_messages)
+        self.undelete_message = raw_response(resource.undelete_message)
+        self.commit_message = raw_response(resource.commit_message)
+        self.translate_message = raw_response(resource.translate_message)
+        self.run_message_action = raw_response(resource.run_message_action)
+        self.get_replies = raw_response(resource.get_replies)
+        self.search_messages = raw_response(resource.search_messages)
+        self.get_og = raw_response(resource.get_og)
+
+
+class AsyncMessagesWithRawResponse:
+    """The methods of `AsyncMessages`, each returning the call's APIResponse."""
+
+    def __init__(self, resource: AsyncMessages) -> None:
+        self.send_message = async_raw_response(resource.send_message)
+        self.query_message_history = async_raw_response(resource.query_message_history)
+        self.get_message = async_raw_response(resource.get_message)
+        self.update_message_partial = async_raw_response(resource.update_message_partial)
+        self.update_message = async_raw_response(resource.update_message)
+        self.delete_message = async_raw_response(resource.delete_message)
+        self.get_many_messages = async_raw_response(resource.get_many_messages)
+        self.undelete_message = async_raw_response(resource.undelete_message)
+        self.commit_message = async_raw_response(resource.commit_message)
+        self.translate_message = async_raw_response(resource.translate_message)
+        self.run_message_action = async_raw_response(resource.run_message_action)
+        self.get_replies = async_raw_response(resource.get_replies)
+        self.search_messages = async_raw_response(resource.search_messages)
+        self.get_og = async_raw_response(resource.get_og)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     Ban,
     DurationResponse,
@@ -78,7 +78,11 @@ _QUERY_MESSAGE_FLAGS_PAGING = Paging(
 
 
 class Moderation(SyncResource):
-    """moderation operations."""
+    """Bans, mutes and reports, and searches over them.
+
+    Reached as `client.moderation`; `client.with_raw_response.moderation` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def ban_user(
         self,
@@ -113,6 +117,8 @@ class Moderation(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.ban_user, request_options)
         return self._client.request(
             _BAN_USER,
             DurationResponse,
@@ -148,6 +154,8 @@ class Moderation(SyncResource):
             channel_cid: Lift only the ban from this channel, given as `type:id`.
             created_by: Moderator recorded as lifting the ban, by user id.
         """
+        if request_options:
+            check_options(self.unban_user, request_options)
         return self._client.request(
             _UNBAN_USER,
             DurationResponse,
@@ -172,6 +180,8 @@ class Moderation(SyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.query_banned_users, request_options)
         return self._client.request(
             _QUERY_BANNED_USERS,
             QueryBannedUsersResponse,
@@ -192,6 +202,8 @@ class Moderation(SyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.iter_query_banned_users, request_options)
         return iterate(
             self.query_banned_users,
             _QUERY_BANNED_USERS_PAGING,
@@ -222,6 +234,8 @@ class Moderation(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.flag, request_options)
         return self._client.request(
             _FLAG,
             FlagResponse,
@@ -249,6 +263,8 @@ class Moderation(SyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.query_message_flags, request_options)
         return self._client.request(
             _QUERY_MESSAGE_FLAGS,
             QueryMessageFlagsResponse,
@@ -269,6 +285,8 @@ class Moderation(SyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.iter_query_message_flags, request_options)
         return iterate(
             self.query_message_flags,
             _QUERY_MESSAGE_FLAGS_PAGING,
@@ -296,6 +314,8 @@ class Moderation(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mute_user, request_options)
         return self._client.request(
             _MUTE_USER,
             MuteUserResponse,
@@ -322,6 +342,8 @@ class Moderation(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.unmute_user, request_options)
         return self._client.request(
             _UNMUTE_USER,
             UnmuteResponse,
@@ -349,6 +371,8 @@ class Moderation(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mute_channel, request_options)
         return self._client.request(
             _MUTE_CHANNEL,
             MuteChannelResponse,
@@ -380,6 +404,8 @@ class Moderation(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.unmute_channel, request_options)
         return self._client.request(
             _UNMUTE_CHANNEL,
             UnmuteResponse,
@@ -394,7 +420,11 @@ class Moderation(SyncResource):
 
 
 class AsyncModeration(AsyncResource):
-    """moderation operations, async."""
+    """Bans, mutes and reports, and searches over them.
+
+    Reached as `client.moderation` of an AsyncClient: the methods of `Moderation`,
+    to be awaited.
+    """
 
     async def ban_user(
         self,
@@ -429,6 +459,8 @@ class AsyncModeration(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.ban_user, request_options)
         return await self._client.request(
             _BAN_USER,
             DurationResponse,
@@ -464,6 +496,8 @@ class AsyncModeration(AsyncResource):
             channel_cid: Lift only the ban from this channel, given as `type:id`.
             created_by: Moderator recorded as lifting the ban, by user id.
         """
+        if request_options:
+            check_options(self.unban_user, request_options)
         return await self._client.request(
             _UNBAN_USER,
             DurationResponse,
@@ -488,6 +522,8 @@ class AsyncModeration(AsyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.query_banned_users, request_options)
         return await self._client.request(
             _QUERY_BANNED_USERS,
             QueryBannedUsersResponse,
@@ -508,6 +544,8 @@ class AsyncModeration(AsyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.iter_query_banned_users, request_options)
         return iterate_async(
             self.query_banned_users,
             _QUERY_BANNED_USERS_PAGING,
@@ -538,6 +576,8 @@ class AsyncModeration(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.flag, request_options)
         return await self._client.request(
             _FLAG,
             FlagResponse,
@@ -565,6 +605,8 @@ class AsyncModeration(AsyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.query_message_flags, request_options)
         return await self._client.request(
             _QUERY_MESSAGE_FLAGS,
             QueryMessageFlagsResponse,
@@ -585,6 +627,8 @@ class AsyncModeration(AsyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.iter_query_message_flags, request_options)
         return iterate_async(
             self.query_message_flags,
             _QUERY_MESSAGE_FLAGS_PAGING,
@@ -612,6 +656,8 @@ class AsyncModeration(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mute_user, request_options)
         return await self._client.request(
             _MUTE_USER,
             MuteUserResponse,
@@ -638,6 +684,8 @@ class AsyncModeration(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.unmute_user, request_options)
         return await self._client.request(
             _UNMUTE_USER,
             UnmuteResponse,
@@ -665,6 +713,8 @@ class AsyncModeration(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mute_channel, request_options)
         return await self._client.request(
             _MUTE_CHANNEL,
             MuteChannelResponse,
@@ -696,6 +746,8 @@ class AsyncModeration(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.unmute_channel, request_options)
         return await self._client.request(
             _UNMUTE_CHANNEL,
             UnmuteResponse,
@@ -707,3 +759,34 @@ class AsyncModeration(AsyncResource):
             },
             options=request_options,
         )
+
+
+class ModerationWithRawResponse:
+    """The methods of `Moderation`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, resource: Moderation) -> None:
+        self.ban_user = raw_response(resource.ban_user)
+        self.unban_user = raw_response(resource.unban_user)
+        self.query_banned_users = raw_response(resource.query_banned_users)
+        self.flag = raw_response(resource.flag)
+        self.query_message_flags = raw_response(resource.query_message_flags)
+        self.mute_user = raw_response(resource.mute_user)
+        self.unmute_user = raw_response(resource.unmute_user)
+        self.mute_channel = raw_response(resource.mute_channel)
+        self.unmute_channel = raw_response(resource.unmute_channel)
+
+
+class AsyncModerationWithRawResponse:
+    """The methods of `AsyncModeration`, each returning the call's APIResponse."""
+
+    def __init__(self, resource: AsyncModeration) -> None:
+        self.ban_user = async_raw_response(resource.ban_user)
+        self.unban_user = async_raw_response(resource.unban_user)
+        self.query_banned_users = async_raw_response(resource.query_banned_users)
+        self.flag = async_raw_response(resource.flag)
+        self.query_message_flags = async_raw_response(resource.query_message_flags)
+        self.mute_user = async_raw_response(resource.mute_user)
+        self.unmute_user = async_raw_response(resource.unmute_user)
+        self.mute_channel = async_raw_response(resource.mute_channel)
+        self.unmute_channel = async_raw_response(resource.unmute_channel)

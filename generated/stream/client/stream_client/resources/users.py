@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     BlockUserResponse,
     CreateGuestResponse,
@@ -101,7 +101,11 @@ _QUERY_USERS_PAGING = Paging(
 
 
 class Users(SyncResource):
-    """users operations."""
+    """Create, update, search, deactivate and delete users; guest users; blocking between users; events sent to one user.
+
+    Reached as `client.users`; `client.with_raw_response.users` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def query_users(
         self,
@@ -117,6 +121,8 @@ class Users(SyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.query_users, request_options)
         return self._client.request(
             _QUERY_USERS,
             QueryUsersResponse,
@@ -137,6 +143,8 @@ class Users(SyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.iter_query_users, request_options)
         return iterate(self.query_users, _QUERY_USERS_PAGING, {"payload": payload}, request_options)
 
     def upsert_users(
@@ -153,6 +161,8 @@ class Users(SyncResource):
         Args:
             users: The users to store, keyed by user id.
         """
+        if request_options:
+            check_options(self.upsert_users, request_options)
         return self._client.request(
             _UPSERT_USERS,
             UsersResponse,
@@ -173,6 +183,8 @@ class Users(SyncResource):
         Args:
             users: The changes, one entry per user.
         """
+        if request_options:
+            check_options(self.update_users_partial, request_options)
         return self._client.request(
             _UPDATE_USERS_PARTIAL,
             UsersResponse,
@@ -193,6 +205,8 @@ class Users(SyncResource):
         Args:
             user: The guest to create; Stream adds a suffix to the id to keep it unique.
         """
+        if request_options:
+            check_options(self.create_guest, request_options)
         return self._client.request(
             _CREATE_GUEST,
             CreateGuestResponse,
@@ -218,6 +232,8 @@ class Users(SyncResource):
             mark_messages_deleted: True to make the user's messages appear deleted.
             created_by_id: Who is recorded as deactivating the user.
         """
+        if request_options:
+            check_options(self.deactivate_user, request_options)
         return self._client.request(
             _DEACTIVATE_USER,
             UserStatusResponse,
@@ -245,6 +261,8 @@ class Users(SyncResource):
             created_by_id: Who is recorded as deactivating the users.
             mark_channels_deleted: True to also mark the users' one-to-one channels deleted.
         """
+        if request_options:
+            check_options(self.deactivate_users, request_options)
         return self._client.request(
             _DEACTIVATE_USERS,
             TaskResponse,
@@ -276,6 +294,8 @@ class Users(SyncResource):
             name: A new display name for the user.
             created_by_id: Who is recorded as reactivating the user.
         """
+        if request_options:
+            check_options(self.reactivate_user, request_options)
         return self._client.request(
             _REACTIVATE_USER,
             UserStatusResponse,
@@ -307,6 +327,8 @@ class Users(SyncResource):
             created_by_id: Who is recorded as reactivating the users.
             restore_channels: True to also restore the users' channels.
         """
+        if request_options:
+            check_options(self.reactivate_users, request_options)
         return self._client.request(
             _REACTIVATE_USERS,
             TaskResponse,
@@ -346,6 +368,8 @@ class Users(SyncResource):
             new_channel_owner_id: User who takes over the channels the deleted users created.
             new_call_owner_id: User who takes over the calls the deleted users created.
         """
+        if request_options:
+            check_options(self.delete_users, request_options)
         return self._client.request(
             _DELETE_USERS,
             TaskResponse,
@@ -374,6 +398,8 @@ class Users(SyncResource):
         Args:
             user_ids: The users to restore.
         """
+        if request_options:
+            check_options(self.restore_users, request_options)
         return self._client.request(
             _RESTORE_USERS,
             DurationResponse,
@@ -394,6 +420,8 @@ class Users(SyncResource):
         Args:
             user_id: Whose blocks to list, by user id (server-side calls).
         """
+        if request_options:
+            check_options(self.get_blocked_users, request_options)
         return self._client.request(
             _GET_BLOCKED_USERS,
             GetBlockedUsersResponse,
@@ -419,6 +447,8 @@ class Users(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.block_user, request_options)
         return self._client.request(
             _BLOCK_USER,
             BlockUserResponse,
@@ -443,6 +473,8 @@ class Users(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.unblock_user, request_options)
         return self._client.request(
             _UNBLOCK_USER,
             DurationResponse,
@@ -465,6 +497,8 @@ class Users(SyncResource):
             user_id: The user to deliver the event to.
             event: The event to deliver.
         """
+        if request_options:
+            check_options(self.send_user_custom_event, request_options)
         return self._client.request(
             _SEND_USER_CUSTOM_EVENT,
             DurationResponse,
@@ -475,7 +509,11 @@ class Users(SyncResource):
 
 
 class AsyncUsers(AsyncResource):
-    """users operations, async."""
+    """Create, update, search, deactivate and delete users; guest users; blocking between users; events sent to one user.
+
+    Reached as `client.users` of an AsyncClient: the methods of `Users`,
+    to be awaited.
+    """
 
     async def query_users(
         self,
@@ -491,6 +529,8 @@ class AsyncUsers(AsyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.query_users, request_options)
         return await self._client.request(
             _QUERY_USERS,
             QueryUsersResponse,
@@ -511,6 +551,8 @@ class AsyncUsers(AsyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.iter_query_users, request_options)
         return iterate_async(
             self.query_users, _QUERY_USERS_PAGING, {"payload": payload}, request_options
         )
@@ -529,6 +571,8 @@ class AsyncUsers(AsyncResource):
         Args:
             users: The users to store, keyed by user id.
         """
+        if request_options:
+            check_options(self.upsert_users, request_options)
         return await self._client.request(
             _UPSERT_USERS,
             UsersResponse,
@@ -549,6 +593,8 @@ class AsyncUsers(AsyncResource):
         Args:
             users: The changes, one entry per user.
         """
+        if request_options:
+            check_options(self.update_users_partial, request_options)
         return await self._client.request(
             _UPDATE_USERS_PARTIAL,
             UsersResponse,
@@ -569,6 +615,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user: The guest to create; Stream adds a suffix to the id to keep it unique.
         """
+        if request_options:
+            check_options(self.create_guest, request_options)
         return await self._client.request(
             _CREATE_GUEST,
             CreateGuestResponse,
@@ -594,6 +642,8 @@ class AsyncUsers(AsyncResource):
             mark_messages_deleted: True to make the user's messages appear deleted.
             created_by_id: Who is recorded as deactivating the user.
         """
+        if request_options:
+            check_options(self.deactivate_user, request_options)
         return await self._client.request(
             _DEACTIVATE_USER,
             UserStatusResponse,
@@ -621,6 +671,8 @@ class AsyncUsers(AsyncResource):
             created_by_id: Who is recorded as deactivating the users.
             mark_channels_deleted: True to also mark the users' one-to-one channels deleted.
         """
+        if request_options:
+            check_options(self.deactivate_users, request_options)
         return await self._client.request(
             _DEACTIVATE_USERS,
             TaskResponse,
@@ -652,6 +704,8 @@ class AsyncUsers(AsyncResource):
             name: A new display name for the user.
             created_by_id: Who is recorded as reactivating the user.
         """
+        if request_options:
+            check_options(self.reactivate_user, request_options)
         return await self._client.request(
             _REACTIVATE_USER,
             UserStatusResponse,
@@ -683,6 +737,8 @@ class AsyncUsers(AsyncResource):
             created_by_id: Who is recorded as reactivating the users.
             restore_channels: True to also restore the users' channels.
         """
+        if request_options:
+            check_options(self.reactivate_users, request_options)
         return await self._client.request(
             _REACTIVATE_USERS,
             TaskResponse,
@@ -722,6 +778,8 @@ class AsyncUsers(AsyncResource):
             new_channel_owner_id: User who takes over the channels the deleted users created.
             new_call_owner_id: User who takes over the calls the deleted users created.
         """
+        if request_options:
+            check_options(self.delete_users, request_options)
         return await self._client.request(
             _DELETE_USERS,
             TaskResponse,
@@ -750,6 +808,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_ids: The users to restore.
         """
+        if request_options:
+            check_options(self.restore_users, request_options)
         return await self._client.request(
             _RESTORE_USERS,
             DurationResponse,
@@ -770,6 +830,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: Whose blocks to list, by user id (server-side calls).
         """
+        if request_options:
+            check_options(self.get_blocked_users, request_options)
         return await self._client.request(
             _GET_BLOCKED_USERS,
             GetBlockedUsersResponse,
@@ -795,6 +857,8 @@ class AsyncUsers(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.block_user, request_options)
         return await self._client.request(
             _BLOCK_USER,
             BlockUserResponse,
@@ -819,6 +883,8 @@ class AsyncUsers(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.unblock_user, request_options)
         return await self._client.request(
             _UNBLOCK_USER,
             DurationResponse,
@@ -841,6 +907,8 @@ class AsyncUsers(AsyncResource):
             user_id: The user to deliver the event to.
             event: The event to deliver.
         """
+        if request_options:
+            check_options(self.send_user_custom_event, request_options)
         return await self._client.request(
             _SEND_USER_CUSTOM_EVENT,
             DurationResponse,
@@ -848,3 +916,44 @@ class AsyncUsers(AsyncResource):
             body={"event": event},
             options=request_options,
         )
+
+
+class UsersWithRawResponse:
+    """The methods of `Users`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, resource: Users) -> None:
+        self.query_users = raw_response(resource.query_users)
+        self.upsert_users = raw_response(resource.upsert_users)
+        self.update_users_partial = raw_response(resource.update_users_partial)
+        self.create_guest = raw_response(resource.create_guest)
+        self.deactivate_user = raw_response(resource.deactivate_user)
+        self.deactivate_users = raw_response(resource.deactivate_users)
+        self.reactivate_user = raw_response(resource.reactivate_user)
+        self.reactivate_users = raw_response(resource.reactivate_users)
+        self.delete_users = raw_response(resource.delete_users)
+        self.restore_users = raw_response(resource.restore_users)
+        self.get_blocked_users = raw_response(resource.get_blocked_users)
+        self.block_user = raw_response(resource.block_user)
+        self.unblock_user = raw_response(resource.unblock_user)
+        self.send_user_custom_event = raw_response(resource.send_user_custom_event)
+
+
+class AsyncUsersWithRawResponse:
+    """The methods of `AsyncUsers`, each returning the call's APIResponse."""
+
+    def __init__(self, resource: AsyncUsers) -> None:
+        self.query_users = async_raw_response(resource.query_users)
+        self.upsert_users = async_raw_response(resource.upsert_users)
+        self.update_users_partial = async_raw_response(resource.update_users_partial)
+        self.create_guest = async_raw_response(resource.create_guest)
+        self.deactivate_user = async_raw_response(resource.deactivate_user)
+        self.deactivate_users = async_raw_response(resource.deactivate_users)
+        self.reactivate_user = async_raw_response(resource.reactivate_user)
+        self.reactivate_users = async_raw_response(resource.reactivate_users)
+        self.delete_users = async_raw_response(resource.delete_users)
+        self.restore_users = async_raw_response(resource.restore_users)
+        self.get_blocked_users = async_raw_response(resource.get_blocked_users)
+        self.block_user = async_raw_response(resource.block_user)
+        self.unblock_user = async_raw_response(resource.unblock_user)
+        self.send_user_custom_event = async_raw_response(resource.send_user_custom_event)

@@ -11,9 +11,10 @@ import json
 import os
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal, Self, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, Generic, Literal, ParamSpec, Self, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     import httpx
 
 T = TypeVar("T")
+P = ParamSpec("P")
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_RETRIES = 2
 
@@ -59,13 +61,113 @@ class Envelope:
     success_codes: tuple[int | str, ...]
 
 
-@dataclass(frozen=True)
-class APIResponse:
-    """The raw answer next to the parsed one: status, headers and body."""
+class APIResponse(Generic[T]):
+    """One call's HTTP answer next to its parsed value, from `client.with_raw_response`.
 
-    status_code: int
-    headers: httpx.Headers
-    content: bytes
+    Attributes:
+        http_response: the `httpx.Response` itself (its body already read, except for a
+            download, whose body went to the file).
+        status_code: the HTTP status.
+        headers: the answer's headers (rate-limit counters, request ids...).
+    """
+
+    __slots__ = ("_parsed", "http_response")
+
+    def __init__(self, http_response: httpx.Response, parsed: T) -> None:
+        self.http_response = http_response
+        self._parsed = parsed
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    @property
+    def content(self) -> bytes:
+        """The body as it came; empty for a download."""
+        import httpx
+
+        try:
+            return self.http_response.content
+        except httpx.ResponseNotRead:
+            return b""
+
+    def parse(self) -> T:
+        """The value the method returns without `with_raw_response`."""
+        return self._parsed
+
+    def __repr__(self) -> str:
+        return f"<APIResponse [{self.status_code}]>"
+
+
+class As(Generic[T]):
+    """A type to parse an answer into that is not a class: a type alias such as
+    `list[Item]`, written `As[Alias](Alias)`."""
+
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: object) -> None:
+        self.kind = kind
+
+
+# The answers of the current call, while a `with_raw_response` method runs; each task and
+# thread has its own, so concurrent calls never see each other's.
+_ANSWERS: ContextVar[list[httpx.Response] | None] = ContextVar("answers", default=None)
+_ADAPTERS: dict[object, Any] = {}
+
+
+def _adapter(kind: object) -> Any:
+    adapter = _ADAPTERS.get(kind)
+    if adapter is None:
+        from pydantic import TypeAdapter
+
+        adapter = _ADAPTERS[kind] = TypeAdapter(cast(Any, kind))
+    return adapter
+
+
+def _seen(response: httpx.Response) -> None:
+    answers = _ANSWERS.get()
+    if answers is not None:
+        answers.append(response)
+
+
+def raw_response(method: Callable[P, T]) -> Callable[P, APIResponse[T]]:
+    """`method`, returning the call's APIResponse instead of the parsed value alone."""
+
+    def call(*args: P.args, **kwargs: P.kwargs) -> APIResponse[T]:
+        answers: list[httpx.Response] = []
+        token = _ANSWERS.set(answers)
+        try:
+            parsed = method(*args, **kwargs)
+        finally:
+            _ANSWERS.reset(token)
+        return APIResponse(answers[-1], parsed)
+
+    call.__doc__ = method.__doc__
+    call.__name__ = getattr(method, "__name__", "call")
+    return call
+
+
+def async_raw_response(
+    method: Callable[P, Awaitable[T]],
+) -> Callable[P, Awaitable[APIResponse[T]]]:
+    """The async twin of raw_response."""
+
+    async def call(*args: P.args, **kwargs: P.kwargs) -> APIResponse[T]:
+        answers: list[httpx.Response] = []
+        token = _ANSWERS.set(answers)
+        try:
+            parsed = await method(*args, **kwargs)
+        finally:
+            _ANSWERS.reset(token)
+        return APIResponse(answers[-1], parsed)
+
+    call.__doc__ = method.__doc__
+    call.__name__ = getattr(method, "__name__", "call")
+    return call
 
 
 @contextlib.contextmanager
@@ -119,7 +221,6 @@ class _Core:
         self._extensions = {"timeout": httpx.Timeout(timeout).as_dict()}
         self._query_credentials: dict[str, Secret] = dict(query_credentials or {})
         self._headers = dict(headers or {})
-        self.last_response: APIResponse | None = None
 
     def build_request(
         self,
@@ -223,8 +324,8 @@ class _Core:
 
             request.url = httpx.URL(backup + current[len(primary) :])
 
-    def finish(self, response: httpx.Response, cast_to: type[T]) -> T:
-        self.last_response = APIResponse(response.status_code, response.headers, response.content)
+    def finish(self, response: httpx.Response, cast_to: type[T] | As[T]) -> T:
+        _seen(response)
         if response.is_error:
             raise status_error(response)
         parsed: object
@@ -233,20 +334,28 @@ class _Core:
         elif cast_to is type(None):
             parsed = None
         elif isinstance(cast_to, type) and issubclass(cast_to, BaseModel):
-            envelope = self._envelope
-            if envelope is None:
+            if self._envelope is None:
                 return cast(T, cast_to.model_validate_json(response.content or b"null"))
-            data = json.loads(response.content or b"null")
-            if (
-                isinstance(data, dict)
-                and envelope.code_field in data
-                and data[envelope.code_field] not in envelope.success_codes
-            ):
-                raise APIEnvelopeError(response, data)
-            parsed = cast_to.model_validate(data)
+            parsed = cast_to.model_validate(self._unwrapped(response))
+        elif isinstance(cast_to, As):
+            data = self._unwrapped(response)
+            return cast(T, _adapter(cast_to.kind).validate_python(data))
         else:
             raise TypeError(f"cannot parse a response into {cast_to!r}")
         return cast(T, parsed)
+
+    def _unwrapped(self, response: httpx.Response) -> Any:
+        """The answer's JSON, after its envelope (if the API has one) reports success."""
+        data = json.loads(response.content or b"null")
+        envelope = self._envelope
+        if (
+            envelope is not None
+            and isinstance(data, dict)
+            and envelope.code_field in data
+            and data[envelope.code_field] not in envelope.success_codes
+        ):
+            raise APIEnvelopeError(response, data)
+        return data
 
 
 class SyncAPIClient(_Core):
@@ -287,7 +396,7 @@ class SyncAPIClient(_Core):
     def request(
         self,
         endpoint: Endpoint,
-        cast_to: type[T],
+        cast_to: type[T] | As[T],
         *,
         path: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
@@ -339,7 +448,7 @@ class SyncAPIClient(_Core):
                     handle.write(chunk)
         finally:
             response.close()
-        self.last_response = APIResponse(response.status_code, response.headers, b"")
+        _seen(response)
         return Path(destination)
 
     def _send(
@@ -422,7 +531,7 @@ class AsyncAPIClient(_Core):
     async def request(
         self,
         endpoint: Endpoint,
-        cast_to: type[T],
+        cast_to: type[T] | As[T],
         *,
         path: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
@@ -475,7 +584,7 @@ class AsyncAPIClient(_Core):
                     handle.write(chunk)
         finally:
             await response.aclose()
-        self.last_response = APIResponse(response.status_code, response.headers, b"")
+        _seen(response)
         return Path(destination)
 
     async def _send(
@@ -519,10 +628,14 @@ class AsyncAPIClient(_Core):
 
 
 class SyncResource:
+    """A group of operations of a client (one tag of the spec)."""
+
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
 
 class AsyncResource:
+    """A group of operations of an async client (one tag of the spec)."""
+
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client

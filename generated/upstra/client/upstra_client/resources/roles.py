@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import RoleList
 
 _QUERY_ROLES = Endpoint(
@@ -23,7 +23,11 @@ _ADD_ROLE = Endpoint(
 
 
 class Roles(SyncResource):
-    """roles operations."""
+    """List the roles that exist and create new ones.
+
+    Reached as `client.roles`; `client.with_raw_response.roles` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def query_roles(
         self,
@@ -38,6 +42,8 @@ class Roles(SyncResource):
         Args:
             filter: Only return roles matching this name.
         """
+        if request_options:
+            check_options(self.query_roles, request_options)
         return self._client.request(
             _QUERY_ROLES,
             RoleList,
@@ -61,6 +67,8 @@ class Roles(SyncResource):
             public_ids: Names of the roles to create.
             permissions: Permissions the new roles grant.
         """
+        if request_options:
+            check_options(self.add_role, request_options)
         return self._client.request(
             _ADD_ROLE,
             RoleList,
@@ -70,7 +78,11 @@ class Roles(SyncResource):
 
 
 class AsyncRoles(AsyncResource):
-    """roles operations, async."""
+    """List the roles that exist and create new ones.
+
+    Reached as `client.roles` of an AsyncClient: the methods of `Roles`,
+    to be awaited.
+    """
 
     async def query_roles(
         self,
@@ -85,6 +97,8 @@ class AsyncRoles(AsyncResource):
         Args:
             filter: Only return roles matching this name.
         """
+        if request_options:
+            check_options(self.query_roles, request_options)
         return await self._client.request(
             _QUERY_ROLES,
             RoleList,
@@ -108,9 +122,28 @@ class AsyncRoles(AsyncResource):
             public_ids: Names of the roles to create.
             permissions: Permissions the new roles grant.
         """
+        if request_options:
+            check_options(self.add_role, request_options)
         return await self._client.request(
             _ADD_ROLE,
             RoleList,
             body={"publicIds": public_ids, "permissions": permissions},
             options=request_options,
         )
+
+
+class RolesWithRawResponse:
+    """The methods of `Roles`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, resource: Roles) -> None:
+        self.query_roles = raw_response(resource.query_roles)
+        self.add_role = raw_response(resource.add_role)
+
+
+class AsyncRolesWithRawResponse:
+    """The methods of `AsyncRoles`, each returning the call's APIResponse."""
+
+    def __init__(self, resource: AsyncRoles) -> None:
+        self.query_roles = async_raw_response(resource.query_roles)
+        self.add_role = async_raw_response(resource.add_role)

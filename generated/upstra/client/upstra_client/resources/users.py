@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource
+from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import SuccessResult, User, UserList
 
 _QUERY_USERS = Endpoint(
@@ -42,15 +42,19 @@ _QUERY_USERS_PAGING = Paging(
 
 
 class Users(SyncResource):
-    """users operations."""
+    """List and edit users, ban or unban them across the whole application, and reset their flags.
+
+    Reached as `client.users`; `client.with_raw_response.users` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def query_users(
         self,
         *,
         search: str | NotGiven = NOT_GIVEN,
-        filter: Literal["all", "flagged"] | NotGiven = NOT_GIVEN,
+        filter: Literal["all", "flagged"] = "all",
         page_token: str | NotGiven = NOT_GIVEN,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 10,
         **request_options: Unpack[RequestOptions],
     ) -> UserList:
         """List users
@@ -63,6 +67,8 @@ class Users(SyncResource):
             page_token: Token from an earlier page, to fetch the page after or before it.
             limit: Largest number of users to return.
         """
+        if request_options:
+            check_options(self.query_users, request_options)
         return self._client.request(
             _QUERY_USERS,
             UserList,
@@ -74,9 +80,9 @@ class Users(SyncResource):
         self,
         *,
         search: str | NotGiven = NOT_GIVEN,
-        filter: Literal["all", "flagged"] | NotGiven = NOT_GIVEN,
+        filter: Literal["all", "flagged"] = "all",
         page_token: str | NotGiven = NOT_GIVEN,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 10,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[User]:
         """Every item of `query_users`, page after page.
@@ -89,6 +95,8 @@ class Users(SyncResource):
             page_token: Token from an earlier page, to fetch the page after or before it.
             limit: Largest number of users to return.
         """
+        if request_options:
+            check_options(self.iter_query_users, request_options)
         return iterate(
             self.query_users,
             _QUERY_USERS_PAGING,
@@ -115,6 +123,8 @@ class Users(SyncResource):
             roles: Roles the user should have.
             metadata: New free-form data to keep with the user.
         """
+        if request_options:
+            check_options(self.update_user, request_options)
         return self._client.request(
             _UPDATE_USER,
             User,
@@ -140,6 +150,8 @@ class Users(SyncResource):
         Args:
             user_id: User the change applies to.
         """
+        if request_options:
+            check_options(self.global_ban_user, request_options)
         return self._client.request(
             _GLOBAL_BAN_USER,
             SuccessResult,
@@ -160,6 +172,8 @@ class Users(SyncResource):
         Args:
             user_id: User the change applies to.
         """
+        if request_options:
+            check_options(self.global_unban_user, request_options)
         return self._client.request(
             _GLOBAL_UNBAN_USER,
             SuccessResult,
@@ -180,6 +194,8 @@ class Users(SyncResource):
         Args:
             user_id: Identifier of the user whose flags are cleared.
         """
+        if request_options:
+            check_options(self.clear_user_flags, request_options)
         return self._client.request(
             _CLEAR_USER_FLAGS,
             SuccessResult,
@@ -189,15 +205,19 @@ class Users(SyncResource):
 
 
 class AsyncUsers(AsyncResource):
-    """users operations, async."""
+    """List and edit users, ban or unban them across the whole application, and reset their flags.
+
+    Reached as `client.users` of an AsyncClient: the methods of `Users`,
+    to be awaited.
+    """
 
     async def query_users(
         self,
         *,
         search: str | NotGiven = NOT_GIVEN,
-        filter: Literal["all", "flagged"] | NotGiven = NOT_GIVEN,
+        filter: Literal["all", "flagged"] = "all",
         page_token: str | NotGiven = NOT_GIVEN,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 10,
         **request_options: Unpack[RequestOptions],
     ) -> UserList:
         """List users
@@ -210,6 +230,8 @@ class AsyncUsers(AsyncResource):
             page_token: Token from an earlier page, to fetch the page after or before it.
             limit: Largest number of users to return.
         """
+        if request_options:
+            check_options(self.query_users, request_options)
         return await self._client.request(
             _QUERY_USERS,
             UserList,
@@ -221,9 +243,9 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         search: str | NotGiven = NOT_GIVEN,
-        filter: Literal["all", "flagged"] | NotGiven = NOT_GIVEN,
+        filter: Literal["all", "flagged"] = "all",
         page_token: str | NotGiven = NOT_GIVEN,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int = 10,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[User]:
         """Every item of `query_users`, page after page.
@@ -236,6 +258,8 @@ class AsyncUsers(AsyncResource):
             page_token: Token from an earlier page, to fetch the page after or before it.
             limit: Largest number of users to return.
         """
+        if request_options:
+            check_options(self.iter_query_users, request_options)
         return iterate_async(
             self.query_users,
             _QUERY_USERS_PAGING,
@@ -262,6 +286,8 @@ class AsyncUsers(AsyncResource):
             roles: Roles the user should have.
             metadata: New free-form data to keep with the user.
         """
+        if request_options:
+            check_options(self.update_user, request_options)
         return await self._client.request(
             _UPDATE_USER,
             User,
@@ -287,6 +313,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: User the change applies to.
         """
+        if request_options:
+            check_options(self.global_ban_user, request_options)
         return await self._client.request(
             _GLOBAL_BAN_USER,
             SuccessResult,
@@ -307,6 +335,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: User the change applies to.
         """
+        if request_options:
+            check_options(self.global_unban_user, request_options)
         return await self._client.request(
             _GLOBAL_UNBAN_USER,
             SuccessResult,
@@ -327,9 +357,34 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: Identifier of the user whose flags are cleared.
         """
+        if request_options:
+            check_options(self.clear_user_flags, request_options)
         return await self._client.request(
             _CLEAR_USER_FLAGS,
             SuccessResult,
             path={"userId": user_id},
             options=request_options,
         )
+
+
+class UsersWithRawResponse:
+    """The methods of `Users`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, resource: Users) -> None:
+        self.query_users = raw_response(resource.query_users)
+        self.update_user = raw_response(resource.update_user)
+        self.global_ban_user = raw_response(resource.global_ban_user)
+        self.global_unban_user = raw_response(resource.global_unban_user)
+        self.clear_user_flags = raw_response(resource.clear_user_flags)
+
+
+class AsyncUsersWithRawResponse:
+    """The methods of `AsyncUsers`, each returning the call's APIResponse."""
+
+    def __init__(self, resource: AsyncUsers) -> None:
+        self.query_users = async_raw_response(resource.query_users)
+        self.update_user = async_raw_response(resource.update_user)
+        self.global_ban_user = async_raw_response(resource.global_ban_user)
+        self.global_unban_user = async_raw_response(resource.global_unban_user)
+        self.clear_user_flags = async_raw_response(resource.clear_user_flags)
