@@ -42,6 +42,33 @@ _CONSTRAINT_KEYS = (
 )
 
 
+def variant_hint(owner: str, keyword: str, schema: Json, index: int) -> str:
+    """The name of an inline part of `owner`'s `allOf`, `oneOf` or `anyOf`, from what it says of
+    itself: its title (`Dog`); the constant that tells it apart (`PetDog` for `kind: dog`); for
+    the fields an `allOf` adds, `PetFields`; for a variant, the one or two properties it needs
+    (`PetWithId`); else its place (`PetVariant2`)."""
+    if not isinstance(schema, dict):
+        return f"{owner}Variant{index + 1}"
+    title = schema.get("title")
+    if isinstance(title, str) and naming.words(title):
+        return naming.class_name(title)
+    properties = schema.get("properties")
+    properties = properties if isinstance(properties, dict) else {}
+    for sub in properties.values():
+        if not isinstance(sub, dict):
+            continue
+        fixed = sub.get("const", sub["enum"][0] if len(sub.get("enum") or ()) == 1 else None)
+        if isinstance(fixed, str) and naming.words(fixed):
+            return owner + naming.pascal(fixed)
+    if keyword == "allOf" and properties:
+        return f"{owner}Fields"
+    required = [p for p in schema.get("required") or () if p in properties] or list(properties)
+    named = [p for p in required if isinstance(p, str) and naming.words(p)]
+    if 1 <= len(named) <= 2:
+        return f"{owner}With" + "And".join(naming.pascal(p) for p in named)
+    return f"{owner}Variant{index + 1}"
+
+
 def canonical_json(value: Json) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
@@ -191,7 +218,7 @@ class SchemaRegistry:
                 result[key] = self._normalize(value, owner + suffix, child)
             elif key in ("oneOf", "anyOf", "allOf", "prefixItems") and isinstance(value, list):
                 result[key] = [
-                    self._normalize(sub, f"{owner}Variant{index + 1}", f"{child}/{index}")
+                    self._normalize(sub, variant_hint(owner, key, sub, index), f"{child}/{index}")
                     for index, sub in enumerate(value)
                 ]
             elif key in ("example", "examples", "default", "enum", "const"):
