@@ -355,7 +355,7 @@ class SchemaRegistry:
                     ("pydantic:AwareDatetime",),
                 )
             # Clients take the types the models give these formats.
-            found = _FORMATS.get(schema.get("format"))
+            found = _FORMATS.get(str(schema.get("format")))
             if found is not None:
                 return _Spelled(found[0], "str", "string", (), (found[1],), ())
             return _Spelled("str", "str", "string")

@@ -344,11 +344,11 @@ def plain_types(text: str) -> str:
     if not converted:
         return text
     rebuilt = {f"{name}.model_rebuild()" for name in converted}
-    for first, last, new in sorted(converted.values(), reverse=True):
-        lines[first - 1 : last] = new
+    for start, end, new in sorted(converted.values(), reverse=True):
+        lines[start - 1 : end] = new
     lines = [line for line in lines if line.strip() not in rebuilt]
     text = "\n".join(lines)
-    if not re.search(r"\bRootModel\b", text.split("\n\n\n", 1)[-1]):
+    if "RootModel[" not in text:
         text = re.sub(r"(^from pydantic import .*?)\bRootModel, ?", r"\1", text, flags=re.M)
         text = re.sub(r"(^from pydantic import .*?), RootModel\b", r"\1", text, flags=re.M)
     if re.search(r"^from typing_extensions import .*\bTypeAliasType\b", text, re.MULTILINE):
