@@ -293,8 +293,7 @@ def resource(tag: Tag, aliases: frozenset[str] = frozenset()) -> ResourceModule:
             "_base:Endpoint",
             "_base:SyncResource",
             "_base:AsyncResource",
-            "_base:raw_response",
-            "_base:async_raw_response",
+            "runtime:_raw",
         ]
     )
     needed = [("_types:FileInput" if pair == "_runtime:FileInput" else pair) for pair in needed]
@@ -303,6 +302,7 @@ def resource(tag: Tag, aliases: frozenset[str] = frozenset()) -> ResourceModule:
         "_types": ".._runtime._types",
         "_base": ".._runtime._base",
         "_pagination": ".._runtime._pagination",
+        "runtime": ".._runtime",
     }
     return ResourceModule(
         tag, tuple(endpoints), tuple(methods), imports(needed, local), tuple(pagings.items())

@@ -11,7 +11,6 @@ with Client(token="...") as client:
 from typing import TYPE_CHECKING, Any
 
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
-from ._runtime._base import APIResponse
 from ._runtime._errors import (
     APIConnectionError,
     APIEnvelopeError,
@@ -27,6 +26,7 @@ from ._runtime._errors import (
     RateLimitError,
     UnprocessableEntityError,
 )
+from ._runtime._raw import APIResponse
 from ._runtime._types import NOT_GIVEN, FileInput, NotGiven, RequestOptions
 
 __all__ = [

@@ -11,15 +11,15 @@ import json
 import os
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Generic, Literal, ParamSpec, Self, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, Generic, Literal, Self, TypeVar, cast
 
 from pydantic import BaseModel
 
 from . import _encoding as encoding
 from ._errors import APIConnectionError, APIEnvelopeError, APITimeoutError, status_error
+from ._raw import seen
 from ._resilience import Hosts, RateLimiter, RetryPolicy
 from ._types import RequestOptions, Secret
 
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     import httpx
 
 T = TypeVar("T")
-P = ParamSpec("P")
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_RETRIES = 2
 
@@ -61,48 +60,6 @@ class Envelope:
     success_codes: tuple[int | str, ...]
 
 
-class APIResponse(Generic[T]):
-    """One call's HTTP answer next to its parsed value, from `client.with_raw_response`.
-
-    Attributes:
-        http_response: the `httpx.Response` itself (its body already read, except for a
-            download, whose body went to the file).
-        status_code: the HTTP status.
-        headers: the answer's headers (rate-limit counters, request ids...).
-    """
-
-    __slots__ = ("_parsed", "http_response")
-
-    def __init__(self, http_response: httpx.Response, parsed: T) -> None:
-        self.http_response = http_response
-        self._parsed = parsed
-
-    @property
-    def status_code(self) -> int:
-        return self.http_response.status_code
-
-    @property
-    def headers(self) -> httpx.Headers:
-        return self.http_response.headers
-
-    @property
-    def content(self) -> bytes:
-        """The body as it came; empty for a download."""
-        import httpx
-
-        try:
-            return self.http_response.content
-        except httpx.ResponseNotRead:
-            return b""
-
-    def parse(self) -> T:
-        """The value the method returns without `with_raw_response`."""
-        return self._parsed
-
-    def __repr__(self) -> str:
-        return f"<APIResponse [{self.status_code}]>"
-
-
 class As(Generic[T]):
     """A type to parse an answer into that is not a class: a type alias such as
     `list[Item]`, written `As[Alias](Alias)`."""
@@ -113,9 +70,6 @@ class As(Generic[T]):
         self.kind = kind
 
 
-# The answers of the current call, while a `with_raw_response` method runs; each task and
-# thread has its own, so concurrent calls never see each other's.
-_ANSWERS: ContextVar[list[httpx.Response] | None] = ContextVar("answers", default=None)
 _ADAPTERS: dict[object, Any] = {}
 
 
@@ -126,48 +80,6 @@ def _adapter(kind: object) -> Any:
 
         adapter = _ADAPTERS[kind] = TypeAdapter(cast(Any, kind))
     return adapter
-
-
-def _seen(response: httpx.Response) -> None:
-    answers = _ANSWERS.get()
-    if answers is not None:
-        answers.append(response)
-
-
-def raw_response(method: Callable[P, T]) -> Callable[P, APIResponse[T]]:
-    """`method`, returning the call's APIResponse instead of the parsed value alone."""
-
-    def call(*args: P.args, **kwargs: P.kwargs) -> APIResponse[T]:
-        answers: list[httpx.Response] = []
-        token = _ANSWERS.set(answers)
-        try:
-            parsed = method(*args, **kwargs)
-        finally:
-            _ANSWERS.reset(token)
-        return APIResponse(answers[-1], parsed)
-
-    call.__doc__ = method.__doc__
-    call.__name__ = getattr(method, "__name__", "call")
-    return call
-
-
-def async_raw_response(
-    method: Callable[P, Awaitable[T]],
-) -> Callable[P, Awaitable[APIResponse[T]]]:
-    """The async twin of raw_response."""
-
-    async def call(*args: P.args, **kwargs: P.kwargs) -> APIResponse[T]:
-        answers: list[httpx.Response] = []
-        token = _ANSWERS.set(answers)
-        try:
-            parsed = await method(*args, **kwargs)
-        finally:
-            _ANSWERS.reset(token)
-        return APIResponse(answers[-1], parsed)
-
-    call.__doc__ = method.__doc__
-    call.__name__ = getattr(method, "__name__", "call")
-    return call
 
 
 @contextlib.contextmanager
@@ -325,7 +237,7 @@ class _Core:
             request.url = httpx.URL(backup + current[len(primary) :])
 
     def finish(self, response: httpx.Response, cast_to: type[T] | As[T]) -> T:
-        _seen(response)
+        seen(response)
         if response.is_error:
             raise status_error(response)
         parsed: object
@@ -448,7 +360,7 @@ class SyncAPIClient(_Core):
                     handle.write(chunk)
         finally:
             response.close()
-        _seen(response)
+        seen(response)
         return Path(destination)
 
     def _send(
@@ -584,7 +496,7 @@ class AsyncAPIClient(_Core):
                     handle.write(chunk)
         finally:
             await response.aclose()
-        _seen(response)
+        seen(response)
         return Path(destination)
 
     async def _send(

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -635,26 +636,26 @@ class ChatRoomMembersWithRawResponse:
     """The methods of `ChatRoomMembers`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: ChatRoomMembers) -> None:
-        self.list_chat_room_members = raw_response(resource.list_chat_room_members)
-        self.add_chat_room_members = raw_response(resource.add_chat_room_members)
-        self.add_chat_room_member = raw_response(resource.add_chat_room_member)
-        self.remove_chat_room_member = raw_response(resource.remove_chat_room_member)
-        self.remove_chat_room_members = raw_response(resource.remove_chat_room_members)
-        self.list_chat_room_admins = raw_response(resource.list_chat_room_admins)
-        self.add_chat_room_admin = raw_response(resource.add_chat_room_admin)
-        self.remove_chat_room_admin = raw_response(resource.remove_chat_room_admin)
+    def __init__(self, _resource: ChatRoomMembers) -> None:
+        self.list_chat_room_members = _raw.wrap(_resource.list_chat_room_members)
+        self.add_chat_room_members = _raw.wrap(_resource.add_chat_room_members)
+        self.add_chat_room_member = _raw.wrap(_resource.add_chat_room_member)
+        self.remove_chat_room_member = _raw.wrap(_resource.remove_chat_room_member)
+        self.remove_chat_room_members = _raw.wrap(_resource.remove_chat_room_members)
+        self.list_chat_room_admins = _raw.wrap(_resource.list_chat_room_admins)
+        self.add_chat_room_admin = _raw.wrap(_resource.add_chat_room_admin)
+        self.remove_chat_room_admin = _raw.wrap(_resource.remove_chat_room_admin)
 
 
 class AsyncChatRoomMembersWithRawResponse:
     """The methods of `AsyncChatRoomMembers`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncChatRoomMembers) -> None:
-        self.list_chat_room_members = async_raw_response(resource.list_chat_room_members)
-        self.add_chat_room_members = async_raw_response(resource.add_chat_room_members)
-        self.add_chat_room_member = async_raw_response(resource.add_chat_room_member)
-        self.remove_chat_room_member = async_raw_response(resource.remove_chat_room_member)
-        self.remove_chat_room_members = async_raw_response(resource.remove_chat_room_members)
-        self.list_chat_room_admins = async_raw_response(resource.list_chat_room_admins)
-        self.add_chat_room_admin = async_raw_response(resource.add_chat_room_admin)
-        self.remove_chat_room_admin = async_raw_response(resource.remove_chat_room_admin)
+    def __init__(self, _resource: AsyncChatRoomMembers) -> None:
+        self.list_chat_room_members = _raw.wrap_async(_resource.list_chat_room_members)
+        self.add_chat_room_members = _raw.wrap_async(_resource.add_chat_room_members)
+        self.add_chat_room_member = _raw.wrap_async(_resource.add_chat_room_member)
+        self.remove_chat_room_member = _raw.wrap_async(_resource.remove_chat_room_member)
+        self.remove_chat_room_members = _raw.wrap_async(_resource.remove_chat_room_members)
+        self.list_chat_room_admins = _raw.wrap_async(_resource.list_chat_room_admins)
+        self.add_chat_room_admin = _raw.wrap_async(_resource.add_chat_room_admin)
+        self.remove_chat_room_admin = _raw.wrap_async(_resource.remove_chat_room_admin)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -906,38 +907,38 @@ class ChatRoomsWithRawResponse:
     """The methods of `ChatRooms`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: ChatRooms) -> None:
-        self.list_chat_rooms = raw_response(resource.list_chat_rooms)
-        self.create_chat_room = raw_response(resource.create_chat_room)
-        self.list_joined_chat_rooms = raw_response(resource.list_joined_chat_rooms)
-        self.get_chat_rooms = raw_response(resource.get_chat_rooms)
-        self.update_chat_room = raw_response(resource.update_chat_room)
-        self.delete_chat_room = raw_response(resource.delete_chat_room)
-        self.get_chat_room_attributes = raw_response(resource.get_chat_room_attributes)
-        self.set_chat_room_attributes = raw_response(resource.set_chat_room_attributes)
-        self.remove_chat_room_attributes = raw_response(resource.remove_chat_room_attributes)
-        self.force_set_chat_room_attributes = raw_response(resource.force_set_chat_room_attributes)
-        self.force_remove_chat_room_attributes = raw_response(
-            resource.force_remove_chat_room_attributes
+    def __init__(self, _resource: ChatRooms) -> None:
+        self.list_chat_rooms = _raw.wrap(_resource.list_chat_rooms)
+        self.create_chat_room = _raw.wrap(_resource.create_chat_room)
+        self.list_joined_chat_rooms = _raw.wrap(_resource.list_joined_chat_rooms)
+        self.get_chat_rooms = _raw.wrap(_resource.get_chat_rooms)
+        self.update_chat_room = _raw.wrap(_resource.update_chat_room)
+        self.delete_chat_room = _raw.wrap(_resource.delete_chat_room)
+        self.get_chat_room_attributes = _raw.wrap(_resource.get_chat_room_attributes)
+        self.set_chat_room_attributes = _raw.wrap(_resource.set_chat_room_attributes)
+        self.remove_chat_room_attributes = _raw.wrap(_resource.remove_chat_room_attributes)
+        self.force_set_chat_room_attributes = _raw.wrap(_resource.force_set_chat_room_attributes)
+        self.force_remove_chat_room_attributes = _raw.wrap(
+            _resource.force_remove_chat_room_attributes
         )
 
 
 class AsyncChatRoomsWithRawResponse:
     """The methods of `AsyncChatRooms`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncChatRooms) -> None:
-        self.list_chat_rooms = async_raw_response(resource.list_chat_rooms)
-        self.create_chat_room = async_raw_response(resource.create_chat_room)
-        self.list_joined_chat_rooms = async_raw_response(resource.list_joined_chat_rooms)
-        self.get_chat_rooms = async_raw_response(resource.get_chat_rooms)
-        self.update_chat_room = async_raw_response(resource.update_chat_room)
-        self.delete_chat_room = async_raw_response(resource.delete_chat_room)
-        self.get_chat_room_attributes = async_raw_response(resource.get_chat_room_attributes)
-        self.set_chat_room_attributes = async_raw_response(resource.set_chat_room_attributes)
-        self.remove_chat_room_attributes = async_raw_response(resource.remove_chat_room_attributes)
-        self.force_set_chat_room_attributes = async_raw_response(
-            resource.force_set_chat_room_attributes
+    def __init__(self, _resource: AsyncChatRooms) -> None:
+        self.list_chat_rooms = _raw.wrap_async(_resource.list_chat_rooms)
+        self.create_chat_room = _raw.wrap_async(_resource.create_chat_room)
+        self.list_joined_chat_rooms = _raw.wrap_async(_resource.list_joined_chat_rooms)
+        self.get_chat_rooms = _raw.wrap_async(_resource.get_chat_rooms)
+        self.update_chat_room = _raw.wrap_async(_resource.update_chat_room)
+        self.delete_chat_room = _raw.wrap_async(_resource.delete_chat_room)
+        self.get_chat_room_attributes = _raw.wrap_async(_resource.get_chat_room_attributes)
+        self.set_chat_room_attributes = _raw.wrap_async(_resource.set_chat_room_attributes)
+        self.remove_chat_room_attributes = _raw.wrap_async(_resource.remove_chat_room_attributes)
+        self.force_set_chat_room_attributes = _raw.wrap_async(
+            _resource.force_set_chat_room_attributes
         )
-        self.force_remove_chat_room_attributes = async_raw_response(
-            resource.force_remove_chat_room_attributes
+        self.force_remove_chat_room_attributes = _raw.wrap_async(
+            _resource.force_remove_chat_room_attributes
         )

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -455,22 +456,22 @@ class ContactsWithRawResponse:
     """The methods of `Contacts`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Contacts) -> None:
-        self.add_contact = raw_response(resource.add_contact)
-        self.remove_contact = raw_response(resource.remove_contact)
-        self.list_contacts = raw_response(resource.list_contacts)
-        self.list_blocked_users = raw_response(resource.list_blocked_users)
-        self.block_users = raw_response(resource.block_users)
-        self.unblock_user = raw_response(resource.unblock_user)
+    def __init__(self, _resource: Contacts) -> None:
+        self.add_contact = _raw.wrap(_resource.add_contact)
+        self.remove_contact = _raw.wrap(_resource.remove_contact)
+        self.list_contacts = _raw.wrap(_resource.list_contacts)
+        self.list_blocked_users = _raw.wrap(_resource.list_blocked_users)
+        self.block_users = _raw.wrap(_resource.block_users)
+        self.unblock_user = _raw.wrap(_resource.unblock_user)
 
 
 class AsyncContactsWithRawResponse:
     """The methods of `AsyncContacts`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncContacts) -> None:
-        self.add_contact = async_raw_response(resource.add_contact)
-        self.remove_contact = async_raw_response(resource.remove_contact)
-        self.list_contacts = async_raw_response(resource.list_contacts)
-        self.list_blocked_users = async_raw_response(resource.list_blocked_users)
-        self.block_users = async_raw_response(resource.block_users)
-        self.unblock_user = async_raw_response(resource.unblock_user)
+    def __init__(self, _resource: AsyncContacts) -> None:
+        self.add_contact = _raw.wrap_async(_resource.add_contact)
+        self.remove_contact = _raw.wrap_async(_resource.remove_contact)
+        self.list_contacts = _raw.wrap_async(_resource.list_contacts)
+        self.list_blocked_users = _raw.wrap_async(_resource.list_blocked_users)
+        self.block_users = _raw.wrap_async(_resource.block_users)
+        self.unblock_user = _raw.wrap_async(_resource.unblock_user)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -280,16 +281,16 @@ class GlobalMuteResourceWithRawResponse:
     """The methods of `GlobalMuteResource`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: GlobalMuteResource) -> None:
-        self.list_global_mutes = raw_response(resource.list_global_mutes)
-        self.set_global_mute = raw_response(resource.set_global_mute)
-        self.get_global_mute = raw_response(resource.get_global_mute)
+    def __init__(self, _resource: GlobalMuteResource) -> None:
+        self.list_global_mutes = _raw.wrap(_resource.list_global_mutes)
+        self.set_global_mute = _raw.wrap(_resource.set_global_mute)
+        self.get_global_mute = _raw.wrap(_resource.get_global_mute)
 
 
 class AsyncGlobalMuteResourceWithRawResponse:
     """The methods of `AsyncGlobalMuteResource`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncGlobalMuteResource) -> None:
-        self.list_global_mutes = async_raw_response(resource.list_global_mutes)
-        self.set_global_mute = async_raw_response(resource.set_global_mute)
-        self.get_global_mute = async_raw_response(resource.get_global_mute)
+    def __init__(self, _resource: AsyncGlobalMuteResource) -> None:
+        self.list_global_mutes = _raw.wrap_async(_resource.list_global_mutes)
+        self.set_global_mute = _raw.wrap_async(_resource.set_global_mute)
+        self.get_global_mute = _raw.wrap_async(_resource.get_global_mute)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -621,26 +622,26 @@ class GroupMembersWithRawResponse:
     """The methods of `GroupMembers`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: GroupMembers) -> None:
-        self.list_group_members = raw_response(resource.list_group_members)
-        self.add_group_members = raw_response(resource.add_group_members)
-        self.add_group_member = raw_response(resource.add_group_member)
-        self.remove_group_member = raw_response(resource.remove_group_member)
-        self.remove_group_members = raw_response(resource.remove_group_members)
-        self.list_group_admins = raw_response(resource.list_group_admins)
-        self.add_group_admin = raw_response(resource.add_group_admin)
-        self.remove_group_admin = raw_response(resource.remove_group_admin)
+    def __init__(self, _resource: GroupMembers) -> None:
+        self.list_group_members = _raw.wrap(_resource.list_group_members)
+        self.add_group_members = _raw.wrap(_resource.add_group_members)
+        self.add_group_member = _raw.wrap(_resource.add_group_member)
+        self.remove_group_member = _raw.wrap(_resource.remove_group_member)
+        self.remove_group_members = _raw.wrap(_resource.remove_group_members)
+        self.list_group_admins = _raw.wrap(_resource.list_group_admins)
+        self.add_group_admin = _raw.wrap(_resource.add_group_admin)
+        self.remove_group_admin = _raw.wrap(_resource.remove_group_admin)
 
 
 class AsyncGroupMembersWithRawResponse:
     """The methods of `AsyncGroupMembers`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncGroupMembers) -> None:
-        self.list_group_members = async_raw_response(resource.list_group_members)
-        self.add_group_members = async_raw_response(resource.add_group_members)
-        self.add_group_member = async_raw_response(resource.add_group_member)
-        self.remove_group_member = async_raw_response(resource.remove_group_member)
-        self.remove_group_members = async_raw_response(resource.remove_group_members)
-        self.list_group_admins = async_raw_response(resource.list_group_admins)
-        self.add_group_admin = async_raw_response(resource.add_group_admin)
-        self.remove_group_admin = async_raw_response(resource.remove_group_admin)
+    def __init__(self, _resource: AsyncGroupMembers) -> None:
+        self.list_group_members = _raw.wrap_async(_resource.list_group_members)
+        self.add_group_members = _raw.wrap_async(_resource.add_group_members)
+        self.add_group_member = _raw.wrap_async(_resource.add_group_member)
+        self.remove_group_member = _raw.wrap_async(_resource.remove_group_member)
+        self.remove_group_members = _raw.wrap_async(_resource.remove_group_members)
+        self.list_group_admins = _raw.wrap_async(_resource.list_group_admins)
+        self.add_group_admin = _raw.wrap_async(_resource.add_group_admin)
+        self.remove_group_admin = _raw.wrap_async(_resource.remove_group_admin)

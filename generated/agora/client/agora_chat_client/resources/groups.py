@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -843,28 +844,28 @@ class GroupsWithRawResponse:
     """The methods of `Groups`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Groups) -> None:
-        self.list_groups = raw_response(resource.list_groups)
-        self.create_group = raw_response(resource.create_group)
-        self.list_joined_groups = raw_response(resource.list_joined_groups)
-        self.get_groups = raw_response(resource.get_groups)
-        self.update_group_info = raw_response(resource.update_group_info)
-        self.transfer_group_ownership = raw_response(resource.transfer_group_ownership)
-        self.delete_group = raw_response(resource.delete_group)
-        self.disable_group = raw_response(resource.disable_group)
-        self.enable_group = raw_response(resource.enable_group)
+    def __init__(self, _resource: Groups) -> None:
+        self.list_groups = _raw.wrap(_resource.list_groups)
+        self.create_group = _raw.wrap(_resource.create_group)
+        self.list_joined_groups = _raw.wrap(_resource.list_joined_groups)
+        self.get_groups = _raw.wrap(_resource.get_groups)
+        self.update_group_info = _raw.wrap(_resource.update_group_info)
+        self.transfer_group_ownership = _raw.wrap(_resource.transfer_group_ownership)
+        self.delete_group = _raw.wrap(_resource.delete_group)
+        self.disable_group = _raw.wrap(_resource.disable_group)
+        self.enable_group = _raw.wrap(_resource.enable_group)
 
 
 class AsyncGroupsWithRawResponse:
     """The methods of `AsyncGroups`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncGroups) -> None:
-        self.list_groups = async_raw_response(resource.list_groups)
-        self.create_group = async_raw_response(resource.create_group)
-        self.list_joined_groups = async_raw_response(resource.list_joined_groups)
-        self.get_groups = async_raw_response(resource.get_groups)
-        self.update_group_info = async_raw_response(resource.update_group_info)
-        self.transfer_group_ownership = async_raw_response(resource.transfer_group_ownership)
-        self.delete_group = async_raw_response(resource.delete_group)
-        self.disable_group = async_raw_response(resource.disable_group)
-        self.enable_group = async_raw_response(resource.enable_group)
+    def __init__(self, _resource: AsyncGroups) -> None:
+        self.list_groups = _raw.wrap_async(_resource.list_groups)
+        self.create_group = _raw.wrap_async(_resource.create_group)
+        self.list_joined_groups = _raw.wrap_async(_resource.list_joined_groups)
+        self.get_groups = _raw.wrap_async(_resource.get_groups)
+        self.update_group_info = _raw.wrap_async(_resource.update_group_info)
+        self.transfer_group_ownership = _raw.wrap_async(_resource.transfer_group_ownership)
+        self.delete_group = _raw.wrap_async(_resource.delete_group)
+        self.disable_group = _raw.wrap_async(_resource.disable_group)
+        self.enable_group = _raw.wrap_async(_resource.enable_group)

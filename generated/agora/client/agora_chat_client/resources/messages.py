@@ -9,7 +9,8 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, FileInput, NotGiven, RequestOptions, check_options
 from ..models import (
     DeleteConversationResponse,
@@ -556,24 +557,24 @@ class MessagesWithRawResponse:
     """The methods of `Messages`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Messages) -> None:
-        self.send_message = raw_response(resource.send_message)
-        self.upload_file = raw_response(resource.upload_file)
-        self.download_file = raw_response(resource.download_file)
-        self.save_file = raw_response(resource.save_file)
-        self.get_message_history = raw_response(resource.get_message_history)
-        self.recall_messages = raw_response(resource.recall_messages)
-        self.delete_conversation = raw_response(resource.delete_conversation)
+    def __init__(self, _resource: Messages) -> None:
+        self.send_message = _raw.wrap(_resource.send_message)
+        self.upload_file = _raw.wrap(_resource.upload_file)
+        self.download_file = _raw.wrap(_resource.download_file)
+        self.save_file = _raw.wrap(_resource.save_file)
+        self.get_message_history = _raw.wrap(_resource.get_message_history)
+        self.recall_messages = _raw.wrap(_resource.recall_messages)
+        self.delete_conversation = _raw.wrap(_resource.delete_conversation)
 
 
 class AsyncMessagesWithRawResponse:
     """The methods of `AsyncMessages`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncMessages) -> None:
-        self.send_message = async_raw_response(resource.send_message)
-        self.upload_file = async_raw_response(resource.upload_file)
-        self.download_file = async_raw_response(resource.download_file)
-        self.save_file = async_raw_response(resource.save_file)
-        self.get_message_history = async_raw_response(resource.get_message_history)
-        self.recall_messages = async_raw_response(resource.recall_messages)
-        self.delete_conversation = async_raw_response(resource.delete_conversation)
+    def __init__(self, _resource: AsyncMessages) -> None:
+        self.send_message = _raw.wrap_async(_resource.send_message)
+        self.upload_file = _raw.wrap_async(_resource.upload_file)
+        self.download_file = _raw.wrap_async(_resource.download_file)
+        self.save_file = _raw.wrap_async(_resource.save_file)
+        self.get_message_history = _raw.wrap_async(_resource.get_message_history)
+        self.recall_messages = _raw.wrap_async(_resource.recall_messages)
+        self.delete_conversation = _raw.wrap_async(_resource.delete_conversation)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import RequestOptions, check_options
 from ..models import (
@@ -395,20 +396,20 @@ class PresenceWithRawResponse:
     """The methods of `Presence`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Presence) -> None:
-        self.set_presence = raw_response(resource.set_presence)
-        self.subscribe_presence = raw_response(resource.subscribe_presence)
-        self.get_presence = raw_response(resource.get_presence)
-        self.unsubscribe_presence = raw_response(resource.unsubscribe_presence)
-        self.list_presence_subscriptions = raw_response(resource.list_presence_subscriptions)
+    def __init__(self, _resource: Presence) -> None:
+        self.set_presence = _raw.wrap(_resource.set_presence)
+        self.subscribe_presence = _raw.wrap(_resource.subscribe_presence)
+        self.get_presence = _raw.wrap(_resource.get_presence)
+        self.unsubscribe_presence = _raw.wrap(_resource.unsubscribe_presence)
+        self.list_presence_subscriptions = _raw.wrap(_resource.list_presence_subscriptions)
 
 
 class AsyncPresenceWithRawResponse:
     """The methods of `AsyncPresence`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncPresence) -> None:
-        self.set_presence = async_raw_response(resource.set_presence)
-        self.subscribe_presence = async_raw_response(resource.subscribe_presence)
-        self.get_presence = async_raw_response(resource.get_presence)
-        self.unsubscribe_presence = async_raw_response(resource.unsubscribe_presence)
-        self.list_presence_subscriptions = async_raw_response(resource.list_presence_subscriptions)
+    def __init__(self, _resource: AsyncPresence) -> None:
+        self.set_presence = _raw.wrap_async(_resource.set_presence)
+        self.subscribe_presence = _raw.wrap_async(_resource.subscribe_presence)
+        self.get_presence = _raw.wrap_async(_resource.get_presence)
+        self.unsubscribe_presence = _raw.wrap_async(_resource.unsubscribe_presence)
+        self.list_presence_subscriptions = _raw.wrap_async(_resource.list_presence_subscriptions)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     PushMessage,
@@ -429,22 +430,22 @@ class PushWithRawResponse:
     """The methods of `Push`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Push) -> None:
-        self.set_push_nickname = raw_response(resource.set_push_nickname)
-        self.set_push_display_style = raw_response(resource.set_push_display_style)
-        self.set_push_no_disturbing = raw_response(resource.set_push_no_disturbing)
-        self.send_push_to_users = raw_response(resource.send_push_to_users)
-        self.send_push_by_labels = raw_response(resource.send_push_by_labels)
-        self.send_push_to_all_users = raw_response(resource.send_push_to_all_users)
+    def __init__(self, _resource: Push) -> None:
+        self.set_push_nickname = _raw.wrap(_resource.set_push_nickname)
+        self.set_push_display_style = _raw.wrap(_resource.set_push_display_style)
+        self.set_push_no_disturbing = _raw.wrap(_resource.set_push_no_disturbing)
+        self.send_push_to_users = _raw.wrap(_resource.send_push_to_users)
+        self.send_push_by_labels = _raw.wrap(_resource.send_push_by_labels)
+        self.send_push_to_all_users = _raw.wrap(_resource.send_push_to_all_users)
 
 
 class AsyncPushWithRawResponse:
     """The methods of `AsyncPush`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncPush) -> None:
-        self.set_push_nickname = async_raw_response(resource.set_push_nickname)
-        self.set_push_display_style = async_raw_response(resource.set_push_display_style)
-        self.set_push_no_disturbing = async_raw_response(resource.set_push_no_disturbing)
-        self.send_push_to_users = async_raw_response(resource.send_push_to_users)
-        self.send_push_by_labels = async_raw_response(resource.send_push_by_labels)
-        self.send_push_to_all_users = async_raw_response(resource.send_push_to_all_users)
+    def __init__(self, _resource: AsyncPush) -> None:
+        self.set_push_nickname = _raw.wrap_async(_resource.set_push_nickname)
+        self.set_push_display_style = _raw.wrap_async(_resource.set_push_display_style)
+        self.set_push_no_disturbing = _raw.wrap_async(_resource.set_push_no_disturbing)
+        self.send_push_to_users = _raw.wrap_async(_resource.send_push_to_users)
+        self.send_push_by_labels = _raw.wrap_async(_resource.send_push_by_labels)
+        self.send_push_to_all_users = _raw.wrap_async(_resource.send_push_to_all_users)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -592,26 +593,26 @@ class PushLabelsWithRawResponse:
     """The methods of `PushLabels`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: PushLabels) -> None:
-        self.list_push_labels = raw_response(resource.list_push_labels)
-        self.create_push_label = raw_response(resource.create_push_label)
-        self.get_push_label = raw_response(resource.get_push_label)
-        self.delete_push_label = raw_response(resource.delete_push_label)
-        self.list_push_label_users = raw_response(resource.list_push_label_users)
-        self.add_push_label_users = raw_response(resource.add_push_label_users)
-        self.remove_push_label_users = raw_response(resource.remove_push_label_users)
-        self.get_push_label_user = raw_response(resource.get_push_label_user)
+    def __init__(self, _resource: PushLabels) -> None:
+        self.list_push_labels = _raw.wrap(_resource.list_push_labels)
+        self.create_push_label = _raw.wrap(_resource.create_push_label)
+        self.get_push_label = _raw.wrap(_resource.get_push_label)
+        self.delete_push_label = _raw.wrap(_resource.delete_push_label)
+        self.list_push_label_users = _raw.wrap(_resource.list_push_label_users)
+        self.add_push_label_users = _raw.wrap(_resource.add_push_label_users)
+        self.remove_push_label_users = _raw.wrap(_resource.remove_push_label_users)
+        self.get_push_label_user = _raw.wrap(_resource.get_push_label_user)
 
 
 class AsyncPushLabelsWithRawResponse:
     """The methods of `AsyncPushLabels`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncPushLabels) -> None:
-        self.list_push_labels = async_raw_response(resource.list_push_labels)
-        self.create_push_label = async_raw_response(resource.create_push_label)
-        self.get_push_label = async_raw_response(resource.get_push_label)
-        self.delete_push_label = async_raw_response(resource.delete_push_label)
-        self.list_push_label_users = async_raw_response(resource.list_push_label_users)
-        self.add_push_label_users = async_raw_response(resource.add_push_label_users)
-        self.remove_push_label_users = async_raw_response(resource.remove_push_label_users)
-        self.get_push_label_user = async_raw_response(resource.get_push_label_user)
+    def __init__(self, _resource: AsyncPushLabels) -> None:
+        self.list_push_labels = _raw.wrap_async(_resource.list_push_labels)
+        self.create_push_label = _raw.wrap_async(_resource.create_push_label)
+        self.get_push_label = _raw.wrap_async(_resource.get_push_label)
+        self.delete_push_label = _raw.wrap_async(_resource.delete_push_label)
+        self.list_push_label_users = _raw.wrap_async(_resource.list_push_label_users)
+        self.add_push_label_users = _raw.wrap_async(_resource.add_push_label_users)
+        self.remove_push_label_users = _raw.wrap_async(_resource.remove_push_label_users)
+        self.get_push_label_user = _raw.wrap_async(_resource.get_push_label_user)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -397,18 +398,18 @@ class ReactionsWithRawResponse:
     """The methods of `Reactions`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Reactions) -> None:
-        self.list_reactions = raw_response(resource.list_reactions)
-        self.create_reaction = raw_response(resource.create_reaction)
-        self.delete_reaction = raw_response(resource.delete_reaction)
-        self.get_reaction_detail = raw_response(resource.get_reaction_detail)
+    def __init__(self, _resource: Reactions) -> None:
+        self.list_reactions = _raw.wrap(_resource.list_reactions)
+        self.create_reaction = _raw.wrap(_resource.create_reaction)
+        self.delete_reaction = _raw.wrap(_resource.delete_reaction)
+        self.get_reaction_detail = _raw.wrap(_resource.get_reaction_detail)
 
 
 class AsyncReactionsWithRawResponse:
     """The methods of `AsyncReactions`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncReactions) -> None:
-        self.list_reactions = async_raw_response(resource.list_reactions)
-        self.create_reaction = async_raw_response(resource.create_reaction)
-        self.delete_reaction = async_raw_response(resource.delete_reaction)
-        self.get_reaction_detail = async_raw_response(resource.get_reaction_detail)
+    def __init__(self, _resource: AsyncReactions) -> None:
+        self.list_reactions = _raw.wrap_async(_resource.list_reactions)
+        self.create_reaction = _raw.wrap_async(_resource.create_reaction)
+        self.delete_reaction = _raw.wrap_async(_resource.delete_reaction)
+        self.get_reaction_detail = _raw.wrap_async(_resource.get_reaction_detail)

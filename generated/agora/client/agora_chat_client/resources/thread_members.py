@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -276,16 +277,16 @@ class ThreadMembersWithRawResponse:
     """The methods of `ThreadMembers`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: ThreadMembers) -> None:
-        self.list_thread_members = raw_response(resource.list_thread_members)
-        self.add_thread_members = raw_response(resource.add_thread_members)
-        self.remove_thread_members = raw_response(resource.remove_thread_members)
+    def __init__(self, _resource: ThreadMembers) -> None:
+        self.list_thread_members = _raw.wrap(_resource.list_thread_members)
+        self.add_thread_members = _raw.wrap(_resource.add_thread_members)
+        self.remove_thread_members = _raw.wrap(_resource.remove_thread_members)
 
 
 class AsyncThreadMembersWithRawResponse:
     """The methods of `AsyncThreadMembers`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncThreadMembers) -> None:
-        self.list_thread_members = async_raw_response(resource.list_thread_members)
-        self.add_thread_members = async_raw_response(resource.add_thread_members)
-        self.remove_thread_members = async_raw_response(resource.remove_thread_members)
+    def __init__(self, _resource: AsyncThreadMembers) -> None:
+        self.list_thread_members = _raw.wrap_async(_resource.list_thread_members)
+        self.add_thread_members = _raw.wrap_async(_resource.add_thread_members)
+        self.remove_thread_members = _raw.wrap_async(_resource.remove_thread_members)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -601,22 +602,22 @@ class ThreadsWithRawResponse:
     """The methods of `Threads`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Threads) -> None:
-        self.list_threads = raw_response(resource.list_threads)
-        self.create_thread = raw_response(resource.create_thread)
-        self.update_thread = raw_response(resource.update_thread)
-        self.delete_thread = raw_response(resource.delete_thread)
-        self.list_user_threads = raw_response(resource.list_user_threads)
-        self.list_user_group_threads = raw_response(resource.list_user_group_threads)
+    def __init__(self, _resource: Threads) -> None:
+        self.list_threads = _raw.wrap(_resource.list_threads)
+        self.create_thread = _raw.wrap(_resource.create_thread)
+        self.update_thread = _raw.wrap(_resource.update_thread)
+        self.delete_thread = _raw.wrap(_resource.delete_thread)
+        self.list_user_threads = _raw.wrap(_resource.list_user_threads)
+        self.list_user_group_threads = _raw.wrap(_resource.list_user_group_threads)
 
 
 class AsyncThreadsWithRawResponse:
     """The methods of `AsyncThreads`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncThreads) -> None:
-        self.list_threads = async_raw_response(resource.list_threads)
-        self.create_thread = async_raw_response(resource.create_thread)
-        self.update_thread = async_raw_response(resource.update_thread)
-        self.delete_thread = async_raw_response(resource.delete_thread)
-        self.list_user_threads = async_raw_response(resource.list_user_threads)
-        self.list_user_group_threads = async_raw_response(resource.list_user_group_threads)
+    def __init__(self, _resource: AsyncThreads) -> None:
+        self.list_threads = _raw.wrap_async(_resource.list_threads)
+        self.create_thread = _raw.wrap_async(_resource.create_thread)
+        self.update_thread = _raw.wrap_async(_resource.update_thread)
+        self.delete_thread = _raw.wrap_async(_resource.delete_thread)
+        self.list_user_threads = _raw.wrap_async(_resource.list_user_threads)
+        self.list_user_group_threads = _raw.wrap_async(_resource.list_user_group_threads)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import RequestOptions, check_options
 from ..models import (
     BatchGetUserAttributesResponse,
@@ -292,20 +293,20 @@ class UserAttributesWithRawResponse:
     """The methods of `UserAttributes`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: UserAttributes) -> None:
-        self.get_user_attributes_size = raw_response(resource.get_user_attributes_size)
-        self.batch_get_user_attributes = raw_response(resource.batch_get_user_attributes)
-        self.get_user_attributes = raw_response(resource.get_user_attributes)
-        self.set_user_attributes = raw_response(resource.set_user_attributes)
-        self.delete_user_attributes = raw_response(resource.delete_user_attributes)
+    def __init__(self, _resource: UserAttributes) -> None:
+        self.get_user_attributes_size = _raw.wrap(_resource.get_user_attributes_size)
+        self.batch_get_user_attributes = _raw.wrap(_resource.batch_get_user_attributes)
+        self.get_user_attributes = _raw.wrap(_resource.get_user_attributes)
+        self.set_user_attributes = _raw.wrap(_resource.set_user_attributes)
+        self.delete_user_attributes = _raw.wrap(_resource.delete_user_attributes)
 
 
 class AsyncUserAttributesWithRawResponse:
     """The methods of `AsyncUserAttributes`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncUserAttributes) -> None:
-        self.get_user_attributes_size = async_raw_response(resource.get_user_attributes_size)
-        self.batch_get_user_attributes = async_raw_response(resource.batch_get_user_attributes)
-        self.get_user_attributes = async_raw_response(resource.get_user_attributes)
-        self.set_user_attributes = async_raw_response(resource.set_user_attributes)
-        self.delete_user_attributes = async_raw_response(resource.delete_user_attributes)
+    def __init__(self, _resource: AsyncUserAttributes) -> None:
+        self.get_user_attributes_size = _raw.wrap_async(_resource.get_user_attributes_size)
+        self.batch_get_user_attributes = _raw.wrap_async(_resource.batch_get_user_attributes)
+        self.get_user_attributes = _raw.wrap_async(_resource.get_user_attributes)
+        self.set_user_attributes = _raw.wrap_async(_resource.set_user_attributes)
+        self.delete_user_attributes = _raw.wrap_async(_resource.delete_user_attributes)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -784,36 +785,36 @@ class UsersWithRawResponse:
     """The methods of `Users`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Users) -> None:
-        self.list_users = raw_response(resource.list_users)
-        self.register_user = raw_response(resource.register_user)
-        self.register_users = raw_response(resource.register_users)
-        self.delete_users = raw_response(resource.delete_users)
-        self.get_user = raw_response(resource.get_user)
-        self.delete_user = raw_response(resource.delete_user)
-        self.deactivate_user = raw_response(resource.deactivate_user)
-        self.activate_user = raw_response(resource.activate_user)
-        self.disconnect_user = raw_response(resource.disconnect_user)
-        self.get_user_status = raw_response(resource.get_user_status)
-        self.get_users_status = raw_response(resource.get_users_status)
-        self.get_offline_message_count = raw_response(resource.get_offline_message_count)
-        self.get_offline_message_status = raw_response(resource.get_offline_message_status)
+    def __init__(self, _resource: Users) -> None:
+        self.list_users = _raw.wrap(_resource.list_users)
+        self.register_user = _raw.wrap(_resource.register_user)
+        self.register_users = _raw.wrap(_resource.register_users)
+        self.delete_users = _raw.wrap(_resource.delete_users)
+        self.get_user = _raw.wrap(_resource.get_user)
+        self.delete_user = _raw.wrap(_resource.delete_user)
+        self.deactivate_user = _raw.wrap(_resource.deactivate_user)
+        self.activate_user = _raw.wrap(_resource.activate_user)
+        self.disconnect_user = _raw.wrap(_resource.disconnect_user)
+        self.get_user_status = _raw.wrap(_resource.get_user_status)
+        self.get_users_status = _raw.wrap(_resource.get_users_status)
+        self.get_offline_message_count = _raw.wrap(_resource.get_offline_message_count)
+        self.get_offline_message_status = _raw.wrap(_resource.get_offline_message_status)
 
 
 class AsyncUsersWithRawResponse:
     """The methods of `AsyncUsers`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncUsers) -> None:
-        self.list_users = async_raw_response(resource.list_users)
-        self.register_user = async_raw_response(resource.register_user)
-        self.register_users = async_raw_response(resource.register_users)
-        self.delete_users = async_raw_response(resource.delete_users)
-        self.get_user = async_raw_response(resource.get_user)
-        self.delete_user = async_raw_response(resource.delete_user)
-        self.deactivate_user = async_raw_response(resource.deactivate_user)
-        self.activate_user = async_raw_response(resource.activate_user)
-        self.disconnect_user = async_raw_response(resource.disconnect_user)
-        self.get_user_status = async_raw_response(resource.get_user_status)
-        self.get_users_status = async_raw_response(resource.get_users_status)
-        self.get_offline_message_count = async_raw_response(resource.get_offline_message_count)
-        self.get_offline_message_status = async_raw_response(resource.get_offline_message_status)
+    def __init__(self, _resource: AsyncUsers) -> None:
+        self.list_users = _raw.wrap_async(_resource.list_users)
+        self.register_user = _raw.wrap_async(_resource.register_user)
+        self.register_users = _raw.wrap_async(_resource.register_users)
+        self.delete_users = _raw.wrap_async(_resource.delete_users)
+        self.get_user = _raw.wrap_async(_resource.get_user)
+        self.delete_user = _raw.wrap_async(_resource.delete_user)
+        self.deactivate_user = _raw.wrap_async(_resource.deactivate_user)
+        self.activate_user = _raw.wrap_async(_resource.activate_user)
+        self.disconnect_user = _raw.wrap_async(_resource.disconnect_user)
+        self.get_user_status = _raw.wrap_async(_resource.get_user_status)
+        self.get_users_status = _raw.wrap_async(_resource.get_users_status)
+        self.get_offline_message_count = _raw.wrap_async(_resource.get_offline_message_count)
+        self.get_offline_message_status = _raw.wrap_async(_resource.get_offline_message_status)

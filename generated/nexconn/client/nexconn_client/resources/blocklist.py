@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import Ack, BlocklistResponse
@@ -281,16 +282,16 @@ class BlocklistWithRawResponse:
     """The methods of `Blocklist`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Blocklist) -> None:
-        self.add_to_blocklist = raw_response(resource.add_to_blocklist)
-        self.remove_from_blocklist = raw_response(resource.remove_from_blocklist)
-        self.get_blocklist = raw_response(resource.get_blocklist)
+    def __init__(self, _resource: Blocklist) -> None:
+        self.add_to_blocklist = _raw.wrap(_resource.add_to_blocklist)
+        self.remove_from_blocklist = _raw.wrap(_resource.remove_from_blocklist)
+        self.get_blocklist = _raw.wrap(_resource.get_blocklist)
 
 
 class AsyncBlocklistWithRawResponse:
     """The methods of `AsyncBlocklist`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncBlocklist) -> None:
-        self.add_to_blocklist = async_raw_response(resource.add_to_blocklist)
-        self.remove_from_blocklist = async_raw_response(resource.remove_from_blocklist)
-        self.get_blocklist = async_raw_response(resource.get_blocklist)
+    def __init__(self, _resource: AsyncBlocklist) -> None:
+        self.add_to_blocklist = _raw.wrap_async(_resource.add_to_blocklist)
+        self.remove_from_blocklist = _raw.wrap_async(_resource.remove_from_blocklist)
+        self.get_blocklist = _raw.wrap_async(_resource.get_blocklist)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     Ack,
@@ -760,44 +761,44 @@ class ChannelsWithRawResponse:
     """The methods of `Channels`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Channels) -> None:
-        self.set_channel_pin = raw_response(resource.set_channel_pin)
-        self.get_channel_attributes = raw_response(resource.get_channel_attributes)
-        self.set_channel_notification_level = raw_response(resource.set_channel_notification_level)
-        self.get_channel_notification_level = raw_response(resource.get_channel_notification_level)
-        self.set_channel_type_notification_level = raw_response(
-            resource.set_channel_type_notification_level
+    def __init__(self, _resource: Channels) -> None:
+        self.set_channel_pin = _raw.wrap(_resource.set_channel_pin)
+        self.get_channel_attributes = _raw.wrap(_resource.get_channel_attributes)
+        self.set_channel_notification_level = _raw.wrap(_resource.set_channel_notification_level)
+        self.get_channel_notification_level = _raw.wrap(_resource.get_channel_notification_level)
+        self.set_channel_type_notification_level = _raw.wrap(
+            _resource.set_channel_type_notification_level
         )
-        self.get_channel_type_notification_level = raw_response(
-            resource.get_channel_type_notification_level
+        self.get_channel_type_notification_level = _raw.wrap(
+            _resource.get_channel_type_notification_level
         )
-        self.add_user_channel_tags = raw_response(resource.add_user_channel_tags)
-        self.remove_user_channel_tags = raw_response(resource.remove_user_channel_tags)
-        self.add_tag_to_channels = raw_response(resource.add_tag_to_channels)
-        self.remove_tag_from_channels = raw_response(resource.remove_tag_from_channels)
-        self.list_channels_by_tag = raw_response(resource.list_channels_by_tag)
+        self.add_user_channel_tags = _raw.wrap(_resource.add_user_channel_tags)
+        self.remove_user_channel_tags = _raw.wrap(_resource.remove_user_channel_tags)
+        self.add_tag_to_channels = _raw.wrap(_resource.add_tag_to_channels)
+        self.remove_tag_from_channels = _raw.wrap(_resource.remove_tag_from_channels)
+        self.list_channels_by_tag = _raw.wrap(_resource.list_channels_by_tag)
 
 
 class AsyncChannelsWithRawResponse:
     """The methods of `AsyncChannels`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncChannels) -> None:
-        self.set_channel_pin = async_raw_response(resource.set_channel_pin)
-        self.get_channel_attributes = async_raw_response(resource.get_channel_attributes)
-        self.set_channel_notification_level = async_raw_response(
-            resource.set_channel_notification_level
+    def __init__(self, _resource: AsyncChannels) -> None:
+        self.set_channel_pin = _raw.wrap_async(_resource.set_channel_pin)
+        self.get_channel_attributes = _raw.wrap_async(_resource.get_channel_attributes)
+        self.set_channel_notification_level = _raw.wrap_async(
+            _resource.set_channel_notification_level
         )
-        self.get_channel_notification_level = async_raw_response(
-            resource.get_channel_notification_level
+        self.get_channel_notification_level = _raw.wrap_async(
+            _resource.get_channel_notification_level
         )
-        self.set_channel_type_notification_level = async_raw_response(
-            resource.set_channel_type_notification_level
+        self.set_channel_type_notification_level = _raw.wrap_async(
+            _resource.set_channel_type_notification_level
         )
-        self.get_channel_type_notification_level = async_raw_response(
-            resource.get_channel_type_notification_level
+        self.get_channel_type_notification_level = _raw.wrap_async(
+            _resource.get_channel_type_notification_level
         )
-        self.add_user_channel_tags = async_raw_response(resource.add_user_channel_tags)
-        self.remove_user_channel_tags = async_raw_response(resource.remove_user_channel_tags)
-        self.add_tag_to_channels = async_raw_response(resource.add_tag_to_channels)
-        self.remove_tag_from_channels = async_raw_response(resource.remove_tag_from_channels)
-        self.list_channels_by_tag = async_raw_response(resource.list_channels_by_tag)
+        self.add_user_channel_tags = _raw.wrap_async(_resource.add_user_channel_tags)
+        self.remove_user_channel_tags = _raw.wrap_async(_resource.remove_user_channel_tags)
+        self.add_tag_to_channels = _raw.wrap_async(_resource.add_tag_to_channels)
+        self.remove_tag_from_channels = _raw.wrap_async(_resource.remove_tag_from_channels)
+        self.list_channels_by_tag = _raw.wrap_async(_resource.list_channels_by_tag)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -601,50 +602,48 @@ class GroupChannelModerationWithRawResponse:
     """The methods of `GroupChannelModeration`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: GroupChannelModeration) -> None:
-        self.mute_group_channel_members = raw_response(resource.mute_group_channel_members)
-        self.unmute_group_channel_members = raw_response(resource.unmute_group_channel_members)
-        self.list_muted_group_channel_members = raw_response(
-            resource.list_muted_group_channel_members
+    def __init__(self, _resource: GroupChannelModeration) -> None:
+        self.mute_group_channel_members = _raw.wrap(_resource.mute_group_channel_members)
+        self.unmute_group_channel_members = _raw.wrap(_resource.unmute_group_channel_members)
+        self.list_muted_group_channel_members = _raw.wrap(
+            _resource.list_muted_group_channel_members
         )
-        self.freeze_group_channels = raw_response(resource.freeze_group_channels)
-        self.unfreeze_group_channels = raw_response(resource.unfreeze_group_channels)
-        self.get_group_channel_freeze_statuses = raw_response(
-            resource.get_group_channel_freeze_statuses
+        self.freeze_group_channels = _raw.wrap(_resource.freeze_group_channels)
+        self.unfreeze_group_channels = _raw.wrap(_resource.unfreeze_group_channels)
+        self.get_group_channel_freeze_statuses = _raw.wrap(
+            _resource.get_group_channel_freeze_statuses
         )
-        self.add_group_channel_allowed_senders = raw_response(
-            resource.add_group_channel_allowed_senders
+        self.add_group_channel_allowed_senders = _raw.wrap(
+            _resource.add_group_channel_allowed_senders
         )
-        self.remove_group_channel_allowed_senders = raw_response(
-            resource.remove_group_channel_allowed_senders
+        self.remove_group_channel_allowed_senders = _raw.wrap(
+            _resource.remove_group_channel_allowed_senders
         )
-        self.list_group_channel_allowed_senders = raw_response(
-            resource.list_group_channel_allowed_senders
+        self.list_group_channel_allowed_senders = _raw.wrap(
+            _resource.list_group_channel_allowed_senders
         )
 
 
 class AsyncGroupChannelModerationWithRawResponse:
     """The methods of `AsyncGroupChannelModeration`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncGroupChannelModeration) -> None:
-        self.mute_group_channel_members = async_raw_response(resource.mute_group_channel_members)
-        self.unmute_group_channel_members = async_raw_response(
-            resource.unmute_group_channel_members
+    def __init__(self, _resource: AsyncGroupChannelModeration) -> None:
+        self.mute_group_channel_members = _raw.wrap_async(_resource.mute_group_channel_members)
+        self.unmute_group_channel_members = _raw.wrap_async(_resource.unmute_group_channel_members)
+        self.list_muted_group_channel_members = _raw.wrap_async(
+            _resource.list_muted_group_channel_members
         )
-        self.list_muted_group_channel_members = async_raw_response(
-            resource.list_muted_group_channel_members
+        self.freeze_group_channels = _raw.wrap_async(_resource.freeze_group_channels)
+        self.unfreeze_group_channels = _raw.wrap_async(_resource.unfreeze_group_channels)
+        self.get_group_channel_freeze_statuses = _raw.wrap_async(
+            _resource.get_group_channel_freeze_statuses
         )
-        self.freeze_group_channels = async_raw_response(resource.freeze_group_channels)
-        self.unfreeze_group_channels = async_raw_response(resource.unfreeze_group_channels)
-        self.get_group_channel_freeze_statuses = async_raw_response(
-            resource.get_group_channel_freeze_statuses
+        self.add_group_channel_allowed_senders = _raw.wrap_async(
+            _resource.add_group_channel_allowed_senders
         )
-        self.add_group_channel_allowed_senders = async_raw_response(
-            resource.add_group_channel_allowed_senders
+        self.remove_group_channel_allowed_senders = _raw.wrap_async(
+            _resource.remove_group_channel_allowed_senders
         )
-        self.remove_group_channel_allowed_senders = async_raw_response(
-            resource.remove_group_channel_allowed_senders
-        )
-        self.list_group_channel_allowed_senders = async_raw_response(
-            resource.list_group_channel_allowed_senders
+        self.list_group_channel_allowed_senders = _raw.wrap_async(
+            _resource.list_group_channel_allowed_senders
         )

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -711,30 +712,26 @@ class GroupChannelsWithRawResponse:
     """The methods of `GroupChannels`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: GroupChannels) -> None:
-        self.create_group_channel = raw_response(resource.create_group_channel)
-        self.dismiss_group_channel = raw_response(resource.dismiss_group_channel)
-        self.join_group_channel = raw_response(resource.join_group_channel)
-        self.leave_group_channel = raw_response(resource.leave_group_channel)
-        self.list_group_channel_members = raw_response(resource.list_group_channel_members)
-        self.list_user_joined_group_channels = raw_response(
-            resource.list_user_joined_group_channels
-        )
-        self.update_group_channel_profile = raw_response(resource.update_group_channel_profile)
+    def __init__(self, _resource: GroupChannels) -> None:
+        self.create_group_channel = _raw.wrap(_resource.create_group_channel)
+        self.dismiss_group_channel = _raw.wrap(_resource.dismiss_group_channel)
+        self.join_group_channel = _raw.wrap(_resource.join_group_channel)
+        self.leave_group_channel = _raw.wrap(_resource.leave_group_channel)
+        self.list_group_channel_members = _raw.wrap(_resource.list_group_channel_members)
+        self.list_user_joined_group_channels = _raw.wrap(_resource.list_user_joined_group_channels)
+        self.update_group_channel_profile = _raw.wrap(_resource.update_group_channel_profile)
 
 
 class AsyncGroupChannelsWithRawResponse:
     """The methods of `AsyncGroupChannels`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncGroupChannels) -> None:
-        self.create_group_channel = async_raw_response(resource.create_group_channel)
-        self.dismiss_group_channel = async_raw_response(resource.dismiss_group_channel)
-        self.join_group_channel = async_raw_response(resource.join_group_channel)
-        self.leave_group_channel = async_raw_response(resource.leave_group_channel)
-        self.list_group_channel_members = async_raw_response(resource.list_group_channel_members)
-        self.list_user_joined_group_channels = async_raw_response(
-            resource.list_user_joined_group_channels
+    def __init__(self, _resource: AsyncGroupChannels) -> None:
+        self.create_group_channel = _raw.wrap_async(_resource.create_group_channel)
+        self.dismiss_group_channel = _raw.wrap_async(_resource.dismiss_group_channel)
+        self.join_group_channel = _raw.wrap_async(_resource.join_group_channel)
+        self.leave_group_channel = _raw.wrap_async(_resource.leave_group_channel)
+        self.list_group_channel_members = _raw.wrap_async(_resource.list_group_channel_members)
+        self.list_user_joined_group_channels = _raw.wrap_async(
+            _resource.list_user_joined_group_channels
         )
-        self.update_group_channel_profile = async_raw_response(
-            resource.update_group_channel_profile
-        )
+        self.update_group_channel_profile = _raw.wrap_async(_resource.update_group_channel_profile)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -1219,38 +1220,38 @@ class MessagesWithRawResponse:
     """The methods of `Messages`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Messages) -> None:
-        self.send_direct_channel_message = raw_response(resource.send_direct_channel_message)
-        self.send_group_channel_message = raw_response(resource.send_group_channel_message)
-        self.send_community_channel_message = raw_response(resource.send_community_channel_message)
-        self.send_open_channel_message = raw_response(resource.send_open_channel_message)
-        self.broadcast_open_channel_message = raw_response(resource.broadcast_open_channel_message)
-        self.set_message_metadata = raw_response(resource.set_message_metadata)
-        self.delete_message_metadata = raw_response(resource.delete_message_metadata)
-        self.list_message_metadata = raw_response(resource.list_message_metadata)
-        self.recall_message = raw_response(resource.recall_message)
-        self.recall_system_message = raw_response(resource.recall_system_message)
-        self.clear_channel_message_history = raw_response(resource.clear_channel_message_history)
+    def __init__(self, _resource: Messages) -> None:
+        self.send_direct_channel_message = _raw.wrap(_resource.send_direct_channel_message)
+        self.send_group_channel_message = _raw.wrap(_resource.send_group_channel_message)
+        self.send_community_channel_message = _raw.wrap(_resource.send_community_channel_message)
+        self.send_open_channel_message = _raw.wrap(_resource.send_open_channel_message)
+        self.broadcast_open_channel_message = _raw.wrap(_resource.broadcast_open_channel_message)
+        self.set_message_metadata = _raw.wrap(_resource.set_message_metadata)
+        self.delete_message_metadata = _raw.wrap(_resource.delete_message_metadata)
+        self.list_message_metadata = _raw.wrap(_resource.list_message_metadata)
+        self.recall_message = _raw.wrap(_resource.recall_message)
+        self.recall_system_message = _raw.wrap(_resource.recall_system_message)
+        self.clear_channel_message_history = _raw.wrap(_resource.clear_channel_message_history)
 
 
 class AsyncMessagesWithRawResponse:
     """The methods of `AsyncMessages`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncMessages) -> None:
-        self.send_direct_channel_message = async_raw_response(resource.send_direct_channel_message)
-        self.send_group_channel_message = async_raw_response(resource.send_group_channel_message)
-        self.send_community_channel_message = async_raw_response(
-            resource.send_community_channel_message
+    def __init__(self, _resource: AsyncMessages) -> None:
+        self.send_direct_channel_message = _raw.wrap_async(_resource.send_direct_channel_message)
+        self.send_group_channel_message = _raw.wrap_async(_resource.send_group_channel_message)
+        self.send_community_channel_message = _raw.wrap_async(
+            _resource.send_community_channel_message
         )
-        self.send_open_channel_message = async_raw_response(resource.send_open_channel_message)
-        self.broadcast_open_channel_message = async_raw_response(
-            resource.broadcast_open_channel_message
+        self.send_open_channel_message = _raw.wrap_async(_resource.send_open_channel_message)
+        self.broadcast_open_channel_message = _raw.wrap_async(
+            _resource.broadcast_open_channel_message
         )
-        self.set_message_metadata = async_raw_response(resource.set_message_metadata)
-        self.delete_message_metadata = async_raw_response(resource.delete_message_metadata)
-        self.list_message_metadata = async_raw_response(resource.list_message_metadata)
-        self.recall_message = async_raw_response(resource.recall_message)
-        self.recall_system_message = async_raw_response(resource.recall_system_message)
-        self.clear_channel_message_history = async_raw_response(
-            resource.clear_channel_message_history
+        self.set_message_metadata = _raw.wrap_async(_resource.set_message_metadata)
+        self.delete_message_metadata = _raw.wrap_async(_resource.delete_message_metadata)
+        self.list_message_metadata = _raw.wrap_async(_resource.list_message_metadata)
+        self.recall_message = _raw.wrap_async(_resource.recall_message)
+        self.recall_system_message = _raw.wrap_async(_resource.recall_system_message)
+        self.clear_channel_message_history = _raw.wrap_async(
+            _resource.clear_channel_message_history
         )

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import RequestOptions, check_options
 from ..models import Ack, MessageTypesResponse
 
@@ -177,26 +178,24 @@ class OpenChannelMessagePriorityWithRawResponse:
     """The methods of `OpenChannelMessagePriority`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: OpenChannelMessagePriority) -> None:
-        self.add_low_priority_message_types = raw_response(resource.add_low_priority_message_types)
-        self.remove_low_priority_message_types = raw_response(
-            resource.remove_low_priority_message_types
+    def __init__(self, _resource: OpenChannelMessagePriority) -> None:
+        self.add_low_priority_message_types = _raw.wrap(_resource.add_low_priority_message_types)
+        self.remove_low_priority_message_types = _raw.wrap(
+            _resource.remove_low_priority_message_types
         )
-        self.list_low_priority_message_types = raw_response(
-            resource.list_low_priority_message_types
-        )
+        self.list_low_priority_message_types = _raw.wrap(_resource.list_low_priority_message_types)
 
 
 class AsyncOpenChannelMessagePriorityWithRawResponse:
     """The methods of `AsyncOpenChannelMessagePriority`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncOpenChannelMessagePriority) -> None:
-        self.add_low_priority_message_types = async_raw_response(
-            resource.add_low_priority_message_types
+    def __init__(self, _resource: AsyncOpenChannelMessagePriority) -> None:
+        self.add_low_priority_message_types = _raw.wrap_async(
+            _resource.add_low_priority_message_types
         )
-        self.remove_low_priority_message_types = async_raw_response(
-            resource.remove_low_priority_message_types
+        self.remove_low_priority_message_types = _raw.wrap_async(
+            _resource.remove_low_priority_message_types
         )
-        self.list_low_priority_message_types = async_raw_response(
-            resource.list_low_priority_message_types
+        self.list_low_priority_message_types = _raw.wrap_async(
+            _resource.list_low_priority_message_types
         )

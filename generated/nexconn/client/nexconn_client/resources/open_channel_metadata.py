@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import Ack, OpenChannelMetadataResponse
 
@@ -229,28 +230,24 @@ class OpenChannelMetadataWithRawResponse:
     """The methods of `OpenChannelMetadata`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: OpenChannelMetadata) -> None:
-        self.batch_set_open_channel_metadata = raw_response(
-            resource.batch_set_open_channel_metadata
+    def __init__(self, _resource: OpenChannelMetadata) -> None:
+        self.batch_set_open_channel_metadata = _raw.wrap(_resource.batch_set_open_channel_metadata)
+        self.batch_remove_open_channel_metadata = _raw.wrap(
+            _resource.batch_remove_open_channel_metadata
         )
-        self.batch_remove_open_channel_metadata = raw_response(
-            resource.batch_remove_open_channel_metadata
-        )
-        self.batch_get_open_channel_metadata = raw_response(
-            resource.batch_get_open_channel_metadata
-        )
+        self.batch_get_open_channel_metadata = _raw.wrap(_resource.batch_get_open_channel_metadata)
 
 
 class AsyncOpenChannelMetadataWithRawResponse:
     """The methods of `AsyncOpenChannelMetadata`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncOpenChannelMetadata) -> None:
-        self.batch_set_open_channel_metadata = async_raw_response(
-            resource.batch_set_open_channel_metadata
+    def __init__(self, _resource: AsyncOpenChannelMetadata) -> None:
+        self.batch_set_open_channel_metadata = _raw.wrap_async(
+            _resource.batch_set_open_channel_metadata
         )
-        self.batch_remove_open_channel_metadata = async_raw_response(
-            resource.batch_remove_open_channel_metadata
+        self.batch_remove_open_channel_metadata = _raw.wrap_async(
+            _resource.batch_remove_open_channel_metadata
         )
-        self.batch_get_open_channel_metadata = async_raw_response(
-            resource.batch_get_open_channel_metadata
+        self.batch_get_open_channel_metadata = _raw.wrap_async(
+            _resource.batch_get_open_channel_metadata
         )

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -1284,96 +1285,92 @@ class OpenChannelModerationWithRawResponse:
     """The methods of `OpenChannelModeration`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: OpenChannelModeration) -> None:
-        self.list_open_channel_participants = raw_response(resource.list_open_channel_participants)
-        self.check_open_channel_participant = raw_response(resource.check_open_channel_participant)
-        self.batch_check_open_channel_participants = raw_response(
-            resource.batch_check_open_channel_participants
+    def __init__(self, _resource: OpenChannelModeration) -> None:
+        self.list_open_channel_participants = _raw.wrap(_resource.list_open_channel_participants)
+        self.check_open_channel_participant = _raw.wrap(_resource.check_open_channel_participant)
+        self.batch_check_open_channel_participants = _raw.wrap(
+            _resource.batch_check_open_channel_participants
         )
-        self.mute_open_channel_participants = raw_response(resource.mute_open_channel_participants)
-        self.unmute_open_channel_participants = raw_response(
-            resource.unmute_open_channel_participants
+        self.mute_open_channel_participants = _raw.wrap(_resource.mute_open_channel_participants)
+        self.unmute_open_channel_participants = _raw.wrap(
+            _resource.unmute_open_channel_participants
         )
-        self.list_muted_open_channel_participants = raw_response(
-            resource.list_muted_open_channel_participants
+        self.list_muted_open_channel_participants = _raw.wrap(
+            _resource.list_muted_open_channel_participants
         )
-        self.freeze_open_channel = raw_response(resource.freeze_open_channel)
-        self.unfreeze_open_channel = raw_response(resource.unfreeze_open_channel)
-        self.list_frozen_open_channels = raw_response(resource.list_frozen_open_channels)
-        self.check_open_channel_freeze = raw_response(resource.check_open_channel_freeze)
-        self.add_open_channel_allowed_senders = raw_response(
-            resource.add_open_channel_allowed_senders
+        self.freeze_open_channel = _raw.wrap(_resource.freeze_open_channel)
+        self.unfreeze_open_channel = _raw.wrap(_resource.unfreeze_open_channel)
+        self.list_frozen_open_channels = _raw.wrap(_resource.list_frozen_open_channels)
+        self.check_open_channel_freeze = _raw.wrap(_resource.check_open_channel_freeze)
+        self.add_open_channel_allowed_senders = _raw.wrap(
+            _resource.add_open_channel_allowed_senders
         )
-        self.remove_open_channel_allowed_senders = raw_response(
-            resource.remove_open_channel_allowed_senders
+        self.remove_open_channel_allowed_senders = _raw.wrap(
+            _resource.remove_open_channel_allowed_senders
         )
-        self.list_open_channel_allowed_senders = raw_response(
-            resource.list_open_channel_allowed_senders
+        self.list_open_channel_allowed_senders = _raw.wrap(
+            _resource.list_open_channel_allowed_senders
         )
-        self.mute_users_in_all_open_channels = raw_response(
-            resource.mute_users_in_all_open_channels
+        self.mute_users_in_all_open_channels = _raw.wrap(_resource.mute_users_in_all_open_channels)
+        self.unmute_users_in_all_open_channels = _raw.wrap(
+            _resource.unmute_users_in_all_open_channels
         )
-        self.unmute_users_in_all_open_channels = raw_response(
-            resource.unmute_users_in_all_open_channels
-        )
-        self.list_globally_muted_users = raw_response(resource.list_globally_muted_users)
-        self.ban_open_channel_participants = raw_response(resource.ban_open_channel_participants)
-        self.unban_open_channel_participants = raw_response(
-            resource.unban_open_channel_participants
-        )
-        self.list_banned_open_channel_participants = raw_response(
-            resource.list_banned_open_channel_participants
+        self.list_globally_muted_users = _raw.wrap(_resource.list_globally_muted_users)
+        self.ban_open_channel_participants = _raw.wrap(_resource.ban_open_channel_participants)
+        self.unban_open_channel_participants = _raw.wrap(_resource.unban_open_channel_participants)
+        self.list_banned_open_channel_participants = _raw.wrap(
+            _resource.list_banned_open_channel_participants
         )
 
 
 class AsyncOpenChannelModerationWithRawResponse:
     """The methods of `AsyncOpenChannelModeration`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncOpenChannelModeration) -> None:
-        self.list_open_channel_participants = async_raw_response(
-            resource.list_open_channel_participants
+    def __init__(self, _resource: AsyncOpenChannelModeration) -> None:
+        self.list_open_channel_participants = _raw.wrap_async(
+            _resource.list_open_channel_participants
         )
-        self.check_open_channel_participant = async_raw_response(
-            resource.check_open_channel_participant
+        self.check_open_channel_participant = _raw.wrap_async(
+            _resource.check_open_channel_participant
         )
-        self.batch_check_open_channel_participants = async_raw_response(
-            resource.batch_check_open_channel_participants
+        self.batch_check_open_channel_participants = _raw.wrap_async(
+            _resource.batch_check_open_channel_participants
         )
-        self.mute_open_channel_participants = async_raw_response(
-            resource.mute_open_channel_participants
+        self.mute_open_channel_participants = _raw.wrap_async(
+            _resource.mute_open_channel_participants
         )
-        self.unmute_open_channel_participants = async_raw_response(
-            resource.unmute_open_channel_participants
+        self.unmute_open_channel_participants = _raw.wrap_async(
+            _resource.unmute_open_channel_participants
         )
-        self.list_muted_open_channel_participants = async_raw_response(
-            resource.list_muted_open_channel_participants
+        self.list_muted_open_channel_participants = _raw.wrap_async(
+            _resource.list_muted_open_channel_participants
         )
-        self.freeze_open_channel = async_raw_response(resource.freeze_open_channel)
-        self.unfreeze_open_channel = async_raw_response(resource.unfreeze_open_channel)
-        self.list_frozen_open_channels = async_raw_response(resource.list_frozen_open_channels)
-        self.check_open_channel_freeze = async_raw_response(resource.check_open_channel_freeze)
-        self.add_open_channel_allowed_senders = async_raw_response(
-            resource.add_open_channel_allowed_senders
+        self.freeze_open_channel = _raw.wrap_async(_resource.freeze_open_channel)
+        self.unfreeze_open_channel = _raw.wrap_async(_resource.unfreeze_open_channel)
+        self.list_frozen_open_channels = _raw.wrap_async(_resource.list_frozen_open_channels)
+        self.check_open_channel_freeze = _raw.wrap_async(_resource.check_open_channel_freeze)
+        self.add_open_channel_allowed_senders = _raw.wrap_async(
+            _resource.add_open_channel_allowed_senders
         )
-        self.remove_open_channel_allowed_senders = async_raw_response(
-            resource.remove_open_channel_allowed_senders
+        self.remove_open_channel_allowed_senders = _raw.wrap_async(
+            _resource.remove_open_channel_allowed_senders
         )
-        self.list_open_channel_allowed_senders = async_raw_response(
-            resource.list_open_channel_allowed_senders
+        self.list_open_channel_allowed_senders = _raw.wrap_async(
+            _resource.list_open_channel_allowed_senders
         )
-        self.mute_users_in_all_open_channels = async_raw_response(
-            resource.mute_users_in_all_open_channels
+        self.mute_users_in_all_open_channels = _raw.wrap_async(
+            _resource.mute_users_in_all_open_channels
         )
-        self.unmute_users_in_all_open_channels = async_raw_response(
-            resource.unmute_users_in_all_open_channels
+        self.unmute_users_in_all_open_channels = _raw.wrap_async(
+            _resource.unmute_users_in_all_open_channels
         )
-        self.list_globally_muted_users = async_raw_response(resource.list_globally_muted_users)
-        self.ban_open_channel_participants = async_raw_response(
-            resource.ban_open_channel_participants
+        self.list_globally_muted_users = _raw.wrap_async(_resource.list_globally_muted_users)
+        self.ban_open_channel_participants = _raw.wrap_async(
+            _resource.ban_open_channel_participants
         )
-        self.unban_open_channel_participants = async_raw_response(
-            resource.unban_open_channel_participants
+        self.unban_open_channel_participants = _raw.wrap_async(
+            _resource.unban_open_channel_participants
         )
-        self.list_banned_open_channel_participants = async_raw_response(
-            resource.list_banned_open_channel_participants
+        self.list_banned_open_channel_participants = _raw.wrap_async(
+            _resource.list_banned_open_channel_participants
         )

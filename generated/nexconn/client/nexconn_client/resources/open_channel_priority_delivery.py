@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import RequestOptions, check_options
 from ..models import Ack, MessageTypesResponse, ParticipantIdsResponse
 
@@ -365,36 +366,36 @@ class OpenChannelPriorityDeliveryWithRawResponse:
     """The methods of `OpenChannelPriorityDelivery`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: OpenChannelPriorityDelivery) -> None:
-        self.add_open_channel_priority_senders = raw_response(
-            resource.add_open_channel_priority_senders
+    def __init__(self, _resource: OpenChannelPriorityDelivery) -> None:
+        self.add_open_channel_priority_senders = _raw.wrap(
+            _resource.add_open_channel_priority_senders
         )
-        self.remove_open_channel_priority_senders = raw_response(
-            resource.remove_open_channel_priority_senders
+        self.remove_open_channel_priority_senders = _raw.wrap(
+            _resource.remove_open_channel_priority_senders
         )
-        self.list_open_channel_priority_senders = raw_response(
-            resource.list_open_channel_priority_senders
+        self.list_open_channel_priority_senders = _raw.wrap(
+            _resource.list_open_channel_priority_senders
         )
-        self.add_priority_message_types = raw_response(resource.add_priority_message_types)
-        self.remove_priority_message_types = raw_response(resource.remove_priority_message_types)
-        self.list_priority_message_types = raw_response(resource.list_priority_message_types)
+        self.add_priority_message_types = _raw.wrap(_resource.add_priority_message_types)
+        self.remove_priority_message_types = _raw.wrap(_resource.remove_priority_message_types)
+        self.list_priority_message_types = _raw.wrap(_resource.list_priority_message_types)
 
 
 class AsyncOpenChannelPriorityDeliveryWithRawResponse:
     """The methods of `AsyncOpenChannelPriorityDelivery`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncOpenChannelPriorityDelivery) -> None:
-        self.add_open_channel_priority_senders = async_raw_response(
-            resource.add_open_channel_priority_senders
+    def __init__(self, _resource: AsyncOpenChannelPriorityDelivery) -> None:
+        self.add_open_channel_priority_senders = _raw.wrap_async(
+            _resource.add_open_channel_priority_senders
         )
-        self.remove_open_channel_priority_senders = async_raw_response(
-            resource.remove_open_channel_priority_senders
+        self.remove_open_channel_priority_senders = _raw.wrap_async(
+            _resource.remove_open_channel_priority_senders
         )
-        self.list_open_channel_priority_senders = async_raw_response(
-            resource.list_open_channel_priority_senders
+        self.list_open_channel_priority_senders = _raw.wrap_async(
+            _resource.list_open_channel_priority_senders
         )
-        self.add_priority_message_types = async_raw_response(resource.add_priority_message_types)
-        self.remove_priority_message_types = async_raw_response(
-            resource.remove_priority_message_types
+        self.add_priority_message_types = _raw.wrap_async(_resource.add_priority_message_types)
+        self.remove_priority_message_types = _raw.wrap_async(
+            _resource.remove_priority_message_types
         )
-        self.list_priority_message_types = async_raw_response(resource.list_priority_message_types)
+        self.list_priority_message_types = _raw.wrap_async(_resource.list_priority_message_types)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import Ack, OpenChannelInfoResponse
 
@@ -283,20 +284,20 @@ class OpenChannelsWithRawResponse:
     """The methods of `OpenChannels`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: OpenChannels) -> None:
-        self.create_open_channel = raw_response(resource.create_open_channel)
-        self.set_open_channel_destroy_type = raw_response(resource.set_open_channel_destroy_type)
-        self.destroy_open_channels = raw_response(resource.destroy_open_channels)
-        self.get_open_channel = raw_response(resource.get_open_channel)
+    def __init__(self, _resource: OpenChannels) -> None:
+        self.create_open_channel = _raw.wrap(_resource.create_open_channel)
+        self.set_open_channel_destroy_type = _raw.wrap(_resource.set_open_channel_destroy_type)
+        self.destroy_open_channels = _raw.wrap(_resource.destroy_open_channels)
+        self.get_open_channel = _raw.wrap(_resource.get_open_channel)
 
 
 class AsyncOpenChannelsWithRawResponse:
     """The methods of `AsyncOpenChannels`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncOpenChannels) -> None:
-        self.create_open_channel = async_raw_response(resource.create_open_channel)
-        self.set_open_channel_destroy_type = async_raw_response(
-            resource.set_open_channel_destroy_type
+    def __init__(self, _resource: AsyncOpenChannels) -> None:
+        self.create_open_channel = _raw.wrap_async(_resource.create_open_channel)
+        self.set_open_channel_destroy_type = _raw.wrap_async(
+            _resource.set_open_channel_destroy_type
         )
-        self.destroy_open_channels = async_raw_response(resource.destroy_open_channels)
-        self.get_open_channel = async_raw_response(resource.get_open_channel)
+        self.destroy_open_channels = _raw.wrap_async(_resource.destroy_open_channels)
+        self.get_open_channel = _raw.wrap_async(_resource.get_open_channel)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     Ack,
@@ -606,30 +607,28 @@ class SystemMessagesWithRawResponse:
     """The methods of `SystemMessages`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: SystemMessages) -> None:
-        self.send_system_channel_message = raw_response(resource.send_system_channel_message)
-        self.broadcast_system_message_to_all = raw_response(
-            resource.broadcast_system_message_to_all
+    def __init__(self, _resource: SystemMessages) -> None:
+        self.send_system_channel_message = _raw.wrap(_resource.send_system_channel_message)
+        self.broadcast_system_message_to_all = _raw.wrap(_resource.broadcast_system_message_to_all)
+        self.broadcast_system_message_to_online = _raw.wrap(
+            _resource.broadcast_system_message_to_online
         )
-        self.broadcast_system_message_to_online = raw_response(
-            resource.broadcast_system_message_to_online
-        )
-        self.push_to_tagged_users = raw_response(resource.push_to_tagged_users)
-        self.push_to_app_package_users = raw_response(resource.push_to_app_package_users)
-        self.recall_broadcast_message = raw_response(resource.recall_broadcast_message)
+        self.push_to_tagged_users = _raw.wrap(_resource.push_to_tagged_users)
+        self.push_to_app_package_users = _raw.wrap(_resource.push_to_app_package_users)
+        self.recall_broadcast_message = _raw.wrap(_resource.recall_broadcast_message)
 
 
 class AsyncSystemMessagesWithRawResponse:
     """The methods of `AsyncSystemMessages`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncSystemMessages) -> None:
-        self.send_system_channel_message = async_raw_response(resource.send_system_channel_message)
-        self.broadcast_system_message_to_all = async_raw_response(
-            resource.broadcast_system_message_to_all
+    def __init__(self, _resource: AsyncSystemMessages) -> None:
+        self.send_system_channel_message = _raw.wrap_async(_resource.send_system_channel_message)
+        self.broadcast_system_message_to_all = _raw.wrap_async(
+            _resource.broadcast_system_message_to_all
         )
-        self.broadcast_system_message_to_online = async_raw_response(
-            resource.broadcast_system_message_to_online
+        self.broadcast_system_message_to_online = _raw.wrap_async(
+            _resource.broadcast_system_message_to_online
         )
-        self.push_to_tagged_users = async_raw_response(resource.push_to_tagged_users)
-        self.push_to_app_package_users = async_raw_response(resource.push_to_app_package_users)
-        self.recall_broadcast_message = async_raw_response(resource.recall_broadcast_message)
+        self.push_to_tagged_users = _raw.wrap_async(_resource.push_to_tagged_users)
+        self.push_to_app_package_users = _raw.wrap_async(_resource.push_to_app_package_users)
+        self.recall_broadcast_message = _raw.wrap_async(_resource.recall_broadcast_message)

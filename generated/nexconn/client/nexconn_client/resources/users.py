@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -1040,44 +1041,42 @@ class UsersWithRawResponse:
     """The methods of `Users`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Users) -> None:
-        self.issue_access_token = raw_response(resource.issue_access_token)
-        self.expire_access_tokens = raw_response(resource.expire_access_tokens)
-        self.get_user = raw_response(resource.get_user)
-        self.update_user = raw_response(resource.update_user)
-        self.soft_delete_users = raw_response(resource.soft_delete_users)
-        self.list_soft_deleted_users = raw_response(resource.list_soft_deleted_users)
-        self.restore_users = raw_response(resource.restore_users)
-        self.ban_users = raw_response(resource.ban_users)
-        self.unban_users = raw_response(resource.unban_users)
-        self.list_banned_users = raw_response(resource.list_banned_users)
-        self.get_user_connection_status = raw_response(resource.get_user_connection_status)
-        self.set_direct_channel_mute = raw_response(resource.set_direct_channel_mute)
-        self.list_direct_channel_muted_users = raw_response(
-            resource.list_direct_channel_muted_users
-        )
-        self.batch_set_user_tags = raw_response(resource.batch_set_user_tags)
-        self.batch_get_user_tags = raw_response(resource.batch_get_user_tags)
+    def __init__(self, _resource: Users) -> None:
+        self.issue_access_token = _raw.wrap(_resource.issue_access_token)
+        self.expire_access_tokens = _raw.wrap(_resource.expire_access_tokens)
+        self.get_user = _raw.wrap(_resource.get_user)
+        self.update_user = _raw.wrap(_resource.update_user)
+        self.soft_delete_users = _raw.wrap(_resource.soft_delete_users)
+        self.list_soft_deleted_users = _raw.wrap(_resource.list_soft_deleted_users)
+        self.restore_users = _raw.wrap(_resource.restore_users)
+        self.ban_users = _raw.wrap(_resource.ban_users)
+        self.unban_users = _raw.wrap(_resource.unban_users)
+        self.list_banned_users = _raw.wrap(_resource.list_banned_users)
+        self.get_user_connection_status = _raw.wrap(_resource.get_user_connection_status)
+        self.set_direct_channel_mute = _raw.wrap(_resource.set_direct_channel_mute)
+        self.list_direct_channel_muted_users = _raw.wrap(_resource.list_direct_channel_muted_users)
+        self.batch_set_user_tags = _raw.wrap(_resource.batch_set_user_tags)
+        self.batch_get_user_tags = _raw.wrap(_resource.batch_get_user_tags)
 
 
 class AsyncUsersWithRawResponse:
     """The methods of `AsyncUsers`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncUsers) -> None:
-        self.issue_access_token = async_raw_response(resource.issue_access_token)
-        self.expire_access_tokens = async_raw_response(resource.expire_access_tokens)
-        self.get_user = async_raw_response(resource.get_user)
-        self.update_user = async_raw_response(resource.update_user)
-        self.soft_delete_users = async_raw_response(resource.soft_delete_users)
-        self.list_soft_deleted_users = async_raw_response(resource.list_soft_deleted_users)
-        self.restore_users = async_raw_response(resource.restore_users)
-        self.ban_users = async_raw_response(resource.ban_users)
-        self.unban_users = async_raw_response(resource.unban_users)
-        self.list_banned_users = async_raw_response(resource.list_banned_users)
-        self.get_user_connection_status = async_raw_response(resource.get_user_connection_status)
-        self.set_direct_channel_mute = async_raw_response(resource.set_direct_channel_mute)
-        self.list_direct_channel_muted_users = async_raw_response(
-            resource.list_direct_channel_muted_users
+    def __init__(self, _resource: AsyncUsers) -> None:
+        self.issue_access_token = _raw.wrap_async(_resource.issue_access_token)
+        self.expire_access_tokens = _raw.wrap_async(_resource.expire_access_tokens)
+        self.get_user = _raw.wrap_async(_resource.get_user)
+        self.update_user = _raw.wrap_async(_resource.update_user)
+        self.soft_delete_users = _raw.wrap_async(_resource.soft_delete_users)
+        self.list_soft_deleted_users = _raw.wrap_async(_resource.list_soft_deleted_users)
+        self.restore_users = _raw.wrap_async(_resource.restore_users)
+        self.ban_users = _raw.wrap_async(_resource.ban_users)
+        self.unban_users = _raw.wrap_async(_resource.unban_users)
+        self.list_banned_users = _raw.wrap_async(_resource.list_banned_users)
+        self.get_user_connection_status = _raw.wrap_async(_resource.get_user_connection_status)
+        self.set_direct_channel_mute = _raw.wrap_async(_resource.set_direct_channel_mute)
+        self.list_direct_channel_muted_users = _raw.wrap_async(
+            _resource.list_direct_channel_muted_users
         )
-        self.batch_set_user_tags = async_raw_response(resource.batch_set_user_tags)
-        self.batch_get_user_tags = async_raw_response(resource.batch_get_user_tags)
+        self.batch_set_user_tags = _raw.wrap_async(_resource.batch_set_user_tags)
+        self.batch_get_user_tags = _raw.wrap_async(_resource.batch_get_user_tags)

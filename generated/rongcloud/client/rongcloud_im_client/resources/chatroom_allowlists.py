@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import RequestOptions, check_options
 from ..models import (
     CodeResult,
@@ -332,36 +333,36 @@ class ChatroomAllowlistsWithRawResponse:
     """The methods of `ChatroomAllowlists`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: ChatroomAllowlists) -> None:
-        self.add_chatroom_user_allowlist = raw_response(resource.add_chatroom_user_allowlist)
-        self.remove_chatroom_user_allowlist = raw_response(resource.remove_chatroom_user_allowlist)
-        self.query_chatroom_user_allowlist = raw_response(resource.query_chatroom_user_allowlist)
-        self.add_chatroom_message_allowlist = raw_response(resource.add_chatroom_message_allowlist)
-        self.remove_chatroom_message_allowlist = raw_response(
-            resource.remove_chatroom_message_allowlist
+    def __init__(self, _resource: ChatroomAllowlists) -> None:
+        self.add_chatroom_user_allowlist = _raw.wrap(_resource.add_chatroom_user_allowlist)
+        self.remove_chatroom_user_allowlist = _raw.wrap(_resource.remove_chatroom_user_allowlist)
+        self.query_chatroom_user_allowlist = _raw.wrap(_resource.query_chatroom_user_allowlist)
+        self.add_chatroom_message_allowlist = _raw.wrap(_resource.add_chatroom_message_allowlist)
+        self.remove_chatroom_message_allowlist = _raw.wrap(
+            _resource.remove_chatroom_message_allowlist
         )
-        self.query_chatroom_message_allowlist = raw_response(
-            resource.query_chatroom_message_allowlist
+        self.query_chatroom_message_allowlist = _raw.wrap(
+            _resource.query_chatroom_message_allowlist
         )
 
 
 class AsyncChatroomAllowlistsWithRawResponse:
     """The methods of `AsyncChatroomAllowlists`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncChatroomAllowlists) -> None:
-        self.add_chatroom_user_allowlist = async_raw_response(resource.add_chatroom_user_allowlist)
-        self.remove_chatroom_user_allowlist = async_raw_response(
-            resource.remove_chatroom_user_allowlist
+    def __init__(self, _resource: AsyncChatroomAllowlists) -> None:
+        self.add_chatroom_user_allowlist = _raw.wrap_async(_resource.add_chatroom_user_allowlist)
+        self.remove_chatroom_user_allowlist = _raw.wrap_async(
+            _resource.remove_chatroom_user_allowlist
         )
-        self.query_chatroom_user_allowlist = async_raw_response(
-            resource.query_chatroom_user_allowlist
+        self.query_chatroom_user_allowlist = _raw.wrap_async(
+            _resource.query_chatroom_user_allowlist
         )
-        self.add_chatroom_message_allowlist = async_raw_response(
-            resource.add_chatroom_message_allowlist
+        self.add_chatroom_message_allowlist = _raw.wrap_async(
+            _resource.add_chatroom_message_allowlist
         )
-        self.remove_chatroom_message_allowlist = async_raw_response(
-            resource.remove_chatroom_message_allowlist
+        self.remove_chatroom_message_allowlist = _raw.wrap_async(
+            _resource.remove_chatroom_message_allowlist
         )
-        self.query_chatroom_message_allowlist = async_raw_response(
-            resource.query_chatroom_message_allowlist
+        self.query_chatroom_message_allowlist = _raw.wrap_async(
+            _resource.query_chatroom_message_allowlist
         )

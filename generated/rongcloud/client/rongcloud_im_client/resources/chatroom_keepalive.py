@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import RequestOptions, check_options
 from ..models import CodeResult, QueryChatroomKeepaliveResponse
 
@@ -169,16 +170,16 @@ class ChatroomKeepaliveWithRawResponse:
     """The methods of `ChatroomKeepalive`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: ChatroomKeepalive) -> None:
-        self.add_chatroom_keepalive = raw_response(resource.add_chatroom_keepalive)
-        self.remove_chatroom_keepalive = raw_response(resource.remove_chatroom_keepalive)
-        self.query_chatroom_keepalive = raw_response(resource.query_chatroom_keepalive)
+    def __init__(self, _resource: ChatroomKeepalive) -> None:
+        self.add_chatroom_keepalive = _raw.wrap(_resource.add_chatroom_keepalive)
+        self.remove_chatroom_keepalive = _raw.wrap(_resource.remove_chatroom_keepalive)
+        self.query_chatroom_keepalive = _raw.wrap(_resource.query_chatroom_keepalive)
 
 
 class AsyncChatroomKeepaliveWithRawResponse:
     """The methods of `AsyncChatroomKeepalive`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncChatroomKeepalive) -> None:
-        self.add_chatroom_keepalive = async_raw_response(resource.add_chatroom_keepalive)
-        self.remove_chatroom_keepalive = async_raw_response(resource.remove_chatroom_keepalive)
-        self.query_chatroom_keepalive = async_raw_response(resource.query_chatroom_keepalive)
+    def __init__(self, _resource: AsyncChatroomKeepalive) -> None:
+        self.add_chatroom_keepalive = _raw.wrap_async(_resource.add_chatroom_keepalive)
+        self.remove_chatroom_keepalive = _raw.wrap_async(_resource.remove_chatroom_keepalive)
+        self.query_chatroom_keepalive = _raw.wrap_async(_resource.query_chatroom_keepalive)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -1243,62 +1244,60 @@ class ChatroomMembersWithRawResponse:
     """The methods of `ChatroomMembers`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: ChatroomMembers) -> None:
-        self.query_chatroom_members = raw_response(resource.query_chatroom_members)
-        self.check_chatroom_member = raw_response(resource.check_chatroom_member)
-        self.check_chatroom_members = raw_response(resource.check_chatroom_members)
-        self.mute_chatroom_members = raw_response(resource.mute_chatroom_members)
-        self.unmute_chatroom_members = raw_response(resource.unmute_chatroom_members)
-        self.query_muted_chatroom_members = raw_response(resource.query_muted_chatroom_members)
-        self.mute_all_chatroom_members = raw_response(resource.mute_all_chatroom_members)
-        self.unmute_all_chatroom_members = raw_response(resource.unmute_all_chatroom_members)
-        self.query_muted_chatrooms = raw_response(resource.query_muted_chatrooms)
-        self.check_chatroom_mute_all = raw_response(resource.check_chatroom_mute_all)
-        self.add_chatroom_mute_allowlist = raw_response(resource.add_chatroom_mute_allowlist)
-        self.remove_chatroom_mute_allowlist = raw_response(resource.remove_chatroom_mute_allowlist)
-        self.query_chatroom_mute_allowlist = raw_response(resource.query_chatroom_mute_allowlist)
-        self.mute_users_in_all_chatrooms = raw_response(resource.mute_users_in_all_chatrooms)
-        self.unmute_users_in_all_chatrooms = raw_response(resource.unmute_users_in_all_chatrooms)
-        self.query_users_muted_in_all_chatrooms = raw_response(
-            resource.query_users_muted_in_all_chatrooms
+    def __init__(self, _resource: ChatroomMembers) -> None:
+        self.query_chatroom_members = _raw.wrap(_resource.query_chatroom_members)
+        self.check_chatroom_member = _raw.wrap(_resource.check_chatroom_member)
+        self.check_chatroom_members = _raw.wrap(_resource.check_chatroom_members)
+        self.mute_chatroom_members = _raw.wrap(_resource.mute_chatroom_members)
+        self.unmute_chatroom_members = _raw.wrap(_resource.unmute_chatroom_members)
+        self.query_muted_chatroom_members = _raw.wrap(_resource.query_muted_chatroom_members)
+        self.mute_all_chatroom_members = _raw.wrap(_resource.mute_all_chatroom_members)
+        self.unmute_all_chatroom_members = _raw.wrap(_resource.unmute_all_chatroom_members)
+        self.query_muted_chatrooms = _raw.wrap(_resource.query_muted_chatrooms)
+        self.check_chatroom_mute_all = _raw.wrap(_resource.check_chatroom_mute_all)
+        self.add_chatroom_mute_allowlist = _raw.wrap(_resource.add_chatroom_mute_allowlist)
+        self.remove_chatroom_mute_allowlist = _raw.wrap(_resource.remove_chatroom_mute_allowlist)
+        self.query_chatroom_mute_allowlist = _raw.wrap(_resource.query_chatroom_mute_allowlist)
+        self.mute_users_in_all_chatrooms = _raw.wrap(_resource.mute_users_in_all_chatrooms)
+        self.unmute_users_in_all_chatrooms = _raw.wrap(_resource.unmute_users_in_all_chatrooms)
+        self.query_users_muted_in_all_chatrooms = _raw.wrap(
+            _resource.query_users_muted_in_all_chatrooms
         )
-        self.block_chatroom_members = raw_response(resource.block_chatroom_members)
-        self.unblock_chatroom_members = raw_response(resource.unblock_chatroom_members)
-        self.query_blocked_chatroom_members = raw_response(resource.query_blocked_chatroom_members)
+        self.block_chatroom_members = _raw.wrap(_resource.block_chatroom_members)
+        self.unblock_chatroom_members = _raw.wrap(_resource.unblock_chatroom_members)
+        self.query_blocked_chatroom_members = _raw.wrap(_resource.query_blocked_chatroom_members)
 
 
 class AsyncChatroomMembersWithRawResponse:
     """The methods of `AsyncChatroomMembers`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncChatroomMembers) -> None:
-        self.query_chatroom_members = async_raw_response(resource.query_chatroom_members)
-        self.check_chatroom_member = async_raw_response(resource.check_chatroom_member)
-        self.check_chatroom_members = async_raw_response(resource.check_chatroom_members)
-        self.mute_chatroom_members = async_raw_response(resource.mute_chatroom_members)
-        self.unmute_chatroom_members = async_raw_response(resource.unmute_chatroom_members)
-        self.query_muted_chatroom_members = async_raw_response(
-            resource.query_muted_chatroom_members
+    def __init__(self, _resource: AsyncChatroomMembers) -> None:
+        self.query_chatroom_members = _raw.wrap_async(_resource.query_chatroom_members)
+        self.check_chatroom_member = _raw.wrap_async(_resource.check_chatroom_member)
+        self.check_chatroom_members = _raw.wrap_async(_resource.check_chatroom_members)
+        self.mute_chatroom_members = _raw.wrap_async(_resource.mute_chatroom_members)
+        self.unmute_chatroom_members = _raw.wrap_async(_resource.unmute_chatroom_members)
+        self.query_muted_chatroom_members = _raw.wrap_async(_resource.query_muted_chatroom_members)
+        self.mute_all_chatroom_members = _raw.wrap_async(_resource.mute_all_chatroom_members)
+        self.unmute_all_chatroom_members = _raw.wrap_async(_resource.unmute_all_chatroom_members)
+        self.query_muted_chatrooms = _raw.wrap_async(_resource.query_muted_chatrooms)
+        self.check_chatroom_mute_all = _raw.wrap_async(_resource.check_chatroom_mute_all)
+        self.add_chatroom_mute_allowlist = _raw.wrap_async(_resource.add_chatroom_mute_allowlist)
+        self.remove_chatroom_mute_allowlist = _raw.wrap_async(
+            _resource.remove_chatroom_mute_allowlist
         )
-        self.mute_all_chatroom_members = async_raw_response(resource.mute_all_chatroom_members)
-        self.unmute_all_chatroom_members = async_raw_response(resource.unmute_all_chatroom_members)
-        self.query_muted_chatrooms = async_raw_response(resource.query_muted_chatrooms)
-        self.check_chatroom_mute_all = async_raw_response(resource.check_chatroom_mute_all)
-        self.add_chatroom_mute_allowlist = async_raw_response(resource.add_chatroom_mute_allowlist)
-        self.remove_chatroom_mute_allowlist = async_raw_response(
-            resource.remove_chatroom_mute_allowlist
+        self.query_chatroom_mute_allowlist = _raw.wrap_async(
+            _resource.query_chatroom_mute_allowlist
         )
-        self.query_chatroom_mute_allowlist = async_raw_response(
-            resource.query_chatroom_mute_allowlist
+        self.mute_users_in_all_chatrooms = _raw.wrap_async(_resource.mute_users_in_all_chatrooms)
+        self.unmute_users_in_all_chatrooms = _raw.wrap_async(
+            _resource.unmute_users_in_all_chatrooms
         )
-        self.mute_users_in_all_chatrooms = async_raw_response(resource.mute_users_in_all_chatrooms)
-        self.unmute_users_in_all_chatrooms = async_raw_response(
-            resource.unmute_users_in_all_chatrooms
+        self.query_users_muted_in_all_chatrooms = _raw.wrap_async(
+            _resource.query_users_muted_in_all_chatrooms
         )
-        self.query_users_muted_in_all_chatrooms = async_raw_response(
-            resource.query_users_muted_in_all_chatrooms
-        )
-        self.block_chatroom_members = async_raw_response(resource.block_chatroom_members)
-        self.unblock_chatroom_members = async_raw_response(resource.unblock_chatroom_members)
-        self.query_blocked_chatroom_members = async_raw_response(
-            resource.query_blocked_chatroom_members
+        self.block_chatroom_members = _raw.wrap_async(_resource.block_chatroom_members)
+        self.unblock_chatroom_members = _raw.wrap_async(_resource.unblock_chatroom_members)
+        self.query_blocked_chatroom_members = _raw.wrap_async(
+            _resource.query_blocked_chatroom_members
         )

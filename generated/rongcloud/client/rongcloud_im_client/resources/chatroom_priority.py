@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import RequestOptions, check_options
 from ..models import CodeResult, QueryChatroomLowPriorityTypesResponse
 
@@ -172,28 +173,26 @@ class ChatroomPriorityWithRawResponse:
     """The methods of `ChatroomPriority`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: ChatroomPriority) -> None:
-        self.add_chatroom_low_priority_types = raw_response(
-            resource.add_chatroom_low_priority_types
+    def __init__(self, _resource: ChatroomPriority) -> None:
+        self.add_chatroom_low_priority_types = _raw.wrap(_resource.add_chatroom_low_priority_types)
+        self.remove_chatroom_low_priority_types = _raw.wrap(
+            _resource.remove_chatroom_low_priority_types
         )
-        self.remove_chatroom_low_priority_types = raw_response(
-            resource.remove_chatroom_low_priority_types
-        )
-        self.query_chatroom_low_priority_types = raw_response(
-            resource.query_chatroom_low_priority_types
+        self.query_chatroom_low_priority_types = _raw.wrap(
+            _resource.query_chatroom_low_priority_types
         )
 
 
 class AsyncChatroomPriorityWithRawResponse:
     """The methods of `AsyncChatroomPriority`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncChatroomPriority) -> None:
-        self.add_chatroom_low_priority_types = async_raw_response(
-            resource.add_chatroom_low_priority_types
+    def __init__(self, _resource: AsyncChatroomPriority) -> None:
+        self.add_chatroom_low_priority_types = _raw.wrap_async(
+            _resource.add_chatroom_low_priority_types
         )
-        self.remove_chatroom_low_priority_types = async_raw_response(
-            resource.remove_chatroom_low_priority_types
+        self.remove_chatroom_low_priority_types = _raw.wrap_async(
+            _resource.remove_chatroom_low_priority_types
         )
-        self.query_chatroom_low_priority_types = async_raw_response(
-            resource.query_chatroom_low_priority_types
+        self.query_chatroom_low_priority_types = _raw.wrap_async(
+            _resource.query_chatroom_low_priority_types
         )

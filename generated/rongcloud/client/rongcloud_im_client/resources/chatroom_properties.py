@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import CodeResult, QueryChatroomEntriesResponse
 
@@ -401,22 +402,22 @@ class ChatroomPropertiesWithRawResponse:
     """The methods of `ChatroomProperties`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: ChatroomProperties) -> None:
-        self.set_chatroom_entry = raw_response(resource.set_chatroom_entry)
-        self.batch_set_chatroom_entries = raw_response(resource.batch_set_chatroom_entries)
-        self.remove_chatroom_entry = raw_response(resource.remove_chatroom_entry)
-        self.batch_remove_chatroom_entries = raw_response(resource.batch_remove_chatroom_entries)
-        self.query_chatroom_entries = raw_response(resource.query_chatroom_entries)
+    def __init__(self, _resource: ChatroomProperties) -> None:
+        self.set_chatroom_entry = _raw.wrap(_resource.set_chatroom_entry)
+        self.batch_set_chatroom_entries = _raw.wrap(_resource.batch_set_chatroom_entries)
+        self.remove_chatroom_entry = _raw.wrap(_resource.remove_chatroom_entry)
+        self.batch_remove_chatroom_entries = _raw.wrap(_resource.batch_remove_chatroom_entries)
+        self.query_chatroom_entries = _raw.wrap(_resource.query_chatroom_entries)
 
 
 class AsyncChatroomPropertiesWithRawResponse:
     """The methods of `AsyncChatroomProperties`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncChatroomProperties) -> None:
-        self.set_chatroom_entry = async_raw_response(resource.set_chatroom_entry)
-        self.batch_set_chatroom_entries = async_raw_response(resource.batch_set_chatroom_entries)
-        self.remove_chatroom_entry = async_raw_response(resource.remove_chatroom_entry)
-        self.batch_remove_chatroom_entries = async_raw_response(
-            resource.batch_remove_chatroom_entries
+    def __init__(self, _resource: AsyncChatroomProperties) -> None:
+        self.set_chatroom_entry = _raw.wrap_async(_resource.set_chatroom_entry)
+        self.batch_set_chatroom_entries = _raw.wrap_async(_resource.batch_set_chatroom_entries)
+        self.remove_chatroom_entry = _raw.wrap_async(_resource.remove_chatroom_entry)
+        self.batch_remove_chatroom_entries = _raw.wrap_async(
+            _resource.batch_remove_chatroom_entries
         )
-        self.query_chatroom_entries = async_raw_response(resource.query_chatroom_entries)
+        self.query_chatroom_entries = _raw.wrap_async(_resource.query_chatroom_entries)

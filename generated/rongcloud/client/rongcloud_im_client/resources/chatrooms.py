@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import CodeResult, GetChatroomResponse, QueryChatroomsLegacyResponse
 
@@ -393,22 +394,22 @@ class ChatroomsWithRawResponse:
     """The methods of `Chatrooms`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Chatrooms) -> None:
-        self.create_chatroom = raw_response(resource.create_chatroom)
-        self.set_chatroom_destroy_type = raw_response(resource.set_chatroom_destroy_type)
-        self.destroy_chatrooms = raw_response(resource.destroy_chatrooms)
-        self.get_chatroom = raw_response(resource.get_chatroom)
-        self.create_chatrooms_legacy = raw_response(resource.create_chatrooms_legacy)
-        self.query_chatrooms_legacy = raw_response(resource.query_chatrooms_legacy)
+    def __init__(self, _resource: Chatrooms) -> None:
+        self.create_chatroom = _raw.wrap(_resource.create_chatroom)
+        self.set_chatroom_destroy_type = _raw.wrap(_resource.set_chatroom_destroy_type)
+        self.destroy_chatrooms = _raw.wrap(_resource.destroy_chatrooms)
+        self.get_chatroom = _raw.wrap(_resource.get_chatroom)
+        self.create_chatrooms_legacy = _raw.wrap(_resource.create_chatrooms_legacy)
+        self.query_chatrooms_legacy = _raw.wrap(_resource.query_chatrooms_legacy)
 
 
 class AsyncChatroomsWithRawResponse:
     """The methods of `AsyncChatrooms`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncChatrooms) -> None:
-        self.create_chatroom = async_raw_response(resource.create_chatroom)
-        self.set_chatroom_destroy_type = async_raw_response(resource.set_chatroom_destroy_type)
-        self.destroy_chatrooms = async_raw_response(resource.destroy_chatrooms)
-        self.get_chatroom = async_raw_response(resource.get_chatroom)
-        self.create_chatrooms_legacy = async_raw_response(resource.create_chatrooms_legacy)
-        self.query_chatrooms_legacy = async_raw_response(resource.query_chatrooms_legacy)
+    def __init__(self, _resource: AsyncChatrooms) -> None:
+        self.create_chatroom = _raw.wrap_async(_resource.create_chatroom)
+        self.set_chatroom_destroy_type = _raw.wrap_async(_resource.set_chatroom_destroy_type)
+        self.destroy_chatrooms = _raw.wrap_async(_resource.destroy_chatrooms)
+        self.get_chatroom = _raw.wrap_async(_resource.get_chatroom)
+        self.create_chatrooms_legacy = _raw.wrap_async(_resource.create_chatrooms_legacy)
+        self.query_chatrooms_legacy = _raw.wrap_async(_resource.query_chatrooms_legacy)

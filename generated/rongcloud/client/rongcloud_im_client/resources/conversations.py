@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import RequestOptions, check_options
 from ..models import CodeResult
 
@@ -104,12 +105,12 @@ class ConversationsWithRawResponse:
     """The methods of `Conversations`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Conversations) -> None:
-        self.pin_conversation = raw_response(resource.pin_conversation)
+    def __init__(self, _resource: Conversations) -> None:
+        self.pin_conversation = _raw.wrap(_resource.pin_conversation)
 
 
 class AsyncConversationsWithRawResponse:
     """The methods of `AsyncConversations`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncConversations) -> None:
-        self.pin_conversation = async_raw_response(resource.pin_conversation)
+    def __init__(self, _resource: AsyncConversations) -> None:
+        self.pin_conversation = _raw.wrap_async(_resource.pin_conversation)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -577,28 +578,28 @@ class GroupMuteWithRawResponse:
     """The methods of `GroupMute`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: GroupMute) -> None:
-        self.mute_group_members = raw_response(resource.mute_group_members)
-        self.unmute_group_members = raw_response(resource.unmute_group_members)
-        self.query_muted_group_members = raw_response(resource.query_muted_group_members)
-        self.mute_all_group_members = raw_response(resource.mute_all_group_members)
-        self.unmute_all_group_members = raw_response(resource.unmute_all_group_members)
-        self.query_muted_groups = raw_response(resource.query_muted_groups)
-        self.add_group_mute_allowlist = raw_response(resource.add_group_mute_allowlist)
-        self.remove_group_mute_allowlist = raw_response(resource.remove_group_mute_allowlist)
-        self.query_group_mute_allowlist = raw_response(resource.query_group_mute_allowlist)
+    def __init__(self, _resource: GroupMute) -> None:
+        self.mute_group_members = _raw.wrap(_resource.mute_group_members)
+        self.unmute_group_members = _raw.wrap(_resource.unmute_group_members)
+        self.query_muted_group_members = _raw.wrap(_resource.query_muted_group_members)
+        self.mute_all_group_members = _raw.wrap(_resource.mute_all_group_members)
+        self.unmute_all_group_members = _raw.wrap(_resource.unmute_all_group_members)
+        self.query_muted_groups = _raw.wrap(_resource.query_muted_groups)
+        self.add_group_mute_allowlist = _raw.wrap(_resource.add_group_mute_allowlist)
+        self.remove_group_mute_allowlist = _raw.wrap(_resource.remove_group_mute_allowlist)
+        self.query_group_mute_allowlist = _raw.wrap(_resource.query_group_mute_allowlist)
 
 
 class AsyncGroupMuteWithRawResponse:
     """The methods of `AsyncGroupMute`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncGroupMute) -> None:
-        self.mute_group_members = async_raw_response(resource.mute_group_members)
-        self.unmute_group_members = async_raw_response(resource.unmute_group_members)
-        self.query_muted_group_members = async_raw_response(resource.query_muted_group_members)
-        self.mute_all_group_members = async_raw_response(resource.mute_all_group_members)
-        self.unmute_all_group_members = async_raw_response(resource.unmute_all_group_members)
-        self.query_muted_groups = async_raw_response(resource.query_muted_groups)
-        self.add_group_mute_allowlist = async_raw_response(resource.add_group_mute_allowlist)
-        self.remove_group_mute_allowlist = async_raw_response(resource.remove_group_mute_allowlist)
-        self.query_group_mute_allowlist = async_raw_response(resource.query_group_mute_allowlist)
+    def __init__(self, _resource: AsyncGroupMute) -> None:
+        self.mute_group_members = _raw.wrap_async(_resource.mute_group_members)
+        self.unmute_group_members = _raw.wrap_async(_resource.unmute_group_members)
+        self.query_muted_group_members = _raw.wrap_async(_resource.query_muted_group_members)
+        self.mute_all_group_members = _raw.wrap_async(_resource.mute_all_group_members)
+        self.unmute_all_group_members = _raw.wrap_async(_resource.unmute_all_group_members)
+        self.query_muted_groups = _raw.wrap_async(_resource.query_muted_groups)
+        self.add_group_mute_allowlist = _raw.wrap_async(_resource.add_group_mute_allowlist)
+        self.remove_group_mute_allowlist = _raw.wrap_async(_resource.remove_group_mute_allowlist)
+        self.query_group_mute_allowlist = _raw.wrap_async(_resource.query_group_mute_allowlist)

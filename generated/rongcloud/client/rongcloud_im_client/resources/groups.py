@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CodeResult,
@@ -850,26 +851,26 @@ class GroupsWithRawResponse:
     """The methods of `Groups`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Groups) -> None:
-        self.create_group = raw_response(resource.create_group)
-        self.dismiss_group = raw_response(resource.dismiss_group)
-        self.join_group = raw_response(resource.join_group)
-        self.quit_group = raw_response(resource.quit_group)
-        self.query_group_members = raw_response(resource.query_group_members)
-        self.sync_user_groups = raw_response(resource.sync_user_groups)
-        self.query_user_groups = raw_response(resource.query_user_groups)
-        self.refresh_group = raw_response(resource.refresh_group)
+    def __init__(self, _resource: Groups) -> None:
+        self.create_group = _raw.wrap(_resource.create_group)
+        self.dismiss_group = _raw.wrap(_resource.dismiss_group)
+        self.join_group = _raw.wrap(_resource.join_group)
+        self.quit_group = _raw.wrap(_resource.quit_group)
+        self.query_group_members = _raw.wrap(_resource.query_group_members)
+        self.sync_user_groups = _raw.wrap(_resource.sync_user_groups)
+        self.query_user_groups = _raw.wrap(_resource.query_user_groups)
+        self.refresh_group = _raw.wrap(_resource.refresh_group)
 
 
 class AsyncGroupsWithRawResponse:
     """The methods of `AsyncGroups`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncGroups) -> None:
-        self.create_group = async_raw_response(resource.create_group)
-        self.dismiss_group = async_raw_response(resource.dismiss_group)
-        self.join_group = async_raw_response(resource.join_group)
-        self.quit_group = async_raw_response(resource.quit_group)
-        self.query_group_members = async_raw_response(resource.query_group_members)
-        self.sync_user_groups = async_raw_response(resource.sync_user_groups)
-        self.query_user_groups = async_raw_response(resource.query_user_groups)
-        self.refresh_group = async_raw_response(resource.refresh_group)
+    def __init__(self, _resource: AsyncGroups) -> None:
+        self.create_group = _raw.wrap_async(_resource.create_group)
+        self.dismiss_group = _raw.wrap_async(_resource.dismiss_group)
+        self.join_group = _raw.wrap_async(_resource.join_group)
+        self.quit_group = _raw.wrap_async(_resource.quit_group)
+        self.query_group_members = _raw.wrap_async(_resource.query_group_members)
+        self.sync_user_groups = _raw.wrap_async(_resource.sync_user_groups)
+        self.query_user_groups = _raw.wrap_async(_resource.query_user_groups)
+        self.refresh_group = _raw.wrap_async(_resource.refresh_group)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -1515,42 +1516,42 @@ class MessagesWithRawResponse:
     """The methods of `Messages`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Messages) -> None:
-        self.send_private_message = raw_response(resource.send_private_message)
-        self.send_private_template_message = raw_response(resource.send_private_template_message)
-        self.send_private_status_message = raw_response(resource.send_private_status_message)
-        self.send_group_message = raw_response(resource.send_group_message)
-        self.send_group_status_message = raw_response(resource.send_group_status_message)
-        self.send_chatroom_message = raw_response(resource.send_chatroom_message)
-        self.broadcast_chatroom_message = raw_response(resource.broadcast_chatroom_message)
-        self.set_message_expansion = raw_response(resource.set_message_expansion)
-        self.delete_message_expansion = raw_response(resource.delete_message_expansion)
-        self.query_message_expansion = raw_response(resource.query_message_expansion)
-        self.recall_message = raw_response(resource.recall_message)
-        self.recall_system_message = raw_response(resource.recall_system_message)
-        self.get_message_history_log = raw_response(resource.get_message_history_log)
-        self.delete_message_history_log = raw_response(resource.delete_message_history_log)
-        self.clean_conversation_messages = raw_response(resource.clean_conversation_messages)
+    def __init__(self, _resource: Messages) -> None:
+        self.send_private_message = _raw.wrap(_resource.send_private_message)
+        self.send_private_template_message = _raw.wrap(_resource.send_private_template_message)
+        self.send_private_status_message = _raw.wrap(_resource.send_private_status_message)
+        self.send_group_message = _raw.wrap(_resource.send_group_message)
+        self.send_group_status_message = _raw.wrap(_resource.send_group_status_message)
+        self.send_chatroom_message = _raw.wrap(_resource.send_chatroom_message)
+        self.broadcast_chatroom_message = _raw.wrap(_resource.broadcast_chatroom_message)
+        self.set_message_expansion = _raw.wrap(_resource.set_message_expansion)
+        self.delete_message_expansion = _raw.wrap(_resource.delete_message_expansion)
+        self.query_message_expansion = _raw.wrap(_resource.query_message_expansion)
+        self.recall_message = _raw.wrap(_resource.recall_message)
+        self.recall_system_message = _raw.wrap(_resource.recall_system_message)
+        self.get_message_history_log = _raw.wrap(_resource.get_message_history_log)
+        self.delete_message_history_log = _raw.wrap(_resource.delete_message_history_log)
+        self.clean_conversation_messages = _raw.wrap(_resource.clean_conversation_messages)
 
 
 class AsyncMessagesWithRawResponse:
     """The methods of `AsyncMessages`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncMessages) -> None:
-        self.send_private_message = async_raw_response(resource.send_private_message)
-        self.send_private_template_message = async_raw_response(
-            resource.send_private_template_message
+    def __init__(self, _resource: AsyncMessages) -> None:
+        self.send_private_message = _raw.wrap_async(_resource.send_private_message)
+        self.send_private_template_message = _raw.wrap_async(
+            _resource.send_private_template_message
         )
-        self.send_private_status_message = async_raw_response(resource.send_private_status_message)
-        self.send_group_message = async_raw_response(resource.send_group_message)
-        self.send_group_status_message = async_raw_response(resource.send_group_status_message)
-        self.send_chatroom_message = async_raw_response(resource.send_chatroom_message)
-        self.broadcast_chatroom_message = async_raw_response(resource.broadcast_chatroom_message)
-        self.set_message_expansion = async_raw_response(resource.set_message_expansion)
-        self.delete_message_expansion = async_raw_response(resource.delete_message_expansion)
-        self.query_message_expansion = async_raw_response(resource.query_message_expansion)
-        self.recall_message = async_raw_response(resource.recall_message)
-        self.recall_system_message = async_raw_response(resource.recall_system_message)
-        self.get_message_history_log = async_raw_response(resource.get_message_history_log)
-        self.delete_message_history_log = async_raw_response(resource.delete_message_history_log)
-        self.clean_conversation_messages = async_raw_response(resource.clean_conversation_messages)
+        self.send_private_status_message = _raw.wrap_async(_resource.send_private_status_message)
+        self.send_group_message = _raw.wrap_async(_resource.send_group_message)
+        self.send_group_status_message = _raw.wrap_async(_resource.send_group_status_message)
+        self.send_chatroom_message = _raw.wrap_async(_resource.send_chatroom_message)
+        self.broadcast_chatroom_message = _raw.wrap_async(_resource.broadcast_chatroom_message)
+        self.set_message_expansion = _raw.wrap_async(_resource.set_message_expansion)
+        self.delete_message_expansion = _raw.wrap_async(_resource.delete_message_expansion)
+        self.query_message_expansion = _raw.wrap_async(_resource.query_message_expansion)
+        self.recall_message = _raw.wrap_async(_resource.recall_message)
+        self.recall_system_message = _raw.wrap_async(_resource.recall_system_message)
+        self.get_message_history_log = _raw.wrap_async(_resource.get_message_history_log)
+        self.delete_message_history_log = _raw.wrap_async(_resource.delete_message_history_log)
+        self.clean_conversation_messages = _raw.wrap_async(_resource.clean_conversation_messages)

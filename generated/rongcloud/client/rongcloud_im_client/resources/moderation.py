@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import CodeResult, ListSensitiveWordsResponse, SensitiveWord
 
@@ -293,22 +294,20 @@ class ModerationWithRawResponse:
     """The methods of `Moderation`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Moderation) -> None:
-        self.add_sensitive_word = raw_response(resource.add_sensitive_word)
-        self.batch_add_sensitive_words = raw_response(resource.batch_add_sensitive_words)
-        self.remove_sensitive_word = raw_response(resource.remove_sensitive_word)
-        self.batch_remove_sensitive_words = raw_response(resource.batch_remove_sensitive_words)
-        self.list_sensitive_words = raw_response(resource.list_sensitive_words)
+    def __init__(self, _resource: Moderation) -> None:
+        self.add_sensitive_word = _raw.wrap(_resource.add_sensitive_word)
+        self.batch_add_sensitive_words = _raw.wrap(_resource.batch_add_sensitive_words)
+        self.remove_sensitive_word = _raw.wrap(_resource.remove_sensitive_word)
+        self.batch_remove_sensitive_words = _raw.wrap(_resource.batch_remove_sensitive_words)
+        self.list_sensitive_words = _raw.wrap(_resource.list_sensitive_words)
 
 
 class AsyncModerationWithRawResponse:
     """The methods of `AsyncModeration`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncModeration) -> None:
-        self.add_sensitive_word = async_raw_response(resource.add_sensitive_word)
-        self.batch_add_sensitive_words = async_raw_response(resource.batch_add_sensitive_words)
-        self.remove_sensitive_word = async_raw_response(resource.remove_sensitive_word)
-        self.batch_remove_sensitive_words = async_raw_response(
-            resource.batch_remove_sensitive_words
-        )
-        self.list_sensitive_words = async_raw_response(resource.list_sensitive_words)
+    def __init__(self, _resource: AsyncModeration) -> None:
+        self.add_sensitive_word = _raw.wrap_async(_resource.add_sensitive_word)
+        self.batch_add_sensitive_words = _raw.wrap_async(_resource.batch_add_sensitive_words)
+        self.remove_sensitive_word = _raw.wrap_async(_resource.remove_sensitive_word)
+        self.batch_remove_sensitive_words = _raw.wrap_async(_resource.batch_remove_sensitive_words)
+        self.list_sensitive_words = _raw.wrap_async(_resource.list_sensitive_words)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -874,48 +875,48 @@ class NotificationsWithRawResponse:
     """The methods of `Notifications`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Notifications) -> None:
-        self.set_conversation_notification = raw_response(resource.set_conversation_notification)
-        self.get_conversation_notification = raw_response(resource.get_conversation_notification)
-        self.set_conversation_type_notification = raw_response(
-            resource.set_conversation_type_notification
+    def __init__(self, _resource: Notifications) -> None:
+        self.set_conversation_notification = _raw.wrap(_resource.set_conversation_notification)
+        self.get_conversation_notification = _raw.wrap(_resource.get_conversation_notification)
+        self.set_conversation_type_notification = _raw.wrap(
+            _resource.set_conversation_type_notification
         )
-        self.get_conversation_type_notification = raw_response(
-            resource.get_conversation_type_notification
+        self.get_conversation_type_notification = _raw.wrap(
+            _resource.get_conversation_type_notification
         )
-        self.set_user_dnd_period = raw_response(resource.set_user_dnd_period)
-        self.delete_user_dnd_period = raw_response(resource.delete_user_dnd_period)
-        self.get_user_dnd_period = raw_response(resource.get_user_dnd_period)
-        self.set_user_remarks = raw_response(resource.set_user_remarks)
-        self.delete_user_remark = raw_response(resource.delete_user_remark)
-        self.get_user_remarks = raw_response(resource.get_user_remarks)
-        self.set_group_member_remark = raw_response(resource.set_group_member_remark)
-        self.delete_group_member_remark = raw_response(resource.delete_group_member_remark)
-        self.get_group_member_remark = raw_response(resource.get_group_member_remark)
+        self.set_user_dnd_period = _raw.wrap(_resource.set_user_dnd_period)
+        self.delete_user_dnd_period = _raw.wrap(_resource.delete_user_dnd_period)
+        self.get_user_dnd_period = _raw.wrap(_resource.get_user_dnd_period)
+        self.set_user_remarks = _raw.wrap(_resource.set_user_remarks)
+        self.delete_user_remark = _raw.wrap(_resource.delete_user_remark)
+        self.get_user_remarks = _raw.wrap(_resource.get_user_remarks)
+        self.set_group_member_remark = _raw.wrap(_resource.set_group_member_remark)
+        self.delete_group_member_remark = _raw.wrap(_resource.delete_group_member_remark)
+        self.get_group_member_remark = _raw.wrap(_resource.get_group_member_remark)
 
 
 class AsyncNotificationsWithRawResponse:
     """The methods of `AsyncNotifications`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncNotifications) -> None:
-        self.set_conversation_notification = async_raw_response(
-            resource.set_conversation_notification
+    def __init__(self, _resource: AsyncNotifications) -> None:
+        self.set_conversation_notification = _raw.wrap_async(
+            _resource.set_conversation_notification
         )
-        self.get_conversation_notification = async_raw_response(
-            resource.get_conversation_notification
+        self.get_conversation_notification = _raw.wrap_async(
+            _resource.get_conversation_notification
         )
-        self.set_conversation_type_notification = async_raw_response(
-            resource.set_conversation_type_notification
+        self.set_conversation_type_notification = _raw.wrap_async(
+            _resource.set_conversation_type_notification
         )
-        self.get_conversation_type_notification = async_raw_response(
-            resource.get_conversation_type_notification
+        self.get_conversation_type_notification = _raw.wrap_async(
+            _resource.get_conversation_type_notification
         )
-        self.set_user_dnd_period = async_raw_response(resource.set_user_dnd_period)
-        self.delete_user_dnd_period = async_raw_response(resource.delete_user_dnd_period)
-        self.get_user_dnd_period = async_raw_response(resource.get_user_dnd_period)
-        self.set_user_remarks = async_raw_response(resource.set_user_remarks)
-        self.delete_user_remark = async_raw_response(resource.delete_user_remark)
-        self.get_user_remarks = async_raw_response(resource.get_user_remarks)
-        self.set_group_member_remark = async_raw_response(resource.set_group_member_remark)
-        self.delete_group_member_remark = async_raw_response(resource.delete_group_member_remark)
-        self.get_group_member_remark = async_raw_response(resource.get_group_member_remark)
+        self.set_user_dnd_period = _raw.wrap_async(_resource.set_user_dnd_period)
+        self.delete_user_dnd_period = _raw.wrap_async(_resource.delete_user_dnd_period)
+        self.get_user_dnd_period = _raw.wrap_async(_resource.get_user_dnd_period)
+        self.set_user_remarks = _raw.wrap_async(_resource.set_user_remarks)
+        self.delete_user_remark = _raw.wrap_async(_resource.delete_user_remark)
+        self.get_user_remarks = _raw.wrap_async(_resource.get_user_remarks)
+        self.set_group_member_remark = _raw.wrap_async(_resource.set_group_member_remark)
+        self.delete_group_member_remark = _raw.wrap_async(_resource.delete_group_member_remark)
+        self.get_group_member_remark = _raw.wrap_async(_resource.get_group_member_remark)

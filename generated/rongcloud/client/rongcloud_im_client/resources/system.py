@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     BroadcastMessageResponse,
@@ -881,30 +882,28 @@ class SystemWithRawResponse:
     """The methods of `System`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: System) -> None:
-        self.send_system_message = raw_response(resource.send_system_message)
-        self.send_system_template_message = raw_response(resource.send_system_template_message)
-        self.broadcast_message = raw_response(resource.broadcast_message)
-        self.broadcast_online_message = raw_response(resource.broadcast_online_message)
-        self.push_to_all = raw_response(resource.push_to_all)
-        self.push_to_tagged_users = raw_response(resource.push_to_tagged_users)
-        self.push_to_package = raw_response(resource.push_to_package)
-        self.recall_broadcast_message = raw_response(resource.recall_broadcast_message)
-        self.push_to_users = raw_response(resource.push_to_users)
+    def __init__(self, _resource: System) -> None:
+        self.send_system_message = _raw.wrap(_resource.send_system_message)
+        self.send_system_template_message = _raw.wrap(_resource.send_system_template_message)
+        self.broadcast_message = _raw.wrap(_resource.broadcast_message)
+        self.broadcast_online_message = _raw.wrap(_resource.broadcast_online_message)
+        self.push_to_all = _raw.wrap(_resource.push_to_all)
+        self.push_to_tagged_users = _raw.wrap(_resource.push_to_tagged_users)
+        self.push_to_package = _raw.wrap(_resource.push_to_package)
+        self.recall_broadcast_message = _raw.wrap(_resource.recall_broadcast_message)
+        self.push_to_users = _raw.wrap(_resource.push_to_users)
 
 
 class AsyncSystemWithRawResponse:
     """The methods of `AsyncSystem`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncSystem) -> None:
-        self.send_system_message = async_raw_response(resource.send_system_message)
-        self.send_system_template_message = async_raw_response(
-            resource.send_system_template_message
-        )
-        self.broadcast_message = async_raw_response(resource.broadcast_message)
-        self.broadcast_online_message = async_raw_response(resource.broadcast_online_message)
-        self.push_to_all = async_raw_response(resource.push_to_all)
-        self.push_to_tagged_users = async_raw_response(resource.push_to_tagged_users)
-        self.push_to_package = async_raw_response(resource.push_to_package)
-        self.recall_broadcast_message = async_raw_response(resource.recall_broadcast_message)
-        self.push_to_users = async_raw_response(resource.push_to_users)
+    def __init__(self, _resource: AsyncSystem) -> None:
+        self.send_system_message = _raw.wrap_async(_resource.send_system_message)
+        self.send_system_template_message = _raw.wrap_async(_resource.send_system_template_message)
+        self.broadcast_message = _raw.wrap_async(_resource.broadcast_message)
+        self.broadcast_online_message = _raw.wrap_async(_resource.broadcast_online_message)
+        self.push_to_all = _raw.wrap_async(_resource.push_to_all)
+        self.push_to_tagged_users = _raw.wrap_async(_resource.push_to_tagged_users)
+        self.push_to_package = _raw.wrap_async(_resource.push_to_package)
+        self.recall_broadcast_message = _raw.wrap_async(_resource.recall_broadcast_message)
+        self.push_to_users = _raw.wrap_async(_resource.push_to_users)

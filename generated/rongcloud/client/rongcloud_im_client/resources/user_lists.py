@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -589,26 +590,26 @@ class UserListsWithRawResponse:
     """The methods of `UserLists`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: UserLists) -> None:
-        self.add_to_blocklist = raw_response(resource.add_to_blocklist)
-        self.remove_from_blocklist = raw_response(resource.remove_from_blocklist)
-        self.query_blocklist = raw_response(resource.query_blocklist)
-        self.set_allowlist_mode = raw_response(resource.set_allowlist_mode)
-        self.query_allowlist_mode = raw_response(resource.query_allowlist_mode)
-        self.add_to_allowlist = raw_response(resource.add_to_allowlist)
-        self.remove_from_allowlist = raw_response(resource.remove_from_allowlist)
-        self.query_allowlist = raw_response(resource.query_allowlist)
+    def __init__(self, _resource: UserLists) -> None:
+        self.add_to_blocklist = _raw.wrap(_resource.add_to_blocklist)
+        self.remove_from_blocklist = _raw.wrap(_resource.remove_from_blocklist)
+        self.query_blocklist = _raw.wrap(_resource.query_blocklist)
+        self.set_allowlist_mode = _raw.wrap(_resource.set_allowlist_mode)
+        self.query_allowlist_mode = _raw.wrap(_resource.query_allowlist_mode)
+        self.add_to_allowlist = _raw.wrap(_resource.add_to_allowlist)
+        self.remove_from_allowlist = _raw.wrap(_resource.remove_from_allowlist)
+        self.query_allowlist = _raw.wrap(_resource.query_allowlist)
 
 
 class AsyncUserListsWithRawResponse:
     """The methods of `AsyncUserLists`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncUserLists) -> None:
-        self.add_to_blocklist = async_raw_response(resource.add_to_blocklist)
-        self.remove_from_blocklist = async_raw_response(resource.remove_from_blocklist)
-        self.query_blocklist = async_raw_response(resource.query_blocklist)
-        self.set_allowlist_mode = async_raw_response(resource.set_allowlist_mode)
-        self.query_allowlist_mode = async_raw_response(resource.query_allowlist_mode)
-        self.add_to_allowlist = async_raw_response(resource.add_to_allowlist)
-        self.remove_from_allowlist = async_raw_response(resource.remove_from_allowlist)
-        self.query_allowlist = async_raw_response(resource.query_allowlist)
+    def __init__(self, _resource: AsyncUserLists) -> None:
+        self.add_to_blocklist = _raw.wrap_async(_resource.add_to_blocklist)
+        self.remove_from_blocklist = _raw.wrap_async(_resource.remove_from_blocklist)
+        self.query_blocklist = _raw.wrap_async(_resource.query_blocklist)
+        self.set_allowlist_mode = _raw.wrap_async(_resource.set_allowlist_mode)
+        self.query_allowlist_mode = _raw.wrap_async(_resource.query_allowlist_mode)
+        self.add_to_allowlist = _raw.wrap_async(_resource.add_to_allowlist)
+        self.remove_from_allowlist = _raw.wrap_async(_resource.remove_from_allowlist)
+        self.query_allowlist = _raw.wrap_async(_resource.query_allowlist)

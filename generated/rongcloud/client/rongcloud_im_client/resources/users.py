@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -1083,44 +1084,44 @@ class UsersWithRawResponse:
     """The methods of `Users`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Users) -> None:
-        self.register_user = raw_response(resource.register_user)
-        self.expire_user_tokens = raw_response(resource.expire_user_tokens)
-        self.get_user_info = raw_response(resource.get_user_info)
-        self.update_user_info = raw_response(resource.update_user_info)
-        self.deactivate_users = raw_response(resource.deactivate_users)
-        self.query_deactivated_users = raw_response(resource.query_deactivated_users)
-        self.reactivate_users = raw_response(resource.reactivate_users)
-        self.block_users = raw_response(resource.block_users)
-        self.unblock_users = raw_response(resource.unblock_users)
-        self.query_blocked_users = raw_response(resource.query_blocked_users)
-        self.check_user_online = raw_response(resource.check_user_online)
-        self.set_private_chat_mute = raw_response(resource.set_private_chat_mute)
-        self.query_private_chat_muted_users = raw_response(resource.query_private_chat_muted_users)
-        self.set_user_tags = raw_response(resource.set_user_tags)
-        self.batch_set_user_tags = raw_response(resource.batch_set_user_tags)
-        self.get_user_tags = raw_response(resource.get_user_tags)
+    def __init__(self, _resource: Users) -> None:
+        self.register_user = _raw.wrap(_resource.register_user)
+        self.expire_user_tokens = _raw.wrap(_resource.expire_user_tokens)
+        self.get_user_info = _raw.wrap(_resource.get_user_info)
+        self.update_user_info = _raw.wrap(_resource.update_user_info)
+        self.deactivate_users = _raw.wrap(_resource.deactivate_users)
+        self.query_deactivated_users = _raw.wrap(_resource.query_deactivated_users)
+        self.reactivate_users = _raw.wrap(_resource.reactivate_users)
+        self.block_users = _raw.wrap(_resource.block_users)
+        self.unblock_users = _raw.wrap(_resource.unblock_users)
+        self.query_blocked_users = _raw.wrap(_resource.query_blocked_users)
+        self.check_user_online = _raw.wrap(_resource.check_user_online)
+        self.set_private_chat_mute = _raw.wrap(_resource.set_private_chat_mute)
+        self.query_private_chat_muted_users = _raw.wrap(_resource.query_private_chat_muted_users)
+        self.set_user_tags = _raw.wrap(_resource.set_user_tags)
+        self.batch_set_user_tags = _raw.wrap(_resource.batch_set_user_tags)
+        self.get_user_tags = _raw.wrap(_resource.get_user_tags)
 
 
 class AsyncUsersWithRawResponse:
     """The methods of `AsyncUsers`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncUsers) -> None:
-        self.register_user = async_raw_response(resource.register_user)
-        self.expire_user_tokens = async_raw_response(resource.expire_user_tokens)
-        self.get_user_info = async_raw_response(resource.get_user_info)
-        self.update_user_info = async_raw_response(resource.update_user_info)
-        self.deactivate_users = async_raw_response(resource.deactivate_users)
-        self.query_deactivated_users = async_raw_response(resource.query_deactivated_users)
-        self.reactivate_users = async_raw_response(resource.reactivate_users)
-        self.block_users = async_raw_response(resource.block_users)
-        self.unblock_users = async_raw_response(resource.unblock_users)
-        self.query_blocked_users = async_raw_response(resource.query_blocked_users)
-        self.check_user_online = async_raw_response(resource.check_user_online)
-        self.set_private_chat_mute = async_raw_response(resource.set_private_chat_mute)
-        self.query_private_chat_muted_users = async_raw_response(
-            resource.query_private_chat_muted_users
+    def __init__(self, _resource: AsyncUsers) -> None:
+        self.register_user = _raw.wrap_async(_resource.register_user)
+        self.expire_user_tokens = _raw.wrap_async(_resource.expire_user_tokens)
+        self.get_user_info = _raw.wrap_async(_resource.get_user_info)
+        self.update_user_info = _raw.wrap_async(_resource.update_user_info)
+        self.deactivate_users = _raw.wrap_async(_resource.deactivate_users)
+        self.query_deactivated_users = _raw.wrap_async(_resource.query_deactivated_users)
+        self.reactivate_users = _raw.wrap_async(_resource.reactivate_users)
+        self.block_users = _raw.wrap_async(_resource.block_users)
+        self.unblock_users = _raw.wrap_async(_resource.unblock_users)
+        self.query_blocked_users = _raw.wrap_async(_resource.query_blocked_users)
+        self.check_user_online = _raw.wrap_async(_resource.check_user_online)
+        self.set_private_chat_mute = _raw.wrap_async(_resource.set_private_chat_mute)
+        self.query_private_chat_muted_users = _raw.wrap_async(
+            _resource.query_private_chat_muted_users
         )
-        self.set_user_tags = async_raw_response(resource.set_user_tags)
-        self.batch_set_user_tags = async_raw_response(resource.batch_set_user_tags)
-        self.get_user_tags = async_raw_response(resource.get_user_tags)
+        self.set_user_tags = _raw.wrap_async(_resource.set_user_tags)
+        self.batch_set_user_tags = _raw.wrap_async(_resource.batch_set_user_tags)
+        self.get_user_tags = _raw.wrap_async(_resource.get_user_tags)

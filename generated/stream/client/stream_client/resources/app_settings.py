@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     ApnConfig,
@@ -590,20 +591,20 @@ class AppSettingsResourceWithRawResponse:
     """The methods of `AppSettingsResource`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: AppSettingsResource) -> None:
-        self.get_app = raw_response(resource.get_app)
-        self.update_app = raw_response(resource.update_app)
-        self.check_sns = raw_response(resource.check_sns)
-        self.check_sqs = raw_response(resource.check_sqs)
-        self.get_rate_limits = raw_response(resource.get_rate_limits)
+    def __init__(self, _resource: AppSettingsResource) -> None:
+        self.get_app = _raw.wrap(_resource.get_app)
+        self.update_app = _raw.wrap(_resource.update_app)
+        self.check_sns = _raw.wrap(_resource.check_sns)
+        self.check_sqs = _raw.wrap(_resource.check_sqs)
+        self.get_rate_limits = _raw.wrap(_resource.get_rate_limits)
 
 
 class AsyncAppSettingsResourceWithRawResponse:
     """The methods of `AsyncAppSettingsResource`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncAppSettingsResource) -> None:
-        self.get_app = async_raw_response(resource.get_app)
-        self.update_app = async_raw_response(resource.update_app)
-        self.check_sns = async_raw_response(resource.check_sns)
-        self.check_sqs = async_raw_response(resource.check_sqs)
-        self.get_rate_limits = async_raw_response(resource.get_rate_limits)
+    def __init__(self, _resource: AsyncAppSettingsResource) -> None:
+        self.get_app = _raw.wrap_async(_resource.get_app)
+        self.update_app = _raw.wrap_async(_resource.update_app)
+        self.check_sns = _raw.wrap_async(_resource.check_sns)
+        self.check_sqs = _raw.wrap_async(_resource.check_sqs)
+        self.get_rate_limits = _raw.wrap_async(_resource.get_rate_limits)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import DurationResponse, GetBlockListResponse, ListBlockListsResponse
 
@@ -279,20 +280,20 @@ class BlocklistsWithRawResponse:
     """The methods of `Blocklists`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Blocklists) -> None:
-        self.list_block_lists = raw_response(resource.list_block_lists)
-        self.create_block_list = raw_response(resource.create_block_list)
-        self.get_block_list = raw_response(resource.get_block_list)
-        self.update_block_list = raw_response(resource.update_block_list)
-        self.delete_block_list = raw_response(resource.delete_block_list)
+    def __init__(self, _resource: Blocklists) -> None:
+        self.list_block_lists = _raw.wrap(_resource.list_block_lists)
+        self.create_block_list = _raw.wrap(_resource.create_block_list)
+        self.get_block_list = _raw.wrap(_resource.get_block_list)
+        self.update_block_list = _raw.wrap(_resource.update_block_list)
+        self.delete_block_list = _raw.wrap(_resource.delete_block_list)
 
 
 class AsyncBlocklistsWithRawResponse:
     """The methods of `AsyncBlocklists`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncBlocklists) -> None:
-        self.list_block_lists = async_raw_response(resource.list_block_lists)
-        self.create_block_list = async_raw_response(resource.create_block_list)
-        self.get_block_list = async_raw_response(resource.get_block_list)
-        self.update_block_list = async_raw_response(resource.update_block_list)
-        self.delete_block_list = async_raw_response(resource.delete_block_list)
+    def __init__(self, _resource: AsyncBlocklists) -> None:
+        self.list_block_lists = _raw.wrap_async(_resource.list_block_lists)
+        self.create_block_list = _raw.wrap_async(_resource.create_block_list)
+        self.get_block_list = _raw.wrap_async(_resource.get_block_list)
+        self.update_block_list = _raw.wrap_async(_resource.update_block_list)
+        self.delete_block_list = _raw.wrap_async(_resource.delete_block_list)

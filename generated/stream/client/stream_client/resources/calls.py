@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import CallTokenResponse, CreateCallResponse, UserRequest
 
@@ -234,16 +235,16 @@ class CallsWithRawResponse:
     """The methods of `Calls`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Calls) -> None:
-        self.create_call = raw_response(resource.create_call)
-        self.get_call_token = raw_response(resource.get_call_token)
-        self.get_call_token_for_call = raw_response(resource.get_call_token_for_call)
+    def __init__(self, _resource: Calls) -> None:
+        self.create_call = _raw.wrap(_resource.create_call)
+        self.get_call_token = _raw.wrap(_resource.get_call_token)
+        self.get_call_token_for_call = _raw.wrap(_resource.get_call_token_for_call)
 
 
 class AsyncCallsWithRawResponse:
     """The methods of `AsyncCalls`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncCalls) -> None:
-        self.create_call = async_raw_response(resource.create_call)
-        self.get_call_token = async_raw_response(resource.get_call_token)
-        self.get_call_token_for_call = async_raw_response(resource.get_call_token_for_call)
+    def __init__(self, _resource: AsyncCalls) -> None:
+        self.create_call = _raw.wrap_async(_resource.create_call)
+        self.get_call_token = _raw.wrap_async(_resource.get_call_token)
+        self.get_call_token_for_call = _raw.wrap_async(_resource.get_call_token_for_call)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     BlockListOptions,
@@ -573,20 +574,20 @@ class ChannelTypesWithRawResponse:
     """The methods of `ChannelTypes`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: ChannelTypes) -> None:
-        self.list_channel_types = raw_response(resource.list_channel_types)
-        self.create_channel_type = raw_response(resource.create_channel_type)
-        self.get_channel_type = raw_response(resource.get_channel_type)
-        self.update_channel_type = raw_response(resource.update_channel_type)
-        self.delete_channel_type = raw_response(resource.delete_channel_type)
+    def __init__(self, _resource: ChannelTypes) -> None:
+        self.list_channel_types = _raw.wrap(_resource.list_channel_types)
+        self.create_channel_type = _raw.wrap(_resource.create_channel_type)
+        self.get_channel_type = _raw.wrap(_resource.get_channel_type)
+        self.update_channel_type = _raw.wrap(_resource.update_channel_type)
+        self.delete_channel_type = _raw.wrap(_resource.delete_channel_type)
 
 
 class AsyncChannelTypesWithRawResponse:
     """The methods of `AsyncChannelTypes`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncChannelTypes) -> None:
-        self.list_channel_types = async_raw_response(resource.list_channel_types)
-        self.create_channel_type = async_raw_response(resource.create_channel_type)
-        self.get_channel_type = async_raw_response(resource.get_channel_type)
-        self.update_channel_type = async_raw_response(resource.update_channel_type)
-        self.delete_channel_type = async_raw_response(resource.delete_channel_type)
+    def __init__(self, _resource: AsyncChannelTypes) -> None:
+        self.list_channel_types = _raw.wrap_async(_resource.list_channel_types)
+        self.create_channel_type = _raw.wrap_async(_resource.create_channel_type)
+        self.get_channel_type = _raw.wrap_async(_resource.get_channel_type)
+        self.update_channel_type = _raw.wrap_async(_resource.update_channel_type)
+        self.delete_channel_type = _raw.wrap_async(_resource.delete_channel_type)

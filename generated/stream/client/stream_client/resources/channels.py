@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -1406,44 +1407,44 @@ class ChannelsWithRawResponse:
     """The methods of `Channels`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Channels) -> None:
-        self.query_channels = raw_response(resource.query_channels)
-        self.get_or_create_distinct_channel = raw_response(resource.get_or_create_distinct_channel)
-        self.get_or_create_channel = raw_response(resource.get_or_create_channel)
-        self.update_channel = raw_response(resource.update_channel)
-        self.delete_channel = raw_response(resource.delete_channel)
-        self.update_channel_partial = raw_response(resource.update_channel_partial)
-        self.delete_channels = raw_response(resource.delete_channels)
-        self.truncate_channel = raw_response(resource.truncate_channel)
-        self.hide_channel = raw_response(resource.hide_channel)
-        self.show_channel = raw_response(resource.show_channel)
-        self.mark_channels_read = raw_response(resource.mark_channels_read)
-        self.mark_read = raw_response(resource.mark_read)
-        self.mark_unread = raw_response(resource.mark_unread)
-        self.send_event = raw_response(resource.send_event)
-        self.get_unread_counts = raw_response(resource.get_unread_counts)
-        self.batch_unread_counts = raw_response(resource.batch_unread_counts)
+    def __init__(self, _resource: Channels) -> None:
+        self.query_channels = _raw.wrap(_resource.query_channels)
+        self.get_or_create_distinct_channel = _raw.wrap(_resource.get_or_create_distinct_channel)
+        self.get_or_create_channel = _raw.wrap(_resource.get_or_create_channel)
+        self.update_channel = _raw.wrap(_resource.update_channel)
+        self.delete_channel = _raw.wrap(_resource.delete_channel)
+        self.update_channel_partial = _raw.wrap(_resource.update_channel_partial)
+        self.delete_channels = _raw.wrap(_resource.delete_channels)
+        self.truncate_channel = _raw.wrap(_resource.truncate_channel)
+        self.hide_channel = _raw.wrap(_resource.hide_channel)
+        self.show_channel = _raw.wrap(_resource.show_channel)
+        self.mark_channels_read = _raw.wrap(_resource.mark_channels_read)
+        self.mark_read = _raw.wrap(_resource.mark_read)
+        self.mark_unread = _raw.wrap(_resource.mark_unread)
+        self.send_event = _raw.wrap(_resource.send_event)
+        self.get_unread_counts = _raw.wrap(_resource.get_unread_counts)
+        self.batch_unread_counts = _raw.wrap(_resource.batch_unread_counts)
 
 
 class AsyncChannelsWithRawResponse:
     """The methods of `AsyncChannels`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncChannels) -> None:
-        self.query_channels = async_raw_response(resource.query_channels)
-        self.get_or_create_distinct_channel = async_raw_response(
-            resource.get_or_create_distinct_channel
+    def __init__(self, _resource: AsyncChannels) -> None:
+        self.query_channels = _raw.wrap_async(_resource.query_channels)
+        self.get_or_create_distinct_channel = _raw.wrap_async(
+            _resource.get_or_create_distinct_channel
         )
-        self.get_or_create_channel = async_raw_response(resource.get_or_create_channel)
-        self.update_channel = async_raw_response(resource.update_channel)
-        self.delete_channel = async_raw_response(resource.delete_channel)
-        self.update_channel_partial = async_raw_response(resource.update_channel_partial)
-        self.delete_channels = async_raw_response(resource.delete_channels)
-        self.truncate_channel = async_raw_response(resource.truncate_channel)
-        self.hide_channel = async_raw_response(resource.hide_channel)
-        self.show_channel = async_raw_response(resource.show_channel)
-        self.mark_channels_read = async_raw_response(resource.mark_channels_read)
-        self.mark_read = async_raw_response(resource.mark_read)
-        self.mark_unread = async_raw_response(resource.mark_unread)
-        self.send_event = async_raw_response(resource.send_event)
-        self.get_unread_counts = async_raw_response(resource.get_unread_counts)
-        self.batch_unread_counts = async_raw_response(resource.batch_unread_counts)
+        self.get_or_create_channel = _raw.wrap_async(_resource.get_or_create_channel)
+        self.update_channel = _raw.wrap_async(_resource.update_channel)
+        self.delete_channel = _raw.wrap_async(_resource.delete_channel)
+        self.update_channel_partial = _raw.wrap_async(_resource.update_channel_partial)
+        self.delete_channels = _raw.wrap_async(_resource.delete_channels)
+        self.truncate_channel = _raw.wrap_async(_resource.truncate_channel)
+        self.hide_channel = _raw.wrap_async(_resource.hide_channel)
+        self.show_channel = _raw.wrap_async(_resource.show_channel)
+        self.mark_channels_read = _raw.wrap_async(_resource.mark_channels_read)
+        self.mark_read = _raw.wrap_async(_resource.mark_read)
+        self.mark_unread = _raw.wrap_async(_resource.mark_unread)
+        self.send_event = _raw.wrap_async(_resource.send_event)
+        self.get_unread_counts = _raw.wrap_async(_resource.get_unread_counts)
+        self.batch_unread_counts = _raw.wrap_async(_resource.batch_unread_counts)

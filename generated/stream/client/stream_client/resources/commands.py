@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CommandResponse,
@@ -293,20 +294,20 @@ class CommandsWithRawResponse:
     """The methods of `Commands`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Commands) -> None:
-        self.list_commands = raw_response(resource.list_commands)
-        self.create_command = raw_response(resource.create_command)
-        self.get_command = raw_response(resource.get_command)
-        self.update_command = raw_response(resource.update_command)
-        self.delete_command = raw_response(resource.delete_command)
+    def __init__(self, _resource: Commands) -> None:
+        self.list_commands = _raw.wrap(_resource.list_commands)
+        self.create_command = _raw.wrap(_resource.create_command)
+        self.get_command = _raw.wrap(_resource.get_command)
+        self.update_command = _raw.wrap(_resource.update_command)
+        self.delete_command = _raw.wrap(_resource.delete_command)
 
 
 class AsyncCommandsWithRawResponse:
     """The methods of `AsyncCommands`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncCommands) -> None:
-        self.list_commands = async_raw_response(resource.list_commands)
-        self.create_command = async_raw_response(resource.create_command)
-        self.get_command = async_raw_response(resource.get_command)
-        self.update_command = async_raw_response(resource.update_command)
-        self.delete_command = async_raw_response(resource.delete_command)
+    def __init__(self, _resource: AsyncCommands) -> None:
+        self.list_commands = _raw.wrap_async(_resource.list_commands)
+        self.create_command = _raw.wrap_async(_resource.create_command)
+        self.get_command = _raw.wrap_async(_resource.get_command)
+        self.update_command = _raw.wrap_async(_resource.update_command)
+        self.delete_command = _raw.wrap_async(_resource.delete_command)

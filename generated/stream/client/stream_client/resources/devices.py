@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import DurationResponse, ListDevicesResponse, UserRequest
 
@@ -215,16 +216,16 @@ class DevicesWithRawResponse:
     """The methods of `Devices`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Devices) -> None:
-        self.list_devices = raw_response(resource.list_devices)
-        self.create_device = raw_response(resource.create_device)
-        self.delete_device = raw_response(resource.delete_device)
+    def __init__(self, _resource: Devices) -> None:
+        self.list_devices = _raw.wrap(_resource.list_devices)
+        self.create_device = _raw.wrap(_resource.create_device)
+        self.delete_device = _raw.wrap(_resource.delete_device)
 
 
 class AsyncDevicesWithRawResponse:
     """The methods of `AsyncDevices`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncDevices) -> None:
-        self.list_devices = async_raw_response(resource.list_devices)
-        self.create_device = async_raw_response(resource.create_device)
-        self.delete_device = async_raw_response(resource.delete_device)
+    def __init__(self, _resource: AsyncDevices) -> None:
+        self.list_devices = _raw.wrap_async(_resource.list_devices)
+        self.create_device = _raw.wrap_async(_resource.create_device)
+        self.delete_device = _raw.wrap_async(_resource.delete_device)

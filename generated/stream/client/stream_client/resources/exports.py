@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     ChannelExport,
@@ -270,18 +271,18 @@ class ExportsWithRawResponse:
     """The methods of `Exports`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Exports) -> None:
-        self.export_channels = raw_response(resource.export_channels)
-        self.get_export_channels_status = raw_response(resource.get_export_channels_status)
-        self.export_user = raw_response(resource.export_user)
-        self.export_users = raw_response(resource.export_users)
+    def __init__(self, _resource: Exports) -> None:
+        self.export_channels = _raw.wrap(_resource.export_channels)
+        self.get_export_channels_status = _raw.wrap(_resource.get_export_channels_status)
+        self.export_user = _raw.wrap(_resource.export_user)
+        self.export_users = _raw.wrap(_resource.export_users)
 
 
 class AsyncExportsWithRawResponse:
     """The methods of `AsyncExports`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncExports) -> None:
-        self.export_channels = async_raw_response(resource.export_channels)
-        self.get_export_channels_status = async_raw_response(resource.get_export_channels_status)
-        self.export_user = async_raw_response(resource.export_user)
-        self.export_users = async_raw_response(resource.export_users)
+    def __init__(self, _resource: AsyncExports) -> None:
+        self.export_channels = _raw.wrap_async(_resource.export_channels)
+        self.get_export_channels_status = _raw.wrap_async(_resource.get_export_channels_status)
+        self.export_user = _raw.wrap_async(_resource.export_user)
+        self.export_users = _raw.wrap_async(_resource.export_users)

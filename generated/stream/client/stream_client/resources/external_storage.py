@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     AzureRequest,
@@ -349,20 +350,20 @@ class ExternalStorageResourceWithRawResponse:
     """The methods of `ExternalStorageResource`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: ExternalStorageResource) -> None:
-        self.list_external_storage = raw_response(resource.list_external_storage)
-        self.create_external_storage = raw_response(resource.create_external_storage)
-        self.update_external_storage = raw_response(resource.update_external_storage)
-        self.delete_external_storage = raw_response(resource.delete_external_storage)
-        self.check_external_storage = raw_response(resource.check_external_storage)
+    def __init__(self, _resource: ExternalStorageResource) -> None:
+        self.list_external_storage = _raw.wrap(_resource.list_external_storage)
+        self.create_external_storage = _raw.wrap(_resource.create_external_storage)
+        self.update_external_storage = _raw.wrap(_resource.update_external_storage)
+        self.delete_external_storage = _raw.wrap(_resource.delete_external_storage)
+        self.check_external_storage = _raw.wrap(_resource.check_external_storage)
 
 
 class AsyncExternalStorageResourceWithRawResponse:
     """The methods of `AsyncExternalStorageResource`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncExternalStorageResource) -> None:
-        self.list_external_storage = async_raw_response(resource.list_external_storage)
-        self.create_external_storage = async_raw_response(resource.create_external_storage)
-        self.update_external_storage = async_raw_response(resource.update_external_storage)
-        self.delete_external_storage = async_raw_response(resource.delete_external_storage)
-        self.check_external_storage = async_raw_response(resource.check_external_storage)
+    def __init__(self, _resource: AsyncExternalStorageResource) -> None:
+        self.list_external_storage = _raw.wrap_async(_resource.list_external_storage)
+        self.create_external_storage = _raw.wrap_async(_resource.create_external_storage)
+        self.update_external_storage = _raw.wrap_async(_resource.update_external_storage)
+        self.delete_external_storage = _raw.wrap_async(_resource.delete_external_storage)
+        self.check_external_storage = _raw.wrap_async(_resource.check_external_storage)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, FileInput, NotGiven, RequestOptions, check_options
 from ..models import DurationResponse, ImageSize, UploadFileResponse, UploadImageResponse, UserRef
 
@@ -283,18 +284,18 @@ class FilesWithRawResponse:
     """The methods of `Files`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Files) -> None:
-        self.upload_file = raw_response(resource.upload_file)
-        self.delete_file = raw_response(resource.delete_file)
-        self.upload_image = raw_response(resource.upload_image)
-        self.delete_image = raw_response(resource.delete_image)
+    def __init__(self, _resource: Files) -> None:
+        self.upload_file = _raw.wrap(_resource.upload_file)
+        self.delete_file = _raw.wrap(_resource.delete_file)
+        self.upload_image = _raw.wrap(_resource.upload_image)
+        self.delete_image = _raw.wrap(_resource.delete_image)
 
 
 class AsyncFilesWithRawResponse:
     """The methods of `AsyncFiles`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncFiles) -> None:
-        self.upload_file = async_raw_response(resource.upload_file)
-        self.delete_file = async_raw_response(resource.delete_file)
-        self.upload_image = async_raw_response(resource.upload_image)
-        self.delete_image = async_raw_response(resource.delete_image)
+    def __init__(self, _resource: AsyncFiles) -> None:
+        self.upload_file = _raw.wrap_async(_resource.upload_file)
+        self.delete_file = _raw.wrap_async(_resource.delete_file)
+        self.upload_image = _raw.wrap_async(_resource.upload_image)
+        self.delete_image = _raw.wrap_async(_resource.delete_image)

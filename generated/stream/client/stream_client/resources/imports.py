@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import CreateImportUrlResponse, ImportTaskResponse, ListImportsResponse
 
@@ -218,18 +219,18 @@ class ImportsWithRawResponse:
     """The methods of `Imports`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Imports) -> None:
-        self.create_import_url = raw_response(resource.create_import_url)
-        self.list_imports = raw_response(resource.list_imports)
-        self.create_import = raw_response(resource.create_import)
-        self.get_import = raw_response(resource.get_import)
+    def __init__(self, _resource: Imports) -> None:
+        self.create_import_url = _raw.wrap(_resource.create_import_url)
+        self.list_imports = _raw.wrap(_resource.list_imports)
+        self.create_import = _raw.wrap(_resource.create_import)
+        self.get_import = _raw.wrap(_resource.get_import)
 
 
 class AsyncImportsWithRawResponse:
     """The methods of `AsyncImports`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncImports) -> None:
-        self.create_import_url = async_raw_response(resource.create_import_url)
-        self.list_imports = async_raw_response(resource.list_imports)
-        self.create_import = async_raw_response(resource.create_import)
-        self.get_import = async_raw_response(resource.get_import)
+    def __init__(self, _resource: AsyncImports) -> None:
+        self.create_import_url = _raw.wrap_async(_resource.create_import_url)
+        self.list_imports = _raw.wrap_async(_resource.list_imports)
+        self.create_import = _raw.wrap_async(_resource.create_import)
+        self.get_import = _raw.wrap_async(_resource.get_import)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import RequestOptions, check_options
 from ..models import ChannelMember, QueryMembersRequest, QueryMembersResponse
@@ -126,12 +127,12 @@ class MembersWithRawResponse:
     """The methods of `Members`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Members) -> None:
-        self.query_members = raw_response(resource.query_members)
+    def __init__(self, _resource: Members) -> None:
+        self.query_members = _raw.wrap(_resource.query_members)
 
 
 class AsyncMembersWithRawResponse:
     """The methods of `AsyncMembers`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncMembers) -> None:
-        self.query_members = async_raw_response(resource.query_members)
+    def __init__(self, _resource: AsyncMembers) -> None:
+        self.query_members = _raw.wrap_async(_resource.query_members)

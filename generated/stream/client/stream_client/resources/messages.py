@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -1330,38 +1331,38 @@ class MessagesWithRawResponse:
     """The methods of `Messages`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Messages) -> None:
-        self.send_message = raw_response(resource.send_message)
-        self.query_message_history = raw_response(resource.query_message_history)
-        self.get_message = raw_response(resource.get_message)
-        self.update_message_partial = raw_response(resource.update_message_partial)
-        self.update_message = raw_response(resource.update_message)
-        self.delete_message = raw_response(resource.delete_message)
-        self.get_many_messages = raw_response(resource.get_many_messages)
-        self.undelete_message = raw_response(resource.undelete_message)
-        self.commit_message = raw_response(resource.commit_message)
-        self.translate_message = raw_response(resource.translate_message)
-        self.run_message_action = raw_response(resource.run_message_action)
-        self.get_replies = raw_response(resource.get_replies)
-        self.search_messages = raw_response(resource.search_messages)
-        self.get_og = raw_response(resource.get_og)
+    def __init__(self, _resource: Messages) -> None:
+        self.send_message = _raw.wrap(_resource.send_message)
+        self.query_message_history = _raw.wrap(_resource.query_message_history)
+        self.get_message = _raw.wrap(_resource.get_message)
+        self.update_message_partial = _raw.wrap(_resource.update_message_partial)
+        self.update_message = _raw.wrap(_resource.update_message)
+        self.delete_message = _raw.wrap(_resource.delete_message)
+        self.get_many_messages = _raw.wrap(_resource.get_many_messages)
+        self.undelete_message = _raw.wrap(_resource.undelete_message)
+        self.commit_message = _raw.wrap(_resource.commit_message)
+        self.translate_message = _raw.wrap(_resource.translate_message)
+        self.run_message_action = _raw.wrap(_resource.run_message_action)
+        self.get_replies = _raw.wrap(_resource.get_replies)
+        self.search_messages = _raw.wrap(_resource.search_messages)
+        self.get_og = _raw.wrap(_resource.get_og)
 
 
 class AsyncMessagesWithRawResponse:
     """The methods of `AsyncMessages`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncMessages) -> None:
-        self.send_message = async_raw_response(resource.send_message)
-        self.query_message_history = async_raw_response(resource.query_message_history)
-        self.get_message = async_raw_response(resource.get_message)
-        self.update_message_partial = async_raw_response(resource.update_message_partial)
-        self.update_message = async_raw_response(resource.update_message)
-        self.delete_message = async_raw_response(resource.delete_message)
-        self.get_many_messages = async_raw_response(resource.get_many_messages)
-        self.undelete_message = async_raw_response(resource.undelete_message)
-        self.commit_message = async_raw_response(resource.commit_message)
-        self.translate_message = async_raw_response(resource.translate_message)
-        self.run_message_action = async_raw_response(resource.run_message_action)
-        self.get_replies = async_raw_response(resource.get_replies)
-        self.search_messages = async_raw_response(resource.search_messages)
-        self.get_og = async_raw_response(resource.get_og)
+    def __init__(self, _resource: AsyncMessages) -> None:
+        self.send_message = _raw.wrap_async(_resource.send_message)
+        self.query_message_history = _raw.wrap_async(_resource.query_message_history)
+        self.get_message = _raw.wrap_async(_resource.get_message)
+        self.update_message_partial = _raw.wrap_async(_resource.update_message_partial)
+        self.update_message = _raw.wrap_async(_resource.update_message)
+        self.delete_message = _raw.wrap_async(_resource.delete_message)
+        self.get_many_messages = _raw.wrap_async(_resource.get_many_messages)
+        self.undelete_message = _raw.wrap_async(_resource.undelete_message)
+        self.commit_message = _raw.wrap_async(_resource.commit_message)
+        self.translate_message = _raw.wrap_async(_resource.translate_message)
+        self.run_message_action = _raw.wrap_async(_resource.run_message_action)
+        self.get_replies = _raw.wrap_async(_resource.get_replies)
+        self.search_messages = _raw.wrap_async(_resource.search_messages)
+        self.get_og = _raw.wrap_async(_resource.get_og)

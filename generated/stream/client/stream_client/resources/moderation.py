@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -765,28 +766,28 @@ class ModerationWithRawResponse:
     """The methods of `Moderation`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Moderation) -> None:
-        self.ban_user = raw_response(resource.ban_user)
-        self.unban_user = raw_response(resource.unban_user)
-        self.query_banned_users = raw_response(resource.query_banned_users)
-        self.flag = raw_response(resource.flag)
-        self.query_message_flags = raw_response(resource.query_message_flags)
-        self.mute_user = raw_response(resource.mute_user)
-        self.unmute_user = raw_response(resource.unmute_user)
-        self.mute_channel = raw_response(resource.mute_channel)
-        self.unmute_channel = raw_response(resource.unmute_channel)
+    def __init__(self, _resource: Moderation) -> None:
+        self.ban_user = _raw.wrap(_resource.ban_user)
+        self.unban_user = _raw.wrap(_resource.unban_user)
+        self.query_banned_users = _raw.wrap(_resource.query_banned_users)
+        self.flag = _raw.wrap(_resource.flag)
+        self.query_message_flags = _raw.wrap(_resource.query_message_flags)
+        self.mute_user = _raw.wrap(_resource.mute_user)
+        self.unmute_user = _raw.wrap(_resource.unmute_user)
+        self.mute_channel = _raw.wrap(_resource.mute_channel)
+        self.unmute_channel = _raw.wrap(_resource.unmute_channel)
 
 
 class AsyncModerationWithRawResponse:
     """The methods of `AsyncModeration`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncModeration) -> None:
-        self.ban_user = async_raw_response(resource.ban_user)
-        self.unban_user = async_raw_response(resource.unban_user)
-        self.query_banned_users = async_raw_response(resource.query_banned_users)
-        self.flag = async_raw_response(resource.flag)
-        self.query_message_flags = async_raw_response(resource.query_message_flags)
-        self.mute_user = async_raw_response(resource.mute_user)
-        self.unmute_user = async_raw_response(resource.unmute_user)
-        self.mute_channel = async_raw_response(resource.mute_channel)
-        self.unmute_channel = async_raw_response(resource.unmute_channel)
+    def __init__(self, _resource: AsyncModeration) -> None:
+        self.ban_user = _raw.wrap_async(_resource.ban_user)
+        self.unban_user = _raw.wrap_async(_resource.unban_user)
+        self.query_banned_users = _raw.wrap_async(_resource.query_banned_users)
+        self.flag = _raw.wrap_async(_resource.flag)
+        self.query_message_flags = _raw.wrap_async(_resource.query_message_flags)
+        self.mute_user = _raw.wrap_async(_resource.mute_user)
+        self.unmute_user = _raw.wrap_async(_resource.unmute_user)
+        self.mute_channel = _raw.wrap_async(_resource.mute_channel)
+        self.unmute_channel = _raw.wrap_async(_resource.unmute_channel)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import RequestOptions, check_options
 from ..models import (
     CreateRoleResponse,
@@ -255,20 +256,20 @@ class PermissionsWithRawResponse:
     """The methods of `Permissions`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Permissions) -> None:
-        self.list_roles = raw_response(resource.list_roles)
-        self.create_role = raw_response(resource.create_role)
-        self.delete_role = raw_response(resource.delete_role)
-        self.list_permissions = raw_response(resource.list_permissions)
-        self.get_permission = raw_response(resource.get_permission)
+    def __init__(self, _resource: Permissions) -> None:
+        self.list_roles = _raw.wrap(_resource.list_roles)
+        self.create_role = _raw.wrap(_resource.create_role)
+        self.delete_role = _raw.wrap(_resource.delete_role)
+        self.list_permissions = _raw.wrap(_resource.list_permissions)
+        self.get_permission = _raw.wrap(_resource.get_permission)
 
 
 class AsyncPermissionsWithRawResponse:
     """The methods of `AsyncPermissions`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncPermissions) -> None:
-        self.list_roles = async_raw_response(resource.list_roles)
-        self.create_role = async_raw_response(resource.create_role)
-        self.delete_role = async_raw_response(resource.delete_role)
-        self.list_permissions = async_raw_response(resource.list_permissions)
-        self.get_permission = async_raw_response(resource.get_permission)
+    def __init__(self, _resource: AsyncPermissions) -> None:
+        self.list_roles = _raw.wrap_async(_resource.list_roles)
+        self.create_role = _raw.wrap_async(_resource.create_role)
+        self.delete_role = _raw.wrap_async(_resource.delete_role)
+        self.list_permissions = _raw.wrap_async(_resource.list_permissions)
+        self.get_permission = _raw.wrap_async(_resource.get_permission)

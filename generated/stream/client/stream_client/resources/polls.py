@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -1192,36 +1193,36 @@ class PollsWithRawResponse:
     """The methods of `Polls`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Polls) -> None:
-        self.update_poll = raw_response(resource.update_poll)
-        self.create_poll = raw_response(resource.create_poll)
-        self.get_poll = raw_response(resource.get_poll)
-        self.delete_poll = raw_response(resource.delete_poll)
-        self.update_poll_partial = raw_response(resource.update_poll_partial)
-        self.update_poll_option = raw_response(resource.update_poll_option)
-        self.create_poll_option = raw_response(resource.create_poll_option)
-        self.get_poll_option = raw_response(resource.get_poll_option)
-        self.delete_poll_option = raw_response(resource.delete_poll_option)
-        self.cast_poll_vote = raw_response(resource.cast_poll_vote)
-        self.delete_poll_vote = raw_response(resource.delete_poll_vote)
-        self.query_polls = raw_response(resource.query_polls)
-        self.query_poll_votes = raw_response(resource.query_poll_votes)
+    def __init__(self, _resource: Polls) -> None:
+        self.update_poll = _raw.wrap(_resource.update_poll)
+        self.create_poll = _raw.wrap(_resource.create_poll)
+        self.get_poll = _raw.wrap(_resource.get_poll)
+        self.delete_poll = _raw.wrap(_resource.delete_poll)
+        self.update_poll_partial = _raw.wrap(_resource.update_poll_partial)
+        self.update_poll_option = _raw.wrap(_resource.update_poll_option)
+        self.create_poll_option = _raw.wrap(_resource.create_poll_option)
+        self.get_poll_option = _raw.wrap(_resource.get_poll_option)
+        self.delete_poll_option = _raw.wrap(_resource.delete_poll_option)
+        self.cast_poll_vote = _raw.wrap(_resource.cast_poll_vote)
+        self.delete_poll_vote = _raw.wrap(_resource.delete_poll_vote)
+        self.query_polls = _raw.wrap(_resource.query_polls)
+        self.query_poll_votes = _raw.wrap(_resource.query_poll_votes)
 
 
 class AsyncPollsWithRawResponse:
     """The methods of `AsyncPolls`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncPolls) -> None:
-        self.update_poll = async_raw_response(resource.update_poll)
-        self.create_poll = async_raw_response(resource.create_poll)
-        self.get_poll = async_raw_response(resource.get_poll)
-        self.delete_poll = async_raw_response(resource.delete_poll)
-        self.update_poll_partial = async_raw_response(resource.update_poll_partial)
-        self.update_poll_option = async_raw_response(resource.update_poll_option)
-        self.create_poll_option = async_raw_response(resource.create_poll_option)
-        self.get_poll_option = async_raw_response(resource.get_poll_option)
-        self.delete_poll_option = async_raw_response(resource.delete_poll_option)
-        self.cast_poll_vote = async_raw_response(resource.cast_poll_vote)
-        self.delete_poll_vote = async_raw_response(resource.delete_poll_vote)
-        self.query_polls = async_raw_response(resource.query_polls)
-        self.query_poll_votes = async_raw_response(resource.query_poll_votes)
+    def __init__(self, _resource: AsyncPolls) -> None:
+        self.update_poll = _raw.wrap_async(_resource.update_poll)
+        self.create_poll = _raw.wrap_async(_resource.create_poll)
+        self.get_poll = _raw.wrap_async(_resource.get_poll)
+        self.delete_poll = _raw.wrap_async(_resource.delete_poll)
+        self.update_poll_partial = _raw.wrap_async(_resource.update_poll_partial)
+        self.update_poll_option = _raw.wrap_async(_resource.update_poll_option)
+        self.create_poll_option = _raw.wrap_async(_resource.create_poll_option)
+        self.get_poll_option = _raw.wrap_async(_resource.get_poll_option)
+        self.delete_poll_option = _raw.wrap_async(_resource.delete_poll_option)
+        self.cast_poll_vote = _raw.wrap_async(_resource.cast_poll_vote)
+        self.delete_poll_vote = _raw.wrap_async(_resource.delete_poll_vote)
+        self.query_polls = _raw.wrap_async(_resource.query_polls)
+        self.query_poll_votes = _raw.wrap_async(_resource.query_poll_votes)

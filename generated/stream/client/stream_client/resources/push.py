@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CheckPushResponse,
@@ -279,18 +280,18 @@ class PushWithRawResponse:
     """The methods of `Push`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Push) -> None:
-        self.check_push = raw_response(resource.check_push)
-        self.list_push_providers = raw_response(resource.list_push_providers)
-        self.upsert_push_provider = raw_response(resource.upsert_push_provider)
-        self.delete_push_provider = raw_response(resource.delete_push_provider)
+    def __init__(self, _resource: Push) -> None:
+        self.check_push = _raw.wrap(_resource.check_push)
+        self.list_push_providers = _raw.wrap(_resource.list_push_providers)
+        self.upsert_push_provider = _raw.wrap(_resource.upsert_push_provider)
+        self.delete_push_provider = _raw.wrap(_resource.delete_push_provider)
 
 
 class AsyncPushWithRawResponse:
     """The methods of `AsyncPush`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncPush) -> None:
-        self.check_push = async_raw_response(resource.check_push)
-        self.list_push_providers = async_raw_response(resource.list_push_providers)
-        self.upsert_push_provider = async_raw_response(resource.upsert_push_provider)
-        self.delete_push_provider = async_raw_response(resource.delete_push_provider)
+    def __init__(self, _resource: AsyncPush) -> None:
+        self.check_push = _raw.wrap_async(_resource.check_push)
+        self.list_push_providers = _raw.wrap_async(_resource.list_push_providers)
+        self.upsert_push_provider = _raw.wrap_async(_resource.upsert_push_provider)
+        self.delete_push_provider = _raw.wrap_async(_resource.delete_push_provider)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -466,18 +467,18 @@ class ReactionsWithRawResponse:
     """The methods of `Reactions`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Reactions) -> None:
-        self.send_reaction = raw_response(resource.send_reaction)
-        self.delete_reaction = raw_response(resource.delete_reaction)
-        self.get_reactions = raw_response(resource.get_reactions)
-        self.query_reactions = raw_response(resource.query_reactions)
+    def __init__(self, _resource: Reactions) -> None:
+        self.send_reaction = _raw.wrap(_resource.send_reaction)
+        self.delete_reaction = _raw.wrap(_resource.delete_reaction)
+        self.get_reactions = _raw.wrap(_resource.get_reactions)
+        self.query_reactions = _raw.wrap(_resource.query_reactions)
 
 
 class AsyncReactionsWithRawResponse:
     """The methods of `AsyncReactions`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncReactions) -> None:
-        self.send_reaction = async_raw_response(resource.send_reaction)
-        self.delete_reaction = async_raw_response(resource.delete_reaction)
-        self.get_reactions = async_raw_response(resource.get_reactions)
-        self.query_reactions = async_raw_response(resource.query_reactions)
+    def __init__(self, _resource: AsyncReactions) -> None:
+        self.send_reaction = _raw.wrap_async(_resource.send_reaction)
+        self.delete_reaction = _raw.wrap_async(_resource.delete_reaction)
+        self.get_reactions = _raw.wrap_async(_resource.get_reactions)
+        self.query_reactions = _raw.wrap_async(_resource.query_reactions)

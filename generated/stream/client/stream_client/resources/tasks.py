@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import RequestOptions, check_options
 from ..models import GetTaskResponse
 
@@ -82,12 +83,12 @@ class TasksWithRawResponse:
     """The methods of `Tasks`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Tasks) -> None:
-        self.get_task = raw_response(resource.get_task)
+    def __init__(self, _resource: Tasks) -> None:
+        self.get_task = _raw.wrap(_resource.get_task)
 
 
 class AsyncTasksWithRawResponse:
     """The methods of `AsyncTasks`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncTasks) -> None:
-        self.get_task = async_raw_response(resource.get_task)
+    def __init__(self, _resource: AsyncTasks) -> None:
+        self.get_task = _raw.wrap_async(_resource.get_task)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import QueryThreadsResponse, SortParamRequest, Thread, ThreadResponse, UserRequest
@@ -391,16 +392,16 @@ class ThreadsWithRawResponse:
     """The methods of `Threads`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Threads) -> None:
-        self.query_threads = raw_response(resource.query_threads)
-        self.get_thread = raw_response(resource.get_thread)
-        self.update_thread_partial = raw_response(resource.update_thread_partial)
+    def __init__(self, _resource: Threads) -> None:
+        self.query_threads = _raw.wrap(_resource.query_threads)
+        self.get_thread = _raw.wrap(_resource.get_thread)
+        self.update_thread_partial = _raw.wrap(_resource.update_thread_partial)
 
 
 class AsyncThreadsWithRawResponse:
     """The methods of `AsyncThreads`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncThreads) -> None:
-        self.query_threads = async_raw_response(resource.query_threads)
-        self.get_thread = async_raw_response(resource.get_thread)
-        self.update_thread_partial = async_raw_response(resource.update_thread_partial)
+    def __init__(self, _resource: AsyncThreads) -> None:
+        self.query_threads = _raw.wrap_async(_resource.query_threads)
+        self.get_thread = _raw.wrap_async(_resource.get_thread)
+        self.update_thread_partial = _raw.wrap_async(_resource.update_thread_partial)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -922,38 +923,38 @@ class UsersWithRawResponse:
     """The methods of `Users`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Users) -> None:
-        self.query_users = raw_response(resource.query_users)
-        self.upsert_users = raw_response(resource.upsert_users)
-        self.update_users_partial = raw_response(resource.update_users_partial)
-        self.create_guest = raw_response(resource.create_guest)
-        self.deactivate_user = raw_response(resource.deactivate_user)
-        self.deactivate_users = raw_response(resource.deactivate_users)
-        self.reactivate_user = raw_response(resource.reactivate_user)
-        self.reactivate_users = raw_response(resource.reactivate_users)
-        self.delete_users = raw_response(resource.delete_users)
-        self.restore_users = raw_response(resource.restore_users)
-        self.get_blocked_users = raw_response(resource.get_blocked_users)
-        self.block_user = raw_response(resource.block_user)
-        self.unblock_user = raw_response(resource.unblock_user)
-        self.send_user_custom_event = raw_response(resource.send_user_custom_event)
+    def __init__(self, _resource: Users) -> None:
+        self.query_users = _raw.wrap(_resource.query_users)
+        self.upsert_users = _raw.wrap(_resource.upsert_users)
+        self.update_users_partial = _raw.wrap(_resource.update_users_partial)
+        self.create_guest = _raw.wrap(_resource.create_guest)
+        self.deactivate_user = _raw.wrap(_resource.deactivate_user)
+        self.deactivate_users = _raw.wrap(_resource.deactivate_users)
+        self.reactivate_user = _raw.wrap(_resource.reactivate_user)
+        self.reactivate_users = _raw.wrap(_resource.reactivate_users)
+        self.delete_users = _raw.wrap(_resource.delete_users)
+        self.restore_users = _raw.wrap(_resource.restore_users)
+        self.get_blocked_users = _raw.wrap(_resource.get_blocked_users)
+        self.block_user = _raw.wrap(_resource.block_user)
+        self.unblock_user = _raw.wrap(_resource.unblock_user)
+        self.send_user_custom_event = _raw.wrap(_resource.send_user_custom_event)
 
 
 class AsyncUsersWithRawResponse:
     """The methods of `AsyncUsers`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncUsers) -> None:
-        self.query_users = async_raw_response(resource.query_users)
-        self.upsert_users = async_raw_response(resource.upsert_users)
-        self.update_users_partial = async_raw_response(resource.update_users_partial)
-        self.create_guest = async_raw_response(resource.create_guest)
-        self.deactivate_user = async_raw_response(resource.deactivate_user)
-        self.deactivate_users = async_raw_response(resource.deactivate_users)
-        self.reactivate_user = async_raw_response(resource.reactivate_user)
-        self.reactivate_users = async_raw_response(resource.reactivate_users)
-        self.delete_users = async_raw_response(resource.delete_users)
-        self.restore_users = async_raw_response(resource.restore_users)
-        self.get_blocked_users = async_raw_response(resource.get_blocked_users)
-        self.block_user = async_raw_response(resource.block_user)
-        self.unblock_user = async_raw_response(resource.unblock_user)
-        self.send_user_custom_event = async_raw_response(resource.send_user_custom_event)
+    def __init__(self, _resource: AsyncUsers) -> None:
+        self.query_users = _raw.wrap_async(_resource.query_users)
+        self.upsert_users = _raw.wrap_async(_resource.upsert_users)
+        self.update_users_partial = _raw.wrap_async(_resource.update_users_partial)
+        self.create_guest = _raw.wrap_async(_resource.create_guest)
+        self.deactivate_user = _raw.wrap_async(_resource.deactivate_user)
+        self.deactivate_users = _raw.wrap_async(_resource.deactivate_users)
+        self.reactivate_user = _raw.wrap_async(_resource.reactivate_user)
+        self.reactivate_users = _raw.wrap_async(_resource.reactivate_users)
+        self.delete_users = _raw.wrap_async(_resource.delete_users)
+        self.restore_users = _raw.wrap_async(_resource.restore_users)
+        self.get_blocked_users = _raw.wrap_async(_resource.get_blocked_users)
+        self.block_user = _raw.wrap_async(_resource.block_user)
+        self.unblock_user = _raw.wrap_async(_resource.unblock_user)
+        self.send_user_custom_event = _raw.wrap_async(_resource.send_user_custom_event)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import ListRecord, ListRecordList, SuccessResult
 
@@ -244,18 +245,18 @@ class BlacklistWithRawResponse:
     """The methods of `Blacklist`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Blacklist) -> None:
-        self.query_blacklist_records = raw_response(resource.query_blacklist_records)
-        self.add_blacklist_records = raw_response(resource.add_blacklist_records)
-        self.delete_blacklist_records = raw_response(resource.delete_blacklist_records)
-        self.update_blacklist_record = raw_response(resource.update_blacklist_record)
+    def __init__(self, _resource: Blacklist) -> None:
+        self.query_blacklist_records = _raw.wrap(_resource.query_blacklist_records)
+        self.add_blacklist_records = _raw.wrap(_resource.add_blacklist_records)
+        self.delete_blacklist_records = _raw.wrap(_resource.delete_blacklist_records)
+        self.update_blacklist_record = _raw.wrap(_resource.update_blacklist_record)
 
 
 class AsyncBlacklistWithRawResponse:
     """The methods of `AsyncBlacklist`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncBlacklist) -> None:
-        self.query_blacklist_records = async_raw_response(resource.query_blacklist_records)
-        self.add_blacklist_records = async_raw_response(resource.add_blacklist_records)
-        self.delete_blacklist_records = async_raw_response(resource.delete_blacklist_records)
-        self.update_blacklist_record = async_raw_response(resource.update_blacklist_record)
+    def __init__(self, _resource: AsyncBlacklist) -> None:
+        self.query_blacklist_records = _raw.wrap_async(_resource.query_blacklist_records)
+        self.add_blacklist_records = _raw.wrap_async(_resource.add_blacklist_records)
+        self.delete_blacklist_records = _raw.wrap_async(_resource.delete_blacklist_records)
+        self.update_blacklist_record = _raw.wrap_async(_resource.update_blacklist_record)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import Channel, ChannelList, ChannelQueryOptions, SuccessResult
@@ -820,34 +821,34 @@ class ChannelsWithRawResponse:
     """The methods of `Channels`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Channels) -> None:
-        self.query_channels = raw_response(resource.query_channels)
-        self.create_channel = raw_response(resource.create_channel)
-        self.update_channel_display_name = raw_response(resource.update_channel_display_name)
-        self.add_channel_users = raw_response(resource.add_channel_users)
-        self.remove_channel_users = raw_response(resource.remove_channel_users)
-        self.mute_channel = raw_response(resource.mute_channel)
-        self.unmute_channel = raw_response(resource.unmute_channel)
-        self.mute_channel_users = raw_response(resource.mute_channel_users)
-        self.unmute_channel_users = raw_response(resource.unmute_channel_users)
-        self.ban_channel_users = raw_response(resource.ban_channel_users)
-        self.unban_channel_users = raw_response(resource.unban_channel_users)
-        self.close_channel = raw_response(resource.close_channel)
+    def __init__(self, _resource: Channels) -> None:
+        self.query_channels = _raw.wrap(_resource.query_channels)
+        self.create_channel = _raw.wrap(_resource.create_channel)
+        self.update_channel_display_name = _raw.wrap(_resource.update_channel_display_name)
+        self.add_channel_users = _raw.wrap(_resource.add_channel_users)
+        self.remove_channel_users = _raw.wrap(_resource.remove_channel_users)
+        self.mute_channel = _raw.wrap(_resource.mute_channel)
+        self.unmute_channel = _raw.wrap(_resource.unmute_channel)
+        self.mute_channel_users = _raw.wrap(_resource.mute_channel_users)
+        self.unmute_channel_users = _raw.wrap(_resource.unmute_channel_users)
+        self.ban_channel_users = _raw.wrap(_resource.ban_channel_users)
+        self.unban_channel_users = _raw.wrap(_resource.unban_channel_users)
+        self.close_channel = _raw.wrap(_resource.close_channel)
 
 
 class AsyncChannelsWithRawResponse:
     """The methods of `AsyncChannels`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncChannels) -> None:
-        self.query_channels = async_raw_response(resource.query_channels)
-        self.create_channel = async_raw_response(resource.create_channel)
-        self.update_channel_display_name = async_raw_response(resource.update_channel_display_name)
-        self.add_channel_users = async_raw_response(resource.add_channel_users)
-        self.remove_channel_users = async_raw_response(resource.remove_channel_users)
-        self.mute_channel = async_raw_response(resource.mute_channel)
-        self.unmute_channel = async_raw_response(resource.unmute_channel)
-        self.mute_channel_users = async_raw_response(resource.mute_channel_users)
-        self.unmute_channel_users = async_raw_response(resource.unmute_channel_users)
-        self.ban_channel_users = async_raw_response(resource.ban_channel_users)
-        self.unban_channel_users = async_raw_response(resource.unban_channel_users)
-        self.close_channel = async_raw_response(resource.close_channel)
+    def __init__(self, _resource: AsyncChannels) -> None:
+        self.query_channels = _raw.wrap_async(_resource.query_channels)
+        self.create_channel = _raw.wrap_async(_resource.create_channel)
+        self.update_channel_display_name = _raw.wrap_async(_resource.update_channel_display_name)
+        self.add_channel_users = _raw.wrap_async(_resource.add_channel_users)
+        self.remove_channel_users = _raw.wrap_async(_resource.remove_channel_users)
+        self.mute_channel = _raw.wrap_async(_resource.mute_channel)
+        self.unmute_channel = _raw.wrap_async(_resource.unmute_channel)
+        self.mute_channel_users = _raw.wrap_async(_resource.mute_channel_users)
+        self.unmute_channel_users = _raw.wrap_async(_resource.unmute_channel_users)
+        self.ban_channel_users = _raw.wrap_async(_resource.ban_channel_users)
+        self.unban_channel_users = _raw.wrap_async(_resource.unban_channel_users)
+        self.close_channel = _raw.wrap_async(_resource.close_channel)

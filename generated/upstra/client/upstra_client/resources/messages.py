@@ -9,7 +9,8 @@ from os import PathLike
 from pathlib import Path
 from typing import Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, FileInput, NotGiven, RequestOptions, check_options
 from ..models import (
@@ -743,30 +744,30 @@ class MessagesWithRawResponse:
     """The methods of `Messages`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Messages) -> None:
-        self.query_messages = raw_response(resource.query_messages)
-        self.get_message = raw_response(resource.get_message)
-        self.delete_message = raw_response(resource.delete_message)
-        self.create_message = raw_response(resource.create_message)
-        self.create_image_message = raw_response(resource.create_image_message)
-        self.get_message_image = raw_response(resource.get_message_image)
-        self.download_message_image = raw_response(resource.download_message_image)
-        self.create_file_message = raw_response(resource.create_file_message)
-        self.get_message_file = raw_response(resource.get_message_file)
-        self.download_message_file = raw_response(resource.download_message_file)
+    def __init__(self, _resource: Messages) -> None:
+        self.query_messages = _raw.wrap(_resource.query_messages)
+        self.get_message = _raw.wrap(_resource.get_message)
+        self.delete_message = _raw.wrap(_resource.delete_message)
+        self.create_message = _raw.wrap(_resource.create_message)
+        self.create_image_message = _raw.wrap(_resource.create_image_message)
+        self.get_message_image = _raw.wrap(_resource.get_message_image)
+        self.download_message_image = _raw.wrap(_resource.download_message_image)
+        self.create_file_message = _raw.wrap(_resource.create_file_message)
+        self.get_message_file = _raw.wrap(_resource.get_message_file)
+        self.download_message_file = _raw.wrap(_resource.download_message_file)
 
 
 class AsyncMessagesWithRawResponse:
     """The methods of `AsyncMessages`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncMessages) -> None:
-        self.query_messages = async_raw_response(resource.query_messages)
-        self.get_message = async_raw_response(resource.get_message)
-        self.delete_message = async_raw_response(resource.delete_message)
-        self.create_message = async_raw_response(resource.create_message)
-        self.create_image_message = async_raw_response(resource.create_image_message)
-        self.get_message_image = async_raw_response(resource.get_message_image)
-        self.download_message_image = async_raw_response(resource.download_message_image)
-        self.create_file_message = async_raw_response(resource.create_file_message)
-        self.get_message_file = async_raw_response(resource.get_message_file)
-        self.download_message_file = async_raw_response(resource.download_message_file)
+    def __init__(self, _resource: AsyncMessages) -> None:
+        self.query_messages = _raw.wrap_async(_resource.query_messages)
+        self.get_message = _raw.wrap_async(_resource.get_message)
+        self.delete_message = _raw.wrap_async(_resource.delete_message)
+        self.create_message = _raw.wrap_async(_resource.create_message)
+        self.create_image_message = _raw.wrap_async(_resource.create_image_message)
+        self.get_message_image = _raw.wrap_async(_resource.get_message_image)
+        self.download_message_image = _raw.wrap_async(_resource.download_message_image)
+        self.create_file_message = _raw.wrap_async(_resource.create_file_message)
+        self.get_message_file = _raw.wrap_async(_resource.get_message_file)
+        self.download_message_file = _raw.wrap_async(_resource.download_message_file)

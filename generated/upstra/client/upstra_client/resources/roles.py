@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import RoleList
 
@@ -136,14 +137,14 @@ class RolesWithRawResponse:
     """The methods of `Roles`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Roles) -> None:
-        self.query_roles = raw_response(resource.query_roles)
-        self.add_role = raw_response(resource.add_role)
+    def __init__(self, _resource: Roles) -> None:
+        self.query_roles = _raw.wrap(_resource.query_roles)
+        self.add_role = _raw.wrap(_resource.add_role)
 
 
 class AsyncRolesWithRawResponse:
     """The methods of `AsyncRoles`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncRoles) -> None:
-        self.query_roles = async_raw_response(resource.query_roles)
-        self.add_role = async_raw_response(resource.add_role)
+    def __init__(self, _resource: AsyncRoles) -> None:
+        self.query_roles = _raw.wrap_async(_resource.query_roles)
+        self.add_role = _raw.wrap_async(_resource.add_role)

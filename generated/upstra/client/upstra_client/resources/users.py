@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import SuccessResult, User, UserList
@@ -371,20 +372,20 @@ class UsersWithRawResponse:
     """The methods of `Users`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Users) -> None:
-        self.query_users = raw_response(resource.query_users)
-        self.update_user = raw_response(resource.update_user)
-        self.global_ban_user = raw_response(resource.global_ban_user)
-        self.global_unban_user = raw_response(resource.global_unban_user)
-        self.clear_user_flags = raw_response(resource.clear_user_flags)
+    def __init__(self, _resource: Users) -> None:
+        self.query_users = _raw.wrap(_resource.query_users)
+        self.update_user = _raw.wrap(_resource.update_user)
+        self.global_ban_user = _raw.wrap(_resource.global_ban_user)
+        self.global_unban_user = _raw.wrap(_resource.global_unban_user)
+        self.clear_user_flags = _raw.wrap(_resource.clear_user_flags)
 
 
 class AsyncUsersWithRawResponse:
     """The methods of `AsyncUsers`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncUsers) -> None:
-        self.query_users = async_raw_response(resource.query_users)
-        self.update_user = async_raw_response(resource.update_user)
-        self.global_ban_user = async_raw_response(resource.global_ban_user)
-        self.global_unban_user = async_raw_response(resource.global_unban_user)
-        self.clear_user_flags = async_raw_response(resource.clear_user_flags)
+    def __init__(self, _resource: AsyncUsers) -> None:
+        self.query_users = _raw.wrap_async(_resource.query_users)
+        self.update_user = _raw.wrap_async(_resource.update_user)
+        self.global_ban_user = _raw.wrap_async(_resource.global_ban_user)
+        self.global_unban_user = _raw.wrap_async(_resource.global_unban_user)
+        self.clear_user_flags = _raw.wrap_async(_resource.clear_user_flags)

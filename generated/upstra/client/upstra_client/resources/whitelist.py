@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
-from .._runtime._base import AsyncResource, Endpoint, SyncResource, async_raw_response, raw_response
+from .._runtime import _raw
+from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import ListRecord, ListRecordList, SuccessResult
 
@@ -236,18 +237,18 @@ class WhitelistWithRawResponse:
     """The methods of `Whitelist`, each returning the call's APIResponse: `.parse()`
     gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
 
-    def __init__(self, resource: Whitelist) -> None:
-        self.query_whitelist_records = raw_response(resource.query_whitelist_records)
-        self.add_whitelist_records = raw_response(resource.add_whitelist_records)
-        self.delete_whitelist_records = raw_response(resource.delete_whitelist_records)
-        self.update_whitelist_record = raw_response(resource.update_whitelist_record)
+    def __init__(self, _resource: Whitelist) -> None:
+        self.query_whitelist_records = _raw.wrap(_resource.query_whitelist_records)
+        self.add_whitelist_records = _raw.wrap(_resource.add_whitelist_records)
+        self.delete_whitelist_records = _raw.wrap(_resource.delete_whitelist_records)
+        self.update_whitelist_record = _raw.wrap(_resource.update_whitelist_record)
 
 
 class AsyncWhitelistWithRawResponse:
     """The methods of `AsyncWhitelist`, each returning the call's APIResponse."""
 
-    def __init__(self, resource: AsyncWhitelist) -> None:
-        self.query_whitelist_records = async_raw_response(resource.query_whitelist_records)
-        self.add_whitelist_records = async_raw_response(resource.add_whitelist_records)
-        self.delete_whitelist_records = async_raw_response(resource.delete_whitelist_records)
-        self.update_whitelist_record = async_raw_response(resource.update_whitelist_record)
+    def __init__(self, _resource: AsyncWhitelist) -> None:
+        self.query_whitelist_records = _raw.wrap_async(_resource.query_whitelist_records)
+        self.add_whitelist_records = _raw.wrap_async(_resource.add_whitelist_records)
+        self.delete_whitelist_records = _raw.wrap_async(_resource.delete_whitelist_records)
+        self.update_whitelist_record = _raw.wrap_async(_resource.update_whitelist_record)
