@@ -115,13 +115,14 @@ def _arg(field: Field) -> Arg:
     if field.required:
         return Arg(field.py, field.type.client, None)
     if _plain_default(field.default_repr):
-        return Arg(field.py, field.type.client, field.default_repr)
+        return Arg(field.py, f"{field.type.client} | NotGiven", f"DEFAULT[{field.default_repr}]")
     return Arg(field.py, f"{field.type.client} | NotGiven", "NOT_GIVEN")
 
 
 def _plain_default(text: str | None) -> bool:
-    """Whether a documented default is a string, number or boolean literal, shown (and sent) as
-    the argument's default."""
+    """Whether a documented default is a string, number or boolean literal, which the argument
+    shows as its default (`DEFAULT[20]`: left out of the request like NOT_GIVEN, so the service
+    applies it, while a value the caller gives is sent)."""
     if text is None:
         return False
     try:
@@ -279,6 +280,8 @@ def resource(tag: Tag, aliases: frozenset[str] = frozenset()) -> ResourceModule:
                 needed.extend(f"models:{m}" for m in field.type.models)
                 if not field.required:
                     needed.extend(["_types:NOT_GIVEN", "_types:NotGiven"])
+                    if _plain_default(field.default_repr):
+                        needed.append("_types:DEFAULT")
             if built.returns == "None":
                 needed.append("types:NoneType")
             elif built.returns != "bytes":

@@ -10,7 +10,7 @@ from typing import Literal, Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     AddChatRoomAdminResponse,
     AddChatRoomMemberResponse,
@@ -79,8 +79,8 @@ class ChatRoomMembers(SyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-        pagenum: int = 1,
-        pagesize: int = 1000,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> ListChatRoomMembersResponse:
         """List a chat room's members
@@ -126,8 +126,8 @@ class ChatRoomMembers(SyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-        pagenum: int = 1,
-        pagesize: int = 1000,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[Affiliation | str]:
         """Every item of `list_chat_room_members`, page after page.
@@ -363,8 +363,8 @@ class AsyncChatRoomMembers(AsyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-        pagenum: int = 1,
-        pagesize: int = 1000,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> ListChatRoomMembersResponse:
         """List a chat room's members
@@ -410,8 +410,8 @@ class AsyncChatRoomMembers(AsyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-        pagenum: int = 1,
-        pagesize: int = 1000,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[Affiliation | str]:
         """Every item of `list_chat_room_members`, page after page.

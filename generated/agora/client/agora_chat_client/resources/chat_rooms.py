@@ -10,7 +10,7 @@ from typing import Literal, Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     ChatRoomSummary,
     CreateChatRoomResponse,
@@ -107,7 +107,7 @@ class ChatRooms(SyncResource):
     def list_chat_rooms(
         self,
         *,
-        limit: int = 10,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListChatRoomsResponse:
@@ -132,7 +132,7 @@ class ChatRooms(SyncResource):
     def iter_list_chat_rooms(
         self,
         *,
-        limit: int = 10,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[ChatRoomSummary]:
@@ -159,7 +159,7 @@ class ChatRooms(SyncResource):
         name: str,
         description: str,
         owner: str,
-        maxusers: int = 1000,
+        maxusers: int | NotGiven = DEFAULT[1000],
         members: Sequence[str] | NotGiven = NOT_GIVEN,
         scale: Literal["normal", "large"] | NotGiven = NOT_GIVEN,
         custom: str | NotGiven = NOT_GIVEN,
@@ -202,8 +202,8 @@ class ChatRooms(SyncResource):
         self,
         *,
         username: str,
-        pagenum: int = 1,
-        pagesize: int = 1000,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> ListJoinedChatRoomsResponse:
         """List the chat rooms a user is in
@@ -230,8 +230,8 @@ class ChatRooms(SyncResource):
         self,
         *,
         username: str,
-        pagenum: int = 1,
-        pagesize: int = 1000,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[JoinedChatRoom]:
         """Every item of `list_joined_chat_rooms`, page after page.
@@ -510,7 +510,7 @@ class AsyncChatRooms(AsyncResource):
     async def list_chat_rooms(
         self,
         *,
-        limit: int = 10,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListChatRoomsResponse:
@@ -535,7 +535,7 @@ class AsyncChatRooms(AsyncResource):
     def iter_list_chat_rooms(
         self,
         *,
-        limit: int = 10,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[ChatRoomSummary]:
@@ -562,7 +562,7 @@ class AsyncChatRooms(AsyncResource):
         name: str,
         description: str,
         owner: str,
-        maxusers: int = 1000,
+        maxusers: int | NotGiven = DEFAULT[1000],
         members: Sequence[str] | NotGiven = NOT_GIVEN,
         scale: Literal["normal", "large"] | NotGiven = NOT_GIVEN,
         custom: str | NotGiven = NOT_GIVEN,
@@ -605,8 +605,8 @@ class AsyncChatRooms(AsyncResource):
         self,
         *,
         username: str,
-        pagenum: int = 1,
-        pagesize: int = 1000,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> ListJoinedChatRoomsResponse:
         """List the chat rooms a user is in
@@ -633,8 +633,8 @@ class AsyncChatRooms(AsyncResource):
         self,
         *,
         username: str,
-        pagenum: int = 1,
-        pagesize: int = 1000,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[JoinedChatRoom]:
         """Every item of `list_joined_chat_rooms`, page after page.

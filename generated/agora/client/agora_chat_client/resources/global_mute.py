@@ -10,7 +10,7 @@ from typing import Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     GetGlobalMuteResponse,
     GlobalMute,
@@ -49,7 +49,7 @@ class GlobalMuteResource(SyncResource):
     def list_global_mutes(
         self,
         *,
-        page_num: int = 1,
+        page_num: int | NotGiven = DEFAULT[1],
         page_size: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListGlobalMutesResponse:
@@ -77,7 +77,7 @@ class GlobalMuteResource(SyncResource):
     def iter_list_global_mutes(
         self,
         *,
-        page_num: int = 1,
+        page_num: int | NotGiven = DEFAULT[1],
         page_size: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[GlobalMute]:
@@ -168,7 +168,7 @@ class AsyncGlobalMuteResource(AsyncResource):
     async def list_global_mutes(
         self,
         *,
-        page_num: int = 1,
+        page_num: int | NotGiven = DEFAULT[1],
         page_size: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListGlobalMutesResponse:
@@ -196,7 +196,7 @@ class AsyncGlobalMuteResource(AsyncResource):
     def iter_list_global_mutes(
         self,
         *,
-        page_num: int = 1,
+        page_num: int | NotGiven = DEFAULT[1],
         page_size: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[GlobalMute]:

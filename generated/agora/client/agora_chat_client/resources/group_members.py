@@ -10,7 +10,7 @@ from typing import Literal, Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     AddGroupAdminResponse,
     AddGroupMemberResponse,
@@ -77,8 +77,8 @@ class GroupMembers(SyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-        pagenum: int = 1,
-        pagesize: int = 10,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[10],
         **request_options: Unpack[RequestOptions],
     ) -> ListGroupMembersResponse:
         """List a group's members
@@ -124,8 +124,8 @@ class GroupMembers(SyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-        pagenum: int = 1,
-        pagesize: int = 10,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[10],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[Affiliation | str]:
         """Every item of `list_group_members`, page after page.
@@ -355,8 +355,8 @@ class AsyncGroupMembers(AsyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-        pagenum: int = 1,
-        pagesize: int = 10,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[10],
         **request_options: Unpack[RequestOptions],
     ) -> ListGroupMembersResponse:
         """List a group's members
@@ -402,8 +402,8 @@ class AsyncGroupMembers(AsyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-        pagenum: int = 1,
-        pagesize: int = 10,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[10],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[Affiliation | str]:
         """Every item of `list_group_members`, page after page.

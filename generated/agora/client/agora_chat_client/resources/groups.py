@@ -10,7 +10,7 @@ from typing import Literal, Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CreateGroupResponse,
     DeleteGroupResponse,
@@ -82,7 +82,7 @@ class Groups(SyncResource):
     def list_groups(
         self,
         *,
-        limit: int = 10,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListGroupsResponse:
@@ -107,7 +107,7 @@ class Groups(SyncResource):
     def iter_list_groups(
         self,
         *,
-        limit: int = 10,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[GroupSummary]:
@@ -140,8 +140,8 @@ class Groups(SyncResource):
         description: str | NotGiven = NOT_GIVEN,
         desc: str | NotGiven = NOT_GIVEN,
         scale: Literal["normal", "large"] | NotGiven = NOT_GIVEN,
-        maxusers: int = 200,
-        membersonly: bool = False,
+        maxusers: int | NotGiven = DEFAULT[200],
+        membersonly: bool | NotGiven = DEFAULT[False],
         members_only: bool | NotGiven = NOT_GIVEN,
         invite_need_confirm: bool | NotGiven = NOT_GIVEN,
         need_verify: bool | NotGiven = NOT_GIVEN,
@@ -213,8 +213,8 @@ class Groups(SyncResource):
         self,
         *,
         username: str,
-        pagenum: int = 1,
-        pagesize: int = 5,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[5],
         **request_options: Unpack[RequestOptions],
     ) -> ListJoinedGroupsResponse:
         """List the groups a user belongs to
@@ -240,8 +240,8 @@ class Groups(SyncResource):
         self,
         *,
         username: str,
-        pagenum: int = 1,
-        pagesize: int = 5,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[5],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[JoinedGroup]:
         """Every item of `list_joined_groups`, page after page.
@@ -466,7 +466,7 @@ class AsyncGroups(AsyncResource):
     async def list_groups(
         self,
         *,
-        limit: int = 10,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListGroupsResponse:
@@ -491,7 +491,7 @@ class AsyncGroups(AsyncResource):
     def iter_list_groups(
         self,
         *,
-        limit: int = 10,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[GroupSummary]:
@@ -524,8 +524,8 @@ class AsyncGroups(AsyncResource):
         description: str | NotGiven = NOT_GIVEN,
         desc: str | NotGiven = NOT_GIVEN,
         scale: Literal["normal", "large"] | NotGiven = NOT_GIVEN,
-        maxusers: int = 200,
-        membersonly: bool = False,
+        maxusers: int | NotGiven = DEFAULT[200],
+        membersonly: bool | NotGiven = DEFAULT[False],
         members_only: bool | NotGiven = NOT_GIVEN,
         invite_need_confirm: bool | NotGiven = NOT_GIVEN,
         need_verify: bool | NotGiven = NOT_GIVEN,
@@ -597,8 +597,8 @@ class AsyncGroups(AsyncResource):
         self,
         *,
         username: str,
-        pagenum: int = 1,
-        pagesize: int = 5,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[5],
         **request_options: Unpack[RequestOptions],
     ) -> ListJoinedGroupsResponse:
         """List the groups a user belongs to
@@ -624,8 +624,8 @@ class AsyncGroups(AsyncResource):
         self,
         *,
         username: str,
-        pagenum: int = 1,
-        pagesize: int = 5,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[5],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[JoinedGroup]:
         """Every item of `list_joined_groups`, page after page.

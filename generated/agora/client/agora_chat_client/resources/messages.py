@@ -11,7 +11,7 @@ from typing import Any, Literal, Unpack
 
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, FileInput, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, FileInput, NotGiven, RequestOptions, check_options
 from ..models import (
     DeleteConversationResponse,
     GetMessageHistoryResponse,
@@ -164,7 +164,7 @@ class Messages(SyncResource):
         *,
         file_uuid: str,
         share_secret: str | NotGiven = NOT_GIVEN,
-        thumbnail: bool = False,
+        thumbnail: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> bytes:
         """Download a file
@@ -195,7 +195,7 @@ class Messages(SyncResource):
         destination: str | PathLike[str],
         file_uuid: str,
         share_secret: str | NotGiven = NOT_GIVEN,
-        thumbnail: bool = False,
+        thumbnail: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> Path:
         """`download_file`, streamed to a file.
@@ -411,7 +411,7 @@ class AsyncMessages(AsyncResource):
         *,
         file_uuid: str,
         share_secret: str | NotGiven = NOT_GIVEN,
-        thumbnail: bool = False,
+        thumbnail: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> bytes:
         """Download a file
@@ -442,7 +442,7 @@ class AsyncMessages(AsyncResource):
         destination: str | PathLike[str],
         file_uuid: str,
         share_secret: str | NotGiven = NOT_GIVEN,
-        thumbnail: bool = False,
+        thumbnail: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> Path:
         """`download_file`, streamed to a file.

@@ -10,7 +10,7 @@ from typing import Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     AddPushLabelUsersResponse,
     CreatePushLabelResponse,
@@ -93,7 +93,7 @@ class PushLabels(SyncResource):
     def list_push_labels(
         self,
         *,
-        limit: int = 100,
+        limit: int | NotGiven = DEFAULT[100],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListPushLabelsResponse:
@@ -117,7 +117,7 @@ class PushLabels(SyncResource):
     def iter_list_push_labels(
         self,
         *,
-        limit: int = 100,
+        limit: int | NotGiven = DEFAULT[100],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[PushLabel]:
@@ -211,7 +211,7 @@ class PushLabels(SyncResource):
         self,
         *,
         labelname: str,
-        limit: int = 100,
+        limit: int | NotGiven = DEFAULT[100],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListPushLabelUsersResponse:
@@ -238,7 +238,7 @@ class PushLabels(SyncResource):
         self,
         *,
         labelname: str,
-        limit: int = 100,
+        limit: int | NotGiven = DEFAULT[100],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[PushLabelUser]:
@@ -346,7 +346,7 @@ class AsyncPushLabels(AsyncResource):
     async def list_push_labels(
         self,
         *,
-        limit: int = 100,
+        limit: int | NotGiven = DEFAULT[100],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListPushLabelsResponse:
@@ -370,7 +370,7 @@ class AsyncPushLabels(AsyncResource):
     def iter_list_push_labels(
         self,
         *,
-        limit: int = 100,
+        limit: int | NotGiven = DEFAULT[100],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[PushLabel]:
@@ -464,7 +464,7 @@ class AsyncPushLabels(AsyncResource):
         self,
         *,
         labelname: str,
-        limit: int = 100,
+        limit: int | NotGiven = DEFAULT[100],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListPushLabelUsersResponse:
@@ -491,7 +491,7 @@ class AsyncPushLabels(AsyncResource):
         self,
         *,
         labelname: str,
-        limit: int = 100,
+        limit: int | NotGiven = DEFAULT[100],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[PushLabelUser]:

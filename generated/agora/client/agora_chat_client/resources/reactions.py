@@ -10,7 +10,7 @@ from typing import Literal, Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CreateReactionResponse,
     DeleteReactionResponse,
@@ -155,7 +155,7 @@ class Reactions(SyncResource):
         username: str,
         msg_id: str,
         message: str,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> GetReactionDetailResponse:
@@ -190,7 +190,7 @@ class Reactions(SyncResource):
         username: str,
         msg_id: str,
         message: str,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
@@ -328,7 +328,7 @@ class AsyncReactions(AsyncResource):
         username: str,
         msg_id: str,
         message: str,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> GetReactionDetailResponse:
@@ -363,7 +363,7 @@ class AsyncReactions(AsyncResource):
         username: str,
         msg_id: str,
         message: str,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:

@@ -10,7 +10,7 @@ from typing import Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     AddThreadMembersResponse,
     ListThreadMembersResponse,
@@ -54,7 +54,7 @@ class ThreadMembers(SyncResource):
         self,
         *,
         thread_id: str,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListThreadMembersResponse:
@@ -81,7 +81,7 @@ class ThreadMembers(SyncResource):
         self,
         *,
         thread_id: str,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
@@ -169,7 +169,7 @@ class AsyncThreadMembers(AsyncResource):
         self,
         *,
         thread_id: str,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListThreadMembersResponse:
@@ -196,7 +196,7 @@ class AsyncThreadMembers(AsyncResource):
         self,
         *,
         thread_id: str,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:

@@ -10,7 +10,7 @@ from typing import Literal, Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CreateThreadResponse,
     DeleteThreadResponse,
@@ -86,9 +86,9 @@ class Threads(SyncResource):
     def list_threads(
         self,
         *,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] = "desc",
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> ListThreadsResponse:
         """List the app's threads
@@ -112,9 +112,9 @@ class Threads(SyncResource):
     def iter_list_threads(
         self,
         *,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] = "desc",
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[Thread]:
         """Every item of `list_threads`, page after page.
@@ -215,9 +215,9 @@ class Threads(SyncResource):
         self,
         *,
         username: str,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] = "desc",
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> ListUserThreadsResponse:
         """List the threads a user is in
@@ -244,9 +244,9 @@ class Threads(SyncResource):
         self,
         *,
         username: str,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] = "desc",
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[Thread]:
         """Every item of `list_user_threads`, page after page.
@@ -273,9 +273,9 @@ class Threads(SyncResource):
         *,
         group_id: str,
         username: str,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] = "desc",
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> ListUserGroupThreadsResponse:
         """List the threads a user is in within a group
@@ -305,9 +305,9 @@ class Threads(SyncResource):
         *,
         group_id: str,
         username: str,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] = "desc",
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[Thread]:
         """Every item of `list_user_group_threads`, page after page.
@@ -347,9 +347,9 @@ class AsyncThreads(AsyncResource):
     async def list_threads(
         self,
         *,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] = "desc",
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> ListThreadsResponse:
         """List the app's threads
@@ -373,9 +373,9 @@ class AsyncThreads(AsyncResource):
     def iter_list_threads(
         self,
         *,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] = "desc",
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[Thread]:
         """Every item of `list_threads`, page after page.
@@ -476,9 +476,9 @@ class AsyncThreads(AsyncResource):
         self,
         *,
         username: str,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] = "desc",
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> ListUserThreadsResponse:
         """List the threads a user is in
@@ -505,9 +505,9 @@ class AsyncThreads(AsyncResource):
         self,
         *,
         username: str,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] = "desc",
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[Thread]:
         """Every item of `list_user_threads`, page after page.
@@ -534,9 +534,9 @@ class AsyncThreads(AsyncResource):
         *,
         group_id: str,
         username: str,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] = "desc",
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> ListUserGroupThreadsResponse:
         """List the threads a user is in within a group
@@ -566,9 +566,9 @@ class AsyncThreads(AsyncResource):
         *,
         group_id: str,
         username: str,
-        limit: int = 50,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] = "desc",
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[Thread]:
         """Every item of `list_user_group_threads`, page after page.

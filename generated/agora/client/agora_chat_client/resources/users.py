@@ -10,7 +10,7 @@ from typing import Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CreateUsersResponse,
     DeactivateUserResponse,
@@ -105,7 +105,7 @@ class Users(SyncResource):
     def list_users(
         self,
         *,
-        limit: int = 10,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListUsersResponse:
@@ -130,7 +130,7 @@ class Users(SyncResource):
     def iter_list_users(
         self,
         *,
-        limit: int = 10,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[User]:
@@ -205,7 +205,7 @@ class Users(SyncResource):
     def delete_users(
         self,
         *,
-        limit: int = 10,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> DeleteUsersResponse:
@@ -448,7 +448,7 @@ class AsyncUsers(AsyncResource):
     async def list_users(
         self,
         *,
-        limit: int = 10,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListUsersResponse:
@@ -473,7 +473,7 @@ class AsyncUsers(AsyncResource):
     def iter_list_users(
         self,
         *,
-        limit: int = 10,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[User]:
@@ -548,7 +548,7 @@ class AsyncUsers(AsyncResource):
     async def delete_users(
         self,
         *,
-        limit: int = 10,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> DeleteUsersResponse:

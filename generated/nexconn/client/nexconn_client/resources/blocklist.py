@@ -10,7 +10,7 @@ from typing import Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import Ack, BlocklistResponse
 
 _ADD_TO_BLOCKLIST = Endpoint(
@@ -102,8 +102,8 @@ class Blocklist(SyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        page_size: int = 1000,
-        order: int = 0,
+        page_size: int | NotGiven = DEFAULT[1000],
+        order: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> BlocklistResponse:
         """List a user's blocklist
@@ -135,8 +135,8 @@ class Blocklist(SyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        page_size: int = 1000,
-        order: int = 0,
+        page_size: int | NotGiven = DEFAULT[1000],
+        order: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `get_blocklist`, page after page.
@@ -221,8 +221,8 @@ class AsyncBlocklist(AsyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        page_size: int = 1000,
-        order: int = 0,
+        page_size: int | NotGiven = DEFAULT[1000],
+        order: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> BlocklistResponse:
         """List a user's blocklist
@@ -254,8 +254,8 @@ class AsyncBlocklist(AsyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        page_size: int = 1000,
-        order: int = 0,
+        page_size: int | NotGiven = DEFAULT[1000],
+        order: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `get_blocklist`, page after page.

@@ -10,7 +10,7 @@ from typing import Literal, Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     Ack,
     BannedParticipantsResponse,
@@ -369,8 +369,8 @@ class OpenChannelModeration(SyncResource):
     def list_frozen_open_channels(
         self,
         *,
-        page: int = 1,
-        page_size: int = 50,
+        page: int | NotGiven = DEFAULT[1],
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> FrozenOpenChannelsResponse:
         """List frozen open channels
@@ -393,8 +393,8 @@ class OpenChannelModeration(SyncResource):
     def iter_list_frozen_open_channels(
         self,
         *,
-        page: int = 1,
-        page_size: int = 50,
+        page: int | NotGiven = DEFAULT[1],
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `list_frozen_open_channels`, page after page.
@@ -942,8 +942,8 @@ class AsyncOpenChannelModeration(AsyncResource):
     async def list_frozen_open_channels(
         self,
         *,
-        page: int = 1,
-        page_size: int = 50,
+        page: int | NotGiven = DEFAULT[1],
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> FrozenOpenChannelsResponse:
         """List frozen open channels
@@ -966,8 +966,8 @@ class AsyncOpenChannelModeration(AsyncResource):
     def iter_list_frozen_open_channels(
         self,
         *,
-        page: int = 1,
-        page_size: int = 50,
+        page: int | NotGiven = DEFAULT[1],
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `list_frozen_open_channels`, page after page.

@@ -10,7 +10,7 @@ from typing import Literal, Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     AccessTokenResponse,
     Ack,
@@ -263,7 +263,7 @@ class Users(SyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        page_size: int = 50,
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> SoftDeletedUsersResponse:
         """List soft-deleted users
@@ -287,7 +287,7 @@ class Users(SyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        page_size: int = 50,
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `list_soft_deleted_users`, page after page.
@@ -383,7 +383,7 @@ class Users(SyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        page_size: int = 50,
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> BannedUsersResponse:
         """List banned users
@@ -408,7 +408,7 @@ class Users(SyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        page_size: int = 50,
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[BannedUser]:
         """Every item of `list_banned_users`, page after page.
@@ -485,8 +485,8 @@ class Users(SyncResource):
         self,
         *,
         channel_type: str,
-        page_size: int = 100,
-        offset: int = 0,
+        page_size: int | NotGiven = DEFAULT[100],
+        offset: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> DirectMutedUsersResponse:
         """List users muted in direct channels
@@ -511,8 +511,8 @@ class Users(SyncResource):
         self,
         *,
         channel_type: str,
-        page_size: int = 100,
-        offset: int = 0,
+        page_size: int | NotGiven = DEFAULT[100],
+        offset: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `list_direct_channel_muted_users`, page after page.
@@ -719,7 +719,7 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        page_size: int = 50,
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> SoftDeletedUsersResponse:
         """List soft-deleted users
@@ -743,7 +743,7 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        page_size: int = 50,
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `list_soft_deleted_users`, page after page.
@@ -839,7 +839,7 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        page_size: int = 50,
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> BannedUsersResponse:
         """List banned users
@@ -864,7 +864,7 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        page_size: int = 50,
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[BannedUser]:
         """Every item of `list_banned_users`, page after page.
@@ -941,8 +941,8 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         channel_type: str,
-        page_size: int = 100,
-        offset: int = 0,
+        page_size: int | NotGiven = DEFAULT[100],
+        offset: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> DirectMutedUsersResponse:
         """List users muted in direct channels
@@ -967,8 +967,8 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         channel_type: str,
-        page_size: int = 100,
-        offset: int = 0,
+        page_size: int | NotGiven = DEFAULT[100],
+        offset: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `list_direct_channel_muted_users`, page after page.

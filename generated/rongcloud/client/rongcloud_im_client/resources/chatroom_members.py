@@ -10,7 +10,7 @@ from typing import Any, Literal, Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CheckChatroomMemberResponse,
     CheckChatroomMembersResponse,
@@ -239,7 +239,7 @@ class ChatroomMembers(SyncResource):
         user_id: Sequence[str],
         chatroom_id: str,
         minute: int,
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -274,7 +274,7 @@ class ChatroomMembers(SyncResource):
         *,
         user_id: Sequence[str],
         chatroom_id: str,
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -328,7 +328,7 @@ class ChatroomMembers(SyncResource):
         self,
         *,
         chatroom_id: str,
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -354,7 +354,7 @@ class ChatroomMembers(SyncResource):
         self,
         *,
         chatroom_id: str,
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -379,8 +379,8 @@ class ChatroomMembers(SyncResource):
     def query_muted_chatrooms(
         self,
         *,
-        size: int = 50,
-        page: int = 1,
+        size: int | NotGiven = DEFAULT[50],
+        page: int | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> QueryMutedChatroomsResponse:
         """List chatrooms with mute-all on
@@ -403,8 +403,8 @@ class ChatroomMembers(SyncResource):
     def iter_query_muted_chatrooms(
         self,
         *,
-        size: int = 50,
-        page: int = 1,
+        size: int | NotGiven = DEFAULT[50],
+        page: int | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `query_muted_chatrooms`, page after page.
@@ -451,7 +451,7 @@ class ChatroomMembers(SyncResource):
         *,
         chatroom_id: str,
         user_id: Sequence[str],
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -484,7 +484,7 @@ class ChatroomMembers(SyncResource):
         *,
         chatroom_id: str,
         user_id: Sequence[str],
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -539,7 +539,7 @@ class ChatroomMembers(SyncResource):
         *,
         user_id: Sequence[str],
         minute: int,
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -566,7 +566,7 @@ class ChatroomMembers(SyncResource):
         self,
         *,
         user_id: Sequence[str],
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -610,7 +610,7 @@ class ChatroomMembers(SyncResource):
         chatroom_id: str,
         user_id: Sequence[str],
         minute: int,
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -645,7 +645,7 @@ class ChatroomMembers(SyncResource):
         *,
         user_id: Sequence[str],
         chatroom_id: str,
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -783,7 +783,7 @@ class AsyncChatroomMembers(AsyncResource):
         user_id: Sequence[str],
         chatroom_id: str,
         minute: int,
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -818,7 +818,7 @@ class AsyncChatroomMembers(AsyncResource):
         *,
         user_id: Sequence[str],
         chatroom_id: str,
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -872,7 +872,7 @@ class AsyncChatroomMembers(AsyncResource):
         self,
         *,
         chatroom_id: str,
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -898,7 +898,7 @@ class AsyncChatroomMembers(AsyncResource):
         self,
         *,
         chatroom_id: str,
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -923,8 +923,8 @@ class AsyncChatroomMembers(AsyncResource):
     async def query_muted_chatrooms(
         self,
         *,
-        size: int = 50,
-        page: int = 1,
+        size: int | NotGiven = DEFAULT[50],
+        page: int | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> QueryMutedChatroomsResponse:
         """List chatrooms with mute-all on
@@ -947,8 +947,8 @@ class AsyncChatroomMembers(AsyncResource):
     def iter_query_muted_chatrooms(
         self,
         *,
-        size: int = 50,
-        page: int = 1,
+        size: int | NotGiven = DEFAULT[50],
+        page: int | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `query_muted_chatrooms`, page after page.
@@ -995,7 +995,7 @@ class AsyncChatroomMembers(AsyncResource):
         *,
         chatroom_id: str,
         user_id: Sequence[str],
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -1028,7 +1028,7 @@ class AsyncChatroomMembers(AsyncResource):
         *,
         chatroom_id: str,
         user_id: Sequence[str],
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -1083,7 +1083,7 @@ class AsyncChatroomMembers(AsyncResource):
         *,
         user_id: Sequence[str],
         minute: int,
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -1110,7 +1110,7 @@ class AsyncChatroomMembers(AsyncResource):
         self,
         *,
         user_id: Sequence[str],
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -1154,7 +1154,7 @@ class AsyncChatroomMembers(AsyncResource):
         chatroom_id: str,
         user_id: Sequence[str],
         minute: int,
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -1189,7 +1189,7 @@ class AsyncChatroomMembers(AsyncResource):
         *,
         user_id: Sequence[str],
         chatroom_id: str,
-        need_notify: bool = False,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:

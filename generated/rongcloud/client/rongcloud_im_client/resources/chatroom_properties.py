@@ -9,7 +9,7 @@ from typing import Any, Literal, Unpack
 
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import CodeResult, QueryChatroomEntriesResponse
 
 _SET_CHATROOM_ENTRY = Endpoint(
@@ -66,7 +66,7 @@ class ChatroomProperties(SyncResource):
         user_id: str,
         key: str,
         value: str,
-        auto_delete: Literal[0, 1] = 0,
+        auto_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
         object_name: str | NotGiven = NOT_GIVEN,
         content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
@@ -107,7 +107,7 @@ class ChatroomProperties(SyncResource):
         chatroom_id: str,
         entry_owner_id: str,
         entry_info: Mapping[str, str],
-        auto_delete: Literal[0, 1] = 0,
+        auto_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Set chatroom properties in bulk
@@ -239,7 +239,7 @@ class AsyncChatroomProperties(AsyncResource):
         user_id: str,
         key: str,
         value: str,
-        auto_delete: Literal[0, 1] = 0,
+        auto_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
         object_name: str | NotGiven = NOT_GIVEN,
         content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
@@ -280,7 +280,7 @@ class AsyncChatroomProperties(AsyncResource):
         chatroom_id: str,
         entry_owner_id: str,
         entry_info: Mapping[str, str],
-        auto_delete: Literal[0, 1] = 0,
+        auto_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Set chatroom properties in bulk

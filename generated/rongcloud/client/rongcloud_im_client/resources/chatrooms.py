@@ -9,7 +9,7 @@ from typing import Literal, Unpack
 
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import CodeResult, GetChatroomResponse, QueryChatroomsLegacyResponse
 
 _CREATE_CHATROOM = Endpoint(
@@ -63,9 +63,9 @@ class Chatrooms(SyncResource):
         self,
         *,
         chatroom_id: str,
-        destroy_type: Literal[0, 1] = 0,
-        destroy_time: int = 60,
-        is_ban: bool = False,
+        destroy_type: Literal[0, 1] | NotGiven = DEFAULT[0],
+        destroy_time: int | NotGiven = DEFAULT[60],
+        is_ban: bool | NotGiven = DEFAULT[False],
         white_user_ids: Sequence[str] | NotGiven = NOT_GIVEN,
         entry_owner_id: str | NotGiven = NOT_GIVEN,
         entry_info: Mapping[str, str] | NotGiven = NOT_GIVEN,
@@ -107,7 +107,7 @@ class Chatrooms(SyncResource):
         *,
         chatroom_id: str,
         destroy_type: Literal[0, 1],
-        destroy_time: int = 60,
+        destroy_time: int | NotGiven = DEFAULT[60],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Set when a chatroom is destroyed
@@ -232,9 +232,9 @@ class AsyncChatrooms(AsyncResource):
         self,
         *,
         chatroom_id: str,
-        destroy_type: Literal[0, 1] = 0,
-        destroy_time: int = 60,
-        is_ban: bool = False,
+        destroy_type: Literal[0, 1] | NotGiven = DEFAULT[0],
+        destroy_time: int | NotGiven = DEFAULT[60],
+        is_ban: bool | NotGiven = DEFAULT[False],
         white_user_ids: Sequence[str] | NotGiven = NOT_GIVEN,
         entry_owner_id: str | NotGiven = NOT_GIVEN,
         entry_info: Mapping[str, str] | NotGiven = NOT_GIVEN,
@@ -276,7 +276,7 @@ class AsyncChatrooms(AsyncResource):
         *,
         chatroom_id: str,
         destroy_type: Literal[0, 1],
-        destroy_time: int = 60,
+        destroy_time: int | NotGiven = DEFAULT[60],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Set when a chatroom is destroyed

@@ -10,7 +10,7 @@ from typing import Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CodeResult,
     QueryGroupMuteAllowlistResponse,
@@ -204,8 +204,8 @@ class GroupMute(SyncResource):
         self,
         *,
         group_id: Sequence[str] | NotGiven = NOT_GIVEN,
-        page: int = 1,
-        size: int = 50,
+        page: int | NotGiven = DEFAULT[1],
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> QueryMutedGroupsResponse:
         """Tell which groups are muted
@@ -232,8 +232,8 @@ class GroupMute(SyncResource):
         self,
         *,
         group_id: Sequence[str] | NotGiven = NOT_GIVEN,
-        page: int = 1,
-        size: int = 50,
+        page: int | NotGiven = DEFAULT[1],
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[QueryMutedGroupsResponseGroupinfoItem]:
         """Every item of `query_muted_groups`, page after page.
@@ -453,8 +453,8 @@ class AsyncGroupMute(AsyncResource):
         self,
         *,
         group_id: Sequence[str] | NotGiven = NOT_GIVEN,
-        page: int = 1,
-        size: int = 50,
+        page: int | NotGiven = DEFAULT[1],
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> QueryMutedGroupsResponse:
         """Tell which groups are muted
@@ -481,8 +481,8 @@ class AsyncGroupMute(AsyncResource):
         self,
         *,
         group_id: Sequence[str] | NotGiven = NOT_GIVEN,
-        page: int = 1,
-        size: int = 50,
+        page: int | NotGiven = DEFAULT[1],
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[QueryMutedGroupsResponseGroupinfoItem]:
         """Every item of `query_muted_groups`, page after page.

@@ -10,7 +10,7 @@ from typing import Any, Literal, Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CodeResult,
     GetMessageHistoryLogResponse,
@@ -132,18 +132,18 @@ class Messages(SyncResource):
         content: Mapping[str, Any],
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        count: int = -1,
-        verify_blacklist: Literal[0, 1] = 0,
-        is_persisted: Literal[0, 1] = 1,
-        content_available: Literal[0, 1] = 0,
-        is_include_sender: Literal[0, 1] = 0,
-        expansion: bool = False,
-        disable_push: bool = False,
-        is_counted: Literal[0, 1] = 1,
+        count: int | NotGiven = DEFAULT[-1],
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        expansion: bool | NotGiven = DEFAULT[False],
+        disable_push: bool | NotGiven = DEFAULT[False],
+        is_counted: Literal[0, 1] | NotGiven = DEFAULT[1],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         bus_channel: str | NotGiven = NOT_GIVEN,
         extra_content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendPrivateMessageResponse:
         """Send a one-to-one message
@@ -209,12 +209,12 @@ class Messages(SyncResource):
         values: Sequence[Mapping[str, str]],
         push_content: Sequence[str],
         push_data: Sequence[str] | NotGiven = NOT_GIVEN,
-        verify_blacklist: Literal[0, 1] = 0,
-        content_available: Literal[0, 1] = 0,
-        disable_push: bool = False,
-        is_counted: Literal[0, 1] = 1,
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
+        is_counted: Literal[0, 1] | NotGiven = DEFAULT[1],
         bus_channel: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendPrivateTemplateMessageResponse:
         """Send a one-to-one template message
@@ -267,9 +267,9 @@ class Messages(SyncResource):
         to_user_id: Sequence[str],
         object_name: str,
         content: Mapping[str, Any],
-        verify_blacklist: Literal[0, 1] = 0,
-        is_include_sender: Literal[0, 1] = 0,
-        is_counted: Literal[0, 1] = 1,
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_counted: Literal[0, 1] | NotGiven = DEFAULT[1],
         bus_channel: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -316,16 +316,16 @@ class Messages(SyncResource):
         to_user_id: Sequence[str] | NotGiven = NOT_GIVEN,
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        is_persisted: Literal[0, 1] = 1,
-        is_include_sender: Literal[0, 1] = 0,
-        is_mentioned: Literal[0, 1] = 0,
-        content_available: Literal[0, 1] = 0,
-        expansion: bool = False,
-        disable_push: bool = False,
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_mentioned: Literal[0, 1] | NotGiven = DEFAULT[0],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        expansion: bool | NotGiven = DEFAULT[False],
+        disable_push: bool | NotGiven = DEFAULT[False],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         bus_channel: str | NotGiven = NOT_GIVEN,
         extra_content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendGroupMessageResponse:
         """Send a group message
@@ -386,8 +386,8 @@ class Messages(SyncResource):
         to_group_id: Sequence[str],
         object_name: str,
         content: Mapping[str, Any],
-        verify_blacklist: Literal[0, 1] = 0,
-        is_include_sender: Literal[0, 1] = 0,
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         bus_channel: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -429,8 +429,8 @@ class Messages(SyncResource):
         to_chatroom_id: Sequence[str],
         object_name: str,
         content: Mapping[str, Any],
-        is_persisted: Literal[0, 1] = 1,
-        is_include_sender: Literal[0, 1] = 0,
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> SendChatroomMessageResponse:
         """Send a chatroom message
@@ -468,7 +468,7 @@ class Messages(SyncResource):
         from_user_id: str,
         object_name: str,
         content: Mapping[str, Any],
-        is_include_sender: Literal[0, 1] = 0,
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Send a message to every chatroom
@@ -504,7 +504,7 @@ class Messages(SyncResource):
         conversation_type: Literal[1, 3],
         target_id: str,
         extra_key_val: Mapping[str, str],
-        is_sync_sender: Literal[0, 1] = 0,
+        is_sync_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Set extension data on a message
@@ -544,7 +544,7 @@ class Messages(SyncResource):
         conversation_type: Literal[1, 3],
         target_id: str,
         extra_key: Sequence[str],
-        is_sync_sender: Literal[0, 1] = 0,
+        is_sync_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Delete extension data from a message
@@ -579,7 +579,7 @@ class Messages(SyncResource):
         self,
         *,
         msg_uid: str,
-        page_no: int = 1,
+        page_no: int | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> QueryMessageExpansionResponse:
         """Get a message's extension data
@@ -603,7 +603,7 @@ class Messages(SyncResource):
         self,
         *,
         msg_uid: str,
-        page_no: int = 1,
+        page_no: int | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[Any]:
         """Every item of `query_message_expansion`, page after page.
@@ -631,12 +631,12 @@ class Messages(SyncResource):
         target_id: str,
         message_uid: str,
         sent_time: int,
-        is_admin: Literal[0, 1] = 0,
-        is_delete: Literal[0, 1] = 0,
-        disable_push: bool = False,
+        is_admin: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
         extra: str | NotGiven = NOT_GIVEN,
         bus_channel: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Recall Message
@@ -687,11 +687,11 @@ class Messages(SyncResource):
         target_id: str,
         message_uid: str,
         sent_time: int,
-        is_admin: Literal[0, 1] = 0,
-        is_delete: Literal[0, 1] = 0,
-        disable_push: bool = False,
+        is_admin: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
         extra: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Recall Single System Notification
@@ -830,18 +830,18 @@ class AsyncMessages(AsyncResource):
         content: Mapping[str, Any],
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        count: int = -1,
-        verify_blacklist: Literal[0, 1] = 0,
-        is_persisted: Literal[0, 1] = 1,
-        content_available: Literal[0, 1] = 0,
-        is_include_sender: Literal[0, 1] = 0,
-        expansion: bool = False,
-        disable_push: bool = False,
-        is_counted: Literal[0, 1] = 1,
+        count: int | NotGiven = DEFAULT[-1],
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        expansion: bool | NotGiven = DEFAULT[False],
+        disable_push: bool | NotGiven = DEFAULT[False],
+        is_counted: Literal[0, 1] | NotGiven = DEFAULT[1],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         bus_channel: str | NotGiven = NOT_GIVEN,
         extra_content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendPrivateMessageResponse:
         """Send a one-to-one message
@@ -907,12 +907,12 @@ class AsyncMessages(AsyncResource):
         values: Sequence[Mapping[str, str]],
         push_content: Sequence[str],
         push_data: Sequence[str] | NotGiven = NOT_GIVEN,
-        verify_blacklist: Literal[0, 1] = 0,
-        content_available: Literal[0, 1] = 0,
-        disable_push: bool = False,
-        is_counted: Literal[0, 1] = 1,
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
+        is_counted: Literal[0, 1] | NotGiven = DEFAULT[1],
         bus_channel: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendPrivateTemplateMessageResponse:
         """Send a one-to-one template message
@@ -965,9 +965,9 @@ class AsyncMessages(AsyncResource):
         to_user_id: Sequence[str],
         object_name: str,
         content: Mapping[str, Any],
-        verify_blacklist: Literal[0, 1] = 0,
-        is_include_sender: Literal[0, 1] = 0,
-        is_counted: Literal[0, 1] = 1,
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_counted: Literal[0, 1] | NotGiven = DEFAULT[1],
         bus_channel: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -1014,16 +1014,16 @@ class AsyncMessages(AsyncResource):
         to_user_id: Sequence[str] | NotGiven = NOT_GIVEN,
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        is_persisted: Literal[0, 1] = 1,
-        is_include_sender: Literal[0, 1] = 0,
-        is_mentioned: Literal[0, 1] = 0,
-        content_available: Literal[0, 1] = 0,
-        expansion: bool = False,
-        disable_push: bool = False,
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_mentioned: Literal[0, 1] | NotGiven = DEFAULT[0],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        expansion: bool | NotGiven = DEFAULT[False],
+        disable_push: bool | NotGiven = DEFAULT[False],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         bus_channel: str | NotGiven = NOT_GIVEN,
         extra_content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendGroupMessageResponse:
         """Send a group message
@@ -1084,8 +1084,8 @@ class AsyncMessages(AsyncResource):
         to_group_id: Sequence[str],
         object_name: str,
         content: Mapping[str, Any],
-        verify_blacklist: Literal[0, 1] = 0,
-        is_include_sender: Literal[0, 1] = 0,
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         bus_channel: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -1127,8 +1127,8 @@ class AsyncMessages(AsyncResource):
         to_chatroom_id: Sequence[str],
         object_name: str,
         content: Mapping[str, Any],
-        is_persisted: Literal[0, 1] = 1,
-        is_include_sender: Literal[0, 1] = 0,
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> SendChatroomMessageResponse:
         """Send a chatroom message
@@ -1166,7 +1166,7 @@ class AsyncMessages(AsyncResource):
         from_user_id: str,
         object_name: str,
         content: Mapping[str, Any],
-        is_include_sender: Literal[0, 1] = 0,
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Send a message to every chatroom
@@ -1202,7 +1202,7 @@ class AsyncMessages(AsyncResource):
         conversation_type: Literal[1, 3],
         target_id: str,
         extra_key_val: Mapping[str, str],
-        is_sync_sender: Literal[0, 1] = 0,
+        is_sync_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Set extension data on a message
@@ -1242,7 +1242,7 @@ class AsyncMessages(AsyncResource):
         conversation_type: Literal[1, 3],
         target_id: str,
         extra_key: Sequence[str],
-        is_sync_sender: Literal[0, 1] = 0,
+        is_sync_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Delete extension data from a message
@@ -1277,7 +1277,7 @@ class AsyncMessages(AsyncResource):
         self,
         *,
         msg_uid: str,
-        page_no: int = 1,
+        page_no: int | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> QueryMessageExpansionResponse:
         """Get a message's extension data
@@ -1301,7 +1301,7 @@ class AsyncMessages(AsyncResource):
         self,
         *,
         msg_uid: str,
-        page_no: int = 1,
+        page_no: int | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[Any]:
         """Every item of `query_message_expansion`, page after page.
@@ -1329,12 +1329,12 @@ class AsyncMessages(AsyncResource):
         target_id: str,
         message_uid: str,
         sent_time: int,
-        is_admin: Literal[0, 1] = 0,
-        is_delete: Literal[0, 1] = 0,
-        disable_push: bool = False,
+        is_admin: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
         extra: str | NotGiven = NOT_GIVEN,
         bus_channel: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Recall Message
@@ -1385,11 +1385,11 @@ class AsyncMessages(AsyncResource):
         target_id: str,
         message_uid: str,
         sent_time: int,
-        is_admin: Literal[0, 1] = 0,
-        is_delete: Literal[0, 1] = 0,
-        disable_push: bool = False,
+        is_admin: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
         extra: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Recall Single System Notification

@@ -9,7 +9,7 @@ from typing import Literal, Unpack
 
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import CodeResult, ListSensitiveWordsResponse, SensitiveWord
 
 _ADD_SENSITIVE_WORD = Endpoint(
@@ -147,7 +147,7 @@ class Moderation(SyncResource):
     def list_sensitive_words(
         self,
         *,
-        type: Literal["0", "1", "2"] = "1",
+        type: Literal["0", "1", "2"] | NotGiven = DEFAULT["1"],
         **request_options: Unpack[RequestOptions],
     ) -> ListSensitiveWordsResponse:
         """List sensitive words
@@ -270,7 +270,7 @@ class AsyncModeration(AsyncResource):
     async def list_sensitive_words(
         self,
         *,
-        type: Literal["0", "1", "2"] = "1",
+        type: Literal["0", "1", "2"] | NotGiven = DEFAULT["1"],
         **request_options: Unpack[RequestOptions],
     ) -> ListSensitiveWordsResponse:
         """List sensitive words

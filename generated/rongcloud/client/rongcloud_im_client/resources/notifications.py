@@ -10,7 +10,7 @@ from typing import Literal, Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CodeResult,
     GetConversationNotificationResponse,
@@ -243,7 +243,7 @@ class Notifications(SyncResource):
         user_id: str,
         start_time: str,
         period: int,
-        level: Literal[1, 5] = 1,
+        level: Literal[1, 5] | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Set a user's quiet hours
@@ -364,8 +364,8 @@ class Notifications(SyncResource):
         self,
         *,
         user_id: str,
-        page: int = 1,
-        size: int = 50,
+        page: int | NotGiven = DEFAULT[1],
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> GetUserRemarksResponse:
         """List a user's push aliases
@@ -390,8 +390,8 @@ class Notifications(SyncResource):
         self,
         *,
         user_id: str,
-        page: int = 1,
-        size: int = 50,
+        page: int | NotGiven = DEFAULT[1],
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[UserRemark]:
         """Every item of `get_user_remarks`, page after page.
@@ -627,7 +627,7 @@ class AsyncNotifications(AsyncResource):
         user_id: str,
         start_time: str,
         period: int,
-        level: Literal[1, 5] = 1,
+        level: Literal[1, 5] | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Set a user's quiet hours
@@ -748,8 +748,8 @@ class AsyncNotifications(AsyncResource):
         self,
         *,
         user_id: str,
-        page: int = 1,
-        size: int = 50,
+        page: int | NotGiven = DEFAULT[1],
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> GetUserRemarksResponse:
         """List a user's push aliases
@@ -774,8 +774,8 @@ class AsyncNotifications(AsyncResource):
         self,
         *,
         user_id: str,
-        page: int = 1,
-        size: int = 50,
+        page: int | NotGiven = DEFAULT[1],
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[UserRemark]:
         """Every item of `get_user_remarks`, page after page.

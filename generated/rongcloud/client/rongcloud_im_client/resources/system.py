@@ -9,7 +9,7 @@ from typing import Any, Literal, Unpack
 
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     BroadcastMessageResponse,
     BroadcastOnlineMessageResponse,
@@ -90,13 +90,13 @@ class System(SyncResource):
         content: Mapping[str, Any],
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        count: int = -1,
-        is_persisted: Literal[0, 1] = 1,
-        content_available: Literal[0, 1] = 0,
-        disable_push: bool = False,
+        count: int | NotGiven = DEFAULT[-1],
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         bus_channel: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendSystemMessageResponse:
         """Send a system notification message
@@ -152,11 +152,11 @@ class System(SyncResource):
         values: Sequence[Mapping[str, str]],
         push_content: Sequence[str],
         push_data: Sequence[str] | NotGiven = NOT_GIVEN,
-        verify_blacklist: Literal[0, 1] = 0,
-        content_available: Literal[0, 1] = 0,
-        disable_push: bool = False,
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
         bus_channel: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendSystemTemplateMessageResponse:
         """Send a system notification template message
@@ -208,9 +208,9 @@ class System(SyncResource):
         content: Mapping[str, Any],
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        content_available: Literal[0, 1] = 0,
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> BroadcastMessageResponse:
         """Broadcast a message to all users
@@ -252,7 +252,7 @@ class System(SyncResource):
         from_user_id: str,
         object_name: str,
         content: Mapping[str, Any],
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> BroadcastOnlineMessageResponse:
         """Broadcast a message to online users
@@ -414,10 +414,10 @@ class System(SyncResource):
         from_user_id: str,
         message_uid: str,
         sent_time: int,
-        is_admin: Literal[0, 1] = 0,
-        is_delete: Literal[0, 1] = 0,
+        is_admin: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
         extra: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Recall a broadcast message
@@ -492,13 +492,13 @@ class AsyncSystem(AsyncResource):
         content: Mapping[str, Any],
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        count: int = -1,
-        is_persisted: Literal[0, 1] = 1,
-        content_available: Literal[0, 1] = 0,
-        disable_push: bool = False,
+        count: int | NotGiven = DEFAULT[-1],
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         bus_channel: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendSystemMessageResponse:
         """Send a system notification message
@@ -554,11 +554,11 @@ class AsyncSystem(AsyncResource):
         values: Sequence[Mapping[str, str]],
         push_content: Sequence[str],
         push_data: Sequence[str] | NotGiven = NOT_GIVEN,
-        verify_blacklist: Literal[0, 1] = 0,
-        content_available: Literal[0, 1] = 0,
-        disable_push: bool = False,
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
         bus_channel: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendSystemTemplateMessageResponse:
         """Send a system notification template message
@@ -610,9 +610,9 @@ class AsyncSystem(AsyncResource):
         content: Mapping[str, Any],
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        content_available: Literal[0, 1] = 0,
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> BroadcastMessageResponse:
         """Broadcast a message to all users
@@ -654,7 +654,7 @@ class AsyncSystem(AsyncResource):
         from_user_id: str,
         object_name: str,
         content: Mapping[str, Any],
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> BroadcastOnlineMessageResponse:
         """Broadcast a message to online users
@@ -816,10 +816,10 @@ class AsyncSystem(AsyncResource):
         from_user_id: str,
         message_uid: str,
         sent_time: int,
-        is_admin: Literal[0, 1] = 0,
-        is_delete: Literal[0, 1] = 0,
+        is_admin: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
         extra: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool = False,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Recall a broadcast message

@@ -10,7 +10,7 @@ from typing import Literal, Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CodeResult,
     QueryAllowlistModeResponse,
@@ -134,7 +134,7 @@ class UserLists(SyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int = 1000,
+        size: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> QueryBlocklistResponse:
         """List a user's blocklist
@@ -160,7 +160,7 @@ class UserLists(SyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int = 1000,
+        size: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `query_blocklist`, page after page.
@@ -282,7 +282,7 @@ class UserLists(SyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int = 1000,
+        size: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> QueryAllowlistResponse:
         """List a user's allowlist
@@ -308,7 +308,7 @@ class UserLists(SyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int = 1000,
+        size: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `query_allowlist`, page after page.
@@ -390,7 +390,7 @@ class AsyncUserLists(AsyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int = 1000,
+        size: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> QueryBlocklistResponse:
         """List a user's blocklist
@@ -416,7 +416,7 @@ class AsyncUserLists(AsyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int = 1000,
+        size: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `query_blocklist`, page after page.
@@ -538,7 +538,7 @@ class AsyncUserLists(AsyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int = 1000,
+        size: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> QueryAllowlistResponse:
         """List a user's allowlist
@@ -564,7 +564,7 @@ class AsyncUserLists(AsyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int = 1000,
+        size: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `query_allowlist`, page after page.

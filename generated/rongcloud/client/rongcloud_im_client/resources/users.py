@@ -10,7 +10,7 @@ from typing import Literal, Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     BlockedUser,
     CheckUserOnlineResponse,
@@ -266,8 +266,8 @@ class Users(SyncResource):
     def query_deactivated_users(
         self,
         *,
-        page_no: int = 1,
-        page_size: int = 50,
+        page_no: int | NotGiven = DEFAULT[1],
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> QueryDeactivatedUsersResponse:
         """List deactivated users
@@ -291,8 +291,8 @@ class Users(SyncResource):
     def iter_query_deactivated_users(
         self,
         *,
-        page_no: int = 1,
-        page_size: int = 50,
+        page_no: int | NotGiven = DEFAULT[1],
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `query_deactivated_users`, page after page.
@@ -387,7 +387,7 @@ class Users(SyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        size: int = 50,
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> QueryBlockedUsersResponse:
         """List banned users
@@ -412,7 +412,7 @@ class Users(SyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        size: int = 50,
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[BlockedUser]:
         """Every item of `query_blocked_users`, page after page.
@@ -485,8 +485,8 @@ class Users(SyncResource):
         self,
         *,
         type: str,
-        num: int = 100,
-        offset: int = 0,
+        num: int | NotGiven = DEFAULT[100],
+        offset: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> QueryPrivateChatMutedUsersResponse:
         """List users muted in one-to-one chat
@@ -511,8 +511,8 @@ class Users(SyncResource):
         self,
         *,
         type: str,
-        num: int = 100,
-        offset: int = 0,
+        num: int | NotGiven = DEFAULT[100],
+        offset: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `query_private_chat_muted_users`, page after page.
@@ -741,8 +741,8 @@ class AsyncUsers(AsyncResource):
     async def query_deactivated_users(
         self,
         *,
-        page_no: int = 1,
-        page_size: int = 50,
+        page_no: int | NotGiven = DEFAULT[1],
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> QueryDeactivatedUsersResponse:
         """List deactivated users
@@ -766,8 +766,8 @@ class AsyncUsers(AsyncResource):
     def iter_query_deactivated_users(
         self,
         *,
-        page_no: int = 1,
-        page_size: int = 50,
+        page_no: int | NotGiven = DEFAULT[1],
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `query_deactivated_users`, page after page.
@@ -862,7 +862,7 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        size: int = 50,
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> QueryBlockedUsersResponse:
         """List banned users
@@ -887,7 +887,7 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        size: int = 50,
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[BlockedUser]:
         """Every item of `query_blocked_users`, page after page.
@@ -960,8 +960,8 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         type: str,
-        num: int = 100,
-        offset: int = 0,
+        num: int | NotGiven = DEFAULT[100],
+        offset: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> QueryPrivateChatMutedUsersResponse:
         """List users muted in one-to-one chat
@@ -986,8 +986,8 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         type: str,
-        num: int = 100,
-        offset: int = 0,
+        num: int | NotGiven = DEFAULT[100],
+        offset: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `query_private_chat_muted_users`, page after page.

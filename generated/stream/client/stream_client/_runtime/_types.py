@@ -21,6 +21,28 @@ class NotGiven:
 
 NOT_GIVEN = NotGiven()
 
+
+class Default(NotGiven):
+    """An argument's documented default, as its signature shows it (`DEFAULT[20]`): left out
+    of the request like NOT_GIVEN, so the service applies it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"DEFAULT[{self.value!r}]"
+
+
+class _Defaults:
+    def __getitem__(self, value: object) -> Default:
+        return Default(value)
+
+
+DEFAULT = _Defaults()
+
+
 FileContent = bytes | IO[bytes]
 # A file to upload: its bytes, an open binary file, a path, or (name, content[, media type]).
 FileInput = FileContent | os.PathLike[str] | tuple[str, FileContent] | tuple[str, FileContent, str]

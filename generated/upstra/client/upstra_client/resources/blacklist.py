@@ -9,7 +9,7 @@ from typing import Unpack
 
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import ListRecord, ListRecordList, SuccessResult
 
 _QUERY_BLACKLIST_RECORDS = Endpoint(
@@ -66,7 +66,7 @@ class Blacklist(SyncResource):
         self,
         *,
         regexs: Sequence[str],
-        is_match_exact_word: bool = False,
+        is_match_exact_word: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> ListRecordList:
         """Block words
@@ -113,7 +113,7 @@ class Blacklist(SyncResource):
         *,
         rule_id: str,
         body_rule_id: str,
-        is_match_exact_word: bool = False,
+        is_match_exact_word: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> ListRecord:
         """Change a blocked word
@@ -170,7 +170,7 @@ class AsyncBlacklist(AsyncResource):
         self,
         *,
         regexs: Sequence[str],
-        is_match_exact_word: bool = False,
+        is_match_exact_word: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> ListRecordList:
         """Block words
@@ -217,7 +217,7 @@ class AsyncBlacklist(AsyncResource):
         *,
         rule_id: str,
         body_rule_id: str,
-        is_match_exact_word: bool = False,
+        is_match_exact_word: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> ListRecord:
         """Change a blocked word

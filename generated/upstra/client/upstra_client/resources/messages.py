@@ -12,7 +12,7 @@ from typing import Literal, Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, FileInput, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, FileInput, NotGiven, RequestOptions, check_options
 from ..models import (
     CreateMessageRequestData,
     Message,
@@ -80,7 +80,7 @@ class Messages(SyncResource):
         *,
         channel_id: str,
         parent_id: str | NotGiven = NOT_GIVEN,
-        filter_by_parent_id: bool = False,
+        filter_by_parent_id: bool | NotGiven = DEFAULT[False],
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
         exclude_tags: Sequence[str] | NotGiven = NOT_GIVEN,
         options: MessageQueryOptions | NotGiven = NOT_GIVEN,
@@ -121,7 +121,7 @@ class Messages(SyncResource):
         *,
         channel_id: str,
         parent_id: str | NotGiven = NOT_GIVEN,
-        filter_by_parent_id: bool = False,
+        filter_by_parent_id: bool | NotGiven = DEFAULT[False],
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
         exclude_tags: Sequence[str] | NotGiven = NOT_GIVEN,
         options: MessageQueryOptions | NotGiven = NOT_GIVEN,
@@ -245,7 +245,7 @@ class Messages(SyncResource):
         caption: str | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
         parent_id: str | NotGiven = NOT_GIVEN,
-        full_image: bool = False,
+        full_image: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> Message:
         """Send an image message
@@ -416,7 +416,7 @@ class AsyncMessages(AsyncResource):
         *,
         channel_id: str,
         parent_id: str | NotGiven = NOT_GIVEN,
-        filter_by_parent_id: bool = False,
+        filter_by_parent_id: bool | NotGiven = DEFAULT[False],
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
         exclude_tags: Sequence[str] | NotGiven = NOT_GIVEN,
         options: MessageQueryOptions | NotGiven = NOT_GIVEN,
@@ -457,7 +457,7 @@ class AsyncMessages(AsyncResource):
         *,
         channel_id: str,
         parent_id: str | NotGiven = NOT_GIVEN,
-        filter_by_parent_id: bool = False,
+        filter_by_parent_id: bool | NotGiven = DEFAULT[False],
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
         exclude_tags: Sequence[str] | NotGiven = NOT_GIVEN,
         options: MessageQueryOptions | NotGiven = NOT_GIVEN,
@@ -581,7 +581,7 @@ class AsyncMessages(AsyncResource):
         caption: str | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
         parent_id: str | NotGiven = NOT_GIVEN,
-        full_image: bool = False,
+        full_image: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> Message:
         """Send an image message

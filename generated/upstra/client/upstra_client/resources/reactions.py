@@ -10,7 +10,7 @@ from typing import Literal, Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import MessageList, Reactor, ReactorList, ReactorQueryOptions, SuccessResult
 
 _QUERY_REACTORS = Endpoint(
@@ -168,7 +168,7 @@ class Reactions(SyncResource):
         self,
         *,
         reaction_name: str,
-        limit: int = 0,
+        limit: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> MessageList:
         """Find the most-reacted messages
@@ -316,7 +316,7 @@ class AsyncReactions(AsyncResource):
         self,
         *,
         reaction_name: str,
-        limit: int = 0,
+        limit: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> MessageList:
         """Find the most-reacted messages

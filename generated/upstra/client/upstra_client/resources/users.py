@@ -10,7 +10,7 @@ from typing import Any, Literal, Unpack
 from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import SuccessResult, User, UserList
 
 _QUERY_USERS = Endpoint(
@@ -53,9 +53,9 @@ class Users(SyncResource):
         self,
         *,
         search: str | NotGiven = NOT_GIVEN,
-        filter: Literal["all", "flagged"] = "all",
+        filter: Literal["all", "flagged"] | NotGiven = DEFAULT["all"],
         page_token: str | NotGiven = NOT_GIVEN,
-        limit: int = 10,
+        limit: int | NotGiven = DEFAULT[10],
         **request_options: Unpack[RequestOptions],
     ) -> UserList:
         """List users
@@ -81,9 +81,9 @@ class Users(SyncResource):
         self,
         *,
         search: str | NotGiven = NOT_GIVEN,
-        filter: Literal["all", "flagged"] = "all",
+        filter: Literal["all", "flagged"] | NotGiven = DEFAULT["all"],
         page_token: str | NotGiven = NOT_GIVEN,
-        limit: int = 10,
+        limit: int | NotGiven = DEFAULT[10],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[User]:
         """Every item of `query_users`, page after page.
@@ -216,9 +216,9 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         search: str | NotGiven = NOT_GIVEN,
-        filter: Literal["all", "flagged"] = "all",
+        filter: Literal["all", "flagged"] | NotGiven = DEFAULT["all"],
         page_token: str | NotGiven = NOT_GIVEN,
-        limit: int = 10,
+        limit: int | NotGiven = DEFAULT[10],
         **request_options: Unpack[RequestOptions],
     ) -> UserList:
         """List users
@@ -244,9 +244,9 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         search: str | NotGiven = NOT_GIVEN,
-        filter: Literal["all", "flagged"] = "all",
+        filter: Literal["all", "flagged"] | NotGiven = DEFAULT["all"],
         page_token: str | NotGiven = NOT_GIVEN,
-        limit: int = 10,
+        limit: int | NotGiven = DEFAULT[10],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[User]:
         """Every item of `query_users`, page after page.
