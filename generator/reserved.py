@@ -25,12 +25,12 @@ CLIENT_ATTRIBUTES = frozenset(
         "download",
         "finish",
         "hosts",
-        "last_response",
         "request",
         "retry",
         "sleep",
         "throttle",
         "timeout",
+        "with_raw_response",
     }
 )
 
@@ -64,6 +64,7 @@ METHOD_ARGUMENTS = frozenset(
     {
         "body",
         "bytes",
+        "check_options",
         "destination",
         "handlers",
         "iterate",
@@ -108,6 +109,7 @@ ANNOTATION_BUILTINS = frozenset(
 CLIENT_RESOURCE_MODULE = frozenset(
     {
         "Any",
+        "As",
         "AsyncIterator",
         "AsyncResource",
         "AwareDatetime",

@@ -38,6 +38,33 @@ _CONSTRAINT_KEYS = (
 )
 
 
+def variant_hint(owner: str, keyword: str, schema: Json, index: int) -> str:
+    """The name of an inline part of `owner`'s `allOf`, `oneOf` or `anyOf`, from what it says of
+    itself: its title (`Dog`); the constant that tells it apart (`PetDog` for `kind: dog`); for
+    the fields an `allOf` adds, `PetFields`; for a variant, the one or two properties it needs
+    (`PetWithId`); else its place (`PetVariant2`)."""
+    if not isinstance(schema, dict):
+        return f"{owner}Variant{index + 1}"
+    title = schema.get("title")
+    if isinstance(title, str) and naming.words(title):
+        return naming.class_name(title)
+    properties = schema.get("properties")
+    properties = properties if isinstance(properties, dict) else {}
+    for sub in properties.values():
+        if not isinstance(sub, dict):
+            continue
+        fixed = sub.get("const", sub["enum"][0] if len(sub.get("enum") or ()) == 1 else None)
+        if isinstance(fixed, str) and naming.words(fixed):
+            return owner + naming.pascal(fixed)
+    if keyword == "allOf" and properties:
+        return f"{owner}Fields"
+    required = [p for p in schema.get("required") or () if p in properties] or list(properties)
+    named = [p for p in required if isinstance(p, str) and naming.words(p)]
+    if 1 <= len(named) <= 2:
+        return f"{owner}With" + "And".join(naming.pascal(p) for p in named)
+    return f"{owner}Variant{index + 1}"
+
+
 def canonical_json(value: Json) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
@@ -200,7 +227,7 @@ class SchemaRegistry:
                 result[key] = self._normalize(value, owner + suffix, child)
             elif key in ("oneOf", "anyOf", "allOf", "prefixItems") and isinstance(value, list):
                 result[key] = [
-                    self._normalize(sub, f"{owner}Variant{index + 1}", f"{child}/{index}")
+                    self._normalize(sub, variant_hint(owner, key, sub, index), f"{child}/{index}")
                     for index, sub in enumerate(value)
                 ]
             elif key in ("example", "examples", "default", "enum", "const"):
@@ -329,8 +356,17 @@ class SchemaRegistry:
                 return _Spelled("FileInput", "bytes", "file", (), ("_runtime:FileInput",), ())
             if schema.get("format") == "date-time":  # servers check it, as the models do
                 return _Spelled(
-                    "str", "AwareDatetime", "string", (), (), ("pydantic:AwareDatetime",)
+                    "datetime",
+                    "AwareDatetime",
+                    "string",
+                    (),
+                    ("datetime:datetime",),
+                    ("pydantic:AwareDatetime",),
                 )
+            # Clients take the types the models give these formats.
+            found = _FORMATS.get(str(schema.get("format")))
+            if found is not None:
+                return _Spelled(found[0], "str", "string", (), (found[1],), ())
             return _Spelled("str", "str", "string")
         if kind in ("integer", "number", "boolean", "null"):
             py = {"integer": "int", "number": "float", "boolean": "bool", "null": "None"}[kind]
@@ -411,6 +447,11 @@ class SchemaRegistry:
         return tuple(result)
 
 
+_FORMATS = {
+    "date": ("date", "datetime:date"),
+    "time": ("time", "datetime:time"),
+    "uuid": ("UUID", "uuid:UUID"),
+}
 _TYPE_ORDER = ["object", "array", "string", "integer", "number", "boolean", "null"]
 
 

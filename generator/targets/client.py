@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 from dataclasses import dataclass, replace
 from string import Formatter
 
@@ -18,7 +20,7 @@ from generator.targets._common import (
     runtime_files,
     styles,
 )
-from generator.targets.models import deferred
+from generator.targets.models import deferred, models_module, plain_types
 from generator.templates import header
 from generator.templates import render as render_text
 from generator.text import is_identifier, pystr
@@ -50,7 +52,7 @@ class Method:
     # An iterator over a list operation's items: the method it pages through, and its Paging.
     pages: str | None = None
     paging: str | None = None
-    call: str = "request"  # the runtime method: request, or download for `<method>_to_file`
+    call: str = "request"  # the runtime method: request, or download for a download method
 
     @property
     def arguments(self) -> tuple[tuple[str, str], ...]:
@@ -92,23 +94,49 @@ class ResourceModule:
     imports: tuple[Import, ...]
     pagings: tuple[tuple[str, str], ...] = ()  # (constant, Paging(...) expression)
 
+    @property
+    def about(self) -> str:
+        """What the group does: the tag's description."""
+        return self.tag.description or f"The operations tagged {self.tag.name}."
 
-def returns(op: Operation) -> tuple[str, str]:
-    """(return annotation, cast_to expression) of an operation's success response."""
+
+def returns(op: Operation, aliases: frozenset[str] = frozenset()) -> tuple[str, str]:
+    """(return annotation, cast_to expression) of an operation's success response; a model
+    that is a type alias rather than a class is parsed through `As`."""
     if op.success.kind == "binary":
         return "bytes", "bytes"
     if op.success.kind == "empty" or op.success.model is None:
         return "None", "NoneType"
-    return op.success.model, op.success.model
+    model = op.success.model
+    return model, f"As[{model}]({model})" if model in aliases else model
 
 
 def _arg(field: Field) -> Arg:
     if field.required:
         return Arg(field.py, field.type.client, None)
+    if _plain_default(field.default_repr):
+        return Arg(field.py, f"{field.type.client} | NotGiven", f"DEFAULT[{field.default_repr}]")
     return Arg(field.py, f"{field.type.client} | NotGiven", "NOT_GIVEN")
 
 
-def method(op: Operation, function: Function, endpoint: str) -> Method:
+def _plain_default(text: str | None) -> bool:
+    """Whether a documented default is a string, number or boolean literal, which the argument
+    shows as its default (`DEFAULT[20]`: left out of the request like NOT_GIVEN, so the service
+    applies it, while a value the caller gives is sent)."""
+    if text is None:
+        return False
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return False
+    return isinstance(value, str | int | float) and not (
+        isinstance(value, float) and value != value
+    )
+
+
+def method(
+    op: Operation, function: Function, endpoint: str, aliases: frozenset[str] = frozenset()
+) -> Method:
     ordered = sorted(function.fields, key=lambda f: not f.required)
     body_fields = [f for f in function.body_fields if f.location == "body"]
     body = None
@@ -122,7 +150,7 @@ def method(op: Operation, function: Function, endpoint: str) -> Method:
                 for f in body_fields
             )
             body = "{" + ", ".join(pairs) + "}"
-    ret, cast_to = returns(op)
+    ret, cast_to = returns(op, aliases)
     return Method(
         name=function.method,
         summary=op.summary if not op.shared else function.title,
@@ -154,9 +182,25 @@ def _index(op: Operation, function: Function) -> int:
     return next(index for index, f in enumerate(op.functions) if f is function)
 
 
+# Verbs a method fetching a file starts with, which its download method replaces.
+_FETCHING = ("get_", "fetch_", "retrieve_", "read_", "download_")
+
+
+def _download_name(method: str, taken: set[str]) -> str:
+    """The download method of a method that answers with a file: `download_<what>`
+    (`get_message_file` -> `download_message_file`), else `save_<what>` (`download_file` ->
+    `save_file`), else `<method>_to_file`, numbered where taken; added to `taken`."""
+    rest = next((method[len(v) :] for v in _FETCHING if method.startswith(v)), method)
+    for candidate in (f"download_{rest}", f"save_{rest}") if rest else ():
+        if candidate not in taken:
+            taken.add(candidate)
+            return candidate
+    return reserved.unique(f"{method}_to_file", taken)
+
+
 class ResourceNames:
     """The names one resource module gives its methods and constants, given in one pass so
-    that none takes another's: the method of each function, then `<method>_to_file` of a
+    that none takes another's: the method of each function, then the download method of a
     binary answer and `iter_<method>` of a paged one; the endpoint constant of each path an
     operation is called at, then the paging constant of each paged operation. A name already
     given is numbered (`get_file_to_file_2`)."""
@@ -182,7 +226,7 @@ class ResourceNames:
             for index in range(len(op.functions)):
                 own = self.methods[op.pointer, index]
                 if op.success.kind == "binary":
-                    self.to_files[op.pointer, index] = reserved.unique(f"{own}_to_file", methods)
+                    self.to_files[op.pointer, index] = _download_name(own, methods)
                 if op.pagination is not None:
                     self.iterators[op.pointer, index] = reserved.unique(f"iter_{own}", methods)
             if op.pagination is not None:
@@ -213,7 +257,7 @@ def iterator(paged: Method, name: str, paging: str, pagination: Pagination) -> M
 
 
 def to_file(download: Method, name: str) -> Method:
-    """`<method>_to_file`: the binary answer streamed to a file instead of held in memory."""
+    """A download method: the binary answer streamed to a file instead of held in memory."""
     return replace(
         download,
         name=name,
@@ -228,7 +272,7 @@ def to_file(download: Method, name: str) -> Method:
     )
 
 
-def resource(tag: Tag) -> ResourceModule:
+def resource(tag: Tag, aliases: frozenset[str] = frozenset()) -> ResourceModule:
     names = ResourceNames(tag)
     endpoints: list[EndpointConst] = []
     methods: list[Method] = []
@@ -245,7 +289,9 @@ def resource(tag: Tag) -> ResourceModule:
                 endpoints.append(
                     EndpointConst(endpoint, op.method, path, kind, quoted, *limit_of(op))
                 )
-            built = replace(method(op, function, endpoint), name=names.method(op, function))
+            built = replace(
+                method(op, function, endpoint, aliases), name=names.method(op, function)
+            )
             methods.append(built)
             if op.success.kind == "binary":
                 methods.append(to_file(built, names.to_file(op, function)))
@@ -269,17 +315,23 @@ def resource(tag: Tag) -> ResourceModule:
                 needed.extend(f"models:{m}" for m in field.type.models)
                 if not field.required:
                     needed.extend(["_types:NOT_GIVEN", "_types:NotGiven"])
+                    if _plain_default(field.default_repr):
+                        needed.append("_types:DEFAULT")
             if built.returns == "None":
                 needed.append("types:NoneType")
             elif built.returns != "bytes":
                 needed.append(f"models:{built.returns}")
+                if built.returns in aliases:
+                    needed.append("_base:As")
     needed.extend(
         [
             "typing:Unpack",
             "_types:RequestOptions",
+            "_types:check_options",
             "_base:Endpoint",
             "_base:SyncResource",
             "_base:AsyncResource",
+            "runtime:_raw",
         ]
     )
     needed = [("_types:FileInput" if pair == "_runtime:FileInput" else pair) for pair in needed]
@@ -288,6 +340,7 @@ def resource(tag: Tag) -> ResourceModule:
         "_types": ".._runtime._types",
         "_base": ".._runtime._base",
         "_pagination": ".._runtime._pagination",
+        "runtime": ".._runtime",
     }
     return ResourceModule(
         tag, tuple(endpoints), tuple(methods), imports(needed, local), tuple(pagings.items())
@@ -296,14 +349,16 @@ def resource(tag: Tag) -> ResourceModule:
 
 def render(api: Api) -> Files:
     package = api.client_package
-    modules = [resource(tag) for tag in api.tags]
+    models = plain_types(models_module(api))
+    aliases = frozenset(re.findall(r"^(\w+) = TypeAliasType\(", models, re.MULTILINE))
+    modules = [resource(tag, aliases) for tag in api.tags]
     files: Files = {
         f"{package}/__init__.py": render_template("client/init.py.j2", api, modules),
         f"{package}/_client.py": render_template("client/client.py.j2", api, modules),
         f"{package}/resources/__init__.py": render_template(
             "client/resources_init.py.j2", api, modules
         ),
-        f"{package}/models.py": deferred(api),
+        f"{package}/models.py": deferred(api, models),
         f"{package}/py.typed": "",
     }
     for module in modules:
@@ -448,7 +503,7 @@ def auth_expression(auth: tuple[AuthArg, ...]) -> str:
         return "None"
     if len(flows) == 1 and len(auth) == 1:
         return flows[0].expr
-    return "MultiAuth(" + ", ".join(f"({a.expr})" for a in flows) + ")"
+    return "MultiAuth(" + ", ".join(a.expr for a in flows) + ")"
 
 
 def query_credentials(auth: tuple[AuthArg, ...], optional: bool) -> str | None:
@@ -460,6 +515,83 @@ def query_credentials(auth: tuple[AuthArg, ...], optional: bool) -> str | None:
         return "{" + ", ".join(f"{pystr(param)}: {arg}" for param, arg in pairs) + "}"
     items = ", ".join(f"({pystr(param)}, {arg})" for param, arg in pairs)
     return f"{{name: value for name, value in ({items},) if value is not None}}"
+
+
+# What each credential argument is, by the name its scheme gives it (perhaps after a prefix).
+_CREDENTIALS = (
+    ("app_key", "The app key the vendor issued, sent with every request."),
+    (
+        "app_secret",
+        "The app secret, or a function returning it: it signs every request and is never sent.",
+    ),
+    (
+        "api_secret",
+        "The API secret, or a function returning it: the client signs a server token with it.",
+    ),
+    (
+        "token",
+        "The token, or a function asked for it before every request (for tokens that expire).",
+    ),
+    ("api_key", "The API key, or a function returning it."),
+    ("password", "The password, or a function returning it."),
+)
+
+
+def init_docs(api: Api, auth: tuple[AuthArg, ...]) -> tuple[tuple[str, str], ...]:
+    """(argument, description) of every argument of the Client, in the signature's order."""
+    docs: list[tuple[str, str]] = []
+    alternatives = len(api.security) > 1 and not api.security_all
+    for arg, _annotation in sorted(
+        (pair for a in auth for pair in a.args), key=lambda pair: "= None" in pair[1]
+    ):
+        text = next(
+            (t for suffix, t in _CREDENTIALS if arg.rstrip("_").endswith(suffix)),
+            "A credential.",
+        )
+        if alternatives:
+            text += " Give the credentials of the scheme to use."
+        docs.append((arg, text))
+    if any(s.kind == "basic" for s in api.security):
+        docs.append(("username", "The user name for HTTP Basic authentication."))
+    variables = {v.name: v for s in api.servers[:1] for v in s.variables}
+    hosts = host_variables(api, auth)
+    for py, default, wire in hosts:
+        variable = variables[wire]
+        text = variable.description or f"The `{wire}` part of the host."
+        docs.append((py, f"{text} Default: `{default}`."))
+    if hosts:
+        base = "The API's address, instead of the one built from the arguments above."
+    else:
+        base = f"The API's address; by default `{api.default_url}`."
+    docs += [
+        ("base_url", base),
+        ("timeout", "Seconds to wait for each request, unless a call passes its own `timeout`."),
+        ("headers", "Headers to send with every request."),
+        (
+            "transport",
+            "An httpx transport to send requests through, in place of the network "
+            "(for tests and proxies).",
+        ),
+        (
+            "max_retries",
+            "How many times to retry a failed request (connection errors, 408, "
+            "429, and 5xx for idempotent methods), unless a call passes its own `max_retries`.",
+        ),
+        (
+            "rate_limit",
+            "Space calls to the vendor's documented rate limits, so that a bulk job "
+            "waits instead of collecting 429s.",
+        ),
+    ]
+    if any(s.backup for s in api.servers):
+        docs.append(
+            (
+                "backup_url",
+                "The host to fail over to on connection errors and 5xx "
+                "answers; by default the spec's backup of the primary host.",
+            )
+        )
+    return tuple(docs)
 
 
 def render_template(name: str, api: Api, modules: list[ResourceModule]) -> str:
@@ -474,6 +606,7 @@ def render_template(name: str, api: Api, modules: list[ResourceModule]) -> str:
     return render_text(
         name,
         api=api,
+        init_docs=init_docs(api, auth),
         modules=modules,
         exports=exports,
         header=header(api, "Client"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import textwrap
 from typing import Any
 
 from generator import text
@@ -286,10 +287,16 @@ def _annotations_normalised(schema: Any) -> Any:
     return result
 
 
+# An acronym in the plural (`messageUIDs`, `imageURLs`): datamodel-code-generator would split
+# it before its last capital (`message_ui_ds`).
+_ACRONYMS = re.compile(r"[A-Z]{2,}s(?![a-z])")
+
+
 def _aliases(schemas: dict[str, Any]) -> dict[str, str]:
-    """The Python names of properties that are not ASCII, as chatforge spells them (by their
-    name alone, in whichever class they land); datamodel-code-generator would keep their
-    letters as they are."""
+    """The Python names of properties that are not ASCII, or that hold an acronym in the plural,
+    as chatforge spells them (by their name alone, in whichever class they land);
+    datamodel-code-generator would keep the letters of the first as they are, and split the
+    second wrongly."""
     from generator import naming
 
     found: dict[str, str] = {}
@@ -301,7 +308,7 @@ def _aliases(schemas: dict[str, Any]) -> dict[str, str]:
         elif isinstance(schema, dict):
             properties = schema.get("properties")
             for prop in properties if isinstance(properties, dict) else ():
-                if isinstance(prop, str) and not prop.isascii():
+                if isinstance(prop, str) and (not prop.isascii() or _ACRONYMS.search(prop)):
                     name = naming.identifier(prop)
                     found[prop] = f"{name}_" if name.startswith("model_") else name
             for key, value in schema.items():
@@ -349,11 +356,106 @@ def check_models(module: str) -> None:
             raise text.UnsafeText("models module", line.strip())
 
 
-def deferred(api: Api) -> str:
-    """The models of `api` with their validators built when first used, not at import: a client
-    with hundreds of models imports in a fraction of the time. (Servers build theirs at start.)
-    Models defined in the order of their references are built as they are defined instead."""
-    text = models_module(api)
+def plain_types(text: str) -> str:
+    """The models as users read them: a schema that is not an object (a constrained string, an
+    enum, an array, a map) is a type alias of its Python type, so its values are plain `str`,
+    `int`, `list` and `dict`, its constraints kept for validation. Only a union of models stays
+    a `RootModel`, for that is the type a body of either variant has. (Servers keep the
+    `RootModel`s, which their request readers take.)"""
+    module = ast.parse(text)
+    lines = text.split("\n")
+    defined: dict[str, int] = {}  # class name -> the line it is defined on
+    for node in module.body:
+        if isinstance(node, ast.ClassDef):
+            defined[node.name] = _first_line(node)
+    converted: dict[str, tuple[int, int, list[str]]] = {}  # name -> (first, last, new lines)
+    for node in module.body:
+        root = _alias_of(node, defined)
+        if root is None:
+            continue
+        assert isinstance(node, ast.ClassDef) and node.end_lineno is not None
+        doc = ast.get_docstring(node, clean=False) or _root_docstring(node)
+        annotation = ast.get_source_segment(text, root) or ast.unparse(root)
+        new = [f"{node.name} = TypeAliasType({node.name!r}, {annotation})"]
+        if doc is not None:
+            body = textwrap.dedent(doc.strip("\n")).strip()
+            new += ['"""', *(line.rstrip() for line in body.split("\n")), '"""']
+        converted[node.name] = (_first_line(node), node.end_lineno, new)
+    if not converted:
+        return text
+    rebuilt = {f"{name}.model_rebuild()" for name in converted}
+    for start, end, new in sorted(converted.values(), reverse=True):
+        lines[start - 1 : end] = new
+    lines = [line for line in lines if line.strip() not in rebuilt]
+    text = "\n".join(lines)
+    if "RootModel[" not in text:
+        text = re.sub(r"(^from pydantic import .*?)\bRootModel, ?", r"\1", text, flags=re.M)
+        text = re.sub(r"(^from pydantic import .*?), RootModel\b", r"\1", text, flags=re.M)
+    if re.search(r"^from typing_extensions import .*\bTypeAliasType\b", text, re.MULTILINE):
+        return text
+    first = re.search(r"^from pydantic import .*$", text, re.MULTILINE)
+    assert first is not None
+    return (
+        text[: first.start()]
+        + "from typing_extensions import TypeAliasType\n\n"
+        + text[first.start() :]
+    )
+
+
+def _alias_of(node: ast.stmt, defined: dict[str, int]) -> ast.expr | None:
+    """The annotation of a `RootModel` class's `root` where the class is better a type alias:
+    not a union naming a model, and naming no class defined after it."""
+    if not isinstance(node, ast.ClassDef) or len(node.bases) != 1 or node.decorator_list:
+        return None
+    base = node.bases[0]
+    if not (
+        isinstance(base, ast.Subscript)
+        and isinstance(base.value, ast.Name)
+        and base.value.id == "RootModel"
+    ):
+        return None
+    root = next(
+        (
+            item.annotation
+            for item in node.body
+            if isinstance(item, ast.AnnAssign)
+            and isinstance(item.target, ast.Name)
+            and item.target.id == "root"
+        ),
+        None,
+    )
+    if root is None:
+        return None
+    names = {sub.id for sub in ast.walk(root) if isinstance(sub, ast.Name)}
+    line = _first_line(node)
+    if any(defined.get(name, 0) >= line for name in names):
+        return None  # a forward reference, which an alias would evaluate too early
+    bare = _type_of(root)
+    if isinstance(bare, ast.BinOp) and names & set(defined):
+        return None  # a union of models
+    return root
+
+
+def _root_docstring(node: ast.ClassDef) -> str | None:
+    for index, item in enumerate(node.body[:-1]):
+        following = node.body[index + 1]
+        if (
+            isinstance(item, ast.AnnAssign)
+            and isinstance(item.target, ast.Name)
+            and item.target.id == "root"
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            return following.value.value
+    return None
+
+
+def deferred(api: Api, text: str) -> str:
+    """The models module `text` of `api` with its validators built when first used, not at
+    import: a client with hundreds of models imports in a fraction of the time. (Servers build
+    theirs at start.) Models defined in the order of their references are built as they are
+    defined instead."""
     if in_order(api):
         return text
     return text.replace(
@@ -620,6 +722,6 @@ def server_models(api: Api, text: str) -> str:
 def render(api: Api) -> Files:
     package = api.models_package
     return {
-        f"{package}/__init__.py": deferred(api),
+        f"{package}/__init__.py": deferred(api, plain_types(models_module(api))),
         f"{package}/py.typed": "",
     }

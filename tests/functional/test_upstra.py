@@ -149,14 +149,14 @@ def test_connection_errors_are_typed() -> None:
 def test_binary_downloads_stream_to_a_file(server: LiveServer, tmp_path: Path) -> None:
     target = tmp_path / "photo.jpg"
     with client_pkg.Client(token="t", base_url=server.url) as client:
-        written = client.messages.get_message_image_to_file(
+        written = client.messages.download_message_image(
             destination=target, message_id="m1", size="large"
         )
     assert written == target and target.read_bytes() == examples["get_message_image"]
 
     async def fetch() -> Path:
         async with client_pkg.AsyncClient(token="t", base_url=server.url) as client:
-            return await client.messages.get_message_file_to_file(
+            return await client.messages.download_message_file(
                 destination=tmp_path / "doc.bin", message_id="m2"
             )
 
@@ -170,5 +170,5 @@ def test_a_failed_download_leaves_no_file(
     with live_server_factory(server_pkg.create_app()) as live:  # unimplemented: 501
         with client_pkg.Client(token="t", base_url=live.url) as client:
             with pytest.raises(client_pkg.APIStatusError):
-                client.messages.get_message_image_to_file(destination=target, message_id="m1")
+                client.messages.download_message_image(destination=target, message_id="m1")
     assert list(tmp_path.iterdir()) == []

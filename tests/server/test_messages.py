@@ -18,7 +18,7 @@ import yaml
 
 from tests.conftest import ROOT, LiveServer
 
-SPEC = ROOT / "tests/fixtures/specs/pets.yaml"
+SPEC = ROOT / "tests/fixtures/specs/pet_errors.yaml"
 PYDANTIC_WORDS = ("Input should", "Field required", "Value error", "pet_id")
 
 

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from pydantic import BaseModel
 
+from generator.runtime.client import _raw
 from generator.runtime.client._base import Endpoint, Envelope, SyncAPIClient
 from generator.runtime.client._errors import (
     APIEnvelopeError,
@@ -42,7 +43,7 @@ def test_envelope_failure_with_a_success_status_raises() -> None:
     with pytest.raises(APIEnvelopeError) as caught:
         api.request(Endpoint("POST", "/user/info.json", body="form"), Answer, body={"userId": "u"})
     assert caught.value.code == 1002
-    assert caught.value.vendor_message == "userId is required"
+    assert caught.value.message == "userId is required"
     assert caught.value.status_code == 200
 
 
@@ -52,7 +53,8 @@ def test_envelope_success_parses() -> None:
     )
     answer = api.request(Endpoint("POST", "/v4/user/get", body="json"), Answer, body={})
     assert answer == Answer(code=0, name="x")
-    assert api.last_response is not None and api.last_response.status_code == 200
+    raw = _raw.wrap(api.request)(Endpoint("POST", "/v4/user/get", body="json"), Answer, body={})
+    assert raw.status_code == 200 and raw.parse() == answer
 
 
 @pytest.mark.parametrize(

@@ -21,21 +21,96 @@ from ._runtime._base import (
 if TYPE_CHECKING:
     import httpx
 
-    from .resources.chat_room_members import AsyncChatRoomMembers, ChatRoomMembers
-    from .resources.chat_rooms import AsyncChatRooms, ChatRooms
-    from .resources.contacts import AsyncContacts, Contacts
-    from .resources.global_mute import AsyncGlobalMuteResource, GlobalMuteResource
-    from .resources.group_members import AsyncGroupMembers, GroupMembers
-    from .resources.groups import AsyncGroups, Groups
-    from .resources.messages import AsyncMessages, Messages
-    from .resources.presence import AsyncPresence, Presence
-    from .resources.push import AsyncPush, Push
-    from .resources.push_labels import AsyncPushLabels, PushLabels
-    from .resources.reactions import AsyncReactions, Reactions
-    from .resources.thread_members import AsyncThreadMembers, ThreadMembers
-    from .resources.threads import AsyncThreads, Threads
-    from .resources.user_attributes import AsyncUserAttributes, UserAttributes
-    from .resources.users import AsyncUsers, Users
+    from .resources.chat_room_members import (
+        AsyncChatRoomMembers,
+        AsyncChatRoomMembersWithRawResponse,
+        ChatRoomMembers,
+        ChatRoomMembersWithRawResponse,
+    )
+    from .resources.chat_rooms import (
+        AsyncChatRooms,
+        AsyncChatRoomsWithRawResponse,
+        ChatRooms,
+        ChatRoomsWithRawResponse,
+    )
+    from .resources.contacts import (
+        AsyncContacts,
+        AsyncContactsWithRawResponse,
+        Contacts,
+        ContactsWithRawResponse,
+    )
+    from .resources.global_mute import (
+        AsyncGlobalMuteResource,
+        AsyncGlobalMuteResourceWithRawResponse,
+        GlobalMuteResource,
+        GlobalMuteResourceWithRawResponse,
+    )
+    from .resources.group_members import (
+        AsyncGroupMembers,
+        AsyncGroupMembersWithRawResponse,
+        GroupMembers,
+        GroupMembersWithRawResponse,
+    )
+    from .resources.groups import (
+        AsyncGroups,
+        AsyncGroupsWithRawResponse,
+        Groups,
+        GroupsWithRawResponse,
+    )
+    from .resources.messages import (
+        AsyncMessages,
+        AsyncMessagesWithRawResponse,
+        Messages,
+        MessagesWithRawResponse,
+    )
+    from .resources.presence import (
+        AsyncPresence,
+        AsyncPresenceWithRawResponse,
+        Presence,
+        PresenceWithRawResponse,
+    )
+    from .resources.push import (
+        AsyncPush,
+        AsyncPushWithRawResponse,
+        Push,
+        PushWithRawResponse,
+    )
+    from .resources.push_labels import (
+        AsyncPushLabels,
+        AsyncPushLabelsWithRawResponse,
+        PushLabels,
+        PushLabelsWithRawResponse,
+    )
+    from .resources.reactions import (
+        AsyncReactions,
+        AsyncReactionsWithRawResponse,
+        Reactions,
+        ReactionsWithRawResponse,
+    )
+    from .resources.thread_members import (
+        AsyncThreadMembers,
+        AsyncThreadMembersWithRawResponse,
+        ThreadMembers,
+        ThreadMembersWithRawResponse,
+    )
+    from .resources.threads import (
+        AsyncThreads,
+        AsyncThreadsWithRawResponse,
+        Threads,
+        ThreadsWithRawResponse,
+    )
+    from .resources.user_attributes import (
+        AsyncUserAttributes,
+        AsyncUserAttributesWithRawResponse,
+        UserAttributes,
+        UserAttributesWithRawResponse,
+    )
+    from .resources.users import (
+        AsyncUsers,
+        AsyncUsersWithRawResponse,
+        Users,
+        UsersWithRawResponse,
+    )
 
 DEFAULT_BASE_URL = "https://a61.chat.agora.io/demo-org/demo-app"
 # The host's template; its variables are arguments of the client.
@@ -45,8 +120,8 @@ SERVER_URL = "https://{host}/{org_name}/{app_name}"
 
 
 class Client(SyncAPIClient):
-    """Agora Chat RESTful API: one attribute per group of operations, each loaded when
-    first used."""
+    """The Agora Chat RESTful API: one attribute per group of operations, each loaded when
+    first used. Close it when done, or use it in a `with` block."""
 
     def __init__(
         self,
@@ -62,6 +137,18 @@ class Client(SyncAPIClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         rate_limit: bool = False,
     ) -> None:
+        """Args:
+        token: The token, or a function asked for it before every request (for tokens that expire).
+        host: The REST API host of the project's data center, shown in the Agora console with the project's Chat settings; for example `a41.chat.agora.io` (Virginia, US), `a61.chat.agora.io` (Singapore) or `a71.chat.agora.io` (Frankfurt, Germany). Default: `a61.chat.agora.io`.
+        org_name: The organization name (`org_name`) shown in the console; the default is a placeholder. Default: `demo-org`.
+        app_name: The app name (`app_name`) shown in the console; the default is a placeholder. Default: `demo-app`.
+        base_url: The API's address, instead of the one built from the arguments above.
+        timeout: Seconds to wait for each request, unless a call passes its own `timeout`.
+        headers: Headers to send with every request.
+        transport: An httpx transport to send requests through, in place of the network (for tests and proxies).
+        max_retries: How many times to retry a failed request (connection errors, 408, 429, and 5xx for idempotent methods), unless a call passes its own `max_retries`.
+        rate_limit: Space calls to the vendor's documented rate limits, so that a bulk job waits instead of collecting 429s.
+        """
         from ._runtime._auth import BearerAuth
 
         super().__init__(
@@ -75,114 +162,232 @@ class Client(SyncAPIClient):
         )
 
     @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same operations, each returning the call's APIResponse (status, headers and the
+        parsed value), for this call alone."""
+        return ClientWithRawResponse(self)
+
+    @cached_property
     def users(self) -> Users:
-        """users operations."""
+        """Register, look up, ban and delete users, force them offline, and check their online state and offline messages."""
         from .resources.users import Users
 
         return Users(self)
 
     @cached_property
     def push(self) -> Push:
-        """push operations."""
+        """Set how push notifications look for a user, and push notifications to users, to users with given labels, or to everyone."""
         from .resources.push import Push
 
         return Push(self)
 
     @cached_property
     def push_labels(self) -> PushLabels:
-        """push_labels operations."""
+        """Create and delete push labels and put users under them, for targeted pushes."""
         from .resources.push_labels import PushLabels
 
         return PushLabels(self)
 
     @cached_property
     def messages(self) -> Messages:
-        """messages operations."""
+        """Send and recall messages, upload and download files, fetch the message history, and delete conversations."""
         from .resources.messages import Messages
 
         return Messages(self)
 
     @cached_property
     def user_attributes(self) -> UserAttributes:
-        """user_attributes operations."""
+        """Set, read and delete the key-value attributes of users."""
         from .resources.user_attributes import UserAttributes
 
         return UserAttributes(self)
 
     @cached_property
     def contacts(self) -> Contacts:
-        """contacts operations."""
+        """Manage a user's contacts and block list."""
         from .resources.contacts import Contacts
 
         return Contacts(self)
 
     @cached_property
     def groups(self) -> Groups:
-        """groups operations."""
+        """Create, list, change, ban and delete chat groups."""
         from .resources.groups import Groups
 
         return Groups(self)
 
     @cached_property
     def group_members(self) -> GroupMembers:
-        """group_members operations."""
+        """Manage a group's members and admins."""
         from .resources.group_members import GroupMembers
 
         return GroupMembers(self)
 
     @cached_property
     def chat_rooms(self) -> ChatRooms:
-        """chat_rooms operations."""
+        """Create, list, change and delete chat rooms, and manage their custom attributes."""
         from .resources.chat_rooms import ChatRooms
 
         return ChatRooms(self)
 
     @cached_property
     def chat_room_members(self) -> ChatRoomMembers:
-        """chat_room_members operations."""
+        """Manage a chat room's members and admins."""
         from .resources.chat_room_members import ChatRoomMembers
 
         return ChatRoomMembers(self)
 
     @cached_property
     def global_mute(self) -> GlobalMuteResource:
-        """global_mute operations."""
+        """Mute users across the whole app, and see who is muted."""
         from .resources.global_mute import GlobalMuteResource
 
         return GlobalMuteResource(self)
 
     @cached_property
     def presence(self) -> Presence:
-        """presence operations."""
+        """Set a user's presence and subscribe to the presence of others."""
         from .resources.presence import Presence
 
         return Presence(self)
 
     @cached_property
     def reactions(self) -> Reactions:
-        """reactions operations."""
+        """Add, list and remove emoji reactions on messages."""
         from .resources.reactions import Reactions
 
         return Reactions(self)
 
     @cached_property
     def threads(self) -> Threads:
-        """threads operations."""
+        """Create, rename, delete and list message threads in groups."""
         from .resources.threads import Threads
 
         return Threads(self)
 
     @cached_property
     def thread_members(self) -> ThreadMembers:
-        """thread_members operations."""
+        """Add, list and remove the members of a thread."""
         from .resources.thread_members import ThreadMembers
 
         return ThreadMembers(self)
 
 
+class ClientWithRawResponse:
+    """`client.with_raw_response`: each operation returns an APIResponse."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def users(self) -> UsersWithRawResponse:
+        """Register, look up, ban and delete users, force them offline, and check their online state and offline messages."""
+        from .resources.users import UsersWithRawResponse
+
+        return UsersWithRawResponse(self._client.users)
+
+    @cached_property
+    def push(self) -> PushWithRawResponse:
+        """Set how push notifications look for a user, and push notifications to users, to users with given labels, or to everyone."""
+        from .resources.push import PushWithRawResponse
+
+        return PushWithRawResponse(self._client.push)
+
+    @cached_property
+    def push_labels(self) -> PushLabelsWithRawResponse:
+        """Create and delete push labels and put users under them, for targeted pushes."""
+        from .resources.push_labels import PushLabelsWithRawResponse
+
+        return PushLabelsWithRawResponse(self._client.push_labels)
+
+    @cached_property
+    def messages(self) -> MessagesWithRawResponse:
+        """Send and recall messages, upload and download files, fetch the message history, and delete conversations."""
+        from .resources.messages import MessagesWithRawResponse
+
+        return MessagesWithRawResponse(self._client.messages)
+
+    @cached_property
+    def user_attributes(self) -> UserAttributesWithRawResponse:
+        """Set, read and delete the key-value attributes of users."""
+        from .resources.user_attributes import UserAttributesWithRawResponse
+
+        return UserAttributesWithRawResponse(self._client.user_attributes)
+
+    @cached_property
+    def contacts(self) -> ContactsWithRawResponse:
+        """Manage a user's contacts and block list."""
+        from .resources.contacts import ContactsWithRawResponse
+
+        return ContactsWithRawResponse(self._client.contacts)
+
+    @cached_property
+    def groups(self) -> GroupsWithRawResponse:
+        """Create, list, change, ban and delete chat groups."""
+        from .resources.groups import GroupsWithRawResponse
+
+        return GroupsWithRawResponse(self._client.groups)
+
+    @cached_property
+    def group_members(self) -> GroupMembersWithRawResponse:
+        """Manage a group's members and admins."""
+        from .resources.group_members import GroupMembersWithRawResponse
+
+        return GroupMembersWithRawResponse(self._client.group_members)
+
+    @cached_property
+    def chat_rooms(self) -> ChatRoomsWithRawResponse:
+        """Create, list, change and delete chat rooms, and manage their custom attributes."""
+        from .resources.chat_rooms import ChatRoomsWithRawResponse
+
+        return ChatRoomsWithRawResponse(self._client.chat_rooms)
+
+    @cached_property
+    def chat_room_members(self) -> ChatRoomMembersWithRawResponse:
+        """Manage a chat room's members and admins."""
+        from .resources.chat_room_members import ChatRoomMembersWithRawResponse
+
+        return ChatRoomMembersWithRawResponse(self._client.chat_room_members)
+
+    @cached_property
+    def global_mute(self) -> GlobalMuteResourceWithRawResponse:
+        """Mute users across the whole app, and see who is muted."""
+        from .resources.global_mute import GlobalMuteResourceWithRawResponse
+
+        return GlobalMuteResourceWithRawResponse(self._client.global_mute)
+
+    @cached_property
+    def presence(self) -> PresenceWithRawResponse:
+        """Set a user's presence and subscribe to the presence of others."""
+        from .resources.presence import PresenceWithRawResponse
+
+        return PresenceWithRawResponse(self._client.presence)
+
+    @cached_property
+    def reactions(self) -> ReactionsWithRawResponse:
+        """Add, list and remove emoji reactions on messages."""
+        from .resources.reactions import ReactionsWithRawResponse
+
+        return ReactionsWithRawResponse(self._client.reactions)
+
+    @cached_property
+    def threads(self) -> ThreadsWithRawResponse:
+        """Create, rename, delete and list message threads in groups."""
+        from .resources.threads import ThreadsWithRawResponse
+
+        return ThreadsWithRawResponse(self._client.threads)
+
+    @cached_property
+    def thread_members(self) -> ThreadMembersWithRawResponse:
+        """Add, list and remove the members of a thread."""
+        from .resources.thread_members import ThreadMembersWithRawResponse
+
+        return ThreadMembersWithRawResponse(self._client.thread_members)
+
+
 class AsyncClient(AsyncAPIClient):
-    """Agora Chat RESTful API, async: one attribute per group of operations, each loaded
-    when first used."""
+    """The Agora Chat RESTful API, async: one attribute per group of operations, each loaded
+    when first used. Close it when done (`await client.close()`), or use `async with`."""
 
     def __init__(
         self,
@@ -198,6 +403,18 @@ class AsyncClient(AsyncAPIClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         rate_limit: bool = False,
     ) -> None:
+        """Args:
+        token: The token, or a function asked for it before every request (for tokens that expire).
+        host: The REST API host of the project's data center, shown in the Agora console with the project's Chat settings; for example `a41.chat.agora.io` (Virginia, US), `a61.chat.agora.io` (Singapore) or `a71.chat.agora.io` (Frankfurt, Germany). Default: `a61.chat.agora.io`.
+        org_name: The organization name (`org_name`) shown in the console; the default is a placeholder. Default: `demo-org`.
+        app_name: The app name (`app_name`) shown in the console; the default is a placeholder. Default: `demo-app`.
+        base_url: The API's address, instead of the one built from the arguments above.
+        timeout: Seconds to wait for each request, unless a call passes its own `timeout`.
+        headers: Headers to send with every request.
+        transport: An httpx transport to send requests through, in place of the network (for tests and proxies).
+        max_retries: How many times to retry a failed request (connection errors, 408, 429, and 5xx for idempotent methods), unless a call passes its own `max_retries`.
+        rate_limit: Space calls to the vendor's documented rate limits, so that a bulk job waits instead of collecting 429s.
+        """
         from ._runtime._auth import BearerAuth
 
         super().__init__(
@@ -211,106 +428,224 @@ class AsyncClient(AsyncAPIClient):
         )
 
     @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same operations, each returning the call's APIResponse (status, headers and the
+        parsed value), for this call alone."""
+        return AsyncClientWithRawResponse(self)
+
+    @cached_property
     def users(self) -> AsyncUsers:
-        """users operations."""
+        """Register, look up, ban and delete users, force them offline, and check their online state and offline messages."""
         from .resources.users import AsyncUsers
 
         return AsyncUsers(self)
 
     @cached_property
     def push(self) -> AsyncPush:
-        """push operations."""
+        """Set how push notifications look for a user, and push notifications to users, to users with given labels, or to everyone."""
         from .resources.push import AsyncPush
 
         return AsyncPush(self)
 
     @cached_property
     def push_labels(self) -> AsyncPushLabels:
-        """push_labels operations."""
+        """Create and delete push labels and put users under them, for targeted pushes."""
         from .resources.push_labels import AsyncPushLabels
 
         return AsyncPushLabels(self)
 
     @cached_property
     def messages(self) -> AsyncMessages:
-        """messages operations."""
+        """Send and recall messages, upload and download files, fetch the message history, and delete conversations."""
         from .resources.messages import AsyncMessages
 
         return AsyncMessages(self)
 
     @cached_property
     def user_attributes(self) -> AsyncUserAttributes:
-        """user_attributes operations."""
+        """Set, read and delete the key-value attributes of users."""
         from .resources.user_attributes import AsyncUserAttributes
 
         return AsyncUserAttributes(self)
 
     @cached_property
     def contacts(self) -> AsyncContacts:
-        """contacts operations."""
+        """Manage a user's contacts and block list."""
         from .resources.contacts import AsyncContacts
 
         return AsyncContacts(self)
 
     @cached_property
     def groups(self) -> AsyncGroups:
-        """groups operations."""
+        """Create, list, change, ban and delete chat groups."""
         from .resources.groups import AsyncGroups
 
         return AsyncGroups(self)
 
     @cached_property
     def group_members(self) -> AsyncGroupMembers:
-        """group_members operations."""
+        """Manage a group's members and admins."""
         from .resources.group_members import AsyncGroupMembers
 
         return AsyncGroupMembers(self)
 
     @cached_property
     def chat_rooms(self) -> AsyncChatRooms:
-        """chat_rooms operations."""
+        """Create, list, change and delete chat rooms, and manage their custom attributes."""
         from .resources.chat_rooms import AsyncChatRooms
 
         return AsyncChatRooms(self)
 
     @cached_property
     def chat_room_members(self) -> AsyncChatRoomMembers:
-        """chat_room_members operations."""
+        """Manage a chat room's members and admins."""
         from .resources.chat_room_members import AsyncChatRoomMembers
 
         return AsyncChatRoomMembers(self)
 
     @cached_property
     def global_mute(self) -> AsyncGlobalMuteResource:
-        """global_mute operations."""
+        """Mute users across the whole app, and see who is muted."""
         from .resources.global_mute import AsyncGlobalMuteResource
 
         return AsyncGlobalMuteResource(self)
 
     @cached_property
     def presence(self) -> AsyncPresence:
-        """presence operations."""
+        """Set a user's presence and subscribe to the presence of others."""
         from .resources.presence import AsyncPresence
 
         return AsyncPresence(self)
 
     @cached_property
     def reactions(self) -> AsyncReactions:
-        """reactions operations."""
+        """Add, list and remove emoji reactions on messages."""
         from .resources.reactions import AsyncReactions
 
         return AsyncReactions(self)
 
     @cached_property
     def threads(self) -> AsyncThreads:
-        """threads operations."""
+        """Create, rename, delete and list message threads in groups."""
         from .resources.threads import AsyncThreads
 
         return AsyncThreads(self)
 
     @cached_property
     def thread_members(self) -> AsyncThreadMembers:
-        """thread_members operations."""
+        """Add, list and remove the members of a thread."""
         from .resources.thread_members import AsyncThreadMembers
 
         return AsyncThreadMembers(self)
+
+
+class AsyncClientWithRawResponse:
+    """`client.with_raw_response` of an AsyncClient: each operation returns an APIResponse."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def users(self) -> AsyncUsersWithRawResponse:
+        """Register, look up, ban and delete users, force them offline, and check their online state and offline messages."""
+        from .resources.users import AsyncUsersWithRawResponse
+
+        return AsyncUsersWithRawResponse(self._client.users)
+
+    @cached_property
+    def push(self) -> AsyncPushWithRawResponse:
+        """Set how push notifications look for a user, and push notifications to users, to users with given labels, or to everyone."""
+        from .resources.push import AsyncPushWithRawResponse
+
+        return AsyncPushWithRawResponse(self._client.push)
+
+    @cached_property
+    def push_labels(self) -> AsyncPushLabelsWithRawResponse:
+        """Create and delete push labels and put users under them, for targeted pushes."""
+        from .resources.push_labels import AsyncPushLabelsWithRawResponse
+
+        return AsyncPushLabelsWithRawResponse(self._client.push_labels)
+
+    @cached_property
+    def messages(self) -> AsyncMessagesWithRawResponse:
+        """Send and recall messages, upload and download files, fetch the message history, and delete conversations."""
+        from .resources.messages import AsyncMessagesWithRawResponse
+
+        return AsyncMessagesWithRawResponse(self._client.messages)
+
+    @cached_property
+    def user_attributes(self) -> AsyncUserAttributesWithRawResponse:
+        """Set, read and delete the key-value attributes of users."""
+        from .resources.user_attributes import AsyncUserAttributesWithRawResponse
+
+        return AsyncUserAttributesWithRawResponse(self._client.user_attributes)
+
+    @cached_property
+    def contacts(self) -> AsyncContactsWithRawResponse:
+        """Manage a user's contacts and block list."""
+        from .resources.contacts import AsyncContactsWithRawResponse
+
+        return AsyncContactsWithRawResponse(self._client.contacts)
+
+    @cached_property
+    def groups(self) -> AsyncGroupsWithRawResponse:
+        """Create, list, change, ban and delete chat groups."""
+        from .resources.groups import AsyncGroupsWithRawResponse
+
+        return AsyncGroupsWithRawResponse(self._client.groups)
+
+    @cached_property
+    def group_members(self) -> AsyncGroupMembersWithRawResponse:
+        """Manage a group's members and admins."""
+        from .resources.group_members import AsyncGroupMembersWithRawResponse
+
+        return AsyncGroupMembersWithRawResponse(self._client.group_members)
+
+    @cached_property
+    def chat_rooms(self) -> AsyncChatRoomsWithRawResponse:
+        """Create, list, change and delete chat rooms, and manage their custom attributes."""
+        from .resources.chat_rooms import AsyncChatRoomsWithRawResponse
+
+        return AsyncChatRoomsWithRawResponse(self._client.chat_rooms)
+
+    @cached_property
+    def chat_room_members(self) -> AsyncChatRoomMembersWithRawResponse:
+        """Manage a chat room's members and admins."""
+        from .resources.chat_room_members import AsyncChatRoomMembersWithRawResponse
+
+        return AsyncChatRoomMembersWithRawResponse(self._client.chat_room_members)
+
+    @cached_property
+    def global_mute(self) -> AsyncGlobalMuteResourceWithRawResponse:
+        """Mute users across the whole app, and see who is muted."""
+        from .resources.global_mute import AsyncGlobalMuteResourceWithRawResponse
+
+        return AsyncGlobalMuteResourceWithRawResponse(self._client.global_mute)
+
+    @cached_property
+    def presence(self) -> AsyncPresenceWithRawResponse:
+        """Set a user's presence and subscribe to the presence of others."""
+        from .resources.presence import AsyncPresenceWithRawResponse
+
+        return AsyncPresenceWithRawResponse(self._client.presence)
+
+    @cached_property
+    def reactions(self) -> AsyncReactionsWithRawResponse:
+        """Add, list and remove emoji reactions on messages."""
+        from .resources.reactions import AsyncReactionsWithRawResponse
+
+        return AsyncReactionsWithRawResponse(self._client.reactions)
+
+    @cached_property
+    def threads(self) -> AsyncThreadsWithRawResponse:
+        """Create, rename, delete and list message threads in groups."""
+        from .resources.threads import AsyncThreadsWithRawResponse
+
+        return AsyncThreadsWithRawResponse(self._client.threads)
+
+    @cached_property
+    def thread_members(self) -> AsyncThreadMembersWithRawResponse:
+        """Add, list and remove the members of a thread."""
+        from .resources.thread_members import AsyncThreadMembersWithRawResponse
+
+        return AsyncThreadMembersWithRawResponse(self._client.thread_members)

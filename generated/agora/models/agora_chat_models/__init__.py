@@ -24,7 +24,7 @@ class AddChatRoomAdminRequest(BaseModel):
     """
 
 
-class AddChatRoomAdminResponseVariant2(BaseModel):
+class AddChatRoomAdminResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -36,7 +36,7 @@ class AddChatRoomAdminResponseVariant2(BaseModel):
     """
 
 
-class AddChatRoomMemberResponseVariant2(BaseModel):
+class AddChatRoomMemberResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -63,19 +63,19 @@ class AddChatRoomMembersRequest(BaseModel):
     """
 
 
-class AddChatRoomMembersResponseVariant2(BaseModel):
+class AddChatRoomMembersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: AddChatRoomMembersResponseVariant2Data | None = None
+    data: AddChatRoomMembersResponseFieldsData | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
     """
     Always empty for this call.
     """
 
 
-class AddChatRoomMembersResponseVariant2Data(BaseModel):
+class AddChatRoomMembersResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -98,7 +98,7 @@ class AddChatRoomMembersResponseVariant2Data(BaseModel):
     """
 
 
-class AddContactResponseVariant2(BaseModel):
+class AddContactResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -124,7 +124,7 @@ class AddGroupAdminRequest(BaseModel):
     """
 
 
-class AddGroupAdminResponseVariant2(BaseModel):
+class AddGroupAdminResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -136,7 +136,7 @@ class AddGroupAdminResponseVariant2(BaseModel):
     """
 
 
-class AddGroupMemberResponseVariant2(BaseModel):
+class AddGroupMemberResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -163,19 +163,19 @@ class AddGroupMembersRequest(BaseModel):
     """
 
 
-class AddGroupMembersResponseVariant2(BaseModel):
+class AddGroupMembersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: AddGroupMembersResponseVariant2Data | None = None
+    data: AddGroupMembersResponseFieldsData | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
     """
     Always empty for this call.
     """
 
 
-class AddGroupMembersResponseVariant2Data(BaseModel):
+class AddGroupMembersResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -213,7 +213,7 @@ class AddPushLabelUsersRequest(BaseModel):
     """
 
 
-class AddPushLabelUsersResponseVariant2(BaseModel):
+class AddPushLabelUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -236,15 +236,15 @@ class AddThreadMembersRequest(BaseModel):
     """
 
 
-class AddThreadMembersResponseVariant2(BaseModel):
+class AddThreadMembersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: AddThreadMembersResponseVariant2Data | None = None
+    data: AddThreadMembersResponseFieldsData | None = None
 
 
-class AddThreadMembersResponseVariant2Data(BaseModel):
+class AddThreadMembersResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -354,7 +354,7 @@ class BatchGetUserAttributesRequest(BaseModel):
     """
 
 
-class BatchGetUserAttributesResponseVariant2(BaseModel):
+class BatchGetUserAttributesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -380,7 +380,7 @@ class BlockUsersRequest(BaseModel):
     """
 
 
-class BlockUsersResponseVariant2(BaseModel):
+class BlockUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -598,19 +598,19 @@ class CreateChatRoomRequest(BaseModel):
     """
 
 
-class CreateChatRoomResponseVariant2(BaseModel):
+class CreateChatRoomResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: CreateChatRoomResponseVariant2Data | None = None
+    data: CreateChatRoomResponseFieldsData | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
     """
     Always empty for this call.
     """
 
 
-class CreateChatRoomResponseVariant2Data(BaseModel):
+class CreateChatRoomResponseFieldsData(BaseModel):
     """
     The new room.
     """
@@ -700,19 +700,19 @@ class CreateGroupRequest(BaseModel):
     """
 
 
-class CreateGroupResponseVariant2(BaseModel):
+class CreateGroupResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: CreateGroupResponseVariant2Data | None = None
+    data: CreateGroupResponseFieldsData | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
     """
     Always empty for this call.
     """
 
 
-class CreateGroupResponseVariant2Data(BaseModel):
+class CreateGroupResponseFieldsData(BaseModel):
     """
     The new group.
     """
@@ -746,7 +746,7 @@ class CreatePushLabelRequest(BaseModel):
     """
 
 
-class CreatePushLabelResponseVariant2(BaseModel):
+class CreatePushLabelResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -773,7 +773,7 @@ class CreateReactionRequest(BaseModel):
     """
 
 
-class CreateReactionResponseVariant2(BaseModel):
+class CreateReactionResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -812,15 +812,15 @@ class CreateThreadRequest(BaseModel):
     """
 
 
-class CreateThreadResponseVariant2(BaseModel):
+class CreateThreadResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: CreateThreadResponseVariant2Data | None = None
+    data: CreateThreadResponseFieldsData | None = None
 
 
-class CreateThreadResponseVariant2Data(BaseModel):
+class CreateThreadResponseFieldsData(BaseModel):
     """
     The new thread.
     """
@@ -835,7 +835,7 @@ class CreateThreadResponseVariant2Data(BaseModel):
     """
 
 
-class CreateUsersResponseVariant2(BaseModel):
+class CreateUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -850,7 +850,7 @@ class CreateUsersResponseVariant2(BaseModel):
     """
 
 
-class DeactivateUserResponseVariant2(BaseModel):
+class DeactivateUserResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -861,19 +861,19 @@ class DeactivateUserResponseVariant2(BaseModel):
     """
 
 
-class DeleteChatRoomResponseVariant2(BaseModel):
+class DeleteChatRoomResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: DeleteChatRoomResponseVariant2Data | None = None
+    data: DeleteChatRoomResponseFieldsData | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
     """
     Always empty for this call.
     """
 
 
-class DeleteChatRoomResponseVariant2Data(BaseModel):
+class DeleteChatRoomResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -915,19 +915,19 @@ class DeleteConversationRequest(BaseModel):
     """
 
 
-class DeleteConversationResponseVariant2(BaseModel):
+class DeleteConversationResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: DeleteConversationResponseVariant2Data | None = None
+    data: DeleteConversationResponseFieldsData | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
     """
     Always empty for this call.
     """
 
 
-class DeleteConversationResponseVariant2Data(BaseModel):
+class DeleteConversationResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -942,19 +942,19 @@ class DeleteConversationResponseVariant2Data(BaseModel):
     """
 
 
-class DeleteGroupResponseVariant2(BaseModel):
+class DeleteGroupResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: DeleteGroupResponseVariant2Data | None = None
+    data: DeleteGroupResponseFieldsData | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
     """
     Always empty for this call.
     """
 
 
-class DeleteGroupResponseVariant2Data(BaseModel):
+class DeleteGroupResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -973,7 +973,7 @@ class DeleteGroupResponseVariant2Data(BaseModel):
     """
 
 
-class DeletePushLabelResponseVariant2(BaseModel):
+class DeletePushLabelResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -984,7 +984,7 @@ class DeletePushLabelResponseVariant2(BaseModel):
     """
 
 
-class DeleteReactionResponseVariant2(BaseModel):
+class DeleteReactionResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -995,15 +995,15 @@ class DeleteReactionResponseVariant2(BaseModel):
     """
 
 
-class DeleteThreadResponseVariant2(BaseModel):
+class DeleteThreadResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: DeleteThreadResponseVariant2Data | None = None
+    data: DeleteThreadResponseFieldsData | None = None
 
 
-class DeleteThreadResponseVariant2Data(BaseModel):
+class DeleteThreadResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -1018,7 +1018,7 @@ class DeleteThreadResponseVariant2Data(BaseModel):
     """
 
 
-class DeleteUserAttributesResponseVariant2(BaseModel):
+class DeleteUserAttributesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1029,7 +1029,7 @@ class DeleteUserAttributesResponseVariant2(BaseModel):
     """
 
 
-class DeleteUserResponseVariant2(BaseModel):
+class DeleteUserResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1040,7 +1040,7 @@ class DeleteUserResponseVariant2(BaseModel):
     """
 
 
-class DeleteUsersResponseVariant2(BaseModel):
+class DeleteUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1051,19 +1051,19 @@ class DeleteUsersResponseVariant2(BaseModel):
     """
 
 
-class DisableGroupResponseVariant2(BaseModel):
+class DisableGroupResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: DisableGroupResponseVariant2Data | None = None
+    data: DisableGroupResponseFieldsData | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
     """
     Always empty for this call.
     """
 
 
-class DisableGroupResponseVariant2Data(BaseModel):
+class DisableGroupResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -1078,19 +1078,19 @@ class DisableGroupResponseVariant2Data(BaseModel):
     """
 
 
-class DisconnectUserResponseVariant2(BaseModel):
+class DisconnectUserResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: DisconnectUserResponseVariant2Data | None = None
+    data: DisconnectUserResponseFieldsData | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
     """
     Always empty for this call.
     """
 
 
-class DisconnectUserResponseVariant2Data(BaseModel):
+class DisconnectUserResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -1105,19 +1105,19 @@ class DisconnectUserResponseVariant2Data(BaseModel):
     """
 
 
-class EnableGroupResponseVariant2(BaseModel):
+class EnableGroupResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: EnableGroupResponseVariant2Data | None = None
+    data: EnableGroupResponseFieldsData | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
     """
     Always empty for this call.
     """
 
 
-class EnableGroupResponseVariant2Data(BaseModel):
+class EnableGroupResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -1192,210 +1192,210 @@ class Envelope(BaseModel):
     """
 
 
-class AddChatRoomAdminResponse(Envelope, AddChatRoomAdminResponseVariant2):
+class AddChatRoomAdminResponse(Envelope, AddChatRoomAdminResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class AddChatRoomMemberResponse(Envelope, AddChatRoomMemberResponseVariant2):
+class AddChatRoomMemberResponse(Envelope, AddChatRoomMemberResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class AddChatRoomMembersResponse(Envelope, AddChatRoomMembersResponseVariant2):
+class AddChatRoomMembersResponse(Envelope, AddChatRoomMembersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class AddContactResponse(Envelope, AddContactResponseVariant2):
+class AddContactResponse(Envelope, AddContactResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class AddGroupAdminResponse(Envelope, AddGroupAdminResponseVariant2):
+class AddGroupAdminResponse(Envelope, AddGroupAdminResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class AddGroupMemberResponse(Envelope, AddGroupMemberResponseVariant2):
+class AddGroupMemberResponse(Envelope, AddGroupMemberResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class AddGroupMembersResponse(Envelope, AddGroupMembersResponseVariant2):
+class AddGroupMembersResponse(Envelope, AddGroupMembersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class AddPushLabelUsersResponse(Envelope, AddPushLabelUsersResponseVariant2):
+class AddPushLabelUsersResponse(Envelope, AddPushLabelUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class AddThreadMembersResponse(Envelope, AddThreadMembersResponseVariant2):
+class AddThreadMembersResponse(Envelope, AddThreadMembersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class BatchGetUserAttributesResponse(Envelope, BatchGetUserAttributesResponseVariant2):
+class BatchGetUserAttributesResponse(Envelope, BatchGetUserAttributesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class BlockUsersResponse(Envelope, BlockUsersResponseVariant2):
+class BlockUsersResponse(Envelope, BlockUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class CreateChatRoomResponse(Envelope, CreateChatRoomResponseVariant2):
+class CreateChatRoomResponse(Envelope, CreateChatRoomResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class CreateGroupResponse(Envelope, CreateGroupResponseVariant2):
+class CreateGroupResponse(Envelope, CreateGroupResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class CreatePushLabelResponse(Envelope, CreatePushLabelResponseVariant2):
+class CreatePushLabelResponse(Envelope, CreatePushLabelResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class CreateReactionResponse(Envelope, CreateReactionResponseVariant2):
+class CreateReactionResponse(Envelope, CreateReactionResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class CreateThreadResponse(Envelope, CreateThreadResponseVariant2):
+class CreateThreadResponse(Envelope, CreateThreadResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class CreateUsersResponse(Envelope, CreateUsersResponseVariant2):
+class CreateUsersResponse(Envelope, CreateUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class DeactivateUserResponse(Envelope, DeactivateUserResponseVariant2):
+class DeactivateUserResponse(Envelope, DeactivateUserResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class DeleteChatRoomResponse(Envelope, DeleteChatRoomResponseVariant2):
+class DeleteChatRoomResponse(Envelope, DeleteChatRoomResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class DeleteConversationResponse(Envelope, DeleteConversationResponseVariant2):
+class DeleteConversationResponse(Envelope, DeleteConversationResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class DeleteGroupResponse(Envelope, DeleteGroupResponseVariant2):
+class DeleteGroupResponse(Envelope, DeleteGroupResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class DeletePushLabelResponse(Envelope, DeletePushLabelResponseVariant2):
+class DeletePushLabelResponse(Envelope, DeletePushLabelResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class DeleteReactionResponse(Envelope, DeleteReactionResponseVariant2):
+class DeleteReactionResponse(Envelope, DeleteReactionResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class DeleteThreadResponse(Envelope, DeleteThreadResponseVariant2):
+class DeleteThreadResponse(Envelope, DeleteThreadResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class DeleteUserAttributesResponse(Envelope, DeleteUserAttributesResponseVariant2):
+class DeleteUserAttributesResponse(Envelope, DeleteUserAttributesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class DeleteUserResponse(Envelope, DeleteUserResponseVariant2):
+class DeleteUserResponse(Envelope, DeleteUserResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class DeleteUsersResponse(Envelope, DeleteUsersResponseVariant2):
+class DeleteUsersResponse(Envelope, DeleteUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class DisableGroupResponse(Envelope, DisableGroupResponseVariant2):
+class DisableGroupResponse(Envelope, DisableGroupResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class DisconnectUserResponse(Envelope, DisconnectUserResponseVariant2):
+class DisconnectUserResponse(Envelope, DisconnectUserResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class EnableGroupResponse(Envelope, EnableGroupResponseVariant2):
+class EnableGroupResponse(Envelope, EnableGroupResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1433,7 +1433,7 @@ class Error(BaseModel):
     """
 
 
-class ForceRemoveChatRoomAttributesResponseVariant2(BaseModel):
+class ForceRemoveChatRoomAttributesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1441,16 +1441,14 @@ class ForceRemoveChatRoomAttributesResponseVariant2(BaseModel):
     data: AttributeChangeResult | None = None
 
 
-class ForceRemoveChatRoomAttributesResponse(
-    Envelope, ForceRemoveChatRoomAttributesResponseVariant2
-):
+class ForceRemoveChatRoomAttributesResponse(Envelope, ForceRemoveChatRoomAttributesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ForceSetChatRoomAttributesResponseVariant2(BaseModel):
+class ForceSetChatRoomAttributesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1458,7 +1456,7 @@ class ForceSetChatRoomAttributesResponseVariant2(BaseModel):
     data: AttributeChangeResult | None = None
 
 
-class ForceSetChatRoomAttributesResponse(Envelope, ForceSetChatRoomAttributesResponseVariant2):
+class ForceSetChatRoomAttributesResponse(Envelope, ForceSetChatRoomAttributesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1480,7 +1478,7 @@ class GetChatRoomAttributesRequest(BaseModel):
     """
 
 
-class GetChatRoomAttributesResponseVariant2(BaseModel):
+class GetChatRoomAttributesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1491,14 +1489,14 @@ class GetChatRoomAttributesResponseVariant2(BaseModel):
     """
 
 
-class GetChatRoomAttributesResponse(Envelope, GetChatRoomAttributesResponseVariant2):
+class GetChatRoomAttributesResponse(Envelope, GetChatRoomAttributesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class GetChatRoomsResponseVariant2(BaseModel):
+class GetChatRoomsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1513,14 +1511,14 @@ class GetChatRoomsResponseVariant2(BaseModel):
     """
 
 
-class GetChatRoomsResponse(Envelope, GetChatRoomsResponseVariant2):
+class GetChatRoomsResponse(Envelope, GetChatRoomsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class GetGlobalMuteResponseVariant2(BaseModel):
+class GetGlobalMuteResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1528,14 +1526,14 @@ class GetGlobalMuteResponseVariant2(BaseModel):
     data: GlobalMute | None = None
 
 
-class GetGlobalMuteResponse(Envelope, GetGlobalMuteResponseVariant2):
+class GetGlobalMuteResponse(Envelope, GetGlobalMuteResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class GetGroupsResponseVariant2(BaseModel):
+class GetGroupsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1550,32 +1548,32 @@ class GetGroupsResponseVariant2(BaseModel):
     """
 
 
-class GetGroupsResponse(Envelope, GetGroupsResponseVariant2):
+class GetGroupsResponse(Envelope, GetGroupsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class GetMessageHistoryResponseVariant2(BaseModel):
+class GetMessageHistoryResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: list[GetMessageHistoryResponseVariant2DataItem] | None = None
+    data: list[GetMessageHistoryResponseFieldsDataItem] | None = None
     """
     The history files of the hour.
     """
 
 
-class GetMessageHistoryResponse(Envelope, GetMessageHistoryResponseVariant2):
+class GetMessageHistoryResponse(Envelope, GetMessageHistoryResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class GetMessageHistoryResponseVariant2DataItem(BaseModel):
+class GetMessageHistoryResponseFieldsDataItem(BaseModel):
     """
     A history file.
     """
@@ -1590,7 +1588,7 @@ class GetMessageHistoryResponseVariant2DataItem(BaseModel):
     """
 
 
-class GetOfflineMessageCountResponseVariant2(BaseModel):
+class GetOfflineMessageCountResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1605,14 +1603,14 @@ class GetOfflineMessageCountResponseVariant2(BaseModel):
     """
 
 
-class GetOfflineMessageCountResponse(Envelope, GetOfflineMessageCountResponseVariant2):
+class GetOfflineMessageCountResponse(Envelope, GetOfflineMessageCountResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class GetOfflineMessageStatusResponseVariant2(BaseModel):
+class GetOfflineMessageStatusResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1627,7 +1625,7 @@ class GetOfflineMessageStatusResponseVariant2(BaseModel):
     """
 
 
-class GetOfflineMessageStatusResponse(Envelope, GetOfflineMessageStatusResponseVariant2):
+class GetOfflineMessageStatusResponse(Envelope, GetOfflineMessageStatusResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1649,7 +1647,7 @@ class GetPresenceRequest(BaseModel):
     """
 
 
-class GetPresenceResponseVariant2(BaseModel):
+class GetPresenceResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1660,14 +1658,14 @@ class GetPresenceResponseVariant2(BaseModel):
     """
 
 
-class GetPresenceResponse(Envelope, GetPresenceResponseVariant2):
+class GetPresenceResponse(Envelope, GetPresenceResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class GetPushLabelResponseVariant2(BaseModel):
+class GetPushLabelResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1675,14 +1673,14 @@ class GetPushLabelResponseVariant2(BaseModel):
     data: PushLabel | None = None
 
 
-class GetPushLabelResponse(Envelope, GetPushLabelResponseVariant2):
+class GetPushLabelResponse(Envelope, GetPushLabelResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class GetPushLabelUserResponseVariant2(BaseModel):
+class GetPushLabelUserResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1690,33 +1688,33 @@ class GetPushLabelUserResponseVariant2(BaseModel):
     data: PushLabelUser | None = None
 
 
-class GetPushLabelUserResponse(Envelope, GetPushLabelUserResponseVariant2):
+class GetPushLabelUserResponse(Envelope, GetPushLabelUserResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class GetReactionDetailResponseVariant2(BaseModel):
+class GetReactionDetailResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: GetReactionDetailResponseVariant2Data | None = None
+    data: GetReactionDetailResponseFieldsData | None = None
     request_status_code: Annotated[str | None, Field(alias="requestStatusCode")] = None
     """
     `ok` when the request succeeded.
     """
 
 
-class GetReactionDetailResponse(Envelope, GetReactionDetailResponseVariant2):
+class GetReactionDetailResponse(Envelope, GetReactionDetailResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class GetReactionDetailResponseVariant2Data(BaseModel):
+class GetReactionDetailResponseFieldsData(BaseModel):
     """
     The reaction and a page of its users.
     """
@@ -1751,7 +1749,7 @@ class GetReactionDetailResponseVariant2Data(BaseModel):
     """
 
 
-class GetUserAttributesResponseVariant2(BaseModel):
+class GetUserAttributesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1762,14 +1760,14 @@ class GetUserAttributesResponseVariant2(BaseModel):
     """
 
 
-class GetUserAttributesResponse(Envelope, GetUserAttributesResponseVariant2):
+class GetUserAttributesResponse(Envelope, GetUserAttributesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class GetUserAttributesSizeResponseVariant2(BaseModel):
+class GetUserAttributesSizeResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1780,14 +1778,14 @@ class GetUserAttributesSizeResponseVariant2(BaseModel):
     """
 
 
-class GetUserAttributesSizeResponse(Envelope, GetUserAttributesSizeResponseVariant2):
+class GetUserAttributesSizeResponse(Envelope, GetUserAttributesSizeResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class GetUserResponseVariant2(BaseModel):
+class GetUserResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1798,14 +1796,14 @@ class GetUserResponseVariant2(BaseModel):
     """
 
 
-class GetUserResponse(Envelope, GetUserResponseVariant2):
+class GetUserResponse(Envelope, GetUserResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class GetUserStatusResponseVariant2(BaseModel):
+class GetUserStatusResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1820,7 +1818,7 @@ class GetUserStatusResponseVariant2(BaseModel):
     """
 
 
-class GetUserStatusResponse(Envelope, GetUserStatusResponseVariant2):
+class GetUserStatusResponse(Envelope, GetUserStatusResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1842,7 +1840,7 @@ class GetUsersStatusRequest(BaseModel):
     """
 
 
-class GetUsersStatusResponseVariant2(BaseModel):
+class GetUsersStatusResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -1853,7 +1851,7 @@ class GetUsersStatusResponseVariant2(BaseModel):
     """
 
 
-class GetUsersStatusResponse(Envelope, GetUsersStatusResponseVariant2):
+class GetUsersStatusResponse(Envelope, GetUsersStatusResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -2074,7 +2072,7 @@ class JoinedGroup(BaseModel):
     """
 
 
-class ListBlockedUsersResponseVariant2(BaseModel):
+class ListBlockedUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -2089,14 +2087,14 @@ class ListBlockedUsersResponseVariant2(BaseModel):
     """
 
 
-class ListBlockedUsersResponse(Envelope, ListBlockedUsersResponseVariant2):
+class ListBlockedUsersResponse(Envelope, ListBlockedUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ListChatRoomAdminsResponseVariant2(BaseModel):
+class ListChatRoomAdminsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -2111,14 +2109,14 @@ class ListChatRoomAdminsResponseVariant2(BaseModel):
     """
 
 
-class ListChatRoomAdminsResponse(Envelope, ListChatRoomAdminsResponseVariant2):
+class ListChatRoomAdminsResponse(Envelope, ListChatRoomAdminsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ListChatRoomMembersResponseVariant2(BaseModel):
+class ListChatRoomMembersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -2133,14 +2131,14 @@ class ListChatRoomMembersResponseVariant2(BaseModel):
     """
 
 
-class ListChatRoomMembersResponse(Envelope, ListChatRoomMembersResponseVariant2):
+class ListChatRoomMembersResponse(Envelope, ListChatRoomMembersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ListChatRoomsResponseVariant2(BaseModel):
+class ListChatRoomsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -2155,14 +2153,14 @@ class ListChatRoomsResponseVariant2(BaseModel):
     """
 
 
-class ListChatRoomsResponse(Envelope, ListChatRoomsResponseVariant2):
+class ListChatRoomsResponse(Envelope, ListChatRoomsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ListContactsResponseVariant2(BaseModel):
+class ListContactsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -2177,29 +2175,29 @@ class ListContactsResponseVariant2(BaseModel):
     """
 
 
-class ListContactsResponse(Envelope, ListContactsResponseVariant2):
+class ListContactsResponse(Envelope, ListContactsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ListGlobalMutesResponseVariant2(BaseModel):
+class ListGlobalMutesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: ListGlobalMutesResponseVariant2Data | None = None
+    data: ListGlobalMutesResponseFieldsData | None = None
 
 
-class ListGlobalMutesResponse(Envelope, ListGlobalMutesResponseVariant2):
+class ListGlobalMutesResponse(Envelope, ListGlobalMutesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ListGlobalMutesResponseVariant2Data(BaseModel):
+class ListGlobalMutesResponseFieldsData(BaseModel):
     """
     The page.
     """
@@ -2218,7 +2216,7 @@ class ListGlobalMutesResponseVariant2Data(BaseModel):
     """
 
 
-class ListGroupAdminsResponseVariant2(BaseModel):
+class ListGroupAdminsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -2233,14 +2231,14 @@ class ListGroupAdminsResponseVariant2(BaseModel):
     """
 
 
-class ListGroupAdminsResponse(Envelope, ListGroupAdminsResponseVariant2):
+class ListGroupAdminsResponse(Envelope, ListGroupAdminsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ListGroupMembersResponseVariant2(BaseModel):
+class ListGroupMembersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -2255,14 +2253,14 @@ class ListGroupMembersResponseVariant2(BaseModel):
     """
 
 
-class ListGroupMembersResponse(Envelope, ListGroupMembersResponseVariant2):
+class ListGroupMembersResponse(Envelope, ListGroupMembersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ListGroupsResponseVariant2(BaseModel):
+class ListGroupsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -2277,14 +2275,14 @@ class ListGroupsResponseVariant2(BaseModel):
     """
 
 
-class ListGroupsResponse(Envelope, ListGroupsResponseVariant2):
+class ListGroupsResponse(Envelope, ListGroupsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ListJoinedChatRoomsResponseVariant2(BaseModel):
+class ListJoinedChatRoomsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -2299,14 +2297,14 @@ class ListJoinedChatRoomsResponseVariant2(BaseModel):
     """
 
 
-class ListJoinedChatRoomsResponse(Envelope, ListJoinedChatRoomsResponseVariant2):
+class ListJoinedChatRoomsResponse(Envelope, ListJoinedChatRoomsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ListJoinedGroupsResponseVariant2(BaseModel):
+class ListJoinedGroupsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -2321,29 +2319,29 @@ class ListJoinedGroupsResponseVariant2(BaseModel):
     """
 
 
-class ListJoinedGroupsResponse(Envelope, ListJoinedGroupsResponseVariant2):
+class ListJoinedGroupsResponse(Envelope, ListJoinedGroupsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ListPresenceSubscriptionsResponseVariant2(BaseModel):
+class ListPresenceSubscriptionsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    result: ListPresenceSubscriptionsResponseVariant2Result | None = None
+    result: ListPresenceSubscriptionsResponseFieldsResult | None = None
 
 
-class ListPresenceSubscriptionsResponse(Envelope, ListPresenceSubscriptionsResponseVariant2):
+class ListPresenceSubscriptionsResponse(Envelope, ListPresenceSubscriptionsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ListPresenceSubscriptionsResponseVariant2Result(BaseModel):
+class ListPresenceSubscriptionsResponseFieldsResult(BaseModel):
     """
     The page.
     """
@@ -2362,7 +2360,7 @@ class ListPresenceSubscriptionsResponseVariant2Result(BaseModel):
     """
 
 
-class ListPushLabelUsersResponseVariant2(BaseModel):
+class ListPushLabelUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -2373,14 +2371,14 @@ class ListPushLabelUsersResponseVariant2(BaseModel):
     """
 
 
-class ListPushLabelUsersResponse(Envelope, ListPushLabelUsersResponseVariant2):
+class ListPushLabelUsersResponse(Envelope, ListPushLabelUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ListPushLabelsResponseVariant2(BaseModel):
+class ListPushLabelsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -2391,14 +2389,14 @@ class ListPushLabelsResponseVariant2(BaseModel):
     """
 
 
-class ListPushLabelsResponse(Envelope, ListPushLabelsResponseVariant2):
+class ListPushLabelsResponse(Envelope, ListPushLabelsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ListReactionsResponseVariant2(BaseModel):
+class ListReactionsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -2413,30 +2411,30 @@ class ListReactionsResponseVariant2(BaseModel):
     """
 
 
-class ListReactionsResponse(Envelope, ListReactionsResponseVariant2):
+class ListReactionsResponse(Envelope, ListReactionsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ListThreadMembersResponseVariant2(BaseModel):
+class ListThreadMembersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: ListThreadMembersResponseVariant2Data | None = None
-    properties: ListThreadMembersResponseVariant2Properties | None = None
+    data: ListThreadMembersResponseFieldsData | None = None
+    properties: ListThreadMembersResponseFieldsProperties | None = None
 
 
-class ListThreadMembersResponse(Envelope, ListThreadMembersResponseVariant2):
+class ListThreadMembersResponse(Envelope, ListThreadMembersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ListThreadMembersResponseVariant2Data(BaseModel):
+class ListThreadMembersResponseFieldsData(BaseModel):
     """
     The page.
     """
@@ -2451,7 +2449,7 @@ class ListThreadMembersResponseVariant2Data(BaseModel):
     """
 
 
-class ListThreadMembersResponseVariant2Properties(BaseModel):
+class ListThreadMembersResponseFieldsProperties(BaseModel):
     """
     Paging information.
     """
@@ -2466,7 +2464,7 @@ class ListThreadMembersResponseVariant2Properties(BaseModel):
     """
 
 
-class ListThreadsResponseVariant2(BaseModel):
+class ListThreadsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -2475,17 +2473,17 @@ class ListThreadsResponseVariant2(BaseModel):
     """
     The threads on this page.
     """
-    properties: ListThreadsResponseVariant2Properties | None = None
+    properties: ListThreadsResponseFieldsProperties | None = None
 
 
-class ListThreadsResponse(Envelope, ListThreadsResponseVariant2):
+class ListThreadsResponse(Envelope, ListThreadsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ListThreadsResponseVariant2Properties(BaseModel):
+class ListThreadsResponseFieldsProperties(BaseModel):
     """
     Paging information.
     """
@@ -2500,7 +2498,7 @@ class ListThreadsResponseVariant2Properties(BaseModel):
     """
 
 
-class ListUserGroupThreadsResponseVariant2(BaseModel):
+class ListUserGroupThreadsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -2509,17 +2507,17 @@ class ListUserGroupThreadsResponseVariant2(BaseModel):
     """
     The threads on this page.
     """
-    properties: ListUserGroupThreadsResponseVariant2Properties | None = None
+    properties: ListUserGroupThreadsResponseFieldsProperties | None = None
 
 
-class ListUserGroupThreadsResponse(Envelope, ListUserGroupThreadsResponseVariant2):
+class ListUserGroupThreadsResponse(Envelope, ListUserGroupThreadsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ListUserGroupThreadsResponseVariant2Properties(BaseModel):
+class ListUserGroupThreadsResponseFieldsProperties(BaseModel):
     """
     Paging information.
     """
@@ -2534,7 +2532,7 @@ class ListUserGroupThreadsResponseVariant2Properties(BaseModel):
     """
 
 
-class ListUserThreadsResponseVariant2(BaseModel):
+class ListUserThreadsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -2543,17 +2541,17 @@ class ListUserThreadsResponseVariant2(BaseModel):
     """
     The threads on this page.
     """
-    properties: ListUserThreadsResponseVariant2Properties | None = None
+    properties: ListUserThreadsResponseFieldsProperties | None = None
 
 
-class ListUserThreadsResponse(Envelope, ListUserThreadsResponseVariant2):
+class ListUserThreadsResponse(Envelope, ListUserThreadsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class ListUserThreadsResponseVariant2Properties(BaseModel):
+class ListUserThreadsResponseFieldsProperties(BaseModel):
     """
     Paging information.
     """
@@ -2568,7 +2566,7 @@ class ListUserThreadsResponseVariant2Properties(BaseModel):
     """
 
 
-class ListUsersResponseVariant2(BaseModel):
+class ListUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -2579,7 +2577,7 @@ class ListUsersResponseVariant2(BaseModel):
     """
 
 
-class ListUsersResponse(Envelope, ListUsersResponseVariant2):
+class ListUsersResponse(Envelope, ListUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3012,14 +3010,13 @@ class PushResult(BaseModel):
     """
 
 
-class PushStrategy(RootModel[Literal[0, 1, 2, 3, 4]]):
-    root: Literal[0, 1, 2, 3, 4]
-    """
-    Which channel delivers the notification: 0 a third-party service first, then Agora; 1
-    Agora only (kept for offline users until they return); 2 (the default) a third-party
-    service only; 3 Agora first, then a third-party service for offline users; 4 Agora only
-    and only to online users.
-    """
+PushStrategy = TypeAliasType("PushStrategy", Literal[0, 1, 2, 3, 4])
+"""
+Which channel delivers the notification: 0 a third-party service first, then Agora; 1
+Agora only (kept for offline users until they return); 2 (the default) a third-party
+service only; 3 Agora first, then a third-party service for offline users; 4 Agora only
+and only to online users.
+"""
 
 
 class Reaction(BaseModel):
@@ -3138,26 +3135,26 @@ class RecallMessagesRequest(BaseModel):
     """
 
 
-class RecallMessagesResponseVariant2(BaseModel):
+class RecallMessagesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: RecallMessagesResponseVariant2Data | None = None
+    data: RecallMessagesResponseFieldsData | None = None
     msgs: list[RecallResult] | None = None
     """
     One result per message, when the service answers without the wrapper.
     """
 
 
-class RecallMessagesResponse(Envelope, RecallMessagesResponseVariant2):
+class RecallMessagesResponse(Envelope, RecallMessagesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class RecallMessagesResponseVariant2Data(BaseModel):
+class RecallMessagesResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -3245,22 +3242,19 @@ class RegisterUserRequest(BaseModel):
     """
 
 
-class RegisterUsersRequest(RootModel[list[RegisterUserRequest]]):
-    """
-    Several users to register in one call, at most 60.
-    """
-
-    root: Annotated[list[RegisterUserRequest], Field(max_length=60, min_length=1)]
-    """
-    Several users to register in one call, at most 60.
-    """
+RegisterUsersRequest = TypeAliasType(
+    "RegisterUsersRequest", Annotated[list[RegisterUserRequest], Field(max_length=60, min_length=1)]
+)
+"""
+Several users to register in one call, at most 60.
+"""
 
 
 class CreateUsersRequest(RootModel[RegisterUserRequest | RegisterUsersRequest]):
     root: RegisterUserRequest | RegisterUsersRequest
 
 
-class RemoveChatRoomAdminResponseVariant2(BaseModel):
+class RemoveChatRoomAdminResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3272,14 +3266,14 @@ class RemoveChatRoomAdminResponseVariant2(BaseModel):
     """
 
 
-class RemoveChatRoomAdminResponse(Envelope, RemoveChatRoomAdminResponseVariant2):
+class RemoveChatRoomAdminResponse(Envelope, RemoveChatRoomAdminResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class RemoveChatRoomAttributesResponseVariant2(BaseModel):
+class RemoveChatRoomAttributesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3287,14 +3281,14 @@ class RemoveChatRoomAttributesResponseVariant2(BaseModel):
     data: AttributeChangeResult | None = None
 
 
-class RemoveChatRoomAttributesResponse(Envelope, RemoveChatRoomAttributesResponseVariant2):
+class RemoveChatRoomAttributesResponse(Envelope, RemoveChatRoomAttributesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class RemoveChatRoomMembersResponseVariant2(BaseModel):
+class RemoveChatRoomMembersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3309,14 +3303,14 @@ class RemoveChatRoomMembersResponseVariant2(BaseModel):
     """
 
 
-class RemoveChatRoomMembersResponse(Envelope, RemoveChatRoomMembersResponseVariant2):
+class RemoveChatRoomMembersResponse(Envelope, RemoveChatRoomMembersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class RemoveContactResponseVariant2(BaseModel):
+class RemoveContactResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3327,14 +3321,14 @@ class RemoveContactResponseVariant2(BaseModel):
     """
 
 
-class RemoveContactResponse(Envelope, RemoveContactResponseVariant2):
+class RemoveContactResponse(Envelope, RemoveContactResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class RemoveGroupAdminResponseVariant2(BaseModel):
+class RemoveGroupAdminResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3346,14 +3340,14 @@ class RemoveGroupAdminResponseVariant2(BaseModel):
     """
 
 
-class RemoveGroupAdminResponse(Envelope, RemoveGroupAdminResponseVariant2):
+class RemoveGroupAdminResponse(Envelope, RemoveGroupAdminResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class RemoveGroupMembersResponseVariant2(BaseModel):
+class RemoveGroupMembersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3368,7 +3362,7 @@ class RemoveGroupMembersResponseVariant2(BaseModel):
     """
 
 
-class RemoveGroupMembersResponse(Envelope, RemoveGroupMembersResponseVariant2):
+class RemoveGroupMembersResponse(Envelope, RemoveGroupMembersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3390,7 +3384,7 @@ class RemovePushLabelUsersRequest(BaseModel):
     """
 
 
-class RemovePushLabelUsersResponseVariant2(BaseModel):
+class RemovePushLabelUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3398,7 +3392,7 @@ class RemovePushLabelUsersResponseVariant2(BaseModel):
     data: PushLabelUsersResult | None = None
 
 
-class RemovePushLabelUsersResponse(Envelope, RemovePushLabelUsersResponseVariant2):
+class RemovePushLabelUsersResponse(Envelope, RemovePushLabelUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3420,25 +3414,25 @@ class RemoveThreadMembersRequest(BaseModel):
     """
 
 
-class RemoveThreadMembersResponseVariant2(BaseModel):
+class RemoveThreadMembersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    entities: list[RemoveThreadMembersResponseVariant2EntitiesItem] | None = None
+    entities: list[RemoveThreadMembersResponseFieldsEntitiesItem] | None = None
     """
     One entry per user.
     """
 
 
-class RemoveThreadMembersResponse(Envelope, RemoveThreadMembersResponseVariant2):
+class RemoveThreadMembersResponse(Envelope, RemoveThreadMembersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class RemoveThreadMembersResponseVariant2EntitiesItem(BaseModel):
+class RemoveThreadMembersResponseFieldsEntitiesItem(BaseModel):
     """
     The outcome for one user.
     """
@@ -3497,7 +3491,7 @@ class SendMessageRequest(BaseModel):
     """
 
 
-class SendMessageResponseVariant2(BaseModel):
+class SendMessageResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3512,7 +3506,7 @@ class SendMessageResponseVariant2(BaseModel):
     """
 
 
-class SendMessageResponse(Envelope, SendMessageResponseVariant2):
+class SendMessageResponse(Envelope, SendMessageResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3547,22 +3541,22 @@ class SendPushByLabelsRequest(BaseModel):
     """
 
 
-class SendPushByLabelsResponseVariant2(BaseModel):
+class SendPushByLabelsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: SendPushByLabelsResponseVariant2Data | None = None
+    data: SendPushByLabelsResponseFieldsData | None = None
 
 
-class SendPushByLabelsResponse(Envelope, SendPushByLabelsResponseVariant2):
+class SendPushByLabelsResponse(Envelope, SendPushByLabelsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class SendPushByLabelsResponseVariant2Data(BaseModel):
+class SendPushByLabelsResponseFieldsData(BaseModel):
     """
     The task.
     """
@@ -3601,7 +3595,7 @@ class SendPushToAllUsersRequest(BaseModel):
     strategy: PushStrategy | None = None
 
 
-class SendPushToAllUsersResponseVariant2(BaseModel):
+class SendPushToAllUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3612,7 +3606,7 @@ class SendPushToAllUsersResponseVariant2(BaseModel):
     """
 
 
-class SendPushToAllUsersResponse(Envelope, SendPushToAllUsersResponseVariant2):
+class SendPushToAllUsersResponse(Envelope, SendPushToAllUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3636,7 +3630,7 @@ class SendPushToUsersRequest(BaseModel):
     """
 
 
-class SendPushToUsersResponseVariant2(BaseModel):
+class SendPushToUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3647,14 +3641,14 @@ class SendPushToUsersResponseVariant2(BaseModel):
     """
 
 
-class SendPushToUsersResponse(Envelope, SendPushToUsersResponseVariant2):
+class SendPushToUsersResponse(Envelope, SendPushToUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class SetChatRoomAttributesResponseVariant2(BaseModel):
+class SetChatRoomAttributesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3662,7 +3656,7 @@ class SetChatRoomAttributesResponseVariant2(BaseModel):
     data: AttributeChangeResult | None = None
 
 
-class SetChatRoomAttributesResponse(Envelope, SetChatRoomAttributesResponseVariant2):
+class SetChatRoomAttributesResponse(Envelope, SetChatRoomAttributesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3696,22 +3690,22 @@ class SetGlobalMuteRequest(BaseModel):
     """
 
 
-class SetGlobalMuteResponseVariant2(BaseModel):
+class SetGlobalMuteResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: SetGlobalMuteResponseVariant2Data | None = None
+    data: SetGlobalMuteResponseFieldsData | None = None
 
 
-class SetGlobalMuteResponse(Envelope, SetGlobalMuteResponseVariant2):
+class SetGlobalMuteResponse(Envelope, SetGlobalMuteResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class SetGlobalMuteResponseVariant2Data(BaseModel):
+class SetGlobalMuteResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -3741,7 +3735,7 @@ class SetPresenceRequest(BaseModel):
     """
 
 
-class SetPresenceResponseVariant2(BaseModel):
+class SetPresenceResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3752,7 +3746,7 @@ class SetPresenceResponseVariant2(BaseModel):
     """
 
 
-class SetPresenceResponse(Envelope, SetPresenceResponseVariant2):
+class SetPresenceResponse(Envelope, SetPresenceResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3819,17 +3813,17 @@ class SetPushNoDisturbingRequest(BaseModel):
     """
 
 
-class SetUserAttributesRequest(RootModel[dict[str, str]]):
-    """
-    Attribute names mapped to their values, one form field each. The client SDKs read these
-    names: `nickname` (at most 64 characters), `avatarurl` (256), `phone` (32), `mail` (64),
-    `gender` (`1` male, `2` female, `0` unknown), `sign` (256), `birth` (64) and `ext`.
-    """
+SetUserAttributesRequest = TypeAliasType(
+    "SetUserAttributesRequest", Annotated[dict[str, str], Field(min_length=1)]
+)
+"""
+Attribute names mapped to their values, one form field each. The client SDKs read these
+names: `nickname` (at most 64 characters), `avatarurl` (256), `phone` (32), `mail` (64),
+`gender` (`1` male, `2` female, `0` unknown), `sign` (256), `birth` (64) and `ext`.
+"""
 
-    root: Annotated[dict[str, str], Field(min_length=1)]
 
-
-class SetUserAttributesResponseVariant2(BaseModel):
+class SetUserAttributesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3840,7 +3834,7 @@ class SetUserAttributesResponseVariant2(BaseModel):
     """
 
 
-class SetUserAttributesResponse(Envelope, SetUserAttributesResponseVariant2):
+class SetUserAttributesResponse(Envelope, SetUserAttributesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3862,7 +3856,7 @@ class SubscribePresenceRequest(BaseModel):
     """
 
 
-class SubscribePresenceResponseVariant2(BaseModel):
+class SubscribePresenceResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3873,7 +3867,7 @@ class SubscribePresenceResponseVariant2(BaseModel):
     """
 
 
-class SubscribePresenceResponse(Envelope, SubscribePresenceResponseVariant2):
+class SubscribePresenceResponse(Envelope, SubscribePresenceResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3930,7 +3924,7 @@ class TransferGroupOwnershipRequest(BaseModel):
     """
 
 
-class UnblockUserResponseVariant2(BaseModel):
+class UnblockUserResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3941,25 +3935,22 @@ class UnblockUserResponseVariant2(BaseModel):
     """
 
 
-class UnblockUserResponse(Envelope, UnblockUserResponseVariant2):
+class UnblockUserResponse(Envelope, UnblockUserResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class UnsubscribePresenceRequest(RootModel[list[str]]):
-    """
-    The users to stop following, at most 100.
-    """
-
-    root: Annotated[list[str], Field(max_length=100, min_length=1)]
-    """
-    The users to stop following, at most 100.
-    """
+UnsubscribePresenceRequest = TypeAliasType(
+    "UnsubscribePresenceRequest", Annotated[list[str], Field(max_length=100, min_length=1)]
+)
+"""
+The users to stop following, at most 100.
+"""
 
 
-class UnsubscribePresenceResponseVariant2(BaseModel):
+class UnsubscribePresenceResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -3970,7 +3961,7 @@ class UnsubscribePresenceResponseVariant2(BaseModel):
     """
 
 
-class UnsubscribePresenceResponse(Envelope, UnsubscribePresenceResponseVariant2):
+class UnsubscribePresenceResponse(Envelope, UnsubscribePresenceResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -4012,26 +4003,26 @@ class UpdateChatRoomRequest(BaseModel):
     """
 
 
-class UpdateChatRoomResponseVariant2(BaseModel):
+class UpdateChatRoomResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: UpdateChatRoomResponseVariant2Data | None = None
+    data: UpdateChatRoomResponseFieldsData | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
     """
     Always empty for this call.
     """
 
 
-class UpdateChatRoomResponse(Envelope, UpdateChatRoomResponseVariant2):
+class UpdateChatRoomResponse(Envelope, UpdateChatRoomResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class UpdateChatRoomResponseVariant2Data(BaseModel):
+class UpdateChatRoomResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -4118,26 +4109,26 @@ class UpdateGroupRequest2(RootModel[UpdateGroupRequest | TransferGroupOwnershipR
     root: UpdateGroupRequest | TransferGroupOwnershipRequest
 
 
-class UpdateGroupResponseVariant2(BaseModel):
+class UpdateGroupResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: UpdateGroupResponseVariant2Data | None = None
+    data: UpdateGroupResponseFieldsData | None = None
     entities: Annotated[list[Any] | None, Field(max_length=0)] = None
     """
     Always empty for this call.
     """
 
 
-class UpdateGroupResponse(Envelope, UpdateGroupResponseVariant2):
+class UpdateGroupResponse(Envelope, UpdateGroupResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class UpdateGroupResponseVariant2Data(BaseModel):
+class UpdateGroupResponseFieldsData(BaseModel):
     """
     Each field of the request mapped to true when it was applied (`newowner` for a transfer).
     """
@@ -4203,22 +4194,22 @@ class UpdateThreadRequest(BaseModel):
     """
 
 
-class UpdateThreadResponseVariant2(BaseModel):
+class UpdateThreadResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
-    data: UpdateThreadResponseVariant2Data | None = None
+    data: UpdateThreadResponseFieldsData | None = None
 
 
-class UpdateThreadResponse(Envelope, UpdateThreadResponseVariant2):
+class UpdateThreadResponse(Envelope, UpdateThreadResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
     )
 
 
-class UpdateThreadResponseVariant2Data(BaseModel):
+class UpdateThreadResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -4239,7 +4230,7 @@ class UpdateUserPushSettingsRequest(
     root: SetPushNicknameRequest | SetPushDisplayStyleRequest | SetPushNoDisturbingRequest
 
 
-class UpdateUserPushSettingsResponseVariant2(BaseModel):
+class UpdateUserPushSettingsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -4250,7 +4241,7 @@ class UpdateUserPushSettingsResponseVariant2(BaseModel):
     """
 
 
-class UpdateUserPushSettingsResponse(Envelope, UpdateUserPushSettingsResponseVariant2):
+class UpdateUserPushSettingsResponse(Envelope, UpdateUserPushSettingsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -4276,7 +4267,7 @@ class UploadFileRequest(BaseModel):
     """
 
 
-class UploadFileResponseVariant2(BaseModel):
+class UploadFileResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,
@@ -4287,7 +4278,7 @@ class UploadFileResponseVariant2(BaseModel):
     """
 
 
-class UploadFileResponse(Envelope, UploadFileResponseVariant2):
+class UploadFileResponse(Envelope, UploadFileResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
         defer_build=True,

@@ -33,7 +33,7 @@ class AddChatRoomAdminRequest(BaseModel):
     """
 
 
-class AddChatRoomAdminResponseVariant2(BaseModel):
+class AddChatRoomAdminResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -44,7 +44,7 @@ class AddChatRoomAdminResponseVariant2(BaseModel):
     """
 
 
-class AddChatRoomMemberResponseVariant2(BaseModel):
+class AddChatRoomMemberResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -69,18 +69,18 @@ class AddChatRoomMembersRequest(BaseModel):
     """
 
 
-class AddChatRoomMembersResponseVariant2(BaseModel):
+class AddChatRoomMembersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[AddChatRoomMembersResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[AddChatRoomMembersResponseFieldsData | None, NOT_NULL] = None
     entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
 
 
-class AddChatRoomMembersResponseVariant2Data(BaseModel):
+class AddChatRoomMembersResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -102,7 +102,7 @@ class AddChatRoomMembersResponseVariant2Data(BaseModel):
     """
 
 
-class AddContactResponseVariant2(BaseModel):
+class AddContactResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -126,7 +126,7 @@ class AddGroupAdminRequest(BaseModel):
     """
 
 
-class AddGroupAdminResponseVariant2(BaseModel):
+class AddGroupAdminResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -137,7 +137,7 @@ class AddGroupAdminResponseVariant2(BaseModel):
     """
 
 
-class AddGroupMemberResponseVariant2(BaseModel):
+class AddGroupMemberResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -162,18 +162,18 @@ class AddGroupMembersRequest(BaseModel):
     """
 
 
-class AddGroupMembersResponseVariant2(BaseModel):
+class AddGroupMembersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[AddGroupMembersResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[AddGroupMembersResponseFieldsData | None, NOT_NULL] = None
     entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
 
 
-class AddGroupMembersResponseVariant2Data(BaseModel):
+class AddGroupMembersResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -209,7 +209,7 @@ class AddPushLabelUsersRequest(BaseModel):
     """
 
 
-class AddPushLabelUsersResponseVariant2(BaseModel):
+class AddPushLabelUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -230,14 +230,14 @@ class AddThreadMembersRequest(BaseModel):
     """
 
 
-class AddThreadMembersResponseVariant2(BaseModel):
+class AddThreadMembersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[AddThreadMembersResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[AddThreadMembersResponseFieldsData | None, NOT_NULL] = None
 
 
-class AddThreadMembersResponseVariant2Data(BaseModel):
+class AddThreadMembersResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -341,7 +341,7 @@ class BatchGetUserAttributesRequest(BaseModel):
     """
 
 
-class BatchGetUserAttributesResponseVariant2(BaseModel):
+class BatchGetUserAttributesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -365,7 +365,7 @@ class BlockUsersRequest(BaseModel):
     """
 
 
-class BlockUsersResponseVariant2(BaseModel):
+class BlockUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -579,18 +579,18 @@ class CreateChatRoomRequest(BaseModel):
     """
 
 
-class CreateChatRoomResponseVariant2(BaseModel):
+class CreateChatRoomResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[CreateChatRoomResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[CreateChatRoomResponseFieldsData | None, NOT_NULL] = None
     entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
 
 
-class CreateChatRoomResponseVariant2Data(BaseModel):
+class CreateChatRoomResponseFieldsData(BaseModel):
     """
     The new room.
     """
@@ -678,18 +678,18 @@ class CreateGroupRequest(BaseModel):
     """
 
 
-class CreateGroupResponseVariant2(BaseModel):
+class CreateGroupResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[CreateGroupResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[CreateGroupResponseFieldsData | None, NOT_NULL] = None
     entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
 
 
-class CreateGroupResponseVariant2Data(BaseModel):
+class CreateGroupResponseFieldsData(BaseModel):
     """
     The new group.
     """
@@ -721,7 +721,7 @@ class CreatePushLabelRequest(BaseModel):
     """
 
 
-class CreatePushLabelResponseVariant2(BaseModel):
+class CreatePushLabelResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -746,7 +746,7 @@ class CreateReactionRequest(BaseModel):
     """
 
 
-class CreateReactionResponseVariant2(BaseModel):
+class CreateReactionResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -783,14 +783,14 @@ class CreateThreadRequest(BaseModel):
     """
 
 
-class CreateThreadResponseVariant2(BaseModel):
+class CreateThreadResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[CreateThreadResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[CreateThreadResponseFieldsData | None, NOT_NULL] = None
 
 
-class CreateThreadResponseVariant2Data(BaseModel):
+class CreateThreadResponseFieldsData(BaseModel):
     """
     The new thread.
     """
@@ -804,7 +804,7 @@ class CreateThreadResponseVariant2Data(BaseModel):
     """
 
 
-class CreateUsersResponseVariant2(BaseModel):
+class CreateUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -818,7 +818,7 @@ class CreateUsersResponseVariant2(BaseModel):
     """
 
 
-class DeactivateUserResponseVariant2(BaseModel):
+class DeactivateUserResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -828,18 +828,18 @@ class DeactivateUserResponseVariant2(BaseModel):
     """
 
 
-class DeleteChatRoomResponseVariant2(BaseModel):
+class DeleteChatRoomResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[DeleteChatRoomResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[DeleteChatRoomResponseFieldsData | None, NOT_NULL] = None
     entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
 
 
-class DeleteChatRoomResponseVariant2Data(BaseModel):
+class DeleteChatRoomResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -879,18 +879,18 @@ class DeleteConversationRequest(BaseModel):
     """
 
 
-class DeleteConversationResponseVariant2(BaseModel):
+class DeleteConversationResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[DeleteConversationResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[DeleteConversationResponseFieldsData | None, NOT_NULL] = None
     entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
 
 
-class DeleteConversationResponseVariant2Data(BaseModel):
+class DeleteConversationResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -904,18 +904,18 @@ class DeleteConversationResponseVariant2Data(BaseModel):
     """
 
 
-class DeleteGroupResponseVariant2(BaseModel):
+class DeleteGroupResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[DeleteGroupResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[DeleteGroupResponseFieldsData | None, NOT_NULL] = None
     entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
 
 
-class DeleteGroupResponseVariant2Data(BaseModel):
+class DeleteGroupResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -933,7 +933,7 @@ class DeleteGroupResponseVariant2Data(BaseModel):
     """
 
 
-class DeletePushLabelResponseVariant2(BaseModel):
+class DeletePushLabelResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -943,7 +943,7 @@ class DeletePushLabelResponseVariant2(BaseModel):
     """
 
 
-class DeleteReactionResponseVariant2(BaseModel):
+class DeleteReactionResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -953,14 +953,14 @@ class DeleteReactionResponseVariant2(BaseModel):
     """
 
 
-class DeleteThreadResponseVariant2(BaseModel):
+class DeleteThreadResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[DeleteThreadResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[DeleteThreadResponseFieldsData | None, NOT_NULL] = None
 
 
-class DeleteThreadResponseVariant2Data(BaseModel):
+class DeleteThreadResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -974,7 +974,7 @@ class DeleteThreadResponseVariant2Data(BaseModel):
     """
 
 
-class DeleteUserAttributesResponseVariant2(BaseModel):
+class DeleteUserAttributesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -984,7 +984,7 @@ class DeleteUserAttributesResponseVariant2(BaseModel):
     """
 
 
-class DeleteUserResponseVariant2(BaseModel):
+class DeleteUserResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -994,7 +994,7 @@ class DeleteUserResponseVariant2(BaseModel):
     """
 
 
-class DeleteUsersResponseVariant2(BaseModel):
+class DeleteUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1004,18 +1004,18 @@ class DeleteUsersResponseVariant2(BaseModel):
     """
 
 
-class DisableGroupResponseVariant2(BaseModel):
+class DisableGroupResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[DisableGroupResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[DisableGroupResponseFieldsData | None, NOT_NULL] = None
     entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
 
 
-class DisableGroupResponseVariant2Data(BaseModel):
+class DisableGroupResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -1029,18 +1029,18 @@ class DisableGroupResponseVariant2Data(BaseModel):
     """
 
 
-class DisconnectUserResponseVariant2(BaseModel):
+class DisconnectUserResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[DisconnectUserResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[DisconnectUserResponseFieldsData | None, NOT_NULL] = None
     entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
 
 
-class DisconnectUserResponseVariant2Data(BaseModel):
+class DisconnectUserResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -1054,18 +1054,18 @@ class DisconnectUserResponseVariant2Data(BaseModel):
     """
 
 
-class EnableGroupResponseVariant2(BaseModel):
+class EnableGroupResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[EnableGroupResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[EnableGroupResponseFieldsData | None, NOT_NULL] = None
     entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
 
 
-class EnableGroupResponseVariant2Data(BaseModel):
+class EnableGroupResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -1138,181 +1138,181 @@ class Envelope(BaseModel):
     """
 
 
-class AddChatRoomAdminResponse(Envelope, AddChatRoomAdminResponseVariant2):
+class AddChatRoomAdminResponse(Envelope, AddChatRoomAdminResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class AddChatRoomMemberResponse(Envelope, AddChatRoomMemberResponseVariant2):
+class AddChatRoomMemberResponse(Envelope, AddChatRoomMemberResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class AddChatRoomMembersResponse(Envelope, AddChatRoomMembersResponseVariant2):
+class AddChatRoomMembersResponse(Envelope, AddChatRoomMembersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class AddContactResponse(Envelope, AddContactResponseVariant2):
+class AddContactResponse(Envelope, AddContactResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class AddGroupAdminResponse(Envelope, AddGroupAdminResponseVariant2):
+class AddGroupAdminResponse(Envelope, AddGroupAdminResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class AddGroupMemberResponse(Envelope, AddGroupMemberResponseVariant2):
+class AddGroupMemberResponse(Envelope, AddGroupMemberResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class AddGroupMembersResponse(Envelope, AddGroupMembersResponseVariant2):
+class AddGroupMembersResponse(Envelope, AddGroupMembersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class AddPushLabelUsersResponse(Envelope, AddPushLabelUsersResponseVariant2):
+class AddPushLabelUsersResponse(Envelope, AddPushLabelUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class AddThreadMembersResponse(Envelope, AddThreadMembersResponseVariant2):
+class AddThreadMembersResponse(Envelope, AddThreadMembersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class BatchGetUserAttributesResponse(Envelope, BatchGetUserAttributesResponseVariant2):
+class BatchGetUserAttributesResponse(Envelope, BatchGetUserAttributesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class BlockUsersResponse(Envelope, BlockUsersResponseVariant2):
+class BlockUsersResponse(Envelope, BlockUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class CreateChatRoomResponse(Envelope, CreateChatRoomResponseVariant2):
+class CreateChatRoomResponse(Envelope, CreateChatRoomResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class CreateGroupResponse(Envelope, CreateGroupResponseVariant2):
+class CreateGroupResponse(Envelope, CreateGroupResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class CreatePushLabelResponse(Envelope, CreatePushLabelResponseVariant2):
+class CreatePushLabelResponse(Envelope, CreatePushLabelResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class CreateReactionResponse(Envelope, CreateReactionResponseVariant2):
+class CreateReactionResponse(Envelope, CreateReactionResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class CreateThreadResponse(Envelope, CreateThreadResponseVariant2):
+class CreateThreadResponse(Envelope, CreateThreadResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class CreateUsersResponse(Envelope, CreateUsersResponseVariant2):
+class CreateUsersResponse(Envelope, CreateUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class DeactivateUserResponse(Envelope, DeactivateUserResponseVariant2):
+class DeactivateUserResponse(Envelope, DeactivateUserResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class DeleteChatRoomResponse(Envelope, DeleteChatRoomResponseVariant2):
+class DeleteChatRoomResponse(Envelope, DeleteChatRoomResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class DeleteConversationResponse(Envelope, DeleteConversationResponseVariant2):
+class DeleteConversationResponse(Envelope, DeleteConversationResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class DeleteGroupResponse(Envelope, DeleteGroupResponseVariant2):
+class DeleteGroupResponse(Envelope, DeleteGroupResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class DeletePushLabelResponse(Envelope, DeletePushLabelResponseVariant2):
+class DeletePushLabelResponse(Envelope, DeletePushLabelResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class DeleteReactionResponse(Envelope, DeleteReactionResponseVariant2):
+class DeleteReactionResponse(Envelope, DeleteReactionResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class DeleteThreadResponse(Envelope, DeleteThreadResponseVariant2):
+class DeleteThreadResponse(Envelope, DeleteThreadResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class DeleteUserAttributesResponse(Envelope, DeleteUserAttributesResponseVariant2):
+class DeleteUserAttributesResponse(Envelope, DeleteUserAttributesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class DeleteUserResponse(Envelope, DeleteUserResponseVariant2):
+class DeleteUserResponse(Envelope, DeleteUserResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class DeleteUsersResponse(Envelope, DeleteUsersResponseVariant2):
+class DeleteUsersResponse(Envelope, DeleteUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class DisableGroupResponse(Envelope, DisableGroupResponseVariant2):
+class DisableGroupResponse(Envelope, DisableGroupResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class DisconnectUserResponse(Envelope, DisconnectUserResponseVariant2):
+class DisconnectUserResponse(Envelope, DisconnectUserResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class EnableGroupResponse(Envelope, EnableGroupResponseVariant2):
+class EnableGroupResponse(Envelope, EnableGroupResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1348,29 +1348,27 @@ class Error(BaseModel):
     """
 
 
-class ForceRemoveChatRoomAttributesResponseVariant2(BaseModel):
+class ForceRemoveChatRoomAttributesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
     data: Annotated[AttributeChangeResult | None, NOT_NULL] = None
 
 
-class ForceRemoveChatRoomAttributesResponse(
-    Envelope, ForceRemoveChatRoomAttributesResponseVariant2
-):
+class ForceRemoveChatRoomAttributesResponse(Envelope, ForceRemoveChatRoomAttributesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ForceSetChatRoomAttributesResponseVariant2(BaseModel):
+class ForceSetChatRoomAttributesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
     data: Annotated[AttributeChangeResult | None, NOT_NULL] = None
 
 
-class ForceSetChatRoomAttributesResponse(Envelope, ForceSetChatRoomAttributesResponseVariant2):
+class ForceSetChatRoomAttributesResponse(Envelope, ForceSetChatRoomAttributesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1390,7 +1388,7 @@ class GetChatRoomAttributesRequest(BaseModel):
     """
 
 
-class GetChatRoomAttributesResponseVariant2(BaseModel):
+class GetChatRoomAttributesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1400,13 +1398,13 @@ class GetChatRoomAttributesResponseVariant2(BaseModel):
     """
 
 
-class GetChatRoomAttributesResponse(Envelope, GetChatRoomAttributesResponseVariant2):
+class GetChatRoomAttributesResponse(Envelope, GetChatRoomAttributesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class GetChatRoomsResponseVariant2(BaseModel):
+class GetChatRoomsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1420,26 +1418,26 @@ class GetChatRoomsResponseVariant2(BaseModel):
     """
 
 
-class GetChatRoomsResponse(Envelope, GetChatRoomsResponseVariant2):
+class GetChatRoomsResponse(Envelope, GetChatRoomsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class GetGlobalMuteResponseVariant2(BaseModel):
+class GetGlobalMuteResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
     data: Annotated[GlobalMute | None, NOT_NULL] = None
 
 
-class GetGlobalMuteResponse(Envelope, GetGlobalMuteResponseVariant2):
+class GetGlobalMuteResponse(Envelope, GetGlobalMuteResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class GetGroupsResponseVariant2(BaseModel):
+class GetGroupsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1453,29 +1451,29 @@ class GetGroupsResponseVariant2(BaseModel):
     """
 
 
-class GetGroupsResponse(Envelope, GetGroupsResponseVariant2):
+class GetGroupsResponse(Envelope, GetGroupsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class GetMessageHistoryResponseVariant2(BaseModel):
+class GetMessageHistoryResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[list[GetMessageHistoryResponseVariant2DataItem] | None, NOT_NULL] = None
+    data: Annotated[list[GetMessageHistoryResponseFieldsDataItem] | None, NOT_NULL] = None
     """
     The history files of the hour.
     """
 
 
-class GetMessageHistoryResponse(Envelope, GetMessageHistoryResponseVariant2):
+class GetMessageHistoryResponse(Envelope, GetMessageHistoryResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class GetMessageHistoryResponseVariant2DataItem(BaseModel):
+class GetMessageHistoryResponseFieldsDataItem(BaseModel):
     """
     A history file.
     """
@@ -1489,7 +1487,7 @@ class GetMessageHistoryResponseVariant2DataItem(BaseModel):
     """
 
 
-class GetOfflineMessageCountResponseVariant2(BaseModel):
+class GetOfflineMessageCountResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1503,13 +1501,13 @@ class GetOfflineMessageCountResponseVariant2(BaseModel):
     """
 
 
-class GetOfflineMessageCountResponse(Envelope, GetOfflineMessageCountResponseVariant2):
+class GetOfflineMessageCountResponse(Envelope, GetOfflineMessageCountResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class GetOfflineMessageStatusResponseVariant2(BaseModel):
+class GetOfflineMessageStatusResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1523,7 +1521,7 @@ class GetOfflineMessageStatusResponseVariant2(BaseModel):
     """
 
 
-class GetOfflineMessageStatusResponse(Envelope, GetOfflineMessageStatusResponseVariant2):
+class GetOfflineMessageStatusResponse(Envelope, GetOfflineMessageStatusResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1543,7 +1541,7 @@ class GetPresenceRequest(BaseModel):
     """
 
 
-class GetPresenceResponseVariant2(BaseModel):
+class GetPresenceResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1553,56 +1551,56 @@ class GetPresenceResponseVariant2(BaseModel):
     """
 
 
-class GetPresenceResponse(Envelope, GetPresenceResponseVariant2):
+class GetPresenceResponse(Envelope, GetPresenceResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class GetPushLabelResponseVariant2(BaseModel):
+class GetPushLabelResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
     data: Annotated[PushLabel | None, NOT_NULL] = None
 
 
-class GetPushLabelResponse(Envelope, GetPushLabelResponseVariant2):
+class GetPushLabelResponse(Envelope, GetPushLabelResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class GetPushLabelUserResponseVariant2(BaseModel):
+class GetPushLabelUserResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
     data: Annotated[PushLabelUser | None, NOT_NULL] = None
 
 
-class GetPushLabelUserResponse(Envelope, GetPushLabelUserResponseVariant2):
+class GetPushLabelUserResponse(Envelope, GetPushLabelUserResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class GetReactionDetailResponseVariant2(BaseModel):
+class GetReactionDetailResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[GetReactionDetailResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[GetReactionDetailResponseFieldsData | None, NOT_NULL] = None
     request_status_code: Annotated[str | None, Field(alias="requestStatusCode"), NOT_NULL] = None
     """
     `ok` when the request succeeded.
     """
 
 
-class GetReactionDetailResponse(Envelope, GetReactionDetailResponseVariant2):
+class GetReactionDetailResponse(Envelope, GetReactionDetailResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class GetReactionDetailResponseVariant2Data(BaseModel):
+class GetReactionDetailResponseFieldsData(BaseModel):
     """
     The reaction and a page of its users.
     """
@@ -1636,7 +1634,7 @@ class GetReactionDetailResponseVariant2Data(BaseModel):
     """
 
 
-class GetUserAttributesResponseVariant2(BaseModel):
+class GetUserAttributesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1646,13 +1644,13 @@ class GetUserAttributesResponseVariant2(BaseModel):
     """
 
 
-class GetUserAttributesResponse(Envelope, GetUserAttributesResponseVariant2):
+class GetUserAttributesResponse(Envelope, GetUserAttributesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class GetUserAttributesSizeResponseVariant2(BaseModel):
+class GetUserAttributesSizeResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1662,13 +1660,13 @@ class GetUserAttributesSizeResponseVariant2(BaseModel):
     """
 
 
-class GetUserAttributesSizeResponse(Envelope, GetUserAttributesSizeResponseVariant2):
+class GetUserAttributesSizeResponse(Envelope, GetUserAttributesSizeResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class GetUserResponseVariant2(BaseModel):
+class GetUserResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1678,13 +1676,13 @@ class GetUserResponseVariant2(BaseModel):
     """
 
 
-class GetUserResponse(Envelope, GetUserResponseVariant2):
+class GetUserResponse(Envelope, GetUserResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class GetUserStatusResponseVariant2(BaseModel):
+class GetUserStatusResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1698,7 +1696,7 @@ class GetUserStatusResponseVariant2(BaseModel):
     """
 
 
-class GetUserStatusResponse(Envelope, GetUserStatusResponseVariant2):
+class GetUserStatusResponse(Envelope, GetUserStatusResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1718,7 +1716,7 @@ class GetUsersStatusRequest(BaseModel):
     """
 
 
-class GetUsersStatusResponseVariant2(BaseModel):
+class GetUsersStatusResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1728,7 +1726,7 @@ class GetUsersStatusResponseVariant2(BaseModel):
     """
 
 
-class GetUsersStatusResponse(Envelope, GetUsersStatusResponseVariant2):
+class GetUsersStatusResponse(Envelope, GetUsersStatusResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1942,7 +1940,7 @@ class JoinedGroup(BaseModel):
     """
 
 
-class ListBlockedUsersResponseVariant2(BaseModel):
+class ListBlockedUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1956,13 +1954,13 @@ class ListBlockedUsersResponseVariant2(BaseModel):
     """
 
 
-class ListBlockedUsersResponse(Envelope, ListBlockedUsersResponseVariant2):
+class ListBlockedUsersResponse(Envelope, ListBlockedUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ListChatRoomAdminsResponseVariant2(BaseModel):
+class ListChatRoomAdminsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1976,13 +1974,13 @@ class ListChatRoomAdminsResponseVariant2(BaseModel):
     """
 
 
-class ListChatRoomAdminsResponse(Envelope, ListChatRoomAdminsResponseVariant2):
+class ListChatRoomAdminsResponse(Envelope, ListChatRoomAdminsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ListChatRoomMembersResponseVariant2(BaseModel):
+class ListChatRoomMembersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -1996,13 +1994,13 @@ class ListChatRoomMembersResponseVariant2(BaseModel):
     """
 
 
-class ListChatRoomMembersResponse(Envelope, ListChatRoomMembersResponseVariant2):
+class ListChatRoomMembersResponse(Envelope, ListChatRoomMembersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ListChatRoomsResponseVariant2(BaseModel):
+class ListChatRoomsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -2016,13 +2014,13 @@ class ListChatRoomsResponseVariant2(BaseModel):
     """
 
 
-class ListChatRoomsResponse(Envelope, ListChatRoomsResponseVariant2):
+class ListChatRoomsResponse(Envelope, ListChatRoomsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ListContactsResponseVariant2(BaseModel):
+class ListContactsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -2036,26 +2034,26 @@ class ListContactsResponseVariant2(BaseModel):
     """
 
 
-class ListContactsResponse(Envelope, ListContactsResponseVariant2):
+class ListContactsResponse(Envelope, ListContactsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ListGlobalMutesResponseVariant2(BaseModel):
+class ListGlobalMutesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[ListGlobalMutesResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[ListGlobalMutesResponseFieldsData | None, NOT_NULL] = None
 
 
-class ListGlobalMutesResponse(Envelope, ListGlobalMutesResponseVariant2):
+class ListGlobalMutesResponse(Envelope, ListGlobalMutesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ListGlobalMutesResponseVariant2Data(BaseModel):
+class ListGlobalMutesResponseFieldsData(BaseModel):
     """
     The page.
     """
@@ -2073,7 +2071,7 @@ class ListGlobalMutesResponseVariant2Data(BaseModel):
     """
 
 
-class ListGroupAdminsResponseVariant2(BaseModel):
+class ListGroupAdminsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -2087,13 +2085,13 @@ class ListGroupAdminsResponseVariant2(BaseModel):
     """
 
 
-class ListGroupAdminsResponse(Envelope, ListGroupAdminsResponseVariant2):
+class ListGroupAdminsResponse(Envelope, ListGroupAdminsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ListGroupMembersResponseVariant2(BaseModel):
+class ListGroupMembersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -2107,13 +2105,13 @@ class ListGroupMembersResponseVariant2(BaseModel):
     """
 
 
-class ListGroupMembersResponse(Envelope, ListGroupMembersResponseVariant2):
+class ListGroupMembersResponse(Envelope, ListGroupMembersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ListGroupsResponseVariant2(BaseModel):
+class ListGroupsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -2127,13 +2125,13 @@ class ListGroupsResponseVariant2(BaseModel):
     """
 
 
-class ListGroupsResponse(Envelope, ListGroupsResponseVariant2):
+class ListGroupsResponse(Envelope, ListGroupsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ListJoinedChatRoomsResponseVariant2(BaseModel):
+class ListJoinedChatRoomsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -2147,13 +2145,13 @@ class ListJoinedChatRoomsResponseVariant2(BaseModel):
     """
 
 
-class ListJoinedChatRoomsResponse(Envelope, ListJoinedChatRoomsResponseVariant2):
+class ListJoinedChatRoomsResponse(Envelope, ListJoinedChatRoomsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ListJoinedGroupsResponseVariant2(BaseModel):
+class ListJoinedGroupsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -2167,26 +2165,26 @@ class ListJoinedGroupsResponseVariant2(BaseModel):
     """
 
 
-class ListJoinedGroupsResponse(Envelope, ListJoinedGroupsResponseVariant2):
+class ListJoinedGroupsResponse(Envelope, ListJoinedGroupsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ListPresenceSubscriptionsResponseVariant2(BaseModel):
+class ListPresenceSubscriptionsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    result: Annotated[ListPresenceSubscriptionsResponseVariant2Result | None, NOT_NULL] = None
+    result: Annotated[ListPresenceSubscriptionsResponseFieldsResult | None, NOT_NULL] = None
 
 
-class ListPresenceSubscriptionsResponse(Envelope, ListPresenceSubscriptionsResponseVariant2):
+class ListPresenceSubscriptionsResponse(Envelope, ListPresenceSubscriptionsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ListPresenceSubscriptionsResponseVariant2Result(BaseModel):
+class ListPresenceSubscriptionsResponseFieldsResult(BaseModel):
     """
     The page.
     """
@@ -2204,7 +2202,7 @@ class ListPresenceSubscriptionsResponseVariant2Result(BaseModel):
     """
 
 
-class ListPushLabelUsersResponseVariant2(BaseModel):
+class ListPushLabelUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -2214,13 +2212,13 @@ class ListPushLabelUsersResponseVariant2(BaseModel):
     """
 
 
-class ListPushLabelUsersResponse(Envelope, ListPushLabelUsersResponseVariant2):
+class ListPushLabelUsersResponse(Envelope, ListPushLabelUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ListPushLabelsResponseVariant2(BaseModel):
+class ListPushLabelsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -2230,13 +2228,13 @@ class ListPushLabelsResponseVariant2(BaseModel):
     """
 
 
-class ListPushLabelsResponse(Envelope, ListPushLabelsResponseVariant2):
+class ListPushLabelsResponse(Envelope, ListPushLabelsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ListReactionsResponseVariant2(BaseModel):
+class ListReactionsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -2250,27 +2248,27 @@ class ListReactionsResponseVariant2(BaseModel):
     """
 
 
-class ListReactionsResponse(Envelope, ListReactionsResponseVariant2):
+class ListReactionsResponse(Envelope, ListReactionsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ListThreadMembersResponseVariant2(BaseModel):
+class ListThreadMembersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[ListThreadMembersResponseVariant2Data | None, NOT_NULL] = None
-    properties: Annotated[ListThreadMembersResponseVariant2Properties | None, NOT_NULL] = None
+    data: Annotated[ListThreadMembersResponseFieldsData | None, NOT_NULL] = None
+    properties: Annotated[ListThreadMembersResponseFieldsProperties | None, NOT_NULL] = None
 
 
-class ListThreadMembersResponse(Envelope, ListThreadMembersResponseVariant2):
+class ListThreadMembersResponse(Envelope, ListThreadMembersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ListThreadMembersResponseVariant2Data(BaseModel):
+class ListThreadMembersResponseFieldsData(BaseModel):
     """
     The page.
     """
@@ -2284,7 +2282,7 @@ class ListThreadMembersResponseVariant2Data(BaseModel):
     """
 
 
-class ListThreadMembersResponseVariant2Properties(BaseModel):
+class ListThreadMembersResponseFieldsProperties(BaseModel):
     """
     Paging information.
     """
@@ -2298,7 +2296,7 @@ class ListThreadMembersResponseVariant2Properties(BaseModel):
     """
 
 
-class ListThreadsResponseVariant2(BaseModel):
+class ListThreadsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -2306,16 +2304,16 @@ class ListThreadsResponseVariant2(BaseModel):
     """
     The threads on this page.
     """
-    properties: Annotated[ListThreadsResponseVariant2Properties | None, NOT_NULL] = None
+    properties: Annotated[ListThreadsResponseFieldsProperties | None, NOT_NULL] = None
 
 
-class ListThreadsResponse(Envelope, ListThreadsResponseVariant2):
+class ListThreadsResponse(Envelope, ListThreadsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ListThreadsResponseVariant2Properties(BaseModel):
+class ListThreadsResponseFieldsProperties(BaseModel):
     """
     Paging information.
     """
@@ -2329,7 +2327,7 @@ class ListThreadsResponseVariant2Properties(BaseModel):
     """
 
 
-class ListUserGroupThreadsResponseVariant2(BaseModel):
+class ListUserGroupThreadsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -2337,16 +2335,16 @@ class ListUserGroupThreadsResponseVariant2(BaseModel):
     """
     The threads on this page.
     """
-    properties: Annotated[ListUserGroupThreadsResponseVariant2Properties | None, NOT_NULL] = None
+    properties: Annotated[ListUserGroupThreadsResponseFieldsProperties | None, NOT_NULL] = None
 
 
-class ListUserGroupThreadsResponse(Envelope, ListUserGroupThreadsResponseVariant2):
+class ListUserGroupThreadsResponse(Envelope, ListUserGroupThreadsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ListUserGroupThreadsResponseVariant2Properties(BaseModel):
+class ListUserGroupThreadsResponseFieldsProperties(BaseModel):
     """
     Paging information.
     """
@@ -2360,7 +2358,7 @@ class ListUserGroupThreadsResponseVariant2Properties(BaseModel):
     """
 
 
-class ListUserThreadsResponseVariant2(BaseModel):
+class ListUserThreadsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -2368,16 +2366,16 @@ class ListUserThreadsResponseVariant2(BaseModel):
     """
     The threads on this page.
     """
-    properties: Annotated[ListUserThreadsResponseVariant2Properties | None, NOT_NULL] = None
+    properties: Annotated[ListUserThreadsResponseFieldsProperties | None, NOT_NULL] = None
 
 
-class ListUserThreadsResponse(Envelope, ListUserThreadsResponseVariant2):
+class ListUserThreadsResponse(Envelope, ListUserThreadsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class ListUserThreadsResponseVariant2Properties(BaseModel):
+class ListUserThreadsResponseFieldsProperties(BaseModel):
     """
     Paging information.
     """
@@ -2391,7 +2389,7 @@ class ListUserThreadsResponseVariant2Properties(BaseModel):
     """
 
 
-class ListUsersResponseVariant2(BaseModel):
+class ListUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -2401,7 +2399,7 @@ class ListUsersResponseVariant2(BaseModel):
     """
 
 
-class ListUsersResponse(Envelope, ListUsersResponseVariant2):
+class ListUsersResponse(Envelope, ListUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -2947,24 +2945,24 @@ class RecallMessagesRequest(BaseModel):
     """
 
 
-class RecallMessagesResponseVariant2(BaseModel):
+class RecallMessagesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[RecallMessagesResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[RecallMessagesResponseFieldsData | None, NOT_NULL] = None
     msgs: Annotated[list[RecallResult] | None, NOT_NULL] = None
     """
     One result per message, when the service answers without the wrapper.
     """
 
 
-class RecallMessagesResponse(Envelope, RecallMessagesResponseVariant2):
+class RecallMessagesResponse(Envelope, RecallMessagesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class RecallMessagesResponseVariant2Data(BaseModel):
+class RecallMessagesResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -3065,7 +3063,7 @@ class CreateUsersRequest(RootModel[RegisterUserRequest | RegisterUsersRequest]):
     root: RegisterUserRequest | RegisterUsersRequest
 
 
-class RemoveChatRoomAdminResponseVariant2(BaseModel):
+class RemoveChatRoomAdminResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3076,26 +3074,26 @@ class RemoveChatRoomAdminResponseVariant2(BaseModel):
     """
 
 
-class RemoveChatRoomAdminResponse(Envelope, RemoveChatRoomAdminResponseVariant2):
+class RemoveChatRoomAdminResponse(Envelope, RemoveChatRoomAdminResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class RemoveChatRoomAttributesResponseVariant2(BaseModel):
+class RemoveChatRoomAttributesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
     data: Annotated[AttributeChangeResult | None, NOT_NULL] = None
 
 
-class RemoveChatRoomAttributesResponse(Envelope, RemoveChatRoomAttributesResponseVariant2):
+class RemoveChatRoomAttributesResponse(Envelope, RemoveChatRoomAttributesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class RemoveChatRoomMembersResponseVariant2(BaseModel):
+class RemoveChatRoomMembersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3109,13 +3107,13 @@ class RemoveChatRoomMembersResponseVariant2(BaseModel):
     """
 
 
-class RemoveChatRoomMembersResponse(Envelope, RemoveChatRoomMembersResponseVariant2):
+class RemoveChatRoomMembersResponse(Envelope, RemoveChatRoomMembersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class RemoveContactResponseVariant2(BaseModel):
+class RemoveContactResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3125,13 +3123,13 @@ class RemoveContactResponseVariant2(BaseModel):
     """
 
 
-class RemoveContactResponse(Envelope, RemoveContactResponseVariant2):
+class RemoveContactResponse(Envelope, RemoveContactResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class RemoveGroupAdminResponseVariant2(BaseModel):
+class RemoveGroupAdminResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3142,13 +3140,13 @@ class RemoveGroupAdminResponseVariant2(BaseModel):
     """
 
 
-class RemoveGroupAdminResponse(Envelope, RemoveGroupAdminResponseVariant2):
+class RemoveGroupAdminResponse(Envelope, RemoveGroupAdminResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class RemoveGroupMembersResponseVariant2(BaseModel):
+class RemoveGroupMembersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3162,7 +3160,7 @@ class RemoveGroupMembersResponseVariant2(BaseModel):
     """
 
 
-class RemoveGroupMembersResponse(Envelope, RemoveGroupMembersResponseVariant2):
+class RemoveGroupMembersResponse(Envelope, RemoveGroupMembersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3182,14 +3180,14 @@ class RemovePushLabelUsersRequest(BaseModel):
     """
 
 
-class RemovePushLabelUsersResponseVariant2(BaseModel):
+class RemovePushLabelUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
     data: Annotated[PushLabelUsersResult | None, NOT_NULL] = None
 
 
-class RemovePushLabelUsersResponse(Envelope, RemovePushLabelUsersResponseVariant2):
+class RemovePushLabelUsersResponse(Envelope, RemovePushLabelUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3209,25 +3207,23 @@ class RemoveThreadMembersRequest(BaseModel):
     """
 
 
-class RemoveThreadMembersResponseVariant2(BaseModel):
+class RemoveThreadMembersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    entities: Annotated[list[RemoveThreadMembersResponseVariant2EntitiesItem] | None, NOT_NULL] = (
-        None
-    )
+    entities: Annotated[list[RemoveThreadMembersResponseFieldsEntitiesItem] | None, NOT_NULL] = None
     """
     One entry per user.
     """
 
 
-class RemoveThreadMembersResponse(Envelope, RemoveThreadMembersResponseVariant2):
+class RemoveThreadMembersResponse(Envelope, RemoveThreadMembersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class RemoveThreadMembersResponseVariant2EntitiesItem(BaseModel):
+class RemoveThreadMembersResponseFieldsEntitiesItem(BaseModel):
     """
     The outcome for one user.
     """
@@ -3284,7 +3280,7 @@ class SendMessageRequest(BaseModel):
     """
 
 
-class SendMessageResponseVariant2(BaseModel):
+class SendMessageResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3298,7 +3294,7 @@ class SendMessageResponseVariant2(BaseModel):
     """
 
 
-class SendMessageResponse(Envelope, SendMessageResponseVariant2):
+class SendMessageResponse(Envelope, SendMessageResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3332,20 +3328,20 @@ class SendPushByLabelsRequest(BaseModel):
     """
 
 
-class SendPushByLabelsResponseVariant2(BaseModel):
+class SendPushByLabelsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[SendPushByLabelsResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[SendPushByLabelsResponseFieldsData | None, NOT_NULL] = None
 
 
-class SendPushByLabelsResponse(Envelope, SendPushByLabelsResponseVariant2):
+class SendPushByLabelsResponse(Envelope, SendPushByLabelsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class SendPushByLabelsResponseVariant2Data(BaseModel):
+class SendPushByLabelsResponseFieldsData(BaseModel):
     """
     The task.
     """
@@ -3383,7 +3379,7 @@ class SendPushToAllUsersRequest(BaseModel):
     strategy: Annotated[PushStrategy | None, NOT_NULL] = None
 
 
-class SendPushToAllUsersResponseVariant2(BaseModel):
+class SendPushToAllUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3393,7 +3389,7 @@ class SendPushToAllUsersResponseVariant2(BaseModel):
     """
 
 
-class SendPushToAllUsersResponse(Envelope, SendPushToAllUsersResponseVariant2):
+class SendPushToAllUsersResponse(Envelope, SendPushToAllUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3415,7 +3411,7 @@ class SendPushToUsersRequest(BaseModel):
     """
 
 
-class SendPushToUsersResponseVariant2(BaseModel):
+class SendPushToUsersResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3425,20 +3421,20 @@ class SendPushToUsersResponseVariant2(BaseModel):
     """
 
 
-class SendPushToUsersResponse(Envelope, SendPushToUsersResponseVariant2):
+class SendPushToUsersResponse(Envelope, SendPushToUsersResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class SetChatRoomAttributesResponseVariant2(BaseModel):
+class SetChatRoomAttributesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
     data: Annotated[AttributeChangeResult | None, NOT_NULL] = None
 
 
-class SetChatRoomAttributesResponse(Envelope, SetChatRoomAttributesResponseVariant2):
+class SetChatRoomAttributesResponse(Envelope, SetChatRoomAttributesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3470,20 +3466,20 @@ class SetGlobalMuteRequest(BaseModel):
     """
 
 
-class SetGlobalMuteResponseVariant2(BaseModel):
+class SetGlobalMuteResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[SetGlobalMuteResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[SetGlobalMuteResponseFieldsData | None, NOT_NULL] = None
 
 
-class SetGlobalMuteResponse(Envelope, SetGlobalMuteResponseVariant2):
+class SetGlobalMuteResponse(Envelope, SetGlobalMuteResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class SetGlobalMuteResponseVariant2Data(BaseModel):
+class SetGlobalMuteResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -3511,7 +3507,7 @@ class SetPresenceRequest(BaseModel):
     """
 
 
-class SetPresenceResponseVariant2(BaseModel):
+class SetPresenceResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3521,7 +3517,7 @@ class SetPresenceResponseVariant2(BaseModel):
     """
 
 
-class SetPresenceResponse(Envelope, SetPresenceResponseVariant2):
+class SetPresenceResponse(Envelope, SetPresenceResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3594,7 +3590,7 @@ class SetUserAttributesRequest(RootModel[dict[str, str]]):
     root: Annotated[dict[str, str], Field(min_length=1)]
 
 
-class SetUserAttributesResponseVariant2(BaseModel):
+class SetUserAttributesResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3604,7 +3600,7 @@ class SetUserAttributesResponseVariant2(BaseModel):
     """
 
 
-class SetUserAttributesResponse(Envelope, SetUserAttributesResponseVariant2):
+class SetUserAttributesResponse(Envelope, SetUserAttributesResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3624,7 +3620,7 @@ class SubscribePresenceRequest(BaseModel):
     """
 
 
-class SubscribePresenceResponseVariant2(BaseModel):
+class SubscribePresenceResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3634,7 +3630,7 @@ class SubscribePresenceResponseVariant2(BaseModel):
     """
 
 
-class SubscribePresenceResponse(Envelope, SubscribePresenceResponseVariant2):
+class SubscribePresenceResponse(Envelope, SubscribePresenceResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3688,7 +3684,7 @@ class TransferGroupOwnershipRequest(BaseModel):
     """
 
 
-class UnblockUserResponseVariant2(BaseModel):
+class UnblockUserResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3698,7 +3694,7 @@ class UnblockUserResponseVariant2(BaseModel):
     """
 
 
-class UnblockUserResponse(Envelope, UnblockUserResponseVariant2):
+class UnblockUserResponse(Envelope, UnblockUserResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3715,7 +3711,7 @@ class UnsubscribePresenceRequest(RootModel[list[str]]):
     """
 
 
-class UnsubscribePresenceResponseVariant2(BaseModel):
+class UnsubscribePresenceResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3725,7 +3721,7 @@ class UnsubscribePresenceResponseVariant2(BaseModel):
     """
 
 
-class UnsubscribePresenceResponse(Envelope, UnsubscribePresenceResponseVariant2):
+class UnsubscribePresenceResponse(Envelope, UnsubscribePresenceResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3766,24 +3762,24 @@ class UpdateChatRoomRequest(BaseModel):
     _members = model_validator(mode="after")(members_between(1, None))
 
 
-class UpdateChatRoomResponseVariant2(BaseModel):
+class UpdateChatRoomResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[UpdateChatRoomResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[UpdateChatRoomResponseFieldsData | None, NOT_NULL] = None
     entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
 
 
-class UpdateChatRoomResponse(Envelope, UpdateChatRoomResponseVariant2):
+class UpdateChatRoomResponse(Envelope, UpdateChatRoomResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class UpdateChatRoomResponseVariant2Data(BaseModel):
+class UpdateChatRoomResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -3869,24 +3865,24 @@ class UpdateGroupRequest2(RootModel[UpdateGroupRequest | TransferGroupOwnershipR
     root: UpdateGroupRequest | TransferGroupOwnershipRequest
 
 
-class UpdateGroupResponseVariant2(BaseModel):
+class UpdateGroupResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[UpdateGroupResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[UpdateGroupResponseFieldsData | None, NOT_NULL] = None
     entities: Annotated[list[Any] | None, Field(max_length=0), NOT_NULL] = None
     """
     Always empty for this call.
     """
 
 
-class UpdateGroupResponse(Envelope, UpdateGroupResponseVariant2):
+class UpdateGroupResponse(Envelope, UpdateGroupResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class UpdateGroupResponseVariant2Data(BaseModel):
+class UpdateGroupResponseFieldsData(BaseModel):
     """
     Each field of the request mapped to true when it was applied (`newowner` for a transfer).
     """
@@ -3950,20 +3946,20 @@ class UpdateThreadRequest(BaseModel):
     """
 
 
-class UpdateThreadResponseVariant2(BaseModel):
+class UpdateThreadResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    data: Annotated[UpdateThreadResponseVariant2Data | None, NOT_NULL] = None
+    data: Annotated[UpdateThreadResponseFieldsData | None, NOT_NULL] = None
 
 
-class UpdateThreadResponse(Envelope, UpdateThreadResponseVariant2):
+class UpdateThreadResponse(Envelope, UpdateThreadResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
 
 
-class UpdateThreadResponseVariant2Data(BaseModel):
+class UpdateThreadResponseFieldsData(BaseModel):
     """
     The outcome.
     """
@@ -3983,7 +3979,7 @@ class UpdateUserPushSettingsRequest(
     root: SetPushNicknameRequest | SetPushDisplayStyleRequest | SetPushNoDisturbingRequest
 
 
-class UpdateUserPushSettingsResponseVariant2(BaseModel):
+class UpdateUserPushSettingsResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -3993,7 +3989,7 @@ class UpdateUserPushSettingsResponseVariant2(BaseModel):
     """
 
 
-class UpdateUserPushSettingsResponse(Envelope, UpdateUserPushSettingsResponseVariant2):
+class UpdateUserPushSettingsResponse(Envelope, UpdateUserPushSettingsResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -4017,7 +4013,7 @@ class UploadFileRequest(BaseModel):
     """
 
 
-class UploadFileResponseVariant2(BaseModel):
+class UploadFileResponseFields(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -4027,7 +4023,7 @@ class UploadFileResponseVariant2(BaseModel):
     """
 
 
-class UploadFileResponse(Envelope, UploadFileResponseVariant2):
+class UploadFileResponse(Envelope, UploadFileResponseFields):
     model_config = ConfigDict(
         populate_by_name=True,
     )

@@ -22,27 +22,78 @@ from ._runtime._base import (
 if TYPE_CHECKING:
     import httpx
 
-    from .resources.blocklist import AsyncBlocklist, Blocklist
-    from .resources.channels import AsyncChannels, Channels
+    from .resources.blocklist import (
+        AsyncBlocklist,
+        AsyncBlocklistWithRawResponse,
+        Blocklist,
+        BlocklistWithRawResponse,
+    )
+    from .resources.channels import (
+        AsyncChannels,
+        AsyncChannelsWithRawResponse,
+        Channels,
+        ChannelsWithRawResponse,
+    )
     from .resources.group_channel_moderation import (
         AsyncGroupChannelModeration,
+        AsyncGroupChannelModerationWithRawResponse,
         GroupChannelModeration,
+        GroupChannelModerationWithRawResponse,
     )
-    from .resources.group_channels import AsyncGroupChannels, GroupChannels
-    from .resources.messages import AsyncMessages, Messages
+    from .resources.group_channels import (
+        AsyncGroupChannels,
+        AsyncGroupChannelsWithRawResponse,
+        GroupChannels,
+        GroupChannelsWithRawResponse,
+    )
+    from .resources.messages import (
+        AsyncMessages,
+        AsyncMessagesWithRawResponse,
+        Messages,
+        MessagesWithRawResponse,
+    )
     from .resources.open_channel_message_priority import (
         AsyncOpenChannelMessagePriority,
+        AsyncOpenChannelMessagePriorityWithRawResponse,
         OpenChannelMessagePriority,
+        OpenChannelMessagePriorityWithRawResponse,
     )
-    from .resources.open_channel_metadata import AsyncOpenChannelMetadata, OpenChannelMetadata
-    from .resources.open_channel_moderation import AsyncOpenChannelModeration, OpenChannelModeration
+    from .resources.open_channel_metadata import (
+        AsyncOpenChannelMetadata,
+        AsyncOpenChannelMetadataWithRawResponse,
+        OpenChannelMetadata,
+        OpenChannelMetadataWithRawResponse,
+    )
+    from .resources.open_channel_moderation import (
+        AsyncOpenChannelModeration,
+        AsyncOpenChannelModerationWithRawResponse,
+        OpenChannelModeration,
+        OpenChannelModerationWithRawResponse,
+    )
     from .resources.open_channel_priority_delivery import (
         AsyncOpenChannelPriorityDelivery,
+        AsyncOpenChannelPriorityDeliveryWithRawResponse,
         OpenChannelPriorityDelivery,
+        OpenChannelPriorityDeliveryWithRawResponse,
     )
-    from .resources.open_channels import AsyncOpenChannels, OpenChannels
-    from .resources.system_messages import AsyncSystemMessages, SystemMessages
-    from .resources.users import AsyncUsers, Users
+    from .resources.open_channels import (
+        AsyncOpenChannels,
+        AsyncOpenChannelsWithRawResponse,
+        OpenChannels,
+        OpenChannelsWithRawResponse,
+    )
+    from .resources.system_messages import (
+        AsyncSystemMessages,
+        AsyncSystemMessagesWithRawResponse,
+        SystemMessages,
+        SystemMessagesWithRawResponse,
+    )
+    from .resources.users import (
+        AsyncUsers,
+        AsyncUsersWithRawResponse,
+        Users,
+        UsersWithRawResponse,
+    )
 
 DEFAULT_BASE_URL = "https://api.sg-light-api.com"
 # The backup of each primary host: the client fails over to it on connection errors and 5xx.
@@ -60,8 +111,8 @@ ENVELOPE = Envelope("code", (0,))
 
 
 class Client(SyncAPIClient):
-    """Nexconn Platform Chat API: one attribute per group of operations, each loaded when
-    first used."""
+    """The Nexconn Platform Chat API: one attribute per group of operations, each loaded when
+    first used. Close it when done, or use it in a `with` block."""
 
     def __init__(
         self,
@@ -76,6 +127,17 @@ class Client(SyncAPIClient):
         rate_limit: bool = False,
         backup_url: str | None = None,
     ) -> None:
+        """Args:
+        app_key: The app key the vendor issued, sent with every request.
+        app_secret: The app secret, or a function returning it: it signs every request and is never sent.
+        base_url: The API's address; by default `https://api.sg-light-api.com`.
+        timeout: Seconds to wait for each request, unless a call passes its own `timeout`.
+        headers: Headers to send with every request.
+        transport: An httpx transport to send requests through, in place of the network (for tests and proxies).
+        max_retries: How many times to retry a failed request (connection errors, 408, 429, and 5xx for idempotent methods), unless a call passes its own `max_retries`.
+        rate_limit: Space calls to the vendor's documented rate limits, so that a bulk job waits instead of collecting 429s.
+        backup_url: The host to fail over to on connection errors and 5xx answers; by default the spec's backup of the primary host.
+        """
         from ._runtime._auth import SignatureAuth
 
         super().__init__(
@@ -101,93 +163,196 @@ class Client(SyncAPIClient):
         )
 
     @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same operations, each returning the call's APIResponse (status, headers and the
+        parsed value), for this call alone."""
+        return ClientWithRawResponse(self)
+
+    @cached_property
     def users(self) -> Users:
-        """users operations."""
+        """Register users and manage their tokens, profile data, bans, soft deletion, direct-channel mutes and tags."""
         from .resources.users import Users
 
         return Users(self)
 
     @cached_property
     def blocklist(self) -> Blocklist:
-        """blocklist operations."""
+        """Maintain the per-user lists of people who may not send someone direct messages."""
         from .resources.blocklist import Blocklist
 
         return Blocklist(self)
 
     @cached_property
     def messages(self) -> Messages:
-        """messages operations."""
+        """Send direct, group, community and open channel messages, manage message metadata, recall messages and clear history."""
         from .resources.messages import Messages
 
         return Messages(self)
 
     @cached_property
     def channels(self) -> Channels:
-        """channels operations."""
+        """A user's settings for channels: pinning, do-not-disturb levels and channel tags."""
         from .resources.channels import Channels
 
         return Channels(self)
 
     @cached_property
     def system_messages(self) -> SystemMessages:
-        """system_messages operations."""
+        """Messages in the system channel: to chosen users, to everyone, to online users, and targeted pushes."""
         from .resources.system_messages import SystemMessages
 
         return SystemMessages(self)
 
     @cached_property
     def group_channels(self) -> GroupChannels:
-        """group_channels operations."""
+        """Create, dissolve and update group channels and manage their members."""
         from .resources.group_channels import GroupChannels
 
         return GroupChannels(self)
 
     @cached_property
     def group_channel_moderation(self) -> GroupChannelModeration:
-        """group_channel_moderation operations."""
+        """Mute members, freeze groups and keep the list of members who may still send."""
         from .resources.group_channel_moderation import GroupChannelModeration
 
         return GroupChannelModeration(self)
 
     @cached_property
     def open_channels(self) -> OpenChannels:
-        """open_channels operations."""
+        """Create, inspect and destroy open channels (large, join-as-you-go rooms) and set when they destroy themselves."""
         from .resources.open_channels import OpenChannels
 
         return OpenChannels(self)
 
     @cached_property
     def open_channel_moderation(self) -> OpenChannelModeration:
-        """open_channel_moderation operations."""
+        """Participants of open channels: listing and presence, mutes, freezes, allowed senders, global mutes and bans."""
         from .resources.open_channel_moderation import OpenChannelModeration
 
         return OpenChannelModeration(self)
 
     @cached_property
     def open_channel_metadata(self) -> OpenChannelMetadata:
-        """open_channel_metadata operations."""
+        """Key-value metadata kept on an open channel, such as seat maps or game state."""
         from .resources.open_channel_metadata import OpenChannelMetadata
 
         return OpenChannelMetadata(self)
 
     @cached_property
     def open_channel_message_priority(self) -> OpenChannelMessagePriority:
-        """open_channel_message_priority operations."""
+        """Message types that are dropped first when an open channel is busier than the service can relay."""
         from .resources.open_channel_message_priority import OpenChannelMessagePriority
 
         return OpenChannelMessagePriority(self)
 
     @cached_property
     def open_channel_priority_delivery(self) -> OpenChannelPriorityDelivery:
-        """open_channel_priority_delivery operations."""
+        """Senders and message types whose open channel messages are never dropped under load."""
         from .resources.open_channel_priority_delivery import OpenChannelPriorityDelivery
 
         return OpenChannelPriorityDelivery(self)
 
 
+class ClientWithRawResponse:
+    """`client.with_raw_response`: each operation returns an APIResponse."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def users(self) -> UsersWithRawResponse:
+        """Register users and manage their tokens, profile data, bans, soft deletion, direct-channel mutes and tags."""
+        from .resources.users import UsersWithRawResponse
+
+        return UsersWithRawResponse(self._client.users)
+
+    @cached_property
+    def blocklist(self) -> BlocklistWithRawResponse:
+        """Maintain the per-user lists of people who may not send someone direct messages."""
+        from .resources.blocklist import BlocklistWithRawResponse
+
+        return BlocklistWithRawResponse(self._client.blocklist)
+
+    @cached_property
+    def messages(self) -> MessagesWithRawResponse:
+        """Send direct, group, community and open channel messages, manage message metadata, recall messages and clear history."""
+        from .resources.messages import MessagesWithRawResponse
+
+        return MessagesWithRawResponse(self._client.messages)
+
+    @cached_property
+    def channels(self) -> ChannelsWithRawResponse:
+        """A user's settings for channels: pinning, do-not-disturb levels and channel tags."""
+        from .resources.channels import ChannelsWithRawResponse
+
+        return ChannelsWithRawResponse(self._client.channels)
+
+    @cached_property
+    def system_messages(self) -> SystemMessagesWithRawResponse:
+        """Messages in the system channel: to chosen users, to everyone, to online users, and targeted pushes."""
+        from .resources.system_messages import SystemMessagesWithRawResponse
+
+        return SystemMessagesWithRawResponse(self._client.system_messages)
+
+    @cached_property
+    def group_channels(self) -> GroupChannelsWithRawResponse:
+        """Create, dissolve and update group channels and manage their members."""
+        from .resources.group_channels import GroupChannelsWithRawResponse
+
+        return GroupChannelsWithRawResponse(self._client.group_channels)
+
+    @cached_property
+    def group_channel_moderation(self) -> GroupChannelModerationWithRawResponse:
+        """Mute members, freeze groups and keep the list of members who may still send."""
+        from .resources.group_channel_moderation import GroupChannelModerationWithRawResponse
+
+        return GroupChannelModerationWithRawResponse(self._client.group_channel_moderation)
+
+    @cached_property
+    def open_channels(self) -> OpenChannelsWithRawResponse:
+        """Create, inspect and destroy open channels (large, join-as-you-go rooms) and set when they destroy themselves."""
+        from .resources.open_channels import OpenChannelsWithRawResponse
+
+        return OpenChannelsWithRawResponse(self._client.open_channels)
+
+    @cached_property
+    def open_channel_moderation(self) -> OpenChannelModerationWithRawResponse:
+        """Participants of open channels: listing and presence, mutes, freezes, allowed senders, global mutes and bans."""
+        from .resources.open_channel_moderation import OpenChannelModerationWithRawResponse
+
+        return OpenChannelModerationWithRawResponse(self._client.open_channel_moderation)
+
+    @cached_property
+    def open_channel_metadata(self) -> OpenChannelMetadataWithRawResponse:
+        """Key-value metadata kept on an open channel, such as seat maps or game state."""
+        from .resources.open_channel_metadata import OpenChannelMetadataWithRawResponse
+
+        return OpenChannelMetadataWithRawResponse(self._client.open_channel_metadata)
+
+    @cached_property
+    def open_channel_message_priority(self) -> OpenChannelMessagePriorityWithRawResponse:
+        """Message types that are dropped first when an open channel is busier than the service can relay."""
+        from .resources.open_channel_message_priority import (
+            OpenChannelMessagePriorityWithRawResponse,
+        )
+
+        return OpenChannelMessagePriorityWithRawResponse(self._client.open_channel_message_priority)
+
+    @cached_property
+    def open_channel_priority_delivery(self) -> OpenChannelPriorityDeliveryWithRawResponse:
+        """Senders and message types whose open channel messages are never dropped under load."""
+        from .resources.open_channel_priority_delivery import (
+            OpenChannelPriorityDeliveryWithRawResponse,
+        )
+
+        return OpenChannelPriorityDeliveryWithRawResponse(
+            self._client.open_channel_priority_delivery
+        )
+
+
 class AsyncClient(AsyncAPIClient):
-    """Nexconn Platform Chat API, async: one attribute per group of operations, each loaded
-    when first used."""
+    """The Nexconn Platform Chat API, async: one attribute per group of operations, each loaded
+    when first used. Close it when done (`await client.close()`), or use `async with`."""
 
     def __init__(
         self,
@@ -202,6 +367,17 @@ class AsyncClient(AsyncAPIClient):
         rate_limit: bool = False,
         backup_url: str | None = None,
     ) -> None:
+        """Args:
+        app_key: The app key the vendor issued, sent with every request.
+        app_secret: The app secret, or a function returning it: it signs every request and is never sent.
+        base_url: The API's address; by default `https://api.sg-light-api.com`.
+        timeout: Seconds to wait for each request, unless a call passes its own `timeout`.
+        headers: Headers to send with every request.
+        transport: An httpx transport to send requests through, in place of the network (for tests and proxies).
+        max_retries: How many times to retry a failed request (connection errors, 408, 429, and 5xx for idempotent methods), unless a call passes its own `max_retries`.
+        rate_limit: Space calls to the vendor's documented rate limits, so that a bulk job waits instead of collecting 429s.
+        backup_url: The host to fail over to on connection errors and 5xx answers; by default the spec's backup of the primary host.
+        """
         from ._runtime._auth import SignatureAuth
 
         super().__init__(
@@ -227,85 +403,190 @@ class AsyncClient(AsyncAPIClient):
         )
 
     @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same operations, each returning the call's APIResponse (status, headers and the
+        parsed value), for this call alone."""
+        return AsyncClientWithRawResponse(self)
+
+    @cached_property
     def users(self) -> AsyncUsers:
-        """users operations."""
+        """Register users and manage their tokens, profile data, bans, soft deletion, direct-channel mutes and tags."""
         from .resources.users import AsyncUsers
 
         return AsyncUsers(self)
 
     @cached_property
     def blocklist(self) -> AsyncBlocklist:
-        """blocklist operations."""
+        """Maintain the per-user lists of people who may not send someone direct messages."""
         from .resources.blocklist import AsyncBlocklist
 
         return AsyncBlocklist(self)
 
     @cached_property
     def messages(self) -> AsyncMessages:
-        """messages operations."""
+        """Send direct, group, community and open channel messages, manage message metadata, recall messages and clear history."""
         from .resources.messages import AsyncMessages
 
         return AsyncMessages(self)
 
     @cached_property
     def channels(self) -> AsyncChannels:
-        """channels operations."""
+        """A user's settings for channels: pinning, do-not-disturb levels and channel tags."""
         from .resources.channels import AsyncChannels
 
         return AsyncChannels(self)
 
     @cached_property
     def system_messages(self) -> AsyncSystemMessages:
-        """system_messages operations."""
+        """Messages in the system channel: to chosen users, to everyone, to online users, and targeted pushes."""
         from .resources.system_messages import AsyncSystemMessages
 
         return AsyncSystemMessages(self)
 
     @cached_property
     def group_channels(self) -> AsyncGroupChannels:
-        """group_channels operations."""
+        """Create, dissolve and update group channels and manage their members."""
         from .resources.group_channels import AsyncGroupChannels
 
         return AsyncGroupChannels(self)
 
     @cached_property
     def group_channel_moderation(self) -> AsyncGroupChannelModeration:
-        """group_channel_moderation operations."""
+        """Mute members, freeze groups and keep the list of members who may still send."""
         from .resources.group_channel_moderation import AsyncGroupChannelModeration
 
         return AsyncGroupChannelModeration(self)
 
     @cached_property
     def open_channels(self) -> AsyncOpenChannels:
-        """open_channels operations."""
+        """Create, inspect and destroy open channels (large, join-as-you-go rooms) and set when they destroy themselves."""
         from .resources.open_channels import AsyncOpenChannels
 
         return AsyncOpenChannels(self)
 
     @cached_property
     def open_channel_moderation(self) -> AsyncOpenChannelModeration:
-        """open_channel_moderation operations."""
+        """Participants of open channels: listing and presence, mutes, freezes, allowed senders, global mutes and bans."""
         from .resources.open_channel_moderation import AsyncOpenChannelModeration
 
         return AsyncOpenChannelModeration(self)
 
     @cached_property
     def open_channel_metadata(self) -> AsyncOpenChannelMetadata:
-        """open_channel_metadata operations."""
+        """Key-value metadata kept on an open channel, such as seat maps or game state."""
         from .resources.open_channel_metadata import AsyncOpenChannelMetadata
 
         return AsyncOpenChannelMetadata(self)
 
     @cached_property
     def open_channel_message_priority(self) -> AsyncOpenChannelMessagePriority:
-        """open_channel_message_priority operations."""
+        """Message types that are dropped first when an open channel is busier than the service can relay."""
         from .resources.open_channel_message_priority import AsyncOpenChannelMessagePriority
 
         return AsyncOpenChannelMessagePriority(self)
 
     @cached_property
     def open_channel_priority_delivery(self) -> AsyncOpenChannelPriorityDelivery:
-        """open_channel_priority_delivery operations."""
+        """Senders and message types whose open channel messages are never dropped under load."""
         from .resources.open_channel_priority_delivery import AsyncOpenChannelPriorityDelivery
 
         return AsyncOpenChannelPriorityDelivery(self)
+
+
+class AsyncClientWithRawResponse:
+    """`client.with_raw_response` of an AsyncClient: each operation returns an APIResponse."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def users(self) -> AsyncUsersWithRawResponse:
+        """Register users and manage their tokens, profile data, bans, soft deletion, direct-channel mutes and tags."""
+        from .resources.users import AsyncUsersWithRawResponse
+
+        return AsyncUsersWithRawResponse(self._client.users)
+
+    @cached_property
+    def blocklist(self) -> AsyncBlocklistWithRawResponse:
+        """Maintain the per-user lists of people who may not send someone direct messages."""
+        from .resources.blocklist import AsyncBlocklistWithRawResponse
+
+        return AsyncBlocklistWithRawResponse(self._client.blocklist)
+
+    @cached_property
+    def messages(self) -> AsyncMessagesWithRawResponse:
+        """Send direct, group, community and open channel messages, manage message metadata, recall messages and clear history."""
+        from .resources.messages import AsyncMessagesWithRawResponse
+
+        return AsyncMessagesWithRawResponse(self._client.messages)
+
+    @cached_property
+    def channels(self) -> AsyncChannelsWithRawResponse:
+        """A user's settings for channels: pinning, do-not-disturb levels and channel tags."""
+        from .resources.channels import AsyncChannelsWithRawResponse
+
+        return AsyncChannelsWithRawResponse(self._client.channels)
+
+    @cached_property
+    def system_messages(self) -> AsyncSystemMessagesWithRawResponse:
+        """Messages in the system channel: to chosen users, to everyone, to online users, and targeted pushes."""
+        from .resources.system_messages import AsyncSystemMessagesWithRawResponse
+
+        return AsyncSystemMessagesWithRawResponse(self._client.system_messages)
+
+    @cached_property
+    def group_channels(self) -> AsyncGroupChannelsWithRawResponse:
+        """Create, dissolve and update group channels and manage their members."""
+        from .resources.group_channels import AsyncGroupChannelsWithRawResponse
+
+        return AsyncGroupChannelsWithRawResponse(self._client.group_channels)
+
+    @cached_property
+    def group_channel_moderation(self) -> AsyncGroupChannelModerationWithRawResponse:
+        """Mute members, freeze groups and keep the list of members who may still send."""
+        from .resources.group_channel_moderation import AsyncGroupChannelModerationWithRawResponse
+
+        return AsyncGroupChannelModerationWithRawResponse(self._client.group_channel_moderation)
+
+    @cached_property
+    def open_channels(self) -> AsyncOpenChannelsWithRawResponse:
+        """Create, inspect and destroy open channels (large, join-as-you-go rooms) and set when they destroy themselves."""
+        from .resources.open_channels import AsyncOpenChannelsWithRawResponse
+
+        return AsyncOpenChannelsWithRawResponse(self._client.open_channels)
+
+    @cached_property
+    def open_channel_moderation(self) -> AsyncOpenChannelModerationWithRawResponse:
+        """Participants of open channels: listing and presence, mutes, freezes, allowed senders, global mutes and bans."""
+        from .resources.open_channel_moderation import AsyncOpenChannelModerationWithRawResponse
+
+        return AsyncOpenChannelModerationWithRawResponse(self._client.open_channel_moderation)
+
+    @cached_property
+    def open_channel_metadata(self) -> AsyncOpenChannelMetadataWithRawResponse:
+        """Key-value metadata kept on an open channel, such as seat maps or game state."""
+        from .resources.open_channel_metadata import AsyncOpenChannelMetadataWithRawResponse
+
+        return AsyncOpenChannelMetadataWithRawResponse(self._client.open_channel_metadata)
+
+    @cached_property
+    def open_channel_message_priority(self) -> AsyncOpenChannelMessagePriorityWithRawResponse:
+        """Message types that are dropped first when an open channel is busier than the service can relay."""
+        from .resources.open_channel_message_priority import (
+            AsyncOpenChannelMessagePriorityWithRawResponse,
+        )
+
+        return AsyncOpenChannelMessagePriorityWithRawResponse(
+            self._client.open_channel_message_priority
+        )
+
+    @cached_property
+    def open_channel_priority_delivery(self) -> AsyncOpenChannelPriorityDeliveryWithRawResponse:
+        """Senders and message types whose open channel messages are never dropped under load."""
+        from .resources.open_channel_priority_delivery import (
+            AsyncOpenChannelPriorityDeliveryWithRawResponse,
+        )
+
+        return AsyncOpenChannelPriorityDeliveryWithRawResponse(
+            self._client.open_channel_priority_delivery
+        )

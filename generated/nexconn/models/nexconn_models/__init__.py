@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
+from typing_extensions import TypeAliasType
 
 
 class AccessTokenResponse(BaseModel):
@@ -3378,8 +3379,7 @@ class SystemPushResult(BaseModel):
     """
 
 
-class Tag(RootModel[str]):
-    root: Annotated[str, Field(max_length=40)]
+Tag = TypeAliasType("Tag", Annotated[str, Field(max_length=40)])
 
 
 class TaggedAudience(BaseModel):

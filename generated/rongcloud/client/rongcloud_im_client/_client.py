@@ -22,21 +22,96 @@ from ._runtime._base import (
 if TYPE_CHECKING:
     import httpx
 
-    from .resources.chatroom_allowlists import AsyncChatroomAllowlists, ChatroomAllowlists
-    from .resources.chatroom_keepalive import AsyncChatroomKeepalive, ChatroomKeepalive
-    from .resources.chatroom_members import AsyncChatroomMembers, ChatroomMembers
-    from .resources.chatroom_priority import AsyncChatroomPriority, ChatroomPriority
-    from .resources.chatroom_properties import AsyncChatroomProperties, ChatroomProperties
-    from .resources.chatrooms import AsyncChatrooms, Chatrooms
-    from .resources.conversations import AsyncConversations, Conversations
-    from .resources.group_mute import AsyncGroupMute, GroupMute
-    from .resources.groups import AsyncGroups, Groups
-    from .resources.messages import AsyncMessages, Messages
-    from .resources.moderation import AsyncModeration, Moderation
-    from .resources.notifications import AsyncNotifications, Notifications
-    from .resources.system import AsyncSystem, System
-    from .resources.user_lists import AsyncUserLists, UserLists
-    from .resources.users import AsyncUsers, Users
+    from .resources.chatroom_allowlists import (
+        AsyncChatroomAllowlists,
+        AsyncChatroomAllowlistsWithRawResponse,
+        ChatroomAllowlists,
+        ChatroomAllowlistsWithRawResponse,
+    )
+    from .resources.chatroom_keepalive import (
+        AsyncChatroomKeepalive,
+        AsyncChatroomKeepaliveWithRawResponse,
+        ChatroomKeepalive,
+        ChatroomKeepaliveWithRawResponse,
+    )
+    from .resources.chatroom_members import (
+        AsyncChatroomMembers,
+        AsyncChatroomMembersWithRawResponse,
+        ChatroomMembers,
+        ChatroomMembersWithRawResponse,
+    )
+    from .resources.chatroom_priority import (
+        AsyncChatroomPriority,
+        AsyncChatroomPriorityWithRawResponse,
+        ChatroomPriority,
+        ChatroomPriorityWithRawResponse,
+    )
+    from .resources.chatroom_properties import (
+        AsyncChatroomProperties,
+        AsyncChatroomPropertiesWithRawResponse,
+        ChatroomProperties,
+        ChatroomPropertiesWithRawResponse,
+    )
+    from .resources.chatrooms import (
+        AsyncChatrooms,
+        AsyncChatroomsWithRawResponse,
+        Chatrooms,
+        ChatroomsWithRawResponse,
+    )
+    from .resources.conversations import (
+        AsyncConversations,
+        AsyncConversationsWithRawResponse,
+        Conversations,
+        ConversationsWithRawResponse,
+    )
+    from .resources.group_mute import (
+        AsyncGroupMute,
+        AsyncGroupMuteWithRawResponse,
+        GroupMute,
+        GroupMuteWithRawResponse,
+    )
+    from .resources.groups import (
+        AsyncGroups,
+        AsyncGroupsWithRawResponse,
+        Groups,
+        GroupsWithRawResponse,
+    )
+    from .resources.messages import (
+        AsyncMessages,
+        AsyncMessagesWithRawResponse,
+        Messages,
+        MessagesWithRawResponse,
+    )
+    from .resources.moderation import (
+        AsyncModeration,
+        AsyncModerationWithRawResponse,
+        Moderation,
+        ModerationWithRawResponse,
+    )
+    from .resources.notifications import (
+        AsyncNotifications,
+        AsyncNotificationsWithRawResponse,
+        Notifications,
+        NotificationsWithRawResponse,
+    )
+    from .resources.system import (
+        AsyncSystem,
+        AsyncSystemWithRawResponse,
+        System,
+        SystemWithRawResponse,
+    )
+    from .resources.user_lists import (
+        AsyncUserLists,
+        AsyncUserListsWithRawResponse,
+        UserLists,
+        UserListsWithRawResponse,
+    )
+    from .resources.users import (
+        AsyncUsers,
+        AsyncUsersWithRawResponse,
+        Users,
+        UsersWithRawResponse,
+    )
 
 DEFAULT_BASE_URL = "https://api.rong-api.com"
 # The backup of each primary host: the client fails over to it on connection errors and 5xx.
@@ -58,8 +133,8 @@ ENVELOPE = Envelope("code", (200,))
 
 
 class Client(SyncAPIClient):
-    """RongCloud IM Server API: one attribute per group of operations, each loaded when
-    first used."""
+    """The RongCloud IM Server API: one attribute per group of operations, each loaded when
+    first used. Close it when done, or use it in a `with` block."""
 
     def __init__(
         self,
@@ -74,6 +149,17 @@ class Client(SyncAPIClient):
         rate_limit: bool = False,
         backup_url: str | None = None,
     ) -> None:
+        """Args:
+        app_key: The app key the vendor issued, sent with every request.
+        app_secret: The app secret, or a function returning it: it signs every request and is never sent.
+        base_url: The API's address; by default `https://api.rong-api.com`.
+        timeout: Seconds to wait for each request, unless a call passes its own `timeout`.
+        headers: Headers to send with every request.
+        transport: An httpx transport to send requests through, in place of the network (for tests and proxies).
+        max_retries: How many times to retry a failed request (connection errors, 408, 429, and 5xx for idempotent methods), unless a call passes its own `max_retries`.
+        rate_limit: Space calls to the vendor's documented rate limits, so that a bulk job waits instead of collecting 429s.
+        backup_url: The host to fail over to on connection errors and 5xx answers; by default the spec's backup of the primary host.
+        """
         from ._runtime._auth import SignatureAuth
 
         super().__init__(
@@ -99,114 +185,232 @@ class Client(SyncAPIClient):
         )
 
     @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same operations, each returning the call's APIResponse (status, headers and the
+        parsed value), for this call alone."""
+        return ClientWithRawResponse(self)
+
+    @cached_property
     def users(self) -> Users:
-        """users operations."""
+        """Register users and issue tokens, edit profiles, deactivate, ban and mute users, check who is online and manage user tags."""
         from .resources.users import Users
 
         return Users(self)
 
     @cached_property
     def user_lists(self) -> UserLists:
-        """user_lists operations."""
+        """Per-user blocklists and allowlists that decide who may send a user one-to-one messages."""
         from .resources.user_lists import UserLists
 
         return UserLists(self)
 
     @cached_property
     def messages(self) -> Messages:
-        """messages operations."""
+        """Send one-to-one, group and chatroom messages, manage message extensions, recall messages and work with the message history."""
         from .resources.messages import Messages
 
         return Messages(self)
 
     @cached_property
     def conversations(self) -> Conversations:
-        """conversations operations."""
+        """Change how a conversation appears in a user's conversation list."""
         from .resources.conversations import Conversations
 
         return Conversations(self)
 
     @cached_property
     def system(self) -> System:
-        """system operations."""
+        """System notification messages, broadcasts to all or online users and push-only notifications."""
         from .resources.system import System
 
         return System(self)
 
     @cached_property
     def groups(self) -> Groups:
-        """groups operations."""
+        """Create and dismiss groups, manage membership and group names."""
         from .resources.groups import Groups
 
         return Groups(self)
 
     @cached_property
     def group_mute(self) -> GroupMute:
-        """group_mute operations."""
+        """Mute group members or whole groups, and exempt users from a group-wide mute."""
         from .resources.group_mute import GroupMute
 
         return GroupMute(self)
 
     @cached_property
     def chatrooms(self) -> Chatrooms:
-        """chatrooms operations."""
+        """Create, inspect and destroy chatrooms."""
         from .resources.chatrooms import Chatrooms
 
         return Chatrooms(self)
 
     @cached_property
     def chatroom_keepalive(self) -> ChatroomKeepalive:
-        """chatroom_keepalive operations."""
+        """Exempt chatrooms from automatic destruction."""
         from .resources.chatroom_keepalive import ChatroomKeepalive
 
         return ChatroomKeepalive(self)
 
     @cached_property
     def chatroom_members(self) -> ChatroomMembers:
-        """chatroom_members operations."""
+        """Chatroom membership, muting and bans, per chatroom and app-wide."""
         from .resources.chatroom_members import ChatroomMembers
 
         return ChatroomMembers(self)
 
     @cached_property
     def chatroom_properties(self) -> ChatroomProperties:
-        """chatroom_properties operations."""
+        """Key-value properties stored on a chatroom."""
         from .resources.chatroom_properties import ChatroomProperties
 
         return ChatroomProperties(self)
 
     @cached_property
     def chatroom_priority(self) -> ChatroomPriority:
-        """chatroom_priority operations."""
+        """Message types that are dropped first when chatrooms are under load."""
         from .resources.chatroom_priority import ChatroomPriority
 
         return ChatroomPriority(self)
 
     @cached_property
     def chatroom_allowlists(self) -> ChatroomAllowlists:
-        """chatroom_allowlists operations."""
+        """Users and message types protected from being dropped in chatrooms."""
         from .resources.chatroom_allowlists import ChatroomAllowlists
 
         return ChatroomAllowlists(self)
 
     @cached_property
     def moderation(self) -> Moderation:
-        """moderation operations."""
+        """The app's sensitive word list."""
         from .resources.moderation import Moderation
 
         return Moderation(self)
 
     @cached_property
     def notifications(self) -> Notifications:
-        """notifications operations."""
+        """Do-not-disturb settings, quiet hours and the aliases shown in push notifications."""
         from .resources.notifications import Notifications
 
         return Notifications(self)
 
 
+class ClientWithRawResponse:
+    """`client.with_raw_response`: each operation returns an APIResponse."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def users(self) -> UsersWithRawResponse:
+        """Register users and issue tokens, edit profiles, deactivate, ban and mute users, check who is online and manage user tags."""
+        from .resources.users import UsersWithRawResponse
+
+        return UsersWithRawResponse(self._client.users)
+
+    @cached_property
+    def user_lists(self) -> UserListsWithRawResponse:
+        """Per-user blocklists and allowlists that decide who may send a user one-to-one messages."""
+        from .resources.user_lists import UserListsWithRawResponse
+
+        return UserListsWithRawResponse(self._client.user_lists)
+
+    @cached_property
+    def messages(self) -> MessagesWithRawResponse:
+        """Send one-to-one, group and chatroom messages, manage message extensions, recall messages and work with the message history."""
+        from .resources.messages import MessagesWithRawResponse
+
+        return MessagesWithRawResponse(self._client.messages)
+
+    @cached_property
+    def conversations(self) -> ConversationsWithRawResponse:
+        """Change how a conversation appears in a user's conversation list."""
+        from .resources.conversations import ConversationsWithRawResponse
+
+        return ConversationsWithRawResponse(self._client.conversations)
+
+    @cached_property
+    def system(self) -> SystemWithRawResponse:
+        """System notification messages, broadcasts to all or online users and push-only notifications."""
+        from .resources.system import SystemWithRawResponse
+
+        return SystemWithRawResponse(self._client.system)
+
+    @cached_property
+    def groups(self) -> GroupsWithRawResponse:
+        """Create and dismiss groups, manage membership and group names."""
+        from .resources.groups import GroupsWithRawResponse
+
+        return GroupsWithRawResponse(self._client.groups)
+
+    @cached_property
+    def group_mute(self) -> GroupMuteWithRawResponse:
+        """Mute group members or whole groups, and exempt users from a group-wide mute."""
+        from .resources.group_mute import GroupMuteWithRawResponse
+
+        return GroupMuteWithRawResponse(self._client.group_mute)
+
+    @cached_property
+    def chatrooms(self) -> ChatroomsWithRawResponse:
+        """Create, inspect and destroy chatrooms."""
+        from .resources.chatrooms import ChatroomsWithRawResponse
+
+        return ChatroomsWithRawResponse(self._client.chatrooms)
+
+    @cached_property
+    def chatroom_keepalive(self) -> ChatroomKeepaliveWithRawResponse:
+        """Exempt chatrooms from automatic destruction."""
+        from .resources.chatroom_keepalive import ChatroomKeepaliveWithRawResponse
+
+        return ChatroomKeepaliveWithRawResponse(self._client.chatroom_keepalive)
+
+    @cached_property
+    def chatroom_members(self) -> ChatroomMembersWithRawResponse:
+        """Chatroom membership, muting and bans, per chatroom and app-wide."""
+        from .resources.chatroom_members import ChatroomMembersWithRawResponse
+
+        return ChatroomMembersWithRawResponse(self._client.chatroom_members)
+
+    @cached_property
+    def chatroom_properties(self) -> ChatroomPropertiesWithRawResponse:
+        """Key-value properties stored on a chatroom."""
+        from .resources.chatroom_properties import ChatroomPropertiesWithRawResponse
+
+        return ChatroomPropertiesWithRawResponse(self._client.chatroom_properties)
+
+    @cached_property
+    def chatroom_priority(self) -> ChatroomPriorityWithRawResponse:
+        """Message types that are dropped first when chatrooms are under load."""
+        from .resources.chatroom_priority import ChatroomPriorityWithRawResponse
+
+        return ChatroomPriorityWithRawResponse(self._client.chatroom_priority)
+
+    @cached_property
+    def chatroom_allowlists(self) -> ChatroomAllowlistsWithRawResponse:
+        """Users and message types protected from being dropped in chatrooms."""
+        from .resources.chatroom_allowlists import ChatroomAllowlistsWithRawResponse
+
+        return ChatroomAllowlistsWithRawResponse(self._client.chatroom_allowlists)
+
+    @cached_property
+    def moderation(self) -> ModerationWithRawResponse:
+        """The app's sensitive word list."""
+        from .resources.moderation import ModerationWithRawResponse
+
+        return ModerationWithRawResponse(self._client.moderation)
+
+    @cached_property
+    def notifications(self) -> NotificationsWithRawResponse:
+        """Do-not-disturb settings, quiet hours and the aliases shown in push notifications."""
+        from .resources.notifications import NotificationsWithRawResponse
+
+        return NotificationsWithRawResponse(self._client.notifications)
+
+
 class AsyncClient(AsyncAPIClient):
-    """RongCloud IM Server API, async: one attribute per group of operations, each loaded
-    when first used."""
+    """The RongCloud IM Server API, async: one attribute per group of operations, each loaded
+    when first used. Close it when done (`await client.close()`), or use `async with`."""
 
     def __init__(
         self,
@@ -221,6 +425,17 @@ class AsyncClient(AsyncAPIClient):
         rate_limit: bool = False,
         backup_url: str | None = None,
     ) -> None:
+        """Args:
+        app_key: The app key the vendor issued, sent with every request.
+        app_secret: The app secret, or a function returning it: it signs every request and is never sent.
+        base_url: The API's address; by default `https://api.rong-api.com`.
+        timeout: Seconds to wait for each request, unless a call passes its own `timeout`.
+        headers: Headers to send with every request.
+        transport: An httpx transport to send requests through, in place of the network (for tests and proxies).
+        max_retries: How many times to retry a failed request (connection errors, 408, 429, and 5xx for idempotent methods), unless a call passes its own `max_retries`.
+        rate_limit: Space calls to the vendor's documented rate limits, so that a bulk job waits instead of collecting 429s.
+        backup_url: The host to fail over to on connection errors and 5xx answers; by default the spec's backup of the primary host.
+        """
         from ._runtime._auth import SignatureAuth
 
         super().__init__(
@@ -246,106 +461,224 @@ class AsyncClient(AsyncAPIClient):
         )
 
     @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same operations, each returning the call's APIResponse (status, headers and the
+        parsed value), for this call alone."""
+        return AsyncClientWithRawResponse(self)
+
+    @cached_property
     def users(self) -> AsyncUsers:
-        """users operations."""
+        """Register users and issue tokens, edit profiles, deactivate, ban and mute users, check who is online and manage user tags."""
         from .resources.users import AsyncUsers
 
         return AsyncUsers(self)
 
     @cached_property
     def user_lists(self) -> AsyncUserLists:
-        """user_lists operations."""
+        """Per-user blocklists and allowlists that decide who may send a user one-to-one messages."""
         from .resources.user_lists import AsyncUserLists
 
         return AsyncUserLists(self)
 
     @cached_property
     def messages(self) -> AsyncMessages:
-        """messages operations."""
+        """Send one-to-one, group and chatroom messages, manage message extensions, recall messages and work with the message history."""
         from .resources.messages import AsyncMessages
 
         return AsyncMessages(self)
 
     @cached_property
     def conversations(self) -> AsyncConversations:
-        """conversations operations."""
+        """Change how a conversation appears in a user's conversation list."""
         from .resources.conversations import AsyncConversations
 
         return AsyncConversations(self)
 
     @cached_property
     def system(self) -> AsyncSystem:
-        """system operations."""
+        """System notification messages, broadcasts to all or online users and push-only notifications."""
         from .resources.system import AsyncSystem
 
         return AsyncSystem(self)
 
     @cached_property
     def groups(self) -> AsyncGroups:
-        """groups operations."""
+        """Create and dismiss groups, manage membership and group names."""
         from .resources.groups import AsyncGroups
 
         return AsyncGroups(self)
 
     @cached_property
     def group_mute(self) -> AsyncGroupMute:
-        """group_mute operations."""
+        """Mute group members or whole groups, and exempt users from a group-wide mute."""
         from .resources.group_mute import AsyncGroupMute
 
         return AsyncGroupMute(self)
 
     @cached_property
     def chatrooms(self) -> AsyncChatrooms:
-        """chatrooms operations."""
+        """Create, inspect and destroy chatrooms."""
         from .resources.chatrooms import AsyncChatrooms
 
         return AsyncChatrooms(self)
 
     @cached_property
     def chatroom_keepalive(self) -> AsyncChatroomKeepalive:
-        """chatroom_keepalive operations."""
+        """Exempt chatrooms from automatic destruction."""
         from .resources.chatroom_keepalive import AsyncChatroomKeepalive
 
         return AsyncChatroomKeepalive(self)
 
     @cached_property
     def chatroom_members(self) -> AsyncChatroomMembers:
-        """chatroom_members operations."""
+        """Chatroom membership, muting and bans, per chatroom and app-wide."""
         from .resources.chatroom_members import AsyncChatroomMembers
 
         return AsyncChatroomMembers(self)
 
     @cached_property
     def chatroom_properties(self) -> AsyncChatroomProperties:
-        """chatroom_properties operations."""
+        """Key-value properties stored on a chatroom."""
         from .resources.chatroom_properties import AsyncChatroomProperties
 
         return AsyncChatroomProperties(self)
 
     @cached_property
     def chatroom_priority(self) -> AsyncChatroomPriority:
-        """chatroom_priority operations."""
+        """Message types that are dropped first when chatrooms are under load."""
         from .resources.chatroom_priority import AsyncChatroomPriority
 
         return AsyncChatroomPriority(self)
 
     @cached_property
     def chatroom_allowlists(self) -> AsyncChatroomAllowlists:
-        """chatroom_allowlists operations."""
+        """Users and message types protected from being dropped in chatrooms."""
         from .resources.chatroom_allowlists import AsyncChatroomAllowlists
 
         return AsyncChatroomAllowlists(self)
 
     @cached_property
     def moderation(self) -> AsyncModeration:
-        """moderation operations."""
+        """The app's sensitive word list."""
         from .resources.moderation import AsyncModeration
 
         return AsyncModeration(self)
 
     @cached_property
     def notifications(self) -> AsyncNotifications:
-        """notifications operations."""
+        """Do-not-disturb settings, quiet hours and the aliases shown in push notifications."""
         from .resources.notifications import AsyncNotifications
 
         return AsyncNotifications(self)
+
+
+class AsyncClientWithRawResponse:
+    """`client.with_raw_response` of an AsyncClient: each operation returns an APIResponse."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def users(self) -> AsyncUsersWithRawResponse:
+        """Register users and issue tokens, edit profiles, deactivate, ban and mute users, check who is online and manage user tags."""
+        from .resources.users import AsyncUsersWithRawResponse
+
+        return AsyncUsersWithRawResponse(self._client.users)
+
+    @cached_property
+    def user_lists(self) -> AsyncUserListsWithRawResponse:
+        """Per-user blocklists and allowlists that decide who may send a user one-to-one messages."""
+        from .resources.user_lists import AsyncUserListsWithRawResponse
+
+        return AsyncUserListsWithRawResponse(self._client.user_lists)
+
+    @cached_property
+    def messages(self) -> AsyncMessagesWithRawResponse:
+        """Send one-to-one, group and chatroom messages, manage message extensions, recall messages and work with the message history."""
+        from .resources.messages import AsyncMessagesWithRawResponse
+
+        return AsyncMessagesWithRawResponse(self._client.messages)
+
+    @cached_property
+    def conversations(self) -> AsyncConversationsWithRawResponse:
+        """Change how a conversation appears in a user's conversation list."""
+        from .resources.conversations import AsyncConversationsWithRawResponse
+
+        return AsyncConversationsWithRawResponse(self._client.conversations)
+
+    @cached_property
+    def system(self) -> AsyncSystemWithRawResponse:
+        """System notification messages, broadcasts to all or online users and push-only notifications."""
+        from .resources.system import AsyncSystemWithRawResponse
+
+        return AsyncSystemWithRawResponse(self._client.system)
+
+    @cached_property
+    def groups(self) -> AsyncGroupsWithRawResponse:
+        """Create and dismiss groups, manage membership and group names."""
+        from .resources.groups import AsyncGroupsWithRawResponse
+
+        return AsyncGroupsWithRawResponse(self._client.groups)
+
+    @cached_property
+    def group_mute(self) -> AsyncGroupMuteWithRawResponse:
+        """Mute group members or whole groups, and exempt users from a group-wide mute."""
+        from .resources.group_mute import AsyncGroupMuteWithRawResponse
+
+        return AsyncGroupMuteWithRawResponse(self._client.group_mute)
+
+    @cached_property
+    def chatrooms(self) -> AsyncChatroomsWithRawResponse:
+        """Create, inspect and destroy chatrooms."""
+        from .resources.chatrooms import AsyncChatroomsWithRawResponse
+
+        return AsyncChatroomsWithRawResponse(self._client.chatrooms)
+
+    @cached_property
+    def chatroom_keepalive(self) -> AsyncChatroomKeepaliveWithRawResponse:
+        """Exempt chatrooms from automatic destruction."""
+        from .resources.chatroom_keepalive import AsyncChatroomKeepaliveWithRawResponse
+
+        return AsyncChatroomKeepaliveWithRawResponse(self._client.chatroom_keepalive)
+
+    @cached_property
+    def chatroom_members(self) -> AsyncChatroomMembersWithRawResponse:
+        """Chatroom membership, muting and bans, per chatroom and app-wide."""
+        from .resources.chatroom_members import AsyncChatroomMembersWithRawResponse
+
+        return AsyncChatroomMembersWithRawResponse(self._client.chatroom_members)
+
+    @cached_property
+    def chatroom_properties(self) -> AsyncChatroomPropertiesWithRawResponse:
+        """Key-value properties stored on a chatroom."""
+        from .resources.chatroom_properties import AsyncChatroomPropertiesWithRawResponse
+
+        return AsyncChatroomPropertiesWithRawResponse(self._client.chatroom_properties)
+
+    @cached_property
+    def chatroom_priority(self) -> AsyncChatroomPriorityWithRawResponse:
+        """Message types that are dropped first when chatrooms are under load."""
+        from .resources.chatroom_priority import AsyncChatroomPriorityWithRawResponse
+
+        return AsyncChatroomPriorityWithRawResponse(self._client.chatroom_priority)
+
+    @cached_property
+    def chatroom_allowlists(self) -> AsyncChatroomAllowlistsWithRawResponse:
+        """Users and message types protected from being dropped in chatrooms."""
+        from .resources.chatroom_allowlists import AsyncChatroomAllowlistsWithRawResponse
+
+        return AsyncChatroomAllowlistsWithRawResponse(self._client.chatroom_allowlists)
+
+    @cached_property
+    def moderation(self) -> AsyncModerationWithRawResponse:
+        """The app's sensitive word list."""
+        from .resources.moderation import AsyncModerationWithRawResponse
+
+        return AsyncModerationWithRawResponse(self._client.moderation)
+
+    @cached_property
+    def notifications(self) -> AsyncNotificationsWithRawResponse:
+        """Do-not-disturb settings, quiet hours and the aliases shown in push notifications."""
+        from .resources.notifications import AsyncNotificationsWithRawResponse
+
+        return AsyncNotificationsWithRawResponse(self._client.notifications)

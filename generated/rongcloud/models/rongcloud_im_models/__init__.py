@@ -255,8 +255,7 @@ class BatchSetUserTagsRequest(BaseModel):
     """
 
 
-class BlackUserIdItem(RootModel[str]):
-    root: Annotated[str, Field(max_length=64)]
+BlackUserIdItem = TypeAliasType("BlackUserIdItem", Annotated[str, Field(max_length=64)])
 
 
 class BlockChatroomMembersRequest(BaseModel):
@@ -468,8 +467,7 @@ class ChatroomEntry(BaseModel):
     """
 
 
-class ChatroomIdItem(RootModel[str]):
-    root: Annotated[str, Field(max_length=64)]
+ChatroomIdItem = TypeAliasType("ChatroomIdItem", Annotated[str, Field(max_length=64)])
 
 
 class CheckChatroomMemberRequest(BaseModel):
@@ -975,8 +973,7 @@ EntryInfoAdditionalProperty = TypeAliasType(
 )
 
 
-class EntryKey(RootModel[str]):
-    root: Annotated[str, Field(max_length=128)]
+EntryKey = TypeAliasType("EntryKey", Annotated[str, Field(max_length=128)])
 
 
 class Error(BaseModel):
@@ -1350,8 +1347,7 @@ class GetUserTagsResponse(BaseModel):
     """
 
 
-class GroupIdItem(RootModel[str]):
-    root: Annotated[str, Field(max_length=64)]
+GroupIdItem = TypeAliasType("GroupIdItem", Annotated[str, Field(max_length=64)])
 
 
 class JoinGroupRequest(BaseModel):
@@ -1434,8 +1430,7 @@ class JoinGroupResponse(BaseModel):
     """
 
 
-class Key(RootModel[str]):
-    root: Annotated[str, Field(max_length=128)]
+Key = TypeAliasType("Key", Annotated[str, Field(max_length=128)])
 
 
 class ListSensitiveWordsRequest(BaseModel):
@@ -1613,12 +1608,10 @@ class MutedUser(BaseModel):
     """
 
 
-class ObjectNameItem(RootModel[str]):
-    root: Annotated[str, Field(max_length=32)]
+ObjectNameItem = TypeAliasType("ObjectNameItem", Annotated[str, Field(max_length=32)])
 
 
-class Objectname(RootModel[str]):
-    root: Annotated[str, Field(max_length=32)]
+Objectname = TypeAliasType("Objectname", Annotated[str, Field(max_length=32)])
 
 
 class PinConversationRequest(BaseModel):
@@ -3354,7 +3347,7 @@ class SendChatroomMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs")] = None
+    message_uids: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs")] = None
     """
     ID of the message created for each recipient or target.
     """
@@ -3450,7 +3443,7 @@ class SendGroupMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs")] = None
+    message_uids: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs")] = None
     """
     ID of the message created for each recipient or target.
     """
@@ -3587,7 +3580,7 @@ class SendPrivateMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs")] = None
+    message_uids: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs")] = None
     """
     ID of the message created for each recipient or target.
     """
@@ -3708,7 +3701,7 @@ class SendPrivateTemplateMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs")] = None
+    message_uids: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs")] = None
     """
     ID of the message created for each recipient or target.
     """
@@ -3809,7 +3802,7 @@ class SendSystemMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs")] = None
+    message_uids: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs")] = None
     """
     ID of the message created for each recipient or target.
     """
@@ -3883,7 +3876,7 @@ class SendSystemTemplateMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs")] = None
+    message_uids: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs")] = None
     """
     ID of the message created for each recipient or target.
     """
@@ -4198,20 +4191,16 @@ class SyncUserGroupsRequest(BaseModel):
     """
 
 
-class Tag(RootModel[str]):
-    root: Annotated[str, Field(max_length=40)]
+Tag = TypeAliasType("Tag", Annotated[str, Field(max_length=40)])
 
 
-class ToChatroomIdItem(RootModel[str]):
-    root: Annotated[str, Field(max_length=64)]
+ToChatroomIdItem = TypeAliasType("ToChatroomIdItem", Annotated[str, Field(max_length=64)])
 
 
-class ToGroupIdItem(RootModel[str]):
-    root: Annotated[str, Field(max_length=64)]
+ToGroupIdItem = TypeAliasType("ToGroupIdItem", Annotated[str, Field(max_length=64)])
 
 
-class ToUserIdItem(RootModel[str]):
-    root: Annotated[str, Field(max_length=64)]
+ToUserIdItem = TypeAliasType("ToUserIdItem", Annotated[str, Field(max_length=64)])
 
 
 class UnblockChatroomMembersRequest(BaseModel):
@@ -4354,12 +4343,10 @@ class UpdateUserInfoRequest(BaseModel):
     """
 
 
-class UserId(RootModel[str]):
-    root: Annotated[str, Field(max_length=64)]
+UserId = TypeAliasType("UserId", Annotated[str, Field(max_length=64)])
 
 
-class UserIdItem(RootModel[str]):
-    root: Annotated[str, Field(max_length=64)]
+UserIdItem = TypeAliasType("UserIdItem", Annotated[str, Field(max_length=64)])
 
 
 class UserRemark(BaseModel):
@@ -4381,17 +4368,13 @@ class UserRemark(BaseModel):
     """
 
 
-class UseridItem(RootModel[str]):
-    root: Annotated[str, Field(max_length=64)]
+UseridItem = TypeAliasType("UseridItem", Annotated[str, Field(max_length=64)])
 
 
-class WhiteUserId(RootModel[str]):
-    root: Annotated[str, Field(max_length=64)]
+WhiteUserId = TypeAliasType("WhiteUserId", Annotated[str, Field(max_length=64)])
 
 
-class WhiteUserIdItem(RootModel[str]):
-    root: Annotated[str, Field(max_length=64)]
+WhiteUserIdItem = TypeAliasType("WhiteUserIdItem", Annotated[str, Field(max_length=64)])
 
 
-class Word(RootModel[str]):
-    root: Annotated[str, Field(max_length=32)]
+Word = TypeAliasType("Word", Annotated[str, Field(max_length=32)])

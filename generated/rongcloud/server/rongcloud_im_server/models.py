@@ -3205,7 +3205,7 @@ class SendChatroomMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs"), NOT_NULL] = (
+    message_uids: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs"), NOT_NULL] = (
         None
     )
     """
@@ -3303,7 +3303,7 @@ class SendGroupMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs"), NOT_NULL] = (
+    message_uids: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs"), NOT_NULL] = (
         None
     )
     """
@@ -3439,7 +3439,7 @@ class SendPrivateMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs"), NOT_NULL] = (
+    message_uids: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs"), NOT_NULL] = (
         None
     )
     """
@@ -3561,7 +3561,7 @@ class SendPrivateTemplateMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs"), NOT_NULL] = (
+    message_uids: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs"), NOT_NULL] = (
         None
     )
     """
@@ -3661,7 +3661,7 @@ class SendSystemMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs"), NOT_NULL] = (
+    message_uids: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs"), NOT_NULL] = (
         None
     )
     """
@@ -3735,7 +3735,7 @@ class SendSystemTemplateMessageResponse(BaseModel):
     """
     Result code; 200 on success.
     """
-    message_ui_ds: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs"), NOT_NULL] = (
+    message_uids: Annotated[list[MessageUidEntry] | None, Field(alias="messageUIDs"), NOT_NULL] = (
         None
     )
     """

@@ -21,27 +21,132 @@ from ._runtime._base import (
 if TYPE_CHECKING:
     import httpx
 
-    from .resources.app_settings import AppSettingsResource, AsyncAppSettingsResource
-    from .resources.blocklists import AsyncBlocklists, Blocklists
-    from .resources.calls import AsyncCalls, Calls
-    from .resources.channel_types import AsyncChannelTypes, ChannelTypes
-    from .resources.channels import AsyncChannels, Channels
-    from .resources.commands import AsyncCommands, Commands
-    from .resources.devices import AsyncDevices, Devices
-    from .resources.exports import AsyncExports, Exports
-    from .resources.external_storage import AsyncExternalStorageResource, ExternalStorageResource
-    from .resources.files import AsyncFiles, Files
-    from .resources.imports import AsyncImports, Imports
-    from .resources.members import AsyncMembers, Members
-    from .resources.messages import AsyncMessages, Messages
-    from .resources.moderation import AsyncModeration, Moderation
-    from .resources.permissions import AsyncPermissions, Permissions
-    from .resources.polls import AsyncPolls, Polls
-    from .resources.push import AsyncPush, Push
-    from .resources.reactions import AsyncReactions, Reactions
-    from .resources.tasks import AsyncTasks, Tasks
-    from .resources.threads import AsyncThreads, Threads
-    from .resources.users import AsyncUsers, Users
+    from .resources.app_settings import (
+        AppSettingsResource,
+        AppSettingsResourceWithRawResponse,
+        AsyncAppSettingsResource,
+        AsyncAppSettingsResourceWithRawResponse,
+    )
+    from .resources.blocklists import (
+        AsyncBlocklists,
+        AsyncBlocklistsWithRawResponse,
+        Blocklists,
+        BlocklistsWithRawResponse,
+    )
+    from .resources.calls import (
+        AsyncCalls,
+        AsyncCallsWithRawResponse,
+        Calls,
+        CallsWithRawResponse,
+    )
+    from .resources.channel_types import (
+        AsyncChannelTypes,
+        AsyncChannelTypesWithRawResponse,
+        ChannelTypes,
+        ChannelTypesWithRawResponse,
+    )
+    from .resources.channels import (
+        AsyncChannels,
+        AsyncChannelsWithRawResponse,
+        Channels,
+        ChannelsWithRawResponse,
+    )
+    from .resources.commands import (
+        AsyncCommands,
+        AsyncCommandsWithRawResponse,
+        Commands,
+        CommandsWithRawResponse,
+    )
+    from .resources.devices import (
+        AsyncDevices,
+        AsyncDevicesWithRawResponse,
+        Devices,
+        DevicesWithRawResponse,
+    )
+    from .resources.exports import (
+        AsyncExports,
+        AsyncExportsWithRawResponse,
+        Exports,
+        ExportsWithRawResponse,
+    )
+    from .resources.external_storage import (
+        AsyncExternalStorageResource,
+        AsyncExternalStorageResourceWithRawResponse,
+        ExternalStorageResource,
+        ExternalStorageResourceWithRawResponse,
+    )
+    from .resources.files import (
+        AsyncFiles,
+        AsyncFilesWithRawResponse,
+        Files,
+        FilesWithRawResponse,
+    )
+    from .resources.imports import (
+        AsyncImports,
+        AsyncImportsWithRawResponse,
+        Imports,
+        ImportsWithRawResponse,
+    )
+    from .resources.members import (
+        AsyncMembers,
+        AsyncMembersWithRawResponse,
+        Members,
+        MembersWithRawResponse,
+    )
+    from .resources.messages import (
+        AsyncMessages,
+        AsyncMessagesWithRawResponse,
+        Messages,
+        MessagesWithRawResponse,
+    )
+    from .resources.moderation import (
+        AsyncModeration,
+        AsyncModerationWithRawResponse,
+        Moderation,
+        ModerationWithRawResponse,
+    )
+    from .resources.permissions import (
+        AsyncPermissions,
+        AsyncPermissionsWithRawResponse,
+        Permissions,
+        PermissionsWithRawResponse,
+    )
+    from .resources.polls import (
+        AsyncPolls,
+        AsyncPollsWithRawResponse,
+        Polls,
+        PollsWithRawResponse,
+    )
+    from .resources.push import (
+        AsyncPush,
+        AsyncPushWithRawResponse,
+        Push,
+        PushWithRawResponse,
+    )
+    from .resources.reactions import (
+        AsyncReactions,
+        AsyncReactionsWithRawResponse,
+        Reactions,
+        ReactionsWithRawResponse,
+    )
+    from .resources.tasks import (
+        AsyncTasks,
+        AsyncTasksWithRawResponse,
+        Tasks,
+        TasksWithRawResponse,
+    )
+    from .resources.threads import (
+        AsyncThreads,
+        AsyncThreadsWithRawResponse,
+        Threads,
+        ThreadsWithRawResponse,
+    )
+    from .resources.users import (
+        AsyncUsers,
+        AsyncUsersWithRawResponse,
+        Users,
+        UsersWithRawResponse,
+    )
 
 DEFAULT_BASE_URL = "https://chat.stream-io-api.com"
 # Hosts the spec lists:
@@ -49,8 +154,8 @@ DEFAULT_BASE_URL = "https://chat.stream-io-api.com"
 
 
 class Client(SyncAPIClient):
-    """Stream Chat REST API: one attribute per group of operations, each loaded when
-    first used."""
+    """The Stream Chat REST API: one attribute per group of operations, each loaded when
+    first used. Close it when done, or use it in a `with` block."""
 
     def __init__(
         self,
@@ -65,21 +170,30 @@ class Client(SyncAPIClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         rate_limit: bool = False,
     ) -> None:
+        """Args:
+        api_key: The API key, or a function returning it.
+        api_secret: The API secret, or a function returning it: the client signs a server token with it.
+        token: The token, or a function asked for it before every request (for tokens that expire).
+        base_url: The API's address; by default `https://chat.stream-io-api.com`.
+        timeout: Seconds to wait for each request, unless a call passes its own `timeout`.
+        headers: Headers to send with every request.
+        transport: An httpx transport to send requests through, in place of the network (for tests and proxies).
+        max_retries: How many times to retry a failed request (connection errors, 408, 429, and 5xx for idempotent methods), unless a call passes its own `max_retries`.
+        rate_limit: Space calls to the vendor's documented rate limits, so that a bulk job waits instead of collecting 429s.
+        """
         from ._runtime._auth import FixedHeader, JWTAuth, MultiAuth
 
         super().__init__(
             base_url=base_url,
             auth=MultiAuth(
-                (
-                    JWTAuth(
-                        secret=api_secret,
-                        token=token,
-                        header="Authorization",
-                        prefix="",
-                        server_claims={"server": True},
-                    )
+                JWTAuth(
+                    secret=api_secret,
+                    token=token,
+                    header="Authorization",
+                    prefix="",
+                    server_claims={"server": True},
                 ),
-                (FixedHeader("Stream-Auth-Type", "jwt")),
+                FixedHeader("Stream-Auth-Type", "jwt"),
             ),
             timeout=timeout,
             headers=headers,
@@ -90,156 +204,316 @@ class Client(SyncAPIClient):
         )
 
     @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same operations, each returning the call's APIResponse (status, headers and the
+        parsed value), for this call alone."""
+        return ClientWithRawResponse(self)
+
+    @cached_property
     def users(self) -> Users:
-        """users operations."""
+        """Create, update, search, deactivate and delete users; guest users; blocking between users; events sent to one user."""
         from .resources.users import Users
 
         return Users(self)
 
     @cached_property
     def channels(self) -> Channels:
-        """channels operations."""
+        """Search, create, update, hide, truncate and delete channels; read and unread markers; channel events and unread counts."""
         from .resources.channels import Channels
 
         return Channels(self)
 
     @cached_property
     def members(self) -> Members:
-        """members operations."""
+        """Search the members of a channel."""
         from .resources.members import Members
 
         return Members(self)
 
     @cached_property
     def messages(self) -> Messages:
-        """messages operations."""
+        """Send, read, edit, delete, translate and search messages; thread replies, edit history and link previews."""
         from .resources.messages import Messages
 
         return Messages(self)
 
     @cached_property
     def files(self) -> Files:
-        """files operations."""
+        """Upload files and images for attachments, and remove them again."""
         from .resources.files import Files
 
         return Files(self)
 
     @cached_property
     def reactions(self) -> Reactions:
-        """reactions operations."""
+        """Add, remove, list and search reactions to messages."""
         from .resources.reactions import Reactions
 
         return Reactions(self)
 
     @cached_property
     def threads(self) -> Threads:
-        """threads operations."""
+        """List threads, read one, and change its title or data."""
         from .resources.threads import Threads
 
         return Threads(self)
 
     @cached_property
     def polls(self) -> Polls:
-        """polls operations."""
+        """Create and manage polls and their options, vote, and search polls and votes."""
         from .resources.polls import Polls
 
         return Polls(self)
 
     @cached_property
     def moderation(self) -> Moderation:
-        """moderation operations."""
+        """Bans, mutes and reports, and searches over them."""
         from .resources.moderation import Moderation
 
         return Moderation(self)
 
     @cached_property
     def devices(self) -> Devices:
-        """devices operations."""
+        """Register and remove the devices that receive push notifications."""
         from .resources.devices import Devices
 
         return Devices(self)
 
     @cached_property
     def push(self) -> Push:
-        """push operations."""
+        """Named push configurations, and a dry run of push templates."""
         from .resources.push import Push
 
         return Push(self)
 
     @cached_property
     def app_settings(self) -> AppSettingsResource:
-        """app-settings operations."""
+        """The app's settings, tests of its event delivery, and its rate-limit quotas."""
         from .resources.app_settings import AppSettingsResource
 
         return AppSettingsResource(self)
 
     @cached_property
     def channel_types(self) -> ChannelTypes:
-        """channel-types operations."""
+        """Define the channel types that set the features, moderation and permissions of their channels."""
         from .resources.channel_types import ChannelTypes
 
         return ChannelTypes(self)
 
     @cached_property
     def commands(self) -> Commands:
-        """commands operations."""
+        """Define the slash commands members can use in messages."""
         from .resources.commands import Commands
 
         return Commands(self)
 
     @cached_property
     def permissions(self) -> Permissions:
-        """permissions operations."""
+        """Roles, and the permissions that policies grant to them."""
         from .resources.permissions import Permissions
 
         return Permissions(self)
 
     @cached_property
     def blocklists(self) -> Blocklists:
-        """blocklists operations."""
+        """Lists of words, patterns, domains and addresses that messages may not contain."""
         from .resources.blocklists import Blocklists
 
         return Blocklists(self)
 
     @cached_property
     def calls(self) -> Calls:
-        """calls operations."""
+        """Audio and video calls through a third-party video provider."""
         from .resources.calls import Calls
 
         return Calls(self)
 
     @cached_property
     def imports(self) -> Imports:
-        """imports operations."""
+        """Import users, channels and messages from a file."""
         from .resources.imports import Imports
 
         return Imports(self)
 
     @cached_property
     def exports(self) -> Exports:
-        """exports operations."""
+        """Export channels and users, and follow channel exports."""
         from .resources.exports import Exports
 
         return Exports(self)
 
     @cached_property
     def external_storage(self) -> ExternalStorageResource:
-        """external-storage operations."""
+        """Buckets of your own that exports are written to."""
         from .resources.external_storage import ExternalStorageResource
 
         return ExternalStorageResource(self)
 
     @cached_property
     def tasks(self) -> Tasks:
-        """tasks operations."""
+        """Follow background tasks such as bulk deletions and exports."""
         from .resources.tasks import Tasks
 
         return Tasks(self)
 
 
+class ClientWithRawResponse:
+    """`client.with_raw_response`: each operation returns an APIResponse."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def users(self) -> UsersWithRawResponse:
+        """Create, update, search, deactivate and delete users; guest users; blocking between users; events sent to one user."""
+        from .resources.users import UsersWithRawResponse
+
+        return UsersWithRawResponse(self._client.users)
+
+    @cached_property
+    def channels(self) -> ChannelsWithRawResponse:
+        """Search, create, update, hide, truncate and delete channels; read and unread markers; channel events and unread counts."""
+        from .resources.channels import ChannelsWithRawResponse
+
+        return ChannelsWithRawResponse(self._client.channels)
+
+    @cached_property
+    def members(self) -> MembersWithRawResponse:
+        """Search the members of a channel."""
+        from .resources.members import MembersWithRawResponse
+
+        return MembersWithRawResponse(self._client.members)
+
+    @cached_property
+    def messages(self) -> MessagesWithRawResponse:
+        """Send, read, edit, delete, translate and search messages; thread replies, edit history and link previews."""
+        from .resources.messages import MessagesWithRawResponse
+
+        return MessagesWithRawResponse(self._client.messages)
+
+    @cached_property
+    def files(self) -> FilesWithRawResponse:
+        """Upload files and images for attachments, and remove them again."""
+        from .resources.files import FilesWithRawResponse
+
+        return FilesWithRawResponse(self._client.files)
+
+    @cached_property
+    def reactions(self) -> ReactionsWithRawResponse:
+        """Add, remove, list and search reactions to messages."""
+        from .resources.reactions import ReactionsWithRawResponse
+
+        return ReactionsWithRawResponse(self._client.reactions)
+
+    @cached_property
+    def threads(self) -> ThreadsWithRawResponse:
+        """List threads, read one, and change its title or data."""
+        from .resources.threads import ThreadsWithRawResponse
+
+        return ThreadsWithRawResponse(self._client.threads)
+
+    @cached_property
+    def polls(self) -> PollsWithRawResponse:
+        """Create and manage polls and their options, vote, and search polls and votes."""
+        from .resources.polls import PollsWithRawResponse
+
+        return PollsWithRawResponse(self._client.polls)
+
+    @cached_property
+    def moderation(self) -> ModerationWithRawResponse:
+        """Bans, mutes and reports, and searches over them."""
+        from .resources.moderation import ModerationWithRawResponse
+
+        return ModerationWithRawResponse(self._client.moderation)
+
+    @cached_property
+    def devices(self) -> DevicesWithRawResponse:
+        """Register and remove the devices that receive push notifications."""
+        from .resources.devices import DevicesWithRawResponse
+
+        return DevicesWithRawResponse(self._client.devices)
+
+    @cached_property
+    def push(self) -> PushWithRawResponse:
+        """Named push configurations, and a dry run of push templates."""
+        from .resources.push import PushWithRawResponse
+
+        return PushWithRawResponse(self._client.push)
+
+    @cached_property
+    def app_settings(self) -> AppSettingsResourceWithRawResponse:
+        """The app's settings, tests of its event delivery, and its rate-limit quotas."""
+        from .resources.app_settings import AppSettingsResourceWithRawResponse
+
+        return AppSettingsResourceWithRawResponse(self._client.app_settings)
+
+    @cached_property
+    def channel_types(self) -> ChannelTypesWithRawResponse:
+        """Define the channel types that set the features, moderation and permissions of their channels."""
+        from .resources.channel_types import ChannelTypesWithRawResponse
+
+        return ChannelTypesWithRawResponse(self._client.channel_types)
+
+    @cached_property
+    def commands(self) -> CommandsWithRawResponse:
+        """Define the slash commands members can use in messages."""
+        from .resources.commands import CommandsWithRawResponse
+
+        return CommandsWithRawResponse(self._client.commands)
+
+    @cached_property
+    def permissions(self) -> PermissionsWithRawResponse:
+        """Roles, and the permissions that policies grant to them."""
+        from .resources.permissions import PermissionsWithRawResponse
+
+        return PermissionsWithRawResponse(self._client.permissions)
+
+    @cached_property
+    def blocklists(self) -> BlocklistsWithRawResponse:
+        """Lists of words, patterns, domains and addresses that messages may not contain."""
+        from .resources.blocklists import BlocklistsWithRawResponse
+
+        return BlocklistsWithRawResponse(self._client.blocklists)
+
+    @cached_property
+    def calls(self) -> CallsWithRawResponse:
+        """Audio and video calls through a third-party video provider."""
+        from .resources.calls import CallsWithRawResponse
+
+        return CallsWithRawResponse(self._client.calls)
+
+    @cached_property
+    def imports(self) -> ImportsWithRawResponse:
+        """Import users, channels and messages from a file."""
+        from .resources.imports import ImportsWithRawResponse
+
+        return ImportsWithRawResponse(self._client.imports)
+
+    @cached_property
+    def exports(self) -> ExportsWithRawResponse:
+        """Export channels and users, and follow channel exports."""
+        from .resources.exports import ExportsWithRawResponse
+
+        return ExportsWithRawResponse(self._client.exports)
+
+    @cached_property
+    def external_storage(self) -> ExternalStorageResourceWithRawResponse:
+        """Buckets of your own that exports are written to."""
+        from .resources.external_storage import ExternalStorageResourceWithRawResponse
+
+        return ExternalStorageResourceWithRawResponse(self._client.external_storage)
+
+    @cached_property
+    def tasks(self) -> TasksWithRawResponse:
+        """Follow background tasks such as bulk deletions and exports."""
+        from .resources.tasks import TasksWithRawResponse
+
+        return TasksWithRawResponse(self._client.tasks)
+
+
 class AsyncClient(AsyncAPIClient):
-    """Stream Chat REST API, async: one attribute per group of operations, each loaded
-    when first used."""
+    """The Stream Chat REST API, async: one attribute per group of operations, each loaded
+    when first used. Close it when done (`await client.close()`), or use `async with`."""
 
     def __init__(
         self,
@@ -254,21 +528,30 @@ class AsyncClient(AsyncAPIClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         rate_limit: bool = False,
     ) -> None:
+        """Args:
+        api_key: The API key, or a function returning it.
+        api_secret: The API secret, or a function returning it: the client signs a server token with it.
+        token: The token, or a function asked for it before every request (for tokens that expire).
+        base_url: The API's address; by default `https://chat.stream-io-api.com`.
+        timeout: Seconds to wait for each request, unless a call passes its own `timeout`.
+        headers: Headers to send with every request.
+        transport: An httpx transport to send requests through, in place of the network (for tests and proxies).
+        max_retries: How many times to retry a failed request (connection errors, 408, 429, and 5xx for idempotent methods), unless a call passes its own `max_retries`.
+        rate_limit: Space calls to the vendor's documented rate limits, so that a bulk job waits instead of collecting 429s.
+        """
         from ._runtime._auth import FixedHeader, JWTAuth, MultiAuth
 
         super().__init__(
             base_url=base_url,
             auth=MultiAuth(
-                (
-                    JWTAuth(
-                        secret=api_secret,
-                        token=token,
-                        header="Authorization",
-                        prefix="",
-                        server_claims={"server": True},
-                    )
+                JWTAuth(
+                    secret=api_secret,
+                    token=token,
+                    header="Authorization",
+                    prefix="",
+                    server_claims={"server": True},
                 ),
-                (FixedHeader("Stream-Auth-Type", "jwt")),
+                FixedHeader("Stream-Auth-Type", "jwt"),
             ),
             timeout=timeout,
             headers=headers,
@@ -279,148 +562,308 @@ class AsyncClient(AsyncAPIClient):
         )
 
     @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same operations, each returning the call's APIResponse (status, headers and the
+        parsed value), for this call alone."""
+        return AsyncClientWithRawResponse(self)
+
+    @cached_property
     def users(self) -> AsyncUsers:
-        """users operations."""
+        """Create, update, search, deactivate and delete users; guest users; blocking between users; events sent to one user."""
         from .resources.users import AsyncUsers
 
         return AsyncUsers(self)
 
     @cached_property
     def channels(self) -> AsyncChannels:
-        """channels operations."""
+        """Search, create, update, hide, truncate and delete channels; read and unread markers; channel events and unread counts."""
         from .resources.channels import AsyncChannels
 
         return AsyncChannels(self)
 
     @cached_property
     def members(self) -> AsyncMembers:
-        """members operations."""
+        """Search the members of a channel."""
         from .resources.members import AsyncMembers
 
         return AsyncMembers(self)
 
     @cached_property
     def messages(self) -> AsyncMessages:
-        """messages operations."""
+        """Send, read, edit, delete, translate and search messages; thread replies, edit history and link previews."""
         from .resources.messages import AsyncMessages
 
         return AsyncMessages(self)
 
     @cached_property
     def files(self) -> AsyncFiles:
-        """files operations."""
+        """Upload files and images for attachments, and remove them again."""
         from .resources.files import AsyncFiles
 
         return AsyncFiles(self)
 
     @cached_property
     def reactions(self) -> AsyncReactions:
-        """reactions operations."""
+        """Add, remove, list and search reactions to messages."""
         from .resources.reactions import AsyncReactions
 
         return AsyncReactions(self)
 
     @cached_property
     def threads(self) -> AsyncThreads:
-        """threads operations."""
+        """List threads, read one, and change its title or data."""
         from .resources.threads import AsyncThreads
 
         return AsyncThreads(self)
 
     @cached_property
     def polls(self) -> AsyncPolls:
-        """polls operations."""
+        """Create and manage polls and their options, vote, and search polls and votes."""
         from .resources.polls import AsyncPolls
 
         return AsyncPolls(self)
 
     @cached_property
     def moderation(self) -> AsyncModeration:
-        """moderation operations."""
+        """Bans, mutes and reports, and searches over them."""
         from .resources.moderation import AsyncModeration
 
         return AsyncModeration(self)
 
     @cached_property
     def devices(self) -> AsyncDevices:
-        """devices operations."""
+        """Register and remove the devices that receive push notifications."""
         from .resources.devices import AsyncDevices
 
         return AsyncDevices(self)
 
     @cached_property
     def push(self) -> AsyncPush:
-        """push operations."""
+        """Named push configurations, and a dry run of push templates."""
         from .resources.push import AsyncPush
 
         return AsyncPush(self)
 
     @cached_property
     def app_settings(self) -> AsyncAppSettingsResource:
-        """app-settings operations."""
+        """The app's settings, tests of its event delivery, and its rate-limit quotas."""
         from .resources.app_settings import AsyncAppSettingsResource
 
         return AsyncAppSettingsResource(self)
 
     @cached_property
     def channel_types(self) -> AsyncChannelTypes:
-        """channel-types operations."""
+        """Define the channel types that set the features, moderation and permissions of their channels."""
         from .resources.channel_types import AsyncChannelTypes
 
         return AsyncChannelTypes(self)
 
     @cached_property
     def commands(self) -> AsyncCommands:
-        """commands operations."""
+        """Define the slash commands members can use in messages."""
         from .resources.commands import AsyncCommands
 
         return AsyncCommands(self)
 
     @cached_property
     def permissions(self) -> AsyncPermissions:
-        """permissions operations."""
+        """Roles, and the permissions that policies grant to them."""
         from .resources.permissions import AsyncPermissions
 
         return AsyncPermissions(self)
 
     @cached_property
     def blocklists(self) -> AsyncBlocklists:
-        """blocklists operations."""
+        """Lists of words, patterns, domains and addresses that messages may not contain."""
         from .resources.blocklists import AsyncBlocklists
 
         return AsyncBlocklists(self)
 
     @cached_property
     def calls(self) -> AsyncCalls:
-        """calls operations."""
+        """Audio and video calls through a third-party video provider."""
         from .resources.calls import AsyncCalls
 
         return AsyncCalls(self)
 
     @cached_property
     def imports(self) -> AsyncImports:
-        """imports operations."""
+        """Import users, channels and messages from a file."""
         from .resources.imports import AsyncImports
 
         return AsyncImports(self)
 
     @cached_property
     def exports(self) -> AsyncExports:
-        """exports operations."""
+        """Export channels and users, and follow channel exports."""
         from .resources.exports import AsyncExports
 
         return AsyncExports(self)
 
     @cached_property
     def external_storage(self) -> AsyncExternalStorageResource:
-        """external-storage operations."""
+        """Buckets of your own that exports are written to."""
         from .resources.external_storage import AsyncExternalStorageResource
 
         return AsyncExternalStorageResource(self)
 
     @cached_property
     def tasks(self) -> AsyncTasks:
-        """tasks operations."""
+        """Follow background tasks such as bulk deletions and exports."""
         from .resources.tasks import AsyncTasks
 
         return AsyncTasks(self)
+
+
+class AsyncClientWithRawResponse:
+    """`client.with_raw_response` of an AsyncClient: each operation returns an APIResponse."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def users(self) -> AsyncUsersWithRawResponse:
+        """Create, update, search, deactivate and delete users; guest users; blocking between users; events sent to one user."""
+        from .resources.users import AsyncUsersWithRawResponse
+
+        return AsyncUsersWithRawResponse(self._client.users)
+
+    @cached_property
+    def channels(self) -> AsyncChannelsWithRawResponse:
+        """Search, create, update, hide, truncate and delete channels; read and unread markers; channel events and unread counts."""
+        from .resources.channels import AsyncChannelsWithRawResponse
+
+        return AsyncChannelsWithRawResponse(self._client.channels)
+
+    @cached_property
+    def members(self) -> AsyncMembersWithRawResponse:
+        """Search the members of a channel."""
+        from .resources.members import AsyncMembersWithRawResponse
+
+        return AsyncMembersWithRawResponse(self._client.members)
+
+    @cached_property
+    def messages(self) -> AsyncMessagesWithRawResponse:
+        """Send, read, edit, delete, translate and search messages; thread replies, edit history and link previews."""
+        from .resources.messages import AsyncMessagesWithRawResponse
+
+        return AsyncMessagesWithRawResponse(self._client.messages)
+
+    @cached_property
+    def files(self) -> AsyncFilesWithRawResponse:
+        """Upload files and images for attachments, and remove them again."""
+        from .resources.files import AsyncFilesWithRawResponse
+
+        return AsyncFilesWithRawResponse(self._client.files)
+
+    @cached_property
+    def reactions(self) -> AsyncReactionsWithRawResponse:
+        """Add, remove, list and search reactions to messages."""
+        from .resources.reactions import AsyncReactionsWithRawResponse
+
+        return AsyncReactionsWithRawResponse(self._client.reactions)
+
+    @cached_property
+    def threads(self) -> AsyncThreadsWithRawResponse:
+        """List threads, read one, and change its title or data."""
+        from .resources.threads import AsyncThreadsWithRawResponse
+
+        return AsyncThreadsWithRawResponse(self._client.threads)
+
+    @cached_property
+    def polls(self) -> AsyncPollsWithRawResponse:
+        """Create and manage polls and their options, vote, and search polls and votes."""
+        from .resources.polls import AsyncPollsWithRawResponse
+
+        return AsyncPollsWithRawResponse(self._client.polls)
+
+    @cached_property
+    def moderation(self) -> AsyncModerationWithRawResponse:
+        """Bans, mutes and reports, and searches over them."""
+        from .resources.moderation import AsyncModerationWithRawResponse
+
+        return AsyncModerationWithRawResponse(self._client.moderation)
+
+    @cached_property
+    def devices(self) -> AsyncDevicesWithRawResponse:
+        """Register and remove the devices that receive push notifications."""
+        from .resources.devices import AsyncDevicesWithRawResponse
+
+        return AsyncDevicesWithRawResponse(self._client.devices)
+
+    @cached_property
+    def push(self) -> AsyncPushWithRawResponse:
+        """Named push configurations, and a dry run of push templates."""
+        from .resources.push import AsyncPushWithRawResponse
+
+        return AsyncPushWithRawResponse(self._client.push)
+
+    @cached_property
+    def app_settings(self) -> AsyncAppSettingsResourceWithRawResponse:
+        """The app's settings, tests of its event delivery, and its rate-limit quotas."""
+        from .resources.app_settings import AsyncAppSettingsResourceWithRawResponse
+
+        return AsyncAppSettingsResourceWithRawResponse(self._client.app_settings)
+
+    @cached_property
+    def channel_types(self) -> AsyncChannelTypesWithRawResponse:
+        """Define the channel types that set the features, moderation and permissions of their channels."""
+        from .resources.channel_types import AsyncChannelTypesWithRawResponse
+
+        return AsyncChannelTypesWithRawResponse(self._client.channel_types)
+
+    @cached_property
+    def commands(self) -> AsyncCommandsWithRawResponse:
+        """Define the slash commands members can use in messages."""
+        from .resources.commands import AsyncCommandsWithRawResponse
+
+        return AsyncCommandsWithRawResponse(self._client.commands)
+
+    @cached_property
+    def permissions(self) -> AsyncPermissionsWithRawResponse:
+        """Roles, and the permissions that policies grant to them."""
+        from .resources.permissions import AsyncPermissionsWithRawResponse
+
+        return AsyncPermissionsWithRawResponse(self._client.permissions)
+
+    @cached_property
+    def blocklists(self) -> AsyncBlocklistsWithRawResponse:
+        """Lists of words, patterns, domains and addresses that messages may not contain."""
+        from .resources.blocklists import AsyncBlocklistsWithRawResponse
+
+        return AsyncBlocklistsWithRawResponse(self._client.blocklists)
+
+    @cached_property
+    def calls(self) -> AsyncCallsWithRawResponse:
+        """Audio and video calls through a third-party video provider."""
+        from .resources.calls import AsyncCallsWithRawResponse
+
+        return AsyncCallsWithRawResponse(self._client.calls)
+
+    @cached_property
+    def imports(self) -> AsyncImportsWithRawResponse:
+        """Import users, channels and messages from a file."""
+        from .resources.imports import AsyncImportsWithRawResponse
+
+        return AsyncImportsWithRawResponse(self._client.imports)
+
+    @cached_property
+    def exports(self) -> AsyncExportsWithRawResponse:
+        """Export channels and users, and follow channel exports."""
+        from .resources.exports import AsyncExportsWithRawResponse
+
+        return AsyncExportsWithRawResponse(self._client.exports)
+
+    @cached_property
+    def external_storage(self) -> AsyncExternalStorageResourceWithRawResponse:
+        """Buckets of your own that exports are written to."""
+        from .resources.external_storage import AsyncExternalStorageResourceWithRawResponse
+
+        return AsyncExternalStorageResourceWithRawResponse(self._client.external_storage)
+
+    @cached_property
+    def tasks(self) -> AsyncTasksWithRawResponse:
+        """Follow background tasks such as bulk deletions and exports."""
+        from .resources.tasks import AsyncTasksWithRawResponse
+
+        return AsyncTasksWithRawResponse(self._client.tasks)

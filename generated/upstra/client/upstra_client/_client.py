@@ -21,13 +21,48 @@ from ._runtime._base import (
 if TYPE_CHECKING:
     import httpx
 
-    from .resources.blacklist import AsyncBlacklist, Blacklist
-    from .resources.channels import AsyncChannels, Channels
-    from .resources.messages import AsyncMessages, Messages
-    from .resources.reactions import AsyncReactions, Reactions
-    from .resources.roles import AsyncRoles, Roles
-    from .resources.users import AsyncUsers, Users
-    from .resources.whitelist import AsyncWhitelist, Whitelist
+    from .resources.blacklist import (
+        AsyncBlacklist,
+        AsyncBlacklistWithRawResponse,
+        Blacklist,
+        BlacklistWithRawResponse,
+    )
+    from .resources.channels import (
+        AsyncChannels,
+        AsyncChannelsWithRawResponse,
+        Channels,
+        ChannelsWithRawResponse,
+    )
+    from .resources.messages import (
+        AsyncMessages,
+        AsyncMessagesWithRawResponse,
+        Messages,
+        MessagesWithRawResponse,
+    )
+    from .resources.reactions import (
+        AsyncReactions,
+        AsyncReactionsWithRawResponse,
+        Reactions,
+        ReactionsWithRawResponse,
+    )
+    from .resources.roles import (
+        AsyncRoles,
+        AsyncRolesWithRawResponse,
+        Roles,
+        RolesWithRawResponse,
+    )
+    from .resources.users import (
+        AsyncUsers,
+        AsyncUsersWithRawResponse,
+        Users,
+        UsersWithRawResponse,
+    )
+    from .resources.whitelist import (
+        AsyncWhitelist,
+        AsyncWhitelistWithRawResponse,
+        Whitelist,
+        WhitelistWithRawResponse,
+    )
 
 DEFAULT_BASE_URL = "https://api.sg.amity.co"
 # The host's template; its variables are arguments of the client.
@@ -37,8 +72,8 @@ SERVER_URL = "https://api.{region}.amity.co"
 
 
 class Client(SyncAPIClient):
-    """UpStra Admin Panel API: one attribute per group of operations, each loaded when
-    first used."""
+    """The UpStra Admin Panel API: one attribute per group of operations, each loaded when
+    first used. Close it when done, or use it in a `with` block."""
 
     def __init__(
         self,
@@ -52,6 +87,16 @@ class Client(SyncAPIClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         rate_limit: bool = False,
     ) -> None:
+        """Args:
+        token: The token, or a function asked for it before every request (for tokens that expire).
+        region: Data region of the application. Default: `sg`.
+        base_url: The API's address, instead of the one built from the arguments above.
+        timeout: Seconds to wait for each request, unless a call passes its own `timeout`.
+        headers: Headers to send with every request.
+        transport: An httpx transport to send requests through, in place of the network (for tests and proxies).
+        max_retries: How many times to retry a failed request (connection errors, 408, 429, and 5xx for idempotent methods), unless a call passes its own `max_retries`.
+        rate_limit: Space calls to the vendor's documented rate limits, so that a bulk job waits instead of collecting 429s.
+        """
         from ._runtime._auth import BearerAuth
 
         super().__init__(
@@ -65,58 +110,120 @@ class Client(SyncAPIClient):
         )
 
     @cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same operations, each returning the call's APIResponse (status, headers and the
+        parsed value), for this call alone."""
+        return ClientWithRawResponse(self)
+
+    @cached_property
     def channels(self) -> Channels:
-        """channels operations."""
+        """Create, rename, close and look up channels, and manage who is in them and who may speak."""
         from .resources.channels import Channels
 
         return Channels(self)
 
     @cached_property
     def messages(self) -> Messages:
-        """messages operations."""
+        """Search, fetch, send and delete messages, including image and file messages and their downloads."""
         from .resources.messages import Messages
 
         return Messages(self)
 
     @cached_property
     def users(self) -> Users:
-        """users operations."""
+        """List and edit users, ban or unban them across the whole application, and reset their flags."""
         from .resources.users import Users
 
         return Users(self)
 
     @cached_property
     def roles(self) -> Roles:
-        """roles operations."""
+        """List the roles that exist and create new ones."""
         from .resources.roles import Roles
 
         return Roles(self)
 
     @cached_property
     def blacklist(self) -> Blacklist:
-        """blacklist operations."""
+        """Maintain the list of words that are blocked in messages."""
         from .resources.blacklist import Blacklist
 
         return Blacklist(self)
 
     @cached_property
     def whitelist(self) -> Whitelist:
-        """whitelist operations."""
+        """Maintain the list of URLs that are allowed in messages."""
         from .resources.whitelist import Whitelist
 
         return Whitelist(self)
 
     @cached_property
     def reactions(self) -> Reactions:
-        """reactions operations."""
+        """See who reacted to a message, react or withdraw a reaction as the admin, and find the most-reacted messages."""
         from .resources.reactions import Reactions
 
         return Reactions(self)
 
 
+class ClientWithRawResponse:
+    """`client.with_raw_response`: each operation returns an APIResponse."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @cached_property
+    def channels(self) -> ChannelsWithRawResponse:
+        """Create, rename, close and look up channels, and manage who is in them and who may speak."""
+        from .resources.channels import ChannelsWithRawResponse
+
+        return ChannelsWithRawResponse(self._client.channels)
+
+    @cached_property
+    def messages(self) -> MessagesWithRawResponse:
+        """Search, fetch, send and delete messages, including image and file messages and their downloads."""
+        from .resources.messages import MessagesWithRawResponse
+
+        return MessagesWithRawResponse(self._client.messages)
+
+    @cached_property
+    def users(self) -> UsersWithRawResponse:
+        """List and edit users, ban or unban them across the whole application, and reset their flags."""
+        from .resources.users import UsersWithRawResponse
+
+        return UsersWithRawResponse(self._client.users)
+
+    @cached_property
+    def roles(self) -> RolesWithRawResponse:
+        """List the roles that exist and create new ones."""
+        from .resources.roles import RolesWithRawResponse
+
+        return RolesWithRawResponse(self._client.roles)
+
+    @cached_property
+    def blacklist(self) -> BlacklistWithRawResponse:
+        """Maintain the list of words that are blocked in messages."""
+        from .resources.blacklist import BlacklistWithRawResponse
+
+        return BlacklistWithRawResponse(self._client.blacklist)
+
+    @cached_property
+    def whitelist(self) -> WhitelistWithRawResponse:
+        """Maintain the list of URLs that are allowed in messages."""
+        from .resources.whitelist import WhitelistWithRawResponse
+
+        return WhitelistWithRawResponse(self._client.whitelist)
+
+    @cached_property
+    def reactions(self) -> ReactionsWithRawResponse:
+        """See who reacted to a message, react or withdraw a reaction as the admin, and find the most-reacted messages."""
+        from .resources.reactions import ReactionsWithRawResponse
+
+        return ReactionsWithRawResponse(self._client.reactions)
+
+
 class AsyncClient(AsyncAPIClient):
-    """UpStra Admin Panel API, async: one attribute per group of operations, each loaded
-    when first used."""
+    """The UpStra Admin Panel API, async: one attribute per group of operations, each loaded
+    when first used. Close it when done (`await client.close()`), or use `async with`."""
 
     def __init__(
         self,
@@ -130,6 +237,16 @@ class AsyncClient(AsyncAPIClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         rate_limit: bool = False,
     ) -> None:
+        """Args:
+        token: The token, or a function asked for it before every request (for tokens that expire).
+        region: Data region of the application. Default: `sg`.
+        base_url: The API's address, instead of the one built from the arguments above.
+        timeout: Seconds to wait for each request, unless a call passes its own `timeout`.
+        headers: Headers to send with every request.
+        transport: An httpx transport to send requests through, in place of the network (for tests and proxies).
+        max_retries: How many times to retry a failed request (connection errors, 408, 429, and 5xx for idempotent methods), unless a call passes its own `max_retries`.
+        rate_limit: Space calls to the vendor's documented rate limits, so that a bulk job waits instead of collecting 429s.
+        """
         from ._runtime._auth import BearerAuth
 
         super().__init__(
@@ -143,50 +260,112 @@ class AsyncClient(AsyncAPIClient):
         )
 
     @cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same operations, each returning the call's APIResponse (status, headers and the
+        parsed value), for this call alone."""
+        return AsyncClientWithRawResponse(self)
+
+    @cached_property
     def channels(self) -> AsyncChannels:
-        """channels operations."""
+        """Create, rename, close and look up channels, and manage who is in them and who may speak."""
         from .resources.channels import AsyncChannels
 
         return AsyncChannels(self)
 
     @cached_property
     def messages(self) -> AsyncMessages:
-        """messages operations."""
+        """Search, fetch, send and delete messages, including image and file messages and their downloads."""
         from .resources.messages import AsyncMessages
 
         return AsyncMessages(self)
 
     @cached_property
     def users(self) -> AsyncUsers:
-        """users operations."""
+        """List and edit users, ban or unban them across the whole application, and reset their flags."""
         from .resources.users import AsyncUsers
 
         return AsyncUsers(self)
 
     @cached_property
     def roles(self) -> AsyncRoles:
-        """roles operations."""
+        """List the roles that exist and create new ones."""
         from .resources.roles import AsyncRoles
 
         return AsyncRoles(self)
 
     @cached_property
     def blacklist(self) -> AsyncBlacklist:
-        """blacklist operations."""
+        """Maintain the list of words that are blocked in messages."""
         from .resources.blacklist import AsyncBlacklist
 
         return AsyncBlacklist(self)
 
     @cached_property
     def whitelist(self) -> AsyncWhitelist:
-        """whitelist operations."""
+        """Maintain the list of URLs that are allowed in messages."""
         from .resources.whitelist import AsyncWhitelist
 
         return AsyncWhitelist(self)
 
     @cached_property
     def reactions(self) -> AsyncReactions:
-        """reactions operations."""
+        """See who reacted to a message, react or withdraw a reaction as the admin, and find the most-reacted messages."""
         from .resources.reactions import AsyncReactions
 
         return AsyncReactions(self)
+
+
+class AsyncClientWithRawResponse:
+    """`client.with_raw_response` of an AsyncClient: each operation returns an APIResponse."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @cached_property
+    def channels(self) -> AsyncChannelsWithRawResponse:
+        """Create, rename, close and look up channels, and manage who is in them and who may speak."""
+        from .resources.channels import AsyncChannelsWithRawResponse
+
+        return AsyncChannelsWithRawResponse(self._client.channels)
+
+    @cached_property
+    def messages(self) -> AsyncMessagesWithRawResponse:
+        """Search, fetch, send and delete messages, including image and file messages and their downloads."""
+        from .resources.messages import AsyncMessagesWithRawResponse
+
+        return AsyncMessagesWithRawResponse(self._client.messages)
+
+    @cached_property
+    def users(self) -> AsyncUsersWithRawResponse:
+        """List and edit users, ban or unban them across the whole application, and reset their flags."""
+        from .resources.users import AsyncUsersWithRawResponse
+
+        return AsyncUsersWithRawResponse(self._client.users)
+
+    @cached_property
+    def roles(self) -> AsyncRolesWithRawResponse:
+        """List the roles that exist and create new ones."""
+        from .resources.roles import AsyncRolesWithRawResponse
+
+        return AsyncRolesWithRawResponse(self._client.roles)
+
+    @cached_property
+    def blacklist(self) -> AsyncBlacklistWithRawResponse:
+        """Maintain the list of words that are blocked in messages."""
+        from .resources.blacklist import AsyncBlacklistWithRawResponse
+
+        return AsyncBlacklistWithRawResponse(self._client.blacklist)
+
+    @cached_property
+    def whitelist(self) -> AsyncWhitelistWithRawResponse:
+        """Maintain the list of URLs that are allowed in messages."""
+        from .resources.whitelist import AsyncWhitelistWithRawResponse
+
+        return AsyncWhitelistWithRawResponse(self._client.whitelist)
+
+    @cached_property
+    def reactions(self) -> AsyncReactionsWithRawResponse:
+        """See who reacted to a message, react or withdraw a reaction as the admin, and find the most-reacted messages."""
+        from .resources.reactions import AsyncReactionsWithRawResponse
+
+        return AsyncReactionsWithRawResponse(self._client.reactions)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+from typing_extensions import TypeAliasType
 
 
 class AddBlacklistRecordsRequest(BaseModel):
@@ -602,11 +603,10 @@ class ReactorQueryOptions(BaseModel):
     """
 
 
-class ReferenceType(RootModel[Literal["message"]]):
-    root: Literal["message"]
-    """
-    Kind of item a reaction is attached to.
-    """
+ReferenceType = TypeAliasType("ReferenceType", Literal["message"])
+"""
+Kind of item a reaction is attached to.
+"""
 
 
 class Role(BaseModel):

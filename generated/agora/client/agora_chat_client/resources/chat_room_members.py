@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     AddChatRoomAdminResponse,
     AddChatRoomMemberResponse,
@@ -64,7 +65,11 @@ _LIST_CHAT_ROOM_MEMBERS_PAGING = Paging(
 
 
 class ChatRoomMembers(SyncResource):
-    """chat_room_members operations."""
+    """Manage a chat room's members and admins.
+
+    Reached as `client.chat_room_members`; `client.with_raw_response.chat_room_members` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_chat_room_members(
         self,
@@ -74,8 +79,8 @@ class ChatRoomMembers(SyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> ListChatRoomMembersResponse:
         """List a chat room's members
@@ -96,6 +101,8 @@ class ChatRoomMembers(SyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many members a page holds, 1 to 1,000.
         """
+        if request_options:
+            check_options(self.list_chat_room_members, request_options)
         return self._client.request(
             _LIST_CHAT_ROOM_MEMBERS,
             ListChatRoomMembersResponse,
@@ -119,8 +126,8 @@ class ChatRoomMembers(SyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[Affiliation | str]:
         """Every item of `list_chat_room_members`, page after page.
@@ -136,6 +143,8 @@ class ChatRoomMembers(SyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many members a page holds, 1 to 1,000.
         """
+        if request_options:
+            check_options(self.iter_list_chat_room_members, request_options)
         return iterate(
             self.list_chat_room_members,
             _LIST_CHAT_ROOM_MEMBERS_PAGING,
@@ -169,6 +178,8 @@ class ChatRoomMembers(SyncResource):
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
             usernames: The users to add, at most 60.
         """
+        if request_options:
+            check_options(self.add_chat_room_members, request_options)
         return self._client.request(
             _ADD_CHAT_ROOM_MEMBERS,
             AddChatRoomMembersResponse,
@@ -196,6 +207,8 @@ class ChatRoomMembers(SyncResource):
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
             username: The user to add.
         """
+        if request_options:
+            check_options(self.add_chat_room_member, request_options)
         return self._client.request(
             _ADD_CHAT_ROOM_MEMBER,
             AddChatRoomMemberResponse,
@@ -224,6 +237,8 @@ class ChatRoomMembers(SyncResource):
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
             username: The member to remove, or up to 100 members separated by commas (`user1,user2`).
         """
+        if request_options:
+            check_options(self.remove_chat_room_member, request_options)
         return self._client.request(
             _REMOVE_CHAT_ROOM_MEMBERS,
             RemoveChatRoomMembersResponse,
@@ -252,6 +267,8 @@ class ChatRoomMembers(SyncResource):
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
             username: The member to remove, or up to 100 members separated by commas (`user1,user2`).
         """
+        if request_options:
+            check_options(self.remove_chat_room_members, request_options)
         return self._client.request(
             _REMOVE_CHAT_ROOM_MEMBERS,
             RemoveChatRoomMembersResponse,
@@ -272,6 +289,8 @@ class ChatRoomMembers(SyncResource):
         Args:
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
         """
+        if request_options:
+            check_options(self.list_chat_room_admins, request_options)
         return self._client.request(
             _LIST_CHAT_ROOM_ADMINS,
             ListChatRoomAdminsResponse,
@@ -294,6 +313,8 @@ class ChatRoomMembers(SyncResource):
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
             newadmin: The member to promote.
         """
+        if request_options:
+            check_options(self.add_chat_room_admin, request_options)
         return self._client.request(
             _ADD_CHAT_ROOM_ADMIN,
             AddChatRoomAdminResponse,
@@ -317,6 +338,8 @@ class ChatRoomMembers(SyncResource):
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
             oldadmin: The admin to demote.
         """
+        if request_options:
+            check_options(self.remove_chat_room_admin, request_options)
         return self._client.request(
             _REMOVE_CHAT_ROOM_ADMIN,
             RemoveChatRoomAdminResponse,
@@ -326,7 +349,11 @@ class ChatRoomMembers(SyncResource):
 
 
 class AsyncChatRoomMembers(AsyncResource):
-    """chat_room_members operations, async."""
+    """Manage a chat room's members and admins.
+
+    Reached as `client.chat_room_members` of an AsyncClient: the methods of `ChatRoomMembers`,
+    to be awaited.
+    """
 
     async def list_chat_room_members(
         self,
@@ -336,8 +363,8 @@ class AsyncChatRoomMembers(AsyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> ListChatRoomMembersResponse:
         """List a chat room's members
@@ -358,6 +385,8 @@ class AsyncChatRoomMembers(AsyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many members a page holds, 1 to 1,000.
         """
+        if request_options:
+            check_options(self.list_chat_room_members, request_options)
         return await self._client.request(
             _LIST_CHAT_ROOM_MEMBERS,
             ListChatRoomMembersResponse,
@@ -381,8 +410,8 @@ class AsyncChatRoomMembers(AsyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[Affiliation | str]:
         """Every item of `list_chat_room_members`, page after page.
@@ -398,6 +427,8 @@ class AsyncChatRoomMembers(AsyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many members a page holds, 1 to 1,000.
         """
+        if request_options:
+            check_options(self.iter_list_chat_room_members, request_options)
         return iterate_async(
             self.list_chat_room_members,
             _LIST_CHAT_ROOM_MEMBERS_PAGING,
@@ -431,6 +462,8 @@ class AsyncChatRoomMembers(AsyncResource):
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
             usernames: The users to add, at most 60.
         """
+        if request_options:
+            check_options(self.add_chat_room_members, request_options)
         return await self._client.request(
             _ADD_CHAT_ROOM_MEMBERS,
             AddChatRoomMembersResponse,
@@ -458,6 +491,8 @@ class AsyncChatRoomMembers(AsyncResource):
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
             username: The user to add.
         """
+        if request_options:
+            check_options(self.add_chat_room_member, request_options)
         return await self._client.request(
             _ADD_CHAT_ROOM_MEMBER,
             AddChatRoomMemberResponse,
@@ -486,6 +521,8 @@ class AsyncChatRoomMembers(AsyncResource):
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
             username: The member to remove, or up to 100 members separated by commas (`user1,user2`).
         """
+        if request_options:
+            check_options(self.remove_chat_room_member, request_options)
         return await self._client.request(
             _REMOVE_CHAT_ROOM_MEMBERS,
             RemoveChatRoomMembersResponse,
@@ -514,6 +551,8 @@ class AsyncChatRoomMembers(AsyncResource):
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
             username: The member to remove, or up to 100 members separated by commas (`user1,user2`).
         """
+        if request_options:
+            check_options(self.remove_chat_room_members, request_options)
         return await self._client.request(
             _REMOVE_CHAT_ROOM_MEMBERS,
             RemoveChatRoomMembersResponse,
@@ -534,6 +573,8 @@ class AsyncChatRoomMembers(AsyncResource):
         Args:
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
         """
+        if request_options:
+            check_options(self.list_chat_room_admins, request_options)
         return await self._client.request(
             _LIST_CHAT_ROOM_ADMINS,
             ListChatRoomAdminsResponse,
@@ -556,6 +597,8 @@ class AsyncChatRoomMembers(AsyncResource):
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
             newadmin: The member to promote.
         """
+        if request_options:
+            check_options(self.add_chat_room_admin, request_options)
         return await self._client.request(
             _ADD_CHAT_ROOM_ADMIN,
             AddChatRoomAdminResponse,
@@ -579,9 +622,40 @@ class AsyncChatRoomMembers(AsyncResource):
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
             oldadmin: The admin to demote.
         """
+        if request_options:
+            check_options(self.remove_chat_room_admin, request_options)
         return await self._client.request(
             _REMOVE_CHAT_ROOM_ADMIN,
             RemoveChatRoomAdminResponse,
             path={"chatroom_id": chatroom_id, "oldadmin": oldadmin},
             options=request_options,
         )
+
+
+class ChatRoomMembersWithRawResponse:
+    """The methods of `ChatRoomMembers`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: ChatRoomMembers) -> None:
+        self.list_chat_room_members = _raw.wrap(_resource.list_chat_room_members)
+        self.add_chat_room_members = _raw.wrap(_resource.add_chat_room_members)
+        self.add_chat_room_member = _raw.wrap(_resource.add_chat_room_member)
+        self.remove_chat_room_member = _raw.wrap(_resource.remove_chat_room_member)
+        self.remove_chat_room_members = _raw.wrap(_resource.remove_chat_room_members)
+        self.list_chat_room_admins = _raw.wrap(_resource.list_chat_room_admins)
+        self.add_chat_room_admin = _raw.wrap(_resource.add_chat_room_admin)
+        self.remove_chat_room_admin = _raw.wrap(_resource.remove_chat_room_admin)
+
+
+class AsyncChatRoomMembersWithRawResponse:
+    """The methods of `AsyncChatRoomMembers`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncChatRoomMembers) -> None:
+        self.list_chat_room_members = _raw.wrap_async(_resource.list_chat_room_members)
+        self.add_chat_room_members = _raw.wrap_async(_resource.add_chat_room_members)
+        self.add_chat_room_member = _raw.wrap_async(_resource.add_chat_room_member)
+        self.remove_chat_room_member = _raw.wrap_async(_resource.remove_chat_room_member)
+        self.remove_chat_room_members = _raw.wrap_async(_resource.remove_chat_room_members)
+        self.list_chat_room_admins = _raw.wrap_async(_resource.list_chat_room_admins)
+        self.add_chat_room_admin = _raw.wrap_async(_resource.add_chat_room_admin)
+        self.remove_chat_room_admin = _raw.wrap_async(_resource.remove_chat_room_admin)

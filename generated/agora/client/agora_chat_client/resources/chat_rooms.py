@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     ChatRoomSummary,
     CreateChatRoomResponse,
@@ -97,12 +98,16 @@ _LIST_JOINED_CHAT_ROOMS_PAGING = Paging(
 
 
 class ChatRooms(SyncResource):
-    """chat_rooms operations."""
+    """Create, list, change and delete chat rooms, and manage their custom attributes.
+
+    Reached as `client.chat_rooms`; `client.with_raw_response.chat_rooms` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_chat_rooms(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListChatRoomsResponse:
@@ -115,6 +120,8 @@ class ChatRooms(SyncResource):
             limit: How many rooms a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.list_chat_rooms, request_options)
         return self._client.request(
             _LIST_CHAT_ROOMS,
             ListChatRoomsResponse,
@@ -125,7 +132,7 @@ class ChatRooms(SyncResource):
     def iter_list_chat_rooms(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[ChatRoomSummary]:
@@ -137,6 +144,8 @@ class ChatRooms(SyncResource):
             limit: How many rooms a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_list_chat_rooms, request_options)
         return iterate(
             self.list_chat_rooms,
             _LIST_CHAT_ROOMS_PAGING,
@@ -150,7 +159,7 @@ class ChatRooms(SyncResource):
         name: str,
         description: str,
         owner: str,
-        maxusers: int | NotGiven = NOT_GIVEN,
+        maxusers: int | NotGiven = DEFAULT[1000],
         members: Sequence[str] | NotGiven = NOT_GIVEN,
         scale: Literal["normal", "large"] | NotGiven = NOT_GIVEN,
         custom: str | NotGiven = NOT_GIVEN,
@@ -171,6 +180,8 @@ class ChatRooms(SyncResource):
             custom: Extension information, at most 1,024 characters.
             need_verify: Whether the room name goes through content review (a paid feature the vendor enables).
         """
+        if request_options:
+            check_options(self.create_chat_room, request_options)
         return self._client.request(
             _CREATE_CHAT_ROOM,
             CreateChatRoomResponse,
@@ -191,8 +202,8 @@ class ChatRooms(SyncResource):
         self,
         *,
         username: str,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> ListJoinedChatRoomsResponse:
         """List the chat rooms a user is in
@@ -205,6 +216,8 @@ class ChatRooms(SyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many rooms a page holds, 1 to 1,000.
         """
+        if request_options:
+            check_options(self.list_joined_chat_rooms, request_options)
         return self._client.request(
             _LIST_JOINED_CHAT_ROOMS,
             ListJoinedChatRoomsResponse,
@@ -217,8 +230,8 @@ class ChatRooms(SyncResource):
         self,
         *,
         username: str,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[JoinedChatRoom]:
         """Every item of `list_joined_chat_rooms`, page after page.
@@ -230,6 +243,8 @@ class ChatRooms(SyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many rooms a page holds, 1 to 1,000.
         """
+        if request_options:
+            check_options(self.iter_list_joined_chat_rooms, request_options)
         return iterate(
             self.list_joined_chat_rooms,
             _LIST_JOINED_CHAT_ROOMS_PAGING,
@@ -251,6 +266,8 @@ class ChatRooms(SyncResource):
         Args:
             chatroom_id: One chat room ID, or up to 100 IDs separated by commas.
         """
+        if request_options:
+            check_options(self.get_chat_rooms, request_options)
         return self._client.request(
             _GET_CHAT_ROOMS,
             GetChatRoomsResponse,
@@ -289,6 +306,8 @@ class ChatRooms(SyncResource):
             need_verify: Whether the new name goes through content review (a paid feature the vendor enables).
             newowner: A member who becomes the room's owner; send it alone.
         """
+        if request_options:
+            check_options(self.update_chat_room, request_options)
         return self._client.request(
             _UPDATE_CHAT_ROOM,
             UpdateChatRoomResponse,
@@ -317,6 +336,8 @@ class ChatRooms(SyncResource):
         Args:
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
         """
+        if request_options:
+            check_options(self.delete_chat_room, request_options)
         return self._client.request(
             _DELETE_CHAT_ROOM,
             DeleteChatRoomResponse,
@@ -340,6 +361,8 @@ class ChatRooms(SyncResource):
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
             keys: The attribute names; empty for all.
         """
+        if request_options:
+            check_options(self.get_chat_room_attributes, request_options)
         return self._client.request(
             _GET_CHAT_ROOM_ATTRIBUTES,
             GetChatRoomAttributesResponse,
@@ -371,6 +394,8 @@ class ChatRooms(SyncResource):
             auto_delete: `DELETE` (the default) removes these attributes when the user leaves the room; `NO_DELETE` keeps them.
             notification_ext: Extension information passed on with the event that tells the room's members about the change.
         """
+        if request_options:
+            check_options(self.set_chat_room_attributes, request_options)
         return self._client.request(
             _SET_CHAT_ROOM_ATTRIBUTES,
             SetChatRoomAttributesResponse,
@@ -401,6 +426,8 @@ class ChatRooms(SyncResource):
             username: The member acting; attributes are owned by the member who set them.
             keys: The attribute names, at most 10.
         """
+        if request_options:
+            check_options(self.remove_chat_room_attributes, request_options)
         return self._client.request(
             _REMOVE_CHAT_ROOM_ATTRIBUTES,
             RemoveChatRoomAttributesResponse,
@@ -431,6 +458,8 @@ class ChatRooms(SyncResource):
             auto_delete: `DELETE` (the default) removes these attributes when the user leaves the room; `NO_DELETE` keeps them.
             notification_ext: Extension information passed on with the event that tells the room's members about the change.
         """
+        if request_options:
+            check_options(self.force_set_chat_room_attributes, request_options)
         return self._client.request(
             _FORCE_SET_CHAT_ROOM_ATTRIBUTES,
             ForceSetChatRoomAttributesResponse,
@@ -460,6 +489,8 @@ class ChatRooms(SyncResource):
             username: The member acting; attributes are owned by the member who set them.
             keys: The attribute names, at most 10.
         """
+        if request_options:
+            check_options(self.force_remove_chat_room_attributes, request_options)
         return self._client.request(
             _FORCE_REMOVE_CHAT_ROOM_ATTRIBUTES,
             ForceRemoveChatRoomAttributesResponse,
@@ -470,12 +501,16 @@ class ChatRooms(SyncResource):
 
 
 class AsyncChatRooms(AsyncResource):
-    """chat_rooms operations, async."""
+    """Create, list, change and delete chat rooms, and manage their custom attributes.
+
+    Reached as `client.chat_rooms` of an AsyncClient: the methods of `ChatRooms`,
+    to be awaited.
+    """
 
     async def list_chat_rooms(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListChatRoomsResponse:
@@ -488,6 +523,8 @@ class AsyncChatRooms(AsyncResource):
             limit: How many rooms a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.list_chat_rooms, request_options)
         return await self._client.request(
             _LIST_CHAT_ROOMS,
             ListChatRoomsResponse,
@@ -498,7 +535,7 @@ class AsyncChatRooms(AsyncResource):
     def iter_list_chat_rooms(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[ChatRoomSummary]:
@@ -510,6 +547,8 @@ class AsyncChatRooms(AsyncResource):
             limit: How many rooms a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_list_chat_rooms, request_options)
         return iterate_async(
             self.list_chat_rooms,
             _LIST_CHAT_ROOMS_PAGING,
@@ -523,7 +562,7 @@ class AsyncChatRooms(AsyncResource):
         name: str,
         description: str,
         owner: str,
-        maxusers: int | NotGiven = NOT_GIVEN,
+        maxusers: int | NotGiven = DEFAULT[1000],
         members: Sequence[str] | NotGiven = NOT_GIVEN,
         scale: Literal["normal", "large"] | NotGiven = NOT_GIVEN,
         custom: str | NotGiven = NOT_GIVEN,
@@ -544,6 +583,8 @@ class AsyncChatRooms(AsyncResource):
             custom: Extension information, at most 1,024 characters.
             need_verify: Whether the room name goes through content review (a paid feature the vendor enables).
         """
+        if request_options:
+            check_options(self.create_chat_room, request_options)
         return await self._client.request(
             _CREATE_CHAT_ROOM,
             CreateChatRoomResponse,
@@ -564,8 +605,8 @@ class AsyncChatRooms(AsyncResource):
         self,
         *,
         username: str,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> ListJoinedChatRoomsResponse:
         """List the chat rooms a user is in
@@ -578,6 +619,8 @@ class AsyncChatRooms(AsyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many rooms a page holds, 1 to 1,000.
         """
+        if request_options:
+            check_options(self.list_joined_chat_rooms, request_options)
         return await self._client.request(
             _LIST_JOINED_CHAT_ROOMS,
             ListJoinedChatRoomsResponse,
@@ -590,8 +633,8 @@ class AsyncChatRooms(AsyncResource):
         self,
         *,
         username: str,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[JoinedChatRoom]:
         """Every item of `list_joined_chat_rooms`, page after page.
@@ -603,6 +646,8 @@ class AsyncChatRooms(AsyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many rooms a page holds, 1 to 1,000.
         """
+        if request_options:
+            check_options(self.iter_list_joined_chat_rooms, request_options)
         return iterate_async(
             self.list_joined_chat_rooms,
             _LIST_JOINED_CHAT_ROOMS_PAGING,
@@ -624,6 +669,8 @@ class AsyncChatRooms(AsyncResource):
         Args:
             chatroom_id: One chat room ID, or up to 100 IDs separated by commas.
         """
+        if request_options:
+            check_options(self.get_chat_rooms, request_options)
         return await self._client.request(
             _GET_CHAT_ROOMS,
             GetChatRoomsResponse,
@@ -662,6 +709,8 @@ class AsyncChatRooms(AsyncResource):
             need_verify: Whether the new name goes through content review (a paid feature the vendor enables).
             newowner: A member who becomes the room's owner; send it alone.
         """
+        if request_options:
+            check_options(self.update_chat_room, request_options)
         return await self._client.request(
             _UPDATE_CHAT_ROOM,
             UpdateChatRoomResponse,
@@ -690,6 +739,8 @@ class AsyncChatRooms(AsyncResource):
         Args:
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
         """
+        if request_options:
+            check_options(self.delete_chat_room, request_options)
         return await self._client.request(
             _DELETE_CHAT_ROOM,
             DeleteChatRoomResponse,
@@ -713,6 +764,8 @@ class AsyncChatRooms(AsyncResource):
             chatroom_id: The chat room's ID, assigned by the service when the room is created.
             keys: The attribute names; empty for all.
         """
+        if request_options:
+            check_options(self.get_chat_room_attributes, request_options)
         return await self._client.request(
             _GET_CHAT_ROOM_ATTRIBUTES,
             GetChatRoomAttributesResponse,
@@ -744,6 +797,8 @@ class AsyncChatRooms(AsyncResource):
             auto_delete: `DELETE` (the default) removes these attributes when the user leaves the room; `NO_DELETE` keeps them.
             notification_ext: Extension information passed on with the event that tells the room's members about the change.
         """
+        if request_options:
+            check_options(self.set_chat_room_attributes, request_options)
         return await self._client.request(
             _SET_CHAT_ROOM_ATTRIBUTES,
             SetChatRoomAttributesResponse,
@@ -774,6 +829,8 @@ class AsyncChatRooms(AsyncResource):
             username: The member acting; attributes are owned by the member who set them.
             keys: The attribute names, at most 10.
         """
+        if request_options:
+            check_options(self.remove_chat_room_attributes, request_options)
         return await self._client.request(
             _REMOVE_CHAT_ROOM_ATTRIBUTES,
             RemoveChatRoomAttributesResponse,
@@ -804,6 +861,8 @@ class AsyncChatRooms(AsyncResource):
             auto_delete: `DELETE` (the default) removes these attributes when the user leaves the room; `NO_DELETE` keeps them.
             notification_ext: Extension information passed on with the event that tells the room's members about the change.
         """
+        if request_options:
+            check_options(self.force_set_chat_room_attributes, request_options)
         return await self._client.request(
             _FORCE_SET_CHAT_ROOM_ATTRIBUTES,
             ForceSetChatRoomAttributesResponse,
@@ -833,10 +892,53 @@ class AsyncChatRooms(AsyncResource):
             username: The member acting; attributes are owned by the member who set them.
             keys: The attribute names, at most 10.
         """
+        if request_options:
+            check_options(self.force_remove_chat_room_attributes, request_options)
         return await self._client.request(
             _FORCE_REMOVE_CHAT_ROOM_ATTRIBUTES,
             ForceRemoveChatRoomAttributesResponse,
             path={"chatroom_id": chatroom_id, "username": username},
             body={"keys": keys},
             options=request_options,
+        )
+
+
+class ChatRoomsWithRawResponse:
+    """The methods of `ChatRooms`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: ChatRooms) -> None:
+        self.list_chat_rooms = _raw.wrap(_resource.list_chat_rooms)
+        self.create_chat_room = _raw.wrap(_resource.create_chat_room)
+        self.list_joined_chat_rooms = _raw.wrap(_resource.list_joined_chat_rooms)
+        self.get_chat_rooms = _raw.wrap(_resource.get_chat_rooms)
+        self.update_chat_room = _raw.wrap(_resource.update_chat_room)
+        self.delete_chat_room = _raw.wrap(_resource.delete_chat_room)
+        self.get_chat_room_attributes = _raw.wrap(_resource.get_chat_room_attributes)
+        self.set_chat_room_attributes = _raw.wrap(_resource.set_chat_room_attributes)
+        self.remove_chat_room_attributes = _raw.wrap(_resource.remove_chat_room_attributes)
+        self.force_set_chat_room_attributes = _raw.wrap(_resource.force_set_chat_room_attributes)
+        self.force_remove_chat_room_attributes = _raw.wrap(
+            _resource.force_remove_chat_room_attributes
+        )
+
+
+class AsyncChatRoomsWithRawResponse:
+    """The methods of `AsyncChatRooms`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncChatRooms) -> None:
+        self.list_chat_rooms = _raw.wrap_async(_resource.list_chat_rooms)
+        self.create_chat_room = _raw.wrap_async(_resource.create_chat_room)
+        self.list_joined_chat_rooms = _raw.wrap_async(_resource.list_joined_chat_rooms)
+        self.get_chat_rooms = _raw.wrap_async(_resource.get_chat_rooms)
+        self.update_chat_room = _raw.wrap_async(_resource.update_chat_room)
+        self.delete_chat_room = _raw.wrap_async(_resource.delete_chat_room)
+        self.get_chat_room_attributes = _raw.wrap_async(_resource.get_chat_room_attributes)
+        self.set_chat_room_attributes = _raw.wrap_async(_resource.set_chat_room_attributes)
+        self.remove_chat_room_attributes = _raw.wrap_async(_resource.remove_chat_room_attributes)
+        self.force_set_chat_room_attributes = _raw.wrap_async(
+            _resource.force_set_chat_room_attributes
+        )
+        self.force_remove_chat_room_attributes = _raw.wrap_async(
+            _resource.force_remove_chat_room_attributes
         )

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     AddContactResponse,
     BlockUsersResponse,
@@ -56,7 +57,11 @@ _LIST_BLOCKED_USERS_PAGING = Paging(
 
 
 class Contacts(SyncResource):
-    """contacts operations."""
+    """Manage a user's contacts and block list.
+
+    Reached as `client.contacts`; `client.with_raw_response.contacts` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def add_contact(
         self,
@@ -77,6 +82,8 @@ class Contacts(SyncResource):
             username: The user's ID (login name).
             friend_username: The user to add as a contact.
         """
+        if request_options:
+            check_options(self.add_contact, request_options)
         return self._client.request(
             _ADD_CONTACT,
             AddContactResponse,
@@ -102,6 +109,8 @@ class Contacts(SyncResource):
             username: The user's ID (login name).
             friend_username: The contact to remove.
         """
+        if request_options:
+            check_options(self.remove_contact, request_options)
         return self._client.request(
             _REMOVE_CONTACT,
             RemoveContactResponse,
@@ -124,6 +133,8 @@ class Contacts(SyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.list_contacts, request_options)
         return self._client.request(
             _LIST_CONTACTS,
             ListContactsResponse,
@@ -151,6 +162,8 @@ class Contacts(SyncResource):
             page_size: How many users a page holds, 1 to 50.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.list_blocked_users, request_options)
         return self._client.request(
             _LIST_BLOCKED_USERS,
             ListBlockedUsersResponse,
@@ -176,6 +189,8 @@ class Contacts(SyncResource):
             page_size: How many users a page holds, 1 to 50.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_list_blocked_users, request_options)
         return iterate(
             self.list_blocked_users,
             _LIST_BLOCKED_USERS_PAGING,
@@ -201,6 +216,8 @@ class Contacts(SyncResource):
             username: The user's ID (login name).
             usernames: The users to block, at most 50.
         """
+        if request_options:
+            check_options(self.block_users, request_options)
         return self._client.request(
             _BLOCK_USERS,
             BlockUsersResponse,
@@ -227,6 +244,8 @@ class Contacts(SyncResource):
             username: The user's ID (login name).
             blocked_username: The user to unblock.
         """
+        if request_options:
+            check_options(self.unblock_user, request_options)
         return self._client.request(
             _UNBLOCK_USER,
             UnblockUserResponse,
@@ -236,7 +255,11 @@ class Contacts(SyncResource):
 
 
 class AsyncContacts(AsyncResource):
-    """contacts operations, async."""
+    """Manage a user's contacts and block list.
+
+    Reached as `client.contacts` of an AsyncClient: the methods of `Contacts`,
+    to be awaited.
+    """
 
     async def add_contact(
         self,
@@ -257,6 +280,8 @@ class AsyncContacts(AsyncResource):
             username: The user's ID (login name).
             friend_username: The user to add as a contact.
         """
+        if request_options:
+            check_options(self.add_contact, request_options)
         return await self._client.request(
             _ADD_CONTACT,
             AddContactResponse,
@@ -282,6 +307,8 @@ class AsyncContacts(AsyncResource):
             username: The user's ID (login name).
             friend_username: The contact to remove.
         """
+        if request_options:
+            check_options(self.remove_contact, request_options)
         return await self._client.request(
             _REMOVE_CONTACT,
             RemoveContactResponse,
@@ -304,6 +331,8 @@ class AsyncContacts(AsyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.list_contacts, request_options)
         return await self._client.request(
             _LIST_CONTACTS,
             ListContactsResponse,
@@ -331,6 +360,8 @@ class AsyncContacts(AsyncResource):
             page_size: How many users a page holds, 1 to 50.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.list_blocked_users, request_options)
         return await self._client.request(
             _LIST_BLOCKED_USERS,
             ListBlockedUsersResponse,
@@ -356,6 +387,8 @@ class AsyncContacts(AsyncResource):
             page_size: How many users a page holds, 1 to 50.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_list_blocked_users, request_options)
         return iterate_async(
             self.list_blocked_users,
             _LIST_BLOCKED_USERS_PAGING,
@@ -381,6 +414,8 @@ class AsyncContacts(AsyncResource):
             username: The user's ID (login name).
             usernames: The users to block, at most 50.
         """
+        if request_options:
+            check_options(self.block_users, request_options)
         return await self._client.request(
             _BLOCK_USERS,
             BlockUsersResponse,
@@ -407,9 +442,36 @@ class AsyncContacts(AsyncResource):
             username: The user's ID (login name).
             blocked_username: The user to unblock.
         """
+        if request_options:
+            check_options(self.unblock_user, request_options)
         return await self._client.request(
             _UNBLOCK_USER,
             UnblockUserResponse,
             path={"username": username, "blocked_username": blocked_username},
             options=request_options,
         )
+
+
+class ContactsWithRawResponse:
+    """The methods of `Contacts`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Contacts) -> None:
+        self.add_contact = _raw.wrap(_resource.add_contact)
+        self.remove_contact = _raw.wrap(_resource.remove_contact)
+        self.list_contacts = _raw.wrap(_resource.list_contacts)
+        self.list_blocked_users = _raw.wrap(_resource.list_blocked_users)
+        self.block_users = _raw.wrap(_resource.block_users)
+        self.unblock_user = _raw.wrap(_resource.unblock_user)
+
+
+class AsyncContactsWithRawResponse:
+    """The methods of `AsyncContacts`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncContacts) -> None:
+        self.add_contact = _raw.wrap_async(_resource.add_contact)
+        self.remove_contact = _raw.wrap_async(_resource.remove_contact)
+        self.list_contacts = _raw.wrap_async(_resource.list_contacts)
+        self.list_blocked_users = _raw.wrap_async(_resource.list_blocked_users)
+        self.block_users = _raw.wrap_async(_resource.block_users)
+        self.unblock_user = _raw.wrap_async(_resource.unblock_user)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     GetGlobalMuteResponse,
     GlobalMute,
@@ -39,12 +40,16 @@ _LIST_GLOBAL_MUTES_PAGING = Paging(
 
 
 class GlobalMuteResource(SyncResource):
-    """global_mute operations."""
+    """Mute users across the whole app, and see who is muted.
+
+    Reached as `client.global_mute`; `client.with_raw_response.global_mute` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_global_mutes(
         self,
         *,
-        page_num: int | NotGiven = NOT_GIVEN,
+        page_num: int | NotGiven = DEFAULT[1],
         page_size: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListGlobalMutesResponse:
@@ -60,6 +65,8 @@ class GlobalMuteResource(SyncResource):
             page_num: The page to return, counted from 1.
             page_size: How many users a page holds, 1 to 50.
         """
+        if request_options:
+            check_options(self.list_global_mutes, request_options)
         return self._client.request(
             _LIST_GLOBAL_MUTES,
             ListGlobalMutesResponse,
@@ -70,7 +77,7 @@ class GlobalMuteResource(SyncResource):
     def iter_list_global_mutes(
         self,
         *,
-        page_num: int | NotGiven = NOT_GIVEN,
+        page_num: int | NotGiven = DEFAULT[1],
         page_size: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[GlobalMute]:
@@ -82,6 +89,8 @@ class GlobalMuteResource(SyncResource):
             page_num: The page to return, counted from 1.
             page_size: How many users a page holds, 1 to 50.
         """
+        if request_options:
+            check_options(self.iter_list_global_mutes, request_options)
         return iterate(
             self.list_global_mutes,
             _LIST_GLOBAL_MUTES_PAGING,
@@ -112,6 +121,8 @@ class GlobalMuteResource(SyncResource):
             groupchat: Seconds to mute the user in groups: -1 for good, 0 lifts the mute; at most 2,147,483,647. Left out, the setting does not change.
             chatroom: Seconds to mute the user in chat rooms: -1 for good, 0 lifts the mute; at most 2,147,483,647. Left out, the setting does not change.
         """
+        if request_options:
+            check_options(self.set_global_mute, request_options)
         return self._client.request(
             _SET_GLOBAL_MUTE,
             SetGlobalMuteResponse,
@@ -137,6 +148,8 @@ class GlobalMuteResource(SyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.get_global_mute, request_options)
         return self._client.request(
             _GET_GLOBAL_MUTE,
             GetGlobalMuteResponse,
@@ -146,12 +159,16 @@ class GlobalMuteResource(SyncResource):
 
 
 class AsyncGlobalMuteResource(AsyncResource):
-    """global_mute operations, async."""
+    """Mute users across the whole app, and see who is muted.
+
+    Reached as `client.global_mute` of an AsyncClient: the methods of `GlobalMuteResource`,
+    to be awaited.
+    """
 
     async def list_global_mutes(
         self,
         *,
-        page_num: int | NotGiven = NOT_GIVEN,
+        page_num: int | NotGiven = DEFAULT[1],
         page_size: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListGlobalMutesResponse:
@@ -167,6 +184,8 @@ class AsyncGlobalMuteResource(AsyncResource):
             page_num: The page to return, counted from 1.
             page_size: How many users a page holds, 1 to 50.
         """
+        if request_options:
+            check_options(self.list_global_mutes, request_options)
         return await self._client.request(
             _LIST_GLOBAL_MUTES,
             ListGlobalMutesResponse,
@@ -177,7 +196,7 @@ class AsyncGlobalMuteResource(AsyncResource):
     def iter_list_global_mutes(
         self,
         *,
-        page_num: int | NotGiven = NOT_GIVEN,
+        page_num: int | NotGiven = DEFAULT[1],
         page_size: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[GlobalMute]:
@@ -189,6 +208,8 @@ class AsyncGlobalMuteResource(AsyncResource):
             page_num: The page to return, counted from 1.
             page_size: How many users a page holds, 1 to 50.
         """
+        if request_options:
+            check_options(self.iter_list_global_mutes, request_options)
         return iterate_async(
             self.list_global_mutes,
             _LIST_GLOBAL_MUTES_PAGING,
@@ -219,6 +240,8 @@ class AsyncGlobalMuteResource(AsyncResource):
             groupchat: Seconds to mute the user in groups: -1 for good, 0 lifts the mute; at most 2,147,483,647. Left out, the setting does not change.
             chatroom: Seconds to mute the user in chat rooms: -1 for good, 0 lifts the mute; at most 2,147,483,647. Left out, the setting does not change.
         """
+        if request_options:
+            check_options(self.set_global_mute, request_options)
         return await self._client.request(
             _SET_GLOBAL_MUTE,
             SetGlobalMuteResponse,
@@ -244,9 +267,30 @@ class AsyncGlobalMuteResource(AsyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.get_global_mute, request_options)
         return await self._client.request(
             _GET_GLOBAL_MUTE,
             GetGlobalMuteResponse,
             path={"username": username},
             options=request_options,
         )
+
+
+class GlobalMuteResourceWithRawResponse:
+    """The methods of `GlobalMuteResource`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: GlobalMuteResource) -> None:
+        self.list_global_mutes = _raw.wrap(_resource.list_global_mutes)
+        self.set_global_mute = _raw.wrap(_resource.set_global_mute)
+        self.get_global_mute = _raw.wrap(_resource.get_global_mute)
+
+
+class AsyncGlobalMuteResourceWithRawResponse:
+    """The methods of `AsyncGlobalMuteResource`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncGlobalMuteResource) -> None:
+        self.list_global_mutes = _raw.wrap_async(_resource.list_global_mutes)
+        self.set_global_mute = _raw.wrap_async(_resource.set_global_mute)
+        self.get_global_mute = _raw.wrap_async(_resource.get_global_mute)

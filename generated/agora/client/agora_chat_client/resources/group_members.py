@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     AddGroupAdminResponse,
     AddGroupMemberResponse,
@@ -62,7 +63,11 @@ _LIST_GROUP_MEMBERS_PAGING = Paging("page", items=("data",), page=("pagenum",), 
 
 
 class GroupMembers(SyncResource):
-    """group_members operations."""
+    """Manage a group's members and admins.
+
+    Reached as `client.group_members`; `client.with_raw_response.group_members` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_group_members(
         self,
@@ -72,8 +77,8 @@ class GroupMembers(SyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[10],
         **request_options: Unpack[RequestOptions],
     ) -> ListGroupMembersResponse:
         """List a group's members
@@ -94,6 +99,8 @@ class GroupMembers(SyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many members a page holds, 1 to 100.
         """
+        if request_options:
+            check_options(self.list_group_members, request_options)
         return self._client.request(
             _LIST_GROUP_MEMBERS,
             ListGroupMembersResponse,
@@ -117,8 +124,8 @@ class GroupMembers(SyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[10],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[Affiliation | str]:
         """Every item of `list_group_members`, page after page.
@@ -134,6 +141,8 @@ class GroupMembers(SyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many members a page holds, 1 to 100.
         """
+        if request_options:
+            check_options(self.iter_list_group_members, request_options)
         return iterate(
             self.list_group_members,
             _LIST_GROUP_MEMBERS_PAGING,
@@ -166,6 +175,8 @@ class GroupMembers(SyncResource):
             group_id: The chat group's ID, assigned by the service when the group is created.
             usernames: The users to add, at most 60.
         """
+        if request_options:
+            check_options(self.add_group_members, request_options)
         return self._client.request(
             _ADD_GROUP_MEMBERS,
             AddGroupMembersResponse,
@@ -189,6 +200,8 @@ class GroupMembers(SyncResource):
             group_id: The chat group's ID, assigned by the service when the group is created.
             username: The user to add.
         """
+        if request_options:
+            check_options(self.add_group_member, request_options)
         return self._client.request(
             _ADD_GROUP_MEMBER,
             AddGroupMemberResponse,
@@ -216,6 +229,8 @@ class GroupMembers(SyncResource):
             group_id: The chat group's ID, assigned by the service when the group is created.
             username: The member to remove, or up to 60 members separated by commas (`user1,user2,user3`).
         """
+        if request_options:
+            check_options(self.remove_group_member, request_options)
         return self._client.request(
             _REMOVE_GROUP_MEMBERS,
             RemoveGroupMembersResponse,
@@ -243,6 +258,8 @@ class GroupMembers(SyncResource):
             group_id: The chat group's ID, assigned by the service when the group is created.
             username: The member to remove, or up to 60 members separated by commas (`user1,user2,user3`).
         """
+        if request_options:
+            check_options(self.remove_group_members, request_options)
         return self._client.request(
             _REMOVE_GROUP_MEMBERS,
             RemoveGroupMembersResponse,
@@ -263,6 +280,8 @@ class GroupMembers(SyncResource):
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
         """
+        if request_options:
+            check_options(self.list_group_admins, request_options)
         return self._client.request(
             _LIST_GROUP_ADMINS,
             ListGroupAdminsResponse,
@@ -286,6 +305,8 @@ class GroupMembers(SyncResource):
             group_id: The chat group's ID, assigned by the service when the group is created.
             newadmin: The member to promote.
         """
+        if request_options:
+            check_options(self.add_group_admin, request_options)
         return self._client.request(
             _ADD_GROUP_ADMIN,
             AddGroupAdminResponse,
@@ -309,6 +330,8 @@ class GroupMembers(SyncResource):
             group_id: The chat group's ID, assigned by the service when the group is created.
             oldadmin: The admin to demote.
         """
+        if request_options:
+            check_options(self.remove_group_admin, request_options)
         return self._client.request(
             _REMOVE_GROUP_ADMIN,
             RemoveGroupAdminResponse,
@@ -318,7 +341,11 @@ class GroupMembers(SyncResource):
 
 
 class AsyncGroupMembers(AsyncResource):
-    """group_members operations, async."""
+    """Manage a group's members and admins.
+
+    Reached as `client.group_members` of an AsyncClient: the methods of `GroupMembers`,
+    to be awaited.
+    """
 
     async def list_group_members(
         self,
@@ -328,8 +355,8 @@ class AsyncGroupMembers(AsyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[10],
         **request_options: Unpack[RequestOptions],
     ) -> ListGroupMembersResponse:
         """List a group's members
@@ -350,6 +377,8 @@ class AsyncGroupMembers(AsyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many members a page holds, 1 to 100.
         """
+        if request_options:
+            check_options(self.list_group_members, request_options)
         return await self._client.request(
             _LIST_GROUP_MEMBERS,
             ListGroupMembersResponse,
@@ -373,8 +402,8 @@ class AsyncGroupMembers(AsyncResource):
         limit: int | NotGiven = NOT_GIVEN,
         cursor: str | NotGiven = NOT_GIVEN,
         sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[10],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[Affiliation | str]:
         """Every item of `list_group_members`, page after page.
@@ -390,6 +419,8 @@ class AsyncGroupMembers(AsyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many members a page holds, 1 to 100.
         """
+        if request_options:
+            check_options(self.iter_list_group_members, request_options)
         return iterate_async(
             self.list_group_members,
             _LIST_GROUP_MEMBERS_PAGING,
@@ -422,6 +453,8 @@ class AsyncGroupMembers(AsyncResource):
             group_id: The chat group's ID, assigned by the service when the group is created.
             usernames: The users to add, at most 60.
         """
+        if request_options:
+            check_options(self.add_group_members, request_options)
         return await self._client.request(
             _ADD_GROUP_MEMBERS,
             AddGroupMembersResponse,
@@ -445,6 +478,8 @@ class AsyncGroupMembers(AsyncResource):
             group_id: The chat group's ID, assigned by the service when the group is created.
             username: The user to add.
         """
+        if request_options:
+            check_options(self.add_group_member, request_options)
         return await self._client.request(
             _ADD_GROUP_MEMBER,
             AddGroupMemberResponse,
@@ -472,6 +507,8 @@ class AsyncGroupMembers(AsyncResource):
             group_id: The chat group's ID, assigned by the service when the group is created.
             username: The member to remove, or up to 60 members separated by commas (`user1,user2,user3`).
         """
+        if request_options:
+            check_options(self.remove_group_member, request_options)
         return await self._client.request(
             _REMOVE_GROUP_MEMBERS,
             RemoveGroupMembersResponse,
@@ -499,6 +536,8 @@ class AsyncGroupMembers(AsyncResource):
             group_id: The chat group's ID, assigned by the service when the group is created.
             username: The member to remove, or up to 60 members separated by commas (`user1,user2,user3`).
         """
+        if request_options:
+            check_options(self.remove_group_members, request_options)
         return await self._client.request(
             _REMOVE_GROUP_MEMBERS,
             RemoveGroupMembersResponse,
@@ -519,6 +558,8 @@ class AsyncGroupMembers(AsyncResource):
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
         """
+        if request_options:
+            check_options(self.list_group_admins, request_options)
         return await self._client.request(
             _LIST_GROUP_ADMINS,
             ListGroupAdminsResponse,
@@ -542,6 +583,8 @@ class AsyncGroupMembers(AsyncResource):
             group_id: The chat group's ID, assigned by the service when the group is created.
             newadmin: The member to promote.
         """
+        if request_options:
+            check_options(self.add_group_admin, request_options)
         return await self._client.request(
             _ADD_GROUP_ADMIN,
             AddGroupAdminResponse,
@@ -565,9 +608,40 @@ class AsyncGroupMembers(AsyncResource):
             group_id: The chat group's ID, assigned by the service when the group is created.
             oldadmin: The admin to demote.
         """
+        if request_options:
+            check_options(self.remove_group_admin, request_options)
         return await self._client.request(
             _REMOVE_GROUP_ADMIN,
             RemoveGroupAdminResponse,
             path={"group_id": group_id, "oldadmin": oldadmin},
             options=request_options,
         )
+
+
+class GroupMembersWithRawResponse:
+    """The methods of `GroupMembers`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: GroupMembers) -> None:
+        self.list_group_members = _raw.wrap(_resource.list_group_members)
+        self.add_group_members = _raw.wrap(_resource.add_group_members)
+        self.add_group_member = _raw.wrap(_resource.add_group_member)
+        self.remove_group_member = _raw.wrap(_resource.remove_group_member)
+        self.remove_group_members = _raw.wrap(_resource.remove_group_members)
+        self.list_group_admins = _raw.wrap(_resource.list_group_admins)
+        self.add_group_admin = _raw.wrap(_resource.add_group_admin)
+        self.remove_group_admin = _raw.wrap(_resource.remove_group_admin)
+
+
+class AsyncGroupMembersWithRawResponse:
+    """The methods of `AsyncGroupMembers`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncGroupMembers) -> None:
+        self.list_group_members = _raw.wrap_async(_resource.list_group_members)
+        self.add_group_members = _raw.wrap_async(_resource.add_group_members)
+        self.add_group_member = _raw.wrap_async(_resource.add_group_member)
+        self.remove_group_member = _raw.wrap_async(_resource.remove_group_member)
+        self.remove_group_members = _raw.wrap_async(_resource.remove_group_members)
+        self.list_group_admins = _raw.wrap_async(_resource.list_group_admins)
+        self.add_group_admin = _raw.wrap_async(_resource.add_group_admin)
+        self.remove_group_admin = _raw.wrap_async(_resource.remove_group_admin)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CreateGroupResponse,
     DeleteGroupResponse,
@@ -72,12 +73,16 @@ _LIST_JOINED_GROUPS_PAGING = Paging("page", items=("data",), page=("pagenum",), 
 
 
 class Groups(SyncResource):
-    """groups operations."""
+    """Create, list, change, ban and delete chat groups.
+
+    Reached as `client.groups`; `client.with_raw_response.groups` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_groups(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListGroupsResponse:
@@ -90,6 +95,8 @@ class Groups(SyncResource):
             limit: How many groups a page holds, 1 to 1,000.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.list_groups, request_options)
         return self._client.request(
             _LIST_GROUPS,
             ListGroupsResponse,
@@ -100,7 +107,7 @@ class Groups(SyncResource):
     def iter_list_groups(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[GroupSummary]:
@@ -112,6 +119,8 @@ class Groups(SyncResource):
             limit: How many groups a page holds, 1 to 1,000.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_list_groups, request_options)
         return iterate(
             self.list_groups,
             _LIST_GROUPS_PAGING,
@@ -131,8 +140,8 @@ class Groups(SyncResource):
         description: str | NotGiven = NOT_GIVEN,
         desc: str | NotGiven = NOT_GIVEN,
         scale: Literal["normal", "large"] | NotGiven = NOT_GIVEN,
-        maxusers: int | NotGiven = NOT_GIVEN,
-        membersonly: bool | NotGiven = NOT_GIVEN,
+        maxusers: int | NotGiven = DEFAULT[200],
+        membersonly: bool | NotGiven = DEFAULT[False],
         members_only: bool | NotGiven = NOT_GIVEN,
         invite_need_confirm: bool | NotGiven = NOT_GIVEN,
         need_verify: bool | NotGiven = NOT_GIVEN,
@@ -174,6 +183,8 @@ class Groups(SyncResource):
             members: The first members, the owner excluded; no more than `maxusers`.
             custom: Extension information, at most 8 KB.
         """
+        if request_options:
+            check_options(self.create_group, request_options)
         return self._client.request(
             _CREATE_GROUP,
             CreateGroupResponse,
@@ -202,8 +213,8 @@ class Groups(SyncResource):
         self,
         *,
         username: str,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[5],
         **request_options: Unpack[RequestOptions],
     ) -> ListJoinedGroupsResponse:
         """List the groups a user belongs to
@@ -215,6 +226,8 @@ class Groups(SyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many groups a page holds, 1 to 20 (the service never returns more than 20).
         """
+        if request_options:
+            check_options(self.list_joined_groups, request_options)
         return self._client.request(
             _LIST_JOINED_GROUPS,
             ListJoinedGroupsResponse,
@@ -227,8 +240,8 @@ class Groups(SyncResource):
         self,
         *,
         username: str,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[5],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[JoinedGroup]:
         """Every item of `list_joined_groups`, page after page.
@@ -240,6 +253,8 @@ class Groups(SyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many groups a page holds, 1 to 20 (the service never returns more than 20).
         """
+        if request_options:
+            check_options(self.iter_list_joined_groups, request_options)
         return iterate(
             self.list_joined_groups,
             _LIST_JOINED_GROUPS_PAGING,
@@ -264,6 +279,8 @@ class Groups(SyncResource):
         Args:
             group_id: One group ID, or up to 100 IDs separated by commas (`,`).
         """
+        if request_options:
+            check_options(self.get_groups, request_options)
         return self._client.request(
             _GET_GROUPS,
             GetGroupsResponse,
@@ -315,6 +332,8 @@ class Groups(SyncResource):
             custom: The new extension information, at most 1,024 characters.
             need_verify: Whether the new name goes through content review (a paid feature the vendor enables).
         """
+        if request_options:
+            check_options(self.update_group_info, request_options)
         return self._client.request(
             _UPDATE_GROUP,
             UpdateGroupResponse,
@@ -359,6 +378,8 @@ class Groups(SyncResource):
             group_id: The chat group's ID, assigned by the service when the group is created.
             newowner: The member who becomes the owner.
         """
+        if request_options:
+            check_options(self.transfer_group_ownership, request_options)
         return self._client.request(
             _UPDATE_GROUP,
             UpdateGroupResponse,
@@ -380,6 +401,8 @@ class Groups(SyncResource):
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
         """
+        if request_options:
+            check_options(self.delete_group, request_options)
         return self._client.request(
             _DELETE_GROUP,
             DeleteGroupResponse,
@@ -401,6 +424,8 @@ class Groups(SyncResource):
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
         """
+        if request_options:
+            check_options(self.disable_group, request_options)
         return self._client.request(
             _DISABLE_GROUP,
             DisableGroupResponse,
@@ -421,6 +446,8 @@ class Groups(SyncResource):
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
         """
+        if request_options:
+            check_options(self.enable_group, request_options)
         return self._client.request(
             _ENABLE_GROUP,
             EnableGroupResponse,
@@ -430,12 +457,16 @@ class Groups(SyncResource):
 
 
 class AsyncGroups(AsyncResource):
-    """groups operations, async."""
+    """Create, list, change, ban and delete chat groups.
+
+    Reached as `client.groups` of an AsyncClient: the methods of `Groups`,
+    to be awaited.
+    """
 
     async def list_groups(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListGroupsResponse:
@@ -448,6 +479,8 @@ class AsyncGroups(AsyncResource):
             limit: How many groups a page holds, 1 to 1,000.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.list_groups, request_options)
         return await self._client.request(
             _LIST_GROUPS,
             ListGroupsResponse,
@@ -458,7 +491,7 @@ class AsyncGroups(AsyncResource):
     def iter_list_groups(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[GroupSummary]:
@@ -470,6 +503,8 @@ class AsyncGroups(AsyncResource):
             limit: How many groups a page holds, 1 to 1,000.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_list_groups, request_options)
         return iterate_async(
             self.list_groups,
             _LIST_GROUPS_PAGING,
@@ -489,8 +524,8 @@ class AsyncGroups(AsyncResource):
         description: str | NotGiven = NOT_GIVEN,
         desc: str | NotGiven = NOT_GIVEN,
         scale: Literal["normal", "large"] | NotGiven = NOT_GIVEN,
-        maxusers: int | NotGiven = NOT_GIVEN,
-        membersonly: bool | NotGiven = NOT_GIVEN,
+        maxusers: int | NotGiven = DEFAULT[200],
+        membersonly: bool | NotGiven = DEFAULT[False],
         members_only: bool | NotGiven = NOT_GIVEN,
         invite_need_confirm: bool | NotGiven = NOT_GIVEN,
         need_verify: bool | NotGiven = NOT_GIVEN,
@@ -532,6 +567,8 @@ class AsyncGroups(AsyncResource):
             members: The first members, the owner excluded; no more than `maxusers`.
             custom: Extension information, at most 8 KB.
         """
+        if request_options:
+            check_options(self.create_group, request_options)
         return await self._client.request(
             _CREATE_GROUP,
             CreateGroupResponse,
@@ -560,8 +597,8 @@ class AsyncGroups(AsyncResource):
         self,
         *,
         username: str,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[5],
         **request_options: Unpack[RequestOptions],
     ) -> ListJoinedGroupsResponse:
         """List the groups a user belongs to
@@ -573,6 +610,8 @@ class AsyncGroups(AsyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many groups a page holds, 1 to 20 (the service never returns more than 20).
         """
+        if request_options:
+            check_options(self.list_joined_groups, request_options)
         return await self._client.request(
             _LIST_JOINED_GROUPS,
             ListJoinedGroupsResponse,
@@ -585,8 +624,8 @@ class AsyncGroups(AsyncResource):
         self,
         *,
         username: str,
-        pagenum: int | NotGiven = NOT_GIVEN,
-        pagesize: int | NotGiven = NOT_GIVEN,
+        pagenum: int | NotGiven = DEFAULT[1],
+        pagesize: int | NotGiven = DEFAULT[5],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[JoinedGroup]:
         """Every item of `list_joined_groups`, page after page.
@@ -598,6 +637,8 @@ class AsyncGroups(AsyncResource):
             pagenum: The page to return, counted from 1.
             pagesize: How many groups a page holds, 1 to 20 (the service never returns more than 20).
         """
+        if request_options:
+            check_options(self.iter_list_joined_groups, request_options)
         return iterate_async(
             self.list_joined_groups,
             _LIST_JOINED_GROUPS_PAGING,
@@ -622,6 +663,8 @@ class AsyncGroups(AsyncResource):
         Args:
             group_id: One group ID, or up to 100 IDs separated by commas (`,`).
         """
+        if request_options:
+            check_options(self.get_groups, request_options)
         return await self._client.request(
             _GET_GROUPS,
             GetGroupsResponse,
@@ -673,6 +716,8 @@ class AsyncGroups(AsyncResource):
             custom: The new extension information, at most 1,024 characters.
             need_verify: Whether the new name goes through content review (a paid feature the vendor enables).
         """
+        if request_options:
+            check_options(self.update_group_info, request_options)
         return await self._client.request(
             _UPDATE_GROUP,
             UpdateGroupResponse,
@@ -717,6 +762,8 @@ class AsyncGroups(AsyncResource):
             group_id: The chat group's ID, assigned by the service when the group is created.
             newowner: The member who becomes the owner.
         """
+        if request_options:
+            check_options(self.transfer_group_ownership, request_options)
         return await self._client.request(
             _UPDATE_GROUP,
             UpdateGroupResponse,
@@ -738,6 +785,8 @@ class AsyncGroups(AsyncResource):
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
         """
+        if request_options:
+            check_options(self.delete_group, request_options)
         return await self._client.request(
             _DELETE_GROUP,
             DeleteGroupResponse,
@@ -759,6 +808,8 @@ class AsyncGroups(AsyncResource):
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
         """
+        if request_options:
+            check_options(self.disable_group, request_options)
         return await self._client.request(
             _DISABLE_GROUP,
             DisableGroupResponse,
@@ -779,9 +830,42 @@ class AsyncGroups(AsyncResource):
         Args:
             group_id: The chat group's ID, assigned by the service when the group is created.
         """
+        if request_options:
+            check_options(self.enable_group, request_options)
         return await self._client.request(
             _ENABLE_GROUP,
             EnableGroupResponse,
             path={"group_id": group_id},
             options=request_options,
         )
+
+
+class GroupsWithRawResponse:
+    """The methods of `Groups`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Groups) -> None:
+        self.list_groups = _raw.wrap(_resource.list_groups)
+        self.create_group = _raw.wrap(_resource.create_group)
+        self.list_joined_groups = _raw.wrap(_resource.list_joined_groups)
+        self.get_groups = _raw.wrap(_resource.get_groups)
+        self.update_group_info = _raw.wrap(_resource.update_group_info)
+        self.transfer_group_ownership = _raw.wrap(_resource.transfer_group_ownership)
+        self.delete_group = _raw.wrap(_resource.delete_group)
+        self.disable_group = _raw.wrap(_resource.disable_group)
+        self.enable_group = _raw.wrap(_resource.enable_group)
+
+
+class AsyncGroupsWithRawResponse:
+    """The methods of `AsyncGroups`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncGroups) -> None:
+        self.list_groups = _raw.wrap_async(_resource.list_groups)
+        self.create_group = _raw.wrap_async(_resource.create_group)
+        self.list_joined_groups = _raw.wrap_async(_resource.list_joined_groups)
+        self.get_groups = _raw.wrap_async(_resource.get_groups)
+        self.update_group_info = _raw.wrap_async(_resource.update_group_info)
+        self.transfer_group_ownership = _raw.wrap_async(_resource.transfer_group_ownership)
+        self.delete_group = _raw.wrap_async(_resource.delete_group)
+        self.disable_group = _raw.wrap_async(_resource.disable_group)
+        self.enable_group = _raw.wrap_async(_resource.enable_group)

@@ -9,8 +9,9 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, FileInput, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, FileInput, NotGiven, RequestOptions, check_options
 from ..models import (
     DeleteConversationResponse,
     GetMessageHistoryResponse,
@@ -59,7 +60,11 @@ _DELETE_CONVERSATION = Endpoint(
 
 
 class Messages(SyncResource):
-    """messages operations."""
+    """Send and recall messages, upload and download files, fetch the message history, and delete conversations.
+
+    Reached as `client.messages`; `client.with_raw_response.messages` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def send_message(
         self,
@@ -97,6 +102,8 @@ class Messages(SyncResource):
             sync_device: True also delivers the message to the sender's other devices.
             chatroom_msg_level: For chat rooms: the message priority, which decides what is dropped first under load.
         """
+        if request_options:
+            check_options(self.send_message, request_options)
         return self._client.request(
             _SEND_MESSAGE,
             SendMessageResponse,
@@ -138,6 +145,8 @@ class Messages(SyncResource):
             thumbnail_width: The width of the image thumbnail in pixels; 170 when left out.
             filename: The file's name, sent as a form field beside the file part as Easemob's server SDK (Upload) does.
         """
+        if request_options:
+            check_options(self.upload_file, request_options)
         return self._client.request(
             _UPLOAD_FILE,
             UploadFileResponse,
@@ -155,7 +164,7 @@ class Messages(SyncResource):
         *,
         file_uuid: str,
         share_secret: str | NotGiven = NOT_GIVEN,
-        thumbnail: bool | NotGiven = NOT_GIVEN,
+        thumbnail: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> bytes:
         """Download a file
@@ -170,6 +179,8 @@ class Messages(SyncResource):
             share_secret: The file's access key; required when the file was uploaded with `restrict-access: true`.
             thumbnail: True downloads the thumbnail of an image or video instead of the file itself.
         """
+        if request_options:
+            check_options(self.download_file, request_options)
         return self._client.request(
             _DOWNLOAD_FILE,
             bytes,
@@ -178,13 +189,13 @@ class Messages(SyncResource):
             options=request_options,
         )
 
-    def download_file_to_file(
+    def save_file(
         self,
         *,
         destination: str | PathLike[str],
         file_uuid: str,
         share_secret: str | NotGiven = NOT_GIVEN,
-        thumbnail: bool | NotGiven = NOT_GIVEN,
+        thumbnail: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> Path:
         """`download_file`, streamed to a file.
@@ -197,6 +208,8 @@ class Messages(SyncResource):
             share_secret: The file's access key; required when the file was uploaded with `restrict-access: true`.
             thumbnail: True downloads the thumbnail of an image or video instead of the file itself.
         """
+        if request_options:
+            check_options(self.save_file, request_options)
         return self._client.download(
             _DOWNLOAD_FILE,
             destination,
@@ -223,6 +236,8 @@ class Messages(SyncResource):
         Args:
             time: The hour to fetch, as `YYYYMMDDHH` in UTC: `2023111417` is 17:00 to 18:00 on 14 November 2023.
         """
+        if request_options:
+            check_options(self.get_message_history, request_options)
         return self._client.request(
             _GET_MESSAGE_HISTORY,
             GetMessageHistoryResponse,
@@ -248,6 +263,8 @@ class Messages(SyncResource):
         Args:
             msgs: The messages to recall.
         """
+        if request_options:
+            check_options(self.recall_messages, request_options)
         return self._client.request(
             _RECALL_MESSAGES,
             RecallMessagesResponse,
@@ -278,6 +295,8 @@ class Messages(SyncResource):
             type: `chat` for a one-to-one conversation, `groupchat` for a group.
             delete_roam: True also deletes the conversation's messages stored on the server.
         """
+        if request_options:
+            check_options(self.delete_conversation, request_options)
         return self._client.request(
             _DELETE_CONVERSATION,
             DeleteConversationResponse,
@@ -288,7 +307,11 @@ class Messages(SyncResource):
 
 
 class AsyncMessages(AsyncResource):
-    """messages operations, async."""
+    """Send and recall messages, upload and download files, fetch the message history, and delete conversations.
+
+    Reached as `client.messages` of an AsyncClient: the methods of `Messages`,
+    to be awaited.
+    """
 
     async def send_message(
         self,
@@ -326,6 +349,8 @@ class AsyncMessages(AsyncResource):
             sync_device: True also delivers the message to the sender's other devices.
             chatroom_msg_level: For chat rooms: the message priority, which decides what is dropped first under load.
         """
+        if request_options:
+            check_options(self.send_message, request_options)
         return await self._client.request(
             _SEND_MESSAGE,
             SendMessageResponse,
@@ -367,6 +392,8 @@ class AsyncMessages(AsyncResource):
             thumbnail_width: The width of the image thumbnail in pixels; 170 when left out.
             filename: The file's name, sent as a form field beside the file part as Easemob's server SDK (Upload) does.
         """
+        if request_options:
+            check_options(self.upload_file, request_options)
         return await self._client.request(
             _UPLOAD_FILE,
             UploadFileResponse,
@@ -384,7 +411,7 @@ class AsyncMessages(AsyncResource):
         *,
         file_uuid: str,
         share_secret: str | NotGiven = NOT_GIVEN,
-        thumbnail: bool | NotGiven = NOT_GIVEN,
+        thumbnail: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> bytes:
         """Download a file
@@ -399,6 +426,8 @@ class AsyncMessages(AsyncResource):
             share_secret: The file's access key; required when the file was uploaded with `restrict-access: true`.
             thumbnail: True downloads the thumbnail of an image or video instead of the file itself.
         """
+        if request_options:
+            check_options(self.download_file, request_options)
         return await self._client.request(
             _DOWNLOAD_FILE,
             bytes,
@@ -407,13 +436,13 @@ class AsyncMessages(AsyncResource):
             options=request_options,
         )
 
-    async def download_file_to_file(
+    async def save_file(
         self,
         *,
         destination: str | PathLike[str],
         file_uuid: str,
         share_secret: str | NotGiven = NOT_GIVEN,
-        thumbnail: bool | NotGiven = NOT_GIVEN,
+        thumbnail: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> Path:
         """`download_file`, streamed to a file.
@@ -426,6 +455,8 @@ class AsyncMessages(AsyncResource):
             share_secret: The file's access key; required when the file was uploaded with `restrict-access: true`.
             thumbnail: True downloads the thumbnail of an image or video instead of the file itself.
         """
+        if request_options:
+            check_options(self.save_file, request_options)
         return await self._client.download(
             _DOWNLOAD_FILE,
             destination,
@@ -452,6 +483,8 @@ class AsyncMessages(AsyncResource):
         Args:
             time: The hour to fetch, as `YYYYMMDDHH` in UTC: `2023111417` is 17:00 to 18:00 on 14 November 2023.
         """
+        if request_options:
+            check_options(self.get_message_history, request_options)
         return await self._client.request(
             _GET_MESSAGE_HISTORY,
             GetMessageHistoryResponse,
@@ -477,6 +510,8 @@ class AsyncMessages(AsyncResource):
         Args:
             msgs: The messages to recall.
         """
+        if request_options:
+            check_options(self.recall_messages, request_options)
         return await self._client.request(
             _RECALL_MESSAGES,
             RecallMessagesResponse,
@@ -507,6 +542,8 @@ class AsyncMessages(AsyncResource):
             type: `chat` for a one-to-one conversation, `groupchat` for a group.
             delete_roam: True also deletes the conversation's messages stored on the server.
         """
+        if request_options:
+            check_options(self.delete_conversation, request_options)
         return await self._client.request(
             _DELETE_CONVERSATION,
             DeleteConversationResponse,
@@ -514,3 +551,30 @@ class AsyncMessages(AsyncResource):
             body={"channel": channel, "type": type, "delete_roam": delete_roam},
             options=request_options,
         )
+
+
+class MessagesWithRawResponse:
+    """The methods of `Messages`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Messages) -> None:
+        self.send_message = _raw.wrap(_resource.send_message)
+        self.upload_file = _raw.wrap(_resource.upload_file)
+        self.download_file = _raw.wrap(_resource.download_file)
+        self.save_file = _raw.wrap(_resource.save_file)
+        self.get_message_history = _raw.wrap(_resource.get_message_history)
+        self.recall_messages = _raw.wrap(_resource.recall_messages)
+        self.delete_conversation = _raw.wrap(_resource.delete_conversation)
+
+
+class AsyncMessagesWithRawResponse:
+    """The methods of `AsyncMessages`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncMessages) -> None:
+        self.send_message = _raw.wrap_async(_resource.send_message)
+        self.upload_file = _raw.wrap_async(_resource.upload_file)
+        self.download_file = _raw.wrap_async(_resource.download_file)
+        self.save_file = _raw.wrap_async(_resource.save_file)
+        self.get_message_history = _raw.wrap_async(_resource.get_message_history)
+        self.recall_messages = _raw.wrap_async(_resource.recall_messages)
+        self.delete_conversation = _raw.wrap_async(_resource.delete_conversation)

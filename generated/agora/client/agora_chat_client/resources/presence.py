@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import RequestOptions
+from .._runtime._types import RequestOptions, check_options
 from ..models import (
     GetPresenceResponse,
     ListPresenceSubscriptionsResponse,
@@ -54,7 +55,11 @@ _LIST_PRESENCE_SUBSCRIPTIONS_PAGING = Paging(
 
 
 class Presence(SyncResource):
-    """presence operations."""
+    """Set a user's presence and subscribe to the presence of others.
+
+    Reached as `client.presence`; `client.with_raw_response.presence` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def set_presence(
         self,
@@ -75,6 +80,8 @@ class Presence(SyncResource):
             status: `0` offline, `1` online; other numbers are custom states.
             ext: Extension text for the status, at most 1,024 bytes.
         """
+        if request_options:
+            check_options(self.set_presence, request_options)
         return self._client.request(
             _SET_PRESENCE,
             SetPresenceResponse,
@@ -101,6 +108,8 @@ class Presence(SyncResource):
             expiry: How long the subscription lasts, in seconds; at most 2,592,000 (30 days).
             usernames: The users, at most 100.
         """
+        if request_options:
+            check_options(self.subscribe_presence, request_options)
         return self._client.request(
             _SUBSCRIBE_PRESENCE,
             SubscribePresenceResponse,
@@ -124,6 +133,8 @@ class Presence(SyncResource):
             username: The user's ID (login name).
             usernames: The users, at most 100.
         """
+        if request_options:
+            check_options(self.get_presence, request_options)
         return self._client.request(
             _GET_PRESENCE,
             GetPresenceResponse,
@@ -148,6 +159,8 @@ class Presence(SyncResource):
             username: The user's ID (login name).
             items: The users to stop following, at most 100.
         """
+        if request_options:
+            check_options(self.unsubscribe_presence, request_options)
         return self._client.request(
             _UNSUBSCRIBE_PRESENCE,
             UnsubscribePresenceResponse,
@@ -173,6 +186,8 @@ class Presence(SyncResource):
             page_num: The page to return, counted from 1.
             page_size: How many subscriptions a page holds, 1 to 500.
         """
+        if request_options:
+            check_options(self.list_presence_subscriptions, request_options)
         return self._client.request(
             _LIST_PRESENCE_SUBSCRIPTIONS,
             ListPresenceSubscriptionsResponse,
@@ -198,6 +213,8 @@ class Presence(SyncResource):
             page_num: The page to return, counted from 1.
             page_size: How many subscriptions a page holds, 1 to 500.
         """
+        if request_options:
+            check_options(self.iter_list_presence_subscriptions, request_options)
         return iterate(
             self.list_presence_subscriptions,
             _LIST_PRESENCE_SUBSCRIPTIONS_PAGING,
@@ -207,7 +224,11 @@ class Presence(SyncResource):
 
 
 class AsyncPresence(AsyncResource):
-    """presence operations, async."""
+    """Set a user's presence and subscribe to the presence of others.
+
+    Reached as `client.presence` of an AsyncClient: the methods of `Presence`,
+    to be awaited.
+    """
 
     async def set_presence(
         self,
@@ -228,6 +249,8 @@ class AsyncPresence(AsyncResource):
             status: `0` offline, `1` online; other numbers are custom states.
             ext: Extension text for the status, at most 1,024 bytes.
         """
+        if request_options:
+            check_options(self.set_presence, request_options)
         return await self._client.request(
             _SET_PRESENCE,
             SetPresenceResponse,
@@ -254,6 +277,8 @@ class AsyncPresence(AsyncResource):
             expiry: How long the subscription lasts, in seconds; at most 2,592,000 (30 days).
             usernames: The users, at most 100.
         """
+        if request_options:
+            check_options(self.subscribe_presence, request_options)
         return await self._client.request(
             _SUBSCRIBE_PRESENCE,
             SubscribePresenceResponse,
@@ -277,6 +302,8 @@ class AsyncPresence(AsyncResource):
             username: The user's ID (login name).
             usernames: The users, at most 100.
         """
+        if request_options:
+            check_options(self.get_presence, request_options)
         return await self._client.request(
             _GET_PRESENCE,
             GetPresenceResponse,
@@ -301,6 +328,8 @@ class AsyncPresence(AsyncResource):
             username: The user's ID (login name).
             items: The users to stop following, at most 100.
         """
+        if request_options:
+            check_options(self.unsubscribe_presence, request_options)
         return await self._client.request(
             _UNSUBSCRIBE_PRESENCE,
             UnsubscribePresenceResponse,
@@ -326,6 +355,8 @@ class AsyncPresence(AsyncResource):
             page_num: The page to return, counted from 1.
             page_size: How many subscriptions a page holds, 1 to 500.
         """
+        if request_options:
+            check_options(self.list_presence_subscriptions, request_options)
         return await self._client.request(
             _LIST_PRESENCE_SUBSCRIPTIONS,
             ListPresenceSubscriptionsResponse,
@@ -351,9 +382,34 @@ class AsyncPresence(AsyncResource):
             page_num: The page to return, counted from 1.
             page_size: How many subscriptions a page holds, 1 to 500.
         """
+        if request_options:
+            check_options(self.iter_list_presence_subscriptions, request_options)
         return iterate_async(
             self.list_presence_subscriptions,
             _LIST_PRESENCE_SUBSCRIPTIONS_PAGING,
             {"username": username, "page_num": page_num, "page_size": page_size},
             request_options,
         )
+
+
+class PresenceWithRawResponse:
+    """The methods of `Presence`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Presence) -> None:
+        self.set_presence = _raw.wrap(_resource.set_presence)
+        self.subscribe_presence = _raw.wrap(_resource.subscribe_presence)
+        self.get_presence = _raw.wrap(_resource.get_presence)
+        self.unsubscribe_presence = _raw.wrap(_resource.unsubscribe_presence)
+        self.list_presence_subscriptions = _raw.wrap(_resource.list_presence_subscriptions)
+
+
+class AsyncPresenceWithRawResponse:
+    """The methods of `AsyncPresence`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncPresence) -> None:
+        self.set_presence = _raw.wrap_async(_resource.set_presence)
+        self.subscribe_presence = _raw.wrap_async(_resource.subscribe_presence)
+        self.get_presence = _raw.wrap_async(_resource.get_presence)
+        self.unsubscribe_presence = _raw.wrap_async(_resource.unsubscribe_presence)
+        self.list_presence_subscriptions = _raw.wrap_async(_resource.list_presence_subscriptions)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     PushMessage,
     SendPushByLabelsResponse,
@@ -44,7 +45,11 @@ _SEND_PUSH_TO_ALL_USERS = Endpoint(
 
 
 class Push(SyncResource):
-    """push operations."""
+    """Set how push notifications look for a user, and push notifications to users, to users with given labels, or to everyone.
+
+    Reached as `client.push`; `client.with_raw_response.push` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def set_push_nickname(
         self,
@@ -65,6 +70,8 @@ class Push(SyncResource):
             username: The user's ID (login name).
             nickname: The name shown in push notifications for this user's messages, at most 100 characters.
         """
+        if request_options:
+            check_options(self.set_push_nickname, request_options)
         return self._client.request(
             _UPDATE_USER_PUSH_SETTINGS,
             UpdateUserPushSettingsResponse,
@@ -92,6 +99,8 @@ class Push(SyncResource):
             username: The user's ID (login name).
             notification_display_style: 0 shows only a generic "You have a new message" notice; 1 also shows the sender's nickname and the message text. The reference pages give the style as an integer; Easemob's Java server SDK (NotificationDisplayStyleRequest) sends it as a string, "0" or "1". The service takes either, so both are accepted.
         """
+        if request_options:
+            check_options(self.set_push_display_style, request_options)
         return self._client.request(
             _UPDATE_USER_PUSH_SETTINGS,
             UpdateUserPushSettingsResponse,
@@ -123,6 +132,8 @@ class Push(SyncResource):
             notification_no_disturbing_start: The hour (0-23) each day at which do-not-disturb starts. Used when turning it on.
             notification_no_disturbing_end: The hour (0-23) each day at which do-not-disturb ends. Used when turning it on.
         """
+        if request_options:
+            check_options(self.set_push_no_disturbing, request_options)
         return self._client.request(
             _UPDATE_USER_PUSH_SETTINGS,
             UpdateUserPushSettingsResponse,
@@ -153,6 +164,8 @@ class Push(SyncResource):
             push_message: The content of a push notification. Provider sections override the basic fields for that provider: `agora` or `easemob` for the service's own push channel, `apns`, `fcm` and `fcmV1`, and the phone makers' channels `huawei`, `honor`, `harmonyOS`, `xiaomi`, `oppo`, `vivo` and `meizu`. Agora's push pages name the service's own section `agora`; Easemob's push server SDK (PushMessage) names it `easemob`. The service is Easemob's engine, so both names are accepted; send one. The phone makers' sections come from the same SDK class (Agora's page shows `vivo` in its example). Agora's page marks `title` and `content` required but also gives their defaults, and the SDK may leave them out, so both are optional here.
             strategy: Which channel delivers the notification: 0 a third-party service first, then Agora; 1 Agora only (kept for offline users until they return); 2 (the default) a third-party service only; 3 Agora first, then a third-party service for offline users; 4 Agora only and only to online users.
         """
+        if request_options:
+            check_options(self.send_push_to_users, request_options)
         return self._client.request(
             _SEND_PUSH_TO_USERS,
             SendPushToUsersResponse,
@@ -180,6 +193,8 @@ class Push(SyncResource):
             start_date: When the push task starts, as `yyyy-MM-dd HH:mm:ss` in the server's time zone; it must be between one hour and 30 days ahead. Leave it out to start now.
             strategy: Which channel delivers the notification: 0 a third-party service first, then Agora; 1 Agora only (kept for offline users until they return); 2 (the default) a third-party service only; 3 Agora first, then a third-party service for offline users; 4 Agora only and only to online users.
         """
+        if request_options:
+            check_options(self.send_push_by_labels, request_options)
         return self._client.request(
             _SEND_PUSH_BY_LABELS,
             SendPushByLabelsResponse,
@@ -210,6 +225,8 @@ class Push(SyncResource):
             start_date: When the push task starts, as `yyyy-MM-dd HH:mm:ss` in the server's time zone; it must be between one hour and 30 days ahead. Leave it out to start now.
             strategy: Which channel delivers the notification: 0 a third-party service first, then Agora; 1 Agora only (kept for offline users until they return); 2 (the default) a third-party service only; 3 Agora first, then a third-party service for offline users; 4 Agora only and only to online users.
         """
+        if request_options:
+            check_options(self.send_push_to_all_users, request_options)
         return self._client.request(
             _SEND_PUSH_TO_ALL_USERS,
             SendPushToAllUsersResponse,
@@ -219,7 +236,11 @@ class Push(SyncResource):
 
 
 class AsyncPush(AsyncResource):
-    """push operations, async."""
+    """Set how push notifications look for a user, and push notifications to users, to users with given labels, or to everyone.
+
+    Reached as `client.push` of an AsyncClient: the methods of `Push`,
+    to be awaited.
+    """
 
     async def set_push_nickname(
         self,
@@ -240,6 +261,8 @@ class AsyncPush(AsyncResource):
             username: The user's ID (login name).
             nickname: The name shown in push notifications for this user's messages, at most 100 characters.
         """
+        if request_options:
+            check_options(self.set_push_nickname, request_options)
         return await self._client.request(
             _UPDATE_USER_PUSH_SETTINGS,
             UpdateUserPushSettingsResponse,
@@ -267,6 +290,8 @@ class AsyncPush(AsyncResource):
             username: The user's ID (login name).
             notification_display_style: 0 shows only a generic "You have a new message" notice; 1 also shows the sender's nickname and the message text. The reference pages give the style as an integer; Easemob's Java server SDK (NotificationDisplayStyleRequest) sends it as a string, "0" or "1". The service takes either, so both are accepted.
         """
+        if request_options:
+            check_options(self.set_push_display_style, request_options)
         return await self._client.request(
             _UPDATE_USER_PUSH_SETTINGS,
             UpdateUserPushSettingsResponse,
@@ -298,6 +323,8 @@ class AsyncPush(AsyncResource):
             notification_no_disturbing_start: The hour (0-23) each day at which do-not-disturb starts. Used when turning it on.
             notification_no_disturbing_end: The hour (0-23) each day at which do-not-disturb ends. Used when turning it on.
         """
+        if request_options:
+            check_options(self.set_push_no_disturbing, request_options)
         return await self._client.request(
             _UPDATE_USER_PUSH_SETTINGS,
             UpdateUserPushSettingsResponse,
@@ -328,6 +355,8 @@ class AsyncPush(AsyncResource):
             push_message: The content of a push notification. Provider sections override the basic fields for that provider: `agora` or `easemob` for the service's own push channel, `apns`, `fcm` and `fcmV1`, and the phone makers' channels `huawei`, `honor`, `harmonyOS`, `xiaomi`, `oppo`, `vivo` and `meizu`. Agora's push pages name the service's own section `agora`; Easemob's push server SDK (PushMessage) names it `easemob`. The service is Easemob's engine, so both names are accepted; send one. The phone makers' sections come from the same SDK class (Agora's page shows `vivo` in its example). Agora's page marks `title` and `content` required but also gives their defaults, and the SDK may leave them out, so both are optional here.
             strategy: Which channel delivers the notification: 0 a third-party service first, then Agora; 1 Agora only (kept for offline users until they return); 2 (the default) a third-party service only; 3 Agora first, then a third-party service for offline users; 4 Agora only and only to online users.
         """
+        if request_options:
+            check_options(self.send_push_to_users, request_options)
         return await self._client.request(
             _SEND_PUSH_TO_USERS,
             SendPushToUsersResponse,
@@ -355,6 +384,8 @@ class AsyncPush(AsyncResource):
             start_date: When the push task starts, as `yyyy-MM-dd HH:mm:ss` in the server's time zone; it must be between one hour and 30 days ahead. Leave it out to start now.
             strategy: Which channel delivers the notification: 0 a third-party service first, then Agora; 1 Agora only (kept for offline users until they return); 2 (the default) a third-party service only; 3 Agora first, then a third-party service for offline users; 4 Agora only and only to online users.
         """
+        if request_options:
+            check_options(self.send_push_by_labels, request_options)
         return await self._client.request(
             _SEND_PUSH_BY_LABELS,
             SendPushByLabelsResponse,
@@ -385,9 +416,36 @@ class AsyncPush(AsyncResource):
             start_date: When the push task starts, as `yyyy-MM-dd HH:mm:ss` in the server's time zone; it must be between one hour and 30 days ahead. Leave it out to start now.
             strategy: Which channel delivers the notification: 0 a third-party service first, then Agora; 1 Agora only (kept for offline users until they return); 2 (the default) a third-party service only; 3 Agora first, then a third-party service for offline users; 4 Agora only and only to online users.
         """
+        if request_options:
+            check_options(self.send_push_to_all_users, request_options)
         return await self._client.request(
             _SEND_PUSH_TO_ALL_USERS,
             SendPushToAllUsersResponse,
             body={"startDate": start_date, "strategy": strategy, "pushMessage": push_message},
             options=request_options,
         )
+
+
+class PushWithRawResponse:
+    """The methods of `Push`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Push) -> None:
+        self.set_push_nickname = _raw.wrap(_resource.set_push_nickname)
+        self.set_push_display_style = _raw.wrap(_resource.set_push_display_style)
+        self.set_push_no_disturbing = _raw.wrap(_resource.set_push_no_disturbing)
+        self.send_push_to_users = _raw.wrap(_resource.send_push_to_users)
+        self.send_push_by_labels = _raw.wrap(_resource.send_push_by_labels)
+        self.send_push_to_all_users = _raw.wrap(_resource.send_push_to_all_users)
+
+
+class AsyncPushWithRawResponse:
+    """The methods of `AsyncPush`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncPush) -> None:
+        self.set_push_nickname = _raw.wrap_async(_resource.set_push_nickname)
+        self.set_push_display_style = _raw.wrap_async(_resource.set_push_display_style)
+        self.set_push_no_disturbing = _raw.wrap_async(_resource.set_push_no_disturbing)
+        self.send_push_to_users = _raw.wrap_async(_resource.send_push_to_users)
+        self.send_push_by_labels = _raw.wrap_async(_resource.send_push_by_labels)
+        self.send_push_to_all_users = _raw.wrap_async(_resource.send_push_to_all_users)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     AddPushLabelUsersResponse,
     CreatePushLabelResponse,
@@ -83,12 +84,16 @@ _LIST_PUSH_LABEL_USERS_PAGING = Paging(
 
 
 class PushLabels(SyncResource):
-    """push_labels operations."""
+    """Create and delete push labels and put users under them, for targeted pushes.
+
+    Reached as `client.push_labels`; `client.with_raw_response.push_labels` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_push_labels(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[100],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListPushLabelsResponse:
@@ -100,6 +105,8 @@ class PushLabels(SyncResource):
             limit: How many labels a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.list_push_labels, request_options)
         return self._client.request(
             _LIST_PUSH_LABELS,
             ListPushLabelsResponse,
@@ -110,7 +117,7 @@ class PushLabels(SyncResource):
     def iter_list_push_labels(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[100],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[PushLabel]:
@@ -122,6 +129,8 @@ class PushLabels(SyncResource):
             limit: How many labels a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_list_push_labels, request_options)
         return iterate(
             self.list_push_labels,
             _LIST_PUSH_LABELS_PAGING,
@@ -145,6 +154,8 @@ class PushLabels(SyncResource):
             name: The label name: at most 64 characters from letters, digits, `_`, `-` and `.`; case-insensitive and unique in the app.
             description: What the label means, at most 255 characters.
         """
+        if request_options:
+            check_options(self.create_push_label, request_options)
         return self._client.request(
             _CREATE_PUSH_LABEL,
             CreatePushLabelResponse,
@@ -165,6 +176,8 @@ class PushLabels(SyncResource):
         Args:
             labelname: The push label's name.
         """
+        if request_options:
+            check_options(self.get_push_label, request_options)
         return self._client.request(
             _GET_PUSH_LABEL,
             GetPushLabelResponse,
@@ -185,6 +198,8 @@ class PushLabels(SyncResource):
         Args:
             labelname: The push label's name.
         """
+        if request_options:
+            check_options(self.delete_push_label, request_options)
         return self._client.request(
             _DELETE_PUSH_LABEL,
             DeletePushLabelResponse,
@@ -196,7 +211,7 @@ class PushLabels(SyncResource):
         self,
         *,
         labelname: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[100],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListPushLabelUsersResponse:
@@ -209,6 +224,8 @@ class PushLabels(SyncResource):
             limit: How many users a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.list_push_label_users, request_options)
         return self._client.request(
             _LIST_PUSH_LABEL_USERS,
             ListPushLabelUsersResponse,
@@ -221,7 +238,7 @@ class PushLabels(SyncResource):
         self,
         *,
         labelname: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[100],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[PushLabelUser]:
@@ -234,6 +251,8 @@ class PushLabels(SyncResource):
             limit: How many users a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_list_push_label_users, request_options)
         return iterate(
             self.list_push_label_users,
             _LIST_PUSH_LABEL_USERS_PAGING,
@@ -257,6 +276,8 @@ class PushLabels(SyncResource):
             labelname: The push label's name.
             usernames: The users, at most 100.
         """
+        if request_options:
+            check_options(self.add_push_label_users, request_options)
         return self._client.request(
             _ADD_PUSH_LABEL_USERS,
             AddPushLabelUsersResponse,
@@ -280,6 +301,8 @@ class PushLabels(SyncResource):
             labelname: The push label's name.
             usernames: The users, at most 100.
         """
+        if request_options:
+            check_options(self.remove_push_label_users, request_options)
         return self._client.request(
             _REMOVE_PUSH_LABEL_USERS,
             RemovePushLabelUsersResponse,
@@ -303,6 +326,8 @@ class PushLabels(SyncResource):
             labelname: The push label's name.
             member: The user ID.
         """
+        if request_options:
+            check_options(self.get_push_label_user, request_options)
         return self._client.request(
             _GET_PUSH_LABEL_USER,
             GetPushLabelUserResponse,
@@ -312,12 +337,16 @@ class PushLabels(SyncResource):
 
 
 class AsyncPushLabels(AsyncResource):
-    """push_labels operations, async."""
+    """Create and delete push labels and put users under them, for targeted pushes.
+
+    Reached as `client.push_labels` of an AsyncClient: the methods of `PushLabels`,
+    to be awaited.
+    """
 
     async def list_push_labels(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[100],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListPushLabelsResponse:
@@ -329,6 +358,8 @@ class AsyncPushLabels(AsyncResource):
             limit: How many labels a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.list_push_labels, request_options)
         return await self._client.request(
             _LIST_PUSH_LABELS,
             ListPushLabelsResponse,
@@ -339,7 +370,7 @@ class AsyncPushLabels(AsyncResource):
     def iter_list_push_labels(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[100],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[PushLabel]:
@@ -351,6 +382,8 @@ class AsyncPushLabels(AsyncResource):
             limit: How many labels a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_list_push_labels, request_options)
         return iterate_async(
             self.list_push_labels,
             _LIST_PUSH_LABELS_PAGING,
@@ -374,6 +407,8 @@ class AsyncPushLabels(AsyncResource):
             name: The label name: at most 64 characters from letters, digits, `_`, `-` and `.`; case-insensitive and unique in the app.
             description: What the label means, at most 255 characters.
         """
+        if request_options:
+            check_options(self.create_push_label, request_options)
         return await self._client.request(
             _CREATE_PUSH_LABEL,
             CreatePushLabelResponse,
@@ -394,6 +429,8 @@ class AsyncPushLabels(AsyncResource):
         Args:
             labelname: The push label's name.
         """
+        if request_options:
+            check_options(self.get_push_label, request_options)
         return await self._client.request(
             _GET_PUSH_LABEL,
             GetPushLabelResponse,
@@ -414,6 +451,8 @@ class AsyncPushLabels(AsyncResource):
         Args:
             labelname: The push label's name.
         """
+        if request_options:
+            check_options(self.delete_push_label, request_options)
         return await self._client.request(
             _DELETE_PUSH_LABEL,
             DeletePushLabelResponse,
@@ -425,7 +464,7 @@ class AsyncPushLabels(AsyncResource):
         self,
         *,
         labelname: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[100],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListPushLabelUsersResponse:
@@ -438,6 +477,8 @@ class AsyncPushLabels(AsyncResource):
             limit: How many users a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.list_push_label_users, request_options)
         return await self._client.request(
             _LIST_PUSH_LABEL_USERS,
             ListPushLabelUsersResponse,
@@ -450,7 +491,7 @@ class AsyncPushLabels(AsyncResource):
         self,
         *,
         labelname: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[100],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[PushLabelUser]:
@@ -463,6 +504,8 @@ class AsyncPushLabels(AsyncResource):
             limit: How many users a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_list_push_label_users, request_options)
         return iterate_async(
             self.list_push_label_users,
             _LIST_PUSH_LABEL_USERS_PAGING,
@@ -486,6 +529,8 @@ class AsyncPushLabels(AsyncResource):
             labelname: The push label's name.
             usernames: The users, at most 100.
         """
+        if request_options:
+            check_options(self.add_push_label_users, request_options)
         return await self._client.request(
             _ADD_PUSH_LABEL_USERS,
             AddPushLabelUsersResponse,
@@ -509,6 +554,8 @@ class AsyncPushLabels(AsyncResource):
             labelname: The push label's name.
             usernames: The users, at most 100.
         """
+        if request_options:
+            check_options(self.remove_push_label_users, request_options)
         return await self._client.request(
             _REMOVE_PUSH_LABEL_USERS,
             RemovePushLabelUsersResponse,
@@ -532,9 +579,40 @@ class AsyncPushLabels(AsyncResource):
             labelname: The push label's name.
             member: The user ID.
         """
+        if request_options:
+            check_options(self.get_push_label_user, request_options)
         return await self._client.request(
             _GET_PUSH_LABEL_USER,
             GetPushLabelUserResponse,
             path={"labelname": labelname, "member": member},
             options=request_options,
         )
+
+
+class PushLabelsWithRawResponse:
+    """The methods of `PushLabels`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: PushLabels) -> None:
+        self.list_push_labels = _raw.wrap(_resource.list_push_labels)
+        self.create_push_label = _raw.wrap(_resource.create_push_label)
+        self.get_push_label = _raw.wrap(_resource.get_push_label)
+        self.delete_push_label = _raw.wrap(_resource.delete_push_label)
+        self.list_push_label_users = _raw.wrap(_resource.list_push_label_users)
+        self.add_push_label_users = _raw.wrap(_resource.add_push_label_users)
+        self.remove_push_label_users = _raw.wrap(_resource.remove_push_label_users)
+        self.get_push_label_user = _raw.wrap(_resource.get_push_label_user)
+
+
+class AsyncPushLabelsWithRawResponse:
+    """The methods of `AsyncPushLabels`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncPushLabels) -> None:
+        self.list_push_labels = _raw.wrap_async(_resource.list_push_labels)
+        self.create_push_label = _raw.wrap_async(_resource.create_push_label)
+        self.get_push_label = _raw.wrap_async(_resource.get_push_label)
+        self.delete_push_label = _raw.wrap_async(_resource.delete_push_label)
+        self.list_push_label_users = _raw.wrap_async(_resource.list_push_label_users)
+        self.add_push_label_users = _raw.wrap_async(_resource.add_push_label_users)
+        self.remove_push_label_users = _raw.wrap_async(_resource.remove_push_label_users)
+        self.get_push_label_user = _raw.wrap_async(_resource.get_push_label_user)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CreateReactionResponse,
     DeleteReactionResponse,
@@ -48,7 +49,11 @@ _GET_REACTION_DETAIL_PAGING = Paging(
 
 
 class Reactions(SyncResource):
-    """reactions operations."""
+    """Add, list and remove emoji reactions on messages.
+
+    Reached as `client.reactions`; `client.with_raw_response.reactions` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_reactions(
         self,
@@ -73,6 +78,8 @@ class Reactions(SyncResource):
             msg_type: `chat` for one-to-one messages, `groupchat` for group messages.
             group_id: The group ID; required when `msgType` is `groupchat`.
         """
+        if request_options:
+            check_options(self.list_reactions, request_options)
         return self._client.request(
             _LIST_REACTIONS,
             ListReactionsResponse,
@@ -102,6 +109,8 @@ class Reactions(SyncResource):
             msg_id: The message to react to.
             message: The emoji ID, as the client uses it; at most 128 characters.
         """
+        if request_options:
+            check_options(self.create_reaction, request_options)
         return self._client.request(
             _CREATE_REACTION,
             CreateReactionResponse,
@@ -130,6 +139,8 @@ class Reactions(SyncResource):
             msg_id: The message ID.
             message: The emoji ID of the reaction.
         """
+        if request_options:
+            check_options(self.delete_reaction, request_options)
         return self._client.request(
             _DELETE_REACTION,
             DeleteReactionResponse,
@@ -144,7 +155,7 @@ class Reactions(SyncResource):
         username: str,
         msg_id: str,
         message: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> GetReactionDetailResponse:
@@ -163,6 +174,8 @@ class Reactions(SyncResource):
             limit: How many users a page holds, 1 to 50.
             cursor: Where the page starts: leave it out for the first page, then pass `data.cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.get_reaction_detail, request_options)
         return self._client.request(
             _GET_REACTION_DETAIL,
             GetReactionDetailResponse,
@@ -177,7 +190,7 @@ class Reactions(SyncResource):
         username: str,
         msg_id: str,
         message: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
@@ -192,6 +205,8 @@ class Reactions(SyncResource):
             limit: How many users a page holds, 1 to 50.
             cursor: Where the page starts: leave it out for the first page, then pass `data.cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_get_reaction_detail, request_options)
         return iterate(
             self.get_reaction_detail,
             _GET_REACTION_DETAIL_PAGING,
@@ -207,7 +222,11 @@ class Reactions(SyncResource):
 
 
 class AsyncReactions(AsyncResource):
-    """reactions operations, async."""
+    """Add, list and remove emoji reactions on messages.
+
+    Reached as `client.reactions` of an AsyncClient: the methods of `Reactions`,
+    to be awaited.
+    """
 
     async def list_reactions(
         self,
@@ -232,6 +251,8 @@ class AsyncReactions(AsyncResource):
             msg_type: `chat` for one-to-one messages, `groupchat` for group messages.
             group_id: The group ID; required when `msgType` is `groupchat`.
         """
+        if request_options:
+            check_options(self.list_reactions, request_options)
         return await self._client.request(
             _LIST_REACTIONS,
             ListReactionsResponse,
@@ -261,6 +282,8 @@ class AsyncReactions(AsyncResource):
             msg_id: The message to react to.
             message: The emoji ID, as the client uses it; at most 128 characters.
         """
+        if request_options:
+            check_options(self.create_reaction, request_options)
         return await self._client.request(
             _CREATE_REACTION,
             CreateReactionResponse,
@@ -289,6 +312,8 @@ class AsyncReactions(AsyncResource):
             msg_id: The message ID.
             message: The emoji ID of the reaction.
         """
+        if request_options:
+            check_options(self.delete_reaction, request_options)
         return await self._client.request(
             _DELETE_REACTION,
             DeleteReactionResponse,
@@ -303,7 +328,7 @@ class AsyncReactions(AsyncResource):
         username: str,
         msg_id: str,
         message: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> GetReactionDetailResponse:
@@ -322,6 +347,8 @@ class AsyncReactions(AsyncResource):
             limit: How many users a page holds, 1 to 50.
             cursor: Where the page starts: leave it out for the first page, then pass `data.cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.get_reaction_detail, request_options)
         return await self._client.request(
             _GET_REACTION_DETAIL,
             GetReactionDetailResponse,
@@ -336,7 +363,7 @@ class AsyncReactions(AsyncResource):
         username: str,
         msg_id: str,
         message: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
@@ -351,6 +378,8 @@ class AsyncReactions(AsyncResource):
             limit: How many users a page holds, 1 to 50.
             cursor: Where the page starts: leave it out for the first page, then pass `data.cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_get_reaction_detail, request_options)
         return iterate_async(
             self.get_reaction_detail,
             _GET_REACTION_DETAIL_PAGING,
@@ -363,3 +392,24 @@ class AsyncReactions(AsyncResource):
             },
             request_options,
         )
+
+
+class ReactionsWithRawResponse:
+    """The methods of `Reactions`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Reactions) -> None:
+        self.list_reactions = _raw.wrap(_resource.list_reactions)
+        self.create_reaction = _raw.wrap(_resource.create_reaction)
+        self.delete_reaction = _raw.wrap(_resource.delete_reaction)
+        self.get_reaction_detail = _raw.wrap(_resource.get_reaction_detail)
+
+
+class AsyncReactionsWithRawResponse:
+    """The methods of `AsyncReactions`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncReactions) -> None:
+        self.list_reactions = _raw.wrap_async(_resource.list_reactions)
+        self.create_reaction = _raw.wrap_async(_resource.create_reaction)
+        self.delete_reaction = _raw.wrap_async(_resource.delete_reaction)
+        self.get_reaction_detail = _raw.wrap_async(_resource.get_reaction_detail)

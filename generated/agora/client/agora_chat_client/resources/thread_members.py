@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     AddThreadMembersResponse,
     ListThreadMembersResponse,
@@ -43,13 +44,17 @@ _LIST_THREAD_MEMBERS_PAGING = Paging(
 
 
 class ThreadMembers(SyncResource):
-    """thread_members operations."""
+    """Add, list and remove the members of a thread.
+
+    Reached as `client.thread_members`; `client.with_raw_response.thread_members` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_thread_members(
         self,
         *,
         thread_id: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListThreadMembersResponse:
@@ -62,6 +67,8 @@ class ThreadMembers(SyncResource):
             limit: How many members a page holds, 1 to 50.
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.list_thread_members, request_options)
         return self._client.request(
             _LIST_THREAD_MEMBERS,
             ListThreadMembersResponse,
@@ -74,7 +81,7 @@ class ThreadMembers(SyncResource):
         self,
         *,
         thread_id: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
@@ -87,6 +94,8 @@ class ThreadMembers(SyncResource):
             limit: How many members a page holds, 1 to 50.
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_list_thread_members, request_options)
         return iterate(
             self.list_thread_members,
             _LIST_THREAD_MEMBERS_PAGING,
@@ -109,6 +118,8 @@ class ThreadMembers(SyncResource):
             thread_id: The thread's ID, assigned by the service when the thread is created.
             usernames: The users, at most 10.
         """
+        if request_options:
+            check_options(self.add_thread_members, request_options)
         return self._client.request(
             _ADD_THREAD_MEMBERS,
             AddThreadMembersResponse,
@@ -136,6 +147,8 @@ class ThreadMembers(SyncResource):
             thread_id: The thread's ID, assigned by the service when the thread is created.
             usernames: The users, at most 10.
         """
+        if request_options:
+            check_options(self.remove_thread_members, request_options)
         return self._client.request(
             _REMOVE_THREAD_MEMBERS,
             RemoveThreadMembersResponse,
@@ -146,13 +159,17 @@ class ThreadMembers(SyncResource):
 
 
 class AsyncThreadMembers(AsyncResource):
-    """thread_members operations, async."""
+    """Add, list and remove the members of a thread.
+
+    Reached as `client.thread_members` of an AsyncClient: the methods of `ThreadMembers`,
+    to be awaited.
+    """
 
     async def list_thread_members(
         self,
         *,
         thread_id: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListThreadMembersResponse:
@@ -165,6 +182,8 @@ class AsyncThreadMembers(AsyncResource):
             limit: How many members a page holds, 1 to 50.
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.list_thread_members, request_options)
         return await self._client.request(
             _LIST_THREAD_MEMBERS,
             ListThreadMembersResponse,
@@ -177,7 +196,7 @@ class AsyncThreadMembers(AsyncResource):
         self,
         *,
         thread_id: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
@@ -190,6 +209,8 @@ class AsyncThreadMembers(AsyncResource):
             limit: How many members a page holds, 1 to 50.
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_list_thread_members, request_options)
         return iterate_async(
             self.list_thread_members,
             _LIST_THREAD_MEMBERS_PAGING,
@@ -212,6 +233,8 @@ class AsyncThreadMembers(AsyncResource):
             thread_id: The thread's ID, assigned by the service when the thread is created.
             usernames: The users, at most 10.
         """
+        if request_options:
+            check_options(self.add_thread_members, request_options)
         return await self._client.request(
             _ADD_THREAD_MEMBERS,
             AddThreadMembersResponse,
@@ -239,6 +262,8 @@ class AsyncThreadMembers(AsyncResource):
             thread_id: The thread's ID, assigned by the service when the thread is created.
             usernames: The users, at most 10.
         """
+        if request_options:
+            check_options(self.remove_thread_members, request_options)
         return await self._client.request(
             _REMOVE_THREAD_MEMBERS,
             RemoveThreadMembersResponse,
@@ -246,3 +271,22 @@ class AsyncThreadMembers(AsyncResource):
             body={"usernames": usernames},
             options=request_options,
         )
+
+
+class ThreadMembersWithRawResponse:
+    """The methods of `ThreadMembers`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: ThreadMembers) -> None:
+        self.list_thread_members = _raw.wrap(_resource.list_thread_members)
+        self.add_thread_members = _raw.wrap(_resource.add_thread_members)
+        self.remove_thread_members = _raw.wrap(_resource.remove_thread_members)
+
+
+class AsyncThreadMembersWithRawResponse:
+    """The methods of `AsyncThreadMembers`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncThreadMembers) -> None:
+        self.list_thread_members = _raw.wrap_async(_resource.list_thread_members)
+        self.add_thread_members = _raw.wrap_async(_resource.add_thread_members)
+        self.remove_thread_members = _raw.wrap_async(_resource.remove_thread_members)

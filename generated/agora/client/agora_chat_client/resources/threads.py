@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CreateThreadResponse,
     DeleteThreadResponse,
@@ -76,14 +77,18 @@ _LIST_USER_GROUP_THREADS_PAGING = Paging(
 
 
 class Threads(SyncResource):
-    """threads operations."""
+    """Create, rename, delete and list message threads in groups.
+
+    Reached as `client.threads`; `client.with_raw_response.threads` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_threads(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> ListThreadsResponse:
         """List the app's threads
@@ -95,6 +100,8 @@ class Threads(SyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.list_threads, request_options)
         return self._client.request(
             _LIST_THREADS,
             ListThreadsResponse,
@@ -105,9 +112,9 @@ class Threads(SyncResource):
     def iter_list_threads(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[Thread]:
         """Every item of `list_threads`, page after page.
@@ -119,6 +126,8 @@ class Threads(SyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.iter_list_threads, request_options)
         return iterate(
             self.list_threads,
             _LIST_THREADS_PAGING,
@@ -146,6 +155,8 @@ class Threads(SyncResource):
             msg_id: The message the thread starts from.
             owner: The thread's creator.
         """
+        if request_options:
+            check_options(self.create_thread, request_options)
         return self._client.request(
             _CREATE_THREAD,
             CreateThreadResponse,
@@ -168,6 +179,8 @@ class Threads(SyncResource):
             thread_id: The thread's ID, assigned by the service when the thread is created.
             name: The new name, at most 64 characters.
         """
+        if request_options:
+            check_options(self.update_thread, request_options)
         return self._client.request(
             _UPDATE_THREAD,
             UpdateThreadResponse,
@@ -189,6 +202,8 @@ class Threads(SyncResource):
         Args:
             thread_id: The thread's ID, assigned by the service when the thread is created.
         """
+        if request_options:
+            check_options(self.delete_thread, request_options)
         return self._client.request(
             _DELETE_THREAD,
             DeleteThreadResponse,
@@ -200,9 +215,9 @@ class Threads(SyncResource):
         self,
         *,
         username: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> ListUserThreadsResponse:
         """List the threads a user is in
@@ -215,6 +230,8 @@ class Threads(SyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.list_user_threads, request_options)
         return self._client.request(
             _LIST_USER_THREADS,
             ListUserThreadsResponse,
@@ -227,9 +244,9 @@ class Threads(SyncResource):
         self,
         *,
         username: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[Thread]:
         """Every item of `list_user_threads`, page after page.
@@ -242,6 +259,8 @@ class Threads(SyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.iter_list_user_threads, request_options)
         return iterate(
             self.list_user_threads,
             _LIST_USER_THREADS_PAGING,
@@ -254,9 +273,9 @@ class Threads(SyncResource):
         *,
         group_id: str,
         username: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> ListUserGroupThreadsResponse:
         """List the threads a user is in within a group
@@ -271,6 +290,8 @@ class Threads(SyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.list_user_group_threads, request_options)
         return self._client.request(
             _LIST_USER_GROUP_THREADS,
             ListUserGroupThreadsResponse,
@@ -284,9 +305,9 @@ class Threads(SyncResource):
         *,
         group_id: str,
         username: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[Thread]:
         """Every item of `list_user_group_threads`, page after page.
@@ -300,6 +321,8 @@ class Threads(SyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.iter_list_user_group_threads, request_options)
         return iterate(
             self.list_user_group_threads,
             _LIST_USER_GROUP_THREADS_PAGING,
@@ -315,14 +338,18 @@ class Threads(SyncResource):
 
 
 class AsyncThreads(AsyncResource):
-    """threads operations, async."""
+    """Create, rename, delete and list message threads in groups.
+
+    Reached as `client.threads` of an AsyncClient: the methods of `Threads`,
+    to be awaited.
+    """
 
     async def list_threads(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> ListThreadsResponse:
         """List the app's threads
@@ -334,6 +361,8 @@ class AsyncThreads(AsyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.list_threads, request_options)
         return await self._client.request(
             _LIST_THREADS,
             ListThreadsResponse,
@@ -344,9 +373,9 @@ class AsyncThreads(AsyncResource):
     def iter_list_threads(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[Thread]:
         """Every item of `list_threads`, page after page.
@@ -358,6 +387,8 @@ class AsyncThreads(AsyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.iter_list_threads, request_options)
         return iterate_async(
             self.list_threads,
             _LIST_THREADS_PAGING,
@@ -385,6 +416,8 @@ class AsyncThreads(AsyncResource):
             msg_id: The message the thread starts from.
             owner: The thread's creator.
         """
+        if request_options:
+            check_options(self.create_thread, request_options)
         return await self._client.request(
             _CREATE_THREAD,
             CreateThreadResponse,
@@ -407,6 +440,8 @@ class AsyncThreads(AsyncResource):
             thread_id: The thread's ID, assigned by the service when the thread is created.
             name: The new name, at most 64 characters.
         """
+        if request_options:
+            check_options(self.update_thread, request_options)
         return await self._client.request(
             _UPDATE_THREAD,
             UpdateThreadResponse,
@@ -428,6 +463,8 @@ class AsyncThreads(AsyncResource):
         Args:
             thread_id: The thread's ID, assigned by the service when the thread is created.
         """
+        if request_options:
+            check_options(self.delete_thread, request_options)
         return await self._client.request(
             _DELETE_THREAD,
             DeleteThreadResponse,
@@ -439,9 +476,9 @@ class AsyncThreads(AsyncResource):
         self,
         *,
         username: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> ListUserThreadsResponse:
         """List the threads a user is in
@@ -454,6 +491,8 @@ class AsyncThreads(AsyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.list_user_threads, request_options)
         return await self._client.request(
             _LIST_USER_THREADS,
             ListUserThreadsResponse,
@@ -466,9 +505,9 @@ class AsyncThreads(AsyncResource):
         self,
         *,
         username: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[Thread]:
         """Every item of `list_user_threads`, page after page.
@@ -481,6 +520,8 @@ class AsyncThreads(AsyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.iter_list_user_threads, request_options)
         return iterate_async(
             self.list_user_threads,
             _LIST_USER_THREADS_PAGING,
@@ -493,9 +534,9 @@ class AsyncThreads(AsyncResource):
         *,
         group_id: str,
         username: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> ListUserGroupThreadsResponse:
         """List the threads a user is in within a group
@@ -510,6 +551,8 @@ class AsyncThreads(AsyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.list_user_group_threads, request_options)
         return await self._client.request(
             _LIST_USER_GROUP_THREADS,
             ListUserGroupThreadsResponse,
@@ -523,9 +566,9 @@ class AsyncThreads(AsyncResource):
         *,
         group_id: str,
         username: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[50],
         cursor: str | NotGiven = NOT_GIVEN,
-        sort: Literal["asc", "desc"] | NotGiven = NOT_GIVEN,
+        sort: Literal["asc", "desc"] | NotGiven = DEFAULT["desc"],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[Thread]:
         """Every item of `list_user_group_threads`, page after page.
@@ -539,6 +582,8 @@ class AsyncThreads(AsyncResource):
             cursor: Where the page starts: leave it out (or empty) for the first page, then pass `properties.cursor` of the previous answer.
             sort: `asc` lists threads oldest first, `desc` (the default) newest first.
         """
+        if request_options:
+            check_options(self.iter_list_user_group_threads, request_options)
         return iterate_async(
             self.list_user_group_threads,
             _LIST_USER_GROUP_THREADS_PAGING,
@@ -551,3 +596,28 @@ class AsyncThreads(AsyncResource):
             },
             request_options,
         )
+
+
+class ThreadsWithRawResponse:
+    """The methods of `Threads`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Threads) -> None:
+        self.list_threads = _raw.wrap(_resource.list_threads)
+        self.create_thread = _raw.wrap(_resource.create_thread)
+        self.update_thread = _raw.wrap(_resource.update_thread)
+        self.delete_thread = _raw.wrap(_resource.delete_thread)
+        self.list_user_threads = _raw.wrap(_resource.list_user_threads)
+        self.list_user_group_threads = _raw.wrap(_resource.list_user_group_threads)
+
+
+class AsyncThreadsWithRawResponse:
+    """The methods of `AsyncThreads`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncThreads) -> None:
+        self.list_threads = _raw.wrap_async(_resource.list_threads)
+        self.create_thread = _raw.wrap_async(_resource.create_thread)
+        self.update_thread = _raw.wrap_async(_resource.update_thread)
+        self.delete_thread = _raw.wrap_async(_resource.delete_thread)
+        self.list_user_threads = _raw.wrap_async(_resource.list_user_threads)
+        self.list_user_group_threads = _raw.wrap_async(_resource.list_user_group_threads)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import RequestOptions
+from .._runtime._types import RequestOptions, check_options
 from ..models import (
     BatchGetUserAttributesResponse,
     DeleteUserAttributesResponse,
@@ -47,7 +48,11 @@ _DELETE_USER_ATTRIBUTES = Endpoint(
 
 
 class UserAttributes(SyncResource):
-    """user_attributes operations."""
+    """Set, read and delete the key-value attributes of users.
+
+    Reached as `client.user_attributes`; `client.with_raw_response.user_attributes` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def get_user_attributes_size(
         self,
@@ -57,6 +62,8 @@ class UserAttributes(SyncResource):
 
         Returns how many bytes the attributes of all the app's users take.
         """
+        if request_options:
+            check_options(self.get_user_attributes_size, request_options)
         return self._client.request(
             _GET_USER_ATTRIBUTES_SIZE,
             GetUserAttributesSizeResponse,
@@ -78,6 +85,8 @@ class UserAttributes(SyncResource):
             targets: The users, at most 100.
             properties: The attribute names to return.
         """
+        if request_options:
+            check_options(self.batch_get_user_attributes, request_options)
         return self._client.request(
             _BATCH_GET_USER_ATTRIBUTES,
             BatchGetUserAttributesResponse,
@@ -99,6 +108,8 @@ class UserAttributes(SyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.get_user_attributes, request_options)
         return self._client.request(
             _GET_USER_ATTRIBUTES,
             GetUserAttributesResponse,
@@ -123,6 +134,8 @@ class UserAttributes(SyncResource):
             username: The user's ID (login name).
             fields: Attribute names mapped to their values, one form field each. The client SDKs read these names: `nickname` (at most 64 characters), `avatarurl` (256), `phone` (32), `mail` (64), `gender` (`1` male, `2` female, `0` unknown), `sign` (256), `birth` (64) and `ext`.
         """
+        if request_options:
+            check_options(self.set_user_attributes, request_options)
         return self._client.request(
             _SET_USER_ATTRIBUTES,
             SetUserAttributesResponse,
@@ -145,6 +158,8 @@ class UserAttributes(SyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.delete_user_attributes, request_options)
         return self._client.request(
             _DELETE_USER_ATTRIBUTES,
             DeleteUserAttributesResponse,
@@ -154,7 +169,11 @@ class UserAttributes(SyncResource):
 
 
 class AsyncUserAttributes(AsyncResource):
-    """user_attributes operations, async."""
+    """Set, read and delete the key-value attributes of users.
+
+    Reached as `client.user_attributes` of an AsyncClient: the methods of `UserAttributes`,
+    to be awaited.
+    """
 
     async def get_user_attributes_size(
         self,
@@ -164,6 +183,8 @@ class AsyncUserAttributes(AsyncResource):
 
         Returns how many bytes the attributes of all the app's users take.
         """
+        if request_options:
+            check_options(self.get_user_attributes_size, request_options)
         return await self._client.request(
             _GET_USER_ATTRIBUTES_SIZE,
             GetUserAttributesSizeResponse,
@@ -185,6 +206,8 @@ class AsyncUserAttributes(AsyncResource):
             targets: The users, at most 100.
             properties: The attribute names to return.
         """
+        if request_options:
+            check_options(self.batch_get_user_attributes, request_options)
         return await self._client.request(
             _BATCH_GET_USER_ATTRIBUTES,
             BatchGetUserAttributesResponse,
@@ -206,6 +229,8 @@ class AsyncUserAttributes(AsyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.get_user_attributes, request_options)
         return await self._client.request(
             _GET_USER_ATTRIBUTES,
             GetUserAttributesResponse,
@@ -230,6 +255,8 @@ class AsyncUserAttributes(AsyncResource):
             username: The user's ID (login name).
             fields: Attribute names mapped to their values, one form field each. The client SDKs read these names: `nickname` (at most 64 characters), `avatarurl` (256), `phone` (32), `mail` (64), `gender` (`1` male, `2` female, `0` unknown), `sign` (256), `birth` (64) and `ext`.
         """
+        if request_options:
+            check_options(self.set_user_attributes, request_options)
         return await self._client.request(
             _SET_USER_ATTRIBUTES,
             SetUserAttributesResponse,
@@ -252,9 +279,34 @@ class AsyncUserAttributes(AsyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.delete_user_attributes, request_options)
         return await self._client.request(
             _DELETE_USER_ATTRIBUTES,
             DeleteUserAttributesResponse,
             path={"username": username},
             options=request_options,
         )
+
+
+class UserAttributesWithRawResponse:
+    """The methods of `UserAttributes`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: UserAttributes) -> None:
+        self.get_user_attributes_size = _raw.wrap(_resource.get_user_attributes_size)
+        self.batch_get_user_attributes = _raw.wrap(_resource.batch_get_user_attributes)
+        self.get_user_attributes = _raw.wrap(_resource.get_user_attributes)
+        self.set_user_attributes = _raw.wrap(_resource.set_user_attributes)
+        self.delete_user_attributes = _raw.wrap(_resource.delete_user_attributes)
+
+
+class AsyncUserAttributesWithRawResponse:
+    """The methods of `AsyncUserAttributes`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncUserAttributes) -> None:
+        self.get_user_attributes_size = _raw.wrap_async(_resource.get_user_attributes_size)
+        self.batch_get_user_attributes = _raw.wrap_async(_resource.batch_get_user_attributes)
+        self.get_user_attributes = _raw.wrap_async(_resource.get_user_attributes)
+        self.set_user_attributes = _raw.wrap_async(_resource.set_user_attributes)
+        self.delete_user_attributes = _raw.wrap_async(_resource.delete_user_attributes)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CreateUsersResponse,
     DeactivateUserResponse,
@@ -95,12 +96,16 @@ _LIST_USERS_PAGING = Paging(
 
 
 class Users(SyncResource):
-    """users operations."""
+    """Register, look up, ban and delete users, force them offline, and check their online state and offline messages.
+
+    Reached as `client.users`; `client.with_raw_response.users` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_users(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListUsersResponse:
@@ -113,6 +118,8 @@ class Users(SyncResource):
             limit: How many users a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.list_users, request_options)
         return self._client.request(
             _LIST_USERS,
             ListUsersResponse,
@@ -123,7 +130,7 @@ class Users(SyncResource):
     def iter_list_users(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[User]:
@@ -135,6 +142,8 @@ class Users(SyncResource):
             limit: How many users a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_list_users, request_options)
         return iterate(
             self.list_users, _LIST_USERS_PAGING, {"limit": limit, "cursor": cursor}, request_options
         )
@@ -159,6 +168,8 @@ class Users(SyncResource):
             password: The login password, at most 64 characters. Required: Agora's registration page marks it required and Easemob's Java server SDK (CreateUserRequest) always sends one. Easemob's own batch registration page lets it be left out (such users can then only get tokens by inheritance), which Agora does not document.
             nickname: The name shown in push notifications, at most 100 characters.
         """
+        if request_options:
+            check_options(self.register_user, request_options)
         return self._client.request(
             _CREATE_USERS,
             CreateUsersResponse,
@@ -182,6 +193,8 @@ class Users(SyncResource):
         Args:
             users: Several users to register in one call, at most 60.
         """
+        if request_options:
+            check_options(self.register_users, request_options)
         return self._client.request(
             _CREATE_USERS,
             CreateUsersResponse,
@@ -192,7 +205,7 @@ class Users(SyncResource):
     def delete_users(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> DeleteUsersResponse:
@@ -207,6 +220,8 @@ class Users(SyncResource):
             limit: How many users to delete, 1 to 100.
             cursor: Where to continue deleting: leave it out the first time, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.delete_users, request_options)
         return self._client.request(
             _DELETE_USERS,
             DeleteUsersResponse,
@@ -227,6 +242,8 @@ class Users(SyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.get_user, request_options)
         return self._client.request(
             _GET_USER,
             GetUserResponse,
@@ -247,6 +264,8 @@ class Users(SyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.delete_user, request_options)
         return self._client.request(
             _DELETE_USER,
             DeleteUserResponse,
@@ -268,6 +287,8 @@ class Users(SyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.deactivate_user, request_options)
         return self._client.request(
             _DEACTIVATE_USER,
             DeactivateUserResponse,
@@ -288,6 +309,8 @@ class Users(SyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.activate_user, request_options)
         return self._client.request(
             _ACTIVATE_USER,
             Envelope,
@@ -311,6 +334,8 @@ class Users(SyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.disconnect_user, request_options)
         return self._client.request(
             _DISCONNECT_USER,
             DisconnectUserResponse,
@@ -331,6 +356,8 @@ class Users(SyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.get_user_status, request_options)
         return self._client.request(
             _GET_USER_STATUS,
             GetUserStatusResponse,
@@ -352,6 +379,8 @@ class Users(SyncResource):
         Args:
             usernames: The users to check, at most 100.
         """
+        if request_options:
+            check_options(self.get_users_status, request_options)
         return self._client.request(
             _GET_USERS_STATUS,
             GetUsersStatusResponse,
@@ -375,6 +404,8 @@ class Users(SyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.get_offline_message_count, request_options)
         return self._client.request(
             _GET_OFFLINE_MESSAGE_COUNT,
             GetOfflineMessageCountResponse,
@@ -397,6 +428,8 @@ class Users(SyncResource):
             username: The user's ID (login name).
             msg_id: The message ID.
         """
+        if request_options:
+            check_options(self.get_offline_message_status, request_options)
         return self._client.request(
             _GET_OFFLINE_MESSAGE_STATUS,
             GetOfflineMessageStatusResponse,
@@ -406,12 +439,16 @@ class Users(SyncResource):
 
 
 class AsyncUsers(AsyncResource):
-    """users operations, async."""
+    """Register, look up, ban and delete users, force them offline, and check their online state and offline messages.
+
+    Reached as `client.users` of an AsyncClient: the methods of `Users`,
+    to be awaited.
+    """
 
     async def list_users(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> ListUsersResponse:
@@ -424,6 +461,8 @@ class AsyncUsers(AsyncResource):
             limit: How many users a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.list_users, request_options)
         return await self._client.request(
             _LIST_USERS,
             ListUsersResponse,
@@ -434,7 +473,7 @@ class AsyncUsers(AsyncResource):
     def iter_list_users(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[User]:
@@ -446,6 +485,8 @@ class AsyncUsers(AsyncResource):
             limit: How many users a page holds, 1 to 100.
             cursor: Where the page starts: leave it out for the first page, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.iter_list_users, request_options)
         return iterate_async(
             self.list_users, _LIST_USERS_PAGING, {"limit": limit, "cursor": cursor}, request_options
         )
@@ -470,6 +511,8 @@ class AsyncUsers(AsyncResource):
             password: The login password, at most 64 characters. Required: Agora's registration page marks it required and Easemob's Java server SDK (CreateUserRequest) always sends one. Easemob's own batch registration page lets it be left out (such users can then only get tokens by inheritance), which Agora does not document.
             nickname: The name shown in push notifications, at most 100 characters.
         """
+        if request_options:
+            check_options(self.register_user, request_options)
         return await self._client.request(
             _CREATE_USERS,
             CreateUsersResponse,
@@ -493,6 +536,8 @@ class AsyncUsers(AsyncResource):
         Args:
             users: Several users to register in one call, at most 60.
         """
+        if request_options:
+            check_options(self.register_users, request_options)
         return await self._client.request(
             _CREATE_USERS,
             CreateUsersResponse,
@@ -503,7 +548,7 @@ class AsyncUsers(AsyncResource):
     async def delete_users(
         self,
         *,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[10],
         cursor: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> DeleteUsersResponse:
@@ -518,6 +563,8 @@ class AsyncUsers(AsyncResource):
             limit: How many users to delete, 1 to 100.
             cursor: Where to continue deleting: leave it out the first time, then pass the `cursor` of the previous answer.
         """
+        if request_options:
+            check_options(self.delete_users, request_options)
         return await self._client.request(
             _DELETE_USERS,
             DeleteUsersResponse,
@@ -538,6 +585,8 @@ class AsyncUsers(AsyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.get_user, request_options)
         return await self._client.request(
             _GET_USER,
             GetUserResponse,
@@ -558,6 +607,8 @@ class AsyncUsers(AsyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.delete_user, request_options)
         return await self._client.request(
             _DELETE_USER,
             DeleteUserResponse,
@@ -579,6 +630,8 @@ class AsyncUsers(AsyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.deactivate_user, request_options)
         return await self._client.request(
             _DEACTIVATE_USER,
             DeactivateUserResponse,
@@ -599,6 +652,8 @@ class AsyncUsers(AsyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.activate_user, request_options)
         return await self._client.request(
             _ACTIVATE_USER,
             Envelope,
@@ -622,6 +677,8 @@ class AsyncUsers(AsyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.disconnect_user, request_options)
         return await self._client.request(
             _DISCONNECT_USER,
             DisconnectUserResponse,
@@ -642,6 +699,8 @@ class AsyncUsers(AsyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.get_user_status, request_options)
         return await self._client.request(
             _GET_USER_STATUS,
             GetUserStatusResponse,
@@ -663,6 +722,8 @@ class AsyncUsers(AsyncResource):
         Args:
             usernames: The users to check, at most 100.
         """
+        if request_options:
+            check_options(self.get_users_status, request_options)
         return await self._client.request(
             _GET_USERS_STATUS,
             GetUsersStatusResponse,
@@ -686,6 +747,8 @@ class AsyncUsers(AsyncResource):
         Args:
             username: The user's ID (login name).
         """
+        if request_options:
+            check_options(self.get_offline_message_count, request_options)
         return await self._client.request(
             _GET_OFFLINE_MESSAGE_COUNT,
             GetOfflineMessageCountResponse,
@@ -708,9 +771,50 @@ class AsyncUsers(AsyncResource):
             username: The user's ID (login name).
             msg_id: The message ID.
         """
+        if request_options:
+            check_options(self.get_offline_message_status, request_options)
         return await self._client.request(
             _GET_OFFLINE_MESSAGE_STATUS,
             GetOfflineMessageStatusResponse,
             path={"username": username, "msg_id": msg_id},
             options=request_options,
         )
+
+
+class UsersWithRawResponse:
+    """The methods of `Users`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Users) -> None:
+        self.list_users = _raw.wrap(_resource.list_users)
+        self.register_user = _raw.wrap(_resource.register_user)
+        self.register_users = _raw.wrap(_resource.register_users)
+        self.delete_users = _raw.wrap(_resource.delete_users)
+        self.get_user = _raw.wrap(_resource.get_user)
+        self.delete_user = _raw.wrap(_resource.delete_user)
+        self.deactivate_user = _raw.wrap(_resource.deactivate_user)
+        self.activate_user = _raw.wrap(_resource.activate_user)
+        self.disconnect_user = _raw.wrap(_resource.disconnect_user)
+        self.get_user_status = _raw.wrap(_resource.get_user_status)
+        self.get_users_status = _raw.wrap(_resource.get_users_status)
+        self.get_offline_message_count = _raw.wrap(_resource.get_offline_message_count)
+        self.get_offline_message_status = _raw.wrap(_resource.get_offline_message_status)
+
+
+class AsyncUsersWithRawResponse:
+    """The methods of `AsyncUsers`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncUsers) -> None:
+        self.list_users = _raw.wrap_async(_resource.list_users)
+        self.register_user = _raw.wrap_async(_resource.register_user)
+        self.register_users = _raw.wrap_async(_resource.register_users)
+        self.delete_users = _raw.wrap_async(_resource.delete_users)
+        self.get_user = _raw.wrap_async(_resource.get_user)
+        self.delete_user = _raw.wrap_async(_resource.delete_user)
+        self.deactivate_user = _raw.wrap_async(_resource.deactivate_user)
+        self.activate_user = _raw.wrap_async(_resource.activate_user)
+        self.disconnect_user = _raw.wrap_async(_resource.disconnect_user)
+        self.get_user_status = _raw.wrap_async(_resource.get_user_status)
+        self.get_users_status = _raw.wrap_async(_resource.get_users_status)
+        self.get_offline_message_count = _raw.wrap_async(_resource.get_offline_message_count)
+        self.get_offline_message_status = _raw.wrap_async(_resource.get_offline_message_status)

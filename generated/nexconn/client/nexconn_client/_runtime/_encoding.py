@@ -6,9 +6,11 @@ import io
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
+from uuid import UUID
 
 from pydantic import BaseModel
 
@@ -27,6 +29,10 @@ def jsonable(value: Any) -> Any:
         return value
     if isinstance(value, Sequence):
         return [jsonable(item) for item in value]
+    if isinstance(value, date | time):  # datetime is a date
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
     return value
 
 
@@ -40,6 +46,8 @@ def scalar(value: Any) -> str:
         return "true" if value else "false"
     if value is None:
         return ""
+    if isinstance(value, date | time):
+        return value.isoformat()
     return str(value)
 
 
@@ -86,8 +94,13 @@ def json_body(values: Any) -> bytes:
 
 
 def expand_path(template: str, values: Mapping[str, Any]) -> str:
+    """The path with each `{name}` replaced by its value, percent-encoded. An empty value is
+    refused: it would send the request to another route."""
     for name, value in values.items():
-        template = template.replace("{" + name + "}", quote(scalar(value), safe=""))
+        text = scalar(value)
+        if not text:
+            raise ValueError(f"path parameter {name!r} must not be empty")
+        template = template.replace("{" + name + "}", quote(text, safe=""))
     return template
 
 

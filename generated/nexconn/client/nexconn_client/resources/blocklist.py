@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import Ack, BlocklistResponse
 
 _ADD_TO_BLOCKLIST = Endpoint(
@@ -40,7 +41,11 @@ _GET_BLOCKLIST_PAGING = Paging(
 
 
 class Blocklist(SyncResource):
-    """blocklist operations."""
+    """Maintain the per-user lists of people who may not send someone direct messages.
+
+    Reached as `client.blocklist`; `client.with_raw_response.blocklist` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def add_to_blocklist(
         self,
@@ -59,6 +64,8 @@ class Blocklist(SyncResource):
             user_id: Owner of the blocklist.
             target_user_ids: Users to block, at most 20.
         """
+        if request_options:
+            check_options(self.add_to_blocklist, request_options)
         return self._client.request(
             _ADD_TO_BLOCKLIST,
             Ack,
@@ -81,6 +88,8 @@ class Blocklist(SyncResource):
             user_id: Owner of the blocklist.
             blocked_user_ids: Users to unblock.
         """
+        if request_options:
+            check_options(self.remove_from_blocklist, request_options)
         return self._client.request(
             _REMOVE_FROM_BLOCKLIST,
             Ack,
@@ -93,8 +102,8 @@ class Blocklist(SyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
-        order: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = DEFAULT[1000],
+        order: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> BlocklistResponse:
         """List a user's blocklist
@@ -107,6 +116,8 @@ class Blocklist(SyncResource):
             page_size: Users per page; defaults to 1,000, at most 1,000.
             order: Sort order of the list; `0` (default) is the service's standard order.
         """
+        if request_options:
+            check_options(self.get_blocklist, request_options)
         return self._client.request(
             _GET_BLOCKLIST,
             BlocklistResponse,
@@ -124,8 +135,8 @@ class Blocklist(SyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
-        order: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = DEFAULT[1000],
+        order: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `get_blocklist`, page after page.
@@ -138,6 +149,8 @@ class Blocklist(SyncResource):
             page_size: Users per page; defaults to 1,000, at most 1,000.
             order: Sort order of the list; `0` (default) is the service's standard order.
         """
+        if request_options:
+            check_options(self.iter_get_blocklist, request_options)
         return iterate(
             self.get_blocklist,
             _GET_BLOCKLIST_PAGING,
@@ -147,7 +160,11 @@ class Blocklist(SyncResource):
 
 
 class AsyncBlocklist(AsyncResource):
-    """blocklist operations, async."""
+    """Maintain the per-user lists of people who may not send someone direct messages.
+
+    Reached as `client.blocklist` of an AsyncClient: the methods of `Blocklist`,
+    to be awaited.
+    """
 
     async def add_to_blocklist(
         self,
@@ -166,6 +183,8 @@ class AsyncBlocklist(AsyncResource):
             user_id: Owner of the blocklist.
             target_user_ids: Users to block, at most 20.
         """
+        if request_options:
+            check_options(self.add_to_blocklist, request_options)
         return await self._client.request(
             _ADD_TO_BLOCKLIST,
             Ack,
@@ -188,6 +207,8 @@ class AsyncBlocklist(AsyncResource):
             user_id: Owner of the blocklist.
             blocked_user_ids: Users to unblock.
         """
+        if request_options:
+            check_options(self.remove_from_blocklist, request_options)
         return await self._client.request(
             _REMOVE_FROM_BLOCKLIST,
             Ack,
@@ -200,8 +221,8 @@ class AsyncBlocklist(AsyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
-        order: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = DEFAULT[1000],
+        order: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> BlocklistResponse:
         """List a user's blocklist
@@ -214,6 +235,8 @@ class AsyncBlocklist(AsyncResource):
             page_size: Users per page; defaults to 1,000, at most 1,000.
             order: Sort order of the list; `0` (default) is the service's standard order.
         """
+        if request_options:
+            check_options(self.get_blocklist, request_options)
         return await self._client.request(
             _GET_BLOCKLIST,
             BlocklistResponse,
@@ -231,8 +254,8 @@ class AsyncBlocklist(AsyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
-        order: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = DEFAULT[1000],
+        order: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `get_blocklist`, page after page.
@@ -245,9 +268,30 @@ class AsyncBlocklist(AsyncResource):
             page_size: Users per page; defaults to 1,000, at most 1,000.
             order: Sort order of the list; `0` (default) is the service's standard order.
         """
+        if request_options:
+            check_options(self.iter_get_blocklist, request_options)
         return iterate_async(
             self.get_blocklist,
             _GET_BLOCKLIST_PAGING,
             {"user_id": user_id, "page_token": page_token, "page_size": page_size, "order": order},
             request_options,
         )
+
+
+class BlocklistWithRawResponse:
+    """The methods of `Blocklist`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Blocklist) -> None:
+        self.add_to_blocklist = _raw.wrap(_resource.add_to_blocklist)
+        self.remove_from_blocklist = _raw.wrap(_resource.remove_from_blocklist)
+        self.get_blocklist = _raw.wrap(_resource.get_blocklist)
+
+
+class AsyncBlocklistWithRawResponse:
+    """The methods of `AsyncBlocklist`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncBlocklist) -> None:
+        self.add_to_blocklist = _raw.wrap_async(_resource.add_to_blocklist)
+        self.remove_from_blocklist = _raw.wrap_async(_resource.remove_from_blocklist)
+        self.get_blocklist = _raw.wrap_async(_resource.get_blocklist)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     Ack,
     ChannelAttributesResponse,
@@ -87,7 +88,11 @@ _LIST_CHANNELS_BY_TAG = Endpoint(
 
 
 class Channels(SyncResource):
-    """channels operations."""
+    """A user's settings for channels: pinning, do-not-disturb levels and channel tags.
+
+    Reached as `client.channels`; `client.with_raw_response.channels` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def set_channel_pin(
         self,
@@ -108,6 +113,8 @@ class Channels(SyncResource):
             channel_id: Target of the channel.
             is_pin: `true` pins, `false` unpins.
         """
+        if request_options:
+            check_options(self.set_channel_pin, request_options)
         return self._client.request(
             _SET_CHANNEL_PIN,
             Ack,
@@ -138,6 +145,8 @@ class Channels(SyncResource):
             channel_id: Target of the channel.
             channel_type: Channel type.
         """
+        if request_options:
+            check_options(self.get_channel_attributes, request_options)
         return self._client.request(
             _GET_CHANNEL_ATTRIBUTES,
             ChannelAttributesResponse,
@@ -167,6 +176,8 @@ class Channels(SyncResource):
             no_disturb_level: Do-not-disturb level: `-1` every message notifies, `0` not set (inherit the group or app default), `1` only @mentions, `2` only @mentions of this user (not @all), `4` only @all, `5` nothing notifies.
             subchannel_id: Community subchannel to set the level for.
         """
+        if request_options:
+            check_options(self.set_channel_notification_level, request_options)
         return self._client.request(
             _SET_CHANNEL_NOTIFICATION_LEVEL,
             Ack,
@@ -203,6 +214,8 @@ class Channels(SyncResource):
             channel_id: Target of the channel.
             subchannel_id: Community subchannel to read the level of.
         """
+        if request_options:
+            check_options(self.get_channel_notification_level, request_options)
         return self._client.request(
             _GET_CHANNEL_NOTIFICATION_LEVEL,
             NotificationLevelResponse,
@@ -237,6 +250,8 @@ class Channels(SyncResource):
             request_id: User whose setting changes.
             no_disturb_level: Do-not-disturb level: `-1` every message notifies, `0` not set (inherit the group or app default), `1` only @mentions, `2` only @mentions of this user (not @all), `4` only @all, `5` nothing notifies.
         """
+        if request_options:
+            check_options(self.set_channel_type_notification_level, request_options)
         return self._client.request(
             _SET_CHANNEL_TYPE_NOTIFICATION_LEVEL,
             Ack,
@@ -267,6 +282,8 @@ class Channels(SyncResource):
             channel_type: Channel type, as a string: `1` direct, `3` group, `6` system, `10` community.
             request_id: User whose setting is read.
         """
+        if request_options:
+            check_options(self.get_channel_type_notification_level, request_options)
         return self._client.request(
             _GET_CHANNEL_TYPE_NOTIFICATION_LEVEL,
             NotificationLevelResponse,
@@ -290,6 +307,8 @@ class Channels(SyncResource):
             user_id: Owner of the tags.
             tags: Tags to create, at most 20.
         """
+        if request_options:
+            check_options(self.add_user_channel_tags, request_options)
         return self._client.request(
             _ADD_USER_CHANNEL_TAGS,
             Ack,
@@ -312,6 +331,8 @@ class Channels(SyncResource):
             user_id: Owner of the tags.
             tag_ids: Tags to delete.
         """
+        if request_options:
+            check_options(self.remove_user_channel_tags, request_options)
         return self._client.request(
             _REMOVE_USER_CHANNEL_TAGS,
             Ack,
@@ -337,6 +358,8 @@ class Channels(SyncResource):
             tag_id: An existing tag of the user.
             channels: Channels to add, at most 100.
         """
+        if request_options:
+            check_options(self.add_tag_to_channels, request_options)
         return self._client.request(
             _ADD_TAG_TO_CHANNELS,
             Ack,
@@ -365,6 +388,8 @@ class Channels(SyncResource):
             tag_id: The tag.
             channels: Channels to remove.
         """
+        if request_options:
+            check_options(self.remove_tag_from_channels, request_options)
         return self._client.request(
             _REMOVE_TAG_FROM_CHANNELS,
             Ack,
@@ -387,6 +412,8 @@ class Channels(SyncResource):
             user_id: Owner of the tag.
             tag_id: The tag.
         """
+        if request_options:
+            check_options(self.list_channels_by_tag, request_options)
         return self._client.request(
             _LIST_CHANNELS_BY_TAG,
             TaggedChannelsResponse,
@@ -396,7 +423,11 @@ class Channels(SyncResource):
 
 
 class AsyncChannels(AsyncResource):
-    """channels operations, async."""
+    """A user's settings for channels: pinning, do-not-disturb levels and channel tags.
+
+    Reached as `client.channels` of an AsyncClient: the methods of `Channels`,
+    to be awaited.
+    """
 
     async def set_channel_pin(
         self,
@@ -417,6 +448,8 @@ class AsyncChannels(AsyncResource):
             channel_id: Target of the channel.
             is_pin: `true` pins, `false` unpins.
         """
+        if request_options:
+            check_options(self.set_channel_pin, request_options)
         return await self._client.request(
             _SET_CHANNEL_PIN,
             Ack,
@@ -447,6 +480,8 @@ class AsyncChannels(AsyncResource):
             channel_id: Target of the channel.
             channel_type: Channel type.
         """
+        if request_options:
+            check_options(self.get_channel_attributes, request_options)
         return await self._client.request(
             _GET_CHANNEL_ATTRIBUTES,
             ChannelAttributesResponse,
@@ -476,6 +511,8 @@ class AsyncChannels(AsyncResource):
             no_disturb_level: Do-not-disturb level: `-1` every message notifies, `0` not set (inherit the group or app default), `1` only @mentions, `2` only @mentions of this user (not @all), `4` only @all, `5` nothing notifies.
             subchannel_id: Community subchannel to set the level for.
         """
+        if request_options:
+            check_options(self.set_channel_notification_level, request_options)
         return await self._client.request(
             _SET_CHANNEL_NOTIFICATION_LEVEL,
             Ack,
@@ -512,6 +549,8 @@ class AsyncChannels(AsyncResource):
             channel_id: Target of the channel.
             subchannel_id: Community subchannel to read the level of.
         """
+        if request_options:
+            check_options(self.get_channel_notification_level, request_options)
         return await self._client.request(
             _GET_CHANNEL_NOTIFICATION_LEVEL,
             NotificationLevelResponse,
@@ -546,6 +585,8 @@ class AsyncChannels(AsyncResource):
             request_id: User whose setting changes.
             no_disturb_level: Do-not-disturb level: `-1` every message notifies, `0` not set (inherit the group or app default), `1` only @mentions, `2` only @mentions of this user (not @all), `4` only @all, `5` nothing notifies.
         """
+        if request_options:
+            check_options(self.set_channel_type_notification_level, request_options)
         return await self._client.request(
             _SET_CHANNEL_TYPE_NOTIFICATION_LEVEL,
             Ack,
@@ -576,6 +617,8 @@ class AsyncChannels(AsyncResource):
             channel_type: Channel type, as a string: `1` direct, `3` group, `6` system, `10` community.
             request_id: User whose setting is read.
         """
+        if request_options:
+            check_options(self.get_channel_type_notification_level, request_options)
         return await self._client.request(
             _GET_CHANNEL_TYPE_NOTIFICATION_LEVEL,
             NotificationLevelResponse,
@@ -599,6 +642,8 @@ class AsyncChannels(AsyncResource):
             user_id: Owner of the tags.
             tags: Tags to create, at most 20.
         """
+        if request_options:
+            check_options(self.add_user_channel_tags, request_options)
         return await self._client.request(
             _ADD_USER_CHANNEL_TAGS,
             Ack,
@@ -621,6 +666,8 @@ class AsyncChannels(AsyncResource):
             user_id: Owner of the tags.
             tag_ids: Tags to delete.
         """
+        if request_options:
+            check_options(self.remove_user_channel_tags, request_options)
         return await self._client.request(
             _REMOVE_USER_CHANNEL_TAGS,
             Ack,
@@ -646,6 +693,8 @@ class AsyncChannels(AsyncResource):
             tag_id: An existing tag of the user.
             channels: Channels to add, at most 100.
         """
+        if request_options:
+            check_options(self.add_tag_to_channels, request_options)
         return await self._client.request(
             _ADD_TAG_TO_CHANNELS,
             Ack,
@@ -674,6 +723,8 @@ class AsyncChannels(AsyncResource):
             tag_id: The tag.
             channels: Channels to remove.
         """
+        if request_options:
+            check_options(self.remove_tag_from_channels, request_options)
         return await self._client.request(
             _REMOVE_TAG_FROM_CHANNELS,
             Ack,
@@ -696,9 +747,58 @@ class AsyncChannels(AsyncResource):
             user_id: Owner of the tag.
             tag_id: The tag.
         """
+        if request_options:
+            check_options(self.list_channels_by_tag, request_options)
         return await self._client.request(
             _LIST_CHANNELS_BY_TAG,
             TaggedChannelsResponse,
             body={"userId": user_id, "tagId": tag_id},
             options=request_options,
         )
+
+
+class ChannelsWithRawResponse:
+    """The methods of `Channels`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Channels) -> None:
+        self.set_channel_pin = _raw.wrap(_resource.set_channel_pin)
+        self.get_channel_attributes = _raw.wrap(_resource.get_channel_attributes)
+        self.set_channel_notification_level = _raw.wrap(_resource.set_channel_notification_level)
+        self.get_channel_notification_level = _raw.wrap(_resource.get_channel_notification_level)
+        self.set_channel_type_notification_level = _raw.wrap(
+            _resource.set_channel_type_notification_level
+        )
+        self.get_channel_type_notification_level = _raw.wrap(
+            _resource.get_channel_type_notification_level
+        )
+        self.add_user_channel_tags = _raw.wrap(_resource.add_user_channel_tags)
+        self.remove_user_channel_tags = _raw.wrap(_resource.remove_user_channel_tags)
+        self.add_tag_to_channels = _raw.wrap(_resource.add_tag_to_channels)
+        self.remove_tag_from_channels = _raw.wrap(_resource.remove_tag_from_channels)
+        self.list_channels_by_tag = _raw.wrap(_resource.list_channels_by_tag)
+
+
+class AsyncChannelsWithRawResponse:
+    """The methods of `AsyncChannels`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncChannels) -> None:
+        self.set_channel_pin = _raw.wrap_async(_resource.set_channel_pin)
+        self.get_channel_attributes = _raw.wrap_async(_resource.get_channel_attributes)
+        self.set_channel_notification_level = _raw.wrap_async(
+            _resource.set_channel_notification_level
+        )
+        self.get_channel_notification_level = _raw.wrap_async(
+            _resource.get_channel_notification_level
+        )
+        self.set_channel_type_notification_level = _raw.wrap_async(
+            _resource.set_channel_type_notification_level
+        )
+        self.get_channel_type_notification_level = _raw.wrap_async(
+            _resource.get_channel_type_notification_level
+        )
+        self.add_user_channel_tags = _raw.wrap_async(_resource.add_user_channel_tags)
+        self.remove_user_channel_tags = _raw.wrap_async(_resource.remove_user_channel_tags)
+        self.add_tag_to_channels = _raw.wrap_async(_resource.add_tag_to_channels)
+        self.remove_tag_from_channels = _raw.wrap_async(_resource.remove_tag_from_channels)
+        self.list_channels_by_tag = _raw.wrap_async(_resource.list_channels_by_tag)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     Ack,
     GroupFreezeStatus,
@@ -78,7 +79,11 @@ _GET_GROUP_CHANNEL_FREEZE_STATUSES_PAGING = Paging(
 
 
 class GroupChannelModeration(SyncResource):
-    """group_channel_moderation operations."""
+    """Mute members, freeze groups and keep the list of members who may still send.
+
+    Reached as `client.group_channel_moderation`; `client.with_raw_response.group_channel_moderation` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def mute_group_channel_members(
         self,
@@ -100,6 +105,8 @@ class GroupChannelModeration(SyncResource):
             duration_minutes: How long the mute lasts, in minutes; at most 43,200 (30 days). `0` mutes for good.
             channel_id: The group; leave out to mute the users in all their groups.
         """
+        if request_options:
+            check_options(self.mute_group_channel_members, request_options)
         return self._client.request(
             _MUTE_GROUP_CHANNEL_MEMBERS,
             Ack,
@@ -127,6 +134,8 @@ class GroupChannelModeration(SyncResource):
             user_ids: Users to unmute.
             channel_id: The group; leave out to lift a mute that covers all groups.
         """
+        if request_options:
+            check_options(self.unmute_group_channel_members, request_options)
         return self._client.request(
             _UNMUTE_GROUP_CHANNEL_MEMBERS,
             Ack,
@@ -151,6 +160,8 @@ class GroupChannelModeration(SyncResource):
         Args:
             channel_id: The group; leave out for users muted in all groups.
         """
+        if request_options:
+            check_options(self.list_muted_group_channel_members, request_options)
         return self._client.request(
             _LIST_MUTED_GROUP_CHANNEL_MEMBERS,
             GroupMutedMembersResponse,
@@ -171,6 +182,8 @@ class GroupChannelModeration(SyncResource):
         Args:
             channel_ids: Groups to freeze.
         """
+        if request_options:
+            check_options(self.freeze_group_channels, request_options)
         return self._client.request(
             _FREEZE_GROUP_CHANNELS,
             Ack,
@@ -191,6 +204,8 @@ class GroupChannelModeration(SyncResource):
         Args:
             channel_ids: Groups to unfreeze.
         """
+        if request_options:
+            check_options(self.unfreeze_group_channels, request_options)
         return self._client.request(
             _UNFREEZE_GROUP_CHANNELS,
             Ack,
@@ -215,6 +230,8 @@ class GroupChannelModeration(SyncResource):
             page: Page number, from 1.
             page_size: Groups per page.
         """
+        if request_options:
+            check_options(self.get_group_channel_freeze_statuses, request_options)
         return self._client.request(
             _GET_GROUP_CHANNEL_FREEZE_STATUSES,
             GroupFreezeStatusesResponse,
@@ -239,6 +256,8 @@ class GroupChannelModeration(SyncResource):
             page: Page number, from 1.
             page_size: Groups per page.
         """
+        if request_options:
+            check_options(self.iter_get_group_channel_freeze_statuses, request_options)
         return iterate(
             self.get_group_channel_freeze_statuses,
             _GET_GROUP_CHANNEL_FREEZE_STATUSES_PAGING,
@@ -263,6 +282,8 @@ class GroupChannelModeration(SyncResource):
             channel_id: The group.
             user_ids: Members to allow, at most 100.
         """
+        if request_options:
+            check_options(self.add_group_channel_allowed_senders, request_options)
         return self._client.request(
             _ADD_GROUP_CHANNEL_ALLOWED_SENDERS,
             Ack,
@@ -285,6 +306,8 @@ class GroupChannelModeration(SyncResource):
             channel_id: The group.
             user_ids: Members to remove from the list.
         """
+        if request_options:
+            check_options(self.remove_group_channel_allowed_senders, request_options)
         return self._client.request(
             _REMOVE_GROUP_CHANNEL_ALLOWED_SENDERS,
             Ack,
@@ -305,6 +328,8 @@ class GroupChannelModeration(SyncResource):
         Args:
             channel_id: The group.
         """
+        if request_options:
+            check_options(self.list_group_channel_allowed_senders, request_options)
         return self._client.request(
             _LIST_GROUP_CHANNEL_ALLOWED_SENDERS,
             UserIdsResponse,
@@ -314,7 +339,11 @@ class GroupChannelModeration(SyncResource):
 
 
 class AsyncGroupChannelModeration(AsyncResource):
-    """group_channel_moderation operations, async."""
+    """Mute members, freeze groups and keep the list of members who may still send.
+
+    Reached as `client.group_channel_moderation` of an AsyncClient: the methods of `GroupChannelModeration`,
+    to be awaited.
+    """
 
     async def mute_group_channel_members(
         self,
@@ -336,6 +365,8 @@ class AsyncGroupChannelModeration(AsyncResource):
             duration_minutes: How long the mute lasts, in minutes; at most 43,200 (30 days). `0` mutes for good.
             channel_id: The group; leave out to mute the users in all their groups.
         """
+        if request_options:
+            check_options(self.mute_group_channel_members, request_options)
         return await self._client.request(
             _MUTE_GROUP_CHANNEL_MEMBERS,
             Ack,
@@ -363,6 +394,8 @@ class AsyncGroupChannelModeration(AsyncResource):
             user_ids: Users to unmute.
             channel_id: The group; leave out to lift a mute that covers all groups.
         """
+        if request_options:
+            check_options(self.unmute_group_channel_members, request_options)
         return await self._client.request(
             _UNMUTE_GROUP_CHANNEL_MEMBERS,
             Ack,
@@ -387,6 +420,8 @@ class AsyncGroupChannelModeration(AsyncResource):
         Args:
             channel_id: The group; leave out for users muted in all groups.
         """
+        if request_options:
+            check_options(self.list_muted_group_channel_members, request_options)
         return await self._client.request(
             _LIST_MUTED_GROUP_CHANNEL_MEMBERS,
             GroupMutedMembersResponse,
@@ -407,6 +442,8 @@ class AsyncGroupChannelModeration(AsyncResource):
         Args:
             channel_ids: Groups to freeze.
         """
+        if request_options:
+            check_options(self.freeze_group_channels, request_options)
         return await self._client.request(
             _FREEZE_GROUP_CHANNELS,
             Ack,
@@ -427,6 +464,8 @@ class AsyncGroupChannelModeration(AsyncResource):
         Args:
             channel_ids: Groups to unfreeze.
         """
+        if request_options:
+            check_options(self.unfreeze_group_channels, request_options)
         return await self._client.request(
             _UNFREEZE_GROUP_CHANNELS,
             Ack,
@@ -451,6 +490,8 @@ class AsyncGroupChannelModeration(AsyncResource):
             page: Page number, from 1.
             page_size: Groups per page.
         """
+        if request_options:
+            check_options(self.get_group_channel_freeze_statuses, request_options)
         return await self._client.request(
             _GET_GROUP_CHANNEL_FREEZE_STATUSES,
             GroupFreezeStatusesResponse,
@@ -475,6 +516,8 @@ class AsyncGroupChannelModeration(AsyncResource):
             page: Page number, from 1.
             page_size: Groups per page.
         """
+        if request_options:
+            check_options(self.iter_get_group_channel_freeze_statuses, request_options)
         return iterate_async(
             self.get_group_channel_freeze_statuses,
             _GET_GROUP_CHANNEL_FREEZE_STATUSES_PAGING,
@@ -499,6 +542,8 @@ class AsyncGroupChannelModeration(AsyncResource):
             channel_id: The group.
             user_ids: Members to allow, at most 100.
         """
+        if request_options:
+            check_options(self.add_group_channel_allowed_senders, request_options)
         return await self._client.request(
             _ADD_GROUP_CHANNEL_ALLOWED_SENDERS,
             Ack,
@@ -521,6 +566,8 @@ class AsyncGroupChannelModeration(AsyncResource):
             channel_id: The group.
             user_ids: Members to remove from the list.
         """
+        if request_options:
+            check_options(self.remove_group_channel_allowed_senders, request_options)
         return await self._client.request(
             _REMOVE_GROUP_CHANNEL_ALLOWED_SENDERS,
             Ack,
@@ -541,9 +588,62 @@ class AsyncGroupChannelModeration(AsyncResource):
         Args:
             channel_id: The group.
         """
+        if request_options:
+            check_options(self.list_group_channel_allowed_senders, request_options)
         return await self._client.request(
             _LIST_GROUP_CHANNEL_ALLOWED_SENDERS,
             UserIdsResponse,
             body={"channelId": channel_id},
             options=request_options,
+        )
+
+
+class GroupChannelModerationWithRawResponse:
+    """The methods of `GroupChannelModeration`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: GroupChannelModeration) -> None:
+        self.mute_group_channel_members = _raw.wrap(_resource.mute_group_channel_members)
+        self.unmute_group_channel_members = _raw.wrap(_resource.unmute_group_channel_members)
+        self.list_muted_group_channel_members = _raw.wrap(
+            _resource.list_muted_group_channel_members
+        )
+        self.freeze_group_channels = _raw.wrap(_resource.freeze_group_channels)
+        self.unfreeze_group_channels = _raw.wrap(_resource.unfreeze_group_channels)
+        self.get_group_channel_freeze_statuses = _raw.wrap(
+            _resource.get_group_channel_freeze_statuses
+        )
+        self.add_group_channel_allowed_senders = _raw.wrap(
+            _resource.add_group_channel_allowed_senders
+        )
+        self.remove_group_channel_allowed_senders = _raw.wrap(
+            _resource.remove_group_channel_allowed_senders
+        )
+        self.list_group_channel_allowed_senders = _raw.wrap(
+            _resource.list_group_channel_allowed_senders
+        )
+
+
+class AsyncGroupChannelModerationWithRawResponse:
+    """The methods of `AsyncGroupChannelModeration`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncGroupChannelModeration) -> None:
+        self.mute_group_channel_members = _raw.wrap_async(_resource.mute_group_channel_members)
+        self.unmute_group_channel_members = _raw.wrap_async(_resource.unmute_group_channel_members)
+        self.list_muted_group_channel_members = _raw.wrap_async(
+            _resource.list_muted_group_channel_members
+        )
+        self.freeze_group_channels = _raw.wrap_async(_resource.freeze_group_channels)
+        self.unfreeze_group_channels = _raw.wrap_async(_resource.unfreeze_group_channels)
+        self.get_group_channel_freeze_statuses = _raw.wrap_async(
+            _resource.get_group_channel_freeze_statuses
+        )
+        self.add_group_channel_allowed_senders = _raw.wrap_async(
+            _resource.add_group_channel_allowed_senders
+        )
+        self.remove_group_channel_allowed_senders = _raw.wrap_async(
+            _resource.remove_group_channel_allowed_senders
+        )
+        self.list_group_channel_allowed_senders = _raw.wrap_async(
+            _resource.list_group_channel_allowed_senders
         )

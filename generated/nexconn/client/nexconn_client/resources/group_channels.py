@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     Ack,
     GroupChannelInfoResponse,
@@ -80,7 +81,11 @@ _LIST_USER_JOINED_GROUP_CHANNELS_PAGING = Paging(
 
 
 class GroupChannels(SyncResource):
-    """group_channels operations."""
+    """Create, dissolve and update group channels and manage their members.
+
+    Reached as `client.group_channels`; `client.with_raw_response.group_channels` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def create_group_channel(
         self,
@@ -107,6 +112,8 @@ class GroupChannels(SyncResource):
             permissions: Permission settings of a group. Other keys may appear.
             group_ext_profile: Custom profile entries: keys start with `ext_` (at most 32 characters), values at most 256 characters, at most 10 entries.
         """
+        if request_options:
+            check_options(self.create_group_channel, request_options)
         return self._client.request(
             _CREATE_GROUP_CHANNEL,
             Ack,
@@ -135,6 +142,8 @@ class GroupChannels(SyncResource):
         Args:
             channel_id: The group.
         """
+        if request_options:
+            check_options(self.dismiss_group_channel, request_options)
         return self._client.request(
             _DISMISS_GROUP_CHANNEL,
             Ack,
@@ -157,6 +166,8 @@ class GroupChannels(SyncResource):
             channel_id: The group.
             user_ids: Users to add, at most 100.
         """
+        if request_options:
+            check_options(self.join_group_channel, request_options)
         return self._client.request(
             _JOIN_GROUP_CHANNEL,
             GroupChannelInfoResponse,
@@ -190,6 +201,8 @@ class GroupChannels(SyncResource):
             should_delete_allowed_senders_list: `1` (default) takes the users off the group's allowed-senders list, `0` keeps them on it.
             should_delete_favorites: `1` (default) deletes the users' favourite-member records, `0` keeps them.
         """
+        if request_options:
+            check_options(self.leave_group_channel, request_options)
         return self._client.request(
             _LEAVE_GROUP_CHANNEL,
             Ack,
@@ -224,6 +237,8 @@ class GroupChannels(SyncResource):
             page_size: Members per page; 50 by default, at most 100.
             order: Order by join time: `0` oldest first, `1` newest first.
         """
+        if request_options:
+            check_options(self.list_group_channel_members, request_options)
         return self._client.request(
             _LIST_GROUP_CHANNEL_MEMBERS,
             GroupMembersResponse,
@@ -258,6 +273,8 @@ class GroupChannels(SyncResource):
             page_size: Members per page; 50 by default, at most 100.
             order: Order by join time: `0` oldest first, `1` newest first.
         """
+        if request_options:
+            check_options(self.iter_list_group_channel_members, request_options)
         return iterate(
             self.list_group_channel_members,
             _LIST_GROUP_CHANNEL_MEMBERS_PAGING,
@@ -292,6 +309,8 @@ class GroupChannels(SyncResource):
             page_size: Groups per page; 50 by default, at most 100.
             order: Order by join time: `0` oldest first, `1` newest first.
         """
+        if request_options:
+            check_options(self.list_user_joined_group_channels, request_options)
         return self._client.request(
             _LIST_USER_JOINED_GROUP_CHANNELS,
             JoinedGroupsResponse,
@@ -326,6 +345,8 @@ class GroupChannels(SyncResource):
             page_size: Groups per page; 50 by default, at most 100.
             order: Order by join time: `0` oldest first, `1` newest first.
         """
+        if request_options:
+            check_options(self.iter_list_user_joined_group_channels, request_options)
         return iterate(
             self.list_user_joined_group_channels,
             _LIST_USER_JOINED_GROUP_CHANNELS_PAGING,
@@ -358,6 +379,8 @@ class GroupChannels(SyncResource):
             permissions: Permission settings of a group. Other keys may appear.
             group_ext_profile: Custom profile entries: keys start with `ext_`, at most 10 entries.
         """
+        if request_options:
+            check_options(self.update_group_channel_profile, request_options)
         return self._client.request(
             _UPDATE_GROUP_CHANNEL_PROFILE,
             Ack,
@@ -372,7 +395,11 @@ class GroupChannels(SyncResource):
 
 
 class AsyncGroupChannels(AsyncResource):
-    """group_channels operations, async."""
+    """Create, dissolve and update group channels and manage their members.
+
+    Reached as `client.group_channels` of an AsyncClient: the methods of `GroupChannels`,
+    to be awaited.
+    """
 
     async def create_group_channel(
         self,
@@ -399,6 +426,8 @@ class AsyncGroupChannels(AsyncResource):
             permissions: Permission settings of a group. Other keys may appear.
             group_ext_profile: Custom profile entries: keys start with `ext_` (at most 32 characters), values at most 256 characters, at most 10 entries.
         """
+        if request_options:
+            check_options(self.create_group_channel, request_options)
         return await self._client.request(
             _CREATE_GROUP_CHANNEL,
             Ack,
@@ -427,6 +456,8 @@ class AsyncGroupChannels(AsyncResource):
         Args:
             channel_id: The group.
         """
+        if request_options:
+            check_options(self.dismiss_group_channel, request_options)
         return await self._client.request(
             _DISMISS_GROUP_CHANNEL,
             Ack,
@@ -449,6 +480,8 @@ class AsyncGroupChannels(AsyncResource):
             channel_id: The group.
             user_ids: Users to add, at most 100.
         """
+        if request_options:
+            check_options(self.join_group_channel, request_options)
         return await self._client.request(
             _JOIN_GROUP_CHANNEL,
             GroupChannelInfoResponse,
@@ -482,6 +515,8 @@ class AsyncGroupChannels(AsyncResource):
             should_delete_allowed_senders_list: `1` (default) takes the users off the group's allowed-senders list, `0` keeps them on it.
             should_delete_favorites: `1` (default) deletes the users' favourite-member records, `0` keeps them.
         """
+        if request_options:
+            check_options(self.leave_group_channel, request_options)
         return await self._client.request(
             _LEAVE_GROUP_CHANNEL,
             Ack,
@@ -516,6 +551,8 @@ class AsyncGroupChannels(AsyncResource):
             page_size: Members per page; 50 by default, at most 100.
             order: Order by join time: `0` oldest first, `1` newest first.
         """
+        if request_options:
+            check_options(self.list_group_channel_members, request_options)
         return await self._client.request(
             _LIST_GROUP_CHANNEL_MEMBERS,
             GroupMembersResponse,
@@ -550,6 +587,8 @@ class AsyncGroupChannels(AsyncResource):
             page_size: Members per page; 50 by default, at most 100.
             order: Order by join time: `0` oldest first, `1` newest first.
         """
+        if request_options:
+            check_options(self.iter_list_group_channel_members, request_options)
         return iterate_async(
             self.list_group_channel_members,
             _LIST_GROUP_CHANNEL_MEMBERS_PAGING,
@@ -584,6 +623,8 @@ class AsyncGroupChannels(AsyncResource):
             page_size: Groups per page; 50 by default, at most 100.
             order: Order by join time: `0` oldest first, `1` newest first.
         """
+        if request_options:
+            check_options(self.list_user_joined_group_channels, request_options)
         return await self._client.request(
             _LIST_USER_JOINED_GROUP_CHANNELS,
             JoinedGroupsResponse,
@@ -618,6 +659,8 @@ class AsyncGroupChannels(AsyncResource):
             page_size: Groups per page; 50 by default, at most 100.
             order: Order by join time: `0` oldest first, `1` newest first.
         """
+        if request_options:
+            check_options(self.iter_list_user_joined_group_channels, request_options)
         return iterate_async(
             self.list_user_joined_group_channels,
             _LIST_USER_JOINED_GROUP_CHANNELS_PAGING,
@@ -650,6 +693,8 @@ class AsyncGroupChannels(AsyncResource):
             permissions: Permission settings of a group. Other keys may appear.
             group_ext_profile: Custom profile entries: keys start with `ext_`, at most 10 entries.
         """
+        if request_options:
+            check_options(self.update_group_channel_profile, request_options)
         return await self._client.request(
             _UPDATE_GROUP_CHANNEL_PROFILE,
             Ack,
@@ -661,3 +706,32 @@ class AsyncGroupChannels(AsyncResource):
             },
             options=request_options,
         )
+
+
+class GroupChannelsWithRawResponse:
+    """The methods of `GroupChannels`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: GroupChannels) -> None:
+        self.create_group_channel = _raw.wrap(_resource.create_group_channel)
+        self.dismiss_group_channel = _raw.wrap(_resource.dismiss_group_channel)
+        self.join_group_channel = _raw.wrap(_resource.join_group_channel)
+        self.leave_group_channel = _raw.wrap(_resource.leave_group_channel)
+        self.list_group_channel_members = _raw.wrap(_resource.list_group_channel_members)
+        self.list_user_joined_group_channels = _raw.wrap(_resource.list_user_joined_group_channels)
+        self.update_group_channel_profile = _raw.wrap(_resource.update_group_channel_profile)
+
+
+class AsyncGroupChannelsWithRawResponse:
+    """The methods of `AsyncGroupChannels`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncGroupChannels) -> None:
+        self.create_group_channel = _raw.wrap_async(_resource.create_group_channel)
+        self.dismiss_group_channel = _raw.wrap_async(_resource.dismiss_group_channel)
+        self.join_group_channel = _raw.wrap_async(_resource.join_group_channel)
+        self.leave_group_channel = _raw.wrap_async(_resource.leave_group_channel)
+        self.list_group_channel_members = _raw.wrap_async(_resource.list_group_channel_members)
+        self.list_user_joined_group_channels = _raw.wrap_async(
+            _resource.list_user_joined_group_channels
+        )
+        self.update_group_channel_profile = _raw.wrap_async(_resource.update_group_channel_profile)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     Ack,
     ChannelMessageSendResponse,
@@ -82,7 +83,11 @@ _LIST_MESSAGE_METADATA_PAGING = Paging("page", items=("result", "metadata"), pag
 
 
 class Messages(SyncResource):
-    """messages operations."""
+    """Send direct, group, community and open channel messages, manage message metadata, recall messages and clear history.
+
+    Reached as `client.messages`; `client.with_raw_response.messages` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def send_direct_channel_message(
         self,
@@ -131,6 +136,8 @@ class Messages(SyncResource):
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
             need_read_receipt: Whether recipients are asked for read receipts on this stored message: `1` yes, `0` no.
         """
+        if request_options:
+            check_options(self.send_direct_channel_message, request_options)
         return self._client.request(
             _SEND_DIRECT_CHANNEL_MESSAGE,
             UserMessageSendResponse,
@@ -202,6 +209,8 @@ class Messages(SyncResource):
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
             need_read_receipt: Whether recipients are asked for read receipts on this stored message: `1` yes, `0` no.
         """
+        if request_options:
+            check_options(self.send_group_channel_message, request_options)
         return self._client.request(
             _SEND_GROUP_CHANNEL_MESSAGE,
             ChannelMessageSendResponse,
@@ -269,6 +278,8 @@ class Messages(SyncResource):
             has_metadata: Set to `true` to let this message carry metadata (message expansion) that can be changed later.
             metadata: Initial metadata of the message; needs `hasMetadata`.
         """
+        if request_options:
+            check_options(self.send_community_channel_message, request_options)
         return self._client.request(
             _SEND_COMMUNITY_CHANNEL_MESSAGE,
             ChannelMessageSendResponse,
@@ -318,6 +329,8 @@ class Messages(SyncResource):
             is_echo_to_sender: Whether an online sender also receives the message on their own devices: `1` yes, `0` no.
             priority: Delivery priority under load: `0` standard, `1` allow-listed, `2` high, `3` low.
         """
+        if request_options:
+            check_options(self.send_open_channel_message, request_options)
         return self._client.request(
             _SEND_OPEN_CHANNEL_MESSAGE,
             ChannelMessageSendResponse,
@@ -352,6 +365,8 @@ class Messages(SyncResource):
             content: Body of the broadcast as a string; built-in types take a serialised JSON object. At most 128 KB.
             is_echo_to_sender: Whether an online sender also receives the message on their own devices: `1` yes, `0` no.
         """
+        if request_options:
+            check_options(self.broadcast_open_channel_message, request_options)
         return self._client.request(
             _BROADCAST_OPEN_CHANNEL_MESSAGE,
             Ack,
@@ -392,6 +407,8 @@ class Messages(SyncResource):
             metadata: Entries to write. Keys use letters, digits and `+ = - _`, at most 32 characters; at most 100 entries.
             is_echo_to_sender: Whether an online sender also receives the message on their own devices: `1` yes, `0` no.
         """
+        if request_options:
+            check_options(self.set_message_metadata, request_options)
         return self._client.request(
             _SET_MESSAGE_METADATA,
             Ack,
@@ -429,6 +446,8 @@ class Messages(SyncResource):
             keys: Keys to remove.
             sync_to_sender: Whether the change is also synced to the acting user's other devices: `1` yes, `0` (default) no.
         """
+        if request_options:
+            check_options(self.delete_message_metadata, request_options)
         return self._client.request(
             _DELETE_MESSAGE_METADATA,
             Ack,
@@ -458,6 +477,8 @@ class Messages(SyncResource):
             message_id: The message.
             page: Page number, from 1.
         """
+        if request_options:
+            check_options(self.list_message_metadata, request_options)
         return self._client.request(
             _LIST_MESSAGE_METADATA,
             MessageMetadataResponse,
@@ -480,6 +501,8 @@ class Messages(SyncResource):
             message_id: The message.
             page: Page number, from 1.
         """
+        if request_options:
+            check_options(self.iter_list_message_metadata, request_options)
         return iterate(
             self.list_message_metadata,
             _LIST_MESSAGE_METADATA_PAGING,
@@ -520,6 +543,8 @@ class Messages(SyncResource):
             extra: Custom data carried with the recall notice. Not available in community channels.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.recall_message, request_options)
         return self._client.request(
             _DELETE_MESSAGE,
             Ack,
@@ -567,6 +592,8 @@ class Messages(SyncResource):
             extra: Custom data carried with the recall notice.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.recall_system_message, request_options)
         return self._client.request(
             _DELETE_MESSAGE,
             Ack,
@@ -607,6 +634,8 @@ class Messages(SyncResource):
             channel_id: Target of the channel (the other user, the group, the open channel or the system sender).
             sent_at: Cut-off in milliseconds since the Unix epoch, written as a string: messages sent up to it are deleted. Leave out to clear everything.
         """
+        if request_options:
+            check_options(self.clear_channel_message_history, request_options)
         return self._client.request(
             _CLEAR_CHANNEL_MESSAGE_HISTORY,
             Ack,
@@ -621,7 +650,11 @@ class Messages(SyncResource):
 
 
 class AsyncMessages(AsyncResource):
-    """messages operations, async."""
+    """Send direct, group, community and open channel messages, manage message metadata, recall messages and clear history.
+
+    Reached as `client.messages` of an AsyncClient: the methods of `Messages`,
+    to be awaited.
+    """
 
     async def send_direct_channel_message(
         self,
@@ -670,6 +703,8 @@ class AsyncMessages(AsyncResource):
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
             need_read_receipt: Whether recipients are asked for read receipts on this stored message: `1` yes, `0` no.
         """
+        if request_options:
+            check_options(self.send_direct_channel_message, request_options)
         return await self._client.request(
             _SEND_DIRECT_CHANNEL_MESSAGE,
             UserMessageSendResponse,
@@ -741,6 +776,8 @@ class AsyncMessages(AsyncResource):
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
             need_read_receipt: Whether recipients are asked for read receipts on this stored message: `1` yes, `0` no.
         """
+        if request_options:
+            check_options(self.send_group_channel_message, request_options)
         return await self._client.request(
             _SEND_GROUP_CHANNEL_MESSAGE,
             ChannelMessageSendResponse,
@@ -808,6 +845,8 @@ class AsyncMessages(AsyncResource):
             has_metadata: Set to `true` to let this message carry metadata (message expansion) that can be changed later.
             metadata: Initial metadata of the message; needs `hasMetadata`.
         """
+        if request_options:
+            check_options(self.send_community_channel_message, request_options)
         return await self._client.request(
             _SEND_COMMUNITY_CHANNEL_MESSAGE,
             ChannelMessageSendResponse,
@@ -857,6 +896,8 @@ class AsyncMessages(AsyncResource):
             is_echo_to_sender: Whether an online sender also receives the message on their own devices: `1` yes, `0` no.
             priority: Delivery priority under load: `0` standard, `1` allow-listed, `2` high, `3` low.
         """
+        if request_options:
+            check_options(self.send_open_channel_message, request_options)
         return await self._client.request(
             _SEND_OPEN_CHANNEL_MESSAGE,
             ChannelMessageSendResponse,
@@ -891,6 +932,8 @@ class AsyncMessages(AsyncResource):
             content: Body of the broadcast as a string; built-in types take a serialised JSON object. At most 128 KB.
             is_echo_to_sender: Whether an online sender also receives the message on their own devices: `1` yes, `0` no.
         """
+        if request_options:
+            check_options(self.broadcast_open_channel_message, request_options)
         return await self._client.request(
             _BROADCAST_OPEN_CHANNEL_MESSAGE,
             Ack,
@@ -931,6 +974,8 @@ class AsyncMessages(AsyncResource):
             metadata: Entries to write. Keys use letters, digits and `+ = - _`, at most 32 characters; at most 100 entries.
             is_echo_to_sender: Whether an online sender also receives the message on their own devices: `1` yes, `0` no.
         """
+        if request_options:
+            check_options(self.set_message_metadata, request_options)
         return await self._client.request(
             _SET_MESSAGE_METADATA,
             Ack,
@@ -968,6 +1013,8 @@ class AsyncMessages(AsyncResource):
             keys: Keys to remove.
             sync_to_sender: Whether the change is also synced to the acting user's other devices: `1` yes, `0` (default) no.
         """
+        if request_options:
+            check_options(self.delete_message_metadata, request_options)
         return await self._client.request(
             _DELETE_MESSAGE_METADATA,
             Ack,
@@ -997,6 +1044,8 @@ class AsyncMessages(AsyncResource):
             message_id: The message.
             page: Page number, from 1.
         """
+        if request_options:
+            check_options(self.list_message_metadata, request_options)
         return await self._client.request(
             _LIST_MESSAGE_METADATA,
             MessageMetadataResponse,
@@ -1019,6 +1068,8 @@ class AsyncMessages(AsyncResource):
             message_id: The message.
             page: Page number, from 1.
         """
+        if request_options:
+            check_options(self.iter_list_message_metadata, request_options)
         return iterate_async(
             self.list_message_metadata,
             _LIST_MESSAGE_METADATA_PAGING,
@@ -1059,6 +1110,8 @@ class AsyncMessages(AsyncResource):
             extra: Custom data carried with the recall notice. Not available in community channels.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.recall_message, request_options)
         return await self._client.request(
             _DELETE_MESSAGE,
             Ack,
@@ -1106,6 +1159,8 @@ class AsyncMessages(AsyncResource):
             extra: Custom data carried with the recall notice.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.recall_system_message, request_options)
         return await self._client.request(
             _DELETE_MESSAGE,
             Ack,
@@ -1146,6 +1201,8 @@ class AsyncMessages(AsyncResource):
             channel_id: Target of the channel (the other user, the group, the open channel or the system sender).
             sent_at: Cut-off in milliseconds since the Unix epoch, written as a string: messages sent up to it are deleted. Leave out to clear everything.
         """
+        if request_options:
+            check_options(self.clear_channel_message_history, request_options)
         return await self._client.request(
             _CLEAR_CHANNEL_MESSAGE_HISTORY,
             Ack,
@@ -1156,4 +1213,45 @@ class AsyncMessages(AsyncResource):
                 "sentAt": sent_at,
             },
             options=request_options,
+        )
+
+
+class MessagesWithRawResponse:
+    """The methods of `Messages`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Messages) -> None:
+        self.send_direct_channel_message = _raw.wrap(_resource.send_direct_channel_message)
+        self.send_group_channel_message = _raw.wrap(_resource.send_group_channel_message)
+        self.send_community_channel_message = _raw.wrap(_resource.send_community_channel_message)
+        self.send_open_channel_message = _raw.wrap(_resource.send_open_channel_message)
+        self.broadcast_open_channel_message = _raw.wrap(_resource.broadcast_open_channel_message)
+        self.set_message_metadata = _raw.wrap(_resource.set_message_metadata)
+        self.delete_message_metadata = _raw.wrap(_resource.delete_message_metadata)
+        self.list_message_metadata = _raw.wrap(_resource.list_message_metadata)
+        self.recall_message = _raw.wrap(_resource.recall_message)
+        self.recall_system_message = _raw.wrap(_resource.recall_system_message)
+        self.clear_channel_message_history = _raw.wrap(_resource.clear_channel_message_history)
+
+
+class AsyncMessagesWithRawResponse:
+    """The methods of `AsyncMessages`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncMessages) -> None:
+        self.send_direct_channel_message = _raw.wrap_async(_resource.send_direct_channel_message)
+        self.send_group_channel_message = _raw.wrap_async(_resource.send_group_channel_message)
+        self.send_community_channel_message = _raw.wrap_async(
+            _resource.send_community_channel_message
+        )
+        self.send_open_channel_message = _raw.wrap_async(_resource.send_open_channel_message)
+        self.broadcast_open_channel_message = _raw.wrap_async(
+            _resource.broadcast_open_channel_message
+        )
+        self.set_message_metadata = _raw.wrap_async(_resource.set_message_metadata)
+        self.delete_message_metadata = _raw.wrap_async(_resource.delete_message_metadata)
+        self.list_message_metadata = _raw.wrap_async(_resource.list_message_metadata)
+        self.recall_message = _raw.wrap_async(_resource.recall_message)
+        self.recall_system_message = _raw.wrap_async(_resource.recall_system_message)
+        self.clear_channel_message_history = _raw.wrap_async(
+            _resource.clear_channel_message_history
         )

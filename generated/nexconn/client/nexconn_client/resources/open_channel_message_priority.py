@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import RequestOptions
+from .._runtime._types import RequestOptions, check_options
 from ..models import Ack, MessageTypesResponse
 
 _ADD_LOW_PRIORITY_MESSAGE_TYPES = Endpoint(
@@ -32,7 +33,11 @@ _LIST_LOW_PRIORITY_MESSAGE_TYPES = Endpoint(
 
 
 class OpenChannelMessagePriority(SyncResource):
-    """open_channel_message_priority operations."""
+    """Message types that are dropped first when an open channel is busier than the service can relay.
+
+    Reached as `client.open_channel_message_priority`; `client.with_raw_response.open_channel_message_priority` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def add_low_priority_message_types(
         self,
@@ -49,6 +54,8 @@ class OpenChannelMessagePriority(SyncResource):
         Args:
             message_types: Message types to mark, at most 5 per request.
         """
+        if request_options:
+            check_options(self.add_low_priority_message_types, request_options)
         return self._client.request(
             _ADD_LOW_PRIORITY_MESSAGE_TYPES,
             Ack,
@@ -69,6 +76,8 @@ class OpenChannelMessagePriority(SyncResource):
         Args:
             message_types: Message types to unmark.
         """
+        if request_options:
+            check_options(self.remove_low_priority_message_types, request_options)
         return self._client.request(
             _REMOVE_LOW_PRIORITY_MESSAGE_TYPES,
             Ack,
@@ -84,6 +93,8 @@ class OpenChannelMessagePriority(SyncResource):
 
         Returns the message types marked as low priority.
         """
+        if request_options:
+            check_options(self.list_low_priority_message_types, request_options)
         return self._client.request(
             _LIST_LOW_PRIORITY_MESSAGE_TYPES,
             MessageTypesResponse,
@@ -93,7 +104,11 @@ class OpenChannelMessagePriority(SyncResource):
 
 
 class AsyncOpenChannelMessagePriority(AsyncResource):
-    """open_channel_message_priority operations, async."""
+    """Message types that are dropped first when an open channel is busier than the service can relay.
+
+    Reached as `client.open_channel_message_priority` of an AsyncClient: the methods of `OpenChannelMessagePriority`,
+    to be awaited.
+    """
 
     async def add_low_priority_message_types(
         self,
@@ -110,6 +125,8 @@ class AsyncOpenChannelMessagePriority(AsyncResource):
         Args:
             message_types: Message types to mark, at most 5 per request.
         """
+        if request_options:
+            check_options(self.add_low_priority_message_types, request_options)
         return await self._client.request(
             _ADD_LOW_PRIORITY_MESSAGE_TYPES,
             Ack,
@@ -130,6 +147,8 @@ class AsyncOpenChannelMessagePriority(AsyncResource):
         Args:
             message_types: Message types to unmark.
         """
+        if request_options:
+            check_options(self.remove_low_priority_message_types, request_options)
         return await self._client.request(
             _REMOVE_LOW_PRIORITY_MESSAGE_TYPES,
             Ack,
@@ -145,9 +164,38 @@ class AsyncOpenChannelMessagePriority(AsyncResource):
 
         Returns the message types marked as low priority.
         """
+        if request_options:
+            check_options(self.list_low_priority_message_types, request_options)
         return await self._client.request(
             _LIST_LOW_PRIORITY_MESSAGE_TYPES,
             MessageTypesResponse,
             body={},
             options=request_options,
+        )
+
+
+class OpenChannelMessagePriorityWithRawResponse:
+    """The methods of `OpenChannelMessagePriority`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: OpenChannelMessagePriority) -> None:
+        self.add_low_priority_message_types = _raw.wrap(_resource.add_low_priority_message_types)
+        self.remove_low_priority_message_types = _raw.wrap(
+            _resource.remove_low_priority_message_types
+        )
+        self.list_low_priority_message_types = _raw.wrap(_resource.list_low_priority_message_types)
+
+
+class AsyncOpenChannelMessagePriorityWithRawResponse:
+    """The methods of `AsyncOpenChannelMessagePriority`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncOpenChannelMessagePriority) -> None:
+        self.add_low_priority_message_types = _raw.wrap_async(
+            _resource.add_low_priority_message_types
+        )
+        self.remove_low_priority_message_types = _raw.wrap_async(
+            _resource.remove_low_priority_message_types
+        )
+        self.list_low_priority_message_types = _raw.wrap_async(
+            _resource.list_low_priority_message_types
         )

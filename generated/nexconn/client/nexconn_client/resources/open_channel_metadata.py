@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import Ack, OpenChannelMetadataResponse
 
 _BATCH_SET_OPEN_CHANNEL_METADATA = Endpoint(
@@ -34,7 +35,11 @@ _BATCH_GET_OPEN_CHANNEL_METADATA = Endpoint(
 
 
 class OpenChannelMetadata(SyncResource):
-    """open_channel_metadata operations."""
+    """Key-value metadata kept on an open channel, such as seat maps or game state.
+
+    Reached as `client.open_channel_metadata`; `client.with_raw_response.open_channel_metadata` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def batch_set_open_channel_metadata(
         self,
@@ -56,6 +61,8 @@ class OpenChannelMetadata(SyncResource):
             metadata: Entries to write, at most 20. Keys use letters, digits and `+ = - _` and are case-sensitive (at most 128 characters); values are at most 4,096 characters.
             should_auto_delete: `1` removes the entries when their owner leaves the channel; `0` (default) keeps them.
         """
+        if request_options:
+            check_options(self.batch_set_open_channel_metadata, request_options)
         return self._client.request(
             _BATCH_SET_OPEN_CHANNEL_METADATA,
             Ack,
@@ -85,6 +92,8 @@ class OpenChannelMetadata(SyncResource):
             metadata_owner_id: User on whose behalf the entries are deleted.
             metadata_keys: Keys to delete, at most 20.
         """
+        if request_options:
+            check_options(self.batch_remove_open_channel_metadata, request_options)
         return self._client.request(
             _BATCH_REMOVE_OPEN_CHANNEL_METADATA,
             Ack,
@@ -111,6 +120,8 @@ class OpenChannelMetadata(SyncResource):
             channel_id: The open channel.
             metadata_keys: Keys to return, at most 100; leave out for every entry.
         """
+        if request_options:
+            check_options(self.batch_get_open_channel_metadata, request_options)
         return self._client.request(
             _BATCH_GET_OPEN_CHANNEL_METADATA,
             OpenChannelMetadataResponse,
@@ -120,7 +131,11 @@ class OpenChannelMetadata(SyncResource):
 
 
 class AsyncOpenChannelMetadata(AsyncResource):
-    """open_channel_metadata operations, async."""
+    """Key-value metadata kept on an open channel, such as seat maps or game state.
+
+    Reached as `client.open_channel_metadata` of an AsyncClient: the methods of `OpenChannelMetadata`,
+    to be awaited.
+    """
 
     async def batch_set_open_channel_metadata(
         self,
@@ -142,6 +157,8 @@ class AsyncOpenChannelMetadata(AsyncResource):
             metadata: Entries to write, at most 20. Keys use letters, digits and `+ = - _` and are case-sensitive (at most 128 characters); values are at most 4,096 characters.
             should_auto_delete: `1` removes the entries when their owner leaves the channel; `0` (default) keeps them.
         """
+        if request_options:
+            check_options(self.batch_set_open_channel_metadata, request_options)
         return await self._client.request(
             _BATCH_SET_OPEN_CHANNEL_METADATA,
             Ack,
@@ -171,6 +188,8 @@ class AsyncOpenChannelMetadata(AsyncResource):
             metadata_owner_id: User on whose behalf the entries are deleted.
             metadata_keys: Keys to delete, at most 20.
         """
+        if request_options:
+            check_options(self.batch_remove_open_channel_metadata, request_options)
         return await self._client.request(
             _BATCH_REMOVE_OPEN_CHANNEL_METADATA,
             Ack,
@@ -197,9 +216,38 @@ class AsyncOpenChannelMetadata(AsyncResource):
             channel_id: The open channel.
             metadata_keys: Keys to return, at most 100; leave out for every entry.
         """
+        if request_options:
+            check_options(self.batch_get_open_channel_metadata, request_options)
         return await self._client.request(
             _BATCH_GET_OPEN_CHANNEL_METADATA,
             OpenChannelMetadataResponse,
             body={"channelId": channel_id, "metadataKeys": metadata_keys},
             options=request_options,
+        )
+
+
+class OpenChannelMetadataWithRawResponse:
+    """The methods of `OpenChannelMetadata`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: OpenChannelMetadata) -> None:
+        self.batch_set_open_channel_metadata = _raw.wrap(_resource.batch_set_open_channel_metadata)
+        self.batch_remove_open_channel_metadata = _raw.wrap(
+            _resource.batch_remove_open_channel_metadata
+        )
+        self.batch_get_open_channel_metadata = _raw.wrap(_resource.batch_get_open_channel_metadata)
+
+
+class AsyncOpenChannelMetadataWithRawResponse:
+    """The methods of `AsyncOpenChannelMetadata`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncOpenChannelMetadata) -> None:
+        self.batch_set_open_channel_metadata = _raw.wrap_async(
+            _resource.batch_set_open_channel_metadata
+        )
+        self.batch_remove_open_channel_metadata = _raw.wrap_async(
+            _resource.batch_remove_open_channel_metadata
+        )
+        self.batch_get_open_channel_metadata = _raw.wrap_async(
+            _resource.batch_get_open_channel_metadata
         )

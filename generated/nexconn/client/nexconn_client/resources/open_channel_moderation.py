@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     Ack,
     BannedParticipantsResponse,
@@ -135,7 +136,11 @@ _LIST_FROZEN_OPEN_CHANNELS_PAGING = Paging(
 
 
 class OpenChannelModeration(SyncResource):
-    """open_channel_moderation operations."""
+    """Participants of open channels: listing and presence, mutes, freezes, allowed senders, global mutes and bans.
+
+    Reached as `client.open_channel_moderation`; `client.with_raw_response.open_channel_moderation` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_open_channel_participants(
         self,
@@ -155,6 +160,8 @@ class OpenChannelModeration(SyncResource):
             page_size: How many participants to return, at most 500.
             order: Order by join time: `1` oldest first, `2` newest first.
         """
+        if request_options:
+            check_options(self.list_open_channel_participants, request_options)
         return self._client.request(
             _LIST_OPEN_CHANNEL_PARTICIPANTS,
             OpenChannelParticipantsResponse,
@@ -179,6 +186,8 @@ class OpenChannelModeration(SyncResource):
             channel_id: The open channel.
             participant_ids: The one user to check.
         """
+        if request_options:
+            check_options(self.check_open_channel_participant, request_options)
         return self._client.request(
             _CHECK_OPEN_CHANNEL_PARTICIPANTS,
             ParticipantPresenceResponse,
@@ -203,6 +212,8 @@ class OpenChannelModeration(SyncResource):
             channel_id: The open channel.
             participant_ids: Users to check, from 2 to 1,000.
         """
+        if request_options:
+            check_options(self.batch_check_open_channel_participants, request_options)
         return self._client.request(
             _CHECK_OPEN_CHANNEL_PARTICIPANTS,
             ParticipantPresenceResponse,
@@ -232,6 +243,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.mute_open_channel_participants, request_options)
         return self._client.request(
             _MUTE_OPEN_CHANNEL_PARTICIPANTS,
             Ack,
@@ -264,6 +277,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.unmute_open_channel_participants, request_options)
         return self._client.request(
             _UNMUTE_OPEN_CHANNEL_PARTICIPANTS,
             Ack,
@@ -289,6 +304,8 @@ class OpenChannelModeration(SyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.list_muted_open_channel_participants, request_options)
         return self._client.request(
             _LIST_MUTED_OPEN_CHANNEL_PARTICIPANTS,
             MutedParticipantsResponse,
@@ -314,6 +331,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.freeze_open_channel, request_options)
         return self._client.request(
             _FREEZE_OPEN_CHANNEL,
             Ack,
@@ -338,6 +357,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.unfreeze_open_channel, request_options)
         return self._client.request(
             _UNFREEZE_OPEN_CHANNEL,
             Ack,
@@ -348,8 +369,8 @@ class OpenChannelModeration(SyncResource):
     def list_frozen_open_channels(
         self,
         *,
-        page: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = DEFAULT[1],
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> FrozenOpenChannelsResponse:
         """List frozen open channels
@@ -360,6 +381,8 @@ class OpenChannelModeration(SyncResource):
             page: Page number, from 1 (default).
             page_size: Channels per page; defaults to 50.
         """
+        if request_options:
+            check_options(self.list_frozen_open_channels, request_options)
         return self._client.request(
             _LIST_FROZEN_OPEN_CHANNELS,
             FrozenOpenChannelsResponse,
@@ -370,8 +393,8 @@ class OpenChannelModeration(SyncResource):
     def iter_list_frozen_open_channels(
         self,
         *,
-        page: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = DEFAULT[1],
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `list_frozen_open_channels`, page after page.
@@ -382,6 +405,8 @@ class OpenChannelModeration(SyncResource):
             page: Page number, from 1 (default).
             page_size: Channels per page; defaults to 50.
         """
+        if request_options:
+            check_options(self.iter_list_frozen_open_channels, request_options)
         return iterate(
             self.list_frozen_open_channels,
             _LIST_FROZEN_OPEN_CHANNELS_PAGING,
@@ -402,6 +427,8 @@ class OpenChannelModeration(SyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.check_open_channel_freeze, request_options)
         return self._client.request(
             _CHECK_OPEN_CHANNEL_FREEZE,
             FreezeStatusResponse,
@@ -430,6 +457,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.add_open_channel_allowed_senders, request_options)
         return self._client.request(
             _ADD_OPEN_CHANNEL_ALLOWED_SENDERS,
             Ack,
@@ -461,6 +490,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.remove_open_channel_allowed_senders, request_options)
         return self._client.request(
             _REMOVE_OPEN_CHANNEL_ALLOWED_SENDERS,
             Ack,
@@ -486,6 +517,8 @@ class OpenChannelModeration(SyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.list_open_channel_allowed_senders, request_options)
         return self._client.request(
             _LIST_OPEN_CHANNEL_ALLOWED_SENDERS,
             ParticipantIdsResponse,
@@ -517,6 +550,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.mute_users_in_all_open_channels, request_options)
         return self._client.request(
             _MUTE_USERS_IN_ALL_OPEN_CHANNELS,
             Ack,
@@ -551,6 +586,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.unmute_users_in_all_open_channels, request_options)
         return self._client.request(
             _UNMUTE_USERS_IN_ALL_OPEN_CHANNELS,
             Ack,
@@ -570,6 +607,8 @@ class OpenChannelModeration(SyncResource):
         `/v4/open-channel/participant/global-mute-list/get`; the live service and the vendor SDK use
         `/v4/open-channel/global-mute-list/get`, the path here. The documented path is kept as an alias.
         """
+        if request_options:
+            check_options(self.list_globally_muted_users, request_options)
         return self._client.request(
             _LIST_GLOBALLY_MUTED_USERS,
             MutedParticipantsResponse,
@@ -598,6 +637,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.ban_open_channel_participants, request_options)
         return self._client.request(
             _BAN_OPEN_CHANNEL_PARTICIPANTS,
             Ack,
@@ -630,6 +671,8 @@ class OpenChannelModeration(SyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.unban_open_channel_participants, request_options)
         return self._client.request(
             _UNBAN_OPEN_CHANNEL_PARTICIPANTS,
             Ack,
@@ -655,6 +698,8 @@ class OpenChannelModeration(SyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.list_banned_open_channel_participants, request_options)
         return self._client.request(
             _LIST_BANNED_OPEN_CHANNEL_PARTICIPANTS,
             BannedParticipantsResponse,
@@ -664,7 +709,11 @@ class OpenChannelModeration(SyncResource):
 
 
 class AsyncOpenChannelModeration(AsyncResource):
-    """open_channel_moderation operations, async."""
+    """Participants of open channels: listing and presence, mutes, freezes, allowed senders, global mutes and bans.
+
+    Reached as `client.open_channel_moderation` of an AsyncClient: the methods of `OpenChannelModeration`,
+    to be awaited.
+    """
 
     async def list_open_channel_participants(
         self,
@@ -684,6 +733,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             page_size: How many participants to return, at most 500.
             order: Order by join time: `1` oldest first, `2` newest first.
         """
+        if request_options:
+            check_options(self.list_open_channel_participants, request_options)
         return await self._client.request(
             _LIST_OPEN_CHANNEL_PARTICIPANTS,
             OpenChannelParticipantsResponse,
@@ -708,6 +759,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             channel_id: The open channel.
             participant_ids: The one user to check.
         """
+        if request_options:
+            check_options(self.check_open_channel_participant, request_options)
         return await self._client.request(
             _CHECK_OPEN_CHANNEL_PARTICIPANTS,
             ParticipantPresenceResponse,
@@ -732,6 +785,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             channel_id: The open channel.
             participant_ids: Users to check, from 2 to 1,000.
         """
+        if request_options:
+            check_options(self.batch_check_open_channel_participants, request_options)
         return await self._client.request(
             _CHECK_OPEN_CHANNEL_PARTICIPANTS,
             ParticipantPresenceResponse,
@@ -761,6 +816,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.mute_open_channel_participants, request_options)
         return await self._client.request(
             _MUTE_OPEN_CHANNEL_PARTICIPANTS,
             Ack,
@@ -793,6 +850,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.unmute_open_channel_participants, request_options)
         return await self._client.request(
             _UNMUTE_OPEN_CHANNEL_PARTICIPANTS,
             Ack,
@@ -818,6 +877,8 @@ class AsyncOpenChannelModeration(AsyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.list_muted_open_channel_participants, request_options)
         return await self._client.request(
             _LIST_MUTED_OPEN_CHANNEL_PARTICIPANTS,
             MutedParticipantsResponse,
@@ -843,6 +904,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.freeze_open_channel, request_options)
         return await self._client.request(
             _FREEZE_OPEN_CHANNEL,
             Ack,
@@ -867,6 +930,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.unfreeze_open_channel, request_options)
         return await self._client.request(
             _UNFREEZE_OPEN_CHANNEL,
             Ack,
@@ -877,8 +942,8 @@ class AsyncOpenChannelModeration(AsyncResource):
     async def list_frozen_open_channels(
         self,
         *,
-        page: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = DEFAULT[1],
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> FrozenOpenChannelsResponse:
         """List frozen open channels
@@ -889,6 +954,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             page: Page number, from 1 (default).
             page_size: Channels per page; defaults to 50.
         """
+        if request_options:
+            check_options(self.list_frozen_open_channels, request_options)
         return await self._client.request(
             _LIST_FROZEN_OPEN_CHANNELS,
             FrozenOpenChannelsResponse,
@@ -899,8 +966,8 @@ class AsyncOpenChannelModeration(AsyncResource):
     def iter_list_frozen_open_channels(
         self,
         *,
-        page: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = DEFAULT[1],
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `list_frozen_open_channels`, page after page.
@@ -911,6 +978,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             page: Page number, from 1 (default).
             page_size: Channels per page; defaults to 50.
         """
+        if request_options:
+            check_options(self.iter_list_frozen_open_channels, request_options)
         return iterate_async(
             self.list_frozen_open_channels,
             _LIST_FROZEN_OPEN_CHANNELS_PAGING,
@@ -931,6 +1000,8 @@ class AsyncOpenChannelModeration(AsyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.check_open_channel_freeze, request_options)
         return await self._client.request(
             _CHECK_OPEN_CHANNEL_FREEZE,
             FreezeStatusResponse,
@@ -959,6 +1030,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.add_open_channel_allowed_senders, request_options)
         return await self._client.request(
             _ADD_OPEN_CHANNEL_ALLOWED_SENDERS,
             Ack,
@@ -990,6 +1063,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.remove_open_channel_allowed_senders, request_options)
         return await self._client.request(
             _REMOVE_OPEN_CHANNEL_ALLOWED_SENDERS,
             Ack,
@@ -1015,6 +1090,8 @@ class AsyncOpenChannelModeration(AsyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.list_open_channel_allowed_senders, request_options)
         return await self._client.request(
             _LIST_OPEN_CHANNEL_ALLOWED_SENDERS,
             ParticipantIdsResponse,
@@ -1046,6 +1123,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.mute_users_in_all_open_channels, request_options)
         return await self._client.request(
             _MUTE_USERS_IN_ALL_OPEN_CHANNELS,
             Ack,
@@ -1080,6 +1159,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.unmute_users_in_all_open_channels, request_options)
         return await self._client.request(
             _UNMUTE_USERS_IN_ALL_OPEN_CHANNELS,
             Ack,
@@ -1099,6 +1180,8 @@ class AsyncOpenChannelModeration(AsyncResource):
         `/v4/open-channel/participant/global-mute-list/get`; the live service and the vendor SDK use
         `/v4/open-channel/global-mute-list/get`, the path here. The documented path is kept as an alias.
         """
+        if request_options:
+            check_options(self.list_globally_muted_users, request_options)
         return await self._client.request(
             _LIST_GLOBALLY_MUTED_USERS,
             MutedParticipantsResponse,
@@ -1127,6 +1210,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.ban_open_channel_participants, request_options)
         return await self._client.request(
             _BAN_OPEN_CHANNEL_PARTICIPANTS,
             Ack,
@@ -1159,6 +1244,8 @@ class AsyncOpenChannelModeration(AsyncResource):
             extra: Custom data, as a serialised JSON object, attached to the notification sent to participants. Only used when `needNotify` is `true`.
             need_notify: Whether participants of the open channel are told about the change through a client SDK callback. Defaults to `false`.
         """
+        if request_options:
+            check_options(self.unban_open_channel_participants, request_options)
         return await self._client.request(
             _UNBAN_OPEN_CHANNEL_PARTICIPANTS,
             Ack,
@@ -1184,9 +1271,106 @@ class AsyncOpenChannelModeration(AsyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.list_banned_open_channel_participants, request_options)
         return await self._client.request(
             _LIST_BANNED_OPEN_CHANNEL_PARTICIPANTS,
             BannedParticipantsResponse,
             body={"channelId": channel_id},
             options=request_options,
+        )
+
+
+class OpenChannelModerationWithRawResponse:
+    """The methods of `OpenChannelModeration`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: OpenChannelModeration) -> None:
+        self.list_open_channel_participants = _raw.wrap(_resource.list_open_channel_participants)
+        self.check_open_channel_participant = _raw.wrap(_resource.check_open_channel_participant)
+        self.batch_check_open_channel_participants = _raw.wrap(
+            _resource.batch_check_open_channel_participants
+        )
+        self.mute_open_channel_participants = _raw.wrap(_resource.mute_open_channel_participants)
+        self.unmute_open_channel_participants = _raw.wrap(
+            _resource.unmute_open_channel_participants
+        )
+        self.list_muted_open_channel_participants = _raw.wrap(
+            _resource.list_muted_open_channel_participants
+        )
+        self.freeze_open_channel = _raw.wrap(_resource.freeze_open_channel)
+        self.unfreeze_open_channel = _raw.wrap(_resource.unfreeze_open_channel)
+        self.list_frozen_open_channels = _raw.wrap(_resource.list_frozen_open_channels)
+        self.check_open_channel_freeze = _raw.wrap(_resource.check_open_channel_freeze)
+        self.add_open_channel_allowed_senders = _raw.wrap(
+            _resource.add_open_channel_allowed_senders
+        )
+        self.remove_open_channel_allowed_senders = _raw.wrap(
+            _resource.remove_open_channel_allowed_senders
+        )
+        self.list_open_channel_allowed_senders = _raw.wrap(
+            _resource.list_open_channel_allowed_senders
+        )
+        self.mute_users_in_all_open_channels = _raw.wrap(_resource.mute_users_in_all_open_channels)
+        self.unmute_users_in_all_open_channels = _raw.wrap(
+            _resource.unmute_users_in_all_open_channels
+        )
+        self.list_globally_muted_users = _raw.wrap(_resource.list_globally_muted_users)
+        self.ban_open_channel_participants = _raw.wrap(_resource.ban_open_channel_participants)
+        self.unban_open_channel_participants = _raw.wrap(_resource.unban_open_channel_participants)
+        self.list_banned_open_channel_participants = _raw.wrap(
+            _resource.list_banned_open_channel_participants
+        )
+
+
+class AsyncOpenChannelModerationWithRawResponse:
+    """The methods of `AsyncOpenChannelModeration`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncOpenChannelModeration) -> None:
+        self.list_open_channel_participants = _raw.wrap_async(
+            _resource.list_open_channel_participants
+        )
+        self.check_open_channel_participant = _raw.wrap_async(
+            _resource.check_open_channel_participant
+        )
+        self.batch_check_open_channel_participants = _raw.wrap_async(
+            _resource.batch_check_open_channel_participants
+        )
+        self.mute_open_channel_participants = _raw.wrap_async(
+            _resource.mute_open_channel_participants
+        )
+        self.unmute_open_channel_participants = _raw.wrap_async(
+            _resource.unmute_open_channel_participants
+        )
+        self.list_muted_open_channel_participants = _raw.wrap_async(
+            _resource.list_muted_open_channel_participants
+        )
+        self.freeze_open_channel = _raw.wrap_async(_resource.freeze_open_channel)
+        self.unfreeze_open_channel = _raw.wrap_async(_resource.unfreeze_open_channel)
+        self.list_frozen_open_channels = _raw.wrap_async(_resource.list_frozen_open_channels)
+        self.check_open_channel_freeze = _raw.wrap_async(_resource.check_open_channel_freeze)
+        self.add_open_channel_allowed_senders = _raw.wrap_async(
+            _resource.add_open_channel_allowed_senders
+        )
+        self.remove_open_channel_allowed_senders = _raw.wrap_async(
+            _resource.remove_open_channel_allowed_senders
+        )
+        self.list_open_channel_allowed_senders = _raw.wrap_async(
+            _resource.list_open_channel_allowed_senders
+        )
+        self.mute_users_in_all_open_channels = _raw.wrap_async(
+            _resource.mute_users_in_all_open_channels
+        )
+        self.unmute_users_in_all_open_channels = _raw.wrap_async(
+            _resource.unmute_users_in_all_open_channels
+        )
+        self.list_globally_muted_users = _raw.wrap_async(_resource.list_globally_muted_users)
+        self.ban_open_channel_participants = _raw.wrap_async(
+            _resource.ban_open_channel_participants
+        )
+        self.unban_open_channel_participants = _raw.wrap_async(
+            _resource.unban_open_channel_participants
+        )
+        self.list_banned_open_channel_participants = _raw.wrap_async(
+            _resource.list_banned_open_channel_participants
         )

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import RequestOptions
+from .._runtime._types import RequestOptions, check_options
 from ..models import Ack, MessageTypesResponse, ParticipantIdsResponse
 
 _ADD_OPEN_CHANNEL_PRIORITY_SENDERS = Endpoint(
@@ -50,7 +51,11 @@ _LIST_PRIORITY_MESSAGE_TYPES = Endpoint(
 
 
 class OpenChannelPriorityDelivery(SyncResource):
-    """open_channel_priority_delivery operations."""
+    """Senders and message types whose open channel messages are never dropped under load.
+
+    Reached as `client.open_channel_priority_delivery`; `client.with_raw_response.open_channel_priority_delivery` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def add_open_channel_priority_senders(
         self,
@@ -73,6 +78,8 @@ class OpenChannelPriorityDelivery(SyncResource):
             channel_id: The open channel.
             participant_ids: Users to add, at most 20.
         """
+        if request_options:
+            check_options(self.add_open_channel_priority_senders, request_options)
         return self._client.request(
             _ADD_OPEN_CHANNEL_PRIORITY_SENDERS,
             Ack,
@@ -100,6 +107,8 @@ class OpenChannelPriorityDelivery(SyncResource):
             channel_id: The open channel.
             participant_ids: Users to remove.
         """
+        if request_options:
+            check_options(self.remove_open_channel_priority_senders, request_options)
         return self._client.request(
             _REMOVE_OPEN_CHANNEL_PRIORITY_SENDERS,
             Ack,
@@ -125,6 +134,8 @@ class OpenChannelPriorityDelivery(SyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.list_open_channel_priority_senders, request_options)
         return self._client.request(
             _LIST_OPEN_CHANNEL_PRIORITY_SENDERS,
             ParticipantIdsResponse,
@@ -146,6 +157,8 @@ class OpenChannelPriorityDelivery(SyncResource):
         Args:
             message_types: Message types to add, at most 20.
         """
+        if request_options:
+            check_options(self.add_priority_message_types, request_options)
         return self._client.request(
             _ADD_PRIORITY_MESSAGE_TYPES,
             Ack,
@@ -166,6 +179,8 @@ class OpenChannelPriorityDelivery(SyncResource):
         Args:
             message_types: Message types to remove.
         """
+        if request_options:
+            check_options(self.remove_priority_message_types, request_options)
         return self._client.request(
             _REMOVE_PRIORITY_MESSAGE_TYPES,
             Ack,
@@ -181,6 +196,8 @@ class OpenChannelPriorityDelivery(SyncResource):
 
         Returns the priority message types of the app.
         """
+        if request_options:
+            check_options(self.list_priority_message_types, request_options)
         return self._client.request(
             _LIST_PRIORITY_MESSAGE_TYPES,
             MessageTypesResponse,
@@ -190,7 +207,11 @@ class OpenChannelPriorityDelivery(SyncResource):
 
 
 class AsyncOpenChannelPriorityDelivery(AsyncResource):
-    """open_channel_priority_delivery operations, async."""
+    """Senders and message types whose open channel messages are never dropped under load.
+
+    Reached as `client.open_channel_priority_delivery` of an AsyncClient: the methods of `OpenChannelPriorityDelivery`,
+    to be awaited.
+    """
 
     async def add_open_channel_priority_senders(
         self,
@@ -213,6 +234,8 @@ class AsyncOpenChannelPriorityDelivery(AsyncResource):
             channel_id: The open channel.
             participant_ids: Users to add, at most 20.
         """
+        if request_options:
+            check_options(self.add_open_channel_priority_senders, request_options)
         return await self._client.request(
             _ADD_OPEN_CHANNEL_PRIORITY_SENDERS,
             Ack,
@@ -240,6 +263,8 @@ class AsyncOpenChannelPriorityDelivery(AsyncResource):
             channel_id: The open channel.
             participant_ids: Users to remove.
         """
+        if request_options:
+            check_options(self.remove_open_channel_priority_senders, request_options)
         return await self._client.request(
             _REMOVE_OPEN_CHANNEL_PRIORITY_SENDERS,
             Ack,
@@ -265,6 +290,8 @@ class AsyncOpenChannelPriorityDelivery(AsyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.list_open_channel_priority_senders, request_options)
         return await self._client.request(
             _LIST_OPEN_CHANNEL_PRIORITY_SENDERS,
             ParticipantIdsResponse,
@@ -286,6 +313,8 @@ class AsyncOpenChannelPriorityDelivery(AsyncResource):
         Args:
             message_types: Message types to add, at most 20.
         """
+        if request_options:
+            check_options(self.add_priority_message_types, request_options)
         return await self._client.request(
             _ADD_PRIORITY_MESSAGE_TYPES,
             Ack,
@@ -306,6 +335,8 @@ class AsyncOpenChannelPriorityDelivery(AsyncResource):
         Args:
             message_types: Message types to remove.
         """
+        if request_options:
+            check_options(self.remove_priority_message_types, request_options)
         return await self._client.request(
             _REMOVE_PRIORITY_MESSAGE_TYPES,
             Ack,
@@ -321,9 +352,50 @@ class AsyncOpenChannelPriorityDelivery(AsyncResource):
 
         Returns the priority message types of the app.
         """
+        if request_options:
+            check_options(self.list_priority_message_types, request_options)
         return await self._client.request(
             _LIST_PRIORITY_MESSAGE_TYPES,
             MessageTypesResponse,
             body={},
             options=request_options,
         )
+
+
+class OpenChannelPriorityDeliveryWithRawResponse:
+    """The methods of `OpenChannelPriorityDelivery`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: OpenChannelPriorityDelivery) -> None:
+        self.add_open_channel_priority_senders = _raw.wrap(
+            _resource.add_open_channel_priority_senders
+        )
+        self.remove_open_channel_priority_senders = _raw.wrap(
+            _resource.remove_open_channel_priority_senders
+        )
+        self.list_open_channel_priority_senders = _raw.wrap(
+            _resource.list_open_channel_priority_senders
+        )
+        self.add_priority_message_types = _raw.wrap(_resource.add_priority_message_types)
+        self.remove_priority_message_types = _raw.wrap(_resource.remove_priority_message_types)
+        self.list_priority_message_types = _raw.wrap(_resource.list_priority_message_types)
+
+
+class AsyncOpenChannelPriorityDeliveryWithRawResponse:
+    """The methods of `AsyncOpenChannelPriorityDelivery`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncOpenChannelPriorityDelivery) -> None:
+        self.add_open_channel_priority_senders = _raw.wrap_async(
+            _resource.add_open_channel_priority_senders
+        )
+        self.remove_open_channel_priority_senders = _raw.wrap_async(
+            _resource.remove_open_channel_priority_senders
+        )
+        self.list_open_channel_priority_senders = _raw.wrap_async(
+            _resource.list_open_channel_priority_senders
+        )
+        self.add_priority_message_types = _raw.wrap_async(_resource.add_priority_message_types)
+        self.remove_priority_message_types = _raw.wrap_async(
+            _resource.remove_priority_message_types
+        )
+        self.list_priority_message_types = _raw.wrap_async(_resource.list_priority_message_types)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import Ack, OpenChannelInfoResponse
 
 _CREATE_OPEN_CHANNEL = Endpoint(
@@ -38,7 +39,11 @@ _GET_OPEN_CHANNEL = Endpoint(
 
 
 class OpenChannels(SyncResource):
-    """open_channels operations."""
+    """Create, inspect and destroy open channels (large, join-as-you-go rooms) and set when they destroy themselves.
+
+    Reached as `client.open_channels`; `client.with_raw_response.open_channels` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def create_open_channel(
         self,
@@ -66,6 +71,8 @@ class OpenChannels(SyncResource):
             metadata_owner_id: User who owns the initial metadata; give it together with `metadata`. Needs the open channel metadata service.
             metadata: Initial metadata entries, at most 20; give them together with `metadataOwnerId`. Keys use letters, digits and `+ = - _` (at most 128 characters); values are at most 4,096 characters.
         """
+        if request_options:
+            check_options(self.create_open_channel, request_options)
         return self._client.request(
             _CREATE_OPEN_CHANNEL,
             Ack,
@@ -98,6 +105,8 @@ class OpenChannels(SyncResource):
             destroy_type: Auto-destroy rule: `0` (default) destroys the channel after `ttlMinutes` without activity (no joins, leaves or messages); `1` destroys it `ttlMinutes` after creation.
             ttl_minutes: Minutes used by the auto-destroy rule, from 60 (default) to 10,080 (7 days).
         """
+        if request_options:
+            check_options(self.set_open_channel_destroy_type, request_options)
         return self._client.request(
             _SET_OPEN_CHANNEL_DESTROY_TYPE,
             Ack,
@@ -118,6 +127,8 @@ class OpenChannels(SyncResource):
         Args:
             channel_ids: Open channels to destroy.
         """
+        if request_options:
+            check_options(self.destroy_open_channels, request_options)
         return self._client.request(
             _DESTROY_OPEN_CHANNELS,
             Ack,
@@ -138,6 +149,8 @@ class OpenChannels(SyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.get_open_channel, request_options)
         return self._client.request(
             _GET_OPEN_CHANNEL,
             OpenChannelInfoResponse,
@@ -147,7 +160,11 @@ class OpenChannels(SyncResource):
 
 
 class AsyncOpenChannels(AsyncResource):
-    """open_channels operations, async."""
+    """Create, inspect and destroy open channels (large, join-as-you-go rooms) and set when they destroy themselves.
+
+    Reached as `client.open_channels` of an AsyncClient: the methods of `OpenChannels`,
+    to be awaited.
+    """
 
     async def create_open_channel(
         self,
@@ -175,6 +192,8 @@ class AsyncOpenChannels(AsyncResource):
             metadata_owner_id: User who owns the initial metadata; give it together with `metadata`. Needs the open channel metadata service.
             metadata: Initial metadata entries, at most 20; give them together with `metadataOwnerId`. Keys use letters, digits and `+ = - _` (at most 128 characters); values are at most 4,096 characters.
         """
+        if request_options:
+            check_options(self.create_open_channel, request_options)
         return await self._client.request(
             _CREATE_OPEN_CHANNEL,
             Ack,
@@ -207,6 +226,8 @@ class AsyncOpenChannels(AsyncResource):
             destroy_type: Auto-destroy rule: `0` (default) destroys the channel after `ttlMinutes` without activity (no joins, leaves or messages); `1` destroys it `ttlMinutes` after creation.
             ttl_minutes: Minutes used by the auto-destroy rule, from 60 (default) to 10,080 (7 days).
         """
+        if request_options:
+            check_options(self.set_open_channel_destroy_type, request_options)
         return await self._client.request(
             _SET_OPEN_CHANNEL_DESTROY_TYPE,
             Ack,
@@ -227,6 +248,8 @@ class AsyncOpenChannels(AsyncResource):
         Args:
             channel_ids: Open channels to destroy.
         """
+        if request_options:
+            check_options(self.destroy_open_channels, request_options)
         return await self._client.request(
             _DESTROY_OPEN_CHANNELS,
             Ack,
@@ -247,9 +270,34 @@ class AsyncOpenChannels(AsyncResource):
         Args:
             channel_id: The open channel.
         """
+        if request_options:
+            check_options(self.get_open_channel, request_options)
         return await self._client.request(
             _GET_OPEN_CHANNEL,
             OpenChannelInfoResponse,
             body={"channelId": channel_id},
             options=request_options,
         )
+
+
+class OpenChannelsWithRawResponse:
+    """The methods of `OpenChannels`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: OpenChannels) -> None:
+        self.create_open_channel = _raw.wrap(_resource.create_open_channel)
+        self.set_open_channel_destroy_type = _raw.wrap(_resource.set_open_channel_destroy_type)
+        self.destroy_open_channels = _raw.wrap(_resource.destroy_open_channels)
+        self.get_open_channel = _raw.wrap(_resource.get_open_channel)
+
+
+class AsyncOpenChannelsWithRawResponse:
+    """The methods of `AsyncOpenChannels`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncOpenChannels) -> None:
+        self.create_open_channel = _raw.wrap_async(_resource.create_open_channel)
+        self.set_open_channel_destroy_type = _raw.wrap_async(
+            _resource.set_open_channel_destroy_type
+        )
+        self.destroy_open_channels = _raw.wrap_async(_resource.destroy_open_channels)
+        self.get_open_channel = _raw.wrap_async(_resource.get_open_channel)

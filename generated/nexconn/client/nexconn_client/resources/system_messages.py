@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     Ack,
     MessageIdResponse,
@@ -59,7 +60,11 @@ _RECALL_BROADCAST_MESSAGE = Endpoint(
 
 
 class SystemMessages(SyncResource):
-    """system_messages operations."""
+    """Messages in the system channel: to chosen users, to everyone, to online users, and targeted pushes.
+
+    Reached as `client.system_messages`; `client.with_raw_response.system_messages` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def send_system_channel_message(
         self,
@@ -95,6 +100,8 @@ class SystemMessages(SyncResource):
             push_ext: Per-platform push options (title, channel ids, templates and the like) as a serialised JSON object.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.send_system_channel_message, request_options)
         return self._client.request(
             _SEND_SYSTEM_CHANNEL_MESSAGE,
             UserMessageSendResponse,
@@ -142,6 +149,8 @@ class SystemMessages(SyncResource):
             push_ext: Per-platform push options (title, channel ids, templates and the like) as a serialised JSON object.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.broadcast_system_message_to_all, request_options)
         return self._client.request(
             _BROADCAST_SYSTEM_MESSAGE_TO_ALL,
             MessageIdResponse,
@@ -178,6 +187,8 @@ class SystemMessages(SyncResource):
             content: Body of the broadcast as a string; built-in types take a serialised JSON object. At most 128 KB.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.broadcast_system_message_to_online, request_options)
         return self._client.request(
             _BROADCAST_SYSTEM_MESSAGE_TO_ONLINE,
             MessageIdResponse,
@@ -220,6 +231,8 @@ class SystemMessages(SyncResource):
             message: The system message delivered with the push.
             notification: The push notification, overall and per platform.
         """
+        if request_options:
+            check_options(self.push_to_tagged_users, request_options)
         return self._client.request(
             _SEND_SYSTEM_CHANNEL_PUSH__PUSH_TO_TAGGED_USERS,
             SystemPushResponse,
@@ -263,6 +276,8 @@ class SystemMessages(SyncResource):
             message: The system message delivered with the push.
             notification: The push notification, overall and per platform.
         """
+        if request_options:
+            check_options(self.push_to_app_package_users, request_options)
         return self._client.request(
             _SEND_SYSTEM_CHANNEL_PUSH__PUSH_TO_APP_PACKAGE_USERS,
             SystemPushResponse,
@@ -299,6 +314,8 @@ class SystemMessages(SyncResource):
             extra: Custom data carried with the recall notice.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.recall_broadcast_message, request_options)
         return self._client.request(
             _RECALL_BROADCAST_MESSAGE,
             Ack,
@@ -315,7 +332,11 @@ class SystemMessages(SyncResource):
 
 
 class AsyncSystemMessages(AsyncResource):
-    """system_messages operations, async."""
+    """Messages in the system channel: to chosen users, to everyone, to online users, and targeted pushes.
+
+    Reached as `client.system_messages` of an AsyncClient: the methods of `SystemMessages`,
+    to be awaited.
+    """
 
     async def send_system_channel_message(
         self,
@@ -351,6 +372,8 @@ class AsyncSystemMessages(AsyncResource):
             push_ext: Per-platform push options (title, channel ids, templates and the like) as a serialised JSON object.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.send_system_channel_message, request_options)
         return await self._client.request(
             _SEND_SYSTEM_CHANNEL_MESSAGE,
             UserMessageSendResponse,
@@ -398,6 +421,8 @@ class AsyncSystemMessages(AsyncResource):
             push_ext: Per-platform push options (title, channel ids, templates and the like) as a serialised JSON object.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.broadcast_system_message_to_all, request_options)
         return await self._client.request(
             _BROADCAST_SYSTEM_MESSAGE_TO_ALL,
             MessageIdResponse,
@@ -434,6 +459,8 @@ class AsyncSystemMessages(AsyncResource):
             content: Body of the broadcast as a string; built-in types take a serialised JSON object. At most 128 KB.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.broadcast_system_message_to_online, request_options)
         return await self._client.request(
             _BROADCAST_SYSTEM_MESSAGE_TO_ONLINE,
             MessageIdResponse,
@@ -476,6 +503,8 @@ class AsyncSystemMessages(AsyncResource):
             message: The system message delivered with the push.
             notification: The push notification, overall and per platform.
         """
+        if request_options:
+            check_options(self.push_to_tagged_users, request_options)
         return await self._client.request(
             _SEND_SYSTEM_CHANNEL_PUSH__PUSH_TO_TAGGED_USERS,
             SystemPushResponse,
@@ -519,6 +548,8 @@ class AsyncSystemMessages(AsyncResource):
             message: The system message delivered with the push.
             notification: The push notification, overall and per platform.
         """
+        if request_options:
+            check_options(self.push_to_app_package_users, request_options)
         return await self._client.request(
             _SEND_SYSTEM_CHANNEL_PUSH__PUSH_TO_APP_PACKAGE_USERS,
             SystemPushResponse,
@@ -555,6 +586,8 @@ class AsyncSystemMessages(AsyncResource):
             extra: Custom data carried with the recall notice.
             disable_update_last_msg: Set to `true` so the message does not replace the last-message preview of the channel in channel lists.
         """
+        if request_options:
+            check_options(self.recall_broadcast_message, request_options)
         return await self._client.request(
             _RECALL_BROADCAST_MESSAGE,
             Ack,
@@ -568,3 +601,34 @@ class AsyncSystemMessages(AsyncResource):
             },
             options=request_options,
         )
+
+
+class SystemMessagesWithRawResponse:
+    """The methods of `SystemMessages`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: SystemMessages) -> None:
+        self.send_system_channel_message = _raw.wrap(_resource.send_system_channel_message)
+        self.broadcast_system_message_to_all = _raw.wrap(_resource.broadcast_system_message_to_all)
+        self.broadcast_system_message_to_online = _raw.wrap(
+            _resource.broadcast_system_message_to_online
+        )
+        self.push_to_tagged_users = _raw.wrap(_resource.push_to_tagged_users)
+        self.push_to_app_package_users = _raw.wrap(_resource.push_to_app_package_users)
+        self.recall_broadcast_message = _raw.wrap(_resource.recall_broadcast_message)
+
+
+class AsyncSystemMessagesWithRawResponse:
+    """The methods of `AsyncSystemMessages`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncSystemMessages) -> None:
+        self.send_system_channel_message = _raw.wrap_async(_resource.send_system_channel_message)
+        self.broadcast_system_message_to_all = _raw.wrap_async(
+            _resource.broadcast_system_message_to_all
+        )
+        self.broadcast_system_message_to_online = _raw.wrap_async(
+            _resource.broadcast_system_message_to_online
+        )
+        self.push_to_tagged_users = _raw.wrap_async(_resource.push_to_tagged_users)
+        self.push_to_app_package_users = _raw.wrap_async(_resource.push_to_app_package_users)
+        self.recall_broadcast_message = _raw.wrap_async(_resource.recall_broadcast_message)

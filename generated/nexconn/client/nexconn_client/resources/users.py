@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     AccessTokenResponse,
     Ack,
@@ -125,7 +126,11 @@ _LIST_DIRECT_CHANNEL_MUTED_USERS_PAGING = Paging(
 
 
 class Users(SyncResource):
-    """users operations."""
+    """Register users and manage their tokens, profile data, bans, soft deletion, direct-channel mutes and tags.
+
+    Reached as `client.users`; `client.with_raw_response.users` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def issue_access_token(
         self,
@@ -146,6 +151,8 @@ class Users(SyncResource):
             name: Name shown for the user in push notifications, at most 64 characters.
             avatar_url: Avatar URL of the user, at most 1,024 bytes.
         """
+        if request_options:
+            check_options(self.issue_access_token, request_options)
         return self._client.request(
             _ISSUE_ACCESS_TOKEN,
             AccessTokenResponse,
@@ -169,6 +176,8 @@ class Users(SyncResource):
             user_ids: Users whose tokens to expire, at most 20.
             expires_at: Cut-off in milliseconds since the Unix epoch: tokens obtained before it stop working.
         """
+        if request_options:
+            check_options(self.expire_access_tokens, request_options)
         return self._client.request(
             _EXPIRE_ACCESS_TOKENS,
             Ack,
@@ -189,6 +198,8 @@ class Users(SyncResource):
         Args:
             user_id: The user to look up.
         """
+        if request_options:
+            check_options(self.get_user, request_options)
         return self._client.request(
             _GET_USER,
             UserInfoResponse,
@@ -214,6 +225,8 @@ class Users(SyncResource):
             name: New push-notification name, at most 64 characters.
             avatar_url: New avatar URL, at most 1,024 bytes.
         """
+        if request_options:
+            check_options(self.update_user, request_options)
         return self._client.request(
             _UPDATE_USER,
             Ack,
@@ -237,6 +250,8 @@ class Users(SyncResource):
         Args:
             user_ids: Users to soft-delete, at most 100.
         """
+        if request_options:
+            check_options(self.soft_delete_users, request_options)
         return self._client.request(
             _SOFT_DELETE_USERS,
             UserOperationResponse,
@@ -248,7 +263,7 @@ class Users(SyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> SoftDeletedUsersResponse:
         """List soft-deleted users
@@ -259,6 +274,8 @@ class Users(SyncResource):
             page: Page number, from 1.
             page_size: Users per page; defaults to 50.
         """
+        if request_options:
+            check_options(self.list_soft_deleted_users, request_options)
         return self._client.request(
             _LIST_SOFT_DELETED_USERS,
             SoftDeletedUsersResponse,
@@ -270,7 +287,7 @@ class Users(SyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `list_soft_deleted_users`, page after page.
@@ -281,6 +298,8 @@ class Users(SyncResource):
             page: Page number, from 1.
             page_size: Users per page; defaults to 50.
         """
+        if request_options:
+            check_options(self.iter_list_soft_deleted_users, request_options)
         return iterate(
             self.list_soft_deleted_users,
             _LIST_SOFT_DELETED_USERS_PAGING,
@@ -303,6 +322,8 @@ class Users(SyncResource):
         Args:
             user_ids: Users to restore, at most 100.
         """
+        if request_options:
+            check_options(self.restore_users, request_options)
         return self._client.request(
             _RESTORE_USERS,
             UserOperationResponse,
@@ -327,6 +348,8 @@ class Users(SyncResource):
             user_ids: Users to ban, at most 20.
             duration_minutes: How long the ban lasts, in minutes; at most 43,200 (30 days).
         """
+        if request_options:
+            check_options(self.ban_users, request_options)
         return self._client.request(
             _BAN_USERS,
             Ack,
@@ -347,6 +370,8 @@ class Users(SyncResource):
         Args:
             user_ids: Users to unban, at most 20.
         """
+        if request_options:
+            check_options(self.unban_users, request_options)
         return self._client.request(
             _UNBAN_USERS,
             Ack,
@@ -358,7 +383,7 @@ class Users(SyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> BannedUsersResponse:
         """List banned users
@@ -370,6 +395,8 @@ class Users(SyncResource):
             page: Page number, from 1.
             page_size: Users per page; defaults to 50.
         """
+        if request_options:
+            check_options(self.list_banned_users, request_options)
         return self._client.request(
             _LIST_BANNED_USERS,
             BannedUsersResponse,
@@ -381,7 +408,7 @@ class Users(SyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[BannedUser]:
         """Every item of `list_banned_users`, page after page.
@@ -392,6 +419,8 @@ class Users(SyncResource):
             page: Page number, from 1.
             page_size: Users per page; defaults to 50.
         """
+        if request_options:
+            check_options(self.iter_list_banned_users, request_options)
         return iterate(
             self.list_banned_users,
             _LIST_BANNED_USERS_PAGING,
@@ -416,6 +445,8 @@ class Users(SyncResource):
         Args:
             user_id: The user to check.
         """
+        if request_options:
+            check_options(self.get_user_connection_status, request_options)
         return self._client.request(
             _GET_USER_CONNECTION_STATUS,
             ConnectionStatusResponse,
@@ -441,6 +472,8 @@ class Users(SyncResource):
             mute_state: `1` mutes, `0` unmutes.
             channel_types: Channel types the mute applies to. Only direct channels are supported today: `1` or `PERSON`.
         """
+        if request_options:
+            check_options(self.set_direct_channel_mute, request_options)
         return self._client.request(
             _SET_DIRECT_CHANNEL_MUTE,
             Ack,
@@ -452,8 +485,8 @@ class Users(SyncResource):
         self,
         *,
         channel_type: str,
-        page_size: int | NotGiven = NOT_GIVEN,
-        offset: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = DEFAULT[100],
+        offset: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> DirectMutedUsersResponse:
         """List users muted in direct channels
@@ -465,6 +498,8 @@ class Users(SyncResource):
             page_size: Users per page; defaults to 100, at most 200.
             offset: How many users to skip; defaults to 0.
         """
+        if request_options:
+            check_options(self.list_direct_channel_muted_users, request_options)
         return self._client.request(
             _LIST_DIRECT_CHANNEL_MUTED_USERS,
             DirectMutedUsersResponse,
@@ -476,8 +511,8 @@ class Users(SyncResource):
         self,
         *,
         channel_type: str,
-        page_size: int | NotGiven = NOT_GIVEN,
-        offset: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = DEFAULT[100],
+        offset: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `list_direct_channel_muted_users`, page after page.
@@ -489,6 +524,8 @@ class Users(SyncResource):
             page_size: Users per page; defaults to 100, at most 200.
             offset: How many users to skip; defaults to 0.
         """
+        if request_options:
+            check_options(self.iter_list_direct_channel_muted_users, request_options)
         return iterate(
             self.list_direct_channel_muted_users,
             _LIST_DIRECT_CHANNEL_MUTED_USERS_PAGING,
@@ -512,6 +549,8 @@ class Users(SyncResource):
             user_ids: Users whose tags to replace, at most 1,000.
             tags: The complete new tag set, at most 20 tags of at most 40 bytes each, without special characters. Send an empty array to clear.
         """
+        if request_options:
+            check_options(self.batch_set_user_tags, request_options)
         return self._client.request(
             _BATCH_SET_USER_TAGS,
             Ack,
@@ -532,6 +571,8 @@ class Users(SyncResource):
         Args:
             user_ids: Users to look up.
         """
+        if request_options:
+            check_options(self.batch_get_user_tags, request_options)
         return self._client.request(
             _BATCH_GET_USER_TAGS,
             UserTagsResponse,
@@ -541,7 +582,11 @@ class Users(SyncResource):
 
 
 class AsyncUsers(AsyncResource):
-    """users operations, async."""
+    """Register users and manage their tokens, profile data, bans, soft deletion, direct-channel mutes and tags.
+
+    Reached as `client.users` of an AsyncClient: the methods of `Users`,
+    to be awaited.
+    """
 
     async def issue_access_token(
         self,
@@ -562,6 +607,8 @@ class AsyncUsers(AsyncResource):
             name: Name shown for the user in push notifications, at most 64 characters.
             avatar_url: Avatar URL of the user, at most 1,024 bytes.
         """
+        if request_options:
+            check_options(self.issue_access_token, request_options)
         return await self._client.request(
             _ISSUE_ACCESS_TOKEN,
             AccessTokenResponse,
@@ -585,6 +632,8 @@ class AsyncUsers(AsyncResource):
             user_ids: Users whose tokens to expire, at most 20.
             expires_at: Cut-off in milliseconds since the Unix epoch: tokens obtained before it stop working.
         """
+        if request_options:
+            check_options(self.expire_access_tokens, request_options)
         return await self._client.request(
             _EXPIRE_ACCESS_TOKENS,
             Ack,
@@ -605,6 +654,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: The user to look up.
         """
+        if request_options:
+            check_options(self.get_user, request_options)
         return await self._client.request(
             _GET_USER,
             UserInfoResponse,
@@ -630,6 +681,8 @@ class AsyncUsers(AsyncResource):
             name: New push-notification name, at most 64 characters.
             avatar_url: New avatar URL, at most 1,024 bytes.
         """
+        if request_options:
+            check_options(self.update_user, request_options)
         return await self._client.request(
             _UPDATE_USER,
             Ack,
@@ -653,6 +706,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_ids: Users to soft-delete, at most 100.
         """
+        if request_options:
+            check_options(self.soft_delete_users, request_options)
         return await self._client.request(
             _SOFT_DELETE_USERS,
             UserOperationResponse,
@@ -664,7 +719,7 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> SoftDeletedUsersResponse:
         """List soft-deleted users
@@ -675,6 +730,8 @@ class AsyncUsers(AsyncResource):
             page: Page number, from 1.
             page_size: Users per page; defaults to 50.
         """
+        if request_options:
+            check_options(self.list_soft_deleted_users, request_options)
         return await self._client.request(
             _LIST_SOFT_DELETED_USERS,
             SoftDeletedUsersResponse,
@@ -686,7 +743,7 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `list_soft_deleted_users`, page after page.
@@ -697,6 +754,8 @@ class AsyncUsers(AsyncResource):
             page: Page number, from 1.
             page_size: Users per page; defaults to 50.
         """
+        if request_options:
+            check_options(self.iter_list_soft_deleted_users, request_options)
         return iterate_async(
             self.list_soft_deleted_users,
             _LIST_SOFT_DELETED_USERS_PAGING,
@@ -719,6 +778,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_ids: Users to restore, at most 100.
         """
+        if request_options:
+            check_options(self.restore_users, request_options)
         return await self._client.request(
             _RESTORE_USERS,
             UserOperationResponse,
@@ -743,6 +804,8 @@ class AsyncUsers(AsyncResource):
             user_ids: Users to ban, at most 20.
             duration_minutes: How long the ban lasts, in minutes; at most 43,200 (30 days).
         """
+        if request_options:
+            check_options(self.ban_users, request_options)
         return await self._client.request(
             _BAN_USERS,
             Ack,
@@ -763,6 +826,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_ids: Users to unban, at most 20.
         """
+        if request_options:
+            check_options(self.unban_users, request_options)
         return await self._client.request(
             _UNBAN_USERS,
             Ack,
@@ -774,7 +839,7 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> BannedUsersResponse:
         """List banned users
@@ -786,6 +851,8 @@ class AsyncUsers(AsyncResource):
             page: Page number, from 1.
             page_size: Users per page; defaults to 50.
         """
+        if request_options:
+            check_options(self.list_banned_users, request_options)
         return await self._client.request(
             _LIST_BANNED_USERS,
             BannedUsersResponse,
@@ -797,7 +864,7 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[BannedUser]:
         """Every item of `list_banned_users`, page after page.
@@ -808,6 +875,8 @@ class AsyncUsers(AsyncResource):
             page: Page number, from 1.
             page_size: Users per page; defaults to 50.
         """
+        if request_options:
+            check_options(self.iter_list_banned_users, request_options)
         return iterate_async(
             self.list_banned_users,
             _LIST_BANNED_USERS_PAGING,
@@ -832,6 +901,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: The user to check.
         """
+        if request_options:
+            check_options(self.get_user_connection_status, request_options)
         return await self._client.request(
             _GET_USER_CONNECTION_STATUS,
             ConnectionStatusResponse,
@@ -857,6 +928,8 @@ class AsyncUsers(AsyncResource):
             mute_state: `1` mutes, `0` unmutes.
             channel_types: Channel types the mute applies to. Only direct channels are supported today: `1` or `PERSON`.
         """
+        if request_options:
+            check_options(self.set_direct_channel_mute, request_options)
         return await self._client.request(
             _SET_DIRECT_CHANNEL_MUTE,
             Ack,
@@ -868,8 +941,8 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         channel_type: str,
-        page_size: int | NotGiven = NOT_GIVEN,
-        offset: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = DEFAULT[100],
+        offset: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> DirectMutedUsersResponse:
         """List users muted in direct channels
@@ -881,6 +954,8 @@ class AsyncUsers(AsyncResource):
             page_size: Users per page; defaults to 100, at most 200.
             offset: How many users to skip; defaults to 0.
         """
+        if request_options:
+            check_options(self.list_direct_channel_muted_users, request_options)
         return await self._client.request(
             _LIST_DIRECT_CHANNEL_MUTED_USERS,
             DirectMutedUsersResponse,
@@ -892,8 +967,8 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         channel_type: str,
-        page_size: int | NotGiven = NOT_GIVEN,
-        offset: int | NotGiven = NOT_GIVEN,
+        page_size: int | NotGiven = DEFAULT[100],
+        offset: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `list_direct_channel_muted_users`, page after page.
@@ -905,6 +980,8 @@ class AsyncUsers(AsyncResource):
             page_size: Users per page; defaults to 100, at most 200.
             offset: How many users to skip; defaults to 0.
         """
+        if request_options:
+            check_options(self.iter_list_direct_channel_muted_users, request_options)
         return iterate_async(
             self.list_direct_channel_muted_users,
             _LIST_DIRECT_CHANNEL_MUTED_USERS_PAGING,
@@ -928,6 +1005,8 @@ class AsyncUsers(AsyncResource):
             user_ids: Users whose tags to replace, at most 1,000.
             tags: The complete new tag set, at most 20 tags of at most 40 bytes each, without special characters. Send an empty array to clear.
         """
+        if request_options:
+            check_options(self.batch_set_user_tags, request_options)
         return await self._client.request(
             _BATCH_SET_USER_TAGS,
             Ack,
@@ -948,9 +1027,56 @@ class AsyncUsers(AsyncResource):
         Args:
             user_ids: Users to look up.
         """
+        if request_options:
+            check_options(self.batch_get_user_tags, request_options)
         return await self._client.request(
             _BATCH_GET_USER_TAGS,
             UserTagsResponse,
             body={"userIds": user_ids},
             options=request_options,
         )
+
+
+class UsersWithRawResponse:
+    """The methods of `Users`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Users) -> None:
+        self.issue_access_token = _raw.wrap(_resource.issue_access_token)
+        self.expire_access_tokens = _raw.wrap(_resource.expire_access_tokens)
+        self.get_user = _raw.wrap(_resource.get_user)
+        self.update_user = _raw.wrap(_resource.update_user)
+        self.soft_delete_users = _raw.wrap(_resource.soft_delete_users)
+        self.list_soft_deleted_users = _raw.wrap(_resource.list_soft_deleted_users)
+        self.restore_users = _raw.wrap(_resource.restore_users)
+        self.ban_users = _raw.wrap(_resource.ban_users)
+        self.unban_users = _raw.wrap(_resource.unban_users)
+        self.list_banned_users = _raw.wrap(_resource.list_banned_users)
+        self.get_user_connection_status = _raw.wrap(_resource.get_user_connection_status)
+        self.set_direct_channel_mute = _raw.wrap(_resource.set_direct_channel_mute)
+        self.list_direct_channel_muted_users = _raw.wrap(_resource.list_direct_channel_muted_users)
+        self.batch_set_user_tags = _raw.wrap(_resource.batch_set_user_tags)
+        self.batch_get_user_tags = _raw.wrap(_resource.batch_get_user_tags)
+
+
+class AsyncUsersWithRawResponse:
+    """The methods of `AsyncUsers`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncUsers) -> None:
+        self.issue_access_token = _raw.wrap_async(_resource.issue_access_token)
+        self.expire_access_tokens = _raw.wrap_async(_resource.expire_access_tokens)
+        self.get_user = _raw.wrap_async(_resource.get_user)
+        self.update_user = _raw.wrap_async(_resource.update_user)
+        self.soft_delete_users = _raw.wrap_async(_resource.soft_delete_users)
+        self.list_soft_deleted_users = _raw.wrap_async(_resource.list_soft_deleted_users)
+        self.restore_users = _raw.wrap_async(_resource.restore_users)
+        self.ban_users = _raw.wrap_async(_resource.ban_users)
+        self.unban_users = _raw.wrap_async(_resource.unban_users)
+        self.list_banned_users = _raw.wrap_async(_resource.list_banned_users)
+        self.get_user_connection_status = _raw.wrap_async(_resource.get_user_connection_status)
+        self.set_direct_channel_mute = _raw.wrap_async(_resource.set_direct_channel_mute)
+        self.list_direct_channel_muted_users = _raw.wrap_async(
+            _resource.list_direct_channel_muted_users
+        )
+        self.batch_set_user_tags = _raw.wrap_async(_resource.batch_set_user_tags)
+        self.batch_get_user_tags = _raw.wrap_async(_resource.batch_get_user_tags)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import RequestOptions
+from .._runtime._types import RequestOptions, check_options
 from ..models import (
     CodeResult,
     QueryChatroomMessageAllowlistResponse,
@@ -53,7 +54,11 @@ _QUERY_CHATROOM_MESSAGE_ALLOWLIST = Endpoint(
 
 
 class ChatroomAllowlists(SyncResource):
-    """chatroom_allowlists operations."""
+    """Users and message types protected from being dropped in chatrooms.
+
+    Reached as `client.chatroom_allowlists`; `client.with_raw_response.chatroom_allowlists` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def add_chatroom_user_allowlist(
         self,
@@ -70,6 +75,8 @@ class ChatroomAllowlists(SyncResource):
             chatroom_id: ID of a chatroom, at most 64 characters.
             user_id: IDs of the users; a chatroom holds at most 5 allowlisted users. Sent as repeated fields.
         """
+        if request_options:
+            check_options(self.add_chatroom_user_allowlist, request_options)
         return self._client.request(
             _ADD_CHATROOM_USER_ALLOWLIST,
             CodeResult,
@@ -92,6 +99,8 @@ class ChatroomAllowlists(SyncResource):
             chatroom_id: ID of a chatroom, at most 64 characters.
             user_id: IDs of the users; a chatroom holds at most 5 allowlisted users. Sent as repeated fields.
         """
+        if request_options:
+            check_options(self.remove_chatroom_user_allowlist, request_options)
         return self._client.request(
             _REMOVE_CHATROOM_USER_ALLOWLIST,
             CodeResult,
@@ -112,6 +121,8 @@ class ChatroomAllowlists(SyncResource):
         Args:
             chatroom_id: ID of a chatroom, at most 64 characters.
         """
+        if request_options:
+            check_options(self.query_chatroom_user_allowlist, request_options)
         return self._client.request(
             _QUERY_CHATROOM_USER_ALLOWLIST,
             QueryChatroomUserAllowlistResponse,
@@ -132,6 +143,8 @@ class ChatroomAllowlists(SyncResource):
         Args:
             objectnames: Message types, at most 20, each at most 32 characters; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.add_chatroom_message_allowlist, request_options)
         return self._client.request(
             _ADD_CHATROOM_MESSAGE_ALLOWLIST,
             CodeResult,
@@ -152,6 +165,8 @@ class ChatroomAllowlists(SyncResource):
         Args:
             objectnames: Message types, at most 20, each at most 32 characters; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.remove_chatroom_message_allowlist, request_options)
         return self._client.request(
             _REMOVE_CHATROOM_MESSAGE_ALLOWLIST,
             CodeResult,
@@ -167,6 +182,8 @@ class ChatroomAllowlists(SyncResource):
 
         Returns the message types on the chatroom message allowlist.
         """
+        if request_options:
+            check_options(self.query_chatroom_message_allowlist, request_options)
         return self._client.request(
             _QUERY_CHATROOM_MESSAGE_ALLOWLIST,
             QueryChatroomMessageAllowlistResponse,
@@ -175,7 +192,11 @@ class ChatroomAllowlists(SyncResource):
 
 
 class AsyncChatroomAllowlists(AsyncResource):
-    """chatroom_allowlists operations, async."""
+    """Users and message types protected from being dropped in chatrooms.
+
+    Reached as `client.chatroom_allowlists` of an AsyncClient: the methods of `ChatroomAllowlists`,
+    to be awaited.
+    """
 
     async def add_chatroom_user_allowlist(
         self,
@@ -192,6 +213,8 @@ class AsyncChatroomAllowlists(AsyncResource):
             chatroom_id: ID of a chatroom, at most 64 characters.
             user_id: IDs of the users; a chatroom holds at most 5 allowlisted users. Sent as repeated fields.
         """
+        if request_options:
+            check_options(self.add_chatroom_user_allowlist, request_options)
         return await self._client.request(
             _ADD_CHATROOM_USER_ALLOWLIST,
             CodeResult,
@@ -214,6 +237,8 @@ class AsyncChatroomAllowlists(AsyncResource):
             chatroom_id: ID of a chatroom, at most 64 characters.
             user_id: IDs of the users; a chatroom holds at most 5 allowlisted users. Sent as repeated fields.
         """
+        if request_options:
+            check_options(self.remove_chatroom_user_allowlist, request_options)
         return await self._client.request(
             _REMOVE_CHATROOM_USER_ALLOWLIST,
             CodeResult,
@@ -234,6 +259,8 @@ class AsyncChatroomAllowlists(AsyncResource):
         Args:
             chatroom_id: ID of a chatroom, at most 64 characters.
         """
+        if request_options:
+            check_options(self.query_chatroom_user_allowlist, request_options)
         return await self._client.request(
             _QUERY_CHATROOM_USER_ALLOWLIST,
             QueryChatroomUserAllowlistResponse,
@@ -254,6 +281,8 @@ class AsyncChatroomAllowlists(AsyncResource):
         Args:
             objectnames: Message types, at most 20, each at most 32 characters; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.add_chatroom_message_allowlist, request_options)
         return await self._client.request(
             _ADD_CHATROOM_MESSAGE_ALLOWLIST,
             CodeResult,
@@ -274,6 +303,8 @@ class AsyncChatroomAllowlists(AsyncResource):
         Args:
             objectnames: Message types, at most 20, each at most 32 characters; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.remove_chatroom_message_allowlist, request_options)
         return await self._client.request(
             _REMOVE_CHATROOM_MESSAGE_ALLOWLIST,
             CodeResult,
@@ -289,8 +320,49 @@ class AsyncChatroomAllowlists(AsyncResource):
 
         Returns the message types on the chatroom message allowlist.
         """
+        if request_options:
+            check_options(self.query_chatroom_message_allowlist, request_options)
         return await self._client.request(
             _QUERY_CHATROOM_MESSAGE_ALLOWLIST,
             QueryChatroomMessageAllowlistResponse,
             options=request_options,
+        )
+
+
+class ChatroomAllowlistsWithRawResponse:
+    """The methods of `ChatroomAllowlists`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: ChatroomAllowlists) -> None:
+        self.add_chatroom_user_allowlist = _raw.wrap(_resource.add_chatroom_user_allowlist)
+        self.remove_chatroom_user_allowlist = _raw.wrap(_resource.remove_chatroom_user_allowlist)
+        self.query_chatroom_user_allowlist = _raw.wrap(_resource.query_chatroom_user_allowlist)
+        self.add_chatroom_message_allowlist = _raw.wrap(_resource.add_chatroom_message_allowlist)
+        self.remove_chatroom_message_allowlist = _raw.wrap(
+            _resource.remove_chatroom_message_allowlist
+        )
+        self.query_chatroom_message_allowlist = _raw.wrap(
+            _resource.query_chatroom_message_allowlist
+        )
+
+
+class AsyncChatroomAllowlistsWithRawResponse:
+    """The methods of `AsyncChatroomAllowlists`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncChatroomAllowlists) -> None:
+        self.add_chatroom_user_allowlist = _raw.wrap_async(_resource.add_chatroom_user_allowlist)
+        self.remove_chatroom_user_allowlist = _raw.wrap_async(
+            _resource.remove_chatroom_user_allowlist
+        )
+        self.query_chatroom_user_allowlist = _raw.wrap_async(
+            _resource.query_chatroom_user_allowlist
+        )
+        self.add_chatroom_message_allowlist = _raw.wrap_async(
+            _resource.add_chatroom_message_allowlist
+        )
+        self.remove_chatroom_message_allowlist = _raw.wrap_async(
+            _resource.remove_chatroom_message_allowlist
+        )
+        self.query_chatroom_message_allowlist = _raw.wrap_async(
+            _resource.query_chatroom_message_allowlist
         )

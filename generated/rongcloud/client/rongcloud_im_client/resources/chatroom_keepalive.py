@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import RequestOptions
+from .._runtime._types import RequestOptions, check_options
 from ..models import CodeResult, QueryChatroomKeepaliveResponse
 
 _ADD_CHATROOM_KEEPALIVE = Endpoint(
@@ -30,7 +31,11 @@ _QUERY_CHATROOM_KEEPALIVE = Endpoint(
 
 
 class ChatroomKeepalive(SyncResource):
-    """chatroom_keepalive operations."""
+    """Exempt chatrooms from automatic destruction.
+
+    Reached as `client.chatroom_keepalive`; `client.with_raw_response.chatroom_keepalive` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def add_chatroom_keepalive(
         self,
@@ -45,6 +50,8 @@ class ChatroomKeepalive(SyncResource):
         Args:
             chatroom_id: ID of a chatroom, at most 64 characters.
         """
+        if request_options:
+            check_options(self.add_chatroom_keepalive, request_options)
         return self._client.request(
             _ADD_CHATROOM_KEEPALIVE,
             CodeResult,
@@ -65,6 +72,8 @@ class ChatroomKeepalive(SyncResource):
         Args:
             chatroom_id: ID of a chatroom, at most 64 characters.
         """
+        if request_options:
+            check_options(self.remove_chatroom_keepalive, request_options)
         return self._client.request(
             _REMOVE_CHATROOM_KEEPALIVE,
             CodeResult,
@@ -80,6 +89,8 @@ class ChatroomKeepalive(SyncResource):
 
         Returns the IDs of all chatrooms that are kept alive.
         """
+        if request_options:
+            check_options(self.query_chatroom_keepalive, request_options)
         return self._client.request(
             _QUERY_CHATROOM_KEEPALIVE,
             QueryChatroomKeepaliveResponse,
@@ -88,7 +99,11 @@ class ChatroomKeepalive(SyncResource):
 
 
 class AsyncChatroomKeepalive(AsyncResource):
-    """chatroom_keepalive operations, async."""
+    """Exempt chatrooms from automatic destruction.
+
+    Reached as `client.chatroom_keepalive` of an AsyncClient: the methods of `ChatroomKeepalive`,
+    to be awaited.
+    """
 
     async def add_chatroom_keepalive(
         self,
@@ -103,6 +118,8 @@ class AsyncChatroomKeepalive(AsyncResource):
         Args:
             chatroom_id: ID of a chatroom, at most 64 characters.
         """
+        if request_options:
+            check_options(self.add_chatroom_keepalive, request_options)
         return await self._client.request(
             _ADD_CHATROOM_KEEPALIVE,
             CodeResult,
@@ -123,6 +140,8 @@ class AsyncChatroomKeepalive(AsyncResource):
         Args:
             chatroom_id: ID of a chatroom, at most 64 characters.
         """
+        if request_options:
+            check_options(self.remove_chatroom_keepalive, request_options)
         return await self._client.request(
             _REMOVE_CHATROOM_KEEPALIVE,
             CodeResult,
@@ -138,8 +157,29 @@ class AsyncChatroomKeepalive(AsyncResource):
 
         Returns the IDs of all chatrooms that are kept alive.
         """
+        if request_options:
+            check_options(self.query_chatroom_keepalive, request_options)
         return await self._client.request(
             _QUERY_CHATROOM_KEEPALIVE,
             QueryChatroomKeepaliveResponse,
             options=request_options,
         )
+
+
+class ChatroomKeepaliveWithRawResponse:
+    """The methods of `ChatroomKeepalive`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: ChatroomKeepalive) -> None:
+        self.add_chatroom_keepalive = _raw.wrap(_resource.add_chatroom_keepalive)
+        self.remove_chatroom_keepalive = _raw.wrap(_resource.remove_chatroom_keepalive)
+        self.query_chatroom_keepalive = _raw.wrap(_resource.query_chatroom_keepalive)
+
+
+class AsyncChatroomKeepaliveWithRawResponse:
+    """The methods of `AsyncChatroomKeepalive`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncChatroomKeepalive) -> None:
+        self.add_chatroom_keepalive = _raw.wrap_async(_resource.add_chatroom_keepalive)
+        self.remove_chatroom_keepalive = _raw.wrap_async(_resource.remove_chatroom_keepalive)
+        self.query_chatroom_keepalive = _raw.wrap_async(_resource.query_chatroom_keepalive)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CheckChatroomMemberResponse,
     CheckChatroomMembersResponse,
@@ -152,7 +153,11 @@ _QUERY_MUTED_CHATROOMS_PAGING = Paging(
 
 
 class ChatroomMembers(SyncResource):
-    """chatroom_members operations."""
+    """Chatroom membership, muting and bans, per chatroom and app-wide.
+
+    Reached as `client.chatroom_members`; `client.with_raw_response.chatroom_members` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def query_chatroom_members(
         self,
@@ -171,6 +176,8 @@ class ChatroomMembers(SyncResource):
             count: How many members to return.
             order: 1 oldest members first, 2 newest first.
         """
+        if request_options:
+            check_options(self.query_chatroom_members, request_options)
         return self._client.request(
             _QUERY_CHATROOM_MEMBERS,
             QueryChatroomMembersResponse,
@@ -193,6 +200,8 @@ class ChatroomMembers(SyncResource):
             chatroom_id: ID of a chatroom, at most 64 characters.
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.check_chatroom_member, request_options)
         return self._client.request(
             _CHECK_CHATROOM_MEMBER,
             CheckChatroomMemberResponse,
@@ -215,6 +224,8 @@ class ChatroomMembers(SyncResource):
             chatroom_id: ID of a chatroom, at most 64 characters.
             user_id: IDs of the users, at most 1000; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.check_chatroom_members, request_options)
         return self._client.request(
             _CHECK_CHATROOM_MEMBERS,
             CheckChatroomMembersResponse,
@@ -228,7 +239,7 @@ class ChatroomMembers(SyncResource):
         user_id: Sequence[str],
         chatroom_id: str,
         minute: int,
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -243,6 +254,8 @@ class ChatroomMembers(SyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.mute_chatroom_members, request_options)
         return self._client.request(
             _MUTE_CHATROOM_MEMBERS,
             CodeResult,
@@ -261,7 +274,7 @@ class ChatroomMembers(SyncResource):
         *,
         user_id: Sequence[str],
         chatroom_id: str,
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -275,6 +288,8 @@ class ChatroomMembers(SyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.unmute_chatroom_members, request_options)
         return self._client.request(
             _UNMUTE_CHATROOM_MEMBERS,
             CodeResult,
@@ -300,6 +315,8 @@ class ChatroomMembers(SyncResource):
         Args:
             chatroom_id: ID of a chatroom, at most 64 characters.
         """
+        if request_options:
+            check_options(self.query_muted_chatroom_members, request_options)
         return self._client.request(
             _QUERY_MUTED_CHATROOM_MEMBERS,
             QueryMutedChatroomMembersResponse,
@@ -311,7 +328,7 @@ class ChatroomMembers(SyncResource):
         self,
         *,
         chatroom_id: str,
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -324,6 +341,8 @@ class ChatroomMembers(SyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.mute_all_chatroom_members, request_options)
         return self._client.request(
             _MUTE_ALL_CHATROOM_MEMBERS,
             CodeResult,
@@ -335,7 +354,7 @@ class ChatroomMembers(SyncResource):
         self,
         *,
         chatroom_id: str,
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -348,6 +367,8 @@ class ChatroomMembers(SyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.unmute_all_chatroom_members, request_options)
         return self._client.request(
             _UNMUTE_ALL_CHATROOM_MEMBERS,
             CodeResult,
@@ -358,8 +379,8 @@ class ChatroomMembers(SyncResource):
     def query_muted_chatrooms(
         self,
         *,
-        size: int | NotGiven = NOT_GIVEN,
-        page: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = DEFAULT[50],
+        page: int | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> QueryMutedChatroomsResponse:
         """List chatrooms with mute-all on
@@ -370,6 +391,8 @@ class ChatroomMembers(SyncResource):
             size: Chatrooms per page.
             page: Page number, from 1.
         """
+        if request_options:
+            check_options(self.query_muted_chatrooms, request_options)
         return self._client.request(
             _QUERY_MUTED_CHATROOMS,
             QueryMutedChatroomsResponse,
@@ -380,8 +403,8 @@ class ChatroomMembers(SyncResource):
     def iter_query_muted_chatrooms(
         self,
         *,
-        size: int | NotGiven = NOT_GIVEN,
-        page: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = DEFAULT[50],
+        page: int | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `query_muted_chatrooms`, page after page.
@@ -392,6 +415,8 @@ class ChatroomMembers(SyncResource):
             size: Chatrooms per page.
             page: Page number, from 1.
         """
+        if request_options:
+            check_options(self.iter_query_muted_chatrooms, request_options)
         return iterate(
             self.query_muted_chatrooms,
             _QUERY_MUTED_CHATROOMS_PAGING,
@@ -412,6 +437,8 @@ class ChatroomMembers(SyncResource):
         Args:
             chatroom_id: ID of a chatroom, at most 64 characters.
         """
+        if request_options:
+            check_options(self.check_chatroom_mute_all, request_options)
         return self._client.request(
             _CHECK_CHATROOM_MUTE_ALL,
             CheckChatroomMuteAllResponse,
@@ -424,7 +451,7 @@ class ChatroomMembers(SyncResource):
         *,
         chatroom_id: str,
         user_id: Sequence[str],
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -438,6 +465,8 @@ class ChatroomMembers(SyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.add_chatroom_mute_allowlist, request_options)
         return self._client.request(
             _ADD_CHATROOM_MUTE_ALLOWLIST,
             CodeResult,
@@ -455,7 +484,7 @@ class ChatroomMembers(SyncResource):
         *,
         chatroom_id: str,
         user_id: Sequence[str],
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -469,6 +498,8 @@ class ChatroomMembers(SyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.remove_chatroom_mute_allowlist, request_options)
         return self._client.request(
             _REMOVE_CHATROOM_MUTE_ALLOWLIST,
             CodeResult,
@@ -494,6 +525,8 @@ class ChatroomMembers(SyncResource):
         Args:
             chatroom_id: ID of a chatroom, at most 64 characters.
         """
+        if request_options:
+            check_options(self.query_chatroom_mute_allowlist, request_options)
         return self._client.request(
             _QUERY_CHATROOM_MUTE_ALLOWLIST,
             QueryChatroomMuteAllowlistResponse,
@@ -506,7 +539,7 @@ class ChatroomMembers(SyncResource):
         *,
         user_id: Sequence[str],
         minute: int,
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -520,6 +553,8 @@ class ChatroomMembers(SyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.mute_users_in_all_chatrooms, request_options)
         return self._client.request(
             _MUTE_USERS_IN_ALL_CHATROOMS,
             CodeResult,
@@ -531,7 +566,7 @@ class ChatroomMembers(SyncResource):
         self,
         *,
         user_id: Sequence[str],
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -544,6 +579,8 @@ class ChatroomMembers(SyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.unmute_users_in_all_chatrooms, request_options)
         return self._client.request(
             _UNMUTE_USERS_IN_ALL_CHATROOMS,
             CodeResult,
@@ -559,6 +596,8 @@ class ChatroomMembers(SyncResource):
 
         Returns the users muted app-wide in chatrooms with the time each mute ends.
         """
+        if request_options:
+            check_options(self.query_users_muted_in_all_chatrooms, request_options)
         return self._client.request(
             _QUERY_USERS_MUTED_IN_ALL_CHATROOMS,
             QueryUsersMutedInAllChatroomsResponse,
@@ -571,7 +610,7 @@ class ChatroomMembers(SyncResource):
         chatroom_id: str,
         user_id: Sequence[str],
         minute: int,
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -586,6 +625,8 @@ class ChatroomMembers(SyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.block_chatroom_members, request_options)
         return self._client.request(
             _BLOCK_CHATROOM_MEMBERS,
             CodeResult,
@@ -604,7 +645,7 @@ class ChatroomMembers(SyncResource):
         *,
         user_id: Sequence[str],
         chatroom_id: str,
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -618,6 +659,8 @@ class ChatroomMembers(SyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.unblock_chatroom_members, request_options)
         return self._client.request(
             _UNBLOCK_CHATROOM_MEMBERS,
             CodeResult,
@@ -643,6 +686,8 @@ class ChatroomMembers(SyncResource):
         Args:
             chatroom_id: ID of a chatroom, at most 64 characters.
         """
+        if request_options:
+            check_options(self.query_blocked_chatroom_members, request_options)
         return self._client.request(
             _QUERY_BLOCKED_CHATROOM_MEMBERS,
             QueryBlockedChatroomMembersResponse,
@@ -652,7 +697,11 @@ class ChatroomMembers(SyncResource):
 
 
 class AsyncChatroomMembers(AsyncResource):
-    """chatroom_members operations, async."""
+    """Chatroom membership, muting and bans, per chatroom and app-wide.
+
+    Reached as `client.chatroom_members` of an AsyncClient: the methods of `ChatroomMembers`,
+    to be awaited.
+    """
 
     async def query_chatroom_members(
         self,
@@ -671,6 +720,8 @@ class AsyncChatroomMembers(AsyncResource):
             count: How many members to return.
             order: 1 oldest members first, 2 newest first.
         """
+        if request_options:
+            check_options(self.query_chatroom_members, request_options)
         return await self._client.request(
             _QUERY_CHATROOM_MEMBERS,
             QueryChatroomMembersResponse,
@@ -693,6 +744,8 @@ class AsyncChatroomMembers(AsyncResource):
             chatroom_id: ID of a chatroom, at most 64 characters.
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.check_chatroom_member, request_options)
         return await self._client.request(
             _CHECK_CHATROOM_MEMBER,
             CheckChatroomMemberResponse,
@@ -715,6 +768,8 @@ class AsyncChatroomMembers(AsyncResource):
             chatroom_id: ID of a chatroom, at most 64 characters.
             user_id: IDs of the users, at most 1000; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.check_chatroom_members, request_options)
         return await self._client.request(
             _CHECK_CHATROOM_MEMBERS,
             CheckChatroomMembersResponse,
@@ -728,7 +783,7 @@ class AsyncChatroomMembers(AsyncResource):
         user_id: Sequence[str],
         chatroom_id: str,
         minute: int,
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -743,6 +798,8 @@ class AsyncChatroomMembers(AsyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.mute_chatroom_members, request_options)
         return await self._client.request(
             _MUTE_CHATROOM_MEMBERS,
             CodeResult,
@@ -761,7 +818,7 @@ class AsyncChatroomMembers(AsyncResource):
         *,
         user_id: Sequence[str],
         chatroom_id: str,
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -775,6 +832,8 @@ class AsyncChatroomMembers(AsyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.unmute_chatroom_members, request_options)
         return await self._client.request(
             _UNMUTE_CHATROOM_MEMBERS,
             CodeResult,
@@ -800,6 +859,8 @@ class AsyncChatroomMembers(AsyncResource):
         Args:
             chatroom_id: ID of a chatroom, at most 64 characters.
         """
+        if request_options:
+            check_options(self.query_muted_chatroom_members, request_options)
         return await self._client.request(
             _QUERY_MUTED_CHATROOM_MEMBERS,
             QueryMutedChatroomMembersResponse,
@@ -811,7 +872,7 @@ class AsyncChatroomMembers(AsyncResource):
         self,
         *,
         chatroom_id: str,
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -824,6 +885,8 @@ class AsyncChatroomMembers(AsyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.mute_all_chatroom_members, request_options)
         return await self._client.request(
             _MUTE_ALL_CHATROOM_MEMBERS,
             CodeResult,
@@ -835,7 +898,7 @@ class AsyncChatroomMembers(AsyncResource):
         self,
         *,
         chatroom_id: str,
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -848,6 +911,8 @@ class AsyncChatroomMembers(AsyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.unmute_all_chatroom_members, request_options)
         return await self._client.request(
             _UNMUTE_ALL_CHATROOM_MEMBERS,
             CodeResult,
@@ -858,8 +923,8 @@ class AsyncChatroomMembers(AsyncResource):
     async def query_muted_chatrooms(
         self,
         *,
-        size: int | NotGiven = NOT_GIVEN,
-        page: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = DEFAULT[50],
+        page: int | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> QueryMutedChatroomsResponse:
         """List chatrooms with mute-all on
@@ -870,6 +935,8 @@ class AsyncChatroomMembers(AsyncResource):
             size: Chatrooms per page.
             page: Page number, from 1.
         """
+        if request_options:
+            check_options(self.query_muted_chatrooms, request_options)
         return await self._client.request(
             _QUERY_MUTED_CHATROOMS,
             QueryMutedChatroomsResponse,
@@ -880,8 +947,8 @@ class AsyncChatroomMembers(AsyncResource):
     def iter_query_muted_chatrooms(
         self,
         *,
-        size: int | NotGiven = NOT_GIVEN,
-        page: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = DEFAULT[50],
+        page: int | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `query_muted_chatrooms`, page after page.
@@ -892,6 +959,8 @@ class AsyncChatroomMembers(AsyncResource):
             size: Chatrooms per page.
             page: Page number, from 1.
         """
+        if request_options:
+            check_options(self.iter_query_muted_chatrooms, request_options)
         return iterate_async(
             self.query_muted_chatrooms,
             _QUERY_MUTED_CHATROOMS_PAGING,
@@ -912,6 +981,8 @@ class AsyncChatroomMembers(AsyncResource):
         Args:
             chatroom_id: ID of a chatroom, at most 64 characters.
         """
+        if request_options:
+            check_options(self.check_chatroom_mute_all, request_options)
         return await self._client.request(
             _CHECK_CHATROOM_MUTE_ALL,
             CheckChatroomMuteAllResponse,
@@ -924,7 +995,7 @@ class AsyncChatroomMembers(AsyncResource):
         *,
         chatroom_id: str,
         user_id: Sequence[str],
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -938,6 +1009,8 @@ class AsyncChatroomMembers(AsyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.add_chatroom_mute_allowlist, request_options)
         return await self._client.request(
             _ADD_CHATROOM_MUTE_ALLOWLIST,
             CodeResult,
@@ -955,7 +1028,7 @@ class AsyncChatroomMembers(AsyncResource):
         *,
         chatroom_id: str,
         user_id: Sequence[str],
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -969,6 +1042,8 @@ class AsyncChatroomMembers(AsyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.remove_chatroom_mute_allowlist, request_options)
         return await self._client.request(
             _REMOVE_CHATROOM_MUTE_ALLOWLIST,
             CodeResult,
@@ -994,6 +1069,8 @@ class AsyncChatroomMembers(AsyncResource):
         Args:
             chatroom_id: ID of a chatroom, at most 64 characters.
         """
+        if request_options:
+            check_options(self.query_chatroom_mute_allowlist, request_options)
         return await self._client.request(
             _QUERY_CHATROOM_MUTE_ALLOWLIST,
             QueryChatroomMuteAllowlistResponse,
@@ -1006,7 +1083,7 @@ class AsyncChatroomMembers(AsyncResource):
         *,
         user_id: Sequence[str],
         minute: int,
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -1020,6 +1097,8 @@ class AsyncChatroomMembers(AsyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.mute_users_in_all_chatrooms, request_options)
         return await self._client.request(
             _MUTE_USERS_IN_ALL_CHATROOMS,
             CodeResult,
@@ -1031,7 +1110,7 @@ class AsyncChatroomMembers(AsyncResource):
         self,
         *,
         user_id: Sequence[str],
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -1044,6 +1123,8 @@ class AsyncChatroomMembers(AsyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.unmute_users_in_all_chatrooms, request_options)
         return await self._client.request(
             _UNMUTE_USERS_IN_ALL_CHATROOMS,
             CodeResult,
@@ -1059,6 +1140,8 @@ class AsyncChatroomMembers(AsyncResource):
 
         Returns the users muted app-wide in chatrooms with the time each mute ends.
         """
+        if request_options:
+            check_options(self.query_users_muted_in_all_chatrooms, request_options)
         return await self._client.request(
             _QUERY_USERS_MUTED_IN_ALL_CHATROOMS,
             QueryUsersMutedInAllChatroomsResponse,
@@ -1071,7 +1154,7 @@ class AsyncChatroomMembers(AsyncResource):
         chatroom_id: str,
         user_id: Sequence[str],
         minute: int,
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -1086,6 +1169,8 @@ class AsyncChatroomMembers(AsyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.block_chatroom_members, request_options)
         return await self._client.request(
             _BLOCK_CHATROOM_MEMBERS,
             CodeResult,
@@ -1104,7 +1189,7 @@ class AsyncChatroomMembers(AsyncResource):
         *,
         user_id: Sequence[str],
         chatroom_id: str,
-        need_notify: bool | NotGiven = NOT_GIVEN,
+        need_notify: bool | NotGiven = DEFAULT[False],
         extra: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -1118,6 +1203,8 @@ class AsyncChatroomMembers(AsyncResource):
             need_notify: Whether the members of the chatroom are told about the change.
             extra: Extra data carried by the change notification, as a JSON object sent as a JSON string; only used when `needNotify` is true.
         """
+        if request_options:
+            check_options(self.unblock_chatroom_members, request_options)
         return await self._client.request(
             _UNBLOCK_CHATROOM_MEMBERS,
             CodeResult,
@@ -1143,9 +1230,74 @@ class AsyncChatroomMembers(AsyncResource):
         Args:
             chatroom_id: ID of a chatroom, at most 64 characters.
         """
+        if request_options:
+            check_options(self.query_blocked_chatroom_members, request_options)
         return await self._client.request(
             _QUERY_BLOCKED_CHATROOM_MEMBERS,
             QueryBlockedChatroomMembersResponse,
             body={"chatroomId": chatroom_id},
             options=request_options,
+        )
+
+
+class ChatroomMembersWithRawResponse:
+    """The methods of `ChatroomMembers`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: ChatroomMembers) -> None:
+        self.query_chatroom_members = _raw.wrap(_resource.query_chatroom_members)
+        self.check_chatroom_member = _raw.wrap(_resource.check_chatroom_member)
+        self.check_chatroom_members = _raw.wrap(_resource.check_chatroom_members)
+        self.mute_chatroom_members = _raw.wrap(_resource.mute_chatroom_members)
+        self.unmute_chatroom_members = _raw.wrap(_resource.unmute_chatroom_members)
+        self.query_muted_chatroom_members = _raw.wrap(_resource.query_muted_chatroom_members)
+        self.mute_all_chatroom_members = _raw.wrap(_resource.mute_all_chatroom_members)
+        self.unmute_all_chatroom_members = _raw.wrap(_resource.unmute_all_chatroom_members)
+        self.query_muted_chatrooms = _raw.wrap(_resource.query_muted_chatrooms)
+        self.check_chatroom_mute_all = _raw.wrap(_resource.check_chatroom_mute_all)
+        self.add_chatroom_mute_allowlist = _raw.wrap(_resource.add_chatroom_mute_allowlist)
+        self.remove_chatroom_mute_allowlist = _raw.wrap(_resource.remove_chatroom_mute_allowlist)
+        self.query_chatroom_mute_allowlist = _raw.wrap(_resource.query_chatroom_mute_allowlist)
+        self.mute_users_in_all_chatrooms = _raw.wrap(_resource.mute_users_in_all_chatrooms)
+        self.unmute_users_in_all_chatrooms = _raw.wrap(_resource.unmute_users_in_all_chatrooms)
+        self.query_users_muted_in_all_chatrooms = _raw.wrap(
+            _resource.query_users_muted_in_all_chatrooms
+        )
+        self.block_chatroom_members = _raw.wrap(_resource.block_chatroom_members)
+        self.unblock_chatroom_members = _raw.wrap(_resource.unblock_chatroom_members)
+        self.query_blocked_chatroom_members = _raw.wrap(_resource.query_blocked_chatroom_members)
+
+
+class AsyncChatroomMembersWithRawResponse:
+    """The methods of `AsyncChatroomMembers`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncChatroomMembers) -> None:
+        self.query_chatroom_members = _raw.wrap_async(_resource.query_chatroom_members)
+        self.check_chatroom_member = _raw.wrap_async(_resource.check_chatroom_member)
+        self.check_chatroom_members = _raw.wrap_async(_resource.check_chatroom_members)
+        self.mute_chatroom_members = _raw.wrap_async(_resource.mute_chatroom_members)
+        self.unmute_chatroom_members = _raw.wrap_async(_resource.unmute_chatroom_members)
+        self.query_muted_chatroom_members = _raw.wrap_async(_resource.query_muted_chatroom_members)
+        self.mute_all_chatroom_members = _raw.wrap_async(_resource.mute_all_chatroom_members)
+        self.unmute_all_chatroom_members = _raw.wrap_async(_resource.unmute_all_chatroom_members)
+        self.query_muted_chatrooms = _raw.wrap_async(_resource.query_muted_chatrooms)
+        self.check_chatroom_mute_all = _raw.wrap_async(_resource.check_chatroom_mute_all)
+        self.add_chatroom_mute_allowlist = _raw.wrap_async(_resource.add_chatroom_mute_allowlist)
+        self.remove_chatroom_mute_allowlist = _raw.wrap_async(
+            _resource.remove_chatroom_mute_allowlist
+        )
+        self.query_chatroom_mute_allowlist = _raw.wrap_async(
+            _resource.query_chatroom_mute_allowlist
+        )
+        self.mute_users_in_all_chatrooms = _raw.wrap_async(_resource.mute_users_in_all_chatrooms)
+        self.unmute_users_in_all_chatrooms = _raw.wrap_async(
+            _resource.unmute_users_in_all_chatrooms
+        )
+        self.query_users_muted_in_all_chatrooms = _raw.wrap_async(
+            _resource.query_users_muted_in_all_chatrooms
+        )
+        self.block_chatroom_members = _raw.wrap_async(_resource.block_chatroom_members)
+        self.unblock_chatroom_members = _raw.wrap_async(_resource.unblock_chatroom_members)
+        self.query_blocked_chatroom_members = _raw.wrap_async(
+            _resource.query_blocked_chatroom_members
         )

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import RequestOptions
+from .._runtime._types import RequestOptions, check_options
 from ..models import CodeResult, QueryChatroomLowPriorityTypesResponse
 
 _ADD_CHATROOM_LOW_PRIORITY_TYPES = Endpoint(
@@ -31,7 +32,11 @@ _QUERY_CHATROOM_LOW_PRIORITY_TYPES = Endpoint(
 
 
 class ChatroomPriority(SyncResource):
-    """chatroom_priority operations."""
+    """Message types that are dropped first when chatrooms are under load.
+
+    Reached as `client.chatroom_priority`; `client.with_raw_response.chatroom_priority` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def add_chatroom_low_priority_types(
         self,
@@ -47,6 +52,8 @@ class ChatroomPriority(SyncResource):
         Args:
             object_name: Message types, at most 5 per call; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.add_chatroom_low_priority_types, request_options)
         return self._client.request(
             _ADD_CHATROOM_LOW_PRIORITY_TYPES,
             CodeResult,
@@ -67,6 +74,8 @@ class ChatroomPriority(SyncResource):
         Args:
             object_name: Message types, at most 5 per call; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.remove_chatroom_low_priority_types, request_options)
         return self._client.request(
             _REMOVE_CHATROOM_LOW_PRIORITY_TYPES,
             CodeResult,
@@ -82,6 +91,8 @@ class ChatroomPriority(SyncResource):
 
         Returns the message types marked as low priority in chatrooms.
         """
+        if request_options:
+            check_options(self.query_chatroom_low_priority_types, request_options)
         return self._client.request(
             _QUERY_CHATROOM_LOW_PRIORITY_TYPES,
             QueryChatroomLowPriorityTypesResponse,
@@ -90,7 +101,11 @@ class ChatroomPriority(SyncResource):
 
 
 class AsyncChatroomPriority(AsyncResource):
-    """chatroom_priority operations, async."""
+    """Message types that are dropped first when chatrooms are under load.
+
+    Reached as `client.chatroom_priority` of an AsyncClient: the methods of `ChatroomPriority`,
+    to be awaited.
+    """
 
     async def add_chatroom_low_priority_types(
         self,
@@ -106,6 +121,8 @@ class AsyncChatroomPriority(AsyncResource):
         Args:
             object_name: Message types, at most 5 per call; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.add_chatroom_low_priority_types, request_options)
         return await self._client.request(
             _ADD_CHATROOM_LOW_PRIORITY_TYPES,
             CodeResult,
@@ -126,6 +143,8 @@ class AsyncChatroomPriority(AsyncResource):
         Args:
             object_name: Message types, at most 5 per call; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.remove_chatroom_low_priority_types, request_options)
         return await self._client.request(
             _REMOVE_CHATROOM_LOW_PRIORITY_TYPES,
             CodeResult,
@@ -141,8 +160,39 @@ class AsyncChatroomPriority(AsyncResource):
 
         Returns the message types marked as low priority in chatrooms.
         """
+        if request_options:
+            check_options(self.query_chatroom_low_priority_types, request_options)
         return await self._client.request(
             _QUERY_CHATROOM_LOW_PRIORITY_TYPES,
             QueryChatroomLowPriorityTypesResponse,
             options=request_options,
+        )
+
+
+class ChatroomPriorityWithRawResponse:
+    """The methods of `ChatroomPriority`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: ChatroomPriority) -> None:
+        self.add_chatroom_low_priority_types = _raw.wrap(_resource.add_chatroom_low_priority_types)
+        self.remove_chatroom_low_priority_types = _raw.wrap(
+            _resource.remove_chatroom_low_priority_types
+        )
+        self.query_chatroom_low_priority_types = _raw.wrap(
+            _resource.query_chatroom_low_priority_types
+        )
+
+
+class AsyncChatroomPriorityWithRawResponse:
+    """The methods of `AsyncChatroomPriority`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncChatroomPriority) -> None:
+        self.add_chatroom_low_priority_types = _raw.wrap_async(
+            _resource.add_chatroom_low_priority_types
+        )
+        self.remove_chatroom_low_priority_types = _raw.wrap_async(
+            _resource.remove_chatroom_low_priority_types
+        )
+        self.query_chatroom_low_priority_types = _raw.wrap_async(
+            _resource.query_chatroom_low_priority_types
         )

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import CodeResult, QueryChatroomEntriesResponse
 
 _SET_CHATROOM_ENTRY = Endpoint(
@@ -52,7 +53,11 @@ _QUERY_CHATROOM_ENTRIES = Endpoint(
 
 
 class ChatroomProperties(SyncResource):
-    """chatroom_properties operations."""
+    """Key-value properties stored on a chatroom.
+
+    Reached as `client.chatroom_properties`; `client.with_raw_response.chatroom_properties` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def set_chatroom_entry(
         self,
@@ -61,7 +66,7 @@ class ChatroomProperties(SyncResource):
         user_id: str,
         key: str,
         value: str,
-        auto_delete: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        auto_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
         object_name: str | NotGiven = NOT_GIVEN,
         content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
@@ -79,6 +84,8 @@ class ChatroomProperties(SyncResource):
             object_name: Type of a message to send when the property changes, usually `RC:chrmKVNotiMsg`; leave out to send none.
             content: Body of that change message as a JSON object sent as a JSON string.
         """
+        if request_options:
+            check_options(self.set_chatroom_entry, request_options)
         return self._client.request(
             _SET_CHATROOM_ENTRY,
             CodeResult,
@@ -100,7 +107,7 @@ class ChatroomProperties(SyncResource):
         chatroom_id: str,
         entry_owner_id: str,
         entry_info: Mapping[str, str],
-        auto_delete: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        auto_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Set chatroom properties in bulk
@@ -113,6 +120,8 @@ class ChatroomProperties(SyncResource):
             entry_info: Properties to set, key to value, as a JSON object sent as a JSON string. Keys: letters, digits and `+ = - _`, at most 128 characters; values at most 4096 characters.
             auto_delete: 1 deletes the properties when their owner leaves the chatroom, 0 keeps them.
         """
+        if request_options:
+            check_options(self.batch_set_chatroom_entries, request_options)
         return self._client.request(
             _BATCH_SET_CHATROOM_ENTRIES,
             CodeResult,
@@ -146,6 +155,8 @@ class ChatroomProperties(SyncResource):
             object_name: Type of a message to send when the property changes, usually `RC:chrmKVNotiMsg`; leave out to send none.
             content: Body of that change message as a JSON object sent as a JSON string.
         """
+        if request_options:
+            check_options(self.remove_chatroom_entry, request_options)
         return self._client.request(
             _REMOVE_CHATROOM_ENTRY,
             CodeResult,
@@ -176,6 +187,8 @@ class ChatroomProperties(SyncResource):
             entry_owner_id: User who owns the properties.
             entry_keys: Names of the properties to delete, at most 20, sent as a JSON array string.
         """
+        if request_options:
+            check_options(self.batch_remove_chatroom_entries, request_options)
         return self._client.request(
             _BATCH_REMOVE_CHATROOM_ENTRIES,
             CodeResult,
@@ -202,6 +215,8 @@ class ChatroomProperties(SyncResource):
             chatroom_id: ID of a chatroom, at most 64 characters.
             keys: Names of the properties to return, at most 100; sent as repeated fields. Leave out to get all.
         """
+        if request_options:
+            check_options(self.query_chatroom_entries, request_options)
         return self._client.request(
             _QUERY_CHATROOM_ENTRIES,
             QueryChatroomEntriesResponse,
@@ -211,7 +226,11 @@ class ChatroomProperties(SyncResource):
 
 
 class AsyncChatroomProperties(AsyncResource):
-    """chatroom_properties operations, async."""
+    """Key-value properties stored on a chatroom.
+
+    Reached as `client.chatroom_properties` of an AsyncClient: the methods of `ChatroomProperties`,
+    to be awaited.
+    """
 
     async def set_chatroom_entry(
         self,
@@ -220,7 +239,7 @@ class AsyncChatroomProperties(AsyncResource):
         user_id: str,
         key: str,
         value: str,
-        auto_delete: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        auto_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
         object_name: str | NotGiven = NOT_GIVEN,
         content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
@@ -238,6 +257,8 @@ class AsyncChatroomProperties(AsyncResource):
             object_name: Type of a message to send when the property changes, usually `RC:chrmKVNotiMsg`; leave out to send none.
             content: Body of that change message as a JSON object sent as a JSON string.
         """
+        if request_options:
+            check_options(self.set_chatroom_entry, request_options)
         return await self._client.request(
             _SET_CHATROOM_ENTRY,
             CodeResult,
@@ -259,7 +280,7 @@ class AsyncChatroomProperties(AsyncResource):
         chatroom_id: str,
         entry_owner_id: str,
         entry_info: Mapping[str, str],
-        auto_delete: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        auto_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Set chatroom properties in bulk
@@ -272,6 +293,8 @@ class AsyncChatroomProperties(AsyncResource):
             entry_info: Properties to set, key to value, as a JSON object sent as a JSON string. Keys: letters, digits and `+ = - _`, at most 128 characters; values at most 4096 characters.
             auto_delete: 1 deletes the properties when their owner leaves the chatroom, 0 keeps them.
         """
+        if request_options:
+            check_options(self.batch_set_chatroom_entries, request_options)
         return await self._client.request(
             _BATCH_SET_CHATROOM_ENTRIES,
             CodeResult,
@@ -305,6 +328,8 @@ class AsyncChatroomProperties(AsyncResource):
             object_name: Type of a message to send when the property changes, usually `RC:chrmKVNotiMsg`; leave out to send none.
             content: Body of that change message as a JSON object sent as a JSON string.
         """
+        if request_options:
+            check_options(self.remove_chatroom_entry, request_options)
         return await self._client.request(
             _REMOVE_CHATROOM_ENTRY,
             CodeResult,
@@ -335,6 +360,8 @@ class AsyncChatroomProperties(AsyncResource):
             entry_owner_id: User who owns the properties.
             entry_keys: Names of the properties to delete, at most 20, sent as a JSON array string.
         """
+        if request_options:
+            check_options(self.batch_remove_chatroom_entries, request_options)
         return await self._client.request(
             _BATCH_REMOVE_CHATROOM_ENTRIES,
             CodeResult,
@@ -361,9 +388,36 @@ class AsyncChatroomProperties(AsyncResource):
             chatroom_id: ID of a chatroom, at most 64 characters.
             keys: Names of the properties to return, at most 100; sent as repeated fields. Leave out to get all.
         """
+        if request_options:
+            check_options(self.query_chatroom_entries, request_options)
         return await self._client.request(
             _QUERY_CHATROOM_ENTRIES,
             QueryChatroomEntriesResponse,
             body={"chatroomId": chatroom_id, "keys": keys},
             options=request_options,
         )
+
+
+class ChatroomPropertiesWithRawResponse:
+    """The methods of `ChatroomProperties`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: ChatroomProperties) -> None:
+        self.set_chatroom_entry = _raw.wrap(_resource.set_chatroom_entry)
+        self.batch_set_chatroom_entries = _raw.wrap(_resource.batch_set_chatroom_entries)
+        self.remove_chatroom_entry = _raw.wrap(_resource.remove_chatroom_entry)
+        self.batch_remove_chatroom_entries = _raw.wrap(_resource.batch_remove_chatroom_entries)
+        self.query_chatroom_entries = _raw.wrap(_resource.query_chatroom_entries)
+
+
+class AsyncChatroomPropertiesWithRawResponse:
+    """The methods of `AsyncChatroomProperties`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncChatroomProperties) -> None:
+        self.set_chatroom_entry = _raw.wrap_async(_resource.set_chatroom_entry)
+        self.batch_set_chatroom_entries = _raw.wrap_async(_resource.batch_set_chatroom_entries)
+        self.remove_chatroom_entry = _raw.wrap_async(_resource.remove_chatroom_entry)
+        self.batch_remove_chatroom_entries = _raw.wrap_async(
+            _resource.batch_remove_chatroom_entries
+        )
+        self.query_chatroom_entries = _raw.wrap_async(_resource.query_chatroom_entries)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import CodeResult, GetChatroomResponse, QueryChatroomsLegacyResponse
 
 _CREATE_CHATROOM = Endpoint(
@@ -52,15 +53,19 @@ _QUERY_CHATROOMS_LEGACY = Endpoint(
 
 
 class Chatrooms(SyncResource):
-    """chatrooms operations."""
+    """Create, inspect and destroy chatrooms.
+
+    Reached as `client.chatrooms`; `client.with_raw_response.chatrooms` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def create_chatroom(
         self,
         *,
         chatroom_id: str,
-        destroy_type: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        destroy_time: int | NotGiven = NOT_GIVEN,
-        is_ban: bool | NotGiven = NOT_GIVEN,
+        destroy_type: Literal[0, 1] | NotGiven = DEFAULT[0],
+        destroy_time: int | NotGiven = DEFAULT[60],
+        is_ban: bool | NotGiven = DEFAULT[False],
         white_user_ids: Sequence[str] | NotGiven = NOT_GIVEN,
         entry_owner_id: str | NotGiven = NOT_GIVEN,
         entry_info: Mapping[str, str] | NotGiven = NOT_GIVEN,
@@ -80,6 +85,8 @@ class Chatrooms(SyncResource):
             entry_owner_id: User who owns the initial properties; required with `entryInfo`.
             entry_info: Properties to set, key to value, as a JSON object sent as a JSON string. Keys: letters, digits and `+ = - _`, at most 128 characters; values at most 4096 characters.
         """
+        if request_options:
+            check_options(self.create_chatroom, request_options)
         return self._client.request(
             _CREATE_CHATROOM,
             CodeResult,
@@ -100,7 +107,7 @@ class Chatrooms(SyncResource):
         *,
         chatroom_id: str,
         destroy_type: Literal[0, 1],
-        destroy_time: int | NotGiven = NOT_GIVEN,
+        destroy_time: int | NotGiven = DEFAULT[60],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Set when a chatroom is destroyed
@@ -112,6 +119,8 @@ class Chatrooms(SyncResource):
             destroy_type: When the chatroom is destroyed: 0 once it has been inactive for a while (the default), 1 at a fixed time after creation.
             destroy_time: With `destroyType` 1, minutes after creation at which the chatroom is destroyed.
         """
+        if request_options:
+            check_options(self.set_chatroom_destroy_type, request_options)
         return self._client.request(
             _SET_CHATROOM_DESTROY_TYPE,
             CodeResult,
@@ -136,6 +145,8 @@ class Chatrooms(SyncResource):
         Args:
             chatroom_id: IDs of the chatrooms; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.destroy_chatrooms, request_options)
         return self._client.request(
             _DESTROY_CHATROOMS,
             CodeResult,
@@ -156,6 +167,8 @@ class Chatrooms(SyncResource):
         Args:
             chatroom_id: ID of a chatroom, at most 64 characters.
         """
+        if request_options:
+            check_options(self.get_chatroom, request_options)
         return self._client.request(
             _GET_CHATROOM,
             GetChatroomResponse,
@@ -176,6 +189,8 @@ class Chatrooms(SyncResource):
         Args:
             chatroom: Chatrooms to create, chatroom ID to name; sent as `chatroom[<chatroomId>]=<name>` fields.
         """
+        if request_options:
+            check_options(self.create_chatrooms_legacy, request_options)
         return self._client.request(
             _CREATE_CHATROOMS_LEGACY,
             CodeResult,
@@ -196,6 +211,8 @@ class Chatrooms(SyncResource):
         Args:
             chatroom_id: IDs of the chatrooms; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.query_chatrooms_legacy, request_options)
         return self._client.request(
             _QUERY_CHATROOMS_LEGACY,
             QueryChatroomsLegacyResponse,
@@ -205,15 +222,19 @@ class Chatrooms(SyncResource):
 
 
 class AsyncChatrooms(AsyncResource):
-    """chatrooms operations, async."""
+    """Create, inspect and destroy chatrooms.
+
+    Reached as `client.chatrooms` of an AsyncClient: the methods of `Chatrooms`,
+    to be awaited.
+    """
 
     async def create_chatroom(
         self,
         *,
         chatroom_id: str,
-        destroy_type: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        destroy_time: int | NotGiven = NOT_GIVEN,
-        is_ban: bool | NotGiven = NOT_GIVEN,
+        destroy_type: Literal[0, 1] | NotGiven = DEFAULT[0],
+        destroy_time: int | NotGiven = DEFAULT[60],
+        is_ban: bool | NotGiven = DEFAULT[False],
         white_user_ids: Sequence[str] | NotGiven = NOT_GIVEN,
         entry_owner_id: str | NotGiven = NOT_GIVEN,
         entry_info: Mapping[str, str] | NotGiven = NOT_GIVEN,
@@ -233,6 +254,8 @@ class AsyncChatrooms(AsyncResource):
             entry_owner_id: User who owns the initial properties; required with `entryInfo`.
             entry_info: Properties to set, key to value, as a JSON object sent as a JSON string. Keys: letters, digits and `+ = - _`, at most 128 characters; values at most 4096 characters.
         """
+        if request_options:
+            check_options(self.create_chatroom, request_options)
         return await self._client.request(
             _CREATE_CHATROOM,
             CodeResult,
@@ -253,7 +276,7 @@ class AsyncChatrooms(AsyncResource):
         *,
         chatroom_id: str,
         destroy_type: Literal[0, 1],
-        destroy_time: int | NotGiven = NOT_GIVEN,
+        destroy_time: int | NotGiven = DEFAULT[60],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Set when a chatroom is destroyed
@@ -265,6 +288,8 @@ class AsyncChatrooms(AsyncResource):
             destroy_type: When the chatroom is destroyed: 0 once it has been inactive for a while (the default), 1 at a fixed time after creation.
             destroy_time: With `destroyType` 1, minutes after creation at which the chatroom is destroyed.
         """
+        if request_options:
+            check_options(self.set_chatroom_destroy_type, request_options)
         return await self._client.request(
             _SET_CHATROOM_DESTROY_TYPE,
             CodeResult,
@@ -289,6 +314,8 @@ class AsyncChatrooms(AsyncResource):
         Args:
             chatroom_id: IDs of the chatrooms; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.destroy_chatrooms, request_options)
         return await self._client.request(
             _DESTROY_CHATROOMS,
             CodeResult,
@@ -309,6 +336,8 @@ class AsyncChatrooms(AsyncResource):
         Args:
             chatroom_id: ID of a chatroom, at most 64 characters.
         """
+        if request_options:
+            check_options(self.get_chatroom, request_options)
         return await self._client.request(
             _GET_CHATROOM,
             GetChatroomResponse,
@@ -329,6 +358,8 @@ class AsyncChatrooms(AsyncResource):
         Args:
             chatroom: Chatrooms to create, chatroom ID to name; sent as `chatroom[<chatroomId>]=<name>` fields.
         """
+        if request_options:
+            check_options(self.create_chatrooms_legacy, request_options)
         return await self._client.request(
             _CREATE_CHATROOMS_LEGACY,
             CodeResult,
@@ -349,9 +380,36 @@ class AsyncChatrooms(AsyncResource):
         Args:
             chatroom_id: IDs of the chatrooms; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.query_chatrooms_legacy, request_options)
         return await self._client.request(
             _QUERY_CHATROOMS_LEGACY,
             QueryChatroomsLegacyResponse,
             body={"chatroomId": chatroom_id},
             options=request_options,
         )
+
+
+class ChatroomsWithRawResponse:
+    """The methods of `Chatrooms`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Chatrooms) -> None:
+        self.create_chatroom = _raw.wrap(_resource.create_chatroom)
+        self.set_chatroom_destroy_type = _raw.wrap(_resource.set_chatroom_destroy_type)
+        self.destroy_chatrooms = _raw.wrap(_resource.destroy_chatrooms)
+        self.get_chatroom = _raw.wrap(_resource.get_chatroom)
+        self.create_chatrooms_legacy = _raw.wrap(_resource.create_chatrooms_legacy)
+        self.query_chatrooms_legacy = _raw.wrap(_resource.query_chatrooms_legacy)
+
+
+class AsyncChatroomsWithRawResponse:
+    """The methods of `AsyncChatrooms`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncChatrooms) -> None:
+        self.create_chatroom = _raw.wrap_async(_resource.create_chatroom)
+        self.set_chatroom_destroy_type = _raw.wrap_async(_resource.set_chatroom_destroy_type)
+        self.destroy_chatrooms = _raw.wrap_async(_resource.destroy_chatrooms)
+        self.get_chatroom = _raw.wrap_async(_resource.get_chatroom)
+        self.create_chatrooms_legacy = _raw.wrap_async(_resource.create_chatrooms_legacy)
+        self.query_chatrooms_legacy = _raw.wrap_async(_resource.query_chatrooms_legacy)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import RequestOptions
+from .._runtime._types import RequestOptions, check_options
 from ..models import CodeResult
 
 _PIN_CONVERSATION = Endpoint(
@@ -19,7 +20,11 @@ _PIN_CONVERSATION = Endpoint(
 
 
 class Conversations(SyncResource):
-    """conversations operations."""
+    """Change how a conversation appears in a user's conversation list.
+
+    Reached as `client.conversations`; `client.with_raw_response.conversations` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def pin_conversation(
         self,
@@ -40,6 +45,8 @@ class Conversations(SyncResource):
             target_id: ID of the conversation target.
             set_top: true pins the conversation, false unpins it.
         """
+        if request_options:
+            check_options(self.pin_conversation, request_options)
         return self._client.request(
             _PIN_CONVERSATION,
             CodeResult,
@@ -54,7 +61,11 @@ class Conversations(SyncResource):
 
 
 class AsyncConversations(AsyncResource):
-    """conversations operations, async."""
+    """Change how a conversation appears in a user's conversation list.
+
+    Reached as `client.conversations` of an AsyncClient: the methods of `Conversations`,
+    to be awaited.
+    """
 
     async def pin_conversation(
         self,
@@ -75,6 +86,8 @@ class AsyncConversations(AsyncResource):
             target_id: ID of the conversation target.
             set_top: true pins the conversation, false unpins it.
         """
+        if request_options:
+            check_options(self.pin_conversation, request_options)
         return await self._client.request(
             _PIN_CONVERSATION,
             CodeResult,
@@ -86,3 +99,18 @@ class AsyncConversations(AsyncResource):
             },
             options=request_options,
         )
+
+
+class ConversationsWithRawResponse:
+    """The methods of `Conversations`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Conversations) -> None:
+        self.pin_conversation = _raw.wrap(_resource.pin_conversation)
+
+
+class AsyncConversationsWithRawResponse:
+    """The methods of `AsyncConversations`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncConversations) -> None:
+        self.pin_conversation = _raw.wrap_async(_resource.pin_conversation)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CodeResult,
     QueryGroupMuteAllowlistResponse,
@@ -76,7 +77,11 @@ _QUERY_MUTED_GROUPS_PAGING = Paging("page", items=("groupinfo",), page=("page",)
 
 
 class GroupMute(SyncResource):
-    """group_mute operations."""
+    """Mute group members or whole groups, and exempt users from a group-wide mute.
+
+    Reached as `client.group_mute`; `client.with_raw_response.group_mute` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def mute_group_members(
         self,
@@ -96,6 +101,8 @@ class GroupMute(SyncResource):
             minute: How long the mute lasts in minutes; 0 mutes for good.
             group_id: ID of the group; leave out to mute the users in all their groups.
         """
+        if request_options:
+            check_options(self.mute_group_members, request_options)
         return self._client.request(
             _MUTE_GROUP_MEMBERS,
             CodeResult,
@@ -118,6 +125,8 @@ class GroupMute(SyncResource):
             user_id: IDs of the users, at most 20; sent as repeated fields.
             group_id: ID of the group; leave out to unmute the users everywhere. The vendor's documentation makes it optional; the Go SDK always sends one and refuses a call without it, which the service accepts as well.
         """
+        if request_options:
+            check_options(self.unmute_group_members, request_options)
         return self._client.request(
             _UNMUTE_GROUP_MEMBERS,
             CodeResult,
@@ -138,6 +147,8 @@ class GroupMute(SyncResource):
         Args:
             group_id: ID of the group; leave out for all groups. The vendor's documentation makes it optional; the Go SDK always sends one and refuses a call without it, which the service accepts as well.
         """
+        if request_options:
+            check_options(self.query_muted_group_members, request_options)
         return self._client.request(
             _QUERY_MUTED_GROUP_MEMBERS,
             QueryMutedGroupMembersResponse,
@@ -158,6 +169,8 @@ class GroupMute(SyncResource):
         Args:
             group_id: IDs of the groups, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.mute_all_group_members, request_options)
         return self._client.request(
             _MUTE_ALL_GROUP_MEMBERS,
             CodeResult,
@@ -178,6 +191,8 @@ class GroupMute(SyncResource):
         Args:
             group_id: IDs of the groups, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.unmute_all_group_members, request_options)
         return self._client.request(
             _UNMUTE_ALL_GROUP_MEMBERS,
             CodeResult,
@@ -189,8 +204,8 @@ class GroupMute(SyncResource):
         self,
         *,
         group_id: Sequence[str] | NotGiven = NOT_GIVEN,
-        page: int | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = DEFAULT[1],
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> QueryMutedGroupsResponse:
         """Tell which groups are muted
@@ -204,6 +219,8 @@ class GroupMute(SyncResource):
             page: Page number, from 1.
             size: Groups per page.
         """
+        if request_options:
+            check_options(self.query_muted_groups, request_options)
         return self._client.request(
             _QUERY_MUTED_GROUPS,
             QueryMutedGroupsResponse,
@@ -215,8 +232,8 @@ class GroupMute(SyncResource):
         self,
         *,
         group_id: Sequence[str] | NotGiven = NOT_GIVEN,
-        page: int | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = DEFAULT[1],
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[QueryMutedGroupsResponseGroupinfoItem]:
         """Every item of `query_muted_groups`, page after page.
@@ -228,6 +245,8 @@ class GroupMute(SyncResource):
             page: Page number, from 1.
             size: Groups per page.
         """
+        if request_options:
+            check_options(self.iter_query_muted_groups, request_options)
         return iterate(
             self.query_muted_groups,
             _QUERY_MUTED_GROUPS_PAGING,
@@ -250,6 +269,8 @@ class GroupMute(SyncResource):
             user_id: IDs of the users, at most 20; sent as repeated fields.
             group_id: ID of a group, at most 64 characters.
         """
+        if request_options:
+            check_options(self.add_group_mute_allowlist, request_options)
         return self._client.request(
             _ADD_GROUP_MUTE_ALLOWLIST,
             CodeResult,
@@ -272,6 +293,8 @@ class GroupMute(SyncResource):
             user_id: IDs of the users, at most 20; sent as repeated fields.
             group_id: ID of a group, at most 64 characters.
         """
+        if request_options:
+            check_options(self.remove_group_mute_allowlist, request_options)
         return self._client.request(
             _REMOVE_GROUP_MUTE_ALLOWLIST,
             CodeResult,
@@ -292,6 +315,8 @@ class GroupMute(SyncResource):
         Args:
             group_id: ID of a group, at most 64 characters.
         """
+        if request_options:
+            check_options(self.query_group_mute_allowlist, request_options)
         return self._client.request(
             _QUERY_GROUP_MUTE_ALLOWLIST,
             QueryGroupMuteAllowlistResponse,
@@ -301,7 +326,11 @@ class GroupMute(SyncResource):
 
 
 class AsyncGroupMute(AsyncResource):
-    """group_mute operations, async."""
+    """Mute group members or whole groups, and exempt users from a group-wide mute.
+
+    Reached as `client.group_mute` of an AsyncClient: the methods of `GroupMute`,
+    to be awaited.
+    """
 
     async def mute_group_members(
         self,
@@ -321,6 +350,8 @@ class AsyncGroupMute(AsyncResource):
             minute: How long the mute lasts in minutes; 0 mutes for good.
             group_id: ID of the group; leave out to mute the users in all their groups.
         """
+        if request_options:
+            check_options(self.mute_group_members, request_options)
         return await self._client.request(
             _MUTE_GROUP_MEMBERS,
             CodeResult,
@@ -343,6 +374,8 @@ class AsyncGroupMute(AsyncResource):
             user_id: IDs of the users, at most 20; sent as repeated fields.
             group_id: ID of the group; leave out to unmute the users everywhere. The vendor's documentation makes it optional; the Go SDK always sends one and refuses a call without it, which the service accepts as well.
         """
+        if request_options:
+            check_options(self.unmute_group_members, request_options)
         return await self._client.request(
             _UNMUTE_GROUP_MEMBERS,
             CodeResult,
@@ -363,6 +396,8 @@ class AsyncGroupMute(AsyncResource):
         Args:
             group_id: ID of the group; leave out for all groups. The vendor's documentation makes it optional; the Go SDK always sends one and refuses a call without it, which the service accepts as well.
         """
+        if request_options:
+            check_options(self.query_muted_group_members, request_options)
         return await self._client.request(
             _QUERY_MUTED_GROUP_MEMBERS,
             QueryMutedGroupMembersResponse,
@@ -383,6 +418,8 @@ class AsyncGroupMute(AsyncResource):
         Args:
             group_id: IDs of the groups, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.mute_all_group_members, request_options)
         return await self._client.request(
             _MUTE_ALL_GROUP_MEMBERS,
             CodeResult,
@@ -403,6 +440,8 @@ class AsyncGroupMute(AsyncResource):
         Args:
             group_id: IDs of the groups, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.unmute_all_group_members, request_options)
         return await self._client.request(
             _UNMUTE_ALL_GROUP_MEMBERS,
             CodeResult,
@@ -414,8 +453,8 @@ class AsyncGroupMute(AsyncResource):
         self,
         *,
         group_id: Sequence[str] | NotGiven = NOT_GIVEN,
-        page: int | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = DEFAULT[1],
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> QueryMutedGroupsResponse:
         """Tell which groups are muted
@@ -429,6 +468,8 @@ class AsyncGroupMute(AsyncResource):
             page: Page number, from 1.
             size: Groups per page.
         """
+        if request_options:
+            check_options(self.query_muted_groups, request_options)
         return await self._client.request(
             _QUERY_MUTED_GROUPS,
             QueryMutedGroupsResponse,
@@ -440,8 +481,8 @@ class AsyncGroupMute(AsyncResource):
         self,
         *,
         group_id: Sequence[str] | NotGiven = NOT_GIVEN,
-        page: int | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = DEFAULT[1],
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[QueryMutedGroupsResponseGroupinfoItem]:
         """Every item of `query_muted_groups`, page after page.
@@ -453,6 +494,8 @@ class AsyncGroupMute(AsyncResource):
             page: Page number, from 1.
             size: Groups per page.
         """
+        if request_options:
+            check_options(self.iter_query_muted_groups, request_options)
         return iterate_async(
             self.query_muted_groups,
             _QUERY_MUTED_GROUPS_PAGING,
@@ -475,6 +518,8 @@ class AsyncGroupMute(AsyncResource):
             user_id: IDs of the users, at most 20; sent as repeated fields.
             group_id: ID of a group, at most 64 characters.
         """
+        if request_options:
+            check_options(self.add_group_mute_allowlist, request_options)
         return await self._client.request(
             _ADD_GROUP_MUTE_ALLOWLIST,
             CodeResult,
@@ -497,6 +542,8 @@ class AsyncGroupMute(AsyncResource):
             user_id: IDs of the users, at most 20; sent as repeated fields.
             group_id: ID of a group, at most 64 characters.
         """
+        if request_options:
+            check_options(self.remove_group_mute_allowlist, request_options)
         return await self._client.request(
             _REMOVE_GROUP_MUTE_ALLOWLIST,
             CodeResult,
@@ -517,9 +564,42 @@ class AsyncGroupMute(AsyncResource):
         Args:
             group_id: ID of a group, at most 64 characters.
         """
+        if request_options:
+            check_options(self.query_group_mute_allowlist, request_options)
         return await self._client.request(
             _QUERY_GROUP_MUTE_ALLOWLIST,
             QueryGroupMuteAllowlistResponse,
             body={"groupId": group_id},
             options=request_options,
         )
+
+
+class GroupMuteWithRawResponse:
+    """The methods of `GroupMute`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: GroupMute) -> None:
+        self.mute_group_members = _raw.wrap(_resource.mute_group_members)
+        self.unmute_group_members = _raw.wrap(_resource.unmute_group_members)
+        self.query_muted_group_members = _raw.wrap(_resource.query_muted_group_members)
+        self.mute_all_group_members = _raw.wrap(_resource.mute_all_group_members)
+        self.unmute_all_group_members = _raw.wrap(_resource.unmute_all_group_members)
+        self.query_muted_groups = _raw.wrap(_resource.query_muted_groups)
+        self.add_group_mute_allowlist = _raw.wrap(_resource.add_group_mute_allowlist)
+        self.remove_group_mute_allowlist = _raw.wrap(_resource.remove_group_mute_allowlist)
+        self.query_group_mute_allowlist = _raw.wrap(_resource.query_group_mute_allowlist)
+
+
+class AsyncGroupMuteWithRawResponse:
+    """The methods of `AsyncGroupMute`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncGroupMute) -> None:
+        self.mute_group_members = _raw.wrap_async(_resource.mute_group_members)
+        self.unmute_group_members = _raw.wrap_async(_resource.unmute_group_members)
+        self.query_muted_group_members = _raw.wrap_async(_resource.query_muted_group_members)
+        self.mute_all_group_members = _raw.wrap_async(_resource.mute_all_group_members)
+        self.unmute_all_group_members = _raw.wrap_async(_resource.unmute_all_group_members)
+        self.query_muted_groups = _raw.wrap_async(_resource.query_muted_groups)
+        self.add_group_mute_allowlist = _raw.wrap_async(_resource.add_group_mute_allowlist)
+        self.remove_group_mute_allowlist = _raw.wrap_async(_resource.remove_group_mute_allowlist)
+        self.query_group_mute_allowlist = _raw.wrap_async(_resource.query_group_mute_allowlist)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CodeResult,
     CreateGroupResponse,
@@ -77,7 +78,11 @@ _REFRESH_GROUP = Endpoint(
 
 
 class Groups(SyncResource):
-    """groups operations."""
+    """Create and dismiss groups, manage membership and group names.
+
+    Reached as `client.groups`; `client.with_raw_response.groups` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def create_group(
         self,
@@ -85,16 +90,16 @@ class Groups(SyncResource):
         user_id: Sequence[str],
         group_id: str,
         group_name: str,
-        bind_notify_msg: bool | NotGiven = NOT_GIVEN,
+        bind_notify_msg: bool | NotGiven = DEFAULT[False],
         from_user_id: str | NotGiven = NOT_GIVEN,
         object_name: str | NotGiven = NOT_GIVEN,
         content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         max_member: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CreateGroupResponse:
@@ -119,6 +124,8 @@ class Groups(SyncResource):
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
             max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
+        if request_options:
+            check_options(self.create_group, request_options)
         return self._client.request(
             _CREATE_GROUP,
             CreateGroupResponse,
@@ -146,16 +153,16 @@ class Groups(SyncResource):
         *,
         user_id: str,
         group_id: str,
-        bind_notify_msg: bool | NotGiven = NOT_GIVEN,
+        bind_notify_msg: bool | NotGiven = DEFAULT[False],
         from_user_id: str | NotGiven = NOT_GIVEN,
         object_name: str | NotGiven = NOT_GIVEN,
         content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         max_member: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> DismissGroupResponse:
@@ -178,6 +185,8 @@ class Groups(SyncResource):
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
             max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
+        if request_options:
+            check_options(self.dismiss_group, request_options)
         return self._client.request(
             _DISMISS_GROUP,
             DismissGroupResponse,
@@ -205,16 +214,16 @@ class Groups(SyncResource):
         user_id: Sequence[str],
         group_id: str,
         group_name: str | NotGiven = NOT_GIVEN,
-        bind_notify_msg: bool | NotGiven = NOT_GIVEN,
+        bind_notify_msg: bool | NotGiven = DEFAULT[False],
         from_user_id: str | NotGiven = NOT_GIVEN,
         object_name: str | NotGiven = NOT_GIVEN,
         content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         max_member: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> JoinGroupResponse:
@@ -238,6 +247,8 @@ class Groups(SyncResource):
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
             max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
+        if request_options:
+            check_options(self.join_group, request_options)
         return self._client.request(
             _JOIN_GROUP,
             JoinGroupResponse,
@@ -265,16 +276,16 @@ class Groups(SyncResource):
         *,
         user_id: Sequence[str],
         group_id: str,
-        bind_notify_msg: bool | NotGiven = NOT_GIVEN,
+        bind_notify_msg: bool | NotGiven = DEFAULT[False],
         from_user_id: str | NotGiven = NOT_GIVEN,
         object_name: str | NotGiven = NOT_GIVEN,
         content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         max_member: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> QuitGroupResponse:
@@ -297,6 +308,8 @@ class Groups(SyncResource):
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
             max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
+        if request_options:
+            check_options(self.quit_group, request_options)
         return self._client.request(
             _QUIT_GROUP,
             QuitGroupResponse,
@@ -331,6 +344,8 @@ class Groups(SyncResource):
         Args:
             group_id: ID of a group, at most 64 characters.
         """
+        if request_options:
+            check_options(self.query_group_members, request_options)
         return self._client.request(
             _QUERY_GROUP_MEMBERS,
             QueryGroupMembersResponse,
@@ -355,6 +370,8 @@ class Groups(SyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             group: The user's groups, group ID to group name; sent as `group[<groupId>]=<name>` fields.
         """
+        if request_options:
+            check_options(self.sync_user_groups, request_options)
         return self._client.request(
             _SYNC_USER_GROUPS,
             CodeResult,
@@ -375,6 +392,8 @@ class Groups(SyncResource):
         Args:
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.query_user_groups, request_options)
         return self._client.request(
             _QUERY_USER_GROUPS,
             QueryUserGroupsResponse,
@@ -387,16 +406,16 @@ class Groups(SyncResource):
         *,
         group_id: str,
         group_name: str,
-        bind_notify_msg: bool | NotGiven = NOT_GIVEN,
+        bind_notify_msg: bool | NotGiven = DEFAULT[False],
         from_user_id: str | NotGiven = NOT_GIVEN,
         object_name: str | NotGiven = NOT_GIVEN,
         content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         max_member: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> RefreshGroupResponse:
@@ -419,6 +438,8 @@ class Groups(SyncResource):
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
             max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
+        if request_options:
+            check_options(self.refresh_group, request_options)
         return self._client.request(
             _REFRESH_GROUP,
             RefreshGroupResponse,
@@ -442,7 +463,11 @@ class Groups(SyncResource):
 
 
 class AsyncGroups(AsyncResource):
-    """groups operations, async."""
+    """Create and dismiss groups, manage membership and group names.
+
+    Reached as `client.groups` of an AsyncClient: the methods of `Groups`,
+    to be awaited.
+    """
 
     async def create_group(
         self,
@@ -450,16 +475,16 @@ class AsyncGroups(AsyncResource):
         user_id: Sequence[str],
         group_id: str,
         group_name: str,
-        bind_notify_msg: bool | NotGiven = NOT_GIVEN,
+        bind_notify_msg: bool | NotGiven = DEFAULT[False],
         from_user_id: str | NotGiven = NOT_GIVEN,
         object_name: str | NotGiven = NOT_GIVEN,
         content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         max_member: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CreateGroupResponse:
@@ -484,6 +509,8 @@ class AsyncGroups(AsyncResource):
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
             max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
+        if request_options:
+            check_options(self.create_group, request_options)
         return await self._client.request(
             _CREATE_GROUP,
             CreateGroupResponse,
@@ -511,16 +538,16 @@ class AsyncGroups(AsyncResource):
         *,
         user_id: str,
         group_id: str,
-        bind_notify_msg: bool | NotGiven = NOT_GIVEN,
+        bind_notify_msg: bool | NotGiven = DEFAULT[False],
         from_user_id: str | NotGiven = NOT_GIVEN,
         object_name: str | NotGiven = NOT_GIVEN,
         content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         max_member: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> DismissGroupResponse:
@@ -543,6 +570,8 @@ class AsyncGroups(AsyncResource):
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
             max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
+        if request_options:
+            check_options(self.dismiss_group, request_options)
         return await self._client.request(
             _DISMISS_GROUP,
             DismissGroupResponse,
@@ -570,16 +599,16 @@ class AsyncGroups(AsyncResource):
         user_id: Sequence[str],
         group_id: str,
         group_name: str | NotGiven = NOT_GIVEN,
-        bind_notify_msg: bool | NotGiven = NOT_GIVEN,
+        bind_notify_msg: bool | NotGiven = DEFAULT[False],
         from_user_id: str | NotGiven = NOT_GIVEN,
         object_name: str | NotGiven = NOT_GIVEN,
         content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         max_member: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> JoinGroupResponse:
@@ -603,6 +632,8 @@ class AsyncGroups(AsyncResource):
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
             max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
+        if request_options:
+            check_options(self.join_group, request_options)
         return await self._client.request(
             _JOIN_GROUP,
             JoinGroupResponse,
@@ -630,16 +661,16 @@ class AsyncGroups(AsyncResource):
         *,
         user_id: Sequence[str],
         group_id: str,
-        bind_notify_msg: bool | NotGiven = NOT_GIVEN,
+        bind_notify_msg: bool | NotGiven = DEFAULT[False],
         from_user_id: str | NotGiven = NOT_GIVEN,
         object_name: str | NotGiven = NOT_GIVEN,
         content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         max_member: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> QuitGroupResponse:
@@ -662,6 +693,8 @@ class AsyncGroups(AsyncResource):
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
             max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
+        if request_options:
+            check_options(self.quit_group, request_options)
         return await self._client.request(
             _QUIT_GROUP,
             QuitGroupResponse,
@@ -696,6 +729,8 @@ class AsyncGroups(AsyncResource):
         Args:
             group_id: ID of a group, at most 64 characters.
         """
+        if request_options:
+            check_options(self.query_group_members, request_options)
         return await self._client.request(
             _QUERY_GROUP_MEMBERS,
             QueryGroupMembersResponse,
@@ -720,6 +755,8 @@ class AsyncGroups(AsyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             group: The user's groups, group ID to group name; sent as `group[<groupId>]=<name>` fields.
         """
+        if request_options:
+            check_options(self.sync_user_groups, request_options)
         return await self._client.request(
             _SYNC_USER_GROUPS,
             CodeResult,
@@ -740,6 +777,8 @@ class AsyncGroups(AsyncResource):
         Args:
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.query_user_groups, request_options)
         return await self._client.request(
             _QUERY_USER_GROUPS,
             QueryUserGroupsResponse,
@@ -752,16 +791,16 @@ class AsyncGroups(AsyncResource):
         *,
         group_id: str,
         group_name: str,
-        bind_notify_msg: bool | NotGiven = NOT_GIVEN,
+        bind_notify_msg: bool | NotGiven = DEFAULT[False],
         from_user_id: str | NotGiven = NOT_GIVEN,
         object_name: str | NotGiven = NOT_GIVEN,
         content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         max_member: int | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> RefreshGroupResponse:
@@ -784,6 +823,8 @@ class AsyncGroups(AsyncResource):
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
             max_member: Largest number of members the group may have. Both vendor SDKs send it with the notification fields when `bindNotifyMsg` is true.
         """
+        if request_options:
+            check_options(self.refresh_group, request_options)
         return await self._client.request(
             _REFRESH_GROUP,
             RefreshGroupResponse,
@@ -804,3 +845,32 @@ class AsyncGroups(AsyncResource):
             },
             options=request_options,
         )
+
+
+class GroupsWithRawResponse:
+    """The methods of `Groups`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Groups) -> None:
+        self.create_group = _raw.wrap(_resource.create_group)
+        self.dismiss_group = _raw.wrap(_resource.dismiss_group)
+        self.join_group = _raw.wrap(_resource.join_group)
+        self.quit_group = _raw.wrap(_resource.quit_group)
+        self.query_group_members = _raw.wrap(_resource.query_group_members)
+        self.sync_user_groups = _raw.wrap(_resource.sync_user_groups)
+        self.query_user_groups = _raw.wrap(_resource.query_user_groups)
+        self.refresh_group = _raw.wrap(_resource.refresh_group)
+
+
+class AsyncGroupsWithRawResponse:
+    """The methods of `AsyncGroups`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncGroups) -> None:
+        self.create_group = _raw.wrap_async(_resource.create_group)
+        self.dismiss_group = _raw.wrap_async(_resource.dismiss_group)
+        self.join_group = _raw.wrap_async(_resource.join_group)
+        self.quit_group = _raw.wrap_async(_resource.quit_group)
+        self.query_group_members = _raw.wrap_async(_resource.query_group_members)
+        self.sync_user_groups = _raw.wrap_async(_resource.sync_user_groups)
+        self.query_user_groups = _raw.wrap_async(_resource.query_user_groups)
+        self.refresh_group = _raw.wrap_async(_resource.refresh_group)

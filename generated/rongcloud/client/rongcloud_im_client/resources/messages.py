@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CodeResult,
     GetMessageHistoryLogResponse,
@@ -116,7 +117,11 @@ _QUERY_MESSAGE_EXPANSION_PAGING = Paging("page", items=("extraContent",), page=(
 
 
 class Messages(SyncResource):
-    """messages operations."""
+    """Send one-to-one, group and chatroom messages, manage message extensions, recall messages and work with the message history.
+
+    Reached as `client.messages`; `client.with_raw_response.messages` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def send_private_message(
         self,
@@ -127,18 +132,18 @@ class Messages(SyncResource):
         content: Mapping[str, Any],
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        count: int | NotGiven = NOT_GIVEN,
-        verify_blacklist: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        content_available: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        expansion: bool | NotGiven = NOT_GIVEN,
-        disable_push: bool | NotGiven = NOT_GIVEN,
-        is_counted: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        count: int | NotGiven = DEFAULT[-1],
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        expansion: bool | NotGiven = DEFAULT[False],
+        disable_push: bool | NotGiven = DEFAULT[False],
+        is_counted: Literal[0, 1] | NotGiven = DEFAULT[1],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         bus_channel: str | NotGiven = NOT_GIVEN,
         extra_content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendPrivateMessageResponse:
         """Send a one-to-one message
@@ -166,6 +171,8 @@ class Messages(SyncResource):
             extra_content: Extension key-value data attached to the message from the start, sent as a JSON string in the form field.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.send_private_message, request_options)
         return self._client.request(
             _SEND_PRIVATE_MESSAGE,
             SendPrivateMessageResponse,
@@ -202,12 +209,12 @@ class Messages(SyncResource):
         values: Sequence[Mapping[str, str]],
         push_content: Sequence[str],
         push_data: Sequence[str] | NotGiven = NOT_GIVEN,
-        verify_blacklist: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        content_available: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        disable_push: bool | NotGiven = NOT_GIVEN,
-        is_counted: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
+        is_counted: Literal[0, 1] | NotGiven = DEFAULT[1],
         bus_channel: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendPrivateTemplateMessageResponse:
         """Send a one-to-one template message
@@ -230,6 +237,8 @@ class Messages(SyncResource):
             bus_channel: Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.send_private_template_message, request_options)
         return self._client.request(
             _SEND_PRIVATE_TEMPLATE_MESSAGE,
             SendPrivateTemplateMessageResponse,
@@ -258,9 +267,9 @@ class Messages(SyncResource):
         to_user_id: Sequence[str],
         object_name: str,
         content: Mapping[str, Any],
-        verify_blacklist: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_counted: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_counted: Literal[0, 1] | NotGiven = DEFAULT[1],
         bus_channel: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -279,6 +288,8 @@ class Messages(SyncResource):
             is_counted: Whether the message counts towards offline recipients' unread count: 1 yes, 0 no.
             bus_channel: Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
         """
+        if request_options:
+            check_options(self.send_private_status_message, request_options)
         return self._client.request(
             _SEND_PRIVATE_STATUS_MESSAGE,
             CodeResult,
@@ -305,16 +316,16 @@ class Messages(SyncResource):
         to_user_id: Sequence[str] | NotGiven = NOT_GIVEN,
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_mentioned: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        content_available: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        expansion: bool | NotGiven = NOT_GIVEN,
-        disable_push: bool | NotGiven = NOT_GIVEN,
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_mentioned: Literal[0, 1] | NotGiven = DEFAULT[0],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        expansion: bool | NotGiven = DEFAULT[False],
+        disable_push: bool | NotGiven = DEFAULT[False],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         bus_channel: str | NotGiven = NOT_GIVEN,
         extra_content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendGroupMessageResponse:
         """Send a group message
@@ -341,6 +352,8 @@ class Messages(SyncResource):
             extra_content: Extension key-value data attached to the message from the start, sent as a JSON string in the form field.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.send_group_message, request_options)
         return self._client.request(
             _SEND_GROUP_MESSAGE,
             SendGroupMessageResponse,
@@ -373,8 +386,8 @@ class Messages(SyncResource):
         to_group_id: Sequence[str],
         object_name: str,
         content: Mapping[str, Any],
-        verify_blacklist: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         bus_channel: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -392,6 +405,8 @@ class Messages(SyncResource):
             is_include_sender: Whether the sender's own clients also receive the message: 1 yes, 0 no.
             bus_channel: Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
         """
+        if request_options:
+            check_options(self.send_group_status_message, request_options)
         return self._client.request(
             _SEND_GROUP_STATUS_MESSAGE,
             CodeResult,
@@ -414,8 +429,8 @@ class Messages(SyncResource):
         to_chatroom_id: Sequence[str],
         object_name: str,
         content: Mapping[str, Any],
-        is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> SendChatroomMessageResponse:
         """Send a chatroom message
@@ -431,6 +446,8 @@ class Messages(SyncResource):
             is_persisted: Whether the server stores the message: 1 stores it, 0 does not.
             is_include_sender: Whether the sender's own clients also receive the message: 1 yes, 0 no.
         """
+        if request_options:
+            check_options(self.send_chatroom_message, request_options)
         return self._client.request(
             _SEND_CHATROOM_MESSAGE,
             SendChatroomMessageResponse,
@@ -451,7 +468,7 @@ class Messages(SyncResource):
         from_user_id: str,
         object_name: str,
         content: Mapping[str, Any],
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Send a message to every chatroom
@@ -465,6 +482,8 @@ class Messages(SyncResource):
             content: Message body as a JSON object; its shape depends on `objectName`. It travels as a JSON string inside the form field. A single message is at most 128 KB.
             is_include_sender: Whether the sender's own clients also receive the message: 1 yes, 0 no.
         """
+        if request_options:
+            check_options(self.broadcast_chatroom_message, request_options)
         return self._client.request(
             _BROADCAST_CHATROOM_MESSAGE,
             CodeResult,
@@ -485,7 +504,7 @@ class Messages(SyncResource):
         conversation_type: Literal[1, 3],
         target_id: str,
         extra_key_val: Mapping[str, str],
-        is_sync_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_sync_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Set extension data on a message
@@ -501,6 +520,8 @@ class Messages(SyncResource):
             extra_key_val: Keys and values to set, as a JSON object sent as a JSON string; at most 100 pairs.
             is_sync_sender: Whether the clients of the user making the change also get the change notice: 1 yes, 0 no.
         """
+        if request_options:
+            check_options(self.set_message_expansion, request_options)
         return self._client.request(
             _SET_MESSAGE_EXPANSION,
             CodeResult,
@@ -523,7 +544,7 @@ class Messages(SyncResource):
         conversation_type: Literal[1, 3],
         target_id: str,
         extra_key: Sequence[str],
-        is_sync_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_sync_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Delete extension data from a message
@@ -538,6 +559,8 @@ class Messages(SyncResource):
             extra_key: Keys to delete, sent as a JSON array string; at most 100.
             is_sync_sender: Whether the clients of the user making the change also get the change notice: 1 yes, 0 no.
         """
+        if request_options:
+            check_options(self.delete_message_expansion, request_options)
         return self._client.request(
             _DELETE_MESSAGE_EXPANSION,
             CodeResult,
@@ -556,7 +579,7 @@ class Messages(SyncResource):
         self,
         *,
         msg_uid: str,
-        page_no: int | NotGiven = NOT_GIVEN,
+        page_no: int | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> QueryMessageExpansionResponse:
         """Get a message's extension data
@@ -567,6 +590,8 @@ class Messages(SyncResource):
             msg_uid: Unique ID of the message.
             page_no: Page number, from 1.
         """
+        if request_options:
+            check_options(self.query_message_expansion, request_options)
         return self._client.request(
             _QUERY_MESSAGE_EXPANSION,
             QueryMessageExpansionResponse,
@@ -578,7 +603,7 @@ class Messages(SyncResource):
         self,
         *,
         msg_uid: str,
-        page_no: int | NotGiven = NOT_GIVEN,
+        page_no: int | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[Any]:
         """Every item of `query_message_expansion`, page after page.
@@ -589,6 +614,8 @@ class Messages(SyncResource):
             msg_uid: Unique ID of the message.
             page_no: Page number, from 1.
         """
+        if request_options:
+            check_options(self.iter_query_message_expansion, request_options)
         return iterate(
             self.query_message_expansion,
             _QUERY_MESSAGE_EXPANSION_PAGING,
@@ -604,12 +631,12 @@ class Messages(SyncResource):
         target_id: str,
         message_uid: str,
         sent_time: int,
-        is_admin: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_delete: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        disable_push: bool | NotGiven = NOT_GIVEN,
+        is_admin: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
         extra: str | NotGiven = NOT_GIVEN,
         bus_channel: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Recall Message
@@ -632,6 +659,8 @@ class Messages(SyncResource):
             bus_channel: Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.recall_message, request_options)
         return self._client.request(
             _RECALL_MESSAGE,
             CodeResult,
@@ -658,11 +687,11 @@ class Messages(SyncResource):
         target_id: str,
         message_uid: str,
         sent_time: int,
-        is_admin: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_delete: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        disable_push: bool | NotGiven = NOT_GIVEN,
+        is_admin: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
         extra: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Recall Single System Notification
@@ -683,6 +712,8 @@ class Messages(SyncResource):
             extra: Free-form data carried with the recall.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.recall_system_message, request_options)
         return self._client.request(
             _RECALL_MESSAGE,
             CodeResult,
@@ -716,6 +747,8 @@ class Messages(SyncResource):
         Args:
             date: The hour, as `YYYYMMDDHH` (for example `2014010101` for 01:00 to 02:00 on 1 January 2014), in the data center's time zone.
         """
+        if request_options:
+            check_options(self.get_message_history_log, request_options)
         return self._client.request(
             _GET_MESSAGE_HISTORY_LOG,
             GetMessageHistoryLogResponse,
@@ -737,6 +770,8 @@ class Messages(SyncResource):
         Args:
             date: The hour, as `YYYYMMDDHH`.
         """
+        if request_options:
+            check_options(self.delete_message_history_log, request_options)
         return self._client.request(
             _DELETE_MESSAGE_HISTORY_LOG,
             CodeResult,
@@ -764,6 +799,8 @@ class Messages(SyncResource):
             target_id: ID of the conversation target.
             msg_timestamp: Clear only messages sent before this Unix time in milliseconds; leave out to clear all.
         """
+        if request_options:
+            check_options(self.clean_conversation_messages, request_options)
         return self._client.request(
             _CLEAN_CONVERSATION_MESSAGES,
             CodeResult,
@@ -778,7 +815,11 @@ class Messages(SyncResource):
 
 
 class AsyncMessages(AsyncResource):
-    """messages operations, async."""
+    """Send one-to-one, group and chatroom messages, manage message extensions, recall messages and work with the message history.
+
+    Reached as `client.messages` of an AsyncClient: the methods of `Messages`,
+    to be awaited.
+    """
 
     async def send_private_message(
         self,
@@ -789,18 +830,18 @@ class AsyncMessages(AsyncResource):
         content: Mapping[str, Any],
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        count: int | NotGiven = NOT_GIVEN,
-        verify_blacklist: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        content_available: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        expansion: bool | NotGiven = NOT_GIVEN,
-        disable_push: bool | NotGiven = NOT_GIVEN,
-        is_counted: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        count: int | NotGiven = DEFAULT[-1],
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        expansion: bool | NotGiven = DEFAULT[False],
+        disable_push: bool | NotGiven = DEFAULT[False],
+        is_counted: Literal[0, 1] | NotGiven = DEFAULT[1],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         bus_channel: str | NotGiven = NOT_GIVEN,
         extra_content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendPrivateMessageResponse:
         """Send a one-to-one message
@@ -828,6 +869,8 @@ class AsyncMessages(AsyncResource):
             extra_content: Extension key-value data attached to the message from the start, sent as a JSON string in the form field.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.send_private_message, request_options)
         return await self._client.request(
             _SEND_PRIVATE_MESSAGE,
             SendPrivateMessageResponse,
@@ -864,12 +907,12 @@ class AsyncMessages(AsyncResource):
         values: Sequence[Mapping[str, str]],
         push_content: Sequence[str],
         push_data: Sequence[str] | NotGiven = NOT_GIVEN,
-        verify_blacklist: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        content_available: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        disable_push: bool | NotGiven = NOT_GIVEN,
-        is_counted: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
+        is_counted: Literal[0, 1] | NotGiven = DEFAULT[1],
         bus_channel: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendPrivateTemplateMessageResponse:
         """Send a one-to-one template message
@@ -892,6 +935,8 @@ class AsyncMessages(AsyncResource):
             bus_channel: Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.send_private_template_message, request_options)
         return await self._client.request(
             _SEND_PRIVATE_TEMPLATE_MESSAGE,
             SendPrivateTemplateMessageResponse,
@@ -920,9 +965,9 @@ class AsyncMessages(AsyncResource):
         to_user_id: Sequence[str],
         object_name: str,
         content: Mapping[str, Any],
-        verify_blacklist: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_counted: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_counted: Literal[0, 1] | NotGiven = DEFAULT[1],
         bus_channel: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -941,6 +986,8 @@ class AsyncMessages(AsyncResource):
             is_counted: Whether the message counts towards offline recipients' unread count: 1 yes, 0 no.
             bus_channel: Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
         """
+        if request_options:
+            check_options(self.send_private_status_message, request_options)
         return await self._client.request(
             _SEND_PRIVATE_STATUS_MESSAGE,
             CodeResult,
@@ -967,16 +1014,16 @@ class AsyncMessages(AsyncResource):
         to_user_id: Sequence[str] | NotGiven = NOT_GIVEN,
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_mentioned: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        content_available: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        expansion: bool | NotGiven = NOT_GIVEN,
-        disable_push: bool | NotGiven = NOT_GIVEN,
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_mentioned: Literal[0, 1] | NotGiven = DEFAULT[0],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        expansion: bool | NotGiven = DEFAULT[False],
+        disable_push: bool | NotGiven = DEFAULT[False],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         bus_channel: str | NotGiven = NOT_GIVEN,
         extra_content: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendGroupMessageResponse:
         """Send a group message
@@ -1003,6 +1050,8 @@ class AsyncMessages(AsyncResource):
             extra_content: Extension key-value data attached to the message from the start, sent as a JSON string in the form field.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.send_group_message, request_options)
         return await self._client.request(
             _SEND_GROUP_MESSAGE,
             SendGroupMessageResponse,
@@ -1035,8 +1084,8 @@ class AsyncMessages(AsyncResource):
         to_group_id: Sequence[str],
         object_name: str,
         content: Mapping[str, Any],
-        verify_blacklist: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         bus_channel: str | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
@@ -1054,6 +1103,8 @@ class AsyncMessages(AsyncResource):
             is_include_sender: Whether the sender's own clients also receive the message: 1 yes, 0 no.
             bus_channel: Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
         """
+        if request_options:
+            check_options(self.send_group_status_message, request_options)
         return await self._client.request(
             _SEND_GROUP_STATUS_MESSAGE,
             CodeResult,
@@ -1076,8 +1127,8 @@ class AsyncMessages(AsyncResource):
         to_chatroom_id: Sequence[str],
         object_name: str,
         content: Mapping[str, Any],
-        is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> SendChatroomMessageResponse:
         """Send a chatroom message
@@ -1093,6 +1144,8 @@ class AsyncMessages(AsyncResource):
             is_persisted: Whether the server stores the message: 1 stores it, 0 does not.
             is_include_sender: Whether the sender's own clients also receive the message: 1 yes, 0 no.
         """
+        if request_options:
+            check_options(self.send_chatroom_message, request_options)
         return await self._client.request(
             _SEND_CHATROOM_MESSAGE,
             SendChatroomMessageResponse,
@@ -1113,7 +1166,7 @@ class AsyncMessages(AsyncResource):
         from_user_id: str,
         object_name: str,
         content: Mapping[str, Any],
-        is_include_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_include_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Send a message to every chatroom
@@ -1127,6 +1180,8 @@ class AsyncMessages(AsyncResource):
             content: Message body as a JSON object; its shape depends on `objectName`. It travels as a JSON string inside the form field. A single message is at most 128 KB.
             is_include_sender: Whether the sender's own clients also receive the message: 1 yes, 0 no.
         """
+        if request_options:
+            check_options(self.broadcast_chatroom_message, request_options)
         return await self._client.request(
             _BROADCAST_CHATROOM_MESSAGE,
             CodeResult,
@@ -1147,7 +1202,7 @@ class AsyncMessages(AsyncResource):
         conversation_type: Literal[1, 3],
         target_id: str,
         extra_key_val: Mapping[str, str],
-        is_sync_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_sync_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Set extension data on a message
@@ -1163,6 +1218,8 @@ class AsyncMessages(AsyncResource):
             extra_key_val: Keys and values to set, as a JSON object sent as a JSON string; at most 100 pairs.
             is_sync_sender: Whether the clients of the user making the change also get the change notice: 1 yes, 0 no.
         """
+        if request_options:
+            check_options(self.set_message_expansion, request_options)
         return await self._client.request(
             _SET_MESSAGE_EXPANSION,
             CodeResult,
@@ -1185,7 +1242,7 @@ class AsyncMessages(AsyncResource):
         conversation_type: Literal[1, 3],
         target_id: str,
         extra_key: Sequence[str],
-        is_sync_sender: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_sync_sender: Literal[0, 1] | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Delete extension data from a message
@@ -1200,6 +1257,8 @@ class AsyncMessages(AsyncResource):
             extra_key: Keys to delete, sent as a JSON array string; at most 100.
             is_sync_sender: Whether the clients of the user making the change also get the change notice: 1 yes, 0 no.
         """
+        if request_options:
+            check_options(self.delete_message_expansion, request_options)
         return await self._client.request(
             _DELETE_MESSAGE_EXPANSION,
             CodeResult,
@@ -1218,7 +1277,7 @@ class AsyncMessages(AsyncResource):
         self,
         *,
         msg_uid: str,
-        page_no: int | NotGiven = NOT_GIVEN,
+        page_no: int | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> QueryMessageExpansionResponse:
         """Get a message's extension data
@@ -1229,6 +1288,8 @@ class AsyncMessages(AsyncResource):
             msg_uid: Unique ID of the message.
             page_no: Page number, from 1.
         """
+        if request_options:
+            check_options(self.query_message_expansion, request_options)
         return await self._client.request(
             _QUERY_MESSAGE_EXPANSION,
             QueryMessageExpansionResponse,
@@ -1240,7 +1301,7 @@ class AsyncMessages(AsyncResource):
         self,
         *,
         msg_uid: str,
-        page_no: int | NotGiven = NOT_GIVEN,
+        page_no: int | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[Any]:
         """Every item of `query_message_expansion`, page after page.
@@ -1251,6 +1312,8 @@ class AsyncMessages(AsyncResource):
             msg_uid: Unique ID of the message.
             page_no: Page number, from 1.
         """
+        if request_options:
+            check_options(self.iter_query_message_expansion, request_options)
         return iterate_async(
             self.query_message_expansion,
             _QUERY_MESSAGE_EXPANSION_PAGING,
@@ -1266,12 +1329,12 @@ class AsyncMessages(AsyncResource):
         target_id: str,
         message_uid: str,
         sent_time: int,
-        is_admin: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_delete: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        disable_push: bool | NotGiven = NOT_GIVEN,
+        is_admin: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
         extra: str | NotGiven = NOT_GIVEN,
         bus_channel: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Recall Message
@@ -1294,6 +1357,8 @@ class AsyncMessages(AsyncResource):
             bus_channel: Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.recall_message, request_options)
         return await self._client.request(
             _RECALL_MESSAGE,
             CodeResult,
@@ -1320,11 +1385,11 @@ class AsyncMessages(AsyncResource):
         target_id: str,
         message_uid: str,
         sent_time: int,
-        is_admin: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_delete: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        disable_push: bool | NotGiven = NOT_GIVEN,
+        is_admin: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
         extra: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Recall Single System Notification
@@ -1345,6 +1410,8 @@ class AsyncMessages(AsyncResource):
             extra: Free-form data carried with the recall.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.recall_system_message, request_options)
         return await self._client.request(
             _RECALL_MESSAGE,
             CodeResult,
@@ -1378,6 +1445,8 @@ class AsyncMessages(AsyncResource):
         Args:
             date: The hour, as `YYYYMMDDHH` (for example `2014010101` for 01:00 to 02:00 on 1 January 2014), in the data center's time zone.
         """
+        if request_options:
+            check_options(self.get_message_history_log, request_options)
         return await self._client.request(
             _GET_MESSAGE_HISTORY_LOG,
             GetMessageHistoryLogResponse,
@@ -1399,6 +1468,8 @@ class AsyncMessages(AsyncResource):
         Args:
             date: The hour, as `YYYYMMDDHH`.
         """
+        if request_options:
+            check_options(self.delete_message_history_log, request_options)
         return await self._client.request(
             _DELETE_MESSAGE_HISTORY_LOG,
             CodeResult,
@@ -1426,6 +1497,8 @@ class AsyncMessages(AsyncResource):
             target_id: ID of the conversation target.
             msg_timestamp: Clear only messages sent before this Unix time in milliseconds; leave out to clear all.
         """
+        if request_options:
+            check_options(self.clean_conversation_messages, request_options)
         return await self._client.request(
             _CLEAN_CONVERSATION_MESSAGES,
             CodeResult,
@@ -1437,3 +1510,48 @@ class AsyncMessages(AsyncResource):
             },
             options=request_options,
         )
+
+
+class MessagesWithRawResponse:
+    """The methods of `Messages`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Messages) -> None:
+        self.send_private_message = _raw.wrap(_resource.send_private_message)
+        self.send_private_template_message = _raw.wrap(_resource.send_private_template_message)
+        self.send_private_status_message = _raw.wrap(_resource.send_private_status_message)
+        self.send_group_message = _raw.wrap(_resource.send_group_message)
+        self.send_group_status_message = _raw.wrap(_resource.send_group_status_message)
+        self.send_chatroom_message = _raw.wrap(_resource.send_chatroom_message)
+        self.broadcast_chatroom_message = _raw.wrap(_resource.broadcast_chatroom_message)
+        self.set_message_expansion = _raw.wrap(_resource.set_message_expansion)
+        self.delete_message_expansion = _raw.wrap(_resource.delete_message_expansion)
+        self.query_message_expansion = _raw.wrap(_resource.query_message_expansion)
+        self.recall_message = _raw.wrap(_resource.recall_message)
+        self.recall_system_message = _raw.wrap(_resource.recall_system_message)
+        self.get_message_history_log = _raw.wrap(_resource.get_message_history_log)
+        self.delete_message_history_log = _raw.wrap(_resource.delete_message_history_log)
+        self.clean_conversation_messages = _raw.wrap(_resource.clean_conversation_messages)
+
+
+class AsyncMessagesWithRawResponse:
+    """The methods of `AsyncMessages`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncMessages) -> None:
+        self.send_private_message = _raw.wrap_async(_resource.send_private_message)
+        self.send_private_template_message = _raw.wrap_async(
+            _resource.send_private_template_message
+        )
+        self.send_private_status_message = _raw.wrap_async(_resource.send_private_status_message)
+        self.send_group_message = _raw.wrap_async(_resource.send_group_message)
+        self.send_group_status_message = _raw.wrap_async(_resource.send_group_status_message)
+        self.send_chatroom_message = _raw.wrap_async(_resource.send_chatroom_message)
+        self.broadcast_chatroom_message = _raw.wrap_async(_resource.broadcast_chatroom_message)
+        self.set_message_expansion = _raw.wrap_async(_resource.set_message_expansion)
+        self.delete_message_expansion = _raw.wrap_async(_resource.delete_message_expansion)
+        self.query_message_expansion = _raw.wrap_async(_resource.query_message_expansion)
+        self.recall_message = _raw.wrap_async(_resource.recall_message)
+        self.recall_system_message = _raw.wrap_async(_resource.recall_system_message)
+        self.get_message_history_log = _raw.wrap_async(_resource.get_message_history_log)
+        self.delete_message_history_log = _raw.wrap_async(_resource.delete_message_history_log)
+        self.clean_conversation_messages = _raw.wrap_async(_resource.clean_conversation_messages)

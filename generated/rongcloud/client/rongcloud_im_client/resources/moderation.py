@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import CodeResult, ListSensitiveWordsResponse, SensitiveWord
 
 _ADD_SENSITIVE_WORD = Endpoint(
@@ -44,7 +45,11 @@ _LIST_SENSITIVE_WORDS = Endpoint(
 
 
 class Moderation(SyncResource):
-    """moderation operations."""
+    """The app's sensitive word list.
+
+    Reached as `client.moderation`; `client.with_raw_response.moderation` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def add_sensitive_word(
         self,
@@ -63,6 +68,8 @@ class Moderation(SyncResource):
             word: Sensitive word: Chinese characters, letters or digits, at most 32 characters.
             replace_word: Text that replaces the word in messages, at most 32 characters. Without it, messages containing the word are blocked instead.
         """
+        if request_options:
+            check_options(self.add_sensitive_word, request_options)
         return self._client.request(
             _ADD_SENSITIVE_WORD,
             CodeResult,
@@ -84,6 +91,8 @@ class Moderation(SyncResource):
         Args:
             words: Words to add, at most 50.
         """
+        if request_options:
+            check_options(self.batch_add_sensitive_words, request_options)
         return self._client.request(
             _BATCH_ADD_SENSITIVE_WORDS,
             CodeResult,
@@ -104,6 +113,8 @@ class Moderation(SyncResource):
         Args:
             word: Sensitive word: Chinese characters, letters or digits, at most 32 characters.
         """
+        if request_options:
+            check_options(self.remove_sensitive_word, request_options)
         return self._client.request(
             _REMOVE_SENSITIVE_WORD,
             CodeResult,
@@ -124,6 +135,8 @@ class Moderation(SyncResource):
         Args:
             words: Words to remove, at most 50; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.batch_remove_sensitive_words, request_options)
         return self._client.request(
             _BATCH_REMOVE_SENSITIVE_WORDS,
             CodeResult,
@@ -134,7 +147,7 @@ class Moderation(SyncResource):
     def list_sensitive_words(
         self,
         *,
-        type: Literal["0", "1", "2"] | NotGiven = NOT_GIVEN,
+        type: Literal["0", "1", "2"] | NotGiven = DEFAULT["1"],
         **request_options: Unpack[RequestOptions],
     ) -> ListSensitiveWordsResponse:
         """List sensitive words
@@ -144,6 +157,8 @@ class Moderation(SyncResource):
         Args:
             type: Which words: `0` replaced words, `1` blocked words (the default), `2` all. The vendor's documentation types it as a string; the Java SDK sends an integer, which travels as the same digit in the form.
         """
+        if request_options:
+            check_options(self.list_sensitive_words, request_options)
         return self._client.request(
             _LIST_SENSITIVE_WORDS,
             ListSensitiveWordsResponse,
@@ -153,7 +168,11 @@ class Moderation(SyncResource):
 
 
 class AsyncModeration(AsyncResource):
-    """moderation operations, async."""
+    """The app's sensitive word list.
+
+    Reached as `client.moderation` of an AsyncClient: the methods of `Moderation`,
+    to be awaited.
+    """
 
     async def add_sensitive_word(
         self,
@@ -172,6 +191,8 @@ class AsyncModeration(AsyncResource):
             word: Sensitive word: Chinese characters, letters or digits, at most 32 characters.
             replace_word: Text that replaces the word in messages, at most 32 characters. Without it, messages containing the word are blocked instead.
         """
+        if request_options:
+            check_options(self.add_sensitive_word, request_options)
         return await self._client.request(
             _ADD_SENSITIVE_WORD,
             CodeResult,
@@ -193,6 +214,8 @@ class AsyncModeration(AsyncResource):
         Args:
             words: Words to add, at most 50.
         """
+        if request_options:
+            check_options(self.batch_add_sensitive_words, request_options)
         return await self._client.request(
             _BATCH_ADD_SENSITIVE_WORDS,
             CodeResult,
@@ -213,6 +236,8 @@ class AsyncModeration(AsyncResource):
         Args:
             word: Sensitive word: Chinese characters, letters or digits, at most 32 characters.
         """
+        if request_options:
+            check_options(self.remove_sensitive_word, request_options)
         return await self._client.request(
             _REMOVE_SENSITIVE_WORD,
             CodeResult,
@@ -233,6 +258,8 @@ class AsyncModeration(AsyncResource):
         Args:
             words: Words to remove, at most 50; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.batch_remove_sensitive_words, request_options)
         return await self._client.request(
             _BATCH_REMOVE_SENSITIVE_WORDS,
             CodeResult,
@@ -243,7 +270,7 @@ class AsyncModeration(AsyncResource):
     async def list_sensitive_words(
         self,
         *,
-        type: Literal["0", "1", "2"] | NotGiven = NOT_GIVEN,
+        type: Literal["0", "1", "2"] | NotGiven = DEFAULT["1"],
         **request_options: Unpack[RequestOptions],
     ) -> ListSensitiveWordsResponse:
         """List sensitive words
@@ -253,9 +280,34 @@ class AsyncModeration(AsyncResource):
         Args:
             type: Which words: `0` replaced words, `1` blocked words (the default), `2` all. The vendor's documentation types it as a string; the Java SDK sends an integer, which travels as the same digit in the form.
         """
+        if request_options:
+            check_options(self.list_sensitive_words, request_options)
         return await self._client.request(
             _LIST_SENSITIVE_WORDS,
             ListSensitiveWordsResponse,
             body={"type": type},
             options=request_options,
         )
+
+
+class ModerationWithRawResponse:
+    """The methods of `Moderation`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Moderation) -> None:
+        self.add_sensitive_word = _raw.wrap(_resource.add_sensitive_word)
+        self.batch_add_sensitive_words = _raw.wrap(_resource.batch_add_sensitive_words)
+        self.remove_sensitive_word = _raw.wrap(_resource.remove_sensitive_word)
+        self.batch_remove_sensitive_words = _raw.wrap(_resource.batch_remove_sensitive_words)
+        self.list_sensitive_words = _raw.wrap(_resource.list_sensitive_words)
+
+
+class AsyncModerationWithRawResponse:
+    """The methods of `AsyncModeration`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncModeration) -> None:
+        self.add_sensitive_word = _raw.wrap_async(_resource.add_sensitive_word)
+        self.batch_add_sensitive_words = _raw.wrap_async(_resource.batch_add_sensitive_words)
+        self.remove_sensitive_word = _raw.wrap_async(_resource.remove_sensitive_word)
+        self.batch_remove_sensitive_words = _raw.wrap_async(_resource.batch_remove_sensitive_words)
+        self.list_sensitive_words = _raw.wrap_async(_resource.list_sensitive_words)

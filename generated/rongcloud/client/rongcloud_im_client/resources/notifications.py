@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CodeResult,
     GetConversationNotificationResponse,
@@ -103,7 +104,11 @@ _GET_USER_REMARKS_PAGING = Paging("page", items=("users",), page=("page",), size
 
 
 class Notifications(SyncResource):
-    """notifications operations."""
+    """Do-not-disturb settings, quiet hours and the aliases shown in push notifications.
+
+    Reached as `client.notifications`; `client.with_raw_response.notifications` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def set_conversation_notification(
         self,
@@ -128,6 +133,8 @@ class Notifications(SyncResource):
             bus_channel: Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
             unpush_level: Notification level: -1 notify for every message, 0 not set (inherit), 1 only @mentions, 2 only @mentions of the user, 4 only @all, 5 never notify.
         """
+        if request_options:
+            check_options(self.set_conversation_notification, request_options)
         return self._client.request(
             _SET_CONVERSATION_NOTIFICATION,
             CodeResult,
@@ -161,6 +168,8 @@ class Notifications(SyncResource):
             target_id: ID of the conversation target.
             bus_channel: Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
         """
+        if request_options:
+            check_options(self.get_conversation_notification, request_options)
         return self._client.request(
             _GET_CONVERSATION_NOTIFICATION,
             GetConversationNotificationResponse,
@@ -191,6 +200,8 @@ class Notifications(SyncResource):
             request_id: The user whose setting is changed.
             unpush_level: Notification level: -1 notify for every message, 0 not set (inherit), 1 only @mentions, 2 only @mentions of the user, 4 only @all, 5 never notify.
         """
+        if request_options:
+            check_options(self.set_conversation_type_notification, request_options)
         return self._client.request(
             _SET_CONVERSATION_TYPE_NOTIFICATION,
             CodeResult,
@@ -217,6 +228,8 @@ class Notifications(SyncResource):
             conversation_type: Conversation type: 1 one-to-one, 3 group, 6 system, 10 ultra group.
             request_id: The user whose setting is read.
         """
+        if request_options:
+            check_options(self.get_conversation_type_notification, request_options)
         return self._client.request(
             _GET_CONVERSATION_TYPE_NOTIFICATION,
             GetConversationTypeNotificationResponse,
@@ -230,7 +243,7 @@ class Notifications(SyncResource):
         user_id: str,
         start_time: str,
         period: int,
-        level: Literal[1, 5] | NotGiven = NOT_GIVEN,
+        level: Literal[1, 5] | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Set a user's quiet hours
@@ -245,6 +258,8 @@ class Notifications(SyncResource):
             period: Length of the window in minutes; 0 means none.
             level: 1 only @mentions notify during the window, 5 nothing does.
         """
+        if request_options:
+            check_options(self.set_user_dnd_period, request_options)
         return self._client.request(
             _SET_USER_DND_PERIOD,
             CodeResult,
@@ -265,6 +280,8 @@ class Notifications(SyncResource):
         Args:
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.delete_user_dnd_period, request_options)
         return self._client.request(
             _DELETE_USER_DND_PERIOD,
             CodeResult,
@@ -285,6 +302,8 @@ class Notifications(SyncResource):
         Args:
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.get_user_dnd_period, request_options)
         return self._client.request(
             _GET_USER_DND_PERIOD,
             GetUserDndPeriodResponse,
@@ -308,6 +327,8 @@ class Notifications(SyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             remarks: Aliases to set, at most 100, sent as a JSON array string.
         """
+        if request_options:
+            check_options(self.set_user_remarks, request_options)
         return self._client.request(
             _SET_USER_REMARKS,
             CodeResult,
@@ -330,6 +351,8 @@ class Notifications(SyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             target_id: The user whose alias is removed.
         """
+        if request_options:
+            check_options(self.delete_user_remark, request_options)
         return self._client.request(
             _DELETE_USER_REMARK,
             CodeResult,
@@ -341,8 +364,8 @@ class Notifications(SyncResource):
         self,
         *,
         user_id: str,
-        page: int | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = DEFAULT[1],
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> GetUserRemarksResponse:
         """List a user's push aliases
@@ -354,6 +377,8 @@ class Notifications(SyncResource):
             page: Page number, from 1.
             size: Aliases per page.
         """
+        if request_options:
+            check_options(self.get_user_remarks, request_options)
         return self._client.request(
             _GET_USER_REMARKS,
             GetUserRemarksResponse,
@@ -365,8 +390,8 @@ class Notifications(SyncResource):
         self,
         *,
         user_id: str,
-        page: int | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = DEFAULT[1],
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[UserRemark]:
         """Every item of `get_user_remarks`, page after page.
@@ -378,6 +403,8 @@ class Notifications(SyncResource):
             page: Page number, from 1.
             size: Aliases per page.
         """
+        if request_options:
+            check_options(self.iter_get_user_remarks, request_options)
         return iterate(
             self.get_user_remarks,
             _GET_USER_REMARKS_PAGING,
@@ -402,6 +429,8 @@ class Notifications(SyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             remark: The alias.
         """
+        if request_options:
+            check_options(self.set_group_member_remark, request_options)
         return self._client.request(
             _SET_GROUP_MEMBER_REMARK,
             CodeResult,
@@ -424,6 +453,8 @@ class Notifications(SyncResource):
             group_id: ID of a group, at most 64 characters.
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.delete_group_member_remark, request_options)
         return self._client.request(
             _DELETE_GROUP_MEMBER_REMARK,
             CodeResult,
@@ -446,6 +477,8 @@ class Notifications(SyncResource):
             group_id: ID of a group, at most 64 characters.
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.get_group_member_remark, request_options)
         return self._client.request(
             _GET_GROUP_MEMBER_REMARK,
             GetGroupMemberRemarkResponse,
@@ -455,7 +488,11 @@ class Notifications(SyncResource):
 
 
 class AsyncNotifications(AsyncResource):
-    """notifications operations, async."""
+    """Do-not-disturb settings, quiet hours and the aliases shown in push notifications.
+
+    Reached as `client.notifications` of an AsyncClient: the methods of `Notifications`,
+    to be awaited.
+    """
 
     async def set_conversation_notification(
         self,
@@ -480,6 +517,8 @@ class AsyncNotifications(AsyncResource):
             bus_channel: Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
             unpush_level: Notification level: -1 notify for every message, 0 not set (inherit), 1 only @mentions, 2 only @mentions of the user, 4 only @all, 5 never notify.
         """
+        if request_options:
+            check_options(self.set_conversation_notification, request_options)
         return await self._client.request(
             _SET_CONVERSATION_NOTIFICATION,
             CodeResult,
@@ -513,6 +552,8 @@ class AsyncNotifications(AsyncResource):
             target_id: ID of the conversation target.
             bus_channel: Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
         """
+        if request_options:
+            check_options(self.get_conversation_notification, request_options)
         return await self._client.request(
             _GET_CONVERSATION_NOTIFICATION,
             GetConversationNotificationResponse,
@@ -543,6 +584,8 @@ class AsyncNotifications(AsyncResource):
             request_id: The user whose setting is changed.
             unpush_level: Notification level: -1 notify for every message, 0 not set (inherit), 1 only @mentions, 2 only @mentions of the user, 4 only @all, 5 never notify.
         """
+        if request_options:
+            check_options(self.set_conversation_type_notification, request_options)
         return await self._client.request(
             _SET_CONVERSATION_TYPE_NOTIFICATION,
             CodeResult,
@@ -569,6 +612,8 @@ class AsyncNotifications(AsyncResource):
             conversation_type: Conversation type: 1 one-to-one, 3 group, 6 system, 10 ultra group.
             request_id: The user whose setting is read.
         """
+        if request_options:
+            check_options(self.get_conversation_type_notification, request_options)
         return await self._client.request(
             _GET_CONVERSATION_TYPE_NOTIFICATION,
             GetConversationTypeNotificationResponse,
@@ -582,7 +627,7 @@ class AsyncNotifications(AsyncResource):
         user_id: str,
         start_time: str,
         period: int,
-        level: Literal[1, 5] | NotGiven = NOT_GIVEN,
+        level: Literal[1, 5] | NotGiven = DEFAULT[1],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Set a user's quiet hours
@@ -597,6 +642,8 @@ class AsyncNotifications(AsyncResource):
             period: Length of the window in minutes; 0 means none.
             level: 1 only @mentions notify during the window, 5 nothing does.
         """
+        if request_options:
+            check_options(self.set_user_dnd_period, request_options)
         return await self._client.request(
             _SET_USER_DND_PERIOD,
             CodeResult,
@@ -617,6 +664,8 @@ class AsyncNotifications(AsyncResource):
         Args:
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.delete_user_dnd_period, request_options)
         return await self._client.request(
             _DELETE_USER_DND_PERIOD,
             CodeResult,
@@ -637,6 +686,8 @@ class AsyncNotifications(AsyncResource):
         Args:
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.get_user_dnd_period, request_options)
         return await self._client.request(
             _GET_USER_DND_PERIOD,
             GetUserDndPeriodResponse,
@@ -660,6 +711,8 @@ class AsyncNotifications(AsyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             remarks: Aliases to set, at most 100, sent as a JSON array string.
         """
+        if request_options:
+            check_options(self.set_user_remarks, request_options)
         return await self._client.request(
             _SET_USER_REMARKS,
             CodeResult,
@@ -682,6 +735,8 @@ class AsyncNotifications(AsyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             target_id: The user whose alias is removed.
         """
+        if request_options:
+            check_options(self.delete_user_remark, request_options)
         return await self._client.request(
             _DELETE_USER_REMARK,
             CodeResult,
@@ -693,8 +748,8 @@ class AsyncNotifications(AsyncResource):
         self,
         *,
         user_id: str,
-        page: int | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = DEFAULT[1],
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> GetUserRemarksResponse:
         """List a user's push aliases
@@ -706,6 +761,8 @@ class AsyncNotifications(AsyncResource):
             page: Page number, from 1.
             size: Aliases per page.
         """
+        if request_options:
+            check_options(self.get_user_remarks, request_options)
         return await self._client.request(
             _GET_USER_REMARKS,
             GetUserRemarksResponse,
@@ -717,8 +774,8 @@ class AsyncNotifications(AsyncResource):
         self,
         *,
         user_id: str,
-        page: int | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = DEFAULT[1],
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[UserRemark]:
         """Every item of `get_user_remarks`, page after page.
@@ -730,6 +787,8 @@ class AsyncNotifications(AsyncResource):
             page: Page number, from 1.
             size: Aliases per page.
         """
+        if request_options:
+            check_options(self.iter_get_user_remarks, request_options)
         return iterate_async(
             self.get_user_remarks,
             _GET_USER_REMARKS_PAGING,
@@ -754,6 +813,8 @@ class AsyncNotifications(AsyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             remark: The alias.
         """
+        if request_options:
+            check_options(self.set_group_member_remark, request_options)
         return await self._client.request(
             _SET_GROUP_MEMBER_REMARK,
             CodeResult,
@@ -776,6 +837,8 @@ class AsyncNotifications(AsyncResource):
             group_id: ID of a group, at most 64 characters.
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.delete_group_member_remark, request_options)
         return await self._client.request(
             _DELETE_GROUP_MEMBER_REMARK,
             CodeResult,
@@ -798,9 +861,62 @@ class AsyncNotifications(AsyncResource):
             group_id: ID of a group, at most 64 characters.
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.get_group_member_remark, request_options)
         return await self._client.request(
             _GET_GROUP_MEMBER_REMARK,
             GetGroupMemberRemarkResponse,
             body={"groupId": group_id, "userId": user_id},
             options=request_options,
         )
+
+
+class NotificationsWithRawResponse:
+    """The methods of `Notifications`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Notifications) -> None:
+        self.set_conversation_notification = _raw.wrap(_resource.set_conversation_notification)
+        self.get_conversation_notification = _raw.wrap(_resource.get_conversation_notification)
+        self.set_conversation_type_notification = _raw.wrap(
+            _resource.set_conversation_type_notification
+        )
+        self.get_conversation_type_notification = _raw.wrap(
+            _resource.get_conversation_type_notification
+        )
+        self.set_user_dnd_period = _raw.wrap(_resource.set_user_dnd_period)
+        self.delete_user_dnd_period = _raw.wrap(_resource.delete_user_dnd_period)
+        self.get_user_dnd_period = _raw.wrap(_resource.get_user_dnd_period)
+        self.set_user_remarks = _raw.wrap(_resource.set_user_remarks)
+        self.delete_user_remark = _raw.wrap(_resource.delete_user_remark)
+        self.get_user_remarks = _raw.wrap(_resource.get_user_remarks)
+        self.set_group_member_remark = _raw.wrap(_resource.set_group_member_remark)
+        self.delete_group_member_remark = _raw.wrap(_resource.delete_group_member_remark)
+        self.get_group_member_remark = _raw.wrap(_resource.get_group_member_remark)
+
+
+class AsyncNotificationsWithRawResponse:
+    """The methods of `AsyncNotifications`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncNotifications) -> None:
+        self.set_conversation_notification = _raw.wrap_async(
+            _resource.set_conversation_notification
+        )
+        self.get_conversation_notification = _raw.wrap_async(
+            _resource.get_conversation_notification
+        )
+        self.set_conversation_type_notification = _raw.wrap_async(
+            _resource.set_conversation_type_notification
+        )
+        self.get_conversation_type_notification = _raw.wrap_async(
+            _resource.get_conversation_type_notification
+        )
+        self.set_user_dnd_period = _raw.wrap_async(_resource.set_user_dnd_period)
+        self.delete_user_dnd_period = _raw.wrap_async(_resource.delete_user_dnd_period)
+        self.get_user_dnd_period = _raw.wrap_async(_resource.get_user_dnd_period)
+        self.set_user_remarks = _raw.wrap_async(_resource.set_user_remarks)
+        self.delete_user_remark = _raw.wrap_async(_resource.delete_user_remark)
+        self.get_user_remarks = _raw.wrap_async(_resource.get_user_remarks)
+        self.set_group_member_remark = _raw.wrap_async(_resource.set_group_member_remark)
+        self.delete_group_member_remark = _raw.wrap_async(_resource.delete_group_member_remark)
+        self.get_group_member_remark = _raw.wrap_async(_resource.get_group_member_remark)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     BroadcastMessageResponse,
     BroadcastOnlineMessageResponse,
@@ -74,7 +75,11 @@ _PUSH_TO_USERS = Endpoint(
 
 
 class System(SyncResource):
-    """system operations."""
+    """System notification messages, broadcasts to all or online users and push-only notifications.
+
+    Reached as `client.system`; `client.with_raw_response.system` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def send_system_message(
         self,
@@ -85,13 +90,13 @@ class System(SyncResource):
         content: Mapping[str, Any],
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        count: int | NotGiven = NOT_GIVEN,
-        is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        content_available: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        disable_push: bool | NotGiven = NOT_GIVEN,
+        count: int | NotGiven = DEFAULT[-1],
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         bus_channel: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendSystemMessageResponse:
         """Send a system notification message
@@ -114,6 +119,8 @@ class System(SyncResource):
             bus_channel: Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.send_system_message, request_options)
         return self._client.request(
             _SEND_SYSTEM_MESSAGE,
             SendSystemMessageResponse,
@@ -145,11 +152,11 @@ class System(SyncResource):
         values: Sequence[Mapping[str, str]],
         push_content: Sequence[str],
         push_data: Sequence[str] | NotGiven = NOT_GIVEN,
-        verify_blacklist: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        content_available: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        disable_push: bool | NotGiven = NOT_GIVEN,
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
         bus_channel: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendSystemTemplateMessageResponse:
         """Send a system notification template message
@@ -171,6 +178,8 @@ class System(SyncResource):
             bus_channel: Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.send_system_template_message, request_options)
         return self._client.request(
             _SEND_SYSTEM_TEMPLATE_MESSAGE,
             SendSystemTemplateMessageResponse,
@@ -199,9 +208,9 @@ class System(SyncResource):
         content: Mapping[str, Any],
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        content_available: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> BroadcastMessageResponse:
         """Broadcast a message to all users
@@ -219,6 +228,8 @@ class System(SyncResource):
             push_ext: Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.broadcast_message, request_options)
         return self._client.request(
             _BROADCAST_MESSAGE,
             BroadcastMessageResponse,
@@ -241,7 +252,7 @@ class System(SyncResource):
         from_user_id: str,
         object_name: str,
         content: Mapping[str, Any],
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> BroadcastOnlineMessageResponse:
         """Broadcast a message to online users
@@ -255,6 +266,8 @@ class System(SyncResource):
             content: Message body as a JSON object; its shape depends on `objectName`. It travels as a JSON string inside the form field. A single message is at most 128 KB.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.broadcast_online_message, request_options)
         return self._client.request(
             _BROADCAST_ONLINE_MESSAGE,
             BroadcastOnlineMessageResponse,
@@ -294,6 +307,8 @@ class System(SyncResource):
             audience: Who receives it: everyone, or the users that match its other fields.
             notification: What the remote notification shows, with per-platform overrides.
         """
+        if request_options:
+            check_options(self.push_to_all, request_options)
         return self._client.request(
             _SEND_PUSH,
             SendPushResponse,
@@ -332,6 +347,8 @@ class System(SyncResource):
             message: The system message delivered along with the notification.
             notification: What the remote notification shows, with per-platform overrides.
         """
+        if request_options:
+            check_options(self.push_to_tagged_users, request_options)
         return self._client.request(
             _SEND_PUSH,
             SendPushResponse,
@@ -376,6 +393,8 @@ class System(SyncResource):
             message: The system message delivered along with the notification.
             notification: What the remote notification shows, with per-platform overrides.
         """
+        if request_options:
+            check_options(self.push_to_package, request_options)
         return self._client.request(
             _SEND_PUSH,
             SendPushResponse,
@@ -395,10 +414,10 @@ class System(SyncResource):
         from_user_id: str,
         message_uid: str,
         sent_time: int,
-        is_admin: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_delete: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_admin: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
         extra: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Recall a broadcast message
@@ -414,6 +433,8 @@ class System(SyncResource):
             extra: Free-form data carried with the recall.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.recall_broadcast_message, request_options)
         return self._client.request(
             _RECALL_BROADCAST_MESSAGE,
             CodeResult,
@@ -445,6 +466,8 @@ class System(SyncResource):
             user_ids: Recipient user IDs, at most 100.
             notification: What the notification shows.
         """
+        if request_options:
+            check_options(self.push_to_users, request_options)
         return self._client.request(
             _PUSH_TO_USERS,
             PushToUsersResponse,
@@ -454,7 +477,11 @@ class System(SyncResource):
 
 
 class AsyncSystem(AsyncResource):
-    """system operations, async."""
+    """System notification messages, broadcasts to all or online users and push-only notifications.
+
+    Reached as `client.system` of an AsyncClient: the methods of `System`,
+    to be awaited.
+    """
 
     async def send_system_message(
         self,
@@ -465,13 +492,13 @@ class AsyncSystem(AsyncResource):
         content: Mapping[str, Any],
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        count: int | NotGiven = NOT_GIVEN,
-        is_persisted: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        content_available: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        disable_push: bool | NotGiven = NOT_GIVEN,
+        count: int | NotGiven = DEFAULT[-1],
+        is_persisted: Literal[0, 1] | NotGiven = DEFAULT[1],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         bus_channel: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendSystemMessageResponse:
         """Send a system notification message
@@ -494,6 +521,8 @@ class AsyncSystem(AsyncResource):
             bus_channel: Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.send_system_message, request_options)
         return await self._client.request(
             _SEND_SYSTEM_MESSAGE,
             SendSystemMessageResponse,
@@ -525,11 +554,11 @@ class AsyncSystem(AsyncResource):
         values: Sequence[Mapping[str, str]],
         push_content: Sequence[str],
         push_data: Sequence[str] | NotGiven = NOT_GIVEN,
-        verify_blacklist: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        content_available: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        disable_push: bool | NotGiven = NOT_GIVEN,
+        verify_blacklist: Literal[0, 1] | NotGiven = DEFAULT[0],
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
+        disable_push: bool | NotGiven = DEFAULT[False],
         bus_channel: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> SendSystemTemplateMessageResponse:
         """Send a system notification template message
@@ -551,6 +580,8 @@ class AsyncSystem(AsyncResource):
             bus_channel: Sub-channel of the conversation the message belongs to: letters and digits, at most 20 characters.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.send_system_template_message, request_options)
         return await self._client.request(
             _SEND_SYSTEM_TEMPLATE_MESSAGE,
             SendSystemTemplateMessageResponse,
@@ -579,9 +610,9 @@ class AsyncSystem(AsyncResource):
         content: Mapping[str, Any],
         push_content: str | NotGiven = NOT_GIVEN,
         push_data: str | NotGiven = NOT_GIVEN,
-        content_available: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        content_available: Literal[0, 1] | NotGiven = DEFAULT[0],
         push_ext: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> BroadcastMessageResponse:
         """Broadcast a message to all users
@@ -599,6 +630,8 @@ class AsyncSystem(AsyncResource):
             push_ext: Per-message notification settings (title, vendor channel options and the like) as a JSON object sent as a JSON string in the form field. Ignored when `disablePush` is true.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.broadcast_message, request_options)
         return await self._client.request(
             _BROADCAST_MESSAGE,
             BroadcastMessageResponse,
@@ -621,7 +654,7 @@ class AsyncSystem(AsyncResource):
         from_user_id: str,
         object_name: str,
         content: Mapping[str, Any],
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> BroadcastOnlineMessageResponse:
         """Broadcast a message to online users
@@ -635,6 +668,8 @@ class AsyncSystem(AsyncResource):
             content: Message body as a JSON object; its shape depends on `objectName`. It travels as a JSON string inside the form field. A single message is at most 128 KB.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.broadcast_online_message, request_options)
         return await self._client.request(
             _BROADCAST_ONLINE_MESSAGE,
             BroadcastOnlineMessageResponse,
@@ -674,6 +709,8 @@ class AsyncSystem(AsyncResource):
             audience: Who receives it: everyone, or the users that match its other fields.
             notification: What the remote notification shows, with per-platform overrides.
         """
+        if request_options:
+            check_options(self.push_to_all, request_options)
         return await self._client.request(
             _SEND_PUSH,
             SendPushResponse,
@@ -712,6 +749,8 @@ class AsyncSystem(AsyncResource):
             message: The system message delivered along with the notification.
             notification: What the remote notification shows, with per-platform overrides.
         """
+        if request_options:
+            check_options(self.push_to_tagged_users, request_options)
         return await self._client.request(
             _SEND_PUSH,
             SendPushResponse,
@@ -756,6 +795,8 @@ class AsyncSystem(AsyncResource):
             message: The system message delivered along with the notification.
             notification: What the remote notification shows, with per-platform overrides.
         """
+        if request_options:
+            check_options(self.push_to_package, request_options)
         return await self._client.request(
             _SEND_PUSH,
             SendPushResponse,
@@ -775,10 +816,10 @@ class AsyncSystem(AsyncResource):
         from_user_id: str,
         message_uid: str,
         sent_time: int,
-        is_admin: Literal[0, 1] | NotGiven = NOT_GIVEN,
-        is_delete: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_admin: Literal[0, 1] | NotGiven = DEFAULT[0],
+        is_delete: Literal[0, 1] | NotGiven = DEFAULT[0],
         extra: str | NotGiven = NOT_GIVEN,
-        disable_update_last_msg: bool | NotGiven = NOT_GIVEN,
+        disable_update_last_msg: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> CodeResult:
         """Recall a broadcast message
@@ -794,6 +835,8 @@ class AsyncSystem(AsyncResource):
             extra: Free-form data carried with the recall.
             disable_update_last_msg: When true, the message does not replace the last message shown in the conversation list.
         """
+        if request_options:
+            check_options(self.recall_broadcast_message, request_options)
         return await self._client.request(
             _RECALL_BROADCAST_MESSAGE,
             CodeResult,
@@ -825,9 +868,42 @@ class AsyncSystem(AsyncResource):
             user_ids: Recipient user IDs, at most 100.
             notification: What the notification shows.
         """
+        if request_options:
+            check_options(self.push_to_users, request_options)
         return await self._client.request(
             _PUSH_TO_USERS,
             PushToUsersResponse,
             body={"userIds": user_ids, "notification": notification},
             options=request_options,
         )
+
+
+class SystemWithRawResponse:
+    """The methods of `System`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: System) -> None:
+        self.send_system_message = _raw.wrap(_resource.send_system_message)
+        self.send_system_template_message = _raw.wrap(_resource.send_system_template_message)
+        self.broadcast_message = _raw.wrap(_resource.broadcast_message)
+        self.broadcast_online_message = _raw.wrap(_resource.broadcast_online_message)
+        self.push_to_all = _raw.wrap(_resource.push_to_all)
+        self.push_to_tagged_users = _raw.wrap(_resource.push_to_tagged_users)
+        self.push_to_package = _raw.wrap(_resource.push_to_package)
+        self.recall_broadcast_message = _raw.wrap(_resource.recall_broadcast_message)
+        self.push_to_users = _raw.wrap(_resource.push_to_users)
+
+
+class AsyncSystemWithRawResponse:
+    """The methods of `AsyncSystem`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncSystem) -> None:
+        self.send_system_message = _raw.wrap_async(_resource.send_system_message)
+        self.send_system_template_message = _raw.wrap_async(_resource.send_system_template_message)
+        self.broadcast_message = _raw.wrap_async(_resource.broadcast_message)
+        self.broadcast_online_message = _raw.wrap_async(_resource.broadcast_online_message)
+        self.push_to_all = _raw.wrap_async(_resource.push_to_all)
+        self.push_to_tagged_users = _raw.wrap_async(_resource.push_to_tagged_users)
+        self.push_to_package = _raw.wrap_async(_resource.push_to_package)
+        self.recall_broadcast_message = _raw.wrap_async(_resource.recall_broadcast_message)
+        self.push_to_users = _raw.wrap_async(_resource.push_to_users)

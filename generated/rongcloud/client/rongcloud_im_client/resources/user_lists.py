@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CodeResult,
     QueryAllowlistModeResponse,
@@ -74,7 +75,11 @@ _QUERY_ALLOWLIST_PAGING = Paging(
 
 
 class UserLists(SyncResource):
-    """user_lists operations."""
+    """Per-user blocklists and allowlists that decide who may send a user one-to-one messages.
+
+    Reached as `client.user_lists`; `client.with_raw_response.user_lists` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def add_to_blocklist(
         self,
@@ -91,6 +96,8 @@ class UserLists(SyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             black_user_id: IDs of the users to block, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.add_to_blocklist, request_options)
         return self._client.request(
             _ADD_TO_BLOCKLIST,
             CodeResult,
@@ -113,6 +120,8 @@ class UserLists(SyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             black_user_id: IDs of the users to unblock, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.remove_from_blocklist, request_options)
         return self._client.request(
             _REMOVE_FROM_BLOCKLIST,
             CodeResult,
@@ -125,7 +134,7 @@ class UserLists(SyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> QueryBlocklistResponse:
         """List a user's blocklist
@@ -137,6 +146,8 @@ class UserLists(SyncResource):
             page_token: Token from the `next` field of the previous page; leave out for the first page.
             size: Users per page; without paging the first 1000 are returned.
         """
+        if request_options:
+            check_options(self.query_blocklist, request_options)
         return self._client.request(
             _QUERY_BLOCKLIST,
             QueryBlocklistResponse,
@@ -149,7 +160,7 @@ class UserLists(SyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `query_blocklist`, page after page.
@@ -161,6 +172,8 @@ class UserLists(SyncResource):
             page_token: Token from the `next` field of the previous page; leave out for the first page.
             size: Users per page; without paging the first 1000 are returned.
         """
+        if request_options:
+            check_options(self.iter_query_blocklist, request_options)
         return iterate(
             self.query_blocklist,
             _QUERY_BLOCKLIST_PAGING,
@@ -185,6 +198,8 @@ class UserLists(SyncResource):
             user_id: IDs of the users, at most 20; sent as repeated fields.
             white_setting: 1 turns the allowlist on, 0 returns to the blocklist (the default).
         """
+        if request_options:
+            check_options(self.set_allowlist_mode, request_options)
         return self._client.request(
             _SET_ALLOWLIST_MODE,
             CodeResult,
@@ -205,6 +220,8 @@ class UserLists(SyncResource):
         Args:
             user_id: IDs of the users, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.query_allowlist_mode, request_options)
         return self._client.request(
             _QUERY_ALLOWLIST_MODE,
             QueryAllowlistModeResponse,
@@ -227,6 +244,8 @@ class UserLists(SyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             white_user_id: IDs of the users to allow, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.add_to_allowlist, request_options)
         return self._client.request(
             _ADD_TO_ALLOWLIST,
             CodeResult,
@@ -249,6 +268,8 @@ class UserLists(SyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             white_user_id: IDs of the users to remove, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.remove_from_allowlist, request_options)
         return self._client.request(
             _REMOVE_FROM_ALLOWLIST,
             CodeResult,
@@ -261,7 +282,7 @@ class UserLists(SyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> QueryAllowlistResponse:
         """List a user's allowlist
@@ -273,6 +294,8 @@ class UserLists(SyncResource):
             page_token: Token from the `next` field of the previous page; leave out for the first page.
             size: Users per page; without paging the first 1000 are returned.
         """
+        if request_options:
+            check_options(self.query_allowlist, request_options)
         return self._client.request(
             _QUERY_ALLOWLIST,
             QueryAllowlistResponse,
@@ -285,7 +308,7 @@ class UserLists(SyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `query_allowlist`, page after page.
@@ -297,6 +320,8 @@ class UserLists(SyncResource):
             page_token: Token from the `next` field of the previous page; leave out for the first page.
             size: Users per page; without paging the first 1000 are returned.
         """
+        if request_options:
+            check_options(self.iter_query_allowlist, request_options)
         return iterate(
             self.query_allowlist,
             _QUERY_ALLOWLIST_PAGING,
@@ -306,7 +331,11 @@ class UserLists(SyncResource):
 
 
 class AsyncUserLists(AsyncResource):
-    """user_lists operations, async."""
+    """Per-user blocklists and allowlists that decide who may send a user one-to-one messages.
+
+    Reached as `client.user_lists` of an AsyncClient: the methods of `UserLists`,
+    to be awaited.
+    """
 
     async def add_to_blocklist(
         self,
@@ -323,6 +352,8 @@ class AsyncUserLists(AsyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             black_user_id: IDs of the users to block, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.add_to_blocklist, request_options)
         return await self._client.request(
             _ADD_TO_BLOCKLIST,
             CodeResult,
@@ -345,6 +376,8 @@ class AsyncUserLists(AsyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             black_user_id: IDs of the users to unblock, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.remove_from_blocklist, request_options)
         return await self._client.request(
             _REMOVE_FROM_BLOCKLIST,
             CodeResult,
@@ -357,7 +390,7 @@ class AsyncUserLists(AsyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> QueryBlocklistResponse:
         """List a user's blocklist
@@ -369,6 +402,8 @@ class AsyncUserLists(AsyncResource):
             page_token: Token from the `next` field of the previous page; leave out for the first page.
             size: Users per page; without paging the first 1000 are returned.
         """
+        if request_options:
+            check_options(self.query_blocklist, request_options)
         return await self._client.request(
             _QUERY_BLOCKLIST,
             QueryBlocklistResponse,
@@ -381,7 +416,7 @@ class AsyncUserLists(AsyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `query_blocklist`, page after page.
@@ -393,6 +428,8 @@ class AsyncUserLists(AsyncResource):
             page_token: Token from the `next` field of the previous page; leave out for the first page.
             size: Users per page; without paging the first 1000 are returned.
         """
+        if request_options:
+            check_options(self.iter_query_blocklist, request_options)
         return iterate_async(
             self.query_blocklist,
             _QUERY_BLOCKLIST_PAGING,
@@ -417,6 +454,8 @@ class AsyncUserLists(AsyncResource):
             user_id: IDs of the users, at most 20; sent as repeated fields.
             white_setting: 1 turns the allowlist on, 0 returns to the blocklist (the default).
         """
+        if request_options:
+            check_options(self.set_allowlist_mode, request_options)
         return await self._client.request(
             _SET_ALLOWLIST_MODE,
             CodeResult,
@@ -437,6 +476,8 @@ class AsyncUserLists(AsyncResource):
         Args:
             user_id: IDs of the users, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.query_allowlist_mode, request_options)
         return await self._client.request(
             _QUERY_ALLOWLIST_MODE,
             QueryAllowlistModeResponse,
@@ -459,6 +500,8 @@ class AsyncUserLists(AsyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             white_user_id: IDs of the users to allow, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.add_to_allowlist, request_options)
         return await self._client.request(
             _ADD_TO_ALLOWLIST,
             CodeResult,
@@ -481,6 +524,8 @@ class AsyncUserLists(AsyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             white_user_id: IDs of the users to remove, at most 20; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.remove_from_allowlist, request_options)
         return await self._client.request(
             _REMOVE_FROM_ALLOWLIST,
             CodeResult,
@@ -493,7 +538,7 @@ class AsyncUserLists(AsyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> QueryAllowlistResponse:
         """List a user's allowlist
@@ -505,6 +550,8 @@ class AsyncUserLists(AsyncResource):
             page_token: Token from the `next` field of the previous page; leave out for the first page.
             size: Users per page; without paging the first 1000 are returned.
         """
+        if request_options:
+            check_options(self.query_allowlist, request_options)
         return await self._client.request(
             _QUERY_ALLOWLIST,
             QueryAllowlistResponse,
@@ -517,7 +564,7 @@ class AsyncUserLists(AsyncResource):
         *,
         user_id: str,
         page_token: str | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = DEFAULT[1000],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `query_allowlist`, page after page.
@@ -529,9 +576,40 @@ class AsyncUserLists(AsyncResource):
             page_token: Token from the `next` field of the previous page; leave out for the first page.
             size: Users per page; without paging the first 1000 are returned.
         """
+        if request_options:
+            check_options(self.iter_query_allowlist, request_options)
         return iterate_async(
             self.query_allowlist,
             _QUERY_ALLOWLIST_PAGING,
             {"user_id": user_id, "page_token": page_token, "size": size},
             request_options,
         )
+
+
+class UserListsWithRawResponse:
+    """The methods of `UserLists`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: UserLists) -> None:
+        self.add_to_blocklist = _raw.wrap(_resource.add_to_blocklist)
+        self.remove_from_blocklist = _raw.wrap(_resource.remove_from_blocklist)
+        self.query_blocklist = _raw.wrap(_resource.query_blocklist)
+        self.set_allowlist_mode = _raw.wrap(_resource.set_allowlist_mode)
+        self.query_allowlist_mode = _raw.wrap(_resource.query_allowlist_mode)
+        self.add_to_allowlist = _raw.wrap(_resource.add_to_allowlist)
+        self.remove_from_allowlist = _raw.wrap(_resource.remove_from_allowlist)
+        self.query_allowlist = _raw.wrap(_resource.query_allowlist)
+
+
+class AsyncUserListsWithRawResponse:
+    """The methods of `AsyncUserLists`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncUserLists) -> None:
+        self.add_to_blocklist = _raw.wrap_async(_resource.add_to_blocklist)
+        self.remove_from_blocklist = _raw.wrap_async(_resource.remove_from_blocklist)
+        self.query_blocklist = _raw.wrap_async(_resource.query_blocklist)
+        self.set_allowlist_mode = _raw.wrap_async(_resource.set_allowlist_mode)
+        self.query_allowlist_mode = _raw.wrap_async(_resource.query_allowlist_mode)
+        self.add_to_allowlist = _raw.wrap_async(_resource.add_to_allowlist)
+        self.remove_from_allowlist = _raw.wrap_async(_resource.remove_from_allowlist)
+        self.query_allowlist = _raw.wrap_async(_resource.query_allowlist)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     BlockedUser,
     CheckUserOnlineResponse,
@@ -130,7 +131,11 @@ _QUERY_PRIVATE_CHAT_MUTED_USERS_PAGING = Paging(
 
 
 class Users(SyncResource):
-    """users operations."""
+    """Register users and issue tokens, edit profiles, deactivate, ban and mute users, check who is online and manage user tags.
+
+    Reached as `client.users`; `client.with_raw_response.users` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def register_user(
         self,
@@ -151,6 +156,8 @@ class Users(SyncResource):
             name: Display name used in notifications, at most 128 bytes.
             portrait_uri: URL of the user's avatar, at most 1024 bytes.
         """
+        if request_options:
+            check_options(self.register_user, request_options)
         return self._client.request(
             _REGISTER_USER,
             RegisterUserResponse,
@@ -174,6 +181,8 @@ class Users(SyncResource):
             user_id: IDs of the users whose tokens to invalidate, at most 20; sent as repeated fields.
             time: Cut-off as a Unix timestamp in milliseconds: tokens obtained before it stop working.
         """
+        if request_options:
+            check_options(self.expire_user_tokens, request_options)
         return self._client.request(
             _EXPIRE_USER_TOKENS,
             CodeResult,
@@ -194,6 +203,8 @@ class Users(SyncResource):
         Args:
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.get_user_info, request_options)
         return self._client.request(
             _GET_USER_INFO,
             GetUserInfoResponse,
@@ -219,6 +230,8 @@ class Users(SyncResource):
             name: New display name, at most 128 bytes.
             portrait_uri: New avatar URL, at most 1024 bytes.
         """
+        if request_options:
+            check_options(self.update_user_info, request_options)
         return self._client.request(
             _UPDATE_USER_INFO,
             CodeResult,
@@ -241,6 +254,8 @@ class Users(SyncResource):
         Args:
             user_id: IDs of the users to deactivate, separated by commas; at most 100.
         """
+        if request_options:
+            check_options(self.deactivate_users, request_options)
         return self._client.request(
             _DEACTIVATE_USERS,
             DeactivateUsersResponse,
@@ -251,8 +266,8 @@ class Users(SyncResource):
     def query_deactivated_users(
         self,
         *,
-        page_no: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page_no: int | NotGiven = DEFAULT[1],
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> QueryDeactivatedUsersResponse:
         """List deactivated users
@@ -264,6 +279,8 @@ class Users(SyncResource):
             page_no: Page number, from 1.
             page_size: IDs per page.
         """
+        if request_options:
+            check_options(self.query_deactivated_users, request_options)
         return self._client.request(
             _QUERY_DEACTIVATED_USERS,
             QueryDeactivatedUsersResponse,
@@ -274,8 +291,8 @@ class Users(SyncResource):
     def iter_query_deactivated_users(
         self,
         *,
-        page_no: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page_no: int | NotGiven = DEFAULT[1],
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `query_deactivated_users`, page after page.
@@ -286,6 +303,8 @@ class Users(SyncResource):
             page_no: Page number, from 1.
             page_size: IDs per page.
         """
+        if request_options:
+            check_options(self.iter_query_deactivated_users, request_options)
         return iterate(
             self.query_deactivated_users,
             _QUERY_DEACTIVATED_USERS_PAGING,
@@ -308,6 +327,8 @@ class Users(SyncResource):
         Args:
             user_id: IDs of the users to reactivate, separated by commas; at most 100.
         """
+        if request_options:
+            check_options(self.reactivate_users, request_options)
         return self._client.request(
             _REACTIVATE_USERS,
             ReactivateUsersResponse,
@@ -331,6 +352,8 @@ class Users(SyncResource):
             user_id: IDs of the users, at most 20; sent as repeated `userId` fields.
             minute: Length of the ban in minutes.
         """
+        if request_options:
+            check_options(self.block_users, request_options)
         return self._client.request(
             _BLOCK_USERS,
             CodeResult,
@@ -351,6 +374,8 @@ class Users(SyncResource):
         Args:
             user_id: IDs of the users, at most 20; sent as repeated `userId` fields.
         """
+        if request_options:
+            check_options(self.unblock_users, request_options)
         return self._client.request(
             _UNBLOCK_USERS,
             CodeResult,
@@ -362,7 +387,7 @@ class Users(SyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> QueryBlockedUsersResponse:
         """List banned users
@@ -374,6 +399,8 @@ class Users(SyncResource):
             page: Page number, from 1; 0 or absent returns the first 1000 without paging.
             size: Users per page.
         """
+        if request_options:
+            check_options(self.query_blocked_users, request_options)
         return self._client.request(
             _QUERY_BLOCKED_USERS,
             QueryBlockedUsersResponse,
@@ -385,7 +412,7 @@ class Users(SyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[BlockedUser]:
         """Every item of `query_blocked_users`, page after page.
@@ -396,6 +423,8 @@ class Users(SyncResource):
             page: Page number, from 1; 0 or absent returns the first 1000 without paging.
             size: Users per page.
         """
+        if request_options:
+            check_options(self.iter_query_blocked_users, request_options)
         return iterate(
             self.query_blocked_users,
             _QUERY_BLOCKED_USERS_PAGING,
@@ -416,6 +445,8 @@ class Users(SyncResource):
         Args:
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.check_user_online, request_options)
         return self._client.request(
             _CHECK_USER_ONLINE,
             CheckUserOnlineResponse,
@@ -441,6 +472,8 @@ class Users(SyncResource):
             state: 1 mutes the users, 0 unmutes them.
             type: Conversation type the mute applies to; `PERSON` for one-to-one chat.
         """
+        if request_options:
+            check_options(self.set_private_chat_mute, request_options)
         return self._client.request(
             _SET_PRIVATE_CHAT_MUTE,
             CodeResult,
@@ -452,8 +485,8 @@ class Users(SyncResource):
         self,
         *,
         type: str,
-        num: int | NotGiven = NOT_GIVEN,
-        offset: int | NotGiven = NOT_GIVEN,
+        num: int | NotGiven = DEFAULT[100],
+        offset: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> QueryPrivateChatMutedUsersResponse:
         """List users muted in one-to-one chat
@@ -465,6 +498,8 @@ class Users(SyncResource):
             num: How many users to return.
             offset: Position to start from.
         """
+        if request_options:
+            check_options(self.query_private_chat_muted_users, request_options)
         return self._client.request(
             _QUERY_PRIVATE_CHAT_MUTED_USERS,
             QueryPrivateChatMutedUsersResponse,
@@ -476,8 +511,8 @@ class Users(SyncResource):
         self,
         *,
         type: str,
-        num: int | NotGiven = NOT_GIVEN,
-        offset: int | NotGiven = NOT_GIVEN,
+        num: int | NotGiven = DEFAULT[100],
+        offset: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[str]:
         """Every item of `query_private_chat_muted_users`, page after page.
@@ -489,6 +524,8 @@ class Users(SyncResource):
             num: How many users to return.
             offset: Position to start from.
         """
+        if request_options:
+            check_options(self.iter_query_private_chat_muted_users, request_options)
         return iterate(
             self.query_private_chat_muted_users,
             _QUERY_PRIVATE_CHAT_MUTED_USERS_PAGING,
@@ -512,6 +549,8 @@ class Users(SyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             tags: The user's tags, at most 20, each at most 40 bytes and without special characters; replaces any tags set before.
         """
+        if request_options:
+            check_options(self.set_user_tags, request_options)
         return self._client.request(
             _SET_USER_TAGS,
             CodeResult,
@@ -534,6 +573,8 @@ class Users(SyncResource):
             user_ids: IDs of the users, at most 1000.
             tags: Tags to give every listed user, at most 20, each at most 40 bytes; replaces any tags set before.
         """
+        if request_options:
+            check_options(self.batch_set_user_tags, request_options)
         return self._client.request(
             _BATCH_SET_USER_TAGS,
             CodeResult,
@@ -554,6 +595,8 @@ class Users(SyncResource):
         Args:
             user_ids: IDs of the users, at most 50; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.get_user_tags, request_options)
         return self._client.request(
             _GET_USER_TAGS,
             GetUserTagsResponse,
@@ -563,7 +606,11 @@ class Users(SyncResource):
 
 
 class AsyncUsers(AsyncResource):
-    """users operations, async."""
+    """Register users and issue tokens, edit profiles, deactivate, ban and mute users, check who is online and manage user tags.
+
+    Reached as `client.users` of an AsyncClient: the methods of `Users`,
+    to be awaited.
+    """
 
     async def register_user(
         self,
@@ -584,6 +631,8 @@ class AsyncUsers(AsyncResource):
             name: Display name used in notifications, at most 128 bytes.
             portrait_uri: URL of the user's avatar, at most 1024 bytes.
         """
+        if request_options:
+            check_options(self.register_user, request_options)
         return await self._client.request(
             _REGISTER_USER,
             RegisterUserResponse,
@@ -607,6 +656,8 @@ class AsyncUsers(AsyncResource):
             user_id: IDs of the users whose tokens to invalidate, at most 20; sent as repeated fields.
             time: Cut-off as a Unix timestamp in milliseconds: tokens obtained before it stop working.
         """
+        if request_options:
+            check_options(self.expire_user_tokens, request_options)
         return await self._client.request(
             _EXPIRE_USER_TOKENS,
             CodeResult,
@@ -627,6 +678,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.get_user_info, request_options)
         return await self._client.request(
             _GET_USER_INFO,
             GetUserInfoResponse,
@@ -652,6 +705,8 @@ class AsyncUsers(AsyncResource):
             name: New display name, at most 128 bytes.
             portrait_uri: New avatar URL, at most 1024 bytes.
         """
+        if request_options:
+            check_options(self.update_user_info, request_options)
         return await self._client.request(
             _UPDATE_USER_INFO,
             CodeResult,
@@ -674,6 +729,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: IDs of the users to deactivate, separated by commas; at most 100.
         """
+        if request_options:
+            check_options(self.deactivate_users, request_options)
         return await self._client.request(
             _DEACTIVATE_USERS,
             DeactivateUsersResponse,
@@ -684,8 +741,8 @@ class AsyncUsers(AsyncResource):
     async def query_deactivated_users(
         self,
         *,
-        page_no: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page_no: int | NotGiven = DEFAULT[1],
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> QueryDeactivatedUsersResponse:
         """List deactivated users
@@ -697,6 +754,8 @@ class AsyncUsers(AsyncResource):
             page_no: Page number, from 1.
             page_size: IDs per page.
         """
+        if request_options:
+            check_options(self.query_deactivated_users, request_options)
         return await self._client.request(
             _QUERY_DEACTIVATED_USERS,
             QueryDeactivatedUsersResponse,
@@ -707,8 +766,8 @@ class AsyncUsers(AsyncResource):
     def iter_query_deactivated_users(
         self,
         *,
-        page_no: int | NotGiven = NOT_GIVEN,
-        page_size: int | NotGiven = NOT_GIVEN,
+        page_no: int | NotGiven = DEFAULT[1],
+        page_size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `query_deactivated_users`, page after page.
@@ -719,6 +778,8 @@ class AsyncUsers(AsyncResource):
             page_no: Page number, from 1.
             page_size: IDs per page.
         """
+        if request_options:
+            check_options(self.iter_query_deactivated_users, request_options)
         return iterate_async(
             self.query_deactivated_users,
             _QUERY_DEACTIVATED_USERS_PAGING,
@@ -741,6 +802,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: IDs of the users to reactivate, separated by commas; at most 100.
         """
+        if request_options:
+            check_options(self.reactivate_users, request_options)
         return await self._client.request(
             _REACTIVATE_USERS,
             ReactivateUsersResponse,
@@ -764,6 +827,8 @@ class AsyncUsers(AsyncResource):
             user_id: IDs of the users, at most 20; sent as repeated `userId` fields.
             minute: Length of the ban in minutes.
         """
+        if request_options:
+            check_options(self.block_users, request_options)
         return await self._client.request(
             _BLOCK_USERS,
             CodeResult,
@@ -784,6 +849,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: IDs of the users, at most 20; sent as repeated `userId` fields.
         """
+        if request_options:
+            check_options(self.unblock_users, request_options)
         return await self._client.request(
             _UNBLOCK_USERS,
             CodeResult,
@@ -795,7 +862,7 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> QueryBlockedUsersResponse:
         """List banned users
@@ -807,6 +874,8 @@ class AsyncUsers(AsyncResource):
             page: Page number, from 1; 0 or absent returns the first 1000 without paging.
             size: Users per page.
         """
+        if request_options:
+            check_options(self.query_blocked_users, request_options)
         return await self._client.request(
             _QUERY_BLOCKED_USERS,
             QueryBlockedUsersResponse,
@@ -818,7 +887,7 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         page: int | NotGiven = NOT_GIVEN,
-        size: int | NotGiven = NOT_GIVEN,
+        size: int | NotGiven = DEFAULT[50],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[BlockedUser]:
         """Every item of `query_blocked_users`, page after page.
@@ -829,6 +898,8 @@ class AsyncUsers(AsyncResource):
             page: Page number, from 1; 0 or absent returns the first 1000 without paging.
             size: Users per page.
         """
+        if request_options:
+            check_options(self.iter_query_blocked_users, request_options)
         return iterate_async(
             self.query_blocked_users,
             _QUERY_BLOCKED_USERS_PAGING,
@@ -849,6 +920,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
         """
+        if request_options:
+            check_options(self.check_user_online, request_options)
         return await self._client.request(
             _CHECK_USER_ONLINE,
             CheckUserOnlineResponse,
@@ -874,6 +947,8 @@ class AsyncUsers(AsyncResource):
             state: 1 mutes the users, 0 unmutes them.
             type: Conversation type the mute applies to; `PERSON` for one-to-one chat.
         """
+        if request_options:
+            check_options(self.set_private_chat_mute, request_options)
         return await self._client.request(
             _SET_PRIVATE_CHAT_MUTE,
             CodeResult,
@@ -885,8 +960,8 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         type: str,
-        num: int | NotGiven = NOT_GIVEN,
-        offset: int | NotGiven = NOT_GIVEN,
+        num: int | NotGiven = DEFAULT[100],
+        offset: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> QueryPrivateChatMutedUsersResponse:
         """List users muted in one-to-one chat
@@ -898,6 +973,8 @@ class AsyncUsers(AsyncResource):
             num: How many users to return.
             offset: Position to start from.
         """
+        if request_options:
+            check_options(self.query_private_chat_muted_users, request_options)
         return await self._client.request(
             _QUERY_PRIVATE_CHAT_MUTED_USERS,
             QueryPrivateChatMutedUsersResponse,
@@ -909,8 +986,8 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         type: str,
-        num: int | NotGiven = NOT_GIVEN,
-        offset: int | NotGiven = NOT_GIVEN,
+        num: int | NotGiven = DEFAULT[100],
+        offset: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[str]:
         """Every item of `query_private_chat_muted_users`, page after page.
@@ -922,6 +999,8 @@ class AsyncUsers(AsyncResource):
             num: How many users to return.
             offset: Position to start from.
         """
+        if request_options:
+            check_options(self.iter_query_private_chat_muted_users, request_options)
         return iterate_async(
             self.query_private_chat_muted_users,
             _QUERY_PRIVATE_CHAT_MUTED_USERS_PAGING,
@@ -945,6 +1024,8 @@ class AsyncUsers(AsyncResource):
             user_id: ID of a user, unique within the app: letters, digits and `+ = - _`, at most 64 bytes.
             tags: The user's tags, at most 20, each at most 40 bytes and without special characters; replaces any tags set before.
         """
+        if request_options:
+            check_options(self.set_user_tags, request_options)
         return await self._client.request(
             _SET_USER_TAGS,
             CodeResult,
@@ -967,6 +1048,8 @@ class AsyncUsers(AsyncResource):
             user_ids: IDs of the users, at most 1000.
             tags: Tags to give every listed user, at most 20, each at most 40 bytes; replaces any tags set before.
         """
+        if request_options:
+            check_options(self.batch_set_user_tags, request_options)
         return await self._client.request(
             _BATCH_SET_USER_TAGS,
             CodeResult,
@@ -987,9 +1070,58 @@ class AsyncUsers(AsyncResource):
         Args:
             user_ids: IDs of the users, at most 50; sent as repeated fields.
         """
+        if request_options:
+            check_options(self.get_user_tags, request_options)
         return await self._client.request(
             _GET_USER_TAGS,
             GetUserTagsResponse,
             body={"userIds": user_ids},
             options=request_options,
         )
+
+
+class UsersWithRawResponse:
+    """The methods of `Users`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Users) -> None:
+        self.register_user = _raw.wrap(_resource.register_user)
+        self.expire_user_tokens = _raw.wrap(_resource.expire_user_tokens)
+        self.get_user_info = _raw.wrap(_resource.get_user_info)
+        self.update_user_info = _raw.wrap(_resource.update_user_info)
+        self.deactivate_users = _raw.wrap(_resource.deactivate_users)
+        self.query_deactivated_users = _raw.wrap(_resource.query_deactivated_users)
+        self.reactivate_users = _raw.wrap(_resource.reactivate_users)
+        self.block_users = _raw.wrap(_resource.block_users)
+        self.unblock_users = _raw.wrap(_resource.unblock_users)
+        self.query_blocked_users = _raw.wrap(_resource.query_blocked_users)
+        self.check_user_online = _raw.wrap(_resource.check_user_online)
+        self.set_private_chat_mute = _raw.wrap(_resource.set_private_chat_mute)
+        self.query_private_chat_muted_users = _raw.wrap(_resource.query_private_chat_muted_users)
+        self.set_user_tags = _raw.wrap(_resource.set_user_tags)
+        self.batch_set_user_tags = _raw.wrap(_resource.batch_set_user_tags)
+        self.get_user_tags = _raw.wrap(_resource.get_user_tags)
+
+
+class AsyncUsersWithRawResponse:
+    """The methods of `AsyncUsers`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncUsers) -> None:
+        self.register_user = _raw.wrap_async(_resource.register_user)
+        self.expire_user_tokens = _raw.wrap_async(_resource.expire_user_tokens)
+        self.get_user_info = _raw.wrap_async(_resource.get_user_info)
+        self.update_user_info = _raw.wrap_async(_resource.update_user_info)
+        self.deactivate_users = _raw.wrap_async(_resource.deactivate_users)
+        self.query_deactivated_users = _raw.wrap_async(_resource.query_deactivated_users)
+        self.reactivate_users = _raw.wrap_async(_resource.reactivate_users)
+        self.block_users = _raw.wrap_async(_resource.block_users)
+        self.unblock_users = _raw.wrap_async(_resource.unblock_users)
+        self.query_blocked_users = _raw.wrap_async(_resource.query_blocked_users)
+        self.check_user_online = _raw.wrap_async(_resource.check_user_online)
+        self.set_private_chat_mute = _raw.wrap_async(_resource.set_private_chat_mute)
+        self.query_private_chat_muted_users = _raw.wrap_async(
+            _resource.query_private_chat_muted_users
+        )
+        self.set_user_tags = _raw.wrap_async(_resource.set_user_tags)
+        self.batch_set_user_tags = _raw.wrap_async(_resource.batch_set_user_tags)
+        self.get_user_tags = _raw.wrap_async(_resource.get_user_tags)

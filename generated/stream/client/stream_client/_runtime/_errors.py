@@ -13,7 +13,11 @@ _CODE_KEYS = ("code", "error_code", "errorCode")
 
 
 class APIError(Exception):
-    """Base of every error this client raises."""
+    """Base of every error this client raises.
+
+    Attributes:
+        message: What went wrong, in words. `str(error)` gives the whole line.
+    """
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -29,22 +33,33 @@ class APITimeoutError(APIConnectionError):
 
 
 class APIStatusError(APIError):
-    """The service answered with an error status."""
+    """The service answered with an error status. `str(error)` reads
+    `HTTP 404 (code 16): Not Found`.
+
+    Attributes:
+        message: The vendor's own message from the body; the status's reason phrase when the
+            body carries none.
+        status_code: The HTTP status.
+        code: The vendor's error code from the body, or None.
+        request_id: The `X-Request-Id` header of the answer, or None.
+        body: The body, parsed from JSON (its text where it is not JSON; None when empty).
+        response: The `httpx.Response` itself.
+    """
 
     def __init__(self, response: httpx.Response, body: Any) -> None:
         self.response = response
         self.status_code = response.status_code
         self.body = body
         self.code = _first(body, _CODE_KEYS)
-        vendor_message = _first(body, _MESSAGE_KEYS)
+        found = _first(body, _MESSAGE_KEYS)
         self.request_id = response.headers.get("x-request-id")
         text = f"HTTP {response.status_code}"
         if self.code is not None:
             text += f" (code {self.code})"
-        if vendor_message is not None:
-            text += f": {vendor_message}"
+        if found is not None:
+            text += f": {found}"
         super().__init__(text)
-        self.vendor_message = vendor_message
+        self.message = str(found) if found is not None else response.reason_phrase or text
 
 
 class APIEnvelopeError(APIStatusError):
@@ -52,35 +67,35 @@ class APIEnvelopeError(APIStatusError):
 
 
 class BadRequestError(APIStatusError):
-    pass
+    """400 Bad Request: the service refused the request as malformed or invalid."""
 
 
 class AuthenticationError(APIStatusError):
-    pass
+    """401 Unauthorized: the credentials are missing, wrong or expired."""
 
 
 class PermissionDeniedError(APIStatusError):
-    pass
+    """403 Forbidden: the credentials may not do this."""
 
 
 class NotFoundError(APIStatusError):
-    pass
+    """404 Not Found: what the request names does not exist."""
 
 
 class ConflictError(APIStatusError):
-    pass
+    """409 Conflict: the request clashes with the current state (an id already taken...)."""
 
 
 class UnprocessableEntityError(APIStatusError):
-    pass
+    """422 Unprocessable Entity: the request is well-formed but its values are refused."""
 
 
 class RateLimitError(APIStatusError):
-    pass
+    """429 Too Many Requests: past the vendor's rate limit (retried first, see `max_retries`)."""
 
 
 class InternalServerError(APIStatusError):
-    pass
+    """5xx: the service failed (retried first for idempotent methods)."""
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     ApnConfig,
     AsyncModerationConfiguration,
@@ -51,7 +52,11 @@ _GET_RATE_LIMITS = Endpoint(
 
 
 class AppSettingsResource(SyncResource):
-    """app-settings operations."""
+    """The app's settings, tests of its event delivery, and its rate-limit quotas.
+
+    Reached as `client.app_settings`; `client.with_raw_response.app_settings` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def get_app(
         self,
@@ -62,6 +67,8 @@ class AppSettingsResource(SyncResource):
         Returns the app's settings: authentication and permission switches, webhooks, push, uploads,
         channel types and more.
         """
+        if request_options:
+            check_options(self.get_app, request_options)
         return self._client.request(
             _GET_APP,
             GetAppResponse,
@@ -167,6 +174,8 @@ class AppSettingsResource(SyncResource):
             feeds_v2_region: Region of the app's Activity Feeds v2 data.
             feeds_moderation_enabled: True to moderate Activity Feeds content.
         """
+        if request_options:
+            check_options(self.update_app, request_options)
         return self._client.request(
             _UPDATE_APP,
             DurationResponse,
@@ -237,6 +246,8 @@ class AppSettingsResource(SyncResource):
             sns_key: Access key to try.
             sns_secret: Secret to try.
         """
+        if request_options:
+            check_options(self.check_sns, request_options)
         return self._client.request(
             _CHECK_SNS,
             CheckResult,
@@ -262,6 +273,8 @@ class AppSettingsResource(SyncResource):
             sqs_key: Access key to try.
             sqs_secret: Secret to try.
         """
+        if request_options:
+            check_options(self.check_sqs, request_options)
         return self._client.request(
             _CHECK_SQS,
             CheckResult,
@@ -290,6 +303,8 @@ class AppSettingsResource(SyncResource):
             web: True to include web quotas.
             endpoints: Only these endpoints, as a comma-separated list of names such as `QueryChannels,SendMessage`.
         """
+        if request_options:
+            check_options(self.get_rate_limits, request_options)
         return self._client.request(
             _GET_RATE_LIMITS,
             GetRateLimitsResponse,
@@ -305,7 +320,11 @@ class AppSettingsResource(SyncResource):
 
 
 class AsyncAppSettingsResource(AsyncResource):
-    """app-settings operations, async."""
+    """The app's settings, tests of its event delivery, and its rate-limit quotas.
+
+    Reached as `client.app_settings` of an AsyncClient: the methods of `AppSettingsResource`,
+    to be awaited.
+    """
 
     async def get_app(
         self,
@@ -316,6 +335,8 @@ class AsyncAppSettingsResource(AsyncResource):
         Returns the app's settings: authentication and permission switches, webhooks, push, uploads,
         channel types and more.
         """
+        if request_options:
+            check_options(self.get_app, request_options)
         return await self._client.request(
             _GET_APP,
             GetAppResponse,
@@ -421,6 +442,8 @@ class AsyncAppSettingsResource(AsyncResource):
             feeds_v2_region: Region of the app's Activity Feeds v2 data.
             feeds_moderation_enabled: True to moderate Activity Feeds content.
         """
+        if request_options:
+            check_options(self.update_app, request_options)
         return await self._client.request(
             _UPDATE_APP,
             DurationResponse,
@@ -491,6 +514,8 @@ class AsyncAppSettingsResource(AsyncResource):
             sns_key: Access key to try.
             sns_secret: Secret to try.
         """
+        if request_options:
+            check_options(self.check_sns, request_options)
         return await self._client.request(
             _CHECK_SNS,
             CheckResult,
@@ -516,6 +541,8 @@ class AsyncAppSettingsResource(AsyncResource):
             sqs_key: Access key to try.
             sqs_secret: Secret to try.
         """
+        if request_options:
+            check_options(self.check_sqs, request_options)
         return await self._client.request(
             _CHECK_SQS,
             CheckResult,
@@ -544,6 +571,8 @@ class AsyncAppSettingsResource(AsyncResource):
             web: True to include web quotas.
             endpoints: Only these endpoints, as a comma-separated list of names such as `QueryChannels,SendMessage`.
         """
+        if request_options:
+            check_options(self.get_rate_limits, request_options)
         return await self._client.request(
             _GET_RATE_LIMITS,
             GetRateLimitsResponse,
@@ -556,3 +585,26 @@ class AsyncAppSettingsResource(AsyncResource):
             },
             options=request_options,
         )
+
+
+class AppSettingsResourceWithRawResponse:
+    """The methods of `AppSettingsResource`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: AppSettingsResource) -> None:
+        self.get_app = _raw.wrap(_resource.get_app)
+        self.update_app = _raw.wrap(_resource.update_app)
+        self.check_sns = _raw.wrap(_resource.check_sns)
+        self.check_sqs = _raw.wrap(_resource.check_sqs)
+        self.get_rate_limits = _raw.wrap(_resource.get_rate_limits)
+
+
+class AsyncAppSettingsResourceWithRawResponse:
+    """The methods of `AsyncAppSettingsResource`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncAppSettingsResource) -> None:
+        self.get_app = _raw.wrap_async(_resource.get_app)
+        self.update_app = _raw.wrap_async(_resource.update_app)
+        self.check_sns = _raw.wrap_async(_resource.check_sns)
+        self.check_sqs = _raw.wrap_async(_resource.check_sqs)
+        self.get_rate_limits = _raw.wrap_async(_resource.get_rate_limits)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import DurationResponse, GetBlockListResponse, ListBlockListsResponse
 
 _LIST_BLOCK_LISTS = Endpoint(
@@ -36,7 +37,11 @@ _DELETE_BLOCK_LIST = Endpoint(
 
 
 class Blocklists(SyncResource):
-    """blocklists operations."""
+    """Lists of words, patterns, domains and addresses that messages may not contain.
+
+    Reached as `client.blocklists`; `client.with_raw_response.blocklists` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_block_lists(
         self,
@@ -46,6 +51,8 @@ class Blocklists(SyncResource):
 
         Returns the app's block lists.
         """
+        if request_options:
+            check_options(self.list_block_lists, request_options)
         return self._client.request(
             _LIST_BLOCK_LISTS,
             ListBlockListsResponse,
@@ -70,6 +77,8 @@ class Blocklists(SyncResource):
             words: The entries.
             type: What the entries are; `word` when left out.
         """
+        if request_options:
+            check_options(self.create_block_list, request_options)
         return self._client.request(
             _CREATE_BLOCK_LIST,
             DurationResponse,
@@ -90,6 +99,8 @@ class Blocklists(SyncResource):
         Args:
             name: Name of the block list.
         """
+        if request_options:
+            check_options(self.get_block_list, request_options)
         return self._client.request(
             _GET_BLOCK_LIST,
             GetBlockListResponse,
@@ -112,6 +123,8 @@ class Blocklists(SyncResource):
             name: Name of the block list.
             words: The full new list of entries.
         """
+        if request_options:
+            check_options(self.update_block_list, request_options)
         return self._client.request(
             _UPDATE_BLOCK_LIST,
             DurationResponse,
@@ -133,6 +146,8 @@ class Blocklists(SyncResource):
         Args:
             name: Name of the block list.
         """
+        if request_options:
+            check_options(self.delete_block_list, request_options)
         return self._client.request(
             _DELETE_BLOCK_LIST,
             DurationResponse,
@@ -142,7 +157,11 @@ class Blocklists(SyncResource):
 
 
 class AsyncBlocklists(AsyncResource):
-    """blocklists operations, async."""
+    """Lists of words, patterns, domains and addresses that messages may not contain.
+
+    Reached as `client.blocklists` of an AsyncClient: the methods of `Blocklists`,
+    to be awaited.
+    """
 
     async def list_block_lists(
         self,
@@ -152,6 +171,8 @@ class AsyncBlocklists(AsyncResource):
 
         Returns the app's block lists.
         """
+        if request_options:
+            check_options(self.list_block_lists, request_options)
         return await self._client.request(
             _LIST_BLOCK_LISTS,
             ListBlockListsResponse,
@@ -176,6 +197,8 @@ class AsyncBlocklists(AsyncResource):
             words: The entries.
             type: What the entries are; `word` when left out.
         """
+        if request_options:
+            check_options(self.create_block_list, request_options)
         return await self._client.request(
             _CREATE_BLOCK_LIST,
             DurationResponse,
@@ -196,6 +219,8 @@ class AsyncBlocklists(AsyncResource):
         Args:
             name: Name of the block list.
         """
+        if request_options:
+            check_options(self.get_block_list, request_options)
         return await self._client.request(
             _GET_BLOCK_LIST,
             GetBlockListResponse,
@@ -218,6 +243,8 @@ class AsyncBlocklists(AsyncResource):
             name: Name of the block list.
             words: The full new list of entries.
         """
+        if request_options:
+            check_options(self.update_block_list, request_options)
         return await self._client.request(
             _UPDATE_BLOCK_LIST,
             DurationResponse,
@@ -239,9 +266,34 @@ class AsyncBlocklists(AsyncResource):
         Args:
             name: Name of the block list.
         """
+        if request_options:
+            check_options(self.delete_block_list, request_options)
         return await self._client.request(
             _DELETE_BLOCK_LIST,
             DurationResponse,
             path={"name": name},
             options=request_options,
         )
+
+
+class BlocklistsWithRawResponse:
+    """The methods of `Blocklists`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Blocklists) -> None:
+        self.list_block_lists = _raw.wrap(_resource.list_block_lists)
+        self.create_block_list = _raw.wrap(_resource.create_block_list)
+        self.get_block_list = _raw.wrap(_resource.get_block_list)
+        self.update_block_list = _raw.wrap(_resource.update_block_list)
+        self.delete_block_list = _raw.wrap(_resource.delete_block_list)
+
+
+class AsyncBlocklistsWithRawResponse:
+    """The methods of `AsyncBlocklists`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncBlocklists) -> None:
+        self.list_block_lists = _raw.wrap_async(_resource.list_block_lists)
+        self.create_block_list = _raw.wrap_async(_resource.create_block_list)
+        self.get_block_list = _raw.wrap_async(_resource.get_block_list)
+        self.update_block_list = _raw.wrap_async(_resource.update_block_list)
+        self.delete_block_list = _raw.wrap_async(_resource.delete_block_list)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import CallTokenResponse, CreateCallResponse, UserRequest
 
 _CREATE_CALL = Endpoint(
@@ -29,7 +30,11 @@ _GET_CALL_TOKEN_FOR_CALL = Endpoint(
 
 
 class Calls(SyncResource):
-    """calls operations."""
+    """Audio and video calls through a third-party video provider.
+
+    Reached as `client.calls`; `client.with_raw_response.calls` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def create_call(
         self,
@@ -57,6 +62,8 @@ class Calls(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.create_call, request_options)
         return self._client.request(
             _CREATE_CALL,
             CreateCallResponse,
@@ -86,6 +93,8 @@ class Calls(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.get_call_token, request_options)
         return self._client.request(
             _GET_CALL_TOKEN,
             CallTokenResponse,
@@ -110,6 +119,8 @@ class Calls(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.get_call_token_for_call, request_options)
         return self._client.request(
             _GET_CALL_TOKEN_FOR_CALL,
             CallTokenResponse,
@@ -120,7 +131,11 @@ class Calls(SyncResource):
 
 
 class AsyncCalls(AsyncResource):
-    """calls operations, async."""
+    """Audio and video calls through a third-party video provider.
+
+    Reached as `client.calls` of an AsyncClient: the methods of `Calls`,
+    to be awaited.
+    """
 
     async def create_call(
         self,
@@ -148,6 +163,8 @@ class AsyncCalls(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.create_call, request_options)
         return await self._client.request(
             _CREATE_CALL,
             CreateCallResponse,
@@ -177,6 +194,8 @@ class AsyncCalls(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.get_call_token, request_options)
         return await self._client.request(
             _GET_CALL_TOKEN,
             CallTokenResponse,
@@ -201,6 +220,8 @@ class AsyncCalls(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.get_call_token_for_call, request_options)
         return await self._client.request(
             _GET_CALL_TOKEN_FOR_CALL,
             CallTokenResponse,
@@ -208,3 +229,22 @@ class AsyncCalls(AsyncResource):
             body={"user_id": user_id, "user": user},
             options=request_options,
         )
+
+
+class CallsWithRawResponse:
+    """The methods of `Calls`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Calls) -> None:
+        self.create_call = _raw.wrap(_resource.create_call)
+        self.get_call_token = _raw.wrap(_resource.get_call_token)
+        self.get_call_token_for_call = _raw.wrap(_resource.get_call_token_for_call)
+
+
+class AsyncCallsWithRawResponse:
+    """The methods of `AsyncCalls`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncCalls) -> None:
+        self.create_call = _raw.wrap_async(_resource.create_call)
+        self.get_call_token = _raw.wrap_async(_resource.get_call_token)
+        self.get_call_token_for_call = _raw.wrap_async(_resource.get_call_token_for_call)

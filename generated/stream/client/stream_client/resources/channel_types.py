@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     BlockListOptions,
     ChannelTypeResponse,
@@ -44,7 +45,11 @@ _DELETE_CHANNEL_TYPE = Endpoint(
 
 
 class ChannelTypes(SyncResource):
-    """channel-types operations."""
+    """Define the channel types that set the features, moderation and permissions of their channels.
+
+    Reached as `client.channel_types`; `client.with_raw_response.channel_types` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_channel_types(
         self,
@@ -54,6 +59,8 @@ class ChannelTypes(SyncResource):
 
         Returns every channel type of the app with its settings.
         """
+        if request_options:
+            check_options(self.list_channel_types, request_options)
         return self._client.request(
             _LIST_CHANNEL_TYPES,
             ListChannelTypesResponse,
@@ -119,6 +126,8 @@ class ChannelTypes(SyncResource):
             blocklist_behavior: What happens to a message that hits the block list.
             blocklists: Block lists applied to messages, each with its own behaviour.
         """
+        if request_options:
+            check_options(self.create_channel_type, request_options)
         return self._client.request(
             _CREATE_CHANNEL_TYPE,
             ChannelTypeSettingsResponse,
@@ -164,6 +173,8 @@ class ChannelTypes(SyncResource):
         Args:
             name: Name of the channel type.
         """
+        if request_options:
+            check_options(self.get_channel_type, request_options)
         return self._client.request(
             _GET_CHANNEL_TYPE,
             ChannelTypeResponse,
@@ -236,6 +247,8 @@ class ChannelTypes(SyncResource):
             automod_thresholds: Score thresholds for AI moderation.
             commands: Names of the commands available in the channels.
         """
+        if request_options:
+            check_options(self.update_channel_type, request_options)
         return self._client.request(
             _UPDATE_CHANNEL_TYPE,
             ChannelTypeSettingsResponse,
@@ -284,6 +297,8 @@ class ChannelTypes(SyncResource):
         Args:
             name: Name of the channel type.
         """
+        if request_options:
+            check_options(self.delete_channel_type, request_options)
         return self._client.request(
             _DELETE_CHANNEL_TYPE,
             DurationResponse,
@@ -293,7 +308,11 @@ class ChannelTypes(SyncResource):
 
 
 class AsyncChannelTypes(AsyncResource):
-    """channel-types operations, async."""
+    """Define the channel types that set the features, moderation and permissions of their channels.
+
+    Reached as `client.channel_types` of an AsyncClient: the methods of `ChannelTypes`,
+    to be awaited.
+    """
 
     async def list_channel_types(
         self,
@@ -303,6 +322,8 @@ class AsyncChannelTypes(AsyncResource):
 
         Returns every channel type of the app with its settings.
         """
+        if request_options:
+            check_options(self.list_channel_types, request_options)
         return await self._client.request(
             _LIST_CHANNEL_TYPES,
             ListChannelTypesResponse,
@@ -368,6 +389,8 @@ class AsyncChannelTypes(AsyncResource):
             blocklist_behavior: What happens to a message that hits the block list.
             blocklists: Block lists applied to messages, each with its own behaviour.
         """
+        if request_options:
+            check_options(self.create_channel_type, request_options)
         return await self._client.request(
             _CREATE_CHANNEL_TYPE,
             ChannelTypeSettingsResponse,
@@ -413,6 +436,8 @@ class AsyncChannelTypes(AsyncResource):
         Args:
             name: Name of the channel type.
         """
+        if request_options:
+            check_options(self.get_channel_type, request_options)
         return await self._client.request(
             _GET_CHANNEL_TYPE,
             ChannelTypeResponse,
@@ -485,6 +510,8 @@ class AsyncChannelTypes(AsyncResource):
             automod_thresholds: Score thresholds for AI moderation.
             commands: Names of the commands available in the channels.
         """
+        if request_options:
+            check_options(self.update_channel_type, request_options)
         return await self._client.request(
             _UPDATE_CHANNEL_TYPE,
             ChannelTypeSettingsResponse,
@@ -533,9 +560,34 @@ class AsyncChannelTypes(AsyncResource):
         Args:
             name: Name of the channel type.
         """
+        if request_options:
+            check_options(self.delete_channel_type, request_options)
         return await self._client.request(
             _DELETE_CHANNEL_TYPE,
             DurationResponse,
             path={"name": name},
             options=request_options,
         )
+
+
+class ChannelTypesWithRawResponse:
+    """The methods of `ChannelTypes`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: ChannelTypes) -> None:
+        self.list_channel_types = _raw.wrap(_resource.list_channel_types)
+        self.create_channel_type = _raw.wrap(_resource.create_channel_type)
+        self.get_channel_type = _raw.wrap(_resource.get_channel_type)
+        self.update_channel_type = _raw.wrap(_resource.update_channel_type)
+        self.delete_channel_type = _raw.wrap(_resource.delete_channel_type)
+
+
+class AsyncChannelTypesWithRawResponse:
+    """The methods of `AsyncChannelTypes`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncChannelTypes) -> None:
+        self.list_channel_types = _raw.wrap_async(_resource.list_channel_types)
+        self.create_channel_type = _raw.wrap_async(_resource.create_channel_type)
+        self.get_channel_type = _raw.wrap_async(_resource.get_channel_type)
+        self.update_channel_type = _raw.wrap_async(_resource.update_channel_type)
+        self.delete_channel_type = _raw.wrap_async(_resource.delete_channel_type)

@@ -5,11 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     BatchUnreadCountsResponse,
     ChannelInput,
@@ -116,7 +118,11 @@ _QUERY_CHANNELS_PAGING = Paging("offset", items=("channels",), size=("limit",), 
 
 
 class Channels(SyncResource):
-    """channels operations."""
+    """Search, create, update, hide, truncate and delete channels; read and unread markers; channel events and unread counts.
+
+    Reached as `client.channels`; `client.with_raw_response.channels` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def query_channels(
         self,
@@ -148,6 +154,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.query_channels, request_options)
         return self._client.request(
             _QUERY_CHANNELS,
             QueryChannelsResponse,
@@ -194,6 +202,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.iter_query_channels, request_options)
         return iterate(
             self.query_channels,
             _QUERY_CHANNELS_PAGING,
@@ -239,6 +249,8 @@ class Channels(SyncResource):
             members: Which members to return with the state.
             watchers: Which watchers to return with the state.
         """
+        if request_options:
+            check_options(self.get_or_create_distinct_channel, request_options)
         return self._client.request(
             _GET_OR_CREATE_DISTINCT_CHANNEL,
             ChannelStateResponse,
@@ -284,6 +296,8 @@ class Channels(SyncResource):
             members: Which members to return with the state.
             watchers: Which watchers to return with the state.
         """
+        if request_options:
+            check_options(self.get_or_create_channel, request_options)
         return self._client.request(
             _GET_OR_CREATE_CHANNEL,
             ChannelStateResponse,
@@ -351,6 +365,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.update_channel, request_options)
         return self._client.request(
             _UPDATE_CHANNEL,
             UpdateChannelResponse,
@@ -395,6 +411,8 @@ class Channels(SyncResource):
             id: Id of the channel within its type.
             hard_delete: True to remove the channel and everything in it for good.
         """
+        if request_options:
+            check_options(self.delete_channel, request_options)
         return self._client.request(
             _DELETE_CHANNEL,
             DeleteChannelResponse,
@@ -426,6 +444,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.update_channel_partial, request_options)
         return self._client.request(
             _UPDATE_CHANNEL_PARTIAL,
             UpdateChannelPartialResponse,
@@ -449,6 +469,8 @@ class Channels(SyncResource):
             cids: The channels to delete, each as `type:id`.
             hard_delete: True to remove the channels and everything in them for good.
         """
+        if request_options:
+            check_options(self.delete_channels, request_options)
         return self._client.request(
             _DELETE_CHANNELS,
             DeleteChannelsResponse,
@@ -464,7 +486,7 @@ class Channels(SyncResource):
         hard_delete: bool | NotGiven = NOT_GIVEN,
         message: MessageRequest | NotGiven = NOT_GIVEN,
         skip_push: bool | NotGiven = NOT_GIVEN,
-        truncated_at: str | NotGiven = NOT_GIVEN,
+        truncated_at: datetime | NotGiven = NOT_GIVEN,
         user_id: str | NotGiven = NOT_GIVEN,
         user: UserRequest | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
@@ -484,6 +506,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.truncate_channel, request_options)
         return self._client.request(
             _TRUNCATE_CHANNEL,
             TruncateChannelResponse,
@@ -520,6 +544,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.hide_channel, request_options)
         return self._client.request(
             _HIDE_CHANNEL,
             DurationResponse,
@@ -547,6 +573,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.show_channel, request_options)
         return self._client.request(
             _SHOW_CHANNEL,
             DurationResponse,
@@ -573,6 +601,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mark_channels_read, request_options)
         return self._client.request(
             _MARK_CHANNELS_READ,
             MarkReadResponse,
@@ -604,6 +634,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mark_read, request_options)
         return self._client.request(
             _MARK_READ,
             MarkReadResponse,
@@ -640,6 +672,8 @@ class Channels(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mark_unread, request_options)
         return self._client.request(
             _MARK_UNREAD,
             DurationResponse,
@@ -670,6 +704,8 @@ class Channels(SyncResource):
             id: Id of the channel within its type.
             event: The event to deliver.
         """
+        if request_options:
+            check_options(self.send_event, request_options)
         return self._client.request(
             _SEND_EVENT,
             SendEventResponse,
@@ -692,6 +728,8 @@ class Channels(SyncResource):
         Args:
             user_id: Whose unread counts, by user id. Needed with a server-side token; a user token already names the user.
         """
+        if request_options:
+            check_options(self.get_unread_counts, request_options)
         return self._client.request(
             _GET_UNREAD_COUNTS,
             UnreadCountsResponse,
@@ -712,6 +750,8 @@ class Channels(SyncResource):
         Args:
             user_ids: The users whose counts to return.
         """
+        if request_options:
+            check_options(self.batch_unread_counts, request_options)
         return self._client.request(
             _BATCH_UNREAD_COUNTS,
             BatchUnreadCountsResponse,
@@ -721,7 +761,11 @@ class Channels(SyncResource):
 
 
 class AsyncChannels(AsyncResource):
-    """channels operations, async."""
+    """Search, create, update, hide, truncate and delete channels; read and unread markers; channel events and unread counts.
+
+    Reached as `client.channels` of an AsyncClient: the methods of `Channels`,
+    to be awaited.
+    """
 
     async def query_channels(
         self,
@@ -753,6 +797,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.query_channels, request_options)
         return await self._client.request(
             _QUERY_CHANNELS,
             QueryChannelsResponse,
@@ -799,6 +845,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.iter_query_channels, request_options)
         return iterate_async(
             self.query_channels,
             _QUERY_CHANNELS_PAGING,
@@ -844,6 +892,8 @@ class AsyncChannels(AsyncResource):
             members: Which members to return with the state.
             watchers: Which watchers to return with the state.
         """
+        if request_options:
+            check_options(self.get_or_create_distinct_channel, request_options)
         return await self._client.request(
             _GET_OR_CREATE_DISTINCT_CHANNEL,
             ChannelStateResponse,
@@ -889,6 +939,8 @@ class AsyncChannels(AsyncResource):
             members: Which members to return with the state.
             watchers: Which watchers to return with the state.
         """
+        if request_options:
+            check_options(self.get_or_create_channel, request_options)
         return await self._client.request(
             _GET_OR_CREATE_CHANNEL,
             ChannelStateResponse,
@@ -956,6 +1008,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.update_channel, request_options)
         return await self._client.request(
             _UPDATE_CHANNEL,
             UpdateChannelResponse,
@@ -1000,6 +1054,8 @@ class AsyncChannels(AsyncResource):
             id: Id of the channel within its type.
             hard_delete: True to remove the channel and everything in it for good.
         """
+        if request_options:
+            check_options(self.delete_channel, request_options)
         return await self._client.request(
             _DELETE_CHANNEL,
             DeleteChannelResponse,
@@ -1031,6 +1087,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.update_channel_partial, request_options)
         return await self._client.request(
             _UPDATE_CHANNEL_PARTIAL,
             UpdateChannelPartialResponse,
@@ -1054,6 +1112,8 @@ class AsyncChannels(AsyncResource):
             cids: The channels to delete, each as `type:id`.
             hard_delete: True to remove the channels and everything in them for good.
         """
+        if request_options:
+            check_options(self.delete_channels, request_options)
         return await self._client.request(
             _DELETE_CHANNELS,
             DeleteChannelsResponse,
@@ -1069,7 +1129,7 @@ class AsyncChannels(AsyncResource):
         hard_delete: bool | NotGiven = NOT_GIVEN,
         message: MessageRequest | NotGiven = NOT_GIVEN,
         skip_push: bool | NotGiven = NOT_GIVEN,
-        truncated_at: str | NotGiven = NOT_GIVEN,
+        truncated_at: datetime | NotGiven = NOT_GIVEN,
         user_id: str | NotGiven = NOT_GIVEN,
         user: UserRequest | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
@@ -1089,6 +1149,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.truncate_channel, request_options)
         return await self._client.request(
             _TRUNCATE_CHANNEL,
             TruncateChannelResponse,
@@ -1125,6 +1187,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.hide_channel, request_options)
         return await self._client.request(
             _HIDE_CHANNEL,
             DurationResponse,
@@ -1152,6 +1216,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.show_channel, request_options)
         return await self._client.request(
             _SHOW_CHANNEL,
             DurationResponse,
@@ -1178,6 +1244,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mark_channels_read, request_options)
         return await self._client.request(
             _MARK_CHANNELS_READ,
             MarkReadResponse,
@@ -1209,6 +1277,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mark_read, request_options)
         return await self._client.request(
             _MARK_READ,
             MarkReadResponse,
@@ -1245,6 +1315,8 @@ class AsyncChannels(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mark_unread, request_options)
         return await self._client.request(
             _MARK_UNREAD,
             DurationResponse,
@@ -1275,6 +1347,8 @@ class AsyncChannels(AsyncResource):
             id: Id of the channel within its type.
             event: The event to deliver.
         """
+        if request_options:
+            check_options(self.send_event, request_options)
         return await self._client.request(
             _SEND_EVENT,
             SendEventResponse,
@@ -1297,6 +1371,8 @@ class AsyncChannels(AsyncResource):
         Args:
             user_id: Whose unread counts, by user id. Needed with a server-side token; a user token already names the user.
         """
+        if request_options:
+            check_options(self.get_unread_counts, request_options)
         return await self._client.request(
             _GET_UNREAD_COUNTS,
             UnreadCountsResponse,
@@ -1317,9 +1393,58 @@ class AsyncChannels(AsyncResource):
         Args:
             user_ids: The users whose counts to return.
         """
+        if request_options:
+            check_options(self.batch_unread_counts, request_options)
         return await self._client.request(
             _BATCH_UNREAD_COUNTS,
             BatchUnreadCountsResponse,
             body={"user_ids": user_ids},
             options=request_options,
         )
+
+
+class ChannelsWithRawResponse:
+    """The methods of `Channels`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Channels) -> None:
+        self.query_channels = _raw.wrap(_resource.query_channels)
+        self.get_or_create_distinct_channel = _raw.wrap(_resource.get_or_create_distinct_channel)
+        self.get_or_create_channel = _raw.wrap(_resource.get_or_create_channel)
+        self.update_channel = _raw.wrap(_resource.update_channel)
+        self.delete_channel = _raw.wrap(_resource.delete_channel)
+        self.update_channel_partial = _raw.wrap(_resource.update_channel_partial)
+        self.delete_channels = _raw.wrap(_resource.delete_channels)
+        self.truncate_channel = _raw.wrap(_resource.truncate_channel)
+        self.hide_channel = _raw.wrap(_resource.hide_channel)
+        self.show_channel = _raw.wrap(_resource.show_channel)
+        self.mark_channels_read = _raw.wrap(_resource.mark_channels_read)
+        self.mark_read = _raw.wrap(_resource.mark_read)
+        self.mark_unread = _raw.wrap(_resource.mark_unread)
+        self.send_event = _raw.wrap(_resource.send_event)
+        self.get_unread_counts = _raw.wrap(_resource.get_unread_counts)
+        self.batch_unread_counts = _raw.wrap(_resource.batch_unread_counts)
+
+
+class AsyncChannelsWithRawResponse:
+    """The methods of `AsyncChannels`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncChannels) -> None:
+        self.query_channels = _raw.wrap_async(_resource.query_channels)
+        self.get_or_create_distinct_channel = _raw.wrap_async(
+            _resource.get_or_create_distinct_channel
+        )
+        self.get_or_create_channel = _raw.wrap_async(_resource.get_or_create_channel)
+        self.update_channel = _raw.wrap_async(_resource.update_channel)
+        self.delete_channel = _raw.wrap_async(_resource.delete_channel)
+        self.update_channel_partial = _raw.wrap_async(_resource.update_channel_partial)
+        self.delete_channels = _raw.wrap_async(_resource.delete_channels)
+        self.truncate_channel = _raw.wrap_async(_resource.truncate_channel)
+        self.hide_channel = _raw.wrap_async(_resource.hide_channel)
+        self.show_channel = _raw.wrap_async(_resource.show_channel)
+        self.mark_channels_read = _raw.wrap_async(_resource.mark_channels_read)
+        self.mark_read = _raw.wrap_async(_resource.mark_read)
+        self.mark_unread = _raw.wrap_async(_resource.mark_unread)
+        self.send_event = _raw.wrap_async(_resource.send_event)
+        self.get_unread_counts = _raw.wrap_async(_resource.get_unread_counts)
+        self.batch_unread_counts = _raw.wrap_async(_resource.batch_unread_counts)

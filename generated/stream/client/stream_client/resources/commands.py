@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CommandResponse,
     DeleteCommandResponse,
@@ -40,7 +41,11 @@ _DELETE_COMMAND = Endpoint(
 
 
 class Commands(SyncResource):
-    """commands operations."""
+    """Define the slash commands members can use in messages.
+
+    Reached as `client.commands`; `client.with_raw_response.commands` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_commands(
         self,
@@ -50,6 +55,8 @@ class Commands(SyncResource):
 
         Returns the app's slash commands, built-in and custom.
         """
+        if request_options:
+            check_options(self.list_commands, request_options)
         return self._client.request(
             _LIST_COMMANDS,
             ListCommandsResponse,
@@ -75,6 +82,8 @@ class Commands(SyncResource):
             args: Hint for the arguments, shown in command suggestions.
             set: Group the command belongs to, for suggestions.
         """
+        if request_options:
+            check_options(self.create_command, request_options)
         return self._client.request(
             _CREATE_COMMAND,
             CommandResponse,
@@ -95,6 +104,8 @@ class Commands(SyncResource):
         Args:
             name: Name of the command.
         """
+        if request_options:
+            check_options(self.get_command, request_options)
         return self._client.request(
             _GET_COMMAND,
             GetCommandResponse,
@@ -121,6 +132,8 @@ class Commands(SyncResource):
             args: Hint for the arguments, shown in command suggestions.
             set: Group the command belongs to, for suggestions.
         """
+        if request_options:
+            check_options(self.update_command, request_options)
         return self._client.request(
             _UPDATE_COMMAND,
             CommandResponse,
@@ -142,6 +155,8 @@ class Commands(SyncResource):
         Args:
             name: Name of the command.
         """
+        if request_options:
+            check_options(self.delete_command, request_options)
         return self._client.request(
             _DELETE_COMMAND,
             DeleteCommandResponse,
@@ -151,7 +166,11 @@ class Commands(SyncResource):
 
 
 class AsyncCommands(AsyncResource):
-    """commands operations, async."""
+    """Define the slash commands members can use in messages.
+
+    Reached as `client.commands` of an AsyncClient: the methods of `Commands`,
+    to be awaited.
+    """
 
     async def list_commands(
         self,
@@ -161,6 +180,8 @@ class AsyncCommands(AsyncResource):
 
         Returns the app's slash commands, built-in and custom.
         """
+        if request_options:
+            check_options(self.list_commands, request_options)
         return await self._client.request(
             _LIST_COMMANDS,
             ListCommandsResponse,
@@ -186,6 +207,8 @@ class AsyncCommands(AsyncResource):
             args: Hint for the arguments, shown in command suggestions.
             set: Group the command belongs to, for suggestions.
         """
+        if request_options:
+            check_options(self.create_command, request_options)
         return await self._client.request(
             _CREATE_COMMAND,
             CommandResponse,
@@ -206,6 +229,8 @@ class AsyncCommands(AsyncResource):
         Args:
             name: Name of the command.
         """
+        if request_options:
+            check_options(self.get_command, request_options)
         return await self._client.request(
             _GET_COMMAND,
             GetCommandResponse,
@@ -232,6 +257,8 @@ class AsyncCommands(AsyncResource):
             args: Hint for the arguments, shown in command suggestions.
             set: Group the command belongs to, for suggestions.
         """
+        if request_options:
+            check_options(self.update_command, request_options)
         return await self._client.request(
             _UPDATE_COMMAND,
             CommandResponse,
@@ -253,9 +280,34 @@ class AsyncCommands(AsyncResource):
         Args:
             name: Name of the command.
         """
+        if request_options:
+            check_options(self.delete_command, request_options)
         return await self._client.request(
             _DELETE_COMMAND,
             DeleteCommandResponse,
             path={"name": name},
             options=request_options,
         )
+
+
+class CommandsWithRawResponse:
+    """The methods of `Commands`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Commands) -> None:
+        self.list_commands = _raw.wrap(_resource.list_commands)
+        self.create_command = _raw.wrap(_resource.create_command)
+        self.get_command = _raw.wrap(_resource.get_command)
+        self.update_command = _raw.wrap(_resource.update_command)
+        self.delete_command = _raw.wrap(_resource.delete_command)
+
+
+class AsyncCommandsWithRawResponse:
+    """The methods of `AsyncCommands`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncCommands) -> None:
+        self.list_commands = _raw.wrap_async(_resource.list_commands)
+        self.create_command = _raw.wrap_async(_resource.create_command)
+        self.get_command = _raw.wrap_async(_resource.get_command)
+        self.update_command = _raw.wrap_async(_resource.update_command)
+        self.delete_command = _raw.wrap_async(_resource.delete_command)

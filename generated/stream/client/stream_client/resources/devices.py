@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import DurationResponse, ListDevicesResponse, UserRequest
 
 _LIST_DEVICES = Endpoint(
@@ -26,7 +27,11 @@ _DELETE_DEVICE = Endpoint(
 
 
 class Devices(SyncResource):
-    """devices operations."""
+    """Register and remove the devices that receive push notifications.
+
+    Reached as `client.devices`; `client.with_raw_response.devices` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_devices(
         self,
@@ -41,6 +46,8 @@ class Devices(SyncResource):
         Args:
             user_id: Whose devices to list, by user id (server-side calls).
         """
+        if request_options:
+            check_options(self.list_devices, request_options)
         return self._client.request(
             _LIST_DEVICES,
             ListDevicesResponse,
@@ -71,6 +78,8 @@ class Devices(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.create_device, request_options)
         return self._client.request(
             _CREATE_DEVICE,
             DurationResponse,
@@ -100,6 +109,8 @@ class Devices(SyncResource):
             id: The device token to remove. Stream refuses the call without it.
             user_id: Owner of the device, by user id (server-side calls).
         """
+        if request_options:
+            check_options(self.delete_device, request_options)
         return self._client.request(
             _DELETE_DEVICE,
             DurationResponse,
@@ -109,7 +120,11 @@ class Devices(SyncResource):
 
 
 class AsyncDevices(AsyncResource):
-    """devices operations, async."""
+    """Register and remove the devices that receive push notifications.
+
+    Reached as `client.devices` of an AsyncClient: the methods of `Devices`,
+    to be awaited.
+    """
 
     async def list_devices(
         self,
@@ -124,6 +139,8 @@ class AsyncDevices(AsyncResource):
         Args:
             user_id: Whose devices to list, by user id (server-side calls).
         """
+        if request_options:
+            check_options(self.list_devices, request_options)
         return await self._client.request(
             _LIST_DEVICES,
             ListDevicesResponse,
@@ -154,6 +171,8 @@ class AsyncDevices(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.create_device, request_options)
         return await self._client.request(
             _CREATE_DEVICE,
             DurationResponse,
@@ -183,9 +202,30 @@ class AsyncDevices(AsyncResource):
             id: The device token to remove. Stream refuses the call without it.
             user_id: Owner of the device, by user id (server-side calls).
         """
+        if request_options:
+            check_options(self.delete_device, request_options)
         return await self._client.request(
             _DELETE_DEVICE,
             DurationResponse,
             query={"id": id, "user_id": user_id},
             options=request_options,
         )
+
+
+class DevicesWithRawResponse:
+    """The methods of `Devices`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Devices) -> None:
+        self.list_devices = _raw.wrap(_resource.list_devices)
+        self.create_device = _raw.wrap(_resource.create_device)
+        self.delete_device = _raw.wrap(_resource.delete_device)
+
+
+class AsyncDevicesWithRawResponse:
+    """The methods of `AsyncDevices`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncDevices) -> None:
+        self.list_devices = _raw.wrap_async(_resource.list_devices)
+        self.create_device = _raw.wrap_async(_resource.create_device)
+        self.delete_device = _raw.wrap_async(_resource.delete_device)

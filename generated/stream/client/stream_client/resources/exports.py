@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     ChannelExport,
     ExportUserResponse,
@@ -37,7 +38,11 @@ _EXPORT_USERS = Endpoint(
 
 
 class Exports(SyncResource):
-    """exports operations."""
+    """Export channels and users, and follow channel exports.
+
+    Reached as `client.exports`; `client.with_raw_response.exports` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def export_channels(
         self,
@@ -63,6 +68,8 @@ class Exports(SyncResource):
             include_soft_deleted_channels: True to include channels that were soft-deleted.
             export_users: True to include the users that appear in the channels.
         """
+        if request_options:
+            check_options(self.export_channels, request_options)
         return self._client.request(
             _EXPORT_CHANNELS,
             TaskResponse,
@@ -90,6 +97,8 @@ class Exports(SyncResource):
         Args:
             id: The export task's id.
         """
+        if request_options:
+            check_options(self.get_export_channels_status, request_options)
         return self._client.request(
             _GET_EXPORT_CHANNELS_STATUS,
             GetExportChannelsStatusResponse,
@@ -110,6 +119,8 @@ class Exports(SyncResource):
         Args:
             user_id: The user to export.
         """
+        if request_options:
+            check_options(self.export_user, request_options)
         return self._client.request(
             _EXPORT_USER,
             ExportUserResponse,
@@ -131,6 +142,8 @@ class Exports(SyncResource):
         Args:
             user_ids: The users to export.
         """
+        if request_options:
+            check_options(self.export_users, request_options)
         return self._client.request(
             _EXPORT_USERS,
             TaskResponse,
@@ -140,7 +153,11 @@ class Exports(SyncResource):
 
 
 class AsyncExports(AsyncResource):
-    """exports operations, async."""
+    """Export channels and users, and follow channel exports.
+
+    Reached as `client.exports` of an AsyncClient: the methods of `Exports`,
+    to be awaited.
+    """
 
     async def export_channels(
         self,
@@ -166,6 +183,8 @@ class AsyncExports(AsyncResource):
             include_soft_deleted_channels: True to include channels that were soft-deleted.
             export_users: True to include the users that appear in the channels.
         """
+        if request_options:
+            check_options(self.export_channels, request_options)
         return await self._client.request(
             _EXPORT_CHANNELS,
             TaskResponse,
@@ -193,6 +212,8 @@ class AsyncExports(AsyncResource):
         Args:
             id: The export task's id.
         """
+        if request_options:
+            check_options(self.get_export_channels_status, request_options)
         return await self._client.request(
             _GET_EXPORT_CHANNELS_STATUS,
             GetExportChannelsStatusResponse,
@@ -213,6 +234,8 @@ class AsyncExports(AsyncResource):
         Args:
             user_id: The user to export.
         """
+        if request_options:
+            check_options(self.export_user, request_options)
         return await self._client.request(
             _EXPORT_USER,
             ExportUserResponse,
@@ -234,9 +257,32 @@ class AsyncExports(AsyncResource):
         Args:
             user_ids: The users to export.
         """
+        if request_options:
+            check_options(self.export_users, request_options)
         return await self._client.request(
             _EXPORT_USERS,
             TaskResponse,
             body={"user_ids": user_ids},
             options=request_options,
         )
+
+
+class ExportsWithRawResponse:
+    """The methods of `Exports`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Exports) -> None:
+        self.export_channels = _raw.wrap(_resource.export_channels)
+        self.get_export_channels_status = _raw.wrap(_resource.get_export_channels_status)
+        self.export_user = _raw.wrap(_resource.export_user)
+        self.export_users = _raw.wrap(_resource.export_users)
+
+
+class AsyncExportsWithRawResponse:
+    """The methods of `AsyncExports`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncExports) -> None:
+        self.export_channels = _raw.wrap_async(_resource.export_channels)
+        self.get_export_channels_status = _raw.wrap_async(_resource.get_export_channels_status)
+        self.export_user = _raw.wrap_async(_resource.export_user)
+        self.export_users = _raw.wrap_async(_resource.export_users)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     AzureRequest,
     CheckExternalStorageResponse,
@@ -42,7 +43,11 @@ _CHECK_EXTERNAL_STORAGE = Endpoint(
 
 
 class ExternalStorageResource(SyncResource):
-    """external-storage operations."""
+    """Buckets of your own that exports are written to.
+
+    Reached as `client.external_storage`; `client.with_raw_response.external_storage` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_external_storage(
         self,
@@ -52,6 +57,8 @@ class ExternalStorageResource(SyncResource):
 
         Returns the app's bucket configurations.
         """
+        if request_options:
+            check_options(self.list_external_storage, request_options)
         return self._client.request(
             _LIST_EXTERNAL_STORAGE,
             ListExternalStorageResponse,
@@ -83,6 +90,8 @@ class ExternalStorageResource(SyncResource):
             gcs_credentials: Service account credentials, as JSON text, for Google Cloud Storage.
             azure_blob: Access to the container, for Azure Blob Storage.
         """
+        if request_options:
+            check_options(self.create_external_storage, request_options)
         return self._client.request(
             _CREATE_EXTERNAL_STORAGE,
             DurationResponse,
@@ -123,6 +132,8 @@ class ExternalStorageResource(SyncResource):
             gcs_credentials: Service account credentials, as JSON text, for Google Cloud Storage.
             azure_blob: Access to the container, for Azure Blob Storage.
         """
+        if request_options:
+            check_options(self.update_external_storage, request_options)
         return self._client.request(
             _UPDATE_EXTERNAL_STORAGE,
             ExternalStorageResponse,
@@ -151,6 +162,8 @@ class ExternalStorageResource(SyncResource):
         Args:
             name: Name of the configuration.
         """
+        if request_options:
+            check_options(self.delete_external_storage, request_options)
         return self._client.request(
             _DELETE_EXTERNAL_STORAGE,
             DurationResponse,
@@ -171,6 +184,8 @@ class ExternalStorageResource(SyncResource):
         Args:
             name: Name of the configuration.
         """
+        if request_options:
+            check_options(self.check_external_storage, request_options)
         return self._client.request(
             _CHECK_EXTERNAL_STORAGE,
             CheckExternalStorageResponse,
@@ -180,7 +195,11 @@ class ExternalStorageResource(SyncResource):
 
 
 class AsyncExternalStorageResource(AsyncResource):
-    """external-storage operations, async."""
+    """Buckets of your own that exports are written to.
+
+    Reached as `client.external_storage` of an AsyncClient: the methods of `ExternalStorageResource`,
+    to be awaited.
+    """
 
     async def list_external_storage(
         self,
@@ -190,6 +209,8 @@ class AsyncExternalStorageResource(AsyncResource):
 
         Returns the app's bucket configurations.
         """
+        if request_options:
+            check_options(self.list_external_storage, request_options)
         return await self._client.request(
             _LIST_EXTERNAL_STORAGE,
             ListExternalStorageResponse,
@@ -221,6 +242,8 @@ class AsyncExternalStorageResource(AsyncResource):
             gcs_credentials: Service account credentials, as JSON text, for Google Cloud Storage.
             azure_blob: Access to the container, for Azure Blob Storage.
         """
+        if request_options:
+            check_options(self.create_external_storage, request_options)
         return await self._client.request(
             _CREATE_EXTERNAL_STORAGE,
             DurationResponse,
@@ -261,6 +284,8 @@ class AsyncExternalStorageResource(AsyncResource):
             gcs_credentials: Service account credentials, as JSON text, for Google Cloud Storage.
             azure_blob: Access to the container, for Azure Blob Storage.
         """
+        if request_options:
+            check_options(self.update_external_storage, request_options)
         return await self._client.request(
             _UPDATE_EXTERNAL_STORAGE,
             ExternalStorageResponse,
@@ -289,6 +314,8 @@ class AsyncExternalStorageResource(AsyncResource):
         Args:
             name: Name of the configuration.
         """
+        if request_options:
+            check_options(self.delete_external_storage, request_options)
         return await self._client.request(
             _DELETE_EXTERNAL_STORAGE,
             DurationResponse,
@@ -309,9 +336,34 @@ class AsyncExternalStorageResource(AsyncResource):
         Args:
             name: Name of the configuration.
         """
+        if request_options:
+            check_options(self.check_external_storage, request_options)
         return await self._client.request(
             _CHECK_EXTERNAL_STORAGE,
             CheckExternalStorageResponse,
             path={"name": name},
             options=request_options,
         )
+
+
+class ExternalStorageResourceWithRawResponse:
+    """The methods of `ExternalStorageResource`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: ExternalStorageResource) -> None:
+        self.list_external_storage = _raw.wrap(_resource.list_external_storage)
+        self.create_external_storage = _raw.wrap(_resource.create_external_storage)
+        self.update_external_storage = _raw.wrap(_resource.update_external_storage)
+        self.delete_external_storage = _raw.wrap(_resource.delete_external_storage)
+        self.check_external_storage = _raw.wrap(_resource.check_external_storage)
+
+
+class AsyncExternalStorageResourceWithRawResponse:
+    """The methods of `AsyncExternalStorageResource`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncExternalStorageResource) -> None:
+        self.list_external_storage = _raw.wrap_async(_resource.list_external_storage)
+        self.create_external_storage = _raw.wrap_async(_resource.create_external_storage)
+        self.update_external_storage = _raw.wrap_async(_resource.update_external_storage)
+        self.delete_external_storage = _raw.wrap_async(_resource.delete_external_storage)
+        self.check_external_storage = _raw.wrap_async(_resource.check_external_storage)

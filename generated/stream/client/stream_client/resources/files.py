@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, FileInput, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, FileInput, NotGiven, RequestOptions, check_options
 from ..models import DurationResponse, ImageSize, UploadFileResponse, UploadImageResponse, UserRef
 
 _UPLOAD_FILE = Endpoint(
@@ -34,7 +35,11 @@ _DELETE_IMAGE = Endpoint(
 
 
 class Files(SyncResource):
-    """files operations."""
+    """Upload files and images for attachments, and remove them again.
+
+    Reached as `client.files`; `client.with_raw_response.files` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def upload_file(
         self,
@@ -55,6 +60,8 @@ class Files(SyncResource):
             file: The file to upload.
             user: Who uploads, sent as a JSON text part (server-side calls).
         """
+        if request_options:
+            check_options(self.upload_file, request_options)
         return self._client.request(
             _UPLOAD_FILE,
             UploadFileResponse,
@@ -80,6 +87,8 @@ class Files(SyncResource):
             id: Id of the channel within its type.
             url: URL of the file to remove.
         """
+        if request_options:
+            check_options(self.delete_file, request_options)
         return self._client.request(
             _DELETE_FILE,
             DurationResponse,
@@ -110,6 +119,8 @@ class Files(SyncResource):
             user: Who uploads, sent as a JSON text part (server-side calls).
             upload_sizes: Renditions to make of the image, sent as a JSON text part.
         """
+        if request_options:
+            check_options(self.upload_image, request_options)
         return self._client.request(
             _UPLOAD_IMAGE,
             UploadImageResponse,
@@ -135,6 +146,8 @@ class Files(SyncResource):
             id: Id of the channel within its type.
             url: URL of the image to remove.
         """
+        if request_options:
+            check_options(self.delete_image, request_options)
         return self._client.request(
             _DELETE_IMAGE,
             DurationResponse,
@@ -145,7 +158,11 @@ class Files(SyncResource):
 
 
 class AsyncFiles(AsyncResource):
-    """files operations, async."""
+    """Upload files and images for attachments, and remove them again.
+
+    Reached as `client.files` of an AsyncClient: the methods of `Files`,
+    to be awaited.
+    """
 
     async def upload_file(
         self,
@@ -166,6 +183,8 @@ class AsyncFiles(AsyncResource):
             file: The file to upload.
             user: Who uploads, sent as a JSON text part (server-side calls).
         """
+        if request_options:
+            check_options(self.upload_file, request_options)
         return await self._client.request(
             _UPLOAD_FILE,
             UploadFileResponse,
@@ -191,6 +210,8 @@ class AsyncFiles(AsyncResource):
             id: Id of the channel within its type.
             url: URL of the file to remove.
         """
+        if request_options:
+            check_options(self.delete_file, request_options)
         return await self._client.request(
             _DELETE_FILE,
             DurationResponse,
@@ -221,6 +242,8 @@ class AsyncFiles(AsyncResource):
             user: Who uploads, sent as a JSON text part (server-side calls).
             upload_sizes: Renditions to make of the image, sent as a JSON text part.
         """
+        if request_options:
+            check_options(self.upload_image, request_options)
         return await self._client.request(
             _UPLOAD_IMAGE,
             UploadImageResponse,
@@ -246,6 +269,8 @@ class AsyncFiles(AsyncResource):
             id: Id of the channel within its type.
             url: URL of the image to remove.
         """
+        if request_options:
+            check_options(self.delete_image, request_options)
         return await self._client.request(
             _DELETE_IMAGE,
             DurationResponse,
@@ -253,3 +278,24 @@ class AsyncFiles(AsyncResource):
             query={"url": url},
             options=request_options,
         )
+
+
+class FilesWithRawResponse:
+    """The methods of `Files`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Files) -> None:
+        self.upload_file = _raw.wrap(_resource.upload_file)
+        self.delete_file = _raw.wrap(_resource.delete_file)
+        self.upload_image = _raw.wrap(_resource.upload_image)
+        self.delete_image = _raw.wrap(_resource.delete_image)
+
+
+class AsyncFilesWithRawResponse:
+    """The methods of `AsyncFiles`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncFiles) -> None:
+        self.upload_file = _raw.wrap_async(_resource.upload_file)
+        self.delete_file = _raw.wrap_async(_resource.delete_file)
+        self.upload_image = _raw.wrap_async(_resource.upload_image)
+        self.delete_image = _raw.wrap_async(_resource.delete_image)

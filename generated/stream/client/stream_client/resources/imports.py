@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import CreateImportUrlResponse, ImportTaskResponse, ListImportsResponse
 
 _CREATE_IMPORT_URL = Endpoint(
@@ -31,7 +32,11 @@ _GET_IMPORT = Endpoint(
 
 
 class Imports(SyncResource):
-    """imports operations."""
+    """Import users, channels and messages from a file.
+
+    Reached as `client.imports`; `client.with_raw_response.imports` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def create_import_url(
         self,
@@ -46,6 +51,8 @@ class Imports(SyncResource):
         Args:
             filename: Name of the file to upload.
         """
+        if request_options:
+            check_options(self.create_import_url, request_options)
         return self._client.request(
             _CREATE_IMPORT_URL,
             CreateImportUrlResponse,
@@ -61,6 +68,8 @@ class Imports(SyncResource):
 
         Returns the app's imports, with their progress.
         """
+        if request_options:
+            check_options(self.list_imports, request_options)
         return self._client.request(
             _LIST_IMPORTS,
             ListImportsResponse,
@@ -82,6 +91,8 @@ class Imports(SyncResource):
             path: Path of the uploaded file, as returned with the upload URL.
             mode: `insert` to only add new records, `upsert` to also overwrite existing ones.
         """
+        if request_options:
+            check_options(self.create_import, request_options)
         return self._client.request(
             _CREATE_IMPORT,
             ImportTaskResponse,
@@ -102,6 +113,8 @@ class Imports(SyncResource):
         Args:
             id: The import's id.
         """
+        if request_options:
+            check_options(self.get_import, request_options)
         return self._client.request(
             _GET_IMPORT,
             ImportTaskResponse,
@@ -111,7 +124,11 @@ class Imports(SyncResource):
 
 
 class AsyncImports(AsyncResource):
-    """imports operations, async."""
+    """Import users, channels and messages from a file.
+
+    Reached as `client.imports` of an AsyncClient: the methods of `Imports`,
+    to be awaited.
+    """
 
     async def create_import_url(
         self,
@@ -126,6 +143,8 @@ class AsyncImports(AsyncResource):
         Args:
             filename: Name of the file to upload.
         """
+        if request_options:
+            check_options(self.create_import_url, request_options)
         return await self._client.request(
             _CREATE_IMPORT_URL,
             CreateImportUrlResponse,
@@ -141,6 +160,8 @@ class AsyncImports(AsyncResource):
 
         Returns the app's imports, with their progress.
         """
+        if request_options:
+            check_options(self.list_imports, request_options)
         return await self._client.request(
             _LIST_IMPORTS,
             ListImportsResponse,
@@ -162,6 +183,8 @@ class AsyncImports(AsyncResource):
             path: Path of the uploaded file, as returned with the upload URL.
             mode: `insert` to only add new records, `upsert` to also overwrite existing ones.
         """
+        if request_options:
+            check_options(self.create_import, request_options)
         return await self._client.request(
             _CREATE_IMPORT,
             ImportTaskResponse,
@@ -182,9 +205,32 @@ class AsyncImports(AsyncResource):
         Args:
             id: The import's id.
         """
+        if request_options:
+            check_options(self.get_import, request_options)
         return await self._client.request(
             _GET_IMPORT,
             ImportTaskResponse,
             path={"id": id},
             options=request_options,
         )
+
+
+class ImportsWithRawResponse:
+    """The methods of `Imports`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Imports) -> None:
+        self.create_import_url = _raw.wrap(_resource.create_import_url)
+        self.list_imports = _raw.wrap(_resource.list_imports)
+        self.create_import = _raw.wrap(_resource.create_import)
+        self.get_import = _raw.wrap(_resource.get_import)
+
+
+class AsyncImportsWithRawResponse:
+    """The methods of `AsyncImports`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncImports) -> None:
+        self.create_import_url = _raw.wrap_async(_resource.create_import_url)
+        self.list_imports = _raw.wrap_async(_resource.list_imports)
+        self.create_import = _raw.wrap_async(_resource.create_import)
+        self.get_import = _raw.wrap_async(_resource.get_import)

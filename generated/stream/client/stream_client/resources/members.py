@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import RequestOptions
+from .._runtime._types import RequestOptions, check_options
 from ..models import ChannelMember, QueryMembersRequest, QueryMembersResponse
 
 _QUERY_MEMBERS = Endpoint(
@@ -23,7 +24,11 @@ _QUERY_MEMBERS_PAGING = Paging(
 
 
 class Members(SyncResource):
-    """members operations."""
+    """Search the members of a channel.
+
+    Reached as `client.members`; `client.with_raw_response.members` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def query_members(
         self,
@@ -39,6 +44,8 @@ class Members(SyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.query_members, request_options)
         return self._client.request(
             _QUERY_MEMBERS,
             QueryMembersResponse,
@@ -59,13 +66,19 @@ class Members(SyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.iter_query_members, request_options)
         return iterate(
             self.query_members, _QUERY_MEMBERS_PAGING, {"payload": payload}, request_options
         )
 
 
 class AsyncMembers(AsyncResource):
-    """members operations, async."""
+    """Search the members of a channel.
+
+    Reached as `client.members` of an AsyncClient: the methods of `Members`,
+    to be awaited.
+    """
 
     async def query_members(
         self,
@@ -81,6 +94,8 @@ class AsyncMembers(AsyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.query_members, request_options)
         return await self._client.request(
             _QUERY_MEMBERS,
             QueryMembersResponse,
@@ -101,6 +116,23 @@ class AsyncMembers(AsyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.iter_query_members, request_options)
         return iterate_async(
             self.query_members, _QUERY_MEMBERS_PAGING, {"payload": payload}, request_options
         )
+
+
+class MembersWithRawResponse:
+    """The methods of `Members`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Members) -> None:
+        self.query_members = _raw.wrap(_resource.query_members)
+
+
+class AsyncMembersWithRawResponse:
+    """The methods of `AsyncMembers`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncMembers) -> None:
+        self.query_members = _raw.wrap_async(_resource.query_members)

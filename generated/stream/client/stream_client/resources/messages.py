@@ -5,11 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any, Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     GetMessageResponse,
     Message,
@@ -108,7 +110,11 @@ _SEARCH_MESSAGES_PAGING = Paging(
 
 
 class Messages(SyncResource):
-    """messages operations."""
+    """Send, read, edit, delete, translate and search messages; thread replies, edit history and link previews.
+
+    Reached as `client.messages`; `client.with_raw_response.messages` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def send_message(
         self,
@@ -139,6 +145,8 @@ class Messages(SyncResource):
             force_moderation: True to run moderation on the message even for a server-side call.
             keep_channel_hidden: True to leave the channel hidden for the sender instead of showing it again.
         """
+        if request_options:
+            check_options(self.send_message, request_options)
         return self._client.request(
             _SEND_MESSAGE,
             SendMessageResponse,
@@ -176,6 +184,8 @@ class Messages(SyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.query_message_history, request_options)
         return self._client.request(
             _QUERY_MESSAGE_HISTORY,
             QueryMessageHistoryResponse,
@@ -204,6 +214,8 @@ class Messages(SyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.iter_query_message_history, request_options)
         return iterate(
             self.query_message_history,
             _QUERY_MESSAGE_HISTORY_PAGING,
@@ -226,6 +238,8 @@ class Messages(SyncResource):
             id: The message's id.
             show_deleted_message: True to return the message even if it was soft-deleted.
         """
+        if request_options:
+            check_options(self.get_message, request_options)
         return self._client.request(
             _GET_MESSAGE,
             GetMessageResponse,
@@ -257,6 +271,8 @@ class Messages(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.update_message_partial, request_options)
         return self._client.request(
             _UPDATE_MESSAGE_PARTIAL,
             UpdateMessagePartialResponse,
@@ -289,6 +305,8 @@ class Messages(SyncResource):
             message: The new content of the message.
             skip_enrich_url: True to skip building previews for links in the text.
         """
+        if request_options:
+            check_options(self.update_message, request_options)
         return self._client.request(
             _UPDATE_MESSAGE,
             MessageResponse,
@@ -315,6 +333,8 @@ class Messages(SyncResource):
             hard: True to remove the message, its reactions and its replies for good.
             deleted_by: Who is recorded as deleting the message (server-side calls).
         """
+        if request_options:
+            check_options(self.delete_message, request_options)
         return self._client.request(
             _DELETE_MESSAGE,
             MessageResponse,
@@ -340,6 +360,8 @@ class Messages(SyncResource):
             id: Id of the channel within its type.
             ids: Ids of the messages to return, 1 to 50 of them, sent as one comma-separated value (for example `m1,m2,m3`).
         """
+        if request_options:
+            check_options(self.get_many_messages, request_options)
         return self._client.request(
             _GET_MANY_MESSAGES,
             MessagesResponse,
@@ -364,6 +386,8 @@ class Messages(SyncResource):
             id: The message's id.
             undeleted_by: Who restores the message, by user id.
         """
+        if request_options:
+            check_options(self.undelete_message, request_options)
         return self._client.request(
             _UNDELETE_MESSAGE,
             MessageResponse,
@@ -385,6 +409,8 @@ class Messages(SyncResource):
         Args:
             id: The pending message's id.
         """
+        if request_options:
+            check_options(self.commit_message, request_options)
         return self._client.request(
             _COMMIT_MESSAGE,
             MessageActionResponse,
@@ -463,6 +489,8 @@ class Messages(SyncResource):
             id: The message's id.
             language: Language to translate into.
         """
+        if request_options:
+            check_options(self.translate_message, request_options)
         return self._client.request(
             _TRANSLATE_MESSAGE,
             MessageActionResponse,
@@ -491,6 +519,8 @@ class Messages(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.run_message_action, request_options)
         return self._client.request(
             _RUN_MESSAGE_ACTION,
             MessageActionResponse,
@@ -510,12 +540,12 @@ class Messages(SyncResource):
         id_gt: str | NotGiven = NOT_GIVEN,
         id_lte: str | NotGiven = NOT_GIVEN,
         id_lt: str | NotGiven = NOT_GIVEN,
-        created_at_after_or_equal: str | NotGiven = NOT_GIVEN,
-        created_at_after: str | NotGiven = NOT_GIVEN,
-        created_at_before_or_equal: str | NotGiven = NOT_GIVEN,
-        created_at_before: str | NotGiven = NOT_GIVEN,
+        created_at_after_or_equal: datetime | NotGiven = NOT_GIVEN,
+        created_at_after: datetime | NotGiven = NOT_GIVEN,
+        created_at_before_or_equal: datetime | NotGiven = NOT_GIVEN,
+        created_at_before: datetime | NotGiven = NOT_GIVEN,
         id_around: str | NotGiven = NOT_GIVEN,
-        created_at_around: str | NotGiven = NOT_GIVEN,
+        created_at_around: datetime | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> MessagesResponse:
         """Get thread replies
@@ -538,6 +568,8 @@ class Messages(SyncResource):
             id_around: Replies on both sides of this one.
             created_at_around: Replies on both sides of this moment.
         """
+        if request_options:
+            check_options(self.get_replies, request_options)
         return self._client.request(
             _GET_REPLIES,
             MessagesResponse,
@@ -571,12 +603,12 @@ class Messages(SyncResource):
         id_gt: str | NotGiven = NOT_GIVEN,
         id_lte: str | NotGiven = NOT_GIVEN,
         id_lt: str | NotGiven = NOT_GIVEN,
-        created_at_after_or_equal: str | NotGiven = NOT_GIVEN,
-        created_at_after: str | NotGiven = NOT_GIVEN,
-        created_at_before_or_equal: str | NotGiven = NOT_GIVEN,
-        created_at_before: str | NotGiven = NOT_GIVEN,
+        created_at_after_or_equal: datetime | NotGiven = NOT_GIVEN,
+        created_at_after: datetime | NotGiven = NOT_GIVEN,
+        created_at_before_or_equal: datetime | NotGiven = NOT_GIVEN,
+        created_at_before: datetime | NotGiven = NOT_GIVEN,
         id_around: str | NotGiven = NOT_GIVEN,
-        created_at_around: str | NotGiven = NOT_GIVEN,
+        created_at_around: datetime | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[Message]:
         """Every item of `get_replies`, page after page.
@@ -599,6 +631,8 @@ class Messages(SyncResource):
             id_around: Replies on both sides of this one.
             created_at_around: Replies on both sides of this moment.
         """
+        if request_options:
+            check_options(self.iter_get_replies, request_options)
         return iterate(
             self.get_replies,
             _GET_REPLIES_PAGING,
@@ -635,6 +669,8 @@ class Messages(SyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.search_messages, request_options)
         return self._client.request(
             _SEARCH_MESSAGES,
             SearchMessagesResponse,
@@ -655,6 +691,8 @@ class Messages(SyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.iter_search_messages, request_options)
         return iterate(
             self.search_messages, _SEARCH_MESSAGES_PAGING, {"payload": payload}, request_options
         )
@@ -672,6 +710,8 @@ class Messages(SyncResource):
         Args:
             url: The page to scrape. Stream refuses the call without it.
         """
+        if request_options:
+            check_options(self.get_og, request_options)
         return self._client.request(
             _GET_OG,
             OgResponse,
@@ -681,7 +721,11 @@ class Messages(SyncResource):
 
 
 class AsyncMessages(AsyncResource):
-    """messages operations, async."""
+    """Send, read, edit, delete, translate and search messages; thread replies, edit history and link previews.
+
+    Reached as `client.messages` of an AsyncClient: the methods of `Messages`,
+    to be awaited.
+    """
 
     async def send_message(
         self,
@@ -712,6 +756,8 @@ class AsyncMessages(AsyncResource):
             force_moderation: True to run moderation on the message even for a server-side call.
             keep_channel_hidden: True to leave the channel hidden for the sender instead of showing it again.
         """
+        if request_options:
+            check_options(self.send_message, request_options)
         return await self._client.request(
             _SEND_MESSAGE,
             SendMessageResponse,
@@ -749,6 +795,8 @@ class AsyncMessages(AsyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.query_message_history, request_options)
         return await self._client.request(
             _QUERY_MESSAGE_HISTORY,
             QueryMessageHistoryResponse,
@@ -777,6 +825,8 @@ class AsyncMessages(AsyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.iter_query_message_history, request_options)
         return iterate_async(
             self.query_message_history,
             _QUERY_MESSAGE_HISTORY_PAGING,
@@ -799,6 +849,8 @@ class AsyncMessages(AsyncResource):
             id: The message's id.
             show_deleted_message: True to return the message even if it was soft-deleted.
         """
+        if request_options:
+            check_options(self.get_message, request_options)
         return await self._client.request(
             _GET_MESSAGE,
             GetMessageResponse,
@@ -830,6 +882,8 @@ class AsyncMessages(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.update_message_partial, request_options)
         return await self._client.request(
             _UPDATE_MESSAGE_PARTIAL,
             UpdateMessagePartialResponse,
@@ -862,6 +916,8 @@ class AsyncMessages(AsyncResource):
             message: The new content of the message.
             skip_enrich_url: True to skip building previews for links in the text.
         """
+        if request_options:
+            check_options(self.update_message, request_options)
         return await self._client.request(
             _UPDATE_MESSAGE,
             MessageResponse,
@@ -888,6 +944,8 @@ class AsyncMessages(AsyncResource):
             hard: True to remove the message, its reactions and its replies for good.
             deleted_by: Who is recorded as deleting the message (server-side calls).
         """
+        if request_options:
+            check_options(self.delete_message, request_options)
         return await self._client.request(
             _DELETE_MESSAGE,
             MessageResponse,
@@ -913,6 +971,8 @@ class AsyncMessages(AsyncResource):
             id: Id of the channel within its type.
             ids: Ids of the messages to return, 1 to 50 of them, sent as one comma-separated value (for example `m1,m2,m3`).
         """
+        if request_options:
+            check_options(self.get_many_messages, request_options)
         return await self._client.request(
             _GET_MANY_MESSAGES,
             MessagesResponse,
@@ -937,6 +997,8 @@ class AsyncMessages(AsyncResource):
             id: The message's id.
             undeleted_by: Who restores the message, by user id.
         """
+        if request_options:
+            check_options(self.undelete_message, request_options)
         return await self._client.request(
             _UNDELETE_MESSAGE,
             MessageResponse,
@@ -958,6 +1020,8 @@ class AsyncMessages(AsyncResource):
         Args:
             id: The pending message's id.
         """
+        if request_options:
+            check_options(self.commit_message, request_options)
         return await self._client.request(
             _COMMIT_MESSAGE,
             MessageActionResponse,
@@ -1036,6 +1100,8 @@ class AsyncMessages(AsyncResource):
             id: The message's id.
             language: Language to translate into.
         """
+        if request_options:
+            check_options(self.translate_message, request_options)
         return await self._client.request(
             _TRANSLATE_MESSAGE,
             MessageActionResponse,
@@ -1064,6 +1130,8 @@ class AsyncMessages(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.run_message_action, request_options)
         return await self._client.request(
             _RUN_MESSAGE_ACTION,
             MessageActionResponse,
@@ -1083,12 +1151,12 @@ class AsyncMessages(AsyncResource):
         id_gt: str | NotGiven = NOT_GIVEN,
         id_lte: str | NotGiven = NOT_GIVEN,
         id_lt: str | NotGiven = NOT_GIVEN,
-        created_at_after_or_equal: str | NotGiven = NOT_GIVEN,
-        created_at_after: str | NotGiven = NOT_GIVEN,
-        created_at_before_or_equal: str | NotGiven = NOT_GIVEN,
-        created_at_before: str | NotGiven = NOT_GIVEN,
+        created_at_after_or_equal: datetime | NotGiven = NOT_GIVEN,
+        created_at_after: datetime | NotGiven = NOT_GIVEN,
+        created_at_before_or_equal: datetime | NotGiven = NOT_GIVEN,
+        created_at_before: datetime | NotGiven = NOT_GIVEN,
         id_around: str | NotGiven = NOT_GIVEN,
-        created_at_around: str | NotGiven = NOT_GIVEN,
+        created_at_around: datetime | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> MessagesResponse:
         """Get thread replies
@@ -1111,6 +1179,8 @@ class AsyncMessages(AsyncResource):
             id_around: Replies on both sides of this one.
             created_at_around: Replies on both sides of this moment.
         """
+        if request_options:
+            check_options(self.get_replies, request_options)
         return await self._client.request(
             _GET_REPLIES,
             MessagesResponse,
@@ -1144,12 +1214,12 @@ class AsyncMessages(AsyncResource):
         id_gt: str | NotGiven = NOT_GIVEN,
         id_lte: str | NotGiven = NOT_GIVEN,
         id_lt: str | NotGiven = NOT_GIVEN,
-        created_at_after_or_equal: str | NotGiven = NOT_GIVEN,
-        created_at_after: str | NotGiven = NOT_GIVEN,
-        created_at_before_or_equal: str | NotGiven = NOT_GIVEN,
-        created_at_before: str | NotGiven = NOT_GIVEN,
+        created_at_after_or_equal: datetime | NotGiven = NOT_GIVEN,
+        created_at_after: datetime | NotGiven = NOT_GIVEN,
+        created_at_before_or_equal: datetime | NotGiven = NOT_GIVEN,
+        created_at_before: datetime | NotGiven = NOT_GIVEN,
         id_around: str | NotGiven = NOT_GIVEN,
-        created_at_around: str | NotGiven = NOT_GIVEN,
+        created_at_around: datetime | NotGiven = NOT_GIVEN,
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[Message]:
         """Every item of `get_replies`, page after page.
@@ -1172,6 +1242,8 @@ class AsyncMessages(AsyncResource):
             id_around: Replies on both sides of this one.
             created_at_around: Replies on both sides of this moment.
         """
+        if request_options:
+            check_options(self.iter_get_replies, request_options)
         return iterate_async(
             self.get_replies,
             _GET_REPLIES_PAGING,
@@ -1208,6 +1280,8 @@ class AsyncMessages(AsyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.search_messages, request_options)
         return await self._client.request(
             _SEARCH_MESSAGES,
             SearchMessagesResponse,
@@ -1228,6 +1302,8 @@ class AsyncMessages(AsyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.iter_search_messages, request_options)
         return iterate_async(
             self.search_messages, _SEARCH_MESSAGES_PAGING, {"payload": payload}, request_options
         )
@@ -1245,9 +1321,52 @@ class AsyncMessages(AsyncResource):
         Args:
             url: The page to scrape. Stream refuses the call without it.
         """
+        if request_options:
+            check_options(self.get_og, request_options)
         return await self._client.request(
             _GET_OG,
             OgResponse,
             query={"url": url},
             options=request_options,
         )
+
+
+class MessagesWithRawResponse:
+    """The methods of `Messages`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Messages) -> None:
+        self.send_message = _raw.wrap(_resource.send_message)
+        self.query_message_history = _raw.wrap(_resource.query_message_history)
+        self.get_message = _raw.wrap(_resource.get_message)
+        self.update_message_partial = _raw.wrap(_resource.update_message_partial)
+        self.update_message = _raw.wrap(_resource.update_message)
+        self.delete_message = _raw.wrap(_resource.delete_message)
+        self.get_many_messages = _raw.wrap(_resource.get_many_messages)
+        self.undelete_message = _raw.wrap(_resource.undelete_message)
+        self.commit_message = _raw.wrap(_resource.commit_message)
+        self.translate_message = _raw.wrap(_resource.translate_message)
+        self.run_message_action = _raw.wrap(_resource.run_message_action)
+        self.get_replies = _raw.wrap(_resource.get_replies)
+        self.search_messages = _raw.wrap(_resource.search_messages)
+        self.get_og = _raw.wrap(_resource.get_og)
+
+
+class AsyncMessagesWithRawResponse:
+    """The methods of `AsyncMessages`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncMessages) -> None:
+        self.send_message = _raw.wrap_async(_resource.send_message)
+        self.query_message_history = _raw.wrap_async(_resource.query_message_history)
+        self.get_message = _raw.wrap_async(_resource.get_message)
+        self.update_message_partial = _raw.wrap_async(_resource.update_message_partial)
+        self.update_message = _raw.wrap_async(_resource.update_message)
+        self.delete_message = _raw.wrap_async(_resource.delete_message)
+        self.get_many_messages = _raw.wrap_async(_resource.get_many_messages)
+        self.undelete_message = _raw.wrap_async(_resource.undelete_message)
+        self.commit_message = _raw.wrap_async(_resource.commit_message)
+        self.translate_message = _raw.wrap_async(_resource.translate_message)
+        self.run_message_action = _raw.wrap_async(_resource.run_message_action)
+        self.get_replies = _raw.wrap_async(_resource.get_replies)
+        self.search_messages = _raw.wrap_async(_resource.search_messages)
+        self.get_og = _raw.wrap_async(_resource.get_og)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     Ban,
     DurationResponse,
@@ -78,7 +79,11 @@ _QUERY_MESSAGE_FLAGS_PAGING = Paging(
 
 
 class Moderation(SyncResource):
-    """moderation operations."""
+    """Bans, mutes and reports, and searches over them.
+
+    Reached as `client.moderation`; `client.with_raw_response.moderation` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def ban_user(
         self,
@@ -113,6 +118,8 @@ class Moderation(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.ban_user, request_options)
         return self._client.request(
             _BAN_USER,
             DurationResponse,
@@ -148,6 +155,8 @@ class Moderation(SyncResource):
             channel_cid: Lift only the ban from this channel, given as `type:id`.
             created_by: Moderator recorded as lifting the ban, by user id.
         """
+        if request_options:
+            check_options(self.unban_user, request_options)
         return self._client.request(
             _UNBAN_USER,
             DurationResponse,
@@ -172,6 +181,8 @@ class Moderation(SyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.query_banned_users, request_options)
         return self._client.request(
             _QUERY_BANNED_USERS,
             QueryBannedUsersResponse,
@@ -192,6 +203,8 @@ class Moderation(SyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.iter_query_banned_users, request_options)
         return iterate(
             self.query_banned_users,
             _QUERY_BANNED_USERS_PAGING,
@@ -222,6 +235,8 @@ class Moderation(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.flag, request_options)
         return self._client.request(
             _FLAG,
             FlagResponse,
@@ -249,6 +264,8 @@ class Moderation(SyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.query_message_flags, request_options)
         return self._client.request(
             _QUERY_MESSAGE_FLAGS,
             QueryMessageFlagsResponse,
@@ -269,6 +286,8 @@ class Moderation(SyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.iter_query_message_flags, request_options)
         return iterate(
             self.query_message_flags,
             _QUERY_MESSAGE_FLAGS_PAGING,
@@ -296,6 +315,8 @@ class Moderation(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mute_user, request_options)
         return self._client.request(
             _MUTE_USER,
             MuteUserResponse,
@@ -322,6 +343,8 @@ class Moderation(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.unmute_user, request_options)
         return self._client.request(
             _UNMUTE_USER,
             UnmuteResponse,
@@ -349,6 +372,8 @@ class Moderation(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mute_channel, request_options)
         return self._client.request(
             _MUTE_CHANNEL,
             MuteChannelResponse,
@@ -380,6 +405,8 @@ class Moderation(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.unmute_channel, request_options)
         return self._client.request(
             _UNMUTE_CHANNEL,
             UnmuteResponse,
@@ -394,7 +421,11 @@ class Moderation(SyncResource):
 
 
 class AsyncModeration(AsyncResource):
-    """moderation operations, async."""
+    """Bans, mutes and reports, and searches over them.
+
+    Reached as `client.moderation` of an AsyncClient: the methods of `Moderation`,
+    to be awaited.
+    """
 
     async def ban_user(
         self,
@@ -429,6 +460,8 @@ class AsyncModeration(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.ban_user, request_options)
         return await self._client.request(
             _BAN_USER,
             DurationResponse,
@@ -464,6 +497,8 @@ class AsyncModeration(AsyncResource):
             channel_cid: Lift only the ban from this channel, given as `type:id`.
             created_by: Moderator recorded as lifting the ban, by user id.
         """
+        if request_options:
+            check_options(self.unban_user, request_options)
         return await self._client.request(
             _UNBAN_USER,
             DurationResponse,
@@ -488,6 +523,8 @@ class AsyncModeration(AsyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.query_banned_users, request_options)
         return await self._client.request(
             _QUERY_BANNED_USERS,
             QueryBannedUsersResponse,
@@ -508,6 +545,8 @@ class AsyncModeration(AsyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.iter_query_banned_users, request_options)
         return iterate_async(
             self.query_banned_users,
             _QUERY_BANNED_USERS_PAGING,
@@ -538,6 +577,8 @@ class AsyncModeration(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.flag, request_options)
         return await self._client.request(
             _FLAG,
             FlagResponse,
@@ -565,6 +606,8 @@ class AsyncModeration(AsyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.query_message_flags, request_options)
         return await self._client.request(
             _QUERY_MESSAGE_FLAGS,
             QueryMessageFlagsResponse,
@@ -585,6 +628,8 @@ class AsyncModeration(AsyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.iter_query_message_flags, request_options)
         return iterate_async(
             self.query_message_flags,
             _QUERY_MESSAGE_FLAGS_PAGING,
@@ -612,6 +657,8 @@ class AsyncModeration(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mute_user, request_options)
         return await self._client.request(
             _MUTE_USER,
             MuteUserResponse,
@@ -638,6 +685,8 @@ class AsyncModeration(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.unmute_user, request_options)
         return await self._client.request(
             _UNMUTE_USER,
             UnmuteResponse,
@@ -665,6 +714,8 @@ class AsyncModeration(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.mute_channel, request_options)
         return await self._client.request(
             _MUTE_CHANNEL,
             MuteChannelResponse,
@@ -696,6 +747,8 @@ class AsyncModeration(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.unmute_channel, request_options)
         return await self._client.request(
             _UNMUTE_CHANNEL,
             UnmuteResponse,
@@ -707,3 +760,34 @@ class AsyncModeration(AsyncResource):
             },
             options=request_options,
         )
+
+
+class ModerationWithRawResponse:
+    """The methods of `Moderation`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Moderation) -> None:
+        self.ban_user = _raw.wrap(_resource.ban_user)
+        self.unban_user = _raw.wrap(_resource.unban_user)
+        self.query_banned_users = _raw.wrap(_resource.query_banned_users)
+        self.flag = _raw.wrap(_resource.flag)
+        self.query_message_flags = _raw.wrap(_resource.query_message_flags)
+        self.mute_user = _raw.wrap(_resource.mute_user)
+        self.unmute_user = _raw.wrap(_resource.unmute_user)
+        self.mute_channel = _raw.wrap(_resource.mute_channel)
+        self.unmute_channel = _raw.wrap(_resource.unmute_channel)
+
+
+class AsyncModerationWithRawResponse:
+    """The methods of `AsyncModeration`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncModeration) -> None:
+        self.ban_user = _raw.wrap_async(_resource.ban_user)
+        self.unban_user = _raw.wrap_async(_resource.unban_user)
+        self.query_banned_users = _raw.wrap_async(_resource.query_banned_users)
+        self.flag = _raw.wrap_async(_resource.flag)
+        self.query_message_flags = _raw.wrap_async(_resource.query_message_flags)
+        self.mute_user = _raw.wrap_async(_resource.mute_user)
+        self.unmute_user = _raw.wrap_async(_resource.unmute_user)
+        self.mute_channel = _raw.wrap_async(_resource.mute_channel)
+        self.unmute_channel = _raw.wrap_async(_resource.unmute_channel)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import RequestOptions
+from .._runtime._types import RequestOptions, check_options
 from ..models import (
     CreateRoleResponse,
     DurationResponse,
@@ -40,7 +41,11 @@ _GET_PERMISSION = Endpoint(
 
 
 class Permissions(SyncResource):
-    """permissions operations."""
+    """Roles, and the permissions that policies grant to them.
+
+    Reached as `client.permissions`; `client.with_raw_response.permissions` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def list_roles(
         self,
@@ -50,6 +55,8 @@ class Permissions(SyncResource):
 
         Returns the app's roles, built-in and custom.
         """
+        if request_options:
+            check_options(self.list_roles, request_options)
         return self._client.request(
             _LIST_ROLES,
             ListRolesResponse,
@@ -69,6 +76,8 @@ class Permissions(SyncResource):
         Args:
             name: Name of the new role.
         """
+        if request_options:
+            check_options(self.create_role, request_options)
         return self._client.request(
             _CREATE_ROLE,
             CreateRoleResponse,
@@ -89,6 +98,8 @@ class Permissions(SyncResource):
         Args:
             name: Name of the role.
         """
+        if request_options:
+            check_options(self.delete_role, request_options)
         return self._client.request(
             _DELETE_ROLE,
             DurationResponse,
@@ -104,6 +115,8 @@ class Permissions(SyncResource):
 
         Returns the permissions that policies can grant.
         """
+        if request_options:
+            check_options(self.list_permissions, request_options)
         return self._client.request(
             _LIST_PERMISSIONS,
             ListPermissionsResponse,
@@ -123,6 +136,8 @@ class Permissions(SyncResource):
         Args:
             id: The permission's id.
         """
+        if request_options:
+            check_options(self.get_permission, request_options)
         return self._client.request(
             _GET_PERMISSION,
             GetPermissionResponse,
@@ -132,7 +147,11 @@ class Permissions(SyncResource):
 
 
 class AsyncPermissions(AsyncResource):
-    """permissions operations, async."""
+    """Roles, and the permissions that policies grant to them.
+
+    Reached as `client.permissions` of an AsyncClient: the methods of `Permissions`,
+    to be awaited.
+    """
 
     async def list_roles(
         self,
@@ -142,6 +161,8 @@ class AsyncPermissions(AsyncResource):
 
         Returns the app's roles, built-in and custom.
         """
+        if request_options:
+            check_options(self.list_roles, request_options)
         return await self._client.request(
             _LIST_ROLES,
             ListRolesResponse,
@@ -161,6 +182,8 @@ class AsyncPermissions(AsyncResource):
         Args:
             name: Name of the new role.
         """
+        if request_options:
+            check_options(self.create_role, request_options)
         return await self._client.request(
             _CREATE_ROLE,
             CreateRoleResponse,
@@ -181,6 +204,8 @@ class AsyncPermissions(AsyncResource):
         Args:
             name: Name of the role.
         """
+        if request_options:
+            check_options(self.delete_role, request_options)
         return await self._client.request(
             _DELETE_ROLE,
             DurationResponse,
@@ -196,6 +221,8 @@ class AsyncPermissions(AsyncResource):
 
         Returns the permissions that policies can grant.
         """
+        if request_options:
+            check_options(self.list_permissions, request_options)
         return await self._client.request(
             _LIST_PERMISSIONS,
             ListPermissionsResponse,
@@ -215,9 +242,34 @@ class AsyncPermissions(AsyncResource):
         Args:
             id: The permission's id.
         """
+        if request_options:
+            check_options(self.get_permission, request_options)
         return await self._client.request(
             _GET_PERMISSION,
             GetPermissionResponse,
             path={"id": id},
             options=request_options,
         )
+
+
+class PermissionsWithRawResponse:
+    """The methods of `Permissions`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Permissions) -> None:
+        self.list_roles = _raw.wrap(_resource.list_roles)
+        self.create_role = _raw.wrap(_resource.create_role)
+        self.delete_role = _raw.wrap(_resource.delete_role)
+        self.list_permissions = _raw.wrap(_resource.list_permissions)
+        self.get_permission = _raw.wrap(_resource.get_permission)
+
+
+class AsyncPermissionsWithRawResponse:
+    """The methods of `AsyncPermissions`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncPermissions) -> None:
+        self.list_roles = _raw.wrap_async(_resource.list_roles)
+        self.create_role = _raw.wrap_async(_resource.create_role)
+        self.delete_role = _raw.wrap_async(_resource.delete_role)
+        self.list_permissions = _raw.wrap_async(_resource.list_permissions)
+        self.get_permission = _raw.wrap_async(_resource.get_permission)

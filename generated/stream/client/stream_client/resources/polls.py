@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     DurationResponse,
     Poll,
@@ -95,7 +96,11 @@ _QUERY_POLL_VOTES_PAGING = Paging(
 
 
 class Polls(SyncResource):
-    """polls operations."""
+    """Create and manage polls and their options, vote, and search polls and votes.
+
+    Reached as `client.polls`; `client.with_raw_response.polls` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def update_poll(
         self,
@@ -135,6 +140,8 @@ class Polls(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.update_poll, request_options)
         return self._client.request(
             _UPDATE_POLL,
             PollResponse,
@@ -193,6 +200,8 @@ class Polls(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.create_poll, request_options)
         return self._client.request(
             _CREATE_POLL,
             PollResponse,
@@ -229,6 +238,8 @@ class Polls(SyncResource):
             poll_id: The poll's id.
             user_id: Whose own votes to include, by user id (server-side calls).
         """
+        if request_options:
+            check_options(self.get_poll, request_options)
         return self._client.request(
             _GET_POLL,
             PollResponse,
@@ -252,6 +263,8 @@ class Polls(SyncResource):
             poll_id: The poll's id.
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
         """
+        if request_options:
+            check_options(self.delete_poll, request_options)
         return self._client.request(
             _DELETE_POLL,
             DurationResponse,
@@ -281,6 +294,8 @@ class Polls(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.update_poll_partial, request_options)
         return self._client.request(
             _UPDATE_POLL_PARTIAL,
             PollResponse,
@@ -312,6 +327,8 @@ class Polls(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.update_poll_option, request_options)
         return self._client.request(
             _UPDATE_POLL_OPTION,
             PollOptionResponse,
@@ -343,6 +360,8 @@ class Polls(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.create_poll_option, request_options)
         return self._client.request(
             _CREATE_POLL_OPTION,
             PollOptionResponse,
@@ -374,6 +393,8 @@ class Polls(SyncResource):
             option_id: The option's id.
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
         """
+        if request_options:
+            check_options(self.get_poll_option, request_options)
         return self._client.request(
             _GET_POLL_OPTION,
             PollOptionResponse,
@@ -399,6 +420,8 @@ class Polls(SyncResource):
             option_id: The option's id.
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
         """
+        if request_options:
+            check_options(self.delete_poll_option, request_options)
         return self._client.request(
             _DELETE_POLL_OPTION,
             DurationResponse,
@@ -429,6 +452,8 @@ class Polls(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.cast_poll_vote, request_options)
         return self._client.request(
             _CAST_POLL_VOTE,
             PollVoteResponse,
@@ -456,6 +481,8 @@ class Polls(SyncResource):
             vote_id: The vote's id.
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
         """
+        if request_options:
+            check_options(self.delete_poll_vote, request_options)
         return self._client.request(
             _DELETE_POLL_VOTE,
             PollVoteResponse,
@@ -487,6 +514,8 @@ class Polls(SyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.query_polls, request_options)
         return self._client.request(
             _QUERY_POLLS,
             QueryPollsResponse,
@@ -518,6 +547,8 @@ class Polls(SyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.iter_query_polls, request_options)
         return iterate(
             self.query_polls,
             _QUERY_POLLS_PAGING,
@@ -557,6 +588,8 @@ class Polls(SyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.query_poll_votes, request_options)
         return self._client.request(
             _QUERY_POLL_VOTES,
             QueryPollVotesResponse,
@@ -591,6 +624,8 @@ class Polls(SyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.iter_query_poll_votes, request_options)
         return iterate(
             self.query_poll_votes,
             _QUERY_POLL_VOTES_PAGING,
@@ -608,7 +643,11 @@ class Polls(SyncResource):
 
 
 class AsyncPolls(AsyncResource):
-    """polls operations, async."""
+    """Create and manage polls and their options, vote, and search polls and votes.
+
+    Reached as `client.polls` of an AsyncClient: the methods of `Polls`,
+    to be awaited.
+    """
 
     async def update_poll(
         self,
@@ -648,6 +687,8 @@ class AsyncPolls(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.update_poll, request_options)
         return await self._client.request(
             _UPDATE_POLL,
             PollResponse,
@@ -706,6 +747,8 @@ class AsyncPolls(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.create_poll, request_options)
         return await self._client.request(
             _CREATE_POLL,
             PollResponse,
@@ -742,6 +785,8 @@ class AsyncPolls(AsyncResource):
             poll_id: The poll's id.
             user_id: Whose own votes to include, by user id (server-side calls).
         """
+        if request_options:
+            check_options(self.get_poll, request_options)
         return await self._client.request(
             _GET_POLL,
             PollResponse,
@@ -765,6 +810,8 @@ class AsyncPolls(AsyncResource):
             poll_id: The poll's id.
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
         """
+        if request_options:
+            check_options(self.delete_poll, request_options)
         return await self._client.request(
             _DELETE_POLL,
             DurationResponse,
@@ -794,6 +841,8 @@ class AsyncPolls(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.update_poll_partial, request_options)
         return await self._client.request(
             _UPDATE_POLL_PARTIAL,
             PollResponse,
@@ -825,6 +874,8 @@ class AsyncPolls(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.update_poll_option, request_options)
         return await self._client.request(
             _UPDATE_POLL_OPTION,
             PollOptionResponse,
@@ -856,6 +907,8 @@ class AsyncPolls(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.create_poll_option, request_options)
         return await self._client.request(
             _CREATE_POLL_OPTION,
             PollOptionResponse,
@@ -887,6 +940,8 @@ class AsyncPolls(AsyncResource):
             option_id: The option's id.
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
         """
+        if request_options:
+            check_options(self.get_poll_option, request_options)
         return await self._client.request(
             _GET_POLL_OPTION,
             PollOptionResponse,
@@ -912,6 +967,8 @@ class AsyncPolls(AsyncResource):
             option_id: The option's id.
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
         """
+        if request_options:
+            check_options(self.delete_poll_option, request_options)
         return await self._client.request(
             _DELETE_POLL_OPTION,
             DurationResponse,
@@ -942,6 +999,8 @@ class AsyncPolls(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.cast_poll_vote, request_options)
         return await self._client.request(
             _CAST_POLL_VOTE,
             PollVoteResponse,
@@ -969,6 +1028,8 @@ class AsyncPolls(AsyncResource):
             vote_id: The vote's id.
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
         """
+        if request_options:
+            check_options(self.delete_poll_vote, request_options)
         return await self._client.request(
             _DELETE_POLL_VOTE,
             PollVoteResponse,
@@ -1000,6 +1061,8 @@ class AsyncPolls(AsyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.query_polls, request_options)
         return await self._client.request(
             _QUERY_POLLS,
             QueryPollsResponse,
@@ -1031,6 +1094,8 @@ class AsyncPolls(AsyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.iter_query_polls, request_options)
         return iterate_async(
             self.query_polls,
             _QUERY_POLLS_PAGING,
@@ -1070,6 +1135,8 @@ class AsyncPolls(AsyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.query_poll_votes, request_options)
         return await self._client.request(
             _QUERY_POLL_VOTES,
             QueryPollVotesResponse,
@@ -1104,6 +1171,8 @@ class AsyncPolls(AsyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.iter_query_poll_votes, request_options)
         return iterate_async(
             self.query_poll_votes,
             _QUERY_POLL_VOTES_PAGING,
@@ -1118,3 +1187,42 @@ class AsyncPolls(AsyncResource):
             },
             request_options,
         )
+
+
+class PollsWithRawResponse:
+    """The methods of `Polls`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Polls) -> None:
+        self.update_poll = _raw.wrap(_resource.update_poll)
+        self.create_poll = _raw.wrap(_resource.create_poll)
+        self.get_poll = _raw.wrap(_resource.get_poll)
+        self.delete_poll = _raw.wrap(_resource.delete_poll)
+        self.update_poll_partial = _raw.wrap(_resource.update_poll_partial)
+        self.update_poll_option = _raw.wrap(_resource.update_poll_option)
+        self.create_poll_option = _raw.wrap(_resource.create_poll_option)
+        self.get_poll_option = _raw.wrap(_resource.get_poll_option)
+        self.delete_poll_option = _raw.wrap(_resource.delete_poll_option)
+        self.cast_poll_vote = _raw.wrap(_resource.cast_poll_vote)
+        self.delete_poll_vote = _raw.wrap(_resource.delete_poll_vote)
+        self.query_polls = _raw.wrap(_resource.query_polls)
+        self.query_poll_votes = _raw.wrap(_resource.query_poll_votes)
+
+
+class AsyncPollsWithRawResponse:
+    """The methods of `AsyncPolls`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncPolls) -> None:
+        self.update_poll = _raw.wrap_async(_resource.update_poll)
+        self.create_poll = _raw.wrap_async(_resource.create_poll)
+        self.get_poll = _raw.wrap_async(_resource.get_poll)
+        self.delete_poll = _raw.wrap_async(_resource.delete_poll)
+        self.update_poll_partial = _raw.wrap_async(_resource.update_poll_partial)
+        self.update_poll_option = _raw.wrap_async(_resource.update_poll_option)
+        self.create_poll_option = _raw.wrap_async(_resource.create_poll_option)
+        self.get_poll_option = _raw.wrap_async(_resource.get_poll_option)
+        self.delete_poll_option = _raw.wrap_async(_resource.delete_poll_option)
+        self.cast_poll_vote = _raw.wrap_async(_resource.cast_poll_vote)
+        self.delete_poll_vote = _raw.wrap_async(_resource.delete_poll_vote)
+        self.query_polls = _raw.wrap_async(_resource.query_polls)
+        self.query_poll_votes = _raw.wrap_async(_resource.query_poll_votes)

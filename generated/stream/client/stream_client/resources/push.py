@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     CheckPushResponse,
     DurationResponse,
@@ -38,7 +39,11 @@ _DELETE_PUSH_PROVIDER = Endpoint(
 
 
 class Push(SyncResource):
-    """push operations."""
+    """Named push configurations, and a dry run of push templates.
+
+    Reached as `client.push`; `client.with_raw_response.push` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def check_push(
         self,
@@ -70,6 +75,8 @@ class Push(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.check_push, request_options)
         return self._client.request(
             _CHECK_PUSH,
             CheckPushResponse,
@@ -95,6 +102,8 @@ class Push(SyncResource):
 
         Lists the app's named push configurations.
         """
+        if request_options:
+            check_options(self.list_push_providers, request_options)
         return self._client.request(
             _LIST_PUSH_PROVIDERS,
             ListPushProvidersResponse,
@@ -114,6 +123,8 @@ class Push(SyncResource):
         Args:
             push_provider: The configuration to store.
         """
+        if request_options:
+            check_options(self.upsert_push_provider, request_options)
         return self._client.request(
             _UPSERT_PUSH_PROVIDER,
             UpsertPushProviderResponse,
@@ -136,6 +147,8 @@ class Push(SyncResource):
             type: Push service of the configuration.
             name: Name of the configuration.
         """
+        if request_options:
+            check_options(self.delete_push_provider, request_options)
         return self._client.request(
             _DELETE_PUSH_PROVIDER,
             DurationResponse,
@@ -145,7 +158,11 @@ class Push(SyncResource):
 
 
 class AsyncPush(AsyncResource):
-    """push operations, async."""
+    """Named push configurations, and a dry run of push templates.
+
+    Reached as `client.push` of an AsyncClient: the methods of `Push`,
+    to be awaited.
+    """
 
     async def check_push(
         self,
@@ -177,6 +194,8 @@ class AsyncPush(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.check_push, request_options)
         return await self._client.request(
             _CHECK_PUSH,
             CheckPushResponse,
@@ -202,6 +221,8 @@ class AsyncPush(AsyncResource):
 
         Lists the app's named push configurations.
         """
+        if request_options:
+            check_options(self.list_push_providers, request_options)
         return await self._client.request(
             _LIST_PUSH_PROVIDERS,
             ListPushProvidersResponse,
@@ -221,6 +242,8 @@ class AsyncPush(AsyncResource):
         Args:
             push_provider: The configuration to store.
         """
+        if request_options:
+            check_options(self.upsert_push_provider, request_options)
         return await self._client.request(
             _UPSERT_PUSH_PROVIDER,
             UpsertPushProviderResponse,
@@ -243,9 +266,32 @@ class AsyncPush(AsyncResource):
             type: Push service of the configuration.
             name: Name of the configuration.
         """
+        if request_options:
+            check_options(self.delete_push_provider, request_options)
         return await self._client.request(
             _DELETE_PUSH_PROVIDER,
             DurationResponse,
             path={"type": type, "name": name},
             options=request_options,
         )
+
+
+class PushWithRawResponse:
+    """The methods of `Push`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Push) -> None:
+        self.check_push = _raw.wrap(_resource.check_push)
+        self.list_push_providers = _raw.wrap(_resource.list_push_providers)
+        self.upsert_push_provider = _raw.wrap(_resource.upsert_push_provider)
+        self.delete_push_provider = _raw.wrap(_resource.delete_push_provider)
+
+
+class AsyncPushWithRawResponse:
+    """The methods of `AsyncPush`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncPush) -> None:
+        self.check_push = _raw.wrap_async(_resource.check_push)
+        self.list_push_providers = _raw.wrap_async(_resource.list_push_providers)
+        self.upsert_push_provider = _raw.wrap_async(_resource.upsert_push_provider)
+        self.delete_push_provider = _raw.wrap_async(_resource.delete_push_provider)

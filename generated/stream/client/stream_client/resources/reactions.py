@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     GetReactionsResponse,
     QueryReactionsResponse,
@@ -45,7 +46,11 @@ _QUERY_REACTIONS_PAGING = Paging(
 
 
 class Reactions(SyncResource):
-    """reactions operations."""
+    """Add, remove, list and search reactions to messages.
+
+    Reached as `client.reactions`; `client.with_raw_response.reactions` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def send_reaction(
         self,
@@ -67,6 +72,8 @@ class Reactions(SyncResource):
             enforce_unique: True to replace every earlier reaction of this user on the message.
             skip_push: True to send no push notification for the reaction.
         """
+        if request_options:
+            check_options(self.send_reaction, request_options)
         return self._client.request(
             _SEND_REACTION,
             ReactionResponse,
@@ -92,6 +99,8 @@ class Reactions(SyncResource):
             type: Kind of reaction to remove, such as `like`.
             user_id: Whose reaction to remove, by user id (server-side calls).
         """
+        if request_options:
+            check_options(self.delete_reaction, request_options)
         return self._client.request(
             _DELETE_REACTION,
             ReactionResponse,
@@ -117,6 +126,8 @@ class Reactions(SyncResource):
             limit: How many reactions to return.
             offset: How many reactions to pass over first.
         """
+        if request_options:
+            check_options(self.get_reactions, request_options)
         return self._client.request(
             _GET_REACTIONS,
             GetReactionsResponse,
@@ -142,6 +153,8 @@ class Reactions(SyncResource):
             limit: How many reactions to return.
             offset: How many reactions to pass over first.
         """
+        if request_options:
+            check_options(self.iter_get_reactions, request_options)
         return iterate(
             self.get_reactions,
             _GET_REACTIONS_PAGING,
@@ -177,6 +190,8 @@ class Reactions(SyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.query_reactions, request_options)
         return self._client.request(
             _QUERY_REACTIONS,
             QueryReactionsResponse,
@@ -220,6 +235,8 @@ class Reactions(SyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.iter_query_reactions, request_options)
         return iterate(
             self.query_reactions,
             _QUERY_REACTIONS_PAGING,
@@ -238,7 +255,11 @@ class Reactions(SyncResource):
 
 
 class AsyncReactions(AsyncResource):
-    """reactions operations, async."""
+    """Add, remove, list and search reactions to messages.
+
+    Reached as `client.reactions` of an AsyncClient: the methods of `Reactions`,
+    to be awaited.
+    """
 
     async def send_reaction(
         self,
@@ -260,6 +281,8 @@ class AsyncReactions(AsyncResource):
             enforce_unique: True to replace every earlier reaction of this user on the message.
             skip_push: True to send no push notification for the reaction.
         """
+        if request_options:
+            check_options(self.send_reaction, request_options)
         return await self._client.request(
             _SEND_REACTION,
             ReactionResponse,
@@ -285,6 +308,8 @@ class AsyncReactions(AsyncResource):
             type: Kind of reaction to remove, such as `like`.
             user_id: Whose reaction to remove, by user id (server-side calls).
         """
+        if request_options:
+            check_options(self.delete_reaction, request_options)
         return await self._client.request(
             _DELETE_REACTION,
             ReactionResponse,
@@ -310,6 +335,8 @@ class AsyncReactions(AsyncResource):
             limit: How many reactions to return.
             offset: How many reactions to pass over first.
         """
+        if request_options:
+            check_options(self.get_reactions, request_options)
         return await self._client.request(
             _GET_REACTIONS,
             GetReactionsResponse,
@@ -335,6 +362,8 @@ class AsyncReactions(AsyncResource):
             limit: How many reactions to return.
             offset: How many reactions to pass over first.
         """
+        if request_options:
+            check_options(self.iter_get_reactions, request_options)
         return iterate_async(
             self.get_reactions,
             _GET_REACTIONS_PAGING,
@@ -370,6 +399,8 @@ class AsyncReactions(AsyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.query_reactions, request_options)
         return await self._client.request(
             _QUERY_REACTIONS,
             QueryReactionsResponse,
@@ -413,6 +444,8 @@ class AsyncReactions(AsyncResource):
             next: Cursor from the previous page's `next`.
             prev: Cursor from the next page's `prev`.
         """
+        if request_options:
+            check_options(self.iter_query_reactions, request_options)
         return iterate_async(
             self.query_reactions,
             _QUERY_REACTIONS_PAGING,
@@ -428,3 +461,24 @@ class AsyncReactions(AsyncResource):
             },
             request_options,
         )
+
+
+class ReactionsWithRawResponse:
+    """The methods of `Reactions`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Reactions) -> None:
+        self.send_reaction = _raw.wrap(_resource.send_reaction)
+        self.delete_reaction = _raw.wrap(_resource.delete_reaction)
+        self.get_reactions = _raw.wrap(_resource.get_reactions)
+        self.query_reactions = _raw.wrap(_resource.query_reactions)
+
+
+class AsyncReactionsWithRawResponse:
+    """The methods of `AsyncReactions`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncReactions) -> None:
+        self.send_reaction = _raw.wrap_async(_resource.send_reaction)
+        self.delete_reaction = _raw.wrap_async(_resource.delete_reaction)
+        self.get_reactions = _raw.wrap_async(_resource.get_reactions)
+        self.query_reactions = _raw.wrap_async(_resource.query_reactions)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import RequestOptions
+from .._runtime._types import RequestOptions, check_options
 from ..models import GetTaskResponse
 
 _GET_TASK = Endpoint(
@@ -17,7 +18,11 @@ _GET_TASK = Endpoint(
 
 
 class Tasks(SyncResource):
-    """tasks operations."""
+    """Follow background tasks such as bulk deletions and exports.
+
+    Reached as `client.tasks`; `client.with_raw_response.tasks` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def get_task(
         self,
@@ -33,6 +38,8 @@ class Tasks(SyncResource):
         Args:
             id: The task's id.
         """
+        if request_options:
+            check_options(self.get_task, request_options)
         return self._client.request(
             _GET_TASK,
             GetTaskResponse,
@@ -42,7 +49,11 @@ class Tasks(SyncResource):
 
 
 class AsyncTasks(AsyncResource):
-    """tasks operations, async."""
+    """Follow background tasks such as bulk deletions and exports.
+
+    Reached as `client.tasks` of an AsyncClient: the methods of `Tasks`,
+    to be awaited.
+    """
 
     async def get_task(
         self,
@@ -58,9 +69,26 @@ class AsyncTasks(AsyncResource):
         Args:
             id: The task's id.
         """
+        if request_options:
+            check_options(self.get_task, request_options)
         return await self._client.request(
             _GET_TASK,
             GetTaskResponse,
             path={"id": id},
             options=request_options,
         )
+
+
+class TasksWithRawResponse:
+    """The methods of `Tasks`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Tasks) -> None:
+        self.get_task = _raw.wrap(_resource.get_task)
+
+
+class AsyncTasksWithRawResponse:
+    """The methods of `AsyncTasks`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncTasks) -> None:
+        self.get_task = _raw.wrap_async(_resource.get_task)

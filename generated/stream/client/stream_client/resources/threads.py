@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     GetThreadResponse,
     QueryThreadsResponse,
@@ -39,7 +40,11 @@ _QUERY_THREADS_PAGING = Paging(
 
 
 class Threads(SyncResource):
-    """threads operations."""
+    """List threads, read one, and change its title or data.
+
+    Reached as `client.threads`; `client.with_raw_response.threads` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def query_threads(
         self,
@@ -73,6 +78,8 @@ class Threads(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.query_threads, request_options)
         return self._client.request(
             _QUERY_THREADS,
             QueryThreadsResponse,
@@ -122,6 +129,8 @@ class Threads(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.iter_query_threads, request_options)
         return iterate(
             self.query_threads,
             _QUERY_THREADS_PAGING,
@@ -161,6 +170,8 @@ class Threads(SyncResource):
             participant_limit: How many participants to return.
             member_limit: How many channel members to return.
         """
+        if request_options:
+            check_options(self.get_thread, request_options)
         return self._client.request(
             _GET_THREAD,
             GetThreadResponse,
@@ -195,6 +206,8 @@ class Threads(SyncResource):
             set: Fields to set, by name, such as `{"title": "Release plan"}`.
             unset: Names of fields to remove.
         """
+        if request_options:
+            check_options(self.update_thread_partial, request_options)
         return self._client.request(
             _UPDATE_THREAD_PARTIAL,
             ThreadResponse,
@@ -205,7 +218,11 @@ class Threads(SyncResource):
 
 
 class AsyncThreads(AsyncResource):
-    """threads operations, async."""
+    """List threads, read one, and change its title or data.
+
+    Reached as `client.threads` of an AsyncClient: the methods of `Threads`,
+    to be awaited.
+    """
 
     async def query_threads(
         self,
@@ -239,6 +256,8 @@ class AsyncThreads(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.query_threads, request_options)
         return await self._client.request(
             _QUERY_THREADS,
             QueryThreadsResponse,
@@ -288,6 +307,8 @@ class AsyncThreads(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.iter_query_threads, request_options)
         return iterate_async(
             self.query_threads,
             _QUERY_THREADS_PAGING,
@@ -327,6 +348,8 @@ class AsyncThreads(AsyncResource):
             participant_limit: How many participants to return.
             member_limit: How many channel members to return.
         """
+        if request_options:
+            check_options(self.get_thread, request_options)
         return await self._client.request(
             _GET_THREAD,
             GetThreadResponse,
@@ -361,6 +384,8 @@ class AsyncThreads(AsyncResource):
             set: Fields to set, by name, such as `{"title": "Release plan"}`.
             unset: Names of fields to remove.
         """
+        if request_options:
+            check_options(self.update_thread_partial, request_options)
         return await self._client.request(
             _UPDATE_THREAD_PARTIAL,
             ThreadResponse,
@@ -368,3 +393,22 @@ class AsyncThreads(AsyncResource):
             body={"user_id": user_id, "user": user, "set": set, "unset": unset},
             options=request_options,
         )
+
+
+class ThreadsWithRawResponse:
+    """The methods of `Threads`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Threads) -> None:
+        self.query_threads = _raw.wrap(_resource.query_threads)
+        self.get_thread = _raw.wrap(_resource.get_thread)
+        self.update_thread_partial = _raw.wrap(_resource.update_thread_partial)
+
+
+class AsyncThreadsWithRawResponse:
+    """The methods of `AsyncThreads`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncThreads) -> None:
+        self.query_threads = _raw.wrap_async(_resource.query_threads)
+        self.get_thread = _raw.wrap_async(_resource.get_thread)
+        self.update_thread_partial = _raw.wrap_async(_resource.update_thread_partial)

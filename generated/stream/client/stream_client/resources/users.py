@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import (
     BlockUserResponse,
     CreateGuestResponse,
@@ -101,7 +102,11 @@ _QUERY_USERS_PAGING = Paging(
 
 
 class Users(SyncResource):
-    """users operations."""
+    """Create, update, search, deactivate and delete users; guest users; blocking between users; events sent to one user.
+
+    Reached as `client.users`; `client.with_raw_response.users` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def query_users(
         self,
@@ -117,6 +122,8 @@ class Users(SyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.query_users, request_options)
         return self._client.request(
             _QUERY_USERS,
             QueryUsersResponse,
@@ -137,6 +144,8 @@ class Users(SyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.iter_query_users, request_options)
         return iterate(self.query_users, _QUERY_USERS_PAGING, {"payload": payload}, request_options)
 
     def upsert_users(
@@ -153,6 +162,8 @@ class Users(SyncResource):
         Args:
             users: The users to store, keyed by user id.
         """
+        if request_options:
+            check_options(self.upsert_users, request_options)
         return self._client.request(
             _UPSERT_USERS,
             UsersResponse,
@@ -173,6 +184,8 @@ class Users(SyncResource):
         Args:
             users: The changes, one entry per user.
         """
+        if request_options:
+            check_options(self.update_users_partial, request_options)
         return self._client.request(
             _UPDATE_USERS_PARTIAL,
             UsersResponse,
@@ -193,6 +206,8 @@ class Users(SyncResource):
         Args:
             user: The guest to create; Stream adds a suffix to the id to keep it unique.
         """
+        if request_options:
+            check_options(self.create_guest, request_options)
         return self._client.request(
             _CREATE_GUEST,
             CreateGuestResponse,
@@ -218,6 +233,8 @@ class Users(SyncResource):
             mark_messages_deleted: True to make the user's messages appear deleted.
             created_by_id: Who is recorded as deactivating the user.
         """
+        if request_options:
+            check_options(self.deactivate_user, request_options)
         return self._client.request(
             _DEACTIVATE_USER,
             UserStatusResponse,
@@ -245,6 +262,8 @@ class Users(SyncResource):
             created_by_id: Who is recorded as deactivating the users.
             mark_channels_deleted: True to also mark the users' one-to-one channels deleted.
         """
+        if request_options:
+            check_options(self.deactivate_users, request_options)
         return self._client.request(
             _DEACTIVATE_USERS,
             TaskResponse,
@@ -276,6 +295,8 @@ class Users(SyncResource):
             name: A new display name for the user.
             created_by_id: Who is recorded as reactivating the user.
         """
+        if request_options:
+            check_options(self.reactivate_user, request_options)
         return self._client.request(
             _REACTIVATE_USER,
             UserStatusResponse,
@@ -307,6 +328,8 @@ class Users(SyncResource):
             created_by_id: Who is recorded as reactivating the users.
             restore_channels: True to also restore the users' channels.
         """
+        if request_options:
+            check_options(self.reactivate_users, request_options)
         return self._client.request(
             _REACTIVATE_USERS,
             TaskResponse,
@@ -346,6 +369,8 @@ class Users(SyncResource):
             new_channel_owner_id: User who takes over the channels the deleted users created.
             new_call_owner_id: User who takes over the calls the deleted users created.
         """
+        if request_options:
+            check_options(self.delete_users, request_options)
         return self._client.request(
             _DELETE_USERS,
             TaskResponse,
@@ -374,6 +399,8 @@ class Users(SyncResource):
         Args:
             user_ids: The users to restore.
         """
+        if request_options:
+            check_options(self.restore_users, request_options)
         return self._client.request(
             _RESTORE_USERS,
             DurationResponse,
@@ -394,6 +421,8 @@ class Users(SyncResource):
         Args:
             user_id: Whose blocks to list, by user id (server-side calls).
         """
+        if request_options:
+            check_options(self.get_blocked_users, request_options)
         return self._client.request(
             _GET_BLOCKED_USERS,
             GetBlockedUsersResponse,
@@ -419,6 +448,8 @@ class Users(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.block_user, request_options)
         return self._client.request(
             _BLOCK_USER,
             BlockUserResponse,
@@ -443,6 +474,8 @@ class Users(SyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.unblock_user, request_options)
         return self._client.request(
             _UNBLOCK_USER,
             DurationResponse,
@@ -465,6 +498,8 @@ class Users(SyncResource):
             user_id: The user to deliver the event to.
             event: The event to deliver.
         """
+        if request_options:
+            check_options(self.send_user_custom_event, request_options)
         return self._client.request(
             _SEND_USER_CUSTOM_EVENT,
             DurationResponse,
@@ -475,7 +510,11 @@ class Users(SyncResource):
 
 
 class AsyncUsers(AsyncResource):
-    """users operations, async."""
+    """Create, update, search, deactivate and delete users; guest users; blocking between users; events sent to one user.
+
+    Reached as `client.users` of an AsyncClient: the methods of `Users`,
+    to be awaited.
+    """
 
     async def query_users(
         self,
@@ -491,6 +530,8 @@ class AsyncUsers(AsyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.query_users, request_options)
         return await self._client.request(
             _QUERY_USERS,
             QueryUsersResponse,
@@ -511,6 +552,8 @@ class AsyncUsers(AsyncResource):
         Args:
             payload: The search, as one JSON-encoded query parameter.
         """
+        if request_options:
+            check_options(self.iter_query_users, request_options)
         return iterate_async(
             self.query_users, _QUERY_USERS_PAGING, {"payload": payload}, request_options
         )
@@ -529,6 +572,8 @@ class AsyncUsers(AsyncResource):
         Args:
             users: The users to store, keyed by user id.
         """
+        if request_options:
+            check_options(self.upsert_users, request_options)
         return await self._client.request(
             _UPSERT_USERS,
             UsersResponse,
@@ -549,6 +594,8 @@ class AsyncUsers(AsyncResource):
         Args:
             users: The changes, one entry per user.
         """
+        if request_options:
+            check_options(self.update_users_partial, request_options)
         return await self._client.request(
             _UPDATE_USERS_PARTIAL,
             UsersResponse,
@@ -569,6 +616,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user: The guest to create; Stream adds a suffix to the id to keep it unique.
         """
+        if request_options:
+            check_options(self.create_guest, request_options)
         return await self._client.request(
             _CREATE_GUEST,
             CreateGuestResponse,
@@ -594,6 +643,8 @@ class AsyncUsers(AsyncResource):
             mark_messages_deleted: True to make the user's messages appear deleted.
             created_by_id: Who is recorded as deactivating the user.
         """
+        if request_options:
+            check_options(self.deactivate_user, request_options)
         return await self._client.request(
             _DEACTIVATE_USER,
             UserStatusResponse,
@@ -621,6 +672,8 @@ class AsyncUsers(AsyncResource):
             created_by_id: Who is recorded as deactivating the users.
             mark_channels_deleted: True to also mark the users' one-to-one channels deleted.
         """
+        if request_options:
+            check_options(self.deactivate_users, request_options)
         return await self._client.request(
             _DEACTIVATE_USERS,
             TaskResponse,
@@ -652,6 +705,8 @@ class AsyncUsers(AsyncResource):
             name: A new display name for the user.
             created_by_id: Who is recorded as reactivating the user.
         """
+        if request_options:
+            check_options(self.reactivate_user, request_options)
         return await self._client.request(
             _REACTIVATE_USER,
             UserStatusResponse,
@@ -683,6 +738,8 @@ class AsyncUsers(AsyncResource):
             created_by_id: Who is recorded as reactivating the users.
             restore_channels: True to also restore the users' channels.
         """
+        if request_options:
+            check_options(self.reactivate_users, request_options)
         return await self._client.request(
             _REACTIVATE_USERS,
             TaskResponse,
@@ -722,6 +779,8 @@ class AsyncUsers(AsyncResource):
             new_channel_owner_id: User who takes over the channels the deleted users created.
             new_call_owner_id: User who takes over the calls the deleted users created.
         """
+        if request_options:
+            check_options(self.delete_users, request_options)
         return await self._client.request(
             _DELETE_USERS,
             TaskResponse,
@@ -750,6 +809,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_ids: The users to restore.
         """
+        if request_options:
+            check_options(self.restore_users, request_options)
         return await self._client.request(
             _RESTORE_USERS,
             DurationResponse,
@@ -770,6 +831,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: Whose blocks to list, by user id (server-side calls).
         """
+        if request_options:
+            check_options(self.get_blocked_users, request_options)
         return await self._client.request(
             _GET_BLOCKED_USERS,
             GetBlockedUsersResponse,
@@ -795,6 +858,8 @@ class AsyncUsers(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.block_user, request_options)
         return await self._client.request(
             _BLOCK_USER,
             BlockUserResponse,
@@ -819,6 +884,8 @@ class AsyncUsers(AsyncResource):
             user_id: Who performs the action, by user id. Needed with a server-side token; a user token already names the user.
             user: Who performs the action, as a user object; an alternative to `user_id` for server-side calls.
         """
+        if request_options:
+            check_options(self.unblock_user, request_options)
         return await self._client.request(
             _UNBLOCK_USER,
             DurationResponse,
@@ -841,6 +908,8 @@ class AsyncUsers(AsyncResource):
             user_id: The user to deliver the event to.
             event: The event to deliver.
         """
+        if request_options:
+            check_options(self.send_user_custom_event, request_options)
         return await self._client.request(
             _SEND_USER_CUSTOM_EVENT,
             DurationResponse,
@@ -848,3 +917,44 @@ class AsyncUsers(AsyncResource):
             body={"event": event},
             options=request_options,
         )
+
+
+class UsersWithRawResponse:
+    """The methods of `Users`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Users) -> None:
+        self.query_users = _raw.wrap(_resource.query_users)
+        self.upsert_users = _raw.wrap(_resource.upsert_users)
+        self.update_users_partial = _raw.wrap(_resource.update_users_partial)
+        self.create_guest = _raw.wrap(_resource.create_guest)
+        self.deactivate_user = _raw.wrap(_resource.deactivate_user)
+        self.deactivate_users = _raw.wrap(_resource.deactivate_users)
+        self.reactivate_user = _raw.wrap(_resource.reactivate_user)
+        self.reactivate_users = _raw.wrap(_resource.reactivate_users)
+        self.delete_users = _raw.wrap(_resource.delete_users)
+        self.restore_users = _raw.wrap(_resource.restore_users)
+        self.get_blocked_users = _raw.wrap(_resource.get_blocked_users)
+        self.block_user = _raw.wrap(_resource.block_user)
+        self.unblock_user = _raw.wrap(_resource.unblock_user)
+        self.send_user_custom_event = _raw.wrap(_resource.send_user_custom_event)
+
+
+class AsyncUsersWithRawResponse:
+    """The methods of `AsyncUsers`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncUsers) -> None:
+        self.query_users = _raw.wrap_async(_resource.query_users)
+        self.upsert_users = _raw.wrap_async(_resource.upsert_users)
+        self.update_users_partial = _raw.wrap_async(_resource.update_users_partial)
+        self.create_guest = _raw.wrap_async(_resource.create_guest)
+        self.deactivate_user = _raw.wrap_async(_resource.deactivate_user)
+        self.deactivate_users = _raw.wrap_async(_resource.deactivate_users)
+        self.reactivate_user = _raw.wrap_async(_resource.reactivate_user)
+        self.reactivate_users = _raw.wrap_async(_resource.reactivate_users)
+        self.delete_users = _raw.wrap_async(_resource.delete_users)
+        self.restore_users = _raw.wrap_async(_resource.restore_users)
+        self.get_blocked_users = _raw.wrap_async(_resource.get_blocked_users)
+        self.block_user = _raw.wrap_async(_resource.block_user)
+        self.unblock_user = _raw.wrap_async(_resource.unblock_user)
+        self.send_user_custom_event = _raw.wrap_async(_resource.send_user_custom_event)

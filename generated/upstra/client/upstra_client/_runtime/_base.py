@@ -13,12 +13,13 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal, Self, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, Generic, Literal, Self, TypeVar, cast
 
 from pydantic import BaseModel
 
 from . import _encoding as encoding
 from ._errors import APIConnectionError, APIEnvelopeError, APITimeoutError, status_error
+from ._raw import seen
 from ._resilience import Hosts, RateLimiter, RetryPolicy
 from ._types import RequestOptions, Secret
 
@@ -59,13 +60,26 @@ class Envelope:
     success_codes: tuple[int | str, ...]
 
 
-@dataclass(frozen=True)
-class APIResponse:
-    """The raw answer next to the parsed one: status, headers and body."""
+class As(Generic[T]):
+    """A type to parse an answer into that is not a class: a type alias such as
+    `list[Item]`, written `As[Alias](Alias)`."""
 
-    status_code: int
-    headers: httpx.Headers
-    content: bytes
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: object) -> None:
+        self.kind = kind
+
+
+_ADAPTERS: dict[object, Any] = {}
+
+
+def _adapter(kind: object) -> Any:
+    adapter = _ADAPTERS.get(kind)
+    if adapter is None:
+        from pydantic import TypeAdapter
+
+        adapter = _ADAPTERS[kind] = TypeAdapter(cast(Any, kind))
+    return adapter
 
 
 @contextlib.contextmanager
@@ -119,7 +133,6 @@ class _Core:
         self._extensions = {"timeout": httpx.Timeout(timeout).as_dict()}
         self._query_credentials: dict[str, Secret] = dict(query_credentials or {})
         self._headers = dict(headers or {})
-        self.last_response: APIResponse | None = None
 
     def build_request(
         self,
@@ -223,8 +236,8 @@ class _Core:
 
             request.url = httpx.URL(backup + current[len(primary) :])
 
-    def finish(self, response: httpx.Response, cast_to: type[T]) -> T:
-        self.last_response = APIResponse(response.status_code, response.headers, response.content)
+    def finish(self, response: httpx.Response, cast_to: type[T] | As[T]) -> T:
+        seen(response)
         if response.is_error:
             raise status_error(response)
         parsed: object
@@ -233,20 +246,28 @@ class _Core:
         elif cast_to is type(None):
             parsed = None
         elif isinstance(cast_to, type) and issubclass(cast_to, BaseModel):
-            envelope = self._envelope
-            if envelope is None:
+            if self._envelope is None:
                 return cast(T, cast_to.model_validate_json(response.content or b"null"))
-            data = json.loads(response.content or b"null")
-            if (
-                isinstance(data, dict)
-                and envelope.code_field in data
-                and data[envelope.code_field] not in envelope.success_codes
-            ):
-                raise APIEnvelopeError(response, data)
-            parsed = cast_to.model_validate(data)
+            parsed = cast_to.model_validate(self._unwrapped(response))
+        elif isinstance(cast_to, As):
+            data = self._unwrapped(response)
+            return cast(T, _adapter(cast_to.kind).validate_python(data))
         else:
             raise TypeError(f"cannot parse a response into {cast_to!r}")
         return cast(T, parsed)
+
+    def _unwrapped(self, response: httpx.Response) -> Any:
+        """The answer's JSON, after its envelope (if the API has one) reports success."""
+        data = json.loads(response.content or b"null")
+        envelope = self._envelope
+        if (
+            envelope is not None
+            and isinstance(data, dict)
+            and envelope.code_field in data
+            and data[envelope.code_field] not in envelope.success_codes
+        ):
+            raise APIEnvelopeError(response, data)
+        return data
 
 
 class SyncAPIClient(_Core):
@@ -287,7 +308,7 @@ class SyncAPIClient(_Core):
     def request(
         self,
         endpoint: Endpoint,
-        cast_to: type[T],
+        cast_to: type[T] | As[T],
         *,
         path: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
@@ -339,7 +360,7 @@ class SyncAPIClient(_Core):
                     handle.write(chunk)
         finally:
             response.close()
-        self.last_response = APIResponse(response.status_code, response.headers, b"")
+        seen(response)
         return Path(destination)
 
     def _send(
@@ -422,7 +443,7 @@ class AsyncAPIClient(_Core):
     async def request(
         self,
         endpoint: Endpoint,
-        cast_to: type[T],
+        cast_to: type[T] | As[T],
         *,
         path: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
@@ -475,7 +496,7 @@ class AsyncAPIClient(_Core):
                     handle.write(chunk)
         finally:
             await response.aclose()
-        self.last_response = APIResponse(response.status_code, response.headers, b"")
+        seen(response)
         return Path(destination)
 
     async def _send(
@@ -519,10 +540,14 @@ class AsyncAPIClient(_Core):
 
 
 class SyncResource:
+    """A group of operations of a client (one tag of the spec)."""
+
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
 
 class AsyncResource:
+    """A group of operations of an async client (one tag of the spec)."""
+
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import ListRecord, ListRecordList, SuccessResult
 
 _QUERY_BLACKLIST_RECORDS = Endpoint(
@@ -33,7 +34,11 @@ _UPDATE_BLACKLIST_RECORD = Endpoint(
 
 
 class Blacklist(SyncResource):
-    """blacklist operations."""
+    """Maintain the list of words that are blocked in messages.
+
+    Reached as `client.blacklist`; `client.with_raw_response.blacklist` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def query_blacklist_records(
         self,
@@ -48,6 +53,8 @@ class Blacklist(SyncResource):
         Args:
             regexs: Only return entries for these words.
         """
+        if request_options:
+            check_options(self.query_blacklist_records, request_options)
         return self._client.request(
             _QUERY_BLACKLIST_RECORDS,
             ListRecordList,
@@ -59,7 +66,7 @@ class Blacklist(SyncResource):
         self,
         *,
         regexs: Sequence[str],
-        is_match_exact_word: bool | NotGiven = NOT_GIVEN,
+        is_match_exact_word: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> ListRecordList:
         """Block words
@@ -70,6 +77,8 @@ class Blacklist(SyncResource):
             regexs: Words to block.
             is_match_exact_word: When true, only whole-word occurrences are blocked.
         """
+        if request_options:
+            check_options(self.add_blacklist_records, request_options)
         return self._client.request(
             _ADD_BLACKLIST_RECORDS,
             ListRecordList,
@@ -90,6 +99,8 @@ class Blacklist(SyncResource):
         Args:
             rule_ids: Entries to remove, each named by its word or URL.
         """
+        if request_options:
+            check_options(self.delete_blacklist_records, request_options)
         return self._client.request(
             _DELETE_BLACKLIST_RECORDS,
             SuccessResult,
@@ -102,7 +113,7 @@ class Blacklist(SyncResource):
         *,
         rule_id: str,
         body_rule_id: str,
-        is_match_exact_word: bool | NotGiven = NOT_GIVEN,
+        is_match_exact_word: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> ListRecord:
         """Change a blocked word
@@ -115,6 +126,8 @@ class Blacklist(SyncResource):
             body_rule_id: The word that takes the old one's place.
             is_match_exact_word: When true, only whole-word occurrences are blocked.
         """
+        if request_options:
+            check_options(self.update_blacklist_record, request_options)
         return self._client.request(
             _UPDATE_BLACKLIST_RECORD,
             ListRecord,
@@ -125,7 +138,11 @@ class Blacklist(SyncResource):
 
 
 class AsyncBlacklist(AsyncResource):
-    """blacklist operations, async."""
+    """Maintain the list of words that are blocked in messages.
+
+    Reached as `client.blacklist` of an AsyncClient: the methods of `Blacklist`,
+    to be awaited.
+    """
 
     async def query_blacklist_records(
         self,
@@ -140,6 +157,8 @@ class AsyncBlacklist(AsyncResource):
         Args:
             regexs: Only return entries for these words.
         """
+        if request_options:
+            check_options(self.query_blacklist_records, request_options)
         return await self._client.request(
             _QUERY_BLACKLIST_RECORDS,
             ListRecordList,
@@ -151,7 +170,7 @@ class AsyncBlacklist(AsyncResource):
         self,
         *,
         regexs: Sequence[str],
-        is_match_exact_word: bool | NotGiven = NOT_GIVEN,
+        is_match_exact_word: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> ListRecordList:
         """Block words
@@ -162,6 +181,8 @@ class AsyncBlacklist(AsyncResource):
             regexs: Words to block.
             is_match_exact_word: When true, only whole-word occurrences are blocked.
         """
+        if request_options:
+            check_options(self.add_blacklist_records, request_options)
         return await self._client.request(
             _ADD_BLACKLIST_RECORDS,
             ListRecordList,
@@ -182,6 +203,8 @@ class AsyncBlacklist(AsyncResource):
         Args:
             rule_ids: Entries to remove, each named by its word or URL.
         """
+        if request_options:
+            check_options(self.delete_blacklist_records, request_options)
         return await self._client.request(
             _DELETE_BLACKLIST_RECORDS,
             SuccessResult,
@@ -194,7 +217,7 @@ class AsyncBlacklist(AsyncResource):
         *,
         rule_id: str,
         body_rule_id: str,
-        is_match_exact_word: bool | NotGiven = NOT_GIVEN,
+        is_match_exact_word: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> ListRecord:
         """Change a blocked word
@@ -207,6 +230,8 @@ class AsyncBlacklist(AsyncResource):
             body_rule_id: The word that takes the old one's place.
             is_match_exact_word: When true, only whole-word occurrences are blocked.
         """
+        if request_options:
+            check_options(self.update_blacklist_record, request_options)
         return await self._client.request(
             _UPDATE_BLACKLIST_RECORD,
             ListRecord,
@@ -214,3 +239,24 @@ class AsyncBlacklist(AsyncResource):
             body={"ruleId": body_rule_id, "isMatchExactWord": is_match_exact_word},
             options=request_options,
         )
+
+
+class BlacklistWithRawResponse:
+    """The methods of `Blacklist`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Blacklist) -> None:
+        self.query_blacklist_records = _raw.wrap(_resource.query_blacklist_records)
+        self.add_blacklist_records = _raw.wrap(_resource.add_blacklist_records)
+        self.delete_blacklist_records = _raw.wrap(_resource.delete_blacklist_records)
+        self.update_blacklist_record = _raw.wrap(_resource.update_blacklist_record)
+
+
+class AsyncBlacklistWithRawResponse:
+    """The methods of `AsyncBlacklist`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncBlacklist) -> None:
+        self.query_blacklist_records = _raw.wrap_async(_resource.query_blacklist_records)
+        self.add_blacklist_records = _raw.wrap_async(_resource.add_blacklist_records)
+        self.delete_blacklist_records = _raw.wrap_async(_resource.delete_blacklist_records)
+        self.update_blacklist_record = _raw.wrap_async(_resource.update_blacklist_record)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import Channel, ChannelList, ChannelQueryOptions, SuccessResult
 
 _QUERY_CHANNELS = Endpoint(
@@ -73,7 +74,11 @@ _QUERY_CHANNELS_PAGING = Paging(
 
 
 class Channels(SyncResource):
-    """channels operations."""
+    """Create, rename, close and look up channels, and manage who is in them and who may speak.
+
+    Reached as `client.channels`; `client.with_raw_response.channels` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def query_channels(
         self,
@@ -97,6 +102,8 @@ class Channels(SyncResource):
             exclude_tags: Leave out channels carrying any of these tags.
             options: Paging for a channel search.
         """
+        if request_options:
+            check_options(self.query_channels, request_options)
         return self._client.request(
             _QUERY_CHANNELS,
             ChannelList,
@@ -131,6 +138,8 @@ class Channels(SyncResource):
             exclude_tags: Leave out channels carrying any of these tags.
             options: Paging for a channel search.
         """
+        if request_options:
+            check_options(self.iter_query_channels, request_options)
         return iterate(
             self.query_channels,
             _QUERY_CHANNELS_PAGING,
@@ -168,6 +177,8 @@ class Channels(SyncResource):
             tags: Labels to attach to the channel.
             user_ids: Users to make members of the channel from the start.
         """
+        if request_options:
+            check_options(self.create_channel, request_options)
         return self._client.request(
             _CREATE_CHANNEL,
             Channel,
@@ -197,6 +208,8 @@ class Channels(SyncResource):
             channel_id: Identifier of the channel to rename.
             display_name: New name to show for the channel.
         """
+        if request_options:
+            check_options(self.update_channel_display_name, request_options)
         return self._client.request(
             _UPDATE_CHANNEL_DISPLAY_NAME,
             Channel,
@@ -219,6 +232,8 @@ class Channels(SyncResource):
             channel_id: Identifier of the channel to add members to.
             user_ids: Users the change applies to.
         """
+        if request_options:
+            check_options(self.add_channel_users, request_options)
         return self._client.request(
             _ADD_CHANNEL_USERS,
             SuccessResult,
@@ -242,6 +257,8 @@ class Channels(SyncResource):
             channel_id: Identifier of the channel to remove members from.
             user_ids: Users the change applies to.
         """
+        if request_options:
+            check_options(self.remove_channel_users, request_options)
         return self._client.request(
             _REMOVE_CHANNEL_USERS,
             SuccessResult,
@@ -266,6 +283,8 @@ class Channels(SyncResource):
             channel_id: Identifier of the channel to mute or unmute.
             mute_period: How long the channel stays muted, in milliseconds.
         """
+        if request_options:
+            check_options(self.mute_channel, request_options)
         return self._client.request(
             _SET_CHANNEL_MUTE,
             Channel,
@@ -288,6 +307,8 @@ class Channels(SyncResource):
         Args:
             channel_id: Identifier of the channel to mute or unmute.
         """
+        if request_options:
+            check_options(self.unmute_channel, request_options)
         return self._client.request(
             _SET_CHANNEL_MUTE,
             Channel,
@@ -314,6 +335,8 @@ class Channels(SyncResource):
             mute_period: How long the users stay muted, in milliseconds.
             user_ids: Members to mute.
         """
+        if request_options:
+            check_options(self.mute_channel_users, request_options)
         return self._client.request(
             _SET_CHANNEL_USERS_MUTE,
             SuccessResult,
@@ -338,6 +361,8 @@ class Channels(SyncResource):
             channel_id: Identifier of the channel whose members are muted or unmuted.
             user_ids: Members to unmute.
         """
+        if request_options:
+            check_options(self.unmute_channel_users, request_options)
         return self._client.request(
             _SET_CHANNEL_USERS_MUTE,
             SuccessResult,
@@ -361,6 +386,8 @@ class Channels(SyncResource):
             channel_id: Identifier of the channel to ban the users from.
             user_ids: Users the change applies to.
         """
+        if request_options:
+            check_options(self.ban_channel_users, request_options)
         return self._client.request(
             _BAN_CHANNEL_USERS,
             SuccessResult,
@@ -384,6 +411,8 @@ class Channels(SyncResource):
             channel_id: Identifier of the channel to lift the bans on.
             user_ids: Users the change applies to.
         """
+        if request_options:
+            check_options(self.unban_channel_users, request_options)
         return self._client.request(
             _UNBAN_CHANNEL_USERS,
             SuccessResult,
@@ -406,6 +435,8 @@ class Channels(SyncResource):
         Args:
             channel_id: Identifier of the channel to close.
         """
+        if request_options:
+            check_options(self.close_channel, request_options)
         return self._client.request(
             _CLOSE_CHANNEL,
             SuccessResult,
@@ -415,7 +446,11 @@ class Channels(SyncResource):
 
 
 class AsyncChannels(AsyncResource):
-    """channels operations, async."""
+    """Create, rename, close and look up channels, and manage who is in them and who may speak.
+
+    Reached as `client.channels` of an AsyncClient: the methods of `Channels`,
+    to be awaited.
+    """
 
     async def query_channels(
         self,
@@ -439,6 +474,8 @@ class AsyncChannels(AsyncResource):
             exclude_tags: Leave out channels carrying any of these tags.
             options: Paging for a channel search.
         """
+        if request_options:
+            check_options(self.query_channels, request_options)
         return await self._client.request(
             _QUERY_CHANNELS,
             ChannelList,
@@ -473,6 +510,8 @@ class AsyncChannels(AsyncResource):
             exclude_tags: Leave out channels carrying any of these tags.
             options: Paging for a channel search.
         """
+        if request_options:
+            check_options(self.iter_query_channels, request_options)
         return iterate_async(
             self.query_channels,
             _QUERY_CHANNELS_PAGING,
@@ -510,6 +549,8 @@ class AsyncChannels(AsyncResource):
             tags: Labels to attach to the channel.
             user_ids: Users to make members of the channel from the start.
         """
+        if request_options:
+            check_options(self.create_channel, request_options)
         return await self._client.request(
             _CREATE_CHANNEL,
             Channel,
@@ -539,6 +580,8 @@ class AsyncChannels(AsyncResource):
             channel_id: Identifier of the channel to rename.
             display_name: New name to show for the channel.
         """
+        if request_options:
+            check_options(self.update_channel_display_name, request_options)
         return await self._client.request(
             _UPDATE_CHANNEL_DISPLAY_NAME,
             Channel,
@@ -561,6 +604,8 @@ class AsyncChannels(AsyncResource):
             channel_id: Identifier of the channel to add members to.
             user_ids: Users the change applies to.
         """
+        if request_options:
+            check_options(self.add_channel_users, request_options)
         return await self._client.request(
             _ADD_CHANNEL_USERS,
             SuccessResult,
@@ -584,6 +629,8 @@ class AsyncChannels(AsyncResource):
             channel_id: Identifier of the channel to remove members from.
             user_ids: Users the change applies to.
         """
+        if request_options:
+            check_options(self.remove_channel_users, request_options)
         return await self._client.request(
             _REMOVE_CHANNEL_USERS,
             SuccessResult,
@@ -608,6 +655,8 @@ class AsyncChannels(AsyncResource):
             channel_id: Identifier of the channel to mute or unmute.
             mute_period: How long the channel stays muted, in milliseconds.
         """
+        if request_options:
+            check_options(self.mute_channel, request_options)
         return await self._client.request(
             _SET_CHANNEL_MUTE,
             Channel,
@@ -630,6 +679,8 @@ class AsyncChannels(AsyncResource):
         Args:
             channel_id: Identifier of the channel to mute or unmute.
         """
+        if request_options:
+            check_options(self.unmute_channel, request_options)
         return await self._client.request(
             _SET_CHANNEL_MUTE,
             Channel,
@@ -656,6 +707,8 @@ class AsyncChannels(AsyncResource):
             mute_period: How long the users stay muted, in milliseconds.
             user_ids: Members to mute.
         """
+        if request_options:
+            check_options(self.mute_channel_users, request_options)
         return await self._client.request(
             _SET_CHANNEL_USERS_MUTE,
             SuccessResult,
@@ -680,6 +733,8 @@ class AsyncChannels(AsyncResource):
             channel_id: Identifier of the channel whose members are muted or unmuted.
             user_ids: Members to unmute.
         """
+        if request_options:
+            check_options(self.unmute_channel_users, request_options)
         return await self._client.request(
             _SET_CHANNEL_USERS_MUTE,
             SuccessResult,
@@ -703,6 +758,8 @@ class AsyncChannels(AsyncResource):
             channel_id: Identifier of the channel to ban the users from.
             user_ids: Users the change applies to.
         """
+        if request_options:
+            check_options(self.ban_channel_users, request_options)
         return await self._client.request(
             _BAN_CHANNEL_USERS,
             SuccessResult,
@@ -726,6 +783,8 @@ class AsyncChannels(AsyncResource):
             channel_id: Identifier of the channel to lift the bans on.
             user_ids: Users the change applies to.
         """
+        if request_options:
+            check_options(self.unban_channel_users, request_options)
         return await self._client.request(
             _UNBAN_CHANNEL_USERS,
             SuccessResult,
@@ -748,9 +807,48 @@ class AsyncChannels(AsyncResource):
         Args:
             channel_id: Identifier of the channel to close.
         """
+        if request_options:
+            check_options(self.close_channel, request_options)
         return await self._client.request(
             _CLOSE_CHANNEL,
             SuccessResult,
             path={"channelId": channel_id},
             options=request_options,
         )
+
+
+class ChannelsWithRawResponse:
+    """The methods of `Channels`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Channels) -> None:
+        self.query_channels = _raw.wrap(_resource.query_channels)
+        self.create_channel = _raw.wrap(_resource.create_channel)
+        self.update_channel_display_name = _raw.wrap(_resource.update_channel_display_name)
+        self.add_channel_users = _raw.wrap(_resource.add_channel_users)
+        self.remove_channel_users = _raw.wrap(_resource.remove_channel_users)
+        self.mute_channel = _raw.wrap(_resource.mute_channel)
+        self.unmute_channel = _raw.wrap(_resource.unmute_channel)
+        self.mute_channel_users = _raw.wrap(_resource.mute_channel_users)
+        self.unmute_channel_users = _raw.wrap(_resource.unmute_channel_users)
+        self.ban_channel_users = _raw.wrap(_resource.ban_channel_users)
+        self.unban_channel_users = _raw.wrap(_resource.unban_channel_users)
+        self.close_channel = _raw.wrap(_resource.close_channel)
+
+
+class AsyncChannelsWithRawResponse:
+    """The methods of `AsyncChannels`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncChannels) -> None:
+        self.query_channels = _raw.wrap_async(_resource.query_channels)
+        self.create_channel = _raw.wrap_async(_resource.create_channel)
+        self.update_channel_display_name = _raw.wrap_async(_resource.update_channel_display_name)
+        self.add_channel_users = _raw.wrap_async(_resource.add_channel_users)
+        self.remove_channel_users = _raw.wrap_async(_resource.remove_channel_users)
+        self.mute_channel = _raw.wrap_async(_resource.mute_channel)
+        self.unmute_channel = _raw.wrap_async(_resource.unmute_channel)
+        self.mute_channel_users = _raw.wrap_async(_resource.mute_channel_users)
+        self.unmute_channel_users = _raw.wrap_async(_resource.unmute_channel_users)
+        self.ban_channel_users = _raw.wrap_async(_resource.ban_channel_users)
+        self.unban_channel_users = _raw.wrap_async(_resource.unban_channel_users)
+        self.close_channel = _raw.wrap_async(_resource.close_channel)

@@ -9,9 +9,10 @@ from os import PathLike
 from pathlib import Path
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, FileInput, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, FileInput, NotGiven, RequestOptions, check_options
 from ..models import (
     CreateMessageRequestData,
     Message,
@@ -68,14 +69,18 @@ _QUERY_MESSAGES_PAGING = Paging(
 
 
 class Messages(SyncResource):
-    """messages operations."""
+    """Search, fetch, send and delete messages, including image and file messages and their downloads.
+
+    Reached as `client.messages`; `client.with_raw_response.messages` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def query_messages(
         self,
         *,
         channel_id: str,
         parent_id: str | NotGiven = NOT_GIVEN,
-        filter_by_parent_id: bool | NotGiven = NOT_GIVEN,
+        filter_by_parent_id: bool | NotGiven = DEFAULT[False],
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
         exclude_tags: Sequence[str] | NotGiven = NOT_GIVEN,
         options: MessageQueryOptions | NotGiven = NOT_GIVEN,
@@ -95,6 +100,8 @@ class Messages(SyncResource):
             exclude_tags: Leave out messages carrying any of these tags.
             options: Paging for a message search, by position or by token.
         """
+        if request_options:
+            check_options(self.query_messages, request_options)
         return self._client.request(
             _QUERY_MESSAGES,
             MessageList,
@@ -114,7 +121,7 @@ class Messages(SyncResource):
         *,
         channel_id: str,
         parent_id: str | NotGiven = NOT_GIVEN,
-        filter_by_parent_id: bool | NotGiven = NOT_GIVEN,
+        filter_by_parent_id: bool | NotGiven = DEFAULT[False],
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
         exclude_tags: Sequence[str] | NotGiven = NOT_GIVEN,
         options: MessageQueryOptions | NotGiven = NOT_GIVEN,
@@ -132,6 +139,8 @@ class Messages(SyncResource):
             exclude_tags: Leave out messages carrying any of these tags.
             options: Paging for a message search, by position or by token.
         """
+        if request_options:
+            check_options(self.iter_query_messages, request_options)
         return iterate(
             self.query_messages,
             _QUERY_MESSAGES_PAGING,
@@ -159,6 +168,8 @@ class Messages(SyncResource):
         Args:
             message_id: Identifier of the message to return.
         """
+        if request_options:
+            check_options(self.get_message, request_options)
         return self._client.request(
             _GET_MESSAGE,
             Message,
@@ -179,6 +190,8 @@ class Messages(SyncResource):
         Args:
             message_id: Identifier of the message to delete.
         """
+        if request_options:
+            check_options(self.delete_message, request_options)
         return self._client.request(
             _DELETE_MESSAGE,
             SuccessResult,
@@ -209,6 +222,8 @@ class Messages(SyncResource):
             tags: Labels to attach to the message.
             parent_id: Id of the message this one replies to.
         """
+        if request_options:
+            check_options(self.create_message, request_options)
         return self._client.request(
             _CREATE_MESSAGE,
             Message,
@@ -230,7 +245,7 @@ class Messages(SyncResource):
         caption: str | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
         parent_id: str | NotGiven = NOT_GIVEN,
-        full_image: bool | NotGiven = NOT_GIVEN,
+        full_image: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> Message:
         """Send an image message
@@ -246,6 +261,8 @@ class Messages(SyncResource):
             parent_id: Id of the message this one replies to.
             full_image: Keep the image at its original size as well as the resized copies.
         """
+        if request_options:
+            check_options(self.create_image_message, request_options)
         return self._client.request(
             _CREATE_IMAGE_MESSAGE,
             Message,
@@ -275,6 +292,8 @@ class Messages(SyncResource):
             message_id: Identifier of the image message.
             size: Which stored copy to return. `full` is the original upload and exists only if the image was sent with `fullImage` set to true.
         """
+        if request_options:
+            check_options(self.get_message_image, request_options)
         return self._client.request(
             _GET_MESSAGE_IMAGE,
             bytes,
@@ -283,7 +302,7 @@ class Messages(SyncResource):
             options=request_options,
         )
 
-    def get_message_image_to_file(
+    def download_message_image(
         self,
         *,
         destination: str | PathLike[str],
@@ -300,6 +319,8 @@ class Messages(SyncResource):
             message_id: Identifier of the image message.
             size: Which stored copy to return. `full` is the original upload and exists only if the image was sent with `fullImage` set to true.
         """
+        if request_options:
+            check_options(self.download_message_image, request_options)
         return self._client.download(
             _GET_MESSAGE_IMAGE,
             destination,
@@ -327,6 +348,8 @@ class Messages(SyncResource):
             tags: Labels to attach to the message.
             parent_id: Id of the message this one replies to.
         """
+        if request_options:
+            check_options(self.create_file_message, request_options)
         return self._client.request(
             _CREATE_FILE_MESSAGE,
             Message,
@@ -347,6 +370,8 @@ class Messages(SyncResource):
         Args:
             message_id: Identifier of the file message.
         """
+        if request_options:
+            check_options(self.get_message_file, request_options)
         return self._client.request(
             _GET_MESSAGE_FILE,
             bytes,
@@ -354,7 +379,7 @@ class Messages(SyncResource):
             options=request_options,
         )
 
-    def get_message_file_to_file(
+    def download_message_file(
         self,
         *,
         destination: str | PathLike[str],
@@ -369,6 +394,8 @@ class Messages(SyncResource):
             destination: Where to write the file.
             message_id: Identifier of the file message.
         """
+        if request_options:
+            check_options(self.download_message_file, request_options)
         return self._client.download(
             _GET_MESSAGE_FILE,
             destination,
@@ -378,14 +405,18 @@ class Messages(SyncResource):
 
 
 class AsyncMessages(AsyncResource):
-    """messages operations, async."""
+    """Search, fetch, send and delete messages, including image and file messages and their downloads.
+
+    Reached as `client.messages` of an AsyncClient: the methods of `Messages`,
+    to be awaited.
+    """
 
     async def query_messages(
         self,
         *,
         channel_id: str,
         parent_id: str | NotGiven = NOT_GIVEN,
-        filter_by_parent_id: bool | NotGiven = NOT_GIVEN,
+        filter_by_parent_id: bool | NotGiven = DEFAULT[False],
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
         exclude_tags: Sequence[str] | NotGiven = NOT_GIVEN,
         options: MessageQueryOptions | NotGiven = NOT_GIVEN,
@@ -405,6 +436,8 @@ class AsyncMessages(AsyncResource):
             exclude_tags: Leave out messages carrying any of these tags.
             options: Paging for a message search, by position or by token.
         """
+        if request_options:
+            check_options(self.query_messages, request_options)
         return await self._client.request(
             _QUERY_MESSAGES,
             MessageList,
@@ -424,7 +457,7 @@ class AsyncMessages(AsyncResource):
         *,
         channel_id: str,
         parent_id: str | NotGiven = NOT_GIVEN,
-        filter_by_parent_id: bool | NotGiven = NOT_GIVEN,
+        filter_by_parent_id: bool | NotGiven = DEFAULT[False],
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
         exclude_tags: Sequence[str] | NotGiven = NOT_GIVEN,
         options: MessageQueryOptions | NotGiven = NOT_GIVEN,
@@ -442,6 +475,8 @@ class AsyncMessages(AsyncResource):
             exclude_tags: Leave out messages carrying any of these tags.
             options: Paging for a message search, by position or by token.
         """
+        if request_options:
+            check_options(self.iter_query_messages, request_options)
         return iterate_async(
             self.query_messages,
             _QUERY_MESSAGES_PAGING,
@@ -469,6 +504,8 @@ class AsyncMessages(AsyncResource):
         Args:
             message_id: Identifier of the message to return.
         """
+        if request_options:
+            check_options(self.get_message, request_options)
         return await self._client.request(
             _GET_MESSAGE,
             Message,
@@ -489,6 +526,8 @@ class AsyncMessages(AsyncResource):
         Args:
             message_id: Identifier of the message to delete.
         """
+        if request_options:
+            check_options(self.delete_message, request_options)
         return await self._client.request(
             _DELETE_MESSAGE,
             SuccessResult,
@@ -519,6 +558,8 @@ class AsyncMessages(AsyncResource):
             tags: Labels to attach to the message.
             parent_id: Id of the message this one replies to.
         """
+        if request_options:
+            check_options(self.create_message, request_options)
         return await self._client.request(
             _CREATE_MESSAGE,
             Message,
@@ -540,7 +581,7 @@ class AsyncMessages(AsyncResource):
         caption: str | NotGiven = NOT_GIVEN,
         tags: Sequence[str] | NotGiven = NOT_GIVEN,
         parent_id: str | NotGiven = NOT_GIVEN,
-        full_image: bool | NotGiven = NOT_GIVEN,
+        full_image: bool | NotGiven = DEFAULT[False],
         **request_options: Unpack[RequestOptions],
     ) -> Message:
         """Send an image message
@@ -556,6 +597,8 @@ class AsyncMessages(AsyncResource):
             parent_id: Id of the message this one replies to.
             full_image: Keep the image at its original size as well as the resized copies.
         """
+        if request_options:
+            check_options(self.create_image_message, request_options)
         return await self._client.request(
             _CREATE_IMAGE_MESSAGE,
             Message,
@@ -585,6 +628,8 @@ class AsyncMessages(AsyncResource):
             message_id: Identifier of the image message.
             size: Which stored copy to return. `full` is the original upload and exists only if the image was sent with `fullImage` set to true.
         """
+        if request_options:
+            check_options(self.get_message_image, request_options)
         return await self._client.request(
             _GET_MESSAGE_IMAGE,
             bytes,
@@ -593,7 +638,7 @@ class AsyncMessages(AsyncResource):
             options=request_options,
         )
 
-    async def get_message_image_to_file(
+    async def download_message_image(
         self,
         *,
         destination: str | PathLike[str],
@@ -610,6 +655,8 @@ class AsyncMessages(AsyncResource):
             message_id: Identifier of the image message.
             size: Which stored copy to return. `full` is the original upload and exists only if the image was sent with `fullImage` set to true.
         """
+        if request_options:
+            check_options(self.download_message_image, request_options)
         return await self._client.download(
             _GET_MESSAGE_IMAGE,
             destination,
@@ -637,6 +684,8 @@ class AsyncMessages(AsyncResource):
             tags: Labels to attach to the message.
             parent_id: Id of the message this one replies to.
         """
+        if request_options:
+            check_options(self.create_file_message, request_options)
         return await self._client.request(
             _CREATE_FILE_MESSAGE,
             Message,
@@ -657,6 +706,8 @@ class AsyncMessages(AsyncResource):
         Args:
             message_id: Identifier of the file message.
         """
+        if request_options:
+            check_options(self.get_message_file, request_options)
         return await self._client.request(
             _GET_MESSAGE_FILE,
             bytes,
@@ -664,7 +715,7 @@ class AsyncMessages(AsyncResource):
             options=request_options,
         )
 
-    async def get_message_file_to_file(
+    async def download_message_file(
         self,
         *,
         destination: str | PathLike[str],
@@ -679,9 +730,44 @@ class AsyncMessages(AsyncResource):
             destination: Where to write the file.
             message_id: Identifier of the file message.
         """
+        if request_options:
+            check_options(self.download_message_file, request_options)
         return await self._client.download(
             _GET_MESSAGE_FILE,
             destination,
             path={"messageId": message_id},
             options=request_options,
         )
+
+
+class MessagesWithRawResponse:
+    """The methods of `Messages`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Messages) -> None:
+        self.query_messages = _raw.wrap(_resource.query_messages)
+        self.get_message = _raw.wrap(_resource.get_message)
+        self.delete_message = _raw.wrap(_resource.delete_message)
+        self.create_message = _raw.wrap(_resource.create_message)
+        self.create_image_message = _raw.wrap(_resource.create_image_message)
+        self.get_message_image = _raw.wrap(_resource.get_message_image)
+        self.download_message_image = _raw.wrap(_resource.download_message_image)
+        self.create_file_message = _raw.wrap(_resource.create_file_message)
+        self.get_message_file = _raw.wrap(_resource.get_message_file)
+        self.download_message_file = _raw.wrap(_resource.download_message_file)
+
+
+class AsyncMessagesWithRawResponse:
+    """The methods of `AsyncMessages`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncMessages) -> None:
+        self.query_messages = _raw.wrap_async(_resource.query_messages)
+        self.get_message = _raw.wrap_async(_resource.get_message)
+        self.delete_message = _raw.wrap_async(_resource.delete_message)
+        self.create_message = _raw.wrap_async(_resource.create_message)
+        self.create_image_message = _raw.wrap_async(_resource.create_image_message)
+        self.get_message_image = _raw.wrap_async(_resource.get_message_image)
+        self.download_message_image = _raw.wrap_async(_resource.download_message_image)
+        self.create_file_message = _raw.wrap_async(_resource.create_file_message)
+        self.get_message_file = _raw.wrap_async(_resource.get_message_file)
+        self.download_message_file = _raw.wrap_async(_resource.download_message_file)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import MessageList, Reactor, ReactorList, ReactorQueryOptions, SuccessResult
 
 _QUERY_REACTORS = Endpoint(
@@ -41,7 +42,11 @@ _QUERY_REACTORS_PAGING = Paging(
 
 
 class Reactions(SyncResource):
-    """reactions operations."""
+    """See who reacted to a message, react or withdraw a reaction as the admin, and find the most-reacted messages.
+
+    Reached as `client.reactions`; `client.with_raw_response.reactions` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def query_reactors(
         self,
@@ -60,6 +65,8 @@ class Reactions(SyncResource):
             reference_type: Kind of item that `referenceId` names.
             options: Reaction filter and paging, sent as `options[limit]=10` and so on.
         """
+        if request_options:
+            check_options(self.query_reactors, request_options)
         return self._client.request(
             _QUERY_REACTORS,
             ReactorList,
@@ -88,6 +95,8 @@ class Reactions(SyncResource):
             reference_type: Kind of item that `referenceId` names.
             options: Reaction filter and paging, sent as `options[limit]=10` and so on.
         """
+        if request_options:
+            check_options(self.iter_query_reactors, request_options)
         return iterate(
             self.query_reactors,
             _QUERY_REACTORS_PAGING,
@@ -112,6 +121,8 @@ class Reactions(SyncResource):
             reference_type: Kind of item a reaction is attached to.
             reaction_name: Name of the reaction, such as `like`.
         """
+        if request_options:
+            check_options(self.create_reaction, request_options)
         return self._client.request(
             _CREATE_REACTION,
             SuccessResult,
@@ -140,6 +151,8 @@ class Reactions(SyncResource):
             reference_type: Kind of item a reaction is attached to.
             reaction_name: Name of the reaction, such as `like`.
         """
+        if request_options:
+            check_options(self.delete_reaction, request_options)
         return self._client.request(
             _DELETE_REACTION,
             SuccessResult,
@@ -155,7 +168,7 @@ class Reactions(SyncResource):
         self,
         *,
         reaction_name: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> MessageList:
         """Find the most-reacted messages
@@ -166,6 +179,8 @@ class Reactions(SyncResource):
             reaction_name: Reaction whose counts decide the ranking.
             limit: Largest number of messages to return.
         """
+        if request_options:
+            check_options(self.query_most_reacted_messages, request_options)
         return self._client.request(
             _QUERY_MOST_REACTED_MESSAGES,
             MessageList,
@@ -175,7 +190,11 @@ class Reactions(SyncResource):
 
 
 class AsyncReactions(AsyncResource):
-    """reactions operations, async."""
+    """See who reacted to a message, react or withdraw a reaction as the admin, and find the most-reacted messages.
+
+    Reached as `client.reactions` of an AsyncClient: the methods of `Reactions`,
+    to be awaited.
+    """
 
     async def query_reactors(
         self,
@@ -194,6 +213,8 @@ class AsyncReactions(AsyncResource):
             reference_type: Kind of item that `referenceId` names.
             options: Reaction filter and paging, sent as `options[limit]=10` and so on.
         """
+        if request_options:
+            check_options(self.query_reactors, request_options)
         return await self._client.request(
             _QUERY_REACTORS,
             ReactorList,
@@ -222,6 +243,8 @@ class AsyncReactions(AsyncResource):
             reference_type: Kind of item that `referenceId` names.
             options: Reaction filter and paging, sent as `options[limit]=10` and so on.
         """
+        if request_options:
+            check_options(self.iter_query_reactors, request_options)
         return iterate_async(
             self.query_reactors,
             _QUERY_REACTORS_PAGING,
@@ -246,6 +269,8 @@ class AsyncReactions(AsyncResource):
             reference_type: Kind of item a reaction is attached to.
             reaction_name: Name of the reaction, such as `like`.
         """
+        if request_options:
+            check_options(self.create_reaction, request_options)
         return await self._client.request(
             _CREATE_REACTION,
             SuccessResult,
@@ -274,6 +299,8 @@ class AsyncReactions(AsyncResource):
             reference_type: Kind of item a reaction is attached to.
             reaction_name: Name of the reaction, such as `like`.
         """
+        if request_options:
+            check_options(self.delete_reaction, request_options)
         return await self._client.request(
             _DELETE_REACTION,
             SuccessResult,
@@ -289,7 +316,7 @@ class AsyncReactions(AsyncResource):
         self,
         *,
         reaction_name: str,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[0],
         **request_options: Unpack[RequestOptions],
     ) -> MessageList:
         """Find the most-reacted messages
@@ -300,9 +327,32 @@ class AsyncReactions(AsyncResource):
             reaction_name: Reaction whose counts decide the ranking.
             limit: Largest number of messages to return.
         """
+        if request_options:
+            check_options(self.query_most_reacted_messages, request_options)
         return await self._client.request(
             _QUERY_MOST_REACTED_MESSAGES,
             MessageList,
             query={"limit": limit, "reactionName": reaction_name},
             options=request_options,
         )
+
+
+class ReactionsWithRawResponse:
+    """The methods of `Reactions`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Reactions) -> None:
+        self.query_reactors = _raw.wrap(_resource.query_reactors)
+        self.create_reaction = _raw.wrap(_resource.create_reaction)
+        self.delete_reaction = _raw.wrap(_resource.delete_reaction)
+        self.query_most_reacted_messages = _raw.wrap(_resource.query_most_reacted_messages)
+
+
+class AsyncReactionsWithRawResponse:
+    """The methods of `AsyncReactions`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncReactions) -> None:
+        self.query_reactors = _raw.wrap_async(_resource.query_reactors)
+        self.create_reaction = _raw.wrap_async(_resource.create_reaction)
+        self.delete_reaction = _raw.wrap_async(_resource.delete_reaction)
+        self.query_most_reacted_messages = _raw.wrap_async(_resource.query_most_reacted_messages)

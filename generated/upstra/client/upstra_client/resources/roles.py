@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import RoleList
 
 _QUERY_ROLES = Endpoint(
@@ -23,7 +24,11 @@ _ADD_ROLE = Endpoint(
 
 
 class Roles(SyncResource):
-    """roles operations."""
+    """List the roles that exist and create new ones.
+
+    Reached as `client.roles`; `client.with_raw_response.roles` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def query_roles(
         self,
@@ -38,6 +43,8 @@ class Roles(SyncResource):
         Args:
             filter: Only return roles matching this name.
         """
+        if request_options:
+            check_options(self.query_roles, request_options)
         return self._client.request(
             _QUERY_ROLES,
             RoleList,
@@ -61,6 +68,8 @@ class Roles(SyncResource):
             public_ids: Names of the roles to create.
             permissions: Permissions the new roles grant.
         """
+        if request_options:
+            check_options(self.add_role, request_options)
         return self._client.request(
             _ADD_ROLE,
             RoleList,
@@ -70,7 +79,11 @@ class Roles(SyncResource):
 
 
 class AsyncRoles(AsyncResource):
-    """roles operations, async."""
+    """List the roles that exist and create new ones.
+
+    Reached as `client.roles` of an AsyncClient: the methods of `Roles`,
+    to be awaited.
+    """
 
     async def query_roles(
         self,
@@ -85,6 +98,8 @@ class AsyncRoles(AsyncResource):
         Args:
             filter: Only return roles matching this name.
         """
+        if request_options:
+            check_options(self.query_roles, request_options)
         return await self._client.request(
             _QUERY_ROLES,
             RoleList,
@@ -108,9 +123,28 @@ class AsyncRoles(AsyncResource):
             public_ids: Names of the roles to create.
             permissions: Permissions the new roles grant.
         """
+        if request_options:
+            check_options(self.add_role, request_options)
         return await self._client.request(
             _ADD_ROLE,
             RoleList,
             body={"publicIds": public_ids, "permissions": permissions},
             options=request_options,
         )
+
+
+class RolesWithRawResponse:
+    """The methods of `Roles`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Roles) -> None:
+        self.query_roles = _raw.wrap(_resource.query_roles)
+        self.add_role = _raw.wrap(_resource.add_role)
+
+
+class AsyncRolesWithRawResponse:
+    """The methods of `AsyncRoles`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncRoles) -> None:
+        self.query_roles = _raw.wrap_async(_resource.query_roles)
+        self.add_role = _raw.wrap_async(_resource.add_role)

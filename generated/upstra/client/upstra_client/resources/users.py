@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
 from .._runtime._pagination import Paging, iterate, iterate_async
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import DEFAULT, NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import SuccessResult, User, UserList
 
 _QUERY_USERS = Endpoint(
@@ -42,15 +43,19 @@ _QUERY_USERS_PAGING = Paging(
 
 
 class Users(SyncResource):
-    """users operations."""
+    """List and edit users, ban or unban them across the whole application, and reset their flags.
+
+    Reached as `client.users`; `client.with_raw_response.users` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def query_users(
         self,
         *,
         search: str | NotGiven = NOT_GIVEN,
-        filter: Literal["all", "flagged"] | NotGiven = NOT_GIVEN,
+        filter: Literal["all", "flagged"] | NotGiven = DEFAULT["all"],
         page_token: str | NotGiven = NOT_GIVEN,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[10],
         **request_options: Unpack[RequestOptions],
     ) -> UserList:
         """List users
@@ -63,6 +68,8 @@ class Users(SyncResource):
             page_token: Token from an earlier page, to fetch the page after or before it.
             limit: Largest number of users to return.
         """
+        if request_options:
+            check_options(self.query_users, request_options)
         return self._client.request(
             _QUERY_USERS,
             UserList,
@@ -74,9 +81,9 @@ class Users(SyncResource):
         self,
         *,
         search: str | NotGiven = NOT_GIVEN,
-        filter: Literal["all", "flagged"] | NotGiven = NOT_GIVEN,
+        filter: Literal["all", "flagged"] | NotGiven = DEFAULT["all"],
         page_token: str | NotGiven = NOT_GIVEN,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[10],
         **request_options: Unpack[RequestOptions],
     ) -> Iterator[User]:
         """Every item of `query_users`, page after page.
@@ -89,6 +96,8 @@ class Users(SyncResource):
             page_token: Token from an earlier page, to fetch the page after or before it.
             limit: Largest number of users to return.
         """
+        if request_options:
+            check_options(self.iter_query_users, request_options)
         return iterate(
             self.query_users,
             _QUERY_USERS_PAGING,
@@ -115,6 +124,8 @@ class Users(SyncResource):
             roles: Roles the user should have.
             metadata: New free-form data to keep with the user.
         """
+        if request_options:
+            check_options(self.update_user, request_options)
         return self._client.request(
             _UPDATE_USER,
             User,
@@ -140,6 +151,8 @@ class Users(SyncResource):
         Args:
             user_id: User the change applies to.
         """
+        if request_options:
+            check_options(self.global_ban_user, request_options)
         return self._client.request(
             _GLOBAL_BAN_USER,
             SuccessResult,
@@ -160,6 +173,8 @@ class Users(SyncResource):
         Args:
             user_id: User the change applies to.
         """
+        if request_options:
+            check_options(self.global_unban_user, request_options)
         return self._client.request(
             _GLOBAL_UNBAN_USER,
             SuccessResult,
@@ -180,6 +195,8 @@ class Users(SyncResource):
         Args:
             user_id: Identifier of the user whose flags are cleared.
         """
+        if request_options:
+            check_options(self.clear_user_flags, request_options)
         return self._client.request(
             _CLEAR_USER_FLAGS,
             SuccessResult,
@@ -189,15 +206,19 @@ class Users(SyncResource):
 
 
 class AsyncUsers(AsyncResource):
-    """users operations, async."""
+    """List and edit users, ban or unban them across the whole application, and reset their flags.
+
+    Reached as `client.users` of an AsyncClient: the methods of `Users`,
+    to be awaited.
+    """
 
     async def query_users(
         self,
         *,
         search: str | NotGiven = NOT_GIVEN,
-        filter: Literal["all", "flagged"] | NotGiven = NOT_GIVEN,
+        filter: Literal["all", "flagged"] | NotGiven = DEFAULT["all"],
         page_token: str | NotGiven = NOT_GIVEN,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[10],
         **request_options: Unpack[RequestOptions],
     ) -> UserList:
         """List users
@@ -210,6 +231,8 @@ class AsyncUsers(AsyncResource):
             page_token: Token from an earlier page, to fetch the page after or before it.
             limit: Largest number of users to return.
         """
+        if request_options:
+            check_options(self.query_users, request_options)
         return await self._client.request(
             _QUERY_USERS,
             UserList,
@@ -221,9 +244,9 @@ class AsyncUsers(AsyncResource):
         self,
         *,
         search: str | NotGiven = NOT_GIVEN,
-        filter: Literal["all", "flagged"] | NotGiven = NOT_GIVEN,
+        filter: Literal["all", "flagged"] | NotGiven = DEFAULT["all"],
         page_token: str | NotGiven = NOT_GIVEN,
-        limit: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = DEFAULT[10],
         **request_options: Unpack[RequestOptions],
     ) -> AsyncIterator[User]:
         """Every item of `query_users`, page after page.
@@ -236,6 +259,8 @@ class AsyncUsers(AsyncResource):
             page_token: Token from an earlier page, to fetch the page after or before it.
             limit: Largest number of users to return.
         """
+        if request_options:
+            check_options(self.iter_query_users, request_options)
         return iterate_async(
             self.query_users,
             _QUERY_USERS_PAGING,
@@ -262,6 +287,8 @@ class AsyncUsers(AsyncResource):
             roles: Roles the user should have.
             metadata: New free-form data to keep with the user.
         """
+        if request_options:
+            check_options(self.update_user, request_options)
         return await self._client.request(
             _UPDATE_USER,
             User,
@@ -287,6 +314,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: User the change applies to.
         """
+        if request_options:
+            check_options(self.global_ban_user, request_options)
         return await self._client.request(
             _GLOBAL_BAN_USER,
             SuccessResult,
@@ -307,6 +336,8 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: User the change applies to.
         """
+        if request_options:
+            check_options(self.global_unban_user, request_options)
         return await self._client.request(
             _GLOBAL_UNBAN_USER,
             SuccessResult,
@@ -327,9 +358,34 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: Identifier of the user whose flags are cleared.
         """
+        if request_options:
+            check_options(self.clear_user_flags, request_options)
         return await self._client.request(
             _CLEAR_USER_FLAGS,
             SuccessResult,
             path={"userId": user_id},
             options=request_options,
         )
+
+
+class UsersWithRawResponse:
+    """The methods of `Users`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Users) -> None:
+        self.query_users = _raw.wrap(_resource.query_users)
+        self.update_user = _raw.wrap(_resource.update_user)
+        self.global_ban_user = _raw.wrap(_resource.global_ban_user)
+        self.global_unban_user = _raw.wrap(_resource.global_unban_user)
+        self.clear_user_flags = _raw.wrap(_resource.clear_user_flags)
+
+
+class AsyncUsersWithRawResponse:
+    """The methods of `AsyncUsers`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncUsers) -> None:
+        self.query_users = _raw.wrap_async(_resource.query_users)
+        self.update_user = _raw.wrap_async(_resource.update_user)
+        self.global_ban_user = _raw.wrap_async(_resource.global_ban_user)
+        self.global_unban_user = _raw.wrap_async(_resource.global_unban_user)
+        self.clear_user_flags = _raw.wrap_async(_resource.clear_user_flags)

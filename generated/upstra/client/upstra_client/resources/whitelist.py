@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Unpack
 
+from .._runtime import _raw
 from .._runtime._base import AsyncResource, Endpoint, SyncResource
-from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions
+from .._runtime._types import NOT_GIVEN, NotGiven, RequestOptions, check_options
 from ..models import ListRecord, ListRecordList, SuccessResult
 
 _QUERY_WHITELIST_RECORDS = Endpoint(
@@ -33,7 +34,11 @@ _UPDATE_WHITELIST_RECORD = Endpoint(
 
 
 class Whitelist(SyncResource):
-    """whitelist operations."""
+    """Maintain the list of URLs that are allowed in messages.
+
+    Reached as `client.whitelist`; `client.with_raw_response.whitelist` has the same
+    methods, returning each call's APIResponse.
+    """
 
     def query_whitelist_records(
         self,
@@ -48,6 +53,8 @@ class Whitelist(SyncResource):
         Args:
             regexs: Only return entries for these URLs.
         """
+        if request_options:
+            check_options(self.query_whitelist_records, request_options)
         return self._client.request(
             _QUERY_WHITELIST_RECORDS,
             ListRecordList,
@@ -68,6 +75,8 @@ class Whitelist(SyncResource):
         Args:
             regexs: URLs to allow.
         """
+        if request_options:
+            check_options(self.add_whitelist_records, request_options)
         return self._client.request(
             _ADD_WHITELIST_RECORDS,
             ListRecordList,
@@ -88,6 +97,8 @@ class Whitelist(SyncResource):
         Args:
             rule_ids: Entries to remove, each named by its word or URL.
         """
+        if request_options:
+            check_options(self.delete_whitelist_records, request_options)
         return self._client.request(
             _DELETE_WHITELIST_RECORDS,
             SuccessResult,
@@ -111,6 +122,8 @@ class Whitelist(SyncResource):
             rule_id: The allowed URL as it stands now.
             body_rule_id: The URL that takes the old one's place.
         """
+        if request_options:
+            check_options(self.update_whitelist_record, request_options)
         return self._client.request(
             _UPDATE_WHITELIST_RECORD,
             ListRecord,
@@ -121,7 +134,11 @@ class Whitelist(SyncResource):
 
 
 class AsyncWhitelist(AsyncResource):
-    """whitelist operations, async."""
+    """Maintain the list of URLs that are allowed in messages.
+
+    Reached as `client.whitelist` of an AsyncClient: the methods of `Whitelist`,
+    to be awaited.
+    """
 
     async def query_whitelist_records(
         self,
@@ -136,6 +153,8 @@ class AsyncWhitelist(AsyncResource):
         Args:
             regexs: Only return entries for these URLs.
         """
+        if request_options:
+            check_options(self.query_whitelist_records, request_options)
         return await self._client.request(
             _QUERY_WHITELIST_RECORDS,
             ListRecordList,
@@ -156,6 +175,8 @@ class AsyncWhitelist(AsyncResource):
         Args:
             regexs: URLs to allow.
         """
+        if request_options:
+            check_options(self.add_whitelist_records, request_options)
         return await self._client.request(
             _ADD_WHITELIST_RECORDS,
             ListRecordList,
@@ -176,6 +197,8 @@ class AsyncWhitelist(AsyncResource):
         Args:
             rule_ids: Entries to remove, each named by its word or URL.
         """
+        if request_options:
+            check_options(self.delete_whitelist_records, request_options)
         return await self._client.request(
             _DELETE_WHITELIST_RECORDS,
             SuccessResult,
@@ -199,6 +222,8 @@ class AsyncWhitelist(AsyncResource):
             rule_id: The allowed URL as it stands now.
             body_rule_id: The URL that takes the old one's place.
         """
+        if request_options:
+            check_options(self.update_whitelist_record, request_options)
         return await self._client.request(
             _UPDATE_WHITELIST_RECORD,
             ListRecord,
@@ -206,3 +231,24 @@ class AsyncWhitelist(AsyncResource):
             body={"ruleId": body_rule_id},
             options=request_options,
         )
+
+
+class WhitelistWithRawResponse:
+    """The methods of `Whitelist`, each returning the call's APIResponse: `.parse()`
+    gives the usual value, beside `.status_code`, `.headers` and `.http_response`."""
+
+    def __init__(self, _resource: Whitelist) -> None:
+        self.query_whitelist_records = _raw.wrap(_resource.query_whitelist_records)
+        self.add_whitelist_records = _raw.wrap(_resource.add_whitelist_records)
+        self.delete_whitelist_records = _raw.wrap(_resource.delete_whitelist_records)
+        self.update_whitelist_record = _raw.wrap(_resource.update_whitelist_record)
+
+
+class AsyncWhitelistWithRawResponse:
+    """The methods of `AsyncWhitelist`, each returning the call's APIResponse."""
+
+    def __init__(self, _resource: AsyncWhitelist) -> None:
+        self.query_whitelist_records = _raw.wrap_async(_resource.query_whitelist_records)
+        self.add_whitelist_records = _raw.wrap_async(_resource.add_whitelist_records)
+        self.delete_whitelist_records = _raw.wrap_async(_resource.delete_whitelist_records)
+        self.update_whitelist_record = _raw.wrap_async(_resource.update_whitelist_record)
