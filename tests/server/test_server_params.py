@@ -1,5 +1,5 @@
 """A generated server checks parameters and bodies as its spec says, whatever a client sends
-(`tests/fixtures/hostile/server_params.yaml`): numbers that are not finite answer 400 in a path,
+(`tests/fixtures/hostile/server_params.yaml`): numbers that are not finite are refused in a path,
 a query, a header and arrays; comma-separated arrays are checked item by item and counted; a
 large body of objects that must be unique is checked in one pass."""
 
@@ -20,6 +20,8 @@ from tests.conftest import ROOT
 
 SPEC = ROOT / "tests/fixtures/hostile/server_params.yaml"
 NOT_FINITE = ("inf", "-inf", "nan", "Infinity", "-Infinity", "NaN", "1e999")
+# The spec documents no error answer, so bad input is answered as FastAPI answers it.
+REFUSED = 422
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +63,7 @@ def client(server: Any) -> Iterator[tuple[TestClient, Recorder]]:
         yield test, recorder
 
 
-def test_numbers_that_are_not_finite_answer_400(client: tuple[TestClient, Recorder]) -> None:
+def test_numbers_that_are_not_finite_are_refused(client: tuple[TestClient, Recorder]) -> None:
     test, recorder = client
     assert test.get("/ratios/2.5", params={"scale": "1"}).status_code == 204
     taken = []
@@ -73,7 +75,7 @@ def test_numbers_that_are_not_finite_answer_400(client: tuple[TestClient, Record
             "csv array": test.get("/ratios/1", params={"rates": f"1,{value}"}),
             "array": test.get("/ratios/1", params=[("levels", "1"), ("levels", value)]),
         }
-        taken += [(where, value) for where, r in sent.items() if r.status_code != 400]
+        taken += [(where, value) for where, r in sent.items() if r.status_code != REFUSED]
     assert not taken
     assert len(recorder.calls) == 1
 
@@ -86,9 +88,9 @@ def test_comma_separated_arrays_are_checked_and_counted(
     assert recorder.calls[-1]["ids"] == [1, 2] and recorder.calls[-1]["rates"] == [0.5]
     for ids in ("1,2,3", "a,b", "1,0", "1,", "1," + "9" * 5000):
         response = test.get("/ratios/1", params={"ids": ids})
-        assert response.status_code == 400, (ids[:10], response.text)
+        assert response.status_code == REFUSED, (ids[:10], response.text)
         assert "ids" in response.text
-    assert test.get("/ratios/1", params={"levels": "11"}).status_code == 400
+    assert test.get("/ratios/1", params={"levels": "11"}).status_code == REFUSED
     assert len(recorder.calls) == 1
 
 
@@ -104,12 +106,12 @@ def test_a_large_body_of_objects_is_checked_for_duplicates_in_one_pass(
     for repeated in ({"on": True, "id": 0}, {"id": 0.0, "on": True}):
         body = json.dumps({"things": [*things, repeated]})
         response = test.post("/bags", content=body, headers=headers)
-        assert response.status_code == 400, response.text
+        assert response.status_code == REFUSED, response.text
         assert "unique" in response.text
     # 1 and true are not equal in JSON Schema; 1 and 1.0 are.
     for pair, unique in (([{"id": 1}, {"on": True}], True), ([{"id": 1}, {"id": 1.0}], False)):
         response = test.post("/bags", json={"things": pair})
-        assert response.status_code == (204 if unique else 400), (pair, response.text)
+        assert response.status_code == (204 if unique else REFUSED), (pair, response.text)
 
 
 class Counted(dict[str, Any]):
@@ -139,7 +141,7 @@ def test_a_pattern_python_checks_ends_at_the_end_of_the_value(
     assert test.get("/ratios/1", params={"code": "abc"}).status_code == 204
     for code in ("abc\n", "xabc", "ab1"):
         response = test.get("/ratios/1", params={"code": code})
-        assert response.status_code == 400, (code, response.text)
+        assert response.status_code == REFUSED, (code, response.text)
     assert len(recorder.calls) == 1
 
 

@@ -219,7 +219,12 @@ def test_the_client_class_bodies_read_no_name_a_tag_could_take(slug: str) -> Non
     client = next((GENERATED / slug / "client").glob("*_client/_client.py"))
     tree = ast.parse(client.read_text())
     classes = [n for n in tree.body if isinstance(n, ast.ClassDef)]
-    assert {c.name for c in classes} == {"Client", "AsyncClient"}
+    assert {c.name for c in classes} == {
+        "Client",
+        "AsyncClient",
+        "ClientWithRawResponse",
+        "AsyncClientWithRawResponse",
+    }
     for cls in classes:
         read: set[str] = set()
         for node in cls.body:
