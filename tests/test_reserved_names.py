@@ -24,7 +24,7 @@ from generator.config import load_config
 from generator.formatting import ruff_binary
 from generator.ir import Api
 from generator.reserved import WINDOWS_DEVICES
-from generator.targets.client import download_names
+from generator.targets.client import ResourceNames
 from tests.conftest import ROOT, LiveServer
 from tests.functional.harness import FILE_BYTES, read_body, replaying
 from tests.isolated import imported
@@ -137,18 +137,19 @@ def test_every_operation_answers_through_the_client_with_the_spec_names(
         for tag in api.tags:
             resource = getattr(client, tag.py)
             raw = getattr(client.with_raw_response, tag.py)
-            saving = download_names(tag)
+            names = ResourceNames(tag)
             for op in tag.operations:
                 for function in op.functions:
                     kwargs = {
                         f.py: _argument(f.example_json, f.type.is_file) for f in function.fields
                     }
                     recorder.seen.clear()
-                    answer = getattr(raw, function.method)(**kwargs)  # a 4xx or 5xx raises
+                    called = names.method(op, function)
+                    answer = getattr(raw, called)(**kwargs)  # a 4xx or 5xx raises
                     assert answer.status_code < 300
                     if op.success.kind == "binary":
                         target = tmp_path / f"{function.method}.bin"
-                        saved = getattr(resource, saving[function.method])(
+                        saved = getattr(resource, names.to_file(op, function))(
                             destination=str(target), **kwargs
                         )
                         assert Path(saved).read_bytes() == b"mock binary content"
