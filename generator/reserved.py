@@ -39,6 +39,7 @@ CLIENT_ATTRIBUTES = frozenset(
 APP_NAMES = frozenset(
     {
         "add_routes",
+        "allow_local_pages",
         "application",
         "auth",
         "base",

@@ -86,3 +86,32 @@ def test_the_explorer_renders_every_operation_in_chromium(tmp_path: Path) -> Non
     shown = re.findall(r'class="opblock-summary-path" data-path="([^"]*)"', result.stdout)
     expected = sorted(op.path for op in api.operations)
     assert sorted(shown) == expected
+
+
+@pytest.mark.parametrize("mock", [True, False])
+def test_a_mock_answers_pages_served_from_this_machine_alone(mock: bool) -> None:
+    """A docs site's explorer on another local port may call a mock server from a browser;
+    a page from anywhere else may not, and a server that is no mock answers no page."""
+    generated = load_generated(APIS[0])
+    client = TestClient(generated.server.create_app(mock=mock))
+    operation = next(op for op in APIS[0].operations if op.method == "GET")
+    path = re.sub(r"{[^}]+}", "x", operation.path)
+    for origin, allowed in [
+        ("http://127.0.0.1:8001", mock),
+        ("http://localhost:3000", mock),
+        ("http://[::1]:8001", mock),
+        ("https://docs.example.com", False),
+        ("http://127.0.0.1.example.com", False),
+    ]:
+        preflight = client.options(
+            path,
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": operation.method,
+                "Access-Control-Request-Headers": "authorization",
+            },
+        )
+        named = preflight.headers.get("access-control-allow-origin")
+        assert (named == origin) is allowed, (origin, preflight.status_code, named)
+        answer = client.get(path, headers={"Origin": origin})
+        assert (answer.headers.get("access-control-allow-origin") == origin) is allowed

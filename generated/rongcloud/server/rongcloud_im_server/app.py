@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Request
 
 from ._examples import EXAMPLES, PAGING
-from ._runtime._docs import install_docs
+from ._runtime._docs import allow_local_pages, install_docs
 from ._runtime._errors import ErrorShape, install_error_handlers
 from ._runtime._limits import BodyLimit
 from ._runtime._mock import mock_handlers
@@ -94,7 +94,8 @@ def create_app(
     max_body_bytes: int = MAX_BODY_BYTES,
 ) -> FastAPI:
     """Build the app. Handlers not given answer 501, or their examples when `mock` is set (a
-    list operation then pages through a few items). `auth` checks every request's credentials
+    list operation then pages through a few items, and pages served from this machine, such as
+    a docs site's explorer, may call it from a browser). `auth` checks every request's credentials
     (see the `security` module); none by default. `docs` serves the spec at /openapi.json and
     an explorer of it at /docs (these two are not checked by `auth`). `openapi_url` serves
     FastAPI's own description of the routes there. Bodies over `max_body_bytes` are refused
@@ -141,4 +142,6 @@ def create_app(
         add_routes(handlers, application.router)
     if docs:
         install_docs(application, SPEC, application.title)
+    if mock:
+        allow_local_pages(application)
     return application

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -114,3 +115,20 @@ def install_docs(app: Starlette, spec: Path, title: str) -> None:
     app.router.add_route("/docs/explorer.js", start, include_in_schema=False)
     for name in _ASSETS:
         app.router.add_route(f"/docs/{name}", asset(name), include_in_schema=False)
+
+
+# Pages served from this machine: any port of localhost, 127.0.0.1 or [::1], over http or https.
+LOOPBACK_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?"
+
+
+def allow_local_pages(application: Starlette) -> None:
+    """Let pages served from this machine call the app from a browser (a docs site's explorer
+    on another port): answer their preflight requests and name their origin in every answer.
+    A page from any other origin gets no such header, so its browser keeps the answers from it."""
+    application.add_middleware(
+        CORSMiddleware,
+        allow_origin_regex=LOOPBACK_ORIGINS,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["*"],
+    )
