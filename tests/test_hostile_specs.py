@@ -316,3 +316,18 @@ def test_a_dollar_in_a_pattern_python_checks_ends_the_value(tmp_path: Path) -> N
         "inner True False 400",
         "True False",
     ]
+
+
+def test_an_unknown_format_is_a_string_and_no_warning(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "generate", "--no-cache", "--target", "models"]
+        + [str(HOSTILE / "format_unknown.yaml"), "--out", str(tmp_path / "out")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Warning" not in result.stderr, result.stderr
+    models = next((tmp_path / "out").rglob("__init__.py")).read_text(encoding="utf-8")
+    assert "code: str | None = None" in models and "size: int | None = None" in models
+    assert code_that_would_run(tmp_path / "out") == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import warnings
 from typing import Any
 
 from generator import text
@@ -131,33 +132,37 @@ def _run(
         "paths": {},
         "components": {"schemas": schemas},
     }
-    return generate(
-        document,
-        input_file_type=InputFileType.OpenAPI,
-        output_model_type=DataModelType.PydanticV2BaseModel,
-        target_python_version=PythonVersion.PY_311,
-        formatters=[],
-        custom_file_header=file_header,
-        snake_case_field=True,
-        use_annotated=True,
-        field_constraints=True,
-        enum_field_as_literal=LiteralType.All,
-        use_standard_collections=True,
-        use_union_operator=True,
-        disable_timestamp=True,
-        use_field_description=True,
-        use_schema_description=True,
-        use_double_quotes=True,
-        keep_model_order=True,
-        allow_population_by_field_name=True,
-        strict_nullable=True,
-        capitalise_enum_members=True,
-        # Generated code needs pydantic alone: e-mail addresses stay strings rather than
-        # EmailStr, which would need the email-validator package.
-        type_mappings=["string+email=string", "string+idn-email=string"],
-        aliases=aliases or None,
-        allow_remote_refs=False,
-    )
+    with warnings.catch_warnings():
+        # A `format` it does not know (formats are open in OpenAPI) is a plain string; it warns
+        # of each on stderr, unlocated.
+        warnings.filterwarnings("ignore", category=UserWarning, module="datamodel_code_generator")
+        return generate(
+            document,
+            input_file_type=InputFileType.OpenAPI,
+            output_model_type=DataModelType.PydanticV2BaseModel,
+            target_python_version=PythonVersion.PY_311,
+            formatters=[],
+            custom_file_header=file_header,
+            snake_case_field=True,
+            use_annotated=True,
+            field_constraints=True,
+            enum_field_as_literal=LiteralType.All,
+            use_standard_collections=True,
+            use_union_operator=True,
+            disable_timestamp=True,
+            use_field_description=True,
+            use_schema_description=True,
+            use_double_quotes=True,
+            keep_model_order=True,
+            allow_population_by_field_name=True,
+            strict_nullable=True,
+            capitalise_enum_members=True,
+            # Generated code needs pydantic alone: e-mail addresses stay strings rather than
+            # EmailStr, which would need the email-validator package.
+            type_mappings=["string+email=string", "string+idn-email=string"],
+            aliases=aliases or None,
+            allow_remote_refs=False,
+        )
 
 
 def _generate(api: Api) -> str:
