@@ -920,6 +920,71 @@ def rule_patterns(doc: Json, out: Diagnostics, level: Level) -> None:
             )
 
 
+# The most members a `oneOf` or `anyOf` may have: the union it becomes in the models is one
+# expression, which Python parses by recursion, so a few thousand members cannot be imported.
+MAX_UNION = 500
+
+
+def rule_unions(doc: Json, out: Diagnostics, level: Level) -> None:
+    for pointer, schema in schemas(doc):
+        for key in ("oneOf", "anyOf"):
+            members = schema.get(key)
+            if isinstance(members, list) and len(members) > MAX_UNION:
+                out.error(
+                    f"{key} has {len(members)} members; the generated models can hold a union "
+                    f"of at most {MAX_UNION}: group the members (a oneOf of oneOfs), or "
+                    "describe them with one schema",
+                    f"{pointer}/{key}",
+                )
+
+
+# The longest chain of named schemas each built on the next through `allOf`: each becomes a
+# model class inheriting the next, and datamodel-code-generator orders a class's bases in time
+# that grows with the cube of the chain (two hundred take a minute).
+MAX_INHERITANCE = 32
+
+
+def rule_inheritance(doc: Json, out: Diagnostics, level: Level) -> None:
+    components = (doc.get("components") or {}).get("schemas") or {}
+    if not isinstance(components, dict):
+        return
+    prefix = "#/components/schemas/"
+    bases: dict[str, list[str]] = {}
+    for name, schema in components.items():
+        parts = schema.get("allOf") if isinstance(schema, dict) else None
+        found = []
+        for part in parts if isinstance(parts, list) else ():
+            ref = part.get("$ref") if isinstance(part, dict) else None
+            if isinstance(ref, str) and ref.startswith(prefix):
+                target = ref[len(prefix) :].replace("~1", "/").replace("~0", "~")
+                if target in components and target != name:
+                    found.append(target)
+        bases[str(name)] = found
+    depth: dict[str, int] = {}
+    for start in bases:  # longest chains below each schema, without recursion
+        stack = [(start, 0)]
+        while stack:
+            name, index = stack.pop()
+            if name in depth and index == 0:
+                continue
+            below = bases[name]
+            if index < len(below):
+                stack.append((name, index + 1))
+                if below[index] not in depth and all(below[index] != n for n, _ in stack):
+                    stack.append((below[index], 0))
+            else:
+                depth[name] = 1 + max((depth.get(b, 0) for b in below), default=0)
+    for name, chain in depth.items():
+        if chain > MAX_INHERITANCE and all(chain >= depth.get(n, 0) for n in depth):
+            out.error(
+                f"schema {name!r} is built through allOf on a chain of {chain} named schemas; "
+                f"the generated models can build on at most {MAX_INHERITANCE}: write some of "
+                "the chain's members inline",
+                f"/components/schemas/{escape_pointer_token(name)}/allOf",
+            )
+            return
+
+
 def _compiles(pattern: str, *, python: bool = False) -> bool:
     """Whether pydantic's engine or Python's re compiles `pattern` (re alone, if `python`)."""
     if not python and not patterns.python_only(pattern):
@@ -975,6 +1040,8 @@ RULES: dict[str, tuple[Rule, bool]] = {
     "enums": (rule_enums, False),
     "extensions": (rule_extensions, False),
     "patterns": (rule_patterns, False),
+    "unions": (rule_unions, False),
+    "inheritance": (rule_inheritance, False),
     "reference-cycles": (rule_reference_cycles, False),
 }
 

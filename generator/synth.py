@@ -33,6 +33,7 @@ Hint = str | None
 
 MAX_REFS = 64  # $refs followed along one path before giving up
 OPTIONAL_REFS = 2  # optional properties are filled in until this many $refs have been followed
+MAX_SIZE = 1 << 20  # values and characters one mock answer may hold
 _BASE = "urn:chatforge:document"
 _DATA = frozenset({"const", "enum", "default", "example", "examples"})
 _ANNOTATIONS = frozenset({"title", "description", "$comment", "deprecated", "readOnly"})
@@ -94,6 +95,15 @@ class _Synth:
         self.registry: Registry[Any] = Registry().with_resource(_BASE, resource)
         self.validators: dict[int, tuple[Json, Draft202012Validator]] = {}
         self.where: dict[int, tuple[Json, str]] = {}
+        self.spent = 0  # values built and characters written, towards MAX_SIZE
+
+    def spend(self, size: int, pointer: str) -> None:
+        """Counts `size` more values or characters towards the answer's MAX_SIZE."""
+        self.spent += size
+        if self.spent > MAX_SIZE:
+            raise SynthesisError(
+                f"the value would hold more than {MAX_SIZE:,} values and characters", pointer
+            )
 
     def validator(self, schema: Json) -> Draft202012Validator:
         if id(schema) not in self.validators:
@@ -111,6 +121,7 @@ class _Synth:
 
     def value(self, schema: Json, pointer: str, hint: Hint, seen: Seen, taken: Any = ()) -> Json:
         """The first candidate valid against `schema` and not in `taken`."""
+        self.spend(1, pointer)
         check = self.validator(schema)
         rejected: list[Json] = []
         try:
@@ -205,6 +216,8 @@ class _Synth:
         low, high = s.get("minLength", 0), s.get("maxLength")
         if high is not None and low > high:
             raise SynthesisError(f"minLength {low} exceeds maxLength {high}", at)
+        if _is_number(low):
+            self.spend(int(min(low, MAX_SIZE + 1)), at)
         text, fmt, pattern = hint or "string", s.get("format"), s.get("pattern")
         if fmt == "byte":
             yield base64.b64encode(text.encode()).decode()
@@ -376,6 +389,8 @@ def _numbers(s: Schema, at: str) -> Iterator[int | float]:
     step = s.get("multipleOf")
     for seed in [*seeds, 1, 0.5, -1, 2, 3]:
         if _is_number(step) and step > 0:
+            if not math.isfinite(seed / step):
+                continue
             multiples = (math.ceil(seed / step), math.floor(seed / step))
             yield from (_whole(Decimal(str(step)) * k) for k in multiples)
         else:

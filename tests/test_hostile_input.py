@@ -55,6 +55,7 @@ def refused_by_both(spec: str, tmp_path: Path) -> list[str]:
         assert result.returncode == 1, shown
         assert "Traceback" not in result.stdout + result.stderr, shown
         assert "internal error" not in result.stderr, shown
+        assert "Warning: " not in result.stderr, shown  # a library's own, unlocated
         assert result.stderr.splitlines()[-1].endswith("; nothing written"), shown
         found.append(diagnostic_lines(result.stderr, printed))
     assert found[0] == found[1]
@@ -125,6 +126,44 @@ def test_nesting_at_the_limit_is_read() -> None:
     data, _ = loader.parse_yaml("[" * loader.MAX_DEPTH + "]" * loader.MAX_DEPTH, "x.yaml")
     data, _ = loader.parse_json("[" * loader.MAX_DEPTH + "]" * loader.MAX_DEPTH, "x.json")
     assert isinstance(data, list)
+
+
+# -- models Python or datamodel-code-generator cannot build -------------------------------
+
+
+def _components(schemas: dict[str, object]) -> str:
+    document = {"openapi": "3.1.0", "info": {"title": "Wide", "version": "1"}, "paths": {}}
+    return json.dumps({**document, "components": {"schemas": schemas}}, indent=1)
+
+
+def test_a_union_too_wide_for_python_to_parse_is_refused(tmp_path: Path) -> None:
+    """3,000 members made a union expression that Python's parser cannot take."""
+    members = [{"type": "object", "required": [f"k{i}"]} for i in range(lint.MAX_UNION + 1)]
+    spec = tmp_path / "wide.json"
+    spec.write_text(_components({"Item": {"anyOf": members}}), encoding="utf-8")
+    (found,) = refused_by_both(str(spec), tmp_path)
+    assert found.endswith(
+        f"error: anyOf has {lint.MAX_UNION + 1} members; the generated models can hold a union "
+        f"of at most {lint.MAX_UNION}: group the members (a oneOf of oneOfs), or describe them "
+        "with one schema (/components/schemas/Item/anyOf)"
+    )
+
+
+def test_a_chain_of_allof_too_long_to_build_is_refused(tmp_path: Path) -> None:
+    """Each schema built on the next: two hundred took datamodel-code-generator a minute."""
+    size = lint.MAX_INHERITANCE + 1
+    schemas: dict[str, object] = {f"A{size}": {"type": "object"}}
+    for i in range(size):
+        own = {"type": "object", "properties": {f"p{i}": {"type": "string"}}}
+        schemas[f"A{i}"] = {"allOf": [{"$ref": f"#/components/schemas/A{i + 1}"}, own]}
+    spec = tmp_path / "chain.json"
+    spec.write_text(_components(schemas), encoding="utf-8")
+    (found,) = refused_by_both(str(spec), tmp_path)
+    assert found.endswith(
+        f"error: schema 'A0' is built through allOf on a chain of {size + 1} named schemas; the "
+        f"generated models can build on at most {lint.MAX_INHERITANCE}: write some of the "
+        "chain's members inline (/components/schemas/A0/allOf)"
+    )
 
 
 # -- aliases ----------------------------------------------------------------------------------

@@ -6,12 +6,14 @@ import ast
 import json
 import re
 import textwrap
+import warnings
 from typing import Any
 
 from generator import text
 from generator.diagnostics import Diagnostic, Level, SpecError, pointer_of
 from generator.graph import MAX_NESTED_MODELS, dependency_order
 from generator.ir import Api
+from generator.runtime.server._checks import _end_of_text
 from generator.targets import Files
 from generator.templates import header
 
@@ -131,33 +133,37 @@ def _run(
         "paths": {},
         "components": {"schemas": schemas},
     }
-    return generate(
-        document,
-        input_file_type=InputFileType.OpenAPI,
-        output_model_type=DataModelType.PydanticV2BaseModel,
-        target_python_version=PythonVersion.PY_311,
-        formatters=[],
-        custom_file_header=file_header,
-        snake_case_field=True,
-        use_annotated=True,
-        field_constraints=True,
-        enum_field_as_literal=LiteralType.All,
-        use_standard_collections=True,
-        use_union_operator=True,
-        disable_timestamp=True,
-        use_field_description=True,
-        use_schema_description=True,
-        use_double_quotes=True,
-        keep_model_order=True,
-        allow_population_by_field_name=True,
-        strict_nullable=True,
-        capitalise_enum_members=True,
-        # Generated code needs pydantic alone: e-mail addresses stay strings rather than
-        # EmailStr, which would need the email-validator package.
-        type_mappings=["string+email=string", "string+idn-email=string"],
-        aliases=aliases or None,
-        allow_remote_refs=False,
-    )
+    with warnings.catch_warnings():
+        # A `format` it does not know (formats are open in OpenAPI) is a plain string; it warns
+        # of each on stderr, unlocated.
+        warnings.filterwarnings("ignore", category=UserWarning, module="datamodel_code_generator")
+        return generate(
+            document,
+            input_file_type=InputFileType.OpenAPI,
+            output_model_type=DataModelType.PydanticV2BaseModel,
+            target_python_version=PythonVersion.PY_311,
+            formatters=[],
+            custom_file_header=file_header,
+            snake_case_field=True,
+            use_annotated=True,
+            field_constraints=True,
+            enum_field_as_literal=LiteralType.All,
+            use_standard_collections=True,
+            use_union_operator=True,
+            disable_timestamp=True,
+            use_field_description=True,
+            use_schema_description=True,
+            use_double_quotes=True,
+            keep_model_order=True,
+            allow_population_by_field_name=True,
+            strict_nullable=True,
+            capitalise_enum_members=True,
+            # Generated code needs pydantic alone: e-mail addresses stay strings rather than
+            # EmailStr, which would need the email-validator package.
+            type_mappings=["string+email=string", "string+idn-email=string"],
+            aliases=aliases or None,
+            allow_remote_refs=False,
+        )
 
 
 def _generate(api: Api) -> str:
@@ -169,6 +175,7 @@ def _generate(api: Api) -> str:
     if not isinstance(module, str):
         raise ModelsError("datamodel-code-generator returned no single module")
     check_models(module)
+    module = _ends_of_text(module)
     defined = set(re.findall(r"^class (\w+)\(", module, re.MULTILINE))
     defined |= set(re.findall(r"^(\w+) = ", module, re.MULTILINE))
     defined |= set(re.findall(r"^type (\w+) = ", module, re.MULTILINE))
@@ -189,6 +196,34 @@ def _generate(api: Api) -> str:
             ]
         )
     return built_in_order(module, references(api)) if in_order(api) else module
+
+
+def _ends_of_text(module: str) -> str:
+    """`module` with each `$` (outside a class) of the patterns of its models checked with
+    Python's `re` written `\\Z`: `re` takes `$` also before a final newline, where JSON Schema
+    and pydantic's own engine take the end of the value alone, as the generated servers'
+    parameter checks do (`matching`)."""
+    lines = module.split("\n")
+    edits: list[tuple[int, int, int, str]] = []  # (line, start, end, new literal), in bytes
+    for node in ast.parse(module).body:
+        if not isinstance(node, ast.ClassDef) or 'regex_engine="python-re"' not in (
+            ast.get_source_segment(module, node) or ""
+        ):
+            continue
+        for call in ast.walk(node):
+            if not (isinstance(call, ast.Call) and getattr(call.func, "id", None) == "Field"):
+                continue
+            for keyword in call.keywords:
+                value = keyword.value
+                if keyword.arg == "pattern" and isinstance(value, ast.Constant):
+                    new = _end_of_text(str(value.value))
+                    if new != value.value and value.lineno == value.end_lineno:
+                        assert value.end_col_offset is not None
+                        edits.append((value.lineno, value.col_offset, value.end_col_offset, new))
+    for line, start, end, new in sorted(edits, reverse=True):
+        raw = lines[line - 1].encode()
+        lines[line - 1] = (raw[:start] + repr(new).encode() + raw[end:]).decode()
+    return "\n".join(lines)
 
 
 def references(api: Api) -> dict[str, list[str]]:

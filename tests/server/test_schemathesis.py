@@ -240,11 +240,15 @@ def _urlencoded(ctx: schemathesis.SerializationContext, value: Any) -> bytes | N
             return value
         return value.encode() if isinstance(value, str) else json.dumps(value).encode()
     encodings = _media(ctx.case, FORM).get("encoding", {})
-    pairs = [
-        pair
-        for name, item in body.items()
-        for pair in _form_pairs(name, item, encodings.get(name, {}))
-    ]
+    pairs: list[tuple[str, str]] = []
+    for name, item in body.items():
+        own = _form_pairs(name, item, encodings.get(name, {}))
+        if isinstance(item, dict) and {key for key, _ in own} & (body.keys() - {name}):
+            # An object exploded into fields named as the body's other members (an undeclared
+            # member `{"x": {"content": 0}}` beside `content`) would send those twice, a form
+            # no server can read as the body generated: such an object goes as its JSON text.
+            own = [(name, json.dumps(item))]
+        pairs += own
     return urlencode(pairs).encode("ascii")
 
 
