@@ -1453,7 +1453,7 @@ def quickstart_page(api: Api, where: Names) -> QuickstartPage:
                 if bad_call.strip() != "..."
                 else "        ...",
                 f"    except {error_class} as error:",
-                "        print(error.status_code, error.code, error.vendor_message)",
+                "        print(error.status_code, error.code, error.message)",
                 "    except APIStatusError as error:  # any other error status",
                 "        print(error.status_code, error.body)",
                 "    except APIConnectionError:  # no answer: host down, timeout",
