@@ -24,8 +24,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from generator.loader import load
-from generator.targets import docs
+from chatforge.loader import load
+from chatforge.targets import docs
 
 ROOT = Path(__file__).resolve().parent
 GENERATED = ROOT / "generated"

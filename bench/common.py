@@ -572,21 +572,21 @@ def git_state() -> str:
             timeout=30,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "generated", "generator"],
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "generated", "chatforge"],
             capture_output=True,
             text=True,
             timeout=30,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
-    return f"{head}{' (generator or generated/ modified)' if dirty else ''}" if head else "unknown"
+    return f"{head}{' (chatforge or generated/ modified)' if dirty else ''}" if head else "unknown"
 
 
 def source_digest() -> str:
     """A short digest of chatforge's code (the generator, its templates and runtime), to tell
     which version was measured and whether it changed during the run."""
     digest = hashlib.sha256()
-    for folder in ("generator", "templates"):
+    for folder in ("chatforge"):
         for path in sorted((ROOT / folder).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0")

@@ -50,13 +50,13 @@ def measure() -> dict[str, float]:
 
     gc.disable()  # as in chatforge's workers
     with stage(0):
-        from generator import build_ir, lint, loader, pipeline  # noqa: F401
-        from generator.config import load_config
+        from chatforge import build_ir, lint, loader, pipeline  # noqa: F401
+        from chatforge.config import load_config
     with stage(1):
-        from generator.formatting import format_python
-        from generator.targets import client, docs, renderer, server  # noqa: F401
+        from chatforge.formatting import format_python
+        from chatforge.targets import client, docs, renderer, server  # noqa: F401
     with stage(2):
-        from generator.targets import models
+        from chatforge.targets import models
 
         models.prepare()
     for source in pipeline.find_specs(load_config(), ()):

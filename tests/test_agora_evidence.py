@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.ir import Api, Field, Operation
+from chatforge.ir import Api, Field, Operation
 from tests.conftest import ROOT
 from tests.functional.harness import project_apis
 

@@ -70,7 +70,7 @@ components:
 
 
 def _command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "generator", *args]
+    return [sys.executable, "-m", "chatforge", *args]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -15,14 +15,14 @@ from typing import Any
 
 import pytest
 
-from generator import cache, pipeline
-from generator.batch import Runner
-from generator.config import load_config
-from generator.diagnostics import Diagnostic, Level, SpecError
+from chatforge import cache, pipeline
+from chatforge.batch import Runner
+from chatforge.config import load_config
+from chatforge.diagnostics import Diagnostic, Level, SpecError
 from tests.conftest import ROOT
 
 SPECS = ROOT / "specs"
-CHATFORGE = [sys.executable, "-m", "generator"]
+CHATFORGE = [sys.executable, "-m", "chatforge"]
 
 
 def _run(*args: str, cache_dir: Path | None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -204,7 +204,7 @@ def test_of_two_failures_that_of_the_target_given_first_is_reported(
 ) -> None:
     """Workers make a spec's models and docs apart; when both fail, the failure reported is
     the one a single render of the targets, in the order given, meets first."""
-    from generator.targets import docs, models
+    from chatforge.targets import docs, models
 
     no_models = SpecError([Diagnostic("specs/upstra.yaml", 1, 1, Level.ERROR, "no models")])
     no_docs = SpecError([Diagnostic("specs/upstra.yaml", 2, 2, Level.ERROR, "no docs")])
@@ -233,11 +233,10 @@ def test_of_two_failures_that_of_the_target_given_first_is_reported(
 def test_the_fingerprint_follows_the_generators_source(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    package, templates = tmp_path / "generator", tmp_path / "templates"
+    package = tmp_path / "chatforge"
     shutil.copytree(cache.PACKAGE_ROOT, package, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(cache.TEMPLATES, templates)
     monkeypatch.setattr(cache, "PACKAGE_ROOT", package)
-    monkeypatch.setattr(cache, "TEMPLATES", templates)
+    templates = package / "targets" / "templates"
     fingerprint = cache.fingerprint.__wrapped__
     before = fingerprint()
     assert fingerprint() == before
@@ -400,8 +399,8 @@ def test_a_cache_folder_others_may_write_is_not_used(tmp_path: Path, specs: Path
 
 
 def test_records_rebuild_only_the_types_asked_for() -> None:
-    from generator import records
-    from generator.ir import Api, Constraint
+    from chatforge import records
+    from chatforge.ir import Api, Constraint
 
     source = pipeline.SpecSource("features", ROOT / "tests/fixtures/specs/features.yaml", "f")
     checked = pipeline.check(source)

@@ -13,10 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from generator.formatting import ruff_binary
+from chatforge.formatting import ruff_binary
 from tests.conftest import ROOT
 
-CHATFORGE = [sys.executable, "-m", "generator"]
+CHATFORGE = [sys.executable, "-m", "chatforge"]
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

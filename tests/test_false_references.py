@@ -26,7 +26,7 @@ def chain() -> dict[str, Any]:
 
 def test_text_naming_a_model_does_not_reorder_the_models(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "generate", str(SPEC), "--out", str(tmp_path)],
+        [sys.executable, "-m", "chatforge", "generate", str(SPEC), "--out", str(tmp_path)],
         capture_output=True,
         text=True,
     )

@@ -26,11 +26,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
-from generator import pipeline
-from generator.config import load_config
-from generator.diagnostics import SpecError
-from generator.formatting import ruff_binary
-from generator.text import LINE_BREAKS, UNSAFE_CATEGORIES
+from chatforge import pipeline
+from chatforge.config import load_config
+from chatforge.diagnostics import SpecError
+from chatforge.formatting import ruff_binary
+from chatforge.text import LINE_BREAKS, UNSAFE_CATEGORIES
 from tests.conftest import ROOT
 
 EXAMPLES = int(os.environ.get("CHATFORGE_FUZZ_EXAMPLES", "20"))

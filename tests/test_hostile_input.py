@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import lint, loader
-from generator.diagnostics import Diagnostics, SpecError
+from chatforge import lint, loader
+from chatforge.diagnostics import Diagnostics, SpecError
 from tests.test_broken_specs import (
     SENTINEL,
     TINY_SPEC,
@@ -207,7 +207,7 @@ def test_aliases_that_expand_to_too_many_bytes_are_refused_in_bounded_memory(
         TINY_SPEC + f"x-big: &big '{'A' * 500_000}'\nx-copies: [{copies}]\n", encoding="utf-8"
     )
     code, peak_kib, stderr = measured(
-        sys.executable, "-m", "generator", "validate", "--no-cache", "--jobs", "1", str(spec)
+        sys.executable, "-m", "chatforge", "validate", "--no-cache", "--jobs", "1", str(spec)
     )
     assert code == 1, stderr
     shown = os.path.relpath(spec, REPO_ROOT)
@@ -221,8 +221,8 @@ def test_aliases_that_expand_to_too_many_bytes_are_refused_in_bounded_memory(
 
 _POINTERS = """\
 import sys
-from generator import loader
-from generator.diagnostics import SpecError
+from chatforge import loader
+from chatforge.diagnostics import SpecError
 
 key = "k" * 100_000
 if sys.argv[1] == "yaml":
@@ -392,9 +392,9 @@ def audit(event, args):
         touched.append(f"{event} {args[1] if event == 'socket.connect' else args[0]}")
 
 sys.addaudithook(audit)
-from generator import loader
-from generator.diagnostics import Diagnostics
-from generator.targets import models
+from chatforge import loader
+from chatforge.diagnostics import Diagnostics
+from chatforge.targets import models
 
 outcomes = []
 for schema in schemas:

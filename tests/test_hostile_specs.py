@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.formatting import ruff_binary
+from chatforge.formatting import ruff_binary
 from tests.conftest import ROOT
 
 SPEC = ROOT / "tests/fixtures/hostile/hostile.yaml"
@@ -27,7 +27,7 @@ INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("hostile")
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "generate", str(SPEC), "--out", str(base / "out")],
+        [sys.executable, "-m", "chatforge", "generate", str(SPEC), "--out", str(base / "out")],
         cwd=base,
         capture_output=True,
         text=True,
@@ -144,7 +144,7 @@ PAYLOAD = re.compile(r"PWNED-[\w-]+")
 
 def generate(spec: Path, base: Path) -> Path:
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "generate", str(spec), "--out", str(base / "out")],
+        [sys.executable, "-m", "chatforge", "generate", str(spec), "--out", str(base / "out")],
         cwd=base,
         capture_output=True,
         text=True,
@@ -320,7 +320,7 @@ def test_a_dollar_in_a_pattern_python_checks_ends_the_value(tmp_path: Path) -> N
 
 def test_an_unknown_format_is_a_string_and_no_warning(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "generate", "--no-cache", "--target", "models"]
+        [sys.executable, "-m", "chatforge", "generate", "--no-cache", "--target", "models"]
         + [str(HOSTILE / "format_unknown.yaml"), "--out", str(tmp_path / "out")],
         cwd=tmp_path,
         capture_output=True,

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.reserved import MAX_NAME
+from chatforge.reserved import MAX_NAME
 from tests.conftest import ROOT, LiveServer
 from tests.isolated import imported
 
@@ -19,7 +19,7 @@ SPEC = ROOT / "tests/fixtures/hostile/long_ref_chain.yaml"
 
 def test_a_long_chain_of_references_imports_starts_and_answers(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "generate", str(SPEC), "--out", str(tmp_path)],
+        [sys.executable, "-m", "chatforge", "generate", str(SPEC), "--out", str(tmp_path)],
         capture_output=True,
         text=True,
     )

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from generator import pipeline
-from generator.config import load_config
-from generator.ir import Api
+from chatforge import pipeline
+from chatforge.config import load_config
+from chatforge.ir import Api
 from tests.conftest import ROOT, LiveServer
 from tests.isolated import imported
 
@@ -31,7 +31,7 @@ SPEC = ROOT / "tests/fixtures/hostile/module_names.yaml"
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("module_names")
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "generate", str(SPEC), "--out", str(base / "out")],
+        [sys.executable, "-m", "chatforge", "generate", str(SPEC), "--out", str(base / "out")],
         cwd=base,
         capture_output=True,
         text=True,

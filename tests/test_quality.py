@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from generator.formatting import ruff_binary
+from chatforge.formatting import ruff_binary
 from tests.conftest import ROOT
 
 
@@ -14,12 +14,12 @@ def run(*command: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_check_passes_on_the_project() -> None:
-    result = run(ruff_binary(), "check", "--no-cache", "generator", "tests")
+    result = run(ruff_binary(), "check", "--no-cache", "chatforge", "tests")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_ruff_format_leaves_the_project_unchanged() -> None:
-    result = run(ruff_binary(), "format", "--check", "--no-cache", "generator", "tests")
+    result = run(ruff_binary(), "format", "--check", "--no-cache", "chatforge", "tests")
     assert result.returncode == 0, result.stdout + result.stderr
 
 

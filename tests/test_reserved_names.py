@@ -19,12 +19,12 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from generator import pipeline
-from generator.config import load_config
-from generator.formatting import ruff_binary
-from generator.ir import Api
-from generator.reserved import WINDOWS_DEVICES
-from generator.targets.client import ResourceNames
+from chatforge import pipeline
+from chatforge.config import load_config
+from chatforge.formatting import ruff_binary
+from chatforge.ir import Api
+from chatforge.reserved import WINDOWS_DEVICES
+from chatforge.targets.client import ResourceNames
 from tests.conftest import ROOT, LiveServer
 from tests.functional.harness import FILE_BYTES, read_body, replaying
 from tests.isolated import imported
@@ -36,7 +36,7 @@ SPEC = ROOT / "tests/fixtures/hostile/reserved_names.yaml"
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("reserved")
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "generate", str(SPEC), "--out", str(base / "out")],
+        [sys.executable, "-m", "chatforge", "generate", str(SPEC), "--out", str(base / "out")],
         cwd=base,
         capture_output=True,
         text=True,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from generator.ir import Api, Field
+from chatforge.ir import Api, Field
 from tests.conftest import ROOT
 from tests.functional.harness import load_generated, project_apis
 

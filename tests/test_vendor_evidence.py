@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.ir import Api, Function, Operation
+from chatforge.ir import Api, Function, Operation
 from tests.conftest import ROOT
 from tests.functional.harness import project_apis
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from generator.ir import Api, Operation
-from generator.templates import code
+from chatforge.ir import Api, Operation
+from chatforge.templates import code
 from tests.conformance.recorder import Call
 
 if TYPE_CHECKING:

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.ir import Api, Operation
-from generator.targets import docs
+from chatforge.ir import Api, Operation
+from chatforge.targets import docs
 from tests.conftest import ROOT
 from tests.docs.browser import Browser
 from tests.functional.harness import project_apis

@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, TypeAdapter
 
-from generator import pipeline
-from generator.config import load_config
-from generator.ir import Api, Function, Operation
-from generator.targets.client import auth_params
+from chatforge import pipeline
+from chatforge.config import load_config
+from chatforge.ir import Api, Function, Operation
+from chatforge.targets.client import auth_params
 from tests.conftest import GENERATED, ROOT, import_generated
 
 FILE_BYTES = b"\x89PNG\r\n\x1a\n binary \x00\xff payload"

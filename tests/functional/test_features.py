@@ -17,9 +17,9 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
-from generator import pipeline
-from generator.config import load_config
-from generator.ir import Api
+from chatforge import pipeline
+from chatforge.config import load_config
+from chatforge.ir import Api
 from tests.conftest import ROOT, LiveServer
 from tests.functional.harness import (
     Generated,
@@ -38,7 +38,7 @@ SPEC = ROOT / "tests/fixtures/specs/features.yaml"
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
     out = tmp_path_factory.mktemp("features")
     subprocess.run(
-        [sys.executable, "-m", "generator", "generate", str(SPEC), "--out", str(out), "-q"],
+        [sys.executable, "-m", "chatforge", "generate", str(SPEC), "--out", str(out), "-q"],
         cwd=ROOT,
         check=True,
         capture_output=True,

@@ -30,7 +30,7 @@ PET = {"name": "Rex", "status": "available", "tags": ["calm"], "id": 1}
 def pets(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     out = tmp_path_factory.mktemp("pets")
     subprocess.run(
-        [sys.executable, "-m", "generator", "generate", str(SPEC), "--out", str(out), "-q"],
+        [sys.executable, "-m", "chatforge", "generate", str(SPEC), "--out", str(out), "-q"],
         cwd=ROOT,
         check=True,
         capture_output=True,

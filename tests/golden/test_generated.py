@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline, writer
-from generator.config import TARGETS, load_config
+from chatforge import pipeline, writer
+from chatforge.config import TARGETS, load_config
 from tests.conftest import GENERATED, ROOT
 
 REGENERATE = "chatforge generate"
@@ -51,7 +51,7 @@ def _digest(folder: Path) -> dict[str, str]:
 def test_generate_twice_gives_identical_bytes(tmp_path: Path) -> None:
     """Two cold runs, one in worker processes and one in a single process, give the same bytes
     as the committed output, and so does a run the cache answers."""
-    command = [sys.executable, "-m", "generator", "generate", "-q", "--out"]
+    command = [sys.executable, "-m", "chatforge", "generate", "-q", "--out"]
     first, second, stored, cached = (tmp_path / name for name in ("1", "2", "3", "4"))
     runs = [
         (first, ["--no-cache", "--jobs", "2"]),
@@ -72,7 +72,7 @@ def test_generate_twice_gives_identical_bytes(tmp_path: Path) -> None:
 
 def test_check_reports_stale_output_and_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "generator", "generate", "upstra", "-q", "--out", str(out)]
+    command = [sys.executable, "-m", "chatforge", "generate", "upstra", "-q", "--out", str(out)]
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
     victim = out / "upstra" / "docs" / "index.md"
     victim.write_text(victim.read_text(encoding="utf-8") + "edited by hand\n", encoding="utf-8")
@@ -86,7 +86,7 @@ def test_check_reports_stale_output_and_writes_nothing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_generated_code_passes_ruff(slug: str) -> None:
-    from generator.formatting import ruff_binary
+    from chatforge.formatting import ruff_binary
 
     result = subprocess.run(
         [ruff_binary(), "check", "--no-cache", f"generated/{slug}"],
@@ -128,7 +128,7 @@ def test_generated_client_imports_alone(slug: str) -> None:
     package = next(p.name for p in folder.iterdir() if (p / "__init__.py").is_file())
     probe = (
         "import sys, time; t = time.perf_counter(); import " + package + "; "
-        "assert not [m for m in sys.modules if m.split('.')[0] in ('generator', 'fastapi')]; "
+        "assert not [m for m in sys.modules if m.split('.')[0] in ('chatforge', 'fastapi')]; "
         "print(time.perf_counter() - t)"
     )
     result = subprocess.run(
@@ -157,7 +157,7 @@ def test_generated_client_imports_lazily(slug: str) -> None:
 @pytest.mark.parametrize("slug", SLUGS)
 def test_generated_client_loads_httpx_when_a_client_is_made(slug: str) -> None:
     """Importing a client loads neither httpx nor asyncio; making a client loads them."""
-    from generator.targets.client import auth_params, example_credentials
+    from chatforge.targets.client import auth_params, example_credentials
 
     api = pipeline.build(pipeline.check(pipeline.find_specs(load_config(ROOT), [slug])[0]))
     credentials = example_credentials(auth_params(api))

@@ -14,8 +14,8 @@ import httpx
 import pytest
 import yaml
 
-from generator.ir import Api, Operation
-from generator.lint import ERROR_KINDS, schema_validator
+from chatforge.ir import Api, Operation
+from chatforge.lint import ERROR_KINDS, schema_validator
 from tests.conftest import ROOT, LiveServer
 from tests.functional.harness import (
     Generated,

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from generator.ir import Api
+from chatforge.ir import Api
 from tests.conftest import ROOT, LiveServer
 from tests.functional.harness import load_generated, project_apis
 
@@ -57,7 +57,7 @@ def test_a_real_socket_left_mid_headers_is_answered_408() -> None:
 
 
 def test_chatforge_serve_runs_the_protocol_on_the_port_it_announces() -> None:
-    command = [sys.executable, "-m", "generator", "serve", "upstra", "--mock", "--port", "0"]
+    command = [sys.executable, "-m", "chatforge", "serve", "upstra", "--mock", "--port", "0"]
     command += ["--timeout-headers", "0.2"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(

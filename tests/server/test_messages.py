@@ -45,7 +45,7 @@ def _served(tmp: Path, name: str, errors: dict[str, Any]) -> Any:
     spec = tmp / f"{slug}.yaml"
     spec.write_text(yaml.safe_dump(document), encoding="utf-8")
     out = tmp / "out"
-    command = [sys.executable, "-m", "generator", "generate", str(spec), "--out", str(out)]
+    command = [sys.executable, "-m", "chatforge", "generate", str(spec), "--out", str(out)]
     result = subprocess.run([*command, "--target", "server", "-q"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     sys.path.insert(0, str(out / slug / "server"))

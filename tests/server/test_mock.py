@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 import yaml
 
-from generator.lint import schema_validator
+from chatforge.lint import schema_validator
 from tests.conftest import ROOT, LiveServer, import_generated
 
 SPEC = ROOT / "tests/fixtures/specs/unexampled.yaml"
@@ -21,7 +21,7 @@ SPEC = ROOT / "tests/fixtures/specs/unexampled.yaml"
 
 def generate(spec: Path, out: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "generator", "generate", str(spec), "--out", str(out), "-q"],
+        [sys.executable, "-m", "chatforge", "generate", str(spec), "--out", str(out), "-q"],
         cwd=ROOT,
         capture_output=True,
         text=True,

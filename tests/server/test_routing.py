@@ -13,8 +13,8 @@ from fastapi import FastAPI
 from starlette.responses import PlainTextResponse
 from starlette.routing import Mount
 
-from generator.ir import Api
-from generator.runtime.server._routing import PathIndex
+from chatforge.ir import Api
+from chatforge.runtime.server._routing import PathIndex
 from tests.functional.harness import load_generated, project_apis
 
 

@@ -15,8 +15,8 @@ import uvicorn
 from click.testing import CliRunner
 from uvicorn.server import ServerState
 
-from generator.cli import main
-from generator.runtime.server._serve import (
+from chatforge.cli import main
+from chatforge.runtime.server._serve import (
     _BUSY,
     _TIMED_OUT,
     HTTPProtocol,

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from generator.runtime.server import _checks
+from chatforge.runtime.server import _checks
 from tests.conftest import ROOT
 
 SPEC = ROOT / "tests/fixtures/hostile/server_params.yaml"
@@ -28,7 +28,7 @@ REFUSED = 422
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     out = tmp_path_factory.mktemp("server_params") / "out"
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "generate", str(SPEC), "--out", str(out)],
+        [sys.executable, "-m", "chatforge", "generate", str(SPEC), "--out", str(out)],
         cwd=out.parent,
         capture_output=True,
         text=True,
@@ -148,7 +148,7 @@ def test_a_pattern_python_checks_ends_at_the_end_of_the_value(
 def test_patterns_no_engine_checks_safely_are_refused_where_they_stand() -> None:
     spec = ROOT / "tests/fixtures/hostile/backtracking.yaml"
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "validate", str(spec)],
+        [sys.executable, "-m", "chatforge", "validate", str(spec)],
         cwd=ROOT,
         capture_output=True,
         text=True,

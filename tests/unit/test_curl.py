@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import pipeline
-from generator.config import load_config
-from generator.ir import Api
-from generator.targets.curl import curl_example
-from generator.targets.docs import example_args
+from chatforge import pipeline
+from chatforge.config import load_config
+from chatforge.ir import Api
+from chatforge.targets.curl import curl_example
+from chatforge.targets.docs import example_args
 
 ROOT = Path(__file__).resolve().parents[2]
 EVIL = "$(touch PWNED)`touch PWNED`'\"\\ ;&|"

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline
-from generator.config import load_config
-from generator.ir import Api
-from generator.targets import docs
-from generator.templates import anchor
+from chatforge import pipeline
+from chatforge.config import load_config
+from chatforge.ir import Api
+from chatforge.targets import docs
+from chatforge.templates import anchor
 
 ROOT = Path(__file__).resolve().parents[2]
 

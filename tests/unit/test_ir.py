@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline
-from generator.config import load_config
-from generator.diagnostics import Level, SpecError
-from generator.ir import Api, Function, Operation
+from chatforge import pipeline
+from chatforge.config import load_config
+from chatforge.diagnostics import Level, SpecError
+from chatforge.ir import Api, Function, Operation
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -440,8 +440,8 @@ def test_one_method_name_twice_in_a_plain_spec_is_refused(tmp_path: Path) -> Non
 
 
 def test_unions_of_nested_arrays_keep_their_brackets() -> None:
-    from generator.diagnostics import Diagnostics
-    from generator.schemas import SchemaRegistry, members
+    from chatforge.diagnostics import Diagnostics
+    from chatforge.schemas import SchemaRegistry, members
 
     registry = SchemaRegistry({}, Diagnostics("x.yaml", {}))
     schema = {

@@ -1,4 +1,4 @@
-"""generator.lint: every rule fires on a minimal bad document and stays quiet on a good one.
+"""chatforge.lint: every rule fires on a minimal bad document and stays quiet on a good one.
 
 Convention rules are errors in a document with `x-chatforge` and warnings in any other; rules
 about the project's own extensions (`x-rate-limit`, `x-functions`) only run in project specs.
@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from generator import lint
-from generator.diagnostics import Diagnostic, Diagnostics, Level
+from chatforge import lint
+from chatforge.diagnostics import Diagnostic, Diagnostics, Level
 
 Doc = dict[str, Any]
 OP = "/paths/~1items~1{id}/get"

@@ -1,4 +1,4 @@
-"""generator.loader: YAML with positions, refusals, `$ref` checks, located validator errors."""
+"""chatforge.loader: YAML with positions, refusals, `$ref` checks, located validator errors."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from generator import loader
-from generator.diagnostics import Diagnostic, Diagnostics, Level, SpecError
+from chatforge import loader
+from chatforge.diagnostics import Diagnostic, Diagnostics, Level, SpecError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -257,8 +257,8 @@ def test_a_self_referencing_alias_is_refused() -> None:
 _BOMB = """\
 import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-from generator.diagnostics import SpecError
-from generator.loader import parse_yaml
+from chatforge.diagnostics import SpecError
+from chatforge.loader import parse_yaml
 text = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\\n" + "".join(
     f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]\\n" for i in range(1, 10)
 )

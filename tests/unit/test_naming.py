@@ -1,4 +1,4 @@
-"""generator.naming: spec names -> Python names, one table per function."""
+"""chatforge.naming: spec names -> Python names, one table per function."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import keyword
 
 import pytest
 
-from generator import naming
+from chatforge import naming
 
 SNAKE = [
     ("userIds", "user_ids"),

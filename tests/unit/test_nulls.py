@@ -10,9 +10,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from generator import pipeline
-from generator.config import load_config
-from generator.targets.models import _plainly_takes_null
+from chatforge import pipeline
+from chatforge.config import load_config
+from chatforge.targets.models import _plainly_takes_null
 from tests.conftest import ROOT
 
 SIMPLE: list[Any] = [

@@ -19,8 +19,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import loader, precheck
-from generator.diagnostics import Diagnostics
+from chatforge import loader, precheck
+from chatforge.diagnostics import Diagnostics
 from tests.conftest import ROOT
 
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))

@@ -1,4 +1,4 @@
-"""The reserved-name tables of `generator/reserved.py` hold every name the runtime and the
+"""The reserved-name tables of `chatforge/reserved.py` hold every name the runtime and the
 templates use, read from the runtime's classes and from the generated code itself: a new runtime
 attribute or template name cannot silently collide with a name from a spec."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.reserved import (
+from chatforge.reserved import (
     APP_NAMES,
     CLIENT_ARGUMENTS,
     CLIENT_ATTRIBUTES,
@@ -27,8 +27,8 @@ from generator.reserved import (
     tag_name,
     tag_names,
 )
-from generator.runtime.client._base import AsyncAPIClient, SyncAPIClient
-from generator.runtime.client._types import RequestOptions
+from chatforge.runtime.client._base import AsyncAPIClient, SyncAPIClient
+from chatforge.runtime.client._types import RequestOptions
 from tests.conftest import GENERATED
 
 APIS = sorted(p.name for p in GENERATED.iterdir() if (p / "server").is_dir())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from generator.runtime.client._auth import (
+from chatforge.runtime.client._auth import (
     ApiKeyAuth,
     BearerAuth,
     FixedHeader,
@@ -14,7 +14,7 @@ from generator.runtime.client._auth import (
     MultiAuth,
     SignatureAuth,
 )
-from generator.runtime.client._jwt import hs256_token
+from chatforge.runtime.client._jwt import hs256_token
 
 
 def sent(auth: httpx.Auth) -> httpx.Request:

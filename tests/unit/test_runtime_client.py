@@ -9,9 +9,9 @@ import httpx
 import pytest
 from pydantic import BaseModel
 
-from generator.runtime.client import _raw
-from generator.runtime.client._base import Endpoint, Envelope, SyncAPIClient
-from generator.runtime.client._errors import (
+from chatforge.runtime.client import _raw
+from chatforge.runtime.client._base import Endpoint, Envelope, SyncAPIClient
+from chatforge.runtime.client._errors import (
     APIEnvelopeError,
     APIStatusError,
     APITimeoutError,
@@ -19,7 +19,7 @@ from generator.runtime.client._errors import (
     NotFoundError,
     RateLimitError,
 )
-from generator.runtime.client._types import NOT_GIVEN
+from chatforge.runtime.client._types import NOT_GIVEN
 
 
 class Answer(BaseModel):
@@ -126,7 +126,7 @@ def test_uploads_from_bytes_paths_file_objects_and_tuples(tmp_path: object) -> N
     import io
     from pathlib import Path
 
-    from generator.runtime.client._encoding import file_part
+    from chatforge.runtime.client._encoding import file_part
 
     picture = Path(str(tmp_path)) / "cat.png"
     picture.write_bytes(b"PNG")

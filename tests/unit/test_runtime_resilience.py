@@ -11,13 +11,13 @@ import httpx
 import pytest
 from pydantic import BaseModel
 
-from generator.runtime.client._base import AsyncAPIClient, Endpoint, SyncAPIClient
-from generator.runtime.client._errors import (
+from chatforge.runtime.client._base import AsyncAPIClient, Endpoint, SyncAPIClient
+from chatforge.runtime.client._errors import (
     APIConnectionError,
     InternalServerError,
     RateLimitError,
 )
-from generator.runtime.client._resilience import RateLimiter, RetryPolicy, retry_after
+from chatforge.runtime.client._resilience import RateLimiter, RetryPolicy, retry_after
 
 
 class Ok(BaseModel):

@@ -12,12 +12,12 @@ import pytest
 from fastapi import Depends, FastAPI
 from pydantic import TypeAdapter, ValidationError
 
-from generator.runtime.client._jwt import hs256_token
-from generator.runtime.server._checks import JsonFloat
-from generator.runtime.server._errors import ErrorShape, install_error_handlers
-from generator.runtime.server._limits import BodyLimit
-from generator.runtime.server._params import MAX_DEPTH, coerce, read_json
-from generator.runtime.server._security import BearerCheck, JWTCheck, SignatureCheck
+from chatforge.runtime.client._jwt import hs256_token
+from chatforge.runtime.server._checks import JsonFloat
+from chatforge.runtime.server._errors import ErrorShape, install_error_handlers
+from chatforge.runtime.server._limits import BodyLimit
+from chatforge.runtime.server._params import MAX_DEPTH, coerce, read_json
+from chatforge.runtime.server._security import BearerCheck, JWTCheck, SignatureCheck
 
 
 def call(check: object, **request: object) -> httpx.Response:

@@ -19,9 +19,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from generator.diagnostics import pointer_of
-from generator.loader import resolve_pointer
-from generator.synth import MAX_REFS, SynthesisError, synthesize
+from chatforge.diagnostics import pointer_of
+from chatforge.loader import resolve_pointer
+from chatforge.synth import MAX_REFS, SynthesisError, synthesize
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
@@ -526,7 +526,7 @@ def test_every_response_schema_of_the_real_specs(spec: Path) -> None:
 
 RUN = """
 import json, sys, yaml
-from generator.synth import synthesize
+from chatforge.synth import synthesize
 document = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))
 schemas = document["components"]["schemas"]
 print(json.dumps([synthesize(s, document, "/components/schemas/" + n) for n, s in schemas.items()]))

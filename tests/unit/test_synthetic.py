@@ -11,8 +11,8 @@ from types import ModuleType
 import pytest
 import yaml
 
-from generator import lint, pipeline
-from generator.diagnostics import Level
+from chatforge import lint, pipeline
+from chatforge.diagnostics import Level
 
 ROOT = Path(__file__).resolve().parents[2]
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -1,4 +1,4 @@
-"""generator.text: spec text through each place it lands in generated code, as random Unicode
+"""chatforge.text: spec text through each place it lands in generated code, as random Unicode
 and as every control, format, surrogate and separator character one by one. Whatever the text,
 the module it is written into has exactly the shape it must have.
 
@@ -24,7 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import naming, text
+from chatforge import naming, text
 from tests.conftest import ROOT
 
 HOSTILE = ROOT / "tests/fixtures/hostile"
@@ -273,9 +273,9 @@ def test_what_fails_its_check_is_refused() -> None:
 def test_text_that_fails_its_check_stops_the_spec_with_a_diagnostic(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from generator import pipeline, targets
-    from generator.config import load_config
-    from generator.diagnostics import SpecError
+    from chatforge import pipeline, targets
+    from chatforge.config import load_config
+    from chatforge.diagnostics import SpecError
 
     source = pipeline.find_specs(load_config(ROOT), [str(HOSTILE / "file_name.yaml")])[0]
     api = pipeline.build(pipeline.check(source))

@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from generator import naming, reserved
-from generator.diagnostics import Diagnostic, Diagnostics, SpecError, escape_pointer_token
-from generator.ir import (
+from chatforge import naming, reserved
+from chatforge.diagnostics import Diagnostic, Diagnostics, SpecError, escape_pointer_token
+from chatforge.ir import (
     Api,
     Body,
     BodyKind,
@@ -30,9 +30,9 @@ from generator.ir import (
     Style,
     Tag,
 )
-from generator.loader import LoadedSpec, resolve_pointer
-from generator.reserved import CLIENT_MODULE_NAMES, METHOD_ARGUMENTS
-from generator.schemas import (
+from chatforge.loader import LoadedSpec, resolve_pointer
+from chatforge.reserved import CLIENT_MODULE_NAMES, METHOD_ARGUMENTS
+from chatforge.schemas import (
     COMPONENT_PREFIX,
     SchemaRegistry,
     canonical_json,
@@ -42,7 +42,7 @@ from generator.schemas import (
     enum_text,
     literal,
 )
-from generator.synth import SynthesisError, synthesize
+from chatforge.synth import SynthesisError, synthesize
 
 Json = Any
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

@@ -14,12 +14,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator import naming
-from generator.diagnostics import Diagnostics, escape_pointer_token
-from generator.ir import Constraint, Model, SchemaProperty, TypeInfo
-from generator.loader import resolve_pointer
-from generator.reserved import MODEL_RESERVED, shortened
-from generator.text import UnsafeText, data_literal, prose
+from chatforge import naming
+from chatforge.diagnostics import Diagnostics, escape_pointer_token
+from chatforge.ir import Constraint, Model, SchemaProperty, TypeInfo
+from chatforge.loader import resolve_pointer
+from chatforge.reserved import MODEL_RESERVED, shortened
+from chatforge.text import UnsafeText, data_literal, prose
 
 Json = Any
 COMPONENT_PREFIX = "#/components/schemas/"

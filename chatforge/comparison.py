@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.config import COMPARISON
-from generator.diagnostics import Diagnostics, SpecError
-from generator.ir import Api
-from generator.loader import parse_yaml
-from generator.targets import docs
-from generator.text import anchor, code, md
+from chatforge.config import COMPARISON
+from chatforge.diagnostics import Diagnostics, SpecError
+from chatforge.ir import Api
+from chatforge.loader import parse_yaml
+from chatforge.targets import docs
+from chatforge.text import anchor, code, md
 
 SOURCE = COMPARISON
 FOLDER = "overview"  # beside the APIs' folders in the output

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from generator.diagnostics import Diagnostic, Level, SpecError
-from generator.ir import Api, Constraint, Field, Operation, Tag
-from generator.schemas import literal, members, tuple_literal
-from generator.targets import Files
-from generator.targets._common import (
+from chatforge.diagnostics import Diagnostic, Level, SpecError
+from chatforge.ir import Api, Constraint, Field, Operation, Tag
+from chatforge.schemas import literal, members, tuple_literal
+from chatforge.targets import Files
+from chatforge.targets._common import (
     Import,
     all_body_fields,
     export_order,
@@ -17,10 +17,10 @@ from generator.targets._common import (
     runtime_files,
     styles,
 )
-from generator.targets.models import models_module, server_models
-from generator.templates import header
-from generator.templates import render as render_text
-from generator.text import pystr
+from chatforge.targets.models import models_module, server_models
+from chatforge.templates import header
+from chatforge.templates import render as render_text
+from chatforge.text import pystr
 
 
 @dataclass(frozen=True)

@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator import naming
-from generator.config import Config, Target
-from generator.diagnostics import Diagnostic, Level, SpecError
-from generator.text import UnsafeText
+from chatforge import naming
+from chatforge.config import Config, Target, curated_specs
+from chatforge.diagnostics import Diagnostic, Level, SpecError
+from chatforge.text import UnsafeText
 
 # The stages are imported where they run: a run that the cache answers never loads them, and the
 # validators and template engines they bring take most of a second to import.
 if TYPE_CHECKING:
-    from generator import loader
-    from generator.ir import Api
-    from generator.targets import Files
+    from chatforge import loader
+    from chatforge.ir import Api
+    from chatforge.targets import Files
 
 
 class UsageError(Exception):
@@ -40,19 +40,34 @@ class SpecSource:
 
 
 def _source(config: Config, slug: str, path: Path) -> SpecSource:
+    """A spec and its label: its path in the project, `specs/<name>` for a curated spec wherever
+    chatforge is installed (so its output is the same byte for byte), else its file name."""
     try:
         resolved = path.resolve()
     except (OSError, RuntimeError):  # a loop of symbolic links: the loader says so
         resolved = path.absolute()
-    if resolved.is_relative_to(config.root):
+    curated = curated_specs().resolve()
+    if resolved.is_relative_to(curated):
+        label = f"specs/{resolved.relative_to(curated).as_posix()}"
+    elif resolved.is_relative_to(config.root):
         label = resolved.relative_to(config.root).as_posix()
     else:
         label = resolved.name
     return SpecSource(slug, path, label)
 
 
+def _named(folder: Path, name: str) -> Path | None:
+    candidates = [folder / f"{name}{ext}" for ext in (".yaml", ".yml", ".json")]
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def _known(folders: Sequence[Path]) -> list[str]:
+    return sorted({p.stem for folder in folders if folder.is_dir() for p in folder.glob("*.y*ml")})
+
+
 def find_specs(config: Config, names: Sequence[str]) -> list[SpecSource]:
-    """Specs by slug (`specs/<slug>.yaml`) or by file path; every spec when none is named."""
+    """Specs by slug (`<specs>/<slug>.yaml`, else a curated spec) or by file path; every spec of
+    the specs folder when none is named."""
     if not names:
         if not config.specs.is_dir():
             raise UsageError(f"no specs folder at {config.specs}; pass --specs DIR")
@@ -69,12 +84,11 @@ def find_specs(config: Config, names: Sequence[str]) -> list[SpecSource]:
                 raise UsageError(f"no spec file at {name}")
             result.append(_source(config, naming.identifier(as_path.stem), as_path))
             continue
-        candidates = [config.specs / f"{name}{ext}" for ext in (".yaml", ".yml", ".json")]
-        match = next((c for c in candidates if c.is_file()), None)
+        # A slug names a spec of the specs folder, else one of the curated specs.
+        folders = list(dict.fromkeys((config.specs, curated_specs())))
+        match = next((m for m in (_named(f, name) for f in folders) if m is not None), None)
         if match is None:
-            known = (
-                sorted(p.stem for p in config.specs.glob("*.y*ml")) if config.specs.is_dir() else []
-            )
+            known = _known(folders)
             hint = f"; known: {', '.join(known)}" if known else ""
             raise UsageError(f"no spec named {name!r} in {config.specs}{hint}")
         result.append(_source(config, name, match))
@@ -102,7 +116,7 @@ class Checked:
 def check(source: SpecSource) -> Checked:
     """Load, validate and lint one spec, then build its IR: what cannot be generated is found
     by `validate` too."""
-    from generator import build_ir, lint, loader
+    from chatforge import build_ir, lint, loader
 
     try:
         spec = loader.load(source.path, source.display)
@@ -124,7 +138,7 @@ def check(source: SpecSource) -> Checked:
 
 def build(checked: Checked, warn: Callable[[Sequence[Diagnostic]], None] | None = None) -> Api:
     """The IR of a checked spec; its warnings go to `warn`. Raises SpecError on errors."""
-    from generator import build_ir
+    from chatforge import build_ir
 
     assert checked.spec is not None
     if checked.built is not None:
@@ -142,7 +156,7 @@ def render_overview(
     """The pages that speak of every API at once (the comparison), with the output folder they
     own; nothing when the docs are not rendered or the specs folder has no comparison. Raises
     SpecError when the comparison does not agree with the specs."""
-    from generator import comparison
+    from chatforge import comparison
 
     if "docs" not in targets:
         return {}, []
@@ -163,8 +177,8 @@ def render(
     api: Api, targets: Sequence[Target], progress: Callable[[str], None] | None = None
 ) -> Files:
     """Every file of the chosen targets of one API, formatted, keyed by path under the output."""
-    from generator.formatting import format_python
-    from generator.targets import renderer
+    from chatforge.formatting import format_python
+    from chatforge.targets import renderer
 
     files: Files = {}
     for target in targets:

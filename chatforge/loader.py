@@ -20,8 +20,8 @@ from typing import Any, cast
 
 import yaml
 
-from generator import specfile
-from generator.diagnostics import Diagnostics, SpecError, escape_pointer_token, pointer_of
+from chatforge import specfile
+from chatforge.diagnostics import Diagnostics, SpecError, escape_pointer_token, pointer_of
 
 Json = Any
 
@@ -1154,7 +1154,7 @@ def validate_openapi(document: Json, diagnostics: Diagnostics) -> None:
         return
     if not _shapes(document, diagnostics):
         return
-    from generator import precheck  # which reads documents with this module's helpers
+    from chatforge import precheck  # which reads documents with this module's helpers
 
     if precheck.clean(document):
         return

@@ -6,14 +6,14 @@ import importlib
 from collections.abc import Callable
 from typing import cast
 
-from generator.config import Target
-from generator.ir import Api
+from chatforge.config import Target
+from chatforge.ir import Api
 
 Files = dict[str, str]
 Renderer = Callable[[Api], Files]
 
 
 def renderer(target: Target) -> Renderer:
-    """The `render` function of a target module (`generator.targets.<target>`)."""
-    module = importlib.import_module(f"generator.targets.{target}")
+    """The `render` function of a target module (`chatforge.targets.<target>`)."""
+    module = importlib.import_module(f"chatforge.targets.{target}")
     return cast(Renderer, module.render)

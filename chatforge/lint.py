@@ -17,11 +17,11 @@ import jsonschema
 import referencing
 from referencing.jsonschema import DRAFT202012
 
-from generator import naming, patterns, reserved
-from generator.build_ir import DEFAULT_TAG
-from generator.diagnostics import Diagnostics, Level, escape_pointer_token
-from generator.graph import MAX_NESTED_MODELS, strongly_connected
-from generator.loader import SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE, resolve_pointer
+from chatforge import naming, patterns, reserved
+from chatforge.build_ir import DEFAULT_TAG
+from chatforge.diagnostics import Diagnostics, Level, escape_pointer_token
+from chatforge.graph import MAX_NESTED_MODELS, strongly_connected
+from chatforge.loader import SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE, resolve_pointer
 
 Json = Any
 Rule = Callable[[Json, Diagnostics, Level], None]

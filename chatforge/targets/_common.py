@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from generator.config import RUNTIME
-from generator.ir import Field, Operation
+from chatforge.config import RUNTIME
+from chatforge.ir import Field, Operation
 
 
 @dataclass(frozen=True)

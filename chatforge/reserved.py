@@ -1,7 +1,7 @@
 """The names generated code already uses, one table per scope, and the Python names of tags.
 
 A name from a spec that would take one of these is renamed with a trailing underscore. The
-tables follow the runtime (`generator/runtime/`) and the templates; `tests/unit/test_reserved.py`
+tables follow the runtime (`chatforge/runtime/`) and the templates; `tests/unit/test_reserved.py`
 checks them against the runtime's classes, so a new runtime attribute cannot go unnoticed.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from generator import naming
-from generator.runtime.client._types import RequestOptions
+from chatforge import naming
+from chatforge.runtime.client._types import RequestOptions
 
 # Every public attribute of a generated `Client` and `AsyncClient` (their runtime base classes,
 # `_Core`, `SyncAPIClient` and `AsyncAPIClient`, and what their `__init__` sets): a tag is one

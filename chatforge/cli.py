@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import errno
 import functools
 import hmac
@@ -11,8 +12,10 @@ import json
 import math
 import os
 import shlex
+import shutil
 import socket
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -20,15 +23,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from generator import __version__, pipeline, writer
-from generator.batch import Outcome, OverviewRequest, Runner, cpu_count
-from generator.cache import Cache
-from generator.config import TARGETS, Config, Target, load_config
-from generator.diagnostics import Diagnostic, Level, SpecError
-from generator.formatting import FormatError
+from chatforge import __version__, pipeline, writer
+from chatforge.batch import Outcome, OverviewRequest, Runner, cpu_count
+from chatforge.cache import Cache
+from chatforge.config import TARGETS, Config, Target, load_config
+from chatforge.diagnostics import Diagnostic, Level, SpecError
+from chatforge.formatting import FormatError
 
 if TYPE_CHECKING:
-    from generator.ir import Api
+    from chatforge.ir import Api
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -132,7 +135,9 @@ def _overview(
 
 
 specs_option = click.option(
-    "--specs", metavar="DIR", help="Folder of specs (default: specs/ of the project)."
+    "--specs",
+    metavar="DIR",
+    help="Folder of specs (default: [tool.chatforge] specs of the project, else the curated ones).",
 )
 cache_option = click.option(
     "--no-cache",
@@ -280,7 +285,7 @@ def _command(*arguments: str) -> str:
 
 def describe(api: Api, config: Config, spec: str) -> dict[str, Any]:
     """The stable JSON form of one API for `chatforge list --json`."""
-    from generator.targets.client import auth_params, example_credentials
+    from chatforge.targets.client import auth_params, example_credentials
 
     base = config.out / api.slug
 
@@ -353,7 +358,12 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) ->
 @main.command()
 @click.argument("api")
 @specs_option
-@click.option("--out", metavar="DIR", help="Output folder the server was generated into.")
+@click.option(
+    "--out",
+    metavar="DIR",
+    help="Output folder the server was generated into (default: generated/ of the project; "
+    "without a generated server there, one is rendered for this run).",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
@@ -461,12 +471,16 @@ def serve(
     Clients that send too slowly, or nothing, are cut off (see the --timeout options).
     A port already in use exits 2."""
     config = _config(specs, out, quiet=True)
-    built = _checked(_runner(config), config, (api,))[0].api
+    outcome = _checked(_runner(config), config, (api,), ("server",))[0]
+    built = outcome.api
     folder = config.out / built.slug / "server"
     if not (folder / built.server_package).is_dir():
-        raise pipeline.UsageError(
-            f"no generated server at {folder}; run: chatforge generate {built.slug} --target server"
-        )
+        if out is not None:
+            raise pipeline.UsageError(
+                f"no generated server at {folder}; run: chatforge generate {built.slug} "
+                f"--target server --out {out}"
+            )
+        folder = _server_for_this_run(outcome)
     sys.path.insert(0, str(folder))
     module = importlib.import_module(f"{built.server_package}.app")
     security = importlib.import_module(f"{built.server_package}.security")
@@ -527,6 +541,19 @@ def _listenable(host: str, port: int) -> None:
             else:
                 message = f"cannot listen on {host} port {port}: {exc.strerror or exc}"
             raise pipeline.UsageError(message) from None
+
+
+def _server_for_this_run(outcome: Outcome) -> Path:
+    """The server rendered into a temporary folder that goes when the command ends, for an API
+    that has no generated server in the output folder (a curated spec served from anywhere)."""
+    if outcome.failure is not None:
+        raise outcome.failure
+    assert outcome.files is not None
+    base = Path(tempfile.mkdtemp(prefix="chatforge-serve-"))
+    atexit.register(shutil.rmtree, base, ignore_errors=True)
+    slug = outcome.source.slug
+    writer.write(base, outcome.files, pipeline.owned_paths(slug, ("server",)))
+    return base / slug / "server"
 
 
 def _auth(security: Any, key: str | None, secret: str | None, token: str | None) -> Any:

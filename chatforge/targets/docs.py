@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.ir import (
+from chatforge.ir import (
     Api,
     Body,
     Constraint,
@@ -41,15 +41,15 @@ from generator.ir import (
     Server,
     Tag,
 )
-from generator.lint import ERROR_KINDS
-from generator.reserved import DOCS_PAGES
-from generator.runtime.client._errors import _BY_STATUS
-from generator.runtime.client._jwt import hs256_token
-from generator.targets import Files
-from generator.targets.client import AuthArg, ResourceNames, auth_params, example_credentials
-from generator.targets.curl import curl_example
-from generator.templates import render as render_template
-from generator.text import anchor, code, md, normalise, one_line
+from chatforge.lint import ERROR_KINDS
+from chatforge.reserved import DOCS_PAGES
+from chatforge.runtime.client._errors import _BY_STATUS
+from chatforge.runtime.client._jwt import hs256_token
+from chatforge.targets import Files
+from chatforge.targets.client import AuthArg, ResourceNames, auth_params, example_credentials
+from chatforge.targets.curl import curl_example
+from chatforge.templates import render as render_template
+from chatforge.text import anchor, code, md, normalise, one_line
 
 INDEX = "index.md"
 SCHEMAS = "schemas.md"

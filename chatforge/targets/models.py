@@ -9,13 +9,13 @@ import textwrap
 import warnings
 from typing import Any
 
-from generator import text
-from generator.diagnostics import Diagnostic, Level, SpecError, pointer_of
-from generator.graph import MAX_NESTED_MODELS, dependency_order
-from generator.ir import Api
-from generator.runtime.server._checks import _end_of_text
-from generator.targets import Files
-from generator.templates import header
+from chatforge import text
+from chatforge.diagnostics import Diagnostic, Level, SpecError, pointer_of
+from chatforge.graph import MAX_NESTED_MODELS, dependency_order
+from chatforge.ir import Api
+from chatforge.runtime.server._checks import _end_of_text
+from chatforge.targets import Files
+from chatforge.templates import header
 
 
 class ModelsError(Exception):
@@ -332,7 +332,7 @@ def _aliases(schemas: dict[str, Any]) -> dict[str, str]:
     as chatforge spells them (by their name alone, in whichever class they land);
     datamodel-code-generator would keep the letters of the first as they are, and split the
     second wrongly."""
-    from generator import naming
+    from chatforge import naming
 
     found: dict[str, str] = {}
 
@@ -504,7 +504,7 @@ class _Nulls:
     it holds resolved among the API's named schemas."""
 
     def __init__(self, components: dict[str, Any]) -> None:
-        from generator.lint import schema_registry
+        from chatforge.lint import schema_registry
 
         self.components = components
         self.document = {"components": {"schemas": components}}
@@ -538,7 +538,7 @@ class _Nulls:
         return found
 
     def _takes_null(self, tokens: tuple[object, ...], schema: Any) -> bool:
-        from generator.lint import schema_validator
+        from chatforge.lint import schema_validator
 
         plain = _plainly_takes_null(schema)
         if plain is not None:

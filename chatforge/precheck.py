@@ -31,7 +31,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from generator.loader import (
+from chatforge.loader import (
     REFERENCES,
     SUBSCHEMA_LIST,
     SUBSCHEMA_MAP,

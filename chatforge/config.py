@@ -13,7 +13,7 @@ Target = Literal["models", "client", "server", "docs"]
 TARGETS: tuple[Target, ...] = ("models", "client", "server", "docs")
 SLUGS = ("nexconn", "rongcloud", "stream", "agora", "upstra")
 PACKAGE_ROOT = Path(__file__).resolve().parent
-TEMPLATES = PACKAGE_ROOT.parent / "templates"
+TEMPLATES = PACKAGE_ROOT / "targets" / "templates"
 # The comparison of the APIs, in the specs folder.
 COMPARISON = Path("comparison") / "capabilities.yaml"
 RUNTIME = PACKAGE_ROOT / "runtime"
@@ -56,6 +56,12 @@ def user_cache_folder() -> Path | None:
     return base / "chatforge"
 
 
+def curated_specs() -> Path:
+    """The five curated specs: package data in an installed wheel, `specs/` in a source tree."""
+    packaged = PACKAGE_ROOT / "specs"
+    return packaged if packaged.is_dir() else PACKAGE_ROOT.parent / "specs"
+
+
 def find_root(start: Path) -> Path:
     for folder in (start, *start.parents):
         if (folder / "pyproject.toml").is_file():
@@ -74,7 +80,7 @@ def load_config(cwd: Path | None = None) -> Config:
         except (OSError, tomllib.TOMLDecodeError):
             data = {}
         settings = data.get("tool", {}).get("chatforge", {})
-    specs = root / str(settings.get("specs", "specs"))
+    specs = root / str(settings["specs"]) if "specs" in settings else curated_specs()
     out = root / str(settings.get("out", "generated"))
     chosen = os.environ.get("CHATFORGE_CACHE_DIR") or settings.get("cache-dir")
     cache = root / str(chosen) if chosen else user_cache_folder()

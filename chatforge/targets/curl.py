@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from generator.ir import Api, Field, Function, Operation, SecurityScheme
-from generator.targets.client import AuthArg, auth_params
-from generator.text import code, md
+from chatforge.ir import Api, Field, Function, Operation, SecurityScheme
+from chatforge.targets.client import AuthArg, auth_params
+from chatforge.text import code, md
 
 # The shell variables holding credentials, by what the client argument is called.
 _VARIABLES = {"app_key": "APP_KEY", "app_secret": "APP_SECRET", "api_key": "API_KEY"}

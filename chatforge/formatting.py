@@ -30,7 +30,7 @@ class FormatError(Exception):
 
 def remove_abandoned() -> None:
     """Remove the working folders of runs that were killed while formatting."""
-    from generator import leftovers
+    from chatforge import leftovers
 
     leftovers.remove_abandoned(Path(tempfile.gettempdir()), _PREFIX)
 

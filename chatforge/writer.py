@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from generator import leftovers
-from generator.cache import safe_relative
+from chatforge import leftovers
+from chatforge.cache import safe_relative
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100

@@ -41,8 +41,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from generator import __version__
-from generator.config import PACKAGE_ROOT, TEMPLATES
+from chatforge import __version__
+from chatforge.config import PACKAGE_ROOT
 
 # The packages whose version changes the generated text.
 SHAPING_PACKAGES = ("datamodel-code-generator", "ruff", "pydantic", "pyyaml", "jinja2")
@@ -67,12 +67,14 @@ def _version(package: str) -> str:
 
 
 def _source_files() -> list[Path]:
+    """The package's code, templates and runtime; not the curated specs a wheel carries."""
     found = [
         path
-        for base in (PACKAGE_ROOT, TEMPLATES)
-        if base.is_dir()
-        for path in base.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+        for path in PACKAGE_ROOT.rglob("*")
+        if path.is_file()
+        and path.relative_to(PACKAGE_ROOT).parts[0] != "specs"
+        and "__pycache__" not in path.parts
+        and path.suffix != ".pyc"
     ]
     return sorted(found)
 
@@ -85,8 +87,7 @@ def fingerprint() -> str:
     for package in SHAPING_PACKAGES:
         digest.update(f"{package} {_version(package)}\n".encode())
     for path in _source_files():
-        base = PACKAGE_ROOT if path.is_relative_to(PACKAGE_ROOT) else TEMPLATES
-        digest.update(f"{base.name}/{path.relative_to(base).as_posix()}\n".encode())
+        digest.update(f"{path.relative_to(PACKAGE_ROOT).as_posix()}\n".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 

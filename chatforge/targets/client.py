@@ -8,11 +8,11 @@ import re
 from dataclasses import dataclass, replace
 from string import Formatter
 
-from generator import naming, reserved
-from generator.ir import Api, Field, Function, Operation, Pagination, SecurityScheme, Tag
-from generator.schemas import literal, tuple_literal
-from generator.targets import Files
-from generator.targets._common import (
+from chatforge import naming, reserved
+from chatforge.ir import Api, Field, Function, Operation, Pagination, SecurityScheme, Tag
+from chatforge.schemas import literal, tuple_literal
+from chatforge.targets import Files
+from chatforge.targets._common import (
     Import,
     all_body_fields,
     export_order,
@@ -20,10 +20,10 @@ from generator.targets._common import (
     runtime_files,
     styles,
 )
-from generator.targets.models import deferred, models_module, plain_types
-from generator.templates import header
-from generator.templates import render as render_text
-from generator.text import is_identifier, pystr
+from chatforge.targets.models import deferred, models_module, plain_types
+from chatforge.templates import header
+from chatforge.templates import render as render_text
+from chatforge.text import is_identifier, pystr
 
 
 @dataclass(frozen=True)

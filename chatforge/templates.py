@@ -1,4 +1,4 @@
-"""The Jinja2 environment, with the filters of `generator.text` that keep spec text in its place."""
+"""The Jinja2 environment, with the filters of `chatforge.text` that keep spec text in its place."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 
 import jinja2
 
-from generator.config import TEMPLATES
-from generator.ir import Api
-from generator.text import anchor, code, comment, docstring, md, md_block, pystr
+from chatforge.config import TEMPLATES
+from chatforge.ir import Api
+from chatforge.text import anchor, code, comment, docstring, md, md_block, pystr
 
 
 def header(api: Api, what: str) -> str:

@@ -15,15 +15,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from generator import cache as cache_module
-from generator import formatting, records, specfile
-from generator.config import COMPARISON, Target
-from generator.diagnostics import Diagnostic, Level
-from generator.pipeline import SpecSource
+from chatforge import cache as cache_module
+from chatforge import formatting, records, specfile
+from chatforge.config import COMPARISON, Target
+from chatforge.diagnostics import Diagnostic, Level
+from chatforge.pipeline import SpecSource
 
 if TYPE_CHECKING:
-    from generator.ir import Api
-    from generator.targets import Files
+    from chatforge.ir import Api
+    from chatforge.targets import Files
 
 T = TypeVar("T")
 
@@ -67,7 +67,7 @@ def cpu_count() -> int:
 
 def _check(source: SpecSource) -> Outcome:
     """Load, validate, lint and build one spec."""
-    from generator import pipeline
+    from chatforge import pipeline
 
     checked = pipeline.check(source)
     if not checked.ok or checked.built is None:
@@ -87,7 +87,7 @@ def _caught(function: Callable[..., T], *args: Any) -> T | BaseException:
 
 def _render(api: Api, targets: tuple[Target, ...]) -> Files | BaseException:
     """The files of one checked spec, or what rendering raised."""
-    from generator import pipeline
+    from chatforge import pipeline
 
     return _caught(pipeline.render, api, targets)
 
@@ -96,7 +96,7 @@ def _overview(
     specs: Path, apis: Sequence[Api], targets: tuple[Target, ...]
 ) -> tuple[Files, list[str]] | BaseException:
     """The pages about every API at once, or what making them raised."""
-    from generator import pipeline
+    from chatforge import pipeline
 
     return _caught(pipeline.render_overview, specs, apis, targets)
 
@@ -109,21 +109,21 @@ def _rendered(outcome: Outcome, result: Files | BaseException) -> Outcome:
 
 def _prepare_models() -> None:
     """Import the models generator ahead of the first spec, while that spec is checked."""
-    from generator.targets import models
+    from chatforge.targets import models
 
     models.prepare()
 
 
 def _models(api: Api) -> str | BaseException:
     """The models module of one checked spec, or what making it raised."""
-    from generator.targets import models
+    from chatforge.targets import models
 
     return _caught(models.models_module, api)
 
 
 def _render_with(api: Api, targets: tuple[Target, ...], text: str | None) -> Files | BaseException:
     """`_render`, with the models module made by a models worker."""
-    from generator.targets import models
+    from chatforge.targets import models
 
     if text is not None:
         models.known(api, text)
@@ -216,7 +216,7 @@ class Runner:
         cache = self.cache
 
         def stored() -> Api | None:
-            from generator.ir import Api
+            from chatforge.ir import Api
 
             try:
                 return records.decode(Api, cache.load("apis", keys.check))
@@ -363,7 +363,7 @@ class Runner:
         on it: checks, then code, the overview, and docs, the largest spec first; so the models
         worker is never short of work. `late` gives a task to run once every spec is checked
         (the overview), whose result goes to `_made`."""
-        from generator.workers import MODELS, OTHER, Pool
+        from chatforge.workers import MODELS, OTHER, Pool
 
         docs = tuple(t for t in targets or () if t == "docs")
         code = tuple(t for t in targets or () if t != "docs")

@@ -18,8 +18,8 @@ from referencing import Registry
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
-from generator.diagnostics import escape_pointer_token
-from generator.loader import resolve_pointer
+from chatforge.diagnostics import escape_pointer_token
+from chatforge.loader import resolve_pointer
 
 try:
     _sre: Any = importlib.import_module("re._parser")
