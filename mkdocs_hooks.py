@@ -24,7 +24,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from chatforge.loader import load
+from chatforge.spec.loader import load
 from chatforge.targets import docs
 
 ROOT = Path(__file__).resolve().parent

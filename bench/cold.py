@@ -335,7 +335,7 @@ def section(bench: Bench, cold: Cold, verdicts: list[Verdict]) -> list[str]:
 
 def models_workers_here() -> str:
     """What the models workers of `chatforge generate` come to on this machine."""
-    from chatforge.batch import cpu_count
+    from chatforge.run.batch import cpu_count
 
     cores = cpu_count()
     models = max(1, cores // 2)

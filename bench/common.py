@@ -586,7 +586,7 @@ def source_digest() -> str:
     """A short digest of chatforge's code (the generator, its templates and runtime), to tell
     which version was measured and whether it changed during the run."""
     digest = hashlib.sha256()
-    for folder in ("chatforge"):
+    for folder in "chatforge":
         for path in sorted((ROOT / folder).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0")

@@ -50,10 +50,10 @@ def measure() -> dict[str, float]:
 
     gc.disable()  # as in chatforge's workers
     with stage(0):
-        from chatforge import build_ir, lint, loader, pipeline  # noqa: F401
         from chatforge.config import load_config
+        from chatforge.run import pipeline  # noqa: F401
     with stage(1):
-        from chatforge.formatting import format_python
+        from chatforge.output.formatting import format_python
         from chatforge.targets import client, docs, renderer, server  # noqa: F401
     with stage(2):
         from chatforge.targets import models

@@ -23,15 +23,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from chatforge import __version__, pipeline, writer
-from chatforge.batch import Outcome, OverviewRequest, Runner, cpu_count
-from chatforge.cache import Cache
+from chatforge import __version__
 from chatforge.config import TARGETS, Config, Target, load_config
 from chatforge.diagnostics import Diagnostic, Level, SpecError
-from chatforge.formatting import FormatError
+from chatforge.output import writer
+from chatforge.output.formatting import FormatError
+from chatforge.run import pipeline
+from chatforge.run.batch import Outcome, OverviewRequest, Runner, cpu_count
+from chatforge.run.cache import Cache
 
 if TYPE_CHECKING:
-    from chatforge.ir import Api
+    from chatforge.ir.model import Api
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -1,5 +1,5 @@
 """Python names from spec names: pure functions, one rule each, every name checked by
-`chatforge.text.identifier` to be an ASCII Python identifier that is no keyword."""
+`chatforge.targets.text.identifier` to be an ASCII Python identifier that is no keyword."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import keyword
 import re
 import unicodedata
 
-from chatforge import text as _text
+from chatforge.targets import text as _text
 
 _WORD_BOUNDARY = re.compile(
     r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+[a-z]*",

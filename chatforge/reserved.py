@@ -1,7 +1,7 @@
 """The names generated code already uses, one table per scope, and the Python names of tags.
 
 A name from a spec that would take one of these is renamed with a trailing underscore. The
-tables follow the runtime (`chatforge/runtime/`) and the templates; `tests/unit/test_reserved.py`
+tables follow the runtime (`chatforge/runtime/`) and the templates; `tests/test_reserved.py`
 checks them against the runtime's classes, so a new runtime attribute cannot go unnoticed.
 """
 
@@ -102,7 +102,7 @@ ANNOTATION_BUILTINS = frozenset(
 
 # The names each generated module imports or defines itself, one table per module. A model
 # class imported into one of them, or a tag's class defined in it, must take none of these;
-# `tests/unit/test_reserved.py` reads every generated module of the curated APIs to keep them
+# `tests/test_reserved.py` reads every generated module of the curated APIs to keep them
 # whole.
 
 # `resources/<tag>.py` of a client: the runtime's names, the types its signatures use, and the

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from chatforge.formatting import ruff_binary
+from chatforge.output.formatting import ruff_binary
 from tests.conftest import ROOT
 
 CHATFORGE = [sys.executable, "-m", "chatforge"]

@@ -26,11 +26,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
-from chatforge import pipeline
 from chatforge.config import load_config
 from chatforge.diagnostics import SpecError
-from chatforge.formatting import ruff_binary
-from chatforge.text import LINE_BREAKS, UNSAFE_CATEGORIES
+from chatforge.output.formatting import ruff_binary
+from chatforge.run import pipeline
+from chatforge.targets.text import LINE_BREAKS, UNSAFE_CATEGORIES
 from tests.conftest import ROOT
 
 EXAMPLES = int(os.environ.get("CHATFORGE_FUZZ_EXAMPLES", "20"))

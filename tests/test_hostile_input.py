@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from chatforge import lint, loader
+from chatforge import lint
 from chatforge.diagnostics import Diagnostics, SpecError
+from chatforge.spec import loader
 from tests.test_broken_specs import (
     SENTINEL,
     TINY_SPEC,
@@ -221,7 +222,7 @@ def test_aliases_that_expand_to_too_many_bytes_are_refused_in_bounded_memory(
 
 _POINTERS = """\
 import sys
-from chatforge import loader
+from chatforge.spec import loader
 from chatforge.diagnostics import SpecError
 
 key = "k" * 100_000
@@ -392,7 +393,7 @@ def audit(event, args):
         touched.append(f"{event} {args[1] if event == 'socket.connect' else args[0]}")
 
 sys.addaudithook(audit)
-from chatforge import loader
+from chatforge.spec import loader
 from chatforge.diagnostics import Diagnostics
 from chatforge.targets import models
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from chatforge.formatting import ruff_binary
+from chatforge.output.formatting import ruff_binary
 from tests.conftest import ROOT
 
 SPEC = ROOT / "tests/fixtures/hostile/hostile.yaml"

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from chatforge import pipeline
 from chatforge.config import load_config
-from chatforge.ir import Api
+from chatforge.ir.model import Api
+from chatforge.run import pipeline
 from tests.conftest import ROOT, LiveServer
 from tests.isolated import imported
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from chatforge.formatting import ruff_binary
+from chatforge.output.formatting import ruff_binary
 from tests.conftest import ROOT
 
 

@@ -19,11 +19,11 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from chatforge import pipeline
 from chatforge.config import load_config
-from chatforge.formatting import ruff_binary
-from chatforge.ir import Api
+from chatforge.ir.model import Api
+from chatforge.output.formatting import ruff_binary
 from chatforge.reserved import WINDOWS_DEVICES
+from chatforge.run import pipeline
 from chatforge.targets.client import ResourceNames
 from tests.conftest import ROOT, LiveServer
 from tests.functional.harness import FILE_BYTES, read_body, replaying

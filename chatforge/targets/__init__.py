@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import cast
 
 from chatforge.config import Target
-from chatforge.ir import Api
+from chatforge.ir.model import Api
 
 Files = dict[str, str]
 Renderer = Callable[[Api], Files]

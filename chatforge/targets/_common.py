@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chatforge.config import RUNTIME
-from chatforge.ir import Field, Operation
+from chatforge.ir.model import Field, Operation
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from chatforge.ir import Api, Operation
-from chatforge.templates import code
+from chatforge.ir.model import Api, Operation
+from chatforge.targets.templating import code
 from tests.conformance.recorder import Call
 
 if TYPE_CHECKING:

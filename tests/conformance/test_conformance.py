@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from chatforge.ir import Api
+from chatforge.ir.model import Api
 from tests.conformance.quirks import Quirk
 from tests.conformance.recorder import Call, Recorder
 from tests.conformance.report import report

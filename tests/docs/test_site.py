@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from chatforge.ir import Api, Operation
+from chatforge.ir.model import Api, Operation
 from chatforge.targets import docs
 from tests.conftest import ROOT
 from tests.docs.browser import Browser

@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, TypeAdapter
 
-from chatforge import pipeline
 from chatforge.config import load_config
-from chatforge.ir import Api, Function, Operation
+from chatforge.ir.model import Api, Function, Operation
+from chatforge.run import pipeline
 from chatforge.targets.client import auth_params
 from tests.conftest import GENERATED, ROOT, import_generated
 

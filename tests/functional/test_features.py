@@ -17,9 +17,9 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
-from chatforge import pipeline
 from chatforge.config import load_config
-from chatforge.ir import Api
+from chatforge.ir.model import Api
+from chatforge.run import pipeline
 from tests.conftest import ROOT, LiveServer
 from tests.functional.harness import (
     Generated,

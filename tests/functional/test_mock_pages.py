@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from chatforge.ir import Api, Operation
+from chatforge.ir.model import Api, Operation
 from tests.conftest import LiveServer
 from tests.functional.harness import (
     Generated,

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
-from chatforge.ir import Api, Operation
+from chatforge.ir.model import Api, Operation
 from tests.functional.harness import Generated, arguments, credentials, load_generated, project_apis
 
 APIS = {api.slug: api for api in project_apis()}

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from chatforge import pipeline, writer
 from chatforge.config import TARGETS, load_config
+from chatforge.output import writer
+from chatforge.run import pipeline
 from tests.conftest import GENERATED, ROOT
 
 REGENERATE = "chatforge generate"
@@ -86,7 +87,7 @@ def test_check_reports_stale_output_and_writes_nothing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_generated_code_passes_ruff(slug: str) -> None:
-    from chatforge.formatting import ruff_binary
+    from chatforge.output.formatting import ruff_binary
 
     result = subprocess.run(
         [ruff_binary(), "check", "--no-cache", f"generated/{slug}"],

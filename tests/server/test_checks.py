@@ -10,7 +10,7 @@ import json
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from chatforge.ir import Api
+from chatforge.ir.model import Api
 from tests.functional.harness import load_generated, project_apis
 
 # Values of every JSON type, and the edges the checks look at.

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from chatforge.ir import Api
+from chatforge.ir.model import Api
 from tests.conftest import ROOT, LiveServer
 from tests.functional.harness import load_generated, project_apis
 

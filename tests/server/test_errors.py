@@ -14,7 +14,7 @@ import httpx
 import pytest
 import yaml
 
-from chatforge.ir import Api, Operation
+from chatforge.ir.model import Api, Operation
 from chatforge.lint import ERROR_KINDS, schema_validator
 from tests.conftest import ROOT, LiveServer
 from tests.functional.harness import (

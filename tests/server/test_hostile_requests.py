@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from chatforge.ir import Api
+from chatforge.ir.model import Api
 from tests.conftest import ROOT, LiveServer
 from tests.functional.harness import load_generated, project_apis
 

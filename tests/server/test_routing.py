@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from starlette.responses import PlainTextResponse
 from starlette.routing import Mount
 
-from chatforge.ir import Api
+from chatforge.ir.model import Api
 from chatforge.runtime.server._routing import PathIndex
 from tests.functional.harness import load_generated, project_apis
 

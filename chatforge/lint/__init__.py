@@ -1,0 +1,1068 @@
+"""The project's own rules, one small function each, run after openapi-spec-validator.
+
+Structural rules are errors in every document. Convention rules (see specs/README.md) are errors
+in a document that carries `x-chatforge` and warnings in any other.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+from urllib.parse import quote
+
+import jsonschema
+import referencing
+from referencing.jsonschema import DRAFT202012
+
+from chatforge import naming, reserved
+from chatforge.diagnostics import Diagnostics, Level, escape_pointer_token
+from chatforge.graph import MAX_NESTED_MODELS, strongly_connected
+from chatforge.ir.build import DEFAULT_TAG
+from chatforge.lint import patterns
+from chatforge.spec.loader import SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE, resolve_pointer
+
+Json = Any
+Rule = Callable[[Json, Diagnostics, Level], None]
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+PERIODS = ("second", "minute", "hour", "day")
+# Each kind of failure a generated server answers, with its HTTP status.
+ERROR_KINDS = {
+    "validation": 400,
+    "authentication": 401,
+    "permission": 403,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "too_large": 413,
+    "unsupported_media_type": 415,
+    "rate_limited": 429,
+    "internal": 500,
+    "not_implemented": 501,
+}
+
+
+def operations(doc: Json) -> Iterator[tuple[str, str, Mapping[str, Any], str]]:
+    """(path, method, operation, pointer) in document order."""
+    for path, item in (doc.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method in METHODS:
+            op = item.get(method)
+            if isinstance(op, dict):
+                yield path, method, op, f"/paths/{escape_pointer_token(path)}/{method}"
+
+
+def _resolve(doc: Json, node: Json) -> Json:
+    for _ in range(20):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            break
+        target: Json = doc
+        for raw in node["$ref"].lstrip("#/").split("/"):
+            token = raw.replace("~1", "/").replace("~0", "~")
+            target = target.get(token) if isinstance(target, dict) else None
+        node = target
+    return node
+
+
+# Schema keywords whose values are schemas: maps of them, one, or lists of them.
+_SCHEMA_MAPS = SUBSCHEMA_MAP
+_SCHEMA_ONE = SUBSCHEMA_ONE
+_SCHEMA_LISTS = SUBSCHEMA_LIST
+# Where the keys of a mapping are names someone chose, never OpenAPI's own words.
+_NAMED = re.compile(r"/components/[^/]+|/paths|/webhooks")
+
+
+def _subschemas(schema: Json, pointer: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """A schema and every schema inside it, with their pointers (`$ref`s are not followed)."""
+    if not isinstance(schema, dict):
+        return
+    yield pointer, schema
+    for key, value in schema.items():
+        child = f"{pointer}/{escape_pointer_token(key)}"
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            for name, sub in value.items():
+                yield from _subschemas(sub, f"{child}/{escape_pointer_token(name)}")
+        elif key in _SCHEMA_ONE:
+            yield from _subschemas(value, child)
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            for index, sub in enumerate(value):
+                yield from _subschemas(sub, f"{child}/{index}")
+
+
+def _structure(node: Json, pointer: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every mapping of the document outside schemas, examples and extensions: paths,
+    operations, parameters, media types, headers, components..."""
+    if isinstance(node, dict):
+        yield pointer, node
+        named = _NAMED.fullmatch(pointer) is not None
+        for key, value in node.items():
+            if not named and (key in ("schema", "example", "examples") or str(key)[:2] == "x-"):
+                continue
+            if pointer == "/components" and key == "schemas":
+                continue
+            yield from _structure(value, f"{pointer}/{escape_pointer_token(key)}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _structure(value, f"{pointer}/{index}")
+
+
+# The walks of the document `lint` is running over, each made once and shared by its rules.
+_walked: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+_walking: list[Json] = []  # that document
+
+
+def _shared(
+    doc: Json, name: str, walk: Callable[[Json], Iterator[tuple[str, Mapping[str, Any]]]]
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    if not _walking or doc is not _walking[0]:
+        return walk(doc)
+    if name not in _walked:
+        _walked[name] = list(walk(doc))
+    return iter(_walked[name])
+
+
+def _mappings(doc: Json) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every mapping of the document outside schemas, examples and extensions, with its
+    pointer."""
+    return _shared(doc, "structure", _structure)
+
+
+def schemas(doc: Json) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every schema in the document, nested ones too: components, and the schemas of
+    parameters, headers, request bodies and responses."""
+    return _shared(doc, "schemas", _schemas)
+
+
+def _schemas(doc: Json) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    components = (doc.get("components") or {}).get("schemas") or {}
+    for name, schema in components.items():
+        yield from _subschemas(schema, f"/components/schemas/{escape_pointer_token(name)}")
+    for pointer, node in _mappings(doc):
+        if isinstance(node.get("schema"), dict):
+            yield from _subschemas(node["schema"], f"{pointer}/schema")
+
+
+def _shown(value: Json) -> str:
+    """A value as a spec spells it: strings quoted, everything else as JSON."""
+    return repr(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def rule_operation_id(doc: Json, out: Diagnostics, level: Level) -> None:
+    seen: dict[str, str] = {}
+    python_names: dict[str, str] = {}
+    for path, method, op, pointer in operations(doc):
+        op_id = op.get("operationId")
+        if not isinstance(op_id, str):
+            out.add(
+                level, f"{method.upper()} {path} has no operationId; add one in snake_case", pointer
+            )
+            op_id = naming.operation_id_from(method, path)
+        elif not naming.is_snake_case(op_id):
+            out.add(
+                level,
+                f"operationId {op_id!r} is not snake_case; use {naming.identifier(op_id)!r}",
+                f"{pointer}/operationId",
+            )
+        where = f"{pointer}/operationId" if "operationId" in op else pointer
+        if op_id in seen:
+            out.error(
+                f"operationId {op_id!r} is already used at {seen[op_id]}; "
+                "operation ids must be unique",
+                where,
+            )
+            continue
+        seen[op_id] = pointer
+        python = reserved.operation_name(op_id)
+        if python in python_names and python_names[python] != op_id:
+            out.error(
+                f"operationId {op_id!r} and {python_names[python]!r} both become the Python "
+                f"name {python!r}; rename one of them",
+                where,
+            )
+        python_names[python] = op_id
+
+
+def _duplicate_parameters(
+    doc: Json, holder: Mapping[str, Any], where: str, out: Diagnostics
+) -> None:
+    """A parameter declared twice in one list (the same name and location)."""
+    seen: dict[tuple[str, str], str] = {}
+    parameters = holder.get("parameters")
+    for index, raw in enumerate(parameters if isinstance(parameters, list) else []):
+        param = _resolve(doc, raw)
+        if not isinstance(param, dict):
+            continue
+        name, location = str(param.get("name")), str(param.get("in"))
+        # Header names are case-insensitive: `X-Id` and `x-id` are one header.
+        key = (name.lower() if location == "header" else name, location)
+        pointer = f"{where}/parameters/{index}"
+        if key in seen:
+            out.error(
+                f"{location} parameter {name!r} is already declared at {seen[key]}; "
+                "remove one of them",
+                pointer,
+            )
+        else:
+            seen[key] = pointer
+        if location == "header":
+            _header_name(doc, name, f"{pointer}/name", out)
+
+
+# A header name is an HTTP token (RFC 9110, section 5.1).
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Headers HTTP itself sets from the message, or that concern one connection only (hop-by-hop,
+# which a proxy drops): a parameter cannot carry them.
+_FRAMING_HEADERS = frozenset(
+    {
+        "connection",
+        "content-length",
+        "expect",
+        "host",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+# Headers OpenAPI says a header parameter may not describe (its definition "SHALL be ignored"):
+# the request body's media type, the media types of the answers, and the security schemes'.
+_DESCRIBED_ELSEWHERE = {
+    "accept": "the media types of the operation's responses",
+    "content-type": "the media type of the request body",
+    "authorization": "a security scheme",
+}
+
+
+def _scheme_headers(doc: Json) -> dict[str, str]:
+    """The header each `apiKey` security scheme reads, lowercased, and the scheme's name."""
+    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
+    found = {}
+    for key, scheme in schemes.items() if isinstance(schemes, dict) else ():
+        if isinstance(scheme, dict) and scheme.get("in") == "header":
+            found[str(scheme.get("name", "")).lower()] = str(key)
+    return found
+
+
+def _header_name(doc: Json, name: str, pointer: str, out: Diagnostics) -> None:
+    lowered = name.lower()
+    if not _TOKEN.fullmatch(name):
+        out.error(
+            f"header parameter {name!r} is not a valid HTTP header name (letters, digits and "
+            "!#$%&'*+-.^_`|~ only); rename it",
+            pointer,
+        )
+    elif lowered in _FRAMING_HEADERS:
+        out.error(
+            f"header {name!r} is set by HTTP itself from the message, or concerns one "
+            "connection only, so no parameter can carry it; remove the parameter",
+            pointer,
+        )
+    elif lowered in _DESCRIBED_ELSEWHERE:
+        out.error(
+            f"header parameter {name!r} is one OpenAPI ignores: {_DESCRIBED_ELSEWHERE[lowered]} "
+            "sets it; remove the parameter and describe it there",
+            pointer,
+        )
+    elif lowered in _scheme_headers(doc):
+        out.error(
+            f"header parameter {name!r} is the header of security scheme "
+            f"{_scheme_headers(doc)[lowered]!r}, which the client's credentials set; remove "
+            "the parameter",
+            pointer,
+        )
+
+
+def rule_path_params(doc: Json, out: Diagnostics, level: Level) -> None:
+    for path, item in (doc.get("paths") or {}).items():
+        if isinstance(item, dict):
+            where = f"/paths/{escape_pointer_token(path)}"
+            _duplicate_parameters(doc, item, where, out)
+            for method in METHODS:
+                if isinstance(item.get(method), dict):
+                    _duplicate_parameters(doc, item[method], f"{where}/{method}", out)
+    for path, method, op, pointer in operations(doc):
+        in_path = re.findall(r"{([^{}]+)}", path)
+        item = doc["paths"][path]
+        item_pointer = pointer.rsplit("/", 1)[0]
+        declared: dict[str, str] = {}
+        for holder, where in ((item, item_pointer), (op, pointer)):
+            for index, raw in enumerate(holder.get("parameters") or []):
+                param = _resolve(doc, raw)
+                if isinstance(param, dict) and param.get("in") == "path":
+                    declared[str(param.get("name"))] = f"{where}/parameters/{index}"
+        for name in in_path:
+            if name not in declared:
+                out.error(
+                    f"path parameter {{{name}}} of {method.upper()} {path} is not declared; "
+                    f"add a parameter with name: {name} and in: path",
+                    pointer,
+                )
+        for name in sorted(set(declared) - set(in_path)):
+            out.error(
+                f"path parameter {name!r} is declared but {path} has no {{{name}}}; "
+                "remove it or add it to the path",
+                declared[name],
+            )
+
+
+# What a path may hold: the characters RFC 3986 lets a path segment carry as they are, and
+# printable characters beyond ASCII (which clients percent-encode and servers decode), between
+# slashes, and templates `{name}` of the same characters. (A percent-escape is decoded before
+# the route is looked up, so a route spelled with one is never found.)
+_PCHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|[^\x00-\x7f\s])"
+_PATH = re.compile(rf"(?:/(?:{_PCHAR}|\{{{_PCHAR}+\}})*)+")
+_PATH_CHAR = re.compile(rf"{_PCHAR}|[/{{}}]")
+
+
+def path_problem(path: str) -> str | None:
+    """Why a path (a key of `paths`, or an alias) cannot be a route, or None."""
+    if _PATH.fullmatch(path) and path.isprintable():
+        return None
+    if not path.startswith("/"):
+        return "does not start with /"
+    index = 0
+    while index < len(path):
+        match = _PATH_CHAR.match(path, index)
+        if match is None or not path[index].isprintable():
+            break
+        index = match.end()
+    if index < len(path):
+        char = path[index]
+        if char == "?":
+            return "holds a query string (from ?), which never reaches a route; remove it"
+        if char == "#":
+            return "holds a fragment (from #), which never reaches a route; remove it"
+        return (
+            f"holds {char!r} (character {index + 1}), which a path may not hold; use letters, "
+            "digits and - . _ ~ ! $ & ' ( ) * + , ; = : @ between slashes"
+        )
+    return "has a template that is empty, unclosed or nested; write {name} around a name"
+
+
+def rule_paths(doc: Json, out: Diagnostics, level: Level) -> None:
+    """Every path is one a request can reach: a URL path with `{name}` templates."""
+    paths = doc.get("paths")
+    for path in paths if isinstance(paths, dict) else {}:
+        problem = path_problem(str(path))
+        if problem is not None:
+            out.error(f"path {path!r} {problem}", f"/paths/{escape_pointer_token(path)}")
+
+
+def rule_names(doc: Json, out: Diagnostics, level: Level) -> None:
+    """Names that become one Python name: schemas (classes), tags (client attributes) and the
+    properties of one schema (fields)."""
+    components = (doc.get("components") or {}).get("schemas") or {}
+    seen: dict[str, str] = {}
+    for name in components:
+        python = naming.class_name(name)
+        if python in seen:
+            out.error(
+                f"schemas {seen[python]!r} and {name!r} both become the class {python!r}; "
+                "rename one of them",
+                f"/components/schemas/{escape_pointer_token(name)}",
+            )
+        seen[python] = name
+    # Tags as the IR names them: the declared ones in order, then undeclared ones operations
+    # use; only tags with operations become Python names.
+    tag_at: dict[str, str] = {}
+    for index, tag in enumerate(doc.get("tags") or []):
+        if isinstance(tag, dict):
+            where = f"/tags/{index}/name" if "name" in tag else f"/tags/{index}"
+            tag_at.setdefault(str(tag.get("name")), where)
+    used = set()
+    for _path, _method, op, pointer in operations(doc):
+        tags = op.get("tags") or [DEFAULT_TAG]
+        used.add(str(tags[0]))
+        tag_at.setdefault(str(tags[0]), f"{pointer}/tags/0" if op.get("tags") else pointer)
+    seen = {}
+    python_names = reserved.tag_names(name for name in tag_at if name in used)
+    for name, where in tag_at.items():
+        if name not in used:
+            continue
+        python = python_names[name]
+        if python in seen:
+            out.error(
+                f"tags {seen[python]!r} and {name!r} both become the Python name {python!r}; "
+                "rename one of them",
+                where,
+            )
+        seen[python] = name
+    for pointer, schema in schemas(doc):
+        properties = schema.get("properties")
+        if not isinstance(properties, dict):
+            continue
+        name = pointer.removeprefix("/components/schemas/")
+        owner = f"the schema at {pointer}"
+        if name != pointer and "/" not in name:
+            owner = f"schema {name.replace('~1', '/').replace('~0', '~')!r}"
+        seen = {}
+        for prop in properties:
+            python = naming.identifier(str(prop))
+            if python in seen:
+                out.error(
+                    f"properties {seen[python]!r} and {prop!r} of {owner} both become the "
+                    f"Python name {python!r}; rename one of them",
+                    f"{pointer}/properties/{escape_pointer_token(prop)}",
+                )
+            else:
+                seen[python] = prop
+
+
+def rule_summary(doc: Json, out: Diagnostics, level: Level) -> None:
+    for path, method, op, pointer in operations(doc):
+        if not str(op.get("summary") or "").strip():
+            out.add(
+                level, f"{method.upper()} {path} has no summary; add a one-line summary", pointer
+            )
+
+
+def rule_tags(doc: Json, out: Diagnostics, level: Level) -> None:
+    declared = {t.get("name") for t in doc.get("tags") or [] if isinstance(t, dict)}
+    for path, method, op, pointer in operations(doc):
+        tags = op.get("tags") or []
+        if len(tags) != 1:
+            out.add(
+                level, f"{method.upper()} {path} has {len(tags)} tags; give it exactly one", pointer
+            )
+        elif tags[0] not in declared:
+            out.add(
+                level,
+                f"tag {tags[0]!r} is not declared under the root tags; declare it "
+                "with a description",
+                f"{pointer}/tags/0",
+            )
+
+
+def rule_responses(doc: Json, out: Diagnostics, level: Level) -> None:
+    for path, method, op, pointer in operations(doc):
+        codes = [str(code) for code in op.get("responses") or {}]
+        if not any(code.startswith("2") for code in codes):
+            out.add(
+                level,
+                f"{method.upper()} {path} has no 2xx response; document the success response",
+                f"{pointer}/responses",
+            )
+        if not any(code.startswith(("4", "5")) or code == "default" for code in codes):
+            out.add(
+                level,
+                f"{method.upper()} {path} documents no error response; add the "
+                "vendor's error responses",
+                f"{pointer}/responses",
+            )
+
+
+def rule_rate_limit(doc: Json, out: Diagnostics, level: Level) -> None:
+    for path, method, op, pointer in operations(doc):
+        limit = op.get("x-rate-limit")
+        where = f"{pointer}/x-rate-limit"
+        if limit is None:
+            out.add(
+                level,
+                f"{method.upper()} {path} has no x-rate-limit; add the documented "
+                "limit, or {documented: false}",
+                pointer,
+            )
+        elif not isinstance(limit, dict):
+            out.error("x-rate-limit must be a mapping", where)
+        elif limit.get("documented") is False:
+            extra = set(limit) - {"documented", "note"}
+            if extra:
+                out.error(
+                    f"x-rate-limit with documented: false takes only a note, not {sorted(extra)}",
+                    where,
+                )
+        else:
+            requests, period = limit.get("requests"), limit.get("period")
+            if not isinstance(requests, int) or isinstance(requests, bool) or requests < 1:
+                out.error(
+                    f"x-rate-limit.requests is {requests!r}; it must be a positive integer",
+                    f"{where}/requests" if "requests" in limit else where,
+                )
+            if period not in PERIODS:
+                out.error(
+                    f"x-rate-limit.period is {period!r}; it must be one of {', '.join(PERIODS)}",
+                    f"{where}/period" if "period" in limit else where,
+                )
+            unknown = set(limit) - {"requests", "period", "scope", "group", "note", "documented"}
+            if unknown:
+                out.error(f"x-rate-limit has unknown keys {sorted(unknown)}", where)
+
+
+def rule_functions(doc: Json, out: Diagnostics, level: Level) -> None:
+    meta = doc.get("x-chatforge") if isinstance(doc.get("x-chatforge"), dict) else {}
+    total = (meta.get("source") or {}).get("functions")
+    rows: dict[int, str] = {}
+    names: dict[str, str] = {}
+    for path, method, op, pointer in operations(doc):
+        functions = op.get("x-functions")
+        if functions is None:
+            out.add(
+                level,
+                f"{method.upper()} {path} has no x-functions; list the rows of the "
+                "source document it serves",
+                pointer,
+            )
+            continue
+        if not isinstance(functions, list) or not functions:
+            out.error("x-functions must be a non-empty list", f"{pointer}/x-functions")
+            continue
+        for index, item in enumerate(functions):
+            where = f"{pointer}/x-functions/{index}"
+            if not isinstance(item, dict):
+                out.error("each x-functions entry is a mapping with row, title and name", where)
+                continue
+            own = item.get("path")
+            if own is not None and (
+                not isinstance(own, str)
+                or not own.startswith("/")
+                or sorted(re.findall(r"{([^{}]+)}", own)) != sorted(re.findall(r"{([^{}]+)}", path))
+            ):
+                out.error(
+                    f"x-functions path must start with / and have the path parameters of {path!r}",
+                    f"{where}/path",
+                )
+            row, name = item.get("row"), item.get("name", op.get("operationId"))
+            if not isinstance(row, int) or isinstance(row, bool) or row < 1:
+                out.error(
+                    "x-functions row must be a positive integer",
+                    f"{where}/row" if "row" in item else where,
+                )
+            elif row in rows:
+                out.error(
+                    f"row {row} is already served by {rows[row]}; a row maps to one operation",
+                    where,
+                )
+            else:
+                rows[row] = where
+                if isinstance(total, int) and row > total:
+                    out.error(
+                        f"row {row} is beyond the {total} functions of the source document", where
+                    )
+            if not isinstance(item.get("title"), str):
+                out.error(
+                    "x-functions title must be the function's title in the source document", where
+                )
+            if not isinstance(name, str) or not naming.is_snake_case(name):
+                out.error(f"x-functions name {name!r} must be a snake_case method name", where)
+            elif name in names:
+                out.error(f"client method {name!r} is already defined at {names[name]}", where)
+            else:
+                names[name] = where
+    if isinstance(total, int) and meta:
+        missing = [row for row in range(1, total + 1) if row not in rows]
+        if missing:
+            shown = ", ".join(str(r) for r in missing[:20])
+            out.add(
+                level,
+                f"rows {shown} of the source document are served by no operation",
+                "/x-chatforge/source/functions",
+            )
+
+
+def rule_shared_route(doc: Json, out: Diagnostics, level: Level) -> None:
+    schemas = (doc.get("components") or {}).get("schemas") or {}
+    for path, method, op, pointer in operations(doc):
+        functions = op.get("x-functions")
+        if not isinstance(functions, list) or len(functions) < 2:
+            continue
+        if "requestBody" not in op:
+            continue  # functions that differ only in their parameters' values
+        body: Json = _resolve(doc, op.get("requestBody")) or {}
+        content: Json = body.get("content") or {}
+        media: Json = next(iter(content.values()), {})
+        schema = _resolve(doc, media.get("schema"))
+        variants = {m.get("$ref") for m in (schema or {}).get("oneOf") or [] if isinstance(m, dict)}
+        if not variants:
+            out.error(
+                f"{method.upper()} {path} serves {len(functions)} functions but its request "
+                "body is not a oneOf of variants",
+                pointer,
+            )
+            continue
+        for index, item in enumerate(functions):
+            variant = item.get("variant") if isinstance(item, dict) else None
+            where = f"{pointer}/x-functions/{index}"
+            if variant not in variants:
+                out.error(
+                    f"function {index + 1} must name its variant, one of "
+                    f"{sorted(v for v in variants if v)}",
+                    where,
+                )
+            elif (
+                not str(variant).startswith("#/components/schemas/")
+                or str(variant).split("/")[-1] not in schemas
+            ):
+                out.error(f"variant {variant!r} is not a component schema", where)
+
+
+def schema_registry(doc: Json) -> referencing.Registry[Any]:
+    resource: referencing.Resource[Any] = DRAFT202012.create_resource(doc)
+    registry: referencing.Registry[Any] = referencing.Registry().with_resource("urn:spec", resource)
+    return registry
+
+
+def schema_validator(
+    doc: Json, pointer: str, registry: referencing.Registry[Any] | None = None
+) -> jsonschema.protocols.Validator:
+    """A validator of the schema at `pointer`, whose `$ref`s resolve in the document (pass the
+    document's `schema_registry` to validate against many of its schemas)."""
+    ref = f"urn:spec#{quote(pointer, safe='/~')}"
+    return jsonschema.Draft202012Validator({"$ref": ref}, registry=registry or schema_registry(doc))
+
+
+def _example_sites(doc: Json) -> Iterator[tuple[str, str, Json]]:
+    """(schema pointer, example pointer, value) for every example: beside a schema (parameters,
+    headers, media types) and inside one (`example`, and the list `examples`)."""
+    for pointer, node in _mappings(doc):
+        if not isinstance(node.get("schema"), dict):
+            continue
+        schema_ptr = f"{pointer}/schema"
+        if "example" in node:
+            yield schema_ptr, f"{pointer}/example", node["example"]
+        examples = node.get("examples")
+        for name, item in (examples if isinstance(examples, dict) else {}).items():
+            if isinstance(item, dict) and "value" in item:
+                where = f"{pointer}/examples/{escape_pointer_token(name)}/value"
+                yield schema_ptr, where, item["value"]
+    for pointer, schema in schemas(doc):
+        if "example" in schema:
+            yield pointer, f"{pointer}/example", schema["example"]
+        examples = schema.get("examples")
+        for index, value in enumerate(examples if isinstance(examples, list) else []):
+            yield pointer, f"{pointer}/examples/{index}", value
+
+
+def rule_examples(doc: Json, out: Diagnostics, level: Level) -> None:
+    registry = schema_registry(doc)
+    for schema_ptr, example_ptr, value in _example_sites(doc):
+        best = jsonschema.exceptions.best_match(
+            schema_validator(doc, schema_ptr, registry).iter_errors(value)
+        )
+        if best is not None:
+            where = "".join(f"/{p}" for p in best.absolute_path)
+            out.error(
+                f"example does not match its schema: {best.message}"
+                f"{' at ' + where if where else ''}; correct the example or the schema",
+                example_ptr,
+            )
+
+
+def rule_enums(doc: Json, out: Diagnostics, level: Level) -> None:
+    """An enum lists at least one value, and only values of the schema's type."""
+    for pointer, schema in schemas(doc):
+        values = schema.get("enum")
+        if not isinstance(values, list):
+            continue
+        where = f"{pointer}/enum"
+        if not values:
+            out.error(
+                "enum is empty, so no value is valid; list the allowed values or remove enum",
+                where,
+            )
+            continue
+        kind = schema.get("type")
+        kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
+        kinds = [k for k in kinds if k in _ONE_OF_TYPE]
+        wrong = [v for v in values if kinds and not any(_is_type(v, k) for k in kinds)]
+        if not wrong:
+            continue
+        types = ", ".join(repr(k) for k in kinds)
+        if len(wrong) == 1:
+            subject = f"enum value {_shown(wrong[0])} is"
+            fix = "make it " + " or ".join(_ONE_OF_TYPE[k] for k in kinds)
+        else:
+            subject = f"enum values {', '.join(_shown(v) for v in wrong)} are"
+            fix = "make them " + " or ".join(_MANY_OF_TYPE[k] for k in kinds)
+        noun = "types" if len(kinds) > 1 else "type"
+        out.error(f"{subject} not of the schema's {noun} {types}; {fix} or change the type", where)
+
+
+_ONE_OF_TYPE = {
+    "array": "an array",
+    "boolean": "a boolean",
+    "integer": "an integer",
+    "null": "null",
+    "number": "a number",
+    "object": "an object",
+    "string": "a string",
+}
+_MANY_OF_TYPE = {
+    "array": "arrays",
+    "boolean": "booleans",
+    "integer": "integers",
+    "null": "null",
+    "number": "numbers",
+    "object": "objects",
+    "string": "strings",
+}
+
+
+def _is_type(value: Json, kind: str) -> bool:
+    """Whether a JSON value is of a JSON Schema type (1.0 is an integer; true is no number)."""
+    if isinstance(value, bool):
+        return kind == "boolean"
+    if isinstance(value, int):
+        return kind in ("integer", "number")
+    if isinstance(value, float):
+        return kind == "number" or (kind == "integer" and value.is_integer())
+    kinds = {str: "string", type(None): "null", list: "array", dict: "object"}
+    return kinds.get(type(value)) == kind
+
+
+def _error_style(doc: Json, out: Diagnostics) -> None:
+    """`x-errors`: its members, and an answer of every kind valid against its schema."""
+    style = doc.get("x-errors")
+    if style is None or "x-chatforge" not in doc:  # servers follow it in project specs only
+        return
+    names = ("message", "code", "status", "timestamp", "fields", "schema")
+    if (
+        not isinstance(style, dict)
+        or not isinstance(style.get("message"), str)
+        or not all(isinstance(style.get(key), str | None) for key in names)
+        or not isinstance(style.get("codes") or {}, dict)
+        or not isinstance(style.get("fixed") or {}, dict)
+    ):
+        out.error(
+            "x-errors needs message (the member for the words) and may name code, status, "
+            "timestamp, fields and schema, map codes and give fixed members",
+            "/x-errors",
+        )
+        return
+    codes = style.get("codes") or {}
+    for kind, value in codes.items():
+        where = f"/x-errors/codes/{escape_pointer_token(str(kind))}"
+        if kind not in ERROR_KINDS:
+            out.error(
+                f"x-errors.codes names {kind!r}, which is no failure kind; the kinds are "
+                f"{', '.join(sorted(ERROR_KINDS))}",
+                where,
+            )
+            return
+        if not isinstance(value, int | str) or isinstance(value, bool):
+            out.error(
+                f"x-errors.codes.{kind} is {_shown(value)}; give the vendor's code, an integer "
+                "or a string",
+                where,
+            )
+            return
+    schema = style.get("schema")
+    if schema is None:
+        return
+    try:
+        resolve_pointer(doc, schema[1:] if schema.startswith("#/") else "?")
+    except KeyError:
+        out.error(f"x-errors.schema {schema!r} is not a pointer into this document", "/x-errors")
+        return
+    validator = schema_validator(doc, schema[1:])
+    for kind, status in ERROR_KINDS.items():
+        body = dict(style.get("fixed") or {})
+        if style.get("code") is not None:
+            body[style["code"]] = codes.get(kind, status)
+        body[style["message"]] = f"a {kind} error"
+        for key, value in (("status", status), ("timestamp", 1), ("fields", {"id": "missing"})):
+            if style.get(key) is not None:
+                body[style[key]] = value
+        problem = jsonschema.exceptions.best_match(validator.iter_errors(body))
+        if problem is not None:
+            where = f"/x-errors/codes/{kind}" if kind in codes else "/x-errors"
+            out.error(
+                f"the {kind} error answer does not match {schema}: {problem.message}"
+                + ("" if kind in codes else f"; give codes.{kind}"),
+                where,
+            )
+
+
+def rule_extensions(doc: Json, out: Diagnostics, level: Level) -> None:
+    meta = doc.get("x-chatforge")
+    if meta is not None:
+        if not isinstance(meta, dict):
+            out.error("x-chatforge must be a mapping with slug, package and source", "/x-chatforge")
+        else:
+            for key in ("slug", "package"):
+                if not isinstance(meta.get(key), str) or not naming.is_snake_case(meta[key]):
+                    out.error(f"x-chatforge.{key} must be a snake_case name", "/x-chatforge")
+            source = meta.get("source")
+            if (
+                not isinstance(source, dict)
+                or not isinstance(source.get("document"), str)
+                or not isinstance(source.get("functions"), int)
+                or isinstance(source.get("functions"), bool)
+            ):
+                out.error(
+                    "x-chatforge.source needs document (the source file's name) and functions "
+                    "(how many functions it lists)",
+                    "/x-chatforge/source" if "source" in meta else "/x-chatforge",
+                )
+    envelope = doc.get("x-envelope")
+    if envelope is not None and (
+        not isinstance(envelope, dict)
+        or not isinstance(envelope.get("code-field"), str)
+        or not isinstance(envelope.get("success-codes"), list)
+        or not envelope["success-codes"]
+    ):
+        out.error(
+            "x-envelope needs code-field and a non-empty list of success-codes", "/x-envelope"
+        )
+    _error_style(doc, out)
+    for index, server in enumerate(doc.get("servers") or []):
+        backup = server.get("x-backup") if isinstance(server, dict) else None
+        if backup is not None and not (isinstance(backup, str) and "://" in backup):
+            out.error("x-backup must be the URL of the backup host", f"/servers/{index}/x-backup")
+    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
+    for name, scheme in schemes.items():
+        where = f"/components/securitySchemes/{escape_pointer_token(name)}"
+        if not isinstance(scheme, dict):
+            continue
+        signature = scheme.get("x-signature")
+        if signature is not None:
+            signed = signature.get("signed") if isinstance(signature, dict) else None
+            if (
+                scheme.get("type") != "apiKey"
+                or scheme.get("in") != "header"
+                or not isinstance(signature, dict)
+                or signature.get("algorithm", "sha1") not in ("sha1", "sha256", "md5")
+                or signature.get("timestamp-unit", "seconds") not in ("seconds", "milliseconds")
+                or not isinstance(signed, list)
+                or not set(signed) <= {"secret", "nonce", "timestamp"}
+            ):
+                out.error(
+                    "x-signature goes on an apiKey scheme in a header, with algorithm sha1, "
+                    "sha256 or md5, timestamp-unit seconds or milliseconds, and signed: a list "
+                    "of secret, nonce and timestamp",
+                    f"{where}/x-signature",
+                )
+        jwt = scheme.get("x-jwt")
+        if jwt is not None and (
+            scheme.get("type") != "apiKey"
+            or scheme.get("in") != "header"
+            or not isinstance(jwt, dict)
+            or jwt.get("algorithm", "HS256") != "HS256"
+        ):
+            out.error(
+                "x-jwt goes on an apiKey scheme in a header; the algorithm is HS256",
+                f"{where}/x-jwt",
+            )
+    for path, _method, op, pointer in operations(doc):
+        aliases = op.get("x-aliases")
+        if aliases is not None and (
+            not isinstance(aliases, list)
+            or not all(isinstance(a, str) and a.startswith("/") for a in aliases)
+        ):
+            out.error("x-aliases must be a list of paths starting with /", f"{pointer}/x-aliases")
+        elif aliases:
+            own = sorted(re.findall(r"{([^{}]+)}", path))
+            for index, alias in enumerate(aliases):
+                problem = path_problem(alias)
+                if problem is not None:
+                    out.error(f"alias {alias!r} {problem}", f"{pointer}/x-aliases/{index}")
+                elif sorted(re.findall(r"{([^{}]+)}", alias)) != own:
+                    out.error(
+                        f"alias {alias!r} must have the same path parameters as {path!r}",
+                        f"{pointer}/x-aliases/{index}",
+                    )
+
+
+def rule_patterns(doc: Json, out: Diagnostics, level: Level) -> None:
+    """A `pattern` the generated code can check, and check safely: pydantic's regex engine
+    compiles it, or Python's `re` does (the generated code falls back to it); it means the
+    same to both; and where `re` checks it, no value the schema allows makes `re` backtrack
+    past `patterns.BUDGET` steps. The generated models check every pattern of a model with
+    `re` once one needs it, so in a spec with such a pattern every pattern is held to that."""
+    found = [
+        (pointer, schema, schema["pattern"])
+        for pointer, schema in schemas(doc)
+        if isinstance(schema.get("pattern"), str)
+    ]
+    by_python = any(_compiles(p) and patterns.python_only(p) for _, _, p in found)
+    for pointer, schema, pattern in found:
+        where = f"{pointer}/pattern"
+        if not _compiles(pattern, python=by_python):
+            engines = (
+                "Python's re cannot compile (the spec has patterns only re can run, and the "
+                "generated models check every pattern with it)"
+                if by_python
+                else "neither pydantic's engine nor Python's re can compile"
+            )
+            out.error(
+                f"pattern {pattern!r} is a regular expression {engines}; write it in the "
+                "syntax both share",
+                where,
+            )
+            continue
+        differs = patterns.meaning_differs(pattern)
+        if differs is not None:
+            out.error(
+                f"pattern {pattern!r} has a {differs}, which Rust's regex engine, Python's re "
+                "and JSON Schema read differently; write the class out (`[A-Za-z]` for "
+                "`[[:alpha:]]`, `[ac-z]` for `[a-z&&[^b]]`) and escape a `[` inside a class",
+                where,
+            )
+            continue
+        if not by_python:
+            continue
+        longest = patterns.longest_checkable(pattern)
+        limit = schema.get("maxLength")
+        bounded = isinstance(limit, int) and not isinstance(limit, bool) and limit <= (longest or 0)
+        if longest is not None and not bounded:
+            out.error(
+                f"pattern {pattern!r} is checked with Python's re (the spec has patterns with "
+                "look-around or back-references, which pydantic's engine cannot run), and re "
+                "backtracks: the time it takes grows faster than the value, and past "
+                f"{longest} characters could hold a server up; give this schema a maxLength "
+                f"of at most {longest}, or write the pattern so that no two quantifiers can "
+                "match the same text (no `(a|aa)+`, `(a+)+`, `\\d+\\d+`)",
+                where,
+            )
+
+
+# The most members a `oneOf` or `anyOf` may have: the union it becomes in the models is one
+# expression, which Python parses by recursion, so a few thousand members cannot be imported.
+MAX_UNION = 500
+
+
+def rule_unions(doc: Json, out: Diagnostics, level: Level) -> None:
+    for pointer, schema in schemas(doc):
+        for key in ("oneOf", "anyOf"):
+            members = schema.get(key)
+            if isinstance(members, list) and len(members) > MAX_UNION:
+                out.error(
+                    f"{key} has {len(members)} members; the generated models can hold a union "
+                    f"of at most {MAX_UNION}: group the members (a oneOf of oneOfs), or "
+                    "describe them with one schema",
+                    f"{pointer}/{key}",
+                )
+
+
+# The longest chain of named schemas each built on the next through `allOf`: each becomes a
+# model class inheriting the next, and datamodel-code-generator orders a class's bases in time
+# that grows with the cube of the chain (two hundred take a minute).
+MAX_INHERITANCE = 32
+
+
+def rule_inheritance(doc: Json, out: Diagnostics, level: Level) -> None:
+    components = (doc.get("components") or {}).get("schemas") or {}
+    if not isinstance(components, dict):
+        return
+    prefix = "#/components/schemas/"
+    bases: dict[str, list[str]] = {}
+    for name, schema in components.items():
+        parts = schema.get("allOf") if isinstance(schema, dict) else None
+        found = []
+        for part in parts if isinstance(parts, list) else ():
+            ref = part.get("$ref") if isinstance(part, dict) else None
+            if isinstance(ref, str) and ref.startswith(prefix):
+                target = ref[len(prefix) :].replace("~1", "/").replace("~0", "~")
+                if target in components and target != name:
+                    found.append(target)
+        bases[str(name)] = found
+    depth: dict[str, int] = {}
+    for start in bases:  # longest chains below each schema, without recursion
+        stack = [(start, 0)]
+        while stack:
+            name, index = stack.pop()
+            if name in depth and index == 0:
+                continue
+            below = bases[name]
+            if index < len(below):
+                stack.append((name, index + 1))
+                if below[index] not in depth and all(below[index] != n for n, _ in stack):
+                    stack.append((below[index], 0))
+            else:
+                depth[name] = 1 + max((depth.get(b, 0) for b in below), default=0)
+    for name, chain in depth.items():
+        if chain > MAX_INHERITANCE and all(chain >= depth.get(n, 0) for n in depth):
+            out.error(
+                f"schema {name!r} is built through allOf on a chain of {chain} named schemas; "
+                f"the generated models can build on at most {MAX_INHERITANCE}: write some of "
+                "the chain's members inline",
+                f"/components/schemas/{escape_pointer_token(name)}/allOf",
+            )
+            return
+
+
+def _compiles(pattern: str, *, python: bool = False) -> bool:
+    """Whether pydantic's engine or Python's re compiles `pattern` (re alone, if `python`)."""
+    if not python and not patterns.python_only(pattern):
+        return True
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        try:
+            re.compile(pattern)
+        except (re.error, RecursionError, OverflowError):
+            return False
+    return True
+
+
+def rule_reference_cycles(doc: Json, out: Diagnostics, level: Level) -> None:
+    components = (doc.get("components") or {}).get("schemas") or {}
+    if not isinstance(components, dict):
+        return
+    prefix = "#/components/schemas/"
+    edges: dict[str, list[str]] = {}
+    for name, schema in components.items():
+        found = []
+        for _, sub in _subschemas(schema, ""):
+            ref = sub.get("$ref")
+            if isinstance(ref, str) and ref.startswith(prefix):
+                target = ref[len(prefix) :].replace("~1", "/").replace("~0", "~")
+                if target in components:
+                    found.append(target)
+        edges[str(name)] = found
+    for group in strongly_connected(edges):
+        if len(group) > MAX_NESTED_MODELS:
+            first = min(group, key=list(edges).index)
+            out.error(
+                f"{len(group)} schemas refer to one another in a cycle ({first!r} among them); "
+                "the generated models can build cycles of at most "
+                f"{MAX_NESTED_MODELS}: break the cycle or write part of it inline",
+                f"/components/schemas/{escape_pointer_token(first)}",
+            )
+
+
+RULES: dict[str, tuple[Rule, bool]] = {
+    # name: (rule, is a convention rule)
+    "operation-id": (rule_operation_id, True),
+    "paths": (rule_paths, False),
+    "path-params": (rule_path_params, False),
+    "name-collision": (rule_names, False),
+    "summary": (rule_summary, True),
+    "tags": (rule_tags, True),
+    "responses": (rule_responses, True),
+    "rate-limit": (rule_rate_limit, True),
+    "functions": (rule_functions, True),
+    "shared-route": (rule_shared_route, False),
+    "examples": (rule_examples, False),
+    "enums": (rule_enums, False),
+    "extensions": (rule_extensions, False),
+    "patterns": (rule_patterns, False),
+    "unions": (rule_unions, False),
+    "inheritance": (rule_inheritance, False),
+    "reference-cycles": (rule_reference_cycles, False),
+}
+
+
+# Rules about the project's own extensions, which mean nothing in a spec that is not ours.
+PROJECT_ONLY = frozenset({"rate-limit", "functions"})
+
+
+def lint(doc: Json, out: Diagnostics) -> None:
+    """Run every rule. In a spec without `x-chatforge`, convention rules only warn and the
+    rules about the project's own extensions are skipped."""
+    project = isinstance(doc.get("x-chatforge"), dict)
+    _walked.clear()
+    _walking[:] = [doc]  # the rules read the document; none changes it
+    try:
+        for name, (rule, convention) in RULES.items():
+            if not project and name in PROJECT_ONLY:
+                continue
+            level = Level.ERROR if (project or not convention) else Level.WARNING
+            rule(doc, out, level)
+    finally:
+        _walking.clear()
+        _walked.clear()

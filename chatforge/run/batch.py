@@ -1,0 +1,447 @@
+"""Every spec of a run: answered by the cache where nothing changed, the rest checked and rendered
+in worker processes (`workers`), so a run of several specs uses every CPU.
+
+The results are gathered in the order the specs were given, whichever finishes first, so the
+output and the messages do not depend on timing. Nothing here prints or writes the output.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from chatforge.config import COMPARISON, Target
+from chatforge.diagnostics import Diagnostic, Level
+from chatforge.output import formatting
+from chatforge.run import cache as cache_module
+from chatforge.run import records
+from chatforge.run.pipeline import SpecSource
+from chatforge.spec import specfile
+
+if TYPE_CHECKING:
+    from chatforge.ir.model import Api
+    from chatforge.targets import Files
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One spec's result: what checking found and, when asked and it could, what it rendered."""
+
+    source: SpecSource
+    diagnostics: tuple[Diagnostic, ...]  # loading, validating, linting, building the IR
+    warnings: tuple[Diagnostic, ...] = ()  # found while building the IR
+    built: Api | None = field(default=None, repr=False)
+    files: Files | None = field(default=None, repr=False)
+    # What rendering raised (a spec the models generator cannot take, ruff failing): raised
+    # again by the caller where a run of one process would have raised it.
+    failure: BaseException | None = None
+    key: str = ""  # the cache key of checking this spec: its content and the toolkit's
+    # Reads the IR from the cache, for an outcome the cache answered: only a caller that needs
+    # the IR pays for reading it.
+    stored: Callable[[], Api | None] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.level is Level.ERROR for d in self.diagnostics)
+
+    @functools.cached_property
+    def api(self) -> Api:
+        """The IR of a spec that checked cleanly."""
+        api = self.built if self.built is not None else self.stored() if self.stored else None
+        if api is None:
+            raise RuntimeError(f"{self.source.slug}: the cache lost this spec's model; run again")
+        return api
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _check(source: SpecSource) -> Outcome:
+    """Load, validate, lint and build one spec."""
+    from chatforge.run import pipeline
+
+    checked = pipeline.check(source)
+    if not checked.ok or checked.built is None:
+        return Outcome(source, checked.diagnostics)
+    api, warnings = checked.built
+    return Outcome(source, checked.diagnostics, tuple(warnings), api)
+
+
+def _caught(function: Callable[..., T], *args: Any) -> T | BaseException:
+    """What `function` returns, or what it raised: a task's own failure is its result, which
+    the caller raises where a run of one process would have raised it."""
+    try:
+        return function(*args)
+    except Exception as exc:  # noqa: BLE001 - handed to the caller, which reports it
+        return exc
+
+
+def _render(api: Api, targets: tuple[Target, ...]) -> Files | BaseException:
+    """The files of one checked spec, or what rendering raised."""
+    from chatforge.run import pipeline
+
+    return _caught(pipeline.render, api, targets)
+
+
+def _overview(
+    specs: Path, apis: Sequence[Api], targets: tuple[Target, ...]
+) -> tuple[Files, list[str]] | BaseException:
+    """The pages about every API at once, or what making them raised."""
+    from chatforge.run import pipeline
+
+    return _caught(pipeline.render_overview, specs, apis, targets)
+
+
+def _rendered(outcome: Outcome, result: Files | BaseException) -> Outcome:
+    if isinstance(result, BaseException):
+        return replace(outcome, failure=result)
+    return replace(outcome, files=result)
+
+
+def _prepare_models() -> None:
+    """Import the models generator ahead of the first spec, while that spec is checked."""
+    from chatforge.targets import models
+
+    models.prepare()
+
+
+def _models(api: Api) -> str | BaseException:
+    """The models module of one checked spec, or what making it raised."""
+    from chatforge.targets import models
+
+    return _caught(models.models_module, api)
+
+
+def _render_with(api: Api, targets: tuple[Target, ...], text: str | None) -> Files | BaseException:
+    """`_render`, with the models module made by a models worker."""
+    from chatforge.targets import models
+
+    if text is not None:
+        models.known(api, text)
+    return _render(api, targets)
+
+
+# The targets that embed the models module.
+_WITH_MODELS = ("models", "client", "server")
+
+
+@dataclass(frozen=True)
+class OverviewRequest:
+    """The pages about every API at once, asked of a run: the specs folder (with the
+    comparison) and the targets."""
+
+    specs: Path
+    targets: tuple[Target, ...]
+
+
+# What checking a spec found, as the cache keeps it: its diagnostics and its warnings.
+Checks = tuple[tuple[Diagnostic, ...], tuple[Diagnostic, ...]]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The pages about every API at once, as the cache keeps them."""
+
+    files: dict[str, str]
+    folders: list[str]
+
+
+# A task: its name, the function and its arguments.
+Task = tuple[str, tuple[Callable[..., Any], tuple[Any, ...]]]
+# Given every spec's outcome once all are checked: the task to run then, if any.
+Late = Callable[[Sequence[Outcome]], Task | None]
+
+
+@dataclass
+class Keys:
+    check: str
+    output: str
+
+
+class Runner:
+    """Runs specs through the stages, with a cache (or None) and up to `jobs` worker processes."""
+
+    def __init__(
+        self,
+        cache: cache_module.Cache | None,
+        jobs: int,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        self.cache = cache
+        self.jobs = max(1, jobs)
+        self.progress = progress
+        # What `run` made beyond the specs (the overview), by cache key, until asked for.
+        self._made: dict[str, Any] = {}
+
+    def keys(self, source: SpecSource, targets: tuple[Target, ...] | None) -> Keys | None:
+        """The cache keys of a spec; None when it cannot be read (the loader says why)."""
+        try:
+            spec = specfile.read(source.path)
+        except specfile.Unreadable:
+            return None
+        check = cache_module.key(
+            cache_module.fingerprint(), "check", source.slug, source.label, source.display, spec
+        )
+        return Keys(check, cache_module.key(check, "render", *(targets or ())))
+
+    def _cached(
+        self, source: SpecSource, keys: Keys | None, targets: tuple[Target, ...] | None
+    ) -> Outcome | None:
+        """The outcome the cache holds for a spec, or None."""
+        if self.cache is None or keys is None:
+            return None
+        try:
+            diagnostics, warnings = records.decode(Checks, self.cache.load("checks", keys.check))
+        except ValueError:
+            return None
+        if any(d.level is Level.ERROR for d in diagnostics):
+            return Outcome(source, diagnostics)
+        if not self.cache.has("apis", keys.check):
+            return None
+        files = None
+        if targets is not None:
+            files = self.cache.load_files(keys.output)
+            owned = [f"{source.slug}/{target}" for target in targets]
+            if files is None or not _within(files, owned):
+                return None
+        cache = self.cache
+
+        def stored() -> Api | None:
+            from chatforge.ir.model import Api
+
+            try:
+                return records.decode(Api, cache.load("apis", keys.check))
+            except ValueError:
+                pass
+            # A damaged entry is made again: the spec is checked once more, here.
+            again = _check(source)
+            if again.built is not None:
+                cache.store("apis", keys.check, records.encode(again.built))
+            return again.built
+
+        return Outcome(source, diagnostics, warnings, files=files, stored=stored)
+
+    def _remember(self, outcome: Outcome, keys: Keys | None) -> None:
+        if self.cache is None or keys is None or outcome.failure is not None:
+            return
+        checks = records.encode((outcome.diagnostics, outcome.warnings))
+        self.cache.store("checks", keys.check, checks)
+        if outcome.built is not None:
+            self.cache.store("apis", keys.check, records.encode(outcome.built))
+        if outcome.files is not None:
+            self.cache.store_files(keys.output, outcome.files)
+
+    def run(
+        self,
+        sources: Sequence[SpecSource],
+        targets: tuple[Target, ...] | None,
+        overview: OverviewRequest | None = None,
+    ) -> list[Outcome]:
+        """Each spec's outcome, in the order given. With targets, each spec is rendered too.
+        With an overview request, the pages about every API are made alongside, for
+        `overview()` to hand out, as soon as every spec is checked."""
+        if targets is not None:
+            formatting.remove_abandoned()
+        keys = [self.keys(source, targets) for source in sources]
+        outcomes: list[Outcome | None] = [
+            self._cached(source, k, targets) for source, k in zip(sources, keys, strict=True)
+        ]
+        todo = [i for i, outcome in enumerate(outcomes) if outcome is None]
+        for i, source in enumerate(sources):
+            if self.progress:
+                what = "validating" if i in todo else "unchanged, from the cache:"
+                self.progress(f"{source.slug}: {what} {source.display}")
+        late: Late | None = None
+        if overview is not None and todo:
+            name = self._overview_name(overview, [k.check if k else "" for k in keys])
+            if self.cache is None or not self.cache.has("overviews", name):
+
+                def late(computed: Sequence[Outcome]) -> Task | None:
+                    done = dict(zip(todo, computed, strict=True))
+                    every = [done[i] if i in done else outcomes[i] for i in range(len(sources))]
+                    if not all(o is not None and o.ok for o in every):
+                        return None
+                    apis = [o.api for o in every if o is not None]
+                    return name, (_overview, (overview.specs, apis, overview.targets))
+
+        computed = self._compute([sources[i] for i in todo], targets, late)
+        for i, outcome in zip(todo, computed, strict=True):
+            outcomes[i] = outcome
+            self._remember(outcome, keys[i])
+        if self.cache is not None:
+            self.cache.prune()
+        return [
+            replace(outcome, key=k.check if k else "")
+            for outcome, k in zip(outcomes, keys, strict=True)
+            if outcome is not None
+        ]
+
+    def _overview_name(self, request: OverviewRequest, keys: Sequence[str]) -> str:
+        """The cache key of the overview: the comparison, the targets and every spec."""
+        source = request.specs / COMPARISON
+        try:
+            comparison = source.read_bytes()
+        except OSError:
+            comparison = b""
+        return cache_module.key(
+            cache_module.fingerprint(),
+            "overview",
+            str(source.resolve()),
+            comparison,
+            *request.targets,
+            *keys,
+        )
+
+    def overview(
+        self, specs: Path, outcomes: Sequence[Outcome], targets: tuple[Target, ...]
+    ) -> tuple[Files, list[str]]:
+        """The pages about every API at once (see `pipeline.render_overview`): made during
+        `run`, or taken from the cache when the comparison and every spec are as they were.
+        Raises what rendering them raised."""
+        name = self._overview_name(OverviewRequest(specs, targets), [o.key for o in outcomes])
+        made = self._made.pop(name, None)
+        if made is None and self.cache is not None:
+            try:
+                found = records.decode(Overview, self.cache.load("overviews", name))
+            except ValueError:
+                pass
+            else:
+                slugs = {outcome.source.slug for outcome in outcomes}
+                if _within(found.files, found.folders) and not slugs & {*found.folders}:
+                    return found.files, found.folders
+        if made is None:
+            made = _overview(specs, [outcome.api for outcome in outcomes], targets)
+        if isinstance(made, BaseException):
+            raise made
+        files, folders = cast("tuple[Files, list[str]]", made)
+        if self.cache is not None:
+            self.cache.store("overviews", name, records.encode(Overview(files, folders)))
+        return files, folders
+
+    def _compute(
+        self,
+        sources: Sequence[SpecSource],
+        targets: tuple[Target, ...] | None,
+        late: Late | None = None,
+    ) -> list[Outcome]:
+        jobs = min(self.jobs, len(sources))
+        if jobs <= 1:
+            collecting = gc.isenabled()
+            gc.disable()  # as in a worker (see `workers`)
+            try:
+                outcomes = [_check(source) for source in sources]
+                if targets is None:
+                    return outcomes
+                return [
+                    _rendered(outcome, _render(outcome.api, targets)) if outcome.ok else outcome
+                    for outcome in outcomes
+                ]
+            finally:
+                if collecting:
+                    gc.enable()
+        return self._in_workers(sources, targets, jobs, late)
+
+    def _in_workers(
+        self,
+        sources: Sequence[SpecSource],
+        targets: tuple[Target, ...] | None,
+        jobs: int,
+        late: Late | None,
+    ) -> list[Outcome]:
+        """Checks, models and rendering as tasks for the two groups of workers (`workers.Pool`).
+        A checked spec's docs and models are made at once, the rest of its code as soon as its
+        models are. Of the tasks queued, a worker takes first the one with the most work waiting
+        on it: checks, then code, the overview, and docs, the largest spec first; so the models
+        worker is never short of work. `late` gives a task to run once every spec is checked
+        (the overview), whose result goes to `_made`."""
+        from chatforge.run.workers import MODELS, OTHER, Pool
+
+        docs = tuple(t for t in targets or () if t == "docs")
+        code = tuple(t for t in targets or () if t != "docs")
+        with_models = any(t in code for t in _WITH_MODELS)
+        sizes = [_size(source.path) for source in sources]
+        # The models workers make the models alone: taking other work would cost each of them
+        # the imports and set-up of checking and rendering, and would leave a spec's models
+        # waiting while it rendered.
+        workers = {MODELS: jobs // 2, OTHER: jobs - jobs // 2} if with_models else {OTHER: jobs}
+        outcomes: dict[int, Outcome] = {}
+        parts: dict[int, dict[str, Files | BaseException]] = {}
+        checked = 0
+        with Pool(workers) as pool:
+            if with_models:
+                pool.submit(MODELS, (0, 0), ("prepare", -1), _prepare_models)
+            # Largest first, as the queue would order them: a free worker takes each at once.
+            for i in sorted(range(len(sources)), key=lambda i: -sizes[i]):
+                pool.submit(OTHER, (0, -sizes[i]), ("check", i), _check, sources[i])
+            for (stage, i), result in pool.results():
+                if stage == "check":
+                    outcomes[i], checked = result, checked + 1
+                    if targets is not None and result.ok:
+                        parts[i] = {}
+                        if docs:
+                            task = ("docs", i)
+                            pool.submit(OTHER, (3, -sizes[i]), task, _render, result.api, docs)
+                        if with_models:
+                            pool.submit(MODELS, (1, -sizes[i]), ("models", i), _models, result.api)
+                        elif code:
+                            task = ("code", i)
+                            pool.submit(
+                                OTHER, (1, -sizes[i]), task, _render_with, result.api, code, None
+                            )
+                    if checked == len(sources) and late is not None:
+                        made = late([outcomes[j] for j in range(len(sources))])
+                        if made is not None:
+                            name, (function, args) = made
+                            pool.submit(OTHER, (2, 0), ("late", name), function, *args)
+                elif stage == "models" and isinstance(result, BaseException):
+                    parts[i]["code"] = result  # the code cannot be rendered without them
+                elif stage == "models":
+                    task, api = ("code", i), outcomes[i].api
+                    pool.submit(OTHER, (1, -sizes[i]), task, _render_with, api, code, result)
+                elif stage == "late":
+                    self._made[i] = result
+                elif stage in ("code", "docs"):
+                    parts[i][stage] = result
+        # As one render of every target gives them: target by target, and of two failures,
+        # that of the target first given.
+        order: dict[str, int] = {target: n for n, target in enumerate(targets or ())}
+        first = {"code": order[code[0]] if code else 0, "docs": order[docs[0]] if docs else 0}
+        for i, rendered in parts.items():
+            files: Files = {}
+            for stage in sorted(rendered, key=first.__getitem__):
+                part = rendered[stage]
+                if isinstance(part, BaseException):
+                    outcomes[i] = replace(outcomes[i], failure=outcomes[i].failure or part)
+                else:
+                    files.update(part)
+            if outcomes[i].failure is not None:
+                continue
+            paths = sorted(files, key=lambda path: order[path.split("/")[1]])
+            outcomes[i] = replace(outcomes[i], files={path: files[path] for path in paths})
+        return [outcomes[i] for i in range(len(sources))]
+
+
+def _within(files: Files, folders: Sequence[str]) -> bool:
+    """Whether every file lies in one of the folders, each of them a plain relative path: what
+    the cache gives is written nowhere else."""
+    if not all(cache_module.safe_relative(folder) for folder in folders):
+        return False
+    return all(any(path.startswith(f"{folder}/") for folder in folders) for path in files)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

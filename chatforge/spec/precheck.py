@@ -1,0 +1,346 @@
+"""A compiled first pass that proves a spec clean before openapi-spec-validator is asked.
+
+openapi-spec-validator walks a spec in Python and checks each schema against the JSON Schema
+meta-schema with the `jsonschema` package: most of a second for a large spec. Most specs are
+clean, and for a clean spec the same answer can be had in milliseconds. `clean(document)` makes
+every check openapi-spec-validator 0.9 makes on an OpenAPI 3.1 document, each at least as
+strictly:
+
+- the document against the OpenAPI 3.1 schema that openapi-spec-validator ships;
+- every schema against the OpenAPI 3.1 base dialect, with formats asserted (openapi-spec-validator
+  asserts the formats it has checkers for); every `pattern` must also compile as a Python regular
+  expression, which is what openapi-spec-validator asks of it;
+- a schema with `allOf` requires only properties that it or its subschemas define;
+- every `default` is valid against its schema, by the same validator openapi-spec-validator uses;
+- tag names are unique.
+
+The first two run in jsonschema-rs, compiled once per process. Anything the pass does not model
+(a `$schema` or `$id` inside a schema, another dialect, a `$ref` that leaves `components`) makes
+it answer "not proven", as does any problem. `clean` answering True means openapi-spec-validator
+would report nothing; otherwise the loader runs openapi-spec-validator itself, and its diagnostics
+are the ones reported, exactly as without this pass.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from chatforge.spec.loader import (
+    REFERENCES,
+    SUBSCHEMA_LIST,
+    SUBSCHEMA_MAP,
+    SUBSCHEMA_ONE,
+    resolve_pointer,
+)
+
+Json = Any
+
+OAS31_DIALECT = "https://spec.openapis.org/oas/3.1/dialect/base"
+# Keywords whose value is one subschema, a list of them, or a mapping of names to them.
+_ONE = SUBSCHEMA_ONE
+_LIST = SUBSCHEMA_LIST
+_MAP = SUBSCHEMA_MAP
+_OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _retrieve(uri: str) -> Any:
+    """jsonschema-rs's retriever: nothing is fetched, from the network or from files."""
+    raise _NotProven(f"{uri} is outside the document")
+
+
+class _NotProven(Exception):
+    """Something the pass does not model, or a problem: openapi-spec-validator decides."""
+
+
+def _package_files(package: str, folder: str) -> list[Path]:
+    """The JSON documents a package ships in `folder`, found without importing the package (both
+    packages take a tenth of a second or more to import)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise _NotProven
+    base = Path(next(iter(spec.submodule_search_locations))) / folder
+    return sorted(path for path in base.rglob("*") if path.is_file() and path.suffix != ".py")
+
+
+@functools.cache
+def _document_validator() -> Any:
+    """The OpenAPI 3.1 schema openapi-spec-validator validates documents against."""
+    import jsonschema_rs
+
+    (path,) = _package_files("openapi_spec_validator", "resources/schemas/v3.1")
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    return jsonschema_rs.validator_for(schema, validate_formats=False, retriever=_retrieve)
+
+
+@functools.cache
+def _dialect_validator() -> Any:
+    """The OpenAPI 3.1 base dialect, with the meta-schemas it refers to."""
+    import jsonschema_rs
+
+    resources = {}
+    for path in _package_files("openapi_schema_validator", "schemas"):
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        resources[contents["$id"]] = contents
+    return jsonschema_rs.validator_for(
+        resources[OAS31_DIALECT],
+        registry=jsonschema_rs.Registry(sorted(resources.items()), retriever=_retrieve),
+        validate_formats=True,
+        retriever=_retrieve,
+    )
+
+
+def clean(document: Json) -> bool:
+    """True when openapi-spec-validator would find nothing wrong with `document`."""
+    try:
+        _check(document)
+    except _NotProven:
+        return False
+    except Exception:  # noqa: BLE001 - whatever the pass cannot take, the validator decides on
+        return False
+    return True
+
+
+def _check(document: Json) -> None:
+    if not isinstance(document, dict):
+        raise _NotProven
+    if document.get("jsonSchemaDialect", OAS31_DIALECT) != OAS31_DIALECT:
+        raise _NotProven
+    if not _document_validator().is_valid(document):
+        raise _NotProven
+    _unique_tags(document)
+    _refs_stay_in_components(document)
+    roots = list(_schema_roots(document))
+    dialect = _dialect_validator()
+    defaults: list[tuple[Json, Json]] = []
+    for root in roots:
+        if not dialect.is_valid(root):
+            raise _NotProven
+        for schema in _subschemas(root):
+            _schema(document, schema, defaults)
+    if defaults:
+        _defaults(document, defaults)
+
+
+def _unique_tags(document: Json) -> None:
+    names = [tag.get("name") for tag in document.get("tags", []) if isinstance(tag, dict)]
+    if len(names) != len(set(map(repr, names))):
+        raise _NotProven
+
+
+def _refs_stay_in_components(node: Json) -> None:
+    """Every schema the validator reaches through a reference is then one this pass walks
+    too."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in REFERENCES and isinstance(value, str):
+                if not value.startswith("#/components/"):
+                    raise _NotProven
+            else:
+                _refs_stay_in_components(value)
+    elif isinstance(node, list):
+        for item in node:
+            _refs_stay_in_components(item)
+
+
+def _schema_roots(document: Json) -> Iterator[Json]:
+    """Every schema of the document that is not inside another: named schemas and the schemas of
+    parameters, headers and media types, wherever they are."""
+    components = document.get("components") or {}
+    yield from (components.get("schemas") or {}).values()
+    for name in ("parameters", "headers"):
+        for item in (components.get(name) or {}).values():
+            yield from _carrier(item)
+    for body in (components.get("requestBodies") or {}).values():
+        yield from _content(body)
+    for response in (components.get("responses") or {}).values():
+        yield from _response(response)
+    items = [*(document.get("paths") or {}).values(), *(components.get("pathItems") or {}).values()]
+    items += list((document.get("webhooks") or {}).values())
+    for item in items:
+        yield from _path_item(item)
+    for callbacks in (components.get("callbacks") or {}).values():
+        for item in _mapping(callbacks).values():
+            yield from _path_item(item)
+
+
+def _mapping(node: Json) -> Mapping[str, Json]:
+    return node if isinstance(node, dict) else {}
+
+
+def _carrier(node: Json) -> Iterator[Json]:
+    """The schemas of a parameter or header: its `schema`, or those of its `content`."""
+    node = _mapping(node)
+    if "schema" in node:
+        yield node["schema"]
+    yield from _content(node)
+
+
+def _content(node: Json) -> Iterator[Json]:
+    for media in _mapping(_mapping(node).get("content")).values():
+        media = _mapping(media)
+        if "schema" in media:
+            yield media["schema"]
+        for encoding in _mapping(media.get("encoding")).values():
+            for header in _mapping(_mapping(encoding).get("headers")).values():
+                yield from _carrier(header)
+
+
+def _response(node: Json) -> Iterator[Json]:
+    yield from _content(node)
+    for header in _mapping(_mapping(node).get("headers")).values():
+        yield from _carrier(header)
+
+
+def _path_item(item: Json) -> Iterator[Json]:
+    item = _mapping(item)
+    operations = [_mapping(item.get(method)) for method in _OPERATIONS]
+    for holder in (item, *operations):
+        for parameter in holder.get("parameters") or []:
+            yield from _carrier(parameter)
+    for operation in operations:
+        yield from _content(operation.get("requestBody"))
+        for response in _mapping(operation.get("responses")).values():
+            yield from _response(response)
+        for callbacks in _mapping(operation.get("callbacks")).values():
+            for nested in _mapping(callbacks).values():
+                yield from _path_item(nested)
+
+
+def _subschemas(schema: Json) -> Iterator[dict[str, Json]]:
+    """A schema and every schema inside it, depth first (boolean schemas have none)."""
+    if not isinstance(schema, dict):
+        return
+    yield schema
+    for key in _ONE:
+        if key in schema:
+            yield from _subschemas(schema[key])
+    for key in _LIST:
+        for member in schema.get(key) or []:
+            yield from _subschemas(member)
+    for key in _MAP:
+        for member in _mapping(schema.get(key)).values():
+            yield from _subschemas(member)
+
+
+def _schema(document: Json, schema: dict[str, Json], defaults: list[tuple[Json, Json]]) -> None:
+    if "$schema" in schema or "$id" in schema:
+        raise _NotProven
+    pattern = schema.get("pattern")
+    patterns = [pattern] if isinstance(pattern, str) else []
+    patterns += list(_mapping(schema.get("patternProperties")))
+    for text in patterns:
+        try:
+            re.compile(text)
+        except (re.error, RecursionError, OverflowError) as exc:
+            raise _NotProven from exc
+    if "allOf" in schema:
+        required = schema.get("required") or []
+        defined = set(_mapping(schema.get("properties")))
+        for member in schema.get("allOf") or []:
+            defined |= _properties(document, member, set())
+        if any(name not in defined for name in required):
+            raise _NotProven
+    if "default" in schema and not (schema["default"] is None and schema.get("nullable") is True):
+        defaults.append((schema, schema["default"]))
+
+
+def _properties(document: Json, schema: Json, seen: set[int]) -> set[str]:
+    """The property names a schema defines through its properties, allOf, anyOf, oneOf, items
+    and not, following `$ref`s, as the validator collects them."""
+    schema = _resolve(document, schema)
+    if not isinstance(schema, dict) or id(schema) in seen:
+        return set()
+    seen.add(id(schema))
+    found = set(_mapping(schema.get("properties")))
+    for key in ("allOf", "anyOf", "oneOf"):
+        for member in schema.get(key) or []:
+            found |= _properties(document, member, seen)
+    for key in ("items", "not"):
+        if key in schema:
+            found |= _properties(document, schema[key], seen)
+    return found
+
+
+def _resolve(document: Json, schema: Json) -> Json:
+    """A schema, or what its chain of `$ref`s (all local: see `_refs_stay_in_components`)
+    leads to."""
+    hops = 0
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        hops += 1
+        if hops > 64:
+            raise _NotProven
+        try:
+            schema = resolve_pointer(document, schema["$ref"][1:])
+        except KeyError as exc:
+            raise _NotProven from exc
+    return schema
+
+
+# Keywords where openapi-spec-validator's value validator may judge differently from
+# jsonschema-rs: formats (each side has its own checkers) and regular expressions (Python's
+# against ECMA-262).
+_ENGINE_BOUND = ("format", "pattern", "patternProperties")
+
+
+def _engine_bound(document: Json, schema: Json, seen: set[int]) -> bool:
+    """Whether a schema, or one it reaches through `$ref`s, uses an `_ENGINE_BOUND` keyword."""
+    schema = _resolve(document, schema)
+    if not isinstance(schema, dict) or id(schema) in seen:
+        return False
+    seen.add(id(schema))
+    for sub in _subschemas(schema):
+        if any(key in sub for key in _ENGINE_BOUND):
+            return True
+        if "$ref" in sub and _engine_bound(document, sub, seen):
+            return True
+    return False
+
+
+def _defaults(document: Json, defaults: list[tuple[Json, Json]]) -> None:
+    """Each default against its schema: together in one jsonschema-rs call where the verdict
+    cannot depend on the engine, else by openapi-spec-validator's own value validator."""
+    plain: list[tuple[Json, Json]] = []
+    bound: list[tuple[Json, Json]] = []
+    for pair in defaults:
+        (bound if _engine_bound(document, pair[0], set()) else plain).append(pair)
+    if plain:
+        _plain_defaults(document, plain)
+    if bound:
+        _python_defaults(document, bound)
+
+
+def _plain_defaults(document: Json, defaults: list[tuple[Json, Json]]) -> None:
+    import jsonschema_rs
+
+    # Each schema keeps its `$ref`s (all into `#/components/`) resolving as in the document.
+    schema = {
+        "components": document.get("components") or {},
+        "type": "array",
+        "prefixItems": [schema for schema, _ in defaults],
+        "items": False,
+    }
+    values = [value for _, value in defaults]
+    validator = jsonschema_rs.validator_for(schema, validate_formats=False, retriever=_retrieve)
+    if not validator.is_valid(values):
+        raise _NotProven
+
+
+def _python_defaults(document: Json, defaults: list[tuple[Json, Json]]) -> None:
+    import referencing
+    from openapi_schema_validator import OAS31Validator, oas31_format_checker
+
+    components = document.get("components") or {}
+    # A registry whose retrieval fails: nothing outside the document is fetched.
+    nowhere: referencing.Registry[Any] = referencing.Registry()
+    for schema, value in defaults:
+        # Its `$ref`s (all into `#/components/`) resolve as in the document.
+        wrapper = {"components": components, "allOf": [schema]}
+        validator = OAS31Validator(wrapper, format_checker=oas31_format_checker, registry=nowhere)
+        if not validator.is_valid(value):
+            raise _NotProven

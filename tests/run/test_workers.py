@@ -1,0 +1,161 @@
+"""The worker pool: tasks run in their group, by priority, and failures reach the caller."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from chatforge.run.workers import MODELS, OTHER, Pool
+from tests.conftest import ROOT
+
+
+def _pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def _fail() -> None:
+    raise ValueError("the task's own failure")
+
+
+def _die() -> None:
+    os._exit(3)
+
+
+def test_each_group_runs_its_own_tasks_in_processes_of_its_own() -> None:
+    with Pool({MODELS: 1, OTHER: 1}) as pool:
+        pool.submit(MODELS, 0, "models", _pid_after, 0.0)
+        pool.submit(OTHER, 0, "other", _pid_after, 0.0)
+        pids = dict(pool.results())
+    assert pids["models"] != pids["other"] and os.getpid() not in pids.values()
+
+
+def test_queued_tasks_go_by_priority_then_by_order() -> None:
+    done = []
+    with Pool({OTHER: 1}) as pool:
+        pool.submit(OTHER, 1, "first, taken at once", _pid_after, 0.3)
+        pool.submit(OTHER, 1, "later", _pid_after, 0.0)
+        pool.submit(OTHER, 1, "last", _pid_after, 0.0)
+        pool.submit(OTHER, 0, "urgent", _pid_after, 0.0)
+        for key, _ in pool.results():
+            done.append(key)
+    assert done == ["first, taken at once", "urgent", "later", "last"]
+
+
+def test_tasks_submitted_while_results_come_in_are_run() -> None:
+    seen = []
+    with Pool({OTHER: 2}) as pool:
+        pool.submit(OTHER, 0, 0, _pid_after, 0.0)
+        for key, _ in pool.results():
+            seen.append(key)
+            if key < 5:
+                pool.submit(OTHER, 0, key + 1, _pid_after, 0.0)
+    assert seen == [0, 1, 2, 3, 4, 5]
+
+
+def test_a_task_that_raises_raises_in_the_caller() -> None:
+    with pytest.raises(ValueError, match="the task's own failure"), Pool({OTHER: 1}) as pool:
+        pool.submit(OTHER, 0, "x", _fail)
+        list(pool.results())
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="exit code 3"), Pool({OTHER: 1}) as pool:
+        pool.submit(OTHER, 0, "x", _die)
+        list(pool.results())
+    assert time.monotonic() - started < 30
+
+
+def _process_state(pid: int) -> tuple[int, str] | None:
+    """The parent pid and state of a live process; None once it is gone (or a zombie)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return None if fields[0] in ("Z", "X") else (int(fields[1]), fields[0])
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdecimal():
+            state = _process_state(int(entry.name))
+            if state is not None and state[0] == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _poll(condition: Callable[[], bool], limit: float) -> bool:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_end_when_the_run_is_killed(tmp_path: Path) -> None:
+    """SIGKILL of a run of several specs leaves no worker process behind."""
+    specs, scratch = tmp_path / "specs", tmp_path / "tmp"
+    specs.mkdir()
+    scratch.mkdir()
+    for slug in ("upstra", "nexconn"):
+        shutil.copy(ROOT / "specs" / f"{slug}.yaml", specs / f"{slug}.yaml")
+    command = [sys.executable, "-m", "chatforge", "generate", "-q", "--no-cache", "--jobs", "2"]
+    command += ["--specs", str(specs), "--out", str(tmp_path / "out")]
+    run = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(scratch)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert _poll(lambda: len(_children(run.pid)) >= 2 or run.poll() is not None, 120)
+        workers = _children(run.pid)
+        assert len(workers) == 2, "the run ended before its workers could be seen"
+    finally:
+        run.kill()
+        run.wait()
+    gone = _poll(lambda: all(_process_state(pid) is None for pid in workers), 30)
+    for pid in workers:
+        if _process_state(pid) is not None:
+            os.kill(pid, signal.SIGKILL)
+    assert gone, "workers outlived the run"
+
+
+def test_the_next_run_removes_the_temporary_folders_of_dead_runs(tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    finished = subprocess.Popen([sys.executable, "-c", ""])
+    finished.wait()
+    dead = scratch / f"chatforge-format-{finished.pid}-x1y2"
+    (dead / "src").mkdir(parents=True)
+    (dead / "src" / "models.py").write_text("x = 1\n", encoding="utf-8")
+    running = scratch / f"chatforge-format-{os.getpid()}-a3b4"
+    running.mkdir()
+    unrelated = scratch / "chatforge-format-notapid"
+    unrelated.mkdir()
+    spec = ROOT / "tests" / "fixtures" / "specs" / "features.yaml"
+    command = [sys.executable, "-m", "chatforge", "generate", str(spec), "-q", "--no-cache"]
+    command += ["--target", "client", "--out", str(tmp_path / "out")]
+    result = subprocess.run(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(scratch)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in scratch.iterdir()) == sorted([running.name, unrelated.name])
