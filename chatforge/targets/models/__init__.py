@@ -438,8 +438,16 @@ def plain_types(text: str) -> str:
 
 def _alias_of(node: ast.stmt, defined: dict[str, int]) -> ast.expr | None:
     """The annotation of a `RootModel` class's `root` where the class is better a type alias:
-    not a union naming a model, and naming no class defined after it."""
+    not a union naming a model, naming no class defined after it, and configured no further
+    (a `model_config` such as `regex_engine="python-re"`, which a pattern pydantic's own engine
+    cannot compile needs, would be lost with the class)."""
     if not isinstance(node, ast.ClassDef) or len(node.bases) != 1 or node.decorator_list:
+        return None
+    if any(
+        isinstance(item, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "model_config" for t in item.targets)
+        for item in node.body
+    ):
         return None
     base = node.bases[0]
     if not (
