@@ -17,6 +17,7 @@ import pytest
 
 from chatforge.output.formatting import ruff_binary
 from tests.conftest import ROOT
+from tests.running import generated
 
 SPEC = ROOT / "tests/fixtures/hostile/hostile.yaml"
 # Invisible and direction-changing characters: never in generated source or docs.
@@ -26,13 +27,7 @@ INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("hostile")
-    result = subprocess.run(
-        [sys.executable, "-m", "chatforge", "generate", str(SPEC), "--out", str(base / "out")],
-        cwd=base,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
+    generated(SPEC, base)
     return base / "out"
 
 
@@ -142,17 +137,6 @@ HOSTILE = ROOT / "tests/fixtures/hostile"
 PAYLOAD = re.compile(r"PWNED-[\w-]+")
 
 
-def generate(spec: Path, base: Path) -> Path:
-    result = subprocess.run(
-        [sys.executable, "-m", "chatforge", "generate", str(spec), "--out", str(base / "out")],
-        cwd=base,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
-    return base / "out"
-
-
 def code_that_would_run(out: Path) -> list[tuple[str, str]]:
     """(module, payload) for each payload of the fixtures that a generated module holds as code
     rather than text."""
@@ -202,7 +186,7 @@ print(docstrings_client.models.Item.__doc__.strip())
 
 
 def test_docstring_text_stays_in_its_docstring(tmp_path: Path) -> None:
-    out = generate(HOSTILE / "docstrings.yaml", tmp_path)
+    out = generated(HOSTILE / "docstrings.yaml", tmp_path)
     assert code_that_would_run(out) == []
     client, server = out / "docstrings/client", out / "docstrings/server"
     script = RUN_DOCSTRINGS.format(client=str(client), server=str(server))
@@ -223,7 +207,7 @@ def test_docstring_text_stays_in_its_docstring(tmp_path: Path) -> None:
 
 
 def test_an_encoding_declaration_in_a_comment_is_not_one(tmp_path: Path) -> None:
-    out = generate(HOSTILE / "encoding.yaml", tmp_path)
+    out = generated(HOSTILE / "encoding.yaml", tmp_path)
     for path in out.rglob("*.py"):
         with path.open("rb") as source:
             assert tokenize.detect_encoding(source.readline)[0] == "utf-8", path
@@ -251,7 +235,7 @@ def test_the_spec_file_name_stays_in_its_comment(tmp_path: Path, name: str) -> N
     spec = tmp_path / "specs" / f"{name}.yaml"
     spec.parent.mkdir()
     spec.write_bytes((HOSTILE / "file_name.yaml").read_bytes())
-    out = generate(spec, tmp_path)
+    out = generated(spec, tmp_path)
     assert code_that_would_run(out) == []
     (api,) = out.iterdir()
     modules = sorted(out.glob("*/*/*/__init__.py"))
@@ -303,7 +287,7 @@ print(takes(code, "abc"), takes(code, "abc\\n"))
 
 def test_a_dollar_in_a_pattern_python_checks_ends_the_value(tmp_path: Path) -> None:
     """`^[a-z]+$` in a model on Python's `re` took `"abc\\n"`, which the spec refuses."""
-    out = generate(HOSTILE / "pattern_end.yaml", tmp_path)
+    out = generated(HOSTILE / "pattern_end.yaml", tmp_path)
     client, server = out / "pattern_end/client", out / "pattern_end/server"
     script = ENDS.format(client=str(client), server=str(server))
     result = subprocess.run(

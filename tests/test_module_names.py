@@ -10,8 +10,6 @@ from __future__ import annotations
 import ast
 import inspect
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from chatforge.ir.model import Api
 from chatforge.run import pipeline
 from tests.conftest import ROOT, LiveServer
 from tests.isolated import imported
+from tests.running import generated
 
 SPEC = ROOT / "tests/fixtures/hostile/module_names.yaml"
 
@@ -30,13 +29,7 @@ SPEC = ROOT / "tests/fixtures/hostile/module_names.yaml"
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("module_names")
-    result = subprocess.run(
-        [sys.executable, "-m", "chatforge", "generate", str(SPEC), "--out", str(base / "out")],
-        cwd=base,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
+    generated(SPEC, base)
     return base / "out" / "module_names"
 
 

@@ -28,6 +28,7 @@ from chatforge.targets.client import ResourceNames
 from tests.conftest import ROOT, LiveServer
 from tests.functional.harness import FILE_BYTES, read_body, replaying
 from tests.isolated import imported
+from tests.running import generated
 
 SPEC = ROOT / "tests/fixtures/hostile/reserved_names.yaml"
 
@@ -35,13 +36,7 @@ SPEC = ROOT / "tests/fixtures/hostile/reserved_names.yaml"
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("reserved")
-    result = subprocess.run(
-        [sys.executable, "-m", "chatforge", "generate", str(SPEC), "--out", str(base / "out")],
-        cwd=base,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
+    generated(SPEC, base)
     return base / "out" / "reserved_names"
 
 

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from chatforge.runtime.server import _checks
 from tests.conftest import ROOT
+from tests.running import generated
 
 SPEC = ROOT / "tests/fixtures/hostile/server_params.yaml"
 NOT_FINITE = ("inf", "-inf", "nan", "Infinity", "-Infinity", "NaN", "1e999")
@@ -27,13 +28,7 @@ REFUSED = 422
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     out = tmp_path_factory.mktemp("server_params") / "out"
-    result = subprocess.run(
-        [sys.executable, "-m", "chatforge", "generate", str(SPEC), "--out", str(out)],
-        cwd=out.parent,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
+    generated(SPEC, out.parent)
     folder = str(out / "server_params" / "server")
     sys.path.insert(0, folder)
     try:
