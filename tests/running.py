@@ -6,12 +6,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+# How the tests start chatforge, in a process of its own.
+COMMAND = (sys.executable, "-m", "chatforge")
+
 
 def chatforge(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """The command with `args`, its output captured as text; the exit code is the caller's to
     check."""
     return subprocess.run(
-        [sys.executable, "-m", "chatforge", *map(str, args)],
+        [*COMMAND, *map(str, args)],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -9,10 +9,11 @@ traceback, end on a "nothing written" line and leave the output folder as it was
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.running import COMMAND
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "broken"
@@ -70,7 +71,7 @@ components:
 
 
 def _command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "chatforge", *args]
+    return [*COMMAND, *args]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

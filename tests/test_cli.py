@@ -15,8 +15,9 @@ import pytest
 
 from chatforge.output.formatting import ruff_binary
 from tests.conftest import ROOT
+from tests.running import COMMAND
 
-CHATFORGE = [sys.executable, "-m", "chatforge"]
+CHATFORGE = [*COMMAND]
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

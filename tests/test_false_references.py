@@ -13,6 +13,7 @@ from typing import Any
 
 from tests.conftest import ROOT, LiveServer
 from tests.isolated import imported
+from tests.running import COMMAND
 
 SPEC = ROOT / "tests/fixtures/hostile/false_references.yaml"
 
@@ -26,7 +27,7 @@ def chain() -> dict[str, Any]:
 
 def test_text_naming_a_model_does_not_reorder_the_models(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "chatforge", "generate", str(SPEC), "--out", str(tmp_path)],
+        [*COMMAND, "generate", str(SPEC), "--out", str(tmp_path)],
         capture_output=True,
         text=True,
     )

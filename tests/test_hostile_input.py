@@ -20,6 +20,7 @@ import pytest
 from chatforge import lint
 from chatforge.diagnostics import Diagnostics, SpecError
 from chatforge.spec import loader
+from tests.running import COMMAND
 from tests.test_broken_specs import (
     SENTINEL,
     TINY_SPEC,
@@ -207,9 +208,7 @@ def test_aliases_that_expand_to_too_many_bytes_are_refused_in_bounded_memory(
     spec.write_text(
         TINY_SPEC + f"x-big: &big '{'A' * 500_000}'\nx-copies: [{copies}]\n", encoding="utf-8"
     )
-    code, peak_kib, stderr = measured(
-        sys.executable, "-m", "chatforge", "validate", "--no-cache", "--jobs", "1", str(spec)
-    )
+    code, peak_kib, stderr = measured(*COMMAND, "validate", "--no-cache", "--jobs", "1", str(spec))
     assert code == 1, stderr
     shown = os.path.relpath(spec, REPO_ROOT)
     assert diagnostic_lines(stderr, shown) == [

@@ -7,19 +7,19 @@ from __future__ import annotations
 
 import importlib
 import subprocess
-import sys
 from pathlib import Path
 
 from chatforge.reserved import MAX_NAME
 from tests.conftest import ROOT, LiveServer
 from tests.isolated import imported
+from tests.running import COMMAND
 
 SPEC = ROOT / "tests/fixtures/hostile/long_ref_chain.yaml"
 
 
 def test_a_long_chain_of_references_imports_starts_and_answers(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "chatforge", "generate", str(SPEC), "--out", str(tmp_path)],
+        [*COMMAND, "generate", str(SPEC), "--out", str(tmp_path)],
         capture_output=True,
         text=True,
     )

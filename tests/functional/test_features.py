@@ -8,7 +8,6 @@ import asyncio
 import hashlib
 import json
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -30,6 +29,7 @@ from tests.functional.harness import (
     load_generated,
     project_apis,
 )
+from tests.running import COMMAND
 
 SPEC = ROOT / "tests/fixtures/specs/features.yaml"
 
@@ -38,7 +38,7 @@ SPEC = ROOT / "tests/fixtures/specs/features.yaml"
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
     out = tmp_path_factory.mktemp("features")
     subprocess.run(
-        [sys.executable, "-m", "chatforge", "generate", str(SPEC), "--out", str(out), "-q"],
+        [*COMMAND, "generate", str(SPEC), "--out", str(out), "-q"],
         cwd=ROOT,
         check=True,
         capture_output=True,

@@ -10,7 +10,6 @@ import asyncio
 import inspect
 import json
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -21,6 +20,7 @@ import pydantic
 import pytest
 
 from tests.conftest import GENERATED, ROOT, import_generated
+from tests.running import COMMAND
 
 SPEC = ROOT / "tests/fixtures/specs/pets.yaml"
 PET = {"name": "Rex", "status": "available", "tags": ["calm"], "id": 1}
@@ -30,7 +30,7 @@ PET = {"name": "Rex", "status": "available", "tags": ["calm"], "id": 1}
 def pets(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     out = tmp_path_factory.mktemp("pets")
     subprocess.run(
-        [sys.executable, "-m", "chatforge", "generate", str(SPEC), "--out", str(out), "-q"],
+        [*COMMAND, "generate", str(SPEC), "--out", str(out), "-q"],
         cwd=ROOT,
         check=True,
         capture_output=True,

@@ -13,6 +13,7 @@ from chatforge.config import TARGETS, load_config
 from chatforge.output import writer
 from chatforge.run import pipeline
 from tests.conftest import GENERATED, ROOT
+from tests.running import COMMAND
 
 REGENERATE = "chatforge generate"
 SLUGS = [source.slug for source in pipeline.find_specs(load_config(ROOT), ())]
@@ -52,7 +53,7 @@ def _digest(folder: Path) -> dict[str, str]:
 def test_generate_twice_gives_identical_bytes(tmp_path: Path) -> None:
     """Two cold runs, one in worker processes and one in a single process, give the same bytes
     as the committed output, and so does a run the cache answers."""
-    command = [sys.executable, "-m", "chatforge", "generate", "-q", "--out"]
+    command = [*COMMAND, "generate", "-q", "--out"]
     first, second, stored, cached = (tmp_path / name for name in ("1", "2", "3", "4"))
     runs = [
         (first, ["--no-cache", "--jobs", "2"]),
@@ -73,7 +74,7 @@ def test_generate_twice_gives_identical_bytes(tmp_path: Path) -> None:
 
 def test_check_reports_stale_output_and_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "chatforge", "generate", "upstra", "-q", "--out", str(out)]
+    command = [*COMMAND, "generate", "upstra", "-q", "--out", str(out)]
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
     victim = out / "upstra" / "docs" / "index.md"
     victim.write_text(victim.read_text(encoding="utf-8") + "edited by hand\n", encoding="utf-8")

@@ -18,6 +18,7 @@ import pytest
 
 from chatforge.output import writer
 from tests.conftest import ROOT
+from tests.running import COMMAND
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -75,7 +76,7 @@ def test_killed_generation_leaves_the_old_tree_or_the_new_one(tmp_path: Path) ->
     (out / "upstra" / "docs").mkdir()
     (out / "upstra" / "docs" / "index.md").write_text("an older render\n", encoding="utf-8")
     old = _digest(out)
-    command = [sys.executable, "-m", "chatforge", "generate", "upstra", "-q", "--out", str(out)]
+    command = [*COMMAND, "generate", "upstra", "-q", "--out", str(out)]
     started = time.monotonic()
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
     duration = time.monotonic() - started

@@ -20,9 +20,10 @@ from chatforge.diagnostics import Diagnostic, Level, SpecError
 from chatforge.run import cache, pipeline
 from chatforge.run.batch import Runner
 from tests.conftest import ROOT
+from tests.running import COMMAND
 
 SPECS = ROOT / "specs"
-CHATFORGE = [sys.executable, "-m", "chatforge"]
+CHATFORGE = [*COMMAND]
 
 
 def _run(*args: str, cache_dir: Path | None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

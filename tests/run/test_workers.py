@@ -15,6 +15,7 @@ import pytest
 
 from chatforge.run.workers import MODELS, OTHER, Pool
 from tests.conftest import ROOT
+from tests.running import COMMAND
 
 
 def _pid_after(seconds: float) -> int:
@@ -111,7 +112,7 @@ def test_workers_end_when_the_run_is_killed(tmp_path: Path) -> None:
     scratch.mkdir()
     for slug in ("upstra", "nexconn"):
         shutil.copy(ROOT / "specs" / f"{slug}.yaml", specs / f"{slug}.yaml")
-    command = [sys.executable, "-m", "chatforge", "generate", "-q", "--no-cache", "--jobs", "2"]
+    command = [*COMMAND, "generate", "-q", "--no-cache", "--jobs", "2"]
     command += ["--specs", str(specs), "--out", str(tmp_path / "out")]
     run = subprocess.Popen(
         command,
@@ -147,7 +148,7 @@ def test_the_next_run_removes_the_temporary_folders_of_dead_runs(tmp_path: Path)
     unrelated = scratch / "chatforge-format-notapid"
     unrelated.mkdir()
     spec = ROOT / "tests" / "fixtures" / "specs" / "features.yaml"
-    command = [sys.executable, "-m", "chatforge", "generate", str(spec), "-q", "--no-cache"]
+    command = [*COMMAND, "generate", str(spec), "-q", "--no-cache"]
     command += ["--target", "client", "--out", str(tmp_path / "out")]
     result = subprocess.run(
         command,

@@ -12,7 +12,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ import pytest
 from chatforge.ir.model import Api
 from tests.conftest import ROOT, LiveServer
 from tests.functional.harness import load_generated, project_apis
+from tests.running import COMMAND
 
 APIS = {api.slug: api for api in project_apis()}
 BIG = "9" * 5000  # more digits than Python turns into an int
@@ -57,7 +57,7 @@ def test_a_real_socket_left_mid_headers_is_answered_408() -> None:
 
 
 def test_chatforge_serve_runs_the_protocol_on_the_port_it_announces() -> None:
-    command = [sys.executable, "-m", "chatforge", "serve", "upstra", "--mock", "--port", "0"]
+    command = [*COMMAND, "serve", "upstra", "--mock", "--port", "0"]
     command += ["--timeout-headers", "0.2"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT, LiveServer
+from tests.running import COMMAND
 
 SPEC = ROOT / "tests/fixtures/specs/pet_errors.yaml"
 PYDANTIC_WORDS = ("Input should", "Field required", "Value error", "pet_id")
@@ -45,7 +46,7 @@ def _served(tmp: Path, name: str, errors: dict[str, Any]) -> Any:
     spec = tmp / f"{slug}.yaml"
     spec.write_text(yaml.safe_dump(document), encoding="utf-8")
     out = tmp / "out"
-    command = [sys.executable, "-m", "chatforge", "generate", str(spec), "--out", str(out)]
+    command = [*COMMAND, "generate", str(spec), "--out", str(out)]
     result = subprocess.run([*command, "--target", "server", "-q"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     sys.path.insert(0, str(out / slug / "server"))

@@ -4,7 +4,6 @@ or where there is none one built from the schema, the same on every generation."
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +14,14 @@ import yaml
 
 from chatforge.lint import schema_validator
 from tests.conftest import ROOT, LiveServer, import_generated
+from tests.running import COMMAND
 
 SPEC = ROOT / "tests/fixtures/specs/unexampled.yaml"
 
 
 def generate(spec: Path, out: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "chatforge", "generate", str(spec), "--out", str(out), "-q"],
+        [*COMMAND, "generate", str(spec), "--out", str(out), "-q"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from chatforge.runtime.server import _checks
 from tests.conftest import ROOT
-from tests.running import generated
+from tests.running import COMMAND, generated
 
 SPEC = ROOT / "tests/fixtures/hostile/server_params.yaml"
 NOT_FINITE = ("inf", "-inf", "nan", "Infinity", "-Infinity", "NaN", "1e999")
@@ -143,7 +143,7 @@ def test_a_pattern_python_checks_ends_at_the_end_of_the_value(
 def test_patterns_no_engine_checks_safely_are_refused_where_they_stand() -> None:
     spec = ROOT / "tests/fixtures/hostile/backtracking.yaml"
     result = subprocess.run(
-        [sys.executable, "-m", "chatforge", "validate", str(spec)],
+        [*COMMAND, "validate", str(spec)],
         cwd=ROOT,
         capture_output=True,
         text=True,
