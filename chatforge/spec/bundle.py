@@ -55,6 +55,7 @@ _SECTIONS = {
     "example": "examples",
     "link": "links",
     "callback": "callbacks",
+    "securityScheme": "securitySchemes",
 }
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]+")
@@ -111,6 +112,9 @@ def bundle(
     if not sites:
         return document, set()
     bundler = _Bundler(entry, shown, document, diagnostics, read)
+    # Components that are references themselves first: their part is written in their place,
+    # under their name, and other references to it then point there.
+    sites.sort(key=lambda site: _component_of(site[0].rsplit("/", 1)[0], site[1]) is None)
     for where, kind in sites:
         holder = resolve_pointer(document, where.rsplit("/", 1)[0])
         bundler.queue.append(_Site(holder, where.rsplit("/", 1)[0], bundler.entry, kind))
@@ -182,6 +186,15 @@ class _Bundler:
             return
         file, fragment = found
         if site.kind == "path":
+            self.inline(site, file, fragment, where)
+            return
+        if (
+            _component_of(site.pointer, site.kind) is not None
+            and site.file == self.entry
+            and (file, fragment) not in self.parts
+        ):
+            # A component that is a reference to another file: the part takes its place.
+            self.parts[(file, fragment)] = site.pointer
             self.inline(site, file, fragment, where)
             return
         section = _SECTIONS.get(site.kind)
@@ -337,7 +350,8 @@ class _Bundler:
         return pointer
 
     def inline(self, site: _Site, path: Path, fragment: str, where: str) -> None:
-        """A path item of another file, written where it is referred to."""
+        """A part of another file written where it is referred to: a path item, or a
+        component that is a reference itself."""
         file = self.load(path, where) if path != self.entry else self.files[self.entry]
         if file is None:
             return
@@ -345,10 +359,10 @@ class _Bundler:
         found = self.target(file, fragment, value, where)
         if not isinstance(found, dict):
             if found is not None:
-                self.error(f"$ref {value!r} names no path item; a path item is a mapping", where)
+                self.error(f"$ref {value!r} names no {site.kind} object: not a mapping", where)
             return
         if site.hops >= _MAX_HOPS:
-            self.error(f"$ref {value!r} leads through more than {_MAX_HOPS} path items", where)
+            self.error(f"$ref {value!r} leads through more than {_MAX_HOPS} references", where)
             return
         given = {key: item for key, item in site.holder.items() if key != "$ref"}
         site.holder.clear()
@@ -356,16 +370,12 @@ class _Bundler:
         site.holder.update(given)
         self.place(file, fragment, site.pointer)
         if "$ref" in site.holder:
-            self.queue.append(_Site(site.holder, site.pointer, path, "path", hops=site.hops + 1))
+            inner = _Site(site.holder, site.pointer, path, site.kind, hops=site.hops + 1)
+            self.queue.append(inner)
         for key in site.holder:
-            if key != "$ref":
-                self.refer(
-                    site.holder[key],
-                    f"{site.pointer}/{escape_pointer_token(key)}",
-                    path,
-                    "path",
-                    key,
-                )
+            if key != "$ref" and key not in given:
+                at = f"{site.pointer}/{escape_pointer_token(key)}"
+                self.refer(site.holder[key], at, path, site.kind, key)
 
     def place(self, file: _File, fragment: str, pointer: str) -> None:
         """The positions of a part of `file` given to where it now is, with its origin."""
@@ -425,3 +435,13 @@ class _Bundler:
         chosen = f"{candidates[-1]}_{number}"
         taken.add(chosen.lower())
         return chosen
+
+
+def _component_of(pointer: str, kind: str) -> str | None:
+    """The name of the component at `pointer`, when it is one of the section `kind` goes in."""
+    section = _SECTIONS.get(kind)
+    if section is None:
+        return None
+    prefix = f"/components/{section}/"
+    name = pointer[len(prefix) :] if pointer.startswith(prefix) else ""
+    return name if name and "/" not in name else None

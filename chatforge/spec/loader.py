@@ -643,6 +643,7 @@ _OBJECTS: dict[str, dict[str, tuple[str, str]]] = {
         "links": ("map", "link"),
         "callbacks": ("map", "callback"),
         "pathItems": ("map", "path"),
+        "securitySchemes": ("map", "securityScheme"),
     },
     "path": {"parameters": ("list", "parameter")}
     | {method: ("one", "operation") for method in _METHODS},

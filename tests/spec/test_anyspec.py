@@ -142,11 +142,23 @@ def test_a_spec_split_over_files_is_bundled_with_deterministic_names() -> None:
     others: list[Path] = []
     spec = loader.load(LIBRARY, f"{SHOWN}/split/library.yaml", others)
     components = spec.document["components"]
-    # The entry's own Error keeps its name; common.yaml's is named after its file.
-    assert list(components["schemas"]) == ["Error", "book", "Member", "Tag", "common_Error"]
+    # A component that refers to a file takes the part in its place (Author, apiKey); the
+    # entry's own Error keeps its name, and common.yaml's is named after its file.
+    assert list(components["schemas"]) == [
+        "Author",
+        "Error",
+        "book",
+        "Member",
+        "Tag",
+        "common_Error",
+    ]
+    assert components["securitySchemes"] == {
+        "apiKey": {"type": "apiKey", "in": "header", "name": "X-Library-Card"}
+    }
     assert list(components["parameters"]) == ["BookId"]
     assert list(components["responses"]) == ["NotFound"]
     book = components["schemas"]["book"]["properties"]
+    assert book["author"] == {"$ref": "#/components/schemas/Author"}
     # The cycle book -> Member -> book ends in the components it goes through.
     assert book["borrower"]["anyOf"][0] == {"$ref": "#/components/schemas/Member"}
     member = components["schemas"]["Member"]["properties"]
@@ -162,6 +174,7 @@ def test_a_spec_split_over_files_is_bundled_with_deterministic_names() -> None:
     assert sorted(p.relative_to(LIBRARY.parent).as_posix() for p in others) == [
         "common.yaml",
         "paths/books.yaml",
+        "schemas/author.yaml",
         "schemas/book.yaml",
         "schemas/member.yaml",
     ]
@@ -217,7 +230,8 @@ def test_a_spec_split_over_files_generates_code_that_imports_and_answers(tmp_pat
         assert book.borrower is not None and book.borrower.name == "N"
         with (
             LiveServer(server.create_app(mock=True)) as live,
-            client_module.Client(base_url=live.url) as client,
+            # The security scheme that came from common.yaml: the client sends a library card.
+            client_module.Client(base_url=live.url, api_key="card-1") as client,
         ):
             assert client.books.get_book(book_id="AB1234").id
             assert client.members.get_member(member_id="m1").name
@@ -246,7 +260,7 @@ def test_a_change_to_a_referenced_file_is_seen_by_the_next_run(tmp_path: Path) -
     )
     second = validate()
     assert second.returncode == 1
-    assert "split/common.yaml:25:11: error: not valid OpenAPI 3.1:" in second.stderr
+    assert "split/common.yaml:30:11: error: not valid OpenAPI 3.1:" in second.stderr
 
 
 # -- references a spec may not follow -------------------------------------------------------------
