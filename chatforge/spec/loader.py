@@ -1098,6 +1098,43 @@ def _message(error: Any) -> str:
             shown = ", ".join(repr(value) for value in unknown)
             verb = "is not a JSON Schema type" if len(unknown) == 1 else "are not JSON Schema types"
             return f"{shown} {verb}; use {', '.join(_TYPES[:-1])} or {_TYPES[-1]}"
+    if kind in ("oneOf", "anyOf") and isinstance(instance, dict | list):
+        # Not the whole value again, which the location names: why each form does not fit.
+        reasons = list(dict.fromkeys(r for r in map(_reason, _leaves(error)) if r))
+        because = f": {'; or '.join(reasons)}" if reasons else ""
+        return f"this value is none of the forms allowed here{because}"
+    return message
+
+
+def _leaves(error: Any) -> Iterator[Any]:
+    """The errors at the ends of a oneOf's or anyOf's tree of reasons."""
+    for inner in getattr(error, "context", None) or ():
+        if getattr(inner, "context", None):
+            yield from _leaves(inner)
+        else:
+            yield inner
+
+
+def _reason(leaf: Any) -> str | None:
+    """One reason a form does not fit, in a spec's words; None for "it is no reference" (every
+    object may be one, so that says nothing) and for messages that only repeat the value."""
+    instance = getattr(leaf, "instance", None)
+    if leaf.validator == "required" and "'$ref'" in leaf.message:
+        return None
+    if leaf.validator == "not":
+        value = leaf.validator_value if isinstance(leaf.validator_value, dict) else {}
+        options = value.get("anyOf") or value.get("oneOf") or [value]
+        names = [
+            name
+            for option in options
+            if isinstance(option, dict)
+            for name in option.get("required", ())
+            if isinstance(instance, dict) and name in instance
+        ]
+        return f"it may not hold {', '.join(names)} here" if names else None
+    message = str(leaf.message).splitlines()[0]
+    if isinstance(instance, dict | list) and repr(instance) in message:
+        return None
     return message
 
 

@@ -409,3 +409,35 @@ components:
         ("bad.yaml", 18, 27, "/components/schemas/A/properties/x/minLength", message),
         ("bad.yaml", 21, 7, "/components/schemas/B/minLength", message),
     ]
+
+
+def test_a_value_that_fits_no_form_says_why_each_form_does_not(tmp_path: Path) -> None:
+    spec = tmp_path / "forms.yaml"
+    spec.write_text(
+        """\
+openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /a:
+    get:
+      parameters:
+        - name: narrow
+          in: query
+          style: form
+          content:
+            application/json:
+              schema: {type: array}
+      responses:
+        '200':
+          description: ok
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(SpecError) as caught:
+        loader.load(spec, "forms.yaml")
+    (found,) = caught.value.diagnostics
+    assert (found.line, found.pointer) == (7, "/paths/~1a/get/parameters/0")
+    assert found.message == (
+        "not valid OpenAPI 3.0: this value is none of the forms allowed here: 'schema' is a "
+        "required property; or it may not hold style here"
+    )
