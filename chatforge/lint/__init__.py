@@ -27,6 +27,7 @@ from chatforge.spec.loader import SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE, 
 
 Json = Any
 Rule = Callable[[Json, Diagnostics, Level], None]
+_ASCII_LETTER = re.compile("[A-Za-z]")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 PERIODS = ("second", "minute", "hour", "day")
 # Each kind of failure a generated server answers, with its HTTP status.
@@ -407,16 +408,20 @@ def rule_names(doc: Json, out: Diagnostics, level: Level) -> None:
         for prop in properties:
             python = naming.identifier(str(prop))
             if python in seen:
-                # The models and the client rename one of the two, each keeping its wire name:
-                # correct code, under a name the spec's authors did not choose.
+                # Names that differ in case or punctuation: the models and the client rename one
+                # of the two, each keeping its wire name: correct code, under a name the spec's
+                # authors did not choose. Names without ASCII letters cannot be told apart so.
+                renamed = not project and all(
+                    _ASCII_LETTER.search(name) for name in (str(seen[python]), str(prop))
+                )
                 fix = (
-                    "rename one of them"
-                    if project
-                    else "the generated code renames one of them (its field and argument keep "
+                    "the generated code renames one of them (its field and argument keep "
                     "the name on the wire); rename one to choose the names"
+                    if renamed
+                    else "rename one of them"
                 )
                 out.add(
-                    level if project else Level.WARNING,
+                    Level.WARNING if renamed else level,
                     f"properties {seen[python]!r} and {prop!r} of {owner} both become the "
                     f"Python name {python!r}; {fix}",
                     f"{pointer}/properties/{escape_pointer_token(prop)}",
