@@ -1303,6 +1303,9 @@ def load(path: Path, display_path: str | None = None, read: list[Path] | None = 
     bundled, left = bundle.bundle(path, shown, document, diagnostics, read)
     refused = left | {(item.file, item.pointer) for item in diagnostics.items}
     found = Diagnostics(shown, diagnostics.positions, origins=diagnostics.origins)
+    notes: list[Diagnostic] = []
+    if version == "3.0":
+        upgrade.leftovers(bundled, diagnostics, notes)
     check_refs(bundled, found)
     # A reference that bundling refused is not refused again in other words.
     diagnostics.items.extend(
@@ -1312,7 +1315,6 @@ def load(path: Path, display_path: str | None = None, read: list[Path] | None = 
         validate_openapi(bundled, diagnostics, version)
     if diagnostics.has_errors:
         raise SpecError(list(diagnostics))
-    notes: list[Diagnostic] = []
     if version != "3.1":
         bundled = upgrade.upgrade(bundled, diagnostics, notes)
     return LoadedSpec(

@@ -10,7 +10,8 @@ rewritten here into the 3.1 form every later stage reads, each change recorded a
   them (3.1 makes them numbers); `false` goes;
 - a schema's `example` becomes `examples`, a list of one (a parameter's or media type's
   `example` is valid 3.1 and stays);
-- `type: file` becomes a string whose `contentMediaType` is application/octet-stream;
+- `type: file`, which Swagger 2.0 left behind and 3.0 refuses, is read before validation as a
+  string of `format: binary` (see `leftovers`);
 - `format: binary` becomes `contentMediaType` (the body's own media type for the whole body of a
   media type that is not JSON or a form, else application/octet-stream), and `format: byte`
   becomes `contentEncoding: base64`, as OpenAPI 3.1 describes file contents;
@@ -105,11 +106,21 @@ def upgrade(
     return document
 
 
+def leftovers(document: dict[str, Json], diagnostics: Diagnostics, notes: list[Diagnostic]) -> None:
+    """What Swagger 2.0 left in an OpenAPI 3.0 document that 3.0 itself refuses, read as 3.0
+    says it (before the document is validated as 3.0): `type: file` as a string of
+    `format: binary`, which `upgrade` then reads as 3.1 does."""
+    _Upgrade(diagnostics, notes, leftovers=True).walk(document, "", "document")
+
+
 class _Upgrade:
-    def __init__(self, diagnostics: Diagnostics, notes: list[Diagnostic]) -> None:
+    def __init__(
+        self, diagnostics: Diagnostics, notes: list[Diagnostic], leftovers: bool = False
+    ) -> None:
         self.diagnostics = diagnostics
         self.positions = diagnostics.positions
         self.notes = notes
+        self.leftovers = leftovers
         self._keys: list[str] | None = None
 
     def note(self, kind: str, message: str, pointer: str) -> None:
@@ -161,10 +172,16 @@ class _Upgrade:
         """A schema, then the schemas inside it (after it changed, at their new places)."""
         if not isinstance(schema, dict):
             return
-        self._file(schema, pointer, media)
-        self._bounds(schema, pointer)
-        self._example(schema, pointer)
-        self._nullable(schema, pointer)
+        if self.leftovers:
+            if schema.get("type") == "file":
+                schema["type"] = "string"
+                schema.setdefault("format", "binary")
+                self.note("type-file", "type file read as a string of format binary", pointer)
+        else:
+            self._file(schema, pointer, media)
+            self._bounds(schema, pointer)
+            self._example(schema, pointer)
+            self._nullable(schema, pointer)
         for key, value in list(schema.items()):
             if key in SCHEMA_DATA or str(key).startswith("x-"):
                 continue
@@ -182,14 +199,6 @@ class _Upgrade:
         whole = media and not _STRUCTURED.match(media)
         kind = whole and media.split(";")[0].strip().lower()
         target = kind if kind and "*" not in kind else _OCTETS
-        if schema.get("type") == "file":
-            schema["type"] = "string"
-            schema.setdefault("contentMediaType", target)
-            self.note(
-                "type-file",
-                f"type file read as a string of contentMediaType {schema['contentMediaType']}",
-                f"{pointer}/type",
-            )
         format_ = schema.get("format")
         if format_ == "binary" and schema.get("type") in ("string", None):
             del schema["format"]

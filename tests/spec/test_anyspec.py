@@ -80,7 +80,16 @@ def test_an_openapi_30_spec_is_normalised_to_31_with_a_located_note_per_change()
         "nullable: x-nullable: true read as type [string, null]"
     )
     assert notes[(2, "/openapi")] == "openapi: openapi 3.0.3 read as OpenAPI 3.1.0"
-    assert len(spec.notes) == 20
+    vaccination = spec.document["components"]["schemas"]["Vaccination"]["properties"]
+    assert vaccination["certificate"] == {
+        "type": "string",
+        "description": "The scanned certificate.",
+        "contentMediaType": "application/octet-stream",
+    }
+    assert notes[(175, "/components/schemas/Vaccination/properties/certificate")] == (
+        "type-file: type file read as a string of format binary"
+    )
+    assert len(spec.notes) == 22
     assert {d.file for d in spec.notes} == {f"{SHOWN}/kennel30.yaml"}
 
 
@@ -88,14 +97,14 @@ def test_verbose_lists_each_change_and_otherwise_a_count_per_kind(tmp_path: Path
     quiet = chatforge("validate", KENNEL, "--no-cache", cwd=ROOT)
     assert quiet.returncode == 0, quiet.stderr
     assert (
-        "chatforge: kennel30: read as OpenAPI 3.0 and normalised to 3.1 (20 changes: example 4, "
-        "exclusive-bound 3, format-binary 2, format-byte 1, nullable 9, openapi 1); "
+        "chatforge: kennel30: read as OpenAPI 3.0 and normalised to 3.1 (22 changes: example 4, "
+        "exclusive-bound 3, format-binary 3, format-byte 1, nullable 9, openapi 1, type-file 1); "
         "--verbose lists each"
     ) in quiet.stderr
     assert lines(quiet.stderr, "note") == []
     verbose = chatforge("validate", KENNEL, "--no-cache", "--verbose", cwd=ROOT)
     notes = lines(verbose.stderr, "note")
-    assert len(notes) == 20
+    assert len(notes) == 22
     assert notes[0] == (
         f"{SHOWN}/kennel30.yaml:2:1: note: openapi: openapi 3.0.3 read as OpenAPI 3.1.0 (/openapi)"
     )
