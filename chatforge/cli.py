@@ -16,8 +16,9 @@ import shutil
 import socket
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -101,27 +102,96 @@ def _print(diagnostics: Sequence[Diagnostic]) -> None:
         click.echo(item.render(), err=True)
 
 
+@dataclass(frozen=True)
+class Report:
+    """What a command prints of a run besides its errors: every warning, only their count by
+    rule, or none; and with `verbose`, what reading changed in each spec."""
+
+    warnings: str = "all"
+    verbose: bool = False
+
+
+# The name warnings go under in the summary when no lint rule found them: what the generator
+# leaves out or chooses, found while building the model of the API.
+_GENERATION = "generation"
+
+
+def _by_rule(warnings: Sequence[Diagnostic]) -> str:
+    """Warnings counted per rule, most first (then by name): "responses 12, examples 2"."""
+    counts: dict[str, int] = {}
+    for item in warnings:
+        counts[item.rule or _GENERATION] = counts.get(item.rule or _GENERATION, 0) + 1
+    ordered = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+    return ", ".join(f"{rule} {count}" for rule, count in ordered)
+
+
+def _notes(outcome: Outcome, report: Report, quiet: bool) -> None:
+    """What reading a spec changed: every change with --verbose, else a count of each kind."""
+    if not outcome.notes:
+        return
+    if report.verbose:
+        _print(outcome.notes)
+        return
+    if quiet:
+        return
+    counts: dict[str, int] = {}
+    for note in outcome.notes:
+        kind = note.message.split(":", 1)[0]
+        counts[kind] = counts.get(kind, 0) + 1
+    kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(counts.items()))
+    _say(
+        f"chatforge: {outcome.source.slug}: read as OpenAPI 3.0 and normalised to 3.1 "
+        f"({len(outcome.notes)} changes: {kinds}); --verbose lists each"
+    )
+
+
+def _warnings_of(outcomes: Sequence[Outcome]) -> list[Diagnostic]:
+    return [d for o in outcomes for d in (*o.diagnostics, *o.warnings) if d.level is Level.WARNING]
+
+
 def _checked(
     runner: Runner,
     config: Config,
     apis: Sequence[str],
     targets: tuple[Target, ...] | None = None,
     overview: tuple[Target, ...] | None = None,
+    report: Report = Report(),
 ) -> list[Outcome]:
     """Load, validate, lint and build each spec (and render it, given targets); print every
-    diagnostic, then the warnings of building; exit 1 on any error. Given overview targets,
-    the overview for them is made alongside, for `_overview`."""
+    diagnostic, then the warnings of building (as `report` asks); exit 1 on any error. Given
+    overview targets, the overview for them is made alongside, for `_overview`."""
     request = OverviewRequest(config.specs, overview) if overview is not None else None
     outcomes = runner.run(pipeline.find_specs(config, apis), targets, request)
-    _print([d for outcome in outcomes for d in outcome.diagnostics])
+    for outcome in outcomes:
+        _notes(outcome, report, config.quiet)
+    shown = report.warnings == "all"
+    _print(
+        [
+            d
+            for outcome in outcomes
+            for d in outcome.diagnostics
+            if shown or d.level is not Level.WARNING
+        ]
+    )
     failed = [o.source.slug for o in outcomes if not o.ok]
     if failed:
+        _summary(outcomes, report, config.quiet)
         _say(f"chatforge: {len(failed)} spec(s) with errors: {', '.join(failed)}; nothing written")
         sys.exit(1)
     for outcome in outcomes:
-        if outcome.warnings:
+        if outcome.warnings and shown:
             _print(outcome.warnings)
+    _summary(outcomes, report, config.quiet)
     return outcomes
+
+
+def _summary(outcomes: Sequence[Outcome], report: Report, quiet: bool) -> None:
+    """The warnings counted by rule: always when only the count is asked for, and after the
+    warnings themselves unless the command is quiet."""
+    warnings = _warnings_of(outcomes)
+    if not warnings or report.warnings == "none" or (quiet and report.warnings == "all"):
+        return
+    _say(f"chatforge: {len(warnings)} warning(s) by rule: {_by_rule(warnings)}")
 
 
 def _overview(
@@ -148,6 +218,20 @@ cache_option = click.option(
     help="Do everything again and leave the cache alone "
     "(default: reuse what an unchanged spec gave last time, from the user's cache folder).",
 )
+warnings_option = click.option(
+    "--warnings",
+    "warnings_mode",
+    type=click.Choice(("all", "summary", "none")),
+    default="all",
+    show_default=True,
+    help="Print every warning (then their count by rule), only their count by rule, or none.",
+)
+verbose_option = click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Also list each change reading made (an OpenAPI 3.0 document's normalisation to 3.1).",
+)
 jobs_option = click.option(
     "--jobs",
     "-j",
@@ -161,6 +245,9 @@ jobs_option = click.option(
 @click.version_option(__version__, prog_name="chatforge")
 def main() -> None:
     """Validate chat platform OpenAPI specs and generate models, clients, servers and docs."""
+    # What the libraries used say through Python's warnings is theirs, not the user's: the
+    # problems of a spec reach the user as diagnostics.
+    warnings.simplefilter("ignore")
 
 
 @main.command()
@@ -169,9 +256,17 @@ def main() -> None:
 @cache_option
 @jobs_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
+@warnings_option
+@verbose_option
 @guarded
 def validate(
-    apis: tuple[str, ...], specs: str | None, no_cache: bool, jobs: int | None, quiet: bool
+    apis: tuple[str, ...],
+    specs: str | None,
+    no_cache: bool,
+    jobs: int | None,
+    quiet: bool,
+    warnings_mode: str,
+    verbose: bool,
 ) -> None:
     """Check specs with openapi-spec-validator and the project's lint rules.
 
@@ -180,12 +275,11 @@ def validate(
     """
     config = _config(specs, quiet=quiet, jobs=jobs, use_cache=not no_cache)
     runner = _runner(config)
-    results = _checked(runner, config, apis, overview=None if apis else ("docs",))
+    report = Report(warnings_mode, verbose)
+    results = _checked(runner, config, apis, overview=None if apis else ("docs",), report=report)
     if not apis:
         _overview(runner, config, results, ("docs",))
-    warnings = sum(
-        1 for r in results for d in (*r.diagnostics, *r.warnings) if d.level is Level.WARNING
-    )
+    warnings = len(_warnings_of(results))
     if not quiet:
         _say(f"chatforge: {len(results)} spec(s) valid, {warnings} warning(s)")
 
@@ -209,6 +303,8 @@ def validate(
 @cache_option
 @jobs_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
+@warnings_option
+@verbose_option
 @guarded
 def generate(
     apis: tuple[str, ...],
@@ -219,6 +315,8 @@ def generate(
     no_cache: bool,
     jobs: int | None,
     quiet: bool,
+    warnings_mode: str,
+    verbose: bool,
 ) -> None:
     """Render specs into models, clients, servers and docs.
 
@@ -237,7 +335,14 @@ def generate(
         use_cache=not no_cache,
     )
     runner = _runner(config)
-    outcomes = _checked(runner, config, apis, config.targets, None if apis else config.targets)
+    outcomes = _checked(
+        runner,
+        config,
+        apis,
+        config.targets,
+        None if apis else config.targets,
+        Report(warnings_mode, verbose),
+    )
     files: dict[str, str] = {}
     owned: list[str] = []
     for outcome in outcomes:

@@ -10,6 +10,7 @@ from enum import StrEnum
 class Level(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # what reading changed (an OpenAPI 3.0 document's normalisation), --verbose
 
 
 @dataclass(frozen=True, order=True)
@@ -20,6 +21,7 @@ class Diagnostic:
     level: Level
     message: str
     pointer: str = ""
+    rule: str = ""  # the lint rule that found it, where one did
 
     def render(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}"
@@ -41,11 +43,27 @@ def pointer_of(*tokens: object) -> str:
 
 @dataclass
 class Diagnostics:
-    """A collector. Positions come from a locator (pointer -> line, col)."""
+    """A collector. Positions come from a locator (pointer -> line, col); in a document bundled
+    from several files, `origins` names the file of each part that came from another one (the
+    pointer where the part starts -> the file as shown and the pointer of the part in it), and
+    its positions are in that file: a diagnostic there names that file and that file's pointer."""
 
     file: str
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
     items: list[Diagnostic] = field(default_factory=list)
+    origins: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def origin(self, pointer: str) -> tuple[str, str]:
+        """The file that the value at `pointer` was read from, and its pointer in that file."""
+        if not self.origins:
+            return self.file, pointer
+        probe = pointer
+        while probe:
+            if probe in self.origins:
+                file, inner = self.origins[probe]
+                return file, inner + pointer[len(probe) :]
+            probe = probe.rsplit("/", 1)[0]
+        return self.file, pointer
 
     def locate(self, pointer: str) -> tuple[int, int]:
         probe = pointer
@@ -58,7 +76,8 @@ class Diagnostics:
 
     def add(self, level: Level, message: str, pointer: str = "") -> None:
         line, col = self.locate(pointer)
-        self.items.append(Diagnostic(self.file, line, col, level, message, pointer))
+        file, shown = self.origin(pointer)
+        self.items.append(Diagnostic(file, line, col, level, message, shown))
 
     def error(self, message: str, pointer: str = "") -> None:
         self.add(Level.ERROR, message, pointer)

@@ -40,7 +40,7 @@ from chatforge.ir.schemas import (
     enum_text,
     literal,
 )
-from chatforge.ir.synth import SynthesisError, synthesize
+from chatforge.ir.synth import Checker, SynthesisError, synthesize
 from chatforge.reserved import CLIENT_MODULE_NAMES, METHOD_ARGUMENTS
 from chatforge.spec.loader import LoadedSpec, resolve_pointer
 
@@ -71,6 +71,7 @@ class _Builder:
         self.diagnostics = diagnostics
         self.registry = SchemaRegistry(self.doc, diagnostics, self.handler_classes())
         self.conventions = isinstance(self.doc.get("x-chatforge"), dict)
+        self.checker: Checker | None = None
 
     def handler_classes(self) -> set[str]:
         """The handler class of every tag the document names (`<Tag>Handlers`), which the
@@ -97,6 +98,19 @@ class _Builder:
         return node, pointer
 
     def example_of(self, holder: Mapping[str, Any]) -> Json:
+        """The example a parameter, media type or schema gives. In a spec without
+        `x-chatforge`, where lint only warns of an example that does not match its schema, such
+        an example is left out (and one is made from the schema instead): generated code and
+        mock answers hold only values the spec allows."""
+        found = self._given_example(holder)
+        if found is _MISSING or self.conventions:
+            return found
+        if self.checker is None:
+            self.checker = Checker(self.doc)
+        schema = holder["schema"] if "schema" in holder else holder
+        return found if self.checker.valid(schema, found) else _MISSING
+
+    def _given_example(self, holder: Mapping[str, Any]) -> Json:
         if "example" in holder:
             return holder["example"]
         examples = holder.get("examples")

@@ -86,6 +86,19 @@ def synthesize(schema: Json, document: Mapping[str, Any], pointer: str) -> Json:
     return _Synth(document).value(schema, pointer, None, (pointer,))
 
 
+class Checker:
+    """Whether a value is valid against a schema of one document (an example a spec gives)."""
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self._synth = _Synth(document)
+
+    def valid(self, schema: Json, value: Json) -> bool:
+        try:
+            return bool(self._synth.validator(schema).is_valid(value))
+        except Exception:  # noqa: BLE001 - a schema the validator cannot take proves nothing
+            return False
+
+
 class _Synth:
     """One document: its validators, and where merged sub-schemas came from."""
 

@@ -10,6 +10,7 @@ import json
 import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -26,6 +27,7 @@ from chatforge.spec.loader import SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE, 
 
 Json = Any
 Rule = Callable[[Json, Diagnostics, Level], None]
+_ASCII_LETTER = re.compile("[A-Za-z]")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 PERIODS = ("second", "minute", "hour", "day")
 # Each kind of failure a generated server answers, with its HTTP status.
@@ -357,6 +359,7 @@ def rule_paths(doc: Json, out: Diagnostics, level: Level) -> None:
 def rule_names(doc: Json, out: Diagnostics, level: Level) -> None:
     """Names that become one Python name: schemas (classes), tags (client attributes) and the
     properties of one schema (fields)."""
+    project = isinstance(doc.get("x-chatforge"), dict)
     components = (doc.get("components") or {}).get("schemas") or {}
     seen: dict[str, str] = {}
     for name in components:
@@ -405,9 +408,22 @@ def rule_names(doc: Json, out: Diagnostics, level: Level) -> None:
         for prop in properties:
             python = naming.identifier(str(prop))
             if python in seen:
-                out.error(
+                # Names that differ in case or punctuation: the models and the client rename one
+                # of the two, each keeping its wire name: correct code, under a name the spec's
+                # authors did not choose. Names without ASCII letters cannot be told apart so.
+                renamed = not project and all(
+                    _ASCII_LETTER.search(name) for name in (str(seen[python]), str(prop))
+                )
+                fix = (
+                    "the generated code renames one of them (its field and argument keep "
+                    "the name on the wire); rename one to choose the names"
+                    if renamed
+                    else "rename one of them"
+                )
+                out.add(
+                    Level.WARNING if renamed else level,
                     f"properties {seen[python]!r} and {prop!r} of {owner} both become the "
-                    f"Python name {python!r}; rename one of them",
+                    f"Python name {python!r}; {fix}",
                     f"{pointer}/properties/{escape_pointer_token(prop)}",
                 )
             else:
@@ -646,7 +662,8 @@ def rule_examples(doc: Json, out: Diagnostics, level: Level) -> None:
         )
         if best is not None:
             where = "".join(f"/{p}" for p in best.absolute_path)
-            out.error(
+            out.add(
+                level,
                 f"example does not match its schema: {best.message}"
                 f"{' at ' + where if where else ''}; correct the example or the schema",
                 example_ptr,
@@ -661,7 +678,8 @@ def rule_enums(doc: Json, out: Diagnostics, level: Level) -> None:
             continue
         where = f"{pointer}/enum"
         if not values:
-            out.error(
+            out.add(
+                level,
                 "enum is empty, so no value is valid; list the allowed values or remove enum",
                 where,
             )
@@ -680,7 +698,9 @@ def rule_enums(doc: Json, out: Diagnostics, level: Level) -> None:
             subject = f"enum values {', '.join(_shown(v) for v in wrong)} are"
             fix = "make them " + " or ".join(_MANY_OF_TYPE[k] for k in kinds)
         noun = "types" if len(kinds) > 1 else "type"
-        out.error(f"{subject} not of the schema's {noun} {types}; {fix} or change the type", where)
+        out.add(
+            level, f"{subject} not of the schema's {noun} {types}; {fix} or change the type", where
+        )
 
 
 _ONE_OF_TYPE = {
@@ -1037,8 +1057,10 @@ RULES: dict[str, tuple[Rule, bool]] = {
     "rate-limit": (rule_rate_limit, True),
     "functions": (rule_functions, True),
     "shared-route": (rule_shared_route, False),
-    "examples": (rule_examples, False),
-    "enums": (rule_enums, False),
+    # Examples and enums that contradict their schema still give correct code (an example that
+    # does not match is left out of it): errors in project specs, warnings in any other.
+    "examples": (rule_examples, True),
+    "enums": (rule_enums, True),
     "extensions": (rule_extensions, False),
     "patterns": (rule_patterns, False),
     "unions": (rule_unions, False),
@@ -1062,7 +1084,9 @@ def lint(doc: Json, out: Diagnostics) -> None:
             if not project and name in PROJECT_ONLY:
                 continue
             level = Level.ERROR if (project or not convention) else Level.WARNING
+            before = len(out.items)
             rule(doc, out, level)
+            out.items[before:] = [replace(item, rule=name) for item in out.items[before:]]
     finally:
         _walking.clear()
         _walked.clear()

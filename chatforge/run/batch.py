@@ -46,6 +46,11 @@ class Outcome:
     # Reads the IR from the cache, for an outcome the cache answered: only a caller that needs
     # the IR pays for reading it.
     stored: Callable[[], Api | None] | None = field(default=None, repr=False, compare=False)
+    # What reading changed (an OpenAPI 3.0 document normalised to 3.1), for --verbose.
+    notes: tuple[Diagnostic, ...] = ()
+    # Whether the spec was read from its own file alone: the cache, which knows that file's
+    # content, keeps only such outcomes.
+    single_file: bool = True
 
     @property
     def ok(self) -> bool:
@@ -72,10 +77,13 @@ def _check(source: SpecSource) -> Outcome:
     from chatforge.run import pipeline
 
     checked = pipeline.check(source)
+    notes, single = checked.notes, not checked.others
     if not checked.ok or checked.built is None:
-        return Outcome(source, checked.diagnostics)
+        return Outcome(source, checked.diagnostics, notes=notes, single_file=single)
     api, warnings = checked.built
-    return Outcome(source, checked.diagnostics, tuple(warnings), api)
+    return Outcome(
+        source, checked.diagnostics, tuple(warnings), api, notes=notes, single_file=single
+    )
 
 
 def _caught(function: Callable[..., T], *args: Any) -> T | BaseException:
@@ -145,8 +153,9 @@ class OverviewRequest:
     targets: tuple[Target, ...]
 
 
-# What checking a spec found, as the cache keeps it: its diagnostics and its warnings.
-Checks = tuple[tuple[Diagnostic, ...], tuple[Diagnostic, ...]]
+# What checking a spec found, as the cache keeps it: its diagnostics, its warnings and the
+# notes of reading it.
+Checks = tuple[tuple[Diagnostic, ...], tuple[Diagnostic, ...], tuple[Diagnostic, ...]]
 
 
 @dataclass(frozen=True)
@@ -202,11 +211,13 @@ class Runner:
         if self.cache is None or keys is None:
             return None
         try:
-            diagnostics, warnings = records.decode(Checks, self.cache.load("checks", keys.check))
+            diagnostics, warnings, notes = records.decode(
+                Checks, self.cache.load("checks", keys.check)
+            )
         except ValueError:
             return None
         if any(d.level is Level.ERROR for d in diagnostics):
-            return Outcome(source, diagnostics)
+            return Outcome(source, diagnostics, notes=notes)
         if not self.cache.has("apis", keys.check):
             return None
         files = None
@@ -230,12 +241,14 @@ class Runner:
                 cache.store("apis", keys.check, records.encode(again.built))
             return again.built
 
-        return Outcome(source, diagnostics, warnings, files=files, stored=stored)
+        return Outcome(source, diagnostics, warnings, files=files, stored=stored, notes=notes)
 
     def _remember(self, outcome: Outcome, keys: Keys | None) -> None:
         if self.cache is None or keys is None or outcome.failure is not None:
             return
-        checks = records.encode((outcome.diagnostics, outcome.warnings))
+        if not outcome.single_file:  # its key knows only the entry file's content
+            return
+        checks = records.encode((outcome.diagnostics, outcome.warnings, outcome.notes))
         self.cache.store("checks", keys.check, checks)
         if outcome.built is not None:
             self.cache.store("apis", keys.check, records.encode(outcome.built))

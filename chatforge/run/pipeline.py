@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chatforge import naming
 from chatforge.config import Config, Target, curated_specs
@@ -107,6 +107,10 @@ class Checked:
     # The IR that checking built, with the warnings found on the way (None where it stopped
     # before building).
     built: tuple[Api, tuple[Diagnostic, ...]] | None = None
+    # What reading changed (an OpenAPI 3.0 document normalised to 3.1), for --verbose.
+    notes: tuple[Diagnostic, ...] = ()
+    # Other files the spec was read from, besides its own (a spec split over files).
+    others: tuple[Path, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -120,22 +124,28 @@ def check(source: SpecSource) -> Checked:
     from chatforge.ir import build as build_ir
     from chatforge.spec import loader
 
+    others: list[Path] = []
     try:
-        spec = loader.load(source.path, source.display)
+        spec = loader.load(source.path, source.display, others)
     except SpecError as exc:
-        return Checked(source, None, tuple(sorted(set(exc.diagnostics))))
+        return Checked(source, None, tuple(sorted(set(exc.diagnostics))), others=tuple(others))
+    read = tuple(others)
+
+    def checked(found: tuple[Diagnostic, ...], built: Any = None) -> Checked:
+        return Checked(source, spec, found, built, notes=spec.notes, others=read)
+
     diagnostics = spec.diagnostics()
     lint.lint(spec.document, diagnostics)
     if diagnostics.has_errors:
-        return Checked(source, spec, tuple(diagnostics))
+        return checked(tuple(diagnostics))
     try:
         built = build_ir.build(spec, source.slug, source.label)
     except SpecError as exc:
-        return Checked(source, spec, tuple(sorted({*diagnostics, *exc.diagnostics})))
+        return checked(tuple(sorted({*diagnostics, *exc.diagnostics})))
     except UnsafeText as exc:
         refused = Diagnostic(source.display, 1, 1, Level.ERROR, str(exc))
-        return Checked(source, spec, tuple(sorted({*diagnostics, refused})))
-    return Checked(source, spec, tuple(diagnostics), built)
+        return checked(tuple(sorted({*diagnostics, refused})))
+    return checked(tuple(diagnostics), built)
 
 
 def build(checked: Checked, warn: Callable[[Sequence[Diagnostic]], None] | None = None) -> Api:

@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -65,6 +66,9 @@ def _serve(connection: Connection, inherited: tuple[Connection, ...], parent: in
     to stop or the parent is gone."""
     for end in inherited:
         end.close()
+    # What the libraries used say through Python's warnings is theirs, not the user's: the
+    # problems of a spec reach the user as diagnostics.
+    warnings.simplefilter("ignore")
     try:
         _follow_parent(parent)
         _loop(connection)

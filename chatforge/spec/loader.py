@@ -14,13 +14,19 @@ import os
 import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
 import yaml
 
-from chatforge.diagnostics import Diagnostics, SpecError, escape_pointer_token, pointer_of
+from chatforge.diagnostics import (
+    Diagnostic,
+    Diagnostics,
+    SpecError,
+    escape_pointer_token,
+    pointer_of,
+)
 from chatforge.spec import specfile
 
 Json = Any
@@ -129,9 +135,14 @@ class LoadedSpec:
     display_path: str
     document: dict[str, Json]
     positions: dict[str, tuple[int, int]]
+    # Where the parts bundled from other files came from (see `Diagnostics.origins`).
+    origins: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # What reading changed on the way, one note per change (an OpenAPI 3.0 document's
+    # normalisation to 3.1), for --verbose.
+    notes: tuple[Diagnostic, ...] = ()
 
     def diagnostics(self) -> Diagnostics:
-        return Diagnostics(self.display_path, dict(self.positions))
+        return Diagnostics(self.display_path, dict(self.positions), origins=dict(self.origins))
 
 
 class _Builder:
@@ -628,10 +639,11 @@ _OBJECTS: dict[str, dict[str, tuple[str, str]]] = {
         "parameters": ("map", "parameter"),
         "examples": ("map", "example"),
         "requestBodies": ("map", "body"),
-        "headers": ("map", "parameter"),
+        "headers": ("map", "header"),
         "links": ("map", "link"),
         "callbacks": ("map", "callback"),
         "pathItems": ("map", "path"),
+        "securitySchemes": ("map", "securityScheme"),
     },
     "path": {"parameters": ("list", "parameter")}
     | {method: ("one", "operation") for method in _METHODS},
@@ -647,15 +659,21 @@ _OBJECTS: dict[str, dict[str, tuple[str, str]]] = {
         "examples": ("map", "example"),
         "example": _DATA,
     },
+    "header": {
+        "schema": ("one", "schema"),
+        "content": ("map", "media"),
+        "examples": ("map", "example"),
+        "example": _DATA,
+    },
     "media": {
         "schema": ("one", "schema"),
         "examples": ("map", "example"),
         "example": _DATA,
         "encoding": ("map", "encoding"),
     },
-    "encoding": {"headers": ("map", "parameter")},
+    "encoding": {"headers": ("map", "header")},
     "response": {
-        "headers": ("map", "parameter"),
+        "headers": ("map", "header"),
         "content": ("map", "media"),
         "links": ("map", "link"),
     },
@@ -677,10 +695,22 @@ def references(document: Json) -> Iterator[tuple[str, str, Json]]:
     and `$schema` of a schema, each Reference Object, a discriminator's `mapping` values, and
     `jsonSchemaDialect`, `externalValue` and `operationRef`. Values that are data (examples,
     defaults, constants, enums, extensions) are not read: a `$ref` member there is data."""
-    yield from _object(document, "", "document")
+    for where, keyword, value, _ in _object(document, "", "document"):
+        yield where, keyword, value
 
 
-def _object(node: Json, pointer: str, kind: str) -> Iterator[tuple[str, str, Json]]:
+# (pointer of the keyword or field, the keyword or field, its value, the kind of object).
+Reference = tuple[str, str, Json, str]
+
+
+def kinded_references(node: Json, kind: str = "document") -> Iterator[Reference]:
+    """`references` of a value of the given kind of OpenAPI object ("document", "schema",
+    "parameter", "path", ...), each with the kind of object the reference stands for (or is
+    in): "schema" for a schema's keywords, "" where no kind is known."""
+    yield from _object(node, "", kind)
+
+
+def _object(node: Json, pointer: str, kind: str) -> Iterator[Reference]:
     if kind == "schema":
         yield from _schema_refs(node, pointer)
         return
@@ -694,7 +724,7 @@ def _object(node: Json, pointer: str, kind: str) -> Iterator[tuple[str, str, Jso
         if str(key).startswith("x-"):
             continue
         if key == "$ref" or key in referring:
-            yield child, key, value
+            yield child, key, value, kind
         elif kind == "callback":  # a mapping of expressions to path items
             yield from _object(value, child, "path")
         elif key in fields:
@@ -713,7 +743,7 @@ def _object(node: Json, pointer: str, kind: str) -> Iterator[tuple[str, str, Jso
             yield from _anywhere(value, child)
 
 
-def _schema_refs(schema: Json, pointer: str) -> Iterator[tuple[str, str, Json]]:
+def _schema_refs(schema: Json, pointer: str) -> Iterator[Reference]:
     if isinstance(schema, list):  # the list form of `items` of older drafts
         for index, item in enumerate(schema):
             yield from _schema_refs(item, f"{pointer}/{index}")
@@ -725,7 +755,7 @@ def _schema_refs(schema: Json, pointer: str) -> Iterator[tuple[str, str, Json]]:
         if key in SCHEMA_DATA or str(key).startswith("x-"):
             continue
         if key in _REFERRING:
-            yield child, key, value
+            yield child, key, value, "schema"
         elif key in SUBSCHEMA_ONE:
             yield from _schema_refs(value, child)
         elif key in SUBSCHEMA_LIST and isinstance(value, list):
@@ -737,12 +767,12 @@ def _schema_refs(schema: Json, pointer: str) -> Iterator[tuple[str, str, Json]]:
         elif key == "discriminator" and isinstance(value, dict):
             mapping = value.get("mapping")
             for name, target in (mapping if isinstance(mapping, dict) else {}).items():
-                yield f"{child}/mapping/{escape_pointer_token(name)}", "mapping", target
+                yield f"{child}/mapping/{escape_pointer_token(name)}", "mapping", target, "schema"
         else:
             yield from _anywhere(value, child)
 
 
-def _anywhere(node: Json, pointer: str) -> Iterator[tuple[str, str, Json]]:
+def _anywhere(node: Json, pointer: str) -> Iterator[Reference]:
     """The references anywhere in a value of no known kind: every referring keyword counts."""
     if isinstance(node, dict):
         for key, value in node.items():
@@ -750,7 +780,7 @@ def _anywhere(node: Json, pointer: str) -> Iterator[tuple[str, str, Json]]:
             if str(key).startswith("x-"):
                 continue
             if key in _REFERRING:
-                yield child, key, value
+                yield child, key, value, ""
             else:
                 yield from _anywhere(value, child)
     elif isinstance(node, list):
@@ -873,8 +903,8 @@ def _local_problem(keyword: str, target: str, document: Json) -> str | None:
     """What is wrong with a reference to a place in this document, or None."""
     if not target.startswith("#"):
         return (
-            f"{keyword} {target!r} points outside this file; specs are single files, "
-            "so move the target under components"
+            f"{keyword} {target!r} points outside this file; only $ref may name another "
+            "file (of the spec's folder), so use $ref or move the target under components"
         )
     problem = pointer_problem(target)
     if problem is not None:
@@ -889,7 +919,7 @@ def _reference_problem(keyword: str, value: Json, document: Json) -> str | None:
     if keyword == "$id":
         return (
             f"$id {value!r} gives the schema a URI of its own, against which the references "
-            "inside it resolve outside this file; remove $id (specs are single files)"
+            "inside it resolve outside this file; remove $id (other files are named by $ref)"
         )
     if keyword in ("$schema", "jsonSchemaDialect"):
         if value in KNOWN_DIALECTS:
@@ -900,8 +930,8 @@ def _reference_problem(keyword: str, value: Json, document: Json) -> str | None:
         )
     if keyword == "externalValue":
         return (
-            f"externalValue {value!r} points outside this file; specs are single files, so "
-            "give the example as value"
+            f"externalValue {value!r} points outside this file; chatforge reads no example "
+            "from elsewhere, so give the example as value"
         )
     if not isinstance(value, str):
         return f"{keyword} must be a string, a reference such as '#/components/schemas/Name'"
@@ -978,6 +1008,11 @@ def _error_pointer(document: Json, error: Any) -> str:
     path = [str(token) for token in getattr(error, "absolute_path", ())]
     relative = pointer_of(*path)
     instance = getattr(error, "instance", None)
+    root = getattr(error, "schema_root", None)
+    if root is not None:  # a schema against the meta-schema: the path starts at that schema
+        for where, container in _containers(document):
+            if container is root:
+                return where + relative
     try:
         if resolve_pointer(document, relative) is instance:
             return relative
@@ -1063,6 +1098,43 @@ def _message(error: Any) -> str:
             shown = ", ".join(repr(value) for value in unknown)
             verb = "is not a JSON Schema type" if len(unknown) == 1 else "are not JSON Schema types"
             return f"{shown} {verb}; use {', '.join(_TYPES[:-1])} or {_TYPES[-1]}"
+    if kind in ("oneOf", "anyOf") and isinstance(instance, dict | list):
+        # Not the whole value again, which the location names: why each form does not fit.
+        reasons = list(dict.fromkeys(r for r in map(_reason, _leaves(error)) if r))
+        because = f": {'; or '.join(reasons)}" if reasons else ""
+        return f"this value is none of the forms allowed here{because}"
+    return message
+
+
+def _leaves(error: Any) -> Iterator[Any]:
+    """The errors at the ends of a oneOf's or anyOf's tree of reasons."""
+    for inner in getattr(error, "context", None) or ():
+        if getattr(inner, "context", None):
+            yield from _leaves(inner)
+        else:
+            yield inner
+
+
+def _reason(leaf: Any) -> str | None:
+    """One reason a form does not fit, in a spec's words; None for "it is no reference" (every
+    object may be one, so that says nothing) and for messages that only repeat the value."""
+    instance = getattr(leaf, "instance", None)
+    if leaf.validator == "required" and "'$ref'" in leaf.message:
+        return None
+    if leaf.validator == "not":
+        value = leaf.validator_value if isinstance(leaf.validator_value, dict) else {}
+        options = value.get("anyOf") or value.get("oneOf") or [value]
+        names = [
+            name
+            for option in options
+            if isinstance(option, dict)
+            for name in option.get("required", ())
+            if isinstance(instance, dict) and name in instance
+        ]
+        return f"it may not hold {', '.join(names)} here" if names else None
+    message = str(leaf.message).splitlines()[0]
+    if isinstance(instance, dict | list) and repr(instance) in message:
+        return None
     return message
 
 
@@ -1084,22 +1156,36 @@ class _Unretrievable(Mapping[str, Callable[[str], Any]]):
 
     @staticmethod
     def _refuse(uri: str) -> Any:
-        raise LookupError(f"{uri} is outside the document; specs are single files")
+        raise LookupError(f"{uri} is outside the document; chatforge fetches nothing")
 
 
 _NO_RETRIEVAL = _Unretrievable()
 
 
-def _iter_errors(document: Json) -> tuple[list[Any], Exception | None]:
+def _iter_errors(document: Json, version: str = "3.1") -> tuple[list[Any], Exception | None]:
     """openapi-spec-validator's errors, one at a time: those it gives before it fails on a
     malformed document are kept, with what it failed on."""
     # openapi-spec-validator switches to jsonschema-rs whenever that is installed, and its
     # messages differ: diagnostics must read the same on every machine.
     os.environ["OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND"] = "jsonschema"
-    from openapi_spec_validator import OpenAPIV31SpecValidator
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
-    class Validator(OpenAPIV31SpecValidator):
+    base = OpenAPIV30SpecValidator if version == "3.0" else OpenAPIV31SpecValidator
+    schemas: Any = base.keyword_validators["schema"]
+
+    class Schemas(schemas):  # type: ignore[misc]
+        """Each schema checked against the meta-schema as openapi-spec-validator checks it (to
+        its first error), with the schema its error is in: the error's path starts there."""
+
+        def _validate_schema_meta(self, schema: Any, schema_value: Any) -> Any:
+            error = super()._validate_schema_meta(schema, schema_value)
+            if error is not None:
+                error.schema_root = schema_value
+            return error
+
+    class Validator(base):  # type: ignore[valid-type,misc]
         resolver_handlers = cast(Any, _NO_RETRIEVAL)
+        keyword_validators = {**base.keyword_validators, "schema": Schemas}
 
     errors: list[Any] = []
     found = Validator(document).iter_errors()
@@ -1126,39 +1212,25 @@ def _member_named_ref(document: Json, target: Any) -> str | None:
     return None
 
 
-def validate_openapi(document: Json, diagnostics: Diagnostics) -> None:
-    """openapi-spec-validator on an OpenAPI 3.1 document; every problem becomes a diagnostic."""
+def validate_openapi(document: Json, diagnostics: Diagnostics, version: str | None = None) -> None:
+    """openapi-spec-validator on an OpenAPI 3.1 or 3.0 document (`version` "3.1" or "3.0", else
+    read from the document); every problem becomes a diagnostic."""
     if not isinstance(document, dict):
         diagnostics.error("a spec must be a mapping at its top level (an OpenAPI 3.1 document)")
         return
-    version = document.get("openapi")
-    where = "/openapi" if "openapi" in document else ""
     if version is None:
-        diagnostics.error(
-            "the document has no openapi field; Chatforge reads OpenAPI 3.1 documents "
-            "(openapi: 3.1.0)"
-        )
-        return
-    if not isinstance(version, str):
-        diagnostics.error(
-            f"openapi is the number {version!r}, not a string; Chatforge reads OpenAPI 3.1 "
-            "documents: write openapi: 3.1.0",
-            where,
-        )
-        return
-    if not re.fullmatch(r"3\.1\.\d+", version):
-        diagnostics.error(
-            f"openapi is {version!r}; Chatforge reads OpenAPI 3.1 documents (openapi: 3.1.0)",
-            where,
-        )
-        return
+        from chatforge.spec import upgrade
+
+        version = upgrade.version_problem(document, diagnostics)
+        if version is None:
+            return
     if not _shapes(document, diagnostics):
         return
     from chatforge.spec import precheck  # which reads documents with this module's helpers
 
-    if precheck.clean(document):
+    if version == "3.1" and precheck.clean(document):
         return
-    errors, failure = _iter_errors(document)
+    errors, failure = _iter_errors(document, version)
     errors = [error for error in errors if type(error).__name__ not in _LINTED_ELSEWHERE]
     if failure is not None and not errors:
         member = _member_named_ref(document, getattr(failure, "ref", None))
@@ -1171,9 +1243,9 @@ def validate_openapi(document: Json, diagnostics: Diagnostics) -> None:
             )
             return
         diagnostics.error(
-            f"not valid OpenAPI 3.1: the validator could not read the document "
+            f"not valid OpenAPI {version}: the validator could not read the document "
             f"({type(failure).__name__}: {failure}); check the structure against the OpenAPI "
-            "3.1 schema"
+            f"{version} schema"
         )
         return
     # A failure after errors comes of them: the errors say where the document is wrong.
@@ -1186,12 +1258,12 @@ def validate_openapi(document: Json, diagnostics: Diagnostics) -> None:
         if (pointer, message) in seen:
             continue
         seen.add((pointer, message))
-        diagnostics.error(f"not valid OpenAPI 3.1: {message}", pointer)
+        diagnostics.error(f"not valid OpenAPI {version}: {message}", pointer)
 
 
-def load(path: Path, display_path: str | None = None) -> LoadedSpec:
-    """Read, parse and validate one spec; raises SpecError with located diagnostics."""
-    shown = display_path or str(path)
+def read_document(path: Path, shown: str) -> tuple[Json, dict[str, tuple[int, int]]]:
+    """The JSON data of one file (YAML, or JSON by its suffix) and where each value is in it,
+    within the limits above; raises SpecError with located diagnostics."""
     diagnostics = Diagnostics(shown)
     try:
         raw = specfile.read(path)
@@ -1208,16 +1280,43 @@ def load(path: Path, display_path: str | None = None) -> LoadedSpec:
         diagnostics.error(f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8")
         raise SpecError(list(diagnostics)) from None
     if path.suffix.lower() == ".json":
-        document, positions = parse_json(text, shown)
-    else:
-        document, positions = parse_yaml(text, shown)
+        return parse_json(text, shown)
+    return parse_yaml(text, shown)
+
+
+def load(path: Path, display_path: str | None = None, read: list[Path] | None = None) -> LoadedSpec:
+    """Read, parse, bundle, validate and normalise one spec (an OpenAPI 3.1 or 3.0 document,
+    maybe split over files under its folder); raises SpecError with located diagnostics.
+    `read`, given, gets the path of every file read besides this one."""
+    from chatforge.spec import bundle, upgrade
+
+    shown = display_path or str(path)
+    diagnostics = Diagnostics(shown)
+    document, positions = read_document(path, shown)
     diagnostics.positions.update(positions)
     if not isinstance(document, dict):
         diagnostics.error("a spec must be a mapping at its top level (an OpenAPI 3.1 document)")
         raise SpecError(list(diagnostics))
-    check_refs(document, diagnostics)
+    version = upgrade.version_problem(document, diagnostics)
+    if version is None:
+        raise SpecError(list(diagnostics))
+    bundled, left = bundle.bundle(path, shown, document, diagnostics, read)
+    refused = left | {(item.file, item.pointer) for item in diagnostics.items}
+    found = Diagnostics(shown, diagnostics.positions, origins=diagnostics.origins)
+    notes: list[Diagnostic] = []
+    if version == "3.0":
+        upgrade.leftovers(bundled, diagnostics, notes)
+    check_refs(bundled, found)
+    # A reference that bundling refused is not refused again in other words.
+    diagnostics.items.extend(
+        item for item in found.items if (item.file, item.pointer) not in refused
+    )
     if not diagnostics.has_errors:
-        validate_openapi(document, diagnostics)
+        validate_openapi(bundled, diagnostics, version)
     if diagnostics.has_errors:
         raise SpecError(list(diagnostics))
-    return LoadedSpec(path, shown, document, positions)
+    if version != "3.1":
+        bundled = upgrade.upgrade(bundled, diagnostics, notes)
+    return LoadedSpec(
+        path, shown, bundled, diagnostics.positions, diagnostics.origins, tuple(notes)
+    )

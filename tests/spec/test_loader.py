@@ -658,16 +658,22 @@ def test_validator_errors_are_located(change: Any, pointer: str, words: str) -> 
 
 @pytest.mark.parametrize(
     ("version", "pointer"),
-    [("3.0.3", "/openapi"), ("2.0", "/openapi"), (3.1, "/openapi"), (None, "")],
+    [
+        ("3.2.0", "/openapi"),
+        ("2.0", "/openapi"),
+        ("3.0.4", "/openapi"),
+        (3.1, "/openapi"),
+        (None, ""),
+    ],
 )
-def test_only_openapi_31_is_read(version: Any, pointer: str) -> None:
+def test_only_openapi_31_and_30_are_read(version: Any, pointer: str) -> None:
     document = copy.deepcopy(MINIMAL)
     if version is None:
         del document["openapi"]
     else:
         document["openapi"] = version
     found = only(validate(document))
-    assert "Chatforge reads OpenAPI 3.1" in found.message
+    assert "Chatforge reads OpenAPI 3.1 and 3.0 documents" in found.message
     assert found.pointer == pointer
 
 
