@@ -159,10 +159,8 @@ def test_generated_client_imports_lazily(slug: str) -> None:
 @pytest.mark.parametrize("slug", SLUGS)
 def test_generated_client_loads_httpx_when_a_client_is_made(slug: str) -> None:
     """Importing a client loads neither httpx nor asyncio; making a client loads them."""
-    from chatforge.targets.client import auth_params, example_credentials
-
     api = pipeline.build(pipeline.check(pipeline.find_specs(load_config(ROOT), [slug])[0]))
-    credentials = example_credentials(auth_params(api))
+    credentials = api.example_credentials
     probe = (
         "import sys\n"
         "before = set(sys.modules)\n"

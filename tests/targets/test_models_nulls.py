@@ -12,7 +12,7 @@ import pytest
 
 from chatforge.config import load_config
 from chatforge.run import pipeline
-from chatforge.targets.models import _plainly_takes_null
+from chatforge.targets.modelgen import _plainly_takes_null
 from tests.conftest import ROOT
 
 SIMPLE: list[Any] = [

@@ -282,12 +282,12 @@ def test_text_that_fails_its_check_stops_the_spec_with_a_diagnostic(
     source = pipeline.find_specs(load_config(ROOT), [str(HOSTILE / "file_name.yaml")])[0]
     api = pipeline.build(pipeline.check(source))
 
-    def refuse(api: object) -> dict[str, str]:
+    def refuse(api: object, models: str) -> dict[str, str]:
         raise text.UnsafeText("docstring", "a\u200bb")
 
     monkeypatch.setattr(targets, "renderer", lambda target: refuse)
     with pytest.raises(SpecError) as raised:
-        pipeline.render(api, ["client"])
+        pipeline.render(api, ["client"], models="")
     (diagnostic,) = raised.value.diagnostics
     assert diagnostic.render() == (
         "tests/fixtures/hostile/file_name.yaml:1:1: error: text from the spec cannot be "

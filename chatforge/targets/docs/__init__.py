@@ -26,10 +26,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from chatforge.ir.calls import EXAMPLE_SECRET
 from chatforge.ir.model import (
     Api,
     Body,
     Constraint,
+    Credential,
     Field,
     Function,
     Model,
@@ -41,12 +43,8 @@ from chatforge.ir.model import (
     Server,
     Tag,
 )
-from chatforge.lint import ERROR_KINDS
 from chatforge.reserved import DOCS_PAGES
-from chatforge.runtime.client._errors import _BY_STATUS
-from chatforge.runtime.client._jwt import hs256_token
 from chatforge.targets import Files
-from chatforge.targets.client import AuthArg, ResourceNames, auth_params, example_credentials
 from chatforge.targets.docs.curl import curl_example
 from chatforge.targets.templating import render as render_template
 from chatforge.targets.text import anchor, code, md, normalise, one_line
@@ -438,7 +436,7 @@ def example_call(
     fields = example_args(op, function)
     args = [f"{f.py}={f.example_repr}" for f in fields]
     target = {"json": "result = ", "binary": "data = ", "empty": ""}[op.success.kind]
-    call = f"{target}client.{tag.py}.{ResourceNames(tag).method(op, function)}"
+    call = f"{target}client.{tag.py}.{tag.names.method(op, function)}"
     one_line = f"{call}({', '.join(args)})"
     if len(one_line) <= WRAP_AT:
         lines: tuple[str, ...] = (one_line,)
@@ -525,7 +523,7 @@ def host_item(server: Server) -> Item:
     return Item(text, tuple(items))
 
 
-def _signature_text(scheme: SecurityScheme, auth: AuthArg) -> str:
+def _signature_text(scheme: SecurityScheme, auth: Credential) -> str:
     sig = scheme.signature
     assert sig is not None
     unit = "milliseconds" if sig.milliseconds else "seconds"
@@ -555,7 +553,7 @@ def _signature_text(scheme: SecurityScheme, auth: AuthArg) -> str:
     )
 
 
-def scheme_text(scheme: SecurityScheme, auth: AuthArg) -> tuple[str, tuple[str, ...]]:
+def scheme_text(scheme: SecurityScheme, auth: Credential) -> tuple[str, tuple[str, ...]]:
     """(kind, paragraphs) explaining one security scheme and how the client takes it."""
     argument = auth.arg
     client = f'`Client({argument}="...")`'
@@ -578,7 +576,7 @@ def scheme_text(scheme: SecurityScheme, auth: AuthArg) -> tuple[str, tuple[str, 
         how = _signature_text(scheme, auth)
     elif scheme.kind == "jwt" and scheme.jwt is not None:
         kind = "JSON Web Token"
-        secret, token = auth.args[0][0], auth.args[1][0]
+        secret, token = auth.arguments
         prefix = f", after {code(scheme.jwt.prefix)}" if scheme.jwt.prefix else ", with no prefix"
         how = (
             f"Send a {md(scheme.jwt.algorithm)} JSON Web Token in the {code(scheme.param)} "
@@ -587,13 +585,12 @@ def scheme_text(scheme: SecurityScheme, auth: AuthArg) -> tuple[str, tuple[str, 
             f"signed with the API secret. The generated client mints it when given "
             f'`{secret}=`: `Client({secret}="...")`, or sends a token you give as `{token}=`.'
         )
-        if scheme.jwt.algorithm == "HS256":
-            claims = json.loads(scheme.jwt.server_claims_json)
+        if auth.example_token is not None:
             how += (
-                " For example, with the secret `api-secret`, the server token (header "
+                f" For example, with the secret `{EXAMPLE_SECRET}`, the server token (header "
                 '`{"alg":"HS256","typ":"JWT"}`, those claims, then the HMAC-SHA256 of both with '
                 f"the secret, each part base64url without padding) is "
-                f"`{hs256_token(claims, 'api-secret')}`."
+                f"`{auth.example_token}`."
             )
     elif scheme.kind == "fixed":
         kind = "fixed header"
@@ -615,7 +612,7 @@ def scheme_text(scheme: SecurityScheme, auth: AuthArg) -> tuple[str, tuple[str, 
 
 
 def usage(api: Api) -> tuple[str, CodeBlock, tuple[str, ...]]:
-    credentials = example_credentials(auth_params(api))
+    credentials = api.example_credentials
     imports: tuple[str, ...] = ()
     calls: tuple[str, ...] = ("...",)
     first = first_call(api)
@@ -661,7 +658,7 @@ def rate_limits(api: Api, where: Names) -> tuple[str, Table | None]:
 
 
 def client_methods_md(tag: Tag, op: Operation) -> str:
-    names = ResourceNames(tag)
+    names = tag.names
     return ", ".join(code(f"client.{tag.py}.{names.method(op, f)}()") for f in op.functions)
 
 
@@ -685,8 +682,8 @@ def envelope_md(api: Api) -> str | None:
     )
 
 
-# What each kind of failure a generated server answers means; its status is lint's
-# `ERROR_KINDS`, the exception the generated client raises for it the client's own choice.
+# What each kind of failure a generated server answers means; its status and the exception the
+# generated client raises for it are the IR's (`Api.failures`).
 FAILURES = {
     "validation": "a parameter is missing, malformed or out of range",
     "authentication": "the credentials are missing or wrong",
@@ -699,13 +696,6 @@ FAILURES = {
     "internal": "the service failed",
     "not_implemented": "a generated server has no handler for the operation",
 }
-
-
-def _raised(status: int) -> str:
-    """The exception the generated client raises for an answer with this status."""
-    if status in _BY_STATUS:
-        return _BY_STATUS[status].__name__
-    return "InternalServerError" if status >= 500 else "APIStatusError"
 
 
 def errors_section(api: Api) -> tuple[str, Table]:
@@ -733,19 +723,15 @@ def errors_section(api: Api) -> tuple[str, Table]:
         "raises a subclass of `APIStatusError` that carries the status, the code, the message "
         "and the raw body; the generated server answers its own failures in the same shape."
     )
-    codes = dict(style.codes)
-    rows = []
-    for kind, status in ERROR_KINDS.items():
-        status = style.validation_status if kind == "validation" else status
-        vendor = codes.get(kind)
-        rows.append(
-            (
-                FAILURES[kind],
-                code(str(status)),
-                code(json.dumps(vendor)) if vendor is not None else "",
-                code(_raised(status)),
-            )
+    rows = [
+        (
+            FAILURES[failure.kind],
+            code(str(failure.status)),
+            code(json.dumps(failure.vendor_code)) if failure.vendor_code is not None else "",
+            code(failure.exception),
         )
+        for failure in api.failures
+    ]
     header = ("failure", "status", style.code_field or "code", "client raises")
     return text, table(header, rows)
 
@@ -758,7 +744,7 @@ def pagination_section(api: Api, where: Names) -> tuple[str, Table | None]:
             pages = op.pagination
             if pages is None:
                 continue
-            iterator = ResourceNames(tag).iterator(op, op.functions[0])
+            iterator = tag.names.iterator(op, op.functions[0])
             turned = {
                 "page": pages.page,
                 "offset": pages.offset,
@@ -789,7 +775,7 @@ def pagination_section(api: Api, where: Names) -> tuple[str, Table | None]:
 def index_page(api: Api, where: Names) -> IndexPage:
     intro, snippet, notes = usage(api)
     schemes = []
-    for scheme, auth in zip(api.security, auth_params(api), strict=True):
+    for scheme, auth in zip(api.security, api.credentials, strict=True):
         kind, paragraphs = scheme_text(scheme, auth)
         schemes.append(Scheme(scheme.name, scheme_anchor(where, scheme.name), kind, paragraphs))
     limits_md, limits = rate_limits(api, where)
@@ -1045,7 +1031,7 @@ def returns_md(op: Operation, where: Names) -> str:
 
 def method_md(tag: Tag, op: Operation, function: Function, where: Names) -> str:
     """One client method of a shared route: what it is for and what it sends."""
-    method = ResourceNames(tag).method(op, function)
+    method = tag.names.method(op, function)
     text = f"{code(f'client.{tag.py}.{method}()')}: {md(function.title)}"
     if function.variant is not None:
         variant = (
@@ -1066,7 +1052,7 @@ def facts(api: Api, tag: Tag, op: Operation, where: Names) -> tuple[Item, ...]:
         result.append(Item("**Client methods** (one route serves each of them):", methods))
     else:
         function = op.functions[0]
-        method = ResourceNames(tag).method(op, function)
+        method = tag.names.method(op, function)
         text = f"**Client method:** {code(f'client.{tag.py}.{method}()')}"
         if function.path and function.path != op.path:
             text += f", sent to {code(f'{op.method} {function.path}')}"
@@ -1080,7 +1066,7 @@ def facts(api: Api, tag: Tag, op: Operation, where: Names) -> tuple[Item, ...]:
     result.append(Item(f"**Auth:** {schemes}"))
     result.append(Item(f"**Rate limit:** {rate_limit_md(op.rate_limit)}"))
     result.append(Item(f"**Returns:** {returns_md(op, where)}"))
-    names, first = ResourceNames(tag), op.functions[0]
+    names, first = tag.names, op.functions[0]
     if op.pagination is not None:
         every = code(f"client.{tag.py}.{names.iterator(op, first)}()")
         result.append(Item(f"**Every item:** {every} yields the items of every page"))
@@ -1092,7 +1078,7 @@ def facts(api: Api, tag: Tag, op: Operation, where: Names) -> tuple[Item, ...]:
 
 
 def variant_caption(tag: Tag, op: Operation, function: Function, where: Names) -> str:
-    method = ResourceNames(tag).method(op, function)
+    method = tag.names.method(op, function)
     text = f"{code(f'client.{tag.py}.{method}()')} ({md(function.title)})"
     if function.variant is not None and function.variant in where.models:
         return f"{text} sends {where.model_link(function.variant)}:"
@@ -1370,7 +1356,7 @@ GOOD = {
 def _credentials(api: Api) -> tuple[list[str], list[tuple[str, str]], str | None]:
     """(the `chatforge serve` options, the client's credential arguments, the argument a
     wrong value of which the mock refuses), for the schemes the mock server can check."""
-    auths = auth_params(api)
+    auths = api.credentials
     kinds = {scheme.kind for scheme in api.security}
     args: list[tuple[str, str]] = []
     for auth in auths:
@@ -1596,7 +1582,7 @@ def maintainers_page(api: Api, where: Names) -> MaintainersPage:
             assumed.append(Item(f"{where.model_link(model.name)}: {sentence(model.assumed)}"))
     rows = []
     for tag in api.tags:
-        names = ResourceNames(tag)
+        names = tag.names
         for op in tag.operations:
             for function in op.functions:
                 rows.append(

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from chatforge.ir.model import Api, Field, Function, Operation, SecurityScheme
-from chatforge.targets.client import AuthArg, auth_params
+from chatforge.ir.model import Api, Credential, Field, Function, Operation, SecurityScheme
 from chatforge.targets.text import code, md
 
 # The shell variables holding credentials, by what the client argument is called.
@@ -58,12 +57,12 @@ def _variable(argument: str) -> str:
 
 
 def _credentials(
-    scheme: SecurityScheme, auth: AuthArg
+    scheme: SecurityScheme, auth: Credential
 ) -> tuple[list[str], list[str], list[tuple[str, str]], list[str]]:
     """(shell lines before curl, headers, query pairs, notes) for one scheme."""
     if scheme.kind == "signature" and scheme.signature is not None:
         sig = scheme.signature
-        key, secret = (_variable(arg) for arg, _ in auth.args[:2])
+        key, secret = (_variable(arg) for arg in auth.arguments[:2])
         stamp = "$(date +%s%3N)" if sig.milliseconds else "$(date +%s)"
         parts = {"secret": f"${secret}", "nonce": "$NONCE", "timestamp": "$TIMESTAMP"}
         signed = "".join(parts[p] for p in sig.signed)
@@ -133,7 +132,7 @@ def curl_example(api: Api, op: Operation, function: Function, fields: list[Field
     for f in function.body_fields:  # fixed values travel whatever the caller passes
         if f.const_repr is not None:
             values.setdefault((f.location, f.wire), json.loads(f.example_json))
-    by_name = dict(zip((s.name for s in api.security), auth_params(api), strict=True))
+    by_name = dict(zip((s.name for s in api.security), api.credentials, strict=True))
     prelude: list[str] = []
     headers: list[str] = []
     plain_headers: list[str] = []
