@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from chatforge.ir.model import Api, Credential, Field, Function, Operation, SecurityScheme
+from chatforge.ir.model import Api, Credential, Field, Function, Location, Operation, SecurityScheme
 from chatforge.targets.text import code, md
 
 # The shell variables holding credentials, by what the client argument is called.
@@ -125,6 +126,30 @@ def _urlencoded(name: str, value: str) -> str:
     return f"--data-urlencode {shlex.quote(f'{name}={value}')}"
 
 
+def _body_args(
+    kind: str | None, body: list[Field], values: Mapping[tuple[Location, str], Any]
+) -> list[str]:
+    """The curl arguments carrying the body's fields, in the body's media type."""
+    args: list[str] = []
+    if kind == "json":
+        document = {f.wire: values[(f.location, f.wire)] for f in body}
+        args.append(f"-H {shlex.quote('Content-Type: application/json')}")
+        args.append(f"-d {shlex.quote(json.dumps(document, ensure_ascii=False))}")
+    elif kind == "form":
+        for f in body:
+            for name, value in _pairs(f, values[(f.location, f.wire)]):
+                args.append(_urlencoded(name, value))
+    elif kind == "multipart":
+        for f in body:
+            if f.type.is_file:
+                args.append(f"-F {shlex.quote(f'{f.wire}=@{f.wire}.bin')}")
+            else:
+                for name, value in _pairs(f, values[(f.location, f.wire)]):
+                    # --form-string: a value starting with `@` or `<` is text, not a file.
+                    args.append(f"--form-string {shlex.quote(f'{name}={value}')}")
+    return args
+
+
 def curl_example(api: Api, op: Operation, function: Function, fields: list[Field]) -> Curl:
     """The curl command of `function` called with `fields` (those the Python example passes),
     each at its example value."""
@@ -176,21 +201,6 @@ def curl_example(api: Api, op: Operation, function: Function, fields: list[Field
     # Credential headers are ours, in double quotes so their variables expand.
     args += [f'-H "{h}"' for h in headers]
     args += [f"-H {shlex.quote(h)}" for h in plain_headers]
-    if kind == "json":
-        document = {f.wire: values[(f.location, f.wire)] for f in body}
-        args.append(f"-H {shlex.quote('Content-Type: application/json')}")
-        args.append(f"-d {shlex.quote(json.dumps(document, ensure_ascii=False))}")
-    elif kind == "form":
-        for f in body:
-            for name, value in _pairs(f, values[(f.location, f.wire)]):
-                args.append(_urlencoded(name, value))
-    elif kind == "multipart":
-        for f in body:
-            if f.type.is_file:
-                args.append(f"-F {shlex.quote(f'{f.wire}=@{f.wire}.bin')}")
-            else:
-                for name, value in _pairs(f, values[(f.location, f.wire)]):
-                    # --form-string: a value starting with `@` or `<` is text, not a file.
-                    args.append(f"--form-string {shlex.quote(f'{name}={value}')}")
+    args += _body_args(kind, body, values)
     lines = [*prelude, "curl " + " \\\n  ".join(args)]
     return Curl("\n".join(lines), tuple(notes))

@@ -19,7 +19,7 @@ from chatforge.config import COMPARISON
 from chatforge.diagnostics import Diagnostics, SpecError
 from chatforge.ir.model import Api
 from chatforge.spec.loader import parse_yaml
-from chatforge.targets.docs import names as doc_names
+from chatforge.targets.docs.places import names as doc_names
 from chatforge.targets.text import anchor, code, md
 
 SOURCE = COMPARISON
