@@ -349,16 +349,9 @@ def pagination_section(api: Api, where: Names) -> tuple[str, Table | None]:
     return text, table(header, rows)
 
 
-def index_page(api: Api, where: Names) -> IndexPage:
-    intro, snippet, notes = usage(api)
-    schemes = []
-    for scheme, auth in zip(api.security, api.credentials, strict=True):
-        kind, paragraphs = scheme_text(scheme, auth)
-        schemes.append(Scheme(scheme.name, scheme_anchor(where, scheme.name), kind, paragraphs))
-    limits_md, limits = rate_limits(api, where)
-    errors_text, errors_table = errors_section(api)
-    pagination_text, pagination_table = pagination_section(api, where)
-    tags = table(
+def tags_table(api: Api, where: Names) -> Table:
+    """Each tag: its page, its description and how many operations it has."""
+    return table(
         ("tag", "description", "operations"),
         (
             (
@@ -369,7 +362,11 @@ def index_page(api: Api, where: Names) -> IndexPage:
             for tag in api.tags
         ),
     )
-    operations = table(
+
+
+def operations_table(api: Api, where: Names) -> Table:
+    """Each operation: its method, path, linked summary and client methods."""
+    return table(
         ("method", "path", "summary", "client method"),
         (
             (
@@ -382,6 +379,17 @@ def index_page(api: Api, where: Names) -> IndexPage:
             for op in tag.operations
         ),
     )
+
+
+def index_page(api: Api, where: Names) -> IndexPage:
+    intro, snippet, notes = usage(api)
+    schemes = []
+    for scheme, auth in zip(api.security, api.credentials, strict=True):
+        kind, paragraphs = scheme_text(scheme, auth)
+        schemes.append(Scheme(scheme.name, scheme_anchor(where, scheme.name), kind, paragraphs))
+    limits_md, limits = rate_limits(api, where)
+    errors_text, errors_table = errors_section(api)
+    pagination_text, pagination_table = pagination_section(api, where)
     return IndexPage(
         title=api.title,
         description_md=split_description(api.description)[0],
@@ -406,7 +414,7 @@ def index_page(api: Api, where: Names) -> IndexPage:
         errors=errors_table,
         pagination_md=pagination_text,
         pagination=pagination_table,
-        tags=tags,
-        operations=operations,
+        tags=tags_table(api, where),
+        operations=operations_table(api, where),
         schemas_md="",
     )

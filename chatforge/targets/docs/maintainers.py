@@ -64,8 +64,9 @@ def split_description(text: str) -> tuple[str, str]:
     return md_prose("\n\n".join(users)), md_prose("\n\n".join(curation))
 
 
-def maintainers_page(api: Api, where: Names) -> MaintainersPage:
-    _, curation = split_description(api.description)
+def assumptions(api: Api, where: Names) -> tuple[Item, ...]:
+    """What the spec assumes where the vendor's documents say nothing: of the API, a host, the
+    answers of operations (grouped by assumption) and the models."""
     assumed = [Item(md_sentence(text)) for text in api.assumed]
     for server in api.servers:
         if server.assumed:
@@ -82,6 +83,11 @@ def maintainers_page(api: Api, where: Names) -> MaintainersPage:
     for model in api.models:
         if model.assumed:
             assumed.append(Item(f"{where.model_link(model.name)}: {md_sentence(model.assumed)}"))
+    return tuple(assumed)
+
+
+def maintainers_page(api: Api, where: Names) -> MaintainersPage:
+    _, curation = split_description(api.description)
     rows = []
     for tag in api.tags:
         names = tag.names
@@ -114,7 +120,7 @@ def maintainers_page(api: Api, where: Names) -> MaintainersPage:
         ),
         source_md=source_md(api),
         curation_md=tuple(p for p in curation.split("\n\n") if p),
-        assumed=tuple(assumed),
+        assumed=assumptions(api, where),
         functions=table(
             ("row", "documented function", "operation", "route", "client method"), rows
         ),
