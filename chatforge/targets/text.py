@@ -294,3 +294,9 @@ def md_fence(text: str) -> str:
     """A code fence longer than any run of backticks in the text."""
     runs = [len(run) for run in re.findall(r"`+", text)]
     return "`" * max(3, max(runs, default=0) + 1)
+
+
+def html_text(text: str) -> str:
+    """One line of HTML text (a title the site's theme prints as it is): `&`, `<` and `>`
+    escaped, and quotes, so it is safe in an attribute too."""
+    return html.escape(one_line(text))

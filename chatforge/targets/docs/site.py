@@ -3,7 +3,6 @@ every page gets."""
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Mapping
@@ -16,6 +15,7 @@ from chatforge.targets.docs.schemas import SchemasPage
 from chatforge.targets.docs.view import MOCK_URL
 from chatforge.targets.text import (
     code,
+    html_text,
     md,
     one_line,
 )
@@ -44,7 +44,7 @@ def nav(api: Api, where: Names, schemas: Mapping[str, SchemasPage]) -> str:
     text (escaped), since the site's theme prints them as they are."""
 
     def text(title: str) -> str:
-        return html.escape(one_line(title))
+        return html_text(title)
 
     tree = {
         "short": text(short_title(api)),
