@@ -25,7 +25,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from chatforge.spec.loader import load
-from chatforge.targets import docs
+from chatforge.targets.docs.maintainers import split_paragraphs
+from chatforge.targets.docs.places import title_case
 
 ROOT = Path(__file__).resolve().parent
 GENERATED = ROOT / "generated"
@@ -79,7 +80,7 @@ def _openapi(spec: Path, slug: str) -> str:
     document = dict(load(spec).document)
     info = document.get("info")
     if isinstance(info, dict) and isinstance(info.get("description"), str):
-        users, _ = docs.split_paragraphs(info["description"])
+        users, _ = split_paragraphs(info["description"])
         kept = [p if p.lstrip().startswith(("-", "*")) else " ".join(p.split()) for p in users]
         info = {**info, "description": "\n\n".join(kept)}
         document["info"] = info
@@ -95,7 +96,7 @@ def _title_tags(document: dict[str, Any]) -> None:
     tags = document.get("tags")
     if isinstance(tags, list):
         document["tags"] = [
-            {**tag, "name": docs.title_case(tag["name"])}
+            {**tag, "name": title_case(tag["name"])}
             if isinstance(tag, dict) and isinstance(tag.get("name"), str)
             else tag
             for tag in tags
@@ -105,7 +106,7 @@ def _title_tags(document: dict[str, Any]) -> None:
         for operation in item.values() if isinstance(item, dict) else ():
             if isinstance(operation, dict) and isinstance(operation.get("tags"), list):
                 operation["tags"] = [
-                    docs.title_case(t) if isinstance(t, str) else t for t in operation["tags"]
+                    title_case(t) if isinstance(t, str) else t for t in operation["tags"]
                 ]
 
 

@@ -54,11 +54,11 @@ def measure() -> dict[str, float]:
         from chatforge.run import pipeline  # noqa: F401
     with stage(1):
         from chatforge.output.formatting import format_python
-        from chatforge.targets import client, docs, renderer, server  # noqa: F401
+        from chatforge.targets import client, docs, render, renderer, server  # noqa: F401
     with stage(2):
-        from chatforge.targets import models
+        from chatforge.targets import modelgen
 
-        models.prepare()
+        modelgen.prepare()
     for source in pipeline.find_specs(load_config(), ()):
         with stage(3):
             checked = pipeline.check(source)
@@ -66,13 +66,13 @@ def measure() -> dict[str, float]:
             raise SystemExit(f"{source.slug} does not check cleanly: run chatforge validate")
         api = checked.built[0]
         with stage(4):
-            models.models_module(api)
+            models = modelgen.models_module(api)
         with stage(5):
             renderer("docs")(api)
         files: dict[str, str] = {}
         with stage(6):
             for target in ("models", "client", "server"):
-                files.update({f"{target}/{p}": t for p, t in renderer(target)(api).items()})
+                files.update({f"{target}/{p}": t for p, t in render(target, api, models).items()})
         with stage(7):
             format_python(files)
     return spent

@@ -392,8 +392,6 @@ def _command(*arguments: str) -> str:
 
 def describe(api: Api, config: Config, spec: str) -> dict[str, Any]:
     """The stable JSON form of one API for `chatforge list --json`."""
-    from chatforge.targets.client import auth_params, example_credentials
-
     base = config.out / api.slug
 
     def where(target: str) -> str:
@@ -418,7 +416,7 @@ def describe(api: Api, config: Config, spec: str) -> dict[str, Any]:
             "client": {
                 "path": where("client"),
                 "import": api.client_package,
-                "example": f"Client({example_credentials(auth_params(api))})",
+                "example": f"Client({api.example_credentials})",
             },
             "server": {"path": where("server"), "import": f"{api.server_package}.app:create_app"},
             "docs": {"path": where("docs"), "index": f"{where('docs')}/index.md"},

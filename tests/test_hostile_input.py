@@ -394,12 +394,12 @@ def audit(event, args):
 sys.addaudithook(audit)
 from chatforge.spec import loader
 from chatforge.diagnostics import Diagnostics
-from chatforge.targets import models
+from chatforge.targets import modelgen
 
 outcomes = []
 for schema in schemas:
     try:
-        text = models._run({"Item": schema, "B": {"type": "string"}}, "# models")
+        text = modelgen._run({"Item": schema, "B": {"type": "string"}}, "# models")
         outcomes.append("SECRET" in str(text) and "leaked" or "made")
     except Exception as exc:
         outcomes.append(type(exc).__name__)

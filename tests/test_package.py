@@ -47,9 +47,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     )
     (wheel,) = wheels.glob("chatforge-*.whl")
     venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    # A bare environment (no pip of its own to bootstrap), filled by this pip through `--python`.
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
+        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python")]
+        + ["install", "-q", str(wheel)],
         check=True,
         capture_output=True,
     )

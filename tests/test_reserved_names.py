@@ -24,7 +24,6 @@ from chatforge.ir.model import Api
 from chatforge.output.formatting import ruff_binary
 from chatforge.reserved import WINDOWS_DEVICES
 from chatforge.run import pipeline
-from chatforge.targets.client import ResourceNames
 from tests.conftest import ROOT, LiveServer
 from tests.functional.harness import FILE_BYTES, read_body, replaying
 from tests.isolated import imported
@@ -132,7 +131,7 @@ def test_every_operation_answers_through_the_client_with_the_spec_names(
         for tag in api.tags:
             resource = getattr(client, tag.py)
             raw = getattr(client.with_raw_response, tag.py)
-            names = ResourceNames(tag)
+            names = tag.names
             for op in tag.operations:
                 for function in op.functions:
                     kwargs = {

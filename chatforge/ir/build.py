@@ -10,6 +10,8 @@ from typing import Any
 
 from chatforge import naming, reserved
 from chatforge.diagnostics import Diagnostic, Diagnostics, SpecError, escape_pointer_token
+from chatforge.ir.calls import credentials, resource_names
+from chatforge.ir.failures import failures
 from chatforge.ir.model import (
     Api,
     Body,
@@ -653,7 +655,9 @@ class _Builder:
             while resource in classes or f"Async{resource}" in classes:
                 resource += "_"
             classes |= {resource, f"Async{resource}"}
-            result.append(Tag(name, py, pascal, descriptions.get(name, ""), ops, resource))
+            description = descriptions.get(name, "")
+            names = resource_names(ops)
+            result.append(Tag(name, py, pascal, description, ops, resource, names))
         return result
 
     def servers(self) -> list[Server]:
@@ -876,6 +880,8 @@ class _Builder:
         servers = self.servers()
         models = self.registry.models()
         envelope = self.envelope()
+        errors = self.errors(envelope)
+        security_all = self.security_all(security)
         if self.diagnostics.has_errors:
             raise SpecError(list(self.diagnostics))
         return Api(
@@ -892,10 +898,12 @@ class _Builder:
             tags=tuple(tags),
             models=models,
             conventions=self.conventions,
-            security_all=self.security_all(security),
+            security_all=security_all,
             envelope=envelope,
-            errors=self.errors(envelope),
+            errors=errors,
             document=json.dumps(self.doc, indent=2) + "\n",
+            credentials=credentials(security, security_all),
+            failures=failures(errors),
         )
 
 

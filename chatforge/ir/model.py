@@ -178,6 +178,42 @@ class Operation:
         return tuple(p for p in self.parameters if p.location == "header")
 
 
+def _index(op: Operation, function: Function) -> int:
+    return next(index for index, f in enumerate(op.functions) if f is function)
+
+
+@dataclass(frozen=True)
+class ResourceNames:
+    """The names a tag's resource gives its methods and constants, which the client defines
+    and the docs and examples call (`chatforge.ir.calls.resource_names`)."""
+
+    # ((operation pointer, function index), method name)
+    methods: tuple[tuple[tuple[str, int], str], ...] = ()
+    # the download method of a function answering with a file
+    to_files: tuple[tuple[tuple[str, int], str], ...] = ()
+    # `iter_<method>` of a paged function
+    iterators: tuple[tuple[tuple[str, int], str], ...] = ()
+    # ((operation pointer, path), endpoint constant) of each path an operation is called at
+    endpoints: tuple[tuple[tuple[str, str], str], ...] = ()
+    # (operation pointer, paging constant) of each paged operation
+    pagings: tuple[tuple[str, str], ...] = ()
+
+    def method(self, op: Operation, function: Function) -> str:
+        return dict(self.methods)[op.pointer, _index(op, function)]
+
+    def to_file(self, op: Operation, function: Function) -> str:
+        return dict(self.to_files)[op.pointer, _index(op, function)]
+
+    def iterator(self, op: Operation, function: Function) -> str:
+        return dict(self.iterators)[op.pointer, _index(op, function)]
+
+    def endpoint(self, op: Operation, path: str) -> str:
+        return dict(self.endpoints)[op.pointer, path]
+
+    def paging(self, op: Operation) -> str:
+        return dict(self.pagings)[op.pointer]
+
+
 @dataclass(frozen=True)
 class Tag:
     name: str
@@ -186,6 +222,7 @@ class Tag:
     description: str
     operations: tuple[Operation, ...]
     resource: str = ""  # the client's resource class: `Channels`, unless a model has that name
+    names: ResourceNames = ResourceNames()
 
 
 @dataclass(frozen=True)
@@ -222,6 +259,34 @@ class SecurityScheme:
     signature: Signature | None = None
     jwt: Jwt | None = None
     value: str | None = None  # kind fixed: the value the API requires
+
+
+@dataclass(frozen=True)
+class Credential:
+    """What the client takes for one security scheme (`chatforge.ir.calls.credentials`): the
+    names of its arguments, which the client's signature, the docs and the examples share."""
+
+    scheme: str  # the security scheme's name
+    arguments: tuple[str, ...]  # in the signature's order; none for a fixed header
+    optional: bool  # an alternative scheme: every argument defaults to None
+    shown: tuple[str, ...] = ()  # the arguments an example passes
+    query: tuple[str, str] | None = None  # (parameter, argument) of a key sent in the query
+    example_token: str | None = None  # an HS256 server token minted with `api-secret`
+
+    @property
+    def arg(self) -> str:
+        """The argument naming the main credential."""
+        return self.arguments[-1] if self.arguments else ""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One kind of failure a generated server answers, and how a client meets it."""
+
+    kind: str  # `validation`, `not_found`... (`chatforge.ir.failures.ERROR_KINDS`)
+    status: int
+    vendor_code: int | str | None  # the vendor's code for it (`x-errors`), if the spec says
+    exception: str  # the exception the generated client raises for the status
 
 
 @dataclass(frozen=True)
@@ -313,6 +378,8 @@ class Api:
     errors: ErrorStyle = ErrorStyle()
     assumed: tuple[str, ...] = field(default=())
     document: str = ""  # the spec as chatforge read it, as JSON text
+    credentials: tuple[Credential, ...] = ()  # one per security scheme, in the same order
+    failures: tuple[Failure, ...] = ()  # each kind of failure, in `ERROR_KINDS` order
 
     @property
     def operations(self) -> tuple[Operation, ...]:
@@ -334,6 +401,11 @@ class Api:
     @property
     def server_package(self) -> str:
         return f"{self.package}_server"
+
+    @property
+    def example_credentials(self) -> str:
+        """The credential arguments of `Client(...)` in examples."""
+        return ", ".join(f'{name}="..."' for c in self.credentials for name in c.shown)
 
     @property
     def default_url(self) -> str:

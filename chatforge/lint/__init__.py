@@ -22,6 +22,7 @@ from chatforge import naming, reserved
 from chatforge.diagnostics import Diagnostics, Level, escape_pointer_token
 from chatforge.graph import MAX_NESTED_MODELS, strongly_connected
 from chatforge.ir.build import DEFAULT_TAG
+from chatforge.ir.failures import ERROR_KINDS
 from chatforge.lint import patterns
 from chatforge.spec.loader import SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE, resolve_pointer
 
@@ -30,19 +31,6 @@ Rule = Callable[[Json, Diagnostics, Level], None]
 _ASCII_LETTER = re.compile("[A-Za-z]")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 PERIODS = ("second", "minute", "hour", "day")
-# Each kind of failure a generated server answers, with its HTTP status.
-ERROR_KINDS = {
-    "validation": 400,
-    "authentication": 401,
-    "permission": 403,
-    "not_found": 404,
-    "method_not_allowed": 405,
-    "too_large": 413,
-    "unsupported_media_type": 415,
-    "rate_limited": 429,
-    "internal": 500,
-    "not_implemented": 501,
-}
 
 
 def operations(doc: Json) -> Iterator[tuple[str, str, Mapping[str, Any], str]]:

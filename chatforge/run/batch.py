@@ -119,25 +119,23 @@ def _rendered(outcome: Outcome, result: Files | BaseException) -> Outcome:
 
 def _prepare_models() -> None:
     """Import the models generator ahead of the first spec, while that spec is checked."""
-    from chatforge.targets import models
+    from chatforge.targets import modelgen
 
-    models.prepare()
+    modelgen.prepare()
 
 
 def _models(api: Api) -> str | BaseException:
     """The models module of one checked spec, or what making it raised."""
-    from chatforge.targets import models
+    from chatforge.targets import modelgen
 
-    return _caught(models.models_module, api)
+    return _caught(modelgen.models_module, api)
 
 
 def _render_with(api: Api, targets: tuple[Target, ...], text: str | None) -> Files | BaseException:
     """`_render`, with the models module made by a models worker."""
-    from chatforge.targets import models
+    from chatforge.run import pipeline
 
-    if text is not None:
-        models.known(api, text)
-    return _render(api, targets)
+    return _caught(pipeline.render, api, targets, None, text)
 
 
 # The targets that embed the models module.

@@ -168,7 +168,7 @@ def render_overview(
     """The pages that speak of every API at once (the comparison), with the output folder they
     own; nothing when the docs are not rendered or the specs folder has no comparison. Raises
     SpecError when the comparison does not agree with the specs."""
-    from chatforge.targets import overview as comparison
+    from chatforge.targets.docs import overview as comparison
 
     if "docs" not in targets:
         return {}, []
@@ -186,18 +186,28 @@ def owned_paths(slug: str, targets: Sequence[Target]) -> list[str]:
 
 
 def render(
-    api: Api, targets: Sequence[Target], progress: Callable[[str], None] | None = None
+    api: Api,
+    targets: Sequence[Target],
+    progress: Callable[[str], None] | None = None,
+    models: str | None = None,
 ) -> Files:
-    """Every file of the chosen targets of one API, formatted, keyed by path under the output."""
+    """Every file of the chosen targets of one API, formatted, keyed by path under the output.
+    `models` is the API's models module where it was made already (by a models worker); else
+    it is made here, once, if a chosen target embeds it."""
     from chatforge.output.formatting import format_python
-    from chatforge.targets import renderer
+    from chatforge.targets import WITH_MODELS
+    from chatforge.targets import render as render_target
 
     files: Files = {}
     for target in targets:
         if progress:
             progress(f"{api.slug}: rendering {target}")
         try:
-            rendered = renderer(target)(api)
+            if models is None and target in WITH_MODELS:
+                from chatforge.targets.modelgen import models_module
+
+                models = models_module(api)
+            rendered = render_target(target, api, models)
         except UnsafeText as exc:
             raise SpecError([Diagnostic(api.spec_file, 1, 1, Level.ERROR, str(exc))]) from exc
         for path, text in rendered.items():

@@ -218,3 +218,85 @@ def code(text: str) -> str:
 def anchor(text: str) -> str:
     """An HTML id: lowercase ASCII letters, digits and hyphens."""
     return re.sub(r"[^a-z0-9]+", "-", normalise(text).lower()).strip("-") or "section"
+
+
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+# A bulleted line of Markdown prose: `- `, `* ` or `+ `.
+MD_BULLET = re.compile(r"^[-*+]\s+")
+
+
+def _plain(piece: str) -> str:
+    """`md` of a piece of a longer text, keeping one space at either edge if it had one."""
+    core = md(piece)
+    if not core:
+        return " " if piece[:1].isspace() else ""
+    lead = " " if piece[:1].isspace() else ""
+    trail = " " if piece[-1:].isspace() else ""
+    return f"{lead}{core}{trail}"
+
+
+@functools.lru_cache(maxsize=4096)
+def md_inline(text: str, keep_edges: bool = False) -> str:
+    """One line of Markdown from spec text: escaped like `md`, except that a `code span` the
+    author wrote stays a code span (built with `code`; Markdown shows `<`, `>` and `&` in code
+    literally), unless it holds `|`: that one it shows escaped, backticks included, so it reads
+    the same in a table and outside."""
+    text = one_line(text) if not keep_edges else re.sub(r"\s+", " ", normalise(text))
+    parts = _CODE_SPAN.split(text)
+    out = []
+    for index, part in enumerate(parts):
+        if index % 2 and part.strip() and "|" not in part:
+            out.append(code(part))
+        elif index % 2:
+            out.append(_plain(f"`{part}`"))
+        else:
+            out.append(_plain(part))
+    result = "".join(out)
+    return result if keep_edges else result.strip()
+
+
+def md_prose(text: str) -> str:
+    """Paragraphs of Markdown from spec text; `- item` lines stay a bulleted list."""
+    blocks = []
+    for paragraph in re.split(r"\n\s*\n", normalise(text).strip()):
+        lead: list[str] = []
+        items: list[str] = []
+        for line in (line.strip() for line in paragraph.splitlines()):
+            if not line:
+                continue
+            if MD_BULLET.match(line):
+                items.append(MD_BULLET.sub("", line))
+            elif items:
+                items[-1] += " " + line
+            else:
+                lead.append(line)
+        if lead:
+            blocks.append(md_inline(" ".join(lead)))
+        if items:
+            blocks.append("\n".join(f"- {md_inline(item)}" for item in items))
+    return "\n\n".join(block for block in blocks if block)
+
+
+def md_sentence(text: str) -> str:
+    """`inline`, with a full stop added unless the text ends on one already."""
+    result = md_inline(text)
+    return f"{result}." if result and result[-1] not in ".!?:;" else result
+
+
+def md_link(text: str, target: str) -> str:
+    """A link with escaped text; targets are built here from file names and anchors only."""
+    return f"[{md(text)}]({target})"
+
+
+def md_fence(text: str) -> str:
+    """A code fence longer than any run of backticks in the text."""
+    runs = [len(run) for run in re.findall(r"`+", text)]
+    return "`" * max(3, max(runs, default=0) + 1)
+
+
+def html_text(text: str) -> str:
+    """One line of HTML text (a title the site's theme prints as it is): `&`, `<` and `>`
+    escaped, and quotes, so it is safe in an attribute too."""
+    return html.escape(one_line(text))

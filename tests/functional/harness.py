@@ -17,7 +17,6 @@ from pydantic import AwareDatetime, BaseModel, TypeAdapter
 from chatforge.config import load_config
 from chatforge.ir.model import Api, Function, Operation
 from chatforge.run import pipeline
-from chatforge.targets.client import auth_params
 from tests.conftest import GENERATED, ROOT, import_generated
 
 FILE_BYTES = b"\x89PNG\r\n\x1a\n binary \x00\xff payload"
@@ -50,7 +49,7 @@ def load_generated(api: Api, root: Path = GENERATED) -> Generated:
 
 def credentials(api: Api) -> dict[str, str]:
     """Client arguments for every credential an example would pass."""
-    return {name: f"test-{name}" for auth in auth_params(api) for name in auth.shown}
+    return {name: f"test-{name}" for auth in api.credentials for name in auth.shown}
 
 
 def server_check(generated: Generated) -> Any:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,29 +15,30 @@ from chatforge.config import TARGETS, load_config
 from chatforge.output import writer
 from chatforge.run import pipeline
 from tests.conftest import GENERATED, ROOT
+from tests.functional.harness import project_apis
 from tests.running import COMMAND
 
 REGENERATE = "chatforge generate"
 SLUGS = [source.slug for source in pipeline.find_specs(load_config(ROOT), ())]
 
 
-def render_all() -> tuple[dict[str, str], list[str]]:
-    files: dict[str, str] = {}
-    owned: list[str] = []
+@pytest.fixture(scope="module")
+def cold_serial_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every spec generated from nothing, in one process and without the cache: the fresh
+    render both tests below hold the committed output and the other runs to."""
+    out = tmp_path_factory.mktemp("cold-serial") / "out"
+    command = [*COMMAND, "generate", "-q", "--out", str(out), "--no-cache", "--jobs", "1"]
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    return out
+
+
+def test_generated_matches_a_fresh_render(cold_serial_run: Path) -> None:
     config = load_config(ROOT)
-    apis = [pipeline.build(pipeline.check(s)) for s in pipeline.find_specs(config, ())]
-    for api in apis:
-        files.update(pipeline.render(api, TARGETS))
-        owned.extend(pipeline.owned_paths(api.slug, TARGETS))
-    overview, folders = pipeline.render_overview(config.specs, apis, TARGETS)
-    assert overview, "the comparison page is not rendered"
-    files.update(overview)
-    owned.extend(folders)
-    return files, owned
-
-
-def test_generated_matches_a_fresh_render() -> None:
-    files, owned = render_all()
+    slugs = [source.slug for source in pipeline.find_specs(config, ())]
+    owned = [path for slug in slugs for path in pipeline.owned_paths(slug, TARGETS)]
+    assert (cold_serial_run / "overview").is_dir(), "the comparison page is not rendered"
+    owned.append("overview")
+    files = writer.read_tree(cold_serial_run, owned)
     lines = writer.diff(GENERATED, files, owned)
     assert not lines, (
         "generated/ is stale; regenerate with `" + REGENERATE + "`:\n" + "".join(lines[:200])
@@ -50,32 +53,36 @@ def _digest(folder: Path) -> dict[str, str]:
     }
 
 
-def test_generate_twice_gives_identical_bytes(tmp_path: Path) -> None:
-    """Two cold runs, one in worker processes and one in a single process, give the same bytes
-    as the committed output, and so does a run the cache answers."""
-    command = [*COMMAND, "generate", "-q", "--out"]
-    first, second, stored, cached = (tmp_path / name for name in ("1", "2", "3", "4"))
-    runs = [
-        (first, ["--no-cache", "--jobs", "2"]),
-        (second, ["--no-cache", "--jobs", "1"]),
-        (stored, []),  # fills the cache, if the session has not yet
-        (cached, []),
-    ]
-    for out, flags in runs:
-        subprocess.run([*command, str(out), *flags], cwd=ROOT, check=True, capture_output=True)
-    assert _digest(first) == _digest(second) == _digest(stored) == _digest(cached)
-    assert _digest(first) == {k: v for k, v in _digest(GENERATED).items() if "__pycache__" not in k}
-    for path in first.rglob("*"):
+def test_generate_twice_gives_identical_bytes(cold_serial_run: Path, tmp_path: Path) -> None:
+    """A cold run in worker processes gives the same bytes as the cold run in a single process
+    without the cache (`cold_serial_run`) and as the committed output, and so does the run
+    that the cache the first one filled answers."""
+    command = [*COMMAND, "generate", "-q", "--jobs", "2", "--out"]
+    # A cache of this test's own, empty: the first run is cold, the second is answered by it.
+    env = {**os.environ, "CHATFORGE_CACHE_DIR": str(tmp_path / "cache")}
+    parallel, cached = tmp_path / "parallel", tmp_path / "cached"
+    for out in (parallel, cached):
+        subprocess.run([*command, str(out)], cwd=ROOT, check=True, capture_output=True, env=env)
+    assert any((tmp_path / "cache").rglob("*.json")), "the first run left nothing in the cache"
+    assert _digest(parallel) == _digest(cold_serial_run) == _digest(cached)
+    assert _digest(parallel) == {
+        k: v for k, v in _digest(GENERATED).items() if "__pycache__" not in k
+    }
+    for path in parallel.rglob("*"):
         if path.is_file():
             text = path.read_text(encoding="utf-8")
             assert "\r" not in text and str(ROOT) not in text and str(tmp_path) not in text
             assert text == "" or (text.endswith("\n") and not text.endswith("\n\n"))
 
 
-def test_check_reports_stale_output_and_writes_nothing(tmp_path: Path) -> None:
+def test_check_reports_stale_output_and_writes_nothing(
+    cold_serial_run: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     command = [*COMMAND, "generate", "upstra", "-q", "--out", str(out)]
-    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    shutil.copytree(cold_serial_run / "upstra", out / "upstra")
+    current = subprocess.run([*command, "--check"], cwd=ROOT, capture_output=True, text=True)
+    assert current.returncode == 0, current.stdout + current.stderr
     victim = out / "upstra" / "docs" / "index.md"
     victim.write_text(victim.read_text(encoding="utf-8") + "edited by hand\n", encoding="utf-8")
     before = _digest(out)
@@ -159,10 +166,8 @@ def test_generated_client_imports_lazily(slug: str) -> None:
 @pytest.mark.parametrize("slug", SLUGS)
 def test_generated_client_loads_httpx_when_a_client_is_made(slug: str) -> None:
     """Importing a client loads neither httpx nor asyncio; making a client loads them."""
-    from chatforge.targets.client import auth_params, example_credentials
-
-    api = pipeline.build(pipeline.check(pipeline.find_specs(load_config(ROOT), [slug])[0]))
-    credentials = example_credentials(auth_params(api))
+    api = next(api for api in project_apis() if api.slug == slug)
+    credentials = api.example_credentials
     probe = (
         "import sys\n"
         "before = set(sys.modules)\n"

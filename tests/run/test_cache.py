@@ -158,10 +158,10 @@ def test_a_render_failure_comes_back_whole_from_a_worker(
     failure = Diagnostic("specs/upstra.yaml", 3, 4, Level.ERROR, "cannot be rendered", "/x")
     real = pipeline.render
 
-    def render(api: Any, targets: Any, progress: Any = None) -> Any:
+    def render(api: Any, targets: Any, progress: Any = None, models: Any = None) -> Any:
         if api.slug == "upstra":
             raise SpecError([failure])
-        return real(api, targets, progress)
+        return real(api, targets, progress, models)
 
     monkeypatch.setattr(pipeline, "render", render)  # workers are forked: they see it too
     config = replace(load_config(ROOT), specs=specs)
@@ -182,10 +182,10 @@ def test_a_docs_failure_fails_the_spec_and_leaves_the_others_whole(
     failure = Diagnostic("specs/upstra.yaml", 5, 6, Level.ERROR, "no docs for this", "/y")
     real = pipeline.render
 
-    def render(api: Any, targets: Any, progress: Any = None) -> Any:
+    def render(api: Any, targets: Any, progress: Any = None, models: Any = None) -> Any:
         if api.slug == "upstra" and "docs" in targets:
             raise SpecError([failure])
-        return real(api, targets, progress)
+        return real(api, targets, progress, models)
 
     monkeypatch.setattr(pipeline, "render", render)
     config = replace(load_config(ROOT), specs=specs)
@@ -205,11 +205,11 @@ def test_of_two_failures_that_of_the_target_given_first_is_reported(
 ) -> None:
     """Workers make a spec's models and docs apart; when both fail, the failure reported is
     the one a single render of the targets, in the order given, meets first."""
-    from chatforge.targets import docs, models
+    from chatforge.targets import docs, modelgen
 
     no_models = SpecError([Diagnostic("specs/upstra.yaml", 1, 1, Level.ERROR, "no models")])
     no_docs = SpecError([Diagnostic("specs/upstra.yaml", 2, 2, Level.ERROR, "no docs")])
-    real_models, real_docs = models.models_module, docs.render
+    real_models, real_docs = modelgen.models_module, docs.render
 
     def models_module(api: Any) -> str:
         if api.slug == "upstra":
@@ -221,7 +221,7 @@ def test_of_two_failures_that_of_the_target_given_first_is_reported(
             raise no_docs
         return real_docs(api)
 
-    monkeypatch.setattr(models, "models_module", models_module)
+    monkeypatch.setattr(modelgen, "models_module", models_module)
     monkeypatch.setattr(docs, "render", render_docs)
     config = replace(load_config(ROOT), specs=specs)
     outcomes = Runner(None, jobs).run(pipeline.find_specs(config, ()), targets)

@@ -14,8 +14,9 @@ import httpx
 import pytest
 import yaml
 
+from chatforge.ir.failures import ERROR_KINDS
 from chatforge.ir.model import Api, Operation
-from chatforge.lint import ERROR_KINDS, schema_validator
+from chatforge.lint import schema_validator
 from tests.conftest import ROOT, LiveServer
 from tests.functional.harness import (
     Generated,

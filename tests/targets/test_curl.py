@@ -15,8 +15,8 @@ import yaml
 from chatforge.config import load_config
 from chatforge.ir.model import Api
 from chatforge.run import pipeline
-from chatforge.targets.docs import example_args
 from chatforge.targets.docs.curl import curl_example
+from chatforge.targets.docs.examples import example_args
 
 ROOT = Path(__file__).resolve().parents[2]
 EVIL = "$(touch PWNED)`touch PWNED`'\"\\ ;&|"

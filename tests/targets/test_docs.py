@@ -15,7 +15,9 @@ from chatforge.config import load_config
 from chatforge.ir.model import Api
 from chatforge.run import pipeline
 from chatforge.targets import docs
+from chatforge.targets.docs import places, view
 from chatforge.targets.templating import anchor
+from chatforge.targets.text import md_inline, md_prose
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -118,7 +120,7 @@ def test_tag_pages_link_models_to_schemas(upstra: Api, pages: dict[str, str]) ->
     channels = pages["channels.md"]
     assert "[ChannelList](schemas-channels.md#channellist)" in channels
     assert "[UserIdsRequest](schemas-channels.md#useridsrequest)" in channels
-    where = docs.names(upstra)
+    where = places.names(upstra)
     for model in upstra.models:  # each on one page, listed on the schemas index
         holding = [n for n, t in pages.items() if f'<a id="{anchor(model.name)}"></a>' in t]
         assert holding == [where.model_page(model.name)], model.name
@@ -313,19 +315,19 @@ def test_hostile_spec_links_resolve(hostile: dict[str, str]) -> None:
 
 
 def test_code_fence_outgrows_backticks_in_examples() -> None:
-    block = docs.code_block("x = '```'")
+    block = view.code_block("x = '```'")
     assert block.fence == "````"
-    assert docs.code_block("x = 1").fence == "```"
+    assert view.code_block("x = 1").fence == "```"
 
 
 def test_inline_keeps_code_spans_but_escapes_the_rest() -> None:
-    assert docs.inline("paged with `options`.") == "paged with `options`."
-    assert docs.inline("a | b") == "a \\| b"
+    assert md_inline("paged with `options`.") == "paged with `options`."
+    assert md_inline("a | b") == "a \\| b"
     # Markdown shows a code span's content literally, so `<token>` stays code, never markup.
-    assert docs.inline("see `<token>` here") == "see `<token>` here"
-    assert docs.inline("see `a|b` here") == "see \\`a\\|b\\` here"
-    assert docs.inline("see <token> here") == "see &lt;token&gt; here"
-    assert docs.prose("Intro:\n\n- one\n- two\n  more") == "Intro:\n\n- one\n- two more"
+    assert md_inline("see `<token>` here") == "see `<token>` here"
+    assert md_inline("see `a|b` here") == "see \\`a\\|b\\` here"
+    assert md_inline("see <token> here") == "see &lt;token&gt; here"
+    assert md_prose("Intro:\n\n- one\n- two\n  more") == "Intro:\n\n- one\n- two more"
 
 
 def test_reserved_tag_names_get_their_own_page() -> None:
@@ -353,16 +355,16 @@ def test_the_worked_token_example_verifies() -> None:
 def test_tags_are_titled_and_ordered_as_the_spec_gives_them(
     upstra: Api, pages: dict[str, str]
 ) -> None:
-    assert docs.title_case("open_channel_message_priority") == "Open Channel Message Priority"
-    assert docs.title_case("channel-types") == "Channel Types"
-    assert docs.title_case("list of IDs") == "List of IDs"
+    assert places.title_case("open_channel_message_priority") == "Open Channel Message Priority"
+    assert places.title_case("channel-types") == "Channel Types"
+    assert places.title_case("list of IDs") == "List of IDs"
     nav = json.loads(pages["nav.json"])
     assert nav["short"] == "UpStra" and nav["spec"] == "specs/upstra.yaml"
     sections = dict(nav["pages"])
     assert [p for _, p in sections["Reference"]] == [f"{t.py}.md" for t in upstra.tags]
-    assert [t for t, _ in sections["Reference"]] == [docs.title_case(t.name) for t in upstra.tags]
+    assert [t for t, _ in sections["Reference"]] == [places.title_case(t.name) for t in upstra.tags]
     for tag in upstra.tags:
-        assert pages[f"{tag.py}.md"].startswith(f"# {docs.title_case(tag.name)}\n")
+        assert pages[f"{tag.py}.md"].startswith(f"# {places.title_case(tag.name)}\n")
     assert list(sections)[:3] == ["Overview", "Quick start", "Explorer"]
 
 
@@ -401,7 +403,7 @@ def test_nested_shapes_unfold_in_place(pages: dict[str, str]) -> None:
 
 
 def test_every_operation_shows_its_answer(upstra: Api, pages: dict[str, str]) -> None:
-    where = docs.names(upstra)
+    where = places.names(upstra)
     for op in upstra.operations:
         section = pages[where.pages[op.tag]].split(f'<a id="{where.operations[op.operation_id]}">')
         body = section[1].split("<a id=", 1)[0]

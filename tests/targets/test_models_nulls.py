@@ -10,10 +10,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from chatforge.config import load_config
-from chatforge.run import pipeline
-from chatforge.targets.models import _plainly_takes_null
-from tests.conftest import ROOT
+from chatforge.targets.modelgen import _plainly_takes_null
+from tests.functional.harness import project_apis
 
 SIMPLE: list[Any] = [
     True,
@@ -53,10 +51,8 @@ def test_others_are_left_to_the_validator(schema: Any) -> None:
 
 
 def test_every_member_of_every_model_agrees_with_the_validator() -> None:
-    config = load_config(ROOT)
     seen = 0
-    for source in pipeline.find_specs(config, ()):
-        api = pipeline.build(pipeline.check(source))
+    for api in project_apis():
         for model in api.models:
             for member in json.loads(model.schema_json).get("properties", {}).values():
                 plain = _plainly_takes_null(member)

@@ -11,6 +11,7 @@ A small, derandomized run is part of the suite; a long one runs on demand:
 from __future__ import annotations
 
 import ast
+import html
 import io
 import os
 import re
@@ -194,8 +195,16 @@ def check_markdown(value: str) -> None:
 CODE = r"<p>x (<code>[^<>]*</code>|``)</p>"
 
 
+def check_html_text(value: str) -> None:
+    """HTML text: no markup character left bare, and read back it is the text on one line."""
+    written = text.html_text(value)
+    assert not set(written) & set("<>\"'")
+    assert re.fullmatch(r"(?:[^&]|&(?:amp|lt|gt|quot|#x27);)*", written), written
+    assert html.unescape(written) == text.one_line(value)
+
+
 PLACES = [check_docstring, check_comment, check_pystr, check_data_literal, check_identifiers]
-PLACES.append(check_markdown)
+PLACES += [check_markdown, check_html_text]
 
 
 @pytest.mark.parametrize("place", PLACES, ids=lambda p: p.__name__.removeprefix("check_"))
@@ -282,12 +291,12 @@ def test_text_that_fails_its_check_stops_the_spec_with_a_diagnostic(
     source = pipeline.find_specs(load_config(ROOT), [str(HOSTILE / "file_name.yaml")])[0]
     api = pipeline.build(pipeline.check(source))
 
-    def refuse(api: object) -> dict[str, str]:
+    def refuse(api: object, models: str) -> dict[str, str]:
         raise text.UnsafeText("docstring", "a\u200bb")
 
     monkeypatch.setattr(targets, "renderer", lambda target: refuse)
     with pytest.raises(SpecError) as raised:
-        pipeline.render(api, ["client"])
+        pipeline.render(api, ["client"], models="")
     (diagnostic,) = raised.value.diagnostics
     assert diagnostic.render() == (
         "tests/fixtures/hostile/file_name.yaml:1:1: error: text from the spec cannot be "

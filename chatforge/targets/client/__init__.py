@@ -9,7 +9,16 @@ from dataclasses import dataclass, replace
 from string import Formatter
 
 from chatforge import naming, reserved
-from chatforge.ir.model import Api, Field, Function, Operation, Pagination, SecurityScheme, Tag
+from chatforge.ir.model import (
+    Api,
+    Credential,
+    Field,
+    Function,
+    Operation,
+    Pagination,
+    SecurityScheme,
+    Tag,
+)
 from chatforge.ir.schemas import literal, tuple_literal
 from chatforge.targets import Files
 from chatforge.targets._common import (
@@ -20,7 +29,7 @@ from chatforge.targets._common import (
     runtime_files,
     styles,
 )
-from chatforge.targets.models import deferred, models_module, plain_types
+from chatforge.targets.modelgen import deferred, plain_types
 from chatforge.targets.templating import header
 from chatforge.targets.templating import render as render_text
 from chatforge.targets.text import is_identifier, pystr
@@ -178,70 +187,6 @@ def paging_expression(paging: Pagination) -> str:
     return f"Paging({', '.join(parts)})"
 
 
-def _index(op: Operation, function: Function) -> int:
-    return next(index for index, f in enumerate(op.functions) if f is function)
-
-
-# Verbs a method fetching a file starts with, which its download method replaces.
-_FETCHING = ("get_", "fetch_", "retrieve_", "read_", "download_")
-
-
-def _download_name(method: str, taken: set[str]) -> str:
-    """The download method of a method that answers with a file: `download_<what>`
-    (`get_message_file` -> `download_message_file`), else `save_<what>` (`download_file` ->
-    `save_file`), else `<method>_to_file`, numbered where taken; added to `taken`."""
-    rest = next((method[len(v) :] for v in _FETCHING if method.startswith(v)), method)
-    for candidate in (f"download_{rest}", f"save_{rest}") if rest else ():
-        if candidate not in taken:
-            taken.add(candidate)
-            return candidate
-    return reserved.unique(f"{method}_to_file", taken)
-
-
-class ResourceNames:
-    """The names one resource module gives its methods and constants, given in one pass so
-    that none takes another's: the method of each function, then the download method of a
-    binary answer and `iter_<method>` of a paged one; the endpoint constant of each path an
-    operation is called at, then the paging constant of each paged operation. A name already
-    given is numbered (`get_file_to_file_2`)."""
-
-    def __init__(self, tag: Tag) -> None:
-        methods: set[str] = set()
-        constants: set[str] = set()
-        self.methods: dict[tuple[str, int], str] = {}
-        self.to_files: dict[tuple[str, int], str] = {}
-        self.iterators: dict[tuple[str, int], str] = {}
-        self.endpoints: dict[tuple[str, str], str] = {}
-        self.pagings: dict[str, str] = {}
-        for op in tag.operations:
-            const = f"_{op.py.upper()}"
-            for index, function in enumerate(op.functions):
-                self.methods[op.pointer, index] = reserved.unique(function.method, methods)
-                path, name = op.path, const
-                if function.path and function.path != op.path:
-                    path, name = function.path, f"{const}__{function.method.upper()}"
-                if (op.pointer, path) not in self.endpoints:
-                    self.endpoints[op.pointer, path] = reserved.unique(name, constants)
-        for op in tag.operations:
-            for index in range(len(op.functions)):
-                own = self.methods[op.pointer, index]
-                if op.success.kind == "binary":
-                    self.to_files[op.pointer, index] = _download_name(own, methods)
-                if op.pagination is not None:
-                    self.iterators[op.pointer, index] = reserved.unique(f"iter_{own}", methods)
-            if op.pagination is not None:
-                self.pagings[op.pointer] = reserved.unique(f"_{op.py.upper()}_PAGING", constants)
-
-    def method(self, op: Operation, function: Function) -> str:
-        return self.methods[op.pointer, _index(op, function)]
-
-    def to_file(self, op: Operation, function: Function) -> str:
-        return self.to_files[op.pointer, _index(op, function)]
-
-    def iterator(self, op: Operation, function: Function) -> str:
-        return self.iterators[op.pointer, _index(op, function)]
-
-
 def iterator(paged: Method, name: str, paging: str, pagination: Pagination) -> Method:
     """`iter_<method>`: the same arguments, every item of every page."""
     return replace(
@@ -273,7 +218,7 @@ def to_file(download: Method, name: str) -> Method:
 
 
 def resource(tag: Tag, aliases: frozenset[str] = frozenset()) -> ResourceModule:
-    names = ResourceNames(tag)
+    names = tag.names
     endpoints: list[EndpointConst] = []
     methods: list[Method] = []
     pagings: dict[str, str] = {}  # constant name -> its Paging(...) expression
@@ -284,7 +229,7 @@ def resource(tag: Tag, aliases: frozenset[str] = frozenset()) -> ResourceModule:
         kind = op.body.kind if op.body else None
         for function in op.functions:
             path = function.path if function.path and function.path != op.path else op.path
-            endpoint = names.endpoints[op.pointer, path]
+            endpoint = names.endpoint(op, path)
             if all(known.name != endpoint for known in endpoints):
                 endpoints.append(
                     EndpointConst(endpoint, op.method, path, kind, quoted, *limit_of(op))
@@ -297,7 +242,7 @@ def resource(tag: Tag, aliases: frozenset[str] = frozenset()) -> ResourceModule:
                 methods.append(to_file(built, names.to_file(op, function)))
                 needed.extend(["os:PathLike", "pathlib:Path"])
             if op.pagination is not None:
-                paging = names.pagings[op.pointer]
+                paging = names.paging(op)
                 pagings[paging] = paging_expression(op.pagination)
                 methods.append(iterator(built, names.iterator(op, function), paging, op.pagination))
                 needed.extend(op.pagination.item_imports)
@@ -347,9 +292,10 @@ def resource(tag: Tag, aliases: frozenset[str] = frozenset()) -> ResourceModule:
     )
 
 
-def render(api: Api) -> Files:
+def render(api: Api, models: str) -> Files:
+    """The client package; `models` is the API's models module (`modelgen.models_module`)."""
     package = api.client_package
-    models = plain_types(models_module(api))
+    models = plain_types(models)
     aliases = frozenset(re.findall(r"^(\w+) = TypeAliasType\(", models, re.MULTILINE))
     modules = [resource(tag, aliases) for tag in api.tags]
     files: Files = {
@@ -382,28 +328,16 @@ class AuthArg:
     args: tuple[tuple[str, str], ...]  # (argument, annotation with its default)
     expr: str  # the httpx auth built from the arguments
     cls: str  # the runtime class that expression uses
-    shown: tuple[str, ...] = ()  # the arguments an example passes
     query: tuple[str, str] | None = None  # (parameter, argument) of a key sent in the query
 
-    @property
-    def arg(self) -> str:
-        """The argument naming the main credential."""
-        return self.args[-1][0] if self.args else ""
 
-
-def _scheme_auth(
-    scheme: SecurityScheme, prefix: str, optional: bool, taken: set[str] | None = None
-) -> AuthArg:
-    """What one scheme adds; its arguments take names `taken` does not hold, when given."""
-
-    def name(base: str) -> str:
-        wanted = naming.identifier(f"{prefix}{base}")
-        return wanted if taken is None else reserved.unique(wanted, taken)
-
+def _scheme_auth(scheme: SecurityScheme, credential: Credential) -> AuthArg:
+    """What one scheme adds, with the argument names the IR gave its credential."""
+    optional = credential.optional
     default = " | None = None" if optional else ""
     if scheme.kind == "signature" and scheme.signature is not None:
         sig = scheme.signature
-        key, secret = name("app_key"), name("app_secret")
+        key, secret = credential.arguments
         options = ", ".join(
             [
                 f"app_key_header={pystr(sig.app_key_header)}",
@@ -419,9 +353,9 @@ def _scheme_auth(
         if optional:
             expr = f"{expr} if {key} is not None and {secret} is not None else None"
         args = ((key, f"str{default}"), (secret, f"{SECRET}{default}"))
-        return AuthArg(args, expr, "SignatureAuth", (key, secret))
+        return AuthArg(args, expr, "SignatureAuth")
     if scheme.kind == "jwt" and scheme.jwt is not None:
-        secret, token = name("api_secret"), name("token")
+        secret, token = credential.arguments
         claims = literal(json.loads(scheme.jwt.server_claims_json))
         expr = (
             f"JWTAuth(secret={secret}, token={token}, header={pystr(scheme.param)}, "
@@ -430,17 +364,16 @@ def _scheme_auth(
         if optional:
             expr = f"{expr} if {secret} is not None or {token} is not None else None"
         args = ((secret, f"{SECRET} | None = None"), (token, f"{SECRET} | None = None"))
-        return AuthArg(args, expr, "JWTAuth", (secret,))
+        return AuthArg(args, expr, "JWTAuth")
     if scheme.kind == "fixed":
         expr = f"FixedHeader({pystr(scheme.param)}, {pystr(scheme.value or '')})"
         return AuthArg((), expr, "FixedHeader")
-    base = {"bearer": "token", "api_key": "api_key", "basic": "password"}[scheme.kind]
-    arg = name(base)
+    arg = credential.arg
     if scheme.kind == "bearer":
         cls, expr = "BearerAuth", f"BearerAuth({arg})"
     elif scheme.kind == "api_key" and scheme.location == "query":
         # Added to the query string as it is built, not by an auth flow re-parsing the URL.
-        return AuthArg(((arg, f"{SECRET}{default}"),), "", "", (arg,), (scheme.param, arg))
+        return AuthArg(((arg, f"{SECRET}{default}"),), "", "", credential.query)
     elif scheme.kind == "api_key":
         cls = "ApiKeyAuth"
         expr = f"ApiKeyAuth({arg}, {pystr(scheme.param)}, {pystr(scheme.location)})"
@@ -448,22 +381,12 @@ def _scheme_auth(
         cls, expr = "BasicAuth", f"BasicAuth(username, {arg})"
     if optional:
         expr = f"{expr} if {arg} is not None else None"
-    shown = ("username", arg) if scheme.kind == "basic" else (arg,)
-    return AuthArg(((arg, f"{SECRET}{default}"),), expr, cls, shown)
+    return AuthArg(((arg, f"{SECRET}{default}"),), expr, cls)
 
 
 def auth_params(api: Api) -> tuple[AuthArg, ...]:
-    """What the Client takes for each security scheme. Schemes required together take plain
-    arguments; alternative schemes take optional ones, prefixed with the scheme's name when
-    two would clash, and the client applies those it is given."""
-    optional = len(api.security) > 1 and not api.security_all
-    plain = [_scheme_auth(s, f"{s.name}_" if optional else "", optional) for s in api.security]
-    names = [arg for auth in plain for arg, _ in auth.args]
-    prefixed = optional or len(set(names)) != len(names)
-    taken = set(reserved.CLIENT_ARGUMENTS)
-    return tuple(
-        _scheme_auth(s, f"{s.name}_" if prefixed else "", optional, taken) for s in api.security
-    )
+    """What the Client takes for each security scheme, in the names of the IR's credentials."""
+    return tuple(_scheme_auth(s, c) for s, c in zip(api.security, api.credentials, strict=True))
 
 
 def host_variables(api: Api, auth: tuple[AuthArg, ...]) -> tuple[tuple[str, str, str], ...]:
@@ -490,11 +413,6 @@ def host_variables(api: Api, auth: tuple[AuthArg, ...]) -> tuple[tuple[str, str,
         argument = reserved.unique(naming.identifier(variable.name), taken)
         result.append((argument, variable.default, variable.name))
     return tuple(result)
-
-
-def example_credentials(auth: tuple[AuthArg, ...]) -> str:
-    """The credential arguments of `Client(...)` in examples."""
-    return ", ".join(f'{name}="..."' for a in auth for name in a.shown)
 
 
 def auth_expression(auth: tuple[AuthArg, ...]) -> str:
@@ -619,7 +537,7 @@ def render_template(name: str, api: Api, modules: list[ResourceModule]) -> str:
         auth_classes=classes,
         secrets=any(SECRET in annotation for a in auth for _, annotation in a.args),
         needs_username=any(s.kind == "basic" for s in api.security),
-        example_credentials=example_credentials(auth),
+        example_credentials=api.example_credentials,
         host_variables=host_variables(api, auth),
         backups=tuple((s.default_url, s.backup) for s in api.servers if s.backup),
         envelope_codes=tuple_literal(api.envelope.success_codes) if api.envelope else "",

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from chatforge.ir.model import Api, Field, Function, Operation, SecurityScheme
-from chatforge.targets.client import AuthArg, auth_params
+from chatforge.ir.model import Api, Credential, Field, Function, Location, Operation, SecurityScheme
 from chatforge.targets.text import code, md
 
 # The shell variables holding credentials, by what the client argument is called.
@@ -58,12 +58,12 @@ def _variable(argument: str) -> str:
 
 
 def _credentials(
-    scheme: SecurityScheme, auth: AuthArg
+    scheme: SecurityScheme, auth: Credential
 ) -> tuple[list[str], list[str], list[tuple[str, str]], list[str]]:
     """(shell lines before curl, headers, query pairs, notes) for one scheme."""
     if scheme.kind == "signature" and scheme.signature is not None:
         sig = scheme.signature
-        key, secret = (_variable(arg) for arg, _ in auth.args[:2])
+        key, secret = (_variable(arg) for arg in auth.arguments[:2])
         stamp = "$(date +%s%3N)" if sig.milliseconds else "$(date +%s)"
         parts = {"secret": f"${secret}", "nonce": "$NONCE", "timestamp": "$TIMESTAMP"}
         signed = "".join(parts[p] for p in sig.signed)
@@ -126,6 +126,30 @@ def _urlencoded(name: str, value: str) -> str:
     return f"--data-urlencode {shlex.quote(f'{name}={value}')}"
 
 
+def _body_args(
+    kind: str | None, body: list[Field], values: Mapping[tuple[Location, str], Any]
+) -> list[str]:
+    """The curl arguments carrying the body's fields, in the body's media type."""
+    args: list[str] = []
+    if kind == "json":
+        document = {f.wire: values[(f.location, f.wire)] for f in body}
+        args.append(f"-H {shlex.quote('Content-Type: application/json')}")
+        args.append(f"-d {shlex.quote(json.dumps(document, ensure_ascii=False))}")
+    elif kind == "form":
+        for f in body:
+            for name, value in _pairs(f, values[(f.location, f.wire)]):
+                args.append(_urlencoded(name, value))
+    elif kind == "multipart":
+        for f in body:
+            if f.type.is_file:
+                args.append(f"-F {shlex.quote(f'{f.wire}=@{f.wire}.bin')}")
+            else:
+                for name, value in _pairs(f, values[(f.location, f.wire)]):
+                    # --form-string: a value starting with `@` or `<` is text, not a file.
+                    args.append(f"--form-string {shlex.quote(f'{name}={value}')}")
+    return args
+
+
 def curl_example(api: Api, op: Operation, function: Function, fields: list[Field]) -> Curl:
     """The curl command of `function` called with `fields` (those the Python example passes),
     each at its example value."""
@@ -133,7 +157,7 @@ def curl_example(api: Api, op: Operation, function: Function, fields: list[Field
     for f in function.body_fields:  # fixed values travel whatever the caller passes
         if f.const_repr is not None:
             values.setdefault((f.location, f.wire), json.loads(f.example_json))
-    by_name = dict(zip((s.name for s in api.security), auth_params(api), strict=True))
+    by_name = dict(zip((s.name for s in api.security), api.credentials, strict=True))
     prelude: list[str] = []
     headers: list[str] = []
     plain_headers: list[str] = []
@@ -177,21 +201,6 @@ def curl_example(api: Api, op: Operation, function: Function, fields: list[Field
     # Credential headers are ours, in double quotes so their variables expand.
     args += [f'-H "{h}"' for h in headers]
     args += [f"-H {shlex.quote(h)}" for h in plain_headers]
-    if kind == "json":
-        document = {f.wire: values[(f.location, f.wire)] for f in body}
-        args.append(f"-H {shlex.quote('Content-Type: application/json')}")
-        args.append(f"-d {shlex.quote(json.dumps(document, ensure_ascii=False))}")
-    elif kind == "form":
-        for f in body:
-            for name, value in _pairs(f, values[(f.location, f.wire)]):
-                args.append(_urlencoded(name, value))
-    elif kind == "multipart":
-        for f in body:
-            if f.type.is_file:
-                args.append(f"-F {shlex.quote(f'{f.wire}=@{f.wire}.bin')}")
-            else:
-                for name, value in _pairs(f, values[(f.location, f.wire)]):
-                    # --form-string: a value starting with `@` or `<` is text, not a file.
-                    args.append(f"--form-string {shlex.quote(f'{name}={value}')}")
+    args += _body_args(kind, body, values)
     lines = [*prelude, "curl " + " \\\n  ".join(args)]
     return Curl("\n".join(lines), tuple(notes))

@@ -17,7 +17,7 @@ from chatforge.targets._common import (
     runtime_files,
     styles,
 )
-from chatforge.targets.models import models_module, server_models
+from chatforge.targets.modelgen import server_models
 from chatforge.targets.templating import header
 from chatforge.targets.templating import render as render_text
 from chatforge.targets.text import pystr
@@ -464,7 +464,8 @@ def paging(api: Api) -> dict[str, str]:
     return found
 
 
-def render(api: Api) -> Files:
+def render(api: Api, models: str) -> Files:
+    """The server package; `models` is the API's models module (`modelgen.models_module`)."""
     package = api.server_package
     modules = [tag_module(api, tag) for tag in api.tags]
     hdr = header(api, "Server")
@@ -495,7 +496,7 @@ def render(api: Api) -> Files:
             examples=sorted((name, literal(v)) for name, v in examples(api).items()),
             paging=sorted(paging(api).items()),
         ),
-        f"{package}/models.py": server_models(api, models_module(api)),
+        f"{package}/models.py": server_models(api, models),
         f"{package}/py.typed": "",
         f"{package}/openapi.json": api.document,
     }

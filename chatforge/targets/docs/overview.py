@@ -19,7 +19,7 @@ from chatforge.config import COMPARISON
 from chatforge.diagnostics import Diagnostics, SpecError
 from chatforge.ir.model import Api
 from chatforge.spec.loader import parse_yaml
-from chatforge.targets import docs
+from chatforge.targets.docs.places import names as doc_names
 from chatforge.targets.text import anchor, code, md
 
 SOURCE = COMPARISON
@@ -130,7 +130,7 @@ def render(groups: Sequence[Group], apis: Sequence[Api]) -> dict[str, str]:
     """`overview/comparison.md`: a matrix of capabilities by API, then each capability with links
     to its operations in each API's reference (`<slug>/docs/`, beside it in the output)."""
     ordered = sorted(apis, key=lambda api: api.slug)
-    where = {api.slug: docs.names(api) for api in ordered}
+    where = {api.slug: doc_names(api) for api in ordered}
     ops = {api.slug: {op.operation_id: op for op in api.operations} for api in ordered}
     lines = [
         "# Comparison of the APIs",

@@ -1,0 +1,749 @@
+"""The models module of an API: Pydantic v2 models through datamodel-code-generator, from the
+IR's named schemas. Made once per spec and handed to the targets that embed it (models, client,
+server), each of which turns it into its own form."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import textwrap
+import warnings
+from typing import Any
+
+from chatforge.diagnostics import Diagnostic, Level, SpecError, pointer_of
+from chatforge.graph import MAX_NESTED_MODELS, dependency_order
+from chatforge.ir.model import Api
+from chatforge.runtime.server._checks import _end_of_text
+from chatforge.targets import text
+from chatforge.targets.templating import header
+
+
+class ModelsError(Exception):
+    pass
+
+
+def prepare() -> None:
+    """Get datamodel-code-generator ready before it is needed: import it (a third of a second)
+    and run it once on a small document, which sets up what it builds on first use (another
+    quarter of a second on the first real spec)."""
+    _run(_WARM_UP, "# warm-up")
+
+
+# A few schemas with the shapes the specs have: objects with constraints, enums, arrays of
+# references, nullable members, unions and maps.
+_WARM_UP: dict[str, Any] = {
+    "Item": {
+        "type": "object",
+        "description": "An item.",
+        "required": ["id"],
+        "properties": {
+            "id": {"type": "integer", "format": "int64", "minimum": 1},
+            "name": {"type": "string", "maxLength": 8, "pattern": "^[a-z]+$"},
+            "kind": {"type": "string", "enum": ["a", "b"]},
+            "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}},
+            "note": {"type": ["string", "null"], "description": "A note."},
+            "at": {"type": "string", "format": "date-time"},
+            "mail": {"type": "string", "format": "email"},
+            "either": {"oneOf": [{"type": "string"}, {"type": "number"}]},
+            "extra": {"type": "object", "additionalProperties": {"type": "boolean"}},
+            "nested": {"type": "object", "properties": {"x-y": {"type": "number"}}},
+        },
+    },
+    "Tag": {"type": "string", "enum": ["red", "green"], "description": "A tag."},
+}
+
+
+def models_module(api: Api) -> str:
+    """The text of `models.py`: every named schema of the API as a class."""
+    return _generate(api)
+
+
+# The methods through which datamodel-code-generator's parsers read a referenced document, from
+# a file or from the network. `_seal` replaces each with one that refuses.
+_FETCHERS = {
+    "datamodel_code_generator.parser.base:Parser": ("_get_text_from_url",),
+    "datamodel_code_generator.parser.jsonschema:JsonSchemaParser": (
+        "_get_ref_body",
+        "_get_ref_body_from_url",
+        "_get_ref_body_from_remote",
+        "_load_local_ref_document",
+        "_load_ref_data_from_path",
+    ),
+}
+_sealed: list[bool] = []
+
+
+def _refuse(*args: Any, **kwargs: Any) -> Any:
+    raise ModelsError(
+        "datamodel-code-generator was asked to read a document outside the spec; the loader "
+        "admits only references inside it"
+    )
+
+
+def _seal() -> None:
+    """Make datamodel-code-generator unable to read a file or reach the network for a
+    reference: the document it is given holds only its own references (the loader refuses any
+    other), and should one get through, reading it fails."""
+    if _sealed:
+        return
+    import importlib
+
+    for where, names in _FETCHERS.items():
+        module, owner = where.split(":")
+        cls = getattr(importlib.import_module(module), owner)
+        for name in names:
+            if not callable(getattr(cls, name, None)):
+                raise ModelsError(f"datamodel-code-generator has no {owner}.{name} to seal")
+            setattr(cls, name, _refuse)
+    _sealed.append(True)
+
+
+def _run(
+    schemas: dict[str, Any],
+    file_header: str,
+    title: str = "",
+    version: str = "0",
+    aliases: dict[str, str] | None = None,
+) -> object:
+    """datamodel-code-generator on named schemas, with the options of every models module."""
+    from datamodel_code_generator import generate
+    from datamodel_code_generator.enums import DataModelType, InputFileType
+    from datamodel_code_generator.format import PythonVersion
+    from datamodel_code_generator.parser import LiteralType
+
+    _seal()
+
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "paths": {},
+        "components": {"schemas": schemas},
+    }
+    with warnings.catch_warnings():
+        # A `format` it does not know (formats are open in OpenAPI) is a plain string; it warns
+        # of each on stderr, unlocated.
+        warnings.filterwarnings("ignore", category=UserWarning, module="datamodel_code_generator")
+        return generate(
+            document,
+            input_file_type=InputFileType.OpenAPI,
+            output_model_type=DataModelType.PydanticV2BaseModel,
+            target_python_version=PythonVersion.PY_311,
+            formatters=[],
+            custom_file_header=file_header,
+            snake_case_field=True,
+            use_annotated=True,
+            field_constraints=True,
+            enum_field_as_literal=LiteralType.All,
+            use_standard_collections=True,
+            use_union_operator=True,
+            disable_timestamp=True,
+            use_field_description=True,
+            use_schema_description=True,
+            use_double_quotes=True,
+            keep_model_order=True,
+            allow_population_by_field_name=True,
+            strict_nullable=True,
+            capitalise_enum_members=True,
+            # Generated code needs pydantic alone: e-mail addresses stay strings rather than
+            # EmailStr, which would need the email-validator package.
+            type_mappings=["string+email=string", "string+idn-email=string"],
+            aliases=aliases or None,
+            allow_remote_refs=False,
+        )
+
+
+def _generate(api: Api) -> str:
+    if not api.models:
+        return header(api, "Models") + "\nfrom pydantic import BaseModel as BaseModel\n"
+    schemas = {m.name: _annotations_normalised(json.loads(m.schema_json)) for m in api.models}
+    title, version = text.one_line(api.title), text.one_line(api.version or "0")
+    module = _run(schemas, header(api, "Models").rstrip("\n"), title, version, _aliases(schemas))
+    if not isinstance(module, str):
+        raise ModelsError("datamodel-code-generator returned no single module")
+    check_models(module)
+    module = _ends_of_text(module)
+    defined = set(re.findall(r"^class (\w+)\(", module, re.MULTILINE))
+    defined |= set(re.findall(r"^(\w+) = ", module, re.MULTILINE))
+    defined |= set(re.findall(r"^type (\w+) = ", module, re.MULTILINE))
+    missing = [m.name for m in api.models if m.name not in defined]
+    if missing:
+        raise SpecError(
+            [
+                Diagnostic(
+                    api.spec_file,
+                    1,
+                    1,
+                    Level.ERROR,
+                    f"the models generator renamed schema {name!r}; rename the schema so it "
+                    "is a plain PascalCase identifier",
+                    "/components/schemas",
+                )
+                for name in missing
+            ]
+        )
+    return built_in_order(module, references(api)) if in_order(api) else module
+
+
+def _ends_of_text(module: str) -> str:
+    """`module` with each `$` (outside a class) of the patterns of its models checked with
+    Python's `re` written `\\Z`: `re` takes `$` also before a final newline, where JSON Schema
+    and pydantic's own engine take the end of the value alone, as the generated servers'
+    parameter checks do (`matching`)."""
+    lines = module.split("\n")
+    edits: list[tuple[int, int, int, str]] = []  # (line, start, end, new literal), in bytes
+    for node in ast.parse(module).body:
+        if not isinstance(node, ast.ClassDef) or 'regex_engine="python-re"' not in (
+            ast.get_source_segment(module, node) or ""
+        ):
+            continue
+        for call in ast.walk(node):
+            if not (isinstance(call, ast.Call) and getattr(call.func, "id", None) == "Field"):
+                continue
+            for keyword in call.keywords:
+                value = keyword.value
+                if keyword.arg == "pattern" and isinstance(value, ast.Constant):
+                    new = _end_of_text(str(value.value))
+                    if new != value.value and value.lineno == value.end_lineno:
+                        assert value.end_col_offset is not None
+                        edits.append((value.lineno, value.col_offset, value.end_col_offset, new))
+    for line, start, end, new in sorted(edits, reverse=True):
+        raw = lines[line - 1].encode()
+        lines[line - 1] = (raw[:start] + repr(new).encode() + raw[end:]).decode()
+    return "\n".join(lines)
+
+
+def references(api: Api) -> dict[str, list[str]]:
+    """The models each model of the API refers to, read from the IR's schemas."""
+    prefix = "#/components/schemas/"
+    found: dict[str, list[str]] = {}
+    for model in api.models:
+        targets: set[str] = set()
+        stack: list[Any] = [json.loads(model.schema_json)]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                ref = node.get("$ref")
+                if isinstance(ref, str) and ref.startswith(prefix):
+                    targets.add(ref[len(prefix) :])
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+        found[model.name] = sorted(targets - {model.name})
+    return found
+
+
+def in_order(api: Api) -> bool:
+    """Whether the API's models are defined in the order of their references, each built as it
+    is defined: where a chain of references is longer than pydantic can build in one go."""
+    return dependency_order(references(api))[1] > MAX_NESTED_MODELS
+
+
+def built_in_order(text: str, edges: dict[str, list[str]]) -> str:
+    """`text`, with its classes and type aliases defined each after the models it refers to
+    (`edges`); the module's other statements follow them, in their order."""
+    module = ast.parse(text)
+    nodes: dict[str, ast.stmt] = {}
+    others: list[ast.stmt] = []
+    for node in module.body:
+        if isinstance(node, ast.ClassDef):
+            nodes[node.name] = node
+        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            nodes[node.targets[0].id] = node  # a type alias
+        elif not isinstance(node, ast.Import | ast.ImportFrom) and nodes:
+            others.append(node)
+    if not nodes:
+        return text
+    order, _ = dependency_order({name: edges.get(name, []) for name in nodes})
+    lines = text.split("\n")
+    placed = sorted(nodes.values(), key=lambda node: node.lineno)
+    first = _first_line(placed[0]) - 1
+    blocks = [_source(lines, nodes[name]) for name in order]
+    blocks += [_source(lines, node) for node in others]
+    head = "\n".join(lines[:first]).rstrip("\n")
+    return f"{head}\n\n{IN_ORDER}\n\n\n" + "\n\n\n".join(blocks) + "\n"
+
+
+IN_ORDER = "# Each class follows those it refers to, and is built as it is defined."
+
+
+def _source(lines: list[str], node: ast.stmt) -> str:
+    return "\n".join(lines[_first_line(node) - 1 : node.end_lineno]).rstrip()
+
+
+def _first_line(node: ast.stmt) -> int:
+    decorators = node.decorator_list if isinstance(node, ast.ClassDef) else []
+    return min([node.lineno, *(d.lineno for d in decorators)])
+
+
+# Keywords whose value is a schema, a list of schemas or a mapping of names to schemas: where
+# `_annotations_normalised` looks for more annotations. Every other keyword's value (`default`,
+# `enum`, `const`, `examples`...) is data, handed on as it is.
+_SUBSCHEMA = frozenset(
+    {"items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else"}
+    | {"unevaluatedItems", "unevaluatedProperties"}
+)
+_SUBSCHEMAS = frozenset({"oneOf", "anyOf", "allOf", "prefixItems"})
+_NAMED_SUBSCHEMAS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+# The annotations datamodel-code-generator writes into the module as docstrings.
+_PROSE = frozenset({"description", "title"})
+
+
+def _annotations_normalised(schema: Any) -> Any:
+    """`schema` with the prose datamodel-code-generator writes as docstrings (descriptions and
+    titles) normalised as every generated docstring is."""
+    if not isinstance(schema, dict):
+        return schema
+    result: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _PROSE and isinstance(value, str):
+            result[key] = text.prose(value)
+        elif key in _SUBSCHEMA:
+            result[key] = _annotations_normalised(value)
+        elif key in _SUBSCHEMAS and isinstance(value, list):
+            result[key] = [_annotations_normalised(item) for item in value]
+        elif key in _NAMED_SUBSCHEMAS and isinstance(value, dict):
+            result[key] = {name: _annotations_normalised(sub) for name, sub in value.items()}
+        else:
+            result[key] = value
+    return result
+
+
+# An acronym in the plural (`messageUIDs`, `imageURLs`): datamodel-code-generator would split
+# it before its last capital (`message_ui_ds`).
+_ACRONYMS = re.compile(r"[A-Z]{2,}s(?![a-z])")
+
+
+def _aliases(schemas: dict[str, Any]) -> dict[str, str]:
+    """The Python names of properties that are not ASCII, or that hold an acronym in the plural,
+    as chatforge spells them (by their name alone, in whichever class they land);
+    datamodel-code-generator would keep the letters of the first as they are, and split the
+    second wrongly."""
+    from chatforge import naming
+
+    found: dict[str, str] = {}
+
+    def visit(schema: Any) -> None:
+        if isinstance(schema, list):
+            for item in schema:
+                visit(item)
+        elif isinstance(schema, dict):
+            properties = schema.get("properties")
+            for prop in properties if isinstance(properties, dict) else ():
+                if isinstance(prop, str) and (not prop.isascii() or _ACRONYMS.search(prop)):
+                    name = naming.identifier(prop)
+                    found[prop] = f"{name}_" if name.startswith("model_") else name
+            for key, value in schema.items():
+                if key in _SUBSCHEMA | _SUBSCHEMAS:
+                    visit(value)
+                elif key in _NAMED_SUBSCHEMAS and isinstance(value, dict):
+                    visit(list(value.values()))
+
+    visit(list(schemas.values()))
+    return found
+
+
+# The calls a models module makes: pydantic's field and model helpers, and `Model.model_rebuild`.
+_MODEL_CALLS = frozenset(
+    {"Field", "ConfigDict", "TypeAliasType", "StringConstraints", "AliasChoices", "AliasPath"}
+)
+
+
+def check_models(module: str) -> None:
+    """Checks that a models module made of spec text is what a models module must be: imports,
+    classes of fields with docstrings, and calls of pydantic's helpers alone, every name ASCII.
+    Raises `UnsafeText` with the first line that is not."""
+    for node in ast.walk(ast.parse(module)):
+        names = []
+        if isinstance(node, ast.Name | ast.alias):
+            names.append(node.id if isinstance(node, ast.Name) else node.asname or node.name)
+        elif isinstance(node, ast.ClassDef | ast.FunctionDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Attribute):
+            names.append(node.attr)
+        elif isinstance(node, ast.keyword) and node.arg is not None:
+            names.append(node.arg)
+        allowed = all(text.identifier(name) == name for name in names if name.isascii())
+        allowed = allowed and all(name.isascii() for name in names)
+        if isinstance(node, ast.Call):
+            func = node.func
+            allowed = allowed and (
+                (isinstance(func, ast.Name) and func.id in _MODEL_CALLS)
+                or (isinstance(func, ast.Attribute) and func.attr == "model_rebuild")
+            )
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            allowed = False
+        if not allowed:
+            line = module.splitlines()[getattr(node, "lineno", 1) - 1]
+            raise text.UnsafeText("models module", line.strip())
+
+
+def plain_types(text: str) -> str:
+    """The models as users read them: a schema that is not an object (a constrained string, an
+    enum, an array, a map) is a type alias of its Python type, so its values are plain `str`,
+    `int`, `list` and `dict`, its constraints kept for validation. Only a union of models stays
+    a `RootModel`, for that is the type a body of either variant has. (Servers keep the
+    `RootModel`s, which their request readers take.)"""
+    module = ast.parse(text)
+    lines = text.split("\n")
+    defined: dict[str, int] = {}  # class name -> the line it is defined on
+    for node in module.body:
+        if isinstance(node, ast.ClassDef):
+            defined[node.name] = _first_line(node)
+    converted: dict[str, tuple[int, int, list[str]]] = {}  # name -> (first, last, new lines)
+    for node in module.body:
+        root = _alias_of(node, defined)
+        if root is None:
+            continue
+        assert isinstance(node, ast.ClassDef) and node.end_lineno is not None
+        doc = ast.get_docstring(node, clean=False) or _root_docstring(node)
+        annotation = ast.get_source_segment(text, root) or ast.unparse(root)
+        new = [f"{node.name} = TypeAliasType({node.name!r}, {annotation})"]
+        if doc is not None:
+            body = textwrap.dedent(doc.strip("\n")).strip()
+            new += ['"""', *(line.rstrip() for line in body.split("\n")), '"""']
+        converted[node.name] = (_first_line(node), node.end_lineno, new)
+    if not converted:
+        return text
+    rebuilt = {f"{name}.model_rebuild()" for name in converted}
+    for start, end, new in sorted(converted.values(), reverse=True):
+        lines[start - 1 : end] = new
+    lines = [line for line in lines if line.strip() not in rebuilt]
+    text = "\n".join(lines)
+    if "RootModel[" not in text:
+        text = re.sub(r"(^from pydantic import .*?)\bRootModel, ?", r"\1", text, flags=re.M)
+        text = re.sub(r"(^from pydantic import .*?), RootModel\b", r"\1", text, flags=re.M)
+    if re.search(r"^from typing_extensions import .*\bTypeAliasType\b", text, re.MULTILINE):
+        return text
+    first = re.search(r"^from pydantic import .*$", text, re.MULTILINE)
+    assert first is not None
+    return (
+        text[: first.start()]
+        + "from typing_extensions import TypeAliasType\n\n"
+        + text[first.start() :]
+    )
+
+
+def _alias_of(node: ast.stmt, defined: dict[str, int]) -> ast.expr | None:
+    """The annotation of a `RootModel` class's `root` where the class is better a type alias:
+    not a union naming a model, naming no class defined after it, and configured no further
+    (a `model_config` such as `regex_engine="python-re"`, which a pattern pydantic's own engine
+    cannot compile needs, would be lost with the class)."""
+    if not isinstance(node, ast.ClassDef) or len(node.bases) != 1 or node.decorator_list:
+        return None
+    if any(
+        isinstance(item, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "model_config" for t in item.targets)
+        for item in node.body
+    ):
+        return None
+    base = node.bases[0]
+    if not (
+        isinstance(base, ast.Subscript)
+        and isinstance(base.value, ast.Name)
+        and base.value.id == "RootModel"
+    ):
+        return None
+    root = next(
+        (
+            item.annotation
+            for item in node.body
+            if isinstance(item, ast.AnnAssign)
+            and isinstance(item.target, ast.Name)
+            and item.target.id == "root"
+        ),
+        None,
+    )
+    if root is None:
+        return None
+    names = {sub.id for sub in ast.walk(root) if isinstance(sub, ast.Name)}
+    line = _first_line(node)
+    if any(defined.get(name, 0) >= line for name in names):
+        return None  # a forward reference, which an alias would evaluate too early
+    bare = _type_of(root)
+    if isinstance(bare, ast.BinOp) and names & set(defined):
+        return None  # a union of models
+    return root
+
+
+def _root_docstring(node: ast.ClassDef) -> str | None:
+    for index, item in enumerate(node.body[:-1]):
+        following = node.body[index + 1]
+        if (
+            isinstance(item, ast.AnnAssign)
+            and isinstance(item.target, ast.Name)
+            and item.target.id == "root"
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            return following.value.value
+    return None
+
+
+def deferred(api: Api, text: str) -> str:
+    """The models module `text` of `api` with its validators built when first used, not at
+    import: a client with hundreds of models imports in a fraction of the time. (Servers build
+    theirs at start.) Models defined in the order of their references are built as they are
+    defined instead."""
+    if in_order(api):
+        return text
+    return text.replace(
+        "        populate_by_name=True,\n",
+        "        populate_by_name=True,\n        defer_build=True,\n",
+    )
+
+
+class _Nulls:
+    """Whether the spec lets a property be null, each property's schema read with the `$ref`s
+    it holds resolved among the API's named schemas."""
+
+    def __init__(self, components: dict[str, Any]) -> None:
+        from chatforge.lint import schema_registry
+
+        self.components = components
+        self.document = {"components": {"schemas": components}}
+        self.registry = schema_registry(self.document)
+
+    def taken(self, model: str, prop: str) -> bool:
+        """Whether every schema the model gives the property (in its `properties`, or in those
+        of the parts of its `allOf`) takes null."""
+        return all(
+            self._takes_null(tokens, schema)
+            for tokens, schema in self._member(("components", "schemas", model), prop)
+        )
+
+    def _member(
+        self, tokens: tuple[object, ...], prop: str
+    ) -> list[tuple[tuple[object, ...], Any]]:
+        schema: Any = self.document
+        for token in tokens:
+            schema = schema[token]
+        found = []
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        if isinstance(properties, dict) and prop in properties:
+            found.append(((*tokens, "properties", prop), properties[prop]))
+        parts = schema.get("allOf") if isinstance(schema, dict) else None
+        for index, part in enumerate(parts if isinstance(parts, list) else ()):
+            ref = part.get("$ref") if isinstance(part, dict) else None
+            if isinstance(ref, str) and ref.rsplit("/", 1)[-1] in self.components:
+                found += self._member(("components", "schemas", ref.rsplit("/", 1)[-1]), prop)
+            else:
+                found += self._member((*tokens, "allOf", index), prop)
+        return found
+
+    def _takes_null(self, tokens: tuple[object, ...], schema: Any) -> bool:
+        from chatforge.lint import schema_validator
+
+        plain = _plainly_takes_null(schema)
+        if plain is not None:
+            return plain
+        pointer = pointer_of(*tokens)
+        return bool(schema_validator(self.document, pointer, self.registry).is_valid(None))
+
+
+def _resolved(components: dict[str, Any], schema: Any) -> dict[str, Any]:
+    """`schema`, or the named schema its `$ref` points to."""
+    while isinstance(schema, dict) and "$ref" in schema:
+        schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    return schema if isinstance(schema, dict) else {}
+
+
+# Keywords with subschemas that apply to the value itself; of the others, only `type`, `enum`
+# and `const` can refuse a null (the rest apply to other types, or annotate).
+_IN_PLACE = frozenset({"$ref", "$dynamicRef", "allOf", "anyOf", "oneOf", "not", "if"})
+
+
+def _plainly_takes_null(schema: Any) -> bool | None:
+    """Whether a schema with no `$ref` and no subschema applying in place takes null; None for
+    any other schema, which a validator decides."""
+    if isinstance(schema, bool):
+        return schema
+    if not isinstance(schema, dict) or not _IN_PLACE.isdisjoint(schema):
+        return None
+    kind, enum = schema.get("type", "null"), schema.get("enum", [None])
+    if not isinstance(kind, str | list) or not isinstance(enum, list):
+        return None
+    takes = kind == "null" or (isinstance(kind, list) and "null" in kind)
+    return takes and any(v is None for v in enum) and schema.get("const", None) is None
+
+
+# The range of each integer format, for members the spec gives no narrower one.
+_INTEGER_FORMATS = {"int32": "INT32", "int64": "INT64"}
+
+
+def _size(schema: dict[str, Any]) -> str | None:
+    """The arguments of a check on an object's number of members, if the spec limits it."""
+    low, high = schema.get("minProperties"), schema.get("maxProperties")
+    if low is None and high is None:
+        return None
+    return f"{low or 0}, {high}"
+
+
+def _member_checks(schema: dict[str, Any], annotation: str) -> list[str]:
+    """The checks a server adds to a member with this (resolved) schema and annotation."""
+    checks = []
+    if schema.get("uniqueItems") is True and annotation.startswith("list["):
+        checks.append("UNIQUE")
+    bound = _INTEGER_FORMATS.get(schema.get("format", ""))
+    if (
+        bound
+        and schema.get("type") == "integer"
+        and ("minimum" not in schema or "maximum" not in schema)
+    ):
+        checks.append(bound)
+    return checks
+
+
+def _edited(
+    line: str, field: ast.AnnAssign, kind: ast.expr, spelled: str | None, checks: list[str]
+) -> str:
+    """`line`, the field's one line, with its type `kind` spelled anew (when `spelled` is given)
+    and `checks` added to its annotation."""
+    raw = line.encode()
+    edits: list[tuple[int, int, bytes]] = []  # (start, end, new bytes), by byte offsets
+    if spelled is not None:
+        assert kind.end_col_offset is not None
+        edits.append((kind.col_offset, kind.end_col_offset, spelled.encode()))
+    if checks:
+        extra = ", ".join(checks).encode()
+        annotation = field.annotation
+        if _is_annotated(annotation):
+            assert isinstance(annotation, ast.Subscript) and isinstance(annotation.slice, ast.Tuple)
+            end = annotation.slice.elts[-1].end_col_offset
+            assert end is not None
+            edits.append((end, end, b", " + extra))
+        else:
+            start, end = annotation.col_offset, annotation.end_col_offset
+            assert end is not None
+            edits += [(start, start, b"Annotated["), (end, end, b", " + extra + b"]")]
+    # From the right, so each edit's offsets still hold when it is made.
+    for start, end, new in sorted(edits, key=lambda edit: (edit[0], edit[1]), reverse=True):
+        raw = raw[:start] + new + raw[end:]
+    return raw.decode()
+
+
+def _is_annotated(annotation: ast.expr) -> bool:
+    return (
+        isinstance(annotation, ast.Subscript)
+        and isinstance(annotation.value, ast.Name)
+        and annotation.value.id == "Annotated"
+        and isinstance(annotation.slice, ast.Tuple)
+    )
+
+
+def _type_of(annotation: ast.expr) -> ast.expr:
+    """The type of a field's annotation, without `Annotated[...]`."""
+    if _is_annotated(annotation):
+        assert isinstance(annotation, ast.Subscript) and isinstance(annotation.slice, ast.Tuple)
+        return annotation.slice.elts[0]
+    return annotation
+
+
+def _optional(annotation: ast.expr) -> bool:
+    """Whether a type is `T | None`."""
+    return (
+        isinstance(annotation, ast.BinOp)
+        and isinstance(annotation.right, ast.Constant)
+        and annotation.right.value is None
+    )
+
+
+def _property_name(field: ast.AnnAssign) -> str:
+    """The JSON name of a field: its alias, else its Python name."""
+    for node in ast.walk(field.annotation):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Field":
+            for keyword in node.keywords:
+                if keyword.arg == "alias" and isinstance(keyword.value, ast.Constant):
+                    return str(keyword.value.value)
+    assert isinstance(field.target, ast.Name)
+    return field.target.id
+
+
+def _field_checks(nulls: _Nulls, model: str, field: ast.AnnAssign) -> list[str]:
+    """The checks a server adds to one field of a model, beyond those pydantic makes."""
+    assert isinstance(field.target, ast.Name)
+    components = nulls.components
+    schema = components[model]
+    bare = _type_of(field.annotation)
+    if field.target.id == "root":
+        return _member_checks(_resolved(components, schema), ast.unparse(bare))
+    prop = _property_name(field)
+    member = _resolved(components, schema.get("properties", {}).get(prop))
+    if _optional(bare):
+        assert isinstance(bare, ast.BinOp)
+        checks = _member_checks(member, ast.unparse(bare.left))
+        defaulted = isinstance(field.value, ast.Constant) and field.value.value is None
+        if defaulted and not nulls.taken(model, prop):
+            checks.append("NOT_NULL")
+        return checks
+    return _member_checks(member, ast.unparse(bare))
+
+
+# The scalar types a request read as JSON must spell as JSON does (`_runtime/_checks.py`).
+_JSON_TYPED = {"int": "JsonInt", "float": "JsonFloat", "bool": "JsonBool"}
+
+
+def _json_typed(kind: ast.expr) -> set[str]:
+    """Replaces `int`, `float` and `bool` in a field's type (in place) by their JSON-typed
+    versions; the names put in."""
+    names = [n for n in ast.walk(kind) if isinstance(n, ast.Name) and n.id in _JSON_TYPED]
+    for name in names:
+        name.id = _JSON_TYPED[name.id]
+    return {name.id for name in names}
+
+
+def server_models(api: Api, text: str) -> str:
+    """The models as a server reads requests with them, with the checks of the spec that
+    pydantic does not make of itself (`_runtime/_checks.py`):
+
+    - a member a request may leave out, but that the spec does not make nullable, refuses an
+      explicit null rather than taking it as left out (the clients keep that lenient reading,
+      so an answer with such a null still parses);
+    - `uniqueItems`, `minProperties` and `maxProperties` of a model (datamodel-code-generator
+      gives a mapping's as `Field(min_length=..., max_length=...)`), and the ranges of `int32`
+      and `int64`;
+    - in a request read as JSON, numbers and booleans written as JSON numbers and booleans
+      (`JsonInt`, `JsonFloat`, `JsonBool`), not as text pydantic would convert.
+    """
+    components = {m.name: json.loads(m.schema_json) for m in api.models}
+    nulls = _Nulls(components)
+    lines = text.split("\n")
+    used: set[str] = set()
+    sized: list[tuple[int, str]] = []  # (line after the class, its check of its member count)
+    for node in ast.parse(text).body:
+        if not isinstance(node, ast.ClassDef) or node.name not in components:
+            continue
+        size = _size(components[node.name])
+        if size is not None and components[node.name].get("properties"):
+            assert node.end_lineno is not None
+            sized.append((node.end_lineno, size))
+        for field in node.body:
+            if not isinstance(field, ast.AnnAssign) or field.lineno != field.end_lineno:
+                continue
+            kind = _type_of(field.annotation)
+            typed = _json_typed(kind)
+            checks = []
+            if isinstance(field.target, ast.Name):
+                checks = _field_checks(nulls, node.name, field)
+            if typed or checks:
+                spelled = ast.unparse(kind) if typed else None
+                lines[field.lineno - 1] = _edited(
+                    lines[field.lineno - 1], field, kind, spelled, checks
+                )
+                used |= typed | {check.split("(")[0] for check in checks}
+    for end, size in reversed(sized):
+        check = f'    _members = model_validator(mode="after")(members_between({size}))'
+        lines.insert(end, check)
+        used |= {"members_between", "model_validator"}
+    if not used:
+        return text
+    text = "\n".join(lines)
+    first = re.search(r"^from pydantic import .*$", text, re.MULTILINE)
+    assert first is not None
+    names = ", ".join(sorted(used - {"model_validator"}))
+    extra = "\n\nfrom typing import Annotated\n" if "Annotated[" in text else "\n"
+    if "model_validator" in used:
+        extra += "\nfrom pydantic import model_validator\n"
+    extra += f"\nfrom ._runtime._checks import {names}"
+    return text[: first.end()] + extra + text[first.end() :]

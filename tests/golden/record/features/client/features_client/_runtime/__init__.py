@@ -1,0 +1,1 @@
+"""The hand-written core of this client, copied from chatforge as it is."""

@@ -1,0 +1,257 @@
+"""Request parts FastAPI cannot declare by itself: form bodies with repeated keys, deepObject and
+JSON-string fields, multipart uploads, and deepObject query parameters."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from starlette.datastructures import UploadFile
+
+M = TypeVar("M", bound=BaseModel)
+_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
+_INTEGER = re.compile(r"-?[0-9]+")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+MAX_FIELDS = 1000
+MAX_DEPTH = 64
+
+
+def coerce(value: Any, kind: str | None) -> Any:
+    """A form string read as the JSON type its schema declares, where it spells one. Text that
+    names no value of that type (an integer of more digits than Python reads, a number beyond
+    the range of a float) stays text, for the model to refuse."""
+    if not isinstance(value, str) or kind is None:
+        return value
+    if kind == "integer" and _INTEGER.fullmatch(value):
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    if kind == "number" and _NUMBER.fullmatch(value):
+        number = float(value)
+        return number if math.isfinite(number) else value
+    if kind == "boolean" and value in ("true", "false"):
+        return value == "true"
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def read_json(text: str | bytes) -> Any:
+    """JSON text as Python data; ValueError for anything that is not JSON (`NaN` and
+    `Infinity` included) or that nests arrays and objects deeper than MAX_DEPTH."""
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise ValueError("nested too deeply")
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return value
+
+
+def _insert(target: dict[str, Any], keys: list[str], value: Any) -> None:
+    for key in keys[:-1]:
+        child = target.get(key)
+        if not isinstance(child, dict):
+            child = {}
+            target[key] = child
+        target = child
+    last = keys[-1]
+    if last in target:
+        existing = target[last]
+        target[last] = [*existing, value] if isinstance(existing, list) else [existing, value]
+    else:
+        target[last] = value
+
+
+def _invalid(loc: tuple[str, ...], message: str, kind: str = "value_error") -> None:
+    raise RequestValidationError([{"loc": loc, "msg": message, "type": kind}])
+
+
+def decode_pairs(
+    items: Iterable[tuple[str, Any]],
+    where: str,
+    styles: Mapping[str, str],
+    arrays: Iterable[str],
+    kinds: Mapping[str, str],
+) -> dict[str, Any]:
+    """Form or query pairs back into JSON data, as the operation's encodings declare them."""
+    data: dict[str, Any] = {}
+    deep: dict[str, Any] = {}
+    count = 0
+    for key, value in items:
+        count += 1
+        if count > MAX_FIELDS:
+            _invalid((where,), f"more than {MAX_FIELDS} fields")
+        match = _KEY.match(key)
+        if match and styles.get(match.group(1)) == "deepObject":
+            path = [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
+            if len(path) > MAX_DEPTH:
+                _invalid((where, match.group(1)), f"nests deeper than {MAX_DEPTH} levels")
+            _insert(deep, path, value)
+            continue
+        if styles.get(key) == "json" and isinstance(value, str):
+            try:
+                value = read_json(value)
+            except ValueError:
+                _invalid((where, key), "is not valid JSON", "json_invalid")
+        else:
+            value = coerce(value, kinds.get(key))
+        _insert(data, [key], value)
+    for name in arrays:
+        if name in data and not isinstance(data[name], list):
+            data[name] = [data[name]]
+    data.update(deep)
+    return data
+
+
+def _located(exc: ValidationError, where: str) -> RequestValidationError:
+    """pydantic's errors as FastAPI's, each located under `where` ("body", "query.payload")."""
+    errors = [
+        {**error, "loc": (where, *error.get("loc", ()))}
+        for error in exc.errors(include_url=False, include_input=False)
+    ]
+    return RequestValidationError(errors)
+
+
+def validate(model: type[M], data: Any, where: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _located(exc, where) from None
+
+
+def _from_json(model: type[M], raw: bytes | str, where: str) -> M:
+    """`model` read from JSON text: numbers and booleans must be JSON numbers and booleans, as
+    the spec says (pydantic alone would take `"10"` for 10 and `"True"` for true); see
+    `JsonInt` in `_checks`, which the validation context turns on."""
+    try:
+        return model.model_validate_json(raw, context={"json": True})
+    except ValidationError as exc:
+        raise _located(exc, where) from None
+
+
+def json_body(model: type[M], *, required: bool = True) -> Callable[[Request], Awaitable[M | None]]:
+    """A dependency reading a JSON body into `model` (see `_from_json`); None for an optional
+    body that was left out. A body of `null` is not left out: it is refused."""
+
+    async def dependency(request: Request) -> M | None:
+        raw = await request.body()
+        if not raw.strip():
+            if required:
+                _invalid(("body",), "field required", "missing")
+            return None
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media and media != "application/json" and not media.endswith("+json"):
+            _invalid(("body",), f"expected a JSON body, got {media}", "content_type")
+        return _from_json(model, raw, "body")
+
+    return dependency
+
+
+def form_body(
+    model: type[M],
+    *,
+    styles: Mapping[str, str] | None = None,
+    arrays: Iterable[str] = (),
+    kinds: Mapping[str, str] | None = None,
+    required: bool = True,
+) -> Callable[[Request], Awaitable[M | None]]:
+    """A dependency reading a form or multipart body into `model`; None for an optional body
+    that was left out."""
+    styles = dict(styles or {})
+    array_names = tuple(arrays)
+    kind_map = dict(kinds or {})
+
+    async def dependency(request: Request) -> M | None:
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if not required and not media and not await request.body():
+            return None
+        if media not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            _invalid(("body",), f"expected a form body, got {media or 'none'}", "content_type")
+        async with request.form() as form:
+            items: list[tuple[str, Any]] = []
+            for key, value in form.multi_items():
+                if isinstance(value, UploadFile):
+                    items.append((key, await value.read()))
+                else:
+                    items.append((key, value))
+        data = decode_pairs(items, "body", styles, array_names, kind_map)
+        return validate(model, data, "body")
+
+    return dependency
+
+
+def deep_object_query(
+    name: str, model: type[M], required: bool = False
+) -> Callable[[Request], Awaitable[M | None]]:
+    """A dependency reading `name[key]=value` query parameters into `model`."""
+
+    async def dependency(request: Request) -> M | None:
+        prefix = f"{name}["
+        items = [(k, v) for k, v in request.query_params.multi_items() if k.startswith(prefix)]
+        if not items:
+            if required:
+                _invalid(("query", name), "field required", "missing")
+            return None
+        data = decode_pairs(items, "query", {name: "deepObject"}, (), {})
+        return validate(model, data.get(name), f"query.{name}")
+
+    return dependency
+
+
+def csv_query(
+    name: str, kind: str | None = None, required: bool = False, check: Any = None
+) -> Callable[[Request], Awaitable[list[Any] | None]]:
+    """A dependency reading an array sent as one comma-separated query value; its items read
+    as the JSON type `kind`, and the whole checked against the type `check` (its items' type
+    and constraints, its length) when one is given."""
+    adapter = None if check is None else TypeAdapter(check)
+
+    async def dependency(request: Request) -> list[Any] | None:
+        raw = request.query_params.get(name)
+        if raw is None:
+            if required:
+                _invalid(("query", name), "field required", "missing")
+            return None
+        items = [coerce(item, kind) for item in raw.split(",")] if raw else []
+        if adapter is None:
+            return items
+        try:
+            checked: list[Any] = adapter.validate_python(items)
+        except ValidationError as exc:
+            raise _located(exc, f"query.{name}") from None
+        return checked
+
+    return dependency
+
+
+def json_query(
+    name: str, model: type[M], required: bool = False
+) -> Callable[[Request], Awaitable[M | None]]:
+    """A dependency reading a query parameter that carries JSON text into `model`.
+    Async, like the other readers here, so that FastAPI runs it without a worker thread."""
+
+    async def dependency(request: Request) -> M | None:
+        raw = request.query_params.get(name)
+        if raw is None:
+            if required:
+                _invalid(("query", name), "field required", "missing")
+            return None
+        return _from_json(model, raw, f"query.{name}")
+
+    return dependency

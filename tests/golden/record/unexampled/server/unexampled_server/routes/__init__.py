@@ -1,0 +1,1 @@
+"""One module per tag: the handler base class and the router."""
