@@ -225,13 +225,13 @@ def _ends_of_text(module: str) -> str:
     return "\n".join(lines)
 
 
-def _segment(lines: list[str], node: ast.AST) -> str | None:
+def _segment(lines: list[str], node: ast.expr | ast.stmt) -> str | None:
     """The source of `node`, as `ast.get_source_segment` gives it, from the module's lines split
     once (that function splits the whole module again on every call)."""
-    end_line, end_col = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
+    end_line, end_col = node.end_lineno, node.end_col_offset
     if end_line is None or end_col is None:
         return None
-    first, last, start = getattr(node, "lineno") - 1, end_line - 1, getattr(node, "col_offset")
+    first, last, start = node.lineno - 1, end_line - 1, node.col_offset
     if first == last:
         return lines[first].encode()[start:end_col].decode()
     head = lines[first].encode()[start:].decode()
