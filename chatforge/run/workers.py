@@ -6,9 +6,16 @@ models modules and the other group does everything else (checking specs, renderi
 targets, formatting): each import is paid once per group, not once per worker, and the two kinds
 of work run side by side.
 
+A worker with nothing of its own group's to do takes the other group's (`Pool.spill`), so no CPU
+idles while work waits: at the start, before the first spec is checked, and at the end, when
+one spec's models are all that is left.
+
 Tasks are plain functions and arguments sent over a pipe; there are no threads in the parent, so
-workers can be forked safely. A task's own failures are its result (see `batch`); anything that
-escapes a task, or a worker that dies, is raised in the parent.
+workers can be forked safely. A large argument that several tasks take (a spec's IR) goes as a
+`Shared`: its pickled bytes reach each worker once, and the worker keeps the value for the
+tasks after (a task may also `keep` what it made, for the worker's later tasks). A task's own
+failures are its result (see `batch`); anything that escapes a task, or a worker that dies, is
+raised in the parent.
 
 Workers end with the run, however it ends. The parent holds the only other end of each worker's
 pipe (a forked worker closes the copies it inherits), so a worker waiting for a task reads the end
