@@ -402,22 +402,12 @@ class Runner:
 
         docs = tuple(t for t in targets or () if t == "docs")
         code = tuple(t for t in targets or () if t != "docs")
-        # In workers, each target of the code is a task of its own, so that two workers share a
-        # spec's code once its models are made; in this process, one task renders them all.
-        code_parts = [(t,) for t in code] if executor.shares else [code] if code else []
         with_models = any(t in code for t in _WITH_MODELS)
         sizes = [_size(source.path) for source in sources]
         outcomes: dict[int, Outcome] = {}
         irs: dict[int, Any] = {}  # the argument standing for each checked spec's IR
-        # Per spec, what each rendering task gave, by the targets it rendered.
-        parts: dict[int, dict[tuple[str, ...], Files | BaseException]] = {}
+        parts: dict[int, dict[Stage, Files | BaseException]] = {}
         checked = 0
-
-        def render_code(i: int, text: str | None) -> None:
-            for part in code_parts:
-                task = Task(Stage.CODE, i, sizes[i], part)
-                executor.submit(task, _render_with, irs[i], part, text)
-
         if with_models:
             executor.submit(Task(Stage.PREPARE), _prepare_models)
         # Largest first, as the queue would order them: a free worker takes each at once.
@@ -434,11 +424,12 @@ class Runner:
                 if targets is not None and outcome.ok:
                     parts[i] = {}
                     if docs:
-                        executor.submit(Task(Stage.DOCS, i, sizes[i], docs), _render, irs[i], docs)
+                        executor.submit(Task(Stage.DOCS, i, sizes[i]), _render, irs[i], docs)
                     if with_models:
                         executor.submit(Task(Stage.MODELS, i, sizes[i]), _models, irs[i])
-                    else:
-                        render_code(i, None)
+                    elif code:
+                        made = Task(Stage.CODE, i, sizes[i])
+                        executor.submit(made, _render_with, irs[i], code, None)
                 if checked == len(sources) and late is not None:
                     ordered = [outcomes[j] for j in range(len(sources))]
                     found = late(ordered, [irs.get(j) for j in range(len(sources))])
@@ -447,20 +438,25 @@ class Runner:
                         self._late_name = name
                         executor.submit(Task(Stage.OVERVIEW), function, *args)
             elif task.stage is Stage.MODELS and isinstance(result, BaseException):
-                parts[i][code] = result  # the code cannot be rendered without them
+                parts[i][Stage.CODE] = result  # the code cannot be rendered without them
             elif task.stage is Stage.MODELS:
-                render_code(i, result)
+                made = Task(Stage.CODE, i, sizes[i])
+                executor.submit(made, _render_with, irs[i], code, result)
             elif task.stage is Stage.OVERVIEW:
                 self._made[self._late_name] = result
             elif task.stage in PARTS:
-                parts[i][task.targets] = result
+                parts[i][task.stage] = result
         # As one render of every target gives them: target by target, and of two failures,
         # that of the target first given.
         order: dict[str, int] = {target: n for n, target in enumerate(targets or ())}
+        first = {
+            Stage.CODE: order[code[0]] if code else 0,
+            Stage.DOCS: order[docs[0]] if docs else 0,
+        }
         for i, rendered in parts.items():
             files: Files = {}
-            for rendered_targets in sorted(rendered, key=lambda part: order[part[0]]):
-                part = rendered[rendered_targets]
+            for stage in sorted(rendered, key=first.__getitem__):
+                part = rendered[stage]
                 if isinstance(part, BaseException):
                     outcomes[i] = replace(outcomes[i], failure=outcomes[i].failure or part)
                 else:

@@ -57,13 +57,13 @@ class Serial:
 
 class Concurrent:
     """Tasks run in worker processes: the models generator's group and the other group, each
-    of the sizes given; a worker with nothing of its own group's to do takes a task of the
-    other group, so that no CPU idles while work waits."""
+    of the sizes given; a worker of the other group with nothing of its own to do takes a
+    models task."""
 
     shares = True
 
     def __init__(self, sizes: dict[str, int]) -> None:
-        spill = {OTHER: MODELS, MODELS: OTHER} if sizes.get(MODELS) else {}
+        spill = {OTHER: MODELS} if sizes.get(MODELS) else {}
         self._pool = Pool(sizes, spill)
 
     def __enter__(self) -> Concurrent:

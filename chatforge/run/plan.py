@@ -46,13 +46,11 @@ EVERY_SPEC = -1
 @dataclass(frozen=True)
 class Task:
     """One piece of a run's work: a stage, of one spec (by its index in the run) or of every
-    spec; `size` (the spec's bytes) puts larger specs first among tasks of the same rank;
-    `targets`, those a rendering task renders."""
+    spec; `size` (the spec's bytes) puts larger specs first among tasks of the same rank."""
 
     stage: Stage
     spec: int = EVERY_SPEC
     size: int = 0
-    targets: tuple[str, ...] = ()
 
     @property
     def group(self) -> str:
@@ -64,5 +62,6 @@ class Task:
         return _RANK[self.stage], -self.size
 
 
-# The stages that render a part of a spec's files.
+# The parts of a spec's files, each rendered by a task of its own, and the order in which a run of
+# one process would render them: target by target, as the run names them.
 PARTS = (Stage.CODE, Stage.DOCS)

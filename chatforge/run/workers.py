@@ -6,9 +6,10 @@ models modules and the other group does everything else (checking specs, renderi
 targets, formatting): each import is paid once per group, not once per worker, and the two kinds
 of work run side by side.
 
-A worker with nothing of its own group's to do takes the other group's (`Pool.spill`), so no CPU
-idles while work waits: at the start, before the first spec is checked, and at the end, when
-one spec's models are all that is left.
+A worker with nothing of its own group's to do may take the other group's (`Pool.spill`): a run
+lets its other workers take models work, so that no CPU idles at the end, when the models of the
+last specs are all that is left. (Its models workers keep to their own: each import of what
+checking and rendering need would cost more than it saves.)
 
 Tasks are plain functions and arguments sent over a pipe; there are no threads in the parent, so
 workers can be forked safely. A large argument that several tasks take (a spec's IR) goes as a
