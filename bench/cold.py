@@ -367,10 +367,14 @@ def models_workers_here() -> str:
     models = max(1, cores // 2)
     if models == 1:
         return (
-            f"Here, with {cores} CPUs, the models of every spec are one worker's work, and the "
-            "cold time cannot fall below it, started once the first spec is checked."
+            f"Here, with {cores} CPUs, the models of every spec are one worker's work, which "
+            "the other worker shares once it has nothing else left; the cold time cannot fall "
+            "below the models of the largest spec, started once that spec is checked."
         )
-    return f"Here, with {cores} CPUs, {models} workers share the models of the specs."
+    return (
+        f"Here, with {cores} CPUs, {models} workers share the models of the specs, and the "
+        "others join them once they have nothing else left."
+    )
 
 
 def stages_lines(stages: dict[str, float]) -> list[str]:
