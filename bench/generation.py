@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """How fast chatforge generates, side by side in one run with the tools people use instead.
 
-Five measurements, each against its target, each also a script of its own:
+Six measurements, each against its target, each also a script of its own:
 
 - cold generation of every spec and target (`chatforge generate --no-cache`), against
   openapi-python-client, fastapi-code-generator, datamodel-code-generator and widdershins on the
   same specs, each pinned and installed for the benchmark alone under bench/.cache/
   (bench/cold.py, with bench/stages.py);
 - warm regeneration when nothing changed, the cache on (bench/warm.py);
-- scaling on synthetic specs of 250 to 2,000 operations (bench/scaling.py, bench/synthetic.py);
+- scaling on synthetic specs of 500 to 3,000 operations (bench/scaling.py, bench/synthetic.py);
+- large specs shaped like real ones, and validation of a 3 MiB one (bench/large.py,
+  bench/large_spec.py);
 - import time of each generated client (bench/client_import.py);
 - per-call overhead of the generated clients (bench/client_overhead.py, with fewer rounds).
 
@@ -36,13 +38,15 @@ import client_import
 import client_overhead
 import cold
 import common
+import large
 import scaling
 import warm
 from common import ROOT, VENV_PYTHON, Bench, CannotMeasure, Verdict
 
 REPORT = ROOT / "docs" / "benchmarks.md"
-SECTIONS = ("cold", "warm", "scaling", "import", "overhead")
+SECTIONS = ("cold", "warm", "scaling", "large", "import", "overhead")
 QUICK_SIZES = (60, 120, 240)
+QUICK_RESOURCES = (20,)
 
 
 # A measurement made: it writes its section of the report, appending its verdicts.
@@ -56,6 +60,10 @@ def measurements(args: argparse.Namespace) -> dict[str, Callable[[Bench], Sectio
         "warm": lambda bench: partial(warm.section, warm.measure(bench, args.runs)),
         "scaling": lambda bench: partial(
             scaling.section, scaling.measure(bench, args.sizes, args.scaling_runs)
+        ),
+        "large": lambda bench: partial(
+            large.section,
+            large.measure_cases(bench, args.resources, [], args.scaling_runs),
         ),
         "import": lambda bench: partial(
             client_import.section,
@@ -178,6 +186,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     if args.sizes is None:
         parser.error("--sizes takes at least two positive whole numbers, comma-separated")
     args.scaling_runs = 1 if quick else 3
+    args.resources = QUICK_RESOURCES if quick else large.RESOURCES
     args.import_runs = 3 if quick else 10
     args.importtime_runs = 1 if quick else 3
     args.overhead_rounds = 1 if quick else 3
@@ -197,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             bench = Bench(scratch)
             if not args.no_peers:
                 wanted = set(cold.PEERS) if "cold" in args.only else set()
-                if {"scaling", "import"} & set(args.only):
+                if {"scaling", "large", "import"} & set(args.only):
                     wanted.add("opc")
                 bench.add_peers(cold.prepare_peers(wanted))
             measure = measurements(args)

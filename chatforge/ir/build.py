@@ -626,17 +626,21 @@ class _Builder:
         declared = [t for t in self.doc.get("tags") or [] if isinstance(t, dict)]
         order = [str(t.get("name")) for t in declared]
         descriptions = {str(t.get("name")): _block(t.get("description")) for t in declared}
+        # The operations of each tag, in one pass: declared tags first, then the others in the
+        # order their first operation comes.
+        grouped: dict[str, list[Operation]] = {}
         for op in operations:
-            if op.tag not in order:
-                order.append(op.tag)
+            grouped.setdefault(op.tag, []).append(op)
+        declared_names = set(order)
+        order += [name for name in grouped if name not in declared_names]
         result = []
         seen_py: dict[str, str] = {}
-        used = [name for name in order if any(op.tag == name for op in operations)]
+        used = [name for name in order if name in grouped]
         python_names = reserved.tag_names(used)
         pascals: set[str] = set()
         classes = set(CLIENT_MODULE_NAMES | set(self.registry.schemas))
         for name in used:
-            ops = tuple(op for op in operations if op.tag == name)
+            ops = tuple(grouped[name])
             py = python_names[name]
             if py in seen_py:
                 self.diagnostics.error(

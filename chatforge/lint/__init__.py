@@ -643,8 +643,15 @@ def _example_sites(doc: Json) -> Iterator[tuple[str, str, Json]]:
 
 
 def rule_examples(doc: Json, out: Diagnostics, level: Level) -> None:
+    from chatforge.lint import examples
+
+    sites = list(_example_sites(doc))
+    # Those proven in one compiled pass need no more; the rest, the Python validator's verdict.
+    proven = examples.proven(doc, [(schema_ptr, value) for schema_ptr, _, value in sites])
     registry = schema_registry(doc)
-    for schema_ptr, example_ptr, value in _example_sites(doc):
+    for (schema_ptr, example_ptr, value), done in zip(sites, proven, strict=True):
+        if done:
+            continue
         best = jsonschema.exceptions.best_match(
             schema_validator(doc, schema_ptr, registry).iter_errors(value)
         )

@@ -8,8 +8,8 @@ output and the messages do not depend on timing. Nothing here prints or writes t
 from __future__ import annotations
 
 import functools
-import gc
 import os
+import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,8 +23,11 @@ from chatforge.run import records
 from chatforge.run.pipeline import SpecSource
 from chatforge.spec import specfile
 
+# The workers and the plan of their tasks are imported where they run: a run that the cache
+# answers never starts a worker.
 if TYPE_CHECKING:
     from chatforge.ir.model import Api
+    from chatforge.run.executor import Executor
     from chatforge.targets import Files
 
 T = TypeVar("T")
@@ -43,8 +46,9 @@ class Outcome:
     # again by the caller where a run of one process would have raised it.
     failure: BaseException | None = None
     key: str = ""  # the cache key of checking this spec: its content and the toolkit's
-    # Reads the IR from the cache, for an outcome the cache answered: only a caller that needs
-    # the IR pays for reading it.
+    # Reads the IR from where it is kept (the cache, for an outcome the cache answered; the
+    # bytes a worker sent, for a spec checked in a worker): only a caller that needs the IR pays
+    # for reading it.
     stored: Callable[[], Api | None] | None = field(default=None, repr=False, compare=False)
     # What reading changed (an OpenAPI 3.0 document normalised to 3.1), for --verbose.
     notes: tuple[Diagnostic, ...] = ()
@@ -86,6 +90,29 @@ def _check(source: SpecSource) -> Outcome:
     )
 
 
+def _ir_key(index: int) -> tuple[str, int]:
+    return ("ir", index)
+
+
+def _check_task(index: int, source: SpecSource, share: bool) -> tuple[Outcome, bytes | None]:
+    """`_check`; with `share` (in a worker), the IR is kept in the worker for the spec's later
+    tasks there, and goes back pickled once, as bytes that the parent hands on to other
+    workers as they are, reading them itself only if it needs the IR."""
+    from chatforge.run import workers
+
+    outcome = _check(source)
+    if not share or outcome.built is None:
+        return outcome, None
+    workers.keep(_ir_key(index), outcome.built)
+    blob = pickle.dumps(outcome.built, protocol=pickle.HIGHEST_PROTOCOL)
+    return replace(outcome, built=None, stored=functools.partial(_loaded, blob)), blob
+
+
+def _loaded(blob: bytes) -> Api:
+    api: Api = pickle.loads(blob)
+    return api
+
+
 def _caught(function: Callable[..., T], *args: Any) -> T | BaseException:
     """What `function` returns, or what it raised: a task's own failure is its result, which
     the caller raises where a run of one process would have raised it."""
@@ -109,12 +136,6 @@ def _overview(
     from chatforge.run import pipeline
 
     return _caught(pipeline.render_overview, specs, apis, targets)
-
-
-def _rendered(outcome: Outcome, result: Files | BaseException) -> Outcome:
-    if isinstance(result, BaseException):
-        return replace(outcome, failure=result)
-    return replace(outcome, files=result)
 
 
 def _prepare_models() -> None:
@@ -164,10 +185,11 @@ class Overview:
     folders: list[str]
 
 
-# A task: its name, the function and its arguments.
-Task = tuple[str, tuple[Callable[..., Any], tuple[Any, ...]]]
-# Given every spec's outcome once all are checked: the task to run then, if any.
-Late = Callable[[Sequence[Outcome]], Task | None]
+# A task of the run as a whole: its name, the function and its arguments.
+LateTask = tuple[str, tuple[Callable[..., Any], tuple[Any, ...]]]
+# Given every spec's outcome once all are checked, and the argument standing for each one's IR
+# in tasks (see `executor.share`): the task to run then, if any.
+Late = Callable[[Sequence[Outcome], Sequence[Any]], LateTask | None]
 
 
 @dataclass
@@ -190,6 +212,7 @@ class Runner:
         self.progress = progress
         # What `run` made beyond the specs (the overview), by cache key, until asked for.
         self._made: dict[str, Any] = {}
+        self._late_name = ""
 
     def keys(self, source: SpecSource, targets: tuple[Target, ...] | None) -> Keys | None:
         """The cache keys of a spec; None when it cannot be read (the loader says why)."""
@@ -248,8 +271,8 @@ class Runner:
             return
         checks = records.encode((outcome.diagnostics, outcome.warnings, outcome.notes))
         self.cache.store("checks", keys.check, checks)
-        if outcome.built is not None:
-            self.cache.store("apis", keys.check, records.encode(outcome.built))
+        if outcome.built is not None or outcome.stored is not None:
+            self.cache.store("apis", keys.check, records.encode(outcome.api))
         if outcome.files is not None:
             self.cache.store_files(keys.output, outcome.files)
 
@@ -264,7 +287,8 @@ class Runner:
         `overview()` to hand out, as soon as every spec is checked."""
         if targets is not None:
             formatting.remove_abandoned()
-        keys = [self.keys(source, targets) for source in sources]
+        # Without a cache, nothing is looked up or stored: no key is needed.
+        keys = [self.keys(source, targets) if self.cache else None for source in sources]
         outcomes: list[Outcome | None] = [
             self._cached(source, k, targets) for source, k in zip(sources, keys, strict=True)
         ]
@@ -278,12 +302,16 @@ class Runner:
             name = self._overview_name(overview, [k.check if k else "" for k in keys])
             if self.cache is None or not self.cache.has("overviews", name):
 
-                def late(computed: Sequence[Outcome]) -> Task | None:
+                def late(computed: Sequence[Outcome], irs: Sequence[Any]) -> LateTask | None:
                     done = dict(zip(todo, computed, strict=True))
                     every = [done[i] if i in done else outcomes[i] for i in range(len(sources))]
                     if not all(o is not None and o.ok for o in every):
                         return None
-                    apis = [o.api for o in every if o is not None]
+                    held = dict(zip(todo, irs, strict=True))
+                    apis = [
+                        held[i] if i in held else cast("Outcome", outcomes[i]).api
+                        for i in range(len(sources))
+                    ]
                     return name, (_overview, (overview.specs, apis, overview.targets))
 
         computed = self._compute([sources[i] for i in todo], targets, late)
@@ -299,7 +327,10 @@ class Runner:
         ]
 
     def _overview_name(self, request: OverviewRequest, keys: Sequence[str]) -> str:
-        """The cache key of the overview: the comparison, the targets and every spec."""
+        """The cache key of the overview: the comparison, the targets and every spec (without
+        a cache, only the name under which `run` leaves it for `overview`)."""
+        if self.cache is None:
+            return "overview"
         source = request.specs / COMPARISON
         try:
             comparison = source.read_bytes()
@@ -346,88 +377,93 @@ class Runner:
         targets: tuple[Target, ...] | None,
         late: Late | None = None,
     ) -> list[Outcome]:
-        jobs = min(self.jobs, len(sources))
-        if jobs <= 1:
-            collecting = gc.isenabled()
-            gc.disable()  # as in a worker (see `workers`)
-            try:
-                outcomes = [_check(source) for source in sources]
-                if targets is None:
-                    return outcomes
-                return [
-                    _rendered(outcome, _render(outcome.api, targets)) if outcome.ok else outcome
-                    for outcome in outcomes
-                ]
-            finally:
-                if collecting:
-                    gc.enable()
-        return self._in_workers(sources, targets, jobs, late)
+        """Each spec through its tasks (`plan`), in this process or in workers: a spec whose
+        models are made and whose docs are rendered gives two workers work at once."""
+        from chatforge.run.executor import Concurrent, Serial
+        from chatforge.run.workers import MODELS, OTHER
 
-    def _in_workers(
+        if not sources:
+            return []
+        code = tuple(t for t in targets or () if t != "docs")
+        with_models = any(t in code for t in _WITH_MODELS)
+        side_by_side = 2 if with_models and "docs" in (targets or ()) else 1
+        jobs = min(self.jobs, len(sources) * side_by_side)
+        if jobs <= 1:
+            with Serial() as serial:
+                return self._scheduled(serial, sources, targets, late)
+        # The models workers make the models, and the other workers everything else: each
+        # group pays its own imports and set-up once (see `workers`).
+        sizes = {MODELS: jobs // 2, OTHER: jobs - jobs // 2} if with_models else {OTHER: jobs}
+        with Concurrent(sizes) as concurrent:
+            return self._scheduled(concurrent, sources, targets, late)
+
+    def _scheduled(
         self,
+        executor: Executor,
         sources: Sequence[SpecSource],
         targets: tuple[Target, ...] | None,
-        jobs: int,
         late: Late | None,
     ) -> list[Outcome]:
-        """Checks, models and rendering as tasks for the two groups of workers (`workers.Pool`).
-        A checked spec's docs and models are made at once, the rest of its code as soon as its
-        models are. Of the tasks queued, a worker takes first the one with the most work waiting
-        on it: checks, then code, the overview, and docs, the largest spec first; so the models
-        worker is never short of work. `late` gives a task to run once every spec is checked
-        (the overview), whose result goes to `_made`."""
-        from chatforge.run.workers import MODELS, OTHER, Pool
+        """Checks, models and rendering as tasks (`plan.Task`) for the executor. A checked
+        spec's docs and models are made at once, the rest of its code as soon as its models
+        are. Its IR reaches each worker once (`executor.share`). `late` gives a task to run
+        once every spec is checked (the overview), whose result goes to `_made`."""
+        from chatforge.run.executor import share
+        from chatforge.run.plan import PARTS, Stage, Task
 
         docs = tuple(t for t in targets or () if t == "docs")
         code = tuple(t for t in targets or () if t != "docs")
         with_models = any(t in code for t in _WITH_MODELS)
         sizes = [_size(source.path) for source in sources]
-        # The models workers make the models alone: taking other work would cost each of them
-        # the imports and set-up of checking and rendering, and would leave a spec's models
-        # waiting while it rendered.
-        workers = {MODELS: jobs // 2, OTHER: jobs - jobs // 2} if with_models else {OTHER: jobs}
         outcomes: dict[int, Outcome] = {}
-        parts: dict[int, dict[str, Files | BaseException]] = {}
+        irs: dict[int, Any] = {}  # the argument standing for each checked spec's IR
+        parts: dict[int, dict[Stage, Files | BaseException]] = {}
         checked = 0
-        with Pool(workers) as pool:
-            if with_models:
-                pool.submit(MODELS, (0, 0), ("prepare", -1), _prepare_models)
-            # Largest first, as the queue would order them: a free worker takes each at once.
-            for i in sorted(range(len(sources)), key=lambda i: -sizes[i]):
-                pool.submit(OTHER, (0, -sizes[i]), ("check", i), _check, sources[i])
-            for (stage, i), result in pool.results():
-                if stage == "check":
-                    outcomes[i], checked = result, checked + 1
-                    if targets is not None and result.ok:
-                        parts[i] = {}
-                        if docs:
-                            task = ("docs", i)
-                            pool.submit(OTHER, (3, -sizes[i]), task, _render, result.api, docs)
-                        if with_models:
-                            pool.submit(MODELS, (1, -sizes[i]), ("models", i), _models, result.api)
-                        elif code:
-                            task = ("code", i)
-                            pool.submit(
-                                OTHER, (1, -sizes[i]), task, _render_with, result.api, code, None
-                            )
-                    if checked == len(sources) and late is not None:
-                        made = late([outcomes[j] for j in range(len(sources))])
-                        if made is not None:
-                            name, (function, args) = made
-                            pool.submit(OTHER, (2, 0), ("late", name), function, *args)
-                elif stage == "models" and isinstance(result, BaseException):
-                    parts[i]["code"] = result  # the code cannot be rendered without them
-                elif stage == "models":
-                    task, api = ("code", i), outcomes[i].api
-                    pool.submit(OTHER, (1, -sizes[i]), task, _render_with, api, code, result)
-                elif stage == "late":
-                    self._made[i] = result
-                elif stage in ("code", "docs"):
-                    parts[i][stage] = result
+        if with_models:
+            executor.submit(Task(Stage.PREPARE), _prepare_models)
+        # Largest first, as the queue would order them: a free worker takes each at once.
+        for i in sorted(range(len(sources)), key=lambda i: -sizes[i]):
+            task = Task(Stage.CHECK, i, sizes[i])
+            executor.submit(task, _check_task, i, sources[i], executor.shares)
+        for task, result in executor.results():
+            i = task.spec
+            if task.stage is Stage.CHECK:
+                outcome, blob = result
+                outcomes[i], checked = outcome, checked + 1
+                if outcome.ok:
+                    irs[i] = share(_ir_key(i), outcome.built, blob)
+                if targets is not None and outcome.ok:
+                    parts[i] = {}
+                    if docs:
+                        executor.submit(Task(Stage.DOCS, i, sizes[i]), _render, irs[i], docs)
+                    if with_models:
+                        executor.submit(Task(Stage.MODELS, i, sizes[i]), _models, irs[i])
+                    elif code:
+                        made = Task(Stage.CODE, i, sizes[i])
+                        executor.submit(made, _render_with, irs[i], code, None)
+                if checked == len(sources) and late is not None:
+                    ordered = [outcomes[j] for j in range(len(sources))]
+                    found = late(ordered, [irs.get(j) for j in range(len(sources))])
+                    if found is not None:
+                        name, (function, args) = found
+                        self._late_name = name
+                        executor.submit(Task(Stage.OVERVIEW), function, *args)
+            elif task.stage is Stage.MODELS and isinstance(result, BaseException):
+                parts[i][Stage.CODE] = result  # the code cannot be rendered without them
+            elif task.stage is Stage.MODELS:
+                made = Task(Stage.CODE, i, sizes[i])
+                executor.submit(made, _render_with, irs[i], code, result)
+            elif task.stage is Stage.OVERVIEW:
+                self._made[self._late_name] = result
+            elif task.stage in PARTS:
+                parts[i][task.stage] = result
         # As one render of every target gives them: target by target, and of two failures,
         # that of the target first given.
         order: dict[str, int] = {target: n for n, target in enumerate(targets or ())}
-        first = {"code": order[code[0]] if code else 0, "docs": order[docs[0]] if docs else 0}
+        first = {
+            Stage.CODE: order[code[0]] if code else 0,
+            Stage.DOCS: order[docs[0]] if docs else 0,
+        }
         for i, rendered in parts.items():
             files: Files = {}
             for stage in sorted(rendered, key=first.__getitem__):

@@ -6,9 +6,17 @@ models modules and the other group does everything else (checking specs, renderi
 targets, formatting): each import is paid once per group, not once per worker, and the two kinds
 of work run side by side.
 
+A worker with nothing of its own group's to do may take the other group's (`Pool.spill`): a run
+lets its other workers take models work, so that no CPU idles at the end, when the models of the
+last specs are all that is left. (Its models workers keep to their own: each import of what
+checking and rendering need would cost more than it saves.)
+
 Tasks are plain functions and arguments sent over a pipe; there are no threads in the parent, so
-workers can be forked safely. A task's own failures are its result (see `batch`); anything that
-escapes a task, or a worker that dies, is raised in the parent.
+workers can be forked safely. A large argument that several tasks take (a spec's IR) goes as a
+`Shared`: its pickled bytes reach each worker once, and the worker keeps the value for the
+tasks after (a task may also `keep` what it made, for the worker's later tasks). A task's own
+failures are its result (see `batch`); anything that escapes a task, or a worker that dies, is
+raised in the parent.
 
 Workers end with the run, however it ends. The parent holds the only other end of each worker's
 pipe (a forked worker closes the copies it inherits), so a worker waiting for a task reads the end
@@ -22,6 +30,7 @@ import gc
 import heapq
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import warnings
@@ -34,6 +43,47 @@ from typing import Any
 MODELS = "models"
 OTHER = "other"
 _PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A large argument (a spec's IR), pickled once: the pool sends its bytes to a worker the
+    first time a task of that worker needs it, and only its key after that; the worker keeps
+    the value for the rest of the run."""
+
+    key: Any
+    blob: bytes
+
+
+@dataclass(frozen=True)
+class _Held:
+    """In place of a `Shared` argument the worker already holds."""
+
+    key: Any
+
+
+# In a worker: the values of this run that it was sent or that its tasks kept, by key; and the
+# keys kept by the task running now, which the parent learns with its result.
+_kept: dict[Any, Any] = {}
+_new: list[Any] = []
+
+
+def keep(key: Any, value: Any) -> None:
+    """In a worker's task: keep `value` for later tasks of this worker, which name it by a
+    `Shared` of the same key (the pool then sends only the key)."""
+    _kept[key] = value
+    _new.append(key)
+
+
+def _resolved(argument: Any) -> Any:
+    if isinstance(argument, Shared):
+        value = _kept[argument.key] = pickle.loads(argument.blob)
+        return value
+    if isinstance(argument, _Held):
+        return _kept[argument.key]
+    if isinstance(argument, list):
+        return [_resolved(item) for item in argument]
+    return argument
 
 
 class _ParentGone(BaseException):
@@ -89,18 +139,23 @@ def _loop(connection: Connection) -> None:
         if task is None:
             return
         function, args = task
+        _new.clear()
         try:
-            reply: tuple[str, Any] = ("done", function(*args))
+            reply: tuple[str, Any, list[Any]] = (
+                "done",
+                function(*(_resolved(arg) for arg in args)),
+                list(_new),
+            )
         except _ParentGone:
             raise
         except BaseException as exc:  # noqa: BLE001 - raised again in the parent
-            reply = ("raised", exc)
+            reply = ("raised", exc, [])
         try:
             connection.send(reply)
         except OSError:  # the parent is gone
             return
         except Exception as exc:  # noqa: BLE001 - a result or exception that does not pickle
-            connection.send(("raised", RuntimeError(f"{type(exc).__name__}: {exc}")))
+            connection.send(("raised", RuntimeError(f"{type(exc).__name__}: {exc}"), []))
 
 
 @dataclass
@@ -109,14 +164,18 @@ class _Worker:
     process: Any
     connection: Connection
     task: Any = None  # the key of the task it is running (keys are never None)
+    holds: set[Any] = field(default_factory=set)  # keys of the `Shared` values it keeps
 
 
 @dataclass
 class Pool:
     """Workers in two groups; `submit` queues a task for a group, `results` yields
-    (key, result) as tasks finish, and lets the caller submit more as it goes."""
+    (key, result) as tasks finish, and lets the caller submit more as it goes. A worker whose
+    own group has nothing queued takes a task of a group that `spill` lets it take."""
 
     sizes: dict[str, int]
+    # group -> the group whose queued tasks its idle workers take.
+    spill: dict[str, str] = field(default_factory=dict)
     # Per group, a heap of (priority, order of submission, key, function, arguments).
     _queues: dict[str, list[tuple[Any, int, Any, Callable[..., Any], tuple[Any, ...]]]] = field(
         default_factory=lambda: {MODELS: [], OTHER: []}
@@ -167,11 +226,25 @@ class Pool:
 
     def _dispatch(self) -> None:
         for worker in self._workers:
+            if worker.task is not None:
+                continue
             queue = self._queues[worker.group]
-            if worker.task is None and queue:
+            if not queue and worker.group in self.spill:
+                queue = self._queues[self.spill[worker.group]]
+            if queue:
                 _, _, key, function, args = heapq.heappop(queue)
-                worker.connection.send((function, args))
+                worker.connection.send((function, tuple(self._sent(worker, a) for a in args)))
                 worker.task = key
+
+    def _sent(self, worker: _Worker, argument: Any) -> Any:
+        """An argument as it goes to a worker: a `Shared` value it holds goes as its key."""
+        if isinstance(argument, Shared):
+            if argument.key in worker.holds:
+                return _Held(argument.key)
+            worker.holds.add(argument.key)
+        elif isinstance(argument, list):
+            return [self._sent(worker, item) for item in argument]
+        return argument
 
     def results(self) -> Iterator[tuple[Any, Any]]:
         while any(worker.task is not None for worker in self._workers):
@@ -179,13 +252,14 @@ class Pool:
             for connection in wait(list(busy)):
                 worker = busy[connection]  # type: ignore[index]
                 try:
-                    kind, value = worker.connection.recv()
+                    kind, value, kept = worker.connection.recv()
                 except (EOFError, OSError):
                     worker.process.join(timeout=5)
                     raise RuntimeError(
                         f"a worker process stopped (exit code {worker.process.exitcode})"
                     ) from None
                 key, worker.task = worker.task, None
+                worker.holds.update(kept)
                 if kind == "raised":
                     raise value
                 self._dispatch()

@@ -344,3 +344,143 @@ def _python_defaults(document: Json, defaults: list[tuple[Json, Json]]) -> None:
         validator = OAS31Validator(wrapper, format_checker=oas31_format_checker, registry=nowhere)
         if not validator.is_valid(value):
             raise _NotProven
+
+
+def to_validate(document: Json) -> Json | None:
+    """What openapi-spec-validator still has to check of `document`: None when the pass proves
+    all of it clean; else the document with the path items and the named schemas this pass
+    proves clean left out (those that a part kept refers to stay), or the whole document where
+    what the pass cannot prove is not within one path item or named schema. The parts left out
+    are the same objects as in `document`, so the validator's errors are located in it as
+    before."""
+    try:
+        return _narrowed(document)
+    except Exception:  # noqa: BLE001 - whatever the pass cannot take, the validator decides on
+        return document
+
+
+def _narrowed(document: Json) -> Json | None:
+    if not isinstance(document, dict):
+        return document
+    if document.get("jsonSchemaDialect", OAS31_DIALECT) != OAS31_DIALECT:
+        return document
+    if not _document_validator().is_valid(document):
+        return document
+    try:
+        _unique_tags(document)
+        _refs_stay_in_components(document)
+    except _NotProven:
+        return document
+    paths = _mapping(document.get("paths"))
+    components = _mapping(document.get("components"))
+    schemas = _mapping(components.get("schemas"))
+    # Every schema root, by the part it belongs to: a path item, a named schema, or the rest.
+    parts: list[tuple[str, str, list[Json]]] = [
+        ("paths", key, list(_path_item(item))) for key, item in paths.items()
+    ]
+    parts += [("schemas", name, [schema]) for name, schema in schemas.items()]
+    rest = {**document, "paths": {}, "components": {**components, "schemas": {}}}
+    parts.append(("rest", "", list(_schema_roots(rest))))
+    dialect = _dialect_validator()
+    failed: set[tuple[str, str]] = set()
+    defaults: dict[tuple[str, str], list[tuple[Json, Json]]] = {}
+    for area, key, roots in parts:
+        found: list[tuple[Json, Json]] = []
+        try:
+            for root in roots:
+                if not dialect.is_valid(root):
+                    raise _NotProven
+                for schema in _subschemas(root):
+                    _schema(document, schema, found)
+        except _NotProven:
+            failed.add((area, key))
+            continue
+        if found:
+            defaults[(area, key)] = found
+    # The defaults of every part in one call; which parts fail, only when that finds a problem.
+    try:
+        _defaults(document, [pair for found in defaults.values() for pair in found])
+    except _NotProven:
+        failed |= _parts_with_bad_defaults(document, defaults)
+    if not failed:
+        return None
+    if ("rest", "") in failed:
+        return document
+    kept_paths = {key for area, key in failed if area == "paths"}
+    kept_schemas = _referenced(
+        [item for key, item in paths.items() if key in kept_paths]
+        + [schema for name, schema in schemas.items() if ("schemas", name) in failed]
+        + [{**document, "paths": {}, "components": {**components, "schemas": {}}}],
+        schemas,
+    )
+    kept_schemas |= {key for area, key in failed if area == "schemas"}
+    narrowed = dict(document)
+    if "paths" in document:
+        narrowed["paths"] = {key: item for key, item in paths.items() if key in kept_paths}
+    if "schemas" in components:
+        narrowed["components"] = {
+            **components,
+            "schemas": {name: s for name, s in schemas.items() if name in kept_schemas},
+        }
+    return narrowed
+
+
+def _parts_with_bad_defaults(
+    document: Json, defaults: dict[tuple[str, str], list[tuple[Json, Json]]]
+) -> set[tuple[str, str]]:
+    """The parts with a default that the pass cannot prove valid: those checked by jsonschema-rs
+    in one call that reports each failing default, the others one by one as in `_defaults`."""
+    import jsonschema_rs
+
+    plain: list[tuple[tuple[str, str], Json, Json]] = []
+    failed: set[tuple[str, str]] = set()
+    for part, found in defaults.items():
+        for schema, value in found:
+            if _engine_bound(document, schema, set()):
+                try:
+                    _python_defaults(document, [(schema, value)])
+                except _NotProven:
+                    failed.add(part)
+            else:
+                plain.append((part, schema, value))
+    if plain:
+        validator = jsonschema_rs.validator_for(
+            {
+                "components": document.get("components") or {},
+                "type": "array",
+                "prefixItems": [schema for _, schema, _ in plain],
+                "items": False,
+            },
+            validate_formats=False,
+            retriever=_retrieve,
+        )
+        for error in validator.iter_errors([value for _, _, value in plain]):
+            path = list(error.instance_path)
+            if not path or not isinstance(path[0], int):
+                raise _NotProven
+            failed.add(plain[path[0]][0])
+    return failed
+
+
+_SCHEMAS = "#/components/schemas/"
+
+
+def _referenced(nodes: list[Json], schemas: Mapping[str, Json]) -> set[str]:
+    """The named schemas that `nodes` refer to, directly or through other named schemas."""
+    found: set[str] = set()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in REFERENCES and isinstance(value, str) and value.startswith(_SCHEMAS):
+                    token = value[len(_SCHEMAS) :].split("/")[0]
+                    name = token.replace("~1", "/").replace("~0", "~")
+                    if name in schemas and name not in found:
+                        found.add(name)
+                        stack.append(schemas[name])
+                else:
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found

@@ -194,7 +194,7 @@ def _ends_of_text(module: str) -> str:
     edits: list[tuple[int, int, int, str]] = []  # (line, start, end, new literal), in bytes
     for node in ast.parse(module).body:
         if not isinstance(node, ast.ClassDef) or 'regex_engine="python-re"' not in (
-            ast.get_source_segment(module, node) or ""
+            _segment(lines, node) or ""
         ):
             continue
         for call in ast.walk(node):
@@ -211,6 +211,20 @@ def _ends_of_text(module: str) -> str:
         raw = lines[line - 1].encode()
         lines[line - 1] = (raw[:start] + repr(new).encode() + raw[end:]).decode()
     return "\n".join(lines)
+
+
+def _segment(lines: list[str], node: ast.expr | ast.stmt) -> str | None:
+    """The source of `node`, as `ast.get_source_segment` gives it, from the module's lines split
+    once (that function splits the whole module again on every call)."""
+    end_line, end_col = node.end_lineno, node.end_col_offset
+    if end_line is None or end_col is None:
+        return None
+    first, last, start = node.lineno - 1, end_line - 1, node.col_offset
+    if first == last:
+        return lines[first].encode()[start:end_col].decode()
+    head = lines[first].encode()[start:].decode()
+    tail = lines[last].encode()[:end_col].decode()
+    return "\n".join([head, *lines[first + 1 : last], tail])
 
 
 def references(api: Api) -> dict[str, list[str]]:
@@ -397,7 +411,7 @@ def plain_types(text: str) -> str:
             continue
         assert isinstance(node, ast.ClassDef) and node.end_lineno is not None
         doc = ast.get_docstring(node, clean=False) or _root_docstring(node)
-        annotation = ast.get_source_segment(text, root) or ast.unparse(root)
+        annotation = _segment(lines, root) or ast.unparse(root)
         new = [f"{node.name} = TypeAliasType({node.name!r}, {annotation})"]
         if doc is not None:
             body = textwrap.dedent(doc.strip("\n")).strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import signal
 import subprocess
@@ -13,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from chatforge.run.workers import MODELS, OTHER, Pool
+from chatforge.run import workers
+from chatforge.run.workers import MODELS, OTHER, Pool, Shared
 from tests.conftest import ROOT
 from tests.running import COMMAND
 
@@ -37,6 +39,51 @@ def test_each_group_runs_its_own_tasks_in_processes_of_its_own() -> None:
         pool.submit(OTHER, 0, "other", _pid_after, 0.0)
         pids = dict(pool.results())
     assert pids["models"] != pids["other"] and os.getpid() not in pids.values()
+
+
+def _grow(items: list[int]) -> int:
+    items.append(len(items))
+    return len(items)
+
+
+def _keep(key: str, value: list[int]) -> int:
+    workers.keep(key, value)
+    return os.getpid()
+
+
+def test_a_shared_argument_reaches_each_worker_once_and_is_kept_there() -> None:
+    shared = Shared("list", pickle.dumps([0]))
+    with Pool({OTHER: 1}) as pool:
+        for n in range(3):
+            pool.submit(OTHER, n, n, _grow, shared)
+        grown = dict(pool.results())
+    # One list, sent once, kept by the worker and grown by each task in turn.
+    assert grown == {0: 2, 1: 3, 2: 4}
+
+
+def test_what_a_task_keeps_stands_for_a_shared_argument_of_its_key() -> None:
+    with Pool({OTHER: 1}) as pool:
+        pool.submit(OTHER, 0, "keep", _keep, "made", [7, 7])
+        list(pool.results())
+        # The worker holds "made": the bytes given here never reach it.
+        pool.submit(OTHER, 0, "grow", _grow, Shared("made", b"not a pickle"))
+        assert dict(pool.results()) == {"grow": 3}
+
+
+def test_an_idle_worker_takes_the_other_groups_queued_tasks_when_allowed() -> None:
+    with Pool({MODELS: 1, OTHER: 1}, spill={OTHER: MODELS}) as pool:
+        pool.submit(MODELS, 0, "first", _pid_after, 0.5)
+        pool.submit(MODELS, 0, "second", _pid_after, 0.5)
+        pids = dict(pool.results())
+    assert pids["first"] != pids["second"]
+
+
+def test_without_spill_a_group_keeps_to_its_own_tasks() -> None:
+    with Pool({MODELS: 1, OTHER: 1}) as pool:
+        pool.submit(MODELS, 0, "first", _pid_after, 0.2)
+        pool.submit(MODELS, 0, "second", _pid_after, 0.0)
+        pids = dict(pool.results())
+    assert pids["first"] == pids["second"]
 
 
 def test_queued_tasks_go_by_priority_then_by_order() -> None:

@@ -1,0 +1,67 @@
+"""The tasks of a run, typed: what each is, which group of workers takes it, and in which order
+queued tasks are taken.
+
+A spec goes through its tasks in this order: it is checked (load, validate, lint, build the IR);
+then its models module is made while its docs are rendered; then the rest of its code (models,
+client, server packages), which embeds the models module. The pages about every API at once
+(the overview) are made once every spec is checked. The models generator is imported ahead of
+the first spec (`PREPARE`), while that spec is checked.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from chatforge.run.workers import MODELS, OTHER
+
+
+class Stage(enum.Enum):
+    PREPARE = "prepare"
+    CHECK = "check"
+    MODELS = "models"
+    CODE = "code"
+    OVERVIEW = "overview"
+    DOCS = "docs"
+
+
+# Of the tasks queued for a group, a free worker takes first the one of the lowest rank: checks,
+# then code, the overview and docs; so the models worker is never short of work, and what waits
+# on a task comes before what nothing waits on.
+_RANK = {
+    Stage.PREPARE: 0,
+    Stage.CHECK: 0,
+    Stage.MODELS: 1,
+    Stage.CODE: 1,
+    Stage.OVERVIEW: 2,
+    Stage.DOCS: 3,
+}
+# The workers that take each stage (see `workers`): the models generator's own, and the rest.
+_GROUP = {Stage.PREPARE: MODELS, Stage.MODELS: MODELS}
+
+# The spec of a task that concerns no single spec.
+EVERY_SPEC = -1
+
+
+@dataclass(frozen=True)
+class Task:
+    """One piece of a run's work: a stage, of one spec (by its index in the run) or of every
+    spec; `size` (the spec's bytes) puts larger specs first among tasks of the same rank."""
+
+    stage: Stage
+    spec: int = EVERY_SPEC
+    size: int = 0
+
+    @property
+    def group(self) -> str:
+        return _GROUP.get(self.stage, OTHER)
+
+    @property
+    def priority(self) -> tuple[int, int]:
+        """Lower first; of equal priorities, the first submitted first."""
+        return _RANK[self.stage], -self.size
+
+
+# The parts of a spec's files, each rendered by a task of its own, and the order in which a run of
+# one process would render them: target by target, as the run names them.
+PARTS = (Stage.CODE, Stage.DOCS)
