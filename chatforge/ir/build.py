@@ -243,18 +243,19 @@ class _Builder:
                 f"{param_pointer}/schema",
             )
             example = self.example_of(param)
-            fields.append(
-                self.field(
-                    name,
-                    schema,
-                    location,
-                    bool(param.get("required")) or location == "path",
-                    style,
-                    _text(param.get("description")),
-                    example,
-                    bool(param.get("deprecated")),
-                )
+            made = self.field(
+                name,
+                schema,
+                location,
+                bool(param.get("required")) or location == "path",
+                style,
+                _text(param.get("description")),
+                example,
+                bool(param.get("deprecated")),
             )
+            if style == "simple" and param.get("explode") is True:
+                made = replace(made, explode=True)
+            fields.append(made)
         order = {"path": 0, "query": 1, "header": 2}
         taken: set[str] = set()
         return [_unique(f, taken) for f in sorted(fields, key=lambda f: order[f.location])]
@@ -342,13 +343,15 @@ class _Builder:
             if kind != "json":
                 enc = encoding.get(wire) or {}
                 resolved = self.registry.target(sub)
+                if isinstance(resolved, dict) and resolved.get("type") == "array":
+                    # an array of files: each item a file part of the same name
+                    items = self.registry.target(resolved.get("items"))
+                    resolved = items if isinstance(items, dict) and _is_file(items) else resolved
                 if enc.get("style") == "deepObject":
                     style = "deepObject"
                 elif "json" in str(enc.get("contentType", "")):
                     style = "json"
-                elif isinstance(resolved, dict) and (
-                    resolved.get("format") == "binary" or "contentMediaType" in resolved
-                ):
+                elif isinstance(resolved, dict) and _is_file(resolved):
                     style = "file"
                 else:
                     style = "form"
@@ -984,3 +987,9 @@ def build(
     diagnostics = spec.diagnostics()
     api = _Builder(spec, slug, diagnostics, label or spec.path.name).build()
     return api, tuple(diagnostics)
+
+
+def _is_file(schema: Mapping[str, Any]) -> bool:
+    """Whether a form part's (resolved) schema is a file: `format: binary`, or the 3.1 way, a
+    `contentMediaType`."""
+    return schema.get("format") == "binary" or "contentMediaType" in schema

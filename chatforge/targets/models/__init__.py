@@ -169,6 +169,9 @@ def _generate(api: Api) -> str:
     if not api.models:
         return header(api, "Models") + "\nfrom pydantic import BaseModel as BaseModel\n"
     schemas = {m.name: _annotations_normalised(json.loads(m.schema_json)) for m in api.models}
+    for op in api.operations:
+        if op.body is not None and op.body.kind == "multipart" and op.body.model in schemas:
+            schemas[op.body.model] = _file_parts(schemas[op.body.model])
     title, version = text.one_line(api.title), text.one_line(api.version or "0")
     module = _run(schemas, header(api, "Models").rstrip("\n"), title, version, _aliases(schemas))
     if not isinstance(module, str):
@@ -319,6 +322,31 @@ def _annotations_normalised(schema: Any) -> Any:
         else:
             result[key] = value
     return result
+
+
+def _file_part(schema: Any) -> Any:
+    """A multipart part's schema, as bytes where it is a file written the 3.1 way: a string with
+    a `contentMediaType` and no `contentEncoding` (in a multipart body, the part's raw
+    content), as `format: binary` says it in 3.0."""
+    if not isinstance(schema, dict):
+        return schema
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), None)
+    if kind == "array" and isinstance(schema.get("items"), dict):
+        return {**schema, "items": _file_part(schema["items"])}
+    file = "contentMediaType" in schema and "contentEncoding" not in schema
+    if kind == "string" and file and "format" not in schema:
+        return {**schema, "format": "binary"}
+    return schema
+
+
+def _file_parts(schema: Any) -> Any:
+    """A multipart body's schema with its file parts spelled as bytes (see `_file_part`)."""
+    if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
+        return schema
+    properties = {name: _file_part(sub) for name, sub in schema["properties"].items()}
+    return {**schema, "properties": properties}
 
 
 # An acronym in the plural (`messageUIDs`, `imageURLs`): datamodel-code-generator would split
@@ -598,8 +626,11 @@ def _member_checks(schema: dict[str, Any], annotation: str) -> list[str]:
     if schema.get("uniqueItems") is True and annotation.startswith("list["):
         checks.append("UNIQUE")
     bound = _INTEGER_FORMATS.get(schema.get("format", ""))
+    # A range is checked on a plain integer only: a member whose type is an enum class (or
+    # another named model) holds its values to those the class allows, and is no number.
     if (
         bound
+        and annotation in ("int", "JsonInt")
         and schema.get("type") == "integer"
         and ("minimum" not in schema or "maximum" not in schema)
     ):
