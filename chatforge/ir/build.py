@@ -330,6 +330,24 @@ class _Builder:
         py = naming.identifier(str(name), METHOD_ARGUMENTS) if isinstance(name, str) else default
         return replace(field, py=py)
 
+    def union_body(self, body: Body) -> list[Field]:
+        """The one argument of a body that is one of several shapes, typed as the union of
+        them (`Click | Scroll`); none for a body of no shape at all."""
+        target = self.registry.target({"$ref": COMPONENT_PREFIX + body.model})
+        if not isinstance(target, dict) or not _is_union(target):
+            return []
+        example = _MISSING if body.example_json is None else json.loads(body.example_json)
+        field = self.field(
+            "",
+            {k: v for k, v in target.items() if k in ("oneOf", "anyOf")},
+            "body",
+            True,
+            "simple" if body.kind == "json" else "form",
+            describe(target, self.registry),
+            example,
+        )
+        return [replace(field, py="body")]
+
     def body_fields(
         self, target: Json, encoding: Mapping[str, Any], kind: BodyKind, example: Json
     ) -> list[Field]:
@@ -465,6 +483,10 @@ class _Builder:
                         variant_model, body.kind, _MISSING, item.get("argument")
                     )
                     body_fields = [whole]
+            elif body is not None and not body_fields:
+                # one of several shapes (`oneOf`, `anyOf`) and no function naming its variant:
+                # the caller gives any of them, whole
+                body_fields = self.union_body(body)
             claimed = _claim_names(params, body_fields)
             claimed_body = [f for f in claimed if f.location == "body"]
             row = item.get("row")

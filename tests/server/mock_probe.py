@@ -56,7 +56,11 @@ def _probe(operation: Any, app: Any, examples: int, found: dict[str, str]) -> No
     def probe(case: Case) -> None:
         if operation.label in found:
             return
-        response = case.call(app=app)
+        try:
+            response = case.call(app=app)
+        except Exception as exc:  # the app raised where it should have answered
+            found[operation.label] = f"raised {type(exc).__name__}: {str(exc)[:300]}"
+            return
         if response.status_code >= 500:
             sent = f"{case.path_parameters} {case.query} {case.headers} {case.body!r}"
             found[operation.label] = f"{response.status_code}: {response.text[:300]} <- {sent}"

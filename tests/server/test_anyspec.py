@@ -238,3 +238,64 @@ def test_files_and_forms_travel_as_their_media_types_say(
     assert upload.file == binary and upload.extras == [b"\x89PNG\r\n\x1a\n", b"second"]
     assert (upload.title, upload.size) == ("t", 3)
     assert (search.text, search.limit, search.kinds) == ("a b", 5, ["x"])
+
+
+# allOf parts that say something of the same value: both hold ------------------------------------
+
+
+def test_all_of_parts_of_one_property_hold_together(packages: dict[str, Packages]) -> None:
+    made = packages["allof_overlap"]
+    note = {"text": "hi", "meta": {"created": 5, "author": "ann"}, "kinds": ["rich"]}
+    recorder = Recorder(note)
+    with TestClient(_serve(made, "notes", recorder)) as test:
+        got = test.post("/notes", json=note)
+        assert got.status_code == 200, got.text
+        assert got.json() == note
+        body = recorder.calls[-1]["body"]
+        assert (body.meta.created, body.meta.author) == (5, "ann")
+        refused = {
+            "without created": {"text": "hi", "meta": {"author": "ann"}},
+            "without author": {"text": "hi", "meta": {"created": 5}},
+            "created below 0": {"text": "hi", "meta": {"created": -1, "author": "ann"}},
+            "kind the item leaves out": {**note, "kinds": ["draft"]},
+        }
+        answers = {
+            what: test.post("/notes", json=sent).status_code for what, sent in refused.items()
+        }
+        assert answers == dict.fromkeys(refused, 422)
+    parsed = made.client.models.Note.model_validate(note)
+    assert (parsed.meta.created, parsed.meta.author) == (5, "ann")
+
+
+# Bodies that are one of several shapes --------------------------------------------------------
+
+
+def test_a_union_body_is_sent_as_the_variant_the_caller_gives(
+    packages: dict[str, Packages],
+) -> None:
+    made = packages["union_bodies"]
+    recorder = Recorder({"ok": True})
+    client_package = made.client
+    models = client_package.models
+    with LiveServer(_serve(made, "events", recorder)) as live:
+        with client_package.Client(base_url=live.url) as client:
+            sent = [
+                client.with_raw_response.events.send_event(body=models.Click(kind="click", x=3)),
+                client.with_raw_response.events.send_event(
+                    body=models.Scroll(kind="scroll", by=1.5)
+                ),
+                client.with_raw_response.events.send_batch(body=["a", "b"]),
+                client.with_raw_response.events.send_batch(body=models.Click(kind="click", x=1)),
+                client.with_raw_response.events.put_event(body=models.Scroll(kind="scroll", by=2)),
+            ]
+    bodies = [json.loads(raw.http_response.request.content) for raw in sent]
+    assert bodies == [
+        {"kind": "click", "x": 3},
+        {"kind": "scroll", "by": 1.5},
+        ["a", "b"],
+        {"kind": "click", "x": 1},
+        {"kind": "scroll", "by": 2.0},
+    ]
+    assert all(raw.parse().ok for raw in sent)
+    received = [call["body"].model_dump(mode="json") for call in recorder.calls]
+    assert received == bodies

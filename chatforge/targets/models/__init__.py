@@ -14,6 +14,7 @@ from chatforge.graph import MAX_NESTED_MODELS, dependency_order
 from chatforge.ir.model import Api
 from chatforge.runtime.server._checks import _end_of_text
 from chatforge.targets import Files, text
+from chatforge.targets.models import allof
 from chatforge.targets.templating import header
 
 
@@ -169,6 +170,7 @@ def _generate(api: Api) -> str:
     if not api.models:
         return header(api, "Models") + "\nfrom pydantic import BaseModel as BaseModel\n"
     schemas = {m.name: _annotations_normalised(json.loads(m.schema_json)) for m in api.models}
+    schemas = allof.combined(schemas)
     for op in api.operations:
         if op.body is not None and op.body.kind == "multipart" and op.body.model in schemas:
             schemas[op.body.model] = _file_parts(schemas[op.body.model])
