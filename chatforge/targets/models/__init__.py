@@ -15,6 +15,7 @@ from chatforge.ir.model import Api
 from chatforge.runtime.server._checks import _end_of_text
 from chatforge.targets import Files, text
 from chatforge.targets.models import allof
+from chatforge.targets.models.applicable import applicable
 from chatforge.targets.templating import header
 
 
@@ -170,7 +171,7 @@ def _generate(api: Api) -> str:
     if not api.models:
         return header(api, "Models") + "\nfrom pydantic import BaseModel as BaseModel\n"
     schemas = {m.name: _annotations_normalised(json.loads(m.schema_json)) for m in api.models}
-    schemas = allof.combined(schemas)
+    schemas = allof.combined({name: applicable(schema) for name, schema in schemas.items()})
     for op in api.operations:
         if op.body is not None and op.body.kind == "multipart" and op.body.model in schemas:
             schemas[op.body.model] = _file_parts(schemas[op.body.model])
@@ -452,10 +453,16 @@ def plain_types(text: str) -> str:
         lines[start - 1 : end] = new
     lines = [line for line in lines if line.strip() not in rebuilt]
     text = "\n".join(lines)
+    aliased = re.search(r"^from typing_extensions import .*\bTypeAliasType\b", text, re.MULTILINE)
     if "RootModel[" not in text:
         text = re.sub(r"(^from pydantic import .*?)\bRootModel, ?", r"\1", text, flags=re.M)
         text = re.sub(r"(^from pydantic import .*?), RootModel\b", r"\1", text, flags=re.M)
-    if re.search(r"^from typing_extensions import .*\bTypeAliasType\b", text, re.MULTILINE):
+        # RootModel alone: the line gives way to the import the aliases need
+        alone = re.compile(r"^from pydantic import RootModel\n", re.MULTILINE)
+        replacement = "" if aliased else "from typing_extensions import TypeAliasType\n"
+        if alone.search(text):
+            return alone.sub(replacement, text)
+    if aliased:
         return text
     first = re.search(r"^from pydantic import .*$", text, re.MULTILINE)
     assert first is not None
