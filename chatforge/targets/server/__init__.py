@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from chatforge.ir.model import Api, Constraint, Field, Operation, Tag
 from chatforge.ir.schemas import literal, members, tuple_literal
@@ -51,6 +51,7 @@ class TagModule:
 
 
 def _param(api: Api, op: Operation, field: Field, need: list[str]) -> Param:
+    field = replace(field, constraints=_applicable(field))
     annotation = field.type.server
     need.extend(field.type.server_imports)
     need.extend(f"models:{m}" for m in field.type.models)
@@ -154,6 +155,37 @@ def _read_as_kind(field: Field, read: str, need: list[str]) -> tuple[str, str]:
     if _LITERAL.fullmatch(read):
         return read, f", {check}"
     return _LITERAL.sub(lambda m: f"Annotated[{m.group(0)}, {check}]", read), ""
+
+
+# The constraints that say something of a value of each kind; the others are left out, since
+# JSON Schema ignores them there (a `minimum` on a string) while FastAPI would compare with them.
+_NUMERIC = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"})
+_TEXT = frozenset({"minLength", "maxLength", "pattern"})
+_ARRAY = frozenset({"minItems", "maxItems"})
+
+
+def _applicable(field: Field) -> tuple[Constraint, ...]:
+    """The parameter's constraints that apply to its value (or, `items.`, to its items)."""
+    kind, array = field.type.kind, field.type.is_array
+
+    def applies(name: str) -> bool:
+        if name in _NUMERIC:
+            return kind in ("integer", "number")
+        if name in _TEXT:
+            return kind is None and not field.type.is_object
+        return False
+
+    found = []
+    for c in field.constraints:
+        if c.name.startswith("items."):
+            keep = array and applies(c.name.removeprefix("items."))
+        elif c.name in _ARRAY:
+            keep = array
+        else:
+            keep = not array and applies(c.name)
+        if keep:
+            found.append(c)
+    return tuple(found)
 
 
 def _options(constraints: tuple[Constraint, ...], need: list[str]) -> tuple[list[str], str]:
