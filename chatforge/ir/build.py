@@ -259,18 +259,19 @@ class _Builder:
                 f"{param_pointer}/schema",
             )
             example = self.example_of(param)
-            fields.append(
-                self.field(
-                    name,
-                    schema,
-                    location,
-                    bool(param.get("required")) or location == "path",
-                    style,
-                    _text(param.get("description")),
-                    example,
-                    bool(param.get("deprecated")),
-                )
+            made = self.field(
+                name,
+                schema,
+                location,
+                bool(param.get("required")) or location == "path",
+                style,
+                _text(param.get("description")),
+                example,
+                bool(param.get("deprecated")),
             )
+            if style == "simple" and param.get("explode") is True:
+                made = replace(made, explode=True)
+            fields.append(made)
         order = {"path": 0, "query": 1, "header": 2}
         taken: set[str] = set()
         return [_unique(f, taken) for f in sorted(fields, key=lambda f: order[f.location])]
@@ -345,6 +346,24 @@ class _Builder:
         py = naming.identifier(str(name), METHOD_ARGUMENTS) if isinstance(name, str) else default
         return replace(field, py=py)
 
+    def union_body(self, body: Body) -> list[Field]:
+        """The one argument of a body that is one of several shapes, typed as the union of
+        them (`Click | Scroll`); none for a body of no shape at all."""
+        target = self.registry.target({"$ref": COMPONENT_PREFIX + body.model})
+        if not isinstance(target, dict) or not _is_union(target):
+            return []
+        example = _MISSING if body.example_json is None else json.loads(body.example_json)
+        field = self.field(
+            "",
+            {k: v for k, v in target.items() if k in ("oneOf", "anyOf")},
+            "body",
+            True,
+            "simple" if body.kind == "json" else "form",
+            describe(target, self.registry),
+            example,
+        )
+        return [replace(field, py="body")]
+
     def body_fields(
         self, target: Json, encoding: Mapping[str, Any], kind: BodyKind, example: Json
     ) -> list[Field]:
@@ -358,13 +377,15 @@ class _Builder:
             if kind != "json":
                 enc = encoding.get(wire) or {}
                 resolved = self.registry.target(sub)
+                if isinstance(resolved, dict) and resolved.get("type") == "array":
+                    # an array of files: each item a file part of the same name
+                    items = self.registry.target(resolved.get("items"))
+                    resolved = items if isinstance(items, dict) and _is_file(items) else resolved
                 if enc.get("style") == "deepObject":
                     style = "deepObject"
                 elif "json" in str(enc.get("contentType", "")):
                     style = "json"
-                elif isinstance(resolved, dict) and (
-                    resolved.get("format") == "binary" or "contentMediaType" in resolved
-                ):
+                elif isinstance(resolved, dict) and _is_file(resolved):
                     style = "file"
                 else:
                     style = "form"
@@ -478,6 +499,10 @@ class _Builder:
                         variant_model, body.kind, _MISSING, item.get("argument")
                     )
                     body_fields = [whole]
+            elif body is not None and not body_fields:
+                # one of several shapes (`oneOf`, `anyOf`) and no function naming its variant:
+                # the caller gives any of them, whole
+                body_fields = self.union_body(body)
             claimed = _claim_names(params, body_fields)
             claimed_body = [f for f in claimed if f.location == "body"]
             row = item.get("row")
@@ -1010,3 +1035,9 @@ def build(
     diagnostics = spec.diagnostics()
     api = _Builder(spec, slug, diagnostics, label or spec.path.name).build()
     return api, tuple(diagnostics)
+
+
+def _is_file(schema: Mapping[str, Any]) -> bool:
+    """Whether a form part's (resolved) schema is a file: `format: binary`, or the 3.1 way, a
+    `contentMediaType`."""
+    return schema.get("format") == "binary" or "contentMediaType" in schema

@@ -29,6 +29,7 @@ class TypeInfo:
     is_array: bool = False
     is_object: bool = False
     is_file: bool = False
+    items_object: bool = False  # an array whose items are objects
     kind: str | None = None  # JSON type of a scalar (or of an array's items) read from a form
     client_imports: tuple[str, ...] = ()  # "module:name" pairs the client annotation needs
     server_imports: tuple[str, ...] = ()
@@ -60,6 +61,8 @@ class Field:
     example_given: bool = False  # the example comes from the spec, not made up from the type
     const_repr: str | None = None  # a value fixed by `const`, filled in by the caller
     deprecated: bool = False
+    # An object in a path or a header (`simple`) spelled `k=v,k=v` rather than `k,v,k,v`.
+    explode: bool = False
 
 
 @dataclass(frozen=True)

@@ -286,6 +286,7 @@ class SchemaRegistry:
         spelled = self._spell(schema, depth=0)
         target = self.target(schema)
         types = _types(target) if isinstance(target, dict) else set()
+        items = self.target(target.get("items")) if "array" in types else None
         return TypeInfo(
             client=spelled.client,
             server=spelled.server,
@@ -294,6 +295,7 @@ class SchemaRegistry:
             is_array="array" in types,
             is_object="object" in types or bool(spelled.models and "$ref" in (schema or {})),
             is_file=spelled.client == "FileInput",
+            items_object=isinstance(items, dict) and "object" in _types(items),
             kind=self.scalar_kind(schema),
             client_imports=spelled.client_imports,
             server_imports=spelled.server_imports,

@@ -56,6 +56,7 @@ _FORMATS = {
     "date-time": "2024-01-01T00:00:00Z",
     "date": "2024-01-01",
     "time": "00:00:00Z",
+    "duration": "P1D",
     "email": "user@example.com",
     "hostname": "example.com",
     "uuid": "00000000-0000-4000-8000-000000000000",

@@ -50,6 +50,8 @@ def styles(fields: Iterable[Field]) -> tuple[tuple[str, str], ...]:
             "body",
         ):
             found[field.wire] = field.style
+        elif field.explode and field.location in ("path", "header"):
+            found[field.wire] = "exploded"
     return tuple(sorted(found.items()))
 
 

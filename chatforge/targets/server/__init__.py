@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
-from chatforge.diagnostics import Diagnostic, Level, SpecError
 from chatforge.ir.model import Api, Constraint, Field, Operation, Tag
 from chatforge.ir.schemas import literal, members, tuple_literal
 from chatforge.targets import Files
@@ -50,11 +50,8 @@ class TagModule:
     imports: tuple[Import, ...]
 
 
-def _fail(api: Api, op: Operation, message: str) -> SpecError:
-    return SpecError([Diagnostic(api.spec_file, 1, 1, Level.ERROR, message, op.pointer)])
-
-
 def _param(api: Api, op: Operation, field: Field, need: list[str]) -> Param:
+    field = replace(field, constraints=_applicable(field))
     annotation = field.type.server
     need.extend(field.type.server_imports)
     need.extend(f"models:{m}" for m in field.type.models)
@@ -73,14 +70,10 @@ def _param(api: Api, op: Operation, field: Field, need: list[str]) -> Param:
         dep = f"Depends(csv_query({pystr(field.wire)}, {kind}{required}{checked}))"
         annotation = field.type.server if field.required else f"{field.type.server} | None"
         return Param(field.py, f"Annotated[{annotation}, {dep}]", None, annotation)
+    shape = _shape(field)
+    if shape is not None:
+        return _styled(api, field, shape, need)
     if field.style in ("deepObject", "json") and field.location == "query":
-        if not field.type.models or field.type.models[0] != field.type.server:
-            raise _fail(
-                api,
-                op,
-                f"query parameter {field.wire!r} ({field.style}) must be an "
-                "object schema with properties so the server can validate it",
-            )
         factory = "deep_object_query" if field.style == "deepObject" else "json_query"
         need.append(f"_params:{factory}")
         need.append("fastapi:Depends")
@@ -101,10 +94,98 @@ def _param(api: Api, op: Operation, field: Field, need: list[str]) -> Param:
         item = _item(field, need)
         if item is not None:
             read = annotation.replace(field.type.server.split(" |")[0], item, 1)
+    read, reading = _read_as_kind(field, read, need)
     found, extra = _options(field.constraints, need)
     options += found
-    text = f"Annotated[{read}, {marker}({', '.join(options)}){extra}]"
+    text = f"Annotated[{read}, {marker}({', '.join(options)}){reading}{extra}]"
     return Param(field.py, text, default, annotation)
+
+
+def _shape(field: Field) -> str | None:
+    """How a parameter FastAPI cannot declare by itself is shaped, for `styled_param`: `array`,
+    `objects` (an array of objects), `object` or `scalar`; None for one FastAPI reads."""
+    kind = field.type
+    shape = "objects" if kind.items_object else "array" if kind.is_array else None
+    if kind.is_object and not kind.is_array:
+        shape = "object"
+    model_query = kind.models[:1] == (kind.server,) and field.style in ("deepObject", "json")
+    if field.location == "query" and (shape in (None, "array") or model_query):
+        # FastAPI reads scalars and arrays of scalars; `deep_object_query` and `json_query`
+        # read a model
+        return "scalar" if field.style in ("deepObject", "json") and not model_query else None
+    return shape
+
+
+def _styled(api: Api, field: Field, shape: str, need: list[str]) -> Param:
+    """A parameter read by the runtime's `styled_param`, as its style spells it."""
+    need.extend(["_params:styled_param", "fastapi:Depends"])
+    bare = " | ".join(m for m in members(field.type.server) if m != "None")
+    checked = (_array_check(field, need) or bare) if shape == "array" else bare
+    options = [f"style={pystr(field.style)}", f"shape={pystr(shape)}"]
+    if field.explode:
+        options.append("explode=True")
+    if shape == "object" and field.style == "form" and field.type.models:
+        model = next((m for m in api.models if m.name == field.type.models[0]), None)
+        names = tuple(p.wire for p in model.properties) if model else ()
+        options.append(f"members={tuple_literal(names)}")
+    if field.location == "path" and field.py != field.wire:
+        options.append(f"key={pystr(field.py)}")
+    if field.required:
+        options.append("required=True")
+    location = pystr(field.location)
+    dep = f"Depends(styled_param({location}, {pystr(field.wire)}, {checked}, {', '.join(options)}))"
+    read = bare if field.required else f"{bare} | None"
+    return Param(field.py, f"Annotated[{read}, {dep}]", None, read)
+
+
+# The `Literal[...]` of an enum of numbers or booleans (their values hold no brackets).
+_LITERAL = re.compile(r"Literal\[[^\[\]]*\]")
+
+
+def _read_as_kind(field: Field, read: str, need: list[str]) -> tuple[str, str]:
+    """`read` with each enum of numbers or booleans read from the text of a path, query or
+    header value as the JSON type the spec gives it, before its members are checked (pydantic
+    compares `"2"` with `2` as unequal); for an annotation that is one such enum, the check
+    to add after it instead."""
+    kind = field.type.kind
+    if kind not in ("integer", "number", "boolean") or "Literal[" not in read:
+        return read, ""
+    need.append("_checks:read_as")
+    check = f"read_as({pystr(kind)})"
+    if _LITERAL.fullmatch(read):
+        return read, f", {check}"
+    return _LITERAL.sub(lambda m: f"Annotated[{m.group(0)}, {check}]", read), ""
+
+
+# The constraints that say something of a value of each kind; the others are left out, since
+# JSON Schema ignores them there (a `minimum` on a string) while FastAPI would compare with them.
+_NUMERIC = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"})
+_TEXT = frozenset({"minLength", "maxLength", "pattern"})
+_ARRAY = frozenset({"minItems", "maxItems"})
+
+
+def _applicable(field: Field) -> tuple[Constraint, ...]:
+    """The parameter's constraints that apply to its value (or, `items.`, to its items)."""
+    kind, array = field.type.kind, field.type.is_array
+
+    def applies(name: str) -> bool:
+        if name in _NUMERIC:
+            return kind in ("integer", "number")
+        if name in _TEXT:
+            return kind is None and not field.type.is_object
+        return False
+
+    found = []
+    for c in field.constraints:
+        if c.name.startswith("items."):
+            keep = array and applies(c.name.removeprefix("items."))
+        elif c.name in _ARRAY:
+            keep = array
+        else:
+            keep = not array and applies(c.name)
+        if keep:
+            found.append(c)
+    return tuple(found)
 
 
 def _options(constraints: tuple[Constraint, ...], need: list[str]) -> tuple[list[str], str]:
@@ -148,16 +229,22 @@ def _item(field: Field, need: list[str]) -> str | None:
     return f"list[Annotated[{base}{extra}]]"
 
 
+# Arrays whose items, read as their JSON type, need no further check (text stays text).
+_PLAIN_LISTS = frozenset({"list[str]"})
+
+
 def _array_check(field: Field, need: list[str]) -> str | None:
-    """The type a comma-separated array parameter is checked against once read, when its
-    items or its length are constrained."""
-    item = _item(field, need) or field.type.server.split(" |")[0]
+    """The type a comma-separated array parameter is checked against once read: its items'
+    type (an item that is not a number where numbers are due, not a member of an enum), their
+    constraints and its length."""
+    whole = field.type.server.split(" |")[0]
+    item = _item(field, need) or whole
     outer = [
         f"{_CHECKS[c.name]}={literal(json.loads(c.value))}"
         for c in field.constraints
         if c.name in ("minItems", "maxItems")
     ]
-    if item == field.type.server.split(" |")[0] and not outer:
+    if item == whole and not outer and whole in _PLAIN_LISTS:
         return None
     if not outer:
         return item

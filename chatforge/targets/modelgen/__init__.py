@@ -16,6 +16,8 @@ from chatforge.graph import MAX_NESTED_MODELS, dependency_order
 from chatforge.ir.model import Api
 from chatforge.runtime.server._checks import _end_of_text
 from chatforge.targets import text
+from chatforge.targets.modelgen import allof
+from chatforge.targets.modelgen.applicable import applicable
 from chatforge.targets.templating import header
 
 
@@ -157,6 +159,10 @@ def _generate(api: Api) -> str:
     if not api.models:
         return header(api, "Models") + "\nfrom pydantic import BaseModel as BaseModel\n"
     schemas = {m.name: _annotations_normalised(json.loads(m.schema_json)) for m in api.models}
+    schemas = allof.combined({name: applicable(schema) for name, schema in schemas.items()})
+    for op in api.operations:
+        if op.body is not None and op.body.kind == "multipart" and op.body.model in schemas:
+            schemas[op.body.model] = _file_parts(schemas[op.body.model])
     title, version = text.one_line(api.title), text.one_line(api.version or "0")
     module = _run(schemas, header(api, "Models").rstrip("\n"), title, version, _aliases(schemas))
     if not isinstance(module, str):
@@ -323,6 +329,31 @@ def _annotations_normalised(schema: Any) -> Any:
     return result
 
 
+def _file_part(schema: Any) -> Any:
+    """A multipart part's schema, as bytes where it is a file written the 3.1 way: a string with
+    a `contentMediaType` and no `contentEncoding` (in a multipart body, the part's raw
+    content), as `format: binary` says it in 3.0."""
+    if not isinstance(schema, dict):
+        return schema
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), None)
+    if kind == "array" and isinstance(schema.get("items"), dict):
+        return {**schema, "items": _file_part(schema["items"])}
+    file = "contentMediaType" in schema and "contentEncoding" not in schema
+    if kind == "string" and file and "format" not in schema:
+        return {**schema, "format": "binary"}
+    return schema
+
+
+def _file_parts(schema: Any) -> Any:
+    """A multipart body's schema with its file parts spelled as bytes (see `_file_part`)."""
+    if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
+        return schema
+    properties = {name: _file_part(sub) for name, sub in schema["properties"].items()}
+    return {**schema, "properties": properties}
+
+
 # An acronym in the plural (`messageUIDs`, `imageURLs`): datamodel-code-generator would split
 # it before its last capital (`message_ui_ds`).
 _ACRONYMS = re.compile(r"[A-Z]{2,}s(?![a-z])")
@@ -424,10 +455,16 @@ def plain_types(text: str) -> str:
         lines[start - 1 : end] = new
     lines = [line for line in lines if line.strip() not in rebuilt]
     text = "\n".join(lines)
+    aliased = re.search(r"^from typing_extensions import .*\bTypeAliasType\b", text, re.MULTILINE)
     if "RootModel[" not in text:
         text = re.sub(r"(^from pydantic import .*?)\bRootModel, ?", r"\1", text, flags=re.M)
         text = re.sub(r"(^from pydantic import .*?), RootModel\b", r"\1", text, flags=re.M)
-    if re.search(r"^from typing_extensions import .*\bTypeAliasType\b", text, re.MULTILINE):
+        # RootModel alone: the line gives way to the import the aliases need
+        alone = re.compile(r"^from pydantic import RootModel\n", re.MULTILINE)
+        replacement = "" if aliased else "from typing_extensions import TypeAliasType\n"
+        if alone.search(text):
+            return alone.sub(replacement, text)
+    if aliased:
         return text
     first = re.search(r"^from pydantic import .*$", text, re.MULTILINE)
     assert first is not None
@@ -600,8 +637,11 @@ def _member_checks(schema: dict[str, Any], annotation: str) -> list[str]:
     if schema.get("uniqueItems") is True and annotation.startswith("list["):
         checks.append("UNIQUE")
     bound = _INTEGER_FORMATS.get(schema.get("format", ""))
+    # A range is checked on a plain integer only: a member whose type is an enum class (or
+    # another named model) holds its values to those the class allows, and is no number.
     if (
         bound
+        and annotation in ("int", "JsonInt")
         and schema.get("type") == "integer"
         and ("minimum" not in schema or "maximum" not in schema)
     ):

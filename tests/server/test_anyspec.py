@@ -1,0 +1,301 @@
+"""Shapes of public OpenAPI documents, each in a fixture of its own (`tests/fixtures/anyspec/`),
+through the client and the server: every generated route answers valid requests in mock mode
+without a server error, and what a generated client sends, its server reads back as it was."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import ROOT, LiveServer
+from tests.running import generated
+from tests.server.mock_probe import server_errors
+
+FIXTURES = ROOT / "tests/fixtures/anyspec"
+SPECS = sorted(path.stem for path in FIXTURES.glob("*.yaml"))
+
+
+class Packages:
+    """The generated client and server packages of one fixture spec."""
+
+    def __init__(self, out: Path, slug: str) -> None:
+        self.out, self.slug = out, slug
+
+    def load(self, target: str) -> ModuleType:
+        folder = str(self.out / self.slug / target)
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+        return importlib.import_module(f"{self.slug}_{target}")
+
+    @property
+    def server(self) -> ModuleType:
+        return self.load("server")
+
+    @property
+    def client(self) -> ModuleType:
+        return self.load("client")
+
+    def document(self) -> dict[str, Any]:
+        server = self.out / self.slug / "server" / f"{self.slug}_server" / "openapi.json"
+        return dict(json.loads(server.read_text(encoding="utf-8")))
+
+
+class Generated(dict[str, Packages]):
+    """Each fixture spec generated the first time a test asks for it."""
+
+    def __init__(self, base: Path) -> None:
+        super().__init__()
+        self.base = base
+
+    def __missing__(self, slug: str) -> Packages:
+        (self.base / slug).mkdir()
+        self[slug] = Packages(generated(FIXTURES / f"{slug}.yaml", self.base / slug), slug)
+        return self[slug]
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Packages]]:
+    found = Generated(tmp_path_factory.mktemp("anyspec"))
+    yield found
+    for slug, made in found.items():
+        for target in ("client", "server"):
+            folder = str(made.out / slug / target)
+            if folder in sys.path:
+                sys.path.remove(folder)
+
+
+@pytest.mark.parametrize("slug", SPECS)
+def test_every_route_answers_valid_requests_in_mock_mode(
+    packages: dict[str, Packages], slug: str
+) -> None:
+    made = packages[slug]
+    app = made.server.create_app(mock=True)
+    assert server_errors(made.document(), app, examples=8) == {}
+
+
+class Recorder:
+    """Handlers that keep what each call was given and answer a fixed value."""
+
+    def __init__(self, answer: Any) -> None:
+        self.calls: list[dict[str, Any]] = []
+        self.answer = answer
+
+    def __getattr__(self, name: str) -> Any:
+        async def handler(**kwargs: Any) -> Any:
+            self.calls.append(kwargs)
+            return self.answer
+
+        return handler
+
+
+def _serve(made: Packages, tag: str, recorder: Recorder) -> Any:
+    server = made.server
+    base = getattr(server, f"{tag.title()}Handlers")
+    handlers = type("Recorded", (base,), {})()
+    for name in dir(base):
+        if not name.startswith("_"):
+            setattr(handlers, name, getattr(recorder, name))
+    return server.create_app(**{tag: handlers})
+
+
+# Enums met where a range or a size is checked ------------------------------------------------
+
+
+def test_members_and_parameters_whose_type_is_an_enum_take_their_values(
+    packages: dict[str, Packages],
+) -> None:
+    made = packages["enum_checks"]
+    answer = {"level": 2, "tier": 100, "history": [1, 3], "code": "cd", "count": 5}
+    recorder = Recorder(answer)
+    with TestClient(_serve(made, "levels", recorder)) as test:
+        query = {"tier": 10, "tiers": [0, 100], "grades": "1,2", "code": "ab"}
+        got = test.get("/levels/2", params=query, headers={"X-Grade": "3"})
+        assert got.status_code == 200, got.text
+        call = recorder.calls[-1]
+        assert (call["level"], call["tier"], call["x_grade"]) == (2, 10, 3)
+        assert call["tiers"] == [0, 100] and call["grades"] == [1, 2]
+        put = test.put("/levels/2", json=answer)
+        assert put.status_code == 200, put.text
+        assert recorder.calls[-1]["body"].level.root == 2
+        refused = {
+            "path": test.get("/levels/4"),
+            "query": test.get("/levels/1", params={"tier": "5"}),
+            "header": test.get("/levels/1", headers={"X-Grade": "9"}),
+            "csv item": test.get("/levels/1", params={"grades": "1,7"}),
+            "csv item not a number": test.get("/levels/1", params={"grades": "1,x"}),
+            "member": test.put("/levels/1", json={"level": 5}),
+            "repeated": test.put("/levels/1", json={"level": 1, "history": [1, 1]}),
+            "int32": test.put("/levels/1", json={"level": 1, "count": 2**31}),
+        }
+        assert {where: r.status_code for where, r in refused.items()} == dict.fromkeys(refused, 422)
+    assert len(recorder.calls) == 2
+
+
+# Parameters that carry objects and arrays ------------------------------------------------------
+
+
+def test_object_and_array_parameters_travel_from_client_to_server(
+    packages: dict[str, Packages],
+) -> None:
+    made = packages["object_params"]
+    recorder = Recorder({"count": 1})
+    client_package = made.client
+    models = client_package.models
+    with LiveServer(_serve(made, "finds", recorder)) as live:
+        with client_package.Client(base_url=live.url) as client:
+            found = client.finds.find_things(
+                ids=[3, 4],
+                filters=[models.Filter(field="name", value="a,b"), models.Filter(field="kind")],
+                window=models.Window(start=1, end=9),
+                x_window=models.Window(start=2, end=3),
+                x_exploded=models.Window(start=4),
+            )
+    assert found.count == 1
+    (call,) = recorder.calls
+    assert call["ids"] == [3, 4]
+    assert [(f.field, f.value) for f in call["filters"]] == [("name", "a,b"), ("kind", None)]
+    assert (call["window"].start, call["window"].end) == (1, 9)
+    assert (call["x_window"].start, call["x_window"].end) == (2, 3)
+    assert (call["x_exploded"].start, call["x_exploded"].end) == (4, None)
+
+
+def test_object_and_array_parameters_are_checked(packages: dict[str, Packages]) -> None:
+    made = packages["object_params"]
+    recorder = Recorder({"count": 1})
+    with TestClient(_serve(made, "finds", recorder)) as test:
+        refused = {
+            "path item": test.get("/finds/1,x"),
+            "filter not JSON": test.get("/finds/1", params={"filters": "name"}),
+            "filter without field": test.get("/finds/1", params={"filters": '{"value":"v"}'}),
+            "window member": test.get("/finds/1", params={"start": "-1"}),
+            "header pairs": test.get("/finds/1", headers={"X-Window": "start"}),
+            "header member": test.get("/finds/1", headers={"X-Window": "start,x"}),
+        }
+        assert {where: r.status_code for where, r in refused.items()} == dict.fromkeys(refused, 422)
+        assert not recorder.calls
+
+
+# A deepObject query parameter holding a free-form map -------------------------------------------
+
+
+def test_a_deep_object_map_travels_as_name_and_key(packages: dict[str, Packages]) -> None:
+    made = packages["deep_map"]
+    recorder = Recorder(["one"])
+    client_package = made.client
+    with LiveServer(_serve(made, "items", recorder)) as live:
+        with client_package.Client(base_url=live.url) as client:
+            raw = client.with_raw_response.items.list_items(
+                labels={"team": "core", "tier": "2"},
+                limits={"pages": 3},
+                range=client_package.models.Range(low=1, high=5),
+            )
+    assert raw.parse() == ["one"]
+    query = raw.http_response.request.url.query.decode()
+    assert "labels%5Bteam%5D=core" in query and "limits%5Bpages%5D=3" in query
+    (call,) = recorder.calls
+    assert call["labels"] == {"team": "core", "tier": "2"}
+    assert call["limits"] == {"pages": 3}
+    assert (call["range"].low, call["range"].high) == (1, 5)
+    with TestClient(_serve(made, "items", recorder)) as test:
+        assert test.get("/items", params={"limits[pages]": "x"}).status_code == 422
+    assert len(recorder.calls) == 1
+
+
+# Form bodies: multipart with files written the 3.1 way, and URL-encoded --------------------------
+
+
+def test_files_and_forms_travel_as_their_media_types_say(
+    packages: dict[str, Packages], tmp_path: Path
+) -> None:
+    made = packages["uploads"]
+    recorder = Recorder({"id": "f1"})
+    client_package = made.client
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n")
+    binary = b"\xff\xfe\x00 not text"
+    with LiveServer(_serve(made, "files", recorder)) as live:
+        with client_package.Client(base_url=live.url) as client:
+            raw = client.with_raw_response.files.upload_file(
+                file=("data.bin", binary), extras=[photo, b"second"], title="t", size=3
+            )
+            found = client.with_raw_response.files.search_files(text="a b", limit=5, kinds=["x"])
+    sent = raw.http_response.request.headers["content-type"]
+    assert sent.startswith("multipart/form-data; boundary=")
+    assert raw.parse().id == "f1"
+    assert found.http_response.request.headers["content-type"] == (
+        "application/x-www-form-urlencoded"
+    )
+    assert found.http_response.request.content == b"text=a+b&limit=5&kinds=x"
+    upload, search = (call["body"] for call in recorder.calls)
+    assert upload.file == binary and upload.extras == [b"\x89PNG\r\n\x1a\n", b"second"]
+    assert (upload.title, upload.size) == ("t", 3)
+    assert (search.text, search.limit, search.kinds) == ("a b", 5, ["x"])
+
+
+# allOf parts that say something of the same value: both hold ------------------------------------
+
+
+def test_all_of_parts_of_one_property_hold_together(packages: dict[str, Packages]) -> None:
+    made = packages["allof_overlap"]
+    note = {"text": "hi", "meta": {"created": 5, "author": "ann"}, "kinds": ["rich"]}
+    recorder = Recorder(note)
+    with TestClient(_serve(made, "notes", recorder)) as test:
+        got = test.post("/notes", json=note)
+        assert got.status_code == 200, got.text
+        assert got.json() == note
+        body = recorder.calls[-1]["body"]
+        assert (body.meta.created, body.meta.author) == (5, "ann")
+        refused = {
+            "without created": {"text": "hi", "meta": {"author": "ann"}},
+            "without author": {"text": "hi", "meta": {"created": 5}},
+            "created below 0": {"text": "hi", "meta": {"created": -1, "author": "ann"}},
+            "kind the item leaves out": {**note, "kinds": ["draft"]},
+        }
+        answers = {
+            what: test.post("/notes", json=sent).status_code for what, sent in refused.items()
+        }
+        assert answers == dict.fromkeys(refused, 422)
+    parsed = made.client.models.Note.model_validate(note)
+    assert (parsed.meta.created, parsed.meta.author) == (5, "ann")
+
+
+# Bodies that are one of several shapes --------------------------------------------------------
+
+
+def test_a_union_body_is_sent_as_the_variant_the_caller_gives(
+    packages: dict[str, Packages],
+) -> None:
+    made = packages["union_bodies"]
+    recorder = Recorder({"ok": True})
+    client_package = made.client
+    models = client_package.models
+    with LiveServer(_serve(made, "events", recorder)) as live:
+        with client_package.Client(base_url=live.url) as client:
+            sent = [
+                client.with_raw_response.events.send_event(body=models.Click(kind="click", x=3)),
+                client.with_raw_response.events.send_event(
+                    body=models.Scroll(kind="scroll", by=1.5)
+                ),
+                client.with_raw_response.events.send_batch(body=["a", "b"]),
+                client.with_raw_response.events.send_batch(body=models.Click(kind="click", x=1)),
+                client.with_raw_response.events.put_event(body=models.Scroll(kind="scroll", by=2)),
+            ]
+    bodies = [json.loads(raw.http_response.request.content) for raw in sent]
+    assert bodies == [
+        {"kind": "click", "x": 3},
+        {"kind": "scroll", "by": 1.5},
+        ["a", "b"],
+        {"kind": "click", "x": 1},
+        {"kind": "scroll", "by": 2.0},
+    ]
+    assert all(raw.parse().ok for raw in sent)
+    received = [call["body"].model_dump(mode="json") for call in recorder.calls]
+    assert received == bodies
