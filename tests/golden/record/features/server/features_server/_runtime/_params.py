@@ -255,3 +255,86 @@ def json_query(
         return _from_json(model, raw, f"query.{name}")
 
     return dependency
+
+
+def _simple(text: str, shape: str, explode: bool) -> Any:
+    """A path or header value in the `simple` style: an array as `a,b`, an object as `k,v,k,v`
+    (or `k=v,k=v` exploded)."""
+    if shape == "scalar":
+        return text
+    items = text.split(",") if text else []
+    if shape != "object":
+        return items
+    if explode:
+        return dict(item.partition("=")[::2] for item in items)
+    if len(items) % 2:
+        raise ValueError("is not a list of key,value pairs")
+    return dict(zip(items[::2], items[1::2], strict=True))
+
+
+def _query(request: Request, name: str, style: str, shape: str, members: tuple[str, ...]) -> Any:
+    """The JSON data of a query parameter in `style`; None when it is not in the query."""
+    query = request.query_params
+    if style == "deepObject":
+        prefix = f"{name}["
+        items = [(k, v) for k, v in query.multi_items() if k.startswith(prefix)]
+        return decode_pairs(items, "query", {name: "deepObject"}, (), {}).get(name)
+    if style == "json":
+        raw = query.get(name)
+        return None if raw is None else read_json(raw)
+    if shape == "object":  # form, exploded: each member a key of its own
+        found = {k: v for k, v in query.multi_items() if k in members}
+        return found or None
+    values = query.getlist(name)
+    if not values:
+        return None
+    if shape == "objects":  # an array whose items are objects: each item a JSON text
+        return [read_json(value) for value in values]
+    return values if shape == "array" else values[-1]
+
+
+def styled_param(
+    location: str,
+    name: str,
+    kind: Any,
+    *,
+    style: str,
+    shape: str,
+    explode: bool = False,
+    members: tuple[str, ...] = (),
+    key: str | None = None,
+    required: bool = False,
+) -> Callable[[Request], Awaitable[Any]]:
+    """A dependency reading a parameter FastAPI cannot declare by itself (an object or an
+    array in a path or a header, an object or an array of objects in a query, a map in a
+    `deepObject` query) as its style spells it, checked against the type `kind`. `shape` is
+    `array`, `objects` (an array of objects), `object` or `scalar`; `key` is the name the route
+    gives a path parameter."""
+    adapter: TypeAdapter[Any] = TypeAdapter(kind)
+    where = f"{location}.{name}"
+
+    async def dependency(request: Request) -> Any:
+        try:
+            if location == "query":
+                data = _query(request, name, style, shape, members)
+            else:
+                text = (
+                    request.path_params.get(key or name)
+                    if location == "path"
+                    else request.headers.get(name)
+                )
+                data = None if text is None else _simple(text, shape, explode)
+        except ValueError as exc:
+            raise RequestValidationError(
+                [{"loc": (location, name), "msg": str(exc), "type": "value_error"}]
+            ) from None
+        if data is None:
+            if required:
+                _invalid((location, name), "field required", "missing")
+            return None
+        try:
+            return adapter.validate_python(data)
+        except ValidationError as exc:
+            raise _located(exc, where) from None
+
+    return dependency

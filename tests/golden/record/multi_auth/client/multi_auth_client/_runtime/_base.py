@@ -147,14 +147,18 @@ class _Core:
     ) -> httpx.Request:
         import httpx
 
-        url = self.hosts.primary + encoding.expand_path(endpoint.path, path or {})
-        pairs = encoding.pairs(encoding.given(query), endpoint.styles) if query else []
+        url = self.hosts.primary + encoding.expand_path(endpoint.path, path or {}, endpoint.styles)
+        given = encoding.given(query)
+        pairs = encoding.pairs(given, endpoint.styles, members=True) if query else []
         pairs.extend((options.get("extra_query") or {}).items())
         for name, secret in self._query_credentials.items():
             pairs.append((name, secret() if callable(secret) else secret))
         if pairs:  # built here so that httpx parses the URL once
             url += "?" + str(httpx.QueryParams(tuple(pairs)))
-        sent = {k: encoding.scalar(v) for k, v in encoding.given(headers).items()}
+        sent = {
+            k: encoding.simple(v, endpoint.styles.get(k) == "exploded")
+            for k, v in encoding.given(headers).items()
+        }
         sent.update(self._headers)
         sent.update(options.get("extra_headers") or {})
         timeout = options.get("timeout")

@@ -62,8 +62,30 @@ def _deep(prefix: str, value: Any) -> Iterator[tuple[str, str]]:
         yield prefix, scalar(value)
 
 
-def pairs(values: Mapping[str, Any], styles: Mapping[str, str]) -> Pairs:
-    """Form or query pairs: arrays as repeated keys, `deepObject` as `name[key]`, `json` as text."""
+def _text(value: Any) -> str:
+    """A scalar as `scalar` spells it; an object or an array as JSON text."""
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return scalar(value)
+
+
+def simple(value: Any, explode: bool = False) -> str:
+    """A path or header value in the `simple` style: an array as `a,b`, an object as `k,v,k,v`,
+    or `k=v,k=v` when exploded."""
+    value = jsonable(value)
+    if isinstance(value, list):
+        return ",".join(_text(item) for item in value)
+    if isinstance(value, dict):
+        if explode:
+            return ",".join(f"{k}={_text(v)}" for k, v in value.items() if v is not None)
+        return ",".join(f"{k},{_text(v)}" for k, v in value.items() if v is not None)
+    return scalar(value)
+
+
+def pairs(values: Mapping[str, Any], styles: Mapping[str, str], *, members: bool = False) -> Pairs:
+    """Form or query pairs: arrays as repeated keys (an item that is an object as JSON text),
+    `deepObject` as `name[key]`, `json` as text. An object is JSON text, or with `members` (a
+    query, in the form style) its members as keys of their own."""
     result: Pairs = []
     for name, raw in values.items():
         value = jsonable(raw)
@@ -77,7 +99,9 @@ def pairs(values: Mapping[str, Any], styles: Mapping[str, str]) -> Pairs:
         elif style == "csv" and isinstance(value, list):
             result.append((name, ",".join(scalar(item) for item in value)))
         elif isinstance(value, list):
-            result.extend((name, scalar(item)) for item in value)
+            result.extend((name, _text(item)) for item in value)
+        elif isinstance(value, dict) and members:
+            result.extend((key, _text(item)) for key, item in value.items() if item is not None)
         elif isinstance(value, dict):
             result.append((name, json.dumps(value, separators=(",", ":"), ensure_ascii=False)))
         else:
@@ -93,11 +117,15 @@ def json_body(values: Any) -> bytes:
     return json.dumps(jsonable(values), separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def expand_path(template: str, values: Mapping[str, Any]) -> str:
+def expand_path(
+    template: str, values: Mapping[str, Any], exploded: Mapping[str, str] | None = None
+) -> str:
     """The path with each `{name}` replaced by its value, percent-encoded. An empty value is
-    refused: it would send the request to another route."""
+    refused: it would send the request to another route. Arrays and objects are spelled in the
+    `simple` style (see `simple`), exploded where `exploded` says so."""
+    exploded = exploded or {}
     for name, value in values.items():
-        text = scalar(value)
+        text = simple(value, exploded.get(name) == "exploded")
         if not text:
             raise ValueError(f"path parameter {name!r} must not be empty")
         template = template.replace("{" + name + "}", quote(text, safe=""))
@@ -127,10 +155,20 @@ def file_part(name: str, value: FileInput) -> FilePart:
     raise TypeError(f"cannot upload a {type(value).__name__}; give bytes, a file or a path")
 
 
+def _one_file(value: Sequence[Any]) -> bool:
+    """Whether a tuple is one upload, `(file name, content[, media type])`, not several."""
+    return isinstance(value, tuple) and len(value) in (2, 3) and isinstance(value[0], str)
+
+
 def multipart(
     values: Mapping[str, Any], styles: Mapping[str, str]
 ) -> tuple[list[tuple[str, str]], list[tuple[str, FilePart]]]:
     """Form fields and file parts for httpx's `data` and `files`."""
-    files = [(k, file_part(k, v)) for k, v in values.items() if styles.get(k) == "file"]
+    files = [
+        (k, file_part(k, item))
+        for k, v in values.items()
+        if styles.get(k) == "file"
+        for item in (v if isinstance(v, list | tuple) and not _one_file(v) else [v])
+    ]
     rest = {k: v for k, v in values.items() if styles.get(k) != "file"}
     return pairs(rest, styles), files

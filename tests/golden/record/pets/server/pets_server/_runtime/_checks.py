@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from enum import Enum
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
@@ -15,6 +16,8 @@ from pydantic import (
     Field,
     ValidationInfo,
 )
+
+from ._params import coerce
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -36,6 +39,8 @@ def _canonical(value: Any) -> Any:
     are: `1` and `1.0` alike, `1` and `true` not, objects whatever the order of their keys."""
     if isinstance(value, BaseModel):
         value = value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, Enum):  # a member of an enum model: its JSON value
+        value = value.value
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, int | float):
@@ -114,6 +119,12 @@ def constrained(**options: Any) -> Any:
     """pydantic's constraints (`ge`, `max_length`, `allow_inf_nan`...) on the items of an array
     parameter, or on the whole of one read by `csv_query`."""
     return Field(**options)
+
+
+def read_as(kind: str) -> BeforeValidator:
+    """A path, query or header value (text) read as the JSON type `kind` (integer, number,
+    boolean) where it spells one, before an enum of that type checks it."""
+    return BeforeValidator(lambda value: coerce(value, kind))
 
 
 # Integers of `format: int32` and `int64`.
