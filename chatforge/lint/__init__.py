@@ -22,6 +22,7 @@ from chatforge.diagnostics import Diagnostics, Level, escape_pointer_token
 from chatforge.graph import MAX_NESTED_MODELS, strongly_connected
 from chatforge.ir.build import DEFAULT_TAG
 from chatforge.lint import patterns
+from chatforge.lint.webhooks import rule_webhooks
 from chatforge.spec.loader import SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE, resolve_pointer
 
 Json = Any
@@ -1044,6 +1045,7 @@ RULES: dict[str, tuple[Rule, bool]] = {
     "unions": (rule_unions, False),
     "inheritance": (rule_inheritance, False),
     "reference-cycles": (rule_reference_cycles, False),
+    "webhooks": (rule_webhooks, False),
 }
 
 
