@@ -113,7 +113,7 @@ def _event(
         builder.diagnostics.error(
             f"webhook {name!r} has no JSON or form payload to generate a model from", pointer
         )
-        media, schema, where = "application/json", {}, pointer
+        media, schema, where = "application/json", None, pointer
     else:
         media, schema, where = found
     if isinstance(schema, dict) and "$ref" not in schema:

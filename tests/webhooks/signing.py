@@ -39,12 +39,17 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
 
 
-def _put(place: WebhookPlace, value: str, headers: dict[str, str], query: dict[str, str],
-         payload: dict[str, Any]) -> None:
+def _put(
+    place: WebhookPlace,
+    value: Any,
+    headers: dict[str, str],
+    query: dict[str, str],
+    payload: dict[str, Any],
+) -> None:
     if place.location == "header":
-        headers[place.name] = value
+        headers[place.name] = str(value)
     elif place.location == "query":
-        query[place.name] = value
+        query[place.name] = str(value)
     else:
         payload[place.name] = value
 
@@ -66,7 +71,7 @@ def deliver(
     if scheme.timestamp is not None:
         stamp = scheme.timestamp
         value = int(sent * 1000) if stamp.milliseconds else int(sent)
-        _put(stamp.place, str(value), headers, query, payload)
+        _put(stamp.place, value, headers, query, payload)
     if scheme.id is not None:
         _put(scheme.id, delivery_id, headers, query, payload)
     for part in scheme.message:

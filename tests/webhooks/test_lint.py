@@ -109,9 +109,11 @@ def test_operation_ids_are_snake_case_and_unique_among_operations_and_webhooks(
               responses: {'200': {description: Sent.}, '400': {description: Refused.}}
         """
     )
-    second = GOOD_EVENT.replace("message.new:", "message.old:").replace(
-        "operationId: message_new", "operationId: messageOld"
-    ).replace("{type: message.new}", "{type: message.old}")
+    second = (
+        GOOD_EVENT.replace("message.new:", "message.old:")
+        .replace("operationId: message_new", "operationId: messageOld")
+        .replace("{type: message.new}", "{type: message.old}")
+    )
     text = HEAD + paths + "webhooks:\n" + GOOD_EVENT + second + COMPONENTS
     found = problems(tmp_path, text)
     assert found == [
@@ -124,9 +126,11 @@ def test_operation_ids_are_snake_case_and_unique_among_operations_and_webhooks(
 
 
 def test_events_sharing_a_url_need_a_match(tmp_path: Path) -> None:
-    second = GOOD_EVENT.replace("message.new:", "message.old:").replace(
-        "operationId: message_new", "operationId: message_old"
-    ).replace("      x-event: {match: {type: message.new}}\n", "")
+    second = (
+        GOOD_EVENT.replace("message.new:", "message.old:")
+        .replace("operationId: message_new", "operationId: message_old")
+        .replace("      x-event: {match: {type: message.new}}\n", "")
+    )
     text = HEAD + "webhooks:\n" + GOOD_EVENT + second + COMPONENTS
     assert problems(tmp_path, text) == [
         "19:5: error: webhook 'message.old' shares the receiver '/webhooks' with other events; "

@@ -243,9 +243,11 @@ def test_form_callbacks_at_their_own_urls(out: Path) -> None:
     delivery = deliver(routing, FORM, SECRET, sent=time.time(), nonce="n-42")
     stamp = delivery.query["timestamp"]
     expected = digest(routing.scheme, f"{SECRET}n-42{stamp}".encode(), SECRET)
-    assert delivery.query["signature"] == expected == __import__("hashlib").sha1(
-        f"{SECRET}n-42{stamp}".encode()
-    ).hexdigest()
+    assert (
+        delivery.query["signature"]
+        == expected
+        == __import__("hashlib").sha1(f"{SECRET}n-42{stamp}".encode()).hexdigest()
+    )
     server = import_generated("form_callbacks", "server", "form_callbacks_server", out)
     handlers = Recorder.of(server)
     form = "application/x-www-form-urlencoded"
@@ -334,7 +336,8 @@ def test_a_spec_with_only_webhooks(out: Path) -> None:
         assert handlers.seen[-1][1].sent.year == 2026
         wrong = post(live, deliver(ping, payload, "nope", sent=0))
         assert wrong.status_code == 401
-        assert post(live, deliver(ping, {"kind": "report", "count": -1}, SECRET, sent=0)).status_code == 400
+        negative = deliver(ping, {"kind": "report", "count": -1}, SECRET, sent=0)
+        assert post(live, negative).status_code == 400
     client = import_generated("only_webhooks", "client", "only_webhooks_client", out)
     delivery = deliver(event_of(api, "report"), {"kind": "report", "count": 3}, SECRET, sent=0)
     assert client.parse_webhook(delivery.body, headers=delivery.headers, secret=SECRET).count == 3
@@ -353,3 +356,35 @@ def test_mock_mode_accepts_deliveries_and_a_real_receiver_needs_a_secret(out: Pa
         assert post(live, unsigned).status_code == 401
         signed = deliver(event, PAYLOADS["member.added"], SECRET, sent=time.time())
         assert post(live, signed).text == "OK"
+
+
+def test_generated_webhook_code_is_ruff_and_mypy_strict_clean(out: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from chatforge.output.formatting import RUFF_CONFIG, ruff_binary
+
+    config = out / "ruff.toml"
+    config.write_text(RUFF_CONFIG, encoding="utf-8")
+    linted = subprocess.run(
+        [ruff_binary(), "check", "--no-cache", "--config", str(config), str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    folders, packages = [], []
+    for spec in sorted(p.stem for p in FIXTURES.glob("*.yaml")):
+        for target in ("client", "server"):
+            assert (out / spec / target / f"{spec}_{target}" / "webhooks.py").is_file()
+            folders.append(str(out / spec / target))
+            packages += ["-p", f"{spec}_{target}"]
+    typed = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", "/dev/null"]
+        + packages,
+        cwd=out,
+        env={**os.environ, "MYPYPATH": os.pathsep.join(folders)},
+        capture_output=True,
+        text=True,
+    )
+    assert typed.returncode == 0, typed.stdout + typed.stderr

@@ -1,7 +1,8 @@
 """The routes that receive a platform's deliveries in a generated server.
 
 Every delivery is verified on its raw body before anything reads it: forged, tampered, stale and
-replayed deliveries are refused with 401. A verified delivery that matches no known event is
+replayed deliveries are refused with 401 (answered in the API's error shape, like every
+HTTPException of the app). A verified delivery that matches no known event is
 accepted with the answer the platform expects and logged; one whose body is not its event's
 payload is refused with 400; a known event goes to its handler, then gets the expected answer.
 """
@@ -13,11 +14,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, Router
 
-from ._errors import APIError
 from ._webhooks import (
     Receiver,
     ReplayGuard,
@@ -84,7 +85,7 @@ def _endpoint(
                 verify(scheme, delivery, secret, replays=guard)
             except WebhookVerificationError as error:
                 logger.warning("refused a delivery to %s: %s", path, error.reason)
-                raise APIError(401, error.reason, "authentication") from None
+                raise HTTPException(401, error.reason) from None
         event = receiver.identify(delivery, path)
         if event is None:
             logger.warning("accepted a delivery to %s that matches no known event", path)
@@ -93,7 +94,7 @@ def _endpoint(
         try:
             model = receiver.parse(event, delivery)
         except WebhookPayloadError as error:
-            raise APIError(400, str(error), "validation") from None
+            raise HTTPException(400, str(error)) from None
         await getattr(handlers, event.handler)(model)
         return answer.response()
 
