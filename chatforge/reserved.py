@@ -287,7 +287,9 @@ MODEL_RESERVED = (
 TAG_RESERVED = CLIENT_ATTRIBUTES | APP_NAMES | CLIENT_CLASS_BODY
 
 # The page names of the Markdown docs besides one per tag.
-DOCS_PAGES = frozenset({"index", "schemas", "quickstart", "explorer", "maintainers", "nav"})
+DOCS_PAGES = frozenset(
+    {"index", "schemas", "quickstart", "explorer", "maintainers", "nav", "events"}
+)
 
 # Names Windows gives to devices: no file may be called so, whatever its extension.
 WINDOWS_DEVICES = frozenset(

@@ -47,6 +47,7 @@ from chatforge.runtime.client._errors import _BY_STATUS
 from chatforge.runtime.client._jwt import hs256_token
 from chatforge.targets import Files
 from chatforge.targets.client import AuthArg, ResourceNames, auth_params, example_credentials
+from chatforge.targets.docs import events
 from chatforge.targets.docs.curl import curl_example
 from chatforge.targets.templating import render as render_template
 from chatforge.targets.text import anchor, code, md, normalise, one_line
@@ -1665,6 +1666,7 @@ def nav(api: Api, where: Names, schemas: Mapping[str, SchemasPage]) -> str:
                 "Reference",
                 [[text(where.titles[tag.name]), where.pages[tag.name]] for tag in api.tags],
             ],
+            *events.nav_entry(api),
             [
                 "Schemas",
                 [["All schemas", SCHEMAS]]
@@ -1703,5 +1705,6 @@ def render(api: Api) -> Files:
     files[MAINTAINERS] = tidy(
         render_template("docs/maintainers.md.j2", page=maintainers_page(api, where))
     )
+    files.update(events.render(api))
     files[NAV] = nav(api, where, schemas)
     return files

@@ -20,6 +20,7 @@ from chatforge.diagnostics import Diagnostics, SpecError
 from chatforge.ir.model import Api
 from chatforge.spec.loader import parse_yaml
 from chatforge.targets import docs
+from chatforge.targets.overview.events import section as events_section
 from chatforge.targets.text import anchor, code, md
 
 SOURCE = COMPARISON
@@ -179,4 +180,5 @@ def render(groups: Sequence[Group], apis: Sequence[Api]) -> dict[str, str]:
                 )
                 lines.append(f"| {md(api.title)} | {links} |")
             lines.append("")
+    lines += events_section(ordered)
     return {PAGE: "\n".join(lines).rstrip("\n") + "\n"}
