@@ -54,6 +54,9 @@ APP_NAMES = frozenset(
         "mock_handlers",
         "name",
         "openapi_url",
+        "add_receivers",
+        "webhook_secret",
+        "webhooks",
     }
 )
 

@@ -29,7 +29,21 @@ NO_SCHEME = WebhookScheme("", "none")
 
 # Names the generated `webhooks` modules define beside the models they import.
 MODULE_NAMES = frozenset(
-    {"Webhooks", "UnknownEvent", "WebhookVerificationError", "Event", "Scheme", "Receiver"}
+    {
+        "Answer",
+        "Event",
+        "Place",
+        "Receiver",
+        "ReplayGuard",
+        "Scheme",
+        "Stamp",
+        "TypeAlias",
+        "UnknownEvent",
+        "WebhookEvent",
+        "WebhookPayloadError",
+        "WebhookVerificationError",
+        "Webhooks",
+    }
 )
 
 
