@@ -55,6 +55,25 @@ def rule_webhooks(doc: Json, out: Diagnostics, level: Level) -> None:
         if signature is not None:
             signed[str(name)] = signature
     events = list(spec.webhooks(doc))
+    declared = doc.get("webhooks")
+    received = {found[0] for found in events}
+    for name in declared if isinstance(declared, dict) else {}:
+        if str(name) not in received:
+            out.error(
+                f"webhook {name!r} holds no operation; write its post operation in place (a "
+                "reference to a path item is not followed here)",
+                f"/webhooks/{escape_pointer_token(name)}",
+            )
+    from chatforge.lint import path_problem  # the rule module is loaded by chatforge.lint
+
+    if delivery is not None:
+        problem = path_problem(delivery.path)
+        if problem is not None or "{" in delivery.path:
+            out.error(
+                f"x-webhooks.path {delivery.path!r} "
+                f"{problem or 'must be a fixed path (no templates)'}",
+                "/x-webhooks/path",
+            )
     if delivery is not None and not delivery.documented and events:
         out.error(
             "x-webhooks.documented is false, yet the document has webhooks; remove one or the "
@@ -97,11 +116,14 @@ def rule_webhooks(doc: Json, out: Diagnostics, level: Level) -> None:
         for message, where in problems:
             out.error(message, where)
         path = event.path or default_path
-        if event.path is not None and ("{" in event.path or "?" in event.path):
-            out.error(
-                f"x-event.path {event.path!r} must be a fixed path (no templates or query)",
-                f"{pointer}/x-event/path",
-            )
+        if event.path is not None:
+            problem = path_problem(event.path)
+            if problem is not None or "{" in event.path:
+                out.error(
+                    f"x-event.path {event.path!r} "
+                    f"{problem or 'must be a fixed path (no templates)'}",
+                    f"{pointer}/x-event/path",
+                )
         found = payload(doc, op, pointer)
         if found is None:
             out.error(

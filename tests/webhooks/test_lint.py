@@ -183,3 +183,27 @@ def test_webhook_examples_are_checked_like_other_examples(tmp_path: Path) -> Non
         "correct the example or the schema "
         "(/webhooks/message.new/post/requestBody/content/application~1json/example)",
     ]
+
+
+def test_receiver_paths_are_fixed_paths_a_request_can_reach(tmp_path: Path) -> None:
+    event = GOOD_EVENT.replace(
+        "x-event: {match: {type: message.new}}",
+        "x-event: {match: {type: message.new}, path: '/hooks/{app}'}",
+    )
+    text = HEAD + "x-webhooks: {path: '/in box'}\nwebhooks:\n" + event + COMPONENTS
+    found = problems(tmp_path, text)
+    assert [line.split(": error: ")[1] for line in found] == [
+        "x-webhooks.path '/in box' holds ' ' (character 4), which a path may not hold; use "
+        "letters, digits and - . _ ~ ! $ & ' ( ) * + , ; = : @ between slashes "
+        "(/x-webhooks/path)",
+        "x-event.path '/hooks/{app}' must be a fixed path (no templates) "
+        "(/webhooks/message.new/post/x-event/path)",
+    ]
+
+
+def test_a_webhook_without_an_operation(tmp_path: Path) -> None:
+    text = HEAD + "webhooks:\n  ghost: {}\n" + COMPONENTS
+    assert problems(tmp_path, text) == [
+        "6:3: error: webhook 'ghost' holds no operation; write its post operation in place (a "
+        "reference to a path item is not followed here) (/webhooks/ghost)",
+    ]
