@@ -95,3 +95,29 @@ def test_no_events_section_where_no_spec_describes_events() -> None:
     apis = [build("upstra")]
     assert apis[0].webhooks is None
     assert "Events each platform sends" not in overview.render([], apis)[overview.PAGE]
+
+
+def test_a_vendor_without_callbacks_says_so(tmp_path: Path) -> None:
+    spec = tmp_path / "quiet.yaml"
+    spec.write_text(
+        (FIXTURES / "third_party.yaml")
+        .read_text(encoding="utf-8")
+        .split("webhooks:\n")[0]
+        .replace(
+            "paths:\n",
+            "x-webhooks:\n  documented: false\n  note: The vendor's guide lists no callbacks.\n"
+            "paths:\n",
+        )
+        + "components: {}\n",
+        encoding="utf-8",
+    )
+    result = chatforge("generate", spec, "--out", tmp_path / "out", "-q", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "out/quiet/docs/events.md").read_text(encoding="utf-8")
+    assert "The vendor documents no callbacks to the customer's server for this API." in page
+    assert "The vendor's guide lists no callbacks." in page
+    assert "## All events" not in page
+    assert not (tmp_path / "out/quiet/server/quiet_server/webhooks.py").exists()
+    api = build(spec)
+    row = [line for line in overview.render([], [api])[overview.PAGE].splitlines() if "|" in line]
+    assert row[-1] == "| Third Party Hooks | none documented by the vendor |"

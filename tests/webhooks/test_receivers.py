@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import HTTPException, Request
 
 from chatforge.config import load_config
 from chatforge.diagnostics import Level
@@ -388,3 +389,17 @@ def test_generated_webhook_code_is_ruff_and_mypy_strict_clean(out: Path) -> None
         text=True,
     )
     assert typed.returncode == 0, typed.stdout + typed.stderr
+
+
+def test_the_receiver_is_checked_by_its_signature_not_by_the_apps_auth(out: Path) -> None:
+    api = build(FIXTURES / "third_party.yaml")
+    server = import_generated("third_party", "server", "third_party_server", out)
+
+    async def deny(request: Request) -> None:
+        raise HTTPException(401, "no credentials")
+
+    app = server.create_app(auth=deny, webhooks=server.Webhooks(), webhook_secret=SECRET)
+    with LiveServer(app) as live:
+        assert httpx.get(f"{live.url}/status").status_code == 401
+        delivery = deliver(event_of(api, "newOrder"), {"order_id": "o", "total": 1}, SECRET, sent=0)
+        assert post(live, delivery).status_code == 200
