@@ -8,6 +8,8 @@ how a delivery is signed. Each reader returns the object and the problems of its
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -101,7 +103,11 @@ def _is_int(value: Json) -> bool:
 
 
 def _is_number(value: Json) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A finite number (YAML's `.inf` and `.nan` are none)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+_MEDIA_TYPE = re.compile(r"[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(?:; ?[ -~]*)?")
 
 
 def read_delivery(raw: Json, pointer: str = "/x-webhooks") -> tuple[Delivery | None, Problems]:
@@ -146,7 +152,9 @@ def read_delivery(raw: Json, pointer: str = "/x-webhooks") -> tuple[Delivery | N
             if not isinstance(body, str):
                 problems.append(("x-webhooks.answer.body must be text", f"{where}/body"))
                 body = ""
-            if content_type is not None and not isinstance(content_type, str):
+            if content_type is not None and not (
+                isinstance(content_type, str) and _MEDIA_TYPE.fullmatch(content_type)
+            ):
                 problems.append(
                     ("x-webhooks.answer.content-type must be a media type", f"{where}/content-type")
                 )
@@ -222,11 +230,13 @@ def read_event(raw: Json, pointer: str) -> tuple[Event, Problems]:
             )
         else:
             for name, value in given.items():
-                if isinstance(value, dict | list):
+                if isinstance(value, dict | list) or (
+                    isinstance(value, float) and not math.isfinite(value)
+                ):
                     problems.append(
                         (
-                            f"x-event.match.{name} must be a plain value (text, number, true "
-                            "or false)",
+                            f"x-event.match.{name} must be a plain value (text, a finite "
+                            "number, true or false)",
                             f"{pointer}/match/{escape_pointer_token(name)}",
                         )
                     )

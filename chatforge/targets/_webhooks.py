@@ -86,8 +86,11 @@ def view(api: Api) -> WebhooksView | None:
     constants: dict[WebhookScheme, SchemeConst] = {}
     taken: set[str] = set()
     for scheme in hooks.schemes:
-        stem = naming.snake(scheme.name).upper() if scheme.name else "UNCHECKED"
-        name = f"{stem or 'SCHEME'}_SCHEME" if scheme.name else "UNCHECKED"
+        name = (
+            naming.identifier(scheme.name).upper().lstrip("_") + "_SCHEME"
+            if scheme.name
+            else "UNCHECKED"
+        )
         while name in taken:
             name += "_"
         taken.add(name)

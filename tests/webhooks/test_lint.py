@@ -207,3 +207,11 @@ def test_a_webhook_without_an_operation(tmp_path: Path) -> None:
         "6:3: error: webhook 'ghost' holds no operation; write its post operation in place (a "
         "reference to a path item is not followed here) (/webhooks/ghost)",
     ]
+
+
+def test_an_answer_content_type_must_be_a_media_type(tmp_path: Path) -> None:
+    text = HEAD + 'x-webhooks: {answer: {content-type: "a\\nb"}}\nwebhooks:\n' + GOOD_EVENT
+    assert problems(tmp_path, text + COMPONENTS) == [
+        "5:23: error: x-webhooks.answer.content-type must be a media type "
+        "(/x-webhooks/answer/content-type)",
+    ]
