@@ -211,6 +211,12 @@ def _operation_ids(
             continue
         seen[op_id] = pointer
         py = reserved.operation_name(op_id)
+        if py == "unknown_event":
+            out.error(
+                "operationId 'unknown_event' would name the handler of events no webhook "
+                "describes (on_unknown_event); choose another",
+                where,
+            )
         if py in python and python[py] != op_id:
             out.error(
                 f"operationId {op_id!r} and {python[py]!r} both become the Python name {py!r}; "

@@ -215,3 +215,11 @@ def test_an_answer_content_type_must_be_a_media_type(tmp_path: Path) -> None:
         "5:23: error: x-webhooks.answer.content-type must be a media type "
         "(/x-webhooks/answer/content-type)",
     ]
+
+
+def test_the_unknown_event_handler_keeps_its_name(tmp_path: Path) -> None:
+    event = GOOD_EVENT.replace("operationId: message_new", "operationId: unknown_event")
+    assert problems(tmp_path, HEAD + "webhooks:\n" + event + COMPONENTS) == [
+        "8:7: error: operationId 'unknown_event' would name the handler of events no webhook "
+        "describes (on_unknown_event); choose another (/webhooks/message.new/post/operationId)",
+    ]
