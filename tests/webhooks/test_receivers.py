@@ -403,3 +403,19 @@ def test_the_receiver_is_checked_by_its_signature_not_by_the_apps_auth(out: Path
         assert httpx.get(f"{live.url}/status").status_code == 401
         delivery = deliver(event_of(api, "newOrder"), {"order_id": "o", "total": 1}, SECRET, sent=0)
         assert post(live, delivery).status_code == 200
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b"\xff\xfe"])
+def test_a_signed_body_that_is_no_event_at_all_is_refused_with_400(
+    shared: tuple[Api, ModuleType, Any, LiveServer], body: bytes
+) -> None:
+    api, _server, handlers, live = shared
+    event = event_of(api, "message.new")
+    sent = str(int(time.time()))
+    signature = digest(event.scheme, sent.encode() + body, SECRET)
+    headers = {"X-Signature": signature, "X-Webhook-Timestamp": sent, "X-Webhook-Id": body.hex()}
+    before = len(handlers.seen)
+    answer = post(live, Delivery(event.path, body, headers))
+    assert answer.status_code == 400, answer.text
+    assert "the body is not a JSON object" in answer.text
+    assert len(handlers.seen) == before

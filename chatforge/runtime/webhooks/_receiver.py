@@ -86,12 +86,12 @@ def _endpoint(
             except WebhookVerificationError as error:
                 logger.warning("refused a delivery to %s: %s", path, error.reason)
                 raise HTTPException(401, error.reason) from None
-        event = receiver.identify(delivery, path)
-        if event is None:
-            logger.warning("accepted a delivery to %s that matches no known event", path)
-            await handlers.on_unknown_event(UnknownEvent(delivery.fields(), path))
-            return answer.response()
         try:
+            event = receiver.identify(delivery, path)
+            if event is None:
+                logger.warning("accepted a delivery to %s that matches no known event", path)
+                await handlers.on_unknown_event(UnknownEvent(delivery.fields(), path))
+                return answer.response()
             model = receiver.parse(event, delivery)
         except WebhookPayloadError as error:
             raise HTTPException(400, str(error)) from None

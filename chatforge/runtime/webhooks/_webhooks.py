@@ -308,17 +308,19 @@ class Receiver:
         return Delivery(body, headers, query, form)
 
     def identify(self, delivery: Delivery, path: str | None) -> Event | None:
-        """The event a verified delivery is, or None where it matches none."""
+        """The event a verified delivery is, or None where it matches none; a body that is no
+        JSON object (or form) is no event at all: WebhookPayloadError."""
         events = self.candidates(path)
         fields = delivery.fields()
+        if not isinstance(fields, dict):
+            kind = "form" if delivery.form else "JSON object"
+            raise WebhookPayloadError(f"the body is not a {kind}")
         for event in events:
             if not event.match:
                 if len(events) == 1 or path is not None:
                     return event
                 continue
-            if isinstance(fields, dict) and all(
-                _equal(fields.get(name, _ABSENT), value) for name, value in event.match
-            ):
+            if all(_equal(fields.get(name, _ABSENT), value) for name, value in event.match):
                 return event
         return None
 
