@@ -55,6 +55,7 @@ APP_NAMES = frozenset(
         "name",
         "openapi_url",
         "add_receivers",
+        "receiving",
         "webhook_secret",
         "webhooks",
     }
