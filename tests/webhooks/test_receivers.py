@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import HTTPException, Request
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chatforge.config import load_config
 from chatforge.diagnostics import Level
@@ -419,3 +421,18 @@ def test_a_signed_body_that_is_no_event_at_all_is_refused_with_400(
     assert answer.status_code == 400, answer.text
     assert "the body is not a JSON object" in answer.text
     assert len(handlers.seen) == before
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_any_change_to_a_signed_body_is_refused(out: Path, data: st.DataObject) -> None:
+    """Change one byte anywhere in a signed delivery: the client refuses it."""
+    api = build(FIXTURES / "shared_hmac.yaml")
+    client = import_generated("shared_hmac", "client", "shared_hmac_client", out)
+    now = 1767225600.0
+    delivery = deliver(event_of(api, "message.new"), PAYLOADS["message.new"], SECRET, sent=now)
+    index = data.draw(st.integers(0, len(delivery.body) - 1))
+    replacement = data.draw(st.integers(0, 255).filter(lambda b: b != delivery.body[index]))
+    body = delivery.body[:index] + bytes([replacement]) + delivery.body[index + 1 :]
+    with pytest.raises(client.WebhookVerificationError, match="signature does not match"):
+        client.verify_webhook(body, headers=delivery.headers, secret=SECRET, now=now)

@@ -192,11 +192,6 @@ def _digest(scheme: Scheme, delivery: Delivery, secret: str) -> str:
     return binascii.hexlify(raw).decode("ascii")
 
 
-def sign(scheme: Scheme, delivery: Delivery, secret: str) -> str:
-    """The signature the platform puts on `delivery` (for tests and senders)."""
-    return _digest(scheme, delivery, secret)
-
-
 def _same(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
