@@ -75,8 +75,13 @@ def deliver(
     if scheme.id is not None:
         _put(scheme.id, delivery_id, headers, query, payload)
     for part in scheme.message:
-        if isinstance(part, WebhookPlace) and part.name.lower() == "nonce":
+        if not isinstance(part, WebhookPlace):
+            continue
+        source = {"header": headers, "query": query, "body": payload}[part.location]
+        if part.name.lower() == "nonce":
             _put(part, nonce, headers, query, payload)
+        elif part.name not in source:  # another signed value the delivery carries (an app key)
+            _put(part, f"v-{part.name}", headers, query, payload)
 
     def body_bytes() -> bytes:
         if event.encoding == "form":
