@@ -45,6 +45,7 @@ from chatforge.ir.webhooks import MODULE_NAMES as WEBHOOK_MODULE_NAMES
 from chatforge.ir.webhooks import build_webhooks
 from chatforge.reserved import CLIENT_MODULE_NAMES, METHOD_ARGUMENTS
 from chatforge.spec.loader import LoadedSpec, resolve_pointer
+from chatforge.spec.webhooks import webhook_only_schemes
 
 Json = Any
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -680,7 +681,10 @@ class _Builder:
     def security(self) -> list[SecurityScheme]:
         schemes = (self.doc.get("components") or {}).get("securitySchemes") or {}
         result = []
+        for_deliveries = webhook_only_schemes(self.doc)
         for name, raw in sorted(schemes.items()):
+            if name in for_deliveries:
+                continue
             scheme, where = self.deref(
                 raw, f"/components/securitySchemes/{escape_pointer_token(name)}"
             )

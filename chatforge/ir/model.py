@@ -347,6 +347,10 @@ class Webhook:
     example_json: str | None = None  # a realistic delivery, canonical JSON
     source: str = ""
     pointer: str = ""
+    # Events that want a verdict back: the answer's model (a 2xx response with a JSON schema)
+    # and its status; None where the platform only expects `x-webhooks.answer`.
+    reply: str | None = None
+    reply_status: int = 200
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ NO_SCHEME = WebhookScheme("", "none")
 MODULE_NAMES = frozenset(
     {
         "Answer",
-        "Event",
+        "EventKind",
         "Place",
         "Receiver",
         "ReplayGuard",
@@ -150,6 +150,7 @@ def _event(
     example = builder.example_of(media_object) if media_object is not None else None
     names = security_names(builder.doc, op)
     scheme = scheme_of(builder, names[0]) if names else NO_SCHEME
+    reply, reply_status = _reply(builder, op, pointer, pascal)
     return Webhook(
         name=name,
         operation_id=operation_id,
@@ -171,7 +172,32 @@ def _event(
         example_json=(canonical_json(example) if example is not None and _given(example) else None),
         source=event.source,
         pointer=pointer,
+        reply=reply,
+        reply_status=reply_status,
     )
+
+
+def _reply(
+    builder: _Builder, op: Mapping[str, Any], pointer: str, pascal: str
+) -> tuple[str | None, int]:
+    """The model and status of the answer an event wants back: its first 2xx response with a
+    JSON schema; (None, 200) where no response has one."""
+    responses, _ = builder.deref(op.get("responses"), f"{pointer}/responses")
+    if not isinstance(responses, dict):
+        return None, 200
+    for code in sorted(str(code) for code in responses):
+        if not (len(code) == 3 and code.startswith("2") and code.isdigit()):
+            continue
+        where = f"{pointer}/responses/{code}"
+        response, _ = builder.deref(responses[code], where)
+        content = response.get("content") if isinstance(response, dict) else None
+        media = content.get("application/json") if isinstance(content, dict) else None
+        if isinstance(media, dict) and isinstance(media.get("schema"), dict):
+            schema = media["schema"]
+            hint = f"{pascal.removesuffix('Event')}Answer"
+            where = f"{where}/content/application~1json/schema"
+            return builder.registry.hoist(schema, hint, where), int(code)
+    return None, 200
 
 
 def _given(value: Json) -> bool:

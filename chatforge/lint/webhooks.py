@@ -134,9 +134,17 @@ def rule_webhooks(doc: Json, out: Diagnostics, level: Level) -> None:
         else:
             media, schema, where = found
             properties = payload_properties(doc, schema)
-            if properties is None:
+            if properties is None and _batched(doc, schema, media):
+                if not event.path or event.match:
+                    out.error(
+                        f"the payload of webhook {name!r} is a JSON array, which only an event "
+                        "received at a path of its own (x-event.path, no match) can have",
+                        f"{where}/schema",
+                    )
+            elif properties is None:
                 out.error(
-                    f"the payload of webhook {name!r} must be an object schema with properties",
+                    f"the payload of webhook {name!r} must be an object schema with properties "
+                    "(or, for an event with a path of its own, an array of such objects)",
                     f"{where}/schema",
                 )
             else:
@@ -270,3 +278,14 @@ def _receivers(
                     f"{pointer}/x-event/match",
                 )
             matches.setdefault(key, name)
+
+
+def _batched(doc: Json, schema: Json, media: str) -> bool:
+    """A JSON payload that is an array of objects with properties (several changes at once)."""
+    schema, _ = resolve(doc, schema)
+    return (
+        media == "application/json"
+        and isinstance(schema, dict)
+        and schema.get("type") == "array"
+        and payload_properties(doc, schema.get("items")) is not None
+    )

@@ -452,3 +452,33 @@ def security_names(doc: Json, op: Mapping[str, Any]) -> tuple[str, ...]:
     requirements = op.get("security") or []
     names = {name for req in requirements if isinstance(req, dict) for name in req}
     return tuple(sorted(names))
+
+
+def webhook_only_schemes(doc: Json) -> frozenset[str]:
+    """The security schemes that check the deliveries a platform sends, never the calls a
+    customer makes: those carrying `x-webhook-signature`, and those named by webhooks but by no
+    operation nor the document's own `security`. They give no client credential, no request
+    check in the server and no authentication section in the docs."""
+    components = doc.get("components") if isinstance(doc, dict) else None
+    schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+    if not isinstance(schemes, dict):
+        return frozenset()
+    found = {
+        str(name)
+        for name, scheme in schemes.items()
+        if isinstance(scheme, dict) and "x-webhook-signature" in scheme
+    }
+    by_webhooks = {name for _, _, op, _ in webhooks(doc) for name in security_names(doc, op)}
+    by_requests = set(_requirement_names(doc.get("security")))
+    paths = doc.get("paths")
+    for item in (paths if isinstance(paths, dict) else {}).values():
+        for op in (item if isinstance(item, dict) else {}).values():
+            if isinstance(op, dict):
+                by_requests.update(_requirement_names(op.get("security")))
+    return frozenset(found | (by_webhooks - by_requests))
+
+
+def _requirement_names(requirements: Json) -> Iterator[str]:
+    for requirement in requirements if isinstance(requirements, list) else ():
+        if isinstance(requirement, dict):
+            yield from (str(name) for name in requirement)

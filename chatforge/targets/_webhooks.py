@@ -1,5 +1,5 @@
 """The description of an API's events that the client's and the server's `webhooks` modules
-both print: one `Scheme` per way deliveries are checked, one `Event` per event."""
+both print: one `Scheme` per way deliveries are checked, one `EventKind` per event."""
 
 from __future__ import annotations
 
@@ -34,9 +34,14 @@ class WebhooksView:
     path: str
     answer: str  # the Answer expression
 
+    @property
+    def replies(self) -> bool:
+        """Some event wants a verdict back."""
+        return any(view.event.reply is not None for view in self.events)
+
     def runtime_names(self, more: list[str]) -> list[str]:
         """The runtime names the module imports: those its constants use, and `more`."""
-        names = {"Event", "Receiver", "Scheme", *more}
+        names = {"EventKind", "Receiver", "Scheme", *more}
         text = " ".join(scheme.expression for scheme in self.schemes)
         names |= {name for name in ("Place", "Stamp") if f"{name}(" in text}
         return sorted(names, key=lambda n: (not n.isupper(), n.lower(), n))
@@ -118,12 +123,21 @@ def view(api: Api) -> WebhooksView | None:
             pairs = [f"({pystr(k)}, {pystr(v)})" for k, v in event.kinds]
             options.append(f"kinds=({', '.join(pairs)},)")
         options.append(f"scheme={constants[event.scheme].name}")
-        events.append(EventView(event, f"Event({', '.join(options)})"))
+        if event.reply is not None:
+            options.append(f"reply={event.reply}")
+            if event.reply_status != 200:
+                options.append(f"reply_status={event.reply_status}")
+        events.append(EventView(event, f"EventKind({', '.join(options)})"))
     answer = hooks.answer
     return WebhooksView(
         schemes=tuple(constants.values()),
         events=tuple(events),
-        models=tuple(sorted({event.model for event in hooks.events})),
+        models=tuple(
+            sorted(
+                {event.model for event in hooks.events}
+                | {event.reply for event in hooks.events if event.reply is not None}
+            )
+        ),
         path=hooks.path,
         answer=(
             f"Answer({answer.status}, {pystr(answer.body)}, "

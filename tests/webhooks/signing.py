@@ -44,19 +44,20 @@ def _put(
     value: Any,
     headers: dict[str, str],
     query: dict[str, str],
-    payload: dict[str, Any],
+    payload: dict[str, Any] | list[Any],
 ) -> None:
     if place.location == "header":
         headers[place.name] = str(value)
     elif place.location == "query":
         query[place.name] = str(value)
     else:
+        assert isinstance(payload, dict), "a batched (list) payload carries no fields"
         payload[place.name] = value
 
 
 def deliver(
     event: Webhook,
-    payload: dict[str, Any],
+    payload: dict[str, Any] | list[Any],
     secret: str,
     *,
     sent: float,
@@ -65,7 +66,7 @@ def deliver(
 ) -> Delivery:
     """`payload` posted as `event` is, signed with `secret` at time `sent` (Unix seconds)."""
     scheme = event.scheme
-    payload = dict(payload)
+    payload = dict(payload) if isinstance(payload, dict) else list(payload)
     headers: dict[str, str] = {}
     query: dict[str, str] = {}
     if scheme.timestamp is not None:
@@ -85,6 +86,7 @@ def deliver(
 
     def body_bytes() -> bytes:
         if event.encoding == "form":
+            assert isinstance(payload, dict)
             pairs = []
             for key, value in payload.items():
                 for item in value if isinstance(value, list) else [value]:
@@ -95,6 +97,7 @@ def deliver(
     if scheme.kind == "signature":
         assert scheme.carried is not None
         if scheme.carried.location == "body":
+            assert isinstance(payload, dict)
             payload[scheme.carried.name] = ""  # in its place, as the platform sends it
         parts = []
         for part in scheme.message:

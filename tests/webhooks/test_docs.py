@@ -92,9 +92,16 @@ def test_the_comparison_lists_the_events_each_platform_sends(out: Path) -> None:
 
 
 def test_no_events_section_where_no_spec_describes_events() -> None:
-    apis = [build("upstra")]
+    apis = [build(str(ROOT / "tests/fixtures/multi_auth.yaml"))]
     assert apis[0].webhooks is None
     assert "Events each platform sends" not in overview.render([], apis)[overview.PAGE]
+
+
+def test_upstra_says_its_vendor_documents_no_callbacks() -> None:
+    api = build("upstra")
+    assert api.webhooks is not None and not api.webhooks.documented and not api.webhooks.events
+    page = overview.render([], [api])[overview.PAGE]
+    assert "| UpStra Admin Panel API | none documented by the vendor |" in page.splitlines()
 
 
 def test_a_vendor_without_callbacks_says_so(tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ Every delivery is verified on its raw body before anything reads it: forged, tam
 replayed deliveries are refused with 401 (answered in the API's error shape, like every
 HTTPException of the app). A verified delivery that matches no known event is
 accepted with the answer the platform expects and logged; one whose body is not its event's
-payload is refused with 400; a known event goes to its handler, then gets the expected answer.
+payload is refused with 400; a known event goes to its handler, then gets the expected answer, or,
+for an event that wants a verdict back, the handler's answer as a JSON body.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -41,6 +42,16 @@ class Answer:
 
     def response(self) -> Response:
         return Response(self.body, status_code=self.status, media_type=self.content_type)
+
+
+Handler = TypeVar("Handler", bound=Callable[..., Awaitable[Any]])
+
+
+def default_answer(method: Handler) -> Handler:
+    """Marks the generated handler of an event that wants a verdict back: as long as a
+    subclass does not override it, the receiver sends the API's usual answer."""
+    setattr(method, "default_answer", True)  # noqa: B010
+    return method
 
 
 def add_receivers(
@@ -95,7 +106,17 @@ def _endpoint(
             model = receiver.parse(event, delivery)
         except WebhookPayloadError as error:
             raise HTTPException(400, str(error)) from None
-        await getattr(handlers, event.handler)(model)
-        return answer.response()
+        handler = getattr(handlers, event.handler)
+        if getattr(handler, "default_answer", False):
+            return answer.response()
+        result = await handler(model)
+        if event.reply is None:
+            return answer.response()
+        reply = result if isinstance(result, event.reply) else event.reply.model_validate(result)
+        return Response(
+            reply.model_dump_json(by_alias=True, exclude_unset=True),
+            status_code=event.reply_status,
+            media_type="application/json",
+        )
 
     return receive

@@ -8,7 +8,7 @@ again within that tolerance. Platforms without a signature carry the secret itse
 key, a bearer token or basic credentials (`user:password`). Digests are compared in constant
 time. Every refusal raises `WebhookVerificationError` with the reason.
 
-An `Event` describes one kind of delivery: its payload model, how its body is encoded, the body
+An `EventKind` describes one kind of delivery: its payload model, how its body is encoded, the body
 fields that identify it and the path it arrives at. `read` verifies a delivery, then returns the
 typed event, or an `UnknownEvent` holding the payload.
 """
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 Where = Literal["header", "query", "body"]
 
@@ -78,18 +78,22 @@ class Scheme:
 
 
 @dataclass(frozen=True)
-class Event:
+class EventKind:
     """One kind of delivery."""
 
     name: str  # the platform's name of the event
     handler: str  # the receiver method that handles it
-    model: type[BaseModel]
+    model: Any  # the payload's model class, or the type alias of a batched (list) payload
     form: bool = False  # posted as application/x-www-form-urlencoded
     match: tuple[tuple[str, Any], ...] = ()  # body fields and the values identifying it
     path: str = "/webhooks"
     arrays: tuple[str, ...] = ()  # form fields read as lists
     kinds: tuple[tuple[str, str], ...] = ()  # form fields read as integer, number or boolean
     scheme: Scheme = Scheme("none")
+    # Events that want a verdict back: the answer's model, sent as the response body with
+    # `reply_status`; None where the platform expects the API's usual answer.
+    reply: type[BaseModel] | None = None
+    reply_status: int = 200
 
 
 @dataclass(frozen=True)
@@ -263,9 +267,9 @@ def verify(
 class Receiver:
     """The events of an API, and where those that share one URL arrive."""
 
-    events: tuple[Event, ...]
+    events: tuple[EventKind, ...]
     path: str = "/webhooks"
-    _by_path: dict[str, tuple[Event, ...]] = field(default_factory=dict, compare=False)
+    _by_path: dict[str, tuple[EventKind, ...]] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         for event in self.events:
@@ -275,7 +279,7 @@ class Receiver:
     def paths(self) -> tuple[str, ...]:
         return tuple(self._by_path)
 
-    def candidates(self, path: str | None) -> tuple[Event, ...]:
+    def candidates(self, path: str | None) -> tuple[EventKind, ...]:
         """The events a delivery to `path` may be; with no path, those of the shared URL (or
         every event, where none shares it)."""
         if path is None:
@@ -302,12 +306,14 @@ class Receiver:
         form = bool(events) and all(event.form for event in events)
         return Delivery(body, headers, query, form)
 
-    def identify(self, delivery: Delivery, path: str | None) -> Event | None:
+    def identify(self, delivery: Delivery, path: str | None) -> EventKind | None:
         """The event a verified delivery is, or None where it matches none; a body that is no
-        JSON object (or form) is no event at all: WebhookPayloadError."""
+        JSON object (or form) is no event at all: WebhookPayloadError. A JSON array is taken only
+        where one event without `match` is received at the path (batched deliveries)."""
         events = self.candidates(path)
         fields = delivery.fields()
-        if not isinstance(fields, dict):
+        batched = isinstance(fields, list) and not delivery.form
+        if not isinstance(fields, dict) and not (batched and path is not None):
             kind = "form" if delivery.form else "JSON object"
             raise WebhookPayloadError(f"the body is not a {kind}")
         for event in events:
@@ -315,11 +321,15 @@ class Receiver:
                 if len(events) == 1 or path is not None:
                     return event
                 continue
-            if all(_equal(fields.get(name, _ABSENT), value) for name, value in event.match):
+            if isinstance(fields, dict) and all(
+                _equal(fields.get(name, _ABSENT), value) for name, value in event.match
+            ):
                 return event
+        if batched:
+            raise WebhookPayloadError("the body is not a JSON object")
         return None
 
-    def parse(self, event: Event, delivery: Delivery) -> BaseModel:
+    def parse(self, event: EventKind, delivery: Delivery) -> Any:
         """The event's model from the delivery's body; WebhookPayloadError where it is not."""
         if event.form:
             pairs = parse_qsl(delivery.body.decode("utf-8", "replace"), keep_blank_values=True)
@@ -337,7 +347,9 @@ class Receiver:
             if payload is None:
                 raise WebhookPayloadError("the body is not JSON")
         try:
-            return event.model.model_validate(payload)
+            if isinstance(event.model, type) and issubclass(event.model, BaseModel):
+                return event.model.model_validate(payload)
+            return TypeAdapter(event.model).validate_python(payload)
         except ValidationError as error:
             problem = error.errors()[0]
             where = ".".join(str(p) for p in problem["loc"]) or "body"
@@ -355,7 +367,7 @@ class Receiver:
         path: str | None,
         now: float | None,
         replays: ReplayGuard | None = None,
-    ) -> BaseModel | UnknownEvent:
+    ) -> Any:
         delivery = self.delivery(body, headers, query, path)
         verify(self.scheme(path), delivery, secret, now=now, replays=replays)
         event = self.identify(delivery, path)

@@ -39,6 +39,7 @@ class EventsPage:
     schemes_md: tuple[str, ...]  # one paragraph per way deliveries are checked
     index: tuple[tuple[str, str, str], ...]  # finished cells: event (linked), handler, summary
     events: tuple[EventSection, ...]
+    replies: tuple[str, ...]  # linked names of the events that want a verdict back
     server_example: str
     client_example: str
 
@@ -138,6 +139,12 @@ def _section(event: Webhook, models: dict[str, Model], mark: str) -> EventSectio
         f"Payload: {code(event.model)}, posted as {code(event.media_type)}.",
         f"Handler: {code(event.handler)} of the generated server's `Webhooks` class.",
     ]
+    if event.reply is not None:
+        facts.append(
+            f"Answer: the platform waits for a verdict; the handler returns a "
+            f"{code(event.reply)}, sent back as the JSON response body with HTTP "
+            f"{event.reply_status}."
+        )
     if event.source:
         facts.append(f"Source: {code(event.source)}.")
     model = models.get(event.model)
@@ -205,12 +212,18 @@ def page(api: Api) -> EventsPage | None:
     first = hooks.events[0] if hooks.events else None
     server = client = ""
     if first is not None:
+        imported = first.model if first.reply is None else f"{first.model}, {first.reply}"
+        returns, body = (
+            ("None", "handle the event")
+            if first.reply is None
+            else (first.reply, "decide, and return the verdict")
+        )
         server = (
             f"from {api.server_package} import Webhooks, create_app\n"
-            f"from {api.server_package}.models import {first.model}\n\n\n"
+            f"from {api.server_package}.models import {imported}\n\n\n"
             "class MyWebhooks(Webhooks):\n"
-            f"    async def {first.handler}(self, event: {first.model}) -> None:\n"
-            "        ...  # handle the event\n\n\n"
+            f"    async def {first.handler}(self, event: {first.model}) -> {returns}:\n"
+            f"        ...  # {body}\n\n\n"
             'app = create_app(webhooks=MyWebhooks(), webhook_secret="the shared secret")\n'
         )
         client = (
@@ -235,6 +248,11 @@ def page(api: Api) -> EventsPage | None:
             for section, event in zip(sections, hooks.events, strict=True)
         ),
         events=sections,
+        replies=tuple(
+            f"[{section.name_md}](#{section.anchor})"
+            for section, event in zip(sections, hooks.events, strict=True)
+            if event.reply is not None
+        ),
         server_example=server,
         client_example=client,
     )
