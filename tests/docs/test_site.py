@@ -27,6 +27,7 @@ import pytest
 
 from chatforge.ir.model import Api, Operation
 from chatforge.targets import docs
+from chatforge.targets.docs import events
 from tests.conftest import ROOT
 from tests.docs.browser import Browser
 from tests.functional.harness import project_apis
@@ -281,12 +282,35 @@ def test_search_finds_an_operation(api: Api, served: str, browser: Browser) -> N
 
 def _pages() -> list[tuple[str, str]]:
     """(name, site path) of the pages the layout test opens: the home, an operation of each
-    API, and each API's explorer."""
+    API, each API's explorer, and each API's Events page."""
     found = [("home", "")]
     for api in APIS:
         found.append((f"{api.slug}-operation", _first_operation(api)[1]))
         found.append((f"{api.slug}-explorer", f"{api.slug}/docs/explorer/"))
+        if api.webhooks is not None:
+            found.append((f"{api.slug}-events", f"{api.slug}/docs/events/"))
     return found
+
+
+@needs_browser
+@pytest.mark.parametrize(
+    "api", [a for a in APIS if a.webhooks is not None], ids=lambda api: api.slug
+)
+def test_the_events_page_renders_in_chromium(api: Api, served: str, tmp_path: Path) -> None:
+    """Each API's Events page: a section (anchor and heading) per event the platform sends,
+    or the note that the vendor documents none."""
+    assert api.webhooks is not None
+    page = _Rendered()
+    page.feed(_dom(f"{served}/{api.slug}/docs/events/", tmp_path / "profile"))
+    assert set(events.anchors(api)) <= set(page.anchors)
+    if api.webhooks.events:
+        assert "All events" in [" ".join(h.replace("¶", "").split()) for h in page.h2]
+        # The index, and each event's payload table.
+        assert page.rows > len(api.webhooks.events)
+        assert page.code_blocks >= 2
+    else:
+        assert not api.webhooks.documented and page.rows == 0
+    assert page.scripts_in_article == 0
 
 
 @needs_browser
