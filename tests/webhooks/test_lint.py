@@ -223,3 +223,53 @@ def test_the_unknown_event_handler_keeps_its_name(tmp_path: Path) -> None:
         "8:7: error: operationId 'unknown_event' would name the handler of events no webhook "
         "describes (on_unknown_event); choose another (/webhooks/message.new/post/operationId)",
     ]
+
+
+BATCH = """\
+    Batch:
+      type: array
+      items: {$ref: '#/components/schemas/MessageNewEvent'}
+"""
+
+
+def test_a_list_payload_only_at_a_url_of_its_own(tmp_path: Path) -> None:
+    batched = GOOD_EVENT.replace("MessageNewEvent'}", "Batch'}")
+    own = batched.replace("x-event: {match: {type: message.new}}", "x-event: {path: /batch}")
+    assert problems(tmp_path, HEAD + "webhooks:\n" + own + COMPONENTS + BATCH) == []
+    found = problems(tmp_path, HEAD + "webhooks:\n" + batched + COMPONENTS + BATCH)
+    assert found == [
+        "15:13: error: the payload of webhook 'message.new' is a JSON array, which only an event "
+        "received at a path of its own (x-event.path, no match) can have "
+        "(/webhooks/message.new/post/requestBody/content/application~1json/schema)",
+    ]
+    scalar = GOOD_EVENT.replace("{$ref: '#/components/schemas/MessageNewEvent'}", "{type: string}")
+    assert [
+        p.split(": error: ")[1]
+        for p in problems(tmp_path, HEAD + "webhooks:\n" + scalar + COMPONENTS)
+    ] == [
+        "the payload of webhook 'message.new' must be an object schema with properties (or, for "
+        "an event with a path of its own, an array of such objects) "
+        "(/webhooks/message.new/post/requestBody/content/application~1json/schema)",
+    ]
+
+
+def test_schemes_that_only_sign_deliveries_leave_request_headers_free(tmp_path: Path) -> None:
+    paths = """\
+paths:
+  /rooms:
+    get:
+      operationId: list_rooms
+      summary: List rooms
+      tags: [Events]
+      parameters:
+        - {name: X-Sig, in: header, schema: {type: string}}
+      responses: {'200': {description: The rooms.}, '400': {description: A bad request.}}
+"""
+    assert problems(tmp_path, HEAD + paths + "webhooks:\n" + GOOD_EVENT + COMPONENTS) == []
+    # A scheme that calls use keeps its header.
+    used = paths.replace("      parameters:", "      security: [{sig: []}]\n      parameters:")
+    unsigned = COMPONENTS.replace(
+        "      x-webhook-signature:\n        carried: {in: header, name: X-Sig}\n", ""
+    )
+    found = problems(tmp_path, HEAD + used + "webhooks:\n" + GOOD_EVENT + unsigned)
+    assert any("is the header of security scheme 'sig'" in line for line in found), found
