@@ -149,10 +149,10 @@ def rule_webhooks(doc: Json, out: Diagnostics, level: Level) -> None:
                 )
             else:
                 for field, _value in event.match:
-                    if field not in properties:
+                    if not _has_field(doc, properties, field):
                         out.error(
                             f"x-event.match names {field!r}, which is no property of the "
-                            "payload schema",
+                            "payload schema (nor, dotted, a nested one)",
                             f"{pointer}/x-event/match/{escape_pointer_token(field)}",
                         )
         names = security_names(doc, op)
@@ -289,3 +289,18 @@ def _batched(doc: Json, schema: Json, media: str) -> bool:
         and schema.get("type") == "array"
         and payload_properties(doc, schema.get("items")) is not None
     )
+
+
+def _has_field(doc: Json, properties: dict[str, Json], name: str) -> bool:
+    """`name` is a property of the payload, or a dotted path through nested object properties
+    (`payload.operation`)."""
+    if name in properties:
+        return True
+    found: dict[str, Json] | None = properties
+    parts = name.split(".")
+    for index, part in enumerate(parts):
+        if found is None or part not in found:
+            return False
+        if index < len(parts) - 1:
+            found = payload_properties(doc, found[part])
+    return True

@@ -48,8 +48,14 @@ def payload_of(api: Api, event: Webhook) -> dict[str, Any] | list[Any]:
         assert event.own_path and not event.match, event.name
         return found
     assert isinstance(found, dict)
-    # The fields that identify the event carry its values.
-    return {**found, **{name: json.loads(value) for name, value in event.match}}
+    # The fields that identify the event carry its values (a dotted name: a nested field).
+    for name, value in event.match:
+        holder = found
+        *outer, last = name.split(".") if name not in found else [name]
+        for part in outer:
+            holder = holder.setdefault(part, {})
+        holder[last] = json.loads(value)
+    return found
 
 
 def answer_of(api: Api, event: Webhook) -> Any:

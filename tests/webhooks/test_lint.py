@@ -84,7 +84,7 @@ def test_bad_extension_shapes(tmp_path: Path) -> None:
         "5:50: error: x-webhooks has no member 'colour'; the members are answer, documented, "
         "note, path, retries, source, timeout (/x-webhooks/colour)",
         "18:25: error: x-event.match names 'kind', which is no property of the payload schema "
-        "(/webhooks/message.new/post/x-event/match/kind)",
+        "(nor, dotted, a nested one) (/webhooks/message.new/post/x-event/match/kind)",
         "26:9: error: x-webhook-signature.carried must be {in: header, query or body, name: "
         "<its name>} (/components/securitySchemes/sig/x-webhook-signature/carried)",
         "27:9: error: x-webhook-signature.algorithm is 'sha512'; use one of hmac-sha256, "

@@ -218,3 +218,33 @@ def test_schemes_that_only_sign_deliveries_are_no_request_credentials(
     # The Events page still says how deliveries are signed.
     events = (docs / "events.md").read_text(encoding="utf-8")
     assert "X-Hook-Signature" in events and "X-Hook-Key" in events
+
+
+def test_events_told_apart_by_a_nested_field_reach_their_own_handlers(
+    api: Api, server: ModuleType
+) -> None:
+    seen: list[tuple[str, str]] = []
+
+    class Groups(server.Webhooks):  # type: ignore[name-defined,misc]
+        async def on_group_member_added(self, event: Any) -> None:
+            seen.append(("added", event.payload.user))
+
+        async def on_group_member_removed(self, event: Any) -> None:
+            seen.append(("removed", event.payload.user))
+
+    added, removed = event_of(api, "group.member_added"), event_of(api, "group.member_removed")
+    assert added.match == (("type", '"group"'), ("payload.operation", '"add_member"'))
+    with LiveServer(server.create_app(webhooks=Groups(), webhook_secret=SECRET)) as running:
+        for event, operation, user in (
+            (added, "add_member", "ann"),
+            (removed, "remove_member", "bob"),
+        ):
+            payload = {
+                "type": "group",
+                "payload": {"operation": operation, "group": "g", "user": user},
+            }
+            assert post(running, deliver(event, payload, SECRET, sent=0)).status_code == 200
+        # Another operation matches neither event: accepted as unknown, no handler runs.
+        other = {"type": "group", "payload": {"operation": "rename", "group": "g", "user": "cy"}}
+        assert post(running, deliver(added, other, SECRET, sent=0)).text == "ok"
+    assert seen == [("added", "ann"), ("removed", "bob")]

@@ -322,7 +322,7 @@ class Receiver:
                     return event
                 continue
             if isinstance(fields, dict) and all(
-                _equal(fields.get(name, _ABSENT), value) for name, value in event.match
+                _equal(_field(fields, name), value) for name, value in event.match
             ):
                 return event
         if batched:
@@ -396,6 +396,18 @@ def _coerce(text: str, kind: str | None) -> Any:
     if kind == "boolean" and text in ("true", "false"):
         return text == "true"
     return text
+
+
+def _field(fields: dict[str, Any], name: str) -> Any:
+    """A body field by its name, or a nested one by a dotted path (`payload.operation`)."""
+    if name in fields:
+        return fields[name]
+    found: Any = fields
+    for part in name.split("."):
+        if not isinstance(found, dict) or part not in found:
+            return _ABSENT
+        found = found[part]
+    return found
 
 
 def _equal(given: Any, expected: Any) -> bool:
