@@ -54,6 +54,10 @@ APP_NAMES = frozenset(
         "mock_handlers",
         "name",
         "openapi_url",
+        "add_receivers",
+        "receiving",
+        "webhook_secret",
+        "webhooks",
     }
 )
 
@@ -287,7 +291,9 @@ MODEL_RESERVED = (
 TAG_RESERVED = CLIENT_ATTRIBUTES | APP_NAMES | CLIENT_CLASS_BODY
 
 # The page names of the Markdown docs besides one per tag.
-DOCS_PAGES = frozenset({"index", "schemas", "quickstart", "explorer", "maintainers", "nav"})
+DOCS_PAGES = frozenset(
+    {"index", "schemas", "quickstart", "explorer", "maintainers", "nav", "events"}
+)
 
 # Names Windows gives to devices: no file may be called so, whatever its extension.
 WINDOWS_DEVICES = frozenset(

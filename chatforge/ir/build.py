@@ -43,8 +43,11 @@ from chatforge.ir.schemas import (
     literal,
 )
 from chatforge.ir.synth import Checker, SynthesisError, synthesize
+from chatforge.ir.webhooks import MODULE_NAMES as WEBHOOK_MODULE_NAMES
+from chatforge.ir.webhooks import build_webhooks
 from chatforge.reserved import CLIENT_MODULE_NAMES, METHOD_ARGUMENTS
 from chatforge.spec.loader import LoadedSpec, resolve_pointer
+from chatforge.spec.webhooks import webhook_only_schemes
 
 Json = Any
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -85,7 +88,10 @@ class _Builder:
                 op = path_item.get(method) if isinstance(path_item, dict) else None
                 if isinstance(op, dict):
                     texts.append(str((op.get("tags") or [DEFAULT_TAG])[0]))
-        return {f"{naming.class_name(py)}Handlers" for py in reserved.tag_names(texts).values()}
+        found = {f"{naming.class_name(py)}Handlers" for py in reserved.tag_names(texts).values()}
+        if self.doc.get("webhooks"):
+            found |= WEBHOOK_MODULE_NAMES  # the `webhooks` modules define these
+        return found
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -722,7 +728,10 @@ class _Builder:
     def security(self) -> list[SecurityScheme]:
         schemes = (self.doc.get("components") or {}).get("securitySchemes") or {}
         result = []
+        for_deliveries = webhook_only_schemes(self.doc)
         for name, raw in sorted(schemes.items()):
+            if name in for_deliveries:
+                continue
             scheme, where = self.deref(
                 raw, f"/components/securitySchemes/{escape_pointer_token(name)}"
             )
@@ -896,11 +905,7 @@ class _Builder:
             for method in METHODS:
                 if isinstance(path_item.get(method), dict):
                     operations.append(self.operation(path, method, path_item, path_item[method]))
-        for webhook in ("webhooks",):
-            if self.doc.get(webhook):
-                self.diagnostics.warning(
-                    "webhooks are not generated; only paths are", f"/{webhook}"
-                )
+        webhooks = build_webhooks(self)
         info = self.doc.get("info") or {}
         meta: Json = self.doc.get("x-chatforge") if self.conventions else {}
         source = meta.get("source") or {}
@@ -933,6 +938,7 @@ class _Builder:
             document=json.dumps(self.doc, indent=2) + "\n",
             credentials=credentials(security, security_all),
             failures=failures(errors),
+            webhooks=webhooks,
         )
 
 

@@ -362,6 +362,97 @@ class Model:
 
 
 @dataclass(frozen=True)
+class WebhookPlace:
+    """A value a delivery carries: a header, a query parameter or a top-level body field."""
+
+    location: Literal["header", "query", "body"]
+    name: str
+
+
+@dataclass(frozen=True)
+class WebhookTimestamp:
+    place: WebhookPlace
+    milliseconds: bool
+    tolerance: float  # seconds a delivery may be older or newer than the receiver's clock
+
+
+@dataclass(frozen=True)
+class WebhookScheme:
+    """How deliveries are checked: a signature (`x-webhook-signature`), or the secret itself
+    carried as an API key, a bearer token or basic credentials; `none` checks nothing."""
+
+    name: str  # the security scheme's name; "" for deliveries that carry no credentials
+    kind: Literal["signature", "api_key", "bearer", "basic", "none"]
+    carried: WebhookPlace | None = None  # signature: where it is; api_key: where the key is
+    algorithm: str = "hmac-sha256"
+    encoding: str = "hex"
+    # The parts signed, in order: "body", "secret", or a value the delivery carries.
+    message: tuple[str | WebhookPlace, ...] = ("body",)
+    timestamp: WebhookTimestamp | None = None
+    id: WebhookPlace | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """One event the platform delivers to the customer's server."""
+
+    name: str  # the event's name as the platform writes it (the `webhooks` key)
+    operation_id: str
+    handler: str  # the receiver's method: `on_<operation_id>`
+    summary: str
+    description: str
+    tag: str
+    model: str  # the payload's model class
+    encoding: Literal["json", "form"]
+    media_type: str
+    match: tuple[tuple[str, str], ...]  # body field -> JSON text of the value identifying it
+    path: str  # where it is received
+    own_path: bool  # received at a URL of its own (`x-event.path`)
+    scheme: WebhookScheme
+    arrays: tuple[str, ...] = ()  # form fields read as lists (repeated keys)
+    kinds: tuple[tuple[str, str], ...] = ()  # form fields read as integer, number or boolean
+    example_json: str | None = None  # a realistic delivery, canonical JSON
+    source: str = ""
+    pointer: str = ""
+    # Events that want a verdict back: the answer's model (a 2xx response with a JSON schema)
+    # and its status; None where the platform only expects `x-webhooks.answer`.
+    reply: str | None = None
+    reply_status: int = 200
+
+
+@dataclass(frozen=True)
+class WebhookAnswer:
+    status: int = 200
+    body: str = ""
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Webhooks:
+    """Every event an API delivers (`webhooks`), and how (`x-webhooks`)."""
+
+    documented: bool
+    path: str  # where events that share one URL are received
+    answer: WebhookAnswer
+    events: tuple[Webhook, ...]
+    timeout: float | None = None
+    retries: int | None = None
+    retries_note: str = ""
+    note: str = ""
+    source: str = ""
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every receiver path, the shared one first where events use it."""
+        return tuple(dict.fromkeys(event.path for event in self.events))
+
+    @property
+    def schemes(self) -> tuple[WebhookScheme, ...]:
+        return tuple(dict.fromkeys(event.scheme for event in self.events))
+
+
+@dataclass(frozen=True)
 class Api:
     slug: str
     title: str
@@ -383,6 +474,8 @@ class Api:
     document: str = ""  # the spec as chatforge read it, as JSON text
     credentials: tuple[Credential, ...] = ()  # one per security scheme, in the same order
     failures: tuple[Failure, ...] = ()  # each kind of failure, in `ERROR_KINDS` order
+    # The events the platform sends (`webhooks`, `x-webhooks`); None where the spec says nothing
+    webhooks: Webhooks | None = None
 
     @property
     def operations(self) -> tuple[Operation, ...]:

@@ -24,7 +24,9 @@ from chatforge.graph import MAX_NESTED_MODELS, strongly_connected
 from chatforge.ir.build import DEFAULT_TAG
 from chatforge.ir.failures import ERROR_KINDS
 from chatforge.lint import patterns
+from chatforge.lint.webhooks import rule_webhooks
 from chatforge.spec.loader import SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE, resolve_pointer
+from chatforge.spec.webhooks import webhook_only_schemes
 
 Json = Any
 Rule = Callable[[Json, Diagnostics, Level], None]
@@ -233,7 +235,10 @@ def _scheme_headers(doc: Json) -> dict[str, str]:
     """The header each `apiKey` security scheme reads, lowercased, and the scheme's name."""
     schemes = (doc.get("components") or {}).get("securitySchemes") or {}
     found = {}
+    for_deliveries = webhook_only_schemes(doc)
     for key, scheme in schemes.items() if isinstance(schemes, dict) else ():
+        if key in for_deliveries:
+            continue
         if isinstance(scheme, dict) and scheme.get("in") == "header":
             found[str(scheme.get("name", "")).lower()] = str(key)
     return found
@@ -1061,6 +1066,7 @@ RULES: dict[str, tuple[Rule, bool]] = {
     "unions": (rule_unions, False),
     "inheritance": (rule_inheritance, False),
     "reference-cycles": (rule_reference_cycles, False),
+    "webhooks": (rule_webhooks, False),
 }
 
 

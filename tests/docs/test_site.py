@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from chatforge.ir.model import Api, Operation
-from chatforge.targets.docs import places, view
+from chatforge.targets.docs import events, places, view
 from tests.conftest import ROOT
 from tests.docs.browser import Browser
 from tests.functional.harness import project_apis
@@ -281,19 +281,42 @@ def test_search_finds_an_operation(api: Api, served: str, browser: Browser) -> N
 
 def _pages() -> list[tuple[str, str]]:
     """(name, site path) of the pages the layout test opens: the home, an operation of each
-    API, and each API's explorer."""
+    API, each API's explorer, and each API's Events page."""
     found = [("home", "")]
     for api in APIS:
         found.append((f"{api.slug}-operation", _first_operation(api)[1]))
         found.append((f"{api.slug}-explorer", f"{api.slug}/docs/explorer/"))
+        if api.webhooks is not None:
+            found.append((f"{api.slug}-events", f"{api.slug}/docs/events/"))
     return found
+
+
+@needs_browser
+@pytest.mark.parametrize(
+    "api", [a for a in APIS if a.webhooks is not None], ids=lambda api: api.slug
+)
+def test_the_events_page_renders_in_chromium(api: Api, served: str, tmp_path: Path) -> None:
+    """Each API's Events page: a section (anchor and heading) per event the platform sends,
+    or the note that the vendor documents none."""
+    assert api.webhooks is not None
+    page = _Rendered()
+    page.feed(_dom(f"{served}/{api.slug}/docs/events/", tmp_path / "profile"))
+    assert set(events.anchors(api)) <= set(page.anchors)
+    if api.webhooks.events:
+        assert "All events" in [" ".join(h.replace("¶", "").split()) for h in page.h2]
+        # The index, and each event's payload table.
+        assert page.rows > len(api.webhooks.events)
+        assert page.code_blocks >= 2
+    else:
+        assert not api.webhooks.documented and page.rows == 0
+    assert page.scripts_in_article == 0
 
 
 @needs_browser
 @pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "mobile"])
 def test_pages_fit_the_screen(width: int, served: str, browser: Browser) -> None:
     """At desktop and phone widths no page scrolls sideways (wide tables scroll within
-    themselves), and every explorer shows the API's tags."""
+    themselves), and every explorer shows the API's tags (its events' among them)."""
     keep = Path(SCREENSHOTS) if SCREENSHOTS else None
     if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)
@@ -303,7 +326,10 @@ def test_pages_fit_the_screen(width: int, served: str, browser: Browser) -> None
             slug = name.removesuffix("-explorer")
             api = next(a for a in APIS if a.slug == slug)
             shown = browser.wait("document.querySelectorAll('.swagger-ui .opblock-tag').length")
-            assert shown == len(api.tags), (name, shown)
+            # The operations' tags, then the events' (the explorer lists the webhooks too).
+            hooks = api.webhooks.events if api.webhooks is not None else ()
+            event_tags = {event.tag for event in hooks} - {tag.name for tag in api.tags}
+            assert shown == len(api.tags) + len(event_tags), (name, shown)
         sizes = browser.evaluate(
             "[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
         )

@@ -20,7 +20,7 @@ from chatforge.ir.model import (
     Tag,
 )
 from chatforge.ir.schemas import literal, tuple_literal
-from chatforge.targets import Files
+from chatforge.targets import Files, _webhooks
 from chatforge.targets._common import (
     Import,
     all_body_fields,
@@ -312,6 +312,12 @@ def render(api: Api, models: str) -> Files:
             "client/resource.py.j2", api=api, module=module, header=header(api, "Client")
         )
     files.update(runtime_files("client", package))
+    hooks = _webhooks.view(api)
+    if hooks is not None:
+        files[f"{package}/webhooks.py"] = render_text(
+            "client/webhooks.py.j2", api=api, view=hooks, header=header(api, "Client")
+        )
+        files.update(_webhooks.runtime(package, server=False))
     files[f"{package}/_runtime/__init__.py"] = (
         '"""The hand-written core of this client, copied from chatforge as it is."""\n'
     )

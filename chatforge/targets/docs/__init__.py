@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from chatforge.ir.model import Api
 from chatforge.targets import Files
+from chatforge.targets.docs import events
 from chatforge.targets.docs.index_page import index_page
 from chatforge.targets.docs.maintainers import maintainers_page
 from chatforge.targets.docs.places import (
@@ -56,5 +57,6 @@ def render(api: Api) -> Files:
     files[MAINTAINERS] = tidy(
         render_template("docs/maintainers.md.j2", page=maintainers_page(api, where))
     )
+    files.update(events.render(api))
     files[NAV] = nav(api, where, schemas)
     return files

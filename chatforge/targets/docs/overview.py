@@ -19,6 +19,7 @@ from chatforge.config import COMPARISON
 from chatforge.diagnostics import Diagnostics, SpecError
 from chatforge.ir.model import Api
 from chatforge.spec.loader import parse_yaml
+from chatforge.targets.docs.overview_events import section as events_section
 from chatforge.targets.docs.places import names as doc_names
 from chatforge.targets.text import anchor, code, md
 
@@ -179,4 +180,5 @@ def render(groups: Sequence[Group], apis: Sequence[Api]) -> dict[str, str]:
                 )
                 lines.append(f"| {md(api.title)} | {links} |")
             lines.append("")
+    lines += events_section(ordered)
     return {PAGE: "\n".join(lines).rstrip("\n") + "\n"}

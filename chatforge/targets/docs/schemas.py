@@ -47,6 +47,8 @@ class SchemasPage:
     intro_md: str
     groups: tuple[SchemaGroup, ...]
     models: tuple[ModelSection, ...]
+    # The index's list of the shapes shown below it (those no operation uses, such as events').
+    rest: SchemaGroup | None = None
 
 
 def shape_md(model: Model, where: Names) -> str | None:
@@ -124,8 +126,6 @@ def schema_pages(api: Api, where: Names) -> dict[str, SchemasPage]:
         )
         groups.append(_group(md(where.titles[tag.name]), md_link(title, page), models, where))
     rest = by_page.get(SCHEMAS, [])
-    if rest:
-        groups.append(_group("Other shapes", "below", rest, where))
     pages[SCHEMAS] = SchemasPage(
         title="Schemas",
         intro_md=(
@@ -135,6 +135,7 @@ def schema_pages(api: Api, where: Names) -> dict[str, SchemasPage]:
         ),
         groups=tuple(groups),
         models=tuple(model_section(m, where) for m in rest),
+        rest=_group("Other shapes", "below", rest, where) if rest and groups else None,
     )
     return pages
 

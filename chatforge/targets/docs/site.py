@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from chatforge.ir.model import (
     Api,
 )
+from chatforge.targets.docs import events
 from chatforge.targets.docs.places import EXPLORER, INDEX, MAINTAINERS, QUICKSTART, SCHEMAS, Names
 from chatforge.targets.docs.schemas import SchemasPage
 from chatforge.targets.docs.view import MOCK_URL
@@ -57,6 +58,7 @@ def nav(api: Api, where: Names, schemas: Mapping[str, SchemasPage]) -> str:
                 "Reference",
                 [[text(where.titles[tag.name]), where.pages[tag.name]] for tag in api.tags],
             ],
+            *events.nav_entry(api),
             [
                 "Schemas",
                 [["All schemas", SCHEMAS]]

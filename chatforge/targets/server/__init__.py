@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from chatforge.ir.model import Api, Constraint, Field, Operation, Tag
 from chatforge.ir.schemas import literal, members, tuple_literal
-from chatforge.targets import Files
+from chatforge.targets import Files, _webhooks
 from chatforge.targets._common import (
     Import,
     all_body_fields,
@@ -556,6 +556,7 @@ def render(api: Api, models: str) -> Files:
     package = api.server_package
     modules = [tag_module(api, tag) for tag in api.tags]
     hdr = header(api, "Server")
+    hooks = _webhooks.view(api)
     files: Files = {
         f"{package}/__init__.py": render_text(
             "server/init.py.j2",
@@ -565,7 +566,9 @@ def render(api: Api, models: str) -> Files:
             exports=export_order(
                 ["APIError", "NotImplementedOperation", "create_app", "security"]
                 + [f"{m.tag.pascal}Handlers" for m in modules]
+                + (["Webhooks", "UnknownEvent"] if hooks else [])
             ),
+            webhooks=hooks,
         ),
         f"{package}/app.py": render_text(
             "server/app.py.j2",
@@ -574,6 +577,7 @@ def render(api: Api, models: str) -> Files:
             header=hdr,
             error_shape=error_shape(api),
             path_names=literal(path_names(api)),
+            webhooks=hooks,
         ),
         f"{package}/security.py": security_module(api, hdr),
         f"{package}/serving.py": render_text("server/serving.py.j2", header=hdr, package=package),
@@ -591,6 +595,11 @@ def render(api: Api, models: str) -> Files:
         files[f"{package}/routes/{module.tag.py}.py"] = render_text(
             "server/tag.py.j2", api=api, module=module, header=hdr
         )
+    if hooks is not None:
+        files[f"{package}/webhooks.py"] = render_text(
+            "server/webhooks.py.j2", api=api, view=hooks, header=hdr
+        )
+        files.update(_webhooks.runtime(package, server=True))
     files[f"{package}/routes/__init__.py"] = (
         '"""One module per tag: the handler base class and the router."""\n'
     )

@@ -51,17 +51,30 @@ __all__ = [
     "RateLimitError",
     "RequestOptions",
     "UnprocessableEntityError",
+    "UnknownEvent",
+    "WebhookVerificationError",
+    "parse_webhook",
+    "verify_webhook",
     "models",
 ]
 
 if TYPE_CHECKING:
     from . import models
+    from .webhooks import UnknownEvent, WebhookVerificationError, parse_webhook, verify_webhook
+
+# Names of the `webhooks` module, imported with it when first used (it needs the models).
+_WEBHOOKS = ("UnknownEvent", "WebhookVerificationError", "parse_webhook", "verify_webhook")
 
 
 def __getattr__(name: str) -> Any:
-    """`models` is imported when first used: hundreds of classes need not slow every import."""
+    """`models` is imported when first used: hundreds of classes need not slow every import.
+    So are the webhook helpers, which need them."""
     if name == "models":
         import importlib
 
         return importlib.import_module(f"{__name__}.models")
+    if name in _WEBHOOKS:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.webhooks"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

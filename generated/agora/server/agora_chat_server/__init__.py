@@ -24,6 +24,7 @@ from .routes.thread_members import ThreadMembersHandlers
 from .routes.threads import ThreadsHandlers
 from .routes.user_attributes import UserAttributesHandlers
 from .routes.users import UsersHandlers
+from .webhooks import UnknownEvent, Webhooks
 
 __all__ = [
     "APIError",
@@ -41,8 +42,10 @@ __all__ = [
     "ReactionsHandlers",
     "ThreadMembersHandlers",
     "ThreadsHandlers",
+    "UnknownEvent",
     "UserAttributesHandlers",
     "UsersHandlers",
+    "Webhooks",
     "create_app",
     "security",
 ]

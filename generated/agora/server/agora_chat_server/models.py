@@ -19,6 +19,29 @@ from typing_extensions import TypeAliasType
 from ._runtime._checks import INT64, NOT_NULL, JsonBool, JsonFloat, JsonInt, members_between
 
 
+class AckPayload(BaseModel):
+    """
+    What a recall or a receipt refers to.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    ack_message_id: str
+    """
+    The message recalled or acknowledged.
+    """
+    bodies: Annotated[list[dict[str, Any]] | None, NOT_NULL] = None
+    """
+    Empty.
+    """
+    ext: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    Extension attributes; empty for recalls.
+    """
+
+
 class AddChatRoomAdminRequest(BaseModel):
     """
     The member to promote.
@@ -379,6 +402,88 @@ class BlockUsersResponseFields(BaseModel):
     """
 
 
+class CallbackMessagePayload(BaseModel):
+    """
+    A message as callbacks carry it: its bodies and extension, as the message history gives them.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    bodies: Annotated[list[MessageBody] | None, NOT_NULL] = None
+    """
+    The message's content: one body for every kind of message.
+    """
+    ext: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The message's extension attributes.
+    """
+    meta: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    Data the service adds, such as thread information.
+    """
+
+
+class ChatMessageEvent(BaseModel):
+    """
+    A one-to-one message was sent.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    appkey: Annotated[str | None, NOT_NULL] = None
+    """
+    The app key, `{org_name}#{app_name}`.
+    """
+    call_id: Annotated[str, Field(alias="callId")]
+    """
+    Identifies this callback: `{app_key}_{uuid}`, the uuid random. It is signed, and stays the same when a delivery is retried.
+    """
+    chat_type: Literal["chat"]
+    """
+    Always `chat`.
+    """
+    event_type: Annotated[Literal["chat", "chat_offline"], Field(alias="eventType")]
+    """
+    `chat` for a message as it is sent upstream; `chat_offline` for a message stored for a recipient who is offline (one callback per offline recipient, `to` naming that recipient).
+    """
+    from_: Annotated[str, Field(alias="from")]
+    """
+    The sender of the message, or the user who acted.
+    """
+    host: Annotated[str | None, NOT_NULL] = None
+    """
+    The service host that sent the callback.
+    """
+    msg_id: str
+    """
+    The message ID, the same the sender's client sees.
+    """
+    payload: CallbackMessagePayload
+    """
+    The message.
+    """
+    security: str
+    """
+    The signature: lowercase hex MD5 of `callId`, the callback secret and `timestamp`, joined in that order.
+    """
+    security_version: Annotated[str | None, Field(alias="securityVersion"), NOT_NULL] = None
+    """
+    Version of the signature scheme, `1.0.0`; reserved.
+    """
+    timestamp: Annotated[JsonInt, INT64]
+    """
+    When the service received the message or request that caused the callback, in Unix milliseconds. It is signed.
+    """
+    to: str
+    """
+    The recipient: a user ID, or the group or chat room ID.
+    """
+
+
 class ChatRoom(BaseModel):
     """
     A chat room's details.
@@ -534,6 +639,104 @@ class ChatRoomSummary(BaseModel):
     owner: Annotated[str | None, NOT_NULL] = None
     """
     The owner's user ID.
+    """
+
+
+class ContactOperationEvent(BaseModel):
+    """
+    A user's contacts changed.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    appkey: Annotated[str | None, NOT_NULL] = None
+    """
+    The app key, `{org_name}#{app_name}`.
+    """
+    call_id: Annotated[str, Field(alias="callId")]
+    """
+    Identifies this callback: `{app_key}_{uuid}`, the uuid random. It is signed, and stays the same when a delivery is retried.
+    """
+    chat_type: Literal["roster"]
+    """
+    Always `roster`.
+    """
+    event_type: Annotated[
+        Literal["chat", "chat_offline"] | None, Field(alias="eventType"), NOT_NULL
+    ] = None
+    """
+    `chat` for a message as it is sent upstream; `chat_offline` for a message stored for a recipient who is offline (one callback per offline recipient, `to` naming that recipient).
+    """
+    from_: Annotated[str, Field(alias="from")]
+    """
+    The sender of the message, or the user who acted.
+    """
+    host: Annotated[str | None, NOT_NULL] = None
+    """
+    The service host that sent the callback.
+    """
+    msg_id: str
+    """
+    The message ID, the same the sender's client sees.
+    """
+    payload: ContactOperationPayload
+    """
+    What happened.
+    """
+    security: str
+    """
+    The signature: lowercase hex MD5 of `callId`, the callback secret and `timestamp`, joined in that order.
+    """
+    timestamp: Annotated[JsonInt, INT64]
+    """
+    When the service received the message or request that caused the callback, in Unix milliseconds. It is signed.
+    """
+    to: str
+    """
+    The recipient: a user ID, or the group or chat room ID.
+    """
+
+
+class ContactOperationPayload(BaseModel):
+    """
+    An operation on a user's contacts.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    operation: Literal[
+        "add", "remove", "accept", "remote_accept", "decline", "remote_decline", "ban", "allow"
+    ]
+    """
+    What happened: `add` (a contact request was sent), `remove` (a contact was removed), `accept` and `decline` (the user answered a request), `remote_accept` and `remote_decline` (the other user answered the user's request), `ban` and `allow` (the contact was added to and removed from the block list).
+    """
+    reason: Annotated[str | None, NOT_NULL] = None
+    """
+    The text of a contact request.
+    """
+    roster_ver: Annotated[str | None, NOT_NULL] = None
+    """
+    Version of the user's contact list after the change.
+    """
+    status: Annotated[ContactOperationPayloadStatus | None, NOT_NULL] = None
+
+
+class ContactOperationPayloadStatus(BaseModel):
+    """
+    The outcome.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    error_code: Annotated[str | None, NOT_NULL] = None
+    """
+    `ok` when the operation succeeded.
     """
 
 
@@ -1001,6 +1204,63 @@ class DeleteUsersResponseFields(BaseModel):
     entities: Annotated[list[User] | None, NOT_NULL] = None
     """
     The users deleted by this call.
+    """
+
+
+class DeliveryReceiptEvent(BaseModel):
+    """
+    A message was delivered.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    appkey: Annotated[str | None, NOT_NULL] = None
+    """
+    The app key, `{org_name}#{app_name}`.
+    """
+    call_id: Annotated[str, Field(alias="callId")]
+    """
+    Identifies this callback: `{app_key}_{uuid}`, the uuid random. It is signed, and stays the same when a delivery is retried.
+    """
+    chat_type: Literal["delivery_ack"]
+    """
+    Always `delivery_ack`.
+    """
+    event_type: Annotated[
+        Literal["chat", "chat_offline"] | None, Field(alias="eventType"), NOT_NULL
+    ] = None
+    """
+    `chat` for a message as it is sent upstream; `chat_offline` for a message stored for a recipient who is offline (one callback per offline recipient, `to` naming that recipient).
+    """
+    from_: Annotated[str, Field(alias="from")]
+    """
+    The sender of the message, or the user who acted.
+    """
+    host: Annotated[str | None, NOT_NULL] = None
+    """
+    The service host that sent the callback.
+    """
+    msg_id: str
+    """
+    The message ID, the same the sender's client sees.
+    """
+    payload: AckPayload
+    """
+    What happened.
+    """
+    security: str
+    """
+    The signature: lowercase hex MD5 of `callId`, the callback secret and `timestamp`, joined in that order.
+    """
+    timestamp: Annotated[JsonInt, INT64]
+    """
+    When the service received the message or request that caused the callback, in Unix milliseconds. It is signed.
+    """
+    to: str
+    """
+    The recipient: a user ID, or the group or chat room ID.
     """
 
 
@@ -1870,6 +2130,211 @@ class GroupMemberChange(BaseModel):
     """
 
 
+class GroupMessageEvent(BaseModel):
+    """
+    A group or chat room message was sent.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    appkey: Annotated[str | None, NOT_NULL] = None
+    """
+    The app key, `{org_name}#{app_name}`.
+    """
+    call_id: Annotated[str, Field(alias="callId")]
+    """
+    Identifies this callback: `{app_key}_{uuid}`, the uuid random. It is signed, and stays the same when a delivery is retried.
+    """
+    chat_type: Literal["groupchat"]
+    """
+    Always `groupchat`.
+    """
+    event_type: Annotated[Literal["chat", "chat_offline"], Field(alias="eventType")]
+    """
+    `chat` for a message as it is sent upstream; `chat_offline` for a message stored for a recipient who is offline (one callback per offline recipient, `to` naming that recipient).
+    """
+    from_: Annotated[str, Field(alias="from")]
+    """
+    The sender of the message, or the user who acted.
+    """
+    group_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The group or chat room the message was sent to; present for group messages only.
+    """
+    host: Annotated[str | None, NOT_NULL] = None
+    """
+    The service host that sent the callback.
+    """
+    msg_id: str
+    """
+    The message ID, the same the sender's client sees.
+    """
+    payload: CallbackMessagePayload
+    """
+    The message.
+    """
+    security: str
+    """
+    The signature: lowercase hex MD5 of `callId`, the callback secret and `timestamp`, joined in that order.
+    """
+    security_version: Annotated[str | None, Field(alias="securityVersion"), NOT_NULL] = None
+    """
+    Version of the signature scheme, `1.0.0`; reserved.
+    """
+    timestamp: Annotated[JsonInt, INT64]
+    """
+    When the service received the message or request that caused the callback, in Unix milliseconds. It is signed.
+    """
+    to: str
+    """
+    The recipient: a user ID, or the group or chat room ID.
+    """
+
+
+class GroupOperationEvent(BaseModel):
+    """
+    A group or chat room changed.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    appkey: Annotated[str | None, NOT_NULL] = None
+    """
+    The app key, `{org_name}#{app_name}`.
+    """
+    call_id: Annotated[str, Field(alias="callId")]
+    """
+    Identifies this callback: `{app_key}_{uuid}`, the uuid random. It is signed, and stays the same when a delivery is retried.
+    """
+    chat_type: Literal["muc"]
+    """
+    Always `muc`.
+    """
+    event_type: Annotated[
+        Literal["chat", "chat_offline"] | None, Field(alias="eventType"), NOT_NULL
+    ] = None
+    """
+    `chat` for a message as it is sent upstream; `chat_offline` for a message stored for a recipient who is offline (one callback per offline recipient, `to` naming that recipient).
+    """
+    from_: Annotated[str, Field(alias="from")]
+    """
+    The sender of the message, or the user who acted.
+    """
+    group_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The group or chat room.
+    """
+    host: Annotated[str | None, NOT_NULL] = None
+    """
+    The service host that sent the callback.
+    """
+    msg_id: str
+    """
+    The message ID, the same the sender's client sees.
+    """
+    payload: GroupOperationPayload
+    """
+    What happened.
+    """
+    security: str
+    """
+    The signature: lowercase hex MD5 of `callId`, the callback secret and `timestamp`, joined in that order.
+    """
+    security_version: Annotated[str | None, Field(alias="securityVersion"), NOT_NULL] = None
+    """
+    Version of the signature scheme, `1.0.0`; reserved.
+    """
+    timestamp: Annotated[JsonInt, INT64]
+    """
+    When the service received the message or request that caused the callback, in Unix milliseconds. It is signed.
+    """
+    to: str
+    """
+    The recipient: a user ID, or the group or chat room ID.
+    """
+
+
+class GroupOperationPayload(BaseModel):
+    """
+    An operation on a group or chat room.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    is_chatroom: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    True for a chat room, false for a group.
+    """
+    muc_id: str
+    """
+    The group or chat room as the service names it internally, `{app_key}_{id}@conference.easemob.com`.
+    """
+    operation: Literal[
+        "create",
+        "destroy",
+        "apply",
+        "apply_accept",
+        "invite",
+        "invite_accept",
+        "invite_decline",
+        "presence",
+        "absence",
+        "leave",
+        "kick",
+        "ban",
+        "allow",
+        "add_user_white_list",
+        "remove_user_white_list",
+        "block",
+        "unblock",
+        "assing_owner",
+        "add_admin",
+        "remove_admin",
+        "add_mute",
+        "remove_mute",
+        "ban_group",
+        "remove_ban_group",
+        "update",
+        "update_announcement",
+        "delete_announcement",
+        "upload_file",
+        "delete_file",
+    ]
+    """
+    What happened: `create` and `destroy` (the group or room), `apply` (a user asked to join), `apply_accept` (the request was granted), `invite`, `invite_accept` and `invite_decline` (an invitation and its answer), `presence` (a member joined), `absence` (a member left), `leave` (the owner left), `kick` (a member was removed), `ban` and `allow` (added to and removed from the block list), `add_user_white_list` and `remove_user_white_list` (the allow list), `block` and `unblock` (a member stopped or resumed receiving the group's messages), `assing_owner` (ownership moved; the service spells it so), `add_admin` and `remove_admin`, `add_mute` and `remove_mute` (one member), `ban_group` and `remove_ban_group` (everyone muted and unmuted), `update` (the group's information), `update_announcement` and `delete_announcement`, `upload_file` and `delete_file` (shared files).
+    """
+    reason: Annotated[str | None, NOT_NULL] = None
+    """
+    Details of the operation where it has any: the text of a join request or invitation, the new announcement, the id of a deleted file, or, for `upload_file`, a JSON text describing the file (`file_id`, `file_name`, `file_owner`, `file_size`, `created`).
+    """
+    status: Annotated[GroupOperationPayloadStatus | None, NOT_NULL] = None
+
+
+class GroupOperationPayloadStatus(BaseModel):
+    """
+    The outcome.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    description: Annotated[str | None, NOT_NULL] = None
+    """
+    A description of the outcome, usually empty.
+    """
+    error_code: Annotated[str | None, NOT_NULL] = None
+    """
+    `ok` when the operation succeeded.
+    """
+
+
 class GroupSummary(BaseModel):
     """
     A group as listed by the all-groups call.
@@ -2522,9 +2987,152 @@ class MessageReactions(BaseModel):
     """
 
 
+class MessageRecallEvent(BaseModel):
+    """
+    A message was recalled.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    appkey: Annotated[str | None, NOT_NULL] = None
+    """
+    The app key, `{org_name}#{app_name}`.
+    """
+    call_id: Annotated[str, Field(alias="callId")]
+    """
+    Identifies this callback: `{app_key}_{uuid}`, the uuid random. It is signed, and stays the same when a delivery is retried.
+    """
+    chat_type: Literal["recall"]
+    """
+    Always `recall`.
+    """
+    event_type: Annotated[
+        Literal["chat", "chat_offline"] | None, Field(alias="eventType"), NOT_NULL
+    ] = None
+    """
+    `chat` for a message as it is sent upstream; `chat_offline` for a message stored for a recipient who is offline (one callback per offline recipient, `to` naming that recipient).
+    """
+    from_: Annotated[str, Field(alias="from")]
+    """
+    The sender of the message, or the user who acted.
+    """
+    group_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The group or chat room the message was sent to; present for group messages only.
+    """
+    host: Annotated[str | None, NOT_NULL] = None
+    """
+    The service host that sent the callback.
+    """
+    msg_id: str
+    """
+    The message ID, the same the sender's client sees.
+    """
+    payload: AckPayload
+    """
+    What happened.
+    """
+    recall_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The message recalled; the same as the payload's `ack_message_id`.
+    """
+    security: str
+    """
+    The signature: lowercase hex MD5 of `callId`, the callback secret and `timestamp`, joined in that order.
+    """
+    security_version: Annotated[str | None, Field(alias="securityVersion"), NOT_NULL] = None
+    """
+    Version of the signature scheme, `1.0.0`; reserved.
+    """
+    timestamp: Annotated[JsonInt, INT64]
+    """
+    When the service received the message or request that caused the callback, in Unix milliseconds. It is signed.
+    """
+    to: str
+    """
+    The recipient: a user ID, or the group or chat room ID.
+    """
+
+
 MetaDataAdditionalProperty = TypeAliasType(
     "MetaDataAdditionalProperty", Annotated[str, Field(max_length=4096)]
 )
+
+
+class PreSendMessageAnswer(BaseModel):
+    """
+    Whether to deliver the message.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    code: Annotated[str | None, NOT_NULL] = None
+    """
+    For a refusal: the text the sender's SDK reports as the error (`custom logic denied` when absent).
+    """
+    payload: Annotated[CallbackMessagePayload | None, NOT_NULL] = None
+    """
+    Replacement content for a text message, at most 1 KB; leave it out to deliver the message as sent.
+    """
+    valid: JsonBool
+    """
+    True to deliver the message, false to refuse it.
+    """
+
+
+class PreSendMessageEvent(BaseModel):
+    """
+    A message awaits approval.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    call_id: Annotated[str, Field(alias="callId")]
+    """
+    Identifies this callback: `{app_key}_{uuid}`, the uuid random. It is signed, and stays the same when a delivery is retried.
+    """
+    chat_type: Literal["chat", "groupchat"]
+    """
+    `chat` for a one-to-one message, `groupchat` for a group or chat room message.
+    """
+    from_: Annotated[str, Field(alias="from")]
+    """
+    The sender of the message, or the user who acted.
+    """
+    group_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The group or chat room the message was sent to; present for group messages only.
+    """
+    msg_id: str
+    """
+    The message ID, the same the sender's client sees.
+    """
+    payload: CallbackMessagePayload
+    """
+    The message.
+    """
+    security: str
+    """
+    The signature: lowercase hex MD5 of `callId`, the callback secret and `timestamp`, joined in that order.
+    """
+    security_version: Annotated[str | None, Field(alias="securityVersion"), NOT_NULL] = None
+    """
+    Version of the signature scheme, `1.0.0`; reserved.
+    """
+    timestamp: Annotated[JsonInt, INT64]
+    """
+    When the service received the message or request that caused the callback, in Unix milliseconds. It is signed.
+    """
+    to: str
+    """
+    The recipient: a user ID, or the group or chat room ID.
+    """
 
 
 class PresenceStatus(BaseModel):
@@ -2898,6 +3506,63 @@ class ReactionSummary(BaseModel):
     user_list: Annotated[list[str] | None, Field(alias="userList"), NOT_NULL] = None
     """
     Up to three of the first users who added it.
+    """
+
+
+class ReadReceiptEvent(BaseModel):
+    """
+    A message was read.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    appkey: Annotated[str | None, NOT_NULL] = None
+    """
+    The app key, `{org_name}#{app_name}`.
+    """
+    call_id: Annotated[str, Field(alias="callId")]
+    """
+    Identifies this callback: `{app_key}_{uuid}`, the uuid random. It is signed, and stays the same when a delivery is retried.
+    """
+    chat_type: Literal["read_ack"]
+    """
+    Always `read_ack`.
+    """
+    event_type: Annotated[
+        Literal["chat", "chat_offline"] | None, Field(alias="eventType"), NOT_NULL
+    ] = None
+    """
+    `chat` for a message as it is sent upstream; `chat_offline` for a message stored for a recipient who is offline (one callback per offline recipient, `to` naming that recipient).
+    """
+    from_: Annotated[str, Field(alias="from")]
+    """
+    The sender of the message, or the user who acted.
+    """
+    host: Annotated[str | None, NOT_NULL] = None
+    """
+    The service host that sent the callback.
+    """
+    msg_id: str
+    """
+    The message ID, the same the sender's client sees.
+    """
+    payload: AckPayload
+    """
+    What happened.
+    """
+    security: str
+    """
+    The signature: lowercase hex MD5 of `callId`, the callback secret and `timestamp`, joined in that order.
+    """
+    timestamp: Annotated[JsonInt, INT64]
+    """
+    When the service received the message or request that caused the callback, in Unix milliseconds. It is signed.
+    """
+    to: str
+    """
+    The recipient: a user ID, or the group or chat room ID.
     """
 
 
@@ -4098,4 +4763,169 @@ class User(BaseModel):
     uuid: Annotated[str | None, NOT_NULL] = None
     """
     The service's internal UUID for the user.
+    """
+
+
+class UserLoginEvent(BaseModel):
+    """
+    A user logged in.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    appkey: Annotated[str | None, NOT_NULL] = None
+    """
+    The app key, `{org_name}#{app_name}`.
+    """
+    call_id: Annotated[str, Field(alias="callId")]
+    """
+    Identifies this callback: `{app_key}_{uuid}`, the uuid random. It is signed, and stays the same when a delivery is retried.
+    """
+    host: Annotated[str | None, NOT_NULL] = None
+    """
+    The service host that sent the callback.
+    """
+    ip: Annotated[str | None, NOT_NULL] = None
+    """
+    The device's address, with its port.
+    """
+    os: Annotated[str | None, NOT_NULL] = None
+    """
+    The device's system: `ios`, `android`, `linux`, `win` or `other`.
+    """
+    reason: Literal["login"]
+    """
+    Always `login`.
+    """
+    security: str
+    """
+    The signature: lowercase hex MD5 of `callId`, the callback secret and `timestamp`, joined in that order.
+    """
+    status: Literal["online"]
+    """
+    The user's state now, `online`.
+    """
+    timestamp: Annotated[JsonInt, INT64]
+    """
+    When the service received the message or request that caused the callback, in Unix milliseconds. It is signed.
+    """
+    user: str
+    """
+    The device's resource: `{app_key}/{os}_{device_id}` with the user ID in front of the device part, as the service writes it.
+    """
+    version: Annotated[str | None, NOT_NULL] = None
+    """
+    The version of the client SDK.
+    """
+
+
+class UserLogoutEvent(BaseModel):
+    """
+    A user logged out.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    appkey: Annotated[str | None, NOT_NULL] = None
+    """
+    The app key, `{org_name}#{app_name}`.
+    """
+    call_id: Annotated[str, Field(alias="callId")]
+    """
+    Identifies this callback: `{app_key}_{uuid}`, the uuid random. It is signed, and stays the same when a delivery is retried.
+    """
+    host: Annotated[str | None, NOT_NULL] = None
+    """
+    The service host that sent the callback.
+    """
+    ip: Annotated[str | None, NOT_NULL] = None
+    """
+    The device's address, with its port.
+    """
+    os: Annotated[str | None, NOT_NULL] = None
+    """
+    The device's system: `ios`, `android`, `linux`, `win` or `other`.
+    """
+    reason: Literal["logout"]
+    """
+    Always `logout`.
+    """
+    security: str
+    """
+    The signature: lowercase hex MD5 of `callId`, the callback secret and `timestamp`, joined in that order.
+    """
+    status: Literal["offline"]
+    """
+    The user's state now, `offline`.
+    """
+    timestamp: Annotated[JsonInt, INT64]
+    """
+    When the service received the message or request that caused the callback, in Unix milliseconds. It is signed.
+    """
+    user: str
+    """
+    The device's resource: `{app_key}/{os}_{device_id}` with the user ID in front of the device part, as the service writes it.
+    """
+    version: Annotated[str | None, NOT_NULL] = None
+    """
+    The version of the client SDK.
+    """
+
+
+class UserReplacedEvent(BaseModel):
+    """
+    A user was logged out by another device.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    appkey: Annotated[str | None, NOT_NULL] = None
+    """
+    The app key, `{org_name}#{app_name}`.
+    """
+    call_id: Annotated[str, Field(alias="callId")]
+    """
+    Identifies this callback: `{app_key}_{uuid}`, the uuid random. It is signed, and stays the same when a delivery is retried.
+    """
+    host: Annotated[str | None, NOT_NULL] = None
+    """
+    The service host that sent the callback.
+    """
+    ip: Annotated[str | None, NOT_NULL] = None
+    """
+    The device's address, with its port.
+    """
+    os: Annotated[str | None, NOT_NULL] = None
+    """
+    The device's system: `ios`, `android`, `linux`, `win` or `other`.
+    """
+    reason: Literal["replaced"]
+    """
+    Always `replaced`.
+    """
+    security: str
+    """
+    The signature: lowercase hex MD5 of `callId`, the callback secret and `timestamp`, joined in that order.
+    """
+    status: Literal["offline"]
+    """
+    The user's state now, `offline`.
+    """
+    timestamp: Annotated[JsonInt, INT64]
+    """
+    When the service received the message or request that caused the callback, in Unix milliseconds. It is signed.
+    """
+    user: str
+    """
+    The device's resource: `{app_key}/{os}_{device_id}` with the user ID in front of the device part, as the service writes it.
+    """
+    version: Annotated[str | None, NOT_NULL] = None
+    """
+    The version of the client SDK.
     """

@@ -21,6 +21,7 @@ from .routes.open_channel_priority_delivery import OpenChannelPriorityDeliveryHa
 from .routes.open_channels import OpenChannelsHandlers
 from .routes.system_messages import SystemMessagesHandlers
 from .routes.users import UsersHandlers
+from .webhooks import UnknownEvent, Webhooks
 
 __all__ = [
     "APIError",
@@ -36,7 +37,9 @@ __all__ = [
     "OpenChannelPriorityDeliveryHandlers",
     "OpenChannelsHandlers",
     "SystemMessagesHandlers",
+    "UnknownEvent",
     "UsersHandlers",
+    "Webhooks",
     "create_app",
     "security",
 ]

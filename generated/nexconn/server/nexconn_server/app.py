@@ -15,6 +15,7 @@ from ._runtime._docs import allow_local_pages, install_docs
 from ._runtime._errors import ErrorShape, install_error_handlers
 from ._runtime._limits import BodyLimit
 from ._runtime._mock import mock_handlers
+from ._runtime._receiver import add_receivers
 from ._runtime._routing import PathIndex
 from .routes.blocklist import BlocklistHandlers, blocklist_router
 from .routes.channels import ChannelsHandlers, channels_router
@@ -40,6 +41,7 @@ from .routes.open_channel_priority_delivery import (
 from .routes.open_channels import OpenChannelsHandlers, open_channels_router
 from .routes.system_messages import SystemMessagesHandlers, system_messages_router
 from .routes.users import UsersHandlers, users_router
+from .webhooks import ANSWER, RECEIVER, Webhooks
 
 # How this API words its errors.
 ERRORS = ErrorShape(
@@ -107,6 +109,8 @@ def create_app(
     docs: bool = False,
     openapi_url: str | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
+    webhooks: Webhooks | None = None,
+    webhook_secret: str | None = None,
 ) -> FastAPI:
     """Build the app. Handlers not given answer 501, or their examples when `mock` is set (a
     list operation then pages through a few items, and pages served from this machine, such as
@@ -114,7 +118,9 @@ def create_app(
     (see the `security` module); none by default. `docs` serves the spec at /openapi.json and
     an explorer of it at /docs (these two are not checked by `auth`). `openapi_url` serves
     FastAPI's own description of the routes there. Bodies over `max_body_bytes` are refused
-    with 413."""
+    with 413. `webhooks` receives the platform's events, each delivery verified
+    with `webhook_secret` (unverified only in mock mode, where no secret is given); the
+    receivers are mounted when either is given, or in mock mode."""
     application = FastAPI(
         dependencies=[Depends(auth)] if auth is not None else [],
         title="Nexconn Platform Chat API",
@@ -152,6 +158,15 @@ def create_app(
         if handlers is None:
             handlers = mock_handlers(base, EXAMPLES, PAGING) if mock else base()
         add_routes(handlers, application.router)
+    if webhooks is not None or webhook_secret is not None or mock:
+        if (
+            webhook_secret is None
+            and not mock
+            and any(event.scheme.kind != "none" for event in RECEIVER.events)
+        ):
+            raise ValueError("webhook_secret is needed to verify the deliveries")
+        receiving = webhooks if webhooks is not None else Webhooks()
+        add_receivers(application.router, RECEIVER, receiving, webhook_secret, ANSWER)
     if docs:
         install_docs(application, SPEC, application.title)
     if mock:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from ._runtime._checks import NOT_NULL, JsonBool, JsonInt
+from ._runtime._checks import INT64, NOT_NULL, JsonBool, JsonInt
 
 
 class AccessTokenResponse(BaseModel):
@@ -750,6 +750,32 @@ class ClearChannelMessageHistoryRequest(BaseModel):
     """
 
 
+class CommunityChannelPreMessagingEvent(BaseModel):
+    """
+    A community channel message held for the app server's decision.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    data: list[PreMessagingData]
+    """
+    The event's records; usually one.
+    """
+    id: str
+    """
+    The event's unique ID, for matching the service's logs and for spotting repeats.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When the event was generated, Unix milliseconds.
+    """
+    type: Literal["community_channel:pre_messaging"]
+    """
+    The event's name.
+    """
+
+
 class ConnectionStatusResponse(BaseModel):
     """
     Success answer; `result` holds whether a user is online.
@@ -887,6 +913,32 @@ class DestroyOpenChannelsRequest(BaseModel):
     """
 
 
+class DirectChannelPreMessagingEvent(BaseModel):
+    """
+    A direct channel message held for the app server's decision.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    data: list[PreMessagingData]
+    """
+    The event's records; usually one.
+    """
+    id: str
+    """
+    The event's unique ID, for matching the service's logs and for spotting repeats.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When the event was generated, Unix milliseconds.
+    """
+    type: Literal["direct_channel:pre_messaging"]
+    """
+    The event's name.
+    """
+
+
 class DirectMutedUsersResponse(BaseModel):
     """
     Success answer; `result` holds a page of users muted in direct channels.
@@ -1016,6 +1068,40 @@ class FreezeStatusResult(BaseModel):
     status: Annotated[JsonInt | None, NOT_NULL] = None
     """
     `1` when the open channel is frozen, `0` when not.
+    """
+
+
+class FriendshipStatusEvent(BaseModel):
+    """
+    One friendship change, posted to the friendship callback address.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    event_type: Annotated[Literal[1, 2, 3, 4, 5], Field(alias="eventType")]
+    """
+    `1` request sent, `2` request accepted, `3` request rejected, `4` friend removed, `5` friend added directly by the server.
+    """
+    extra: Annotated[str | None, NOT_NULL] = None
+    """
+    Data attached to the friend request.
+    """
+    source: str
+    """
+    Where the action came from (Android, iOS, HarmonyOS, Websocket, PC, MiniProgram or Server).
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When it happened, Unix milliseconds.
+    """
+    to_user_id: Annotated[str, Field(alias="toUserId")]
+    """
+    The other user.
+    """
+    user_id: Annotated[str, Field(alias="userId")]
+    """
+    Who acted.
     """
 
 
@@ -1172,6 +1258,46 @@ class GetUserRequest(BaseModel):
     """
 
 
+class GroupChannelChangedData(BaseModel):
+    """
+    A batch of group changes.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    profiles: list[GroupChannelProfileChange]
+    """
+    One record per changed group.
+    """
+
+
+class GroupChannelChangedEvent(BaseModel):
+    """
+    Changes to group profiles and permissions.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    data: list[GroupChannelChangedData]
+    """
+    The event's records; usually one.
+    """
+    id: str
+    """
+    The event's unique ID, for matching the service's logs and for spotting repeats.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When the event was generated, Unix milliseconds.
+    """
+    type: Literal["group_channel:changed"]
+    """
+    The event's name.
+    """
+
+
 class GroupChannelInfo(BaseModel):
     """
     A group channel's profile.
@@ -1220,6 +1346,140 @@ class GroupChannelInfoResponse(BaseModel):
     `0`: the call succeeded.
     """
     result: Annotated[GroupChannelInfo | None, NOT_NULL] = None
+
+
+class GroupChannelOperationData(BaseModel):
+    """
+    A batch of group operations.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    profiles: list[GroupChannelOperationRecord]
+    """
+    One record per operation on one group.
+    """
+
+
+class GroupChannelOperationEvent(BaseModel):
+    """
+    Group membership and role operations.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    data: list[GroupChannelOperationData]
+    """
+    The event's records; usually one.
+    """
+    id: str
+    """
+    The event's unique ID, for matching the service's logs and for spotting repeats.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When the event was generated, Unix milliseconds.
+    """
+    type: Literal["group_channel:operation"]
+    """
+    The event's name.
+    """
+
+
+class GroupChannelOperationRecord(BaseModel):
+    """
+    One operation on one group.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    channel_id: Annotated[str, Field(alias="channelId")]
+    """
+    The group.
+    """
+    members: Annotated[list[str] | None, NOT_NULL] = None
+    """
+    The members it affected.
+    """
+    operation_type: Annotated[Literal[1, 2, 3, 4, 5, 6, 7, 8], Field(alias="operationType")]
+    """
+    `1` created, `2` members joined or were added, `3` members were removed, `4` members left, `5` dissolved, `6` administrators added, `7` administrators removed, `8` ownership transferred.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When it happened, Unix milliseconds.
+    """
+    user_id: Annotated[str | None, Field(alias="userId"), NOT_NULL] = None
+    """
+    Who performed the operation.
+    """
+
+
+class GroupChannelPreMessagingEvent(BaseModel):
+    """
+    A group channel message held for the app server's decision.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    data: list[PreMessagingData]
+    """
+    The event's records; usually one.
+    """
+    id: str
+    """
+    The event's unique ID, for matching the service's logs and for spotting repeats.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When the event was generated, Unix milliseconds.
+    """
+    type: Literal["group_channel:pre_messaging"]
+    """
+    The event's name.
+    """
+
+
+class GroupChannelProfileChange(BaseModel):
+    """
+    The change to one group.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    channel_id: Annotated[str, Field(alias="channelId")]
+    """
+    The group.
+    """
+    channel_name: Annotated[str, Field(alias="channelName")]
+    """
+    The group's name at the time of the change.
+    """
+    custom_profile: Annotated[dict[str, Any] | None, Field(alias="customProfile"), NOT_NULL] = None
+    """
+    The changed app-defined group fields.
+    """
+    permissions: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The changed permission settings.
+    """
+    profile: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The changed built-in group fields, such as the bulletin.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When the change was made, Unix milliseconds.
+    """
+    user_id: Annotated[str | None, Field(alias="userId"), NOT_NULL] = None
+    """
+    Who made the change.
+    """
 
 
 class GroupExtProfile(BaseModel):
@@ -1989,6 +2249,96 @@ class MessageRecallRequest(BaseModel):
     """
 
 
+class MessageSendData(BaseModel):
+    """
+    One sent message.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    ai_generated: Annotated[JsonBool | None, Field(alias="aiGenerated"), NOT_NULL] = None
+    """
+    Whether AI produced the message; sent only when that feature is on for the app.
+    """
+    bus_channel_id: Annotated[str | None, Field(alias="busChannelId"), NOT_NULL] = None
+    """
+    The subchannel; community channels only.
+    """
+    channel_id: Annotated[str, Field(alias="channelId")]
+    """
+    Where it was sent; the recipient's user ID for a direct message, otherwise the group, open channel or community channel ID.
+    """
+    channel_type: Annotated[JsonInt, Field(alias="channelType")]
+    """
+    The kind of channel, as the service numbers channel types.
+    """
+    content: str
+    """
+    The message body as text; its shape depends on `messageType`.
+    """
+    group_user_ids: Annotated[list[str] | None, Field(alias="groupUserIds"), NOT_NULL] = None
+    """
+    For a group message addressed to some members only, those members.
+    """
+    message_id: Annotated[str, Field(alias="messageId")]
+    """
+    The message's unique ID.
+    """
+    message_type: Annotated[str, Field(alias="messageType")]
+    """
+    The message type, such as `RC:TxtMsg` or `RC:ImgMsg`.
+    """
+    original_message_id: Annotated[str | None, Field(alias="originalMessageId"), NOT_NULL] = None
+    """
+    In community channels, the message an edit, metadata change or deletion refers to.
+    """
+    os: str
+    """
+    The sending platform (iOS, Android, Websocket or Server).
+    """
+    profanity_type: Annotated[Literal[0, 1, 2] | None, Field(alias="profanityType"), NOT_NULL] = (
+        None
+    )
+    """
+    `0` no profanity found, `1` blocked, `2` replaced.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When the service received the message, Unix milliseconds.
+    """
+    user_id: Annotated[str, Field(alias="userId")]
+    """
+    The sender.
+    """
+
+
+class MessageSendEvent(BaseModel):
+    """
+    A sent message, as delivered to the webhook address.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    data: list[MessageSendData]
+    """
+    The event's records; usually one.
+    """
+    id: str
+    """
+    The event's unique ID, for matching the service's logs and for spotting repeats.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When the event was generated, Unix milliseconds.
+    """
+    type: Literal["message:send"]
+    """
+    The event's name.
+    """
+
+
 class MessageTypesResponse(BaseModel):
     """
     Success answer; `result` holds a list of message types.
@@ -2274,6 +2624,126 @@ class OpenChannelMetadataResult(BaseModel):
     """
 
 
+class OpenChannelMetadataUpdateData(BaseModel):
+    """
+    One metadata change.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    channel_id: Annotated[str, Field(alias="channelId")]
+    """
+    The open channel.
+    """
+    key: str
+    """
+    The key changed; not meaningful when all keys were cleared.
+    """
+    operation_type: Annotated[Literal[1, 2, 3], Field(alias="operationType")]
+    """
+    `1` set, `2` one key deleted, `3` all keys deleted.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When the change was made, Unix milliseconds.
+    """
+    user_id: Annotated[str, Field(alias="userId")]
+    """
+    Who made the change.
+    """
+    value: Annotated[str | None, NOT_NULL] = None
+    """
+    The new value; absent when keys were deleted.
+    """
+    version: Annotated[JsonInt | None, INT64, NOT_NULL] = None
+    """
+    The attribute version, increasing with each change.
+    """
+
+
+class OpenChannelMetadataUpdateEvent(BaseModel):
+    """
+    Changes to open channel metadata.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    data: list[OpenChannelMetadataUpdateData]
+    """
+    The event's records; usually one.
+    """
+    id: str
+    """
+    The event's unique ID, for matching the service's logs and for spotting repeats.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When the event was generated, Unix milliseconds.
+    """
+    type: Literal["open_channel:metadata_update"]
+    """
+    The event's name.
+    """
+
+
+class OpenChannelOperationData(BaseModel):
+    """
+    One open channel change.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    channel_id: Annotated[str, Field(alias="channelId")]
+    """
+    The open channel.
+    """
+    operation_type: Annotated[Literal[0, 1, 2, 3], Field(alias="operationType")]
+    """
+    `0` created, `1` users entered, `2` users left, `3` destroyed.
+    """
+    status: Literal[0, 1, 2, 3]
+    """
+    `0` a direct user or API action, `1` automatic removal of an inactive user, `2` removal because of a ban, `3` automatic destruction.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When it happened, Unix milliseconds.
+    """
+    user_ids: Annotated[list[str], Field(alias="userIds")]
+    """
+    The users it affected.
+    """
+
+
+class OpenChannelOperationEvent(BaseModel):
+    """
+    Open channel lifecycle and participant changes.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    data: list[OpenChannelOperationData]
+    """
+    The event's records; usually one.
+    """
+    id: str
+    """
+    The event's unique ID, for matching the service's logs and for spotting repeats.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When the event was generated, Unix milliseconds.
+    """
+    type: Literal["open_channel:operation"]
+    """
+    The event's name.
+    """
+
+
 class OpenChannelParticipant(BaseModel):
     """
     One participant of an open channel.
@@ -2322,6 +2792,32 @@ class OpenChannelParticipantsResult(BaseModel):
     total: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Number of participants in the channel.
+    """
+
+
+class OpenChannelPreMessagingEvent(BaseModel):
+    """
+    A open channel message held for the app server's decision.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    data: list[PreMessagingData]
+    """
+    The event's records; usually one.
+    """
+    id: str
+    """
+    The event's unique ID, for matching the service's logs and for spotting repeats.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When the event was generated, Unix milliseconds.
+    """
+    type: Literal["open_channel:pre_messaging"]
+    """
+    The event's name.
     """
 
 
@@ -2477,6 +2973,47 @@ class ParticipantPresenceResult(BaseModel):
     participants: Annotated[list[ParticipantPresence] | None, NOT_NULL] = None
     """
     One entry per user checked.
+    """
+
+
+class PreMessagingAnswer(BaseModel):
+    """
+    The verdict on a message about to be delivered. Fields beyond these override the message's content, push settings or metadata; leave them out to keep the original values.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    extra: Annotated[str | None, NOT_NULL] = None
+    """
+    For a blocked message, data handed back to the sender.
+    """
+    pass_: Annotated[Literal[0, 1, 2], Field(alias="pass")]
+    """
+    0 blocks the message; 1 or 2 lets it be delivered.
+    """
+
+
+class PreMessagingData(BaseModel):
+    """
+    A held message. Only the fields below are named here; the rest of what the service sends is accepted as it comes.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    app_key: Annotated[str, Field(alias="appKey")]
+    """
+    The app the message belongs to.
+    """
+    channel_id: Annotated[str, Field(alias="channelId")]
+    """
+    Where it is going; the recipient's user ID for a direct message, otherwise the group, open channel or community channel ID.
+    """
+    user_id: Annotated[str, Field(alias="userId")]
+    """
+    The sender.
     """
 
 
@@ -3548,6 +4085,66 @@ class UserChannelTag(BaseModel):
     """
 
 
+class UserConnectionStatusData(BaseModel):
+    """
+    One connection changing state.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    client_ip: Annotated[str | None, Field(alias="clientIp"), NOT_NULL] = None
+    """
+    The client's address and port.
+    """
+    os: Annotated[str | None, NOT_NULL] = None
+    """
+    The client platform (iOS, Android or Websocket); given when the user comes online.
+    """
+    session_id: Annotated[str | None, Field(alias="sessionId"), NOT_NULL] = None
+    """
+    Identifies this connection among the user's simultaneous ones.
+    """
+    status: Literal["0", "1", "2"]
+    """
+    What happened, as text. `0` connected, `1` disconnected, `2` logged out (after which pushes stop for the user).
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When the change happened, Unix milliseconds.
+    """
+    user_id: Annotated[str, Field(alias="userId")]
+    """
+    The user.
+    """
+
+
+class UserConnectionStatusEvent(BaseModel):
+    """
+    Connection changes of users.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    data: list[UserConnectionStatusData]
+    """
+    The event's records; usually one.
+    """
+    id: str
+    """
+    The event's unique ID, for matching the service's logs and for spotting repeats.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When the event was generated, Unix milliseconds.
+    """
+    type: Literal["user:connection_status"]
+    """
+    The event's name.
+    """
+
+
 class UserIdsResponse(BaseModel):
     """
     Success answer; `result` holds a list of user IDs.
@@ -3689,6 +4286,62 @@ class UserOperationResult(BaseModel):
     operation_id: Annotated[str | None, Field(alias="operationId"), NOT_NULL] = None
     """
     Identifier of the batch operation; the soft-delete/restore status callback carries the same id with the per-user outcome.
+    """
+
+
+class UserProfileUpdateData(BaseModel):
+    """
+    One profile change.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    operation_type: Annotated[Literal[0, 1], Field(alias="operationType")]
+    """
+    `0` the profile was cleared, `1` it was modified.
+    """
+    operator_id: Annotated[str, Field(alias="operatorId")]
+    """
+    The user whose profile changed, or who changed it.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When the change was made, Unix milliseconds.
+    """
+    user_meta_data: Annotated[dict[str, Any] | None, Field(alias="userMetaData"), NOT_NULL] = None
+    """
+    The changed extended metadata; only when modified.
+    """
+    user_profile: Annotated[dict[str, Any] | None, Field(alias="userProfile"), NOT_NULL] = None
+    """
+    The changed basic profile fields; only when modified.
+    """
+
+
+class UserProfileUpdateEvent(BaseModel):
+    """
+    Changes to hosted user profiles.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    data: list[UserProfileUpdateData]
+    """
+    The event's records; usually one.
+    """
+    id: str
+    """
+    The event's unique ID, for matching the service's logs and for spotting repeats.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When the event was generated, Unix milliseconds.
+    """
+    type: Literal["user:profile_update"]
+    """
+    The event's name.
     """
 
 

@@ -24,6 +24,7 @@ from .routes.notifications import NotificationsHandlers
 from .routes.system import SystemHandlers
 from .routes.user_lists import UserListsHandlers
 from .routes.users import UsersHandlers
+from .webhooks import UnknownEvent, Webhooks
 
 __all__ = [
     "APIError",
@@ -41,8 +42,10 @@ __all__ = [
     "NotImplementedOperation",
     "NotificationsHandlers",
     "SystemHandlers",
+    "UnknownEvent",
     "UserListsHandlers",
     "UsersHandlers",
+    "Webhooks",
     "create_app",
     "security",
 ]

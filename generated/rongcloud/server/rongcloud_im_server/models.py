@@ -450,6 +450,89 @@ class ChatroomIdItem(RootModel[str]):
     root: Annotated[str, Field(max_length=64)]
 
 
+class ChatroomKvSyncEvent(BaseModel):
+    """
+    One change to a chatroom's custom attributes.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    chatroom_id: Annotated[str, Field(alias="chatroomId")]
+    """
+    The chatroom.
+    """
+    key: Annotated[str | None, NOT_NULL] = None
+    """
+    The attribute changed.
+    """
+    opt_type: Annotated[Literal[1, 2, 3], Field(alias="optType")]
+    """
+    `1` a key was set, `2` a key was deleted, `3` all keys were cleared.
+    """
+    status: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    Reserved by the service; carries no meaning yet.
+    """
+    timestamp: Annotated[JsonInt, INT64]
+    """
+    When the server recorded the change, Unix milliseconds.
+    """
+    user_id: Annotated[str, Field(alias="userId")]
+    """
+    Who made the change.
+    """
+    value: Annotated[str | None, NOT_NULL] = None
+    """
+    The attribute's new value, when one was set.
+    """
+    version: Annotated[JsonInt | None, INT64, NOT_NULL] = None
+    """
+    The attribute version, increasing with each change.
+    """
+
+
+class ChatroomStatusChange(BaseModel):
+    """
+    One chatroom change.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    chat_room_id: Annotated[str, Field(alias="chatRoomId")]
+    """
+    The chatroom.
+    """
+    status: Literal[0, 1, 2, 3]
+    """
+    Why: `0` a client or Server API call, `1` automatic removal of an offline member, `2` the user was banned, `3` automatic destruction of the chatroom.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When it happened, Unix milliseconds.
+    """
+    type: Literal[0, 1, 2, 3]
+    """
+    What: `0` created, `1` joined, `2` left, `3` destroyed.
+    """
+    user_ids: Annotated[list[str], Field(alias="userIds")]
+    """
+    The users who joined or left; empty for creation and destruction.
+    """
+
+
+class ChatroomStatusEvent(RootModel[list[ChatroomStatusChange]]):
+    """
+    The chatroom changes of one delivery.
+    """
+
+    root: list[ChatroomStatusChange]
+    """
+    The chatroom changes of one delivery.
+    """
+
+
 class CheckChatroomMemberRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -1400,6 +1483,148 @@ class ListSensitiveWordsResponse(BaseModel):
     """
 
 
+class MessageCallbackAnswer(BaseModel):
+    """
+    The verdict on a held message. Leave out the replacement fields to deliver it as sent.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    pass_: Annotated[Literal[0, 1], Field(alias="pass")]
+    """
+    1 delivers the message, 0 drops it.
+    """
+    push_content: Annotated[str | None, Field(alias="pushContent"), NOT_NULL] = None
+    """
+    Text to show in the push notification instead of the default.
+    """
+    replace_content: Annotated[str | None, Field(alias="replaceContent"), NOT_NULL] = None
+    """
+    Content to deliver instead of the message's own, as the JSON text of the message type's content.
+    """
+
+
+class MessageCallbackEvent(BaseModel):
+    """
+    A held message awaiting the app server's decision.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    app_key: Annotated[str, Field(alias="appKey")]
+    """
+    The app the message belongs to.
+    """
+    channel_type: Annotated[str, Field(alias="channelType")]
+    """
+    The conversation kind, such as `PERSON`, `PERSONS`, `GROUP` or `TEMPGROUP`.
+    """
+    content: str
+    """
+    The message body as JSON text.
+    """
+    from_user_id: Annotated[str, Field(alias="fromUserId")]
+    """
+    The sender.
+    """
+    message_id: Annotated[str, Field(alias="messageId")]
+    """
+    The message's unique ID.
+    """
+    msg_time_stamp: Annotated[str, Field(alias="msgTimeStamp")]
+    """
+    When the server received the message, Unix milliseconds as text.
+    """
+    msg_type: Annotated[str, Field(alias="msgType")]
+    """
+    The message type, such as `RC:TxtMsg`.
+    """
+    os: Annotated[str | None, NOT_NULL] = None
+    """
+    The sending platform (iOS, Android, Websocket, MiniProgram, PC or Server).
+    """
+    target_id: Annotated[str, Field(alias="targetId")]
+    """
+    The conversation target; a user, group or chatroom ID.
+    """
+
+
+class MessageRoutingEvent(BaseModel):
+    """
+    A copy of one sent message.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    bus_channel: Annotated[str | None, Field(alias="busChannel"), NOT_NULL] = None
+    """
+    The ultra group channel the message was sent in; ultra groups only.
+    """
+    channel_type: Annotated[
+        Literal[
+            "PERSON",
+            "PERSONS",
+            "GROUP",
+            "TEMPGROUP",
+            "CUSTOMERSERVICE",
+            "NOTIFY",
+            "MC",
+            "MP",
+            "ULTRAGROUP",
+        ],
+        Field(alias="channelType"),
+    ]
+    """
+    The conversation kind: one-to-one (`PERSON`), discussion group (`PERSONS`), group, chatroom (`TEMPGROUP`), customer service, system notification, public service (`MC`, `MP`) or ultra group.
+    """
+    content: str
+    """
+    The message body, usually JSON text whose shape depends on `objectName`.
+    """
+    from_user_id: Annotated[str, Field(alias="fromUserId")]
+    """
+    The sender.
+    """
+    group_user_ids: Annotated[list[str] | None, Field(alias="groupUserIds"), NOT_NULL] = None
+    """
+    For a group message addressed to some members only, those members.
+    """
+    msg_timestamp: Annotated[str, Field(alias="msgTimestamp")]
+    """
+    When the server received the message, Unix milliseconds as text.
+    """
+    msg_uid: Annotated[str, Field(alias="msgUID")]
+    """
+    The message's unique ID.
+    """
+    object_name: Annotated[str, Field(alias="objectName")]
+    """
+    The message type, such as `RC:TxtMsg` or `RC:ImgMsg`, or an app-defined type.
+    """
+    original_msg_uid: Annotated[str | None, Field(alias="originalMsgUID"), NOT_NULL] = None
+    """
+    For an ultra group message that was edited, the ID of the message it changes.
+    """
+    sensitive_type: Annotated[Literal[0, 1, 2] | None, Field(alias="sensitiveType"), NOT_NULL] = (
+        None
+    )
+    """
+    `0` no sensitive word, `1` a blocking sensitive word, `2` a replaced one.
+    """
+    source: Annotated[str | None, NOT_NULL] = None
+    """
+    The sending platform, such as iOS, Android, HarmonyOS, Websocket, PC, MiniProgram or Server.
+    """
+    to_user_id: Annotated[str, Field(alias="toUserId")]
+    """
+    The conversation target; a user, group, chatroom or ultra group ID depending on `channelType`.
+    """
+
+
 class MessageUidEntry(BaseModel):
     """
     The message created for one recipient or target.
@@ -1423,6 +1648,36 @@ class MessageUidEntry(BaseModel):
     user_id: Annotated[str | None, Field(alias="userId"), NOT_NULL] = None
     """
     Recipient user, for one-to-one and system messages.
+    """
+
+
+class ModerationResultEvent(BaseModel):
+    """
+    A moderation verdict on one message.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    content: Annotated[str | None, NOT_NULL] = None
+    """
+    The message content that was moderated.
+    """
+    msg_uid: Annotated[str | None, Field(alias="msgUID"), NOT_NULL] = None
+    """
+    The moderated message's unique ID.
+    """
+    result: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    The verdict, as a code of the moderation service.
+    """
+    result_detail: Annotated[str | None, Field(alias="resultDetail"), NOT_NULL] = None
+    """
+    The provider's detail on the verdict.
+    """
+    service_provider: Annotated[str | None, Field(alias="serviceProvider"), NOT_NULL] = None
+    """
+    The moderation provider that gave the verdict.
     """
 
 
@@ -4192,12 +4447,87 @@ class UpdateUserInfoRequest(BaseModel):
     """
 
 
+class UserDeactivationStatusEvent(BaseModel):
+    """
+    The outcome of deactivating or reactivating one user ID.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    code: str
+    """
+    The result code as text; `0` is success, anything else names the failure.
+    """
+    operate_id: Annotated[str, Field(alias="operateId")]
+    """
+    The operation ID the deactivate or reactivate call returned.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When the operation was carried out, Unix milliseconds.
+    """
+    type: Literal[0, 1]
+    """
+    `0` deactivation, `1` reactivation.
+    """
+    user_id: Annotated[str, Field(alias="userId")]
+    """
+    The user ID the request was about.
+    """
+
+
 class UserId(RootModel[str]):
     root: Annotated[str, Field(max_length=64)]
 
 
 class UserIdItem(RootModel[str]):
     root: Annotated[str, Field(max_length=64)]
+
+
+class UserOnlineStatusChange(BaseModel):
+    """
+    One connection of one user changing state.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    client_ip: Annotated[str | None, Field(alias="clientIp"), NOT_NULL] = None
+    """
+    The client's address and port.
+    """
+    os: Annotated[str | None, NOT_NULL] = None
+    """
+    The client platform (iOS, Android, HarmonyOS, Websocket, PC or MiniProgram); given when the user comes online.
+    """
+    session_id: Annotated[str | None, Field(alias="sessionId"), NOT_NULL] = None
+    """
+    Identifies this connection among the user's simultaneous ones.
+    """
+    status: Literal["0", "1", "2"]
+    """
+    What happened, as text. `0` the client connected, `1` it disconnected, `2` it logged out.
+    """
+    time: Annotated[JsonInt, INT64]
+    """
+    When the change happened, Unix milliseconds.
+    """
+    userid: str
+    """
+    The user whose connection changed.
+    """
+
+
+class UserOnlineStatusEvent(RootModel[list[UserOnlineStatusChange]]):
+    """
+    The online-status changes of one delivery.
+    """
+
+    root: list[UserOnlineStatusChange]
+    """
+    The online-status changes of one delivery.
+    """
 
 
 class UserRemark(BaseModel):

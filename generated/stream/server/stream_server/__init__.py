@@ -30,6 +30,7 @@ from .routes.reactions import ReactionsHandlers
 from .routes.tasks import TasksHandlers
 from .routes.threads import ThreadsHandlers
 from .routes.users import UsersHandlers
+from .webhooks import UnknownEvent, Webhooks
 
 __all__ = [
     "APIError",
@@ -54,7 +55,9 @@ __all__ = [
     "ReactionsHandlers",
     "TasksHandlers",
     "ThreadsHandlers",
+    "UnknownEvent",
     "UsersHandlers",
+    "Webhooks",
     "create_app",
     "security",
 ]

@@ -274,6 +274,87 @@ class AppSettings(BaseModel):
     """
 
 
+class AppealAcceptedEvent(BaseModel):
+    """
+    Sent when a moderator accepts an appeal.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    appeal: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The appeal against a moderation decision.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["appeal.accepted"]
+    """
+    Always `appeal.accepted`.
+    """
+
+
+class AppealCreatedEvent(BaseModel):
+    """
+    Sent when a user appeals a moderation decision.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    appeal: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The appeal against a moderation decision.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["appeal.created"]
+    """
+    Always `appeal.created`.
+    """
+
+
+class AppealRejectedEvent(BaseModel):
+    """
+    Sent when a moderator rejects an appeal.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    appeal: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The appeal against a moderation decision.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["appeal.rejected"]
+    """
+    Always `appeal.rejected`.
+    """
+
+
 class AsyncModerationCallbackConfig(BaseModel):
     """
     The endpoint that receives moderation verdicts.
@@ -564,6 +645,72 @@ class BatchUnreadCountsResponse(BaseModel):
     """
 
 
+class BeforeMessageSendAnswer(BaseModel):
+    """
+    The message to go on with.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    message: Annotated[Message | None, NOT_NULL] = None
+    """
+    The message, changed or not; to refuse it, give it the type `error` and the text to show the sender.
+    """
+
+
+class BeforeMessageSendEvent(BaseModel):
+    """
+    A message about to be stored, sent to the app's before-message-send URL.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel: Annotated[Channel | None, NOT_NULL] = None
+    """
+    The channel it is sent to.
+    """
+    message: Message
+    """
+    The message as the user sent it, not yet stored.
+    """
+    request_info: Annotated[BeforeMessageSendEventRequestInfo | None, NOT_NULL] = None
+    user: User
+    """
+    The sender.
+    """
+
+
+class BeforeMessageSendEventRequestInfo(BaseModel):
+    """
+    The client that made the request, where Stream knows it.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    ip: Annotated[str | None, NOT_NULL] = None
+    """
+    Address the request came from.
+    """
+    sdk: Annotated[str | None, NOT_NULL] = None
+    """
+    The SDK and its version.
+    """
+    type: Annotated[str | None, NOT_NULL] = None
+    """
+    `client` or `server`.
+    """
+    user_agent: Annotated[str | None, NOT_NULL] = None
+    """
+    The client's user agent.
+    """
+
+
 class BlockList(BaseModel):
     """
     A named list of words, patterns, domains or e-mail addresses that messages may not contain.
@@ -738,6 +885,60 @@ class CallTokenResponse(BaseModel):
     """
 
 
+class CampaignCompletedEvent(BaseModel):
+    """
+    Sent when a campaign has sent all its messages.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    campaign: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The campaign.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["campaign.completed"]
+    """
+    Always `campaign.completed`.
+    """
+
+
+class CampaignStartedEvent(BaseModel):
+    """
+    Sent when a campaign starts sending its messages.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    campaign: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The campaign.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["campaign.started"]
+    """
+    Always `campaign.started`.
+    """
+
+
 class CastPollVoteRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -879,6 +1080,108 @@ class Channel(BaseModel):
     """
 
 
+class ChannelBatchUpdateCompletedEvent(BaseModel):
+    """
+    Sent when a batch change to many channels finishes, with the channels it could not change.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    batch_created_at: AwareDatetime
+    """
+    When the batch was requested.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    failed_channels: list[dict[str, Any]]
+    """
+    The channels the batch could not change, with why.
+    """
+    finished_at: AwareDatetime
+    """
+    When the task finished.
+    """
+    operation: str
+    """
+    The change the batch applied to the channels.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    status: str
+    """
+    The state of the batch.
+    """
+    success_channels_count: JsonInt
+    """
+    How many channels the batch changed.
+    """
+    task_id: str
+    """
+    The background task that ran the export.
+    """
+    type: Literal["channel_batch_update.completed"]
+    """
+    Always `channel_batch_update.completed`.
+    """
+
+
+class ChannelBatchUpdateStartedEvent(BaseModel):
+    """
+    Sent when a batch change to many channels starts.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    batch_created_at: AwareDatetime
+    """
+    When the batch was requested.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    failed_channels: Annotated[list[dict[str, Any]] | None, NOT_NULL] = None
+    """
+    The channels the batch could not change, with why.
+    """
+    finished_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When the task finished.
+    """
+    operation: str
+    """
+    The change the batch applied to the channels.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    status: str
+    """
+    The state of the batch.
+    """
+    success_channels_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many channels the batch changed.
+    """
+    task_id: str
+    """
+    The background task that ran the export.
+    """
+    type: Literal["channel_batch_update.started"]
+    """
+    Always `channel_batch_update.started`.
+    """
+
+
 class ChannelConfigOverrides(BaseModel):
     """
     Settings of the channel type that this one channel overrides; anything left out follows the type.
@@ -959,6 +1262,124 @@ class ChannelContext(BaseModel):
     """
 
 
+class ChannelCreatedEvent(BaseModel):
+    """
+    Sent when a channel is created.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel: Channel
+    """
+    The channel the event concerns.
+    """
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    type: Literal["channel.created"]
+    """
+    Always `channel.created`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who made the change.
+    """
+
+
+class ChannelDeletedEvent(BaseModel):
+    """
+    Sent when a channel is deleted.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel: Channel
+    """
+    The channel the event concerns.
+    """
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    type: Literal["channel.deleted"]
+    """
+    Always `channel.deleted`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who made the change.
+    """
+
+
 class ChannelExport(BaseModel):
     """
     One channel to export, optionally limited to a time range. Name the channel by `cid`, or by `type` and `id`.
@@ -986,6 +1407,104 @@ class ChannelExport(BaseModel):
     type: Annotated[str | None, NOT_NULL] = None
     """
     Type of the channel to export.
+    """
+
+
+class ChannelFrozenEvent(BaseModel):
+    """
+    Sent when a channel is frozen, so that no new messages or reactions can be added.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["channel.frozen"]
+    """
+    Always `channel.frozen`.
+    """
+
+
+class ChannelHiddenEvent(BaseModel):
+    """
+    Sent when a user hides a channel from their list.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel: Channel
+    """
+    The channel the event concerns.
+    """
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    clear_history: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the user's history of the channel was cleared as it was hidden.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    type: Literal["channel.hidden"]
+    """
+    Always `channel.hidden`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who hid the channel.
     """
 
 
@@ -1042,6 +1561,29 @@ class ChannelInput(BaseModel):
     truncated_by_id: Annotated[str | None, NOT_NULL] = None
     """
     User recorded as having truncated the channel.
+    """
+
+
+class ChannelMaxStreakChangedEvent(BaseModel):
+    """
+    Sent when the longest run of consecutive active days recorded for a channel changes.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["channel.max_streak_changed"]
+    """
+    Always `channel.max_streak_changed`.
     """
 
 
@@ -1207,6 +1749,41 @@ class ChannelMute(BaseModel):
     """
 
 
+class ChannelMutedEvent(BaseModel):
+    """
+    Sent when a user mutes a channel.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    mute: Annotated[ChannelMute | None, NOT_NULL] = None
+    """
+    The mute that changed.
+    """
+    mutes: Annotated[list[ChannelMute] | None, NOT_NULL] = None
+    """
+    All channel mutes of the user after the change.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["channel.muted"]
+    """
+    Always `channel.muted`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who muted the channel.
+    """
+
+
 class ChannelPushPreferences(BaseModel):
     """
     The calling user's push notification settings for one channel.
@@ -1364,6 +1941,73 @@ class ChannelStateResponse(BaseModel):
     watchers: Annotated[list[User] | None, NOT_NULL] = None
     """
     Users watching the channel, or the page that was asked for.
+    """
+
+
+class ChannelTruncatedEvent(BaseModel):
+    """
+    Sent when the messages of a channel are removed by truncation.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel: Channel
+    """
+    The channel the event concerns.
+    """
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    message: Annotated[Message | None, NOT_NULL] = None
+    """
+    The message the event concerns.
+    """
+    message_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The message's id.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    type: Literal["channel.truncated"]
+    """
+    Always `channel.truncated`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who made the change.
     """
 
 
@@ -1884,6 +2528,202 @@ class ChannelTypeSettingsResponse(BaseModel):
     url_enrichment: Annotated[JsonBool | None, NOT_NULL] = None
     """
     Links get previews.
+    """
+
+
+class ChannelUnfrozenEvent(BaseModel):
+    """
+    Sent when a frozen channel is opened again.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["channel.unfrozen"]
+    """
+    Always `channel.unfrozen`.
+    """
+
+
+class ChannelUnmutedEvent(BaseModel):
+    """
+    Sent when a user lifts the mute of a channel.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    mute: Annotated[ChannelMute | None, NOT_NULL] = None
+    """
+    The mute that changed.
+    """
+    mutes: Annotated[list[ChannelMute] | None, NOT_NULL] = None
+    """
+    All channel mutes of the user after the change.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["channel.unmuted"]
+    """
+    Always `channel.unmuted`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who lifted the mute.
+    """
+
+
+class ChannelUpdatedEvent(BaseModel):
+    """
+    Sent when a channel's data or settings change; carries the system message of the change when there is one.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel: Channel
+    """
+    The channel the event concerns.
+    """
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    message: Annotated[Message | None, NOT_NULL] = None
+    """
+    The message the event concerns.
+    """
+    message_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The message's id.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    type: Literal["channel.updated"]
+    """
+    Always `channel.updated`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who made the change.
+    """
+
+
+class ChannelVisibleEvent(BaseModel):
+    """
+    Sent when a hidden channel becomes visible to a user again.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel: Channel
+    """
+    The channel the event concerns.
+    """
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    type: Literal["channel.visible"]
+    """
+    Always `channel.visible`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who sees the channel again.
     """
 
 
@@ -2554,6 +3394,44 @@ class CreateRoleResponse(BaseModel):
     """
 
 
+class CustomCommandAnswer(BaseModel):
+    """
+    The message to go on with.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    message: Annotated[Message | None, NOT_NULL] = None
+    """
+    The message, changed or not; to refuse it, give it the type `error` and the text to show the sender.
+    """
+
+
+class CustomCommandEvent(BaseModel):
+    """
+    A message that invokes one of the app's custom slash commands, sent to the app's custom action handler URL.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    form_data: Annotated[dict[str, str] | None, NOT_NULL] = None
+    """
+    The values of the message action the user chose, when the command is answered through message actions.
+    """
+    message: Message
+    """
+    The message with the command, its `command` naming it and its `args` the text after it.
+    """
+    user: User
+    """
+    The user who used the command.
+    """
+
+
 class DataDogInfo(BaseModel):
     """
     Forwarding of the app's metrics to Datadog.
@@ -3020,6 +3898,123 @@ class EventRequest(BaseModel):
     """
 
 
+class ExportBulkImageModerationFailedEvent(BaseModel):
+    """
+    Sent when a background export of bulk image moderation results fails.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    error: str
+    """
+    Why the task failed.
+    """
+    finished_at: AwareDatetime
+    """
+    When the task finished.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    started_at: AwareDatetime
+    """
+    When the task started.
+    """
+    task_id: str
+    """
+    The background task that ran the export.
+    """
+    type: Literal["export.bulk_image_moderation.error"]
+    """
+    Always `export.bulk_image_moderation.error`.
+    """
+
+
+class ExportBulkImageModerationSucceededEvent(BaseModel):
+    """
+    Sent when a background export of bulk image moderation results finishes; the file is at `url`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    finished_at: AwareDatetime
+    """
+    When the task finished.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    started_at: AwareDatetime
+    """
+    When the task started.
+    """
+    task_id: str
+    """
+    The background task that ran the export.
+    """
+    type: Literal["export.bulk_image_moderation.success"]
+    """
+    Always `export.bulk_image_moderation.success`.
+    """
+    url: str
+    """
+    Where the export file can be downloaded.
+    """
+
+
+class ExportChannelsFailedEvent(BaseModel):
+    """
+    Sent when a background export of channels fails.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    error: str
+    """
+    Why the task failed.
+    """
+    finished_at: AwareDatetime
+    """
+    When the task finished.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    started_at: AwareDatetime
+    """
+    When the task started.
+    """
+    task_id: str
+    """
+    The background task that ran the export.
+    """
+    type: Literal["export.channels.error"]
+    """
+    Always `export.channels.error`.
+    """
+
+
 class ExportChannelsRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -3072,6 +4067,201 @@ class ExportChannelsResult(BaseModel):
     """
 
 
+class ExportChannelsSucceededEvent(BaseModel):
+    """
+    Sent when a background export of channels finishes; the file is at `url`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    finished_at: AwareDatetime
+    """
+    When the task finished.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    started_at: AwareDatetime
+    """
+    When the task started.
+    """
+    task_id: str
+    """
+    The background task that ran the export.
+    """
+    type: Literal["export.channels.success"]
+    """
+    Always `export.channels.success`.
+    """
+    url: str
+    """
+    Where the export file can be downloaded.
+    """
+
+
+class ExportModerationLogsFailedEvent(BaseModel):
+    """
+    Sent when a background export of moderation logs fails.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    error: str
+    """
+    Why the task failed.
+    """
+    finished_at: AwareDatetime
+    """
+    When the task finished.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    started_at: AwareDatetime
+    """
+    When the task started.
+    """
+    task_id: str
+    """
+    The background task that ran the export.
+    """
+    type: Literal["export.moderation_logs.error"]
+    """
+    Always `export.moderation_logs.error`.
+    """
+
+
+class ExportModerationLogsSucceededEvent(BaseModel):
+    """
+    Sent when a background export of moderation logs finishes; the file is at `url`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    finished_at: AwareDatetime
+    """
+    When the task finished.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    started_at: AwareDatetime
+    """
+    When the task started.
+    """
+    task_id: str
+    """
+    The background task that ran the export.
+    """
+    type: Literal["export.moderation_logs.success"]
+    """
+    Always `export.moderation_logs.success`.
+    """
+    url: str
+    """
+    Where the export file can be downloaded.
+    """
+
+
+class ExportReviewQueueFailedEvent(BaseModel):
+    """
+    Sent when a background export of review queue items fails.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    error: str
+    """
+    Why the task failed.
+    """
+    finished_at: AwareDatetime
+    """
+    When the task finished.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    started_at: AwareDatetime
+    """
+    When the task started.
+    """
+    task_id: str
+    """
+    The background task that ran the export.
+    """
+    type: Literal["export.review_queue.error"]
+    """
+    Always `export.review_queue.error`.
+    """
+
+
+class ExportReviewQueueSucceededEvent(BaseModel):
+    """
+    Sent when a background export of review queue items finishes; the file is at `url`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    finished_at: AwareDatetime
+    """
+    When the task finished.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    started_at: AwareDatetime
+    """
+    When the task started.
+    """
+    task_id: str
+    """
+    The background task that ran the export.
+    """
+    type: Literal["export.review_queue.success"]
+    """
+    Always `export.review_queue.success`.
+    """
+    url: str
+    """
+    Where the export file can be downloaded.
+    """
+
+
 class ExportUserResponse(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -3091,6 +4281,45 @@ class ExportUserResponse(BaseModel):
     user: Annotated[User | None, NOT_NULL] = None
 
 
+class ExportUsersFailedEvent(BaseModel):
+    """
+    Sent when a background export of users fails.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    error: str
+    """
+    Why the task failed.
+    """
+    finished_at: AwareDatetime
+    """
+    When the task finished.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    started_at: AwareDatetime
+    """
+    When the task started.
+    """
+    task_id: str
+    """
+    The background task that ran the export.
+    """
+    type: Literal["export.users.error"]
+    """
+    Always `export.users.error`.
+    """
+
+
 class ExportUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -3098,6 +4327,45 @@ class ExportUsersRequest(BaseModel):
     user_ids: Annotated[list[str], Field(max_length=25, min_length=1)]
     """
     The users to export.
+    """
+
+
+class ExportUsersSucceededEvent(BaseModel):
+    """
+    Sent when a background export of users finishes; the file is at `url`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    finished_at: AwareDatetime
+    """
+    When the task finished.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    started_at: AwareDatetime
+    """
+    When the task started.
+    """
+    task_id: str
+    """
+    The background task that ran the export.
+    """
+    type: Literal["export.users.success"]
+    """
+    Always `export.users.success`.
+    """
+    url: str
+    """
+    Where the export file can be downloaded.
     """
 
 
@@ -3332,6 +4600,41 @@ class FlagResponse(BaseModel):
     review_queue_item_id: Annotated[str | None, NOT_NULL] = None
     """
     Entry created in the moderation review queue.
+    """
+
+
+class FlagUpdatedEvent(BaseModel):
+    """
+    Sent when a flag on a message or user is reviewed or changed.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_by: Annotated[User | None, Field(alias="CreatedBy"), NOT_NULL] = None
+    """
+    Who raised the flag.
+    """
+    message: Annotated[Message | None, Field(alias="Message"), NOT_NULL] = None
+    """
+    The message the flag is about.
+    """
+    user: Annotated[User | None, Field(alias="User"), NOT_NULL] = None
+    """
+    The user the flag is about.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["flag.updated"]
+    """
+    Always `flag.updated`.
     """
 
 
@@ -4220,6 +5523,195 @@ class MarkUnreadRequest(BaseModel):
     """
 
 
+class MemberAddedEvent(BaseModel):
+    """
+    Sent when a user becomes a member of a channel.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel: Annotated[Channel | None, NOT_NULL] = None
+    """
+    The channel the event concerns.
+    """
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    member: ChannelMember
+    """
+    The membership the event concerns.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    type: Literal["member.added"]
+    """
+    Always `member.added`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who made the change.
+    """
+
+
+class MemberRemovedEvent(BaseModel):
+    """
+    Sent when a user leaves, or is removed from, a channel.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel: Annotated[Channel | None, NOT_NULL] = None
+    """
+    The channel the event concerns.
+    """
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    member: ChannelMember
+    """
+    The membership the event concerns.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    type: Literal["member.removed"]
+    """
+    Always `member.removed`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who made the change.
+    """
+
+
+class MemberUpdatedEvent(BaseModel):
+    """
+    Sent when a member's role, invite state or custom data in a channel changes.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel: Annotated[Channel | None, NOT_NULL] = None
+    """
+    The channel the event concerns.
+    """
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    member: ChannelMember
+    """
+    The membership the event concerns.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    type: Literal["member.updated"]
+    """
+    Always `member.updated`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who made the change.
+    """
+
+
 class Message(BaseModel):
     """
     A message as Stream returns it. Custom data may also appear as extra top-level fields.
@@ -4454,6 +5946,109 @@ class MessageActionResponse(BaseModel):
     """
 
 
+class MessageDeletedEvent(BaseModel):
+    """
+    Sent when a message is deleted; `hard_delete` says whether it is gone for good.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    deleted_for_me: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the message was deleted only for the user who asked.
+    """
+    hard_delete: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the data was removed for good rather than marked deleted.
+    """
+    members: Annotated[list[ChannelMember] | None, NOT_NULL] = None
+    """
+    Members of the channel with their read state, at most 50.
+    """
+    message: Message
+    """
+    The message the event concerns.
+    """
+    message_id: str
+    """
+    The message's id.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    request_info: Annotated[MessageDeletedEventRequestInfo | None, NOT_NULL] = None
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    type: Literal["message.deleted"]
+    """
+    Always `message.deleted`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who caused the event, with their unread counts added.
+    """
+
+
+class MessageDeletedEventRequestInfo(BaseModel):
+    """
+    The client that made the request, where Stream knows it.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    ip: Annotated[str | None, NOT_NULL] = None
+    """
+    Address the request came from.
+    """
+    sdk: Annotated[str | None, NOT_NULL] = None
+    """
+    The SDK and its version.
+    """
+    type: Annotated[str | None, NOT_NULL] = None
+    """
+    `client` or `server`.
+    """
+    user_agent: Annotated[str | None, NOT_NULL] = None
+    """
+    The client's user agent.
+    """
+
+
 class MessageFlag(BaseModel):
     """
     A report on a message, with the review it has had.
@@ -4520,6 +6115,89 @@ class MessageFlag(BaseModel):
     """
 
 
+class MessageFlaggedEvent(BaseModel):
+    """
+    Sent when a user or automated moderation flags a message for review.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    Custom data sent with the event.
+    """
+    details: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    What automated moderation found, for flags it raised.
+    """
+    flag: Annotated[Flag | None, NOT_NULL] = None
+    """
+    The flag that was raised.
+    """
+    message: Message
+    """
+    The message the event concerns.
+    """
+    message_id: str
+    """
+    The message's id.
+    """
+    reason: Annotated[str | None, NOT_NULL] = None
+    """
+    The reason given.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    total_flags: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many times the target has been flagged in all.
+    """
+    type: Literal["message.flagged"]
+    """
+    Always `message.flagged`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who caused the event, with their unread counts added.
+    """
+
+
 class MessageHistoryEntry(BaseModel):
     """
     An earlier version of an edited message.
@@ -4555,6 +6233,133 @@ class MessageHistoryEntry(BaseModel):
     text: str
     """
     Text of this version.
+    """
+
+
+class MessageNewEvent(BaseModel):
+    """
+    Sent when a message, a thread reply included, is added to a channel.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel: Annotated[Channel | None, NOT_NULL] = None
+    """
+    The channel the event concerns.
+    """
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    grouped_unread_channels: Annotated[dict[str, JsonInt] | None, NOT_NULL] = None
+    """
+    Unread channel counts by channel group.
+    """
+    members: Annotated[list[ChannelMember] | None, NOT_NULL] = None
+    """
+    Members of the channel with their read state, at most 50.
+    """
+    message: Message
+    """
+    The message the event concerns.
+    """
+    message_id: str
+    """
+    The message's id.
+    """
+    parent_author: Annotated[str | None, NOT_NULL] = None
+    """
+    Author of the thread's parent message, for thread replies.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    request_info: Annotated[MessageNewEventRequestInfo | None, NOT_NULL] = None
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    thread_participants: Annotated[list[User] | None, NOT_NULL] = None
+    """
+    Users taking part in the thread, for thread replies.
+    """
+    total_unread_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    Unread messages of the user across all channels.
+    """
+    type: Literal["message.new"]
+    """
+    Always `message.new`.
+    """
+    unread_channels: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    Channels with unread messages for the user.
+    """
+    unread_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    Unread messages of the user (older name of `total_unread_count`).
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who caused the event, with their unread counts added.
+    """
+    watcher_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many users are watching the channel.
+    """
+
+
+class MessageNewEventRequestInfo(BaseModel):
+    """
+    The client that made the request, where Stream knows it.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    ip: Annotated[str | None, NOT_NULL] = None
+    """
+    Address the request came from.
+    """
+    sdk: Annotated[str | None, NOT_NULL] = None
+    """
+    The SDK and its version.
+    """
+    type: Annotated[str | None, NOT_NULL] = None
+    """
+    `client` or `server`.
+    """
+    user_agent: Annotated[str | None, NOT_NULL] = None
+    """
+    The client's user agent.
     """
 
 
@@ -4609,6 +6414,116 @@ class MessagePaginationParams(BaseModel):
     limit: Annotated[JsonInt | None, Field(ge=0), NOT_NULL] = None
     """
     How many messages to return.
+    """
+
+
+class MessagePendingEvent(BaseModel):
+    """
+    Sent when a message is held back, pending approval, instead of being delivered.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel: Annotated[Channel | None, NOT_NULL] = None
+    """
+    The channel the event concerns.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    message: Message
+    """
+    The message the event concerns.
+    """
+    metadata: Annotated[dict[str, str] | None, NOT_NULL] = None
+    """
+    Data kept with the pending message.
+    """
+    method: Annotated[str | None, NOT_NULL] = None
+    """
+    Why the message is pending, such as held for review by moderation.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["message.pending"]
+    """
+    Always `message.pending`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The sender of the held message.
+    """
+
+
+class MessageReadEvent(BaseModel):
+    """
+    Sent when a user marks a channel, or a thread in it, as read.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel: Annotated[Channel | None, NOT_NULL] = None
+    """
+    The channel the event concerns.
+    """
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    last_read_message_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The last message the user has read.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    thread: Annotated[Thread | None, NOT_NULL] = None
+    """
+    The thread the event concerns.
+    """
+    type: Literal["message.read"]
+    """
+    Always `message.read`.
+    """
+    user: User
+    """
+    The user who read the channel.
     """
 
 
@@ -4711,6 +6626,207 @@ class MessageResponse(BaseModel):
     pending_message_metadata: Annotated[dict[str, str] | None, NOT_NULL] = None
     """
     Data kept with a pending message.
+    """
+
+
+class MessageUnblockedEvent(BaseModel):
+    """
+    Sent when a moderator releases a message that moderation had blocked.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    message: Message
+    """
+    The message the event concerns.
+    """
+    message_id: str
+    """
+    The message's id.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["message.unblocked"]
+    """
+    Always `message.unblocked`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who caused the event, with their unread counts added.
+    """
+
+
+class MessageUndeletedEvent(BaseModel):
+    """
+    Sent when a soft-deleted message is restored.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    message: Message
+    """
+    The message the event concerns.
+    """
+    message_id: str
+    """
+    The message's id.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    type: Literal["message.undeleted"]
+    """
+    Always `message.undeleted`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who caused the event, with their unread counts added.
+    """
+
+
+class MessageUpdatedEvent(BaseModel):
+    """
+    Sent when the text, attachments or custom data of a message change.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    members: Annotated[list[ChannelMember] | None, NOT_NULL] = None
+    """
+    Members of the channel with their read state, at most 50.
+    """
+    message: Message
+    """
+    The message the event concerns.
+    """
+    message_id: str
+    """
+    The message's id.
+    """
+    message_update: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    What changed in the message, where Stream gives it.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    request_info: Annotated[MessageUpdatedEventRequestInfo | None, NOT_NULL] = None
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    type: Literal["message.updated"]
+    """
+    Always `message.updated`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who caused the event, with their unread counts added.
+    """
+
+
+class MessageUpdatedEventRequestInfo(BaseModel):
+    """
+    The client that made the request, where Stream knows it.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    ip: Annotated[str | None, NOT_NULL] = None
+    """
+    Address the request came from.
+    """
+    sdk: Annotated[str | None, NOT_NULL] = None
+    """
+    The SDK and its version.
+    """
+    type: Annotated[str | None, NOT_NULL] = None
+    """
+    `client` or `server`.
+    """
+    user_agent: Annotated[str | None, NOT_NULL] = None
+    """
+    The client's user agent.
     """
 
 
@@ -4947,6 +7063,346 @@ class MessagesResponse(BaseModel):
     """
 
 
+class ModerationAnalysisFailedEvent(BaseModel):
+    """
+    Sent when moderation could not analyse some content.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    config_key: Annotated[str | None, NOT_NULL] = None
+    """
+    The moderation configuration that applied.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    entity_creator_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The user who created the content.
+    """
+    entity_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The id of the content that was checked.
+    """
+    entity_type: Annotated[str | None, NOT_NULL] = None
+    """
+    What kind of content was checked, such as `stream:chat:v1:message`.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["moderation.analysis.failed"]
+    """
+    Always `moderation.analysis.failed`.
+    """
+
+
+class ModerationCheckCompletedEvent(BaseModel):
+    """
+    Sent when an asynchronous moderation check of some content finishes.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    entity_id: str
+    """
+    The id of the content that was checked.
+    """
+    entity_type: str
+    """
+    What kind of content was checked, such as `stream:chat:v1:message`.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    recommended_action: str
+    """
+    What the check advises: `keep`, `flag`, `remove` and so on.
+    """
+    review_queue_item_id: str
+    """
+    The review queue item the check created or updated.
+    """
+    type: Literal["moderation_check.completed"]
+    """
+    Always `moderation_check.completed`.
+    """
+
+
+class ModerationCustomActionEvent(BaseModel):
+    """
+    Sent when a moderator runs one of the app's custom actions on a review queue item.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    action_id: str
+    """
+    The custom action that was run.
+    """
+    action_options: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    Options given with the custom action.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    message: Annotated[Message | None, NOT_NULL] = None
+    """
+    The message the event concerns.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    review_queue_item: dict[str, Any]
+    """
+    The item in the moderation review queue.
+    """
+    type: Literal["moderation.custom_action"]
+    """
+    Always `moderation.custom_action`.
+    """
+
+
+class ModerationFlaggedEvent(BaseModel):
+    """
+    Sent when moderation flags content for review.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    content_type: str
+    """
+    What kind of content was flagged, such as `message` or `user`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    object_id: str
+    """
+    The id of the flagged content.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["moderation.flagged"]
+    """
+    Always `moderation.flagged`.
+    """
+
+
+class ModerationImageAnalysisCompleteEvent(BaseModel):
+    """
+    Sent when the analysis of the images of some content finishes.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    config_key: Annotated[str | None, NOT_NULL] = None
+    """
+    The moderation configuration that applied.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    entity_creator_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The user who created the content.
+    """
+    entity_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The id of the content that was checked.
+    """
+    entity_type: Annotated[str | None, NOT_NULL] = None
+    """
+    What kind of content was checked, such as `stream:chat:v1:message`.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    review_queue_item_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The review queue item the check created or updated.
+    """
+    type: Literal["moderation.image_analysis.complete"]
+    """
+    Always `moderation.image_analysis.complete`.
+    """
+
+
+class ModerationMarkReviewedEvent(BaseModel):
+    """
+    Sent when a moderator marks an item of the review queue as reviewed.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    item: dict[str, Any]
+    """
+    The item in the moderation review queue.
+    """
+    message: Annotated[Message | None, NOT_NULL] = None
+    """
+    The message the event concerns.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["moderation.mark_reviewed"]
+    """
+    Always `moderation.mark_reviewed`.
+    """
+
+
+class ModerationRuleTriggeredEvent(BaseModel):
+    """
+    Sent when one of the app's moderation rules matches and triggers its actions.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    entity_id: str
+    """
+    The id of the content that was checked.
+    """
+    entity_type: str
+    """
+    What kind of content was checked, such as `stream:chat:v1:message`.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    review_queue_item_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The review queue item the check created or updated.
+    """
+    rule: ModerationRuleTriggeredEventRule
+    triggered_actions: list[str]
+    """
+    The actions the rule triggered.
+    """
+    type: Literal["moderation_rule.triggered"]
+    """
+    Always `moderation_rule.triggered`.
+    """
+    user_id: str
+    """
+    The user the reminder belongs to, or the user the rule acted on.
+    """
+    violation_number: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many times the user has now broken the rule.
+    """
+
+
+class ModerationRuleTriggeredEventRule(BaseModel):
+    """
+    The rule that matched.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    description: Annotated[str | None, NOT_NULL] = None
+    """
+    What the rule is for.
+    """
+    id: Annotated[str | None, NOT_NULL] = None
+    """
+    The rule's id.
+    """
+    name: Annotated[str | None, NOT_NULL] = None
+    """
+    The rule's name.
+    """
+    type: Annotated[str | None, NOT_NULL] = None
+    """
+    The kind of rule.
+    """
+
+
+class ModerationTextAnalysisCompleteEvent(BaseModel):
+    """
+    Sent when the analysis of the text of some content finishes.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    config_key: Annotated[str | None, NOT_NULL] = None
+    """
+    The moderation configuration that applied.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    entity_creator_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The user who created the content.
+    """
+    entity_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The id of the content that was checked.
+    """
+    entity_type: Annotated[str | None, NOT_NULL] = None
+    """
+    What kind of content was checked, such as `stream:chat:v1:message`.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    review_queue_item_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The review queue item the check created or updated.
+    """
+    type: Literal["moderation.text_analysis.complete"]
+    """
+    Always `moderation.text_analysis.complete`.
+    """
+
+
 class MuteChannelRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -5036,6 +7492,196 @@ class MuteUserResponse(BaseModel):
     own_user: Annotated[FullUser | None, NOT_NULL] = None
     """
     The acting user, with the updated list of mutes.
+    """
+
+
+class NotificationMarkUnreadEvent(BaseModel):
+    """
+    Sent when a user marks a channel, or a thread, unread from a given message on.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel: Annotated[Channel | None, NOT_NULL] = None
+    """
+    The channel the event concerns.
+    """
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    first_unread_message_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The first message now unread.
+    """
+    grouped_unread_channels: Annotated[dict[str, JsonInt] | None, NOT_NULL] = None
+    """
+    Unread channel counts by channel group.
+    """
+    last_read_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When the user last read the channel.
+    """
+    last_read_message_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The last message the user has read.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    thread_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The thread (its parent message id), when the change is in a thread.
+    """
+    total_unread_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    Unread messages of the user across all channels.
+    """
+    type: Literal["notification.mark_unread"]
+    """
+    Always `notification.mark_unread`.
+    """
+    unread_channels: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    Channels with unread messages for the user.
+    """
+    unread_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    Unread messages of the user (older name of `total_unread_count`).
+    """
+    unread_messages: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    Unread messages in the channel.
+    """
+    unread_thread_messages: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    Unread thread replies of the user.
+    """
+    unread_threads: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    Threads with unread replies for the user.
+    """
+    user: User
+    """
+    The user who marked messages unread.
+    """
+
+
+class NotificationThreadMessageNewEvent(BaseModel):
+    """
+    Sent to thread participants when a reply is added to a thread they take part in.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel: Channel
+    """
+    The channel the event concerns.
+    """
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    message: Message
+    """
+    The message the event concerns.
+    """
+    message_id: str
+    """
+    The message's id.
+    """
+    parent_author: Annotated[str | None, NOT_NULL] = None
+    """
+    Author of the thread's parent message, for thread replies.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    thread_id: str
+    """
+    The thread (its parent message id), when the change is in a thread.
+    """
+    thread_participants: Annotated[list[User] | None, NOT_NULL] = None
+    """
+    Users taking part in the thread, for thread replies.
+    """
+    type: Literal["notification.thread_message_new"]
+    """
+    Always `notification.thread_message_new`.
+    """
+    unread_thread_messages: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    Unread thread replies of the user.
+    """
+    unread_threads: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    Threads with unread replies for the user.
+    """
+    watcher_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many users are watching the channel.
     """
 
 
@@ -6479,6 +9125,81 @@ class Reaction(BaseModel):
     """
 
 
+class ReactionDeletedEvent(BaseModel):
+    """
+    Sent when a user removes a reaction from a message.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel: Annotated[Channel | None, NOT_NULL] = None
+    """
+    The channel the event concerns.
+    """
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    message: Message
+    """
+    The message the event concerns.
+    """
+    message_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The message's id.
+    """
+    reaction: Reaction
+    """
+    The reaction the event concerns.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    thread_participants: Annotated[list[User] | None, NOT_NULL] = None
+    """
+    Users taking part in the thread, for thread replies.
+    """
+    type: Literal["reaction.deleted"]
+    """
+    Always `reaction.deleted`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user whose reaction it is.
+    """
+
+
 class ReactionGroup(BaseModel):
     """
     A summary of one kind of reaction on a message.
@@ -6502,6 +9223,81 @@ class ReactionGroup(BaseModel):
     sum_scores: Annotated[JsonInt | None, NOT_NULL] = None
     """
     Total score of those reactions.
+    """
+
+
+class ReactionNewEvent(BaseModel):
+    """
+    Sent when a user adds a reaction to a message; carries the message with its updated reaction counts.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel: Annotated[Channel | None, NOT_NULL] = None
+    """
+    The channel the event concerns.
+    """
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    message: Message
+    """
+    The message the event concerns.
+    """
+    message_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The message's id.
+    """
+    reaction: Reaction
+    """
+    The reaction the event concerns.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    thread_participants: Annotated[list[User] | None, NOT_NULL] = None
+    """
+    Users taking part in the thread, for thread replies.
+    """
+    type: Literal["reaction.new"]
+    """
+    Always `reaction.new`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user whose reaction it is.
     """
 
 
@@ -6561,6 +9357,77 @@ class ReactionResponse(BaseModel):
     The message, with updated reaction counts.
     """
     reaction: Reaction
+
+
+class ReactionUpdatedEvent(BaseModel):
+    """
+    Sent when a user's reaction is replaced by another, or its score changes.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel: Annotated[Channel | None, NOT_NULL] = None
+    """
+    The channel the event concerns.
+    """
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    message: Message
+    """
+    The message the event concerns.
+    """
+    message_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The message's id.
+    """
+    reaction: Reaction
+    """
+    The reaction the event concerns.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    type: Literal["reaction.updated"]
+    """
+    Always `reaction.updated`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user whose reaction it is.
+    """
 
 
 class ReactivateUserRequest(BaseModel):
@@ -6706,6 +9573,306 @@ class ReadState(BaseModel):
     """
 
 
+class ReminderCreatedEvent(BaseModel):
+    """
+    Sent when a user sets a reminder for a message.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    cid: str
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    message_id: str
+    """
+    The message's id.
+    """
+    parent_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The thread's parent message, for a reminder on a thread reply.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    reminder: Annotated[ReminderCreatedEventReminder | None, NOT_NULL] = None
+    type: Literal["reminder.created"]
+    """
+    Always `reminder.created`.
+    """
+    user_id: str
+    """
+    The user the reminder belongs to, or the user the rule acted on.
+    """
+
+
+class ReminderCreatedEventReminder(BaseModel):
+    """
+    The reminder.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel_cid: str
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When it was set.
+    """
+    message_id: str
+    """
+    The message to be reminded of.
+    """
+    remind_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When to remind; absent for a saved message without a time.
+    """
+    updated_at: AwareDatetime
+    """
+    When it last changed.
+    """
+    user_id: str
+    """
+    The user to remind.
+    """
+
+
+class ReminderDeletedEvent(BaseModel):
+    """
+    Sent when a user removes a reminder.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    cid: str
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    message_id: str
+    """
+    The message's id.
+    """
+    parent_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The thread's parent message, for a reminder on a thread reply.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    reminder: Annotated[ReminderDeletedEventReminder | None, NOT_NULL] = None
+    type: Literal["reminder.deleted"]
+    """
+    Always `reminder.deleted`.
+    """
+    user_id: str
+    """
+    The user the reminder belongs to, or the user the rule acted on.
+    """
+
+
+class ReminderDeletedEventReminder(BaseModel):
+    """
+    The reminder.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel_cid: str
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When it was set.
+    """
+    message_id: str
+    """
+    The message to be reminded of.
+    """
+    remind_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When to remind; absent for a saved message without a time.
+    """
+    updated_at: AwareDatetime
+    """
+    When it last changed.
+    """
+    user_id: str
+    """
+    The user to remind.
+    """
+
+
+class ReminderDueEvent(BaseModel):
+    """
+    Sent when the time of a reminder has come.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    cid: str
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    message_id: str
+    """
+    The message's id.
+    """
+    parent_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The thread's parent message, for a reminder on a thread reply.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    reminder: Annotated[ReminderDueEventReminder | None, NOT_NULL] = None
+    type: Literal["notification.reminder_due"]
+    """
+    Always `notification.reminder_due`.
+    """
+    user_id: str
+    """
+    The user the reminder belongs to, or the user the rule acted on.
+    """
+
+
+class ReminderDueEventReminder(BaseModel):
+    """
+    The reminder.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel_cid: str
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When it was set.
+    """
+    message_id: str
+    """
+    The message to be reminded of.
+    """
+    remind_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When to remind; absent for a saved message without a time.
+    """
+    updated_at: AwareDatetime
+    """
+    When it last changed.
+    """
+    user_id: str
+    """
+    The user to remind.
+    """
+
+
+class ReminderUpdatedEvent(BaseModel):
+    """
+    Sent when the time of a reminder changes.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    cid: str
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    message_id: str
+    """
+    The message's id.
+    """
+    parent_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The thread's parent message, for a reminder on a thread reply.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    reminder: Annotated[ReminderUpdatedEventReminder | None, NOT_NULL] = None
+    type: Literal["reminder.updated"]
+    """
+    Always `reminder.updated`.
+    """
+    user_id: str
+    """
+    The user the reminder belongs to, or the user the rule acted on.
+    """
+
+
+class ReminderUpdatedEventReminder(BaseModel):
+    """
+    The reminder.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel_cid: str
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When it was set.
+    """
+    message_id: str
+    """
+    The message to be reminded of.
+    """
+    remind_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When to remind; absent for a saved message without a time.
+    """
+    updated_at: AwareDatetime
+    """
+    When it last changed.
+    """
+    user_id: str
+    """
+    The user to remind.
+    """
+
+
 class RestoreUsersRequest(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -6713,6 +9880,76 @@ class RestoreUsersRequest(BaseModel):
     user_ids: Annotated[list[str], Field(max_length=100, min_length=1)]
     """
     The users to restore.
+    """
+
+
+class ReviewQueueItemNewEvent(BaseModel):
+    """
+    Sent when content is added to the moderation review queue.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    action: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The moderation action taken on the item.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    flags: Annotated[list[dict[str, Any]] | None, NOT_NULL] = None
+    """
+    The flags raised on the item.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    review_queue_item: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The item in the moderation review queue.
+    """
+    type: Literal["review_queue_item.new"]
+    """
+    Always `review_queue_item.new`.
+    """
+
+
+class ReviewQueueItemUpdatedEvent(BaseModel):
+    """
+    Sent when an item of the moderation review queue changes, for example when a moderator acts on it.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    action: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The moderation action taken on the item.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    flags: Annotated[list[dict[str, Any]] | None, NOT_NULL] = None
+    """
+    The flags raised on the item.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    review_queue_item: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The item in the moderation review queue.
+    """
+    type: Literal["review_queue_item.updated"]
+    """
+    Always `review_queue_item.updated`.
     """
 
 
@@ -7377,6 +10614,45 @@ class ThreadState(BaseModel):
     updated_at: AwareDatetime
     """
     When it last changed.
+    """
+
+
+class ThreadUpdatedEvent(BaseModel):
+    """
+    Sent when a thread's title or custom data change.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    thread: Thread
+    """
+    The thread the event concerns.
+    """
+    type: Literal["thread.updated"]
+    """
+    Always `thread.updated`.
     """
 
 
@@ -8684,6 +11960,85 @@ class User(BaseModel):
     """
 
 
+class UserBannedEvent(BaseModel):
+    """
+    Sent when a user is banned from the app, or from one channel (then the channel fields are present).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    created_by: Annotated[User | None, NOT_NULL] = None
+    """
+    The user or moderator who did it.
+    """
+    expiration: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When the ban lapses; absent for a permanent ban.
+    """
+    reason: Annotated[str | None, NOT_NULL] = None
+    """
+    The reason given.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    review_queue_item_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The review queue item the check created or updated.
+    """
+    shadow: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the ban is a shadow ban.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    total_bans: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many times the user has been banned.
+    """
+    type: Literal["user.banned"]
+    """
+    Always `user.banned`.
+    """
+    user: User
+    """
+    The user the event is about.
+    """
+
+
 class UserCustomEventRequest(BaseModel):
     """
     A custom event addressed to one user. Fields beyond those listed travel with the event.
@@ -8700,6 +12055,353 @@ class UserCustomEventRequest(BaseModel):
     type: str
     """
     Kind of event; any name of your choosing.
+    """
+
+
+class UserDeactivatedEvent(BaseModel):
+    """
+    Sent when a user is deactivated and can no longer connect.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    created_by: Annotated[User | None, NOT_NULL] = None
+    """
+    The user or moderator who did it.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["user.deactivated"]
+    """
+    Always `user.deactivated`.
+    """
+    user: User
+    """
+    The user the event is about.
+    """
+
+
+class UserDeletedEvent(BaseModel):
+    """
+    Sent when a user is deleted; the fields say what was deleted with the user and how.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    delete_conversation: Annotated[str | None, NOT_NULL] = None
+    """
+    How the user's one-to-one channels were deleted: `soft`, `hard`, or empty.
+    """
+    delete_conversation_channels: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the user's one-to-one channels were deleted.
+    """
+    delete_messages: Annotated[str | None, NOT_NULL] = None
+    """
+    How the user's messages were deleted: `soft`, `hard`, `pruning`, or empty when they were kept.
+    """
+    delete_user: Annotated[str | None, NOT_NULL] = None
+    """
+    How the user was deleted: `soft`, `hard` or `pruning`.
+    """
+    hard_delete: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the data was removed for good rather than marked deleted.
+    """
+    mark_messages_deleted: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the user's messages were marked deleted.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["user.deleted"]
+    """
+    Always `user.deleted`.
+    """
+    user: User
+    """
+    The user the event is about.
+    """
+
+
+class UserFlaggedEvent(BaseModel):
+    """
+    Sent when a user is flagged for review.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    Custom data sent with the event.
+    """
+    reason: Annotated[str | None, NOT_NULL] = None
+    """
+    The reason given.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    target_user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user acted upon.
+    """
+    total_flags: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many times the target has been flagged in all.
+    """
+    type: Literal["user.flagged"]
+    """
+    Always `user.flagged`.
+    """
+    user: User
+    """
+    The user who raised the flag.
+    """
+
+
+class UserGroupCreatedEvent(BaseModel):
+    """
+    Sent when a user group, used for group mentions, is created.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["user_group.created"]
+    """
+    Always `user_group.created`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who made the change.
+    """
+    user_group: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The user group.
+    """
+
+
+class UserGroupDeletedEvent(BaseModel):
+    """
+    Sent when a user group is deleted.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["user_group.deleted"]
+    """
+    Always `user_group.deleted`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who made the change.
+    """
+    user_group: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The user group.
+    """
+
+
+class UserGroupMemberAddedEvent(BaseModel):
+    """
+    Sent when users are added to a user group.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    members: list[str]
+    """
+    Ids of the users added or removed.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["user_group.member_added"]
+    """
+    Always `user_group.member_added`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who made the change.
+    """
+    user_group: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The user group.
+    """
+
+
+class UserGroupMemberRemovedEvent(BaseModel):
+    """
+    Sent when users are removed from a user group.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    members: list[str]
+    """
+    Ids of the users added or removed.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["user_group.member_removed"]
+    """
+    Always `user_group.member_removed`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who made the change.
+    """
+    user_group: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The user group.
+    """
+
+
+class UserGroupUpdatedEvent(BaseModel):
+    """
+    Sent when a user group's name or description changes.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["user_group.updated"]
+    """
+    Always `user_group.updated`.
+    """
+    user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user who made the change.
+    """
+    user_group: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The user group.
+    """
+
+
+class UserMessagesDeletedEvent(BaseModel):
+    """
+    Sent when all messages of a user are deleted, app-wide or in one channel.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    hard_delete: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the data was removed for good rather than marked deleted.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    type: Literal["user.messages.deleted"]
+    """
+    Always `user.messages.deleted`.
+    """
+    user: User
+    """
+    The user the event is about.
     """
 
 
@@ -8730,6 +12432,72 @@ class UserMute(BaseModel):
     user: Annotated[User | None, NOT_NULL] = None
     """
     Who muted.
+    """
+
+
+class UserMutedEvent(BaseModel):
+    """
+    Sent when a user mutes one or more other users.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    target_user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user acted upon.
+    """
+    target_users: Annotated[list[User] | None, NOT_NULL] = None
+    """
+    The users acted upon, when there are several.
+    """
+    type: Literal["user.muted"]
+    """
+    Always `user.muted`.
+    """
+    user: User
+    """
+    The user who muted the others.
+    """
+
+
+class UserReactivatedEvent(BaseModel):
+    """
+    Sent when a deactivated user is reactivated.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    created_by: Annotated[User | None, NOT_NULL] = None
+    """
+    The user or moderator who did it.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["user.reactivated"]
+    """
+    Always `user.reactivated`.
+    """
+    user: User
+    """
+    The user the event is about.
     """
 
 
@@ -8806,6 +12574,162 @@ class UserStatusResponse(BaseModel):
     How long the server spent on the request.
     """
     user: Annotated[User | None, NOT_NULL] = None
+
+
+class UserUnbannedEvent(BaseModel):
+    """
+    Sent when a user's ban, app-wide or in a channel, is lifted.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channel_custom: Annotated[dict[str, Any] | None, NOT_NULL] = None
+    """
+    The channel's custom data.
+    """
+    channel_id: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's id.
+    """
+    channel_member_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many members the channel has.
+    """
+    channel_message_count: Annotated[JsonInt | None, NOT_NULL] = None
+    """
+    How many messages the channel holds.
+    """
+    channel_type: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel's type.
+    """
+    cid: Annotated[str | None, NOT_NULL] = None
+    """
+    The channel, as `type:id`.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    created_by: Annotated[User | None, NOT_NULL] = None
+    """
+    The user or moderator who did it.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    shadow: Annotated[JsonBool | None, NOT_NULL] = None
+    """
+    Whether the ban is a shadow ban.
+    """
+    team: Annotated[str | None, NOT_NULL] = None
+    """
+    The team the channel belongs to, on multi-tenant apps.
+    """
+    type: Literal["user.unbanned"]
+    """
+    Always `user.unbanned`.
+    """
+    user: User
+    """
+    The user the event is about.
+    """
+
+
+class UserUnmutedEvent(BaseModel):
+    """
+    Sent when a user lifts a mute of one or more other users.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    target_user: Annotated[User | None, NOT_NULL] = None
+    """
+    The user acted upon.
+    """
+    target_users: Annotated[list[User] | None, NOT_NULL] = None
+    """
+    The users acted upon, when there are several.
+    """
+    type: Literal["user.unmuted"]
+    """
+    Always `user.unmuted`.
+    """
+    user: User
+    """
+    The user who lifted the mutes.
+    """
+
+
+class UserUnreadMessageReminderEvent(BaseModel):
+    """
+    Sent when a user has had unread messages for the configured time, so that the app can remind them by other means.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    channels: dict[str, dict[str, Any]]
+    """
+    The channels with unread messages, keyed by `type:id`; each gives the channel and its unread messages.
+    """
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["user.unread_message_reminder"]
+    """
+    Always `user.unread_message_reminder`.
+    """
+    user: User
+    """
+    The user the event is about.
+    """
+
+
+class UserUpdatedEvent(BaseModel):
+    """
+    Sent when a user's data change.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_at: AwareDatetime
+    """
+    When Stream produced the event.
+    """
+    received_at: Annotated[AwareDatetime | None, NOT_NULL] = None
+    """
+    When Stream received the request that caused the event.
+    """
+    type: Literal["user.updated"]
+    """
+    Always `user.updated`.
+    """
+    user: User
+    """
+    The user the event is about.
+    """
 
 
 class UsersResponse(BaseModel):
