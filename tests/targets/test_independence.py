@@ -12,7 +12,12 @@ from chatforge.ir.failures import CLIENT_EXCEPTIONS, ERROR_KINDS, raised
 from chatforge.runtime.client import _errors
 
 TARGETS = Path(__file__).resolve().parents[2] / "chatforge" / "targets"
-PACKAGES = sorted(p.name for p in TARGETS.iterdir() if (p / "__init__.py").is_file())
+# What the targets share (like text.py and templating.py beside them): the models module, made
+# once per spec and handed to the targets that embed it.
+SHARED = {"modelgen"}
+PACKAGES = sorted(
+    p.name for p in TARGETS.iterdir() if (p / "__init__.py").is_file() and p.name not in SHARED
+)
 
 
 def imported(source: str, package: str) -> set[str]:
