@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from chatforge.targets import overview
+from chatforge.targets.docs import overview
 from chatforge.targets.docs import events
 from tests.conftest import ROOT
 from tests.running import chatforge
