@@ -8,7 +8,7 @@ Six measurements, each against its target, each also a script of its own:
   same specs, each pinned and installed for the benchmark alone under bench/.cache/
   (bench/cold.py, with bench/stages.py);
 - warm regeneration when nothing changed, the cache on (bench/warm.py);
-- scaling on synthetic specs of 500 to 3,000 operations (bench/scaling.py, bench/synthetic.py);
+- scaling on synthetic specs of 1,000 to 10,000 operations (bench/scaling.py, bench/synthetic.py);
 - large specs shaped like real ones, and validation of a 3 MiB one (bench/large.py,
   bench/large_spec.py);
 - import time of each generated client (bench/client_import.py);

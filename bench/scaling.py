@@ -3,7 +3,7 @@
 openapi-python-client: time, memory, the least-squares slope in seconds per 1,000 operations
 with its R², and the time per operation at the largest size over that at the smallest.
 
-    .venv/bin/python bench/scaling.py                          # 500 to 3,000 operations
+    .venv/bin/python bench/scaling.py                          # 1,000 to 10,000 operations
     .venv/bin/python bench/scaling.py --sizes 250 --runs 1 --no-peer   # a smoke test
 
 The slope and the ratios need three sizes or more.
@@ -25,9 +25,9 @@ from common import OPC, Bench, Series, Verdict, cell, median_of, met_text, mib, 
 
 LINEAR_RATIO = 1.1  # target: time per operation at the largest size over that at the smallest
 MEMORY_LIMIT = 2 * 1024**3  # target: peak memory of the process tree at the largest size
-# The largest size the loader admits: a spec of 10,000 operations of this shape holds some 1.5
-# million values (the loader takes 500,000) in 23 MB (it takes 16 MiB); pass --sizes to try.
-SIZES = (500, 1000, 2000, 3000)
+# Up to 10,000 operations: 23 MB and some 815,000 values of this shape, within the loader's
+# limits (64 MiB, 2,000,000 values).
+SIZES = (1000, 2500, 5000, 10000)
 PEER_UP_TO = 2000  # openapi-python-client runs on the sizes up to this one (minutes a run above)
 
 
@@ -194,7 +194,7 @@ def parse_sizes(text: str | None, default: Sequence[int], least: int) -> list[in
 
 def main(argv: list[str] | None = None) -> int:
     parser = common.job_parser(__doc__, 3, "runs of each size", opc=True)
-    parser.add_argument("--sizes", help="spec sizes, comma-separated (default 500 to 3000)")
+    parser.add_argument("--sizes", help="spec sizes, comma-separated (default 1000 to 10000)")
     args = parser.parse_args(argv)
     sizes = parse_sizes(args.sizes, SIZES, 1)
     if sizes is None:

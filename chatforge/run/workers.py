@@ -26,6 +26,7 @@ parent dies, so a worker in the middle of a task stops too, removing its tempora
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import heapq
 import multiprocessing
@@ -156,6 +157,31 @@ def _loop(connection: Connection) -> None:
             return
         except Exception as exc:  # noqa: BLE001 - a result or exception that does not pickle
             connection.send(("raised", RuntimeError(f"{type(exc).__name__}: {exc}"), []))
+        del reply, task, function, args
+        _release()
+
+
+def _trimmer() -> Callable[[int], int] | None:
+    """glibc's `malloc_trim`, where the C library is glibc; None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    return trim
+
+
+_TRIM = _trimmer()
+
+
+def _release() -> None:
+    """Gives the memory a finished task freed back to the system. glibc keeps freed memory in
+    the heap for the process's later use: after checking a spec of 10,000 operations, some 300
+    MiB that the worker, rendering smaller pieces after, never uses again, while the models
+    worker beside it needs a gigabyte."""
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 @dataclass

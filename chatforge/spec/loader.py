@@ -59,10 +59,12 @@ MAX_ALIAS_VALUES = 100_000
 # of the JSON pointers that locate each of their values, in characters.
 MAX_ALIAS_BYTES = 1024 * 1024
 # What a whole document may hold, aliases or not: values, and the characters of the JSON
-# pointers that locate them (the largest curated spec has about 16,000 values and 1.1 million
-# characters of pointers; a 16 MiB spec like it about 500,000 and 32 million).
-MAX_VALUES = 500_000
-MAX_POINTER_BYTES = 32 * 1024 * 1024
+# pointers that locate them. A synthetic spec of 10,000 operations holds some 910,000 values
+# named by 66 million characters of pointers; the largest public specs hold fewer. Both bound
+# what reading costs (the positions table keeps every pointer): a document at both limits is
+# read in well under 2 GB.
+MAX_VALUES = 2_000_000
+MAX_POINTER_BYTES = 160 * 1024 * 1024
 # Digits of an integer (the fewest any Python build converts to and from text).
 MAX_INTEGER_DIGITS = 640
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -287,11 +289,15 @@ def _place(event: yaml.Event) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
-def _scan(text: str) -> tuple[str, int, int] | None:
+def _scan(text: str) -> tuple[tuple[str, int, int] | None, bool]:
     """What makes a document too much to compose, and where: nesting deeper than MAX_DEPTH or
     more than MAX_ALIASES aliases. Read from the parser's events, which come one at a time
-    without recursion, stopping at the first problem; a syntax error is left to the composer."""
-    depth = aliases = 0
+    without recursion, stopping at the first problem; a syntax error is left to the composer.
+    Second, whether the events make one document the composer would take (no syntax error, no
+    alias before its anchor, no anchor twice, one document), which `_EventBuilder` reads."""
+    depth = aliases = documents = 0
+    anchors: set[str] = set()
+    plain = True
     opening = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
     closing = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
     try:
@@ -303,7 +309,7 @@ def _scan(text: str) -> tuple[str, int, int] | None:
                         f"the document nests deeper than {MAX_DEPTH} levels; flatten it (move "
                         "nested schemas under components and $ref them)",
                         *_place(event),
-                    )
+                    ), False
             elif isinstance(event, closing):
                 depth -= 1
             elif isinstance(event, yaml.AliasEvent):
@@ -312,10 +318,19 @@ def _scan(text: str) -> tuple[str, int, int] | None:
                     return (
                         f"more than {MAX_ALIASES} YAML aliases; expand them by hand",
                         *_place(event),
-                    )
+                    ), False
+                plain = plain and event.anchor in anchors
+                continue
+            elif isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                plain = plain and documents == 1
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None:
+                plain = plain and anchor not in anchors
+                anchors.add(anchor)
     except yaml.YAMLError:
-        return None
-    return None
+        return None, False
+    return None, plain
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -339,14 +354,197 @@ def _unclosed_quote(exc: yaml.MarkedYAMLError) -> bool:
     )
 
 
+# The parser's events: their attributes are those of the kind of event.
+_Event = Any
+
+
+class _Unplain(Exception):
+    """What `_EventBuilder` leaves to the composed tree: a value it skips holds an anchor."""
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_NODES: dict[type[Any], type[yaml.Node]] = {
+    yaml.ScalarEvent: yaml.ScalarNode,
+    yaml.SequenceStartEvent: yaml.SequenceNode,
+    yaml.MappingStartEvent: yaml.MappingNode,
+}
+
+
+class _EventBuilder(_Builder):
+    """Builds the same JSON data, positions and diagnostics as `_Builder`, from the parser's
+    events rather than the composed node tree, which costs some 25 bytes of memory for each byte
+    of YAML: each value is built as its events come. The events of an anchored value are kept,
+    and an alias builds them again, as `_Builder` builds the node an alias names again. Takes
+    only what `_scan` found plain."""
+
+    def __init__(self, diagnostics: Diagnostics) -> None:
+        super().__init__(diagnostics)
+        self.anchors: dict[str, list[_Event]] = {}
+        self.recording: list[list[_Event]] = []
+
+    def document(self, text: str) -> tuple[Json, dict[str, tuple[int, int]]]:
+        events = self._recorded(yaml.parse(text, Loader=_FAST_LOADER))
+        try:
+            data: Json = None
+            for event in events:
+                if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent)):
+                    continue
+                if isinstance(event, (yaml.DocumentStartEvent, yaml.DocumentEndEvent)):
+                    continue
+                data = self.value(event, events, "", 0, False)
+                break
+            else:
+                self.diagnostics.error("the file is empty; a spec is an OpenAPI 3.1 document")
+                raise SpecError(list(self.diagnostics))
+        except yaml.YAMLError:
+            raise _Unplain from None
+        if self.diagnostics.has_errors:
+            raise SpecError(list(self.diagnostics))
+        return data, self.positions
+
+    def _recorded(self, events: Iterator[_Event]) -> Iterator[_Event]:
+        for event in events:
+            for record in self.recording:
+                record.append(event)
+            yield event
+
+    def _node(self, event: _Event, tag: str) -> yaml.Node:
+        """A node of the event's kind, for the checks `_Builder` makes of nodes."""
+        value = event.value if isinstance(event, yaml.ScalarEvent) else []
+        kind = _NODES[type(event)]
+        if kind is yaml.ScalarNode:
+            return yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+        return kind(tag, value, event.start_mark, event.end_mark)
+
+    def _resolved(self, event: _Event) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            kind = _NODES[type(event)]
+            value = event.value if isinstance(event, yaml.ScalarEvent) else None
+            resolve: Any = self.constructor.resolve
+            tag = resolve(kind, value, event.implicit)
+        return self._node(event, tag)
+
+    def _anchored(self, alias: _Event) -> list[_Event]:
+        """The events of the value an alias names; one within that value is left to the tree."""
+        found = self.anchors.get(alias.anchor)
+        if found is None:
+            raise _Unplain
+        return found
+
+    def _skip(self, event: _Event, events: Iterator[_Event]) -> None:
+        """Reads past a value that is not built; one holding an anchor is left to the tree."""
+        depth = 0
+        while True:
+            if getattr(event, "anchor", None) is not None and not isinstance(
+                event, yaml.AliasEvent
+            ):
+                raise _Unplain
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+            if depth == 0:
+                return
+            event = next(events)
+
+    def value(
+        self,
+        event: _Event,
+        events: Iterator[_Event],
+        pointer: str,
+        depth: int,
+        aliased: bool,
+    ) -> Json:
+        if isinstance(event, yaml.AliasEvent):  # the anchored value, met again
+            first, *rest = self._anchored(event)
+            return self.value(first, iter(rest), pointer, depth, True)
+        anchor = event.anchor
+        record: list[_Event] | None = None
+        if anchor is not None and not aliased:
+            record = [event]
+            self.recording.append(record)
+        self.positions.setdefault(pointer, (event.start_mark.line + 1, event.start_mark.column + 1))
+        self.budget.value(pointer)
+        if aliased:
+            text = len(event.value) if isinstance(event, yaml.ScalarEvent) else 0
+            self.budget.aliased(pointer, text)
+        if depth > MAX_DEPTH:
+            self.diagnostics.error(f"the document nests deeper than {MAX_DEPTH} levels", pointer)
+            raise SpecError(list(self.diagnostics))
+        node = self._resolved(event)
+        result: Json
+        if isinstance(event, yaml.ScalarEvent):
+            result = self._scalar(node, pointer)
+        else:
+            if node.tag != _COLLECTION_TAGS[type(node)]:
+                self._tag(node, pointer)
+            if isinstance(event, yaml.MappingStartEvent):
+                result = self._mapping_events(events, pointer, depth, aliased)
+            else:
+                items: list[Json] = []
+                for item in events:
+                    if isinstance(item, yaml.SequenceEndEvent):
+                        break
+                    items.append(
+                        self.value(item, events, f"{pointer}/{len(items)}", depth + 1, aliased)
+                    )
+                result = items
+        if record is not None and anchor is not None:
+            self.recording.pop()
+            self.anchors[anchor] = record
+        return result
+
+    def _mapping_events(
+        self, events: Iterator[_Event], pointer: str, depth: int, aliased: bool
+    ) -> dict[str, Json]:
+        result: dict[str, Json] = {}
+        for key_event in events:
+            if isinstance(key_event, yaml.MappingEndEvent):
+                break
+            if isinstance(key_event, yaml.AliasEvent):
+                key_event = self._anchored(key_event)[0]
+            elif not isinstance(key_event, yaml.ScalarEvent):
+                self._skip(key_event, events)
+            key_node = self._resolved(key_event)
+            if key_node.tag == _MERGE_TAG:
+                self.diagnostics.error("YAML merge keys (<<) are not supported in specs", pointer)
+                self._skip(next(events), events)
+                continue
+            if key_event.anchor is not None and isinstance(key_event, yaml.ScalarEvent):
+                if key_event.anchor not in self.anchors:
+                    self.anchors[key_event.anchor] = [key_event]
+            key = self._key(key_node, pointer)
+            if key is None:
+                self._skip(next(events), events)
+                continue
+            child = f"{pointer}/{escape_pointer_token(key)}"
+            if aliased:
+                self.budget.aliased(child, len(key), value=False)
+            mark = (key_event.start_mark.line + 1, key_event.start_mark.column + 1)
+            if key in result:
+                self.positions[child] = mark
+                self.diagnostics.error(f"duplicate key {key!r}; remove one of them", child)
+                self._skip(next(events), events)
+                continue
+            self.positions[child] = mark
+            result[key] = self.value(next(events), events, child, depth + 1, aliased)
+        return result
+
+
 def parse_yaml(text: str, display_path: str) -> tuple[Json, dict[str, tuple[int, int]]]:
     """Parse YAML (or JSON) text into JSON data and a pointer -> (line, col) map."""
     diagnostics = Diagnostics(display_path)
-    too_much = _scan(text)
+    too_much, plain = _scan(text)
     if too_much is not None:
         message, line, col = too_much
         diagnostics.error_at(line, col, message)
         raise SpecError(list(diagnostics))
+    if plain:
+        try:
+            return _EventBuilder(Diagnostics(display_path)).document(text)
+        except _Unplain:
+            pass  # read as before, from the composed tree
     try:
         node = _compose(text)
     except RecursionError:  # the pure-Python reader, reading on past where libyaml stopped
