@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from chatforge.targets.docs import overview
-from chatforge.targets.docs import events
+from chatforge.targets.docs import events, overview
 from tests.conftest import ROOT
 from tests.running import chatforge
 from tests.webhooks.test_receivers import FIXTURES, build
