@@ -149,10 +149,24 @@ def _run(
             capitalise_enum_members=True,
             # Generated code needs pydantic alone: e-mail addresses stay strings rather than
             # EmailStr, which would need the email-validator package.
-            type_mappings=["string+email=string", "string+idn-email=string"],
+            type_mappings=["string+email=string", "string+idn-email=string", *_AS_WRITTEN],
             aliases=aliases or None,
             allow_remote_refs=False,
         )
+
+
+# Formats whose pydantic types would not keep a value as the API wrote it, so they stay strings
+# (JSON Schema takes a format as a note on the value, not a check): AnyUrl refuses a path
+# relative to the API and adds a slash to a bare host; timedelta refuses durations other than
+# ISO 8601's without months (`24h`, `P1M`) and writes back another spelling; SecretStr is
+# written as asterisks, so a password would be sent masked; Base64Str decodes the content and
+# refuses bytes that are not UTF-8.
+_AS_WRITTEN = [
+    "string+uri=string",
+    "string+duration=string",
+    "string+password=string",
+    "string+byte=string",
+]
 
 
 def _generate(api: Api) -> str:
