@@ -172,7 +172,10 @@ _AS_WRITTEN = [
 def _generate(api: Api) -> str:
     if not api.models:
         return header(api, "Models") + "\nfrom pydantic import BaseModel as BaseModel\n"
-    schemas = {m.name: _annotations_normalised(json.loads(m.schema_json)) for m in api.models}
+    schemas = {
+        m.name: _undeprecated(_annotations_normalised(json.loads(m.schema_json)))
+        for m in api.models
+    }
     schemas = allof.combined({name: applicable(schema) for name, schema in schemas.items()})
     for op in api.operations:
         if op.body is not None and op.body.kind == "multipart" and op.body.model in schemas:
@@ -321,6 +324,16 @@ _SUBSCHEMAS = frozenset({"oneOf", "anyOf", "allOf", "prefixItems"})
 _NAMED_SUBSCHEMAS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
 # The annotations datamodel-code-generator writes into the module as docstrings.
 _PROSE = frozenset({"description", "title"})
+
+
+def _undeprecated(schema: Any) -> Any:
+    """A named schema without a `deprecated` of its own. datamodel-code-generator puts it on the
+    `root` field of a schema that is not an object, and pydantic then refuses to set that field,
+    so no value of the model could be read; on an object it writes nothing, so both are alike
+    without it. A deprecated property stays a deprecated field."""
+    if isinstance(schema, dict) and "deprecated" in schema:
+        return {key: value for key, value in schema.items() if key != "deprecated"}
+    return schema
 
 
 def _annotations_normalised(schema: Any) -> Any:
