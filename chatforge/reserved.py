@@ -7,7 +7,9 @@ checks them against the runtime's classes, so a new runtime attribute cannot go 
 
 from __future__ import annotations
 
+import builtins
 import hashlib
+import keyword
 from collections.abc import Iterable
 
 from chatforge import naming
@@ -277,12 +279,19 @@ SERVER_ROUTE_MODULE = frozenset(
     }
 )
 
+# Python's builtins a class name could spell (Warning, Exception, ...): a model used before its
+# class is defined is looked up when pydantic builds it, and would find the builtin instead.
+CLASS_BUILTINS = frozenset(
+    name for name in dir(builtins) if name[:1].isupper() and not keyword.iskeyword(name)
+)
+
 # Every name a model class could meet in a module that imports it, besides the tags' classes
 # (`tag_classes`). A schema named so is renamed with a `Model` suffix.
 MODEL_RESERVED = (
     MODELS_MODULE
     | CLIENT_RESOURCE_MODULE
     | SERVER_ROUTE_MODULE
+    | CLASS_BUILTINS
     | {"FileInput", "Mapping", "NotGiven", "Request", "Response", "Sequence"}
 )
 

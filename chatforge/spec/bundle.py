@@ -198,6 +198,15 @@ class _Bundler:
             self.inline(site, file, fragment, where)
             return
         section = _SECTIONS.get(site.kind)
+        if site.kind == "operation":
+            self.error(
+                f"$ref {value!r} stands for a whole operation, which OpenAPI does not allow: an "
+                "Operation Object has no $ref (a path item may be one); write the operation in "
+                "place, or bundle the spec first with a tool that writes such references in "
+                "(redocly bundle)",
+                where,
+            )
+            return
         if section is None:
             self.error(
                 f"$ref {value!r} names another file where chatforge reads none: only schemas, "

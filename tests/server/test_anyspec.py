@@ -299,3 +299,60 @@ def test_a_union_body_is_sent_as_the_variant_the_caller_gives(
     assert all(raw.parse().ok for raw in sent)
     received = [call["body"].model_dump(mode="json") for call in recorder.calls]
     assert received == bodies
+
+
+# Formats written the API's way, and a schema named like a Python builtin ----------------------
+
+
+def test_formatted_strings_travel_as_written(packages: dict[str, Packages]) -> None:
+    made = packages["written_formats"]
+    link = {"uri": "/v1/links/L2", "home": "https://example.com", "retention": "90m", "key": "//4A"}
+    page = {
+        "first_page_uri": "/v1/links?page=0",
+        "links": [link],
+        "warnings": [{"code": 7, "message": "slow"}],
+    }
+    recorder = Recorder(link)
+    client_package = made.client
+    with LiveServer(_serve(made, "links", recorder)) as live:
+        with client_package.Client(base_url=live.url) as client:
+            raw = client.with_raw_response.links.create_link(
+                home="https://example.com", secret="hunter2", key="//4A"
+            )
+            recorder.answer = page
+            listed = client.links.list_links()
+    assert json.loads(raw.http_response.request.content) == {
+        "home": "https://example.com",
+        "secret": "hunter2",
+        "key": "//4A",
+    }
+    made_link = raw.parse()
+    assert (made_link.uri, made_link.home, made_link.retention, made_link.key) == tuple(
+        link.values()
+    )
+    body = recorder.calls[0]["body"]
+    assert (body.home, body.secret, body.key) == ("https://example.com", "hunter2", "//4A")
+    assert listed.first_page_uri == "/v1/links?page=0"
+    assert [(w.code, w.message) for w in listed.warnings or []] == [(7, "slow")]
+    assert listed.model_dump(mode="json", exclude_none=True) == page
+
+
+# Deprecated schemas that hold a value rather than an object -----------------------------------
+
+
+def test_values_of_deprecated_schemas_are_read_and_written(packages: dict[str, Packages]) -> None:
+    made = packages["deprecated_values"]
+    answer = {"score": 40, "tier": 3, "key": "k-1"}
+    recorder = Recorder(answer)
+    client_package = made.client
+    with LiveServer(_serve(made, "risks", recorder)) as live:
+        with client_package.Client(base_url=live.url) as client:
+            raw = client.with_raw_response.risks.evaluate_risk(amount=9.5, key="k-2")
+    assert json.loads(raw.http_response.request.content) == {"amount": 9.5, "key": "k-2"}
+    evaluation = raw.parse()
+    assert evaluation.model_dump(mode="json", exclude_none=True) == answer
+    (call,) = recorder.calls
+    assert call["body"].model_dump(mode="json", exclude_none=True) == {"amount": 9.5, "key": "k-2"}
+    with TestClient(_serve(made, "risks", recorder)) as test:
+        refused = test.post("/risks", json={"amount": 1, "key": "k" * 17})
+        assert refused.status_code == 422, refused.text

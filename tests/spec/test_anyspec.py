@@ -450,3 +450,24 @@ paths:
         "not valid OpenAPI 3.0: this value is none of the forms allowed here: 'schema' is a "
         "required property; or it may not hold style here"
     )
+
+
+def test_an_operation_that_is_a_reference_is_refused_where_written(tmp_path: Path) -> None:
+    (tmp_path / "api.yaml").write_text(
+        "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /things:\n    get:\n"
+        "      $ref: 'operations/list_things.yaml'\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "operations").mkdir()
+    (tmp_path / "operations" / "list_things.yaml").write_text(
+        "operationId: list_things\nresponses:\n  '200': {description: The things}\n",
+        encoding="utf-8",
+    )
+    result = chatforge("validate", "api.yaml", "--no-cache", cwd=tmp_path)
+    assert result.returncode == 1
+    assert lines(result.stderr, "error") == [
+        "api.yaml:6:7: error: $ref 'operations/list_things.yaml' stands for a whole operation, "
+        "which OpenAPI does not allow: an Operation Object has no $ref (a path item may be one); "
+        "write the operation in place, or bundle the spec first with a tool that writes such "
+        "references in (redocly bundle) (/paths/~1things/get/$ref)"
+    ]

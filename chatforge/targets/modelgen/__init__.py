@@ -149,16 +149,33 @@ def _run(
             capitalise_enum_members=True,
             # Generated code needs pydantic alone: e-mail addresses stay strings rather than
             # EmailStr, which would need the email-validator package.
-            type_mappings=["string+email=string", "string+idn-email=string"],
+            type_mappings=["string+email=string", "string+idn-email=string", *_AS_WRITTEN],
             aliases=aliases or None,
             allow_remote_refs=False,
         )
 
 
+# Formats whose pydantic types would not keep a value as the API wrote it, so they stay strings
+# (JSON Schema takes a format as a note on the value, not a check): AnyUrl refuses a path
+# relative to the API and adds a slash to a bare host; timedelta refuses durations other than
+# ISO 8601's without months (`24h`, `P1M`) and writes back another spelling; SecretStr is
+# written as asterisks, so a password would be sent masked; Base64Str decodes the content and
+# refuses bytes that are not UTF-8.
+_AS_WRITTEN = [
+    "string+uri=string",
+    "string+duration=string",
+    "string+password=string",
+    "string+byte=string",
+]
+
+
 def _generate(api: Api) -> str:
     if not api.models:
         return header(api, "Models") + "\nfrom pydantic import BaseModel as BaseModel\n"
-    schemas = {m.name: _annotations_normalised(json.loads(m.schema_json)) for m in api.models}
+    schemas = {
+        m.name: _undeprecated(_annotations_normalised(json.loads(m.schema_json)))
+        for m in api.models
+    }
     schemas = allof.combined({name: applicable(schema) for name, schema in schemas.items()})
     for op in api.operations:
         if op.body is not None and op.body.kind == "multipart" and op.body.model in schemas:
@@ -307,6 +324,16 @@ _SUBSCHEMAS = frozenset({"oneOf", "anyOf", "allOf", "prefixItems"})
 _NAMED_SUBSCHEMAS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
 # The annotations datamodel-code-generator writes into the module as docstrings.
 _PROSE = frozenset({"description", "title"})
+
+
+def _undeprecated(schema: Any) -> Any:
+    """A named schema without a `deprecated` of its own. datamodel-code-generator puts it on the
+    `root` field of a schema that is not an object, and pydantic then refuses to set that field,
+    so no value of the model could be read; on an object it writes nothing, so both are alike
+    without it. A deprecated property stays a deprecated field."""
+    if isinstance(schema, dict) and "deprecated" in schema:
+        return {key: value for key, value in schema.items() if key != "deprecated"}
+    return schema
 
 
 def _annotations_normalised(schema: Any) -> Any:
