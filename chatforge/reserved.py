@@ -47,6 +47,7 @@ APP_NAMES = frozenset(
         "base",
         "create_app",
         "docs",
+        "event",
         "given",
         "handlers",
         "install_docs",
@@ -192,11 +193,15 @@ CLIENT_MODULE = frozenset(
         "SignatureAuth",
         "SyncAPIClient",
         "TYPE_CHECKING",
+        "UnknownEvent",
         "UnprocessableEntityError",
+        "WebhookVerificationError",
         "annotations",
         "cached_property",
         "httpx",
         "models",
+        "parse_webhook",
+        "verify_webhook",
     }
 )
 
