@@ -299,3 +299,24 @@ def test_a_union_body_is_sent_as_the_variant_the_caller_gives(
     assert all(raw.parse().ok for raw in sent)
     received = [call["body"].model_dump(mode="json") for call in recorder.calls]
     assert received == bodies
+
+
+# Names of punctuation and digits alone ------------------------------------------------------------
+
+
+def test_names_of_punctuation_alone_keep_distinct_python_names_and_their_wire_names(
+    packages: dict[str, Packages],
+) -> None:
+    made = packages["punctuation_names"]
+    client_package = made.client
+    tally = client_package.models.Tally.model_validate({"+1": 3, "-1": 1})
+    assert (tally.plus_1, tally.minus_1) == (3, 1)
+    assert tally.model_dump(by_alias=True, exclude_none=True) == {"+1": 3, "-1": 1}
+    recorder = Recorder({"+1": 5, "-1": 2, "total_count": 7})
+    with LiveServer(_serve(made, "tallies", recorder)) as live:
+        with client_package.Client(base_url=live.url) as client:
+            stored = client.tallies.add_tally(plus_1=5, minus_1=2)
+    assert (stored.plus_1, stored.minus_1, stored.total_count) == (5, 2, 7)
+    (call,) = recorder.calls
+    assert (call["body"].plus_1, call["body"].minus_1) == (5, 2)
+    assert call["body"].model_dump(by_alias=True, exclude_unset=True) == {"+1": 5, "-1": 2}
