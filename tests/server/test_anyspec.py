@@ -320,3 +320,60 @@ def test_names_of_punctuation_alone_keep_distinct_python_names_and_their_wire_na
     (call,) = recorder.calls
     assert (call["body"].plus_1, call["body"].minus_1) == (5, 2)
     assert call["body"].model_dump(by_alias=True, exclude_unset=True) == {"+1": 5, "-1": 2}
+
+
+# Bodies sent as they are -------------------------------------------------------------------------
+
+
+def test_text_and_raw_bodies_travel_with_their_media_types(packages: dict[str, Packages]) -> None:
+    made = packages["content_bodies"]
+    client_package = made.client
+    recorder = Recorder({"size": 1})
+    app = _serve(made, "contents", recorder)
+    seen: list[str] = []
+
+    @app.middleware("http")
+    async def content_type(request: Any, call_next: Any) -> Any:
+        seen.append(request.headers.get("content-type", ""))
+        return await call_next(request)
+
+    with LiveServer(app) as live:
+        with client_package.Client(base_url=live.url) as client:
+            client.contents.render_text(text="# Héllo\n*there*")
+            client.contents.put_blob(content=b"\x00\xffdata")
+            client.contents.upload_asset(name="a.png", content=b"\x89PNG")
+            client.contents.upload_asset(
+                name="b.txt", content=b"plain", extra_headers={"Content-Type": "text/csv"}
+            )
+            client.contents.upload_asset(name="none")
+    assert [call["body"] for call in recorder.calls] == [
+        "# Héllo\n*there*",
+        b"\x00\xffdata",
+        b"\x89PNG",
+        b"plain",
+        None,
+    ]
+    assert seen[:4] == [
+        "text/plain; charset=utf-8",
+        "application/octet-stream",
+        "application/octet-stream",
+        "text/csv",
+    ]
+
+
+def test_a_text_body_is_checked(packages: dict[str, Packages]) -> None:
+    made = packages["content_bodies"]
+    recorder = Recorder({"size": 1})
+    with TestClient(_serve(made, "contents", recorder)) as http:
+        missing = http.post("/render", content=b"", headers={"Content-Type": "text/plain"})
+        wrong = http.post("/render", content=b"{}", headers={"Content-Type": "application/json"})
+        undecodable = http.post(
+            "/render", content=b"\xff\xfe", headers={"Content-Type": "text/plain; charset=utf-8"}
+        )
+        latin = http.post(
+            "/render",
+            content="é".encode("latin-1"),
+            headers={"Content-Type": "text/plain; charset=latin-1"},
+        )
+    assert [r.status_code for r in (missing, wrong, undecodable)] == [422, 422, 422]
+    assert latin.status_code == 200 and recorder.calls == [{"body": "é"}]

@@ -202,5 +202,13 @@ def curl_example(api: Api, op: Operation, function: Function, fields: list[Field
     args += [f'-H "{h}"' for h in headers]
     args += [f"-H {shlex.quote(h)}" for h in plain_headers]
     args += _body_args(kind, body, values)
+    if op.body is not None and kind in ("text", "raw"):
+        media = op.body.media_type if "*" not in op.body.media_type else "application/octet-stream"
+        args.append(f"-H {shlex.quote('Content-Type: ' + media)}")
+        if kind == "text":
+            text = next((values[(f.location, f.wire)] for f in body), "")
+            args.append(f"--data-binary {shlex.quote(str(text))}")
+        else:
+            args.append("--data-binary @body.bin")
     lines = [*prelude, "curl " + " \\\n  ".join(args)]
     return Curl("\n".join(lines), tuple(notes))

@@ -285,6 +285,12 @@ def _body_param(op: Operation, need: list[str]) -> Param | None:
     body = op.body
     if body is None:
         return None
+    if body.kind in ("text", "raw"):
+        spelled = "str" if body.kind == "text" else "bytes"
+        annotation = spelled if body.required else f"{spelled} | None"
+        reader = f"{body.kind}_body()" if body.required else f"{body.kind}_body(required=False)"
+        need.extend([f"_params:{body.kind}_body", "fastapi:Depends"])
+        return Param("body", f"Annotated[{annotation}, Depends({reader})]", None, annotation)
     need.append(f"models:{body.model}")
     annotation = body.model if body.required else f"{body.model} | None"
     if body.kind == "json":

@@ -1,5 +1,5 @@
 """Request parts FastAPI cannot declare by itself: form bodies with repeated keys, deepObject and
-JSON-string fields, multipart uploads, and deepObject query parameters."""
+JSON-string fields, multipart uploads, text and raw bodies, and deepObject query parameters."""
 
 from __future__ import annotations
 
@@ -159,6 +159,49 @@ def json_body(model: type[M], *, required: bool = True) -> Callable[[Request], A
         if media and media != "application/json" and not media.endswith("+json"):
             _invalid(("body",), f"expected a JSON body, got {media}", "content_type")
         return _from_json(model, raw, "body")
+
+    return dependency
+
+
+def text_body(*, required: bool = True) -> Callable[[Request], Awaitable[str | None]]:
+    """A dependency reading a `text/*` body as text (UTF-8 unless its Content-Type names another
+    charset); None for an optional body that was left out."""
+
+    async def dependency(request: Request) -> str | None:
+        raw = await request.body()
+        if not raw:
+            if required:
+                _invalid(("body",), "field required", "missing")
+            return None
+        header = request.headers.get("content-type", "")
+        media = header.split(";")[0].strip().lower()
+        if media and not media.startswith("text/"):
+            _invalid(("body",), f"expected a text body, got {media}", "content_type")
+        charset = "utf-8"
+        for part in header.split(";")[1:]:
+            key, _, value = part.partition("=")
+            if key.strip().lower() == "charset" and value.strip():
+                charset = value.strip().strip('"')
+        try:
+            return raw.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            error = {"loc": ("body",), "msg": f"the body is not text in {charset}"}
+            raise RequestValidationError([{**error, "type": "unicode_decode"}]) from None
+
+    return dependency
+
+
+def raw_body(*, required: bool = True) -> Callable[[Request], Awaitable[bytes | None]]:
+    """A dependency reading a body of any other media type (`application/octet-stream`, `*/*`)
+    as its bytes; None for an optional body that was left out."""
+
+    async def dependency(request: Request) -> bytes | None:
+        raw = await request.body()
+        if not raw:
+            if required:
+                _invalid(("body",), "field required", "missing")
+            return None
+        return raw
 
     return dependency
 
