@@ -377,3 +377,44 @@ def test_a_text_body_is_checked(packages: dict[str, Packages]) -> None:
         )
     assert [r.status_code for r in (missing, wrong, undecodable)] == [422, 422, 422]
     assert latin.status_code == 200 and recorder.calls == [{"body": "é"}]
+
+
+# Arrays in the deepObject style ------------------------------------------------------------------
+
+
+def test_a_deep_object_array_travels_as_indexed_names(packages: dict[str, Packages]) -> None:
+    made = packages["deep_array"]
+    client_package = made.client
+    recorder = Recorder({"id": "acct"})
+    app = _serve(made, "accounts", recorder)
+    sent: list[str] = []
+
+    @app.middleware("http")
+    async def record(request: Any, call_next: Any) -> Any:
+        sent.append(request.url.query or (await request.body()).decode())
+        return await call_next(request)
+
+    with LiveServer(app) as live:
+        with client_package.Client(base_url=live.url) as client:
+            client.accounts.get_account(expand=["owner", "owner.address"])
+            client.accounts.update_account(name="n", expand=["owner", "plan"])
+            client.accounts.get_account()
+    assert [call.get("expand") for call in recorder.calls[::2]] == [
+        ["owner", "owner.address"],
+        None,
+    ]
+    assert recorder.calls[1]["body"].expand == ["owner", "plan"]
+    assert sent[0] == "expand%5B0%5D=owner&expand%5B1%5D=owner.address"
+    assert sent[1] == "name=n&expand%5B0%5D=owner&expand%5B1%5D=plan"
+    with TestClient(app) as http:
+        for query in ("expand[]=a&expand[]=b", "expand=a&expand=b", "expand[1]=b&expand[0]=a"):
+            assert http.get(f"/accounts?{query}").status_code == 200
+        refused = [
+            http.get(f"/accounts?{query}")
+            for query in ("expand[x]=a", "expand[0]=a&expand[1]=b&expand[2]=c&expand[3]=d")
+        ]
+    assert [call["expand"] for call in recorder.calls[3:6]] == [["a", "b"]] * 3
+    assert [response.status_code for response in refused] == [422, 422]
+    page = (made.out / "deep_array" / "docs" / "accounts.md").read_text(encoding="utf-8")
+    assert "--data-urlencode 'expand[0]=owner'" in page
+    assert "--data-urlencode 'expand[1]=plan'" in page

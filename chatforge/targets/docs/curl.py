@@ -43,6 +43,8 @@ def _pairs(field: Field, value: Any) -> list[tuple[str, str]]:
         return [(field.wire, ",".join(_scalar(v) for v in value))]
     if field.style == "deepObject" and isinstance(value, dict):
         return [(f"{field.wire}[{k}]", _scalar(v)) for k, v in value.items()]
+    if field.style == "deepObject" and isinstance(value, list):
+        return [(f"{field.wire}[{i}]", _scalar(v)) for i, v in enumerate(value)]
     if isinstance(value, list):
         return [(field.wire, _scalar(v)) for v in value]
     return [(field.wire, _scalar(value))]

@@ -112,6 +112,8 @@ def _shape(field: Field) -> str | None:
     if field.location == "query" and (shape in (None, "array") or model_query):
         # FastAPI reads scalars and arrays of scalars; `deep_object_query` and `json_query`
         # read a model
+        if shape == "array" and field.style == "deepObject":
+            return "array"  # `name[0]=a&name[1]=b`: read by `styled_param`
         return "scalar" if field.style in ("deepObject", "json") and not model_query else None
     return shape
 

@@ -115,8 +115,24 @@ def decode_pairs(
     for name in arrays:
         if name in data and not isinstance(data[name], list):
             data[name] = [data[name]]
+        if isinstance(deep.get(name), dict):
+            deep[name] = _indexed(deep[name], (where, name))
     data.update(deep)
     return data
+
+
+def _indexed(found: dict[str, Any], loc: tuple[str, ...]) -> list[Any]:
+    """A deepObject array's items, `name[0]=a&name[1]=b` (or `name[]=a&name[]=b`), in the
+    order of their indexes."""
+    items: list[tuple[int, Any]] = []
+    for key, value in found.items():
+        if key == "":
+            items.extend((-1, item) for item in (value if isinstance(value, list) else [value]))
+        elif key.isdigit() and len(key) <= 6:
+            items.append((int(key), value))
+        else:
+            _invalid(loc, f"{key!r} is no index of an array", "list_type")
+    return [value for _, value in sorted(items, key=lambda item: item[0])]
 
 
 def _located(exc: ValidationError, where: str) -> RequestValidationError:
@@ -320,8 +336,11 @@ def _query(request: Request, name: str, style: str, shape: str, members: tuple[s
     query = request.query_params
     if style == "deepObject":
         prefix = f"{name}["
+        arrays = (name,) if shape == "array" else ()
         items = [(k, v) for k, v in query.multi_items() if k.startswith(prefix)]
-        return decode_pairs(items, "query", {name: "deepObject"}, (), {}).get(name)
+        if arrays:  # an array's items may also come as repeated names
+            items += [(k, v) for k, v in query.multi_items() if k == name]
+        return decode_pairs(items, "query", {name: "deepObject"}, arrays, {}).get(name)
     if style == "json":
         raw = query.get(name)
         return None if raw is None else read_json(raw)
