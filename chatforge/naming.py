@@ -44,9 +44,58 @@ def _fix_identifier(name: str, fallback: str) -> str:
     return name
 
 
+# The words for punctuation in a name that has no ASCII letter (`+1` -> `plus_1`, `-1` ->
+# `minus_1`): dropped as separators, such names would all read alike (`field_1`).
+_PUNCTUATION_WORDS = {
+    "+": "plus",
+    "-": "minus",
+    "*": "star",
+    "/": "slash",
+    "\\": "backslash",
+    ".": "dot",
+    ",": "comma",
+    ":": "colon",
+    ";": "semicolon",
+    "!": "bang",
+    "?": "question",
+    "@": "at",
+    "#": "hash",
+    "$": "dollar",
+    "%": "percent",
+    "&": "and",
+    "|": "pipe",
+    "^": "caret",
+    "~": "tilde",
+    "=": "equals",
+    "<": "lt",
+    ">": "gt",
+    "'": "quote",
+    '"': "double_quote",
+    "`": "backtick",
+    "(": "open_paren",
+    ")": "close_paren",
+    "[": "open_bracket",
+    "]": "close_bracket",
+    "{": "open_brace",
+    "}": "close_brace",
+}
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
+def spelled(text: str) -> str:
+    """A name with no ASCII letter with its punctuation spelled out in words (`+1` ->
+    `plus 1`), so that names differing only in punctuation keep distinct Python names; any
+    other name as it is."""
+    if _ASCII_LETTER.search(_ascii(text)):
+        return text
+    return "".join(
+        f" {_PUNCTUATION_WORDS[char]} " if char in _PUNCTUATION_WORDS else char for char in text
+    )
+
+
 def identifier(text: str, reserved: frozenset[str] = frozenset()) -> str:
     """A snake_case Python identifier; one in `reserved` gets a trailing underscore."""
-    name = text if is_snake_case(text) else snake(text)
+    name = text if is_snake_case(text) else snake(spelled(text))
     name = _fix_identifier(name, "field")
     while name in reserved:
         name = f"{name}_"

@@ -211,3 +211,18 @@ def test_snake_and_identifier_are_idempotent(text: str) -> None:
 def test_constant() -> None:
     assert naming.constant("defaultBaseUrl") == "DEFAULT_BASE_URL"
     assert naming.constant("class") == "CLASS"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("+1", "plus_1"),
+        ("-1", "minus_1"),
+        ("-12.5", "minus_12_dot_5"),
+        ("%", "percent"),
+        ("12", "field_12"),
+        ("a+1", "a_1"),
+    ],
+)
+def test_a_name_without_letters_spells_its_punctuation_out(text: str, expected: str) -> None:
+    assert naming.identifier(text) == expected

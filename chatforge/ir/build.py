@@ -31,6 +31,7 @@ from chatforge.ir.model import (
     Signature,
     Style,
     Tag,
+    TypeInfo,
 )
 from chatforge.ir.schemas import (
     COMPONENT_PREFIX,
@@ -303,17 +304,21 @@ class _Builder:
                 f"and the server accepts only that, not {others}",
                 f"{body_pointer}/content",
             )
-        if kind is None:
-            self.diagnostics.error(
-                f"request media type {media!r} is not supported; use application/json, "
-                "application/x-www-form-urlencoded or multipart/form-data",
-                media_pointer,
-            )
-            return None
         schema = media_object.get("schema") or {}
         model = self.registry.hoist(schema, f"{op_pascal}Request", f"{media_pointer}/schema")
         target = self.registry.target({"$ref": COMPONENT_PREFIX + model})
         example = self.example_of(media_object)
+        if kind in ("text", "raw"):
+            fields = [self.content_body(kind, example, bool(body.get("required")))]
+            return Body(
+                kind=kind,
+                media_type=media,
+                model=model,
+                required=bool(body.get("required")),
+                fields=tuple(fields),
+                description=_text(body.get("description")),
+                example_json=None if example is _MISSING else canonical_json(example),
+            )
         if isinstance(target, dict) and "" in (target.get("properties") or {}):
             self.diagnostics.error(
                 "a request body property has an empty name, which no argument can carry; name it",
@@ -331,6 +336,22 @@ class _Builder:
             fields=tuple(fields),
             description=_text(body.get("description")),
             example_json=None if example is _MISSING else canonical_json(example),
+        )
+
+    def content_body(self, kind: BodyKind, example: Json, required: bool) -> Field:
+        """The one argument of a body sent as it is: text (`str`, named `text`) for a `text/*`
+        media type, bytes (named `content`) for any other that is not JSON or a form."""
+        text = kind == "text"
+        if not (text and isinstance(example, str)):
+            example = "Some text" if text else "..."
+        spelled = "str" if text else "bytes"
+        field = self.field("", {"type": "string"}, "body", required, "simple", "", example)
+        return replace(
+            field,
+            py="text" if text else "content",
+            type=TypeInfo(client=spelled, server=spelled, label="text" if text else "bytes"),
+            example_repr=literal(example) if text else 'b"..."',
+            example_json=json.dumps(example),
         )
 
     def whole_body(self, model: str, kind: BodyKind, example: Json, name: Any) -> Field:
@@ -980,22 +1001,24 @@ def _is_union(schema: Mapping[str, Any]) -> bool:
 
 
 def _choose_media(content: Mapping[str, Any]) -> str:
-    """The request media type to generate: JSON first, then form, then multipart."""
-    for kind in ("json", "form", "multipart"):
+    """The request media type to generate: JSON first, then form, multipart, text, any other."""
+    for kind in ("json", "form", "multipart", "text"):
         for media in content:
             if _body_kind(media) == kind:
                 return str(media)
     return str(next(iter(content)))
 
 
-def _body_kind(media: str) -> BodyKind | None:
+def _body_kind(media: str) -> BodyKind:
     if _is_json(media):
         return "json"
     if media == "application/x-www-form-urlencoded":
         return "form"
     if media == "multipart/form-data":
         return "multipart"
-    return None
+    if media.split(";")[0].strip().lower().startswith("text/"):
+        return "text"
+    return "raw"
 
 
 def _is_json(media: str) -> bool:

@@ -14,7 +14,8 @@ Location = Literal["path", "query", "header", "cookie", "body"]
 # (`name[key]=value`), `json` (a JSON string), `file` (a multipart file part).
 # `csv`: an array as one comma-separated value (`style: form, explode: false`).
 Style = Literal["form", "deepObject", "json", "file", "simple", "csv"]
-BodyKind = Literal["json", "form", "multipart"]
+# `text`: a `text/*` body, one `str`; `raw`: a body of any other media type, its bytes.
+BodyKind = Literal["json", "form", "multipart", "text", "raw"]
 ResponseKind = Literal["json", "binary", "empty"]
 
 

@@ -356,3 +356,122 @@ def test_values_of_deprecated_schemas_are_read_and_written(packages: dict[str, P
     with TestClient(_serve(made, "risks", recorder)) as test:
         refused = test.post("/risks", json={"amount": 1, "key": "k" * 17})
         assert refused.status_code == 422, refused.text
+
+
+# Names of punctuation and digits alone ------------------------------------------------------------
+
+
+def test_names_of_punctuation_alone_keep_distinct_python_names_and_their_wire_names(
+    packages: dict[str, Packages],
+) -> None:
+    made = packages["punctuation_names"]
+    client_package = made.client
+    tally = client_package.models.Tally.model_validate({"+1": 3, "-1": 1})
+    assert (tally.plus_1, tally.minus_1) == (3, 1)
+    assert tally.model_dump(by_alias=True, exclude_none=True) == {"+1": 3, "-1": 1}
+    recorder = Recorder({"+1": 5, "-1": 2, "total_count": 7})
+    with LiveServer(_serve(made, "tallies", recorder)) as live:
+        with client_package.Client(base_url=live.url) as client:
+            stored = client.tallies.add_tally(plus_1=5, minus_1=2)
+    assert (stored.plus_1, stored.minus_1, stored.total_count) == (5, 2, 7)
+    (call,) = recorder.calls
+    assert (call["body"].plus_1, call["body"].minus_1) == (5, 2)
+    assert call["body"].model_dump(by_alias=True, exclude_unset=True) == {"+1": 5, "-1": 2}
+
+
+# Bodies sent as they are -------------------------------------------------------------------------
+
+
+def test_text_and_raw_bodies_travel_with_their_media_types(packages: dict[str, Packages]) -> None:
+    made = packages["content_bodies"]
+    client_package = made.client
+    recorder = Recorder({"size": 1})
+    app = _serve(made, "contents", recorder)
+    seen: list[str] = []
+
+    @app.middleware("http")
+    async def content_type(request: Any, call_next: Any) -> Any:
+        seen.append(request.headers.get("content-type", ""))
+        return await call_next(request)
+
+    with LiveServer(app) as live:
+        with client_package.Client(base_url=live.url) as client:
+            client.contents.render_text(text="# Héllo\n*there*")
+            client.contents.put_blob(content=b"\x00\xffdata")
+            client.contents.upload_asset(name="a.png", content=b"\x89PNG")
+            client.contents.upload_asset(
+                name="b.txt", content=b"plain", extra_headers={"Content-Type": "text/csv"}
+            )
+            client.contents.upload_asset(name="none")
+    assert [call["body"] for call in recorder.calls] == [
+        "# Héllo\n*there*",
+        b"\x00\xffdata",
+        b"\x89PNG",
+        b"plain",
+        None,
+    ]
+    assert seen[:4] == [
+        "text/plain; charset=utf-8",
+        "application/octet-stream",
+        "application/octet-stream",
+        "text/csv",
+    ]
+
+
+def test_a_text_body_is_checked(packages: dict[str, Packages]) -> None:
+    made = packages["content_bodies"]
+    recorder = Recorder({"size": 1})
+    with TestClient(_serve(made, "contents", recorder)) as http:
+        missing = http.post("/render", content=b"", headers={"Content-Type": "text/plain"})
+        wrong = http.post("/render", content=b"{}", headers={"Content-Type": "application/json"})
+        undecodable = http.post(
+            "/render", content=b"\xff\xfe", headers={"Content-Type": "text/plain; charset=utf-8"}
+        )
+        latin = http.post(
+            "/render",
+            content="é".encode("latin-1"),
+            headers={"Content-Type": "text/plain; charset=latin-1"},
+        )
+    assert [r.status_code for r in (missing, wrong, undecodable)] == [422, 422, 422]
+    assert latin.status_code == 200 and recorder.calls == [{"body": "é"}]
+
+
+# Arrays in the deepObject style ------------------------------------------------------------------
+
+
+def test_a_deep_object_array_travels_as_indexed_names(packages: dict[str, Packages]) -> None:
+    made = packages["deep_array"]
+    client_package = made.client
+    recorder = Recorder({"id": "acct"})
+    app = _serve(made, "accounts", recorder)
+    sent: list[str] = []
+
+    @app.middleware("http")
+    async def record(request: Any, call_next: Any) -> Any:
+        sent.append(request.url.query or (await request.body()).decode())
+        return await call_next(request)
+
+    with LiveServer(app) as live:
+        with client_package.Client(base_url=live.url) as client:
+            client.accounts.get_account(expand=["owner", "owner.address"])
+            client.accounts.update_account(name="n", expand=["owner", "plan"])
+            client.accounts.get_account()
+    assert [call.get("expand") for call in recorder.calls[::2]] == [
+        ["owner", "owner.address"],
+        None,
+    ]
+    assert recorder.calls[1]["body"].expand == ["owner", "plan"]
+    assert sent[0] == "expand%5B0%5D=owner&expand%5B1%5D=owner.address"
+    assert sent[1] == "name=n&expand%5B0%5D=owner&expand%5B1%5D=plan"
+    with TestClient(app) as http:
+        for query in ("expand[]=a&expand[]=b", "expand=a&expand=b", "expand[1]=b&expand[0]=a"):
+            assert http.get(f"/accounts?{query}").status_code == 200
+        refused = [
+            http.get(f"/accounts?{query}")
+            for query in ("expand[x]=a", "expand[0]=a&expand[1]=b&expand[2]=c&expand[3]=d")
+        ]
+    assert [call["expand"] for call in recorder.calls[3:6]] == [["a", "b"]] * 3
+    assert [response.status_code for response in refused] == [422, 422]
+    page = (made.out / "deep_array" / "docs" / "accounts.md").read_text(encoding="utf-8")
+    assert "--data-urlencode 'expand[0]=owner'" in page
+    assert "--data-urlencode 'expand[1]=plan'" in page

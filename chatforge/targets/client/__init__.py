@@ -78,6 +78,7 @@ class EndpointConst:
     styles: tuple[tuple[str, str], ...]
     limit: str | None = None  # `(requests, seconds)` of the documented rate limit
     group: str | None = None  # the shared limit's group, as a Python string literal
+    media: str | None = None  # the Content-Type of a text or raw body
 
 
 PERIOD_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
@@ -217,6 +218,20 @@ def to_file(download: Method, name: str) -> Method:
     )
 
 
+def sent_media(op: Operation) -> str | None:
+    """The Content-Type a client sends with a text or raw body: the spec's media type, UTF-8
+    text where it names no charset, `application/octet-stream` for a wildcard (`*/*`)."""
+    body = op.body
+    if body is None or body.kind not in ("text", "raw"):
+        return None
+    media = body.media_type
+    if "*" in media:
+        return "text/plain; charset=utf-8" if body.kind == "text" else "application/octet-stream"
+    if body.kind == "text" and "charset" not in media.lower():
+        return f"{media}; charset=utf-8"
+    return media
+
+
 def resource(tag: Tag, aliases: frozenset[str] = frozenset()) -> ResourceModule:
     names = tag.names
     endpoints: list[EndpointConst] = []
@@ -232,7 +247,9 @@ def resource(tag: Tag, aliases: frozenset[str] = frozenset()) -> ResourceModule:
             endpoint = names.endpoint(op, path)
             if all(known.name != endpoint for known in endpoints):
                 endpoints.append(
-                    EndpointConst(endpoint, op.method, path, kind, quoted, *limit_of(op))
+                    EndpointConst(
+                        endpoint, op.method, path, kind, quoted, *limit_of(op), sent_media(op)
+                    )
                 )
             built = replace(
                 method(op, function, endpoint, aliases), name=names.method(op, function)

@@ -43,6 +43,8 @@ def _pairs(field: Field, value: Any) -> list[tuple[str, str]]:
         return [(field.wire, ",".join(_scalar(v) for v in value))]
     if field.style == "deepObject" and isinstance(value, dict):
         return [(f"{field.wire}[{k}]", _scalar(v)) for k, v in value.items()]
+    if field.style == "deepObject" and isinstance(value, list):
+        return [(f"{field.wire}[{i}]", _scalar(v)) for i, v in enumerate(value)]
     if isinstance(value, list):
         return [(field.wire, _scalar(v)) for v in value]
     return [(field.wire, _scalar(value))]
@@ -202,5 +204,13 @@ def curl_example(api: Api, op: Operation, function: Function, fields: list[Field
     args += [f'-H "{h}"' for h in headers]
     args += [f"-H {shlex.quote(h)}" for h in plain_headers]
     args += _body_args(kind, body, values)
+    if op.body is not None and kind in ("text", "raw"):
+        media = op.body.media_type if "*" not in op.body.media_type else "application/octet-stream"
+        args.append(f"-H {shlex.quote('Content-Type: ' + media)}")
+        if kind == "text":
+            text = next((values[(f.location, f.wire)] for f in body), "")
+            args.append(f"--data-binary {shlex.quote(str(text))}")
+        else:
+            args.append("--data-binary @body.bin")
     lines = [*prelude, "curl " + " \\\n  ".join(args)]
     return Curl("\n".join(lines), tuple(notes))

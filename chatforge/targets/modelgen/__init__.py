@@ -387,10 +387,10 @@ _ACRONYMS = re.compile(r"[A-Z]{2,}s(?![a-z])")
 
 
 def _aliases(schemas: dict[str, Any]) -> dict[str, str]:
-    """The Python names of properties that are not ASCII, or that hold an acronym in the plural,
-    as chatforge spells them (by their name alone, in whichever class they land);
-    datamodel-code-generator would keep the letters of the first as they are, and split the
-    second wrongly."""
+    """The Python names of properties that are not ASCII, that hold an acronym in the plural, or
+    that are punctuation and digits alone (`+1`), as chatforge spells them (by their name alone,
+    in whichever class they land); datamodel-code-generator would keep the letters of the first
+    as they are, split the second wrongly, and give the third names that collide (`field_1`)."""
     from chatforge import naming
 
     found: dict[str, str] = {}
@@ -402,7 +402,9 @@ def _aliases(schemas: dict[str, Any]) -> dict[str, str]:
         elif isinstance(schema, dict):
             properties = schema.get("properties")
             for prop in properties if isinstance(properties, dict) else ():
-                if isinstance(prop, str) and (not prop.isascii() or _ACRONYMS.search(prop)):
+                if isinstance(prop, str) and (
+                    not prop.isascii() or _ACRONYMS.search(prop) or naming.spelled(prop) != prop
+                ):
                     name = naming.identifier(prop)
                     found[prop] = f"{name}_" if name.startswith("model_") else name
             for key, value in schema.items():

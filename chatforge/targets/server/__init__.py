@@ -112,6 +112,8 @@ def _shape(field: Field) -> str | None:
     if field.location == "query" and (shape in (None, "array") or model_query):
         # FastAPI reads scalars and arrays of scalars; `deep_object_query` and `json_query`
         # read a model
+        if shape == "array" and field.style == "deepObject":
+            return "array"  # `name[0]=a&name[1]=b`: read by `styled_param`
         return "scalar" if field.style in ("deepObject", "json") and not model_query else None
     return shape
 
@@ -285,6 +287,12 @@ def _body_param(op: Operation, need: list[str]) -> Param | None:
     body = op.body
     if body is None:
         return None
+    if body.kind in ("text", "raw"):
+        spelled = "str" if body.kind == "text" else "bytes"
+        annotation = spelled if body.required else f"{spelled} | None"
+        reader = f"{body.kind}_body()" if body.required else f"{body.kind}_body(required=False)"
+        need.extend([f"_params:{body.kind}_body", "fastapi:Depends"])
+        return Param("body", f"Annotated[{annotation}, Depends({reader})]", None, annotation)
     need.append(f"models:{body.model}")
     annotation = body.model if body.required else f"{body.model} | None"
     if body.kind == "json":

@@ -37,12 +37,14 @@ class Endpoint:
 
     method: str
     path: str
-    body: Literal["json", "form", "multipart"] | None = None
+    body: Literal["json", "form", "multipart", "text", "raw"] | None = None
     # Wire names whose encoding is not the plain one: "deepObject", "json" or "file".
     styles: Mapping[str, str] = field(default_factory=dict)
     # The vendor's documented limit (requests, seconds), and the group sharing it, if any.
     limit: tuple[int, float] | None = None
     group: str | None = None
+    # The Content-Type of a text or raw body (`text/plain; charset=utf-8`).
+    media: str | None = None
 
     def buckets(self) -> tuple[tuple[str, int, float], ...]:
         if self.limit is None:
@@ -182,6 +184,15 @@ class _Core:
                 url,
                 headers=sent,
                 content=encoding.form_body(encoding.given(body), endpoint.styles),
+                extensions=extensions,
+            )
+        if endpoint.body in ("text", "raw") and isinstance(body, str | bytes):
+            sent.setdefault("Content-Type", endpoint.media or "application/octet-stream")
+            return http.build_request(
+                endpoint.method,
+                url,
+                headers=sent,
+                content=body.encode() if isinstance(body, str) else body,
                 extensions=extensions,
             )
         if endpoint.body == "multipart":

@@ -84,8 +84,9 @@ def simple(value: Any, explode: bool = False) -> str:
 
 def pairs(values: Mapping[str, Any], styles: Mapping[str, str], *, members: bool = False) -> Pairs:
     """Form or query pairs: arrays as repeated keys (an item that is an object as JSON text),
-    `deepObject` as `name[key]`, `json` as text. An object is JSON text, or with `members` (a
-    query, in the form style) its members as keys of their own."""
+    `deepObject` as `name[key]` (an array as `name[0]`, `name[1]`...), `json` as text. An
+    object is JSON text, or with `members` (a query, in the form style) its members as keys of
+    their own."""
     result: Pairs = []
     for name, raw in values.items():
         value = jsonable(raw)
@@ -94,6 +95,10 @@ def pairs(values: Mapping[str, Any], styles: Mapping[str, str], *, members: bool
             continue
         if style == "json":
             result.append((name, json.dumps(value, separators=(",", ":"), ensure_ascii=False)))
+        elif style == "deepObject" and isinstance(value, list):
+            # An array in the deepObject style: each item under its index, `name[0]=a`.
+            for index, item in enumerate(value):
+                result.extend(_deep(f"{name}[{index}]", item))
         elif style == "deepObject":
             result.extend(_deep(name, value))
         elif style == "csv" and isinstance(value, list):

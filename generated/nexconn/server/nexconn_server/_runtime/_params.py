@@ -1,5 +1,5 @@
 """Request parts FastAPI cannot declare by itself: form bodies with repeated keys, deepObject and
-JSON-string fields, multipart uploads, and deepObject query parameters."""
+JSON-string fields, multipart uploads, text and raw bodies, and deepObject query parameters."""
 
 from __future__ import annotations
 
@@ -115,8 +115,24 @@ def decode_pairs(
     for name in arrays:
         if name in data and not isinstance(data[name], list):
             data[name] = [data[name]]
+        if isinstance(deep.get(name), dict):
+            deep[name] = _indexed(deep[name], (where, name))
     data.update(deep)
     return data
+
+
+def _indexed(found: dict[str, Any], loc: tuple[str, ...]) -> list[Any]:
+    """A deepObject array's items, `name[0]=a&name[1]=b` (or `name[]=a&name[]=b`), in the
+    order of their indexes."""
+    items: list[tuple[int, Any]] = []
+    for key, value in found.items():
+        if key == "":
+            items.extend((-1, item) for item in (value if isinstance(value, list) else [value]))
+        elif key.isdigit() and len(key) <= 6:
+            items.append((int(key), value))
+        else:
+            _invalid(loc, f"{key!r} is no index of an array", "list_type")
+    return [value for _, value in sorted(items, key=lambda item: item[0])]
 
 
 def _located(exc: ValidationError, where: str) -> RequestValidationError:
@@ -159,6 +175,49 @@ def json_body(model: type[M], *, required: bool = True) -> Callable[[Request], A
         if media and media != "application/json" and not media.endswith("+json"):
             _invalid(("body",), f"expected a JSON body, got {media}", "content_type")
         return _from_json(model, raw, "body")
+
+    return dependency
+
+
+def text_body(*, required: bool = True) -> Callable[[Request], Awaitable[str | None]]:
+    """A dependency reading a `text/*` body as text (UTF-8 unless its Content-Type names another
+    charset); None for an optional body that was left out."""
+
+    async def dependency(request: Request) -> str | None:
+        raw = await request.body()
+        if not raw:
+            if required:
+                _invalid(("body",), "field required", "missing")
+            return None
+        header = request.headers.get("content-type", "")
+        media = header.split(";")[0].strip().lower()
+        if media and not media.startswith("text/"):
+            _invalid(("body",), f"expected a text body, got {media}", "content_type")
+        charset = "utf-8"
+        for part in header.split(";")[1:]:
+            key, _, value = part.partition("=")
+            if key.strip().lower() == "charset" and value.strip():
+                charset = value.strip().strip('"')
+        try:
+            return raw.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            error = {"loc": ("body",), "msg": f"the body is not text in {charset}"}
+            raise RequestValidationError([{**error, "type": "unicode_decode"}]) from None
+
+    return dependency
+
+
+def raw_body(*, required: bool = True) -> Callable[[Request], Awaitable[bytes | None]]:
+    """A dependency reading a body of any other media type (`application/octet-stream`, `*/*`)
+    as its bytes; None for an optional body that was left out."""
+
+    async def dependency(request: Request) -> bytes | None:
+        raw = await request.body()
+        if not raw:
+            if required:
+                _invalid(("body",), "field required", "missing")
+            return None
+        return raw
 
     return dependency
 
@@ -277,8 +336,11 @@ def _query(request: Request, name: str, style: str, shape: str, members: tuple[s
     query = request.query_params
     if style == "deepObject":
         prefix = f"{name}["
+        arrays = (name,) if shape == "array" else ()
         items = [(k, v) for k, v in query.multi_items() if k.startswith(prefix)]
-        return decode_pairs(items, "query", {name: "deepObject"}, (), {}).get(name)
+        if arrays:  # an array's items may also come as repeated names
+            items += [(k, v) for k, v in query.multi_items() if k == name]
+        return decode_pairs(items, "query", {name: "deepObject"}, arrays, {}).get(name)
     if style == "json":
         raw = query.get(name)
         return None if raw is None else read_json(raw)
