@@ -1229,11 +1229,9 @@ def validate_openapi(document: Json, diagnostics: Diagnostics, version: str | No
     from chatforge.spec import precheck  # which reads documents with this module's helpers
 
     # openapi-spec-validator checks only what the compiled pass could not prove clean.
-    narrowed: Json | None = document
-    if version == "3.1":
-        narrowed = precheck.to_validate(document)
-        if narrowed is None:
-            return
+    narrowed = precheck.to_validate(document, version)
+    if narrowed is None:
+        return
     errors, failure = _iter_errors(narrowed, version)
     errors = [error for error in errors if type(error).__name__ not in _LINTED_ELSEWHERE]
     if failure is not None and not errors:
