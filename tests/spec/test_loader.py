@@ -775,6 +775,31 @@ def test_a_bad_default_is_located_at_the_default() -> None:
     assert found.pointer == "/paths/~1a/get/parameters/0/schema/default"
 
 
+def test_a_bad_member_of_a_default_is_located_at_the_member() -> None:
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "default": {"n": "x"}}
+    document = _with(
+        lambda d: d["paths"]["/a"]["get"].update(
+            parameters=[{"name": "q", "in": "query", "schema": schema}]
+        )
+    )
+    found = only(validate(document))
+    assert found.pointer == "/paths/~1a/get/parameters/0/schema/default/n"
+    assert "'x' is not of type 'integer'" in found.message
+
+
+def test_each_of_many_errors_is_located_at_its_own_place() -> None:
+    schemas: dict[str, Any] = {
+        f"S{index:03}": {"type": "object", "properties": {"x": {"type": f"strng{index}"}}}
+        for index in range(120)
+    }
+    # One schema object at two places (as a YAML alias gives): located at the first.
+    schemas["T1"] = schemas["T0"] = {"type": "object", "properties": {"y": {"type": "nmber"}}}
+    document = _with(lambda d: d.setdefault("components", {}).update(schemas=schemas))
+    pointers = [found.pointer for found in validate(document)]
+    expected = [f"/components/schemas/S{index:03}/properties/x/type" for index in range(120)]
+    assert sorted(pointers) == sorted([*expected, "/components/schemas/T1/properties/y/type"])
+
+
 # -- diagnostics ------------------------------------------------------------------------------
 
 
