@@ -178,6 +178,10 @@ FAULTS30 = {
     "info without a title": lambda d: d["info"].pop("title"),
     "duplicate tag": lambda d: d.update(tags=[{"name": "a"}, {"name": "a"}]),
     "minLength negative": lambda d: _first_schema(d).update(minLength=-1),
+    "minLength a float, which draft 4 counts no integer": lambda d: _first_schema(d).update(
+        minLength=1.0
+    ),
+    "required empty, which draft 4 refuses": lambda d: _first_schema(d).update(required=[]),
     "webhooks, which 3.0 has not": lambda d: d.update(webhooks={}),
 }
 
