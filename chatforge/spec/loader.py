@@ -8,12 +8,13 @@ that every later stage can report problems where they are.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import math
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -1240,7 +1241,11 @@ def _iter_errors(document: Json, version: str = "3.1") -> tuple[list[Any], Excep
 
     class Schemas(schemas):  # type: ignore[misc]
         """Each schema checked against the meta-schema as openapi-spec-validator checks it (to
-        its first error), with the schema its error is in: the error's path starts there."""
+        its first error, in the order of the schema's text), with the schema its error is in:
+        the error's path starts there."""
+
+        def _get_schema_checker(self, schema: Any, schema_value: Any) -> Any:
+            return _in_order(super()._get_schema_checker(schema, schema_value))
 
         def _validate_schema_meta(self, schema: Any, schema_value: Any) -> Any:
             error = super()._validate_schema_meta(schema, schema_value)
@@ -1265,6 +1270,50 @@ def _iter_errors(document: Json, version: str = "3.1") -> tuple[list[Any], Excep
                 return errors, None
             except Exception as exc:  # noqa: BLE001 - the validator fails on malformed documents
                 return errors, exc
+
+
+def _in_order(checker: Any) -> Any:
+    """openapi-schema-validator's meta-schema check, raising the schema's first error in the
+    order of its text. It raises the first the meta-schema's validator finds, and that one visits
+    a schema's properties in an order that changes from run to run (a set of their names)."""
+    from openapi_schema_validator.validators import check_openapi_schema
+
+    bound = checker.func if isinstance(checker, functools.partial) else checker
+    cls = getattr(bound, "__self__", None)
+    if cls is None or getattr(bound, "__func__", None) is not check_openapi_schema:
+        return checker
+    keywords = checker.keywords if isinstance(checker, functools.partial) else {}
+    format_checker = keywords.get("format_checker", cls.FORMAT_CHECKER)
+
+    def check(schema: Any) -> None:
+        from jsonschema.exceptions import SchemaError
+        from jsonschema.validators import validator_for
+        from openapi_schema_validator._specifications import REGISTRY
+
+        validator_class = validator_for(cls.META_SCHEMA, default=cls)
+        meta = validator_class(cls.META_SCHEMA, format_checker=format_checker, registry=REGISTRY)
+        errors = list(meta.iter_errors(schema))
+        if errors:
+            first = min(errors, key=lambda error: _text_order(schema, error.absolute_path))
+            raise SchemaError.create_from(first)
+
+    return check
+
+
+def _text_order(node: Any, path: Iterable[Any]) -> tuple[int, ...]:
+    """Where a path leads in a value, as the places of its keys and items in their containers."""
+    places = []
+    for token in path:
+        if isinstance(node, dict) and token in node:
+            places.append(list(node).index(token))
+            node = node[token]
+        elif isinstance(node, list) and isinstance(token, int) and token < len(node):
+            places.append(token)
+            node = node[token]
+        else:
+            places.append(-1)
+            break
+    return tuple(places)
 
 
 def _member_named_ref(document: Json, target: Any) -> str | None:

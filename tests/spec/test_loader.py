@@ -800,6 +800,21 @@ def test_each_of_many_errors_is_located_at_its_own_place() -> None:
     assert sorted(pointers) == sorted([*expected, "/components/schemas/T1/properties/y/type"])
 
 
+@pytest.mark.parametrize("version", ["3.1", "3.0"])
+def test_of_several_faults_in_one_schema_the_first_in_its_text_is_reported(version: str) -> None:
+    """The validator stops at a schema's first fault; which one is first does not change from
+    run to run (its meta-schema check visits properties in the order of a set)."""
+    names = ["delta", "alpha", "kilo", "bravo", "echo", "zulu", "mike"]
+    schema = {"type": "object", "properties": {name: {"type": f"{name}x"} for name in names}}
+    document = _with(lambda d: d.setdefault("components", {}).update(schemas={"A": schema}))
+    document["openapi"] = f"{version}.0"
+    found = Diagnostics("spec.yaml")
+    loader.validate_openapi(document, found, version)
+    pointers = {item.pointer for item in found}
+    assert "/components/schemas/A/properties/delta/type" in pointers
+    assert not any(f"/{name}/" in pointer for pointer in pointers for name in names[1:])
+
+
 # -- diagnostics ------------------------------------------------------------------------------
 
 
