@@ -157,19 +157,27 @@ def _unique_tags(document: Json) -> None:
         raise _NotProven
 
 
-def _refs_stay_in_components(node: Json) -> None:
+def _refs_stay_in_components(document: Json) -> None:
     """Every schema the validator reaches through a reference is then one this pass walks
-    too."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in REFERENCES and isinstance(value, str):
-                if not value.startswith("#/components/"):
-                    raise _NotProven
-            else:
-                _refs_stay_in_components(value)
-    elif isinstance(node, list):
-        for item in node:
-            _refs_stay_in_components(item)
+    too. Every reference leads somewhere, even one in a value that is data (a `default`, say),
+    which the loader does not read as a reference but the validator may follow: where it cannot,
+    it fails on the document, naming all of it, and so is left the whole of it."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in REFERENCES and isinstance(value, str):
+                    if not value.startswith("#/components/"):
+                        raise _NotProven
+                    try:
+                        resolve_pointer(document, value[1:])
+                    except KeyError as exc:
+                        raise _NotProven from exc
+                else:
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
 
 
 def _schema_roots(document: Json) -> Iterator[Json]:

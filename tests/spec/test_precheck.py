@@ -183,6 +183,9 @@ FAULTS30 = {
     ),
     "required empty, which draft 4 refuses": lambda d: _first_schema(d).update(required=[]),
     "webhooks, which 3.0 has not": lambda d: d.update(webhooks={}),
+    "a default holding a $ref to nowhere": lambda d: _first_schema(d).update(
+        default={"$ref": "#/components/schemas/Nowhere"}
+    ),
 }
 
 
