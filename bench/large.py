@@ -7,6 +7,10 @@ and `oneOf` unions) and for any spec file given on the command line.
     .venv/bin/python bench/large.py                            # synthetic, 75 and 150 resources
     .venv/bin/python bench/large.py --resources 150 /tmp/some-public-spec.yaml
     .venv/bin/python bench/large.py --runs 1 --no-peer         # a smoke test
+    .venv/bin/python bench/large.py --validate-only --resources 0 /tmp/plaid.yml  # validation
+
+`chatforge validate` is timed before generation in each run, so a spec chatforge cannot generate
+(an OpenAPI 3.0 document lint faults, say) still has its validation measured.
 
 Each run of a spec takes chatforge and the peer in turn, so drift in the machine's load touches
 both; figures are medians, with the CPU time (user and system, every process of the tree) beside
@@ -82,9 +86,13 @@ def _operations(spec: Path) -> int | None:
 
 
 def measure_cases(
-    bench: Bench, resources: Sequence[int], given: Sequence[Path], runs: int
+    bench: Bench,
+    resources: Sequence[int],
+    given: Sequence[Path],
+    runs: int,
+    validate_only: bool = False,
 ) -> Large:
-    opc = bench.peer("opc")
+    opc = None if validate_only else bench.peer("opc")
     large = Large(runs)
     for count in resources:
         folder = bench.folder("large", str(count))
@@ -99,10 +107,20 @@ def measure_cases(
         shutil.copyfile(path, spec)
         large.cases.append(Case(path.name, spec, _operations(spec)))
     for case in large.cases:
-        case.series = {"chatforge": Series(), "validate": Series()}
+        case.series = {"validate": Series()}
+        if not validate_only:
+            case.series["chatforge"] = Series()
         if opc is not None:
             case.series["opc"] = Series()
         for round_ in range(runs):
+            check = measure([CHATFORGE, "validate", "--quiet", "--no-cache", case.spec], cwd=ROOT)
+            if check.returncode == 0:
+                case.series["validate"].runs.append(check)
+            line = f"large, {case.name}, run {round_ + 1}: validate {check.seconds:.2f} s"
+            line += f" (CPU {check.cpu:.2f} s)"
+            if validate_only:
+                print(line, flush=True)
+                continue
             out = bench.folder("large-out")
             run = measure(
                 [
@@ -122,11 +140,7 @@ def measure_cases(
                 print(f"large, {case.name}: chatforge failed: {case.failure}", flush=True)
                 break
             case.series["chatforge"].runs.append(run)
-            check = measure([CHATFORGE, "validate", "--quiet", "--no-cache", case.spec], cwd=ROOT)
-            if check.returncode == 0:
-                case.series["validate"].runs.append(check)
-            line = f"large, {case.name}, run {round_ + 1}: chatforge {run.seconds:.2f} s"
-            line += f" (CPU {run.cpu:.2f} s), validate {check.seconds:.2f} s"
+            line += f", chatforge {run.seconds:.2f} s (CPU {run.cpu:.2f} s)"
             if opc is not None:
                 bench.run_peer(opc, case.spec, bench.folder("large-out"), case.series["opc"])
                 if case.series["opc"].ok:
@@ -144,8 +158,12 @@ def section(large: Large, verdicts: list[Verdict]) -> list[str]:
         "Specs from `bench/large_spec.py` (the scaling benchmark's resources, each with two more "
         "operations and nine more schemas: `allOf` chains four deep and a `oneOf` union of "
         "event variants with a discriminator, each an `allOf` of a shared base), and any spec "
-        "given to `bench/large.py` on its command line. Chatforge renders all four targets "
-        "(`chatforge generate --no-cache`); "
+        "given to `bench/large.py` on its command line. "
+        + (
+            "Chatforge renders all four targets (`chatforge generate --no-cache`); "
+            if any("chatforge" in case.series for case in large.cases)
+            else ""
+        )
         + (f"{OPC} makes its client, with its defaults; " if has_peer else "")
         + "`chatforge validate --no-cache` checks the spec alone. Times are "
         f"{median_of(large.runs, 'run')}, chatforge and the peer taking turns.",
@@ -159,16 +177,16 @@ def section(large: Large, verdicts: list[Verdict]) -> list[str]:
         size = case.spec.stat().st_size
         head = f"| {cell(case.name)} | {case.operations if case.operations is not None else '?'} "
         head += f"| {size / 1024 / 1024:.1f} MiB |"
-        if case.failure:
-            lines.append(f"{head} chatforge | failed: {cell(case.failure)} | | |")
-            continue
         for key, name in (
             ("chatforge", "chatforge"),
             ("validate", "chatforge validate"),
             ("opc", OPC),
         ):
             series = case.series.get(key)
-            if series is None:
+            if key == "chatforge" and case.failure:
+                lines.append(f"{head} chatforge | failed: {cell(case.failure)} | | |")
+                continue
+            if series is None or (key == "opc" and case.failure):
                 continue
             if not series.ok:
                 lines.append(f"{head} {name} | failed: {cell(series.failure or 'not run')} | | |")
@@ -177,8 +195,8 @@ def section(large: Large, verdicts: list[Verdict]) -> list[str]:
                 f"{head} {name} | {secs(series.seconds)} | {secs(series.cpu)} "
                 f"| {mib(series.tree_peak)} |"
             )
-        ours, peer = case.series["chatforge"], case.series.get("opc")
-        if ours.ok and peer is not None and peer.ok:
+        ours, peer = case.series.get("chatforge"), case.series.get("opc")
+        if ours is not None and ours.ok and peer is not None and peer.ok:
             ratio = ours.seconds / peer.seconds
             worst = ratio if worst is None else max(worst, ratio)
             lines.append(f"{head} ratio | {ratio:.2f}x | {ours.cpu / peer.cpu:.2f}x (CPU) | |")
@@ -222,6 +240,11 @@ def main(argv: list[str] | None = None) -> int:
         help="sizes of the synthetic specs in resources of eight operations, comma-separated "
         "(default 75,150; 0 for none)",
     )
+    parser.add_argument(
+        "--validate-only",
+        action="store_true",
+        help="time `chatforge validate` alone: no generation, no peer",
+    )
     parser.add_argument("specs", nargs="*", type=Path, help="more spec files to measure")
     args = parser.parse_args(argv)
     try:
@@ -237,12 +260,17 @@ def main(argv: list[str] | None = None) -> int:
     given = [path.resolve() for path in args.specs]
 
     def job(bench: Bench, verdicts: list[Verdict]) -> list[str]:
-        large = measure_cases(bench, resources, given, args.runs)
-        if not any(case.series.get("chatforge", Series()).ok for case in large.cases):
-            raise CannotMeasure("chatforge generated none of the specs")
+        large = measure_cases(bench, resources, given, args.runs, args.validate_only)
+        key = "validate" if args.validate_only else "chatforge"
+        if not any(case.series.get(key, Series()).ok for case in large.cases):
+            raise CannotMeasure(
+                f"chatforge {'validated' if args.validate_only else 'generated'} none of the specs"
+            )
         return section(large, verdicts)
 
-    return common.run_alone(__file__, argv, args.keep, common.opc_unless(args.no_peer), job)
+    return common.run_alone(
+        __file__, argv, args.keep, common.opc_unless(args.no_peer or args.validate_only), job
+    )
 
 
 if __name__ == "__main__":

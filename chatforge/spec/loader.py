@@ -8,12 +8,13 @@ that every later stage can report problems where they are.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import math
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -1201,37 +1202,102 @@ def _scalar_identity(value: Any) -> bool:
     return value is None or isinstance(value, bool | int | float)
 
 
-def _error_pointer(document: Json, error: Any) -> str:
+class _Places:
+    """Where the values of a document are, found by identity: the containers in the order
+    `_containers` walks them, indexed once, so that locating each of many errors costs no walk
+    of the whole document."""
+
+    def __init__(self, document: Json) -> None:
+        self.document = document
+        self.order = list(_containers(document))
+        self.first: dict[int, int] = {}  # id of a container -> its first place in `order`
+        for index, (_, container) in enumerate(self.order):
+            self.first.setdefault(id(container), index)
+        self._parents: dict[int, list[tuple[int, str]]] | None = None
+        self._index: dict[str, int] | None = None
+
+    def parents(self) -> dict[int, list[tuple[int, str]]]:
+        """id of a value that is not a shared scalar -> (place of its container in `order`, its
+        key there), for every place it is at."""
+        if self._parents is None:
+            self._parents = {}
+            for index, (_, container) in enumerate(self.order):
+                items = container.items() if isinstance(container, dict) else enumerate(container)
+                for key, value in items:
+                    # (A pointer reaches only the string keys of a mapping.)
+                    if isinstance(container, dict) and not isinstance(key, str):
+                        continue
+                    if not _scalar_identity(value):
+                        self._parents.setdefault(id(value), []).append(
+                            (index, escape_pointer_token(key))
+                        )
+        return self._parents
+
+    def index(self, where: str) -> int:
+        if self._index is None:
+            self._index = {}
+            for index, (place, _) in enumerate(self.order):
+                self._index.setdefault(place, index)
+        return self._index[where]
+
+    def first_reaching(self, instance: Any, relative: str) -> int | None:
+        """The first place in `order` of a container whose value at `relative` is `instance`."""
+        if _scalar_identity(instance):
+            return None
+        if not relative:
+            return self.first.get(id(instance))
+        if relative.startswith("//"):  # `resolve_pointer` reads it without its empty first keys
+            return next(
+                (
+                    index
+                    for index, (_, container) in enumerate(self.order)
+                    if _resolves_to(container, relative, instance)
+                ),
+                None,
+            )
+        found: int | None = None
+        for parent, key in self.parents().get(id(instance), ()):
+            place = f"{self.order[parent][0]}/{key}"
+            if place.endswith(relative):
+                index = self.index(place[: len(place) - len(relative)])
+                found = index if found is None else min(found, index)
+        return found
+
+
+def _resolves_to(container: Json, pointer: str, instance: Any) -> bool:
+    try:
+        return resolve_pointer(container, pointer) is instance
+    except KeyError:
+        return False
+
+
+def _error_pointer(document: Json, error: Any, places: _Places | None = None) -> str:
     """Where a validator error is. Errors inside a schema carry a path relative to it."""
+    places = places if places is not None and places.document is document else _Places(document)
     path = [str(token) for token in getattr(error, "absolute_path", ())]
     relative = pointer_of(*path)
     instance = getattr(error, "instance", None)
     root = getattr(error, "schema_root", None)
     if root is not None:  # a schema against the meta-schema: the path starts at that schema
-        for where, container in _containers(document):
-            if container is root:
-                return where + relative
+        index = places.first.get(id(root))
+        if index is not None:
+            return places.order[index][0] + relative
     try:
         if resolve_pointer(document, relative) is instance:
             return relative
     except KeyError:
         pass
     schema = getattr(error, "schema", None)
-    for where, container in _containers(document):
-        try:
-            found = resolve_pointer(container, relative)
-            if found is instance and not _scalar_identity(instance):
-                return where + relative
-        except KeyError:
-            pass
-        # A schema's own `default` checked against it: the error names the schema itself.
-        if (
-            not relative
-            and container is schema
-            and isinstance(schema, dict)
-            and "default" in schema
-        ):
-            return f"{where}/default"
+    # The first container, in document order, that holds the instance at the error's path, or
+    # that is the schema whose own `default` the error is about.
+    reaching = places.first_reaching(instance, relative)
+    defaulting = None
+    if not relative and isinstance(schema, dict) and "default" in schema:
+        defaulting = places.first.get(id(schema))
+    if reaching is not None and (defaulting is None or reaching <= defaulting):
+        return places.order[reaching][0] + relative
+    if defaulting is not None:
+        return f"{places.order[defaulting][0]}/default"
     return relative
 
 
@@ -1373,7 +1439,11 @@ def _iter_errors(document: Json, version: str = "3.1") -> tuple[list[Any], Excep
 
     class Schemas(schemas):  # type: ignore[misc]
         """Each schema checked against the meta-schema as openapi-spec-validator checks it (to
-        its first error), with the schema its error is in: the error's path starts there."""
+        its first error, in the order of the schema's text), with the schema its error is in:
+        the error's path starts there."""
+
+        def _get_schema_checker(self, schema: Any, schema_value: Any) -> Any:
+            return _in_order(super()._get_schema_checker(schema, schema_value))
 
         def _validate_schema_meta(self, schema: Any, schema_value: Any) -> Any:
             error = super()._validate_schema_meta(schema, schema_value)
@@ -1398,6 +1468,50 @@ def _iter_errors(document: Json, version: str = "3.1") -> tuple[list[Any], Excep
                 return errors, None
             except Exception as exc:  # noqa: BLE001 - the validator fails on malformed documents
                 return errors, exc
+
+
+def _in_order(checker: Any) -> Any:
+    """openapi-schema-validator's meta-schema check, raising the schema's first error in the
+    order of its text. It raises the first the meta-schema's validator finds, and that one visits
+    a schema's properties in an order that changes from run to run (a set of their names)."""
+    from openapi_schema_validator.validators import check_openapi_schema
+
+    bound = checker.func if isinstance(checker, functools.partial) else checker
+    cls = getattr(bound, "__self__", None)
+    if cls is None or getattr(bound, "__func__", None) is not check_openapi_schema:
+        return checker
+    keywords = checker.keywords if isinstance(checker, functools.partial) else {}
+    format_checker = keywords.get("format_checker", cls.FORMAT_CHECKER)
+
+    def check(schema: Any) -> None:
+        from jsonschema.exceptions import SchemaError
+        from jsonschema.validators import validator_for
+        from openapi_schema_validator._specifications import REGISTRY
+
+        validator_class = validator_for(cls.META_SCHEMA, default=cls)
+        meta = validator_class(cls.META_SCHEMA, format_checker=format_checker, registry=REGISTRY)
+        errors = list(meta.iter_errors(schema))
+        if errors:
+            first = min(errors, key=lambda error: _text_order(schema, error.absolute_path))
+            raise SchemaError.create_from(first)
+
+    return check
+
+
+def _text_order(node: Any, path: Iterable[Any]) -> tuple[int, ...]:
+    """Where a path leads in a value, as the places of its keys and items in their containers."""
+    places = []
+    for token in path:
+        if isinstance(node, dict) and token in node:
+            places.append(list(node).index(token))
+            node = node[token]
+        elif isinstance(node, list) and isinstance(token, int) and token < len(node):
+            places.append(token)
+            node = node[token]
+        else:
+            places.append(-1)
+            break
+    return tuple(places)
 
 
 def _member_named_ref(document: Json, target: Any) -> str | None:
@@ -1427,11 +1541,9 @@ def validate_openapi(document: Json, diagnostics: Diagnostics, version: str | No
     from chatforge.spec import precheck  # which reads documents with this module's helpers
 
     # openapi-spec-validator checks only what the compiled pass could not prove clean.
-    narrowed: Json | None = document
-    if version == "3.1":
-        narrowed = precheck.to_validate(document)
-        if narrowed is None:
-            return
+    narrowed = precheck.to_validate(document, version)
+    if narrowed is None:
+        return
     errors, failure = _iter_errors(narrowed, version)
     errors = [error for error in errors if type(error).__name__ not in _LINTED_ELSEWHERE]
     if failure is not None and not errors:
@@ -1452,8 +1564,9 @@ def validate_openapi(document: Json, diagnostics: Diagnostics, version: str | No
         return
     # A failure after errors comes of them: the errors say where the document is wrong.
     seen: set[tuple[str, str]] = set()
+    places = _Places(document) if errors else None
     for error in errors:
-        pointer = _error_pointer(document, error)
+        pointer = _error_pointer(document, error, places)
         message = _message(error)
         if len(message) > 300:
             message = message[:297] + "..."

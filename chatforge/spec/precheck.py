@@ -14,6 +14,11 @@ strictly:
 - every `default` is valid against its schema, by the same validator openapi-spec-validator uses;
 - tag names are unique.
 
+For an OpenAPI 3.0 document the same checks are made as openapi-spec-validator makes them for
+3.0: the document against the OpenAPI 3.0 schema it ships, every schema against JSON Schema draft
+4 (with the `regex` format asserted, and each `pattern` compiled by Python), and each `default`
+by the validator's OpenAPI 3.0 value validator, which knows `nullable`.
+
 The first two run in jsonschema-rs, compiled once per process. Anything the pass does not model
 (a `$schema` or `$id` inside a schema, another dialect, a `$ref` that leaves `components`) makes
 it answer "not proven", as does any problem. `clean` answering True means openapi-spec-validator
@@ -69,11 +74,11 @@ def _package_files(package: str, folder: str) -> list[Path]:
 
 
 @functools.cache
-def _document_validator() -> Any:
-    """The OpenAPI 3.1 schema openapi-spec-validator validates documents against."""
+def _document_validator(version: str = "3.1") -> Any:
+    """The OpenAPI 3.1 or 3.0 schema openapi-spec-validator validates documents against."""
     import jsonschema_rs
 
-    (path,) = _package_files("openapi_spec_validator", "resources/schemas/v3.1")
+    (path,) = _package_files("openapi_spec_validator", f"resources/schemas/v{version}")
     schema = json.loads(path.read_text(encoding="utf-8"))
     return jsonschema_rs.validator_for(schema, validate_formats=False, retriever=_retrieve)
 
@@ -95,10 +100,29 @@ def _dialect_validator() -> Any:
     )
 
 
-def clean(document: Json) -> bool:
-    """True when openapi-spec-validator would find nothing wrong with `document`."""
+@functools.cache
+def _draft4_validator() -> Any:
+    """The JSON Schema draft 4 meta-schema, which openapi-spec-validator checks each schema of an
+    OpenAPI 3.0 document against (with its `regex` format asserted; jsonschema-rs asserts that
+    one and `uri` at least as strictly, and `_schema` declines a schema holding `id` or
+    `$schema`, the only keywords the `uri` format applies to)."""
+    import jsonschema_rs
+    from openapi_schema_validator import OAS30Validator
+
+    return jsonschema_rs.Draft4Validator(
+        OAS30Validator.META_SCHEMA, validate_formats=True, retriever=_retrieve
+    )
+
+
+def _schema_validator(version: str) -> Any:
+    return _draft4_validator() if version == "3.0" else _dialect_validator()
+
+
+def clean(document: Json, version: str = "3.1") -> bool:
+    """True when openapi-spec-validator would find nothing wrong with `document` (an OpenAPI
+    `version` document, "3.1" or "3.0")."""
     try:
-        _check(document)
+        _check(document, version)
     except _NotProven:
         return False
     except Exception:  # noqa: BLE001 - whatever the pass cannot take, the validator decides on
@@ -106,17 +130,17 @@ def clean(document: Json) -> bool:
     return True
 
 
-def _check(document: Json) -> None:
+def _check(document: Json, version: str) -> None:
     if not isinstance(document, dict):
         raise _NotProven
-    if document.get("jsonSchemaDialect", OAS31_DIALECT) != OAS31_DIALECT:
+    if version == "3.1" and document.get("jsonSchemaDialect", OAS31_DIALECT) != OAS31_DIALECT:
         raise _NotProven
-    if not _document_validator().is_valid(document):
+    if not _document_validator(version).is_valid(document):
         raise _NotProven
     _unique_tags(document)
     _refs_stay_in_components(document)
     roots = list(_schema_roots(document))
-    dialect = _dialect_validator()
+    dialect = _schema_validator(version)
     defaults: list[tuple[Json, Json]] = []
     for root in roots:
         if not dialect.is_valid(root):
@@ -124,7 +148,7 @@ def _check(document: Json) -> None:
         for schema in _subschemas(root):
             _schema(document, schema, defaults)
     if defaults:
-        _defaults(document, defaults)
+        _defaults(document, defaults, version)
 
 
 def _unique_tags(document: Json) -> None:
@@ -133,19 +157,27 @@ def _unique_tags(document: Json) -> None:
         raise _NotProven
 
 
-def _refs_stay_in_components(node: Json) -> None:
+def _refs_stay_in_components(document: Json) -> None:
     """Every schema the validator reaches through a reference is then one this pass walks
-    too."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in REFERENCES and isinstance(value, str):
-                if not value.startswith("#/components/"):
-                    raise _NotProven
-            else:
-                _refs_stay_in_components(value)
-    elif isinstance(node, list):
-        for item in node:
-            _refs_stay_in_components(item)
+    too. Every reference leads somewhere, even one in a value that is data (a `default`, say),
+    which the loader does not read as a reference but the validator may follow: where it cannot,
+    it fails on the document, naming all of it, and so is left the whole of it."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in REFERENCES and isinstance(value, str):
+                    if not value.startswith("#/components/"):
+                        raise _NotProven
+                    try:
+                        resolve_pointer(document, value[1:])
+                    except KeyError as exc:
+                        raise _NotProven from exc
+                else:
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
 
 
 def _schema_roots(document: Json) -> Iterator[Json]:
@@ -229,7 +261,7 @@ def _subschemas(schema: Json) -> Iterator[dict[str, Json]]:
 
 
 def _schema(document: Json, schema: dict[str, Json], defaults: list[tuple[Json, Json]]) -> None:
-    if "$schema" in schema or "$id" in schema:
+    if "$schema" in schema or "$id" in schema or "id" in schema:
         raise _NotProven
     pattern = schema.get("pattern")
     patterns = [pattern] if isinstance(pattern, str) else []
@@ -302,9 +334,13 @@ def _engine_bound(document: Json, schema: Json, seen: set[int]) -> bool:
     return False
 
 
-def _defaults(document: Json, defaults: list[tuple[Json, Json]]) -> None:
+def _defaults(document: Json, defaults: list[tuple[Json, Json]], version: str = "3.1") -> None:
     """Each default against its schema: together in one jsonschema-rs call where the verdict
-    cannot depend on the engine, else by openapi-spec-validator's own value validator."""
+    cannot depend on the engine, else by openapi-spec-validator's own value validator (always
+    for OpenAPI 3.0, whose `nullable` jsonschema-rs does not know)."""
+    if version == "3.0":
+        _python_defaults(document, defaults, version)
+        return
     plain: list[tuple[Json, Json]] = []
     bound: list[tuple[Json, Json]] = []
     for pair in defaults:
@@ -331,22 +367,34 @@ def _plain_defaults(document: Json, defaults: list[tuple[Json, Json]]) -> None:
         raise _NotProven
 
 
-def _python_defaults(document: Json, defaults: list[tuple[Json, Json]]) -> None:
+def _python_defaults(
+    document: Json, defaults: list[tuple[Json, Json]], version: str = "3.1"
+) -> None:
     import referencing
-    from openapi_schema_validator import OAS31Validator, oas31_format_checker
+    from openapi_schema_validator import (
+        OAS30Validator,
+        OAS31Validator,
+        oas30_format_checker,
+        oas31_format_checker,
+    )
 
+    cls, formats = (
+        (OAS30Validator, oas30_format_checker)
+        if version == "3.0"
+        else (OAS31Validator, oas31_format_checker)
+    )
     components = document.get("components") or {}
     # A registry whose retrieval fails: nothing outside the document is fetched.
     nowhere: referencing.Registry[Any] = referencing.Registry()
     for schema, value in defaults:
         # Its `$ref`s (all into `#/components/`) resolve as in the document.
         wrapper = {"components": components, "allOf": [schema]}
-        validator = OAS31Validator(wrapper, format_checker=oas31_format_checker, registry=nowhere)
+        validator = cls(wrapper, format_checker=formats, registry=nowhere)
         if not validator.is_valid(value):
             raise _NotProven
 
 
-def to_validate(document: Json) -> Json | None:
+def to_validate(document: Json, version: str = "3.1") -> Json | None:
     """What openapi-spec-validator still has to check of `document`: None when the pass proves
     all of it clean; else the document with the path items and the named schemas this pass
     proves clean left out (those that a part kept refers to stay), or the whole document where
@@ -354,17 +402,17 @@ def to_validate(document: Json) -> Json | None:
     are the same objects as in `document`, so the validator's errors are located in it as
     before."""
     try:
-        return _narrowed(document)
+        return _narrowed(document, version)
     except Exception:  # noqa: BLE001 - whatever the pass cannot take, the validator decides on
         return document
 
 
-def _narrowed(document: Json) -> Json | None:
+def _narrowed(document: Json, version: str) -> Json | None:
     if not isinstance(document, dict):
         return document
-    if document.get("jsonSchemaDialect", OAS31_DIALECT) != OAS31_DIALECT:
+    if version == "3.1" and document.get("jsonSchemaDialect", OAS31_DIALECT) != OAS31_DIALECT:
         return document
-    if not _document_validator().is_valid(document):
+    if not _document_validator(version).is_valid(document):
         return document
     try:
         _unique_tags(document)
@@ -381,7 +429,7 @@ def _narrowed(document: Json) -> Json | None:
     parts += [("schemas", name, [schema]) for name, schema in schemas.items()]
     rest = {**document, "paths": {}, "components": {**components, "schemas": {}}}
     parts.append(("rest", "", list(_schema_roots(rest))))
-    dialect = _dialect_validator()
+    dialect = _schema_validator(version)
     failed: set[tuple[str, str]] = set()
     defaults: dict[tuple[str, str], list[tuple[Json, Json]]] = {}
     for area, key, roots in parts:
@@ -399,21 +447,26 @@ def _narrowed(document: Json) -> Json | None:
             defaults[(area, key)] = found
     # The defaults of every part in one call; which parts fail, only when that finds a problem.
     try:
-        _defaults(document, [pair for found in defaults.values() for pair in found])
+        _defaults(document, [pair for found in defaults.values() for pair in found], version)
     except _NotProven:
-        failed |= _parts_with_bad_defaults(document, defaults)
+        failed |= _parts_with_bad_defaults(document, defaults, version)
     if not failed:
         return None
     if ("rest", "") in failed:
         return document
+    # openapi-spec-validator visits a schema once, and what it reports of it can depend on where
+    # it was first reached from: every part that reaches a failing schema stays, so that the
+    # first visit is the same as in the whole document.
+    reaching = _reaching(schemas, {key for area, key in failed if area == "schemas"})
     kept_paths = {key for area, key in failed if area == "paths"}
+    kept_paths |= {key for key, item in paths.items() if _direct_refs(item, document) & reaching}
     kept_schemas = _referenced(
         [item for key, item in paths.items() if key in kept_paths]
         + [schema for name, schema in schemas.items() if ("schemas", name) in failed]
         + [{**document, "paths": {}, "components": {**components, "schemas": {}}}],
         schemas,
     )
-    kept_schemas |= {key for area, key in failed if area == "schemas"}
+    kept_schemas |= reaching
     narrowed = dict(document)
     if "paths" in document:
         narrowed["paths"] = {key: item for key, item in paths.items() if key in kept_paths}
@@ -426,7 +479,7 @@ def _narrowed(document: Json) -> Json | None:
 
 
 def _parts_with_bad_defaults(
-    document: Json, defaults: dict[tuple[str, str], list[tuple[Json, Json]]]
+    document: Json, defaults: dict[tuple[str, str], list[tuple[Json, Json]]], version: str
 ) -> set[tuple[str, str]]:
     """The parts with a default that the pass cannot prove valid: those checked by jsonschema-rs
     in one call that reports each failing default, the others one by one as in `_defaults`."""
@@ -436,9 +489,9 @@ def _parts_with_bad_defaults(
     failed: set[tuple[str, str]] = set()
     for part, found in defaults.items():
         for schema, value in found:
-            if _engine_bound(document, schema, set()):
+            if version == "3.0" or _engine_bound(document, schema, set()):
                 try:
-                    _python_defaults(document, [(schema, value)])
+                    _python_defaults(document, [(schema, value)], version)
                 except _NotProven:
                     failed.add(part)
             else:
@@ -483,4 +536,44 @@ def _referenced(nodes: list[Json], schemas: Mapping[str, Json]) -> set[str]:
                     stack.append(value)
         elif isinstance(node, list):
             stack.extend(node)
+    return found
+
+
+def _direct_refs(node: Json, document: Json = None) -> set[str]:
+    """The named schemas that `node` refers to itself, not through other named schemas (but
+    through the other components it refers to, when `document` is given)."""
+    found: set[str] = set()
+    followed: set[str] = set()
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in REFERENCES and isinstance(value, str) and value.startswith(_SCHEMAS):
+                    token = value[len(_SCHEMAS) :].split("/")[0]
+                    found.add(token.replace("~1", "/").replace("~0", "~"))
+                elif key in REFERENCES and isinstance(value, str) and document is not None:
+                    if value.startswith("#/") and value not in followed:
+                        followed.add(value)
+                        stack.append(resolve_pointer(document, value[1:]))
+                else:
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def _reaching(schemas: Mapping[str, Json], targets: set[str]) -> set[str]:
+    """`targets` and the named schemas that refer to one of them, directly or through others."""
+    referrers: dict[str, set[str]] = {}
+    for name, schema in schemas.items():
+        for target in _direct_refs(schema):
+            referrers.setdefault(target, set()).add(name)
+    found = set(targets)
+    stack = list(targets)
+    while stack:
+        for name in referrers.get(stack.pop(), ()):
+            if name not in found:
+                found.add(name)
+                stack.append(name)
     return found

@@ -775,6 +775,46 @@ def test_a_bad_default_is_located_at_the_default() -> None:
     assert found.pointer == "/paths/~1a/get/parameters/0/schema/default"
 
 
+def test_a_bad_member_of_a_default_is_located_at_the_member() -> None:
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "default": {"n": "x"}}
+    document = _with(
+        lambda d: d["paths"]["/a"]["get"].update(
+            parameters=[{"name": "q", "in": "query", "schema": schema}]
+        )
+    )
+    found = only(validate(document))
+    assert found.pointer == "/paths/~1a/get/parameters/0/schema/default/n"
+    assert "'x' is not of type 'integer'" in found.message
+
+
+def test_each_of_many_errors_is_located_at_its_own_place() -> None:
+    schemas: dict[str, Any] = {
+        f"S{index:03}": {"type": "object", "properties": {"x": {"type": f"strng{index}"}}}
+        for index in range(120)
+    }
+    # One schema object at two places (as a YAML alias gives): located at the first.
+    schemas["T1"] = schemas["T0"] = {"type": "object", "properties": {"y": {"type": "nmber"}}}
+    document = _with(lambda d: d.setdefault("components", {}).update(schemas=schemas))
+    pointers = [found.pointer for found in validate(document)]
+    expected = [f"/components/schemas/S{index:03}/properties/x/type" for index in range(120)]
+    assert sorted(pointers) == sorted([*expected, "/components/schemas/T1/properties/y/type"])
+
+
+@pytest.mark.parametrize("version", ["3.1", "3.0"])
+def test_of_several_faults_in_one_schema_the_first_in_its_text_is_reported(version: str) -> None:
+    """The validator stops at a schema's first fault; which one is first does not change from
+    run to run (its meta-schema check visits properties in the order of a set)."""
+    names = ["delta", "alpha", "kilo", "bravo", "echo", "zulu", "mike"]
+    schema = {"type": "object", "properties": {name: {"type": f"{name}x"} for name in names}}
+    document = _with(lambda d: d.setdefault("components", {}).update(schemas={"A": schema}))
+    document["openapi"] = f"{version}.0"
+    found = Diagnostics("spec.yaml")
+    loader.validate_openapi(document, found, version)
+    pointers = {item.pointer for item in found}
+    assert "/components/schemas/A/properties/delta/type" in pointers
+    assert not any(f"/{name}/" in pointer for pointer in pointers for name in names[1:])
+
+
 # -- diagnostics ------------------------------------------------------------------------------
 
 

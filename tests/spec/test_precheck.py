@@ -3,7 +3,8 @@
 `precheck.clean` lets the loader skip openapi-spec-validator; that is only sound if every document
 it passes is one the validator finds nothing in. These tests hold it to that on the project's
 specs, on every broken and hostile fixture, on hand-made faults of each kind the validator
-reports, and on random changes to a small spec.
+reports, and on random changes to a small spec, for OpenAPI 3.1 documents and for 3.0 ones (which
+the pass checks against the 3.0 schema and JSON Schema draft 4, as the validator does).
 """
 
 from __future__ import annotations
@@ -20,22 +21,29 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatforge.diagnostics import Diagnostics
-from chatforge.spec import loader, precheck
+from chatforge.spec import loader, precheck, upgrade
 from tests.conftest import ROOT
 
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
 FIXTURES = sorted(
     path
-    for folder in ("broken", "hostile", "specs")
+    for folder in ("broken", "hostile", "specs", "anyspec")
     for path in (ROOT / "tests" / "fixtures" / folder).iterdir()
     if path.suffix in (".yaml", ".json")
 )
 BASE = ROOT / "tests" / "fixtures" / "specs" / "features.yaml"
+BASE30 = ROOT / "tests" / "fixtures" / "anyspec" / "kennel30.yaml"
 
 
-def _validator_faults(document: Any) -> list[str]:
+def _version(document: Any) -> str:
+    """The validator a document is checked with, as the loader chooses it."""
+    openapi = document.get("openapi") if isinstance(document, dict) else None
+    return "3.0" if isinstance(openapi, str) and openapi.startswith("3.0") else "3.1"
+
+
+def _validator_faults(document: Any, version: str = "3.1") -> list[str]:
     """What openapi-spec-validator reports that the loader passes on (an exception counts)."""
-    errors, failure = loader._iter_errors(document)
+    errors, failure = loader._iter_errors(document, version)
     faults = [
         str(getattr(error, "message", error))
         for error in errors
@@ -54,21 +62,23 @@ def _document(path: Path) -> Any:
         return None
 
 
-def _sound(document: Any) -> None:
+def _sound(document: Any, version: str = "3.1") -> None:
     """The pass's promise, where the loader asks for it: after `$ref`s are found to resolve and
     not to loop, and the shapes the validator assumes are there."""
     found = Diagnostics("spec.yaml")
     loader.check_refs(document, found)
     if found.has_errors or not loader._shapes(document, found):
         return
-    if precheck.clean(document):
-        assert _validator_faults(document) == []
+    if precheck.clean(document, version):
+        assert _validator_faults(document, version) == []
     # What the validator is left to check finds what it finds in the whole document.
-    narrowed = precheck.to_validate(document)
+    narrowed = precheck.to_validate(document, version)
     if narrowed is None:
-        assert precheck.clean(document)
+        assert precheck.clean(document, version)
     elif narrowed is not document:
-        assert sorted(_validator_faults(narrowed)) == sorted(_validator_faults(document))
+        # (Diagnostics are printed sorted: the order the validator finds them in is not shown.)
+        faults = sorted(_validator_faults(narrowed, version))
+        assert faults == sorted(_validator_faults(document, version))
 
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
@@ -81,10 +91,26 @@ def test_the_projects_specs_are_proven_clean(path: Path) -> None:
 def test_fixtures(path: Path) -> None:
     document = _document(path)
     if isinstance(document, dict):
-        _sound(document)
+        _sound(document, _version(document))
 
 
-def _base() -> dict[str, Any]:
+def test_the_3_0_fixture_is_proven_clean() -> None:
+    document = _base("3.0")
+    assert precheck.clean(document, "3.0")
+    assert precheck.to_validate(document, "3.0") is None
+    assert _validator_faults(document, "3.0") == []
+
+
+def _base(version: str = "3.1") -> dict[str, Any]:
+    """The small spec of that version, as the loader validates it (for 3.0: after the forms it
+    reads before validation are read)."""
+    if version == "3.0":
+        document, _ = loader.parse_yaml(BASE30.read_text(encoding="utf-8"), BASE30.name)
+        diagnostics = Diagnostics(BASE30.name)
+        upgrade.leftovers(document, diagnostics, [])
+        assert not diagnostics.has_errors
+        assert isinstance(document, dict)
+        return document
     document = yaml.safe_load(BASE.read_text(encoding="utf-8"))
     assert isinstance(document, dict)
     return document
@@ -128,11 +154,99 @@ def test_each_kind_of_fault_is_left_to_the_validator(name: str) -> None:
     _sound(document)
 
 
+FAULTS30 = {
+    "unknown type": lambda d: _first_schema(d).update(type="objekt"),
+    "a list of types, as in 3.1": lambda d: _first_schema(d).update(type=["string", "null"]),
+    "pattern Python cannot compile": lambda d: _first_schema(d).update(pattern="(?<name>a)"),
+    "pattern no engine can compile": lambda d: _first_schema(d).update(pattern="(a"),
+    "default of the wrong type": lambda d: _first_schema(d).update(type="string", default=5),
+    "default null without nullable": lambda d: _first_schema(d).update(type="string", default=None),
+    "default out of an int32 format": lambda d: _first_schema(d).update(
+        type="integer", format="int32", default=2**40
+    ),
+    "default not base64 for format byte": lambda d: _first_schema(d).update(
+        type="string", format="byte", default="not base64!"
+    ),
+    "required not defined with allOf": lambda d: _first_schema(d).update(
+        allOf=[{"type": "object"}], required=["nowhere"]
+    ),
+    "exclusiveMinimum a number, as in 3.1": lambda d: _first_schema(d).update(
+        minimum=0, exclusiveMinimum=0
+    ),
+    "a draft 4 id in a schema": lambda d: _first_schema(d).update(id="not a uri"),
+    "paths not a mapping of path items": lambda d: d.update(paths={"/x": 5}),
+    "info without a title": lambda d: d["info"].pop("title"),
+    "duplicate tag": lambda d: d.update(tags=[{"name": "a"}, {"name": "a"}]),
+    "minLength negative": lambda d: _first_schema(d).update(minLength=-1),
+    "minLength a float, which draft 4 counts no integer": lambda d: _first_schema(d).update(
+        minLength=1.0
+    ),
+    "required empty, which draft 4 refuses": lambda d: _first_schema(d).update(required=[]),
+    "webhooks, which 3.0 has not": lambda d: d.update(webhooks={}),
+    "a default holding a $ref to nowhere": lambda d: _first_schema(d).update(
+        default={"$ref": "#/components/schemas/Nowhere"}
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FAULTS30))
+def test_each_kind_of_3_0_fault_is_left_to_the_validator(name: str) -> None:
+    document = _base("3.0")
+    assert precheck.clean(copy.deepcopy(document), "3.0")
+    FAULTS30[name](document)
+    assert not precheck.clean(document, "3.0")
+    _sound(document, "3.0")
+
+
+def test_a_null_default_of_a_nullable_3_0_schema_is_proven_clean() -> None:
+    document = _base("3.0")
+    _first_schema(document).update(nullable=True, default=None)
+    assert precheck.to_validate(document, "3.0") is None
+    assert _validator_faults(document, "3.0") == []
+
+
+def test_parts_that_reach_a_failing_schema_stay_for_the_validator() -> None:
+    """The validator reports a schema's undefined required names only where it first reaches
+    the schema as a whole, not as a property: a path item reaching it first through a property
+    hides the fault, and must stay so that it hides it still."""
+    document = _base("3.0")
+    schemas = document["components"]["schemas"]
+    schemas["Hidden"] = {"allOf": [{"type": "object"}], "required": ["nowhere"]}
+    schemas["Holder"] = {
+        "type": "object",
+        "properties": {"hidden": {"$ref": "#/components/schemas/Hidden"}},
+    }
+    document["paths"] = {
+        "/holders": {
+            "get": {
+                "responses": {
+                    "200": {
+                        "description": "A holder.",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Holder"}}
+                        },
+                    }
+                }
+            }
+        },
+        **document["paths"],
+    }
+    narrowed = precheck.to_validate(document, "3.0")
+    assert narrowed is not None and "/holders" in narrowed["paths"]
+    assert len(narrowed["paths"]) < len(document["paths"])
+    assert _validator_faults(narrowed, "3.0") == _validator_faults(document, "3.0") == []
+    # Without the path item the validator reaches the schema as a whole, and reports it.
+    del document["paths"]["/holders"]
+    assert _validator_faults(document, "3.0") != []
+    _sound(document, "3.0")
+
+
 def test_the_validator_checks_only_the_parts_the_pass_cannot_prove() -> None:
     document = _base()
     assert precheck.to_validate(copy.deepcopy(document)) is None
     schemas = document["components"]["schemas"]
-    name = sorted(schemas)[0]
+    # A schema one operation uses (every part that reaches a failing schema stays).
+    name = "NewUser"
     schemas[name].update(minLength=-1)
     narrowed = precheck.to_validate(document)
     assert narrowed is not None and narrowed is not document
@@ -190,17 +304,17 @@ def _places(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
-BASE_PLACES = _places(_base())[1:]
+BASE_PLACES = {version: _places(_base(version))[1:] for version in ("3.1", "3.0")}
 KEYWORDS = st.sampled_from(
     ["type", "default", "pattern", "allOf", "required", "items", "properties", "$ref", "format"]
 )
 
 
 @st.composite
-def mutated(draw: st.DrawFn) -> dict[str, Any]:
-    document = _base()
+def mutated(draw: st.DrawFn, version: str = "3.1") -> dict[str, Any]:
+    document = _base(version)
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
-        path = draw(st.sampled_from(BASE_PLACES))
+        path = draw(st.sampled_from(BASE_PLACES[version]))
         parent: Any = document
         try:
             for step in path[:-1]:
@@ -227,6 +341,19 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
 @given(mutated())
 def test_random_changes_never_pass_what_the_validator_faults(document: dict[str, Any]) -> None:
     _sound(document)
+
+
+@settings(
+    max_examples=int(os.environ.get("CHATFORGE_PRECHECK_EXAMPLES", "150")),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(mutated("3.0"))
+def test_random_changes_to_a_3_0_spec_never_pass_what_the_validator_faults(
+    document: dict[str, Any],
+) -> None:
+    _sound(document, "3.0")
 
 
 def test_the_loader_reports_the_validators_words_when_the_pass_declines() -> None:
