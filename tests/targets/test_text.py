@@ -257,7 +257,7 @@ def test_a_line_break_never_ends_a_comment() -> None:
     ("name", "identifier", "class_name"),
     [
         ("名字", "field", "Model"),
-        ("$$$", "field", "Model"),
+        ("$$$", "dollar_dollar_dollar", "Model"),  # punctuation alone is spelled out
         ("¿¡", "field", "Model"),
         ("\u200b", "field", "Model"),
         ("ü-ñ", "u_n", "UN"),
