@@ -84,8 +84,8 @@ def scheme_text(scheme: WebhookScheme) -> str:
         )
     if scheme.id is not None:
         text += (
-            f" Each delivery's id is in {_place(scheme.id)}; a second delivery with the same id "
-            "is refused as a replay."
+            f" Each delivery's id is in {_place(scheme.id)}; a delivery with an id already "
+            "handled gets the answer the first one got, and no handler runs again."
         )
     return text
 

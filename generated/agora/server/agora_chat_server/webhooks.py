@@ -4,7 +4,8 @@
 
 Subclass `Webhooks`, override the events you handle, and pass an instance to `create_app` with
 the shared secret: `create_app(webhooks=MyWebhooks(), webhook_secret="...")`. Every delivery is
-verified before a handler runs; forged, tampered, stale and replayed ones are refused with 401.
+verified before a handler runs; forged, tampered and stale ones are refused with 401, and a
+repeated delivery id gets the first delivery's answer without running a handler again.
 """
 
 from __future__ import annotations

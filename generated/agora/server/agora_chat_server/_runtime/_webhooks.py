@@ -3,8 +3,8 @@
 A `Scheme` describes how deliveries are signed: a digest (HMAC-SHA256, HMAC-SHA1, SHA-256, SHA-1
 or MD5, in hex or base64) of parts concatenated in order (the raw body, the secret, headers,
 query parameters or top-level body fields), carried in a header, the query or the body; an
-optional sending time, refused outside a tolerance; an optional delivery id, refused when seen
-again within that tolerance. Platforms without a signature carry the secret itself: as an API
+optional sending time, refused outside a tolerance; an optional delivery id, remembered for that
+tolerance (see `ReplayGuard`). Platforms without a signature carry the secret itself: as an API
 key, a bearer token or basic credentials (`user:password`). Digests are compared in constant
 time. Every refusal raises `WebhookVerificationError` with the reason.
 
@@ -105,24 +105,61 @@ class UnknownEvent:
 
 
 class ReplayGuard:
-    """Delivery ids seen within their window: a second delivery with one of them is a replay.
-    Safe to share between threads."""
+    """Delivery ids seen within their window. Safe to share between threads.
+
+    `check` refuses an id seen before. A receiver instead calls `begin` before handling a
+    delivery, then `done` with its answer or `abandon` when handling failed: a platform's retry
+    of a delivery whose answer was lost gets that answer again without the handler running
+    twice, and a retry of one whose handling failed is handled again."""
 
     def __init__(self, limit: int = 100_000) -> None:
-        self._seen: dict[str, float] = {}
+        # id -> (until when it is remembered, the answer kept for it or _BUSY while handled)
+        self._seen: dict[str, tuple[float, object]] = {}
         self._lock = threading.Lock()
         self._limit = limit
 
+    def _room(self, now: float) -> None:
+        if len(self._seen) >= self._limit:
+            self._seen = {key: kept for key, kept in self._seen.items() if kept[0] > now}
+            while len(self._seen) >= self._limit:
+                del self._seen[next(iter(self._seen))]
+
+    def _live(self, delivery_id: str, now: float) -> tuple[float, object] | None:
+        kept = self._seen.get(delivery_id)
+        return kept if kept is not None and kept[0] > now else None
+
     def check(self, delivery_id: str, now: float, window: float) -> None:
         with self._lock:
-            if len(self._seen) >= self._limit:
-                self._seen = {key: until for key, until in self._seen.items() if until > now}
-                while len(self._seen) >= self._limit:
-                    del self._seen[next(iter(self._seen))]
-            until = self._seen.get(delivery_id)
-            if until is not None and until > now:
+            self._room(now)
+            if self._live(delivery_id, now) is not None:
                 raise WebhookVerificationError(f"delivery {delivery_id!r} was already received")
-            self._seen[delivery_id] = now + window
+            self._seen[delivery_id] = (now + window, None)
+
+    def begin(self, delivery_id: str, now: float, window: float) -> tuple[bool, object]:
+        """(True, None) when the id is new, now being handled; (False, answer) when it was
+        handled and `done` kept that answer; (False, None) while it is being handled."""
+        with self._lock:
+            self._room(now)
+            kept = self._live(delivery_id, now)
+            if kept is not None:
+                return False, None if kept[1] is _BUSY else kept[1]
+            self._seen[delivery_id] = (now + window, _BUSY)
+            return True, None
+
+    def done(self, delivery_id: str, answer: object) -> None:
+        """Keeps the answer sent to the delivery `begin` let through, for its repeats."""
+        with self._lock:
+            kept = self._seen.get(delivery_id)
+            if kept is not None:
+                self._seen[delivery_id] = (kept[0], answer)
+
+    def abandon(self, delivery_id: str) -> None:
+        """Forgets a delivery whose handling failed, so that the platform's retry runs it."""
+        with self._lock:
+            self._seen.pop(delivery_id, None)
+
+
+_BUSY = object()
 
 
 class Delivery:
@@ -239,9 +276,8 @@ def verify(
     if not matched:
         raise WebhookVerificationError("the signature does not match the delivery")
     clock = time.time() if now is None else now
-    window = 300.0
+    fresh = freshness(scheme)
     if scheme.timestamp is not None:
-        window = scheme.timestamp.tolerance
         text = delivery.value(scheme.timestamp.place)
         try:
             sent = float(text) if text is not None else None
@@ -251,16 +287,30 @@ def verify(
             raise WebhookVerificationError("the delivery carries no readable sending time")
         if scheme.timestamp.milliseconds:
             sent /= 1000
-        if abs(clock - sent) > window:
+        if abs(clock - sent) > fresh:
             raise WebhookVerificationError(
                 f"the delivery was sent {abs(clock - sent):.0f} s from now, more than the "
-                f"{window:.0f} s allowed"
+                f"{fresh:.0f} s allowed"
             )
-    if scheme.id is not None and replays is not None:
-        delivery_id = delivery.value(scheme.id)
-        if not delivery_id:
-            raise WebhookVerificationError(f"the delivery carries no id in {scheme.id.name!r}")
-        replays.check(delivery_id, clock, window)
+    if replays is not None:
+        delivery_id = identity(scheme, delivery)
+        if delivery_id is not None:
+            replays.check(delivery_id, clock, fresh)
+
+
+def identity(scheme: Scheme, delivery: Delivery) -> str | None:
+    """The id a delivery carries, for schemes that give one (None for the others)."""
+    if scheme.kind != "signature" or scheme.id is None:
+        return None
+    delivery_id = delivery.value(scheme.id)
+    if not delivery_id:
+        raise WebhookVerificationError(f"the delivery carries no id in {scheme.id.name!r}")
+    return delivery_id
+
+
+def freshness(scheme: Scheme) -> float:
+    """How long a delivery of `scheme` counts as fresh, and its id is remembered, in seconds."""
+    return scheme.timestamp.tolerance if scheme.timestamp is not None else 300.0
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,11 @@
 """The routes that receive a platform's deliveries in a generated server.
 
-Every delivery is verified on its raw body before anything reads it: forged, tampered, stale and
-replayed deliveries are refused with 401 (answered in the API's error shape, like every
-HTTPException of the app). A verified delivery that matches no known event is
+Every delivery is verified on its raw body before anything reads it: forged, tampered and stale
+deliveries are refused with 401 (answered in the API's error shape, like every HTTPException of
+the app). A delivery id seen before never runs a handler twice: a repeat of a handled delivery
+(the platform retrying after a lost answer, or anyone replaying it) gets the answer the first one
+got, a repeat while the first is being handled 409, and a retry of one whose handling failed is
+handled again. A verified delivery that matches no known event is
 accepted with the answer the platform expects and logged; one whose body is not its event's
 payload is refused with 400; a known event goes to its handler, then gets the expected answer, or,
 for an event that wants a verdict back, the handler's answer as a JSON body.
@@ -11,6 +14,7 @@ for an event that wants a verdict back, the handler's answer as a JSON body.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -21,11 +25,14 @@ from starlette.responses import Response
 from starlette.routing import Route, Router
 
 from ._webhooks import (
+    Delivery,
     Receiver,
     ReplayGuard,
     UnknownEvent,
     WebhookPayloadError,
     WebhookVerificationError,
+    freshness,
+    identity,
     verify,
 )
 
@@ -37,7 +44,7 @@ class Answer:
     """What the platform expects back from a receiver."""
 
     status: int = 200
-    body: str = ""
+    body: str | bytes = ""
     content_type: str | None = None
 
     def response(self) -> Response:
@@ -91,12 +98,33 @@ def _endpoint(
     async def receive(request: Request) -> Response:
         body = await request.body()
         delivery = receiver.delivery(body, request.headers, request.query_params, path)
+        delivery_id = None
         if secret is not None:
             try:
-                verify(scheme, delivery, secret, replays=guard)
+                verify(scheme, delivery, secret)
+                delivery_id = identity(scheme, delivery)
             except WebhookVerificationError as error:
                 logger.warning("refused a delivery to %s: %s", path, error.reason)
                 raise HTTPException(401, error.reason) from None
+        if delivery_id is None:
+            return await handle(delivery)
+        first, kept = guard.begin(delivery_id, time.time(), freshness(scheme))
+        if not first:
+            if not isinstance(kept, Answer):
+                raise HTTPException(409, f"delivery {delivery_id!r} is being handled")
+            logger.info("delivery %r to %s was handled before: answered again", delivery_id, path)
+            return kept.response()
+        try:
+            response = await handle(delivery)
+        except BaseException:
+            guard.abandon(delivery_id)
+            raise
+        guard.done(
+            delivery_id, Answer(response.status_code, bytes(response.body), response.media_type)
+        )
+        return response
+
+    async def handle(delivery: Delivery) -> Response:
         try:
             event = receiver.identify(delivery, path)
             if event is None:
