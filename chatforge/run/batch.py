@@ -52,9 +52,8 @@ class Outcome:
     stored: Callable[[], Api | None] | None = field(default=None, repr=False, compare=False)
     # What reading changed (an OpenAPI 3.0 document normalised to 3.1), for --verbose.
     notes: tuple[Diagnostic, ...] = ()
-    # Whether the spec was read from its own file alone: the cache, which knows that file's
-    # content, keeps only such outcomes.
-    single_file: bool = True
+    # The other files of a spec split over files, as read, which its cache key must know.
+    others: tuple[Path, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -81,13 +80,11 @@ def _check(source: SpecSource) -> Outcome:
     from chatforge.run import pipeline
 
     checked = pipeline.check(source)
-    notes, single = checked.notes, not checked.others
+    notes, others = checked.notes, checked.others
     if not checked.ok or checked.built is None:
-        return Outcome(source, checked.diagnostics, notes=notes, single_file=single)
+        return Outcome(source, checked.diagnostics, notes=notes, others=others)
     api, warnings = checked.built
-    return Outcome(
-        source, checked.diagnostics, tuple(warnings), api, notes=notes, single_file=single
-    )
+    return Outcome(source, checked.diagnostics, tuple(warnings), api, notes=notes, others=others)
 
 
 def _ir_key(index: int) -> tuple[str, int]:
@@ -194,7 +191,8 @@ Late = Callable[[Sequence[Outcome], Sequence[Any]], LateTask | None]
 
 @dataclass
 class Keys:
-    check: str
+    base: str  # the entry file's content and the toolkit's
+    check: str  # and the content of the other files the spec was last read from
     output: str
 
 
@@ -220,10 +218,39 @@ class Runner:
             spec = specfile.read(source.path)
         except specfile.Unreadable:
             return None
-        check = cache_module.key(
+        base = cache_module.key(
             cache_module.fingerprint(), "check", source.slug, source.label, source.display, spec
         )
-        return Keys(check, cache_module.key(check, "render", *(targets or ())))
+        parts: tuple[str, ...] = ()
+        if self.cache is not None:
+            try:
+                parts = records.decode(tuple[str, ...], self.cache.load("parts", base))
+            except ValueError:  # a spec in one file, or not seen before
+                parts = ()
+        return self._keys(source, base, parts, targets)
+
+    def _keys(
+        self,
+        source: SpecSource,
+        base: str,
+        parts: tuple[str, ...],
+        targets: tuple[Target, ...] | None,
+    ) -> Keys:
+        """The keys of a spec whose entry file gave `base` and which was read from the files
+        `parts` (relative to the entry's folder) besides: a change to any of them, or one of
+        them gone, gives other keys."""
+        check = base
+        if parts:
+            contents: list[str | bytes] = []
+            for part in parts:
+                try:
+                    if not cache_module.safe_relative(part):
+                        raise specfile.Unreadable(part)
+                    contents += [part, specfile.read(source.path.parent / part)]
+                except specfile.Unreadable:
+                    contents += [part, "\0unreadable"]
+            check = cache_module.key(base, "parts", *contents)
+        return Keys(base, check, cache_module.key(check, "render", *(targets or ())))
 
     def _cached(
         self, source: SpecSource, keys: Keys | None, targets: tuple[Target, ...] | None
@@ -264,17 +291,29 @@ class Runner:
 
         return Outcome(source, diagnostics, warnings, files=files, stored=stored, notes=notes)
 
-    def _remember(self, outcome: Outcome, keys: Keys | None) -> None:
+    def _remember(
+        self, outcome: Outcome, keys: Keys | None, targets: tuple[Target, ...] | None
+    ) -> Keys | None:
+        """Keeps an outcome in the cache; the keys it is kept under."""
         if self.cache is None or keys is None or outcome.failure is not None:
-            return
-        if not outcome.single_file:  # its key knows only the entry file's content
-            return
+            return keys
+        if outcome.others:
+            # A spec split over files: kept under the content of every file it was read from,
+            # which the next run finds by the entry file's key.
+            folder = outcome.source.path.parent
+            try:
+                parts = tuple(sorted({p.relative_to(folder).as_posix() for p in outcome.others}))
+            except ValueError:  # a file outside the folder: refused, and not kept
+                return keys
+            self.cache.store("parts", keys.base, records.encode(parts))
+            keys = self._keys(outcome.source, keys.base, parts, targets)
         checks = records.encode((outcome.diagnostics, outcome.warnings, outcome.notes))
         self.cache.store("checks", keys.check, checks)
         if outcome.built is not None or outcome.stored is not None:
             self.cache.store("apis", keys.check, records.encode(outcome.api))
         if outcome.files is not None:
             self.cache.store_files(keys.output, outcome.files)
+        return keys
 
     def run(
         self,
@@ -317,7 +356,7 @@ class Runner:
         computed = self._compute([sources[i] for i in todo], targets, late)
         for i, outcome in zip(todo, computed, strict=True):
             outcomes[i] = outcome
-            self._remember(outcome, keys[i])
+            keys[i] = self._remember(outcome, keys[i], targets)
         if self.cache is not None:
             self.cache.prune()
         return [

@@ -1,6 +1,7 @@
 """The content-hash cache: what a spec gave last time, found by the hash of all it depends on.
 
-A key is the SHA-256 of the spec's bytes, how it is named, the chosen targets and the toolkit's
+A key is the SHA-256 of the spec's bytes (of each of its files, for a spec split over files),
+how it is named, the chosen targets and the toolkit's
 fingerprint: the source of the generator, its templates and runtime, and the versions of the tools
 that shape the output (datamodel-code-generator, ruff, pydantic, Python). Any change to any of
 them gives a new key, so an entry is never stale, only unused.
@@ -18,6 +19,8 @@ default):
     apis/<key>.json       the intermediate model it built
     outputs/<key>.json    the rendered files: path -> SHA-256 of the text
     overviews/<key>.json  the pages about every API at once
+    parts/<key>.json      the other files a spec split over files was read from, by the key
+                          of its entry file alone
     blobs/<sha256>        the texts, stored once however many outputs share them
 
 Only the most recently used entries are kept (`KEEP` of each kind); blobs no entry names go with
@@ -49,7 +52,7 @@ SHAPING_PACKAGES = ("datamodel-code-generator", "ruff", "pydantic", "pyyaml", "j
 KEEP = 64
 # The largest entry read (the largest spec's model is a few MiB).
 MAX_ENTRY = 256 * 1024 * 1024
-_KINDS = ("checks", "apis", "outputs", "overviews")
+_KINDS = ("checks", "apis", "outputs", "overviews", "parts")
 _MAGIC = b"chatforge-cache 1 "
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 _GITIGNORE = "# Made by chatforge; safe to delete.\n*\n"

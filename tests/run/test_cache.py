@@ -451,3 +451,35 @@ def test_entries_that_are_not_plain_files_are_misses(tmp_path: Path, specs: Path
         assert again.returncode == 0, again.stderr
         assert "upstra: validating" in again.stderr
         assert _digest(out) == expected
+
+
+def test_a_spec_split_over_files_is_kept_and_redone_when_any_of_its_files_changes(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "split"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "anyspec" / "split", folder)
+    store, out = tmp_path / "cache", tmp_path / "out"
+    args = ("generate", str(folder / "library.yaml"), "--out", str(out), "--target", "models")
+    first = _run(*args, cache_dir=store)
+    assert first.returncode == 0, first.stderr
+    assert "from the cache" not in first.stderr
+    again = _run(*args, cache_dir=store)
+    assert again.returncode == 0, again.stderr
+    assert "unchanged, from the cache:" in again.stderr
+    part = folder / "schemas" / "book.yaml"
+    part.write_text(
+        part.read_text(encoding="utf-8").replace(
+            "  title:\n", "  subtitle:\n    type: string\n  title:\n"
+        ),
+        encoding="utf-8",
+    )
+    edited = _run(*args, cache_dir=store)
+    assert edited.returncode == 0, edited.stderr
+    assert "from the cache" not in edited.stderr
+    models = "\n".join(p.read_text(encoding="utf-8") for p in sorted(out.rglob("*.py")))
+    assert "subtitle" in models
+    part.unlink()
+    gone = _run(*args, cache_dir=store)
+    assert gone.returncode == 1
+    assert "from the cache" not in gone.stderr
+    assert "book.yaml" in gone.stderr

@@ -77,7 +77,7 @@ def _within(low: int, high: int, what: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-def _end_of_text(pattern: str) -> str:
+def end_of_text(pattern: str) -> str:
     """`pattern` with each `$` outside a class written `\\Z`: in JSON Schema, as in pydantic's
     own engine, `$` is the end of the text, where Python's `re` also takes it before a final
     newline (`^[a-z]+$` matches `"abc\\n"`)."""
@@ -105,7 +105,7 @@ def matching(pattern: str) -> AfterValidator:
     """A parameter's `pattern`, checked with Python's `re`: for patterns pydantic's own engine
     cannot compile (look-around, back-references). The spec's checks keep such patterns to
     ones `re` checks in bounded time on the values the schema allows."""
-    compiled = re.compile(_end_of_text(pattern))
+    compiled = re.compile(end_of_text(pattern))
 
     def check(value: object) -> object:
         if isinstance(value, str) and compiled.search(value) is None:
