@@ -47,7 +47,8 @@ from chatforge.ir.synth import Checker, SynthesisError, synthesize
 from chatforge.ir.webhooks import MODULE_NAMES as WEBHOOK_MODULE_NAMES
 from chatforge.ir.webhooks import build_webhooks
 from chatforge.reserved import CLIENT_MODULE_NAMES, METHOD_ARGUMENTS
-from chatforge.spec.loader import LoadedSpec, resolve_pointer
+from chatforge.spec.document import resolve_pointer
+from chatforge.spec.loader import LoadedSpec
 from chatforge.spec.webhooks import webhook_only_schemes
 
 Json = Any

@@ -18,7 +18,7 @@ from chatforge import naming
 from chatforge.diagnostics import Diagnostics, escape_pointer_token
 from chatforge.ir.model import Constraint, Model, SchemaProperty, TypeInfo
 from chatforge.reserved import MODEL_RESERVED, shortened
-from chatforge.spec.loader import resolve_pointer
+from chatforge.spec.document import resolve_pointer
 from chatforge.targets.text import UnsafeText, data_literal, prose
 
 Json = Any

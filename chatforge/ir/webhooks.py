@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from chatforge import naming, reserved
-from chatforge.diagnostics import escape_pointer_token
+from chatforge.diagnostics import Diagnostics, escape_pointer_token
 from chatforge.ir.model import (
     Webhook,
     WebhookAnswer,
@@ -17,14 +17,25 @@ from chatforge.ir.model import (
     WebhookScheme,
     WebhookTimestamp,
 )
-from chatforge.ir.schemas import COMPONENT_PREFIX, canonical_json
+from chatforge.ir.schemas import COMPONENT_PREFIX, SchemaRegistry, canonical_json
 from chatforge.spec import webhooks as spec
 from chatforge.spec.webhooks import payload, security_names
 
-if TYPE_CHECKING:
-    from chatforge.ir.build import _Builder
-
 Json = Any
+
+
+class _Builder(Protocol):
+    """What the webhooks take of the IR builder of the whole document (chatforge.ir.build)."""
+
+    doc: Json
+    diagnostics: Diagnostics
+    registry: SchemaRegistry
+
+    def deref(self, node: Json, pointer: str) -> tuple[Json, str]: ...
+
+    def example_of(self, holder: Mapping[str, Any]) -> Json: ...
+
+
 NO_SCHEME = WebhookScheme("", "none")
 
 # Names the generated `webhooks` modules define beside the models they import.

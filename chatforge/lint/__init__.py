@@ -25,7 +25,8 @@ from chatforge.ir.build import DEFAULT_TAG
 from chatforge.ir.failures import ERROR_KINDS
 from chatforge.lint import patterns
 from chatforge.lint.webhooks import rule_webhooks
-from chatforge.spec.loader import SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE, resolve_pointer
+from chatforge.spec.document import resolve_pointer
+from chatforge.spec.loader import SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE
 from chatforge.spec.webhooks import webhook_only_schemes
 
 Json = Any

@@ -36,13 +36,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from chatforge.spec.loader import (
-    REFERENCES,
-    SUBSCHEMA_LIST,
-    SUBSCHEMA_MAP,
-    SUBSCHEMA_ONE,
-    resolve_pointer,
-)
+from chatforge.spec.document import resolve_pointer
+from chatforge.spec.loader import REFERENCES, SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE
 
 Json = Any
 
