@@ -52,7 +52,7 @@ def import_graph() -> dict[str, list[str]]:
         found = imports(path.read_text(), module, path.name == "__init__.py", known)
         # A module's import of its own package, or of an enclosing one, runs that package's
         # `__init__` first in any case: no edge of its own.
-        graph[module] = sorted(m for m in found if m != module and not module.startswith(m + "."))
+        graph[module] = sorted(m for m in found if m != module)
     return graph
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from chatforge import naming, reserved
 from chatforge.diagnostics import Diagnostics, Level, escape_pointer_token
+from chatforge.lint.paths import path_problem
 from chatforge.spec import webhooks as spec
 from chatforge.spec.webhooks import payload, payload_properties, resolve, security_names
 
@@ -64,8 +65,6 @@ def rule_webhooks(doc: Json, out: Diagnostics, level: Level) -> None:
                 "reference to a path item is not followed here)",
                 f"/webhooks/{escape_pointer_token(name)}",
             )
-    from chatforge.lint import path_problem  # the rule module is loaded by chatforge.lint
-
     if delivery is not None:
         problem = path_problem(delivery.path)
         if problem is not None or "{" in delivery.path:
