@@ -48,7 +48,7 @@ from chatforge.ir.webhooks import MODULE_NAMES as WEBHOOK_MODULE_NAMES
 from chatforge.ir.webhooks import build_webhooks
 from chatforge.reserved import CLIENT_MODULE_NAMES, METHOD_ARGUMENTS
 from chatforge.spec import extensions as ext
-from chatforge.spec.document import HTTP_METHODS, resolve_pointer
+from chatforge.spec.document import HTTP_METHODS, follow
 from chatforge.spec.loader import LoadedSpec
 from chatforge.spec.webhooks import webhook_only_schemes
 
@@ -99,13 +99,8 @@ class _Builder:
 
     def deref(self, node: Json, pointer: str) -> tuple[Json, str]:
         """Follow a non-schema `$ref` (parameters, bodies, responses) to its target."""
-        seen = 0
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 20:
-            target = node["$ref"].lstrip("#")
-            pointer = target
-            node = resolve_pointer(self.doc, target)
-            seen += 1
-        return node, pointer
+        target, followed = follow(self.doc, node)
+        return target, pointer if followed is None else followed
 
     def example_of(self, holder: Mapping[str, Any]) -> Json:
         """The example a parameter, media type or schema gives. In a spec without

@@ -71,7 +71,7 @@ def scheme_of(builder: _Builder, name: str) -> WebhookScheme:
     if not isinstance(raw, dict):
         return NO_SCHEME
     description = " ".join(str(raw.get("description") or "").split())
-    signature, _ = spec.read_signature(raw.get("x-webhook-signature"), where)
+    signature, _ = spec.signature_of(raw, where)
     if signature is not None:
         return WebhookScheme(
             name=name,
@@ -105,7 +105,7 @@ def scheme_of(builder: _Builder, name: str) -> WebhookScheme:
 def build_webhooks(builder: _Builder) -> Webhooks | None:
     """The API's events, or None where the spec neither has webhooks nor `x-webhooks`."""
     doc = builder.doc
-    delivery, _ = spec.read_delivery(doc.get("x-webhooks"))
+    delivery, _ = spec.delivery_of(doc)
     found = [item for item in spec.webhooks(doc) if item[1] == "post"]
     if delivery is None and not found:
         return None
@@ -131,7 +131,7 @@ def _event(
     builder: _Builder, name: str, op: Mapping[str, Any], pointer: str, default_path: str
 ) -> Webhook:
     operation_id = str(op.get("operationId") or naming.snake(name) or "event")
-    event, _ = spec.read_event(op.get("x-event"), f"{pointer}/x-event")
+    event, _ = spec.event_of(op, pointer)
     pascal = naming.pascal(operation_id)
     found = payload(builder.doc, op, pointer)
     if found is None:

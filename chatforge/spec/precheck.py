@@ -36,7 +36,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from chatforge.spec.document import resolve_pointer
+from chatforge.spec.document import HTTP_METHODS, resolve_pointer
 from chatforge.spec.loader import REFERENCES, SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE
 
 Json = Any
@@ -46,7 +46,6 @@ OAS31_DIALECT = "https://spec.openapis.org/oas/3.1/dialect/base"
 _ONE = SUBSCHEMA_ONE
 _LIST = SUBSCHEMA_LIST
 _MAP = SUBSCHEMA_MAP
-_OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 def _retrieve(uri: str) -> Any:
@@ -226,7 +225,7 @@ def _response(node: Json) -> Iterator[Json]:
 
 def _path_item(item: Json) -> Iterator[Json]:
     item = _mapping(item)
-    operations = [_mapping(item.get(method)) for method in _OPERATIONS]
+    operations = [_mapping(item.get(method)) for method in HTTP_METHODS]
     for holder in (item, *operations):
         for parameter in holder.get("parameters") or []:
             yield from _carrier(parameter)
