@@ -418,10 +418,10 @@ def read_rate_limit(op: Json, pointer: str) -> tuple[RateLimit | None, Problems]
         unknown = set(raw) - _RATE_LIMIT_KEYS
         if unknown:
             problems.append((f"{RATE_LIMIT} has unknown keys {sorted(unknown)}", where))
-    scope, group, note = raw.get("scope"), raw.get("group"), raw.get("note")
+    requests, scope, group, note = (raw.get(key) for key in ("requests", "scope", "group", "note"))
     limit = RateLimit(
         documented=raw.get("documented", True) is not False,
-        requests=raw.get("requests") if _is_int(raw.get("requests")) else None,
+        requests=requests if _is_int(requests) and requests >= 1 else None,
         period=raw.get("period") if raw.get("period") in PERIODS else None,
         scope=None if scope is None else str(scope),
         group=None if group is None else str(group),
