@@ -10,9 +10,9 @@ from chatforge import naming, reserved
 from chatforge.diagnostics import Diagnostics, Level, escape_pointer_token
 from chatforge.lint.paths import path_problem
 from chatforge.spec import webhooks as spec
-from chatforge.spec.document import operations
+from chatforge.spec.document import follow, operations
 from chatforge.spec.extensions import is_project
-from chatforge.spec.webhooks import payload, payload_properties, resolve, security_names
+from chatforge.spec.webhooks import payload, payload_properties, security_names
 
 Json = Any
 
@@ -41,7 +41,7 @@ def rule_webhooks(doc: Json, out: Diagnostics, level: Level) -> None:
     schemes = (doc.get("components") or {}).get("securitySchemes") or {}
     signed: dict[str, spec.WebhookSignature] = {}
     for name, raw in (schemes if isinstance(schemes, dict) else {}).items():
-        scheme, _ = resolve(doc, raw)
+        scheme, _ = follow(doc, raw)
         if not spec.signs_deliveries(scheme):
             continue
         at = f"/components/securitySchemes/{escape_pointer_token(name)}"
@@ -158,9 +158,7 @@ def rule_webhooks(doc: Json, out: Diagnostics, level: Level) -> None:
                         )
         names = security_names(doc, op)
         for scheme_name in names:
-            scheme, _ = resolve(
-                doc, schemes.get(scheme_name) if isinstance(schemes, dict) else None
-            )
+            scheme, _ = follow(doc, schemes.get(scheme_name) if isinstance(schemes, dict) else None)
             if scheme is None:
                 out.error(
                     f"webhook {name!r} names security scheme {scheme_name!r}, which "
@@ -280,7 +278,7 @@ def _receivers(
 
 def _batched(doc: Json, schema: Json, media: str) -> bool:
     """A JSON payload that is an array of objects with properties (several changes at once)."""
-    schema, _ = resolve(doc, schema)
+    schema, _ = follow(doc, schema)
     return (
         media == "application/json"
         and isinstance(schema, dict)

@@ -49,11 +49,21 @@ def follow(document: Json, node: Json) -> tuple[Json, str | None]:
 
 def operations(document: Json) -> Iterator[tuple[str, str, Mapping[str, Any], str]]:
     """(path, method, operation, pointer) of every operation under `paths`, in document order."""
-    paths = document.get("paths") if isinstance(document, dict) else None
-    for path, item in (paths if isinstance(paths, dict) else {}).items():
+    return _operations(document, "paths")
+
+
+def webhook_operations(document: Json) -> Iterator[tuple[str, str, Mapping[str, Any], str]]:
+    """(event name, method, operation, pointer) of every operation under `webhooks`, in document
+    order."""
+    return _operations(document, "webhooks")
+
+
+def _operations(document: Json, member: str) -> Iterator[tuple[str, str, Mapping[str, Any], str]]:
+    items = document.get(member) if isinstance(document, dict) else None
+    for name, item in (items if isinstance(items, dict) else {}).items():
         if not isinstance(item, dict):
             continue
         for method in HTTP_METHODS:
             op = item.get(method)
             if isinstance(op, dict):
-                yield path, method, op, f"/paths/{escape_pointer_token(path)}/{method}"
+                yield str(name), method, op, f"/{member}/{escape_pointer_token(name)}/{method}"

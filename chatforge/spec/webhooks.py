@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from chatforge.diagnostics import escape_pointer_token
-from chatforge.spec.document import HTTP_METHODS, follow
+from chatforge.spec.document import follow, webhook_operations
 
 Json = Any
 Problems = list[tuple[str, str]]
@@ -416,25 +416,13 @@ def signature_of(scheme: Json, pointer: str) -> tuple[WebhookSignature | None, P
 
 def webhooks(doc: Json) -> Iterator[tuple[str, str, Mapping[str, Any], str]]:
     """(event name, method, operation, pointer) of every webhook operation, in document order."""
-    found = doc.get("webhooks") if isinstance(doc, dict) else None
-    for name, item in (found if isinstance(found, dict) else {}).items():
-        if not isinstance(item, dict):
-            continue
-        for method in HTTP_METHODS:
-            op = item.get(method)
-            if isinstance(op, dict):
-                yield str(name), method, op, f"/webhooks/{escape_pointer_token(name)}/{method}"
-
-
-def resolve(doc: Json, node: Json) -> tuple[Json, str | None]:
-    """A node behind its `$ref`s, and the pointer of the last one followed."""
-    return follow(doc, node)
+    return webhook_operations(doc)
 
 
 def payload_properties(doc: Json, schema: Json, depth: int = 0) -> dict[str, Json] | None:
     """The top-level properties of a payload schema (through `$ref` and `allOf`), or None where
     it is no object with properties."""
-    schema, _ = resolve(doc, schema)
+    schema, _ = follow(doc, schema)
     if not isinstance(schema, dict) or depth > 32:
         return None
     found: dict[str, Json] = {}
@@ -452,7 +440,7 @@ def payload_properties(doc: Json, schema: Json, depth: int = 0) -> dict[str, Jso
 
 def payload(doc: Json, op: Mapping[str, Any], pointer: str) -> tuple[str, Json, str] | None:
     """(media type, schema, pointer of the media type) of a webhook's delivery."""
-    body, _ = resolve(doc, op.get("requestBody"))
+    body, _ = follow(doc, op.get("requestBody"))
     content = body.get("content") if isinstance(body, dict) else None
     if not isinstance(content, dict):
         return None
