@@ -26,8 +26,8 @@ from chatforge.lint import patterns
 from chatforge.lint.paths import path_problem
 from chatforge.lint.webhooks import rule_webhooks
 from chatforge.spec import extensions as ext
+from chatforge.spec import walk
 from chatforge.spec.document import HTTP_METHODS, follow, operations
-from chatforge.spec.loader import SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE
 from chatforge.spec.webhooks import webhook_only_schemes
 
 Json = Any
@@ -39,82 +39,8 @@ def _resolve(doc: Json, node: Json) -> Json:
     return follow(doc, node)[0]
 
 
-# Schema keywords whose values are schemas: maps of them, one, or lists of them.
-_SCHEMA_MAPS = SUBSCHEMA_MAP
-_SCHEMA_ONE = SUBSCHEMA_ONE
-_SCHEMA_LISTS = SUBSCHEMA_LIST
-# Where the keys of a mapping are names someone chose, never OpenAPI's own words.
-_NAMED = re.compile(r"/components/[^/]+|/paths|/webhooks")
-
-
-def _subschemas(schema: Json, pointer: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """A schema and every schema inside it, with their pointers (`$ref`s are not followed)."""
-    if not isinstance(schema, dict):
-        return
-    yield pointer, schema
-    for key, value in schema.items():
-        child = f"{pointer}/{escape_pointer_token(key)}"
-        if key in _SCHEMA_MAPS and isinstance(value, dict):
-            for name, sub in value.items():
-                yield from _subschemas(sub, f"{child}/{escape_pointer_token(name)}")
-        elif key in _SCHEMA_ONE:
-            yield from _subschemas(value, child)
-        elif key in _SCHEMA_LISTS and isinstance(value, list):
-            for index, sub in enumerate(value):
-                yield from _subschemas(sub, f"{child}/{index}")
-
-
-def _structure(node: Json, pointer: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """Every mapping of the document outside schemas, examples and extensions: paths,
-    operations, parameters, media types, headers, components..."""
-    if isinstance(node, dict):
-        yield pointer, node
-        named = _NAMED.fullmatch(pointer) is not None
-        for key, value in node.items():
-            if not named and (key in ("schema", "example", "examples") or ext.is_extension(key)):
-                continue
-            if pointer == "/components" and key == "schemas":
-                continue
-            yield from _structure(value, f"{pointer}/{escape_pointer_token(key)}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _structure(value, f"{pointer}/{index}")
-
-
-# The walks of the document `lint` is running over, each made once and shared by its rules.
-_walked: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
-_walking: list[Json] = []  # that document
-
-
-def _shared(
-    doc: Json, name: str, walk: Callable[[Json], Iterator[tuple[str, Mapping[str, Any]]]]
-) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    if not _walking or doc is not _walking[0]:
-        return walk(doc)
-    if name not in _walked:
-        _walked[name] = list(walk(doc))
-    return iter(_walked[name])
-
-
-def _mappings(doc: Json) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """Every mapping of the document outside schemas, examples and extensions, with its
-    pointer."""
-    return _shared(doc, "structure", _structure)
-
-
-def schemas(doc: Json) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """Every schema in the document, nested ones too: components, and the schemas of
-    parameters, headers, request bodies and responses."""
-    return _shared(doc, "schemas", _schemas)
-
-
-def _schemas(doc: Json) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    components = (doc.get("components") or {}).get("schemas") or {}
-    for name, schema in components.items():
-        yield from _subschemas(schema, f"/components/schemas/{escape_pointer_token(name)}")
-    for pointer, node in _mappings(doc):
-        if isinstance(node.get("schema"), dict):
-            yield from _subschemas(node["schema"], f"{pointer}/schema")
+_mappings = walk.mappings
+schemas = walk.schemas
 
 
 def rule_operation_id(doc: Json, out: Diagnostics, level: Level) -> None:
@@ -838,7 +764,7 @@ def rule_reference_cycles(doc: Json, out: Diagnostics, level: Level) -> None:
     edges: dict[str, list[str]] = {}
     for name, schema in components.items():
         found = []
-        for _, sub in _subschemas(schema, ""):
+        for _, sub in walk.subschemas(schema):
             ref = sub.get("$ref")
             if isinstance(ref, str) and ref.startswith(prefix):
                 target = ref[len(prefix) :].replace("~1", "/").replace("~0", "~")
@@ -889,9 +815,7 @@ def lint(doc: Json, out: Diagnostics) -> None:
     """Run every rule. In a spec without `x-chatforge`, convention rules only warn and the
     rules about the project's own extensions are skipped."""
     project = ext.is_project(doc)
-    _walked.clear()
-    _walking[:] = [doc]  # the rules read the document; none changes it
-    try:
+    with walk.memoised(doc):  # the rules read the document; none changes it
         for name, (rule, convention) in RULES.items():
             if not project and name in PROJECT_ONLY:
                 continue
@@ -899,6 +823,3 @@ def lint(doc: Json, out: Diagnostics) -> None:
             before = len(out.items)
             rule(doc, out, level)
             out.items[before:] = [replace(item, rule=name) for item in out.items[before:]]
-    finally:
-        _walking.clear()
-        _walked.clear()

@@ -26,6 +26,7 @@ from chatforge.diagnostics import (
 )
 from chatforge.spec import specfile
 from chatforge.spec.document import HTTP_METHODS, resolve_pointer
+from chatforge.spec.walk import SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE
 
 Json = Any
 
@@ -777,29 +778,6 @@ def parse_json(text: str, display_path: str) -> tuple[Json, dict[str, tuple[int,
     return data, reader.positions
 
 
-# Keywords whose value is one subschema, a list of them, or a mapping of names to them.
-SUBSCHEMA_ONE = (
-    "additionalProperties",
-    "contains",
-    "contentSchema",
-    "else",
-    "if",
-    "items",
-    "not",
-    "propertyNames",
-    "then",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-)
-SUBSCHEMA_LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
-SUBSCHEMA_MAP = (
-    "$defs",
-    "definitions",
-    "dependencies",
-    "dependentSchemas",
-    "patternProperties",
-    "properties",
-)
 # Of those, the keywords whose subschemas apply to the value itself, not to a part of it: a
 # schema that reaches itself through these alone defines a value by itself, and validating one
 # never ends.

@@ -37,7 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from chatforge.spec.document import HTTP_METHODS, resolve_pointer
-from chatforge.spec.loader import REFERENCES, SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE
+from chatforge.spec.loader import REFERENCES
+from chatforge.spec.walk import SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE
 
 Json = Any
 
