@@ -615,7 +615,7 @@ class _Builder:
         body: Body | None,
         success: Response,
     ) -> Pagination | None:
-        raw = ext.read_pagination(op, pointer) if self.conventions else None
+        raw = ext.read_pagination(op, pointer)[0] if self.conventions else None
         if raw is None or success.kind != "json" or success.model is None:
             return None
         fields = [*params, *(body.fields if body else ())]
@@ -652,7 +652,7 @@ class _Builder:
             item_type = spelled.server
             item_imports = spelled.server_imports + tuple(f"models:{m}" for m in spelled.models)
         return Pagination(
-            style=raw.style,  # type: ignore[arg-type]
+            style=raw.style,
             page=argument("page", raw.page),
             size=argument("size", raw.size),
             offset=argument("offset", raw.offset),

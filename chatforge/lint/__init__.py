@@ -607,8 +607,11 @@ def rule_extensions(doc: Json, out: Diagnostics, level: Level) -> None:
         where = f"/components/securitySchemes/{escape_pointer_token(name)}"
         for message, at in ext.read_scheme(scheme, where)[1]:
             out.error(message, at)
+    project = ext.is_project(doc)  # the generators read x-pagination in project specs only
     for path, _method, op, pointer in operations(doc):
         aliases, problems = ext.read_aliases(op, pointer)
+        if project:
+            problems += ext.read_pagination(op, pointer)[1]
         for message, where in problems:
             out.error(message, where)
         if aliases is None:

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any, Literal, TypeGuard
 
 from chatforge import naming
 from chatforge.diagnostics import escape_pointer_token
@@ -522,6 +522,12 @@ def read_aliases(op: Json, pointer: str) -> tuple[Aliases | None, Problems]:
     return Aliases(where, tuple(raw)), []
 
 
+PaginationStyle = Literal["page", "offset", "cursor", "token"]
+PAGINATION_STYLES: tuple[PaginationStyle, ...] = ("page", "offset", "cursor", "token")
+_PAGINATION_ARGUMENTS = ("page", "size", "offset", "cursor")
+_PAGINATION_POINTERS = ("items", "next")
+
+
 @dataclass(frozen=True)
 class Pagination:
     """`x-pagination`: how a list operation pages. The arguments are wire names of the
@@ -529,7 +535,7 @@ class Pagination:
     success body."""
 
     pointer: str
-    style: str = "page"
+    style: PaginationStyle = "page"
     page: str | None = None
     size: str | None = None
     offset: str | None = None
@@ -538,15 +544,60 @@ class Pagination:
     next: str | None = None
 
 
-def read_pagination(op: Json, pointer: str) -> Pagination | None:
-    """`x-pagination` of the operation at `pointer`, or None where it has none (or it is no
-    mapping)."""
+def read_pagination(op: Json, pointer: str) -> tuple[Pagination | None, Problems]:
+    """`x-pagination` of the operation at `pointer`."""
     raw = op.get(PAGINATION) if isinstance(op, dict) else None
+    if raw is None:
+        return None, []
+    where = f"{pointer}/{PAGINATION}"
     if not isinstance(raw, dict):
-        return None
-    return Pagination(
-        pointer=f"{pointer}/{PAGINATION}",
-        style=str(raw.get("style", "page")),
+        return None, [
+            (
+                f"{PAGINATION} must be a mapping (style, the arguments page, size, offset or "
+                "cursor, items and next)",
+                where,
+            )
+        ]
+    problems: Problems = []
+    known = ("style", *_PAGINATION_ARGUMENTS, *_PAGINATION_POINTERS)
+    for key in raw:
+        if key not in known:
+            problems.append(
+                (
+                    f"{PAGINATION} has no member {key!r}; the members are {', '.join(known)}",
+                    _pointer(where, str(key)),
+                )
+            )
+    style = raw.get("style", "page")
+    if style not in PAGINATION_STYLES:
+        problems.append(
+            (
+                f"{PAGINATION}.style is {shown(style)}; use one of {', '.join(PAGINATION_STYLES)}",
+                f"{where}/style",
+            )
+        )
+        style = "page"
+    for key in _PAGINATION_ARGUMENTS:
+        if key in raw and not isinstance(raw[key], str):
+            problems.append(
+                (
+                    f"{PAGINATION}.{key} must be the name on the wire of a parameter or body field",
+                    f"{where}/{key}",
+                )
+            )
+    for key in _PAGINATION_POINTERS:
+        value = raw.get(key)
+        if key in raw and not (isinstance(value, str) and (value == "" or value[0] == "/")):
+            problems.append(
+                (
+                    f"{PAGINATION}.{key} must be a JSON pointer into the success body "
+                    "(empty, or starting with /)",
+                    f"{where}/{key}",
+                )
+            )
+    pagination = Pagination(
+        pointer=where,
+        style=style,
         page=_text_or_none(raw.get("page")),
         size=_text_or_none(raw.get("size")),
         offset=_text_or_none(raw.get("offset")),
@@ -554,3 +605,4 @@ def read_pagination(op: Json, pointer: str) -> Pagination | None:
         items=_text_or_none(raw.get("items")),
         next=_text_or_none(raw.get("next")),
     )
+    return pagination, problems

@@ -137,7 +137,23 @@ def test_servers_envelopes_and_aliases() -> None:
 
 
 def test_pagination_defaults_to_pages() -> None:
-    found = ext.read_pagination({"x-pagination": {"page": "page", "items": "/items"}}, OP)
+    found, problems = ext.read_pagination({"x-pagination": {"page": "page", "items": "/items"}}, OP)
     assert found == ext.Pagination(f"{OP}/x-pagination", page="page", items="/items")
-    assert found.style == "page"
-    assert ext.read_pagination({}, OP) is None
+    assert found.style == "page" and problems == []
+    assert ext.read_pagination({}, OP) == (None, [])
+
+
+def test_a_malformed_pagination_is_refused_member_by_member() -> None:
+    raw = {"style": "scroll", "size": 20, "items": "data", "limit": "n"}
+    found, problems = ext.read_pagination({"x-pagination": raw}, OP)
+    assert found is not None and found.style == "page"
+    where = f"{OP}/x-pagination"
+    assert [at for _, at in problems] == [
+        f"{where}/limit",
+        f"{where}/style",
+        f"{where}/size",
+        f"{where}/items",
+    ]
+    assert (
+        problems[1][0] == "x-pagination.style is 'scroll'; use one of page, offset, cursor, token"
+    )
