@@ -1,8 +1,9 @@
-"""Read a spec: YAML with source positions, `$ref` checks, then openapi-spec-validator.
+"""Read a spec file: YAML or JSON with source positions and limits, and `$ref` checks.
 
-The loader is the only stage that reads files. It returns a `LoadedSpec` whose document is plain
-JSON data and whose `positions` map every JSON pointer to its line and column in the file, so
-that every later stage can report problems where they are.
+The loader is the only module that reads files (`chatforge.spec.validate.load` runs it, then
+bundles and validates). A `LoadedSpec`'s document is plain JSON data and its `positions` map
+every JSON pointer to its line and column in the file, so that every later stage can report
+problems where they are.
 """
 
 from __future__ import annotations
