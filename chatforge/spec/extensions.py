@@ -317,7 +317,7 @@ def read_scheme(scheme: Json, pointer: str) -> tuple[SchemeExtensions, Problems]
             or raw.get("algorithm", "sha1") not in SIGNATURE_ALGORITHMS
             or raw.get("timestamp-unit", "seconds") not in TIMESTAMP_UNITS
             or not isinstance(signed, list)
-            or not set(signed) <= set(SIGNED_PARTS)
+            or not all(part in SIGNED_PARTS for part in signed)
         ):
             problems.append(
                 (
@@ -334,7 +334,11 @@ def read_scheme(scheme: Json, pointer: str) -> tuple[SchemeExtensions, Problems]
                 nonce_header=str(raw.get("nonce-header", "Nonce")),
                 timestamp_header=str(raw.get("timestamp-header", "Timestamp")),
                 milliseconds=raw.get("timestamp-unit") == "milliseconds",
-                signed=tuple(str(p) for p in raw.get("signed") or SIGNED_PARTS),
+                signed=(
+                    tuple(str(p) for p in signed)
+                    if isinstance(signed, list) and signed
+                    else SIGNED_PARTS
+                ),
                 accepted_prefixes=tuple(str(p) for p in raw.get("accepted-prefixes") or ("",)),
                 request_id_header=_text_or_none(raw.get("request-id-header")),
             )
@@ -395,7 +399,8 @@ def read_rate_limit(op: Json, pointer: str) -> tuple[RateLimit | None, Problems]
         if extra:
             problems.append(
                 (
-                    f"{RATE_LIMIT} with documented: false takes only a note, not {sorted(extra)}",
+                    f"{RATE_LIMIT} with documented: false takes only a note, not "
+                    f"{sorted(extra, key=str)}",
                     where,
                 )
             )
@@ -417,7 +422,7 @@ def read_rate_limit(op: Json, pointer: str) -> tuple[RateLimit | None, Problems]
             )
         unknown = set(raw) - _RATE_LIMIT_KEYS
         if unknown:
-            problems.append((f"{RATE_LIMIT} has unknown keys {sorted(unknown)}", where))
+            problems.append((f"{RATE_LIMIT} has unknown keys {sorted(unknown, key=str)}", where))
     requests, scope, group, note = (raw.get(key) for key in ("requests", "scope", "group", "note"))
     limit = RateLimit(
         documented=raw.get("documented", True) is not False,
