@@ -221,7 +221,7 @@ def test_aliases_that_expand_to_too_many_bytes_are_refused_in_bounded_memory(
 
 _POINTERS = """\
 import sys
-from chatforge.spec import loader
+from chatforge.spec import loader, validate
 from chatforge.diagnostics import SpecError
 
 key = "k" * 100_000
@@ -392,7 +392,7 @@ def audit(event, args):
         touched.append(f"{event} {args[1] if event == 'socket.connect' else args[0]}")
 
 sys.addaudithook(audit)
-from chatforge.spec import loader
+from chatforge.spec import loader, validate
 from chatforge.diagnostics import Diagnostics
 from chatforge.targets import modelgen
 
@@ -405,7 +405,7 @@ for schema in schemas:
         outcomes.append(type(exc).__name__)
     document = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {},
                 "components": {"schemas": {"Item": schema, "B": {"type": "string"}}}}
-    loader.validate_openapi(document, Diagnostics("x.yaml"))
+    validate.validate_openapi(document, Diagnostics("x.yaml"))
 print(json.dumps({"outcomes": outcomes, "touched": touched}))
 """
 

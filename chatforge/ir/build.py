@@ -11,7 +11,7 @@ from typing import Any
 from chatforge import naming, reserved
 from chatforge.diagnostics import Diagnostic, Diagnostics, SpecError, escape_pointer_token
 from chatforge.ir.calls import credentials, resource_names
-from chatforge.ir.failures import failures
+from chatforge.ir.failures import ERROR_KINDS, failures
 from chatforge.ir.model import (
     Api,
     Body,
@@ -47,11 +47,12 @@ from chatforge.ir.synth import Checker, SynthesisError, synthesize
 from chatforge.ir.webhooks import MODULE_NAMES as WEBHOOK_MODULE_NAMES
 from chatforge.ir.webhooks import build_webhooks
 from chatforge.reserved import CLIENT_MODULE_NAMES, METHOD_ARGUMENTS
-from chatforge.spec.loader import LoadedSpec, resolve_pointer
+from chatforge.spec import extensions as ext
+from chatforge.spec.document import HTTP_METHODS, follow
+from chatforge.spec.loader import LoadedSpec
 from chatforge.spec.webhooks import webhook_only_schemes
 
 Json = Any
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 DEFAULT_TAG = "default"
 _PARAM = re.compile(r"{([^{}]+)}")
 
@@ -76,7 +77,7 @@ class _Builder:
         self.slug = slug
         self.diagnostics = diagnostics
         self.registry = SchemaRegistry(self.doc, diagnostics, self.handler_classes())
-        self.conventions = isinstance(self.doc.get("x-chatforge"), dict)
+        self.conventions = ext.is_project(self.doc)
         self.checker: Checker | None = None
 
     def handler_classes(self) -> set[str]:
@@ -85,7 +86,7 @@ class _Builder:
         texts = [str(t.get("name")) for t in self.doc.get("tags") or [] if isinstance(t, dict)]
         for path, path_item in (self.doc.get("paths") or {}).items():
             path_item, _ = self.deref(path_item, f"/paths/{escape_pointer_token(path)}")
-            for method in METHODS:
+            for method in HTTP_METHODS:
                 op = path_item.get(method) if isinstance(path_item, dict) else None
                 if isinstance(op, dict):
                     texts.append(str((op.get("tags") or [DEFAULT_TAG])[0]))
@@ -98,13 +99,8 @@ class _Builder:
 
     def deref(self, node: Json, pointer: str) -> tuple[Json, str]:
         """Follow a non-schema `$ref` (parameters, bodies, responses) to its target."""
-        seen = 0
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 20:
-            target = node["$ref"].lstrip("#")
-            pointer = target
-            node = resolve_pointer(self.doc, target)
-            seen += 1
-        return node, pointer
+        target, followed = follow(self.doc, node)
+        return target, pointer if followed is None else followed
 
     def example_of(self, holder: Mapping[str, Any]) -> Json:
         """The example a parameter, media type or schema gives. In a spec without
@@ -439,9 +435,7 @@ class _Builder:
         ):
             response, response_pointer = self.deref(raw, f"{pointer}/responses/{status}")
             content = response.get("content") or {}
-            assumed = (
-                response.get("x-assumed") if isinstance(response.get("x-assumed"), str) else None
-            )
+            assumed = ext.assumed(response)
             if not content:
                 result.append(
                     Response(
@@ -507,24 +501,22 @@ class _Builder:
         summary: str,
     ) -> list[Function]:
         # The project's extensions count only in project specs, which lint checks.
-        declared = op.get("x-functions") if self.conventions else None
-        if not isinstance(declared, list) or not declared:
-            declared = [{"name": operation_id, "title": summary}]
+        declared = ext.read_functions(op, "", pointer)[0] if self.conventions else None
+        if not declared:
+            declared = (ext.FunctionEntry(pointer, name=operation_id, title=summary),)
         encoding = self.encoding(op, pointer)
         result = []
-        for index, item in enumerate(declared):
+        for item in declared:
             body_fields = list(body.fields) if body else []
-            variant, variant_model = item.get("variant"), None
-            if isinstance(variant, str) and body is not None:
-                where = f"{pointer}/x-functions/{index}/variant"
+            variant, variant_model = item.variant, None
+            if variant is not None and body is not None:
+                where = f"{item.pointer}/variant"
                 variant_model = self.registry.ref_name(variant, where)
                 target = self.registry.target({"$ref": COMPONENT_PREFIX + variant_model})
                 if isinstance(target, dict) and "properties" in target:
                     body_fields = self.body_fields(target, encoding, body.kind, _MISSING)
                 else:
-                    whole = self.whole_body(
-                        variant_model, body.kind, _MISSING, item.get("argument")
-                    )
+                    whole = self.whole_body(variant_model, body.kind, _MISSING, item.argument)
                     body_fields = [whole]
             elif body is not None and not body_fields:
                 # one of several shapes (`oneOf`, `anyOf`) and no function naming its variant:
@@ -532,16 +524,15 @@ class _Builder:
                 body_fields = self.union_body(body)
             claimed = _claim_names(params, body_fields)
             claimed_body = [f for f in claimed if f.location == "body"]
-            row = item.get("row")
             result.append(
                 Function(
-                    row=row if isinstance(row, int) and not isinstance(row, bool) else None,
-                    title=str(item.get("title") or summary),
-                    method=naming.identifier(str(item.get("name") or operation_id)),
+                    row=item.row,
+                    title=item.title or summary,
+                    method=naming.identifier(item.name or operation_id),
                     fields=tuple(f for f in claimed if f.const_repr is None),
                     body_fields=tuple(claimed_body),
                     variant=variant_model,
-                    path=item.get("path") if isinstance(item.get("path"), str) else None,
+                    path=item.path,
                 )
             )
         return result
@@ -574,21 +565,22 @@ class _Builder:
         if success is None:
             success = Response("200", "", "empty")
         tags = op.get("tags") or [DEFAULT_TAG]
-        limit = op.get("x-rate-limit") if self.conventions else None
+        limit = ext.read_rate_limit(op, pointer)[0] if self.conventions else None
         rate_limit = None
-        if isinstance(limit, dict):
+        if limit is not None:
             rate_limit = RateLimit(
-                documented=limit.get("documented", True) is not False,
-                requests=limit.get("requests"),
-                period=limit.get("period"),
-                scope=limit.get("scope"),
-                group=limit.get("group"),
-                note=_text(limit.get("note")) or None,
+                documented=limit.documented,
+                requests=limit.requests,
+                period=limit.period,
+                scope=limit.scope,
+                group=limit.group,
+                note=_text(limit.note) or None,
             )
         security_source = op["security"] if "security" in op else self.doc.get("security") or []
         security = tuple(sorted({name for req in security_source for name in req}))
         by_wire = {p.wire: p.py for p in params if p.location == "path"}
-        aliases = tuple(str(a) for a in op.get("x-aliases") or ())
+        declared_aliases = ext.read_aliases(op, pointer)[0]
+        aliases = declared_aliases.paths if declared_aliases is not None else ()
         functions = tuple(self.functions(op, pointer, operation_id, params, body, summary))
         served = aliases + tuple(f.path for f in functions if f.path and f.path != path)
         return Operation(
@@ -623,15 +615,13 @@ class _Builder:
         body: Body | None,
         success: Response,
     ) -> Pagination | None:
-        raw = op.get("x-pagination") if self.conventions else None
-        if not isinstance(raw, dict) or success.kind != "json" or success.model is None:
+        raw = ext.read_pagination(op, pointer)[0] if self.conventions else None
+        if raw is None or success.kind != "json" or success.model is None:
             return None
         fields = [*params, *(body.fields if body else ())]
-        where = f"{pointer}/x-pagination"
 
-        def argument(key: str) -> tuple[str, ...] | None:
-            wire = raw.get(key)
-            if not isinstance(wire, str):
+        def argument(key: str, wire: str | None) -> tuple[str, ...] | None:
+            if wire is None:
                 return None
             for field in fields:
                 if field.wire == wire:
@@ -642,19 +632,18 @@ class _Builder:
                     if wire in ((target or {}).get("properties") or {}):
                         return (field.py, wire)
             self.diagnostics.error(
-                f"x-pagination.{key} names {wire!r}, which is no parameter or body field of "
+                f"{ext.PAGINATION}.{key} names {wire!r}, which is no parameter or body field of "
                 "this operation (nor a property of one)",
-                f"{where}/{key}",
+                f"{raw.pointer}/{key}",
             )
             return None
 
-        def tokens(key: str) -> tuple[str, ...] | None:
-            text = raw.get(key)
-            if not isinstance(text, str):
+        def tokens(text: str | None) -> tuple[str, ...] | None:
+            if text is None:
                 return None
             return tuple(t.replace("~1", "/").replace("~0", "~") for t in text.split("/")[1:])
 
-        items = tokens("items") or ()
+        items = tokens(raw.items) or ()
         item_schema = self.registry.walk({"$ref": COMPONENT_PREFIX + success.model}, items)
         item_type = "Any"
         item_imports: tuple[str, ...] = ("typing:Any",)
@@ -663,13 +652,13 @@ class _Builder:
             item_type = spelled.server
             item_imports = spelled.server_imports + tuple(f"models:{m}" for m in spelled.models)
         return Pagination(
-            style=raw.get("style", "page"),
-            page=argument("page"),
-            size=argument("size"),
-            offset=argument("offset"),
-            cursor=argument("cursor"),
+            style=raw.style,
+            page=argument("page", raw.page),
+            size=argument("size", raw.size),
+            offset=argument("offset", raw.offset),
+            cursor=argument("cursor", raw.cursor),
             items=items,
-            next=tokens("next"),
+            next=tokens(raw.next),
             item_type=item_type,
             item_imports=item_imports,
         )
@@ -718,7 +707,7 @@ class _Builder:
 
     def servers(self) -> list[Server]:
         result = []
-        for raw in self.doc.get("servers") or []:
+        for index, raw in enumerate(self.doc.get("servers") or []):
             url = str(raw.get("url", ""))
             variables = []
             default_url = url
@@ -732,16 +721,15 @@ class _Builder:
                     )
                 )
                 default_url = default_url.replace("{" + name + "}", str(var.get("default", "")))
-            assumed = raw.get("x-assumed") if isinstance(raw.get("x-assumed"), str) else None
-            backup = raw.get("x-backup") if isinstance(raw.get("x-backup"), str) else None
+            extensions, _ = ext.read_server(raw, f"/servers/{index}")
             result.append(
                 Server(
                     url,
                     default_url,
                     _text(raw.get("description")),
                     tuple(variables),
-                    assumed,
-                    backup,
+                    extensions.assumed,
+                    extensions.backup,
                 )
             )
         return result
@@ -758,6 +746,7 @@ class _Builder:
             )
             kind = scheme.get("type")
             description = _text(scheme.get("description"))
+            extensions, _ = ext.read_scheme(scheme, where)
             if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
                 result.append(SecurityScheme(name, "bearer", description=description))
             elif kind in ("oauth2", "openIdConnect"):
@@ -765,10 +754,12 @@ class _Builder:
                 result.append(SecurityScheme(name, "bearer", description=description))
             elif kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
                 result.append(SecurityScheme(name, "basic", description=description))
-            elif kind == "apiKey" and isinstance(scheme.get("x-signature"), dict):
-                result.append(self.signature_scheme(name, scheme, description))
-            elif kind == "apiKey" and isinstance(scheme.get("x-jwt"), dict):
-                jwt = scheme["x-jwt"]
+            elif kind == "apiKey" and extensions.signature is not None:
+                result.append(
+                    self.signature_scheme(name, scheme, extensions.signature, description)
+                )
+            elif kind == "apiKey" and extensions.jwt is not None:
+                jwt = extensions.jwt
                 result.append(
                     SecurityScheme(
                         name,
@@ -777,16 +768,14 @@ class _Builder:
                         str(scheme.get("name")),
                         description,
                         jwt=Jwt(
-                            algorithm=str(jwt.get("algorithm", "HS256")),
-                            prefix=str(jwt.get("prefix", "")),
-                            server_claims_json=canonical_json(
-                                jwt.get("server-claims") or {"server": True}
-                            ),
-                            user_claim=jwt.get("user-claim"),
+                            algorithm=jwt.algorithm,
+                            prefix=jwt.prefix,
+                            server_claims_json=canonical_json(dict(jwt.server_claims)),
+                            user_claim=jwt.user_claim,
                         ),
                     )
                 )
-            elif kind == "apiKey" and isinstance(scheme.get("x-value"), str):
+            elif kind == "apiKey" and extensions.value is not None:
                 result.append(
                     SecurityScheme(
                         name,
@@ -794,7 +783,7 @@ class _Builder:
                         scheme.get("in", "header"),
                         str(scheme.get("name")),
                         description,
-                        value=scheme["x-value"],
+                        value=extensions.value,
                     )
                 )
             elif kind == "apiKey" and scheme.get("in") in ("header", "query"):
@@ -818,45 +807,44 @@ class _Builder:
         return result
 
     def signature_scheme(
-        self, name: str, scheme: Mapping[str, Any], description: str
+        self, name: str, scheme: Mapping[str, Any], spec: ext.Signature, description: str
     ) -> SecurityScheme:
-        spec = scheme["x-signature"]
         signature = Signature(
-            algorithm=str(spec.get("algorithm", "sha1")),
-            app_key_header=str(spec.get("app-key-header", "App-Key")),
-            nonce_header=str(spec.get("nonce-header", "Nonce")),
-            timestamp_header=str(spec.get("timestamp-header", "Timestamp")),
-            milliseconds=spec.get("timestamp-unit") == "milliseconds",
-            signed=tuple(str(p) for p in spec.get("signed") or ("secret", "nonce", "timestamp")),
-            accepted_prefixes=tuple(str(p) for p in spec.get("accepted-prefixes") or ("",)),
-            request_id_header=spec.get("request-id-header"),
+            algorithm=spec.algorithm,
+            app_key_header=spec.app_key_header,
+            nonce_header=spec.nonce_header,
+            timestamp_header=spec.timestamp_header,
+            milliseconds=spec.milliseconds,
+            signed=spec.signed,
+            accepted_prefixes=spec.accepted_prefixes,
+            request_id_header=spec.request_id_header,
         )
         return SecurityScheme(
             name, "signature", "header", str(scheme.get("name")), description, signature=signature
         )
 
     def envelope(self) -> Envelope | None:
-        raw = self.doc.get("x-envelope") if self.conventions else None
-        if not isinstance(raw, dict):
+        raw = ext.read_envelope(self.doc)[0] if self.conventions else None
+        if raw is None:
             return None
         return Envelope(
-            code_field=str(raw.get("code-field", "code")),
-            success_codes=tuple(raw.get("success-codes") or ()),
-            message_field=raw.get("message-field"),
-            result_field=raw.get("result-field"),
+            code_field=raw.code_field,
+            success_codes=raw.success_codes,
+            message_field=raw.message_field,
+            result_field=raw.result_field,
         )
 
     def errors(self, envelope: Envelope | None) -> ErrorStyle:
-        raw = self.doc.get("x-errors") if self.conventions else None
-        if isinstance(raw, dict):
+        raw = ext.read_errors(self.doc, ERROR_KINDS)[0] if self.conventions else None
+        if raw is not None:
             return ErrorStyle(
-                message_field=str(raw["message"]),
-                code_field=raw.get("code"),
-                codes=tuple(sorted((raw.get("codes") or {}).items())),
-                status_field=raw.get("status"),
-                timestamp_field=raw.get("timestamp"),
-                fields_field=raw.get("fields"),
-                fixed=tuple((raw.get("fixed") or {}).items()),
+                message_field=raw.message,
+                code_field=raw.code,
+                codes=tuple(sorted(raw.codes)),
+                status_field=raw.status,
+                timestamp_field=raw.timestamp,
+                fields_field=raw.fields,
+                fixed=raw.fixed,
             )
         if envelope is not None:
             return ErrorStyle(
@@ -875,7 +863,7 @@ class _Builder:
             path_item, _ = self.deref(path_item, "")
             if not isinstance(path_item, dict):
                 continue
-            for method in METHODS:
+            for method in HTTP_METHODS:
                 op = path_item.get(method)
                 responses = op.get("responses") if isinstance(op, dict) else None
                 for status, response in (responses or {}).items():
@@ -923,13 +911,12 @@ class _Builder:
         operations = []
         for path, path_item in (self.doc.get("paths") or {}).items():
             path_item, _ = self.deref(path_item, f"/paths/{escape_pointer_token(path)}")
-            for method in METHODS:
+            for method in HTTP_METHODS:
                 if isinstance(path_item.get(method), dict):
                     operations.append(self.operation(path, method, path_item, path_item[method]))
         webhooks = build_webhooks(self)
         info = self.doc.get("info") or {}
-        meta: Json = self.doc.get("x-chatforge") if self.conventions else {}
-        source = meta.get("source") or {}
+        project = (ext.read_project(self.doc)[0] if self.conventions else None) or ext.Project()
         tags = self.tags(operations)
         security = self.security()
         servers = self.servers()
@@ -945,9 +932,9 @@ class _Builder:
             version=_text(str(info.get("version", ""))),
             description=_block(info.get("description")),
             spec_file=self.label,
-            package=naming.identifier(str(meta.get("package") or self.slug)),
-            source_document=source.get("document"),
-            source_functions=source.get("functions"),
+            package=naming.identifier(project.package or self.slug),
+            source_document=project.source_document,
+            source_functions=project.source_functions,
             servers=tuple(servers),
             security=tuple(security),
             tags=tuple(tags),

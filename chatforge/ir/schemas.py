@@ -18,7 +18,8 @@ from chatforge import naming
 from chatforge.diagnostics import Diagnostics, escape_pointer_token
 from chatforge.ir.model import Constraint, Model, SchemaProperty, TypeInfo
 from chatforge.reserved import MODEL_RESERVED, shortened
-from chatforge.spec.loader import resolve_pointer
+from chatforge.spec import extensions
+from chatforge.spec.document import resolve_pointer
 from chatforge.targets.text import UnsafeText, data_literal, prose
 
 Json = Any
@@ -163,8 +164,9 @@ class SchemaRegistry:
     # -- hoisting -----------------------------------------------------------------------------
 
     def _register(self, name: str, schema: Json, pointer: str) -> None:
-        if isinstance(schema, dict) and isinstance(schema.get("x-assumed"), str):
-            self.assumed[name] = schema["x-assumed"]
+        assumed = extensions.assumed(schema)
+        if assumed is not None:
+            self.assumed[name] = assumed
         self.schemas[name] = None  # reserve the slot, keeping registration order
         self.schemas[name] = self._normalize(schema, name, pointer, top=True)
 
@@ -232,7 +234,7 @@ class SchemaRegistry:
                 ]
             elif key in ("example", "examples", "default", "enum", "const"):
                 result[key] = value
-            elif key.startswith("x-") or key in ("discriminator", "xml", "externalDocs"):
+            elif extensions.is_extension(key) or key in ("discriminator", "xml", "externalDocs"):
                 continue
             elif key in ("description", "title") and isinstance(value, str):
                 result[key] = prose(value.strip())

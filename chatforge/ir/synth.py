@@ -19,7 +19,7 @@ from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from chatforge.diagnostics import escape_pointer_token
-from chatforge.spec.loader import resolve_pointer
+from chatforge.spec.document import resolve_pointer
 
 try:
     _sre: Any = importlib.import_module("re._parser")

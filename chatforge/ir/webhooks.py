@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from chatforge import naming, reserved
-from chatforge.diagnostics import escape_pointer_token
+from chatforge.diagnostics import Diagnostics, escape_pointer_token
 from chatforge.ir.model import (
     Webhook,
     WebhookAnswer,
@@ -17,14 +17,25 @@ from chatforge.ir.model import (
     WebhookScheme,
     WebhookTimestamp,
 )
-from chatforge.ir.schemas import COMPONENT_PREFIX, canonical_json
+from chatforge.ir.schemas import COMPONENT_PREFIX, SchemaRegistry, canonical_json
 from chatforge.spec import webhooks as spec
 from chatforge.spec.webhooks import payload, security_names
 
-if TYPE_CHECKING:
-    from chatforge.ir.build import _Builder
-
 Json = Any
+
+
+class _Builder(Protocol):
+    """What the webhooks take of the IR builder of the whole document (chatforge.ir.build)."""
+
+    doc: Json
+    diagnostics: Diagnostics
+    registry: SchemaRegistry
+
+    def deref(self, node: Json, pointer: str) -> tuple[Json, str]: ...
+
+    def example_of(self, holder: Mapping[str, Any]) -> Json: ...
+
+
 NO_SCHEME = WebhookScheme("", "none")
 
 # Names the generated `webhooks` modules define beside the models they import.
@@ -60,7 +71,7 @@ def scheme_of(builder: _Builder, name: str) -> WebhookScheme:
     if not isinstance(raw, dict):
         return NO_SCHEME
     description = " ".join(str(raw.get("description") or "").split())
-    signature, _ = spec.read_signature(raw.get("x-webhook-signature"), where)
+    signature, _ = spec.signature_of(raw, where)
     if signature is not None:
         return WebhookScheme(
             name=name,
@@ -94,7 +105,7 @@ def scheme_of(builder: _Builder, name: str) -> WebhookScheme:
 def build_webhooks(builder: _Builder) -> Webhooks | None:
     """The API's events, or None where the spec neither has webhooks nor `x-webhooks`."""
     doc = builder.doc
-    delivery, _ = spec.read_delivery(doc.get("x-webhooks"))
+    delivery, _ = spec.delivery_of(doc)
     found = [item for item in spec.webhooks(doc) if item[1] == "post"]
     if delivery is None and not found:
         return None
@@ -120,7 +131,7 @@ def _event(
     builder: _Builder, name: str, op: Mapping[str, Any], pointer: str, default_path: str
 ) -> Webhook:
     operation_id = str(op.get("operationId") or naming.snake(name) or "event")
-    event, _ = spec.read_event(op.get("x-event"), f"{pointer}/x-event")
+    event, _ = spec.event_of(op, pointer)
     pascal = naming.pascal(operation_id)
     found = payload(builder.doc, op, pointer)
     if found is None:

@@ -6,7 +6,6 @@ in a document that carries `x-chatforge` and warnings in any other.
 
 from __future__ import annotations
 
-import json
 import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping
@@ -24,121 +23,24 @@ from chatforge.graph import MAX_NESTED_MODELS, strongly_connected
 from chatforge.ir.build import DEFAULT_TAG
 from chatforge.ir.failures import ERROR_KINDS
 from chatforge.lint import patterns
+from chatforge.lint.paths import path_problem
 from chatforge.lint.webhooks import rule_webhooks
-from chatforge.spec.loader import SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE, resolve_pointer
+from chatforge.spec import extensions as ext
+from chatforge.spec import walk
+from chatforge.spec.document import HTTP_METHODS, follow, operations
 from chatforge.spec.webhooks import webhook_only_schemes
 
 Json = Any
 Rule = Callable[[Json, Diagnostics, Level], None]
 _ASCII_LETTER = re.compile("[A-Za-z]")
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-PERIODS = ("second", "minute", "hour", "day")
-
-
-def operations(doc: Json) -> Iterator[tuple[str, str, Mapping[str, Any], str]]:
-    """(path, method, operation, pointer) in document order."""
-    for path, item in (doc.get("paths") or {}).items():
-        if not isinstance(item, dict):
-            continue
-        for method in METHODS:
-            op = item.get(method)
-            if isinstance(op, dict):
-                yield path, method, op, f"/paths/{escape_pointer_token(path)}/{method}"
 
 
 def _resolve(doc: Json, node: Json) -> Json:
-    for _ in range(20):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            break
-        target: Json = doc
-        for raw in node["$ref"].lstrip("#/").split("/"):
-            token = raw.replace("~1", "/").replace("~0", "~")
-            target = target.get(token) if isinstance(target, dict) else None
-        node = target
-    return node
+    return follow(doc, node)[0]
 
 
-# Schema keywords whose values are schemas: maps of them, one, or lists of them.
-_SCHEMA_MAPS = SUBSCHEMA_MAP
-_SCHEMA_ONE = SUBSCHEMA_ONE
-_SCHEMA_LISTS = SUBSCHEMA_LIST
-# Where the keys of a mapping are names someone chose, never OpenAPI's own words.
-_NAMED = re.compile(r"/components/[^/]+|/paths|/webhooks")
-
-
-def _subschemas(schema: Json, pointer: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """A schema and every schema inside it, with their pointers (`$ref`s are not followed)."""
-    if not isinstance(schema, dict):
-        return
-    yield pointer, schema
-    for key, value in schema.items():
-        child = f"{pointer}/{escape_pointer_token(key)}"
-        if key in _SCHEMA_MAPS and isinstance(value, dict):
-            for name, sub in value.items():
-                yield from _subschemas(sub, f"{child}/{escape_pointer_token(name)}")
-        elif key in _SCHEMA_ONE:
-            yield from _subschemas(value, child)
-        elif key in _SCHEMA_LISTS and isinstance(value, list):
-            for index, sub in enumerate(value):
-                yield from _subschemas(sub, f"{child}/{index}")
-
-
-def _structure(node: Json, pointer: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """Every mapping of the document outside schemas, examples and extensions: paths,
-    operations, parameters, media types, headers, components..."""
-    if isinstance(node, dict):
-        yield pointer, node
-        named = _NAMED.fullmatch(pointer) is not None
-        for key, value in node.items():
-            if not named and (key in ("schema", "example", "examples") or str(key)[:2] == "x-"):
-                continue
-            if pointer == "/components" and key == "schemas":
-                continue
-            yield from _structure(value, f"{pointer}/{escape_pointer_token(key)}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _structure(value, f"{pointer}/{index}")
-
-
-# The walks of the document `lint` is running over, each made once and shared by its rules.
-_walked: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
-_walking: list[Json] = []  # that document
-
-
-def _shared(
-    doc: Json, name: str, walk: Callable[[Json], Iterator[tuple[str, Mapping[str, Any]]]]
-) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    if not _walking or doc is not _walking[0]:
-        return walk(doc)
-    if name not in _walked:
-        _walked[name] = list(walk(doc))
-    return iter(_walked[name])
-
-
-def _mappings(doc: Json) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """Every mapping of the document outside schemas, examples and extensions, with its
-    pointer."""
-    return _shared(doc, "structure", _structure)
-
-
-def schemas(doc: Json) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """Every schema in the document, nested ones too: components, and the schemas of
-    parameters, headers, request bodies and responses."""
-    return _shared(doc, "schemas", _schemas)
-
-
-def _schemas(doc: Json) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    components = (doc.get("components") or {}).get("schemas") or {}
-    for name, schema in components.items():
-        yield from _subschemas(schema, f"/components/schemas/{escape_pointer_token(name)}")
-    for pointer, node in _mappings(doc):
-        if isinstance(node.get("schema"), dict):
-            yield from _subschemas(node["schema"], f"{pointer}/schema")
-
-
-def _shown(value: Json) -> str:
-    """A value as a spec spells it: strings quoted, everything else as JSON."""
-    return repr(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+_mappings = walk.mappings
+schemas = walk.schemas
 
 
 def rule_operation_id(doc: Json, out: Diagnostics, level: Level) -> None:
@@ -278,7 +180,7 @@ def rule_path_params(doc: Json, out: Diagnostics, level: Level) -> None:
         if isinstance(item, dict):
             where = f"/paths/{escape_pointer_token(path)}"
             _duplicate_parameters(doc, item, where, out)
-            for method in METHODS:
+            for method in HTTP_METHODS:
                 if isinstance(item.get(method), dict):
                     _duplicate_parameters(doc, item[method], f"{where}/{method}", out)
     for path, method, op, pointer in operations(doc):
@@ -306,40 +208,6 @@ def rule_path_params(doc: Json, out: Diagnostics, level: Level) -> None:
             )
 
 
-# What a path may hold: the characters RFC 3986 lets a path segment carry as they are, and
-# printable characters beyond ASCII (which clients percent-encode and servers decode), between
-# slashes, and templates `{name}` of the same characters. (A percent-escape is decoded before
-# the route is looked up, so a route spelled with one is never found.)
-_PCHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|[^\x00-\x7f\s])"
-_PATH = re.compile(rf"(?:/(?:{_PCHAR}|\{{{_PCHAR}+\}})*)+")
-_PATH_CHAR = re.compile(rf"{_PCHAR}|[/{{}}]")
-
-
-def path_problem(path: str) -> str | None:
-    """Why a path (a key of `paths`, or an alias) cannot be a route, or None."""
-    if _PATH.fullmatch(path) and path.isprintable():
-        return None
-    if not path.startswith("/"):
-        return "does not start with /"
-    index = 0
-    while index < len(path):
-        match = _PATH_CHAR.match(path, index)
-        if match is None or not path[index].isprintable():
-            break
-        index = match.end()
-    if index < len(path):
-        char = path[index]
-        if char == "?":
-            return "holds a query string (from ?), which never reaches a route; remove it"
-        if char == "#":
-            return "holds a fragment (from #), which never reaches a route; remove it"
-        return (
-            f"holds {char!r} (character {index + 1}), which a path may not hold; use letters, "
-            "digits and - . _ ~ ! $ & ' ( ) * + , ; = : @ between slashes"
-        )
-    return "has a template that is empty, unclosed or nested; write {name} around a name"
-
-
 def rule_paths(doc: Json, out: Diagnostics, level: Level) -> None:
     """Every path is one a request can reach: a URL path with `{name}` templates."""
     paths = doc.get("paths")
@@ -352,7 +220,7 @@ def rule_paths(doc: Json, out: Diagnostics, level: Level) -> None:
 def rule_names(doc: Json, out: Diagnostics, level: Level) -> None:
     """Names that become one Python name: schemas (classes), tags (client attributes) and the
     properties of one schema (fields)."""
-    project = isinstance(doc.get("x-chatforge"), dict)
+    project = ext.is_project(doc)
     components = (doc.get("components") or {}).get("schemas") or {}
     seen: dict[str, str] = {}
     for name in components:
@@ -468,117 +336,75 @@ def rule_responses(doc: Json, out: Diagnostics, level: Level) -> None:
 
 def rule_rate_limit(doc: Json, out: Diagnostics, level: Level) -> None:
     for path, method, op, pointer in operations(doc):
-        limit = op.get("x-rate-limit")
-        where = f"{pointer}/x-rate-limit"
-        if limit is None:
+        limit, problems = ext.read_rate_limit(op, pointer)
+        if limit is None and not problems:
             out.add(
                 level,
-                f"{method.upper()} {path} has no x-rate-limit; add the documented "
+                f"{method.upper()} {path} has no {ext.RATE_LIMIT}; add the documented "
                 "limit, or {documented: false}",
                 pointer,
             )
-        elif not isinstance(limit, dict):
-            out.error("x-rate-limit must be a mapping", where)
-        elif limit.get("documented") is False:
-            extra = set(limit) - {"documented", "note"}
-            if extra:
-                out.error(
-                    f"x-rate-limit with documented: false takes only a note, not {sorted(extra)}",
-                    where,
-                )
-        else:
-            requests, period = limit.get("requests"), limit.get("period")
-            if not isinstance(requests, int) or isinstance(requests, bool) or requests < 1:
-                out.error(
-                    f"x-rate-limit.requests is {requests!r}; it must be a positive integer",
-                    f"{where}/requests" if "requests" in limit else where,
-                )
-            if period not in PERIODS:
-                out.error(
-                    f"x-rate-limit.period is {period!r}; it must be one of {', '.join(PERIODS)}",
-                    f"{where}/period" if "period" in limit else where,
-                )
-            unknown = set(limit) - {"requests", "period", "scope", "group", "note", "documented"}
-            if unknown:
-                out.error(f"x-rate-limit has unknown keys {sorted(unknown)}", where)
+        for message, where in problems:
+            out.error(message, where)
 
 
 def rule_functions(doc: Json, out: Diagnostics, level: Level) -> None:
-    meta = doc.get("x-chatforge") if isinstance(doc.get("x-chatforge"), dict) else {}
-    total = (meta.get("source") or {}).get("functions")
+    project, _ = ext.read_project(doc)
+    total = project.source_functions if project is not None else None
     rows: dict[int, str] = {}
     names: dict[str, str] = {}
     for path, method, op, pointer in operations(doc):
-        functions = op.get("x-functions")
-        if functions is None:
+        entries, problems = ext.read_functions(op, path, pointer)
+        if entries is None and not problems:
             out.add(
                 level,
-                f"{method.upper()} {path} has no x-functions; list the rows of the "
+                f"{method.upper()} {path} has no {ext.FUNCTIONS}; list the rows of the "
                 "source document it serves",
                 pointer,
             )
             continue
-        if not isinstance(functions, list) or not functions:
-            out.error("x-functions must be a non-empty list", f"{pointer}/x-functions")
-            continue
-        for index, item in enumerate(functions):
-            where = f"{pointer}/x-functions/{index}"
-            if not isinstance(item, dict):
-                out.error("each x-functions entry is a mapping with row, title and name", where)
+        for message, where in problems:
+            out.error(message, where)
+        for entry in entries or ():
+            where = entry.pointer
+            if entry.row is not None and entry.row in rows:
+                out.error(
+                    f"row {entry.row} is already served by {rows[entry.row]}; a row maps to one "
+                    "operation",
+                    where,
+                )
+            elif entry.row is not None:
+                rows[entry.row] = where
+                if total is not None and entry.row > total:
+                    out.error(
+                        f"row {entry.row} is beyond the {total} functions of the source document",
+                        where,
+                    )
+            if entry.name is None or not naming.is_snake_case(entry.name):
                 continue
-            own = item.get("path")
-            if own is not None and (
-                not isinstance(own, str)
-                or not own.startswith("/")
-                or sorted(re.findall(r"{([^{}]+)}", own)) != sorted(re.findall(r"{([^{}]+)}", path))
-            ):
+            if entry.name in names:
                 out.error(
-                    f"x-functions path must start with / and have the path parameters of {path!r}",
-                    f"{where}/path",
-                )
-            row, name = item.get("row"), item.get("name", op.get("operationId"))
-            if not isinstance(row, int) or isinstance(row, bool) or row < 1:
-                out.error(
-                    "x-functions row must be a positive integer",
-                    f"{where}/row" if "row" in item else where,
-                )
-            elif row in rows:
-                out.error(
-                    f"row {row} is already served by {rows[row]}; a row maps to one operation",
+                    f"client method {entry.name!r} is already defined at {names[entry.name]}",
                     where,
                 )
             else:
-                rows[row] = where
-                if isinstance(total, int) and row > total:
-                    out.error(
-                        f"row {row} is beyond the {total} functions of the source document", where
-                    )
-            if not isinstance(item.get("title"), str):
-                out.error(
-                    "x-functions title must be the function's title in the source document", where
-                )
-            if not isinstance(name, str) or not naming.is_snake_case(name):
-                out.error(f"x-functions name {name!r} must be a snake_case method name", where)
-            elif name in names:
-                out.error(f"client method {name!r} is already defined at {names[name]}", where)
-            else:
-                names[name] = where
-    if isinstance(total, int) and meta:
+                names[entry.name] = where
+    if total is not None and project is not None:
         missing = [row for row in range(1, total + 1) if row not in rows]
         if missing:
             shown = ", ".join(str(r) for r in missing[:20])
             out.add(
                 level,
                 f"rows {shown} of the source document are served by no operation",
-                "/x-chatforge/source/functions",
+                f"/{ext.PROJECT}/source/functions",
             )
 
 
 def rule_shared_route(doc: Json, out: Diagnostics, level: Level) -> None:
     schemas = (doc.get("components") or {}).get("schemas") or {}
     for path, method, op, pointer in operations(doc):
-        functions = op.get("x-functions")
-        if not isinstance(functions, list) or len(functions) < 2:
+        entries, _ = ext.read_functions(op, path, pointer)
+        if entries is None or len(entries) < 2:
             continue
         if "requestBody" not in op:
             continue  # functions that differ only in their parameters' values
@@ -589,25 +415,24 @@ def rule_shared_route(doc: Json, out: Diagnostics, level: Level) -> None:
         variants = {m.get("$ref") for m in (schema or {}).get("oneOf") or [] if isinstance(m, dict)}
         if not variants:
             out.error(
-                f"{method.upper()} {path} serves {len(functions)} functions but its request "
+                f"{method.upper()} {path} serves {len(entries)} functions but its request "
                 "body is not a oneOf of variants",
                 pointer,
             )
             continue
-        for index, item in enumerate(functions):
-            variant = item.get("variant") if isinstance(item, dict) else None
-            where = f"{pointer}/x-functions/{index}"
+        for index, entry in enumerate(entries):
+            variant = entry.variant
             if variant not in variants:
                 out.error(
                     f"function {index + 1} must name its variant, one of "
                     f"{sorted(v for v in variants if v)}",
-                    where,
+                    entry.pointer,
                 )
             elif (
                 not str(variant).startswith("#/components/schemas/")
                 or str(variant).split("/")[-1] not in schemas
             ):
-                out.error(f"variant {variant!r} is not a component schema", where)
+                out.error(f"variant {variant!r} is not a component schema", entry.pointer)
 
 
 def schema_registry(doc: Json) -> referencing.Registry[Any]:
@@ -692,10 +517,10 @@ def rule_enums(doc: Json, out: Diagnostics, level: Level) -> None:
             continue
         types = ", ".join(repr(k) for k in kinds)
         if len(wrong) == 1:
-            subject = f"enum value {_shown(wrong[0])} is"
+            subject = f"enum value {ext.shown(wrong[0])} is"
             fix = "make it " + " or ".join(_ONE_OF_TYPE[k] for k in kinds)
         else:
-            subject = f"enum values {', '.join(_shown(v) for v in wrong)} are"
+            subject = f"enum values {', '.join(ext.shown(v) for v in wrong)} are"
             fix = "make them " + " or ".join(_MANY_OF_TYPE[k] for k in kinds)
         noun = "types" if len(kinds) > 1 else "type"
         out.add(
@@ -737,60 +562,31 @@ def _is_type(value: Json, kind: str) -> bool:
 
 def _error_style(doc: Json, out: Diagnostics) -> None:
     """`x-errors`: its members, and an answer of every kind valid against its schema."""
-    style = doc.get("x-errors")
-    if style is None or "x-chatforge" not in doc:  # servers follow it in project specs only
+    if not ext.claims_project(doc):  # servers follow it in project specs only
         return
-    names = ("message", "code", "status", "timestamp", "fields", "schema")
-    if (
-        not isinstance(style, dict)
-        or not isinstance(style.get("message"), str)
-        or not all(isinstance(style.get(key), str | None) for key in names)
-        or not isinstance(style.get("codes") or {}, dict)
-        or not isinstance(style.get("fixed") or {}, dict)
-    ):
-        out.error(
-            "x-errors needs message (the member for the words) and may name code, status, "
-            "timestamp, fields and schema, map codes and give fixed members",
-            "/x-errors",
-        )
+    style, problems = ext.read_errors(doc, ERROR_KINDS)
+    for message, where in problems:
+        out.error(message, where)
+    if style is None or style.schema is None:
         return
-    codes = style.get("codes") or {}
-    for kind, value in codes.items():
-        where = f"/x-errors/codes/{escape_pointer_token(str(kind))}"
-        if kind not in ERROR_KINDS:
-            out.error(
-                f"x-errors.codes names {kind!r}, which is no failure kind; the kinds are "
-                f"{', '.join(sorted(ERROR_KINDS))}",
-                where,
-            )
-            return
-        if not isinstance(value, int | str) or isinstance(value, bool):
-            out.error(
-                f"x-errors.codes.{kind} is {_shown(value)}; give the vendor's code, an integer "
-                "or a string",
-                where,
-            )
-            return
-    schema = style.get("schema")
-    if schema is None:
-        return
-    try:
-        resolve_pointer(doc, schema[1:] if schema.startswith("#/") else "?")
-    except KeyError:
-        out.error(f"x-errors.schema {schema!r} is not a pointer into this document", "/x-errors")
-        return
+    schema = style.schema
     validator = schema_validator(doc, schema[1:])
+    codes = dict(style.codes)
     for kind, status in ERROR_KINDS.items():
-        body = dict(style.get("fixed") or {})
-        if style.get("code") is not None:
-            body[style["code"]] = codes.get(kind, status)
-        body[style["message"]] = f"a {kind} error"
-        for key, value in (("status", status), ("timestamp", 1), ("fields", {"id": "missing"})):
-            if style.get(key) is not None:
-                body[style[key]] = value
+        body = dict(style.fixed)
+        if style.code is not None:
+            body[style.code] = codes.get(kind, status)
+        body[style.message] = f"a {kind} error"
+        for member, value in (
+            (style.status, status),
+            (style.timestamp, 1),
+            (style.fields, {"id": "missing"}),
+        ):
+            if member is not None:
+                body[member] = value
         problem = jsonschema.exceptions.best_match(validator.iter_errors(body))
         if problem is not None:
-            where = f"/x-errors/codes/{kind}" if kind in codes else "/x-errors"
+            where = f"/{ext.ERRORS}/codes/{kind}" if kind in codes else f"/{ext.ERRORS}"
             out.error(
                 f"the {kind} error answer does not match {schema}: {problem.message}"
                 + ("" if kind in codes else f"; give codes.{kind}"),
@@ -799,93 +595,37 @@ def _error_style(doc: Json, out: Diagnostics) -> None:
 
 
 def rule_extensions(doc: Json, out: Diagnostics, level: Level) -> None:
-    meta = doc.get("x-chatforge")
-    if meta is not None:
-        if not isinstance(meta, dict):
-            out.error("x-chatforge must be a mapping with slug, package and source", "/x-chatforge")
-        else:
-            for key in ("slug", "package"):
-                if not isinstance(meta.get(key), str) or not naming.is_snake_case(meta[key]):
-                    out.error(f"x-chatforge.{key} must be a snake_case name", "/x-chatforge")
-            source = meta.get("source")
-            if (
-                not isinstance(source, dict)
-                or not isinstance(source.get("document"), str)
-                or not isinstance(source.get("functions"), int)
-                or isinstance(source.get("functions"), bool)
-            ):
-                out.error(
-                    "x-chatforge.source needs document (the source file's name) and functions "
-                    "(how many functions it lists)",
-                    "/x-chatforge/source" if "source" in meta else "/x-chatforge",
-                )
-    envelope = doc.get("x-envelope")
-    if envelope is not None and (
-        not isinstance(envelope, dict)
-        or not isinstance(envelope.get("code-field"), str)
-        or not isinstance(envelope.get("success-codes"), list)
-        or not envelope["success-codes"]
-    ):
-        out.error(
-            "x-envelope needs code-field and a non-empty list of success-codes", "/x-envelope"
-        )
+    problems = ext.read_project(doc)[1] + ext.read_envelope(doc)[1]
+    for message, where in problems:
+        out.error(message, where)
     _error_style(doc, out)
     for index, server in enumerate(doc.get("servers") or []):
-        backup = server.get("x-backup") if isinstance(server, dict) else None
-        if backup is not None and not (isinstance(backup, str) and "://" in backup):
-            out.error("x-backup must be the URL of the backup host", f"/servers/{index}/x-backup")
+        for message, where in ext.read_server(server, f"/servers/{index}")[1]:
+            out.error(message, where)
     schemes = (doc.get("components") or {}).get("securitySchemes") or {}
     for name, scheme in schemes.items():
         where = f"/components/securitySchemes/{escape_pointer_token(name)}"
-        if not isinstance(scheme, dict):
-            continue
-        signature = scheme.get("x-signature")
-        if signature is not None:
-            signed = signature.get("signed") if isinstance(signature, dict) else None
-            if (
-                scheme.get("type") != "apiKey"
-                or scheme.get("in") != "header"
-                or not isinstance(signature, dict)
-                or signature.get("algorithm", "sha1") not in ("sha1", "sha256", "md5")
-                or signature.get("timestamp-unit", "seconds") not in ("seconds", "milliseconds")
-                or not isinstance(signed, list)
-                or not set(signed) <= {"secret", "nonce", "timestamp"}
-            ):
-                out.error(
-                    "x-signature goes on an apiKey scheme in a header, with algorithm sha1, "
-                    "sha256 or md5, timestamp-unit seconds or milliseconds, and signed: a list "
-                    "of secret, nonce and timestamp",
-                    f"{where}/x-signature",
-                )
-        jwt = scheme.get("x-jwt")
-        if jwt is not None and (
-            scheme.get("type") != "apiKey"
-            or scheme.get("in") != "header"
-            or not isinstance(jwt, dict)
-            or jwt.get("algorithm", "HS256") != "HS256"
-        ):
-            out.error(
-                "x-jwt goes on an apiKey scheme in a header; the algorithm is HS256",
-                f"{where}/x-jwt",
-            )
+        for message, at in ext.read_scheme(scheme, where)[1]:
+            out.error(message, at)
+    project = ext.is_project(doc)  # the generators read x-pagination in project specs only
     for path, _method, op, pointer in operations(doc):
-        aliases = op.get("x-aliases")
-        if aliases is not None and (
-            not isinstance(aliases, list)
-            or not all(isinstance(a, str) and a.startswith("/") for a in aliases)
-        ):
-            out.error("x-aliases must be a list of paths starting with /", f"{pointer}/x-aliases")
-        elif aliases:
-            own = sorted(re.findall(r"{([^{}]+)}", path))
-            for index, alias in enumerate(aliases):
-                problem = path_problem(alias)
-                if problem is not None:
-                    out.error(f"alias {alias!r} {problem}", f"{pointer}/x-aliases/{index}")
-                elif sorted(re.findall(r"{([^{}]+)}", alias)) != own:
-                    out.error(
-                        f"alias {alias!r} must have the same path parameters as {path!r}",
-                        f"{pointer}/x-aliases/{index}",
-                    )
+        aliases, problems = ext.read_aliases(op, pointer)
+        if project:
+            problems += ext.read_pagination(op, pointer)[1]
+        for message, where in problems:
+            out.error(message, where)
+        if aliases is None:
+            continue
+        own = sorted(re.findall(r"{([^{}]+)}", path))
+        for index, alias in enumerate(aliases.paths):
+            problem = path_problem(alias)
+            if problem is not None:
+                out.error(f"alias {alias!r} {problem}", f"{aliases.pointer}/{index}")
+            elif sorted(re.findall(r"{([^{}]+)}", alias)) != own:
+                out.error(
+                    f"alias {alias!r} must have the same path parameters as {path!r}",
+                    f"{aliases.pointer}/{index}",
+                )
 
 
 def rule_patterns(doc: Json, out: Diagnostics, level: Level) -> None:
@@ -1027,7 +767,7 @@ def rule_reference_cycles(doc: Json, out: Diagnostics, level: Level) -> None:
     edges: dict[str, list[str]] = {}
     for name, schema in components.items():
         found = []
-        for _, sub in _subschemas(schema, ""):
+        for _, sub in walk.subschemas(schema):
             ref = sub.get("$ref")
             if isinstance(ref, str) and ref.startswith(prefix):
                 target = ref[len(prefix) :].replace("~1", "/").replace("~0", "~")
@@ -1077,10 +817,8 @@ PROJECT_ONLY = frozenset({"rate-limit", "functions"})
 def lint(doc: Json, out: Diagnostics) -> None:
     """Run every rule. In a spec without `x-chatforge`, convention rules only warn and the
     rules about the project's own extensions are skipped."""
-    project = isinstance(doc.get("x-chatforge"), dict)
-    _walked.clear()
-    _walking[:] = [doc]  # the rules read the document; none changes it
-    try:
+    project = ext.is_project(doc)
+    with walk.memoised(doc):  # the rules read the document; none changes it
         for name, (rule, convention) in RULES.items():
             if not project and name in PROJECT_ONLY:
                 continue
@@ -1088,6 +826,3 @@ def lint(doc: Json, out: Diagnostics) -> None:
             before = len(out.items)
             rule(doc, out, level)
             out.items[before:] = [replace(item, rule=name) for item in out.items[before:]]
-    finally:
-        _walking.clear()
-        _walked.clear()

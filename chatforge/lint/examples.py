@@ -12,10 +12,11 @@ cannot be built, leaves the example unproven.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from chatforge.spec.loader import SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE, resolve_pointer
+from chatforge.spec.document import resolve_pointer
+from chatforge.spec.walk import subschemas
 
 Json = Any
 
@@ -34,31 +35,10 @@ def _retrieve(uri: str) -> Any:
     raise _Refused(f"{uri} is outside the document")
 
 
-def _subschemas(schema: Json) -> Iterator[dict[str, Json]]:
-    """A schema and every schema inside it (boolean schemas have none)."""
-    stack = [schema]
-    while stack:
-        node = stack.pop()
-        if not isinstance(node, dict):
-            continue
-        yield node
-        for key in SUBSCHEMA_ONE:
-            if key in node:
-                stack.append(node[key])
-        for key in SUBSCHEMA_LIST:
-            members = node.get(key)
-            if isinstance(members, list):
-                stack.extend(members)
-        for key in SUBSCHEMA_MAP:
-            members = node.get(key)
-            if isinstance(members, dict):
-                stack.extend(members.values())
-
-
 def _direct(schema: Json) -> tuple[bool, set[str]]:
     """Whether a schema itself is outside the pass, and the component schemas it names."""
     names: set[str] = set()
-    for node in _subschemas(schema):
+    for _, node in subschemas(schema):
         if _ENGINE_BOUND & node.keys() or _UNMODELLED & node.keys():
             return True, names
         ref = node.get("$ref")

@@ -8,11 +8,13 @@ from typing import Any
 
 from chatforge import naming, reserved
 from chatforge.diagnostics import Diagnostics, Level, escape_pointer_token
+from chatforge.lint.paths import path_problem
 from chatforge.spec import webhooks as spec
-from chatforge.spec.webhooks import payload, payload_properties, resolve, security_names
+from chatforge.spec.document import follow, operations
+from chatforge.spec.extensions import is_project
+from chatforge.spec.webhooks import payload, payload_properties, security_names
 
 Json = Any
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 def _scheme_problem(scheme: Json) -> str | None:
@@ -25,30 +27,31 @@ def _scheme_problem(scheme: Json) -> str | None:
     if kind == "http" and str(scheme.get("scheme", "")).lower() in ("bearer", "basic"):
         return None
     return (
-        "cannot check a delivery; give it x-webhook-signature, or use apiKey in a header or the "
+        f"cannot check a delivery; give it {spec.SIGNATURE}, or use apiKey in a header or the "
         "query, http bearer or http basic"
     )
 
 
 def rule_webhooks(doc: Json, out: Diagnostics, level: Level) -> None:
-    project = isinstance(doc.get("x-chatforge"), dict)
+    project = is_project(doc)
     convention = Level.ERROR if project else Level.WARNING
-    delivery, problems = spec.read_delivery(doc.get("x-webhooks"))
+    delivery, problems = spec.delivery_of(doc)
     for message, where in problems:
         out.error(message, where)
     schemes = (doc.get("components") or {}).get("securitySchemes") or {}
     signed: dict[str, spec.WebhookSignature] = {}
     for name, raw in (schemes if isinstance(schemes, dict) else {}).items():
-        scheme, _ = resolve(doc, raw)
-        if not isinstance(scheme, dict) or "x-webhook-signature" not in scheme:
+        scheme, _ = follow(doc, raw)
+        if not spec.signs_deliveries(scheme):
             continue
-        where = f"/components/securitySchemes/{escape_pointer_token(name)}/x-webhook-signature"
-        signature, problems = spec.read_signature(scheme["x-webhook-signature"], where)
+        at = f"/components/securitySchemes/{escape_pointer_token(name)}"
+        where = f"{at}/{spec.SIGNATURE}"
+        signature, problems = spec.signature_of(scheme, at)
         for message, at in problems:
             out.error(message, at)
         if scheme.get("type") != "apiKey":
             out.error(
-                "x-webhook-signature goes on an apiKey scheme (its in and name give the nearest "
+                f"{spec.SIGNATURE} goes on an apiKey scheme (its in and name give the nearest "
                 "standard shape)",
                 where,
             )
@@ -64,27 +67,25 @@ def rule_webhooks(doc: Json, out: Diagnostics, level: Level) -> None:
                 "reference to a path item is not followed here)",
                 f"/webhooks/{escape_pointer_token(name)}",
             )
-    from chatforge.lint import path_problem  # the rule module is loaded by chatforge.lint
-
     if delivery is not None:
         problem = path_problem(delivery.path)
         if problem is not None or "{" in delivery.path:
             out.error(
-                f"x-webhooks.path {delivery.path!r} "
+                f"{spec.DELIVERY}.path {delivery.path!r} "
                 f"{problem or 'must be a fixed path (no templates)'}",
-                "/x-webhooks/path",
+                f"/{spec.DELIVERY}/path",
             )
     if delivery is not None and not delivery.documented and events:
         out.error(
-            "x-webhooks.documented is false, yet the document has webhooks; remove one or the "
-            "other",
-            "/x-webhooks/documented",
+            f"{spec.DELIVERY}.documented is false, yet the document has webhooks; remove one or "
+            "the other",
+            f"/{spec.DELIVERY}/documented",
         )
     if delivery is not None and delivery.documented and not events:
         out.error(
-            "x-webhooks says the vendor documents callbacks, yet the document has no webhooks; "
-            "add them, or set documented: false with a note",
-            "/x-webhooks",
+            f"{spec.DELIVERY} says the vendor documents callbacks, yet the document has no "
+            "webhooks; add them, or set documented: false with a note",
+            f"/{spec.DELIVERY}",
         )
     _operation_ids(doc, events, out, convention)
     declared_tags = {t.get("name") for t in doc.get("tags") or [] if isinstance(t, dict)}
@@ -112,7 +113,7 @@ def rule_webhooks(doc: Json, out: Diagnostics, level: Level) -> None:
                 "description",
                 f"{pointer}/tags/0",
             )
-        event, problems = spec.read_event(op.get("x-event"), f"{pointer}/x-event")
+        event, problems = spec.event_of(op, pointer)
         for message, where in problems:
             out.error(message, where)
         path = event.path or default_path
@@ -120,9 +121,9 @@ def rule_webhooks(doc: Json, out: Diagnostics, level: Level) -> None:
             problem = path_problem(event.path)
             if problem is not None or "{" in event.path:
                 out.error(
-                    f"x-event.path {event.path!r} "
+                    f"{spec.EVENT}.path {event.path!r} "
                     f"{problem or 'must be a fixed path (no templates)'}",
-                    f"{pointer}/x-event/path",
+                    f"{pointer}/{spec.EVENT}/path",
                 )
         found = payload(doc, op, pointer)
         if found is None:
@@ -138,7 +139,7 @@ def rule_webhooks(doc: Json, out: Diagnostics, level: Level) -> None:
                 if not event.path or event.match:
                     out.error(
                         f"the payload of webhook {name!r} is a JSON array, which only an event "
-                        "received at a path of its own (x-event.path, no match) can have",
+                        f"received at a path of its own ({spec.EVENT}.path, no match) can have",
                         f"{where}/schema",
                     )
             elif properties is None:
@@ -151,22 +152,20 @@ def rule_webhooks(doc: Json, out: Diagnostics, level: Level) -> None:
                 for field, _value in event.match:
                     if not _has_field(doc, properties, field):
                         out.error(
-                            f"x-event.match names {field!r}, which is no property of the "
+                            f"{spec.EVENT}.match names {field!r}, which is no property of the "
                             "payload schema (nor, dotted, a nested one)",
-                            f"{pointer}/x-event/match/{escape_pointer_token(field)}",
+                            f"{pointer}/{spec.EVENT}/match/{escape_pointer_token(field)}",
                         )
         names = security_names(doc, op)
         for scheme_name in names:
-            scheme, _ = resolve(
-                doc, schemes.get(scheme_name) if isinstance(schemes, dict) else None
-            )
+            scheme, _ = follow(doc, schemes.get(scheme_name) if isinstance(schemes, dict) else None)
             if scheme is None:
                 out.error(
                     f"webhook {name!r} names security scheme {scheme_name!r}, which "
                     "components.securitySchemes does not declare",
                     f"{pointer}/security",
                 )
-            elif scheme_name not in signed and "x-webhook-signature" not in scheme:
+            elif scheme_name not in signed and not spec.signs_deliveries(scheme):
                 problem = _scheme_problem(scheme)
                 if problem is not None:
                     out.error(f"security scheme {scheme_name!r} {problem}", f"{pointer}/security")
@@ -186,13 +185,10 @@ def _operation_ids(
     """Webhook operation ids: present, snake_case, unique among operations and webhooks."""
     seen: dict[str, str] = {}
     python: dict[str, str] = {}
-    for path, item in (doc.get("paths") or {}).items():
-        for method in METHODS:
-            op = item.get(method) if isinstance(item, dict) else None
-            if isinstance(op, dict) and isinstance(op.get("operationId"), str):
-                where = f"/paths/{escape_pointer_token(path)}/{method}"
-                seen.setdefault(op["operationId"], where)
-                python.setdefault(reserved.operation_name(op["operationId"]), op["operationId"])
+    for _path, _method, op, where in operations(doc):
+        if isinstance(op.get("operationId"), str):
+            seen.setdefault(op["operationId"], where)
+            python.setdefault(reserved.operation_name(op["operationId"]), op["operationId"])
     for name, _method, op, pointer in events:
         op_id = op.get("operationId")
         if not isinstance(op_id, str):
@@ -251,7 +247,7 @@ def _receivers(
             out.error(
                 f"webhooks are received at {path!r}, where an operation is posted too; give the "
                 "receiver a path of its own",
-                f"{first_pointer}/x-event" if group[0][1].path else "/x-webhooks",
+                f"{first_pointer}/{spec.EVENT}" if group[0][1].path else f"/{spec.DELIVERY}",
             )
         if len({names for _, _, names, _ in group}) > 1:
             out.error(
@@ -266,23 +262,23 @@ def _receivers(
             if not event.match:
                 out.error(
                     f"webhook {name!r} shares the receiver {path!r} with other events; give it "
-                    "x-event.match (the body fields that identify it) or a path of its own",
+                    f"{spec.EVENT}.match (the body fields that identify it) or a path of its own",
                     pointer,
                 )
                 continue
             key = tuple(sorted((field, repr(value)) for field, value in event.match))
             if key in matches:
                 out.error(
-                    f"webhook {name!r} has the same x-event.match as {matches[key]!r} at "
+                    f"webhook {name!r} has the same {spec.EVENT}.match as {matches[key]!r} at "
                     f"{path!r}; no delivery could tell them apart",
-                    f"{pointer}/x-event/match",
+                    f"{pointer}/{spec.EVENT}/match",
                 )
             matches.setdefault(key, name)
 
 
 def _batched(doc: Json, schema: Json, media: str) -> bool:
     """A JSON payload that is an array of objects with properties (several changes at once)."""
-    schema, _ = resolve(doc, schema)
+    schema, _ = follow(doc, schema)
     return (
         media == "application/json"
         and isinstance(schema, dict)

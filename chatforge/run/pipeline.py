@@ -122,11 +122,11 @@ def check(source: SpecSource) -> Checked:
     by `validate` too."""
     from chatforge import lint
     from chatforge.ir import build as build_ir
-    from chatforge.spec import loader
+    from chatforge.spec import validate
 
     others: list[Path] = []
     try:
-        spec = loader.load(source.path, source.display, others)
+        spec = validate.load(source.path, source.display, others)
     except SpecError as exc:
         return Checked(source, None, tuple(sorted(set(exc.diagnostics))), others=tuple(others))
     read = tuple(others)

@@ -32,13 +32,13 @@ from typing import Any
 from urllib.parse import unquote
 
 from chatforge.diagnostics import Diagnostics, SpecError, escape_pointer_token
+from chatforge.spec.document import resolve_pointer
 from chatforge.spec.loader import (
     MAX_SPEC_BYTES,
     MAX_VALUES,
     kinded_references,
     pointer_problem,
     read_document,
-    resolve_pointer,
 )
 
 Json = Any

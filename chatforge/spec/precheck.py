@@ -36,13 +36,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from chatforge.spec.loader import (
-    REFERENCES,
-    SUBSCHEMA_LIST,
-    SUBSCHEMA_MAP,
-    SUBSCHEMA_ONE,
-    resolve_pointer,
-)
+from chatforge.spec.document import HTTP_METHODS, resolve_pointer
+from chatforge.spec.loader import REFERENCES
+from chatforge.spec.walk import SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE
 
 Json = Any
 
@@ -51,7 +47,6 @@ OAS31_DIALECT = "https://spec.openapis.org/oas/3.1/dialect/base"
 _ONE = SUBSCHEMA_ONE
 _LIST = SUBSCHEMA_LIST
 _MAP = SUBSCHEMA_MAP
-_OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 def _retrieve(uri: str) -> Any:
@@ -231,7 +226,7 @@ def _response(node: Json) -> Iterator[Json]:
 
 def _path_item(item: Json) -> Iterator[Json]:
     item = _mapping(item)
-    operations = [_mapping(item.get(method)) for method in _OPERATIONS]
+    operations = [_mapping(item.get(method)) for method in HTTP_METHODS]
     for holder in (item, *operations):
         for parameter in holder.get("parameters") or []:
             yield from _carrier(parameter)

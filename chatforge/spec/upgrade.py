@@ -28,14 +28,8 @@ import re
 from typing import Any
 
 from chatforge.diagnostics import Diagnostic, Diagnostics, Level, escape_pointer_token
-from chatforge.spec.loader import (
-    _OBJECTS,
-    KNOWN_DIALECTS,
-    SCHEMA_DATA,
-    SUBSCHEMA_LIST,
-    SUBSCHEMA_MAP,
-    SUBSCHEMA_ONE,
-)
+from chatforge.spec.loader import _OBJECTS, KNOWN_DIALECTS, SCHEMA_DATA
+from chatforge.spec.walk import SUBSCHEMA_LIST, SUBSCHEMA_MAP, SUBSCHEMA_ONE
 
 Json = Any
 

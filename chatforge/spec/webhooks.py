@@ -15,10 +15,16 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from chatforge.diagnostics import escape_pointer_token
+from chatforge.spec.document import follow, webhook_operations
 
 Json = Any
 Problems = list[tuple[str, str]]
 PlaceKind = Literal["header", "query", "body"]
+
+# The extensions' names, as they are spelled in a document.
+DELIVERY = "x-webhooks"
+EVENT = "x-event"
+SIGNATURE = "x-webhook-signature"
 
 ALGORITHMS = ("hmac-sha256", "hmac-sha1", "sha256", "sha1", "md5")
 ENCODINGS = ("hex", "base64")
@@ -387,37 +393,36 @@ def read_signature(raw: Json, pointer: str) -> tuple[WebhookSignature | None, Pr
     )
 
 
+def delivery_of(doc: Json) -> tuple[Delivery | None, Problems]:
+    """`x-webhooks` of the document."""
+    return read_delivery(doc.get(DELIVERY) if isinstance(doc, dict) else None, f"/{DELIVERY}")
+
+
+def event_of(op: Mapping[str, Any], pointer: str) -> tuple[Event, Problems]:
+    """`x-event` of the webhook operation at `pointer`."""
+    return read_event(op.get(EVENT), f"{pointer}/{EVENT}")
+
+
+def signs_deliveries(scheme: Json) -> bool:
+    """Whether a security scheme carries `x-webhook-signature`."""
+    return isinstance(scheme, dict) and SIGNATURE in scheme
+
+
+def signature_of(scheme: Json, pointer: str) -> tuple[WebhookSignature | None, Problems]:
+    """`x-webhook-signature` of the security scheme at `pointer`."""
+    raw = scheme.get(SIGNATURE) if isinstance(scheme, dict) else None
+    return read_signature(raw, f"{pointer}/{SIGNATURE}")
+
+
 def webhooks(doc: Json) -> Iterator[tuple[str, str, Mapping[str, Any], str]]:
     """(event name, method, operation, pointer) of every webhook operation, in document order."""
-    found = doc.get("webhooks") if isinstance(doc, dict) else None
-    for name, item in (found if isinstance(found, dict) else {}).items():
-        if not isinstance(item, dict):
-            continue
-        for method in ("get", "put", "post", "delete", "options", "head", "patch", "trace"):
-            op = item.get(method)
-            if isinstance(op, dict):
-                yield str(name), method, op, f"/webhooks/{escape_pointer_token(name)}/{method}"
-
-
-def resolve(doc: Json, node: Json) -> tuple[Json, str | None]:
-    """A node behind its `$ref`s, and the pointer of the last one followed."""
-    pointer = None
-    for _ in range(20):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            break
-        pointer = node["$ref"].lstrip("#")
-        target: Json = doc
-        for raw in pointer.lstrip("/").split("/"):
-            token = raw.replace("~1", "/").replace("~0", "~")
-            target = target.get(token) if isinstance(target, dict) else None
-        node = target
-    return node, pointer
+    return webhook_operations(doc)
 
 
 def payload_properties(doc: Json, schema: Json, depth: int = 0) -> dict[str, Json] | None:
     """The top-level properties of a payload schema (through `$ref` and `allOf`), or None where
     it is no object with properties."""
-    schema, _ = resolve(doc, schema)
+    schema, _ = follow(doc, schema)
     if not isinstance(schema, dict) or depth > 32:
         return None
     found: dict[str, Json] = {}
@@ -435,7 +440,7 @@ def payload_properties(doc: Json, schema: Json, depth: int = 0) -> dict[str, Jso
 
 def payload(doc: Json, op: Mapping[str, Any], pointer: str) -> tuple[str, Json, str] | None:
     """(media type, schema, pointer of the media type) of a webhook's delivery."""
-    body, _ = resolve(doc, op.get("requestBody"))
+    body, _ = follow(doc, op.get("requestBody"))
     content = body.get("content") if isinstance(body, dict) else None
     if not isinstance(content, dict):
         return None
@@ -463,11 +468,7 @@ def webhook_only_schemes(doc: Json) -> frozenset[str]:
     schemes = components.get("securitySchemes") if isinstance(components, dict) else None
     if not isinstance(schemes, dict):
         return frozenset()
-    found = {
-        str(name)
-        for name, scheme in schemes.items()
-        if isinstance(scheme, dict) and "x-webhook-signature" in scheme
-    }
+    found = {str(name) for name, scheme in schemes.items() if signs_deliveries(scheme)}
     by_webhooks = {name for _, _, op, _ in webhooks(doc) for name in security_names(doc, op)}
     by_requests = set(_requirement_names(doc.get("security")))
     paths = doc.get("paths")

@@ -21,7 +21,7 @@ from referencing.jsonschema import DRAFT202012
 
 from chatforge.diagnostics import pointer_of
 from chatforge.ir.synth import MAX_REFS, SynthesisError, synthesize
-from chatforge.spec.loader import resolve_pointer
+from chatforge.spec.document import resolve_pointer
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))

@@ -13,7 +13,7 @@ from chatforge.config import load_config
 from chatforge.diagnostics import Diagnostics, Level
 from chatforge.lint import examples
 from chatforge.run import pipeline
-from chatforge.spec import loader
+from chatforge.spec import validate
 
 
 def _doc(schema: dict[str, Any], example: Any, **components: Any) -> dict[str, Any]:
@@ -79,7 +79,7 @@ def test_what_the_engines_may_judge_apart_is_not_proven(schema: dict[str, Any]) 
 
 def test_every_example_proven_in_the_curated_specs_matches_by_the_python_validator() -> None:
     for source in pipeline.find_specs(load_config(), ()):
-        doc = loader.load(source.path, source.display).document
+        doc = validate.load(source.path, source.display).document
         sites = list(lint._example_sites(doc))
         verdicts = examples.proven(doc, [(pointer, value) for pointer, _, value in sites])
         assert sum(verdicts) > len(sites) // 2, source.slug  # the pass does its work

@@ -842,6 +842,18 @@ EXTENSION_SHAPE_CASES: list[tuple[str, Callable[[Doc], Any], str, str]] = [
         "alias '/old/{itemId}' must have the same path parameters as '/items/{id}'",
         f"{OP}/x-aliases/0",
     ),
+    (
+        "pagination of an unknown style",
+        lambda d: op(d).update({"x-pagination": {"style": "scroll", "items": "/items"}}),
+        "x-pagination.style is 'scroll'; use one of page, offset, cursor, token",
+        f"{OP}/x-pagination/style",
+    ),
+    (
+        "pagination items that are no pointer",
+        lambda d: op(d).update({"x-pagination": {"style": "page", "items": "items"}}),
+        "x-pagination.items must be a JSON pointer into the success body",
+        f"{OP}/x-pagination/items",
+    ),
 ]
 
 
@@ -854,6 +866,11 @@ def test_extension_shapes(change: Callable[[Doc], Any], words: str, pointer: str
     hit = one(run(changed(change, project(GOOD))), words)
     assert hit.level is Level.ERROR
     assert hit.pointer == pointer
+
+
+def test_pagination_is_read_in_project_specs_only() -> None:
+    doc = changed(lambda d: op(d).update({"x-pagination": {"style": "scroll"}}))
+    assert not [d for d in run(doc) if "x-pagination" in d.message]
 
 
 def test_a_good_alias_is_quiet() -> None:

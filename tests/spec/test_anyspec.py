@@ -20,7 +20,7 @@ import pytest
 from chatforge.config import load_config
 from chatforge.diagnostics import Diagnostics, Level, SpecError
 from chatforge.run import pipeline
-from chatforge.spec import loader
+from chatforge.spec import loader, validate
 from tests.conftest import ROOT, LiveServer
 from tests.isolated import imported
 from tests.running import COMMAND, chatforge, generated
@@ -39,7 +39,7 @@ def lines(stderr: str, level: str) -> list[str]:
 
 
 def test_an_openapi_30_spec_is_normalised_to_31_with_a_located_note_per_change() -> None:
-    spec = loader.load(KENNEL, f"{SHOWN}/kennel30.yaml")
+    spec = validate.load(KENNEL, f"{SHOWN}/kennel30.yaml")
     assert spec.document["openapi"] == "3.1.0"
     dog = spec.document["components"]["schemas"]["Dog"]["properties"]
     assert dog["nickname"]["type"] == ["string", "null"]
@@ -66,7 +66,7 @@ def test_an_openapi_30_spec_is_normalised_to_31_with_a_located_note_per_change()
     assert download == {"type": "string", "contentMediaType": "image/png"}
     # The result is valid OpenAPI 3.1.
     found = Diagnostics("kennel30.yaml")
-    loader.validate_openapi(spec.document, found)
+    validate.validate_openapi(spec.document, found)
     assert [d.render() for d in found] == []
     notes = {(d.line, d.pointer): d.message for d in spec.notes}
     dogs = "/components/schemas/Dog/properties"
@@ -149,7 +149,7 @@ def test_an_openapi_30_spec_generates_code_whose_nullable_fields_take_none(tmp_p
 
 def test_a_spec_split_over_files_is_bundled_with_deterministic_names() -> None:
     others: list[Path] = []
-    spec = loader.load(LIBRARY, f"{SHOWN}/split/library.yaml", others)
+    spec = validate.load(LIBRARY, f"{SHOWN}/split/library.yaml", others)
     components = spec.document["components"]
     # A component that refers to a file takes the part in its place (Author, apiKey); the
     # entry's own Error keeps its name, and common.yaml's is named after its file.
@@ -314,7 +314,7 @@ def test_a_referenced_file_is_read_within_the_limits_of_the_entry(tmp_path: Path
     )
     (tmp_path / "deep.yaml").write_text("a: " + "[" * 300 + "]" * 300 + "\n", encoding="utf-8")
     with pytest.raises(SpecError) as caught:
-        loader.load(tmp_path / "api.yaml", "api.yaml")
+        validate.load(tmp_path / "api.yaml", "api.yaml")
     (found,) = caught.value.diagnostics
     assert found.file == "deep.yaml"
     assert "nests deeper than 200 levels" in found.message
@@ -410,7 +410,7 @@ components:
         encoding="utf-8",
     )
     with pytest.raises(SpecError) as caught:
-        loader.load(spec, "bad.yaml")
+        validate.load(spec, "bad.yaml")
     found = [(d.file, d.line, d.col, d.pointer, d.message) for d in caught.value.diagnostics]
     message = "not valid OpenAPI 3.1: -1 is less than the minimum of 0"
     assert found == [
@@ -443,7 +443,7 @@ paths:
         encoding="utf-8",
     )
     with pytest.raises(SpecError) as caught:
-        loader.load(spec, "forms.yaml")
+        validate.load(spec, "forms.yaml")
     (found,) = caught.value.diagnostics
     assert (found.line, found.pointer) == (7, "/paths/~1a/get/parameters/0")
     assert found.message == (

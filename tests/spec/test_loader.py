@@ -13,6 +13,7 @@ import pytest
 
 from chatforge.diagnostics import Diagnostic, Diagnostics, Level, SpecError
 from chatforge.spec import loader
+from chatforge.spec import validate as validation
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +42,7 @@ def only(diagnostics: list[Diagnostic]) -> Diagnostic:
 
 def validate(document: Any) -> list[Diagnostic]:
     out = Diagnostics("x.yaml")
-    loader.validate_openapi(document, out)
+    validation.validate_openapi(document, out)
     return list(out)
 
 
@@ -124,7 +125,7 @@ def test_load_reads_a_file_with_positions_and_display_path(tmp_path: Path) -> No
         ),
         encoding="utf-8",
     )
-    loaded = loader.load(spec, "shown/tiny.yaml")
+    loaded = validation.load(spec, "shown/tiny.yaml")
     assert loaded.display_path == "shown/tiny.yaml"
     assert loaded.document["info"]["version"] == "1"
     assert loaded.positions["/paths/~1a/get/operationId"] == (8, 7)
@@ -137,7 +138,7 @@ def test_load_reads_a_file_with_positions_and_display_path(tmp_path: Path) -> No
 
 
 def test_positions_of_the_upstra_spec() -> None:
-    loaded = loader.load(REPO_ROOT / "specs" / "upstra.yaml", "specs/upstra.yaml")
+    loaded = validation.load(REPO_ROOT / "specs" / "upstra.yaml", "specs/upstra.yaml")
     lines = (REPO_ROOT / "specs" / "upstra.yaml").read_text(encoding="utf-8").splitlines()
     for pointer in (
         "/paths/~1api~1v2~1channels/post/operationId",
@@ -293,7 +294,7 @@ def test_an_empty_file_is_refused(tmp_path: Path, text: str) -> None:
     spec = tmp_path / "empty.yaml"
     spec.write_text(text, encoding="utf-8")
     with pytest.raises(SpecError) as caught:
-        loader.load(spec, "empty.yaml")
+        validation.load(spec, "empty.yaml")
     found = only(caught.value.diagnostics)
     assert "empty" in found.message
     assert (found.file, found.line, found.col) == ("empty.yaml", 1, 1)
@@ -304,7 +305,7 @@ def test_a_top_level_that_is_not_a_mapping_is_refused(tmp_path: Path, text: str)
     spec = tmp_path / "list.yaml"
     spec.write_text(text, encoding="utf-8")
     with pytest.raises(SpecError) as caught:
-        loader.load(spec, "list.yaml")
+        validation.load(spec, "list.yaml")
     assert "mapping at its top level" in only(caught.value.diagnostics).message
 
 
@@ -312,7 +313,7 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
     spec = tmp_path / "latin1.yaml"
     spec.write_bytes("openapi: 3.1.0\ninfo: {title: caf\xe9}\n".encode("latin-1"))
     with pytest.raises(SpecError) as caught:
-        loader.load(spec, "latin1.yaml")
+        validation.load(spec, "latin1.yaml")
     found = only(caught.value.diagnostics)
     assert found.message == "the file is not UTF-8 (byte 0xe9); save it as UTF-8"
     assert (found.line, found.col) == (2, 18)
@@ -322,7 +323,7 @@ def test_a_bad_byte_after_other_characters_is_located_by_characters(tmp_path: Pa
     spec = tmp_path / "mixed.yaml"
     spec.write_bytes("a: 1\nb: é".encode() + b"\xff\n")
     with pytest.raises(SpecError) as caught:
-        loader.load(spec, "mixed.yaml")
+        validation.load(spec, "mixed.yaml")
     found = only(caught.value.diagnostics)
     assert "(byte 0xff)" in found.message
     assert (found.line, found.col) == (2, 5)  # é is two bytes but one character
@@ -330,7 +331,7 @@ def test_a_bad_byte_after_other_characters_is_located_by_characters(tmp_path: Pa
 
 def test_a_missing_file_is_reported_not_raised(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as caught:
-        loader.load(tmp_path / "nope.yaml", "nope.yaml")
+        validation.load(tmp_path / "nope.yaml", "nope.yaml")
     assert "cannot read" in only(caught.value.diagnostics).message
 
 
@@ -444,7 +445,7 @@ def test_a_json_spec_loads_with_positions(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(SpecError) as caught:
-        loader.load(spec, "tiny.json")
+        validation.load(spec, "tiny.json")
     found = only(caught.value.diagnostics)
     assert found.render() == (
         "tiny.json:2:49: error: not valid OpenAPI 3.1: 5 is not of type 'string' "
@@ -605,7 +606,7 @@ def test_load_stops_on_ref_problems_before_validating(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(SpecError) as caught:
-        loader.load(spec, "refs.yaml")
+        validation.load(spec, "refs.yaml")
     found = only(caught.value.diagnostics)
     assert (found.line, found.col) == (8, 11)
     assert found.pointer == "/paths/~1a/get/responses/200/$ref"
@@ -691,7 +692,7 @@ def test_validator_errors_carry_file_positions(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(SpecError) as caught:
-        loader.load(spec, "bad.yaml")
+        validation.load(spec, "bad.yaml")
     found = only(caught.value.diagnostics)
     assert found.render() == (
         "bad.yaml:2:1: error: not valid OpenAPI 3.1: 'version' is a required property (/info)"
@@ -734,7 +735,7 @@ def test_parameters_must_be_a_list(holder: str) -> None:
 
 def test_errors_found_before_the_validator_fails_are_kept() -> None:
     document = _with(lambda d: d["paths"]["/a"]["get"].update(parameters={"q": {"in": "query"}}))
-    errors, failure = loader._iter_errors(document)
+    errors, failure = validation._iter_errors(document)
     assert failure is not None  # it indexes the mapping's keys as parameters
     assert any("is not of type 'array'" in error.message for error in errors)
 
@@ -809,7 +810,7 @@ def test_of_several_faults_in_one_schema_the_first_in_its_text_is_reported(versi
     document = _with(lambda d: d.setdefault("components", {}).update(schemas={"A": schema}))
     document["openapi"] = f"{version}.0"
     found = Diagnostics("spec.yaml")
-    loader.validate_openapi(document, found, version)
+    validation.validate_openapi(document, found, version)
     pointers = {item.pointer for item in found}
     assert "/components/schemas/A/properties/delta/type" in pointers
     assert not any(f"/{name}/" in pointer for pointer in pointers for name in names[1:])

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatforge.diagnostics import Diagnostics
-from chatforge.spec import loader, precheck, upgrade
+from chatforge.spec import loader, precheck, upgrade, validate
 from tests.conftest import ROOT
 
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
@@ -43,11 +43,11 @@ def _version(document: Any) -> str:
 
 def _validator_faults(document: Any, version: str = "3.1") -> list[str]:
     """What openapi-spec-validator reports that the loader passes on (an exception counts)."""
-    errors, failure = loader._iter_errors(document, version)
+    errors, failure = validate._iter_errors(document, version)
     faults = [
         str(getattr(error, "message", error))
         for error in errors
-        if type(error).__name__ not in loader._LINTED_ELSEWHERE
+        if type(error).__name__ not in validate._LINTED_ELSEWHERE
     ]
     if failure is not None:
         faults.append(f"{type(failure).__name__}: {failure}")
@@ -67,7 +67,7 @@ def _sound(document: Any, version: str = "3.1") -> None:
     not to loop, and the shapes the validator assumes are there."""
     found = Diagnostics("spec.yaml")
     loader.check_refs(document, found)
-    if found.has_errors or not loader._shapes(document, found):
+    if found.has_errors or not validate._shapes(document, found):
         return
     if precheck.clean(document, version):
         assert _validator_faults(document, version) == []
@@ -360,7 +360,7 @@ def test_the_loader_reports_the_validators_words_when_the_pass_declines() -> Non
     document = _base()
     _first_schema(document).update(type="objekt")
     found = Diagnostics("spec.yaml")
-    loader.validate_openapi(document, found)
+    validate.validate_openapi(document, found)
     messages = [item.message for item in found]
     assert messages and all(m.startswith("not valid OpenAPI 3.1:") for m in messages)
     assert any("objekt" in m for m in messages)

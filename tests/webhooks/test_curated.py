@@ -17,7 +17,7 @@ from chatforge.diagnostics import Level
 from chatforge.ir.model import Api, Webhook
 from chatforge.ir.synth import synthesize
 from chatforge.run import pipeline
-from chatforge.spec.loader import resolve_pointer
+from chatforge.spec.document import resolve_pointer
 from tests.conftest import GENERATED, ROOT, LiveServer, import_generated
 from tests.running import chatforge
 from tests.webhooks.signing import deliver
