@@ -79,12 +79,18 @@ def guarded(func: F) -> F:
 
 
 def _config(
-    specs: str | None, out: str | None = None, *, use_cache: bool = True, **flags: Any
+    specs: str | None,
+    out: str | None = None,
+    *,
+    use_cache: bool = True,
+    ref_root: str | None = None,
+    **flags: Any,
 ) -> Config:
     config = load_config()
     config = config.with_flags(
         specs=Path(specs).absolute() if specs else None,
         out=Path(out).absolute() if out else None,
+        ref_root=Path(ref_root).absolute() if ref_root else None,
         **flags,
     )
     return config if use_cache else replace(config, cache=None)
@@ -232,6 +238,14 @@ verbose_option = click.option(
     is_flag=True,
     help="Also list each change reading made (an OpenAPI 3.0 document's normalisation to 3.1).",
 )
+ref_root_option = click.option(
+    "--ref-root",
+    "ref_root",
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Let the $refs of a spec split over files reach files under DIR, a folder holding the "
+    "spec (default: the spec's own folder and below).",
+)
 jobs_option = click.option(
     "--jobs",
     "-j",
@@ -258,6 +272,7 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
 @warnings_option
 @verbose_option
+@ref_root_option
 @guarded
 def validate(
     apis: tuple[str, ...],
@@ -267,13 +282,14 @@ def validate(
     quiet: bool,
     warnings_mode: str,
     verbose: bool,
+    ref_root: str | None,
 ) -> None:
     """Check specs with openapi-spec-validator and the project's lint rules.
 
     APIS are slugs (upstra, stream, ...) or paths of spec files; none means every spec.
     Problems print as FILE:LINE:COL: LEVEL: MESSAGE (JSON POINTER); any error exits 1.
     """
-    config = _config(specs, quiet=quiet, jobs=jobs, use_cache=not no_cache)
+    config = _config(specs, quiet=quiet, jobs=jobs, use_cache=not no_cache, ref_root=ref_root)
     runner = _runner(config)
     report = Report(warnings_mode, verbose)
     results = _checked(runner, config, apis, overview=None if apis else ("docs",), report=report)
@@ -305,6 +321,7 @@ def validate(
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
 @warnings_option
 @verbose_option
+@ref_root_option
 @guarded
 def generate(
     apis: tuple[str, ...],
@@ -317,6 +334,7 @@ def generate(
     quiet: bool,
     warnings_mode: str,
     verbose: bool,
+    ref_root: str | None,
 ) -> None:
     """Render specs into models, clients, servers and docs.
 
@@ -333,6 +351,7 @@ def generate(
         quiet=quiet,
         jobs=jobs,
         use_cache=not no_cache,
+        ref_root=ref_root,
     )
     runner = _runner(config)
     outcomes = _checked(
@@ -549,6 +568,7 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) ->
     metavar="SECONDS",
     help="Cut off a client that reads nothing of its answer for this long [default: 60].",
 )
+@ref_root_option
 @guarded
 def serve(
     api: str,
@@ -568,6 +588,7 @@ def serve(
     timeout_headers: float | None,
     timeout_body: float | None,
     timeout_write: float | None,
+    ref_root: str | None,
 ) -> None:
     """Run the generated server of API with uvicorn.
 
@@ -575,7 +596,7 @@ def serve(
     tokens with --key and --secret, bearer tokens with --token. Without, none are checked.
     Clients that send too slowly, or nothing, are cut off (see the --timeout options).
     A port already in use exits 2."""
-    config = _config(specs, out, quiet=True)
+    config = _config(specs, out, quiet=True, ref_root=ref_root)
     outcome = _checked(_runner(config), config, (api,), ("server",))[0]
     built = outcome.api
     folder = config.out / built.slug / "server"

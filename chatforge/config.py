@@ -30,6 +30,8 @@ class Config:
     # The content-hash cache's folder; None turns the cache off.
     cache: Path | None = None
     jobs: int = 0  # worker processes; 0 means one per CPU
+    # The folder the references of a spec split over files may reach; None: each spec's own.
+    ref_root: Path | None = None
 
     def with_flags(self, **changes: object) -> Config:
         given = {key: value for key, value in changes.items() if value not in (None, ())}

@@ -219,7 +219,13 @@ class Runner:
         except specfile.Unreadable:
             return None
         base = cache_module.key(
-            cache_module.fingerprint(), "check", source.slug, source.label, source.display, spec
+            cache_module.fingerprint(),
+            "check",
+            source.slug,
+            source.label,
+            source.display,
+            *(() if source.ref_root is None else ("ref-root", str(source.ref_root))),
+            spec,
         )
         parts: tuple[str, ...] = ()
         if self.cache is not None:
@@ -246,7 +252,7 @@ class Runner:
                 try:
                     if not cache_module.safe_relative(part):
                         raise specfile.Unreadable(part)
-                    contents += [part, specfile.read(source.path.parent / part)]
+                    contents += [part, specfile.read(source.folder / part)]
                 except specfile.Unreadable:
                     contents += [part, "\0unreadable"]
             check = cache_module.key(base, "parts", *contents)
@@ -300,7 +306,7 @@ class Runner:
         if outcome.others:
             # A spec split over files: kept under the content of every file it was read from,
             # which the next run finds by the entry file's key.
-            folder = outcome.source.path.parent
+            folder = outcome.source.folder
             try:
                 parts = tuple(sorted({p.relative_to(folder).as_posix() for p in outcome.others}))
             except ValueError:  # a file outside the folder: refused, and not kept

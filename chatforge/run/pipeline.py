@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,13 @@ class SpecSource:
     slug: str
     path: Path
     label: str  # how generated files name the spec: relative to the project, else its name
+    # The folder its references may reach, when wider than its own (`--ref-root`).
+    ref_root: Path | None = None
+
+    @property
+    def folder(self) -> Path:
+        """The folder the files of the spec are read from: its own, or the one given."""
+        return self.ref_root if self.ref_root is not None else self.path.parent
 
     @property
     def display(self) -> str:
@@ -92,6 +100,14 @@ def find_specs(config: Config, names: Sequence[str]) -> list[SpecSource]:
             hint = f"; known: {', '.join(known)}" if known else ""
             raise UsageError(f"no spec named {name!r} in {config.specs}{hint}")
         result.append(_source(config, name, match))
+    if config.ref_root is not None:
+        root = config.ref_root.resolve()
+        if not root.is_dir():
+            raise UsageError(f"--ref-root {config.ref_root}: no such folder")
+        for source in result:
+            if not source.path.resolve().is_relative_to(root):
+                raise UsageError(f"the spec {source.display} is not inside --ref-root {root}")
+        result = [dataclasses.replace(source, ref_root=root) for source in result]
     slugs = [s.slug for s in result]
     duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
     if duplicates:
@@ -126,7 +142,7 @@ def check(source: SpecSource) -> Checked:
 
     others: list[Path] = []
     try:
-        spec = validate.load(source.path, source.display, others)
+        spec = validate.load(source.path, source.display, others, source.ref_root)
     except SpecError as exc:
         return Checked(source, None, tuple(sorted(set(exc.diagnostics))), others=tuple(others))
     read = tuple(others)

@@ -1,7 +1,8 @@
 """A spec split over files, bundled into one document.
 
 A `$ref` (of a schema, or a Reference Object) may name another file of the entry document's
-folder, or of a folder below it: `common.yaml#/components/schemas/Pet`, `./schemas/pet.yaml`
+folder, or of a folder below it (or below the folder given as `--ref-root`, which holds the entry):
+`common.yaml#/components/schemas/Pet`, `./schemas/pet.yaml`
 (the whole file), `schemas/pet.yaml#/definitions/Tag`. Each file is read once, with the limits
 of the entry (size, depth, aliases); each part another file gives becomes a component of the
 entry document under a name of its own (the last token of its pointer, else the file's name;
@@ -99,11 +100,12 @@ def bundle(
     document: dict[str, Json],
     diagnostics: Diagnostics,
     read: list[Path] | None = None,
+    root: Path | None = None,
 ) -> tuple[dict[str, Json], set[tuple[str, str]]]:
     """The entry document with every part of other files it refers to written in (changed in
     place), and the references left as they were, as diagnostics name them (file, pointer):
-    each has had its error. Problems go to `diagnostics`, the paths of the files read to
-    `read`."""
+    each has had its error. Files are read from the entry's folder and below, or from `root`
+    and below, given. Problems go to `diagnostics`, the paths of the files read to `read`."""
     sites = [
         (where, kind)
         for where, keyword, value, kind in kinded_references(document)
@@ -111,7 +113,7 @@ def bundle(
     ]
     if not sites:
         return document, set()
-    bundler = _Bundler(entry, shown, document, diagnostics, read)
+    bundler = _Bundler(entry, shown, document, diagnostics, read, root)
     # Components that are references themselves first: their part is written in their place,
     # under their name, and other references to it then point there.
     sites.sort(key=lambda site: _component_of(site[0].rsplit("/", 1)[0], site[1]) is None)
@@ -130,9 +132,11 @@ class _Bundler:
         document: dict[str, Json],
         diagnostics: Diagnostics,
         read: list[Path] | None,
+        root: Path | None = None,
     ) -> None:
         self.entry = entry.resolve()
-        self.root = self.entry.parent
+        self.root = root.resolve() if root is not None else self.entry.parent
+        self.widened = root is not None
         self.shown_folder = posixpath.dirname(shown.replace(os.sep, "/"))
         self.document = document
         self.diagnostics = diagnostics
@@ -264,8 +268,11 @@ class _Bundler:
         lexical = Path(os.path.normpath(referrer.parent / path))
         if not lexical.is_relative_to(self.root):
             self.error(
-                f"$ref {value!r} leaves the spec's folder; chatforge reads only files in the "
-                "folder of the spec it is given and the folders below it",
+                f"$ref {value!r} leaves the folder given as --ref-root ({self.root})"
+                if self.widened
+                else f"$ref {value!r} leaves the spec's folder; chatforge reads only files in the "
+                "folder of the spec it is given and the folders below it (or under --ref-root DIR, "
+                "a folder holding both)",
                 where,
             )
             return None
@@ -277,7 +284,8 @@ class _Bundler:
         if not real.is_relative_to(self.root):
             self.error(
                 f"$ref {value!r} names a symbolic link that leads out of the spec's folder; "
-                "chatforge reads only files in the folder of the spec it is given and below it",
+                "chatforge reads only files in the folder of the spec it is given and below it "
+                "(or under --ref-root)",
                 where,
             )
             return None
@@ -292,7 +300,11 @@ class _Bundler:
                 f"the spec refers to more than {MAX_FILES} files; specs are limited to that", where
             )
             raise SpecError(list(self.diagnostics))
-        shown = posixpath.join(self.shown_folder, path.relative_to(self.root).as_posix())
+        shown = posixpath.normpath(
+            posixpath.join(
+                self.shown_folder, Path(os.path.relpath(path, self.entry.parent)).as_posix()
+            )
+        )
         try:
             self.bytes += path.stat().st_size
         except OSError:

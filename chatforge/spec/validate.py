@@ -418,10 +418,15 @@ def validate_openapi(document: Json, diagnostics: Diagnostics, version: str | No
         diagnostics.error(f"not valid OpenAPI {version}: {message}", pointer)
 
 
-def load(path: Path, display_path: str | None = None, read: list[Path] | None = None) -> LoadedSpec:
+def load(
+    path: Path,
+    display_path: str | None = None,
+    read: list[Path] | None = None,
+    root: Path | None = None,
+) -> LoadedSpec:
     """Read, parse, bundle, validate and normalise one spec (an OpenAPI 3.1 or 3.0 document,
-    maybe split over files under its folder); raises SpecError with located diagnostics.
-    `read`, given, gets the path of every file read besides this one."""
+    maybe split over files under its folder, or under `root` when given); raises SpecError with
+    located diagnostics. `read`, given, gets the path of every file read besides this one."""
     shown = display_path or str(path)
     diagnostics = Diagnostics(shown)
     document, positions = read_document(path, shown)
@@ -432,7 +437,7 @@ def load(path: Path, display_path: str | None = None, read: list[Path] | None = 
     version = upgrade.version_problem(document, diagnostics)
     if version is None:
         raise SpecError(list(diagnostics))
-    bundled, left = bundle.bundle(path, shown, document, diagnostics, read)
+    bundled, left = bundle.bundle(path, shown, document, diagnostics, read, root)
     refused = left | {(item.file, item.pointer) for item in diagnostics.items}
     found = Diagnostics(shown, diagnostics.positions, origins=diagnostics.origins)
     notes: list[Diagnostic] = []

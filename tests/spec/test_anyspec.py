@@ -272,6 +272,34 @@ def test_a_change_to_a_referenced_file_is_seen_by_the_next_run(tmp_path: Path) -
     assert "split/common.yaml:30:11: error: not valid OpenAPI 3.1:" in second.stderr
 
 
+def test_a_spec_reaches_a_sibling_folder_only_under_the_ref_root_given(tmp_path: Path) -> None:
+    rooted = FIXTURES / "rooted"
+    entry = rooted / "api" / "chat.yaml"
+    alone = chatforge("validate", entry, "--no-cache", cwd=ROOT)
+    assert alone.returncode == 1
+    assert lines(alone.stderr, "error") == [
+        f"{SHOWN}/rooted/api/chat.yaml:23:17: error: $ref '../common/room.yaml#/Room' leaves the "
+        "spec's folder; chatforge reads only files in the folder of the spec it is given and the "
+        "folders below it (or under --ref-root DIR, a folder holding both) (/paths/~1rooms~1"
+        "{room_id}/get/responses/200/content/application~1json/schema/$ref)"
+    ]
+    out = tmp_path / "out"
+    made = chatforge("generate", entry, "--ref-root", rooted, "--out", out, "--no-cache", cwd=ROOT)
+    assert made.returncode == 0, made.stderr
+    with imported([out / "chat" / "client"], "chat_client.models") as (models,):
+        room = models.Room.model_validate(
+            {"id": "r1", "name": "lobby", "members": [{"user_id": "ann"}]}
+        )
+        assert room.members[0].user_id == "ann"
+    escape = chatforge("validate", rooted / "api" / "escape.yaml", "--ref-root", rooted, cwd=ROOT)
+    assert escape.returncode == 1
+    dog = "'../../kennel30.yaml#/components/schemas/Dog'"
+    assert f"$ref {dog} leaves the folder given as --ref-root ({rooted.resolve()})" in escape.stderr
+    outside = chatforge("validate", LIBRARY, "--ref-root", rooted, cwd=ROOT)
+    assert outside.returncode == 2
+    assert f"is not inside --ref-root {rooted.resolve()}" in outside.stderr
+
+
 # -- references a spec may not follow -------------------------------------------------------------
 
 
@@ -282,7 +310,7 @@ def test_references_that_reach_out_of_the_folder_are_refused_where_written() -> 
     where = f"{SHOWN}/hostile"
     leaves = (
         "leaves the spec's folder; chatforge reads only files in the folder of the spec it is "
-        "given and the folders below it"
+        "given and the folders below it (or under --ref-root DIR, a folder holding both)"
     )
     assert lines(result.stderr, "error") == [
         f"{where}/inner/part.yaml:8:7: error: $ref '../../kennel30.yaml#/components/schemas/Dog' "
@@ -291,7 +319,7 @@ def test_references_that_reach_out_of_the_folder_are_refused_where_written() -> 
         f"{leaves} ({schema}/up/$ref)",
         f"{where}/refs.yaml:22:21: error: $ref 'outside.yaml#/components/schemas/Error' names a "
         "symbolic link that leads out of the spec's folder; chatforge reads only files in the "
-        f"folder of the spec it is given and below it ({schema}/linked/$ref)",
+        f"folder of the spec it is given and below it (or under --ref-root) ({schema}/linked/$ref)",
         f"{where}/refs.yaml:24:21: error: $ref 'https://example.com/schemas/thing.yaml' names a "
         "URL; chatforge reads nothing from the network: save the document in the spec's folder "
         f"and refer to it by a relative path ({schema}/remote/$ref)",
