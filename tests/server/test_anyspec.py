@@ -475,3 +475,22 @@ def test_a_deep_object_array_travels_as_indexed_names(packages: dict[str, Packag
     page = (made.out / "deep_array" / "docs" / "accounts.md").read_text(encoding="utf-8")
     assert "--data-urlencode 'expand[0]=owner'" in page
     assert "--data-urlencode 'expand[1]=plan'" in page
+
+
+# A member named as a named schema, that is a string or that schema -----------------------------
+
+
+def test_a_named_schema_keeps_its_name_beside_a_member_named_as_it(
+    packages: dict[str, Packages],
+) -> None:
+    made = packages["inline_names"]
+    models = made.client.models
+    with (
+        LiveServer(made.server.create_app(mock=True)) as live,
+        made.client.Client(base_url=live.url) as client,
+    ):
+        code = client.prices.get_tax_code(id="txcd_1")
+    assert isinstance(code, models.TaxCode) and code.name
+    price = models.Price.model_validate({"id": "p", "tax_code": {"id": "t", "name": "Books"}})
+    assert isinstance(price.tax_code, models.TaxCode) and price.tax_code.name == "Books"
+    assert models.Price.model_validate({"id": "p", "tax_code": "txcd_1"}).tax_code == "txcd_1"

@@ -24,6 +24,7 @@ from chatforge.runtime.server._checks import _end_of_text
 from chatforge.targets import text
 from chatforge.targets.modelgen import allof
 from chatforge.targets.modelgen.applicable import applicable
+from chatforge.targets.modelgen.names import components_named
 from chatforge.targets.templating import header
 
 
@@ -190,6 +191,7 @@ def _generate(api: Api) -> str:
     module = _run(schemas, header(api, "Models").rstrip("\n"), title, version, _aliases(schemas))
     if not isinstance(module, str):
         raise ModelsError("datamodel-code-generator returned no single module")
+    module = components_named(module, schemas)
     check_models(module)
     module = _ends_of_text(module)
     defined = set(re.findall(r"^class (\w+)\(", module, re.MULTILINE))
