@@ -494,3 +494,39 @@ def test_a_named_schema_keeps_its_name_beside_a_member_named_as_it(
     price = models.Price.model_validate({"id": "p", "tax_code": {"id": "t", "name": "Books"}})
     assert isinstance(price.tax_code, models.TaxCode) and price.tax_code.name == "Books"
     assert models.Price.model_validate({"id": "p", "tax_code": "txcd_1"}).tax_code == "txcd_1"
+
+
+# Decimals, written as strings and as numbers ------------------------------------------------------
+
+
+def test_decimals_travel_as_their_type_says(packages: dict[str, Packages]) -> None:
+    from decimal import Decimal
+
+    made = packages["decimals"]
+    models = made.client.models
+    price = {"amount": "12.50", "rate": 0.125, "tiers": ["1.10"]}
+    recorder, lister = Recorder(price), Recorder([price])
+    with LiveServer(_serve(made, "prices", recorder)) as live:
+        with made.client.Client(base_url=live.url) as client:
+            raw = client.with_raw_response.prices.create_price(
+                amount=Decimal("12.50"), rate=0.125, tiers=[Decimal("1.10")]
+            )
+    with LiveServer(_serve(made, "prices", lister)) as live:
+        with made.client.Client(base_url=live.url) as client:
+            (listed_price,) = client.prices.list_prices(above=Decimal("1.5"), rate=0.25)
+    # A decimal of type string is exact text, one of type number a JSON number, both ways.
+    assert raw.http_response.request.content == (
+        b'{"amount":"12.50","rate":0.125,"tiers":["1.10"]}'
+    )
+    assert raw.http_response.text == '{"amount":"12.50","rate":0.125,"tiers":["1.10"]}'
+    answer = raw.parse()
+    assert isinstance(answer, models.Price) and answer.amount == Decimal("12.50")
+    assert str(answer.tiers[0]) == "1.10" and answer.rate == 0.125
+    (created,), (listed,) = recorder.calls, lister.calls
+    assert created["body"].amount == Decimal("12.50") and created["body"].rate == 0.125
+    assert listed_price.amount == Decimal("12.50")
+    assert listed["above"] == Decimal("1.5") and listed["rate"] == 0.25
+    with TestClient(_serve(made, "prices", recorder)) as test:
+        assert test.get("/prices", params={"above": "much"}).status_code == 422
+        refused = test.post("/prices", json={"amount": "twelve", "rate": 1})
+        assert refused.status_code == 422

@@ -168,7 +168,11 @@ def _run(
 # ISO 8601's without months (`24h`, `P1M`) and writes back another spelling; SecretStr is
 # written as asterisks, so a password would be sent masked; Base64Str decodes the content and
 # refuses bytes that are not UTF-8.
+#
+# A decimal written as a JSON number is a float: pydantic writes a Decimal as a string in JSON,
+# which an API that reads a number refuses (a decimal written as a string stays a Decimal).
 _AS_WRITTEN = [
+    "number+decimal=number",
     "string+uri=string",
     "string+duration=string",
     "string+password=string",
