@@ -244,16 +244,15 @@ class _Builder:
                 schema = content.get("schema") or {}
                 style = "json" if "json" in media else "form"
             if style == "form" and param.get("explode") is False:
+                # An array as `a,b`, an object as `k1,v1,k2,v2`: one value, comma-separated.
+                # A scalar is one value either way.
                 target = self.registry.target(schema)
-                if isinstance(target, dict) and target.get("type") == "array":
+                kind = target.get("type") if isinstance(target, dict) else None
+                shaped = isinstance(target, dict) and (
+                    "properties" in target or "additionalProperties" in target
+                )
+                if kind in ("array", "object") or shaped:
                     style = "csv"
-                else:
-                    self.diagnostics.error(
-                        f"parameter {name!r} uses explode: false on a value that is not an "
-                        "array, which the generated clients do not encode; use the default "
-                        "(explode: true)",
-                        param_pointer,
-                    )
             elif style != "simple" and param.get("explode") is False:
                 self.diagnostics.error(
                     f"parameter {name!r} uses explode: false with style {style}, which the "

@@ -530,3 +530,36 @@ def test_decimals_travel_as_their_type_says(packages: dict[str, Packages]) -> No
         assert test.get("/prices", params={"above": "much"}).status_code == 422
         refused = test.post("/prices", json={"amount": "twelve", "rate": 1})
         assert refused.status_code == 422
+
+
+# Objects in a query, in the form style without explode ----------------------------------------
+
+
+def test_form_objects_not_exploded_travel_as_key_value_pairs(
+    packages: dict[str, Packages],
+) -> None:
+    made = packages["form_objects"]
+    recorder = Recorder({"count": 2})
+    models = made.client.models
+    with LiveServer(_serve(made, "swatches", recorder)) as live:
+        with made.client.Client(base_url=live.url) as client:
+            raw = client.with_raw_response.swatches.find_swatches(
+                color=models.Color(R=100, G=200, B=150), labels={"kind": "wall", "tone": "warm"}
+            )
+    assert raw.parse().count == 2
+    # The members in the order of the model's fields (the models order a schema's properties).
+    assert raw.http_response.request.url.query == (
+        b"color=B%2C150%2CG%2C200%2CR%2C100&labels=kind%2Cwall%2Ctone%2Cwarm"
+    )
+    (call,) = recorder.calls
+    assert (call["color"].r, call["color"].g, call["color"].b) == (100, 200, 150)
+    assert call["labels"] == {"kind": "wall", "tone": "warm"}
+    with TestClient(_serve(made, "swatches", recorder)) as test:
+        refused = {
+            "odd pairs": test.get("/swatches", params={"color": "R,1,G,2,B"}),
+            "member out of range": test.get("/swatches", params={"color": "R,1,G,2,B,256"}),
+            "member missing": test.get("/swatches", params={"color": "R,1,G,2"}),
+            "map odd pairs": test.get("/swatches", params={"color": "R,1,G,2,B,3", "labels": "k"}),
+        }
+        assert {where: r.status_code for where, r in refused.items()} == dict.fromkeys(refused, 422)
+    assert len(recorder.calls) == 1

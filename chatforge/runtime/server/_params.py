@@ -344,6 +344,9 @@ def _query(request: Request, name: str, style: str, shape: str, members: tuple[s
     if style == "json":
         raw = query.get(name)
         return None if raw is None else read_json(raw)
+    if style == "csv" and shape == "object":  # form, not exploded: `k1,v1,k2,v2`
+        raw = query.get(name)
+        return None if raw is None else _simple(raw, "object", False)
     if shape == "object":  # form, exploded: each member a key of its own
         found = {k: v for k, v in query.multi_items() if k in members}
         return found or None

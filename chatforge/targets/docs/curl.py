@@ -41,6 +41,9 @@ def _pairs(field: Field, value: Any) -> list[tuple[str, str]]:
         return [(field.wire, json.dumps(value, ensure_ascii=False, separators=(",", ":")))]
     if field.style == "csv" and isinstance(value, list):
         return [(field.wire, ",".join(_scalar(v) for v in value))]
+    if field.style == "csv" and isinstance(value, dict):
+        members = (f"{k},{_scalar(v)}" for k, v in value.items() if v is not None)
+        return [(field.wire, ",".join(members))]
     if field.style == "deepObject" and isinstance(value, dict):
         return [(f"{field.wire}[{k}]", _scalar(v)) for k, v in value.items()]
     if field.style == "deepObject" and isinstance(value, list):

@@ -61,7 +61,7 @@ def _param(api: Api, op: Operation, field: Field, need: list[str]) -> Param:
         default = field.default_repr or "None"
         if field.default_repr is None and "None" not in members(annotation):
             annotation = f"{annotation} | None"
-    if field.style == "csv" and field.location == "query":
+    if field.style == "csv" and field.location == "query" and not field.type.is_object:
         need.extend(["_params:csv_query", "fastapi:Depends"])
         kind = pystr(field.type.kind) if field.type.kind else "None"
         required = ", required=True" if field.required else ""

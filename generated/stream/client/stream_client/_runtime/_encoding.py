@@ -104,6 +104,9 @@ def pairs(values: Mapping[str, Any], styles: Mapping[str, str], *, members: bool
             result.extend(_deep(name, value))
         elif style == "csv" and isinstance(value, list):
             result.append((name, ",".join(scalar(item) for item in value)))
+        elif style == "csv" and isinstance(value, dict):
+            spelled = (f"{key},{_text(item)}" for key, item in value.items() if item is not None)
+            result.append((name, ",".join(spelled)))
         elif isinstance(value, list):
             result.extend((name, _text(item)) for item in value)
         elif isinstance(value, dict) and members:
