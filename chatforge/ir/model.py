@@ -182,6 +182,10 @@ class Operation:
     def header_params(self) -> tuple[Field, ...]:
         return tuple(p for p in self.parameters if p.location == "header")
 
+    @property
+    def cookie_params(self) -> tuple[Field, ...]:
+        return tuple(p for p in self.parameters if p.location == "cookie")
+
 
 def _index(op: Operation, function: Function) -> int:
     return next(index for index, f in enumerate(op.functions) if f is function)

@@ -563,3 +563,29 @@ def test_form_objects_not_exploded_travel_as_key_value_pairs(
         }
         assert {where: r.status_code for where, r in refused.items()} == dict.fromkeys(refused, 422)
     assert len(recorder.calls) == 1
+
+
+# Parameters in cookies ------------------------------------------------------------------------
+
+
+def test_cookie_parameters_travel_in_one_cookie_header(packages: dict[str, Packages]) -> None:
+    made = packages["cookies"]
+    recorder = Recorder({"items": 3})
+    with LiveServer(_serve(made, "carts", recorder)) as live:
+        with made.client.Client(base_url=live.url) as client:
+            raw = client.with_raw_response.carts.get_cart(session_id="abc 1;2", page_size=20)
+            assert client.carts.get_cart(session_id="s2").items == 3
+    assert raw.parse().items == 3
+    assert raw.http_response.request.headers["cookie"] == "session_id=abc%201%3B2; page_size=20"
+    first, second = recorder.calls
+    assert (first["session_id"], first["page_size"]) == ("abc 1;2", 20)
+    assert (second["session_id"], second["page_size"]) == ("s2", None)
+    with TestClient(_serve(made, "carts", recorder)) as test:
+        refused = {
+            "missing": test.get("/cart"),
+            "not a number": test.get("/cart", headers={"Cookie": "session_id=a; page_size=x"}),
+            "out of range": test.get("/cart", headers={"Cookie": "session_id=a; page_size=99"}),
+            "too long": test.get("/cart", headers={"Cookie": f"session_id={'a' * 41}"}),
+        }
+        assert {where: r.status_code for where, r in refused.items()} == dict.fromkeys(refused, 422)
+    assert len(recorder.calls) == 2

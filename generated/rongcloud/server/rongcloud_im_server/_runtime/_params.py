@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -356,6 +357,12 @@ def _query(request: Request, name: str, style: str, shape: str, members: tuple[s
     if shape == "objects":  # an array whose items are objects: each item a JSON text
         return [read_json(value) for value in values]
     return values if shape == "array" else values[-1]
+
+
+def cookie_text(value: Any) -> Any:
+    """A cookie parameter's text, its percent-encoded characters decoded (a client writes those
+    a cookie may not hold, `;` and spaces among them, so)."""
+    return unquote(value) if isinstance(value, str) else value
 
 
 def styled_param(

@@ -70,6 +70,21 @@ def _text(value: Any) -> str:
     return scalar(value)
 
 
+def cookie_header(values: Mapping[str, Any]) -> str:
+    """Cookie parameters as one `Cookie` header, `name=value; name=value`, each value in the
+    form style (an array `a,b`, an object `k,v,k,v`) and percent-encoded where a cookie may not
+    hold a character as it is."""
+    return "; ".join(
+        f"{name}={quote(simple(value), safe=_COOKIE_SAFE)}"
+        for name, value in values.items()
+        if value is not None
+    )
+
+
+# What a cookie value holds as it is (RFC 6265's cookie-octet, less `%`, which encodes the rest).
+_COOKIE_SAFE = "!#$&'()*+-./:<=>?@[]^_`{|}~,"
+
+
 def simple(value: Any, explode: bool = False) -> str:
     """A path or header value in the `simple` style: an array as `a,b`, an object as `k,v,k,v`,
     or `k=v,k=v` when exploded."""
