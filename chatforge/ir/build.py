@@ -224,14 +224,15 @@ class _Builder:
                 merged[(param["name"], param["in"])] = (param, param_pointer)
         fields = []
         for (name, location), (param, param_pointer) in merged.items():
-            if location == "cookie":
+            schema: Json = param.get("schema") or {}
+            if location == "cookie" and not _scalar_schema(self.registry.target(schema)):
                 self.diagnostics.error(
-                    f"cookie parameter {name!r} is not supported by the generated clients; "
-                    "describe it as a header or remove it",
+                    f"cookie parameter {name!r} holds an array or an object, which the "
+                    "generated clients and servers do not encode in a cookie; send it as "
+                    "a string",
                     param_pointer,
                 )
                 continue
-            schema: Json = param.get("schema") or {}
             style: Style = "simple" if location in ("path", "header") else "form"
             if param.get("style") == "deepObject":
                 style = "deepObject"
@@ -240,16 +241,15 @@ class _Builder:
                 schema = content.get("schema") or {}
                 style = "json" if "json" in media else "form"
             if style == "form" and param.get("explode") is False:
+                # An array as `a,b`, an object as `k1,v1,k2,v2`: one value, comma-separated.
+                # A scalar is one value either way.
                 target = self.registry.target(schema)
-                if isinstance(target, dict) and target.get("type") == "array":
+                kind = target.get("type") if isinstance(target, dict) else None
+                shaped = isinstance(target, dict) and (
+                    "properties" in target or "additionalProperties" in target
+                )
+                if kind in ("array", "object") or shaped:
                     style = "csv"
-                else:
-                    self.diagnostics.error(
-                        f"parameter {name!r} uses explode: false on a value that is not an "
-                        "array, which the generated clients do not encode; use the default "
-                        "(explode: true)",
-                        param_pointer,
-                    )
             elif style != "simple" and param.get("explode") is False:
                 self.diagnostics.error(
                     f"parameter {name!r} uses explode: false with style {style}, which the "
@@ -275,7 +275,7 @@ class _Builder:
             if style == "simple" and param.get("explode") is True:
                 made = replace(made, explode=True)
             fields.append(made)
-        order = {"path": 0, "query": 1, "header": 2}
+        order = {"path": 0, "query": 1, "header": 2, "cookie": 3}
         taken: set[str] = set()
         return [_unique(f, taken) for f in sorted(fields, key=lambda f: order[f.location])]
 
@@ -1057,3 +1057,13 @@ def _is_file(schema: Mapping[str, Any]) -> bool:
     """Whether a form part's (resolved) schema is a file: `format: binary`, or the 3.1 way, a
     `contentMediaType`."""
     return schema.get("format") == "binary" or "contentMediaType" in schema
+
+
+def _scalar_schema(schema: Any) -> bool:
+    """Whether a parameter's schema is one value: no array, object or members."""
+    if not isinstance(schema, dict):
+        return True
+    kinds = schema.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    shaped = any(key in schema for key in ("properties", "additionalProperties", "items"))
+    return not shaped and not any(kind in ("array", "object") for kind in kinds)

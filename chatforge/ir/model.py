@@ -12,7 +12,8 @@ from typing import Any, Literal
 Location = Literal["path", "query", "header", "cookie", "body"]
 # How one value travels: `form` (scalars; arrays as repeated keys), `deepObject`
 # (`name[key]=value`), `json` (a JSON string), `file` (a multipart file part).
-# `csv`: an array as one comma-separated value (`style: form, explode: false`).
+# `csv`: an array (`a,b`) or an object (`k1,v1,k2,v2`) as one comma-separated value (`style:
+# form, explode: false`).
 Style = Literal["form", "deepObject", "json", "file", "simple", "csv"]
 # `text`: a `text/*` body, one `str`; `raw`: a body of any other media type, its bytes.
 BodyKind = Literal["json", "form", "multipart", "text", "raw"]
@@ -180,6 +181,10 @@ class Operation:
     @property
     def header_params(self) -> tuple[Field, ...]:
         return tuple(p for p in self.parameters if p.location == "header")
+
+    @property
+    def cookie_params(self) -> tuple[Field, ...]:
+        return tuple(p for p in self.parameters if p.location == "cookie")
 
 
 def _index(op: Operation, function: Function) -> int:

@@ -369,6 +369,8 @@ class SchemaRegistry:
                 )
             # Clients take the types the models give these formats.
             found = _FORMATS.get(str(schema.get("format")))
+            if found is not None and schema.get("format") == "decimal":  # servers check it too
+                return _Spelled(found[0], found[0], "string", (), (found[1],), (found[1],))
             if found is not None:
                 return _Spelled(found[0], "str", "string", (), (found[1],), ())
             return _Spelled("str", "str", "string")
@@ -455,6 +457,7 @@ _FORMATS = {
     "date": ("date", "datetime:date"),
     "time": ("time", "datetime:time"),
     "uuid": ("UUID", "uuid:UUID"),
+    "decimal": ("Decimal", "decimal:Decimal"),
 }
 _TYPE_ORDER = ["object", "array", "string", "integer", "number", "boolean", "null"]
 

@@ -63,6 +63,7 @@ _FORMATS = {
     "ipv4": "192.0.2.1",
     "ipv6": "2001:db8::1",
     "password": "password",
+    "decimal": "0.5",
 }
 _validator = partial(Draft202012Validator, format_checker=Draft202012Validator.FORMAT_CHECKER)
 _READABLE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-. "

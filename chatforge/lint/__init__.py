@@ -19,7 +19,7 @@ from referencing.jsonschema import DRAFT202012
 
 from chatforge import naming, reserved
 from chatforge.diagnostics import Diagnostics, Level, escape_pointer_token
-from chatforge.graph import MAX_NESTED_MODELS, strongly_connected
+from chatforge.graph import MAX_MODEL_FRAMES, cycle_frames, weighted_references
 from chatforge.ir.build import DEFAULT_TAG
 from chatforge.ir.failures import ERROR_KINDS
 from chatforge.lint import patterns
@@ -763,26 +763,19 @@ def rule_reference_cycles(doc: Json, out: Diagnostics, level: Level) -> None:
     components = (doc.get("components") or {}).get("schemas") or {}
     if not isinstance(components, dict):
         return
-    prefix = "#/components/schemas/"
-    edges: dict[str, list[str]] = {}
-    for name, schema in components.items():
-        found = []
-        for _, sub in walk.subschemas(schema):
-            ref = sub.get("$ref")
-            if isinstance(ref, str) and ref.startswith(prefix):
-                target = ref[len(prefix) :].replace("~1", "/").replace("~0", "~")
-                if target in components:
-                    found.append(target)
-        edges[str(name)] = found
-    for group in strongly_connected(edges):
-        if len(group) > MAX_NESTED_MODELS:
-            first = min(group, key=list(edges).index)
-            out.error(
-                f"{len(group)} schemas refer to one another in a cycle ({first!r} among them); "
-                "the generated models can build cycles of at most "
-                f"{MAX_NESTED_MODELS}: break the cycle or write part of it inline",
-                f"/components/schemas/{escape_pointer_token(first)}",
-            )
+    edges = {str(name): weighted_references(schema) for name, schema in components.items()}
+    frames, path = cycle_frames(edges)
+    if frames <= MAX_MODEL_FRAMES:
+        return
+    shown = " -> ".join(repr(name) for name in path[:6]) + (" -> ..." if len(path) > 6 else "")
+    out.error(
+        f"schemas refer to one another in a cycle {len(path)} models deep ({shown}); pydantic "
+        f"would need about {frames} interpreter frames to build it, more than the "
+        f"{MAX_MODEL_FRAMES} the generated models may take of Python's recursion limit: "
+        "replace one reference on this path with the referred object's id (a string) or a "
+        "free-form object, so the cycle is shorter",
+        f"/components/schemas/{escape_pointer_token(path[0])}",
+    )
 
 
 RULES: dict[str, tuple[Rule, bool]] = {

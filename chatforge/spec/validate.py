@@ -284,18 +284,57 @@ def _iter_errors(document: Json, version: str = "3.1") -> tuple[list[Any], Excep
     schemas: Any = base.keyword_validators["schema"]
 
     class Schemas(schemas):  # type: ignore[misc]
-        """Each schema checked against the meta-schema as openapi-spec-validator checks it (to
-        its first error, in the order of the schema's text), with the schema its error is in:
+        """Each schema checked against the meta-schema as openapi-spec-validator checks it, to
+        every distinct error in the order of the schema's text, each with the schema it is in:
         the error's path starts there."""
 
         def _get_schema_checker(self, schema: Any, schema_value: Any) -> Any:
             return _in_order(super()._get_schema_checker(schema, schema_value))
 
         def _validate_schema_meta(self, schema: Any, schema_value: Any) -> Any:
-            error = super()._validate_schema_meta(schema, schema_value)
-            if error is not None:
-                error.schema_root = schema_value
-            return error
+            errors = self._meta_errors(schema, schema_value)
+            return errors[0] if errors else None
+
+        def __call__(
+            self, schema: Any, require_properties: bool = True, meta_checked: bool = False
+        ) -> Any:
+            """As openapi-spec-validator checks a schema, but with every distinct error the
+            meta-schema finds in it, not the first alone."""
+            value = schema.read_value()
+            checked = self.meta_checked_schema_ids
+            if meta_checked or not isinstance(value, Mapping | bool) or checked is None:
+                yield from super().__call__(schema, require_properties, meta_checked)
+                return
+            if id(value) not in checked:
+                checked.append(id(value))
+                errors = self._meta_errors(schema, value)
+                if errors:
+                    yield from errors
+                    return
+            yield from super().__call__(schema, require_properties, True)
+
+        def _meta_errors(self, schema: Any, schema_value: Any) -> list[Any]:
+            from jsonschema.exceptions import SchemaError, ValidationError
+            from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+            try:
+                checker = self._get_schema_checker(schema, schema_value)
+            except ValueError as exc:
+                return [OpenAPIValidationError(str(exc))]
+            try:
+                checker(schema_value)
+            except _MetaErrors as found:
+                raised: list[Any] = found.errors
+            except (SchemaError, ValidationError) as failure:
+                raised = [failure]
+            else:
+                return []
+            errors = []
+            for one in raised:
+                made: Any = OpenAPIValidationError.create_from(one)
+                made.schema_root = schema_value
+                errors.append(made)
+            return errors
 
     class Validator(base):  # type: ignore[valid-type,misc]
         resolver_handlers = cast(Any, _NO_RETRIEVAL)
@@ -317,9 +356,10 @@ def _iter_errors(document: Json, version: str = "3.1") -> tuple[list[Any], Excep
 
 
 def _in_order(checker: Any) -> Any:
-    """openapi-schema-validator's meta-schema check, raising the schema's first error in the
-    order of its text. It raises the first the meta-schema's validator finds, and that one visits
-    a schema's properties in an order that changes from run to run (a set of their names)."""
+    """openapi-schema-validator's meta-schema check, raising every distinct error of the schema
+    in the order of its text (`_MetaErrors`). It raises the first the meta-schema's validator
+    finds, and that one visits a schema's properties in an order that changes from run to run (a
+    set of their names)."""
     from openapi_schema_validator.validators import check_openapi_schema
 
     bound = checker.func if isinstance(checker, functools.partial) else checker
@@ -336,12 +376,29 @@ def _in_order(checker: Any) -> Any:
 
         validator_class = validator_for(cls.META_SCHEMA, default=cls)
         meta = validator_class(cls.META_SCHEMA, format_checker=format_checker, registry=REGISTRY)
-        errors = list(meta.iter_errors(schema))
-        if errors:
-            first = min(errors, key=lambda error: _text_order(schema, error.absolute_path))
-            raise SchemaError.create_from(first)
+        distinct: dict[tuple[tuple[Any, ...], str], Any] = {}
+        for error in meta.iter_errors(schema):
+            distinct.setdefault((tuple(error.absolute_path), error.message), error)
+        if distinct:
+            ordered = sorted(
+                distinct.values(),
+                key=lambda error: (
+                    _text_order(schema, error.absolute_path),
+                    error.message,
+                    str(error.validator),
+                ),
+            )
+            raise _MetaErrors([SchemaError.create_from(error) for error in ordered])
 
     return check
+
+
+class _MetaErrors(Exception):
+    """Every distinct error the meta-schema finds in one schema, in the order of its text."""
+
+    def __init__(self, errors: list[Any]) -> None:
+        super().__init__(errors[0].message)
+        self.errors = errors
 
 
 def _text_order(node: Any, path: Iterable[Any]) -> tuple[int, ...]:

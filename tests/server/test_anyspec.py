@@ -475,3 +475,117 @@ def test_a_deep_object_array_travels_as_indexed_names(packages: dict[str, Packag
     page = (made.out / "deep_array" / "docs" / "accounts.md").read_text(encoding="utf-8")
     assert "--data-urlencode 'expand[0]=owner'" in page
     assert "--data-urlencode 'expand[1]=plan'" in page
+
+
+# A member named as a named schema, that is a string or that schema -----------------------------
+
+
+def test_a_named_schema_keeps_its_name_beside_a_member_named_as_it(
+    packages: dict[str, Packages],
+) -> None:
+    made = packages["inline_names"]
+    models = made.client.models
+    with (
+        LiveServer(made.server.create_app(mock=True)) as live,
+        made.client.Client(base_url=live.url) as client,
+    ):
+        code = client.prices.get_tax_code(id="txcd_1")
+    assert isinstance(code, models.TaxCode) and code.name
+    price = models.Price.model_validate({"id": "p", "tax_code": {"id": "t", "name": "Books"}})
+    assert isinstance(price.tax_code, models.TaxCode) and price.tax_code.name == "Books"
+    assert models.Price.model_validate({"id": "p", "tax_code": "txcd_1"}).tax_code == "txcd_1"
+
+
+# Decimals, written as strings and as numbers ------------------------------------------------------
+
+
+def test_decimals_travel_as_their_type_says(packages: dict[str, Packages]) -> None:
+    from decimal import Decimal
+
+    made = packages["decimals"]
+    models = made.client.models
+    price = {"amount": "12.50", "rate": 0.125, "tiers": ["1.10"]}
+    recorder, lister = Recorder(price), Recorder([price])
+    with LiveServer(_serve(made, "prices", recorder)) as live:
+        with made.client.Client(base_url=live.url) as client:
+            raw = client.with_raw_response.prices.create_price(
+                amount=Decimal("12.50"), rate=0.125, tiers=[Decimal("1.10")]
+            )
+    with LiveServer(_serve(made, "prices", lister)) as live:
+        with made.client.Client(base_url=live.url) as client:
+            (listed_price,) = client.prices.list_prices(above=Decimal("1.5"), rate=0.25)
+    # A decimal of type string is exact text, one of type number a JSON number, both ways.
+    assert raw.http_response.request.content == (
+        b'{"amount":"12.50","rate":0.125,"tiers":["1.10"]}'
+    )
+    assert raw.http_response.text == '{"amount":"12.50","rate":0.125,"tiers":["1.10"]}'
+    answer = raw.parse()
+    assert isinstance(answer, models.Price) and answer.amount == Decimal("12.50")
+    assert str(answer.tiers[0]) == "1.10" and answer.rate == 0.125
+    (created,), (listed,) = recorder.calls, lister.calls
+    assert created["body"].amount == Decimal("12.50") and created["body"].rate == 0.125
+    assert listed_price.amount == Decimal("12.50")
+    assert listed["above"] == Decimal("1.5") and listed["rate"] == 0.25
+    with TestClient(_serve(made, "prices", recorder)) as test:
+        assert test.get("/prices", params={"above": "much"}).status_code == 422
+        refused = test.post("/prices", json={"amount": "twelve", "rate": 1})
+        assert refused.status_code == 422
+
+
+# Objects in a query, in the form style without explode ----------------------------------------
+
+
+def test_form_objects_not_exploded_travel_as_key_value_pairs(
+    packages: dict[str, Packages],
+) -> None:
+    made = packages["form_objects"]
+    recorder = Recorder({"count": 2})
+    models = made.client.models
+    with LiveServer(_serve(made, "swatches", recorder)) as live:
+        with made.client.Client(base_url=live.url) as client:
+            raw = client.with_raw_response.swatches.find_swatches(
+                color=models.Color(R=100, G=200, B=150), labels={"kind": "wall", "tone": "warm"}
+            )
+    assert raw.parse().count == 2
+    # The members in the order of the model's fields (the models order a schema's properties).
+    assert raw.http_response.request.url.query == (
+        b"color=B%2C150%2CG%2C200%2CR%2C100&labels=kind%2Cwall%2Ctone%2Cwarm"
+    )
+    (call,) = recorder.calls
+    assert (call["color"].r, call["color"].g, call["color"].b) == (100, 200, 150)
+    assert call["labels"] == {"kind": "wall", "tone": "warm"}
+    with TestClient(_serve(made, "swatches", recorder)) as test:
+        refused = {
+            "odd pairs": test.get("/swatches", params={"color": "R,1,G,2,B"}),
+            "member out of range": test.get("/swatches", params={"color": "R,1,G,2,B,256"}),
+            "member missing": test.get("/swatches", params={"color": "R,1,G,2"}),
+            "map odd pairs": test.get("/swatches", params={"color": "R,1,G,2,B,3", "labels": "k"}),
+        }
+        assert {where: r.status_code for where, r in refused.items()} == dict.fromkeys(refused, 422)
+    assert len(recorder.calls) == 1
+
+
+# Parameters in cookies ------------------------------------------------------------------------
+
+
+def test_cookie_parameters_travel_in_one_cookie_header(packages: dict[str, Packages]) -> None:
+    made = packages["cookies"]
+    recorder = Recorder({"items": 3})
+    with LiveServer(_serve(made, "carts", recorder)) as live:
+        with made.client.Client(base_url=live.url) as client:
+            raw = client.with_raw_response.carts.get_cart(session_id="abc 1;2", page_size=20)
+            assert client.carts.get_cart(session_id="s2").items == 3
+    assert raw.parse().items == 3
+    assert raw.http_response.request.headers["cookie"] == "session_id=abc%201%3B2; page_size=20"
+    first, second = recorder.calls
+    assert (first["session_id"], first["page_size"]) == ("abc 1;2", 20)
+    assert (second["session_id"], second["page_size"]) == ("s2", None)
+    with TestClient(_serve(made, "carts", recorder)) as test:
+        refused = {
+            "missing": test.get("/cart"),
+            "not a number": test.get("/cart", headers={"Cookie": "session_id=a; page_size=x"}),
+            "out of range": test.get("/cart", headers={"Cookie": "session_id=a; page_size=99"}),
+            "too long": test.get("/cart", headers={"Cookie": f"session_id={'a' * 41}"}),
+        }
+        assert {where: r.status_code for where, r in refused.items()} == dict.fromkeys(refused, 422)
+    assert len(recorder.calls) == 2

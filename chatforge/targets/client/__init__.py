@@ -56,6 +56,7 @@ class Method:
     path: tuple[tuple[str, str], ...]  # (wire name, expression)
     query: tuple[tuple[str, str], ...]
     headers: tuple[tuple[str, str], ...]
+    cookies: tuple[tuple[str, str], ...]
     body: str | None  # the expression sent as the body
     deprecated: bool
     # An iterator over a list operation's items: the method it pages through, and its Paging.
@@ -174,6 +175,7 @@ def method(
         path=tuple((f.wire, f.py) for f in op.path_params),
         query=tuple((f.wire, f.py) for f in op.query_params),
         headers=tuple((f.wire, f.py) for f in op.header_params),
+        cookies=tuple((f.wire, f.py) for f in op.cookie_params),
         body=body,
         deprecated=op.deprecated,
     )

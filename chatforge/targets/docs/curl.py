@@ -41,6 +41,9 @@ def _pairs(field: Field, value: Any) -> list[tuple[str, str]]:
         return [(field.wire, json.dumps(value, ensure_ascii=False, separators=(",", ":")))]
     if field.style == "csv" and isinstance(value, list):
         return [(field.wire, ",".join(_scalar(v) for v in value))]
+    if field.style == "csv" and isinstance(value, dict):
+        members = (f"{k},{_scalar(v)}" for k, v in value.items() if v is not None)
+        return [(field.wire, ",".join(members))]
     if field.style == "deepObject" and isinstance(value, dict):
         return [(f"{field.wire}[{k}]", _scalar(v)) for k, v in value.items()]
     if field.style == "deepObject" and isinstance(value, list):
@@ -163,6 +166,7 @@ def curl_example(api: Api, op: Operation, function: Function, fields: list[Field
     prelude: list[str] = []
     headers: list[str] = []
     plain_headers: list[str] = []
+    cookies: list[str] = []
     query: list[tuple[str, str]] = []
     credential_query: list[tuple[str, str]] = []
     notes: list[str] = []
@@ -184,6 +188,8 @@ def curl_example(api: Api, op: Operation, function: Function, fields: list[Field
             query += _pairs(f, values[key])
         elif f.location == "header":
             plain_headers.append(f"{f.wire}: {_scalar(values[key])}")
+        elif f.location == "cookie":
+            cookies.append(f"{f.wire}={_scalar(values[key])}")
     url = api.default_url.rstrip("/") + path
     body = [f for f in function.body_fields if (f.location, f.wire) in values]
     kind = op.body.kind if op.body is not None else None
@@ -203,6 +209,8 @@ def curl_example(api: Api, op: Operation, function: Function, fields: list[Field
     # Credential headers are ours, in double quotes so their variables expand.
     args += [f'-H "{h}"' for h in headers]
     args += [f"-H {shlex.quote(h)}" for h in plain_headers]
+    if cookies:
+        args.append(f"-b {shlex.quote('; '.join(cookies))}")
     args += _body_args(kind, body, values)
     if op.body is not None and kind in ("text", "raw"):
         media = op.body.media_type if "*" not in op.body.media_type else "application/octet-stream"

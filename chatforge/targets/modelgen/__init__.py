@@ -12,12 +12,19 @@ import warnings
 from typing import Any
 
 from chatforge.diagnostics import Diagnostic, Level, SpecError, pointer_of
-from chatforge.graph import MAX_NESTED_MODELS, dependency_order
+from chatforge.graph import (
+    IN_ORDER_FRAMES,
+    cycle_frames,
+    deepest_path,
+    dependency_order,
+    weighted_references,
+)
 from chatforge.ir.model import Api
 from chatforge.runtime.server._checks import end_of_text
 from chatforge.targets import text
 from chatforge.targets.modelgen import allof
 from chatforge.targets.modelgen.applicable import applicable
+from chatforge.targets.modelgen.names import components_named
 from chatforge.targets.templating import header
 
 
@@ -161,7 +168,11 @@ def _run(
 # ISO 8601's without months (`24h`, `P1M`) and writes back another spelling; SecretStr is
 # written as asterisks, so a password would be sent masked; Base64Str decodes the content and
 # refuses bytes that are not UTF-8.
+#
+# A decimal written as a JSON number is a float: pydantic writes a Decimal as a string in JSON,
+# which an API that reads a number refuses (a decimal written as a string stays a Decimal).
 _AS_WRITTEN = [
+    "number+decimal=number",
     "string+uri=string",
     "string+duration=string",
     "string+password=string",
@@ -184,6 +195,7 @@ def _generate(api: Api) -> str:
     module = _run(schemas, header(api, "Models").rstrip("\n"), title, version, _aliases(schemas))
     if not isinstance(module, str):
         raise ModelsError("datamodel-code-generator returned no single module")
+    module = components_named(module, schemas)
     check_models(module)
     module = _ends_of_text(module)
     defined = set(re.findall(r"^class (\w+)\(", module, re.MULTILINE))
@@ -270,15 +282,37 @@ def references(api: Api) -> dict[str, list[str]]:
     return found
 
 
+def weighted(api: Api) -> dict[str, dict[str, int]]:
+    """The models each model of the API refers to, each with the frames pydantic spends to
+    build it within that model (`graph.weighted_references`)."""
+    return {
+        model.name: {
+            target: frames
+            for target, frames in weighted_references(json.loads(model.schema_json)).items()
+            if target != model.name
+        }
+        for model in api.models
+    }
+
+
 def in_order(api: Api) -> bool:
     """Whether the API's models are defined in the order of their references, each built as it
-    is defined: where a chain of references is longer than pydantic can build in one go."""
-    return dependency_order(references(api))[1] > MAX_NESTED_MODELS
+    is defined: where a path of references costs more frames than pydantic had better spend in
+    one go."""
+    return deepest_path(weighted(api))[0] >= IN_ORDER_FRAMES
+
+
+def frames_needed(api: Api) -> int:
+    """About the most interpreter frames pydantic spends building one model of the API's
+    models module, as `chatforge validate` estimates it (`graph.cycle_frames`)."""
+    return cycle_frames(weighted(api))[0]
 
 
 def built_in_order(text: str, edges: dict[str, list[str]]) -> str:
     """`text`, with its classes and type aliases defined each after the models it refers to
-    (`edges`); the module's other statements follow them, in their order."""
+    (`edges`, and the names each statement uses); the module's other statements follow them, in
+    their order. What a statement evaluates as it runs (a base class, a type alias's value, a
+    default) comes before it whatever the references say; annotations are evaluated later."""
     module = ast.parse(text)
     nodes: dict[str, ast.stmt] = {}
     others: list[ast.stmt] = []
@@ -291,7 +325,10 @@ def built_in_order(text: str, edges: dict[str, list[str]]) -> str:
             others.append(node)
     if not nodes:
         return text
-    order, _ = dependency_order({name: edges.get(name, []) for name in nodes})
+    eager = {name: sorted(_evaluated(node) & set(nodes) - {name}) for name, node in nodes.items()}
+    used = {name: sorted(_used(node) & set(nodes) - {name}) for name, node in nodes.items()}
+    preferred, _ = dependency_order({name: [*edges.get(name, []), *used[name]] for name in nodes})
+    order = _topological(preferred, eager)
     lines = text.split("\n")
     placed = sorted(nodes.values(), key=lambda node: node.lineno)
     first = _first_line(placed[0]) - 1
@@ -302,6 +339,53 @@ def built_in_order(text: str, edges: dict[str, list[str]]) -> str:
 
 
 IN_ORDER = "# Each class follows those it refers to, and is built as it is defined."
+
+
+def _used(node: ast.stmt) -> set[str]:
+    return {sub.id for sub in ast.walk(node) if isinstance(sub, ast.Name)}
+
+
+def _evaluated(node: ast.stmt) -> set[str]:
+    """The names a class or assignment uses as it runs: all but its fields' annotations (the
+    module defers those)."""
+    if not isinstance(node, ast.ClassDef):
+        return _used(node)
+    found: set[str] = set()
+    for part in [*node.bases, *node.keywords, *node.decorator_list]:
+        found |= {sub.id for sub in ast.walk(part) if isinstance(sub, ast.Name)}
+    for item in node.body:
+        if isinstance(item, ast.AnnAssign):
+            if item.value is not None:
+                found |= {sub.id for sub in ast.walk(item.value) if isinstance(sub, ast.Name)}
+        else:
+            found |= _used(item)
+    return found
+
+
+def _topological(preferred: list[str], before: dict[str, list[str]]) -> list[str]:
+    """`preferred`, changed only as far as each name must follow the names in `before` of it."""
+    import heapq
+
+    rank = {name: index for index, name in enumerate(preferred)}
+    waiting = {name: len(before[name]) for name in preferred}
+    after: dict[str, list[str]] = {name: [] for name in preferred}
+    for name in preferred:
+        for first in before[name]:
+            after[first].append(name)
+    ready = [(rank[name], name) for name in preferred if waiting[name] == 0]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        _, name = heapq.heappop(ready)
+        order.append(name)
+        for follower in after[name]:
+            waiting[follower] -= 1
+            if waiting[follower] == 0:
+                heapq.heappush(ready, (rank[follower], follower))
+    # A name left waiting is in a cycle of evaluated names, which the module could not have run
+    # in any order: it keeps its preferred place.
+    placed = set(order)
+    return order + [name for name in preferred if name not in placed]
 
 
 def _source(lines: list[str], node: ast.stmt) -> str:

@@ -61,7 +61,7 @@ def _param(api: Api, op: Operation, field: Field, need: list[str]) -> Param:
         default = field.default_repr or "None"
         if field.default_repr is None and "None" not in members(annotation):
             annotation = f"{annotation} | None"
-    if field.style == "csv" and field.location == "query":
+    if field.style == "csv" and field.location == "query" and not field.type.is_object:
         need.extend(["_params:csv_query", "fastapi:Depends"])
         kind = pystr(field.type.kind) if field.type.kind else "None"
         required = ", required=True" if field.required else ""
@@ -82,7 +82,9 @@ def _param(api: Api, op: Operation, field: Field, need: list[str]) -> Param:
         dep = f"Depends({factory}({pystr(field.wire)}, {model}{required}))"
         text = f"Annotated[{model}{' | None' if optional else ''}, {dep}]"
         return Param(field.py, text, None, f"{model}{' | None' if optional else ''}")
-    marker = {"path": "Path", "query": "Query", "header": "Header"}[field.location]
+    marker = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}[
+        field.location
+    ]
     need.append(f"fastapi:{marker}")
     # FastAPI reads a header without an alias under its name with `_` turned into `-`.
     aliased = field.wire != field.py or (field.location == "header" and "_" in field.wire)
@@ -97,6 +99,9 @@ def _param(api: Api, op: Operation, field: Field, need: list[str]) -> Param:
     read, reading = _read_as_kind(field, read, need)
     found, extra = _options(field.constraints, need)
     options += found
+    if field.location == "cookie":  # percent-encoded where a cookie may not hold a character
+        need.extend(["_params:cookie_text", "pydantic:BeforeValidator"])
+        extra += ", BeforeValidator(cookie_text)"
     text = f"Annotated[{read}, {marker}({', '.join(options)}){reading}{extra}]"
     return Param(field.py, text, default, annotation)
 

@@ -146,6 +146,7 @@ class _Core:
         headers: Mapping[str, Any] | None,
         body: Mapping[str, Any] | Any | None,
         options: RequestOptions,
+        cookies: Mapping[str, Any] | None = None,
     ) -> httpx.Request:
         import httpx
 
@@ -161,6 +162,9 @@ class _Core:
             k: encoding.simple(v, endpoint.styles.get(k) == "exploded")
             for k, v in encoding.given(headers).items()
         }
+        cookie = encoding.cookie_header(encoding.given(cookies))
+        if cookie:
+            sent["Cookie"] = cookie
         sent.update(self._headers)
         sent.update(options.get("extra_headers") or {})
         timeout = options.get("timeout")
@@ -328,6 +332,7 @@ class SyncAPIClient(_Core):
         path: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, Any] | None = None,
+        cookies: Mapping[str, Any] | None = None,
         body: Mapping[str, Any] | Any | None = None,
         options: RequestOptions | None = None,
     ) -> T:
@@ -338,6 +343,7 @@ class SyncAPIClient(_Core):
             path=path,
             query=query,
             headers=headers,
+            cookies=cookies,
             body=body,
             options=options,
         )
@@ -351,6 +357,7 @@ class SyncAPIClient(_Core):
         path: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, Any] | None = None,
+        cookies: Mapping[str, Any] | None = None,
         body: Mapping[str, Any] | Any | None = None,
         options: RequestOptions | None = None,
     ) -> Path:
@@ -362,6 +369,7 @@ class SyncAPIClient(_Core):
             path=path,
             query=query,
             headers=headers,
+            cookies=cookies,
             body=body,
             options=options,
         )
@@ -463,6 +471,7 @@ class AsyncAPIClient(_Core):
         path: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, Any] | None = None,
+        cookies: Mapping[str, Any] | None = None,
         body: Mapping[str, Any] | Any | None = None,
         options: RequestOptions | None = None,
     ) -> T:
@@ -473,6 +482,7 @@ class AsyncAPIClient(_Core):
             path=path,
             query=query,
             headers=headers,
+            cookies=cookies,
             body=body,
             options=options,
         )
@@ -487,6 +497,7 @@ class AsyncAPIClient(_Core):
         path: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, Any] | None = None,
+        cookies: Mapping[str, Any] | None = None,
         body: Mapping[str, Any] | Any | None = None,
         options: RequestOptions | None = None,
     ) -> Path:
@@ -498,6 +509,7 @@ class AsyncAPIClient(_Core):
             path=path,
             query=query,
             headers=headers,
+            cookies=cookies,
             body=body,
             options=options,
         )

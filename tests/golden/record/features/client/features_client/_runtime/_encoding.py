@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -31,7 +32,7 @@ def jsonable(value: Any) -> Any:
         return [jsonable(item) for item in value]
     if isinstance(value, date | time):  # datetime is a date
         return value.isoformat()
-    if isinstance(value, UUID):
+    if isinstance(value, UUID | Decimal):  # a Decimal is exact text, as the models write it
         return str(value)
     return value
 
@@ -69,6 +70,21 @@ def _text(value: Any) -> str:
     return scalar(value)
 
 
+def cookie_header(values: Mapping[str, Any]) -> str:
+    """Cookie parameters as one `Cookie` header, `name=value; name=value`, each value in the
+    form style (an array `a,b`, an object `k,v,k,v`) and percent-encoded where a cookie may not
+    hold a character as it is."""
+    return "; ".join(
+        f"{name}={quote(simple(value), safe=_COOKIE_SAFE)}"
+        for name, value in values.items()
+        if value is not None
+    )
+
+
+# What a cookie value holds as it is (RFC 6265's cookie-octet, less `%`, which encodes the rest).
+_COOKIE_SAFE = "!#$&'()*+-./:<=>?@[]^_`{|}~,"
+
+
 def simple(value: Any, explode: bool = False) -> str:
     """A path or header value in the `simple` style: an array as `a,b`, an object as `k,v,k,v`,
     or `k=v,k=v` when exploded."""
@@ -103,6 +119,9 @@ def pairs(values: Mapping[str, Any], styles: Mapping[str, str], *, members: bool
             result.extend(_deep(name, value))
         elif style == "csv" and isinstance(value, list):
             result.append((name, ",".join(scalar(item) for item in value)))
+        elif style == "csv" and isinstance(value, dict):
+            spelled = (f"{key},{_text(item)}" for key, item in value.items() if item is not None)
+            result.append((name, ",".join(spelled)))
         elif isinstance(value, list):
             result.extend((name, _text(item)) for item in value)
         elif isinstance(value, dict) and members:

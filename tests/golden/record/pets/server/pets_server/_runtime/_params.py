@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -344,6 +345,9 @@ def _query(request: Request, name: str, style: str, shape: str, members: tuple[s
     if style == "json":
         raw = query.get(name)
         return None if raw is None else read_json(raw)
+    if style == "csv" and shape == "object":  # form, not exploded: `k1,v1,k2,v2`
+        raw = query.get(name)
+        return None if raw is None else _simple(raw, "object", False)
     if shape == "object":  # form, exploded: each member a key of its own
         found = {k: v for k, v in query.multi_items() if k in members}
         return found or None
@@ -353,6 +357,12 @@ def _query(request: Request, name: str, style: str, shape: str, members: tuple[s
     if shape == "objects":  # an array whose items are objects: each item a JSON text
         return [read_json(value) for value in values]
     return values if shape == "array" else values[-1]
+
+
+def cookie_text(value: Any) -> Any:
+    """A cookie parameter's text, its percent-encoded characters decoded (a client writes those
+    a cookie may not hold, `;` and spaces among them, so)."""
+    return unquote(value) if isinstance(value, str) else value
 
 
 def styled_param(
