@@ -17,10 +17,10 @@ from typing import Any
 from chatforge.diagnostics import Diagnostic, Level, SpecError, pointer_of
 from chatforge.graph import MAX_NESTED_MODELS, dependency_order
 from chatforge.ir.model import Api
-from chatforge.runtime.server._checks import _end_of_text
 from chatforge.targets import text
 from chatforge.targets.modelgen import allof
 from chatforge.targets.modelgen.applicable import applicable
+from chatforge.targets.modelgen.patterns import end_of_text
 from chatforge.targets.templating import header
 
 
@@ -230,7 +230,7 @@ def _ends_of_text(module: str, tree: ast.Module | None = None) -> str:
             for keyword in call.keywords:
                 value = keyword.value
                 if keyword.arg == "pattern" and isinstance(value, ast.Constant):
-                    new = _end_of_text(str(value.value))
+                    new = end_of_text(str(value.value))
                     if new != value.value and value.lineno == value.end_lineno:
                         assert value.end_col_offset is not None
                         edits.append((value.lineno, value.col_offset, value.end_col_offset, new))
