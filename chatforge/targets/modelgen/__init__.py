@@ -5,7 +5,9 @@ server), each of which turns it into its own form."""
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
+import gc
 import json
 import re
 import textwrap
@@ -125,7 +127,7 @@ def _run(
         "paths": {},
         "components": {"schemas": schemas},
     }
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _cycles_collected(len(schemas) >= COLLECTED_FROM):
         # A `format` it does not know (formats are open in OpenAPI) is a plain string; it warns
         # of each on stderr, unlocated.
         warnings.filterwarnings("ignore", category=UserWarning, module="datamodel_code_generator")
@@ -156,6 +158,32 @@ def _run(
             aliases=aliases or None,
             allow_remote_refs=False,
         )
+
+
+# The number of named schemas from which datamodel-code-generator runs with the cycle collector
+# on (see `_cycles_collected`).
+COLLECTED_FROM = 5000
+
+
+@contextlib.contextmanager
+def _cycles_collected(large: bool) -> Iterator[None]:
+    """For a `large` spec, the cycle collector on while datamodel-code-generator runs, where a
+    worker has it off (see `workers`): the generator leaves reference cycles behind as it
+    goes, which only the collector frees. What existed before is frozen, so the collector walks
+    only what the generator makes. On the synthetic spec of 2,500 operations this makes the
+    generator's peak memory a third smaller for a tenth more of its time: worth it where the
+    memory runs to gigabytes, not for a spec of a few hundred schemas."""
+    if not large or gc.isenabled():
+        yield
+        return
+    gc.freeze()
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.disable()
+        gc.collect()
+        gc.unfreeze()
 
 
 # Formats whose pydantic types would not keep a value as the API wrote it, so they stay strings
