@@ -455,6 +455,7 @@ class Runner:
         once every spec is checked (the overview), whose result goes to `_made`."""
         from chatforge.run.executor import share
         from chatforge.run.plan import PARTS, Stage, Task
+        from chatforge.run.workers import MODELS
 
         docs = tuple(t for t in targets or () if t == "docs")
         code = tuple(t for t in targets or () if t != "docs")
@@ -464,6 +465,7 @@ class Runner:
         irs: dict[int, Any] = {}  # the argument standing for each checked spec's IR
         parts: dict[int, dict[Stage, Files | BaseException]] = {}
         checked = 0
+        making = 0  # models tasks submitted and not yet finished
         if with_models:
             executor.submit(Task(Stage.PREPARE), _prepare_models)
         # Largest first, as the queue would order them: a free worker takes each at once.
@@ -483,6 +485,7 @@ class Runner:
                         executor.submit(Task(Stage.DOCS, i, sizes[i]), _render, irs[i], docs)
                     if with_models:
                         executor.submit(Task(Stage.MODELS, i, sizes[i]), _models, irs[i])
+                        making += 1
                     elif code:
                         made = Task(Stage.CODE, i, sizes[i])
                         executor.submit(made, _render_with, irs[i], code, None)
@@ -495,13 +498,19 @@ class Runner:
                         executor.submit(Task(Stage.OVERVIEW), function, *args)
             elif task.stage is Stage.MODELS and isinstance(result, BaseException):
                 parts[i][Stage.CODE] = result  # the code cannot be rendered without them
+                making -= 1
             elif task.stage is Stage.MODELS:
                 made = Task(Stage.CODE, i, sizes[i])
                 executor.submit(made, _render_with, irs[i], code, result)
+                making -= 1
             elif task.stage is Stage.OVERVIEW:
                 self._made[self._late_name] = result
             elif task.stage in PARTS:
                 parts[i][task.stage] = result
+            if with_models and checked == len(sources) and not making:
+                # Every models module is made: the models workers end, and the memory they
+                # hold goes back to the system while the rest is rendered.
+                executor.retire(MODELS)
         # As one render of every target gives them: target by target, and of two failures,
         # that of the target first given.
         order: dict[str, int] = {target: n for n, target in enumerate(targets or ())}

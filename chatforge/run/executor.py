@@ -49,6 +49,9 @@ class Serial:
             return  # the models generator is imported when the first models module is made
         heapq.heappush(self._queue, (task.priority, len(self._queue), task, function, args))
 
+    def retire(self, group: str) -> None:
+        """Nothing to end: the tasks run in this process."""
+
     def results(self) -> Iterator[tuple[Task, Any]]:
         while self._queue:
             _, _, task, function, args = heapq.heappop(self._queue)
@@ -80,6 +83,10 @@ class Concurrent:
 
     def submit(self, task: Task, function: Callable[..., Any], *args: Any) -> None:
         self._pool.submit(task.group, task.priority, task, function, *args)
+
+    def retire(self, group: str) -> None:
+        """No more tasks will be submitted to `group`: its workers end once idle."""
+        self._pool.retire(group)
 
     def results(self) -> Iterator[tuple[Task, Any]]:
         yield from self._pool.results()

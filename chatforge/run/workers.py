@@ -191,6 +191,7 @@ class _Worker:
     connection: Connection
     task: Any = None  # the key of the task it is running (keys are never None)
     holds: set[Any] = field(default_factory=set)  # keys of the `Shared` values it keeps
+    retired: bool = False  # told to stop before the end of the run
 
 
 @dataclass
@@ -208,6 +209,8 @@ class Pool:
     )
     _workers: list[_Worker] = field(default_factory=list)
     _submitted: int = 0
+    # Groups the caller will submit no more tasks to (`retire`).
+    _retiring: set[str] = field(default_factory=set)
 
     def __enter__(self) -> Pool:
         method = "fork" if sys.platform == "linux" else "spawn"
@@ -230,6 +233,8 @@ class Pool:
 
     def __exit__(self, *exc: object) -> None:
         for worker in self._workers:
+            if worker.retired:
+                continue
             try:
                 worker.connection.send(None)
             except OSError:
@@ -250,9 +255,23 @@ class Pool:
         heapq.heappush(self._queues[group], (priority, self._submitted, key, function, args))
         self._dispatch()
 
+    def retire(self, group: str) -> None:
+        """The caller submits no more tasks to `group`: each of its workers stops once it has
+        nothing of the group's left to do, so what it holds (the models generator's state for
+        a large spec, a gigabyte) goes back to the system while the other workers finish."""
+        self._retiring.add(group)
+        self._dispatch()
+
     def _dispatch(self) -> None:
         for worker in self._workers:
-            if worker.task is not None:
+            if worker.task is not None or worker.retired:
+                continue
+            if worker.group in self._retiring and not self._queues[worker.group]:
+                worker.retired = True
+                try:
+                    worker.connection.send(None)
+                except OSError:
+                    pass
                 continue
             queue = self._queues[worker.group]
             if not queue and worker.group in self.spill:

@@ -152,6 +152,24 @@ def _poll(condition: Callable[[], bool], limit: float) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_retired_group_ends_its_idle_workers_while_the_others_carry_on() -> None:
+    with Pool({MODELS: 1, OTHER: 1}) as pool:
+        pool.submit(MODELS, 0, "models", _pid_after, 0.0)
+        pool.submit(OTHER, 0, "other", _pid_after, 1.0)
+        results = pool.results()
+        key, models_pid = next(results)
+        assert key == "models"
+        pool.retire(MODELS)
+        # The models worker ends while the other's task still runs...
+        assert _poll(lambda: _process_state(models_pid) is None, 10)
+        # ...which finishes, and the other group takes new tasks as before.
+        rest = dict(results)
+        pool.submit(OTHER, 0, "after", _pid_after, 0.0)
+        rest.update(pool.results())
+    assert rest["other"] == rest["after"] != models_pid
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_workers_end_when_the_run_is_killed(tmp_path: Path) -> None:
     """SIGKILL of a run of several specs leaves no worker process behind."""
     specs, scratch = tmp_path / "specs", tmp_path / "tmp"
