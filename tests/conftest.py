@@ -107,33 +107,3 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     group.addoption("--numprocesses", dest="numprocesses", help="ignored")
     group.addoption("--maxprocesses", dest="maxprocesses", help="ignored")
     group.addoption("--dist", dest="dist", default="no", help="ignored")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that share a fixture a test module defines for more than one test (its generated
-    tree, its live servers, its site build) go to one pytest-xdist worker together
-    (`--dist loadgroup`), so that the fixture is made once rather than on each worker. Tests
-    of a module whose fixtures overlap form one group."""
-    leader: dict[str, str] = {}  # fixture (module::name) -> a fixture of its group
-
-    def find(name: str) -> str:
-        while leader.setdefault(name, name) != name:
-            name = leader[name]
-        return name
-
-    shared: dict[pytest.Item, list[str]] = {}
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        names = [
-            f"{definitions[-1].baseid}::{name}"
-            for name, definitions in (info.name2fixturedefs.items() if info else ())
-            if definitions
-            and definitions[-1].scope != "function"
-            and definitions[-1].baseid.endswith(".py")
-        ]
-        if names:
-            shared[item] = names
-            for name in names[1:]:
-                leader[find(name)] = find(names[0])
-    for item, names in shared.items():
-        item.add_marker(pytest.mark.xdist_group(find(names[0])))
