@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATED = ROOT / "generated"
@@ -30,6 +31,16 @@ os.environ.setdefault(
 # cache is left alone and a session starts cold.
 os.environ["CHATFORGE_CACHE_DIR"] = tempfile.mkdtemp(prefix="chatforge-test-cache-")
 atexit.register(shutil.rmtree, os.environ["CHATFORGE_CACHE_DIR"], ignore_errors=True)
+
+
+# YAML as chatforge reads a spec: with libyaml's loader where PyYAML has it (the pure-Python one
+# takes seconds over a curated spec).
+YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(path: Path) -> Any:
+    """The YAML document at `path`, loaded safely."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
 
 
 def import_generated(slug: str, target: str, package: str, root: Path = GENERATED) -> ModuleType:
@@ -46,13 +57,17 @@ class LiveServer:
     def __init__(self, app: Any, **options: Any) -> None:
         import uvicorn
 
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        # The socket is bound here and handed to uvicorn, so no other process (a test running
+        # beside this one) can take the port between choosing it and serving on it.
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
         options = {"log_level": "warning", "lifespan": "off", **options}
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, **options)
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -70,6 +85,7 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        self.socket.close()
 
 
 @pytest.fixture(scope="session")
@@ -80,3 +96,14 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def live_server_factory() -> Iterator[type[LiveServer]]:
     yield LiveServer
+
+
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    """Without pytest-xdist (`-p no:xdist`) the options of it that the project's addopts give are
+    taken and do nothing: the suite runs in this one process."""
+    if pluginmanager.has_plugin("xdist"):
+        return
+    group = parser.getgroup("xdist", "distributed testing (pytest-xdist is not loaded)")
+    group.addoption("--numprocesses", dest="numprocesses", help="ignored")
+    group.addoption("--maxprocesses", dest="maxprocesses", help="ignored")
+    group.addoption("--dist", dest="dist", default="no", help="ignored")

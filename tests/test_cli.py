@@ -7,7 +7,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,7 +14,7 @@ import pytest
 
 from chatforge.output.formatting import ruff_binary
 from tests.conftest import ROOT
-from tests.running import COMMAND
+from tests.running import COMMAND, announced_port
 
 CHATFORGE = [*COMMAND]
 
@@ -111,28 +110,18 @@ def test_usage_errors_exit_2_without_traceback(tmp_path: Path) -> None:
 
 
 def test_serve_mock_answers_over_http() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [*CHATFORGE, "serve", "upstra", "--mock", "--port", str(port), "--max-body-bytes", "64"],
+        [*CHATFORGE, "serve", "upstra", "--mock", "--port", "0", "--max-body-bytes", "64"],
         env={**os.environ, "CHATFORGE_TOKEN": "t0ken"},
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    url, good = f"http://127.0.0.1:{port}", {"Authorization": "Bearer t0ken"}
+    good = {"Authorization": "Bearer t0ken"}
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                response = httpx.get(f"{url}/api/v2/roles", headers=good, timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.communicate()[1]
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.1)
+        url = f"http://127.0.0.1:{announced_port(process)}"
+        response = httpx.get(f"{url}/api/v2/roles", headers=good)
         assert response.status_code == 200
         assert isinstance(response.json()["roles"], list)
         assert "server" not in response.headers
@@ -145,7 +134,7 @@ def test_serve_mock_answers_over_http() -> None:
         assert large.status_code == 413 and large.json()["code"] == 413
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.communicate(timeout=10)
 
 
 def test_alternative_auth_schemes_and_media_types(tmp_path: Path) -> None:

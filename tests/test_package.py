@@ -8,11 +8,8 @@ import filecmp
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import GENERATED, ROOT
+from tests.running import announced_port
 
 # What a wheel is built from: the rest of the repository (tests, generated output, docs) is not
 # needed, and leaving it out proves it.
@@ -116,17 +114,10 @@ def test_generate_a_curated_spec_renders_what_the_repository_holds(
     assert (out / "client" / "upstra_client" / "__init__.py").is_file()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_serve_mock_answers_from_anywhere(installed: Path, elsewhere: Path) -> None:
-    port = _free_port()
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     server = subprocess.Popen(
-        [str(installed / "chatforge"), "serve", "upstra", "--mock", "--port", str(port)],
+        [str(installed / "chatforge"), "serve", "upstra", "--mock", "--port", "0"],
         cwd=elsewhere,
         env=env,
         stdout=subprocess.PIPE,
@@ -134,21 +125,12 @@ def test_serve_mock_answers_from_anywhere(installed: Path, elsewhere: Path) -> N
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        answer = None
-        while answer is None and time.monotonic() < deadline and server.poll() is None:
-            try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/api/v2/message/m1", timeout=5
-                ) as response:
-                    answer = (response.status, json.loads(response.read()))
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
-        assert answer is not None, server.stdout.read() if server.poll() is not None else ""
-        status, body = answer
+        url = f"http://127.0.0.1:{announced_port(server)}/api/v2/message/m1"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            status, body = response.status, json.loads(response.read())
         assert status == 200
         assert isinstance(body, dict) and body
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        server.communicate(timeout=20)
     assert list(elsewhere.iterdir()) == []

@@ -18,16 +18,19 @@ and writes what it found to `docs/conformance.md`, which must match the committe
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
+import tempfile
 import venv
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 
 from chatforge.ir.model import Api
 from tests.conformance.quirks import Quirk
@@ -50,8 +53,21 @@ PNG = bytes.fromhex(
 )
 
 
+def _making(name: str) -> FileLock:
+    """The lock held while the folder of one SDK is checked and made, so that test processes
+    running side by side (pytest-xdist's workers, or two sessions) make it once, one at a time.
+    It lives in the temporary folder, named after the place of the folder it guards."""
+    place = hashlib.sha256(str((ENVIRONMENTS / name).resolve()).encode()).hexdigest()[:16]
+    return FileLock(Path(tempfile.gettempdir()) / f"chatforge-sdk-{place}.lock")
+
+
 def sdk_python(name: str, requirements: tuple[str, ...]) -> Path:
     """A virtual environment holding one vendor SDK, made once and reused."""
+    with _making(name):
+        return _sdk_python(name, requirements)
+
+
+def _sdk_python(name: str, requirements: tuple[str, ...]) -> Path:
     folder = ENVIRONMENTS / name
     python = folder / "bin" / "python"
     marker = folder / "installed.txt"
@@ -78,6 +94,11 @@ def sdk_python(name: str, requirements: tuple[str, ...]) -> Path:
 
 def sdk_node(name: str, requirements: tuple[str, ...]) -> Path:
     """An npm project holding one vendor package, made once and reused: its node_modules."""
+    with _making(name):
+        return _sdk_node(name, requirements)
+
+
+def _sdk_node(name: str, requirements: tuple[str, ...]) -> Path:
     folder = ENVIRONMENTS / name
     marker = folder / "installed.txt"
     wanted = " ".join(requirements)

@@ -18,9 +18,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-import yaml
 
-from tests.conftest import import_generated
+from tests.conftest import import_generated, read_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +36,7 @@ SPECS = {"rongcloud": "rongcloud_im", "nexconn": "nexconn"}
 
 def _events(slug: str) -> list[tuple[str, str, str, Any, str | None]]:
     """(event, model name, content type, example, own path) for every webhook of a spec."""
-    doc = yaml.safe_load((ROOT / "specs" / f"{slug}.yaml").read_text(encoding="utf-8"))
+    doc = read_yaml(ROOT / "specs" / f"{slug}.yaml")
     found = []
     for name, item in doc["webhooks"].items():
         operation = item["post"]

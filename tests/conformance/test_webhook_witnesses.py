@@ -23,11 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import yaml
 
 from tests.conformance.test_conformance import sdk_node, sdk_python
 from tests.conformance.witnesses import WITNESSES, Witness
-from tests.conftest import ROOT, import_generated
+from tests.conftest import ROOT, import_generated, read_yaml
 
 KEY, SECRET = "conformance-key", "conformance-secret"
 OTHER_SECRET = "not-the-secret"
@@ -64,8 +63,7 @@ class Delivery:
 
 
 def _spec(slug: str) -> dict[str, Any]:
-    with open(ROOT / "specs" / f"{slug}.yaml", encoding="utf-8") as handle:
-        loaded: dict[str, Any] = yaml.safe_load(handle)
+    loaded: dict[str, Any] = read_yaml(ROOT / "specs" / f"{slug}.yaml")
     return loaded
 
 

@@ -14,11 +14,9 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -30,6 +28,7 @@ from chatforge.targets.docs import events, places, view
 from tests.conftest import ROOT
 from tests.docs.browser import Browser
 from tests.functional.harness import project_apis
+from tests.running import announced_port
 
 APIS = project_apis()
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -343,12 +342,6 @@ def test_pages_fit_the_screen(width: int, served: str, browser: Browser) -> None
 FENCED = re.compile(r"^(`{3,})(\w+)\n(.*?)\n\1$", re.S | re.M)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.mark.parametrize("api", APIS, ids=lambda api: api.slug)
 def test_quickstart_runs_against_the_mock_server(api: Api, tmp_path: Path) -> None:
     """The quick start's own commands: its `chatforge serve` starts the mock server, and its
@@ -357,21 +350,16 @@ def test_quickstart_runs_against_the_mock_server(api: Api, tmp_path: Path) -> No
     blocks = [(language, text) for _, language, text in FENCED.findall(page)]
     serve = next(t for lang, t in blocks if lang == "sh" and t.startswith("chatforge serve"))
     code = "\n\n".join(t for lang, t in blocks if lang == "python")
-    port = _free_port()
     argv = shlex.split(serve)
     server = subprocess.Popen(
-        [_tool("chatforge"), *argv[1:], "--port", str(port)],
+        [_tool("chatforge"), *argv[1:], "--port", "0"],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        text=True,
     )
     try:
-        for _ in range(600):  # up to a minute for the server to listen
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            assert server.poll() is None, server.stderr.read().decode()[-2000:]  # type: ignore[union-attr]
-            time.sleep(0.1)
+        port = announced_port(server)
         script = tmp_path / "quickstart.py"
         script.write_text(code.replace(view.MOCK_URL, f"http://127.0.0.1:{port}"), encoding="utf-8")
         client = ROOT / f"generated/{api.slug}/client"
@@ -384,7 +372,7 @@ def test_quickstart_runs_against_the_mock_server(api: Api, tmp_path: Path) -> No
         )
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        server.communicate(timeout=30)
     assert result.returncode == 0, result.stderr[-3000:]
     printed = result.stdout.splitlines()
     assert len(printed) == 2, printed

@@ -10,11 +10,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 
 from chatforge.ir.model import Api
-from tests.conftest import ROOT, LiveServer
+from tests.conftest import ROOT, LiveServer, read_yaml
 from tests.functional.harness import load_generated, project_apis
 
 APIS = project_apis()
@@ -28,7 +27,7 @@ def test_openapi_json_is_the_spec(api: Api) -> None:
     answer = client.get("/openapi.json")
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "application/json"
-    spec = yaml.safe_load((ROOT / "specs" / f"{generated.api.slug}.yaml").read_text())
+    spec = read_yaml(ROOT / "specs" / f"{generated.api.slug}.yaml")
     assert answer.json() == spec
 
 

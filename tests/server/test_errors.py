@@ -12,12 +12,11 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
 
 from chatforge.ir.failures import ERROR_KINDS
 from chatforge.ir.model import Api, Operation
 from chatforge.lint import schema_validator
-from tests.conftest import ROOT, LiveServer
+from tests.conftest import ROOT, LiveServer, read_yaml
 from tests.functional.harness import (
     Generated,
     arguments,
@@ -116,7 +115,7 @@ def served(request: pytest.FixtureRequest) -> Iterator[tuple[Generated, LiveServ
 
 def _schema(api: Api) -> tuple[Any, set[str]]:
     """A validator of the spec's error schema and the members it names."""
-    document = yaml.safe_load(Path(ROOT, api.spec_file).read_text())
+    document = read_yaml(Path(ROOT, api.spec_file))
     pointer = document["x-errors"]["schema"][1:]
     node = document
     for token in pointer.strip("/").split("/"):
