@@ -24,7 +24,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from chatforge.spec.loader import load
+from chatforge.spec.validate import load
 from chatforge.targets.docs.maintainers import split_paragraphs
 from chatforge.targets.docs.places import title_case
 
