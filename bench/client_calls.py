@@ -8,10 +8,12 @@ openapi-python-client's calls in its own environment (bench/client_peer.py) uses
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
+import sys
 import sysconfig
 import time
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,12 +153,15 @@ def timed(fn: Callable[[], object], calls: int) -> float:
 
 
 def load_examples(generated: Path, slug: str) -> dict[str, Any]:
-    """EXAMPLES of the generated server, loaded from its file alone (no FastAPI import)."""
+    """EXAMPLES of the generated server, loaded with the runtime module it imports and without
+    the package's `__init__` (no FastAPI import): the package is stood in for by an empty one
+    with the same folder."""
     (path,) = (generated / slug / "server").glob("*_server/_examples.py")
-    spec = importlib.util.spec_from_file_location(f"_bench_examples_{slug}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    name = f"_bench_server_{slug}"
+    package = types.ModuleType(name)
+    package.__path__ = [str(path.parent)]
+    sys.modules[name] = package
+    module = importlib.import_module(f"{name}._examples")
     examples: dict[str, Any] = module.EXAMPLES
     return examples
 
