@@ -115,7 +115,11 @@ class _Synth:
     def spend(self, size: int, pointer: str) -> None:
         """Counts `size` more values or characters towards the answer's MAX_SIZE."""
         self.spent += size
-        if self.spent > MAX_SIZE:
+        self.afford(0, pointer)
+
+    def afford(self, size: int, pointer: str) -> None:
+        """Refuses the answer if `size` more values or characters would take it past MAX_SIZE."""
+        if self.spent + size > MAX_SIZE:
             raise SynthesisError(
                 f"the value would hold more than {MAX_SIZE:,} values and characters", pointer
             )
@@ -303,8 +307,14 @@ class _Synth:
         containing = len(prefix) + (s.get("minContains", 1) if "contains" in s else 0)
         size = max(low, len(prefix), 1, containing)
         size = min(size, len(prefix)) if items is False else size
+        count = size if high is None else min(size, high)
+        # The items only `items` describes, that must all be built: refused before the first is
+        # built when even the least of them would not fit, rather than after a million values.
+        plain = min(low, count) - max(len(prefix), containing)
+        if plain > 0:
+            self.afford(plain * self.least(items, f"{at}/items", seen), at)
         out: list[Json] = []
-        for i in range(size if high is None else min(size, high)):
+        for i in range(count):
             if i < len(prefix):
                 schema, where = self.locate(prefix[i], f"{at}/prefixItems/{i}")
             elif i < containing:
@@ -324,6 +334,28 @@ class _Synth:
         yield out
         if len(out) > low:
             yield out[:low]
+
+    def least(self, schema: Json, pointer: str, seen: Seen) -> int:
+        """A lower bound of what building a value of `schema` spends: one value, and for a
+        schema of one plain type that gives no value of its own, the characters of its
+        `minLength` or the items of its `minItems`, each at least the least of `items`."""
+        try:
+            merged, at, refs = self.flatten(schema, pointer, seen)
+        except SynthesisError:
+            return 1  # building it fails anyway, with its own message
+        given = ("oneOf", "anyOf", "const", "enum", "examples", "example", "default")
+        kind = merged.get("type")
+        low = merged.get("minLength" if kind == "string" else "minItems", 0)
+        if any(k in merged for k in given) or kind not in ("string", "array"):
+            return 1
+        if not _is_number(low) or low <= 0:
+            return 1
+        if kind == "string":
+            return 1 + int(min(low, MAX_SIZE + 1))
+        if "prefixItems" in merged or "contains" in merged:
+            return 1
+        each = self.least(merged.get("items", True), f"{at}/items", (*seen, *refs))
+        return 1 + int(min(low, MAX_SIZE + 1)) * min(each, MAX_SIZE + 1)
 
 
 def _each(sources: Iterable[Callable[[], Iterator[Json]]]) -> Iterator[Json]:

@@ -20,7 +20,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from chatforge.diagnostics import pointer_of
-from chatforge.ir.synth import MAX_REFS, SynthesisError, synthesize
+from chatforge.ir.synth import MAX_REFS, MAX_SIZE, SynthesisError, synthesize
 from chatforge.spec.document import resolve_pointer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -495,6 +495,30 @@ def test_a_chain_of_refs_deeper_than_the_limit_is_refused() -> None:
     short = components(**{k: v for k, v in chain.items() if int(k[1:]) < 5}, S5={"type": "integer"})
     value = made(short["components"]["schemas"]["S0"], short, "/components/schemas/S0")
     assert value == {"next": {"next": {"next": {"next": {"next": 0}}}}}
+
+
+def test_an_answer_too_large_to_hold_is_refused_at_the_array_that_demands_it() -> None:
+    """Refused before any item is built when the least its items need is past MAX_SIZE, through
+    `$ref` and `allOf` too; counted as it is built where no bound foresees it (a union)."""
+    rows = {"allOf": [{"type": "array", "items": {"type": "string", "minLength": 9}}]}
+    document = components(
+        Row={**rows, "minItems": 1000},
+        Grid={"type": "array", "minItems": 200, "items": {"$ref": "#/components/schemas/Row"}},
+        Either={
+            "type": "array",
+            "minItems": 1000,
+            "items": {"oneOf": [{"type": "string", "minLength": 5000}, {"type": "null"}]},
+        },
+        Fits={"type": "array", "minItems": 3, "items": {"$ref": "#/components/schemas/Row"}},
+    )
+    for name, fault in (("Grid", "/components/schemas/Grid"), ("Either", None)):
+        pointer = f"/components/schemas/{name}"
+        with pytest.raises(SynthesisError, match=f"more than {MAX_SIZE:,} values") as caught:
+            synthesize(document["components"]["schemas"][name], document, pointer)
+        assert caught.value.pointer == fault if fault else caught.value.pointer.startswith(pointer)
+    fits = document["components"]["schemas"]["Fits"]
+    value = made(fits, document, "/components/schemas/Fits")
+    assert len(value) == 3 and all(len(row) == 1000 for row in value)
 
 
 def response_schemas(document: dict[str, Any]) -> Iterator[tuple[str, Any]]:
