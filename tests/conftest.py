@@ -107,3 +107,35 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     group.addoption("--numprocesses", dest="numprocesses", help="ignored")
     group.addoption("--maxprocesses", dest="maxprocesses", help="ignored")
     group.addoption("--dist", dest="dist", default="no", help="ignored")
+    group.addoption("--no-loadscope-reorder", action="store_true", help="ignored")
+
+
+# The modules that take longest, longest first. pytest-xdist hands out whole modules (`--dist
+# loadfile`) in the order they were collected (`--no-loadscope-reorder`), so these start first
+# and no worker is left running one of them alone at the end while the others wait.
+LONGEST = (
+    "docs/test_site.py",
+    "run/test_cache.py",
+    "conformance/test_conformance.py",
+    "functional/test_every_operation.py",
+    "golden/test_generated.py",
+    "server/test_schemathesis.py",
+    "test_package.py",
+    "server/test_errors.py",
+    "server/test_anyspec.py",
+    "test_broken_specs.py",
+    "spec/test_precheck.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: place for place, name in enumerate(LONGEST)}
+    tests = ROOT / "tests"
+
+    def place(item: pytest.Item) -> int:
+        try:
+            return rank.get(item.path.relative_to(tests).as_posix(), len(LONGEST))
+        except ValueError:
+            return len(LONGEST)
+
+    items.sort(key=place)

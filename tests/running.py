@@ -1,25 +1,20 @@
-"""`chatforge` run as a user runs it: in a process of its own, from a folder of the test's."""
+"""`chatforge` run as a user runs it: in a process of its own, from a folder of the test's
+(started through `tests.launcher`)."""
 
 from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
-# How the tests start chatforge, in a process of its own.
-COMMAND = (sys.executable, "-m", "chatforge")
+from tests import launcher
+from tests.launcher import COMMAND as COMMAND
 
 
 def chatforge(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """The command with `args`, its output captured as text; the exit code is the caller's to
     check."""
-    return subprocess.run(
-        [*COMMAND, *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-    )
+    return launcher.run(*args, cwd=cwd)
 
 
 def generated(spec: Path, base: Path, *flags: str) -> Path:

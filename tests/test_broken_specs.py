@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.running import COMMAND
+from tests import launcher
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "broken"
@@ -70,38 +70,14 @@ components:
 """
 
 
-def _command(*args: str) -> list[str]:
-    return [*COMMAND, *args]
-
-
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        _command(*args), cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
-    )
+    return launcher.run(*args, cwd=REPO_ROOT, timeout=120)
 
 
 def run_together(*commands: tuple[str, ...]) -> list[subprocess.CompletedProcess[str]]:
-    """Run several CLI invocations at once (each one spends most of its time importing)."""
-    started = [
-        (
-            command,
-            subprocess.Popen(
-                _command(*command),
-                cwd=REPO_ROOT,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            ),
-        )
-        for command in commands
-    ]
-    results = []
-    for command, process in started:
-        stdout, stderr = process.communicate(timeout=120)
-        results.append(
-            subprocess.CompletedProcess(_command(*command), process.returncode, stdout, stderr)
-        )
-    return results
+    """Run several CLI invocations at once."""
+    started = [launcher.start(*command, cwd=REPO_ROOT) for command in commands]
+    return [run.wait(timeout=120) for run in started]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

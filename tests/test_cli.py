@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from chatforge.output.formatting import ruff_binary
+from tests import launcher
 from tests.conftest import ROOT
 from tests.running import COMMAND, announced_port
 
@@ -20,7 +21,7 @@ CHATFORGE = [*COMMAND]
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CHATFORGE, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return launcher.run(*args, cwd=cwd, timeout=300)
 
 
 @pytest.mark.parametrize("command", ["validate", "generate", "list", "serve"])

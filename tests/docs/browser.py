@@ -71,6 +71,17 @@ class Browser:
                 return dict(answer.get("result", {}))
 
     def open(self, url: str, width: int, height: int = 900) -> None:
+        self._size(width, height)
+        self.call("Page.navigate", url=url)
+        self.wait("document.readyState === 'complete'")
+
+    def resize(self, width: int, height: int = 900) -> None:
+        """The open page shown at another size (a phone's below 600 pixels), once it has been
+        laid out again and painted."""
+        self._size(width, height)
+        self.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+    def _size(self, width: int, height: int) -> None:
         self.call(
             "Emulation.setDeviceMetricsOverride",
             width=width,
@@ -78,8 +89,6 @@ class Browser:
             deviceScaleFactor=1,
             mobile=width < 600,
         )
-        self.call("Page.navigate", url=url)
-        self.wait("document.readyState === 'complete'")
 
     def evaluate(self, expression: str) -> Any:
         result = self.call(

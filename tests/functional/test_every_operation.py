@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 from urllib.parse import quote, unquote
@@ -49,6 +50,32 @@ def servers() -> Iterator[dict[str, tuple[Generated, Recorder, LiveServer]]]:
             live.__exit__(None, None, None)
 
 
+@pytest.fixture(scope="module")
+def clients(servers: dict[str, tuple[Generated, Recorder, LiveServer]]) -> Iterator[Clients]:
+    """A sync and an async client of each API, each kept open for every call, as a program
+    keeps its clients (the async ones on one event loop)."""
+    with asyncio.Runner() as loop:
+        opened = Clients(loop)
+        try:
+            for slug, (generated, _, live) in servers.items():
+                given = credentials(generated.api)
+                opened.sync[slug] = generated.client.Client(base_url=live.url, **given)
+                opened.asynchronous[slug] = generated.client.AsyncClient(base_url=live.url, **given)
+            yield opened
+        finally:
+            for client in opened.sync.values():
+                client.close()
+            for async_client in opened.asynchronous.values():
+                loop.run(async_client.close())
+
+
+@dataclass
+class Clients:
+    loop: asyncio.Runner
+    sync: dict[str, Any] = field(default_factory=dict)
+    asynchronous: dict[str, Any] = field(default_factory=dict)
+
+
 @pytest.mark.parametrize("slug", sorted(APIS))
 def test_every_documented_function_has_a_client_method(slug: str) -> None:
     api = APIS[slug]
@@ -81,13 +108,13 @@ def expected_result(generated: Generated, op_py: str, kind: str, result: Any) ->
     ("slug", "op", "function"), CASES, ids=[f"{s}.{fn.method}" for s, _, fn in CASES]
 )
 def test_sync_call_reaches_the_handler(
-    slug: str, op: Any, function: Any, servers: dict[str, Any]
+    slug: str, op: Any, function: Any, servers: dict[str, Any], clients: Clients
 ) -> None:
-    generated, recorder, live = servers[slug]
+    generated, recorder, _ = servers[slug]
     kwargs = arguments(function)
     recorder.clear()
-    with generated.client.Client(base_url=live.url, **credentials(generated.api)) as client:
-        result = getattr(resource(client, generated.api, op), function.method)(**kwargs)
+    client = clients.sync[slug]
+    result = getattr(resource(client, generated.api, op), function.method)(**kwargs)
     assert len(recorder.calls) == 1, recorder.raw
     check_arrival(op, function, kwargs, recorder.calls[0])
     target, content_type, raw, _ = recorder.raw[0]
@@ -103,19 +130,15 @@ def test_sync_call_reaches_the_handler(
     ("slug", "op", "function"), CASES, ids=[f"{s}.{fn.method}" for s, _, fn in CASES]
 )
 def test_async_call_reaches_the_handler(
-    slug: str, op: Any, function: Any, servers: dict[str, Any]
+    slug: str, op: Any, function: Any, servers: dict[str, Any], clients: Clients
 ) -> None:
-    generated, recorder, live = servers[slug]
+    generated, recorder, _ = servers[slug]
     kwargs = arguments(function)
-
-    async def call() -> Any:
-        async with generated.client.AsyncClient(
-            base_url=live.url, **credentials(generated.api)
-        ) as client:
-            return await getattr(resource(client, generated.api, op), function.method)(**kwargs)
-
+    client = clients.asynchronous[slug]
     recorder.clear()
-    result = asyncio.run(call())
+    result = clients.loop.run(
+        getattr(resource(client, generated.api, op), function.method)(**kwargs)
+    )
     assert len(recorder.calls) == 1
     check_arrival(op, function, kwargs, recorder.calls[0])
     expected_result(generated, op.py, op.success.kind, result)

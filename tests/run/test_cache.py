@@ -19,6 +19,7 @@ from chatforge.config import load_config
 from chatforge.diagnostics import Diagnostic, Level, SpecError
 from chatforge.run import cache, pipeline
 from chatforge.run.batch import Runner
+from tests import launcher
 from tests.conftest import ROOT
 from tests.running import COMMAND
 
@@ -30,9 +31,7 @@ def _run(*args: str, cache_dir: Path | None, cwd: Path = ROOT) -> subprocess.Com
     env = dict(os.environ)
     if cache_dir is not None:
         env["CHATFORGE_CACHE_DIR"] = str(cache_dir)
-    return subprocess.run(
-        [*CHATFORGE, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
-    )
+    return launcher.run(*args, cwd=cwd, env=env)
 
 
 def _digest(folder: Path) -> dict[str, str]:
