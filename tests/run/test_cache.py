@@ -44,11 +44,12 @@ def _digest(folder: Path) -> dict[str, str]:
 
 @pytest.fixture
 def specs(tmp_path: Path) -> Path:
-    """Two of the project's specs in a folder of their own, to change at will."""
+    """Two specs in a folder of their own, to change at will: the smallest of the project's,
+    and a fixture with a feature of every kind."""
     folder = tmp_path / "specs"
     folder.mkdir()
-    for slug in ("upstra", "nexconn"):
-        shutil.copy(SPECS / f"{slug}.yaml", folder / f"{slug}.yaml")
+    shutil.copy(SPECS / "upstra.yaml", folder / "upstra.yaml")
+    shutil.copy(ROOT / "tests/fixtures/specs/features.yaml", folder / "features.yaml")
     return folder
 
 
@@ -64,7 +65,7 @@ def test_a_changed_spec_is_redone_and_the_rest_come_from_the_cache(
     again = _run("generate", "--specs", str(specs), "--out", str(out), cache_dir=store)
     assert again.returncode == 0, again.stderr
     assert "upstra: unchanged, from the cache:" in again.stderr
-    assert "nexconn: unchanged, from the cache:" in again.stderr
+    assert "features: unchanged, from the cache:" in again.stderr
     assert "is current" in again.stderr and "nothing written" in again.stderr
 
     spec = specs / "upstra.yaml"
@@ -74,7 +75,7 @@ def test_a_changed_spec_is_redone_and_the_rest_come_from_the_cache(
     edited = _run("generate", "--specs", str(specs), "--out", str(out), cache_dir=store)
     assert edited.returncode == 0, edited.stderr
     assert "upstra: validating" in edited.stderr
-    assert "nexconn: unchanged, from the cache:" in edited.stderr
+    assert "features: unchanged, from the cache:" in edited.stderr
     assert "wrote" in edited.stderr
 
     reference = _run(
@@ -99,9 +100,9 @@ def test_an_edited_output_file_is_restored_from_the_cache(tmp_path: Path, specs:
     args = ("generate", "--specs", str(specs), "--out", str(out), "-q")
     assert _run(*args, cache_dir=store).returncode == 0
     before = _digest(out)
-    victim = out / "nexconn" / "docs" / "index.md"
+    victim = out / "features" / "docs" / "index.md"
     victim.write_text("edited by hand\n", encoding="utf-8")
-    (out / "nexconn" / "client" / "stray.py").write_text("x = 1\n", encoding="utf-8")
+    (out / "features" / "client" / "stray.py").write_text("x = 1\n", encoding="utf-8")
     assert _run(*args, cache_dir=store).returncode == 0
     assert _digest(out) == before
 
@@ -134,7 +135,7 @@ def test_an_unwritable_cache_costs_speed_not_the_run(tmp_path: Path, specs: Path
     out = tmp_path / "out"
     result = _run("generate", "--specs", str(specs), "--out", str(out), cache_dir=blocked)
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["nexconn", "upstra"]
+    assert sorted(p.name for p in out.iterdir()) == ["features", "upstra"]
 
 
 def test_validate_reports_the_same_from_the_cache(tmp_path: Path) -> None:
@@ -166,10 +167,10 @@ def test_a_render_failure_comes_back_whole_from_a_worker(
     config = replace(load_config(ROOT), specs=specs)
     outcomes = Runner(None, jobs).run(pipeline.find_specs(config, ()), ("docs",))
     by_slug = {outcome.source.slug: outcome for outcome in outcomes}
-    assert [o.source.slug for o in outcomes] == ["nexconn", "upstra"]
+    assert [o.source.slug for o in outcomes] == ["features", "upstra"]
     raised = by_slug["upstra"].failure
     assert isinstance(raised, SpecError) and raised.diagnostics == [failure]
-    assert by_slug["nexconn"].failure is None and by_slug["nexconn"].files
+    assert by_slug["features"].failure is None and by_slug["features"].files
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -190,11 +191,11 @@ def test_a_docs_failure_fails_the_spec_and_leaves_the_others_whole(
     config = replace(load_config(ROOT), specs=specs)
     targets = ("models", "client", "server", "docs")
     outcomes = Runner(None, jobs).run(pipeline.find_specs(config, ()), targets)
-    upstra, nexconn = outcomes[1], outcomes[0]
+    upstra, features = outcomes[1], outcomes[0]
     assert isinstance(upstra.failure, SpecError) and upstra.failure.diagnostics == [failure]
-    assert nexconn.failure is None and nexconn.files is not None
-    assert nexconn.files == real(nexconn.api, targets)
-    assert list(nexconn.files) == list(real(nexconn.api, targets))
+    assert features.failure is None and features.files is not None
+    assert features.files == real(features.api, targets)
+    assert list(features.files) == list(real(features.api, targets))
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
