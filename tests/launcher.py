@@ -9,7 +9,9 @@ it, and ends as Python ends (its exit code, `atexit`, a traceback on an uncaught
 less the freeing of every object, which only costs time.
 
 A run whose environment changes how Python itself starts (a `PYTHON*` variable, the locale)
-differs from the launcher's in what those imports did, so it is started afresh instead.
+differs from the launcher's in what those imports did, so it is started afresh instead. Runs
+forked from one launcher share its hash seed: the tests that output is byte for byte the same
+from run to run (`tests/golden`) start each run afresh, as `COMMAND`.
 """
 
 from __future__ import annotations

@@ -6,14 +6,13 @@ client and server build a whole chain without exceeding Python's recursion limit
 from __future__ import annotations
 
 import ast
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 from tests.conftest import ROOT, LiveServer
 from tests.isolated import imported
-from tests.running import COMMAND
+from tests.running import chatforge
 
 SPEC = ROOT / "tests/fixtures/hostile/false_references.yaml"
 
@@ -26,11 +25,7 @@ def chain() -> dict[str, Any]:
 
 
 def test_text_naming_a_model_does_not_reorder_the_models(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [*COMMAND, "generate", str(SPEC), "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-    )
+    result = chatforge("generate", SPEC, "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     out = tmp_path / "false_references"
     for models_file in [*out.glob("*/*/models.py"), *out.glob("models/*/__init__.py")]:

@@ -17,7 +17,7 @@ import pytest
 
 from chatforge.output.formatting import ruff_binary
 from tests.conftest import ROOT
-from tests.running import COMMAND, generated
+from tests.running import chatforge, generated
 
 SPEC = ROOT / "tests/fixtures/hostile/hostile.yaml"
 # Invisible and direction-changing characters: never in generated source or docs.
@@ -304,12 +304,15 @@ def test_a_dollar_in_a_pattern_python_checks_ends_the_value(tmp_path: Path) -> N
 
 
 def test_an_unknown_format_is_a_string_and_no_warning(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [*COMMAND, "generate", "--no-cache", "--target", "models"]
-        + [str(HOSTILE / "format_unknown.yaml"), "--out", str(tmp_path / "out")],
+    result = chatforge(
+        "generate",
+        "--no-cache",
+        "--target",
+        "models",
+        HOSTILE / "format_unknown.yaml",
+        "--out",
+        tmp_path / "out",
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
     )
     assert result.returncode == 0, result.stderr
     assert "Warning" not in result.stderr, result.stderr

@@ -14,17 +14,13 @@ from pathlib import Path
 from chatforge.reserved import MAX_NAME
 from tests.conftest import ROOT, LiveServer
 from tests.isolated import imported
-from tests.running import COMMAND
+from tests.running import chatforge
 
 SPEC = ROOT / "tests/fixtures/hostile/long_ref_chain.yaml"
 
 
 def test_a_long_chain_of_references_imports_starts_and_answers(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [*COMMAND, "generate", str(SPEC), "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-    )
+    result = chatforge("generate", SPEC, "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     folders = [tmp_path / "long_ref_chain" / target for target in ("client", "server")]
     with imported(folders, "long_ref_chain_client", "long_ref_chain_server") as (
@@ -88,11 +84,7 @@ print(within(300 - frames, use))
 def test_a_cycle_longer_than_32_models_builds_within_the_default_recursion_limit(
     tmp_path: Path,
 ) -> None:
-    result = subprocess.run(
-        [*COMMAND, "generate", str(CYCLE), "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-    )
+    result = chatforge("generate", CYCLE, "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     folders = [str(tmp_path / "long_cycle" / target) for target in ("client", "server")]
     run = subprocess.run(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import subprocess
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -29,7 +28,7 @@ from tests.functional.harness import (
     load_generated,
     project_apis,
 )
-from tests.running import COMMAND
+from tests.running import chatforge
 
 SPEC = ROOT / "tests/fixtures/specs/features.yaml"
 
@@ -37,12 +36,8 @@ SPEC = ROOT / "tests/fixtures/specs/features.yaml"
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
     out = tmp_path_factory.mktemp("features")
-    subprocess.run(
-        [*COMMAND, "generate", str(SPEC), "--out", str(out), "-q"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    result = chatforge("generate", SPEC, "--out", out, "-q", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
     source = pipeline.find_specs(load_config(ROOT), [str(SPEC)])[0]
     api: Api = pipeline.build(pipeline.check(source))
     return load_generated(api, out)

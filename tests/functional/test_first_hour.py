@@ -9,7 +9,6 @@ import ast
 import asyncio
 import inspect
 import json
-import subprocess
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -20,7 +19,7 @@ import pydantic
 import pytest
 
 from tests.conftest import GENERATED, ROOT, import_generated
-from tests.running import COMMAND
+from tests.running import chatforge
 
 SPEC = ROOT / "tests/fixtures/specs/pets.yaml"
 PET = {"name": "Rex", "status": "available", "tags": ["calm"], "id": 1}
@@ -29,12 +28,8 @@ PET = {"name": "Rex", "status": "available", "tags": ["calm"], "id": 1}
 @pytest.fixture(scope="module")
 def pets(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     out = tmp_path_factory.mktemp("pets")
-    subprocess.run(
-        [*COMMAND, "generate", str(SPEC), "--out", str(out), "-q"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    result = chatforge("generate", SPEC, "--out", out, "-q", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
     return import_generated("pets", "client", "pets_client", out)
 
 

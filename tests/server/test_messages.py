@@ -6,7 +6,6 @@ its own error body, without members it does not have, where it documents one."""
 from __future__ import annotations
 
 import importlib
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT, LiveServer
-from tests.running import COMMAND
+from tests.running import chatforge
 
 SPEC = ROOT / "tests/fixtures/specs/pet_errors.yaml"
 PYDANTIC_WORDS = ("Input should", "Field required", "Value error", "pet_id")
@@ -46,8 +45,7 @@ def _served(tmp: Path, name: str, errors: dict[str, Any]) -> Any:
     spec = tmp / f"{slug}.yaml"
     spec.write_text(yaml.safe_dump(document), encoding="utf-8")
     out = tmp / "out"
-    command = [*COMMAND, "generate", str(spec), "--out", str(out)]
-    result = subprocess.run([*command, "--target", "server", "-q"], capture_output=True, text=True)
+    result = chatforge("generate", spec, "--out", out, "--target", "server", "-q")
     assert result.returncode == 0, result.stderr
     sys.path.insert(0, str(out / slug / "server"))
     return importlib.import_module(f"{slug}_server").create_app()

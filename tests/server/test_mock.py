@@ -14,18 +14,13 @@ import yaml
 
 from chatforge.lint import schema_validator
 from tests.conftest import ROOT, LiveServer, import_generated
-from tests.running import COMMAND
+from tests.running import chatforge
 
 SPEC = ROOT / "tests/fixtures/specs/unexampled.yaml"
 
 
 def generate(spec: Path, out: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*COMMAND, "generate", str(spec), "--out", str(out), "-q"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    return chatforge("generate", spec, "--out", out, "-q", cwd=ROOT)
 
 
 @pytest.fixture(scope="module")

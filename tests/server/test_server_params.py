@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -17,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from chatforge.runtime.server import _checks
 from tests.conftest import ROOT
-from tests.running import COMMAND, generated
+from tests.running import chatforge, generated
 
 SPEC = ROOT / "tests/fixtures/hostile/server_params.yaml"
 NOT_FINITE = ("inf", "-inf", "nan", "Infinity", "-Infinity", "NaN", "1e999")
@@ -142,12 +141,7 @@ def test_a_pattern_python_checks_ends_at_the_end_of_the_value(
 
 def test_patterns_no_engine_checks_safely_are_refused_where_they_stand() -> None:
     spec = ROOT / "tests/fixtures/hostile/backtracking.yaml"
-    result = subprocess.run(
-        [*COMMAND, "validate", str(spec)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    result = chatforge("validate", spec, cwd=ROOT)
     assert result.returncode == 1, result.stderr
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
     located = [line.split(": error: ")[0].rsplit(":", 2)[1] for line in errors]
