@@ -1,8 +1,10 @@
-"""Where chatforge's cold generation spends its CPU: every spec of the project through each stage,
-one after the other in one process, with the CPU seconds of each stage (ruff's processes
-included) printed as JSON. `bench/generation.py` runs it for its report; by hand:
+"""Where chatforge's cold generation spends its CPU: every spec of the project (or the specs
+named) through each stage, one after the other in one process, with the CPU seconds of each
+stage (ruff's processes included) printed as JSON. `bench/generation.py` runs it for its report;
+by hand:
 
     .venv/bin/python bench/stages.py
+    .venv/bin/python bench/stages.py stream /tmp/large.yaml   # a slug, or a spec file
 
 The stages are those the workers of `chatforge generate` run, without the workers, the cache or
 the writing of files, so their sum is the CPU that any schedule of the work has to spend.
@@ -39,7 +41,7 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def measure() -> dict[str, float]:
+def measure(names: tuple[str, ...] = ()) -> dict[str, float]:
     spent = dict.fromkeys(STAGES, 0.0)
 
     @contextmanager
@@ -59,7 +61,7 @@ def measure() -> dict[str, float]:
         from chatforge.targets import modelgen
 
         modelgen.prepare()
-    for source in pipeline.find_specs(load_config(), ()):
+    for source in pipeline.find_specs(load_config(), names):
         with stage(3):
             checked = pipeline.check(source)
         if checked.built is None:
@@ -80,9 +82,10 @@ def measure() -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.parse_args(argv)
+    parser.add_argument("specs", nargs="*", help="slugs or spec files (default: every spec)")
+    arguments = parser.parse_args(argv)
     began = time.perf_counter()
-    spent = measure()
+    spent = measure(tuple(arguments.specs))
     print(json.dumps({"stages": spent, "wall": time.perf_counter() - began}))
     return 0
 
