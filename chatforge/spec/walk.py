@@ -63,6 +63,22 @@ def subschemas(schema: Json, pointer: str = "") -> Walk:
         stack.extend(reversed(children))
 
 
+def mapped(schema: Mapping[str, Any], change: Callable[[Json], Json]) -> dict[str, Any]:
+    """A copy of `schema` with `change` made to each of its own subschemas (one level down, by
+    the table above); the value of every other keyword as it is."""
+    result: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in SUBSCHEMA_MAP and isinstance(value, dict):
+            result[key] = {name: change(sub) for name, sub in value.items()}
+        elif key in SUBSCHEMA_ONE:
+            result[key] = change(value)
+        elif key in SUBSCHEMA_LIST and isinstance(value, list):
+            result[key] = [change(sub) for sub in value]
+        else:
+            result[key] = value
+    return result
+
+
 def _structure(node: Json, pointer: str = "") -> Walk:
     if isinstance(node, dict):
         yield pointer, node

@@ -25,6 +25,7 @@ from chatforge.graph import (
     weighted_references,
 )
 from chatforge.ir.model import Api
+from chatforge.spec import walk
 from chatforge.targets import text
 from chatforge.targets.modelgen import allof
 from chatforge.targets.modelgen.applicable import applicable
@@ -444,15 +445,6 @@ def _first_line(node: ast.stmt) -> int:
     return min([node.lineno, *(d.lineno for d in decorators)])
 
 
-# Keywords whose value is a schema, a list of schemas or a mapping of names to schemas: where
-# `_annotations_normalised` looks for more annotations. Every other keyword's value (`default`,
-# `enum`, `const`, `examples`...) is data, handed on as it is.
-_SUBSCHEMA = frozenset(
-    {"items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else"}
-    | {"unevaluatedItems", "unevaluatedProperties"}
-)
-_SUBSCHEMAS = frozenset({"oneOf", "anyOf", "allOf", "prefixItems"})
-_NAMED_SUBSCHEMAS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
 # The annotations datamodel-code-generator writes into the module as docstrings.
 _PROSE = frozenset({"description", "title"})
 
@@ -472,18 +464,10 @@ def _annotations_normalised(schema: Any) -> Any:
     titles) normalised as every generated docstring is."""
     if not isinstance(schema, dict):
         return schema
-    result: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key in _PROSE and isinstance(value, str):
-            result[key] = text.prose(value)
-        elif key in _SUBSCHEMA:
-            result[key] = _annotations_normalised(value)
-        elif key in _SUBSCHEMAS and isinstance(value, list):
-            result[key] = [_annotations_normalised(item) for item in value]
-        elif key in _NAMED_SUBSCHEMAS and isinstance(value, dict):
-            result[key] = {name: _annotations_normalised(sub) for name, sub in value.items()}
-        else:
-            result[key] = value
+    result = walk.mapped(schema, _annotations_normalised)
+    for key in _PROSE:
+        if isinstance(result.get(key), str):
+            result[key] = text.prose(result[key])
     return result
 
 
@@ -539,9 +523,9 @@ def _aliases(schemas: dict[str, Any]) -> dict[str, str]:
                     name = naming.identifier(prop)
                     found[prop] = f"{name}_" if name.startswith("model_") else name
             for key, value in schema.items():
-                if key in _SUBSCHEMA | _SUBSCHEMAS:
+                if key in walk.SUBSCHEMA_ONE or key in walk.SUBSCHEMA_LIST:
                     visit(value)
-                elif key in _NAMED_SUBSCHEMAS and isinstance(value, dict):
+                elif key in walk.SUBSCHEMA_MAP and isinstance(value, dict):
                     visit(list(value.values()))
 
     visit(list(schemas.values()))

@@ -14,14 +14,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from chatforge.diagnostics import escape_pointer_token
+from chatforge.spec import walk
 
 PREFIX = "#/components/schemas/"
-_SUBSCHEMA = frozenset(
-    {"items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else"}
-    | {"unevaluatedItems", "unevaluatedProperties"}
-)
-_SUBSCHEMAS = frozenset({"oneOf", "anyOf", "allOf", "prefixItems"})
-_NAMED_SUBSCHEMAS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
 _SCALARS = frozenset({"string", "integer", "number", "boolean"})
 _MAX_DEPTH = 32
 
@@ -70,16 +65,7 @@ def _narrowed(schema: Any, schemas: dict[str, Any], depth: int) -> Any:
     """`schema` with each enum narrowed by an `allOf` of listed values made one enum."""
     if not isinstance(schema, dict) or depth > _MAX_DEPTH:
         return schema
-    result: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key in _SUBSCHEMA:
-            result[key] = _narrowed(value, schemas, depth + 1)
-        elif key in _SUBSCHEMAS and isinstance(value, list):
-            result[key] = [_narrowed(item, schemas, depth + 1) for item in value]
-        elif key in _NAMED_SUBSCHEMAS and isinstance(value, dict):
-            result[key] = {k: _narrowed(sub, schemas, depth + 1) for k, sub in value.items()}
-        else:
-            result[key] = value
+    result = walk.mapped(schema, lambda sub: _narrowed(sub, schemas, depth + 1))
     parts = result.get("allOf")
     if not isinstance(result.get("enum"), list) or not isinstance(parts, list) or not parts:
         return result

@@ -7,17 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from chatforge.spec import walk
+
 # The keywords that shape a class, by the type they apply to.
 _BY_TYPE = {
     "array": frozenset({"items", "prefixItems", "contains"}),
     "object": frozenset({"properties", "additionalProperties", "patternProperties"}),
 }
-_SUBSCHEMA = frozenset(
-    {"items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else"}
-    | {"unevaluatedItems", "unevaluatedProperties"}
-)
-_SUBSCHEMAS = frozenset({"oneOf", "anyOf", "allOf", "prefixItems"})
-_NAMED_SUBSCHEMAS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
 _MAX_DEPTH = 64
 
 
@@ -33,16 +29,5 @@ def applicable(schema: Any, depth: int = 0) -> Any:
         for name, keywords in _BY_TYPE.items():
             if name not in types:
                 dropped |= keywords
-    result: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key in dropped:
-            continue
-        if key in _SUBSCHEMA:
-            result[key] = applicable(value, depth + 1)
-        elif key in _SUBSCHEMAS and isinstance(value, list):
-            result[key] = [applicable(item, depth + 1) for item in value]
-        elif key in _NAMED_SUBSCHEMAS and isinstance(value, dict):
-            result[key] = {name: applicable(sub, depth + 1) for name, sub in value.items()}
-        else:
-            result[key] = value
-    return result
+    kept = {key: value for key, value in schema.items() if key not in dropped}
+    return walk.mapped(kept, lambda sub: applicable(sub, depth + 1))
