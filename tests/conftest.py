@@ -58,8 +58,11 @@ class LiveServer:
         import uvicorn
 
         # The socket is bound here and handed to uvicorn, so no other process (a test running
-        # beside this one) can take the port between choosing it and serving on it.
-        self.socket = socket.socket()
+        # beside this one) can take the port between choosing it and serving on it. It names
+        # TCP as its protocol, as the sockets uvicorn binds itself do: asyncio turns Nagle's
+        # algorithm off only on such connections, and with it on, every answer written in two
+        # parts (head, then body) waits some 40 ms for the client's delayed acknowledgement.
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.socket.bind(("127.0.0.1", 0))
         self.port = self.socket.getsockname()[1]
         options = {"log_level": "warning", "lifespan": "off", **options}
