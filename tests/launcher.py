@@ -20,7 +20,6 @@ import atexit
 import json
 import os
 import select
-import signal
 import subprocess
 import sys
 import tempfile
@@ -62,6 +61,7 @@ os.set_blocking(wake_w, False)
 signal.set_wakeup_fd(wake_w)
 signal.signal(signal.SIGCHLD, lambda *_: None)
 requests, buffered = os.fdopen(0, "rb", buffering=0), b""
+children = set()
 
 
 def answer(message):
@@ -122,6 +122,7 @@ while True:
                 break
             if not pid:
                 break
+            children.discard(pid)
             answer({"ended": pid, "status": status})
     if 0 in ready:
         chunk = os.read(0, 1 << 16)
@@ -131,9 +132,14 @@ while True:
         while b"\n" in buffered:
             line, buffered = buffered.split(b"\n", 1)
             request = json.loads(line)
+            if "kill" in request:  # only a child not yet reaped: its pid is still its own
+                if request["kill"] in children:
+                    os.kill(request["kill"], signal.SIGKILL)
+                continue
             pid = os.fork()
             if pid == 0:
                 run(request)
+            children.add(pid)
             answer({"started": request["id"], "pid": pid})
 """
 
@@ -161,15 +167,22 @@ class _Launcher:
         atexit.register(self.close)
 
     def fork(self, request: dict[str, object]) -> int:
-        assert self.process.stdin is not None
         with self.lock:
             self.next_id += 1
             ident = self.next_id
-            self.process.stdin.write((json.dumps({**request, "id": ident}) + "\n").encode())
-            self.process.stdin.flush()
+            self._send({**request, "id": ident})
             while ident not in self.pids:
                 self._read()
             return self.pids.pop(ident)
+
+    def send(self, request: dict[str, object]) -> None:
+        with self.lock:
+            self._send(request)
+
+    def _send(self, request: dict[str, object]) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write((json.dumps(request) + "\n").encode())
+        self.process.stdin.flush()
 
     def wait(self, pid: int, timeout: float | None) -> int | None:
         """The wait status of child `pid`, or None once `timeout` seconds have passed."""
@@ -225,13 +238,21 @@ class Run:
         assert _launcher is not None and self.pid is not None
         status = _launcher.wait(self.pid, timeout)
         if status is None:
-            os.kill(self.pid, signal.SIGKILL)
+            self.kill()
             _launcher.wait(self.pid, None)
             raise subprocess.TimeoutExpired(self.args, timeout or 0)
         code = os.waitstatus_to_exitcode(status)
         out, err = (self._text(name) for name in ("stdout", "stderr"))
         self.folder.rmdir()
         return subprocess.CompletedProcess(self.args, code, out, err)
+
+    def kill(self) -> None:
+        """SIGKILL, at once (a run that has ended already is left as it is)."""
+        if self.popen is not None:
+            self.popen.kill()
+            return
+        assert _launcher is not None and self.pid is not None
+        _launcher.send({"kill": self.pid})
 
     def _text(self, name: str) -> str:
         """A stream as `text=True` reads it: decoded, newlines made universal."""

@@ -6,7 +6,6 @@ import errno
 import hashlib
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -17,8 +16,8 @@ from typing import Any
 import pytest
 
 from chatforge.output import writer
+from tests import launcher
 from tests.conftest import ROOT
-from tests.running import COMMAND
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -76,9 +75,11 @@ def test_killed_generation_leaves_the_old_tree_or_the_new_one(tmp_path: Path) ->
     (out / "upstra" / "docs").mkdir()
     (out / "upstra" / "docs" / "index.md").write_text("an older render\n", encoding="utf-8")
     old = _digest(out)
-    command = [*COMMAND, "generate", "upstra", "-q", "--out", str(out)]
+    command = ("generate", "upstra", "-q", "--out", str(out))
+    assert launcher.run(*command, cwd=ROOT).returncode == 0
+    # A run as long as those killed below: one the cache the first filled answers.
     started = time.monotonic()
-    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    assert launcher.run(*command, cwd=ROOT).returncode == 0
     duration = time.monotonic() - started
     new = _digest(out)
     writer.write(
@@ -90,14 +91,12 @@ def test_killed_generation_leaves_the_old_tree_or_the_new_one(tmp_path: Path) ->
     rng = random.Random(20261122)
     seen = set()
     for trial in range(TRIALS):
-        process = subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        run = launcher.start(*command, cwd=ROOT)
         # Every other kill falls in the last third of a run, where the tree is written.
         low = 0.05 if trial % 2 else 0.66
         time.sleep(rng.uniform(low * duration, 1.05 * duration))
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait()
+        run.kill()
+        run.wait()
         state = _digest(out)
         assert state in (old, new), "a killed run left a mixed tree"
         seen.add(state)
@@ -107,7 +106,8 @@ def test_killed_generation_leaves_the_old_tree_or_the_new_one(tmp_path: Path) ->
                 {"upstra/docs/index.md": "an older render\n"},
                 ["upstra/models", "upstra/client", "upstra/server", "upstra/docs"],
             )
-    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    assert old in seen, "no kill fell before a run's end: the trials above tried nothing"
+    assert launcher.run(*command, cwd=ROOT).returncode == 0
     assert _digest(out) == new
     assert not [p for p in tmp_path.iterdir() if p.name != "out" and "chatforge" in p.name]
 
