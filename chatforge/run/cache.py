@@ -40,7 +40,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Mapping
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +61,38 @@ _CACHEDIR_TAG = (
 )
 
 
-def _version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "absent"
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def _versions(packages: Iterable[str]) -> dict[str, str]:
+    """The installed version of each package, as `importlib.metadata.version` gives it: that of
+    the first distribution on `sys.path`, read here from its `.dist-info` folder's name, which
+    spares a warm run the import of `importlib.metadata` (a tenth of its time). A package
+    installed otherwise is asked of `importlib.metadata`; "absent" when it is not installed."""
+    wanted = {_normal(package): package for package in packages}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue
+        for name in names:
+            if not name.endswith(".dist-info"):
+                continue
+            distribution, _, version = name.removesuffix(".dist-info").partition("-")
+            package = wanted.get(_normal(distribution))
+            if package is not None and version and package not in found:
+                found[package] = version
+    for package in wanted.values():
+        if package not in found:
+            from importlib import metadata
+
+            try:
+                found[package] = metadata.version(package)
+            except metadata.PackageNotFoundError:
+                found[package] = "absent"
+    return found
 
 
 def _source_files() -> list[Path]:
@@ -87,8 +113,9 @@ def fingerprint() -> str:
     """The hash of what the output depends on besides the specs."""
     digest = hashlib.sha256(f"chatforge {__version__}\n".encode())
     digest.update(f"python {sys.version_info.major}.{sys.version_info.minor}\n".encode())
+    versions = _versions(SHAPING_PACKAGES)
     for package in SHAPING_PACKAGES:
-        digest.update(f"{package} {_version(package)}\n".encode())
+        digest.update(f"{package} {versions[package]}\n".encode())
     for path in _source_files():
         digest.update(f"{path.relative_to(PACKAGE_ROOT).as_posix()}\n".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())

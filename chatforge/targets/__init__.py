@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from chatforge.config import Target
-from chatforge.ir.model import Api
+
+if TYPE_CHECKING:  # a run the cache answers renders nothing, and needs no IR classes
+    from chatforge.ir.model import Api
 
 Files = dict[str, str]
 Renderer = Callable[..., Files]

@@ -249,6 +249,24 @@ def test_the_fingerprint_follows_the_generators_source(
     assert fingerprint() != before
 
 
+def test_the_fingerprint_follows_the_versions_of_the_packages_that_shape_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The versions are those `importlib.metadata` gives (the first distribution on the path),
+    and another version of one of them, found first on the path, is another fingerprint."""
+    from importlib import metadata
+
+    installed = {package: metadata.version(package) for package in cache.SHAPING_PACKAGES}
+    assert cache._versions(cache.SHAPING_PACKAGES) == installed
+    fingerprint = cache.fingerprint.__wrapped__
+    before = fingerprint()
+    (tmp_path / "Jinja2-9.9.9.dist-info").mkdir()
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    assert cache._versions(["jinja2"]) == {"jinja2": "9.9.9"}
+    assert fingerprint() != before
+    assert cache._versions(["no-such-package"]) == {"no-such-package": "absent"}
+
+
 def test_keys_do_not_run_together() -> None:
     assert cache.key("ab", "c") != cache.key("a", "bc")
     assert cache.key("a", b"b") == cache.key(b"a", "b")
