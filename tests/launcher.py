@@ -60,7 +60,7 @@ wake_r, wake_w = os.pipe()
 os.set_blocking(wake_w, False)
 signal.set_wakeup_fd(wake_w)
 signal.signal(signal.SIGCHLD, lambda *_: None)
-requests, buffered = os.fdopen(0, "rb", buffering=0), b""
+buffered = b""
 children = set()
 
 
@@ -154,10 +154,12 @@ def _startup(env: Mapping[str, str]) -> dict[str, str]:
 class _Launcher:
     def __init__(self) -> None:
         self.env = dict(os.environ)
+        # Unbuffered, so that what `select` says of the pipe is all there is to read.
         self.process = subprocess.Popen(
             [sys.executable, "-c", _SERVER, json.dumps(PRELOAD)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            bufsize=0,
             cwd=Path(__file__).resolve().parents[1],
         )
         self.lock = threading.Lock()
@@ -228,14 +230,13 @@ class Run:
     args: list[str]
     pid: int | None
     popen: subprocess.Popen[str] | None
-    folder: Path
+    folder: Path | None  # where a forked run's stdout and stderr are written
 
     def wait(self, timeout: float | None = None) -> subprocess.CompletedProcess[str]:
         if self.popen is not None:
-            self.folder.rmdir()
             stdout, stderr = self.popen.communicate(timeout=timeout)
             return subprocess.CompletedProcess(self.args, self.popen.returncode, stdout, stderr)
-        assert _launcher is not None and self.pid is not None
+        assert _launcher is not None and self.pid is not None and self.folder is not None
         status = _launcher.wait(self.pid, timeout)
         if status is None:
             self.kill()
@@ -256,6 +257,7 @@ class Run:
 
     def _text(self, name: str) -> str:
         """A stream as `text=True` reads it: decoded, newlines made universal."""
+        assert self.folder is not None
         data = (self.folder / name).read_bytes().decode()
         (self.folder / name).unlink()
         return data.replace("\r\n", "\n").replace("\r", "\n")
@@ -267,7 +269,6 @@ def start(*args: str | Path, cwd: Path | None = None, env: Mapping[str, str] | N
     words = [str(arg) for arg in args]
     command = [*COMMAND, *words]
     environment = dict(os.environ if env is None else env)
-    folder = Path(tempfile.mkdtemp(prefix="chatforge-run-"))
     if _launcher is None or _launcher.process.poll() is not None:
         _launcher = _Launcher()
     if _startup(environment) != _startup(_launcher.env):
@@ -280,7 +281,8 @@ def start(*args: str | Path, cwd: Path | None = None, env: Mapping[str, str] | N
             stderr=subprocess.PIPE,
             text=True,
         )
-        return Run(command, None, popen, folder)
+        return Run(command, None, popen, None)
+    folder = Path(tempfile.mkdtemp(prefix="chatforge-run-"))
     for name in ("stdout", "stderr"):
         (folder / name).touch()
     request = {
