@@ -36,6 +36,8 @@ GENERATED = Path(
 )
 
 # Credentials both sides accept; the load generator signs with them.
+# The items a generated mock pages a list through (MOCK_ITEMS of its runtime, `_mock.py`).
+MOCK_ITEMS = 5
 RONGCLOUD_APP_KEY = "bench-app-key"
 RONGCLOUD_APP_SECRET = "bench-app-secret"
 RONGCLOUD_WINDOW_SECONDS = 300.0  # the generated signature_check's default
@@ -75,6 +77,17 @@ def _from_json(model: Any, raw: bytes | str, where: tuple[str, ...]) -> Any:
         raise RequestValidationError(
             [{**error, "loc": (*where, *error["loc"])} for error in errors]
         ) from None
+
+
+def _page(example: dict[str, Any], key: str, start: int, size: int | None) -> dict[str, Any]:
+    """The example answer of a list the spec pages (`x-pagination`), holding the page asked for
+    of a few items made from the example's: what a mock endpoint written by hand serves, and
+    what the generated mock serves too."""
+    sample = example[key]
+    data = [sample[index % len(sample)] for index in range(MOCK_ITEMS)] if sample else []
+    size = len(data) if size is None or size < 1 else size
+    start = min(max(start, 0), len(data))
+    return {**example, key: data[start : start + size]}
 
 
 def _bare_app(**kwargs: Any) -> FastAPI:
@@ -140,7 +153,8 @@ def rongcloud_app() -> FastAPI:
         response_model_exclude_unset=True,
     )
     async def get_user_remarks(body: Annotated[GetUserRemarksRequest, Form()]) -> Any:  # type: ignore[valid-type]
-        return get_user_remarks_example
+        form: Any = body  # its class is made at run time
+        return _page(get_user_remarks_example, "users", (form.page - 1) * form.size, form.size)
 
     return app
 
@@ -213,8 +227,8 @@ def stream_app() -> FastAPI:
         response_model_exclude_unset=True,
     )
     async def query_users(payload: Annotated[str, Query()]) -> Any:
-        _from_json(QueryUsersPayload, payload, ("query", "payload"))
-        return query_users_example
+        query = _from_json(QueryUsersPayload, payload, ("query", "payload"))
+        return _page(query_users_example, "users", query.offset or 0, query.limit)
 
     return app
 
@@ -247,6 +261,12 @@ def upstra_app() -> FastAPI:
         page_token: Annotated[str | None, Query(alias="pageToken")] = None,
         limit: int = 10,
     ) -> Any:
-        return query_users_example
+        # Pages named by the position they start at; any other token, past the end.
+        start = 0 if not page_token else int(page_token) if page_token.isdigit() else MOCK_ITEMS
+        answer = _page(query_users_example, "users", start, limit)
+        end = min(start, MOCK_ITEMS) + len(answer["users"])
+        paging = {k: v for k, v in answer["paging"].items() if k != "next"}
+        answer["paging"] = {**paging, "next": str(end)} if end < MOCK_ITEMS else paging
+        return answer
 
     return app

@@ -4,7 +4,7 @@ client on the same spec, and `chatforge validate` alone, for large synthetic spe
 real ones (bench/large_spec.py: hundreds of operations, thousands of schemas, `allOf` chains
 and `oneOf` unions) and for any spec file given on the command line.
 
-    .venv/bin/python bench/large.py                            # synthetic, 75 and 160 resources (the second over 3 MiB)
+    .venv/bin/python bench/large.py                            # synthetic, 75 and 160 resources
     .venv/bin/python bench/large.py --resources 150 /tmp/some-public-spec.yaml
     .venv/bin/python bench/large.py --runs 1 --no-peer         # a smoke test
     .venv/bin/python bench/large.py --validate-only --resources 0 /tmp/plaid.yml  # validation
