@@ -356,7 +356,8 @@ def section(bench: Bench, cold: Cold, verdicts: list[Verdict]) -> list[str]:
                     name, f"≤ {ratio}x openapi-python-client on Stream", secs(series.seconds), None
                 )
             )
-    return lines
+    # One blank line between paragraphs, however the parts above end and begin.
+    return [line for i, line in enumerate(lines) if line or i == 0 or lines[i - 1]]
 
 
 def models_workers_here() -> str:
