@@ -333,6 +333,20 @@ def opc_peer() -> Peer:
 # One run: its scratch folder, chatforge's specs and output, and the peers.
 
 
+def compile_chatforge() -> None:
+    """chatforge's modules compiled to bytecode, as installing it from a wheel compiles them and
+    as pip compiled the peers': the project's editable install compiles nothing, and where
+    PYTHONDONTWRITEBYTECODE is set every run would compile chatforge afresh."""
+    done = subprocess.run(
+        [str(VENV_PYTHON), "-m", "compileall", "-q", str(ROOT / "chatforge")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise CannotMeasure(f"compileall failed: {first_error(done.stderr + done.stdout)}")
+
+
 class Bench:
     """What the measurements of one run share: a scratch folder, the specs chatforge lists,
     the peers installed, and the outputs one measurement leaves for another."""
@@ -340,6 +354,7 @@ class Bench:
     def __init__(self, scratch: Path) -> None:
         self.scratch = scratch
         self.peers: list[Peer] = []
+        compile_chatforge()
         self.has_cache = "--no-cache" in run_text([CHATFORGE, "generate", "--help"])
         self.apis = sorted(
             json.loads(run_text([CHATFORGE, "list", "--json"]))["apis"],
@@ -586,11 +601,10 @@ def source_digest() -> str:
     """A short digest of chatforge's code (the generator, its templates and runtime), to tell
     which version was measured and whether it changed during the run."""
     digest = hashlib.sha256()
-    for folder in "chatforge":
-        for path in sorted((ROOT / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
-                digest.update(path.read_bytes() + b"\0")
+    for path in sorted((ROOT / "chatforge").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
 
 

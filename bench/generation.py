@@ -128,7 +128,9 @@ def report(bench: Bench, made: list[Section], args: argparse.Namespace, start: S
         f"(repeatable: {', '.join(f'`{name}`' for name in SECTIONS)}), `--sizes` (the "
         "synthetic specs' sizes, comma-separated), `--output PATH` (default "
         "`docs/benchmarks.md`), `--keep` (keep the scratch folder). The first run installs "
-        "each peer, pinned, into a folder of its own under `bench/.cache/`.",
+        "each peer, pinned, into a folder of its own under `bench/.cache/`. Before measuring, "
+        "chatforge's modules are compiled to bytecode, as an install from a wheel compiles them "
+        "and as pip compiled the peers'.",
         "",
         "## Summary",
         "",

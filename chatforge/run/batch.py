@@ -451,21 +451,29 @@ class Runner:
     ) -> list[Outcome]:
         """Checks, models and rendering as tasks (`plan.Task`) for the executor. A checked
         spec's docs and models are made at once, the rest of its code as soon as its models
-        are. Its IR reaches each worker once (`executor.share`). `late` gives a task to run
-        once every spec is checked (the overview), whose result goes to `_made`."""
+        are (in parts at once, where the executor runs tasks side by side). Its IR reaches each
+        worker once (`executor.share`). `late` gives a task to run once every spec is checked
+        (the overview), whose result goes to `_made`."""
         from chatforge.run.executor import share
-        from chatforge.run.plan import PARTS, Stage, Task
+        from chatforge.run.plan import PARTS, Stage, Task, code_parts
         from chatforge.run.workers import MODELS
 
         docs = tuple(t for t in targets or () if t == "docs")
         code = tuple(t for t in targets or () if t != "docs")
         with_models = any(t in code for t in _WITH_MODELS)
+        code_tasks = code_parts(code, executor.side_by_side)
         sizes = [_size(source.path) for source in sources]
         outcomes: dict[int, Outcome] = {}
         irs: dict[int, Any] = {}  # the argument standing for each checked spec's IR
-        parts: dict[int, dict[Stage, Files | BaseException]] = {}
+        # Each spec's rendered parts, by the targets each renders.
+        parts: dict[int, dict[tuple[str, ...], Files | BaseException]] = {}
         checked = 0
-        making = 0  # models tasks submitted and not yet finished
+
+        def render_code(i: int, models: str | None) -> None:
+            for part in code_tasks:
+                task = Task(Stage.CODE, i, sizes[i], part)
+                executor.submit(task, _render_with, irs[i], part, models)
+
         if with_models:
             executor.submit(Task(Stage.PREPARE), _prepare_models)
         # Largest first, as the queue would order them: a free worker takes each at once.
@@ -482,13 +490,12 @@ class Runner:
                 if targets is not None and outcome.ok:
                     parts[i] = {}
                     if docs:
-                        executor.submit(Task(Stage.DOCS, i, sizes[i]), _render, irs[i], docs)
+                        made = Task(Stage.DOCS, i, sizes[i], docs)
+                        executor.submit(made, _render, irs[i], docs)
                     if with_models:
                         executor.submit(Task(Stage.MODELS, i, sizes[i]), _models, irs[i])
-                        making += 1
-                    elif code:
-                        made = Task(Stage.CODE, i, sizes[i])
-                        executor.submit(made, _render_with, irs[i], code, None)
+                    else:
+                        render_code(i, None)
                 if checked == len(sources) and late is not None:
                     ordered = [outcomes[j] for j in range(len(sources))]
                     found = late(ordered, [irs.get(j) for j in range(len(sources))])
@@ -497,35 +504,29 @@ class Runner:
                         self._late_name = name
                         executor.submit(Task(Stage.OVERVIEW), function, *args)
             elif task.stage is Stage.MODELS and isinstance(result, BaseException):
-                parts[i][Stage.CODE] = result  # the code cannot be rendered without them
-                making -= 1
+                parts[i][code] = result  # the code cannot be rendered without them
             elif task.stage is Stage.MODELS:
-                made = Task(Stage.CODE, i, sizes[i])
-                executor.submit(made, _render_with, irs[i], code, result)
-                making -= 1
+                render_code(i, result)
             elif task.stage is Stage.OVERVIEW:
                 self._made[self._late_name] = result
             elif task.stage in PARTS:
-                parts[i][task.stage] = result
-            if with_models and checked == len(sources) and not making:
-                # Every models module is made: the models workers end, and the memory they
-                # hold goes back to the system while the rest is rendered.
+                parts[i][task.targets] = result
+            if with_models and task.stage is Stage.CHECK and checked == len(sources):
+                # Every spec is checked, so every models task is submitted: the models workers
+                # make what is queued of them, then take what is queued of the rest, then end,
+                # and the memory they hold goes back to the system.
                 executor.retire(MODELS)
         # As one render of every target gives them: target by target, and of two failures,
         # that of the target first given.
         order: dict[str, int] = {target: n for n, target in enumerate(targets or ())}
-        first = {
-            Stage.CODE: order[code[0]] if code else 0,
-            Stage.DOCS: order[docs[0]] if docs else 0,
-        }
         for i, rendered in parts.items():
             files: Files = {}
-            for stage in sorted(rendered, key=first.__getitem__):
-                part = rendered[stage]
-                if isinstance(part, BaseException):
-                    outcomes[i] = replace(outcomes[i], failure=outcomes[i].failure or part)
+            for part in sorted(rendered, key=lambda part: min(map(order.__getitem__, part))):
+                made_part = rendered[part]
+                if isinstance(made_part, BaseException):
+                    outcomes[i] = replace(outcomes[i], failure=outcomes[i].failure or made_part)
                 else:
-                    files.update(part)
+                    files.update(made_part)
             if outcomes[i].failure is not None:
                 continue
             paths = sorted(files, key=lambda path: order[path.split("/")[1]])

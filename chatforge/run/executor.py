@@ -24,6 +24,7 @@ class Serial:
     """Tasks run in this process, when results are asked for, lowest priority first."""
 
     shares = False  # tasks hand over values themselves, not their pickled bytes
+    side_by_side = False  # one task runs at a time
 
     def __init__(self) -> None:
         self._queue: list[tuple[tuple[int, int], int, Task, Callable[..., Any], tuple[Any, ...]]]
@@ -60,14 +61,16 @@ class Serial:
 
 class Concurrent:
     """Tasks run in worker processes: the models generator's group and the other group, each
-    of the sizes given; a worker of the other group with nothing of its own to do takes a
-    models task."""
+    of the sizes given. A worker of the other group with nothing of its own to do takes a
+    models task; the models workers, once retired, take the other group's tasks before they
+    end."""
 
     shares = True
+    side_by_side = True
 
     def __init__(self, sizes: dict[str, int]) -> None:
-        spill = {OTHER: MODELS} if sizes.get(MODELS) else {}
-        self._pool = Pool(sizes, spill)
+        both = bool(sizes.get(MODELS))
+        self._pool = Pool(sizes, {OTHER: MODELS} if both else {}, {MODELS: OTHER} if both else {})
 
     def __enter__(self) -> Concurrent:
         self._pool.__enter__()

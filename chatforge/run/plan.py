@@ -46,11 +46,13 @@ EVERY_SPEC = -1
 @dataclass(frozen=True)
 class Task:
     """One piece of a run's work: a stage, of one spec (by its index in the run) or of every
-    spec; `size` (the spec's bytes) puts larger specs first among tasks of the same rank."""
+    spec; `size` (the spec's bytes) puts larger specs first among tasks of the same rank.
+    A task that renders names the targets it renders."""
 
     stage: Stage
     spec: int = EVERY_SPEC
     size: int = 0
+    targets: tuple[str, ...] = ()
 
     @property
     def group(self) -> str:
@@ -62,6 +64,21 @@ class Task:
         return _RANK[self.stage], -self.size
 
 
-# The parts of a spec's files, each rendered by a task of its own, and the order in which a run of
-# one process would render them: target by target, as the run names them.
+# The stages that render a part of a spec's files.
 PARTS = (Stage.CODE, Stage.DOCS)
+
+# Where workers run side by side, a spec's code is rendered in these parts at once, each a task
+# of its own, once its models module is made: the server package (whose models module keeps its
+# root models) beside the models and client packages (which share the module with plain types).
+CODE_PARTS: tuple[frozenset[str], ...] = (frozenset({"models", "client"}), frozenset({"server"}))
+
+
+def code_parts(code: tuple[str, ...], side_by_side: bool) -> list[tuple[str, ...]]:
+    """The code targets of a run, as the tasks that render them take them: in `CODE_PARTS`
+    where workers run side by side, else all in one; each part in the order the run names its
+    targets."""
+    if not side_by_side:
+        return [code] if code else []
+    parts = [tuple(t for t in code if t in part) for part in CODE_PARTS]
+    rest = tuple(t for t in code if not any(t in part for part in CODE_PARTS))
+    return [part for part in (*parts, rest) if part]

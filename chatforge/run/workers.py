@@ -7,9 +7,12 @@ targets, formatting): each import is paid once per group, not once per worker, a
 of work run side by side.
 
 A worker with nothing of its own group's to do may take the other group's (`Pool.spill`): a run
-lets its other workers take models work, so that no CPU idles at the end, when the models of the
-last specs are all that is left. (Its models workers keep to their own: each import of what
-checking and rendering need would cost more than it saves.)
+lets its other workers take models work, so that no CPU idles when the models of the last specs
+are all that is left. Its models workers keep to their own while models may still come, for the
+next spec's models must not wait behind a check; once every models module is made (`retire`),
+they take the rest of the other group's work before they end (`Pool.then`), so that no CPU idles
+while the last specs' code is rendered. Either way, an idle worker takes a task of its own group
+before any worker takes one of another group's.
 
 Tasks are plain functions and arguments sent over a pipe; there are no threads in the parent, so
 workers can be forked safely. A large argument that several tasks take (a spec's IR) goes as a
@@ -203,6 +206,8 @@ class Pool:
     sizes: dict[str, int]
     # group -> the group whose queued tasks its idle workers take.
     spill: dict[str, str] = field(default_factory=dict)
+    # group -> the group whose queued tasks its workers take once it is retired, before ending.
+    then: dict[str, str] = field(default_factory=dict)
     # Per group, a heap of (priority, order of submission, key, function, arguments).
     _queues: dict[str, list[tuple[Any, int, Any, Callable[..., Any], tuple[Any, ...]]]] = field(
         default_factory=lambda: {MODELS: [], OTHER: []}
@@ -256,30 +261,43 @@ class Pool:
         self._dispatch()
 
     def retire(self, group: str) -> None:
-        """The caller submits no more tasks to `group`: each of its workers stops once it has
-        nothing of the group's left to do, so what it holds (the models generator's state for
-        a large spec, a gigabyte) goes back to the system while the other workers finish."""
+        """The caller submits no more tasks to `group`: each of its workers stops once nothing
+        is queued for it, of its group or of the group it then takes from (`then`), so what it
+        holds (the models generator's state for a large spec, a gigabyte) goes back to the
+        system while the other workers finish."""
         self._retiring.add(group)
-        self._dispatch()
+        self._dispatch(end_idle=True)
 
-    def _dispatch(self) -> None:
-        for worker in self._workers:
-            if worker.task is not None or worker.retired:
-                continue
-            if worker.group in self._retiring and not self._queues[worker.group]:
-                worker.retired = True
-                try:
-                    worker.connection.send(None)
-                except OSError:
-                    pass
-                continue
-            queue = self._queues[worker.group]
-            if not queue and worker.group in self.spill:
-                queue = self._queues[self.spill[worker.group]]
-            if queue:
-                _, _, key, function, args = heapq.heappop(queue)
-                worker.connection.send((function, tuple(self._sent(worker, a) for a in args)))
-                worker.task = key
+    def _dispatch(self, end_idle: bool = False) -> None:
+        """Give idle workers queued tasks: each a task of its own group first; only then may
+        one take another group's, so a task goes where its imports are paid whenever such a
+        worker is free. With `end_idle` (once the caller has submitted what follows from a
+        result), a retired group's worker left with nothing it may take ends."""
+        for own in (True, False):
+            for worker in self._workers:
+                if worker.task is None and not worker.retired:
+                    self._assign(worker, own, end_idle)
+
+    def _assign(self, worker: _Worker, own: bool, end_idle: bool) -> None:
+        """Give an idle worker a task of its own group (`own`), else of the group it may take
+        from; see `_dispatch` for `end_idle`."""
+        group = worker.group
+        retiring = group in self._retiring
+        if own:
+            queue = self._queues[group]
+        else:
+            lender = self.then.get(group) if retiring else self.spill.get(group)
+            queue = self._queues[lender] if lender is not None else []
+        if queue:
+            _, _, key, function, args = heapq.heappop(queue)
+            worker.connection.send((function, tuple(self._sent(worker, a) for a in args)))
+            worker.task = key
+        elif end_idle and not own and retiring and not self._queues[group]:
+            worker.retired = True
+            try:
+                worker.connection.send(None)
+            except OSError:
+                pass
 
     def _sent(self, worker: _Worker, argument: Any) -> Any:
         """An argument as it goes to a worker: a `Shared` value it holds goes as its key."""
@@ -307,5 +325,6 @@ class Pool:
                 worker.holds.update(kept)
                 if kind == "raised":
                     raise value
-                self._dispatch()
                 yield key, value
+                # The caller has seen the result and submitted what follows from it.
+                self._dispatch(end_idle=True)

@@ -86,6 +86,35 @@ def test_without_spill_a_group_keeps_to_its_own_tasks() -> None:
     assert pids["first"] == pids["second"]
 
 
+def test_a_models_worker_keeps_to_its_own_group_until_retired() -> None:
+    """Before `retire`, models may still come: an idle models worker leaves the other group's
+    tasks to the other group, however many are queued."""
+    with Pool({MODELS: 1, OTHER: 1}, then={MODELS: OTHER}) as pool:
+        pool.submit(MODELS, 0, "models", _pid_after, 0.0)
+        for n in range(3):
+            pool.submit(OTHER, 0, n, _pid_after, 0.2)
+        pids = dict(pool.results())
+    assert pids[0] == pids[1] == pids[2] != pids["models"]
+
+
+def test_a_retired_models_worker_takes_the_other_groups_tasks_before_ending() -> None:
+    """Once retired, the models worker takes what is queued for the other group, including
+    what the caller submits on seeing the models worker's own last result: no CPU idles while
+    the last specs' code is rendered."""
+    with Pool({MODELS: 1, OTHER: 1}, then={MODELS: OTHER}) as pool:
+        pool.submit(OTHER, 0, "long", _pid_after, 0.6)
+        pool.submit(MODELS, 0, "models", _pid_after, 0.1)
+        pool.retire(MODELS)
+        pids = {}
+        for key, pid in pool.results():
+            pids[key] = pid
+            if key == "models":  # two parts of the code, submitted one after the other
+                pool.submit(OTHER, 0, "first part", _pid_after, 0.3)
+                pool.submit(OTHER, 0, "second part", _pid_after, 0.3)
+    assert pids["first part"] == pids["models"] != pids["long"]
+    assert pids["second part"] in (pids["models"], pids["long"])
+
+
 def test_queued_tasks_go_by_priority_then_by_order() -> None:
     done = []
     with Pool({OTHER: 1}) as pool:
@@ -152,8 +181,13 @@ def _poll(condition: Callable[[], bool], limit: float) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_a_retired_group_ends_its_idle_workers_while_the_others_carry_on() -> None:
-    with Pool({MODELS: 1, OTHER: 1}) as pool:
+@pytest.mark.parametrize("then", [{}, {MODELS: OTHER}], ids=["alone", "taking the other's"])
+def test_a_retired_group_ends_its_idle_workers_while_the_others_carry_on(
+    then: dict[str, str],
+) -> None:
+    """Ended as soon as nothing is queued that it may take, even with a task of the other
+    group still running."""
+    with Pool({MODELS: 1, OTHER: 1}, then=then) as pool:
         pool.submit(MODELS, 0, "models", _pid_after, 0.0)
         pool.submit(OTHER, 0, "other", _pid_after, 1.0)
         results = pool.results()

@@ -227,8 +227,10 @@ def _generate(api: Api) -> str:
     module = _run(schemas, header(api, "Models").rstrip("\n"), title, version, _aliases(schemas))
     if not isinstance(module, str):
         raise ModelsError("datamodel-code-generator returned no single module")
-    module = components_named(module, schemas)
     tree = ast.parse(module)
+    named = components_named(module, schemas, tree)
+    if named != module:
+        module, tree = named, ast.parse(named)
     check_models(module, tree)
     module = _ends_of_text(module, tree)
     defined = set(re.findall(r"^class (\w+)\(", module, re.MULTILINE))

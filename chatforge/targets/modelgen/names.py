@@ -14,10 +14,11 @@ import tokenize
 from typing import Any
 
 
-def components_named(module: str, schemas: dict[str, Any]) -> str:
-    """`module` with each named schema of `schemas` that has properties defined under its own
-    name, where datamodel-code-generator gave its name to an inline part and another to it."""
-    classes = {node.name: node for node in ast.parse(module).body if isinstance(node, ast.ClassDef)}
+def components_named(module: str, schemas: dict[str, Any], tree: ast.Module) -> str:
+    """`module` (parsed: `tree`) with each named schema of `schemas` that has properties
+    defined under its own name, where datamodel-code-generator gave its name to an inline part
+    and another to it."""
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
     swaps: dict[str, str] = {}
     for name, schema in schemas.items():
         properties = schema.get("properties") if isinstance(schema, dict) else None
