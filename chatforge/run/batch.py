@@ -451,9 +451,9 @@ class Runner:
     ) -> list[Outcome]:
         """Checks, models and rendering as tasks (`plan.Task`) for the executor. A checked
         spec's docs and models are made at once, the rest of its code as soon as its models
-        are (in parts at once, where the executor runs tasks side by side). Its IR reaches each
-        worker once (`executor.share`). `late` gives a task to run once every spec is checked
-        (the overview), whose result goes to `_made`."""
+        are, in parts at once where the executor runs tasks side by side (`plan.code_parts`).
+        Its IR reaches each worker once (`executor.share`). `late` gives a task to run once
+        every spec is checked (the overview), whose result goes to `_made`."""
         from chatforge.run.executor import share
         from chatforge.run.plan import PARTS, Stage, Task, code_parts
         from chatforge.run.workers import MODELS
@@ -461,7 +461,6 @@ class Runner:
         docs = tuple(t for t in targets or () if t == "docs")
         code = tuple(t for t in targets or () if t != "docs")
         with_models = any(t in code for t in _WITH_MODELS)
-        code_tasks = code_parts(code, executor.side_by_side)
         sizes = [_size(source.path) for source in sources]
         outcomes: dict[int, Outcome] = {}
         irs: dict[int, Any] = {}  # the argument standing for each checked spec's IR
@@ -470,7 +469,7 @@ class Runner:
         checked = 0
 
         def render_code(i: int, models: str | None) -> None:
-            for part in code_tasks:
+            for part in code_parts(code, executor.side_by_side, sizes[i]):
                 task = Task(Stage.CODE, i, sizes[i], part)
                 executor.submit(task, _render_with, irs[i], part, models)
 
