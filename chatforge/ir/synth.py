@@ -9,17 +9,17 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from functools import partial
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import unquote
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
-from referencing import Registry
-from referencing.exceptions import Unresolvable
-from referencing.jsonschema import DRAFT202012
 
 from chatforge.diagnostics import escape_pointer_token
 from chatforge.spec.document import resolve_pointer
+
+# Python's validator and its registry are imported where a value is first checked: a spec whose
+# every answer has an example, as the curated ones do, never needs them.
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
 
 try:
     _sre: Any = importlib.import_module("re._parser")
@@ -65,7 +65,6 @@ _FORMATS = {
     "password": "password",
     "decimal": "0.5",
 }
-_validator = partial(Draft202012Validator, format_checker=Draft202012Validator.FORMAT_CHECKER)
 _READABLE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-. "
 _CATEGORIES = {"DIGIT": r"\d", "WORD": r"\w", "SPACE": r"\s"}
 _CATEGORIES |= {f"NOT_{name}": source.upper() for name, source in _CATEGORIES.items()}
@@ -106,8 +105,7 @@ class _Synth:
 
     def __init__(self, document: Mapping[str, Any]) -> None:
         self.document = document
-        resource = DRAFT202012.create_resource(document)
-        self.registry: Registry[Any] = Registry().with_resource(_BASE, resource)
+        self._registry: Registry[Any] | None = None
         self.validators: dict[int, tuple[Json, Draft202012Validator]] = {}
         self.where: dict[int, tuple[Json, str]] = {}
         self.spent = 0  # values built and characters written, towards MAX_SIZE
@@ -124,9 +122,24 @@ class _Synth:
                 f"the value would hold more than {MAX_SIZE:,} values and characters", pointer
             )
 
+    def registry(self) -> Registry[Any]:
+        """The document as the validators resolve its references, made once."""
+        if self._registry is None:
+            from referencing import Registry
+            from referencing.jsonschema import DRAFT202012
+
+            resource = DRAFT202012.create_resource(self.document)
+            self._registry = Registry().with_resource(_BASE, resource)
+        return self._registry
+
     def validator(self, schema: Json) -> Draft202012Validator:
         if id(schema) not in self.validators:
-            made = _validator(_absolute(schema), registry=self.registry)
+            from jsonschema import Draft202012Validator
+
+            checker = Draft202012Validator.FORMAT_CHECKER
+            made = Draft202012Validator(
+                _absolute(schema), registry=self.registry(), format_checker=checker
+            )
             self.validators[id(schema)] = (schema, made)
         return self.validators[id(schema)][1]
 
@@ -140,6 +153,9 @@ class _Synth:
 
     def value(self, schema: Json, pointer: str, hint: Hint, seen: Seen, taken: Any = ()) -> Json:
         """The first candidate valid against `schema` and not in `taken`."""
+        from jsonschema.exceptions import best_match
+        from referencing.exceptions import Unresolvable
+
         self.spend(1, pointer)
         check = self.validator(schema)
         rejected: list[Json] = []

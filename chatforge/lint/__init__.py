@@ -10,12 +10,8 @@ import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import jsonschema
-import referencing
-from referencing.jsonschema import DRAFT202012
 
 from chatforge import naming, reserved
 from chatforge.diagnostics import Diagnostics, Level, escape_pointer_token
@@ -29,6 +25,13 @@ from chatforge.spec import extensions as ext
 from chatforge.spec import walk
 from chatforge.spec.document import HTTP_METHODS, follow, operations
 from chatforge.spec.webhooks import webhook_only_schemes
+
+# Python's validator and its registry are imported where they are used: a spec whose values the
+# compiled pass (`examples.proven`) proves never needs them.
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
+    from referencing import Registry
 
 Json = Any
 Rule = Callable[[Json, Diagnostics, Level], None]
@@ -435,19 +438,29 @@ def rule_shared_route(doc: Json, out: Diagnostics, level: Level) -> None:
                 out.error(f"variant {variant!r} is not a component schema", entry.pointer)
 
 
-def schema_registry(doc: Json) -> referencing.Registry[Any]:
-    resource: referencing.Resource[Any] = DRAFT202012.create_resource(doc)
-    registry: referencing.Registry[Any] = referencing.Registry().with_resource("urn:spec", resource)
+def schema_registry(doc: Json) -> Registry[Any]:
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
+    registry: Registry[Any] = Registry().with_resource("urn:spec", DRAFT202012.create_resource(doc))
     return registry
 
 
-def schema_validator(
-    doc: Json, pointer: str, registry: referencing.Registry[Any] | None = None
-) -> jsonschema.protocols.Validator:
+def schema_validator(doc: Json, pointer: str, registry: Registry[Any] | None = None) -> Validator:
     """A validator of the schema at `pointer`, whose `$ref`s resolve in the document (pass the
     document's `schema_registry` to validate against many of its schemas)."""
+    import jsonschema
+
     ref = f"urn:spec#{quote(pointer, safe='/~')}"
     return jsonschema.Draft202012Validator({"$ref": ref}, registry=registry or schema_registry(doc))
+
+
+def _best_match(validator: Validator, value: Json) -> ValidationError | None:
+    """The error that best says why `value` does not match, or None where it does."""
+    from jsonschema.exceptions import best_match
+
+    found: ValidationError | None = best_match(validator.iter_errors(value))
+    return found
 
 
 def _example_sites(doc: Json) -> Iterator[tuple[str, str, Json]]:
@@ -478,13 +491,12 @@ def rule_examples(doc: Json, out: Diagnostics, level: Level) -> None:
     sites = list(_example_sites(doc))
     # Those proven in one compiled pass need no more; the rest, the Python validator's verdict.
     proven = examples.proven(doc, [(schema_ptr, value) for schema_ptr, _, value in sites])
-    registry = schema_registry(doc)
+    registry: Registry[Any] | None = None
     for (schema_ptr, example_ptr, value), done in zip(sites, proven, strict=True):
         if done:
             continue
-        best = jsonschema.exceptions.best_match(
-            schema_validator(doc, schema_ptr, registry).iter_errors(value)
-        )
+        registry = registry or schema_registry(doc)
+        best = _best_match(schema_validator(doc, schema_ptr, registry), value)
         if best is not None:
             where = "".join(f"/{p}" for p in best.absolute_path)
             out.add(
@@ -569,11 +581,13 @@ def _error_style(doc: Json, out: Diagnostics) -> None:
         out.error(message, where)
     if style is None or style.schema is None:
         return
+    from chatforge.lint import examples
+
     schema = style.schema
-    validator = schema_validator(doc, schema[1:])
     codes = dict(style.codes)
+    bodies: dict[str, Json] = {}
     for kind, status in ERROR_KINDS.items():
-        body = dict(style.fixed)
+        body = bodies[kind] = dict(style.fixed)
         if style.code is not None:
             body[style.code] = codes.get(kind, status)
         body[style.message] = f"a {kind} error"
@@ -584,7 +598,14 @@ def _error_style(doc: Json, out: Diagnostics) -> None:
         ):
             if member is not None:
                 body[member] = value
-        problem = jsonschema.exceptions.best_match(validator.iter_errors(body))
+    # Those proven in one compiled pass need no more; the rest, the Python validator's verdict.
+    proven = examples.proven(doc, [(schema[1:], body) for body in bodies.values()])
+    validator: Validator | None = None
+    for (kind, body), done in zip(bodies.items(), proven, strict=True):
+        if done:
+            continue
+        validator = validator or schema_validator(doc, schema[1:])
+        problem = _best_match(validator, body)
         if problem is not None:
             where = f"/{ext.ERRORS}/codes/{kind}" if kind in codes else f"/{ext.ERRORS}"
             out.error(
