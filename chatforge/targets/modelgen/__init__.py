@@ -41,8 +41,12 @@ class ModelsError(Exception):
 def prepare() -> None:
     """Get datamodel-code-generator ready before it is needed: import it (a third of a second)
     and run it once on a small document, which sets up what it builds on first use (another
-    quarter of a second on the first real spec)."""
+    quarter of a second on the first real spec). Also import the JSON Schema validator that
+    `server_models` asks where a schema does not plainly say whether it takes null (a tenth of
+    a second), for the worker that makes the models renders a server's too."""
     _run(_WARM_UP, "# warm-up")
+    import jsonschema  # noqa: F401
+    import referencing.jsonschema  # noqa: F401
 
 
 # A few schemas with the shapes the specs have: objects with constraints, enums, arrays of
@@ -710,11 +714,9 @@ class _Nulls:
     it holds resolved among the API's named schemas."""
 
     def __init__(self, components: dict[str, Any]) -> None:
-        from chatforge.lint import schema_registry
-
         self.components = components
         self.document = {"components": {"schemas": components}}
-        self.registry = schema_registry(self.document)
+        self._registry: Any = None  # made where a schema does not plainly say (`_decide`)
         self._known: dict[tuple[object, ...], bool] = {}
 
     def taken(self, model: str, prop: str) -> bool:
@@ -753,13 +755,14 @@ class _Nulls:
         return known
 
     def _decide(self, tokens: tuple[object, ...], schema: Any) -> bool:
-        from chatforge.lint import schema_validator
+        from chatforge.lint import schema_registry, schema_validator
 
         plain = _plainly_takes_null(schema)
         if plain is not None:
             return plain
+        self._registry = self._registry or schema_registry(self.document)
         pointer = pointer_of(*tokens)
-        return bool(schema_validator(self.document, pointer, self.registry).is_valid(None))
+        return bool(schema_validator(self.document, pointer, self._registry).is_valid(None))
 
 
 def _resolved(components: dict[str, Any], schema: Any) -> dict[str, Any]:
