@@ -39,27 +39,31 @@ class Scaling:
 
 
 def measure(bench: Bench, sizes: Sequence[int], runs: int) -> Scaling:
+    """Rounds of every size in turn, so drift in the machine's load over the minutes the larger
+    sizes take touches every size alike."""
     opc = bench.peer("opc")
     scaling = Scaling(runs)
+    specs = {}
     for size in sizes:
         spec_dir = bench.folder("synthetic", str(size))
-        spec = synthetic.write_spec(spec_dir / f"{synthetic.SLUG}.yaml", size)
-        scaling.spec_bytes[size] = spec.stat().st_size
-        found = scaling.series[size] = {"chatforge": Series()}
-        peer = opc if size <= PEER_UP_TO else None
-        if peer is not None:
-            found["opc"] = Series()
-        for round_ in range(runs):
-            run = bench.generate(bench.folder("synthetic-out"), "--specs", spec_dir)
+        specs[size] = synthetic.write_spec(spec_dir / f"{synthetic.SLUG}.yaml", size)
+        scaling.spec_bytes[size] = specs[size].stat().st_size
+        scaling.series[size] = {"chatforge": Series()}
+        if opc is not None and size <= PEER_UP_TO:
+            scaling.series[size]["opc"] = Series()
+    for round_ in range(runs):
+        for size in sizes:
+            spec, found = specs[size], scaling.series[size]
+            run = bench.generate(bench.folder("synthetic-out"), "--specs", spec.parent)
             found["chatforge"].runs.append(run)
             line = f"scaling, {size:,} operations, run {round_ + 1}: chatforge"
             line += (
                 f" {run.seconds:.2f} s (CPU {run.cpu:.2f} s, {run.tree_peak / 1024**2:,.0f} MiB)"
             )
-            if peer is not None:
-                bench.run_peer(peer, spec, bench.folder("synthetic-out"), found["opc"])
+            if opc is not None and "opc" in found:
+                bench.run_peer(opc, spec, bench.folder("synthetic-out"), found["opc"])
                 if found["opc"].ok:
-                    line += f", {peer.name} {found['opc'].runs[-1].seconds:.2f} s"
+                    line += f", {opc.name} {found['opc'].runs[-1].seconds:.2f} s"
             print(line, flush=True)
     return scaling
 
@@ -95,7 +99,8 @@ def section(scaling: Scaling, verdicts: list[Verdict]) -> list[str]:
         "each (objects, an enum, nested references, arrays, free-form maps), and examples on "
         "every body and parameter. Chatforge renders all four targets, with `chatforge "
         f"generate --no-cache --specs <folder> --out <tmp>`{peer}. Times are "
-        f"{median_of(scaling.runs, 'run')}; memory is measured as for cold "
+        f"{median_of(scaling.runs, 'run')}, the sizes taking turns in each round, so drift "
+        "in the machine's load touches every size alike; memory is measured as for cold "
         "generation.",
         "",
         "| operations | spec | tool | time | per 1,000 operations | CPU time | peak memory "

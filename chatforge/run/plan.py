@@ -72,9 +72,9 @@ PARTS = (Stage.CODE, Stage.DOCS)
 # root models) beside the models and client packages (which share the module with plain types).
 CODE_PARTS: tuple[frozenset[str], ...] = (frozenset({"models", "client"}), frozenset({"server"}))
 # Each process rendering a part holds the spec's IR, some 25 bytes of memory for each byte of the
-# spec: a spec of this size or more renders its code in one part, for a second copy of its IR
-# would cost more memory than the part saves time (at 10,000 operations, a 22 MiB spec, some
-# 450 MiB more at the peak for 4% of the time).
+# spec, beside what it renders: a spec of this size or more renders its code in one part, where
+# a second part costs more memory than it saves time (at 10,000 operations, a 22 MiB spec, some
+# 350 MiB more at the peak, and no time measurably saved).
 SPLIT_BELOW = 8 * 1024 * 1024
 
 

@@ -9,10 +9,11 @@ of work run side by side.
 A worker with nothing of its own group's to do may take the other group's (`Pool.spill`): a run
 lets its other workers take models work, so that no CPU idles when the models of the last specs
 are all that is left. Its models workers keep to their own while models may still come, for the
-next spec's models must not wait behind a check; once every models module is made (`retire`),
-they take the rest of the other group's work before they end (`Pool.then`), so that no CPU idles
-while the last specs' code is rendered. Either way, an idle worker takes a task of its own group
-before any worker takes one of another group's.
+next spec's models must not wait behind a check; once no more will come (`retire`, when every
+spec is checked), they make what is queued of them, then take what is left of the other group's
+work before they end (`Pool.then`), so that no CPU idles while the last specs' code is rendered.
+Either way, an idle worker takes a task of its own group before any worker takes one of another
+group's.
 
 Tasks are plain functions and arguments sent over a pipe; there are no threads in the parent, so
 workers can be forked safely. A large argument that several tasks take (a spec's IR) goes as a
