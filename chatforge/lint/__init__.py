@@ -455,11 +455,22 @@ def schema_validator(doc: Json, pointer: str, registry: Registry[Any] | None = N
     return jsonschema.Draft202012Validator({"$ref": ref}, registry=registry or schema_registry(doc))
 
 
-def _best_match(validator: Validator, value: Json) -> ValidationError | None:
-    """The error that best says why `value` does not match, or None where it does."""
-    from jsonschema.exceptions import best_match
+def mismatches(doc: Json, sites: list[tuple[str, Json]]) -> list[ValidationError | None]:
+    """For each (schema pointer, value), the error that best says why the value does not match
+    the schema, or None where it does. Those proven in one compiled pass (`examples.proven`)
+    need no more; the rest get the Python validator's verdict and message."""
+    from chatforge.lint import examples
 
-    found: ValidationError | None = best_match(validator.iter_errors(value))
+    found: list[ValidationError | None] = []
+    registry: Registry[Any] | None = None
+    for (pointer, value), done in zip(sites, examples.proven(doc, sites), strict=True):
+        if done:
+            found.append(None)
+            continue
+        from jsonschema.exceptions import best_match
+
+        registry = registry or schema_registry(doc)
+        found.append(best_match(schema_validator(doc, pointer, registry).iter_errors(value)))
     return found
 
 
@@ -486,17 +497,9 @@ def _example_sites(doc: Json) -> Iterator[tuple[str, str, Json]]:
 
 
 def rule_examples(doc: Json, out: Diagnostics, level: Level) -> None:
-    from chatforge.lint import examples
-
     sites = list(_example_sites(doc))
-    # Those proven in one compiled pass need no more; the rest, the Python validator's verdict.
-    proven = examples.proven(doc, [(schema_ptr, value) for schema_ptr, _, value in sites])
-    registry: Registry[Any] | None = None
-    for (schema_ptr, example_ptr, value), done in zip(sites, proven, strict=True):
-        if done:
-            continue
-        registry = registry or schema_registry(doc)
-        best = _best_match(schema_validator(doc, schema_ptr, registry), value)
+    found = mismatches(doc, [(schema_ptr, value) for schema_ptr, _, value in sites])
+    for (_, example_ptr, _), best in zip(sites, found, strict=True):
         if best is not None:
             where = "".join(f"/{p}" for p in best.absolute_path)
             out.add(
@@ -581,8 +584,6 @@ def _error_style(doc: Json, out: Diagnostics) -> None:
         out.error(message, where)
     if style is None or style.schema is None:
         return
-    from chatforge.lint import examples
-
     schema = style.schema
     codes = dict(style.codes)
     bodies: dict[str, Json] = {}
@@ -598,14 +599,8 @@ def _error_style(doc: Json, out: Diagnostics) -> None:
         ):
             if member is not None:
                 body[member] = value
-    # Those proven in one compiled pass need no more; the rest, the Python validator's verdict.
-    proven = examples.proven(doc, [(schema[1:], body) for body in bodies.values()])
-    validator: Validator | None = None
-    for (kind, body), done in zip(bodies.items(), proven, strict=True):
-        if done:
-            continue
-        validator = validator or schema_validator(doc, schema[1:])
-        problem = _best_match(validator, body)
+    found = mismatches(doc, [(schema[1:], body) for body in bodies.values()])
+    for kind, problem in zip(bodies, found, strict=True):
         if problem is not None:
             where = f"/{ext.ERRORS}/codes/{kind}" if kind in codes else f"/{ext.ERRORS}"
             out.error(
